@@ -1,0 +1,881 @@
+/**
+ * Turns a command line into the simple commands it will run: through pipelines, lists, groups,
+ * control flow, function bodies, substitutions, wrappers (`sudo`, `env`, `xargs`, `find -exec`),
+ * and the strings given to `bash -c`, `eval`, `watch`, `git -c alias...` and friends, which are
+ * parsed again (to a bounded depth).
+ */
+import type { Finding } from './risk.js';
+import {
+  DECODERS, GIT_PROGRAM_KEYS, INTERPRETERS, NETWORK_FETCHERS, SHELLS, SHELL_OPTIONS_WITH_VALUE,
+  VERSIONED_INTERPRETER, WRAPPERS, type WrapperSpec,
+} from './rules.js';
+import { commandStart, hasOption, positionals, takesValue } from './options.js';
+import type { Assignment, Redirect, Segment, Stdin, Word } from './segment.js';
+import type { ParsedScript, SyntaxNode } from './syntax.js';
+import { commandName, decodeAnsiC, expandBraces, hasUnquotedGlob, unescapeUnquoted, unquoteDouble } from './words.js';
+import { globToRegExp } from './glob.js';
+
+export interface Decomposition {
+  readonly segments: readonly Segment[];
+  /** Findings about the line as a whole (it does not parse, it hides characters, ...). */
+  readonly findings: readonly Finding[];
+}
+
+/** How deep strings may nest (`bash -c "eval '...'"`) before the policy stops and asks a human. */
+export const MAX_REPARSE_DEPTH = 4;
+/** More simple commands than this in one line is not something an agent needs. */
+export const MAX_SEGMENTS = 512;
+/** Longer lines are not parsed at all. */
+export const MAX_COMMAND_LENGTH = 100_000;
+
+const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+/** Wrappers that are commands of their own for the policy (they change who runs the command). */
+const PRIVILEGED_WRAPPERS = new Set(['sudo', 'doas', 'su', 'runuser', 'pkexec', 'run0', 'gosu', 'su-exec', 'chroot']);
+/** git -c keys whose value git runs through the shell. */
+const GIT_SHELL_KEYS = ['core.pager', 'core.editor', 'core.sshcommand', 'core.fsmonitor', 'sequence.editor', 'pager.*', 'alias.*', 'credential.helper', 'credential.*.helper', 'diff.external', 'diff.*.command', 'diff.*.textconv', 'filter.*.clean', 'filter.*.smudge', 'filter.*.process', 'merge.*.driver', 'mergetool.*.cmd', 'difftool.*.cmd', 'interactive.difffilter', 'core.askpass', 'core.gitproxy', 'gpg.program', 'gpg.*.program'];
+const GIT_PROGRAM_KEY_PATTERNS = GIT_PROGRAM_KEYS.map((k) => globToRegExp(k, null));
+const GIT_SHELL_KEY_PATTERNS = GIT_SHELL_KEYS.map((k) => globToRegExp(k, null));
+const GIT_FILTER_OPTIONS = ['--env-filter', '--tree-filter', '--index-filter', '--parent-filter', '--msg-filter', '--commit-filter', '--tag-name-filter'];
+
+interface Context {
+  readonly source: string;
+  readonly depth: number;
+  readonly via: readonly string[];
+  readonly subDepth: number;
+  readonly stdin: Stdin;
+}
+
+const INHERITED: Stdin = { kind: 'inherited' };
+const NO_SUBS: readonly Segment[] = [];
+
+export function decompose(parse: (source: string) => ParsedScript, command: string): Decomposition {
+  return new Decomposer(parse).run(command);
+}
+
+class Decomposer {
+  private readonly segments: Segment[] = [];
+  private readonly findings: Finding[] = [];
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly parse: (source: string) => ParsedScript) {}
+
+  run(command: string): Decomposition {
+    if (command.length > MAX_COMMAND_LENGTH) {
+      this.note({ code: 'too_complex', verdict: 'confirm', detail: ` (${command.length} characters)` });
+      return { segments: this.segments, findings: this.findings };
+    }
+    if (INVISIBLE.test(command)) {
+      this.note({ code: 'obfuscation', verdict: 'confirm', detail: ' (invisible or control characters that can make the text look different from what runs)' });
+    }
+    if (command.trim() === '') {
+      this.note({ code: 'unparseable', verdict: 'confirm', detail: ' (it is empty)' });
+      return { segments: this.segments, findings: this.findings };
+    }
+    this.script(command, { source: command, depth: 0, via: [], subDepth: 0, stdin: INHERITED }, true);
+    return { segments: this.segments, findings: this.findings };
+  }
+
+  private note(finding: Finding): void {
+    const key = `${finding.code}|${finding.detail ?? ''}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.findings.push(finding);
+  }
+
+  /** Parses a script (the line itself or a string some command runs) and visits it. */
+  private script(source: string, ctx: Context, top = false): void {
+    if (ctx.depth > MAX_REPARSE_DEPTH) {
+      this.note({ code: 'too_complex', verdict: 'confirm', detail: ` (shell code nested more than ${MAX_REPARSE_DEPTH} levels deep)` });
+      return;
+    }
+    // Brace expansion happens before anything else in bash: `{rm,-rf,/}` is `rm -rf /`.
+    const expanded = expandBraces(source);
+    const text = expanded ?? source;
+    const parsed = this.parse(text);
+    if (parsed.hasError) {
+      this.note({ code: 'unparseable', verdict: 'confirm', detail: top ? '' : ` (in ${ctx.via[ctx.via.length - 1] ?? 'a nested script'})` });
+    }
+    this.visit(parsed.root, { ...ctx, source: text });
+  }
+
+  private visit(node: SyntaxNode, ctx: Context): void {
+    if (this.segments.length >= MAX_SEGMENTS) {
+      this.note({ code: 'too_complex', verdict: 'confirm', detail: ` (more than ${MAX_SEGMENTS} commands)` });
+      return;
+    }
+    switch (node.type) {
+      case 'command':
+        this.command(node, ctx, []);
+        return;
+      case 'pipeline':
+        this.pipeline(node.children, ctx);
+        return;
+      case 'redirected_statement':
+        this.redirected(node, ctx);
+        return;
+      case 'function_definition':
+        this.functionDefinition(node, ctx);
+        return;
+      case 'variable_assignment':
+        this.emit(ctx, { text: this.text(node, ctx), words: [], env: [this.assignment(node, ctx)], redirects: [] });
+        return;
+      case 'variable_assignments':
+        this.emit(ctx, { text: this.text(node, ctx), words: [], env: node.children.filter((c) => c.type === 'variable_assignment').map((c) => this.assignment(c, ctx)), redirects: [] });
+        return;
+      case 'declaration_command':
+      case 'unset_command':
+        this.declaration(node, ctx);
+        return;
+      case 'command_substitution':
+      case 'process_substitution':
+        for (const child of node.children) this.visit(child, { ...ctx, subDepth: ctx.subDepth + 1, stdin: INHERITED });
+        return;
+      case 'comment':
+        return;
+      default:
+        for (const child of node.children) this.visit(child, ctx);
+    }
+  }
+
+  /** Each stage of a pipeline reads what the stage before it wrote. */
+  private pipeline(children: readonly SyntaxNode[], ctx: Context, first?: readonly Segment[]): void {
+    let previous: readonly Segment[] | undefined = first;
+    for (const stage of children) {
+      if (!isNamed(stage)) continue;
+      const before = this.segments.length;
+      this.visit(stage, previous === undefined ? ctx : { ...ctx, stdin: { kind: 'pipe', from: previous } });
+      previous = this.segments.slice(before);
+    }
+  }
+
+  private redirected(node: SyntaxNode, ctx: Context): void {
+    const redirects: Redirect[] = [];
+    let stdin: Stdin = ctx.stdin;
+    let continuation: SyntaxNode[] | undefined;
+    let body: SyntaxNode | undefined;
+    for (const child of node.children) {
+      if (child.type === 'file_redirect') {
+        const r = this.fileRedirect(child, ctx);
+        if (r !== null) redirects.push(r);
+      } else if (child.type === 'heredoc_redirect') {
+        const heredoc = this.heredoc(child, ctx);
+        stdin = heredoc.stdin;
+        continuation = heredoc.continuation;
+      } else if (child.type === 'herestring_redirect') {
+        stdin = this.herestring(child, ctx);
+      } else if (body === undefined && isNamed(child)) {
+        body = child;
+      }
+    }
+    const before = this.segments.length;
+    if (body !== undefined) {
+      if (body.type === 'command') this.command(body, { ...ctx, stdin }, redirects);
+      else {
+        this.visit(body, { ...ctx, stdin });
+        for (const segment of this.segments.slice(before)) {
+          if (segment.subDepth === ctx.subDepth) segment.redirects.push(...redirects);
+        }
+      }
+    }
+    // `cat <<EOF | sh` parses with the rest of the pipeline inside the heredoc redirect.
+    if (continuation !== undefined) {
+      for (const part of continuation) {
+        if (part.type === 'pipeline' && part.children[0]?.type === '|') this.pipeline(part.children, ctx, this.segments.slice(before));
+        else this.visit(part, ctx);
+      }
+    }
+  }
+
+  private heredoc(node: SyntaxNode, ctx: Context): { stdin: Stdin; continuation: SyntaxNode[] } {
+    const continuation: SyntaxNode[] = [];
+    let text: string | null = null;
+    const before = this.segments.length;
+    for (const child of node.children) {
+      if (child.type === 'heredoc_body') {
+        text = this.text(child, ctx);
+        for (const part of child.children) this.visit(part, { ...ctx, subDepth: ctx.subDepth + 1, stdin: INHERITED });
+      } else if (isNamed(child) && child.type !== 'heredoc_start' && child.type !== 'heredoc_end') {
+        continuation.push(child);
+      }
+    }
+    return { stdin: { kind: 'text', text, subs: this.segments.slice(before) }, continuation };
+  }
+
+  private herestring(node: SyntaxNode, ctx: Context): Stdin {
+    const target = node.children.find(isNamed);
+    if (target === undefined) return { kind: 'text', text: null, subs: NO_SUBS };
+    const word = this.word(target, ctx);
+    return { kind: 'text', text: word.value, subs: word.subs };
+  }
+
+  private fileRedirect(node: SyntaxNode, ctx: Context): Redirect | null {
+    let operator = '';
+    let target: Word | undefined;
+    for (const child of node.children) {
+      if (child.type === 'file_descriptor') continue;
+      if (!isNamed(child)) operator = child.type;
+      else target ??= this.word(child, ctx);
+    }
+    if (target === undefined) return null;
+    const duplicates = (operator === '>&' || operator === '<&' || operator === '>&-' || operator === '<&-') && (target.value === null ? false : /^(\d+|-)$/.test(target.value));
+    const kind = duplicates ? 'dup' : operator === '<' ? 'read' : 'write';
+    return { operator, kind, target };
+  }
+
+  private functionDefinition(node: SyntaxNode, ctx: Context): void {
+    const nameNode = node.children.find((c) => c.type === 'word');
+    const name = nameNode === undefined ? null : unescapeUnquoted(this.text(nameNode, ctx));
+    const before = this.segments.length;
+    for (const child of node.children) if (child !== nameNode) this.visit(child, ctx);
+    if (name === null) return;
+    const body = node.children[node.children.length - 1];
+    const bodyText = body === undefined ? '' : this.text(body, ctx);
+    const recursive = this.segments.slice(before).filter((s) => s.name === name);
+    if (recursive.length > 0 && /[|&]/.test(bodyText)) {
+      for (const s of recursive) s.findings.push({ code: 'fork_bomb', verdict: 'block', name });
+    }
+  }
+
+  private declaration(node: SyntaxNode, ctx: Context): void {
+    const keyword = node.children[0];
+    const words: Word[] = [{ text: keyword?.type ?? '', value: keyword?.type ?? '', glob: false, subs: NO_SUBS }];
+    const env: Assignment[] = [];
+    for (const child of node.children.slice(1)) {
+      if (child.type === 'variable_assignment') env.push(this.assignment(child, ctx));
+      else if (isNamed(child)) words.push(this.word(child, ctx));
+    }
+    this.emit(ctx, { text: this.text(node, ctx), words, env, redirects: [] });
+  }
+
+  private assignment(node: SyntaxNode, ctx: Context): Assignment {
+    const nameNode = node.children[0];
+    const name = nameNode === undefined ? '' : this.text(nameNode, ctx).replace(/\[.*$/, '');
+    const valueNode = node.children.slice(1).find(isNamed);
+    return { name, value: valueNode === undefined ? null : this.word(valueNode, ctx) };
+  }
+
+  private command(node: SyntaxNode, ctx: Context, extraRedirects: readonly Redirect[]): void {
+    const env: Assignment[] = [];
+    const redirects: Redirect[] = [...extraRedirects];
+    const words: Word[] = [];
+    let stdin = ctx.stdin;
+    for (const child of node.children) {
+      switch (child.type) {
+        case 'variable_assignment':
+          env.push(this.assignment(child, ctx));
+          break;
+        case 'file_redirect': {
+          const r = this.fileRedirect(child, ctx);
+          if (r !== null) redirects.push(r);
+          break;
+        }
+        case 'herestring_redirect':
+          stdin = this.herestring(child, ctx);
+          break;
+        case 'command_name': {
+          const inner = child.children[0];
+          if (inner !== undefined) words.push(this.word(inner, ctx, true));
+          break;
+        }
+        default:
+          if (isNamed(child) && child.type !== 'comment') words.push(this.word(child, ctx));
+      }
+    }
+    this.runCommand({ ...ctx, stdin }, this.text(node, ctx), words, env, redirects);
+  }
+
+  /** A command about to run: sees through wrappers and shells, then records the segment. */
+  private runCommand(ctx: Context, text: string, words: readonly Word[], env: readonly Assignment[], redirects: Redirect[]): void {
+    const first = words[0];
+    const name = first === undefined ? null : commandName(first.value);
+    if (name !== null && this.seeThrough(ctx, name, words, env, redirects)) return;
+    const segment = this.emit(ctx, { text, words, env, redirects });
+    if (name !== null) this.inspect(segment, name, ctx);
+  }
+
+  private emit(ctx: Context, parts: { text: string; words: readonly Word[]; env: readonly Assignment[]; redirects: Redirect[] }): Segment {
+    const first = parts.words[0];
+    const value = first?.value ?? null;
+    const segment: Segment = {
+      ...parts,
+      name: first === undefined ? null : first.glob ? null : commandName(value),
+      path: value !== null && value.includes('/') ? value : null,
+      stdin: ctx.stdin,
+      via: ctx.via,
+      subDepth: ctx.subDepth,
+      findings: [],
+    };
+    this.segments.push(segment);
+    return segment;
+  }
+
+  /**
+   * Wrappers, shells and `eval` run other commands. Returns true when the wrapper itself is not a
+   * segment of its own (what it runs is).
+   */
+  private seeThrough(ctx: Context, name: string, words: readonly Word[], env: readonly Assignment[], redirects: Redirect[]): boolean {
+    const args = words.slice(1);
+    const values = args.map((w) => w.value ?? '');
+    if (name === 'busybox' && args.length > 0) {
+      this.runCommand(this.nest(ctx, 'busybox'), joinText(args), args, env, redirects);
+      return true;
+    }
+    const wrapper = WRAPPERS[name];
+    if (wrapper !== undefined) return this.wrapper(ctx, name, wrapper, words, env, redirects);
+    if (name === 'eval' || (name === 'trap' && args.length > 1)) {
+      const code = name === 'eval' ? args : args.slice(0, 1);
+      this.code(ctx, name, code, words, env, redirects);
+      return name === 'eval';
+    }
+    if (SHELLS.has(name)) return this.shell(ctx, name, args, values, words, env, redirects);
+    return false;
+  }
+
+  private nest(ctx: Context, via: string): Context {
+    return { ...ctx, via: [...ctx.via, via] };
+  }
+
+  private wrapper(ctx: Context, name: string, spec: WrapperSpec, words: readonly Word[], env: readonly Assignment[], redirects: Redirect[]): boolean {
+    const args = words.slice(1);
+    const values = args.map((w) => w.value ?? '\0dynamic');
+    const privileged = PRIVILEGED_WRAPPERS.has(name);
+    const start = commandStart(values, [...spec.optionsWithValue, ...(spec.commandOptions ?? [])], spec.skip ?? 0, spec.assignments ?? false);
+    const own = values.slice(0, start);
+    if (spec.stopOptions !== undefined && spec.stopOptions.some((o) => hasOption(own, o, false))) return false;
+    let ran = false;
+    for (const option of spec.commandOptions ?? []) {
+      const index = own.findIndex((v) => v === option || v.startsWith(option + '='));
+      if (index < 0) continue;
+      const attached = own[index]!.includes('=') ? own[index]!.slice(option.length + 1) : null;
+      const codeWord = attached !== null ? { ...args[index]!, value: attached } : args[index + 1];
+      if (codeWord !== undefined) {
+        this.code(ctx, `${name} ${option}`, [codeWord], words, env, redirects);
+        ran = true;
+      }
+    }
+    const inner = args.slice(start);
+    const innerEnv = spec.assignments === true ? [...env, ...assignmentsIn(args.slice(0, start))] : env;
+    if (inner.length > 0) {
+      if (spec.joinsIntoShell !== undefined && !spec.joinsIntoShell.unless.some((o) => hasOption(own, o, false))) {
+        this.code(ctx, name, inner, words, innerEnv, redirects);
+      } else {
+        this.runCommand(this.nest(ctx, name), joinText(inner), inner, innerEnv, redirects);
+      }
+      ran = true;
+    }
+    // `sudo` is a command of its own (it is blocked); the others only matter for what they run.
+    if (privileged) {
+      this.emit(ctx, { text: joinText(words), words, env, redirects: [] });
+      return true;
+    }
+    return ran;
+  }
+
+  /**
+   * Words that a command runs as shell code (`eval ...`, `bash -c ...`, `watch ...`). Static code is
+   * parsed again; dynamic code is judged by what produced it.
+   */
+  private code(ctx: Context, via: string, code: readonly Word[], words: readonly Word[], env: readonly Assignment[], redirects: Redirect[]): void {
+    const values = code.map((w) => w.value);
+    if (values.every((v): v is string => v !== null)) {
+      this.script(values.join(' '), { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, via], stdin: ctx.stdin });
+      return;
+    }
+    const subs = code.flatMap((w) => w.subs);
+    const segment = this.emit(ctx, { text: joinText(words), words, env, redirects });
+    segment.findings.push(dynamicCodeFinding(subs, via));
+  }
+
+  private shell(ctx: Context, name: string, args: readonly Word[], values: readonly string[], words: readonly Word[], env: readonly Assignment[], redirects: Redirect[]): boolean {
+    let commandIndex = -1;
+    let readsStdin = false;
+    let i = 0;
+    for (; i < values.length; i++) {
+      const v = values[i]!;
+      if (v === '--' || v === '-') {
+        i++;
+        break;
+      }
+      if (!/^[-+]/.test(v) || v.length < 2 || args[i]!.value === null) break;
+      if (SHELL_OPTIONS_WITH_VALUE.includes(v)) {
+        i++;
+        continue;
+      }
+      if (v.startsWith('--')) continue;
+      if (v.slice(1).includes('c')) commandIndex = i;
+      if (v.slice(1).includes('s')) readsStdin = true;
+    }
+    if (commandIndex >= 0) {
+      const code = args[i];
+      if (code === undefined) return false;
+      this.code(ctx, `${name} -c`, [code], words, env, redirects);
+      return true;
+    }
+    const script = readsStdin ? undefined : args[i];
+    const emit = (): Segment => this.emit(ctx, { text: joinText(words), words, env, redirects });
+    if (script === undefined) {
+      this.stdinCode(ctx, name, true, emit);
+    } else if (script.subs.length > 0 && script.value === null) {
+      emit().findings.push(dynamicCodeFinding(script.subs, name));
+    } else {
+      emit().findings.push({ code: 'script_execution', verdict: 'confirm', name, detail: script.value === null ? '' : ` (${script.value})` });
+    }
+    return true;
+  }
+
+  /**
+   * A shell or interpreter reading its program from standard input. Code that can be read (a
+   * heredoc, `echo '...' |`) is parsed as a script of its own; `emit` records the reading command
+   * itself when there is something to say about it.
+   */
+  private stdinCode(ctx: Context, name: string, isShell: boolean, emit: () => Segment): void {
+    const stdin = ctx.stdin;
+    if (stdin.kind === 'inherited') {
+      emit().findings.push({ code: 'interactive_shell', verdict: 'confirm', name, context: true });
+      return;
+    }
+    if (stdin.kind === 'text') {
+      if (stdin.text !== null && isShell) this.script(stdin.text, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, `${name} <<`], stdin: INHERITED });
+      else if (stdin.text !== null) emit().findings.push({ code: 'inline_code', verdict: 'confirm', name, detail: ' from standard input', context: true });
+      else emit().findings.push({ ...dynamicCodeFinding(stdin.subs, name), context: true });
+      return;
+    }
+    const upstream = upstreamOf(stdin.from);
+    const fetcher = upstream.find((s) => s.name !== null && NETWORK_FETCHERS.has(s.name));
+    if (fetcher !== undefined) {
+      emit().findings.push({ code: 'remote_code_execution', verdict: 'block', detail: ` (${fetcher.name} piped into ${name})`, context: true });
+      return;
+    }
+    const decoder = upstream.find(isDecoder);
+    if (decoder !== undefined) {
+      emit().findings.push({ code: 'obfuscation', verdict: 'block', detail: ` (${decoder.name} output piped into ${name})`, context: true });
+      return;
+    }
+    const producer = stdin.from.length === 1 ? stdin.from[0]! : undefined;
+    const printed = producer === undefined ? null : printedText(producer);
+    if (printed !== null && isShell) {
+      this.script(printed, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, `${producer!.name} | ${name}`], stdin: INHERITED });
+      return;
+    }
+    emit().findings.push({ code: 'shell_stdin', verdict: 'confirm', detail: ` (${stdin.from.map((s) => s.name ?? 'a dynamic command').join(', ')} into ${name})`, context: true });
+  }
+
+  /** Commands with their own ways of running code: interpreters, git, find, xargs, awk, sed, source. */
+  private inspect(segment: Segment, name: string, ctx: Context): void {
+    const args = segment.words.slice(1);
+    const values = args.map((w) => w.value ?? '');
+    if (name === 'source' || name === '.') {
+      const script = args[0];
+      if (script === undefined) return;
+      segment.findings.push(script.value === null && script.subs.length > 0 ? dynamicCodeFinding(script.subs, name) : { code: 'script_execution', verdict: 'confirm', name, detail: script.value === null ? '' : ` (${script.value})` });
+      return;
+    }
+    if (name in INTERPRETERS || VERSIONED_INTERPRETER.test(name)) {
+      this.interpreter(segment, name, args, values, ctx);
+      return;
+    }
+    switch (name) {
+      case 'git':
+        this.git(segment, args, values, ctx);
+        return;
+      case 'find':
+        this.execArgs(segment, values, args, ctx, ['-exec', '-execdir', '-ok', '-okdir'], 'find -exec');
+        return;
+      case 'fd':
+      case 'fdfind':
+        this.execArgs(segment, values, args, ctx, ['-x', '--exec', '-X', '--exec-batch'], 'fd --exec');
+        return;
+      case 'awk':
+      case 'gawk':
+      case 'mawk':
+      case 'nawk':
+        this.awk(segment, args, values, ctx);
+        return;
+      case 'sed':
+      case 'gsed':
+        this.sed(segment, args, values, ctx);
+        return;
+      case 'alias':
+        for (const v of values) {
+          const eq = v.indexOf('=');
+          if (eq > 0) this.script(v.slice(eq + 1), { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, `alias ${v.slice(0, eq)}`], stdin: INHERITED });
+        }
+        return;
+    }
+  }
+
+  private interpreter(segment: Segment, name: string, args: readonly Word[], values: readonly string[], ctx: Context): void {
+    const inline = INTERPRETERS[name] ?? INTERPRETERS[name.replace(/\d+(\.\d+)*$/, '')] ?? ['-c', '-e'];
+    const inlineIndex = values.findIndex((v) => inline.includes(v) || inline.some((o) => o.length === 2 && v.startsWith(o) && v.length > 2 && !v.startsWith('--')));
+    if (inlineIndex >= 0) {
+      segment.findings.push({ code: 'inline_code', verdict: 'confirm', name, detail: ` (${values[inlineIndex]})` });
+      return;
+    }
+    if (name.startsWith('python') || name.startsWith('pypy')) {
+      const m = values.indexOf('-m');
+      if (m >= 0 && values[m + 1] !== undefined) {
+        const module = values[m + 1]!;
+        // `python -m pip install x` is pip.
+        if (['pip', 'venv', 'http.server', 'pytest', 'unittest', 'json.tool', 'site', 'ensurepip', 'pydoc', 'timeit', 'compileall'].includes(module)) {
+          const inner = args.slice(m + 1);
+          this.runCommand(this.nest(ctx, `${name} -m`), joinText(inner), inner, segment.env, segment.redirects);
+        } else {
+          segment.findings.push({ code: 'script_execution', verdict: 'confirm', name, detail: ` (module ${module})` });
+        }
+        return;
+      }
+    }
+    const script = positionals(values, ['-W', '-X', '--check-hash-based-pycs', '-r', '--require', '--import', '--loader', '--env-file', '-I', '-M', '-x'])[0];
+    if (script !== undefined && script !== '-') {
+      segment.findings.push({ code: 'script_execution', verdict: 'confirm', name, detail: ` (${script})` });
+      return;
+    }
+    if (values.some((v) => /^--?(version|help|h|V|v)$/.test(v))) return;
+    this.stdinCode(ctx, name, false, () => segment);
+  }
+
+  private git(segment: Segment, args: readonly Word[], values: readonly string[], ctx: Context): void {
+    let i = 0;
+    for (; i < values.length; i++) {
+      const v = values[i]!;
+      if (!v.startsWith('-')) break;
+      if (v === '-c' || v.startsWith('-c')) {
+        const setting = v === '-c' ? values[++i] : v.slice(2);
+        if (setting !== undefined) this.gitConfig(segment, setting, ctx);
+      } else if (v === '--config-env' || v.startsWith('--config-env=') || v.startsWith('--exec-path=')) {
+        segment.findings.push({ code: 'git_runs_program', verdict: 'confirm', detail: ` (${v})` });
+        if (v === '--config-env') i++;
+      } else if (takesValue(v, ['-C', '--git-dir', '--work-tree', '--namespace', '--super-prefix', '--attr-source', '--list-cmds'])) {
+        i++;
+      }
+    }
+    const sub = values[i];
+    const rest = values.slice(i + 1);
+    const restWords = args.slice(i + 1);
+    const reparse = (via: string, code: string | undefined): void => {
+      if (code !== undefined) this.script(code, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, via], stdin: INHERITED });
+    };
+    if (sub === 'config' && rest.length >= 2 && !rest[0]!.startsWith('-')) {
+      this.gitConfig(segment, `${rest[0]}=${rest[1]}`, ctx);
+    } else if (sub === 'rebase' || sub === 'difftool') {
+      rest.forEach((v, j) => {
+        if (v === '-x' || v === '--exec' || v === '--extcmd') reparse(`git ${sub} ${v}`, rest[j + 1]);
+        else if (v.startsWith('--exec=') || v.startsWith('--extcmd=')) reparse(`git ${sub}`, v.slice(v.indexOf('=') + 1));
+      });
+    } else if (sub === 'bisect' && rest[0] === 'run' && restWords.length > 1) {
+      const inner = restWords.slice(1);
+      this.runCommand(this.nest(ctx, 'git bisect run'), joinText(inner), inner, segment.env, segment.redirects);
+    } else if (sub === 'submodule' && rest.includes('foreach')) {
+      const code = positionals(rest.slice(rest.indexOf('foreach') + 1), [])[0];
+      reparse('git submodule foreach', code);
+    } else if (sub === 'filter-branch') {
+      rest.forEach((v, j) => {
+        if (GIT_FILTER_OPTIONS.includes(v)) reparse(`git filter-branch ${v}`, rest[j + 1]);
+      });
+    }
+  }
+
+  private gitConfig(segment: Segment, setting: string, ctx: Context): void {
+    const eq = setting.indexOf('=');
+    const key = (eq < 0 ? setting : setting.slice(0, eq)).toLowerCase();
+    const value = eq < 0 ? '' : setting.slice(eq + 1);
+    if (!GIT_PROGRAM_KEY_PATTERNS.some((p) => p.test(key))) return;
+    segment.findings.push({ code: 'git_runs_program', verdict: 'confirm', detail: ` (${key})` });
+    if (value === '' || !GIT_SHELL_KEY_PATTERNS.some((p) => p.test(key))) return;
+    // Aliases and helpers run through the shell when they start with `!`.
+    const code = value.startsWith('!') ? value.slice(1) : key.startsWith('alias.') ? null : value;
+    if (code !== null) this.script(code, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, `git -c ${key}`], stdin: INHERITED });
+  }
+
+  /** `find -exec CMD ... ;` and `fd -x CMD ...`: the command between the option and `;`/`+`. */
+  private execArgs(segment: Segment, values: readonly string[], args: readonly Word[], ctx: Context, options: readonly string[], via: string): void {
+    for (let i = 0; i < values.length; i++) {
+      if (!options.includes(values[i]!)) continue;
+      let end = i + 1;
+      while (end < values.length && values[end] !== ';' && values[end] !== '+') end++;
+      const inner = args.slice(i + 1, end);
+      if (inner.length > 0) this.runCommand(this.nest(ctx, via), joinText(inner), inner, [], []);
+      i = end;
+    }
+  }
+
+  private awk(segment: Segment, args: readonly Word[], values: readonly string[], ctx: Context): void {
+    if (hasOption(values, '-f', false) || hasOption(values, '--file', true)) {
+      segment.findings.push({ code: 'script_execution', verdict: 'confirm', name: segment.name ?? 'awk', detail: ' (an awk program file)' });
+      return;
+    }
+    const programIndex = positionalIndex(values, ['-F', '-v', '--assign', '--field-separator', '-i', '--include', '-l', '--load']);
+    const program = programIndex < 0 ? undefined : args[programIndex];
+    if (program === undefined) return;
+    if (program.value === null) {
+      segment.findings.push(dynamicCodeFinding(program.subs, 'awk'));
+      return;
+    }
+    const text = program.value;
+    const literal = /(?:system\s*\(\s*|\|\s*)"((?:[^"\\]|\\.)*)"|"((?:[^"\\]|\\.)*)"\s*\|\s*getline/g;
+    let ranLiteral = false;
+    for (const m of text.matchAll(literal)) {
+      const code = (m[1] ?? m[2] ?? '').replace(/\\(.)/g, '$1');
+      this.script(code, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, 'awk system()'], stdin: INHERITED });
+      ranLiteral = true;
+    }
+    const runsCommands = /\bsystem\s*\(|\|\s*getline|\|&|\bprint[f]?\b[^;}]*\|/.test(text);
+    if (runsCommands && !ranLiteral) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (awk builds a shell command)' });
+    const write = /\bprint[f]?\b[^;}]*>>?\s*("([^"]*)"|[A-Za-z_$][\w$]*)/.exec(text);
+    if (write !== null) segment.findings.push({ code: 'file_write', verdict: 'confirm', detail: ` (awk writes ${write[2] ?? 'a file'})` });
+  }
+
+  private sed(segment: Segment, args: readonly Word[], values: readonly string[], ctx: Context): void {
+    if (hasOption(values, '-f', false) || hasOption(values, '--file', true)) {
+      segment.findings.push({ code: 'script_execution', verdict: 'confirm', name: 'sed', detail: ' (a sed script file)' });
+      return;
+    }
+    const programs: string[] = [];
+    let dynamic = false;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (v === '-e' || v === '--expression') {
+        const w = args[i + 1];
+        if (w?.value === null) dynamic = true;
+        if (w?.value != null) programs.push(w.value);
+        i++;
+      } else if (v.startsWith('--expression=')) programs.push(v.slice(13));
+    }
+    if (programs.length === 0 && !dynamic) {
+      const index = positionalIndex(values, ['-l', '--line-length', '-s']);
+      const w = index < 0 ? undefined : args[index];
+      if (w?.value === null) dynamic = true;
+      else if (w !== undefined) programs.push(w.value!);
+    }
+    if (dynamic) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (a sed program known only at run time)' });
+    for (const program of programs) {
+      for (const effect of sedEffects(program)) {
+        if (effect.kind === 'exec') {
+          if (effect.command !== '') this.script(effect.command, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, 'sed e'], stdin: INHERITED });
+          else segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (sed executes text as a shell command)' });
+        } else {
+          segment.findings.push({ code: 'file_write', verdict: 'confirm', detail: ` (sed writes ${effect.file})` });
+        }
+      }
+    }
+  }
+
+  /** A word's static value, with the segments of any substitutions inside it. */
+  private word(node: SyntaxNode, ctx: Context, isName = false): Word {
+    const text = this.text(node, ctx);
+    const before = this.segments.length;
+    const value = this.wordValue(node, ctx);
+    const subs = this.segments.length > before ? this.segments.slice(before) : NO_SUBS;
+    const glob = (node.type === 'word' || node.type === 'concatenation') && hasUnquotedGlob(unquotedParts(node, ctx));
+    if (isName && value !== null && isObfuscatedName(node)) {
+      this.note({ code: 'obfuscation', verdict: 'confirm', detail: ` (the command name ${JSON.stringify(text)} is assembled from quoted or escaped pieces)` });
+    }
+    if (/\$\{?IFS\b/.test(text)) this.note({ code: 'obfuscation', verdict: 'confirm', detail: ' ($IFS used to hide spaces)' });
+    return { text, value, glob, subs };
+  }
+
+  private wordValue(node: SyntaxNode, ctx: Context): string | null {
+    const text = this.text(node, ctx);
+    switch (node.type) {
+      case 'word':
+      case 'number':
+        return unescapeUnquoted(text);
+      case 'raw_string':
+        return text.slice(1, -1);
+      case 'ansi_c_string':
+        return decodeAnsiC(text.slice(2, -1));
+      case 'string':
+      case 'translated_string': {
+        for (const child of node.children) this.visitSubstitutions(child, ctx);
+        const body = node.type === 'string' ? text.slice(1, -1) : text.slice(2, -1);
+        return unquoteDouble(body);
+      }
+      case 'concatenation': {
+        let out = '';
+        let dynamic = false;
+        for (const part of node.children) {
+          const v = this.wordValue(part, ctx);
+          if (v === null) dynamic = true;
+          else out += v;
+        }
+        return dynamic ? null : out;
+      }
+      default:
+        this.visitSubstitutions(node, ctx);
+        return null;
+    }
+  }
+
+  private visitSubstitutions(node: SyntaxNode, ctx: Context): void {
+    if (node.type === 'command_substitution' || node.type === 'process_substitution') {
+      this.visit(node, ctx);
+      return;
+    }
+    for (const child of node.children) this.visitSubstitutions(child, ctx);
+  }
+
+  private text(node: SyntaxNode, ctx: Context): string {
+    return ctx.source.slice(node.start, node.end);
+  }
+}
+
+function isNamed(node: SyntaxNode): boolean {
+  return /^[a-z_]+$/.test(node.type);
+}
+
+/** A name assembled from pieces (`r''m`, `"r"m`, `$'\x72m'`, `r\m`) hides what it runs. */
+function isObfuscatedName(node: SyntaxNode): boolean {
+  if (node.type === 'concatenation' || node.type === 'ansi_c_string') return true;
+  return false;
+}
+
+function unquotedParts(node: SyntaxNode, ctx: { source: string }): string {
+  if (node.type === 'word') return ctx.source.slice(node.start, node.end);
+  if (node.type === 'concatenation') return node.children.filter((c) => c.type === 'word').map((c) => ctx.source.slice(c.start, c.end)).join('');
+  return '';
+}
+
+function joinText(words: readonly Word[]): string {
+  return words.map((w) => w.text).join(' ');
+}
+
+function assignmentsIn(words: readonly Word[]): Assignment[] {
+  const out: Assignment[] = [];
+  for (const w of words) {
+    const m = w.value === null ? null : /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w.value);
+    if (m !== null) out.push({ name: m[1]!, value: { text: m[2]!, value: m[2]!, glob: false, subs: NO_SUBS } });
+  }
+  return out;
+}
+
+function dynamicCodeFinding(subs: readonly Segment[], via: string): Finding {
+  const fetcher = subs.find((s) => s.name !== null && NETWORK_FETCHERS.has(s.name));
+  if (fetcher !== undefined) return { code: 'remote_code_execution', verdict: 'block', detail: ` (${fetcher.name} output run by ${via})` };
+  const decoder = subs.find(isDecoder);
+  if (decoder !== undefined) return { code: 'obfuscation', verdict: 'block', detail: ` (${decoder.name} output run by ${via})` };
+  return { code: 'dynamic_code', verdict: 'confirm', detail: ` (${via})` };
+}
+
+/** Every segment that feeds the given ones through pipes, transitively. */
+function upstreamOf(from: readonly Segment[]): Segment[] {
+  const out: Segment[] = [];
+  const queue = [...from];
+  while (queue.length > 0) {
+    const s = queue.shift()!;
+    if (out.includes(s)) continue;
+    out.push(s);
+    if (s.stdin.kind === 'pipe') queue.push(...s.stdin.from);
+    for (const w of s.words) queue.push(...w.subs);
+  }
+  return out;
+}
+
+function isDecoder(segment: Segment): boolean {
+  if (segment.name === null) return false;
+  const options = DECODERS[segment.name];
+  if (options === undefined) return false;
+  if (options.length === 0) return true;
+  const values = segment.words.slice(1).map((w) => w.value ?? '');
+  return options.some((o) => values.some((v) => v === o || v.includes(o)));
+}
+
+/** The text `echo`/`printf` prints, when it is static and plain. */
+function printedText(segment: Segment): string | null {
+  const values = segment.words.slice(1).map((w) => w.value);
+  if (values.some((v) => v === null)) return null;
+  const args = values as string[];
+  if (segment.name === 'echo') {
+    const start = args.findIndex((a) => !/^-[neE]+$/.test(a));
+    const words = start < 0 ? [] : args.slice(start);
+    return args.slice(0, Math.max(0, start)).some((a) => a.includes('e')) ? null : words.join(' ');
+  }
+  if (segment.name === 'printf' && args.length === 1 && !/[%\\]/.test(args[0]!)) return args[0]!;
+  return null;
+}
+
+function positionalIndex(values: readonly string[], optionsWithValue: readonly string[]): number {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v === '--') return i + 1 < values.length ? i + 1 : -1;
+    if (v.length > 1 && v.startsWith('-')) {
+      if (takesValue(v, optionsWithValue)) i++;
+      continue;
+    }
+    return i;
+  }
+  return -1;
+}
+
+type SedEffect = { kind: 'exec'; command: string } | { kind: 'write'; file: string };
+
+/**
+ * The sed commands that reach outside sed: `e [command]` and the `e` flag of `s` execute shell
+ * commands; `w file`, `W file` and the `w` flag of `s` write files.
+ */
+export function sedEffects(program: string): SedEffect[] {
+  const effects: SedEffect[] = [];
+  let i = 0;
+  const n = program.length;
+  const skipSpace = (): void => {
+    while (i < n && /[ \t;]/.test(program[i]!)) i++;
+  };
+  const readToEol = (): string => {
+    const start = i;
+    while (i < n && program[i] !== '\n') i++;
+    return program.slice(start, i).trim();
+  };
+  const skipDelimited = (delimiter: string): void => {
+    while (i < n && program[i] !== delimiter) {
+      if (program[i] === '\\') i++;
+      i++;
+    }
+    i++;
+  };
+  while (i < n) {
+    skipSpace();
+    if (program[i] === '\n' || program[i] === '}' || program[i] === '{') {
+      i++;
+      continue;
+    }
+    // Addresses: numbers, `$`, `/re/`, `\cREc`, ranges, steps and negation.
+    for (;;) {
+      if (i < n && /[0-9$~+,!]/.test(program[i]!)) i++;
+      else if (program[i] === '/') {
+        i++;
+        skipDelimited('/');
+      } else if (program[i] === '\\' && i + 1 < n) {
+        const d = program[i + 1]!;
+        i += 2;
+        skipDelimited(d);
+      } else break;
+      while (i < n && /[IM ]/.test(program[i]!)) i++;
+    }
+    const cmd = program[i++];
+    if (cmd === undefined) break;
+    if (cmd === 's' || cmd === 'y') {
+      const d = program[i++] ?? '/';
+      skipDelimited(d);
+      skipDelimited(d);
+      if (cmd === 's') {
+        const start = i;
+        while (i < n && /[gpiImMe0-9w]/.test(program[i]!)) {
+          if (program[i] === 'w') break;
+          i++;
+        }
+        const flags = program.slice(start, i);
+        if (flags.includes('e')) effects.push({ kind: 'exec', command: '' });
+        if (program[i] === 'w') {
+          i++;
+          effects.push({ kind: 'write', file: readToEol() });
+        }
+      }
+    } else if (cmd === 'e') {
+      effects.push({ kind: 'exec', command: readToEol() });
+    } else if (cmd === 'w' || cmd === 'W') {
+      effects.push({ kind: 'write', file: readToEol() });
+    } else if ('aicrRbtTvqQlL:#'.includes(cmd)) {
+      readToEol();
+    }
+  }
+  return effects;
+}

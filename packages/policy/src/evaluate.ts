@@ -1,0 +1,133 @@
+import type { AllowRule, PolicyCheckResult, SecurityMode, SegmentReport, Verdict } from '@aleph/protocol';
+import type { Parser } from 'web-tree-sitter';
+import { allowingRules, suggestRule, type Classified } from './allowlist.js';
+import { classifySegment, strictest, type ClassifyContext, type UserPatterns } from './classify.js';
+import { decompose } from './decompose.js';
+import { loadBashParser } from './grammar.js';
+import { actionFor, devAutoApprovable } from './modes.js';
+import { normalizePath } from './paths.js';
+import { scoreRisk, type Finding } from './risk.js';
+import { NETWORK_SENDERS } from './rules.js';
+import { parseScript, type ParsedScript } from './syntax.js';
+
+export interface EvaluateOptions {
+  /** Default: `safe`. */
+  readonly mode?: SecurityMode;
+  /** The agent's "Allow Always" rules. */
+  readonly allowlist?: readonly AllowRule[];
+  /** The directory the command will run in; writes elsewhere are flagged. */
+  readonly cwd?: string | null;
+  /** The user's home directory, so that `/home/me/.ssh` is recognised as `~/.ssh`. */
+  readonly home?: string | null;
+  /** Resolves a command name as the shell would (PATH lookup); used by path rules and to distrust look-alikes. */
+  readonly resolveExecutable?: (name: string) => string | null;
+  /** The user's own block / confirm / safe argument patterns. */
+  readonly patterns?: UserPatterns;
+}
+
+/** The contract result plus which allowlist rules (if any) allowed the command. */
+export interface Evaluation extends PolicyCheckResult {
+  readonly allowed_by: readonly AllowRule[];
+}
+
+const NO_PATTERNS: UserPatterns = { block: [], confirm: [], safe: [] };
+
+/**
+ * The command policy. Load it once (the grammar is compiled WebAssembly); `evaluate` is then
+ * synchronous and pure: the same command and options always give the same result.
+ */
+export class CommandPolicy {
+  private constructor(private readonly parser: Parser) {}
+
+  static async load(): Promise<CommandPolicy> {
+    return new CommandPolicy(await loadBashParser());
+  }
+
+  /** The bare parse, without analysis; the benchmark's baseline. */
+  parse(source: string): ParsedScript {
+    return parseScript(this.parser, source);
+  }
+
+  evaluate(command: string, options: EvaluateOptions = {}): Evaluation {
+    const mode = options.mode ?? 'safe';
+    const { segments, findings: lineFindings } = decompose((s) => parseScript(this.parser, s), command);
+
+    let ctx: ClassifyContext = {
+      cwd: options.cwd ?? null,
+      root: options.cwd ?? null,
+      home: options.home ?? null,
+      patterns: options.patterns ?? NO_PATTERNS,
+      resolveExecutable: options.resolveExecutable,
+    };
+    const classified: Classified[] = [];
+    for (const segment of segments) {
+      classified.push({ segment, result: classifySegment(segment, ctx) });
+      ctx = followCd(ctx, segment.name, segment.words.slice(1).map((w) => w.value));
+    }
+
+    const allFindings: Finding[] = [...lineFindings];
+    for (const c of classified) allFindings.push(...c.result.findings);
+    const line = [...lineFindings];
+    // Secrets and a network sender in one line: the classic exfiltration.
+    const sends = segments.find((s) => s.name !== null && NETWORK_SENDERS.has(s.name));
+    if (sends !== undefined && allFindings.some((f) => f.code === 'sensitive_path' || f.code === 'sensitive_write')) {
+      const f: Finding = { code: 'network_exfiltration', verdict: 'block', detail: ` (secrets and ${sends.name} in one command)`, score: 95 };
+      line.push(f);
+      allFindings.push(f);
+    }
+
+    const lineVerdict = strictest(line.map((f) => f.verdict));
+    const verdict: Verdict = segments.length === 0 && line.length === 0
+      ? 'safe'
+      : strictest(classified.map((c) => c.result.verdict), lineVerdict);
+    const lineClean = lineVerdict === 'safe';
+    const allowedBy = verdict === 'confirm' ? (allowingRules(options.allowlist ?? [], command, classified, lineClean, options.resolveExecutable) ?? []) : [];
+    const action = actionFor(verdict, mode, allowedBy.length > 0, verdict === 'confirm' && devAutoApprovable(classified, lineClean));
+    if (segments.length === 0 && line.length === 0) allFindings.push({ code: 'read_only', verdict: 'safe' });
+
+    return {
+      command,
+      mode,
+      verdict,
+      action,
+      risk: scoreRisk(allFindings, verdict),
+      segments: classified.map(report),
+      suggested_rule: verdict === 'block' ? null : suggestRule(command, classified, lineClean),
+      allowed_by: allowedBy,
+    };
+  }
+}
+
+function report({ segment, result }: Classified): SegmentReport {
+  return {
+    text: segment.text,
+    name: segment.name,
+    argv: segment.words.map((w) => w.value),
+    verdict: result.verdict,
+    reasons: [...new Set(result.findings.map((f) => f.code))],
+    via: segment.via,
+  };
+}
+
+/** `cd dir && touch x` writes in dir: later relative paths resolve against where `cd` went. */
+function followCd(ctx: ClassifyContext, name: string | null, args: readonly (string | null)[]): ClassifyContext {
+  if (name !== 'cd' && name !== 'pushd') return ctx;
+  const target = args.find((a) => a === null || !a.startsWith('-'));
+  if (target === undefined) return { ...ctx, cwd: ctx.home ?? '~', cwdUnknown: false };
+  if (target === null || target === '-') return { ...ctx, cwdUnknown: true };
+  if (ctx.cwd === null && !target.startsWith('/') && !target.startsWith('~')) return { ...ctx, cwdUnknown: true };
+  return { ...ctx, cwd: normalizePath(target, ctx), cwdUnknown: false };
+}
+
+/** The `aleph policy check --json` object: exactly the contract's fields. */
+export function toCheckResult(e: Evaluation): PolicyCheckResult {
+  return {
+    command: e.command,
+    mode: e.mode,
+    verdict: e.verdict,
+    action: e.action,
+    risk: e.risk,
+    segments: e.segments,
+    suggested_rule: e.suggested_rule,
+  };
+}

@@ -1,0 +1,87 @@
+import { fail, ok, type Result } from './result.js';
+
+/** How a command is classified. Ordered from least to most strict. */
+export const VERDICTS = ['safe', 'confirm', 'block'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+/** The security mode an agent runs under. */
+export const SECURITY_MODES = ['safe', 'dev', 'unrestricted'] as const;
+export type SecurityMode = (typeof SECURITY_MODES)[number];
+
+/** What the gateway does with a command. */
+export const ACTIONS = ['run', 'prompt', 'auto_approve', 'reject'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const RISK_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+/** One reason a command is risky: a stable code (for machines and filters) and a sentence (for people). */
+export interface RiskReason {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface Risk {
+  readonly level: RiskLevel;
+  /** 0 (harmless) to 100 (catastrophic). */
+  readonly score: number;
+  readonly reasons: readonly RiskReason[];
+}
+
+/**
+ * An "Allow Always" rule.
+ * - `exact`: the command text, whitespace-normalised, matches exactly.
+ * - `prefix`: space-separated argument globs (`npm run test:*`); `*` inside a token matches any
+ *   characters of that token, a final lone `*` token matches any further arguments.
+ * - `path`: a glob over the resolved executable path; `*` never crosses `/`, `**` does.
+ */
+export const ALLOW_RULE_KINDS = ['exact', 'prefix', 'path'] as const;
+export type AllowRuleKind = (typeof ALLOW_RULE_KINDS)[number];
+
+export interface AllowRule {
+  readonly kind: AllowRuleKind;
+  readonly pattern: string;
+}
+
+/** One simple command found inside a command line, as the policy saw it. */
+export interface SegmentReport {
+  /** The source text of the segment. */
+  readonly text: string;
+  /** The normalised command name, or null when it is not static (a variable, a substitution). */
+  readonly name: string | null;
+  /** Arguments after quote removal; null where an argument is not static. */
+  readonly argv: readonly (string | null)[];
+  readonly verdict: Verdict;
+  /** Codes of the reasons this segment contributed. */
+  readonly reasons: readonly string[];
+  /** Wrappers and shells the segment was reached through, outermost first (`sudo`, `bash -c`). */
+  readonly via: readonly string[];
+}
+
+/** The result of `aleph policy check --json`: a contract other tools rely on. */
+export interface PolicyCheckResult {
+  readonly command: string;
+  readonly mode: SecurityMode;
+  readonly verdict: Verdict;
+  readonly action: Action;
+  readonly risk: Risk;
+  readonly segments: readonly SegmentReport[];
+  readonly suggested_rule: AllowRule | null;
+}
+
+export function parseSecurityMode(value: unknown): Result<SecurityMode> {
+  return typeof value === 'string' && (SECURITY_MODES as readonly string[]).includes(value)
+    ? ok(value as SecurityMode)
+    : fail('invalid_mode', `Unknown security mode ${JSON.stringify(value)}; expected one of ${SECURITY_MODES.join(', ')}.`);
+}
+
+export function parseAllowRule(value: unknown): Result<AllowRule> {
+  if (typeof value !== 'object' || value === null) return fail('invalid_rule', 'A rule must be an object with "kind" and "pattern".');
+  const { kind, pattern } = value as Record<string, unknown>;
+  if (typeof kind !== 'string' || !(ALLOW_RULE_KINDS as readonly string[]).includes(kind)) {
+    return fail('invalid_rule', `Unknown rule kind ${JSON.stringify(kind)}; expected one of ${ALLOW_RULE_KINDS.join(', ')}.`);
+  }
+  if (typeof pattern !== 'string' || pattern.trim() === '') return fail('invalid_rule', 'A rule needs a non-empty "pattern".');
+  if (kind === 'path' && !pattern.startsWith('/')) return fail('invalid_rule', `A path rule must be an absolute path glob, got ${JSON.stringify(pattern)}.`);
+  return ok({ kind: kind as AllowRuleKind, pattern: pattern.trim() });
+}
