@@ -1,1 +1,43 @@
-export {};
+import { readFileSync } from 'node:fs';
+import { POLICY_HELP, policyCommand } from './policy-command.js';
+import { EXIT, processIo, type Io } from './io.js';
+
+const HELP = `Aleph Console: the approval console between AI agents and your machine.
+
+Usage: aleph <command> [options]
+
+Commands:
+  policy check   classify a shell command: verdict, action, risk and reasons
+
+Run "aleph <command> --help" for a command's options. Every command takes --json.`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      io.out(HELP);
+      return EXIT.ok;
+    case '--version':
+    case '-V':
+      io.out(version());
+      return EXIT.ok;
+    case 'policy':
+      return policyCommand(rest, io);
+    default:
+      return io.usage(`Unknown command "${command}".\n\n${HELP}`);
+  }
+}
+
+export { POLICY_HELP };
+
+export async function run(): Promise<void> {
+  process.exitCode = await main(process.argv.slice(2), processIo());
+}

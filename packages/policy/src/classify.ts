@@ -261,7 +261,8 @@ function pathCandidates(word: Word): string[] {
 
 function writeTargets(name: string, args: readonly string[]): string[] {
   const spec = WRITE_TARGETS[name];
-  if (spec === undefined) return [];
+  if (spec === undefined || (spec.when !== undefined && !spec.when.some((o) => hasOption(args, o, true)))) return [];
+  const programGiven = spec.programOptions?.some((o) => hasOption(args, o, false)) === true;
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -274,7 +275,7 @@ function writeTargets(name: string, args: readonly string[]): string[] {
   const pos = positionals(args, spec.optionsWithValue).filter((p) => p !== '');
   if (spec.targets === 'all') out.push(...pos);
   else if (spec.targets === 'last' && pos.length >= 2 && out.length === 0) out.push(pos[pos.length - 1]!);
-  else if (spec.targets === 'after-first') out.push(...pos.slice(1));
+  else if (spec.targets === 'after-first') out.push(...pos.slice(programGiven ? 0 : 1));
   return out;
 }
 

@@ -43,7 +43,11 @@ interface Context {
   readonly via: readonly string[];
   readonly subDepth: number;
   readonly stdin: Stdin;
+  /** Assignments and redirections of the command whose code this is (`FOO=1 bash -c '...' > f`). */
+  readonly inherited: { readonly env: readonly Assignment[]; readonly redirects: readonly Redirect[] };
 }
+
+const NOTHING_INHERITED: Context['inherited'] = { env: [], redirects: [] };
 
 const INHERITED: Stdin = { kind: 'inherited' };
 const NO_SUBS: readonly Segment[] = [];
@@ -71,7 +75,7 @@ class Decomposer {
       this.note({ code: 'unparseable', verdict: 'confirm', detail: ' (it is empty)' });
       return { segments: this.segments, findings: this.findings };
     }
-    this.script(command, { source: command, depth: 0, via: [], subDepth: 0, stdin: INHERITED }, true);
+    this.script(command, { source: command, depth: 0, via: [], subDepth: 0, stdin: INHERITED, inherited: NOTHING_INHERITED }, true);
     return { segments: this.segments, findings: this.findings };
   }
 
@@ -168,7 +172,10 @@ class Decomposer {
       }
     }
     const before = this.segments.length;
-    if (body !== undefined) {
+    if (body === undefined) {
+      // `> file` alone truncates or creates the file.
+      this.emit(ctx, { text: this.text(node, ctx), words: [], env: [], redirects });
+    } else {
       if (body.type === 'command') this.command(body, { ...ctx, stdin }, redirects);
       else {
         this.visit(body, { ...ctx, stdin });
@@ -296,8 +303,11 @@ class Decomposer {
   private emit(ctx: Context, parts: { text: string; words: readonly Word[]; env: readonly Assignment[]; redirects: Redirect[] }): Segment {
     const first = parts.words[0];
     const value = first?.value ?? null;
+    const inherited = ctx.inherited;
     const segment: Segment = {
       ...parts,
+      env: inherited.env.length === 0 ? parts.env : [...inherited.env, ...parts.env],
+      redirects: inherited.redirects.length === 0 ? parts.redirects : [...inherited.redirects, ...parts.redirects],
       name: first === undefined ? null : first.glob ? null : commandName(value),
       path: value !== null && value.includes('/') ? value : null,
       stdin: ctx.stdin,
@@ -378,7 +388,8 @@ class Decomposer {
   private code(ctx: Context, via: string, code: readonly Word[], words: readonly Word[], env: readonly Assignment[], redirects: Redirect[]): void {
     const values = code.map((w) => w.value);
     if (values.every((v): v is string => v !== null)) {
-      this.script(values.join(' '), { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, via], stdin: ctx.stdin });
+      const inherited = env.length === 0 && redirects.length === 0 ? ctx.inherited : { env: [...ctx.inherited.env, ...env], redirects: [...ctx.inherited.redirects, ...redirects] };
+      this.script(values.join(' '), { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, via], stdin: ctx.stdin, inherited });
       return;
     }
     const subs = code.flatMap((w) => w.subs);
@@ -790,6 +801,7 @@ function printedText(segment: Segment): string | null {
     return args.slice(0, Math.max(0, start)).some((a) => a.includes('e')) ? null : words.join(' ');
   }
   if (segment.name === 'printf' && args.length === 1 && !/[%\\]/.test(args[0]!)) return args[0]!;
+  if (segment.name === 'cat' && args.length === 0 && segment.stdin.kind === 'text') return segment.stdin.text;
   return null;
 }
 

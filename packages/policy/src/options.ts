@@ -71,7 +71,8 @@ export function commandStart(args: readonly string[], optionsWithValue: readonly
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--') return Math.min(args.length, i + 1 + (skip - skipped));
-    if (arg.length > 1 && arg.startsWith('-') && skipped === 0) {
+    // GNU tools accept options between their own positionals (`flock FILE -c CMD`).
+    if (arg.length > 1 && arg.startsWith('-')) {
       if (takesValue(arg, optionsWithValue)) i++;
       continue;
     }

@@ -71,10 +71,11 @@ export function findingScore(finding: Finding): number {
 }
 
 export function describe(finding: Finding): RiskReason {
-  const message = REASONS[finding.code].message
-    .replace('{name}', finding.name ?? 'This command')
-    .replace('{detail}', finding.detail ?? '');
-  return { code: finding.code, message: message.charAt(0).toUpperCase() + message.slice(1) };
+  const template: string = REASONS[finding.code].message;
+  const message = template.replace('{name}', finding.name ?? 'this command').replace('{detail}', finding.detail ?? '');
+  // Command names keep their case (`rm deletes ...`); sentences start with a capital.
+  const startsWithName = template.startsWith('{name}') && finding.name !== undefined;
+  return { code: finding.code, message: startsWithName ? message : message.charAt(0).toUpperCase() + message.slice(1) };
 }
 
 /** Each additional distinct concern adds a little to the worst one. */

@@ -268,6 +268,10 @@ export interface WriteTargetSpec {
   readonly targets: 'all' | 'last' | 'after-first' | 'none';
   readonly optionsWithValue: readonly string[];
   readonly targetOptions?: readonly string[];
+  /** Only when one of these options is given (`sed -i`). */
+  readonly when?: readonly string[];
+  /** When one of these options carries the program, every positional is a file (`sed -e P f`). */
+  readonly programOptions?: readonly string[];
 }
 
 const COPY: WriteTargetSpec = { targets: 'last', optionsWithValue: ['-S', '--suffix', '-t', '--target-directory', '-m', '--mode', '-o', '--owner', '-g', '--group'], targetOptions: ['-t', '--target-directory'] };
@@ -295,6 +299,8 @@ export const WRITE_TARGETS: Readonly<Record<string, WriteTargetSpec>> = {
   find: { targets: 'none', optionsWithValue: [], targetOptions: ['-fprint', '-fprint0', '-fprintf', '-fls'] },
   git: { targets: 'none', optionsWithValue: [], targetOptions: ['--output'] },
   patch: { targets: 'none', optionsWithValue: [], targetOptions: ['-o', '--output'] },
+  sed: { targets: 'after-first', optionsWithValue: ['-e', '--expression', '-f', '--file', '-l', '--line-length'], when: ['-i*', '--in-place'], programOptions: ['-e', '--expression', '-f', '--file'] },
+  perl: { targets: 'after-first', optionsWithValue: ['-e', '-E', '-M', '-I'], when: ['-i*'], programOptions: ['-e', '-E'] },
 };
 
 /** Shells: `-c STRING` is re-parsed; a script argument is a script run; no argument reads stdin. */

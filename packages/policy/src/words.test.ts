@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { sedEffects } from './decompose.js';
+import { hasOption, positionals } from './options.js';
+import { classifyWriteTarget, isSensitivePath, normalizePath } from './paths.js';
+import { decodeAnsiC, expandBraces, unescapeUnquoted, unquoteDouble } from './words.js';
+
+describe('words take the value bash would give them', () => {
+  it('removes backslashes from unquoted text', () => {
+    expect(unescapeUnquoted('\\rm')).toBe('rm');
+    expect(unescapeUnquoted('a\\ b')).toBe('a b');
+    expect(unescapeUnquoted('r\\\nm')).toBe('rm');
+  });
+
+  it('keeps double-quoted text but reports expansions as dynamic', () => {
+    expect(unquoteDouble('a \\"b\\" \\$c')).toBe('a "b" $c');
+    expect(unquoteDouble('$HOME/x')).toBeNull();
+    expect(unquoteDouble('cost: $ 5')).toBe('cost: $ 5');
+    expect(unquoteDouble('`id`')).toBeNull();
+  });
+
+  it('decodes ANSI-C strings', () => {
+    expect(decodeAnsiC('\\x72\\x6d')).toBe('rm');
+    expect(decodeAnsiC('\\162\\155')).toBe('rm');
+    expect(decodeAnsiC('\\u0072m')).toBe('rm');
+    expect(decodeAnsiC('a\\tb\\n')).toBe('a\tb\n');
+    expect(decodeAnsiC("it\\'s")).toBe("it's");
+  });
+
+  it('expands braces as bash does, word by word, outside quotes', () => {
+    expect(expandBraces('{rm,-rf,/}')).toBe('rm -rf /');
+    expect(expandBraces('cp file{,.bak}')).toBe('cp file file.bak');
+    expect(expandBraces('echo {a,b}{1,2}')).toBe('echo a1 a2 b1 b2');
+    expect(expandBraces('echo {1..3}')).toBe('echo 1 2 3');
+    expect(expandBraces('echo {c..a}')).toBe('echo c b a');
+    expect(expandBraces("echo '{a,b}'")).toBeNull();
+    expect(expandBraces('echo ${x,,}')).toBeNull();
+    expect(expandBraces('{ ls; }')).toBeNull();
+    expect(expandBraces('find . -exec rm {} ;')).toBeNull();
+    expect(expandBraces('echo {1..99999999}')!.split(' ').length).toBe(257);
+  });
+});
+
+describe('options are read as getopt reads them', () => {
+  it('finds options in clusters, with attached values and abbreviations', () => {
+    expect(hasOption(['-ni', 'p'], '-i', true)).toBe(true);
+    expect(hasOption(['-i.bak'], '-i*', true)).toBe(true);
+    expect(hasOption(['--in-place=.bak'], '--in-place', true)).toBe(true);
+    expect(hasOption(['--in-pl'], '--in-place', true)).toBe(true);
+    expect(hasOption(['--in-pl'], '--in-place', false)).toBe(false);
+    expect(hasOption(['--', '-i'], '-i', true)).toBe(false);
+    expect(hasOption(['list'], 'list', false)).toBe(true);
+  });
+
+  it('skips option values when collecting positionals', () => {
+    expect(positionals(['-C', 'dir', 'status', '--short'], ['-C'])).toEqual(['status']);
+    expect(positionals(['-a', '--', '-b', 'c'], [])).toEqual(['-b', 'c']);
+  });
+});
+
+describe('paths', () => {
+  const ctx = { cwd: '/home/me/proj', home: '/home/me' };
+
+  it('normalises home, relative and dotted paths', () => {
+    expect(normalizePath('/home/me/.ssh/id_rsa', ctx)).toBe('~/.ssh/id_rsa');
+    expect(normalizePath('$HOME/.aws', ctx)).toBe('~/.aws');
+    expect(normalizePath('../../.ssh', ctx)).toBe('~/.ssh');
+    expect(normalizePath('src/./a/../b', ctx)).toBe('~/proj/src/b');
+    expect(normalizePath('src/x', { cwd: null, home: null })).toBe('src/x');
+  });
+
+  it('recognises secrets by location and by name, not templates', () => {
+    for (const p of ['~/.ssh/id_ed25519', '/home/me/.aws/credentials', '.env', 'config/.env.production', 'certs/server.key', '/proc/1/environ', '~/.config/gcloud/x']) {
+      expect(isSensitivePath(p, ctx), p).toBe(true);
+    }
+    for (const p of ['.env.example', 'src/env.ts', 'README.md', '~/.sshx', '/etc/hosts']) {
+      expect(isSensitivePath(p, ctx), p).toBe(false);
+    }
+  });
+
+  it('judges where a write lands', () => {
+    expect(classifyWriteTarget('out.txt', ctx)).toBe('inside_cwd');
+    expect(classifyWriteTarget('/dev/null', ctx)).toBe('harmless_device');
+    expect(classifyWriteTarget('/dev/sda', ctx)).toBe('disk_device');
+    expect(classifyWriteTarget('/dev/tcp/1.2.3.4/80', ctx)).toBe('network_device');
+    expect(classifyWriteTarget('/etc/hosts', ctx)).toBe('system');
+    expect(classifyWriteTarget('/tmp/x', ctx)).toBe('scratch');
+    expect(classifyWriteTarget('/tmpevil/x', ctx)).toBe('outside_cwd');
+    expect(classifyWriteTarget('~/.bashrc', ctx)).toBe('persistence');
+    expect(classifyWriteTarget('~/.ssh/id_rsa', ctx)).toBe('sensitive');
+    expect(classifyWriteTarget('../other/x', ctx)).toBe('outside_cwd');
+    expect(classifyWriteTarget('/opt/app/x', { cwd: '/opt/app', home: null })).toBe('inside_cwd');
+  });
+});
+
+describe('sed programs that reach outside sed', () => {
+  it('finds e and w commands and flags', () => {
+    expect(sedEffects('s/a/b/')).toEqual([]);
+    expect(sedEffects('1e rm -rf /')).toEqual([{ kind: 'exec', command: 'rm -rf /' }]);
+    expect(sedEffects('s/x/y/e')).toEqual([{ kind: 'exec', command: '' }]);
+    expect(sedEffects('s/x/y/gw out.txt')).toEqual([{ kind: 'write', file: 'out.txt' }]);
+    expect(sedEffects('/re/w log')).toEqual([{ kind: 'write', file: 'log' }]);
+    expect(sedEffects('s/e/w/g')).toEqual([]);
+    expect(sedEffects('y/abc/xyz/')).toEqual([]);
+  });
+});
