@@ -19,7 +19,8 @@ type Case = readonly [command: string, verdict: Verdict, reason?: string];
 
 function spec(title: string, cases: readonly Case[]): void {
   describe(title, () => {
-    it.each(cases)("%s → %s", (command: string, verdict: Verdict, reason?: string) => {
+    const rows = cases.map(([command, verdict, reason]) => ({ command, verdict, reason }));
+    it.each(rows)('$command → $verdict', ({ command, verdict, reason }) => {
       const result = policy.evaluate(command, { cwd: CWD, home: HOME });
       expect({ command, verdict: result.verdict }).toEqual({ command, verdict });
       if (reason !== undefined) expect(result.risk.reasons.map((r) => r.code)).toContain(reason);
