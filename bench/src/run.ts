@@ -1,1 +1,21 @@
-export {};
+/**
+ * `npm run bench`: every suite, one table. Each comparison's baseline is measured in the same run,
+ * on the same machine, so ratios mean something even where absolute numbers vary.
+ */
+import { policySuite } from './policy.js';
+import { printTable, type Row } from './table.js';
+
+const suites: Record<string, () => Promise<Row[]>> = {
+  policy: policySuite,
+};
+
+const only = process.argv.slice(2);
+const rows: Row[] = [];
+for (const [name, suite] of Object.entries(suites)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  process.stderr.write(`running ${name}...\n`);
+  rows.push(...(await suite()));
+}
+console.log(printTable(rows));
+const missed = rows.filter((r) => r.target !== undefined && !r.target.met);
+if (missed.length > 0) console.log(`\n${missed.length} target(s) missed.`);

@@ -93,26 +93,50 @@ const OPTION_SENSITIVE = new Set<string>(
   [BLOCK_RULES, CONFIRM_RULES].flatMap((rules) => rules.filter((r) => r.withOption !== undefined || r.withArg !== undefined || r.subcommands !== undefined).flatMap((r) => r.commands)),
 );
 
-function candidates(idx: RuleIndex, name: string): CommandRule[] {
-  const out = [...(idx.byName.get(name) ?? [])];
-  for (const [prefix, rule] of idx.byPrefix) if (name.startsWith(prefix)) out.push(rule);
-  if (KNOWN.has(name)) out.push(...idx.any);
+const candidateCache = new Map<RuleIndex, Map<string, readonly CommandRule[]>>();
+const NO_RULES: readonly CommandRule[] = [];
+
+/** The rules that may apply to a command name (cached: names repeat, rules do not change). */
+function candidates(idx: RuleIndex, name: string): readonly CommandRule[] {
+  let byName = candidateCache.get(idx);
+  if (byName === undefined) candidateCache.set(idx, (byName = new Map()));
+  let out = byName.get(name);
+  if (out === undefined) {
+    const rules = [...(idx.byName.get(name) ?? [])];
+    for (const [prefix, rule] of idx.byPrefix) if (name.startsWith(prefix)) rules.push(rule);
+    if (KNOWN.has(name)) rules.push(...idx.any);
+    out = rules.length === 0 ? NO_RULES : rules;
+    // Unknown names are unbounded; keep the cache bounded.
+    if (byName.size > 4096) byName.clear();
+    byName.set(name, out);
+  }
   return out;
 }
 
-function ruleMatches(rule: CommandRule, name: string, args: readonly string[]): boolean {
-  let rest = args;
+/** A command's arguments, with its subcommand located once for all the rules that ask. */
+interface Args {
+  readonly all: readonly string[];
+  /** Index of the first positional after the tool's global options, or -1. */
+  readonly sub: number;
+}
+
+function argsOf(name: string, all: readonly string[]): Args {
+  return { all, sub: firstPositional(all, GLOBAL_OPTIONS_WITH_VALUE[name] ?? []) };
+}
+
+function ruleMatches(rule: CommandRule, name: string, args: Args): boolean {
+  let rest = args.all;
   if (rule.subcommands !== undefined) {
-    const global = GLOBAL_OPTIONS_WITH_VALUE[name] ?? [];
-    const pos = firstPositional(args, global);
-    if (pos < 0 || !rule.subcommands.includes(args[pos]!)) return false;
-    rest = args.slice(pos + 1);
+    if (args.sub < 0 || !rule.subcommands.includes(args.all[args.sub]!)) return false;
+    rest = args.all.slice(args.sub + 1);
   }
   if (rule.withOption !== undefined && !rule.withOption.some((o) => hasOption(rest, o, true))) return false;
   if (rule.withoutOption !== undefined && rule.withoutOption.some((o) => hasOption(rest, o, false))) return false;
-  const global = rule.subcommands === undefined ? (GLOBAL_OPTIONS_WITH_VALUE[name] ?? []) : [];
-  if (rule.noPositionals === true && positionals(rest, global).length > 0) return false;
-  if (rule.withArg !== undefined && !positionals(rest, global).some((a) => rule.withArg!.test(a))) return false;
+  if (rule.noPositionals === true || rule.withArg !== undefined) {
+    const pos = positionals(rest, rule.subcommands === undefined ? (GLOBAL_OPTIONS_WITH_VALUE[name] ?? []) : []);
+    if (rule.noPositionals === true && pos.length > 0) return false;
+    if (rule.withArg !== undefined && !pos.some((a) => rule.withArg!.test(a))) return false;
+  }
   return true;
 }
 
@@ -129,8 +153,9 @@ function firstPositional(args: readonly string[], optionsWithValue: readonly str
   return -1;
 }
 
-function matching(idx: RuleIndex, name: string, args: readonly string[]): CommandRule[] {
-  return candidates(idx, name).filter((r) => ruleMatches(r, name, args));
+function matching(idx: RuleIndex, name: string, args: Args): readonly CommandRule[] {
+  const rules = candidates(idx, name);
+  return rules.length === 0 ? NO_RULES : rules.filter((r) => ruleMatches(r, name, args));
 }
 
 function ruleFinding(rule: CommandRule, name: string, args: readonly string[]): Finding {
@@ -146,27 +171,27 @@ function ruleFinding(rule: CommandRule, name: string, args: readonly string[]): 
  * recording the fallback reason, when no rule matched.
  */
 function byRules(name: string, argv: readonly string[], patterns: UserPatterns, findings: Finding[]): Verdict | null {
-  const args = argv.slice(1);
+  const args = argsOf(name, argv.slice(1));
   const blocked = matching(BLOCK_INDEX, name, args);
-  const userBlock = patterns.block.find((p) => matchTokens(p, argv));
+  const userBlock = patterns.block.length === 0 ? undefined : patterns.block.find((p) => matchTokens(p, argv));
   if (blocked.length > 0 || userBlock !== undefined) {
-    for (const rule of blocked) findings.push(ruleFinding(rule, name, args));
+    for (const rule of blocked) findings.push(ruleFinding(rule, name, args.all));
     if (userBlock !== undefined) findings.push({ code: 'user_rule', verdict: 'block', detail: `block pattern "${userBlock}"`, score: 80 });
     return 'block';
   }
-  const userConfirm = patterns.confirm.find((p) => matchTokens(p, argv));
+  const userConfirm = patterns.confirm.length === 0 ? undefined : patterns.confirm.find((p) => matchTokens(p, argv));
   if (userConfirm !== undefined) {
     findings.push({ code: 'user_rule', verdict: 'confirm', detail: `confirm pattern "${userConfirm}"` });
     return 'confirm';
   }
-  const userSafe = patterns.safe.find((p) => matchTokens(p, argv));
+  const userSafe = patterns.safe.length === 0 ? undefined : patterns.safe.find((p) => matchTokens(p, argv));
   if (userSafe !== undefined) {
     findings.push({ code: 'user_rule', verdict: 'safe', detail: `safe pattern "${userSafe}"`, score: 0 });
     return 'safe';
   }
   const confirmed = matching(CONFIRM_INDEX, name, args);
   if (confirmed.length > 0) {
-    for (const rule of confirmed) findings.push(ruleFinding(rule, name, args));
+    for (const rule of confirmed) findings.push(ruleFinding(rule, name, args.all));
     return 'confirm';
   }
   if (matching(SAFE_INDEX, name, args).length > 0) {
@@ -174,14 +199,15 @@ function byRules(name: string, argv: readonly string[], patterns: UserPatterns, 
     return 'safe';
   }
   const fallback: ReasonCode = FALLBACK_REASONS[name] ?? 'unknown_command';
-  findings.push(fallback === 'git_state_change' ? ruleFinding({ verdict: 'confirm', reason: fallback, commands: [] }, name, args) : { code: fallback, verdict: 'confirm', name });
+  findings.push(fallback === 'git_state_change' ? ruleFinding({ verdict: 'confirm', reason: fallback, commands: [] }, name, args.all) : { code: fallback, verdict: 'confirm', name });
   return null;
 }
 
 export function classifySegment(segment: Segment, ctx: ClassifyContext): SegmentVerdict {
   const ruleFindings: Finding[] = [];
-  const findings: Finding[] = segment.findings.filter((f) => f.context !== true);
-  const contextFindings: Finding[] = segment.findings.filter((f) => f.context === true);
+  const own = segment.findings;
+  const findings: Finding[] = own.length === 0 ? [] : own.filter((f) => f.context !== true);
+  const contextFindings: Finding[] = own.length === 0 ? [] : own.filter((f) => f.context === true);
   const name = segment.name;
   const argv = segment.words.map((w) => w.value ?? '');
   let ruleVerdict: Verdict = 'safe';
@@ -250,12 +276,13 @@ function checkPaths(segment: Segment, name: string, argv: readonly string[], ctx
 }
 
 /** The strings in an argument that may be paths: the value, `--opt=PATH`, `@PATH`, `$HOME/...`. */
-function pathCandidates(word: Word): string[] {
+function pathCandidates(word: Word): readonly string[] {
   const value = word.value ?? word.text.replace(/^"|"$/g, '');
-  const out = [value];
   const eq = value.indexOf('=');
+  if (eq <= 0 && value[0] !== '@') return [value];
+  const out = [value];
   if (eq > 0) out.push(value.slice(eq + 1));
-  if (value.startsWith('@')) out.push(value.slice(1));
+  if (value[0] === '@') out.push(value.slice(1));
   return out;
 }
 

@@ -288,7 +288,7 @@ class Decomposer {
           if (isNamed(child) && child.type !== 'comment') words.push(this.word(child, ctx));
       }
     }
-    this.runCommand({ ...ctx, stdin }, this.text(node, ctx), words, env, redirects);
+    this.runCommand(stdin === ctx.stdin ? ctx : { ...ctx, stdin }, this.text(node, ctx), words, env, redirects);
   }
 
   /** A command about to run: sees through wrappers and shells, then records the segment. */
@@ -302,14 +302,15 @@ class Decomposer {
 
   private emit(ctx: Context, parts: { text: string; words: readonly Word[]; env: readonly Assignment[]; redirects: Redirect[] }): Segment {
     const first = parts.words[0];
-    const value = first?.value ?? null;
+    const value = first === undefined ? null : first.value;
     const inherited = ctx.inherited;
     const segment: Segment = {
-      ...parts,
+      text: parts.text,
+      words: parts.words,
+      name: first === undefined || first.glob ? null : commandName(value),
+      path: value !== null && value.includes('/') ? value : null,
       env: inherited.env.length === 0 ? parts.env : [...inherited.env, ...parts.env],
       redirects: inherited.redirects.length === 0 ? parts.redirects : [...inherited.redirects, ...parts.redirects],
-      name: first === undefined ? null : first.glob ? null : commandName(value),
-      path: value !== null && value.includes('/') ? value : null,
       stdin: ctx.stdin,
       via: ctx.via,
       subDepth: ctx.subDepth,
@@ -681,7 +682,7 @@ class Decomposer {
     if (isName && value !== null && isObfuscatedName(node)) {
       this.note({ code: 'obfuscation', verdict: 'confirm', detail: ` (the command name ${JSON.stringify(text)} is assembled from quoted or escaped pieces)` });
     }
-    if (/\$\{?IFS\b/.test(text)) this.note({ code: 'obfuscation', verdict: 'confirm', detail: ' ($IFS used to hide spaces)' });
+    if (text.includes('IFS') && /\$\{?IFS\b/.test(text)) this.note({ code: 'obfuscation', verdict: 'confirm', detail: ' ($IFS used to hide spaces)' });
     return { text, value, glob, subs };
   }
 
@@ -731,7 +732,7 @@ class Decomposer {
 }
 
 function isNamed(node: SyntaxNode): boolean {
-  return /^[a-z_]+$/.test(node.type);
+  return node.named;
 }
 
 /** A name assembled from pieces (`r''m`, `"r"m`, `$'\x72m'`, `r\m`) hides what it runs. */

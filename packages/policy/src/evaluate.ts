@@ -82,7 +82,7 @@ export class CommandPolicy {
       : strictest(classified.map((c) => c.result.verdict), lineVerdict);
     const lineClean = lineVerdict === 'safe';
     const allowedBy = verdict === 'confirm' ? (allowingRules(options.allowlist ?? [], command, classified, lineClean, options.resolveExecutable) ?? []) : [];
-    const action = actionFor(verdict, mode, allowedBy.length > 0, verdict === 'confirm' && devAutoApprovable(classified, lineClean));
+    const action = actionFor(verdict, mode, allowedBy.length > 0, mode === 'dev' && verdict === 'confirm' && devAutoApprovable(classified, lineClean));
     if (segments.length === 0 && line.length === 0) allFindings.push({ code: 'read_only', verdict: 'safe' });
 
     return {

@@ -1,4 +1,5 @@
 export { CommandPolicy, toCheckResult, type EvaluateOptions, type Evaluation } from './evaluate.js';
+export { loadBashParser } from './grammar.js';
 export type { UserPatterns } from './classify.js';
 export { parseUserPatterns, NO_USER_PATTERNS } from './patterns.js';
 export { canonical, shellQuote } from './allowlist.js';

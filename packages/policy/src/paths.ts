@@ -53,78 +53,101 @@ export function normalizePath(raw: string, ctx: PathContext): string {
   return parts.length === 0 ? '.' : parts.join('/');
 }
 
-interface PathPattern {
-  /** Anchored at `/` or `~`: matches the path or anything below it. */
-  readonly anchored: boolean;
-  readonly components: readonly RegExp[];
+/**
+ * A list of path patterns, matched case-insensitively (macOS and Windows filesystems are, so
+ * `~/.SSH` is `~/.ssh` there). Anchored patterns (`/etc`, `~/.ssh`) match the path or anything
+ * below it; others (`.env`, `.git/hooks`) match a run of components anywhere.
+ *
+ * Every path a pattern matches contains the pattern's longest literal fragment, so one regular
+ * expression over the fragments rejects almost every argument before any real matching happens.
+ */
+class PathPatterns {
+  private readonly patterns: readonly { anchored: boolean; components: readonly RegExp[] }[];
+  private readonly prefilter: RegExp;
+
+  constructor(patterns: readonly string[]) {
+    this.patterns = patterns.map((p) => ({
+      anchored: p.startsWith('/') || p.startsWith('~'),
+      components: (p.startsWith('/') ? p.slice(1) : p).split('/').map((c) => globToRegExp(c.toLowerCase(), null)),
+    }));
+    const fragments = patterns.map((p) => longestLiteral(p.replace(/^~/, '')));
+    this.prefilter = new RegExp(fragments.map((f) => f.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'), 'i');
+  }
+
+  /** Whether the raw text can possibly match; cheap, and never wrong when it says no. */
+  mayMatch(raw: string): boolean {
+    return this.prefilter.test(raw);
+  }
+
+  /** `path` must be normalised (see normalizePath). */
+  matches(path: string): boolean {
+    const lower = path.toLowerCase();
+    const parts = lower.startsWith('~') ? ['~', ...components(lower.slice(1))] : components(lower);
+    const anchoredPath = lower.startsWith('/') || lower.startsWith('~');
+    return this.patterns.some((p) => matchComponents(p.anchored, p.components, parts, anchoredPath));
+  }
 }
 
-function compile(patterns: readonly string[]): PathPattern[] {
-  return patterns.map((p) => ({
-    anchored: p.startsWith('/') || p.startsWith('~'),
-    components: (p.startsWith('/') ? p.slice(1) : p).split('/').map((c) => globToRegExp(c, null)),
-  }));
+function longestLiteral(pattern: string): string {
+  return pattern.split(/[*?/]/).reduce((best, part) => (part.length > best.length ? part : best), '');
 }
-
-const SENSITIVE = compile(SENSITIVE_PATHS);
-const PERSISTENCE = compile(PERSISTENCE_PATHS);
-const SYSTEM = compile(SYSTEM_PATHS);
-const SCRATCH = compile(SCRATCH_PATHS);
-const HARMLESS = compile(HARMLESS_DEVICES);
-/** Templates and examples of secret files are not secrets. */
-const EXAMPLE_FILE = /\.(example|sample|template|dist|tpl)$/;
-const DISK_DEVICE = /^\/dev\/(r?disk\d|sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|md\d|dm-\d|mapper\/|loop\d|sr\d|fd\d)/;
-const NETWORK_DEVICE = /^\/dev\/(tcp|udp)\//;
 
 function components(path: string): string[] {
   return (path.startsWith('/') ? path.slice(1) : path).split('/').filter((c) => c !== '');
 }
 
-function matches(pattern: PathPattern, parts: readonly string[], anchoredPath: boolean): boolean {
-  const n = pattern.components.length;
-  if (pattern.anchored) {
+function matchComponents(anchored: boolean, pattern: readonly RegExp[], parts: readonly string[], anchoredPath: boolean): boolean {
+  const n = pattern.length;
+  if (anchored) {
     if (!anchoredPath || parts.length < n) return false;
-    for (let i = 0; i < n; i++) if (!pattern.components[i]!.test(parts[i]!)) return false;
+    for (let i = 0; i < n; i++) if (!pattern[i]!.test(parts[i]!)) return false;
     return true;
   }
-  // Unanchored patterns (`.env`, `.git/hooks`) match a run of components anywhere.
   for (let start = 0; start + n <= parts.length; start++) {
     let ok = true;
-    for (let i = 0; i < n && ok; i++) ok = pattern.components[i]!.test(parts[start + i]!);
+    for (let i = 0; i < n && ok; i++) ok = pattern[i]!.test(parts[start + i]!);
     if (ok) return true;
   }
   return false;
 }
 
-function matchesAny(patterns: readonly PathPattern[], path: string): boolean {
-  const parts = path.startsWith('~') ? ['~', ...components(path.slice(1))] : components(path);
-  const anchored = path.startsWith('/') || path.startsWith('~');
-  return patterns.some((p) => matches(p, parts, anchored));
-}
+const SENSITIVE = new PathPatterns(SENSITIVE_PATHS);
+const PERSISTENCE = new PathPatterns(PERSISTENCE_PATHS);
+const SYSTEM = new PathPatterns(SYSTEM_PATHS);
+const SCRATCH = new PathPatterns(SCRATCH_PATHS);
+const HARMLESS = new PathPatterns(HARMLESS_DEVICES);
+/** Templates and examples of secret files are not secrets. */
+const EXAMPLE_FILE = /\.(example|sample|template|dist|tpl)$/i;
+const DISK_DEVICE = /^\/dev\/(r?disk\d|sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|md\d|dm-\d|mapper\/|loop\d|sr\d|fd\d)/;
+const NETWORK_DEVICE = /^\/dev\/(tcp|udp)\//;
 
 function isUnder(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir.endsWith('/') ? dir : dir + '/');
 }
 
 export function isSensitivePath(raw: string, ctx: PathContext): boolean {
-  const path = normalizePath(raw, ctx);
-  if (EXAMPLE_FILE.test(path)) return false;
-  return matchesAny(SENSITIVE, path);
+  if (!SENSITIVE.mayMatch(raw) || EXAMPLE_FILE.test(raw)) return false;
+  return SENSITIVE.matches(normalizePath(raw, ctx));
 }
 
 /** Where a write to `raw` lands. */
 export function classifyWriteTarget(raw: string, ctx: PathContext): PathClass {
   if (NETWORK_DEVICE.test(raw)) return 'network_device';
-  if (matchesAny(HARMLESS, raw)) return 'harmless_device';
-  if (DISK_DEVICE.test(raw)) return 'disk_device';
+  if (raw.startsWith('/dev/') || raw.startsWith('/proc/')) {
+    if (HARMLESS.matches(raw)) return 'harmless_device';
+    if (DISK_DEVICE.test(raw)) return 'disk_device';
+  }
   const path = normalizePath(raw, ctx);
-  if (isSensitivePath(raw, ctx) && !matchesAny(PERSISTENCE, path)) return 'sensitive';
-  if (matchesAny(PERSISTENCE, path)) return 'persistence';
+  const persistence = PERSISTENCE.mayMatch(raw) && PERSISTENCE.matches(path);
+  if (persistence) return 'persistence';
+  if (isSensitivePath(raw, ctx)) return 'sensitive';
   const rootDir = ctx.root === undefined ? ctx.cwd : ctx.root;
   const root = rootDir === null ? null : normalizePath(rootDir, ctx);
   if (root !== null && isUnder(path, root)) return 'inside_cwd';
-  if (matchesAny(SCRATCH, path)) return 'scratch';
-  if (path.startsWith('/dev/') || matchesAny(SYSTEM, path)) return 'system';
+  if (path.startsWith('/')) {
+    if (SCRATCH.matches(path)) return 'scratch';
+    if (path.startsWith('/dev/') || SYSTEM.matches(path)) return 'system';
+  }
   if (root !== null || path.startsWith('/') || path.startsWith('~') || path.startsWith('..')) return 'outside_cwd';
   return 'inside_cwd';
 }

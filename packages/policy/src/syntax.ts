@@ -1,4 +1,4 @@
-import type { Parser } from 'web-tree-sitter';
+import type { Parser, TreeCursor } from 'web-tree-sitter';
 
 /**
  * A plain-JS copy of the parts of a tree-sitter tree the policy reads. Crossing into WASM costs a
@@ -7,6 +7,8 @@ import type { Parser } from 'web-tree-sitter';
  */
 export interface SyntaxNode {
   readonly type: string;
+  /** Whether this is a named node; punctuation and keywords are not (and have no position). */
+  readonly named: boolean;
   readonly start: number;
   readonly end: number;
   readonly children: readonly SyntaxNode[];
@@ -29,14 +31,41 @@ const SUBSTITUTION_CARRIERS = new Set(['string', 'translated_string', 'expansion
 
 const NO_CHILDREN: readonly SyntaxNode[] = [];
 
+/** Per grammar: each node type's name and whether it is a named node (anonymous ones are punctuation and keywords). */
+interface TypeTable {
+  readonly names: readonly string[];
+  readonly named: readonly boolean[];
+}
+
+const typeTables = new WeakMap<object, TypeTable>();
+
+function typeTable(parser: Parser): TypeTable {
+  const language = parser.language;
+  if (language === null) throw new Error('the parser has no language');
+  let table = typeTables.get(language);
+  if (table === undefined) {
+    const names: string[] = [];
+    const named: boolean[] = [];
+    for (let id = 0; id < language.nodeTypeCount; id++) {
+      names.push(language.nodeTypeForId(id) ?? 'ERROR');
+      named.push(language.nodeTypeIsNamed(id));
+    }
+    table = { names, named };
+    typeTables.set(language, table);
+  }
+  return table;
+}
+
 export function parseScript(parser: Parser, source: string): ParsedScript {
+  const types = typeTable(parser);
   const tree = parser.parse(source);
   if (tree === null) throw new Error('tree-sitter returned no tree');
   try {
-    const cursor = tree.walk();
+    const rootNode = tree.rootNode;
+    const hasError = rootNode.hasError;
+    const cursor = rootNode.walk();
     try {
-      const root = copy(cursor, source);
-      return { root, hasError: tree.rootNode.hasError };
+      return { root: copy(cursor, source, types), hasError };
     } finally {
       cursor.delete();
     }
@@ -45,20 +74,23 @@ export function parseScript(parser: Parser, source: string): ParsedScript {
   }
 }
 
-function copy(cursor: ReturnType<import('web-tree-sitter').Tree['walk']>, source: string): SyntaxNode {
-  const type = cursor.nodeType;
+function copy(cursor: TreeCursor, source: string, types: TypeTable): SyntaxNode {
+  const id = cursor.nodeTypeId;
+  const type = types.names[id] ?? 'ERROR';
+  // Punctuation and keywords: only their type matters (`|`, `&&`, `>`), never their position.
+  if (types.named[id] !== true && type !== 'ERROR') return { type, named: false, start: -1, end: -1, children: NO_CHILDREN };
   const start = cursor.startIndex;
   const end = cursor.endIndex;
   if (LEAVES.has(type) || (SUBSTITUTION_CARRIERS.has(type) && !mayHoldSubstitution(source, start, end))) {
-    return { type, start, end, children: NO_CHILDREN };
+    return { type, named: true, start, end, children: NO_CHILDREN };
   }
-  if (!cursor.gotoFirstChild()) return { type, start, end, children: NO_CHILDREN };
+  if (!cursor.gotoFirstChild()) return { type, named: true, start, end, children: NO_CHILDREN };
   const children: SyntaxNode[] = [];
   do {
-    children.push(copy(cursor, source));
+    children.push(copy(cursor, source, types));
   } while (cursor.gotoNextSibling());
   cursor.gotoParent();
-  return { type, start, end, children };
+  return { type, named: true, start, end, children };
 }
 
 function mayHoldSubstitution(source: string, start: number, end: number): boolean {

@@ -116,6 +116,7 @@ export function hasUnquotedGlob(text: string): boolean {
 }
 
 const MAX_BRACE_WORDS = 256;
+const MAYBE_BRACE_GROUP = /\{[^\s}]*(,|\.\.)/;
 
 /**
  * Bash brace expansion over a whole command line, word by word, respecting quotes:
@@ -123,7 +124,8 @@ const MAX_BRACE_WORDS = 256;
  * has nothing to expand (the common case, decided without allocating).
  */
 export function expandBraces(line: string): string | null {
-  if (!line.includes('{')) return null;
+  // An expandable group has a comma or `..` between its braces with no whitespace: decide cheaply.
+  if (!line.includes('{') || !MAYBE_BRACE_GROUP.test(line)) return null;
   let changed = false;
   let out = '';
   let i = 0;
