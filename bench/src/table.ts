@@ -32,15 +32,25 @@ export function printTable(rows: readonly Row[]): string {
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
 }
 
-/** Median wall time in milliseconds of `rounds` runs of `fn`, after one warm-up run. */
-export function medianMs(rounds: number, fn: () => void): number {
-  fn();
-  const times: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const start = process.hrtime.bigint();
-    fn();
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+/**
+ * Median wall time in milliseconds of each function, measured in interleaved rounds after warm-up
+ * rounds, so that JIT warm-up and drift in machine load fall on every contender alike.
+ */
+export function medianMs<K extends string>(fns: Readonly<Record<K, () => void>>, rounds = 15, warmup = 3): Record<K, number> {
+  const names = Object.keys(fns) as K[];
+  const times = new Map<K, number[]>(names.map((n) => [n, []]));
+  for (let round = 0; round < warmup + rounds; round++) {
+    for (const name of names) {
+      const start = process.hrtime.bigint();
+      fns[name]();
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (round >= warmup) times.get(name)!.push(ms);
+    }
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  const out = {} as Record<K, number>;
+  for (const name of names) {
+    const sorted = times.get(name)!.sort((a, b) => a - b);
+    out[name] = sorted[Math.floor(sorted.length / 2)]!;
+  }
+  return out;
 }

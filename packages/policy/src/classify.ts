@@ -5,7 +5,7 @@
  */
 import type { Verdict } from '@aleph/protocol';
 import { matchTokens } from './tokens.js';
-import { hasOption, positionals } from './options.js';
+import { hasOption, OptionView, positionals } from './options.js';
 import { classifyWriteTarget, isSensitivePath, isSystemBinary, normalizePath, type PathContext } from './paths.js';
 import type { Finding, ReasonCode } from './risk.js';
 import {
@@ -113,25 +113,47 @@ function candidates(idx: RuleIndex, name: string): readonly CommandRule[] {
   return out;
 }
 
-/** A command's arguments, with its subcommand located once for all the rules that ask. */
-interface Args {
-  readonly all: readonly string[];
+/**
+ * A command's arguments as the rules ask about them: the subcommand located once, and the options
+ * of the whole list and of what follows the subcommand each read once.
+ */
+class Args {
   /** Index of the first positional after the tool's global options, or -1. */
   readonly sub: number;
+  private allView: OptionView | undefined;
+  private restView: OptionView | undefined;
+
+  constructor(name: string, readonly all: readonly string[]) {
+    this.sub = firstPositional(all, GLOBAL_OPTIONS_WITH_VALUE[name] ?? []);
+  }
+
+  rest(afterSubcommand: boolean): readonly string[] {
+    return afterSubcommand ? this.all.slice(this.sub + 1) : this.all;
+  }
+
+  options(afterSubcommand: boolean): OptionView {
+    if (afterSubcommand) return (this.restView ??= new OptionView(this.all.slice(this.sub + 1)));
+    return (this.allView ??= new OptionView(this.all));
+  }
 }
 
-function argsOf(name: string, all: readonly string[]): Args {
-  return { all, sub: firstPositional(all, GLOBAL_OPTIONS_WITH_VALUE[name] ?? []) };
+const subcommandSets = new Map<CommandRule, ReadonlySet<string>>();
+
+function subcommandsOf(rule: CommandRule & { subcommands: readonly string[] }): ReadonlySet<string> {
+  let set = subcommandSets.get(rule);
+  if (set === undefined) subcommandSets.set(rule, (set = new Set(rule.subcommands)));
+  return set;
 }
 
 function ruleMatches(rule: CommandRule, name: string, args: Args): boolean {
-  let rest = args.all;
-  if (rule.subcommands !== undefined) {
-    if (args.sub < 0 || !rule.subcommands.includes(args.all[args.sub]!)) return false;
-    rest = args.all.slice(args.sub + 1);
+  const afterSub = rule.subcommands !== undefined;
+  if (afterSub && (args.sub < 0 || !subcommandsOf(rule as CommandRule & { subcommands: readonly string[] }).has(args.all[args.sub]!))) return false;
+  if (rule.withOption !== undefined || rule.withoutOption !== undefined) {
+    const view = args.options(afterSub);
+    if (rule.withOption !== undefined && !rule.withOption.some((o) => view.has(o, true))) return false;
+    if (rule.withoutOption !== undefined && rule.withoutOption.some((o) => view.has(o, false))) return false;
   }
-  if (rule.withOption !== undefined && !rule.withOption.some((o) => hasOption(rest, o, true))) return false;
-  if (rule.withoutOption !== undefined && rule.withoutOption.some((o) => hasOption(rest, o, false))) return false;
+  const rest = rule.noPositionals === true || rule.withArg !== undefined ? args.rest(afterSub) : args.all;
   if (rule.noPositionals === true || rule.withArg !== undefined) {
     const pos = positionals(rest, rule.subcommands === undefined ? (GLOBAL_OPTIONS_WITH_VALUE[name] ?? []) : []);
     if (rule.noPositionals === true && pos.length > 0) return false;
@@ -155,7 +177,9 @@ function firstPositional(args: readonly string[], optionsWithValue: readonly str
 
 function matching(idx: RuleIndex, name: string, args: Args): readonly CommandRule[] {
   const rules = candidates(idx, name);
-  return rules.length === 0 ? NO_RULES : rules.filter((r) => ruleMatches(r, name, args));
+  let out: CommandRule[] | undefined;
+  for (const rule of rules) if (ruleMatches(rule, name, args)) (out ??= []).push(rule);
+  return out ?? NO_RULES;
 }
 
 function ruleFinding(rule: CommandRule, name: string, args: readonly string[]): Finding {
@@ -171,7 +195,7 @@ function ruleFinding(rule: CommandRule, name: string, args: readonly string[]): 
  * recording the fallback reason, when no rule matched.
  */
 function byRules(name: string, argv: readonly string[], patterns: UserPatterns, findings: Finding[]): Verdict | null {
-  const args = argsOf(name, argv.slice(1));
+  const args = new Args(name, argv.slice(1));
   const blocked = matching(BLOCK_INDEX, name, args);
   const userBlock = patterns.block.length === 0 ? undefined : patterns.block.find((p) => matchTokens(p, argv));
   if (blocked.length > 0 || userBlock !== undefined) {
@@ -204,44 +228,49 @@ function byRules(name: string, argv: readonly string[], patterns: UserPatterns, 
 }
 
 export function classifySegment(segment: Segment, ctx: ClassifyContext): SegmentVerdict {
-  const ruleFindings: Finding[] = [];
-  const own = segment.findings;
-  const findings: Finding[] = own.length === 0 ? [] : own.filter((f) => f.context !== true);
-  const contextFindings: Finding[] = own.length === 0 ? [] : own.filter((f) => f.context === true);
+  const findings: Finding[] = [];
+  const contextFindings: Finding[] = [];
+  const words = segment.words;
   const name = segment.name;
-  const argv = segment.words.map((w) => w.value ?? '');
   let ruleVerdict: Verdict = 'safe';
 
-  if (segment.words.length === 0) {
-    // A bare assignment (`FOO=1`) or redirection (`> file`).
-  } else if (name === null) {
-    const first = segment.words[0]!;
+  if (words.length > 0 && name === null) {
+    const first = words[0]!;
     const fetcher = first.subs.find((s) => s.name !== null && NETWORK_FETCHERS.has(s.name));
-    ruleFindings.push(fetcher !== undefined
+    findings.push(fetcher !== undefined
       ? { code: 'remote_code_execution', verdict: 'block', detail: ` (the output of ${fetcher.name} is run as a command)` }
       : { code: 'dynamic_command', verdict: 'confirm', detail: ` (${first.text})` });
-    ruleVerdict = strictest(ruleFindings.map((f) => f.verdict));
-  } else {
-    const matched = byRules(name, [name, ...argv.slice(1)], ctx.patterns, ruleFindings);
+    ruleVerdict = findings[0]!.verdict;
+  } else if (name !== null) {
+    // argv with the normalised name first; dynamic arguments read as empty strings.
+    const argv: string[] = [name];
+    let dynamicArgs = false;
+    for (let i = 1; i < words.length; i++) {
+      const v = words[i]!.value;
+      if (v === null) dynamicArgs = true;
+      argv.push(v ?? '');
+    }
+    const matched = byRules(name, argv, ctx.patterns, findings);
     ruleVerdict = matched ?? 'confirm';
     // An explained CONFIRM (a script run, inline code) needs no "unknown command" on top.
-    if (matched === null && segment.findings.some((f) => f.verdict !== 'safe')) ruleFindings.length = 0;
-    if (segment.words.slice(1).some((w) => w.value === null) && OPTION_SENSITIVE.has(name) && ruleVerdict === 'safe') {
+    if (matched === null && segment.findings.some((f) => f.verdict !== 'safe')) findings.length = 0;
+    if (dynamicArgs && ruleVerdict === 'safe' && OPTION_SENSITIVE.has(name)) {
       findings.push({ code: 'dynamic_command', verdict: 'confirm', detail: ` (arguments known only at run time could change what ${name} does)` });
     }
     checkBinary(segment, name, ruleVerdict, ctx, findings);
     checkPaths(segment, name, argv, ctx, ruleVerdict !== 'safe', findings);
   }
-  const argvVerdict = strictest(findings.map((f) => f.verdict), ruleVerdict);
+  for (const f of segment.findings) (f.context === true ? contextFindings : findings).push(f);
+  let argvVerdict = ruleVerdict;
+  for (const f of findings) argvVerdict = stricter(argvVerdict, f.verdict);
   checkRedirects(segment, ctx, contextFindings);
   checkEnv(segment, contextFindings);
-  const contextVerdict = strictest(contextFindings.map((f) => f.verdict));
-  return {
-    verdict: stricter(argvVerdict, contextVerdict),
-    argvVerdict,
-    contextVerdict,
-    findings: [...ruleFindings, ...findings, ...contextFindings],
-  };
+  let contextVerdict: Verdict = 'safe';
+  for (const f of contextFindings) {
+    contextVerdict = stricter(contextVerdict, f.verdict);
+    findings.push(f);
+  }
+  return { verdict: stricter(argvVerdict, contextVerdict), argvVerdict, contextVerdict, findings };
 }
 
 /** A program run by path, or resolved outside the system directories, is not trusted by name. */
@@ -259,7 +288,7 @@ function pathContext(ctx: ClassifyContext): PathContext {
 
 function checkPaths(segment: Segment, name: string, argv: readonly string[], ctx: ClassifyContext, ruleExplains: boolean, findings: Finding[]): void {
   const paths = pathContext(ctx);
-  const targets = writeTargets(name, argv.slice(1));
+  const targets = WRITE_TARGETS[name] === undefined ? NO_TARGETS : writeTargets(name, argv.slice(1));
   for (const target of targets) writeFinding(target, name, paths, ctx.cwdUnknown === true, findings, ruleExplains);
   if (name === 'rm' || name === 'shred' || name === 'srm') massDelete(name, argv.slice(1), paths, findings);
   if (PRINTERS.has(name)) return;
@@ -286,12 +315,14 @@ function pathCandidates(word: Word): readonly string[] {
   return out;
 }
 
-function writeTargets(name: string, args: readonly string[]): string[] {
+const NO_TARGETS: readonly string[] = [];
+
+function writeTargets(name: string, args: readonly string[]): readonly string[] {
   const spec = WRITE_TARGETS[name];
-  if (spec === undefined || (spec.when !== undefined && !spec.when.some((o) => hasOption(args, o, true)))) return [];
+  if (spec === undefined || (spec.when !== undefined && !spec.when.some((o) => hasOption(args, o, true)))) return NO_TARGETS;
   const programGiven = spec.programOptions?.some((o) => hasOption(args, o, false)) === true;
   const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
+  if (spec.targetOptions !== undefined) for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     for (const option of spec.targetOptions ?? []) {
       if (a === option && args[i + 1] !== undefined) out.push(args[i + 1]!);
@@ -299,6 +330,7 @@ function writeTargets(name: string, args: readonly string[]): string[] {
       else if (!option.startsWith('--') && option.endsWith('=') && a.startsWith(option)) out.push(a.slice(option.length));
     }
   }
+  if (spec.targets === 'none') return out;
   const pos = positionals(args, spec.optionsWithValue).filter((p) => p !== '');
   if (spec.targets === 'all') out.push(...pos);
   else if (spec.targets === 'last' && pos.length >= 2 && out.length === 0) out.push(pos[pos.length - 1]!);

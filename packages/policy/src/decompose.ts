@@ -35,6 +35,8 @@ const PRIVILEGED_WRAPPERS = new Set(['sudo', 'doas', 'su', 'runuser', 'pkexec', 
 const GIT_SHELL_KEYS = ['core.pager', 'core.editor', 'core.sshcommand', 'core.fsmonitor', 'sequence.editor', 'pager.*', 'alias.*', 'credential.helper', 'credential.*.helper', 'diff.external', 'diff.*.command', 'diff.*.textconv', 'filter.*.clean', 'filter.*.smudge', 'filter.*.process', 'merge.*.driver', 'mergetool.*.cmd', 'difftool.*.cmd', 'interactive.difffilter', 'core.askpass', 'core.gitproxy', 'gpg.program', 'gpg.*.program'];
 const GIT_PROGRAM_KEY_PATTERNS = GIT_PROGRAM_KEYS.map((k) => globToRegExp(k, null));
 const GIT_SHELL_KEY_PATTERNS = GIT_SHELL_KEYS.map((k) => globToRegExp(k, null));
+/** Commands `inspect` looks into (besides interpreters). */
+const INSPECTED = new Set(['source', '.', 'git', 'find', 'fd', 'fdfind', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'gsed', 'alias']);
 const GIT_FILTER_OPTIONS = ['--env-filter', '--tree-filter', '--index-filter', '--parent-filter', '--msg-filter', '--commit-filter', '--tag-name-filter'];
 
 interface Context {
@@ -325,20 +327,20 @@ class Decomposer {
    * segment of its own (what it runs is).
    */
   private seeThrough(ctx: Context, name: string, words: readonly Word[], env: readonly Assignment[], redirects: Redirect[]): boolean {
+    const wrapper = WRAPPERS[name];
+    if (wrapper === undefined && !SHELLS.has(name) && name !== 'busybox' && name !== 'eval' && name !== 'trap') return false;
     const args = words.slice(1);
-    const values = args.map((w) => w.value ?? '');
     if (name === 'busybox' && args.length > 0) {
       this.runCommand(this.nest(ctx, 'busybox'), joinText(args), args, env, redirects);
       return true;
     }
-    const wrapper = WRAPPERS[name];
     if (wrapper !== undefined) return this.wrapper(ctx, name, wrapper, words, env, redirects);
     if (name === 'eval' || (name === 'trap' && args.length > 1)) {
       const code = name === 'eval' ? args : args.slice(0, 1);
       this.code(ctx, name, code, words, env, redirects);
       return name === 'eval';
     }
-    if (SHELLS.has(name)) return this.shell(ctx, name, args, values, words, env, redirects);
+    if (SHELLS.has(name)) return this.shell(ctx, name, args, args.map((w) => w.value ?? ''), words, env, redirects);
     return false;
   }
 
@@ -474,6 +476,7 @@ class Decomposer {
 
   /** Commands with their own ways of running code: interpreters, git, find, xargs, awk, sed, source. */
   private inspect(segment: Segment, name: string, ctx: Context): void {
+    if (!INSPECTED.has(name) && !(name in INTERPRETERS) && !VERSIONED_INTERPRETER.test(name)) return;
     const args = segment.words.slice(1);
     const values = args.map((w) => w.value ?? '');
     if (name === 'source' || name === '.') {
@@ -675,10 +678,15 @@ class Decomposer {
   /** A word's static value, with the segments of any substitutions inside it. */
   private word(node: SyntaxNode, ctx: Context, isName = false): Word {
     const text = this.text(node, ctx);
+    if (node.type === 'word') {
+      // The common case: a bare word has no substitutions and needs no recursion.
+      if (text.includes('IFS') && /\$\{?IFS\b/.test(text)) this.note({ code: 'obfuscation', verdict: 'confirm', detail: ' ($IFS used to hide spaces)' });
+      return { text, value: unescapeUnquoted(text), glob: hasUnquotedGlob(text), subs: NO_SUBS };
+    }
     const before = this.segments.length;
-    const value = this.wordValue(node, ctx);
+    const value = this.wordValue(node, ctx, text);
     const subs = this.segments.length > before ? this.segments.slice(before) : NO_SUBS;
-    const glob = (node.type === 'word' || node.type === 'concatenation') && hasUnquotedGlob(unquotedParts(node, ctx));
+    const glob = node.type === 'concatenation' && hasUnquotedGlob(unquotedParts(node, ctx));
     if (isName && value !== null && isObfuscatedName(node)) {
       this.note({ code: 'obfuscation', verdict: 'confirm', detail: ` (the command name ${JSON.stringify(text)} is assembled from quoted or escaped pieces)` });
     }
@@ -686,8 +694,7 @@ class Decomposer {
     return { text, value, glob, subs };
   }
 
-  private wordValue(node: SyntaxNode, ctx: Context): string | null {
-    const text = this.text(node, ctx);
+  private wordValue(node: SyntaxNode, ctx: Context, text = this.text(node, ctx)): string | null {
     switch (node.type) {
       case 'word':
       case 'number':

@@ -1,7 +1,7 @@
 import type { AllowRule, PolicyCheckResult, SecurityMode, SegmentReport, Verdict } from '@aleph/protocol';
 import type { Parser } from 'web-tree-sitter';
 import { allowingRules, suggestRule, type Classified } from './allowlist.js';
-import { classifySegment, strictest, type ClassifyContext, type UserPatterns } from './classify.js';
+import { classifySegment, stricter, type ClassifyContext, type UserPatterns } from './classify.js';
 import { decompose } from './decompose.js';
 import { loadBashParser } from './grammar.js';
 import { actionFor, devAutoApprovable } from './modes.js';
@@ -62,12 +62,16 @@ export class CommandPolicy {
     const classified: Classified[] = [];
     for (const segment of segments) {
       classified.push({ segment, result: classifySegment(segment, ctx) });
-      ctx = followCd(ctx, segment.name, segment.words.slice(1).map((w) => w.value));
+      if (segment.name === 'cd' || segment.name === 'pushd') ctx = followCd(ctx, segment.words.slice(1).map((w) => w.value));
     }
 
-    const allFindings: Finding[] = [...lineFindings];
-    for (const c of classified) allFindings.push(...c.result.findings);
-    const line = [...lineFindings];
+    const allFindings: Finding[] = lineFindings.slice();
+    let verdict: Verdict = 'safe';
+    for (const c of classified) {
+      for (const f of c.result.findings) allFindings.push(f);
+      verdict = stricter(verdict, c.result.verdict);
+    }
+    const line = lineFindings.slice();
     // Secrets and a network sender in one line: the classic exfiltration.
     const sends = segments.find((s) => s.name !== null && NETWORK_SENDERS.has(s.name));
     if (sends !== undefined && allFindings.some((f) => f.code === 'sensitive_path' || f.code === 'sensitive_write')) {
@@ -76,10 +80,9 @@ export class CommandPolicy {
       allFindings.push(f);
     }
 
-    const lineVerdict = strictest(line.map((f) => f.verdict));
-    const verdict: Verdict = segments.length === 0 && line.length === 0
-      ? 'safe'
-      : strictest(classified.map((c) => c.result.verdict), lineVerdict);
+    let lineVerdict: Verdict = 'safe';
+    for (const f of line) lineVerdict = stricter(lineVerdict, f.verdict);
+    verdict = stricter(verdict, lineVerdict);
     const lineClean = lineVerdict === 'safe';
     const allowedBy = verdict === 'confirm' ? (allowingRules(options.allowlist ?? [], command, classified, lineClean, options.resolveExecutable) ?? []) : [];
     const action = actionFor(verdict, mode, allowedBy.length > 0, mode === 'dev' && verdict === 'confirm' && devAutoApprovable(classified, lineClean));
@@ -99,19 +102,20 @@ export class CommandPolicy {
 }
 
 function report({ segment, result }: Classified): SegmentReport {
+  const reasons: string[] = [];
+  for (const f of result.findings) if (!reasons.includes(f.code)) reasons.push(f.code);
   return {
     text: segment.text,
     name: segment.name,
     argv: segment.words.map((w) => w.value),
     verdict: result.verdict,
-    reasons: [...new Set(result.findings.map((f) => f.code))],
+    reasons,
     via: segment.via,
   };
 }
 
 /** `cd dir && touch x` writes in dir: later relative paths resolve against where `cd` went. */
-function followCd(ctx: ClassifyContext, name: string | null, args: readonly (string | null)[]): ClassifyContext {
-  if (name !== 'cd' && name !== 'pushd') return ctx;
+function followCd(ctx: ClassifyContext, args: readonly (string | null)[]): ClassifyContext {
   const target = args.find((a) => a === null || !a.startsWith('-'));
   if (target === undefined) return { ...ctx, cwd: ctx.home ?? '~', cwdUnknown: false };
   if (target === null || target === '-') return { ...ctx, cwdUnknown: true };

@@ -12,6 +12,65 @@ export function hasOption(args: readonly string[], spec: string, lenient: boolea
   return false;
 }
 
+/**
+ * The same questions as `hasOption`, for many option specs against one argument list: the list is
+ * read once, each question is then a lookup.
+ */
+export class OptionView {
+  private readonly words: readonly string[];
+  /** Letters of short-option clusters (`-ni` gives `n`, `i`), with the sign they came with. */
+  private shortLetters = '';
+  private plusLetters = '';
+  /** Whether any argument looks like an option at all; most questions end here when none does. */
+  private readonly options: boolean;
+
+  constructor(args: readonly string[]) {
+    const end = args.indexOf('--');
+    this.words = end < 0 ? args : args.slice(0, end);
+    let options = false;
+    for (const arg of this.words) {
+      const sign = arg.charCodeAt(0);
+      if (sign === 45 || sign === 43) options = true;
+      if ((sign !== 45 && sign !== 43) || arg.length < 3 || arg.charCodeAt(1) === 45 || !isAlphanumeric(arg, 1)) continue;
+      if (sign === 45) this.shortLetters += arg.slice(1);
+      else this.plusLetters += arg.slice(1);
+    }
+    this.options = options;
+  }
+
+  has(spec: string, lenient: boolean): boolean {
+    const words = this.words;
+    const first = spec.charCodeAt(0);
+    if (first !== 45 && first !== 43) return words.includes(spec);
+    if (!this.options) return false;
+    if (words.includes(spec)) return true;
+    if (spec.startsWith('--')) {
+      const name = spec.slice(2);
+      for (const w of words) {
+        if (!w.startsWith('--')) continue;
+        const eq = w.indexOf('=');
+        const given = eq < 0 ? w.slice(2) : w.slice(2, eq);
+        if (given === name || (lenient && given.length > 0 && name.startsWith(given))) return true;
+      }
+      return false;
+    }
+    const attached = spec.endsWith('*');
+    const flag = attached ? spec.slice(0, -1) : spec;
+    if (words.includes(flag)) return true;
+    if (attached && words.some((w) => w.startsWith(flag))) return true;
+    if (flag.length !== 2) return false;
+    return (flag[0] === '-' ? this.shortLetters : this.plusLetters).includes(flag[1]!);
+  }
+}
+
+function isAlphanumeric(text: string, from: number): boolean {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return false;
+  }
+  return true;
+}
+
 function matchesOption(arg: string, spec: string, lenient: boolean): boolean {
   if (!spec.startsWith('-') && !spec.startsWith('+')) return arg === spec;
   if (spec.startsWith('--')) {

@@ -33,6 +33,10 @@ export type PathClass =
  * directory is unknown, relative (`src/x`). `.` and `..` are resolved lexically.
  */
 export function normalizePath(raw: string, ctx: PathContext): string {
+  // The common case, a plain relative path under a known directory: no dots, tildes or variables.
+  if (ctx.cwd !== null && raw !== '' && raw[0] !== '/' && !/[.~$]|\/\/|\/$/.test(raw)) {
+    return `${normalizedDir(ctx.cwd, ctx.home)}/${raw}`;
+  }
   let p = raw.replace(/^\$\{?HOME\}?(?=\/|$)/, '~');
   if (ctx.home !== null && (p === ctx.home || p.startsWith(ctx.home + '/'))) p = '~' + p.slice(ctx.home.length);
   if (!p.startsWith('/') && !p.startsWith('~') && ctx.cwd !== null) p = `${ctx.cwd}/${p}`;
@@ -51,6 +55,20 @@ export function normalizePath(raw: string, ctx: PathContext): string {
   if (anchor === '~/') return parts.length === 0 ? '~' : `~/${parts.join('/')}`;
   if (anchor === '/') return `/${parts.join('/')}`;
   return parts.length === 0 ? '.' : parts.join('/');
+}
+
+const dirCache = new Map<string, string>();
+
+/** A directory normalised once (working directories repeat from one command to the next). */
+function normalizedDir(dir: string, home: string | null): string {
+  const key = `${home ?? ''}\0${dir}`;
+  let out = dirCache.get(key);
+  if (out === undefined) {
+    out = normalizePath(dir, { cwd: null, home });
+    if (dirCache.size > 256) dirCache.clear();
+    dirCache.set(key, out);
+  }
+  return out;
 }
 
 /**
@@ -142,7 +160,7 @@ export function classifyWriteTarget(raw: string, ctx: PathContext): PathClass {
   if (persistence) return 'persistence';
   if (isSensitivePath(raw, ctx)) return 'sensitive';
   const rootDir = ctx.root === undefined ? ctx.cwd : ctx.root;
-  const root = rootDir === null ? null : normalizePath(rootDir, ctx);
+  const root = rootDir === null ? null : normalizedDir(rootDir, ctx.home);
   if (root !== null && isUnder(path, root)) return 'inside_cwd';
   if (path.startsWith('/')) {
     if (SCRATCH.matches(path)) return 'scratch';

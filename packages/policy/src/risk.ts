@@ -70,7 +70,21 @@ export function findingScore(finding: Finding): number {
   return finding.score ?? REASONS[finding.code].score;
 }
 
+const described = new Map<string, RiskReason>();
+
+/** The reason as a person reads it (cached: the same findings recur from command to command). */
 export function describe(finding: Finding): RiskReason {
+  const key = `${finding.code}\0${finding.name ?? ''}\0${finding.detail ?? ''}`;
+  let reason = described.get(key);
+  if (reason === undefined) {
+    reason = sentence(finding);
+    if (described.size > 4096) described.clear();
+    described.set(key, reason);
+  }
+  return reason;
+}
+
+function sentence(finding: Finding): RiskReason {
   const template: string = REASONS[finding.code].message;
   const message = template.replace('{name}', finding.name ?? 'this command').replace('{detail}', finding.detail ?? '');
   // Command names keep their case (`rm deletes ...`); sentences start with a capital.
@@ -96,12 +110,14 @@ export function levelOf(score: number): RiskLevel {
  * never below what the verdict implies. Reasons are listed worst first, one per code.
  */
 export function scoreRisk(findings: readonly Finding[], verdict: Verdict): Risk {
-  const worstByCode = new Map<ReasonCode, Finding>();
+  // One finding per code, the worst of each, in order of first appearance.
+  let distinct: Finding[] = [];
   for (const f of findings) {
-    const seen = worstByCode.get(f.code);
-    if (seen === undefined || findingScore(f) > findingScore(seen)) worstByCode.set(f.code, f);
+    const i = distinct.findIndex((d) => d.code === f.code);
+    if (i < 0) distinct.push(f);
+    else if (findingScore(f) > findingScore(distinct[i]!)) distinct[i] = f;
   }
-  let distinct = [...worstByCode.values()].sort((a, b) => findingScore(b) - findingScore(a));
+  if (distinct.length > 1) distinct.sort((a, b) => findingScore(b) - findingScore(a));
   // "Only reads" is true of a command only when nothing else was found.
   if (distinct.length > 1) distinct = distinct.filter((f) => f.code !== 'read_only');
   const worst = distinct.length > 0 ? findingScore(distinct[0]!) : 0;
