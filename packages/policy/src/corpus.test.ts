@@ -563,6 +563,32 @@ describe('limits', () => {
     expect(result.risk.reasons[0]?.code).toBe('too_complex');
   });
 
+  // Liveness, not timing: input that makes a careless parser backtrack or loop would hang these
+  // tests until vitest's timeout fails them.
+  it.each([
+    ['braces', '{'.repeat(90_000) + ',x'],
+    ['brace groups', 'echo ' + '{a,'.repeat(20_000)],
+    ['awk prints', `awk '${'print '.repeat(15_000)}'`],
+    ['quotes', `echo ${'"a"'.repeat(30_000)}`],
+    ['near-literal words', `ls ${'a"b'.repeat(20_000)}`],
+    ['substitutions', 'echo ' + '$('.repeat(2_000) + 'ls' + ')'.repeat(2_000)],
+    ['pipes', Array.from({ length: 3_000 }, () => 'ls').join(' | ')],
+    ['nested quotes', 'bash -c ' + '"'.repeat(50_000)],
+  ])('finishes on pathological input: %s', (_, command) => {
+    expect(['safe', 'confirm', 'block']).toContain(policy.evaluate(command).verdict);
+  });
+
+  it('judges nesting too deep to analyse as CONFIRM instead of overflowing the stack', () => {
+    for (const depth of [150, 2_000, 20_000]) {
+      const result = policy.evaluate(`echo ${'$('.repeat(depth)}ls${')'.repeat(depth)}`);
+      expect(result.verdict).toBe('confirm');
+    }
+    const deep = policy.evaluate(`echo ${'$('.repeat(5_000)}ls${')'.repeat(5_000)}`);
+    expect(deep.risk.reasons.map((r) => r.code)).toContain('too_complex');
+    const nestedRm = policy.evaluate(`${'('.repeat(3_000)}rm -rf /${')'.repeat(3_000)}`);
+    expect(nestedRm.verdict).not.toBe('safe');
+  });
+
   it('caps brace expansion so a hostile range costs nothing', () => {
     const result = policy.evaluate('echo {1..999999999}');
     expect(result.verdict).toBe('safe');

@@ -11,8 +11,8 @@ import {
 } from './rules.js';
 import { commandStart, hasOption, positionals, takesValue } from './options.js';
 import type { Assignment, Redirect, Segment, Stdin, Word } from './segment.js';
-import type { ParsedScript, SyntaxNode } from './syntax.js';
-import { commandName, decodeAnsiC, expandBraces, hasUnquotedGlob, unescapeUnquoted, unquoteDouble } from './words.js';
+import { MAX_SYNTAX_DEPTH, TOO_DEEP, type ParsedScript, type SyntaxNode } from './syntax.js';
+import { commandName, decodeAnsiC, expandBraces, hasUnquotedGlob, MAX_BRACE_LINE, mayHaveBraceGroup, unescapeUnquoted, unquoteDouble } from './words.js';
 import { globToRegExp } from './glob.js';
 
 export interface Decomposition {
@@ -95,7 +95,10 @@ class Decomposer {
       return;
     }
     // Brace expansion happens before anything else in bash: `{rm,-rf,/}` is `rm -rf /`.
-    const expanded = expandBraces(source);
+    if (source.length > MAX_BRACE_LINE && mayHaveBraceGroup(source)) {
+      this.note({ code: 'too_complex', verdict: 'confirm', detail: ' (brace expansion in a very long line)' });
+    }
+    const expanded = source.length > MAX_BRACE_LINE ? null : expandBraces(source);
     const text = expanded ?? source;
     const parsed = this.parse(text);
     if (parsed.hasError) {
@@ -137,6 +140,9 @@ class Decomposer {
         for (const child of node.children) this.visit(child, { ...ctx, subDepth: ctx.subDepth + 1, stdin: INHERITED });
         return;
       case 'comment':
+        return;
+      case TOO_DEEP:
+        this.note({ code: 'too_complex', verdict: 'confirm', detail: ` (nested more than ${MAX_SYNTAX_DEPTH} levels deep)` });
         return;
       default:
         for (const child of node.children) this.visit(child, ctx);
@@ -634,10 +640,17 @@ class Decomposer {
       this.script(code, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, 'awk system()'], stdin: INHERITED });
       ranLiteral = true;
     }
-    const runsCommands = /\bsystem\s*\(|\|\s*getline|\|&|\bprint[f]?\b[^;}]*\|/.test(text);
+    // Statement by statement, so that every check stays linear in the program's length.
+    let runsCommands = /\bsystem\s*\(|\|\s*getline|\|&/.test(text);
+    let written: string | undefined;
+    for (const statement of text.split(/[;{}\n]/)) {
+      if (!/\bprintf?\b/.test(statement)) continue;
+      if (statement.includes('|')) runsCommands = true;
+      const redirect = /(?:^|[^>])>>?\s*(?:"([^"]*)"|([A-Za-z_$][\w$]*))/.exec(statement.slice(statement.search(/\bprintf?\b/)));
+      if (redirect !== null) written ??= redirect[1] ?? 'a file';
+    }
     if (runsCommands && !ranLiteral) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (awk builds a shell command)' });
-    const write = /\bprint[f]?\b[^;}]*>>?\s*("([^"]*)"|[A-Za-z_$][\w$]*)/.exec(text);
-    if (write !== null) segment.findings.push({ code: 'file_write', verdict: 'confirm', detail: ` (awk writes ${write[2] ?? 'a file'})` });
+    if (written !== undefined) segment.findings.push({ code: 'file_write', verdict: 'confirm', detail: ` (awk writes ${written})` });
   }
 
   private sed(segment: Segment, args: readonly Word[], values: readonly string[], ctx: Context): void {
@@ -691,6 +704,7 @@ class Decomposer {
       this.note({ code: 'obfuscation', verdict: 'confirm', detail: ` (the command name ${JSON.stringify(text)} is assembled from quoted or escaped pieces)` });
     }
     if (text.includes('IFS') && /\$\{?IFS\b/.test(text)) this.note({ code: 'obfuscation', verdict: 'confirm', detail: ' ($IFS used to hide spaces)' });
+    if (node.type === TOO_DEEP) this.note({ code: 'too_complex', verdict: 'confirm', detail: ` (nested more than ${MAX_SYNTAX_DEPTH} levels deep)` });
     return { text, value, glob, subs };
   }
 

@@ -70,16 +70,23 @@ export function findingScore(finding: Finding): number {
   return finding.score ?? REASONS[finding.code].score;
 }
 
-const described = new Map<string, RiskReason>();
+/** Cache of sentences by code, then by name and detail: the same findings recur constantly. */
+const described = new Map<ReasonCode, Map<string, RiskReason>>();
+let describedSize = 0;
 
-/** The reason as a person reads it (cached: the same findings recur from command to command). */
+/** The reason as a person reads it. */
 export function describe(finding: Finding): RiskReason {
-  const key = `${finding.code}\0${finding.name ?? ''}\0${finding.detail ?? ''}`;
-  let reason = described.get(key);
+  let byCode = described.get(finding.code);
+  if (byCode === undefined) described.set(finding.code, (byCode = new Map()));
+  const key = finding.detail === undefined ? (finding.name ?? '') : `${finding.name ?? ''}\0${finding.detail}`;
+  let reason = byCode.get(key);
   if (reason === undefined) {
     reason = sentence(finding);
-    if (described.size > 4096) described.clear();
-    described.set(key, reason);
+    if (++describedSize > 4096) {
+      described.clear();
+      describedSize = 0;
+    }
+    byCode.set(key, reason);
   }
   return reason;
 }

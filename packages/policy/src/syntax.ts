@@ -40,29 +40,92 @@ const SUBSTITUTION_CARRIERS = new Set(['string', 'translated_string', 'expansion
 const NO_CHILDREN: readonly SyntaxNode[] = [];
 
 /**
- * A command whose source is only plain words: no quotes, escapes, expansions, globs, redirections,
- * operators or assignments before the name. Its words are exactly its blank-separated fields, so
- * they are read from the text instead of from the tree, one WASM call per word saved.
+ * How deep the copy goes. Deeper nesting (`$($($(...)))` a thousand levels down) is not something a
+ * person writes; it is cut off here, as a node of type TOO_DEEP, instead of overflowing the stack.
  */
-const PLAIN_COMMAND = /^[A-Za-z0-9_@%+,./:^-]+(?:[ \t]+[A-Za-z0-9_@%+=,./:^-]+)*$/;
+export const MAX_SYNTAX_DEPTH = 200;
+export const TOO_DEEP = 'too_deep';
 
-function plainCommand(source: string, start: number, end: number): SyntaxNode | null {
-  const text = source.slice(start, end);
-  if (!PLAIN_COMMAND.test(text)) return null;
-  const children: SyntaxNode[] = [];
-  const field = /[^ \t]+/g;
-  for (let m = field.exec(text); m !== null; m = field.exec(text)) {
-    const word: SyntaxNode = { type: 'word', named: true, start: start + m.index, end: start + m.index + m[0].length, children: NO_CHILDREN };
-    children.push(children.length === 0 ? { type: 'command_name', named: true, start: word.start, end: word.end, children: [word] } : word);
+/** Characters a literal word may hold unquoted (`=` only after the command name). */
+const PLAIN_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+,./:^-') PLAIN_CHAR[c.charCodeAt(0)] = 1;
+const SPACE = 32;
+const TAB = 9;
+const SINGLE = 39;
+const DOUBLE = 34;
+const EQUALS = 61;
+
+/**
+ * A command made only of literal words: the name plain, the arguments plain or literally quoted
+ * (`'...'`, or `"..."` without `$`, backquotes, backslashes or `!`), no redirections, operators,
+ * globs or assignments. Its words and their pieces are then exactly what the text says, so they
+ * are read from the text in one linear pass instead of from the tree (tree-sitter has already
+ * decided that this span is one simple command). A test holds this to tree-sitter's own nodes.
+ */
+function literalCommand(source: string, start: number, end: number): SyntaxNode | null {
+  const words: SyntaxNode[] = [];
+  let i = start;
+  while (i < end) {
+    const wordStart = i;
+    const pieces: SyntaxNode[] = [];
+    while (i < end) {
+      const c = source.charCodeAt(i);
+      if (c === SPACE || c === TAB) break;
+      const pieceStart = i;
+      if (c === SINGLE || c === DOUBLE) {
+        // The name must be plain: a quoted name is judged from the tree (it may be obfuscation).
+        if (words.length === 0) return null;
+        const close = source.indexOf(c === SINGLE ? "'" : '"', i + 1);
+        if (close < 0 || close >= end) return null;
+        if (c === DOUBLE) {
+          for (let j = i + 1; j < close; j++) {
+            const d = source.charCodeAt(j);
+            if (d === 36 || d === 96 || d === 92 || d === 33) return null;
+          }
+        }
+        i = close + 1;
+        pieces.push({ type: c === SINGLE ? 'raw_string' : 'string', named: true, start: pieceStart, end: i, children: NO_CHILDREN });
+        continue;
+      }
+      while (i < end) {
+        const d = source.charCodeAt(i);
+        if ((d < 128 && PLAIN_CHAR[d] === 1) || (d === EQUALS && words.length > 0)) i++;
+        else break;
+      }
+      if (i === pieceStart) return null;
+      pieces.push({ type: isNumber(source, pieceStart, i) ? 'number' : 'word', named: true, start: pieceStart, end: i, children: NO_CHILDREN });
+    }
+    const word = pieces.length === 1 ? pieces[0]! : { type: 'concatenation', named: true, start: wordStart, end: i, children: pieces };
+    words.push(words.length === 0 ? { type: 'command_name', named: true, start: -1, end: -1, children: [word] } : word);
+    while (i < end && (source.charCodeAt(i) === SPACE || source.charCodeAt(i) === TAB)) i++;
   }
-  return { type: 'command', named: true, start, end, children };
+  return words.length === 0 ? null : { type: 'command', named: true, start, end, children: words };
+}
+
+/** What tree-sitter-bash calls a number among literal words: digits, optionally negative. */
+function isNumber(source: string, start: number, end: number): boolean {
+  let i = source.charCodeAt(start) === 45 ? start + 1 : start;
+  if (i >= end) return false;
+  for (; i < end; i++) {
+    const c = source.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** Per grammar: each node type's name and whether it is a named node (anonymous ones are punctuation and keywords). */
 interface TypeTable {
   readonly names: readonly string[];
   readonly named: readonly boolean[];
+  /** How `copy` treats each type, looked up by id rather than by name. */
+  readonly kind: Uint8Array;
 }
+
+const KIND_CONTAINER = 0;
+const KIND_LEAF = 1;
+const KIND_STRUCTURAL = 2;
+const KIND_CARRIER = 3;
+const KIND_COMMAND = 4;
 
 const typeTables = new WeakMap<object, TypeTable>();
 
@@ -77,19 +140,27 @@ function typeTable(parser: Parser): TypeTable {
       names.push(language.nodeTypeForId(id) ?? 'ERROR');
       named.push(language.nodeTypeIsNamed(id));
     }
-    table = { names, named };
+    const kind = new Uint8Array(names.length);
+    names.forEach((name, id) => {
+      kind[id] = LEAVES.has(name) ? KIND_LEAF : STRUCTURAL.has(name) ? KIND_STRUCTURAL : SUBSTITUTION_CARRIERS.has(name) ? KIND_CARRIER : name === 'command' ? KIND_COMMAND : KIND_CONTAINER;
+    });
+    table = { names, named, kind };
     typeTables.set(language, table);
   }
   return table;
 }
 
-export function parseScript(parser: Parser, source: string): ParsedScript {
+/**
+ * Parses and copies. `literalWords: false` reads every word from the tree, even of literal
+ * commands; it exists so that tests can hold the fast path to tree-sitter's own result.
+ */
+export function parseScript(parser: Parser, source: string, literalWords = true): ParsedScript {
   const types = typeTable(parser);
   const tree = parser.parse(source);
   if (tree === null) throw new Error('tree-sitter returned no tree');
   try {
     const root = tree.rootNode;
-    return { hasError: root.hasError, root: copy(root, source, types) };
+    return { hasError: root.hasError, root: copy(root, source, types, literalWords, 0) };
   } finally {
     tree.delete();
   }
@@ -103,18 +174,19 @@ const WITH_ANONYMOUS = new Set(['file_redirect', 'declaration_command', 'unset_c
  * matters), each child then costs a call for its type and, where the policy reads its text, one for
  * its end.
  */
-function copy(node: Node, source: string, types: TypeTable): SyntaxNode {
+function copy(node: Node, source: string, types: TypeTable, literalWords: boolean, depth: number): SyntaxNode {
+  if (depth > MAX_SYNTAX_DEPTH) return { type: TOO_DEEP, named: true, start: -1, end: -1, children: NO_CHILDREN };
   const id = node.typeId;
   const type = types.names[id] ?? 'ERROR';
-  const start = node.startIndex;
-  const structural = STRUCTURAL.has(type);
-  const end = structural ? -1 : node.endIndex;
-  if (LEAVES.has(type) || (SUBSTITUTION_CARRIERS.has(type) && !mayHoldSubstitution(source, start, end))) {
+  const kind = types.kind[id] ?? KIND_CONTAINER;
+  const start = kind === KIND_STRUCTURAL ? -1 : node.startIndex;
+  const end = kind === KIND_STRUCTURAL ? -1 : node.endIndex;
+  if (kind === KIND_LEAF || (kind === KIND_CARRIER && !mayHoldSubstitution(source, start, end))) {
     return { type, named: true, start, end, children: NO_CHILDREN };
   }
-  if (type === 'command') {
-    const plain = plainCommand(source, start, end);
-    if (plain !== null) return plain;
+  if (kind === KIND_COMMAND && literalWords) {
+    const literal = literalCommand(source, start, end);
+    if (literal !== null) return literal;
   }
   const withAnonymous = WITH_ANONYMOUS.has(type);
   const kids = withAnonymous ? node.children : node.namedChildren;
@@ -129,7 +201,7 @@ function copy(node: Node, source: string, types: TypeTable): SyntaxNode {
         continue;
       }
     }
-    children[i] = copy(kid, source, types);
+    children[i] = copy(kid, source, types, literalWords, depth + 1);
   }
   return { type, named: true, start, end, children };
 }

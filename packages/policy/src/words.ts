@@ -116,7 +116,25 @@ export function hasUnquotedGlob(text: string): boolean {
 }
 
 const MAX_BRACE_WORDS = 256;
-const MAYBE_BRACE_GROUP = /\{[^\s}]*(,|\.\.)/;
+/** Longer lines are not brace-expanded (the caller treats them as too complex instead). */
+export const MAX_BRACE_LINE = 8192;
+
+/**
+ * Whether the line may hold an expandable group: a `{` followed, before any whitespace or `}`, by a
+ * comma or `..`. One linear pass (a regular expression here would be quadratic on `{{{{...`).
+ */
+export function mayHaveBraceGroup(line: string): boolean {
+  let i = line.indexOf('{');
+  if (i < 0) return false;
+  let open = false;
+  for (; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 123) open = true;
+    else if (c === 125 || c === 32 || c === 9 || c === 10) open = false;
+    else if (open && (c === 44 || (c === 46 && line.charCodeAt(i + 1) === 46))) return true;
+  }
+  return false;
+}
 
 /**
  * Bash brace expansion over a whole command line, word by word, respecting quotes:
@@ -124,8 +142,7 @@ const MAYBE_BRACE_GROUP = /\{[^\s}]*(,|\.\.)/;
  * has nothing to expand (the common case, decided without allocating).
  */
 export function expandBraces(line: string): string | null {
-  // An expandable group has a comma or `..` between its braces with no whitespace: decide cheaply.
-  if (!line.includes('{') || !MAYBE_BRACE_GROUP.test(line)) return null;
+  if (!mayHaveBraceGroup(line)) return null;
   let changed = false;
   let out = '';
   let i = 0;

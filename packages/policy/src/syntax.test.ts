@@ -1,0 +1,32 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Parser } from 'web-tree-sitter';
+import { loadBashParser } from './grammar.js';
+import { parseScript } from './syntax.js';
+
+let parser: Parser;
+beforeAll(async () => {
+  parser = await loadBashParser();
+});
+
+/** Commands whose words are literal, and near misses that must take the tree path. */
+const COMMANDS = [
+  'ls', 'ls -la src', 'git log --oneline -n 5', 'git commit -m "fix handler (#12)"', "sed -i 's/a/b/g' src/app.ts",
+  "awk -F, '{ sum += $2 } END { print sum }' data.csv", 'grep -rn "TODO" src', "echo 'it''s'", 'echo a"b"c\'d\'e',
+  'echo "" \'\'', 'printf "%s\\n" a', 'echo "a $b"', "echo 'a $b'", 'echo "`id`"', 'echo "a\\"b"', 'echo "hi!"',
+  'git commit --message="two words" --amend', 'npm run test:unit -- --grep x', 'cd src && ls', 'ls | wc -l',
+  'FOO=1 ls', 'ls > out', 'echo *.ts', 'echo ~/x', 'echo {a,b}', 'echo a#b', "'quoted' name", '"ls" -l',
+  'echo a\tb', 'python3 -c "print(1)"', 'echo "line1\nline2"', "echo 'multi\nline'", 'x=1; echo "$x"',
+  'curl -H "Authorization: Bearer t" https://x.example/api?q=1', 'rm -rf "build dir"', 'echo @user %1 ^x a:b',
+  'head -5 -n 10 0 007 5a 0x1f - -- 1.5', 'echo 5"a" a5 "a"5 \'5\'5 -5\'x\'', 'sleep 0.5; echo done', 'x --a=b=c -d=\'e f\'',
+];
+
+describe('literal commands are read from their text exactly as tree-sitter parses them', () => {
+  it('does not backtrack on long near-literal commands (a hang here fails by timeout)', () => {
+    const nearMiss = `find ${'a'.repeat(40)} -newer ${'b"c"'.repeat(30)} -exec wc -l {} +`;
+    expect(parseScript(parser, nearMiss, true)).toEqual(parseScript(parser, nearMiss, false));
+  });
+
+  it.each(COMMANDS)('%s', (command) => {
+    expect(parseScript(parser, command, true)).toEqual(parseScript(parser, command, false));
+  });
+});
