@@ -36,7 +36,7 @@ export function printTable(rows: readonly Row[]): string {
  * Median wall time in milliseconds of each function, measured in interleaved rounds after warm-up
  * rounds, so that JIT warm-up and drift in machine load fall on every contender alike.
  */
-export function medianMs<K extends string>(fns: Readonly<Record<K, () => void>>, rounds = 15, warmup = 3): Record<K, number> {
+export function medianMs<K extends string>(fns: Readonly<Record<K, () => void>>, rounds = 25, warmup = 5): Record<K, number> {
   const names = Object.keys(fns) as K[];
   const times = new Map<K, number[]>(names.map((n) => [n, []]));
   for (let round = 0; round < warmup + rounds; round++) {

@@ -94,6 +94,10 @@ const OPTION_SENSITIVE = new Set<string>(
 );
 
 const candidateCache = new Map<RuleIndex, Map<string, readonly CommandRule[]>>();
+
+function isConditional(rule: CommandRule): boolean {
+  return rule.subcommands !== undefined || rule.withOption !== undefined || rule.withoutOption !== undefined || rule.noPositionals === true || rule.withArg !== undefined;
+}
 const NO_RULES: readonly CommandRule[] = [];
 
 /** The rules that may apply to a command name (cached: names repeat, rules do not change). */
@@ -105,6 +109,8 @@ function candidates(idx: RuleIndex, name: string): readonly CommandRule[] {
     const rules = [...(idx.byName.get(name) ?? [])];
     for (const [prefix, rule] of idx.byPrefix) if (name.startsWith(prefix)) rules.push(rule);
     if (KNOWN.has(name)) rules.push(...idx.any);
+    // Unconditional rules first: they decide without looking at a single argument.
+    rules.sort((a, b) => Number(isConditional(a)) - Number(isConditional(b)));
     out = rules.length === 0 ? NO_RULES : rules;
     // Unknown names are unbounded; keep the cache bounded.
     if (byName.size > 4096) byName.clear();
@@ -218,7 +224,7 @@ function byRules(name: string, argv: readonly string[], patterns: UserPatterns, 
     for (const rule of confirmed) findings.push(ruleFinding(rule, name, args.all));
     return 'confirm';
   }
-  if (matching(SAFE_INDEX, name, args).length > 0) {
+  if (candidates(SAFE_INDEX, name).some((rule) => ruleMatches(rule, name, args))) {
     findings.push({ code: 'read_only', verdict: 'safe', name });
     return 'safe';
   }
@@ -293,26 +299,27 @@ function checkPaths(segment: Segment, name: string, argv: readonly string[], ctx
   if (name === 'rm' || name === 'shred' || name === 'srm') massDelete(name, argv.slice(1), paths, findings);
   if (PRINTERS.has(name)) return;
   for (let i = 1; i < segment.words.length; i++) {
-    const word = segment.words[i]!;
-    for (const candidate of pathCandidates(word)) {
-      if (targets.includes(candidate)) continue;
-      if (isSensitivePath(candidate, paths)) {
-        findings.push({ code: 'sensitive_path', verdict: 'confirm', detail: ` (${candidate})` });
-        break;
-      }
+    const candidate = sensitiveIn(segment.words[i]!, targets, paths);
+    if (candidate !== null) {
+      findings.push({ code: 'sensitive_path', verdict: 'confirm', detail: ` (${candidate})` });
+      break;
     }
   }
 }
 
-/** The strings in an argument that may be paths: the value, `--opt=PATH`, `@PATH`, `$HOME/...`. */
-function pathCandidates(word: Word): readonly string[] {
+/**
+ * The secret an argument names, if any: the value itself, the value of `--opt=PATH`, or `@PATH`
+ * (curl's "read this file"). Options without a value name no path.
+ */
+function sensitiveIn(word: Word, targets: readonly string[], paths: PathContext): string | null {
   const value = word.value ?? word.text.replace(/^"|"$/g, '');
   const eq = value.indexOf('=');
-  if (eq <= 0 && value[0] !== '@') return [value];
-  const out = [value];
-  if (eq > 0) out.push(value.slice(eq + 1));
-  if (value[0] === '@') out.push(value.slice(1));
-  return out;
+  if (value.charCodeAt(0) === 45 && eq < 0) return null;
+  const check = (candidate: string): boolean => !targets.includes(candidate) && isSensitivePath(candidate, paths);
+  if (check(value)) return value;
+  if (eq > 0 && check(value.slice(eq + 1))) return value.slice(eq + 1);
+  if (value.charCodeAt(0) === 64 && check(value.slice(1))) return value.slice(1);
+  return null;
 }
 
 const NO_TARGETS: readonly string[] = [];

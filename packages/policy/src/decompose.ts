@@ -35,8 +35,14 @@ const PRIVILEGED_WRAPPERS = new Set(['sudo', 'doas', 'su', 'runuser', 'pkexec', 
 const GIT_SHELL_KEYS = ['core.pager', 'core.editor', 'core.sshcommand', 'core.fsmonitor', 'sequence.editor', 'pager.*', 'alias.*', 'credential.helper', 'credential.*.helper', 'diff.external', 'diff.*.command', 'diff.*.textconv', 'filter.*.clean', 'filter.*.smudge', 'filter.*.process', 'merge.*.driver', 'mergetool.*.cmd', 'difftool.*.cmd', 'interactive.difffilter', 'core.askpass', 'core.gitproxy', 'gpg.program', 'gpg.*.program'];
 const GIT_PROGRAM_KEY_PATTERNS = GIT_PROGRAM_KEYS.map((k) => globToRegExp(k, null));
 const GIT_SHELL_KEY_PATTERNS = GIT_SHELL_KEYS.map((k) => globToRegExp(k, null));
-/** Commands `inspect` looks into (besides interpreters). */
-const INSPECTED = new Set(['source', '.', 'git', 'find', 'fd', 'fdfind', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'gsed', 'alias']);
+/** Commands that run other commands: wrappers, shells, `eval`, `trap`. */
+const RUNS_OTHERS = new Set([...Object.keys(WRAPPERS), ...SHELLS, 'busybox', 'eval', 'trap']);
+/** Commands `inspect` looks into: interpreters and those with their own ways of running code. */
+const INSPECTED = new Set(['source', '.', 'git', 'find', 'fd', 'fdfind', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'gsed', 'alias', ...Object.keys(INTERPRETERS)]);
+
+function isInspected(name: string): boolean {
+  return INSPECTED.has(name) || (name.length > 4 && /\d/.test(name) && VERSIONED_INTERPRETER.test(name));
+}
 const GIT_FILTER_OPTIONS = ['--env-filter', '--tree-filter', '--index-filter', '--parent-filter', '--msg-filter', '--commit-filter', '--tag-name-filter'];
 
 interface Context {
@@ -61,7 +67,6 @@ export function decompose(parse: (source: string) => ParsedScript, command: stri
 class Decomposer {
   private readonly segments: Segment[] = [];
   private readonly findings: Finding[] = [];
-  private readonly seen = new Set<string>();
 
   constructor(private readonly parse: (source: string) => ParsedScript) {}
 
@@ -81,10 +86,9 @@ class Decomposer {
     return { segments: this.segments, findings: this.findings };
   }
 
+  /** Records a finding about the line as a whole, once. */
   private note(finding: Finding): void {
-    const key = `${finding.code}|${finding.detail ?? ''}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
+    if (this.findings.some((f) => f.code === finding.code && f.detail === finding.detail)) return;
     this.findings.push(finding);
   }
 
@@ -333,8 +337,8 @@ class Decomposer {
    * segment of its own (what it runs is).
    */
   private seeThrough(ctx: Context, name: string, words: readonly Word[], env: readonly Assignment[], redirects: Redirect[]): boolean {
+    if (!RUNS_OTHERS.has(name)) return false;
     const wrapper = WRAPPERS[name];
-    if (wrapper === undefined && !SHELLS.has(name) && name !== 'busybox' && name !== 'eval' && name !== 'trap') return false;
     const args = words.slice(1);
     if (name === 'busybox' && args.length > 0) {
       this.runCommand(this.nest(ctx, 'busybox'), joinText(args), args, env, redirects);
@@ -482,7 +486,7 @@ class Decomposer {
 
   /** Commands with their own ways of running code: interpreters, git, find, xargs, awk, sed, source. */
   private inspect(segment: Segment, name: string, ctx: Context): void {
-    if (!INSPECTED.has(name) && !(name in INTERPRETERS) && !VERSIONED_INTERPRETER.test(name)) return;
+    if (!isInspected(name)) return;
     const args = segment.words.slice(1);
     const values = args.map((w) => w.value ?? '');
     if (name === 'source' || name === '.') {
@@ -691,6 +695,7 @@ class Decomposer {
   /** A word's static value, with the segments of any substitutions inside it. */
   private word(node: SyntaxNode, ctx: Context, isName = false): Word {
     const text = this.text(node, ctx);
+    if (node.literal === true) return { text, value: text, glob: false, subs: NO_SUBS };
     if (node.type === 'word') {
       // The common case: a bare word has no substitutions and needs no recursion.
       if (text.includes('IFS') && /\$\{?IFS\b/.test(text)) this.note({ code: 'obfuscation', verdict: 'confirm', detail: ' ($IFS used to hide spaces)' });

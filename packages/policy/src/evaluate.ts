@@ -37,7 +37,11 @@ const NO_PATTERNS: UserPatterns = { block: [], confirm: [], safe: [] };
  * synchronous and pure: the same command and options always give the same result.
  */
 export class CommandPolicy {
-  private constructor(private readonly parser: Parser) {}
+  private readonly parseSource: (source: string) => ParsedScript;
+
+  private constructor(private readonly parser: Parser) {
+    this.parseSource = (source) => parseScript(parser, source);
+  }
 
   static async load(): Promise<CommandPolicy> {
     return new CommandPolicy(await loadBashParser());
@@ -50,7 +54,7 @@ export class CommandPolicy {
 
   evaluate(command: string, options: EvaluateOptions = {}): Evaluation {
     const mode = options.mode ?? 'safe';
-    const { segments, findings: lineFindings } = decompose((s) => parseScript(this.parser, s), command);
+    const { segments, findings: lineFindings } = decompose(this.parseSource, command);
 
     let ctx: ClassifyContext = {
       cwd: options.cwd ?? null,

@@ -9,6 +9,11 @@ export interface SyntaxNode {
   readonly type: string;
   /** Whether this is a named node; punctuation and keywords are not (and have no position). */
   readonly named: boolean;
+  /**
+   * Read from a literal command's text (see literalCommand): a word of plain characters only, with
+   * no escapes, globs or expansions to consider.
+   */
+  readonly literal?: true;
   readonly start: number;
   readonly end: number;
   readonly children: readonly SyntaxNode[];
@@ -93,7 +98,7 @@ function literalCommand(source: string, start: number, end: number): SyntaxNode 
         else break;
       }
       if (i === pieceStart) return null;
-      pieces.push({ type: isNumber(source, pieceStart, i) ? 'number' : 'word', named: true, start: pieceStart, end: i, children: NO_CHILDREN });
+      pieces.push({ type: isNumber(source, pieceStart, i) ? 'number' : 'word', named: true, literal: true, start: pieceStart, end: i, children: NO_CHILDREN });
     }
     const word = pieces.length === 1 ? pieces[0]! : { type: 'concatenation', named: true, start: wordStart, end: i, children: pieces };
     words.push(words.length === 0 ? { type: 'command_name', named: true, start: -1, end: -1, children: [word] } : word);
