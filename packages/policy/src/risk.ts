@@ -95,7 +95,7 @@ function sentence(finding: Finding): RiskReason {
   const template: string = REASONS[finding.code].message;
   const message = template.replace('{name}', finding.name ?? 'this command').replace('{detail}', finding.detail ?? '');
   // Command names keep their case (`rm deletes ...`); sentences start with a capital.
-  const startsWithName = template.startsWith('{name}') && finding.name !== undefined;
+  const startsWithName = (template.startsWith('{name}') && finding.name !== undefined) || template.startsWith('git ');
   return { code: finding.code, message: startsWithName ? message : message.charAt(0).toUpperCase() + message.slice(1) };
 }
 
