@@ -5,7 +5,7 @@
  */
 import type { Verdict } from '@aleph/protocol';
 import { matchTokens } from './tokens.js';
-import { hasOption, OptionView, positionals } from './options.js';
+import { firstPositional, hasOption, OptionView, positionals } from './options.js';
 import { classifyWriteTarget, isSensitivePath, isSystemBinary, normalizePath, type PathContext } from './paths.js';
 import type { Finding, ReasonCode } from './risk.js';
 import {
@@ -168,18 +168,6 @@ function ruleMatches(rule: CommandRule, name: string, args: Args): boolean {
   return true;
 }
 
-function firstPositional(args: readonly string[], optionsWithValue: readonly string[]): number {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--') return i + 1 < args.length ? i + 1 : -1;
-    if (a.length > 1 && a.startsWith('-')) {
-      if (!a.includes('=') && optionsWithValue.includes(a)) i++;
-      continue;
-    }
-    return i;
-  }
-  return -1;
-}
 
 function matching(idx: RuleIndex, name: string, args: Args): readonly CommandRule[] {
   const rules = candidates(idx, name);

@@ -138,6 +138,7 @@ spec('BLOCK: destructive deletes, whatever the spelling', [
   ['"rm" file', 'block', 'destructive_delete'],
   ["r''m file", 'block', 'obfuscation'],
   ['r""m file', 'block', 'obfuscation'],
+  ['r\\m file', 'block', 'obfuscation'],
   ['/bin/rm file', 'block', 'destructive_delete'],
   ['/usr/bin/rm -rf x', 'block'],
   ["$'\\x72\\x6d' -rf x", 'block', 'obfuscation'],

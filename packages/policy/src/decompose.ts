@@ -9,7 +9,7 @@ import {
   DECODERS, GIT_PROGRAM_KEYS, INTERPRETERS, NETWORK_FETCHERS, SHELLS, SHELL_OPTIONS_WITH_VALUE,
   VERSIONED_INTERPRETER, WRAPPERS, type WrapperSpec,
 } from './rules.js';
-import { commandStart, hasOption, positionals, takesValue } from './options.js';
+import { commandStart, firstPositional, hasOption, positionals, takesValue } from './options.js';
 import type { Assignment, Redirect, Segment, Stdin, Word } from './segment.js';
 import { MAX_SYNTAX_DEPTH, TOO_DEEP, type ParsedScript, type SyntaxNode } from './syntax.js';
 import { commandName, decodeAnsiC, expandBraces, hasUnquotedGlob, MAX_BRACE_LINE, mayHaveBraceGroup, unescapeUnquoted, unquoteDouble } from './words.js';
@@ -629,7 +629,7 @@ class Decomposer {
       segment.findings.push({ code: 'script_execution', verdict: 'confirm', name: segment.name ?? 'awk', detail: ' (an awk program file)' });
       return;
     }
-    const programIndex = positionalIndex(values, ['-F', '-v', '--assign', '--field-separator', '-i', '--include', '-l', '--load']);
+    const programIndex = firstPositional(values, ['-F', '-v', '--assign', '--field-separator', '-i', '--include', '-l', '--load']);
     const program = programIndex < 0 ? undefined : args[programIndex];
     if (program === undefined) return;
     if (program.value === null) {
@@ -674,7 +674,7 @@ class Decomposer {
       } else if (v.startsWith('--expression=')) programs.push(v.slice(13));
     }
     if (programs.length === 0 && !dynamic) {
-      const index = positionalIndex(values, ['-l', '--line-length', '-s']);
+      const index = firstPositional(values, ['-l', '--line-length', '-s']);
       const w = index < 0 ? undefined : args[index];
       if (w?.value === null) dynamic = true;
       else if (w !== undefined) programs.push(w.value!);
@@ -692,12 +692,18 @@ class Decomposer {
     }
   }
 
+  /** A name assembled from pieces (`r''m`, `"r"m`, `$'\x72m'`, `r\m`) hides what it runs. */
+  private noteObfuscatedName(text: string): void {
+    this.note({ code: 'obfuscation', verdict: 'confirm', detail: ` (the command name ${JSON.stringify(text)} is assembled from quoted or escaped pieces)` });
+  }
+
   /** A word's static value, with the segments of any substitutions inside it. */
   private word(node: SyntaxNode, ctx: Context, isName = false): Word {
     const text = this.text(node, ctx);
     if (node.literal === true) return { text, value: text, glob: false, subs: NO_SUBS };
     if (node.type === 'word') {
       // The common case: a bare word has no substitutions and needs no recursion.
+      if (isName && text.slice(1).includes('\\')) this.noteObfuscatedName(text);
       if (text.includes('IFS') && /\$\{?IFS\b/.test(text)) this.note({ code: 'obfuscation', verdict: 'confirm', detail: ' ($IFS used to hide spaces)' });
       return { text, value: unescapeUnquoted(text), glob: hasUnquotedGlob(text), subs: NO_SUBS };
     }
@@ -705,9 +711,7 @@ class Decomposer {
     const value = this.wordValue(node, ctx, text);
     const subs = this.segments.length > before ? this.segments.slice(before) : NO_SUBS;
     const glob = node.type === 'concatenation' && hasUnquotedGlob(unquotedParts(node, ctx));
-    if (isName && value !== null && isObfuscatedName(node)) {
-      this.note({ code: 'obfuscation', verdict: 'confirm', detail: ` (the command name ${JSON.stringify(text)} is assembled from quoted or escaped pieces)` });
-    }
+    if (isName && value !== null && (node.type === 'concatenation' || node.type === 'ansi_c_string')) this.noteObfuscatedName(text);
     if (text.includes('IFS') && /\$\{?IFS\b/.test(text)) this.note({ code: 'obfuscation', verdict: 'confirm', detail: ' ($IFS used to hide spaces)' });
     if (node.type === TOO_DEEP) this.note({ code: 'too_complex', verdict: 'confirm', detail: ` (nested more than ${MAX_SYNTAX_DEPTH} levels deep)` });
     return { text, value, glob, subs };
@@ -761,11 +765,6 @@ function isNamed(node: SyntaxNode): boolean {
   return node.named;
 }
 
-/** A name assembled from pieces (`r''m`, `"r"m`, `$'\x72m'`, `r\m`) hides what it runs. */
-function isObfuscatedName(node: SyntaxNode): boolean {
-  if (node.type === 'concatenation' || node.type === 'ansi_c_string') return true;
-  return false;
-}
 
 function unquotedParts(node: SyntaxNode, ctx: { source: string }): string {
   if (node.type === 'word') return ctx.source.slice(node.start, node.end);
@@ -832,18 +831,6 @@ function printedText(segment: Segment): string | null {
   return null;
 }
 
-function positionalIndex(values: readonly string[], optionsWithValue: readonly string[]): number {
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v === '--') return i + 1 < values.length ? i + 1 : -1;
-    if (v.length > 1 && v.startsWith('-')) {
-      if (takesValue(v, optionsWithValue)) i++;
-      continue;
-    }
-    return i;
-  }
-  return -1;
-}
 
 type SedEffect = { kind: 'exec'; command: string } | { kind: 'write'; file: string };
 

@@ -109,6 +109,20 @@ export function positionals(args: readonly string[], optionsWithValue: readonly 
   return out;
 }
 
+/** The index of the first positional argument (after `--` if it comes first), or -1. */
+export function firstPositional(args: readonly string[], optionsWithValue: readonly string[]): number {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') return i + 1 < args.length ? i + 1 : -1;
+    if (arg.length > 1 && arg.startsWith('-')) {
+      if (takesValue(arg, optionsWithValue)) i++;
+      continue;
+    }
+    return i;
+  }
+  return -1;
+}
+
 /** Whether an option argument consumes the next argument as its value. */
 export function takesValue(arg: string, optionsWithValue: readonly string[]): boolean {
   if (arg.includes('=')) return false;
