@@ -1,2 +1,3 @@
 export * from './result.js';
 export * from './policy.js';
+export * from './audit.js';

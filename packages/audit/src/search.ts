@@ -1,0 +1,148 @@
+/**
+ * The timeline's search: full text (FTS5) combined with filters, newest first, keyset pagination
+ * (an opaque cursor, never OFFSET), and a count that stops at a bound so it stays fast on a million
+ * rows.
+ */
+import type { AuditEventType, AuditRow, RiskLevel } from '@aleph/protocol';
+import { AuditError, toAuditRow, type AuditStore, type StoredRow } from './store.js';
+
+export interface SearchQuery {
+  /** Free text; every word must occur (as a word prefix) in the command, paths or summary. */
+  readonly text?: string;
+  readonly events?: readonly AuditEventType[];
+  readonly decisions?: readonly string[];
+  readonly risks?: readonly RiskLevel[];
+  readonly session?: string;
+  readonly actor?: string;
+  /** Epoch milliseconds, inclusive. */
+  readonly since?: number;
+  /** Epoch milliseconds, exclusive. */
+  readonly until?: number;
+  /** Default 50, at most 1000. */
+  readonly limit?: number;
+  readonly cursor?: string | null;
+  /**
+   * The seed viewer's behaviour: show this session's rows when there are any, otherwise all rows.
+   * Ignored when `session` is given.
+   */
+  readonly preferSession?: string;
+  /** Stop counting past this many matches (default 10,000). */
+  readonly countLimit?: number;
+}
+
+export interface SearchResult {
+  readonly rows: readonly AuditRow[];
+  readonly next_cursor: string | null;
+  /** Matches in all pages, up to the count limit. */
+  readonly count: number;
+  /** False when the count stopped at the limit. */
+  readonly count_exact: boolean;
+  /** With `preferSession`: whether the session's rows were found, or all rows are shown. */
+  readonly scope: 'session' | 'all';
+}
+
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 1000;
+const DEFAULT_COUNT_LIMIT = 10_000;
+
+/** Free text as an FTS5 query: each word quoted (no syntax to get wrong) and matched as a prefix. */
+export function ftsQuery(text: string): string | null {
+  const words = text.match(/[\p{L}\p{N}_]+/gu);
+  if (words === null) return null;
+  return words.map((w) => `"${w}"*`).join(' ');
+}
+
+export function encodeCursor(id: number): string {
+  return Buffer.from(`v1:${id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): number {
+  const m = /^v1:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (m === null) throw new AuditError('invalid_query', `The cursor ${JSON.stringify(cursor)} is not one this store handed out.`);
+  return Number(m[1]);
+}
+
+interface Built {
+  readonly from: string;
+  readonly where: string[];
+  readonly params: unknown[];
+}
+
+function build(q: SearchQuery, session: string | undefined): Built | null {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  let from = 'events e';
+  if (q.text !== undefined && q.text.trim() !== '') {
+    const match = ftsQuery(q.text);
+    if (match === null) return null;
+    // FTS5 drives: matches come out newest first and each is looked up by primary key.
+    from = 'events_fts f JOIN events e ON e.id = f.rowid';
+    where.push('events_fts MATCH ?');
+    params.push(match);
+  }
+  const list = (column: string, values: readonly string[] | undefined): void => {
+    if (values === undefined || values.length === 0) return;
+    where.push(`e.${column} IN (${values.map(() => '?').join(', ')})`);
+    params.push(...values);
+  };
+  list('event', q.events);
+  list('decision', q.decisions);
+  list('risk_level', q.risks);
+  if (session !== undefined) {
+    where.push('e.session = ?');
+    params.push(session);
+  }
+  if (q.actor !== undefined) {
+    where.push('e.actor = ?');
+    params.push(q.actor);
+  }
+  if (q.since !== undefined) {
+    where.push('e.ts >= ?');
+    params.push(q.since);
+  }
+  if (q.until !== undefined) {
+    where.push('e.ts < ?');
+    params.push(q.until);
+  }
+  return { from, where, params };
+}
+
+function run(store: AuditStore, q: SearchQuery, session: string | undefined): SearchResult {
+  const limit = Math.min(MAX_LIMIT, Math.max(1, Math.floor(q.limit ?? DEFAULT_LIMIT)));
+  const countLimit = Math.max(1, Math.floor(q.countLimit ?? DEFAULT_COUNT_LIMIT));
+  const built = build(q, session);
+  const scope = session !== undefined && q.session === undefined ? 'session' : 'all';
+  if (built === null) return { rows: [], next_cursor: null, count: 0, count_exact: true, scope };
+  const db = store.connection;
+  const idColumn = built.from.startsWith('events_fts') ? 'f.rowid' : 'e.id';
+  const where = [...built.where];
+  const params = [...built.params];
+  const countWhere = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+  if (q.cursor !== undefined && q.cursor !== null) {
+    where.push(`${idColumn} < ?`);
+    params.push(decodeCursor(q.cursor));
+  }
+  const whereSql = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+  const stored = db.prepare(`SELECT e.* FROM ${built.from} ${whereSql} ORDER BY ${idColumn} DESC LIMIT ?`).all(...params, limit + 1) as StoredRow[];
+  const more = stored.length > limit;
+  const page = more ? stored.slice(0, limit) : stored;
+  const count = (db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${built.from} ${countWhere} LIMIT ?)`).get(...built.params, countLimit + 1) as { n: number }).n;
+  const rows = page.map(toAuditRow);
+  return {
+    rows,
+    next_cursor: more ? encodeCursor(rows[rows.length - 1]!.id) : null,
+    count: Math.min(count, countLimit),
+    count_exact: count <= countLimit,
+    scope,
+  };
+}
+
+
+export function search(store: AuditStore, q: SearchQuery = {}): SearchResult {
+  if (q.session === undefined && q.preferSession !== undefined) {
+    const preferred = run(store, q, q.preferSession);
+    if (preferred.count > 0 || (q.cursor !== undefined && q.cursor !== null)) return preferred;
+    return run(store, q, undefined);
+  }
+  return run(store, q, q.session);
+}

@@ -1,0 +1,221 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuditError, AuditStore } from './store.js';
+import { importJsonLines, toCsvLine, toJsonLine } from './transfer.js';
+
+const APPEND_LOOP = fileURLToPath(new URL('../test-fixtures/append-loop.mjs', import.meta.url));
+let dir: string;
+let file: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'aleph-audit-'));
+  file = join(dir, 'home', 'data', 'aleph.db');
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const cmd = (command: string, extra: Record<string, unknown> = {}) => ({ event: 'terminal_cmd', command, decision: 'allow-once', risk_level: 'low', ...extra });
+
+function fill(store: AuditStore, n: number): void {
+  store.appendBatch(Array.from({ length: n }, (_, i) => cmd(`echo ${i}`)));
+}
+
+describe('the audit store', () => {
+  it('creates its directory 0700 and its file 0600', () => {
+    AuditStore.open(file).close();
+    expect(statSync(join(dir, 'home', 'data')).mode & 0o777).toBe(0o700);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('appends typed events and reads them back with a summary and a hash', () => {
+    const store = AuditStore.open(file);
+    const id = store.append(cmd('cp a b', { session: 's1', actor: 'agent-1', exit_code: 0, duration_ms: 12 }), Date.parse('2026-01-02T03:04:05Z'));
+    const [row] = store.latest(1);
+    expect(row).toMatchObject({ id, ts: '2026-01-02T03:04:05.000Z', event: 'terminal_cmd', session: 's1', actor: 'agent-1', risk_level: 'low', decision: 'allow-once', summary: 'cp a b (allow-once, exit 0)' });
+    expect(row?.payload).toEqual({ command: 'cp a b', decision: 'allow-once', risk_level: 'low', exit_code: 0, duration_ms: 12 });
+    expect(row?.hash).toMatch(/^[0-9a-f]{64}$/);
+    store.close();
+  });
+
+  it('rejects invalid events with a clear error and writes nothing of their batch', () => {
+    const store = AuditStore.open(file);
+    expect(() => store.append({ event: 'terminal_cmd' })).toThrow(/needs "command"/);
+    expect(() => store.append({ event: 'teleport' })).toThrow(/Unknown event type "teleport"/);
+    expect(() => store.append(cmd('x', { risk_level: 'apocalyptic' }))).toThrow(/risk_level/);
+    expect(() => store.appendBatch([cmd('a'), { event: 'pairing_approved' }])).toThrow(/Event 2: .*device_id/);
+    expect(store.latest(10)).toEqual([]);
+    store.close();
+  });
+
+  it('verifies an intact chain, and names the first row someone edited with the sqlite3 shell', () => {
+    const store = AuditStore.open(file);
+    fill(store, 10);
+    expect(store.verify()).toEqual({ ok: true, rows: 10, anchored_after: null });
+    store.close();
+    const edit = spawnSync('sqlite3', [file, "UPDATE events SET summary = 'nothing to see' WHERE id = 7"], { encoding: 'utf8' });
+    expect(edit.status, edit.stderr).toBe(0);
+    const reopened = AuditStore.open(file);
+    expect(reopened.verify()).toMatchObject({ ok: false, first_bad_id: 7 });
+    reopened.close();
+  });
+
+  it('notices a row deleted from the middle of the chain', () => {
+    const store = AuditStore.open(file);
+    fill(store, 10);
+    store.connection.prepare('DELETE FROM events WHERE id = 4').run();
+    expect(store.verify()).toMatchObject({ ok: false, first_bad_id: 5 });
+    store.close();
+  });
+
+  it('prunes by age and by count, keeping an anchor so the rest still verifies', () => {
+    const store = AuditStore.open(file);
+    const day = 86_400_000;
+    const now = Date.parse('2026-06-01T00:00:00Z');
+    store.appendBatch([cmd('old 1'), cmd('old 2')], now - 30 * day);
+    store.appendBatch([cmd('new 1'), cmd('new 2'), cmd('new 3')], now);
+    expect(store.prune({ maxAgeMs: 7 * day, now })).toBe(2);
+    expect(store.verify()).toEqual({ ok: true, rows: 3, anchored_after: 2 });
+    expect(store.prune({ maxRows: 1 })).toBe(2);
+    expect(store.verify()).toEqual({ ok: true, rows: 1, anchored_after: 4 });
+    store.append(cmd('after pruning'));
+    expect(store.verify()).toEqual({ ok: true, rows: 2, anchored_after: 4 });
+    expect(store.latest(5).map((r) => r.id)).toEqual([5, 6]);
+    expect(store.prune({ maxRows: 10 })).toBe(0);
+    store.close();
+  });
+
+  it('loses no acknowledged event when the writer is killed with SIGKILL mid-stream', async () => {
+    AuditStore.open(file).close();
+    const child = spawn(process.execPath, [APPEND_LOOP, file, 'crash'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const acked: number[] = [];
+    let buffered = '';
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const lines = buffered.split('\n');
+        buffered = lines.pop()!;
+        for (const line of lines) acked.push(Number(line));
+        if (acked.length >= 200 && !child.killed) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+    });
+    await new Promise((resolve) => child.on('exit', resolve));
+    const store = AuditStore.open(file);
+    const ids = new Set([...store.rows()].map((r) => r.id));
+    for (const id of acked) expect(ids.has(id)).toBe(true);
+    expect(store.verify()).toMatchObject({ ok: true });
+    store.close();
+  });
+
+  it('lets two processes append at once, both succeeding on one unbroken chain', async () => {
+    AuditStore.open(file).close();
+    const run = (label: string) => new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, [APPEND_LOOP, file, label, '300'], { stdio: ['ignore', 'ignore', 'inherit'] });
+      child.on('exit', resolve);
+    });
+    expect(await Promise.all([run('a'), run('b')])).toEqual([0, 0]);
+    const store = AuditStore.open(file);
+    const rows = [...store.rows()];
+    expect(rows).toHaveLength(600);
+    expect(rows.filter((r) => r.session === 'a')).toHaveLength(300);
+    expect(store.verify()).toMatchObject({ ok: true, rows: 600 });
+    store.close();
+  });
+
+  it('refuses a file that is not SQLite, naming it and leaving it untouched', () => {
+    AuditStore.open(file).close();
+    writeFileSync(file, 'these are my notes, not a database\n'.repeat(100));
+    const before = readFileSync(file);
+    expect(() => AuditStore.open(file)).toThrow(AuditError);
+    expect(() => AuditStore.open(file)).toThrow(`${file} is not an SQLite database`);
+    expect(readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('refuses another program\'s SQLite database', () => {
+    AuditStore.open(file).close();
+    rmSync(file);
+    const other = new Database(file);
+    other.exec('CREATE TABLE recipes (name TEXT)');
+    other.close();
+    expect(() => AuditStore.open(file)).toThrow(/another program's SQLite database/);
+  });
+
+  it('refuses a corrupt database with a clear error', () => {
+    const store = AuditStore.open(file);
+    fill(store, 500);
+    store.close();
+    const bytes = readFileSync(file);
+    for (let i = 4096; i < bytes.length; i += 7) bytes[i] = 0xa5;
+    writeFileSync(file, bytes);
+    const attempt = () => {
+      const s = AuditStore.open(file);
+      try {
+        s.verify();
+      } finally {
+        s.close();
+      }
+    };
+    expect(attempt).toThrow(AuditError);
+    expect(attempt).toThrow(/corrupt|not an SQLite database/);
+  });
+
+  it('refuses a database written by a newer schema', () => {
+    AuditStore.open(file).close();
+    const db = new Database(file);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => AuditStore.open(file)).toThrow(/newer Aleph/);
+  });
+});
+
+describe('import and export', () => {
+  it('imports an agent audit.log, reporting bad lines by number and keeping the rest', async () => {
+    const store = AuditStore.open(file);
+    const lines = [
+      JSON.stringify({ ts: '2026-03-01T10:00:00Z', event: 'terminal_cmd', session: 'abc', command: 'ls', verdict: 'safe', mode: 'safe', decision: 'run', agent: 'alpha' }),
+      '{"ts": "2026-03-01T10:01:00Z", "event": "terminal_cmd", "command": ',
+      JSON.stringify({ ts: '2026-03-01T10:02:00Z', event: 'security_mode_change', session: 'abc', to: 'dev', from: 'safe' }),
+      JSON.stringify({ ts: '2026-03-01T10:03:00Z', event: 'warp_drive' }),
+      '',
+      JSON.stringify({ ts: 1772360000, event: 'terminal_cmd', command: 'git status', decision: 'auto_approved_dev_git_readonly' }),
+    ];
+    const report = await importJsonLines(store, lines);
+    expect(report.imported).toBe(3);
+    expect(report.skipped).toBe(2);
+    expect(report.errors.map((e) => e.line)).toEqual([2, 4]);
+    expect(report.errors[1]?.message).toContain('warp_drive');
+    const rows = [...store.rows()];
+    expect(rows.map((r) => r.event)).toEqual(['terminal_cmd', 'security_mode_change', 'terminal_cmd']);
+    expect(rows[0]).toMatchObject({ ts: '2026-03-01T10:00:00.000Z', session: 'abc', payload: { agent: 'alpha', verdict: 'safe' } });
+    expect(store.verify()).toMatchObject({ ok: true });
+    store.close();
+  });
+
+  it('exports JSON lines that import back to the same events', async () => {
+    const a = AuditStore.open(file);
+    a.appendBatch([cmd('cp a b', { session: 's', actor: 'agent' }), { event: 'pairing_request', device_name: 'phone', device_type: 'ios' }]);
+    const lines = [...a.rows()].map(toJsonLine);
+    const b = AuditStore.open(join(dir, 'copy.db'));
+    expect((await importJsonLines(b, lines)).imported).toBe(2);
+    const strip = (rows: ReturnType<typeof a.latest>) => rows.map(({ id: _id, hash: _hash, ...rest }) => rest);
+    expect(strip(b.latest(10))).toEqual(strip(a.latest(10)));
+    a.close();
+    b.close();
+  });
+
+  it('writes CSV that a spreadsheet cannot run as a formula', () => {
+    const store = AuditStore.open(file);
+    store.append(cmd('=HYPERLINK("http://x","click")'));
+    const line = toCsvLine(store.latest(1)[0]!);
+    expect(line).toContain(`"'=HYPERLINK(""http://x"",""click"") (allow-once)"`);
+    store.close();
+  });
+});

@@ -1,0 +1,357 @@
+/**
+ * The audit store: SQLite (WAL, full sync) with one events table of typed payloads, a SHA-256 hash
+ * chain over the rows, and an FTS5 index for the timeline's search.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readSync, chmodSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { parseAuditEvent, type AuditEvent, type AuditEventType, type AuditRow, type RiskLevel } from '@aleph/protocol';
+import { canonicalJson, chainHash, GENESIS, type ChainedColumns } from './canonical.js';
+import { searchable, summarize } from './summary.js';
+
+/** An audit store failure: a stable code and a sentence that names the file. */
+export class AuditError extends Error {
+  constructor(readonly code: 'not_a_database' | 'foreign_database' | 'newer_schema' | 'corrupt' | 'unreadable' | 'invalid_event' | 'busy' | 'invalid_query', message: string) {
+    super(message);
+    this.name = 'AuditError';
+  }
+}
+
+/** Marks a SQLite file as ours ("ALPH"), so that a foreign database is never mistaken for it. */
+const APPLICATION_ID = 0x414c5048;
+const SQLITE_HEADER = 'SQLite format 3\u0000';
+
+/** Schema migrations; index i takes the schema from version i to i + 1. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE events (
+     id INTEGER PRIMARY KEY,
+     ts INTEGER NOT NULL,
+     event TEXT NOT NULL,
+     session TEXT,
+     actor TEXT,
+     risk_level TEXT,
+     decision TEXT,
+     summary TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     hash BLOB NOT NULL
+   );
+   CREATE INDEX events_event ON events(event, id);
+   CREATE INDEX events_session ON events(session, id);
+   CREATE INDEX events_actor ON events(actor, id);
+   CREATE INDEX events_decision ON events(decision, id);
+   CREATE INDEX events_risk ON events(risk_level, id);
+   CREATE INDEX events_ts ON events(ts);
+   CREATE VIRTUAL TABLE events_fts USING fts5(command, paths, summary, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+   -- After retention pruning: the hash of the last removed row, so the chain still verifies.
+   CREATE TABLE chain_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), before_id INTEGER NOT NULL, hash BLOB NOT NULL);`,
+];
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export interface OpenOptions {
+  /** Milliseconds to wait for another writer's lock. Default 5000. */
+  readonly busyTimeoutMs?: number;
+  /** Open without writing (verify, search, export): no schema changes, no file creation. */
+  readonly readonly?: boolean;
+}
+
+/** A row as SQLite returns it. */
+export interface StoredRow {
+  id: number;
+  ts: number;
+  event: string;
+  session: string | null;
+  actor: string | null;
+  risk_level: string | null;
+  decision: string | null;
+  summary: string;
+  payload: string;
+  hash: Buffer;
+}
+
+/** A row ready to insert: its chained columns, its hash and what search indexes. */
+export interface PreparedRow extends ChainedColumns {
+  readonly hash: Buffer;
+  readonly command: string;
+  readonly paths: string;
+}
+
+export type VerifyResult =
+  | { readonly ok: true; readonly rows: number; readonly anchored_after: number | null }
+  | { readonly ok: false; readonly rows: number; readonly first_bad_id: number; readonly reason: string };
+
+export interface PruneOptions {
+  /** Remove rows older than this many milliseconds. */
+  readonly maxAgeMs?: number;
+  /** Keep at most this many rows. */
+  readonly maxRows?: number;
+  readonly now?: number;
+}
+
+export function toAuditRow(stored: StoredRow): AuditRow {
+  return {
+    id: stored.id,
+    ts: new Date(stored.ts).toISOString(),
+    event: stored.event as AuditEventType,
+    session: stored.session,
+    actor: stored.actor,
+    risk_level: stored.risk_level as RiskLevel | null,
+    decision: stored.decision,
+    summary: stored.summary,
+    payload: JSON.parse(stored.payload) as Record<string, unknown>,
+    hash: stored.hash.toString('hex'),
+  };
+}
+
+/** Separates an event into the columns every row has and its type-specific payload. */
+function columnsOf(event: AuditEvent, now: number): Omit<ChainedColumns, 'id'> & { command: string; paths: string } {
+  const { ts, event: type, session, actor, ...payload } = event as AuditEvent & Record<string, unknown>;
+  const p = payload as Record<string, unknown>;
+  const { command, paths } = searchable(event);
+  return {
+    ts: ts === undefined ? now : Date.parse(ts),
+    event: type,
+    session: session ?? null,
+    actor: actor ?? null,
+    risk_level: typeof p.risk_level === 'string' ? p.risk_level : null,
+    decision: typeof p.decision === 'string' ? p.decision : null,
+    summary: summarize(event),
+    payload: canonicalJson(payload),
+    command,
+    paths,
+  };
+}
+
+export class AuditStore {
+  private readonly db: Database.Database;
+  private readonly insertEvent: Database.Statement;
+  private readonly insertFts: Database.Statement;
+  private readonly lastRow: Database.Statement;
+  private readonly anchor: Database.Statement;
+  private readonly appendTx: (events: readonly AuditEvent[], now: number) => number[];
+
+  private constructor(readonly file: string, db: Database.Database) {
+    this.db = db;
+    this.insertEvent = db.prepare('INSERT INTO events (id, ts, event, session, actor, risk_level, decision, summary, payload, hash) VALUES (@id, @ts, @event, @session, @actor, @risk_level, @decision, @summary, @payload, @hash)');
+    this.insertFts = db.prepare('INSERT INTO events_fts (rowid, command, paths, summary) VALUES (?, ?, ?, ?)');
+    this.lastRow = db.prepare('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1');
+    this.anchor = db.prepare('SELECT before_id, hash FROM chain_anchor WHERE id = 1');
+    const tx = db.transaction((events: readonly AuditEvent[], now: number): number[] => {
+      let { id, hash } = this.head();
+      const ids: number[] = [];
+      for (const event of events) {
+        id += 1;
+        const row = this.prepareRow(event, id, hash, now);
+        this.insertRow(row);
+        hash = row.hash;
+        ids.push(id);
+      }
+      return ids;
+    });
+    // IMMEDIATE: take the write lock before reading the chain head, so that two processes
+    // appending at once serialise instead of both extending the same head.
+    this.appendTx = (events, now) => tx.immediate(events, now);
+  }
+
+  /**
+   * Opens (creating if needed) the store at `file`. The directory is created 0700 and the file
+   * 0600. A file that is not SQLite, or is another program's database, or is corrupt, is an error
+   * naming the file; nothing is ever deleted or reinitialised.
+   */
+  static open(file: string, options: OpenOptions = {}): AuditStore {
+    const exists = existsSync(file);
+    if (exists) checkHeader(file);
+    else if (options.readonly === true) throw new AuditError('unreadable', `There is no audit database at ${file}.`);
+    else {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      closeSync(openSync(file, 'a', 0o600));
+    }
+    if (options.readonly !== true) chmodSync(file, 0o600);
+    let db: Database.Database;
+    try {
+      db = new Database(file, { readonly: options.readonly === true, fileMustExist: true, timeout: options.busyTimeoutMs ?? 5000 });
+    } catch (error) {
+      throw translate(error, file);
+    }
+    try {
+      if (options.readonly !== true) {
+        db.pragma('journal_mode = WAL');
+        // FULL: every commit reaches the disk before append() returns.
+        db.pragma('synchronous = FULL');
+      }
+      migrate(db, file, options.readonly === true);
+      return new AuditStore(file, db);
+    } catch (error) {
+      db.close();
+      throw translate(error, file);
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** The id and hash of the newest row (or of the anchor, or the genesis). */
+  private head(): { id: number; hash: Uint8Array } {
+    const last = this.lastRow.get() as { id: number; hash: Buffer } | undefined;
+    if (last !== undefined) return { id: last.id, hash: last.hash };
+    const anchor = this.anchor.get() as { before_id: number; hash: Buffer } | undefined;
+    return anchor === undefined ? { id: 0, hash: GENESIS } : { id: anchor.before_id, hash: anchor.hash };
+  }
+
+  /** Computes a row's columns and hash; exposed so the benchmark can insert the same rows raw. */
+  prepareRow(event: AuditEvent, id: number, previous: Uint8Array, now: number): PreparedRow {
+    const columns = { id, ...columnsOf(event, now) };
+    return { ...columns, hash: chainHash(previous, columns) };
+  }
+
+  private insertRow(row: PreparedRow): void {
+    this.insertEvent.run({
+      id: row.id, ts: row.ts, event: row.event, session: row.session, actor: row.actor,
+      risk_level: row.risk_level, decision: row.decision, summary: row.summary, payload: row.payload, hash: row.hash,
+    });
+    this.insertFts.run(row.id, row.command, row.paths, row.summary);
+  }
+
+  /**
+   * Validates and appends one event; returns its id once the row is on disk (a SIGKILL right
+   * after cannot lose it).
+   */
+  append(event: unknown, now = Date.now()): number {
+    return this.appendBatch([event], now)[0]!;
+  }
+
+  /** Parses an untrusted event, or throws an AuditError saying what is wrong with it. */
+  validate(event: unknown): AuditEvent {
+    const r = parseAuditEvent(event);
+    if (!r.ok) throw new AuditError('invalid_event', r.error.message);
+    return r.value;
+  }
+
+  /** Validates every event first (nothing is written if one is invalid), then appends them in one transaction. */
+  appendBatch(events: readonly unknown[], now = Date.now()): number[] {
+    const parsed = events.map((e, i) => {
+      try {
+        return this.validate(e);
+      } catch (error) {
+        if (error instanceof AuditError && events.length > 1) throw new AuditError('invalid_event', `Event ${i + 1}: ${error.message}`);
+        throw error;
+      }
+    });
+    try {
+      return this.appendTx(parsed, now);
+    } catch (error) {
+      throw translate(error, this.file);
+    }
+  }
+
+  /** Walks the chain from the anchor (or genesis) and names the first row that does not match. */
+  verify(): VerifyResult {
+    const anchor = this.anchor.get() as { before_id: number; hash: Buffer } | undefined;
+    let previous: Uint8Array = anchor?.hash ?? GENESIS;
+    let expectedId = anchor === undefined ? null : anchor.before_id + 1;
+    let rows = 0;
+    for (const row of this.db.prepare('SELECT * FROM events ORDER BY id').iterate() as IterableIterator<StoredRow>) {
+      if (expectedId !== null && row.id !== expectedId) {
+        return { ok: false, rows, first_bad_id: row.id, reason: `row ${expectedId} is missing before row ${row.id}` };
+      }
+      const hash = chainHash(previous, row);
+      if (!hash.equals(row.hash)) return { ok: false, rows, first_bad_id: row.id, reason: 'its hash does not match its contents and the previous row' };
+      previous = row.hash;
+      expectedId = row.id + 1;
+      rows++;
+    }
+    return { ok: true, rows, anchored_after: anchor?.before_id ?? null };
+  }
+
+  /**
+   * Removes old rows; the hash of the last removed row becomes the chain's anchor, so what remains
+   * still verifies. Returns how many rows were removed.
+   */
+  prune(options: PruneOptions): number {
+    const now = options.now ?? Date.now();
+    const cutoffs: number[] = [];
+    if (options.maxAgeMs !== undefined) {
+      const old = this.db.prepare('SELECT max(id) AS id FROM events WHERE ts < ?').get(now - options.maxAgeMs) as { id: number | null };
+      if (old.id !== null) cutoffs.push(old.id);
+    }
+    if (options.maxRows !== undefined) {
+      const row = this.db.prepare('SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?').get(options.maxRows) as { id: number } | undefined;
+      if (row !== undefined) cutoffs.push(row.id);
+    }
+    if (cutoffs.length === 0) return 0;
+    const cutoff = Math.max(...cutoffs);
+    return this.db.transaction(() => {
+      const last = this.db.prepare('SELECT id, hash FROM events WHERE id <= ? ORDER BY id DESC LIMIT 1').get(cutoff) as { id: number; hash: Buffer } | undefined;
+      if (last === undefined) return 0;
+      this.db.prepare('INSERT INTO chain_anchor (id, before_id, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET before_id = excluded.before_id, hash = excluded.hash').run(last.id, last.hash);
+      this.db.prepare('DELETE FROM events_fts WHERE rowid <= ?').run(cutoff);
+      return this.db.prepare('DELETE FROM events WHERE id <= ?').run(cutoff).changes;
+    }).immediate();
+  }
+
+  /** Every row, oldest first, without loading them all at once. */
+  *rows(afterId = 0): IterableIterator<AuditRow> {
+    for (const row of this.db.prepare('SELECT * FROM events WHERE id > ? ORDER BY id').iterate(afterId) as IterableIterator<StoredRow>) yield toAuditRow(row);
+  }
+
+  /** The newest `limit` rows, oldest first (for `tail`). */
+  latest(limit: number): AuditRow[] {
+    const rows = this.db.prepare('SELECT * FROM events ORDER BY id DESC LIMIT ?').all(limit) as StoredRow[];
+    return rows.reverse().map(toAuditRow);
+  }
+
+  /** The underlying connection, for search and the benchmark. */
+  get connection(): Database.Database {
+    return this.db;
+  }
+}
+
+function checkHeader(file: string): void {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    throw new AuditError('unreadable', `Cannot read the audit database ${file}: ${(error as Error).message}`);
+  }
+  try {
+    if (statSync(file).size === 0) return;
+    const header = Buffer.alloc(16);
+    const n = readSync(fd, header, 0, 16, 0);
+    if (n < 16 || header.toString('latin1') !== SQLITE_HEADER) {
+      throw new AuditError('not_a_database', `${file} is not an SQLite database; it was left untouched. Move it aside to start a new audit log.`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function migrate(db: Database.Database, file: string, readonly: boolean): void {
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
+  if (appId !== APPLICATION_ID && (appId !== 0 || tables > 0)) {
+    throw new AuditError('foreign_database', `${file} is another program's SQLite database, not an Aleph audit log; it was left untouched.`);
+  }
+  if (version > SCHEMA_VERSION) {
+    throw new AuditError('newer_schema', `${file} was written by a newer Aleph (schema ${version}, this one knows ${SCHEMA_VERSION}); upgrade Aleph to read it.`);
+  }
+  if (version === SCHEMA_VERSION) return;
+  if (readonly) throw new AuditError('newer_schema', `${file} needs a schema upgrade (from ${version} to ${SCHEMA_VERSION}); open it once without --readonly.`);
+  db.transaction(() => {
+    for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
+
+/** SQLite's errors, in words that name the file. */
+function translate(error: unknown, file: string): unknown {
+  if (error instanceof AuditError) return error;
+  const code = (error as { code?: string }).code ?? '';
+  const message = (error as Error).message;
+  if (code === 'SQLITE_NOTADB') return new AuditError('not_a_database', `${file} is not an SQLite database; it was left untouched.`);
+  if (code.startsWith('SQLITE_CORRUPT')) return new AuditError('corrupt', `${file} is corrupt (${message}); it was left untouched. Restore it from a backup or move it aside.`);
+  if (code.startsWith('SQLITE_BUSY')) return new AuditError('busy', `${file} is locked by another process: ${message}`);
+  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_READONLY')) return new AuditError('unreadable', `Cannot open ${file}: ${message}`);
+  return error;
+}

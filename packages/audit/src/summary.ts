@@ -1,0 +1,47 @@
+import type { AuditEvent } from '@aleph/protocol';
+
+/** One line a person reads in the timeline; derived from the event, never supplied by the caller. */
+export function summarize(e: AuditEvent): string {
+  switch (e.event) {
+    case 'terminal_cmd': {
+      const outcome = e.exit_code === undefined || e.exit_code === null ? '' : `, exit ${e.exit_code}`;
+      return `${e.command} (${e.decision}${outcome})`;
+    }
+    case 'approval_decision':
+      return `${e.decision} for ${e.command} by ${e.resolved_by}${e.reason ? `: ${e.reason}` : ''}`;
+    case 'security_mode_change':
+      return `mode ${e.from ?? 'default'} -> ${e.to}${e.agent ? ` for ${e.agent}` : ''}`;
+    case 'sandbox_exec':
+      return `${e.command ?? e.tool_id} ran sandboxed on ${e.platform}: ${e.status}${e.violations?.length ? ` (${e.violations.length} violations)` : ''}`;
+    case 'capability_approval':
+      return `${e.tool_id} capabilities ${e.decision} at stage ${e.stage}`;
+    case 'capability_escalation':
+      return `${e.tool_id} escalation: ${e.reason}${e.path ? ` (${e.path})` : ''}`;
+    case 'pairing_request':
+      return `${e.device_name} (${e.device_type}) asks to pair`;
+    case 'pairing_approved':
+      return `paired ${e.device_name ?? e.device_id}`;
+    case 'pairing_rejected':
+      return `rejected pairing of ${e.device_name ?? 'a device'}${e.reason ? `: ${e.reason}` : ''}`;
+    case 'device_revoked':
+      return `revoked device ${e.device_name ?? e.device_id}`;
+    case 'guest_invited':
+      return `invited guest ${e.name} for ${e.tools?.join(', ') || 'no tools'}`;
+    case 'guest_revoked':
+      return `revoked guest ${e.name ?? e.guest_id}`;
+    case 'policy_denied':
+      return `${e.role} denied ${e.tool}: ${e.reason}`;
+    case 'filesystem_denied':
+      return `${e.operation ?? 'access to'} ${e.path} refused: ${e.reason}`;
+  }
+}
+
+/** What full-text search indexes besides the summary: the command (or tool) and the paths involved. */
+export function searchable(e: AuditEvent): { command: string; paths: string } {
+  const p = e as unknown as Record<string, unknown>;
+  const text = (key: string): string => (typeof p[key] === 'string' ? (p[key] as string) : '');
+  return {
+    command: text('command') || text('tool') || text('tool_id'),
+    paths: [text('cwd'), text('path')].filter((s) => s !== '').join(' '),
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * Audit events: one table, typed payloads. Each event type's fields are declared once, in
+ * EVENT_FIELDS; the TypeScript types and the runtime validation both come from that table.
+ */
+import { RISK_LEVELS, SECURITY_MODES, VERDICTS, type RiskLevel, type SecurityMode, type Verdict } from './policy.js';
+import { fail, ok, type Result } from './result.js';
+
+type FieldKind =
+  | 'string' | 'string?' | 'number?' | 'integer?' | 'strings?' | 'object?'
+  | 'risk' | 'risk?' | 'verdict?' | 'mode' | 'mode?';
+
+export const EVENT_FIELDS = {
+  /** A command the gateway decided on (the seed's ExecAuditEntry), and how its run ended. */
+  terminal_cmd: {
+    command: 'string', decision: 'string', risk_level: 'risk?', executor: 'string?', session_key: 'string?',
+    duration_ms: 'number?', exit_code: 'integer?', verdict: 'verdict?', mode: 'mode?', agent: 'string?',
+    cwd: 'string?', reasons: 'strings?', request_id: 'string?',
+  },
+  /** A human (or the fallback) answered a pending approval. */
+  approval_decision: {
+    request_id: 'string', command: 'string', decision: 'string', resolved_by: 'string', reason: 'string?',
+    rule: 'object?', risk_level: 'risk?',
+  },
+  security_mode_change: { from: 'mode?', to: 'mode', agent: 'string?' },
+  /** A sandboxed run (the seed's SandboxAuditLog). */
+  sandbox_exec: {
+    tool_id: 'string', capabilities: 'object?', status: 'string', platform: 'string', violations: 'strings?',
+    duration_ms: 'number?', exit_code: 'integer?', command: 'string?',
+  },
+  capability_approval: { tool_id: 'string', capabilities_hash: 'string', stage: 'string', decision: 'string', capabilities: 'object?' },
+  capability_escalation: { tool_id: 'string', reason: 'string', path: 'string?', decision: 'string?' },
+  pairing_request: { code_hint: 'string?', device_name: 'string', device_type: 'string', fingerprint: 'string?', peer: 'string?' },
+  pairing_approved: { device_id: 'string', device_name: 'string?', fingerprint: 'string?' },
+  pairing_rejected: { device_name: 'string?', reason: 'string?' },
+  device_revoked: { device_id: 'string', device_name: 'string?' },
+  guest_invited: { guest_id: 'string', name: 'string', tools: 'strings?', expires_at: 'string?' },
+  guest_revoked: { guest_id: 'string', name: 'string?' },
+  policy_denied: { tool: 'string', role: 'string', reason_code: 'string', reason: 'string', identity: 'string?' },
+  filesystem_denied: { path: 'string', operation: 'string?', reason: 'string' },
+} as const satisfies Record<string, Record<string, FieldKind>>;
+
+export type AuditEventType = keyof typeof EVENT_FIELDS;
+export const AUDIT_EVENT_TYPES = Object.keys(EVENT_FIELDS) as AuditEventType[];
+
+type FieldType<K extends FieldKind> =
+  K extends 'string' | 'string?' ? string
+  : K extends 'number?' | 'integer?' ? number
+  : K extends 'strings?' ? string[]
+  : K extends 'object?' ? Record<string, unknown>
+  : K extends 'risk' | 'risk?' ? RiskLevel
+  : K extends 'verdict?' ? Verdict
+  : K extends 'mode' | 'mode?' ? SecurityMode
+  : never;
+
+type Fields<F extends Record<string, FieldKind>> =
+  { -readonly [K in keyof F as F[K] extends `${string}?` ? never : K]: FieldType<F[K]> } &
+  { -readonly [K in keyof F as F[K] extends `${string}?` ? K : never]?: FieldType<F[K]> | null };
+
+/** Fields every event has besides its payload. */
+export interface AuditCommon {
+  /** When it happened, ISO 8601 UTC. Defaults to now on append. */
+  ts?: string;
+  /** The agent or chat session it belongs to. */
+  session?: string | null;
+  /** Who did it: an agent id, `owner`, a device id, `gateway`. */
+  actor?: string | null;
+}
+
+export type AuditEventOf<E extends AuditEventType> = AuditCommon & { event: E } & Fields<(typeof EVENT_FIELDS)[E]>;
+export type AuditEvent = { [E in AuditEventType]: AuditEventOf<E> }[AuditEventType];
+
+/** A stored event, as search and export return it. */
+export interface AuditRow {
+  readonly id: number;
+  readonly ts: string;
+  readonly event: AuditEventType;
+  readonly session: string | null;
+  readonly actor: string | null;
+  readonly risk_level: RiskLevel | null;
+  readonly decision: string | null;
+  readonly summary: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+  /** SHA-256 of the previous row's hash and this row's canonical encoding, hex. */
+  readonly hash: string;
+}
+
+const RESERVED = new Set(['ts', 'event', 'session', 'actor', 'id', 'hash', 'summary']);
+
+function checkField(kind: FieldKind, value: unknown): boolean {
+  switch (kind.replace('?', '')) {
+    case 'string':
+      return typeof value === 'string';
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'integer':
+      return Number.isInteger(value);
+    case 'strings':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string');
+    case 'object':
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    case 'risk':
+      return (RISK_LEVELS as readonly unknown[]).includes(value);
+    case 'verdict':
+      return (VERDICTS as readonly unknown[]).includes(value);
+    case 'mode':
+      return (SECURITY_MODES as readonly unknown[]).includes(value);
+    default:
+      return false;
+  }
+}
+
+/**
+ * Parses a timestamp: an ISO 8601 string, or epoch milliseconds (or seconds, for values that
+ * cannot be milliseconds of this era).
+ */
+export function parseTimestamp(value: unknown): Result<number> {
+  if (typeof value === 'number' && Number.isFinite(value)) return ok(value < 1e11 ? Math.round(value * 1000) : Math.round(value));
+  if (typeof value === 'string' && value.trim() !== '') {
+    const ms = Date.parse(value);
+    if (!Number.isNaN(ms)) return ok(ms);
+  }
+  return fail('invalid_ts', `"ts" must be an ISO 8601 time or epoch milliseconds, got ${JSON.stringify(value)}.`);
+}
+
+/**
+ * Validates an untrusted event object into an AuditEvent. Unknown payload fields are kept (an
+ * imported log may carry more than we model); known fields must have their declared types.
+ */
+export function parseAuditEvent(value: unknown): Result<AuditEvent> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('invalid_event', 'An event must be a JSON object.');
+  const input = value as Record<string, unknown>;
+  const type = input.event;
+  if (typeof type !== 'string' || !(type in EVENT_FIELDS)) {
+    return fail('unknown_event', `Unknown event type ${JSON.stringify(type)}; expected one of ${AUDIT_EVENT_TYPES.join(', ')}.`);
+  }
+  const fields = EVENT_FIELDS[type as AuditEventType] as Record<string, FieldKind>;
+  const out: Record<string, unknown> = { event: type };
+  if (input.ts !== undefined && input.ts !== null) {
+    const ts = parseTimestamp(input.ts);
+    if (!ts.ok) return ts;
+    out.ts = new Date(ts.value).toISOString();
+  }
+  for (const key of ['session', 'actor'] as const) {
+    const v = input[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string') return fail('invalid_event', `"${key}" must be a string.`);
+    out[key] = v;
+  }
+  for (const [name, kind] of Object.entries(fields)) {
+    const v = input[name];
+    if (v === undefined || v === null) {
+      if (!kind.endsWith('?')) return fail('invalid_event', `A ${type} event needs "${name}".`);
+      continue;
+    }
+    if (!checkField(kind, v)) return fail('invalid_event', `"${name}" of a ${type} event must be ${kind.replace('?', '')}, got ${JSON.stringify(v)}.`);
+    out[name] = v;
+  }
+  for (const [name, v] of Object.entries(input)) {
+    if (!(name in fields) && !RESERVED.has(name) && v !== undefined) out[name] = v;
+  }
+  return ok(out as unknown as AuditEvent);
+}
