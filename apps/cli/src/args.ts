@@ -14,11 +14,13 @@ export interface ParsedArgs {
 }
 
 /**
- * Options first, then operands (POSIX style), so that `aleph policy check ls -la` needs no `--`:
- * the first word that is not an option starts the command. `--` also ends the options.
+ * By default options come first and the first operand ends them (POSIX style), so that
+ * `aleph policy check ls -la` needs no `--`. With `anywhere`, options may also follow operands
+ * (`aleph audit search rm --json`). `--` always ends the options.
  */
-export function parseArgs(argv: readonly string[], spec: Readonly<Record<string, OptionSpec>>): Result<ParsedArgs> {
+export function parseArgs(argv: readonly string[], spec: Readonly<Record<string, OptionSpec>>, anywhere = false): Result<ParsedArgs> {
   const options = new Map<string, string[]>();
+  const operands: string[] = [];
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -26,7 +28,11 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
       i++;
       break;
     }
-    if (!arg.startsWith('--') || arg === '-') break;
+    if (!arg.startsWith('--') || arg === '-') {
+      if (!anywhere) break;
+      operands.push(arg);
+      continue;
+    }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     const option = spec[name];
@@ -43,7 +49,7 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
     if (seen !== undefined && option.multiple !== true) return fail('usage', `--${name} is given more than once.`);
     options.set(name, [...(seen ?? []), value]);
   }
-  return ok({ options, operands: argv.slice(i) });
+  return ok({ options, operands: [...operands, ...argv.slice(i)] });
 }
 
 export function flag(args: ParsedArgs, name: string): boolean {

@@ -1,11 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runAleph } from './test-cli.js';
 
-const BIN = fileURLToPath(new URL('../bin/aleph.js', import.meta.url));
 let home: string;
 
 beforeEach(() => {
@@ -15,14 +13,7 @@ afterEach(() => {
   rmSync(home, { recursive: true, force: true });
 });
 
-function aleph(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    input,
-    encoding: 'utf8',
-    env: { ...process.env, ALEPH_HOME: home, NO_COLOR: '1' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const aleph = (args: string[], input?: string) => runAleph(home, args, input);
 
 describe('aleph policy check', () => {
   it('prints exactly the contract fields with --json', () => {

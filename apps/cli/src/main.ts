@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { auditCommand } from './audit-command.js';
 import { POLICY_HELP, policyCommand } from './policy-command.js';
 import { EXIT, processIo, type Io } from './io.js';
 
@@ -8,6 +9,7 @@ Usage: aleph <command> [options]
 
 Commands:
   policy check   classify a shell command: verdict, action, risk and reasons
+  audit          search, tail, verify, export, import and prune the audit log
 
 Run "aleph <command> --help" for a command's options. Every command takes --json.`;
 
@@ -31,12 +33,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return EXIT.ok;
     case 'policy':
       return policyCommand(rest, io);
+    case 'audit':
+      return auditCommand(rest, io);
     default:
       return io.usage(`Unknown command "${command}".\n\n${HELP}`);
   }
 }
-
-export { POLICY_HELP };
 
 export async function run(): Promise<void> {
   process.exitCode = await main(process.argv.slice(2), processIo());

