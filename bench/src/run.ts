@@ -2,11 +2,13 @@
  * `npm run bench`: every suite, one table. Each comparison's baseline is measured in the same run,
  * on the same machine, so ratios mean something even where absolute numbers vary.
  */
+import { auditSuite } from './audit.js';
 import { policySuite } from './policy.js';
 import { printTable, type Row } from './table.js';
 
 const suites: Record<string, () => Promise<Row[]>> = {
   policy: policySuite,
+  audit: auditSuite,
 };
 
 const only = process.argv.slice(2);

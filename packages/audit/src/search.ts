@@ -5,6 +5,7 @@
  */
 import type { AuditEventType, AuditRow, RiskLevel } from '@aleph/protocol';
 import { AuditError, toAuditRow, type AuditStore, type StoredRow } from './store.js';
+import { tagFilter, type TagColumn } from './tags.js';
 
 export interface SearchQuery {
   /** Free text; every word must occur (as a word prefix) in the command, paths or summary. */
@@ -63,39 +64,31 @@ export function decodeCursor(cursor: string): number {
 }
 
 interface Built {
-  readonly from: string;
+  /** The FTS5 expression, or null when neither text nor a column filter was asked for. */
+  readonly match: string | null;
+  /** Conditions FTS5 cannot answer: the time range. */
   readonly where: string[];
   readonly params: unknown[];
 }
 
+/** The query as an FTS5 expression (words and tag filters) plus SQL conditions; null if it cannot match. */
 function build(q: SearchQuery, session: string | undefined): Built | null {
+  const terms: string[] = [];
+  if (q.text !== undefined && q.text.trim() !== '') {
+    const words = ftsQuery(q.text);
+    if (words === null) return null;
+    terms.push(`text : (${words})`);
+  }
+  const filter = (column: TagColumn, values: readonly string[] | undefined): void => {
+    if (values !== undefined && values.length > 0) terms.push(tagFilter(column, values));
+  };
+  filter('event', q.events);
+  filter('decision', q.decisions);
+  filter('risk_level', q.risks);
+  filter('session', session === undefined ? undefined : [session]);
+  filter('actor', q.actor === undefined ? undefined : [q.actor]);
   const where: string[] = [];
   const params: unknown[] = [];
-  let from = 'events e';
-  if (q.text !== undefined && q.text.trim() !== '') {
-    const match = ftsQuery(q.text);
-    if (match === null) return null;
-    // FTS5 drives: matches come out newest first and each is looked up by primary key.
-    from = 'events_fts f JOIN events e ON e.id = f.rowid';
-    where.push('events_fts MATCH ?');
-    params.push(match);
-  }
-  const list = (column: string, values: readonly string[] | undefined): void => {
-    if (values === undefined || values.length === 0) return;
-    where.push(`e.${column} IN (${values.map(() => '?').join(', ')})`);
-    params.push(...values);
-  };
-  list('event', q.events);
-  list('decision', q.decisions);
-  list('risk_level', q.risks);
-  if (session !== undefined) {
-    where.push('e.session = ?');
-    params.push(session);
-  }
-  if (q.actor !== undefined) {
-    where.push('e.actor = ?');
-    params.push(q.actor);
-  }
   if (q.since !== undefined) {
     where.push('e.ts >= ?');
     params.push(q.since);
@@ -104,7 +97,7 @@ function build(q: SearchQuery, session: string | undefined): Built | null {
     where.push('e.ts < ?');
     params.push(q.until);
   }
-  return { from, where, params };
+  return { match: terms.length === 0 ? null : terms.join(' AND '), where, params };
 }
 
 function run(store: AuditStore, q: SearchQuery, session: string | undefined): SearchResult {
@@ -114,20 +107,27 @@ function run(store: AuditStore, q: SearchQuery, session: string | undefined): Se
   const scope = session !== undefined && q.session === undefined ? 'session' : 'all';
   if (built === null) return { rows: [], next_cursor: null, count: 0, count_exact: true, scope };
   const db = store.connection;
-  const idColumn = built.from.startsWith('events_fts') ? 'f.rowid' : 'e.id';
-  const where = [...built.where];
-  const params = [...built.params];
-  const countWhere = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+  // With words or filters, FTS5 drives: its matches come out newest first, each looked up by key.
+  const fts = built.match !== null;
+  const from = fts ? 'events_fts f JOIN events e ON e.id = f.rowid' : 'events e';
+  const id = fts ? 'f.rowid' : 'e.id';
+  const conditions = fts ? ['events_fts MATCH ?', ...built.where] : [...built.where];
+  const params = fts ? [built.match, ...built.params] : [...built.params];
+  const pageConditions = [...conditions];
+  const pageParams = [...params];
   if (q.cursor !== undefined && q.cursor !== null) {
-    where.push(`${idColumn} < ?`);
-    params.push(decodeCursor(q.cursor));
+    pageConditions.push(`${id} < ?`);
+    pageParams.push(decodeCursor(q.cursor));
   }
-  const whereSql = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
-  const stored = db.prepare(`SELECT e.* FROM ${built.from} ${whereSql} ORDER BY ${idColumn} DESC LIMIT ?`).all(...params, limit + 1) as StoredRow[];
+  const sqlWhere = (c: readonly string[]): string => (c.length === 0 ? '' : `WHERE ${c.join(' AND ')}`);
+  const stored = db.prepare(`SELECT e.* FROM ${from} ${sqlWhere(pageConditions)} ORDER BY ${id} DESC LIMIT ?`).all(...pageParams, limit + 1) as StoredRow[];
+  // Counting needs the events table only for a time range; otherwise the index alone answers.
+  const countSql = fts && built.where.length === 0
+    ? 'SELECT count(*) AS n FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH ? LIMIT ?)'
+    : `SELECT count(*) AS n FROM (SELECT 1 FROM ${from} ${sqlWhere(conditions)} LIMIT ?)`;
+  const count = (db.prepare(countSql).get(...params, countLimit + 1) as { n: number }).n;
   const more = stored.length > limit;
-  const page = more ? stored.slice(0, limit) : stored;
-  const count = (db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${built.from} ${countWhere} LIMIT ?)`).get(...built.params, countLimit + 1) as { n: number }).n;
-  const rows = page.map(toAuditRow);
+  const rows = (more ? stored.slice(0, limit) : stored).map(toAuditRow);
   return {
     rows,
     next_cursor: more ? encodeCursor(rows[rows.length - 1]!.id) : null,
@@ -136,7 +136,6 @@ function run(store: AuditStore, q: SearchQuery, session: string | undefined): Se
     scope,
   };
 }
-
 
 export function search(store: AuditStore, q: SearchQuery = {}): SearchResult {
   if (q.session === undefined && q.preferSession !== undefined) {

@@ -7,7 +7,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { parseAuditEvent, type AuditEvent, type AuditEventType, type AuditRow, type RiskLevel } from '@aleph/protocol';
 import { canonicalJson, chainHash, GENESIS, type ChainedColumns } from './canonical.js';
-import { searchable, summarize } from './summary.js';
+import { searchText, summarize } from './summary.js';
+import { rowTags } from './tags.js';
 
 /** An audit store failure: a stable code and a sentence that names the file. */
 export class AuditError extends Error {
@@ -35,13 +36,10 @@ const MIGRATIONS: readonly string[] = [
      payload TEXT NOT NULL,
      hash BLOB NOT NULL
    );
-   CREATE INDEX events_event ON events(event, id);
-   CREATE INDEX events_session ON events(session, id);
-   CREATE INDEX events_actor ON events(actor, id);
-   CREATE INDEX events_decision ON events(decision, id);
-   CREATE INDEX events_risk ON events(risk_level, id);
    CREATE INDEX events_ts ON events(ts);
-   CREATE VIRTUAL TABLE events_fts USING fts5(command, paths, summary, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+   -- Search: the words of each event, and its filterable columns as exact tag tokens (see tags.ts),
+   -- so that text and filters meet as one posting-list intersection inside FTS5.
+   CREATE VIRTUAL TABLE events_fts USING fts5(text, tags, content='', contentless_delete=1, detail=column, tokenize='unicode61 remove_diacritics 2');
    -- After retention pruning: the hash of the last removed row, so the chain still verifies.
    CREATE TABLE chain_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), before_id INTEGER NOT NULL, hash BLOB NOT NULL);`,
 ];
@@ -71,8 +69,10 @@ export interface StoredRow {
 /** A row ready to insert: its chained columns, its hash and what search indexes. */
 export interface PreparedRow extends ChainedColumns {
   readonly hash: Buffer;
-  readonly command: string;
-  readonly paths: string;
+  /** The words search finds the row by. */
+  readonly text: string;
+  /** The row's filterable columns as tag tokens. */
+  readonly tags: string;
 }
 
 export type VerifyResult =
@@ -102,24 +102,8 @@ export function toAuditRow(stored: StoredRow): AuditRow {
   };
 }
 
-/** Separates an event into the columns every row has and its type-specific payload. */
-function columnsOf(event: AuditEvent, now: number): Omit<ChainedColumns, 'id'> & { command: string; paths: string } {
-  const { ts, event: type, session, actor, ...payload } = event as AuditEvent & Record<string, unknown>;
-  const p = payload as Record<string, unknown>;
-  const { command, paths } = searchable(event);
-  return {
-    ts: ts === undefined ? now : Date.parse(ts),
-    event: type,
-    session: session ?? null,
-    actor: actor ?? null,
-    risk_level: typeof p.risk_level === 'string' ? p.risk_level : null,
-    decision: typeof p.decision === 'string' ? p.decision : null,
-    summary: summarize(event),
-    payload: canonicalJson(payload),
-    command,
-    paths,
-  };
-}
+/** Fields every row has as columns; the rest of an event is its payload. */
+const COMMON = new Set(['ts', 'event', 'session', 'actor']);
 
 export class AuditStore {
   private readonly db: Database.Database;
@@ -131,8 +115,8 @@ export class AuditStore {
 
   private constructor(readonly file: string, db: Database.Database) {
     this.db = db;
-    this.insertEvent = db.prepare('INSERT INTO events (id, ts, event, session, actor, risk_level, decision, summary, payload, hash) VALUES (@id, @ts, @event, @session, @actor, @risk_level, @decision, @summary, @payload, @hash)');
-    this.insertFts = db.prepare('INSERT INTO events_fts (rowid, command, paths, summary) VALUES (?, ?, ?, ?)');
+    this.insertEvent = db.prepare('INSERT INTO events (id, ts, event, session, actor, risk_level, decision, summary, payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insertFts = db.prepare('INSERT INTO events_fts (rowid, text, tags) VALUES (?, ?, ?)');
     this.lastRow = db.prepare('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1');
     this.anchor = db.prepare('SELECT before_id, hash FROM chain_anchor WHERE id = 1');
     const tx = db.transaction((events: readonly AuditEvent[], now: number): number[] => {
@@ -177,6 +161,8 @@ export class AuditStore {
         db.pragma('journal_mode = WAL');
         // FULL: every commit reaches the disk before append() returns.
         db.pragma('synchronous = FULL');
+        // The full-text index touches many pages per insert; keep them cached (32 MiB).
+        db.pragma('cache_size = -32768');
       }
       migrate(db, file, options.readonly === true);
       return new AuditStore(file, db);
@@ -200,16 +186,31 @@ export class AuditStore {
 
   /** Computes a row's columns and hash; exposed so the benchmark can insert the same rows raw. */
   prepareRow(event: AuditEvent, id: number, previous: Uint8Array, now: number): PreparedRow {
-    const columns = { id, ...columnsOf(event, now) };
-    return { ...columns, hash: chainHash(previous, columns) };
+    const e = event as unknown as Record<string, unknown>;
+    const summary = summarize(event);
+    const row = {
+      id,
+      ts: typeof e.ts === 'string' ? Date.parse(e.ts) : now,
+      event: event.event as string,
+      session: event.session ?? null,
+      actor: event.actor ?? null,
+      risk_level: typeof e.risk_level === 'string' ? e.risk_level : null,
+      decision: typeof e.decision === 'string' ? e.decision : null,
+      summary,
+      // The payload is the event without the columns every row has.
+      payload: canonicalJson(e, COMMON),
+      hash: GENESIS as Buffer,
+      text: searchText(event, summary),
+      tags: '',
+    };
+    row.tags = rowTags(row);
+    row.hash = chainHash(previous, row);
+    return row;
   }
 
   private insertRow(row: PreparedRow): void {
-    this.insertEvent.run({
-      id: row.id, ts: row.ts, event: row.event, session: row.session, actor: row.actor,
-      risk_level: row.risk_level, decision: row.decision, summary: row.summary, payload: row.payload, hash: row.hash,
-    });
-    this.insertFts.run(row.id, row.command, row.paths, row.summary);
+    this.insertEvent.run(row.id, row.ts, row.event, row.session, row.actor, row.risk_level, row.decision, row.summary, row.payload, row.hash);
+    this.insertFts.run(row.id, row.text, row.tags);
   }
 
   /**

@@ -36,12 +36,13 @@ export function summarize(e: AuditEvent): string {
   }
 }
 
-/** What full-text search indexes besides the summary: the command (or tool) and the paths involved. */
-export function searchable(e: AuditEvent): { command: string; paths: string } {
+/**
+ * The words full-text search finds an event by: its summary, plus the command (or tool) when the
+ * summary does not already hold it, plus the paths involved.
+ */
+export function searchText(e: AuditEvent, summary: string): string {
   const p = e as unknown as Record<string, unknown>;
   const text = (key: string): string => (typeof p[key] === 'string' ? (p[key] as string) : '');
-  return {
-    command: text('command') || text('tool') || text('tool_id'),
-    paths: [text('cwd'), text('path')].filter((s) => s !== '').join(' '),
-  };
+  const command = text('command') || text('tool') || text('tool_id');
+  return [summary, summary.includes(command) ? '' : command, text('cwd'), text('path')].filter((s) => s !== '').join(' ');
 }

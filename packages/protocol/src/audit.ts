@@ -86,8 +86,18 @@ export interface AuditRow {
 
 const RESERVED = new Set(['ts', 'event', 'session', 'actor', 'id', 'hash', 'summary']);
 
-function checkField(kind: FieldKind, value: unknown): boolean {
-  switch (kind.replace('?', '')) {
+type BaseKind = 'string' | 'number' | 'integer' | 'strings' | 'object' | 'risk' | 'verdict' | 'mode';
+
+/** The field table compiled once: each field's base kind and whether it may be absent. */
+const COMPILED: Readonly<Record<string, readonly { name: string; kind: BaseKind; optional: boolean }[]>> = Object.fromEntries(
+  Object.entries(EVENT_FIELDS).map(([type, fields]) => [
+    type,
+    Object.entries(fields as Record<string, FieldKind>).map(([name, kind]) => ({ name, kind: kind.replace('?', '') as BaseKind, optional: kind.endsWith('?') })),
+  ]),
+);
+
+function checkField(kind: BaseKind, value: unknown): boolean {
+  switch (kind) {
     case 'string':
       return typeof value === 'string';
     case 'number':
@@ -133,7 +143,7 @@ export function parseAuditEvent(value: unknown): Result<AuditEvent> {
   if (typeof type !== 'string' || !(type in EVENT_FIELDS)) {
     return fail('unknown_event', `Unknown event type ${JSON.stringify(type)}; expected one of ${AUDIT_EVENT_TYPES.join(', ')}.`);
   }
-  const fields = EVENT_FIELDS[type as AuditEventType] as Record<string, FieldKind>;
+  const fields = COMPILED[type]!;
   const out: Record<string, unknown> = { event: type };
   if (input.ts !== undefined && input.ts !== null) {
     const ts = parseTimestamp(input.ts);
@@ -146,17 +156,19 @@ export function parseAuditEvent(value: unknown): Result<AuditEvent> {
     if (typeof v !== 'string') return fail('invalid_event', `"${key}" must be a string.`);
     out[key] = v;
   }
-  for (const [name, kind] of Object.entries(fields)) {
+  const declared = EVENT_FIELDS[type as AuditEventType] as Record<string, FieldKind>;
+  for (const { name, kind, optional } of fields) {
     const v = input[name];
     if (v === undefined || v === null) {
-      if (!kind.endsWith('?')) return fail('invalid_event', `A ${type} event needs "${name}".`);
+      if (!optional) return fail('invalid_event', `A ${type} event needs "${name}".`);
       continue;
     }
-    if (!checkField(kind, v)) return fail('invalid_event', `"${name}" of a ${type} event must be ${kind.replace('?', '')}, got ${JSON.stringify(v)}.`);
+    if (!checkField(kind, v)) return fail('invalid_event', `"${name}" of a ${type} event must be ${kind}, got ${JSON.stringify(v)}.`);
     out[name] = v;
   }
-  for (const [name, v] of Object.entries(input)) {
-    if (!(name in fields) && !RESERVED.has(name) && v !== undefined) out[name] = v;
+  for (const name in input) {
+    const v = input[name];
+    if (!(name in declared) && !RESERVED.has(name) && v !== undefined) out[name] = v;
   }
   return ok(out as unknown as AuditEvent);
 }
