@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +83,31 @@ describe('aleph audit', () => {
     expect(aleph(['audit', 'tail', '-n', '1']).stdout).toContain('git checkout main');
     expect(aleph(['audit', 'prune', '--max-rows', '2']).stdout).toContain('Removed 2 events.');
     expect(aleph(['audit', 'verify']).stdout).toContain('Intact: 2 events verified (events up to 2 were pruned');
+  });
+
+  it('follows new events as another process appends them, and stops on SIGTERM', async () => {
+    aleph(['audit', 'import', '--format', 'jsonl', seed()]);
+    const bin = fileURLToPath(new URL('../bin/aleph.js', import.meta.url));
+    const follower = spawn(process.execPath, [bin, 'audit', 'tail', '-n', '1', '--follow'], { env: { ...process.env, ALEPH_HOME: home, NO_COLOR: '1' } });
+    let out = '';
+    const seen = (text: string) => new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (out.includes(text)) resolve();
+      };
+      follower.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        check();
+      });
+      check();
+    });
+    await seen('git checkout main');
+    const extra = join(home, 'more.log');
+    writeFileSync(extra, JSON.stringify({ event: 'device_revoked', device_id: 'dev-42', device_name: 'old laptop' }) + '\n');
+    aleph(['audit', 'import', '--format', 'jsonl', extra]);
+    await seen('revoked device old laptop');
+    follower.kill('SIGTERM');
+    const code = await new Promise((resolve) => follower.on('exit', resolve));
+    expect(code).toBe(0);
   });
 
   it('refuses a database file that is not one, naming it, with exit 2', () => {

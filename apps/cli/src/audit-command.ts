@@ -118,7 +118,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
             print(row);
             last = row.id;
           }
-          await new Promise((resolve) => setTimeout(resolve, 250).unref());
+          await new Promise((resolve) => setTimeout(resolve, 250));
         }
       } finally {
         process.off('SIGINT', onSignal);
