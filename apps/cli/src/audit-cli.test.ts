@@ -1,19 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runAleph } from './test-cli.js';
+import { describe, expect, it } from 'vitest';
+import { ALEPH_BIN, useAlephHome } from './test-cli.js';
 
-let home: string;
-beforeEach(() => {
-  home = mkdtempSync(join(tmpdir(), 'aleph-audit-cli-'));
-});
-afterEach(() => {
-  rmSync(home, { recursive: true, force: true });
-});
-const aleph = (args: string[], input?: string) => runAleph(home, args, input);
+const { home: homeDir, aleph } = useAlephHome();
 
 const LOG = [
   { ts: '2026-03-01T10:00:00Z', event: 'terminal_cmd', session: 'abc', command: 'ls -la', decision: 'run', risk_level: 'low' },
@@ -23,13 +14,14 @@ const LOG = [
 ];
 
 function seed(extraLines: string[] = []): string {
-  const file = join(home, 'audit.log');
+  const file = join(homeDir(), 'audit.log');
   writeFileSync(file, [...LOG.map((l) => JSON.stringify(l)), ...extraLines].join('\n') + '\n');
   return file;
 }
 
 describe('aleph audit', () => {
   it('imports an audit.log, reporting bad lines by number', () => {
+    const home = homeDir();
     const r = aleph(['audit', 'import', '--format', 'jsonl', seed(['{oops', JSON.stringify({ event: 'terminal_cmd' })])]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('Imported 4 events; skipped 2 lines.');
@@ -57,6 +49,7 @@ describe('aleph audit', () => {
   });
 
   it('verifies: exit 0 when intact, 1 naming the row someone edited', () => {
+    const home = homeDir();
     aleph(['audit', 'import', '--format', 'jsonl', seed()]);
     expect(aleph(['audit', 'verify']).code).toBe(0);
     spawnSync('sqlite3', [join(home, 'data', 'aleph.db'), "UPDATE events SET decision = 'run' WHERE id = 2"]);
@@ -67,6 +60,7 @@ describe('aleph audit', () => {
   });
 
   it('exports JSON lines in the audit.log shape and CSV, to stdout or a 0600 file', () => {
+    const home = homeDir();
     aleph(['audit', 'import', '--format', 'jsonl', seed()]);
     const jsonl = aleph(['audit', 'export', '--format', 'jsonl']).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(jsonl[0]).toEqual({ ts: '2026-03-01T10:00:00.000Z', event: 'terminal_cmd', session: 'abc', command: 'ls -la', decision: 'run', risk_level: 'low' });
@@ -86,9 +80,9 @@ describe('aleph audit', () => {
   });
 
   it('follows new events as another process appends them, and stops on SIGTERM', async () => {
+    const home = homeDir();
     aleph(['audit', 'import', '--format', 'jsonl', seed()]);
-    const bin = fileURLToPath(new URL('../bin/aleph.js', import.meta.url));
-    const follower = spawn(process.execPath, [bin, 'audit', 'tail', '-n', '1', '--follow'], { env: { ...process.env, ALEPH_HOME: home, NO_COLOR: '1' } });
+    const follower = spawn(process.execPath, [ALEPH_BIN, 'audit', 'tail', '-n', '1', '--follow'], { env: { ...process.env, ALEPH_HOME: home, NO_COLOR: '1' } });
     let out = '';
     const seen = (text: string) => new Promise<void>((resolve) => {
       const check = (): void => {
@@ -111,6 +105,7 @@ describe('aleph audit', () => {
   });
 
   it('refuses a database file that is not one, naming it, with exit 2', () => {
+    const home = homeDir();
     mkdirSync(join(home, 'data'), { recursive: true });
     writeFileSync(join(home, 'data', 'aleph.db'), 'not a database at all, really not');
     const r = aleph(['audit', 'search']);
@@ -134,6 +129,7 @@ describe('aleph audit', () => {
   });
 
   it('reports an import file it cannot read', () => {
+    const home = homeDir();
     const r = aleph(['audit', 'import', '--format', 'jsonl', join(home, 'missing.log')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Cannot read');

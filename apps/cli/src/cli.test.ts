@@ -1,19 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runAleph } from './test-cli.js';
+import { describe, expect, it } from 'vitest';
+import { useAlephHome } from './test-cli.js';
 
-let home: string;
-
-beforeEach(() => {
-  home = mkdtempSync(join(tmpdir(), 'aleph-cli-'));
-});
-afterEach(() => {
-  rmSync(home, { recursive: true, force: true });
-});
-
-const aleph = (args: string[], input?: string) => runAleph(home, args, input);
+const { home, aleph } = useAlephHome();
 
 describe('aleph policy check', () => {
   it('prints exactly the contract fields with --json', () => {
@@ -60,13 +50,13 @@ describe('aleph policy check', () => {
   });
 
   it('applies the user patterns from exec-approvals.json', () => {
-    writeFileSync(join(home, 'exec-approvals.json'), JSON.stringify({ policy: { block: ['terraform destroy *'] } }));
+    writeFileSync(join(home(), 'exec-approvals.json'), JSON.stringify({ policy: { block: ['terraform destroy *'] } }));
     const r = aleph(['policy', 'check', '--json', 'terraform destroy -auto-approve']);
     expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'block' });
   });
 
   it('refuses a corrupt configuration with an error that names the file, and leaves it alone', () => {
-    const file = join(home, 'exec-approvals.json');
+    const file = join(home(), 'exec-approvals.json');
     writeFileSync(file, '{"policy": {"block": [');
     const r = aleph(['policy', 'check', 'ls']);
     expect(r.code).toBe(2);
@@ -77,7 +67,7 @@ describe('aleph policy check', () => {
   });
 
   it('refuses a configuration whose patterns are malformed', () => {
-    writeFileSync(join(home, 'exec-approvals.json'), JSON.stringify({ policy: { safe: [''] } }));
+    writeFileSync(join(home(), 'exec-approvals.json'), JSON.stringify({ policy: { safe: [''] } }));
     const r = aleph(['policy', 'check', 'ls']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('policy.safe[0]');

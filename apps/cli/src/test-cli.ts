@@ -1,10 +1,35 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'vitest';
 
-const BIN = fileURLToPath(new URL('../bin/aleph.js', import.meta.url));
+export const ALEPH_BIN = fileURLToPath(new URL('../bin/aleph.js', import.meta.url));
 
-/** Runs the real `aleph` binary with its own ALEPH_HOME. */
-export function runAleph(home: string, args: readonly string[], input?: string): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', env: { ...process.env, ALEPH_HOME: home, NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+export interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * A fresh ALEPH_HOME for each test of the calling file, and a way to run the real `aleph` binary
+ * in it. `home()` is the directory of the running test.
+ */
+export function useAlephHome(): { home: () => string; aleph: (args: readonly string[], input?: string) => CliRun } {
+  let dir = '';
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'aleph-cli-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    home: () => dir,
+    aleph: (args, input) => {
+      const r = spawnSync(process.execPath, [ALEPH_BIN, ...args], { input, encoding: 'utf8', env: { ...process.env, ALEPH_HOME: dir, NO_COLOR: '1' } });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    },
+  };
 }
