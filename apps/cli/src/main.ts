@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { auditCommand } from './audit-command.js';
-import { POLICY_HELP, policyCommand } from './policy-command.js';
+import { policyCommand } from './policy-command.js';
 import { EXIT, processIo, type Io } from './io.js';
 
 const HELP = `Aleph Console: the approval console between AI agents and your machine.

@@ -504,11 +504,11 @@ class Decomposer {
         this.git(segment, args, values, ctx);
         return;
       case 'find':
-        this.execArgs(segment, values, args, ctx, ['-exec', '-execdir', '-ok', '-okdir'], 'find -exec');
+        this.execArgs(values, args, ctx, ['-exec', '-execdir', '-ok', '-okdir'], 'find -exec');
         return;
       case 'fd':
       case 'fdfind':
-        this.execArgs(segment, values, args, ctx, ['-x', '--exec', '-X', '--exec-batch'], 'fd --exec');
+        this.execArgs(values, args, ctx, ['-x', '--exec', '-X', '--exec-batch'], 'fd --exec');
         return;
       case 'awk':
       case 'gawk':
@@ -613,7 +613,7 @@ class Decomposer {
   }
 
   /** `find -exec CMD ... ;` and `fd -x CMD ...`: the command between the option and `;`/`+`. */
-  private execArgs(segment: Segment, values: readonly string[], args: readonly Word[], ctx: Context, options: readonly string[], via: string): void {
+  private execArgs(values: readonly string[], args: readonly Word[], ctx: Context, options: readonly string[], via: string): void {
     for (let i = 0; i < values.length; i++) {
       if (!options.includes(values[i]!)) continue;
       let end = i + 1;
