@@ -2,3 +2,4 @@ export * from './result.js';
 export * from './policy.js';
 export * from './audit.js';
 export * from './duration.js';
+export * from './frames.js';
