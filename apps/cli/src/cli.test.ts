@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { useAlephHome } from './test-cli.js';
 
 const { home, aleph } = useAlephHome();
+const SECRET = Buffer.alloc(32, 7).toString('base64');
 
 describe('aleph policy check', () => {
   it('prints exactly the contract fields with --json', () => {
@@ -50,7 +51,7 @@ describe('aleph policy check', () => {
   });
 
   it('applies the user patterns from exec-approvals.json', () => {
-    writeFileSync(join(home(), 'exec-approvals.json'), JSON.stringify({ policy: { block: ['terraform destroy *'] } }));
+    writeFileSync(join(home(), 'exec-approvals.json'), JSON.stringify({ secret: SECRET, policy: { block: ['terraform destroy *'] } }));
     const r = aleph(['policy', 'check', '--json', 'terraform destroy -auto-approve']);
     expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'block' });
   });
@@ -66,8 +67,15 @@ describe('aleph policy check', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'config_invalid' } });
   });
 
+  it('refuses a configuration without its secret, saying how to get one', () => {
+    writeFileSync(join(home(), 'exec-approvals.json'), JSON.stringify({ policy: { safe: ['make lint'] } }));
+    const r = aleph(['policy', 'check', 'ls']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('"secret" is missing');
+  });
+
   it('refuses a configuration whose patterns are malformed', () => {
-    writeFileSync(join(home(), 'exec-approvals.json'), JSON.stringify({ policy: { safe: [''] } }));
+    writeFileSync(join(home(), 'exec-approvals.json'), JSON.stringify({ secret: SECRET, policy: { safe: [''] } }));
     const r = aleph(['policy', 'check', 'ls']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('policy.safe[0]');

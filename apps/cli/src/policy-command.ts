@@ -3,7 +3,8 @@ import { homedir } from 'node:os';
 import { parseSecurityMode, type PolicyCheckResult, type SecurityMode } from '@aleph/protocol';
 import { CommandPolicy, toCheckResult, type EvaluateOptions, type Evaluation } from '@aleph/policy';
 import { flag, parseArgs, value } from './args.js';
-import { alephHome, readPolicySettings } from './home.js';
+import { loadConfig } from '@aleph/gateway';
+import { alephHome } from './home.js';
 import { LineWriter } from './output.js';
 import { styleFor, type Style } from './style.js';
 import { executableResolver } from './which.js';
@@ -45,15 +46,16 @@ export async function policyCommand(argv: readonly string[], io: Io): Promise<nu
   if (stdin && args.operands.length > 0) return io.usage('Give either --stdin or a command, not both.');
   if (!stdin && args.operands.length === 0) return io.usage(`No command given.\n\n${POLICY_HELP}`);
 
-  const settings = readPolicySettings(alephHome(io.env));
-  if (!settings.ok) return io.fail(settings.error, json);
+  // Read only: checking a command never creates the configuration.
+  const config = loadConfig(alephHome(io.env), false);
+  if (!config.ok) return io.fail(config.error, json);
   const cwd = value(args, 'cwd') ?? io.cwd;
   const options: EvaluateOptions = {
     mode: mode.value,
     cwd,
     home: io.env.HOME ?? homedir(),
     resolveExecutable: executableResolver(io.env.PATH, cwd),
-    patterns: settings.value.patterns,
+    patterns: config.value.policy,
   };
   const policy = await CommandPolicy.load();
   if (stdin) return checkStream(policy, options, io);

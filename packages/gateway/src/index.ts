@@ -1,1 +1,2 @@
 export * from './handshake.js';
+export * from './config.js';

@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { configFile, loadConfig, saveConfig, secretBytes } from './config.js';
+
+let dir: string;
+let home: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'aleph-config-'));
+  home = join(dir, 'home');
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('exec-approvals.json', () => {
+  it('is created 0600 in a 0700 home with a fresh 32-byte secret, and read back the same', () => {
+    const created = loadConfig(home, true);
+    expect(created.ok).toBe(true);
+    if (!created.ok) return;
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+    expect(statSync(configFile(home)).mode & 0o777).toBe(0o600);
+    expect(secretBytes(created.value)).toHaveLength(32);
+    expect(loadConfig(home, true)).toEqual(created);
+    const other = mkdtempSync(join(tmpdir(), 'aleph-config-other-'));
+    const second = loadConfig(other, true);
+    rmSync(other, { recursive: true, force: true });
+    expect(second.ok && second.value.secret).not.toBe(created.value.secret);
+  });
+
+  it('is not created when only read', () => {
+    expect(loadConfig(home, false).ok).toBe(true);
+    expect(() => statSync(configFile(home))).toThrow();
+  });
+
+  it('refuses a file it cannot parse, naming it and the problem, and never overwrites it', () => {
+    loadConfig(home, true);
+    writeFileSync(configFile(home), '{"secret": ');
+    const r = loadConfig(home, true);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.message).toContain(configFile(home));
+    expect(r.error.message).toContain('not valid JSON');
+    expect(readFileSync(configFile(home), 'utf8')).toBe('{"secret": ');
+  });
+
+  it.each([
+    [{ secret: 'c2hvcnQ=' }, '"secret" must be base64 of 32 random bytes'],
+    [{ secret: Buffer.alloc(32).toString('base64'), ask: { fallback: 'maybe' } }, '"ask.fallback"'],
+    [{ secret: Buffer.alloc(32).toString('base64'), ask: { timeout_ms: -1 } }, '"ask.timeout_ms"'],
+    [{ secret: Buffer.alloc(32).toString('base64'), agents: { bot: { mode: 'yolo' } } }, '"agents.bot"'],
+    [{ secret: Buffer.alloc(32).toString('base64'), agents: { bot: { allowlist: [{ kind: 'path', pattern: 'relative' }] } } }, 'allowlist[0]'],
+    [{ secret: Buffer.alloc(32).toString('base64'), policy: { safe: [''] } }, 'policy.safe[0]'],
+    [{ secret: Buffer.alloc(32).toString('base64'), version: 9 }, '"version"'],
+  ])('names what is wrong: %j', (content, message) => {
+    loadConfig(home, true);
+    writeFileSync(configFile(home), JSON.stringify(content));
+    const r = loadConfig(home, false);
+    expect(r.ok ? '' : r.error.message).toContain(message);
+  });
+
+  it('survives a writer killed in the middle of saving: the file is always whole', async () => {
+    loadConfig(home, true);
+    const writer = spawn(process.execPath, [fileURLToPath(new URL('../test-fixtures/save-loop.mjs', import.meta.url)), home], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => writer.stdout.once('data', () => resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    writer.kill('SIGKILL');
+    await new Promise((resolve) => writer.on('exit', resolve));
+    expect(loadConfig(home, false).ok).toBe(true);
+    // A temporary file may be left behind by the kill; the configuration itself never is torn.
+    expect(readdirSync(home).filter((f) => f === 'exec-approvals.json')).toHaveLength(1);
+  });
+
+  it('saves atomically without leaving temporary files behind', () => {
+    const c = loadConfig(home, true);
+    if (!c.ok) return;
+    expect(saveConfig(home, { ...c.value, defaults: { mode: 'dev' } }).ok).toBe(true);
+    expect(readdirSync(home)).toEqual(['exec-approvals.json']);
+    const again = loadConfig(home, false);
+    expect(again.ok && again.value.defaults.mode).toBe('dev');
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * `$ALEPH_HOME/exec-approvals.json`: the gateway's configuration, the socket secret and every
+ * agent's mode and "Allow Always" rules. Created 0600 (in a 0700 directory) with a fresh random
+ * secret when missing; rewritten atomically; never overwritten when it cannot be parsed.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, chmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { fail, ok, parseAllowRule, parseSecurityMode, type AllowRule, type Result, type SecurityMode } from '@aleph/protocol';
+import { parseUserPatterns, type UserPatterns } from '@aleph/policy';
+
+export const CONFIG_FILE = 'exec-approvals.json';
+export const SECRET_BYTES = 32;
+
+export type AskFallback = 'deny' | 'allow';
+
+/** An "Allow Always" rule as stored: the rule, where it came from, and when it was last used. */
+export interface StoredRule extends AllowRule {
+  readonly id: string;
+  readonly source: string;
+  readonly created_at: string;
+  readonly last_used_at?: string | null;
+  readonly expires_at?: string | null;
+}
+
+export interface AgentSettings {
+  readonly mode?: SecurityMode;
+  readonly allowlist: readonly StoredRule[];
+}
+
+export interface GatewayConfig {
+  readonly version: 1;
+  /** Base64 of 32 random bytes; the socket's shared secret. */
+  readonly secret: string;
+  readonly ask: { readonly fallback: AskFallback; readonly timeout_ms: number };
+  readonly defaults: { readonly mode: SecurityMode };
+  readonly agents: Readonly<Record<string, AgentSettings>>;
+  readonly policy: UserPatterns;
+}
+
+export const DEFAULT_ASK_TIMEOUT_MS = 120_000;
+
+export function configFile(home: string): string {
+  return join(home, CONFIG_FILE);
+}
+
+export function defaultConfig(): GatewayConfig {
+  return {
+    version: 1,
+    secret: randomBytes(SECRET_BYTES).toString('base64'),
+    ask: { fallback: 'deny', timeout_ms: DEFAULT_ASK_TIMEOUT_MS },
+    defaults: { mode: 'safe' },
+    agents: {},
+    policy: { block: [], confirm: [], safe: [] },
+  };
+}
+
+/** The secret as bytes. */
+export function secretBytes(config: GatewayConfig): Buffer {
+  return Buffer.from(config.secret, 'base64');
+}
+
+/** Validates parsed JSON into a configuration; every problem names the field. */
+export function parseConfig(value: unknown): Result<GatewayConfig> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('config_invalid', 'it must hold a JSON object');
+  const v = value as Record<string, unknown>;
+  if (v.version !== undefined && v.version !== 1) return fail('config_invalid', `"version" ${JSON.stringify(v.version)} is not one this Aleph knows (1)`);
+  const secret = v.secret;
+  if (secret === undefined) return fail('config_invalid', '"secret" is missing (the gateway creates this file with one: run `aleph gateway --headless` once, then add your settings to it)');
+  if (typeof secret !== 'string' || Buffer.from(secret, 'base64').length !== SECRET_BYTES || !/^[A-Za-z0-9+/]+=*$/.test(secret)) {
+    return fail('config_invalid', '"secret" must be base64 of 32 random bytes');
+  }
+  const askIn = (v.ask ?? {}) as Record<string, unknown>;
+  if (typeof askIn !== 'object' || askIn === null) return fail('config_invalid', '"ask" must be an object');
+  const fallback = askIn.fallback ?? 'deny';
+  if (fallback !== 'deny' && fallback !== 'allow') return fail('config_invalid', '"ask.fallback" must be "deny" or "allow"');
+  const timeout = askIn.timeout_ms ?? DEFAULT_ASK_TIMEOUT_MS;
+  if (!Number.isInteger(timeout) || (timeout as number) < 1 || (timeout as number) > 86_400_000) return fail('config_invalid', '"ask.timeout_ms" must be a whole number of milliseconds, at most a day');
+  const defaultsIn = (v.defaults ?? {}) as Record<string, unknown>;
+  const defaultMode = parseSecurityMode(defaultsIn.mode ?? 'safe');
+  if (!defaultMode.ok) return fail('config_invalid', `"defaults.mode": ${defaultMode.error.message}`);
+  const agentsIn = v.agents ?? {};
+  if (typeof agentsIn !== 'object' || agentsIn === null || Array.isArray(agentsIn)) return fail('config_invalid', '"agents" must be an object keyed by agent id');
+  const agents: Record<string, AgentSettings> = {};
+  for (const [agent, settingsIn] of Object.entries(agentsIn as Record<string, unknown>)) {
+    const parsed = parseAgent(settingsIn);
+    if (!parsed.ok) return fail('config_invalid', `"agents.${agent}": ${parsed.error.message}`);
+    agents[agent] = parsed.value;
+  }
+  const patterns = parseUserPatterns(v.policy);
+  if (!patterns.ok) return fail('config_invalid', patterns.error.message);
+  return ok({ version: 1, secret, ask: { fallback, timeout_ms: timeout as number }, defaults: { mode: defaultMode.value }, agents, policy: patterns.value });
+}
+
+function parseAgent(value: unknown): Result<AgentSettings> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('config_invalid', 'must be an object');
+  const v = value as Record<string, unknown>;
+  let mode: SecurityMode | undefined;
+  if (v.mode !== undefined) {
+    const m = parseSecurityMode(v.mode);
+    if (!m.ok) return m;
+    mode = m.value;
+  }
+  const listIn = v.allowlist ?? [];
+  if (!Array.isArray(listIn)) return fail('config_invalid', '"allowlist" must be a list');
+  const allowlist: StoredRule[] = [];
+  for (const [i, entry] of listIn.entries()) {
+    const rule = parseAllowRule(entry);
+    if (!rule.ok) return fail('config_invalid', `allowlist[${i}]: ${rule.error.message}`);
+    const e = entry as Record<string, unknown>;
+    const text = (key: string): string | null => (typeof e[key] === 'string' ? (e[key] as string) : null);
+    allowlist.push({
+      ...rule.value,
+      id: text('id') ?? randomBytes(6).toString('hex'),
+      source: text('source') ?? 'manual',
+      created_at: text('created_at') ?? new Date(0).toISOString(),
+      last_used_at: text('last_used_at'),
+      expires_at: text('expires_at'),
+    });
+  }
+  return ok(mode === undefined ? { allowlist } : { mode, allowlist });
+}
+
+/**
+ * Reads the configuration. Missing: `create` makes it (0600, fresh secret), otherwise defaults are
+ * returned without touching the disk. Unreadable or invalid: an error that names the file.
+ */
+export function loadConfig(home: string, create: boolean): Result<GatewayConfig> {
+  const file = configFile(home);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return fail('config_unreadable', `Cannot read ${file}: ${(error as Error).message}`);
+    const fresh = defaultConfig();
+    if (create) {
+      const saved = saveConfig(home, fresh);
+      if (!saved.ok) return saved;
+    }
+    return ok(fresh);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return fail('config_invalid', `${file} is not valid JSON (${(error as Error).message}); it was left untouched.`);
+  }
+  const parsed = parseConfig(json);
+  return parsed.ok ? parsed : fail(parsed.error.code, `${file}: ${parsed.error.message}; it was left untouched.`);
+}
+
+/**
+ * Writes the configuration atomically: a temporary file (0600) in the same directory, synced, then
+ * renamed over the old one. A crash leaves either the old file or the new one, never half of either.
+ */
+export function saveConfig(home: string, config: GatewayConfig): Result<void> {
+  const file = configFile(home);
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    const fd = openSync(temporary, 'wx', 0o600);
+    try {
+      writeSync(fd, `${JSON.stringify(config, null, 2)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, file);
+    chmodSync(file, 0o600);
+    const dir = openSync(home, 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+    return ok(undefined);
+  } catch (error) {
+    return fail('config_unwritable', `Cannot write ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** The mode an agent runs in. */
+export function modeOf(config: GatewayConfig, agent: string): SecurityMode {
+  return config.agents[agent]?.mode ?? config.defaults.mode;
+}
