@@ -7,7 +7,7 @@ import { loadConfig } from '@aleph/gateway';
 import { alephHome } from './home.js';
 import { LineWriter } from './output.js';
 import { styleFor, type Style } from './style.js';
-import { executableResolver } from './which.js';
+import { executableResolver } from '@aleph/gateway';
 import { EXIT, type Io } from './io.js';
 
 export const POLICY_HELP = `Usage: aleph policy check [--mode safe|dev|unrestricted] [--cwd DIR] [--json] [--] <command>

@@ -1,2 +1,5 @@
 export * from './handshake.js';
 export * from './config.js';
+export * from './which.js';
+export * from './server.js';
+export * from './client.js';

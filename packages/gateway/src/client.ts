@@ -1,0 +1,111 @@
+/**
+ * A client of the gateway's socket: connects, answers the challenge, checks that the gateway
+ * proves it knows the secret too (a process squatting on the socket path cannot), then exchanges
+ * messages.
+ */
+import { connect, type Socket } from 'node:net';
+import { encodeFrame, FrameReader, type ClientMessage, type GatewayMessage } from '@aleph/protocol';
+import { newNonce, prove, verifyProof } from './handshake.js';
+import { GatewayError } from './server.js';
+
+export class GatewayClient {
+  private readonly reader = new FrameReader();
+  private readonly queue: GatewayMessage[] = [];
+  private readonly waiters: ((m: GatewayMessage | null) => void)[] = [];
+  private ended = false;
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of this.reader.push(chunk)) {
+        if (frame.kind === 'message') this.deliver(frame.value as unknown as GatewayMessage);
+      }
+    });
+    const end = (): void => {
+      this.ended = true;
+      for (const w of this.waiters.splice(0)) w(null);
+    };
+    socket.on('close', end);
+    socket.on('error', end);
+  }
+
+  /**
+   * Connects and authenticates. Nobody listening is `gateway_unreachable`; a gateway that cannot
+   * prove it knows the secret is `gateway_unverified`.
+   */
+  static async connect(socketPath: string, secret: Uint8Array, timeoutMs = 5_000): Promise<GatewayClient> {
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s = connect(socketPath);
+      s.once('connect', () => resolve(s));
+      s.once('error', (error: NodeJS.ErrnoException) => {
+        reject(new GatewayError('gateway_unreachable', `No gateway is listening on ${socketPath} (${error.code ?? error.message}). Start one with: aleph gateway --headless`));
+      });
+    });
+    const client = new GatewayClient(socket);
+    try {
+      const challenge = await client.next(timeoutMs);
+      if (challenge?.type !== 'challenge') throw new GatewayError('protocol', 'The gateway did not send a challenge.');
+      const nonce = newNonce();
+      client.send({ type: 'challenge_response', hmac: prove(secret, challenge.nonce, 'client'), nonce });
+      const reply = await client.next(timeoutMs);
+      if (reply?.type === 'error') throw new GatewayError(reply.code, `The gateway refused the connection: ${reply.message}`);
+      if (reply?.type !== 'auth_ok' || !verifyProof(secret, nonce, 'server', reply.hmac)) {
+        throw new GatewayError('gateway_unverified', `The process on ${socketPath} could not prove it is the gateway; refusing to talk to it.`);
+      }
+      return client;
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+  }
+
+  send(message: ClientMessage): void {
+    this.socket.write(encodeFrame(message));
+  }
+
+  /** The next message, or null when the connection ends or `timeoutMs` passes. */
+  next(timeoutMs?: number): Promise<GatewayMessage | null> {
+    const queued = this.queue.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (this.ended) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const waiter = (m: GatewayMessage | null): void => {
+        clearTimeout(timer);
+        resolve(m);
+      };
+      this.waiters.push(waiter);
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) this.waiters.splice(i, 1);
+          resolve(null);
+        }, timeoutMs);
+      }
+    });
+  }
+
+  /** Waits for the first message that satisfies `match`, keeping the others queued in order. */
+  async waitFor<T extends GatewayMessage>(match: (m: GatewayMessage) => m is T, timeoutMs?: number): Promise<T | null> {
+    const skipped: GatewayMessage[] = [];
+    try {
+      for (;;) {
+        const m = await this.next(timeoutMs);
+        if (m === null) return null;
+        if (match(m)) return m;
+        skipped.push(m);
+      }
+    } finally {
+      this.queue.unshift(...skipped);
+    }
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private deliver(m: GatewayMessage): void {
+    const waiter = this.waiters.shift();
+    if (waiter !== undefined) waiter(m);
+    else this.queue.push(m);
+  }
+}

@@ -1,0 +1,273 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AuditStore } from '@aleph/audit';
+import { encodeFrame, type ExecRequest, type GatewayMessage } from '@aleph/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GatewayClient } from './client.js';
+import { configFile, loadConfig, secretBytes } from './config.js';
+import { newNonce, prove } from './handshake.js';
+import { Gateway, GatewayError } from './server.js';
+
+let home: string;
+let gateway: Gateway | undefined;
+
+beforeEach(() => {
+  home = join(mkdtempSync(join(tmpdir(), 'algw-')), 'h');
+});
+afterEach(async () => {
+  await gateway?.stop();
+  gateway = undefined;
+  rmSync(join(home, '..'), { recursive: true, force: true });
+});
+
+async function start(options: Partial<Parameters<typeof Gateway.start>[0]> = {}): Promise<Gateway> {
+  gateway = await Gateway.start({ home, ...options });
+  return gateway;
+}
+
+function secret(): Buffer {
+  const c = loadConfig(home, false);
+  if (!c.ok) throw new Error(c.error.message);
+  return secretBytes(c.value);
+}
+
+const client = (): Promise<GatewayClient> => GatewayClient.connect(join(home, 'exec-approvals.sock'), secret());
+
+const request = (command: string, agent = 'agent-1'): ExecRequest => ({ command, cwd: '/work/project', agent_id: agent, session_key: 'session-1' });
+
+const is = <T extends GatewayMessage['type']>(type: T) => (m: GatewayMessage): m is Extract<GatewayMessage, { type: T }> => m.type === type;
+
+/** A raw socket that reads lines, for talking to the gateway without the client's manners. */
+function raw(): Promise<{ send: (text: string) => void; lines: () => Promise<Record<string, unknown>[]>; closed: Promise<void> }> {
+  return new Promise((resolve) => {
+    const s = connect(join(home, 'exec-approvals.sock'));
+    let buffered = '';
+    const closed = new Promise<void>((done) => s.on('close', () => done()));
+    s.on('data', (d) => {
+      buffered += d.toString();
+    });
+    s.on('connect', () => resolve({
+      send: (text) => s.write(text),
+      lines: async () => {
+        await new Promise((r) => setTimeout(r, 100));
+        return buffered.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+      },
+      closed,
+    }));
+  });
+}
+
+describe('the gateway socket', () => {
+  it('keeps its home 0700 and its configuration and socket 0600', async () => {
+    await start();
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+    expect(statSync(configFile(home)).mode & 0o777).toBe(0o600);
+    expect(statSync(join(home, 'exec-approvals.sock')).mode & 0o777).toBe(0o600);
+  });
+
+  it('rejects a wrong secret before processing anything', async () => {
+    await start();
+    await expect(GatewayClient.connect(join(home, 'exec-approvals.sock'), randomBytes(32))).rejects.toThrow(/does not know the secret/);
+    const r = await raw();
+    r.send(encodeFrame({ type: 'approval_request', id: '1', request: request('ls') }));
+    const lines = await r.lines();
+    expect(lines.map((l) => l.type)).toEqual(['challenge', 'error']);
+    expect(lines[1]).toMatchObject({ code: 'not_authenticated' });
+    await r.closed;
+  });
+
+  it('refuses a replayed handshake and a reused client nonce', async () => {
+    await start();
+    const first = await raw();
+    const [challenge] = await first.lines();
+    const nonce = newNonce();
+    const recorded = encodeFrame({ type: 'challenge_response', hmac: prove(secret(), challenge!.nonce as string, 'client'), nonce });
+    first.send(recorded);
+    expect((await first.lines())[1]).toMatchObject({ type: 'auth_ok' });
+    const replay = await raw();
+    replay.send(recorded);
+    expect((await replay.lines())[1]).toMatchObject({ type: 'error', code: 'auth_failed' });
+    const reuse = await raw();
+    const [c2] = await reuse.lines();
+    reuse.send(encodeFrame({ type: 'challenge_response', hmac: prove(secret(), c2!.nonce as string, 'client'), nonce }));
+    expect((await reuse.lines())[1]).toMatchObject({ type: 'error', code: 'nonce_reused' });
+  });
+
+  it('answers garbage and oversized lines with an error and closes only that connection', async () => {
+    await start({ limits: { maxLineBytes: 4096 } });
+    const healthy = await client();
+    const garbage = await raw();
+    garbage.send('this is not json\n');
+    expect((await garbage.lines())[1]).toMatchObject({ type: 'error', code: 'invalid_json' });
+    await garbage.closed;
+    const huge = await raw();
+    huge.send('{"type":"ping","pad":"' + 'x'.repeat(10_000));
+    expect((await huge.lines())[1]).toMatchObject({ type: 'error', code: 'line_too_long' });
+    await huge.closed;
+    healthy.send({ type: 'ping', id: 'still-here' });
+    expect(await healthy.next(2000)).toEqual({ type: 'pong', id: 'still-here' });
+    healthy.close();
+  });
+
+  it('closes a connection that never answers the challenge', async () => {
+    await start({ limits: { handshakeTimeoutMs: 100 } });
+    const silent = await raw();
+    await silent.closed;
+    expect((await silent.lines())[1]).toMatchObject({ code: 'handshake_timeout' });
+  });
+
+  it('runs what is safe, refuses what is blocked, and audits both before answering', async () => {
+    await start();
+    const c = await client();
+    c.send({ type: 'approval_request', id: 'r1', request: request('git status') });
+    expect(await c.next(2000)).toMatchObject({ type: 'approval_decision', id: 'r1', decision: 'allow-once', reason: 'safe', verdict: 'safe', resolved_by: 'policy' });
+    c.send({ type: 'approval_request', id: 'r2', request: request('rm -rf /') });
+    expect(await c.next(2000)).toMatchObject({ type: 'approval_decision', id: 'r2', decision: 'deny', verdict: 'block', resolved_by: 'policy' });
+    c.close();
+    await gateway!.stop();
+    const audit = AuditStore.open(join(home, 'data', 'aleph.db'));
+    expect([...audit.rows()].map((r) => [r.payload.command, r.decision])).toEqual([['git status', 'allow-once'], ['rm -rf /', 'deny']]);
+    audit.close();
+  });
+
+  it('asks a human: subscribers see the approval, the first answer wins', async () => {
+    await start();
+    const approver = await client();
+    approver.send({ type: 'subscribe' });
+    expect(await approver.next(2000)).toEqual({ type: 'pending', approvals: [] });
+    const agent = await client();
+    agent.send({ type: 'approval_request', id: 'cp-1', request: request('cp a b') });
+    const pending = await approver.waitFor(is('approval_pending'), 2000);
+    expect(pending?.approval).toMatchObject({ request: { command: 'cp a b' }, verdict: 'confirm', suggested_rule: { kind: 'exact', pattern: 'cp a b' } });
+    const id = pending!.approval.id;
+    approver.send({ type: 'resolve', id, decision: 'allow-once' });
+    expect(await agent.next(2000)).toMatchObject({ type: 'approval_decision', id: 'cp-1', decision: 'allow-once', resolved_by: 'owner' });
+    expect(await approver.waitFor(is('resolved'), 2000)).toEqual({ type: 'resolved', id });
+    approver.send({ type: 'resolve', id, decision: 'deny' });
+    expect(await approver.waitFor(is('error'), 2000)).toMatchObject({ code: 'unknown_approval' });
+    agent.close();
+    approver.close();
+  });
+
+  it('remembers Allow Always: the next identical command runs without a prompt', async () => {
+    await start();
+    const approver = await client();
+    approver.send({ type: 'subscribe' });
+    const agent = await client();
+    agent.send({ type: 'approval_request', id: '1', request: request('npm run test:unit') });
+    const pending = await approver.waitFor(is('approval_pending'), 2000);
+    approver.send({ type: 'resolve', id: pending!.approval.id, decision: 'allow-always' });
+    expect(await agent.next(2000)).toMatchObject({ decision: 'allow-always' });
+    agent.send({ type: 'approval_request', id: '2', request: request('npm run test:unit -- --watch') });
+    expect(await agent.next(2000)).toMatchObject({ id: '2', decision: 'allow-once', reason: 'allowlisted' });
+    agent.send({ type: 'approval_request', id: '3', request: request('npm run test:unit', 'another-agent') });
+    expect(await approver.waitFor(is('approval_pending'), 2000)).toBeTruthy();
+    const stored = JSON.parse(readFileSync(configFile(home), 'utf8')) as { agents: Record<string, { allowlist: { pattern: string }[] }> };
+    expect(stored.agents['agent-1']?.allowlist.map((r) => r.pattern)).toEqual(['npm run test:unit *']);
+    agent.close();
+    approver.close();
+  });
+
+  it('applies the ask fallback when nobody answers in time (deny by default)', async () => {
+    await start();
+    const agent = await client();
+    agent.send({ type: 'approval_request', id: 't', request: request('cp a b'), timeout_ms: 50 });
+    expect(await agent.next(2000)).toMatchObject({ decision: 'deny', resolved_by: 'fallback' });
+    await gateway!.stop();
+    await start({ askFallback: 'allow', askTimeoutMs: 50 });
+    const again = await client();
+    again.send({ type: 'approval_request', id: 't2', request: request('cp a b') });
+    expect(await again.next(2000)).toMatchObject({ decision: 'allow-once', resolved_by: 'fallback' });
+    again.close();
+  });
+
+  it('cancels and audits the request of a requester that disconnects mid-prompt', async () => {
+    await start();
+    const approver = await client();
+    approver.send({ type: 'subscribe' });
+    const agent = await client();
+    agent.send({ type: 'approval_request', id: 'gone', request: request('cp a b') });
+    const pending = await approver.waitFor(is('approval_pending'), 2000);
+    agent.close();
+    expect(await approver.waitFor(is('approval_resolved'), 2000)).toMatchObject({ id: pending!.approval.id, decision: 'deny' });
+    approver.send({ type: 'get_pending' });
+    expect(await approver.waitFor(is('pending'), 2000)).toEqual({ type: 'pending', approvals: [] });
+    approver.close();
+    await gateway!.stop();
+    const audit = AuditStore.open(join(home, 'data', 'aleph.db'));
+    expect(audit.latest(1)[0]).toMatchObject({ decision: 'deny', payload: { command: 'cp a b', executor: 'gateway' } });
+    audit.close();
+  });
+
+  it('answers everything pending with deny on shutdown and removes its socket', async () => {
+    await start();
+    const agent = await client();
+    agent.send({ type: 'approval_request', id: 'late', request: request('cp a b') });
+    await new Promise((r) => setTimeout(r, 50));
+    await gateway!.stop();
+    expect(await agent.next(2000)).toMatchObject({ id: 'late', decision: 'deny', reason: 'gateway_shutdown' });
+    expect(existsSync(join(home, 'exec-approvals.sock'))).toBe(false);
+  });
+
+  it('refuses to start beside a live gateway, and recovers the socket of a killed one', async () => {
+    await start();
+    await expect(Gateway.start({ home })).rejects.toThrow(/already running/);
+    await gateway!.stop();
+    gateway = undefined;
+    const fixture = fileURLToPath(new URL('../test-fixtures/gateway.mjs', import.meta.url));
+    const child = spawn(process.execPath, [fixture, home], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    expect(existsSync(join(home, 'exec-approvals.sock'))).toBe(true);
+    await start();
+    const c = await client();
+    c.send({ type: 'ping' });
+    expect(await c.next(2000)).toEqual({ type: 'pong' });
+    c.close();
+  });
+
+  it('will not talk to a process squatting on the socket path without the secret', async () => {
+    loadConfig(home, true);
+    const path = join(home, 'exec-approvals.sock');
+    const squatter = createServer((s) => {
+      s.write(encodeFrame({ type: 'challenge', nonce: newNonce(), version: 1 }));
+      s.on('data', () => s.write(encodeFrame({ type: 'auth_ok', hmac: prove(randomBytes(32), newNonce(), 'server') })));
+    });
+    await new Promise<void>((r) => squatter.listen(path, r));
+    await expect(client()).rejects.toMatchObject({ code: 'gateway_unverified' });
+    await new Promise<void>((r) => squatter.close(() => r()));
+  });
+
+  it('answers 200 concurrent clients with 50 requests each', async () => {
+    await start();
+    const clients = await Promise.all(Array.from({ length: 200 }, () => client()));
+    const answered = await Promise.all(clients.map(async (c, i) => {
+      for (let j = 0; j < 50; j++) c.send({ type: 'approval_request', id: `${i}-${j}`, request: request(j % 2 === 0 ? `ls dir${j}` : `rm -rf x${j}`) });
+      let n = 0;
+      while (n < 50) {
+        const m = await c.next(30_000);
+        if (m?.type !== 'approval_decision') break;
+        n++;
+      }
+      c.close();
+      return n;
+    }));
+    expect(answered.every((n) => n === 50)).toBe(true);
+  }, 60_000);
+
+  it('reports a broken configuration instead of starting', async () => {
+    await start();
+    await gateway!.stop();
+    gateway = undefined;
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(configFile(home), '{ nope');
+    await expect(Gateway.start({ home })).rejects.toBeInstanceOf(GatewayError);
+    await expect(Gateway.start({ home })).rejects.toThrow(/not valid JSON/);
+  });
+});
