@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { approvalsCommand } from './approvals-command.js';
 import { auditCommand } from './audit-command.js';
+import { execCommand } from './exec-command.js';
+import { gatewayCommand } from './gateway-command.js';
 import { policyCommand } from './policy-command.js';
 import { EXIT, processIo, type Io } from './io.js';
 
@@ -8,6 +11,9 @@ const HELP = `Aleph Console: the approval console between AI agents and your mac
 Usage: aleph <command> [options]
 
 Commands:
+  gateway        run the gateway (--headless) that agents ask and people answer through
+  exec           ask the gateway to run a command, and run it if allowed
+  approvals      list, allow, deny or watch the commands waiting for approval
   policy check   classify a shell command: verdict, action, risk and reasons
   audit          search, tail, verify, export, import and prune the audit log
 
@@ -35,6 +41,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return policyCommand(rest, io);
     case 'audit':
       return auditCommand(rest, io);
+    case 'gateway':
+      return gatewayCommand(rest, io);
+    case 'exec':
+      return execCommand(rest, io);
+    case 'approvals':
+      return approvalsCommand(rest, io);
     default:
       return io.usage(`Unknown command "${command}".\n\n${HELP}`);
   }

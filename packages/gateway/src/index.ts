@@ -3,3 +3,4 @@ export * from './config.js';
 export * from './which.js';
 export * from './server.js';
 export * from './client.js';
+export * from './report.js';

@@ -1,0 +1,60 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { Gateway, GatewayError, renderReport, type ReportFormat } from '@aleph/gateway';
+import { flag, parseArgs, value } from './args.js';
+import { alephHome } from './home.js';
+import { EXIT, type Io } from './io.js';
+
+export const GATEWAY_HELP = `Usage: aleph gateway --headless [--json] [--ask-fallback deny|allow] [--ask-timeout-ms N]
+                     [--report FILE [--report-format junit|json]]
+
+Runs the gateway on $ALEPH_HOME/exec-approvals.sock until SIGINT or SIGTERM. Agents ask through
+\`aleph exec\`; people answer with \`aleph approvals\`. On shutdown every pending request is denied
+(gateway_shutdown), and --report writes every request and decision (JUnit XML by default).`;
+
+export async function gatewayCommand(argv: readonly string[], io: Io): Promise<number> {
+  const parsed = parseArgs(argv, { headless: {}, json: {}, 'ask-fallback': { value: true }, 'ask-timeout-ms': { value: true }, report: { value: true }, 'report-format': { value: true }, help: {} }, true);
+  if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${GATEWAY_HELP}`);
+  const args = parsed.value;
+  if (flag(args, 'help')) {
+    io.out(GATEWAY_HELP);
+    return EXIT.ok;
+  }
+  if (!flag(args, 'headless')) return io.usage(`Only --headless is available from the command line; the desktop app hosts the gateway otherwise.\n\n${GATEWAY_HELP}`);
+  const fallback = value(args, 'ask-fallback');
+  if (fallback !== undefined && fallback !== 'deny' && fallback !== 'allow') return io.usage('--ask-fallback must be deny or allow.');
+  const timeoutText = value(args, 'ask-timeout-ms');
+  const timeout = timeoutText === undefined ? undefined : Number(timeoutText);
+  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1)) return io.usage('--ask-timeout-ms needs a whole number of milliseconds.');
+  const report = value(args, 'report');
+  const format = (value(args, 'report-format') ?? 'junit') as ReportFormat;
+  if (format !== 'junit' && format !== 'json') return io.usage('--report-format must be junit or json.');
+  const json = flag(args, 'json');
+
+  let gateway: Gateway;
+  try {
+    gateway = await Gateway.start({
+      home: alephHome(io.env),
+      ...(fallback === undefined ? {} : { askFallback: fallback }),
+      ...(timeout === undefined ? {} : { askTimeoutMs: timeout }),
+    });
+  } catch (error) {
+    if (error instanceof GatewayError) return io.fail(error, json);
+    throw error;
+  }
+  io.out(json ? JSON.stringify({ event: 'ready', socket: gateway.socketPath, pid: process.pid }) : `Gateway ready on ${gateway.socketPath} (pid ${process.pid}). Ctrl-C stops it.`);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  await gateway.stop();
+  if (report !== undefined) {
+    const fd = openSync(report, 'w', 0o600);
+    try {
+      writeSync(fd, renderReport(gateway.history(), format));
+    } finally {
+      closeSync(fd);
+    }
+  }
+  io.out(json ? JSON.stringify({ event: 'stopped', signal, requests: gateway.history().length }) : `Gateway stopped (${signal}).`);
+  return EXIT.ok;
+}
