@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditStore, GENESIS, search } from '@aleph/audit';
+import { AuditStore, GENESIS, indexEntry, search } from '@aleph/audit';
 import type { AuditEvent } from '@aleph/protocol';
 import { realisticCommands } from './commands.js';
 import { medianMs, type Row } from './table.js';
@@ -54,7 +54,7 @@ function appendRows(dir: string): Row[] {
     return input.map((e, i) => {
       const row = store.prepareRow(e, i + 1, previous, now);
       previous = row.hash;
-      return row;
+      return { ...row, ...indexEntry(row) };
     });
   })();
   const times = medianMs(
@@ -64,11 +64,13 @@ function appendRows(dir: string): Row[] {
         const db = store.connection;
         const insert = db.prepare('INSERT INTO events (id, ts, event, session, actor, risk_level, decision, summary, payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
         const fts = db.prepare('INSERT INTO events_fts (rowid, text, tags) VALUES (?, ?, ?)');
+        const mark = db.prepare('UPDATE index_state SET indexed_up_to = ? WHERE id = 1');
         const batch = db.transaction((rows: typeof prepared) => {
           for (const r of rows) {
             insert.run(r.id, r.ts, r.event, r.session, r.actor, r.risk_level, r.decision, r.summary, r.payload, r.hash);
             fts.run(r.id, r.text, r.tags);
           }
+          mark.run(rows[rows.length - 1]!.id);
         });
         for (let i = 0; i < prepared.length; i += BATCH) batch.immediate(prepared.slice(i, i + BATCH));
         store.close();

@@ -3,12 +3,14 @@
  * on the same machine, so ratios mean something even where absolute numbers vary.
  */
 import { auditSuite } from './audit.js';
+import { gatewaySuite } from './gateway.js';
 import { policySuite } from './policy.js';
 import { printTable, type Row } from './table.js';
 
 const suites: Record<string, () => Promise<Row[]>> = {
   policy: policySuite,
   audit: auditSuite,
+  gateway: gatewaySuite,
 };
 
 const only = process.argv.slice(2);

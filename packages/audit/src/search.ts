@@ -138,6 +138,8 @@ function run(store: AuditStore, q: SearchQuery, session: string | undefined): Se
 }
 
 export function search(store: AuditStore, q: SearchQuery = {}): SearchResult {
+  // The index trails appends; catching it up first makes every search complete.
+  store.index();
   if (q.session === undefined && q.preferSession !== undefined) {
     const preferred = run(store, q, q.preferSession);
     if (preferred.count > 0 || (q.cursor !== undefined && q.cursor !== null)) return preferred;

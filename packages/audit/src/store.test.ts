@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { search } from './search.js';
 import { AuditError, AuditStore } from './store.js';
 import { importJsonLines, toCsvLine, toJsonLine } from './transfer.js';
 
@@ -112,6 +113,10 @@ describe('the audit store', () => {
     const ids = new Set([...store.rows()].map((r) => r.id));
     for (const id of acked) expect(ids.has(id)).toBe(true);
     expect(store.verify()).toMatchObject({ ok: true });
+    // The killed writer left rows unindexed; search catches the index up and finds them all.
+    const last = acked[acked.length - 1]!;
+    expect(search(store, { text: 'crash', limit: 1000, countLimit: 100_000 }).count).toBe(ids.size);
+    expect(search(store, { text: `crash ${last - 1}` }).rows.map((r) => r.id)).toContain(last);
     store.close();
   });
 

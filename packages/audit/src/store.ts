@@ -41,7 +41,10 @@ const MIGRATIONS: readonly string[] = [
    -- so that text and filters meet as one posting-list intersection inside FTS5.
    CREATE VIRTUAL TABLE events_fts USING fts5(text, tags, content='', contentless_delete=1, detail=column, tokenize='unicode61 remove_diacritics 2');
    -- After retention pruning: the hash of the last removed row, so the chain still verifies.
-   CREATE TABLE chain_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), before_id INTEGER NOT NULL, hash BLOB NOT NULL);`,
+   CREATE TABLE chain_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), before_id INTEGER NOT NULL, hash BLOB NOT NULL);
+   -- The search index trails the events: every row up to this id is indexed.
+   CREATE TABLE index_state (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_up_to INTEGER NOT NULL);
+   INSERT INTO index_state (id, indexed_up_to) VALUES (1, 0);`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -50,6 +53,13 @@ export interface OpenOptions {
   readonly busyTimeoutMs?: number;
   /** Open without writing (verify, search, export): no schema changes, no file creation. */
   readonly readonly?: boolean;
+  /**
+   * How far an acknowledged append is guaranteed to survive. `process` (the default): WAL with
+   * synchronous=NORMAL; every commit is in the operating system before append returns, so killing
+   * the process (even SIGKILL) loses nothing acknowledged; a power cut or kernel crash may lose
+   * the last commits, never consistency. `power`: synchronous=FULL, an fsync per commit.
+   */
+  readonly durability?: 'process' | 'power';
 }
 
 /** A row as SQLite returns it. */
@@ -66,14 +76,19 @@ export interface StoredRow {
   hash: Buffer;
 }
 
-/** A row ready to insert: its chained columns, its hash and what search indexes. */
+/** A row ready to insert: its chained columns and its hash. */
 export interface PreparedRow extends ChainedColumns {
   readonly hash: Buffer;
-  /** The words search finds the row by. */
-  readonly text: string;
-  /** The row's filterable columns as tag tokens. */
-  readonly tags: string;
 }
+
+/** What the search index holds for a row: its words, and its filterable columns as tags. */
+export function indexEntry(row: ChainedColumns): { text: string; tags: string } {
+  return { text: searchText(row.summary, JSON.parse(row.payload) as Record<string, unknown>), tags: rowTags(row) };
+}
+
+/** Rows waiting to be indexed before an append also brings the index up to date. */
+const INDEX_LAG = 256;
+const INDEX_CHUNK = 5000;
 
 export type VerifyResult =
   | { readonly ok: true; readonly rows: number; readonly anchored_after: number | null }
@@ -110,6 +125,9 @@ export class AuditStore {
   private readonly insertEvent: Database.Statement;
   private readonly insertFts: Database.Statement;
   private readonly lastRow: Database.Statement;
+  private readonly indexTx: () => number;
+  /** The newest id this connection knows to be indexed (another process may have indexed more). */
+  private indexedUpTo = 0;
   private readonly anchor: Database.Statement;
   private readonly appendTx: (events: readonly AuditEvent[], now: number) => number[];
 
@@ -119,21 +137,68 @@ export class AuditStore {
     this.insertFts = db.prepare('INSERT INTO events_fts (rowid, text, tags) VALUES (?, ?, ?)');
     this.lastRow = db.prepare('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1');
     this.anchor = db.prepare('SELECT before_id, hash FROM chain_anchor WHERE id = 1');
+    const state = db.prepare('SELECT indexed_up_to AS n FROM index_state WHERE id = 1');
+    const pendingRows = db.prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?');
+    const mark = db.prepare('UPDATE index_state SET indexed_up_to = ? WHERE id = 1');
+    /** Indexes every stored row the index lacks; call inside a write transaction. */
+    const catchUp = (): number => {
+      let upTo = (state.get() as { n: number }).n;
+      let indexed = 0;
+      for (;;) {
+        const rows = pendingRows.all(upTo, INDEX_CHUNK) as StoredRow[];
+        if (rows.length === 0) break;
+        for (const row of rows) {
+          const entry = indexEntry(row);
+          this.insertFts.run(row.id, entry.text, entry.tags);
+        }
+        upTo = rows[rows.length - 1]!.id;
+        indexed += rows.length;
+      }
+      mark.run(upTo);
+      this.indexedUpTo = upTo;
+      return indexed;
+    };
     const tx = db.transaction((events: readonly AuditEvent[], now: number): number[] => {
+      // A large batch indexes itself in the same transaction (from the events at hand, after
+      // whatever was waiting); a small one leaves indexing to a later pass.
+      const inline = events.length >= INDEX_LAG;
+      if (inline) catchUp();
       let { id, hash } = this.head();
       const ids: number[] = [];
       for (const event of events) {
         id += 1;
         const row = this.prepareRow(event, id, hash, now);
         this.insertRow(row);
+        if (inline) {
+          const e = event as unknown as Record<string, unknown>;
+          this.insertFts.run(id, searchText(row.summary, e), rowTags(row));
+        }
         hash = row.hash;
         ids.push(id);
+      }
+      if (inline) {
+        mark.run(id);
+        this.indexedUpTo = id;
       }
       return ids;
     });
     // IMMEDIATE: take the write lock before reading the chain head, so that two processes
     // appending at once serialise instead of both extending the same head.
     this.appendTx = (events, now) => tx.immediate(events, now);
+    const index = db.transaction(catchUp);
+    this.indexTx = () => index.immediate();
+  }
+
+  /**
+   * Brings the search index up to date with the events; returns how many rows it indexed. Runs by
+   * itself when enough rows wait, before every search, and on close.
+   */
+  index(): number {
+    try {
+      return this.indexTx();
+    } catch (error) {
+      throw translate(error, this.file);
+    }
   }
 
   /**
@@ -159,8 +224,7 @@ export class AuditStore {
     try {
       if (options.readonly !== true) {
         db.pragma('journal_mode = WAL');
-        // FULL: every commit reaches the disk before append() returns.
-        db.pragma('synchronous = FULL');
+        db.pragma(`synchronous = ${options.durability === 'power' ? 'FULL' : 'NORMAL'}`);
         // The full-text index touches many pages per insert; keep them cached (32 MiB).
         db.pragma('cache_size = -32768');
       }
@@ -173,6 +237,7 @@ export class AuditStore {
   }
 
   close(): void {
+    if (this.db.open && !this.db.readonly) this.index();
     this.db.close();
   }
 
@@ -188,7 +253,7 @@ export class AuditStore {
   prepareRow(event: AuditEvent, id: number, previous: Uint8Array, now: number): PreparedRow {
     const e = event as unknown as Record<string, unknown>;
     const summary = summarize(event);
-    const row = {
+    const row: PreparedRow & { hash: Buffer } = {
       id,
       ts: typeof e.ts === 'string' ? Date.parse(e.ts) : now,
       event: event.event as string,
@@ -200,17 +265,13 @@ export class AuditStore {
       // The payload is the event without the columns every row has.
       payload: canonicalJson(e, COMMON),
       hash: GENESIS as Buffer,
-      text: searchText(event, summary),
-      tags: '',
     };
-    row.tags = rowTags(row);
     row.hash = chainHash(previous, row);
     return row;
   }
 
   private insertRow(row: PreparedRow): void {
     this.insertEvent.run(row.id, row.ts, row.event, row.session, row.actor, row.risk_level, row.decision, row.summary, row.payload, row.hash);
-    this.insertFts.run(row.id, row.text, row.tags);
   }
 
   /**
@@ -238,11 +299,15 @@ export class AuditStore {
         throw error;
       }
     });
+    let ids: number[];
     try {
-      return this.appendTx(parsed, now);
+      ids = this.appendTx(parsed, now);
     } catch (error) {
       throw translate(error, this.file);
     }
+    // The index trails; one indexing pass per INDEX_LAG rows keeps it close at little cost.
+    if (ids[ids.length - 1]! - this.indexedUpTo >= INDEX_LAG) this.index();
+    return ids;
   }
 
   /** Walks the chain from the anchor (or genesis) and names the first row that does not match. */
@@ -286,6 +351,7 @@ export class AuditStore {
       if (last === undefined) return 0;
       this.db.prepare('INSERT INTO chain_anchor (id, before_id, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET before_id = excluded.before_id, hash = excluded.hash').run(last.id, last.hash);
       this.db.prepare('DELETE FROM events_fts WHERE rowid <= ?').run(cutoff);
+      this.db.prepare('UPDATE index_state SET indexed_up_to = max(indexed_up_to, ?) WHERE id = 1').run(cutoff);
       return this.db.prepare('DELETE FROM events WHERE id <= ?').run(cutoff).changes;
     }).immediate();
   }

@@ -40,8 +40,8 @@ export function summarize(e: AuditEvent): string {
  * The words full-text search finds an event by: its summary, plus the command (or tool) when the
  * summary does not already hold it, plus the paths involved.
  */
-export function searchText(e: AuditEvent, summary: string): string {
-  const p = e as unknown as Record<string, unknown>;
+export function searchText(summary: string, payload: Readonly<Record<string, unknown>>): string {
+  const p = payload;
   const text = (key: string): string => (typeof p[key] === 'string' ? (p[key] as string) : '');
   const command = text('command') || text('tool') || text('tool_id');
   return [summary, summary.includes(command) ? '' : command, text('cwd'), text('path')].filter((s) => s !== '').join(' ');

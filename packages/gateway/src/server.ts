@@ -100,6 +100,8 @@ export class Gateway {
   private readonly limits: Limits;
   private readonly resolveExecutable = executableResolver();
   private readonly outcomes: Outcome[] = [];
+  /** Answers whose audit events are not yet written; see flush(). */
+  private outbox: { event: Record<string, unknown>; deliver?: () => void }[] = [];
   private stopping = false;
 
   private constructor(
@@ -177,6 +179,7 @@ export class Gateway {
     this.stopping = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const id of [...this.waiting.keys()]) this.finish(id, 'deny', 'gateway_shutdown', 'gateway');
+    this.flush();
     for (const c of this.connections) this.close(c);
     await closed;
     this.audit.close();
@@ -229,6 +232,7 @@ export class Gateway {
     clearTimeout(c.idleTimer);
     this.connections.delete(c);
     for (const id of [...c.pending]) this.finish(id, 'deny', 'requester_disconnected', 'gateway');
+    this.flush();
   }
 
   private touch(c: Connection): void {
@@ -251,7 +255,21 @@ export class Gateway {
       }
       this.handle(c, message.value);
     }
+    this.flush();
     this.touch(c);
+  }
+
+  /**
+   * Group commit: the audit events of everything decided since the last flush are written in one
+   * transaction, and only then are the answers sent. Nothing is answered before its event is
+   * durable, and a burst of requests costs one commit, not one each.
+   */
+  private flush(): void {
+    if (this.outbox.length === 0) return;
+    const batch = this.outbox;
+    this.outbox = [];
+    this.audit.appendBatch(batch.map((b) => b.event));
+    for (const b of batch) b.deliver?.();
   }
 
   private handle(c: Connection, m: ClientMessage): void {
@@ -331,6 +349,7 @@ export class Gateway {
     const timer = setTimeout(() => {
       const decision = this.ask.fallback === 'allow' ? 'allow-once' : 'deny';
       this.finish(id, decision, `no approver answered within ${ttl} ms; the ask fallback is ${this.ask.fallback}`, 'fallback');
+      this.flush();
     }, ttl);
     this.waiting.set(id, { approval, evaluation, requestId, connection: c, timer });
     c.pending.add(id);
@@ -357,13 +376,15 @@ export class Gateway {
       }
     }
     const by = 'owner';
-    this.audit.append({
-      event: 'approval_decision', request_id: id, command: w.approval.request.command, decision, resolved_by: by,
-      session: w.approval.request.session_key, actor: by, risk_level: w.evaluation.risk.level,
-      ...(reason === undefined ? {} : { reason }), ...(decision === 'allow-always' ? { rule: { ...(rule ?? w.evaluation.suggested_rule!) } } : {}),
+    this.outbox.push({
+      event: {
+        event: 'approval_decision', request_id: id, command: w.approval.request.command, decision, resolved_by: by,
+        session: w.approval.request.session_key, actor: by, risk_level: w.evaluation.risk.level,
+        ...(reason === undefined ? {} : { reason }), ...(decision === 'allow-always' ? { rule: { ...(rule ?? w.evaluation.suggested_rule!) } } : {}),
+      },
+      deliver: () => c.send({ type: 'resolved', id }),
     });
     this.finish(id, decision, decision === 'deny' ? (reason ?? 'denied by the owner') : `approved by the owner${decision === 'allow-always' ? ' (always)' : ''}`, by);
-    c.send({ type: 'resolved', id });
   }
 
   /** Ends a pending approval: first answer wins, later ones find nothing. */
@@ -378,15 +399,17 @@ export class Gateway {
     this.touch(w.connection);
   }
 
-  /** Records the outcome durably, then answers the requester. */
+  /** Queues the outcome's audit event; the answer goes out once the event is written (flush). */
   private answer(c: Connection, requestId: string, request: ExecRequest, e: Evaluation, decision: Decision, reason: string, by: string): void {
-    this.audit.append({
-      event: 'terminal_cmd', command: request.command, decision, risk_level: e.risk.level, verdict: e.verdict,
-      mode: e.mode, agent: request.agent_id, cwd: request.cwd, reasons: e.risk.reasons.map((r) => r.code),
-      session: request.session_key, actor: request.agent_id, executor: by, request_id: requestId,
+    this.outbox.push({
+      event: {
+        event: 'terminal_cmd', command: request.command, decision, risk_level: e.risk.level, verdict: e.verdict,
+        mode: e.mode, agent: request.agent_id, cwd: request.cwd, reasons: e.risk.reasons.map((r) => r.code),
+        session: request.session_key, actor: request.agent_id, executor: by, request_id: requestId,
+      },
+      deliver: () => c.send({ type: 'approval_decision', id: requestId, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by }),
     });
     this.outcomes.push({ request, decision, reason, resolved_by: by, verdict: e.verdict, risk_level: e.risk.level, at: new Date().toISOString() });
-    c.send({ type: 'approval_decision', id: requestId, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by });
   }
 
   /** Stores an "Allow Always" rule for the agent; returns an error sentence or null. */

@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Gateway, GatewayClient, loadConfig, secretBytes } from '@aleph/gateway';
+import { encodeFrame, FrameReader, type GatewayMessage } from '@aleph/protocol';
+import type { Row } from './table.js';
+
+const CONNECTS = 200;
+const ROUND_TRIPS = 2_000;
+const PIPELINED = 20_000;
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+}
+
+const elapsedMs = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
+
+/** The floor: a Unix-socket server that answers each JSON line with a JSON line. */
+function echoServer(path: string): Promise<() => Promise<void>> {
+  const server = createServer((s) => {
+    const reader = new FrameReader();
+    s.on('data', (chunk: Buffer) => {
+      let out = '';
+      for (const f of reader.push(chunk)) if (f.kind === 'message') out += encodeFrame({ type: 'echo', ...f.value });
+      if (out !== '') s.write(out);
+    });
+  });
+  return new Promise((resolve) => server.listen(path, () => resolve(() => new Promise((done) => server.close(() => done())))));
+}
+
+/** A minimal line client for the echo server. */
+function echoClient(path: string): Promise<{ roundTrip: (m: object) => Promise<void>; socket: Socket }> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    const reader = new FrameReader();
+    let waiting: (() => void)[] = [];
+    socket.on('data', (chunk: Buffer) => {
+      for (const f of reader.push(chunk)) if (f.kind === 'message') waiting.shift()?.();
+    });
+    socket.on('connect', () => resolve({
+      socket,
+      roundTrip: (m) => new Promise<void>((done) => {
+        waiting.push(done);
+        socket.write(encodeFrame(m));
+      }),
+    }));
+    waiting = [];
+  });
+}
+
+const request = (i: number) => ({ type: 'approval_request' as const, id: `r${i}`, request: { command: `git log --oneline -n ${i % 50}`, cwd: '/home/user/project', agent_id: 'bench', session_key: 'bench' } });
+const isDecision = (m: GatewayMessage): m is Extract<GatewayMessage, { type: 'approval_decision' }> => m.type === 'approval_decision';
+
+export async function gatewaySuite(): Promise<Row[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'algb-'));
+  const home = join(dir, 'h');
+  const echoPath = join(dir, 'echo.sock');
+  const stopEcho = await echoServer(echoPath);
+  const gateway = await Gateway.start({ home });
+  try {
+    const config = loadConfig(home, false);
+    if (!config.ok) throw new Error(config.error.message);
+    const secret = secretBytes(config.value);
+
+    // Connect (+ handshake) latency.
+    const echoConnects: number[] = [];
+    const gatewayConnects: number[] = [];
+    for (let i = 0; i < CONNECTS; i++) {
+      let start = process.hrtime.bigint();
+      const e = await echoClient(echoPath);
+      await e.roundTrip({ type: 'hello' });
+      echoConnects.push(elapsedMs(start));
+      e.socket.destroy();
+      start = process.hrtime.bigint();
+      const g = await GatewayClient.connect(gateway.socketPath, secret);
+      gatewayConnects.push(elapsedMs(start));
+      g.close();
+    }
+
+    // Round trips on an open connection, one at a time.
+    const echo = await echoClient(echoPath);
+    const client = await GatewayClient.connect(gateway.socketPath, secret);
+    const echoTrips: number[] = [];
+    const decisionTrips: number[] = [];
+    for (let i = 0; i < ROUND_TRIPS; i++) {
+      let start = process.hrtime.bigint();
+      await echo.roundTrip(request(i));
+      echoTrips.push(elapsedMs(start));
+      start = process.hrtime.bigint();
+      client.send(request(i));
+      await client.waitFor(isDecision);
+      decisionTrips.push(elapsedMs(start));
+    }
+
+    // Pipelined: many requests in flight on one connection, audit on.
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < PIPELINED; i++) client.send(request(i));
+    for (let i = 0; i < PIPELINED; i++) await client.waitFor(isDecision);
+    const perSecond = PIPELINED / (elapsedMs(start) / 1000);
+    echo.socket.destroy();
+    client.close();
+
+    for (const list of [echoConnects, gatewayConnects, echoTrips, decisionTrips]) list.sort((a, b) => a - b);
+    const p50 = percentile(decisionTrips, 50);
+    const echoP50 = percentile(echoTrips, 50);
+    return [
+      { suite: 'gateway', metric: 'connect + handshake p50', value: percentile(gatewayConnects, 50), unit: 'ms', baseline: { name: 'echo connect + 1 line', value: percentile(echoConnects, 50) } },
+      { suite: 'gateway', metric: 'decision round trip p50 (open connection)', value: p50, unit: 'ms', baseline: { name: 'echo round trip', value: echoP50 }, target: { text: '<= 2x', met: p50 / echoP50 <= 2 } },
+      { suite: 'gateway', metric: 'decision round trip p99', value: percentile(decisionTrips, 99), unit: 'ms', baseline: { name: 'echo p99', value: percentile(echoTrips, 99) } },
+      { suite: 'gateway', metric: `pipelined decisions, one connection, audit on (${PIPELINED.toLocaleString('en-US')})`, value: perSecond, unit: 'decisions/s', target: { text: '>= 10,000/s', met: perSecond >= 10_000 } },
+    ];
+  } finally {
+    await gateway.stop();
+    await stopEcho();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
