@@ -3,6 +3,7 @@ import { approvalsCommand } from './approvals-command.js';
 import { auditCommand } from './audit-command.js';
 import { execCommand } from './exec-command.js';
 import { gatewayCommand } from './gateway-command.js';
+import { hookCommand } from './hook-command.js';
 import { policyCommand } from './policy-command.js';
 import { EXIT, processIo, type Io } from './io.js';
 
@@ -14,6 +15,7 @@ Commands:
   gateway        run the gateway (--headless) that agents ask and people answer through
   exec           ask the gateway to run a command, and run it if allowed
   approvals      list, allow, deny or watch the commands waiting for approval
+  hook           agent integrations: a Claude Code PreToolUse hook
   policy check   classify a shell command: verdict, action, risk and reasons
   audit          search, tail, verify, export, import and prune the audit log
 
@@ -47,6 +49,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return execCommand(rest, io);
     case 'approvals':
       return approvalsCommand(rest, io);
+    case 'hook':
+      return hookCommand(rest, io);
     default:
       return io.usage(`Unknown command "${command}".\n\n${HELP}`);
   }
