@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, chmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, ok, parseAllowRule, parseSecurityMode, type AllowRule, type Result, type SecurityMode } from '@aleph/protocol';
-import { parseUserPatterns, type UserPatterns } from '@aleph/policy';
+import { NO_USER_PATTERNS, parseUserPatterns, type UserPatterns } from '@aleph/policy';
 
 export const CONFIG_FILE = 'exec-approvals.json';
 export const SECRET_BYTES = 32;
@@ -51,7 +51,7 @@ export function defaultConfig(): GatewayConfig {
     ask: { fallback: 'deny', timeout_ms: DEFAULT_ASK_TIMEOUT_MS },
     defaults: { mode: 'safe' },
     agents: {},
-    policy: { block: [], confirm: [], safe: [] },
+    policy: NO_USER_PATTERNS,
   };
 }
 

@@ -15,7 +15,7 @@ import {
   encodeFrame, FrameReader, MAX_LINE_BYTES, parseClientMessage, type AllowRule, type ClientMessage, type Decision,
   type ExecRequest, type GatewayMessage, type PendingApproval,
 } from '@aleph/protocol';
-import { configFile, loadConfig, modeOf, saveConfig, secretBytes, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
+import { loadConfig, modeOf, saveConfig, secretBytes, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
 import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './handshake.js';
 import { executableResolver } from './which.js';
 
@@ -431,11 +431,6 @@ export class Gateway {
     const at = new Date().toISOString();
     const allowlist = settings.allowlist.map((r) => (rules.some((u) => u.kind === r.kind && u.pattern === r.pattern) ? { ...r, last_used_at: at } : r));
     this.config = { ...this.config, agents: { ...this.config.agents, [agent]: { ...settings, allowlist } } };
-  }
-
-  /** Where the configuration lives (for messages). */
-  get configPath(): string {
-    return configFile(this.home);
   }
 }
 

@@ -9,6 +9,7 @@ import { normalizePath } from './paths.js';
 import { scoreRisk, type Finding } from './risk.js';
 import { NETWORK_SENDERS } from './rules.js';
 import { parseScript, type ParsedScript } from './syntax.js';
+import { NO_USER_PATTERNS } from './patterns.js';
 
 export interface EvaluateOptions {
   /** Default: `safe`. */
@@ -29,8 +30,6 @@ export interface EvaluateOptions {
 export interface Evaluation extends PolicyCheckResult {
   readonly allowed_by: readonly AllowRule[];
 }
-
-const NO_PATTERNS: UserPatterns = { block: [], confirm: [], safe: [] };
 
 /**
  * The command policy. Load it once (the grammar is compiled WebAssembly); `evaluate` is then
@@ -60,7 +59,7 @@ export class CommandPolicy {
       cwd: options.cwd ?? null,
       root: options.cwd ?? null,
       home: options.home ?? null,
-      patterns: options.patterns ?? NO_PATTERNS,
+      patterns: options.patterns ?? NO_USER_PATTERNS,
       resolveExecutable: options.resolveExecutable,
     };
     const classified: Classified[] = [];

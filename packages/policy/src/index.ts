@@ -2,6 +2,5 @@ export { CommandPolicy, toCheckResult, type EvaluateOptions, type Evaluation } f
 export { loadBashParser } from './grammar.js';
 export type { UserPatterns } from './classify.js';
 export { parseUserPatterns, NO_USER_PATTERNS } from './patterns.js';
-export { canonical, shellQuote } from './allowlist.js';
 export { REASONS, type ReasonCode } from './risk.js';
 export { MAX_COMMAND_LENGTH, MAX_REPARSE_DEPTH } from './decompose.js';
