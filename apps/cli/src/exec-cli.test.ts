@@ -149,6 +149,19 @@ describe('aleph exec through a running gateway', () => {
     expect(JSON.parse(aleph(['hook', 'claude-code'], 'not json').stdout).hookSpecificOutput.permissionDecision).toBe('deny');
   });
 
+  it('aleph mode set takes effect in the running gateway and is audited', async () => {
+    await startGateway();
+    const before = JSON.parse(aleph(['exec', '--dry-run', '--json', '--agent', 'bot', '--timeout-ms', '300', '--', 'git checkout main']).stdout || '{}');
+    expect(before.decision ?? 'deny').toBe('deny');
+    expect(JSON.parse(aleph(['mode', 'set', 'dev', '--agent', 'bot', '--json']).stdout)).toEqual({ agent: 'bot', from: 'safe', to: 'dev' });
+    await new Promise((r) => setTimeout(r, 250));
+    const after = JSON.parse(aleph(['exec', '--dry-run', '--json', '--agent', 'bot', '--', 'git checkout main']).stdout);
+    expect(after).toMatchObject({ decision: 'allow-once', reason: 'auto_approved_dev' });
+    expect(JSON.parse(aleph(['mode', 'show', '--json']).stdout)).toEqual({ default: 'safe', agents: { bot: 'dev' } });
+    const events = JSON.parse(aleph(['audit', 'search', '--event', 'security_mode_change', '--json']).stdout) as { rows: { summary: string }[] };
+    expect(events.rows.map((r) => r.summary)).toEqual(['mode safe -> dev for bot']);
+  });
+
   it('a second gateway refuses to start', async () => {
     await startGateway();
     const second = aleph(['gateway', '--headless']);

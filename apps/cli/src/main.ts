@@ -4,6 +4,7 @@ import { auditCommand } from './audit-command.js';
 import { execCommand } from './exec-command.js';
 import { gatewayCommand } from './gateway-command.js';
 import { hookCommand } from './hook-command.js';
+import { modeCommand } from './mode-command.js';
 import { policyCommand } from './policy-command.js';
 import { EXIT, processIo, type Io } from './io.js';
 
@@ -16,6 +17,7 @@ Commands:
   exec           ask the gateway to run a command, and run it if allowed
   approvals      list, allow, deny or watch the commands waiting for approval
   hook           agent integrations: a Claude Code PreToolUse hook
+  mode           show or set the security mode (safe, dev, unrestricted), per agent
   policy check   classify a shell command: verdict, action, risk and reasons
   audit          search, tail, verify, export, import and prune the audit log
 
@@ -51,6 +53,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return approvalsCommand(rest, io);
     case 'hook':
       return hookCommand(rest, io);
+    case 'mode':
+      return modeCommand(rest, io);
     default:
       return io.usage(`Unknown command "${command}".\n\n${HELP}`);
   }

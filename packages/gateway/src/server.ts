@@ -5,7 +5,7 @@
  * the audit log before it is answered.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, statSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import {
   encodeFrame, FrameReader, MAX_LINE_BYTES, parseClientMessage, type AllowRule, type ClientMessage, type Decision,
   type ExecRequest, type GatewayMessage, type PendingApproval,
 } from '@aleph/protocol';
-import { loadConfig, modeOf, saveConfig, secretBytes, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
+import { configFile, loadConfig, modeOf, saveConfig, secretBytes, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
 import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './handshake.js';
 import { executableResolver } from './which.js';
 
@@ -100,6 +100,9 @@ export class Gateway {
   private readonly limits: Limits;
   private readonly resolveExecutable = executableResolver();
   private readonly outcomes: Outcome[] = [];
+  /** When the configuration file was last looked at, and its modification time then. */
+  private configCheckedAt = 0;
+  private configMtime = 0;
   /** Answers whose audit events are not yet written; see flush(). */
   private outbox: { event: Record<string, unknown>; deliver?: () => void }[] = [];
   private stopping = false;
@@ -314,7 +317,28 @@ export class Gateway {
     }
   }
 
+  /**
+   * Adopts changes to the configuration file (`aleph mode set`, a hand edit) within 200 ms. A file
+   * that no longer parses is ignored: the gateway keeps the last good configuration.
+   */
+  private refreshConfig(force = false): void {
+    const now = Date.now();
+    if (!force && now - this.configCheckedAt < 200) return;
+    this.configCheckedAt = now;
+    let mtime: number;
+    try {
+      mtime = statSync(configFile(this.home)).mtimeMs;
+    } catch {
+      return;
+    }
+    if (mtime === this.configMtime) return;
+    this.configMtime = mtime;
+    const fresh = loadConfig(this.home, false);
+    if (fresh.ok) this.config = fresh.value;
+  }
+
   private request(c: Connection, requestId: string, request: ExecRequest, timeoutMs: number | undefined): void {
+    this.refreshConfig();
     if (c.pending.size >= this.limits.maxPendingPerConnection) {
       this.violation(c, 'too_many_pending', `At most ${this.limits.maxPendingPerConnection} requests may wait per connection.`, requestId);
       return;
@@ -414,6 +438,8 @@ export class Gateway {
 
   /** Stores an "Allow Always" rule for the agent; returns an error sentence or null. */
   private addRule(agent: string, rule: AllowRule): string | null {
+    // Start from the file as it is now, so that a change made meanwhile is not written over.
+    this.refreshConfig(true);
     const settings = this.config.agents[agent] ?? { allowlist: [] };
     if (settings.allowlist.some((r) => r.kind === rule.kind && r.pattern === rule.pattern)) return null;
     const stored: StoredRule = { ...rule, id: randomBytes(6).toString('hex'), source: 'allow-always', created_at: new Date().toISOString(), last_used_at: null, expires_at: null };
@@ -421,6 +447,7 @@ export class Gateway {
     const saved = saveConfig(this.home, next);
     if (!saved.ok) return saved.error.message;
     this.config = next;
+    this.configMtime = statSync(configFile(this.home)).mtimeMs;
     return null;
   }
 

@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import { AuditError, AuditStore } from '@aleph/audit';
+import { loadConfig, modeOf, saveConfig } from '@aleph/gateway';
+import { parseSecurityMode, SECURITY_MODES } from '@aleph/protocol';
+import { flag, parseArgs, value } from './args.js';
+import { alephHome } from './home.js';
+import { EXIT, type Io } from './io.js';
+
+export const MODE_HELP = `Usage: aleph mode set safe|dev|unrestricted [--agent ID] [--json]
+       aleph mode show [--json]
+
+Sets the security mode of one agent, or the default for all agents without their own. A running
+gateway applies it to the next request. Every change is recorded in the audit log.`;
+
+export async function modeCommand(argv: readonly string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === 'help') {
+    io.out(MODE_HELP);
+    return sub === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const parsed = parseArgs(rest, { agent: { value: true }, json: {} }, true);
+  if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${MODE_HELP}`);
+  const args = parsed.value;
+  const json = flag(args, 'json');
+  const home = alephHome(io.env);
+  if (sub === 'show') {
+    const config = loadConfig(home, false);
+    if (!config.ok) return io.fail(config.error, json);
+    const agents = Object.fromEntries(Object.entries(config.value.agents).filter(([, a]) => a.mode !== undefined).map(([id, a]) => [id, a.mode]));
+    if (json) io.out(JSON.stringify({ default: config.value.defaults.mode, agents }));
+    else {
+      io.out(`default: ${config.value.defaults.mode}`);
+      for (const [id, mode] of Object.entries(agents)) io.out(`${id}: ${mode}`);
+    }
+    return EXIT.ok;
+  }
+  if (sub !== 'set') return io.usage(`Unknown mode command "${sub}".\n\n${MODE_HELP}`);
+  if (args.operands.length !== 1) return io.usage(`Give one mode: ${SECURITY_MODES.join(', ')}.`);
+  const mode = parseSecurityMode(args.operands[0]);
+  if (!mode.ok) return io.usage(mode.error.message);
+  const agent = value(args, 'agent');
+  const config = loadConfig(home, true);
+  if (!config.ok) return io.fail(config.error, json);
+  const from = agent === undefined ? config.value.defaults.mode : modeOf(config.value, agent);
+  const next = agent === undefined
+    ? { ...config.value, defaults: { mode: mode.value } }
+    : { ...config.value, agents: { ...config.value.agents, [agent]: { allowlist: [], ...config.value.agents[agent], mode: mode.value } } };
+  const saved = saveConfig(home, next);
+  if (!saved.ok) return io.fail(saved.error, json);
+  try {
+    const audit = AuditStore.open(join(home, 'data', 'aleph.db'));
+    try {
+      audit.append({ event: 'security_mode_change', from, to: mode.value, actor: 'owner', ...(agent === undefined ? {} : { agent }) });
+    } finally {
+      audit.close();
+    }
+  } catch (error) {
+    if (error instanceof AuditError) return io.fail(error, json);
+    throw error;
+  }
+  io.out(json ? JSON.stringify({ agent: agent ?? null, from, to: mode.value }) : `${agent ?? 'Default'} mode: ${from} -> ${mode.value}.`);
+  return EXIT.ok;
+}
