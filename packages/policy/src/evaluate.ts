@@ -38,17 +38,12 @@ export interface Evaluation extends PolicyCheckResult {
 export class CommandPolicy {
   private readonly parseSource: (source: string) => ParsedScript;
 
-  private constructor(private readonly parser: Parser) {
+  private constructor(parser: Parser) {
     this.parseSource = (source) => parseScript(parser, source);
   }
 
   static async load(): Promise<CommandPolicy> {
     return new CommandPolicy(await loadBashParser());
-  }
-
-  /** The bare parse, without analysis; the benchmark's baseline. */
-  parse(source: string): ParsedScript {
-    return parseScript(this.parser, source);
   }
 
   evaluate(command: string, options: EvaluateOptions = {}): Evaluation {

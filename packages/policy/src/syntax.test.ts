@@ -44,3 +44,42 @@ describe('literal commands are read from their text exactly as tree-sitter parse
     expect(fast).toEqual(slow);
   });
 });
+
+describe('whole lines that are one literal command skip tree-sitter and give its tree', () => {
+  /** Pieces of words, including every reserved word and near misses, combined by a seeded generator. */
+  const PIECES = [
+    'ls', 'git', 'log', '-n', '5', '-5', '007', '0x1f', '1.5', '--oneline', 'a=b', '--x=y', '==', '=~', '=a', 'a==b', '+x', ':', ',a', 'src/app.ts', '.', '..', '-', '--',
+    'if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', 'time',
+    'coproc', 'declare', 'typeset', 'export', 'readonly', 'local', 'unset', 'unsetenv', 'test', 'let', 'eval', 'exec', 'command',
+    'builtin', 'source', 'alias', 'echo', 'ls%x', 'a@b', "'a b'", '"c d"', "'$x'", '"e"', '@u', '%1', '^x', 'a:b', 'x,y', '+1', '_', 'a+b',
+  ];
+  const SEPARATORS = [' ', ' ', ' ', '  ', '\t', '', ' '];
+
+  function* lines(count: number): Generator<string> {
+    let seed = 0x2545f491;
+    const next = (n: number): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    for (let i = 0; i < count; i++) {
+      let line = next(4) === 0 ? ' ' : '';
+      const words = 1 + next(5);
+      for (let w = 0; w < words; w++) line += PIECES[next(PIECES.length)]! + SEPARATORS[next(SEPARATORS.length)]!;
+      yield line;
+    }
+  }
+
+  it('matches tree-sitter on 20,000 generated lines', () => {
+    for (const line of lines(20_000)) {
+      const [fast, slow] = both(parser, line);
+      expect(fast, JSON.stringify(line)).toEqual(slow);
+    }
+  });
+
+  it.each(['if x', 'for a in b', 'export A=1', 'local x', 'time ls', 'function f', 'echo a\nls', ' ls -la ', '\tls\t', 'ls\r'])('%j', (line) => {
+    const [fast, slow] = both(parser, line);
+    expect(fast).toEqual(slow);
+  });
+});

@@ -54,11 +54,16 @@ export const TOO_DEEP = 'too_deep';
 /** Characters a literal word may hold unquoted (`=` only after the command name). */
 const PLAIN_CHAR = new Uint8Array(128);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+,./:^-') PLAIN_CHAR[c.charCodeAt(0)] = 1;
+/** Characters the first word of a literal line may hold. */
+const NAME_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+,./:-') NAME_CHAR[c.charCodeAt(0)] = 1;
 const SPACE = 32;
 const TAB = 9;
 const SINGLE = 39;
 const DOUBLE = 34;
 const EQUALS = 61;
+const PERCENT = 37;
+const AT = 64;
 
 /**
  * A command made only of literal words: the name plain, the arguments plain or literally quoted
@@ -92,6 +97,8 @@ function literalCommand(source: string, start: number, end: number): SyntaxNode 
         pieces.push({ type: c === SINGLE ? 'raw_string' : 'string', named: true, start: pieceStart, end: i, children: NO_CHILDREN });
         continue;
       }
+      // tree-sitter-bash reads a lone `==` or `=~` as a test operator: words starting with `=` take the tree path.
+      if (c === EQUALS && i === wordStart) return null;
       while (i < end) {
         const d = source.charCodeAt(i);
         if ((d < 128 && PLAIN_CHAR[d] === 1) || (d === EQUALS && words.length > 0)) i++;
@@ -105,6 +112,47 @@ function literalCommand(source: string, start: number, end: number): SyntaxNode 
     while (i < end && (source.charCodeAt(i) === SPACE || source.charCodeAt(i) === TAB)) i++;
   }
   return words.length === 0 ? null : { type: 'command', named: true, start, end, children: words };
+}
+
+/**
+ * Words bash reads as syntax when they come first (reserved words), and builtins tree-sitter-bash
+ * gives their own node types; a line starting with one of them always goes to tree-sitter.
+ */
+const SPECIAL_FIRST_WORDS = new Set([
+  'if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in',
+  'function', 'time', 'coproc', 'declare', 'typeset', 'export', 'readonly', 'local', 'unset', 'unsetenv',
+]);
+
+/**
+ * A whole line that is one literal command (see literalCommand) on one line, such as
+ * `git log --oneline -n 5`: the most common thing an agent asks, and one whose tree is known
+ * without parsing. Anything else (operators, newlines, control characters, a reserved word first)
+ * returns null and is parsed by tree-sitter. A test holds this to tree-sitter's own result, on a
+ * corpus and on generated lines.
+ */
+function literalLine(source: string): SyntaxNode | null {
+  let start = 0;
+  let end = source.length;
+  while (start < end && (source.charCodeAt(start) === SPACE || source.charCodeAt(start) === TAB)) start++;
+  while (end > start && (source.charCodeAt(end - 1) === SPACE || source.charCodeAt(end - 1) === TAB)) end--;
+  if (start === end) return null;
+  for (let i = start; i < end; i++) {
+    const c = source.charCodeAt(i);
+    // tree-sitter-bash's lexer reads `%` and `@` after some words as the start of an expansion.
+    if ((c < 32 && c !== TAB) || c === PERCENT || c === AT) return null;
+  }
+  let nameEnd = start;
+  for (; nameEnd < end; nameEnd++) {
+    const c = source.charCodeAt(nameEnd);
+    if (c === SPACE || c === TAB) break;
+    // tree-sitter-bash lexes `unset^x` or `if:x` oddly; a first word keeps to these characters.
+    if (c >= 128 || NAME_CHAR[c] !== 1) return null;
+  }
+  const first = source.charCodeAt(start);
+  // A name starting with `-`, `+`, `:` or `,` is rare and lexed oddly by tree-sitter-bash too.
+  if (first === 45 || first === 43 || first === 58 || first === 44) return null;
+  if (SPECIAL_FIRST_WORDS.has(source.slice(start, nameEnd))) return null;
+  return literalCommand(source, start, end);
 }
 
 /** What tree-sitter-bash calls a number among literal words: digits, optionally negative. */
@@ -160,6 +208,10 @@ function typeTable(parser: Parser): TypeTable {
  * commands; it exists so that tests can hold the fast path to tree-sitter's own result.
  */
 export function parseScript(parser: Parser, source: string, literalWords = true): ParsedScript {
+  if (literalWords) {
+    const line = literalLine(source);
+    if (line !== null) return { hasError: false, root: { type: 'program', named: true, start: -1, end: -1, children: [line] } };
+  }
   const types = typeTable(parser);
   const tree = parser.parse(source);
   if (tree === null) throw new Error('tree-sitter returned no tree');
