@@ -34,6 +34,7 @@ export async function gatewayCommand(argv: readonly string[], io: Io): Promise<n
   try {
     gateway = await Gateway.start({
       home: alephHome(io.env),
+      keepHistory: report !== undefined,
       ...(fallback === undefined ? {} : { askFallback: fallback }),
       ...(timeout === undefined ? {} : { askTimeoutMs: timeout }),
     });
@@ -55,6 +56,6 @@ export async function gatewayCommand(argv: readonly string[], io: Io): Promise<n
       closeSync(fd);
     }
   }
-  io.out(json ? JSON.stringify({ event: 'stopped', signal, requests: gateway.history().length }) : `Gateway stopped (${signal}).`);
+  io.out(json ? JSON.stringify({ event: 'stopped', signal, requests: gateway.decisions }) : `Gateway stopped (${signal}).`);
   return EXIT.ok;
 }

@@ -44,7 +44,7 @@ export async function modeCommand(argv: readonly string[], io: Io): Promise<numb
   const from = agent === undefined ? config.value.defaults.mode : modeOf(config.value, agent);
   const next = agent === undefined
     ? { ...config.value, defaults: { mode: mode.value } }
-    : { ...config.value, agents: { ...config.value.agents, [agent]: { allowlist: [], ...config.value.agents[agent], mode: mode.value } } };
+    : { ...config.value, agents: { ...config.value.agents, [agent]: { rules: [], ...config.value.agents[agent], mode: mode.value } } };
   const saved = saveConfig(home, next);
   if (!saved.ok) return io.fail(saved.error, json);
   try {

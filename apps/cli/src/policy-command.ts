@@ -7,7 +7,7 @@ import { loadConfig } from '@aleph/gateway';
 import { alephHome } from './home.js';
 import { LineWriter } from './output.js';
 import { styleFor, type Style } from './style.js';
-import { executableResolver } from '@aleph/gateway';
+import { ExecutableCache } from '@aleph/gateway';
 import { EXIT, type Io } from './io.js';
 
 export const POLICY_HELP = `Usage: aleph policy check [--mode safe|dev|unrestricted] [--cwd DIR] [--json] [--] <command>
@@ -54,7 +54,7 @@ export async function policyCommand(argv: readonly string[], io: Io): Promise<nu
     mode: mode.value,
     cwd,
     home: io.env.HOME ?? homedir(),
-    resolveExecutable: executableResolver(io.env.PATH, cwd),
+    resolveExecutable: new ExecutableCache().resolver(cwd, io.env.PATH ?? ''),
     patterns: config.value.policy,
   };
   const policy = await CommandPolicy.load();

@@ -7,6 +7,10 @@ export function summarize(e: AuditEvent): string {
       const outcome = e.exit_code === undefined || e.exit_code === null ? '' : `, exit ${e.exit_code}`;
       return `${e.command} (${e.decision}${outcome})`;
     }
+    case 'command_finished': {
+      const end = e.exit_code === undefined || e.exit_code === null ? `killed by ${e.signal ?? 'a signal'}` : `exit ${e.exit_code}`;
+      return `${e.command} finished: ${end} after ${formatDuration(e.duration_ms)}`;
+    }
     case 'approval_decision':
       return `${e.decision} for ${e.command} by ${e.resolved_by}${e.reason ? `: ${e.reason}` : ''}`;
     case 'security_mode_change':
@@ -45,4 +49,10 @@ export function searchText(summary: string, payload: Readonly<Record<string, unk
   const text = (key: string): string => (typeof p[key] === 'string' ? (p[key] as string) : '');
   const command = text('command') || text('tool') || text('tool_id');
   return [summary, summary.includes(command) ? '' : command, text('cwd'), text('path')].filter((s) => s !== '').join(' ');
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }

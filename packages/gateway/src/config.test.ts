@@ -52,7 +52,7 @@ describe('exec-approvals.json', () => {
     [{ secret: Buffer.alloc(32).toString('base64'), ask: { fallback: 'maybe' } }, '"ask.fallback"'],
     [{ secret: Buffer.alloc(32).toString('base64'), ask: { timeout_ms: -1 } }, '"ask.timeout_ms"'],
     [{ secret: Buffer.alloc(32).toString('base64'), agents: { bot: { mode: 'yolo' } } }, '"agents.bot"'],
-    [{ secret: Buffer.alloc(32).toString('base64'), agents: { bot: { allowlist: [{ kind: 'path', pattern: 'relative' }] } } }, 'allowlist[0]'],
+    [{ secret: Buffer.alloc(32).toString('base64'), agents: { bot: { rules: [{ kind: 'path', pattern: 'relative' }] } } }, 'rules[0]'],
     [{ secret: Buffer.alloc(32).toString('base64'), policy: { safe: [''] } }, 'policy.safe[0]'],
     [{ secret: Buffer.alloc(32).toString('base64'), version: 9 }, '"version"'],
   ])('names what is wrong: %j', (content, message) => {

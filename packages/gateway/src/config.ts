@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, chmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, ok, parseAllowRule, parseSecurityMode, type AllowRule, type Result, type SecurityMode } from '@aleph/protocol';
+import { fail, ok, parseAllowRule, parseSecurityMode, RULE_ACTIONS, type AllowRule, type Result, type RuleAction, type SecurityMode } from '@aleph/protocol';
 import { NO_USER_PATTERNS, parseUserPatterns, type UserPatterns } from '@aleph/policy';
 
 export const CONFIG_FILE = 'exec-approvals.json';
@@ -14,9 +14,17 @@ export const SECRET_BYTES = 32;
 
 export type AskFallback = 'deny' | 'allow';
 
-/** An "Allow Always" rule as stored: the rule, where it came from, and when it was last used. */
+/**
+ * One of an agent's rules as stored: what it matches, what it does, where it came from, when it
+ * was last used, and the limits of a grant (an expiry time, a single session).
+ */
 export interface StoredRule extends AllowRule {
   readonly id: string;
+  readonly action: RuleAction;
+  /** A deny rule's message to the agent. */
+  readonly message?: string | null;
+  /** Applies only to requests of this session. */
+  readonly session?: string | null;
   readonly source: string;
   readonly created_at: string;
   readonly last_used_at?: string | null;
@@ -25,7 +33,7 @@ export interface StoredRule extends AllowRule {
 
 export interface AgentSettings {
   readonly mode?: SecurityMode;
-  readonly allowlist: readonly StoredRule[];
+  readonly rules: readonly StoredRule[];
 }
 
 export interface GatewayConfig {
@@ -101,24 +109,37 @@ function parseAgent(value: unknown): Result<AgentSettings> {
     if (!m.ok) return m;
     mode = m.value;
   }
-  const listIn = v.allowlist ?? [];
-  if (!Array.isArray(listIn)) return fail('config_invalid', '"allowlist" must be a list');
-  const allowlist: StoredRule[] = [];
+  const listIn = v.rules ?? [];
+  if (!Array.isArray(listIn)) return fail('config_invalid', '"rules" must be a list');
+  const rules: StoredRule[] = [];
   for (const [i, entry] of listIn.entries()) {
-    const rule = parseAllowRule(entry);
-    if (!rule.ok) return fail('config_invalid', `allowlist[${i}]: ${rule.error.message}`);
-    const e = entry as Record<string, unknown>;
-    const text = (key: string): string | null => (typeof e[key] === 'string' ? (e[key] as string) : null);
-    allowlist.push({
-      ...rule.value,
-      id: text('id') ?? randomBytes(6).toString('hex'),
-      source: text('source') ?? 'manual',
-      created_at: text('created_at') ?? new Date(0).toISOString(),
-      last_used_at: text('last_used_at'),
-      expires_at: text('expires_at'),
-    });
+    const parsed = parseStoredRule(entry);
+    if (!parsed.ok) return fail('config_invalid', `rules[${i}]: ${parsed.error.message}`);
+    rules.push(parsed.value);
   }
-  return ok(mode === undefined ? { allowlist } : { mode, allowlist });
+  return ok(mode === undefined ? { rules } : { mode, rules });
+}
+
+function parseStoredRule(entry: unknown): Result<StoredRule> {
+  const rule = parseAllowRule(entry);
+  if (!rule.ok) return rule;
+  const e = entry as Record<string, unknown>;
+  const text = (key: string): string | null => (typeof e[key] === 'string' ? (e[key] as string) : null);
+  const action = e.action ?? 'allow';
+  if (!(RULE_ACTIONS as readonly unknown[]).includes(action)) return fail('config_invalid', `"action" must be one of ${RULE_ACTIONS.join(', ')}`);
+  const expires = text('expires_at');
+  if (expires !== null && Number.isNaN(Date.parse(expires))) return fail('config_invalid', `"expires_at" ${JSON.stringify(expires)} is not an ISO 8601 time`);
+  return ok({
+    ...rule.value,
+    id: text('id') ?? randomBytes(6).toString('hex'),
+    action: action as RuleAction,
+    message: text('message'),
+    session: text('session'),
+    source: text('source') ?? 'manual',
+    created_at: text('created_at') ?? new Date(0).toISOString(),
+    last_used_at: text('last_used_at'),
+    expires_at: expires,
+  });
 }
 
 /**

@@ -167,8 +167,8 @@ describe('the gateway socket', () => {
     expect(await agent.next(2000)).toMatchObject({ id: '2', decision: 'allow-once', reason: 'allowlisted' });
     agent.send({ type: 'approval_request', id: '3', request: request('npm run test:unit', 'another-agent') });
     expect(await approver.waitFor(is('approval_pending'), 2000)).toBeTruthy();
-    const stored = JSON.parse(readFileSync(configFile(home), 'utf8')) as { agents: Record<string, { allowlist: { pattern: string }[] }> };
-    expect(stored.agents['agent-1']?.allowlist.map((r) => r.pattern)).toEqual(['npm run test:unit *']);
+    const stored = JSON.parse(readFileSync(configFile(home), 'utf8')) as { agents: Record<string, { rules: { pattern: string }[] }> };
+    expect(stored.agents['agent-1']?.rules.map((r) => r.pattern)).toEqual(['npm run test:unit *']);
     agent.close();
     approver.close();
   });

@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import { AuditStore } from '@aleph/audit';
 import { CommandPolicy, type Evaluation } from '@aleph/policy';
 import {
-  encodeFrame, FrameReader, MAX_LINE_BYTES, parseClientMessage, type AllowRule, type ClientMessage, type Decision,
-  type ExecRequest, type GatewayMessage, type PendingApproval,
+  encodeFrame, FrameReader, MAX_LINE_BYTES, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
+  type ExecBinding, type ExecRequest, type GatewayMessage, type PendingApproval,
 } from '@aleph/protocol';
+import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
 import { configFile, loadConfig, modeOf, saveConfig, secretBytes, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
 import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './handshake.js';
-import { executableResolver } from './which.js';
+import { describeRule, liveRules, withRule, withRulesUsed } from './rules.js';
 
 export const SOCKET_FILE = 'exec-approvals.sock';
 
@@ -45,6 +46,8 @@ export interface GatewayOptions {
   readonly askFallback?: AskFallback;
   readonly askTimeoutMs?: number;
   readonly limits?: Partial<Limits>;
+  /** Keep every outcome in memory for history() (a headless report); off by default. */
+  readonly keepHistory?: boolean;
 }
 
 /** A gateway failure with a stable code and a sentence. */
@@ -69,10 +72,15 @@ export interface Outcome {
 interface Waiting {
   readonly approval: PendingApproval;
   readonly evaluation: Evaluation;
+  /** What the command resolved to when it was asked; checked again when someone allows it. */
+  readonly binding: ExecBinding;
   readonly requestId: string;
   readonly connection: Connection;
   readonly timer: NodeJS.Timeout;
 }
+
+/** How many allowed requests per connection may still report how their run ended. */
+const MAX_UNREPORTED_RUNS = 256;
 
 class Connection {
   authenticated = false;
@@ -81,6 +89,8 @@ class Connection {
   readonly nonce = newNonce();
   readonly reader: FrameReader;
   readonly pending = new Set<string>();
+  /** Allowed requests whose run may still report its end (exec_result), oldest first. */
+  readonly running = new Map<string, ExecRequest>();
   handshakeTimer: NodeJS.Timeout | undefined;
   idleTimer: NodeJS.Timeout | undefined;
 
@@ -98,8 +108,9 @@ export class Gateway {
   private readonly waiting = new Map<string, Waiting>();
   private readonly ledger = new NonceLedger();
   private readonly limits: Limits;
-  private readonly resolveExecutable = executableResolver();
-  private readonly outcomes: Outcome[] = [];
+  private readonly executables = new ExecutableCache();
+  private readonly outcomes: Outcome[] | null;
+  private answered = 0;
   /** When the configuration file was last looked at, and its modification time then. */
   private configCheckedAt = 0;
   private configMtime = 0;
@@ -117,8 +128,10 @@ export class Gateway {
     private readonly server: Server,
     private readonly ask: { fallback: AskFallback; timeoutMs: number },
     limits: Partial<Limits>,
+    keepHistory: boolean,
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.outcomes = keepHistory ? [] : null;
   }
 
   /**
@@ -145,6 +158,7 @@ export class Gateway {
       options.home, socketPath, config.value, secretBytes(config.value), policy, audit, server,
       { fallback: options.askFallback ?? config.value.ask.fallback, timeoutMs: options.askTimeoutMs ?? config.value.ask.timeout_ms },
       options.limits ?? {},
+      options.keepHistory === true,
     );
     server.on('connection', (socket) => gateway.accept(socket));
     await new Promise<void>((resolve, reject) => {
@@ -168,9 +182,14 @@ export class Gateway {
     return [...this.waiting.values()].map((w) => w.approval);
   }
 
-  /** Every outcome since start, in order (for a headless report). */
+  /** How many requests have been answered since start. */
+  get decisions(): number {
+    return this.answered;
+  }
+
+  /** Every outcome since start, in order (for a headless report); empty unless `keepHistory`. */
   history(): readonly Outcome[] {
-    return this.outcomes;
+    return this.outcomes ?? [];
   }
 
   /**
@@ -309,7 +328,10 @@ export class Gateway {
         c.send({ type: 'pending', approvals: this.pendingApprovals() });
         return;
       case 'resolve':
-        this.resolve(c, m.id, m.decision, m.rule, m.reason);
+        this.resolve(c, m);
+        return;
+      case 'exec_result':
+        this.recordResult(c, m);
         return;
       case 'approval_request':
         this.request(c, m.id, m.request, m.timeout_ms);
@@ -343,25 +365,26 @@ export class Gateway {
       this.violation(c, 'too_many_pending', `At most ${this.limits.maxPendingPerConnection} requests may wait per connection.`, requestId);
       return;
     }
-    const agentRules = this.config.agents[request.agent_id]?.allowlist ?? [];
     const now = Date.now();
-    const liveRules = agentRules.filter((r) => r.expires_at === null || r.expires_at === undefined || Date.parse(r.expires_at) > now);
+    const rules = liveRules(this.config, request.agent_id, request.session_key, now);
+    const pathVariable = request.path ?? process.env.PATH ?? '';
+    const resolveExecutable = this.executables.resolver(request.cwd, pathVariable);
+    const mode = modeOf(this.config, request.agent_id);
     const evaluation = this.policy.evaluate(request.command, {
-      mode: modeOf(this.config, request.agent_id),
-      allowlist: liveRules,
+      mode,
+      denylist: rules.filter((r) => r.action === 'deny'),
+      asklist: rules.filter((r) => r.action === 'ask'),
+      allowlist: rules.filter((r) => r.action === 'allow'),
       cwd: request.cwd,
       home: process.env.HOME ?? homedir(),
-      resolveExecutable: this.resolveExecutable,
+      resolveExecutable,
       patterns: this.config.policy,
     });
+    const used = [evaluation.denied_by, evaluation.asked_by, ...evaluation.allowed_by].filter((r): r is StoredRule => r !== null);
+    if (used.length > 0) this.config = withRulesUsed(this.config, request.agent_id, used, new Date(now).toISOString());
+    const binding = evaluation.action === 'reject' ? { executables: {}, scripts: {} } : bindingOf(evaluation.segments, request.cwd, pathVariable, resolveExecutable);
     if (evaluation.action !== 'prompt') {
-      const allowed = evaluation.action !== 'reject';
-      const reason = evaluation.action === 'reject'
-        ? `blocked: ${evaluation.risk.reasons[0]?.message ?? 'the policy blocks this command'}`
-        : evaluation.allowed_by.length > 0 ? 'allowlisted'
-          : evaluation.action === 'auto_approve' ? `auto_approved_${modeOf(this.config, request.agent_id)}` : 'safe';
-      if (evaluation.allowed_by.length > 0) this.touchRules(request.agent_id, evaluation.allowed_by);
-      this.answer(c, requestId, request, evaluation, allowed ? 'allow-once' : 'deny', reason, 'policy');
+      this.answer(c, requestId, request, evaluation, evaluation.action === 'reject' ? 'deny' : 'allow-once', automaticReason(evaluation, mode), 'policy', binding);
       return;
     }
     const id = randomBytes(4).toString('hex');
@@ -375,40 +398,59 @@ export class Gateway {
       this.finish(id, decision, `no approver answered within ${ttl} ms; the ask fallback is ${this.ask.fallback}`, 'fallback');
       this.flush();
     }, ttl);
-    this.waiting.set(id, { approval, evaluation, requestId, connection: c, timer });
+    this.waiting.set(id, { approval, evaluation, binding, requestId, connection: c, timer });
     c.pending.add(id);
     clearTimeout(c.idleTimer);
     for (const s of this.connections) if (s.subscribed) s.send({ type: 'approval_pending', approval });
   }
 
-  private resolve(c: Connection, id: string, decision: Decision, rule: AllowRule | undefined, reason: string | undefined): void {
-    const w = this.waiting.get(id);
+  private resolve(c: Connection, m: Extract<ClientMessage, { type: 'resolve' }>): void {
+    const w = this.waiting.get(m.id);
     if (w === undefined) {
-      c.send({ type: 'error', code: 'unknown_approval', message: `No approval ${id} is pending (answered, timed out or cancelled).`, id });
+      c.send({ type: 'error', code: 'unknown_approval', message: `No approval ${m.id} is pending (answered, timed out or cancelled).`, id: m.id });
       return;
     }
-    if (decision === 'allow-always') {
-      const chosen = rule ?? w.evaluation.suggested_rule;
-      if (chosen === null) {
-        c.send({ type: 'error', code: 'no_rule', message: 'This command cannot be allowed always; allow it once instead.', id });
-        return;
-      }
-      const saved = this.addRule(w.approval.request.agent_id, chosen);
-      if (saved !== null) {
-        c.send({ type: 'error', code: 'config_unwritable', message: saved, id });
+    const request = w.approval.request;
+    const by = 'owner';
+    if (m.decision !== 'deny') {
+      // The script may have been edited, or PATH changed, while the request waited for a person.
+      const drift = bindingDrift(w.binding, currentBinding(w.binding, request.cwd, request.path ?? process.env.PATH ?? ''));
+      if (drift !== null) {
+        c.send({ type: 'error', code: 'context_changed', message: `Not allowed: ${drift}. The request was denied; the agent may ask again.`, id: m.id });
+        this.finish(m.id, 'deny', `context_changed: ${drift}`, 'gateway');
         return;
       }
     }
-    const by = 'owner';
+    let grant = '';
+    let rule = m.rule ?? w.evaluation.suggested_rule;
+    if (m.decision === 'allow-always') {
+      if (rule === null) {
+        c.send({ type: 'error', code: 'no_rule', message: 'This command cannot be allowed always; allow it once instead.', id: m.id });
+        return;
+      }
+      const now = Date.now();
+      const lifetime = m.scope === 'session' ? Math.min(m.duration_ms ?? SESSION_GRANT_MS, SESSION_GRANT_MS) : m.duration_ms;
+      const saved = this.addRule(request.agent_id, {
+        ...rule, action: 'allow', source: 'allow-always', session: m.scope === 'session' ? request.session_key : null,
+        expires_at: lifetime === undefined ? null : new Date(now + lifetime).toISOString(),
+      });
+      if (saved !== null) {
+        c.send({ type: 'error', code: 'config_unwritable', message: saved, id: m.id });
+        return;
+      }
+      grant = m.scope === 'session' ? ' for this session' : m.duration_ms !== undefined ? ` for ${formatGrant(m.duration_ms)}` : ' always';
+    } else {
+      rule = null;
+    }
     this.outbox.push({
       event: {
-        event: 'approval_decision', request_id: id, command: w.approval.request.command, decision, resolved_by: by,
-        session: w.approval.request.session_key, actor: by, risk_level: w.evaluation.risk.level,
-        ...(reason === undefined ? {} : { reason }), ...(decision === 'allow-always' ? { rule: { ...(rule ?? w.evaluation.suggested_rule!) } } : {}),
+        event: 'approval_decision', request_id: m.id, command: request.command, decision: m.decision, resolved_by: by,
+        session: request.session_key, actor: by, risk_level: w.evaluation.risk.level,
+        ...(m.reason === undefined ? {} : { reason: m.reason }), ...(rule === null ? {} : { rule: { ...rule, ...(m.scope === undefined ? {} : { scope: m.scope }), ...(m.duration_ms === undefined ? {} : { duration_ms: m.duration_ms }) } }),
       },
-      deliver: () => c.send({ type: 'resolved', id }),
+      deliver: () => c.send({ type: 'resolved', id: m.id }),
     });
-    this.finish(id, decision, decision === 'deny' ? (reason ?? 'denied by the owner') : `approved by the owner${decision === 'allow-always' ? ' (always)' : ''}`, by);
+    this.finish(m.id, m.decision, m.decision === 'deny' ? (m.reason ?? 'denied by the owner') : `approved by the owner${grant}`, by);
   }
 
   /** Ends a pending approval: first answer wins, later ones find nothing. */
@@ -418,47 +460,78 @@ export class Gateway {
     this.waiting.delete(id);
     clearTimeout(w.timer);
     w.connection.pending.delete(id);
-    this.answer(w.connection, w.requestId, w.approval.request, w.evaluation, decision, reason, by);
+    this.answer(w.connection, w.requestId, w.approval.request, w.evaluation, decision, reason, by, w.binding);
     for (const s of this.connections) if (s.subscribed) s.send({ type: 'approval_resolved', id, decision, resolved_by: by });
     this.touch(w.connection);
   }
 
   /** Queues the outcome's audit event; the answer goes out once the event is written (flush). */
-  private answer(c: Connection, requestId: string, request: ExecRequest, e: Evaluation, decision: Decision, reason: string, by: string): void {
+  private answer(c: Connection, requestId: string, request: ExecRequest, e: Evaluation, decision: Decision, reason: string, by: string, binding: ExecBinding): void {
     this.outbox.push({
       event: {
         event: 'terminal_cmd', command: request.command, decision, risk_level: e.risk.level, verdict: e.verdict,
         mode: e.mode, agent: request.agent_id, cwd: request.cwd, reasons: e.risk.reasons.map((r) => r.code),
         session: request.session_key, actor: request.agent_id, executor: by, request_id: requestId,
       },
-      deliver: () => c.send({ type: 'approval_decision', id: requestId, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by }),
+      deliver: () => c.send(decision === 'deny'
+        ? { type: 'approval_decision', id: requestId, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by }
+        : { type: 'approval_decision', id: requestId, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by, binding }),
     });
-    this.outcomes.push({ request, decision, reason, resolved_by: by, verdict: e.verdict, risk_level: e.risk.level, at: new Date().toISOString() });
+    this.answered++;
+    if (decision !== 'deny') {
+      c.running.set(requestId, request);
+      if (c.running.size > MAX_UNREPORTED_RUNS) c.running.delete(c.running.keys().next().value!);
+    }
+    this.outcomes?.push({ request, decision, reason, resolved_by: by, verdict: e.verdict, risk_level: e.risk.level, at: new Date().toISOString() });
   }
 
-  /** Stores an "Allow Always" rule for the agent; returns an error sentence or null. */
-  private addRule(agent: string, rule: AllowRule): string | null {
+  /** An allowed run reports how it ended: recorded as `command_finished`, acknowledged once durable. */
+  private recordResult(c: Connection, m: Extract<ClientMessage, { type: 'exec_result' }>): void {
+    const request = c.running.get(m.id);
+    if (request === undefined) {
+      c.send({ type: 'error', code: 'unknown_request', message: `No allowed request ${m.id} on this connection is waiting for its result.`, id: m.id });
+      return;
+    }
+    c.running.delete(m.id);
+    this.outbox.push({
+      event: {
+        event: 'command_finished', request_id: m.id, command: request.command, exit_code: m.exit_code, duration_ms: m.duration_ms,
+        agent: request.agent_id, cwd: request.cwd, session: request.session_key, actor: request.agent_id, ...(m.signal === undefined ? {} : { signal: m.signal }),
+      },
+      deliver: () => c.send({ type: 'result_recorded', id: m.id }),
+    });
+  }
+
+  /** Stores a rule for the agent; returns an error sentence or null. */
+  private addRule(agent: string, rule: Parameters<typeof withRule>[2]): string | null {
     // Start from the file as it is now, so that a change made meanwhile is not written over.
     this.refreshConfig(true);
-    const settings = this.config.agents[agent] ?? { allowlist: [] };
-    if (settings.allowlist.some((r) => r.kind === rule.kind && r.pattern === rule.pattern)) return null;
-    const stored: StoredRule = { ...rule, id: randomBytes(6).toString('hex'), source: 'allow-always', created_at: new Date().toISOString(), last_used_at: null, expires_at: null };
-    const next: GatewayConfig = { ...this.config, agents: { ...this.config.agents, [agent]: { ...settings, allowlist: [...settings.allowlist, stored] } } };
+    const next = withRule(this.config, agent, rule, Date.now()).config;
     const saved = saveConfig(this.home, next);
     if (!saved.ok) return saved.error.message;
     this.config = next;
     this.configMtime = statSync(configFile(this.home)).mtimeMs;
     return null;
   }
+}
 
-  /** Notes when rules were last used (in memory; written with the next configuration change). */
-  private touchRules(agent: string, rules: readonly AllowRule[]): void {
-    const settings = this.config.agents[agent];
-    if (settings === undefined) return;
-    const at = new Date().toISOString();
-    const allowlist = settings.allowlist.map((r) => (rules.some((u) => u.kind === r.kind && u.pattern === r.pattern) ? { ...r, last_used_at: at } : r));
-    this.config = { ...this.config, agents: { ...this.config.agents, [agent]: { ...settings, allowlist } } };
+/** Why the policy decided by itself, in the words the agent and the audit log get. */
+function automaticReason(e: Evaluation, mode: string): string {
+  if (e.denied_by !== null) {
+    const message = (e.denied_by as StoredRule).message;
+    return `denied by ${describeRule(e.denied_by)}${message ? `: ${message}` : ''}`;
   }
+  if (e.action === 'reject') return `blocked: ${e.risk.reasons[0]?.message ?? 'the policy blocks this command'}`;
+  if (e.allowed_by.length > 0) return 'allowlisted';
+  return e.action === 'auto_approve' ? `auto_approved_${mode}` : 'safe';
+}
+
+/** `15 min`, `2 h`, `3 d`: a grant's length as a person says it. */
+function formatGrant(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000} d`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${Math.round(ms / 1000)} s`;
 }
 
 /**

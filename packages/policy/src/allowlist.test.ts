@@ -129,3 +129,42 @@ describe('user patterns from the configuration', () => {
     expect(policy.evaluate('make > out.txt', { patterns: lax, cwd: '/w' }).verdict).toBe('confirm');
   });
 });
+
+describe('deny and ask rules, evaluated before allow', () => {
+  const deny = (command: string, denylist: AllowRule[], extra: EvaluateOptions = {}) => policy.evaluate(command, { cwd: '/w', denylist, ...extra });
+
+  it('a deny rule rejects a command when any part of it matches, even a SAFE one', () => {
+    expect(deny('ls -la', [prefix('ls *')]).action).toBe('reject');
+    expect(deny('ls -la', [prefix('ls *')]).denied_by).toEqual(prefix('ls *'));
+    expect(deny('cd sub && npm publish', [prefix('npm publish *')]).action).toBe('reject');
+    expect(deny("bash -c 'npm publish --tag next'", [prefix('npm publish *')]).action).toBe('reject');
+    expect(deny('npm test', [prefix('npm publish *')]).denied_by).toBeNull();
+    expect(deny('git status', [prefix('git push *')]).action).toBe('run');
+  });
+
+  it('a deny rule wins over an allow rule and over an unrestricted mode', () => {
+    const r = policy.evaluate('npm publish', { denylist: [prefix('npm publish *')], allowlist: [prefix('npm *')], mode: 'unrestricted' });
+    expect(r.action).toBe('reject');
+    expect(r.allowed_by).toEqual([]);
+  });
+
+  it('an argument unknown before the command runs is assumed to match a deny rule', () => {
+    expect(deny('git "$CMD" origin', [prefix('git push *')]).action).toBe('reject');
+    expect(deny('git "$CMD" origin', [prefix('git push *')], { allowlist: [prefix('git *')] }).action).toBe('reject');
+  });
+
+  it('an ask rule sends a command that would run to a person, but never lifts BLOCK', () => {
+    const ask = (command: string, extra: EvaluateOptions = {}) => policy.evaluate(command, { cwd: '/w', asklist: [prefix('git log *')], ...extra });
+    expect(ask('git log -n 3').action).toBe('prompt');
+    expect(ask('git log -n 3').asked_by).toEqual(prefix('git log *'));
+    expect(ask('git log -n 3', { mode: 'unrestricted' }).action).toBe('prompt');
+    expect(ask('git log -n 3', { allowlist: [prefix('git log *')] }).action).toBe('prompt');
+    expect(ask('git status').action).toBe('run');
+    expect(ask('git log; rm -rf /').action).toBe('reject');
+  });
+
+  it('a deny rule is checked before an ask rule', () => {
+    const r = policy.evaluate('git push', { denylist: [prefix('git push *')], asklist: [prefix('git *')] });
+    expect([r.action, r.denied_by, r.asked_by]).toEqual(['reject', prefix('git push *'), null]);
+  });
+});

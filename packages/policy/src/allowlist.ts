@@ -1,7 +1,8 @@
 /**
- * "Allow Always" rules: matching a command against them, and suggesting the narrowest sensible rule
- * for a command a person just approved. A rule never lifts BLOCK, and a compound command is allowed
- * only when every segment that is not SAFE on its own is covered.
+ * An agent's rules: deny and ask rules, which catch a command when any part of it matches, and
+ * "Allow Always" rules, which allow it only when every segment that is not SAFE on its own is
+ * covered and never lift BLOCK; and the narrowest sensible rule to suggest for a command a person
+ * just approved.
  */
 import type { AllowRule } from '@aleph/protocol';
 import { globToRegExp } from './glob.js';
@@ -43,22 +44,22 @@ export function canonical(segment: Segment): string | null {
   return parts.join(' ');
 }
 
-function argv(segment: Segment): string[] | null {
+function argv(segment: Segment): (string | null)[] | null {
   if (segment.name === null) return null;
-  return [segment.name, ...segment.words.slice(1).map((w) => w.value ?? '')];
+  return [segment.name, ...segment.words.slice(1).map((w) => w.value)];
 }
 
-export function ruleCovers(rule: AllowRule, segment: Segment, resolveExecutable?: (name: string) => string | null): boolean {
+/**
+ * Whether a rule covers one simple command. `unknown` says what an argument whose value is not
+ * static may match (see matchTokens): nothing for allow rules, anything for deny and ask rules.
+ */
+export function ruleCovers(rule: AllowRule, segment: Segment, resolveExecutable: ((name: string) => string | null) | undefined, unknown: 'match' | 'no-match'): boolean {
   switch (rule.kind) {
     case 'exact':
       return canonical(segment) === rule.pattern;
     case 'prefix': {
       const a = argv(segment);
-      if (a === null) return false;
-      // A dynamic argument can only fall under the trailing "any further arguments".
-      const firstDynamic = segment.words.findIndex((w) => w.value === null);
-      if (firstDynamic >= 0 && firstDynamic < rule.pattern.trim().split(/\s+/).filter((t) => t !== '*').length) return false;
-      return matchTokens(rule.pattern, a);
+      return a !== null && matchTokens(rule.pattern, a, unknown);
     }
     case 'path': {
       if (segment.name === null) return false;
@@ -66,6 +67,20 @@ export function ruleCovers(rule: AllowRule, segment: Segment, resolveExecutable?
       return resolved !== null && pathGlob(rule.pattern).test(resolved);
     }
   }
+}
+
+/**
+ * The first deny or ask rule that matches the command: the whole line exactly, or any one of its
+ * simple commands (nested ones included: `bash -c 'git push'` meets a rule for `git push *`).
+ */
+export function matchingRule<R extends AllowRule>(rules: readonly R[], command: string, classified: readonly Classified[], resolveExecutable?: (name: string) => string | null): R | null {
+  if (rules.length === 0) return null;
+  const whole = command.trim();
+  for (const rule of rules) {
+    if (rule.kind === 'exact' && rule.pattern === whole) return rule;
+    if (classified.some((c) => ruleCovers(rule, c.segment, resolveExecutable, 'match'))) return rule;
+  }
+  return null;
 }
 
 /**
@@ -86,7 +101,7 @@ export function allowingRules(rules: readonly AllowRule[], command: string, clas
     if (result.verdict === 'safe') continue;
     needed++;
     if (result.contextVerdict !== 'safe') return null;
-    const rule = rules.find((r) => ruleCovers(r, segment, resolveExecutable));
+    const rule = rules.find((r) => ruleCovers(r, segment, resolveExecutable, 'no-match'));
     if (rule === undefined) return null;
     if (!used.includes(rule)) used.push(rule);
   }

@@ -1,6 +1,6 @@
 import type { AllowRule, PolicyCheckResult, SecurityMode, SegmentReport, Verdict } from '@aleph/protocol';
 import type { Parser } from 'web-tree-sitter';
-import { allowingRules, suggestRule, type Classified } from './allowlist.js';
+import { allowingRules, matchingRule, suggestRule, type Classified } from './allowlist.js';
 import { classifySegment, stricter, type ClassifyContext, type UserPatterns } from './classify.js';
 import { decompose } from './decompose.js';
 import { loadBashParser } from './grammar.js';
@@ -14,7 +14,13 @@ import { NO_USER_PATTERNS } from './patterns.js';
 export interface EvaluateOptions {
   /** Default: `safe`. */
   readonly mode?: SecurityMode;
-  /** The agent's "Allow Always" rules. */
+  /**
+   * The agent's rules, evaluated deny first, then ask, then allow. A deny rule rejects a command
+   * when any part of it matches; an ask rule sends it to a person even when it would run; an allow
+   * ("Allow Always") rule lets a CONFIRM command run.
+   */
+  readonly denylist?: readonly AllowRule[];
+  readonly asklist?: readonly AllowRule[];
   readonly allowlist?: readonly AllowRule[];
   /** The directory the command will run in; writes elsewhere are flagged. */
   readonly cwd?: string | null;
@@ -26,8 +32,10 @@ export interface EvaluateOptions {
   readonly patterns?: UserPatterns;
 }
 
-/** The contract result plus which allowlist rules (if any) allowed the command. */
+/** The contract result plus which of the agent's rules (if any) decided it. */
 export interface Evaluation extends PolicyCheckResult {
+  readonly denied_by: AllowRule | null;
+  readonly asked_by: AllowRule | null;
   readonly allowed_by: readonly AllowRule[];
 }
 
@@ -82,8 +90,14 @@ export class CommandPolicy {
     for (const f of line) lineVerdict = stricter(lineVerdict, f.verdict);
     verdict = stricter(verdict, lineVerdict);
     const lineClean = lineVerdict === 'safe';
-    const allowedBy = verdict === 'confirm' ? (allowingRules(options.allowlist ?? [], command, classified, lineClean, options.resolveExecutable) ?? []) : [];
-    const action = actionFor(verdict, mode, allowedBy.length > 0, mode === 'dev' && verdict === 'confirm' && devAutoApprovable(classified, lineClean));
+    const deniedBy = matchingRule(options.denylist ?? [], command, classified, options.resolveExecutable);
+    const askedBy = deniedBy === null && verdict !== 'block' ? matchingRule(options.asklist ?? [], command, classified, options.resolveExecutable) : null;
+    const allowedBy = verdict === 'confirm' && deniedBy === null && askedBy === null
+      ? (allowingRules(options.allowlist ?? [], command, classified, lineClean, options.resolveExecutable) ?? [])
+      : [];
+    const action = deniedBy !== null ? 'reject'
+      : askedBy !== null ? 'prompt'
+        : actionFor(verdict, mode, allowedBy.length > 0, mode === 'dev' && verdict === 'confirm' && devAutoApprovable(classified, lineClean));
     if (segments.length === 0 && line.length === 0) allFindings.push({ code: 'read_only', verdict: 'safe' });
 
     return {
@@ -94,6 +108,8 @@ export class CommandPolicy {
       risk: scoreRisk(allFindings, verdict),
       segments: classified.map(report),
       suggested_rule: verdict === 'block' ? null : suggestRule(command, classified, lineClean),
+      denied_by: deniedBy,
+      asked_by: askedBy,
       allowed_by: allowedBy,
     };
   }

@@ -28,13 +28,22 @@ function compile(pattern: string): CompiledTokens {
   return compiled;
 }
 
-/** `argv[0]` must already be the normalised command name. */
-export function matchTokens(pattern: string, argv: readonly string[]): boolean {
+/**
+ * `argv[0]` must already be the normalised command name. A null argument is one whose value is
+ * not known before the command runs (`$X`, `$(...)`): `unknown: 'no-match'` lets it match only the
+ * trailing `*` (an allow rule must not cover what it cannot see); `unknown: 'match'` lets it match
+ * any token (a deny or ask rule must catch what it cannot rule out).
+ */
+export function matchTokens(pattern: string, argv: readonly (string | null)[], unknown: 'match' | 'no-match' = 'no-match'): boolean {
   const { tokens, anyRest } = compile(pattern);
   if (argv.length < tokens.length || (!anyRest && argv.length !== tokens.length)) return false;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     const a = argv[i]!;
+    if (a === null) {
+      if (unknown === 'no-match') return false;
+      continue;
+    }
     if (typeof t === 'string' ? t !== a : !t.test(a)) return false;
   }
   return true;

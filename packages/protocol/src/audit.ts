@@ -6,7 +6,7 @@ import { RISK_LEVELS, SECURITY_MODES, VERDICTS, type RiskLevel, type SecurityMod
 import { fail, ok, type Result } from './result.js';
 
 type FieldKind =
-  | 'string' | 'string?' | 'number?' | 'integer?' | 'strings?' | 'object?'
+  | 'string' | 'string?' | 'number' | 'number?' | 'integer?' | 'strings?' | 'object?'
   | 'risk' | 'risk?' | 'verdict?' | 'mode' | 'mode?';
 
 export const EVENT_FIELDS = {
@@ -15,6 +15,10 @@ export const EVENT_FIELDS = {
     command: 'string', decision: 'string', risk_level: 'risk?', executor: 'string?', session_key: 'string?',
     duration_ms: 'number?', exit_code: 'integer?', verdict: 'verdict?', mode: 'mode?', agent: 'string?',
     cwd: 'string?', reasons: 'strings?', request_id: 'string?',
+  },
+  /** A command the gateway allowed has finished: how it ended. */
+  command_finished: {
+    request_id: 'string', command: 'string', exit_code: 'integer?', signal: 'string?', duration_ms: 'number', agent: 'string?', cwd: 'string?',
   },
   /** A human (or the fallback) answered a pending approval. */
   approval_decision: {
@@ -44,7 +48,7 @@ export const AUDIT_EVENT_TYPES = Object.keys(EVENT_FIELDS) as AuditEventType[];
 
 type FieldType<K extends FieldKind> =
   K extends 'string' | 'string?' ? string
-  : K extends 'number?' | 'integer?' ? number
+  : K extends 'number' | 'number?' | 'integer?' ? number
   : K extends 'strings?' ? string[]
   : K extends 'object?' ? Record<string, unknown>
   : K extends 'risk' | 'risk?' ? RiskLevel

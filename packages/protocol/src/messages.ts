@@ -14,7 +14,25 @@ export interface ExecRequest {
   readonly cwd: string;
   readonly agent_id: string;
   readonly session_key: string;
+  /** The requester's PATH, so that command names resolve as its shell will resolve them. */
+  readonly path?: string;
 }
+
+/**
+ * What an allowed command is bound to besides its text, cwd, agent and session: the executable
+ * each command name resolves to, and the content hash of each local script it runs. The runner
+ * checks it again just before running; any drift refuses the run.
+ */
+export interface ExecBinding {
+  /** Command name (as written) -> absolute path, or null when nothing on PATH has that name. */
+  readonly executables: Readonly<Record<string, string | null>>;
+  /** Script path (absolute) -> SHA-256 of its content, hex. */
+  readonly scripts: Readonly<Record<string, string>>;
+}
+
+/** How far an "Allow Always" grant reaches: the agent from now on, or only the request's session. */
+export const GRANT_SCOPES = ['agent', 'session'] as const;
+export type GrantScope = (typeof GRANT_SCOPES)[number];
 
 /** An approval waiting for a human. */
 export interface PendingApproval {
@@ -34,17 +52,30 @@ export type ClientMessage =
   | { readonly type: 'approval_request'; readonly id: string; readonly request: ExecRequest; readonly timeout_ms?: number }
   | { readonly type: 'subscribe' }
   | { readonly type: 'get_pending' }
-  | { readonly type: 'resolve'; readonly id: string; readonly decision: Decision; readonly rule?: AllowRule; readonly reason?: string }
+  | {
+    readonly type: 'resolve'; readonly id: string; readonly decision: Decision; readonly rule?: AllowRule; readonly reason?: string;
+    /** With `allow-always`: the grant expires after this long. */
+    readonly duration_ms?: number;
+    /** With `allow-always`: `session` grants only the request's session (and expires within a day). */
+    readonly scope?: GrantScope;
+  }
+  | { readonly type: 'exec_result'; readonly id: string; readonly exit_code: number | null; readonly signal?: string; readonly duration_ms: number }
   | { readonly type: 'ping'; readonly id?: string };
 
 export type GatewayMessage =
   | { readonly type: 'challenge'; readonly nonce: string; readonly version: number }
   | { readonly type: 'auth_ok'; readonly hmac: string }
-  | { readonly type: 'approval_decision'; readonly id: string; readonly decision: Decision; readonly reason: string; readonly verdict: Verdict; readonly risk: Risk; readonly resolved_by: string }
+  | {
+    readonly type: 'approval_decision'; readonly id: string; readonly decision: Decision; readonly reason: string; readonly verdict: Verdict;
+    readonly risk: Risk; readonly resolved_by: string;
+    /** With an allow: what the run is bound to (see ExecBinding). */
+    readonly binding?: ExecBinding;
+  }
   | { readonly type: 'pending'; readonly approvals: readonly PendingApproval[] }
   | { readonly type: 'approval_pending'; readonly approval: PendingApproval }
   | { readonly type: 'approval_resolved'; readonly id: string; readonly decision: Decision; readonly resolved_by: string }
   | { readonly type: 'resolved'; readonly id: string }
+  | { readonly type: 'result_recorded'; readonly id: string }
   | { readonly type: 'pong'; readonly id?: string }
   | { readonly type: 'error'; readonly code: string; readonly message: string; readonly id?: string };
 
@@ -52,6 +83,9 @@ export type GatewayMessage =
 export const MAX_ID_LENGTH = 128;
 export const MAX_COMMAND_LENGTH = 256 * 1024;
 export const MAX_TIMEOUT_MS = 86_400_000;
+/** The longest timed grant: a year. A session grant lasts at most SESSION_GRANT_MS. */
+export const MAX_GRANT_MS = 365 * 86_400_000;
+export const SESSION_GRANT_MS = 86_400_000;
 
 function str(v: Record<string, unknown>, key: string, max: number, required = true): Result<string | undefined> {
   const value = v[key];
@@ -99,7 +133,11 @@ export function parseClientMessage(value: Readonly<Record<string, unknown>>): Re
       if (timeout !== undefined && (!Number.isInteger(timeout) || (timeout as number) < 1 || (timeout as number) > MAX_TIMEOUT_MS)) {
         return fail('invalid_message', `"timeout_ms" must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}.`);
       }
-      const request: ExecRequest = { command: command.value!, cwd: cwd.value!, agent_id: agent.value!, session_key: session.value! };
+      const path = str(req, 'path', 64 * 1024, false);
+      if (!path.ok) return path;
+      const request: ExecRequest = {
+        command: command.value!, cwd: cwd.value!, agent_id: agent.value!, session_key: session.value!, ...(path.value === undefined ? {} : { path: path.value }),
+      };
       return ok(timeout === undefined ? { type: 'approval_request', id: id.value!, request } : { type: 'approval_request', id: id.value!, request, timeout_ms: timeout as number });
     }
     case 'subscribe':
@@ -114,10 +152,31 @@ export function parseClientMessage(value: Readonly<Record<string, unknown>>): Re
       if (!rule.ok) return rule;
       const reason = str(value, 'reason', 4096, false);
       if (!reason.ok) return reason;
+      const duration = value.duration_ms;
+      if (duration !== undefined && (!Number.isInteger(duration) || (duration as number) < 1000 || (duration as number) > MAX_GRANT_MS)) {
+        return fail('invalid_message', `"duration_ms" must be a whole number of milliseconds from 1000 to ${MAX_GRANT_MS}.`);
+      }
+      const scope = value.scope;
+      if (scope !== undefined && !(GRANT_SCOPES as readonly unknown[]).includes(scope)) return fail('invalid_message', `"scope" must be one of ${GRANT_SCOPES.join(', ')}.`);
+      if ((duration !== undefined || scope !== undefined) && value.decision !== 'allow-always') {
+        return fail('invalid_message', '"duration_ms" and "scope" go with the decision "allow-always".');
+      }
       return ok({
         type: 'resolve', id: id.value!, decision: value.decision as Decision,
         ...(rule.value === undefined ? {} : { rule: rule.value }), ...(reason.value === undefined ? {} : { reason: reason.value }),
+        ...(duration === undefined ? {} : { duration_ms: duration as number }), ...(scope === undefined ? {} : { scope: scope as GrantScope }),
       });
+    }
+    case 'exec_result': {
+      const id = str(value, 'id', MAX_ID_LENGTH);
+      if (!id.ok) return id;
+      const code = value.exit_code;
+      if (code !== null && (!Number.isInteger(code) || (code as number) < 0 || (code as number) > 255)) return fail('invalid_message', '"exit_code" must be a whole number from 0 to 255, or null.');
+      const signal = str(value, 'signal', 32, false);
+      if (!signal.ok) return signal;
+      const duration = value.duration_ms;
+      if (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0) return fail('invalid_message', '"duration_ms" must be a number of milliseconds.');
+      return ok({ type: 'exec_result', id: id.value!, exit_code: code as number | null, duration_ms: duration, ...(signal.value === undefined ? {} : { signal: signal.value }) });
     }
     case 'ping': {
       const id = str(value, 'id', MAX_ID_LENGTH, false);

@@ -36,6 +36,14 @@ export interface Risk {
  * - `path`: a glob over the resolved executable path; `*` never crosses `/`, `**` does.
  */
 export const ALLOW_RULE_KINDS = ['exact', 'prefix', 'path'] as const;
+
+/**
+ * What an agent's rule does with a command it matches; rules are evaluated in this order. `deny`
+ * refuses it (and may carry a message back to the agent), `ask` sends it to a person even when it
+ * would run, `allow` runs it when it needs approval (never when it is BLOCK).
+ */
+export const RULE_ACTIONS = ['deny', 'ask', 'allow'] as const;
+export type RuleAction = (typeof RULE_ACTIONS)[number];
 export type AllowRuleKind = (typeof ALLOW_RULE_KINDS)[number];
 
 export interface AllowRule {
