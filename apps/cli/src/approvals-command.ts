@@ -1,19 +1,25 @@
 import { createInterface } from 'node:readline';
 import { GatewayError, type GatewayClient } from '@aleph/gateway';
-import { ALLOW_RULE_KINDS, type AllowRule, type Decision, type GatewayMessage, type PendingApproval } from '@aleph/protocol';
+import { parseDuration, parseRuleText, type AllowRule, type ClientMessage, type Decision, type GatewayMessage, type PendingApproval } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
 import { connectGateway } from './connect.js';
 import { EXIT, type Io } from './io.js';
 import { styleFor, type Style } from './style.js';
 
 export const APPROVALS_HELP = `Usage: aleph approvals list [--json]
-       aleph approvals allow ID [--always [--rule KIND:PATTERN]]
+       aleph approvals allow ID [--always | --for DURATION | --session] [--rule KIND:PATTERN]
        aleph approvals deny ID [--reason TEXT]
        aleph approvals watch
 
 Answers the commands agents are waiting on. --always remembers a rule for the agent (default: the
-suggested one); KIND is exact, prefix or path, e.g. --rule 'prefix:npm run test:*'. watch shows
-each pending command with its risk and reasons, and asks: [o]nce, [a]lways, [d]eny or [s]kip.`;
+suggested one); --for 15m remembers it for that long, --session for the rest of the agent's
+session (a day at most); both expire by themselves. KIND is exact, prefix or path, e.g.
+--rule 'prefix:npm run test:*'. A deny's --reason is told to the agent. watch shows each pending
+command with its risk and reasons, and asks: [o]nce, [a]lways, [t]his session, a duration such as
+15m, [d]eny or [s]kip.`;
+
+/** What an approver can answer, besides the approval's id. */
+type Answer = Pick<Extract<ClientMessage, { type: 'resolve' }>, 'decision' | 'rule' | 'reason' | 'duration_ms' | 'scope'>;
 
 export async function approvalsCommand(argv: readonly string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
@@ -21,7 +27,7 @@ export async function approvalsCommand(argv: readonly string[], io: Io): Promise
     io.out(APPROVALS_HELP);
     return sub === undefined ? EXIT.usage : EXIT.ok;
   }
-  const parsed = parseArgs(rest, { json: {}, always: {}, rule: { value: true }, reason: { value: true }, help: {} }, true);
+  const parsed = parseArgs(rest, { json: {}, always: {}, for: { value: true }, session: {}, rule: { value: true }, reason: { value: true }, help: {} }, true);
   if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${APPROVALS_HELP}`);
   const args = parsed.value;
   const json = flag(args, 'json');
@@ -31,14 +37,17 @@ export async function approvalsCommand(argv: readonly string[], io: Io): Promise
   let rule: AllowRule | undefined;
   const ruleText = value(args, 'rule');
   if (ruleText !== undefined) {
-    const colon = ruleText.indexOf(':');
-    const kind = ruleText.slice(0, colon);
-    if (colon < 0 || !(ALLOW_RULE_KINDS as readonly string[]).includes(kind) || ruleText.slice(colon + 1).trim() === '') {
-      return io.usage('--rule must be KIND:PATTERN with KIND exact, prefix or path.');
-    }
-    if (!flag(args, 'always')) return io.usage('--rule goes with --always.');
-    rule = { kind: kind as AllowRule['kind'], pattern: ruleText.slice(colon + 1).trim() };
+    const parsedRule = parseRuleText(ruleText);
+    if (!parsedRule.ok) return io.usage(`--rule: ${parsedRule.error.message}`);
+    rule = parsedRule.value;
   }
+  const forText = value(args, 'for');
+  const duration = forText === undefined ? undefined : parseDuration(forText);
+  if (duration !== undefined && !duration.ok) return io.usage(duration.error.message);
+  const grants = [flag(args, 'always'), duration !== undefined, flag(args, 'session')].filter(Boolean).length;
+  if (grants > 1) return io.usage('Give one of --always, --for and --session.');
+  if (grants === 0 && rule !== undefined) return io.usage('--rule goes with --always, --for or --session.');
+  if (sub === 'deny' && grants > 0) return io.usage('--always, --for and --session go with allow.');
 
   let client: GatewayClient;
   try {
@@ -59,9 +68,12 @@ export async function approvalsCommand(argv: readonly string[], io: Io): Promise
       return EXIT.ok;
     }
     if (sub === 'watch') return await watch(client, io, style);
-    const decision: Decision = sub === 'deny' ? 'deny' : flag(args, 'always') ? 'allow-always' : 'allow-once';
+    const decision: Decision = sub === 'deny' ? 'deny' : grants > 0 ? 'allow-always' : 'allow-once';
     const reason = value(args, 'reason');
-    return await answer(client, io, id!, decision, rule, reason, json);
+    return await answer(client, io, id!, {
+      decision, ...(rule === undefined ? {} : { rule }), ...(reason === undefined ? {} : { reason }),
+      ...(duration === undefined ? {} : { duration_ms: duration.value }), ...(flag(args, 'session') ? { scope: 'session' as const } : {}),
+    }, json);
   } finally {
     client.close();
   }
@@ -71,13 +83,34 @@ function isType<T extends GatewayMessage['type']>(type: T) {
   return (m: GatewayMessage): m is Extract<GatewayMessage, { type: T }> => m.type === type;
 }
 
-async function answer(client: GatewayClient, io: Io, id: string, decision: Decision, rule: AllowRule | undefined, reason: string | undefined, json: boolean): Promise<number> {
-  client.send({ type: 'resolve', id, decision, ...(rule === undefined ? {} : { rule }), ...(reason === undefined ? {} : { reason }) });
-  const reply = await client.waitFor((m: GatewayMessage): m is Extract<GatewayMessage, { type: 'resolved' | 'error' }> => m.type === 'resolved' || m.type === 'error', 5_000);
-  if (reply === null) return io.fail({ code: 'gateway_gone', message: 'The gateway did not confirm the answer.' }, json);
+async function answer(client: GatewayClient, io: Io, id: string, a: Answer, json: boolean): Promise<number> {
+  const reply = await send(client, id, a);
   if (reply.type === 'error') return io.fail({ code: reply.code, message: reply.message }, json);
-  io.out(json ? JSON.stringify({ id, decision }) : `${decision === 'deny' ? 'Denied' : 'Allowed'} ${id}${decision === 'allow-always' ? ' (always)' : ''}.`);
+  io.out(json ? JSON.stringify({ id, ...a }) : `${a.decision === 'deny' ? 'Denied' : 'Allowed'} ${id}${grantText(a)}.`);
   return EXIT.ok;
+}
+
+/** Sends an answer and waits for the gateway to confirm it (or say why not). */
+async function send(client: GatewayClient, id: string, a: Answer): Promise<Extract<GatewayMessage, { type: 'resolved' | 'error' }>> {
+  client.send({ type: 'resolve', id, ...a });
+  const reply = await client.waitFor((m: GatewayMessage): m is Extract<GatewayMessage, { type: 'resolved' | 'error' }> => (m.type === 'resolved' && m.id === id) || (m.type === 'error' && m.id === id), 5_000);
+  return reply ?? { type: 'error', code: 'gateway_gone', message: 'The gateway did not confirm the answer.' };
+}
+
+function grantText(a: Answer): string {
+  if (a.decision !== 'allow-always') return '';
+  if (a.scope === 'session') return ' (for this session)';
+  return a.duration_ms === undefined ? ' (always)' : ` (for ${Math.round(a.duration_ms / 60_000)} min)`;
+}
+
+/** What a key (or a duration) typed at the watch prompt means; null when it means nothing. */
+function keyAnswer(text: string): Answer | null {
+  if (text === 'o') return { decision: 'allow-once' };
+  if (text === 'a') return { decision: 'allow-always' };
+  if (text === 't') return { decision: 'allow-always', scope: 'session' };
+  if (text === 'd') return { decision: 'deny' };
+  const duration = parseDuration(text);
+  return duration.ok && duration.value >= 1000 ? { decision: 'allow-always', duration_ms: duration.value } : null;
 }
 
 function describe(a: PendingApproval, style: Style): string {
@@ -98,29 +131,36 @@ async function watch(client: GatewayClient, io: Io, style: Style): Promise<numbe
   const queue: PendingApproval[] = [...(first?.approvals ?? [])];
   const input = createInterface({ input: io.stdin, crlfDelay: Infinity });
   const lines = input[Symbol.asyncIterator]();
+  // The end of input (Ctrl-D, a closed pipe) ends the watch, even while waiting for the gateway.
+  input.once('close', () => client.close());
   io.out(style.dim('Watching for approvals. Ctrl-C to stop.'));
+  const apply = (m: GatewayMessage): void => {
+    if (m.type === 'approval_pending') queue.push(m.approval);
+    // Answered elsewhere (another approver, the timeout): no longer ours to ask about.
+    if (m.type === 'approval_resolved') queue.splice(0, queue.length, ...queue.filter((a) => a.id !== m.id));
+  };
   for (;;) {
+    client.drain().forEach(apply);
     const approval = queue.shift();
     if (approval === undefined) {
       const m = await client.next();
       if (m === null) break;
-      if (m.type === 'approval_pending') queue.push(m.approval);
+      apply(m);
       continue;
     }
     io.out(describe(approval, style));
-    io.stdout.write('  [o]nce  [a]lways  [d]eny  [s]kip > ');
+    io.stdout.write('  [o]nce  [a]lways  [t]his session  15m/2h  [d]eny  [s]kip > ');
     const line = await lines.next();
     if (line.done === true) break;
-    const key = line.value.trim().toLowerCase()[0];
-    if (key === 's' || key === undefined) continue;
-    const decision: Decision | undefined = key === 'o' ? 'allow-once' : key === 'a' ? 'allow-always' : key === 'd' ? 'deny' : undefined;
-    if (decision === undefined) {
+    const text = line.value.trim().toLowerCase();
+    if (text === '' || text === 's') continue;
+    const a = keyAnswer(text);
+    if (a === null) {
       queue.unshift(approval);
       continue;
     }
-    client.send({ type: 'resolve', id: approval.id, decision });
-    const reply = await client.waitFor((m: GatewayMessage): m is Extract<GatewayMessage, { type: 'resolved' | 'error' }> => (m.type === 'resolved' || m.type === 'error'), 5_000);
-    io.out(reply?.type === 'resolved' ? style.dim(`  ${decision}`) : style.red(`  ${reply?.type === 'error' ? reply.message : 'no answer from the gateway'}`));
+    const reply = await send(client, approval.id, a);
+    io.out(reply.type === 'resolved' ? style.dim(`  ${a.decision}${grantText(a)}`) : style.red(`  ${reply.message}`));
   }
   input.close();
   return EXIT.ok;

@@ -1,10 +1,10 @@
 import { createReadStream, openSync, closeSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AUDIT_EVENT_TYPES, RISK_LEVELS, parseDuration, parseWhen, type AuditEventType, type AuditRow, type RiskLevel } from '@aleph/protocol';
 import { AuditError, AuditStore, CSV_HEADER, importJsonLines, search, toCsvLine, toJsonLine, type SearchQuery } from '@aleph/audit';
 import { flag, parseArgs, value, type ParsedArgs } from './args.js';
+import { auditFile } from '@aleph/gateway';
 import { alephHome } from './home.js';
 import { EXIT, type Io } from './io.js';
 import { LineWriter } from './output.js';
@@ -29,10 +29,6 @@ export const AUDIT_HELP = `Usage: aleph audit <command> [options]
 
 The log is $ALEPH_HOME/data/aleph.db (default ~/.aleph/data/aleph.db).`;
 
-export function auditFile(io: Io): string {
-  return join(alephHome(io.env), 'data', 'aleph.db');
-}
-
 export async function auditCommand(argv: readonly string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === 'help') {
@@ -49,7 +45,7 @@ export async function auditCommand(argv: readonly string[], io: Io): Promise<num
   }
   let store: AuditStore;
   try {
-    store = AuditStore.open(auditFile(io));
+    store = AuditStore.open(auditFile(alephHome(io.env)));
   } catch (error) {
     if (error instanceof AuditError) return io.fail(error, flag(parsed.value, 'json'));
     throw error;

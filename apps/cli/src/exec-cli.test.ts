@@ -59,11 +59,15 @@ describe('aleph exec through a running gateway', () => {
     expect(ready.pid).toBe(gateway!.pid);
   });
 
-  it('runs a safe command at once and passes its output and exit code through', async () => {
+  it('runs a safe command at once, passes its output and exit code through, and audits how it ended', async () => {
     await startGateway();
     const r = aleph(['exec', '--', 'echo hello; exit 3']);
     expect(r.stdout).toBe('hello\n');
     expect(r.code).toBe(3);
+    const finished = JSON.parse(aleph(['audit', 'search', '--event', 'command_finished', '--json']).stdout) as { rows: { summary: string; payload: { exit_code: number } }[] };
+    expect(finished.rows).toHaveLength(1);
+    expect(finished.rows[0]!.payload.exit_code).toBe(3);
+    expect(finished.rows[0]!.summary).toMatch(/^echo hello; exit 3 finished: exit 3 after \d+ ms$/);
   });
 
   it('refuses a blocked command with exit 126 and the reason', async () => {
@@ -168,4 +172,83 @@ describe('aleph exec through a running gateway', () => {
     expect(second.code).toBe(2);
     expect(second.stderr).toContain('already running');
   });
+
+  it('answers Codex\'s PreToolUse hook: nothing for allow (Codex\'s own rules go on), deny with the reason', async () => {
+    const hook = (command: string) => aleph(['hook', 'codex'], JSON.stringify({ session_id: 's', turn_id: 't', cwd: home(), hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command }, tool_use_id: 'u' }));
+    expect(JSON.parse(hook('ls').stdout).hookSpecificOutput).toMatchObject({ hookEventName: 'PreToolUse', permissionDecision: 'deny' });
+    await startGateway();
+    const allowed = hook('git status');
+    expect([allowed.code, allowed.stdout]).toEqual([0, '']);
+    const denied = JSON.parse(hook('rm -rf /').stdout).hookSpecificOutput;
+    expect(denied).toMatchObject({ permissionDecision: 'deny', permissionDecisionReason: expect.stringContaining('Aleph: blocked') });
+  });
+
+  it('aleph rules: a deny rule with a message reaches the agent; removing it lifts it; both are audited', async () => {
+    await startGateway();
+    const added = JSON.parse(aleph(['rules', 'add', '--agent', 'test-agent', '--action', 'deny', 'prefix:ls *', '--message', 'Use the file tree instead.', '--json']).stdout) as { rule: { id: string } };
+    await new Promise((r) => setTimeout(r, 250));
+    const denied = aleph(['exec', '--agent', 'test-agent', '--', 'ls', '-la']);
+    expect(denied.code).toBe(126);
+    expect(denied.stderr).toContain('denied by prefix rule "ls *": Use the file tree instead.');
+    expect(JSON.parse(aleph(['rules', 'list', '--json']).stdout).rules).toEqual([expect.objectContaining({ agent: 'test-agent', action: 'deny', pattern: 'ls *' })]);
+    expect(aleph(['rules', 'remove', added.rule.id]).stdout).toContain('Removed');
+    await new Promise((r) => setTimeout(r, 250));
+    expect(aleph(['exec', '--agent', 'test-agent', '--', 'ls']).code).toBe(0);
+    const changes = JSON.parse(aleph(['audit', 'search', '--event', 'rule_change', '--json']).stdout) as { rows: { summary: string }[] };
+    expect(changes.rows.map((r) => r.summary).sort()).toEqual(['added deny prefix rule "ls *" for test-agent', 'removed deny prefix rule "ls *" for test-agent']);
+    expect(aleph(['rules', 'add', '--agent', 'x', '--action', 'allow', 'path:relative']).stderr).toContain('absolute path');
+    expect(aleph(['rules', 'remove', 'nope']).stderr).toContain('No rule has the ID nope');
+  });
+
+  it('approvals allow --for grants for a while, --session for the rest of the session', async () => {
+    await startGateway();
+    writeFileSync(join(home(), 'a'), 'data');
+    const first = execInBackground(['--session', 's1', '--', 'cp a g']);
+    expect(aleph(['approvals', 'allow', await pendingId(), '--for', '15m']).stdout).toContain('(for 15 min)');
+    expect((await first).code).toBe(0);
+    expect(aleph(['exec', '--agent', 'test-agent', '--session', 's9', '--timeout-ms', '2000', '--cwd', home(), '--', 'cp a g']).code).toBe(0);
+    const [rule] = JSON.parse(aleph(['rules', 'list', '--json']).stdout).rules as { expires_at: string; session: string | null }[];
+    expect(Date.parse(rule!.expires_at) - Date.now()).toBeGreaterThan(14 * 60_000);
+
+    const second = execInBackground(['--session', 's1', '--', 'cp a h']);
+    expect(aleph(['approvals', 'allow', await pendingId(), '--session']).stdout).toContain('(for this session)');
+    expect((await second).code).toBe(0);
+    expect(aleph(['exec', '--agent', 'test-agent', '--session', 's1', '--timeout-ms', '2000', '--cwd', home(), '--', 'cp a h']).code).toBe(0);
+    expect(aleph(['exec', '--agent', 'test-agent', '--session', 's2', '--timeout-ms', '300', '--cwd', home(), '--', 'cp a h']).code).toBe(126);
+    expect(aleph(['approvals', 'allow', 'x', '--for', 'soon']).code).toBe(2);
+    expect(aleph(['approvals', 'allow', 'x', '--always', '--session']).stderr).toContain('one of --always, --for and --session');
+  });
+
+  it('approvals watch shows each pending command with its risk and takes one key', async () => {
+    await startGateway();
+    writeFileSync(join(home(), 'a'), 'data');
+    const watch = spawn(process.execPath, [ALEPH_BIN, 'approvals', 'watch'], { env: env(), stdio: ['pipe', 'pipe', 'inherit'] });
+    let screen = '';
+    watch.stdout.on('data', (d: Buffer) => (screen += d.toString()));
+    const shown = async (text: string): Promise<void> => {
+      for (let i = 0; !screen.includes(text); i++) {
+        if (i === 400) throw new Error(`never saw ${JSON.stringify(text)} in:\n${screen}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await shown('Watching for approvals');
+    const once = execInBackground(['--', 'cp a i']);
+    await shown('$ cp a i');
+    expect(screen).toMatch(/medium|high|low/);
+    watch.stdin.write('o\n');
+    expect((await once).code).toBe(0);
+    await shown('allow-once');
+    const always = execInBackground(['--', 'cp a j']);
+    await shown('$ cp a j');
+    watch.stdin.write('a\n');
+    expect((await always).code).toBe(0);
+    await shown('allow-always (always)');
+    const denied = execInBackground(['--', 'cp a k']);
+    await shown('$ cp a k');
+    watch.stdin.write('d\n');
+    expect((await denied).code).toBe(126);
+    watch.stdin.end();
+    await new Promise((r) => watch.on('exit', r));
+    expect(watch.exitCode).toBe(0);
+  }, 20_000);
 });

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { GatewayError } from '@aleph/gateway';
+import { existsSync } from 'node:fs';
+import { bindingDrift, currentBinding, GatewayError } from '@aleph/gateway';
 import type { GatewayMessage } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
 import { connectGateway } from './connect.js';
@@ -8,9 +9,11 @@ import { EXIT, type Io } from './io.js';
 
 export const EXEC_HELP = `Usage: aleph exec [--json] [--agent ID] [--session KEY] [--cwd DIR] [--timeout-ms N] [--dry-run] -- <command...>
 
-Asks the gateway whether the command may run. Allowed: runs it with the shell in --cwd, passing
-standard input and output through, and exits with its exit code. Denied: prints the reason on
-standard error and exits 126. No gateway running: says so and exits 2. --dry-run only prints the
+Asks the gateway whether the command may run. Allowed: runs it with the shell (bash) in --cwd,
+passing standard input and output through, reports how it ended to the audit log, and exits with
+its exit code. Denied: prints the reason on standard error and exits 126. If an executable or
+script the approval was bound to changed since, it refuses (126) instead of running something
+else than what was approved. No gateway running: says so and exits 2. --dry-run only prints the
 decision; --json prints it as JSON (on standard error when the command also runs).
 The agent defaults to $ALEPH_AGENT or "cli", the session to $ALEPH_SESSION or this shell.`;
 
@@ -47,10 +50,11 @@ export async function execCommand(argv: readonly string[], io: Io): Promise<numb
     cwd: cwd.startsWith('/') ? cwd : `${io.cwd}/${cwd}`,
     agent_id: value(args, 'agent') ?? io.env.ALEPH_AGENT ?? 'cli',
     session_key: value(args, 'session') ?? io.env.ALEPH_SESSION ?? `shell-${process.ppid}`,
+    path: io.env.PATH ?? '',
   };
   client.send({ type: 'approval_request', id, request, ...(timeout === undefined ? {} : { timeout_ms: timeout }) });
   const answer = await client.waitFor((m: GatewayMessage): m is Extract<GatewayMessage, { type: 'approval_decision' | 'error' }> => (m.type === 'approval_decision' && m.id === id) || m.type === 'error');
-  client.close();
+  if (answer === null || answer.type === 'error' || answer.decision === 'deny' || dryRun) client.close();
   if (answer === null) return io.fail({ code: 'gateway_gone', message: 'The gateway closed the connection before deciding; treat the command as denied.' }, json);
   if (answer.type === 'error') return io.fail({ code: answer.code, message: answer.message }, json);
   const allowed = answer.decision !== 'deny';
@@ -64,15 +68,37 @@ export async function execCommand(argv: readonly string[], io: Io): Promise<numb
     if (!json) io.out(`allowed (${answer.decision}): ${answer.reason}`);
     return EXIT.ok;
   }
-  return run(command, request.cwd);
+  const started = Date.now();
+  const drift = answer.binding === undefined ? null : bindingDrift(answer.binding, currentBinding(answer.binding, request.cwd, request.path));
+  const outcome = drift === null ? await run(command, request.cwd) : { code: EXIT_DENIED, signal: null };
+  if (drift !== null) io.err(`aleph: refused: ${drift}.`);
+  // The audit log learns how the run ended; a gateway gone meanwhile does not change the exit code.
+  client.send({ type: 'exec_result', id, exit_code: outcome.signal === null ? outcome.code : null, duration_ms: Date.now() - started, ...(outcome.signal === null ? {} : { signal: outcome.signal }) });
+  await client.waitFor((m: GatewayMessage): m is Extract<GatewayMessage, { type: 'result_recorded' | 'error' }> => (m.type === 'result_recorded' && m.id === id) || m.type === 'error', 5_000);
+  client.close();
+  return outcome.code;
 }
 
-/** Runs the command with the shell, passing stdio through; its exit code, or 128 + signal. */
-function run(command: string, cwd: string): Promise<number> {
+/** The shell commands run with: bash, which the policy's grammar describes, or sh where there is none. */
+const SHELL = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
+
+/**
+ * Runs the command with the shell, passing stdio through; its exit code (128 + n when killed by
+ * signal n) and the signal. Ctrl-C reaches the command through the terminal; a SIGTERM or SIGHUP
+ * sent to aleph alone is passed on to it.
+ */
+function run(command: string, cwd: string): Promise<{ code: number; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', command], { cwd, stdio: 'inherit' });
-    child.on('error', () => resolve(127));
-    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal === null ? 0 : signalNumber(signal))));
+    const child = spawn(SHELL, ['-c', command], { cwd, stdio: 'inherit' });
+    const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+    const handlers = { SIGINT: () => undefined, SIGTERM: forward('SIGTERM'), SIGHUP: forward('SIGHUP') } as const;
+    for (const [signal, handler] of Object.entries(handlers)) process.on(signal, handler);
+    const done = (result: { code: number; signal: NodeJS.Signals | null }) => {
+      for (const [signal, handler] of Object.entries(handlers)) process.off(signal, handler);
+      resolve(result);
+    };
+    child.on('error', () => done({ code: 127, signal: null }));
+    child.on('exit', (code, signal) => done({ code: code ?? 128 + (signal === null ? 0 : signalNumber(signal)), signal }));
   });
 }
 

@@ -6,6 +6,7 @@ import { gatewayCommand } from './gateway-command.js';
 import { hookCommand } from './hook-command.js';
 import { modeCommand } from './mode-command.js';
 import { policyCommand } from './policy-command.js';
+import { rulesCommand } from './rules-command.js';
 import { EXIT, processIo, type Io } from './io.js';
 
 const HELP = `Aleph Console: the approval console between AI agents and your machine.
@@ -16,8 +17,9 @@ Commands:
   gateway        run the gateway (--headless) that agents ask and people answer through
   exec           ask the gateway to run a command, and run it if allowed
   approvals      list, allow, deny or watch the commands waiting for approval
-  hook           agent integrations: a Claude Code PreToolUse hook
+  hook           agent integrations: Claude Code and Codex PreToolUse hooks
   mode           show or set the security mode (safe, dev, unrestricted), per agent
+  rules          list, add or remove an agent's deny, ask and allow rules
   policy check   classify a shell command: verdict, action, risk and reasons
   audit          search, tail, verify, export, import and prune the audit log
 
@@ -55,6 +57,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return hookCommand(rest, io);
     case 'mode':
       return modeCommand(rest, io);
+    case 'rules':
+      return rulesCommand(rest, io);
     default:
       return io.usage(`Unknown command "${command}".\n\n${HELP}`);
   }

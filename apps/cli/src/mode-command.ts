@@ -1,9 +1,8 @@
-import { join } from 'node:path';
-import { AuditError, AuditStore } from '@aleph/audit';
+import { AuditError } from '@aleph/audit';
 import { loadConfig, modeOf, saveConfig } from '@aleph/gateway';
 import { parseSecurityMode, SECURITY_MODES } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
-import { alephHome } from './home.js';
+import { alephHome, recordEvent } from './home.js';
 import { EXIT, type Io } from './io.js';
 
 export const MODE_HELP = `Usage: aleph mode set safe|dev|unrestricted [--agent ID] [--json]
@@ -48,12 +47,7 @@ export async function modeCommand(argv: readonly string[], io: Io): Promise<numb
   const saved = saveConfig(home, next);
   if (!saved.ok) return io.fail(saved.error, json);
   try {
-    const audit = AuditStore.open(join(home, 'data', 'aleph.db'));
-    try {
-      audit.append({ event: 'security_mode_change', from, to: mode.value, actor: 'owner', ...(agent === undefined ? {} : { agent }) });
-    } finally {
-      audit.close();
-    }
+    recordEvent(home, { event: 'security_mode_change', from, to: mode.value, actor: 'owner', ...(agent === undefined ? {} : { agent }) });
   } catch (error) {
     if (error instanceof AuditError) return io.fail(error, json);
     throw error;

@@ -15,6 +15,10 @@ export function summarize(e: AuditEvent): string {
       return `${e.decision} for ${e.command} by ${e.resolved_by}${e.reason ? `: ${e.reason}` : ''}`;
     case 'security_mode_change':
       return `mode ${e.from ?? 'default'} -> ${e.to}${e.agent ? ` for ${e.agent}` : ''}`;
+    case 'rule_change': {
+      const r = e.rule as { action?: string; kind?: string; pattern?: string };
+      return `${e.change} ${r.action ?? 'allow'} ${r.kind ?? ''} rule "${r.pattern ?? ''}" for ${e.agent}`;
+    }
     case 'sandbox_exec':
       return `${e.command ?? e.tool_id} ran sandboxed on ${e.platform}: ${e.status}${e.violations?.length ? ` (${e.violations.length} violations)` : ''}`;
     case 'capability_approval':

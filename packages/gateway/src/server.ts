@@ -16,7 +16,7 @@ import {
   type ExecBinding, type ExecRequest, type GatewayMessage, type PendingApproval,
 } from '@aleph/protocol';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
-import { configFile, loadConfig, modeOf, saveConfig, secretBytes, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
+import { auditFile, configFile, loadConfig, modeOf, saveConfig, secretBytes, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
 import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './handshake.js';
 import { describeRule, liveRules, withRule, withRulesUsed } from './rules.js';
 
@@ -145,7 +145,7 @@ export class Gateway {
     const socketPath = join(options.home, SOCKET_FILE);
     if (Buffer.byteLength(socketPath) > 100) throw new GatewayError('socket_path_too_long', `The socket path ${socketPath} is too long for a Unix socket; choose a shorter ALEPH_HOME.`);
     await clearStaleSocket(socketPath);
-    const audit = AuditStore.open(join(options.home, 'data', 'aleph.db'));
+    const audit = AuditStore.open(auditFile(options.home));
     let policy: CommandPolicy;
     try {
       policy = await CommandPolicy.load();

@@ -6,7 +6,7 @@ import { RISK_LEVELS, SECURITY_MODES, VERDICTS, type RiskLevel, type SecurityMod
 import { fail, ok, type Result } from './result.js';
 
 type FieldKind =
-  | 'string' | 'string?' | 'number' | 'number?' | 'integer?' | 'strings?' | 'object?'
+  | 'string' | 'string?' | 'number' | 'number?' | 'integer?' | 'strings?' | 'object' | 'object?'
   | 'risk' | 'risk?' | 'verdict?' | 'mode' | 'mode?';
 
 export const EVENT_FIELDS = {
@@ -26,6 +26,8 @@ export const EVENT_FIELDS = {
     rule: 'object?', risk_level: 'risk?',
   },
   security_mode_change: { from: 'mode?', to: 'mode', agent: 'string?' },
+  /** An agent's rule was added or removed by hand (Allow Always is an approval_decision). */
+  rule_change: { change: 'string', agent: 'string', rule: 'object' },
   /** A sandboxed run (the seed's SandboxAuditLog). */
   sandbox_exec: {
     tool_id: 'string', capabilities: 'object?', status: 'string', platform: 'string', violations: 'strings?',
@@ -50,7 +52,7 @@ type FieldType<K extends FieldKind> =
   K extends 'string' | 'string?' ? string
   : K extends 'number' | 'number?' | 'integer?' ? number
   : K extends 'strings?' ? string[]
-  : K extends 'object?' ? Record<string, unknown>
+  : K extends 'object' | 'object?' ? Record<string, unknown>
   : K extends 'risk' | 'risk?' ? RiskLevel
   : K extends 'verdict?' ? Verdict
   : K extends 'mode' | 'mode?' ? SecurityMode

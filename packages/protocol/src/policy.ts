@@ -93,3 +93,10 @@ export function parseAllowRule(value: unknown): Result<AllowRule> {
   if (kind === 'path' && !pattern.startsWith('/')) return fail('invalid_rule', `A path rule must be an absolute path glob, got ${JSON.stringify(pattern)}.`);
   return ok({ kind: kind as AllowRuleKind, pattern: pattern.trim() });
 }
+
+/** A rule written as `KIND:PATTERN` (`prefix:npm run test:*`), as the CLI takes it. */
+export function parseRuleText(text: string): Result<AllowRule> {
+  const colon = text.indexOf(':');
+  if (colon < 0) return fail('invalid_rule', `Write a rule as KIND:PATTERN with KIND one of ${ALLOW_RULE_KINDS.join(', ')}, e.g. 'prefix:npm run test:*'.`);
+  return parseAllowRule({ kind: text.slice(0, colon), pattern: text.slice(colon + 1) });
+}

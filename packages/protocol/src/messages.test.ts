@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_GRANT_MS, parseClientMessage } from './messages.js';
+
+const request = { command: 'ls', cwd: '/w', agent_id: 'a', session_key: 's' };
+
+function error(value: Record<string, unknown>): string {
+  const r = parseClientMessage(value);
+  if (r.ok) throw new Error(`accepted ${JSON.stringify(value)}`);
+  return r.error.message;
+}
+
+describe('client messages are validated before anything acts on them', () => {
+  it('accepts a well-formed request, with or without the requester\'s PATH and a timeout', () => {
+    expect(parseClientMessage({ type: 'approval_request', id: '1', request })).toEqual({ ok: true, value: { type: 'approval_request', id: '1', request } });
+    const full = { type: 'approval_request', id: '1', request: { ...request, path: '/usr/bin:/bin', extra: 'dropped' }, timeout_ms: 500 };
+    expect(parseClientMessage(full)).toEqual({ ok: true, value: { type: 'approval_request', id: '1', request: { ...request, path: '/usr/bin:/bin' }, timeout_ms: 500 } });
+  });
+
+  it.each([
+    [{ type: 'approval_request', request }, '"id" must be a non-empty string'],
+    [{ type: 'approval_request', id: '1', request: [] }, '"request" must be an object'],
+    [{ type: 'approval_request', id: '1', request: { ...request, command: '' } }, '"command" must be a non-empty string'],
+    [{ type: 'approval_request', id: '1', request: { ...request, cwd: 'rel' } }, '"cwd" must be an absolute path'],
+    [{ type: 'approval_request', id: '1', request: { ...request, path: 7 } }, '"path" must be a non-empty string'],
+    [{ type: 'approval_request', id: '1', request, timeout_ms: 0 }, '"timeout_ms" must be a whole number'],
+    [{ type: 'approval_request', id: 'x'.repeat(129), request }, '"id" is longer than 128 characters'],
+  ])('refuses a bad request: %j', (value, message) => {
+    expect(error(value)).toContain(message);
+  });
+
+  it('accepts the answers an approver can give, grants included', () => {
+    expect(parseClientMessage({ type: 'resolve', id: 'p', decision: 'deny', reason: 'no' })).toMatchObject({ ok: true, value: { decision: 'deny', reason: 'no' } });
+    expect(parseClientMessage({ type: 'resolve', id: 'p', decision: 'allow-always', rule: { kind: 'prefix', pattern: ' npm * ' }, duration_ms: 900_000 }))
+      .toEqual({ ok: true, value: { type: 'resolve', id: 'p', decision: 'allow-always', rule: { kind: 'prefix', pattern: 'npm *' }, duration_ms: 900_000 } });
+    expect(parseClientMessage({ type: 'resolve', id: 'p', decision: 'allow-always', scope: 'session' })).toMatchObject({ ok: true, value: { scope: 'session' } });
+  });
+
+  it.each([
+    [{ type: 'resolve', id: 'p', decision: 'maybe' }, '"decision" must be one of allow-once, allow-always, deny'],
+    [{ type: 'resolve', id: 'p', decision: 'allow-always', rule: { kind: 'regex', pattern: '.*' } }, '"rule" must be'],
+    [{ type: 'resolve', id: 'p', decision: 'allow-always', duration_ms: 10 }, '"duration_ms" must be a whole number of milliseconds from 1000'],
+    [{ type: 'resolve', id: 'p', decision: 'allow-always', duration_ms: MAX_GRANT_MS + 1 }, '"duration_ms"'],
+    [{ type: 'resolve', id: 'p', decision: 'allow-always', scope: 'forever' }, '"scope" must be one of agent, session'],
+    [{ type: 'resolve', id: 'p', decision: 'deny', duration_ms: 60_000 }, 'go with the decision "allow-always"'],
+    [{ type: 'resolve', id: 'p', decision: 'allow-once', scope: 'session' }, 'go with the decision "allow-always"'],
+  ])('refuses a bad answer: %j', (value, message) => {
+    expect(error(value)).toContain(message);
+  });
+
+  it('accepts how a run ended, and refuses nonsense', () => {
+    expect(parseClientMessage({ type: 'exec_result', id: 'r', exit_code: 0, duration_ms: 1.5 })).toEqual({ ok: true, value: { type: 'exec_result', id: 'r', exit_code: 0, duration_ms: 1.5 } });
+    expect(parseClientMessage({ type: 'exec_result', id: 'r', exit_code: null, signal: 'SIGKILL', duration_ms: 3 })).toMatchObject({ ok: true, value: { signal: 'SIGKILL' } });
+    expect(error({ type: 'exec_result', id: 'r', exit_code: 256, duration_ms: 1 })).toContain('"exit_code" must be a whole number from 0 to 255');
+    expect(error({ type: 'exec_result', id: 'r', exit_code: 0, duration_ms: -1 })).toContain('"duration_ms" must be a number');
+    expect(error({ type: 'exec_result', id: 'r', duration_ms: 1 })).toContain('"exit_code"');
+  });
+
+  it('names an unknown message type', () => {
+    const r = parseClientMessage({ type: 'rm_rf' });
+    expect(r).toEqual({ ok: false, error: { code: 'unknown_type', message: 'Unknown message type "rm_rf".' } });
+  });
+});
