@@ -4,6 +4,7 @@
  */
 import { auditSuite } from './audit.js';
 import { gatewaySuite } from './gateway.js';
+import { identitySuite } from './identity.js';
 import { policySuite } from './policy.js';
 import { printTable, type Row } from './table.js';
 
@@ -11,6 +12,7 @@ const suites: Record<string, () => Promise<Row[]>> = {
   policy: policySuite,
   audit: auditSuite,
   gateway: gatewaySuite,
+  identity: identitySuite,
 };
 
 const only = process.argv.slice(2);

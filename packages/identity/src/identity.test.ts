@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { newPairingCode, normalizeCode, PAIRING_ALPHABET } from './codes.js';
+import { identityContext, type IdentityContext } from './context.js';
+import { fingerprint, newDeviceKeyPair, sign, verifyWithNacl, verifyWithNode } from './keys.js';
+import { DEFAULT_PAIRING_LIMITS, PairingBook } from './pairing.js';
+import { authorize } from './policy-engine.js';
+import { issueToken, verifyToken, type SubjectState, type TokenClaims } from './tokens.js';
+
+const T0 = Date.parse('2026-11-23T10:00:00Z');
+const random = (n: number) => new Uint8Array(randomBytes(n));
+
+describe('pairing codes', () => {
+  it('are 8 characters from 32 without look-alikes', () => {
+    expect(PAIRING_ALPHABET).toHaveLength(32);
+    expect(new Set(PAIRING_ALPHABET).size).toBe(32);
+    for (const c of '01OI') expect(PAIRING_ALPHABET).not.toContain(c);
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const code = newPairingCode(random);
+      expect(code).toMatch(/^[A-HJ-NP-Z2-9]{8}$/);
+      for (const c of code) seen.add(c);
+    }
+    expect(seen.size).toBe(32);
+  });
+
+  it('are read as typed, whatever the case, spaces and dashes', () => {
+    expect(normalizeCode('abcd-efgh')).toBe('ABCDEFGH');
+    expect(normalizeCode(' AbCd EfGh ')).toBe('ABCDEFGH');
+    expect(normalizeCode('ABCDEFG0')).toBeNull();
+    expect(normalizeCode('ABCDEFG')).toBeNull();
+  });
+});
+
+describe('bearer tokens', () => {
+  const secret = new Uint8Array(randomBytes(32));
+  const claims: TokenClaims = { sub: 'dev-1', role: 'owner', scopes: ['*'], iat: T0, exp: T0 + 3_600_000, gen: 1 };
+  const live = (): SubjectState => ({ revoked: false, generation: 1 });
+
+  it('verify when issued by this secret, for a known, current subject', () => {
+    expect(verifyToken(secret, issueToken(secret, claims), T0, live)).toEqual({ ok: true, value: claims });
+  });
+
+  it('fail on any flipped bit, anywhere', () => {
+    const token = issueToken(secret, claims);
+    for (let i = 0; i < token.length; i++) {
+      const bytes = Buffer.from(token);
+      bytes[i] = bytes[i]! ^ 1;
+      const r = verifyToken(secret, bytes.toString(), T0, live);
+      expect(r.ok, `bit flipped at ${i}`).toBe(false);
+    }
+  });
+
+  it('fail under another secret, when expired (from the expiry on), revoked, rotated, or unknown', () => {
+    const token = issueToken(secret, claims);
+    const code = (r: ReturnType<typeof verifyToken>) => (r.ok ? 'ok' : r.error.code);
+    expect(code(verifyToken(new Uint8Array(32), token, T0, live))).toBe('bad_signature');
+    expect(code(verifyToken(secret, token, claims.exp - 1, live))).toBe('ok');
+    expect(code(verifyToken(secret, token, claims.exp, live))).toBe('expired');
+    expect(code(verifyToken(secret, token, T0, () => ({ revoked: true, generation: 1 })))).toBe('revoked');
+    expect(code(verifyToken(secret, token, T0, () => ({ revoked: false, generation: 2 })))).toBe('revoked');
+    expect(code(verifyToken(secret, token, T0, () => null))).toBe('unknown_subject');
+    expect(code(verifyToken(secret, 'Bearer nonsense', T0, live))).toBe('malformed');
+    expect(code(verifyToken(secret, `aleph1.${'A'.repeat(5000)}.x`, T0, live))).toBe('malformed');
+  });
+});
+
+describe('device keys', () => {
+  it('a signature verifies with both implementations, and fails for another key or message', () => {
+    const device = newDeviceKeyPair();
+    const other = newDeviceKeyPair();
+    const message = new Uint8Array(randomBytes(32));
+    const signature = sign(device.secretKey, message);
+    for (const verify of [verifyWithNacl, verifyWithNode]) {
+      expect(verify(device.publicKey, message, signature)).toBe(true);
+      expect(verify(other.publicKey, message, signature)).toBe(false);
+      expect(verify(device.publicKey, new Uint8Array(32), signature)).toBe(false);
+      expect(verify(device.publicKey, message, sign(other.secretKey, message))).toBe(false);
+      expect(verify(device.publicKey.subarray(1), message, signature)).toBe(false);
+      expect(verify(device.publicKey, message, signature.subarray(1))).toBe(false);
+    }
+  });
+
+  it('a fingerprint is the first 16 hex digits of SHA-256 of the public key', () => {
+    expect(fingerprint(new Uint8Array(32))).toBe('66687aadf862bd77');
+  });
+});
+
+describe('the PolicyEngine', () => {
+  const ctx = (fields: Partial<IdentityContext>): IdentityContext => identityContext({
+    request_id: 'r', session_key: 's', role: 'guest', identity_id: 'g-1', created_at: T0, source_channel: 'websocket',
+    scope: { allowed_tools: ['exec', 'read_file'], expires_at: T0 + 1000, display_name: 'Ana' }, ...fields,
+  });
+
+  it('allows the owner always, and a guest inside its scope until it expires', () => {
+    expect(authorize(ctx({ role: 'owner', scope: null }), 'anything', { now: T0 })).toEqual({ allowed: true });
+    expect(authorize(ctx({}), 'exec', { now: T0 + 999 })).toEqual({ allowed: true });
+    expect(authorize(ctx({ scope: { allowed_tools: ['*'], expires_at: null, display_name: null } }), 'exec', { now: T0 })).toEqual({ allowed: true });
+  });
+
+  it('denies with a reason: expired scope (from its expiry on), tool outside it, no scope, anonymous', () => {
+    expect(authorize(ctx({}), 'exec', { now: T0 + 1000 })).toMatchObject({ allowed: false, code: 'scope_expired' });
+    expect(authorize(ctx({}), 'write_file', { now: T0 })).toMatchObject({ allowed: false, code: 'tool_not_allowed', reason: 'This guest may use exec, read_file, not write_file.' });
+    expect(authorize(ctx({ scope: null }), 'exec', { now: T0 })).toMatchObject({ allowed: false, code: 'no_scope' });
+    expect(authorize(ctx({ role: 'anonymous', scope: null }), 'exec', { now: T0 })).toMatchObject({ allowed: false, code: 'anonymous' });
+    expect(authorize(ctx({ role: 'anonymous', scope: null }), 'exec', { now: T0, authenticationRequired: false })).toEqual({ allowed: true });
+  });
+
+  it('works on a frozen context that nothing can change', () => {
+    const c = ctx({});
+    expect(Object.isFrozen(c) && Object.isFrozen(c.scope) && Object.isFrozen(c.scope!.allowed_tools)).toBe(true);
+    expect(() => {
+      (c as { role: string }).role = 'owner';
+    }).toThrow(TypeError);
+  });
+});
+
+describe('pairing', () => {
+  const device = () => ({ name: 'Laptop', type: 'cli', publicKey: newDeviceKeyPair().publicKey });
+
+  it('goes request -> approve -> proof, and the code works once', () => {
+    const book = new PairingBook(random);
+    const keys = newDeviceKeyPair();
+    const asked = book.request({ name: 'Laptop', type: 'cli', publicKey: keys.publicKey }, 'p', T0);
+    if (!asked.ok) throw new Error(asked.error.message);
+    expect(asked.value.fingerprint).toBe(fingerprint(keys.publicKey));
+    expect(book.complete(asked.value.code, new Uint8Array(64), 'p', T0, verifyWithNode)).toMatchObject({ ok: false, error: { code: 'not_approved' } });
+    const approved = book.approve(asked.value.code.toLowerCase(), T0 + 1);
+    if (!approved.ok) throw new Error(approved.error.message);
+    const proof = sign(keys.secretKey, approved.value.challenge!);
+    expect(book.complete(asked.value.code, proof, 'p', T0 + 2, verifyWithNode)).toMatchObject({ ok: true });
+    expect(book.complete(asked.value.code, proof, 'p', T0 + 3, verifyWithNode)).toMatchObject({ ok: false, error: { code: 'unknown_code' } });
+  });
+
+  it('refuses a proof signed by another key', () => {
+    const book = new PairingBook(random);
+    const asked = book.request(device(), 'p', T0);
+    const approved = book.approve(asked.ok ? asked.value.code : '', T0);
+    const forged = sign(newDeviceKeyPair().secretKey, approved.ok ? approved.value.challenge! : new Uint8Array());
+    expect(book.complete(asked.ok ? asked.value.code : '', forged, 'p', T0, verifyWithNacl)).toMatchObject({ ok: false, error: { code: 'bad_signature' } });
+  });
+
+  it('expires a code after five minutes', () => {
+    const book = new PairingBook(random);
+    const asked = book.request(device(), 'p', T0);
+    const code = asked.ok ? asked.value.code : '';
+    expect(book.approve(code, T0 + DEFAULT_PAIRING_LIMITS.ttlMs - 1).ok).toBe(true);
+    expect(book.status(code, 'p', T0 + DEFAULT_PAIRING_LIMITS.ttlMs)).toMatchObject({ ok: false, error: { code: 'unknown_code' } });
+    expect(book.list(T0 + DEFAULT_PAIRING_LIMITS.ttlMs)).toEqual([]);
+  });
+
+  it('keeps at most ten pending, rate-limits each peer, and keeps codes unique', () => {
+    let n = 0;
+    // A generator that repeats itself: the book must still hand out distinct codes.
+    const repetitive = (size: number) => new Uint8Array(size).fill(Math.floor(n++ / 2));
+    const book = new PairingBook(repetitive);
+    for (let i = 0; i < 10; i++) expect(book.request(device(), `peer-${i % 2}`, T0 + i * 20_000).ok).toBe(true);
+    expect(new Set(book.list(T0 + 200_000).map((p) => p.code)).size).toBe(10);
+    expect(book.request(device(), 'peer-9', T0 + 200_000)).toMatchObject({ ok: false, error: { code: 'too_many_pending' } });
+    const limited = new PairingBook(random);
+    for (let i = 0; i < 5; i++) expect(limited.request(device(), 'p', T0 + i).ok).toBe(true);
+    expect(limited.request(device(), 'p', T0 + 10)).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+    expect(limited.request(device(), 'q', T0 + 10).ok).toBe(true);
+    expect(limited.request(device(), 'p', T0 + 60_001).ok).toBe(true);
+  });
+
+  it('locks out a peer that keeps presenting wrong codes, even the right one meanwhile', () => {
+    const book = new PairingBook(random);
+    const asked = book.request(device(), 'p', T0);
+    const code = asked.ok ? asked.value.code : '';
+    for (let i = 0; i < 4; i++) expect(book.status('ZZZZZZZZ', 'attacker', T0 + i)).toMatchObject({ ok: false, error: { code: 'unknown_code' } });
+    expect(book.status('ZZZZZZZZ', 'attacker', T0 + 4)).toMatchObject({ ok: false, error: { code: 'locked_out' } });
+    expect(book.status(code, 'attacker', T0 + 5)).toMatchObject({ ok: false, error: { code: 'locked_out' } });
+    expect(book.status(code, 'p', T0 + 5).ok).toBe(true);
+    const after = T0 + 4 + DEFAULT_PAIRING_LIMITS.lockoutMs;
+    const later = book.request(device(), 'p', after);
+    expect(book.status(later.ok ? later.value.code : '', 'attacker', after).ok).toBe(true);
+  });
+
+  it('rejects by code, and refuses malformed devices', () => {
+    const book = new PairingBook(random);
+    const asked = book.request(device(), 'p', T0);
+    expect(book.reject(asked.ok ? asked.value.code : '', T0).ok).toBe(true);
+    expect(book.list(T0)).toEqual([]);
+    expect(book.request({ name: ' ', type: 'cli', publicKey: new Uint8Array(32) }, 'p', T0)).toMatchObject({ ok: false, error: { code: 'invalid_device' } });
+    expect(book.request({ name: 'x', type: 'cli', publicKey: new Uint8Array(31) }, 'p', T0)).toMatchObject({ ok: false, error: { code: 'invalid_key' } });
+  });
+});
