@@ -57,6 +57,11 @@ export function auditFile(home: string): string {
   return join(home, 'data', 'aleph.db');
 }
 
+/** Devices, guests and the token secret, under `$ALEPH_HOME`. */
+export function identityFile(home: string): string {
+  return join(home, 'data', 'identity.db');
+}
+
 export function defaultConfig(): GatewayConfig {
   return {
     version: 1,

@@ -5,3 +5,4 @@ export * from './rules.js';
 export * from './server.js';
 export * from './client.js';
 export * from './report.js';
+export * from './identity-store.js';
