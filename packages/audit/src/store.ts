@@ -60,6 +60,12 @@ export interface OpenOptions {
    * the last commits, never consistency. `power`: synchronous=FULL, an fsync per commit.
    */
   readonly durability?: 'process' | 'power';
+  /**
+   * Bring the search index up to date inside append once enough rows wait (default). A server that
+   * answers while it appends turns this off and calls index() when it is idle, so that no single
+   * append pays for indexing hundreds of rows.
+   */
+  readonly indexOnAppend?: boolean;
 }
 
 /** A row as SQLite returns it. */
@@ -131,7 +137,7 @@ export class AuditStore {
   private readonly anchor: Database.Statement;
   private readonly appendTx: (events: readonly AuditEvent[], now: number) => number[];
 
-  private constructor(readonly file: string, db: Database.Database) {
+  private constructor(readonly file: string, db: Database.Database, private readonly indexOnAppend: boolean) {
     this.db = db;
     this.insertEvent = db.prepare('INSERT INTO events (id, ts, event, session, actor, risk_level, decision, summary, payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertFts = db.prepare('INSERT INTO events_fts (rowid, text, tags) VALUES (?, ?, ?)');
@@ -229,7 +235,7 @@ export class AuditStore {
         db.pragma('cache_size = -32768');
       }
       migrate(db, file, options.readonly === true);
-      return new AuditStore(file, db);
+      return new AuditStore(file, db, options.indexOnAppend !== false);
     } catch (error) {
       db.close();
       throw translate(error, file);
@@ -306,7 +312,7 @@ export class AuditStore {
       throw translate(error, this.file);
     }
     // The index trails; one indexing pass per INDEX_LAG rows keeps it close at little cost.
-    if (ids[ids.length - 1]! - this.indexedUpTo >= INDEX_LAG) this.index();
+    if (this.indexOnAppend && ids[ids.length - 1]! - this.indexedUpTo >= INDEX_LAG) this.index();
     return ids;
   }
 

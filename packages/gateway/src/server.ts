@@ -79,6 +79,9 @@ interface Waiting {
   readonly timer: NodeJS.Timeout;
 }
 
+/** How long after an append the search index catches up. */
+const INDEX_DELAY_MS = 100;
+
 /** How many allowed requests per connection may still report how their run ended. */
 const MAX_UNREPORTED_RUNS = 256;
 
@@ -117,6 +120,7 @@ export class Gateway {
   /** Answers whose audit events are not yet written; see flush(). */
   private outbox: { event: Record<string, unknown>; deliver?: () => void }[] = [];
   private stopping = false;
+  private indexTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly home: string,
@@ -145,7 +149,7 @@ export class Gateway {
     const socketPath = join(options.home, SOCKET_FILE);
     if (Buffer.byteLength(socketPath) > 100) throw new GatewayError('socket_path_too_long', `The socket path ${socketPath} is too long for a Unix socket; choose a shorter ALEPH_HOME.`);
     await clearStaleSocket(socketPath);
-    const audit = AuditStore.open(auditFile(options.home));
+    const audit = AuditStore.open(auditFile(options.home), { indexOnAppend: false });
     let policy: CommandPolicy;
     try {
       policy = await CommandPolicy.load();
@@ -203,6 +207,7 @@ export class Gateway {
     for (const id of [...this.waiting.keys()]) this.finish(id, 'deny', 'gateway_shutdown', 'gateway');
     this.flush();
     for (const c of this.connections) this.close(c);
+    clearTimeout(this.indexTimer);
     await closed;
     this.audit.close();
     try {
@@ -292,6 +297,20 @@ export class Gateway {
     this.outbox = [];
     this.audit.appendBatch(batch.map((b) => b.event));
     for (const b of batch) b.deliver?.();
+    this.indexSoon();
+  }
+
+  /**
+   * The search index catches up shortly after appends, off the path of any answer: indexing a few
+   * hundred rows inside one request would make that request wait for all of them.
+   */
+  private indexSoon(): void {
+    if (this.indexTimer !== undefined || this.stopping) return;
+    this.indexTimer = setTimeout(() => {
+      this.indexTimer = undefined;
+      this.audit.index();
+    }, INDEX_DELAY_MS);
+    this.indexTimer.unref();
   }
 
   private handle(c: Connection, m: ClientMessage): void {
