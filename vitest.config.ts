@@ -14,6 +14,8 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
     pool: 'forks',
+    // Many tests start real processes (gateway, aleph, sqlite3); a busy machine must not fail them.
+    testTimeout: 20_000,
     globalSetup: ['scripts/vitest-global-setup.ts'],
   },
 });

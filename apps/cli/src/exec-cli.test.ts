@@ -121,15 +121,16 @@ describe('aleph exec through a running gateway', () => {
     aleph(['exec', '--', 'ls']);
     const done = execInBackground(['--', 'cp a f']);
     await pendingId();
+    const exited = new Promise((resolve) => gateway!.once('exit', resolve));
     gateway!.kill('SIGTERM');
     const r = await done;
     expect(r.code).toBe(126);
     expect(r.stderr).toContain('gateway_shutdown');
-    await new Promise((resolve) => gateway!.on('exit', resolve));
+    await exited;
     expect(gateway!.exitCode).toBe(0);
     expect(JSON.parse(readFileSync(report, 'utf8'))).toMatchObject({ requests: 2, allowed: 1, denied: 1 });
     expect(existsSync(join(home(), 'exec-approvals.sock'))).toBe(false);
-  });
+  }, 15_000);
 
   it('--dry-run prints the decision without running anything', async () => {
     await startGateway();

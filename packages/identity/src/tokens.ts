@@ -8,7 +8,6 @@ import { fail, ok, type Result } from '@aleph/protocol';
 import { isExpiredAt, ROLES, type Role } from './roles.js';
 
 const PREFIX = 'aleph1.';
-const MAC_BYTES = 32;
 /** Longer than any token Aleph issues; anything longer is refused before any work. */
 const MAX_TOKEN_LENGTH = 4096;
 
@@ -50,9 +49,12 @@ export function verifyToken(secret: Uint8Array, token: string, now: number, subj
   const dot = token.lastIndexOf('.');
   if (dot <= PREFIX.length) return fail('malformed', 'That is not an Aleph token.');
   const body = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
+  // The MAC is compared as text: base64 decoders ignore stray characters and the last character's
+  // spare bits, so comparing decoded bytes would accept altered spellings of a valid token.
+  const given = Buffer.from(token.slice(dot + 1), 'latin1');
+  const expected = Buffer.from(mac(secret, body).toString('base64url'), 'latin1');
   // Same length first (a MAC's length is no secret), then a constant-time comparison.
-  if (given.length !== MAC_BYTES || !timingSafeEqual(given, mac(secret, body))) return fail('bad_signature', 'The token\'s signature does not match: it was not issued by this gateway, or it was altered.');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return fail('bad_signature', 'The token\'s signature does not match: it was not issued by this gateway, or it was altered.');
   let claims: TokenClaims;
   try {
     claims = JSON.parse(Buffer.from(body.slice(PREFIX.length), 'base64url').toString('utf8')) as TokenClaims;
