@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { GatewayError, type GatewayClient } from '@aleph/gateway';
-import { parseDuration, parseRuleText, type AllowRule, type ClientMessage, type Decision, type GatewayMessage, type PendingApproval } from '@aleph/protocol';
+import { describeGrant, parseDuration, parseRuleText, type AllowRule, type ClientMessage, type Decision, type GatewayMessage, type PendingApproval } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
 import { connectGateway } from './connect.js';
 import { EXIT, type Io } from './io.js';
@@ -98,9 +98,7 @@ async function send(client: GatewayClient, id: string, a: Answer): Promise<Extra
 }
 
 function grantText(a: Answer): string {
-  if (a.decision !== 'allow-always') return '';
-  if (a.scope === 'session') return ' (for this session)';
-  return a.duration_ms === undefined ? ' (always)' : ` (for ${Math.round(a.duration_ms / 60_000)} min)`;
+  return a.decision === 'allow-always' ? ` (${describeGrant(a.scope, a.duration_ms)})` : '';
 }
 
 /** What a key (or a duration) typed at the watch prompt means; null when it means nothing. */

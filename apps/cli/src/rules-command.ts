@@ -1,6 +1,6 @@
 import { AuditError } from '@aleph/audit';
 import { isExpired, loadConfig, saveConfig, withoutRule, withRule, type StoredRule } from '@aleph/gateway';
-import { parseDuration, parseRuleText, RULE_ACTIONS, type RuleAction } from '@aleph/protocol';
+import { formatDuration, parseDuration, parseRuleText, RULE_ACTIONS, type RuleAction } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
 import { alephHome, recordEvent } from './home.js';
 import { EXIT, type Io } from './io.js';
@@ -104,7 +104,7 @@ function audit(home: string, change: 'added' | 'removed', agent: string, rule: S
 function details(r: StoredRule, now: number): string {
   const parts = [r.source];
   if (r.session) parts.push(`session ${r.session}`);
-  if (r.expires_at) parts.push(`expires in ${Math.max(1, Math.round((Date.parse(r.expires_at) - now) / 60_000))} min`);
+  if (r.expires_at) parts.push(`expires in ${formatDuration(Date.parse(r.expires_at) - now)}`);
   if (r.last_used_at) parts.push(`last used ${r.last_used_at.slice(0, 16).replace('T', ' ')}`);
   if (r.message) parts.push(`says "${r.message}"`);
   return `  (${parts.join(', ')})`;

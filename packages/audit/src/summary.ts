@@ -1,4 +1,4 @@
-import type { AuditEvent } from '@aleph/protocol';
+import { formatDuration, type AuditEvent } from '@aleph/protocol';
 
 /** One line a person reads in the timeline; derived from the event, never supplied by the caller. */
 export function summarize(e: AuditEvent): string {
@@ -53,10 +53,4 @@ export function searchText(summary: string, payload: Readonly<Record<string, unk
   const text = (key: string): string => (typeof p[key] === 'string' ? (p[key] as string) : '');
   const command = text('command') || text('tool') || text('tool_id');
   return [summary, summary.includes(command) ? '' : command, text('cwd'), text('path')].filter((s) => s !== '').join(' ');
-}
-
-function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { AuditStore } from '@aleph/audit';
 import { CommandPolicy, type Evaluation } from '@aleph/policy';
 import {
-  encodeFrame, FrameReader, MAX_LINE_BYTES, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
+  describeGrant, encodeFrame, FrameReader, MAX_LINE_BYTES, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
   type ExecBinding, type ExecRequest, type GatewayMessage, type PendingApproval,
 } from '@aleph/protocol';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
@@ -386,7 +386,7 @@ export class Gateway {
     }
     const now = Date.now();
     const rules = liveRules(this.config, request.agent_id, request.session_key, now);
-    const pathVariable = request.path ?? process.env.PATH ?? '';
+    const pathVariable = searchPath(request);
     const resolveExecutable = this.executables.resolver(request.cwd, pathVariable);
     const mode = modeOf(this.config, request.agent_id);
     const evaluation = this.policy.evaluate(request.command, {
@@ -433,7 +433,7 @@ export class Gateway {
     const by = 'owner';
     if (m.decision !== 'deny') {
       // The script may have been edited, or PATH changed, while the request waited for a person.
-      const drift = bindingDrift(w.binding, currentBinding(w.binding, request.cwd, request.path ?? process.env.PATH ?? ''));
+      const drift = bindingDrift(w.binding, currentBinding(w.binding, request.cwd, searchPath(request)));
       if (drift !== null) {
         c.send({ type: 'error', code: 'context_changed', message: `Not allowed: ${drift}. The request was denied; the agent may ask again.`, id: m.id });
         this.finish(m.id, 'deny', `context_changed: ${drift}`, 'gateway');
@@ -457,7 +457,7 @@ export class Gateway {
         c.send({ type: 'error', code: 'config_unwritable', message: saved, id: m.id });
         return;
       }
-      grant = m.scope === 'session' ? ' for this session' : m.duration_ms !== undefined ? ` for ${formatGrant(m.duration_ms)}` : ' always';
+      grant = ` ${describeGrant(m.scope, m.duration_ms)}`;
     } else {
       rule = null;
     }
@@ -534,6 +534,11 @@ export class Gateway {
   }
 }
 
+/** The PATH a request's command names resolve through: the requester's, or else the gateway's. */
+function searchPath(request: ExecRequest): string {
+  return request.path ?? process.env.PATH ?? '';
+}
+
 /** Why the policy decided by itself, in the words the agent and the audit log get. */
 function automaticReason(e: Evaluation, mode: string): string {
   if (e.denied_by !== null) {
@@ -543,14 +548,6 @@ function automaticReason(e: Evaluation, mode: string): string {
   if (e.action === 'reject') return `blocked: ${e.risk.reasons[0]?.message ?? 'the policy blocks this command'}`;
   if (e.allowed_by.length > 0) return 'allowlisted';
   return e.action === 'auto_approve' ? `auto_approved_${mode}` : 'safe';
-}
-
-/** `15 min`, `2 h`, `3 d`: a grant's length as a person says it. */
-function formatGrant(ms: number): string {
-  if (ms % 86_400_000 === 0) return `${ms / 86_400_000} d`;
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
-  return `${Math.round(ms / 1000)} s`;
 }
 
 /**

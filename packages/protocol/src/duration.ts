@@ -14,6 +14,25 @@ export function parseDuration(text: string): Result<number> {
   return ok(Math.round(total));
 }
 
+const SPOKEN: readonly (readonly [string, number])[] = [['d', 86_400_000], ['h', 3_600_000], ['min', 60_000], ['s', 1000]];
+
+/** A duration as a person says it: `850 ms`, `4.2 s`, `15 min`, `2 h`, `1 h 30 min`, `3 d`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))} s`;
+  let rest = Math.round(ms / 1000) * 1000;
+  const parts: string[] = [];
+  for (const [unit, size] of SPOKEN) {
+    if (rest >= size && parts.length < 2) {
+      parts.push(`${Math.floor(rest / size)} ${unit}`);
+      rest %= size;
+    } else if (parts.length > 0) {
+      break;
+    }
+  }
+  return parts.join(' ');
+}
+
 /**
  * A point in time given as an ISO 8601 date or time, or as a duration ago (`15m`, `7d`),
  * relative to `now`.

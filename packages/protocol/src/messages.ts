@@ -3,6 +3,7 @@
  * gateway answers. Every incoming message is validated here before anything acts on it.
  */
 import { ALLOW_RULE_KINDS, type AllowRule, type Risk, type SegmentReport, type Verdict } from './policy.js';
+import { formatDuration } from './duration.js';
 import { fail, ok, type Result } from './result.js';
 
 export const DECISIONS = ['allow-once', 'allow-always', 'deny'] as const;
@@ -33,6 +34,12 @@ export interface ExecBinding {
 /** How far an "Allow Always" grant reaches: the agent from now on, or only the request's session. */
 export const GRANT_SCOPES = ['agent', 'session'] as const;
 export type GrantScope = (typeof GRANT_SCOPES)[number];
+
+/** How far an "Allow Always" answer reaches, in words: `always`, `for 15 min`, `for this session`. */
+export function describeGrant(scope: GrantScope | undefined, durationMs: number | undefined): string {
+  if (scope === 'session') return 'for this session';
+  return durationMs === undefined ? 'always' : `for ${formatDuration(durationMs)}`;
+}
 
 /** An approval waiting for a human. */
 export interface PendingApproval {
