@@ -375,6 +375,22 @@ describe('rules, grants and bindings', () => {
     approver.close();
   });
 
+  it('closes an idle connection with idle_timeout, but not one whose allowed run has yet to report', async () => {
+    await start({ limits: { idleTimeoutMs: 150 } });
+    const idle = await client();
+    const runner = await client();
+    runner.send({ type: 'approval_request', id: 'long', request: request('ls -la') });
+    expect(await runner.next(2000)).toMatchObject({ decision: 'allow-once' });
+    expect(await idle.next(2000)).toMatchObject({ type: 'error', code: 'idle_timeout' });
+    expect(await idle.next(2000)).toBeNull();
+    await new Promise((r) => setTimeout(r, 300));
+    runner.send({ type: 'exec_result', id: 'long', exit_code: 0, duration_ms: 300 });
+    expect(await runner.next(2000)).toEqual({ type: 'result_recorded', id: 'long' });
+    expect(await runner.next(2000)).toMatchObject({ type: 'error', code: 'idle_timeout' });
+    idle.close();
+    runner.close();
+  });
+
   it('records how an allowed run ended, once, and only for its own requester', async () => {
     await start();
     const agent = await client();

@@ -262,9 +262,13 @@ export class Gateway {
     this.flush();
   }
 
+  /**
+   * Restarts a connection's idle timer. One waiting for an answer, or running an allowed command
+   * whose end it has still to report (a build may take an hour), is not idle.
+   */
   private touch(c: Connection): void {
     clearTimeout(c.idleTimer);
-    if (c.pending.size > 0 || c.closed) return;
+    if (c.pending.size > 0 || c.running.size > 0 || c.closed) return;
     c.idleTimer = setTimeout(() => this.violation(c, 'idle_timeout', `Idle for ${this.limits.idleTimeoutMs} ms.`), this.limits.idleTimeoutMs);
   }
 
