@@ -49,7 +49,7 @@ describe('the audit store', () => {
     expect(() => store.append({ event: 'terminal_cmd' })).toThrow(/needs "command"/);
     expect(() => store.append({ event: 'teleport' })).toThrow(/Unknown event type "teleport"/);
     expect(() => store.append(cmd('x', { risk_level: 'apocalyptic' }))).toThrow(/risk_level/);
-    expect(() => store.appendBatch([cmd('a'), { event: 'pairing_approved' }])).toThrow(/Event 2: .*device_id/);
+    expect(() => store.appendBatch([cmd('a'), { event: 'device_paired' }])).toThrow(/Event 2: .*device_id/);
     expect(store.latest(10)).toEqual([]);
     store.close();
   });

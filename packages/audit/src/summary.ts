@@ -28,9 +28,17 @@ export function summarize(e: AuditEvent): string {
     case 'pairing_request':
       return `${e.device_name} (${e.device_type}) asks to pair`;
     case 'pairing_approved':
-      return `paired ${e.device_name ?? e.device_id}`;
+      return `approved pairing of ${e.device_name ?? e.device_id ?? 'a device'}`;
     case 'pairing_rejected':
       return `rejected pairing of ${e.device_name ?? 'a device'}${e.reason ? `: ${e.reason}` : ''}`;
+    case 'device_paired':
+      return `paired device ${e.device_name ?? e.device_id} (${e.fingerprint})`;
+    case 'device_rotated':
+      return `rotated the token of ${e.device_name ?? e.device_id}`;
+    case 'guest_accepted':
+      return `guest ${e.name ?? e.guest_id} accepted the invitation`;
+    case 'auth_failed':
+      return `${e.source} authentication failed: ${e.reason}`;
     case 'device_revoked':
       return `revoked device ${e.device_name ?? e.device_id}`;
     case 'guest_invited':

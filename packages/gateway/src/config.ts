@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, chmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, ok, parseAllowRule, parseSecurityMode, RULE_ACTIONS, type AllowRule, type Result, type RuleAction, type SecurityMode } from '@aleph/protocol';
+import { DM_POLICIES, fail, ok, parseAllowRule, parseSecurityMode, RULE_ACTIONS, type AllowRule, type DmPolicy, type Result, type RuleAction, type SecurityMode } from '@aleph/protocol';
 import { NO_USER_PATTERNS, parseUserPatterns, type UserPatterns } from '@aleph/policy';
 
 export const CONFIG_FILE = 'exec-approvals.json';
@@ -36,6 +36,23 @@ export interface AgentSettings {
   readonly rules: readonly StoredRule[];
 }
 
+/** The network endpoint (WebSocket JSON-RPC on loopback). */
+export interface NetworkSettings {
+  /** TCP port on 127.0.0.1; 0 picks a free one. */
+  readonly port: number;
+  /** `off` lets unauthenticated (anonymous) callers use tools: only for a machine nobody else reaches. */
+  readonly authentication: 'required' | 'off';
+}
+
+/** Who may talk to the agent through one chat channel. */
+export interface ChannelSettings {
+  readonly dm_policy: DmPolicy;
+  /** Sender ids let through under `allowlist` (and paired ones under `pairing`, which the gateway keeps itself). */
+  readonly allow_from: readonly string[];
+}
+
+export const DEFAULT_PORT = 7457;
+
 export interface GatewayConfig {
   readonly version: 1;
   /** Base64 of 32 random bytes; the socket's shared secret. */
@@ -44,7 +61,12 @@ export interface GatewayConfig {
   readonly defaults: { readonly mode: SecurityMode };
   readonly agents: Readonly<Record<string, AgentSettings>>;
   readonly policy: UserPatterns;
+  readonly network: NetworkSettings;
+  readonly channels: Readonly<Record<string, ChannelSettings>>;
 }
+
+/** A channel that is not configured pairs its senders: nobody talks to the agent unannounced. */
+export const DEFAULT_CHANNEL: ChannelSettings = { dm_policy: 'pairing', allow_from: [] };
 
 export const DEFAULT_ASK_TIMEOUT_MS = 120_000;
 
@@ -70,6 +92,8 @@ export function defaultConfig(): GatewayConfig {
     defaults: { mode: 'safe' },
     agents: {},
     policy: NO_USER_PATTERNS,
+    network: { port: DEFAULT_PORT, authentication: 'required' },
+    channels: {},
   };
 }
 
@@ -107,7 +131,39 @@ export function parseConfig(value: unknown): Result<GatewayConfig> {
   }
   const patterns = parseUserPatterns(v.policy);
   if (!patterns.ok) return fail('config_invalid', patterns.error.message);
-  return ok({ version: 1, secret, ask: { fallback, timeout_ms: timeout as number }, defaults: { mode: defaultMode.value }, agents, policy: patterns.value });
+  const network = parseNetwork(v.network ?? {});
+  if (!network.ok) return network;
+  const channels = parseChannels(v.channels ?? {});
+  if (!channels.ok) return channels;
+  return ok({
+    version: 1, secret, ask: { fallback, timeout_ms: timeout as number }, defaults: { mode: defaultMode.value }, agents, policy: patterns.value,
+    network: network.value, channels: channels.value,
+  });
+}
+
+function parseNetwork(value: unknown): Result<NetworkSettings> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('config_invalid', '"network" must be an object');
+  const v = value as Record<string, unknown>;
+  const port = v.port ?? DEFAULT_PORT;
+  if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) return fail('config_invalid', '"network.port" must be a TCP port (0 to 65535)');
+  const authentication = v.authentication ?? 'required';
+  if (authentication !== 'required' && authentication !== 'off') return fail('config_invalid', '"network.authentication" must be "required" or "off"');
+  return ok({ port: port as number, authentication });
+}
+
+function parseChannels(value: unknown): Result<Record<string, ChannelSettings>> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('config_invalid', '"channels" must be an object keyed by channel name');
+  const channels: Record<string, ChannelSettings> = {};
+  for (const [name, entry] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return fail('config_invalid', `"channels.${name}" must be an object`);
+    const e = entry as Record<string, unknown>;
+    const policy = e.dm_policy ?? DEFAULT_CHANNEL.dm_policy;
+    if (!(DM_POLICIES as readonly unknown[]).includes(policy)) return fail('config_invalid', `"channels.${name}.dm_policy" must be one of ${DM_POLICIES.join(', ')}`);
+    const allow = e.allow_from ?? [];
+    if (!Array.isArray(allow) || !allow.every((s) => typeof s === 'string' && s !== '')) return fail('config_invalid', `"channels.${name}.allow_from" must list sender ids`);
+    channels[name] = { dm_policy: policy as DmPolicy, allow_from: allow as string[] };
+  }
+  return ok(channels);
 }
 
 function parseAgent(value: unknown): Result<AgentSettings> {

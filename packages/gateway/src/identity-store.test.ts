@@ -58,17 +58,31 @@ describe('the identity store', () => {
   it('an invitation works once, within 15 minutes, and never after its guest is revoked', () => {
     const store = IdentityStore.open(file);
     const { guest, invitation } = store.invite('Ana', ['exec'], T0 + 7 * 86_400_000, T0);
-    expect(store.accept('inv_wrong', T0)).toMatchObject({ ok: false, error: { code: 'unknown_invitation' } });
-    expect(store.accept(invitation, T0 + 1000)).toMatchObject({ ok: true, value: { id: guest.id, allowed_tools: ['exec'] } });
-    expect(store.accept(invitation, T0 + 2000)).toMatchObject({ ok: false, error: { code: 'invitation_used' } });
+    const keys = newDeviceKeyPair();
+    const key = { public_key: Buffer.from(keys.publicKey), fingerprint: fingerprint(keys.publicKey) };
+    expect(store.accept('inv_wrong', key, T0)).toMatchObject({ ok: false, error: { code: 'unknown_invitation' } });
+    expect(store.accept(invitation, key, T0 + 1000)).toMatchObject({ ok: true, value: { id: guest.id, allowed_tools: ['exec'], fingerprint: key.fingerprint } });
+    expect(store.guest(guest.id)?.public_key?.equals(key.public_key)).toBe(true);
+    expect(store.accept(invitation, key, T0 + 2000)).toMatchObject({ ok: false, error: { code: 'invitation_used' } });
     const late = store.invite('Bo', ['*'], null, T0);
-    expect(store.accept(late.invitation, T0 + INVITATION_TTL_MS)).toMatchObject({ ok: false, error: { code: 'invitation_expired' } });
+    expect(store.accept(late.invitation, key, T0 + INVITATION_TTL_MS)).toMatchObject({ ok: false, error: { code: 'invitation_expired' } });
     const revoked = store.invite('Cy', ['exec'], null, T0);
     expect(store.revokeGuest(revoked.guest.id, T0).ok).toBe(true);
-    expect(store.accept(revoked.invitation, T0 + 1)).toMatchObject({ ok: false, error: { code: 'revoked' } });
+    expect(store.accept(revoked.invitation, key, T0 + 1)).toMatchObject({ ok: false, error: { code: 'revoked' } });
     expect(store.subject(revoked.guest.id)).toEqual({ revoked: true, generation: 2 });
     expect(store.guests().map((g) => g.name)).toEqual(['Ana', 'Bo', 'Cy']);
     store.close();
+  });
+
+  it('remembers the chat senders the owner paired, per channel', () => {
+    const store = IdentityStore.open(file);
+    store.addChatSender('telegram', '4711', 'Ana', T0);
+    expect(store.isChatSenderPaired('telegram', '4711')).toBe(true);
+    expect(store.isChatSenderPaired('slack', '4711')).toBe(false);
+    store.close();
+    const again = IdentityStore.open(file);
+    expect(again.isChatSenderPaired('telegram', '4711')).toBe(true);
+    again.close();
   });
 
   it('never stores an invitation itself, only its hash', () => {

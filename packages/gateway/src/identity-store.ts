@@ -19,10 +19,13 @@ const SCHEMA = `
   );
   CREATE TABLE IF NOT EXISTS guests (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, allowed_tools TEXT NOT NULL, expires_at INTEGER, created_at INTEGER NOT NULL,
-    revoked_at INTEGER, generation INTEGER NOT NULL
+    revoked_at INTEGER, generation INTEGER NOT NULL, public_key BLOB, fingerprint TEXT
   );
   CREATE TABLE IF NOT EXISTS invitations (
     token_hash BLOB PRIMARY KEY, guest_id TEXT NOT NULL REFERENCES guests(id), accept_by INTEGER NOT NULL, used_at INTEGER
+  );
+  CREATE TABLE IF NOT EXISTS chat_senders (
+    channel TEXT NOT NULL, sender TEXT NOT NULL, name TEXT NOT NULL, paired_at INTEGER NOT NULL, PRIMARY KEY (channel, sender)
   );
 `;
 
@@ -50,6 +53,9 @@ export interface GuestRecord {
   readonly created_at: number;
   readonly revoked_at: number | null;
   readonly generation: number;
+  /** The key the guest accepted its invitation with; null until then. */
+  readonly public_key: Buffer | null;
+  readonly fingerprint: string | null;
 }
 
 const hashOf = (token: string): Buffer => createHash('sha256').update(token).digest();
@@ -119,7 +125,10 @@ export class IdentityStore {
 
   /** Creates a guest and a one-time invitation token (returned once, stored only as its hash). */
   invite(name: string, tools: readonly string[], expiresAt: number | null, now: number): { guest: GuestRecord; invitation: string } {
-    const guest: GuestRecord = { id: `gst_${randomBytes(8).toString('hex')}`, name, allowed_tools: [...tools], expires_at: expiresAt, created_at: now, revoked_at: null, generation: 1 };
+    const guest: GuestRecord = {
+      id: `gst_${randomBytes(8).toString('hex')}`, name, allowed_tools: [...tools], expires_at: expiresAt, created_at: now, revoked_at: null, generation: 1,
+      public_key: null, fingerprint: null,
+    };
     const invitation = `inv_${randomBytes(24).toString('base64url')}`;
     this.db.transaction(() => {
       this.db.prepare('INSERT INTO guests (id, name, allowed_tools, expires_at, created_at, revoked_at, generation) VALUES (?, ?, ?, ?, ?, NULL, 1)')
@@ -129,8 +138,11 @@ export class IdentityStore {
     return { guest, invitation };
   }
 
-  /** Accepts an invitation: once, within its 15 minutes, for a guest neither revoked nor expired. */
-  accept(invitation: string, now: number): Result<GuestRecord> {
+  /**
+   * Accepts an invitation: once, within its 15 minutes, for a guest neither revoked nor expired.
+   * The guest's key is bound to it from then on.
+   */
+  accept(invitation: string, key: { public_key: Buffer; fingerprint: string }, now: number): Result<GuestRecord> {
     return this.db.transaction((): Result<GuestRecord> => {
       const row = this.db.prepare('SELECT guest_id, accept_by, used_at FROM invitations WHERE token_hash = ?').get(hashOf(invitation)) as { guest_id: string; accept_by: number; used_at: number | null } | undefined;
       if (row === undefined) return fail('unknown_invitation', 'That invitation is not known to this gateway.');
@@ -140,7 +152,8 @@ export class IdentityStore {
       if (guest === null || guest.revoked_at !== null) return fail('revoked', 'That guest was revoked.');
       if (isExpiredAt(guest.expires_at, now)) return fail('scope_expired', 'That guest\'s access has already ended.');
       this.db.prepare('UPDATE invitations SET used_at = ? WHERE token_hash = ?').run(now, hashOf(invitation));
-      return ok(guest);
+      this.db.prepare('UPDATE guests SET public_key = ?, fingerprint = ? WHERE id = ?').run(key.public_key, key.fingerprint, guest.id);
+      return ok({ ...guest, ...key });
     })();
   }
 
@@ -160,6 +173,15 @@ export class IdentityStore {
     if (guest === null) return fail('unknown_guest', `No guest has the id ${id}.`);
     if (changed === 0) return fail('already_revoked', `Guest ${id} (${guest.name}) was already revoked.`);
     return ok(guest);
+  }
+
+  /** Remembers a chat sender the owner approved. */
+  addChatSender(channel: string, sender: string, name: string, now: number): void {
+    this.db.prepare('INSERT OR REPLACE INTO chat_senders (channel, sender, name, paired_at) VALUES (?, ?, ?, ?)').run(channel, sender, name, now);
+  }
+
+  isChatSenderPaired(channel: string, sender: string): boolean {
+    return this.db.prepare('SELECT 1 FROM chat_senders WHERE channel = ? AND sender = ?').get(channel, sender) !== undefined;
   }
 
   /** A token subject's state now (device or guest), for token verification. */

@@ -6,3 +6,6 @@ export * from './server.js';
 export * from './client.js';
 export * from './report.js';
 export * from './identity-store.js';
+export * from './identities.js';
+export * from './network.js';
+export * from './rpc-client.js';

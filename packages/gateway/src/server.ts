@@ -10,14 +10,18 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AuditStore } from '@aleph/audit';
+import { authorize, identityContext, type IdentityContext } from '@aleph/identity';
 import { CommandPolicy, type Evaluation } from '@aleph/policy';
 import {
   describeGrant, encodeFrame, FrameReader, MAX_LINE_BYTES, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
-  type ExecBinding, type ExecRequest, type GatewayMessage, type PendingApproval,
+  type ExecBinding, type ExecRequest, type GatewayEvent, type GatewayMessage, type PendingApproval, type Result,
 } from '@aleph/protocol';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
-import { auditFile, configFile, loadConfig, modeOf, saveConfig, secretBytes, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
+import { auditFile, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, saveConfig, secretBytes, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
 import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './handshake.js';
+import { Identities, type IdentityEvent } from './identities.js';
+import { IdentityStore } from './identity-store.js';
+import { NetworkEndpoint, type NetworkOptions } from './network.js';
 import { describeRule, liveRules, withRule, withRulesUsed } from './rules.js';
 
 export const SOCKET_FILE = 'exec-approvals.sock';
@@ -48,7 +52,28 @@ export interface GatewayOptions {
   readonly limits?: Partial<Limits>;
   /** Keep every outcome in memory for history() (a headless report); off by default. */
   readonly keepHistory?: boolean;
+  /** Serve the network endpoint (WebSocket JSON-RPC) too; without this, only the Unix socket. */
+  readonly network?: NetworkOptions;
 }
+
+/** Someone connected: a Unix-socket client (always the owner) or a network session. */
+export interface Peer {
+  /** Who it is; frozen. A network session starts anonymous and may connect once. */
+  readonly identity: IdentityContext;
+  subscribed: boolean;
+  readonly closed: boolean;
+  /** Its requests waiting for a human (approval ids). */
+  readonly pending: Set<string>;
+  /** Its allowed requests whose run may still report its end (exec_result), oldest first. */
+  readonly running: Map<string, ExecRequest>;
+  /** An event for a subscriber. */
+  notify(event: GatewayEvent): void;
+  /** Something it waited for is over: its idle clock may start again. */
+  settled(): void;
+}
+
+/** Where the answer to one message goes. */
+export type Reply = (message: GatewayMessage) => void;
 
 /** A gateway failure with a stable code and a sentence. */
 export class GatewayError extends Error {
@@ -75,7 +100,8 @@ interface Waiting {
   /** What the command resolved to when it was asked; checked again when someone allows it. */
   readonly binding: ExecBinding;
   readonly requestId: string;
-  readonly connection: Connection;
+  readonly peer: Peer;
+  readonly reply: Reply;
   readonly timer: NodeJS.Timeout;
 }
 
@@ -85,29 +111,43 @@ const INDEX_DELAY_MS = 100;
 /** How many allowed requests per connection may still report how their run ended. */
 const MAX_UNREPORTED_RUNS = 256;
 
-class Connection {
+let unixConnections = 0;
+
+/** A Unix-socket connection: whoever can open the socket (0600) and knows the secret is the owner. */
+class Connection implements Peer {
   authenticated = false;
   subscribed = false;
   closed = false;
   readonly nonce = newNonce();
   readonly reader: FrameReader;
   readonly pending = new Set<string>();
-  /** Allowed requests whose run may still report its end (exec_result), oldest first. */
   readonly running = new Map<string, ExecRequest>();
+  readonly identity: IdentityContext;
+  readonly reply: Reply = (message) => this.send(message);
   handshakeTimer: NodeJS.Timeout | undefined;
   idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(readonly socket: Socket, maxLineBytes: number) {
+  constructor(readonly socket: Socket, maxLineBytes: number, readonly settled: () => void) {
     this.reader = new FrameReader(maxLineBytes);
+    this.identity = identityContext({
+      request_id: '', session_key: `unix-${++unixConnections}`, role: 'owner', identity_id: 'owner', scope: null, created_at: Date.now(), source_channel: 'unix-socket',
+    });
   }
 
   send(message: GatewayMessage): void {
     if (!this.closed) this.socket.write(encodeFrame(message));
   }
+
+  notify(event: GatewayEvent): void {
+    this.send(event);
+  }
 }
 
 export class Gateway {
   private readonly connections = new Set<Connection>();
+  /** Everyone who may subscribe: Unix connections and network sessions. */
+  private readonly peers = new Set<Peer>();
+  private endpoint: NetworkEndpoint | null = null;
   private readonly waiting = new Map<string, Waiting>();
   private readonly ledger = new NonceLedger();
   private readonly limits: Limits;
@@ -118,7 +158,7 @@ export class Gateway {
   private configCheckedAt = 0;
   private configMtime = 0;
   /** Answers whose audit events are not yet written; see flush(). */
-  private outbox: { event: Record<string, unknown>; deliver?: () => void }[] = [];
+  private outbox: { event?: Record<string, unknown>; deliver?: () => void }[] = [];
   private stopping = false;
   private indexTimer: NodeJS.Timeout | undefined;
 
@@ -129,6 +169,7 @@ export class Gateway {
     private readonly secret: Buffer,
     private readonly policy: CommandPolicy,
     private readonly audit: AuditStore,
+    private readonly identityStore: IdentityStore,
     private readonly server: Server,
     private readonly ask: { fallback: AskFallback; timeoutMs: number },
     limits: Partial<Limits>,
@@ -136,7 +177,14 @@ export class Gateway {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.outcomes = keepHistory ? [] : null;
+    this.identities = new Identities(identityStore, {
+      record: (event) => this.outbox.push({ event }),
+      emit: (event) => this.outbox.push({ deliver: () => this.announce(event) }),
+    });
   }
+
+  /** Devices, guests, pairing codes and chat senders. */
+  readonly identities: Identities;
 
   /**
    * Starts the gateway: configuration (created if missing), audit log, policy, then the socket.
@@ -151,7 +199,9 @@ export class Gateway {
     await clearStaleSocket(socketPath);
     const audit = AuditStore.open(auditFile(options.home), { indexOnAppend: false });
     let policy: CommandPolicy;
+    let identityStore: IdentityStore;
     try {
+      identityStore = IdentityStore.open(identityFile(options.home));
       policy = await CommandPolicy.load();
     } catch (error) {
       audit.close();
@@ -159,7 +209,7 @@ export class Gateway {
     }
     const server = createServer();
     const gateway = new Gateway(
-      options.home, socketPath, config.value, secretBytes(config.value), policy, audit, server,
+      options.home, socketPath, config.value, secretBytes(config.value), policy, audit, identityStore, server,
       { fallback: options.askFallback ?? config.value.ask.fallback, timeoutMs: options.askTimeoutMs ?? config.value.ask.timeout_ms },
       options.limits ?? {},
       options.keepHistory === true,
@@ -170,6 +220,7 @@ export class Gateway {
       server.once('error', (error) => {
         process.umask(previous);
         audit.close();
+        identityStore.close();
         reject(new GatewayError('listen_failed', `Cannot listen on ${socketPath}: ${error.message}`));
       });
       server.listen(socketPath, () => {
@@ -178,7 +229,59 @@ export class Gateway {
       });
     });
     chmodSync(socketPath, 0o600);
+    if (options.network !== undefined) {
+      try {
+        gateway.endpoint = await NetworkEndpoint.start(gateway, options.network, gateway.limits);
+      } catch (error) {
+        await gateway.stop();
+        throw error;
+      }
+    }
     return gateway;
+  }
+
+  /** The network endpoint's address (`ws://127.0.0.1:PORT`), or null when it is not served. */
+  get url(): string | null {
+    return this.endpoint?.url ?? null;
+  }
+
+  /** Whether callers without a token may use tools (only when the configuration turns authentication off). */
+  get authenticationRequired(): boolean {
+    return this.config.network.authentication === 'required';
+  }
+
+  /** How a chat channel treats direct messages. */
+  channel(name: string): GatewayConfig['channels'][string] {
+    this.refreshConfig();
+    return this.config.channels[name] ?? DEFAULT_CHANNEL;
+  }
+
+  /** A network session joins: it may subscribe, and it counts against the connection cap. */
+  attach(peer: Peer): boolean {
+    if (this.stopping || this.peers.size >= this.limits.maxConnections) return false;
+    this.peers.add(peer);
+    return true;
+  }
+
+  /** A peer leaves: what it was waiting for is cancelled. */
+  detach(peer: Peer): void {
+    this.peers.delete(peer);
+    for (const id of [...peer.pending]) this.finish(id, 'deny', 'requester_disconnected', 'gateway');
+    this.flush();
+  }
+
+  /** One validated message from a network session; its answer goes to `reply` once durable. */
+  dispatch(peer: Peer, message: ClientMessage, reply: Reply): void {
+    if (message.type === 'challenge_response') reply({ type: 'error', code: 'unknown_type', message: 'Network sessions connect with a token, not the socket secret.' });
+    else this.route(peer, message, reply);
+    this.flush();
+  }
+
+  /** An identity operation (pairing, connect, invitation); its answer goes out once its events are durable. */
+  identity<T>(operation: (identities: Identities, now: number) => Result<T>, reply: (result: Result<T>) => void): void {
+    const result = operation(this.identities, Date.now());
+    this.outbox.push({ deliver: () => reply(result) });
+    this.flush();
   }
 
   /** The approvals waiting for a human, oldest first. */
@@ -207,9 +310,11 @@ export class Gateway {
     for (const id of [...this.waiting.keys()]) this.finish(id, 'deny', 'gateway_shutdown', 'gateway');
     this.flush();
     for (const c of this.connections) this.close(c);
+    await this.endpoint?.stop();
     clearTimeout(this.indexTimer);
     await closed;
     this.audit.close();
+    this.identityStore.close();
     try {
       unlinkSync(this.socketPath);
     } catch {
@@ -222,13 +327,14 @@ export class Gateway {
       socket.destroy();
       return;
     }
-    const c = new Connection(socket, this.limits.maxLineBytes);
-    if (this.connections.size >= this.limits.maxConnections) {
+    const c = new Connection(socket, this.limits.maxLineBytes, () => this.touch(c));
+    if (this.peers.size >= this.limits.maxConnections) {
       c.send({ type: 'error', code: 'too_many_connections', message: `The gateway serves at most ${this.limits.maxConnections} connections.` });
       socket.end();
       return;
     }
     this.connections.add(c);
+    this.peers.add(c);
     socket.on('data', (chunk: Buffer) => this.receive(c, chunk));
     socket.on('close', () => this.dropped(c));
     socket.on('error', () => this.dropped(c));
@@ -258,8 +364,7 @@ export class Gateway {
     clearTimeout(c.handshakeTimer);
     clearTimeout(c.idleTimer);
     this.connections.delete(c);
-    for (const id of [...c.pending]) this.finish(id, 'deny', 'requester_disconnected', 'gateway');
-    this.flush();
+    this.detach(c);
   }
 
   /**
@@ -299,7 +404,7 @@ export class Gateway {
     if (this.outbox.length === 0) return;
     const batch = this.outbox;
     this.outbox = [];
-    this.audit.appendBatch(batch.map((b) => b.event));
+    this.audit.appendBatch(batch.flatMap((b) => (b.event === undefined ? [] : [b.event])));
     for (const b of batch) b.deliver?.();
     this.indexSoon();
   }
@@ -336,30 +441,67 @@ export class Gateway {
       c.send({ type: 'auth_ok', hmac: prove(this.secret, m.nonce, 'server') });
       return;
     }
+    if (m.type === 'challenge_response') {
+      this.violation(c, 'already_authenticated', 'The handshake is over.');
+      return;
+    }
+    this.route(c, m, c.reply);
+  }
+
+  /** An authenticated peer's message. Approving and administering are the owner's alone. */
+  private route(peer: Peer, m: Exclude<ClientMessage, { type: 'challenge_response' }>, reply: Reply): void {
     switch (m.type) {
-      case 'challenge_response':
-        this.violation(c, 'already_authenticated', 'The handshake is over.');
-        return;
       case 'ping':
-        c.send(m.id === undefined ? { type: 'pong' } : { type: 'pong', id: m.id });
-        return;
-      case 'subscribe':
-        c.subscribed = true;
-        c.send({ type: 'pending', approvals: this.pendingApprovals() });
-        return;
-      case 'get_pending':
-        c.send({ type: 'pending', approvals: this.pendingApprovals() });
-        return;
-      case 'resolve':
-        this.resolve(c, m);
+        reply(m.id === undefined ? { type: 'pong' } : { type: 'pong', id: m.id });
         return;
       case 'exec_result':
-        this.recordResult(c, m);
+        this.recordResult(peer, m, reply);
         return;
       case 'approval_request':
-        this.request(c, m.id, m.request, m.timeout_ms);
+        this.request(peer, m.id, m.request, m.timeout_ms, reply);
         return;
     }
+    if (peer.identity.role !== 'owner') {
+      const tool = m.type === 'call' ? m.call.method : m.type;
+      this.refuse(peer, tool, 'owner_only', `Only the owner may ${m.type === 'resolve' ? 'answer approvals' : m.type === 'call' ? `call ${tool}` : 'watch approvals'}.`, 'id' in m ? m.id : undefined, reply);
+      return;
+    }
+    switch (m.type) {
+      case 'subscribe':
+        peer.subscribed = true;
+        reply({ type: 'pending', approvals: this.pendingApprovals() });
+        return;
+      case 'get_pending':
+        reply({ type: 'pending', approvals: this.pendingApprovals() });
+        return;
+      case 'resolve':
+        this.resolve(peer, m, reply);
+        return;
+      case 'call':
+        this.identity((identities, now) => identities.ownerCall(m.call, now), (r) => reply(r.ok ? { type: 'result', id: m.id, result: r.value } : { type: 'error', code: r.error.code, message: r.error.message, id: m.id }));
+        return;
+    }
+  }
+
+  /** Refuses a peer a tool (or an owner's call): audited as `policy_denied`, answered once durable. */
+  private refuse(peer: Peer, tool: string, code: string, reason: string, id: string | undefined, reply: Reply): void {
+    const who = peer.identity;
+    this.outbox.push({
+      event: { event: 'policy_denied', tool, role: who.role, reason_code: code, reason, identity: who.identity_id, actor: who.identity_id, session: who.session_key },
+      deliver: () => reply(id === undefined ? { type: 'error', code, message: reason } : { type: 'error', code, message: reason, id }),
+    });
+  }
+
+  /** Tells subscribers (and, for a device's own pairing, the device) what changed. */
+  private announce(event: IdentityEvent): void {
+    this.endpoint?.identityEvent(event);
+    if (event.type === 'identity_ended') return;
+    const shown: GatewayEvent = event.type === 'pairing_pending' ? event : { type: 'pairing_resolved', code: event.code, outcome: event.outcome };
+    this.broadcast(shown);
+  }
+
+  private broadcast(event: GatewayEvent): void {
+    for (const p of this.peers) if (p.subscribed && !p.closed) p.notify(event);
   }
 
   /**
@@ -382,13 +524,22 @@ export class Gateway {
     if (fresh.ok) this.config = fresh.value;
   }
 
-  private request(c: Connection, requestId: string, request: ExecRequest, timeoutMs: number | undefined): void {
+  private request(peer: Peer, requestId: string, request: ExecRequest, timeoutMs: number | undefined, reply: Reply): void {
     this.refreshConfig();
-    if (c.pending.size >= this.limits.maxPendingPerConnection) {
-      this.violation(c, 'too_many_pending', `At most ${this.limits.maxPendingPerConnection} requests may wait per connection.`, requestId);
+    if (peer.pending.size >= this.limits.maxPendingPerConnection) {
+      const message = `At most ${this.limits.maxPendingPerConnection} requests may wait per connection.`;
+      if (peer instanceof Connection) this.violation(peer, 'too_many_pending', message, requestId);
+      else reply({ type: 'error', code: 'too_many_pending', message, id: requestId });
       return;
     }
     const now = Date.now();
+    // Who asks comes first: the command policy runs only for someone who may use exec at all.
+    const asker = identityContext({ ...peer.identity, request_id: requestId, created_at: now });
+    const allowed = authorize(asker, 'exec', { now, authenticationRequired: this.authenticationRequired });
+    if (!allowed.allowed) {
+      this.refuse(peer, 'exec', allowed.code, allowed.reason, requestId, reply);
+      return;
+    }
     const rules = liveRules(this.config, request.agent_id, request.session_key, now);
     const pathVariable = searchPath(request);
     const resolveExecutable = this.executables.resolver(request.cwd, pathVariable);
@@ -407,7 +558,7 @@ export class Gateway {
     if (used.length > 0) this.config = withRulesUsed(this.config, request.agent_id, used, new Date(now).toISOString());
     const binding = evaluation.action === 'reject' ? { executables: {}, scripts: {} } : bindingOf(evaluation.segments, request.cwd, pathVariable, resolveExecutable);
     if (evaluation.action !== 'prompt') {
-      this.answer(c, requestId, request, evaluation, evaluation.action === 'reject' ? 'deny' : 'allow-once', automaticReason(evaluation, mode), 'policy', binding);
+      this.answer(peer, reply, requestId, request, evaluation, evaluation.action === 'reject' ? 'deny' : 'allow-once', automaticReason(evaluation, mode), 'policy', binding);
       return;
     }
     const id = randomBytes(4).toString('hex');
@@ -421,25 +572,24 @@ export class Gateway {
       this.finish(id, decision, `no approver answered within ${ttl} ms; the ask fallback is ${this.ask.fallback}`, 'fallback');
       this.flush();
     }, ttl);
-    this.waiting.set(id, { approval, evaluation, binding, requestId, connection: c, timer });
-    c.pending.add(id);
-    clearTimeout(c.idleTimer);
-    for (const s of this.connections) if (s.subscribed) s.send({ type: 'approval_pending', approval });
+    this.waiting.set(id, { approval, evaluation, binding, requestId, peer, reply, timer });
+    peer.pending.add(id);
+    this.broadcast({ type: 'approval_pending', approval });
   }
 
-  private resolve(c: Connection, m: Extract<ClientMessage, { type: 'resolve' }>): void {
+  private resolve(peer: Peer, m: Extract<ClientMessage, { type: 'resolve' }>, reply: Reply): void {
     const w = this.waiting.get(m.id);
     if (w === undefined) {
-      c.send({ type: 'error', code: 'unknown_approval', message: `No approval ${m.id} is pending (answered, timed out or cancelled).`, id: m.id });
+      reply({ type: 'error', code: 'unknown_approval', message: `No approval ${m.id} is pending (answered, timed out or cancelled).`, id: m.id });
       return;
     }
     const request = w.approval.request;
-    const by = 'owner';
+    const by = peer.identity.identity_id;
     if (m.decision !== 'deny') {
       // The script may have been edited, or PATH changed, while the request waited for a person.
       const drift = bindingDrift(w.binding, currentBinding(w.binding, request.cwd, searchPath(request)));
       if (drift !== null) {
-        c.send({ type: 'error', code: 'context_changed', message: `Not allowed: ${drift}. The request was denied; the agent may ask again.`, id: m.id });
+        reply({ type: 'error', code: 'context_changed', message: `Not allowed: ${drift}. The request was denied; the agent may ask again.`, id: m.id });
         this.finish(m.id, 'deny', `context_changed: ${drift}`, 'gateway');
         return;
       }
@@ -448,7 +598,7 @@ export class Gateway {
     let rule = m.rule ?? w.evaluation.suggested_rule;
     if (m.decision === 'allow-always') {
       if (rule === null) {
-        c.send({ type: 'error', code: 'no_rule', message: 'This command cannot be allowed always; allow it once instead.', id: m.id });
+        reply({ type: 'error', code: 'no_rule', message: 'This command cannot be allowed always; allow it once instead.', id: m.id });
         return;
       }
       const now = Date.now();
@@ -458,7 +608,7 @@ export class Gateway {
         expires_at: lifetime === undefined ? null : new Date(now + lifetime).toISOString(),
       });
       if (saved !== null) {
-        c.send({ type: 'error', code: 'config_unwritable', message: saved, id: m.id });
+        reply({ type: 'error', code: 'config_unwritable', message: saved, id: m.id });
         return;
       }
       grant = ` ${describeGrant(m.scope, m.duration_ms)}`;
@@ -471,9 +621,10 @@ export class Gateway {
         session: request.session_key, actor: by, risk_level: w.evaluation.risk.level,
         ...(m.reason === undefined ? {} : { reason: m.reason }), ...(rule === null ? {} : { rule: { ...rule, ...(m.scope === undefined ? {} : { scope: m.scope }), ...(m.duration_ms === undefined ? {} : { duration_ms: m.duration_ms }) } }),
       },
-      deliver: () => c.send({ type: 'resolved', id: m.id }),
+      deliver: () => reply({ type: 'resolved', id: m.id }),
     });
-    this.finish(m.id, m.decision, m.decision === 'deny' ? (m.reason ?? 'denied by the owner') : `approved by the owner${grant}`, by);
+    const who = by === 'owner' ? 'the owner' : by;
+    this.finish(m.id, m.decision, m.decision === 'deny' ? (m.reason ?? `denied by ${who}`) : `approved by ${who}${grant}`, by);
   }
 
   /** Ends a pending approval: first answer wins, later ones find nothing. */
@@ -482,46 +633,46 @@ export class Gateway {
     if (w === undefined) return;
     this.waiting.delete(id);
     clearTimeout(w.timer);
-    w.connection.pending.delete(id);
-    this.answer(w.connection, w.requestId, w.approval.request, w.evaluation, decision, reason, by, w.binding);
-    for (const s of this.connections) if (s.subscribed) s.send({ type: 'approval_resolved', id, decision, resolved_by: by });
-    this.touch(w.connection);
+    w.peer.pending.delete(id);
+    this.answer(w.peer, w.reply, w.requestId, w.approval.request, w.evaluation, decision, reason, by, w.binding);
+    this.broadcast({ type: 'approval_resolved', id, decision, resolved_by: by });
+    w.peer.settled();
   }
 
   /** Queues the outcome's audit event; the answer goes out once the event is written (flush). */
-  private answer(c: Connection, requestId: string, request: ExecRequest, e: Evaluation, decision: Decision, reason: string, by: string, binding: ExecBinding): void {
+  private answer(peer: Peer, reply: Reply, requestId: string, request: ExecRequest, e: Evaluation, decision: Decision, reason: string, by: string, binding: ExecBinding): void {
     this.outbox.push({
       event: {
         event: 'terminal_cmd', command: request.command, decision, risk_level: e.risk.level, verdict: e.verdict,
         mode: e.mode, agent: request.agent_id, cwd: request.cwd, reasons: e.risk.reasons.map((r) => r.code),
         session: request.session_key, actor: request.agent_id, executor: by, request_id: requestId,
       },
-      deliver: () => c.send(decision === 'deny'
+      deliver: () => reply(decision === 'deny'
         ? { type: 'approval_decision', id: requestId, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by }
         : { type: 'approval_decision', id: requestId, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by, binding }),
     });
     this.answered++;
     if (decision !== 'deny') {
-      c.running.set(requestId, request);
-      if (c.running.size > MAX_UNREPORTED_RUNS) c.running.delete(c.running.keys().next().value!);
+      peer.running.set(requestId, request);
+      if (peer.running.size > MAX_UNREPORTED_RUNS) peer.running.delete(peer.running.keys().next().value!);
     }
     this.outcomes?.push({ request, decision, reason, resolved_by: by, verdict: e.verdict, risk_level: e.risk.level, at: new Date().toISOString() });
   }
 
   /** An allowed run reports how it ended: recorded as `command_finished`, acknowledged once durable. */
-  private recordResult(c: Connection, m: Extract<ClientMessage, { type: 'exec_result' }>): void {
-    const request = c.running.get(m.id);
+  private recordResult(peer: Peer, m: Extract<ClientMessage, { type: 'exec_result' }>, reply: Reply): void {
+    const request = peer.running.get(m.id);
     if (request === undefined) {
-      c.send({ type: 'error', code: 'unknown_request', message: `No allowed request ${m.id} on this connection is waiting for its result.`, id: m.id });
+      reply({ type: 'error', code: 'unknown_request', message: `No allowed request ${m.id} on this connection is waiting for its result.`, id: m.id });
       return;
     }
-    c.running.delete(m.id);
+    peer.running.delete(m.id);
     this.outbox.push({
       event: {
         event: 'command_finished', request_id: m.id, command: request.command, exit_code: m.exit_code, duration_ms: m.duration_ms,
         agent: request.agent_id, cwd: request.cwd, session: request.session_key, actor: request.agent_id, ...(m.signal === undefined ? {} : { signal: m.signal }),
       },
-      deliver: () => c.send({ type: 'result_recorded', id: m.id }),
+      deliver: () => reply({ type: 'result_recorded', id: m.id }),
     });
   }
 

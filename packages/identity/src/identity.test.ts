@@ -5,6 +5,7 @@ import { identityContext, type IdentityContext } from './context.js';
 import { fingerprint, newDeviceKeyPair, sign, verifyWithNacl, verifyWithNode } from './keys.js';
 import { DEFAULT_PAIRING_LIMITS, PairingBook } from './pairing.js';
 import { authorize } from './policy-engine.js';
+import { pairingMessage } from '@aleph/protocol';
 import { issueToken, verifyToken, type SubjectState, type TokenClaims } from './tokens.js';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');
@@ -121,18 +122,20 @@ describe('the PolicyEngine', () => {
 });
 
 describe('pairing', () => {
-  const device = () => ({ name: 'Laptop', type: 'cli', publicKey: newDeviceKeyPair().publicKey });
+  const device = () => ({ kind: 'device' as const, name: 'Laptop', type: 'cli', publicKey: newDeviceKeyPair().publicKey });
 
   it('goes request -> approve -> proof, and the code works once', () => {
     const book = new PairingBook(random);
     const keys = newDeviceKeyPair();
-    const asked = book.request({ name: 'Laptop', type: 'cli', publicKey: keys.publicKey }, 'p', T0);
+    const asked = book.request({ kind: 'device', name: 'Laptop', type: 'cli', publicKey: keys.publicKey }, 'p', T0);
     if (!asked.ok) throw new Error(asked.error.message);
     expect(asked.value.fingerprint).toBe(fingerprint(keys.publicKey));
     expect(book.complete(asked.value.code, new Uint8Array(64), 'p', T0, verifyWithNode)).toMatchObject({ ok: false, error: { code: 'not_approved' } });
     const approved = book.approve(asked.value.code.toLowerCase(), T0 + 1);
     if (!approved.ok) throw new Error(approved.error.message);
-    const proof = sign(keys.secretKey, approved.value.challenge!);
+    const proof = sign(keys.secretKey, pairingMessage(approved.value.challenge!));
+    // The bare challenge, signed without its context, is no proof.
+    expect(book.complete(asked.value.code, sign(keys.secretKey, approved.value.challenge!), 'p', T0 + 2, verifyWithNode)).toMatchObject({ ok: false, error: { code: 'bad_signature' } });
     expect(book.complete(asked.value.code, proof, 'p', T0 + 2, verifyWithNode)).toMatchObject({ ok: true });
     expect(book.complete(asked.value.code, proof, 'p', T0 + 3, verifyWithNode)).toMatchObject({ ok: false, error: { code: 'unknown_code' } });
   });
@@ -141,7 +144,7 @@ describe('pairing', () => {
     const book = new PairingBook(random);
     const asked = book.request(device(), 'p', T0);
     const approved = book.approve(asked.ok ? asked.value.code : '', T0);
-    const forged = sign(newDeviceKeyPair().secretKey, approved.ok ? approved.value.challenge! : new Uint8Array());
+    const forged = sign(newDeviceKeyPair().secretKey, pairingMessage(approved.ok ? approved.value.challenge! : new Uint8Array()));
     expect(book.complete(asked.ok ? asked.value.code : '', forged, 'p', T0, verifyWithNacl)).toMatchObject({ ok: false, error: { code: 'bad_signature' } });
   });
 
@@ -182,12 +185,24 @@ describe('pairing', () => {
     expect(book.status(later.ok ? later.value.code : '', 'attacker', after).ok).toBe(true);
   });
 
+  it('pairs a chat sender on approval, and gives a sender that asks again its pending code', () => {
+    const book = new PairingBook(random);
+    const sender = { kind: 'chat' as const, channel: 'telegram', sender: '4711', name: 'Ana' };
+    const first = book.request(sender, 'telegram:4711', T0);
+    const again = book.request(sender, 'telegram:4711', T0 + 1);
+    expect(first.ok && again.ok && first.value.code === again.value.code).toBe(true);
+    expect(first.ok && first.value.fingerprint).toBeNull();
+    const approved = book.approve(first.ok ? first.value.code : '', T0 + 2);
+    expect(approved).toMatchObject({ ok: true, value: { challenge: null, subject: sender } });
+    expect(book.list(T0 + 2)).toEqual([]);
+  });
+
   it('rejects by code, and refuses malformed devices', () => {
     const book = new PairingBook(random);
     const asked = book.request(device(), 'p', T0);
     expect(book.reject(asked.ok ? asked.value.code : '', T0).ok).toBe(true);
     expect(book.list(T0)).toEqual([]);
-    expect(book.request({ name: ' ', type: 'cli', publicKey: new Uint8Array(32) }, 'p', T0)).toMatchObject({ ok: false, error: { code: 'invalid_device' } });
-    expect(book.request({ name: 'x', type: 'cli', publicKey: new Uint8Array(31) }, 'p', T0)).toMatchObject({ ok: false, error: { code: 'invalid_key' } });
+    expect(book.request({ kind: 'device', name: ' ', type: 'cli', publicKey: new Uint8Array(32) }, 'p', T0)).toMatchObject({ ok: false, error: { code: 'invalid_device' } });
+    expect(book.request({ kind: 'device', name: 'x', type: 'cli', publicKey: new Uint8Array(31) }, 'p', T0)).toMatchObject({ ok: false, error: { code: 'invalid_key' } });
   });
 });

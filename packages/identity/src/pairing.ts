@@ -4,7 +4,7 @@
  * ones, and works once; at most ten wait at a time; each peer may ask a few times a minute, and a
  * peer that keeps presenting wrong codes is locked out for a while.
  */
-import { fail, ok, type Result } from '@aleph/protocol';
+import { fail, ok, pairingMessage, type Result } from '@aleph/protocol';
 import { newPairingCode, normalizeCode, type RandomBytes } from './codes.js';
 import { fingerprint, PUBLIC_KEY_BYTES } from './keys.js';
 import { isExpiredAt } from './roles.js';
@@ -28,22 +28,27 @@ export const DEFAULT_PAIRING_LIMITS: PairingLimits = {
   lockoutMs: 15 * 60_000,
 };
 
-export interface DeviceInfo {
-  readonly name: string;
-  readonly type: string;
-  /** Ed25519 public key, 32 bytes. */
-  readonly publicKey: Uint8Array;
-}
+/** Who asks to pair: a device with its key, or a sender on a chat channel. */
+export type PairingSubject =
+  | {
+    readonly kind: 'device';
+    readonly name: string;
+    readonly type: string;
+    /** Ed25519 public key, 32 bytes. */
+    readonly publicKey: Uint8Array;
+  }
+  | { readonly kind: 'chat'; readonly channel: string; readonly sender: string; readonly name: string };
 
 export interface Pairing {
   readonly code: string;
-  readonly device: DeviceInfo;
-  readonly fingerprint: string;
+  readonly subject: PairingSubject;
+  /** A device key's fingerprint; null for a chat sender. */
+  readonly fingerprint: string | null;
   /** Who asked (an address), for rate limits and the owner's eyes. */
   readonly peer: string;
   readonly createdAt: number;
   readonly expiresAt: number;
-  /** Set when the owner approves: what the device must sign to prove it holds the key. */
+  /** Set when the owner approves a device: what it must sign (see pairingMessage) to prove its key. */
   readonly challenge: Uint8Array | null;
 }
 
@@ -59,13 +64,22 @@ export class PairingBook {
 
   constructor(private readonly random: RandomBytes, private readonly limits: PairingLimits = DEFAULT_PAIRING_LIMITS) {}
 
-  /** A device asks to pair; the owner will see the code. */
-  request(device: DeviceInfo, peer: string, now: number): Result<Pairing> {
+  /**
+   * A device or chat sender asks to pair; the owner will see the code. A chat sender that asks
+   * again while its code is pending gets the same code.
+   */
+  request(subject: PairingSubject, peer: string, now: number): Result<Pairing> {
     this.prune(now);
-    const name = device.name.trim();
-    const type = device.type.trim();
-    if (name === '' || name.length > 64 || type === '' || type.length > 32) return fail('invalid_device', 'A device needs a name (at most 64 characters) and a type (at most 32).');
-    if (device.publicKey.length !== PUBLIC_KEY_BYTES) return fail('invalid_key', `A device key is an Ed25519 public key of ${PUBLIC_KEY_BYTES} bytes.`);
+    const name = subject.name.trim();
+    if (name === '' || name.length > 64) return fail('invalid_device', 'A pairing request needs a name of at most 64 characters.');
+    if (subject.kind === 'device') {
+      if (subject.type.trim() === '' || subject.type.length > 32) return fail('invalid_device', 'A device needs a type of at most 32 characters.');
+      if (subject.publicKey.length !== PUBLIC_KEY_BYTES) return fail('invalid_key', `A device key is an Ed25519 public key of ${PUBLIC_KEY_BYTES} bytes.`);
+    } else {
+      for (const p of this.pending.values()) {
+        if (p.subject.kind === 'chat' && p.subject.channel === subject.channel && p.subject.sender === subject.sender) return ok(p);
+      }
+    }
     const recent = (this.requests.get(peer) ?? []).filter((t) => now - t < 60_000);
     if (recent.length >= this.limits.requestsPerMinute) {
       return fail('rate_limited', `Too many pairing requests from ${peer}; try again in ${Math.ceil((recent[0]! + 60_000 - now) / 1000)} s.`);
@@ -75,7 +89,10 @@ export class PairingBook {
     this.requests.set(peer, recent);
     let code = newPairingCode(this.random);
     while (this.pending.has(code)) code = newPairingCode(this.random);
-    const pairing: Pairing = { code, device: { name, type, publicKey: device.publicKey }, fingerprint: fingerprint(device.publicKey), peer, createdAt: now, expiresAt: now + this.limits.ttlMs, challenge: null };
+    const pairing: Pairing = {
+      code, subject: subject.kind === 'device' ? { ...subject, name, type: subject.type.trim() } : { ...subject, name },
+      fingerprint: subject.kind === 'device' ? fingerprint(subject.publicKey) : null, peer, createdAt: now, expiresAt: now + this.limits.ttlMs, challenge: null,
+    };
     this.pending.set(code, pairing);
     return ok(pairing);
   }
@@ -86,10 +103,17 @@ export class PairingBook {
     return [...this.pending.values()];
   }
 
-  /** The owner approves: the device may now prove its key. */
+  /**
+   * The owner approves. A chat sender is paired there and then (its code is spent); a device may
+   * now prove its key.
+   */
   approve(input: string, now: number): Result<Pairing> {
     const found = this.find(input, now);
     if (!found.ok) return found;
+    if (found.value.subject.kind === 'chat') {
+      this.pending.delete(found.value.code);
+      return found;
+    }
     if (found.value.challenge !== null) return fail('already_approved', `Pairing ${found.value.code} is already approved; the device has yet to prove its key.`);
     const approved = { ...found.value, challenge: this.random(CHALLENGE_BYTES) };
     this.pending.set(approved.code, approved);
@@ -123,8 +147,8 @@ export class PairingBook {
     const found = this.status(input, peer, now);
     if (!found.ok) return found;
     const pairing = found.value;
-    if (pairing.challenge === null) return fail('not_approved', `Pairing ${pairing.code} is still waiting for the owner.`);
-    if (!verify(pairing.device.publicKey, pairing.challenge, signature)) {
+    if (pairing.subject.kind !== 'device' || pairing.challenge === null) return fail('not_approved', `Pairing ${pairing.code} is still waiting for the owner.`);
+    if (!verify(pairing.subject.publicKey, pairingMessage(pairing.challenge), signature)) {
       return this.wrongAttempt(peer, now, 'The signature does not match the key this pairing was requested with.', 'bad_signature');
     }
     this.pending.delete(pairing.code);

@@ -35,13 +35,21 @@ export const EVENT_FIELDS = {
   },
   capability_approval: { tool_id: 'string', capabilities_hash: 'string', stage: 'string', decision: 'string', capabilities: 'object?' },
   capability_escalation: { tool_id: 'string', reason: 'string', path: 'string?', decision: 'string?' },
+  /** A device or chat sender asked to pair; the code itself is a secret until used, so only its first characters. */
   pairing_request: { code_hint: 'string?', device_name: 'string', device_type: 'string', fingerprint: 'string?', peer: 'string?' },
-  pairing_approved: { device_id: 'string', device_name: 'string?', fingerprint: 'string?' },
-  pairing_rejected: { device_name: 'string?', reason: 'string?' },
+  /** The owner approved a pairing: a chat sender is paired (device_id `chat:CHANNEL:SENDER`); a device has yet to prove its key. */
+  pairing_approved: { device_id: 'string?', device_name: 'string?', fingerprint: 'string?', code_hint: 'string?' },
+  pairing_rejected: { device_name: 'string?', reason: 'string?', code_hint: 'string?' },
+  /** A device proved its key and received its token. */
+  device_paired: { device_id: 'string', device_name: 'string?', fingerprint: 'string' },
   device_revoked: { device_id: 'string', device_name: 'string?' },
+  device_rotated: { device_id: 'string', device_name: 'string?' },
   guest_invited: { guest_id: 'string', name: 'string', tools: 'strings?', expires_at: 'string?' },
+  guest_accepted: { guest_id: 'string', name: 'string?', fingerprint: 'string?' },
   guest_revoked: { guest_id: 'string', name: 'string?' },
   policy_denied: { tool: 'string', role: 'string', reason_code: 'string', reason: 'string', identity: 'string?' },
+  /** A connection presented a bad token, key proof or invitation. */
+  auth_failed: { source: 'string', reason_code: 'string', reason: 'string', peer: 'string?', identity: 'string?' },
   filesystem_denied: { path: 'string', operation: 'string?', reason: 'string' },
 } as const satisfies Record<string, Record<string, FieldKind>>;
 

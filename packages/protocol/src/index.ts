@@ -4,3 +4,6 @@ export * from './audit.js';
 export * from './duration.js';
 export * from './frames.js';
 export * from './messages.js';
+export * from './base64url.js';
+export * from './rpc.js';
+export * from './calls.js';

@@ -3,6 +3,7 @@
  * gateway answers. Every incoming message is validated here before anything acts on it.
  */
 import { ALLOW_RULE_KINDS, type AllowRule, type Risk, type SegmentReport, type Verdict } from './policy.js';
+import { parseOwnerCall, type OwnerCall, type PairingView } from './calls.js';
 import { formatDuration } from './duration.js';
 import { fail, ok, type Result } from './result.js';
 
@@ -67,7 +68,17 @@ export type ClientMessage =
     readonly scope?: GrantScope;
   }
   | { readonly type: 'exec_result'; readonly id: string; readonly exit_code: number | null; readonly signal?: string; readonly duration_ms: number }
+  /** One of the owner's identity calls (calls.ts): pairing codes, devices, guests. */
+  | { readonly type: 'call'; readonly id: string; readonly call: OwnerCall }
   | { readonly type: 'ping'; readonly id?: string };
+
+/** What subscribers hear about as it happens. */
+export type GatewayEvent =
+  | { readonly type: 'approval_pending'; readonly approval: PendingApproval }
+  | { readonly type: 'approval_resolved'; readonly id: string; readonly decision: Decision; readonly resolved_by: string }
+  | { readonly type: 'pairing_pending'; readonly pairing: PairingView }
+  /** `approved`: a device may now prove its key; `paired`: done; `rejected`: the owner said no. */
+  | { readonly type: 'pairing_resolved'; readonly code: string; readonly outcome: 'approved' | 'rejected' | 'paired' };
 
 export type GatewayMessage =
   | { readonly type: 'challenge'; readonly nonce: string; readonly version: number }
@@ -79,9 +90,9 @@ export type GatewayMessage =
     readonly binding?: ExecBinding;
   }
   | { readonly type: 'pending'; readonly approvals: readonly PendingApproval[] }
-  | { readonly type: 'approval_pending'; readonly approval: PendingApproval }
-  | { readonly type: 'approval_resolved'; readonly id: string; readonly decision: Decision; readonly resolved_by: string }
+  | GatewayEvent
   | { readonly type: 'resolved'; readonly id: string }
+  | { readonly type: 'result'; readonly id: string; readonly result: unknown }
   | { readonly type: 'result_recorded'; readonly id: string }
   | { readonly type: 'pong'; readonly id?: string }
   | { readonly type: 'error'; readonly code: string; readonly message: string; readonly id?: string };
@@ -184,6 +195,16 @@ export function parseClientMessage(value: Readonly<Record<string, unknown>>): Re
       const duration = value.duration_ms;
       if (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0) return fail('invalid_message', '"duration_ms" must be a number of milliseconds.');
       return ok({ type: 'exec_result', id: id.value!, exit_code: code as number | null, duration_ms: duration, ...(signal.value === undefined ? {} : { signal: signal.value }) });
+    }
+    case 'call': {
+      const id = str(value, 'id', MAX_ID_LENGTH);
+      if (!id.ok) return id;
+      if (typeof value.method !== 'string') return fail('invalid_message', '"method" must be the name of an owner call.');
+      const params = value.params ?? {};
+      if (typeof params !== 'object' || params === null || Array.isArray(params)) return fail('invalid_message', '"params" must be an object.');
+      const call = parseOwnerCall(value.method, params as Record<string, unknown>);
+      if (!call.ok) return fail('invalid_message', call.error.message);
+      return ok({ type: 'call', id: id.value!, call: call.value });
     }
     case 'ping': {
       const id = str(value, 'id', MAX_ID_LENGTH, false);

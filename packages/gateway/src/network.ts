@@ -1,0 +1,310 @@
+/**
+ * The network endpoint: WebSocket JSON-RPC on loopback, for paired devices, guests, chat bridges
+ * and the web console. A session starts anonymous; it may pair, accept an invitation, or connect
+ * with a token and a signature over the nonce the endpoint sent it, which fixes its identity for
+ * the rest of the session. Its calls then go through the same validation, limits, authorization
+ * and audit as the Unix socket's.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { identityContext, type IdentityContext } from '@aleph/identity';
+import {
+  DEVICE_METHODS, OWNER_METHODS, parseClientMessage, parseDeviceCall, parseRpcCall, rpcError, RPC_CODES, toBase64url,
+  type ClientMessage, type DeviceCall, type ExecRequest, type GatewayEvent, type GatewayMessage, type Result, type RpcError, type RpcId, type RpcOutgoing,
+} from '@aleph/protocol';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { IdentityEvent } from './identities.js';
+import type { Gateway, Limits, Peer, Reply } from './server.js';
+
+export interface NetworkOptions {
+  /** TCP port; 0 picks a free one. */
+  readonly port: number;
+  /** Default 127.0.0.1. Anything but loopback needs `allowRemote`. */
+  readonly host?: string;
+  /** Serve on a non-loopback address: every device on that network can then ask to pair. */
+  readonly allowRemote?: boolean;
+  /** Browser origins allowed to connect (the web console's own); other origins are refused. */
+  readonly origins?: readonly string[];
+}
+
+/** The messages a session sends as calls, by method name: the same as the Unix socket's. */
+const MESSAGE_METHODS: Readonly<Record<string, ClientMessage['type']>> = {
+  'exec.request': 'approval_request',
+  'exec.result': 'exec_result',
+  'approvals.list': 'get_pending',
+  'approvals.subscribe': 'subscribe',
+  'approvals.resolve': 'resolve',
+  ping: 'ping',
+};
+
+/** WebSocket close codes of our own (4000-4999 are the application's). */
+export const CLOSE_CODES = { IDLE: 4000, SESSION_ENDED: 4001, SHUTDOWN: 4002, TOO_MANY: 4003 } as const;
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+}
+
+const anonymous = (): IdentityContext => identityContext({
+  request_id: '', session_key: `ses_${randomBytes(8).toString('hex')}`, role: 'anonymous', identity_id: 'anonymous', scope: null,
+  created_at: Date.now(), source_channel: 'websocket',
+});
+
+class Session implements Peer {
+  identity: IdentityContext;
+  subscribed = false;
+  closed = false;
+  connected = false;
+  readonly pending = new Set<string>();
+  readonly running = new Map<string, ExecRequest>();
+  /** Nonce this connection's `connect` signature must cover. */
+  readonly nonce = new Uint8Array(randomBytes(32));
+  /** Pairing codes this session asked for: it hears how they end. */
+  readonly codes = new Set<string>();
+  idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(readonly socket: WebSocket, readonly peer: string, readonly settled: () => void) {
+    this.identity = anonymous();
+  }
+
+  send(message: RpcOutgoing): void {
+    if (!this.closed) this.socket.send(JSON.stringify(message));
+  }
+
+  notify(event: GatewayEvent): void {
+    const { type, ...params } = event;
+    this.send({ jsonrpc: '2.0', method: type, params });
+  }
+
+  end(code: number, reason: string): void {
+    if (this.closed) return;
+    this.send({ jsonrpc: '2.0', method: 'session_ended', params: { reason } });
+    this.closed = true;
+    // The reason travels in the notification; a close frame's reason is capped at 123 bytes.
+    this.socket.close(code, reason.slice(0, 120));
+  }
+}
+
+export class NetworkEndpoint {
+  private readonly sessions = new Set<Session>();
+
+  private constructor(
+    private readonly gateway: Gateway,
+    private readonly http: Server,
+    private readonly wss: WebSocketServer,
+    private readonly limits: Limits,
+    private readonly origins: readonly string[],
+    readonly url: string,
+  ) {}
+
+  static async start(gateway: Gateway, options: NetworkOptions, limits: Limits): Promise<NetworkEndpoint> {
+    const host = options.host ?? '127.0.0.1';
+    if (!isLoopback(host) && options.allowRemote !== true) {
+      throw Object.assign(new Error(`Refusing to serve on ${host}: it is not a loopback address. Pass the explicit flag to serve other machines.`), { code: 'not_loopback' });
+    }
+    const http = createServer((_req, res) => {
+      res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
+      res.end('This is the Aleph gateway\'s WebSocket JSON-RPC endpoint.\n');
+    });
+    const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxLineBytes });
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', (error: NodeJS.ErrnoException) => {
+        reject(Object.assign(new Error(`Cannot listen on ${host}:${options.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use (pick another with --port, or 0 for any free one)' : error.message}`), { code: 'listen_failed' }));
+      });
+      http.listen(options.port, host, () => resolve());
+    });
+    const address = http.address();
+    const port = typeof address === 'object' && address !== null ? address.port : options.port;
+    const endpoint = new NetworkEndpoint(gateway, http, wss, limits, options.origins ?? [], `ws://${host.includes(':') ? `[${host}]` : host}:${port}`);
+    http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => endpoint.upgrade(req, socket, head));
+    return endpoint;
+  }
+
+  /**
+   * Accepts a WebSocket upgrade. A browser always sends its page's origin: only the console's own
+   * origins may connect, so that a web page cannot drive the gateway through the user's browser.
+   */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const origin = req.headers.origin;
+    if (origin !== undefined && !this.origins.includes(origin)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nThis origin may not connect to the gateway.\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, req.socket.remoteAddress ?? 'unknown'));
+  }
+
+  private open(ws: WebSocket, address: string): void {
+    const session: Session = new Session(ws, address, () => this.touch(session));
+    if (!this.gateway.attach(session)) {
+      ws.close(CLOSE_CODES.TOO_MANY, 'The gateway serves no more connections now.');
+      return;
+    }
+    this.sessions.add(session);
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        session.send({ jsonrpc: '2.0', id: null, error: rpcError(RPC_CODES.INVALID_REQUEST, 'binary_unsupported', 'Send JSON-RPC as text messages.') });
+      } else {
+        this.receive(session, data.toString());
+      }
+      this.touch(session);
+    });
+    ws.on('close', () => this.drop(session));
+    ws.on('error', () => this.drop(session));
+    session.send({ jsonrpc: '2.0', method: 'challenge', params: { nonce: toBase64url(session.nonce), version: 1 } });
+    this.touch(session);
+  }
+
+  private drop(session: Session): void {
+    if (!this.sessions.delete(session)) return;
+    session.closed = true;
+    clearTimeout(session.idleTimer);
+    this.gateway.detach(session);
+  }
+
+  /** A session waiting for nothing and silent for the idle timeout is closed. */
+  private touch(session: Session): void {
+    clearTimeout(session.idleTimer);
+    if (session.closed || session.pending.size > 0 || session.running.size > 0) return;
+    session.idleTimer = setTimeout(() => session.end(CLOSE_CODES.IDLE, `Idle for ${this.limits.idleTimeoutMs} ms.`), this.limits.idleTimeoutMs);
+  }
+
+  private receive(session: Session, text: string): void {
+    const call = parseRpcCall(text);
+    if (!call.ok) {
+      session.send({ jsonrpc: '2.0', id: call.id, error: call.error });
+      return;
+    }
+    const { id, method, params } = call.value;
+    const respond = (outcome: Result<unknown>): void => {
+      if (id === null) return;
+      session.send(outcome.ok ? { jsonrpc: '2.0', id, result: outcome.value } : { jsonrpc: '2.0', id, error: serverError(outcome.error.code, outcome.error.message) });
+    };
+    const asMessage = MESSAGE_METHODS[method];
+    if (asMessage !== undefined) {
+      // Same validation as the Unix socket; a request's id defaults to the call's.
+      const fields = asMessage === 'approval_request' && params.id === undefined && id !== null ? { ...params, id: String(id) } : params;
+      const message = parseClientMessage({ ...fields, type: asMessage });
+      if (!message.ok) {
+        session.send({ jsonrpc: '2.0', id, error: rpcError(RPC_CODES.INVALID_PARAMS, message.error.code, message.error.message) });
+        return;
+      }
+      this.gateway.dispatch(session, message.value, replyFor(session, id));
+      return;
+    }
+    if ((OWNER_METHODS as readonly string[]).includes(method)) {
+      const message = parseClientMessage({ type: 'call', id: String(id ?? method), method, params });
+      if (!message.ok) {
+        session.send({ jsonrpc: '2.0', id, error: rpcError(RPC_CODES.INVALID_PARAMS, 'invalid_params', message.error.message) });
+        return;
+      }
+      this.gateway.dispatch(session, message.value, replyFor(session, id));
+      return;
+    }
+    if ((DEVICE_METHODS as readonly string[]).includes(method)) {
+      const parsed = parseDeviceCall(method, params);
+      if (!parsed.ok) {
+        session.send({ jsonrpc: '2.0', id, error: rpcError(RPC_CODES.INVALID_PARAMS, parsed.error.code, parsed.error.message) });
+        return;
+      }
+      this.device(session, parsed.value, id, respond);
+      return;
+    }
+    session.send({ jsonrpc: '2.0', id, error: rpcError(RPC_CODES.METHOD_NOT_FOUND, 'unknown_method', `Unknown method ${JSON.stringify(method)}.`) });
+  }
+
+  /** The calls of a device (or guest, or bridge) about itself. */
+  private device(session: Session, call: DeviceCall, id: RpcId | null, respond: (r: Result<unknown>) => void): void {
+    const peer = session.peer;
+    switch (call.method) {
+      case 'pairing.request':
+        this.gateway.identity((ids, now) => ids.requestPairing({ name: call.name, type: call.type, publicKey: call.public_key }, peer, now), (r) => {
+          if (r.ok) session.codes.add(r.value.code);
+          respond(r);
+        });
+        return;
+      case 'pairing.status':
+        this.gateway.identity((ids, now) => ids.pairingStatus(call.code, peer, now), respond);
+        return;
+      case 'pairing.complete':
+        this.gateway.identity((ids, now) => ids.completePairing(call.code, call.signature, peer, now), respond);
+        return;
+      case 'guests.accept':
+        this.gateway.identity((ids, now) => ids.acceptInvitation(call.invitation, call.public_key, peer, now), respond);
+        return;
+      case 'connect':
+        if (session.connected) {
+          respond({ ok: false, error: { code: 'already_connected', message: 'This session is already connected; open a new one to connect as someone else.' } });
+          return;
+        }
+        this.gateway.identity((ids, now) => ids.connect(call.token, call.signature, session.nonce, peer, now, String(id ?? '')), (r) => {
+          if (!r.ok) {
+            respond(r);
+            return;
+          }
+          session.connected = true;
+          session.identity = r.value.context;
+          const c = r.value.context;
+          respond({
+            ok: true,
+            value: {
+              session: {
+                identity_id: c.identity_id, role: c.role, name: r.value.name, allowed_tools: c.scope?.allowed_tools ?? ['*'],
+                expires_at: c.scope?.expires_at == null ? null : new Date(c.scope.expires_at).toISOString(),
+              },
+            },
+          });
+        });
+        return;
+      case 'chat.authorize': {
+        if (session.identity.role !== 'owner') {
+          respond({ ok: false, error: { code: 'owner_only', message: 'Only a paired device of the owner (a chat bridge) may ask about chat senders.' } });
+          return;
+        }
+        const settings = this.gateway.channel(call.channel);
+        this.gateway.identity((ids, now) => ({ ok: true, value: ids.authorizeChat(call.channel, call.sender, call.name ?? call.sender, settings, now) }), respond);
+        return;
+      }
+    }
+  }
+
+  /** Tells a device how its pairing ended; ends the sessions of a revoked device or guest. */
+  identityEvent(event: IdentityEvent): void {
+    for (const s of this.sessions) {
+      if (event.type === 'pairing_resolved' && s.codes.has(event.code)) {
+        if (event.outcome !== 'approved') s.codes.delete(event.code);
+        s.send({ jsonrpc: '2.0', method: 'pairing_resolved', params: { code: event.code, outcome: event.outcome, ...(event.challenge === undefined ? {} : { challenge: event.challenge }) } });
+      }
+      if (event.type === 'identity_ended' && s.identity.identity_id === event.id) s.end(CLOSE_CODES.SESSION_ENDED, event.reason);
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sessions) s.end(CLOSE_CODES.SHUTDOWN, 'The gateway is shutting down.');
+    for (const s of this.sessions) s.socket.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+}
+
+function serverError(code: string, message: string): RpcError {
+  return rpcError(RPC_CODES.SERVER_ERROR, code, message);
+}
+
+/** Turns the gateway's answer to a message into the call's JSON-RPC response. */
+function replyFor(session: Session, id: RpcId | null): Reply {
+  return (message: GatewayMessage) => {
+    if (id === null) return;
+    if (message.type === 'error') {
+      session.send({ jsonrpc: '2.0', id, error: serverError(message.code, message.message) });
+      return;
+    }
+    if (message.type === 'result') {
+      session.send({ jsonrpc: '2.0', id, result: message.result });
+      return;
+    }
+    const { type: _type, ...result } = message;
+    session.send({ jsonrpc: '2.0', id, result });
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * Identity calls: what the owner asks of the gateway (pairing codes, devices, guests) and what a
+ * device or guest asks (pair, prove its key, accept an invitation, connect). The owner's calls
+ * travel over the Unix socket as `call` messages and over the network endpoint as JSON-RPC; both
+ * validate them here. Keys, signatures and challenges are base64url without padding.
+ */
+import { fromBase64url, withContext } from './base64url.js';
+import { fail, ok, type Result } from './result.js';
+
+export const OWNER_METHODS = [
+  'pairing.list', 'pairing.approve', 'pairing.reject',
+  'devices.list', 'devices.revoke', 'devices.rotate',
+  'guests.invite', 'guests.list', 'guests.revoke',
+] as const;
+export type OwnerMethod = (typeof OWNER_METHODS)[number];
+
+export type OwnerCall =
+  | { readonly method: 'pairing.list' | 'devices.list' | 'guests.list' }
+  | { readonly method: 'pairing.approve' | 'pairing.reject'; readonly code: string }
+  | { readonly method: 'devices.revoke' | 'devices.rotate' | 'guests.revoke'; readonly id: string }
+  | { readonly method: 'guests.invite'; readonly name: string; readonly tools: readonly string[]; readonly expires_in_ms?: number };
+
+export const DEVICE_METHODS = ['pairing.request', 'pairing.status', 'pairing.complete', 'guests.accept', 'connect', 'chat.authorize'] as const;
+export type DeviceMethod = (typeof DEVICE_METHODS)[number];
+
+export type DeviceCall =
+  | { readonly method: 'pairing.request'; readonly name: string; readonly type: string; readonly public_key: Uint8Array }
+  | { readonly method: 'pairing.status'; readonly code: string }
+  | { readonly method: 'pairing.complete'; readonly code: string; readonly signature: Uint8Array }
+  | { readonly method: 'guests.accept'; readonly invitation: string; readonly public_key: Uint8Array }
+  | { readonly method: 'connect'; readonly token: string; readonly signature: Uint8Array }
+  | { readonly method: 'chat.authorize'; readonly channel: string; readonly sender: string; readonly name?: string };
+
+/** A pairing request as the owner sees it. */
+export interface PairingView {
+  readonly code: string;
+  /** `device`: a device with a key; `chat`: a chat sender on a channel. */
+  readonly kind: 'device' | 'chat';
+  readonly name: string;
+  /** The device type (`cli`, `phone`, ...) or the chat channel. */
+  readonly type: string;
+  /** A device key's fingerprint; null for a chat sender. */
+  readonly fingerprint: string | null;
+  readonly peer: string;
+  /** ISO 8601. */
+  readonly created_at: string;
+  readonly expires_at: string;
+  readonly expires_in_ms: number;
+  /** Approved by the owner; a device has yet to prove its key. */
+  readonly approved: boolean;
+}
+
+export interface DeviceView {
+  readonly id: string;
+  readonly name: string;
+  readonly type: string;
+  readonly fingerprint: string;
+  readonly role: 'owner' | 'guest';
+  /** ISO 8601; null when never (seen, revoked). */
+  readonly created_at: string;
+  readonly last_seen_at: string | null;
+  readonly revoked_at: string | null;
+}
+
+export interface GuestView {
+  readonly id: string;
+  readonly name: string;
+  readonly allowed_tools: readonly string[];
+  readonly expires_at: string | null;
+  readonly created_at: string;
+  readonly revoked_at: string | null;
+  /** The fingerprint of the key the guest accepted its invitation with; null until accepted. */
+  readonly fingerprint: string | null;
+}
+
+/** Who a connected session is. */
+export interface SessionView {
+  readonly identity_id: string;
+  readonly role: 'owner' | 'guest';
+  readonly name: string;
+  readonly allowed_tools: readonly string[];
+  readonly expires_at: string | null;
+}
+
+/** DM policies of a chat channel (OpenClaw's): who may talk to the agent through it. */
+export const DM_POLICIES = ['open', 'allowlist', 'pairing', 'disabled'] as const;
+export type DmPolicy = (typeof DM_POLICIES)[number];
+
+const MAX_NAME = 64;
+const MAX_ID = 128;
+
+function text(v: Readonly<Record<string, unknown>>, key: string, max: number): Result<string> {
+  const value = v[key];
+  if (typeof value !== 'string' || value.trim() === '') return fail('invalid_params', `"${key}" must be a non-empty string.`);
+  if (value.length > max) return fail('invalid_params', `"${key}" is longer than ${max} characters.`);
+  return ok(value.trim());
+}
+
+/** Base64url (unpadded) of exactly `size` bytes. */
+function bytes(v: Readonly<Record<string, unknown>>, key: string, size: number): Result<Uint8Array> {
+  const value = v[key];
+  const decoded = typeof value === 'string' ? fromBase64url(value) : null;
+  if (decoded === null || decoded.length !== size) return fail('invalid_params', `"${key}" must be ${size} bytes, base64url without padding.`);
+  return ok(decoded);
+}
+
+/** The longest guest access an invitation may grant: a year. */
+export const MAX_GUEST_MS = 365 * 86_400_000;
+
+/** Validates an owner call's parameters. */
+export function parseOwnerCall(method: string, params: Readonly<Record<string, unknown>>): Result<OwnerCall> {
+  switch (method) {
+    case 'pairing.list':
+    case 'devices.list':
+    case 'guests.list':
+      return ok({ method });
+    case 'pairing.approve':
+    case 'pairing.reject': {
+      const code = text(params, 'code', 32);
+      return code.ok ? ok({ method, code: code.value }) : code;
+    }
+    case 'devices.revoke':
+    case 'devices.rotate':
+    case 'guests.revoke': {
+      const id = text(params, 'id', MAX_ID);
+      return id.ok ? ok({ method, id: id.value }) : id;
+    }
+    case 'guests.invite': {
+      const name = text(params, 'name', MAX_NAME);
+      if (!name.ok) return name;
+      const tools = params.tools;
+      if (!Array.isArray(tools) || tools.length === 0 || tools.length > 64 || !tools.every((t) => typeof t === 'string' && /^[A-Za-z0-9_.*-]{1,64}$/.test(t))) {
+        return fail('invalid_params', '"tools" must list from 1 to 64 tool names (letters, digits, _ . - or * for every tool).');
+      }
+      const expires = params.expires_in_ms;
+      if (expires !== undefined && (!Number.isInteger(expires) || (expires as number) < 1000 || (expires as number) > MAX_GUEST_MS)) {
+        return fail('invalid_params', `"expires_in_ms" must be a whole number of milliseconds from 1000 to ${MAX_GUEST_MS}.`);
+      }
+      return ok({ method, name: name.value, tools: [...new Set(tools as string[])], ...(expires === undefined ? {} : { expires_in_ms: expires as number }) });
+    }
+    default:
+      return fail('unknown_method', `Unknown method ${JSON.stringify(method)}.`);
+  }
+}
+
+/** Validates a device's (or guest's, or chat bridge's) call. */
+export function parseDeviceCall(method: string, params: Readonly<Record<string, unknown>>): Result<DeviceCall> {
+  switch (method) {
+    case 'pairing.request': {
+      const name = text(params, 'name', MAX_NAME);
+      if (!name.ok) return name;
+      const type = text(params, 'type', 32);
+      if (!type.ok) return type;
+      const key = bytes(params, 'public_key', 32);
+      return key.ok ? ok({ method, name: name.value, type: type.value, public_key: key.value }) : key;
+    }
+    case 'pairing.status': {
+      const code = text(params, 'code', 32);
+      return code.ok ? ok({ method, code: code.value }) : code;
+    }
+    case 'pairing.complete': {
+      const code = text(params, 'code', 32);
+      if (!code.ok) return code;
+      const signature = bytes(params, 'signature', 64);
+      return signature.ok ? ok({ method, code: code.value, signature: signature.value }) : signature;
+    }
+    case 'guests.accept': {
+      const invitation = text(params, 'invitation', 128);
+      if (!invitation.ok) return invitation;
+      const key = bytes(params, 'public_key', 32);
+      return key.ok ? ok({ method, invitation: invitation.value, public_key: key.value }) : key;
+    }
+    case 'connect': {
+      const token = text(params, 'token', 4096);
+      if (!token.ok) return token;
+      const signature = bytes(params, 'signature', 64);
+      return signature.ok ? ok({ method, token: token.value, signature: signature.value }) : signature;
+    }
+    case 'chat.authorize': {
+      const channel = text(params, 'channel', 32);
+      if (!channel.ok) return channel;
+      const sender = text(params, 'sender', MAX_ID);
+      if (!sender.ok) return sender;
+      if (params.name === undefined) return ok({ method, channel: channel.value, sender: sender.value });
+      const name = text(params, 'name', MAX_NAME);
+      return name.ok ? ok({ method, channel: channel.value, sender: sender.value, name: name.value }) : name;
+    }
+    default:
+      return fail('unknown_method', `Unknown method ${JSON.stringify(method)}.`);
+  }
+}
+
+/**
+ * What a device signs to connect: a context string and the nonce the gateway sent on this
+ * connection, so that a signature made for one connection (or for pairing) is useless on another.
+ */
+export function connectMessage(nonce: Uint8Array): Uint8Array {
+  return withContext('aleph-connect-v1\n', nonce);
+}
+
+/** What a device signs to finish pairing: a context string and the gateway's challenge. */
+export function pairingMessage(challenge: Uint8Array): Uint8Array {
+  return withContext('aleph-pair-v1\n', challenge);
+}
