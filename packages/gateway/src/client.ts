@@ -4,7 +4,7 @@
  * messages.
  */
 import { connect, type Socket } from 'node:net';
-import { encodeFrame, FrameReader, type ClientMessage, type GatewayMessage } from '@aleph/protocol';
+import { encodeFrame, fail, FrameReader, ok, type ClientMessage, type GatewayMessage, type Result } from '@aleph/protocol';
 import { newNonce, prove, verifyProof } from './handshake.js';
 import { GatewayError } from './server.js';
 
@@ -13,6 +13,7 @@ export class GatewayClient {
   private readonly queue: GatewayMessage[] = [];
   private readonly waiters: ((m: GatewayMessage | null) => void)[] = [];
   private ended = false;
+  private calls = 0;
 
   private constructor(private readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
@@ -60,6 +61,15 @@ export class GatewayClient {
 
   send(message: ClientMessage): void {
     this.socket.write(encodeFrame(message));
+  }
+
+  /** One of the owner's identity calls (pairing codes, devices, guests); other messages stay queued. */
+  async call<T = Record<string, unknown>>(method: string, params: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<Result<T>> {
+    const id = `call-${++this.calls}`;
+    this.socket.write(encodeFrame({ type: 'call', id, method, params }));
+    const answer = await this.waitFor((m): m is Extract<GatewayMessage, { type: 'result' | 'error' }> => (m.type === 'result' || m.type === 'error') && m.id === id, timeoutMs);
+    if (answer === null) return fail('gateway_unreachable', 'The gateway did not answer.');
+    return answer.type === 'result' ? ok(answer.result as T) : fail(answer.code, answer.message);
   }
 
   /** The next message, or null when the connection ends or `timeoutMs` passes. */

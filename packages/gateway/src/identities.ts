@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  fingerprint, identityContext, issueToken, PairingBook, verifyToken, verifyWithNode, type IdentityContext, type Pairing,
+  DEFAULT_PAIRING_LIMITS, fingerprint, identityContext, issueToken, PairingBook, type PairingLimits, verifyToken, verifyWithNode, type IdentityContext, type Pairing,
 } from '@aleph/identity';
 import {
   connectMessage, fail, ok, toBase64url, type Failure, type DeviceView, type GuestView, type OwnerCall, type PairingView, type Result, type SessionView,
@@ -53,9 +53,11 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 const hint = (code: string): string => `${code.slice(0, 2)}…`;
 
 export class Identities {
-  private readonly book = new PairingBook((n) => new Uint8Array(randomBytes(n)));
+  private readonly book: PairingBook;
 
-  constructor(readonly store: IdentityStore, private readonly hooks: IdentityHooks) {}
+  constructor(readonly store: IdentityStore, private readonly hooks: IdentityHooks, limits: PairingLimits = DEFAULT_PAIRING_LIMITS) {
+    this.book = new PairingBook((n) => new Uint8Array(randomBytes(n)), limits);
+  }
 
   /** The pairing requests waiting for the owner (or, once approved, for the device's proof). */
   pendingPairings(now: number): PairingView[] {

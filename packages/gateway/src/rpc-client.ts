@@ -32,11 +32,12 @@ export class RpcClient {
   /** Opens a session and waits for the endpoint's challenge. */
   static async open(url: string, timeoutMs = 5_000): Promise<RpcClient> {
     const socket = new WebSocket(url, { handshakeTimeout: timeoutMs });
+    // Listening from the start: the challenge may arrive together with the upgrade's answer.
+    const client = new RpcClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', (error: NodeJS.ErrnoException) => reject(new GatewayError('gateway_unreachable', `Cannot reach the gateway at ${url} (${error.code ?? error.message}).`)));
     });
-    const client = new RpcClient(socket);
     const challenge = await client.notification('challenge', timeoutMs);
     const nonce = typeof challenge?.params.nonce === 'string' ? fromBase64url(challenge.params.nonce) : null;
     if (nonce === null) {

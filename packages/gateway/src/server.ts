@@ -10,7 +10,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AuditStore } from '@aleph/audit';
-import { authorize, identityContext, type IdentityContext } from '@aleph/identity';
+import { authorize, DEFAULT_PAIRING_LIMITS, identityContext, type IdentityContext, type PairingLimits } from '@aleph/identity';
 import { CommandPolicy, type Evaluation } from '@aleph/policy';
 import {
   describeGrant, encodeFrame, FrameReader, MAX_LINE_BYTES, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
@@ -54,6 +54,8 @@ export interface GatewayOptions {
   readonly keepHistory?: boolean;
   /** Serve the network endpoint (WebSocket JSON-RPC) too; without this, only the Unix socket. */
   readonly network?: NetworkOptions;
+  /** Pairing codes' lifetime, rate limits and lockout; the defaults suit people. */
+  readonly pairing?: Partial<PairingLimits>;
 }
 
 /** Someone connected: a Unix-socket client (always the owner) or a network session. */
@@ -174,13 +176,14 @@ export class Gateway {
     private readonly ask: { fallback: AskFallback; timeoutMs: number },
     limits: Partial<Limits>,
     keepHistory: boolean,
+    pairing: Partial<PairingLimits>,
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.outcomes = keepHistory ? [] : null;
     this.identities = new Identities(identityStore, {
       record: (event) => this.outbox.push({ event }),
       emit: (event) => this.outbox.push({ deliver: () => this.announce(event) }),
-    });
+    }, { ...DEFAULT_PAIRING_LIMITS, ...pairing });
   }
 
   /** Devices, guests, pairing codes and chat senders. */
@@ -213,6 +216,7 @@ export class Gateway {
       { fallback: options.askFallback ?? config.value.ask.fallback, timeoutMs: options.askTimeoutMs ?? config.value.ask.timeout_ms },
       options.limits ?? {},
       options.keepHistory === true,
+      options.pairing ?? {},
     );
     server.on('connection', (socket) => gateway.accept(socket));
     await new Promise<void>((resolve, reject) => {

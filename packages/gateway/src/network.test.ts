@@ -1,0 +1,350 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuditStore } from '@aleph/audit';
+import { newDeviceKeyPair, sign, type DeviceKeyPair } from '@aleph/identity';
+import { fromBase64url, pairingMessage, toBase64url, type GatewayMessage } from '@aleph/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { GatewayClient } from './client.js';
+import { auditFile, loadConfig, saveConfig, secretBytes } from './config.js';
+import { CLOSE_CODES } from './network.js';
+import { RpcClient } from './rpc-client.js';
+import { Gateway, type GatewayOptions } from './server.js';
+
+let home: string;
+let gateway: Gateway | undefined;
+const clients: { close(): void }[] = [];
+
+beforeEach(() => {
+  home = join(mkdtempSync(join(tmpdir(), 'alnet-')), 'h');
+});
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await gateway?.stop();
+  gateway = undefined;
+  rmSync(join(home, '..'), { recursive: true, force: true });
+});
+
+async function start(options: Partial<GatewayOptions> = {}): Promise<Gateway> {
+  gateway = await Gateway.start({ home, network: { port: 0 }, ...options });
+  return gateway;
+}
+
+async function device(): Promise<RpcClient> {
+  const c = await RpcClient.open(gateway!.url!);
+  clients.push(c);
+  return c;
+}
+
+/** The owner, on the Unix socket. */
+async function owner(): Promise<GatewayClient> {
+  const config = loadConfig(home, false);
+  if (!config.ok) throw new Error(config.error.message);
+  const c = await GatewayClient.connect(join(home, 'exec-approvals.sock'), secretBytes(config.value));
+  clients.push(c);
+  return c;
+}
+
+function value<T>(r: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value;
+}
+
+const code = (r: { ok: boolean; error?: { code: string } }): string => (r.ok ? 'ok' : r.error!.code);
+
+const request = (command: string) => ({ request: { command, cwd: '/tmp', agent_id: 'phone-agent', session_key: 's1' } });
+
+/** Pairs a new device end to end: request, the owner's approval, the proof; returns its token and keys. */
+async function pair(name = 'Phone'): Promise<{ keys: DeviceKeyPair; token: string; device_id: string }> {
+  const keys = newDeviceKeyPair();
+  const d = await device();
+  const asked = value(await d.call<{ code: string }>('pairing.request', { name, type: 'phone', public_key: toBase64url(keys.publicKey) }));
+  value(await (await owner()).call('pairing.approve', { code: asked.code }));
+  const approved = await d.notification('pairing_resolved', 5000);
+  const challenge = fromBase64url(approved!.params.challenge as string)!;
+  const done = value(await d.call<{ token: string; device_id: string }>('pairing.complete', { code: asked.code, signature: toBase64url(sign(keys.secretKey, pairingMessage(challenge))) }));
+  d.close();
+  return { keys, ...done };
+}
+
+async function connected(token: string, keys: DeviceKeyPair): Promise<RpcClient> {
+  const d = await device();
+  value(await d.connect(token, keys.secretKey));
+  return d;
+}
+
+function events(type: string): Record<string, unknown>[] {
+  const store = AuditStore.open(auditFile(home));
+  try {
+    return store.latest(1000).filter((e) => e.event === type).map((e) => ({ ...e.payload, actor: e.actor }));
+  } finally {
+    store.close();
+  }
+}
+
+describe('device pairing over the network endpoint', () => {
+  it('goes request -> owner notified -> approve -> proof -> token -> session, and the code works once', async () => {
+    await start();
+    const o = await owner();
+    o.send({ type: 'subscribe' });
+    const keys = newDeviceKeyPair();
+    const d = await device();
+    const asked = value(await d.call<{ code: string; fingerprint: string }>('pairing.request', { name: 'Phone', type: 'phone', public_key: toBase64url(keys.publicKey) }));
+    expect(asked.code).toMatch(/^[A-HJ-NP-Z2-9]{8}$/);
+    const notified = await o.waitFor((m): m is Extract<GatewayMessage, { type: 'pairing_pending' }> => m.type === 'pairing_pending', 5000);
+    expect(notified?.pairing).toMatchObject({ code: asked.code, name: 'Phone', type: 'phone', fingerprint: asked.fingerprint, approved: false });
+    expect(value(await o.call<{ pending: unknown[] }>('pairing.list')).pending).toHaveLength(1);
+    // Before the owner approves there is nothing to prove.
+    expect(code(await d.call('pairing.complete', { code: asked.code, signature: toBase64url(new Uint8Array(64)) }))).toBe('not_approved');
+
+    value(await o.call('pairing.approve', { code: asked.code.toLowerCase() }));
+    const approved = await d.notification('pairing_resolved', 5000);
+    expect(approved?.params).toMatchObject({ code: asked.code, outcome: 'approved' });
+    const proof = toBase64url(sign(keys.secretKey, pairingMessage(fromBase64url(approved!.params.challenge as string)!)));
+    const done = value(await d.call<{ token: string; device_id: string; fingerprint: string }>('pairing.complete', { code: asked.code, signature: proof }));
+    expect(done.fingerprint).toBe(asked.fingerprint);
+    expect(code(await d.call('pairing.complete', { code: asked.code, signature: proof }))).toBe('unknown_code');
+
+    const session = await connected(done.token, keys);
+    const decision = value(await session.call<{ decision: string }>('exec.request', request('ls -la')));
+    expect(decision.decision).toBe('allow-once');
+    const devices = value(await o.call<{ devices: { id: string; name: string; last_seen_at: string | null }[] }>('devices.list')).devices;
+    expect(devices).toEqual([expect.objectContaining({ id: done.device_id, name: 'Phone', last_seen_at: expect.any(String) })]);
+    expect(events('device_paired')).toEqual([expect.objectContaining({ device_id: done.device_id, fingerprint: asked.fingerprint })]);
+    // The audit log never holds the code itself.
+    expect(JSON.stringify(events('pairing_request'))).not.toContain(asked.code);
+  });
+
+  it('a rejected request tells the device, and its code is gone', async () => {
+    await start();
+    const d = await device();
+    const asked = value(await d.call<{ code: string }>('pairing.request', { name: 'Tablet', type: 'tablet', public_key: toBase64url(newDeviceKeyPair().publicKey) }));
+    value(await (await owner()).call('pairing.reject', { code: asked.code }));
+    expect((await d.notification('pairing_resolved', 5000))?.params).toEqual({ code: asked.code, outcome: 'rejected' });
+    expect(code(await d.call('pairing.status', { code: asked.code }))).toBe('unknown_code');
+  });
+
+  it('an expired code cannot be approved or completed', async () => {
+    await start({ pairing: { ttlMs: 300 } });
+    const d = await device();
+    const asked = value(await d.call<{ code: string }>('pairing.request', { name: 'Phone', type: 'phone', public_key: toBase64url(newDeviceKeyPair().publicKey) }));
+    await new Promise((r) => setTimeout(r, 400));
+    expect(code(await (await owner()).call('pairing.approve', { code: asked.code }))).toBe('unknown_code');
+    expect(code(await d.call('pairing.status', { code: asked.code }))).toBe('unknown_code');
+  });
+
+  it('wrong codes are counted per peer and lock it out, even from the right code; requests are rate-limited', async () => {
+    await start();
+    const d = await device();
+    const asked = value(await d.call<{ code: string }>('pairing.request', { name: 'Phone', type: 'phone', public_key: toBase64url(newDeviceKeyPair().publicKey) }));
+    const results: string[] = [];
+    for (const guess of ['AAAAAAAA', 'BBBBBBBB', 'CCCCCCCC', 'DDDDDDDD', 'EEEEEEEE']) results.push(code(await d.call('pairing.status', { code: guess })));
+    expect(results).toEqual(['unknown_code', 'unknown_code', 'unknown_code', 'unknown_code', 'locked_out']);
+    expect(code(await d.call('pairing.status', { code: asked.code }))).toBe('locked_out');
+    expect(events('auth_failed').length).toBeGreaterThanOrEqual(6);
+    const more: string[] = [];
+    for (let i = 0; i < 5; i++) more.push(code(await d.call('pairing.request', { name: `P${i}`, type: 'phone', public_key: toBase64url(newDeviceKeyPair().publicKey) })));
+    expect(more).toEqual(['ok', 'ok', 'ok', 'ok', 'rate_limited']);
+  });
+
+  it('a proof signed by another key fails, and so does a session signed by another key', async () => {
+    await start();
+    const keys = newDeviceKeyPair();
+    const d = await device();
+    const asked = value(await d.call<{ code: string }>('pairing.request', { name: 'Phone', type: 'phone', public_key: toBase64url(keys.publicKey) }));
+    value(await (await owner()).call('pairing.approve', { code: asked.code }));
+    const challenge = fromBase64url((await d.notification('pairing_resolved', 5000))!.params.challenge as string)!;
+    const forged = toBase64url(sign(newDeviceKeyPair().secretKey, pairingMessage(challenge)));
+    expect(code(await d.call('pairing.complete', { code: asked.code, signature: forged }))).toBe('bad_signature');
+
+    const paired = await pair('Laptop');
+    const thief = await device();
+    expect(code(await thief.connect(paired.token, newDeviceKeyPair().secretKey))).toBe('bad_proof');
+    // A signature over another connection's nonce is no good either.
+    const other = await device();
+    const replayed = toBase64url(sign(paired.keys.secretKey, new Uint8Array([...new TextEncoder().encode('aleph-connect-v1\n'), ...other.nonce])));
+    expect(code(await thief.call('connect', { token: paired.token, signature: replayed }))).toBe('bad_proof');
+    expect(code(await thief.call('exec.request', request('ls')))).toBe('anonymous');
+  });
+});
+
+describe('bearer tokens over the network endpoint', () => {
+  it('a flipped bit anywhere in a token fails', async () => {
+    await start();
+    const { token, keys } = await pair();
+    const d = await device();
+    for (const at of [0, 7, Math.floor(token.length / 2), token.length - 1]) {
+      const bytes = Buffer.from(token);
+      bytes[at] = bytes[at]! ^ 1;
+      expect(['malformed', 'bad_signature']).toContain(code(await d.connect(bytes.toString('latin1'), keys.secretKey)));
+    }
+    expect(code(await d.connect(token, keys.secretKey))).toBe('ok');
+  });
+
+  it('revoking a device ends its sessions and kills its token at once', async () => {
+    await start();
+    const { token, keys, device_id } = await pair();
+    const session = await connected(token, keys);
+    value(await (await owner()).call('devices.revoke', { id: device_id }));
+    expect((await session.notification('session_ended', 5000))?.params.reason).toMatch(/revoked/);
+    expect((await session.closed())?.code).toBe(CLOSE_CODES.SESSION_ENDED);
+    expect(code(await (await device()).connect(token, keys.secretKey))).toBe('revoked');
+    expect(events('device_revoked')).toEqual([expect.objectContaining({ device_id, actor: 'owner' })]);
+  });
+
+  it('rotating a device replaces its token: the old one fails, the new one works', async () => {
+    await start();
+    const { token, keys, device_id } = await pair();
+    const rotated = value(await (await owner()).call<{ token: string }>('devices.rotate', { id: device_id }));
+    expect(code(await (await device()).connect(token, keys.secretKey))).toBe('revoked');
+    expect(code(await (await device()).connect(rotated.token, keys.secretKey))).toBe('ok');
+  });
+
+  it('tokens stay valid across a gateway restart', async () => {
+    await start();
+    const { token, keys } = await pair();
+    await gateway!.stop();
+    await start();
+    const session = await connected(token, keys);
+    expect(value(await session.call<{ decision: string }>('exec.request', request('pwd'))).decision).toBe('allow-once');
+  });
+});
+
+describe('guests and the PolicyEngine on the exec path', () => {
+  async function guest(tools: string[], expiresInMs?: number): Promise<{ session: RpcClient; guest_id: string }> {
+    const invited = value(await (await owner()).call<{ invitation: string; guest: { id: string } }>('guests.invite', { name: 'Ana', tools, ...(expiresInMs === undefined ? {} : { expires_in_ms: expiresInMs }) }));
+    const keys = newDeviceKeyPair();
+    const d = await device();
+    const accepted = value(await d.call<{ token: string }>('guests.accept', { invitation: invited.invitation, public_key: toBase64url(keys.publicKey) }));
+    expect(code(await d.call('guests.accept', { invitation: invited.invitation, public_key: toBase64url(keys.publicKey) }))).toBe('invitation_used');
+    return { session: await connected(accepted.token, keys), guest_id: invited.guest.id };
+  }
+
+  it('a guest inside its scope runs; outside it is denied with a reason, audited as policy_denied', async () => {
+    await start();
+    const inside = await guest(['exec']);
+    expect(value(await inside.session.call<{ decision: string }>('exec.request', request('ls'))).decision).toBe('allow-once');
+    const outside = await guest(['read_file']);
+    const denied = await outside.session.call('exec.request', request('ls'));
+    expect(denied).toMatchObject({ ok: false, error: { code: 'tool_not_allowed', message: 'This guest may use read_file, not exec.' } });
+    expect(events('policy_denied')).toEqual([expect.objectContaining({ tool: 'exec', role: 'guest', reason_code: 'tool_not_allowed', identity: outside.guest_id })]);
+    // Approving and administering are the owner's.
+    expect(code(await inside.session.call('devices.list'))).toBe('owner_only');
+    expect(code(await inside.session.call('approvals.subscribe'))).toBe('owner_only');
+  });
+
+  it('an expired guest is denied with the reason', async () => {
+    await start();
+    const { session } = await guest(['*'], 1000);
+    await new Promise((r) => setTimeout(r, 1100));
+    const denied = await session.call('exec.request', request('ls'));
+    expect(denied).toMatchObject({ ok: false, error: { code: 'scope_expired', message: expect.stringMatching(/access ended at/) } });
+  });
+
+  it('revoking a guest ends its sessions', async () => {
+    await start();
+    const { session, guest_id } = await guest(['exec']);
+    value(await (await owner()).call('guests.revoke', { id: guest_id }));
+    expect((await session.closed())?.code).toBe(CLOSE_CODES.SESSION_ENDED);
+    const listed = value(await (await owner()).call<{ guests: { id: string; revoked_at: string | null }[] }>('guests.list')).guests;
+    expect(listed[0]).toMatchObject({ id: guest_id, revoked_at: expect.any(String) });
+  });
+
+  it('anonymous callers are denied, unless the configuration turns authentication off', async () => {
+    await start();
+    const anon = await device();
+    expect(await anon.call('exec.request', request('ls'))).toMatchObject({ ok: false, error: { code: 'anonymous', message: expect.stringMatching(/pair this device/) } });
+    await gateway!.stop();
+    const config = loadConfig(home, false);
+    if (!config.ok) throw new Error(config.error.message);
+    saveConfig(home, { ...config.value, network: { ...config.value.network, authentication: 'off' } });
+    await start();
+    expect(value(await (await device()).call<{ decision: string }>('exec.request', request('ls'))).decision).toBe('allow-once');
+  });
+});
+
+describe('chat senders', () => {
+  async function bridge(): Promise<RpcClient> {
+    const { token, keys } = await pair('Telegram bridge');
+    return connected(token, keys);
+  }
+
+  function channels(settings: Record<string, unknown>): void {
+    const config = loadConfig(home, false);
+    if (!config.ok) throw new Error(config.error.message);
+    saveConfig(home, { ...config.value, channels: settings as never });
+  }
+
+  it('pair by code under the default policy; the owner approves and the sender is let through from then on', async () => {
+    await start();
+    const b = await bridge();
+    const first = value(await b.call<{ allowed: boolean; code: string; reason_code: string }>('chat.authorize', { channel: 'telegram', sender: '4711', name: 'Ana' }));
+    expect(first).toMatchObject({ allowed: false, reason_code: 'pairing_required', code: expect.stringMatching(/^[A-HJ-NP-Z2-9]{8}$/) });
+    const again = value(await b.call<{ code: string }>('chat.authorize', { channel: 'telegram', sender: '4711', name: 'Ana' }));
+    expect(again.code).toBe(first.code);
+    const o = await owner();
+    expect(value(await o.call<{ pending: { kind: string; type: string }[] }>('pairing.list')).pending).toEqual([expect.objectContaining({ kind: 'chat', type: 'telegram', name: 'Ana' })]);
+    value(await o.call('pairing.approve', { code: first.code }));
+    expect(value(await b.call('chat.authorize', { channel: 'telegram', sender: '4711' }))).toEqual({ allowed: true, identity_id: 'chat:telegram:4711' });
+    expect(value(await b.call<{ allowed: boolean }>('chat.authorize', { channel: 'signal', sender: '4711' })).allowed).toBe(false);
+  });
+
+  it('follow the channel\'s DM policy: open, allowlist, disabled', async () => {
+    await start();
+    channels({ open: { dm_policy: 'open' }, team: { dm_policy: 'allowlist', allow_from: ['7'] }, off: { dm_policy: 'disabled', allow_from: ['7'] } });
+    const b = await bridge();
+    const ask = async (channel: string, sender: string) => value(await b.call<{ allowed: boolean; reason_code?: string }>('chat.authorize', { channel, sender }));
+    expect((await ask('open', 'anyone')).allowed).toBe(true);
+    expect((await ask('team', '7')).allowed).toBe(true);
+    expect(await ask('team', '8')).toMatchObject({ allowed: false, reason_code: 'not_allowlisted' });
+    expect(await ask('off', '7')).toMatchObject({ allowed: false, reason_code: 'dm_disabled' });
+    const anon = await device();
+    expect(code(await anon.call('chat.authorize', { channel: 'open', sender: 'x' }))).toBe('owner_only');
+  });
+});
+
+describe('the endpoint\'s defences', () => {
+  it('answers malformed calls with JSON-RPC errors and carries on; an oversized message closes only that connection', async () => {
+    await start({ limits: { maxLineBytes: 4096 } });
+    const d = await device();
+    const raw = new WebSocket(gateway!.url!);
+    const replies: Record<string, unknown>[] = [];
+    raw.on('message', (m) => replies.push(JSON.parse(m.toString()) as Record<string, unknown>));
+    await new Promise((r) => raw.once('open', r));
+    for (const text of ['{nope', '[]', '{"jsonrpc":"2.0","id":1,"method":"teleport"}', '{"jsonrpc":"2.0","id":2,"method":"exec.request","params":{"request":{}}}', '{"jsonrpc":"1.0","id":3,"method":"ping"}']) raw.send(text);
+    raw.send(Buffer.from([1, 2, 3]));
+    raw.send('{"jsonrpc":"2.0","id":4,"method":"ping"}');
+    await new Promise((r) => setTimeout(r, 200));
+    const errors = replies.filter((r) => 'error' in r).map((r) => (r.error as { code: number; data: { code: string } }));
+    expect(errors.map((e) => e.code)).toEqual([-32700, -32600, -32601, -32602, -32600, -32600]);
+    expect(replies.at(-1)).toEqual({ jsonrpc: '2.0', id: 4, result: {} });
+    const closed = new Promise<number>((r) => raw.once('close', (c) => r(c)));
+    raw.send(JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'ping', params: { pad: 'x'.repeat(8192) } }));
+    expect(await closed).toBe(1009);
+    expect(value(await d.call('ping'))).toEqual({});
+  });
+
+  it('refuses browser pages from other origins', async () => {
+    await start();
+    const status = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(gateway!.url!, { headers: { origin: 'https://evil.example' } });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => resolve(101));
+      ws.on('error', () => undefined);
+    });
+    expect(status).toBe(403);
+    const plain = await new Promise<number>((resolve) => {
+      httpRequest(gateway!.url!.replace('ws:', 'http:'), (res) => resolve(res.statusCode ?? 0)).end();
+    });
+    expect(plain).toBe(426);
+  });
+
+  it('serves loopback only, unless told otherwise explicitly', async () => {
+    await expect(Gateway.start({ home, network: { port: 0, host: '0.0.0.0' } })).rejects.toThrow(/not a loopback address/);
+    // The refused start left nothing behind: a normal one starts.
+    await start();
+    expect(gateway!.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+  });
+});
