@@ -21,7 +21,7 @@ function env(): NodeJS.ProcessEnv {
 
 /** Starts `aleph gateway --headless --json` and waits for its ready line. */
 async function startGateway(...extra: string[]): Promise<Record<string, unknown>> {
-  gateway = spawn(process.execPath, [ALEPH_BIN, 'gateway', '--headless', '--json', ...extra], { env: env(), stdio: ['ignore', 'pipe', 'inherit'] });
+  gateway = spawn(process.execPath, [ALEPH_BIN, 'gateway', '--headless', '--json', '--port', '0', ...extra], { env: env(), stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve) => gateway!.stdout!.once('data', (d: Buffer) => resolve(d.toString().split('\n')[0]!)));
   return JSON.parse(line) as Record<string, unknown>;
 }
@@ -53,9 +53,9 @@ describe('aleph exec through a running gateway', () => {
     expect(r.stderr).toMatch(/secret" is missing|No gateway is listening/);
   });
 
-  it('prints a ready line with the socket and pid', async () => {
+  it('prints a ready line with the socket, the endpoint and pid', async () => {
     const ready = await startGateway();
-    expect(ready).toMatchObject({ event: 'ready', socket: join(home(), 'exec-approvals.sock') });
+    expect(ready).toMatchObject({ event: 'ready', socket: join(home(), 'exec-approvals.sock'), url: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+$/) });
     expect(ready.pid).toBe(gateway!.pid);
   });
 
@@ -169,7 +169,7 @@ describe('aleph exec through a running gateway', () => {
 
   it('a second gateway refuses to start', async () => {
     await startGateway();
-    const second = aleph(['gateway', '--headless']);
+    const second = aleph(['gateway', '--headless', '--port', '0']);
     expect(second.code).toBe(2);
     expect(second.stderr).toContain('already running');
   });

@@ -1,18 +1,22 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { Gateway, GatewayError, renderReport, type ReportFormat } from '@aleph/gateway';
+import { Gateway, GatewayError, isLoopback, loadConfig, renderReport, type ReportFormat } from '@aleph/gateway';
 import { flag, parseArgs, value } from './args.js';
 import { alephHome } from './home.js';
 import { EXIT, type Io } from './io.js';
 
 export const GATEWAY_HELP = `Usage: aleph gateway --headless [--json] [--ask-fallback deny|allow] [--ask-timeout-ms N]
+                     [--port N] [--host ADDRESS --allow-remote]
                      [--report FILE [--report-format junit|json]]
 
-Runs the gateway on $ALEPH_HOME/exec-approvals.sock until SIGINT or SIGTERM. Agents ask through
-\`aleph exec\`; people answer with \`aleph approvals\`. On shutdown every pending request is denied
-(gateway_shutdown), and --report writes every request and decision (JUnit XML by default).`;
+Runs the gateway on $ALEPH_HOME/exec-approvals.sock until SIGINT or SIGTERM, and its network
+endpoint (WebSocket JSON-RPC, for paired devices, guests and chat bridges) on 127.0.0.1 at the
+configured port (network.port, default 7457; --port 0 picks a free one). Serving any address but
+loopback needs --allow-remote. Agents ask through \`aleph exec\`; people answer with \`aleph
+approvals\`. On shutdown every pending request is denied (gateway_shutdown), and --report writes
+every request and decision (JUnit XML by default).`;
 
 export async function gatewayCommand(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parseArgs(argv, { headless: {}, json: {}, 'ask-fallback': { value: true }, 'ask-timeout-ms': { value: true }, report: { value: true }, 'report-format': { value: true }, help: {} }, true);
+  const parsed = parseArgs(argv, { headless: {}, json: {}, 'ask-fallback': { value: true }, 'ask-timeout-ms': { value: true }, report: { value: true }, 'report-format': { value: true }, port: { value: true }, host: { value: true }, 'allow-remote': {}, help: {} }, true);
   if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${GATEWAY_HELP}`);
   const args = parsed.value;
   if (flag(args, 'help')) {
@@ -29,11 +33,24 @@ export async function gatewayCommand(argv: readonly string[], io: Io): Promise<n
   const format = (value(args, 'report-format') ?? 'junit') as ReportFormat;
   if (format !== 'junit' && format !== 'json') return io.usage('--report-format must be junit or json.');
   const json = flag(args, 'json');
+  const portText = value(args, 'port');
+  const port = portText === undefined ? undefined : Number(portText);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) return io.usage('--port needs a TCP port (0 to 65535; 0 picks a free one).');
+  const host = value(args, 'host') ?? '127.0.0.1';
+  const allowRemote = flag(args, 'allow-remote');
+  if (!isLoopback(host)) {
+    if (!allowRemote) return io.usage(`--host ${host} is not a loopback address: every machine that reaches it could ask to pair. Add --allow-remote if that is what you want.`);
+    io.err(`aleph: warning: serving the network endpoint on ${host}, not only this machine. Anyone who reaches it can ask to pair (the owner still approves each code), and its traffic is not encrypted.`);
+  }
+  const home = alephHome(io.env);
+  const config = loadConfig(home, true);
+  if (!config.ok) return io.fail(config.error, json);
 
   let gateway: Gateway;
   try {
     gateway = await Gateway.start({
-      home: alephHome(io.env),
+      home,
+      network: { port: port ?? config.value.network.port, host, allowRemote },
       keepHistory: report !== undefined,
       ...(fallback === undefined ? {} : { askFallback: fallback }),
       ...(timeout === undefined ? {} : { askTimeoutMs: timeout }),
@@ -42,7 +59,9 @@ export async function gatewayCommand(argv: readonly string[], io: Io): Promise<n
     if (error instanceof GatewayError) return io.fail(error, json);
     throw error;
   }
-  io.out(json ? JSON.stringify({ event: 'ready', socket: gateway.socketPath, pid: process.pid }) : `Gateway ready on ${gateway.socketPath} (pid ${process.pid}). Ctrl-C stops it.`);
+  io.out(json
+    ? JSON.stringify({ event: 'ready', socket: gateway.socketPath, url: gateway.url, pid: process.pid })
+    : `Gateway ready on ${gateway.socketPath} and ${gateway.url} (pid ${process.pid}). Ctrl-C stops it.`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { approvalsCommand } from './approvals-command.js';
 import { auditCommand } from './audit-command.js';
+import { devicesCommand } from './devices-command.js';
+import { guestsCommand } from './guests-command.js';
+import { pairingCommand } from './pairing-command.js';
 import { execCommand } from './exec-command.js';
 import { gatewayCommand } from './gateway-command.js';
 import { hookCommand } from './hook-command.js';
@@ -20,6 +23,9 @@ Commands:
   hook           agent integrations: Claude Code and Codex PreToolUse hooks
   mode           show or set the security mode (safe, dev, unrestricted), per agent
   rules          list, add or remove an agent's deny, ask and allow rules
+  pairing        approve or reject pairing codes; pair this machine with a gateway (request)
+  devices        list, revoke or rotate the tokens of paired devices
+  guests         invite guests with a scope of tools, list and revoke them
   policy check   classify a shell command: verdict, action, risk and reasons
   audit          search, tail, verify, export, import and prune the audit log
 
@@ -59,6 +65,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return modeCommand(rest, io);
     case 'rules':
       return rulesCommand(rest, io);
+    case 'pairing':
+      return pairingCommand(rest, io);
+    case 'devices':
+      return devicesCommand(rest, io);
+    case 'guests':
+      return guestsCommand(rest, io);
     default:
       return io.usage(`Unknown command "${command}".\n\n${HELP}`);
   }

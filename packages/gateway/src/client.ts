@@ -6,7 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import { encodeFrame, fail, FrameReader, ok, type ClientMessage, type GatewayMessage, type Result } from '@aleph/protocol';
 import { newNonce, prove, verifyProof } from './handshake.js';
-import { GatewayError } from './server.js';
+import { GatewayError } from './errors.js';
 
 export class GatewayClient {
   private readonly reader = new FrameReader();
@@ -67,7 +67,8 @@ export class GatewayClient {
   async call<T = Record<string, unknown>>(method: string, params: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<Result<T>> {
     const id = `call-${++this.calls}`;
     this.socket.write(encodeFrame({ type: 'call', id, method, params }));
-    const answer = await this.waitFor((m): m is Extract<GatewayMessage, { type: 'result' | 'error' }> => (m.type === 'result' || m.type === 'error') && m.id === id, timeoutMs);
+    // An error without an id ends the connection (the call broke the protocol): it is this call's answer too.
+    const answer = await this.waitFor((m): m is Extract<GatewayMessage, { type: 'result' | 'error' }> => (m.type === 'result' && m.id === id) || (m.type === 'error' && (m.id === id || m.id === undefined)), timeoutMs);
     if (answer === null) return fail('gateway_unreachable', 'The gateway did not answer.');
     return answer.type === 'result' ? ok(answer.result as T) : fail(answer.code, answer.message);
   }

@@ -15,6 +15,7 @@ import {
   type ClientMessage, type DeviceCall, type ExecRequest, type GatewayEvent, type GatewayMessage, type Result, type RpcError, type RpcId, type RpcOutgoing,
 } from '@aleph/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { GatewayError } from './errors.js';
 import type { IdentityEvent } from './identities.js';
 import type { Gateway, Limits, Peer, Reply } from './server.js';
 
@@ -101,7 +102,7 @@ export class NetworkEndpoint {
   static async start(gateway: Gateway, options: NetworkOptions, limits: Limits): Promise<NetworkEndpoint> {
     const host = options.host ?? '127.0.0.1';
     if (!isLoopback(host) && options.allowRemote !== true) {
-      throw Object.assign(new Error(`Refusing to serve on ${host}: it is not a loopback address. Pass the explicit flag to serve other machines.`), { code: 'not_loopback' });
+      throw new GatewayError('not_loopback', `Refusing to serve on ${host}: it is not a loopback address. Pass the explicit flag to serve other machines.`);
     }
     const http = createServer((_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
@@ -110,7 +111,7 @@ export class NetworkEndpoint {
     const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxLineBytes });
     await new Promise<void>((resolve, reject) => {
       http.once('error', (error: NodeJS.ErrnoException) => {
-        reject(Object.assign(new Error(`Cannot listen on ${host}:${options.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use (pick another with --port, or 0 for any free one)' : error.message}`), { code: 'listen_failed' }));
+        reject(new GatewayError('listen_failed', `Cannot listen on ${host}:${options.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use (pick another with --port, or 0 for any free one)' : error.message}`));
       });
       http.listen(options.port, host, () => resolve());
     });

@@ -12,7 +12,8 @@ import { GatewayClient } from './client.js';
 import { auditFile, configFile, loadConfig, saveConfig, secretBytes } from './config.js';
 import { withRule, type NewRule } from './rules.js';
 import { newNonce, prove } from './handshake.js';
-import { Gateway, GatewayError } from './server.js';
+import { GatewayError } from './errors.js';
+import { Gateway } from './server.js';
 
 let home: string;
 let gateway: Gateway | undefined;

@@ -18,6 +18,7 @@ import {
 } from '@aleph/protocol';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
 import { auditFile, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, saveConfig, secretBytes, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
+import { GatewayError } from './errors.js';
 import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './handshake.js';
 import { Identities, type IdentityEvent } from './identities.js';
 import { IdentityStore } from './identity-store.js';
@@ -77,13 +78,6 @@ export interface Peer {
 /** Where the answer to one message goes. */
 export type Reply = (message: GatewayMessage) => void;
 
-/** A gateway failure with a stable code and a sentence. */
-export class GatewayError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-    this.name = 'GatewayError';
-  }
-}
 
 /** One outcome, as the audit log and a headless report record it. */
 export interface Outcome {

@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { GatewayError, loadConfig, RpcClient } from '@aleph/gateway';
+import { newDeviceKeyPair, sign } from '@aleph/identity';
+import { formatDuration, fromBase64url, pairingMessage, toBase64url, type PairingView } from '@aleph/protocol';
+import { flag, parseArgs, value } from './args.js';
+import { ownerCall } from './connect.js';
+import { alephHome } from './home.js';
+import { EXIT, type Io } from './io.js';
+import { styleFor } from './style.js';
+
+export const PAIRING_HELP = `Usage: aleph pairing list [--json]
+       aleph pairing approve CODE [--json]
+       aleph pairing reject CODE [--json]
+       aleph pairing request --name NAME [--type cli] [--gateway ws://127.0.0.1:PORT] [--json]
+
+Devices and chat senders pair before they may use the gateway. list, approve and reject are the
+owner's (on this machine's gateway). request makes this machine a device of a gateway: it makes
+and keeps a device key ($ALEPH_HOME/device.json, 0600), prints an 8-character code for the owner
+to approve, proves it holds the key, and keeps the token it is given. A code is valid 5 minutes.`;
+
+/** What a device keeps about its pairing (0600). */
+interface DeviceFile {
+  readonly gateway: string;
+  readonly public_key: string;
+  readonly secret_key: string;
+  readonly device_id?: string;
+  readonly fingerprint?: string;
+  readonly token?: string;
+  readonly token_expires_at?: string;
+}
+
+export async function pairingCommand(argv: readonly string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === 'help') {
+    io.out(PAIRING_HELP);
+    return sub === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const parsed = parseArgs(rest, { json: {}, name: { value: true }, type: { value: true }, gateway: { value: true } }, true);
+  if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${PAIRING_HELP}`);
+  const args = parsed.value;
+  const json = flag(args, 'json');
+  const style = styleFor(io.stdout, io.env);
+
+  switch (sub) {
+    case 'list': {
+      const listed = await ownerCall<{ pending: PairingView[] }>(io, 'pairing.list');
+      if (!listed.ok) return io.fail(listed.error, json);
+      if (json) {
+        io.out(JSON.stringify(listed.value));
+        return EXIT.ok;
+      }
+      if (listed.value.pending.length === 0) io.out('No pairing requests.');
+      for (const p of listed.value.pending) {
+        const who = p.kind === 'chat' ? `${p.name} on ${p.type}` : `${p.name} (${p.type}, key ${p.fingerprint})`;
+        io.out(`${style.bold(p.code)}  ${who}${style.dim(`  ${p.approved ? 'approved, waiting for the device\'s proof' : `expires in ${formatDuration(p.expires_in_ms)}`}`)}`);
+      }
+      return EXIT.ok;
+    }
+    case 'approve':
+    case 'reject': {
+      if (args.operands.length !== 1) return io.usage(`Give one pairing code.\n\n${PAIRING_HELP}`);
+      const done = await ownerCall<{ pairing: PairingView }>(io, `pairing.${sub}`, { code: args.operands[0]! });
+      if (!done.ok) return io.fail(done.error, json);
+      const p = done.value.pairing;
+      if (json) io.out(JSON.stringify(done.value));
+      else if (sub === 'reject') io.out(`Rejected ${p.name}.`);
+      else io.out(p.kind === 'chat' ? `Paired ${p.name} on ${p.type}.` : `Approved ${p.name}; it is paired once it proves its key (fingerprint ${p.fingerprint}).`);
+      return EXIT.ok;
+    }
+    case 'request':
+      return request(io, value(args, 'name'), value(args, 'type') ?? 'cli', value(args, 'gateway'), json);
+    default:
+      return io.usage(`Unknown pairing command "${sub}".\n\n${PAIRING_HELP}`);
+  }
+}
+
+async function request(io: Io, name: string | undefined, type: string, gatewayUrl: string | undefined, json: boolean): Promise<number> {
+  if (name === undefined || name.trim() === '') return io.usage('--name is required: the owner sees it beside the code.');
+  const home = alephHome(io.env);
+  let url = gatewayUrl;
+  if (url === undefined) {
+    const config = loadConfig(home, false);
+    if (!config.ok) return io.fail(config.error, json);
+    url = `ws://127.0.0.1:${config.value.network.port}`;
+  }
+  if (!/^wss?:\/\//.test(url)) return io.usage('--gateway must be a ws:// or wss:// address.');
+  const file = join(home, 'device.json');
+  const keys = deviceKeys(file);
+  let device: DeviceFile = { gateway: url, public_key: toBase64url(keys.publicKey), secret_key: toBase64url(keys.secretKey) };
+  writeDeviceFile(file, device);
+
+  let client: RpcClient;
+  try {
+    client = await RpcClient.open(url);
+  } catch (error) {
+    if (error instanceof GatewayError) return io.fail(error, json);
+    throw error;
+  }
+  try {
+    const asked = await client.call<{ code: string; fingerprint: string; expires_at: string }>('pairing.request', { name, type, public_key: device.public_key });
+    if (!asked.ok) return io.fail(asked.error, json);
+    const { code, fingerprint, expires_at } = asked.value;
+    io.out(json
+      ? JSON.stringify({ event: 'code', code, fingerprint, expires_at })
+      : `Pairing code: ${code.slice(0, 4)}-${code.slice(4)}\nKey fingerprint: ${fingerprint}\nWaiting for the owner: aleph pairing approve ${code} (valid until ${new Date(expires_at).toLocaleTimeString()})`);
+    const outcome = await client.notification('pairing_resolved', Math.max(0, Date.parse(expires_at) - Date.now()) + 1000);
+    if (outcome === null) return io.fail({ code: client.closeInfo === null ? 'code_expired' : 'connection_closed', message: client.closeInfo === null ? `The code ${code} expired before the owner approved it.` : 'The gateway closed the connection.' }, json);
+    if (outcome.params.outcome !== 'approved') return io.fail({ code: 'pairing_rejected', message: 'The owner rejected the pairing request.' }, json);
+    const challenge = typeof outcome.params.challenge === 'string' ? fromBase64url(outcome.params.challenge) : null;
+    if (challenge === null) return io.fail({ code: 'protocol', message: 'The gateway approved without a challenge to sign.' }, json);
+    const done = await client.call<{ device_id: string; token: string; token_expires_at: string; fingerprint: string }>('pairing.complete', {
+      code, signature: toBase64url(sign(keys.secretKey, pairingMessage(challenge))),
+    });
+    if (!done.ok) return io.fail(done.error, json);
+    device = { ...device, device_id: done.value.device_id, fingerprint: done.value.fingerprint, token: done.value.token, token_expires_at: done.value.token_expires_at };
+    writeDeviceFile(file, device);
+    io.out(json
+      ? JSON.stringify({ event: 'paired', device_id: done.value.device_id, fingerprint: done.value.fingerprint, token_expires_at: done.value.token_expires_at })
+      : `Paired as ${done.value.device_id}. The token is kept in ${file}.`);
+    return EXIT.ok;
+  } finally {
+    client.close();
+  }
+}
+
+/** The device's key: the one kept from an earlier request, or a new one. */
+function deviceKeys(file: string): { publicKey: Uint8Array; secretKey: Uint8Array } {
+  try {
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as Partial<DeviceFile>;
+    const publicKey = typeof kept.public_key === 'string' ? fromBase64url(kept.public_key) : null;
+    const secretKey = typeof kept.secret_key === 'string' ? fromBase64url(kept.secret_key) : null;
+    if (publicKey?.length === 32 && secretKey?.length === 64) return { publicKey, secretKey };
+  } catch {
+    // None kept (or unreadable): make one.
+  }
+  return newDeviceKeyPair();
+}
+
+/** Writes the device file atomically, 0600: it holds a private key and a bearer token. */
+function writeDeviceFile(file: string, device: DeviceFile): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const fd = openSync(temporary, 'wx', 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify(device, null, 2)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, file);
+}
