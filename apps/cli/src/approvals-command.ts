@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { GatewayError, type GatewayClient } from '@aleph/gateway';
-import { describeGrant, parseDuration, parseRuleText, type AllowRule, type ClientMessage, type Decision, type GatewayMessage, type PendingApproval } from '@aleph/protocol';
+import { describeGrant, formatDuration, parseDuration, parseRuleText, type AllowRule, type ClientMessage, type Decision, type GatewayMessage, type PendingApproval } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
 import { connectGateway } from './connect.js';
 import { EXIT, type Io } from './io.js';
@@ -134,6 +134,12 @@ async function watch(client: GatewayClient, io: Io, style: Style): Promise<numbe
   io.out(style.dim('Watching for approvals. Ctrl-C to stop.'));
   const apply = (m: GatewayMessage): void => {
     if (m.type === 'approval_pending') queue.push(m.approval);
+    // Pairing requests are the owner's to see too; they are answered by code, not at this prompt.
+    if (m.type === 'pairing_pending') {
+      const p = m.pairing;
+      const who = p.kind === 'chat' ? `${p.name} on ${p.type}` : `${p.name} (${p.type}, key ${p.fingerprint})`;
+      io.out(`${style.yellow('pairing')}  ${who} asks to pair: ${style.bold(`aleph pairing approve ${p.code}`)} ${style.dim(`(or reject; valid ${formatDuration(p.expires_in_ms)})`)}`);
+    }
     // Answered elsewhere (another approver, the timeout): no longer ours to ask about.
     if (m.type === 'approval_resolved') queue.splice(0, queue.length, ...queue.filter((a) => a.id !== m.id));
   };

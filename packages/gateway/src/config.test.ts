@@ -31,6 +31,14 @@ describe('exec-approvals.json', () => {
     expect(second.ok && second.value.secret).not.toBe(created.value.secret);
   });
 
+  it('defaults the network endpoint to loopback port 7457 with authentication, and chat channels to pairing', () => {
+    const created = loadConfig(home, true);
+    expect(created.ok && created.value.network).toEqual({ port: 7457, authentication: 'required' });
+    writeFileSync(configFile(home), JSON.stringify({ secret: Buffer.alloc(32).toString('base64'), channels: { telegram: {} } }));
+    const read = loadConfig(home, false);
+    expect(read.ok && read.value.channels).toEqual({ telegram: { dm_policy: 'pairing', allow_from: [] } });
+  });
+
   it('is not created when only read', () => {
     expect(loadConfig(home, false).ok).toBe(true);
     expect(() => statSync(configFile(home))).toThrow();
@@ -55,6 +63,10 @@ describe('exec-approvals.json', () => {
     [{ secret: Buffer.alloc(32).toString('base64'), agents: { bot: { rules: [{ kind: 'path', pattern: 'relative' }] } } }, 'rules[0]'],
     [{ secret: Buffer.alloc(32).toString('base64'), policy: { safe: [''] } }, 'policy.safe[0]'],
     [{ secret: Buffer.alloc(32).toString('base64'), version: 9 }, '"version"'],
+    [{ secret: Buffer.alloc(32).toString('base64'), network: { port: 70000 } }, '"network.port"'],
+    [{ secret: Buffer.alloc(32).toString('base64'), network: { authentication: 'maybe' } }, '"network.authentication"'],
+    [{ secret: Buffer.alloc(32).toString('base64'), channels: { telegram: { dm_policy: 'everyone' } } }, '"channels.telegram.dm_policy"'],
+    [{ secret: Buffer.alloc(32).toString('base64'), channels: { telegram: { allow_from: [42] } } }, '"channels.telegram.allow_from"'],
   ])('names what is wrong: %j', (content, message) => {
     loadConfig(home, true);
     writeFileSync(configFile(home), JSON.stringify(content));

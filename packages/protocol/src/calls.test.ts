@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { fromBase64url, toBase64url } from './base64url.js';
+import { connectMessage, pairingMessage, parseDeviceCall, parseOwnerCall } from './calls.js';
+import { parseRpcCall, parseRpcIncoming, RPC_CODES } from './rpc.js';
+
+const key = toBase64url(new Uint8Array(32).fill(7));
+const signature = toBase64url(new Uint8Array(64).fill(9));
+
+describe('base64url', () => {
+  it('round-trips any bytes and accepts only the one canonical spelling', () => {
+    for (let n = 0; n < 70; n++) {
+      const bytes = new Uint8Array(n).map((_, i) => (i * 37 + n) & 255);
+      expect(fromBase64url(toBase64url(bytes))).toEqual(bytes);
+    }
+    expect(toBase64url(new Uint8Array([251, 255]))).toBe('-_8');
+    expect(fromBase64url('-_9')).toBeNull(); // spare bits set: another spelling of -_8
+    expect(fromBase64url('-_8=')).toBeNull(); // padding
+    expect(fromBase64url('ab+c')).toBeNull(); // base64, not base64url
+    expect(fromBase64url('a')).toBeNull(); // no byte is one character
+  });
+});
+
+describe('JSON-RPC envelopes', () => {
+  it('reads a call, defaulting params to {}', () => {
+    expect(parseRpcCall('{"jsonrpc":"2.0","id":1,"method":"ping"}')).toEqual({ ok: true, value: { id: 1, method: 'ping', params: {} } });
+    expect(parseRpcCall('{"jsonrpc":"2.0","method":"ping"}')).toMatchObject({ ok: true, value: { id: null } });
+  });
+
+  it('says what is wrong, with the id when it could be read', () => {
+    const error = (text: string) => {
+      const r = parseRpcCall(text);
+      return r.ok ? null : [r.id, r.error.code, r.error.data.code];
+    };
+    expect(error('{oops')).toEqual([null, RPC_CODES.PARSE_ERROR, 'invalid_json']);
+    expect(error('[{"jsonrpc":"2.0"}]')).toEqual([null, RPC_CODES.INVALID_REQUEST, 'batch_unsupported']);
+    expect(error('{"jsonrpc":"2.0","id":{},"method":"x"}')).toEqual([null, RPC_CODES.INVALID_REQUEST, 'invalid_id']);
+    expect(error('{"jsonrpc":"1.0","id":"a","method":"x"}')).toEqual(['a', RPC_CODES.INVALID_REQUEST, 'invalid_request']);
+    expect(error('{"jsonrpc":"2.0","id":2,"method":""}')).toEqual([2, RPC_CODES.INVALID_REQUEST, 'invalid_request']);
+    expect(error('{"jsonrpc":"2.0","id":3,"method":"x","params":[1]}')).toEqual([3, RPC_CODES.INVALID_PARAMS, 'invalid_params']);
+  });
+
+  it('reads what the gateway sends: results, errors with their code, notifications', () => {
+    expect(parseRpcIncoming('{"jsonrpc":"2.0","id":1,"result":{"a":1}}')).toEqual({ ok: true, value: { kind: 'result', id: 1, result: { a: 1 } } });
+    expect(parseRpcIncoming('{"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":"No.","data":{"code":"revoked"}}}'))
+      .toEqual({ ok: true, value: { kind: 'error', id: 1, error: { code: -32000, message: 'No.', data: { code: 'revoked' } } } });
+    expect(parseRpcIncoming('{"jsonrpc":"2.0","method":"challenge","params":{"nonce":"x"}}')).toEqual({ ok: true, value: { kind: 'notification', method: 'challenge', params: { nonce: 'x' } } });
+    expect(parseRpcIncoming('42').ok).toBe(false);
+  });
+});
+
+describe('identity calls', () => {
+  it('validate the owner\'s calls', () => {
+    expect(parseOwnerCall('pairing.approve', { code: ' abcd-efgh ' })).toEqual({ ok: true, value: { method: 'pairing.approve', code: 'abcd-efgh' } });
+    expect(parseOwnerCall('guests.invite', { name: 'Ana', tools: ['exec', 'exec', '*'], expires_in_ms: 60_000 }))
+      .toEqual({ ok: true, value: { method: 'guests.invite', name: 'Ana', tools: ['exec', '*'], expires_in_ms: 60_000 } });
+    expect(parseOwnerCall('guests.invite', { name: 'Ana', tools: [] })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    expect(parseOwnerCall('guests.invite', { name: 'Ana', tools: ['rm -rf'] })).toMatchObject({ ok: false });
+    expect(parseOwnerCall('guests.invite', { name: 'Ana', tools: ['exec'], expires_in_ms: 5 })).toMatchObject({ ok: false });
+    expect(parseOwnerCall('devices.revoke', {})).toMatchObject({ ok: false, error: { message: '"id" must be a non-empty string.' } });
+    expect(parseOwnerCall('devices.format', {})).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
+  });
+
+  it('validate a device\'s calls: keys of 32 bytes, signatures of 64, in canonical base64url', () => {
+    expect(parseDeviceCall('pairing.request', { name: 'Phone', type: 'phone', public_key: key })).toMatchObject({ ok: true, value: { public_key: new Uint8Array(32).fill(7) } });
+    expect(parseDeviceCall('pairing.request', { name: 'Phone', type: 'phone', public_key: toBase64url(new Uint8Array(31)) })).toMatchObject({ ok: false, error: { message: '"public_key" must be 32 bytes, base64url without padding.' } });
+    expect(parseDeviceCall('connect', { token: 'aleph1.x.y', signature })).toMatchObject({ ok: true });
+    expect(parseDeviceCall('connect', { token: 'aleph1.x.y', signature: `${signature}=` })).toMatchObject({ ok: false });
+    expect(parseDeviceCall('chat.authorize', { channel: 'telegram', sender: '4711' })).toEqual({ ok: true, value: { method: 'chat.authorize', channel: 'telegram', sender: '4711' } });
+    expect(parseDeviceCall('pairing.request', { name: 'x'.repeat(65), type: 'cli', public_key: key })).toMatchObject({ ok: false });
+  });
+
+  it('sign different things for connecting and for pairing, so one proof is never the other', () => {
+    const nonce = new Uint8Array(32).fill(1);
+    expect(connectMessage(nonce)).not.toEqual(pairingMessage(nonce));
+    expect(new TextDecoder().decode(connectMessage(nonce).subarray(0, 17))).toBe('aleph-connect-v1\n');
+  });
+});
