@@ -219,26 +219,26 @@ export class NetworkEndpoint {
     const peer = session.peer;
     switch (call.method) {
       case 'pairing.request':
-        this.gateway.identity((ids, now) => ids.requestPairing({ name: call.name, type: call.type, publicKey: call.public_key }, peer, now), (r) => {
+        this.gateway.identityCall((ids, now) => ids.requestPairing({ name: call.name, type: call.type, publicKey: call.public_key }, peer, now), (r) => {
           if (r.ok) session.codes.add(r.value.code);
           respond(r);
         });
         return;
       case 'pairing.status':
-        this.gateway.identity((ids, now) => ids.pairingStatus(call.code, peer, now), respond);
+        this.gateway.identityCall((ids, now) => ids.pairingStatus(call.code, peer, now), respond);
         return;
       case 'pairing.complete':
-        this.gateway.identity((ids, now) => ids.completePairing(call.code, call.signature, peer, now), respond);
+        this.gateway.identityCall((ids, now) => ids.completePairing(call.code, call.signature, peer, now), respond);
         return;
       case 'guests.accept':
-        this.gateway.identity((ids, now) => ids.acceptInvitation(call.invitation, call.public_key, peer, now), respond);
+        this.gateway.identityCall((ids, now) => ids.acceptInvitation(call.invitation, call.public_key, peer, now), respond);
         return;
       case 'connect':
         if (session.connected) {
           respond({ ok: false, error: { code: 'already_connected', message: 'This session is already connected; open a new one to connect as someone else.' } });
           return;
         }
-        this.gateway.identity((ids, now) => ids.connect(call.token, call.signature, session.nonce, peer, now, String(id ?? '')), (r) => {
+        this.gateway.identityCall((ids, now) => ids.connect(call.token, call.signature, session.nonce, peer, now, String(id ?? '')), (r) => {
           if (!r.ok) {
             respond(r);
             return;
@@ -263,7 +263,7 @@ export class NetworkEndpoint {
           return;
         }
         const settings = this.gateway.channel(call.channel);
-        this.gateway.identity((ids, now) => ({ ok: true, value: ids.authorizeChat(call.channel, call.sender, call.name ?? call.sender, settings, now) }), respond);
+        this.gateway.identityCall((ids, now) => ({ ok: true, value: ids.authorizeChat(call.channel, call.sender, call.name ?? call.sender, settings, now) }), respond);
         return;
       }
     }

@@ -276,7 +276,7 @@ export class Gateway {
   }
 
   /** An identity operation (pairing, connect, invitation); its answer goes out once its events are durable. */
-  identity<T>(operation: (identities: Identities, now: number) => Result<T>, reply: (result: Result<T>) => void): void {
+  identityCall<T>(operation: (identities: Identities, now: number) => Result<T>, reply: (result: Result<T>) => void): void {
     const result = operation(this.identities, Date.now());
     this.outbox.push({ deliver: () => reply(result) });
     this.flush();
@@ -476,7 +476,7 @@ export class Gateway {
         this.resolve(peer, m, reply);
         return;
       case 'call':
-        this.identity((identities, now) => identities.ownerCall(m.call, now), (r) => reply(r.ok ? { type: 'result', id: m.id, result: r.value } : { type: 'error', code: r.error.code, message: r.error.message, id: m.id }));
+        this.identityCall((identities, now) => identities.ownerCall(m.call, now), (r) => reply(r.ok ? { type: 'result', id: m.id, result: r.value } : { type: 'error', code: r.error.code, message: r.error.message, id: m.id }));
         return;
     }
   }
