@@ -78,7 +78,6 @@ export interface Peer {
 /** Where the answer to one message goes. */
 export type Reply = (message: GatewayMessage) => void;
 
-
 /** One outcome, as the audit log and a headless report record it. */
 export interface Outcome {
   readonly request: ExecRequest;
