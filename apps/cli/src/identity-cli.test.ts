@@ -122,6 +122,13 @@ describe('pairing, devices and guests from the command line', () => {
     expect(json(['guests', 'invite', '--name', 'Bo', '--tools', 'rm -rf']).body).toMatchObject({ error: { code: 'invalid_message' } });
   });
 
+  it('serves the network endpoint beyond loopback only with --allow-remote', () => {
+    const refused = aleph(['gateway', '--headless', '--host', '0.0.0.0', '--port', '0']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('not a loopback address');
+    expect(refused.stderr).toContain('--allow-remote');
+  });
+
   it('without a gateway, the owner\'s commands say so', () => {
     aleph(['audit', 'search']);
     const r = aleph(['pairing', 'list']);
