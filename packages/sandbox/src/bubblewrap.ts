@@ -1,0 +1,43 @@
+/**
+ * The bubblewrap (Linux) argument list for a capability profile: every namespace new, the system
+ * directories read-only, the declared paths bound as declared (deeper paths after shallower ones,
+ * so a read-only directory inside a writable one stays read-only), a private /tmp when asked, the
+ * network only when granted, and the environment cleared down to what the profile allows.
+ */
+import { fail, ok, type Result } from '@aleph/protocol';
+import { NO_DOMAIN_FILTER, type Capabilities } from './capabilities.js';
+import { sandboxEnvironment } from './environment.js';
+
+/** Read-only system directories every run gets (those that exist). */
+export const LINUX_SYSTEM_PATHS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/etc', '/opt', '/run/current-system'] as const;
+
+export interface BubblewrapOptions {
+  /** Where the tool starts; must be inside a declared path or the temporary workspace. */
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The bwrap arguments that precede the command (and `--`). */
+export function bubblewrapArgs(caps: Capabilities, options: BubblewrapOptions): Result<string[]> {
+  if (caps.network.kind === 'allow_domains') return fail(NO_DOMAIN_FILTER.code, NO_DOMAIN_FILTER.message);
+  // --unshare-all only tries a user namespace; asking for one outright lets us also forbid nested
+  // ones (a classic way to regain capabilities) and drop every capability inside.
+  const args = ['--die-with-parent', '--new-session', '--unshare-all', '--unshare-user', '--disable-userns', '--cap-drop', 'ALL'];
+  if (caps.network.kind === 'allow_all') args.push('--share-net');
+  for (const path of LINUX_SYSTEM_PATHS) args.push('--ro-bind-try', path, path);
+  args.push('--proc', '/proc', '--dev', '/dev');
+  const temp = caps.filesystem.some((e) => e.kind === 'temp_workspace');
+  if (temp) args.push('--tmpfs', '/tmp');
+  const binds = caps.filesystem.flatMap((e) => (e.kind === 'temp_workspace' ? [] : [e]));
+  binds.sort((a, b) => depth(a.path) - depth(b.path) || (a.kind === b.kind ? 0 : a.kind === 'read_write' ? -1 : 1));
+  for (const b of binds) args.push(b.kind === 'read_only' ? '--ro-bind' : '--bind', b.path, b.path);
+  args.push('--clearenv');
+  const env = sandboxEnvironment(caps.environment, options.env, temp ? '/tmp' : null);
+  for (const key of Object.keys(env).sort()) args.push('--setenv', key, env[key]!);
+  args.push('--chdir', options.cwd);
+  return ok(args);
+}
+
+function depth(path: string): number {
+  return path === '/' ? 0 : path.split('/').length - 1;
+}

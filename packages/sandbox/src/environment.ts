@@ -1,0 +1,19 @@
+/**
+ * The environment a sandboxed tool sees. `restricted` keeps what programs need to behave (where
+ * commands are, the locale, the terminal) and nothing that tends to hold a secret.
+ */
+import type { EnvironmentGrant } from './capabilities.js';
+
+export const RESTRICTED_VARIABLES = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TERM', 'TZ', 'COLORTERM', 'NO_COLOR', 'SHELL'] as const;
+
+/** The variables a run gets, from the caller's environment. */
+export function sandboxEnvironment(grant: EnvironmentGrant, env: Readonly<Record<string, string | undefined>>, tmp: string | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (grant === 'full') {
+    for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  } else if (grant === 'restricted') {
+    for (const k of RESTRICTED_VARIABLES) if (env[k] !== undefined) out[k] = env[k]!;
+  }
+  if (tmp !== null && grant !== 'full') out.TMPDIR = tmp;
+  return out;
+}

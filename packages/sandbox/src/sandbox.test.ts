@@ -1,0 +1,125 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bubblewrapArgs } from './bubblewrap.js';
+import { parseCapabilities, resolveCapabilities, substitutePath, type Capabilities } from './capabilities.js';
+import { sandboxEnvironment } from './environment.js';
+import { PRESET_NAMES, PRESETS, withOverrides } from './presets.js';
+import { sbplString, seatbeltProfile } from './seatbelt.js';
+
+const vars = { WORKSPACE: '/home/me/work', PROJECT_ROOT: '/home/me/project' };
+const env = { PATH: '/usr/bin:/bin', HOME: '/home/me', LANG: 'C.UTF-8', AWS_SECRET_ACCESS_KEY: 'shh', GITHUB_TOKEN: 'ghp_x' };
+
+function resolved(caps: Capabilities): Capabilities {
+  const r = resolveCapabilities(caps, vars);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
+
+function value<T>(r: { ok: true; value: T } | { ok: false; error: { message: string } }): T {
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
+
+describe('capability profiles', () => {
+  it('substitute ${WORKSPACE} and ${PROJECT_ROOT}, and refuse anything but a normal absolute path', () => {
+    expect(substitutePath('${WORKSPACE}/out/', vars)).toEqual({ ok: true, value: '/home/me/work/out' });
+    expect(substitutePath('${HOME}/x', vars)).toMatchObject({ ok: false, error: { code: 'unknown_variable' } });
+    expect(substitutePath('relative/x', vars)).toMatchObject({ ok: false, error: { code: 'relative_path' } });
+    expect(substitutePath('${WORKSPACE}/../etc', vars)).toMatchObject({ ok: false, error: { code: 'unnormal_path' } });
+    expect(substitutePath('/a//b', vars)).toMatchObject({ ok: false, error: { code: 'unnormal_path' } });
+    expect(substitutePath('/a/b\nc', vars)).toMatchObject({ ok: false, error: { code: 'invalid_path' } });
+  });
+
+  it('parse untrusted JSON, naming what is wrong', () => {
+    const good = { filesystem: [{ kind: 'read_only', path: '/x' }, { kind: 'temp_workspace' }], network: { kind: 'allow_domains', domains: ['example.com', '*.example.org'] }, process: { max_execution_time_s: 10, max_memory_mb: 64, no_fork: true }, environment: 'none' };
+    expect(parseCapabilities(good).ok).toBe(true);
+    expect(parseCapabilities({ ...good, network: { kind: 'allow_domains', domains: ['http://x'] } })).toMatchObject({ ok: false, error: { message: expect.stringContaining('"network"') } });
+    expect(parseCapabilities({ ...good, process: { max_execution_time_s: 0, max_memory_mb: 64, no_fork: true } })).toMatchObject({ ok: false, error: { message: expect.stringContaining('"process"') } });
+    expect(parseCapabilities({ ...good, filesystem: [{ kind: 'write_everything', path: '/' }] })).toMatchObject({ ok: false, error: { message: expect.stringContaining('filesystem[0]') } });
+    expect(parseCapabilities({ ...good, environment: 'some' })).toMatchObject({ ok: false });
+  });
+});
+
+describe('presets', () => {
+  it('keep their immutable fields, filesystem included', () => {
+    expect(withOverrides(PRESETS.code_analyzer, { filesystem: [{ kind: 'read_write', path: '/' }] })).toMatchObject({ ok: false, error: { code: 'immutable_field', message: 'The code_analyzer preset fixes its filesystem; it cannot be changed for a run.' } });
+    expect(withOverrides(PRESETS.file_processor, { network: { kind: 'allow_all' } })).toMatchObject({ ok: false, error: { code: 'immutable_field' } });
+    expect(withOverrides(PRESETS.data_transformer, { environment: 'full' })).toMatchObject({ ok: false });
+  });
+
+  it('take what they leave open: a scraper its domains, a file processor more paths and a tighter leash', () => {
+    expect(value(withOverrides(PRESETS.web_scraper, { network: { kind: 'allow_domains', domains: ['example.com'] } })).network).toEqual({ kind: 'allow_domains', domains: ['example.com'] });
+    const files = value(withOverrides(PRESETS.file_processor, { filesystem: [{ kind: 'read_only', path: '/data' }], process: { max_execution_time_s: 5 } }));
+    expect(files.filesystem).toEqual([{ kind: 'read_write', path: '${WORKSPACE}' }, { kind: 'temp_workspace' }, { kind: 'read_only', path: '/data' }]);
+    expect(files.process).toEqual({ max_execution_time_s: 5, max_memory_mb: 512, no_fork: false });
+  });
+
+  it('without a preset, start from nothing but a temporary space and no network', () => {
+    expect(value(withOverrides(null, {}))).toMatchObject({ filesystem: [{ kind: 'temp_workspace' }], network: { kind: 'deny' } });
+  });
+});
+
+describe('the environment', () => {
+  it('restricted keeps what programs need and drops secrets; none keeps nothing; full keeps all', () => {
+    expect(sandboxEnvironment('restricted', env, '/tmp')).toEqual({ PATH: '/usr/bin:/bin', HOME: '/home/me', LANG: 'C.UTF-8', TMPDIR: '/tmp' });
+    expect(sandboxEnvironment('none', env, null)).toEqual({});
+    expect(sandboxEnvironment('full', env, '/tmp')).toEqual(env);
+  });
+});
+
+describe('generated profiles (golden)', () => {
+  for (const name of PRESET_NAMES) {
+    it(`${name}: Seatbelt and bubblewrap`, async () => {
+      const caps = resolved(PRESETS[name].capabilities);
+      await expect(value(seatbeltProfile(caps, { tmp: '/private/tmp/aleph-run' }))).toMatchFileSnapshot(`golden/${name}.sb`);
+      await expect(`${value(bubblewrapArgs(caps, { cwd: '/home/me/work', env })).join('\n')}\n`).toMatchFileSnapshot(`golden/${name}.bwrap`);
+    });
+  }
+
+  it('keep a read-only path inside a writable one read-only, on both platforms', () => {
+    const caps = resolved({ ...PRESETS.file_processor.capabilities, filesystem: [{ kind: 'read_only', path: '${WORKSPACE}/.git' }, { kind: 'read_write', path: '${WORKSPACE}' }] });
+    const args = value(bubblewrapArgs(caps, { cwd: '/home/me/work', env }));
+    expect(args.indexOf('/home/me/work/.git')).toBeGreaterThan(args.indexOf('/home/me/work'));
+    expect(value(seatbeltProfile(caps, { tmp: '/t' }))).toContain('(deny file-write* (subpath "/home/me/work/.git"))');
+  });
+
+  it('quote paths so that none can break out of an SBPL string', () => {
+    expect(sbplString('/a"b\\c')).toBe('"/a\\"b\\\\c"');
+    const caps = resolved({ ...PRESETS.code_analyzer.capabilities, filesystem: [{ kind: 'read_only', path: '/x") (allow default) ("' }] });
+    expect(value(seatbeltProfile(caps, { tmp: '/t' }))).toContain('(subpath "/x\\") (allow default) (\\"")');
+  });
+
+  it('refuse a domain list instead of granting all network', () => {
+    const caps = { ...PRESETS.web_scraper.capabilities, network: { kind: 'allow_domains' as const, domains: ['example.com'] } };
+    expect(bubblewrapArgs(caps, { cwd: '/tmp', env })).toMatchObject({ ok: false, error: { code: 'allow_domains_unsupported' } });
+    expect(seatbeltProfile(caps, { tmp: '/t' })).toMatchObject({ ok: false, error: { code: 'allow_domains_unsupported' } });
+  });
+});
+
+describe('the bubblewrap profile under real bwrap', () => {
+  const root = mkdtempSync(join(tmpdir(), 'alsb-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const bwrap = (caps: Capabilities, cwd: string, script: string) => {
+    const args = value(bubblewrapArgs(caps, { cwd, env: process.env }));
+    return spawnSync('bwrap', [...args, '--', '/bin/sh', '-c', script], { encoding: 'utf8' });
+  };
+
+  it('lets a code analyzer read the project and write its /tmp, and nothing else', () => {
+    const project = join(root, 'project');
+    mkdirSync(project);
+    writeFileSync(join(project, 'main.c'), 'int main;');
+    const caps = value(resolveCapabilities(PRESETS.code_analyzer.capabilities, { WORKSPACE: project, PROJECT_ROOT: project }));
+    const ok = bwrap(caps, project, 'cat main.c && echo scratch > /tmp/s && cat /tmp/s');
+    expect(ok.stdout).toBe('int main;scratch\n');
+    expect(ok.status).toBe(0);
+    const write = bwrap(caps, project, 'echo x > main.c');
+    expect(write.status).not.toBe(0);
+    expect(readFileSync(join(project, 'main.c'), 'utf8')).toBe('int main;');
+    const home = bwrap(caps, project, `ls ${JSON.stringify(process.env.HOME ?? '/root')}/.ssh 2>&1; echo $GITHUB_TOKEN`);
+    expect(home.stdout).not.toContain('id_');
+    expect(existsSync(join(root, 'outside'))).toBe(false);
+  });
+});

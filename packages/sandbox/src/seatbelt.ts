@@ -1,0 +1,48 @@
+/**
+ * The Seatbelt (SBPL) profile for `sandbox-exec -f` on macOS: deny by default, allow reading the
+ * system, reading and writing exactly what the profile declares, the network only when granted,
+ * and process creation only when not forbidden.
+ */
+import { fail, ok, type Result } from '@aleph/protocol';
+import { NO_DOMAIN_FILTER, type Capabilities } from './capabilities.js';
+
+/** Read-only system locations a macOS process needs to start and run. */
+export const MACOS_SYSTEM_PATHS = ['/usr', '/bin', '/sbin', '/System', '/Library/Apple', '/private/etc', '/private/var/db/dyld', '/dev'] as const;
+
+/**
+ * A string as an SBPL literal: backslashes and quotes escaped, nothing else can break out. Paths
+ * with NUL or line breaks never get here (capabilities.ts refuses them).
+ */
+export function sbplString(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+export interface SeatbeltOptions {
+  /** The per-run temporary directory that stands for the temporary workspace. */
+  readonly tmp: string;
+}
+
+export function seatbeltProfile(caps: Capabilities, options: SeatbeltOptions): Result<string> {
+  if (caps.network.kind === 'allow_domains') return fail(NO_DOMAIN_FILTER.code, NO_DOMAIN_FILTER.message);
+  const lines = [
+    '(version 1)',
+    '(deny default)',
+    '(allow process-exec)',
+    caps.process.no_fork ? '(deny process-fork)' : '(allow process-fork)',
+    '(allow signal (target same-sandbox))',
+    '(allow sysctl-read)',
+    '(allow mach-lookup (global-name "com.apple.system.logger") (global-name "com.apple.system.notification_center"))',
+    '(allow file-read-metadata)',
+    `(allow file-read* ${MACOS_SYSTEM_PATHS.map((p) => `(subpath ${sbplString(p)})`).join(' ')})`,
+    '(allow file-write* (literal "/dev/null") (literal "/dev/stdout") (literal "/dev/stderr") (regex #"^/dev/tty"))',
+  ];
+  const reads = caps.filesystem.flatMap((e) => (e.kind === 'read_only' ? [e.path] : []));
+  const writes = caps.filesystem.flatMap((e) => (e.kind === 'read_write' ? [e.path] : e.kind === 'temp_workspace' ? [options.tmp] : []));
+  if (reads.length > 0) lines.push(`(allow file-read* ${reads.map((p) => `(subpath ${sbplString(p)})`).join(' ')})`);
+  if (writes.length > 0) lines.push(`(allow file-read* file-write* ${writes.map((p) => `(subpath ${sbplString(p)})`).join(' ')})`);
+  // A read-only path inside a writable one stays read-only: the later rule wins in SBPL.
+  const nestedReads = reads.filter((r) => writes.some((w) => r !== w && r.startsWith(`${w}/`)));
+  if (nestedReads.length > 0) lines.push(`(deny file-write* ${nestedReads.map((p) => `(subpath ${sbplString(p)})`).join(' ')})`);
+  if (caps.network.kind === 'allow_all') lines.push('(allow network*)', '(allow system-socket)');
+  return ok(`${lines.join('\n')}\n`);
+}
