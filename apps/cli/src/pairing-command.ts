@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { GatewayError, loadConfig, RpcClient } from '@aleph/gateway';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GatewayError, loadConfig, RpcClient, writePrivateFile } from '@aleph/gateway';
 import { newDeviceKeyPair, sign } from '@aleph/identity';
 import { formatDuration, fromBase64url, pairingMessage, toBase64url, type PairingView } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
@@ -106,7 +105,11 @@ async function request(io: Io, name: string | undefined, type: string, gatewayUr
       ? JSON.stringify({ event: 'code', code, fingerprint, expires_at })
       : `Pairing code: ${code.slice(0, 4)}-${code.slice(4)}\nKey fingerprint: ${fingerprint}\nWaiting for the owner: aleph pairing approve ${code} (valid until ${new Date(expires_at).toLocaleTimeString()})`);
     const outcome = await client.notification('pairing_resolved', Math.max(0, Date.parse(expires_at) - Date.now()) + 1000);
-    if (outcome === null) return io.fail({ code: client.closeInfo === null ? 'code_expired' : 'connection_closed', message: client.closeInfo === null ? `The code ${code} expired before the owner approved it.` : 'The gateway closed the connection.' }, json);
+    if (outcome === null) {
+      return io.fail(client.closeInfo === null
+        ? { code: 'code_expired', message: `The code ${code} expired before the owner approved it.` }
+        : { code: 'connection_closed', message: 'The gateway closed the connection.' }, json);
+    }
     if (outcome.params.outcome !== 'approved') return io.fail({ code: 'pairing_rejected', message: 'The owner rejected the pairing request.' }, json);
     const challenge = typeof outcome.params.challenge === 'string' ? fromBase64url(outcome.params.challenge) : null;
     if (challenge === null) return io.fail({ code: 'protocol', message: 'The gateway approved without a challenge to sign.' }, json);
@@ -138,16 +141,7 @@ function deviceKeys(file: string): { publicKey: Uint8Array; secretKey: Uint8Arra
   return newDeviceKeyPair();
 }
 
-/** Writes the device file atomically, 0600: it holds a private key and a bearer token. */
+/** The device file holds a private key and a bearer token: written atomically, 0600. */
 function writeDeviceFile(file: string, device: DeviceFile): void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = openSync(temporary, 'wx', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(device, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, file);
+  writePrivateFile(file, `${JSON.stringify(device, null, 2)}\n`);
 }

@@ -4,10 +4,11 @@
  * secret when missing; rewritten atomically; never overwritten when it cannot be parsed.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, chmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DM_POLICIES, fail, ok, parseAllowRule, parseSecurityMode, RULE_ACTIONS, type AllowRule, type DmPolicy, type Result, type RuleAction, type SecurityMode } from '@aleph/protocol';
 import { NO_USER_PATTERNS, parseUserPatterns, type UserPatterns } from '@aleph/policy';
+import { writePrivateFile } from './private-file.js';
 
 export const CONFIG_FILE = 'exec-approvals.json';
 export const SECRET_BYTES = 32;
@@ -236,30 +237,11 @@ export function loadConfig(home: string, create: boolean): Result<GatewayConfig>
   return parsed.ok ? parsed : fail(parsed.error.code, `${file}: ${parsed.error.message}; it was left untouched.`);
 }
 
-/**
- * Writes the configuration atomically: a temporary file (0600) in the same directory, synced, then
- * renamed over the old one. A crash leaves either the old file or the new one, never half of either.
- */
+/** Writes the configuration atomically, 0600 (see writePrivateFile). */
 export function saveConfig(home: string, config: GatewayConfig): Result<void> {
   const file = configFile(home);
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    mkdirSync(home, { recursive: true, mode: 0o700 });
-    const fd = openSync(temporary, 'wx', 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify(config, null, 2)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, file);
-    chmodSync(file, 0o600);
-    const dir = openSync(home, 'r');
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
+    writePrivateFile(file, `${JSON.stringify(config, null, 2)}\n`);
     return ok(undefined);
   } catch (error) {
     return fail('config_unwritable', `Cannot write ${file}: ${(error as Error).message}`);

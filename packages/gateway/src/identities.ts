@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  DEFAULT_PAIRING_LIMITS, fingerprint, identityContext, issueToken, PairingBook, type PairingLimits, verifyToken, verifyWithNode, type IdentityContext, type Pairing,
+  DEFAULT_PAIRING_LIMITS, fingerprint, identityContext, issueToken, PairingBook, type GuestScope, type PairingLimits, verifyToken, verifyWithNode, type IdentityContext, type Pairing,
 } from '@aleph/identity';
 import {
   connectMessage, fail, ok, toBase64url, type Failure, type DeviceView, type GuestView, type OwnerCall, type PairingView, type Result, type SessionView,
@@ -100,30 +100,29 @@ export class Identities {
     if (!accepted.ok) return this.failedProof('invitation', accepted, peer);
     const guest = accepted.value;
     this.hooks.record({ event: 'guest_accepted', guest_id: guest.id, name: guest.name, fingerprint: guest.fingerprint, actor: guest.id });
-    return ok({ guest_id: guest.id, session: guestSession(guest), ...this.guestToken(guest, now) });
+    return ok({ guest_id: guest.id, session: sessionView(guest.id, 'guest', guest.name, guestScope(guest)), ...this.guestToken(guest, now) });
   }
 
   /**
    * Opens a session: a valid token, and a signature over this connection's nonce by the key the
    * token's device (or guest) was paired with. The session's IdentityContext is fixed from here on.
    */
-  connect(token: string, signature: Uint8Array, nonce: Uint8Array, peer: string, now: number, requestId: string): Result<{ context: IdentityContext; name: string }> {
+  connect(token: string, signature: Uint8Array, nonce: Uint8Array, peer: string, now: number, requestId: string): Result<{ context: IdentityContext; session: SessionView }> {
     const claims = verifyToken(this.store.tokenSecret, token, now, (id) => this.store.subject(id));
     if (!claims.ok) return this.failedProof('token', claims, peer);
     const { sub } = claims.value;
-    const record = sub.startsWith('gst_') ? this.store.guest(sub) : this.store.device(sub);
+    const record = this.store.subjectRecord(sub);
     if (record === null || record.public_key === null || !verifyWithNode(record.public_key, connectMessage(nonce), signature)) {
       const reason = 'The signature over this connection\'s nonce was not made by the key this token was issued for.';
       return this.failedProof('token', { ok: false, error: { code: 'bad_proof', message: reason } }, peer, sub);
     }
-    let scope: IdentityContext['scope'] = null;
-    if ('allowed_tools' in record) scope = { allowed_tools: record.allowed_tools, expires_at: record.expires_at, display_name: record.name };
-    else this.store.touchDevice(sub, now);
+    const scope = 'allowed_tools' in record ? guestScope(record) : null;
+    if (scope === null) this.store.touchDevice(sub, now);
     const context = identityContext({
       request_id: requestId, session_key: `ses_${randomBytes(8).toString('hex')}`, role: claims.value.role, identity_id: sub, scope,
       created_at: now, source_channel: 'websocket',
     });
-    return ok({ context, name: record.name });
+    return ok({ context, session: sessionView(sub, claims.value.role, record.name, scope) });
   }
 
   /** A chat bridge asks whether a sender on a channel may talk to the agent, under the channel's DM policy. */
@@ -268,6 +267,11 @@ function guestView(g: GuestRecord): GuestView {
   };
 }
 
-function guestSession(g: GuestRecord): SessionView {
-  return { identity_id: g.id, role: 'guest', name: g.name, allowed_tools: g.allowed_tools, expires_at: iso(g.expires_at) };
+function guestScope(g: GuestRecord): GuestScope {
+  return { allowed_tools: g.allowed_tools, expires_at: g.expires_at, display_name: g.name };
+}
+
+/** Who a session is, as the session itself is told. */
+function sessionView(id: string, role: SessionView['role'], name: string, scope: GuestScope | null): SessionView {
+  return { identity_id: id, role, name, allowed_tools: scope?.allowed_tools ?? ['*'], expires_at: iso(scope?.expires_at ?? null) };
 }

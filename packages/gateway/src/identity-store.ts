@@ -184,9 +184,14 @@ export class IdentityStore {
     return this.db.prepare('SELECT 1 FROM chat_senders WHERE channel = ? AND sender = ?').get(channel, sender) !== undefined;
   }
 
+  /** A token's subject: the device or guest with that id. */
+  subjectRecord(id: string): DeviceRecord | GuestRecord | null {
+    return id.startsWith('gst_') ? this.guest(id) : this.device(id);
+  }
+
   /** A token subject's state now (device or guest), for token verification. */
   subject(id: string): SubjectState | null {
-    const record = id.startsWith('gst_') ? this.guest(id) : this.device(id);
+    const record = this.subjectRecord(id);
     return record === null ? null : { revoked: record.revoked_at !== null, generation: record.generation };
   }
 }

@@ -1,5 +1,6 @@
 export * from './handshake.js';
 export * from './config.js';
+export * from './private-file.js';
 export * from './binding.js';
 export * from './rules.js';
 export * from './errors.js';

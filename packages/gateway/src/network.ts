@@ -56,7 +56,6 @@ class Session implements Peer {
   identity: IdentityContext;
   subscribed = false;
   closed = false;
-  connected = false;
   readonly pending = new Set<string>();
   readonly running = new Map<string, ExecRequest>();
   /** Nonce this connection's `connect` signature must cover. */
@@ -234,7 +233,7 @@ export class NetworkEndpoint {
         this.gateway.identityCall((ids, now) => ids.acceptInvitation(call.invitation, call.public_key, peer, now), respond);
         return;
       case 'connect':
-        if (session.connected) {
+        if (session.identity.role !== 'anonymous') {
           respond({ ok: false, error: { code: 'already_connected', message: 'This session is already connected; open a new one to connect as someone else.' } });
           return;
         }
@@ -243,18 +242,8 @@ export class NetworkEndpoint {
             respond(r);
             return;
           }
-          session.connected = true;
           session.identity = r.value.context;
-          const c = r.value.context;
-          respond({
-            ok: true,
-            value: {
-              session: {
-                identity_id: c.identity_id, role: c.role, name: r.value.name, allowed_tools: c.scope?.allowed_tools ?? ['*'],
-                expires_at: c.scope?.expires_at == null ? null : new Date(c.scope.expires_at).toISOString(),
-              },
-            },
-          });
+          respond({ ok: true, value: { session: r.value.session } });
         });
         return;
       case 'chat.authorize': {

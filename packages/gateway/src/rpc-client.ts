@@ -3,7 +3,7 @@
  * WebSocket, keeps the nonce the endpoint sends, makes calls and hears notifications.
  */
 import { sign } from '@aleph/identity';
-import { connectMessage, fail, fromBase64url, ok, parseRpcIncoming, toBase64url, type Result, type RpcIncoming } from '@aleph/protocol';
+import { connectMessage, fail, fromBase64url, ok, parseRpcIncoming, toBase64url, type Result, type RpcIncoming, type SessionView } from '@aleph/protocol';
 import { WebSocket } from 'ws';
 import { GatewayError } from './errors.js';
 
@@ -58,13 +58,8 @@ export class RpcClient {
     });
   }
 
-  /** Sends raw text, as a misbehaving client would (for tests of the endpoint's defences). */
-  sendRaw(text: string): void {
-    this.socket.send(text);
-  }
-
   /** Connects this session with a token and the device (or guest) key it was issued for. */
-  connect(token: string, secretKey: Uint8Array): Promise<Result<{ session: Record<string, unknown> }>> {
+  connect(token: string, secretKey: Uint8Array): Promise<Result<{ session: SessionView }>> {
     return this.call('connect', { token, signature: toBase64url(sign(secretKey, connectMessage(this.nonce))) });
   }
 
