@@ -5,8 +5,8 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, chmodSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { parseAuditEvent, type AuditEvent, type AuditEventType, type AuditRow, type RiskLevel } from '@aleph/protocol';
-import { canonicalJson, chainHash, GENESIS, type ChainedColumns } from './canonical.js';
+import { canonicalJson, parseAuditEvent, type AuditEvent, type AuditEventType, type AuditRow, type RiskLevel } from '@aleph/protocol';
+import { chainHash, GENESIS, type ChainedColumns } from './canonical.js';
 import { searchText, summarize } from './summary.js';
 import { rowTags } from './tags.js';
 

@@ -7,3 +7,4 @@ export * from './messages.js';
 export * from './base64url.js';
 export * from './rpc.js';
 export * from './calls.js';
+export * from './canonical-json.js';

@@ -3,7 +3,8 @@
  * process limits and environment, declared up front; the sandbox grants exactly these and nothing
  * else. Pure: paths are substituted and checked here, enforced by the platform profiles.
  */
-import { fail, ok, type Result } from '@aleph/protocol';
+import { createHash } from 'node:crypto';
+import { canonicalJson, fail, ok, type Result } from '@aleph/protocol';
 
 export type FilesystemEntry =
   | { readonly kind: 'read_only'; readonly path: string }
@@ -123,4 +124,12 @@ export function parseCapabilities(value: unknown): Result<Capabilities> {
   return ok({
     filesystem, network, process: { max_execution_time_s: seconds as number, max_memory_mb: memory as number, no_fork: p.no_fork }, environment: v.environment as EnvironmentGrant,
   });
+}
+
+/**
+ * A profile's identity: SHA-256 over its canonical JSON (keys sorted, paths as declared). Trust
+ * is keyed by it, so any change of what a tool may touch makes it a different contract.
+ */
+export function capabilityHash(caps: Capabilities): string {
+  return createHash('sha256').update(canonicalJson(caps)).digest('hex');
 }

@@ -20,6 +20,8 @@ export function sbplString(value: string): string {
 export interface SeatbeltOptions {
   /** The per-run temporary directory that stands for the temporary workspace. */
   readonly tmp: string;
+  /** The helper that starts inside the sandbox: readable and executable, nothing more. */
+  readonly helper?: string;
 }
 
 export function seatbeltProfile(caps: Capabilities, options: SeatbeltOptions): Result<string> {
@@ -43,6 +45,7 @@ export function seatbeltProfile(caps: Capabilities, options: SeatbeltOptions): R
   // A read-only path inside a writable one stays read-only: the later rule wins in SBPL.
   const nestedReads = reads.filter((r) => writes.some((w) => r !== w && r.startsWith(`${w}/`)));
   if (nestedReads.length > 0) lines.push(`(deny file-write* ${nestedReads.map((p) => `(subpath ${sbplString(p)})`).join(' ')})`);
+  if (options.helper !== undefined) lines.push(`(allow file-read* (literal ${sbplString(options.helper)}))`);
   if (caps.network.kind === 'allow_all') lines.push('(allow network*)', '(allow system-socket)');
   return ok(`${lines.join('\n')}\n`);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson } from './canonical-json.js';
 
 describe('canonical JSON', () => {
   it('sorts keys at every level, whatever order they came in', () => {

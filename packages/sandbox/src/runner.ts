@@ -1,0 +1,272 @@
+/**
+ * Runs one tool under the platform sandbox and reports how it went: the launcher and the helper
+ * started with the profile, the error output passed through and read for violations, the whole
+ * run killed when its time is up. The record it returns is what the audit log keeps.
+ */
+import { spawn, spawnSync, type StdioOptions } from 'node:child_process';
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { Writable } from 'node:stream';
+import { fail, ok, type Result } from '@aleph/protocol';
+import { capabilityHash, type Capabilities } from './capabilities.js';
+import { sandboxLaunch, taskLimit, type SandboxPlatform } from './launch.js';
+import { ViolationCollector, type Violation } from './violations.js';
+
+/** The helper as shipped in `resources/` (the packaged app passes its own path). */
+export const DEFAULT_HELPER = fileURLToPath(new URL('../../../resources/aleph-sandbox-helper', import.meta.url));
+
+export const RUN_STATUSES = ['success', 'timeout', 'sandbox_violation', 'error'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** What one run did, for the audit log and `--json`. */
+export interface SandboxAuditLog {
+  readonly status: RunStatus;
+  readonly platform: SandboxPlatform | null;
+  readonly command: readonly string[];
+  readonly cwd: string;
+  readonly capability_hash: string;
+  readonly exit_code: number | null;
+  readonly signal: string | null;
+  readonly duration_ms: number;
+  readonly violations: readonly Violation[];
+  /** Violations seen, including those beyond the ones kept. */
+  readonly violation_count: number;
+  /** Limits this run went without, and why (never silently). */
+  readonly limits_unenforced: readonly string[];
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+export interface SandboxRun {
+  /** Resolved (absolute paths). */
+  readonly capabilities: Capabilities;
+  readonly command: readonly string[];
+  readonly cwd: string;
+  /** The caller's environment; the profile's environment grant filters it. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface RunOptions {
+  readonly helper?: string;
+  readonly stdin?: 'inherit' | 'ignore';
+  /** Where the tool's output goes: inherited by default. */
+  readonly stdout?: 'inherit' | Writable;
+  /** Where its error output goes after it is read for violations: this process's by default. */
+  readonly stderr?: Writable;
+  /** Ends the run early (a requester that went away, a shutdown). */
+  readonly signal?: AbortSignal;
+  /** Pass SIGINT, SIGTERM and SIGHUP on to the run (a terminal's Ctrl-C). */
+  readonly forwardSignals?: boolean;
+}
+
+/** The exit code a command-line caller should end with: the tool's, or one that says what happened. */
+export function exitCodeOf(log: SandboxAuditLog): number {
+  if (log.status === 'timeout') return 124;
+  if (log.status === 'error') return 125;
+  if (log.exit_code !== null) return log.exit_code;
+  const signo = log.signal === null ? undefined : SIGNALS[log.signal];
+  return signo === undefined ? 125 : 128 + signo;
+}
+
+const SIGNALS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15, SIGXCPU: 24, SIGXFSZ: 25 };
+
+export interface SandboxAvailability {
+  readonly platform: SandboxPlatform;
+  readonly launcher: string;
+}
+
+let availability: Result<SandboxAvailability> | undefined;
+
+/**
+ * Whether this machine can sandbox a run, and if not, a sentence saying why and what to do.
+ * bubblewrap is tried once for real: installed is not enough where user namespaces are off.
+ */
+export function sandboxAvailability(): Result<SandboxAvailability> {
+  availability ??= probe();
+  return availability;
+}
+
+function probe(): Result<SandboxAvailability> {
+  if (process.platform === 'darwin') {
+    try {
+      accessSync('/usr/bin/sandbox-exec', constants.X_OK);
+      return ok({ platform: 'macos', launcher: '/usr/bin/sandbox-exec' });
+    } catch {
+      return fail('sandbox_unavailable', 'sandbox-exec is missing from /usr/bin, so runs cannot be sandboxed on this Mac.');
+    }
+  }
+  if (process.platform !== 'linux') return fail('sandbox_unavailable', `There is no sandbox for ${process.platform}: runs are sandboxed on Linux (bubblewrap) and macOS (Seatbelt).`);
+  const r = spawnSync('bwrap', ['--unshare-all', '--unshare-user', '--die-with-parent', '--ro-bind', '/', '/', '--', '/bin/true'], { encoding: 'utf8', timeout: 10_000 });
+  if (r.error !== undefined) {
+    return fail('sandbox_unavailable', (r.error as NodeJS.ErrnoException).code === 'ENOENT'
+      ? 'bubblewrap (bwrap) is not installed, so runs cannot be sandboxed: install it (Debian and Ubuntu: apt install bubblewrap; Fedora: dnf install bubblewrap).'
+      : `bubblewrap could not be started: ${r.error.message}`);
+  }
+  if (r.status !== 0) return fail('sandbox_unavailable', `bubblewrap cannot create a sandbox here (${r.stderr.trim() || `exit ${r.status}`}); unprivileged user namespaces may be disabled.`);
+  return ok({ platform: 'linux', launcher: 'bwrap' });
+}
+
+/** Runs a tool in the sandbox. Never throws: a run that could not start is a record with status `error`. */
+export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): Promise<SandboxAuditLog> {
+  const started = performance.now();
+  const hash = capabilityHash(run.capabilities);
+  const failed = (code: string, message: string, platform: SandboxPlatform | null = null): SandboxAuditLog => ({
+    status: 'error', platform, command: run.command, cwd: run.cwd, capability_hash: hash, exit_code: null, signal: null,
+    duration_ms: performance.now() - started, violations: [], violation_count: 0, limits_unenforced: [], error: { code, message },
+  });
+  const available = sandboxAvailability();
+  if (!available.ok) return failed(available.error.code, available.error.message);
+  const platform = available.value.platform;
+  const helper = options.helper ?? DEFAULT_HELPER;
+  try {
+    accessSync(helper, constants.X_OK);
+  } catch {
+    return failed('helper_missing', `The sandbox helper is missing or not executable at ${helper}.`, platform);
+  }
+  let cwd: string;
+  try {
+    cwd = realpathSync(run.cwd);
+  } catch {
+    return failed('cwd_missing', `The working directory ${run.cwd} does not exist.`, platform);
+  }
+
+  const limitsUnenforced: string[] = [];
+  const cgroup = platform === 'linux' && process.getuid?.() === 0 ? openTaskCgroup(taskLimit(run.capabilities)) : null;
+  if (platform === 'linux' && process.getuid?.() === 0 && cgroup === null) {
+    limitsUnenforced.push('processes: the kernel does not apply the task limit to root, and no pids cgroup could be created');
+  }
+  const scratch = platform === 'macos' ? mkdtempSync(join(tmpdir(), 'aleph-run-')) : null;
+  const cleanup = async () => {
+    if (cgroup !== null) await removeCgroup(cgroup.dir);
+    if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
+  };
+  const launch = sandboxLaunch({
+    platform, capabilities: run.capabilities, command: run.command, cwd, env: run.env, helper,
+    cgroupProcs: cgroup?.procs ?? null, tmp: scratch === null ? '/tmp' : join(scratch, 'tmp'), profilePath: scratch === null ? '' : join(scratch, 'profile.sb'),
+  });
+  if (!launch.ok) {
+    await cleanup();
+    return failed(launch.error.code, launch.error.message, platform);
+  }
+  if (scratch !== null && launch.value.profile !== null) {
+    mkdirSync(join(scratch, 'tmp'), { mode: 0o700 });
+    writeFileSync(join(scratch, 'profile.sb'), launch.value.profile, { mode: 0o600 });
+  }
+
+  const stdout = options.stdout ?? 'inherit';
+  const stdio: StdioOptions = [options.stdin ?? 'inherit', stdout === 'inherit' ? 'inherit' : 'pipe', 'pipe'];
+  // Its own process group, so that a timeout (or Ctrl-C) reaches everything it started; on Linux
+  // the pid namespace goes further: when bubblewrap dies, every process inside dies with it.
+  const child = spawn(launch.value.file, launch.value.args, { env: launch.value.env, stdio, detached: true });
+  const collector = new ViolationCollector();
+  const errOut = options.stderr ?? process.stderr;
+  const setupErrors: string[] = [];
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    for (const line of chunk.split('\n')) if (/^(bwrap|aleph-sandbox-helper|sandbox-exec): /.test(line)) setupErrors.push(line.trim());
+    collector.push(chunk);
+    errOut.write(chunk);
+  });
+  if (stdout !== 'inherit') child.stdout?.pipe(stdout, { end: false });
+
+  let timedOut = false;
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup('SIGKILL');
+  }, run.capabilities.process.max_execution_time_s * 1000);
+  const onAbort = () => killGroup('SIGKILL');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const forward = (signal: NodeJS.Signals) => killGroup(signal);
+  const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  if (options.forwardSignals === true) for (const s of forwarded) process.on(s, forward);
+
+  const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+    child.once('error', (error) => resolve({ code: null, signal: null, error }));
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+  clearTimeout(timer);
+  options.signal?.removeEventListener('abort', onAbort);
+  if (options.forwardSignals === true) for (const s of forwarded) process.off(s, forward);
+  collector.end();
+  await cleanup();
+
+  const base = {
+    platform, command: run.command, cwd, capability_hash: hash, exit_code: outcome.code, signal: outcome.signal,
+    duration_ms: performance.now() - started, violations: collector.violations, violation_count: collector.count, limits_unenforced: limitsUnenforced,
+  };
+  if (outcome.error !== undefined) return { ...base, status: 'error', error: { code: 'launch_failed', message: `${launch.value.file} could not be started: ${outcome.error.message}` } };
+  if (timedOut) return { ...base, status: 'timeout', error: { code: 'timeout', message: `The run took longer than ${run.capabilities.process.max_execution_time_s} s and was killed with everything it started.` } };
+  if (options.signal?.aborted === true) return { ...base, status: 'error', error: { code: 'cancelled', message: 'The run was cancelled.' } };
+  // bubblewrap exits 1 and the helper 125 when they cannot set the sandbox up; the tool never ran.
+  if (setupErrors.length > 0 && (outcome.code === 1 || outcome.code === 125)) return { ...base, status: 'error', error: { code: 'sandbox_setup_failed', message: setupErrors[0]! } };
+  return { ...base, status: collector.count > 0 ? 'sandbox_violation' : 'success' };
+}
+
+interface TaskCgroup {
+  readonly dir: string;
+  readonly procs: string;
+}
+
+let runs = 0;
+
+/**
+ * A pids cgroup for one run started by root (cgroup v1's pids hierarchy, or v2 where this
+ * process's cgroup delegates the pids controller). Null when neither is possible.
+ */
+function openTaskCgroup(limit: number): TaskCgroup | null {
+  for (const base of cgroupBases()) {
+    const dir = join(base, `aleph-run-${process.pid}-${++runs}`);
+    try {
+      mkdirSync(dir);
+    } catch {
+      continue;
+    }
+    try {
+      writeFileSync(join(dir, 'pids.max'), String(limit));
+      return { dir, procs: join(dir, 'cgroup.procs') };
+    } catch {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // Left for the system to clean up; the run goes on without it.
+      }
+    }
+  }
+  return null;
+}
+
+function cgroupBases(): string[] {
+  const bases = ['/sys/fs/cgroup/pids'];
+  try {
+    const line = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => l.startsWith('0::'));
+    if (line !== undefined) {
+      const own = join('/sys/fs/cgroup', line.slice(3));
+      if (readFileSync(join(own, 'cgroup.subtree_control'), 'utf8').split(/\s+/).includes('pids')) bases.push(own);
+    }
+  } catch {
+    // No cgroup v2 here.
+  }
+  return bases;
+}
+
+/** The kernel frees a cgroup's last tasks a moment after they exit; try for a while, then leave it. */
+async function removeCgroup(dir: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      rmdirSync(dir);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EBUSY') return;
+      await sleep(5);
+    }
+  }
+}
