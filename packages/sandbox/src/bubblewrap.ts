@@ -2,7 +2,8 @@
  * The bubblewrap (Linux) argument list for a capability profile: every namespace new, the system
  * directories read-only, the declared paths bound as declared (deeper paths after shallower ones,
  * so a read-only directory inside a writable one stays read-only), a private /tmp when asked, the
- * network only when granted, and the environment cleared down to what the profile allows.
+ * network only when granted, credentials inside granted paths hidden, and the environment cleared
+ * down to what the profile allows.
  */
 import { fail, ok, type Result } from '@aleph/protocol';
 import { NO_DOMAIN_FILTER, type Capabilities } from './capabilities.js';
@@ -15,6 +16,14 @@ export interface BubblewrapOptions {
   /** Where the tool starts; must be inside a declared path or the temporary workspace. */
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Existing credential locations inside the granted paths, hidden from the tool. */
+  readonly hide?: readonly HiddenPath[];
+}
+
+/** A path the sandbox hides: an empty read-only directory, or an empty file, stands in its place. */
+export interface HiddenPath {
+  readonly path: string;
+  readonly directory: boolean;
 }
 
 /** The bwrap arguments that precede the command (and `--`). */
@@ -31,6 +40,7 @@ export function bubblewrapArgs(caps: Capabilities, options: BubblewrapOptions): 
   const binds = caps.filesystem.flatMap((e) => (e.kind === 'temp_workspace' ? [] : [e]));
   binds.sort((a, b) => depth(a.path) - depth(b.path) || (a.kind === b.kind ? 0 : a.kind === 'read_write' ? -1 : 1));
   for (const b of binds) args.push(b.kind === 'read_only' ? '--ro-bind' : '--bind', b.path, b.path);
+  for (const h of options.hide ?? []) args.push(...(h.directory ? ['--tmpfs', h.path, '--remount-ro', h.path] : ['--ro-bind', '/dev/null', h.path]));
   args.push('--clearenv');
   const env = sandboxEnvironment(caps.environment, options.env, temp ? '/tmp' : null);
   for (const key of Object.keys(env).sort()) args.push('--setenv', key, env[key]!);

@@ -6,3 +6,4 @@ export * from './seatbelt.js';
 export * from './launch.js';
 export * from './violations.js';
 export * from './runner.js';
+export * from './sensitive.js';

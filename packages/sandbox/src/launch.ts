@@ -3,7 +3,7 @@
  * helper that sets the limits inside before it becomes the tool. Pure: the runner does the I/O.
  */
 import { fail, ok, type Result } from '@aleph/protocol';
-import { bubblewrapArgs } from './bubblewrap.js';
+import { bubblewrapArgs, type HiddenPath } from './bubblewrap.js';
 import type { Capabilities } from './capabilities.js';
 import { sandboxEnvironment } from './environment.js';
 import { seatbeltProfile } from './seatbelt.js';
@@ -38,6 +38,8 @@ export interface LaunchPlan {
   readonly tmp: string;
   /** macOS: where the runner writes the Seatbelt profile. */
   readonly profilePath: string;
+  /** Credential locations inside the granted paths, hidden from the tool. */
+  readonly hide: readonly HiddenPath[];
 }
 
 export interface Launch {
@@ -62,7 +64,7 @@ export function sandboxLaunch(plan: LaunchPlan): Result<Launch> {
   if (!inside) return fail('cwd_outside_profile', `The working directory ${plan.cwd} is not one the profile grants; the tool could not even start there.`);
   const dataKb = String(caps.process.max_memory_mb * 1024);
   if (plan.platform === 'linux') {
-    const args = bubblewrapArgs(caps, { cwd: plan.cwd, env: plan.env });
+    const args = bubblewrapArgs(caps, { cwd: plan.cwd, env: plan.env, hide: plan.hide });
     if (!args.ok) return args;
     const binds = ['--ro-bind', plan.helper, HELPER_IN_SANDBOX];
     if (plan.cgroupProcs !== null) binds.push('--bind', plan.cgroupProcs, CGROUP_PROCS_IN_SANDBOX);
@@ -73,7 +75,7 @@ export function sandboxLaunch(plan: LaunchPlan): Result<Launch> {
       profile: null,
     });
   }
-  const profile = seatbeltProfile(caps, { tmp: plan.tmp, helper: plan.helper });
+  const profile = seatbeltProfile(caps, { tmp: plan.tmp, helper: plan.helper, hide: plan.hide });
   if (!profile.ok) return profile;
   // macOS counts processes per user, not per sandbox, so no_fork is the profile's to enforce.
   return ok({

@@ -37,6 +37,11 @@ function caps(overrides: Overrides = {}, preset: Preset | null = PRESETS.file_pr
   return r.value;
 }
 
+function value<T>(r: { ok: true; value: T } | { ok: false; error: { message: string } }): T {
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
+
 interface Ran {
   readonly log: SandboxAuditLog;
   readonly stdout: string;
@@ -80,6 +85,18 @@ describe('the sandbox runner (real bubblewrap)', () => {
     const { stdout } = await run('cat "$HOME/.ssh/id_ed25519"; ls -a "$HOME"; echo end');
     expect(stdout).not.toContain('PRIVATE KEY');
     expect(stdout).toContain('end');
+  });
+
+  it('hides credentials inside a granted directory: ~/.ssh when the workspace is the home, .env files', async () => {
+    writeFileSync(join(home, '.env'), 'API_KEY=planted');
+    writeFileSync(join(home, 'notes.txt'), 'mine\n');
+    const atHome = value(resolveCapabilities({ ...caps(), filesystem: [{ kind: 'read_write', path: home }, { kind: 'temp_workspace' }] }, { WORKSPACE: home, PROJECT_ROOT: home }));
+    const { stdout } = await run('cat .ssh/id_ed25519; cat .env; echo x > .ssh/authorized_keys; cat notes.txt', atHome, home);
+    expect(stdout).toBe('mine\n');
+    expect(existsSync(join(home, '.ssh', 'authorized_keys'))).toBe(false);
+    const named = value(resolveCapabilities({ ...caps(), filesystem: [{ kind: 'read_only', path: join(home, '.ssh') }, { kind: 'read_write', path: workspace }] }, { WORKSPACE: workspace, PROJECT_ROOT: workspace }));
+    expect((await run(`cat ${home}/.ssh/id_ed25519`, named)).stdout).toBe(KEY);
+    rmSync(join(home, '.env'));
   });
 
   it('does not reach a loopback server started by the test, unless the network is granted', async () => {

@@ -4,15 +4,17 @@
  * run killed when its time is up. The record it returns is what the audit log keeps.
  */
 import { spawn, spawnSync, type StdioOptions } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
 import { fail, ok, type Result } from '@aleph/protocol';
 import { capabilityHash, type Capabilities } from './capabilities.js';
-import { sandboxLaunch, taskLimit, type SandboxPlatform } from './launch.js';
+import type { HiddenPath } from './bubblewrap.js';
+import { insideProfile, sandboxLaunch, taskLimit, type SandboxPlatform } from './launch.js';
+import { ENV_FILE, sensitiveBelow } from './sensitive.js';
 import { ViolationCollector, type Violation } from './violations.js';
 
 /** The helper as shipped in `resources/` (the packaged app passes its own path). */
@@ -137,6 +139,7 @@ export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): P
   if (platform === 'linux' && process.getuid?.() === 0 && cgroup === null) {
     limitsUnenforced.push('processes: the kernel does not apply the task limit to root, and no pids cgroup could be created');
   }
+  const hide = credentialsToHide(run.capabilities, run.env.HOME ?? homedir());
   const scratch = platform === 'macos' ? mkdtempSync(join(tmpdir(), 'aleph-run-')) : null;
   const cleanup = async () => {
     if (cgroup !== null) await removeCgroup(cgroup.dir);
@@ -144,7 +147,7 @@ export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): P
   };
   const launch = sandboxLaunch({
     platform, capabilities: run.capabilities, command: run.command, cwd, env: run.env, helper,
-    cgroupProcs: cgroup?.procs ?? null, tmp: scratch === null ? '/tmp' : join(scratch, 'tmp'), profilePath: scratch === null ? '' : join(scratch, 'profile.sb'),
+    cgroupProcs: cgroup?.procs ?? null, tmp: scratch === null ? '/tmp' : join(scratch, 'tmp'), profilePath: scratch === null ? '' : join(scratch, 'profile.sb'), hide,
   });
   if (!launch.ok) {
     await cleanup();
@@ -209,6 +212,36 @@ export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): P
   // bubblewrap exits 1 and the helper 125 when they cannot set the sandbox up; the tool never ran.
   if (setupErrors.length > 0 && (outcome.code === 1 || outcome.code === 125)) return { ...base, status: 'error', error: { code: 'sandbox_setup_failed', message: setupErrors[0]! } };
   return { ...base, status: collector.count > 0 ? 'sandbox_violation' : 'success' };
+}
+
+/**
+ * The credential locations that exist inside the granted paths (their real paths), and the
+ * `.env` files at the top of each granted directory. A location the profile grants by name stays.
+ */
+export function credentialsToHide(caps: Capabilities, home: string): HiddenPath[] {
+  const granted = caps.filesystem.flatMap((e) => (e.kind === 'temp_workspace' ? [] : [e.path]));
+  const named = (path: string) => granted.some((g) => g === path || g.startsWith(`${path}/`));
+  const hidden = new Map<string, HiddenPath>();
+  const consider = (path: string) => {
+    try {
+      const real = realpathSync(path);
+      if (named(path) || named(real) || !insideProfile(caps, real, null)) return;
+      hidden.set(real, { path: real, directory: statSync(real).isDirectory() });
+    } catch {
+      // Not there: nothing to hide.
+    }
+  };
+  for (const dir of granted) {
+    for (const location of sensitiveBelow(dir, home)) consider(location);
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      // Not a readable directory.
+    }
+    for (const name of names) if (ENV_FILE.test(name)) consider(join(dir, name));
+  }
+  return [...hidden.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 interface TaskCgroup {

@@ -8,6 +8,7 @@ import { parseCapabilities, resolveCapabilities, substitutePath, type Capabiliti
 import { sandboxEnvironment } from './environment.js';
 import { PRESET_NAMES, PRESETS, withOverrides } from './presets.js';
 import { sbplString, seatbeltProfile } from './seatbelt.js';
+import { sensitiveBelow, sensitiveReason } from './sensitive.js';
 
 const vars = { WORKSPACE: '/home/me/work', PROJECT_ROOT: '/home/me/project' };
 const env = { PATH: '/usr/bin:/bin', HOME: '/home/me', LANG: 'C.UTF-8', AWS_SECRET_ACCESS_KEY: 'shh', GITHUB_TOKEN: 'ghp_x' };
@@ -84,6 +85,20 @@ describe('generated profiles (golden)', () => {
     const args = value(bubblewrapArgs(caps, { cwd: '/home/me/work', env }));
     expect(args.indexOf('/home/me/work/.git')).toBeGreaterThan(args.indexOf('/home/me/work'));
     expect(value(seatbeltProfile(caps, { tmp: '/t' }))).toContain('(deny file-write* (subpath "/home/me/work/.git"))');
+  });
+
+  it('hide credential locations inside granted paths on both platforms, after the binds', () => {
+    const caps = resolved(PRESETS.file_processor.capabilities);
+    const hide = [{ path: '/home/me/work/.env', directory: false }, { path: '/home/me/work/.ssh', directory: true }];
+    const args = value(bubblewrapArgs(caps, { cwd: '/home/me/work', env, hide }));
+    expect(args.join(' ')).toContain('--ro-bind /dev/null /home/me/work/.env --tmpfs /home/me/work/.ssh --remount-ro /home/me/work/.ssh');
+    expect(args.lastIndexOf('/home/me/work/.ssh')).toBeGreaterThan(args.indexOf('/home/me/work'));
+    expect(value(seatbeltProfile(caps, { tmp: '/t', hide }))).toContain('(deny file-read* file-write* (literal "/home/me/work/.env") (subpath "/home/me/work/.ssh"))');
+    expect(sensitiveReason('/home/me/.aws/credentials', '/home/me')).toBe('~/.aws holds credentials');
+    expect(sensitiveReason('/srv/app/.env.production', '/home/me')).toBe('.env.production files hold secrets');
+    expect(sensitiveReason('/home/me/.sshx', '/home/me')).toBeNull();
+    expect(sensitiveBelow('/home/me', '/home/me')).toContain('/home/me/.config/gcloud');
+    expect(sensitiveBelow('/home/me/work', '/home/me')).toEqual([]);
   });
 
   it('quote paths so that none can break out of an SBPL string', () => {

@@ -1,9 +1,10 @@
 /**
  * The Seatbelt (SBPL) profile for `sandbox-exec -f` on macOS: deny by default, allow reading the
- * system, reading and writing exactly what the profile declares, the network only when granted,
- * and process creation only when not forbidden.
+ * system, reading and writing exactly what the profile declares, credentials inside it hidden,
+ * the network only when granted, and process creation only when not forbidden.
  */
 import { fail, ok, type Result } from '@aleph/protocol';
+import type { HiddenPath } from './bubblewrap.js';
 import { NO_DOMAIN_FILTER, type Capabilities } from './capabilities.js';
 
 /** Read-only system locations a macOS process needs to start and run. */
@@ -22,6 +23,8 @@ export interface SeatbeltOptions {
   readonly tmp: string;
   /** The helper that starts inside the sandbox: readable and executable, nothing more. */
   readonly helper?: string;
+  /** Existing credential locations inside the granted paths, hidden from the tool. */
+  readonly hide?: readonly HiddenPath[];
 }
 
 export function seatbeltProfile(caps: Capabilities, options: SeatbeltOptions): Result<string> {
@@ -45,6 +48,8 @@ export function seatbeltProfile(caps: Capabilities, options: SeatbeltOptions): R
   // A read-only path inside a writable one stays read-only: the later rule wins in SBPL.
   const nestedReads = reads.filter((r) => writes.some((w) => r !== w && r.startsWith(`${w}/`)));
   if (nestedReads.length > 0) lines.push(`(deny file-write* ${nestedReads.map((p) => `(subpath ${sbplString(p)})`).join(' ')})`);
+  const hidden = options.hide ?? [];
+  if (hidden.length > 0) lines.push(`(deny file-read* file-write* ${hidden.map((h) => `(${h.directory ? 'subpath' : 'literal'} ${sbplString(h.path)})`).join(' ')})`);
   if (options.helper !== undefined) lines.push(`(allow file-read* (literal ${sbplString(options.helper)}))`);
   if (caps.network.kind === 'allow_all') lines.push('(allow network*)', '(allow system-socket)');
   return ok(`${lines.join('\n')}\n`);
