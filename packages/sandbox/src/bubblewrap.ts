@@ -33,13 +33,20 @@ export function bubblewrapArgs(caps: Capabilities, options: BubblewrapOptions): 
   // ones (a classic way to regain capabilities) and drop every capability inside.
   const args = ['--die-with-parent', '--new-session', '--unshare-all', '--unshare-user', '--disable-userns', '--cap-drop', 'ALL'];
   if (caps.network.kind === 'allow_all') args.push('--share-net');
-  for (const path of LINUX_SYSTEM_PATHS) args.push('--ro-bind-try', path, path);
-  args.push('--proc', '/proc', '--dev', '/dev');
+  // Mounts go shallow to deep: a bind of / first, then the private /proc, /dev, /run and /tmp over
+  // it (a later / would bring the host's /proc back), then deeper binds over those. /run is always
+  // private: it holds the host's service sockets (Docker, D-Bus), which a read-only bind does not
+  // stop anyone from connecting to, and it is where the helper is mounted.
+  const mounts: Array<{ depth: number; args: string[] }> = LINUX_SYSTEM_PATHS.map((p) => ({ depth: depth(p), args: ['--ro-bind-try', p, p] }));
+  mounts.push({ depth: 1, args: ['--proc', '/proc'] }, { depth: 1, args: ['--dev', '/dev'] }, { depth: 1, args: ['--tmpfs', '/run'] });
   const temp = caps.filesystem.some((e) => e.kind === 'temp_workspace');
-  if (temp) args.push('--tmpfs', '/tmp');
+  if (temp) mounts.push({ depth: 1, args: ['--tmpfs', '/tmp'] });
   const binds = caps.filesystem.flatMap((e) => (e.kind === 'temp_workspace' ? [] : [e]));
   binds.sort((a, b) => depth(a.path) - depth(b.path) || (a.kind === b.kind ? 0 : a.kind === 'read_write' ? -1 : 1));
-  for (const b of binds) args.push(b.kind === 'read_only' ? '--ro-bind' : '--bind', b.path, b.path);
+  for (const b of binds) mounts.push({ depth: depth(b.path), args: [b.kind === 'read_only' ? '--ro-bind' : '--bind', b.path, b.path] });
+  // Stable: at equal depth the system's mounts come before the declared ones.
+  mounts.sort((a, b) => a.depth - b.depth);
+  for (const m of mounts) args.push(...m.args);
   for (const h of options.hide ?? []) args.push(...(h.directory ? ['--tmpfs', h.path, '--remount-ro', h.path] : ['--ro-bind', '/dev/null', h.path]));
   args.push('--clearenv');
   const env = sandboxEnvironment(caps.environment, options.env, temp ? '/tmp' : null);

@@ -107,3 +107,17 @@ export function withOverrides(preset: Preset | null, overrides: Overrides): Resu
     environment: overrides.environment ?? base.environment,
   });
 }
+
+/**
+ * What an approved `aleph exec` command gets by default: its working directory read-write, the
+ * home read-only (credentials hidden by the runner), a private /tmp, no network, a restricted
+ * environment, and an hour.
+ */
+export function execCapabilities(home: string): Capabilities {
+  return {
+    filesystem: [{ kind: 'read_only', path: home }, { kind: 'read_write', path: '${WORKSPACE}' }, { kind: 'temp_workspace' }],
+    network: { kind: 'deny' },
+    process: { max_execution_time_s: 3600, max_memory_mb: 4096, no_fork: false },
+    environment: 'restricted',
+  };
+}

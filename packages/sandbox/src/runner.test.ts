@@ -134,6 +134,14 @@ describe('the sandbox runner (real bubblewrap)', () => {
     expect(stdout).toContain('end');
   });
 
+  it('keeps its own /proc even when the profile reads all of /', async () => {
+    const everything = value(resolveCapabilities({ ...caps(), filesystem: [{ kind: 'read_only', path: '/' }, { kind: 'read_write', path: workspace }] }, { WORKSPACE: workspace, PROJECT_ROOT: workspace }));
+    const { stdout } = await run('ls /proc | grep -c "^[0-9]"; echo x > /proc/1/root/etc/escaped; cat /proc/1/cmdline | tr "\\0" " "', everything);
+    expect(Number(stdout.split('\n')[0])).toBeLessThan(10);
+    expect(stdout).toContain('bwrap');
+    expect(existsSync('/etc/escaped')).toBe(false);
+  });
+
   it('stops a memory hog at the declared memory, and lets a modest tool allocate', async () => {
     const small = caps({ process: { max_memory_mb: 128 } });
     const hog = await run(`perl -e '$x = "a" x (1 << 30); print "survived\\n"'`, small);
