@@ -10,6 +10,7 @@ import { hookCommand } from './hook-command.js';
 import { modeCommand } from './mode-command.js';
 import { policyCommand } from './policy-command.js';
 import { rulesCommand } from './rules-command.js';
+import { sandboxCommand } from './sandbox-command.js';
 import { EXIT, processIo, type Io } from './io.js';
 
 const HELP = `Aleph Console: the approval console between AI agents and your machine.
@@ -26,6 +27,7 @@ Commands:
   pairing        approve or reject pairing codes; pair this machine with a gateway (request)
   devices        list, revoke or rotate the tokens of paired devices
   guests         invite guests with a scope of tools, list and revoke them
+  sandbox        run a command with exactly the capabilities given; print sandbox profiles
   policy check   classify a shell command: verdict, action, risk and reasons
   audit          search, tail, verify, export, import and prune the audit log
 
@@ -71,6 +73,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return devicesCommand(rest, io);
     case 'guests':
       return guestsCommand(rest, io);
+    case 'sandbox':
+      return sandboxCommand(rest, io);
     default:
       return io.usage(`Unknown command "${command}".\n\n${HELP}`);
   }

@@ -2,12 +2,12 @@
  * The bubblewrap (Linux) argument list for a capability profile: every namespace new, the system
  * directories read-only, the declared paths bound as declared (deeper paths after shallower ones,
  * so a read-only directory inside a writable one stays read-only), a private /tmp when asked, the
- * network only when granted, credentials inside granted paths hidden, and the environment cleared
- * down to what the profile allows.
+ * network only when granted, and credentials inside granted paths hidden. The environment is not
+ * here: bwrap starts with exactly the one the profile allows (see launch.ts), so no variable's
+ * value ever shows in a process list.
  */
 import { fail, ok, type Result } from '@aleph/protocol';
 import { NO_DOMAIN_FILTER, type Capabilities } from './capabilities.js';
-import { sandboxEnvironment } from './environment.js';
 
 /** Read-only system directories every run gets (those that exist). */
 export const LINUX_SYSTEM_PATHS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/etc', '/opt', '/run/current-system'] as const;
@@ -15,7 +15,6 @@ export const LINUX_SYSTEM_PATHS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/
 export interface BubblewrapOptions {
   /** Where the tool starts; must be inside a declared path or the temporary workspace. */
   readonly cwd: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
   /** Existing credential locations inside the granted paths, hidden from the tool. */
   readonly hide?: readonly HiddenPath[];
 }
@@ -48,9 +47,6 @@ export function bubblewrapArgs(caps: Capabilities, options: BubblewrapOptions): 
   mounts.sort((a, b) => a.depth - b.depth);
   for (const m of mounts) args.push(...m.args);
   for (const h of options.hide ?? []) args.push(...(h.directory ? ['--tmpfs', h.path, '--remount-ro', h.path] : ['--ro-bind', '/dev/null', h.path]));
-  args.push('--clearenv');
-  const env = sandboxEnvironment(caps.environment, options.env, temp ? '/tmp' : null);
-  for (const key of Object.keys(env).sort()) args.push('--setenv', key, env[key]!);
   args.push('--chdir', options.cwd);
   return ok(args);
 }

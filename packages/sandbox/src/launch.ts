@@ -45,7 +45,7 @@ export interface LaunchPlan {
 export interface Launch {
   readonly file: string;
   readonly args: readonly string[];
-  /** The environment the launcher starts with (bubblewrap clears it again inside). */
+  /** The environment the launcher starts with and passes on: what the profile allows, nothing else. */
   readonly env: Readonly<Record<string, string>>;
   /** macOS: the Seatbelt profile to write to `profilePath` first. */
   readonly profile: string | null;
@@ -63,15 +63,18 @@ export function sandboxLaunch(plan: LaunchPlan): Result<Launch> {
   const inside = insideProfile(caps, plan.cwd, plan.platform === 'linux' ? null : plan.tmp);
   if (!inside) return fail('cwd_outside_profile', `The working directory ${plan.cwd} is not one the profile grants; the tool could not even start there.`);
   const dataKb = String(caps.process.max_memory_mb * 1024);
+  const temp = caps.filesystem.some((e) => e.kind === 'temp_workspace');
+  // The launcher starts with the allowed environment only, and passes it on.
+  const env = sandboxEnvironment(caps.environment, plan.env, temp ? (plan.platform === 'linux' ? '/tmp' : plan.tmp) : null);
   if (plan.platform === 'linux') {
-    const args = bubblewrapArgs(caps, { cwd: plan.cwd, env: plan.env, hide: plan.hide });
+    const args = bubblewrapArgs(caps, { cwd: plan.cwd, hide: plan.hide });
     if (!args.ok) return args;
     const binds = ['--ro-bind', plan.helper, HELPER_IN_SANDBOX];
     if (plan.cgroupProcs !== null) binds.push('--bind', plan.cgroupProcs, CGROUP_PROCS_IN_SANDBOX);
     return ok({
       file: 'bwrap',
       args: [...args.value, ...binds, '--', HELPER_IN_SANDBOX, dataKb, String(taskLimit(caps)), plan.cgroupProcs === null ? '' : CGROUP_PROCS_IN_SANDBOX, '--', ...plan.command],
-      env: definedOnly(plan.env),
+      env,
       profile: null,
     });
   }
@@ -81,7 +84,7 @@ export function sandboxLaunch(plan: LaunchPlan): Result<Launch> {
   return ok({
     file: '/usr/bin/sandbox-exec',
     args: ['-f', plan.profilePath, plan.helper, dataKb, '-', '', '--', ...plan.command],
-    env: sandboxEnvironment(caps.environment, plan.env, caps.filesystem.some((e) => e.kind === 'temp_workspace') ? plan.tmp : null),
+    env,
     profile: profile.value,
   });
 }
@@ -90,10 +93,4 @@ export function sandboxLaunch(plan: LaunchPlan): Result<Launch> {
 export function insideProfile(caps: Capabilities, path: string, tmp: string | null): boolean {
   const roots = caps.filesystem.flatMap((e) => (e.kind !== 'temp_workspace' ? [e.path] : tmp === null ? [] : [tmp]));
   return roots.some((root) => root === '/' || path === root || path.startsWith(`${root}/`));
-}
-
-function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
-  return out;
 }

@@ -92,7 +92,6 @@ export function isPresetName(name: string): name is PresetName {
  * names the preset and the field; nothing is silently dropped.
  */
 export function withOverrides(preset: Preset | null, overrides: Overrides): Result<Capabilities> {
-  const base = preset?.capabilities ?? BASE_CAPABILITIES;
   const fixed = new Set(preset?.immutable ?? []);
   for (const field of ['filesystem', 'network', 'process', 'environment'] as const) {
     const given = overrides[field];
@@ -100,12 +99,17 @@ export function withOverrides(preset: Preset | null, overrides: Overrides): Resu
     if (field === 'filesystem' && (given as readonly FilesystemEntry[]).length === 0) continue;
     return fail('immutable_field', `The ${preset!.name} preset fixes its ${field}; it cannot be changed for a run.`);
   }
-  return ok({
+  return ok(applyOverrides(preset?.capabilities ?? BASE_CAPABILITIES, overrides));
+}
+
+/** Capabilities with a run's overrides: entries added, the rest replaced where given. */
+export function applyOverrides(base: Capabilities, overrides: Overrides): Capabilities {
+  return {
     filesystem: [...base.filesystem, ...(overrides.filesystem ?? [])],
     network: overrides.network ?? base.network,
     process: { ...base.process, ...overrides.process },
     environment: overrides.environment ?? base.environment,
-  });
+  };
 }
 
 /**

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
 import { fail, ok, type Result } from '@aleph/protocol';
-import { capabilityHash, type Capabilities } from './capabilities.js';
+import { capabilityHash, type Capabilities, type FilesystemEntry } from './capabilities.js';
 import type { HiddenPath } from './bubblewrap.js';
 import { insideProfile, sandboxLaunch, taskLimit, type SandboxPlatform } from './launch.js';
 import { ENV_FILE, sensitiveBelow } from './sensitive.js';
@@ -134,19 +134,24 @@ export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): P
     return failed('cwd_missing', `The working directory ${run.cwd} does not exist.`, platform);
   }
 
+  // Granted paths as the kernel sees them (on macOS /tmp is /private/tmp; Seatbelt matches real paths).
+  const real = realCapabilities(run.capabilities);
+  if (!real.ok) return failed(real.error.code, real.error.message, platform);
+  const capabilities = real.value;
+
   const limitsUnenforced: string[] = [];
-  const cgroup = platform === 'linux' && process.getuid?.() === 0 ? openTaskCgroup(taskLimit(run.capabilities)) : null;
+  const cgroup = platform === 'linux' && process.getuid?.() === 0 ? openTaskCgroup(taskLimit(capabilities)) : null;
   if (platform === 'linux' && process.getuid?.() === 0 && cgroup === null) {
     limitsUnenforced.push('processes: the kernel does not apply the task limit to root, and no pids cgroup could be created');
   }
-  const hide = credentialsToHide(run.capabilities, run.env.HOME ?? homedir());
+  const hide = credentialsToHide(capabilities, run.env.HOME ?? homedir());
   const scratch = platform === 'macos' ? mkdtempSync(join(tmpdir(), 'aleph-run-')) : null;
   const cleanup = async () => {
     if (cgroup !== null) await removeCgroup(cgroup.dir);
     if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
   };
   const launch = sandboxLaunch({
-    platform, capabilities: run.capabilities, command: run.command, cwd, env: run.env, helper,
+    platform, capabilities, command: run.command, cwd, env: run.env, helper,
     cgroupProcs: cgroup?.procs ?? null, tmp: scratch === null ? '/tmp' : join(scratch, 'tmp'), profilePath: scratch === null ? '' : join(scratch, 'profile.sb'), hide,
   });
   if (!launch.ok) {
@@ -185,7 +190,7 @@ export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): P
   const timer = setTimeout(() => {
     timedOut = true;
     killGroup('SIGKILL');
-  }, run.capabilities.process.max_execution_time_s * 1000);
+  }, capabilities.process.max_execution_time_s * 1000);
   const onAbort = () => killGroup('SIGKILL');
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const forward = (signal: NodeJS.Signals) => killGroup(signal);
@@ -207,11 +212,28 @@ export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): P
     duration_ms: performance.now() - started, violations: collector.violations, violation_count: collector.count, limits_unenforced: limitsUnenforced,
   };
   if (outcome.error !== undefined) return { ...base, status: 'error', error: { code: 'launch_failed', message: `${launch.value.file} could not be started: ${outcome.error.message}` } };
-  if (timedOut) return { ...base, status: 'timeout', error: { code: 'timeout', message: `The run took longer than ${run.capabilities.process.max_execution_time_s} s and was killed with everything it started.` } };
+  if (timedOut) return { ...base, status: 'timeout', error: { code: 'timeout', message: `The run took longer than ${capabilities.process.max_execution_time_s} s and was killed with everything it started.` } };
   if (options.signal?.aborted === true) return { ...base, status: 'error', error: { code: 'cancelled', message: 'The run was cancelled.' } };
   // bubblewrap exits 1 and the helper 125 when they cannot set the sandbox up; the tool never ran.
   if (setupErrors.length > 0 && (outcome.code === 1 || outcome.code === 125)) return { ...base, status: 'error', error: { code: 'sandbox_setup_failed', message: setupErrors[0]! } };
   return { ...base, status: collector.count > 0 ? 'sandbox_violation' : 'success' };
+}
+
+/** The profile with each granted path replaced by its real path; a path that does not exist is an error. */
+function realCapabilities(caps: Capabilities): Result<Capabilities> {
+  const filesystem: FilesystemEntry[] = [];
+  for (const entry of caps.filesystem) {
+    if (entry.kind === 'temp_workspace') {
+      filesystem.push(entry);
+      continue;
+    }
+    try {
+      filesystem.push({ kind: entry.kind, path: realpathSync(entry.path) });
+    } catch {
+      return fail('path_missing', `The profile grants ${entry.path}, which does not exist.`);
+    }
+  }
+  return ok({ ...caps, filesystem });
 }
 
 /**
@@ -219,6 +241,12 @@ export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): P
  * `.env` files at the top of each granted directory. A location the profile grants by name stays.
  */
 export function credentialsToHide(caps: Capabilities, home: string): HiddenPath[] {
+  let realHome = home;
+  try {
+    realHome = realpathSync(home);
+  } catch {
+    // A home that does not exist holds nothing to hide.
+  }
   const granted = caps.filesystem.flatMap((e) => (e.kind === 'temp_workspace' ? [] : [e.path]));
   const named = (path: string) => granted.some((g) => g === path || g.startsWith(`${path}/`));
   const hidden = new Map<string, HiddenPath>();
@@ -232,7 +260,7 @@ export function credentialsToHide(caps: Capabilities, home: string): HiddenPath[
     }
   };
   for (const dir of granted) {
-    for (const location of sensitiveBelow(dir, home)) consider(location);
+    for (const location of sensitiveBelow(dir, realHome)) consider(location);
     let names: string[] = [];
     try {
       names = readdirSync(dir);

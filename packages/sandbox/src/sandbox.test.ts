@@ -76,13 +76,13 @@ describe('generated profiles (golden)', () => {
     it(`${name}: Seatbelt and bubblewrap`, async () => {
       const caps = resolved(PRESETS[name].capabilities);
       await expect(value(seatbeltProfile(caps, { tmp: '/private/tmp/aleph-run' }))).toMatchFileSnapshot(`golden/${name}.sb`);
-      await expect(`${value(bubblewrapArgs(caps, { cwd: '/home/me/work', env })).join('\n')}\n`).toMatchFileSnapshot(`golden/${name}.bwrap`);
+      await expect(`${value(bubblewrapArgs(caps, { cwd: '/home/me/work' })).join('\n')}\n`).toMatchFileSnapshot(`golden/${name}.bwrap`);
     });
   }
 
   it('keep a read-only path inside a writable one read-only, on both platforms', () => {
     const caps = resolved({ ...PRESETS.file_processor.capabilities, filesystem: [{ kind: 'read_only', path: '${WORKSPACE}/.git' }, { kind: 'read_write', path: '${WORKSPACE}' }] });
-    const args = value(bubblewrapArgs(caps, { cwd: '/home/me/work', env }));
+    const args = value(bubblewrapArgs(caps, { cwd: '/home/me/work' }));
     expect(args.indexOf('/home/me/work/.git')).toBeGreaterThan(args.indexOf('/home/me/work'));
     expect(value(seatbeltProfile(caps, { tmp: '/t' }))).toContain('(deny file-write* (subpath "/home/me/work/.git"))');
   });
@@ -90,7 +90,7 @@ describe('generated profiles (golden)', () => {
   it('hide credential locations inside granted paths on both platforms, after the binds', () => {
     const caps = resolved(PRESETS.file_processor.capabilities);
     const hide = [{ path: '/home/me/work/.env', directory: false }, { path: '/home/me/work/.ssh', directory: true }];
-    const args = value(bubblewrapArgs(caps, { cwd: '/home/me/work', env, hide }));
+    const args = value(bubblewrapArgs(caps, { cwd: '/home/me/work', hide }));
     expect(args.join(' ')).toContain('--ro-bind /dev/null /home/me/work/.env --tmpfs /home/me/work/.ssh --remount-ro /home/me/work/.ssh');
     expect(args.lastIndexOf('/home/me/work/.ssh')).toBeGreaterThan(args.indexOf('/home/me/work'));
     expect(value(seatbeltProfile(caps, { tmp: '/t', hide }))).toContain('(deny file-read* file-write* (literal "/home/me/work/.env") (subpath "/home/me/work/.ssh"))');
@@ -109,7 +109,7 @@ describe('generated profiles (golden)', () => {
 
   it('refuse a domain list instead of granting all network', () => {
     const caps = { ...PRESETS.web_scraper.capabilities, network: { kind: 'allow_domains' as const, domains: ['example.com'] } };
-    expect(bubblewrapArgs(caps, { cwd: '/tmp', env })).toMatchObject({ ok: false, error: { code: 'allow_domains_unsupported' } });
+    expect(bubblewrapArgs(caps, { cwd: '/tmp' })).toMatchObject({ ok: false, error: { code: 'allow_domains_unsupported' } });
     expect(seatbeltProfile(caps, { tmp: '/t' })).toMatchObject({ ok: false, error: { code: 'allow_domains_unsupported' } });
   });
 });
@@ -118,8 +118,8 @@ describe('the bubblewrap profile under real bwrap', () => {
   const root = mkdtempSync(join(tmpdir(), 'alsb-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   const bwrap = (caps: Capabilities, cwd: string, script: string) => {
-    const args = value(bubblewrapArgs(caps, { cwd, env: process.env }));
-    return spawnSync('bwrap', [...args, '--', '/bin/sh', '-c', script], { encoding: 'utf8' });
+    const args = value(bubblewrapArgs(caps, { cwd }));
+    return spawnSync('bwrap', [...args, '--', '/bin/sh', '-c', script], { encoding: 'utf8', env: sandboxEnvironment(caps.environment, { ...process.env, GITHUB_TOKEN: 'ghp_planted' }, '/tmp') });
   };
 
   it('lets a code analyzer read the project and write its /tmp, and nothing else', () => {
@@ -135,6 +135,7 @@ describe('the bubblewrap profile under real bwrap', () => {
     expect(readFileSync(join(project, 'main.c'), 'utf8')).toBe('int main;');
     const home = bwrap(caps, project, `ls ${JSON.stringify(process.env.HOME ?? '/root')}/.ssh 2>&1; echo $GITHUB_TOKEN`);
     expect(home.stdout).not.toContain('id_');
+    expect(home.stdout).not.toContain('ghp_planted');
     expect(existsSync(join(root, 'outside'))).toBe(false);
   });
 });
