@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ALEPH_BIN, useAlephHome } from './test-cli.js';
@@ -252,4 +252,61 @@ describe('aleph exec through a running gateway', () => {
     await new Promise((r) => watch.on('exit', r));
     expect(watch.exitCode).toBe(0);
   }, 20_000);
+});
+
+describe('approved commands run in the sandbox', () => {
+  const KEY = 'PRIVATE KEY planted';
+
+  /** A home with a planted key, a project in it, and a running gateway that lets the agent's writes through. */
+  async function setUp(): Promise<{ me: string; work: string; run: (command: string, path?: string) => { code: number | null; stdout: string; stderr: string } }> {
+    const me = join(home(), 'me');
+    const work = join(me, 'work');
+    mkdirSync(join(me, '.ssh'), { recursive: true });
+    mkdirSync(work);
+    writeFileSync(join(me, '.ssh', 'id_ed25519'), KEY);
+    await startGateway();
+    aleph(['mode', 'set', 'unrestricted', '--agent', 'test-agent']);
+    const run = (command: string, path = process.env.PATH) => {
+      const r = spawnSync(process.execPath, [ALEPH_BIN, 'exec', '--cwd', work, '--', command], { env: { ...env(), HOME: me, PATH: path, SECRET_TOKEN: 'planted-token' }, encoding: 'utf8' });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    return { me, work, run };
+  }
+
+  it('by default: the working directory writable, nothing else, credentials and secrets hidden; audited', async () => {
+    const { me, work, run } = await setUp();
+    const r = run('touch made; touch ../escaped; cat ~/.ssh/id_ed25519; echo "token=$SECRET_TOKEN"; exit 4');
+    expect(r.code).toBe(4);
+    expect(existsSync(join(work, 'made'))).toBe(true);
+    expect(existsSync(join(me, 'escaped'))).toBe(false);
+    expect(r.stdout).toBe('token=\n');
+    const events = JSON.parse(aleph(['audit', 'search', '--event', 'sandbox_exec', '--json']).stdout) as { rows: { summary: string; payload: { status: string; violations: string[]; capability_hash: string } }[] };
+    expect(events.rows).toHaveLength(1);
+    expect(events.rows[0]!.payload).toMatchObject({ status: 'sandbox_violation', capability_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(events.rows[0]!.payload.violations.some((v) => v.startsWith('filesystem: '))).toBe(true);
+    expect(events.rows[0]!.summary).toMatch(/ran sandboxed on linux: sandbox_violation/);
+  });
+
+  it('not when the agent’s configuration turns it off', async () => {
+    const { me, run } = await setUp();
+    const config = JSON.parse(readFileSync(join(home(), 'exec-approvals.json'), 'utf8')) as { agents: Record<string, Record<string, unknown>> };
+    config.agents['test-agent'] = { ...config.agents['test-agent'], sandbox: { enabled: false } };
+    writeFileSync(join(home(), 'exec-approvals.json'), JSON.stringify(config));
+    expect(run('touch ../escaped').code).toBe(0);
+    expect(existsSync(join(me, 'escaped'))).toBe(true);
+  });
+
+  it('refused where this machine cannot sandbox, saying why, unless the owner chose otherwise', async () => {
+    const { work, run } = await setUp();
+    const refused = run('/usr/bin/touch made', '/nonexistent');
+    expect(refused.code).toBe(126);
+    expect(refused.stderr).toContain('bubblewrap (bwrap) is not installed');
+    expect(refused.stderr).toContain('"when_unavailable": "run_unsandboxed"');
+    expect(existsSync(join(work, 'made'))).toBe(false);
+    const config = JSON.parse(readFileSync(join(home(), 'exec-approvals.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(home(), 'exec-approvals.json'), JSON.stringify({ ...config, sandbox: { when_unavailable: 'run_unsandboxed' } }));
+    const unsandboxed = run('/usr/bin/touch made', '/nonexistent');
+    expect(unsandboxed.code).toBe(0);
+    expect(unsandboxed.stderr).toContain('running without a sandbox, as configured');
+  });
 });

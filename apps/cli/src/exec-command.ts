@@ -1,17 +1,22 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { bindingDrift, currentBinding, GatewayError } from '@aleph/gateway';
-import type { GatewayMessage } from '@aleph/protocol';
+import { homedir } from 'node:os';
+import { bindingDrift, configFile, currentBinding, DEFAULT_SANDBOX, GatewayError, loadConfig, sandboxOf } from '@aleph/gateway';
+import type { GatewayMessage, SandboxOutcome } from '@aleph/protocol';
+import { applyOverrides, execCapabilities, exitCodeOf, resolveCapabilities, runSandboxed, sandboxAvailability, sandboxOutcome } from '@aleph/sandbox';
 import { flag, parseArgs, value } from './args.js';
 import { connectGateway } from './connect.js';
+import { alephHome } from './home.js';
 import { EXIT, type Io } from './io.js';
 
 export const EXEC_HELP = `Usage: aleph exec [--json] [--agent ID] [--session KEY] [--cwd DIR] [--timeout-ms N] [--dry-run] -- <command...>
 
 Asks the gateway whether the command may run. Allowed: runs it with the shell (bash) in --cwd,
 passing standard input and output through, reports how it ended to the audit log, and exits with
-its exit code. Denied: prints the reason on standard error and exits 126. If an executable or
+its exit code. It runs in the sandbox unless the agent's configuration turns it off: --cwd
+read-write, the home read-only with credentials hidden, a private /tmp, no network (see "sandbox"
+in exec-approvals.json); where this machine cannot sandbox it is refused (126) unless configured. Denied: prints the reason on standard error and exits 126. If an executable or
 script the approval was bound to changed since, it refuses (126) instead of running something
 else than what was approved. No gateway running: says so and exits 2. --dry-run only prints the
 decision; --json prints it as JSON (on standard error when the command also runs).
@@ -70,30 +75,78 @@ export async function execCommand(argv: readonly string[], io: Io): Promise<numb
   }
   const started = Date.now();
   const drift = answer.binding === undefined ? null : bindingDrift(answer.binding, currentBinding(answer.binding, request.cwd, request.path));
-  const outcome = drift === null ? await run(command, request.cwd) : { code: EXIT_DENIED, signal: null };
-  if (drift !== null) io.err(`aleph: refused: ${drift}.`);
+  let outcome: Ran;
+  if (drift === null) outcome = await runApproved(command, request.cwd, request.agent_id, io);
+  else {
+    io.err(`aleph: refused: ${drift}.`);
+    outcome = { code: EXIT_DENIED, signal: null };
+  }
   // The audit log learns how the run ended; a gateway gone meanwhile does not change the exit code.
-  client.send({ type: 'exec_result', id, exit_code: outcome.signal === null ? outcome.code : null, duration_ms: Date.now() - started, ...(outcome.signal === null ? {} : { signal: outcome.signal }) });
+  client.send({
+    type: 'exec_result', id, exit_code: outcome.signal === null ? outcome.code : null, duration_ms: Date.now() - started,
+    ...(outcome.signal === null ? {} : { signal: outcome.signal }), ...(outcome.sandbox === undefined ? {} : { sandbox: outcome.sandbox }),
+  });
   await client.waitFor((m: GatewayMessage): m is Extract<GatewayMessage, { type: 'result_recorded' | 'error' }> => (m.type === 'result_recorded' && m.id === id) || m.type === 'error', 5_000);
   client.close();
   return outcome.code;
 }
 
-/** The shell commands run with: bash, which the policy's grammar describes, or sh where there is none. */
-const SHELL = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
+interface Ran {
+  readonly code: number;
+  readonly signal: string | null;
+  readonly sandbox?: SandboxOutcome;
+}
+
+/**
+ * Runs an approved command as the agent's sandbox settings say: in the sandbox (the working
+ * directory read-write, the home read-only with credentials and the gateway's directory hidden,
+ * the network as configured), or without one where the owner turned it off. Where this machine
+ * cannot sandbox, the run is refused unless the owner chose to run unsandboxed.
+ */
+async function runApproved(command: string, cwd: string, agent: string, io: Io): Promise<Ran> {
+  const home = alephHome(io.env);
+  const config = loadConfig(home, false);
+  const settings = config.ok ? sandboxOf(config.value, agent) : DEFAULT_SANDBOX;
+  if (!settings.enabled) return run(command, cwd);
+  const available = sandboxAvailability();
+  if (!available.ok) {
+    if (settings.when_unavailable === 'run_unsandboxed') {
+      io.err(`aleph: warning: running without a sandbox, as configured: ${available.error.message}`);
+      return run(command, cwd);
+    }
+    io.err(`aleph: refused: ${available.error.message} To run approved commands without a sandbox on this machine, set "sandbox": {"when_unavailable": "run_unsandboxed"} in ${configFile(home)}.`);
+    return { code: EXIT_DENIED, signal: null };
+  }
+  const capabilities = resolveCapabilities(applyOverrides(execCapabilities(io.env.HOME ?? homedir()), { network: { kind: settings.network === 'all' ? 'allow_all' : 'deny' } }), { WORKSPACE: cwd, PROJECT_ROOT: cwd });
+  if (!capabilities.ok) {
+    io.err(`aleph: refused: ${capabilities.error.message}`);
+    return { code: EXIT_DENIED, signal: null };
+  }
+  const log = await runSandboxed({ capabilities: capabilities.value, command: [...SHELL, command], cwd, env: io.env }, { forwardSignals: true, hide: [home] });
+  if (log.error !== undefined) io.err(`aleph: ${log.error.message}`);
+  for (const gap of log.limits_unenforced) io.err(`aleph: warning: ${gap}`);
+  return { code: exitCodeOf(log), signal: log.signal, sandbox: sandboxOutcome(log) };
+}
+
+/**
+ * The shell commands run with: bash, which the policy's grammar describes, or sh where there is
+ * none. `--norc`: bash started with a socket as its input (as a parent's pipes often are) would
+ * otherwise run ~/.bashrc first, which nobody approved.
+ */
+const SHELL = existsSync('/bin/bash') ? ['/bin/bash', '--norc', '-c'] : ['/bin/sh', '-c'];
 
 /**
  * Runs the command with the shell, passing stdio through; its exit code (128 + n when killed by
  * signal n) and the signal. Ctrl-C reaches the command through the terminal; a SIGTERM or SIGHUP
  * sent to aleph alone is passed on to it.
  */
-function run(command: string, cwd: string): Promise<{ code: number; signal: NodeJS.Signals | null }> {
+function run(command: string, cwd: string): Promise<Ran> {
   return new Promise((resolve) => {
-    const child = spawn(SHELL, ['-c', command], { cwd, stdio: 'inherit' });
+    const child = spawn(SHELL[0]!, [...SHELL.slice(1), command], { cwd, stdio: 'inherit' });
     const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
     const handlers = { SIGINT: () => undefined, SIGTERM: forward('SIGTERM'), SIGHUP: forward('SIGHUP') } as const;
     for (const [signal, handler] of Object.entries(handlers)) process.on(signal, handler);
-    const done = (result: { code: number; signal: NodeJS.Signals | null }) => {
+    const done = (result: Ran) => {
       for (const [signal, handler] of Object.entries(handlers)) process.off(signal, handler);
       resolve(result);
     };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { configFile, loadConfig, saveConfig, secretBytes } from './config.js';
+import { configFile, loadConfig, sandboxOf, saveConfig, secretBytes } from './config.js';
 
 let dir: string;
 let home: string;
@@ -37,6 +37,21 @@ describe('exec-approvals.json', () => {
     writeFileSync(configFile(home), JSON.stringify({ secret: Buffer.alloc(32).toString('base64'), channels: { telegram: {} } }));
     const read = loadConfig(home, false);
     expect(read.ok && read.value.channels).toEqual({ telegram: { dm_policy: 'pairing', allow_from: [] } });
+  });
+
+  it('sandboxes approved commands by default, refusing where it cannot; agents may depart from the defaults', () => {
+    const created = loadConfig(home, true);
+    expect(created.ok && created.value.sandbox).toEqual({ enabled: true, network: 'deny', when_unavailable: 'refuse' });
+    const secret = Buffer.alloc(32).toString('base64');
+    writeFileSync(configFile(home), JSON.stringify({ secret, sandbox: { network: 'all' }, agents: { builder: { sandbox: { enabled: false }, rules: [] } } }));
+    const read = loadConfig(home, false);
+    if (!read.ok) throw new Error(read.error.message);
+    expect(sandboxOf(read.value, 'builder')).toEqual({ enabled: false, network: 'all', when_unavailable: 'refuse' });
+    expect(sandboxOf(read.value, 'other')).toEqual({ enabled: true, network: 'all', when_unavailable: 'refuse' });
+    writeFileSync(configFile(home), JSON.stringify({ secret, agents: { builder: { sandbox: { when_unavailable: 'run_unsandboxed' } } } }));
+    expect(loadConfig(home, false)).toMatchObject({ ok: false, error: { message: expect.stringContaining('only in the top-level "sandbox"') } });
+    writeFileSync(configFile(home), JSON.stringify({ secret, sandbox: { enabled: 'yes' } }));
+    expect(loadConfig(home, false)).toMatchObject({ ok: false, error: { message: expect.stringContaining('"sandbox.enabled" must be true or false') } });
   });
 
   it('is not created when only read', () => {

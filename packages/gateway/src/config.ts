@@ -35,7 +35,20 @@ export interface StoredRule extends AllowRule {
 export interface AgentSettings {
   readonly mode?: SecurityMode;
   readonly rules: readonly StoredRule[];
+  /** This agent's departures from the sandbox defaults. */
+  readonly sandbox?: Partial<Pick<SandboxSettings, 'enabled' | 'network'>>;
 }
+
+/** How approved `aleph exec` commands run. */
+export interface SandboxSettings {
+  /** In the sandbox: the working directory read-write, the home read-only, credentials hidden. */
+  readonly enabled: boolean;
+  readonly network: 'deny' | 'all';
+  /** Where this machine cannot sandbox: refuse the run, or run it without (the owner's call). */
+  readonly when_unavailable: 'refuse' | 'run_unsandboxed';
+}
+
+export const DEFAULT_SANDBOX: SandboxSettings = { enabled: true, network: 'deny', when_unavailable: 'refuse' };
 
 /** The network endpoint (WebSocket JSON-RPC on loopback). */
 export interface NetworkSettings {
@@ -64,6 +77,7 @@ export interface GatewayConfig {
   readonly policy: UserPatterns;
   readonly network: NetworkSettings;
   readonly channels: Readonly<Record<string, ChannelSettings>>;
+  readonly sandbox: SandboxSettings;
 }
 
 /** A channel that is not configured pairs its senders: nobody talks to the agent unannounced. */
@@ -95,6 +109,7 @@ export function defaultConfig(): GatewayConfig {
     policy: NO_USER_PATTERNS,
     network: { port: DEFAULT_PORT, authentication: 'required' },
     channels: {},
+    sandbox: DEFAULT_SANDBOX,
   };
 }
 
@@ -136,9 +151,11 @@ export function parseConfig(value: unknown): Result<GatewayConfig> {
   if (!network.ok) return network;
   const channels = parseChannels(v.channels ?? {});
   if (!channels.ok) return channels;
+  const sandbox = parseSandbox(v.sandbox ?? {}, 'sandbox', true);
+  if (!sandbox.ok) return sandbox;
   return ok({
     version: 1, secret, ask: { fallback, timeout_ms: timeout as number }, defaults: { mode: defaultMode.value }, agents, policy: patterns.value,
-    network: network.value, channels: channels.value,
+    network: network.value, channels: channels.value, sandbox: { ...DEFAULT_SANDBOX, ...sandbox.value },
   });
 }
 
@@ -167,6 +184,30 @@ function parseChannels(value: unknown): Result<Record<string, ChannelSettings>> 
   return ok(channels);
 }
 
+function parseSandbox(value: unknown, at: string, topLevel: boolean): Result<Partial<SandboxSettings>> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('config_invalid', `"${at}" must be an object`);
+  const v = value as Record<string, unknown>;
+  const out: { -readonly [K in keyof SandboxSettings]?: SandboxSettings[K] } = {};
+  if (v.enabled !== undefined) {
+    if (typeof v.enabled !== 'boolean') return fail('config_invalid', `"${at}.enabled" must be true or false`);
+    out.enabled = v.enabled;
+  }
+  if (v.network !== undefined) {
+    if (v.network !== 'deny' && v.network !== 'all') return fail('config_invalid', `"${at}.network" must be "deny" or "all"`);
+    out.network = v.network;
+  }
+  if (v.when_unavailable !== undefined) {
+    if (!topLevel || (v.when_unavailable !== 'refuse' && v.when_unavailable !== 'run_unsandboxed')) return fail('config_invalid', `"${at}.when_unavailable" must be "refuse" or "run_unsandboxed", and only in the top-level "sandbox"`);
+    out.when_unavailable = v.when_unavailable;
+  }
+  return ok(out);
+}
+
+/** The sandbox settings for one agent's commands. */
+export function sandboxOf(config: GatewayConfig, agent: string): SandboxSettings {
+  return { ...config.sandbox, ...config.agents[agent]?.sandbox };
+}
+
 function parseAgent(value: unknown): Result<AgentSettings> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('config_invalid', 'must be an object');
   const v = value as Record<string, unknown>;
@@ -184,7 +225,10 @@ function parseAgent(value: unknown): Result<AgentSettings> {
     if (!parsed.ok) return fail('config_invalid', `rules[${i}]: ${parsed.error.message}`);
     rules.push(parsed.value);
   }
-  return ok(mode === undefined ? { rules } : { mode, rules });
+  const sandbox = v.sandbox === undefined ? undefined : parseSandbox(v.sandbox, 'sandbox', false);
+  if (sandbox !== undefined && !sandbox.ok) return sandbox;
+  const { when_unavailable: _global, ...own } = sandbox?.value ?? {};
+  return ok({ rules, ...(mode === undefined ? {} : { mode }), ...(sandbox === undefined ? {} : { sandbox: own }) });
 }
 
 function parseStoredRule(entry: unknown): Result<StoredRule> {

@@ -669,8 +669,18 @@ export class Gateway {
         event: 'command_finished', request_id: m.id, command: request.command, exit_code: m.exit_code, duration_ms: m.duration_ms,
         agent: request.agent_id, cwd: request.cwd, session: request.session_key, actor: request.agent_id, ...(m.signal === undefined ? {} : { signal: m.signal }),
       },
-      deliver: () => reply({ type: 'result_recorded', id: m.id }),
+      deliver: m.sandbox === undefined ? () => reply({ type: 'result_recorded', id: m.id }) : undefined,
     });
+    if (m.sandbox !== undefined) {
+      this.outbox.push({
+        event: {
+          event: 'sandbox_exec', tool_id: `exec:${request.agent_id}`, request_id: m.id, command: request.command, status: m.sandbox.status, platform: m.sandbox.platform,
+          capability_hash: m.sandbox.capability_hash, violations: m.sandbox.violations, duration_ms: m.duration_ms, exit_code: m.exit_code ?? undefined,
+          session: request.session_key, actor: request.agent_id,
+        },
+        deliver: () => reply({ type: 'result_recorded', id: m.id }),
+      });
+    }
   }
 
   /** Stores a rule for the agent; returns an error sentence or null. */

@@ -30,8 +30,8 @@ export const EVENT_FIELDS = {
   rule_change: { change: 'string', agent: 'string', rule: 'object' },
   /** A sandboxed run (the seed's SandboxAuditLog). */
   sandbox_exec: {
-    tool_id: 'string', capabilities: 'object?', status: 'string', platform: 'string', violations: 'strings?',
-    duration_ms: 'number?', exit_code: 'integer?', command: 'string?',
+    tool_id: 'string', capabilities: 'object?', capability_hash: 'string?', status: 'string', platform: 'string', violations: 'strings?',
+    duration_ms: 'number?', exit_code: 'integer?', command: 'string?', request_id: 'string?',
   },
   capability_approval: { tool_id: 'string', capabilities_hash: 'string', stage: 'string', decision: 'string', capabilities: 'object?' },
   capability_escalation: { tool_id: 'string', reason: 'string', path: 'string?', decision: 'string?' },

@@ -51,6 +51,10 @@ describe('client messages are validated before anything acts on them', () => {
     expect(parseClientMessage({ type: 'exec_result', id: 'r', exit_code: 0, duration_ms: 1.5 })).toEqual({ ok: true, value: { type: 'exec_result', id: 'r', exit_code: 0, duration_ms: 1.5 } });
     expect(parseClientMessage({ type: 'exec_result', id: 'r', exit_code: null, signal: 'SIGKILL', duration_ms: 3 })).toMatchObject({ ok: true, value: { signal: 'SIGKILL' } });
     expect(error({ type: 'exec_result', id: 'r', exit_code: 256, duration_ms: 1 })).toContain('"exit_code" must be a whole number from 0 to 255');
+    const sandbox = { status: 'sandbox_violation', platform: 'linux', capability_hash: 'ab'.repeat(32), violations: ['filesystem: Read-only file system'] };
+    expect(parseClientMessage({ type: 'exec_result', id: 'r', exit_code: 1, duration_ms: 2, sandbox })).toMatchObject({ ok: true, value: { sandbox } });
+    expect(error({ type: 'exec_result', id: 'r', exit_code: 1, duration_ms: 2, sandbox: { ...sandbox, status: 'fine' } })).toContain('"sandbox" must be');
+    expect(error({ type: 'exec_result', id: 'r', exit_code: 1, duration_ms: 2, sandbox: { ...sandbox, violations: Array(33).fill('x') } })).toContain('at most 32 strings');
     expect(error({ type: 'exec_result', id: 'r', exit_code: 0, duration_ms: -1 })).toContain('"duration_ms" must be a number');
     expect(error({ type: 'exec_result', id: 'r', duration_ms: 1 })).toContain('"exit_code"');
   });

@@ -67,10 +67,28 @@ export type ClientMessage =
     /** With `allow-always`: `session` grants only the request's session (and expires within a day). */
     readonly scope?: GrantScope;
   }
-  | { readonly type: 'exec_result'; readonly id: string; readonly exit_code: number | null; readonly signal?: string; readonly duration_ms: number }
+  | {
+    readonly type: 'exec_result'; readonly id: string; readonly exit_code: number | null; readonly signal?: string; readonly duration_ms: number;
+    /** How the sandbox saw the run, when it ran in one. */
+    readonly sandbox?: SandboxOutcome;
+  }
   /** One of the owner's identity calls (calls.ts): pairing codes, devices, guests. */
   | { readonly type: 'call'; readonly id: string; readonly call: OwnerCall }
   | { readonly type: 'ping'; readonly id?: string };
+
+/** How a sandboxed run ended, as the sandbox saw it. */
+export const SANDBOX_RUN_STATUSES = ['success', 'timeout', 'sandbox_violation', 'error'] as const;
+export type SandboxRunStatus = (typeof SANDBOX_RUN_STATUSES)[number];
+
+export interface SandboxOutcome {
+  readonly status: SandboxRunStatus;
+  readonly platform: string;
+  readonly capability_hash: string;
+  /** "kind: evidence", at most MAX_REPORTED_VIOLATIONS of them. */
+  readonly violations: readonly string[];
+}
+
+export const MAX_REPORTED_VIOLATIONS = 32;
 
 /** What subscribers hear about as it happens. */
 export type GatewayEvent =
@@ -111,6 +129,19 @@ function str(v: Record<string, unknown>, key: string, max: number, required = tr
   if (typeof value !== 'string' || value.length === 0) return fail('invalid_message', `"${key}" must be a non-empty string.`);
   if (value.length > max) return fail('invalid_message', `"${key}" is longer than ${max} characters.`);
   return ok(value);
+}
+
+function parseSandboxOutcome(value: unknown): Result<SandboxOutcome | undefined> {
+  if (value === undefined) return ok(undefined);
+  const v = value as Record<string, unknown>;
+  const problem = fail('invalid_message', `"sandbox" must be {"status": ${SANDBOX_RUN_STATUSES.map((s) => `"${s}"`).join('|')}, "platform", "capability_hash", "violations": [at most ${MAX_REPORTED_VIOLATIONS} strings]}.`);
+  if (typeof v !== 'object' || v === null || !(SANDBOX_RUN_STATUSES as readonly unknown[]).includes(v.status)) return problem;
+  const platform = str(v, 'platform', 32);
+  const hash = str(v, 'capability_hash', 64);
+  if (!platform.ok || !hash.ok) return problem;
+  const violations = v.violations;
+  if (!Array.isArray(violations) || violations.length > MAX_REPORTED_VIOLATIONS || !violations.every((x) => typeof x === 'string' && x.length <= 512)) return problem;
+  return ok({ status: v.status as SandboxRunStatus, platform: platform.value!, capability_hash: hash.value!, violations: violations as string[] });
 }
 
 function parseRule(value: unknown): Result<AllowRule | undefined> {
@@ -194,7 +225,12 @@ export function parseClientMessage(value: Readonly<Record<string, unknown>>): Re
       if (!signal.ok) return signal;
       const duration = value.duration_ms;
       if (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0) return fail('invalid_message', '"duration_ms" must be a number of milliseconds.');
-      return ok({ type: 'exec_result', id: id.value!, exit_code: code as number | null, duration_ms: duration, ...(signal.value === undefined ? {} : { signal: signal.value }) });
+      const sandbox = parseSandboxOutcome(value.sandbox);
+      if (!sandbox.ok) return sandbox;
+      return ok({
+        type: 'exec_result', id: id.value!, exit_code: code as number | null, duration_ms: duration, ...(signal.value === undefined ? {} : { signal: signal.value }),
+        ...(sandbox.value === undefined ? {} : { sandbox: sandbox.value }),
+      });
     }
     case 'call': {
       const id = str(value, 'id', MAX_ID_LENGTH);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
-import { fail, ok, type Result } from '@aleph/protocol';
+import { fail, ok, type Result, type SandboxOutcome, type SandboxRunStatus } from '@aleph/protocol';
 import { capabilityHash, type Capabilities, type FilesystemEntry } from './capabilities.js';
 import type { HiddenPath } from './bubblewrap.js';
 import { insideProfile, sandboxLaunch, taskLimit, type SandboxPlatform } from './launch.js';
@@ -20,12 +20,9 @@ import { ViolationCollector, type Violation } from './violations.js';
 /** The helper as shipped in `resources/` (the packaged app passes its own path). */
 export const DEFAULT_HELPER = fileURLToPath(new URL('../../../resources/aleph-sandbox-helper', import.meta.url));
 
-export const RUN_STATUSES = ['success', 'timeout', 'sandbox_violation', 'error'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-
 /** What one run did, for the audit log and `--json`. */
 export interface SandboxAuditLog {
-  readonly status: RunStatus;
+  readonly status: SandboxRunStatus;
   readonly platform: SandboxPlatform | null;
   readonly command: readonly string[];
   readonly cwd: string;
@@ -61,6 +58,13 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Pass SIGINT, SIGTERM and SIGHUP on to the run (a terminal's Ctrl-C). */
   readonly forwardSignals?: boolean;
+  /** More paths to hide when they fall inside a granted path (the gateway's own directory). */
+  readonly hide?: readonly string[];
+}
+
+/** The run as the gateway's audit log takes it (exec_result's `sandbox`). */
+export function sandboxOutcome(log: SandboxAuditLog): SandboxOutcome {
+  return { status: log.status, platform: log.platform ?? process.platform, capability_hash: log.capability_hash, violations: log.violations.map((v) => `${v.kind}: ${v.evidence}`) };
 }
 
 /** The exit code a command-line caller should end with: the tool's, or one that says what happened. */
@@ -144,7 +148,7 @@ export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): P
   if (platform === 'linux' && process.getuid?.() === 0 && cgroup === null) {
     limitsUnenforced.push('processes: the kernel does not apply the task limit to root, and no pids cgroup could be created');
   }
-  const hide = credentialsToHide(capabilities, run.env.HOME ?? homedir());
+  const hide = credentialsToHide(capabilities, run.env.HOME ?? homedir(), options.hide);
   const scratch = platform === 'macos' ? mkdtempSync(join(tmpdir(), 'aleph-run-')) : null;
   const cleanup = async () => {
     if (cgroup !== null) await removeCgroup(cgroup.dir);
@@ -238,9 +242,10 @@ function realCapabilities(caps: Capabilities): Result<Capabilities> {
 
 /**
  * The credential locations that exist inside the granted paths (their real paths), and the
- * `.env` files at the top of each granted directory. A location the profile grants by name stays.
+ * `.env` files at the top of each granted directory, and the `extra` paths. A location the profile
+ * grants by name stays.
  */
-export function credentialsToHide(caps: Capabilities, home: string): HiddenPath[] {
+export function credentialsToHide(caps: Capabilities, home: string, extra: readonly string[] = []): HiddenPath[] {
   let realHome = home;
   try {
     realHome = realpathSync(home);
@@ -269,6 +274,7 @@ export function credentialsToHide(caps: Capabilities, home: string): HiddenPath[
     }
     for (const name of names) if (ENV_FILE.test(name)) consider(join(dir, name));
   }
+  for (const path of extra) consider(path);
   return [...hidden.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

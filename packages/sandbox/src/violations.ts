@@ -5,6 +5,8 @@
  * and the few runtimes that word them their own way. A tool that hides its errors hides its
  * violations too; the sandbox stopped them all the same.
  */
+import { MAX_REPORTED_VIOLATIONS } from '@aleph/protocol';
+
 export const VIOLATION_KINDS = ['filesystem', 'network', 'processes', 'memory'] as const;
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];
 
@@ -21,8 +23,6 @@ const PATTERNS: ReadonlyArray<readonly [ViolationKind, RegExp]> = [
   ['memory', /out of memory|cannot allocate memory|memoryerror|ENOMEM|heap out of memory|std::bad_alloc/i],
 ];
 
-/** At most this many violations are kept per run; the count keeps going. */
-export const MAX_VIOLATIONS = 32;
 const MAX_EVIDENCE = 200;
 
 /** The violation a line of error output shows, if any. */
@@ -33,7 +33,7 @@ export function classifyLine(line: string): Violation | null {
   return null;
 }
 
-/** Splits a byte stream into lines and collects the violations they show. */
+/** Splits a byte stream into lines and collects the violations they show: the first MAX_REPORTED_VIOLATIONS, and the count of all. */
 export class ViolationCollector {
   readonly violations: Violation[] = [];
   count = 0;
@@ -56,6 +56,6 @@ export class ViolationCollector {
     const v = classifyLine(line);
     if (v === null) return;
     this.count++;
-    if (this.violations.length < MAX_VIOLATIONS) this.violations.push(v);
+    if (this.violations.length < MAX_REPORTED_VIOLATIONS) this.violations.push(v);
   }
 }
