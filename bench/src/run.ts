@@ -6,6 +6,7 @@ import { auditSuite } from './audit.js';
 import { gatewaySuite } from './gateway.js';
 import { identitySuite } from './identity.js';
 import { policySuite } from './policy.js';
+import { sandboxSuite } from './sandbox.js';
 import { printTable, type Row } from './table.js';
 
 const suites: Record<string, () => Promise<Row[]>> = {
@@ -13,6 +14,7 @@ const suites: Record<string, () => Promise<Row[]>> = {
   audit: auditSuite,
   gateway: gatewaySuite,
   identity: identitySuite,
+  sandbox: sandboxSuite,
 };
 
 const only = process.argv.slice(2);

@@ -7,7 +7,6 @@ import { spawn, spawnSync, type StdioOptions } from 'node:child_process';
 import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
 import { fail, ok, type Result, type SandboxOutcome, type SandboxRunStatus } from '@aleph/protocol';
@@ -144,14 +143,14 @@ export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): P
   const capabilities = real.value;
 
   const limitsUnenforced: string[] = [];
-  const cgroup = platform === 'linux' && process.getuid?.() === 0 ? openTaskCgroup(taskLimit(capabilities)) : null;
+  const cgroup = platform === 'linux' && process.getuid?.() === 0 ? takeTaskCgroup(taskLimit(capabilities)) : null;
   if (platform === 'linux' && process.getuid?.() === 0 && cgroup === null) {
     limitsUnenforced.push('processes: the kernel does not apply the task limit to root, and no pids cgroup could be created');
   }
   const hide = credentialsToHide(capabilities, run.env.HOME ?? homedir(), options.hide);
   const scratch = platform === 'macos' ? mkdtempSync(join(tmpdir(), 'aleph-run-')) : null;
-  const cleanup = async () => {
-    if (cgroup !== null) await removeCgroup(cgroup.dir);
+  const cleanup = () => {
+    if (cgroup !== null) releaseTaskCgroup(cgroup);
     if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
   };
   const launch = sandboxLaunch({
@@ -159,7 +158,7 @@ export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): P
     cgroupProcs: cgroup?.procs ?? null, tmp: scratch === null ? '/tmp' : join(scratch, 'tmp'), profilePath: scratch === null ? '' : join(scratch, 'profile.sb'), hide,
   });
   if (!launch.ok) {
-    await cleanup();
+    cleanup();
     return failed(launch.error.code, launch.error.message, platform);
   }
   if (scratch !== null && launch.value.profile !== null) {
@@ -209,7 +208,7 @@ export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): P
   options.signal?.removeEventListener('abort', onAbort);
   if (options.forwardSignals === true) for (const s of forwarded) process.off(s, forward);
   collector.end();
-  await cleanup();
+  cleanup();
 
   const base = {
     platform, command: run.command, cwd, capability_hash: hash, exit_code: outcome.code, signal: outcome.signal,
@@ -284,12 +283,28 @@ interface TaskCgroup {
 }
 
 let runs = 0;
+/** This process's cgroups not in use by a run; reused, and removed when the process exits. */
+const idleCgroups: TaskCgroup[] = [];
+const ownCgroups = new Set<string>();
 
 /**
  * A pids cgroup for one run started by root (cgroup v1's pids hierarchy, or v2 where this
- * process's cgroup delegates the pids controller). Null when neither is possible.
+ * process's cgroup delegates the pids controller), limited to `limit` tasks. An idle one whose
+ * last tasks are gone is reused: making and removing one per run would cost more than the run of
+ * a short tool. Null when there is no pids controller to use.
  */
-function openTaskCgroup(limit: number): TaskCgroup | null {
+function takeTaskCgroup(limit: number): TaskCgroup | null {
+  for (let i = idleCgroups.length - 1; i >= 0; i--) {
+    const cgroup = idleCgroups[i]!;
+    try {
+      if (readFileSync(cgroup.procs, 'utf8') !== '') continue;
+      writeFileSync(join(cgroup.dir, 'pids.max'), String(limit));
+      idleCgroups.splice(i, 1);
+      return cgroup;
+    } catch {
+      idleCgroups.splice(i, 1);
+    }
+  }
   for (const base of cgroupBases()) {
     const dir = join(base, `aleph-run-${process.pid}-${++runs}`);
     try {
@@ -297,18 +312,67 @@ function openTaskCgroup(limit: number): TaskCgroup | null {
     } catch {
       continue;
     }
+    if (ownCgroups.size === 0) {
+      process.once('exit', removeOwnCgroups);
+      removeOrphanCgroups(base);
+    }
+    ownCgroups.add(dir);
     try {
       writeFileSync(join(dir, 'pids.max'), String(limit));
       return { dir, procs: join(dir, 'cgroup.procs') };
     } catch {
-      try {
-        rmdirSync(dir);
-      } catch {
-        // Left for the system to clean up; the run goes on without it.
-      }
+      // No limit can be set here; try the next hierarchy.
     }
   }
   return null;
+}
+
+function releaseTaskCgroup(cgroup: TaskCgroup): void {
+  idleCgroups.push(cgroup);
+}
+
+/** Those of runners that ended without removing theirs (killed by a signal): empty, so removable. */
+function removeOrphanCgroups(base: string): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(base);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = /^aleph-run-(\d+)-\d+$/.exec(name)?.[1];
+    if (pid === undefined || Number(pid) === process.pid || alive(Number(pid))) continue;
+    try {
+      rmdirSync(join(base, name));
+    } catch {
+      // Still has tasks, or not ours to remove.
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** At exit; the last run's tasks may take a moment to be freed, so a busy one is tried again briefly. */
+function removeOwnCgroups(): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (const dir of ownCgroups) {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      try {
+        rmdirSync(dir);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EBUSY') break;
+        Atomics.wait(pause, 0, 0, 2);
+      }
+    }
+  }
 }
 
 function cgroupBases(): string[] {
@@ -323,17 +387,4 @@ function cgroupBases(): string[] {
     // No cgroup v2 here.
   }
   return bases;
-}
-
-/** The kernel frees a cgroup's last tasks a moment after they exit; try for a while, then leave it. */
-async function removeCgroup(dir: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      rmdirSync(dir);
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EBUSY') return;
-      await sleep(5);
-    }
-  }
 }

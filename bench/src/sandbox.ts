@@ -1,0 +1,118 @@
+/**
+ * The cost of the sandbox on one run of `true`: bare, under bubblewrap with the profile's own
+ * arguments, under our runner and helper (as the gateway and `aleph exec` start a run), and under
+ * @anthropic-ai/sandbox-runtime where it can run here. Each round runs every contender once, in
+ * turn, so drift in machine load falls on all of them alike; the figure is the median.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { bubblewrapArgs, PRESETS, resolveCapabilities, runSandboxed, sandboxAvailability, type Capabilities } from '@aleph/sandbox';
+import type { Row } from './table.js';
+
+const ROUNDS = 60;
+const WARMUP = 5;
+
+interface Contender {
+  readonly name: string;
+  run(): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** A process to its end; a non-zero exit is a broken benchmark, not a figure. */
+function spawned(file: string, args: readonly string[], env: NodeJS.ProcessEnv, shell = false): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env, stdio: 'ignore', shell });
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`${file} exited ${code}`))));
+  });
+}
+
+/** The peer, if it installs and its Linux dependencies (bwrap, socat, ripgrep) are here; else why not. */
+async function peer(workspace: string): Promise<Contender | string> {
+  try {
+    const { SandboxManager } = await import('@anthropic-ai/sandbox-runtime');
+    const previous = process.cwd();
+    process.chdir(workspace);
+    await SandboxManager.initialize({ network: { allowedDomains: [], deniedDomains: [] }, filesystem: { denyRead: [], allowWrite: [workspace], denyWrite: [] } });
+    process.chdir(previous);
+    return {
+      name: '@anthropic-ai/sandbox-runtime',
+      async run() {
+        const wrapped = await SandboxManager.wrapWithSandbox('true');
+        await spawned(wrapped, [], process.env, true);
+        SandboxManager.cleanupAfterCommand();
+      },
+      close: () => SandboxManager.reset(),
+    };
+  } catch (e) {
+    return (e as Error).message.split('\n')[0]!;
+  }
+}
+
+export async function sandboxSuite(): Promise<Row[]> {
+  const available = sandboxAvailability();
+  if (!available.ok || available.value.platform !== 'linux') {
+    return [{ suite: 'sandbox', metric: `not measured: ${available.ok ? 'bubblewrap runs on Linux only' : available.error.message}`, value: 0, unit: '' }];
+  }
+  const workspace = mkdtempSync(join(tmpdir(), 'aleph-bench-sandbox-'));
+  try {
+    const resolved = resolveCapabilities(PRESETS.file_processor.capabilities, { WORKSPACE: workspace, PROJECT_ROOT: workspace });
+    if (!resolved.ok) throw new Error(resolved.error.message);
+    const caps: Capabilities = resolved.value;
+    const args = bubblewrapArgs(caps, { cwd: workspace });
+    if (!args.ok) throw new Error(args.error.message);
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: process.env.LANG };
+    const sink = new PassThrough();
+    sink.resume();
+    const contenders: Contender[] = [
+      { name: 'bare', run: () => spawned('/bin/true', [], env) },
+      { name: 'bwrap', run: () => spawned('bwrap', [...args.value, '--', '/bin/true'], env) },
+      {
+        name: 'helper',
+        async run() {
+          const log = await runSandboxed({ capabilities: caps, command: ['/bin/true'], cwd: workspace, env }, { stdin: 'ignore', stdout: sink, stderr: sink });
+          if (log.status !== 'success' || log.exit_code !== 0) throw new Error(`the helper run failed: ${log.error?.message ?? log.status}`);
+        },
+      },
+    ];
+    const other = await peer(workspace);
+    if (typeof other !== 'string') contenders.push(other);
+    const times = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+    try {
+      for (let round = 0; round < WARMUP + ROUNDS; round++) {
+        for (const c of contenders) {
+          const started = performance.now();
+          await c.run();
+          if (round >= WARMUP) times.get(c.name)!.push(performance.now() - started);
+        }
+      }
+    } finally {
+      if (typeof other !== 'string') await other.close?.();
+    }
+    const median = (name: string) => {
+      const sorted = [...times.get(name)!].sort((a, b) => a - b);
+      return (sorted[(sorted.length - 1) >> 1]! + sorted[sorted.length >> 1]!) / 2;
+    };
+    const raw = median('bwrap');
+    const helper = median('helper');
+    const rows: Row[] = [
+      { suite: 'sandbox', metric: '`true` under raw bwrap, same arguments', value: raw, unit: 'ms', baseline: { name: 'bare', value: median('bare') } },
+    ];
+    if (typeof other === 'string') {
+      rows.push({ suite: 'sandbox', metric: '`true` under the runner and helper', value: helper, unit: 'ms', baseline: { name: 'raw bwrap', value: raw }, target: { text: '<= 1.3x raw bwrap', met: helper <= 1.3 * raw } });
+      rows.push({ suite: 'sandbox', metric: `@anthropic-ai/sandbox-runtime not measured: ${other}`, value: 0, unit: '' });
+    } else {
+      const peerMs = median(other.name);
+      rows.push(
+        { suite: 'sandbox', metric: '`true` under the runner and helper', value: helper, unit: 'ms', baseline: { name: 'raw bwrap', value: raw }, target: { text: '<= 1.3x raw bwrap', met: helper <= 1.3 * raw } },
+        { suite: 'sandbox', metric: '`true` under the runner and helper', value: helper, unit: 'ms', baseline: { name: 'sandbox-runtime', value: peerMs }, target: { text: 'faster than the peer', met: helper < peerMs } },
+      );
+    }
+    return rows;
+  } finally {
+    rmSync(workspace, { recursive: true, force: true });
+  }
+}
