@@ -7,3 +7,6 @@ export * from './launch.js';
 export * from './violations.js';
 export * from './runner.js';
 export * from './sensitive.js';
+export * from './guard.js';
+export * from './escalation.js';
+export * from './trust.js';

@@ -1,0 +1,77 @@
+/**
+ * Escalation detection: whether a run asks for more than the tool's approved contract. A path it
+ * names outside the granted scope (by real path: symlinks resolved, not string prefixes), a
+ * credential location even inside it, or a parameter the tool never declared: each is a reason to
+ * ask the owner again instead of running silently.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import type { Capabilities } from './capabilities.js';
+import { isWithin, realPathOf } from './guard.js';
+import { sensitiveReason } from './sensitive.js';
+
+export const ESCALATION_KINDS = ['outside_scope', 'sensitive_location', 'undeclared_parameter'] as const;
+export type EscalationKind = (typeof ESCALATION_KINDS)[number];
+
+export interface Escalation {
+  readonly kind: EscalationKind;
+  /** The real path, or the parameter, that caused it. */
+  readonly subject: string;
+  readonly message: string;
+}
+
+/** What the owner approved for a tool. */
+export interface ToolContract {
+  readonly tool: string;
+  /** Resolved: absolute paths. */
+  readonly capabilities: Capabilities;
+  /** The options it may be given (`--output`, `-v`); absent: any. */
+  readonly parameters?: readonly string[];
+}
+
+export interface RunRequest {
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly home: string;
+  /** Directories every run may read (the system's). */
+  readonly systemPaths: readonly string[];
+}
+
+/** The words of a command line that name paths: `/x`, `./x`, `../x`, `~/x`, `a/b`, and `--opt=/x` values. */
+export function pathArguments(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const word of argv.slice(1)) {
+    const value = word.startsWith('-') ? (word.includes('=') ? word.slice(word.indexOf('=') + 1) : null) : word;
+    if (value !== null && value !== '' && (value.includes('/') || value === '~' || value === '..' || /^\.env(\.|$)/.test(value))) out.push(value);
+  }
+  return out;
+}
+
+/** The option names a command line uses (`--out=x` is `--out`). */
+export function parameterNames(argv: readonly string[]): string[] {
+  return argv.slice(1).flatMap((w) => (w.startsWith('-') && w !== '-' && w !== '--' ? [w.includes('=') ? w.slice(0, w.indexOf('=')) : w] : []));
+}
+
+export function detectEscalations(contract: ToolContract, run: RunRequest): Escalation[] {
+  const out: Escalation[] = [];
+  const granted = contract.capabilities.filesystem.flatMap((e) => (e.kind === 'temp_workspace' ? [] : [realPathOf(e.path)]));
+  for (const word of pathArguments(run.argv)) {
+    const expanded = word === '~' ? run.home : word.startsWith('~/') ? `${run.home}/${word.slice(2)}` : word;
+    const real = realPathOf(isAbsolute(expanded) ? expanded : resolve(run.cwd, expanded));
+    const sensitive = sensitiveReason(real, realPathOf(run.home));
+    // A credential location the contract grants by name was approved as such.
+    if (sensitive !== null && !granted.some((g) => isWithin(g, real) && sensitiveReason(g, realPathOf(run.home)) !== null)) {
+      out.push({ kind: 'sensitive_location', subject: real, message: `${word} is ${real}: ${sensitive}.` });
+      continue;
+    }
+    const inScope = granted.some((g) => isWithin(g, real)) || run.systemPaths.some((s) => isWithin(s, real)) 
+      || (isWithin('/tmp', real) && contract.capabilities.filesystem.some((e) => e.kind === 'temp_workspace'));
+    if (!inScope) out.push({ kind: 'outside_scope', subject: real, message: `${word} is ${real}, outside what ${contract.tool} was approved to touch.` });
+  }
+  if (contract.parameters !== undefined) {
+    const declared = new Set(contract.parameters);
+    for (const name of parameterNames(run.argv)) {
+      if (!declared.has(name)) out.push({ kind: 'undeclared_parameter', subject: name, message: `${contract.tool} was not approved with the parameter ${name}.` });
+    }
+  }
+  return out;
+}
