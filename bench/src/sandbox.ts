@@ -21,10 +21,15 @@ interface Contender {
   close?(): Promise<void>;
 }
 
-/** A process to its end; a non-zero exit is a broken benchmark, not a figure. */
+/**
+ * A process to its end, its output captured as a gateway captures a run's (the runner does the
+ * same); a non-zero exit is a broken benchmark, not a figure.
+ */
 function spawned(file: string, args: readonly string[], env: NodeJS.ProcessEnv, shell = false): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, stdio: 'ignore', shell });
+    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'], shell });
+    child.stdout.resume();
+    child.stderr.resume();
     child.once('error', reject);
     child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`${file} exited ${code}`))));
   });

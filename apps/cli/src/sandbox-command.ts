@@ -161,7 +161,7 @@ function printProfile(args: ParsedArgs, capabilities: Capabilities, workspace: s
   if (platform === undefined || !(SANDBOX_PLATFORMS as readonly string[]).includes(platform)) return io.usage(`--platform takes ${SANDBOX_PLATFORMS.join(' or ')}.`);
   const command = args.operands.length > 0 ? args.operands : ['<command>'];
   const launch = sandboxLaunch({
-    platform: platform as SandboxPlatform, capabilities, command, cwd: workspace, env: io.env, helper: DEFAULT_HELPER, cgroupProcs: null,
+    platform: platform as SandboxPlatform, capabilities, command, cwd: workspace, env: io.env, helper: DEFAULT_HELPER, cgroupFile: null,
     tmp: '/private/tmp/aleph-run', profilePath: '/private/tmp/aleph-run/profile.sb', hide: [],
   });
   if (!launch.ok) return io.fail(launch.error, json);

@@ -13,7 +13,7 @@ export type SandboxPlatform = (typeof SANDBOX_PLATFORMS)[number];
 
 /** Where the helper and the run's cgroup file appear inside a bubblewrap sandbox. */
 export const HELPER_IN_SANDBOX = '/run/aleph/sandbox-helper';
-export const CGROUP_PROCS_IN_SANDBOX = '/run/aleph/cgroup.procs';
+export const CGROUP_FILE_IN_SANDBOX = '/run/aleph/cgroup';
 
 /**
  * Tasks (processes and threads) a run may have at once unless it declared no_fork: enough for a
@@ -32,8 +32,11 @@ export interface LaunchPlan {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The helper executable on the host. */
   readonly helper: string;
-  /** The run's pids cgroup `cgroup.procs` file, when the task limit is kept there (runs by root). */
-  readonly cgroupProcs: string | null;
+  /**
+   * The file through which the helper joins the run's pids cgroup, when the task limit is kept
+   * there (runs by root): v1's `tasks` (joining it is cheap), or v2's `cgroup.procs`.
+   */
+  readonly cgroupFile: string | null;
   /** macOS: the run's temporary directory, standing for the temporary workspace. */
   readonly tmp: string;
   /** macOS: where the runner writes the Seatbelt profile. */
@@ -70,10 +73,10 @@ export function sandboxLaunch(plan: LaunchPlan): Result<Launch> {
     const args = bubblewrapArgs(caps, { cwd: plan.cwd, hide: plan.hide });
     if (!args.ok) return args;
     const binds = ['--ro-bind', plan.helper, HELPER_IN_SANDBOX];
-    if (plan.cgroupProcs !== null) binds.push('--bind', plan.cgroupProcs, CGROUP_PROCS_IN_SANDBOX);
+    if (plan.cgroupFile !== null) binds.push('--bind', plan.cgroupFile, CGROUP_FILE_IN_SANDBOX);
     return ok({
       file: 'bwrap',
-      args: [...args.value, ...binds, '--', HELPER_IN_SANDBOX, dataKb, String(taskLimit(caps)), plan.cgroupProcs === null ? '' : CGROUP_PROCS_IN_SANDBOX, '--', ...plan.command],
+      args: [...args.value, ...binds, '--', HELPER_IN_SANDBOX, dataKb, String(taskLimit(caps)), plan.cgroupFile === null ? '' : CGROUP_FILE_IN_SANDBOX, '--', ...plan.command],
       env,
       profile: null,
     });
