@@ -103,20 +103,14 @@ export async function sandboxSuite(): Promise<Row[]> {
     };
     const raw = median('bwrap');
     const helper = median('helper');
-    const rows: Row[] = [
+    const peerMs = typeof other === 'string' ? null : median(other.name);
+    return [
       { suite: 'sandbox', metric: '`true` under raw bwrap, same arguments', value: raw, unit: 'ms', baseline: { name: 'bare', value: median('bare') } },
+      { suite: 'sandbox', metric: '`true` under the runner and helper', value: helper, unit: 'ms', baseline: { name: 'raw bwrap', value: raw }, target: { text: '<= 1.3x raw bwrap', met: helper <= 1.3 * raw } },
+      peerMs === null
+        ? { suite: 'sandbox', metric: `@anthropic-ai/sandbox-runtime not measured: ${other as string}`, value: 0, unit: '' }
+        : { suite: 'sandbox', metric: '`true` under the runner and helper', value: helper, unit: 'ms', baseline: { name: 'sandbox-runtime', value: peerMs }, target: { text: 'faster than the peer', met: helper < peerMs } },
     ];
-    if (typeof other === 'string') {
-      rows.push({ suite: 'sandbox', metric: '`true` under the runner and helper', value: helper, unit: 'ms', baseline: { name: 'raw bwrap', value: raw }, target: { text: '<= 1.3x raw bwrap', met: helper <= 1.3 * raw } });
-      rows.push({ suite: 'sandbox', metric: `@anthropic-ai/sandbox-runtime not measured: ${other}`, value: 0, unit: '' });
-    } else {
-      const peerMs = median(other.name);
-      rows.push(
-        { suite: 'sandbox', metric: '`true` under the runner and helper', value: helper, unit: 'ms', baseline: { name: 'raw bwrap', value: raw }, target: { text: '<= 1.3x raw bwrap', met: helper <= 1.3 * raw } },
-        { suite: 'sandbox', metric: '`true` under the runner and helper', value: helper, unit: 'ms', baseline: { name: 'sandbox-runtime', value: peerMs }, target: { text: 'faster than the peer', met: helper < peerMs } },
-      );
-    }
-    return rows;
   } finally {
     rmSync(workspace, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { constants as system, homedir } from 'node:os';
 import { bindingDrift, configFile, currentBinding, DEFAULT_SANDBOX, GatewayError, loadConfig, sandboxOf } from '@aleph/gateway';
 import type { GatewayMessage, SandboxOutcome } from '@aleph/protocol';
 import { applyOverrides, execCapabilities, exitCodeOf, resolveCapabilities, runSandboxed, sandboxAvailability, sandboxOutcome } from '@aleph/sandbox';
@@ -151,11 +151,6 @@ function run(command: string, cwd: string): Promise<Ran> {
       resolve(result);
     };
     child.on('error', () => done({ code: 127, signal: null }));
-    child.on('exit', (code, signal) => done({ code: code ?? 128 + (signal === null ? 0 : signalNumber(signal)), signal }));
+    child.on('exit', (code, signal) => done({ code: code ?? 128 + (signal === null ? 0 : system.signals[signal]), signal }));
   });
-}
-
-function signalNumber(signal: NodeJS.Signals): number {
-  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
-  return numbers[signal] ?? 0;
 }

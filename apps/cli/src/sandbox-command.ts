@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fail, ok, type Result } from '@aleph/protocol';
 import {
-  applyOverrides, bubblewrapArgs, DEFAULT_HELPER, exitCodeOf, isPresetName, parseCapabilities, PRESET_NAMES, PRESETS, resolveCapabilities, runSandboxed,
+  applyOverrides, DEFAULT_HELPER, exitCodeOf, isPresetName, parseCapabilities, PRESET_NAMES, PRESETS, resolveCapabilities, runSandboxed,
   sandboxAvailability, sandboxLaunch, SANDBOX_PLATFORMS, withOverrides, type Capabilities, type FilesystemEntry, type Overrides, type SandboxPlatform,
 } from '@aleph/sandbox';
 import { flag, parseArgs, value, type OptionSpec, type ParsedArgs } from './args.js';
@@ -170,8 +170,7 @@ function printProfile(args: ParsedArgs, capabilities: Capabilities, workspace: s
     else io.stdout.write(launch.value.profile ?? '');
     return EXIT.ok;
   }
-  const bwrap = bubblewrapArgs(capabilities, { cwd: workspace });
-  if (json) io.out(JSON.stringify({ platform, args: bwrap.ok ? bwrap.value : [], argv: [launch.value.file, ...launch.value.args] }));
+  if (json) io.out(JSON.stringify({ platform, argv: [launch.value.file, ...launch.value.args] }));
   else io.out(optionLines([launch.value.file, ...launch.value.args].map(shellQuote)).join(' \\\n  '));
   return EXIT.ok;
 }

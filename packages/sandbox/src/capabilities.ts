@@ -4,6 +4,7 @@
  * else. Pure: paths are substituted and checked here, enforced by the platform profiles.
  */
 import { createHash } from 'node:crypto';
+import { isAbsolute, relative, sep } from 'node:path';
 import { canonicalJson, fail, ok, type Result } from '@aleph/protocol';
 
 export type FilesystemEntry =
@@ -53,6 +54,15 @@ export const NO_DOMAIN_FILTER = {
 } as const;
 
 export const LIMITS = { maxSeconds: 86_400, maxMemoryMb: 65_536, maxEntries: 64 } as const;
+
+/**
+ * Whether `path` is `root` or below it, segment by segment (`/a/b` does not contain `/a/bc`); both
+ * absolute and normal. The one containment test of the sandbox.
+ */
+export function isWithin(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
 
 const VARIABLE = /\$\{([A-Z_]+)\}/g;
 

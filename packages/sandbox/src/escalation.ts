@@ -5,8 +5,8 @@
  * ask the owner again instead of running silently.
  */
 import { isAbsolute, resolve } from 'node:path';
-import type { Capabilities } from './capabilities.js';
-import { isWithin, realPathOf } from './guard.js';
+import { isWithin, type Capabilities } from './capabilities.js';
+import { realPathOf } from './guard.js';
 import { sensitiveReason } from './sensitive.js';
 
 export const ESCALATION_KINDS = ['outside_scope', 'sensitive_location', 'undeclared_parameter'] as const;

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveCapabilities } from './capabilities.js';
+import { isWithin, resolveCapabilities } from './capabilities.js';
 import { detectEscalations, parameterNames, pathArguments, type ToolContract } from './escalation.js';
-import { FilesystemGuard, isWithin, realPathOf } from './guard.js';
+import { FilesystemGuard, realPathOf } from './guard.js';
 import { PRESETS } from './presets.js';
 import { approveContract, confirmRun, TRIAL_RUNS, trustFor, trustGate } from './trust.js';
 

@@ -4,14 +4,9 @@
  * prefix: `/work/app` does not contain `/work/app-evil`, and `app/link -> /etc` leads to /etc.
  */
 import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
-import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { fail, ok, type Result } from '@aleph/protocol';
-
-/** Whether `path` is `root` or below it; both absolute and normal. */
-export function isWithin(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-}
+import { isWithin } from './capabilities.js';
 
 /**
  * The real path of `path` (absolute): its longest existing prefix with symlinks resolved, then the

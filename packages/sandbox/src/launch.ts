@@ -4,7 +4,7 @@
  */
 import { fail, ok, type Result } from '@aleph/protocol';
 import { bubblewrapArgs, type HiddenPath } from './bubblewrap.js';
-import type { Capabilities } from './capabilities.js';
+import { isWithin, type Capabilities } from './capabilities.js';
 import { sandboxEnvironment } from './environment.js';
 import { seatbeltProfile } from './seatbelt.js';
 
@@ -95,5 +95,5 @@ export function sandboxLaunch(plan: LaunchPlan): Result<Launch> {
 /** Whether a path is one of the profile's declared paths (or `tmp`) or below one; normal absolute paths. */
 export function insideProfile(caps: Capabilities, path: string, tmp: string | null): boolean {
   const roots = caps.filesystem.flatMap((e) => (e.kind !== 'temp_workspace' ? [e.path] : tmp === null ? [] : [tmp]));
-  return roots.some((root) => root === '/' || path === root || path.startsWith(`${root}/`));
+  return roots.some((root) => isWithin(root, path));
 }

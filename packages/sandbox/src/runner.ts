@@ -5,13 +5,14 @@
  */
 import { spawn, spawnSync, type StdioOptions } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { homedir, constants as system, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
 import { fail, ok, type Result, type SandboxOutcome, type SandboxRunStatus } from '@aleph/protocol';
-import { capabilityHash, type Capabilities, type FilesystemEntry } from './capabilities.js';
+import { capabilityHash, isWithin, type Capabilities, type FilesystemEntry } from './capabilities.js';
 import type { HiddenPath } from './bubblewrap.js';
+import { realPathOf } from './guard.js';
 import { insideProfile, sandboxLaunch, taskLimit, type SandboxPlatform } from './launch.js';
 import { ENV_FILE, sensitiveBelow } from './sensitive.js';
 import { ViolationCollector, type Violation } from './violations.js';
@@ -71,11 +72,9 @@ export function exitCodeOf(log: SandboxAuditLog): number {
   if (log.status === 'timeout') return 124;
   if (log.status === 'error') return 125;
   if (log.exit_code !== null) return log.exit_code;
-  const signo = log.signal === null ? undefined : SIGNALS[log.signal];
+  const signo = log.signal === null ? undefined : (system.signals as Record<string, number | undefined>)[log.signal];
   return signo === undefined ? 125 : 128 + signo;
 }
-
-const SIGNALS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15, SIGXCPU: 24, SIGXFSZ: 25 };
 
 export interface SandboxAvailability {
   readonly platform: SandboxPlatform;
@@ -143,8 +142,9 @@ export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): P
   const capabilities = real.value;
 
   const limitsUnenforced: string[] = [];
-  const cgroup = platform === 'linux' && process.getuid?.() === 0 ? takeTaskCgroup(taskLimit(capabilities)) : null;
-  if (platform === 'linux' && process.getuid?.() === 0 && cgroup === null) {
+  const byRoot = platform === 'linux' && process.getuid?.() === 0;
+  const cgroup = byRoot ? takeTaskCgroup(taskLimit(capabilities)) : null;
+  if (byRoot && cgroup === null) {
     limitsUnenforced.push('processes: the kernel does not apply the task limit to root, and no pids cgroup could be created');
   }
   const hide = credentialsToHide(capabilities, run.env.HOME ?? homedir(), options.hide);
@@ -245,14 +245,9 @@ function realCapabilities(caps: Capabilities): Result<Capabilities> {
  * grants by name stays.
  */
 export function credentialsToHide(caps: Capabilities, home: string, extra: readonly string[] = []): HiddenPath[] {
-  let realHome = home;
-  try {
-    realHome = realpathSync(home);
-  } catch {
-    // A home that does not exist holds nothing to hide.
-  }
+  const realHome = realPathOf(home);
   const granted = caps.filesystem.flatMap((e) => (e.kind === 'temp_workspace' ? [] : [e.path]));
-  const named = (path: string) => granted.some((g) => g === path || g.startsWith(`${path}/`));
+  const named = (path: string) => granted.some((g) => isWithin(path, g));
   const hidden = new Map<string, HiddenPath>();
   const consider = (path: string) => {
     try {
@@ -283,6 +278,8 @@ interface TaskCgroup {
   readonly join: string;
   /** The file listing its tasks. */
   readonly procs: string;
+  /** Its pids.max as last written. */
+  readonly limit: number;
 }
 
 let runs = 0;
@@ -301,9 +298,9 @@ function takeTaskCgroup(limit: number): TaskCgroup | null {
     const cgroup = idleCgroups[i]!;
     try {
       if (readFileSync(cgroup.procs, 'utf8') !== '') continue;
-      writeFileSync(join(cgroup.dir, 'pids.max'), String(limit));
+      if (cgroup.limit !== limit) writeFileSync(join(cgroup.dir, 'pids.max'), String(limit));
       idleCgroups.splice(i, 1);
-      return cgroup;
+      return { ...cgroup, limit };
     } catch {
       idleCgroups.splice(i, 1);
     }
@@ -325,7 +322,7 @@ function takeTaskCgroup(limit: number): TaskCgroup | null {
       // In v1 a task joins through `tasks` alone, which spares the kernel a global
       // synchronisation that writing to `cgroup.procs` costs (milliseconds, on every run).
       const tasks = join(dir, 'tasks');
-      return { dir, join: existsSync(tasks) ? tasks : join(dir, 'cgroup.procs'), procs: join(dir, 'cgroup.procs') };
+      return { dir, join: existsSync(tasks) ? tasks : join(dir, 'cgroup.procs'), procs: join(dir, 'cgroup.procs'), limit };
     } catch {
       // No limit can be set here; try the next hierarchy.
     }

@@ -5,7 +5,7 @@
  */
 import { fail, ok, type Result } from '@aleph/protocol';
 import type { HiddenPath } from './bubblewrap.js';
-import { NO_DOMAIN_FILTER, type Capabilities } from './capabilities.js';
+import { isWithin, NO_DOMAIN_FILTER, type Capabilities } from './capabilities.js';
 
 /** Read-only system locations a macOS process needs to start and run. */
 export const MACOS_SYSTEM_PATHS = ['/usr', '/bin', '/sbin', '/System', '/Library/Apple', '/private/etc', '/private/var/db/dyld', '/dev'] as const;
@@ -46,7 +46,7 @@ export function seatbeltProfile(caps: Capabilities, options: SeatbeltOptions): R
   if (reads.length > 0) lines.push(`(allow file-read* ${reads.map((p) => `(subpath ${sbplString(p)})`).join(' ')})`);
   if (writes.length > 0) lines.push(`(allow file-read* file-write* ${writes.map((p) => `(subpath ${sbplString(p)})`).join(' ')})`);
   // A read-only path inside a writable one stays read-only: the later rule wins in SBPL.
-  const nestedReads = reads.filter((r) => writes.some((w) => r !== w && r.startsWith(`${w}/`)));
+  const nestedReads = reads.filter((r) => writes.some((w) => r !== w && isWithin(w, r)));
   if (nestedReads.length > 0) lines.push(`(deny file-write* ${nestedReads.map((p) => `(subpath ${sbplString(p)})`).join(' ')})`);
   const hidden = options.hide ?? [];
   if (hidden.length > 0) lines.push(`(deny file-read* file-write* ${hidden.map((h) => `(${h.directory ? 'subpath' : 'literal'} ${sbplString(h.path)})`).join(' ')})`);

@@ -4,6 +4,7 @@
  * asks the owner again.
  */
 import { posix } from 'node:path';
+import { isWithin } from './capabilities.js';
 
 /** Below the home directory (the same layout on Linux and macOS unless noted). */
 export const SENSITIVE_HOME_PATHS = [
@@ -24,7 +25,7 @@ export const ENV_FILE = /^\.env(\.[^/]+)?$/;
 export function sensitiveReason(path: string, home: string): string | null {
   for (const rel of SENSITIVE_HOME_PATHS) {
     const location = posix.join(home, rel);
-    if (path === location || path.startsWith(`${location}/`)) return `~/${rel} holds credentials`;
+    if (isWithin(location, path)) return `~/${rel} holds credentials`;
   }
   if (ENV_FILE.test(posix.basename(path))) return `${posix.basename(path)} files hold secrets`;
   return null;
@@ -32,5 +33,5 @@ export function sensitiveReason(path: string, home: string): string | null {
 
 /** The sensitive home locations below `dir` (or `dir` itself inside one), for a sandbox to hide. */
 export function sensitiveBelow(dir: string, home: string): string[] {
-  return SENSITIVE_HOME_PATHS.map((rel) => posix.join(home, rel)).filter((location) => dir === '/' || location === dir || location.startsWith(`${dir}/`));
+  return SENSITIVE_HOME_PATHS.map((rel) => posix.join(home, rel)).filter((location) => isWithin(dir, location));
 }
