@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { GatewayError, type GatewayClient } from '@aleph/gateway';
-import { describeGrant, formatDuration, parseDuration, parseRuleText, type AllowRule, type ClientMessage, type Decision, type GatewayMessage, type PendingApproval } from '@aleph/protocol';
+import { describeGrant, formatDuration, parseDuration, parseRuleText, type AllowRule, type ClientMessage, type Decision, type GatewayMessage, type PendingApproval, type PendingTool, describeCapabilities } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
 import { connectGateway } from './connect.js';
 import { EXIT, type Io } from './io.js';
@@ -119,7 +119,23 @@ function describe(a: PendingApproval, style: Style): string {
     ...a.risk.reasons.map((r) => `  - ${r.message}`),
   ];
   if (a.suggested_rule !== null) lines.push(style.dim(`  always would remember: ${a.suggested_rule.kind}:${a.suggested_rule.pattern}`));
+  if (a.tool !== undefined) lines.push(...describeTool(a.tool, style));
   return lines.join('\n');
+}
+
+/** A tool approval: what is decided (the contract, or this run) and what the contract grants. */
+function describeTool(t: PendingTool, style: Style): string[] {
+  const what = t.gate === 'approve_contract'
+    ? `tool ${t.name} (${t.stage}): approve its capability contract${t.changed_from === null ? '' : ', changed since it was approved'}`
+    : `tool ${t.name} (${t.stage}): confirm this run`;
+  return [
+    `  ${style.bold(what)}`,
+    `  ${t.reason}`,
+    ...describeCapabilities(t.capabilities).map((line) => style.dim(`    ${line}`)),
+    ...(t.parameters === null ? [] : [style.dim(`    parameters: ${t.parameters.join(' ') || 'none'}`)]),
+    style.dim(t.gate === 'approve_contract' ? '  once: approve it and count this as a trial run; always: verify it now'
+      : t.stage === 'trial' ? '  once: count this trial run; always: verify the tool now' : '  allowing lets this one run through; the contract stays as approved'),
+  ];
 }
 
 /** An interactive prompt: each pending command in turn, answered with one key and Enter. */

@@ -26,9 +26,9 @@ async function startGateway(...extra: string[]): Promise<Record<string, unknown>
   return JSON.parse(line) as Record<string, unknown>;
 }
 
-/** Runs `aleph exec` in the background, returning its exit code and output when it ends. */
-function execInBackground(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [ALEPH_BIN, 'exec', ...args], { env: env(), cwd: home() });
+/** Runs `aleph exec` (or another command) in the background, returning its exit code and output when it ends. */
+function execInBackground(args: string[], command = 'exec'): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [ALEPH_BIN, command, ...args], { env: env(), cwd: home() });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -308,5 +308,38 @@ describe('approved commands run in the sandbox', () => {
     const unsandboxed = run('/usr/bin/touch made', '/nonexistent');
     expect(unsandboxed.code).toBe(0);
     expect(unsandboxed.stderr).toContain('running without a sandbox, as configured');
+  });
+});
+
+describe('aleph tools through a running gateway', () => {
+  it('run a tool under its contract once the owner approves it; list its trust; forget it', async () => {
+    await startGateway();
+    const ws = join(home(), 'ws');
+    mkdirSync(ws);
+    writeFileSync(join(ws, 'notes.txt'), 'one\ntwo\n');
+    const run = () => execInBackground(['run', 'wc', '--workspace', ws, '--param', '-l', '--', 'wc', '-l', 'notes.txt'], 'tools');
+
+    const first = run();
+    const id = await pendingId();
+    const shown = aleph(['approvals', 'list']).stdout;
+    expect(shown).toContain('tool wc (draft): approve its capability contract');
+    expect(shown).toContain(`read and write \${WORKSPACE}`);
+    expect(shown).toContain('no network');
+    expect(aleph(['approvals', 'allow', id]).code).toBe(0);
+    expect(await first).toMatchObject({ code: 0, stdout: '2 notes.txt\n' });
+
+    const listed = JSON.parse(aleph(['tools', 'list', '--json']).stdout) as { tool: string; stage: string; confirmed_runs: number }[];
+    expect(listed).toMatchObject([{ tool: 'wc', stage: 'trial', confirmed_runs: 1 }]);
+    expect(aleph(['tools', 'list']).stdout).toMatch(/^wc\s+trial \(1 of 3 runs confirmed\)/);
+
+    const denied = run();
+    expect(aleph(['approvals', 'deny', await pendingId()]).code).toBe(0);
+    expect(await denied).toMatchObject({ code: 126, stderr: expect.stringContaining('aleph: denied') });
+
+    expect(aleph(['tools', 'forget', 'wc']).stdout).toContain('wc forgotten');
+    expect(aleph(['tools', 'list', '--json']).stdout.trim()).toBe('[]');
+    expect(aleph(['tools', 'forget', 'wc'])).toMatchObject({ code: 2, stderr: expect.stringContaining('No tool named wc') });
+    const ledger = JSON.parse(aleph(['audit', 'search', '--event', 'capability_approval', '--json']).stdout) as { rows: { payload: { decision: string; stage: string } }[] };
+    expect(ledger.rows.map((r) => [r.payload.decision, r.payload.stage]).sort()).toEqual([['allow-once', 'trial'], ['revoked', 'draft']]);
   });
 });

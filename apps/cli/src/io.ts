@@ -13,6 +13,7 @@ export const EXIT = {
 export interface Io {
   readonly stdin: NodeJS.ReadableStream;
   readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
   out(text: string): void;
@@ -27,6 +28,7 @@ export function processIo(): Io {
   return {
     stdin: process.stdin,
     stdout: process.stdout,
+    stderr: process.stderr,
     env: process.env,
     cwd: process.cwd(),
     out: (text) => process.stdout.write(text + '\n'),

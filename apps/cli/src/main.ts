@@ -11,6 +11,7 @@ import { modeCommand } from './mode-command.js';
 import { policyCommand } from './policy-command.js';
 import { rulesCommand } from './rules-command.js';
 import { sandboxCommand } from './sandbox-command.js';
+import { toolsCommand } from './tools-command.js';
 import { EXIT, processIo, type Io } from './io.js';
 
 const HELP = `Aleph Console: the approval console between AI agents and your machine.
@@ -28,6 +29,7 @@ Commands:
   devices        list, revoke or rotate the tokens of paired devices
   guests         invite guests with a scope of tools, list and revoke them
   sandbox        run a command with exactly the capabilities given; print sandbox profiles
+  tools          run tools through the gateway under their capability contracts; their trust
   policy check   classify a shell command: verdict, action, risk and reasons
   audit          search, tail, verify, export, import and prune the audit log
 
@@ -75,6 +77,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return guestsCommand(rest, io);
     case 'sandbox':
       return sandboxCommand(rest, io);
+    case 'tools':
+      return toolsCommand(rest, io);
     default:
       return io.usage(`Unknown command "${command}".\n\n${HELP}`);
   }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { shellQuote } from '@aleph/policy';
 import { fail, ok, type Result } from '@aleph/protocol';
 import {
   applyOverrides, DEFAULT_HELPER, exitCodeOf, isPresetName, parseCapabilities, PRESET_NAMES, PRESETS, resolveCapabilities, runSandboxed,
@@ -34,7 +35,8 @@ Profile options:
 Without a preset or a profile file the workspace is granted read-write. Credentials inside granted
 paths (~/.ssh, ~/.aws, keychains, browser profiles, .env files, ...) are hidden unless named.`;
 
-const PROFILE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+/** The options that describe a capability profile (shared with `aleph tools run`). */
+export const PROFILE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   preset: { value: true }, capabilities: { value: true }, workspace: { value: true }, 'project-root': { value: true },
   'allow-read': { value: true, multiple: true }, 'allow-write': { value: true, multiple: true }, net: { value: true },
   'memory-mb': { value: true }, 'timeout-s': { value: true }, 'no-fork': {}, env: { value: true }, json: {}, help: {},
@@ -86,6 +88,19 @@ export async function sandboxCommand(argv: readonly string[], io: Io): Promise<n
 
 /** The capabilities the options describe, resolved against the workspace. */
 function capabilitiesFrom(args: ParsedArgs, io: Io): Result<{ capabilities: Capabilities; workspace: string }> {
+  const declared = declaredCapabilities(args, io);
+  if (!declared.ok) return declared;
+  const { capabilities, workspace, projectRoot } = declared.value;
+  const resolved = resolveCapabilities(capabilities, { WORKSPACE: workspace, PROJECT_ROOT: projectRoot });
+  if (!resolved.ok) return resolved;
+  return ok({ capabilities: resolved.value, workspace });
+}
+
+/**
+ * The capabilities the options describe, as declared (`${WORKSPACE}` and `${PROJECT_ROOT}` kept)
+ * and checked like a profile file; and the directories those stand for.
+ */
+export function declaredCapabilities(args: ParsedArgs, io: Io): Result<{ capabilities: Capabilities; workspace: string; projectRoot: string }> {
   const workspace = resolve(io.cwd, value(args, 'workspace') ?? '.');
   const projectRoot = resolve(io.cwd, value(args, 'project-root') ?? workspace);
   const presetName = value(args, 'preset');
@@ -94,14 +109,14 @@ function capabilitiesFrom(args: ParsedArgs, io: Io): Result<{ capabilities: Capa
   if (presetName !== undefined && !isPresetName(presetName)) return fail('usage', `Unknown preset "${presetName}"; the presets are ${PRESET_NAMES.join(', ')}.`);
   const preset = presetName === undefined ? null : PRESETS[presetName];
 
-  const declared: FilesystemEntry[] = [];
+  const entries: FilesystemEntry[] = [];
   // Neither a preset nor a file: the workspace is what the command works on.
-  if (preset === null && file === undefined) declared.push({ kind: 'read_write', path: '${WORKSPACE}' });
+  if (preset === null && file === undefined) entries.push({ kind: 'read_write', path: '${WORKSPACE}' });
   const path = (p: string) => (p.startsWith('${') ? p : resolve(io.cwd, p));
-  for (const p of args.options.get('allow-read') ?? []) declared.push({ kind: 'read_only', path: path(p) });
-  for (const p of args.options.get('allow-write') ?? []) declared.push({ kind: 'read_write', path: path(p) });
+  for (const p of args.options.get('allow-read') ?? []) entries.push({ kind: 'read_only', path: path(p) });
+  for (const p of args.options.get('allow-write') ?? []) entries.push({ kind: 'read_write', path: path(p) });
   const overrides: { -readonly [K in keyof Overrides]: Overrides[K] } = {};
-  if (declared.length > 0) overrides.filesystem = declared;
+  if (entries.length > 0) overrides.filesystem = entries;
   const net = value(args, 'net');
   if (net !== undefined) {
     if (net !== 'deny' && net !== 'all') return fail('usage', '--net takes deny or all.');
@@ -133,9 +148,7 @@ function capabilitiesFrom(args: ParsedArgs, io: Io): Result<{ capabilities: Capa
   // Limits given on the command line are checked like a profile file's.
   const checked = parseCapabilities(merged.value);
   if (!checked.ok) return checked;
-  const resolved = resolveCapabilities(checked.value, { WORKSPACE: workspace, PROJECT_ROOT: projectRoot });
-  if (!resolved.ok) return resolved;
-  return ok({ capabilities: resolved.value, workspace });
+  return ok({ capabilities: checked.value, workspace, projectRoot });
 }
 
 function loadCapabilities(file: string): Result<Capabilities> {
@@ -185,6 +198,3 @@ function optionLines(words: readonly string[]): string[] {
   return lines;
 }
 
-function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}

@@ -22,9 +22,9 @@ export function summarize(e: AuditEvent): string {
     case 'sandbox_exec':
       return `${e.command ?? e.tool_id} ran sandboxed on ${e.platform}: ${e.status}${e.violations?.length ? ` (${e.violations.length} violations)` : ''}`;
     case 'capability_approval':
-      return `${e.tool_id} capabilities ${e.decision} at stage ${e.stage}`;
+      return `${e.tool_id} ${e.stage_before === 'draft' ? 'contract approved' : 'run confirmed'} by ${e.resolved_by ?? e.actor ?? 'the owner'}: now ${e.stage}`;
     case 'capability_escalation':
-      return `${e.tool_id} escalation: ${e.reason}${e.path ? ` (${e.path})` : ''}`;
+      return `${e.tool_id} asked beyond its contract${e.decision ? ` (${e.decision})` : ''}: ${e.reason}`;
     case 'pairing_request':
       return `${e.device_name} (${e.device_type}) asks to pair`;
     case 'pairing_approved':

@@ -1,12 +1,13 @@
 /**
- * `$ALEPH_HOME/exec-approvals.json`: the gateway's configuration, the socket secret and every
- * agent's mode and "Allow Always" rules. Created 0600 (in a 0700 directory) with a fresh random
+ * `$ALEPH_HOME/exec-approvals.json`: the gateway's configuration, the socket secret, every
+ * agent's mode and "Allow Always" rules, and each tool's trust (its approved capability contract). Created 0600 (in a 0700 directory) with a fresh random
  * secret when missing; rewritten atomically; never overwritten when it cannot be parsed.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DM_POLICIES, fail, ok, parseAllowRule, parseSecurityMode, RULE_ACTIONS, type AllowRule, type DmPolicy, type Result, type RuleAction, type SecurityMode } from '@aleph/protocol';
+import { DM_POLICIES, fail, ok, parseAllowRule, parseSecurityMode, RULE_ACTIONS, TOOL_NAME, TRUST_STAGES, type AllowRule, type DmPolicy, type Result, type RuleAction, type SecurityMode, type TrustStage } from '@aleph/protocol';
+import type { TrustRecord } from '@aleph/sandbox';
 import { NO_USER_PATTERNS, parseUserPatterns, type UserPatterns } from '@aleph/policy';
 import { writePrivateFile } from './private-file.js';
 
@@ -78,6 +79,8 @@ export interface GatewayConfig {
   readonly network: NetworkSettings;
   readonly channels: Readonly<Record<string, ChannelSettings>>;
   readonly sandbox: SandboxSettings;
+  /** Each tool's trust stage under the contract the owner approved, by tool name. */
+  readonly tools: Readonly<Record<string, TrustRecord>>;
 }
 
 /** A channel that is not configured pairs its senders: nobody talks to the agent unannounced. */
@@ -110,6 +113,7 @@ export function defaultConfig(): GatewayConfig {
     network: { port: DEFAULT_PORT, authentication: 'required' },
     channels: {},
     sandbox: DEFAULT_SANDBOX,
+    tools: {},
   };
 }
 
@@ -153,9 +157,11 @@ export function parseConfig(value: unknown): Result<GatewayConfig> {
   if (!channels.ok) return channels;
   const sandbox = parseSandbox(v.sandbox ?? {}, 'sandbox', true);
   if (!sandbox.ok) return sandbox;
+  const tools = parseTools(v.tools ?? {});
+  if (!tools.ok) return tools;
   return ok({
     version: 1, secret, ask: { fallback, timeout_ms: timeout as number }, defaults: { mode: defaultMode.value }, agents, policy: patterns.value,
-    network: network.value, channels: channels.value, sandbox: { ...DEFAULT_SANDBOX, ...sandbox.value },
+    network: network.value, channels: channels.value, sandbox: { ...DEFAULT_SANDBOX, ...sandbox.value }, tools: tools.value,
   });
 }
 
@@ -201,6 +207,35 @@ function parseSandbox(value: unknown, at: string, topLevel: boolean): Result<Par
     out.when_unavailable = v.when_unavailable;
   }
   return ok(out);
+}
+
+const HASH = /^[0-9a-f]{64}$/;
+
+function parseTools(value: unknown): Result<Record<string, TrustRecord>> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('config_invalid', '"tools" must be an object keyed by tool name');
+  const tools: Record<string, TrustRecord> = {};
+  for (const [name, entry] of Object.entries(value as Record<string, unknown>)) {
+    const e = entry as Record<string, unknown>;
+    const at = `"tools.${name}"`;
+    if (!TOOL_NAME.test(name)) return fail('config_invalid', `${at}: a tool name is lower-case letters, digits, ".", "_" and "-"`);
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) return fail('config_invalid', `${at} must be an object`);
+    if (typeof e.contract_hash !== 'string' || !HASH.test(e.contract_hash)) return fail('config_invalid', `${at}.contract_hash must be a SHA-256 in hex`);
+    if (!(TRUST_STAGES as readonly unknown[]).includes(e.stage)) return fail('config_invalid', `${at}.stage must be one of ${TRUST_STAGES.join(', ')}`);
+    if (!Number.isInteger(e.confirmed_runs) || (e.confirmed_runs as number) < 0) return fail('config_invalid', `${at}.confirmed_runs must be a whole number`);
+    const approved = e.approved_at ?? null;
+    if (approved !== null && (typeof approved !== 'number' || !Number.isFinite(approved))) return fail('config_invalid', `${at}.approved_at must be epoch milliseconds or null`);
+    const changed = e.changed_from ?? null;
+    if (changed !== null && (typeof changed !== 'string' || !HASH.test(changed))) return fail('config_invalid', `${at}.changed_from must be a SHA-256 in hex or null`);
+    tools[name] = {
+      tool: name, contract_hash: e.contract_hash, stage: e.stage as TrustStage, confirmed_runs: e.confirmed_runs as number, approved_at: approved as number | null, changed_from: changed as string | null,
+    };
+  }
+  return ok(tools);
+}
+
+/** The configuration with one tool's trust replaced. */
+export function withTrust(config: GatewayConfig, record: TrustRecord): GatewayConfig {
+  return { ...config, tools: { ...config.tools, [record.tool]: record } };
 }
 
 /** The sandbox settings for one agent's commands. */

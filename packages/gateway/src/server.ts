@@ -12,18 +12,20 @@ import { join } from 'node:path';
 import { AuditStore } from '@aleph/audit';
 import { authorize, DEFAULT_PAIRING_LIMITS, identityContext, type IdentityContext, type PairingLimits } from '@aleph/identity';
 import { CommandPolicy, type Evaluation } from '@aleph/policy';
+import { recordApproval } from '@aleph/sandbox';
 import {
   describeGrant, encodeFrame, FrameReader, MAX_LINE_BYTES, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
-  type ExecBinding, type ExecRequest, type GatewayEvent, type GatewayMessage, type PendingApproval, type Result,
+  type ExecBinding, type ExecRequest, type GatewayEvent, type GatewayMessage, type PendingApproval, type Result, type ToolRunRequest,
 } from '@aleph/protocol';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
-import { auditFile, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, saveConfig, secretBytes, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
+import { auditFile, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, saveConfig, secretBytes, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
 import { GatewayError } from './errors.js';
 import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './handshake.js';
 import { Identities, type IdentityEvent } from './identities.js';
 import { IdentityStore } from './identity-store.js';
 import { NetworkEndpoint, type NetworkOptions } from './network.js';
 import { describeRule, liveRules, withRule, withRulesUsed } from './rules.js';
+import { approvalEvent, escalationEvents, planToolRun, runEvent, runTool, type ToolPlan } from './tools.js';
 
 export const SOCKET_FILE = 'exec-approvals.sock';
 
@@ -57,6 +59,8 @@ export interface GatewayOptions {
   readonly network?: NetworkOptions;
   /** Pairing codes' lifetime, rate limits and lockout; the defaults suit people. */
   readonly pairing?: Partial<PairingLimits>;
+  /** The sandbox helper for tool runs (the packaged app passes its own). */
+  readonly sandboxHelper?: string;
 }
 
 /** Someone connected: a Unix-socket client (always the owner) or a network session. */
@@ -65,7 +69,7 @@ export interface Peer {
   readonly identity: IdentityContext;
   subscribed: boolean;
   readonly closed: boolean;
-  /** Its requests waiting for a human (approval ids). */
+  /** Its requests waiting for a human (approval ids), and its tool runs under way (run ids). */
   readonly pending: Set<string>;
   /** Its allowed requests whose run may still report its end (exec_result), oldest first. */
   readonly running: Map<string, ExecRequest>;
@@ -94,6 +98,8 @@ interface Waiting {
   readonly evaluation: Evaluation;
   /** What the command resolved to when it was asked; checked again when someone allows it. */
   readonly binding: ExecBinding;
+  /** A tool run's plan: allowed, it runs in the sandbox here and answers tool_result. */
+  readonly tool?: ToolPlan;
   readonly requestId: string;
   readonly peer: Peer;
   readonly reply: Reply;
@@ -144,6 +150,8 @@ export class Gateway {
   private readonly peers = new Set<Peer>();
   private endpoint: NetworkEndpoint | null = null;
   private readonly waiting = new Map<string, Waiting>();
+  /** Tool runs under way, by run id: whose, how to stop it, and when it is over. */
+  private readonly runs = new Map<string, { peer: Peer; controller: AbortController; done: Promise<void> }>();
   private readonly ledger = new NonceLedger();
   private readonly limits: Limits;
   private readonly executables = new ExecutableCache();
@@ -170,6 +178,7 @@ export class Gateway {
     limits: Partial<Limits>,
     keepHistory: boolean,
     pairing: Partial<PairingLimits>,
+    private readonly sandboxHelper: string | undefined,
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.outcomes = keepHistory ? [] : null;
@@ -210,6 +219,7 @@ export class Gateway {
       options.limits ?? {},
       options.keepHistory === true,
       options.pairing ?? {},
+      options.sandboxHelper,
     );
     server.on('connection', (socket) => gateway.accept(socket));
     await new Promise<void>((resolve, reject) => {
@@ -263,7 +273,10 @@ export class Gateway {
   /** A peer leaves: what it was waiting for is cancelled. */
   detach(peer: Peer): void {
     this.peers.delete(peer);
-    for (const id of [...peer.pending]) this.finish(id, 'deny', 'requester_disconnected', 'gateway');
+    for (const id of [...peer.pending]) {
+      this.finish(id, 'deny', 'requester_disconnected', 'gateway');
+      this.runs.get(id)?.controller.abort();
+    }
     this.flush();
   }
 
@@ -305,6 +318,10 @@ export class Gateway {
     this.stopping = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const id of [...this.waiting.keys()]) this.finish(id, 'deny', 'gateway_shutdown', 'gateway');
+    this.flush();
+    // Tool runs end with the gateway; their outcome is still audited.
+    for (const run of this.runs.values()) run.controller.abort();
+    await Promise.all([...this.runs.values()].map((r) => r.done));
     this.flush();
     for (const c of this.connections) this.close(c);
     await this.endpoint?.stop();
@@ -457,6 +474,9 @@ export class Gateway {
       case 'approval_request':
         this.request(peer, m.id, m.request, m.timeout_ms, reply);
         return;
+      case 'tool_run':
+        this.toolRun(peer, m.id, m.run, m.timeout_ms, reply);
+        return;
     }
     if (peer.identity.role !== 'owner') {
       const tool = m.type === 'call' ? m.call.method : m.type;
@@ -521,22 +541,25 @@ export class Gateway {
     if (fresh.ok) this.config = fresh.value;
   }
 
-  private request(peer: Peer, requestId: string, request: ExecRequest, timeoutMs: number | undefined, reply: Reply): void {
-    this.refreshConfig();
+  /**
+   * Whether a peer may ask (room for one more pending request, and leave to use `tool`); when not,
+   * it has been told. The command policy runs only for someone who may use the tool at all.
+   */
+  private admit(peer: Peer, requestId: string, tool: string, reply: Reply, now: number): boolean {
     if (peer.pending.size >= this.limits.maxPendingPerConnection) {
       const message = `At most ${this.limits.maxPendingPerConnection} requests may wait per connection.`;
       if (peer instanceof Connection) this.violation(peer, 'too_many_pending', message, requestId);
       else reply({ type: 'error', code: 'too_many_pending', message, id: requestId });
-      return;
+      return false;
     }
-    const now = Date.now();
-    // Who asks comes first: the command policy runs only for someone who may use exec at all.
     const asker = identityContext({ ...peer.identity, request_id: requestId, created_at: now });
-    const allowed = authorize(asker, 'exec', { now, authenticationRequired: this.authenticationRequired });
-    if (!allowed.allowed) {
-      this.refuse(peer, 'exec', allowed.code, allowed.reason, requestId, reply);
-      return;
-    }
+    const allowed = authorize(asker, tool, { now, authenticationRequired: this.authenticationRequired });
+    if (!allowed.allowed) this.refuse(peer, tool, allowed.code, allowed.reason, requestId, reply);
+    return allowed.allowed;
+  }
+
+  /** The command policy's judgement of a request, with the agent's mode and rules. */
+  private evaluate(request: ExecRequest, now: number): { evaluation: Evaluation; mode: string; pathVariable: string; resolveExecutable: (name: string) => string | null } {
     const rules = liveRules(this.config, request.agent_id, request.session_key, now);
     const pathVariable = searchPath(request);
     const resolveExecutable = this.executables.resolver(request.cwd, pathVariable);
@@ -553,25 +576,66 @@ export class Gateway {
     });
     const used = [evaluation.denied_by, evaluation.asked_by, ...evaluation.allowed_by].filter((r): r is StoredRule => r !== null);
     if (used.length > 0) this.config = withRulesUsed(this.config, request.agent_id, used, new Date(now).toISOString());
+    return { evaluation, mode, pathVariable, resolveExecutable };
+  }
+
+  private request(peer: Peer, requestId: string, request: ExecRequest, timeoutMs: number | undefined, reply: Reply): void {
+    this.refreshConfig();
+    const now = Date.now();
+    if (!this.admit(peer, requestId, 'exec', reply, now)) return;
+    const { evaluation, mode, pathVariable, resolveExecutable } = this.evaluate(request, now);
     const binding = evaluation.action === 'reject' ? { executables: {}, scripts: {} } : bindingOf(evaluation.segments, request.cwd, pathVariable, resolveExecutable);
     if (evaluation.action !== 'prompt') {
       this.answer(peer, reply, requestId, request, evaluation, evaluation.action === 'reject' ? 'deny' : 'allow-once', automaticReason(evaluation, mode), 'policy', binding);
       return;
     }
+    this.enqueue(peer, requestId, request, evaluation, binding, undefined, timeoutMs, reply, now);
+  }
+
+  /** A request waits for a human: every subscriber hears of it; the ask fallback answers at its timeout. */
+  private enqueue(peer: Peer, requestId: string, request: ExecRequest, evaluation: Evaluation, binding: ExecBinding, tool: ToolPlan | undefined, timeoutMs: number | undefined, reply: Reply, now: number): void {
     const id = randomBytes(4).toString('hex');
     const ttl = timeoutMs ?? this.ask.timeoutMs;
     const approval: PendingApproval = {
       id, request, verdict: evaluation.verdict, risk: evaluation.risk, segments: evaluation.segments,
-      suggested_rule: evaluation.suggested_rule, created_at: new Date(now).toISOString(), expires_at: new Date(now + ttl).toISOString(),
+      suggested_rule: tool === undefined ? evaluation.suggested_rule : null, created_at: new Date(now).toISOString(), expires_at: new Date(now + ttl).toISOString(),
+      ...(tool === undefined ? {} : {
+        tool: {
+          name: tool.run.tool, stage: tool.record.stage, gate: tool.gate.action === 'approve_contract' ? 'approve_contract' : 'confirm_run',
+          reason: tool.gate.action === 'run' ? '' : tool.gate.reason, contract_hash: tool.contractHash, changed_from: tool.record.changed_from,
+          capabilities: tool.run.capabilities, parameters: tool.run.parameters ?? null, escalations: tool.escalations,
+        },
+      }),
     };
     const timer = setTimeout(() => {
       const decision = this.ask.fallback === 'allow' ? 'allow-once' : 'deny';
       this.finish(id, decision, `no approver answered within ${ttl} ms; the ask fallback is ${this.ask.fallback}`, 'fallback');
       this.flush();
     }, ttl);
-    this.waiting.set(id, { approval, evaluation, binding, requestId, peer, reply, timer });
+    this.waiting.set(id, { approval, evaluation, binding, ...(tool === undefined ? {} : { tool }), requestId, peer, reply, timer });
     peer.pending.add(id);
     this.broadcast({ type: 'approval_pending', approval });
+  }
+
+  /**
+   * A tool run: the command policy still blocks what it blocks; otherwise the tool's trust decides
+   * whether a person is asked (Draft, Trial, an escalation) or it runs at once (Verified).
+   */
+  private toolRun(peer: Peer, requestId: string, run: ToolRunRequest, timeoutMs: number | undefined, reply: Reply): void {
+    this.refreshConfig();
+    const now = Date.now();
+    if (!this.admit(peer, requestId, run.tool, reply, now)) return;
+    const plan = planToolRun(run, this.config.tools[run.tool] ?? null, process.env.HOME ?? homedir());
+    if (!plan.ok) {
+      reply({ type: 'error', code: plan.error.code, message: plan.error.message, id: requestId });
+      return;
+    }
+    const request: ExecRequest = { command: plan.value.command, cwd: run.cwd, agent_id: run.agent_id, session_key: run.session_key };
+    const { evaluation } = this.evaluate(request, now);
+    const none: ExecBinding = { executables: {}, scripts: {} };
+    if (evaluation.action === 'reject') this.answerTool(peer, reply, requestId, plan.value, evaluation, 'deny', automaticReason(evaluation, ''), 'policy');
+    else if (plan.value.gate.action === 'run') this.answerTool(peer, reply, requestId, plan.value, evaluation, 'allow-once', `${run.tool} is verified`, 'trust');
+    else this.enqueue(peer, requestId, request, evaluation, none, plan.value, timeoutMs, reply, now);
   }
 
   private resolve(peer: Peer, m: Extract<ClientMessage, { type: 'resolve' }>, reply: Reply): void {
@@ -593,7 +657,10 @@ export class Gateway {
     }
     let grant = '';
     let rule = m.rule ?? w.evaluation.suggested_rule;
-    if (m.decision === 'allow-always') {
+    if (m.decision === 'allow-always' && w.tool !== undefined) {
+      rule = null;
+      grant = ` always: ${w.tool.run.tool} is verified`;
+    } else if (m.decision === 'allow-always') {
       if (rule === null) {
         reply({ type: 'error', code: 'no_rule', message: 'This command cannot be allowed always; allow it once instead.', id: m.id });
         return;
@@ -631,7 +698,8 @@ export class Gateway {
     this.waiting.delete(id);
     clearTimeout(w.timer);
     w.peer.pending.delete(id);
-    this.answer(w.peer, w.reply, w.requestId, w.approval.request, w.evaluation, decision, reason, by, w.binding);
+    if (w.tool === undefined) this.answer(w.peer, w.reply, w.requestId, w.approval.request, w.evaluation, decision, reason, by, w.binding);
+    else this.answerTool(w.peer, w.reply, w.requestId, w.tool, w.evaluation, decision, reason, by);
     this.broadcast({ type: 'approval_resolved', id, decision, resolved_by: by });
     w.peer.settled();
   }
@@ -654,6 +722,54 @@ export class Gateway {
       if (peer.running.size > MAX_UNREPORTED_RUNS) peer.running.delete(peer.running.keys().next().value!);
     }
     this.outcomes?.push({ request, decision, reason, resolved_by: by, verdict: e.verdict, risk_level: e.risk.level, at: new Date().toISOString() });
+  }
+
+  /**
+   * A tool run's outcome. A person's "allow" moves the tool's trust on (saved before the run) and
+   * goes to the capability ledger with any escalation; then the run starts in the sandbox, and
+   * tool_result goes back once `sandbox_exec` is durable. A denial answers at once.
+   */
+  private answerTool(peer: Peer, reply: Reply, requestId: string, plan: ToolPlan, e: Evaluation, decision: Decision, reason: string, by: string): void {
+    const { run } = plan;
+    const who = { session: run.session_key, actor: run.agent_id };
+    let record = plan.record;
+    let why = reason;
+    if (decision !== 'deny' && plan.gate.action !== 'run') {
+      const next = recordApproval(record, decision, Date.now());
+      if (next !== record) {
+        const saved = this.updateConfig((config) => withTrust(config, next));
+        if (saved === null) {
+          this.outbox.push({ event: approvalEvent(plan, next, decision, by, who) });
+          record = next;
+        } else why = `${reason}; the tool's trust could not be saved (${saved})`;
+      }
+    }
+    for (const event of escalationEvents(plan, decision, by, who)) this.outbox.push({ event });
+    this.outbox.push({
+      event: {
+        event: 'terminal_cmd', command: plan.command, decision, risk_level: e.risk.level, verdict: e.verdict, mode: e.mode, agent: run.agent_id, cwd: run.cwd,
+        reasons: e.risk.reasons.map((r) => r.code), session: run.session_key, actor: run.agent_id, executor: by, request_id: requestId, tool_id: run.tool,
+      },
+    });
+    this.answered++;
+    this.outcomes?.push({ request: { command: plan.command, cwd: run.cwd, agent_id: run.agent_id, session_key: run.session_key }, decision, reason: why, resolved_by: by, verdict: e.verdict, risk_level: e.risk.level, at: new Date().toISOString() });
+    const result = { type: 'tool_result' as const, id: requestId, decision, reason: why, resolved_by: by, verdict: e.verdict, risk: e.risk, stage: record.stage, contract_hash: plan.contractHash };
+    if (decision === 'deny') {
+      this.outbox.push({ deliver: () => reply(result) });
+      return;
+    }
+    const runId = `run-${randomBytes(4).toString('hex')}`;
+    const controller = new AbortController();
+    peer.pending.add(runId);
+    const done = runTool(plan, { env: process.env, hide: [this.home], signal: controller.signal, ...(this.sandboxHelper === undefined ? {} : { helper: this.sandboxHelper }) })
+      .then(({ log, output }) => {
+        this.runs.delete(runId);
+        peer.pending.delete(runId);
+        this.outbox.push({ event: runEvent(plan, requestId, log), deliver: () => reply({ ...result, run: output }) });
+        if (!this.stopping) this.flush();
+        peer.settled();
+      });
+    this.runs.set(runId, { peer, controller, done });
   }
 
   /** An allowed run reports how it ended: recorded as `command_finished`, acknowledged once durable. */
@@ -685,9 +801,14 @@ export class Gateway {
 
   /** Stores a rule for the agent; returns an error sentence or null. */
   private addRule(agent: string, rule: Parameters<typeof withRule>[2]): string | null {
+    return this.updateConfig((config) => withRule(config, agent, rule, Date.now()).config);
+  }
+
+  /** Changes the configuration file; returns an error sentence or null. */
+  private updateConfig(change: (config: GatewayConfig) => GatewayConfig): string | null {
     // Start from the file as it is now, so that a change made meanwhile is not written over.
     this.refreshConfig(true);
-    const next = withRule(this.config, agent, rule, Date.now()).config;
+    const next = change(this.config);
     const saved = saveConfig(this.home, next);
     if (!saved.ok) return saved.error.message;
     this.config = next;

@@ -4,3 +4,4 @@ export type { UserPatterns } from './classify.js';
 export { parseUserPatterns, NO_USER_PATTERNS } from './patterns.js';
 export { REASONS, type ReasonCode } from './risk.js';
 export { MAX_COMMAND_LENGTH, MAX_REPARSE_DEPTH } from './decompose.js';
+export { shellQuote } from './allowlist.js';

@@ -31,10 +31,15 @@ export const EVENT_FIELDS = {
   /** A sandboxed run (the seed's SandboxAuditLog). */
   sandbox_exec: {
     tool_id: 'string', capabilities: 'object?', capability_hash: 'string?', status: 'string', platform: 'string', violations: 'strings?',
-    duration_ms: 'number?', exit_code: 'integer?', command: 'string?', request_id: 'string?',
+    duration_ms: 'number?', exit_code: 'integer?', command: 'string?', request_id: 'string?', capabilities_hash: 'string?', error: 'string?',
   },
-  capability_approval: { tool_id: 'string', capabilities_hash: 'string', stage: 'string', decision: 'string', capabilities: 'object?' },
-  capability_escalation: { tool_id: 'string', reason: 'string', path: 'string?', decision: 'string?' },
+  /** The capability ledger: a tool's contract approved, a Trial run confirmed, the tool verified (`capabilities_hash`: the contract's). */
+  capability_approval: {
+    tool_id: 'string', capabilities_hash: 'string', stage: 'string', decision: 'string', capabilities: 'object?', stage_before: 'string?',
+    confirmed_runs: 'integer?', resolved_by: 'string?', parameters: 'strings?', changed_from: 'string?',
+  },
+  /** A run that asked for more than its approved contract, and what was decided about it. */
+  capability_escalation: { tool_id: 'string', reason: 'string', kind: 'string?', path: 'string?', decision: 'string?', resolved_by: 'string?', capabilities_hash: 'string?' },
   /** A device or chat sender asked to pair; the code itself is a secret until used, so only its first characters. */
   pairing_request: { code_hint: 'string?', device_name: 'string', device_type: 'string', fingerprint: 'string?', peer: 'string?' },
   /** The owner approved a pairing: a chat sender is paired (device_id `chat:CHANNEL:SENDER`); a device has yet to prove its key. */

@@ -8,3 +8,5 @@ export * from './base64url.js';
 export * from './rpc.js';
 export * from './calls.js';
 export * from './canonical-json.js';
+export * from './capabilities.js';
+export * from './tools.js';

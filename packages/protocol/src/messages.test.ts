@@ -64,3 +64,25 @@ describe('client messages are validated before anything acts on them', () => {
     expect(r).toEqual({ ok: false, error: { code: 'unknown_type', message: 'Unknown message type "rm_rf".' } });
   });
 });
+
+describe('tool runs are validated too', () => {
+  const caps = { filesystem: [{ kind: 'read_write', path: '${WORKSPACE}' }], network: { kind: 'deny' }, process: { max_execution_time_s: 60, max_memory_mb: 256, no_fork: false }, environment: 'none' };
+  const run = { tool: 'wc', capabilities: caps, argv: ['wc', '-l', 'x'], cwd: '/w', agent_id: 'a', session_key: 's' };
+
+  it('accepts a declared contract and an argv, dropping repeated parameters', () => {
+    expect(parseClientMessage({ type: 'tool_run', id: 't', run: { ...run, parameters: ['-l', '-l', '--bytes'] }, timeout_ms: 5 }))
+      .toEqual({ ok: true, value: { type: 'tool_run', id: 't', run: { ...run, parameters: ['-l', '--bytes'] }, timeout_ms: 5 } });
+  });
+
+  it.each([
+    [{ ...run, tool: 'Bad Tool' }, '"tool" must be a name'],
+    [{ ...run, argv: [] }, '"argv" must list the executable'],
+    [{ ...run, argv: ['a\0b'] }, 'without NUL'],
+    [{ ...run, argv: ['x'.repeat(300 * 1024)] }, '"argv" must list'],
+    [{ ...run, parameters: ['output'] }, '"parameters" must list'],
+    [{ ...run, capabilities: { ...caps, environment: 'all' } }, '"capabilities": "environment" must be one of'],
+    [{ ...run, cwd: 'w' }, '"cwd" must be an absolute path'],
+  ])('refuses a bad tool run: %j', (value, message) => {
+    expect(error({ type: 'tool_run', id: 't', run: value })).toContain(message);
+  });
+});

@@ -6,6 +6,7 @@ import { ALLOW_RULE_KINDS, type AllowRule, type Risk, type SegmentReport, type V
 import { parseOwnerCall, type OwnerCall, type PairingView } from './calls.js';
 import { formatDuration } from './duration.js';
 import { fail, ok, type Result } from './result.js';
+import { parseToolRunRequest, type PendingTool, type ToolResult, type ToolRunRequest } from './tools.js';
 
 export const DECISIONS = ['allow-once', 'allow-always', 'deny'] as const;
 export type Decision = (typeof DECISIONS)[number];
@@ -53,6 +54,8 @@ export interface PendingApproval {
   /** ISO 8601 times. */
   readonly created_at: string;
   readonly expires_at: string;
+  /** A tool run's approval: its contract or this run (`request.command` is its argv, quoted). */
+  readonly tool?: PendingTool;
 }
 
 export type ClientMessage =
@@ -74,6 +77,8 @@ export type ClientMessage =
   }
   /** One of the owner's identity calls (calls.ts): pairing codes, devices, guests. */
   | { readonly type: 'call'; readonly id: string; readonly call: OwnerCall }
+  /** Run a tool in the sandbox under the contract it declares; answered by tool_result. */
+  | { readonly type: 'tool_run'; readonly id: string; readonly run: ToolRunRequest; readonly timeout_ms?: number }
   | { readonly type: 'ping'; readonly id?: string };
 
 /** How a sandboxed run ended, as the sandbox saw it. */
@@ -112,6 +117,7 @@ export type GatewayMessage =
   | { readonly type: 'resolved'; readonly id: string }
   | { readonly type: 'result'; readonly id: string; readonly result: unknown }
   | { readonly type: 'result_recorded'; readonly id: string }
+  | ({ readonly type: 'tool_result' } & ToolResult)
   | { readonly type: 'pong'; readonly id?: string }
   | { readonly type: 'error'; readonly code: string; readonly message: string; readonly id?: string };
 
@@ -188,6 +194,17 @@ export function parseClientMessage(value: Readonly<Record<string, unknown>>): Re
         command: command.value!, cwd: cwd.value!, agent_id: agent.value!, session_key: session.value!, ...(path.value === undefined ? {} : { path: path.value }),
       };
       return ok(timeout === undefined ? { type: 'approval_request', id: id.value!, request } : { type: 'approval_request', id: id.value!, request, timeout_ms: timeout as number });
+    }
+    case 'tool_run': {
+      const id = str(value, 'id', MAX_ID_LENGTH);
+      if (!id.ok) return id;
+      const run = parseToolRunRequest(value.run, MAX_COMMAND_LENGTH);
+      if (!run.ok) return run;
+      const timeout = value.timeout_ms;
+      if (timeout !== undefined && (!Number.isInteger(timeout) || (timeout as number) < 1 || (timeout as number) > MAX_TIMEOUT_MS)) {
+        return fail('invalid_message', `"timeout_ms" must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}.`);
+      }
+      return ok({ type: 'tool_run', id: id.value!, run: run.value, ...(timeout === undefined ? {} : { timeout_ms: timeout as number }) });
     }
     case 'subscribe':
       return ok({ type: 'subscribe' });

@@ -8,16 +8,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { isWithin, type Capabilities } from './capabilities.js';
 import { realPathOf } from './guard.js';
 import { sensitiveReason } from './sensitive.js';
+import type { Escalation } from '@aleph/protocol';
 
-export const ESCALATION_KINDS = ['outside_scope', 'sensitive_location', 'undeclared_parameter'] as const;
-export type EscalationKind = (typeof ESCALATION_KINDS)[number];
-
-export interface Escalation {
-  readonly kind: EscalationKind;
-  /** The real path, or the parameter, that caused it. */
-  readonly subject: string;
-  readonly message: string;
-}
+export { ESCALATION_KINDS, type Escalation, type EscalationKind } from '@aleph/protocol';
 
 /** What the owner approved for a tool. */
 export interface ToolContract {

@@ -6,7 +6,7 @@ import { isWithin, resolveCapabilities } from './capabilities.js';
 import { detectEscalations, parameterNames, pathArguments, type ToolContract } from './escalation.js';
 import { FilesystemGuard, realPathOf } from './guard.js';
 import { PRESETS } from './presets.js';
-import { approveContract, confirmRun, TRIAL_RUNS, trustFor, trustGate } from './trust.js';
+import { approveContract, confirmRun, contractHash, recordApproval, TRIAL_RUNS, trustFor, trustGate } from './trust.js';
 
 const base = mkdtempSync(join(tmpdir(), 'alsb-guard-'));
 const ws = join(base, 'app');
@@ -89,5 +89,24 @@ describe('trust stages', () => {
     const changed = trustFor('fmt', 'h2', record);
     expect(changed).toMatchObject({ stage: 'draft', confirmed_runs: 0, changed_from: 'h1' });
     expect(trustGate(changed, [])).toMatchObject({ action: 'approve_contract', reason: 'fmt changed its capabilities since they were approved.' });
+  });
+
+  it('count an "Allow Once" of a Draft as the contract approved and Trial\'s first run; "Allow Always" verifies at once', () => {
+    const draft = trustFor('fmt', 'h1', null);
+    const once = recordApproval(draft, 'allow-once', 5);
+    expect(once).toMatchObject({ stage: 'trial', confirmed_runs: 1, approved_at: 5 });
+    expect(recordApproval(draft, 'allow-always', 5)).toMatchObject({ stage: 'verified', approved_at: 5 });
+    let record = once;
+    for (let i = 2; i <= TRIAL_RUNS; i++) record = recordApproval(record, 'allow-once', 6);
+    expect(record).toMatchObject({ stage: 'verified', confirmed_runs: TRIAL_RUNS, approved_at: 5 });
+    expect(recordApproval(record, 'allow-always', 7)).toBe(record);
+  });
+
+  it('key a contract by its declared capabilities and parameters, in any order of parameters', () => {
+    const caps = { filesystem: [{ kind: 'read_write' as const, path: '${WORKSPACE}' }], network: { kind: 'deny' as const }, process: { max_execution_time_s: 60, max_memory_mb: 512, no_fork: false }, environment: 'restricted' as const };
+    expect(contractHash(caps, ['-a', '-b'])).toBe(contractHash(caps, ['-b', '-a']));
+    expect(contractHash(caps, ['-a'])).not.toBe(contractHash(caps, ['-a', '-b']));
+    expect(contractHash(caps, undefined)).not.toBe(contractHash(caps, []));
+    expect(contractHash(caps, undefined)).not.toBe(contractHash({ ...caps, network: { kind: 'allow_all' } }, undefined));
   });
 });

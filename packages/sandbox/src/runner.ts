@@ -68,7 +68,7 @@ export function sandboxOutcome(log: SandboxAuditLog): SandboxOutcome {
 }
 
 /** The exit code a command-line caller should end with: the tool's, or one that says what happened. */
-export function exitCodeOf(log: SandboxAuditLog): number {
+export function exitCodeOf(log: Pick<SandboxAuditLog, 'status' | 'exit_code' | 'signal'>): number {
   if (log.status === 'timeout') return 124;
   if (log.status === 'error') return 125;
   if (log.exit_code !== null) return log.exit_code;

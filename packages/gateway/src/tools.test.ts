@@ -1,0 +1,252 @@
+/**
+ * Tool runs through the gateway, end to end: real sockets, the real sandbox (bubblewrap), the
+ * trust stages kept in the configuration, and the capability ledger in the audit log.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuditStore } from '@aleph/audit';
+import { MAX_TOOL_OUTPUT_BYTES, type Capabilities, type GatewayMessage, type PendingApproval, type ToolRunRequest } from '@aleph/protocol';
+import { TRIAL_RUNS } from '@aleph/sandbox';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GatewayClient } from './client.js';
+import { auditFile, loadConfig, secretBytes } from './config.js';
+import { Gateway } from './server.js';
+
+let root: string;
+let home: string;
+let workspace: string;
+let gateway: Gateway | undefined;
+const clients: GatewayClient[] = [];
+
+beforeEach(async () => {
+  root = mkdtempSync(join(tmpdir(), 'altool-'));
+  home = join(root, 'h');
+  workspace = join(root, 'workspace');
+  mkdirSync(workspace);
+  writeFileSync(join(workspace, 'input.txt'), 'hello tool\n');
+  gateway = await Gateway.start({ home });
+});
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await gateway?.stop();
+  gateway = undefined;
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function client(): Promise<GatewayClient> {
+  const config = loadConfig(home, false);
+  if (!config.ok) throw new Error(config.error.message);
+  const c = await GatewayClient.connect(join(home, 'exec-approvals.sock'), secretBytes(config.value));
+  clients.push(c);
+  return c;
+}
+
+/** An approver that hears of each pending approval. */
+async function approver(): Promise<{ c: GatewayClient; next: () => Promise<PendingApproval> }> {
+  const c = await client();
+  c.send({ type: 'subscribe' });
+  await c.waitFor(is('pending'));
+  return {
+    c,
+    next: async () => {
+      const m = await c.waitFor(is('approval_pending'), 10_000);
+      if (m === null) throw new Error('no approval came');
+      return m.approval;
+    },
+  };
+}
+
+const is = <T extends GatewayMessage['type']>(type: T) => (m: GatewayMessage): m is Extract<GatewayMessage, { type: T }> => m.type === type;
+
+const CAPS: Capabilities = {
+  filesystem: [{ kind: 'read_write', path: '${WORKSPACE}' }, { kind: 'temp_workspace' }],
+  network: { kind: 'deny' },
+  process: { max_execution_time_s: 30, max_memory_mb: 512, no_fork: false },
+  environment: 'restricted',
+};
+
+function toolRun(argv: string[], over: Partial<ToolRunRequest> = {}): ToolRunRequest {
+  return { tool: 'wc', capabilities: CAPS, argv, cwd: workspace, agent_id: 'agent-1', session_key: 's1', ...over };
+}
+
+let ids = 0;
+async function ask(c: GatewayClient, run: ToolRunRequest): Promise<string> {
+  const id = `t${++ids}`;
+  c.send({ type: 'tool_run', id, run });
+  return id;
+}
+
+async function result(c: GatewayClient, id: string): Promise<Extract<GatewayMessage, { type: 'tool_result' }>> {
+  const m = await c.waitFor((x: GatewayMessage): x is Extract<GatewayMessage, { type: 'tool_result' }> => x.type === 'tool_result' && x.id === id, 30_000);
+  if (m === null) throw new Error('no tool_result');
+  return m;
+}
+
+async function resolve(a: GatewayClient, id: string, decision: 'allow-once' | 'allow-always' | 'deny'): Promise<void> {
+  a.send({ type: 'resolve', id, decision });
+  await a.waitFor((m: GatewayMessage): m is GatewayMessage => (m.type === 'resolved' && m.id === id) || m.type === 'error');
+}
+
+const text = (b64: string) => Buffer.from(b64, 'base64').toString();
+
+function ledger(): { event: string; payload: Record<string, unknown> }[] {
+  const audit = AuditStore.open(auditFile(home));
+  try {
+    return [...audit.rows()].map((r) => ({ event: r.event, payload: r.payload as Record<string, unknown> }));
+  } finally {
+    audit.close();
+  }
+}
+
+const trust = () => {
+  const config = loadConfig(home, false);
+  if (!config.ok) throw new Error(config.error.message);
+  return config.value.tools;
+};
+
+describe('tool runs through the gateway', () => {
+  it('ask the owner to approve a new contract, then confirm Trial runs, then run Verified without asking', async () => {
+    const a = await approver();
+    const agent = await client();
+
+    const first = await ask(agent, toolRun(['wc', '-l', 'input.txt']));
+    const pending = await a.next();
+    expect(pending.tool).toMatchObject({ name: 'wc', stage: 'draft', gate: 'approve_contract', capabilities: CAPS, changed_from: null, escalations: [] });
+    expect(pending.request).toMatchObject({ command: 'wc -l input.txt', cwd: workspace, agent_id: 'agent-1' });
+    expect(pending.suggested_rule).toBeNull();
+    await resolve(a.c, pending.id, 'allow-once');
+    const r1 = await result(agent, first);
+    expect(r1).toMatchObject({ decision: 'allow-once', stage: 'trial', run: { exit_code: 0, truncated: false, sandbox: { status: 'success' } } });
+    expect(text(r1.run!.stdout)).toBe('1 input.txt\n');
+    expect(trust().wc).toMatchObject({ stage: 'trial', confirmed_runs: 1 });
+
+    for (let i = 2; i <= TRIAL_RUNS; i++) {
+      const id = await ask(agent, toolRun(['wc', '-l', 'input.txt']));
+      const p = await a.next();
+      expect(p.tool).toMatchObject({ stage: 'trial', gate: 'confirm_run', reason: expect.stringContaining(`run ${i} of ${TRIAL_RUNS}`) });
+      await resolve(a.c, p.id, 'allow-once');
+      expect(await result(agent, id)).toMatchObject({ decision: 'allow-once', stage: i === TRIAL_RUNS ? 'verified' : 'trial' });
+    }
+
+    const silent = await ask(agent, toolRun(['wc', '-c', 'input.txt']));
+    const r = await result(agent, silent);
+    expect(r).toMatchObject({ decision: 'allow-once', resolved_by: 'trust', stage: 'verified', run: { exit_code: 0 } });
+    expect(text(r.run!.stdout)).toBe('11 input.txt\n');
+    expect(a.c.drain().filter((m) => m.type === 'approval_pending')).toEqual([]);
+
+    const events = ledger();
+    const approvals = events.filter((e) => e.event === 'capability_approval').map((e) => [e.payload.stage_before, e.payload.stage, e.payload.resolved_by]);
+    expect(approvals).toEqual([['draft', 'trial', 'owner'], ['trial', 'trial', 'owner'], ['trial', 'verified', 'owner']]);
+    expect(events.filter((e) => e.event === 'sandbox_exec').map((e) => [e.payload.tool_id, e.payload.status, e.payload.exit_code])).toEqual(Array(TRIAL_RUNS + 1).fill(['wc', 'success', 0]));
+  });
+
+  it('verify a tool at once on "Allow Always", and start over at Draft when its capabilities change', async () => {
+    const a = await approver();
+    const agent = await client();
+    const id = await ask(agent, toolRun(['cat', 'input.txt'], { tool: 'cat' }));
+    await resolve(a.c, (await a.next()).id, 'allow-always');
+    expect(await result(agent, id)).toMatchObject({ decision: 'allow-always', stage: 'verified', reason: expect.stringContaining('cat is verified') });
+    const approved = trust().cat!.contract_hash;
+
+    const wider: Capabilities = { ...CAPS, network: { kind: 'allow_all' } };
+    const again = await ask(agent, toolRun(['cat', 'input.txt'], { tool: 'cat', capabilities: wider }));
+    const p = await a.next();
+    expect(p.tool).toMatchObject({ stage: 'draft', gate: 'approve_contract', changed_from: approved, reason: 'cat changed its capabilities since they were approved.' });
+    await resolve(a.c, p.id, 'deny');
+    const denied = await result(agent, again);
+    expect(denied).toMatchObject({ decision: 'deny', stage: 'draft' });
+    expect(denied.run).toBeUndefined();
+    expect(trust().cat).toMatchObject({ stage: 'verified', contract_hash: approved });
+
+    // Declaring one more parameter is a new contract too.
+    await ask(agent, toolRun(['cat', 'input.txt'], { tool: 'cat', parameters: ['-n'] }));
+    expect((await a.next()).tool).toMatchObject({ stage: 'draft', changed_from: approved });
+  });
+
+  it('ask again when a verified tool reaches outside its contract, for credentials, or with an undeclared option', async () => {
+    const a = await approver();
+    const agent = await client();
+    // No private /tmp: a path under the host's /tmp is then outside the contract.
+    const declared = { tool: 'grep', parameters: ['-n'], capabilities: { ...CAPS, filesystem: [{ kind: 'read_write' as const, path: '${WORKSPACE}' }] } };
+    const first = await ask(agent, toolRun(['grep', '-n', 'hello', 'input.txt'], declared));
+    await resolve(a.c, (await a.next()).id, 'allow-always');
+    await result(agent, first);
+
+    const outside = join(root, 'elsewhere.txt');
+    writeFileSync(outside, 'hello\n');
+    const reach = await ask(agent, toolRun(['grep', '-n', 'hello', outside], declared));
+    const p = await a.next();
+    expect(p.tool).toMatchObject({ stage: 'verified', gate: 'confirm_run', escalations: [{ kind: 'outside_scope', subject: outside }] });
+    await resolve(a.c, p.id, 'deny');
+    expect(await result(agent, reach)).toMatchObject({ decision: 'deny', stage: 'verified' });
+
+    await ask(agent, toolRun(['grep', '-r', 'key', join(homedir(), '.ssh')], declared));
+    const creds = await a.next();
+    expect(creds.tool!.escalations.map((e) => e.kind).sort()).toEqual(['sensitive_location', 'undeclared_parameter']);
+    await resolve(a.c, creds.id, 'deny');
+
+    // Allowed once, an escalation lets that run through and leaves the contract as it was.
+    const once = await ask(agent, toolRun(['grep', '-n', 'hello', outside], declared));
+    await resolve(a.c, (await a.next()).id, 'allow-once');
+    const r = await result(agent, once);
+    expect(r).toMatchObject({ decision: 'allow-once', stage: 'verified' });
+    // The sandbox still holds the contract: the file outside it is not there to read.
+    expect(r.run!.exit_code).toBe(2);
+    expect(text(r.run!.stderr)).toMatch(/No such file/);
+
+    const escalations = ledger().filter((e) => e.event === 'capability_escalation').map((e) => [e.payload.kind, e.payload.decision]);
+    expect(escalations).toEqual([['outside_scope', 'deny'], ['sensitive_location', 'deny'], ['undeclared_parameter', 'deny'], ['outside_scope', 'allow-once']]);
+  });
+
+  it('enforce the contract while a verified tool runs: writes outside it fail, and output is bounded', async () => {
+    const a = await approver();
+    const agent = await client();
+    const sh = (script: string) => toolRun(['sh', '-c', script], { tool: 'sh' });
+    const first = await ask(agent, sh('echo ok > out.txt'));
+    await resolve(a.c, (await a.next()).id, 'allow-always');
+    expect(await result(agent, first)).toMatchObject({ run: { exit_code: 0 } });
+    expect(readFileSync(join(workspace, 'out.txt'), 'utf8')).toBe('ok\n');
+
+    // Beside the workspace is the run's private /tmp, gone when it ends; /usr is read-only. The
+    // target hides in a variable, out of the command policy's sight: the sandbox holds regardless.
+    const escape = await result(agent, await ask(agent, sh(`echo owned > ${join(root, 'owned.txt')} && d=/usr && echo owned > $d/owned`)));
+    expect(escape.run!.exit_code).not.toBe(0);
+    expect(text(escape.run!.stderr)).toMatch(/Read-only file system/);
+    expect(() => readFileSync(join(root, 'owned.txt'))).toThrow();
+
+    const big = await result(agent, await ask(agent, sh(`head -c ${MAX_TOOL_OUTPUT_BYTES + 1000} /dev/zero`)));
+    expect(big.run).toMatchObject({ exit_code: 0, truncated: true });
+    expect(Buffer.from(big.run!.stdout, 'base64').length).toBe(MAX_TOOL_OUTPUT_BYTES);
+  });
+
+  it('let the command policy block what it blocks, whatever the tool\'s trust', async () => {
+    const agent = await client();
+    const r = await result(agent, await ask(agent, toolRun(['rm', '-rf', '/'], { tool: 'rm' })));
+    expect(r).toMatchObject({ decision: 'deny', resolved_by: 'policy', verdict: 'block' });
+    expect(r.run).toBeUndefined();
+    expect(trust().rm).toBeUndefined();
+  });
+
+  it('refuse a contract it cannot hold, with a clear error and nothing run', async () => {
+    const agent = await client();
+    const domains = await ask(agent, toolRun(['true'], { capabilities: { ...CAPS, network: { kind: 'allow_domains', domains: ['example.com'] } } }));
+    expect(await agent.waitFor(is('error'))).toMatchObject({ id: domains, code: 'allow_domains_unsupported' });
+    const bad = await ask(agent, toolRun(['true'], { capabilities: { ...CAPS, filesystem: [{ kind: 'read_write', path: '${HOME}/x' }] } }));
+    expect(await agent.waitFor(is('error'))).toMatchObject({ id: bad, code: 'invalid_capabilities', message: expect.stringContaining('${HOME}') });
+    agent.send({ type: 'tool_run', id: 'x', run: { ...toolRun(['true']), capabilities: { filesystem: 'all' } } } as never);
+    expect(await agent.waitFor(is('error'))).toMatchObject({ code: 'invalid_capabilities' });
+    expect(ledger().filter((e) => e.event === 'sandbox_exec')).toEqual([]);
+  });
+
+  it('stop a run whose requester goes away, and audit it', async () => {
+    const a = await approver();
+    const agent = await client();
+    await ask(agent, toolRun(['sleep', '30'], { tool: 'sleep' }));
+    await resolve(a.c, (await a.next()).id, 'allow-always');
+    await new Promise((r) => setTimeout(r, 300));
+    agent.close();
+    for (let i = 0; i < 100 && !ledger().some((e) => e.event === 'sandbox_exec'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(ledger().find((e) => e.event === 'sandbox_exec')?.payload).toMatchObject({ tool_id: 'sleep', status: 'error', error: 'The run was cancelled.' });
+  });
+});

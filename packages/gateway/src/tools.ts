@@ -1,0 +1,123 @@
+/**
+ * Tool runs through the gateway: what a run needs before it may start (the tool's trust stage,
+ * escalations beyond its approved contract), running it in the sandbox with its output kept
+ * (bounded), and the capability ledger's events.
+ */
+import { Writable } from 'node:stream';
+import { fail, MAX_TOOL_OUTPUT_BYTES, ok, type Decision, type Capabilities, type Result, type ToolRunOutput, type ToolRunRequest } from '@aleph/protocol';
+import {
+  contractHash, detectEscalations, LINUX_SYSTEM_PATHS, MACOS_SYSTEM_PATHS, NO_DOMAIN_FILTER, resolveCapabilities, runSandboxed, sandboxOutcome,
+  trustFor, trustGate, type Escalation, type SandboxAuditLog, type TrustGate, type TrustRecord,
+} from '@aleph/sandbox';
+import { shellQuote } from '@aleph/policy';
+
+/** What the gateway knows about one tool run before anyone decides. */
+export interface ToolPlan {
+  readonly run: ToolRunRequest;
+  /** The argv as one shell-quoted line: what the policy judges and people read. */
+  readonly command: string;
+  readonly contractHash: string;
+  /** The contract's capabilities with `${WORKSPACE}` and `${PROJECT_ROOT}` as the run's directory. */
+  readonly capabilities: Capabilities;
+  /** The tool's record under this contract (a fresh Draft when it is new or changed). */
+  readonly record: TrustRecord;
+  readonly gate: TrustGate;
+  readonly escalations: readonly Escalation[];
+}
+
+/** Substitutes the contract's paths, finds what the run asks beyond it, and what it therefore needs. */
+export function planToolRun(run: ToolRunRequest, stored: TrustRecord | null, home: string): Result<ToolPlan> {
+  if (run.capabilities.network.kind === 'allow_domains') return fail(NO_DOMAIN_FILTER.code, NO_DOMAIN_FILTER.message);
+  const resolved = resolveCapabilities(run.capabilities, { WORKSPACE: run.cwd, PROJECT_ROOT: run.cwd });
+  if (!resolved.ok) return fail('invalid_capabilities', `"capabilities": ${resolved.error.message}`);
+  const hash = contractHash(run.capabilities, run.parameters);
+  const record = trustFor(run.tool, hash, stored);
+  const escalations = detectEscalations(
+    { tool: run.tool, capabilities: resolved.value, ...(run.parameters === undefined ? {} : { parameters: run.parameters }) },
+    { argv: run.argv, cwd: run.cwd, home, systemPaths: process.platform === 'darwin' ? MACOS_SYSTEM_PATHS : LINUX_SYSTEM_PATHS },
+  );
+  return ok({ run, command: run.argv.map(shellQuote).join(' '), contractHash: hash, capabilities: resolved.value, record, gate: trustGate(record, escalations), escalations });
+}
+
+/** Keeps the first MAX_TOOL_OUTPUT_BYTES of a stream and counts the rest. */
+class BoundedSink extends Writable {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    const room = MAX_TOOL_OUTPUT_BYTES - this.size;
+    if (chunk.length > room) this.truncated = true;
+    if (room > 0) {
+      const kept = chunk.subarray(0, room);
+      this.chunks.push(kept);
+      this.size += kept.length;
+    }
+    done();
+  }
+
+  base64(): string {
+    return Buffer.concat(this.chunks).toString('base64');
+  }
+}
+
+export interface ToolRunOptions {
+  /** The gateway's environment, which the contract's environment grant filters. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Paths hidden even when granted (the gateway's own directory). */
+  readonly hide: readonly string[];
+  readonly signal: AbortSignal;
+  readonly helper?: string;
+}
+
+/** Runs an allowed tool in the sandbox; its input is empty, its output kept up to the bound. */
+export async function runTool(plan: ToolPlan, options: ToolRunOptions): Promise<{ log: SandboxAuditLog; output: ToolRunOutput }> {
+  const stdout = new BoundedSink();
+  const stderr = new BoundedSink();
+  const log = await runSandboxed(
+    { capabilities: plan.capabilities, command: plan.run.argv, cwd: plan.run.cwd, env: options.env },
+    { stdin: 'ignore', stdout, stderr, signal: options.signal, hide: options.hide, ...(options.helper === undefined ? {} : { helper: options.helper }) },
+  );
+  return {
+    log,
+    output: {
+      exit_code: log.exit_code, ...(log.signal === null ? {} : { signal: log.signal }), duration_ms: Math.round(log.duration_ms * 1000) / 1000,
+      stdout: stdout.base64(), stderr: stderr.base64(), truncated: stdout.truncated || stderr.truncated, sandbox: sandboxOutcome(log),
+      ...(log.error === undefined ? {} : { error: log.error.message }),
+    },
+  };
+}
+
+/** Who asked, for the ledger's rows. */
+interface Asker {
+  readonly session: string;
+  readonly actor: string;
+}
+
+/** A change of the tool's trust: the contract approved, a Trial run confirmed, the tool verified. */
+export function approvalEvent(plan: ToolPlan, next: TrustRecord, decision: Decision, by: string, who: Asker): Record<string, unknown> {
+  return {
+    event: 'capability_approval', tool_id: plan.run.tool, capabilities_hash: plan.contractHash, stage: next.stage, stage_before: plan.record.stage,
+    confirmed_runs: next.confirmed_runs, decision, resolved_by: by, capabilities: plan.run.capabilities,
+    ...(plan.run.parameters === undefined ? {} : { parameters: plan.run.parameters }), ...(plan.record.changed_from === null ? {} : { changed_from: plan.record.changed_from }),
+    session: who.session, actor: by,
+  };
+}
+
+/** Each way the run went beyond its contract, with what was decided about it. */
+export function escalationEvents(plan: ToolPlan, decision: Decision, by: string, who: Asker): Record<string, unknown>[] {
+  return plan.escalations.map((e) => ({
+    event: 'capability_escalation', tool_id: plan.run.tool, kind: e.kind, reason: e.message, path: e.subject, decision, resolved_by: by,
+    capabilities_hash: plan.contractHash, session: who.session, actor: who.actor,
+  }));
+}
+
+/** The run itself, as `sandbox_exec`. */
+export function runEvent(plan: ToolPlan, requestId: string, log: SandboxAuditLog): Record<string, unknown> {
+  return {
+    event: 'sandbox_exec', tool_id: plan.run.tool, request_id: requestId, command: plan.command, status: log.status, platform: log.platform ?? process.platform,
+    capability_hash: log.capability_hash, capabilities_hash: plan.contractHash, violations: sandboxOutcome(log).violations, duration_ms: log.duration_ms,
+    ...(log.exit_code === null ? {} : { exit_code: log.exit_code }), ...(log.error === undefined ? {} : { error: log.error.message }),
+    session: plan.run.session_key, actor: plan.run.agent_id,
+  };
+}
