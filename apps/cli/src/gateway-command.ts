@@ -1,22 +1,29 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Gateway, GatewayError, isLoopback, loadConfig, renderReport, type ReportFormat } from '@aleph/gateway';
 import { flag, parseArgs, value } from './args.js';
 import { alephHome } from './home.js';
 import { EXIT, type Io } from './io.js';
 
+export const DEFAULT_CONSOLE_PORT = 7458;
+
+/** The renderer's build, shared with the desktop app. */
+const CONSOLE_ROOT = fileURLToPath(new URL('../../desktop/out/renderer', import.meta.url));
+
 export const GATEWAY_HELP = `Usage: aleph gateway --headless [--json] [--ask-fallback deny|allow] [--ask-timeout-ms N]
-                     [--port N] [--host ADDRESS --allow-remote]
+                     [--port N] [--host ADDRESS --allow-remote] [--console [--console-port N]]
                      [--report FILE [--report-format junit|json]]
 
 Runs the gateway on $ALEPH_HOME/exec-approvals.sock until SIGINT or SIGTERM, and its network
 endpoint (WebSocket JSON-RPC, for paired devices, guests and chat bridges) on 127.0.0.1 at the
 configured port (network.port, default 7457; --port 0 picks a free one). Serving any address but
 loopback needs --allow-remote. Agents ask through \`aleph exec\`; people answer with \`aleph
-approvals\`. On shutdown every pending request is denied (gateway_shutdown), and --report writes
+approvals\`, or in the web console: --console serves it on 127.0.0.1 (--console-port, default
+${DEFAULT_CONSOLE_PORT}; 0 picks a free one) and prints a sign-in link that works once. On shutdown every pending request is denied (gateway_shutdown), and --report writes
 every request and decision (JUnit XML by default).`;
 
 export async function gatewayCommand(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parseArgs(argv, { headless: {}, json: {}, 'ask-fallback': { value: true }, 'ask-timeout-ms': { value: true }, report: { value: true }, 'report-format': { value: true }, port: { value: true }, host: { value: true }, 'allow-remote': {}, help: {} }, true);
+  const parsed = parseArgs(argv, { headless: {}, json: {}, 'ask-fallback': { value: true }, 'ask-timeout-ms': { value: true }, report: { value: true }, 'report-format': { value: true }, port: { value: true }, host: { value: true }, 'allow-remote': {}, console: {}, 'console-port': { value: true }, help: {} }, true);
   if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${GATEWAY_HELP}`);
   const args = parsed.value;
   if (flag(args, 'help')) {
@@ -36,6 +43,10 @@ export async function gatewayCommand(argv: readonly string[], io: Io): Promise<n
   const portText = value(args, 'port');
   const port = portText === undefined ? undefined : Number(portText);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) return io.usage('--port needs a TCP port (0 to 65535; 0 picks a free one).');
+  const consolePortText = value(args, 'console-port');
+  const consolePort = consolePortText === undefined ? DEFAULT_CONSOLE_PORT : Number(consolePortText);
+  if (!Number.isInteger(consolePort) || consolePort < 0 || consolePort > 65535) return io.usage('--console-port needs a TCP port (0 to 65535; 0 picks a free one).');
+  if (consolePortText !== undefined && !flag(args, 'console')) return io.usage('--console-port goes with --console.');
   const host = value(args, 'host') ?? '127.0.0.1';
   const allowRemote = flag(args, 'allow-remote');
   if (!isLoopback(host)) {
@@ -52,6 +63,7 @@ export async function gatewayCommand(argv: readonly string[], io: Io): Promise<n
       home,
       network: { port: port ?? config.value.network.port, host, allowRemote },
       keepHistory: report !== undefined,
+      ...(flag(args, 'console') ? { console: { port: consolePort, root: CONSOLE_ROOT } } : {}),
       ...(fallback === undefined ? {} : { askFallback: fallback }),
       ...(timeout === undefined ? {} : { askTimeoutMs: timeout }),
     });
@@ -59,9 +71,10 @@ export async function gatewayCommand(argv: readonly string[], io: Io): Promise<n
     if (error instanceof GatewayError) return io.fail(error, json);
     throw error;
   }
+  const login = gateway.consoleLoginUrl();
   io.out(json
-    ? JSON.stringify({ event: 'ready', socket: gateway.socketPath, url: gateway.url, pid: process.pid })
-    : `Gateway ready on ${gateway.socketPath} and ${gateway.url} (pid ${process.pid}). Ctrl-C stops it.`);
+    ? JSON.stringify({ event: 'ready', socket: gateway.socketPath, url: gateway.url, pid: process.pid, ...(login === null ? {} : { console: login }) })
+    : `Gateway ready on ${gateway.socketPath} and ${gateway.url} (pid ${process.pid}). Ctrl-C stops it.${login === null ? '' : `\nWeb console (this link signs you in once): ${login}`}`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));

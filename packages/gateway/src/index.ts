@@ -11,3 +11,4 @@ export * from './identity-store.js';
 export * from './identities.js';
 export * from './network.js';
 export * from './rpc-client.js';
+export * from './console-server.js';

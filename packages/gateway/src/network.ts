@@ -64,8 +64,8 @@ class Session implements Peer {
   readonly codes = new Set<string>();
   idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(readonly socket: WebSocket, readonly peer: string, readonly settled: () => void) {
-    this.identity = anonymous();
+  constructor(readonly socket: WebSocket, readonly peer: string, readonly settled: () => void, identity: IdentityContext) {
+    this.identity = identity;
   }
 
   send(message: RpcOutgoing): void {
@@ -131,11 +131,19 @@ export class NetworkEndpoint {
       socket.end('HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nThis origin may not connect to the gateway.\n');
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, req.socket.remoteAddress ?? 'unknown'));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, req.socket.remoteAddress ?? 'unknown', anonymous()));
   }
 
-  private open(ws: WebSocket, address: string): void {
-    const session: Session = new Session(ws, address, () => this.touch(session));
+  /**
+   * A session someone else already authenticated (the web console's signed-in browser): it starts
+   * as `identity` instead of anonymous. The caller has checked the origin.
+   */
+  adopt(req: IncomingMessage, socket: Duplex, head: Buffer, identity: IdentityContext): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, req.socket.remoteAddress ?? 'unknown', identity));
+  }
+
+  private open(ws: WebSocket, address: string, identity: IdentityContext): void {
+    const session: Session = new Session(ws, address, () => this.touch(session), identity);
     if (!this.gateway.attach(session)) {
       ws.close(CLOSE_CODES.TOO_MANY, 'The gateway serves no more connections now.');
       return;

@@ -9,13 +9,13 @@ import { chmodSync, lstatSync, statSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { AuditStore } from '@aleph/audit';
+import { AuditStore, search } from '@aleph/audit';
 import { authorize, DEFAULT_PAIRING_LIMITS, identityContext, type IdentityContext, type PairingLimits } from '@aleph/identity';
 import { CommandPolicy, type Evaluation } from '@aleph/policy';
 import { recordApproval } from '@aleph/sandbox';
 import {
   describeGrant, encodeFrame, FrameReader, MAX_LINE_BYTES, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
-  type ExecBinding, type ExecRequest, type GatewayEvent, type GatewayMessage, type PendingApproval, type Result, type ToolRunRequest,
+  type ExecBinding, type ExecRequest, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type Result, type TimelinePage, type ToolRunRequest,
 } from '@aleph/protocol';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
 import { auditFile, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, saveConfig, secretBytes, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
@@ -23,6 +23,7 @@ import { GatewayError } from './errors.js';
 import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './handshake.js';
 import { Identities, type IdentityEvent } from './identities.js';
 import { IdentityStore } from './identity-store.js';
+import { ConsoleServer, type ConsoleOptions } from './console-server.js';
 import { NetworkEndpoint, type NetworkOptions } from './network.js';
 import { describeRule, liveRules, withRule, withRulesUsed } from './rules.js';
 import { approvalEvent, escalationEvents, planToolRun, runEvent, runTool, type ToolPlan } from './tools.js';
@@ -59,6 +60,8 @@ export interface GatewayOptions {
   readonly network?: NetworkOptions;
   /** Pairing codes' lifetime, rate limits and lockout; the defaults suit people. */
   readonly pairing?: Partial<PairingLimits>;
+  /** Serve the web console too (needs `network`): the renderer on loopback, signed in by a one-time link. */
+  readonly console?: ConsoleOptions;
   /** The sandbox helper for tool runs (the packaged app passes its own). */
   readonly sandboxHelper?: string;
 }
@@ -149,6 +152,7 @@ export class Gateway {
   /** Everyone who may subscribe: Unix connections and network sessions. */
   private readonly peers = new Set<Peer>();
   private endpoint: NetworkEndpoint | null = null;
+  private consoleServer: ConsoleServer | null = null;
   private readonly waiting = new Map<string, Waiting>();
   /** Tool runs under way, by run id: whose, how to stop it, and when it is over. */
   private readonly runs = new Map<string, { peer: Peer; controller: AbortController; done: Promise<void> }>();
@@ -239,12 +243,18 @@ export class Gateway {
     if (options.network !== undefined) {
       try {
         gateway.endpoint = await NetworkEndpoint.start(gateway, options.network, gateway.limits);
+        if (options.console !== undefined) gateway.consoleServer = await ConsoleServer.start(gateway.endpoint, options.console);
       } catch (error) {
         await gateway.stop();
         throw error;
       }
     }
     return gateway;
+  }
+
+  /** A fresh one-time sign-in link to the web console, or null when it is not served. */
+  consoleLoginUrl(): string | null {
+    return this.consoleServer?.loginUrl() ?? null;
   }
 
   /** The network endpoint's address (`ws://127.0.0.1:PORT`), or null when it is not served. */
@@ -324,6 +334,7 @@ export class Gateway {
     await Promise.all([...this.runs.values()].map((r) => r.done));
     this.flush();
     for (const c of this.connections) this.close(c);
+    await this.consoleServer?.stop();
     await this.endpoint?.stop();
     clearTimeout(this.indexTimer);
     await closed;
@@ -494,10 +505,34 @@ export class Gateway {
       case 'resolve':
         this.resolve(peer, m, reply);
         return;
-      case 'call':
-        this.identityCall((identities, now) => identities.ownerCall(m.call, now), (r) => reply(r.ok ? { type: 'result', id: m.id, result: r.value } : { type: 'error', code: r.error.code, message: r.error.message, id: m.id }));
+      case 'call': {
+        const call = m.call;
+        if (call.method === 'audit.search' || call.method === 'audit.verify') {
+          reply({ type: 'result', id: m.id, result: this.auditCall(call) });
+          return;
+        }
+        this.identityCall((identities, now) => identities.ownerCall(call, now), (r) => reply(r.ok ? { type: 'result', id: m.id, result: r.value } : { type: 'error', code: r.error.code, message: r.error.message, id: m.id }));
         return;
+      }
     }
+  }
+
+  /** The owner reads the audit timeline: a page of a search, or the chain checked. */
+  private auditCall(call: Extract<OwnerCall, { method: 'audit.search' | 'audit.verify' }>): TimelinePage | ChainCheck {
+    // What was just appended is searchable at once, not a moment later.
+    this.flush();
+    this.audit.index();
+    if (call.method === 'audit.verify') {
+      const v = this.audit.verify();
+      return v.ok ? { ok: true, rows: v.rows, first_bad_id: null, reason: null } : { ok: false, rows: v.rows, first_bad_id: v.first_bad_id, reason: v.reason };
+    }
+    const { method: _method, text, events, decisions, risks, session, since, until, limit, cursor } = call;
+    const page = search(this.audit, {
+      ...(text === undefined ? {} : { text }), ...(events === undefined ? {} : { events }), ...(decisions === undefined ? {} : { decisions }),
+      ...(risks === undefined ? {} : { risks }), ...(session === undefined ? {} : { session }), ...(since === undefined ? {} : { since }),
+      ...(until === undefined ? {} : { until }), ...(limit === undefined ? {} : { limit }), ...(cursor === undefined ? {} : { cursor }),
+    });
+    return { rows: page.rows, next_cursor: page.next_cursor, count: page.count, count_exact: page.count_exact };
   }
 
   /** Refuses a peer a tool (or an owner's call): audited as `policy_denied`, answered once durable. */

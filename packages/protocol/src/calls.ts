@@ -4,13 +4,16 @@
  * travel over the Unix socket as `call` messages and over the network endpoint as JSON-RPC; both
  * validate them here. Keys, signatures and challenges are base64url without padding.
  */
+import { AUDIT_EVENT_TYPES, type AuditEventType, type AuditRow } from './audit.js';
 import { fromBase64url, withContext } from './base64url.js';
+import { RISK_LEVELS, type RiskLevel } from './policy.js';
 import { fail, ok, type Result } from './result.js';
 
 export const OWNER_METHODS = [
   'pairing.list', 'pairing.approve', 'pairing.reject',
   'devices.list', 'devices.revoke', 'devices.rotate',
   'guests.invite', 'guests.list', 'guests.revoke',
+  'audit.search', 'audit.verify',
 ] as const;
 export type OwnerMethod = (typeof OWNER_METHODS)[number];
 
@@ -18,7 +21,41 @@ export type OwnerCall =
   | { readonly method: 'pairing.list' | 'devices.list' | 'guests.list' }
   | { readonly method: 'pairing.approve' | 'pairing.reject'; readonly code: string }
   | { readonly method: 'devices.revoke' | 'devices.rotate' | 'guests.revoke'; readonly id: string }
-  | { readonly method: 'guests.invite'; readonly name: string; readonly tools: readonly string[]; readonly expires_in_ms?: number };
+  | { readonly method: 'guests.invite'; readonly name: string; readonly tools: readonly string[]; readonly expires_in_ms?: number }
+  | ({ readonly method: 'audit.search' } & TimelineQuery)
+  | { readonly method: 'audit.verify' };
+
+/** A search of the audit timeline: full text, filters, newest first, a page at a time. */
+export interface TimelineQuery {
+  readonly text?: string;
+  readonly events?: readonly AuditEventType[];
+  readonly decisions?: readonly string[];
+  readonly risks?: readonly RiskLevel[];
+  readonly session?: string;
+  /** Epoch milliseconds: from (inclusive), to (exclusive). */
+  readonly since?: number;
+  readonly until?: number;
+  /** 1 to 1000, default 50. */
+  readonly limit?: number;
+  /** The previous page's `next_cursor`. */
+  readonly cursor?: string;
+}
+
+/** One page of the timeline. */
+export interface TimelinePage {
+  readonly rows: readonly AuditRow[];
+  readonly next_cursor: string | null;
+  readonly count: number;
+  readonly count_exact: boolean;
+}
+
+/** The audit chain checked from the first row to the last. */
+export interface ChainCheck {
+  readonly ok: boolean;
+  readonly rows: number;
+  readonly first_bad_id: number | null;
+  readonly reason: string | null;
+}
 
 export const DEVICE_METHODS = ['pairing.request', 'pairing.status', 'pairing.complete', 'guests.accept', 'connect', 'chat.authorize'] as const;
 export type DeviceMethod = (typeof DEVICE_METHODS)[number];
@@ -138,9 +175,51 @@ export function parseOwnerCall(method: string, params: Readonly<Record<string, u
       }
       return ok({ method, name: name.value, tools: [...new Set(tools as string[])], ...(expires === undefined ? {} : { expires_in_ms: expires as number }) });
     }
+    case 'audit.verify':
+      return ok({ method });
+    case 'audit.search':
+      return parseTimelineQuery(params);
     default:
       return fail('unknown_method', `Unknown method ${JSON.stringify(method)}.`);
   }
+}
+
+function parseTimelineQuery(p: Readonly<Record<string, unknown>>): Result<OwnerCall> {
+  const list = <T extends string>(key: string, allowed: readonly T[] | null): Result<T[] | undefined> => {
+    const v = p[key];
+    if (v === undefined) return ok(undefined);
+    if (!Array.isArray(v) || v.length > 32 || !v.every((x) => typeof x === 'string' && x.length <= 64 && (allowed === null || (allowed as readonly string[]).includes(x)))) {
+      return fail('invalid_params', `"${key}" must list ${allowed === null ? 'strings' : `some of ${allowed.join(', ')}`}.`);
+    }
+    return ok(v as T[]);
+  };
+  const events = list('events', AUDIT_EVENT_TYPES);
+  if (!events.ok) return events;
+  const decisions = list('decisions', null);
+  if (!decisions.ok) return decisions;
+  const risks = list('risks', RISK_LEVELS);
+  if (!risks.ok) return risks;
+  const out: { -readonly [K in keyof TimelineQuery]: TimelineQuery[K] } = {};
+  if (events.value !== undefined) out.events = events.value;
+  if (decisions.value !== undefined) out.decisions = decisions.value;
+  if (risks.value !== undefined) out.risks = risks.value;
+  for (const key of ['text', 'session', 'cursor'] as const) {
+    const v = p[key];
+    if (v === undefined || v === '') continue;
+    if (typeof v !== 'string' || v.length > 1024) return fail('invalid_params', `"${key}" must be a string of at most 1024 characters.`);
+    out[key] = v;
+  }
+  for (const key of ['since', 'until'] as const) {
+    const v = p[key];
+    if (v === undefined) continue;
+    if (!Number.isInteger(v) || (v as number) < 0) return fail('invalid_params', `"${key}" must be epoch milliseconds.`);
+    out[key] = v as number;
+  }
+  if (p.limit !== undefined) {
+    if (!Number.isInteger(p.limit) || (p.limit as number) < 1 || (p.limit as number) > 1000) return fail('invalid_params', '"limit" must be a whole number from 1 to 1000.');
+    out.limit = p.limit as number;
+  }
+  return ok({ method: 'audit.search', ...out });
 }
 
 /** Validates a device's (or guest's, or chat bridge's) call. */

@@ -1,0 +1,194 @@
+/**
+ * The web console: the desktop app's renderer, served on loopback for headless machines. A person
+ * signs in with a one-time link the gateway prints; the browser then holds an HttpOnly,
+ * SameSite=Strict session cookie. The page talks to the gateway over a WebSocket that only this
+ * page's origin, with that cookie, may open; it is then an owner session of the network endpoint.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { identityContext } from '@aleph/identity';
+import { GatewayError } from './errors.js';
+import type { NetworkEndpoint } from './network.js';
+
+export interface ConsoleOptions {
+  /** TCP port on 127.0.0.1; 0 picks a free one. */
+  readonly port: number;
+  /** The renderer's build: index.html and its assets. */
+  readonly root: string;
+}
+
+/** How long a login link may wait to be opened, and how long a signed-in browser stays so. */
+export const LOGIN_TTL_MS = 10 * 60_000;
+export const SESSION_TTL_MS = 12 * 3_600_000;
+export const COOKIE = 'aleph_console';
+/** The WebSocket path the page connects to. */
+export const CONSOLE_API_PATH = '/api';
+
+const TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml',
+  '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.woff2': 'font/woff2', '.map': 'application/json',
+};
+
+/** A secret as the token in a link or a cookie: 32 random bytes, base64url. */
+const newSecret = (): string => randomBytes(32).toString('base64url');
+
+/** Whether `candidate` is one of `secrets` (expiry in ms), compared in constant time; the match is returned. */
+function findSecret(secrets: Map<string, number>, candidate: string, now: number): string | null {
+  const given = Buffer.from(candidate);
+  let found: string | null = null;
+  for (const [secret, expires] of secrets) {
+    if (expires <= now) {
+      secrets.delete(secret);
+      continue;
+    }
+    const known = Buffer.from(secret);
+    if (known.length === given.length && timingSafeEqual(known, given)) found = secret;
+  }
+  return found;
+}
+
+function cookieValue(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=');
+  }
+  return null;
+}
+
+export class ConsoleServer {
+  /** One-time login tokens and signed-in sessions, each with its expiry. */
+  private readonly logins = new Map<string, number>();
+  private readonly sessions = new Map<string, number>();
+  private readonly root: string;
+
+  private constructor(private readonly http: Server, private readonly endpoint: NetworkEndpoint, root: string, readonly origin: string, private readonly hosts: readonly string[]) {
+    this.root = root;
+  }
+
+  static async start(endpoint: NetworkEndpoint, options: ConsoleOptions): Promise<ConsoleServer> {
+    let root: string;
+    try {
+      root = realpathSync(options.root);
+      statSync(join(root, 'index.html'));
+    } catch {
+      throw new GatewayError('console_missing', `The web console is not built (no ${join(options.root, 'index.html')}); run npm run build.`);
+    }
+    const http = createServer();
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', (error: NodeJS.ErrnoException) => {
+        reject(new GatewayError('listen_failed', `Cannot serve the console on 127.0.0.1:${options.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use (pick another with --console-port, or 0 for any free one)' : error.message}`));
+      });
+      http.listen(options.port, '127.0.0.1', () => resolve());
+    });
+    const address = http.address();
+    const port = typeof address === 'object' && address !== null ? address.port : options.port;
+    const server = new ConsoleServer(http, endpoint, root, `http://127.0.0.1:${port}`, [`127.0.0.1:${port}`, `localhost:${port}`]);
+    http.on('request', (req, res) => server.request(req, res));
+    http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => server.upgrade(req, socket, head));
+    return server;
+  }
+
+  /** A new one-time sign-in link, valid for LOGIN_TTL_MS. */
+  loginUrl(now = Date.now()): string {
+    const token = newSecret();
+    this.logins.set(token, now + LOGIN_TTL_MS);
+    return `${this.origin}/login?token=${token}`;
+  }
+
+  async stop(): Promise<void> {
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  /** A Host header other than our own is a DNS-rebinding page speaking to us under its own name. */
+  private hostOk(req: IncomingMessage): boolean {
+    return this.hosts.includes(req.headers.host ?? '');
+  }
+
+  private signedIn(req: IncomingMessage): boolean {
+    const id = cookieValue(req.headers.cookie, COOKIE);
+    return id !== null && findSecret(this.sessions, id, Date.now()) !== null;
+  }
+
+  private request(req: IncomingMessage, res: ServerResponse): void {
+    if (!this.hostOk(req)) return this.plain(res, 421, 'This console answers only to 127.0.0.1 and localhost.');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return this.plain(res, 405, 'The console serves pages; it takes no other requests here.');
+    const url = new URL(req.url ?? '/', this.origin);
+    if (url.pathname === '/login') return this.login(url, res);
+    if (url.pathname === '/' || url.pathname === '/index.html') {
+      if (!this.signedIn(req)) return this.plain(res, 401, 'Sign in with the link the gateway printed when it started (each link works once). Start it with: aleph gateway --headless --console');
+      return this.file(res, 'index.html');
+    }
+    return this.file(res, url.pathname.slice(1));
+  }
+
+  /** Exchanges a one-time token for the session cookie, then drops the token from the address bar. */
+  private login(url: URL, res: ServerResponse): void {
+    const token = url.searchParams.get('token') ?? '';
+    const found = findSecret(this.logins, token, Date.now());
+    if (found === null) return this.plain(res, 403, 'This sign-in link was already used or has expired. Restart the gateway with --console for a new one.');
+    this.logins.delete(found);
+    const session = newSecret();
+    this.sessions.set(session, Date.now() + SESSION_TTL_MS);
+    res.writeHead(303, {
+      location: '/',
+      'set-cookie': `${COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`,
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+    });
+    res.end();
+  }
+
+  private file(res: ServerResponse, relative: string): void {
+    const path = normalize(join(this.root, relative));
+    if (path !== this.root && !path.startsWith(this.root + sep)) return this.plain(res, 404, 'Not found.');
+    let body: Buffer;
+    try {
+      body = readFileSync(path);
+    } catch {
+      return this.plain(res, 404, 'Not found.');
+    }
+    res.writeHead(200, {
+      'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
+      'cache-control': relative === 'index.html' ? 'no-store' : 'public, max-age=31536000, immutable',
+      ...this.securityHeaders(),
+    });
+    res.end(body);
+  }
+
+  private securityHeaders(): Record<string, string> {
+    const ws = this.origin.replace(/^http/, 'ws');
+    return {
+      'content-security-policy': `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ${ws}${CONSOLE_API_PATH} ${ws.replace('127.0.0.1', 'localhost')}${CONSOLE_API_PATH}; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-opener-policy': 'same-origin',
+    };
+  }
+
+  private plain(res: ServerResponse, status: number, message: string): void {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...this.securityHeaders() });
+    res.end(`${message}\n`);
+  }
+
+  /**
+   * The page's WebSocket: our own host and origin (a browser always sends the page's origin, so
+   * another site cannot open it in the user's name), and a signed-in session's cookie.
+   */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const refuse = (status: string, message: string): void => {
+      socket.end(`HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${message}\n`);
+    };
+    const origin = req.headers.origin ?? '';
+    if (!this.hostOk(req) || !this.hosts.some((h) => origin === `http://${h}`)) return refuse('403 Forbidden', 'This origin may not connect to the console.');
+    if (new URL(req.url ?? '/', this.origin).pathname !== CONSOLE_API_PATH) return refuse('404 Not Found', 'Not found.');
+    if (!this.signedIn(req)) return refuse('401 Unauthorized', 'Sign in first.');
+    this.endpoint.adopt(req, socket, head, identityContext({
+      request_id: '', session_key: `console-${randomBytes(6).toString('hex')}`, role: 'owner', identity_id: 'owner', scope: null, created_at: Date.now(), source_channel: 'console',
+    }));
+  }
+}
