@@ -12,7 +12,7 @@ const alias = Object.fromEntries(
 export default defineConfig({
   resolve: { alias },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'e2e/**/*.test.ts'],
     pool: 'forks',
     // Many tests start real processes (gateway, aleph, sqlite3); a busy machine must not fail them.
     testTimeout: 20_000,

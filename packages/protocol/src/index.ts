@@ -10,3 +10,4 @@ export * from './calls.js';
 export * from './canonical-json.js';
 export * from './capabilities.js';
 export * from './tools.js';
+export * from './console-api.js';

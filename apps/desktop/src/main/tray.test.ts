@@ -1,0 +1,36 @@
+import type { PairingView, PendingApproval } from '@aleph/protocol';
+import { describe, expect, it } from 'vitest';
+import { trayMenu, trayTitle } from './tray.js';
+
+const approval = (id: string, command: string): PendingApproval => ({
+  id, request: { command, cwd: '/w', agent_id: 'a', session_key: 's' }, verdict: 'confirm', risk: { level: 'medium', score: 40, reasons: [] },
+  segments: [], suggested_rule: null, created_at: '2026-01-01T00:00:00.000Z', expires_at: '2026-01-01T00:02:00.000Z',
+});
+const pairing = (code: string, approved = false): PairingView => ({
+  code, kind: 'device', name: 'laptop', type: 'cli', fingerprint: 'ab:cd', peer: '127.0.0.1', created_at: '', expires_at: '', expires_in_ms: 1000, approved,
+});
+
+describe('the tray menu', () => {
+  it('says all is calm, offers the console, the mode and Quit', () => {
+    const menu = trayMenu({ approvals: [], pairings: [], mode: 'safe' });
+    expect(menu.map((i) => ('label' in i ? i.label : '—'))).toEqual(['Nothing waiting', '—', 'Open Console', 'Mode: safe', '—', 'Quit Aleph Console']);
+    const mode = menu.find((i) => i.type === 'submenu');
+    expect(mode?.type === 'submenu' && mode.items.map((i) => (i.type === 'action' ? [i.label, i.checked] : null))).toEqual([['safe', true], ['dev', false], ['unrestricted', false]]);
+    expect(trayTitle({ approvals: [], pairings: [], mode: 'safe' })).toBe('');
+  });
+
+  it('lists pairing codes waiting for approval, each with Approve and Reject, then pending commands', () => {
+    const state = { approvals: [approval('a1', `cp ${'x'.repeat(100)}`)], pairings: [pairing('ABCD2345'), pairing('ZZZZ2345', true)], mode: 'dev' as const };
+    const menu = trayMenu(state);
+    expect(menu[0]).toEqual({ type: 'label', label: 'Pairing codes' });
+    expect(menu[1]).toEqual({
+      type: 'submenu', label: 'ABCD2345  laptop (cli)',
+      items: [{ type: 'action', label: 'Approve', action: { kind: 'approve_pairing', code: 'ABCD2345' } }, { type: 'action', label: 'Reject', action: { kind: 'reject_pairing', code: 'ABCD2345' } }],
+    });
+    expect(menu.filter((i) => i.type === 'submenu' && i.label.startsWith('ZZZZ'))).toEqual([]);
+    const command = menu.find((i) => i.type === 'action' && i.action.kind === 'show_approval');
+    expect(command).toMatchObject({ action: { id: 'a1' } });
+    expect(command?.type === 'action' && command.label.length).toBeLessThanOrEqual('medium: '.length + 60);
+    expect(trayTitle(state)).toBe('2');
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * The tray menu as data, from the gateway's state: a pure function, so it is tested without
+ * Electron. The main process turns each item into a MenuItem and each action into a call.
+ */
+import type { PairingView, PendingApproval, SecurityMode } from '@aleph/protocol';
+
+export type TrayAction =
+  | { readonly kind: 'approve_pairing' | 'reject_pairing'; readonly code: string }
+  | { readonly kind: 'show_approval'; readonly id: string }
+  | { readonly kind: 'open_console' }
+  | { readonly kind: 'set_mode'; readonly mode: SecurityMode }
+  | { readonly kind: 'quit' };
+
+export type TrayItem =
+  | { readonly type: 'label'; readonly label: string }
+  | { readonly type: 'separator' }
+  | { readonly type: 'action'; readonly label: string; readonly action: TrayAction; readonly checked?: boolean }
+  | { readonly type: 'submenu'; readonly label: string; readonly items: readonly TrayItem[] };
+
+export interface TrayState {
+  readonly approvals: readonly PendingApproval[];
+  readonly pairings: readonly PairingView[];
+  readonly mode: SecurityMode;
+}
+
+const MODES: readonly SecurityMode[] = ['safe', 'dev', 'unrestricted'];
+/** Long commands are cut in the menu; the window shows them whole. */
+const MAX_LABEL = 60;
+
+const cut = (text: string): string => (text.length > MAX_LABEL ? `${text.slice(0, MAX_LABEL - 1)}…` : text);
+
+/** The tray's title beside the icon: the number waiting, or nothing when all is calm. */
+export function trayTitle(state: TrayState): string {
+  const n = state.approvals.length + state.pairings.filter((p) => !p.approved).length;
+  return n === 0 ? '' : String(n);
+}
+
+export function trayMenu(state: TrayState): TrayItem[] {
+  const items: TrayItem[] = [];
+  const codes = state.pairings.filter((p) => !p.approved);
+  if (codes.length > 0) {
+    items.push({ type: 'label', label: 'Pairing codes' });
+    for (const p of codes) {
+      items.push({
+        type: 'submenu', label: `${p.code}  ${cut(p.name)} (${p.type})`,
+        items: [
+          { type: 'action', label: 'Approve', action: { kind: 'approve_pairing', code: p.code } },
+          { type: 'action', label: 'Reject', action: { kind: 'reject_pairing', code: p.code } },
+        ],
+      });
+    }
+    items.push({ type: 'separator' });
+  }
+  if (state.approvals.length > 0) {
+    items.push({ type: 'label', label: `Waiting for you (${state.approvals.length})` });
+    for (const a of state.approvals) items.push({ type: 'action', label: `${a.risk.level}: ${cut(a.request.command)}`, action: { kind: 'show_approval', id: a.id } });
+    items.push({ type: 'separator' });
+  } else {
+    items.push({ type: 'label', label: 'Nothing waiting' }, { type: 'separator' });
+  }
+  items.push(
+    { type: 'action', label: 'Open Console', action: { kind: 'open_console' } },
+    { type: 'submenu', label: `Mode: ${state.mode}`, items: MODES.map((mode) => ({ type: 'action', label: mode, action: { kind: 'set_mode', mode }, checked: mode === state.mode })) },
+    { type: 'separator' },
+    { type: 'action', label: 'Quit Aleph Console', action: { kind: 'quit' } },
+  );
+  return items;
+}

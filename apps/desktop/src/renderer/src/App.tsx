@@ -1,0 +1,54 @@
+import { useEffect, useState } from 'react';
+import type { ConsoleApi } from '@aleph/protocol';
+import { useConsole } from './store';
+import { Approvals } from './views/Approvals';
+import { Pairing } from './views/Pairing';
+import { Timeline } from './views/Timeline';
+
+const TABS = ['approvals', 'pairing', 'timeline'] as const;
+type Tab = (typeof TABS)[number];
+const TITLES: Record<Tab, string> = { approvals: 'Approvals', pairing: 'Pairing', timeline: 'Audit timeline' };
+
+export function App({ api }: { api: ConsoleApi }) {
+  const [tab, setTab] = useState<Tab>('approvals');
+  const { connection, connectionReason, approvals, pairings, notice, setConnection, setApprovals, apply, tell, tick } = useConsole();
+
+  useEffect(() => {
+    api.onConnection((state, reason) => {
+      setConnection(state, reason);
+      if (state === 'open') void api.subscribe(apply).then(setApprovals, (e: Error) => tell(e.message, 'error'));
+    });
+    const clock = setInterval(() => tick(Date.now()), 1000);
+    return () => clearInterval(clock);
+  }, [api]);
+
+  useEffect(() => {
+    document.title = approvals.length > 0 ? `(${approvals.length}) Aleph Console` : 'Aleph Console';
+  }, [approvals.length]);
+
+  const waitingCodes = pairings.filter((p) => !p.approved).length;
+  return (
+    <div className="app">
+      <header className="top">
+        <h1>Aleph Console</h1>
+        <nav aria-label="sections">
+          {TABS.map((t) => (
+            <button key={t} type="button" className={t === tab ? 'tab active' : 'tab'} aria-current={t === tab ? 'page' : undefined} onClick={() => setTab(t)}>
+              {TITLES[t]}
+              {t === 'approvals' && approvals.length > 0 && <span className="count" aria-label={`${approvals.length} pending`}>{approvals.length}</span>}
+              {t === 'pairing' && waitingCodes > 0 && <span className="count" aria-label={`${waitingCodes} codes`}>{waitingCodes}</span>}
+            </button>
+          ))}
+        </nav>
+        <span className={`link link-${connection}`} role="status">{connection === 'open' ? 'connected' : connection === 'connecting' ? 'connecting…' : 'disconnected'}</span>
+      </header>
+      {connection === 'closed' && <p className="banner error" role="alert">{connectionReason ?? 'The connection to the gateway closed.'} Reload to reconnect.</p>}
+      {notice !== null && <p className={`banner ${notice.tone}`} role="status">{notice.text}</p>}
+      <main>
+        {tab === 'approvals' && <Approvals api={api} />}
+        {tab === 'pairing' && <Pairing api={api} />}
+        {tab === 'timeline' && <Timeline api={api} />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,122 @@
+/**
+ * The renderer's ConsoleApi: the desktop app's preload provides one on `window.alephConsole`;
+ * in a browser it is JSON-RPC over the console's WebSocket, signed in by the session cookie.
+ */
+import type { ConnectionState, ConsoleApi, GatewayEvent, PendingApproval } from '@aleph/protocol';
+
+declare global {
+  interface Window {
+    readonly alephConsole?: ConsoleApi;
+  }
+}
+
+interface RpcResponse {
+  readonly id?: number;
+  readonly method?: string;
+  readonly params?: Record<string, unknown>;
+  readonly result?: unknown;
+  readonly error?: { readonly message: string; readonly data?: { readonly code?: string } };
+}
+
+/** A failed call: the gateway's sentence, and its code. */
+export class ConsoleError extends Error {
+  constructor(message: string, readonly code: string) {
+    super(message);
+  }
+}
+
+const GATEWAY_EVENTS = new Set(['approval_pending', 'approval_resolved', 'pairing_pending', 'pairing_resolved']);
+
+function webSocketApi(url: string): ConsoleApi {
+  let socket: WebSocket | null = null;
+  let opened: Promise<WebSocket> | null = null;
+  let next = 0;
+  let eventListener: ((event: GatewayEvent) => void) | null = null;
+  const calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const connectionListeners: ((state: ConnectionState, reason?: string) => void)[] = [];
+  let state: ConnectionState = 'connecting';
+  let reason: string | undefined;
+  const setState = (s: ConnectionState, why?: string) => {
+    state = s;
+    reason = why;
+    for (const l of connectionListeners) l(s, why);
+  };
+
+  const open = (): Promise<WebSocket> => {
+    opened ??= new Promise((resolve, reject) => {
+      const ws = new WebSocket(url);
+      ws.onopen = () => {
+        socket = ws;
+        setState('open');
+        resolve(ws);
+      };
+      ws.onmessage = (m) => {
+        const msg = JSON.parse(String(m.data)) as RpcResponse;
+        if (msg.id !== undefined && calls.has(msg.id)) {
+          const call = calls.get(msg.id)!;
+          calls.delete(msg.id);
+          if (msg.error !== undefined) call.reject(new ConsoleError(msg.error.message, msg.error.data?.code ?? 'error'));
+          else call.resolve(msg.result);
+        } else if (msg.method === 'session_ended') {
+          setState('closed', String(msg.params?.reason ?? 'The gateway ended the session.'));
+        } else if (msg.method !== undefined && GATEWAY_EVENTS.has(msg.method)) {
+          eventListener?.({ type: msg.method, ...msg.params } as unknown as GatewayEvent);
+        }
+      };
+      ws.onclose = (e) => {
+        socket = null;
+        opened = null;
+        for (const c of calls.values()) c.reject(new ConsoleError('The connection to the gateway closed.', 'disconnected'));
+        calls.clear();
+        if (state !== 'closed') setState('closed', e.reason || 'The connection to the gateway closed.');
+        reject(new ConsoleError('The console could not reach the gateway; sign in again with a fresh link.', 'unreachable'));
+      };
+    });
+    return opened;
+  };
+
+  const call = async <T>(method: string, params: Record<string, unknown> = {}): Promise<T> => {
+    const ws = socket ?? (await open());
+    const id = ++next;
+    return new Promise<T>((resolve, reject) => {
+      calls.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+    });
+  };
+
+  return {
+    async subscribe(listener) {
+      eventListener = listener;
+      const r = await call<{ approvals: PendingApproval[] }>('approvals.subscribe');
+      return r.approvals;
+    },
+    async resolve(id, decision, options = {}) {
+      await call('approvals.resolve', { id, decision, ...options });
+    },
+    pairings: async () => (await call<{ pending: never[] }>('pairing.list')).pending,
+    async approvePairing(code) {
+      await call('pairing.approve', { code });
+    },
+    async rejectPairing(code) {
+      await call('pairing.reject', { code });
+    },
+    devices: async () => (await call<{ devices: never[] }>('devices.list')).devices,
+    async revokeDevice(id) {
+      await call('devices.revoke', { id });
+    },
+    searchTimeline: (query) => call('audit.search', { ...query }),
+    verifyChain: () => call('audit.verify'),
+    onConnection(listener) {
+      connectionListeners.push(listener);
+      listener(state, reason);
+      void open().catch(() => undefined);
+    },
+  };
+}
+
+/** The page's ConsoleApi. */
+export function consoleApi(): ConsoleApi {
+  if (window.alephConsole !== undefined) return window.alephConsole;
+  const { protocol, host } = window.location;
+  return webSocketApi(`${protocol === 'https:' ? 'wss' : 'ws'}://${host}/api`);
+}

@@ -1,0 +1,66 @@
+/** The console's state: what waits for a person, the link to the gateway, and a clock for countdowns. */
+import { create } from 'zustand';
+import type { ConnectionState, DeviceView, GatewayEvent, PairingView, PendingApproval } from '@aleph/protocol';
+
+export interface ConsoleState {
+  connection: ConnectionState;
+  connectionReason: string | null;
+  approvals: PendingApproval[];
+  pairings: PairingView[];
+  devices: DeviceView[];
+  /** Ticks every second, for countdowns. */
+  now: number;
+  /** The approval the keyboard acts on. */
+  selected: string | null;
+  /** A passing message: what was just done, or what went wrong. */
+  notice: { text: string; tone: 'ok' | 'error' } | null;
+  setConnection(state: ConnectionState, reason?: string): void;
+  setApprovals(approvals: readonly PendingApproval[]): void;
+  setPairings(pairings: readonly PairingView[]): void;
+  setDevices(devices: readonly DeviceView[]): void;
+  apply(event: GatewayEvent): void;
+  select(id: string | null): void;
+  tell(text: string, tone?: 'ok' | 'error'): void;
+  tick(now: number): void;
+}
+
+export const useConsole = create<ConsoleState>((set) => ({
+  connection: 'connecting',
+  connectionReason: null,
+  approvals: [],
+  pairings: [],
+  devices: [],
+  now: Date.now(),
+  selected: null,
+  notice: null,
+  setConnection: (connection, reason) => set({ connection, connectionReason: reason ?? null }),
+  setApprovals: (approvals) => set((s) => ({ approvals: [...approvals], selected: s.selected ?? approvals[0]?.id ?? null })),
+  setPairings: (pairings) => set({ pairings: [...pairings] }),
+  setDevices: (devices) => set({ devices: [...devices] }),
+  apply: (event) => set((s) => {
+    switch (event.type) {
+      case 'approval_pending':
+        if (s.approvals.some((a) => a.id === event.approval.id)) return {};
+        return { approvals: [...s.approvals, event.approval], selected: s.selected ?? event.approval.id };
+      case 'approval_resolved': {
+        const approvals = s.approvals.filter((a) => a.id !== event.id);
+        return { approvals, selected: s.selected === event.id ? (approvals[0]?.id ?? null) : s.selected };
+      }
+      case 'pairing_pending':
+        return { pairings: [...s.pairings.filter((p) => p.code !== event.pairing.code), event.pairing] };
+      case 'pairing_resolved':
+        return { pairings: s.pairings.filter((p) => p.code !== event.code || event.outcome === 'approved') };
+    }
+  }),
+  select: (selected) => set({ selected }),
+  tell: (text, tone = 'ok') => set({ notice: { text, tone } }),
+  tick: (now) => set({ now }),
+}));
+
+/** "4:05" or "12 s": time left until an ISO time. */
+export function timeLeft(iso: string, now: number): string {
+  const s = Math.max(0, Math.round((Date.parse(iso) - now) / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}:${String(s % 60).padStart(2, '0')}` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}

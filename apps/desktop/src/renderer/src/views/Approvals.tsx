@@ -1,0 +1,95 @@
+import { useEffect, useState } from 'react';
+import { describeCapabilities, type ConsoleApi, type Decision, type PendingApproval } from '@aleph/protocol';
+import { timeLeft, useConsole } from '../store';
+
+function RiskBadge({ approval }: { approval: PendingApproval }) {
+  const { level, score } = approval.risk;
+  return <span className={`badge risk-${level}`} aria-label={`risk ${level}, score ${score}`}>{level} · {score}</span>;
+}
+
+function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; approval: PendingApproval; selected: boolean }) {
+  const now = useConsole((s) => s.now);
+  const select = useConsole((s) => s.select);
+  const tell = useConsole((s) => s.tell);
+  const suggested = approval.suggested_rule === null ? '' : `${approval.suggested_rule.kind}:${approval.suggested_rule.pattern}`;
+  const [rule, setRule] = useState(suggested);
+  const [busy, setBusy] = useState(false);
+  const tool = approval.tool;
+
+  const answer = async (decision: Decision) => {
+    setBusy(true);
+    try {
+      const [kind, ...rest] = rule.split(':');
+      const edited = decision === 'allow-always' && rule !== suggested && (kind === 'exact' || kind === 'prefix' || kind === 'path')
+        ? { rule: { kind, pattern: rest.join(':') } as const } : {};
+      await api.resolve(approval.id, decision, edited);
+      tell(`${decision === 'deny' ? 'Denied' : decision === 'allow-once' ? 'Allowed once' : 'Allowed always'}: ${approval.request.command}`);
+    } catch (error) {
+      tell((error as Error).message, 'error');
+      setBusy(false);
+    }
+  };
+
+  useEffect(() => {
+    if (!selected) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (busy || e.ctrlKey || e.metaKey || e.altKey || (e.target as HTMLElement).tagName === 'INPUT') return;
+      if (e.key === 'o') void answer('allow-once');
+      else if (e.key === 'a' && (approval.suggested_rule !== null || tool !== undefined)) void answer('allow-always');
+      else if (e.key === 'd') void answer('deny');
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  return (
+    <article className={`card approval${selected ? ' selected' : ''}`} aria-label={`approval ${approval.id}`} data-approval={approval.id} onClick={() => select(approval.id)}>
+      <header className="card-head">
+        <RiskBadge approval={approval} />
+        <span className="verdict">{approval.verdict}</span>
+        <span className="who">{approval.request.agent_id}</span>
+        <span className="countdown" title={`answered by the fallback at ${approval.expires_at}`}>{timeLeft(approval.expires_at, now)} left</span>
+      </header>
+      <pre className="command"><code>{approval.request.command}</code></pre>
+      <p className="cwd">in <code>{approval.request.cwd}</code></p>
+      <ul className="reasons">
+        {approval.risk.reasons.map((r) => <li key={r.code}>{r.message}</li>)}
+      </ul>
+      {tool !== undefined && (
+        <section className="tool" aria-label="tool contract">
+          <p><strong>{tool.gate === 'approve_contract' ? `Approve the capability contract of ${tool.name}` : `Confirm this run of ${tool.name}`}</strong> <span className="badge">{tool.stage}</span></p>
+          <p>{tool.reason}</p>
+          <ul>{describeCapabilities(tool.capabilities).map((line) => <li key={line}>{line}</li>)}</ul>
+        </section>
+      )}
+      {approval.suggested_rule !== null && (
+        <label className="rule">Allow Always remembers
+          <input value={rule} onChange={(e) => setRule(e.target.value)} aria-label="rule for Allow Always" spellCheck={false} />
+        </label>
+      )}
+      <footer className="actions">
+        <button type="button" className="primary" disabled={busy} onClick={() => void answer('allow-once')}>Allow Once <kbd>o</kbd></button>
+        <button type="button" disabled={busy || (approval.suggested_rule === null && tool === undefined)} onClick={() => void answer('allow-always')}>Allow Always <kbd>a</kbd></button>
+        <button type="button" className="danger" disabled={busy} onClick={() => void answer('deny')}>Deny <kbd>d</kbd></button>
+      </footer>
+    </article>
+  );
+}
+
+export function Approvals({ api }: { api: ConsoleApi }) {
+  const approvals = useConsole((s) => s.approvals);
+  const selected = useConsole((s) => s.selected);
+  if (approvals.length === 0) {
+    return (
+      <section className="empty" aria-live="polite">
+        <h2>All calm</h2>
+        <p>No command is waiting for you. New requests appear here the moment an agent asks.</p>
+      </section>
+    );
+  }
+  return (
+    <section className="approvals" aria-live="polite">
+      {approvals.map((a) => <ApprovalCard key={a.id} api={api} approval={a} selected={a.id === selected} />)}
+    </section>
+  );
+}

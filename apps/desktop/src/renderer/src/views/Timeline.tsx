@@ -1,0 +1,156 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { AUDIT_EVENT_TYPES, RISK_LEVELS, type AuditEventType, type AuditRow, type ChainCheck, type ConsoleApi, type RiskLevel, type TimelineQuery } from '@aleph/protocol';
+import { useConsole } from '../store';
+
+const ROW_HEIGHT = 36;
+const PAGE = 200;
+/** Rows drawn beyond the visible ones, above and below. */
+const OVERSCAN = 10;
+
+interface Filters {
+  text: string;
+  event: AuditEventType | '';
+  decision: string;
+  risk: RiskLevel | '';
+  session: string;
+  sinceHours: string;
+}
+
+const NO_FILTERS: Filters = { text: '', event: '', decision: '', risk: '', session: '', sinceHours: '' };
+
+function queryOf(f: Filters): TimelineQuery {
+  return {
+    ...(f.text.trim() === '' ? {} : { text: f.text.trim() }),
+    ...(f.event === '' ? {} : { events: [f.event] }),
+    ...(f.decision === '' ? {} : { decisions: [f.decision] }),
+    ...(f.risk === '' ? {} : { risks: [f.risk] }),
+    ...(f.session.trim() === '' ? {} : { session: f.session.trim() }),
+    ...(f.sinceHours === '' ? {} : { since: Date.now() - Number(f.sinceHours) * 3_600_000 }),
+    limit: PAGE,
+  };
+}
+
+export function Timeline({ api }: { api: ConsoleApi }) {
+  const tell = useConsole((s) => s.tell);
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [rows, setRows] = useState<AuditRow[]>([]);
+  const [count, setCount] = useState<{ n: number; exact: boolean } | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [detail, setDetail] = useState<AuditRow | null>(null);
+  const [chain, setChain] = useState<ChainCheck | null>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(600);
+  const list = useRef<HTMLDivElement>(null);
+  const generation = useRef(0);
+
+  const load = useCallback(async (f: Filters, after: string | null) => {
+    const mine = ++generation.current;
+    setLoading(true);
+    try {
+      const page = await api.searchTimeline({ ...queryOf(f), ...(after === null ? {} : { cursor: after }) });
+      if (mine !== generation.current) return;
+      setRows((old) => (after === null ? [...page.rows] : [...old, ...page.rows]));
+      setCursor(page.next_cursor);
+      setCount({ n: page.count, exact: page.count_exact });
+    } catch (error) {
+      tell((error as Error).message, 'error');
+    } finally {
+      if (mine === generation.current) setLoading(false);
+    }
+  }, [api, tell]);
+
+  // A new search a moment after the last keystroke.
+  useEffect(() => {
+    const t = setTimeout(() => {
+      list.current?.scrollTo({ top: 0 });
+      void load(filters, null);
+    }, filters.text === '' ? 0 : 120);
+    return () => clearTimeout(t);
+  }, [filters, load]);
+
+  useEffect(() => {
+    const el = list.current;
+    if (el === null) return;
+    const observer = new ResizeObserver(() => setHeight(el.clientHeight));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  // Near the end of what is loaded: the next page.
+  useEffect(() => {
+    if (!loading && cursor !== null && last >= rows.length - OVERSCAN) void load(filters, cursor);
+  }, [last, rows.length, cursor, loading, filters, load]);
+
+  const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setFilters((f) => ({ ...f, [key]: value }));
+  const exportRows = () => {
+    const blob = new Blob(rows.map((r) => `${JSON.stringify({ ts: r.ts, event: r.event, session: r.session, ...r.payload })}\n`), { type: 'application/x-ndjson' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = 'aleph-audit.jsonl';
+    a.click();
+    URL.revokeObjectURL(a.href);
+  };
+
+  return (
+    <section className="timeline">
+      <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+        <input type="search" placeholder="Search commands, paths, devices…" aria-label="search the timeline" value={filters.text} onChange={(e) => set('text', e.target.value)} autoFocus />
+        <select aria-label="event" value={filters.event} onChange={(e) => set('event', e.target.value as AuditEventType | '')}>
+          <option value="">every event</option>
+          {AUDIT_EVENT_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
+        </select>
+        <select aria-label="decision" value={filters.decision} onChange={(e) => set('decision', e.target.value)}>
+          <option value="">any decision</option>
+          {['allow-once', 'allow-always', 'deny'].map((d) => <option key={d} value={d}>{d}</option>)}
+        </select>
+        <select aria-label="risk" value={filters.risk} onChange={(e) => set('risk', e.target.value as RiskLevel | '')}>
+          <option value="">any risk</option>
+          {RISK_LEVELS.map((r) => <option key={r} value={r}>{r}</option>)}
+        </select>
+        <input aria-label="session" placeholder="session" value={filters.session} onChange={(e) => set('session', e.target.value)} />
+        <select aria-label="time" value={filters.sinceHours} onChange={(e) => set('sinceHours', e.target.value)}>
+          <option value="">all time</option>
+          <option value="1">last hour</option>
+          <option value="24">last day</option>
+          <option value="168">last week</option>
+        </select>
+        <button type="button" onClick={() => void api.verifyChain().then(setChain, (e: Error) => tell(e.message, 'error'))}>Verify chain</button>
+        <button type="button" onClick={exportRows} disabled={rows.length === 0}>Export</button>
+      </form>
+      <p className="muted summary" aria-live="polite">
+        {count === null ? 'Searching…' : `${count.n}${count.exact ? '' : '+'} events${rows.length < count.n ? `, ${rows.length} loaded` : ''}`}
+        {chain !== null && (chain.ok ? <span className="ok"> · chain intact over {chain.rows} events</span> : <span className="bad"> · chain broken at event {chain.first_bad_id}: {chain.reason}</span>)}
+      </p>
+      <div className="rows" ref={list} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} role="list" aria-label="audit events">
+        <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative' }}>
+          {rows.slice(first, last).map((r, i) => (
+            <button type="button" role="listitem" key={r.id} className={`event-row risk-${r.risk_level ?? 'none'}`} style={{ top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT }} onClick={() => setDetail(r)}>
+              <time>{r.ts.slice(0, 19).replace('T', ' ')}</time>
+              <span className="event-type">{r.event}</span>
+              <span className="event-summary">{r.summary}</span>
+            </button>
+          ))}
+        </div>
+        {count !== null && rows.length === 0 && <p className="empty-rows">Nothing matches.</p>}
+      </div>
+      {detail !== null && (
+        <aside className="drawer" aria-label="event detail">
+          <header>
+            <h3>{detail.event} #{detail.id}</h3>
+            <button type="button" onClick={() => setDetail(null)} aria-label="close">×</button>
+          </header>
+          <dl>
+            <dt>time</dt><dd>{detail.ts}</dd>
+            <dt>session</dt><dd>{detail.session ?? '—'}</dd>
+            <dt>actor</dt><dd>{detail.actor ?? '—'}</dd>
+            <dt>hash</dt><dd className="mono">{detail.hash}</dd>
+          </dl>
+          <pre>{JSON.stringify(detail.payload, null, 2)}</pre>
+        </aside>
+      )}
+    </section>
+  );
+}

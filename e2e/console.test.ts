@@ -1,0 +1,157 @@
+/**
+ * The web console end to end: a real `aleph gateway --headless --console`, real `aleph exec` and
+ * `aleph pairing request` processes, and a real Chromium driven by Playwright. Each screen's
+ * screenshot is kept in e2e/artifacts.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from 'node:http';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { WebSocket } from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ALEPH = fileURLToPath(new URL('../apps/cli/bin/aleph.js', import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let root: string;
+let home: string;
+let work: string;
+let gateway: ChildProcess;
+let ready: { console: string; url: string };
+let browser: Browser;
+let page: Page;
+
+const env = (aleph = home): NodeJS.ProcessEnv => ({ ...process.env, ALEPH_HOME: aleph, NO_COLOR: '1', ALEPH_AGENT: 'e2e-agent' });
+
+/** Runs `aleph ARGS` to its end: exit code and output. */
+function aleph(args: string[], options: { home?: string; cwd?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [ALEPH, ...args], { env: env(options.home), cwd: options.cwd ?? work });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  root = mkdtempSync(join(tmpdir(), 'aleph-e2e-'));
+  home = join(root, 'home');
+  work = join(root, 'work');
+  mkdirSync(work);
+  gateway = spawn(process.execPath, [ALEPH, 'gateway', '--headless', '--json', '--port', '0', '--console', '--console-port', '0', '--ask-timeout-ms', '60000'], { env: env(), stdio: ['ignore', 'pipe', 'inherit'] });
+  ready = JSON.parse(await new Promise<string>((resolve) => gateway.stdout!.once('data', (d: Buffer) => resolve(d.toString().split('\n')[0]!)))) as typeof ready;
+  browser = await chromium.launch({ executablePath: CHROMIUM });
+  page = await browser.newPage({ viewport: { width: 1200, height: 800 }, colorScheme: 'light' });
+  await page.goto(ready.console);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (gateway.exitCode === null) {
+    gateway.kill('SIGTERM');
+    await new Promise((r) => gateway.on('exit', r));
+  }
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('the web console', () => {
+  it('signs in with the one-time link, which then no longer works, and shows a calm, empty queue', async () => {
+    await expect(page.getByRole('status').filter({ hasText: 'connected' })).toBeTruthy();
+    await page.getByText('All calm').waitFor();
+    expect(page.url()).not.toContain('token=');
+    const again = await fetch(ready.console);
+    expect(again.status).toBe(403);
+    const stranger = await fetch(new URL('/', ready.console));
+    expect(stranger.status).toBe(401);
+    await shot('approvals-empty');
+  });
+
+  it('shows a command with its risk and reasons; Allow Once lets it finish with exit 0', async () => {
+    writeFileSync(join(work, 'a'), 'payload\n');
+    const run = aleph(['exec', '--', 'cp a b']);
+    const card = page.locator('article.approval', { hasText: 'cp a b' });
+    await card.waitFor();
+    await expect(card.locator('.badge').first().textContent()).resolves.toMatch(/^(low|medium|high|critical) · \d+$/);
+    expect(await card.locator('.reasons li').count()).toBeGreaterThan(0);
+    await shot('approvals-pending');
+    await card.getByRole('button', { name: /Allow Once/ }).click();
+    const done = await run;
+    expect(done.code).toBe(0);
+    expect(existsSync(join(work, 'b'))).toBe(true);
+    await page.getByText('All calm').waitFor();
+  });
+
+  it('Allow Always makes the next identical command run with no prompt', async () => {
+    const first = aleph(['exec', '--', 'cp a c']);
+    const card = page.locator('article.approval', { hasText: 'cp a c' });
+    await card.waitFor();
+    await card.getByRole('button', { name: /Allow Always/ }).click();
+    expect((await first).code).toBe(0);
+    rmSync(join(work, 'c'));
+    const second = await aleph(['exec', '--', 'cp a c']);
+    expect(second.code).toBe(0);
+    expect(existsSync(join(work, 'c'))).toBe(true);
+  });
+
+  it('Deny makes aleph exec exit 126, and the keyboard answers too', async () => {
+    const run = aleph(['exec', '--', 'cp a d']);
+    await page.locator('article.approval', { hasText: 'cp a d' }).waitFor();
+    await page.keyboard.press('d');
+    const done = await run;
+    expect(done.code).toBe(126);
+    expect(done.stderr).toContain('denied');
+    expect(existsSync(join(work, 'd'))).toBe(false);
+  });
+
+  it('shows a pairing code; approving it pairs the device', async () => {
+    const device = join(root, 'device');
+    const pairing = aleph(['pairing', 'request', '--name', 'e2e-laptop', '--gateway', ready.url, '--json'], { home: device });
+    await page.getByRole('button', { name: /Pairing/ }).click();
+    const row = page.locator('li', { hasText: 'e2e-laptop' });
+    await row.waitFor();
+    await shot('pairing');
+    await row.getByRole('button', { name: 'Approve' }).click();
+    const done = await pairing;
+    expect(done.code).toBe(0);
+    expect(done.stdout).toContain('"event":"paired"');
+    await page.locator('li', { hasText: 'e2e-laptop' }).getByRole('button', { name: 'Revoke' }).waitFor();
+  });
+
+  it('finds an executed command by searching the timeline, with its detail', async () => {
+    await page.getByRole('button', { name: /Audit timeline/ }).click();
+    await page.getByLabel('search the timeline').fill('cp a d');
+    const row = page.locator('.event-row', { hasText: 'cp a d' }).first();
+    await row.waitFor();
+    await row.click();
+    await page.getByLabel('event detail').waitFor();
+    expect(await page.getByLabel('event detail').textContent()).toContain('cp a d');
+    await page.getByRole('button', { name: 'close' }).click();
+    await page.getByRole('button', { name: 'Verify chain' }).click();
+    await page.getByText(/chain intact over \d+ events/).waitFor();
+    await shot('timeline');
+  });
+
+  it('refuses a WebSocket from another origin, and a page under another host name', async () => {
+    const api = ready.console.replace(/^http/, 'ws').replace(/\/login.*$/, '/api');
+    const refused = await new Promise<string>((resolve) => {
+      const ws = new WebSocket(api, { origin: 'http://evil.example' });
+      ws.on('open', () => resolve('open'));
+      ws.on('unexpected-response', (_req, res) => resolve(`refused ${res.statusCode}`));
+      ws.on('error', () => resolve('error'));
+    });
+    expect(refused).toBe('refused 403');
+    const rebound = await new Promise<number | undefined>((resolve) => {
+      request(new URL('/', ready.console), { headers: { host: 'evil.example' } }, (res) => resolve(res.statusCode)).end();
+    });
+    expect(rebound).toBe(421);
+  });
+});

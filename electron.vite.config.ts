@@ -1,0 +1,22 @@
+import { resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'electron-vite';
+
+const desktop = resolve(import.meta.dirname, 'apps/desktop');
+
+/** The desktop app: main process, preload and the renderer (which is also the web console). */
+export default defineConfig({
+  main: {
+    // The gateway and its native modules load from node_modules at run time, as in the headless mode.
+    build: { outDir: resolve(desktop, 'out/main'), rollupOptions: { input: resolve(desktop, 'src/main/index.ts'), external: [/^@aleph\//, 'better-sqlite3', 'ws', 'web-tree-sitter'] } },
+  },
+  preload: {
+    build: { outDir: resolve(desktop, 'out/preload'), rollupOptions: { input: resolve(desktop, 'src/preload/index.ts') } },
+  },
+  renderer: {
+    root: resolve(desktop, 'src/renderer'),
+    base: './',
+    plugins: [react()],
+    build: { outDir: resolve(desktop, 'out/renderer'), emptyOutDir: true, rollupOptions: { input: resolve(desktop, 'src/renderer/index.html') } },
+  },
+});
