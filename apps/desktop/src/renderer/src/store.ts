@@ -8,6 +8,8 @@ export interface ConsoleState {
   approvals: PendingApproval[];
   pairings: PairingView[];
   devices: DeviceView[];
+  /** Counts pairing events, so that views showing devices know to look again. */
+  pairingVersion: number;
   /** Ticks every second, for countdowns. */
   now: number;
   /** The approval the keyboard acts on. */
@@ -30,6 +32,7 @@ export const useConsole = create<ConsoleState>((set) => ({
   approvals: [],
   pairings: [],
   devices: [],
+  pairingVersion: 0,
   now: Date.now(),
   selected: null,
   notice: null,
@@ -47,9 +50,9 @@ export const useConsole = create<ConsoleState>((set) => ({
         return { approvals, selected: s.selected === event.id ? (approvals[0]?.id ?? null) : s.selected };
       }
       case 'pairing_pending':
-        return { pairings: [...s.pairings.filter((p) => p.code !== event.pairing.code), event.pairing] };
+        return { pairings: [...s.pairings.filter((p) => p.code !== event.pairing.code), event.pairing], pairingVersion: s.pairingVersion + 1 };
       case 'pairing_resolved':
-        return { pairings: s.pairings.filter((p) => p.code !== event.code || event.outcome === 'approved') };
+        return { pairings: s.pairings.filter((p) => p.code !== event.code || event.outcome === 'approved'), pairingVersion: s.pairingVersion + 1 };
     }
   }),
   select: (selected) => set({ selected }),

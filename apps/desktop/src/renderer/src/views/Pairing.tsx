@@ -3,14 +3,15 @@ import type { ConsoleApi } from '@aleph/protocol';
 import { timeLeft, useConsole } from '../store';
 
 export function Pairing({ api }: { api: ConsoleApi }) {
-  const { pairings, devices, now, setPairings, setDevices, tell } = useConsole();
+  const { pairings, devices, now, pairingVersion, setPairings, setDevices, tell } = useConsole();
   const refresh = async () => {
     setPairings(await api.pairings());
     setDevices(await api.devices());
   };
+  // Again whenever a pairing comes or ends: a device that proves its key joins the list.
   useEffect(() => {
     void refresh().catch((e: Error) => tell(e.message, 'error'));
-  }, []);
+  }, [pairingVersion]);
   const act = async (what: () => Promise<void>, done: string) => {
     try {
       await what();
