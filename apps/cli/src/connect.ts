@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { GatewayClient, GatewayError, loadConfig, secretBytes, SOCKET_FILE } from '@aleph/gateway';
 import { alephHome } from './home.js';
-import { fail, type Result } from '@aleph/protocol';
+import { fail, ok, type Result } from '@aleph/protocol';
 import type { Io } from './io.js';
 
 /** Connects to the running gateway, or explains why not (no configuration, nobody listening). */
@@ -12,18 +12,24 @@ export async function connectGateway(io: Io): Promise<GatewayClient> {
   return GatewayClient.connect(join(home, SOCKET_FILE), secretBytes(config.value));
 }
 
+/** connectGateway, with why it failed as a value (`gateway_unreachable`, a configuration problem). */
+export async function tryConnect(io: Io): Promise<Result<GatewayClient>> {
+  try {
+    return ok(await connectGateway(io));
+  } catch (error) {
+    if (error instanceof GatewayError) return fail(error.code, error.message);
+    throw error;
+  }
+}
+
 /**
  * One of the owner's identity calls over the socket: the result, or a failure with its code
  * (`gateway_unreachable` when no gateway runs).
  */
 export async function ownerCall<T>(io: Io, method: string, params: Record<string, unknown> = {}): Promise<Result<T>> {
-  let client: GatewayClient;
-  try {
-    client = await connectGateway(io);
-  } catch (error) {
-    if (error instanceof GatewayError) return fail(error.code, error.message);
-    throw error;
-  }
+  const connected = await tryConnect(io);
+  if (!connected.ok) return connected;
+  const client = connected.value;
   try {
     return await client.call<T>(method, params);
   } finally {

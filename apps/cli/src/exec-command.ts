@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { constants as system, homedir } from 'node:os';
-import { bindingDrift, configFile, currentBinding, DEFAULT_SANDBOX, GatewayError, loadConfig, sandboxOf } from '@aleph/gateway';
+import { bindingDrift, configFile, currentBinding, DEFAULT_SANDBOX, loadConfig, sandboxOf } from '@aleph/gateway';
 import type { GatewayMessage, SandboxOutcome } from '@aleph/protocol';
 import { applyOverrides, execCapabilities, exitCodeOf, resolveCapabilities, runSandboxed, sandboxAvailability, sandboxOutcome } from '@aleph/sandbox';
 import { flag, parseArgs, value } from './args.js';
-import { connectGateway } from './connect.js';
+import { tryConnect } from './connect.js';
 import { alephHome } from './home.js';
 import { EXIT, type Io } from './io.js';
 
@@ -42,13 +42,9 @@ export async function execCommand(argv: readonly string[], io: Io): Promise<numb
   const json = flag(args, 'json');
   const dryRun = flag(args, 'dry-run');
 
-  let client;
-  try {
-    client = await connectGateway(io);
-  } catch (error) {
-    if (error instanceof GatewayError) return io.fail(error, json);
-    throw error;
-  }
+  const connected = await tryConnect(io);
+  if (!connected.ok) return io.fail(connected.error, json);
+  const client = connected.value;
   const id = randomBytes(8).toString('hex');
   const request = {
     command,

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { AuditError } from '@aleph/audit';
-import { GatewayError, loadConfig, saveConfig } from '@aleph/gateway';
+import { loadConfig, saveConfig } from '@aleph/gateway';
 import { TOOL_NAME, TRUST_STAGES, type GatewayMessage } from '@aleph/protocol';
 import { exitCodeOf, TRIAL_RUNS } from '@aleph/sandbox';
 import { flag, parseArgs, value } from './args.js';
-import { connectGateway } from './connect.js';
+import { tryConnect } from './connect.js';
 import { EXIT_DENIED } from './exec-command.js';
 import { alephHome, recordEvent } from './home.js';
 import { EXIT, type Io } from './io.js';
@@ -66,13 +66,9 @@ async function runTool(args: Parameters<typeof declaredCapabilities>[0], io: Io)
   if (!declared.ok) return io.fail(declared.error, json);
   const parameters = args.options.get('param');
 
-  let client;
-  try {
-    client = await connectGateway(io);
-  } catch (error) {
-    if (error instanceof GatewayError) return io.fail(error, json);
-    throw error;
-  }
+  const connected = await tryConnect(io);
+  if (!connected.ok) return io.fail(connected.error, json);
+  const client = connected.value;
   const id = randomBytes(8).toString('hex');
   client.send({
     type: 'tool_run', id, ...(timeout === undefined ? {} : { timeout_ms: timeout }),

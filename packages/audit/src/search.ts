@@ -3,25 +3,13 @@
  * (an opaque cursor, never OFFSET), and a count that stops at a bound so it stays fast on a million
  * rows.
  */
-import type { AuditEventType, AuditRow, RiskLevel } from '@aleph/protocol';
+import type { AuditRow, TimelineQuery } from '@aleph/protocol';
 import { AuditError, toAuditRow, type AuditStore, type StoredRow } from './store.js';
 import { tagFilter, type TagColumn } from './tags.js';
 
-export interface SearchQuery {
-  /** Free text; every word must occur (as a word prefix) in the command, paths or summary. */
-  readonly text?: string;
-  readonly events?: readonly AuditEventType[];
-  readonly decisions?: readonly string[];
-  readonly risks?: readonly RiskLevel[];
-  readonly session?: string;
+/** A timeline query (the console's) and what the command line adds: an actor, a preferred session, a count limit. */
+export interface SearchQuery extends TimelineQuery {
   readonly actor?: string;
-  /** Epoch milliseconds, inclusive. */
-  readonly since?: number;
-  /** Epoch milliseconds, exclusive. */
-  readonly until?: number;
-  /** Default 50, at most 1000. */
-  readonly limit?: number;
-  readonly cursor?: string | null;
   /**
    * The seed viewer's behaviour: show this session's rows when there are any, otherwise all rows.
    * Ignored when `session` is given.

@@ -526,12 +526,8 @@ export class Gateway {
       const v = this.audit.verify();
       return v.ok ? { ok: true, rows: v.rows, first_bad_id: null, reason: null } : { ok: false, rows: v.rows, first_bad_id: v.first_bad_id, reason: v.reason };
     }
-    const { method: _method, text, events, decisions, risks, session, since, until, limit, cursor } = call;
-    const page = search(this.audit, {
-      ...(text === undefined ? {} : { text }), ...(events === undefined ? {} : { events }), ...(decisions === undefined ? {} : { decisions }),
-      ...(risks === undefined ? {} : { risks }), ...(session === undefined ? {} : { session }), ...(since === undefined ? {} : { since }),
-      ...(until === undefined ? {} : { until }), ...(limit === undefined ? {} : { limit }), ...(cursor === undefined ? {} : { cursor }),
-    });
+    const { method: _method, ...query } = call;
+    const page = search(this.audit, query);
     return { rows: page.rows, next_cursor: page.next_cursor, count: page.count, count_exact: page.count_exact };
   }
 

@@ -27,6 +27,7 @@ export type OwnerCall =
 
 /** A search of the audit timeline: full text, filters, newest first, a page at a time. */
 export interface TimelineQuery {
+  /** Free text; every word must occur (as a word prefix) in the command, paths or summary. */
   readonly text?: string;
   readonly events?: readonly AuditEventType[];
   readonly decisions?: readonly string[];
@@ -38,7 +39,7 @@ export interface TimelineQuery {
   /** 1 to 1000, default 50. */
   readonly limit?: number;
   /** The previous page's `next_cursor`. */
-  readonly cursor?: string;
+  readonly cursor?: string | null;
 }
 
 /** One page of the timeline. */
