@@ -62,11 +62,10 @@ export class ConsoleServer {
   /** One-time login tokens and signed-in sessions, each with its expiry. */
   private readonly logins = new Map<string, number>();
   private readonly sessions = new Map<string, number>();
-  private readonly root: string;
 
-  private constructor(private readonly http: Server, private readonly endpoint: NetworkEndpoint, root: string, readonly origin: string, private readonly hosts: readonly string[]) {
-    this.root = root;
-  }
+  private constructor(
+    private readonly http: Server, private readonly endpoint: NetworkEndpoint, private readonly root: string, readonly origin: string, private readonly hosts: readonly string[],
+  ) {}
 
   static async start(endpoint: NetworkEndpoint, options: ConsoleOptions): Promise<ConsoleServer> {
     let root: string;

@@ -263,6 +263,17 @@ describe('the gateway socket', () => {
     expect(answered.every((n) => n === 50)).toBe(true);
   }, 60_000);
 
+  it('sets the default mode as `aleph mode set` does: the next request sees it, and the change is audited', async () => {
+    const g = await start();
+    expect(g.mode).toBe('safe');
+    expect(g.setMode('dev')).toBeNull();
+    expect(g.mode).toBe('dev');
+    expect(loadConfig(home, false)).toMatchObject({ ok: true, value: { defaults: { mode: 'dev' } } });
+    const audit = AuditStore.open(auditFile(home));
+    expect(audit.latest(1)[0]).toMatchObject({ event: 'security_mode_change', payload: { from: 'safe', to: 'dev' } });
+    audit.close();
+  });
+
   it('reports a broken configuration instead of starting', async () => {
     await start();
     await gateway!.stop();

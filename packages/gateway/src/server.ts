@@ -15,7 +15,7 @@ import { CommandPolicy, type Evaluation } from '@aleph/policy';
 import { recordApproval } from '@aleph/sandbox';
 import {
   describeGrant, encodeFrame, FrameReader, MAX_LINE_BYTES, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
-  type ExecBinding, type ExecRequest, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type Result, type TimelinePage, type ToolRunRequest,
+  type ExecBinding, type ExecRequest, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type Result, type SecurityMode, type TimelinePage, type ToolRunRequest,
 } from '@aleph/protocol';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
 import { auditFile, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, saveConfig, secretBytes, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
@@ -26,7 +26,7 @@ import { IdentityStore } from './identity-store.js';
 import { ConsoleServer, type ConsoleOptions } from './console-server.js';
 import { NetworkEndpoint, type NetworkOptions } from './network.js';
 import { describeRule, liveRules, withRule, withRulesUsed } from './rules.js';
-import { approvalEvent, escalationEvents, planToolRun, runEvent, runTool, type ToolPlan } from './tools.js';
+import { approvalEvent, escalationEvents, pendingTool, planToolRun, runEvent, runTool, type ToolPlan } from './tools.js';
 
 export const SOCKET_FILE = 'exec-approvals.sock';
 
@@ -154,8 +154,8 @@ export class Gateway {
   private endpoint: NetworkEndpoint | null = null;
   private consoleServer: ConsoleServer | null = null;
   private readonly waiting = new Map<string, Waiting>();
-  /** Tool runs under way, by run id: whose, how to stop it, and when it is over. */
-  private readonly runs = new Map<string, { peer: Peer; controller: AbortController; done: Promise<void> }>();
+  /** Tool runs under way, by run id: how to stop it, and when it is over. */
+  private readonly runs = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private readonly ledger = new NonceLedger();
   private readonly limits: Limits;
   private readonly executables = new ExecutableCache();
@@ -250,6 +250,22 @@ export class Gateway {
       }
     }
     return gateway;
+  }
+
+  /** The default security mode, as the configuration has it now. */
+  get mode(): SecurityMode {
+    this.refreshConfig();
+    return this.config.defaults.mode;
+  }
+
+  /** Sets the default mode, as `aleph mode set` does: saved, then audited as `security_mode_change`. Returns an error sentence or null. */
+  setMode(mode: SecurityMode): string | null {
+    const from = this.mode;
+    const saved = this.updateConfig((config) => ({ ...config, defaults: { mode } }));
+    if (saved !== null) return saved;
+    this.outbox.push({ event: { event: 'security_mode_change', from, to: mode, actor: 'owner' } });
+    this.flush();
+    return null;
   }
 
   /** A fresh one-time sign-in link to the web console, or null when it is not served. */
@@ -630,13 +646,7 @@ export class Gateway {
     const approval: PendingApproval = {
       id, request, verdict: evaluation.verdict, risk: evaluation.risk, segments: evaluation.segments,
       suggested_rule: tool === undefined ? evaluation.suggested_rule : null, created_at: new Date(now).toISOString(), expires_at: new Date(now + ttl).toISOString(),
-      ...(tool === undefined ? {} : {
-        tool: {
-          name: tool.run.tool, stage: tool.record.stage, gate: tool.gate.action === 'approve_contract' ? 'approve_contract' : 'confirm_run',
-          reason: tool.gate.action === 'run' ? '' : tool.gate.reason, contract_hash: tool.contractHash, changed_from: tool.record.changed_from,
-          capabilities: tool.run.capabilities, parameters: tool.run.parameters ?? null, escalations: tool.escalations,
-        },
-      }),
+      ...(tool === undefined ? {} : { tool: pendingTool(tool) }),
     };
     const timer = setTimeout(() => {
       const decision = this.ask.fallback === 'allow' ? 'allow-once' : 'deny';
@@ -661,12 +671,11 @@ export class Gateway {
       reply({ type: 'error', code: plan.error.code, message: plan.error.message, id: requestId });
       return;
     }
-    const request: ExecRequest = { command: plan.value.command, cwd: run.cwd, agent_id: run.agent_id, session_key: run.session_key };
-    const { evaluation } = this.evaluate(request, now);
+    const { evaluation } = this.evaluate(plan.value.request, now);
     const none: ExecBinding = { executables: {}, scripts: {} };
     if (evaluation.action === 'reject') this.answerTool(peer, reply, requestId, plan.value, evaluation, 'deny', automaticReason(evaluation, ''), 'policy');
     else if (plan.value.gate.action === 'run') this.answerTool(peer, reply, requestId, plan.value, evaluation, 'allow-once', `${run.tool} is verified`, 'trust');
-    else this.enqueue(peer, requestId, request, evaluation, none, plan.value, timeoutMs, reply, now);
+    else this.enqueue(peer, requestId, plan.value.request, evaluation, none, plan.value, timeoutMs, reply, now);
   }
 
   private resolve(peer: Peer, m: Extract<ClientMessage, { type: 'resolve' }>, reply: Reply): void {
@@ -737,21 +746,26 @@ export class Gateway {
 
   /** Queues the outcome's audit event; the answer goes out once the event is written (flush). */
   private answer(peer: Peer, reply: Reply, requestId: string, request: ExecRequest, e: Evaluation, decision: Decision, reason: string, by: string, binding: ExecBinding): void {
-    this.outbox.push({
-      event: {
-        event: 'terminal_cmd', command: request.command, decision, risk_level: e.risk.level, verdict: e.verdict,
-        mode: e.mode, agent: request.agent_id, cwd: request.cwd, reasons: e.risk.reasons.map((r) => r.code),
-        session: request.session_key, actor: request.agent_id, executor: by, request_id: requestId,
-      },
-      deliver: () => reply(decision === 'deny'
-        ? { type: 'approval_decision', id: requestId, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by }
-        : { type: 'approval_decision', id: requestId, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by, binding }),
-    });
-    this.answered++;
+    this.decided(requestId, request, e, decision, reason, by, {}, () => reply(decision === 'deny'
+      ? { type: 'approval_decision', id: requestId, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by }
+      : { type: 'approval_decision', id: requestId, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by, binding }));
     if (decision !== 'deny') {
       peer.running.set(requestId, request);
       if (peer.running.size > MAX_UNREPORTED_RUNS) peer.running.delete(peer.running.keys().next().value!);
     }
+  }
+
+  /** A decision on a command (or a tool's run) as the audit log (`terminal_cmd`) and a headless report keep it. */
+  private decided(requestId: string, request: ExecRequest, e: Evaluation, decision: Decision, reason: string, by: string, extra: Record<string, unknown>, deliver?: () => void): void {
+    this.outbox.push({
+      event: {
+        event: 'terminal_cmd', command: request.command, decision, risk_level: e.risk.level, verdict: e.verdict,
+        mode: e.mode, agent: request.agent_id, cwd: request.cwd, reasons: e.risk.reasons.map((r) => r.code),
+        session: request.session_key, actor: request.agent_id, executor: by, request_id: requestId, ...extra,
+      },
+      ...(deliver === undefined ? {} : { deliver }),
+    });
+    this.answered++;
     this.outcomes?.push({ request, decision, reason, resolved_by: by, verdict: e.verdict, risk_level: e.risk.level, at: new Date().toISOString() });
   }
 
@@ -776,14 +790,7 @@ export class Gateway {
       }
     }
     for (const event of escalationEvents(plan, decision, by, who)) this.outbox.push({ event });
-    this.outbox.push({
-      event: {
-        event: 'terminal_cmd', command: plan.command, decision, risk_level: e.risk.level, verdict: e.verdict, mode: e.mode, agent: run.agent_id, cwd: run.cwd,
-        reasons: e.risk.reasons.map((r) => r.code), session: run.session_key, actor: run.agent_id, executor: by, request_id: requestId, tool_id: run.tool,
-      },
-    });
-    this.answered++;
-    this.outcomes?.push({ request: { command: plan.command, cwd: run.cwd, agent_id: run.agent_id, session_key: run.session_key }, decision, reason: why, resolved_by: by, verdict: e.verdict, risk_level: e.risk.level, at: new Date().toISOString() });
+    this.decided(requestId, plan.request, e, decision, why, by, { tool_id: run.tool });
     const result = { type: 'tool_result' as const, id: requestId, decision, reason: why, resolved_by: by, verdict: e.verdict, risk: e.risk, stage: record.stage, contract_hash: plan.contractHash };
     if (decision === 'deny') {
       this.outbox.push({ deliver: () => reply(result) });
@@ -800,7 +807,7 @@ export class Gateway {
         if (!this.stopping) this.flush();
         peer.settled();
       });
-    this.runs.set(runId, { peer, controller, done });
+    this.runs.set(runId, { controller, done });
   }
 
   /** An allowed run reports how it ended: recorded as `command_finished`, acknowledged once durable. */

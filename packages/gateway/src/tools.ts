@@ -4,7 +4,7 @@
  * (bounded), and the capability ledger's events.
  */
 import { Writable } from 'node:stream';
-import { fail, MAX_TOOL_OUTPUT_BYTES, ok, type Decision, type Capabilities, type Result, type ToolRunOutput, type ToolRunRequest } from '@aleph/protocol';
+import { fail, MAX_TOOL_OUTPUT_BYTES, ok, type Decision, type Capabilities, type ExecRequest, type PendingTool, type Result, type ToolRunOutput, type ToolRunRequest } from '@aleph/protocol';
 import {
   contractHash, detectEscalations, LINUX_SYSTEM_PATHS, MACOS_SYSTEM_PATHS, NO_DOMAIN_FILTER, resolveCapabilities, runSandboxed, sandboxOutcome,
   trustFor, trustGate, type Escalation, type SandboxAuditLog, type TrustGate, type TrustRecord,
@@ -14,8 +14,8 @@ import { shellQuote } from '@aleph/policy';
 /** What the gateway knows about one tool run before anyone decides. */
 export interface ToolPlan {
   readonly run: ToolRunRequest;
-  /** The argv as one shell-quoted line: what the policy judges and people read. */
-  readonly command: string;
+  /** The argv as one shell-quoted line (what the policy judges and people read), as a request. */
+  readonly request: ExecRequest;
   readonly contractHash: string;
   /** The contract's capabilities with `${WORKSPACE}` and `${PROJECT_ROOT}` as the run's directory. */
   readonly capabilities: Capabilities;
@@ -36,7 +36,17 @@ export function planToolRun(run: ToolRunRequest, stored: TrustRecord | null, hom
     { tool: run.tool, capabilities: resolved.value, ...(run.parameters === undefined ? {} : { parameters: run.parameters }) },
     { argv: run.argv, cwd: run.cwd, home, systemPaths: process.platform === 'darwin' ? MACOS_SYSTEM_PATHS : LINUX_SYSTEM_PATHS },
   );
-  return ok({ run, command: run.argv.map(shellQuote).join(' '), contractHash: hash, capabilities: resolved.value, record, gate: trustGate(record, escalations), escalations });
+  const request = { command: run.argv.map(shellQuote).join(' '), cwd: run.cwd, agent_id: run.agent_id, session_key: run.session_key };
+  return ok({ run, request, contractHash: hash, capabilities: resolved.value, record, gate: trustGate(record, escalations), escalations });
+}
+
+/** What approvers are shown of a tool run waiting for them. */
+export function pendingTool(plan: ToolPlan): PendingTool {
+  const { run, record, gate } = plan;
+  return {
+    name: run.tool, stage: record.stage, gate: gate.action === 'approve_contract' ? 'approve_contract' : 'confirm_run', reason: gate.action === 'run' ? '' : gate.reason,
+    contract_hash: plan.contractHash, changed_from: record.changed_from, capabilities: run.capabilities, parameters: run.parameters ?? null, escalations: plan.escalations,
+  };
 }
 
 /** Keeps the first MAX_TOOL_OUTPUT_BYTES of a stream and counts the rest. */
@@ -115,7 +125,7 @@ export function escalationEvents(plan: ToolPlan, decision: Decision, by: string,
 /** The run itself, as `sandbox_exec`. */
 export function runEvent(plan: ToolPlan, requestId: string, log: SandboxAuditLog): Record<string, unknown> {
   return {
-    event: 'sandbox_exec', tool_id: plan.run.tool, request_id: requestId, command: plan.command, status: log.status, platform: log.platform ?? process.platform,
+    event: 'sandbox_exec', tool_id: plan.run.tool, request_id: requestId, command: plan.request.command, status: log.status, platform: log.platform ?? process.platform,
     capability_hash: log.capability_hash, capabilities_hash: plan.contractHash, violations: sandboxOutcome(log).violations, duration_ms: log.duration_ms,
     ...(log.exit_code === null ? {} : { exit_code: log.exit_code }), ...(log.error === undefined ? {} : { error: log.error.message }),
     session: plan.run.session_key, actor: plan.run.agent_id,

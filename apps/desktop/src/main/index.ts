@@ -6,7 +6,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { app, BrowserWindow, Menu, nativeImage, shell, Tray, type MenuItemConstructorOptions } from 'electron';
-import { Gateway, loadConfig, modeOf, saveConfig } from '@aleph/gateway';
+import { Gateway } from '@aleph/gateway';
 import type { PendingApproval } from '@aleph/protocol';
 import { trayMenu, trayTitle, type TrayAction, type TrayItem } from './tray';
 
@@ -70,12 +70,10 @@ async function act(action: TrayAction): Promise<void> {
     case 'open_console':
       showWindow();
       return;
-    case 'set_mode': {
-      const config = loadConfig(home, false);
-      if (config.ok) saveConfig(home, { ...config.value, defaults: { mode: action.mode } });
+    case 'set_mode':
+      gateway.setMode(action.mode);
       refreshTray();
       return;
-    }
     case 'quit':
       app.quit();
   }
@@ -84,9 +82,7 @@ async function act(action: TrayAction): Promise<void> {
 function refreshTray(): void {
   if (gateway === null || tray === null) return;
   const approvals: readonly PendingApproval[] = gateway.pendingApprovals();
-  const config = loadConfig(home, false);
-  const mode = config.ok ? modeOf(config.value, '') : 'safe';
-  const state = { approvals, pairings: gateway.identities.pendingPairings(Date.now()), mode };
+  const state = { approvals, pairings: gateway.identities.pendingPairings(Date.now()), mode: gateway.mode };
   tray.setTitle(trayTitle(state));
   tray.setToolTip(approvals.length === 0 ? 'Aleph Console: nothing waiting' : `Aleph Console: ${approvals.length} waiting`);
   tray.setContextMenu(Menu.buildFromTemplate(toMenu(trayMenu(state))));

@@ -2,7 +2,7 @@
  * The renderer's ConsoleApi: the desktop app's preload provides one on `window.alephConsole`;
  * in a browser it is JSON-RPC over the console's WebSocket, signed in by the session cookie.
  */
-import type { ConnectionState, ConsoleApi, GatewayEvent, PendingApproval } from '@aleph/protocol';
+import type { ConnectionState, ConsoleApi, DeviceView, GatewayEvent, PairingView, PendingApproval } from '@aleph/protocol';
 
 declare global {
   interface Window {
@@ -93,14 +93,14 @@ function webSocketApi(url: string): ConsoleApi {
     async resolve(id, decision, options = {}) {
       await call('approvals.resolve', { id, decision, ...options });
     },
-    pairings: async () => (await call<{ pending: never[] }>('pairing.list')).pending,
+    pairings: async () => (await call<{ pending: PairingView[] }>('pairing.list')).pending,
     async approvePairing(code) {
       await call('pairing.approve', { code });
     },
     async rejectPairing(code) {
       await call('pairing.reject', { code });
     },
-    devices: async () => (await call<{ devices: never[] }>('devices.list')).devices,
+    devices: async () => (await call<{ devices: DeviceView[] }>('devices.list')).devices,
     async revokeDevice(id) {
       await call('devices.revoke', { id });
     },
