@@ -1,5 +1,5 @@
 import { AuditError } from '@aleph/audit';
-import { loadConfig, modeOf, saveConfig } from '@aleph/gateway';
+import { loadConfig, modeOf, saveConfig, withMode } from '@aleph/gateway';
 import { parseSecurityMode, SECURITY_MODES } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
 import { alephHome, recordEvent } from './home.js';
@@ -41,10 +41,7 @@ export async function modeCommand(argv: readonly string[], io: Io): Promise<numb
   const config = loadConfig(home, true);
   if (!config.ok) return io.fail(config.error, json);
   const from = agent === undefined ? config.value.defaults.mode : modeOf(config.value, agent);
-  const next = agent === undefined
-    ? { ...config.value, defaults: { mode: mode.value } }
-    : { ...config.value, agents: { ...config.value.agents, [agent]: { rules: [], ...config.value.agents[agent], mode: mode.value } } };
-  const saved = saveConfig(home, next);
+  const saved = saveConfig(home, withMode(config.value, agent, mode.value));
   if (!saved.ok) return io.fail(saved.error, json);
   try {
     recordEvent(home, { event: 'security_mode_change', from, to: mode.value, actor: 'owner', ...(agent === undefined ? {} : { agent }) });

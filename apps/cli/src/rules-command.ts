@@ -1,5 +1,5 @@
 import { AuditError } from '@aleph/audit';
-import { isExpired, loadConfig, saveConfig, withoutRule, withRule, type StoredRule } from '@aleph/gateway';
+import { isExpired, loadConfig, ruleChangeEvent, saveConfig, withoutRule, withRule, type StoredRule } from '@aleph/gateway';
 import { formatDuration, parseDuration, parseRuleText, RULE_ACTIONS, type RuleAction } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
 import { alephHome, recordEvent } from './home.js';
@@ -92,7 +92,7 @@ export async function rulesCommand(argv: readonly string[], io: Io): Promise<num
 
 function audit(home: string, change: 'added' | 'removed', agent: string, rule: StoredRule, io: Io, json: boolean): number {
   try {
-    recordEvent(home, { event: 'rule_change', change, agent, rule: { ...rule }, actor: 'owner' });
+    recordEvent(home, ruleChangeEvent(change, agent, rule));
     return EXIT.ok;
   } catch (error) {
     if (error instanceof AuditError) return io.fail(error, json);

@@ -238,6 +238,13 @@ export function withTrust(config: GatewayConfig, record: TrustRecord): GatewayCo
   return { ...config, tools: { ...config.tools, [record.tool]: record } };
 }
 
+/** The configuration with the default mode (no agent) or one agent's mode set. */
+export function withMode(config: GatewayConfig, agent: string | undefined, mode: SecurityMode): GatewayConfig {
+  return agent === undefined
+    ? { ...config, defaults: { mode } }
+    : { ...config, agents: { ...config.agents, [agent]: { rules: [], ...config.agents[agent], mode } } };
+}
+
 /** The sandbox settings for one agent's commands. */
 export function sandboxOf(config: GatewayConfig, agent: string): SandboxSettings {
   return { ...config.sandbox, ...config.agents[agent]?.sandbox };

@@ -10,10 +10,13 @@ import {
   DEFAULT_PAIRING_LIMITS, fingerprint, identityContext, issueToken, PairingBook, type GuestScope, type PairingLimits, verifyToken, verifyWithNode, type IdentityContext, type Pairing,
 } from '@aleph/identity';
 import {
-  connectMessage, fail, ok, toBase64url, type Failure, type DeviceView, type GuestView, type OwnerCall, type PairingView, type Result, type SessionView,
+  connectMessage, fail, ok, toBase64url, type Failure, type DeviceView, type GuestView, type OwnerCall, type PairingView, type PolicyCall, type Result, type SessionView,
 } from '@aleph/protocol';
 import type { ChannelSettings } from './config.js';
 import { INVITATION_TTL_MS, type DeviceRecord, type GuestRecord, type IdentityStore } from './identity-store.js';
+
+/** The owner's calls that are about who may use the gateway. */
+export type IdentityCall = Exclude<OwnerCall, { method: 'audit.search' | 'audit.verify' } | PolicyCall>;
 
 /** How long a device's token is valid; `aleph devices rotate` issues a fresh one. */
 export const DEVICE_TOKEN_TTL_MS = 30 * 86_400_000;
@@ -153,7 +156,7 @@ export class Identities {
   }
 
   /** The owner's calls. */
-  ownerCall(call: Exclude<OwnerCall, { method: 'audit.search' | 'audit.verify' }>, now: number): Result<unknown> {
+  ownerCall(call: IdentityCall, now: number): Result<unknown> {
     switch (call.method) {
       case 'pairing.list':
         return ok({ pending: this.pendingPairings(now) });

@@ -3,6 +3,7 @@ export * from './config.js';
 export * from './private-file.js';
 export * from './binding.js';
 export * from './rules.js';
+export * from './policy-calls.js';
 export * from './errors.js';
 export * from './server.js';
 export * from './client.js';

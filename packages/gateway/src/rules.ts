@@ -49,6 +49,11 @@ export function withoutRule(config: GatewayConfig, id: string): { config: Gatewa
   return null;
 }
 
+/** The audit event that records a rule's coming or going. */
+export function ruleChangeEvent(change: 'added' | 'removed', agent: string, rule: StoredRule): Record<string, unknown> {
+  return { event: 'rule_change', change, agent, rule: { ...rule }, actor: 'owner' };
+}
+
 /** Notes that these rules were used at `at` (ISO time). */
 export function withRulesUsed(config: GatewayConfig, agent: string, used: readonly StoredRule[], at: string): GatewayConfig {
   const settings = config.agents[agent];

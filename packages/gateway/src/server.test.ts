@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuditStore } from '@aleph/audit';
-import { encodeFrame, type ExecRequest, type GatewayMessage } from '@aleph/protocol';
+import { encodeFrame, type ExecRequest, type GatewayMessage, type PolicyView, type RuleView } from '@aleph/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayClient } from './client.js';
 import { auditFile, configFile, loadConfig, saveConfig, secretBytes } from './config.js';
@@ -272,6 +272,45 @@ describe('the gateway socket', () => {
     const audit = AuditStore.open(auditFile(home));
     expect(audit.latest(1)[0]).toMatchObject({ event: 'security_mode_change', payload: { from: 'safe', to: 'dev' } });
     audit.close();
+  });
+
+  it('changes modes and rules through the owner\'s calls: each change saved, audited, and applied to the next request', async () => {
+    const g = await start();
+    const owner = await client();
+    expect(await owner.call('policy.set_mode', { mode: 'dev', agent: 'agent-1' })).toMatchObject({ ok: true, value: { agent: 'agent-1', from: 'safe', to: 'dev' } });
+    const added = await owner.call<{ rule: RuleView }>('rules.add', { agent: 'agent-1', action: 'deny', kind: 'prefix', pattern: 'npm publish *', message: 'Releases go through CI.' });
+    expect(added).toMatchObject({ ok: true, value: { rule: { agent: 'agent-1', action: 'deny', source: 'manual', message: 'Releases go through CI.' } } });
+    const agent = await client();
+    agent.send({ type: 'approval_request', id: 'p', request: request('npm publish') });
+    expect(await agent.next(2000)).toMatchObject({ decision: 'deny', reason: 'denied by prefix rule "npm publish *": Releases go through CI.' });
+
+    // An import is all or nothing: one expired rule refuses the lot, by its place.
+    const soon = new Date(Date.now() + 60_000).toISOString();
+    const stale = await owner.call('rules.import', { version: 1, rules: [{ agent: 'a2', action: 'allow', kind: 'exact', pattern: 'make' }, { agent: 'a2', action: 'allow', kind: 'exact', pattern: 'ls', expires_at: '2020-01-01T00:00:00Z' }] });
+    expect(stale).toMatchObject({ ok: false, error: { code: 'invalid_params', message: expect.stringContaining('rules[1]') } });
+    expect(await owner.call('rules.import', { version: 1, rules: [{ agent: 'a2', action: 'allow', kind: 'exact', pattern: 'make' }, { agent: 'a2', action: 'allow', kind: 'prefix', pattern: 'make *', expires_at: soon }] }))
+      .toMatchObject({ ok: true, value: { imported: 2 } });
+    const view = await owner.call<PolicyView>('policy.get');
+    expect(view.ok && view.value.agents).toEqual(expect.arrayContaining([{ agent: 'agent-1', mode: 'dev' }, { agent: 'a2', mode: null }]));
+    expect(view.ok && view.value.rules.map((r) => [r.agent, r.pattern, r.source, r.expires_at])).toEqual([
+      ['agent-1', 'npm publish *', 'manual', null], ['a2', 'make', 'import', null], ['a2', 'make *', 'import', soon],
+    ]);
+
+    const id = added.ok ? added.value.rule.id : '';
+    expect(await owner.call('rules.remove', { id })).toMatchObject({ ok: true, value: { removed: { id } } });
+    expect(await owner.call('rules.remove', { id })).toMatchObject({ ok: false, error: { code: 'unknown_rule' } });
+    expect(g.mode).toBe('safe');
+    // A malformed call breaks the socket protocol: that connection ends, with the reason.
+    expect(await owner.call('rules.add', { agent: 'agent-1', action: 'allow', kind: 'exact', pattern: 'ls', message: 'no' })).toMatchObject({ ok: false, error: { message: expect.stringContaining('Only a deny rule carries a message.') } });
+
+    await g.stop();
+    gateway = undefined;
+    const audit = AuditStore.open(auditFile(home));
+    const changes = audit.latest(10).filter((r) => r.event === 'rule_change' || r.event === 'security_mode_change').map((r) => [r.event, r.payload.change ?? r.payload.to]);
+    audit.close();
+    expect(changes).toEqual([['security_mode_change', 'dev'], ['rule_change', 'added'], ['rule_change', 'added'], ['rule_change', 'added'], ['rule_change', 'removed']]);
+    agent.close();
+    owner.close();
   });
 
   it('reports a broken configuration instead of starting', async () => {

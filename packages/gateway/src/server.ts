@@ -14,8 +14,8 @@ import { authorize, DEFAULT_PAIRING_LIMITS, identityContext, type IdentityContex
 import { CommandPolicy, type Evaluation } from '@aleph/policy';
 import { recordApproval } from '@aleph/sandbox';
 import {
-  describeGrant, encodeFrame, FrameReader, MAX_LINE_BYTES, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
-  type ExecBinding, type ExecRequest, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type Result, type SecurityMode, type TimelinePage, type ToolRunRequest,
+  describeGrant, encodeFrame, fail, FrameReader, ok, MAX_LINE_BYTES, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
+  type ExecBinding, type ExecRequest, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type PolicyCall, type Result, type SecurityMode, type TimelinePage, type ToolRunRequest,
 } from '@aleph/protocol';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
 import { auditFile, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, saveConfig, secretBytes, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
@@ -25,6 +25,7 @@ import { Identities, type IdentityEvent } from './identities.js';
 import { IdentityStore } from './identity-store.js';
 import { ConsoleServer, type ConsoleOptions } from './console-server.js';
 import { NetworkEndpoint, type NetworkOptions } from './network.js';
+import { applyPolicyCall, policyView } from './policy-calls.js';
 import { describeRule, liveRules, withRule, withRulesUsed } from './rules.js';
 import { approvalEvent, escalationEvents, pendingTool, planToolRun, runEvent, runTool, type ToolPlan } from './tools.js';
 
@@ -260,12 +261,20 @@ export class Gateway {
 
   /** Sets the default mode, as `aleph mode set` does: saved, then audited as `security_mode_change`. Returns an error sentence or null. */
   setMode(mode: SecurityMode): string | null {
-    const from = this.mode;
-    const saved = this.updateConfig((config) => ({ ...config, defaults: { mode } }));
-    if (saved !== null) return saved;
-    this.outbox.push({ event: { event: 'security_mode_change', from, to: mode, actor: 'owner' } });
+    const changed = this.changePolicy({ method: 'policy.set_mode', mode });
     this.flush();
-    return null;
+    return changed.ok ? null : changed.error.message;
+  }
+
+  /** A change to modes or rules: saved, then its audit events queued (the caller flushes). */
+  private changePolicy(call: Exclude<PolicyCall, { method: 'policy.get' }>): Result<unknown> {
+    this.refreshConfig(true);
+    const change = applyPolicyCall(this.config, call, Date.now());
+    if (!change.ok) return change;
+    const saved = this.updateConfig(() => change.value.config);
+    if (saved !== null) return fail('config_unwritable', saved);
+    for (const event of change.value.events) this.outbox.push({ event });
+    return ok(change.value.result);
   }
 
   /** A fresh one-time sign-in link to the web console, or null when it is not served. */
@@ -523,11 +532,27 @@ export class Gateway {
         return;
       case 'call': {
         const call = m.call;
-        if (call.method === 'audit.search' || call.method === 'audit.verify') {
-          reply({ type: 'result', id: m.id, result: this.auditCall(call) });
-          return;
+        const answer = (r: Result<unknown>): void => reply(r.ok ? { type: 'result', id: m.id, result: r.value } : { type: 'error', code: r.error.code, message: r.error.message, id: m.id });
+        switch (call.method) {
+          case 'audit.search':
+          case 'audit.verify':
+            reply({ type: 'result', id: m.id, result: this.auditCall(call) });
+            return;
+          case 'policy.get':
+            this.refreshConfig(true);
+            reply({ type: 'result', id: m.id, result: policyView(this.config, Date.now()) });
+            return;
+          case 'policy.set_mode':
+          case 'rules.add':
+          case 'rules.remove':
+          case 'rules.import': {
+            const changed = this.changePolicy(call);
+            this.outbox.push({ deliver: () => answer(changed) });
+            return;
+          }
+          default:
+            this.identityCall((identities, now) => identities.ownerCall(call, now), answer);
         }
-        this.identityCall((identities, now) => identities.ownerCall(call, now), (r) => reply(r.ok ? { type: 'result', id: m.id, result: r.value } : { type: 'error', code: r.error.code, message: r.error.message, id: m.id }));
         return;
       }
     }

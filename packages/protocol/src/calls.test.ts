@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromBase64url, toBase64url } from './base64url.js';
-import { connectMessage, pairingMessage, parseDeviceCall, parseOwnerCall } from './calls.js';
+import { connectMessage, MAX_IMPORT_RULES, pairingMessage, parseDeviceCall, parseOwnerCall, parseRulesFile } from './calls.js';
 import { parseRpcCall, parseRpcIncoming, RPC_CODES } from './rpc.js';
 
 const key = toBase64url(new Uint8Array(32).fill(7));
@@ -73,5 +73,33 @@ describe('identity calls', () => {
     const nonce = new Uint8Array(32).fill(1);
     expect(connectMessage(nonce)).not.toEqual(pairingMessage(nonce));
     expect(new TextDecoder().decode(connectMessage(nonce).subarray(0, 17))).toBe('aleph-connect-v1\n');
+  });
+});
+
+describe('policy calls', () => {
+  it('take a mode for the default or for one agent', () => {
+    expect(parseOwnerCall('policy.set_mode', { mode: 'dev' })).toEqual({ ok: true, value: { method: 'policy.set_mode', mode: 'dev' } });
+    expect(parseOwnerCall('policy.set_mode', { mode: 'dev', agent: 'claude-code' })).toMatchObject({ ok: true, value: { agent: 'claude-code' } });
+    expect(parseOwnerCall('policy.set_mode', { mode: 'yolo' })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    expect(parseOwnerCall('policy.set_mode', { mode: 'safe', agent: 'a b' })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+  });
+
+  it('check a rule whole: agent, action, kind and pattern, a message only on a deny, a real expiry', () => {
+    const rule = { agent: 'a1', action: 'deny', kind: 'prefix', pattern: ' npm publish * ', message: 'Releases go through CI.', expires_at: '2030-01-01T00:00:00+01:00' };
+    expect(parseOwnerCall('rules.add', rule)).toEqual({
+      ok: true, value: { method: 'rules.add', agent: 'a1', action: 'deny', kind: 'prefix', pattern: 'npm publish *', message: 'Releases go through CI.', expires_at: '2029-12-31T23:00:00.000Z' },
+    });
+    for (const bad of [{ action: 'permit' }, { kind: 'regex' }, { kind: 'path', pattern: 'bin/*' }, { action: 'allow' }, { expires_at: 'soon' }, { agent: '' }, { pattern: 'x'.repeat(1025) }]) {
+      expect(parseOwnerCall('rules.add', { ...rule, ...bad })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    }
+  });
+
+  it('read a rules file all or nothing, naming the first bad rule', () => {
+    const good = { agent: 'a1', action: 'allow', kind: 'exact', pattern: 'make' };
+    expect(parseRulesFile({ version: 1, rules: [good, good] })).toMatchObject({ ok: true, value: { version: 1, rules: [good, good] } });
+    expect(parseRulesFile({ version: 1, rules: [good, { ...good, kind: 'glob' }] })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^rules\[1\]: /) } });
+    expect(parseRulesFile({ version: 2, rules: [] })).toMatchObject({ ok: false, error: { message: expect.stringContaining('version') } });
+    expect(parseRulesFile({ rules: Array.from({ length: MAX_IMPORT_RULES + 1 }, () => good) })).toMatchObject({ ok: false });
+    expect(parseRulesFile('[]')).toMatchObject({ ok: false });
   });
 });

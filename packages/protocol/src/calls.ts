@@ -6,7 +6,7 @@
  */
 import { AUDIT_EVENT_TYPES, type AuditEventType, type AuditRow } from './audit.js';
 import { fromBase64url, withContext } from './base64url.js';
-import { RISK_LEVELS, type RiskLevel } from './policy.js';
+import { parseAllowRule, parseSecurityMode, RISK_LEVELS, RULE_ACTIONS, type AllowRule, type RiskLevel, type RuleAction, type SecurityMode } from './policy.js';
 import { fail, ok, type Result } from './result.js';
 
 export const OWNER_METHODS = [
@@ -14,6 +14,7 @@ export const OWNER_METHODS = [
   'devices.list', 'devices.revoke', 'devices.rotate',
   'guests.invite', 'guests.list', 'guests.revoke',
   'audit.search', 'audit.verify',
+  'policy.get', 'policy.set_mode', 'rules.add', 'rules.remove', 'rules.import',
 ] as const;
 export type OwnerMethod = (typeof OWNER_METHODS)[number];
 
@@ -23,7 +24,63 @@ export type OwnerCall =
   | { readonly method: 'devices.revoke' | 'devices.rotate' | 'guests.revoke'; readonly id: string }
   | { readonly method: 'guests.invite'; readonly name: string; readonly tools: readonly string[]; readonly expires_in_ms?: number }
   | ({ readonly method: 'audit.search' } & TimelineQuery)
-  | { readonly method: 'audit.verify' };
+  | { readonly method: 'audit.verify' }
+  | PolicyCall;
+
+/** The owner's calls on modes and rules: the console's Policies screen, as `aleph mode` and `aleph rules` do. */
+export type PolicyCall =
+  | { readonly method: 'policy.get' }
+  /** No agent: the default mode. */
+  | { readonly method: 'policy.set_mode'; readonly mode: SecurityMode; readonly agent?: string }
+  | ({ readonly method: 'rules.add' } & RuleDraft)
+  | { readonly method: 'rules.remove'; readonly id: string }
+  /** All or nothing: every rule is checked before any is stored. */
+  | { readonly method: 'rules.import'; readonly rules: readonly RuleDraft[] };
+
+export type PolicyMethod = PolicyCall['method'];
+
+/** A rule to add: for one agent, what it matches, what it does, and how long it lasts. */
+export interface RuleDraft extends AllowRule {
+  readonly agent: string;
+  readonly action: RuleAction;
+  /** A deny rule's message to the agent. */
+  readonly message?: string;
+  /** ISO 8601; absent: until removed. */
+  readonly expires_at?: string;
+}
+
+/** One of an agent's rules as the owner sees it. */
+export interface RuleView extends AllowRule {
+  readonly id: string;
+  readonly agent: string;
+  readonly action: RuleAction;
+  readonly message: string | null;
+  /** A grant for one session of the agent only. */
+  readonly session: string | null;
+  /** Where it came from: `manual`, `approval`, `import`, ... */
+  readonly source: string;
+  /** ISO 8601; null when never (used, expiring). */
+  readonly created_at: string;
+  readonly last_used_at: string | null;
+  readonly expires_at: string | null;
+}
+
+/** Modes and rules: the default mode, each known agent's, and every rule in force. */
+export interface PolicyView {
+  readonly default_mode: SecurityMode;
+  /** `mode` null: the agent follows the default. */
+  readonly agents: readonly { readonly agent: string; readonly mode: SecurityMode | null }[];
+  readonly rules: readonly RuleView[];
+}
+
+/** What a rules export file holds, and what an import takes. */
+export interface RulesFile {
+  readonly version: 1;
+  readonly rules: readonly RuleDraft[];
+}
+
+/** The most rules one import may bring. */
+export const MAX_IMPORT_RULES = 1000;
 
 /** A search of the audit timeline: full text, filters, newest first, a page at a time. */
 export interface TimelineQuery {
@@ -180,9 +237,75 @@ export function parseOwnerCall(method: string, params: Readonly<Record<string, u
       return ok({ method });
     case 'audit.search':
       return parseTimelineQuery(params);
+    case 'policy.get':
+      return ok({ method });
+    case 'policy.set_mode': {
+      const mode = parseSecurityMode(params.mode);
+      if (!mode.ok) return fail('invalid_params', mode.error.message);
+      if (params.agent === undefined || params.agent === null) return ok({ method, mode: mode.value });
+      const agent = agentId(params.agent);
+      return agent.ok ? ok({ method, mode: mode.value, agent: agent.value }) : agent;
+    }
+    case 'rules.add': {
+      const draft = parseRuleDraft(params);
+      return draft.ok ? ok({ method, ...draft.value }) : draft;
+    }
+    case 'rules.remove': {
+      const id = text(params, 'id', MAX_ID);
+      return id.ok ? ok({ method, id: id.value }) : id;
+    }
+    case 'rules.import': {
+      const rules = parseRulesFile(params);
+      return rules.ok ? ok({ method, rules: rules.value.rules }) : rules;
+    }
     default:
       return fail('unknown_method', `Unknown method ${JSON.stringify(method)}.`);
   }
+}
+
+function agentId(value: unknown): Result<string> {
+  return typeof value === 'string' && /^[A-Za-z0-9_.:@-]{1,64}$/.test(value)
+    ? ok(value)
+    : fail('invalid_params', '"agent" must be an agent id: 1 to 64 letters, digits or _ . : @ -.');
+}
+
+/** Validates one rule to add: an agent, an action, a kind and pattern, and for a deny its message. */
+export function parseRuleDraft(value: unknown): Result<RuleDraft> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('invalid_params', 'A rule must be an object.');
+  const v = value as Readonly<Record<string, unknown>>;
+  const agent = agentId(v.agent);
+  if (!agent.ok) return agent;
+  if (typeof v.action !== 'string' || !(RULE_ACTIONS as readonly string[]).includes(v.action)) {
+    return fail('invalid_params', `"action" must be one of ${RULE_ACTIONS.join(', ')}.`);
+  }
+  const rule = parseAllowRule(v);
+  if (!rule.ok) return fail('invalid_params', rule.error.message);
+  if (rule.value.pattern.length > 1024) return fail('invalid_params', 'A rule\'s pattern is at most 1024 characters.');
+  const draft: { -readonly [K in keyof RuleDraft]: RuleDraft[K] } = { agent: agent.value, action: v.action as RuleAction, ...rule.value };
+  if (v.message !== undefined && v.message !== null && v.message !== '') {
+    if (v.action !== 'deny') return fail('invalid_params', 'Only a deny rule carries a message.');
+    if (typeof v.message !== 'string' || v.message.length > 512) return fail('invalid_params', '"message" must be a string of at most 512 characters.');
+    draft.message = v.message;
+  }
+  if (v.expires_at !== undefined && v.expires_at !== null) {
+    if (typeof v.expires_at !== 'string' || Number.isNaN(Date.parse(v.expires_at))) return fail('invalid_params', '"expires_at" must be an ISO 8601 time.');
+    draft.expires_at = new Date(Date.parse(v.expires_at)).toISOString();
+  }
+  return ok(draft);
+}
+
+/** Validates a rules file (an export, or an import's parameters); the first bad rule is named. */
+export function parseRulesFile(value: unknown): Result<RulesFile> {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Readonly<Record<string, unknown>>;
+  if (v.version !== undefined && v.version !== 1) return fail('invalid_params', `Unknown rules file version ${JSON.stringify(v.version)}; expected 1.`);
+  if (!Array.isArray(v.rules) || v.rules.length > MAX_IMPORT_RULES) return fail('invalid_params', `"rules" must list at most ${MAX_IMPORT_RULES} rules.`);
+  const rules: RuleDraft[] = [];
+  for (const [i, entry] of v.rules.entries()) {
+    const rule = parseRuleDraft(entry);
+    if (!rule.ok) return fail('invalid_params', `rules[${i}]: ${rule.error.message}`);
+    rules.push(rule.value);
+  }
+  return ok({ version: 1, rules });
 }
 
 function parseTimelineQuery(p: Readonly<Record<string, unknown>>): Result<OwnerCall> {
