@@ -140,6 +140,89 @@ describe('the web console', () => {
     await shot('timeline');
   });
 
+  it('a grant for 15 minutes shows in Policies with its time left, and goes when deleted', async () => {
+    await page.getByRole('button', { name: /Approvals/ }).click();
+    const run = aleph(['exec', '--', 'cp a e']);
+    const card = page.locator('article.approval', { hasText: 'cp a e' });
+    await card.waitFor();
+    await card.getByLabel('how long Allow Always lasts').selectOption({ label: 'for 15 min' });
+    await card.getByRole('button', { name: /Allow Always/ }).click();
+    expect((await run).code).toBe(0);
+    await page.getByRole('button', { name: /Policies/ }).click();
+    const grant = page.getByRole('table', { name: 'timed grants' }).getByRole('row', { name: /rule/ });
+    await expect(grant.textContent()).resolves.toMatch(/cp a e.*e2e-agent.*1[45]:\d\d left/);
+    // The Allow Always from before is a standing rule, from an approval.
+    await expect(page.getByRole('table', { name: 'rules' }).textContent()).resolves.toContain('cp a c');
+    await grant.getByRole('button', { name: /delete rule/ }).click();
+    await page.getByText('No grant is running.').waitFor();
+  });
+
+  it('manages rules: a deny rule added here refuses with its message; export, delete, import brings it back', async () => {
+    const form = page.getByRole('form', { name: 'add a rule' });
+    await form.getByLabel('Agent').fill('e2e-agent');
+    await form.getByLabel('Action').selectOption('deny');
+    await form.getByLabel('Pattern').fill('mv *');
+    await form.getByLabel('Message to the agent').fill('Moving files is for people.');
+    await form.getByRole('button', { name: 'Add rule' }).click();
+    const rules = page.getByRole('table', { name: 'rules' });
+    await rules.getByText('prefix:mv *').waitFor();
+    const refused = await aleph(['exec', '--', 'mv a z']);
+    expect(refused.code).toBe(126);
+    expect(refused.stderr).toContain('Moving files is for people.');
+    await page.getByLabel('search rules').fill('mv');
+    expect(await rules.getByRole('row', { name: /rule/ }).count()).toBe(1);
+    await shot('policies');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export' }).click()]);
+    const exported = join(root, 'rules.json');
+    await download.saveAs(exported);
+    await rules.getByRole('button', { name: /delete rule prefix:mv/ }).click();
+    await page.getByText('No rule matches.').waitFor();
+    await page.getByLabel('rules file').setInputFiles(exported);
+    await page.getByText(/Imported \d+ rules from rules\.json/).waitFor();
+    await expect(rules.getByRole('row', { name: /rule/ }).textContent()).resolves.toMatch(/prefix:mv \*.*import/);
+
+    writeFileSync(join(root, 'broken.json'), '{ "rules": [ { "agent": "x" ');
+    await page.getByLabel('rules file').setInputFiles(join(root, 'broken.json'));
+    await page.getByText('broken.json is not JSON').waitFor();
+  });
+
+  it('sets an agent\'s mode', async () => {
+    await page.getByLabel('mode of e2e-agent').selectOption('dev');
+    await page.getByText('e2e-agent: dev').waitFor();
+    const shown = await aleph(['mode', 'show', '--json']);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ agents: { 'e2e-agent': 'dev' } });
+  });
+
+  it('invites a guest, shows the invitation once, and revokes the guest', async () => {
+    await page.getByRole('button', { name: /Pairing/ }).click();
+    const form = page.getByRole('form', { name: 'invite a guest' });
+    await form.getByLabel('Name').fill('Ada');
+    await form.getByLabel(/Tools/).fill('web_search, read_file');
+    await form.getByRole('button', { name: 'Invite' }).click();
+    await expect(page.getByLabel('invitation').locator('.invitation code').textContent()).resolves.toMatch(/^\S{20,}$/);
+    const guest = page.getByRole('listitem', { name: 'guest Ada' });
+    await expect(guest.textContent()).resolves.toContain('invited, not yet accepted');
+    await shot('guests');
+    await guest.getByRole('button', { name: 'Revoke' }).click();
+    await guest.getByText(/revoked/).waitFor();
+    const listed = await aleph(['guests', 'list', '--json']);
+    expect(JSON.parse(listed.stdout).guests[0]).toMatchObject({ name: 'Ada', allowed_tools: ['web_search', 'read_file'] });
+  });
+
+  it('follows a dark system theme', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.getByRole('button', { name: /Approvals/ }).click();
+    const run = aleph(['exec', '--', 'cp a f']);
+    await page.locator('article.approval', { hasText: 'cp a f' }).waitFor();
+    const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    expect(background).toBe('rgb(21, 24, 28)');
+    await shot('approvals-dark');
+    await page.keyboard.press('d');
+    expect((await run).code).toBe(126);
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
   it('refuses a WebSocket from another origin, and a page under another host name', async () => {
     const api = ready.console.replace(/^http/, 'ws').replace(/\/login.*$/, '/api');
     const refused = await new Promise<string>((resolve) => {

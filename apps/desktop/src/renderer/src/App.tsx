@@ -3,11 +3,12 @@ import type { ConsoleApi } from '@aleph/protocol';
 import { useConsole } from './store';
 import { Approvals } from './views/Approvals';
 import { Pairing } from './views/Pairing';
+import { Policies } from './views/Policies';
 import { Timeline } from './views/Timeline';
 
-const TABS = ['approvals', 'pairing', 'timeline'] as const;
+const TABS = ['approvals', 'pairing', 'policies', 'timeline'] as const;
 type Tab = (typeof TABS)[number];
-const TITLES: Record<Tab, string> = { approvals: 'Approvals', pairing: 'Pairing', timeline: 'Audit timeline' };
+const TITLES: Record<Tab, string> = { approvals: 'Approvals', pairing: 'Pairing', policies: 'Policies', timeline: 'Audit timeline' };
 
 export function App({ api }: { api: ConsoleApi }) {
   const [tab, setTab] = useState<Tab>('approvals');
@@ -21,6 +22,13 @@ export function App({ api }: { api: ConsoleApi }) {
     const clock = setInterval(() => tick(Date.now()), 1000);
     return () => clearInterval(clock);
   }, [api]);
+
+  // A notice passes; an error stays a little longer, to be read.
+  useEffect(() => {
+    if (notice === null) return;
+    const passing = setTimeout(() => useConsole.setState({ notice: null }), notice.tone === 'error' ? 12_000 : 5_000);
+    return () => clearTimeout(passing);
+  }, [notice]);
 
   useEffect(() => {
     document.title = approvals.length > 0 ? `(${approvals.length}) Aleph Console` : 'Aleph Console';
@@ -47,6 +55,7 @@ export function App({ api }: { api: ConsoleApi }) {
       <main>
         {tab === 'approvals' && <Approvals api={api} />}
         {tab === 'pairing' && <Pairing api={api} />}
+        {tab === 'policies' && <Policies api={api} />}
         {tab === 'timeline' && <Timeline api={api} />}
       </main>
     </div>

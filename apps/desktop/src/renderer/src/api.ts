@@ -2,7 +2,7 @@
  * The renderer's ConsoleApi: the desktop app's preload provides one on `window.alephConsole`;
  * in a browser it is JSON-RPC over the console's WebSocket, signed in by the session cookie.
  */
-import type { ConnectionState, ConsoleApi, DeviceView, GatewayEvent, PairingView, PendingApproval } from '@aleph/protocol';
+import type { ConnectionState, ConsoleApi, DeviceView, GatewayEvent, GuestView, PairingView, PendingApproval, RuleView } from '@aleph/protocol';
 
 declare global {
   interface Window {
@@ -104,6 +104,20 @@ function webSocketApi(url: string): ConsoleApi {
     async revokeDevice(id) {
       await call('devices.revoke', { id });
     },
+    guests: async () => (await call<{ guests: GuestView[] }>('guests.list')).guests,
+    inviteGuest: (name, tools, expiresInMs) => call('guests.invite', { name, tools, ...(expiresInMs === undefined ? {} : { expires_in_ms: expiresInMs }) }),
+    async revokeGuest(id) {
+      await call('guests.revoke', { id });
+    },
+    policy: () => call('policy.get'),
+    async setMode(mode, agent) {
+      await call('policy.set_mode', { mode, ...(agent === undefined ? {} : { agent }) });
+    },
+    addRule: async (rule) => (await call<{ rule: RuleView }>('rules.add', { ...rule })).rule,
+    async removeRule(id) {
+      await call('rules.remove', { id });
+    },
+    importRules: async (file) => (await call<{ imported: number }>('rules.import', { ...file })).imported,
     searchTimeline: (query) => call('audit.search', { ...query }),
     verifyChain: () => call('audit.verify'),
     onConnection(listener) {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { describeCapabilities, type ConsoleApi, type Decision, type PendingApproval } from '@aleph/protocol';
+import { describeCapabilities, type ConsoleApi, type Decision, type PendingApproval, type ResolveOptions } from '@aleph/protocol';
 import { timeLeft, useConsole } from '../store';
 
 function RiskBadge({ approval }: { approval: PendingApproval }) {
@@ -7,12 +7,22 @@ function RiskBadge({ approval }: { approval: PendingApproval }) {
   return <span className={`badge risk-${level}`} aria-label={`risk ${level}, score ${score}`}>{level} · {score}</span>;
 }
 
+/** How far Allow Always reaches: for good, for a while, or for the agent's session. */
+const REACH: readonly { readonly label: string; readonly options: ResolveOptions }[] = [
+  { label: 'always', options: {} },
+  { label: 'for 15 min', options: { duration_ms: 15 * 60_000 } },
+  { label: 'for 1 hour', options: { duration_ms: 3_600_000 } },
+  { label: 'for 8 hours', options: { duration_ms: 8 * 3_600_000 } },
+  { label: 'for this session', options: { scope: 'session' } },
+];
+
 function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; approval: PendingApproval; selected: boolean }) {
   const now = useConsole((s) => s.now);
   const select = useConsole((s) => s.select);
   const tell = useConsole((s) => s.tell);
   const suggested = approval.suggested_rule === null ? '' : `${approval.suggested_rule.kind}:${approval.suggested_rule.pattern}`;
   const [rule, setRule] = useState(suggested);
+  const [reach, setReach] = useState(0);
   const [busy, setBusy] = useState(false);
   const tool = approval.tool;
 
@@ -22,8 +32,9 @@ function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; approval: 
       const [kind, ...rest] = rule.split(':');
       const edited = decision === 'allow-always' && rule !== suggested && (kind === 'exact' || kind === 'prefix' || kind === 'path')
         ? { rule: { kind, pattern: rest.join(':') } as const } : {};
-      await api.resolve(approval.id, decision, edited);
-      tell(`${decision === 'deny' ? 'Denied' : decision === 'allow-once' ? 'Allowed once' : 'Allowed always'}: ${approval.request.command}`);
+      const grant = decision === 'allow-always' && tool === undefined ? REACH[reach]!.options : {};
+      await api.resolve(approval.id, decision, { ...edited, ...grant });
+      tell(`${decision === 'deny' ? 'Denied' : decision === 'allow-once' ? 'Allowed once' : `Allowed ${tool === undefined ? REACH[reach]!.label : 'always'}`}: ${approval.request.command}`);
     } catch (error) {
       tell((error as Error).message, 'error');
       setBusy(false);
@@ -70,6 +81,11 @@ function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; approval: 
       <footer className="actions">
         <button type="button" className="primary" disabled={busy} onClick={() => void answer('allow-once')}>Allow Once <kbd>o</kbd></button>
         <button type="button" disabled={busy || (approval.suggested_rule === null && tool === undefined)} onClick={() => void answer('allow-always')}>Allow Always <kbd>a</kbd></button>
+        {approval.suggested_rule !== null && tool === undefined && (
+          <select aria-label="how long Allow Always lasts" value={reach} onChange={(e) => setReach(Number(e.target.value))} disabled={busy}>
+            {REACH.map((r, i) => <option key={r.label} value={i}>{r.label}</option>)}
+          </select>
+        )}
         <button type="button" className="danger" disabled={busy} onClick={() => void answer('deny')}>Deny <kbd>d</kbd></button>
       </footer>
     </article>

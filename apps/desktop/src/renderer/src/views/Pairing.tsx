@@ -1,6 +1,86 @@
-import { useEffect } from 'react';
-import type { ConsoleApi } from '@aleph/protocol';
+import { useEffect, useState, type FormEvent } from 'react';
+import type { ConsoleApi, GuestInvitation, GuestView } from '@aleph/protocol';
 import { timeLeft, useConsole } from '../store';
+
+/** How long a guest's access lasts. */
+const ACCESS: readonly { readonly label: string; readonly ms?: number }[] = [
+  { label: '1 day', ms: 86_400_000 },
+  { label: '7 days', ms: 7 * 86_400_000 },
+  { label: '30 days', ms: 30 * 86_400_000 },
+  { label: 'until revoked' },
+];
+
+const when = (iso: string): string => iso.slice(0, 16).replace('T', ' ');
+
+function guestState(g: GuestView): string {
+  if (g.revoked_at !== null) return `revoked ${when(g.revoked_at)}`;
+  if (g.expires_at !== null && Date.parse(g.expires_at) <= Date.now()) return `expired ${when(g.expires_at)}`;
+  return g.fingerprint === null ? 'invited, not yet accepted' : `key ${g.fingerprint}`;
+}
+
+/** Guests: invite one to a few tools for a while, see who accepted, revoke. */
+function Guests({ api, act }: { api: ConsoleApi; act: (what: () => Promise<unknown>, done: string) => Promise<void> }) {
+  const { pairingVersion, tell } = useConsole();
+  const [guests, setGuests] = useState<readonly GuestView[]>([]);
+  const [name, setName] = useState('');
+  const [tools, setTools] = useState('');
+  const [access, setAccess] = useState(1);
+  const [invited, setInvited] = useState<GuestInvitation | null>(null);
+  const refresh = async () => setGuests(await api.guests());
+  useEffect(() => {
+    void refresh().catch((e: Error) => tell(e.message, 'error'));
+  }, [pairingVersion]);
+  const invite = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      const made = await api.inviteGuest(name.trim(), tools.split(',').map((t) => t.trim()).filter((t) => t !== ''), ACCESS[access]!.ms);
+      setInvited(made);
+      setName('');
+      setTools('');
+      tell(`Invited ${made.guest.name}: give them the invitation below`);
+      await refresh();
+    } catch (error) {
+      tell((error as Error).message, 'error');
+    }
+  };
+  return (
+    <>
+      <h2>Guests</h2>
+      <form className="card invite" aria-label="invite a guest" onSubmit={(e) => void invite(e)}>
+        <label>Name <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={64} /></label>
+        <label className="grow">Tools (comma-separated, * for all) <input value={tools} onChange={(e) => setTools(e.target.value)} required spellCheck={false} placeholder="web_search, read_file" /></label>
+        <label>Access <select value={access} onChange={(e) => setAccess(Number(e.target.value))}>{ACCESS.map((a, i) => <option key={a.label} value={i}>{a.label}</option>)}</select></label>
+        <button type="submit" className="primary">Invite</button>
+      </form>
+      {invited !== null && (
+        <div className="card" role="status" aria-label="invitation">
+          <p>The invitation for <strong>{invited.guest.name}</strong>, shown once. Their client accepts it (<code>guests.accept</code>) before {when(invited.accept_by)} UTC.</p>
+          <div className="invitation">
+            <code>{invited.invitation}</code>
+            <button type="button" onClick={() => void navigator.clipboard?.writeText(invited.invitation).then(() => tell('Copied the invitation'))}>Copy</button>
+            <button type="button" onClick={() => setInvited(null)}>Done</button>
+          </div>
+        </div>
+      )}
+      {guests.length === 0 ? <p className="muted">No guests. A guest uses only the tools you name, until their access ends.</p> : (
+        <ul className="list">
+          {guests.map((g) => (
+            <li key={g.id} className="card row" aria-label={`guest ${g.name}`}>
+              <span>{g.name}</span>
+              <span className="mono">{g.allowed_tools.join(', ')}</span>
+              <span className="muted">{g.expires_at === null ? 'until revoked' : `until ${when(g.expires_at)}`}</span>
+              <span className="muted">{guestState(g)}</span>
+              {g.revoked_at === null && <button type="button" className="danger" onClick={() => void act(async () => {
+                await api.revokeGuest(g.id);
+                await refresh();
+              }, `Revoked ${g.name}`)}>Revoke</button>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
 
 export function Pairing({ api }: { api: ConsoleApi }) {
   const { pairings, devices, now, pairingVersion, setPairings, setDevices, tell } = useConsole();
@@ -12,7 +92,7 @@ export function Pairing({ api }: { api: ConsoleApi }) {
   useEffect(() => {
     void refresh().catch((e: Error) => tell(e.message, 'error'));
   }, [pairingVersion]);
-  const act = async (what: () => Promise<void>, done: string) => {
+  const act = async (what: () => Promise<unknown>, done: string) => {
     try {
       await what();
       tell(done);
@@ -52,6 +132,7 @@ export function Pairing({ api }: { api: ConsoleApi }) {
           ))}
         </ul>
       )}
+      <Guests api={api} act={act} />
     </section>
   );
 }
