@@ -192,6 +192,9 @@ describe('the web console', () => {
     await page.getByText('e2e-agent: dev').waitFor();
     const shown = await aleph(['mode', 'show', '--json']);
     expect(JSON.parse(shown.stdout)).toMatchObject({ agents: { 'e2e-agent': 'dev' } });
+    // Back to safe: the tests after this one expect cp to ask.
+    await page.getByLabel('mode of e2e-agent').selectOption('safe');
+    await page.getByText('e2e-agent: safe').waitFor();
   });
 
   it('invites a guest, shows the invitation once, and revokes the guest', async () => {
@@ -221,6 +224,36 @@ describe('the web console', () => {
     await page.keyboard.press('d');
     expect((await run).code).toBe(126);
     await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('the desktop app\'s prompt window shows one approval; answered there or elsewhere, it says so', async () => {
+    await page.getByRole('button', { name: /Approvals/ }).click();
+    const origin = new URL(ready.console).origin;
+    // The app's prompt windows share its session: the same cookie, in a window of their own.
+    const context = await browser.newContext({ viewport: { width: 440, height: 330 } });
+    await context.addCookies(await page.context().cookies());
+    const prompt = await context.newPage();
+    try {
+      const first = aleph(['exec', '--', 'cp a g']);
+      const id = await page.locator('article.approval', { hasText: 'cp a g' }).getAttribute('data-approval');
+      await prompt.goto(`${origin}/#prompt=${id}`);
+      await prompt.locator('article.approval', { hasText: 'cp a g' }).waitFor();
+      await prompt.screenshot({ path: join(ARTIFACTS, 'prompt.png') });
+      await prompt.getByRole('button', { name: /Allow Once/ }).click();
+      expect((await first).code).toBe(0);
+      await prompt.getByText('Answered.').waitFor({ timeout: 5000 });
+
+      const second = aleph(['exec', '--', 'cp a h']);
+      const other = await page.locator('article.approval', { hasText: 'cp a h' }).getAttribute('data-approval');
+      const next = await context.newPage();
+      await next.goto(`${origin}/#prompt=${other}`);
+      await next.locator('article.approval', { hasText: 'cp a h' }).waitFor();
+      await page.locator('article.approval', { hasText: 'cp a h' }).getByRole('button', { name: 'Deny' }).click();
+      expect((await second).code).toBe(126);
+      await next.getByText('Answered.').waitFor({ timeout: 5000 });
+    } finally {
+      await context.close();
+    }
   });
 
   it('refuses a WebSocket from another origin, and a page under another host name', async () => {

@@ -167,6 +167,7 @@ export class Gateway {
   private configMtime = 0;
   /** Answers whose audit events are not yet written; see flush(). */
   private outbox: { event?: Record<string, unknown>; deliver?: () => void }[] = [];
+  private readonly watchers = new Set<(event: GatewayEvent) => void>();
   private stopping = false;
   private indexTimer: NodeJS.Timeout | undefined;
 
@@ -591,6 +592,28 @@ export class Gateway {
 
   private broadcast(event: GatewayEvent): void {
     for (const p of this.peers) if (p.subscribed && !p.closed) p.notify(event);
+    for (const watcher of this.watchers) watcher(event);
+  }
+
+  /**
+   * The owner answers in this process (the desktop app's prompts and notifications), as a
+   * subscriber's `resolve` does: same checks, same audit. Resolves to the error, if any.
+   */
+  resolveAsOwner(id: string, decision: Decision, channel: string): Promise<Result<void>> {
+    const peer: Peer = {
+      identity: identityContext({ request_id: '', session_key: channel, role: 'owner', identity_id: 'owner', scope: null, created_at: Date.now(), source_channel: channel }),
+      subscribed: false, closed: false, pending: new Set(), running: new Map(), notify: () => undefined, settled: () => undefined,
+    };
+    return new Promise((done) => {
+      this.route(peer, { type: 'resolve', id, decision }, (m) => done(m.type === 'error' ? fail(m.code, m.message) : ok(undefined)));
+      this.flush();
+    });
+  }
+
+  /** Hears, in this process, what subscribers hear: approvals and pairings as they come and go. Returns the way to stop. */
+  watch(listener: (event: GatewayEvent) => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
   }
 
   /**

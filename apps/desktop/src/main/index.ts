@@ -1,19 +1,24 @@
 /**
  * The Electron main process: a thin shell over the gateway. It hosts the gateway in-process (the
  * same package the headless mode runs), shows the console (the renderer, served by the gateway's
- * console server) in a locked-down window, and keeps the tray in step with what waits.
+ * console server) in a locked-down window, asks about each pending approval with a notification
+ * or a prompt window, and keeps the tray in step with what waits.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { app, BrowserWindow, Menu, nativeImage, shell, Tray, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, globalShortcut, Menu, nativeImage, Tray, type MenuItemConstructorOptions } from 'electron';
 import { Gateway } from '@aleph/gateway';
-import type { PendingApproval } from '@aleph/protocol';
+import { Prompts, promptStyle } from './prompts';
+import { loadSettings, saveSettings, type DesktopSettings } from './settings';
 import { trayMenu, trayTitle, type TrayAction, type TrayItem } from './tray';
+import { electronPrompts, lockedWindow } from './windows';
 
 const home = process.env.ALEPH_HOME ?? join(homedir(), '.aleph');
 let gateway: Gateway | null = null;
 let window: BrowserWindow | null = null;
 let tray: Tray | null = null;
+let prompts: Prompts | null = null;
+let settings: DesktopSettings;
 let consoleOrigin = '';
 
 if (!app.requestSingleInstanceLock()) app.quit();
@@ -26,18 +31,7 @@ function showWindow(): void {
     window.focus();
     return;
   }
-  window = new BrowserWindow({
-    width: 1100, height: 760, title: 'Aleph Console', show: false,
-    webPreferences: { contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, preload: join(import.meta.dirname, '../preload/index.mjs') },
-  });
-  // Nothing but the console itself: other pages open in the browser, never in this window.
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  window.webContents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(consoleOrigin)) event.preventDefault();
-  });
+  window = lockedWindow(consoleOrigin, { width: 1100, height: 760, title: 'Aleph Console' });
   window.once('ready-to-show', () => window?.show());
   window.on('closed', () => (window = null));
   const login = gateway.consoleLoginUrl();
@@ -54,12 +48,12 @@ function toMenu(items: readonly TrayItem[]): MenuItemConstructorOptions[] {
       case 'submenu':
         return { label: item.label, submenu: toMenu(item.items) };
       case 'action':
-        return { label: item.label, ...(item.checked === undefined ? {} : { type: 'radio', checked: item.checked }), click: () => void act(item.action) };
+        return { label: item.label, ...(item.checked === undefined ? {} : { type: 'radio', checked: item.checked }), click: () => act(item.action) };
     }
   });
 }
 
-async function act(action: TrayAction): Promise<void> {
+function act(action: TrayAction): void {
   if (gateway === null) return;
   switch (action.kind) {
     case 'approve_pairing':
@@ -74,6 +68,16 @@ async function act(action: TrayAction): Promise<void> {
       gateway.setMode(action.mode);
       refreshTray();
       return;
+    case 'set_prompts':
+      settings = { ...settings, prompts: action.prompts };
+      try {
+        saveSettings(home, settings);
+      } catch (error) {
+        dialog.showErrorBox('Aleph Console', `Cannot save the preference: ${(error as Error).message}`);
+      }
+      prompts?.restyle(promptStyle(process.platform, settings.prompts), gateway.pendingApprovals());
+      refreshTray();
+      return;
     case 'quit':
       app.quit();
   }
@@ -81,19 +85,40 @@ async function act(action: TrayAction): Promise<void> {
 
 function refreshTray(): void {
   if (gateway === null || tray === null) return;
-  const approvals: readonly PendingApproval[] = gateway.pendingApprovals();
-  const state = { approvals, pairings: gateway.identities.pendingPairings(Date.now()), mode: gateway.mode };
+  const approvals = gateway.pendingApprovals();
+  const state = { approvals, pairings: gateway.identities.pendingPairings(Date.now()), mode: gateway.mode, prompts: settings.prompts };
   tray.setTitle(trayTitle(state));
   tray.setToolTip(approvals.length === 0 ? 'Aleph Console: nothing waiting' : `Aleph Console: ${approvals.length} waiting`);
   tray.setContextMenu(Menu.buildFromTemplate(toMenu(trayMenu(state))));
 }
 
 app.whenReady().then(async () => {
-  gateway = await Gateway.start({ home, network: { port: 0 }, console: { port: 0, root: join(import.meta.dirname, '../renderer') } });
-  consoleOrigin = new URL(gateway.consoleLoginUrl() ?? 'http://127.0.0.1').origin;
+  const loaded = loadSettings(home);
+  settings = loaded.settings;
+  if (loaded.problem !== null) console.warn(`Aleph Console: ${loaded.problem}`);
+  const g = await Gateway.start({
+    home, network: { port: 0 }, console: { port: 0, root: join(import.meta.dirname, '../renderer') },
+    // The packaged app ships its sandbox helper in resources; in development the package's own is used.
+    ...(app.isPackaged ? { sandboxHelper: join(process.resourcesPath, 'aleph-sandbox-helper') } : {}),
+  });
+  gateway = g;
+  consoleOrigin = new URL(g.consoleLoginUrl() ?? 'http://127.0.0.1').origin;
+  prompts = new Prompts(
+    electronPrompts({ origin: consoleOrigin, loginUrl: () => g.consoleLoginUrl(), openConsole: showWindow, shortcut: (d) => prompts?.shortcut(d) }),
+    promptStyle(process.platform, settings.prompts),
+    (id, decision) => void g.resolveAsOwner(id, decision, 'desktop').then((r) => {
+      if (!r.ok) console.warn(`Aleph Console: ${r.error.message}`);
+    }),
+  );
+  g.watch((event) => {
+    prompts?.apply(event);
+    refreshTray();
+  });
+  prompts.sync(g.pendingApprovals());
   tray = new Tray(nativeImage.createFromPath(join(import.meta.dirname, '../../resources/tray.png')));
   refreshTray();
-  setInterval(refreshTray, 1000).unref();
+  // Pairing codes expire on their own; the menu follows within seconds.
+  setInterval(refreshTray, 5000).unref();
   showWindow();
 }).catch((error: unknown) => {
   console.error(`Aleph Console could not start: ${(error as Error).message}`);
@@ -109,6 +134,8 @@ app.on('before-quit', (event) => {
   if (quitting || gateway === null) return;
   event.preventDefault();
   quitting = true;
+  prompts?.closeAll();
+  globalShortcut.unregisterAll();
   // As SIGTERM does: pending requests are denied, the audit log flushed, the socket removed.
   void gateway.stop().finally(() => app.quit());
 });

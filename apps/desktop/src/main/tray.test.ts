@@ -12,15 +12,18 @@ const pairing = (code: string, approved = false): PairingView => ({
 
 describe('the tray menu', () => {
   it('says all is calm, offers the console, the mode and Quit', () => {
-    const menu = trayMenu({ approvals: [], pairings: [], mode: 'safe' });
-    expect(menu.map((i) => ('label' in i ? i.label : '—'))).toEqual(['Nothing waiting', '—', 'Open Console', 'Mode: safe', '—', 'Quit Aleph Console']);
-    const mode = menu.find((i) => i.type === 'submenu');
+    const menu = trayMenu({ approvals: [], pairings: [], mode: 'safe', prompts: 'window' });
+    expect(menu.map((i) => ('label' in i ? i.label : '—'))).toEqual(['Nothing waiting', '—', 'Open Console', 'Mode: safe', 'Ask me with', '—', 'Quit Aleph Console']);
+    const [mode, prompts] = menu.filter((i) => i.type === 'submenu');
     expect(mode?.type === 'submenu' && mode.items.map((i) => (i.type === 'action' ? [i.label, i.checked] : null))).toEqual([['safe', true], ['dev', false], ['unrestricted', false]]);
-    expect(trayTitle({ approvals: [], pairings: [], mode: 'safe' })).toBe('');
+    expect(prompts?.type === 'submenu' && prompts.items.map((i) => (i.type === 'action' ? [i.action, i.checked] : null))).toEqual([
+      [{ kind: 'set_prompts', prompts: 'auto' }, false], [{ kind: 'set_prompts', prompts: 'notification' }, false], [{ kind: 'set_prompts', prompts: 'window' }, true],
+    ]);
+    expect(trayTitle({ approvals: [], pairings: [], mode: 'safe', prompts: 'auto' })).toBe('');
   });
 
   it('lists pairing codes waiting for approval, each with Approve and Reject, then pending commands', () => {
-    const state = { approvals: [approval('a1', `cp ${'x'.repeat(100)}`)], pairings: [pairing('ABCD2345'), pairing('ZZZZ2345', true)], mode: 'dev' as const };
+    const state = { approvals: [approval('a1', `cp ${'x'.repeat(100)}`)], pairings: [pairing('ABCD2345'), pairing('ZZZZ2345', true)], mode: 'dev' as const, prompts: 'auto' as const };
     const menu = trayMenu(state);
     expect(menu[0]).toEqual({ type: 'label', label: 'Pairing codes' });
     expect(menu[1]).toEqual({

@@ -3,12 +3,14 @@
  * Electron. The main process turns each item into a MenuItem and each action into a call.
  */
 import type { PairingView, PendingApproval, SecurityMode } from '@aleph/protocol';
+import type { PromptPreference } from './prompts';
 
 export type TrayAction =
   | { readonly kind: 'approve_pairing' | 'reject_pairing'; readonly code: string }
   | { readonly kind: 'show_approval'; readonly id: string }
   | { readonly kind: 'open_console' }
   | { readonly kind: 'set_mode'; readonly mode: SecurityMode }
+  | { readonly kind: 'set_prompts'; readonly prompts: PromptPreference }
   | { readonly kind: 'quit' };
 
 export type TrayItem =
@@ -21,7 +23,10 @@ export interface TrayState {
   readonly approvals: readonly PendingApproval[];
   readonly pairings: readonly PairingView[];
   readonly mode: SecurityMode;
+  readonly prompts: PromptPreference;
 }
+
+const PROMPT_LABELS: Readonly<Record<PromptPreference, string>> = { auto: 'As the system does best', notification: 'Notifications', window: 'A prompt window' };
 
 const MODES: readonly SecurityMode[] = ['safe', 'dev', 'unrestricted'];
 /** Long commands are cut in the menu; the window shows them whole. */
@@ -61,6 +66,10 @@ export function trayMenu(state: TrayState): TrayItem[] {
   items.push(
     { type: 'action', label: 'Open Console', action: { kind: 'open_console' } },
     { type: 'submenu', label: `Mode: ${state.mode}`, items: MODES.map((mode) => ({ type: 'action', label: mode, action: { kind: 'set_mode', mode }, checked: mode === state.mode })) },
+    {
+      type: 'submenu', label: 'Ask me with',
+      items: (Object.keys(PROMPT_LABELS) as PromptPreference[]).map((prompts) => ({ type: 'action', label: PROMPT_LABELS[prompts], action: { kind: 'set_prompts', prompts }, checked: prompts === state.prompts })),
+    },
     { type: 'separator' },
     { type: 'action', label: 'Quit Aleph Console', action: { kind: 'quit' } },
   );

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ConsoleApi } from '@aleph/protocol';
-import { useConsole } from './store';
+import { useConsole, useGatewayLink } from './store';
 import { Approvals } from './views/Approvals';
 import { Pairing } from './views/Pairing';
 import { Policies } from './views/Policies';
@@ -12,16 +12,8 @@ const TITLES: Record<Tab, string> = { approvals: 'Approvals', pairing: 'Pairing'
 
 export function App({ api }: { api: ConsoleApi }) {
   const [tab, setTab] = useState<Tab>('approvals');
-  const { connection, connectionReason, approvals, pairings, notice, setConnection, setApprovals, apply, tell, tick } = useConsole();
-
-  useEffect(() => {
-    api.onConnection((state, reason) => {
-      setConnection(state, reason);
-      if (state === 'open') void api.subscribe(apply).then(setApprovals, (e: Error) => tell(e.message, 'error'));
-    });
-    const clock = setInterval(() => tick(Date.now()), 1000);
-    return () => clearInterval(clock);
-  }, [api]);
+  const { connection, connectionReason, approvals, pairings, notice } = useConsole();
+  useGatewayLink(api);
 
   // A notice passes; an error stays a little longer, to be read.
   useEffect(() => {

@@ -1,6 +1,7 @@
 /** The console's state: what waits for a person, the link to the gateway, and a clock for countdowns. */
+import { useEffect } from 'react';
 import { create } from 'zustand';
-import type { ConnectionState, DeviceView, GatewayEvent, PairingView, PendingApproval } from '@aleph/protocol';
+import type { ConnectionState, ConsoleApi, DeviceView, GatewayEvent, PairingView, PendingApproval } from '@aleph/protocol';
 
 export interface ConsoleState {
   connection: ConnectionState;
@@ -66,4 +67,17 @@ export function timeLeft(iso: string, now: number): string {
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
   return m < 60 ? `${m}:${String(s % 60).padStart(2, '0')}` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** Keeps the store in step with the gateway: the link's state, what waits, and the clock. */
+export function useGatewayLink(api: ConsoleApi): void {
+  useEffect(() => {
+    const { setConnection, setApprovals, apply, tell, tick } = useConsole.getState();
+    api.onConnection((state, reason) => {
+      setConnection(state, reason);
+      if (state === 'open') void api.subscribe(apply).then(setApprovals, (e: Error) => tell(e.message, 'error'));
+    });
+    const clock = setInterval(() => tick(Date.now()), 1000);
+    return () => clearInterval(clock);
+  }, [api]);
 }

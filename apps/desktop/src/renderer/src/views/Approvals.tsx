@@ -16,7 +16,7 @@ const REACH: readonly { readonly label: string; readonly options: ResolveOptions
   { label: 'for this session', options: { scope: 'session' } },
 ];
 
-function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; approval: PendingApproval; selected: boolean }) {
+export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; approval: PendingApproval; selected: boolean }) {
   const now = useConsole((s) => s.now);
   const select = useConsole((s) => s.select);
   const tell = useConsole((s) => s.tell);

@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Gateway, GatewayClient, loadConfig, secretBytes } from '@aleph/gateway';
+import type { Decision, GatewayMessage, PendingApproval } from '@aleph/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { promptActions, Prompts, promptStyle, promptText, type PromptAction, type PromptStyle, type PromptSurface } from './prompts.js';
+
+/** A surface that records what would be on screen. */
+class Screen implements PromptSurface {
+  readonly shown = new Map<string, { style: PromptStyle; actions: readonly PromptAction[]; answer: (d: Decision) => void }>();
+  readonly closed: string[] = [];
+  shortcutsActive = false;
+  shortcutChanges = 0;
+
+  show(approval: PendingApproval, style: PromptStyle, actions: readonly PromptAction[], answer: (d: Decision) => void) {
+    this.shown.set(approval.id, { style, actions, answer });
+    return { close: () => this.closed.push(approval.id) };
+  }
+
+  shortcuts(active: boolean): void {
+    this.shortcutsActive = active;
+    this.shortcutChanges++;
+  }
+}
+
+const approval = (id: string, extra: Partial<PendingApproval> = {}): PendingApproval => ({
+  id, request: { command: 'cp a b', cwd: '/w', agent_id: 'claude-code', session_key: 's' }, verdict: 'confirm',
+  risk: { level: 'medium', score: 25, reasons: [{ code: 'writes_files', message: 'Creates, changes or moves files.' }] },
+  segments: [], suggested_rule: { kind: 'exact', pattern: 'cp a b' }, created_at: '', expires_at: '', ...extra,
+});
+
+describe('prompts', () => {
+  it('use notification buttons where the platform has them, and the prompt window elsewhere or by choice', () => {
+    expect(promptStyle('darwin', 'auto')).toBe('notification');
+    expect(promptStyle('win32', 'auto')).toBe('notification');
+    expect(promptStyle('linux', 'auto')).toBe('window');
+    expect(promptStyle('darwin', 'window')).toBe('window');
+    expect(promptStyle('linux', 'notification')).toBe('notification');
+  });
+
+  it('offer Allow Always only where there is a rule to remember, and say who asks for what at which risk', () => {
+    expect(promptActions(approval('1')).map((a) => a.label)).toEqual(['Allow Once', 'Allow Always', 'Deny']);
+    expect(promptActions(approval('1', { suggested_rule: null })).map((a) => a.decision)).toEqual(['allow-once', 'deny']);
+    expect(promptText(approval('1'))).toEqual({ title: 'claude-code wants to run a command (medium risk, 25)', body: 'cp a b\nCreates, changes or moves files.' });
+  });
+
+  it('hold the shortcuts only while a prompt shows; a shortcut answers the oldest; an answer elsewhere closes its prompt', () => {
+    const screen = new Screen();
+    const answers: [string, Decision][] = [];
+    const prompts = new Prompts(screen, 'window', (id, d) => answers.push([id, d]));
+    prompts.sync([approval('a'), approval('b')]);
+    expect(prompts.showing).toEqual(['a', 'b']);
+    expect(screen.shortcutsActive).toBe(true);
+    prompts.apply({ type: 'approval_pending', approval: approval('a') });
+    expect(screen.shown.size).toBe(2);
+
+    prompts.shortcut('deny');
+    expect(answers).toEqual([['a', 'deny']]);
+    expect(screen.closed).toEqual(['a']);
+    prompts.apply({ type: 'approval_resolved', id: 'a', decision: 'deny', resolved_by: 'owner' });
+    expect(screen.closed).toEqual(['a']);
+
+    prompts.apply({ type: 'approval_resolved', id: 'b', decision: 'allow-once', resolved_by: 'dev_1' });
+    expect(answers).toHaveLength(1);
+    expect(screen.closed).toEqual(['a', 'b']);
+    expect(screen.shortcutsActive).toBe(false);
+    prompts.shortcut('allow-once');
+    expect(answers).toHaveLength(1);
+
+    prompts.apply({ type: 'approval_pending', approval: approval('c') });
+    prompts.restyle('notification', [approval('c')]);
+    expect(screen.shown.get('c')?.style).toBe('notification');
+    expect(screen.closed).toEqual(['a', 'b', 'c']);
+    expect(prompts.showing).toEqual(['c']);
+  });
+});
+
+describe('prompts over a real gateway', () => {
+  let home: string;
+  let gateway: Gateway | undefined;
+  beforeEach(() => {
+    home = join(mkdtempSync(join(tmpdir(), 'alpr-')), 'h');
+  });
+  afterEach(async () => {
+    await gateway?.stop();
+    rmSync(join(home, '..'), { recursive: true, force: true });
+  });
+
+  it('show each request as it comes, and an answer given on a prompt reaches the agent, audited as the owner\'s', async () => {
+    gateway = await Gateway.start({ home });
+    const screen = new Screen();
+    const g = gateway;
+    const prompts = new Prompts(screen, 'window', (id, d) => void g.resolveAsOwner(id, d, 'desktop'));
+    const stop = g.watch((e) => prompts.apply(e));
+    const config = loadConfig(home, false);
+    if (!config.ok) throw new Error(config.error.message);
+    const agent = await GatewayClient.connect(join(home, 'exec-approvals.sock'), secretBytes(config.value));
+    const decision = (m: GatewayMessage): m is Extract<GatewayMessage, { type: 'approval_decision' }> => m.type === 'approval_decision';
+
+    agent.send({ type: 'approval_request', id: 'r1', request: { command: 'cp a b', cwd: home, agent_id: 'claude-code', session_key: 's' } });
+    await expect.poll(() => prompts.showing.length).toBe(1);
+    screen.shown.get(prompts.showing[0]!)!.answer('allow-once');
+    expect(await agent.waitFor(decision, 2000)).toMatchObject({ id: 'r1', decision: 'allow-once', resolved_by: 'owner' });
+    expect(screen.shortcutsActive).toBe(false);
+
+    agent.send({ type: 'approval_request', id: 'r2', request: { command: 'cp a c', cwd: home, agent_id: 'claude-code', session_key: 's' } });
+    await expect.poll(() => prompts.showing.length).toBe(1);
+    const second = prompts.showing[0]!;
+    expect(await g.resolveAsOwner(second, 'deny', 'tray')).toEqual({ ok: true, value: undefined });
+    expect(await agent.waitFor(decision, 2000)).toMatchObject({ id: 'r2', decision: 'deny' });
+    expect(prompts.showing).toEqual([]);
+    expect(await g.resolveAsOwner(second, 'deny', 'tray')).toMatchObject({ ok: false, error: { code: 'unknown_approval' } });
+    stop();
+    agent.close();
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * How the desktop app asks a person about each pending approval, away from the console window:
+ * a native notification with Allow Once / Allow Always / Deny where the platform gives
+ * notifications buttons (macOS, Windows), else (Linux, or by choice) a small always-on-top prompt
+ * window that does not take the focus. A prompt closes when its request is answered anywhere.
+ * While any prompt shows, two global shortcuts answer the oldest one; when none shows, they are
+ * released. The logic is here, over a `PromptSurface`; Electron is only the surface.
+ */
+import type { Decision, GatewayEvent, PendingApproval } from '@aleph/protocol';
+
+export type PromptStyle = 'notification' | 'window';
+/** `auto`: notifications where they carry buttons, else the prompt window. */
+export type PromptPreference = 'auto' | PromptStyle;
+export const PROMPT_PREFERENCES: readonly PromptPreference[] = ['auto', 'notification', 'window'];
+
+/** Answers the oldest prompt while one shows. */
+export const PROMPT_SHORTCUTS = { allow: 'CommandOrControl+Alt+Y', deny: 'CommandOrControl+Alt+N' } as const;
+
+/** Notification buttons exist on macOS and Windows; Linux notification servers drop them. */
+export function promptStyle(platform: NodeJS.Platform, preference: PromptPreference): PromptStyle {
+  if (preference !== 'auto') return preference;
+  return platform === 'darwin' || platform === 'win32' ? 'notification' : 'window';
+}
+
+export interface PromptAction {
+  readonly label: string;
+  readonly decision: Decision;
+}
+
+/** The answers a prompt offers: Allow Always only where there is something to remember. */
+export function promptActions(approval: PendingApproval): PromptAction[] {
+  const always = approval.suggested_rule !== null || approval.tool !== undefined;
+  return [
+    { label: 'Allow Once', decision: 'allow-once' },
+    ...(always ? [{ label: 'Allow Always', decision: 'allow-always' } as const] : []),
+    { label: 'Deny', decision: 'deny' },
+  ];
+}
+
+/** A notification's title and body: the risk and the agent, then the command itself. */
+export function promptText(approval: PendingApproval): { title: string; body: string } {
+  const { level, score } = approval.risk;
+  const what = approval.tool !== undefined ? `run ${approval.tool.name}` : 'run a command';
+  const reason = approval.risk.reasons[0]?.message;
+  return {
+    title: `${approval.request.agent_id} wants to ${what} (${level} risk, ${score})`,
+    body: `${approval.request.command}${reason === undefined ? '' : `\n${reason}`}`,
+  };
+}
+
+/** One prompt on screen; `close` takes it away. */
+export interface PromptHandle {
+  close(): void;
+}
+
+/** What shows prompts: Electron in the app, a recorder in tests. */
+export interface PromptSurface {
+  show(approval: PendingApproval, style: PromptStyle, actions: readonly PromptAction[], answer: (decision: Decision) => void): PromptHandle;
+  /** Registers the allow/deny shortcuts (true) or releases them (false). */
+  shortcuts(active: boolean): void;
+}
+
+export class Prompts {
+  /** Oldest first: the shortcuts answer the first. */
+  private readonly open = new Map<string, PromptHandle>();
+
+  constructor(
+    private readonly surface: PromptSurface,
+    private style: PromptStyle,
+    private readonly answer: (id: string, decision: Decision) => void,
+  ) {}
+
+  /** Shows what waits now (at start, or after the style changed). */
+  sync(pending: readonly PendingApproval[]): void {
+    for (const id of [...this.open.keys()]) if (!pending.some((a) => a.id === id)) this.close(id);
+    for (const approval of pending) this.show(approval);
+  }
+
+  apply(event: GatewayEvent): void {
+    if (event.type === 'approval_pending') this.show(event.approval);
+    else if (event.type === 'approval_resolved') this.close(event.id);
+  }
+
+  /** Prompts from now on take this style; those showing are shown again in it. */
+  restyle(style: PromptStyle, pending: readonly PendingApproval[]): void {
+    if (style === this.style) return;
+    this.style = style;
+    for (const id of [...this.open.keys()]) this.close(id);
+    this.sync(pending);
+  }
+
+  /** A global shortcut: answers the oldest prompt showing. */
+  shortcut(decision: 'allow-once' | 'deny'): void {
+    const first = this.open.keys().next();
+    if (first.done !== true) this.decide(first.value, decision);
+  }
+
+  /** The ids with a prompt showing, oldest first. */
+  get showing(): string[] {
+    return [...this.open.keys()];
+  }
+
+  closeAll(): void {
+    for (const id of [...this.open.keys()]) this.close(id);
+  }
+
+  private show(approval: PendingApproval): void {
+    if (this.open.has(approval.id)) return;
+    const handle = this.surface.show(approval, this.style, promptActions(approval), (decision) => this.decide(approval.id, decision));
+    this.open.set(approval.id, handle);
+    if (this.open.size === 1) this.surface.shortcuts(true);
+  }
+
+  /** The person answered here: the prompt goes at once, and the gateway is told. */
+  private decide(id: string, decision: Decision): void {
+    if (!this.open.has(id)) return;
+    this.close(id);
+    this.answer(id, decision);
+  }
+
+  private close(id: string): void {
+    const handle = this.open.get(id);
+    if (handle === undefined) return;
+    this.open.delete(id);
+    handle.close();
+    if (this.open.size === 0) this.surface.shortcuts(false);
+  }
+}

@@ -1,0 +1,26 @@
+import { useEffect } from 'react';
+import type { ConsoleApi } from '@aleph/protocol';
+import { useConsole, useGatewayLink } from '../store';
+import { ApprovalCard } from './Approvals';
+
+/**
+ * The desktop app's prompt window: one pending approval and its answers, nothing else. The app
+ * closes the window once the request is answered, here or anywhere else.
+ */
+export function Prompt({ api, id }: { api: ConsoleApi; id: string }) {
+  useGatewayLink(api);
+  const { connection, connectionReason, notice } = useConsole();
+  const approval = useConsole((s) => s.approvals.find((a) => a.id === id));
+  useEffect(() => {
+    document.title = approval === undefined ? 'Aleph Console' : `Approve: ${approval.request.command}`;
+  }, [approval]);
+  return (
+    <main className="prompt">
+      {connection === 'closed' && <p className="banner error" role="alert">{connectionReason ?? 'The connection to the gateway closed.'}</p>}
+      {notice?.tone === 'error' && <p className="banner error" role="alert">{notice.text}</p>}
+      {approval !== undefined
+        ? <ApprovalCard api={api} approval={approval} selected />
+        : <p className="muted" role="status">{connection === 'open' ? 'Answered.' : 'Connecting…'}</p>}
+    </main>
+  );
+}
