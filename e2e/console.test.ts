@@ -218,7 +218,7 @@ describe('the web console', () => {
     await page.getByRole('button', { name: /Approvals/ }).click();
     const run = aleph(['exec', '--', 'cp a f']);
     await page.locator('article.approval', { hasText: 'cp a f' }).waitFor();
-    const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    const background = await page.evaluate('getComputedStyle(document.documentElement).backgroundColor');
     expect(background).toBe('rgb(21, 24, 28)');
     await shot('approvals-dark');
     await page.keyboard.press('d');
