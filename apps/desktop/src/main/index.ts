@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, globalShortcut, Menu, nativeImage, Tray, type MenuItemConstructorOptions } from 'electron';
 import { Gateway } from '@aleph/gateway';
+import { PACKAGED_HELPER, TRAY_ICON } from './paths';
 import { Prompts, promptStyle } from './prompts';
 import { loadSettings, saveSettings, type DesktopSettings } from './settings';
 import { trayMenu, trayTitle, type TrayAction, type TrayItem } from './tray';
@@ -99,7 +100,7 @@ app.whenReady().then(async () => {
   const g = await Gateway.start({
     home, network: { port: 0 }, console: { port: 0, root: join(import.meta.dirname, '../renderer') },
     // The packaged app ships its sandbox helper in resources; in development the package's own is used.
-    ...(app.isPackaged ? { sandboxHelper: join(process.resourcesPath, 'aleph-sandbox-helper') } : {}),
+    ...(app.isPackaged ? { sandboxHelper: join(process.resourcesPath, PACKAGED_HELPER) } : {}),
   });
   gateway = g;
   consoleOrigin = new URL(g.consoleLoginUrl() ?? 'http://127.0.0.1').origin;
@@ -115,7 +116,7 @@ app.whenReady().then(async () => {
     refreshTray();
   });
   prompts.sync(g.pendingApprovals());
-  tray = new Tray(nativeImage.createFromPath(join(import.meta.dirname, '../../resources/tray.png')));
+  tray = new Tray(nativeImage.createFromPath(join(import.meta.dirname, '../..', TRAY_ICON)));
   refreshTray();
   // Pairing codes expire on their own; the menu follows within seconds.
   setInterval(refreshTray, 5000).unref();
