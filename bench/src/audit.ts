@@ -8,7 +8,7 @@ import { medianMs, type Row } from './table.js';
 
 const BATCH = 1000;
 const APPEND_EVENTS = 100_000;
-const SEARCH_ROWS = 1_000_000;
+export const SEARCH_ROWS = 1_000_000;
 const SEARCH_QUERIES = 200;
 const DECISIONS = ['allow-once', 'allow-always', 'deny', 'run', 'auto_approve'];
 const RISKS = ['low', 'medium', 'high', 'critical'] as const;
@@ -28,7 +28,7 @@ function events(count: number, seed: number): AuditEvent[] {
   }));
 }
 
-function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
 }
 
@@ -109,13 +109,18 @@ function latencyRows(dir: string): Row[] {
   ];
 }
 
+/** Appends `rows` realistic events, in batches. */
+export function fillAudit(store: AuditStore, rows: number): void {
+  for (let done = 0; done < rows; done += 10_000) {
+    const chunk = events(Math.min(10_000, rows - done), 1000 + done);
+    for (let i = 0; i < chunk.length; i += BATCH * 5) store.appendBatch(chunk.slice(i, i + BATCH * 5));
+  }
+}
+
 /** Text query plus one filter over a million rows: first page and count, as the timeline asks. */
 function searchRows(dir: string): Row[] {
   const store = AuditStore.open(join(dir, 'search.db'));
-  for (let done = 0; done < SEARCH_ROWS; done += 10_000) {
-    const chunk = events(10_000, 1000 + done);
-    for (let i = 0; i < chunk.length; i += BATCH * 5) store.appendBatch(chunk.slice(i, i + BATCH * 5));
-  }
+  fillAudit(store, SEARCH_ROWS);
   const words = ['git', 'npm', 'build', 'docker', 'curl', 'handler', 'render', 'session', 'checkout', 'install', 'grep', 'tar', 'awk', 'retry', 'cache'];
   const filters = [{ risks: ['high' as const] }, { decisions: ['deny'] }, { session: 'session-7' }, { events: ['terminal_cmd' as const] }];
   const samples: number[] = [];

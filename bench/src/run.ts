@@ -3,6 +3,7 @@
  * on the same machine, so ratios mean something even where absolute numbers vary.
  */
 import { auditSuite } from './audit.js';
+import { consoleSuite } from './console.js';
 import { gatewaySuite } from './gateway.js';
 import { identitySuite } from './identity.js';
 import { policySuite } from './policy.js';
@@ -15,6 +16,7 @@ const suites: Record<string, () => Promise<Row[]>> = {
   gateway: gatewaySuite,
   identity: identitySuite,
   sandbox: sandboxSuite,
+  console: consoleSuite,
 };
 
 const only = process.argv.slice(2);

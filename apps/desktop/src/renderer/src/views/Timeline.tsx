@@ -60,14 +60,17 @@ export function Timeline({ api }: { api: ConsoleApi }) {
     }
   }, [api, tell]);
 
-  // A new search a moment after the last keystroke.
+  // A new search a moment after the last keystroke, or at once on Enter.
+  const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const searchNow = useCallback((f: Filters) => {
+    clearTimeout(pending.current);
+    list.current?.scrollTo({ top: 0 });
+    void load(f, null);
+  }, [load]);
   useEffect(() => {
-    const t = setTimeout(() => {
-      list.current?.scrollTo({ top: 0 });
-      void load(filters, null);
-    }, filters.text === '' ? 0 : 120);
-    return () => clearTimeout(t);
-  }, [filters, load]);
+    pending.current = setTimeout(() => searchNow(filters), filters.text === '' ? 0 : 120);
+    return () => clearTimeout(pending.current);
+  }, [filters, searchNow]);
 
   useEffect(() => {
     const el = list.current;
@@ -96,7 +99,10 @@ export function Timeline({ api }: { api: ConsoleApi }) {
 
   return (
     <section className="timeline">
-      <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+      <form className="filters" role="search" onSubmit={(e) => {
+        e.preventDefault();
+        searchNow(filters);
+      }}>
         <input type="search" placeholder="Search commands, paths, devices…" aria-label="search the timeline" value={filters.text} onChange={(e) => set('text', e.target.value)} autoFocus />
         <select aria-label="event" value={filters.event} onChange={(e) => set('event', e.target.value as AuditEventType | '')}>
           <option value="">every event</option>
