@@ -17,6 +17,7 @@ export default defineConfig({
     root: resolve(desktop, 'src/renderer'),
     base: './',
     plugins: [react()],
-    build: { outDir: resolve(desktop, 'out/renderer'), emptyOutDir: true, rollupOptions: { input: resolve(desktop, 'src/renderer/index.html') } },
+    // Minified: the same bundle is served to browsers by the web console.
+    build: { outDir: resolve(desktop, 'out/renderer'), emptyOutDir: true, minify: true, rollupOptions: { input: resolve(desktop, 'src/renderer/index.html') } },
   },
 });
