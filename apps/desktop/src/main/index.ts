@@ -6,12 +6,13 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, globalShortcut, Menu, nativeImage, Tray, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, globalShortcut, Menu, nativeImage, Tray, type MenuItemConstructorOptions, type NativeImage } from 'electron';
 import { Gateway } from '@aleph/gateway';
+import { withBadge } from './badge';
 import { PACKAGED_HELPER, TRAY_ICON } from './paths';
 import { Prompts, promptStyle } from './prompts';
 import { loadSettings, saveSettings, type DesktopSettings } from './settings';
-import { trayMenu, trayTitle, type TrayAction, type TrayItem } from './tray';
+import { trayMenu, trayTitle, waiting, type TrayAction, type TrayItem } from './tray';
 import { electronPrompts, lockedWindow } from './windows';
 
 const home = process.env.ALEPH_HOME ?? join(homedir(), '.aleph');
@@ -84,10 +85,21 @@ function act(action: TrayAction): void {
   }
 }
 
+/** The tray icon as drawn, and the count it shows, so it is drawn again only when that changes. */
+let icon: { base: NativeImage; count: number } | null = null;
+
 function refreshTray(): void {
-  if (gateway === null || tray === null) return;
+  if (gateway === null || tray === null || icon === null) return;
   const approvals = gateway.pendingApprovals();
   const state = { approvals, pairings: gateway.identities.pendingPairings(Date.now()), mode: gateway.mode, prompts: settings.prompts };
+  const count = waiting(state);
+  if (count !== icon.count) {
+    const { width, height } = icon.base.getSize();
+    const drawn = withBadge({ width, height, pixels: icon.base.toBitmap() }, count, 'bgra');
+    tray.setImage(nativeImage.createFromBitmap(Buffer.from(drawn.pixels), { width, height }));
+    icon.count = count;
+  }
+  // macOS also shows the count as text beside the icon.
   tray.setTitle(trayTitle(state));
   tray.setToolTip(approvals.length === 0 ? 'Aleph Console: nothing waiting' : `Aleph Console: ${approvals.length} waiting`);
   tray.setContextMenu(Menu.buildFromTemplate(toMenu(trayMenu(state))));
@@ -116,7 +128,9 @@ app.whenReady().then(async () => {
     refreshTray();
   });
   prompts.sync(g.pendingApprovals());
-  tray = new Tray(nativeImage.createFromPath(join(import.meta.dirname, '../..', TRAY_ICON)));
+  const base = nativeImage.createFromPath(join(import.meta.dirname, '../..', TRAY_ICON));
+  icon = { base, count: 0 };
+  tray = new Tray(base);
   refreshTray();
   // Pairing codes expire on their own; the menu follows within seconds.
   setInterval(refreshTray, 5000).unref();

@@ -34,9 +34,14 @@ const MAX_LABEL = 60;
 
 const cut = (text: string): string => (text.length > MAX_LABEL ? `${text.slice(0, MAX_LABEL - 1)}…` : text);
 
+/** How many things wait for the person: approvals, and pairing codes not yet approved. */
+export function waiting(state: TrayState): number {
+  return state.approvals.length + state.pairings.filter((p) => !p.approved).length;
+}
+
 /** The tray's title beside the icon: the number waiting, or nothing when all is calm. */
 export function trayTitle(state: TrayState): string {
-  const n = state.approvals.length + state.pairings.filter((p) => !p.approved).length;
+  const n = waiting(state);
   return n === 0 ? '' : String(n);
 }
 
