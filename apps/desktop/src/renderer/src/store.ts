@@ -81,3 +81,8 @@ export function useGatewayLink(api: ConsoleApi): void {
     return () => clearInterval(clock);
   }, [api]);
 }
+
+/** A time as the person reads it: local, to the minute (`seconds` adds them). */
+export function localTime(iso: string, seconds = false): string {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'short', ...(seconds ? { timeStyle: 'medium' } : { timeStyle: 'short' }) });
+}

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ConsoleApi, GuestInvitation, GuestView } from '@aleph/protocol';
-import { timeLeft, useConsole } from '../store';
+import { localTime, timeLeft, useConsole } from '../store';
 
 /** How long a guest's access lasts. */
 const ACCESS: readonly { readonly label: string; readonly ms?: number }[] = [
@@ -10,11 +10,9 @@ const ACCESS: readonly { readonly label: string; readonly ms?: number }[] = [
   { label: 'until revoked' },
 ];
 
-const when = (iso: string): string => iso.slice(0, 16).replace('T', ' ');
-
 function guestState(g: GuestView): string {
-  if (g.revoked_at !== null) return `revoked ${when(g.revoked_at)}`;
-  if (g.expires_at !== null && Date.parse(g.expires_at) <= Date.now()) return `expired ${when(g.expires_at)}`;
+  if (g.revoked_at !== null) return `revoked ${localTime(g.revoked_at)}`;
+  if (g.expires_at !== null && Date.parse(g.expires_at) <= Date.now()) return `expired ${localTime(g.expires_at)}`;
   return g.fingerprint === null ? 'invited, not yet accepted' : `key ${g.fingerprint}`;
 }
 
@@ -54,7 +52,7 @@ function Guests({ api, act }: { api: ConsoleApi; act: (what: () => Promise<unkno
       </form>
       {invited !== null && (
         <div className="card" role="status" aria-label="invitation">
-          <p>The invitation for <strong>{invited.guest.name}</strong>, shown once. Their client accepts it (<code>guests.accept</code>) before {when(invited.accept_by)} UTC.</p>
+          <p>The invitation for <strong>{invited.guest.name}</strong>, shown once. Their client accepts it (<code>guests.accept</code>) before {localTime(invited.accept_by)}.</p>
           <div className="invitation">
             <code>{invited.invitation}</code>
             <button type="button" onClick={() => void navigator.clipboard?.writeText(invited.invitation).then(() => tell('Copied the invitation'))}>Copy</button>
@@ -68,7 +66,7 @@ function Guests({ api, act }: { api: ConsoleApi; act: (what: () => Promise<unkno
             <li key={g.id} className="card row" aria-label={`guest ${g.name}`}>
               <span>{g.name}</span>
               <span className="mono">{g.allowed_tools.join(', ')}</span>
-              <span className="muted">{g.expires_at === null ? 'until revoked' : `until ${when(g.expires_at)}`}</span>
+              <span className="muted">{g.expires_at === null ? 'until revoked' : `until ${localTime(g.expires_at)}`}</span>
               <span className="muted">{guestState(g)}</span>
               {g.revoked_at === null && <button type="button" className="danger" onClick={() => void act(async () => {
                 await api.revokeGuest(g.id);
@@ -126,7 +124,7 @@ export function Pairing({ api }: { api: ConsoleApi }) {
             <li key={d.id} className="card row" aria-label={`device ${d.name}`}>
               <span>{d.name} <span className="muted">({d.type}, {d.role})</span></span>
               <span className="muted mono">{d.fingerprint}</span>
-              <span className="muted">{d.revoked_at !== null ? `revoked ${d.revoked_at.slice(0, 16).replace('T', ' ')}` : d.last_seen_at === null ? 'never seen' : `seen ${d.last_seen_at.slice(0, 16).replace('T', ' ')}`}</span>
+              <span className="muted">{d.revoked_at !== null ? `revoked ${localTime(d.revoked_at)}` : d.last_seen_at === null ? 'never seen' : `seen ${localTime(d.last_seen_at)}`}</span>
               {d.revoked_at === null && <button type="button" className="danger" onClick={() => void act(() => api.revokeDevice(d.id), `Revoked ${d.name}`)}>Revoke</button>}
             </li>
           ))}

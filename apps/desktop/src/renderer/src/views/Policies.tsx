@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import type { ConsoleApi, PolicyView, RuleAction, RuleDraft, RulesFile, RuleView, SecurityMode } from '@aleph/protocol';
-import { timeLeft, useConsole } from '../store';
+import { localTime, timeLeft, useConsole } from '../store';
 
 const MODES: readonly SecurityMode[] = ['safe', 'dev', 'unrestricted'];
 const ACTIONS: readonly RuleAction[] = ['deny', 'ask', 'allow'];
@@ -15,7 +15,7 @@ const LIFETIMES: readonly { readonly label: string; readonly ms: number | null }
   { label: '7 days', ms: 7 * 86_400_000 },
 ];
 
-const when = (iso: string | null, never: string): string => (iso === null ? never : iso.slice(0, 16).replace('T', ' '));
+const when = (iso: string | null, never: string): string => (iso === null ? never : localTime(iso));
 
 /** A grant: a rule that ends by itself, at a time or with the agent's session. */
 const isGrant = (r: RuleView): boolean => r.expires_at !== null || r.session !== null;

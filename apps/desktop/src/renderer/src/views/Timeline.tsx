@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { AUDIT_EVENT_TYPES, RISK_LEVELS, type AuditEventType, type AuditRow, type ChainCheck, type ConsoleApi, type RiskLevel, type TimelineQuery } from '@aleph/protocol';
-import { useConsole } from '../store';
+import { localTime, useConsole } from '../store';
 
 const ROW_HEIGHT = 36;
 const PAGE = 200;
@@ -134,7 +134,7 @@ export function Timeline({ api }: { api: ConsoleApi }) {
         <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative' }}>
           {rows.slice(first, last).map((r, i) => (
             <button type="button" role="listitem" key={r.id} className={`event-row risk-${r.risk_level ?? 'none'}`} style={{ top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT }} onClick={() => setDetail(r)}>
-              <time>{r.ts.slice(0, 19).replace('T', ' ')}</time>
+              <time dateTime={r.ts}>{localTime(r.ts, true)}</time>
               <span className="event-type">{r.event}</span>
               <span className="event-summary">{r.summary}</span>
             </button>
