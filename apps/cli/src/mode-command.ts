@@ -1,8 +1,7 @@
-import { AuditError } from '@aleph/audit';
-import { loadConfig, modeOf, saveConfig, withMode } from '@aleph/gateway';
+import { loadConfig } from '@aleph/gateway';
 import { parseSecurityMode, SECURITY_MODES } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
-import { alephHome, recordEvent } from './home.js';
+import { alephHome, changePolicy } from './home.js';
 import { EXIT, type Io } from './io.js';
 
 export const MODE_HELP = `Usage: aleph mode set safe|dev|unrestricted [--agent ID] [--json]
@@ -38,17 +37,9 @@ export async function modeCommand(argv: readonly string[], io: Io): Promise<numb
   const mode = parseSecurityMode(args.operands[0]);
   if (!mode.ok) return io.usage(mode.error.message);
   const agent = value(args, 'agent');
-  const config = loadConfig(home, true);
-  if (!config.ok) return io.fail(config.error, json);
-  const from = agent === undefined ? config.value.defaults.mode : modeOf(config.value, agent);
-  const saved = saveConfig(home, withMode(config.value, agent, mode.value));
-  if (!saved.ok) return io.fail(saved.error, json);
-  try {
-    recordEvent(home, { event: 'security_mode_change', from, to: mode.value, actor: 'owner', ...(agent === undefined ? {} : { agent }) });
-  } catch (error) {
-    if (error instanceof AuditError) return io.fail(error, json);
-    throw error;
-  }
+  const changed = changePolicy(home, { method: 'policy.set_mode', mode: mode.value, ...(agent === undefined ? {} : { agent }) });
+  if (!changed.ok) return io.fail(changed.error, json);
+  const { from } = changed.value as { from: string };
   io.out(json ? JSON.stringify({ agent: agent ?? null, from, to: mode.value }) : `${agent ?? 'Default'} mode: ${from} -> ${mode.value}.`);
   return EXIT.ok;
 }

@@ -1,8 +1,7 @@
-import { AuditError } from '@aleph/audit';
-import { isExpired, loadConfig, ruleChangeEvent, saveConfig, withoutRule, withRule, type StoredRule } from '@aleph/gateway';
-import { formatDuration, parseDuration, parseRuleText, RULE_ACTIONS, type RuleAction } from '@aleph/protocol';
+import { isExpired, loadConfig, type StoredRule } from '@aleph/gateway';
+import { formatDuration, parseDuration, parseRuleText, RULE_ACTIONS, type RuleAction, type RuleView } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
-import { alephHome, recordEvent } from './home.js';
+import { alephHome, changePolicy } from './home.js';
 import { EXIT, type Io } from './io.js';
 import { styleFor } from './style.js';
 
@@ -60,44 +59,25 @@ export async function rulesCommand(argv: readonly string[], io: Io): Promise<num
     const forText = value(args, 'for');
     const lifetime = forText === undefined ? undefined : parseDuration(forText);
     if (lifetime !== undefined && !lifetime.ok) return io.usage(lifetime.error.message);
-    const config = loadConfig(home, true);
-    if (!config.ok) return io.fail(config.error, json);
-    const added = withRule(config.value, agent, {
-      ...rule.value, action: action as RuleAction, source: 'manual', message: message ?? null,
-      expires_at: lifetime === undefined ? null : new Date(now + lifetime.value).toISOString(),
-    }, now);
-    const saved = saveConfig(home, added.config);
-    if (!saved.ok) return io.fail(saved.error, json);
-    const audited = audit(home, 'added', agent, added.rule, io, json);
-    if (audited !== EXIT.ok) return audited;
-    io.out(json ? JSON.stringify({ agent, rule: added.rule }) : `Added ${added.rule.id}: ${agent} ${action} ${text}.`);
+    const added = changePolicy(home, {
+      method: 'rules.add', agent, ...rule.value, action: action as RuleAction, ...(message === undefined ? {} : { message }),
+      ...(lifetime === undefined ? {} : { expires_at: new Date(now + lifetime.value).toISOString() }),
+    });
+    if (!added.ok) return io.fail(added.error, json);
+    const { rule: stored } = added.value as { rule: RuleView };
+    io.out(json ? JSON.stringify({ agent, rule: stored }) : `Added ${stored.id}: ${agent} ${action} ${text}.`);
     return EXIT.ok;
   }
 
   if (sub === 'remove') {
     if (args.operands.length !== 1) return io.usage('Give the ID of one rule (see aleph rules list).');
-    const config = loadConfig(home, false);
-    if (!config.ok) return io.fail(config.error, json);
-    const removed = withoutRule(config.value, args.operands[0]!);
-    if (removed === null) return io.fail({ code: 'unknown_rule', message: `No rule has the ID ${args.operands[0]}.` }, json);
-    const saved = saveConfig(home, removed.config);
-    if (!saved.ok) return io.fail(saved.error, json);
-    const audited = audit(home, 'removed', removed.agent, removed.rule, io, json);
-    if (audited !== EXIT.ok) return audited;
-    io.out(json ? JSON.stringify({ agent: removed.agent, removed: removed.rule.id }) : `Removed ${removed.rule.id} (${removed.agent} ${removed.rule.action} ${removed.rule.kind}:${removed.rule.pattern}).`);
+    const removed = changePolicy(home, { method: 'rules.remove', id: args.operands[0]! }, false);
+    if (!removed.ok) return io.fail(removed.error, json);
+    const { removed: r } = removed.value as { removed: RuleView };
+    io.out(json ? JSON.stringify({ agent: r.agent, removed: r.id }) : `Removed ${r.id} (${r.agent} ${r.action} ${r.kind}:${r.pattern}).`);
     return EXIT.ok;
   }
   return io.usage(`Unknown rules command "${sub}".\n\n${RULES_HELP}`);
-}
-
-function audit(home: string, change: 'added' | 'removed', agent: string, rule: StoredRule, io: Io, json: boolean): number {
-  try {
-    recordEvent(home, ruleChangeEvent(change, agent, rule));
-    return EXIT.ok;
-  } catch (error) {
-    if (error instanceof AuditError) return io.fail(error, json);
-    throw error;
-  }
 }
 
 /** Where a rule came from, its limits and its last use, as one dim suffix. */

@@ -272,7 +272,7 @@ export class Gateway {
     this.refreshConfig(true);
     const change = applyPolicyCall(this.config, call, Date.now());
     if (!change.ok) return change;
-    const saved = this.updateConfig(() => change.value.config);
+    const saved = this.writeConfig(change.value.config);
     if (saved !== null) return fail('config_unwritable', saved);
     for (const event of change.value.events) this.outbox.push({ event });
     return ok(change.value.result);
@@ -894,7 +894,11 @@ export class Gateway {
   private updateConfig(change: (config: GatewayConfig) => GatewayConfig): string | null {
     // Start from the file as it is now, so that a change made meanwhile is not written over.
     this.refreshConfig(true);
-    const next = change(this.config);
+    return this.writeConfig(change(this.config));
+  }
+
+  /** Writes a configuration made from the one just refreshed; returns an error sentence or null. */
+  private writeConfig(next: GatewayConfig): string | null {
     const saved = saveConfig(this.home, next);
     if (!saved.ok) return saved.error.message;
     this.config = next;
