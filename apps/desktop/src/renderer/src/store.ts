@@ -82,6 +82,25 @@ export function useGatewayLink(api: ConsoleApi): void {
   }, [api]);
 }
 
+/**
+ * An action on the gateway as a screen runs it: does it, says what was done (from its result),
+ * then looks again with `refresh`; a failure is told instead. Resolves to whether it worked.
+ */
+export function useAct(refresh: () => Promise<unknown>) {
+  const tell = useConsole((s) => s.tell);
+  return async <T>(what: () => Promise<T>, done: string | ((result: T) => string)): Promise<boolean> => {
+    try {
+      const result = await what();
+      tell(typeof done === 'string' ? done : done(result));
+      await refresh();
+      return true;
+    } catch (error) {
+      tell((error as Error).message, 'error');
+      return false;
+    }
+  };
+}
+
 /** A time as the person reads it: local, to the minute (`seconds` adds them). */
 export function localTime(iso: string, seconds = false): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'short', ...(seconds ? { timeStyle: 'medium' } : { timeStyle: 'short' }) });

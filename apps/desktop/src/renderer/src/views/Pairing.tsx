@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ConsoleApi, GuestInvitation, GuestView } from '@aleph/protocol';
-import { localTime, timeLeft, useConsole } from '../store';
+import { localTime, timeLeft, useAct, useConsole } from '../store';
 
 /** How long a guest's access lasts. */
 const ACCESS: readonly { readonly label: string; readonly ms?: number }[] = [
@@ -17,7 +17,7 @@ function guestState(g: GuestView): string {
 }
 
 /** Guests: invite one to a few tools for a while, see who accepted, revoke. */
-function Guests({ api, act }: { api: ConsoleApi; act: (what: () => Promise<unknown>, done: string) => Promise<void> }) {
+function Guests({ api }: { api: ConsoleApi }) {
   const { pairingVersion, tell } = useConsole();
   const [guests, setGuests] = useState<readonly GuestView[]>([]);
   const [name, setName] = useState('');
@@ -25,6 +25,7 @@ function Guests({ api, act }: { api: ConsoleApi; act: (what: () => Promise<unkno
   const [access, setAccess] = useState(1);
   const [invited, setInvited] = useState<GuestInvitation | null>(null);
   const refresh = async () => setGuests(await api.guests());
+  const act = useAct(refresh);
   useEffect(() => {
     void refresh().catch((e: Error) => tell(e.message, 'error'));
   }, [pairingVersion]);
@@ -68,10 +69,7 @@ function Guests({ api, act }: { api: ConsoleApi; act: (what: () => Promise<unkno
               <span className="mono">{g.allowed_tools.join(', ')}</span>
               <span className="muted">{g.expires_at === null ? 'until revoked' : `until ${localTime(g.expires_at)}`}</span>
               <span className="muted">{guestState(g)}</span>
-              {g.revoked_at === null && <button type="button" className="danger" onClick={() => void act(async () => {
-                await api.revokeGuest(g.id);
-                await refresh();
-              }, `Revoked ${g.name}`)}>Revoke</button>}
+              {g.revoked_at === null && <button type="button" className="danger" onClick={() => void act(() => api.revokeGuest(g.id), `Revoked ${g.name}`)}>Revoke</button>}
             </li>
           ))}
         </ul>
@@ -90,15 +88,7 @@ export function Pairing({ api }: { api: ConsoleApi }) {
   useEffect(() => {
     void refresh().catch((e: Error) => tell(e.message, 'error'));
   }, [pairingVersion]);
-  const act = async (what: () => Promise<unknown>, done: string) => {
-    try {
-      await what();
-      tell(done);
-      await refresh();
-    } catch (error) {
-      tell((error as Error).message, 'error');
-    }
-  };
+  const act = useAct(refresh);
   const waiting = pairings.filter((p) => !p.approved);
   return (
     <section className="pairing">
@@ -130,7 +120,7 @@ export function Pairing({ api }: { api: ConsoleApi }) {
           ))}
         </ul>
       )}
-      <Guests api={api} act={act} />
+      <Guests api={api} />
     </section>
   );
 }

@@ -1,7 +1,6 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
-import type { FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { ConsoleApi, PolicyView, RuleAction, RuleDraft, RulesFile, RuleView, SecurityMode } from '@aleph/protocol';
-import { localTime, timeLeft, useConsole } from '../store';
+import { localTime, timeLeft, useAct, useConsole } from '../store';
 
 const MODES: readonly SecurityMode[] = ['safe', 'dev', 'unrestricted'];
 const ACTIONS: readonly RuleAction[] = ['deny', 'ask', 'allow'];
@@ -108,18 +107,7 @@ export function Policies({ api }: { api: ConsoleApi }) {
   useEffect(() => {
     void refresh().catch((e: Error) => tell(e.message, 'error'));
   }, [answered]);
-  /** Does something, says what was done (from its result), and looks again. */
-  const act = async <T,>(what: () => Promise<T>, done: string | ((result: T) => string)) => {
-    try {
-      const result = await what();
-      tell(typeof done === 'string' ? done : done(result));
-      await refresh();
-      return true;
-    } catch (error) {
-      tell((error as Error).message, 'error');
-      return false;
-    }
-  };
+  const act = useAct(refresh);
 
   const live = useMemo(() => (policy?.rules ?? []).filter((r) => r.expires_at === null || Date.parse(r.expires_at) > now), [policy, now]);
   const shown = useMemo(() => {
@@ -168,7 +156,7 @@ export function Policies({ api }: { api: ConsoleApi }) {
         ))}
         <form className="row" onSubmit={(e) => {
           e.preventDefault();
-          void act(() => api.setMode(policy.default_mode, newAgent.trim()), `${newAgent.trim()}: ${policy.default_mode}`).then(() => setNewAgent(''));
+          void act(() => api.setMode(policy.default_mode, newAgent.trim()), `${newAgent.trim()}: ${policy.default_mode}`).then((done) => done && setNewAgent(''));
         }}>
           <input aria-label="another agent" placeholder="another agent's id" value={newAgent} onChange={(e) => setNewAgent(e.target.value)} spellCheck={false} required />
           <button type="submit">Give it its own mode</button>
