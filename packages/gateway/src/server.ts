@@ -283,6 +283,11 @@ export class Gateway {
     return this.consoleServer?.loginUrl() ?? null;
   }
 
+  /** The web console's origin (`http://127.0.0.1:PORT`), or null when it is not served. */
+  get consoleOrigin(): string | null {
+    return this.consoleServer?.origin ?? null;
+  }
+
   /** The network endpoint's address (`ws://127.0.0.1:PORT`), or null when it is not served. */
   get url(): string | null {
     return this.endpoint?.url ?? null;

@@ -115,7 +115,9 @@ app.whenReady().then(async () => {
     ...(app.isPackaged ? { sandboxHelper: join(process.resourcesPath, PACKAGED_HELPER) } : {}),
   });
   gateway = g;
-  consoleOrigin = new URL(g.consoleLoginUrl() ?? 'http://127.0.0.1').origin;
+  // Only the console's own origin may load in the app's windows.
+  if (g.consoleOrigin === null) throw new Error('the gateway does not serve the console');
+  consoleOrigin = g.consoleOrigin;
   prompts = new Prompts(
     electronPrompts({ origin: consoleOrigin, loginUrl: () => g.consoleLoginUrl(), openConsole: showWindow, shortcut: (d) => prompts?.shortcut(d) }),
     promptStyle(process.platform, settings.prompts),

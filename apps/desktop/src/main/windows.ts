@@ -6,6 +6,7 @@
 import { BrowserWindow, globalShortcut, Notification, screen, shell, type BrowserWindowConstructorOptions } from 'electron';
 import { join } from 'node:path';
 import type { Decision, PendingApproval } from '@aleph/protocol';
+import { sameOrigin } from './navigation';
 import { PROMPT_SHORTCUTS, promptText, type PromptAction, type PromptStyle, type PromptSurface } from './prompts';
 
 export function lockedWindow(origin: string, options: BrowserWindowConstructorOptions): BrowserWindow {
@@ -20,7 +21,8 @@ export function lockedWindow(origin: string, options: BrowserWindowConstructorOp
     return { action: 'deny' };
   });
   window.webContents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(origin)) event.preventDefault();
+    // The exact origin: a prefix test would let 127.0.0.1:80 through as 127.0.0.1:8.
+    if (!sameOrigin(url, origin)) event.preventDefault();
   });
   return window;
 }
