@@ -12,7 +12,7 @@ export function summarize(e: AuditEvent): string {
       return `${e.command} finished: ${end} after ${formatDuration(e.duration_ms)}`;
     }
     case 'approval_decision':
-      return `${e.decision} for ${e.command} by ${e.resolved_by}${e.reason ? `: ${e.reason}` : ''}`;
+      return `${e.decision} for ${e.command} by ${e.resolved_by}${e.channel ? ` via ${e.channel}` : ''}${e.reason ? `: ${e.reason}` : ''}`;
     case 'security_mode_change':
       return `mode ${e.from ?? 'default'} -> ${e.to}${e.agent ? ` for ${e.agent}` : ''}`;
     case 'rule_change': {

@@ -775,7 +775,7 @@ export class Gateway {
     this.outbox.push({
       event: {
         event: 'approval_decision', request_id: m.id, command: request.command, decision: m.decision, resolved_by: by,
-        session: request.session_key, actor: by, risk_level: w.evaluation.risk.level,
+        session: request.session_key, actor: by, risk_level: w.evaluation.risk.level, channel: peer.identity.source_channel,
         ...(m.reason === undefined ? {} : { reason: m.reason }), ...(rule === null ? {} : { rule: { ...rule, ...(m.scope === undefined ? {} : { scope: m.scope }), ...(m.duration_ms === undefined ? {} : { duration_ms: m.duration_ms }) } }),
       },
       deliver: () => reply({ type: 'resolved', id: m.id }),

@@ -20,10 +20,10 @@ export const EVENT_FIELDS = {
   command_finished: {
     request_id: 'string', command: 'string', exit_code: 'integer?', signal: 'string?', duration_ms: 'number', agent: 'string?', cwd: 'string?',
   },
-  /** A human (or the fallback) answered a pending approval. */
+  /** A person answered a pending approval; `channel`: where (unix-socket, console, websocket, notification, shortcut). */
   approval_decision: {
     request_id: 'string', command: 'string', decision: 'string', resolved_by: 'string', reason: 'string?',
-    rule: 'object?', risk_level: 'risk?',
+    rule: 'object?', risk_level: 'risk?', channel: 'string?',
   },
   security_mode_change: { from: 'mode?', to: 'mode', agent: 'string?' },
   /** An agent's rule was added or removed by hand (Allow Always is an approval_decision). */

@@ -121,7 +121,7 @@ app.whenReady().then(async () => {
   prompts = new Prompts(
     electronPrompts({ origin: consoleOrigin, loginUrl: () => g.consoleLoginUrl(), openConsole: showWindow, shortcut: (d) => prompts?.shortcut(d) }),
     promptStyle(process.platform, settings.prompts),
-    (id, decision) => void g.resolveAsOwner(id, decision, 'desktop').then((r) => {
+    (id, decision, channel) => void g.resolveAsOwner(id, decision, channel).then((r) => {
       if (!r.ok) console.warn(`Aleph Console: ${r.error.message}`);
     }),
   );

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Gateway, GatewayClient, loadConfig, secretBytes } from '@aleph/gateway';
-import type { Decision, GatewayMessage, PendingApproval } from '@aleph/protocol';
+import type { AuditRow, Decision, GatewayMessage, PendingApproval } from '@aleph/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { promptActions, Prompts, promptStyle, promptText, type PromptAction, type PromptStyle, type PromptSurface } from './prompts.js';
 
@@ -47,8 +47,8 @@ describe('prompts', () => {
 
   it('hold the shortcuts only while a prompt shows; a shortcut answers the oldest; an answer elsewhere closes its prompt', () => {
     const screen = new Screen();
-    const answers: [string, Decision][] = [];
-    const prompts = new Prompts(screen, 'window', (id, d) => answers.push([id, d]));
+    const answers: [string, Decision, string][] = [];
+    const prompts = new Prompts(screen, 'window', (id, d, channel) => answers.push([id, d, channel]));
     prompts.sync([approval('a'), approval('b')]);
     expect(prompts.showing).toEqual(['a', 'b']);
     expect(screen.shortcutsActive).toBe(true);
@@ -56,7 +56,7 @@ describe('prompts', () => {
     expect(screen.shown.size).toBe(2);
 
     prompts.shortcut('deny');
-    expect(answers).toEqual([['a', 'deny']]);
+    expect(answers).toEqual([['a', 'deny', 'shortcut']]);
     expect(screen.closed).toEqual(['a']);
     prompts.apply({ type: 'approval_resolved', id: 'a', decision: 'deny', resolved_by: 'owner' });
     expect(screen.closed).toEqual(['a']);
@@ -87,11 +87,11 @@ describe('prompts over a real gateway', () => {
     rmSync(join(home, '..'), { recursive: true, force: true });
   });
 
-  it('show each request as it comes, and an answer given on a prompt reaches the agent, audited as the owner\'s', async () => {
+  it('show each request as it comes, and an answer given on a prompt reaches the agent, audited as the owner\'s with where it was given', async () => {
     gateway = await Gateway.start({ home });
     const screen = new Screen();
     const g = gateway;
-    const prompts = new Prompts(screen, 'window', (id, d) => void g.resolveAsOwner(id, d, 'desktop'));
+    const prompts = new Prompts(screen, 'window', (id, d, channel) => void g.resolveAsOwner(id, d, channel));
     const stop = g.watch((e) => prompts.apply(e));
     const config = loadConfig(home, false);
     if (!config.ok) throw new Error(config.error.message);
@@ -107,10 +107,17 @@ describe('prompts over a real gateway', () => {
     agent.send({ type: 'approval_request', id: 'r2', request: { command: 'cp a c', cwd: home, agent_id: 'claude-code', session_key: 's' } });
     await expect.poll(() => prompts.showing.length).toBe(1);
     const second = prompts.showing[0]!;
-    expect(await g.resolveAsOwner(second, 'deny', 'tray')).toEqual({ ok: true, value: undefined });
+    prompts.shortcut('deny');
     expect(await agent.waitFor(decision, 2000)).toMatchObject({ id: 'r2', decision: 'deny' });
     expect(prompts.showing).toEqual([]);
-    expect(await g.resolveAsOwner(second, 'deny', 'tray')).toMatchObject({ ok: false, error: { code: 'unknown_approval' } });
+    expect(await g.resolveAsOwner(second, 'deny', 'shortcut')).toMatchObject({ ok: false, error: { code: 'unknown_approval' } });
+
+    const timeline = await agent.call<{ rows: AuditRow[] }>('audit.search', { events: ['approval_decision'] });
+    if (!timeline.ok) throw new Error(timeline.error.message);
+    expect(timeline.value.rows.map((r) => [r.payload.command, r.payload.channel, r.summary])).toEqual([
+      ['cp a c', 'shortcut', 'deny for cp a c by owner via shortcut'],
+      ['cp a b', 'notification', 'allow-once for cp a b by owner via notification'],
+    ]);
     stop();
     agent.close();
   });

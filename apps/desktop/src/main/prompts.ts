@@ -53,6 +53,12 @@ export interface PromptHandle {
   close(): void;
 }
 
+/**
+ * Where the app's own answer came from. A prompt window answers through the console's connection
+ * instead, and is audited as the console's.
+ */
+export type PromptChannel = 'notification' | 'shortcut';
+
 /** What shows prompts: Electron in the app, a recorder in tests. */
 export interface PromptSurface {
   show(approval: PendingApproval, style: PromptStyle, actions: readonly PromptAction[], answer: (decision: Decision) => void): PromptHandle;
@@ -67,7 +73,8 @@ export class Prompts {
   constructor(
     private readonly surface: PromptSurface,
     private style: PromptStyle,
-    private readonly answer: (id: string, decision: Decision) => void,
+    /** Tells the gateway; `channel` (the notification, or a global shortcut) goes to the audit log. */
+    private readonly answer: (id: string, decision: Decision, channel: PromptChannel) => void,
   ) {}
 
   /** Shows what waits now (at start, or after the style changed). */
@@ -92,7 +99,7 @@ export class Prompts {
   /** A global shortcut: answers the oldest prompt showing. */
   shortcut(decision: 'allow-once' | 'deny'): void {
     const first = this.open.keys().next();
-    if (first.done !== true) this.decide(first.value, decision);
+    if (first.done !== true) this.decide(first.value, decision, 'shortcut');
   }
 
   /** The ids with a prompt showing, oldest first. */
@@ -106,16 +113,16 @@ export class Prompts {
 
   private show(approval: PendingApproval): void {
     if (this.open.has(approval.id)) return;
-    const handle = this.surface.show(approval, this.style, promptActions(approval), (decision) => this.decide(approval.id, decision));
+    const handle = this.surface.show(approval, this.style, promptActions(approval), (decision) => this.decide(approval.id, decision, 'notification'));
     this.open.set(approval.id, handle);
     if (this.open.size === 1) this.surface.shortcuts(true);
   }
 
   /** The person answered here: the prompt goes at once, and the gateway is told. */
-  private decide(id: string, decision: Decision): void {
+  private decide(id: string, decision: Decision, channel: PromptChannel): void {
     if (!this.open.has(id)) return;
     this.close(id);
-    this.answer(id, decision);
+    this.answer(id, decision, channel);
   }
 
   private close(id: string): void {
