@@ -1,13 +1,14 @@
-import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Tests import workspace packages by name; point those names at the TypeScript sources so a test
-// run never depends on a stale build.
+// run never depends on a stale build. A subpath (`@aleph/gateway/requester`) is the source file of
+// that name, as each package's exports map it.
 const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
-const alias = Object.fromEntries(
-  readdirSync(packagesDir).map((name) => [`@aleph/${name}`, `${packagesDir}${name}/src/index.ts`]),
-);
+const alias = [
+  { find: /^@aleph\/([^/]+)$/, replacement: `${packagesDir}$1/src/index.ts` },
+  { find: /^@aleph\/([^/]+)\/([^/]+)$/, replacement: `${packagesDir}$1/src/$2.ts` },
+];
 
 export default defineConfig({
   resolve: { alias },

@@ -2,18 +2,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Gateway, GatewayClient, loadConfig, secretBytes } from '@aleph/gateway';
 import { encodeFrame, FrameReader, type GatewayMessage } from '@aleph/protocol';
+import { percentile } from './audit.js';
+import { spawned } from './process.js';
 import type { Row } from './table.js';
 
 const CONNECTS = 200;
 const WARMUP_TRIPS = 500;
 const ROUND_TRIPS = 5_000;
 const PIPELINED = 20_000;
+const HOOK_RUNS = 15;
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
-}
+const ALEPH = fileURLToPath(new URL('../../apps/cli/bin/aleph.js', import.meta.url));
+/** The floor for a hook: Node starts, sends one line to the echo server, reads the answer, exits. */
+const ONE_LINE = "const s = require('node:net').connect(process.argv[1]); s.on('connect', () => s.write('{}\\n')); s.on('data', () => s.destroy());";
+const HOOK_INPUT = JSON.stringify({ hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'git status' }, session_id: 'bench', cwd: '/home/user/project' });
+
 
 const elapsedMs = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
 
@@ -79,6 +85,20 @@ export async function gatewaySuite(): Promise<Row[]> {
       g.close();
     }
 
+    // What an agent waits for before each shell command: `aleph hook claude-code`, a process from
+    // start to its answer, beside a Node process that sends one line to the echo server.
+    const hookRuns: number[] = [];
+    const nodeRuns: number[] = [];
+    const env = { ...process.env, ALEPH_HOME: home };
+    for (let i = 0; i < HOOK_RUNS; i++) {
+      let start = process.hrtime.bigint();
+      await spawned(process.execPath, ['-e', ONE_LINE, echoPath], env);
+      nodeRuns.push(elapsedMs(start));
+      start = process.hrtime.bigint();
+      await spawned(process.execPath, [ALEPH, 'hook', 'claude-code'], env, { input: HOOK_INPUT });
+      hookRuns.push(elapsedMs(start));
+    }
+
     // Round trips on an open connection, one at a time.
     const echo = await echoClient(echoPath);
     const client = await GatewayClient.connect(gateway.socketPath, secret);
@@ -108,11 +128,12 @@ export async function gatewaySuite(): Promise<Row[]> {
     echo.socket.destroy();
     client.close();
 
-    for (const list of [echoConnects, gatewayConnects, echoTrips, decisionTrips]) list.sort((a, b) => a - b);
+    for (const list of [echoConnects, gatewayConnects, echoTrips, decisionTrips, hookRuns, nodeRuns]) list.sort((a, b) => a - b);
     const p50 = percentile(decisionTrips, 50);
     const echoP50 = percentile(echoTrips, 50);
     return [
       { suite: 'gateway', metric: 'connect + handshake p50', value: percentile(gatewayConnects, 50), unit: 'ms', baseline: { name: 'echo connect + 1 line', value: percentile(echoConnects, 50) } },
+      { suite: 'gateway', metric: 'aleph hook claude-code, start to answer (median)', value: percentile(hookRuns, 50), unit: 'ms', baseline: { name: 'node: start, 1 echo line, exit', value: percentile(nodeRuns, 50) } },
       { suite: 'gateway', metric: 'decision round trip p50 (open connection)', value: p50, unit: 'ms', baseline: { name: 'echo round trip', value: echoP50 }, target: { text: '<= 2x', met: p50 / echoP50 <= 2 } },
       { suite: 'gateway', metric: 'decision round trip p99', value: percentile(decisionTrips, 99), unit: 'ms', baseline: { name: 'echo p99', value: percentile(echoTrips, 99) } },
       { suite: 'gateway', metric: `pipelined decisions, one connection, audit on (${PIPELINED.toLocaleString('en-US')})`, value: perSecond, unit: 'decisions/s', target: { text: '>= 10,000/s', met: perSecond >= 10_000 } },

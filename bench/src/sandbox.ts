@@ -4,12 +4,12 @@
  * @anthropic-ai/sandbox-runtime where it can run here. Each round runs every contender once, in
  * turn, so drift in machine load falls on all of them alike; the figure is the median.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { bubblewrapArgs, PRESETS, resolveCapabilities, runSandboxed, sandboxAvailability, type Capabilities } from '@aleph/sandbox';
+import { spawned } from './process.js';
 import type { Row } from './table.js';
 
 const ROUNDS = 60;
@@ -19,20 +19,6 @@ interface Contender {
   readonly name: string;
   run(): Promise<void>;
   close?(): Promise<void>;
-}
-
-/**
- * A process to its end, its output captured as a gateway captures a run's (the runner does the
- * same); a non-zero exit is a broken benchmark, not a figure.
- */
-function spawned(file: string, args: readonly string[], env: NodeJS.ProcessEnv, shell = false): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'], shell });
-    child.stdout.resume();
-    child.stderr.resume();
-    child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`${file} exited ${code}`))));
-  });
 }
 
 /** The peer, if it installs and its Linux dependencies (bwrap, socat, ripgrep) are here; else why not. */
@@ -47,7 +33,7 @@ async function peer(workspace: string): Promise<Contender | string> {
       name: '@anthropic-ai/sandbox-runtime',
       async run() {
         const wrapped = await SandboxManager.wrapWithSandbox('true');
-        await spawned(wrapped, [], process.env, true);
+        await spawned(wrapped, [], process.env, { shell: true });
         SandboxManager.cleanupAfterCommand();
       },
       close: () => SandboxManager.reset(),

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { GatewayClient, GatewayError, loadConfig, secretBytes, SOCKET_FILE } from '@aleph/gateway';
+import { GatewayClient, GatewayError, loadConfig, secretBytes, SOCKET_FILE } from '@aleph/gateway/requester';
 import { alephHome } from './home.js';
 import { fail, ok, type Result } from '@aleph/protocol';
 import type { Io } from './io.js';

@@ -2,9 +2,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { constants as system, homedir } from 'node:os';
-import { bindingDrift, configFile, currentBinding, DEFAULT_SANDBOX, loadConfig, sandboxOf } from '@aleph/gateway';
+import { bindingDrift, configFile, currentBinding, DEFAULT_SANDBOX, loadConfig, sandboxOf } from '@aleph/gateway/requester';
 import type { GatewayMessage, SandboxOutcome } from '@aleph/protocol';
-import { applyOverrides, execCapabilities, exitCodeOf, resolveCapabilities, runSandboxed, sandboxAvailability, sandboxOutcome } from '@aleph/sandbox';
 import { flag, parseArgs, value } from './args.js';
 import { tryConnect } from './connect.js';
 import { alephHome } from './home.js';
@@ -104,6 +103,8 @@ async function runApproved(command: string, cwd: string, agent: string, io: Io):
   const config = loadConfig(home, false);
   const settings = config.ok ? sandboxOf(config.value, agent) : DEFAULT_SANDBOX;
   if (!settings.enabled) return run(command, cwd);
+  // Loaded only for a run: a dry run or a denial does not wait for it.
+  const { applyOverrides, execCapabilities, exitCodeOf, resolveCapabilities, runSandboxed, sandboxAvailability, sandboxOutcome } = await import('@aleph/sandbox');
   const available = sandboxAvailability();
   if (!available.ok) {
     if (settings.when_unavailable === 'run_unsandboxed') {

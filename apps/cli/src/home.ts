@@ -1,41 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { AuditError, AuditStore } from '@aleph/audit';
-import { applyPolicyCall, auditFile, loadConfig, saveConfig } from '@aleph/gateway';
-import { fail, ok, type PolicyCall, type Result } from '@aleph/protocol';
 
 /** `$ALEPH_HOME`, or `~/.aleph`. */
 export function alephHome(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.ALEPH_HOME;
   return fromEnv !== undefined && fromEnv !== '' ? fromEnv : join(homedir(), '.aleph');
-}
-
-/** Appends one event to the audit log (opened and closed around it); throws AuditError. */
-export function recordEvent(home: string, event: Record<string, unknown>): void {
-  const audit = AuditStore.open(auditFile(home));
-  try {
-    audit.append(event);
-  } finally {
-    audit.close();
-  }
-}
-
-/**
- * A change to modes or rules, made to the configuration file as the gateway makes it for the
- * console (`applyPolicyCall`): applied, saved, then audited. A running gateway adopts the file.
- */
-export function changePolicy(home: string, call: Exclude<PolicyCall, { method: 'policy.get' }>, create = true): Result<unknown> {
-  const config = loadConfig(home, create);
-  if (!config.ok) return config;
-  const change = applyPolicyCall(config.value, call, Date.now());
-  if (!change.ok) return change;
-  const saved = saveConfig(home, change.value.config);
-  if (!saved.ok) return saved;
-  try {
-    for (const event of change.value.events) recordEvent(home, event);
-  } catch (error) {
-    if (error instanceof AuditError) return fail(error.code, error.message);
-    throw error;
-  }
-  return ok(change.value.result);
 }

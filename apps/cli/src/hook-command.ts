@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { GatewayError } from '@aleph/gateway';
+import { GatewayError } from '@aleph/gateway/requester';
 import type { GatewayMessage } from '@aleph/protocol';
 import { parseArgs, value } from './args.js';
 import { connectGateway } from './connect.js';

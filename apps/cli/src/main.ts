@@ -1,17 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { approvalsCommand } from './approvals-command.js';
-import { auditCommand } from './audit-command.js';
-import { devicesCommand } from './devices-command.js';
-import { guestsCommand } from './guests-command.js';
-import { pairingCommand } from './pairing-command.js';
-import { execCommand } from './exec-command.js';
-import { gatewayCommand } from './gateway-command.js';
-import { hookCommand } from './hook-command.js';
-import { modeCommand } from './mode-command.js';
-import { policyCommand } from './policy-command.js';
-import { rulesCommand } from './rules-command.js';
-import { sandboxCommand } from './sandbox-command.js';
-import { toolsCommand } from './tools-command.js';
 import { EXIT, processIo, type Io } from './io.js';
 
 const HELP = `Aleph Console: the approval console between AI agents and your machine.
@@ -40,6 +27,11 @@ function version(): string {
   return pkg.version;
 }
 
+/**
+ * Runs one command. Each command's module is loaded when it is run: `aleph hook` and `aleph exec`
+ * run before every command an agent makes, and must not wait for the server, the audit store or
+ * the shell grammar to load.
+ */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -54,31 +46,31 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.out(version());
       return EXIT.ok;
     case 'policy':
-      return policyCommand(rest, io);
+      return (await import('./policy-command.js')).policyCommand(rest, io);
     case 'audit':
-      return auditCommand(rest, io);
+      return (await import('./audit-command.js')).auditCommand(rest, io);
     case 'gateway':
-      return gatewayCommand(rest, io);
+      return (await import('./gateway-command.js')).gatewayCommand(rest, io);
     case 'exec':
-      return execCommand(rest, io);
+      return (await import('./exec-command.js')).execCommand(rest, io);
     case 'approvals':
-      return approvalsCommand(rest, io);
+      return (await import('./approvals-command.js')).approvalsCommand(rest, io);
     case 'hook':
-      return hookCommand(rest, io);
+      return (await import('./hook-command.js')).hookCommand(rest, io);
     case 'mode':
-      return modeCommand(rest, io);
+      return (await import('./mode-command.js')).modeCommand(rest, io);
     case 'rules':
-      return rulesCommand(rest, io);
+      return (await import('./rules-command.js')).rulesCommand(rest, io);
     case 'pairing':
-      return pairingCommand(rest, io);
+      return (await import('./pairing-command.js')).pairingCommand(rest, io);
     case 'devices':
-      return devicesCommand(rest, io);
+      return (await import('./devices-command.js')).devicesCommand(rest, io);
     case 'guests':
-      return guestsCommand(rest, io);
+      return (await import('./guests-command.js')).guestsCommand(rest, io);
     case 'sandbox':
-      return sandboxCommand(rest, io);
+      return (await import('./sandbox-command.js')).sandboxCommand(rest, io);
     case 'tools':
-      return toolsCommand(rest, io);
+      return (await import('./tools-command.js')).toolsCommand(rest, io);
     default:
       return io.usage(`Unknown command "${command}".\n\n${HELP}`);
   }

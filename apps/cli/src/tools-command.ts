@@ -6,7 +6,8 @@ import { exitCodeOf, TRIAL_RUNS } from '@aleph/sandbox';
 import { flag, parseArgs, value } from './args.js';
 import { tryConnect } from './connect.js';
 import { EXIT_DENIED } from './exec-command.js';
-import { alephHome, recordEvent } from './home.js';
+import { recordEvent } from './changes.js';
+import { alephHome } from './home.js';
 import { EXIT, type Io } from './io.js';
 import { declaredCapabilities, PROFILE_OPTIONS } from './sandbox-command.js';
 

@@ -8,10 +8,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DM_POLICIES, fail, ok, parseAllowRule, parseSecurityMode, RULE_ACTIONS, TOOL_NAME, TRUST_STAGES, type AllowRule, type DmPolicy, type Result, type RuleAction, type SecurityMode, type TrustStage } from '@aleph/protocol';
 import type { TrustRecord } from '@aleph/sandbox';
-import { NO_USER_PATTERNS, parseUserPatterns, type UserPatterns } from '@aleph/policy';
+import type { UserPatterns } from '@aleph/policy';
+// Only the patterns' parser: a requester reading its configuration does not load the shell grammar.
+import { NO_USER_PATTERNS, parseUserPatterns } from '@aleph/policy/patterns';
 import { writePrivateFile } from './private-file.js';
 
 export const CONFIG_FILE = 'exec-approvals.json';
+export const SOCKET_FILE = 'exec-approvals.sock';
 export const SECRET_BYTES = 32;
 
 export type AskFallback = 'deny' | 'allow';

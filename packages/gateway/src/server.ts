@@ -18,7 +18,7 @@ import {
   type ExecBinding, type ExecRequest, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type PolicyCall, type Result, type SecurityMode, type TimelinePage, type ToolRunRequest,
 } from '@aleph/protocol';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
-import { auditFile, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, saveConfig, secretBytes, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
+import { auditFile, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, saveConfig, secretBytes, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
 import { GatewayError } from './errors.js';
 import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './handshake.js';
 import { Identities, type IdentityEvent } from './identities.js';
@@ -28,8 +28,6 @@ import { NetworkEndpoint, type NetworkOptions } from './network.js';
 import { applyPolicyCall, policyView } from './policy-calls.js';
 import { describeRule, liveRules, withRule, withRulesUsed } from './rules.js';
 import { approvalEvent, escalationEvents, pendingTool, planToolRun, runEvent, runTool, type ToolPlan } from './tools.js';
-
-export const SOCKET_FILE = 'exec-approvals.sock';
 
 export interface Limits {
   readonly maxConnections: number;
