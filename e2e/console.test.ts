@@ -245,12 +245,19 @@ describe('the web console', () => {
 
       const second = aleph(['exec', '--', 'cp a h']);
       const other = await page.locator('article.approval', { hasText: 'cp a h' }).getAttribute('data-approval');
+      const third = aleph(['exec', '--', 'cp a i']);
+      await page.locator('article.approval', { hasText: 'cp a i' }).waitFor();
       const next = await context.newPage();
       await next.goto(`${origin}/#prompt=${other}`);
       await next.locator('article.approval', { hasText: 'cp a h' }).waitFor();
+      // A prompt says what else waits, and stays on its own request.
+      await next.getByText('1 more waiting').waitFor();
+      expect(await next.locator('article.approval').count()).toBe(1);
       await page.locator('article.approval', { hasText: 'cp a h' }).getByRole('button', { name: 'Deny' }).click();
       expect((await second).code).toBe(126);
       await next.getByText('Answered.').waitFor({ timeout: 5000 });
+      await page.locator('article.approval', { hasText: 'cp a i' }).getByRole('button', { name: 'Deny' }).click();
+      expect((await third).code).toBe(126);
     } finally {
       await context.close();
     }

@@ -4,18 +4,23 @@ import { join } from 'node:path';
 import { Gateway, GatewayClient, loadConfig, secretBytes } from '@aleph/gateway';
 import type { AuditRow, Decision, GatewayMessage, PendingApproval } from '@aleph/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { promptActions, Prompts, promptStyle, promptText, type PromptAction, type PromptStyle, type PromptSurface } from './prompts.js';
+import { MAX_PROMPTS, promptActions, Prompts, promptStyle, promptText, type PromptRequest, type PromptSurface } from './prompts.js';
 
 /** A surface that records what would be on screen. */
 class Screen implements PromptSurface {
-  readonly shown = new Map<string, { style: PromptStyle; actions: readonly PromptAction[]; answer: (d: Decision) => void }>();
+  readonly shown = new Map<string, PromptRequest>();
   readonly closed: string[] = [];
   shortcutsActive = false;
   shortcutChanges = 0;
 
-  show(approval: PendingApproval, style: PromptStyle, actions: readonly PromptAction[], answer: (d: Decision) => void) {
-    this.shown.set(approval.id, { style, actions, answer });
-    return { close: () => this.closed.push(approval.id) };
+  show(prompt: PromptRequest) {
+    this.shown.set(prompt.approval.id, prompt);
+    return { close: () => this.closed.push(prompt.approval.id) };
+  }
+
+  /** The slots in use, by id, of the prompts still on screen. */
+  slots(): Record<string, number> {
+    return Object.fromEntries([...this.shown].filter(([id]) => !this.closed.includes(id)).map(([id, p]) => [id, p.slot]));
   }
 
   shortcuts(active: boolean): void {
@@ -73,6 +78,43 @@ describe('prompts', () => {
     expect(screen.shown.get('c')?.style).toBe('notification');
     expect(screen.closed).toEqual(['a', 'b', 'c']);
     expect(prompts.showing).toEqual(['c']);
+  });
+
+  it('show at most MAX_PROMPTS at once, each in a free slot; the rest wait their turn; one closed without an answer makes room', () => {
+    const screen = new Screen();
+    const answers: [string, Decision, string][] = [];
+    const prompts = new Prompts(screen, 'window', (id, d, channel) => answers.push([id, d, channel]));
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    expect(MAX_PROMPTS).toBe(3);
+    for (const id of ids) prompts.apply({ type: 'approval_pending', approval: approval(id) });
+    expect(prompts.showing).toEqual(['a', 'b', 'c']);
+    expect(prompts.queued).toEqual(['d', 'e']);
+    expect(screen.slots()).toEqual({ a: 0, b: 1, c: 2 });
+
+    // Answered elsewhere: the oldest waiting takes the freed slot.
+    prompts.apply({ type: 'approval_resolved', id: 'b', decision: 'deny', resolved_by: 'owner' });
+    expect(screen.slots()).toEqual({ a: 0, c: 2, d: 1 });
+    expect(prompts.queued).toEqual(['e']);
+
+    // One waiting in the queue can be answered elsewhere too: it never shows.
+    prompts.apply({ type: 'approval_resolved', id: 'e', decision: 'deny', resolved_by: 'owner' });
+    expect(prompts.queued).toEqual([]);
+    prompts.apply({ type: 'approval_pending', approval: approval('f') });
+    expect(prompts.queued).toEqual(['f']);
+
+    // Closed by the person without an answer: nothing is answered, and the next one shows.
+    screen.shown.get('a')!.dismissed();
+    expect(answers).toEqual([]);
+    expect(screen.slots()).toEqual({ c: 2, d: 1, f: 0 });
+    // Its late close event finds nothing to do.
+    screen.shown.get('a')!.dismissed();
+    expect(prompts.showing).toEqual(['c', 'd', 'f']);
+
+    prompts.shortcut('allow-once');
+    expect(answers).toEqual([['c', 'allow-once', 'shortcut']]);
+    prompts.sync([approval('f')]);
+    expect(prompts.showing).toEqual(['f']);
+    expect(screen.shortcutsActive).toBe(true);
   });
 });
 

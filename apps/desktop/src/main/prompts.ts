@@ -3,6 +3,8 @@
  * a native notification with Allow Once / Allow Always / Deny where the platform gives
  * notifications buttons (macOS, Windows), else (Linux, or by choice) a small always-on-top prompt
  * window that does not take the focus. A prompt closes when its request is answered anywhere.
+ * At most MAX_PROMPTS show at once, each in its own slot (a window's place on screen); the rest
+ * wait their turn, oldest first, and take the slot of the next one answered.
  * While any prompt shows, two global shortcuts answer the oldest one; when none shows, they are
  * released. The logic is here, over a `PromptSurface`; Electron is only the surface.
  */
@@ -12,6 +14,9 @@ export type PromptStyle = 'notification' | 'window';
 /** `auto`: notifications where they carry buttons, else the prompt window. */
 export type PromptPreference = 'auto' | PromptStyle;
 export const PROMPT_PREFERENCES: readonly PromptPreference[] = ['auto', 'notification', 'window'];
+
+/** Prompts on screen at once; a burst of requests must not bury the screen. */
+export const MAX_PROMPTS = 3;
 
 /** Answers the oldest prompt while one shows. */
 export const PROMPT_SHORTCUTS = { allow: 'CommandOrControl+Alt+Y', deny: 'CommandOrControl+Alt+N' } as const;
@@ -59,16 +64,31 @@ export interface PromptHandle {
  */
 export type PromptChannel = 'notification' | 'shortcut';
 
+/** One prompt to show, and what to tell when the person acts on it. */
+export interface PromptRequest {
+  readonly approval: PendingApproval;
+  readonly style: PromptStyle;
+  readonly actions: readonly PromptAction[];
+  /** 0 to MAX_PROMPTS - 1, free until this prompt closes: where a window goes on screen. */
+  readonly slot: number;
+  /** The person chose one of the actions. */
+  answer(decision: Decision): void;
+  /** The person closed it without answering: the request still waits, in the console and the tray. */
+  dismissed(): void;
+}
+
 /** What shows prompts: Electron in the app, a recorder in tests. */
 export interface PromptSurface {
-  show(approval: PendingApproval, style: PromptStyle, actions: readonly PromptAction[], answer: (decision: Decision) => void): PromptHandle;
+  show(prompt: PromptRequest): PromptHandle;
   /** Registers the allow/deny shortcuts (true) or releases them (false). */
   shortcuts(active: boolean): void;
 }
 
 export class Prompts {
   /** Oldest first: the shortcuts answer the first. */
-  private readonly open = new Map<string, PromptHandle>();
+  private readonly open = new Map<string, { handle: PromptHandle; slot: number }>();
+  /** Pending approvals waiting for a free slot, oldest first. */
+  private queue: PendingApproval[] = [];
 
   constructor(
     private readonly surface: PromptSurface,
@@ -79,6 +99,7 @@ export class Prompts {
 
   /** Shows what waits now (at start, or after the style changed). */
   sync(pending: readonly PendingApproval[]): void {
+    this.queue = this.queue.filter((q) => pending.some((a) => a.id === q.id));
     for (const id of [...this.open.keys()]) if (!pending.some((a) => a.id === id)) this.close(id);
     for (const approval of pending) this.show(approval);
   }
@@ -92,6 +113,7 @@ export class Prompts {
   restyle(style: PromptStyle, pending: readonly PendingApproval[]): void {
     if (style === this.style) return;
     this.style = style;
+    this.queue = [];
     for (const id of [...this.open.keys()]) this.close(id);
     this.sync(pending);
   }
@@ -107,14 +129,30 @@ export class Prompts {
     return [...this.open.keys()];
   }
 
+  /** The ids waiting for a free slot, oldest first. */
+  get queued(): string[] {
+    return this.queue.map((a) => a.id);
+  }
+
   closeAll(): void {
+    this.queue = [];
     for (const id of [...this.open.keys()]) this.close(id);
   }
 
   private show(approval: PendingApproval): void {
-    if (this.open.has(approval.id)) return;
-    const handle = this.surface.show(approval, this.style, promptActions(approval), (decision) => this.decide(approval.id, decision, 'notification'));
-    this.open.set(approval.id, handle);
+    if (this.open.has(approval.id) || this.queue.some((q) => q.id === approval.id)) return;
+    const used = new Set([...this.open.values()].map((o) => o.slot));
+    const slot = [...Array(MAX_PROMPTS).keys()].find((s) => !used.has(s));
+    if (slot === undefined) {
+      this.queue.push(approval);
+      return;
+    }
+    const handle = this.surface.show({
+      approval, style: this.style, actions: promptActions(approval), slot,
+      answer: (decision) => this.decide(approval.id, decision, 'notification'),
+      dismissed: () => this.close(approval.id),
+    });
+    this.open.set(approval.id, { handle, slot });
     if (this.open.size === 1) this.surface.shortcuts(true);
   }
 
@@ -125,11 +163,15 @@ export class Prompts {
     this.answer(id, decision, channel);
   }
 
+  /** Takes a prompt away (or out of the queue); the next one waiting takes its slot. */
   private close(id: string): void {
-    const handle = this.open.get(id);
-    if (handle === undefined) return;
+    this.queue = this.queue.filter((q) => q.id !== id);
+    const shown = this.open.get(id);
+    if (shown === undefined) return;
     this.open.delete(id);
-    handle.close();
+    shown.handle.close();
+    const next = this.queue.shift();
+    if (next !== undefined) this.show(next);
     if (this.open.size === 0) this.surface.shortcuts(false);
   }
 }

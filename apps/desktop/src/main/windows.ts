@@ -5,9 +5,8 @@
  */
 import { BrowserWindow, globalShortcut, Notification, screen, shell, type BrowserWindowConstructorOptions } from 'electron';
 import { join } from 'node:path';
-import type { Decision, PendingApproval } from '@aleph/protocol';
 import { sameOrigin } from './navigation';
-import { PROMPT_SHORTCUTS, promptText, type PromptAction, type PromptStyle, type PromptSurface } from './prompts';
+import { PROMPT_SHORTCUTS, promptText, type PromptRequest, type PromptSurface } from './prompts';
 
 export function lockedWindow(origin: string, options: BrowserWindowConstructorOptions): BrowserWindow {
   const window = new BrowserWindow({
@@ -41,14 +40,13 @@ export function electronPrompts(options: {
   openConsole: () => void;
   shortcut: (decision: 'allow-once' | 'deny') => void;
 }): PromptSurface {
-  const windows = new Set<BrowserWindow>();
-  /** Stacks prompt windows down the top right corner of the screen. */
-  const place = (): { x: number; y: number } => {
+  /** Prompt windows stack down the top right corner of the screen, one slot each. */
+  const place = (slot: number): { x: number; y: number } => {
     const area = screen.getPrimaryDisplay().workArea;
-    return { x: area.x + area.width - PROMPT_WIDTH - 16, y: area.y + 16 + (windows.size % 3) * (PROMPT_HEIGHT + 12) };
+    return { x: area.x + area.width - PROMPT_WIDTH - 16, y: area.y + 16 + slot * (PROMPT_HEIGHT + 12) };
   };
   return {
-    show(approval: PendingApproval, style: PromptStyle, actions: readonly PromptAction[], answer: (decision: Decision) => void) {
+    show({ approval, style, actions, slot, answer, dismissed }: PromptRequest) {
       if (style === 'notification' && Notification.isSupported()) {
         const { title, body } = promptText(approval);
         const note = new Notification({
@@ -60,18 +58,18 @@ export function electronPrompts(options: {
           if (action !== undefined) answer(action.decision);
         });
         note.on('click', () => options.openConsole());
+        note.on('close', dismissed);
         note.show();
         return { close: () => note.close() };
       }
       const login = options.loginUrl();
       const window = lockedWindow(options.origin, {
-        width: PROMPT_WIDTH, height: PROMPT_HEIGHT, ...place(), title: 'Aleph Console: approval', alwaysOnTop: true, skipTaskbar: true,
+        width: PROMPT_WIDTH, height: PROMPT_HEIGHT, ...place(slot), title: 'Aleph Console: approval', alwaysOnTop: true, skipTaskbar: true,
         resizable: false, minimizable: false, maximizable: false, fullscreenable: false,
       });
-      windows.add(window);
       window.setAlwaysOnTop(true, 'floating');
       window.once('ready-to-show', () => window.showInactive());
-      window.on('closed', () => windows.delete(window));
+      window.on('closed', dismissed);
       if (login !== null) void window.loadURL(`${login}#prompt=${encodeURIComponent(approval.id)}`);
       return { close: () => (window.isDestroyed() ? undefined : window.close()) };
     },

@@ -11,6 +11,7 @@ export function Prompt({ api, id }: { api: ConsoleApi; id: string }) {
   useGatewayLink(api);
   const { connection, connectionReason, notice } = useConsole();
   const approval = useConsole((s) => s.approvals.find((a) => a.id === id));
+  const others = useConsole((s) => s.approvals.length) - (approval === undefined ? 0 : 1);
   useEffect(() => {
     document.title = approval === undefined ? 'Aleph Console' : `Approve: ${approval.request.command}`;
   }, [approval]);
@@ -21,6 +22,7 @@ export function Prompt({ api, id }: { api: ConsoleApi; id: string }) {
       {approval !== undefined
         ? <ApprovalCard api={api} approval={approval} selected />
         : <p className="muted" role="status">{connection === 'open' ? 'Answered.' : 'Connecting…'}</p>}
+      {approval !== undefined && others > 0 && <p className="muted">{others} more waiting</p>}
     </main>
   );
 }
