@@ -5,7 +5,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { encodeFrame, fail, FrameReader, ok, type ClientMessage, type GatewayMessage, type Result } from '@aleph/protocol';
-import { newNonce, prove, verifyProof } from './handshake.js';
+import { newNonce, nonceBytes, prove, verifyProof } from './handshake.js';
 import { GatewayError } from './errors.js';
 
 export class GatewayClient {
@@ -45,6 +45,9 @@ export class GatewayClient {
     try {
       const challenge = await client.next(timeoutMs);
       if (challenge?.type !== 'challenge') throw new GatewayError('protocol', 'The gateway did not send a challenge.');
+      if (nonceBytes(challenge.nonce) === null) {
+        throw new GatewayError('gateway_unverified', `The process on ${socketPath} sent a malformed challenge; refusing to talk to it.`);
+      }
       const nonce = newNonce();
       client.send({ type: 'challenge_response', hmac: prove(secret, challenge.nonce, 'client'), nonce });
       const reply = await client.next(timeoutMs);

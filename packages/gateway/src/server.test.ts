@@ -244,6 +244,14 @@ describe('the gateway socket', () => {
     await new Promise<void>((r) => squatter.listen(path, r));
     await expect(client()).rejects.toMatchObject({ code: 'gateway_unverified' });
     await new Promise<void>((r) => squatter.close(() => r()));
+
+    // A malformed challenge is the same refusal, not a crash.
+    for (const challenge of [{ type: 'challenge', nonce: 'x', version: 1 }, { type: 'challenge', version: 1 }, { type: 'auth_ok' }]) {
+      const garbled = createServer((s) => s.write(encodeFrame(challenge)));
+      await new Promise<void>((r) => garbled.listen(path, r));
+      await expect(client()).rejects.toMatchObject({ code: challenge.type === 'challenge' ? 'gateway_unverified' : 'protocol' });
+      await new Promise<void>((r) => garbled.close(() => r()));
+    }
   });
 
   it('answers 200 concurrent clients with 50 requests each', async () => {

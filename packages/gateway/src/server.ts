@@ -927,8 +927,9 @@ function automaticReason(e: Evaluation, mode: string): string {
 }
 
 /**
- * Removes a leftover socket file, but only once a connection attempt shows that nobody listens.
- * A live gateway, or a path that is not a socket, is an error.
+ * Removes a leftover socket file, but only once a connection attempt is refused (ECONNREFUSED:
+ * nobody listens). A live gateway, a path that is not a socket, or any other answer to the
+ * attempt (a full backlog, no permission) is an error: the socket may be in use.
  */
 async function clearStaleSocket(path: string): Promise<void> {
   let isSocket: boolean;
@@ -938,14 +939,16 @@ async function clearStaleSocket(path: string): Promise<void> {
     return;
   }
   if (!isSocket) throw new GatewayError('socket_path_taken', `${path} exists and is not a socket; move it aside.`);
-  const live = await new Promise<boolean>((resolve) => {
-    const probe = connect(path);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
+  const probe = await new Promise<'live' | 'stale' | 'gone' | string>((resolve) => {
+    const socket = connect(path);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('live');
     });
-    probe.once('error', () => resolve(false));
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' ? 'stale' : error.code === 'ENOENT' ? 'gone' : (error.code ?? error.message)));
   });
-  if (live) throw new GatewayError('already_running', `A gateway is already running on ${path}.`);
+  if (probe === 'live') throw new GatewayError('already_running', `A gateway is already running on ${path}.`);
+  if (probe === 'gone') return;
+  if (probe !== 'stale') throw new GatewayError('socket_in_use', `${path} could not be checked (${probe}); another gateway may be using it, so it is left alone.`);
   unlinkSync(path);
 }
