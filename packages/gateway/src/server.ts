@@ -700,8 +700,10 @@ export class Gateway {
       ...(tool === undefined ? {} : { tool: pendingTool(tool) }),
     };
     const timer = setTimeout(() => {
-      const decision = this.ask.fallback === 'allow' ? 'allow-once' : 'deny';
-      this.finish(id, decision, `no approver answered within ${ttl} ms; the ask fallback is ${this.ask.fallback}`, 'fallback');
+      // A tool's contract, a Trial run or an escalation is a person's call: the fallback never
+      // approves one, so a tool's trust cannot grow while nobody watches.
+      if (tool !== undefined) this.finish(id, 'deny', `no approver answered within ${ttl} ms; a tool's approval needs a person, whatever the ask fallback`, 'fallback');
+      else this.finish(id, this.ask.fallback === 'allow' ? 'allow-once' : 'deny', `no approver answered within ${ttl} ms; the ask fallback is ${this.ask.fallback}`, 'fallback');
       this.flush();
     }, ttl);
     this.waiting.set(id, { approval, evaluation, binding, ...(tool === undefined ? {} : { tool }), requestId, peer, reply, timer });

@@ -220,6 +220,19 @@ describe('tool runs through the gateway', () => {
     expect(Buffer.from(big.run!.stdout, 'base64').length).toBe(MAX_TOOL_OUTPUT_BYTES);
   });
 
+  it('never approve a tool on a timeout, even where the ask fallback allows commands', async () => {
+    await gateway?.stop();
+    gateway = await Gateway.start({ home, askFallback: 'allow', askTimeoutMs: 50 });
+    const agent = await client();
+    const id = await ask(agent, toolRun(['input.txt']));
+    expect(await result(agent, id)).toMatchObject({ decision: 'deny', resolved_by: 'fallback', stage: 'draft', reason: expect.stringContaining('needs a person') });
+    expect(trust().wc).toBeUndefined();
+    expect(ledger().filter((e) => e.event === 'capability_approval')).toEqual([]);
+    // A plain command still gets the configured fallback.
+    agent.send({ type: 'approval_request', id: 'c', request: { command: 'cp a b', cwd: workspace, agent_id: 'agent-1', session_key: 's1' } });
+    expect(await agent.waitFor(is('approval_decision'), 5000)).toMatchObject({ decision: 'allow-once', resolved_by: 'fallback' });
+  });
+
   it('let the command policy block what it blocks, whatever the tool\'s trust', async () => {
     const agent = await client();
     const r = await result(agent, await ask(agent, toolRun(['rm', '-rf', '/'], { tool: 'rm' })));
