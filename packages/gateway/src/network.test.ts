@@ -235,6 +235,23 @@ describe('guests and the PolicyEngine on the exec path', () => {
     expect(code(await inside.session.call('approvals.subscribe'))).toBe('owner_only');
   });
 
+  it('a guest speaks only for agents of its own: another agent\'s rules do not reach it, and approvers see who asks', async () => {
+    await start();
+    const o = await owner();
+    value(await o.call('rules.add', { agent: 'phone-agent', action: 'allow', kind: 'exact', pattern: 'cp a b' }));
+    o.send({ type: 'approval_request', id: 'mine', ...request('cp a b') });
+    expect(await o.waitFor((m): m is GatewayMessage => m.type === 'approval_decision', 5000)).toMatchObject({ decision: 'allow-once', reason: 'allowlisted' });
+
+    const ana = await guest(['exec']);
+    o.send({ type: 'subscribe' });
+    const asked = ana.session.call<{ decision: string; reason: string }>('exec.request', request('cp a b'));
+    const pending = await o.waitFor((m): m is Extract<GatewayMessage, { type: 'approval_pending' }> => m.type === 'approval_pending', 5000);
+    expect(pending?.approval.request.agent_id).toBe(`${ana.guest_id}:phone-agent`);
+    o.send({ type: 'resolve', id: pending!.approval.id, decision: 'deny', reason: 'not yours' });
+    expect(value(await asked)).toMatchObject({ decision: 'deny', reason: 'not yours' });
+    expect(events('terminal_cmd').at(-1)).toMatchObject({ command: 'cp a b', agent: `${ana.guest_id}:phone-agent`, decision: 'deny' });
+  });
+
   it('an expired guest is denied with the reason', async () => {
     await start();
     const { session } = await guest(['*'], 1000);

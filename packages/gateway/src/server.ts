@@ -512,10 +512,10 @@ export class Gateway {
         this.recordResult(peer, m, reply);
         return;
       case 'approval_request':
-        this.request(peer, m.id, m.request, m.timeout_ms, reply);
+        this.request(peer, m.id, { ...m.request, agent_id: agentOf(peer, m.request.agent_id) }, m.timeout_ms, reply);
         return;
       case 'tool_run':
-        this.toolRun(peer, m.id, m.run, m.timeout_ms, reply);
+        this.toolRun(peer, m.id, { ...m.run, agent_id: agentOf(peer, m.run.agent_id) }, m.timeout_ms, reply);
         return;
     }
     if (peer.identity.role !== 'owner') {
@@ -926,6 +926,15 @@ function automaticReason(e: Evaluation, mode: string): string {
   if (e.action === 'reject') return `blocked: ${e.risk.reasons[0]?.message ?? 'the policy blocks this command'}`;
   if (e.allowed_by.length > 0) return 'allowlisted';
   return e.action === 'auto_approve' ? `auto_approved_${mode}` : 'safe';
+}
+
+/**
+ * The agent a request speaks for. The owner (the socket, the owner's paired devices) names any
+ * agent; anyone else (a guest) only agents of their own, prefixed with their identity: a guest
+ * cannot borrow another agent's mode or rules, and every approver sees who asks.
+ */
+function agentOf(peer: Peer, claimed: string): string {
+  return peer.identity.role === 'owner' ? claimed : `${peer.identity.identity_id}:${claimed}`;
 }
 
 /**
