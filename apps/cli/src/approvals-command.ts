@@ -146,7 +146,11 @@ async function watch(client: GatewayClient, io: Io, style: Style): Promise<numbe
   const input = createInterface({ input: io.stdin, crlfDelay: Infinity });
   const lines = input[Symbol.asyncIterator]();
   // The end of input (Ctrl-D, a closed pipe) ends the watch, even while waiting for the gateway.
-  input.once('close', () => client.close());
+  let inputEnded = false;
+  input.once('close', () => {
+    inputEnded = true;
+    client.close();
+  });
   io.out(style.dim('Watching for approvals. Ctrl-C to stop.'));
   const apply = (m: GatewayMessage): void => {
     if (m.type === 'approval_pending') queue.push(m.approval);
@@ -171,7 +175,10 @@ async function watch(client: GatewayClient, io: Io, style: Style): Promise<numbe
     io.out(describe(approval, style));
     io.stdout.write('  [o]nce  [a]lways  [t]his session  15m/2h  [d]eny  [s]kip > ');
     const line = await lines.next();
-    if (line.done === true) break;
+    if (line.done === true) {
+      inputEnded = true;
+      break;
+    }
     const text = line.value.trim().toLowerCase();
     if (text === '' || text === 's') continue;
     const a = keyAnswer(text);
@@ -182,6 +189,8 @@ async function watch(client: GatewayClient, io: Io, style: Style): Promise<numbe
     const reply = await send(client, approval.id, a);
     io.out(reply.type === 'resolved' ? style.dim(`  ${a.decision}${grantText(a)}`) : style.red(`  ${reply.message}`));
   }
+  if (inputEnded) return EXIT.ok;
   input.close();
-  return EXIT.ok;
+  // The gateway went away (stopped, restarted): say so, rather than end as if asked to.
+  return io.fail({ code: 'gateway_unreachable', message: 'The gateway closed the connection; nothing is being watched. Start it again, then run aleph approvals watch.' }, false);
 }

@@ -252,6 +252,18 @@ describe('aleph exec through a running gateway', () => {
     await new Promise((r) => watch.on('exit', r));
     expect(watch.exitCode).toBe(0);
   }, 20_000);
+
+  it('approvals watch says so, and exits 2, when the gateway goes away', async () => {
+    await startGateway();
+    const watch = spawn(process.execPath, [ALEPH_BIN, 'approvals', 'watch'], { env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    watch.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve) => watch.stdout.on('data', (d: Buffer) => d.toString().includes('Watching') && resolve()));
+    gateway!.kill('SIGTERM');
+    const code = await new Promise((r) => watch.on('exit', r));
+    expect(code).toBe(2);
+    expect(stderr).toContain('The gateway closed the connection');
+  });
 });
 
 describe('approved commands run in the sandbox', () => {

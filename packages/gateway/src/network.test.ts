@@ -117,6 +117,25 @@ describe('device pairing over the network endpoint', () => {
     expect(JSON.stringify(events('pairing_request'))).not.toContain(asked.code);
   });
 
+  it('keeps an approver past the idle timeout while it answers pings, and closes one that stops', async () => {
+    await start({ limits: { idleTimeoutMs: 150 } });
+    const { token, keys } = await pair();
+    const idle = await connected(token, keys);
+    const approver = await connected(token, keys);
+    value(await approver.call('approvals.subscribe'));
+    expect(await idle.closed()).toMatchObject({ code: CLOSE_CODES.IDLE });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(code(await approver.call('pairing.list'))).toBe('ok');
+
+    // A frozen approver reads nothing, so answers no ping: it is closed, and told why.
+    // (The client's socket is private; pausing it is what a hung process looks like.)
+    const socket = (approver as unknown as { socket: WebSocket }).socket;
+    socket.pause();
+    await new Promise((r) => setTimeout(r, 600));
+    socket.resume();
+    expect((await approver.notification('session_ended', 2000))?.params).toEqual({ reason: 'No answer to a ping within 150 ms.' });
+  });
+
   it('a rejected request tells the device, and its code is gone', async () => {
     await start();
     const d = await device();

@@ -170,11 +170,24 @@ export class NetworkEndpoint {
     this.gateway.detach(session);
   }
 
-  /** A session waiting for nothing and silent for the idle timeout is closed. */
+  /**
+   * A session waiting for nothing and silent for the idle timeout is closed. An approver (the
+   * console, a subscribed device) waits in silence by design: after the idle timeout it is pinged
+   * instead, and closed only if it does not answer within another.
+   */
   private touch(session: Session): void {
     clearTimeout(session.idleTimer);
     if (session.closed || session.pending.size > 0 || session.running.size > 0) return;
-    session.idleTimer = setTimeout(() => session.end(CLOSE_CODES.IDLE, `Idle for ${this.limits.idleTimeoutMs} ms.`), this.limits.idleTimeoutMs);
+    const limit = this.limits.idleTimeoutMs;
+    if (!session.subscribed) {
+      session.idleTimer = setTimeout(() => session.end(CLOSE_CODES.IDLE, `Idle for ${limit} ms.`), limit);
+      return;
+    }
+    session.idleTimer = setTimeout(() => {
+      session.socket.once('pong', () => this.touch(session));
+      session.socket.ping();
+      session.idleTimer = setTimeout(() => session.end(CLOSE_CODES.IDLE, `No answer to a ping within ${limit} ms.`), limit);
+    }, limit);
   }
 
   private receive(session: Session, text: string): void {

@@ -434,9 +434,12 @@ describe('rules, grants and bindings', () => {
     approver.close();
   });
 
-  it('closes an idle connection with idle_timeout, but not one whose allowed run has yet to report', async () => {
+  it('closes an idle connection with idle_timeout, but not an approver, nor one whose allowed run has yet to report', async () => {
     await start({ limits: { idleTimeoutMs: 150 } });
     const idle = await client();
+    const approver = await client();
+    approver.send({ type: 'subscribe' });
+    expect(await approver.next(2000)).toMatchObject({ type: 'pending' });
     const runner = await client();
     runner.send({ type: 'approval_request', id: 'long', request: request('ls -la') });
     expect(await runner.next(2000)).toMatchObject({ decision: 'allow-once' });
@@ -446,8 +449,11 @@ describe('rules, grants and bindings', () => {
     runner.send({ type: 'exec_result', id: 'long', exit_code: 0, duration_ms: 300 });
     expect(await runner.next(2000)).toEqual({ type: 'result_recorded', id: 'long' });
     expect(await runner.next(2000)).toMatchObject({ type: 'error', code: 'idle_timeout' });
+    approver.send({ type: 'ping' });
+    expect(await approver.next(2000)).toEqual({ type: 'pong' });
     idle.close();
     runner.close();
+    approver.close();
   });
 
   it('records how an allowed run ended, once, and only for its own requester', async () => {

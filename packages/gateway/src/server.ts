@@ -422,12 +422,13 @@ export class Gateway {
   }
 
   /**
-   * Restarts a connection's idle timer. One waiting for an answer, or running an allowed command
-   * whose end it has still to report (a build may take an hour), is not idle.
+   * Restarts a connection's idle timer. One waiting for an answer, running an allowed command
+   * whose end it has still to report (a build may take an hour), or subscribed as an approver
+   * (it waits for requests; the kernel tells when its process goes) is not idle.
    */
   private touch(c: Connection): void {
     clearTimeout(c.idleTimer);
-    if (c.pending.size > 0 || c.running.size > 0 || c.closed) return;
+    if (c.pending.size > 0 || c.running.size > 0 || c.subscribed || c.closed) return;
     c.idleTimer = setTimeout(() => this.violation(c, 'idle_timeout', `Idle for ${this.limits.idleTimeoutMs} ms.`), this.limits.idleTimeoutMs);
   }
 

@@ -42,7 +42,7 @@ export function App({ api }: { api: ConsoleApi }) {
         </nav>
         <span className={`link link-${connection}`} role="status">{connection === 'open' ? 'connected' : connection === 'connecting' ? 'connecting…' : 'disconnected'}</span>
       </header>
-      {connection === 'closed' && <p className="banner error" role="alert">{connectionReason ?? 'The connection to the gateway closed.'} Reload to reconnect.</p>}
+      {connection === 'closed' && <p className="banner error" role="alert">{connectionReason ?? 'The connection to the gateway closed.'} Reconnecting… (A restarted headless gateway prints a new sign-in link.)</p>}
       {notice !== null && <p className={`banner ${notice.tone}`} role="status">{notice.text}</p>}
       <main>
         {tab === 'approvals' && <Approvals api={api} />}

@@ -27,8 +27,18 @@ export class ConsoleError extends Error {
 
 const GATEWAY_EVENTS = new Set(['approval_pending', 'approval_resolved', 'pairing_pending', 'pairing_resolved']);
 
-function webSocketApi(url: string): ConsoleApi {
+/** The longest wait between two attempts to reconnect. */
+const MAX_RETRY_MS = 15_000;
+
+/**
+ * The ConsoleApi over the console's WebSocket. When the connection closes (the gateway restarted,
+ * the machine slept), it tries again, sooner first, then every MAX_RETRY_MS; each time it opens,
+ * the connection listeners hear `open` and subscribe afresh.
+ */
+export function webSocketApi(url: string): ConsoleApi {
   let socket: WebSocket | null = null;
+  let retryMs = 0;
+  let retry: ReturnType<typeof setTimeout> | undefined;
   let opened: Promise<WebSocket> | null = null;
   let next = 0;
   let eventListener: ((event: GatewayEvent) => void) | null = null;
@@ -47,6 +57,7 @@ function webSocketApi(url: string): ConsoleApi {
       const ws = new WebSocket(url);
       ws.onopen = () => {
         socket = ws;
+        retryMs = 0;
         setState('open');
         resolve(ws);
       };
@@ -69,10 +80,20 @@ function webSocketApi(url: string): ConsoleApi {
         for (const c of calls.values()) c.reject(new ConsoleError('The connection to the gateway closed.', 'disconnected'));
         calls.clear();
         if (state !== 'closed') setState('closed', e.reason || 'The connection to the gateway closed.');
-        reject(new ConsoleError('The console could not reach the gateway; sign in again with a fresh link.', 'unreachable'));
+        reject(new ConsoleError('The console could not reach the gateway.', 'unreachable'));
+        reconnectLater();
       };
     });
     return opened;
+  };
+
+  const reconnectLater = (): void => {
+    if (connectionListeners.length === 0 || retry !== undefined) return;
+    retryMs = Math.min(retryMs === 0 ? 500 : retryMs * 2, MAX_RETRY_MS);
+    retry = setTimeout(() => {
+      retry = undefined;
+      void open().catch(() => undefined);
+    }, retryMs);
   };
 
   const call = async <T>(method: string, params: Record<string, unknown> = {}): Promise<T> => {
