@@ -71,6 +71,7 @@ export async function gatewayCommand(argv: readonly string[], io: Io): Promise<n
     if (error instanceof GatewayError) return io.fail(error, json);
     throw error;
   }
+  for (const notice of gateway.notices) io.err(`aleph: warning: ${notice}`);
   const login = gateway.consoleLoginUrl();
   io.out(json
     ? JSON.stringify({ event: 'ready', socket: gateway.socketPath, url: gateway.url, pid: process.pid, ...(login === null ? {} : { console: login }) })

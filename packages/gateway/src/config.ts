@@ -4,7 +4,7 @@
  * secret when missing; rewritten atomically; never overwritten when it cannot be parsed.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DM_POLICIES, fail, ok, parseAllowRule, parseSecurityMode, RULE_ACTIONS, TOOL_NAME, TRUST_STAGES, type AllowRule, type DmPolicy, type Result, type RuleAction, type SecurityMode, type TrustStage } from '@aleph/protocol';
 import type { TrustRecord } from '@aleph/sandbox';
@@ -296,6 +296,42 @@ function parseStoredRule(entry: unknown): Result<StoredRule> {
     last_used_at: text('last_used_at'),
     expires_at: expires,
   });
+}
+
+/**
+ * Makes `$ALEPH_HOME` private before anything in it is trusted: the home and its data directory
+ * 0700, the files holding secrets 0600, all owned by this user. A looser mode (a home made by hand,
+ * or by another program that uses ~/.aleph) is tightened, and each change is returned for the
+ * caller to tell; anything owned by another user is an error, and nothing is changed.
+ */
+export function secureHome(home: string): Result<string[]> {
+  const uid = process.getuid?.();
+  const databases = [identityFile(home), auditFile(home)].flatMap((f) => [f, `${f}-wal`, `${f}-shm`]);
+  const paths: [string, number][] = [[home, 0o700], [join(home, 'data'), 0o700], [configFile(home), 0o600], ...databases.map((f): [string, number] => [f, 0o600])];
+  const found: [string, number, number][] = [];
+  for (const [path, mode] of paths) {
+    let owner: number;
+    let current: number;
+    try {
+      ({ uid: owner, mode: current } = statSync(path));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      return fail('home_unreadable', `Cannot check ${path}: ${(error as Error).message}`);
+    }
+    if (uid !== undefined && owner !== uid) return fail('home_not_private', `${path} belongs to another user (uid ${owner}); Aleph keeps its secrets only where no one else owns them. Choose another ALEPH_HOME, or fix its owner.`);
+    found.push([path, current & 0o777, mode]);
+  }
+  const tightened: string[] = [];
+  for (const [path, current, mode] of found) {
+    if ((current & ~mode) === 0) continue;
+    try {
+      chmodSync(path, mode);
+    } catch (error) {
+      return fail('home_not_private', `${path} is ${current.toString(8)} and could not be made ${mode.toString(8)}: ${(error as Error).message}`);
+    }
+    tightened.push(`${path} was readable by others (${current.toString(8).padStart(4, '0')}); it is now ${mode.toString(8).padStart(4, '0')}.`);
+  }
+  return ok(tightened);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +70,34 @@ describe('the gateway socket', () => {
     expect(statSync(home).mode & 0o777).toBe(0o700);
     expect(statSync(configFile(home)).mode & 0o777).toBe(0o600);
     expect(statSync(join(home, 'exec-approvals.sock')).mode & 0o777).toBe(0o600);
+  });
+
+  it('tightens a home that others can read, and says what it changed', async () => {
+    mkdirSync(join(home, 'data'), { recursive: true });
+    loadConfig(home, true);
+    chmodSync(home, 0o755);
+    chmodSync(join(home, 'data'), 0o775);
+    chmodSync(configFile(home), 0o644);
+    const g = await start();
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+    expect(statSync(join(home, 'data')).mode & 0o777).toBe(0o700);
+    expect(statSync(configFile(home)).mode & 0o777).toBe(0o600);
+    expect(g.notices).toEqual([
+      `${home} was readable by others (0755); it is now 0700.`,
+      `${join(home, 'data')} was readable by others (0775); it is now 0700.`,
+      `${configFile(home)} was readable by others (0644); it is now 0600.`,
+    ]);
+    await g.stop();
+    expect((await start()).notices).toEqual([]);
+  });
+
+  // Only root can give a file to another user here.
+  it.skipIf(process.getuid?.() !== 0)('refuses a home whose files belong to another user, and changes nothing', async () => {
+    loadConfig(home, true);
+    chmodSync(configFile(home), 0o644);
+    chownSync(configFile(home), 4242, 4242);
+    await expect(start()).rejects.toMatchObject({ code: 'home_not_private', message: expect.stringContaining('belongs to another user (uid 4242)') });
+    expect(statSync(configFile(home)).mode & 0o777).toBe(0o644);
   });
 
   it('rejects a wrong secret before processing anything', async () => {

@@ -18,7 +18,7 @@ import {
   type ExecBinding, type ExecRequest, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type PolicyCall, type Result, type SecurityMode, type TimelinePage, type ToolRunRequest,
 } from '@aleph/protocol';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
-import { auditFile, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, saveConfig, secretBytes, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
+import { auditFile, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, saveConfig, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
 import { GatewayError } from './errors.js';
 import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './handshake.js';
 import { Identities, type IdentityEvent } from './identities.js';
@@ -194,6 +194,8 @@ export class Gateway {
 
   /** Devices, guests, pairing codes and chat senders. */
   readonly identities: Identities;
+  /** What the start changed that the person should hear of (permissions it tightened). */
+  notices: readonly string[] = [];
 
   /**
    * Starts the gateway: configuration (created if missing), audit log, policy, then the socket.
@@ -201,6 +203,8 @@ export class Gateway {
    * attempt shows that nobody listens.
    */
   static async start(options: GatewayOptions): Promise<Gateway> {
+    const secured = secureHome(options.home);
+    if (!secured.ok) throw new GatewayError(secured.error.code, secured.error.message);
     const config = loadConfig(options.home, true);
     if (!config.ok) throw new GatewayError(config.error.code, config.error.message);
     const socketPath = join(options.home, SOCKET_FILE);
@@ -225,6 +229,7 @@ export class Gateway {
       options.pairing ?? {},
       options.sandboxHelper,
     );
+    gateway.notices = secured.value;
     server.on('connection', (socket) => gateway.accept(socket));
     await new Promise<void>((resolve, reject) => {
       const previous = process.umask(0o177);

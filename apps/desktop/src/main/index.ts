@@ -115,6 +115,7 @@ app.whenReady().then(async () => {
     ...(app.isPackaged ? { sandboxHelper: join(process.resourcesPath, PACKAGED_HELPER) } : {}),
   });
   gateway = g;
+  for (const notice of g.notices) console.warn(`Aleph Console: ${notice}`);
   // Only the console's own origin may load in the app's windows.
   if (g.consoleOrigin === null) throw new Error('the gateway does not serve the console');
   consoleOrigin = g.consoleOrigin;
