@@ -34,7 +34,10 @@ export function planToolRun(run: ToolRunRequest, stored: TrustRecord | null, hom
   const record = trustFor(run.tool, hash, stored);
   const escalations = detectEscalations(
     { tool: run.tool, capabilities: resolved.value, ...(run.parameters === undefined ? {} : { parameters: run.parameters }) },
-    { argv: run.argv, cwd: run.cwd, home, systemPaths: process.platform === 'darwin' ? MACOS_SYSTEM_PATHS : LINUX_SYSTEM_PATHS },
+    {
+      argv: run.argv, cwd: run.cwd, home, systemPaths: process.platform === 'darwin' ? MACOS_SYSTEM_PATHS : LINUX_SYSTEM_PATHS,
+      ...(run.capabilities.filesystem.some((e) => e.kind !== 'temp_workspace' && /\$\{(WORKSPACE|PROJECT_ROOT)\}/.test(e.path)) ? { workspace: run.cwd } : {}),
+    },
   );
   const request = { command: run.argv.map(shellQuote).join(' '), cwd: run.cwd, agent_id: run.agent_id, session_key: run.session_key };
   return ok({ run, request, contractHash: hash, capabilities: resolved.value, record, gate: trustGate(record, escalations), escalations });

@@ -27,6 +27,21 @@ export interface RunRequest {
   readonly home: string;
   /** Directories every run may read (the system's). */
   readonly systemPaths: readonly string[];
+  /** The directory the contract's `${WORKSPACE}` became, when the contract grants it. */
+  readonly workspace?: string;
+}
+
+/**
+ * Why a directory is too much to grant as a run's workspace (the file system's root, the home or a
+ * directory above it, a system directory, a credential location), or null. A contract approved
+ * for "the project" must not stretch to wherever a caller says the run starts.
+ */
+export function broadWorkspace(workspace: string, home: string, systemPaths: readonly string[]): string | null {
+  if (workspace === '/') return 'the whole file system';
+  if (workspace === home) return 'the whole home directory';
+  if (isWithin(workspace, home)) return 'a directory that holds the home directory';
+  if (systemPaths.some((s) => isWithin(s, workspace))) return 'a system directory';
+  return sensitiveReason(workspace, home);
 }
 
 /** The words of a command line that name paths: `/x`, `./x`, `../x`, `~/x`, `a/b`, and `--opt=/x` values. */
@@ -46,6 +61,11 @@ export function parameterNames(argv: readonly string[]): string[] {
 
 export function detectEscalations(contract: ToolContract, run: RunRequest): Escalation[] {
   const out: Escalation[] = [];
+  if (run.workspace !== undefined) {
+    const workspace = realPathOf(run.workspace);
+    const broad = broadWorkspace(workspace, realPathOf(run.home), run.systemPaths);
+    if (broad !== null) out.push({ kind: 'sensitive_location', subject: workspace, message: `The run starts in ${workspace} (${broad}), which the contract's \${WORKSPACE} would grant to ${contract.tool}.` });
+  }
   const granted = contract.capabilities.filesystem.flatMap((e) => (e.kind === 'temp_workspace' ? [] : [realPathOf(e.path)]));
   for (const word of pathArguments(run.argv)) {
     const expanded = word === '~' ? run.home : word.startsWith('~/') ? `${run.home}/${word.slice(2)}` : word;

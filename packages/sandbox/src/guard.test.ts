@@ -72,6 +72,16 @@ describe('escalation detection', () => {
     expect(pathArguments(['x', '--out=/a', '-v', 'b/c', 'plain'])).toEqual(['/a', 'b/c']);
     expect(parameterNames(['x', '--out=/a', '-v', '--', 'y'])).toEqual(['--out', '-v']);
   });
+
+  it('asks again when the run would make the root, the home, a system directory or a credential location its workspace', () => {
+    const from = (workspace: string) => detectEscalations(contract, { argv: ['fmt'], cwd: workspace, home, systemPaths: ['/usr', '/etc'], workspace });
+    expect(from(ws)).toEqual([]);
+    expect(from('/')[0]).toMatchObject({ kind: 'sensitive_location', message: expect.stringContaining('(the whole file system)') });
+    expect(from(home)[0]).toMatchObject({ message: expect.stringContaining('(the whole home directory)') });
+    expect(from(join(home, '..'))[0]).toMatchObject({ message: expect.stringContaining('holds the home directory') });
+    expect(from('/etc/ssl')[0]).toMatchObject({ message: expect.stringContaining('(a system directory)') });
+    expect(from(join(home, '.ssh'))[0]).toMatchObject({ message: expect.stringContaining('~/.ssh holds credentials') });
+  });
 });
 
 describe('trust stages', () => {
