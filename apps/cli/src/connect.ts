@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { GatewayClient, GatewayError, loadConfig, secretBytes, SOCKET_FILE } from '@aleph/gateway/requester';
-import { alephHome } from './home.js';
+import { alephHome, GatewayClient, GatewayError, loadConfig, secretBytes, SOCKET_FILE } from '@aleph/gateway/requester';
 import { fail, ok, type Result } from '@aleph/protocol';
 import type { Io } from './io.js';
 

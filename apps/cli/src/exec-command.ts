@@ -2,11 +2,10 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { constants as system, homedir } from 'node:os';
-import { bindingDrift, configFile, currentBinding, DEFAULT_SANDBOX, loadConfig, sandboxOf } from '@aleph/gateway/requester';
+import { alephHome, bindingDrift, configFile, currentBinding, DEFAULT_SANDBOX, loadConfig, sandboxOf } from '@aleph/gateway/requester';
 import type { GatewayMessage, SandboxOutcome } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
 import { tryConnect } from './connect.js';
-import { alephHome } from './home.js';
 import { EXIT, type Io } from './io.js';
 
 export const EXEC_HELP = `Usage: aleph exec [--json] [--agent ID] [--session KEY] [--cwd DIR] [--timeout-ms N] [--dry-run] -- <command...>

@@ -1,8 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Gateway, GatewayError, isLoopback, loadConfig, renderReport, type ReportFormat } from '@aleph/gateway';
+import { alephHome, Gateway, GatewayError, isLoopback, loadConfig, renderReport, type ReportFormat } from '@aleph/gateway';
 import { flag, parseArgs, value } from './args.js';
-import { alephHome } from './home.js';
 import { EXIT, type Io } from './io.js';
 
 export const DEFAULT_CONSOLE_PORT = 7458;

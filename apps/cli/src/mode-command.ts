@@ -1,8 +1,7 @@
-import { loadConfig } from '@aleph/gateway';
+import { alephHome, loadConfig } from '@aleph/gateway';
 import { parseSecurityMode, SECURITY_MODES } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
 import { changePolicy } from './changes.js';
-import { alephHome } from './home.js';
 import { EXIT, type Io } from './io.js';
 
 export const MODE_HELP = `Usage: aleph mode set safe|dev|unrestricted [--agent ID] [--json]

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GatewayError, loadConfig, RpcClient, writePrivateFile } from '@aleph/gateway';
+import { alephHome, GatewayError, loadConfig, RpcClient, writePrivateFile } from '@aleph/gateway';
 import { newDeviceKeyPair, sign } from '@aleph/identity';
 import { formatDuration, fromBase64url, pairingMessage, toBase64url, type PairingView } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
 import { ownerCall } from './connect.js';
-import { alephHome } from './home.js';
 import { EXIT, type Io } from './io.js';
 import { styleFor } from './style.js';
 

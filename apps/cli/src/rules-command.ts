@@ -1,8 +1,7 @@
-import { isExpired, loadConfig, type StoredRule } from '@aleph/gateway';
+import { alephHome, isExpired, loadConfig, type StoredRule } from '@aleph/gateway';
 import { formatDuration, parseDuration, parseRuleText, RULE_ACTIONS, type RuleAction, type RuleView } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
 import { changePolicy } from './changes.js';
-import { alephHome } from './home.js';
 import { EXIT, type Io } from './io.js';
 import { styleFor } from './style.js';
 

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { AuditError } from '@aleph/audit';
-import { loadConfig, saveConfig } from '@aleph/gateway';
+import { alephHome, loadConfig, saveConfig } from '@aleph/gateway';
 import { TOOL_NAME, TRUST_STAGES, type GatewayMessage } from '@aleph/protocol';
 import { exitCodeOf, TRIAL_RUNS } from '@aleph/sandbox';
 import { flag, parseArgs, value } from './args.js';
 import { tryConnect } from './connect.js';
 import { EXIT_DENIED } from './exec-command.js';
 import { recordEvent } from './changes.js';
-import { alephHome } from './home.js';
 import { EXIT, type Io } from './io.js';
 import { declaredCapabilities, PROFILE_OPTIONS } from './sandbox-command.js';
 

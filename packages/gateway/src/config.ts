@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DM_POLICIES, fail, ok, parseAllowRule, parseSecurityMode, RULE_ACTIONS, TOOL_NAME, TRUST_STAGES, type AllowRule, type DmPolicy, type Result, type RuleAction, type SecurityMode, type TrustStage } from '@aleph/protocol';
 import type { TrustRecord } from '@aleph/sandbox';
@@ -12,6 +13,12 @@ import type { UserPatterns } from '@aleph/policy';
 // Only the patterns' parser: a requester reading its configuration does not load the shell grammar.
 import { NO_USER_PATTERNS, parseUserPatterns } from '@aleph/policy/patterns';
 import { writePrivateFile } from './private-file.js';
+
+/** `$ALEPH_HOME`, or `~/.aleph` (also when it is set but empty). */
+export function alephHome(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.ALEPH_HOME;
+  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : join(homedir(), '.aleph');
+}
 
 export const CONFIG_FILE = 'exec-approvals.json';
 export const SOCKET_FILE = 'exec-approvals.sock';

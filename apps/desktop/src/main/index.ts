@@ -4,10 +4,9 @@
  * console server) in a locked-down window, asks about each pending approval with a notification
  * or a prompt window, and keeps the tray in step with what waits.
  */
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, globalShortcut, Menu, nativeImage, Tray, type MenuItemConstructorOptions, type NativeImage } from 'electron';
-import { Gateway } from '@aleph/gateway';
+import { alephHome, Gateway, GatewayError, loadConfig, type GatewayOptions } from '@aleph/gateway';
 import { withBadge } from './badge';
 import { PACKAGED_HELPER, TRAY_ICON } from './paths';
 import { Prompts, promptStyle } from './prompts';
@@ -15,7 +14,7 @@ import { loadSettings, saveSettings, type DesktopSettings } from './settings';
 import { trayMenu, trayTitle, waiting, type TrayAction, type TrayItem } from './tray';
 import { electronPrompts, lockedWindow } from './windows';
 
-const home = process.env.ALEPH_HOME ?? join(homedir(), '.aleph');
+const home = alephHome();
 let gateway: Gateway | null = null;
 let window: BrowserWindow | null = null;
 let tray: Tray | null = null;
@@ -109,10 +108,19 @@ app.whenReady().then(async () => {
   const loaded = loadSettings(home);
   settings = loaded.settings;
   if (loaded.problem !== null) console.warn(`Aleph Console: ${loaded.problem}`);
-  const g = await Gateway.start({
-    home, network: { port: 0 }, console: { port: 0, root: join(import.meta.dirname, '../renderer') },
+  const config = loadConfig(home, true);
+  if (!config.ok) throw new Error(config.error.message);
+  const options = (port: number): GatewayOptions => ({
+    home, network: { port }, console: { port: 0, root: join(import.meta.dirname, '../renderer') },
     // The packaged app ships its sandbox helper in resources; in development the package's own is used.
     ...(app.isPackaged ? { sandboxHelper: join(process.resourcesPath, PACKAGED_HELPER) } : {}),
+  });
+  // Paired devices find the gateway on the configured port; if another program holds it, any
+  // free port still serves this machine's console.
+  const g = await Gateway.start(options(config.value.network.port)).catch((error: unknown) => {
+    if (!(error instanceof GatewayError) || error.code !== 'listen_failed') throw error;
+    console.warn(`Aleph Console: ${error.message}; serving on a free port instead.`);
+    return Gateway.start(options(0));
   });
   gateway = g;
   for (const notice of g.notices) console.warn(`Aleph Console: ${notice}`);
