@@ -3,10 +3,9 @@ import { homedir } from 'node:os';
 import { parseSecurityMode, type PolicyCheckResult, type SecurityMode } from '@aleph/protocol';
 import { CommandPolicy, toCheckResult, type EvaluateOptions, type Evaluation } from '@aleph/policy';
 import { flag, parseArgs, value } from './args.js';
-import { alephHome, loadConfig } from '@aleph/gateway';
+import { alephHome, ExecutableCache, loadConfig } from '@aleph/gateway';
 import { LineWriter } from './output.js';
 import { styleFor, type Style } from './style.js';
-import { ExecutableCache } from '@aleph/gateway';
 import { EXIT, type Io } from './io.js';
 
 export const POLICY_HELP = `Usage: aleph policy check [--mode safe|dev|unrestricted] [--cwd DIR] [--json] [--] <command>

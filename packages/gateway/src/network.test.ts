@@ -383,4 +383,13 @@ describe('the endpoint\'s defences', () => {
     await start();
     expect(gateway!.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
   });
+
+  it('says port_in_use when another program holds the port, and leaves nothing behind', async () => {
+    await start();
+    const other = join(home, '..', 'other');
+    const port = Number(new URL(gateway!.url!).port);
+    await expect(Gateway.start({ home: other, network: { port } })).rejects.toMatchObject({ code: 'port_in_use', message: expect.stringContaining('the port is in use') });
+    const again = await Gateway.start({ home: other, network: { port: 0 } });
+    await again.stop();
+  });
 });

@@ -110,7 +110,9 @@ export class NetworkEndpoint {
     const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxLineBytes });
     await new Promise<void>((resolve, reject) => {
       http.once('error', (error: NodeJS.ErrnoException) => {
-        reject(new GatewayError('listen_failed', `Cannot listen on ${host}:${options.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use (pick another with --port, or 0 for any free one)' : error.message}`));
+        reject(error.code === 'EADDRINUSE'
+          ? new GatewayError('port_in_use', `Cannot listen on ${host}:${options.port}: the port is in use (pick another with --port, or 0 for any free one)`)
+          : new GatewayError('listen_failed', `Cannot listen on ${host}:${options.port}: ${error.message}`));
       });
       http.listen(options.port, host, () => resolve());
     });

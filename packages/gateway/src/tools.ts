@@ -6,7 +6,7 @@
 import { Writable } from 'node:stream';
 import { fail, MAX_TOOL_OUTPUT_BYTES, ok, type Decision, type Capabilities, type ExecRequest, type PendingTool, type Result, type ToolRunOutput, type ToolRunRequest } from '@aleph/protocol';
 import {
-  contractHash, detectEscalations, LINUX_SYSTEM_PATHS, MACOS_SYSTEM_PATHS, NO_DOMAIN_FILTER, resolveCapabilities, runSandboxed, sandboxOutcome,
+  contractHash, detectEscalations, grantsRunDirectory, LINUX_SYSTEM_PATHS, MACOS_SYSTEM_PATHS, NO_DOMAIN_FILTER, resolveCapabilities, runSandboxed, sandboxOutcome,
   trustFor, trustGate, type Escalation, type SandboxAuditLog, type TrustGate, type TrustRecord,
 } from '@aleph/sandbox';
 import { shellQuote } from '@aleph/policy';
@@ -36,7 +36,7 @@ export function planToolRun(run: ToolRunRequest, stored: TrustRecord | null, hom
     { tool: run.tool, capabilities: resolved.value, ...(run.parameters === undefined ? {} : { parameters: run.parameters }) },
     {
       argv: run.argv, cwd: run.cwd, home, systemPaths: process.platform === 'darwin' ? MACOS_SYSTEM_PATHS : LINUX_SYSTEM_PATHS,
-      ...(run.capabilities.filesystem.some((e) => e.kind !== 'temp_workspace' && /\$\{(WORKSPACE|PROJECT_ROOT)\}/.test(e.path)) ? { workspace: run.cwd } : {}),
+      ...(grantsRunDirectory(run.capabilities) ? { workspace: run.cwd } : {}),
     },
   );
   const request = { command: run.argv.map(shellQuote).join(' '), cwd: run.cwd, agent_id: run.agent_id, session_key: run.session_key };

@@ -36,6 +36,11 @@ export function isWithin(root: string, path: string): boolean {
 
 const VARIABLE = /\$\{([A-Z_]+)\}/g;
 
+/** Whether a profile grants a path under the run's own directory (`${WORKSPACE}`, `${PROJECT_ROOT}`). */
+export function grantsRunDirectory(capabilities: Capabilities): boolean {
+  return capabilities.filesystem.some((e) => e.kind !== 'temp_workspace' && new RegExp(VARIABLE.source).test(e.path));
+}
+
 /**
  * Substitutes `${WORKSPACE}` and `${PROJECT_ROOT}` in a path. The result must be absolute and
  * normal (no `.`, `..` or empty segments), so that what the profile names is what gets bound.

@@ -118,7 +118,7 @@ app.whenReady().then(async () => {
   // Paired devices find the gateway on the configured port; if another program holds it, any
   // free port still serves this machine's console.
   const g = await Gateway.start(options(config.value.network.port)).catch((error: unknown) => {
-    if (!(error instanceof GatewayError) || error.code !== 'listen_failed') throw error;
+    if (!(error instanceof GatewayError) || error.code !== 'port_in_use') throw error;
     console.warn(`Aleph Console: ${error.message}; serving on a free port instead.`);
     return Gateway.start(options(0));
   });
