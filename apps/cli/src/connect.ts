@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { alephHome, GatewayClient, GatewayError, loadConfig, secretBytes, SOCKET_FILE } from '@aleph/gateway/requester';
 import { fail, ok, type Result } from '@aleph/protocol';
-import type { Io } from './io.js';
+import { EXIT, type Io } from './io.js';
 
 /** Connects to the running gateway, or explains why not (no configuration, nobody listening). */
 export async function connectGateway(io: Io): Promise<GatewayClient> {
@@ -34,4 +34,21 @@ export async function ownerCall<T>(io: Io, method: string, params: Record<string
   } finally {
     client.close();
   }
+}
+
+/**
+ * An owner's list call, printed: the gateway's answer as it is with `json`, otherwise one line per
+ * item of `key`, or `empty` when there is none.
+ */
+export async function printList<T>(io: Io, json: boolean, method: string, key: string, empty: string, line: (item: T) => string): Promise<number> {
+  const listed = await ownerCall<Record<string, T[]>>(io, method);
+  if (!listed.ok) return io.fail(listed.error, json);
+  if (json) {
+    io.out(JSON.stringify(listed.value));
+    return EXIT.ok;
+  }
+  const items = listed.value[key] ?? [];
+  if (items.length === 0) io.out(empty);
+  for (const item of items) io.out(line(item));
+  return EXIT.ok;
 }

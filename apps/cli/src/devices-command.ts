@@ -1,6 +1,6 @@
 import type { DeviceView } from '@aleph/protocol';
 import { flag, parseArgs } from './args.js';
-import { ownerCall } from './connect.js';
+import { ownerCall, printList } from './connect.js';
 import { EXIT, type Io } from './io.js';
 import { styleFor } from './style.js';
 
@@ -23,18 +23,10 @@ export async function devicesCommand(argv: readonly string[], io: Io): Promise<n
   const json = flag(parsed.value, 'json');
   const style = styleFor(io.stdout, io.env);
   if (sub === 'list') {
-    const listed = await ownerCall<{ devices: DeviceView[] }>(io, 'devices.list');
-    if (!listed.ok) return io.fail(listed.error, json);
-    if (json) {
-      io.out(JSON.stringify(listed.value));
-      return EXIT.ok;
-    }
-    if (listed.value.devices.length === 0) io.out('No paired devices. Pair one with: aleph pairing request --name NAME (on the device)');
-    for (const d of listed.value.devices) {
+    return printList<DeviceView>(io, json, 'devices.list', 'devices', 'No paired devices. Pair one with: aleph pairing request --name NAME (on the device)', (d) => {
       const state = d.revoked_at === null ? `last seen ${d.last_seen_at ?? 'never'}` : `revoked ${d.revoked_at}`;
-      io.out(`${style.bold(d.id)}  ${d.name} (${d.type})  key ${d.fingerprint}${style.dim(`  ${state}`)}`);
-    }
-    return EXIT.ok;
+      return `${style.bold(d.id)}  ${d.name} (${d.type})  key ${d.fingerprint}${style.dim(`  ${state}`)}`;
+    });
   }
   if (sub !== 'revoke' && sub !== 'rotate') return io.usage(`Unknown devices command "${sub}".\n\n${DEVICES_HELP}`);
   if (parsed.value.operands.length !== 1) return io.usage(`Give one device id.\n\n${DEVICES_HELP}`);

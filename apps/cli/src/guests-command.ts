@@ -1,6 +1,6 @@
 import { parseDuration, type GuestView } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
-import { ownerCall } from './connect.js';
+import { ownerCall, printList } from './connect.js';
 import { EXIT, type Io } from './io.js';
 import { styleFor } from './style.js';
 
@@ -40,20 +40,11 @@ export async function guestsCommand(argv: readonly string[], io: Io): Promise<nu
       else io.out(`Invited ${guest.name} (${guest.id}) to use ${guest.allowed_tools.join(', ')}${guest.expires_at === null ? '' : ` until ${guest.expires_at}`}.\nInvitation (shown once, accept by ${accept_by}):\n${invitation}`);
       return EXIT.ok;
     }
-    case 'list': {
-      const listed = await ownerCall<{ guests: GuestView[] }>(io, 'guests.list');
-      if (!listed.ok) return io.fail(listed.error, json);
-      if (json) {
-        io.out(JSON.stringify(listed.value));
-        return EXIT.ok;
-      }
-      if (listed.value.guests.length === 0) io.out('No guests.');
-      for (const g of listed.value.guests) {
+    case 'list':
+      return printList<GuestView>(io, json, 'guests.list', 'guests', 'No guests.', (g) => {
         const state = g.revoked_at !== null ? `revoked ${g.revoked_at}` : g.fingerprint === null ? 'invited, not yet accepted' : `key ${g.fingerprint}`;
-        io.out(`${style.bold(g.id)}  ${g.name}  ${g.allowed_tools.join(', ')}${g.expires_at === null ? '' : `  until ${g.expires_at}`}${style.dim(`  ${state}`)}`);
-      }
-      return EXIT.ok;
-    }
+        return `${style.bold(g.id)}  ${g.name}  ${g.allowed_tools.join(', ')}${g.expires_at === null ? '' : `  until ${g.expires_at}`}${style.dim(`  ${state}`)}`;
+      });
     case 'revoke': {
       if (args.operands.length !== 1) return io.usage(`Give one guest id.\n\n${GUESTS_HELP}`);
       const done = await ownerCall<{ guest: GuestView }>(io, 'guests.revoke', { id: args.operands[0]! });

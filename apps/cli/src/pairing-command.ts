@@ -4,7 +4,7 @@ import { alephHome, GatewayError, loadConfig, RpcClient, writePrivateFile } from
 import { newDeviceKeyPair, sign } from '@aleph/identity';
 import { formatDuration, fromBase64url, pairingMessage, toBase64url, type PairingView } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
-import { ownerCall } from './connect.js';
+import { ownerCall, printList } from './connect.js';
 import { EXIT, type Io } from './io.js';
 import { styleFor } from './style.js';
 
@@ -42,20 +42,11 @@ export async function pairingCommand(argv: readonly string[], io: Io): Promise<n
   const style = styleFor(io.stdout, io.env);
 
   switch (sub) {
-    case 'list': {
-      const listed = await ownerCall<{ pending: PairingView[] }>(io, 'pairing.list');
-      if (!listed.ok) return io.fail(listed.error, json);
-      if (json) {
-        io.out(JSON.stringify(listed.value));
-        return EXIT.ok;
-      }
-      if (listed.value.pending.length === 0) io.out('No pairing requests.');
-      for (const p of listed.value.pending) {
+    case 'list':
+      return printList<PairingView>(io, json, 'pairing.list', 'pending', 'No pairing requests.', (p) => {
         const who = p.kind === 'chat' ? `${p.name} on ${p.type}` : `${p.name} (${p.type}, key ${p.fingerprint})`;
-        io.out(`${style.bold(p.code)}  ${who}${style.dim(`  ${p.approved ? 'approved, waiting for the device\'s proof' : `expires in ${formatDuration(p.expires_in_ms)}`}`)}`);
-      }
-      return EXIT.ok;
-    }
+        return `${style.bold(p.code)}  ${who}${style.dim(`  ${p.approved ? 'approved, waiting for the device\'s proof' : `expires in ${formatDuration(p.expires_in_ms)}`}`)}`;
+      });
     case 'approve':
     case 'reject': {
       if (args.operands.length !== 1) return io.usage(`Give one pairing code.\n\n${PAIRING_HELP}`);
