@@ -1,6 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { loadConfig, newNonce, prove, secretBytes } from '@aleph/gateway';
+import { encodeFrame, FrameReader } from '@aleph/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ALEPH_BIN, useAlephHome } from './test-cli.js';
 
@@ -27,8 +30,9 @@ async function startGateway(...extra: string[]): Promise<Record<string, unknown>
 }
 
 /** Runs `aleph exec` (or another command) in the background, returning its exit code and output when it ends. */
-function execInBackground(args: string[], command = 'exec'): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function execInBackground(args: string[], command = 'exec', input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [ALEPH_BIN, command, ...args], { env: env(), cwd: home() });
+  child.stdin.end(input);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -353,5 +357,51 @@ describe('aleph tools through a running gateway', () => {
     expect(aleph(['tools', 'forget', 'wc'])).toMatchObject({ code: 2, stderr: expect.stringContaining('No tool named wc') });
     const ledger = JSON.parse(aleph(['audit', 'search', '--event', 'capability_approval', '--json']).stdout) as { rows: { payload: { decision: string; stage: string } }[] };
     expect(ledger.rows.map((r) => [r.payload.decision, r.payload.stage]).sort()).toEqual([['allow-once', 'trial'], ['revoked', 'draft']]);
+  });
+});
+
+describe('a gateway whose answer cannot be read', () => {
+  /**
+   * A peer that holds the secret and passes the mutual handshake (a gateway with a bug, say), then
+   * answers every request with `line`, its "ID" replaced by the request's id.
+   */
+  async function answeringWith(line: string): Promise<() => Promise<void>> {
+    const config = loadConfig(home(), true);
+    if (!config.ok) throw new Error(config.error.message);
+    const secret = secretBytes(config.value);
+    const server = createServer((s) => {
+      const reader = new FrameReader();
+      s.write(encodeFrame({ type: 'challenge', nonce: newNonce(), version: 1 }));
+      s.on('data', (chunk: Buffer) => {
+        for (const f of reader.push(chunk)) {
+          if (f.kind !== 'message') continue;
+          if (f.value.type === 'challenge_response') s.write(encodeFrame({ type: 'auth_ok', hmac: prove(secret, f.value.nonce as string, 'server') }));
+          if (f.value.type === 'approval_request') s.write(`${line.replaceAll('ID', f.value.id as string)}\n`);
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(join(home(), 'exec-approvals.sock'), r));
+    return () => new Promise((r) => server.close(() => r()));
+  }
+
+  const answer = { type: 'approval_decision', id: 'ID', reason: 'fine', verdict: 'safe', risk: { level: 'low', score: 0, reasons: [] }, resolved_by: 'policy' };
+  const binding = { executables: { touch: '/usr/bin/touch' }, scripts: {} };
+
+  it.each([
+    ['a decision that is not one of the three', JSON.stringify({ ...answer, decision: 'allow', binding })],
+    ['an allow without what it is bound to', JSON.stringify({ ...answer, decision: 'allow-once' })],
+    ['a line that is not JSON', '{"type":"approval_decision","id":"ID","decision":"allow-once"'],
+  ])('aleph exec runs nothing and the hook denies, on %s', async (_, line) => {
+    const stop = await answeringWith(line);
+    try {
+      const r = await execInBackground(['--cwd', home(), '--', 'touch ran']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^aleph: The gateway sent .*The command was not run\.\n$/);
+      expect(existsSync(join(home(), 'ran'))).toBe(false);
+      const hook = await execInBackground(['claude-code', '--when-unreachable', 'ask'], 'hook', JSON.stringify({ session_id: 's', cwd: home(), hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'touch ran' } }));
+      expect(JSON.parse(hook.stdout).hookSpecificOutput).toMatchObject({ permissionDecision: 'deny', permissionDecisionReason: expect.stringContaining('The gateway sent') });
+    } finally {
+      await stop();
+    }
   });
 });

@@ -54,12 +54,14 @@ export async function execCommand(argv: readonly string[], io: Io): Promise<numb
   client.send({ type: 'approval_request', id, request, ...(timeout === undefined ? {} : { timeout_ms: timeout }) });
   const answer = await client.waitFor((m: GatewayMessage): m is Extract<GatewayMessage, { type: 'approval_decision' | 'error' }> => (m.type === 'approval_decision' && m.id === id) || m.type === 'error');
   if (answer === null || answer.type === 'error' || answer.decision === 'deny' || dryRun) client.close();
-  if (answer === null) return io.fail({ code: 'gateway_gone', message: 'The gateway closed the connection before deciding; treat the command as denied.' }, json);
+  if (answer === null) {
+    const broken = client.failure;
+    return io.fail(broken === null ? { code: 'gateway_gone', message: 'The gateway closed the connection before deciding; treat the command as denied.' } : { code: broken.code, message: `${broken.message} The command was not run.` }, json);
+  }
   if (answer.type === 'error') return io.fail({ code: answer.code, message: answer.message }, json);
-  const allowed = answer.decision !== 'deny';
   if (json && dryRun) io.out(JSON.stringify(answer));
   else if (json) io.err(JSON.stringify(answer));
-  if (!allowed) {
+  if (answer.decision === 'deny') {
     if (!json) io.err(`aleph: denied: ${answer.reason}`);
     return EXIT_DENIED;
   }
@@ -68,7 +70,7 @@ export async function execCommand(argv: readonly string[], io: Io): Promise<numb
     return EXIT.ok;
   }
   const started = Date.now();
-  const drift = answer.binding === undefined ? null : bindingDrift(answer.binding, currentBinding(answer.binding, request.cwd, request.path));
+  const drift = bindingDrift(answer.binding, currentBinding(answer.binding, request.cwd, request.path));
   let outcome: Ran;
   if (drift === null) outcome = await runApproved(command, request.cwd, request.agent_id, io);
   else {

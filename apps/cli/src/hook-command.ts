@@ -104,8 +104,11 @@ async function decide(name: string, timeout: number, unreachable: HookDecision, 
   }
   const id = randomBytes(8).toString('hex');
   client.send({ type: 'approval_request', id, request: { command, cwd, agent_id: name, session_key: session, path: io.env.PATH ?? '' }, timeout_ms: timeout });
-  const answer = await client.waitFor((m: GatewayMessage): m is Extract<GatewayMessage, { type: 'approval_decision' }> => m.type === 'approval_decision' && m.id === id, timeout + 2_000);
+  const answer = await client.waitFor((m: GatewayMessage): m is Extract<GatewayMessage, { type: 'approval_decision' | 'error' }> => (m.type === 'approval_decision' && m.id === id) || m.type === 'error', timeout + 2_000);
   client.close();
+  // A gateway that answers with something unreadable, or refuses the request, is not a gateway out of reach: deny.
+  if (answer === null && client.failure !== null) return say('deny', `Aleph: ${client.failure.message}`);
   if (answer === null) return say(unreachable, 'The Aleph gateway did not answer in time.');
+  if (answer.type === 'error') return say('deny', `Aleph refused the request: ${answer.message}`);
   return say(answer.decision === 'deny' ? 'deny' : 'allow', `Aleph: ${answer.reason} (risk ${answer.risk.level}, decided by ${answer.resolved_by})`);
 }

@@ -4,7 +4,7 @@
  * messages.
  */
 import { connect, type Socket } from 'node:net';
-import { encodeFrame, fail, FrameReader, ok, type ClientMessage, type GatewayMessage, type Result } from '@aleph/protocol';
+import { encodeFrame, fail, FrameReader, ok, parseGatewayMessage, type ClientMessage, type GatewayMessage, type Result } from '@aleph/protocol';
 import { newNonce, nonceBytes, prove, verifyProof } from './handshake.js';
 import { GatewayError } from './errors.js';
 
@@ -14,11 +14,19 @@ export class GatewayClient {
   private readonly waiters: ((m: GatewayMessage | null) => void)[] = [];
   private ended = false;
   private calls = 0;
+  private broken: GatewayError | null = null;
 
   private constructor(private readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
       for (const frame of this.reader.push(chunk)) {
-        if (frame.kind === 'message') this.deliver(frame.value as unknown as GatewayMessage);
+        const message = frame.kind === 'message' ? parseGatewayMessage(frame.value) : fail('protocol', `The gateway sent a line that is not a message: ${frame.message}`);
+        if (!message.ok) {
+          // Nothing after a frame we cannot read is trusted: the connection ends, and whoever waits hears it.
+          this.broken = new GatewayError('protocol', message.error.message);
+          socket.destroy();
+          return;
+        }
+        this.deliver(message.value);
       }
     });
     const end = (): void => {
@@ -116,6 +124,11 @@ export class GatewayClient {
     } finally {
       this.queue.unshift(...skipped);
     }
+  }
+
+  /** Why the connection ended, when it ended because the gateway sent something unreadable. */
+  get failure(): GatewayError | null {
+    return this.broken;
   }
 
   close(): void {

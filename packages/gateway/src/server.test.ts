@@ -448,7 +448,7 @@ describe('rules, grants and bindings', () => {
     await approve(approver, { decision: 'allow-once' });
     const decision = await agent.next(2000);
     expect(decision).toMatchObject({ decision: 'allow-once' });
-    const binding = decision?.type === 'approval_decision' ? decision.binding : undefined;
+    const binding = decision?.type === 'approval_decision' && decision.decision !== 'deny' ? decision.binding : undefined;
     expect(binding?.executables).toMatchObject({ tool: join(bin, 'tool') });
     expect(binding?.scripts[join(project, 'deploy.sh')]).toMatch(/^[0-9a-f]{64}$/);
 

@@ -127,10 +127,12 @@ export type DeviceCall =
   | { readonly method: 'chat.authorize'; readonly channel: string; readonly sender: string; readonly name?: string };
 
 /** A pairing request as the owner sees it. */
+/** `device`: a device with a key; `chat`: a chat sender on a channel. */
+export const PAIRING_KINDS = ['device', 'chat'] as const;
+
 export interface PairingView {
   readonly code: string;
-  /** `device`: a device with a key; `chat`: a chat sender on a channel. */
-  readonly kind: 'device' | 'chat';
+  readonly kind: (typeof PAIRING_KINDS)[number];
   readonly name: string;
   /** The device type (`cli`, `phone`, ...) or the chat channel. */
   readonly type: string;

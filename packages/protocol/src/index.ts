@@ -4,6 +4,7 @@ export * from './audit.js';
 export * from './duration.js';
 export * from './frames.js';
 export * from './messages.js';
+export * from './gateway-messages.js';
 export * from './base64url.js';
 export * from './rpc.js';
 export * from './calls.js';

@@ -103,15 +103,16 @@ export type GatewayEvent =
   /** `approved`: a device may now prove its key; `paired`: done; `rejected`: the owner said no. */
   | { readonly type: 'pairing_resolved'; readonly code: string; readonly outcome: 'approved' | 'rejected' | 'paired' };
 
+/** The gateway's answer to an approval_request. An allow always says what the run is bound to. */
+export type DecisionAnswer = { readonly id: string; readonly reason: string; readonly verdict: Verdict; readonly risk: Risk; readonly resolved_by: string } & (
+  | { readonly decision: 'deny' }
+  | { readonly decision: Exclude<Decision, 'deny'>; readonly binding: ExecBinding }
+);
+
 export type GatewayMessage =
   | { readonly type: 'challenge'; readonly nonce: string; readonly version: number }
   | { readonly type: 'auth_ok'; readonly hmac: string }
-  | {
-    readonly type: 'approval_decision'; readonly id: string; readonly decision: Decision; readonly reason: string; readonly verdict: Verdict;
-    readonly risk: Risk; readonly resolved_by: string;
-    /** With an allow: what the run is bound to (see ExecBinding). */
-    readonly binding?: ExecBinding;
-  }
+  | ({ readonly type: 'approval_decision' } & DecisionAnswer)
   | { readonly type: 'pending'; readonly approvals: readonly PendingApproval[] }
   | GatewayEvent
   | { readonly type: 'resolved'; readonly id: string }
@@ -137,7 +138,8 @@ function str(v: Record<string, unknown>, key: string, max: number, required = tr
   return ok(value);
 }
 
-function parseSandboxOutcome(value: unknown): Result<SandboxOutcome | undefined> {
+/** Validates a run's `sandbox` report (absent is fine). */
+export function parseSandboxOutcome(value: unknown): Result<SandboxOutcome | undefined> {
   if (value === undefined) return ok(undefined);
   const v = value as Record<string, unknown>;
   const problem = fail('invalid_message', `"sandbox" must be {"status": ${SANDBOX_RUN_STATUSES.map((s) => `"${s}"`).join('|')}, "platform", "capability_hash", "violations": [at most ${MAX_REPORTED_VIOLATIONS} strings]}.`);

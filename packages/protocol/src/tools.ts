@@ -43,11 +43,13 @@ export interface Escalation {
 }
 
 /** What a pending tool approval decides, beside the command it shows. */
+/** `approve_contract`: the tool's capabilities themselves (Draft); `confirm_run`: this one run. */
+export const TOOL_GATES = ['approve_contract', 'confirm_run'] as const;
+
 export interface PendingTool {
   readonly name: string;
   readonly stage: TrustStage;
-  /** `approve_contract`: the tool's capabilities themselves (Draft); `confirm_run`: this one run. */
-  readonly gate: 'approve_contract' | 'confirm_run';
+  readonly gate: (typeof TOOL_GATES)[number];
   readonly reason: string;
   readonly contract_hash: string;
   /** The contract approved before, when the tool changed what it declares. */
