@@ -5,12 +5,14 @@ export function summarize(e: AuditEvent): string {
   switch (e.event) {
     case 'terminal_cmd': {
       const outcome = e.exit_code === undefined || e.exit_code === null ? '' : `, exit ${e.exit_code}`;
-      return `${e.command} (${e.decision}${outcome})`;
+      return `${e.command} (${e.decision}${outcome})${e.reason ? `: ${e.reason}` : ''}`;
     }
     case 'command_finished': {
       const end = e.exit_code === undefined || e.exit_code === null ? `killed by ${e.signal ?? 'a signal'}` : `exit ${e.exit_code}`;
       return `${e.command} finished: ${end} after ${formatDuration(e.duration_ms)}`;
     }
+    case 'approval_request':
+      return `${e.agent} asks to run ${e.command}: ${e.risk_level} risk, waiting for a person`;
     case 'approval_decision':
       return `${e.decision} for ${e.command} by ${e.resolved_by}${e.channel ? ` via ${e.channel}` : ''}${e.reason ? `: ${e.reason}` : ''}`;
     case 'security_mode_change':

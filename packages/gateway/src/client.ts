@@ -52,6 +52,7 @@ export class GatewayClient {
     const client = new GatewayClient(socket);
     try {
       const challenge = await client.next(timeoutMs);
+      client.checkSpeaks(socketPath);
       if (challenge?.type !== 'challenge') throw new GatewayError('protocol', 'The gateway did not send a challenge.');
       if (nonceBytes(challenge.nonce) === null) {
         throw new GatewayError('gateway_unverified', `The process on ${socketPath} sent a malformed challenge; refusing to talk to it.`);
@@ -59,6 +60,7 @@ export class GatewayClient {
       const nonce = newNonce();
       client.send({ type: 'challenge_response', hmac: prove(secret, challenge.nonce, 'client'), nonce });
       const reply = await client.next(timeoutMs);
+      client.checkSpeaks(socketPath);
       if (reply?.type === 'error') throw new GatewayError(reply.code, `The gateway refused the connection: ${reply.message}`);
       if (reply?.type !== 'auth_ok' || !verifyProof(secret, nonce, 'server', reply.hmac)) {
         throw new GatewayError('gateway_unverified', `The process on ${socketPath} could not prove it is the gateway; refusing to talk to it.`);
@@ -68,6 +70,11 @@ export class GatewayClient {
       client.close();
       throw error;
     }
+  }
+
+  /** During the handshake, a frame that is not the protocol's means whoever listens is not the gateway. */
+  private checkSpeaks(socketPath: string): void {
+    if (this.broken !== null) throw new GatewayError('gateway_unverified', `The process on ${socketPath} does not speak the protocol (${this.broken.message}); refusing to talk to it.`);
   }
 
   send(message: ClientMessage): void {

@@ -126,6 +126,13 @@ describe('the gateway socket', () => {
     const [c2] = await reuse.lines();
     reuse.send(encodeFrame({ type: 'challenge_response', hmac: prove(secret(), c2!.nonce as string, 'client'), nonce }));
     expect((await reuse.lines())[1]).toMatchObject({ type: 'error', code: 'nonce_reused' });
+    // Each failed attempt is audited; the proofs presented are not.
+    await gateway!.stop();
+    const audit = AuditStore.open(join(home, 'data', 'aleph.db'));
+    const failed = [...audit.rows()].filter((r) => r.event === 'auth_failed');
+    expect(failed.map((r) => [r.payload.source, r.payload.reason_code])).toEqual([['unix-socket', 'auth_failed'], ['unix-socket', 'nonce_reused']]);
+    expect(JSON.stringify(failed)).not.toContain(JSON.parse(recorded).hmac);
+    audit.close();
   });
 
   it('answers garbage and oversized lines with an error and closes only that connection', async () => {
@@ -161,8 +168,34 @@ describe('the gateway socket', () => {
     c.close();
     await gateway!.stop();
     const audit = AuditStore.open(join(home, 'data', 'aleph.db'));
-    expect([...audit.rows()].map((r) => [r.payload.command, r.decision])).toEqual([['git status', 'allow-once'], ['rm -rf /', 'deny']]);
+    expect([...audit.rows()].map((r) => [r.payload.command, r.decision, r.payload.reason])).toEqual([
+      ['git status', 'allow-once', 'safe'], ['rm -rf /', 'deny', expect.stringMatching(/^blocked: /)],
+    ]);
+    expect(audit.latest(1)[0]!.summary).toMatch(/^rm -rf \/ \(deny\): blocked: /);
     audit.close();
+  });
+
+  it('audits a request that waits for a person before any approver hears of it, so a killed gateway still shows it', async () => {
+    loadConfig(home, true);
+    const fixture = fileURLToPath(new URL('../test-fixtures/gateway.mjs', import.meta.url));
+    const child = spawn(process.execPath, [fixture, home], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    const approver = await client();
+    approver.send({ type: 'subscribe' });
+    const agent = await client();
+    agent.send({ type: 'approval_request', id: 'cp-1', request: request('cp a b') });
+    const pending = await approver.waitFor(is('approval_pending'), 2000);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    const audit = AuditStore.open(join(home, 'data', 'aleph.db'));
+    expect([...audit.rows()].map((r) => r.event)).toEqual(['approval_request']);
+    expect(audit.latest(1)[0]).toMatchObject({
+      event: 'approval_request', actor: 'agent-1', session: 'session-1', risk_level: pending!.approval.risk.level, summary: `agent-1 asks to run cp a b: ${pending!.approval.risk.level} risk, waiting for a person`,
+      payload: { request_id: pending!.approval.id, command: 'cp a b', cwd: '/work/project', verdict: 'confirm', expires_at: pending!.approval.expires_at },
+    });
+    audit.close();
+    agent.close();
+    approver.close();
   });
 
   it('asks a human: subscribers see the approval, the first answer wins', async () => {
@@ -195,6 +228,14 @@ describe('the gateway socket', () => {
     expect(await agent.next(2000)).toMatchObject({ decision: 'allow-always' });
     agent.send({ type: 'approval_request', id: '2', request: request('npm run test:unit -- --watch') });
     expect(await agent.next(2000)).toMatchObject({ id: '2', decision: 'allow-once', reason: 'allowlisted' });
+    // The audit log says which rule let it run, and which approval the first one came through.
+    const reader = AuditStore.open(join(home, 'data', 'aleph.db'), { readonly: true });
+    const rows = [...reader.rows()].slice(-3);
+    reader.close();
+    const ruleId = (JSON.parse(readFileSync(configFile(home), 'utf8')) as { agents: Record<string, { rules: { id: string }[] }> }).agents['agent-1']!.rules[0]!.id;
+    expect(rows.map((r) => [r.event, r.payload.approval_id ?? null, r.payload.rule_id ?? null])).toEqual([
+      ['approval_decision', null, null], ['terminal_cmd', pending!.approval.id, null], ['terminal_cmd', null, ruleId],
+    ]);
     agent.send({ type: 'approval_request', id: '3', request: request('npm run test:unit', 'another-agent') });
     expect(await approver.waitFor(is('approval_pending'), 2000)).toBeTruthy();
     const stored = JSON.parse(readFileSync(configFile(home), 'utf8')) as { agents: Record<string, { rules: { pattern: string }[] }> };
@@ -273,11 +314,11 @@ describe('the gateway socket', () => {
     await expect(client()).rejects.toMatchObject({ code: 'gateway_unverified' });
     await new Promise<void>((r) => squatter.close(() => r()));
 
-    // A malformed challenge is the same refusal, not a crash.
-    for (const challenge of [{ type: 'challenge', nonce: 'x', version: 1 }, { type: 'challenge', version: 1 }, { type: 'auth_ok' }]) {
+    // A malformed challenge is the same refusal, not a crash; a well-formed message that is not one is a protocol error.
+    for (const challenge of [{ type: 'challenge', nonce: 'x', version: 1 }, { type: 'challenge', version: 1 }, { type: 'auth_ok' }, { type: 'pong' }]) {
       const garbled = createServer((s) => s.write(encodeFrame(challenge)));
       await new Promise<void>((r) => garbled.listen(path, r));
-      await expect(client()).rejects.toMatchObject({ code: challenge.type === 'challenge' ? 'gateway_unverified' : 'protocol' });
+      await expect(client()).rejects.toMatchObject({ code: challenge.type === 'pong' ? 'protocol' : 'gateway_unverified' });
       await new Promise<void>((r) => garbled.close(() => r()));
     }
   });

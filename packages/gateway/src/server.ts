@@ -439,15 +439,15 @@ export class Gateway {
 
   private receive(c: Connection, chunk: Buffer): void {
     for (const frame of c.reader.push(chunk)) {
-      if (c.closed) return;
+      if (c.closed) break;
       if (frame.kind === 'error') {
         this.violation(c, frame.code, frame.message);
-        return;
+        break;
       }
       const message = parseClientMessage(frame.value);
       if (!message.ok) {
         this.violation(c, message.error.code, message.error.message);
-        return;
+        break;
       }
       this.handle(c, message.value);
     }
@@ -485,15 +485,15 @@ export class Gateway {
   private handle(c: Connection, m: ClientMessage): void {
     if (!c.authenticated) {
       if (m.type !== 'challenge_response') {
-        this.violation(c, 'not_authenticated', 'Answer the challenge first.');
+        this.refuseHandshake(c, 'not_authenticated', 'Answer the challenge first.');
         return;
       }
       if (nonceBytes(m.nonce) === null || !verifyProof(this.secret, c.nonce, 'client', m.hmac)) {
-        this.violation(c, 'auth_failed', 'The challenge response is wrong: the client does not know the secret.');
+        this.refuseHandshake(c, 'auth_failed', 'The challenge response is wrong: the client does not know the secret.');
         return;
       }
       if (!this.ledger.use(m.nonce)) {
-        this.violation(c, 'nonce_reused', 'That client nonce was already used.');
+        this.refuseHandshake(c, 'nonce_reused', 'That client nonce was already used.');
         return;
       }
       c.authenticated = true;
@@ -506,6 +506,15 @@ export class Gateway {
       return;
     }
     this.route(c, m, c.reply);
+  }
+
+  /**
+   * A connection that tried and failed the handshake is audited as `auth_failed`, as a network
+   * session's failed proof is (one that only connects and leaves, a liveness probe, is not).
+   */
+  private refuseHandshake(c: Connection, code: string, message: string): void {
+    this.outbox.push({ event: { event: 'auth_failed', source: 'unix-socket', reason_code: code, reason: message, peer: c.identity.session_key, actor: 'unknown' } });
+    this.violation(c, code, message);
   }
 
   /** An authenticated peer's message. Approving and administering are the owner's alone. */
@@ -714,7 +723,16 @@ export class Gateway {
     }, ttl);
     this.waiting.set(id, { approval, evaluation, binding, ...(tool === undefined ? {} : { tool }), requestId, peer, reply, timer });
     peer.pending.add(id);
-    this.broadcast({ type: 'approval_pending', approval });
+    // Durable before anyone is asked: a gateway killed while a person decides still shows what was asked.
+    const asked = evaluation.asked_by as StoredRule | null;
+    this.outbox.push({
+      event: {
+        event: 'approval_request', request_id: id, command: request.command, agent: request.agent_id, cwd: request.cwd, verdict: evaluation.verdict,
+        risk_level: evaluation.risk.level, reasons: evaluation.risk.reasons.map((r) => r.code), expires_at: approval.expires_at,
+        session: request.session_key, actor: request.agent_id, ...(tool === undefined ? {} : { tool_id: tool.run.tool }), ...(asked === null ? {} : { rule_id: asked.id }),
+      },
+      deliver: () => this.broadcast({ type: 'approval_pending', approval }),
+    });
   }
 
   /**
@@ -797,15 +815,15 @@ export class Gateway {
     this.waiting.delete(id);
     clearTimeout(w.timer);
     w.peer.pending.delete(id);
-    if (w.tool === undefined) this.answer(w.peer, w.reply, w.requestId, w.approval.request, w.evaluation, decision, reason, by, w.binding);
-    else this.answerTool(w.peer, w.reply, w.requestId, w.tool, w.evaluation, decision, reason, by);
+    if (w.tool === undefined) this.answer(w.peer, w.reply, w.requestId, w.approval.request, w.evaluation, decision, reason, by, w.binding, id);
+    else this.answerTool(w.peer, w.reply, w.requestId, w.tool, w.evaluation, decision, reason, by, id);
     this.broadcast({ type: 'approval_resolved', id, decision, resolved_by: by });
     w.peer.settled();
   }
 
   /** Queues the outcome's audit event; the answer goes out once the event is written (flush). */
-  private answer(peer: Peer, reply: Reply, requestId: string, request: ExecRequest, e: Evaluation, decision: Decision, reason: string, by: string, binding: ExecBinding): void {
-    this.decided(requestId, request, e, decision, reason, by, {}, () => reply(decision === 'deny'
+  private answer(peer: Peer, reply: Reply, requestId: string, request: ExecRequest, e: Evaluation, decision: Decision, reason: string, by: string, binding: ExecBinding, approvalId?: string): void {
+    this.decided(requestId, request, e, decision, reason, by, approvalId === undefined ? {} : { approval_id: approvalId }, () => reply(decision === 'deny'
       ? { type: 'approval_decision', id: requestId, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by }
       : { type: 'approval_decision', id: requestId, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by, binding }));
     if (decision !== 'deny') {
@@ -814,13 +832,17 @@ export class Gateway {
     }
   }
 
-  /** A decision on a command (or a tool's run) as the audit log (`terminal_cmd`) and a headless report keep it. */
+  /**
+   * A decision on a command (or a tool's run) as the audit log (`terminal_cmd`) and a headless
+   * report keep it: why, and by which of the agent's rules when one decided.
+   */
   private decided(requestId: string, request: ExecRequest, e: Evaluation, decision: Decision, reason: string, by: string, extra: Record<string, unknown>, deliver?: () => void): void {
+    const rule = (e.denied_by ?? e.asked_by ?? e.allowed_by[0] ?? null) as StoredRule | null;
     this.outbox.push({
       event: {
-        event: 'terminal_cmd', command: request.command, decision, risk_level: e.risk.level, verdict: e.verdict,
+        event: 'terminal_cmd', command: request.command, decision, reason, risk_level: e.risk.level, verdict: e.verdict,
         mode: e.mode, agent: request.agent_id, cwd: request.cwd, reasons: e.risk.reasons.map((r) => r.code),
-        session: request.session_key, actor: request.agent_id, executor: by, request_id: requestId, ...extra,
+        session: request.session_key, actor: request.agent_id, executor: by, request_id: requestId, ...(rule === null ? {} : { rule_id: rule.id }), ...extra,
       },
       ...(deliver === undefined ? {} : { deliver }),
     });
@@ -833,7 +855,7 @@ export class Gateway {
    * goes to the capability ledger with any escalation; then the run starts in the sandbox, and
    * tool_result goes back once `sandbox_exec` is durable. A denial answers at once.
    */
-  private answerTool(peer: Peer, reply: Reply, requestId: string, plan: ToolPlan, e: Evaluation, decision: Decision, reason: string, by: string): void {
+  private answerTool(peer: Peer, reply: Reply, requestId: string, plan: ToolPlan, e: Evaluation, decision: Decision, reason: string, by: string, approvalId?: string): void {
     const { run } = plan;
     const who = { session: run.session_key, actor: run.agent_id };
     let record = plan.record;
@@ -849,7 +871,7 @@ export class Gateway {
       }
     }
     for (const event of escalationEvents(plan, decision, by, who)) this.outbox.push({ event });
-    this.decided(requestId, plan.request, e, decision, why, by, { tool_id: run.tool });
+    this.decided(requestId, plan.request, e, decision, why, by, { tool_id: run.tool, ...(approvalId === undefined ? {} : { approval_id: approvalId }) });
     const result = { type: 'tool_result' as const, id: requestId, decision, reason: why, resolved_by: by, verdict: e.verdict, risk: e.risk, stage: record.stage, contract_hash: plan.contractHash };
     if (decision === 'deny') {
       this.outbox.push({ deliver: () => reply(result) });

@@ -14,7 +14,12 @@ export const EVENT_FIELDS = {
   terminal_cmd: {
     command: 'string', decision: 'string', risk_level: 'risk?', executor: 'string?', session_key: 'string?',
     duration_ms: 'number?', exit_code: 'integer?', verdict: 'verdict?', mode: 'mode?', agent: 'string?',
-    cwd: 'string?', reasons: 'strings?', request_id: 'string?',
+    cwd: 'string?', reasons: 'strings?', request_id: 'string?', reason: 'string?', rule_id: 'string?', approval_id: 'string?', tool_id: 'string?',
+  },
+  /** A request waits for a person (`request_id`: the approval's id, as approval_decision has it). */
+  approval_request: {
+    request_id: 'string', command: 'string', agent: 'string', cwd: 'string?', verdict: 'verdict?', risk_level: 'risk', reasons: 'strings?',
+    expires_at: 'string?', tool_id: 'string?', rule_id: 'string?',
   },
   /** A command the gateway allowed has finished: how it ended. */
   command_finished: {
@@ -53,7 +58,7 @@ export const EVENT_FIELDS = {
   guest_accepted: { guest_id: 'string', name: 'string?', fingerprint: 'string?' },
   guest_revoked: { guest_id: 'string', name: 'string?' },
   policy_denied: { tool: 'string', role: 'string', reason_code: 'string', reason: 'string', identity: 'string?' },
-  /** A connection presented a bad token, key proof or invitation. */
+  /** A connection failed to prove itself: a wrong socket handshake, token, key proof or invitation. */
   auth_failed: { source: 'string', reason_code: 'string', reason: 'string', peer: 'string?', identity: 'string?' },
   filesystem_denied: { path: 'string', operation: 'string?', reason: 'string' },
 } as const satisfies Record<string, Record<string, FieldKind>>;

@@ -9,6 +9,11 @@ const approval = {
   segments: [{ text: 'make', name: 'make', argv: ['make', null], verdict: 'confirm', reasons: ['writes_files'], via: [] }],
   suggested_rule: { kind: 'prefix', pattern: 'make *' }, created_at: '2026-01-01T00:00:00.000Z', expires_at: '2026-01-01T00:02:00.000Z',
 };
+const tool = {
+  name: 'wc', stage: 'verified', gate: 'confirm_run', reason: 'wc reads outside its contract.', contract_hash: 'ab'.repeat(32), changed_from: null,
+  capabilities: { filesystem: [{ kind: 'read_only', path: '/w' }], network: { kind: 'deny' }, process: { max_execution_time_s: 10, max_memory_mb: 256, no_fork: true }, environment: 'none' },
+  parameters: ['-l'], escalations: [{ kind: 'outside_scope', subject: '/etc/passwd', message: 'wc reads /etc/passwd, outside its contract.' }],
+};
 
 function refusal(value: Record<string, unknown>): string {
   const r = parseGatewayMessage(value);
@@ -25,6 +30,7 @@ describe('what a client accepts from the gateway', () => {
     { type: 'challenge', nonce: 'bm9uY2U=', version: 1 },
     { type: 'pending', approvals: [approval, { ...approval, suggested_rule: null }] },
     { type: 'approval_pending', approval },
+    { type: 'approval_pending', approval: { ...approval, suggested_rule: null, tool } },
     { type: 'approval_resolved', id: 'a1b2c3d4', decision: 'deny', resolved_by: 'fallback' },
     { type: 'result', id: 'call-1', result: null },
     { type: 'error', code: 'too_many_pending', message: 'At most 64 requests may wait per connection.', id: 'r9' },
@@ -52,6 +58,7 @@ describe('what a client accepts from the gateway', () => {
     expect(refusal({ type: 'approval_pending', approval: { ...approval, segments: [{ text: 'make' }] } })).toContain('malformed');
     expect(refusal({ type: 'pending', approvals: [approval, null] })).toContain('"pending"');
     expect(refusal({ type: 'approval_pending', approval: { ...approval, tool: { name: 'wc' } } })).toContain('malformed');
+    expect(refusal({ type: 'approval_pending', approval: { ...approval, tool: { ...tool, escalations: [{ kind: 'outside_scope' }] } } })).toContain('malformed');
   });
 
   it('refuses unknown types and inherited names', () => {

@@ -9,7 +9,7 @@ import { parseCapabilities } from './capabilities.js';
 import { DECISIONS, MAX_ID_LENGTH, parseSandboxOutcome, type ExecBinding, type GatewayMessage, type PendingApproval } from './messages.js';
 import { ALLOW_RULE_KINDS, RISK_LEVELS, VERDICTS, type Risk } from './policy.js';
 import { fail, ok, type Result } from './result.js';
-import { TOOL_GATES, TRUST_STAGES, type PendingTool, type ToolResult, type ToolRunOutput } from './tools.js';
+import { ESCALATION_KINDS, TOOL_GATES, TRUST_STAGES, type PendingTool, type ToolResult, type ToolRunOutput } from './tools.js';
 
 type Fields = Readonly<Record<string, unknown>>;
 
@@ -39,7 +39,7 @@ const isRequest = (v: unknown): boolean =>
 const isPendingTool = (v: unknown): v is PendingTool =>
   isObject(v) && isText(v.name) && oneOf(TRUST_STAGES, v.stage) && oneOf(TOOL_GATES, v.gate) && isText(v.reason) && isText(v.contract_hash)
   && orNull(v.changed_from, isText) && parseCapabilities(v.capabilities).ok && orNull(v.parameters, isTexts)
-  && Array.isArray(v.escalations) && v.escalations.every((e) => isObject(e) && isText(e.reason));
+  && Array.isArray(v.escalations) && v.escalations.every((e) => isObject(e) && oneOf(ESCALATION_KINDS, e.kind) && isText(e.subject) && isText(e.message));
 
 const isApproval = (v: unknown): v is PendingApproval =>
   isObject(v) && isId(v.id) && isRequest(v.request) && oneOf(VERDICTS, v.verdict) && isRisk(v.risk) && Array.isArray(v.segments) && v.segments.every(isSegment)

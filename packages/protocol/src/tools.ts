@@ -42,10 +42,10 @@ export interface Escalation {
   readonly message: string;
 }
 
-/** What a pending tool approval decides, beside the command it shows. */
 /** `approve_contract`: the tool's capabilities themselves (Draft); `confirm_run`: this one run. */
 export const TOOL_GATES = ['approve_contract', 'confirm_run'] as const;
 
+/** What a pending tool approval decides, beside the command it shows. */
 export interface PendingTool {
   readonly name: string;
   readonly stage: TrustStage;
