@@ -61,7 +61,9 @@ export async function approvalsCommand(argv: readonly string[], io: Io): Promise
     if (sub === 'list') {
       client.send({ type: 'get_pending' });
       const pending = await client.waitFor(isType('pending'), 5_000);
-      const approvals = pending?.approvals ?? [];
+      // No answer is not "nothing waits": say so, rather than an empty list.
+      if (pending === null) return io.fail(client.failure ?? { code: 'gateway_gone', message: 'The gateway did not list what is pending.' }, json);
+      const approvals = pending.approvals;
       if (json) io.out(JSON.stringify({ pending: approvals }));
       else if (approvals.length === 0) io.out('Nothing is waiting for approval.');
       else for (const a of approvals) io.out(describe(a, style));

@@ -363,7 +363,7 @@ describe('aleph tools through a running gateway', () => {
 describe('a gateway whose answer cannot be read', () => {
   /**
    * A peer that holds the secret and passes the mutual handshake (a gateway with a bug, say), then
-   * answers every request with `line`, its "ID" replaced by the request's id.
+   * answers every message with `line`, its "ID" replaced by the message's id.
    */
   async function answeringWith(line: string): Promise<() => Promise<void>> {
     const config = loadConfig(home(), true);
@@ -376,7 +376,7 @@ describe('a gateway whose answer cannot be read', () => {
         for (const f of reader.push(chunk)) {
           if (f.kind !== 'message') continue;
           if (f.value.type === 'challenge_response') s.write(encodeFrame({ type: 'auth_ok', hmac: prove(secret, f.value.nonce as string, 'server') }));
-          if (f.value.type === 'approval_request') s.write(`${line.replaceAll('ID', f.value.id as string)}\n`);
+          else s.write(`${line.replaceAll('ID', typeof f.value.id === 'string' ? f.value.id : 'x')}\n`);
         }
       });
     });
@@ -391,7 +391,7 @@ describe('a gateway whose answer cannot be read', () => {
     ['a decision that is not one of the three', JSON.stringify({ ...answer, decision: 'allow', binding })],
     ['an allow without what it is bound to', JSON.stringify({ ...answer, decision: 'allow-once' })],
     ['a line that is not JSON', '{"type":"approval_decision","id":"ID","decision":"allow-once"'],
-  ])('aleph exec runs nothing and the hook denies, on %s', async (_, line) => {
+  ])('aleph exec runs nothing, the hook denies and approvals list says so, on %s', async (_, line) => {
     const stop = await answeringWith(line);
     try {
       const r = await execInBackground(['--cwd', home(), '--', 'touch ran']);
@@ -400,6 +400,10 @@ describe('a gateway whose answer cannot be read', () => {
       expect(existsSync(join(home(), 'ran'))).toBe(false);
       const hook = await execInBackground(['claude-code', '--when-unreachable', 'ask'], 'hook', JSON.stringify({ session_id: 's', cwd: home(), hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'touch ran' } }));
       expect(JSON.parse(hook.stdout).hookSpecificOutput).toMatchObject({ permissionDecision: 'deny', permissionDecisionReason: expect.stringContaining('The gateway sent') });
+      // An approver is not told that nothing waits.
+      const list = await execInBackground(['list'], 'approvals');
+      expect([list.code, list.stdout]).toEqual([2, '']);
+      expect(list.stderr).toMatch(/^aleph: The gateway sent /);
     } finally {
       await stop();
     }

@@ -16,7 +16,8 @@ its exit code. It runs in the sandbox unless the agent's configuration turns it 
 read-write, the home read-only with credentials hidden, a private /tmp, no network (see "sandbox"
 in exec-approvals.json); where this machine cannot sandbox it is refused (126) unless configured. Denied: prints the reason on standard error and exits 126. If an executable or
 script the approval was bound to changed since, it refuses (126) instead of running something
-else than what was approved. No gateway running: says so and exits 2. --dry-run only prints the
+else than what was approved. No gateway running, or an answer it cannot read: says so, runs
+nothing and exits 2. --dry-run only prints the
 decision; --json prints it as JSON (on standard error when the command also runs).
 The agent defaults to $ALEPH_AGENT or "cli", the session to $ALEPH_SESSION or this shell.`;
 
