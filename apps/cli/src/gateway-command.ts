@@ -65,6 +65,7 @@ export async function gatewayCommand(argv: readonly string[], io: Io): Promise<n
       ...(flag(args, 'console') ? { console: { port: consolePort, root: CONSOLE_ROOT } } : {}),
       ...(fallback === undefined ? {} : { askFallback: fallback }),
       ...(timeout === undefined ? {} : { askTimeoutMs: timeout }),
+      onProblem: (problem) => io.err(json ? JSON.stringify({ event: 'problem', message: problem }) : `aleph: warning: ${problem}`),
     });
   } catch (error) {
     if (error instanceof GatewayError) return io.fail(error, json);

@@ -242,9 +242,13 @@ export class AuditStore {
     }
   }
 
+  /** Brings the index up to date and closes; the file is closed even when indexing fails (the next open catches up). */
   close(): void {
-    if (this.db.open && !this.db.readonly) this.index();
-    this.db.close();
+    try {
+      if (this.db.open && !this.db.readonly) this.index();
+    } finally {
+      this.db.close();
+    }
   }
 
   /** The id and hash of the newest row (or of the anchor, or the genesis). */

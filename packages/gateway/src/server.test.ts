@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuditStore } from '@aleph/audit';
+import Database from 'better-sqlite3';
 import { encodeFrame, type ExecRequest, type GatewayMessage, type PolicyView, type RuleView } from '@aleph/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayClient } from './client.js';
@@ -172,6 +173,42 @@ describe('the gateway socket', () => {
       ['git status', 'allow-once', 'safe'], ['rm -rf /', 'deny', expect.stringMatching(/^blocked: /)],
     ]);
     expect(audit.latest(1)[0]!.summary).toMatch(/^rm -rf \/ \(deny\): blocked: /);
+    audit.close();
+  });
+
+  it('lives through an audit log it cannot write: refuses what it cannot record, says so, and carries on once it can', async () => {
+    const problems: string[] = [];
+    await start({ auditBusyTimeoutMs: 50, onProblem: (p) => problems.push(p) });
+    const approver = await client();
+    approver.send({ type: 'subscribe' });
+    await approver.next(2000);
+    const agent = await client();
+    agent.send({ type: 'approval_request', id: 'waits', request: request('cp a b') });
+    const pending = await approver.waitFor(is('approval_pending'), 2000);
+
+    // Another process holds the log's write lock longer than the gateway waits.
+    const holder = new Database(join(home, 'data', 'aleph.db'));
+    holder.exec('BEGIN IMMEDIATE');
+    agent.send({ type: 'approval_request', id: 'safe', request: request('git status') });
+    expect(await agent.next(2000)).toMatchObject({ type: 'error', id: 'safe', code: 'audit_unavailable', message: expect.stringContaining('nothing is allowed') });
+    approver.send({ type: 'resolve', id: pending!.approval.id, decision: 'allow-once' });
+    expect(await approver.waitFor(is('error'), 2000)).toMatchObject({ id: pending!.approval.id, code: 'audit_unavailable' });
+    expect(await agent.next(2000)).toMatchObject({ type: 'error', id: 'waits', code: 'audit_unavailable' });
+    expect(await approver.call('audit.search')).toMatchObject({ ok: false, error: { code: 'audit_unavailable', message: expect.stringContaining('locked by another process') } });
+    expect(problems).toEqual([expect.stringMatching(/^the audit log cannot be written \(.*locked.*\); requests are refused until it can\.$/)]);
+
+    // Released: the same connections are answered again, and the log holds only what was answered.
+    holder.exec('COMMIT');
+    holder.close();
+    agent.send({ type: 'approval_request', id: 'again', request: request('git status') });
+    expect(await agent.next(2000)).toMatchObject({ type: 'approval_decision', id: 'again', decision: 'allow-once' });
+    expect(problems.at(-1)).toBe('the audit log is written again.');
+    agent.close();
+    approver.close();
+    await gateway!.stop();
+    const audit = AuditStore.open(join(home, 'data', 'aleph.db'));
+    expect([...audit.rows()].map((r) => [r.event, r.payload.command])).toEqual([['approval_request', 'cp a b'], ['terminal_cmd', 'git status']]);
+    expect(audit.verify()).toMatchObject({ ok: true });
     audit.close();
   });
 

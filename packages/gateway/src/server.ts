@@ -9,13 +9,13 @@ import { chmodSync, lstatSync, statSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { AuditStore, search } from '@aleph/audit';
+import { AuditError, AuditStore, search } from '@aleph/audit';
 import { authorize, DEFAULT_PAIRING_LIMITS, identityContext, type IdentityContext, type PairingLimits } from '@aleph/identity';
 import { CommandPolicy, type Evaluation } from '@aleph/policy';
 import { recordApproval } from '@aleph/sandbox';
 import {
   describeGrant, encodeFrame, fail, FrameReader, ok, MAX_LINE_BYTES, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
-  type ExecBinding, type ExecRequest, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type PolicyCall, type Result, type SecurityMode, type TimelinePage, type ToolRunRequest,
+  type ExecBinding, type ExecRequest, type Failure, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type PolicyCall, type Result, type SecurityMode, type TimelinePage, type ToolRunRequest,
 } from '@aleph/protocol';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
 import { auditFile, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, saveConfig, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
@@ -63,6 +63,38 @@ export interface GatewayOptions {
   readonly console?: ConsoleOptions;
   /** The sandbox helper for tool runs (the packaged app passes its own). */
   readonly sandboxHelper?: string;
+  /**
+   * How long an append waits for the audit log while another process writes it (`aleph audit
+   * import`, a tool holding the file) before the requests it would record are refused. Default 5000.
+   */
+  readonly auditBusyTimeoutMs?: number;
+  /** Hears of problems the gateway lives through (the audit log unwritable, and written again). */
+  readonly onProblem?: (message: string) => void;
+}
+
+/** What to do once an audit event is durable, and what to do instead if it cannot be written. */
+interface Delivery {
+  readonly deliver: () => void;
+  readonly refuse: (failure: Failure) => void;
+}
+
+/**
+ * An answer waiting for its audit event. It is delivered once the event is durable; if the event
+ * cannot be written, it is refused instead where it would grant or confirm something (an allow, a
+ * resolve, a change), so that nothing is granted that the log does not hold. Entries without
+ * `refuse` (refusals, announcements) are delivered either way.
+ */
+interface Queued extends Partial<Delivery> {
+  readonly event?: Record<string, unknown>;
+}
+
+/** `message` to `reply` once durable; if the log cannot be written, the failure, as an error with the message's id. */
+function whenDurable(reply: Reply, message: GatewayMessage): Delivery {
+  const id = 'id' in message ? message.id : undefined;
+  return {
+    deliver: () => reply(message),
+    refuse: (f) => reply(id === undefined ? { type: 'error', code: f.code, message: f.message } : { type: 'error', code: f.code, message: f.message, id }),
+  };
 }
 
 /** Someone connected: a Unix-socket client (always the owner) or a network session. */
@@ -164,7 +196,9 @@ export class Gateway {
   private configCheckedAt = 0;
   private configMtime = 0;
   /** Answers whose audit events are not yet written; see flush(). */
-  private outbox: { event?: Record<string, unknown>; deliver?: () => void }[] = [];
+  private outbox: Queued[] = [];
+  /** Why the audit log could not be written at the last flush, or null while it can. */
+  private auditProblem: string | null = null;
   private readonly watchers = new Set<(event: GatewayEvent) => void>();
   private stopping = false;
   private indexTimer: NodeJS.Timeout | undefined;
@@ -183,6 +217,7 @@ export class Gateway {
     keepHistory: boolean,
     pairing: Partial<PairingLimits>,
     private readonly sandboxHelper: string | undefined,
+    private readonly onProblem: (message: string) => void,
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.outcomes = keepHistory ? [] : null;
@@ -210,7 +245,7 @@ export class Gateway {
     const socketPath = join(options.home, SOCKET_FILE);
     if (Buffer.byteLength(socketPath) > 100) throw new GatewayError('socket_path_too_long', `The socket path ${socketPath} is too long for a Unix socket; choose a shorter ALEPH_HOME.`);
     await clearStaleSocket(socketPath);
-    const audit = AuditStore.open(auditFile(options.home), { indexOnAppend: false });
+    const audit = AuditStore.open(auditFile(options.home), { indexOnAppend: false, ...(options.auditBusyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.auditBusyTimeoutMs }) });
     let policy: CommandPolicy;
     let identityStore: IdentityStore;
     try {
@@ -228,6 +263,7 @@ export class Gateway {
       options.keepHistory === true,
       options.pairing ?? {},
       options.sandboxHelper,
+      options.onProblem ?? (() => undefined),
     );
     gateway.notices = secured.value;
     server.on('connection', (socket) => gateway.accept(socket));
@@ -334,7 +370,7 @@ export class Gateway {
   /** An identity operation (pairing, connect, invitation); its answer goes out once its events are durable. */
   identityCall<T>(operation: (identities: Identities, now: number) => Result<T>, reply: (result: Result<T>) => void): void {
     const result = operation(this.identities, Date.now());
-    this.outbox.push({ deliver: () => reply(result) });
+    this.outbox.push({ deliver: () => reply(result), refuse: (f) => reply(fail(f.code, f.message)) });
     this.flush();
   }
 
@@ -372,7 +408,12 @@ export class Gateway {
     await this.endpoint?.stop();
     clearTimeout(this.indexTimer);
     await closed;
-    this.audit.close();
+    try {
+      this.audit.close();
+    } catch (error) {
+      // Everything acknowledged is already written; only the search index may trail (the next start catches up).
+      this.onProblem(`the audit log's search index could not be brought up to date (${(error as Error).message}).`);
+    }
     this.identityStore.close();
     try {
       unlinkSync(this.socketPath);
@@ -464,9 +505,31 @@ export class Gateway {
     if (this.outbox.length === 0) return;
     const batch = this.outbox;
     this.outbox = [];
-    this.audit.appendBatch(batch.flatMap((b) => (b.event === undefined ? [] : [b.event])));
-    for (const b of batch) b.deliver?.();
-    this.indexSoon();
+    const failure = this.append(batch.flatMap((b) => (b.event === undefined ? [] : [b.event])));
+    for (const b of batch) {
+      if (failure !== null && b.refuse !== undefined) b.refuse(failure);
+      else b.deliver?.();
+    }
+    if (failure === null) this.indexSoon();
+  }
+
+  /**
+   * Appends, or says why it could not (the disk is full, another process held the log longer than
+   * the busy timeout): the gateway lives on, refusing what it cannot record, and says when it
+   * starts and when it stops.
+   */
+  private append(events: readonly Record<string, unknown>[]): Failure | null {
+    try {
+      this.audit.appendBatch(events);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (this.auditProblem === null) this.onProblem(`the audit log cannot be written (${message}); requests are refused until it can.`);
+      this.auditProblem = message;
+      return { code: 'audit_unavailable', message: `The audit log cannot be written (${message}), so nothing is allowed; try again shortly.` };
+    }
+    if (this.auditProblem !== null) this.onProblem('the audit log is written again.');
+    this.auditProblem = null;
+    return null;
   }
 
   /**
@@ -477,7 +540,11 @@ export class Gateway {
     if (this.indexTimer !== undefined || this.stopping) return;
     this.indexTimer = setTimeout(() => {
       this.indexTimer = undefined;
-      this.audit.index();
+      try {
+        this.audit.index();
+      } catch {
+        // The index only trails the events; the next append schedules another try.
+      }
     }, INDEX_DELAY_MS);
     this.indexTimer.unref();
   }
@@ -555,7 +622,7 @@ export class Gateway {
         switch (call.method) {
           case 'audit.search':
           case 'audit.verify':
-            reply({ type: 'result', id: m.id, result: this.auditCall(call) });
+            answer(this.auditCall(call));
             return;
           case 'policy.get':
             this.refreshConfig(true);
@@ -566,7 +633,7 @@ export class Gateway {
           case 'rules.remove':
           case 'rules.import': {
             const changed = this.changePolicy(call);
-            this.outbox.push({ deliver: () => answer(changed) });
+            this.outbox.push({ deliver: () => answer(changed), refuse: (f) => answer(fail(f.code, f.message)) });
             return;
           }
           default:
@@ -577,18 +644,24 @@ export class Gateway {
     }
   }
 
-  /** The owner reads the audit timeline: a page of a search, or the chain checked. */
-  private auditCall(call: Extract<OwnerCall, { method: 'audit.search' | 'audit.verify' }>): TimelinePage | ChainCheck {
+  /** The owner reads the audit timeline: a page of a search, or the chain checked; or why the log cannot be read now. */
+  private auditCall(call: Extract<OwnerCall, { method: 'audit.search' | 'audit.verify' }>): Result<TimelinePage | ChainCheck> {
     // What was just appended is searchable at once, not a moment later.
     this.flush();
-    this.audit.index();
-    if (call.method === 'audit.verify') {
-      const v = this.audit.verify();
-      return v.ok ? { ok: true, rows: v.rows, first_bad_id: null, reason: null } : { ok: false, rows: v.rows, first_bad_id: v.first_bad_id, reason: v.reason };
+    try {
+      this.audit.index();
+      if (call.method === 'audit.verify') {
+        const v = this.audit.verify();
+        return ok(v.ok ? { ok: true, rows: v.rows, first_bad_id: null, reason: null } : { ok: false, rows: v.rows, first_bad_id: v.first_bad_id, reason: v.reason });
+      }
+      const { method: _method, ...query } = call;
+      const page = search(this.audit, query);
+      return ok({ rows: page.rows, next_cursor: page.next_cursor, count: page.count, count_exact: page.count_exact });
+    } catch (error) {
+      if (!(error instanceof AuditError)) throw error;
+      // A query the store refuses says so; a log another process holds is `audit_unavailable`.
+      return fail(error.code === 'invalid_query' ? 'invalid_query' : 'audit_unavailable', error.message);
     }
-    const { method: _method, ...query } = call;
-    const page = search(this.audit, query);
-    return { rows: page.rows, next_cursor: page.next_cursor, count: page.count, count_exact: page.count_exact };
   }
 
   /** Refuses a peer a tool (or an owner's call): audited as `policy_denied`, answered once durable. */
@@ -802,7 +875,7 @@ export class Gateway {
         session: request.session_key, actor: by, risk_level: w.evaluation.risk.level, channel: peer.identity.source_channel,
         ...(m.reason === undefined ? {} : { reason: m.reason }), ...(rule === null ? {} : { rule: { ...rule, ...(m.scope === undefined ? {} : { scope: m.scope }), ...(m.duration_ms === undefined ? {} : { duration_ms: m.duration_ms }) } }),
       },
-      deliver: () => reply({ type: 'resolved', id: m.id }),
+      ...whenDurable(reply, { type: 'resolved', id: m.id }),
     });
     const who = by === 'owner' ? 'the owner' : by;
     this.finish(m.id, m.decision, m.decision === 'deny' ? (m.reason ?? `denied by ${who}`) : `approved by ${who}${grant}`, by);
@@ -823,7 +896,7 @@ export class Gateway {
 
   /** Queues the outcome's audit event; the answer goes out once the event is written (flush). */
   private answer(peer: Peer, reply: Reply, requestId: string, request: ExecRequest, e: Evaluation, decision: Decision, reason: string, by: string, binding: ExecBinding, approvalId?: string): void {
-    this.decided(requestId, request, e, decision, reason, by, approvalId === undefined ? {} : { approval_id: approvalId }, () => reply(decision === 'deny'
+    this.decided(requestId, request, e, decision, reason, by, approvalId === undefined ? {} : { approval_id: approvalId }, whenDurable(reply, decision === 'deny'
       ? { type: 'approval_decision', id: requestId, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by }
       : { type: 'approval_decision', id: requestId, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by, binding }));
     if (decision !== 'deny') {
@@ -836,7 +909,7 @@ export class Gateway {
    * A decision on a command (or a tool's run) as the audit log (`terminal_cmd`) and a headless
    * report keep it: why, and by which of the agent's rules when one decided.
    */
-  private decided(requestId: string, request: ExecRequest, e: Evaluation, decision: Decision, reason: string, by: string, extra: Record<string, unknown>, deliver?: () => void): void {
+  private decided(requestId: string, request: ExecRequest, e: Evaluation, decision: Decision, reason: string, by: string, extra: Record<string, unknown>, then: Delivery): void {
     const rule = (e.denied_by ?? e.asked_by ?? e.allowed_by[0] ?? null) as StoredRule | null;
     this.outbox.push({
       event: {
@@ -844,16 +917,27 @@ export class Gateway {
         mode: e.mode, agent: request.agent_id, cwd: request.cwd, reasons: e.risk.reasons.map((r) => r.code),
         session: request.session_key, actor: request.agent_id, executor: by, request_id: requestId, ...(rule === null ? {} : { rule_id: rule.id }), ...extra,
       },
-      ...(deliver === undefined ? {} : { deliver }),
+      // A headless report keeps what the requester was told: a refusal when the log could not hold the decision.
+      deliver: () => {
+        this.outcome(request, e, decision, reason, by);
+        then.deliver();
+      },
+      refuse: (f) => {
+        this.outcome(request, e, 'deny', f.message, 'gateway');
+        then.refuse(f);
+      },
     });
+  }
+
+  private outcome(request: ExecRequest, e: Evaluation, decision: Decision, reason: string, by: string): void {
     this.answered++;
     this.outcomes?.push({ request, decision, reason, resolved_by: by, verdict: e.verdict, risk_level: e.risk.level, at: new Date().toISOString() });
   }
 
   /**
    * A tool run's outcome. A person's "allow" moves the tool's trust on (saved before the run) and
-   * goes to the capability ledger with any escalation; then the run starts in the sandbox, and
-   * tool_result goes back once `sandbox_exec` is durable. A denial answers at once.
+   * goes to the capability ledger with any escalation; once all that is durable the run starts in
+   * the sandbox, and tool_result goes back once `sandbox_exec` is durable. A denial answers at once.
    */
   private answerTool(peer: Peer, reply: Reply, requestId: string, plan: ToolPlan, e: Evaluation, decision: Decision, reason: string, by: string, approvalId?: string): void {
     const { run } = plan;
@@ -871,12 +955,16 @@ export class Gateway {
       }
     }
     for (const event of escalationEvents(plan, decision, by, who)) this.outbox.push({ event });
-    this.decided(requestId, plan.request, e, decision, why, by, { tool_id: run.tool, ...(approvalId === undefined ? {} : { approval_id: approvalId }) });
     const result = { type: 'tool_result' as const, id: requestId, decision, reason: why, resolved_by: by, verdict: e.verdict, risk: e.risk, stage: record.stage, contract_hash: plan.contractHash };
-    if (decision === 'deny') {
-      this.outbox.push({ deliver: () => reply(result) });
-      return;
-    }
+    const answered = whenDurable(reply, result);
+    const extra = { tool_id: run.tool, ...(approvalId === undefined ? {} : { approval_id: approvalId }) };
+    this.decided(requestId, plan.request, e, decision, why, by, extra, decision === 'deny' ? answered : { deliver: () => this.startTool(peer, reply, plan, result), refuse: answered.refuse });
+  }
+
+  /** Runs an allowed tool in the sandbox; its outcome goes back once `sandbox_exec` is durable. */
+  private startTool(peer: Peer, reply: Reply, plan: ToolPlan, result: Extract<GatewayMessage, { type: 'tool_result' }>): void {
+    // The requester left, or the gateway is stopping, while the decision was being written.
+    if (peer.closed || this.stopping) return;
     const runId = `run-${randomBytes(4).toString('hex')}`;
     const controller = new AbortController();
     peer.pending.add(runId);
@@ -884,7 +972,7 @@ export class Gateway {
       .then(({ log, output }) => {
         this.runs.delete(runId);
         peer.pending.delete(runId);
-        this.outbox.push({ event: runEvent(plan, requestId, log), deliver: () => reply({ ...result, run: output }) });
+        this.outbox.push({ event: runEvent(plan, result.id, log), ...whenDurable(reply, { ...result, run: output }) });
         if (!this.stopping) this.flush();
         peer.settled();
       });
@@ -904,7 +992,7 @@ export class Gateway {
         event: 'command_finished', request_id: m.id, command: request.command, exit_code: m.exit_code, duration_ms: m.duration_ms,
         agent: request.agent_id, cwd: request.cwd, session: request.session_key, actor: request.agent_id, ...(m.signal === undefined ? {} : { signal: m.signal }),
       },
-      deliver: m.sandbox === undefined ? () => reply({ type: 'result_recorded', id: m.id }) : undefined,
+      ...(m.sandbox === undefined ? whenDurable(reply, { type: 'result_recorded', id: m.id }) : {}),
     });
     if (m.sandbox !== undefined) {
       this.outbox.push({
@@ -913,7 +1001,7 @@ export class Gateway {
           capability_hash: m.sandbox.capability_hash, violations: m.sandbox.violations, duration_ms: m.duration_ms, exit_code: m.exit_code ?? undefined,
           session: request.session_key, actor: request.agent_id,
         },
-        deliver: () => reply({ type: 'result_recorded', id: m.id }),
+        ...whenDurable(reply, { type: 'result_recorded', id: m.id }),
       });
     }
   }

@@ -112,6 +112,7 @@ app.whenReady().then(async () => {
   if (!config.ok) throw new Error(config.error.message);
   const options = (port: number): GatewayOptions => ({
     home, network: { port }, console: { port: 0, root: join(import.meta.dirname, '../renderer') },
+    onProblem: (problem) => console.warn(`Aleph Console: ${problem}`),
     // The packaged app ships its sandbox helper in resources; in development the package's own is used.
     ...(app.isPackaged ? { sandboxHelper: join(process.resourcesPath, PACKAGED_HELPER) } : {}),
   });
