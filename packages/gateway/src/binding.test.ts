@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,14 @@ describe('what an approval is bound to', () => {
     const b = bindingOf([segment('python3', '-u', 'build.py', '--fast')], cwd, `/usr/bin:/bin`);
     expect(Object.keys(b.scripts)).toEqual([join(cwd, 'build.py')]);
     expect(bindingOf([segment('python3', '-c', 'print(2)'), segment('sh', '-c', 'build.py')], cwd, path).scripts).toEqual({});
+  });
+
+  it('does not hang on a script swapped for a FIFO: that is drift', () => {
+    const cwd = join(dir, 'project');
+    const bound = bindingOf([segment('python3', 'build.py')], cwd, path);
+    unlinkSync(join(cwd, 'build.py'));
+    execFileSync('mkfifo', [join(cwd, 'build.py')]);
+    expect(bindingDrift(bound, currentBinding(bound, cwd, path))).toBe(`${join(cwd, 'build.py')} is gone since it was approved`);
   });
 
   it('hashes a program named by its path', () => {

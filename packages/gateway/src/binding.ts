@@ -5,7 +5,7 @@
  * that an approved `python3 deploy.py` cannot run an edited deploy.py, nor `make` a different make.
  */
 import { createHash } from 'node:crypto';
-import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { ExecBinding, SegmentReport } from '@aleph/protocol';
 
@@ -78,12 +78,13 @@ function isExecutable(file: string): boolean {
 export function fileHash(file: string): string | null {
   let fd: number;
   try {
-    if (!statSync(file).isFile()) return null;
-    fd = openSync(file, 'r');
+    // Non-blocking, and checked once open: a file swapped for a FIFO after a stat must not hang the gateway.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return null;
   }
   try {
+    if (!fstatSync(fd).isFile()) return null;
     const hash = createHash('sha256');
     const buffer = Buffer.allocUnsafe(1 << 16);
     for (;;) {
