@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALEPH_BIN, useAlephHome } from './test-cli.js';
@@ -70,6 +70,17 @@ describe('aleph audit', () => {
     expect(csv[0]).toBe('id,ts,event,session,actor,risk_level,decision,summary,payload,hash');
     expect(csv).toHaveLength(5);
     expect(statSync(out).mode & 0o777).toBe(0o600);
+    // An existing file is replaced whole and made private; --json says what was written.
+    writeFileSync(out, 'old', { mode: 0o644 });
+    const again = aleph(['audit', 'export', '--format', 'jsonl', '--output', out, '--json']);
+    expect(JSON.parse(again.stdout)).toEqual({ exported: 4, file: out, format: 'jsonl' });
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(4);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    // A place it cannot write is a clear error, and nothing is left behind.
+    const nowhere = aleph(['audit', 'export', '--format', 'csv', '--output', join(home, 'no', 'such', 'dir.csv'), '--json']);
+    expect(nowhere.code).toBe(2);
+    expect(JSON.parse(nowhere.stdout)).toMatchObject({ error: { code: 'unwritable', message: expect.stringContaining('no/such/dir.csv') } });
+    expect(readdirSync(home).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('tails the newest events and prunes old ones without breaking the chain', () => {

@@ -1,12 +1,13 @@
-import { createReadStream, openSync, closeSync, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
 import { AUDIT_EVENT_TYPES, RISK_LEVELS, parseDuration, parseWhen, type AuditEventType, type AuditRow, type RiskLevel } from '@aleph/protocol';
 import { AuditError, AuditStore, CSV_HEADER, importJsonLines, search, toCsvLine, toJsonLine, type SearchQuery } from '@aleph/audit';
 import { flag, parseArgs, value, type ParsedArgs } from './args.js';
 import { alephHome, auditFile } from '@aleph/gateway';
 import { EXIT, type Io } from './io.js';
-import { LineWriter } from './output.js';
 import { styleFor, type Style } from './style.js';
 
 export const AUDIT_HELP = `Usage: aleph audit <command> [options]
@@ -19,8 +20,9 @@ export const AUDIT_HELP = `Usage: aleph audit <command> [options]
                  the newest events; with --follow, new ones as they arrive
   verify [--json]
                  walks the hash chain: exit 0 when intact, 1 naming the first bad row
-  export --format jsonl|csv [--output FILE]
-                 every event, oldest first (jsonl is the agent audit.log line shape)
+  export --format jsonl|csv [--output FILE] [--json]
+                 every event, oldest first (jsonl is the agent audit.log line shape); FILE is
+                 written 0600 and replaced whole, never left half-written
   import --format jsonl FILE
                  brings an agent audit.log along; bad lines are reported and skipped
   prune [--max-age DURATION] [--max-rows N]
@@ -133,30 +135,43 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     },
   },
   export: {
-    options: { format: { value: true }, output: { value: true }, help: {} },
+    options: { format: { value: true }, output: { value: true }, json: {}, help: {} },
     async run(store, args, io) {
       const format = value(args, 'format');
       if (format !== 'jsonl' && format !== 'csv') return io.usage('--format must be jsonl or csv.');
+      const json = flag(args, 'json');
       const output = value(args, 'output');
-      let stream: NodeJS.WritableStream = io.stdout;
-      if (output !== undefined) {
-        // Created 0600: the log says what ran on this machine.
-        closeSync(openSync(output, 'w', 0o600));
-        stream = createWriteStream(output);
-      }
-      const writer = new LineWriter(stream);
-      if (format === 'csv') await writer.line(CSV_HEADER);
       let n = 0;
-      for (const row of store.rows()) {
-        await writer.line(format === 'csv' ? toCsvLine(row) : toJsonLine(row));
-        n++;
+      /** The export, in chunks of many lines. */
+      function* chunks(): Generator<string> {
+        let chunk = format === 'csv' ? `${CSV_HEADER}\n` : '';
+        for (const row of store.rows()) {
+          chunk += `${format === 'csv' ? toCsvLine(row) : toJsonLine(row)}\n`;
+          n++;
+          if (chunk.length >= 64 * 1024) {
+            yield chunk;
+            chunk = '';
+          }
+        }
+        if (chunk !== '') yield chunk;
       }
-      await writer.flush();
-      if (output !== undefined) {
-        stream.end();
-        await once(stream, 'finish');
-        io.err(`Exported ${n} events to ${output}.`);
+      if (output === undefined) {
+        for (const chunk of chunks()) if (!io.stdout.write(chunk)) await once(io.stdout, 'drain');
+        return EXIT.ok;
       }
+      // Written to a private temporary file beside FILE, then renamed over it: an export cut short
+      // (a full disk, a kill) leaves FILE as it was, and the log (what ran on this machine) is never
+      // readable by others.
+      const temporary = `${output}.${process.pid}.tmp`;
+      try {
+        await pipeline(Readable.from(chunks()), createWriteStream(temporary, { flags: 'wx', mode: 0o600 }));
+        renameSync(temporary, output);
+      } catch (error) {
+        rmSync(temporary, { force: true });
+        return io.fail({ code: 'unwritable', message: `Cannot write ${output}: ${(error as Error).message}` }, json);
+      }
+      if (json) io.out(JSON.stringify({ exported: n, file: output, format }));
+      else io.err(`Exported ${n} events to ${output}.`);
       return EXIT.ok;
     },
   },
