@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AuditError } from '@aleph/audit';
-import { alephHome, loadConfig, saveConfig } from '@aleph/gateway';
+import { alephHome, loadConfig, own, saveConfig } from '@aleph/gateway';
 import { TOOL_NAME, TRUST_STAGES, type GatewayMessage } from '@aleph/protocol';
 import { exitCodeOf, TRIAL_RUNS } from '@aleph/sandbox';
 import { flag, parseArgs, value } from './args.js';
@@ -118,7 +118,7 @@ function forgetTool(operands: readonly string[], json: boolean, io: Io): number 
   const home = alephHome(io.env);
   const config = loadConfig(home, false);
   if (!config.ok) return io.fail(config.error, json);
-  const record = config.value.tools[name];
+  const record = own(config.value.tools, name);
   if (record === undefined) return io.fail({ code: 'unknown_tool', message: `No tool named ${name} has a contract; "aleph tools list" shows those that do.` }, json);
   const { [name]: _gone, ...tools } = config.value.tools;
   const saved = saveConfig(home, { ...config.value, tools });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { configFile, loadConfig, sandboxOf, saveConfig, secretBytes } from './config.js';
+import { configFile, loadConfig, modeOf, sandboxOf, saveConfig, secretBytes, withMode } from './config.js';
 
 let dir: string;
 let home: string;
@@ -52,6 +52,20 @@ describe('exec-approvals.json', () => {
     expect(loadConfig(home, false)).toMatchObject({ ok: false, error: { message: expect.stringContaining('only in the top-level "sandbox"') } });
     writeFileSync(configFile(home), JSON.stringify({ secret, sandbox: { enabled: 'yes' } }));
     expect(loadConfig(home, false)).toMatchObject({ ok: false, error: { message: expect.stringContaining('"sandbox.enabled" must be true or false') } });
+  });
+
+  it('takes agents named like Object.prototype\'s members as any other name, through a save and a load', () => {
+    const created = loadConfig(home, true);
+    if (!created.ok) throw new Error(created.error.message);
+    expect(modeOf(created.value, 'constructor')).toBe('safe');
+    expect(sandboxOf(created.value, 'toString')).toEqual(sandboxOf(created.value, 'anyone'));
+    let config = withMode(withMode(created.value, '__proto__', 'dev'), 'constructor', 'unrestricted');
+    expect(saveConfig(home, config).ok).toBe(true);
+    const loaded = loadConfig(home, false);
+    if (!loaded.ok) throw new Error(loaded.error.message);
+    config = loaded.value;
+    expect([modeOf(config, '__proto__'), modeOf(config, 'constructor'), modeOf(config, 'hasOwnProperty')]).toEqual(['dev', 'unrestricted', 'safe']);
+    expect(Object.getPrototypeOf(config.agents)).toBe(Object.prototype);
   });
 
   it('is not created when only read', () => {

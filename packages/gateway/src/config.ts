@@ -153,12 +153,14 @@ export function parseConfig(value: unknown): Result<GatewayConfig> {
   if (!defaultMode.ok) return fail('config_invalid', `"defaults.mode": ${defaultMode.error.message}`);
   const agentsIn = v.agents ?? {};
   if (typeof agentsIn !== 'object' || agentsIn === null || Array.isArray(agentsIn)) return fail('config_invalid', '"agents" must be an object keyed by agent id');
-  const agents: Record<string, AgentSettings> = {};
+  const agentEntries: [string, AgentSettings][] = [];
   for (const [agent, settingsIn] of Object.entries(agentsIn as Record<string, unknown>)) {
     const parsed = parseAgent(settingsIn);
     if (!parsed.ok) return fail('config_invalid', `"agents.${agent}": ${parsed.error.message}`);
-    agents[agent] = parsed.value;
+    agentEntries.push([agent, parsed.value]);
   }
+  // fromEntries makes every name an own entry, `__proto__` included (an assignment would not).
+  const agents = Object.fromEntries(agentEntries);
   const patterns = parseUserPatterns(v.policy);
   if (!patterns.ok) return fail('config_invalid', patterns.error.message);
   const network = parseNetwork(v.network ?? {});
@@ -187,7 +189,7 @@ function parseNetwork(value: unknown): Result<NetworkSettings> {
 
 function parseChannels(value: unknown): Result<Record<string, ChannelSettings>> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('config_invalid', '"channels" must be an object keyed by channel name');
-  const channels: Record<string, ChannelSettings> = {};
+  const channels: [string, ChannelSettings][] = [];
   for (const [name, entry] of Object.entries(value as Record<string, unknown>)) {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return fail('config_invalid', `"channels.${name}" must be an object`);
     const e = entry as Record<string, unknown>;
@@ -195,9 +197,9 @@ function parseChannels(value: unknown): Result<Record<string, ChannelSettings>> 
     if (!(DM_POLICIES as readonly unknown[]).includes(policy)) return fail('config_invalid', `"channels.${name}.dm_policy" must be one of ${DM_POLICIES.join(', ')}`);
     const allow = e.allow_from ?? [];
     if (!Array.isArray(allow) || !allow.every((s) => typeof s === 'string' && s !== '')) return fail('config_invalid', `"channels.${name}.allow_from" must list sender ids`);
-    channels[name] = { dm_policy: policy as DmPolicy, allow_from: allow as string[] };
+    channels.push([name, { dm_policy: policy as DmPolicy, allow_from: allow as string[] }]);
   }
-  return ok(channels);
+  return ok(Object.fromEntries(channels));
 }
 
 function parseSandbox(value: unknown, at: string, topLevel: boolean): Result<Partial<SandboxSettings>> {
@@ -223,7 +225,7 @@ const HASH = /^[0-9a-f]{64}$/;
 
 function parseTools(value: unknown): Result<Record<string, TrustRecord>> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('config_invalid', '"tools" must be an object keyed by tool name');
-  const tools: Record<string, TrustRecord> = {};
+  const tools: [string, TrustRecord][] = [];
   for (const [name, entry] of Object.entries(value as Record<string, unknown>)) {
     const e = entry as Record<string, unknown>;
     const at = `"tools.${name}"`;
@@ -236,11 +238,11 @@ function parseTools(value: unknown): Result<Record<string, TrustRecord>> {
     if (approved !== null && (typeof approved !== 'number' || !Number.isFinite(approved))) return fail('config_invalid', `${at}.approved_at must be epoch milliseconds or null`);
     const changed = e.changed_from ?? null;
     if (changed !== null && (typeof changed !== 'string' || !HASH.test(changed))) return fail('config_invalid', `${at}.changed_from must be a SHA-256 in hex or null`);
-    tools[name] = {
+    tools.push([name, {
       tool: name, contract_hash: e.contract_hash, stage: e.stage as TrustStage, confirmed_runs: e.confirmed_runs as number, approved_at: approved as number | null, changed_from: changed as string | null,
-    };
+    }]);
   }
-  return ok(tools);
+  return ok(Object.fromEntries(tools));
 }
 
 /** The configuration with one tool's trust replaced. */
@@ -252,12 +254,12 @@ export function withTrust(config: GatewayConfig, record: TrustRecord): GatewayCo
 export function withMode(config: GatewayConfig, agent: string | undefined, mode: SecurityMode): GatewayConfig {
   return agent === undefined
     ? { ...config, defaults: { mode } }
-    : { ...config, agents: { ...config.agents, [agent]: { rules: [], ...config.agents[agent], mode } } };
+    : { ...config, agents: { ...config.agents, [agent]: { rules: [], ...own(config.agents, agent), mode } } };
 }
 
 /** The sandbox settings for one agent's commands. */
 export function sandboxOf(config: GatewayConfig, agent: string): SandboxSettings {
-  return { ...config.sandbox, ...config.agents[agent]?.sandbox };
+  return { ...config.sandbox, ...own(config.agents, agent)?.sandbox };
 }
 
 function parseAgent(value: unknown): Result<AgentSettings> {
@@ -380,7 +382,15 @@ export function saveConfig(home: string, config: GatewayConfig): Result<void> {
   }
 }
 
+/**
+ * A map's own entry, never one inherited from Object.prototype: agents, channels and tools are
+ * named by their callers, and an agent may well be called `constructor` or `__proto__`.
+ */
+export function own<T>(map: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(map, key) ? map[key] : undefined;
+}
+
 /** The mode an agent runs in. */
 export function modeOf(config: GatewayConfig, agent: string): SecurityMode {
-  return config.agents[agent]?.mode ?? config.defaults.mode;
+  return own(config.agents, agent)?.mode ?? config.defaults.mode;
 }

@@ -107,6 +107,15 @@ export class ConsoleServer {
     return this.hosts.includes(req.headers.host ?? '');
   }
 
+  /** The request's address, or null when it cannot be read as one (`//`, say). */
+  private urlOf(req: IncomingMessage): URL | null {
+    try {
+      return new URL(req.url ?? '/', this.origin);
+    } catch {
+      return null;
+    }
+  }
+
   private signedIn(req: IncomingMessage): boolean {
     const id = cookieValue(req.headers.cookie, COOKIE);
     return id !== null && findSecret(this.sessions, id, Date.now()) !== null;
@@ -115,7 +124,8 @@ export class ConsoleServer {
   private request(req: IncomingMessage, res: ServerResponse): void {
     if (!this.hostOk(req)) return this.plain(res, 421, 'This console answers only to 127.0.0.1 and localhost.');
     if (req.method !== 'GET' && req.method !== 'HEAD') return this.plain(res, 405, 'The console serves pages; it takes no other requests here.');
-    const url = new URL(req.url ?? '/', this.origin);
+    const url = this.urlOf(req);
+    if (url === null) return this.plain(res, 400, 'That address cannot be read.');
     if (url.pathname === '/login') return this.login(url, res);
     if (url.pathname === '/' || url.pathname === '/index.html') {
       if (!this.signedIn(req)) return this.plain(res, 401, 'Sign in with the link the gateway printed when it started (each link works once). Start it with: aleph gateway --headless --console');
@@ -179,12 +189,14 @@ export class ConsoleServer {
    * another site cannot open it in the user's name), and a signed-in session's cookie.
    */
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Node leaves an upgraded socket without an error listener: a peer that resets it must not take the gateway down.
+    socket.on('error', () => socket.destroy());
     const refuse = (status: string, message: string): void => {
       socket.end(`HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${message}\n`);
     };
     const origin = req.headers.origin ?? '';
     if (!this.hostOk(req) || !this.hosts.some((h) => origin === `http://${h}`)) return refuse('403 Forbidden', 'This origin may not connect to the console.');
-    if (new URL(req.url ?? '/', this.origin).pathname !== CONSOLE_API_PATH) return refuse('404 Not Found', 'Not found.');
+    if (this.urlOf(req)?.pathname !== CONSOLE_API_PATH) return refuse('404 Not Found', 'Not found.');
     if (!this.signedIn(req)) return refuse('401 Unauthorized', 'Sign in first.');
     this.endpoint.adopt(req, socket, head, identityContext({
       request_id: '', session_key: `console-${randomBytes(6).toString('hex')}`, role: 'owner', identity_id: 'owner', scope: null, created_at: Date.now(), source_channel: 'console',

@@ -16,6 +16,7 @@ import {
 } from '@aleph/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { GatewayError } from './errors.js';
+import { own } from './config.js';
 import type { IdentityEvent } from './identities.js';
 import type { Gateway, Limits, Peer, Reply } from './server.js';
 
@@ -128,6 +129,8 @@ export class NetworkEndpoint {
    * origins may connect, so that a web page cannot drive the gateway through the user's browser.
    */
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Node leaves an upgraded socket without an error listener: a peer that resets it must not take the gateway down.
+    socket.on('error', () => socket.destroy());
     const origin = req.headers.origin;
     if (origin !== undefined && !this.origins.includes(origin)) {
       socket.end('HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nThis origin may not connect to the gateway.\n');
@@ -203,7 +206,7 @@ export class NetworkEndpoint {
       if (id === null) return;
       session.send(outcome.ok ? { jsonrpc: '2.0', id, result: outcome.value } : { jsonrpc: '2.0', id, error: serverError(outcome.error.code, outcome.error.message) });
     };
-    const asMessage = MESSAGE_METHODS[method];
+    const asMessage = own(MESSAGE_METHODS, method);
     if (asMessage !== undefined) {
       // Same validation as the Unix socket; a request's id defaults to the call's.
       const fields = asMessage === 'approval_request' && params.id === undefined && id !== null ? { ...params, id: String(id) } : params;

@@ -4,7 +4,7 @@
  * the same events `aleph mode set` and `aleph rules` record; writing both is the gateway's business.
  */
 import { fail, ok, type PolicyCall, type PolicyView, type Result, type RuleDraft, type RuleView } from '@aleph/protocol';
-import { withMode, type GatewayConfig, type StoredRule } from './config.js';
+import { own, withMode, type GatewayConfig, type StoredRule } from './config.js';
 import { isExpired, ruleChangeEvent, withoutRule, withRule } from './rules.js';
 
 export interface PolicyChange {
@@ -31,7 +31,7 @@ export function ruleView(agent: string, r: StoredRule): RuleView {
 export function applyPolicyCall(config: GatewayConfig, call: Exclude<PolicyCall, { method: 'policy.get' }>, now: number): Result<PolicyChange> {
   switch (call.method) {
     case 'policy.set_mode': {
-      const from = call.agent === undefined ? config.defaults.mode : (config.agents[call.agent]?.mode ?? config.defaults.mode);
+      const from = call.agent === undefined ? config.defaults.mode : (own(config.agents, call.agent)?.mode ?? config.defaults.mode);
       const next = withMode(config, call.agent, call.mode);
       const event = { event: 'security_mode_change', from, to: call.mode, actor: 'owner', ...(call.agent === undefined ? {} : { agent: call.agent }) };
       return ok({ config: next, events: [event], result: { agent: call.agent ?? null, from, to: call.mode } });

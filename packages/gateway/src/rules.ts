@@ -4,11 +4,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AllowRule, RuleAction } from '@aleph/protocol';
-import type { GatewayConfig, StoredRule } from './config.js';
+import { own, type GatewayConfig, type StoredRule } from './config.js';
 
 /** An agent's rules that apply now to a request of this session: unexpired, and session grants only for their session. */
 export function liveRules(config: GatewayConfig, agent: string, session: string, now: number): StoredRule[] {
-  const rules = config.agents[agent]?.rules ?? [];
+  const rules = own(config.agents, agent)?.rules ?? [];
   return rules.filter((r) => !isExpired(r, now) && (r.session === null || r.session === undefined || r.session === session));
 }
 
@@ -33,7 +33,7 @@ export function withRule(config: GatewayConfig, agent: string, rule: NewRule, no
     kind: rule.kind, pattern: rule.pattern, id: randomBytes(6).toString('hex'), action: rule.action, message: rule.message ?? null,
     session: rule.session ?? null, source: rule.source, created_at: new Date(now).toISOString(), last_used_at: null, expires_at: rule.expires_at ?? null,
   };
-  const settings = config.agents[agent] ?? { rules: [] };
+  const settings = own(config.agents, agent) ?? { rules: [] };
   const same = (r: StoredRule): boolean => r.kind === stored.kind && r.pattern === stored.pattern && r.action === stored.action && (r.session ?? null) === stored.session;
   const rules = [...settings.rules.filter((r) => !isExpired(r, now) && !same(r)), stored];
   return { config: { ...config, agents: { ...config.agents, [agent]: { ...settings, rules } } }, rule: stored };
@@ -56,7 +56,7 @@ export function ruleChangeEvent(change: 'added' | 'removed', agent: string, rule
 
 /** Notes that these rules were used at `at` (ISO time). */
 export function withRulesUsed(config: GatewayConfig, agent: string, used: readonly StoredRule[], at: string): GatewayConfig {
-  const settings = config.agents[agent];
+  const settings = own(config.agents, agent);
   if (settings === undefined || used.length === 0) return config;
   const rules = settings.rules.map((r) => (used.includes(r) ? { ...r, last_used_at: at } : r));
   return { ...config, agents: { ...config.agents, [agent]: { ...settings, rules } } };

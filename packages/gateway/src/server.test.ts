@@ -483,6 +483,26 @@ describe('rules, grants and bindings', () => {
     approver.close();
   });
 
+  it('serves an agent called constructor or __proto__ like any other: its own mode and rules, no crash', async () => {
+    await start();
+    const approver = await client();
+    approver.send({ type: 'subscribe' });
+    const agent = await client();
+    for (const name of ['constructor', '__proto__']) {
+      agent.send({ type: 'approval_request', id: `${name}-1`, request: request('npm run build', name) });
+      const pending = await approver.waitFor(is('approval_pending'), 2000);
+      approver.send({ type: 'resolve', id: pending!.approval.id, decision: 'allow-always' });
+      expect(await agent.next(2000)).toMatchObject({ id: `${name}-1`, decision: 'allow-always' });
+      agent.send({ type: 'approval_request', id: `${name}-2`, request: request('npm run build', name) });
+      expect(await agent.next(2000)).toMatchObject({ id: `${name}-2`, decision: 'allow-once', reason: 'allowlisted' });
+    }
+    // Nobody else inherited those rules.
+    agent.send({ type: 'approval_request', id: 'other', request: request('npm run build', 'toString') });
+    expect(await approver.waitFor(is('approval_pending'), 2000)).toMatchObject({ approval: { request: { agent_id: 'toString' } } });
+    agent.close();
+    approver.close();
+  });
+
   it('a timed grant allows until it expires; a session grant only that session', async () => {
     await start();
     const approver = await client();

@@ -18,7 +18,7 @@ import {
   type ExecBinding, type ExecRequest, type Failure, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type PolicyCall, type Result, type SecurityMode, type TimelinePage, type ToolRunRequest,
 } from '@aleph/protocol';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
-import { auditFile, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, saveConfig, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
+import { auditFile, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, own, saveConfig, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
 import { GatewayError } from './errors.js';
 import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './handshake.js';
 import { Identities, type IdentityEvent } from './identities.js';
@@ -340,7 +340,7 @@ export class Gateway {
   /** How a chat channel treats direct messages. */
   channel(name: string): GatewayConfig['channels'][string] {
     this.refreshConfig();
-    return this.config.channels[name] ?? DEFAULT_CHANNEL;
+    return own(this.config.channels, name) ?? DEFAULT_CHANNEL;
   }
 
   /** A network session joins: it may subscribe, and it counts against the connection cap. */
@@ -369,7 +369,14 @@ export class Gateway {
 
   /** An identity operation (pairing, connect, invitation); its answer goes out once its events are durable. */
   identityCall<T>(operation: (identities: Identities, now: number) => Result<T>, reply: (result: Result<T>) => void): void {
-    const result = operation(this.identities, Date.now());
+    let result: Result<T>;
+    try {
+      result = operation(this.identities, Date.now());
+    } catch (error) {
+      // The devices file could not be read or written (full disk, held by another process, edited by hand).
+      result = fail('identity_unavailable', `The gateway's record of devices and guests cannot be used now (${(error as Error).message}); try again shortly.`);
+      this.onProblem(`the identity store failed: ${(error as Error).message}`);
+    }
     this.outbox.push({ deliver: () => reply(result), refuse: (f) => reply(fail(f.code, f.message)) });
     this.flush();
   }
@@ -427,6 +434,8 @@ export class Gateway {
       socket.destroy();
       return;
     }
+    // Before anything is written: a peer that closes at once must not make a write error the gateway's.
+    socket.on('error', () => this.dropped(c));
     const c = new Connection(socket, this.limits.maxLineBytes, () => this.touch(c));
     if (this.peers.size >= this.limits.maxConnections) {
       c.send({ type: 'error', code: 'too_many_connections', message: `The gateway serves at most ${this.limits.maxConnections} connections.` });
@@ -437,7 +446,6 @@ export class Gateway {
     this.peers.add(c);
     socket.on('data', (chunk: Buffer) => this.receive(c, chunk));
     socket.on('close', () => this.dropped(c));
-    socket.on('error', () => this.dropped(c));
     c.handshakeTimer = setTimeout(() => this.violation(c, 'handshake_timeout', `No valid challenge response within ${this.limits.handshakeTimeoutMs} ms.`), this.limits.handshakeTimeoutMs);
     c.send({ type: 'challenge', nonce: c.nonce, version: PROTOCOL_VERSION });
   }
@@ -658,9 +666,10 @@ export class Gateway {
       const page = search(this.audit, query);
       return ok({ rows: page.rows, next_cursor: page.next_cursor, count: page.count, count_exact: page.count_exact });
     } catch (error) {
-      if (!(error instanceof AuditError)) throw error;
-      // A query the store refuses says so; a log another process holds is `audit_unavailable`.
-      return fail(error.code === 'invalid_query' ? 'invalid_query' : 'audit_unavailable', error.message);
+      // A query the store refuses says so; a log that cannot be read now (held by another process,
+      // a full disk, a damaged row) is `audit_unavailable`, never the gateway's end.
+      if (error instanceof AuditError && error.code === 'invalid_query') return fail('invalid_query', error.message);
+      return fail('audit_unavailable', `The audit log cannot be read now: ${(error as Error).message}`);
     }
   }
 
@@ -816,7 +825,7 @@ export class Gateway {
     this.refreshConfig();
     const now = Date.now();
     if (!this.admit(peer, requestId, run.tool, reply, now)) return;
-    const plan = planToolRun(run, this.config.tools[run.tool] ?? null, process.env.HOME ?? homedir());
+    const plan = planToolRun(run, own(this.config.tools, run.tool) ?? null, process.env.HOME ?? homedir());
     if (!plan.ok) {
       reply({ type: 'error', code: plan.error.code, message: plan.error.message, id: requestId });
       return;
