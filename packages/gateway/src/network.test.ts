@@ -1,5 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditStore } from '@aleph/audit';
@@ -391,5 +392,62 @@ describe('the endpoint\'s defences', () => {
     await expect(Gateway.start({ home: other, network: { port } })).rejects.toMatchObject({ code: 'port_in_use', message: expect.stringContaining('the port is in use') });
     const again = await Gateway.start({ home: other, network: { port: 0 } });
     await again.stop();
+  });
+});
+
+describe('hostile peers on the network side', () => {
+  /** A raw HTTP exchange: what came back before the gateway closed, or a reset right after sending. */
+  function raw(url: string, text: string, reset = false): Promise<string> {
+    const { hostname, port } = new URL(url);
+    return new Promise((resolve) => {
+      const s = connect(Number(port), hostname, () => {
+        s.write(text);
+        if (reset) {
+          s.resetAndDestroy();
+          resolve('');
+        }
+      });
+      let got = '';
+      s.on('data', (d) => (got += d.toString()));
+      s.on('close', () => resolve(got));
+      s.on('error', () => undefined);
+    });
+  }
+
+  const alive = async (): Promise<void> => {
+    const c = await owner();
+    c.send({ type: 'ping', id: 'p' });
+    expect(await c.next(2000)).toEqual({ type: 'pong', id: 'p' });
+  };
+
+  it('answers an address it cannot read with 400, and lives through upgrades reset mid-refusal', async () => {
+    const root = join(home, '..', 'renderer');
+    mkdirSync(root);
+    writeFileSync(join(root, 'index.html'), '<!doctype html>');
+    await start({ console: { port: 0, root } });
+    const consoleHost = new URL(gateway!.consoleOrigin!).host;
+    expect(await raw(gateway!.consoleOrigin!, `GET // HTTP/1.1\r\nHost: ${consoleHost}\r\nConnection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400 /);
+    const upgrade = (host: string, path: string) => `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nOrigin: https://evil.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${Buffer.alloc(16).toString('base64')}\r\n\r\n`;
+    for (let i = 0; i < 20; i++) {
+      await raw(gateway!.url!.replace('ws:', 'http:'), upgrade(new URL(gateway!.url!).host, '/'), true);
+      await raw(gateway!.consoleOrigin!, upgrade(consoleHost, '//'), true);
+    }
+    expect(await raw(gateway!.consoleOrigin!, upgrade(consoleHost, '//').replace('https://evil.example', gateway!.consoleOrigin!))).toMatch(/^HTTP\/1\.1 404 /);
+    await alive();
+  });
+
+  it('lives through clients that connect and vanish while the connection cap is reached', async () => {
+    await start({ limits: { maxConnections: 1 } });
+    const first = await owner();
+    for (let i = 0; i < 200; i++) {
+      const s = connect(join(home, 'exec-approvals.sock'));
+      s.on('error', () => undefined);
+      await new Promise<void>((r) => s.on('connect', () => {
+        s.destroy();
+        r();
+      }));
+    }
+    first.send({ type: 'ping', id: 'still' });
+    expect(await first.next(2000)).toEqual({ type: 'pong', id: 'still' });
   });
 });
