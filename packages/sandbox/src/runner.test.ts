@@ -198,6 +198,9 @@ describe('the sandbox runner (real bubblewrap)', () => {
     expect(exitCodeOf(log)).toBe(125);
     const missing = await runSandboxed({ capabilities: caps(), command: ['true'], cwd: workspace, env }, { helper: join(root, 'no-helper') });
     expect(missing).toMatchObject({ status: 'error', error: { code: 'helper_missing' } });
+    // One argument longer than the kernel takes (E2BIG): an error to report, not a throw.
+    const huge = await runSandboxed({ capabilities: caps(), command: ['/bin/echo', 'x'.repeat(200 * 1024)], cwd: workspace, env }, { stdin: 'ignore' });
+    expect(huge).toMatchObject({ status: 'error', error: { code: 'spawn_failed', message: expect.stringContaining('E2BIG') } });
   });
 });
 

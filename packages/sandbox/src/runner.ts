@@ -3,7 +3,7 @@
  * started with the profile, the error output passed through and read for violations, the whole
  * run killed when its time is up. The record it returns is what the audit log keeps.
  */
-import { spawn, spawnSync, type StdioOptions } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, constants as system, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,11 +148,17 @@ export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): P
     limitsUnenforced.push('processes: the kernel does not apply the task limit to root, and no pids cgroup could be created');
   }
   const hide = credentialsToHide(capabilities, run.env.HOME ?? homedir(), options.hide);
-  const scratch = platform === 'macos' ? mkdtempSync(join(tmpdir(), 'aleph-run-')) : null;
+  let scratch: string | null = null;
   const cleanup = () => {
     if (cgroup !== null) releaseTaskCgroup(cgroup);
     if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
   };
+  try {
+    if (platform === 'macos') scratch = mkdtempSync(join(tmpdir(), 'aleph-run-'));
+  } catch (error) {
+    cleanup();
+    return failed('spawn_failed', `The sandbox could not be prepared: ${(error as Error).message}`, platform);
+  }
   const launch = sandboxLaunch({
     platform, capabilities, command: run.command, cwd, env: run.env, helper,
     cgroupFile: cgroup?.join ?? null, tmp: scratch === null ? '/tmp' : join(scratch, 'tmp'), profilePath: scratch === null ? '' : join(scratch, 'profile.sb'), hide,
@@ -161,16 +167,22 @@ export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): P
     cleanup();
     return failed(launch.error.code, launch.error.message, platform);
   }
-  if (scratch !== null && launch.value.profile !== null) {
-    mkdirSync(join(scratch, 'tmp'), { mode: 0o700 });
-    writeFileSync(join(scratch, 'profile.sb'), launch.value.profile, { mode: 0o600 });
-  }
-
   const stdout = options.stdout ?? 'inherit';
   const stdio: StdioOptions = [options.stdin ?? 'inherit', stdout === 'inherit' ? 'inherit' : 'pipe', 'pipe'];
-  // Its own process group, so that a timeout (or Ctrl-C) reaches everything it started; on Linux
-  // the pid namespace goes further: when bubblewrap dies, every process inside dies with it.
-  const child = spawn(launch.value.file, launch.value.args, { env: launch.value.env, stdio, detached: true });
+  let child: ChildProcess;
+  try {
+    if (scratch !== null && launch.value.profile !== null) {
+      mkdirSync(join(scratch, 'tmp'), { mode: 0o700 });
+      writeFileSync(join(scratch, 'profile.sb'), launch.value.profile, { mode: 0o600 });
+    }
+    // Its own process group, so that a timeout (or Ctrl-C) reaches everything it started; on Linux
+    // the pid namespace goes further: when bubblewrap dies, every process inside dies with it.
+    child = spawn(launch.value.file, launch.value.args, { env: launch.value.env, stdio, detached: true });
+  } catch (error) {
+    // A full disk, or an argument the kernel will not take (E2BIG): the run is an error, never a throw.
+    cleanup();
+    return failed('spawn_failed', `The sandbox could not start the command: ${(error as Error).message}`, platform);
+  }
   const collector = new ViolationCollector();
   const errOut = options.stderr ?? process.stderr;
   const setupErrors: string[] = [];
