@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SegmentReport } from '@aleph/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
+import { bindingDrift, bindingOf, currentBinding, ExecutableCache, resolveExecutable } from './binding.js';
 
 let dir: string;
 let path: string;
@@ -76,5 +76,16 @@ describe('what an approval is bound to', () => {
     expect(resolve('make')).toBe(join(dir, 'b', 'make'));
     now = 1000;
     expect(resolve('make')).toBe(join(dir, 'a', 'make'));
+  });
+
+  it('resolves as a fresh lookup does through a long PATH of missing, relative and repeated directories', () => {
+    const cache = new ExecutableCache();
+    const cwd = join(dir, 'project');
+    tool('project', 'local-tool');
+    const long = [...Array.from({ length: 200 }, (_, i) => join(dir, `missing-${i}`)), '.', join(dir, 'a'), join(dir, 'b'), join(dir, 'b'), '/usr/bin'].join(':');
+    for (const name of ['make', 'local-tool', 'sh', 'no-such-program']) {
+      expect(cache.resolver(cwd, long)(name)).toBe(resolveExecutable(name, cwd, long));
+    }
+    expect(cache.resolver(cwd, long)('local-tool')).toBe(join(cwd, 'local-tool'));
   });
 });

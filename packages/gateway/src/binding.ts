@@ -5,7 +5,7 @@
  * that an approved `python3 deploy.py` cannot run an edited deploy.py, nor `make` a different make.
  */
 import { createHash } from 'node:crypto';
-import { accessSync, closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { ExecBinding, SegmentReport } from '@aleph/protocol';
 
@@ -29,13 +29,26 @@ const INLINE_CODE = new Set(['-c', '-e', '-m', '-E', '--eval', '-p', '--print', 
 
 /** Resolves a command name as a shell with this PATH, in this directory, would. */
 export function resolveExecutable(name: string, cwd: string, pathVariable: string): string | null {
+  return resolveIn(name, cwd, searchDirectories(cwd, pathVariable));
+}
+
+/** The directories a PATH names, as absolute paths, in order. */
+function searchDirectories(cwd: string, pathVariable: string): string[] {
+  return pathVariable.split(delimiter).filter((entry) => entry !== '').map((entry) => (isAbsolute(entry) ? entry : resolve(cwd, entry)));
+}
+
+/**
+ * The first executable file of that name in those directories. `listed`, when given, says which
+ * names a directory holds (null: unknown), so that directories without the name cost no system call.
+ */
+function resolveIn(name: string, cwd: string, dirs: readonly string[], listed?: (dir: string) => ReadonlySet<string> | null): string | null {
   if (name.includes('/')) {
     const file = resolve(cwd, name);
     return isExecutable(file) ? file : null;
   }
-  for (const dir of pathVariable.split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(isAbsolute(dir) ? dir : resolve(cwd, dir), name);
+  for (const dir of dirs) {
+    if (listed?.(dir)?.has(name) === false) continue;
+    const candidate = join(dir, name);
     if (isExecutable(candidate)) return candidate;
   }
   return null;
@@ -44,24 +57,44 @@ export function resolveExecutable(name: string, cwd: string, pathVariable: strin
 /**
  * PATH lookups remembered for a second: a burst of requests costs one lookup per name, and a change
  * on disk is seen within a second (the runner's own check just before running sees it at once).
+ * Each PATH directory is listed once a second too, so that a request naming many programs through
+ * a long PATH costs one listing per directory, not a system call per name and directory.
  */
 export class ExecutableCache {
   private readonly entries = new Map<string, { path: string | null; at: number }>();
+  private readonly listings = new Map<string, { names: ReadonlySet<string> | null; at: number }>();
 
   constructor(private readonly ttlMs = 1000, private readonly now: () => number = Date.now) {}
 
   /** A resolver for one request's directory and PATH. */
   resolver(cwd: string, pathVariable: string): (name: string) => string | null {
+    const dirs = searchDirectories(cwd, pathVariable);
     return (name) => {
       const key = `${pathVariable}\0${cwd}\0${name}`;
       const at = this.now();
       const hit = this.entries.get(key);
       if (hit !== undefined && at - hit.at < this.ttlMs) return hit.path;
-      const path = resolveExecutable(name, cwd, pathVariable);
+      const path = resolveIn(name, cwd, dirs, (dir) => this.listing(dir, at));
       if (this.entries.size >= 4096) this.entries.clear();
       this.entries.set(key, { path, at });
       return path;
     };
+  }
+
+  /** The names in a directory, or null when it cannot be listed (then each candidate is checked). */
+  private listing(dir: string, at: number): ReadonlySet<string> | null {
+    const hit = this.listings.get(dir);
+    if (hit !== undefined && at - hit.at < this.ttlMs) return hit.names;
+    let names: ReadonlySet<string> | null;
+    try {
+      names = new Set(readdirSync(dir));
+    } catch (error) {
+      // A directory that is not there holds nothing; one we may not list may still hold the name.
+      names = (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR' ? new Set() : null;
+    }
+    if (this.listings.size >= 1024) this.listings.clear();
+    this.listings.set(dir, { names, at });
+    return names;
   }
 }
 

@@ -637,23 +637,18 @@ class Decomposer {
       return;
     }
     const text = program.value;
-    const literal = /(?:system\s*\(\s*|\|\s*)"((?:[^"\\]|\\.)*)"|"((?:[^"\\]|\\.)*)"\s*\|\s*getline/g;
-    let ranLiteral = false;
-    for (const m of text.matchAll(literal)) {
-      const code = (m[1] ?? m[2] ?? '').replace(/\\(.)/g, '$1');
-      this.script(code, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, 'awk system()'], stdin: INHERITED });
-      ranLiteral = true;
-    }
-    // Statement by statement, so that every check stays linear in the program's length.
-    let runsCommands = /\bsystem\s*\(|\|\s*getline|\|&/.test(text);
+    // Every place the program runs a command must be a plain literal we can judge; one that is
+    // not (a variable, a concatenation, a coprocess) makes the whole program dynamic, whatever
+    // literal commands sit beside it.
+    const { commands, dynamic } = awkCommands(text);
+    for (const command of commands) this.script(command, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, 'awk system()'], stdin: INHERITED });
     let written: string | undefined;
     for (const statement of text.split(/[;{}\n]/)) {
       if (!/\bprintf?\b/.test(statement)) continue;
-      if (statement.includes('|')) runsCommands = true;
       const redirect = /(?:^|[^>])>>?\s*(?:"([^"]*)"|([A-Za-z_$][\w$]*))/.exec(statement.slice(statement.search(/\bprintf?\b/)));
       if (redirect !== null) written ??= redirect[1] ?? 'a file';
     }
-    if (runsCommands && !ranLiteral) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (awk builds a shell command)' });
+    if (dynamic) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (awk builds a shell command)' });
     if (written !== undefined) segment.findings.push({ code: 'file_write', verdict: 'confirm', detail: ` (awk writes ${written})` });
   }
 
@@ -904,4 +899,73 @@ export function sedEffects(program: string): SedEffect[] {
     }
   }
   return effects;
+}
+
+interface AwkString {
+  readonly start: number;
+  /** Just past the closing quote. */
+  readonly end: number;
+  readonly value: string;
+}
+
+/** The string literals of an awk program, in one pass (escapes honoured; an unterminated one ends the scan). */
+function awkStrings(text: string): AwkString[] {
+  const out: AwkString[] = [];
+  for (let i = text.indexOf('"'); i >= 0; ) {
+    let j = i + 1;
+    while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+    if (j >= text.length) break;
+    out.push({ start: i, end: j + 1, value: text.slice(i + 1, j).replace(/\\(.)/g, '$1') });
+    i = text.indexOf('"', j + 1);
+  }
+  return out;
+}
+
+const skipSpace = (text: string, i: number): number => {
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  return i;
+};
+const skipSpaceBack = (text: string, i: number): number => {
+  while (i >= 0 && /\s/.test(text[i]!)) i--;
+  return i;
+};
+
+/**
+ * The shell commands an awk program runs (`system("...")`, `"..." | getline`, `print | "..."`),
+ * and whether any place that runs one does not name it as a single literal. Linear in the
+ * program: literals are found in one pass, and each site is checked where it stands.
+ */
+function awkCommands(text: string): { commands: string[]; dynamic: boolean } {
+  const strings = awkStrings(text);
+  const byStart = new Map(strings.map((s) => [s.start, s]));
+  const byEnd = new Map(strings.map((s) => [s.end, s]));
+  // The program with every literal's inside blanked, so that a `system(` inside a string is not a call.
+  let code = '';
+  let at = 0;
+  for (const s of strings) {
+    code += text.slice(at, s.start + 1) + ' '.repeat(s.end - s.start - 2);
+    at = s.end - 1;
+  }
+  code += text.slice(at);
+  const commands: string[] = [];
+  let dynamic = /\|&/.test(code);
+  for (const m of code.matchAll(/\bsystem\s*\(/g)) {
+    const literal = byStart.get(skipSpace(code, m.index + m[0].length));
+    if (literal !== undefined && code[skipSpace(code, literal.end)] === ')') commands.push(literal.value);
+    else dynamic = true;
+  }
+  for (const m of code.matchAll(/\|\s*getline/g)) {
+    const literal = byEnd.get(skipSpaceBack(code, m.index - 1) + 1);
+    const before = literal === undefined ? -1 : skipSpaceBack(code, literal.start - 1);
+    // Only a literal that stands alone (not the tail of a concatenation such as `"ls " dir | getline`).
+    if (literal !== undefined && (before < 0 || '({;,!&|=\n'.includes(code[before]!))) commands.push(literal.value);
+    else dynamic = true;
+  }
+  for (const m of code.matchAll(/\bprintf?\b[^;{}\n|]*\|(?![|&])(?!\s*getline)/g)) {
+    const literal = byStart.get(skipSpace(code, m.index + m[0].length));
+    const after = literal === undefined ? -1 : skipSpace(code, literal.end);
+    if (literal !== undefined && (after >= code.length || ';}\n'.includes(code[after]!))) commands.push(literal.value);
+    else dynamic = true;
+  }
+  return { commands, dynamic };
 }

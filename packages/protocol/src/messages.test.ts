@@ -24,6 +24,7 @@ describe('client messages are validated before anything acts on them', () => {
     [{ type: 'approval_request', id: '1', request: { ...request, path: 7 } }, '"path" must be a non-empty string'],
     [{ type: 'approval_request', id: '1', request, timeout_ms: 0 }, '"timeout_ms" must be a whole number'],
     [{ type: 'approval_request', id: 'x'.repeat(129), request }, '"id" is longer than 128 characters'],
+    [{ type: 'approval_request', id: '1', request: { ...request, path: Array.from({ length: 257 }, (_, i) => `/d${i}`).join(':') } }, '"path" has more than 256 directories'],
   ])('refuses a bad request: %j', (value, message) => {
     expect(error(value)).toContain(message);
   });

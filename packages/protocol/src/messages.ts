@@ -126,6 +126,8 @@ export type GatewayMessage =
 export const MAX_ID_LENGTH = 128;
 export const MAX_COMMAND_LENGTH = 256 * 1024;
 export const MAX_TIMEOUT_MS = 86_400_000;
+/** Directories in a request's PATH: each is searched for every program the command names. */
+export const MAX_PATH_ENTRIES = 256;
 /** The longest timed grant: a year. A session grant lasts at most SESSION_GRANT_MS. */
 export const MAX_GRANT_MS = 365 * 86_400_000;
 export const SESSION_GRANT_MS = 86_400_000;
@@ -192,6 +194,7 @@ export function parseClientMessage(value: Readonly<Record<string, unknown>>): Re
       }
       const path = str(req, 'path', 64 * 1024, false);
       if (!path.ok) return path;
+      if (path.value !== undefined && path.value.split(':').length > MAX_PATH_ENTRIES) return fail('invalid_message', `"path" has more than ${MAX_PATH_ENTRIES} directories.`);
       const request: ExecRequest = {
         command: command.value!, cwd: cwd.value!, agent_id: agent.value!, session_key: session.value!, ...(path.value === undefined ? {} : { path: path.value }),
       };
