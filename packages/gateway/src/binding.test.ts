@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SegmentReport } from '@aleph/protocol';
@@ -45,6 +45,18 @@ describe('what an approval is bound to', () => {
     unlinkSync(join(cwd, 'build.py'));
     execFileSync('mkfifo', [join(cwd, 'build.py')]);
     expect(bindingDrift(bound, currentBinding(bound, cwd, path))).toBe(`${join(cwd, 'build.py')} is gone since it was approved`);
+  });
+
+  it('binds a file too large to read through by size, change time and inode, and sees a write to it', () => {
+    const cwd = join(dir, 'project');
+    const big = join(cwd, 'big.sh');
+    writeFileSync(big, '');
+    truncateSync(big, 4 * 1024 * 1024 * 1024);
+    const bound = bindingOf([segment('sh', 'big.sh')], cwd, path);
+    expect(bound.scripts[big]).toMatch(/^stat:4294967296:\d+:\d+:\d+$/);
+    expect(bindingDrift(bound, currentBinding(bound, cwd, path))).toBeNull();
+    appendFileSync(big, 'rm -rf ~\n');
+    expect(bindingDrift(bound, currentBinding(bound, cwd, path))).toBe(`${big} changed since it was approved`);
   });
 
   it('hashes a program named by its path', () => {

@@ -107,7 +107,15 @@ function isExecutable(file: string): boolean {
   }
 }
 
-/** SHA-256 of a regular file's content, hex; null when it is not a readable regular file. */
+/** Files larger than this are bound by what the kernel says of them, not by reading them through. */
+export const MAX_HASHED_BYTES = 8 * 1024 * 1024;
+
+/**
+ * What a script is bound to: the SHA-256 of its content, hex; or, for a file over
+ * MAX_HASHED_BYTES, `stat:` with its size, change time and inode (any write changes the change
+ * time, and nobody can set it back), so that a huge or sparse file cannot stall the gateway.
+ * Null when it is not a readable regular file.
+ */
 export function fileHash(file: string): string | null {
   let fd: number;
   try {
@@ -117,7 +125,9 @@ export function fileHash(file: string): string | null {
     return null;
   }
   try {
-    if (!fstatSync(fd).isFile()) return null;
+    const stat = fstatSync(fd, { bigint: true });
+    if (!stat.isFile()) return null;
+    if (stat.size > MAX_HASHED_BYTES) return `stat:${stat.size}:${stat.ctimeNs}:${stat.dev}:${stat.ino}`;
     const hash = createHash('sha256');
     const buffer = Buffer.allocUnsafe(1 << 16);
     for (;;) {

@@ -1032,7 +1032,12 @@ export class Gateway {
     const saved = saveConfig(this.home, next);
     if (!saved.ok) return saved.error.message;
     this.config = next;
-    this.configMtime = statSync(configFile(this.home)).mtimeMs;
+    try {
+      this.configMtime = statSync(configFile(this.home)).mtimeMs;
+    } catch {
+      // Removed right after it was written: the next refresh reads whatever is there then.
+      this.configMtime = 0;
+    }
     return null;
   }
 }
