@@ -66,6 +66,17 @@ describe('the audit store', () => {
     reopened.close();
   });
 
+  it('still searches and shows a row whose payload was edited into something unreadable, and names it in verify', () => {
+    // Edited before the search index has caught up, so that indexing meets it too.
+    const store = AuditStore.open(file, { indexOnAppend: false });
+    fill(store, 3);
+    const edit = spawnSync('sqlite3', [file, "UPDATE events SET payload = '{oops' WHERE id = 2"], { encoding: 'utf8' });
+    expect(edit.status, edit.stderr).toBe(0);
+    expect(search(store, {}).rows.map((r) => r.payload.unreadable_payload ?? 'ok')).toEqual(['ok', '{oops', 'ok']);
+    expect(store.verify()).toMatchObject({ ok: false, first_bad_id: 2 });
+    store.close();
+  });
+
   it('notices a row deleted from the middle of the chain', () => {
     const store = AuditStore.open(file);
     fill(store, 10);

@@ -89,7 +89,7 @@ export interface PreparedRow extends ChainedColumns {
 
 /** What the search index holds for a row: its words, and its filterable columns as tags. */
 export function indexEntry(row: ChainedColumns): { text: string; tags: string } {
-  return { text: searchText(row.summary, JSON.parse(row.payload) as Record<string, unknown>), tags: rowTags(row) };
+  return { text: searchText(row.summary, readPayload(row.payload)), tags: rowTags(row) };
 }
 
 /** Rows waiting to be indexed before an append also brings the index up to date. */
@@ -118,9 +118,20 @@ export function toAuditRow(stored: StoredRow): AuditRow {
     risk_level: stored.risk_level as RiskLevel | null,
     decision: stored.decision,
     summary: stored.summary,
-    payload: JSON.parse(stored.payload) as Record<string, unknown>,
+    payload: readPayload(stored.payload),
     hash: stored.hash.toString('hex'),
   };
+}
+
+/** A row's payload; one edited into something that is not a JSON object is shown as it is (verify names the row). */
+function readPayload(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // Falls through: shown as text.
+  }
+  return { unreadable_payload: text };
 }
 
 /** Fields every row has as columns; the rest of an event is its payload. */
