@@ -333,21 +333,41 @@ export class AuditStore {
 
   /** Walks the chain from the anchor (or genesis) and names the first row that does not match. */
   verify(): VerifyResult {
+    const steps = this.verifySteps(Number.MAX_SAFE_INTEGER);
+    for (;;) {
+      const step = steps.next();
+      if (step.done === true) return step.value;
+    }
+  }
+
+  /**
+   * verify(), a chunk of rows at a time: a server yields between steps and keeps answering while
+   * a long chain is walked. Rows appended meanwhile are left for the next check.
+   */
+  *verifySteps(chunk = 5000): Generator<void, VerifyResult> {
     const anchor = this.anchor.get() as { before_id: number; hash: Buffer } | undefined;
+    const head = (this.lastRow.get() as { id: number } | undefined)?.id ?? 0;
+    const page = this.db.prepare('SELECT * FROM events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
     let previous: Uint8Array = anchor?.hash ?? GENESIS;
     let expectedId = anchor === undefined ? null : anchor.before_id + 1;
+    let after = anchor?.before_id ?? 0;
     let rows = 0;
-    for (const row of this.db.prepare('SELECT * FROM events ORDER BY id').iterate() as IterableIterator<StoredRow>) {
-      if (expectedId !== null && row.id !== expectedId) {
-        return { ok: false, rows, first_bad_id: row.id, reason: `row ${expectedId} is missing before row ${row.id}` };
+    for (;;) {
+      const batch = page.all(after, head, chunk) as StoredRow[];
+      for (const row of batch) {
+        if (expectedId !== null && row.id !== expectedId) {
+          return { ok: false, rows, first_bad_id: row.id, reason: `row ${expectedId} is missing before row ${row.id}` };
+        }
+        const hash = chainHash(previous, row);
+        if (!hash.equals(row.hash)) return { ok: false, rows, first_bad_id: row.id, reason: 'its hash does not match its contents and the previous row' };
+        previous = row.hash;
+        expectedId = row.id + 1;
+        rows++;
       }
-      const hash = chainHash(previous, row);
-      if (!hash.equals(row.hash)) return { ok: false, rows, first_bad_id: row.id, reason: 'its hash does not match its contents and the previous row' };
-      previous = row.hash;
-      expectedId = row.id + 1;
-      rows++;
+      if (batch.length < chunk) return { ok: true, rows, anchored_after: anchor?.before_id ?? null };
+      after = batch[batch.length - 1]!.id;
+      yield;
     }
-    return { ok: true, rows, anchored_after: anchor?.before_id ?? null };
   }
 
   /**

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuditStore } from '@aleph/audit';
 import Database from 'better-sqlite3';
-import { encodeFrame, type ExecRequest, type GatewayMessage, type PolicyView, type RuleView } from '@aleph/protocol';
+import { encodeFrame, type ClientMessage, type ExecRequest, type GatewayMessage, type PolicyView, type RuleView } from '@aleph/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayClient } from './client.js';
 import { auditFile, configFile, loadConfig, saveConfig, secretBytes } from './config.js';
@@ -210,6 +210,24 @@ describe('the gateway socket', () => {
     expect([...audit.rows()].map((r) => [r.event, r.payload.command])).toEqual([['approval_request', 'cp a b'], ['terminal_cmd', 'git status']]);
     expect(audit.verify()).toMatchObject({ ok: true });
     audit.close();
+  });
+
+  it('checks a long chain a chunk at a time, answering others meanwhile, and finds an edited row', async () => {
+    const store = AuditStore.open(join(home, 'data', 'aleph.db'));
+    store.appendBatch(Array.from({ length: 12_000 }, (_, i) => ({ event: 'terminal_cmd', command: `echo ${i}`, decision: 'allow-once' })));
+    store.close();
+    await start();
+    const owner = await client();
+    // A call's wire form (method, params) is not the parsed ClientMessage that send() takes.
+    owner.send({ type: 'call', id: 'v1', method: 'audit.verify', params: {} } as unknown as ClientMessage);
+    owner.send({ type: 'ping', id: 'meanwhile' });
+    expect(await owner.next(5000)).toEqual({ type: 'pong', id: 'meanwhile' });
+    expect(await owner.next(5000)).toEqual({ type: 'result', id: 'v1', result: { ok: true, rows: 12_000, first_bad_id: null, reason: null } });
+    const editor = new Database(join(home, 'data', 'aleph.db'));
+    editor.prepare("UPDATE events SET summary = 'nothing' WHERE id = 9001").run();
+    editor.close();
+    expect(await owner.call('audit.verify')).toEqual({ ok: true, value: { ok: false, rows: 9000, first_bad_id: 9001, reason: 'its hash does not match its contents and the previous row' } });
+    owner.close();
   });
 
   it('audits a request that waits for a person before any approver hears of it, so a killed gateway still shows it', async () => {

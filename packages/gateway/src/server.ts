@@ -9,7 +9,7 @@ import { chmodSync, lstatSync, statSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { AuditError, AuditStore, search } from '@aleph/audit';
+import { AuditError, AuditStore, search, type VerifyResult } from '@aleph/audit';
 import { authorize, DEFAULT_PAIRING_LIMITS, identityContext, type IdentityContext, type PairingLimits } from '@aleph/identity';
 import { CommandPolicy, type Evaluation } from '@aleph/policy';
 import { recordApproval } from '@aleph/sandbox';
@@ -629,8 +629,10 @@ export class Gateway {
         const answer = (r: Result<unknown>): void => reply(r.ok ? { type: 'result', id: m.id, result: r.value } : { type: 'error', code: r.error.code, message: r.error.message, id: m.id });
         switch (call.method) {
           case 'audit.search':
+            answer(this.auditSearch(call));
+            return;
           case 'audit.verify':
-            answer(this.auditCall(call));
+            this.verifyChain(answer);
             return;
           case 'policy.get':
             this.refreshConfig(true);
@@ -653,24 +655,41 @@ export class Gateway {
   }
 
   /** The owner reads the audit timeline: a page of a search, or the chain checked; or why the log cannot be read now. */
-  private auditCall(call: Extract<OwnerCall, { method: 'audit.search' | 'audit.verify' }>): Result<TimelinePage | ChainCheck> {
+  private auditSearch(call: Extract<OwnerCall, { method: 'audit.search' }>): Result<TimelinePage> {
     // What was just appended is searchable at once, not a moment later.
     this.flush();
     try {
-      this.audit.index();
-      if (call.method === 'audit.verify') {
-        const v = this.audit.verify();
-        return ok(v.ok ? { ok: true, rows: v.rows, first_bad_id: null, reason: null } : { ok: false, rows: v.rows, first_bad_id: v.first_bad_id, reason: v.reason });
-      }
       const { method: _method, ...query } = call;
       const page = search(this.audit, query);
       return ok({ rows: page.rows, next_cursor: page.next_cursor, count: page.count, count_exact: page.count_exact });
     } catch (error) {
-      // A query the store refuses says so; a log that cannot be read now (held by another process,
-      // a full disk, a damaged row) is `audit_unavailable`, never the gateway's end.
-      if (error instanceof AuditError && error.code === 'invalid_query') return fail('invalid_query', error.message);
-      return fail('audit_unavailable', `The audit log cannot be read now: ${(error as Error).message}`);
+      return auditReadFailure(error);
     }
+  }
+
+  /**
+   * Walks the whole chain a chunk at a time, yielding to the event loop between chunks: a long log
+   * takes seconds to check, and approvals go on being answered meanwhile.
+   */
+  private verifyChain(answer: (r: Result<ChainCheck>) => void): void {
+    this.flush();
+    const steps = this.audit.verifySteps();
+    const step = (): void => {
+      let next: IteratorResult<void, VerifyResult>;
+      try {
+        next = steps.next();
+      } catch (error) {
+        answer(auditReadFailure(error));
+        return;
+      }
+      if (next.done !== true) {
+        setImmediate(step);
+        return;
+      }
+      const v = next.value;
+      answer(ok(v.ok ? { ok: true, rows: v.rows, first_bad_id: null, reason: null } : { ok: false, rows: v.rows, first_bad_id: v.first_bad_id, reason: v.reason }));
+    };
+    step();
   }
 
   /** Refuses a peer a tool (or an owner's call): audited as `policy_denied`, answered once durable. */
@@ -1040,6 +1059,16 @@ export class Gateway {
     }
     return null;
   }
+}
+
+/**
+ * A read of the audit log that failed: a query the store refuses says so; a log that cannot be
+ * read now (held by another process, a full disk, a damaged file) is `audit_unavailable`, never the
+ * gateway's end.
+ */
+function auditReadFailure(error: unknown): Result<never> {
+  if (error instanceof AuditError && error.code === 'invalid_query') return fail('invalid_query', error.message);
+  return fail('audit_unavailable', `The audit log cannot be read now: ${(error as Error).message}`);
 }
 
 /** The PATH a request's command names resolve through: the requester's, or else the gateway's. */
