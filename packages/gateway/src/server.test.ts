@@ -191,9 +191,13 @@ describe('the gateway socket', () => {
     holder.exec('BEGIN IMMEDIATE');
     agent.send({ type: 'approval_request', id: 'safe', request: request('git status') });
     expect(await agent.next(2000)).toMatchObject({ type: 'error', id: 'safe', code: 'audit_unavailable', message: expect.stringContaining('nothing is allowed') });
-    approver.send({ type: 'resolve', id: pending!.approval.id, decision: 'allow-once' });
+    // What the log cannot hold is not kept: the "Allow Always" rule and the mode change are taken back.
+    approver.send({ type: 'resolve', id: pending!.approval.id, decision: 'allow-always' });
     expect(await approver.waitFor(is('error'), 2000)).toMatchObject({ id: pending!.approval.id, code: 'audit_unavailable' });
     expect(await agent.next(2000)).toMatchObject({ type: 'error', id: 'waits', code: 'audit_unavailable' });
+    expect(await approver.call('policy.set_mode', { mode: 'unrestricted' })).toMatchObject({ ok: false, error: { code: 'audit_unavailable' } });
+    expect(await approver.call('policy.get')).toMatchObject({ ok: true, value: { default_mode: 'safe', rules: [] } });
+    expect(loadConfig(home, false)).toMatchObject({ ok: true, value: { defaults: { mode: 'safe' }, agents: {} } });
     expect(await approver.call('audit.search')).toMatchObject({ ok: false, error: { code: 'audit_unavailable', message: expect.stringContaining('locked by another process') } });
     expect(problems).toEqual([expect.stringMatching(/^the audit log cannot be written \(.*locked.*\); requests are refused until it can\.$/)]);
 

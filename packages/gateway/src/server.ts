@@ -86,6 +86,8 @@ interface Delivery {
  */
 interface Queued extends Partial<Delivery> {
   readonly event?: Record<string, unknown>;
+  /** Takes back a change already saved (a rule, a mode, a tool's trust) when its event cannot be written. */
+  readonly undo?: () => void;
 }
 
 /** `message` to `reply` once durable; if the log cannot be written, the failure, as an error with the message's id. */
@@ -311,9 +313,10 @@ export class Gateway {
     this.refreshConfig(true);
     const change = applyPolicyCall(this.config, call, Date.now());
     if (!change.ok) return change;
-    const saved = this.writeConfig(change.value.config);
-    if (saved !== null) return fail('config_unwritable', saved);
+    const saved = this.replaceConfig(this.config, change.value.config, 'a change to modes or rules');
+    if (!saved.ok) return saved;
     for (const event of change.value.events) this.outbox.push({ event });
+    this.outbox.push({ undo: saved.value });
     return ok(change.value.result);
   }
 
@@ -514,6 +517,8 @@ export class Gateway {
     const batch = this.outbox;
     this.outbox = [];
     const failure = this.append(batch.flatMap((b) => (b.event === undefined ? [] : [b.event])));
+    // What the log could not hold is not kept either: the latest change is taken back first.
+    if (failure !== null) for (const b of [...batch].reverse()) b.undo?.();
     for (const b of batch) {
       if (failure !== null && b.refuse !== undefined) b.refuse(failure);
       else b.deliver?.();
@@ -874,6 +879,7 @@ export class Gateway {
       }
     }
     let grant = '';
+    let undo: (() => void) | undefined;
     let rule = m.rule ?? w.evaluation.suggested_rule;
     if (m.decision === 'allow-always' && w.tool !== undefined) {
       rule = null;
@@ -885,14 +891,16 @@ export class Gateway {
       }
       const now = Date.now();
       const lifetime = m.scope === 'session' ? Math.min(m.duration_ms ?? SESSION_GRANT_MS, SESSION_GRANT_MS) : m.duration_ms;
-      const saved = this.addRule(request.agent_id, {
-        ...rule, action: 'allow', source: 'allow-always', session: m.scope === 'session' ? request.session_key : null,
+      const newRule = {
+        ...rule, action: 'allow' as const, source: 'allow-always', session: m.scope === 'session' ? request.session_key : null,
         expires_at: lifetime === undefined ? null : new Date(now + lifetime).toISOString(),
-      });
-      if (saved !== null) {
-        reply({ type: 'error', code: 'config_unwritable', message: saved, id: m.id });
+      };
+      const saved = this.updateConfig((config) => withRule(config, request.agent_id, newRule, now).config, `an "Allow Always" rule for ${request.agent_id}`);
+      if (!saved.ok) {
+        reply({ type: 'error', code: saved.error.code, message: saved.error.message, id: m.id });
         return;
       }
+      undo = saved.value;
       grant = ` ${describeGrant(m.scope, m.duration_ms)}`;
     } else {
       rule = null;
@@ -904,6 +912,7 @@ export class Gateway {
         ...(m.reason === undefined ? {} : { reason: m.reason }), ...(rule === null ? {} : { rule: { ...rule, ...(m.scope === undefined ? {} : { scope: m.scope }), ...(m.duration_ms === undefined ? {} : { duration_ms: m.duration_ms }) } }),
       },
       ...whenDurable(reply, { type: 'resolved', id: m.id }),
+      ...(undo === undefined ? {} : { undo }),
     });
     const who = by === 'owner' ? 'the owner' : by;
     this.finish(m.id, m.decision, m.decision === 'deny' ? (m.reason ?? `denied by ${who}`) : `approved by ${who}${grant}`, by);
@@ -975,11 +984,11 @@ export class Gateway {
     if (decision !== 'deny' && plan.gate.action !== 'run') {
       const next = recordApproval(record, decision, Date.now());
       if (next !== record) {
-        const saved = this.updateConfig((config) => withTrust(config, next));
-        if (saved === null) {
-          this.outbox.push({ event: approvalEvent(plan, next, decision, by, who) });
+        const saved = this.updateConfig((config) => withTrust(config, next), `the trust in ${run.tool}`);
+        if (saved.ok) {
+          this.outbox.push({ event: approvalEvent(plan, next, decision, by, who), undo: saved.value });
           record = next;
-        } else why = `${reason}; the tool's trust could not be saved (${saved})`;
+        } else why = `${reason}; the tool's trust could not be saved (${saved.error.message})`;
       }
     }
     for (const event of escalationEvents(plan, decision, by, who)) this.outbox.push({ event });
@@ -1034,16 +1043,21 @@ export class Gateway {
     }
   }
 
-  /** Stores a rule for the agent; returns an error sentence or null. */
-  private addRule(agent: string, rule: Parameters<typeof withRule>[2]): string | null {
-    return this.updateConfig((config) => withRule(config, agent, rule, Date.now()).config);
-  }
-
-  /** Changes the configuration file; returns an error sentence or null. */
-  private updateConfig(change: (config: GatewayConfig) => GatewayConfig): string | null {
+  /** Changes the configuration file (`what` names the change); returns how to take it back. */
+  private updateConfig(change: (config: GatewayConfig) => GatewayConfig, what: string): Result<() => void> {
     // Start from the file as it is now, so that a change made meanwhile is not written over.
     this.refreshConfig(true);
-    return this.writeConfig(change(this.config));
+    return this.replaceConfig(this.config, change(this.config), what);
+  }
+
+  /** Saves `next` in place of `before`; returns how to put `before` back, should the change's audit event fail. */
+  private replaceConfig(before: GatewayConfig, next: GatewayConfig, what: string): Result<() => void> {
+    const saved = this.writeConfig(next);
+    if (saved !== null) return fail('config_unwritable', saved);
+    return ok(() => {
+      const undone = this.writeConfig(before);
+      if (undone !== null) this.onProblem(`${what} was saved but could not be recorded in the audit log, nor taken back: ${undone}`);
+    });
   }
 
   /** Writes a configuration made from the one just refreshed; returns an error sentence or null. */
