@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditStore } from '@aleph/audit';
 import { newDeviceKeyPair, sign, type DeviceKeyPair } from '@aleph/identity';
-import { fromBase64url, pairingMessage, toBase64url, type GatewayMessage } from '@aleph/protocol';
+import { connectMessage, fromBase64url, pairingMessage, toBase64url, type GatewayMessage } from '@aleph/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { GatewayClient } from './client.js';
@@ -212,6 +212,29 @@ describe('bearer tokens over the network endpoint', () => {
     expect((await session.closed())?.code).toBe(CLOSE_CODES.SESSION_ENDED);
     expect(code(await (await device()).connect(token, keys.secretKey))).toBe('revoked');
     expect(events('device_revoked')).toEqual([expect.objectContaining({ device_id, actor: 'owner' })]);
+  });
+
+  it('a revoked device is heard no more, even one that ignores the close and keeps calling', async () => {
+    const g = await start();
+    const { token, keys, device_id } = await pair();
+    const raw = new WebSocket(g.url!);
+    const after: unknown[] = [];
+    const send = (id: number, method: string, params: Record<string, unknown>): void => raw.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+    await new Promise<void>((resolve) => raw.on('message', (data) => {
+      const m = JSON.parse(data.toString()) as { id?: number; method?: string; params?: { nonce?: string } };
+      if (m.method === 'challenge') send(1, 'connect', { token, signature: toBase64url(sign(keys.secretKey, connectMessage(fromBase64url(m.params!.nonce!)!))) });
+      else if (m.id === 1) resolve();
+      // Told it is revoked, it sends owner's calls at once, before it answers the close.
+      else if (m.method === 'session_ended') {
+        send(2, 'policy.set_mode', { mode: 'unrestricted' });
+        send(3, 'rules.add', { agent: 'phone-agent', action: 'allow', kind: 'prefix', pattern: 'curl *' });
+      } else after.push(m);
+    }));
+    value(await (await owner()).call('devices.revoke', { id: device_id }));
+    await new Promise((resolve) => raw.once('close', resolve));
+    expect(after).toEqual([]);
+    expect(g.mode).toBe('safe');
+    expect(value(await (await owner()).call<{ rules: unknown[] }>('policy.get')).rules).toEqual([]);
   });
 
   it('rotating a device replaces its token: the old one fails, the new one works', async () => {

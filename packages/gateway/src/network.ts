@@ -43,6 +43,8 @@ const MESSAGE_METHODS: Readonly<Record<string, ClientMessage['type']>> = {
 
 /** WebSocket close codes of our own (4000-4999 are the application's). */
 export const CLOSE_CODES = { IDLE: 4000, SESSION_ENDED: 4001, SHUTDOWN: 4002, TOO_MANY: 4003 } as const;
+/** How long an ended session's peer has to answer the close before its connection is cut. */
+const CLOSE_GRACE_MS = 2_000;
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
@@ -84,6 +86,8 @@ class Session implements Peer {
     this.closed = true;
     // The reason travels in the notification; a close frame's reason is capped at 123 bytes.
     this.socket.close(code, reason.slice(0, 120));
+    // A peer that never answers the close is cut off, rather than held for the library's 30 s.
+    setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
   }
 }
 
@@ -155,6 +159,9 @@ export class NetworkEndpoint {
     }
     this.sessions.add(session);
     ws.on('message', (data, isBinary) => {
+      // An ended session (revoked, rotated, shut down) is heard no more, though its peer may keep
+      // sending until it answers the close.
+      if (session.closed) return;
       if (isBinary) {
         session.send({ jsonrpc: '2.0', id: null, error: rpcError(RPC_CODES.INVALID_REQUEST, 'binary_unsupported', 'Send JSON-RPC as text messages.') });
       } else {
