@@ -20,7 +20,7 @@ export function recordEvent(home: string, event: Record<string, unknown>): void 
 export function changePolicy(home: string, call: Exclude<PolicyCall, { method: 'policy.get' }>, create = true): Result<unknown> {
   const config = loadConfig(home, create);
   if (!config.ok) return config;
-  const change = applyPolicyCall(config.value, call, Date.now());
+  const change = applyPolicyCall(config.value, call, Date.now(), 'owner');
   if (!change.ok) return change;
   const saved = saveConfig(home, change.value.config);
   if (!saved.ok) return saved;

@@ -155,18 +155,18 @@ export class Identities {
     }
   }
 
-  /** The owner's calls. */
-  ownerCall(call: IdentityCall, now: number): Result<unknown> {
+  /** The owner's calls, made by `actor` (the owner, or one of the owner's paired devices). */
+  ownerCall(call: IdentityCall, now: number, actor: string): Result<unknown> {
     switch (call.method) {
       case 'pairing.list':
         return ok({ pending: this.pendingPairings(now) });
       case 'pairing.approve':
-        return this.approve(call.code, now);
+        return this.approve(call.code, now, actor);
       case 'pairing.reject': {
         const rejected = this.book.reject(call.code, now);
         if (!rejected.ok) return rejected;
         const p = rejected.value;
-        this.hooks.record({ event: 'pairing_rejected', device_name: p.subject.name, reason: 'rejected by the owner', code_hint: hint(p.code), actor: 'owner' });
+        this.hooks.record({ event: 'pairing_rejected', device_name: p.subject.name, reason: 'rejected by the owner', code_hint: hint(p.code), actor });
         this.hooks.emit({ type: 'pairing_resolved', code: p.code, outcome: 'rejected' });
         return ok({ pairing: pairingView(p, now) });
       }
@@ -175,21 +175,21 @@ export class Identities {
       case 'devices.revoke': {
         const revoked = this.store.revokeDevice(call.id, now);
         if (!revoked.ok) return revoked;
-        this.hooks.record({ event: 'device_revoked', device_id: call.id, device_name: revoked.value.name, actor: 'owner' });
+        this.hooks.record({ event: 'device_revoked', device_id: call.id, device_name: revoked.value.name, actor });
         this.hooks.emit({ type: 'identity_ended', id: call.id, reason: 'The device was revoked.' });
         return ok({ device: deviceView(revoked.value) });
       }
       case 'devices.rotate': {
         const rotated = this.store.rotateDevice(call.id);
         if (!rotated.ok) return rotated;
-        this.hooks.record({ event: 'device_rotated', device_id: call.id, device_name: rotated.value.name, actor: 'owner' });
+        this.hooks.record({ event: 'device_rotated', device_id: call.id, device_name: rotated.value.name, actor });
         this.hooks.emit({ type: 'identity_ended', id: call.id, reason: 'The device\'s token was rotated: connect with the new one.' });
         return ok({ device: deviceView(rotated.value), ...this.deviceToken(rotated.value, now) });
       }
       case 'guests.invite': {
         const expiresAt = call.expires_in_ms === undefined ? null : now + call.expires_in_ms;
         const { guest, invitation } = this.store.invite(call.name, call.tools, expiresAt, now);
-        this.hooks.record({ event: 'guest_invited', guest_id: guest.id, name: guest.name, tools: [...guest.allowed_tools], expires_at: iso(expiresAt), actor: 'owner' });
+        this.hooks.record({ event: 'guest_invited', guest_id: guest.id, name: guest.name, tools: [...guest.allowed_tools], expires_at: iso(expiresAt), actor });
         return ok({ guest: guestView(guest), invitation, accept_by: iso(now + INVITATION_TTL_MS) });
       }
       case 'guests.list':
@@ -197,23 +197,23 @@ export class Identities {
       case 'guests.revoke': {
         const revoked = this.store.revokeGuest(call.id, now);
         if (!revoked.ok) return revoked;
-        this.hooks.record({ event: 'guest_revoked', guest_id: call.id, name: revoked.value.name, actor: 'owner' });
+        this.hooks.record({ event: 'guest_revoked', guest_id: call.id, name: revoked.value.name, actor });
         this.hooks.emit({ type: 'identity_ended', id: call.id, reason: 'The guest was revoked.' });
         return ok({ guest: guestView(revoked.value) });
       }
     }
   }
 
-  private approve(code: string, now: number): Result<unknown> {
+  private approve(code: string, now: number, actor: string): Result<unknown> {
     const approved = this.book.approve(code, now);
     if (!approved.ok) return approved;
     const p = approved.value;
     if (p.subject.kind === 'chat') {
       this.store.addChatSender(p.subject.channel, p.subject.sender, p.subject.name, now);
-      this.hooks.record({ event: 'pairing_approved', device_id: `chat:${p.subject.channel}:${p.subject.sender}`, device_name: p.subject.name, code_hint: hint(p.code), actor: 'owner' });
+      this.hooks.record({ event: 'pairing_approved', device_id: `chat:${p.subject.channel}:${p.subject.sender}`, device_name: p.subject.name, code_hint: hint(p.code), actor });
       this.hooks.emit({ type: 'pairing_resolved', code: p.code, outcome: 'paired' });
     } else {
-      this.hooks.record({ event: 'pairing_approved', device_name: p.subject.name, fingerprint: p.fingerprint, code_hint: hint(p.code), actor: 'owner' });
+      this.hooks.record({ event: 'pairing_approved', device_name: p.subject.name, fingerprint: p.fingerprint, code_hint: hint(p.code), actor });
       this.hooks.emit({ type: 'pairing_resolved', code: p.code, outcome: 'approved', challenge: toBase64url(p.challenge!) });
     }
     return ok({ pairing: pairingView(p, now) });

@@ -223,7 +223,8 @@ describe('bearer tokens over the network endpoint', () => {
     await new Promise<void>((resolve) => raw.on('message', (data) => {
       const m = JSON.parse(data.toString()) as { id?: number; method?: string; params?: { nonce?: string } };
       if (m.method === 'challenge') send(1, 'connect', { token, signature: toBase64url(sign(keys.secretKey, connectMessage(fromBase64url(m.params!.nonce!)!))) });
-      else if (m.id === 1) resolve();
+      else if (m.id === 1) send(4, 'rules.add', { agent: 'phone-agent', action: 'deny', kind: 'prefix', pattern: 'npm publish *' });
+      else if (m.id === 4) resolve();
       // Told it is revoked, it sends owner's calls at once, before it answers the close.
       else if (m.method === 'session_ended') {
         send(2, 'policy.set_mode', { mode: 'unrestricted' });
@@ -234,7 +235,10 @@ describe('bearer tokens over the network endpoint', () => {
     await new Promise((resolve) => raw.once('close', resolve));
     expect(after).toEqual([]);
     expect(g.mode).toBe('safe');
-    expect(value(await (await owner()).call<{ rules: unknown[] }>('policy.get')).rules).toEqual([]);
+    expect(value(await (await owner()).call<{ rules: unknown[] }>('policy.get')).rules).toEqual([expect.objectContaining({ pattern: 'npm publish *' })]);
+    // Each change names who made it: the device, then the owner who revoked it.
+    expect(events('rule_change')).toEqual([expect.objectContaining({ change: 'added', actor: device_id })]);
+    expect(events('device_revoked')).toEqual([expect.objectContaining({ device_id, actor: 'owner' })]);
   });
 
   it('rotating a device replaces its token: the old one fails, the new one works', async () => {

@@ -27,33 +27,33 @@ export function ruleView(agent: string, r: StoredRule): RuleView {
   };
 }
 
-/** Applies one change to the configuration; nothing changes when it fails. */
-export function applyPolicyCall(config: GatewayConfig, call: Exclude<PolicyCall, { method: 'policy.get' }>, now: number): Result<PolicyChange> {
+/** Applies one change to the configuration, made by `actor` (an identity id); nothing changes when it fails. */
+export function applyPolicyCall(config: GatewayConfig, call: Exclude<PolicyCall, { method: 'policy.get' }>, now: number, actor: string): Result<PolicyChange> {
   switch (call.method) {
     case 'policy.set_mode': {
       const from = call.agent === undefined ? config.defaults.mode : (own(config.agents, call.agent)?.mode ?? config.defaults.mode);
       const next = withMode(config, call.agent, call.mode);
-      const event = { event: 'security_mode_change', from, to: call.mode, actor: 'owner', ...(call.agent === undefined ? {} : { agent: call.agent }) };
+      const event = { event: 'security_mode_change', from, to: call.mode, actor, ...(call.agent === undefined ? {} : { agent: call.agent }) };
       return ok({ config: next, events: [event], result: { agent: call.agent ?? null, from, to: call.mode } });
     }
     case 'rules.add': {
-      const added = addDrafts(config, [call], 'manual', now);
+      const added = addDrafts(config, [call], 'manual', now, actor);
       return added.ok ? ok({ ...added.value, result: { rule: added.value.added[0] } }) : added;
     }
     case 'rules.import': {
-      const added = addDrafts(config, call.rules, 'import', now);
+      const added = addDrafts(config, call.rules, 'import', now, actor);
       return added.ok ? ok({ ...added.value, result: { imported: added.value.added.length } }) : added;
     }
     case 'rules.remove': {
       const removed = withoutRule(config, call.id);
       if (removed === null) return fail('unknown_rule', `No rule has the ID ${call.id}.`);
-      return ok({ config: removed.config, events: [ruleChangeEvent('removed', removed.agent, removed.rule)], result: { removed: ruleView(removed.agent, removed.rule) } });
+      return ok({ config: removed.config, events: [ruleChangeEvent('removed', removed.agent, removed.rule, actor)], result: { removed: ruleView(removed.agent, removed.rule) } });
     }
   }
 }
 
 /** Adds every draft or none: a draft that has already expired is refused by its place in the list. */
-function addDrafts(config: GatewayConfig, drafts: readonly RuleDraft[], source: string, now: number): Result<{ config: GatewayConfig; events: Record<string, unknown>[]; added: RuleView[] }> {
+function addDrafts(config: GatewayConfig, drafts: readonly RuleDraft[], source: string, now: number, actor: string): Result<{ config: GatewayConfig; events: Record<string, unknown>[]; added: RuleView[] }> {
   const late = drafts.findIndex((d) => d.expires_at !== undefined && Date.parse(d.expires_at) <= now);
   if (late >= 0) return fail('invalid_params', `${drafts.length > 1 ? `rules[${late}]: ` : ''}the rule expired at ${drafts[late]!.expires_at}.`);
   let next = config;
@@ -62,7 +62,7 @@ function addDrafts(config: GatewayConfig, drafts: readonly RuleDraft[], source: 
   for (const d of drafts) {
     const stored = withRule(next, d.agent, { kind: d.kind, pattern: d.pattern, action: d.action, source, message: d.message ?? null, expires_at: d.expires_at ?? null }, now);
     next = stored.config;
-    events.push(ruleChangeEvent('added', d.agent, stored.rule));
+    events.push(ruleChangeEvent('added', d.agent, stored.rule, actor));
     added.push(ruleView(d.agent, stored.rule));
   }
   return ok({ config: next, events, added });

@@ -50,8 +50,8 @@ export function withoutRule(config: GatewayConfig, id: string): { config: Gatewa
 }
 
 /** The audit event that records a rule's coming or going. */
-export function ruleChangeEvent(change: 'added' | 'removed', agent: string, rule: StoredRule): Record<string, unknown> {
-  return { event: 'rule_change', change, agent, rule: { ...rule }, actor: 'owner' };
+export function ruleChangeEvent(change: 'added' | 'removed', agent: string, rule: StoredRule, actor: string): Record<string, unknown> {
+  return { event: 'rule_change', change, agent, rule: { ...rule }, actor };
 }
 
 /** Notes that these rules were used at `at` (ISO time). */

@@ -303,15 +303,15 @@ export class Gateway {
 
   /** Sets the default mode, as `aleph mode set` does: saved, then audited as `security_mode_change`. Returns an error sentence or null. */
   setMode(mode: SecurityMode): string | null {
-    const changed = this.changePolicy({ method: 'policy.set_mode', mode });
+    const changed = this.changePolicy({ method: 'policy.set_mode', mode }, 'owner');
     this.flush();
     return changed.ok ? null : changed.error.message;
   }
 
-  /** A change to modes or rules: saved, then its audit events queued (the caller flushes). */
-  private changePolicy(call: Exclude<PolicyCall, { method: 'policy.get' }>): Result<unknown> {
+  /** A change to modes or rules by `actor`: saved, then its audit events queued (the caller flushes). */
+  private changePolicy(call: Exclude<PolicyCall, { method: 'policy.get' }>, actor: string): Result<unknown> {
     this.refreshConfig(true);
-    const change = applyPolicyCall(this.config, call, Date.now());
+    const change = applyPolicyCall(this.config, call, Date.now(), actor);
     if (!change.ok) return change;
     const saved = this.replaceConfig(this.config, change.value.config, 'a change to modes or rules');
     if (!saved.ok) return saved;
@@ -647,12 +647,12 @@ export class Gateway {
           case 'rules.add':
           case 'rules.remove':
           case 'rules.import': {
-            const changed = this.changePolicy(call);
+            const changed = this.changePolicy(call, peer.identity.identity_id);
             this.outbox.push({ deliver: () => answer(changed), refuse: (f) => answer(fail(f.code, f.message)) });
             return;
           }
           default:
-            this.identityCall((identities, now) => identities.ownerCall(call, now), answer);
+            this.identityCall((identities, now) => identities.ownerCall(call, now, peer.identity.identity_id), answer);
         }
         return;
       }

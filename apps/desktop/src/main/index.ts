@@ -59,7 +59,7 @@ function act(action: TrayAction): void {
   switch (action.kind) {
     case 'approve_pairing':
     case 'reject_pairing':
-      gateway.identityCall((ids, now) => ids.ownerCall({ method: action.kind === 'approve_pairing' ? 'pairing.approve' : 'pairing.reject', code: action.code }, now), () => refreshTray());
+      gateway.identityCall((ids, now) => ids.ownerCall({ method: action.kind === 'approve_pairing' ? 'pairing.approve' : 'pairing.reject', code: action.code }, now, 'owner'), () => refreshTray());
       return;
     case 'show_approval':
     case 'open_console':
