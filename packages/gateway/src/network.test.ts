@@ -114,8 +114,11 @@ describe('device pairing over the network endpoint', () => {
     const devices = value(await o.call<{ devices: { id: string; name: string; last_seen_at: string | null }[] }>('devices.list')).devices;
     expect(devices).toEqual([expect.objectContaining({ id: done.device_id, name: 'Phone', last_seen_at: expect.any(String) })]);
     expect(events('device_paired')).toEqual([expect.objectContaining({ device_id: done.device_id, fingerprint: asked.fingerprint })]);
-    // The audit log never holds the code itself.
-    expect(JSON.stringify(events('pairing_request'))).not.toContain(asked.code);
+    // The audit log never holds the code itself, not even in the failed proofs of the device that asked.
+    expect(events('auth_failed').map((e) => e.reason_code)).toEqual(['not_approved', 'unknown_code']);
+    const store = AuditStore.open(auditFile(home));
+    expect(JSON.stringify(store.latest(1000))).not.toContain(asked.code);
+    store.close();
   });
 
   it('keeps an approver past the idle timeout while it answers pings, and closes one that stops', async () => {

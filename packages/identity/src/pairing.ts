@@ -114,7 +114,7 @@ export class PairingBook {
       this.pending.delete(found.value.code);
       return found;
     }
-    if (found.value.challenge !== null) return fail('already_approved', `Pairing ${found.value.code} is already approved; the device has yet to prove its key.`);
+    if (found.value.challenge !== null) return fail('already_approved', 'That pairing is already approved; the device has yet to prove its key.');
     const approved = { ...found.value, challenge: this.random(CHALLENGE_BYTES) };
     this.pending.set(approved.code, approved);
     return ok(approved);
@@ -147,7 +147,7 @@ export class PairingBook {
     const found = this.status(input, peer, now);
     if (!found.ok) return found;
     const pairing = found.value;
-    if (pairing.subject.kind !== 'device' || pairing.challenge === null) return fail('not_approved', `Pairing ${pairing.code} is still waiting for the owner.`);
+    if (pairing.subject.kind !== 'device' || pairing.challenge === null) return fail('not_approved', 'That pairing is still waiting for the owner.');
     if (!verify(pairing.subject.publicKey, pairingMessage(pairing.challenge), signature)) {
       return this.wrongAttempt(peer, now, 'The signature does not match the key this pairing was requested with.', 'bad_signature');
     }
@@ -160,7 +160,7 @@ export class PairingBook {
     this.prune(now);
     const code = normalizeCode(input);
     const pairing = code === null ? undefined : this.pending.get(code);
-    if (pairing === undefined) return fail('unknown_code', `No pairing request has the code ${JSON.stringify(input)} (it may have expired, been used or been rejected).`);
+    if (pairing === undefined) return fail('unknown_code', 'No pairing request has that code (it may have expired, been used or been rejected).');
     return ok(pairing);
   }
 
