@@ -67,6 +67,12 @@ describe('identity calls', () => {
     expect(parseDeviceCall('connect', { token: 'aleph1.x.y', signature: `${signature}=` })).toMatchObject({ ok: false });
     expect(parseDeviceCall('chat.authorize', { channel: 'telegram', sender: '4711' })).toEqual({ ok: true, value: { method: 'chat.authorize', channel: 'telegram', sender: '4711' } });
     expect(parseDeviceCall('pairing.request', { name: 'x'.repeat(65), type: 'cli', public_key: key })).toMatchObject({ ok: false });
+    // What the owner reads before approving cannot hide or fake anything: no escapes, bidi overrides or zero-width characters.
+    for (const name of ['laptop (cli, key 1b41a78b7980896f)\u001b[8m', 'laptop\nfingerprint ok', 'pho\u202Eenol', 'ph\u200Bone']) {
+      expect(parseDeviceCall('pairing.request', { name, type: 'cli', public_key: key })).toMatchObject({ ok: false, error: { message: '"name" must not hold control or invisible characters.' } });
+    }
+    expect(parseDeviceCall('pairing.request', { name: 'Ana\u2019s Pixel 📱', type: 'phone', public_key: key })).toMatchObject({ ok: true });
+    expect(parseDeviceCall('chat.authorize', { channel: 'telegram', sender: '4711', name: 'Bob\u0007' })).toMatchObject({ ok: false });
   });
 
   it('sign different things for connecting and for pairing, so one proof is never the other', () => {

@@ -186,10 +186,17 @@ export type DmPolicy = (typeof DM_POLICIES)[number];
 const MAX_NAME = 64;
 const MAX_ID = 128;
 
+/**
+ * Control, format (bidi overrides, zero-width) and line-separator characters: in a name a person
+ * reads before approving, they could hide or fake what is shown (a fingerprint, another name).
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
 function text(v: Readonly<Record<string, unknown>>, key: string, max: number): Result<string> {
   const value = v[key];
   if (typeof value !== 'string' || value.trim() === '') return fail('invalid_params', `"${key}" must be a non-empty string.`);
   if (value.length > max) return fail('invalid_params', `"${key}" is longer than ${max} characters.`);
+  if (UNPRINTABLE.test(value)) return fail('invalid_params', `"${key}" must not hold control or invisible characters.`);
   return ok(value.trim());
 }
 
