@@ -157,16 +157,29 @@ describe('pairing', () => {
     expect(book.list(T0 + DEFAULT_PAIRING_LIMITS.ttlMs)).toEqual([]);
   });
 
-  it('keeps at most ten pending, rate-limits each peer, and keeps codes unique', () => {
+  it('keeps at most ten pending, two per peer, chat senders apart; rate-limits each peer; keeps codes unique', () => {
     let n = 0;
     // A generator that repeats itself: the book must still hand out distinct codes.
     const repetitive = (size: number) => new Uint8Array(size).fill(Math.floor(n++ / 2));
     const book = new PairingBook(repetitive);
-    for (let i = 0; i < 10; i++) expect(book.request(device(), `peer-${i % 2}`, T0 + i * 20_000).ok).toBe(true);
+    for (let i = 0; i < 10; i++) expect(book.request(device(), `peer-${Math.floor(i / 2)}`, T0 + i * 20_000).ok).toBe(true);
     expect(new Set(book.list(T0 + 200_000).map((p) => p.code)).size).toBe(10);
-    expect(book.request(device(), 'peer-9', T0 + 200_000)).toMatchObject({ ok: false, error: { code: 'too_many_pending' } });
+    expect(book.request(device(), 'peer-9', T0 + 200_000)).toMatchObject({ ok: false, error: { code: 'too_many_pending', message: '10 pairing requests are already waiting for the owner; try again later.' } });
+    // Devices filling the table do not keep chat senders out, nor the other way round.
+    expect(book.request({ kind: 'chat', channel: 'telegram', sender: '4711', name: 'Ana' }, 'chat:telegram:4711', T0 + 200_000).ok).toBe(true);
+
+    const one = new PairingBook(random);
+    expect(one.request(device(), 'p', T0).ok).toBe(true);
+    expect(one.request(device(), 'p', T0 + 1).ok).toBe(true);
+    expect(one.request(device(), 'p', T0 + 2)).toMatchObject({ ok: false, error: { code: 'too_many_pending', message: expect.stringContaining('from p are already waiting') } });
+    expect(one.request(device(), 'q', T0 + 2).ok).toBe(true);
+
+    // Rate: five asks a minute, even when each is answered at once.
     const limited = new PairingBook(random);
-    for (let i = 0; i < 5; i++) expect(limited.request(device(), 'p', T0 + i).ok).toBe(true);
+    for (let i = 0; i < 5; i++) {
+      const asked = limited.request(device(), 'p', T0 + i);
+      expect(asked.ok && limited.reject(asked.value.code, T0 + i).ok).toBe(true);
+    }
     expect(limited.request(device(), 'p', T0 + 10)).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
     expect(limited.request(device(), 'q', T0 + 10).ok).toBe(true);
     expect(limited.request(device(), 'p', T0 + 60_001).ok).toBe(true);

@@ -1,8 +1,9 @@
 /**
  * Pairing requests, from a device asking to the owner's answer to the device proving its key. Pure
  * state: time and randomness are passed in. A code is valid five minutes, unique among pending
- * ones, and works once; at most ten wait at a time; each peer may ask a few times a minute, and a
- * peer that keeps presenting wrong codes is locked out for a while.
+ * ones, and works once; at most ten devices and ten chat senders wait at a time, two of them from
+ * any one peer; each peer may ask a few times a minute, and a peer that keeps presenting wrong
+ * codes is locked out for a while.
  */
 import { fail, ok, pairingMessage, type Result } from '@aleph/protocol';
 import { newPairingCode, normalizeCode, type RandomBytes } from './codes.js';
@@ -11,7 +12,10 @@ import { isExpiredAt } from './roles.js';
 
 export interface PairingLimits {
   readonly ttlMs: number;
+  /** Requests that may wait at once: this many devices, and as many chat senders. */
   readonly maxPending: number;
+  /** Requests of one peer that may wait at once, so that no one peer fills the table. */
+  readonly maxPendingPerPeer: number;
   /** Pairing requests one peer may make per minute. */
   readonly requestsPerMinute: number;
   /** Wrong codes (or bad proofs) one peer may present before it is locked out... */
@@ -23,6 +27,7 @@ export interface PairingLimits {
 export const DEFAULT_PAIRING_LIMITS: PairingLimits = {
   ttlMs: 5 * 60_000,
   maxPending: 10,
+  maxPendingPerPeer: 2,
   requestsPerMinute: 5,
   wrongCodesBeforeLockout: 5,
   lockoutMs: 15 * 60_000,
@@ -84,7 +89,13 @@ export class PairingBook {
     if (recent.length >= this.limits.requestsPerMinute) {
       return fail('rate_limited', `Too many pairing requests from ${peer}; try again in ${Math.ceil((recent[0]! + 60_000 - now) / 1000)} s.`);
     }
-    if (this.pending.size >= this.limits.maxPending) return fail('too_many_pending', `${this.limits.maxPending} pairing requests are already waiting for the owner; try again later.`);
+    const waiting = [...this.pending.values()];
+    if (waiting.filter((p) => p.peer === peer).length >= this.limits.maxPendingPerPeer) {
+      return fail('too_many_pending', `${this.limits.maxPendingPerPeer} pairing requests from ${peer} are already waiting for the owner; wait for an answer, or for them to expire.`);
+    }
+    if (waiting.filter((p) => p.subject.kind === subject.kind).length >= this.limits.maxPending) {
+      return fail('too_many_pending', `${this.limits.maxPending} pairing requests are already waiting for the owner; try again later.`);
+    }
     recent.push(now);
     this.requests.set(peer, recent);
     let code = newPairingCode(this.random);
