@@ -52,11 +52,43 @@ export interface ChatVerdict {
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
+/** How many refusals of one address the audit log records a minute. */
+export const RECORDED_REFUSALS_PER_MINUTE = 20;
+
+/** What the last recorded refusal of a minute says of the rest. */
+export const UNRECORDED = ` (further refusals of this peer within the minute are not recorded)`;
+
+/**
+ * Counts the refusals of each address (failed proofs, calls it may not make), so that a peer
+ * hammering the gateway is still answered but cannot fill the audit log and the disk: the first
+ * RECORDED_REFUSALS_PER_MINUTE of a minute are recorded, the last of them saying so.
+ */
+export class RefusalBudget {
+  private readonly minutes = new Map<string, { start: number; count: number }>();
+  private pruned = 0;
+
+  charge(address: string, now: number): 'record' | 'last' | 'skip' {
+    if (now - this.pruned >= 60_000) {
+      for (const [a, m] of this.minutes) if (now - m.start >= 60_000) this.minutes.delete(a);
+      this.pruned = now;
+    }
+    let minute = this.minutes.get(address);
+    if (minute === undefined || now - minute.start >= 60_000) {
+      minute = { start: now, count: 0 };
+      this.minutes.set(address, minute);
+    }
+    minute.count++;
+    if (minute.count < RECORDED_REFUSALS_PER_MINUTE) return 'record';
+    return minute.count === RECORDED_REFUSALS_PER_MINUTE ? 'last' : 'skip';
+  }
+}
+
 /** The first characters of a pairing code: enough to match it up, too few to use it. */
 const hint = (code: string): string => `${code.slice(0, 2)}…`;
 
 export class Identities {
   private readonly book: PairingBook;
+  readonly refusals = new RefusalBudget();
 
   constructor(readonly store: IdentityStore, private readonly hooks: IdentityHooks, limits: PairingLimits = DEFAULT_PAIRING_LIMITS) {
     this.book = new PairingBook((n) => new Uint8Array(randomBytes(n)), limits);
@@ -78,7 +110,7 @@ export class Identities {
   /** A device asks how its request stands; once approved it learns what to sign. */
   pairingStatus(code: string, peer: string, now: number): Result<{ approved: boolean; challenge?: string; expires_at: string }> {
     const found = this.book.status(code, peer, now);
-    if (!found.ok) return this.failedProof('pairing', found, peer);
+    if (!found.ok) return this.failedProof('pairing', found, peer, now);
     const p = found.value;
     return ok(p.challenge === null ? { approved: false, expires_at: iso(p.expiresAt)! } : { approved: true, challenge: toBase64url(p.challenge), expires_at: iso(p.expiresAt)! });
   }
@@ -86,7 +118,7 @@ export class Identities {
   /** The device proves its key; it becomes a paired (owner's) device and receives its token. */
   completePairing(code: string, signature: Uint8Array, peer: string, now: number): Result<Grant & { device_id: string; fingerprint: string }> {
     const done = this.book.complete(code, signature, peer, now, verifyWithNode);
-    if (!done.ok) return this.failedProof('pairing', done, peer);
+    if (!done.ok) return this.failedProof('pairing', done, peer, now);
     const p = done.value;
     if (p.subject.kind !== 'device') return fail('not_a_device', 'That pairing is not a device\'s.');
     const device = this.store.addDevice({
@@ -100,7 +132,7 @@ export class Identities {
   /** A guest accepts its invitation with the key it will connect with, and receives its token. */
   acceptInvitation(invitation: string, publicKey: Uint8Array, peer: string, now: number): Result<Grant & { guest_id: string; session: SessionView }> {
     const accepted = this.store.accept(invitation, { public_key: Buffer.from(publicKey), fingerprint: fingerprint(publicKey) }, now);
-    if (!accepted.ok) return this.failedProof('invitation', accepted, peer);
+    if (!accepted.ok) return this.failedProof('invitation', accepted, peer, now);
     const guest = accepted.value;
     this.hooks.record({ event: 'guest_accepted', guest_id: guest.id, name: guest.name, fingerprint: guest.fingerprint, actor: guest.id });
     return ok({ guest_id: guest.id, session: sessionView(guest.id, 'guest', guest.name, guestScope(guest)), ...this.guestToken(guest, now) });
@@ -112,12 +144,12 @@ export class Identities {
    */
   connect(token: string, signature: Uint8Array, nonce: Uint8Array, peer: string, now: number, requestId: string): Result<{ context: IdentityContext; session: SessionView }> {
     const claims = verifyToken(this.store.tokenSecret, token, now, (id) => this.store.subject(id));
-    if (!claims.ok) return this.failedProof('token', claims, peer);
+    if (!claims.ok) return this.failedProof('token', claims, peer, now);
     const { sub } = claims.value;
     const record = this.store.subjectRecord(sub);
     if (record === null || record.public_key === null || !verifyWithNode(record.public_key, connectMessage(nonce), signature)) {
       const reason = 'The signature over this connection\'s nonce was not made by the key this token was issued for.';
-      return this.failedProof('token', { ok: false, error: { code: 'bad_proof', message: reason } }, peer, sub);
+      return this.failedProof('token', { ok: false, error: { code: 'bad_proof', message: reason } }, peer, now, sub);
     }
     const scope = 'allowed_tools' in record ? guestScope(record) : null;
     if (scope === null) this.store.touchDevice(sub, now);
@@ -227,10 +259,12 @@ export class Identities {
     this.hooks.emit({ type: 'pairing_pending', pairing: pairingView(p, now) });
   }
 
-  /** A failed proof of any kind is audited (never with the secret presented), then returned. */
-  private failedProof(source: string, failure: { readonly ok: false; readonly error: Failure }, peer: string, identity?: string): Result<never> {
+  /** A failed proof of any kind is audited (never with the secret presented, and within the peer's budget), then returned. */
+  private failedProof(source: string, failure: { readonly ok: false; readonly error: Failure }, peer: string, now: number, identity?: string): Result<never> {
+    const recorded = this.refusals.charge(peer, now);
+    if (recorded === 'skip') return failure;
     this.hooks.record({
-      event: 'auth_failed', source, reason_code: failure.error.code, reason: failure.error.message, peer, actor: identity ?? peer,
+      event: 'auth_failed', source, reason_code: failure.error.code, reason: `${failure.error.message}${recorded === 'last' ? UNRECORDED : ''}`, peer, actor: identity ?? peer,
       ...(identity === undefined ? {} : { identity }),
     });
     return failure;

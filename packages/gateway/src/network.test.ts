@@ -172,6 +172,20 @@ describe('device pairing over the network endpoint', () => {
     expect(more).toEqual(['ok', 'too_many_pending', 'too_many_pending', 'too_many_pending', 'too_many_pending']);
   });
 
+  it('answers a peer that keeps calling what it may not, but records only its first 20 refusals a minute', async () => {
+    await start();
+    const d = await device();
+    const answers: string[] = [];
+    for (let i = 0; i < 30; i++) answers.push(code(await d.call('devices.list')));
+    for (let i = 0; i < 30; i++) answers.push(code(await d.call('pairing.status', { code: 'AAAAAAAA' })));
+    expect(new Set(answers)).toEqual(new Set(['owner_only', 'unknown_code', 'locked_out']));
+    const denied = events('policy_denied');
+    expect(denied).toHaveLength(20);
+    expect(denied[0]).toMatchObject({ reason_code: 'owner_only', peer: '127.0.0.1' });
+    expect(denied.filter((e) => String(e.reason).endsWith('(further refusals of this peer within the minute are not recorded)'))).toHaveLength(1);
+    expect(events('auth_failed')).toEqual([]);
+  });
+
   it('a proof signed by another key fails, and so does a session signed by another key', async () => {
     await start();
     const keys = newDeviceKeyPair();

@@ -67,7 +67,7 @@ class Session implements Peer {
   readonly codes = new Set<string>();
   idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(readonly socket: WebSocket, readonly peer: string, readonly settled: () => void, identity: IdentityContext) {
+  constructor(readonly socket: WebSocket, readonly address: string, readonly settled: () => void, identity: IdentityContext) {
     this.identity = identity;
   }
 
@@ -248,7 +248,7 @@ export class NetworkEndpoint {
 
   /** The calls of a device (or guest, or bridge) about itself. */
   private device(session: Session, call: DeviceCall, id: RpcId | null, respond: (r: Result<unknown>) => void): void {
-    const peer = session.peer;
+    const peer = session.address;
     switch (call.method) {
       case 'pairing.request':
         this.gateway.identityCall((ids, now) => ids.requestPairing({ name: call.name, type: call.type, publicKey: call.public_key }, peer, now), (r) => {

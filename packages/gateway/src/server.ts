@@ -21,7 +21,7 @@ import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './bind
 import { auditFile, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, own, saveConfig, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
 import { GatewayError } from './errors.js';
 import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './handshake.js';
-import { Identities, type IdentityEvent } from './identities.js';
+import { Identities, UNRECORDED, type IdentityEvent } from './identities.js';
 import { IdentityStore } from './identity-store.js';
 import { ConsoleServer, type ConsoleOptions } from './console-server.js';
 import { NetworkEndpoint, type NetworkOptions } from './network.js';
@@ -103,6 +103,8 @@ function whenDurable(reply: Reply, message: GatewayMessage): Delivery {
 export interface Peer {
   /** Who it is; frozen. A network session starts anonymous and may connect once. */
   readonly identity: IdentityContext;
+  /** Where it connects from: the network peer's address, or `unix-socket`. */
+  readonly address: string;
   subscribed: boolean;
   readonly closed: boolean;
   /** Its requests waiting for a human (approval ids), and its tool runs under way (run ids). */
@@ -152,6 +154,7 @@ let unixConnections = 0;
 
 /** A Unix-socket connection: whoever can open the socket (0600) and knows the secret is the owner. */
 class Connection implements Peer {
+  readonly address = 'unix-socket';
   authenticated = false;
   subscribed = false;
   closed = false;
@@ -700,9 +703,15 @@ export class Gateway {
   /** Refuses a peer a tool (or an owner's call): audited as `policy_denied`, answered once durable. */
   private refuse(peer: Peer, tool: string, code: string, reason: string, id: string | undefined, reply: Reply): void {
     const who = peer.identity;
+    const deliver = (): void => reply(id === undefined ? { type: 'error', code, message: reason } : { type: 'error', code, message: reason, id });
+    const recorded = this.identities.refusals.charge(peer.address, Date.now());
+    if (recorded === 'skip') {
+      deliver();
+      return;
+    }
     this.outbox.push({
-      event: { event: 'policy_denied', tool, role: who.role, reason_code: code, reason, identity: who.identity_id, actor: who.identity_id, session: who.session_key },
-      deliver: () => reply(id === undefined ? { type: 'error', code, message: reason } : { type: 'error', code, message: reason, id }),
+      event: { event: 'policy_denied', tool, role: who.role, reason_code: code, reason: `${reason}${recorded === 'last' ? UNRECORDED : ''}`, identity: who.identity_id, actor: who.identity_id, session: who.session_key, peer: peer.address },
+      deliver,
     });
   }
 
@@ -726,7 +735,7 @@ export class Gateway {
   resolveAsOwner(id: string, decision: Decision, channel: string): Promise<Result<void>> {
     const peer: Peer = {
       identity: identityContext({ request_id: '', session_key: channel, role: 'owner', identity_id: 'owner', scope: null, created_at: Date.now(), source_channel: channel }),
-      subscribed: false, closed: false, pending: new Set(), running: new Map(), notify: () => undefined, settled: () => undefined,
+      address: channel, subscribed: false, closed: false, pending: new Set(), running: new Map(), notify: () => undefined, settled: () => undefined,
     };
     return new Promise((done) => {
       this.route(peer, { type: 'resolve', id, decision }, (m) => done(m.type === 'error' ? fail(m.code, m.message) : ok(undefined)));

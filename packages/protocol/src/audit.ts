@@ -57,7 +57,7 @@ export const EVENT_FIELDS = {
   guest_invited: { guest_id: 'string', name: 'string', tools: 'strings?', expires_at: 'string?' },
   guest_accepted: { guest_id: 'string', name: 'string?', fingerprint: 'string?' },
   guest_revoked: { guest_id: 'string', name: 'string?' },
-  policy_denied: { tool: 'string', role: 'string', reason_code: 'string', reason: 'string', identity: 'string?' },
+  policy_denied: { tool: 'string', role: 'string', reason_code: 'string', reason: 'string', identity: 'string?', peer: 'string?' },
   /** A connection failed to prove itself: a wrong socket handshake, token, key proof or invitation. */
   auth_failed: { source: 'string', reason_code: 'string', reason: 'string', peer: 'string?', identity: 'string?' },
   filesystem_denied: { path: 'string', operation: 'string?', reason: 'string' },
