@@ -87,6 +87,11 @@ export class IdentityStore {
     this.db.close();
   }
 
+  /** Runs `change` in one transaction: if it throws, nothing it did to the store is kept. */
+  atomically<T>(change: () => T): T {
+    return this.db.transaction(change)();
+  }
+
   addDevice(device: Omit<DeviceRecord, 'id' | 'last_seen_at' | 'revoked_at' | 'generation'>): DeviceRecord {
     const record: DeviceRecord = { ...device, id: `dev_${randomBytes(8).toString('hex')}`, last_seen_at: null, revoked_at: null, generation: 1 };
     this.db.prepare('INSERT INTO devices (id, name, type, public_key, fingerprint, role, created_at, last_seen_at, revoked_at, generation) VALUES (@id, @name, @type, @public_key, @fingerprint, @role, @created_at, @last_seen_at, @revoked_at, @generation)').run(record);

@@ -7,6 +7,7 @@ import { AuditStore } from '@aleph/audit';
 import { newDeviceKeyPair, sign, type DeviceKeyPair } from '@aleph/identity';
 import { connectMessage, fromBase64url, pairingMessage, toBase64url, type GatewayMessage } from '@aleph/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { WebSocket } from 'ws';
 import { GatewayClient } from './client.js';
 import { auditFile, loadConfig, saveConfig, secretBytes } from './config.js';
@@ -184,6 +185,33 @@ describe('device pairing over the network endpoint', () => {
     expect(denied[0]).toMatchObject({ reason_code: 'owner_only', peer: '127.0.0.1' });
     expect(denied.filter((e) => String(e.reason).endsWith('(further refusals of this peer within the minute are not recorded)'))).toHaveLength(1);
     expect(events('auth_failed')).toEqual([]);
+  });
+
+  it('keeps no identity change the audit log cannot record: a pairing, an invitation and a revocation are taken back', async () => {
+    await start({ auditBusyTimeoutMs: 50 });
+    const o = await owner();
+    const invited = value(await o.call<{ invitation: string }>('guests.invite', { name: 'Ana', tools: ['exec'] }));
+    const { device_id } = await pair();
+    const keys = newDeviceKeyPair();
+    const d = await device();
+    const asked = value(await d.call<{ code: string }>('pairing.request', { name: 'Tablet', type: 'tablet', public_key: toBase64url(keys.publicKey) }));
+    value(await o.call('pairing.approve', { code: asked.code }));
+    const challenge = fromBase64url((await d.notification('pairing_resolved', 5000))!.params.challenge as string)!;
+    const proof = toBase64url(sign(keys.secretKey, pairingMessage(challenge)));
+
+    // Another process holds the audit log's write lock longer than the gateway waits.
+    const holder = new Database(auditFile(home));
+    holder.exec('BEGIN IMMEDIATE');
+    const guestKey = toBase64url(newDeviceKeyPair().publicKey);
+    expect(code(await d.call('guests.accept', { invitation: invited.invitation, public_key: guestKey }))).toBe('audit_unavailable');
+    expect(code(await d.call('pairing.complete', { code: asked.code, signature: proof }))).toBe('audit_unavailable');
+    expect(code(await o.call('devices.revoke', { id: device_id }))).toBe('audit_unavailable');
+    holder.exec('COMMIT');
+    holder.close();
+
+    // Nothing of it happened: the phone is still paired, the tablet is not, the invitation is still good.
+    expect(value(await o.call<{ devices: { id: string; revoked_at: string | null }[] }>('devices.list')).devices).toEqual([expect.objectContaining({ id: device_id, revoked_at: null })]);
+    expect(code(await d.call('guests.accept', { invitation: invited.invitation, public_key: guestKey }))).toBe('ok');
   });
 
   it('a proof signed by another key fails, and so does a session signed by another key', async () => {

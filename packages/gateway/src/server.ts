@@ -90,6 +90,13 @@ interface Queued extends Partial<Delivery> {
   readonly undo?: () => void;
 }
 
+/** Thrown inside a store's transaction to take back a change whose audit events could not be written. */
+class Unrecorded extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.message);
+  }
+}
+
 /** `message` to `reply` once durable; if the log cannot be written, the failure, as an error with the message's id. */
 function whenDurable(reply: Reply, message: GatewayMessage): Delivery {
   const id = 'id' in message ? message.id : undefined;
@@ -228,7 +235,8 @@ export class Gateway {
     this.outcomes = keepHistory ? [] : null;
     this.identities = new Identities(identityStore, {
       record: (event) => this.outbox.push({ event }),
-      emit: (event) => this.outbox.push({ deliver: () => this.announce(event) }),
+      // Announced once recorded; a change the log cannot hold is taken back, and never announced.
+      emit: (event) => this.outbox.push({ deliver: () => this.announce(event), refuse: () => undefined }),
     }, { ...DEFAULT_PAIRING_LIMITS, ...pairing });
   }
 
@@ -373,18 +381,33 @@ export class Gateway {
     this.flush();
   }
 
-  /** An identity operation (pairing, connect, invitation); its answer goes out once its events are durable. */
+  /**
+   * An identity operation (pairing, connect, invitation, revocation). What it changes in the store
+   * is kept only if its events are durable: they are written before the store commits, and the
+   * answer goes out after.
+   */
   identityCall<T>(operation: (identities: Identities, now: number) => Result<T>, reply: (result: Result<T>) => void): void {
     let result: Result<T>;
+    const queued = this.outbox.length;
     try {
-      result = operation(this.identities, Date.now());
+      result = this.identityStore.atomically(() => {
+        const done = operation(this.identities, Date.now());
+        const failure = this.flush();
+        if (failure !== null) throw new Unrecorded(failure);
+        return done;
+      });
     } catch (error) {
-      // The devices file could not be read or written (full disk, held by another process, edited by hand).
-      result = fail('identity_unavailable', `The gateway's record of devices and guests cannot be used now (${(error as Error).message}); try again shortly.`);
-      this.onProblem(`the identity store failed: ${(error as Error).message}`);
+      if (error instanceof Unrecorded) {
+        result = fail(error.failure.code, error.failure.message);
+      } else {
+        // The devices file could not be read or written (full disk, held by another process, edited by hand):
+        // the events of a change that did not happen are dropped.
+        this.outbox.splice(queued);
+        result = fail('identity_unavailable', `The gateway's record of devices and guests cannot be used now (${(error as Error).message}); try again shortly.`);
+        this.onProblem(`the identity store failed: ${(error as Error).message}`);
+      }
     }
-    this.outbox.push({ deliver: () => reply(result), refuse: (f) => reply(fail(f.code, f.message)) });
-    this.flush();
+    reply(result);
   }
 
   /** The approvals waiting for a human, oldest first. */
@@ -515,11 +538,12 @@ export class Gateway {
    * transaction, and only then are the answers sent. Nothing is answered before its event is
    * durable, and a burst of requests costs one commit, not one each.
    */
-  private flush(): void {
-    if (this.outbox.length === 0) return;
+  private flush(): Failure | null {
+    if (this.outbox.length === 0) return null;
     const batch = this.outbox;
     this.outbox = [];
-    const failure = this.append(batch.flatMap((b) => (b.event === undefined ? [] : [b.event])));
+    const events = batch.flatMap((b) => (b.event === undefined ? [] : [b.event]));
+    const failure = events.length === 0 ? null : this.append(events);
     // What the log could not hold is not kept either: the latest change is taken back first.
     if (failure !== null) for (const b of [...batch].reverse()) b.undo?.();
     for (const b of batch) {
@@ -527,6 +551,7 @@ export class Gateway {
       else b.deliver?.();
     }
     if (failure === null) this.indexSoon();
+    return failure;
   }
 
   /**
