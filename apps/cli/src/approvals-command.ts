@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { GatewayError, type GatewayClient } from '@aleph/gateway';
-import { describeGrant, formatDuration, parseDuration, parseRuleText, type AllowRule, type ClientMessage, type Decision, type GatewayMessage, type PendingApproval, type PendingTool, describeCapabilities } from '@aleph/protocol';
+import { describeGrant, formatDuration, parseDuration, parseRuleText, type AllowRule, type ClientMessage, type Decision, type GatewayMessage, type PendingApproval, type PendingTool, describeCapabilities, visibleText } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
 import { connectGateway } from './connect.js';
 import { EXIT, type Io } from './io.js';
@@ -116,11 +116,11 @@ function keyAnswer(text: string): Answer | null {
 function describe(a: PendingApproval, style: Style): string {
   const risk = a.risk.level === 'critical' || a.risk.level === 'high' ? style.red(`${a.risk.level} ${a.risk.score}`) : style.yellow(`${a.risk.level} ${a.risk.score}`);
   const lines = [
-    `${style.bold(a.id)}  ${risk}  ${style.dim(`${a.request.agent_id} in ${a.request.cwd}, until ${a.expires_at.slice(11, 19)}`)}`,
-    `  $ ${a.request.command}`,
-    ...a.risk.reasons.map((r) => `  - ${r.message}`),
+    `${style.bold(a.id)}  ${risk}  ${style.dim(`${visibleText(a.request.agent_id)} in ${visibleText(a.request.cwd)}, until ${a.expires_at.slice(11, 19)}`)}`,
+    `  $ ${visibleText(a.request.command)}`,
+    ...a.risk.reasons.map((r) => `  - ${visibleText(r.message)}`),
   ];
-  if (a.suggested_rule !== null) lines.push(style.dim(`  always would remember: ${a.suggested_rule.kind}:${a.suggested_rule.pattern}`));
+  if (a.suggested_rule !== null) lines.push(style.dim(`  always would remember: ${a.suggested_rule.kind}:${visibleText(a.suggested_rule.pattern)}`));
   if (a.tool !== undefined) lines.push(...describeTool(a.tool, style));
   return lines.join('\n');
 }
@@ -159,7 +159,7 @@ async function watch(client: GatewayClient, io: Io, style: Style): Promise<numbe
     // Pairing requests are the owner's to see too; they are answered by code, not at this prompt.
     if (m.type === 'pairing_pending') {
       const p = m.pairing;
-      const who = p.kind === 'chat' ? `${p.name} on ${p.type}` : `${p.name} (${p.type}, key ${p.fingerprint})`;
+      const who = visibleText(p.kind === 'chat' ? `${p.name} on ${p.type}` : `${p.name} (${p.type}, key ${p.fingerprint})`);
       io.out(`${style.yellow('pairing')}  ${who} asks to pair: ${style.bold(`aleph pairing approve ${p.code}`)} ${style.dim(`(or reject; valid ${formatDuration(p.expires_in_ms)})`)}`);
     }
     // Answered elsewhere (another approver, the timeout): no longer ours to ask about.

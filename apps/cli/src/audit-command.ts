@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
-import { AUDIT_EVENT_TYPES, RISK_LEVELS, parseDuration, parseWhen, type AuditEventType, type AuditRow, type RiskLevel } from '@aleph/protocol';
+import { AUDIT_EVENT_TYPES, RISK_LEVELS, parseDuration, parseWhen, type AuditEventType, type AuditRow, type RiskLevel, visibleText } from '@aleph/protocol';
 import { AuditError, AuditStore, CSV_HEADER, importJsonLines, search, toCsvLine, toJsonLine, type SearchQuery } from '@aleph/audit';
 import { flag, parseArgs, value, type ParsedArgs } from './args.js';
 import { alephHome, auditFile } from '@aleph/gateway';
@@ -261,5 +261,5 @@ function formatRow(row: AuditRow, style: Style): string {
   const risk = row.risk_level === 'critical' || row.risk_level === 'high' ? style.red(row.risk_level) : row.risk_level ?? '';
   const decision = row.decision === null ? '' : /deny|reject|block/.test(row.decision) ? style.red(row.decision) : row.decision;
   const session = row.session === null ? '' : style.dim(row.session.slice(0, 8));
-  return [style.dim(row.ts.replace('T', ' ').slice(0, 19)), row.event.padEnd(20), decision.padEnd(12), risk.padEnd(8), session.padEnd(8), row.summary].join('  ');
+  return [style.dim(row.ts.replace('T', ' ').slice(0, 19)), row.event.padEnd(20), decision.padEnd(12), risk.padEnd(8), session.padEnd(8), visibleText(row.summary)].join('  ');
 }

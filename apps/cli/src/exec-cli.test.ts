@@ -57,6 +57,21 @@ describe('aleph exec through a running gateway', () => {
     expect(r.stderr).toMatch(/secret" is missing|No gateway is listening/);
   });
 
+  it('shows the owner what an agent asks exactly: terminal escapes, carriage returns and long gaps cannot hide any of it', async () => {
+    await startGateway();
+    const command = `touch PWNED \u001b[2K\u001b[1Gls -la #\rls${' '.repeat(300)}; cp a b`;
+    const asked = execInBackground(['--', command]);
+    const id = await pendingId();
+    const shown = aleph(['approvals', 'list']).stdout;
+    expect(shown).toContain(`$ touch PWNED \\x1b[2K\\x1b[1Gls -la #\\rls ⟨300 spaces⟩ ; cp a b`);
+    expect(shown).not.toMatch(/[\u001b\r]/);
+    expect(aleph(['approvals', 'deny', id]).code).toBe(0);
+    expect((await asked).code).toBe(126);
+    const timeline = aleph(['audit', 'search', 'PWNED']).stdout;
+    expect(timeline).toContain('touch PWNED \\x1b[2K');
+    expect(timeline).not.toMatch(/[\u001b\r]/);
+  });
+
   it('prints a ready line with the socket, the endpoint and pid', async () => {
     const ready = await startGateway();
     expect(ready).toMatchObject({ event: 'ready', socket: join(home(), 'exec-approvals.sock'), url: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+$/) });

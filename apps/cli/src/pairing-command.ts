@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alephHome, GatewayError, loadConfig, RpcClient, writePrivateFile } from '@aleph/gateway';
 import { newDeviceKeyPair, sign } from '@aleph/identity';
-import { formatDuration, fromBase64url, pairingMessage, toBase64url, type PairingView } from '@aleph/protocol';
+import { formatDuration, fromBase64url, pairingMessage, toBase64url, type PairingView, visibleText } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
 import { ownerCall, printList } from './connect.js';
 import { EXIT, type Io } from './io.js';
@@ -44,7 +44,7 @@ export async function pairingCommand(argv: readonly string[], io: Io): Promise<n
   switch (sub) {
     case 'list':
       return printList<PairingView>(io, json, 'pairing.list', 'pending', 'No pairing requests.', (p) => {
-        const who = p.kind === 'chat' ? `${p.name} on ${p.type}` : `${p.name} (${p.type}, key ${p.fingerprint})`;
+        const who = visibleText(p.kind === 'chat' ? `${p.name} on ${p.type}` : `${p.name} (${p.type}, key ${p.fingerprint})`);
         return `${style.bold(p.code)}  ${who}${style.dim(`  ${p.approved ? 'approved, waiting for the device\'s proof' : `expires in ${formatDuration(p.expires_in_ms)}`}`)}`;
       });
     case 'approve':

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { homedir } from 'node:os';
-import { parseSecurityMode, type PolicyCheckResult, type SecurityMode } from '@aleph/protocol';
+import { parseSecurityMode, type PolicyCheckResult, type SecurityMode, visibleText } from '@aleph/protocol';
 import { CommandPolicy, toCheckResult, type EvaluateOptions, type Evaluation } from '@aleph/policy';
 import { flag, parseArgs, value } from './args.js';
 import { alephHome, ExecutableCache, loadConfig } from '@aleph/gateway';
@@ -99,7 +99,7 @@ const ACTION_TEXT: Readonly<Record<PolicyCheckResult['action'], string>> = {
 export function explain(result: Evaluation, mode: SecurityMode, style: Style): string {
   const colour = result.verdict === 'block' ? style.red : result.verdict === 'confirm' ? style.yellow : style.green;
   const lines: string[] = [];
-  lines.push(`${colour(style.bold(VERDICT_LABEL[result.verdict]))}  ${result.command}`);
+  lines.push(`${colour(style.bold(VERDICT_LABEL[result.verdict]))}  ${visibleText(result.command)}`);
   const allowed = result.allowed_by.length > 0 ? ` (allowed by ${result.allowed_by.map((r) => `${r.kind} rule "${r.pattern}"`).join(', ')})` : '';
   lines.push(`In ${mode} mode it ${ACTION_TEXT[result.action]}${allowed}.`);
   lines.push(`Risk: ${result.risk.level} (${result.risk.score}/100)`);

@@ -1,5 +1,5 @@
 import { alephHome, isExpired, loadConfig, type StoredRule } from '@aleph/gateway';
-import { formatDuration, parseDuration, parseRuleText, RULE_ACTIONS, type RuleAction, type RuleView } from '@aleph/protocol';
+import { formatDuration, parseDuration, parseRuleText, RULE_ACTIONS, type RuleAction, type RuleView, visibleText } from '@aleph/protocol';
 import { flag, parseArgs, value } from './args.js';
 import { changePolicy } from './changes.js';
 import { EXIT, type Io } from './io.js';
@@ -42,7 +42,7 @@ export async function rulesCommand(argv: readonly string[], io: Io): Promise<num
     }
     if (rows.length === 0) io.out('No rules.');
     const style = styleFor(io.stdout, io.env);
-    for (const r of rows) io.out(`${style.bold(r.id)}  ${r.agent}  ${r.action} ${r.kind}:${r.pattern}${style.dim(details(r, now))}`);
+    for (const r of rows) io.out(`${style.bold(r.id)}  ${r.agent}  ${r.action} ${r.kind}:${visibleText(r.pattern)}${style.dim(details(r, now))}`);
     return EXIT.ok;
   }
 

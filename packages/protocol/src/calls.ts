@@ -8,6 +8,7 @@ import { AUDIT_EVENT_TYPES, type AuditEventType, type AuditRow } from './audit.j
 import { fromBase64url, withContext } from './base64url.js';
 import { parseAllowRule, parseSecurityMode, RISK_LEVELS, RULE_ACTIONS, type AllowRule, type RiskLevel, type RuleAction, type SecurityMode } from './policy.js';
 import { fail, ok, type Result } from './result.js';
+import { UNPRINTABLE } from './visible.js';
 
 export const OWNER_METHODS = [
   'pairing.list', 'pairing.approve', 'pairing.reject',
@@ -186,16 +187,11 @@ export type DmPolicy = (typeof DM_POLICIES)[number];
 const MAX_NAME = 64;
 const MAX_ID = 128;
 
-/**
- * Control, format (bidi overrides, zero-width) and line-separator characters: in a name a person
- * reads before approving, they could hide or fake what is shown (a fingerprint, another name).
- */
-const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
-
 function text(v: Readonly<Record<string, unknown>>, key: string, max: number): Result<string> {
   const value = v[key];
   if (typeof value !== 'string' || value.trim() === '') return fail('invalid_params', `"${key}" must be a non-empty string.`);
   if (value.length > max) return fail('invalid_params', `"${key}" is longer than ${max} characters.`);
+  // In a name a person reads before approving, they could hide or fake what is shown (a fingerprint, another name).
   if (UNPRINTABLE.test(value)) return fail('invalid_params', `"${key}" must not hold control or invisible characters.`);
   return ok(value.trim());
 }

@@ -12,3 +12,4 @@ export * from './canonical-json.js';
 export * from './capabilities.js';
 export * from './tools.js';
 export * from './console-api.js';
+export * from './visible.js';
