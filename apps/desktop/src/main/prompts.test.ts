@@ -48,6 +48,9 @@ describe('prompts', () => {
     expect(promptActions(approval('1')).map((a) => a.label)).toEqual(['Allow Once', 'Allow Always', 'Deny']);
     expect(promptActions(approval('1', { suggested_rule: null })).map((a) => a.decision)).toEqual(['allow-once', 'deny']);
     expect(promptText(approval('1'))).toEqual({ title: 'claude-code wants to run a command (medium risk, 25)', body: 'cp a b\nCreates, changes or moves files.' });
+    // What the agent wrote is shown escaped: a notification cannot be made to show another command.
+    const tricky = approval('2', { request: { command: 'rm -rf ~ #\rls\u202e', cwd: '/w', agent_id: 'cc\nok', session_key: 's' } });
+    expect(promptText(tricky)).toMatchObject({ title: 'cc\\nok wants to run a command (medium risk, 25)', body: 'rm -rf ~ #\\rls<U+202E>\nCreates, changes or moves files.' });
   });
 
   it('hold the shortcuts only while a prompt shows; a shortcut answers the oldest; an answer elsewhere closes its prompt', () => {

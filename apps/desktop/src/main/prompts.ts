@@ -8,7 +8,7 @@
  * While any prompt shows, two global shortcuts answer the oldest one; when none shows, they are
  * released. The logic is here, over a `PromptSurface`; Electron is only the surface.
  */
-import type { Decision, GatewayEvent, PendingApproval } from '@aleph/protocol';
+import { visibleText, type Decision, type GatewayEvent, type PendingApproval } from '@aleph/protocol';
 
 export type PromptStyle = 'notification' | 'window';
 /** `auto`: notifications where they carry buttons, else the prompt window. */
@@ -48,8 +48,8 @@ export function promptText(approval: PendingApproval): { title: string; body: st
   const what = approval.tool !== undefined ? `run ${approval.tool.name}` : 'run a command';
   const reason = approval.risk.reasons[0]?.message;
   return {
-    title: `${approval.request.agent_id} wants to ${what} (${level} risk, ${score})`,
-    body: `${approval.request.command}${reason === undefined ? '' : `\n${reason}`}`,
+    title: `${visibleText(approval.request.agent_id)} wants to ${what} (${level} risk, ${score})`,
+    body: `${visibleText(approval.request.command)}${reason === undefined ? '' : `\n${visibleText(reason)}`}`,
   };
 }
 

@@ -2,7 +2,7 @@
  * The tray menu as data, from the gateway's state: a pure function, so it is tested without
  * Electron. The main process turns each item into a MenuItem and each action into a call.
  */
-import type { PairingView, PendingApproval, SecurityMode } from '@aleph/protocol';
+import { visibleText, type PairingView, type PendingApproval, type SecurityMode } from '@aleph/protocol';
 import type { PromptPreference } from './prompts';
 
 export type TrayAction =
@@ -32,7 +32,11 @@ const MODES: readonly SecurityMode[] = ['safe', 'dev', 'unrestricted'];
 /** Long commands are cut in the menu; the window shows them whole. */
 const MAX_LABEL = 60;
 
-const cut = (text: string): string => (text.length > MAX_LABEL ? `${text.slice(0, MAX_LABEL - 1)}…` : text);
+/** Shown escaped (see visibleText), then cut. */
+const cut = (text: string): string => {
+  const shown = visibleText(text);
+  return shown.length > MAX_LABEL ? `${shown.slice(0, MAX_LABEL - 1)}…` : shown;
+};
 
 /** How many things wait for the person: approvals, and pairing codes not yet approved. */
 export function waiting(state: TrayState): number {
