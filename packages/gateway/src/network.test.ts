@@ -508,6 +508,21 @@ describe('hostile peers on the network side', () => {
     await alive();
   });
 
+  it('stops at once while a signed-in console is open, and tells the console', async () => {
+    const root = join(home, '..', 'renderer');
+    mkdirSync(root);
+    writeFileSync(join(root, 'index.html'), '<!doctype html>');
+    const g = await start({ console: { port: 0, root } });
+    const signedIn = await fetch(g.consoleLoginUrl()!, { redirect: 'manual' });
+    const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+    const page = new WebSocket(`${g.consoleOrigin!.replace('http:', 'ws:')}/api`, { headers: { cookie, origin: g.consoleOrigin! } });
+    await new Promise((resolve) => page.once('message', resolve));
+    const closed = new Promise<number>((resolve) => page.once('close', resolve));
+    await g.stop();
+    gateway = undefined;
+    expect(await closed).toBe(CLOSE_CODES.SHUTDOWN);
+  });
+
   it('lives through clients that connect and vanish while the connection cap is reached', async () => {
     await start({ limits: { maxConnections: 1 } });
     const first = await owner();

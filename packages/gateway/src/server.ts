@@ -440,8 +440,9 @@ export class Gateway {
     await Promise.all([...this.runs.values()].map((r) => r.done));
     this.flush();
     for (const c of this.connections) this.close(c);
-    await this.consoleServer?.stop();
+    // The endpoint first: it ends the sessions, the console's among them, that the console's server would wait for.
     await this.endpoint?.stop();
+    await this.consoleServer?.stop();
     clearTimeout(this.indexTimer);
     await closed;
     try {
