@@ -115,6 +115,19 @@ describe('aleph audit', () => {
     expect(code).toBe(0);
   });
 
+  it('ends quietly when its reader stops early, as `aleph audit export | head -1` does', async () => {
+    const events = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ ts: '2026-03-01T10:00:00Z', event: 'terminal_cmd', command: `echo ${i} ${'x'.repeat(100)}`, decision: 'allow-once' }));
+    const file = join(homeDir(), 'many.log');
+    writeFileSync(file, events.join('\n') + '\n');
+    expect(aleph(['audit', 'import', '--format', 'jsonl', file]).code).toBe(0);
+    const child = spawn(process.execPath, [ALEPH_BIN, 'audit', 'export', '--format', 'jsonl'], { env: { ...process.env, ALEPH_HOME: homeDir() } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  });
+
   it('refuses a database file that is not one, naming it, with exit 2', () => {
     const home = homeDir();
     mkdirSync(join(home, 'data'), { recursive: true });
@@ -123,6 +136,10 @@ describe('aleph audit', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${join(home, 'data', 'aleph.db')} is not an SQLite database`);
     expect(readFileSync(join(home, 'data', 'aleph.db'), 'utf8')).toBe('not a database at all, really not');
+    // With --json, the error carries its sentence too, and nothing else.
+    const json = aleph(['audit', 'verify', '--json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'not_a_database', message: expect.stringContaining(`${join(home, 'data', 'aleph.db')} is not an SQLite database`) } });
   });
 
   it.each([

@@ -25,6 +25,11 @@ export interface Io {
 }
 
 export function processIo(): Io {
+  // A reader that stops early (`| head`) is not an error: the rest of the output is simply not wanted.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(EXIT.ok);
+  });
   return {
     stdin: process.stdin,
     stdout: process.stdout,
@@ -38,7 +43,8 @@ export function processIo(): Io {
       return EXIT.usage;
     },
     fail(error, json) {
-      if (json) this.out(JSON.stringify({ error }));
+      // Only the code and sentence: an Error's own fields (name, stack) are not for the output, and its message is not enumerable.
+      if (json) this.out(JSON.stringify({ error: { code: error.code, message: error.message } }));
       else this.err(`aleph: ${error.message}`);
       return EXIT.usage;
     },
