@@ -127,11 +127,14 @@ describe('aleph exec through a running gateway', () => {
     expect(r.stderr).toContain('not today');
   });
 
-  it('applies the ask fallback (deny) when nobody answers', async () => {
-    await startGateway('--ask-timeout-ms', '200');
+  it('applies the ask fallback (deny) when nobody answers, having said meanwhile that a person is asked', async () => {
+    await startGateway('--ask-timeout-ms', '1500');
     const r = aleph(['exec', '--', 'cp a e']);
     expect(r.code).toBe(126);
-    expect(r.stderr).toContain('no approver answered within 200 ms');
+    expect(r.stderr).toContain('aleph: waiting for a person to approve this command');
+    expect(r.stderr).toContain('no approver answered within 1500 ms');
+    // What is decided at once says nothing of waiting.
+    expect(aleph(['exec', '--', 'ls']).stderr).toBe('');
   });
 
   it('denies what is pending on shutdown and writes the report', async () => {

@@ -24,6 +24,9 @@ The agent defaults to $ALEPH_AGENT or "cli", the session to $ALEPH_SESSION or th
 /** Exit code for a denied command, as shells use for "cannot execute". */
 export const EXIT_DENIED = 126;
 
+/** How long `exec` waits for a decision before it says that a person is being asked. */
+const WAITING_NOTICE_MS = 1000;
+
 export async function execCommand(argv: readonly string[], io: Io): Promise<number> {
   const parsed = parseArgs(argv, { json: {}, agent: { value: true }, session: { value: true }, cwd: { value: true }, 'timeout-ms': { value: true }, 'dry-run': {}, help: {} });
   if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${EXEC_HELP}`);
@@ -53,7 +56,10 @@ export async function execCommand(argv: readonly string[], io: Io): Promise<numb
     path: io.env.PATH ?? '',
   };
   client.send({ type: 'approval_request', id, request, ...(timeout === undefined ? {} : { timeout_ms: timeout }) });
+  // No answer within a moment: a person is being asked. Say so, rather than seem to hang.
+  const waiting = json ? undefined : setTimeout(() => io.err('aleph: waiting for a person to approve this command (aleph approvals watch, the desktop app or the web console)...'), WAITING_NOTICE_MS);
   const answer = await client.waitFor((m: GatewayMessage): m is Extract<GatewayMessage, { type: 'approval_decision' | 'error' }> => (m.type === 'approval_decision' && m.id === id) || m.type === 'error');
+  clearTimeout(waiting);
   if (answer === null || answer.type === 'error' || answer.decision === 'deny' || dryRun) client.close();
   if (answer === null) {
     const broken = client.failure;
