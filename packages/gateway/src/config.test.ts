@@ -104,6 +104,7 @@ describe('exec-approvals.json', () => {
     writeFileSync(configFile(home), JSON.stringify(content));
     const r = loadConfig(home, false);
     expect(r.ok ? '' : r.error.message).toContain(message);
+    expect(r.ok ? '' : r.error.message).toMatch(/[^.]; it was left untouched\.$/);
   });
 
   it('survives a writer killed in the middle of saving: the file is always whole', async () => {

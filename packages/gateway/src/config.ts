@@ -368,7 +368,7 @@ export function loadConfig(home: string, create: boolean): Result<GatewayConfig>
     return fail('config_invalid', `${file} is not valid JSON (${(error as Error).message}); it was left untouched.`);
   }
   const parsed = parseConfig(json);
-  return parsed.ok ? parsed : fail(parsed.error.code, `${file}: ${parsed.error.message}; it was left untouched.`);
+  return parsed.ok ? parsed : fail(parsed.error.code, `${file}: ${parsed.error.message.replace(/\.$/, '')}; it was left untouched.`);
 }
 
 /** Writes the configuration atomically, 0600 (see writePrivateFile). */
