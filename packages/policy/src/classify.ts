@@ -5,12 +5,13 @@
  */
 import type { Verdict } from '@aleph/protocol';
 import { matchTokens } from './tokens.js';
-import { firstPositional, hasOption, OptionView, positionals } from './options.js';
+import { hasOption, optionValues, OptionView, positionalIndices, positionals, possibleSubcommands, sureSubcommand, type Certainty } from './options.js';
 import { classifyWriteTarget, isSensitivePath, isSystemBinary, normalizePath, type PathContext } from './paths.js';
 import type { Finding, ReasonCode } from './risk.js';
 import {
-  BLOCK_RULES, CODE_INJECTION_ENV, CONFIRM_RULES, FALLBACK_REASONS, GLOBAL_OPTIONS_WITH_VALUE, INTERPRETERS,
-  NETWORK_FETCHERS, RISKY_ENV, SAFE_RULES, SHELLS, SYSTEM_PATHS, WRAPPERS, WRITE_TARGETS, type CommandRule,
+  ASSIGNING_BUILTINS, BLOCK_RULES, CODE_INJECTION_ENV, CONFIRM_RULES, FALLBACK_REASONS, INTERPRETERS, NAMEREF_BUILTINS,
+  NETWORK_FETCHERS, OPTION_STYLES, OPTIONS, RISKY_ENV, RISKY_SHELL_OPTIONS, SAFE_RULES, SHELLS, SYSTEM_PATHS, WRAPPERS,
+  WRITE_TARGETS, type CommandRule,
 } from './rules.js';
 import type { Segment, Word } from './segment.js';
 
@@ -120,26 +121,42 @@ function candidates(idx: RuleIndex, name: string): readonly CommandRule[] {
 }
 
 /**
- * A command's arguments as the rules ask about them: the subcommand located once, and the options
- * of the whole list and of what follows the subcommand each read once.
+ * A command's arguments as the rules ask about them: where its subcommand is (certainly, and
+ * possibly), and the options after it, each read once.
  */
 class Args {
-  /** Index of the first positional after the tool's global options, or -1. */
-  readonly sub: number;
-  private allView: OptionView | undefined;
-  private restView: OptionView | undefined;
+  private sureIndex: number | undefined;
+  private possibleIndices: readonly number[] | undefined;
+  private readonly views = new Map<number, OptionView>();
 
-  constructor(name: string, readonly all: readonly string[]) {
-    this.sub = firstPositional(all, GLOBAL_OPTIONS_WITH_VALUE[name] ?? []);
+  constructor(private readonly name: string, readonly all: readonly string[]) {}
+
+  /** The index of the subcommand when certain, or -1. */
+  get sure(): number {
+    return (this.sureIndex ??= sureSubcommand(this.all, OPTIONS[this.name]));
   }
 
-  rest(afterSubcommand: boolean): readonly string[] {
-    return afterSubcommand ? this.all.slice(this.sub + 1) : this.all;
+  /** Every index that may hold the subcommand. */
+  get possible(): readonly number[] {
+    return (this.possibleIndices ??= possibleSubcommands(this.all));
   }
 
-  options(afterSubcommand: boolean): OptionView {
-    if (afterSubcommand) return (this.restView ??= new OptionView(this.all.slice(this.sub + 1)));
-    return (this.allView ??= new OptionView(this.all));
+  /** The arguments after the subcommand at `sub` (all of them for -1), read the way the tool reads them. */
+  view(sub: number): OptionView {
+    let view = this.views.get(sub);
+    if (view === undefined) {
+      const known = sub < 0 ? OPTIONS[this.name] : OPTIONS[`${this.name} ${this.all[sub]}`];
+      view = new OptionView(sub < 0 ? this.all : this.all.slice(sub + 1), OPTION_STYLES[this.name], known);
+      this.views.set(sub, view);
+    }
+    return view;
+  }
+
+  /** An option entry of a rule; one that is not an option is the word right after the subcommand. */
+  has(sub: number, entry: string, certainty: Certainty): boolean {
+    const sign = entry.charCodeAt(0);
+    if (sign !== 45 && sign !== 43) return this.all[sub + 1] === entry;
+    return this.view(sub).has(entry, certainty);
   }
 }
 
@@ -151,35 +168,48 @@ function subcommandsOf(rule: CommandRule & { subcommands: readonly string[] }): 
   return set;
 }
 
-function ruleMatches(rule: CommandRule, name: string, args: Args): boolean {
-  const afterSub = rule.subcommands !== undefined;
-  if (afterSub && (args.sub < 0 || !subcommandsOf(rule as CommandRule & { subcommands: readonly string[] }).has(args.all[args.sub]!))) return false;
-  if (rule.withOption !== undefined || rule.withoutOption !== undefined) {
-    const view = args.options(afterSub);
-    if (rule.withOption !== undefined && !rule.withOption.some((o) => view.has(o, true))) return false;
-    if (rule.withoutOption !== undefined && rule.withoutOption.some((o) => view.has(o, false))) return false;
+/**
+ * Where a rule applies: the index of the subcommand it applies at (-1 for a rule without
+ * subcommands), or null. A SAFE rule applies only when its conditions surely hold (the subcommand
+ * certain, the options it asks for surely given); any other rule whenever they may.
+ */
+function matchAt(rule: CommandRule, args: Args): number | null {
+  if (rule.subcommands === undefined) return holds(rule, args, -1) ? -1 : null;
+  const subcommands = subcommandsOf(rule as CommandRule & { subcommands: readonly string[] });
+  if (rule.verdict === 'safe') {
+    const sub = args.sure;
+    return sub >= 0 && subcommands.has(args.all[sub]!) && holds(rule, args, sub) ? sub : null;
   }
-  const rest = rule.noPositionals === true || rule.withArg !== undefined ? args.rest(afterSub) : args.all;
-  if (rule.noPositionals === true || rule.withArg !== undefined) {
-    const pos = positionals(rest, rule.subcommands === undefined ? (GLOBAL_OPTIONS_WITH_VALUE[name] ?? []) : []);
-    if (rule.noPositionals === true && pos.length > 0) return false;
-    if (rule.withArg !== undefined && !pos.some((a) => rule.withArg!.test(a))) return false;
-  }
+  for (const sub of args.possible) if (subcommands.has(args.all[sub]!) && holds(rule, args, sub)) return sub;
+  return null;
+}
+
+function holds(rule: CommandRule, args: Args, sub: number): boolean {
+  const certainty: Certainty = rule.verdict === 'safe' ? 'sure' : 'may';
+  const opposite: Certainty = rule.verdict === 'safe' ? 'may' : 'sure';
+  if (rule.withOption !== undefined && !rule.withOption.some((o) => args.has(sub, o, certainty))) return false;
+  if (rule.withoutOption !== undefined && rule.withoutOption.some((o) => args.has(sub, o, opposite))) return false;
+  if (rule.noPositionals === true && args.view(sub).positionals(opposite).length > 0) return false;
+  if (rule.withArg !== undefined && !args.view(sub).positionals(certainty).some((a) => rule.withArg!.test(a))) return false;
   return true;
 }
 
+/** A rule that applies, with the index of the subcommand it applies at. */
+type Match = readonly [rule: CommandRule, sub: number];
+const NO_MATCHES: readonly Match[] = [];
 
-function matching(idx: RuleIndex, name: string, args: Args): readonly CommandRule[] {
-  const rules = candidates(idx, name);
-  let out: CommandRule[] | undefined;
-  for (const rule of rules) if (ruleMatches(rule, name, args)) (out ??= []).push(rule);
-  return out ?? NO_RULES;
+function matching(idx: RuleIndex, name: string, args: Args): readonly Match[] {
+  let out: Match[] | undefined;
+  for (const rule of candidates(idx, name)) {
+    const at = matchAt(rule, args);
+    if (at !== null) (out ??= []).push([rule, at]);
+  }
+  return out ?? NO_MATCHES;
 }
 
-function ruleFinding(rule: CommandRule, name: string, args: readonly string[]): Finding {
+function ruleFinding(rule: CommandRule, name: string, args: Args, sub: number): Finding {
   if (rule.reason === 'git_remote_write' || rule.reason === 'git_history_rewrite' || rule.reason === 'git_state_change') {
-    const pos = firstPositional(args, GLOBAL_OPTIONS_WITH_VALUE.git ?? []);
-    return { code: rule.reason, verdict: rule.verdict, name, detail: pos < 0 ? '' : args[pos]! };
+    return { code: rule.reason, verdict: rule.verdict, name, detail: args.all[sub] ?? '' };
   }
   return { code: rule.reason, verdict: rule.verdict, name };
 }
@@ -193,7 +223,7 @@ function byRules(name: string, argv: readonly string[], patterns: UserPatterns, 
   const blocked = matching(BLOCK_INDEX, name, args);
   const userBlock = patterns.block.length === 0 ? undefined : patterns.block.find((p) => matchTokens(p, argv));
   if (blocked.length > 0 || userBlock !== undefined) {
-    for (const rule of blocked) findings.push(ruleFinding(rule, name, args.all));
+    for (const [rule, sub] of blocked) findings.push(ruleFinding(rule, name, args, sub));
     if (userBlock !== undefined) findings.push({ code: 'user_rule', verdict: 'block', detail: `block pattern "${userBlock}"`, score: 80 });
     return 'block';
   }
@@ -209,15 +239,15 @@ function byRules(name: string, argv: readonly string[], patterns: UserPatterns, 
   }
   const confirmed = matching(CONFIRM_INDEX, name, args);
   if (confirmed.length > 0) {
-    for (const rule of confirmed) findings.push(ruleFinding(rule, name, args.all));
+    for (const [rule, sub] of confirmed) findings.push(ruleFinding(rule, name, args, sub));
     return 'confirm';
   }
-  if (candidates(SAFE_INDEX, name).some((rule) => ruleMatches(rule, name, args))) {
+  if (candidates(SAFE_INDEX, name).some((rule) => matchAt(rule, args) !== null)) {
     findings.push({ code: 'read_only', verdict: 'safe', name });
     return 'safe';
   }
   const fallback: ReasonCode = FALLBACK_REASONS[name] ?? 'unknown_command';
-  findings.push(fallback === 'git_state_change' ? ruleFinding({ verdict: 'confirm', reason: fallback, commands: [] }, name, args.all) : { code: fallback, verdict: 'confirm', name });
+  findings.push(fallback === 'git_state_change' ? ruleFinding({ verdict: 'confirm', reason: fallback, commands: [] }, name, args, args.possible[0] ?? -1) : { code: fallback, verdict: 'confirm', name });
   return null;
 }
 
@@ -253,6 +283,7 @@ export function classifySegment(segment: Segment, ctx: ClassifyContext): Segment
     }
     checkBinary(segment, name, ruleVerdict, ctx, findings);
     checkPaths(segment, name, argv, ctx, ruleVerdict !== 'safe', findings);
+    checkShellState(name, argv.slice(1), findings);
   }
   for (const f of segment.findings) (f.context === true ? contextFindings : findings).push(f);
   let argvVerdict = ruleVerdict;
@@ -282,7 +313,7 @@ function pathContext(ctx: ClassifyContext): PathContext {
 
 function checkPaths(segment: Segment, name: string, argv: readonly string[], ctx: ClassifyContext, ruleExplains: boolean, findings: Finding[]): void {
   const paths = pathContext(ctx);
-  const targets = WRITE_TARGETS[name] === undefined ? NO_TARGETS : writeTargets(name, argv.slice(1));
+  const targets = WRITE_TARGETS[name] === undefined ? NO_TARGETS : writeTargets(name, segment.words.slice(1));
   for (const target of targets) writeFinding(target, name, paths, ctx.cwdUnknown === true, findings, ruleExplains);
   if (name === 'rm' || name === 'shred' || name === 'srm') massDelete(name, argv.slice(1), paths, findings);
   if (PRINTERS.has(name)) return;
@@ -297,36 +328,39 @@ function checkPaths(segment: Segment, name: string, argv: readonly string[], ctx
 
 /**
  * The secret an argument names, if any: the value itself, the value of `--opt=PATH`, or `@PATH`
- * (curl's "read this file"). Options without a value name no path.
+ * (curl's "read this file"). Options without a value name no path. An unquoted glob names every
+ * path it can match (`~/.a?s/credentials`).
  */
-function sensitiveIn(word: Word, targets: readonly string[], paths: PathContext): string | null {
+function sensitiveIn(word: Word, targets: readonly WriteTarget[], paths: PathContext): string | null {
   const value = word.value ?? word.text.replace(/^"|"$/g, '');
   const eq = value.indexOf('=');
   if (value.charCodeAt(0) === 45 && eq < 0) return null;
-  const check = (candidate: string): boolean => !targets.includes(candidate) && isSensitivePath(candidate, paths);
+  const check = (candidate: string): boolean => !targets.some((t) => t.value === candidate) && isSensitivePath(candidate, paths, word.glob);
   if (check(value)) return value;
   if (eq > 0 && check(value.slice(eq + 1))) return value.slice(eq + 1);
   if (value.charCodeAt(0) === 64 && check(value.slice(1))) return value.slice(1);
   return null;
 }
 
-const NO_TARGETS: readonly string[] = [];
+/** A path a command writes: its value (null when known only at run time), as written, and whether it is a glob. */
+type WriteTarget = Pick<Word, 'value' | 'text' | 'glob'>;
 
-function writeTargets(name: string, args: readonly string[]): readonly string[] {
+const NO_TARGETS: readonly WriteTarget[] = [];
+
+function writeTargets(name: string, words: readonly Word[]): readonly WriteTarget[] {
   const spec = WRITE_TARGETS[name];
-  if (spec === undefined || (spec.when !== undefined && !spec.when.some((o) => hasOption(args, o, true)))) return NO_TARGETS;
+  if (spec === undefined) return NO_TARGETS;
+  const args = words.map((w) => w.value ?? '');
+  if (spec.when !== undefined && !spec.when.some((o) => hasOption(args, o, true))) return NO_TARGETS;
   const programGiven = spec.programOptions?.some((o) => hasOption(args, o, false)) === true;
-  const out: string[] = [];
-  if (spec.targetOptions !== undefined) for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    for (const option of spec.targetOptions ?? []) {
-      if (a === option && args[i + 1] !== undefined) out.push(args[i + 1]!);
-      else if (option.startsWith('--') && a.startsWith(option + '=')) out.push(a.slice(option.length + 1));
-      else if (!option.startsWith('--') && option.endsWith('=') && a.startsWith(option)) out.push(a.slice(option.length));
+  const out: WriteTarget[] = [];
+  for (const option of spec.targetOptions ?? []) {
+    for (const { index, attached } of optionValues(args, option, OPTION_STYLES[name])) {
+      out.push(attached === null ? words[index]! : { value: attached, text: attached, glob: words[index]!.glob });
     }
   }
   if (spec.targets === 'none') return out;
-  const pos = positionals(args, spec.optionsWithValue).filter((p) => p !== '');
+  const pos = positionalIndices(args, spec.optionsWithValue).map((i) => words[i]!);
   if (spec.targets === 'all') out.push(...pos);
   else if (spec.targets === 'last' && pos.length >= 2 && out.length === 0) out.push(pos[pos.length - 1]!);
   else if (spec.targets === 'after-first') out.push(...pos.slice(programGiven ? 0 : 1));
@@ -335,16 +369,19 @@ function writeTargets(name: string, args: readonly string[]): readonly string[] 
 
 /**
  * Judges a write to `target`. An ordinary write inside the working directory adds nothing when the
- * command's own rule already explains it (`cp`, `rm`).
+ * command's own rule already explains it (`cp`, `rm`). A path known only at run time is a write
+ * wherever it lands, and is judged further by the text it is built from (`"$HOME/.ssh/x"`).
  */
-function writeFinding(target: string, name: string, paths: PathContext, cwdUnknown: boolean, findings: Finding[], ruleExplains = false): void {
-  const where = classifyWriteTarget(target, paths);
-  const detail = ` (${target})`;
+function writeFinding(target: WriteTarget, name: string, paths: PathContext, cwdUnknown: boolean, findings: Finding[], ruleExplains = false): void {
+  const path = target.value ?? target.text.replace(/^"|"$/g, '');
+  const where = classifyWriteTarget(path, paths, target.glob);
+  const detail = ` (${path})`;
+  if (target.value === null) findings.push({ code: 'file_write', verdict: 'confirm', detail: ` (${target.text}, a path known only at run time)` });
   switch (where) {
     case 'harmless_device':
       return;
     case 'network_device':
-      findings.push({ code: 'network_exfiltration', verdict: 'block', detail: ` (${target}: bash opens a network connection)`, score: 90 });
+      findings.push({ code: 'network_exfiltration', verdict: 'block', detail: ` (${path}: bash opens a network connection)`, score: 90 });
       return;
     case 'disk_device':
       findings.push({ code: 'disk_overwrite', verdict: 'block', name, detail });
@@ -363,7 +400,8 @@ function writeFinding(target: string, name: string, paths: PathContext, cwdUnkno
       return;
     case 'scratch':
     case 'inside_cwd':
-      if (cwdUnknown && !target.startsWith('/')) findings.push({ code: 'write_outside_cwd', verdict: 'confirm', detail: ` (${target}, after a cd the policy cannot follow)` });
+      if (target.value === null) return;
+      if (cwdUnknown && !path.startsWith('/')) findings.push({ code: 'write_outside_cwd', verdict: 'confirm', detail: ` (${path}, after a cd the policy cannot follow)` });
       else if (!ruleExplains) findings.push({ code: 'file_write', verdict: 'confirm', detail });
   }
 }
@@ -393,15 +431,10 @@ function checkRedirects(segment: Segment, ctx: ClassifyContext, findings: Findin
     const target = r.target.value;
     if (r.kind === 'read') {
       if (target !== null && /^\/dev\/(tcp|udp)\//.test(target)) findings.push({ code: 'network_access', verdict: 'confirm', name: 'A redirection' });
-      else if (isSensitivePath(target ?? r.target.text, paths)) findings.push({ code: 'sensitive_path', verdict: 'confirm', detail: ` (${target ?? r.target.text})` });
+      else if (isSensitivePath(target ?? r.target.text, paths, r.target.glob)) findings.push({ code: 'sensitive_path', verdict: 'confirm', detail: ` (${target ?? r.target.text})` });
       continue;
     }
-    if (target === null) {
-      findings.push({ code: 'file_write', verdict: 'confirm', detail: ` (${r.target.text}, a path known only at run time)` });
-      if (isSensitivePath(r.target.text.replace(/^"|"$/g, ''), paths)) findings.push({ code: 'sensitive_write', verdict: 'block', detail: ` (${r.target.text})` });
-      continue;
-    }
-    writeFinding(target, segment.name ?? 'the shell', paths, ctx.cwdUnknown === true, findings);
+    writeFinding(r.target, segment.name ?? 'the shell', paths, ctx.cwdUnknown === true, findings);
   }
 }
 
@@ -409,10 +442,35 @@ function isRiskyEnv(name: string, list: readonly string[]): boolean {
   return list.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : name === p));
 }
 
+function riskyEnvFinding(name: string): Finding {
+  return { code: 'risky_env', verdict: 'confirm', detail: name, ...(isRiskyEnv(name, CODE_INJECTION_ENV) ? { score: 85 } : {}) };
+}
+
 function checkEnv(segment: Segment, findings: Finding[]): void {
-  for (const a of segment.env) {
-    if (!isRiskyEnv(a.name, RISKY_ENV)) continue;
-    const injection = isRiskyEnv(a.name, CODE_INJECTION_ENV);
-    findings.push({ code: 'risky_env', verdict: 'confirm', detail: a.name, ...(injection ? { score: 85 } : {}) });
+  for (const a of segment.env) if (isRiskyEnv(a.name, RISKY_ENV)) findings.push(riskyEnvFinding(a.name));
+}
+
+/**
+ * Builtins that change the shell the way a risky environment does: assigning a variable by name
+ * (`printf -v PS4 ...`, `read PATH`), making a name reference (`declare -n r=PATH; r=...`), letting
+ * globs name hidden files (`shopt -s dotglob`).
+ */
+function checkShellState(name: string, args: readonly string[], findings: Finding[]): void {
+  const assigning = ASSIGNING_BUILTINS[name];
+  if (assigning !== undefined) {
+    const variables = assigning.nameOptions.flatMap((o) => optionValues(args, o).map(({ index, attached }) => attached ?? args[index]!));
+    if (assigning.positionalNames) variables.push(...positionals(args, assigning.optionsWithValue));
+    for (const variable of variables) {
+      const base = variable.replace(/\[.*$/s, '');
+      // A subscript is evaluated as arithmetic, command substitutions included (`read 'a[$(cmd)]'`).
+      if (/[$`]/.test(variable.slice(base.length))) findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ` (the subscript of ${variable})` });
+      else if (base === '') findings.push({ code: 'risky_env', verdict: 'confirm', detail: 'a variable named only at run time' });
+      else if (isRiskyEnv(base, RISKY_ENV)) findings.push(riskyEnvFinding(base));
+    }
+  } else if (NAMEREF_BUILTINS.includes(name) && hasOption(args, '-n', false)) {
+    findings.push({ code: 'risky_env', verdict: 'confirm', detail: 'a name reference, through which any variable can be assigned' });
+  } else if (name === 'shopt' && hasOption(args, '-s', false)) {
+    const option = args.find((a) => RISKY_SHELL_OPTIONS.includes(a));
+    if (option !== undefined) findings.push({ code: 'risky_env', verdict: 'confirm', detail: `the shell option ${option}` });
   }
 }

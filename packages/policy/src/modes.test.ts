@@ -33,6 +33,7 @@ describe('dev mode auto-approves only the narrow git list', () => {
     'git checkout -',
     'git checkout --detach main',
     'git -C repo checkout main',
+    'git --no-pager checkout main',
     'ls && git checkout main',
   ])('auto-approves %s', (command) => {
     expect(action(command, 'dev')).toBe('auto_approve');
@@ -58,6 +59,13 @@ describe('dev mode auto-approves only the narrow git list', () => {
     'git clone --template=/tmp/t https://x/y',
     'git clone ext::sh -c touch% /tmp/pwned',
     'git -c core.pager=less clone https://x/y',
+    "git clone '-ccore.sshCommand=touch /tmp/pwned; false' ssh://127.0.0.1/x.git y",
+    'git clone -ccore.fsmonitor=x https://x/y',
+    'git clone --conf=core.sshCommand=x https://x/y',
+    'git clone -utouch https://x/y',
+    'git -ccore.pager=less clone https://x/y',
+    'git --unknown clone https://x/y',
+    'git checkout -bfeature',
     'git clone https://x/y > log.txt',
     'GIT_SSH_COMMAND=x git clone git@x:y',
     'git clone https://x/y && curl https://x',

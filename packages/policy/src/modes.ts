@@ -11,8 +11,8 @@
  */
 import type { Action, SecurityMode, Verdict } from '@aleph/protocol';
 import type { Classified } from './allowlist.js';
-import { hasOption, positionals } from './options.js';
-import { DEV_AUTO_APPROVE, GLOBAL_OPTIONS_WITH_VALUE } from './rules.js';
+import { hasOption, positionals, sureSubcommand } from './options.js';
+import { DEV_AUTO_APPROVE, OPTIONS } from './rules.js';
 
 export function actionFor(verdict: Verdict, mode: SecurityMode, allowlisted: boolean, devAutoApprovable: boolean): Action {
   if (verdict === 'block') return 'reject';
@@ -45,15 +45,12 @@ export function devAutoApprovable(classified: readonly Classified[], lineClean: 
 }
 
 function isDevGit(args: readonly string[]): boolean {
-  const global = GLOBAL_OPTIONS_WITH_VALUE.git ?? [];
-  let i = 0;
-  for (; i < args.length && args[i]!.startsWith('-'); i++) {
-    const a = args[i]!;
-    if (DEV_AUTO_APPROVE.excludedGlobalOptions.some((o) => a === o || a.startsWith(o + '=') || (o === '-c' && a.startsWith('-c')))) return false;
-    if (global.includes(a)) i++;
-  }
-  const sub = args[i];
-  const rest = args.slice(i + 1);
+  const at = sureSubcommand(args, OPTIONS.git);
+  if (at < 0) return false;
+  const globals = args.slice(0, at);
+  if (DEV_AUTO_APPROVE.excludedGlobalOptions.some((o) => hasOption(globals, o, true))) return false;
+  const sub = args[at];
+  const rest = args.slice(at + 1);
   if (sub === 'clone') {
     if (DEV_AUTO_APPROVE.clone.excludedOptions.some((o) => hasOption(rest, o, true))) return false;
     const [url] = positionals(rest, CLONE_OPTIONS_WITH_VALUE);

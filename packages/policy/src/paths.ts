@@ -2,7 +2,7 @@
  * What a path argument points at: a secret, a system location, a startup file, somewhere outside
  * the working directory. Pure: the working and home directories are passed in, nothing is read.
  */
-import { globToRegExp } from './glob.js';
+import { globsIntersect, globToRegExp } from './glob.js';
 import { HARMLESS_DEVICES, PERSISTENCE_PATHS, SCRATCH_PATHS, SENSITIVE_PATHS, SYSTEM_BIN_DIRS, SYSTEM_PATHS } from './rules.js';
 
 export interface PathContext {
@@ -80,14 +80,14 @@ function normalizedDir(dir: string, home: string | null): string {
  * expression over the fragments rejects almost every argument before any real matching happens.
  */
 class PathPatterns {
-  private readonly patterns: readonly { anchored: boolean; components: readonly RegExp[] }[];
+  private readonly patterns: readonly { anchored: boolean; globs: readonly string[]; components: readonly RegExp[] }[];
   private readonly prefilter: RegExp;
 
   constructor(patterns: readonly string[]) {
-    this.patterns = patterns.map((p) => ({
-      anchored: p.startsWith('/') || p.startsWith('~'),
-      components: (p.startsWith('/') ? p.slice(1) : p).split('/').map((c) => globToRegExp(c.toLowerCase(), null)),
-    }));
+    this.patterns = patterns.map((p) => {
+      const globs = (p.startsWith('/') ? p.slice(1) : p).toLowerCase().split('/');
+      return { anchored: p.startsWith('/') || p.startsWith('~'), globs, components: globs.map((c) => globToRegExp(c, null)) };
+    });
     const fragments = patterns.map((p) => longestLiteral(p.replace(/^~/, '')));
     this.prefilter = new RegExp(fragments.map((f) => f.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'), 'i');
   }
@@ -97,11 +97,15 @@ class PathPatterns {
     return this.prefilter.test(raw);
   }
 
-  /** `path` must be normalised (see normalizePath). */
-  matches(path: string): boolean {
+  /**
+   * `path` must be normalised (see normalizePath). A `glob` path matches a pattern when some path
+   * could match both (`~/.a?s/credentials` is `~/.aws/credentials`).
+   */
+  matches(path: string, glob = false): boolean {
     const lower = path.toLowerCase();
     const parts = lower.startsWith('~') ? ['~', ...components(lower.slice(1))] : components(lower);
     const anchoredPath = lower.startsWith('/') || lower.startsWith('~');
+    if (glob) return this.patterns.some((p) => matchGlobComponents(p.anchored, p.globs, parts, anchoredPath));
     return this.patterns.some((p) => matchComponents(p.anchored, p.components, parts, anchoredPath));
   }
 }
@@ -129,6 +133,36 @@ function matchComponents(anchored: boolean, pattern: readonly RegExp[], parts: r
   return false;
 }
 
+const WILDCARD_FIRST = /^[*?[]/;
+const LITERAL = /[^*?[\]]/;
+
+/**
+ * The same for a path that is a glob; `**` (globstar) stands for any number of directories, none
+ * of them hidden. Under a secret location every component counts (`~/.a?s`, `/etc/*`). A name found
+ * anywhere (`.env`, `id_rsa`) counts only when the glob spells part of it (`.e*`, `id_*`): one that
+ * starts with a wildcard (`*.ts`) is a directory's files, not a reach for a secret, unless the
+ * pattern is a suffix too (`*.pem` and `*.p?m`).
+ */
+function matchGlobComponents(anchored: boolean, pattern: readonly string[], parts: readonly string[], anchoredPath: boolean): boolean {
+  const meets = (glob: string, part: string): boolean =>
+    (anchored || !WILDCARD_FIRST.test(part) || (WILDCARD_FIRST.test(glob) && LITERAL.test(part))) && globsIntersect(glob, part);
+  const from = (pi: number, ci: number): boolean => {
+    if (pi === pattern.length) return true;
+    const part = parts[ci];
+    if (part === undefined) return false;
+    if (part === '**') return from(pi, ci + 1) || (!pattern[pi]!.startsWith('.') && from(pi + 1, ci));
+    return meets(pattern[pi]!, part) && from(pi + 1, ci + 1);
+  };
+  if (anchored) return anchoredPath && from(0, 0);
+  for (let start = 0; start < parts.length; start++) if (from(0, start)) return true;
+  return false;
+}
+
+/** Whether a word that bash expands as a glob has glob characters to expand. */
+function isGlob(raw: string, glob: boolean): boolean {
+  return glob && /[*?[]/.test(raw);
+}
+
 const SENSITIVE = new PathPatterns(SENSITIVE_PATHS);
 const PERSISTENCE = new PathPatterns(PERSISTENCE_PATHS);
 const SYSTEM = new PathPatterns(SYSTEM_PATHS);
@@ -143,28 +177,34 @@ function isUnder(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir.endsWith('/') ? dir : dir + '/');
 }
 
-export function isSensitivePath(raw: string, ctx: PathContext): boolean {
+/** Whether `raw` names a secret; with `glob`, whether any path it expands to may be one. */
+export function isSensitivePath(raw: string, ctx: PathContext, glob = false): boolean {
+  if (isGlob(raw, glob)) return !EXAMPLE_FILE.test(raw) && SENSITIVE.matches(normalizePath(raw, ctx), true);
   if (!SENSITIVE.mayMatch(raw) || EXAMPLE_FILE.test(raw)) return false;
   return SENSITIVE.matches(normalizePath(raw, ctx));
 }
 
-/** Where a write to `raw` lands. */
-export function classifyWriteTarget(raw: string, ctx: PathContext): PathClass {
+/** Where a write to `raw` lands; with `glob`, the worst place any path it expands to may be. */
+export function classifyWriteTarget(raw: string, ctx: PathContext, glob = false): PathClass {
   if (NETWORK_DEVICE.test(raw)) return 'network_device';
+  const globbed = isGlob(raw, glob);
   if (raw.startsWith('/dev/') || raw.startsWith('/proc/')) {
-    if (HARMLESS.matches(raw)) return 'harmless_device';
+    if (!globbed && HARMLESS.matches(raw)) return 'harmless_device';
     if (DISK_DEVICE.test(raw)) return 'disk_device';
   }
   const path = normalizePath(raw, ctx);
-  const persistence = PERSISTENCE.mayMatch(raw) && PERSISTENCE.matches(path);
-  if (persistence) return 'persistence';
-  if (isSensitivePath(raw, ctx)) return 'sensitive';
   const rootDir = ctx.root === undefined ? ctx.cwd : ctx.root;
   const root = rootDir === null ? null : normalizedDir(rootDir, ctx.home);
-  if (root !== null && isUnder(path, root)) return 'inside_cwd';
+  const inside = root !== null && isUnder(path, root);
+  const system = !inside && path.startsWith('/') && !(!globbed && SCRATCH.matches(path)) && (path.startsWith('/dev/') || SYSTEM.matches(path, globbed));
+  const persistence = globbed ? PERSISTENCE.matches(path, true) : PERSISTENCE.mayMatch(raw) && PERSISTENCE.matches(path);
+  // A startup file in a system directory (`/etc/cron.d/x`) is a system write first.
+  if (persistence) return system ? 'system' : 'persistence';
+  if (isSensitivePath(raw, ctx, glob)) return 'sensitive';
+  if (inside) return 'inside_cwd';
   if (path.startsWith('/')) {
-    if (SCRATCH.matches(path)) return 'scratch';
-    if (path.startsWith('/dev/') || SYSTEM.matches(path)) return 'system';
+    if (!globbed && SCRATCH.matches(path)) return 'scratch';
+    if (system) return 'system';
   }
   if (root !== null || path.startsWith('/') || path.startsWith('~') || path.startsWith('..')) return 'outside_cwd';
   return 'inside_cwd';

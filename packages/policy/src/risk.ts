@@ -24,6 +24,7 @@ export const REASONS = {
   risky_env: { score: 65, message: 'Sets {detail}, which changes which code runs or how.' },
   permission_change: { score: 65, message: '{name} changes file ownership or permissions.' },
   git_runs_program: { score: 65, message: 'Makes git run a program of the caller\'s choosing{detail}.' },
+  runs_program: { score: 65, message: '{name} runs a program named in its options{detail}.' },
   process_kill: { score: 60, message: '{name} stops running processes.' },
   dynamic_command: { score: 60, message: 'The program to run is only known at run time{detail}.' },
   dynamic_code: { score: 60, message: 'Runs shell code that is only known at run time{detail}.' },

@@ -9,17 +9,25 @@
  * Matching:
  * - `commands`: normalised command names (`/bin/rm`, `\rm`, `"rm"` are all `rm`). A trailing `*`
  *   matches a prefix (`mkfs*` matches `mkfs.ext4`).
- * - `subcommands`: the first positional argument after the tool's global options (`git -C x push`).
- * - `withOption`: applies only if one of these options is present. `-i` also matches inside a short
- *   cluster (`-ni`); `-i*` also matches an attached value (`-i.bak`); `--in-place` also matches
- *   `--in-place=.bak` and any abbreviation GNU getopt would accept (`--in-pl`).
- * - `withoutOption`: applies only if none of these options is present (exact spelling only).
- * - An option entry that does not start with `-` matches a positional argument (`git stash list`).
+ * - `subcommands`: the first positional argument after the tool's own options (`git -C x push`). A
+ *   BLOCK or CONFIRM rule applies when any word that may be the subcommand is one (`git -c k=v
+ *   push`, `npm --tag x run y`); a SAFE rule only when the subcommand is certain, every option before
+ *   it known (OPTIONS).
+ * - `withOption`: applies only if one of these options is given; `withoutOption`: only if none is.
+ *   A short option also matches inside a cluster (`-ni`) and with its value attached (`-i.bak`,
+ *   `-p/etc/x.conf`); `--in-place` also matches `--in-place=.bak` and any abbreviation GNU getopt
+ *   would accept (`--in-pl`). What leads away from SAFE needs only that the option may be given; what
+ *   leads to SAFE (a SAFE rule's `withOption`, a stricter rule's `withoutOption`) needs it surely
+ *   given: the very word, not an abbreviation, and not the value of the option before it.
+ * - An option entry that does not start with `-` matches the word right after the subcommand
+ *   (`git stash list`, but not `git stash push -m list`).
  * - `noPositionals`: applies only when nothing follows the command (or subcommand) but options.
  * - `withArg`: applies only if some positional argument matches the pattern.
  * - The command `*` stands for any command these tables name (never an unknown program).
+ * - Tools that do not read their options as getopt does (`find`, `ip`, `go`): OPTION_STYLES.
  */
 import type { Verdict } from '@aleph/protocol';
+import type { OptionSpec, OptionStyle } from './options.js';
 import type { ReasonCode } from './risk.js';
 
 export interface CommandRule {
@@ -37,16 +45,68 @@ export interface CommandRule {
 const SYSTEM_PACKAGE_MANAGERS = ['apt', 'apt-get', 'aptitude', 'yum', 'dnf', 'microdnf', 'zypper', 'apk', 'brew', 'port', 'snap', 'flatpak', 'emerge', 'nix-env', 'choco', 'winget', 'scoop', 'mas', 'pkg', 'xbps-install', 'softwareupdate'];
 const JS_PACKAGE_MANAGERS = ['npm', 'pnpm', 'yarn', 'bun'];
 const PYTHON_PACKAGE_MANAGERS = ['pip', 'pip3', 'pipx', 'uv', 'poetry', 'pdm', 'conda', 'mamba', 'micromamba'];
-/** Options that only print a version or help text. */
-const VERSION_OPTIONS = ['--version', '-V', '-v', '-version', '--help', '-h', '-help'];
-/** Subcommands with which package managers and tools only report. */
-const READ_ONLY_SUBCOMMANDS = ['list', 'ls', 'll', 'la', 'view', 'info', 'show', 'search', 'outdated', 'why', 'explain', 'root', 'prefix', 'bin', 'help', 'version', 'versions', 'freeze', 'check', 'doctor', 'env', 'tree', 'metadata', 'locate-project', 'pkgid', 'policy', 'depends', 'rdepends', 'ps', 'images', 'inspect', 'logs', 'current', 'which', 'whence', 'licenses', 'fund', 'query', 'deps', 'leaves', 'desc', 'home', 'cat', 'get', 'describe', 'top', 'api-resources', 'cluster-info', 'validate', 'fmt', 'providers', 'output', 'state', 'plan'];
+/**
+ * Options with which a tool only prints its version or help text. Short ones (`-v`, `-V`, `-h`)
+ * mean other things to most tools (`tar -xvf`, `curl -v`, `python3 -v`), so only an interpreter's
+ * own are listed, below.
+ */
+export const VERSION_OPTIONS: readonly string[] = ['--version', '--help'];
+/**
+ * The version and help options of interpreters beyond VERSION_OPTIONS: with them the interpreter
+ * prints and exits; with anything else and no program it runs what it reads from standard input
+ * (`python3 -V` prints the version, `python3 -v` is verbose and runs its input).
+ */
+export const INTERPRETER_VERSION_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  python: ['-V', '-h'], python2: ['-V', '-h'], python3: ['-V', '-h'], pypy: ['-V', '-h'], pypy3: ['-V', '-h'],
+  node: ['-v', '-h'], nodejs: ['-v', '-h'], bun: ['-v', '-h'], deno: ['-V', '-h'], ruby: ['-h'], perl: ['-v', '-h'],
+  php: ['-v', '-h'], lua: ['-v'], luajit: ['-v'], julia: ['-v', '-h'], java: ['-version', '-help', '-h'], expect: ['-v'],
+  groovy: ['-v', '-h'], guile: ['-v', '-h'], elixir: ['-v'],
+};
+/** Interpreters that take even `--version` and `--help` as "read the program from standard input". */
+export const NO_VERSION_OPTIONS: readonly string[] = ['tclsh', 'wish', 'erl'];
+
+/** Subcommands with which each tool only reports (`npm ls`, `docker ps`, `terraform output`). */
+const READ_ONLY_SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
+  npm: ['ls', 'list', 'll', 'la', 'view', 'info', 'show', 'search', 'outdated', 'why', 'explain', 'root', 'prefix', 'query', 'get'],
+  pnpm: ['ls', 'list', 'll', 'la', 'why', 'outdated', 'root', 'bin', 'licenses', 'view', 'info', 'show', 'search', 'help'],
+  // Subcommands yarn 1 and yarn 2+ both have built in: any other runs the package script of that name.
+  yarn: ['why', 'info', 'bin', 'help'],
+  pip: ['list', 'show', 'freeze', 'check', 'help'], pip3: ['list', 'show', 'freeze', 'check', 'help'],
+  poetry: ['show', 'check', 'list', 'help'],
+  conda: ['list', 'info', 'search', 'help'],
+  gem: ['list', 'info', 'search', 'help', 'which', 'outdated'],
+  cargo: ['tree', 'metadata', 'locate-project', 'pkgid', 'search', 'info', 'help', 'version'],
+  go: ['version', 'list', 'help'],
+  brew: ['list', 'ls', 'info', 'search', 'outdated', 'deps', 'leaves', 'desc', 'cat', 'doctor', 'help'],
+  apt: ['list', 'show', 'search', 'policy', 'depends', 'rdepends'],
+  'apt-cache': ['show', 'search', 'policy', 'depends', 'rdepends'],
+  dnf: ['list', 'info', 'search'], yum: ['list', 'info', 'search'],
+  docker: ['ps', 'images', 'inspect', 'logs', 'info', 'version', 'top', 'search'],
+  podman: ['ps', 'images', 'inspect', 'logs', 'info', 'version', 'top', 'search'],
+  kubectl: ['get', 'describe', 'logs', 'top', 'api-resources', 'cluster-info', 'version', 'explain'],
+  helm: ['list', 'ls', 'get', 'show', 'search', 'version', 'env'],
+  rustup: ['show', 'which', 'check', 'help'],
+  nvm: ['ls', 'list', 'current', 'which', 'version'],
+  pyenv: ['versions', 'version', 'which', 'whence', 'root', 'prefix', 'help'],
+  rbenv: ['versions', 'version', 'which', 'whence', 'root', 'prefix', 'help'],
+  asdf: ['list', 'current', 'which', 'help'],
+  mise: ['ls', 'list', 'current', 'which', 'help'],
+  // `plan`, `validate`, `show` and `state` start provider plugins (and `plan` runs external data sources).
+  terraform: ['output', 'version', 'help'], tofu: ['output', 'version', 'help'],
+};
+/** `git branch` options that create, delete, rename or reconfigure branches. */
+const GIT_BRANCH_CHANGES = ['-d', '-D', '--delete', '-m', '-M', '--move', '-c', '-C', '--copy', '-f', '--force', '-u', '--set-upstream-to', '--unset-upstream', '--edit-description', '-t', '--track', '--no-track', '--recurse-submodules', '--create-reflog'];
+/** `git tag` options that create, delete or sign tags. */
+const GIT_TAG_CHANGES = ['-d', '--delete', '-f', '--force', '-a', '--annotate', '-s', '--sign', '-m', '--message', '-F', '--file', '-u', '--local-user', '-e', '--edit', '--cleanup', '--trailer', '--create-reflog'];
+/** `sysctl` options that write kernel settings (`-p`/`-f` load them from a file). */
+const SYSCTL_WRITES = ['-w', '--write', '-p', '--load', '-f', '--system'];
 
 export const BLOCK_RULES: readonly CommandRule[] = [
   // Deleting files.
   { verdict: 'block', reason: 'destructive_delete', commands: ['rm', 'shred', 'srm', 'unlink', 'wipe', 'trash', 'trash-put'] },
   { verdict: 'block', reason: 'destructive_delete', commands: ['find'], withOption: ['-delete'] },
-  { verdict: 'block', reason: 'destructive_delete', commands: ['git'], subcommands: ['clean'], withOption: ['-f', '--force'] },
+  // Without -f git clean refuses only while clean.requireForce is true, which `-c` or the user's config can change.
+  { verdict: 'block', reason: 'destructive_delete', commands: ['git'], subcommands: ['clean'], withoutOption: ['-n', '--dry-run'] },
   // Disks and filesystems.
   { verdict: 'block', reason: 'disk_overwrite', commands: ['dd', 'mkfs', 'mkfs*', 'mke2fs', 'mkswap', 'fdisk', 'sfdisk', 'cfdisk', 'gdisk', 'sgdisk', 'parted', 'wipefs', 'blkdiscard', 'hdparm', 'badblocks', 'cryptsetup', 'lvremove', 'vgremove', 'pvremove', 'zpool', 'newfs*'] },
   { verdict: 'block', reason: 'disk_overwrite', commands: ['diskutil'], subcommands: ['eraseDisk', 'eraseVolume', 'partitionDisk', 'zeroDisk', 'randomDisk', 'secureErase', 'reformat', 'apfs'] },
@@ -61,7 +121,7 @@ export const BLOCK_RULES: readonly CommandRule[] = [
   { verdict: 'block', reason: 'system_modification', commands: ['systemctl'], subcommands: ['start', 'stop', 'restart', 'try-restart', 'reload', 'reload-or-restart', 'enable', 'disable', 'reenable', 'mask', 'unmask', 'kill', 'clean', 'freeze', 'thaw', 'daemon-reload', 'daemon-reexec', 'set-property', 'revert', 'edit', 'isolate', 'link', 'preset', 'preset-all', 'set-default', 'set-environment', 'unset-environment', 'import-environment', 'poweroff', 'reboot', 'halt', 'suspend', 'hibernate', 'hybrid-sleep', 'kexec', 'rescue', 'emergency', 'default', 'switch-root', 'add-wants', 'add-requires', 'reset-failed'] },
   { verdict: 'block', reason: 'system_modification', commands: ['launchctl'], subcommands: ['load', 'unload', 'bootstrap', 'bootout', 'enable', 'disable', 'kickstart', 'kill', 'remove', 'submit', 'start', 'stop', 'setenv', 'unsetenv', 'config', 'reboot', 'asuser', 'bsexec', 'limit'] },
   { verdict: 'block', reason: 'system_modification', commands: ['service', 'rc-service', 'rc-update', 'sv', 'update-rc.d', 'chkconfig'], withoutOption: ['--help', '--version', '--status-all'] },
-  { verdict: 'block', reason: 'system_modification', commands: ['sysctl'], withOption: ['-w', '--write', '-p', '--load', '--system'] },
+  { verdict: 'block', reason: 'system_modification', commands: ['sysctl'], withOption: SYSCTL_WRITES },
   { verdict: 'block', reason: 'system_modification', commands: ['sysctl'], withArg: /=/ },
   { verdict: 'block', reason: 'persistence', commands: ['crontab', 'at', 'batch'], withoutOption: ['-l'] },
   // Publishing and re-pointing git remotes.
@@ -82,6 +142,10 @@ export const BLOCK_RULES: readonly CommandRule[] = [
 export const CONFIRM_RULES: readonly CommandRule[] = [
   // Network fetches and connections.
   { verdict: 'confirm', reason: 'network_access', commands: ['curl', 'wget', 'wget2', 'fetch', 'http', 'https', 'httpie', 'xh', 'aria2c', 'axel', 'lynx', 'w3m', 'links', 'nc', 'ncat', 'netcat', 'socat', 'telnet', 'ssh', 'scp', 'sftp', 'ftp', 'lftp', 'tftp', 'rsync', 'rclone', 'mosh', 'gh', 'hub', 'glab', 'aws', 'gcloud', 'gsutil', 'az', 'doctl', 'heroku', 'vercel', 'netlify', 'fly', 'flyctl', 'wrangler', 'firebase', 'ngrok', 'cloudflared', 'tailscale', 'nmap', 'ping', 'traceroute', 'dig', 'nslookup', 'host', 'whois'], withoutOption: VERSION_OPTIONS },
+  // Talking to a server other than the configured one, or with another configuration (which can name credential programs).
+  { verdict: 'confirm', reason: 'network_access', commands: ['kubectl', 'helm'], withOption: ['-s', '--server', '--kube-apiserver', '--kubeconfig'] },
+  { verdict: 'confirm', reason: 'network_access', commands: ['docker', 'podman'], withOption: ['-H', '--host', '--url', '--config', '--connection'] },
+  { verdict: 'confirm', reason: 'network_access', commands: ['systemctl'], withOption: ['-H', '--host'] },
   // Uploads: local data leaving the machine.
   { verdict: 'confirm', reason: 'network_exfiltration', commands: ['curl'], withOption: ['-d', '--data', '--data-binary', '--data-raw', '--data-urlencode', '--data-ascii', '-F', '--form', '--form-string', '-T', '--upload-file', '--json'] },
   { verdict: 'confirm', reason: 'network_exfiltration', commands: ['wget', 'wget2'], withOption: ['--post-file', '--body-file', '--post-data', '--body-data'] },
@@ -103,62 +167,92 @@ export const CONFIRM_RULES: readonly CommandRule[] = [
   // git operations that change the repository or the working tree.
   { verdict: 'confirm', reason: 'git_state_change', commands: ['git'], subcommands: ['clone', 'checkout', 'switch', 'merge', 'pull', 'fetch', 'commit', 'add', 'mv', 'cherry-pick', 'revert', 'am', 'apply', 'init', 'notes', 'bisect', 'mergetool', 'difftool', 'commit-tree', 'hash-object', 'update-index', 'bundle', 'archive', 'format-patch', 'maintenance', 'sparse-checkout', 'ls-remote', 'instaweb', 'daemon', 'p4', 'cvsimport'] },
   { verdict: 'confirm', reason: 'file_write', commands: ['git'], withOption: ['--output'] },
-  { verdict: 'confirm', reason: 'git_runs_program', commands: ['git'], subcommands: ['grep'], withOption: ['-O*', '--open-files-in-pager'] },
+  { verdict: 'confirm', reason: 'git_runs_program', commands: ['git'], subcommands: ['grep'], withOption: ['-O', '--open-files-in-pager'] },
   { verdict: 'confirm', reason: 'git_runs_program', commands: ['git'], withOption: ['--upload-pack', '--receive-pack', '--extcmd', '--template', '--exec'] },
   // Writing, copying, moving, linking, archiving, editing.
   { verdict: 'confirm', reason: 'file_write', commands: ['cp', 'mv', 'ln', 'link', 'install', 'touch', 'mkdir', 'rmdir', 'truncate', 'patch', 'split', 'csplit', 'mkfifo', 'mknod', 'ditto', 'rename', 'zip', '7z', '7za', 'rar', 'unrar', 'gzip', 'gunzip', 'bzip2', 'bunzip2', 'xz', 'unxz', 'zstd', 'unzstd', 'lz4', 'compress', 'uncompress', 'cpio', 'ar', 'pax', 'hdiutil', 'convert', 'magick', 'ffmpeg', 'pandoc', 'sqlite3', 'psql', 'mysql', 'redis-cli', 'mongosh', 'vi', 'vim', 'nvim', 'nano', 'emacs', 'ed', 'ex', 'code', 'subl', 'pbcopy', 'xclip', 'xsel', 'wl-copy'], withoutOption: VERSION_OPTIONS },
   { verdict: 'confirm', reason: 'file_write', commands: ['tar', 'bsdtar'], withoutOption: ['-t', '--list', ...VERSION_OPTIONS] },
   { verdict: 'confirm', reason: 'file_write', commands: ['unzip'], withoutOption: ['-l', '-Z', '-v', '-t'] },
-  { verdict: 'confirm', reason: 'runs_project_code', commands: ['tar', 'bsdtar'], withOption: ['--to-command', '--use-compress-program', '-I', '--checkpoint-action', '--info-script', '--new-volume-script', '-F'] },
-  { verdict: 'confirm', reason: 'in_place_edit', commands: ['sed', 'gsed'], withOption: ['-i*', '--in-place'] },
-  { verdict: 'confirm', reason: 'in_place_edit', commands: ['perl'], withOption: ['-i*'] },
-  { verdict: 'confirm', reason: 'in_place_edit', commands: ['yq'], withOption: ['-i', '--inplace'] },
-  { verdict: 'confirm', reason: 'file_write', commands: ['sort'], withOption: ['-o*', '--output'] },
+  { verdict: 'confirm', reason: 'file_write', commands: ['tree', 'xmllint', 'info'], withOption: ['-o', '--output'] },
+  { verdict: 'confirm', reason: 'file_write', commands: ['sdiff'], withOption: ['-o', '--output'] },
+  // xmllint's shell reads commands such as `save FILE` from standard input.
+  { verdict: 'confirm', reason: 'file_write', commands: ['xmllint'], withOption: ['--shell'] },
+  { verdict: 'confirm', reason: 'file_write', commands: ['file'], withOption: ['-C', '--compile'] },
+  { verdict: 'confirm', reason: 'file_write', commands: ['yq'], withOption: ['-s', '--split-exp'] },
+  { verdict: 'confirm', reason: 'file_write', commands: ['gawk', 'awk'], withOption: ['-p', '--profile', '-d', '--dump-variables', '-o', '--pretty-print'] },
+  { verdict: 'confirm', reason: 'file_write', commands: ['ss'], withOption: ['-D', '--diag'] },
+  { verdict: 'confirm', reason: 'in_place_edit', commands: ['sed', 'gsed'], withOption: ['-i', '--in-place'] },
+  { verdict: 'confirm', reason: 'in_place_edit', commands: ['perl'], withOption: ['-i'] },
+  { verdict: 'confirm', reason: 'in_place_edit', commands: ['yq', 'xq'], withOption: ['-i', '--inplace', '--in-place'] },
+  { verdict: 'confirm', reason: 'file_write', commands: ['sort'], withOption: ['-o', '--output'] },
   { verdict: 'confirm', reason: 'file_write', commands: ['find'], withOption: ['-fprint', '-fprint0', '-fprintf', '-fls'] },
   { verdict: 'confirm', reason: 'file_write', commands: ['time'], withOption: ['-o', '--output'] },
   { verdict: 'confirm', reason: 'file_write', commands: ['history'], withOption: ['-c', '-d', '-w', '-a', '-r', '-n', '-s'] },
-  { verdict: 'confirm', reason: 'runs_project_code', commands: ['rg', 'ripgrep'], withOption: ['--pre'] },
-  { verdict: 'confirm', reason: 'runs_project_code', commands: ['man'], withOption: ['-P', '--pager', '-H', '--html'] },
+  // Tools that run a program named in their options.
+  { verdict: 'confirm', reason: 'runs_program', commands: ['tar', 'bsdtar'], withOption: ['--to-command', '--use-compress-program', '-I', '--checkpoint-action', '--info-script', '--new-volume-script', '-F', '--rsh-command', '--rmt-command'] },
+  { verdict: 'confirm', reason: 'runs_program', commands: ['rg', 'ripgrep'], withOption: ['--pre'] },
+  { verdict: 'confirm', reason: 'runs_program', commands: ['man'], withOption: ['-P', '--pager', '-H', '--html', '-C', '--config-file'] },
+  { verdict: 'confirm', reason: 'runs_program', commands: ['sort'], withOption: ['--compress-program'] },
+  { verdict: 'confirm', reason: 'runs_program', commands: ['diff3', 'sdiff'], withOption: ['--diff-program'] },
+  { verdict: 'confirm', reason: 'runs_program', commands: ['bat', 'batcat', 'delta', 'ag', 'ack'], withOption: ['--pager'] },
+  { verdict: 'confirm', reason: 'runs_program', commands: ['fd', 'fdfind'], withOption: ['-x', '--exec', '-X', '--exec-batch'] },
+  { verdict: 'confirm', reason: 'runs_program', commands: ['go'], subcommands: ['list'], withOption: ['-export', '-compiled', '-toolexec', '-exec'] },
+  { verdict: 'confirm', reason: 'runs_program', commands: ['rpm'], withOption: ['--pipe', '--eval', '-E', '--define', '-D', '--macros', '--rcfile', '--load', '--predefine'] },
+  // `-i`/`-E` run awk code from a file, `-l` loads a shared library, mawk's `-W exec` reads a program file.
+  { verdict: 'confirm', reason: 'script_execution', commands: ['awk', 'gawk', 'mawk', 'nawk'], withOption: ['-i', '--include', '-l', '--load', '-E', '--exec', '-W'] },
+  { verdict: 'confirm', reason: 'inline_code', commands: ['awk', 'gawk', 'mawk', 'nawk'], withOption: ['-e', '--source'] },
+  // Interpreters that read a program from standard input even when asked for a version.
+  { verdict: 'confirm', reason: 'interactive_shell', commands: NO_VERSION_OPTIONS, noPositionals: true },
   // Changing the system clock, names, network configuration, journals.
   { verdict: 'confirm', reason: 'system_modification', commands: ['date'], withOption: ['-s', '--set'] },
   { verdict: 'confirm', reason: 'system_modification', commands: ['date'], withArg: /^\d{8,}/ },
   { verdict: 'confirm', reason: 'system_modification', commands: ['hostname', 'scutil'], withArg: /^[^-]/ },
-  { verdict: 'confirm', reason: 'system_modification', commands: ['ip', 'route', 'ifconfig'], withArg: /^(add|del|delete|change|replace|set|flush|append|up|down|inet6?|netmask|mtu|alias|-alias)$/ },
-  { verdict: 'confirm', reason: 'system_modification', commands: ['journalctl'], withOption: ['--vacuum-size', '--vacuum-time', '--vacuum-files', '--rotate', '--flush', '--relinquish-var', '--setup-keys'] },
+  { verdict: 'confirm', reason: 'system_modification', commands: ['hostname'], withOption: ['-F', '--file'] },
+  { verdict: 'confirm', reason: 'system_modification', commands: ['ip', 'route', 'ifconfig'], withArg: /^(add|del|delete|deleteall|change|chg|replace|prepend|set|flush|append|restore|attach|exec|up|down|inet6?|netmask|mtu|alias|-alias)$/ },
+  // ip runs the commands of a batch file (`-b -` reads them from standard input); it accepts any abbreviation of `-batch`.
+  { verdict: 'confirm', reason: 'system_modification', commands: ['ip'], withOption: ['-b', '-ba', '-bat', '-batc', '-batch'] },
+  { verdict: 'confirm', reason: 'system_modification', commands: ['ss'], withOption: ['-K', '--kill'] },
+  { verdict: 'confirm', reason: 'system_modification', commands: ['journalctl'], withOption: ['--vacuum-size', '--vacuum-time', '--vacuum-files', '--rotate', '--flush', '--relinquish-var', '--smart-relinquish-var', '--setup-keys', '--update-catalog'] },
   { verdict: 'confirm', reason: 'system_modification', commands: ['dmesg'], withOption: ['-c', '-C', '--clear', '--read-clear', '-n', '--console-level', '-D', '-E'] },
   // Changing how later commands behave.
   { verdict: 'confirm', reason: 'persistence', commands: ['alias'], withArg: /=/ },
   { verdict: 'confirm', reason: 'persistence', commands: ['enable'], withOption: ['-f'] },
   { verdict: 'confirm', reason: 'persistence', commands: ['bind'], withOption: ['-x'] },
-  { verdict: 'confirm', reason: 'persistence', commands: ['complete', 'compgen'], withOption: ['-C', '-F'] },
+  // `hash -p PATH NAME` makes NAME run PATH (`hash -p /bin/bash ls`).
+  { verdict: 'confirm', reason: 'persistence', commands: ['hash'], withOption: ['-p'] },
+  // Completion specs run their word lists, commands and functions when completing, and compgen runs them now.
+  { verdict: 'confirm', reason: 'persistence', commands: ['complete'], withOption: ['-C', '-F', '-W'] },
+  { verdict: 'confirm', reason: 'dynamic_code', commands: ['compgen'], withOption: ['-C', '-F', '-W'] },
 ];
 
 export const SAFE_RULES: readonly CommandRule[] = [
   // Reading files and directories.
   { verdict: 'safe', reason: 'read_only', commands: ['ls', 'll', 'la', 'dir', 'vdir', 'exa', 'eza', 'lsd', 'tree', 'cat', 'bat', 'batcat', 'tac', 'nl', 'head', 'tail', 'less', 'more', 'most', 'wc', 'file', 'stat', 'du', 'df', 'find', 'fd', 'fdfind', 'locate', 'mlocate', 'plocate', 'grep', 'egrep', 'fgrep', 'zgrep', 'rg', 'ripgrep', 'ag', 'ack', 'readlink', 'realpath', 'basename', 'dirname', 'pwd', 'cd', 'pushd', 'popd', 'dirs', 'md5sum', 'md5', 'sha1sum', 'sha224sum', 'sha256sum', 'sha384sum', 'sha512sum', 'shasum', 'b2sum', 'cksum', 'sum', 'xxd', 'od', 'hexdump', 'hd', 'strings', 'diff', 'diff3', 'sdiff', 'cmp', 'comm', 'colordiff', 'delta', 'difft', 'zcat', 'bzcat', 'xzcat', 'zstdcat', 'zless', 'zmore', 'lsof', 'lsattr', 'getfacl', 'namei', 'test', '[', 'look', 'tar', 'bsdtar', 'unzip'] },
   // Text processing to standard output (writes through redirections and file arguments are judged separately).
-  { verdict: 'safe', reason: 'read_only', commands: ['echo', 'printf', 'sort', 'uniq', 'cut', 'tr', 'paste', 'join', 'fold', 'fmt', 'expand', 'unexpand', 'column', 'rev', 'seq', 'jq', 'jaq', 'gojq', 'yq', 'xq', 'base64', 'base32', 'basenc', 'sed', 'gsed', 'awk', 'gawk', 'mawk', 'nawk', 'iconv', 'numfmt', 'shuf', 'tsort', 'pr', 'csvlook', 'mlr', 'xmllint', 'envsubst', 'tee', 'sponge', 'true', 'false', ':', 'yes', 'sleep', 'wait', 'clear', 'reset', 'tput', 'stty', 'type', 'which', 'whereis', 'hash', 'help', 'man', 'info', 'tldr', 'apropos', 'whatis', 'printenv', 'env', 'export', 'declare', 'typeset', 'local', 'readonly', 'unset', 'set', 'shopt', 'alias', 'unalias', 'history', 'jobs', 'fg', 'bg', 'disown', 'read', 'getopts', 'shift', 'return', 'exit', 'break', 'continue', 'let', 'umask', 'times', 'ulimit', 'command', 'builtin', 'enable', 'bind', 'complete', 'compgen', 'caller', 'logout', 'xargs', 'time', 'nohup', 'nice'] },
+  { verdict: 'safe', reason: 'read_only', commands: ['echo', 'printf', 'sort', 'uniq', 'cut', 'tr', 'paste', 'join', 'fold', 'fmt', 'expand', 'unexpand', 'column', 'rev', 'seq', 'jq', 'jaq', 'gojq', 'yq', 'xq', 'base64', 'base32', 'basenc', 'sed', 'gsed', 'awk', 'gawk', 'mawk', 'nawk', 'iconv', 'numfmt', 'shuf', 'tsort', 'pr', 'csvlook', 'xmllint', 'envsubst', 'tee', 'sponge', 'true', 'false', ':', 'yes', 'sleep', 'wait', 'clear', 'reset', 'tput', 'stty', 'type', 'which', 'whereis', 'hash', 'help', 'man', 'info', 'tldr', 'apropos', 'whatis', 'printenv', 'env', 'export', 'declare', 'typeset', 'local', 'readonly', 'unset', 'set', 'shopt', 'alias', 'unalias', 'history', 'jobs', 'fg', 'bg', 'disown', 'read', 'getopts', 'shift', 'return', 'exit', 'break', 'continue', 'let', 'umask', 'times', 'ulimit', 'command', 'builtin', 'enable', 'bind', 'complete', 'compgen', 'caller', 'logout', 'xargs', 'time', 'nohup', 'nice'] },
   // Reading system state.
   { verdict: 'safe', reason: 'read_only', commands: ['date', 'cal', 'uptime', 'whoami', 'id', 'groups', 'users', 'who', 'w', 'last', 'uname', 'hostname', 'arch', 'nproc', 'free', 'vm_stat', 'vmstat', 'iostat', 'mpstat', 'ps', 'pgrep', 'pstree', 'top', 'htop', 'btop', 'lscpu', 'lsblk', 'lsusb', 'lspci', 'lsmod', 'sw_vers', 'system_profiler', 'locale', 'tty', 'getconf', 'ss', 'netstat', 'ifconfig', 'ioreg', 'dmesg', 'journalctl', 'ip', 'route', 'scutil'] },
   { verdict: 'safe', reason: 'read_only', commands: ['crontab', 'at', 'atq'], withOption: ['-l'] },
-  { verdict: 'safe', reason: 'read_only', commands: ['sysctl'], withoutOption: ['-w', '--write', '-p', '--load', '--system'] },
+  { verdict: 'safe', reason: 'read_only', commands: ['sysctl'], withoutOption: SYSCTL_WRITES },
   { verdict: 'safe', reason: 'read_only', commands: ['systemctl'], subcommands: ['status', 'show', 'cat', 'list-units', 'list-unit-files', 'list-timers', 'list-sockets', 'list-dependencies', 'list-jobs', 'is-active', 'is-enabled', 'is-failed', 'is-system-running', 'help', 'get-default', 'show-environment'] },
   { verdict: 'safe', reason: 'read_only', commands: ['launchctl'], subcommands: ['list', 'print', 'print-cache', 'print-disabled', 'blame', 'version', 'help', 'managerpid', 'manageruid', 'managername', 'error'] },
   // Read-only git.
   { verdict: 'safe', reason: 'read_only', commands: ['git'], subcommands: ['status', 'log', 'diff', 'show', 'blame', 'annotate', 'describe', 'shortlog', 'rev-parse', 'rev-list', 'ls-files', 'ls-tree', 'cat-file', 'grep', 'name-rev', 'merge-base', 'show-ref', 'for-each-ref', 'count-objects', 'whatchanged', 'diff-tree', 'diff-files', 'diff-index', 'check-ignore', 'check-attr', 'check-ref-format', 'var', 'version', 'help', 'range-diff', 'cherry', 'show-branch', 'verify-commit', 'verify-tag', 'fsck', 'reflog'] },
-  { verdict: 'safe', reason: 'read_only', commands: ['git'], subcommands: ['branch'], noPositionals: true, withoutOption: ['-d', '-D', '--delete', '-m', '-M', '--move', '-c', '-C', '--copy', '-f', '--force', '-u', '--set-upstream-to', '--unset-upstream', '--edit-description', '-t', '--track'] },
-  { verdict: 'safe', reason: 'read_only', commands: ['git'], subcommands: ['branch'], withOption: ['-l', '--list', '--contains', '--no-contains', '--merged', '--no-merged', '--points-at', '--show-current'], withoutOption: ['-d', '-D', '--delete', '-m', '-M', '--move', '-c', '-C', '--copy', '-f', '--force'] },
-  { verdict: 'safe', reason: 'read_only', commands: ['git'], subcommands: ['tag'], noPositionals: true, withoutOption: ['-d', '--delete', '-f', '--force', '-a', '--annotate', '-s', '--sign', '-m', '--message', '-F', '--file'] },
-  { verdict: 'safe', reason: 'read_only', commands: ['git'], subcommands: ['tag'], withOption: ['-l', '--list', '-v', '--verify', '--contains', '--points-at', '--merged', '--no-merged'], withoutOption: ['-d', '--delete', '-f', '--force'] },
+  { verdict: 'safe', reason: 'read_only', commands: ['git'], subcommands: ['branch'], noPositionals: true, withoutOption: GIT_BRANCH_CHANGES },
+  { verdict: 'safe', reason: 'read_only', commands: ['git'], subcommands: ['branch'], withOption: ['-l', '--list', '--contains', '--no-contains', '--merged', '--no-merged', '--points-at', '--show-current'], withoutOption: GIT_BRANCH_CHANGES },
+  { verdict: 'safe', reason: 'read_only', commands: ['git'], subcommands: ['tag'], noPositionals: true, withoutOption: GIT_TAG_CHANGES },
+  { verdict: 'safe', reason: 'read_only', commands: ['git'], subcommands: ['tag'], withOption: ['-l', '--list', '-v', '--verify', '--contains', '--no-contains', '--points-at', '--merged', '--no-merged'], withoutOption: GIT_TAG_CHANGES },
   { verdict: 'safe', reason: 'read_only', commands: ['git'], subcommands: ['config'], withOption: ['--get', '--get-all', '--get-regexp', '--get-urlmatch', '-l', '--list', 'get', 'list'] },
   { verdict: 'safe', reason: 'read_only', commands: ['git'], subcommands: ['stash'], withOption: ['list', 'show'] },
   { verdict: 'safe', reason: 'read_only', commands: ['git'], subcommands: ['worktree'], withOption: ['list'] },
   { verdict: 'safe', reason: 'read_only', commands: ['git'], subcommands: ['submodule'], withOption: ['status', 'summary'] },
-  { verdict: 'safe', reason: 'read_only', commands: ['git'], subcommands: ['lfs'], withOption: ['ls-files', 'status', 'env', 'version', 'logs'] },
+  { verdict: 'safe', reason: 'read_only', commands: ['git'], subcommands: ['lfs'], withOption: ['ls-files', 'status', 'env', 'version'] },
   // Asking tools about themselves and the project, without changing either.
-  { verdict: 'safe', reason: 'read_only', commands: [...JS_PACKAGE_MANAGERS, 'pip', 'pip3', 'uv', 'poetry', 'conda', 'gem', 'bundle', 'cargo', 'go', 'brew', 'apt', 'apt-cache', 'dnf', 'yum', 'docker', 'podman', 'kubectl', 'helm', 'rustup', 'nvm', 'pyenv', 'rbenv', 'asdf', 'mise', 'terraform', 'tofu'], subcommands: READ_ONLY_SUBCOMMANDS },
+  ...Object.entries(READ_ONLY_SUBCOMMANDS).map(([tool, subcommands]): CommandRule => ({ verdict: 'safe', reason: 'read_only', commands: [tool], subcommands })),
+  { verdict: 'safe', reason: 'read_only', commands: ['go'], subcommands: ['env'], withoutOption: ['-w', '-u'] },
   { verdict: 'safe', reason: 'read_only', commands: ['dpkg', 'rpm', 'pacman'], withOption: ['-l', '--list', '-L', '--listfiles', '-s', '--status', '-S', '--search', '-q', '--query', '-Q'] },
   { verdict: 'safe', reason: 'read_only', commands: ['*'], noPositionals: true, withOption: VERSION_OPTIONS },
+  ...Object.entries(INTERPRETER_VERSION_OPTIONS).map(([name, options]): CommandRule => ({ verdict: 'safe', reason: 'read_only', commands: [name], noPositionals: true, withOption: options })),
 ];
 
 /**
@@ -172,26 +266,56 @@ export const FALLBACK_REASONS: Readonly<Record<string, ReasonCode>> = {
   ...Object.fromEntries([...SYSTEM_PACKAGE_MANAGERS, 'pacman', 'dpkg', 'rpm', ...PYTHON_PACKAGE_MANAGERS, 'gem', 'bundle', 'composer', 'helm'].map((c) => [c, 'package_install' as const])),
 };
 
-/** Options that take a value, per tool, before its subcommand (`git -C dir status`). */
-export const GLOBAL_OPTIONS_WITH_VALUE: Readonly<Record<string, readonly string[]>> = {
-  git: ['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--super-prefix', '--config-env', '--list-cmds', '--attr-source'],
-  npm: ['--prefix', '-w', '--workspace', '--userconfig', '--cache', '--registry', '--loglevel'],
-  pnpm: ['-C', '--dir', '--filter', '-F', '--workspace-dir', '--loglevel'],
-  yarn: ['--cwd', '--modules-folder', '--cache-folder'],
-  bun: ['--cwd', '--config', '-c'],
-  cargo: ['--manifest-path', '-Z', '--config', '-C', '--color'],
-  go: ['-C'],
-  docker: ['-H', '--host', '--context', '-c', '--config', '-l', '--log-level', '--tlscacert', '--tlscert', '--tlskey'],
-  kubectl: ['-n', '--namespace', '--context', '--cluster', '--kubeconfig', '-s', '--server', '--user', '-o', '--output'],
-  apt: ['-o', '-c', '-t', '--target-release'],
-  'apt-get': ['-o', '-c', '-t', '--target-release'],
-  pip: ['--python', '--log', '--proxy', '--cert', '--cache-dir'],
-  pip3: ['--python', '--log', '--proxy', '--cert', '--cache-dir'],
-  uv: ['--directory', '--project', '--config-file', '--python', '-p'],
-  brew: [],
-  systemctl: ['-H', '--host', '-M', '--machine', '-t', '--type', '-p', '--property', '-s', '--signal', '--state', '-n', '--lines', '-o', '--output', '--root'],
-  make: ['-C', '--directory', '-f', '--file', '--makefile', '-I', '--include-dir', '-j', '--jobs', '-l', '-o', '-W'],
+const PIP_OPTIONS: OptionSpec = {
+  withValue: ['--python', '--log', '--proxy', '--cert', '--client-cert', '--cache-dir', '--trusted-host', '--retries', '--timeout', '--exists-action', '--use-feature', '--use-deprecated', '--keyring-provider', '--resume-retries'],
+  flags: ['-v', '--verbose', '-q', '--quiet', '--isolated', '--no-input', '--no-cache-dir', '--disable-pip-version-check', '--no-color', '--require-virtualenv', '--debug', '--no-python-version-warning'],
 };
+const APT_OPTIONS: OptionSpec = { withValue: ['-o', '-c', '-t', '--target-release'], flags: ['-y', '--yes', '-q', '-qq', '--quiet'] };
+
+/**
+ * What the rules know about tools' options. Keyed by tool: its options before its subcommand (`git
+ * -C dir status`), or all of them for a tool without subcommands (`tar`); keyed by tool and
+ * subcommand (`git config`): the options after the subcommand. `withValue` lets the subcommand be
+ * found past `-C dir`; `flags` let an option or subcommand after them be certain. An option that is
+ * in neither may take the next word as its value, so what follows it is never certain.
+ */
+export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  git: {
+    withValue: ['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--super-prefix', '--config-env', '--list-cmds', '--attr-source'],
+    flags: ['-P', '--no-pager', '-p', '--paginate', '--bare', '--no-replace-objects', '--no-lazy-fetch', '--no-optional-locks', '--no-advice', '--literal-pathspecs', '--glob-pathspecs', '--noglob-pathspecs', '--icase-pathspecs'],
+  },
+  'git config': { withValue: [], flags: ['--global', '--system', '--local', '--worktree', '--includes', '--no-includes', '--show-origin', '--show-scope', '-z', '--null', '--name-only', '--fixed-value', '--bool', '--int', '--bool-or-int', '--path', '--expiry-date', '--no-type'] },
+  'git branch': { withValue: [], flags: ['-a', '--all', '-r', '--remotes', '-v', '-vv', '--verbose', '-q', '--quiet', '-i', '--ignore-case', '--omit-empty', '--no-color', '--no-column', '--no-abbrev', '-l', '--list', '--show-current'] },
+  'git tag': { withValue: [], flags: ['-l', '--list', '-n', '-i', '--ignore-case', '--omit-empty', '--no-color', '--no-column', '-v', '--verify'] },
+  'git clean': { withValue: [], flags: ['-d', '-x', '-X', '-q', '--quiet'] },
+  npm: {
+    withValue: ['--prefix', '-w', '--workspace', '--userconfig', '--globalconfig', '--cache', '--registry', '--loglevel'],
+    flags: ['--json', '-s', '--silent', '-q', '--quiet', '-d', '--verbose', '-ws', '--workspaces', '--include-workspace-root', '-l', '--long', '-a', '--all', '-p', '--parseable', '--no-color'],
+  },
+  pnpm: { withValue: ['-C', '--dir', '--filter', '-F', '--workspace-dir', '--loglevel'], flags: ['-r', '--recursive', '--json', '-s', '--silent', '-w', '--workspace-root'] },
+  yarn: { withValue: ['--cwd', '--modules-folder', '--cache-folder'], flags: ['-s', '--silent', '--json', '--verbose', '--offline'] },
+  cargo: { withValue: ['--manifest-path', '-Z', '--config', '-C', '--color'], flags: ['-q', '--quiet', '-v', '--verbose', '-vv', '--frozen', '--locked', '--offline'] },
+  go: { withValue: ['-C'], flags: [] },
+  docker: { withValue: ['-H', '--host', '--context', '-c', '--config', '-l', '--log-level', '--tlscacert', '--tlscert', '--tlskey'], flags: ['-D', '--debug', '--tls', '--tlsverify'] },
+  podman: { withValue: ['-c', '--connection', '--url', '--log-level', '--root', '--runroot', '--storage-driver'], flags: [] },
+  kubectl: { withValue: ['-n', '--namespace', '--context', '--cluster', '--kubeconfig', '-s', '--server', '--user', '-o', '--output', '-v', '--v', '--request-timeout'], flags: ['-A', '--all-namespaces'] },
+  helm: { withValue: ['-n', '--namespace', '--kube-context', '--kubeconfig', '--kube-apiserver', '--registry-config', '--repository-config', '--repository-cache'], flags: ['--debug'] },
+  apt: APT_OPTIONS,
+  'apt-get': APT_OPTIONS,
+  pip: PIP_OPTIONS,
+  pip3: PIP_OPTIONS,
+  brew: { withValue: [], flags: ['-v', '--verbose', '-d', '--debug', '-q', '--quiet'] },
+  systemctl: {
+    withValue: ['-H', '--host', '-M', '--machine', '-t', '--type', '-p', '--property', '-s', '--signal', '--state', '-n', '--lines', '-o', '--output', '--root'],
+    flags: ['--user', '--system', '--global', '--no-pager', '--no-legend', '--plain', '-l', '--full', '-a', '--all', '-q', '--quiet', '--failed', '-r', '--recursive', '--reverse', '--after', '--before', '--show-types', '--value', '--runtime'],
+  },
+  tar: { withValue: [], flags: ['-t', '--list', '-v', '--verbose', '-z', '--gzip', '-j', '--bzip2', '-J', '--xz', '--zstd', '-a', '--auto-compress', '-O', '--to-stdout'] },
+  bsdtar: { withValue: [], flags: ['-t', '--list', '-v', '--verbose', '-z', '--gzip', '-j', '--bzip2', '-J', '--xz', '--zstd', '-O', '--to-stdout'] },
+  unzip: { withValue: [], flags: ['-q', '-qq', '-v', '-z', '-l', '-t', '-Z'] },
+};
+
+/** Tools that do not read their options as getopt does (see OptionStyle). */
+export const OPTION_STYLES: Readonly<Record<string, OptionStyle>> = { find: 'expression', ip: 'words', go: 'words' };
 
 /**
  * Programs that run their arguments as another command. `optionsWithValue` lists the options that
@@ -211,7 +335,8 @@ export interface WrapperSpec {
 }
 
 export const WRAPPERS: Readonly<Record<string, WrapperSpec>> = {
-  env: { optionsWithValue: ['-u', '--unset', '-C', '--chdir', '-P', '--default-signal', '--ignore-signal', '--block-signal'], assignments: true, commandOptions: ['-S', '--split-string'] },
+  // `--default-signal[=SIG]` and its siblings take their value attached or not at all.
+  env: { optionsWithValue: ['-u', '--unset', '-C', '--chdir', '-P'], assignments: true, commandOptions: ['-S', '--split-string'] },
   command: { optionsWithValue: [], stopOptions: ['-v', '-V'] },
   builtin: { optionsWithValue: [] },
   exec: { optionsWithValue: ['-a'] },
@@ -224,9 +349,10 @@ export const WRAPPERS: Readonly<Record<string, WrapperSpec>> = {
   renice: { optionsWithValue: ['-n', '-g', '-p', '-u'] },
   stdbuf: { optionsWithValue: ['-i', '-o', '-e', '--input', '--output', '--error'] },
   time: { optionsWithValue: ['-f', '--format', '-o', '--output'] },
-  watch: { optionsWithValue: ['-n', '--interval', '-d', '--differences', '-q', '--equexit'], joinsIntoShell: { unless: ['-x', '--exec'] } },
-  xargs: { optionsWithValue: ['-I', '-L', '-n', '-P', '-s', '-d', '-E', '-a', '--arg-file', '--delimiter', '--max-args', '--max-lines', '--max-procs', '--max-chars', '--replace', '--eof', '--process-slot-var'] },
-  sudo: { optionsWithValue: ['-u', '--user', '-g', '--group', '-C', '--close-from', '-D', '--chdir', '-h', '--host', '-p', '--prompt', '-r', '--role', '-t', '--type', '-U', '--other-user', '-T', '--command-timeout'] },
+  watch: { optionsWithValue: ['-n', '--interval', '-q', '--equexit'], joinsIntoShell: { unless: ['-x', '--exec'] } },
+  // `--eof[=E]`, `--replace[=R]`, `--max-lines[=N]` take their value attached or not at all.
+  xargs: { optionsWithValue: ['-I', '-L', '-n', '-P', '-s', '-d', '-E', '-a', '--arg-file', '--delimiter', '--max-args', '--max-procs', '--max-chars', '--process-slot-var'] },
+  sudo: { optionsWithValue: ['-u', '--user', '-g', '--group', '-C', '--close-from', '-D', '--chdir', '--host', '-p', '--prompt', '-r', '--role', '-t', '--type', '-U', '--other-user', '-T', '--command-timeout'] },
   doas: { optionsWithValue: ['-u', '-C'] },
   su: { optionsWithValue: ['-s', '--shell', '-g', '--group', '-G', '--supp-group', '-w', '--whitelist-environment'], commandOptions: ['-c', '--command', '--session-command'] },
   runuser: { optionsWithValue: ['-u', '--user', '-g', '--group', '-G', '-s', '--shell', '-w'], commandOptions: ['-c', '--command'] },
@@ -253,7 +379,7 @@ export const WRAPPERS: Readonly<Record<string, WrapperSpec>> = {
   'dbus-run-session': { optionsWithValue: ['--config-file', '--dbus-daemon'] },
   'xvfb-run': { optionsWithValue: ['-n', '--server-num', '-s', '--server-args', '-e', '--error-file', '-f', '--auth-file', '-p', '--xauth-protocol', '-w', '--wait'] },
   script: { optionsWithValue: ['-E', '--echo', '-I', '--log-in', '-O', '--log-out', '-B', '--log-io', '-T', '--log-timing', '-m', '--logging-format', '-o', '--output-limit'], commandOptions: ['-c', '--command'] },
-  hyperfine: { optionsWithValue: ['-w', '--warmup', '-m', '--min-runs', '-M', '--max-runs', '-r', '--runs', '-p', '--prepare', '-c', '--cleanup', '--export-json', '--export-markdown', '--export-csv', '-S', '--shell', '-n', '--command-name'], joinsIntoShell: { unless: [] } },
+  hyperfine: { optionsWithValue: ['-w', '--warmup', '-m', '--min-runs', '-M', '--max-runs', '-r', '--runs', '--export-json', '--export-markdown', '--export-csv', '--export-asciidoc', '--export-orgmode', '-S', '--shell', '-n', '--command-name', '--output', '--input', '--style', '--sort', '-u', '--time-unit', '-D', '--parameter-step-size', '--min-benchmarking-time'], commandOptions: ['-p', '--prepare', '-c', '--cleanup', '-s', '--setup', '--conclude', '--reference'], joinsIntoShell: { unless: [] } },
   entr: { optionsWithValue: [] },
   parallel: { optionsWithValue: ['-j', '--jobs', '-S', '--sshlogin', '--joblog', '--results', '-a', '--arg-file', '--delay', '--timeout'], joinsIntoShell: { unless: [] } },
 };
@@ -296,11 +422,24 @@ export const WRITE_TARGETS: Readonly<Record<string, WriteTargetSpec>> = {
   curl: { targets: 'none', optionsWithValue: [], targetOptions: ['-o', '--output', '--output-dir', '-c', '--cookie-jar', '-D', '--dump-header', '--trace', '--trace-ascii', '--stderr'] },
   wget: { targets: 'none', optionsWithValue: [], targetOptions: ['-O', '--output-document', '-P', '--directory-prefix', '-o', '--output-file', '-a', '--append-output'] },
   time: { targets: 'none', optionsWithValue: [], targetOptions: ['-o', '--output'] },
+  shuf: { targets: 'none', optionsWithValue: [], targetOptions: ['-o', '--output'] },
+  iconv: { targets: 'none', optionsWithValue: [], targetOptions: ['-o', '--output'] },
+  base64: { targets: 'none', optionsWithValue: [], targetOptions: ['-o', '--output'] },
+  tree: { targets: 'none', optionsWithValue: [], targetOptions: ['-o'] },
+  xmllint: { targets: 'none', optionsWithValue: [], targetOptions: ['-o', '--output'] },
+  info: { targets: 'none', optionsWithValue: [], targetOptions: ['-o', '--output'] },
+  sdiff: { targets: 'none', optionsWithValue: [], targetOptions: ['-o', '--output'] },
+  ss: { targets: 'none', optionsWithValue: [], targetOptions: ['-D', '--diag'] },
+  tar: { targets: 'none', optionsWithValue: [], targetOptions: ['--index-file', '--volno-file'] },
+  // `uniq IN OUT`, `xxd IN OUT`, `split FILE PREFIX` write their second operand.
+  uniq: { targets: 'last', optionsWithValue: ['-f', '--skip-fields', '-s', '--skip-chars', '-w', '--check-chars'] },
+  xxd: { targets: 'last', optionsWithValue: ['-c', '-cols', '-g', '-groupsize', '-l', '-len', '-o', '-offset', '-s', '-seek', '-n', '-name', '-R'] },
+  split: { targets: 'last', optionsWithValue: ['-a', '--suffix-length', '--additional-suffix', '-b', '--bytes', '-C', '--line-bytes', '-l', '--lines', '-n', '--number', '-t', '--separator', '--filter'] },
   find: { targets: 'none', optionsWithValue: [], targetOptions: ['-fprint', '-fprint0', '-fprintf', '-fls'] },
   git: { targets: 'none', optionsWithValue: [], targetOptions: ['--output'] },
   patch: { targets: 'none', optionsWithValue: [], targetOptions: ['-o', '--output'] },
-  sed: { targets: 'after-first', optionsWithValue: ['-e', '--expression', '-f', '--file', '-l', '--line-length'], when: ['-i*', '--in-place'], programOptions: ['-e', '--expression', '-f', '--file'] },
-  perl: { targets: 'after-first', optionsWithValue: ['-e', '-E', '-M', '-I'], when: ['-i*'], programOptions: ['-e', '-E'] },
+  sed: { targets: 'after-first', optionsWithValue: ['-e', '--expression', '-f', '--file', '-l', '--line-length'], when: ['-i', '--in-place'], programOptions: ['-e', '--expression', '-f', '--file'] },
+  perl: { targets: 'after-first', optionsWithValue: ['-e', '-E', '-M', '-I'], when: ['-i'], programOptions: ['-e', '-E'] },
 };
 
 /** Shells: `-c STRING` is re-parsed; a script argument is a script run; no argument reads stdin. */
@@ -338,16 +477,41 @@ export const DECODERS: Readonly<Record<string, readonly string[]>> = {
  * `*` at the end matches a prefix.
  */
 export const RISKY_ENV: readonly string[] = [
-  'PATH', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT', 'DYLD_*', 'GIT_*', 'BASH_ENV', 'ENV', 'PROMPT_COMMAND',
-  'IFS', 'SHELLOPTS', 'BASHOPTS', 'PS4', 'NODE_OPTIONS', 'NODE_PATH', 'PYTHONPATH', 'PYTHONSTARTUP', 'PYTHONHOME',
-  'PYTHONINSPECT', 'PERL5OPT', 'PERL5LIB', 'PERLLIB', 'RUBYOPT', 'RUBYLIB', 'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS',
-  'JDK_JAVA_OPTIONS', 'CLASSPATH', 'EDITOR', 'VISUAL', 'PAGER', 'MANPAGER', 'GIT_PAGER', 'LESSOPEN', 'LESSCLOSE', 'BROWSER',
-  'SSH_ASKPASS', 'SUDO_ASKPASS', 'HISTFILE', 'HOME', 'ZDOTDIR', 'XDG_CONFIG_HOME', 'NPM_CONFIG_*', 'npm_config_*',
-  'PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL', 'CARGO_HOME', 'RUSTC_WRAPPER', 'CC', 'CXX', 'MAKEFLAGS', 'http_proxy',
-  'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'SSL_CERT_FILE', 'NODE_TLS_REJECT_UNAUTHORIZED',
+  'PATH', 'LD_*', 'DYLD_*', 'GCONV_PATH', 'OPENSSL_CONF', 'OPENSSL_ENGINES', 'OPENSSL_MODULES', 'GIT_*', 'BASH_ENV',
+  'ENV', 'PROMPT_COMMAND', 'PS0', 'PS1', 'PS2', 'PS3', 'PS4', 'IFS', 'SHELLOPTS', 'BASHOPTS', 'GLOBIGNORE', 'EXECIGNORE',
+  'CDPATH', 'NODE_OPTIONS', 'NODE_PATH', 'PYTHONPATH', 'PYTHONSTARTUP', 'PYTHONHOME', 'PYTHONINSPECT', 'PERL5OPT',
+  'PERL5LIB', 'PERLLIB', 'RUBYOPT', 'RUBYLIB', 'GEM_HOME', 'GEM_PATH', 'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS',
+  'JDK_JAVA_OPTIONS', 'CLASSPATH', 'EDITOR', 'VISUAL', 'BROWSER', 'SSH_ASKPASS', 'SUDO_ASKPASS', 'HISTFILE', 'HOME',
+  'ZDOTDIR', 'XDG_CONFIG_HOME', 'NPM_CONFIG_*', 'npm_config_*', 'PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL', 'CARGO_*',
+  'RUSTC', 'RUSTC_WRAPPER', 'RUSTUP_HOME', 'RUSTUP_TOOLCHAIN', 'GOFLAGS', 'GOENV', 'GOROOT', 'GOTOOLCHAIN', 'CC', 'CXX',
+  'MAKEFLAGS', 'http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'SSL_CERT_FILE', 'SSLKEYLOGFILE',
+  'NODE_TLS_REJECT_UNAUTHORIZED', 'GNUPGHOME', 'KUBECONFIG', 'DOCKER_HOST', 'DOCKER_CONFIG', 'CURL_HOME', 'WGETRC',
+  // Pagers, preprocessors and default options of the tools the tables call read-only: each can name a
+  // program to run or a file to write (`RIPGREP_CONFIG_PATH` can add `--pre`, `TAR_OPTIONS` a checkpoint action).
+  'PAGER', 'MANPAGER', 'MANOPT', 'GIT_PAGER', 'SYSTEMD_PAGER', 'BAT_PAGER', 'BAT_CONFIG_PATH', 'BAT_CONFIG_DIR',
+  'DELTA_PAGER', 'LESS', 'LESSOPEN', 'LESSCLOSE', 'LESSKEY', 'LESSKEYIN', 'LESSKEY_CONTENT', 'LESSEDIT',
+  'RIPGREP_CONFIG_PATH', 'GREP_OPTIONS', 'TAR_OPTIONS', 'ACK_OPTIONS', 'ACK_PAGER', 'ACK_PAGER_COLOR', 'UNZIP',
+  'UNZIPOPT', 'ZIPINFO', 'ZIPINFOOPT', 'PARALLEL',
 ];
 /** The most dangerous of those: loading arbitrary code into every process. */
-export const CODE_INJECTION_ENV: readonly string[] = ['LD_PRELOAD', 'LD_AUDIT', 'DYLD_INSERT_LIBRARIES', 'BASH_ENV', 'ENV', 'PROMPT_COMMAND', 'NODE_OPTIONS', 'PERL5OPT', 'RUBYOPT', 'JAVA_TOOL_OPTIONS', 'PYTHONSTARTUP'];
+export const CODE_INJECTION_ENV: readonly string[] = ['LD_PRELOAD', 'LD_AUDIT', 'DYLD_INSERT_LIBRARIES', 'GCONV_PATH', 'BASH_ENV', 'ENV', 'PROMPT_COMMAND', 'NODE_OPTIONS', 'PERL5OPT', 'RUBYOPT', 'JAVA_TOOL_OPTIONS', 'PYTHONSTARTUP'];
+
+/**
+ * Builtins that assign the variables their arguments name: `optionsWithValue` take a value,
+ * `nameOptions` take a variable name (`printf -v NAME`, `read -a NAME`), and with `positionalNames`
+ * every positional argument is one (`read PS4`). Assigning a RISKY_ENV name this way is as risky
+ * as `PS4=...`.
+ */
+export const ASSIGNING_BUILTINS: Readonly<Record<string, { readonly optionsWithValue: readonly string[]; readonly nameOptions: readonly string[]; readonly positionalNames: boolean }>> = {
+  printf: { optionsWithValue: ['-v'], nameOptions: ['-v'], positionalNames: false },
+  read: { optionsWithValue: ['-a', '-d', '-i', '-n', '-N', '-p', '-t', '-u'], nameOptions: ['-a'], positionalNames: true },
+  mapfile: { optionsWithValue: ['-d', '-n', '-O', '-s', '-u', '-C', '-c'], nameOptions: [], positionalNames: true },
+  readarray: { optionsWithValue: ['-d', '-n', '-O', '-s', '-u', '-C', '-c'], nameOptions: [], positionalNames: true },
+};
+/** Declarations whose `-n` makes a variable a reference: assigning it assigns the variable it names. */
+export const NAMEREF_BUILTINS: readonly string[] = ['declare', 'typeset', 'local'];
+/** Shell options that let a glob name hidden files (after `shopt -s dotglob`, `*` matches `.aws`). */
+export const RISKY_SHELL_OPTIONS: readonly string[] = ['dotglob'];
 
 /** git configuration keys whose values git runs as programs (`git -c core.pager='sh -c ...' log`). */
 export const GIT_PROGRAM_KEYS: readonly string[] = [
