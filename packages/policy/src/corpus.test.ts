@@ -608,3 +608,35 @@ describe('limits', () => {
     expect(result.verdict).toBe('safe');
   });
 });
+
+spec('brace expansion gives plain words, found where bash finds them', [
+  // A word that expansion produces is not re-read as syntax: `#` does not start a comment.
+  ['echo {#,a}; touch /tmp/p', 'confirm', 'file_write'],
+  ['ls {a,#}; rm -rf vdir', 'block'],
+  ['echo {a,#x} {b,c}; rm -rf build', 'block'],
+  ['{X=/tmp/x/y,ls}', 'confirm'],
+  // Quotes in comments, heredoc bodies, `$'...'` and substitutions do not hide later groups.
+  ["ls # it's\nfind . {-delete,-name} x", 'block'],
+  ["cat <<EOF\nit's\nEOF\nfind . {-delete,-name} x", 'block'],
+  ['echo "$(echo "\'")"; find . {-delete,-name} x', 'block'],
+  ["echo $'\\''; find . {-delete,-name} x", 'block'],
+  ['echo "$(find . {-delete,-name} x)"', 'block'],
+  ['cat <<EOF\n$(find . {-delete,-name} x)\nEOF', 'block'],
+  ['echo {a,b}', 'safe'],
+  ['ls src/{a,b}.ts', 'safe'],
+  ['echo {1..3} {a..c}', 'safe'],
+  ['git log HEAD@{1}', 'safe'],
+  ['[[ $f == *.{js,ts} ]] && echo yes', 'safe'],
+  ['echo "{#,a}" a#{b,c}', 'safe'],
+  ['find . -name "*.ts" -exec wc -l {} +', 'safe'],
+]);
+
+spec('a backslash-newline is removed before words are read, as in bash', [
+  ['r\\\nm -rf vdir', 'block'],
+  ['find . -del\\\nete', 'block'],
+  ['echo hi && find . -na\\\nme x -del\\\nete', 'block'],
+  ['ls \\\n  -la', 'safe'],
+  ["echo 'a\\\nb'", 'safe'],
+  ['echo "a\\\nb"', 'safe'],
+  ['ls # a comment \\\necho next', 'safe'],
+]);

@@ -12,7 +12,7 @@ import {
 import { commandStart, firstPositional, hasOption, positionals, takesValue } from './options.js';
 import type { Assignment, Redirect, Segment, Stdin, Word } from './segment.js';
 import { MAX_SYNTAX_DEPTH, TOO_DEEP, type ParsedScript, type SyntaxNode } from './syntax.js';
-import { commandName, decodeAnsiC, expandBraces, hasUnquotedGlob, MAX_BRACE_LINE, mayHaveBraceGroup, unescapeUnquoted, unquoteDouble } from './words.js';
+import { commandName, decodeAnsiC, hasBraceGroup, hasUnquotedGlob, MAX_BRACE_LINE, mayHaveBraceGroup, rewriteScript, unescapeUnquoted, unquoteDouble } from './words.js';
 import { globToRegExp } from './glob.js';
 
 export interface Decomposition {
@@ -98,12 +98,13 @@ class Decomposer {
       this.note({ code: 'too_complex', verdict: 'confirm', detail: ` (shell code nested more than ${MAX_REPARSE_DEPTH} levels deep)` });
       return;
     }
-    // Brace expansion happens before anything else in bash: `{rm,-rf,/}` is `rm -rf /`.
+    // Line continuations and brace expansion happen before bash parses words: `{rm,-rf,/}` is `rm -rf /`.
     if (source.length > MAX_BRACE_LINE && mayHaveBraceGroup(source)) {
       this.note({ code: 'too_complex', verdict: 'confirm', detail: ' (brace expansion in a very long line)' });
     }
-    const expanded = source.length > MAX_BRACE_LINE ? null : expandBraces(source);
-    const text = expanded ?? source;
+    const rewritten = rewriteScript(source, source.length <= MAX_BRACE_LINE);
+    if (rewritten?.tooDeep === true) this.note({ code: 'too_complex', verdict: 'confirm', detail: ` (nested more than ${MAX_SYNTAX_DEPTH} levels deep)` });
+    const text = rewritten?.text ?? source;
     const parsed = this.parse(text);
     if (parsed.hasError) {
       this.note({ code: 'unparseable', verdict: 'confirm', detail: top ? '' : ` (in ${ctx.via[ctx.via.length - 1] ?? 'a nested script'})` });
@@ -299,6 +300,10 @@ class Decomposer {
         default:
           if (isNamed(child) && child.type !== 'comment') words.push(this.word(child, ctx));
       }
+    }
+    // rewriteScript expanded every brace group bash would; one left means it lost its way.
+    if (words.some((w) => w.text.includes('{') && hasBraceGroup(w.text))) {
+      this.note({ code: 'too_complex', verdict: 'confirm', detail: ' (brace expansion the policy could not follow)' });
     }
     this.runCommand(stdin === ctx.stdin ? ctx : { ...ctx, stdin }, this.text(node, ctx), words, env, redirects);
   }
