@@ -37,8 +37,14 @@ const GIT_PROGRAM_KEY_PATTERNS = GIT_PROGRAM_KEYS.map((k) => globToRegExp(k, nul
 const GIT_SHELL_KEY_PATTERNS = GIT_SHELL_KEYS.map((k) => globToRegExp(k, null));
 /** Commands that run other commands: wrappers, shells, `eval`, `trap`. */
 const RUNS_OTHERS = new Set([...Object.keys(WRAPPERS), ...SHELLS, 'busybox', 'eval', 'trap']);
+/**
+ * Builtins that evaluate arguments as arithmetic or as variable names, where an array subscript
+ * runs its command substitutions (`let 'a[$(cmd)]=1'`, `test -v 'a[$(cmd)]'`, `read 'a[$(cmd)]'`),
+ * or store text that a later evaluation runs (`read x <<< 'a[$(cmd)]'; echo $((x))`).
+ */
+const EVALUATES_ARGUMENTS = new Set(['let', 'declare', 'typeset', 'local', 'export', 'readonly', 'unset', 'test', '[', 'read', 'mapfile', 'readarray', 'getopts', 'wait', 'printf']);
 /** Commands `inspect` looks into: interpreters and those with their own ways of running code. */
-const INSPECTED = new Set(['source', '.', 'git', 'find', 'fd', 'fdfind', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'gsed', 'alias', ...Object.keys(INTERPRETERS)]);
+const INSPECTED = new Set(['source', '.', 'git', 'find', 'fd', 'fdfind', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'gsed', 'alias', ...EVALUATES_ARGUMENTS, ...Object.keys(INTERPRETERS)]);
 
 function isInspected(name: string): boolean {
   return INSPECTED.has(name) || (name.length > 4 && /\d/.test(name) && VERSIONED_INTERPRETER.test(name));
@@ -67,6 +73,10 @@ export function decompose(parse: (source: string) => ParsedScript, command: stri
 class Decomposer {
   private readonly segments: Segment[] = [];
   private readonly findings: Finding[] = [];
+  /** Command substitutions whose commands were visited. */
+  private readonly judged = new Set<SyntaxNode>();
+  /** Backquoted substitutions whose text was parsed again instead (see commandSubstitution). */
+  private readonly reread = new Set<SyntaxNode>();
 
   constructor(private readonly parse: (source: string) => ParsedScript) {}
 
@@ -110,6 +120,8 @@ class Decomposer {
       this.note({ code: 'unparseable', verdict: 'confirm', detail: top ? '' : ` (in ${ctx.via[ctx.via.length - 1] ?? 'a nested script'})` });
     }
     this.visit(parsed.root, { ...ctx, source: text });
+    const unseen = mayHoldCode(text) ? this.unseenCode(parsed.root, text, 0, text.length, false) : null;
+    if (unseen !== null) this.note({ code: 'dynamic_code', verdict: 'confirm', detail: ` (${unseen})` });
   }
 
   private visit(node: SyntaxNode, ctx: Context): void {
@@ -141,6 +153,8 @@ class Decomposer {
         this.declaration(node, ctx);
         return;
       case 'command_substitution':
+        this.commandSubstitution(node, ctx);
+        return;
       case 'process_substitution':
         for (const child of node.children) this.visit(child, { ...ctx, subDepth: ctx.subDepth + 1, stdin: INHERITED });
         return;
@@ -152,6 +166,71 @@ class Decomposer {
       default:
         for (const child of node.children) this.visit(child, ctx);
     }
+  }
+
+  /**
+   * `$(...)` or a backquoted command. Inside backquotes, `\\`, `` \` `` and `\$` stand for `\`,
+   * `` ` `` and `$` before the text is parsed, which tree-sitter-bash does not do
+   * (`` `echo \`id\`` `` runs `id`): such text is parsed again once unescaped.
+   */
+  private commandSubstitution(node: SyntaxNode, ctx: Context): void {
+    const inner = { ...ctx, subDepth: ctx.subDepth + 1, stdin: INHERITED };
+    const text = this.text(node, ctx);
+    if (text.startsWith('`') && /\\[\\`$]/.test(text)) {
+      this.reread.add(node);
+      this.script(text.slice(1, -1).replace(/\\([\\`$])/g, '$1'), { ...inner, depth: ctx.depth + 1 });
+      return;
+    }
+    this.judged.add(node);
+    for (const child of node.children) this.visit(child, inner);
+  }
+
+  /**
+   * What in `start..end` of `node` would run code that no segment stands for: a command
+   * substitution the tree does not show as one (tree-sitter-bash leaves some in heredoc bodies and
+   * in `${...}` as text) or that was not visited, and a `${x@P}` (the value is expanded as a
+   * prompt, substitutions included). In `evaluated` text (arithmetic, array subscripts, `[[ ... ]]`)
+   * bash evaluates the words again, so a `$(` counts even when quoted. Returns what was found.
+   */
+  private unseenCode(node: SyntaxNode, source: string, start: number, end: number, evaluated: boolean, skip?: (child: SyntaxNode) => boolean): string | null {
+    let at = start;
+    for (const [child, childEvaluated] of positionedChildren(node, evaluated, [])) {
+      const found = codeIn(source, at, child.start, evaluated) ?? (skip?.(child) === true ? null : this.unseenCodeIn(child, source, childEvaluated));
+      if (found !== null) return found;
+      at = child.end;
+    }
+    return codeIn(source, at, end, evaluated);
+  }
+
+  private unseenCodeIn(node: SyntaxNode, source: string, evaluated: boolean): string | null {
+    switch (node.type) {
+      case 'comment':
+        return null;
+      case 'raw_string':
+      case 'ansi_c_string':
+        return evaluated ? codeIn(source, node.start, node.end, true) : null;
+      case 'command_substitution':
+        if (this.reread.has(node)) return null;
+        if (!this.judged.has(node)) return 'a command substitution the policy did not read';
+        return this.unseenCode(node, source, node.start + (source.startsWith('$(', node.start) ? 2 : 1), node.end - 1, false);
+      case 'arithmetic_expansion': {
+        const long = source.startsWith('$((', node.start);
+        return this.unseenCode(node, source, node.start + (long ? 3 : 2), node.end - (long ? 2 : 1), true);
+      }
+      case 'subscript':
+        return this.unseenCode(node, source, node.start, node.end, true);
+      case 'compound_statement':
+        if (source.startsWith('((', node.start)) return this.unseenCode(node, source, node.start + 2, node.end - 2, true);
+        break;
+      case 'heredoc_redirect': {
+        const start = node.children.find((c) => c.type === 'heredoc_start');
+        if (start !== undefined && /["'\\]/.test(source.slice(start.start, start.end))) {
+          return this.unseenCode(node, source, node.start, node.end, evaluated, (c) => c.type === 'heredoc_body');
+        }
+        break;
+      }
+    }
+    return this.unseenCode(node, source, node.start, node.end, evaluated);
   }
 
   /** Each stage of a pipeline reads what the stage before it wrote. */
@@ -264,14 +343,22 @@ class Decomposer {
       if (child.type === 'variable_assignment') env.push(this.assignment(child, ctx));
       else if (isNamed(child)) words.push(this.word(child, ctx));
     }
-    this.emit(ctx, { text: this.text(node, ctx), words, env, redirects: [] });
+    this.runCommand(ctx, this.text(node, ctx), words, env, []);
   }
 
+  /**
+   * `NAME=value` or `NAME[subscript]=value`. The subscript is arithmetic, so its substitutions run.
+   * A value holding `$(` or a backquote as text runs too once the variable is evaluated (`$((x))`,
+   * `${a[x]}`, `[[ x -eq 1 ]]` and `${!x}` evaluate `a[$(cmd)]`).
+   */
   private assignment(node: SyntaxNode, ctx: Context): Assignment {
     const nameNode = node.children[0];
+    if (nameNode !== undefined) this.visitSubstitutions(nameNode, ctx);
     const name = nameNode === undefined ? '' : this.text(nameNode, ctx).replace(/\[.*$/, '');
     const valueNode = node.children.slice(1).find(isNamed);
-    return { name, value: valueNode === undefined ? null : this.word(valueNode, ctx) };
+    const value = valueNode === undefined ? null : this.word(valueNode, ctx);
+    if (value?.substitutionText === true) this.note(EVALUATED_SUBSTITUTION);
+    return { name, value };
   }
 
   private command(node: SyntaxNode, ctx: Context, extraRedirects: readonly Redirect[]): void {
@@ -532,6 +619,7 @@ class Decomposer {
         }
         return;
     }
+    if (EVALUATES_ARGUMENTS.has(name) && evaluatesSubstitution(segment, name, args)) segment.findings.push(EVALUATED_SUBSTITUTION);
   }
 
   private interpreter(segment: Segment, name: string, args: readonly Word[], values: readonly string[], ctx: Context): void {
@@ -705,46 +793,55 @@ class Decomposer {
       // The common case: a bare word has no substitutions and needs no recursion.
       if (isName && text.slice(1).includes('\\')) this.noteObfuscatedName(text);
       if (text.includes('IFS') && /\$\{?IFS\b/.test(text)) this.note({ code: 'obfuscation', verdict: 'confirm', detail: ' ($IFS used to hide spaces)' });
-      return { text, value: unescapeUnquoted(text), glob: hasUnquotedGlob(text), subs: NO_SUBS };
+      const value = unescapeUnquoted(text);
+      return { text, value, glob: hasUnquotedGlob(text), subs: NO_SUBS, ...(holdsSubstitution(value) ? SUBSTITUTION_TEXT : {}) };
     }
     const before = this.segments.length;
-    const value = this.wordValue(node, ctx, text);
+    const { text: own, dynamic } = this.wordValue(node, ctx, text);
+    const value = dynamic ? null : own;
     const subs = this.segments.length > before ? this.segments.slice(before) : NO_SUBS;
     const glob = node.type === 'concatenation' && hasUnquotedGlob(unquotedParts(node, ctx));
     if (isName && value !== null && (node.type === 'concatenation' || node.type === 'ansi_c_string')) this.noteObfuscatedName(text);
     if (text.includes('IFS') && /\$\{?IFS\b/.test(text)) this.note({ code: 'obfuscation', verdict: 'confirm', detail: ' ($IFS used to hide spaces)' });
     if (node.type === TOO_DEEP) this.note({ code: 'too_complex', verdict: 'confirm', detail: ` (nested more than ${MAX_SYNTAX_DEPTH} levels deep)` });
-    return { text, value, glob, subs };
+    return { text, value, glob, subs, ...(holdsSubstitution(own) ? SUBSTITUTION_TEXT : {}) };
   }
 
-  private wordValue(node: SyntaxNode, ctx: Context, text = this.text(node, ctx)): string | null {
+  /**
+   * A word's static text, and whether parts of it are only known at run time (those are left out
+   * of the text, so a dynamic word's text is what it holds beside its expansions).
+   */
+  private wordValue(node: SyntaxNode, ctx: Context, text = this.text(node, ctx)): { text: string; dynamic: boolean } {
     switch (node.type) {
       case 'word':
       case 'number':
-        return unescapeUnquoted(text);
+        return { text: unescapeUnquoted(text), dynamic: false };
       case 'raw_string':
-        return text.slice(1, -1);
+        return { text: text.slice(1, -1), dynamic: false };
       case 'ansi_c_string':
-        return decodeAnsiC(text.slice(2, -1));
+        return { text: decodeAnsiC(text.slice(2, -1)), dynamic: false };
       case 'string':
       case 'translated_string': {
         for (const child of node.children) this.visitSubstitutions(child, ctx);
         const body = node.type === 'string' ? text.slice(1, -1) : text.slice(2, -1);
-        return unquoteDouble(body);
+        const value = unquoteDouble(body);
+        if (value !== null) return { text: value, dynamic: false };
+        const pieces = node.children.filter((c) => c.type === 'string_content').map((c) => unquoteDouble(this.text(c, ctx)) ?? '');
+        return { text: pieces.join(''), dynamic: true };
       }
       case 'concatenation': {
         let out = '';
         let dynamic = false;
         for (const part of node.children) {
           const v = this.wordValue(part, ctx);
-          if (v === null) dynamic = true;
-          else out += v;
+          out += v.text;
+          dynamic ||= v.dynamic;
         }
-        return dynamic ? null : out;
+        return { text: out, dynamic };
       }
       default:
         this.visitSubstitutions(node, ctx);
-        return null;
+        return { text: '', dynamic: true };
     }
   }
 
@@ -763,6 +860,65 @@ class Decomposer {
 
 function isNamed(node: SyntaxNode): boolean {
   return node.named;
+}
+
+/** Node types whose words bash evaluates again, as arithmetic or as variable names (see unseenCode). */
+const EVALUATED = new Set(['test_command', 'c_style_for_statement']);
+/** Node types that hold commands, whose words are ordinary words again. */
+const STATEMENTS = new Set(['command', 'do_group', 'compound_statement', 'subshell', 'list', 'pipeline', 'redirected_statement']);
+
+/** The children that have a position, seeing through those that do not (see syntax.ts), each with whether it is evaluated text. */
+function positionedChildren(node: SyntaxNode, evaluated: boolean, out: [SyntaxNode, boolean][]): [SyntaxNode, boolean][] {
+  for (const child of node.children) {
+    const childEvaluated = EVALUATED.has(child.type) || (evaluated && !STATEMENTS.has(child.type));
+    if (child.start < 0) positionedChildren(child, childEvaluated, out);
+    else out.push([child, childEvaluated]);
+  }
+  return out;
+}
+
+/**
+ * Whether one of EVALUATES_ARGUMENTS is given `$(` or a backquote as text: in an argument it
+ * evaluates (for printf, the variable name after `-v`), or in the text `read` and `mapfile` store.
+ */
+function evaluatesSubstitution(segment: Segment, name: string, args: readonly Word[]): boolean {
+  if (name === 'printf') {
+    const v = args.findIndex((w) => w.value?.startsWith('-v') === true);
+    return v >= 0 && (args[v]!.value === '-v' ? args[v + 1] : args[v])?.substitutionText === true;
+  }
+  if (args.some((w) => w.substitutionText === true)) return true;
+  if (name !== 'read' && name !== 'mapfile' && name !== 'readarray') return false;
+  const stdin = segment.stdin;
+  const stored = stdin.kind === 'text' ? stdin.text : stdin.kind === 'pipe' && stdin.from.length === 1 ? printedText(stdin.from[0]!) : null;
+  return stored !== null && holdsSubstitution(stored);
+}
+
+/** Whether text holds a command substitution that would run if bash evaluated the text again. */
+function holdsSubstitution(text: string): boolean {
+  return text.includes('$(') || text.includes('`');
+}
+
+const SUBSTITUTION_TEXT = { substitutionText: true } as const;
+const EVALUATED_TEXT = '`$(` in text that bash evaluates as arithmetic or as a variable name';
+const EVALUATED_SUBSTITUTION: Finding = { code: 'dynamic_code', verdict: 'confirm', detail: ` (${EVALUATED_TEXT})` };
+
+/** Whether a script's text may hold what `unseenCode` looks for. */
+function mayHoldCode(text: string): boolean {
+  return text.includes('$(') || text.includes('`') || text.includes('@P}');
+}
+
+/**
+ * What in `from..to` of text outside any node would run code: `$(`, a backquote or `@P}`. Outside
+ * evaluated text a backslash escapes the next character.
+ */
+function codeIn(source: string, from: number, to: number, evaluated: boolean): string | null {
+  for (let i = from; i < to; i++) {
+    const c = source[i];
+    if (c === '\\' && !evaluated) i++;
+    else if (c === '`' || (c === '$' && source[i + 1] === '(')) return evaluated ? EVALUATED_TEXT : 'a command substitution the parser does not show';
+    else if (c === '@' && source.startsWith('@P}', i)) return '${...@P} expands a value as a prompt, running its command substitutions';
+  }
+  return null;
 }
 
 
