@@ -706,3 +706,25 @@ spec('text that bash evaluates again is judged as code', [
   ["printf '%s\\n' '$(not run)'", 'safe'],
   ['for ((i = 0; i < 3; i++)); do echo $i; done', 'safe'],
 ]);
+
+spec('redirections are judged wherever the parser puts them', [
+  ['[[ 1 ]] > /tmp/p', 'confirm', 'file_write'],
+  ['(( 1 )) > v', 'confirm', 'file_write'],
+  ['[[ 1 ]] > /etc/passwd', 'block'],
+  ['(( 1 )) >> /etc/hosts', 'block'],
+  ['if [[ -f x ]]; then [[ -f y ]]; fi > out', 'confirm'],
+  ['case a in b) ;; esac > out', 'confirm'],
+  ['! [[ 1 ]] > out', 'confirm'],
+  ['f() { :; } > /etc/passwd; f', 'block'],
+  // `> file` after a heredoc parses inside the heredoc; a shell's redirections apply to what it reads.
+  ["cat <<'EOF' > /etc/passwd\nroot::0:0::/root:/bin/sh\nEOF", 'block'],
+  ['cat <<EOF > notes.md\nhello\nEOF', 'confirm', 'file_write'],
+  ['bash <<EOF > /etc/passwd\necho hi\nEOF', 'block'],
+  ['PATH=/tmp/x bash <<EOF\nls\nEOF', 'confirm', 'risky_env'],
+  ['cat <<EOF\nhello\nEOF', 'safe'],
+  ['bash <<EOF 2>/dev/null\necho hi\nEOF', 'safe'],
+  ['[[ -f x ]] && echo y', 'safe'],
+  ['(( 1 )) 2>/dev/null', 'safe'],
+  ['[[ 1 ]] > /dev/null', 'safe'],
+  ['f() { echo hi; } 2>/dev/null', 'safe'],
+]);

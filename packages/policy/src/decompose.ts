@@ -160,6 +160,12 @@ class Decomposer {
         return;
       case 'comment':
         return;
+      case 'file_redirect': {
+        // Outside a command: a function definition's, which applies whenever the function runs.
+        const redirect = this.fileRedirect(node, ctx);
+        if (redirect !== null) this.emit(ctx, { text: this.text(node, ctx), words: [], env: [], redirects: [redirect] });
+        return;
+      }
       case TOO_DEEP:
         this.note({ code: 'too_complex', verdict: 'confirm', detail: ` (nested more than ${MAX_SYNTAX_DEPTH} levels deep)` });
         return;
@@ -257,6 +263,7 @@ class Decomposer {
         const heredoc = this.heredoc(child, ctx);
         stdin = heredoc.stdin;
         continuation = heredoc.continuation;
+        redirects.push(...heredoc.redirects);
       } else if (child.type === 'herestring_redirect') {
         stdin = this.herestring(child, ctx);
       } else if (body === undefined && isNamed(child)) {
@@ -271,9 +278,10 @@ class Decomposer {
       if (body.type === 'command') this.command(body, { ...ctx, stdin }, redirects);
       else {
         this.visit(body, { ...ctx, stdin });
-        for (const segment of this.segments.slice(before)) {
-          if (segment.subDepth === ctx.subDepth) segment.redirects.push(...redirects);
-        }
+        const own = this.segments.slice(before).filter((segment) => segment.subDepth === ctx.subDepth);
+        for (const segment of own) segment.redirects.push(...redirects);
+        // `[[ ... ]] > file` and `(( ... )) > file` run no command, but the file is still opened.
+        if (own.length === 0 && redirects.length > 0) this.emit(ctx, { text: this.text(node, ctx), words: [], env: [], redirects });
       }
     }
     // `cat <<EOF | sh` parses with the rest of the pipeline inside the heredoc redirect.
@@ -285,19 +293,25 @@ class Decomposer {
     }
   }
 
-  private heredoc(node: SyntaxNode, ctx: Context): { stdin: Stdin; continuation: SyntaxNode[] } {
+  /** A heredoc: what it feeds the command, the redirections written after its delimiter, and the rest of the line. */
+  private heredoc(node: SyntaxNode, ctx: Context): { stdin: Stdin; redirects: Redirect[]; continuation: SyntaxNode[] } {
     const continuation: SyntaxNode[] = [];
+    const redirects: Redirect[] = [];
     let text: string | null = null;
     const before = this.segments.length;
     for (const child of node.children) {
       if (child.type === 'heredoc_body') {
         text = this.text(child, ctx);
         for (const part of child.children) this.visit(part, { ...ctx, subDepth: ctx.subDepth + 1, stdin: INHERITED });
+      } else if (child.type === 'file_redirect') {
+        // `cat <<EOF > file` parses with `> file` inside the heredoc redirect.
+        const redirect = this.fileRedirect(child, ctx);
+        if (redirect !== null) redirects.push(redirect);
       } else if (isNamed(child) && child.type !== 'heredoc_start' && child.type !== 'heredoc_end') {
         continuation.push(child);
       }
     }
-    return { stdin: { kind: 'text', text, subs: this.segments.slice(before) }, continuation };
+    return { stdin: { kind: 'text', text, subs: this.segments.slice(before) }, redirects, continuation };
   }
 
   private herestring(node: SyntaxNode, ctx: Context): Stdin {
@@ -493,8 +507,7 @@ class Decomposer {
   private code(ctx: Context, via: string, code: readonly Word[], words: readonly Word[], env: readonly Assignment[], redirects: Redirect[]): void {
     const values = code.map((w) => w.value);
     if (values.every((v): v is string => v !== null)) {
-      const inherited = env.length === 0 && redirects.length === 0 ? ctx.inherited : { env: [...ctx.inherited.env, ...env], redirects: [...ctx.inherited.redirects, ...redirects] };
-      this.script(values.join(' '), { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, via], stdin: ctx.stdin, inherited });
+      this.script(values.join(' '), { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, via], stdin: ctx.stdin, inherited: inheritedFrom(ctx, env, redirects) });
       return;
     }
     const subs = code.flatMap((w) => w.subs);
@@ -530,7 +543,8 @@ class Decomposer {
     const script = readsStdin ? undefined : args[i];
     const emit = (): Segment => this.emit(ctx, { text: joinText(words), words, env, redirects });
     if (script === undefined) {
-      this.stdinCode(ctx, name, true, emit);
+      // `bash <<EOF > file`: the shell's redirections and environment apply to what it reads.
+      this.stdinCode({ ...ctx, inherited: inheritedFrom(ctx, env, redirects) }, name, true, emit);
     } else if (script.subs.length > 0 && script.value === null) {
       emit().findings.push(dynamicCodeFinding(script.subs, name));
     } else {
@@ -926,6 +940,12 @@ function unquotedParts(node: SyntaxNode, ctx: { source: string }): string {
   if (node.type === 'word') return ctx.source.slice(node.start, node.end);
   if (node.type === 'concatenation') return node.children.filter((c) => c.type === 'word').map((c) => ctx.source.slice(c.start, c.end)).join('');
   return '';
+}
+
+/** What the commands in code that a command runs inherit from it: its assignments and redirections. */
+function inheritedFrom(ctx: Context, env: readonly Assignment[], redirects: readonly Redirect[]): Context['inherited'] {
+  if (env.length === 0 && redirects.length === 0) return ctx.inherited;
+  return { env: [...ctx.inherited.env, ...env], redirects: [...ctx.inherited.redirects, ...redirects] };
 }
 
 function joinText(words: readonly Word[]): string {
