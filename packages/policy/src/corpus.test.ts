@@ -728,3 +728,12 @@ spec('redirections are judged wherever the parser puts them', [
   ['[[ 1 ]] > /dev/null', 'safe'],
   ['f() { echo hi; } 2>/dev/null', 'safe'],
 ]);
+
+spec('coproc runs its command', [
+  ['coproc rm -rf vdir', 'block'],
+  ['coproc worker { rm -rf vdir; }', 'block'],
+  ['coproc { rm -rf vdir; }', 'block'],
+  ['coproc (rm -rf vdir)', 'block'],
+  ['coproc worker (rm -rf vdir)', 'block'],
+  ['coproc cat notes.txt', 'safe'],
+]);

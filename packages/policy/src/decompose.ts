@@ -36,7 +36,7 @@ const GIT_SHELL_KEYS = ['core.pager', 'core.editor', 'core.sshcommand', 'core.fs
 const GIT_PROGRAM_KEY_PATTERNS = GIT_PROGRAM_KEYS.map((k) => globToRegExp(k, null));
 const GIT_SHELL_KEY_PATTERNS = GIT_SHELL_KEYS.map((k) => globToRegExp(k, null));
 /** Commands that run other commands: wrappers, shells, `eval`, `trap`. */
-const RUNS_OTHERS = new Set([...Object.keys(WRAPPERS), ...SHELLS, 'busybox', 'eval', 'trap']);
+const RUNS_OTHERS = new Set([...Object.keys(WRAPPERS), ...SHELLS, 'busybox', 'coproc', 'eval', 'trap']);
 /**
  * Builtins that evaluate arguments as arithmetic or as variable names, where an array subscript
  * runs its command substitutions (`let 'a[$(cmd)]=1'`, `test -v 'a[$(cmd)]'`, `read 'a[$(cmd)]'`),
@@ -398,6 +398,11 @@ class Decomposer {
           if (inner !== undefined) words.push(this.word(inner, ctx, true));
           break;
         }
+        case 'subshell':
+        case 'compound_statement':
+          // tree-sitter-bash's reading of `coproc NAME (...)`: commands among the words.
+          this.visit(child, ctx);
+          break;
         default:
           if (isNamed(child) && child.type !== 'comment') words.push(this.word(child, ctx));
       }
@@ -446,8 +451,11 @@ class Decomposer {
     if (!RUNS_OTHERS.has(name)) return false;
     const wrapper = WRAPPERS[name];
     const args = words.slice(1);
-    if (name === 'busybox' && args.length > 0) {
-      this.runCommand(this.nest(ctx, 'busybox'), joinText(args), args, env, redirects);
+    if (name === 'busybox' || name === 'coproc') {
+      // `coproc NAME { ...; }` names the coprocess; tree-sitter-bash reads the group's `{` as a word.
+      const inner = name === 'coproc' ? args.slice(args[0]?.value === '{' ? 1 : args[1]?.value === '{' ? 2 : 0) : args;
+      if (inner.length === 0) return false;
+      this.runCommand(this.nest(ctx, name), joinText(inner), inner, env, redirects);
       return true;
     }
     if (wrapper !== undefined) return this.wrapper(ctx, name, wrapper, words, env, redirects);
