@@ -737,3 +737,22 @@ spec('coproc runs its command', [
   ['coproc worker (rm -rf vdir)', 'block'],
   ['coproc cat notes.txt', 'safe'],
 ]);
+
+spec('xargs passes its input as arguments; wrapper options are read as getopt reads them', [
+  ['echo -delete | xargs find vdir', 'confirm', 'dynamic_command'],
+  ['cat list.txt | xargs find .', 'confirm', 'dynamic_command'],
+  ['echo x | xargs -I{} find {} -name y', 'confirm', 'dynamic_command'],
+  ['echo -i | xargs sed s/a/b/ notes.txt', 'confirm'],
+  ['ls | xargs rm', 'block'],
+  ["env -S'touch /tmp/p'", 'confirm', 'file_write'],
+  ["env -S'rm -rf vdir'", 'block'],
+  ["env -iS'rm -rf vdir'", 'block'],
+  ["env -iS 'rm -rf vdir'", 'block'],
+  ["env --split-str='rm -rf vdir'", 'block'],
+  ["script -qc'rm -rf vdir' /dev/null", 'block'],
+  ['find . -name "*.ts" | xargs wc -l', 'safe'],
+  ['git ls-files | xargs grep -l TODO', 'safe'],
+  ['ls | xargs echo', 'safe'],
+  ['ls | xargs', 'safe'],
+  ['env', 'safe'],
+]);

@@ -480,23 +480,17 @@ class Decomposer {
     const own = values.slice(0, start);
     if (spec.stopOptions !== undefined && spec.stopOptions.some((o) => hasOption(own, o, false))) return false;
     let ran = false;
-    for (const option of spec.commandOptions ?? []) {
-      const index = own.findIndex((v) => v === option || v.startsWith(option + '='));
-      if (index < 0) continue;
-      const attached = own[index]!.includes('=') ? own[index]!.slice(option.length + 1) : null;
-      const codeWord = attached !== null ? { ...args[index]!, value: attached } : args[index + 1];
-      if (codeWord !== undefined) {
-        this.code(ctx, `${name} ${option}`, [codeWord], words, env, redirects);
-        ran = true;
-      }
+    for (const { option, code } of commandOptionCode(spec, own, args)) {
+      this.code(ctx, `${name} ${option}`, [code], words, env, redirects);
+      ran = true;
     }
-    const inner = args.slice(start);
+    const inner = name === 'xargs' ? withXargsInput(own, args.slice(start)) : args.slice(start);
     const innerEnv = spec.assignments === true ? [...env, ...assignmentsIn(args.slice(0, start))] : env;
     if (inner.length > 0) {
       if (spec.joinsIntoShell !== undefined && !spec.joinsIntoShell.unless.some((o) => hasOption(own, o, false))) {
         this.code(ctx, name, inner, words, innerEnv, redirects);
       } else {
-        this.runCommand(this.nest(ctx, name), joinText(inner), inner, innerEnv, redirects);
+        this.runCommand(this.nest(ctx, name), joinText(args.slice(start)), inner, innerEnv, redirects);
       }
       ran = true;
     }
@@ -948,6 +942,62 @@ function unquotedParts(node: SyntaxNode, ctx: { source: string }): string {
   if (node.type === 'word') return ctx.source.slice(node.start, node.end);
   if (node.type === 'concatenation') return node.children.filter((c) => c.type === 'word').map((c) => ctx.source.slice(c.start, c.end)).join('');
   return '';
+}
+
+/**
+ * The code a wrapper's command options give (`su -c CODE`, `env -S CODE`), read as getopt reads
+ * them: attached (`-SCODE`, `--split-string=CODE`), at the end of a cluster (`-iS CODE`) or
+ * abbreviated (`--split CODE`).
+ */
+function commandOptionCode(spec: WrapperSpec, own: readonly string[], args: readonly Word[]): { option: string; code: Word }[] {
+  const options = spec.commandOptions ?? [];
+  const out: { option: string; code: Word }[] = [];
+  for (let i = 0; i < own.length; i++) {
+    const v = own[i]!;
+    let option: string | undefined;
+    let attached: string | undefined;
+    if (v.startsWith('--')) {
+      const eq = v.indexOf('=');
+      const given = eq < 0 ? v : v.slice(0, eq);
+      option = given.length > 2 ? options.find((o) => o.startsWith('--') && o.startsWith(given)) : undefined;
+      if (eq >= 0) attached = v.slice(eq + 1);
+    } else if (v.startsWith('-')) {
+      for (let j = 1; j < v.length; j++) {
+        const letter = '-' + v[j];
+        if (options.includes(letter)) option = letter;
+        else if (!spec.optionsWithValue.includes(letter)) continue;
+        if (j + 1 < v.length) attached = v.slice(j + 1);
+        break;
+      }
+    }
+    if (option === undefined) continue;
+    const code = attached !== undefined ? { ...args[i]!, value: attached } : args[++i];
+    if (code !== undefined) out.push({ option, code });
+  }
+  return out;
+}
+
+/** The words xargs adds from its input, known only at run time. */
+const XARGS_INPUT: Word = { text: '', value: null, glob: false, subs: NO_SUBS };
+
+/**
+ * The command xargs runs, with its input: appended as arguments, or with `-I R` (`-iR`,
+ * `--replace=R`) in place of each word holding `R`. An input word may be any option
+ * (`echo -delete | xargs find .`).
+ */
+function withXargsInput(own: readonly string[], command: readonly Word[]): Word[] {
+  if (command.length === 0) return [];
+  let replace: string | null = null;
+  for (let i = 0; i < own.length; i++) {
+    const v = own[i]!;
+    if (v === '-I') replace = own[i + 1] ?? null;
+    else if (/^-[0rtpx]*I./.test(v)) replace = v.slice(v.indexOf('I') + 1);
+    else if (/^-[0rtpx]*i/.test(v)) replace = v.slice(v.indexOf('i') + 1) || '{}';
+    else if (v === '--replace' || v.startsWith('--replace=')) replace = v.slice(10) || '{}';
+  }
+  if (replace === null) return [...command, XARGS_INPUT];
+  const input = replace;
+  return command.map((w) => (w.value === null || w.value.includes(input) ? { ...w, value: null } : w));
 }
 
 /** What the commands in code that a command runs inherit from it: its assignments and redirections. */
