@@ -9,7 +9,7 @@ import {
   DECODERS, GIT_PROGRAM_KEYS, INTERPRETERS, NETWORK_FETCHERS, SHELLS, SHELL_OPTIONS_WITH_VALUE,
   VERSIONED_INTERPRETER, WRAPPERS, type WrapperSpec,
 } from './rules.js';
-import { commandStart, firstPositional, hasOption, positionals, takesValue } from './options.js';
+import { commandStart, hasOption, positionals, takesValue } from './options.js';
 import type { Assignment, Redirect, Segment, Stdin, Word } from './segment.js';
 import { MAX_SYNTAX_DEPTH, TOO_DEEP, type ParsedScript, type SyntaxNode } from './syntax.js';
 import { commandName, decodeAnsiC, hasBraceGroup, hasUnquotedGlob, MAX_BRACE_LINE, mayHaveBraceGroup, rewriteScript, unescapeUnquoted, unquoteDouble } from './words.js';
@@ -622,11 +622,11 @@ class Decomposer {
       case 'gawk':
       case 'mawk':
       case 'nawk':
-        this.awk(segment, args, values, ctx);
+        this.awk(segment, args, ctx);
         return;
       case 'sed':
       case 'gsed':
-        this.sed(segment, args, values, ctx);
+        this.sed(segment, args, ctx);
         return;
       case 'alias':
         for (const v of values) {
@@ -733,58 +733,36 @@ class Decomposer {
     }
   }
 
-  private awk(segment: Segment, args: readonly Word[], values: readonly string[], ctx: Context): void {
-    if (hasOption(values, '-f', false) || hasOption(values, '--file', true)) {
-      segment.findings.push({ code: 'script_execution', verdict: 'confirm', name: segment.name ?? 'awk', detail: ' (an awk program file)' });
-      return;
+  private awk(segment: Segment, args: readonly Word[], ctx: Context): void {
+    const name = segment.name ?? 'awk';
+    const line = awkCommandLine(args);
+    if (line.inPlace) segment.findings.push({ code: 'in_place_edit', verdict: 'confirm', name, detail: ' (gawk -i inplace)' });
+    if (line.codeFile !== null) segment.findings.push({ code: 'script_execution', verdict: 'confirm', name, detail: ` (${line.codeFile})` });
+    if (line.writes !== null) segment.findings.push({ code: 'file_write', verdict: 'confirm', detail: ` (awk writes ${line.writes})` });
+    for (const program of line.programs) {
+      if (program.value === null) {
+        segment.findings.push(dynamicCodeFinding(program.subs, 'awk'));
+        continue;
+      }
+      // Every place the program runs a command must be a plain literal we can judge; one that is
+      // not (a variable, a concatenation, a coprocess) makes the whole program dynamic, whatever
+      // literal commands sit beside it.
+      const { commands, dynamic, written } = awkEffects(program.value);
+      for (const command of commands) this.script(command, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, 'awk system()'], stdin: INHERITED });
+      if (dynamic) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (awk builds a shell command)' });
+      if (written !== null) segment.findings.push({ code: 'file_write', verdict: 'confirm', detail: ` (awk writes ${written})` });
     }
-    const programIndex = firstPositional(values, ['-F', '-v', '--assign', '--field-separator', '-i', '--include', '-l', '--load']);
-    const program = programIndex < 0 ? undefined : args[programIndex];
-    if (program === undefined) return;
-    if (program.value === null) {
-      segment.findings.push(dynamicCodeFinding(program.subs, 'awk'));
-      return;
-    }
-    const text = program.value;
-    // Every place the program runs a command must be a plain literal we can judge; one that is
-    // not (a variable, a concatenation, a coprocess) makes the whole program dynamic, whatever
-    // literal commands sit beside it.
-    const { commands, dynamic } = awkCommands(text);
-    for (const command of commands) this.script(command, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, 'awk system()'], stdin: INHERITED });
-    let written: string | undefined;
-    for (const statement of text.split(/[;{}\n]/)) {
-      if (!/\bprintf?\b/.test(statement)) continue;
-      const redirect = /(?:^|[^>])>>?\s*(?:"([^"]*)"|([A-Za-z_$][\w$]*))/.exec(statement.slice(statement.search(/\bprintf?\b/)));
-      if (redirect !== null) written ??= redirect[1] ?? 'a file';
-    }
-    if (dynamic) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (awk builds a shell command)' });
-    if (written !== undefined) segment.findings.push({ code: 'file_write', verdict: 'confirm', detail: ` (awk writes ${written})` });
   }
 
-  private sed(segment: Segment, args: readonly Word[], values: readonly string[], ctx: Context): void {
-    if (hasOption(values, '-f', false) || hasOption(values, '--file', true)) {
+  private sed(segment: Segment, args: readonly Word[], ctx: Context): void {
+    const { programs, scriptFile } = sedCommandLine(args);
+    if (scriptFile) {
       segment.findings.push({ code: 'script_execution', verdict: 'confirm', name: 'sed', detail: ' (a sed script file)' });
       return;
     }
-    const programs: string[] = [];
-    let dynamic = false;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]!;
-      if (v === '-e' || v === '--expression') {
-        const w = args[i + 1];
-        if (w?.value === null) dynamic = true;
-        if (w?.value != null) programs.push(w.value);
-        i++;
-      } else if (v.startsWith('--expression=')) programs.push(v.slice(13));
-    }
-    if (programs.length === 0 && !dynamic) {
-      const index = firstPositional(values, ['-l', '--line-length', '-s']);
-      const w = index < 0 ? undefined : args[index];
-      if (w?.value === null) dynamic = true;
-      else if (w !== undefined) programs.push(w.value!);
-    }
-    if (dynamic) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (a sed program known only at run time)' });
+    if (programs.includes(null)) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (a sed program known only at run time)' });
     for (const program of programs) {
+      if (program === null) continue;
       for (const effect of sedEffects(program)) {
         if (effect.kind === 'exec') {
           if (effect.command !== '') this.script(effect.command, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, 'sed e'], stdin: INHERITED });
@@ -1069,6 +1047,58 @@ function printedText(segment: Segment): string | null {
 type SedEffect = { kind: 'exec'; command: string } | { kind: 'write'; file: string };
 
 /**
+ * What a sed command line runs, read as GNU sed's getopt reads it: the programs given with `-e`
+ * (`-e P`, `-eP`, `-neP`, `--expression=P`, `--expr P`), or else the first operand, each null
+ * when only known at run time; and whether a program comes from a file (`-f`, `--file`).
+ * `-i` takes the rest of its word as a suffix (`-ie` is `-i` with suffix `e`).
+ */
+function sedCommandLine(args: readonly Word[]): { programs: (string | null)[]; scriptFile: boolean } {
+  const programs: (string | null)[] = [];
+  let scriptFile = false;
+  let operand: Word | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i]!.value;
+    if (v === '--') {
+      operand ??= args[i + 1];
+      break;
+    }
+    if (v === null || v.length < 2 || !v.startsWith('-')) {
+      operand ??= args[i];
+      continue;
+    }
+    let option: string | undefined;
+    let attached: string | undefined;
+    if (v.startsWith('--')) {
+      const eq = v.indexOf('=');
+      const given = eq < 0 ? v : v.slice(0, eq);
+      option = SED_LONG_OPTIONS.find((o) => o.startsWith(given));
+      if (eq >= 0) attached = v.slice(eq + 1);
+    } else {
+      for (let j = 1; j < v.length && option === undefined; j++) {
+        if (v[j] === 'i') break;
+        if ('efl'.includes(v[j]!)) {
+          option = '-' + v[j];
+          if (j + 1 < v.length) attached = v.slice(j + 1);
+        }
+      }
+    }
+    if (option === undefined || !SED_OPTIONS_WITH_VALUE.includes(option)) continue;
+    const value = attached !== undefined ? attached : args[++i]?.value;
+    if (option === '-e' || option === '--expression') {
+      if (value !== undefined) programs.push(value);
+    } else if (option === '-f' || option === '--file') {
+      scriptFile = true;
+    }
+  }
+  if (programs.length === 0 && operand !== undefined) programs.push(operand.value);
+  return { programs, scriptFile };
+}
+
+/** GNU sed's long options, in the order an abbreviation is resolved (`--expr` is `--expression`). */
+const SED_LONG_OPTIONS = ['--expression', '--file', '--line-length', '--in-place', '--null-data', '--zero-terminated', '--quiet', '--silent', '--regexp-extended', '--separate', '--unbuffered', '--debug', '--posix', '--sandbox', '--follow-symlinks', '--binary', '--help', '--version'];
+const SED_OPTIONS_WITH_VALUE = ['-e', '--expression', '-f', '--file', '-l', '--line-length'];
+
+/**
  * The sed commands that reach outside sed: `e [command]` and the `e` flag of `s` execute shell
  * commands; `w file`, `W file` and the `w` flag of `s` write files.
  */
@@ -1083,6 +1113,11 @@ export function sedEffects(program: string): SedEffect[] {
     const start = i;
     while (i < n && program[i] !== '\n') i++;
     return program.slice(start, i).trim();
+  };
+  // A label, exit code or line length ends at `;` as well (and at `}`: ending early only makes
+  // more of the program read as commands).
+  const readArgument = (): void => {
+    while (i < n && program[i] !== '\n' && program[i] !== ';' && program[i] !== '}') i++;
   };
   const skipDelimited = (delimiter: string): void => {
     while (i < n && program[i] !== delimiter) {
@@ -1133,8 +1168,10 @@ export function sedEffects(program: string): SedEffect[] {
       effects.push({ kind: 'exec', command: readToEol() });
     } else if (cmd === 'w' || cmd === 'W') {
       effects.push({ kind: 'write', file: readToEol() });
-    } else if ('aicrRbtTvqQlL:#'.includes(cmd)) {
+    } else if ('aicrR#'.includes(cmd)) {
       readToEol();
+    } else if ('btT:qQlLv'.includes(cmd)) {
+      readArgument();
     }
   }
   return effects;
@@ -1169,12 +1206,80 @@ const skipSpaceBack = (text: string, i: number): number => {
   return i;
 };
 
+/** What an awk command line gives gawk, read as its getopt reads it (option processing stops at the program). */
+interface AwkCommandLine {
+  /** The programs: `-e`/`--source` texts, or else the first operand. */
+  readonly programs: readonly Word[];
+  /** A file of awk code or a native extension it loads (`-f`, `-E`, `-i`, `-l`), if any. */
+  readonly codeFile: string | null;
+  /** `-i inplace`: files are edited in place. */
+  readonly inPlace: boolean;
+  /** A file it writes by option (`-d`, `-o`, `-p` and their long forms), if any. */
+  readonly writes: string | null;
+}
+
+/** gawk's long options, in the order an abbreviation is resolved, each with the short one it stands for. */
+const AWK_LONG_OPTIONS: readonly (readonly [string, string])[] = [
+  ['--file', 'f'], ['--field-separator', 'F'], ['--assign', 'v'], ['--source', 'e'], ['--exec', 'E'], ['--include', 'i'], ['--load', 'l'],
+  ['--dump-variables', 'd'], ['--pretty-print', 'o'], ['--profile', 'p'],
+];
+/** Short options whose value is the rest of the word or the next word. */
+const AWK_VALUE_LETTERS = 'fFveEil';
+/** Short options that write a file, named by the rest of the word or by default. */
+const AWK_WRITE_LETTERS = 'dop';
+
+function awkCommandLine(args: readonly Word[]): AwkCommandLine {
+  const programs: Word[] = [];
+  let codeFile: string | null = null;
+  let inPlace = false;
+  let writes: string | null = null;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const word = args[i]!;
+    const v = word.value;
+    if (v === '--') {
+      i++;
+      break;
+    }
+    if (v === null || v.length < 2 || !v.startsWith('-')) break;
+    let letter: string | undefined;
+    let attached: string | undefined;
+    if (v.startsWith('--')) {
+      const eq = v.indexOf('=');
+      const given = eq < 0 ? v : v.slice(0, eq);
+      letter = AWK_LONG_OPTIONS.find(([long]) => long.startsWith(given))?.[1];
+      if (eq >= 0) attached = v.slice(eq + 1);
+      else if (letter !== undefined && AWK_WRITE_LETTERS.includes(letter)) attached = '';
+    } else {
+      for (let j = 1; j < v.length && letter === undefined; j++) {
+        if (AWK_VALUE_LETTERS.includes(v[j]!) || AWK_WRITE_LETTERS.includes(v[j]!)) {
+          letter = v[j];
+          if (j + 1 < v.length || AWK_WRITE_LETTERS.includes(v[j]!)) attached = v.slice(j + 1);
+        }
+      }
+    }
+    if (letter === undefined) continue;
+    if (AWK_WRITE_LETTERS.includes(letter)) {
+      writes ??= attached === '' || attached === undefined ? 'its default output file' : attached;
+      continue;
+    }
+    const valueWord = attached !== undefined ? { ...word, value: attached } : args[++i];
+    if (valueWord === undefined) continue;
+    if (letter === 'e') programs.push(valueWord);
+    else if (letter === 'i' && /^inplace(\.awk)?$/.test(valueWord.value ?? '')) inPlace = true;
+    else if ('fEil'.includes(letter)) codeFile ??= valueWord.value ?? 'a file named at run time';
+  }
+  if (programs.length === 0 && codeFile === null && i < args.length) programs.push(args[i]!);
+  return { programs, codeFile, inPlace, writes };
+}
+
 /**
  * The shell commands an awk program runs (`system("...")`, `"..." | getline`, `print | "..."`),
- * and whether any place that runs one does not name it as a single literal. Linear in the
- * program: literals are found in one pass, and each site is checked where it stands.
+ * whether any place that runs one does not name it as a single literal, and the first file a
+ * `print > FILE` or `print >> FILE` writes (a target other than one literal is named at run time).
+ * Linear in the program: literals are found in one pass, and each site is checked where it stands.
  */
-function awkCommands(text: string): { commands: string[]; dynamic: boolean } {
+function awkEffects(text: string): { commands: string[]; dynamic: boolean; written: string | null } {
   const strings = awkStrings(text);
   const byStart = new Map(strings.map((s) => [s.start, s]));
   const byEnd = new Map(strings.map((s) => [s.end, s]));
@@ -1206,5 +1311,24 @@ function awkCommands(text: string): { commands: string[]; dynamic: boolean } {
     if (literal !== undefined && (after >= code.length || ';}\n'.includes(code[after]!))) commands.push(literal.value);
     else dynamic = true;
   }
-  return { commands, dynamic };
+  // In a print statement, a `>` outside parentheses redirects; the statement ends at `;`, `}`, a
+  // newline or the next print.
+  let written: string | null = null;
+  const prints = [...code.matchAll(/\bprintf?\b/g)].map((m) => m.index + m[0].length);
+  prints.forEach((from, k) => {
+    const to = prints[k + 1] ?? code.length;
+    let depth = 0;
+    for (let i = from; i < to && written === null; i++) {
+      const c = code[i]!;
+      if (c === '(') depth++;
+      else if (c === ')') depth--;
+      else if (depth <= 0 && ';}\n'.includes(c)) break;
+      else if (depth === 0 && c === '>') {
+        const literal = byStart.get(skipSpace(code, i + (code[i + 1] === '>' ? 2 : 1)));
+        const after = literal === undefined ? -1 : skipSpace(code, literal.end);
+        written = literal !== undefined && (after >= code.length || ';}\n'.includes(code[after]!)) ? literal.value : 'a file named at run time';
+      }
+    }
+  });
+  return { commands, dynamic, written };
 }

@@ -149,4 +149,13 @@ describe('sed programs that reach outside sed', () => {
     expect(sedEffects('s/e/w/g')).toEqual([]);
     expect(sedEffects('y/abc/xyz/')).toEqual([]);
   });
+
+  it('ends labels, exit codes and line lengths at `;`, but text and file names at the end of the line', () => {
+    expect(sedEffects('$q;1e touch x')).toEqual([{ kind: 'exec', command: 'touch x' }]);
+    expect(sedEffects('1Q 3;1e touch x')).toEqual([{ kind: 'exec', command: 'touch x' }]);
+    expect(sedEffects('1l 40;1e touch x')).toEqual([{ kind: 'exec', command: 'touch x' }]);
+    expect(sedEffects(':a;N;$!ba;1w out')).toEqual([{ kind: 'write', file: 'out' }]);
+    expect(sedEffects('1a text;e touch x')).toEqual([]);
+    expect(sedEffects('1r in;e touch x')).toEqual([]);
+  });
 });
