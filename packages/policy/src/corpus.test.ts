@@ -618,6 +618,7 @@ spec('brace expansion gives plain words, found where bash finds them', [
   // Quotes in comments, heredoc bodies, `$'...'` and substitutions do not hide later groups.
   ["ls # it's\nfind . {-delete,-name} x", 'block'],
   ["cat <<EOF\nit's\nEOF\nfind . {-delete,-name} x", 'block'],
+  ["cat <<\"E'F\"\nit's\nE'F\nfind . {-delete,-name} x", 'block'],
   ['echo "$(echo "\'")"; find . {-delete,-name} x', 'block'],
   ["echo $'\\''; find . {-delete,-name} x", 'block'],
   ['echo "$(find . {-delete,-name} x)"', 'block'],

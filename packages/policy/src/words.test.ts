@@ -62,6 +62,8 @@ describe('words take the value bash would give them', () => {
     expect(expand('echo "$(find {a,b})" `ls {c,d}` <(cat {e,f})')).toBe('echo "$(find a b)" `ls c d` <(cat e f)');
     expect(expand('x=$(case $1 in a) ls {a,b};; esac); ls {c,d}')).toBe('x=$(case $1 in a) ls a b;; esac); ls c d');
     expect(expand('echo $(( 1 << 2 )); ls {a,b}')).toBe('echo $(( 1 << 2 )); ls a b');
+    expect(expand('cat <<"E\'F"\nit\'s {a,b}\nE\'F\nls {a,b}')).toBe('cat <<"E\'F"\nit\'s {a,b}\nE\'F\nls a b');
+    expect(expand("cat <<'E\"F' <<E\\G\n{a,b}\nE\"F\n{c,d}\nEG\nls {a,b}")).toBe("cat <<'E\"F' <<E\\G\n{a,b}\nE\"F\n{c,d}\nEG\nls a b");
   });
 
   it('joins backslash-newlines as bash does before it reads words', () => {

@@ -470,7 +470,7 @@ class ScriptReader {
     let out = this.take(stripTabs ? 3 : 2);
     while (this.pos < this.limit && (src[this.pos] === ' ' || src[this.pos] === '\t')) out += this.take(1);
     const word = this.word().text;
-    heredocs.push({ delimiter: word.replace(/\\(.)|["']/gs, '$1'), quoted: /["'\\]/.test(word), stripTabs });
+    heredocs.push({ delimiter: removeQuotes(word), quoted: /["'\\]/.test(word), stripTabs });
     return out + word;
   }
 
@@ -569,6 +569,30 @@ class ScriptReader {
     this.pos = end;
     return text;
   }
+}
+
+/** A heredoc delimiter after quote removal: `'E"F'`, `"E'F"`, `E\F` and `"E\"F"` are `E"F`, `E'F`, `EF` and `E"F`. */
+function removeQuotes(word: string): string {
+  let out = '';
+  for (let i = 0; i < word.length; i++) {
+    const c = word[i]!;
+    if (c === "'") {
+      const close = word.indexOf("'", i + 1);
+      const end = close < 0 ? word.length : close;
+      out += word.slice(i + 1, end);
+      i = end;
+    } else if (c === '"') {
+      for (i++; i < word.length && word[i] !== '"'; i++) {
+        if (word[i] === '\\' && i + 1 < word.length && '$`"\\'.includes(word[i + 1]!)) i++;
+        out += word[i];
+      }
+    } else if (c === '\\' && i + 1 < word.length) {
+      out += word[++i];
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 /**
