@@ -158,6 +158,10 @@ spec('BLOCK: destructive deletes, whatever the spelling', [
   ['find . -execdir rm {} ;', 'block'],
   ['fd -e log -x rm', 'block'],
   ['ls | xargs rm', 'block'],
+  // GNU parallel appends its input too, or puts it in place of `{}` however that is quoted.
+  ['echo -delete | parallel find vdir', 'confirm', 'dynamic_command'],
+  ["echo -delete | parallel \"find '{}' -name x\"", 'confirm', 'dynamic_command'],
+  ['echo vdir | parallel rm -rf', 'block'],
   ['xargs -0 -I{} rm {}', 'block'],
   ['git clean -fdx', 'block'],
   ['git clean --force', 'block'],
@@ -745,6 +749,10 @@ spec('xargs passes its input as arguments; wrapper options are read as getopt re
   ['echo x | xargs -I{} find {} -name y', 'confirm', 'dynamic_command'],
   ['echo -i | xargs sed s/a/b/ notes.txt', 'confirm'],
   ['ls | xargs rm', 'block'],
+  // GNU parallel appends its input too, or puts it in place of `{}` however that is quoted.
+  ['echo -delete | parallel find vdir', 'confirm', 'dynamic_command'],
+  ["echo -delete | parallel \"find '{}' -name x\"", 'confirm', 'dynamic_command'],
+  ['echo vdir | parallel rm -rf', 'block'],
   ["env -S'touch /tmp/p'", 'confirm', 'file_write'],
   ["env -S'rm -rf vdir'", 'block'],
   ["env -iS'rm -rf vdir'", 'block'],
@@ -755,6 +763,8 @@ spec('xargs passes its input as arguments; wrapper options are read as getopt re
   ['git ls-files | xargs grep -l TODO', 'safe'],
   ['ls | xargs echo', 'safe'],
   ['ls | xargs', 'safe'],
+  ['ls | parallel wc -l', 'safe'],
+  ['parallel echo ::: a b', 'safe'],
   ['env', 'safe'],
 ]);
 

@@ -59,6 +59,8 @@ interface Context {
   readonly stdin: Stdin;
   /** Assignments and redirections of the command whose code this is (`FOO=1 bash -c '...' > f`). */
   readonly inherited: { readonly env: readonly Assignment[]; readonly redirects: readonly Redirect[] };
+  /** The commands at this depth are given further arguments at run time (`ls | parallel wc -l`). */
+  readonly input?: { readonly depth: number; readonly subDepth: number };
 }
 
 const NOTHING_INHERITED: Context['inherited'] = { env: [], redirects: [] };
@@ -411,7 +413,8 @@ class Decomposer {
     if (words.some((w) => w.text.includes('{') && hasBraceGroup(w.text))) {
       this.note({ code: 'too_complex', verdict: 'confirm', detail: ' (brace expansion the policy could not follow)' });
     }
-    this.runCommand(stdin === ctx.stdin ? ctx : { ...ctx, stdin }, this.text(node, ctx), words, env, redirects);
+    const input = ctx.input !== undefined && ctx.input.depth === ctx.depth && ctx.input.subDepth === ctx.subDepth;
+    this.runCommand(stdin === ctx.stdin ? ctx : { ...ctx, stdin }, this.text(node, ctx), input ? withParallelInput(words) : words, env, redirects);
   }
 
   /** A command about to run: sees through wrappers and shells, then records the segment. */
@@ -488,7 +491,7 @@ class Decomposer {
     const innerEnv = spec.assignments === true ? [...env, ...assignmentsIn(args.slice(0, start))] : env;
     if (inner.length > 0) {
       if (spec.joinsIntoShell !== undefined && !spec.joinsIntoShell.unless.some((o) => hasOption(own, o, false))) {
-        this.code(ctx, name, inner, words, innerEnv, redirects);
+        this.code(name === 'parallel' ? { ...ctx, input: { depth: ctx.depth + 1, subDepth: ctx.subDepth } } : ctx, name, inner, words, innerEnv, redirects);
       } else {
         this.runCommand(this.nest(ctx, name), joinText(args.slice(start)), inner, innerEnv, redirects);
       }
@@ -955,8 +958,8 @@ function commandOptionCode(spec: WrapperSpec, own: readonly string[], args: read
   return out;
 }
 
-/** The words xargs adds from its input, known only at run time. */
-const XARGS_INPUT: Word = { text: '', value: null, glob: false, subs: NO_SUBS };
+/** The words xargs and parallel add from their input, known only at run time. */
+const RUN_TIME_INPUT: Word = { text: '', value: null, glob: false, subs: NO_SUBS };
 
 /**
  * The command xargs runs, with its input: appended as arguments, or with `-I R` (`-iR`,
@@ -973,9 +976,20 @@ function withXargsInput(own: readonly string[], command: readonly Word[]): Word[
     else if (/^-[0rtpx]*i/.test(v)) replace = v.slice(v.indexOf('i') + 1) || '{}';
     else if (v === '--replace' || v.startsWith('--replace=')) replace = v.slice(10) || '{}';
   }
-  if (replace === null) return [...command, XARGS_INPUT];
+  if (replace === null) return [...command, RUN_TIME_INPUT];
   const input = replace;
   return command.map((w) => (w.value === null || w.value.includes(input) ? { ...w, value: null } : w));
+}
+
+/** GNU parallel's replacement strings: `{}`, `{.}`, `{/}`, `{//}`, `{/.}`, `{#}`, `{%}`, `{2}`, `{= perl =}`. */
+const PARALLEL_REPLACEMENT = /\{(\d*(\.|\/\/?|\/\.)?|#|%|=.*=)\}/s;
+
+/**
+ * A command GNU parallel runs, with its input: in place of each replacement string, however it is
+ * quoted (parallel substitutes into the text), and appended.
+ */
+function withParallelInput(command: readonly Word[]): Word[] {
+  return [...command.map((w) => (PARALLEL_REPLACEMENT.test(w.text) ? { ...w, value: null } : w)), RUN_TIME_INPUT];
 }
 
 /** What the commands in code that a command runs inherit from it: its assignments and redirections. */
