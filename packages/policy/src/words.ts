@@ -211,7 +211,7 @@ const ENDS_WORD = ' \t\r\n;&|()';
  * `pos` and returns the rewritten text of what it read; nothing is read past `limit`.
  */
 class ScriptReader {
-  pos = 0;
+  private pos = 0;
   /** Whether the text read so far differs from the source. */
   changed = false;
   private limit: number;
