@@ -9,10 +9,10 @@ import {
   DECODERS, GIT_PROGRAM_KEYS, INTERPRETERS, NETWORK_FETCHERS, SHELLS, SHELL_OPTIONS_WITH_VALUE,
   VERSIONED_INTERPRETER, WRAPPERS, type WrapperSpec,
 } from './rules.js';
-import { commandStart, firstPositional, hasOption, positionals, takesValue } from './options.js';
+import { commandStart, hasOption, positionals, takesValue } from './options.js';
 import type { Assignment, Redirect, Segment, Stdin, Word } from './segment.js';
 import { MAX_SYNTAX_DEPTH, TOO_DEEP, type ParsedScript, type SyntaxNode } from './syntax.js';
-import { commandName, decodeAnsiC, expandBraces, hasUnquotedGlob, MAX_BRACE_LINE, mayHaveBraceGroup, unescapeUnquoted, unquoteDouble } from './words.js';
+import { commandName, decodeAnsiC, hasBraceGroup, hasUnquotedGlob, MAX_BRACE_LINE, mayHaveBraceGroup, rewriteScript, unescapeUnquoted, unquoteDouble } from './words.js';
 import { globToRegExp } from './glob.js';
 
 export interface Decomposition {
@@ -36,9 +36,15 @@ const GIT_SHELL_KEYS = ['core.pager', 'core.editor', 'core.sshcommand', 'core.fs
 const GIT_PROGRAM_KEY_PATTERNS = GIT_PROGRAM_KEYS.map((k) => globToRegExp(k, null));
 const GIT_SHELL_KEY_PATTERNS = GIT_SHELL_KEYS.map((k) => globToRegExp(k, null));
 /** Commands that run other commands: wrappers, shells, `eval`, `trap`. */
-const RUNS_OTHERS = new Set([...Object.keys(WRAPPERS), ...SHELLS, 'busybox', 'eval', 'trap']);
+const RUNS_OTHERS = new Set([...Object.keys(WRAPPERS), ...SHELLS, 'busybox', 'coproc', 'eval', 'trap']);
+/**
+ * Builtins that evaluate arguments as arithmetic or as variable names, where an array subscript
+ * runs its command substitutions (`let 'a[$(cmd)]=1'`, `test -v 'a[$(cmd)]'`, `read 'a[$(cmd)]'`),
+ * or store text that a later evaluation runs (`read x <<< 'a[$(cmd)]'; echo $((x))`).
+ */
+const EVALUATES_ARGUMENTS = new Set(['let', 'declare', 'typeset', 'local', 'export', 'readonly', 'unset', 'test', '[', 'read', 'mapfile', 'readarray', 'getopts', 'wait', 'printf']);
 /** Commands `inspect` looks into: interpreters and those with their own ways of running code. */
-const INSPECTED = new Set(['source', '.', 'git', 'find', 'fd', 'fdfind', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'gsed', 'alias', ...Object.keys(INTERPRETERS)]);
+const INSPECTED = new Set(['source', '.', 'git', 'find', 'fd', 'fdfind', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'gsed', 'alias', ...EVALUATES_ARGUMENTS, ...Object.keys(INTERPRETERS)]);
 
 function isInspected(name: string): boolean {
   return INSPECTED.has(name) || (name.length > 4 && /\d/.test(name) && VERSIONED_INTERPRETER.test(name));
@@ -53,6 +59,8 @@ interface Context {
   readonly stdin: Stdin;
   /** Assignments and redirections of the command whose code this is (`FOO=1 bash -c '...' > f`). */
   readonly inherited: { readonly env: readonly Assignment[]; readonly redirects: readonly Redirect[] };
+  /** The commands at this depth are given further arguments at run time (`ls | parallel wc -l`). */
+  readonly input?: { readonly depth: number; readonly subDepth: number };
 }
 
 const NOTHING_INHERITED: Context['inherited'] = { env: [], redirects: [] };
@@ -67,6 +75,10 @@ export function decompose(parse: (source: string) => ParsedScript, command: stri
 class Decomposer {
   private readonly segments: Segment[] = [];
   private readonly findings: Finding[] = [];
+  /** Command substitutions whose commands were visited. */
+  private readonly judged = new Set<SyntaxNode>();
+  /** Backquoted substitutions whose text was parsed again instead (see commandSubstitution). */
+  private readonly reread = new Set<SyntaxNode>();
 
   constructor(private readonly parse: (source: string) => ParsedScript) {}
 
@@ -98,17 +110,20 @@ class Decomposer {
       this.note({ code: 'too_complex', verdict: 'confirm', detail: ` (shell code nested more than ${MAX_REPARSE_DEPTH} levels deep)` });
       return;
     }
-    // Brace expansion happens before anything else in bash: `{rm,-rf,/}` is `rm -rf /`.
+    // Line continuations and brace expansion happen before bash parses words: `{rm,-rf,/}` is `rm -rf /`.
     if (source.length > MAX_BRACE_LINE && mayHaveBraceGroup(source)) {
       this.note({ code: 'too_complex', verdict: 'confirm', detail: ' (brace expansion in a very long line)' });
     }
-    const expanded = source.length > MAX_BRACE_LINE ? null : expandBraces(source);
-    const text = expanded ?? source;
+    const rewritten = rewriteScript(source, source.length <= MAX_BRACE_LINE);
+    if (rewritten?.tooDeep === true) this.note({ code: 'too_complex', verdict: 'confirm', detail: ` (nested more than ${MAX_SYNTAX_DEPTH} levels deep)` });
+    const text = rewritten?.text ?? source;
     const parsed = this.parse(text);
     if (parsed.hasError) {
       this.note({ code: 'unparseable', verdict: 'confirm', detail: top ? '' : ` (in ${ctx.via[ctx.via.length - 1] ?? 'a nested script'})` });
     }
     this.visit(parsed.root, { ...ctx, source: text });
+    const unseen = mayHoldCode(text) ? this.unseenCode(parsed.root, text, 0, text.length, false) : null;
+    if (unseen !== null) this.note({ code: 'dynamic_code', verdict: 'confirm', detail: ` (${unseen})` });
   }
 
   private visit(node: SyntaxNode, ctx: Context): void {
@@ -140,17 +155,90 @@ class Decomposer {
         this.declaration(node, ctx);
         return;
       case 'command_substitution':
+        this.commandSubstitution(node, ctx);
+        return;
       case 'process_substitution':
         for (const child of node.children) this.visit(child, { ...ctx, subDepth: ctx.subDepth + 1, stdin: INHERITED });
         return;
       case 'comment':
         return;
+      case 'file_redirect': {
+        // Outside a command: a function definition's, which applies whenever the function runs.
+        const redirect = this.fileRedirect(node, ctx);
+        if (redirect !== null) this.emit(ctx, { text: this.text(node, ctx), words: [], env: [], redirects: [redirect] });
+        return;
+      }
       case TOO_DEEP:
         this.note({ code: 'too_complex', verdict: 'confirm', detail: ` (nested more than ${MAX_SYNTAX_DEPTH} levels deep)` });
         return;
       default:
         for (const child of node.children) this.visit(child, ctx);
     }
+  }
+
+  /**
+   * `$(...)` or a backquoted command. Inside backquotes, `\\`, `` \` `` and `\$` stand for `\`,
+   * `` ` `` and `$` before the text is parsed, which tree-sitter-bash does not do
+   * (`` `echo \`id\`` `` runs `id`): such text is parsed again once unescaped.
+   */
+  private commandSubstitution(node: SyntaxNode, ctx: Context): void {
+    const inner = { ...ctx, subDepth: ctx.subDepth + 1, stdin: INHERITED };
+    const text = this.text(node, ctx);
+    if (text.startsWith('`') && /\\[\\`$]/.test(text)) {
+      this.reread.add(node);
+      this.script(text.slice(1, -1).replace(/\\([\\`$])/g, '$1'), { ...inner, depth: ctx.depth + 1 });
+      return;
+    }
+    this.judged.add(node);
+    for (const child of node.children) this.visit(child, inner);
+  }
+
+  /**
+   * What in `start..end` of `node` would run code that no segment stands for: a command
+   * substitution the tree does not show as one (tree-sitter-bash leaves some in heredoc bodies and
+   * in `${...}` as text) or that was not visited, and a `${x@P}` (the value is expanded as a
+   * prompt, substitutions included). In `evaluated` text (arithmetic, array subscripts, `[[ ... ]]`)
+   * bash evaluates the words again, so a `$(` counts even when quoted. Returns what was found.
+   */
+  private unseenCode(node: SyntaxNode, source: string, start: number, end: number, evaluated: boolean, skip?: (child: SyntaxNode) => boolean): string | null {
+    let at = start;
+    for (const [child, childEvaluated] of positionedChildren(node, evaluated, [])) {
+      const found = codeIn(source, at, child.start, evaluated) ?? (skip?.(child) === true ? null : this.unseenCodeIn(child, source, childEvaluated));
+      if (found !== null) return found;
+      at = child.end;
+    }
+    return codeIn(source, at, end, evaluated);
+  }
+
+  private unseenCodeIn(node: SyntaxNode, source: string, evaluated: boolean): string | null {
+    switch (node.type) {
+      case 'comment':
+        return null;
+      case 'raw_string':
+      case 'ansi_c_string':
+        return evaluated ? codeIn(source, node.start, node.end, true) : null;
+      case 'command_substitution':
+        if (this.reread.has(node)) return null;
+        if (!this.judged.has(node)) return 'a command substitution the policy did not read';
+        return this.unseenCode(node, source, node.start + (source.startsWith('$(', node.start) ? 2 : 1), node.end - 1, false);
+      case 'arithmetic_expansion': {
+        const long = source.startsWith('$((', node.start);
+        return this.unseenCode(node, source, node.start + (long ? 3 : 2), node.end - (long ? 2 : 1), true);
+      }
+      case 'subscript':
+        return this.unseenCode(node, source, node.start, node.end, true);
+      case 'compound_statement':
+        if (source.startsWith('((', node.start)) return this.unseenCode(node, source, node.start + 2, node.end - 2, true);
+        break;
+      case 'heredoc_redirect': {
+        const start = node.children.find((c) => c.type === 'heredoc_start');
+        if (start !== undefined && /["'\\]/.test(source.slice(start.start, start.end))) {
+          return this.unseenCode(node, source, node.start, node.end, evaluated, (c) => c.type === 'heredoc_body');
+        }
+        break;
+      }
+    }
+    return this.unseenCode(node, source, node.start, node.end, evaluated);
   }
 
   /** Each stage of a pipeline reads what the stage before it wrote. */
@@ -177,6 +265,7 @@ class Decomposer {
         const heredoc = this.heredoc(child, ctx);
         stdin = heredoc.stdin;
         continuation = heredoc.continuation;
+        redirects.push(...heredoc.redirects);
       } else if (child.type === 'herestring_redirect') {
         stdin = this.herestring(child, ctx);
       } else if (body === undefined && isNamed(child)) {
@@ -191,9 +280,10 @@ class Decomposer {
       if (body.type === 'command') this.command(body, { ...ctx, stdin }, redirects);
       else {
         this.visit(body, { ...ctx, stdin });
-        for (const segment of this.segments.slice(before)) {
-          if (segment.subDepth === ctx.subDepth) segment.redirects.push(...redirects);
-        }
+        const own = this.segments.slice(before).filter((segment) => segment.subDepth === ctx.subDepth);
+        for (const segment of own) segment.redirects.push(...redirects);
+        // `[[ ... ]] > file` and `(( ... )) > file` run no command, but the file is still opened.
+        if (own.length === 0 && redirects.length > 0) this.emit(ctx, { text: this.text(node, ctx), words: [], env: [], redirects });
       }
     }
     // `cat <<EOF | sh` parses with the rest of the pipeline inside the heredoc redirect.
@@ -205,19 +295,25 @@ class Decomposer {
     }
   }
 
-  private heredoc(node: SyntaxNode, ctx: Context): { stdin: Stdin; continuation: SyntaxNode[] } {
+  /** A heredoc: what it feeds the command, the redirections written after its delimiter, and the rest of the line. */
+  private heredoc(node: SyntaxNode, ctx: Context): { stdin: Stdin; redirects: Redirect[]; continuation: SyntaxNode[] } {
     const continuation: SyntaxNode[] = [];
+    const redirects: Redirect[] = [];
     let text: string | null = null;
     const before = this.segments.length;
     for (const child of node.children) {
       if (child.type === 'heredoc_body') {
         text = this.text(child, ctx);
         for (const part of child.children) this.visit(part, { ...ctx, subDepth: ctx.subDepth + 1, stdin: INHERITED });
+      } else if (child.type === 'file_redirect') {
+        // `cat <<EOF > file` parses with `> file` inside the heredoc redirect.
+        const redirect = this.fileRedirect(child, ctx);
+        if (redirect !== null) redirects.push(redirect);
       } else if (isNamed(child) && child.type !== 'heredoc_start' && child.type !== 'heredoc_end') {
         continuation.push(child);
       }
     }
-    return { stdin: { kind: 'text', text, subs: this.segments.slice(before) }, continuation };
+    return { stdin: { kind: 'text', text, subs: this.segments.slice(before) }, redirects, continuation };
   }
 
   private herestring(node: SyntaxNode, ctx: Context): Stdin {
@@ -263,14 +359,22 @@ class Decomposer {
       if (child.type === 'variable_assignment') env.push(this.assignment(child, ctx));
       else if (isNamed(child)) words.push(this.word(child, ctx));
     }
-    this.emit(ctx, { text: this.text(node, ctx), words, env, redirects: [] });
+    this.runCommand(ctx, this.text(node, ctx), words, env, []);
   }
 
+  /**
+   * `NAME=value` or `NAME[subscript]=value`. The subscript is arithmetic, so its substitutions run.
+   * A value holding `$(` or a backquote as text runs too once the variable is evaluated (`$((x))`,
+   * `${a[x]}`, `[[ x -eq 1 ]]` and `${!x}` evaluate `a[$(cmd)]`).
+   */
   private assignment(node: SyntaxNode, ctx: Context): Assignment {
     const nameNode = node.children[0];
+    if (nameNode !== undefined) this.visitSubstitutions(nameNode, ctx);
     const name = nameNode === undefined ? '' : this.text(nameNode, ctx).replace(/\[.*$/, '');
     const valueNode = node.children.slice(1).find(isNamed);
-    return { name, value: valueNode === undefined ? null : this.word(valueNode, ctx) };
+    const value = valueNode === undefined ? null : this.word(valueNode, ctx);
+    if (value?.substitutionText === true) this.note(EVALUATED_SUBSTITUTION);
+    return { name, value };
   }
 
   private command(node: SyntaxNode, ctx: Context, extraRedirects: readonly Redirect[]): void {
@@ -296,11 +400,21 @@ class Decomposer {
           if (inner !== undefined) words.push(this.word(inner, ctx, true));
           break;
         }
+        case 'subshell':
+        case 'compound_statement':
+          // tree-sitter-bash's reading of `coproc NAME (...)`: commands among the words.
+          this.visit(child, ctx);
+          break;
         default:
           if (isNamed(child) && child.type !== 'comment') words.push(this.word(child, ctx));
       }
     }
-    this.runCommand(stdin === ctx.stdin ? ctx : { ...ctx, stdin }, this.text(node, ctx), words, env, redirects);
+    // rewriteScript expanded every brace group bash would; one left means it lost its way.
+    if (words.some((w) => w.text.includes('{') && hasBraceGroup(w.text))) {
+      this.note({ code: 'too_complex', verdict: 'confirm', detail: ' (brace expansion the policy could not follow)' });
+    }
+    const input = ctx.input !== undefined && ctx.input.depth === ctx.depth && ctx.input.subDepth === ctx.subDepth;
+    this.runCommand(stdin === ctx.stdin ? ctx : { ...ctx, stdin }, this.text(node, ctx), input ? withParallelInput(words) : words, env, redirects);
   }
 
   /** A command about to run: sees through wrappers and shells, then records the segment. */
@@ -340,8 +454,11 @@ class Decomposer {
     if (!RUNS_OTHERS.has(name)) return false;
     const wrapper = WRAPPERS[name];
     const args = words.slice(1);
-    if (name === 'busybox' && args.length > 0) {
-      this.runCommand(this.nest(ctx, 'busybox'), joinText(args), args, env, redirects);
+    if (name === 'busybox' || name === 'coproc') {
+      // `coproc NAME { ...; }` names the coprocess; tree-sitter-bash reads the group's `{` as a word.
+      const inner = name === 'coproc' ? args.slice(args[0]?.value === '{' ? 1 : args[1]?.value === '{' ? 2 : 0) : args;
+      if (inner.length === 0) return false;
+      this.runCommand(this.nest(ctx, name), joinText(inner), inner, env, redirects);
       return true;
     }
     if (wrapper !== undefined) return this.wrapper(ctx, name, wrapper, words, env, redirects);
@@ -366,23 +483,17 @@ class Decomposer {
     const own = values.slice(0, start);
     if (spec.stopOptions !== undefined && spec.stopOptions.some((o) => hasOption(own, o, false))) return false;
     let ran = false;
-    for (const option of spec.commandOptions ?? []) {
-      const index = own.findIndex((v) => v === option || v.startsWith(option + '='));
-      if (index < 0) continue;
-      const attached = own[index]!.includes('=') ? own[index]!.slice(option.length + 1) : null;
-      const codeWord = attached !== null ? { ...args[index]!, value: attached } : args[index + 1];
-      if (codeWord !== undefined) {
-        this.code(ctx, `${name} ${option}`, [codeWord], words, env, redirects);
-        ran = true;
-      }
+    for (const { option, code } of commandOptionCode(spec, own, args)) {
+      this.code(ctx, `${name} ${option}`, [code], words, env, redirects);
+      ran = true;
     }
-    const inner = args.slice(start);
+    const inner = name === 'xargs' ? withXargsInput(own, args.slice(start)) : args.slice(start);
     const innerEnv = spec.assignments === true ? [...env, ...assignmentsIn(args.slice(0, start))] : env;
     if (inner.length > 0) {
       if (spec.joinsIntoShell !== undefined && !spec.joinsIntoShell.unless.some((o) => hasOption(own, o, false))) {
-        this.code(ctx, name, inner, words, innerEnv, redirects);
+        this.code(name === 'parallel' ? { ...ctx, input: { depth: ctx.depth + 1, subDepth: ctx.subDepth } } : ctx, name, inner, words, innerEnv, redirects);
       } else {
-        this.runCommand(this.nest(ctx, name), joinText(inner), inner, innerEnv, redirects);
+        this.runCommand(this.nest(ctx, name), joinText(args.slice(start)), inner, innerEnv, redirects);
       }
       ran = true;
     }
@@ -401,8 +512,7 @@ class Decomposer {
   private code(ctx: Context, via: string, code: readonly Word[], words: readonly Word[], env: readonly Assignment[], redirects: Redirect[]): void {
     const values = code.map((w) => w.value);
     if (values.every((v): v is string => v !== null)) {
-      const inherited = env.length === 0 && redirects.length === 0 ? ctx.inherited : { env: [...ctx.inherited.env, ...env], redirects: [...ctx.inherited.redirects, ...redirects] };
-      this.script(values.join(' '), { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, via], stdin: ctx.stdin, inherited });
+      this.script(values.join(' '), { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, via], stdin: ctx.stdin, inherited: inheritedFrom(ctx, env, redirects) });
       return;
     }
     const subs = code.flatMap((w) => w.subs);
@@ -438,7 +548,8 @@ class Decomposer {
     const script = readsStdin ? undefined : args[i];
     const emit = (): Segment => this.emit(ctx, { text: joinText(words), words, env, redirects });
     if (script === undefined) {
-      this.stdinCode(ctx, name, true, emit);
+      // `bash <<EOF > file`: the shell's redirections and environment apply to what it reads.
+      this.stdinCode({ ...ctx, inherited: inheritedFrom(ctx, env, redirects) }, name, true, emit);
     } else if (script.subs.length > 0 && script.value === null) {
       emit().findings.push(dynamicCodeFinding(script.subs, name));
     } else {
@@ -514,11 +625,11 @@ class Decomposer {
       case 'gawk':
       case 'mawk':
       case 'nawk':
-        this.awk(segment, args, values, ctx);
+        this.awk(segment, args, ctx);
         return;
       case 'sed':
       case 'gsed':
-        this.sed(segment, args, values, ctx);
+        this.sed(segment, args, ctx);
         return;
       case 'alias':
         for (const v of values) {
@@ -527,6 +638,7 @@ class Decomposer {
         }
         return;
     }
+    if (EVALUATES_ARGUMENTS.has(name) && evaluatesSubstitution(segment, name, args)) segment.findings.push(EVALUATED_SUBSTITUTION);
   }
 
   private interpreter(segment: Segment, name: string, args: readonly Word[], values: readonly string[], ctx: Context): void {
@@ -624,58 +736,36 @@ class Decomposer {
     }
   }
 
-  private awk(segment: Segment, args: readonly Word[], values: readonly string[], ctx: Context): void {
-    if (hasOption(values, '-f', false) || hasOption(values, '--file', true)) {
-      segment.findings.push({ code: 'script_execution', verdict: 'confirm', name: segment.name ?? 'awk', detail: ' (an awk program file)' });
-      return;
+  private awk(segment: Segment, args: readonly Word[], ctx: Context): void {
+    const name = segment.name ?? 'awk';
+    const line = awkCommandLine(args);
+    if (line.inPlace) segment.findings.push({ code: 'in_place_edit', verdict: 'confirm', name, detail: ' (gawk -i inplace)' });
+    if (line.codeFile !== null) segment.findings.push({ code: 'script_execution', verdict: 'confirm', name, detail: ` (${line.codeFile})` });
+    if (line.writes !== null) segment.findings.push({ code: 'file_write', verdict: 'confirm', detail: ` (awk writes ${line.writes})` });
+    for (const program of line.programs) {
+      if (program.value === null) {
+        segment.findings.push(dynamicCodeFinding(program.subs, 'awk'));
+        continue;
+      }
+      // Every place the program runs a command must be a plain literal we can judge; one that is
+      // not (a variable, a concatenation, a coprocess) makes the whole program dynamic, whatever
+      // literal commands sit beside it.
+      const { commands, dynamic, written } = awkEffects(program.value);
+      for (const command of commands) this.script(command, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, 'awk system()'], stdin: INHERITED });
+      if (dynamic) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (awk builds a shell command)' });
+      if (written !== null) segment.findings.push({ code: 'file_write', verdict: 'confirm', detail: ` (awk writes ${written})` });
     }
-    const programIndex = firstPositional(values, ['-F', '-v', '--assign', '--field-separator', '-i', '--include', '-l', '--load']);
-    const program = programIndex < 0 ? undefined : args[programIndex];
-    if (program === undefined) return;
-    if (program.value === null) {
-      segment.findings.push(dynamicCodeFinding(program.subs, 'awk'));
-      return;
-    }
-    const text = program.value;
-    // Every place the program runs a command must be a plain literal we can judge; one that is
-    // not (a variable, a concatenation, a coprocess) makes the whole program dynamic, whatever
-    // literal commands sit beside it.
-    const { commands, dynamic } = awkCommands(text);
-    for (const command of commands) this.script(command, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, 'awk system()'], stdin: INHERITED });
-    let written: string | undefined;
-    for (const statement of text.split(/[;{}\n]/)) {
-      if (!/\bprintf?\b/.test(statement)) continue;
-      const redirect = /(?:^|[^>])>>?\s*(?:"([^"]*)"|([A-Za-z_$][\w$]*))/.exec(statement.slice(statement.search(/\bprintf?\b/)));
-      if (redirect !== null) written ??= redirect[1] ?? 'a file';
-    }
-    if (dynamic) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (awk builds a shell command)' });
-    if (written !== undefined) segment.findings.push({ code: 'file_write', verdict: 'confirm', detail: ` (awk writes ${written})` });
   }
 
-  private sed(segment: Segment, args: readonly Word[], values: readonly string[], ctx: Context): void {
-    if (hasOption(values, '-f', false) || hasOption(values, '--file', true)) {
+  private sed(segment: Segment, args: readonly Word[], ctx: Context): void {
+    const { programs, scriptFile } = sedCommandLine(args);
+    if (scriptFile) {
       segment.findings.push({ code: 'script_execution', verdict: 'confirm', name: 'sed', detail: ' (a sed script file)' });
       return;
     }
-    const programs: string[] = [];
-    let dynamic = false;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]!;
-      if (v === '-e' || v === '--expression') {
-        const w = args[i + 1];
-        if (w?.value === null) dynamic = true;
-        if (w?.value != null) programs.push(w.value);
-        i++;
-      } else if (v.startsWith('--expression=')) programs.push(v.slice(13));
-    }
-    if (programs.length === 0 && !dynamic) {
-      const index = firstPositional(values, ['-l', '--line-length', '-s']);
-      const w = index < 0 ? undefined : args[index];
-      if (w?.value === null) dynamic = true;
-      else if (w !== undefined) programs.push(w.value!);
-    }
-    if (dynamic) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (a sed program known only at run time)' });
+    if (programs.includes(null)) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (a sed program known only at run time)' });
     for (const program of programs) {
+      if (program === null) continue;
       for (const effect of sedEffects(program)) {
         if (effect.kind === 'exec') {
           if (effect.command !== '') this.script(effect.command, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, 'sed e'], stdin: INHERITED });
@@ -700,46 +790,55 @@ class Decomposer {
       // The common case: a bare word has no substitutions and needs no recursion.
       if (isName && text.slice(1).includes('\\')) this.noteObfuscatedName(text);
       if (text.includes('IFS') && /\$\{?IFS\b/.test(text)) this.note({ code: 'obfuscation', verdict: 'confirm', detail: ' ($IFS used to hide spaces)' });
-      return { text, value: unescapeUnquoted(text), glob: hasUnquotedGlob(text), subs: NO_SUBS };
+      const value = unescapeUnquoted(text);
+      return { text, value, glob: hasUnquotedGlob(text), subs: NO_SUBS, ...(holdsSubstitution(value) ? SUBSTITUTION_TEXT : {}) };
     }
     const before = this.segments.length;
-    const value = this.wordValue(node, ctx, text);
+    const { text: own, dynamic } = this.wordValue(node, ctx, text);
+    const value = dynamic ? null : own;
     const subs = this.segments.length > before ? this.segments.slice(before) : NO_SUBS;
     const glob = node.type === 'concatenation' && hasUnquotedGlob(unquotedParts(node, ctx));
     if (isName && value !== null && (node.type === 'concatenation' || node.type === 'ansi_c_string')) this.noteObfuscatedName(text);
     if (text.includes('IFS') && /\$\{?IFS\b/.test(text)) this.note({ code: 'obfuscation', verdict: 'confirm', detail: ' ($IFS used to hide spaces)' });
     if (node.type === TOO_DEEP) this.note({ code: 'too_complex', verdict: 'confirm', detail: ` (nested more than ${MAX_SYNTAX_DEPTH} levels deep)` });
-    return { text, value, glob, subs };
+    return { text, value, glob, subs, ...(holdsSubstitution(own) ? SUBSTITUTION_TEXT : {}) };
   }
 
-  private wordValue(node: SyntaxNode, ctx: Context, text = this.text(node, ctx)): string | null {
+  /**
+   * A word's static text, and whether parts of it are only known at run time (those are left out
+   * of the text, so a dynamic word's text is what it holds beside its expansions).
+   */
+  private wordValue(node: SyntaxNode, ctx: Context, text = this.text(node, ctx)): { text: string; dynamic: boolean } {
     switch (node.type) {
       case 'word':
       case 'number':
-        return unescapeUnquoted(text);
+        return { text: unescapeUnquoted(text), dynamic: false };
       case 'raw_string':
-        return text.slice(1, -1);
+        return { text: text.slice(1, -1), dynamic: false };
       case 'ansi_c_string':
-        return decodeAnsiC(text.slice(2, -1));
+        return { text: decodeAnsiC(text.slice(2, -1)), dynamic: false };
       case 'string':
       case 'translated_string': {
         for (const child of node.children) this.visitSubstitutions(child, ctx);
         const body = node.type === 'string' ? text.slice(1, -1) : text.slice(2, -1);
-        return unquoteDouble(body);
+        const value = unquoteDouble(body);
+        if (value !== null) return { text: value, dynamic: false };
+        const pieces = node.children.filter((c) => c.type === 'string_content').map((c) => unquoteDouble(this.text(c, ctx)) ?? '');
+        return { text: pieces.join(''), dynamic: true };
       }
       case 'concatenation': {
         let out = '';
         let dynamic = false;
         for (const part of node.children) {
           const v = this.wordValue(part, ctx);
-          if (v === null) dynamic = true;
-          else out += v;
+          out += v.text;
+          dynamic ||= v.dynamic;
         }
-        return dynamic ? null : out;
+        return { text: out, dynamic };
       }
       default:
         this.visitSubstitutions(node, ctx);
-        return null;
+        return { text: '', dynamic: true };
     }
   }
 
@@ -760,11 +859,143 @@ function isNamed(node: SyntaxNode): boolean {
   return node.named;
 }
 
+/** Node types whose words bash evaluates again, as arithmetic or as variable names (see unseenCode). */
+const EVALUATED = new Set(['test_command', 'c_style_for_statement']);
+/** Node types that hold commands, whose words are ordinary words again. */
+const STATEMENTS = new Set(['command', 'do_group', 'compound_statement', 'subshell', 'list', 'pipeline', 'redirected_statement']);
+
+/** The children that have a position, seeing through those that do not (see syntax.ts), each with whether it is evaluated text. */
+function positionedChildren(node: SyntaxNode, evaluated: boolean, out: [SyntaxNode, boolean][]): [SyntaxNode, boolean][] {
+  for (const child of node.children) {
+    const childEvaluated = EVALUATED.has(child.type) || (evaluated && !STATEMENTS.has(child.type));
+    if (child.start < 0) positionedChildren(child, childEvaluated, out);
+    else out.push([child, childEvaluated]);
+  }
+  return out;
+}
+
+/**
+ * Whether one of EVALUATES_ARGUMENTS is given `$(` or a backquote as text: in an argument it
+ * evaluates (for printf, the variable name after `-v`), or in the text `read` and `mapfile` store.
+ */
+function evaluatesSubstitution(segment: Segment, name: string, args: readonly Word[]): boolean {
+  if (name === 'printf') {
+    const v = args.findIndex((w) => w.value?.startsWith('-v') === true);
+    return v >= 0 && (args[v]!.value === '-v' ? args[v + 1] : args[v])?.substitutionText === true;
+  }
+  if (args.some((w) => w.substitutionText === true)) return true;
+  if (name !== 'read' && name !== 'mapfile' && name !== 'readarray') return false;
+  const stdin = segment.stdin;
+  const stored = stdin.kind === 'text' ? stdin.text : stdin.kind === 'pipe' && stdin.from.length === 1 ? printedText(stdin.from[0]!) : null;
+  return stored !== null && holdsSubstitution(stored);
+}
+
+/** Whether text holds a command substitution that would run if bash evaluated the text again. */
+function holdsSubstitution(text: string): boolean {
+  return text.includes('$(') || text.includes('`');
+}
+
+const SUBSTITUTION_TEXT = { substitutionText: true } as const;
+const EVALUATED_TEXT = '`$(` in text that bash evaluates as arithmetic or as a variable name';
+const EVALUATED_SUBSTITUTION: Finding = { code: 'dynamic_code', verdict: 'confirm', detail: ` (${EVALUATED_TEXT})` };
+
+/** Whether a script's text may hold what `unseenCode` looks for. */
+function mayHoldCode(text: string): boolean {
+  return text.includes('$(') || text.includes('`') || text.includes('@P}');
+}
+
+/**
+ * What in `from..to` of text outside any node would run code: `$(`, a backquote or `@P}`. Outside
+ * evaluated text a backslash escapes the next character.
+ */
+function codeIn(source: string, from: number, to: number, evaluated: boolean): string | null {
+  for (let i = from; i < to; i++) {
+    const c = source[i];
+    if (c === '\\' && !evaluated) i++;
+    else if (c === '`' || (c === '$' && source[i + 1] === '(')) return evaluated ? EVALUATED_TEXT : 'a command substitution the parser does not show';
+    else if (c === '@' && source.startsWith('@P}', i)) return '${...@P} expands a value as a prompt, running its command substitutions';
+  }
+  return null;
+}
+
 
 function unquotedParts(node: SyntaxNode, ctx: { source: string }): string {
   if (node.type === 'word') return ctx.source.slice(node.start, node.end);
   if (node.type === 'concatenation') return node.children.filter((c) => c.type === 'word').map((c) => ctx.source.slice(c.start, c.end)).join('');
   return '';
+}
+
+/**
+ * The code a wrapper's command options give (`su -c CODE`, `env -S CODE`), read as getopt reads
+ * them: attached (`-SCODE`, `--split-string=CODE`), at the end of a cluster (`-iS CODE`) or
+ * abbreviated (`--split CODE`).
+ */
+function commandOptionCode(spec: WrapperSpec, own: readonly string[], args: readonly Word[]): { option: string; code: Word }[] {
+  const options = spec.commandOptions ?? [];
+  const out: { option: string; code: Word }[] = [];
+  for (let i = 0; i < own.length; i++) {
+    const v = own[i]!;
+    let option: string | undefined;
+    let attached: string | undefined;
+    if (v.startsWith('--')) {
+      const eq = v.indexOf('=');
+      const given = eq < 0 ? v : v.slice(0, eq);
+      option = given.length > 2 ? options.find((o) => o.startsWith('--') && o.startsWith(given)) : undefined;
+      if (eq >= 0) attached = v.slice(eq + 1);
+    } else if (v.startsWith('-')) {
+      for (let j = 1; j < v.length; j++) {
+        const letter = '-' + v[j];
+        if (options.includes(letter)) option = letter;
+        else if (!spec.optionsWithValue.includes(letter)) continue;
+        if (j + 1 < v.length) attached = v.slice(j + 1);
+        break;
+      }
+    }
+    if (option === undefined) continue;
+    const code = attached !== undefined ? { ...args[i]!, value: attached } : args[++i];
+    if (code !== undefined) out.push({ option, code });
+  }
+  return out;
+}
+
+/** The words xargs and parallel add from their input, known only at run time. */
+const RUN_TIME_INPUT: Word = { text: '', value: null, glob: false, subs: NO_SUBS };
+
+/**
+ * The command xargs runs, with its input: appended as arguments, or with `-I R` (`-iR`,
+ * `--replace=R`) in place of each word holding `R`. An input word may be any option
+ * (`echo -delete | xargs find .`).
+ */
+function withXargsInput(own: readonly string[], command: readonly Word[]): Word[] {
+  if (command.length === 0) return [];
+  let replace: string | null = null;
+  for (let i = 0; i < own.length; i++) {
+    const v = own[i]!;
+    if (v === '-I') replace = own[i + 1] ?? null;
+    else if (/^-[0rtpx]*I./.test(v)) replace = v.slice(v.indexOf('I') + 1);
+    else if (/^-[0rtpx]*i/.test(v)) replace = v.slice(v.indexOf('i') + 1) || '{}';
+    else if (v === '--replace' || v.startsWith('--replace=')) replace = v.slice(10) || '{}';
+  }
+  if (replace === null) return [...command, RUN_TIME_INPUT];
+  const input = replace;
+  return command.map((w) => (w.value === null || w.value.includes(input) ? { ...w, value: null } : w));
+}
+
+/** GNU parallel's replacement strings: `{}`, `{.}`, `{/}`, `{//}`, `{/.}`, `{#}`, `{%}`, `{2}`, `{= perl =}`. */
+const PARALLEL_REPLACEMENT = /\{(\d*(\.|\/\/?|\/\.)?|#|%|=.*=)\}/s;
+
+/**
+ * A command GNU parallel runs, with its input: in place of each replacement string, however it is
+ * quoted (parallel substitutes into the text), and appended.
+ */
+function withParallelInput(command: readonly Word[]): Word[] {
+  return [...command.map((w) => (PARALLEL_REPLACEMENT.test(w.text) ? { ...w, value: null } : w)), RUN_TIME_INPUT];
+}
+
+/** What the commands in code that a command runs inherit from it: its assignments and redirections. */
+function inheritedFrom(ctx: Context, env: readonly Assignment[], redirects: readonly Redirect[]): Context['inherited'] {
+  if (env.length === 0 && redirects.length === 0) return ctx.inherited;
+  return { env: [...ctx.inherited.env, ...env], redirects: [...ctx.inherited.redirects, ...redirects] };
 }
 
 function joinText(words: readonly Word[]): string {
@@ -830,6 +1061,58 @@ function printedText(segment: Segment): string | null {
 type SedEffect = { kind: 'exec'; command: string } | { kind: 'write'; file: string };
 
 /**
+ * What a sed command line runs, read as GNU sed's getopt reads it: the programs given with `-e`
+ * (`-e P`, `-eP`, `-neP`, `--expression=P`, `--expr P`), or else the first operand, each null
+ * when only known at run time; and whether a program comes from a file (`-f`, `--file`).
+ * `-i` takes the rest of its word as a suffix (`-ie` is `-i` with suffix `e`).
+ */
+function sedCommandLine(args: readonly Word[]): { programs: (string | null)[]; scriptFile: boolean } {
+  const programs: (string | null)[] = [];
+  let scriptFile = false;
+  let operand: Word | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i]!.value;
+    if (v === '--') {
+      operand ??= args[i + 1];
+      break;
+    }
+    if (v === null || v.length < 2 || !v.startsWith('-')) {
+      operand ??= args[i];
+      continue;
+    }
+    let option: string | undefined;
+    let attached: string | undefined;
+    if (v.startsWith('--')) {
+      const eq = v.indexOf('=');
+      const given = eq < 0 ? v : v.slice(0, eq);
+      option = SED_LONG_OPTIONS.find((o) => o.startsWith(given));
+      if (eq >= 0) attached = v.slice(eq + 1);
+    } else {
+      for (let j = 1; j < v.length && option === undefined; j++) {
+        if (v[j] === 'i') break;
+        if ('efl'.includes(v[j]!)) {
+          option = '-' + v[j];
+          if (j + 1 < v.length) attached = v.slice(j + 1);
+        }
+      }
+    }
+    if (option === undefined || !SED_OPTIONS_WITH_VALUE.includes(option)) continue;
+    const value = attached !== undefined ? attached : args[++i]?.value;
+    if (option === '-e' || option === '--expression') {
+      if (value !== undefined) programs.push(value);
+    } else if (option === '-f' || option === '--file') {
+      scriptFile = true;
+    }
+  }
+  if (programs.length === 0 && operand !== undefined) programs.push(operand.value);
+  return { programs, scriptFile };
+}
+
+/** GNU sed's long options, in the order an abbreviation is resolved (`--expr` is `--expression`). */
+const SED_LONG_OPTIONS = ['--expression', '--file', '--line-length', '--in-place', '--null-data', '--zero-terminated', '--quiet', '--silent', '--regexp-extended', '--separate', '--unbuffered', '--debug', '--posix', '--sandbox', '--follow-symlinks', '--binary', '--help', '--version'];
+const SED_OPTIONS_WITH_VALUE = ['-e', '--expression', '-f', '--file', '-l', '--line-length'];
+
+/**
  * The sed commands that reach outside sed: `e [command]` and the `e` flag of `s` execute shell
  * commands; `w file`, `W file` and the `w` flag of `s` write files.
  */
@@ -844,6 +1127,11 @@ export function sedEffects(program: string): SedEffect[] {
     const start = i;
     while (i < n && program[i] !== '\n') i++;
     return program.slice(start, i).trim();
+  };
+  // A label, exit code or line length ends at `;` as well (and at `}`: ending early only makes
+  // more of the program read as commands).
+  const readArgument = (): void => {
+    while (i < n && program[i] !== '\n' && program[i] !== ';' && program[i] !== '}') i++;
   };
   const skipDelimited = (delimiter: string): void => {
     while (i < n && program[i] !== delimiter) {
@@ -894,8 +1182,10 @@ export function sedEffects(program: string): SedEffect[] {
       effects.push({ kind: 'exec', command: readToEol() });
     } else if (cmd === 'w' || cmd === 'W') {
       effects.push({ kind: 'write', file: readToEol() });
-    } else if ('aicrRbtTvqQlL:#'.includes(cmd)) {
+    } else if ('aicrR#'.includes(cmd)) {
       readToEol();
+    } else if ('btT:qQlLv'.includes(cmd)) {
+      readArgument();
     }
   }
   return effects;
@@ -930,12 +1220,80 @@ const skipSpaceBack = (text: string, i: number): number => {
   return i;
 };
 
+/** What an awk command line gives gawk, read as its getopt reads it (option processing stops at the program). */
+interface AwkCommandLine {
+  /** The programs: `-e`/`--source` texts, or else the first operand. */
+  readonly programs: readonly Word[];
+  /** A file of awk code or a native extension it loads (`-f`, `-E`, `-i`, `-l`), if any. */
+  readonly codeFile: string | null;
+  /** `-i inplace`: files are edited in place. */
+  readonly inPlace: boolean;
+  /** A file it writes by option (`-d`, `-o`, `-p` and their long forms), if any. */
+  readonly writes: string | null;
+}
+
+/** gawk's long options, in the order an abbreviation is resolved, each with the short one it stands for. */
+const AWK_LONG_OPTIONS: readonly (readonly [string, string])[] = [
+  ['--file', 'f'], ['--field-separator', 'F'], ['--assign', 'v'], ['--source', 'e'], ['--exec', 'E'], ['--include', 'i'], ['--load', 'l'],
+  ['--dump-variables', 'd'], ['--pretty-print', 'o'], ['--profile', 'p'],
+];
+/** Short options whose value is the rest of the word or the next word. */
+const AWK_VALUE_LETTERS = 'fFveEil';
+/** Short options that write a file, named by the rest of the word or by default. */
+const AWK_WRITE_LETTERS = 'dop';
+
+function awkCommandLine(args: readonly Word[]): AwkCommandLine {
+  const programs: Word[] = [];
+  let codeFile: string | null = null;
+  let inPlace = false;
+  let writes: string | null = null;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const word = args[i]!;
+    const v = word.value;
+    if (v === '--') {
+      i++;
+      break;
+    }
+    if (v === null || v.length < 2 || !v.startsWith('-')) break;
+    let letter: string | undefined;
+    let attached: string | undefined;
+    if (v.startsWith('--')) {
+      const eq = v.indexOf('=');
+      const given = eq < 0 ? v : v.slice(0, eq);
+      letter = AWK_LONG_OPTIONS.find(([long]) => long.startsWith(given))?.[1];
+      if (eq >= 0) attached = v.slice(eq + 1);
+      else if (letter !== undefined && AWK_WRITE_LETTERS.includes(letter)) attached = '';
+    } else {
+      for (let j = 1; j < v.length && letter === undefined; j++) {
+        if (AWK_VALUE_LETTERS.includes(v[j]!) || AWK_WRITE_LETTERS.includes(v[j]!)) {
+          letter = v[j];
+          if (j + 1 < v.length || AWK_WRITE_LETTERS.includes(v[j]!)) attached = v.slice(j + 1);
+        }
+      }
+    }
+    if (letter === undefined) continue;
+    if (AWK_WRITE_LETTERS.includes(letter)) {
+      writes ??= attached === '' || attached === undefined ? 'its default output file' : attached;
+      continue;
+    }
+    const valueWord = attached !== undefined ? { ...word, value: attached } : args[++i];
+    if (valueWord === undefined) continue;
+    if (letter === 'e') programs.push(valueWord);
+    else if (letter === 'i' && /^inplace(\.awk)?$/.test(valueWord.value ?? '')) inPlace = true;
+    else if ('fEil'.includes(letter)) codeFile ??= valueWord.value ?? 'a file named at run time';
+  }
+  if (programs.length === 0 && codeFile === null && i < args.length) programs.push(args[i]!);
+  return { programs, codeFile, inPlace, writes };
+}
+
 /**
  * The shell commands an awk program runs (`system("...")`, `"..." | getline`, `print | "..."`),
- * and whether any place that runs one does not name it as a single literal. Linear in the
- * program: literals are found in one pass, and each site is checked where it stands.
+ * whether any place that runs one does not name it as a single literal, and the first file a
+ * `print > FILE` or `print >> FILE` writes (a target other than one literal is named at run time).
+ * Linear in the program: literals are found in one pass, and each site is checked where it stands.
  */
-function awkCommands(text: string): { commands: string[]; dynamic: boolean } {
+function awkEffects(text: string): { commands: string[]; dynamic: boolean; written: string | null } {
   const strings = awkStrings(text);
   const byStart = new Map(strings.map((s) => [s.start, s]));
   const byEnd = new Map(strings.map((s) => [s.end, s]));
@@ -967,5 +1325,24 @@ function awkCommands(text: string): { commands: string[]; dynamic: boolean } {
     if (literal !== undefined && (after >= code.length || ';}\n'.includes(code[after]!))) commands.push(literal.value);
     else dynamic = true;
   }
-  return { commands, dynamic };
+  // In a print statement, a `>` outside parentheses redirects; the statement ends at `;`, `}`, a
+  // newline or the next print.
+  let written: string | null = null;
+  const prints = [...code.matchAll(/\bprintf?\b/g)].map((m) => m.index + m[0].length);
+  prints.forEach((from, k) => {
+    const to = prints[k + 1] ?? code.length;
+    let depth = 0;
+    for (let i = from; i < to && written === null; i++) {
+      const c = code[i]!;
+      if (c === '(') depth++;
+      else if (c === ')') depth--;
+      else if (depth <= 0 && ';}\n'.includes(c)) break;
+      else if (depth === 0 && c === '>') {
+        const literal = byStart.get(skipSpace(code, i + (code[i + 1] === '>' ? 2 : 1)));
+        const after = literal === undefined ? -1 : skipSpace(code, literal.end);
+        written = literal !== undefined && (after >= code.length || ';}\n'.includes(code[after]!)) ? literal.value : 'a file named at run time';
+      }
+    }
+  });
+  return { commands, dynamic, written };
 }

@@ -9,6 +9,11 @@ export interface Word {
   readonly glob: boolean;
   /** Segments run by command or process substitutions inside the word. */
   readonly subs: readonly Segment[];
+  /**
+   * The word's own text (quoted, escaped, beside its expansions) holds `$(` or a backquote: code
+   * once bash evaluates the word again, as arithmetic or as a variable name (`let 'a[$(cmd)]'`).
+   */
+  readonly substitutionText?: true;
 }
 
 export type RedirectKind = 'write' | 'read' | 'dup';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sedEffects } from './decompose.js';
 import { hasOption, positionals } from './options.js';
 import { classifyWriteTarget, isSensitivePath, normalizePath } from './paths.js';
-import { decodeAnsiC, expandBraces, unescapeUnquoted, unquoteDouble } from './words.js';
+import { decodeAnsiC, hasBraceGroup, rewriteScript, unescapeUnquoted, unquoteDouble } from './words.js';
 
 describe('words take the value bash would give them', () => {
   it('removes backslashes from unquoted text', () => {
@@ -27,16 +27,65 @@ describe('words take the value bash would give them', () => {
   });
 
   it('expands braces as bash does, word by word, outside quotes', () => {
-    expect(expandBraces('{rm,-rf,/}')).toBe('rm -rf /');
-    expect(expandBraces('cp file{,.bak}')).toBe('cp file file.bak');
-    expect(expandBraces('echo {a,b}{1,2}')).toBe('echo a1 a2 b1 b2');
-    expect(expandBraces('echo {1..3}')).toBe('echo 1 2 3');
-    expect(expandBraces('echo {c..a}')).toBe('echo c b a');
-    expect(expandBraces("echo '{a,b}'")).toBeNull();
-    expect(expandBraces('echo ${x,,}')).toBeNull();
-    expect(expandBraces('{ ls; }')).toBeNull();
-    expect(expandBraces('find . -exec rm {} ;')).toBeNull();
-    expect(expandBraces('echo {1..99999999}')!.split(' ').length).toBe(257);
+    const expand = (line: string): string | null => rewriteScript(line, true)?.text ?? null;
+    expect(expand('{rm,-rf,/}')).toBe('rm -rf /');
+    expect(expand('cp file{,.bak}')).toBe('cp file file.bak');
+    expect(expand('echo {a,b}{1,2}')).toBe('echo a1 a2 b1 b2');
+    expect(expand('echo {1..3}')).toBe('echo 1 2 3');
+    expect(expand('echo {c..a}')).toBe('echo c b a');
+    expect(expand("echo '{a,b}'")).toBeNull();
+    expect(expand('echo ${x,,}')).toBeNull();
+    expect(expand('{ ls; }')).toBeNull();
+    expect(expand('find . -exec rm {} ;')).toBeNull();
+    expect(expand('echo {1..99999999}')!.split(' ').length).toBe(257);
+    // Not in assignments before the command, `[[ ]]`, `${...}`, heredoc bodies, or across punctuation.
+    expect(expand('x={a,b} env')).toBeNull();
+    expect(expand('[[ $f == *.{js,ts} ]]')).toBeNull();
+    expect(expand('echo ${x:-{a,b}}')).toBeNull();
+    expect(expand('cat <<EOF\n{a,b}\nEOF\nls {c,d}')).toBe('cat <<EOF\n{a,b}\nEOF\nls c d');
+    expect(expand('echo {Z..a}')).toBeNull();
+  });
+
+  it('keeps each expanded word a plain word', () => {
+    const expand = (line: string): string | null => rewriteScript(line, true)?.text ?? null;
+    expect(expand('echo {#,a}; rm x')).toBe('echo \\# a; rm x');
+    expect(expand('{X=1,ls} -l')).toBe('\\X=1 ls -l');
+    expect(expand('echo {X=1,ls}')).toBe('echo X=1 ls');
+  });
+
+  it('finds the words where bash finds them: past comments, heredocs and nested quotes', () => {
+    const expand = (line: string): string | null => rewriteScript(line, true)?.text ?? null;
+    expect(expand("ls # it's\nfind . {-delete,-name} x")).toBe("ls # it's\nfind . -delete -name x");
+    expect(expand("cat <<EOF\nit's\nEOF\nfind . {-delete,-name} x")).toBe("cat <<EOF\nit's\nEOF\nfind . -delete -name x");
+    expect(expand(`echo "$(echo "'")"; find {a,b}`)).toBe(`echo "$(echo "'")"; find a b`);
+    expect(expand("echo $'\\''; find {a,b}")).toBe("echo $'\\''; find a b");
+    expect(expand('echo "$(find {a,b})" `ls {c,d}` <(cat {e,f})')).toBe('echo "$(find a b)" `ls c d` <(cat e f)');
+    expect(expand('x=$(case $1 in a) ls {a,b};; esac); ls {c,d}')).toBe('x=$(case $1 in a) ls a b;; esac); ls c d');
+    expect(expand('echo $(( 1 << 2 )); ls {a,b}')).toBe('echo $(( 1 << 2 )); ls a b');
+    expect(expand('cat <<"E\'F"\nit\'s {a,b}\nE\'F\nls {a,b}')).toBe('cat <<"E\'F"\nit\'s {a,b}\nE\'F\nls a b');
+    expect(expand("cat <<'E\"F' <<E\\G\n{a,b}\nE\"F\n{c,d}\nEG\nls {a,b}")).toBe("cat <<'E\"F' <<E\\G\n{a,b}\nE\"F\n{c,d}\nEG\nls a b");
+  });
+
+  it('joins backslash-newlines as bash does before it reads words', () => {
+    const join = (line: string): string | null => rewriteScript(line, false)?.text ?? null;
+    expect(join('r\\\nm -rf x')).toBe('rm -rf x');
+    expect(join('find . -del\\\nete')).toBe('find . -delete');
+    expect(join('echo "a\\\nb" \'c\\\nd\'')).toBe('echo "ab" \'c\\\nd\'');
+    expect(join('ls # note \\\nrm x')).toBeNull();
+    expect(join("cat <<'EOF'\na\\\nb\nEOF")).toBeNull();
+    expect(join('cat <<EOF\na\\\nb\nE\\\nOF\nls')).toBe('cat <<EOF\nab\nEOF\nls');
+    expect(join('echo plain')).toBeNull();
+  });
+
+  it('gives up on nesting too deep to follow', () => {
+    expect(rewriteScript(`echo ${'"$('.repeat(300)}{a,b}`, true)?.tooDeep).toBe(true);
+  });
+
+  it('tells whether a word still holds a brace group', () => {
+    expect(hasBraceGroup('{-delete,-name}')).toBe(true);
+    expect(hasBraceGroup("'{a,b}'")).toBe(false);
+    expect(hasBraceGroup('HEAD@{1}')).toBe(false);
+    expect(hasBraceGroup('${x:-{a,b}}')).toBe(false);
   });
 });
 
@@ -101,5 +150,14 @@ describe('sed programs that reach outside sed', () => {
     expect(sedEffects('/re/w log')).toEqual([{ kind: 'write', file: 'log' }]);
     expect(sedEffects('s/e/w/g')).toEqual([]);
     expect(sedEffects('y/abc/xyz/')).toEqual([]);
+  });
+
+  it('ends labels, exit codes and line lengths at `;`, but text and file names at the end of the line', () => {
+    expect(sedEffects('$q;1e touch x')).toEqual([{ kind: 'exec', command: 'touch x' }]);
+    expect(sedEffects('1Q 3;1e touch x')).toEqual([{ kind: 'exec', command: 'touch x' }]);
+    expect(sedEffects('1l 40;1e touch x')).toEqual([{ kind: 'exec', command: 'touch x' }]);
+    expect(sedEffects(':a;N;$!ba;1w out')).toEqual([{ kind: 'write', file: 'out' }]);
+    expect(sedEffects('1a text;e touch x')).toEqual([]);
+    expect(sedEffects('1r in;e touch x')).toEqual([]);
   });
 });
