@@ -543,6 +543,8 @@ spec('CONFIRM: secrets read, risky environment, dynamic names', [
   ['./node_modules/.bin/cat x', 'confirm', 'untrusted_binary'],
   ['ls\u202e', 'confirm', 'obfuscation'],
   ['echo \u200bhi', 'confirm', 'obfuscation'],
+  // A carriage return makes a terminal draw what follows it over what came before.
+  ['touch PWNED #\rls -la', 'confirm', 'obfuscation'],
 ]);
 
 spec('CONFIRM: unknown and unparseable input fails closed', [
@@ -672,6 +674,8 @@ spec('-v, -V and -h are not version or help options of every tool', [
   ['curl -h https://x.example', 'confirm', 'network_access'],
   ['wget -v -i- <<< http://x.example', 'confirm', 'network_access'],
   ['npx -v cowsay', 'confirm', 'package_install'],
+  ["node -h -e 'x'", 'confirm'],
+  ['python3 -V -h', 'safe'],
   ['python3 -V', 'safe'],
   ['python3 --help', 'safe'],
   ['node -v', 'safe'],

@@ -7,7 +7,7 @@
 import type { Finding } from './risk.js';
 import {
   DECODERS, GIT_PROGRAM_KEYS, INTERPRETERS, NETWORK_FETCHERS, SHELLS, SHELL_OPTIONS_WITH_VALUE,
-  VERSIONED_INTERPRETER, WRAPPERS, type WrapperSpec,
+  INTERPRETER_VERSION_OPTIONS, NO_VERSION_OPTIONS, VERSION_OPTIONS, VERSIONED_INTERPRETER, WRAPPERS, type WrapperSpec,
 } from './rules.js';
 import { commandStart, hasOption, positionals, takesValue } from './options.js';
 import type { Assignment, Redirect, Segment, Stdin, Word } from './segment.js';
@@ -28,7 +28,7 @@ export const MAX_SEGMENTS = 512;
 /** Longer lines are not parsed at all. */
 export const MAX_COMMAND_LENGTH = 100_000;
 
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
 /** Wrappers that are commands of their own for the policy (they change who runs the command). */
 const PRIVILEGED_WRAPPERS = new Set(['sudo', 'doas', 'su', 'runuser', 'pkexec', 'run0', 'gosu', 'su-exec', 'chroot']);
 /** git -c keys whose value git runs through the shell. */
@@ -667,7 +667,10 @@ class Decomposer {
       segment.findings.push({ code: 'script_execution', verdict: 'confirm', name, detail: ` (${script})` });
       return;
     }
-    if (values.some((v) => /^--?(version|help|h|V|v)$/.test(v))) return;
+    // Only a query of the interpreter's own version or help reads no code from its input (`python3 -v` is verbose, and reads it).
+    const base = name in INTERPRETERS ? name : name.replace(/\d+(\.\d+)*$/, '');
+    const queries = [...(NO_VERSION_OPTIONS.includes(base) ? [] : VERSION_OPTIONS), ...(INTERPRETER_VERSION_OPTIONS[base] ?? [])];
+    if (values.length > 0 && values.every((v) => queries.includes(v))) return;
     this.stdinCode(ctx, name, false, () => segment);
   }
 
