@@ -1053,3 +1053,19 @@ spec('sed and awk programs are read as sed and awk read them', [
   ["awk -v n=2 '{ print $n }' f", 'safe'],
   ["awk 'BEGIN { x = \"a>b\"; print x }'", 'safe'],
 ]);
+
+spec('a wrapper\'s own options are judged too, not only the command it runs', [
+  ['time -o /etc/passwd ls', 'block'],
+  ['time -o timing.txt make', 'confirm'],
+  ["strace -o '|touch x' ls", 'confirm'],
+  ['strace -E LD_PRELOAD=./x.so ls', 'confirm'],
+  ['strace -p 1', 'confirm'],
+  ['fakeroot -l ./x.so ls', 'confirm'],
+  ['fakeroot --faked ./x ls', 'confirm'],
+  ['hyperfine --export-json /etc/x ls', 'confirm'],
+  ['proxychains -f ./p.conf ls', 'confirm'],
+  ['time ls', 'safe'],
+  ['time -p ls', 'safe'],
+  ['nice -n 5 ls', 'safe'],
+  ['timeout 5 ls', 'safe'],
+]);

@@ -497,6 +497,11 @@ class Decomposer {
       }
       ran = true;
     }
+    if (spec.ownOptions?.some((o) => hasOption(own, o, true)) === true) {
+      const itself = words.slice(0, start + 1);
+      this.emit(ctx, { text: joinText(itself), words: itself, env, redirects: [] });
+      ran = true;
+    }
     // `sudo` is a command of its own (it is blocked); the others only matter for what they run.
     if (privileged) {
       this.emit(ctx, { text: joinText(words), words, env, redirects: [] });
