@@ -112,6 +112,35 @@ describe('the web console', () => {
     expect(existsSync(join(work, 'd'))).toBe(false);
   });
 
+  it('the keys answer the card holding the focus, never one typed into a field, and a held key answers once', async () => {
+    const first = aleph(['exec', '--', 'cp a j']);
+    await page.locator('article.approval', { hasText: 'cp a j' }).waitFor();
+    const second = aleph(['exec', '--', 'cp a k']);
+    const secondCard = page.locator('article.approval', { hasText: 'cp a k' });
+    await secondCard.getByRole('button', { name: /Allow Once/ }).focus();
+    await page.keyboard.press('d');
+    expect((await second).code).toBe(126);
+    // `a` picks an option in the list; it does not allow the command always.
+    const firstCard = page.locator('article.approval', { hasText: 'cp a j' });
+    await firstCard.getByLabel('how long Allow Always lasts').focus();
+    await page.keyboard.press('a');
+    await firstCard.getByRole('button', { name: /^Deny/ }).click();
+    expect((await first).code).toBe(126);
+
+    const third = aleph(['exec', '--', 'cp a l']);
+    await page.locator('article.approval', { hasText: 'cp a l' }).waitFor();
+    const fourth = aleph(['exec', '--', 'cp a m']);
+    await page.locator('article.approval', { hasText: 'cp a m' }).waitFor();
+    await page.keyboard.down('d');
+    expect((await third).code).toBe(126);
+    await page.locator('article.approval.selected', { hasText: 'cp a m' }).waitFor();
+    await page.keyboard.down('d'); // held: the key repeats
+    await page.keyboard.up('d');
+    await page.locator('article.approval', { hasText: 'cp a m' }).getByRole('button', { name: /Allow Once/ }).click();
+    expect((await fourth).code).toBe(0);
+  });
+
+
   it('shows a pairing code; approving it pairs the device', async () => {
     const device = join(root, 'device');
     const pairing = aleph(['pairing', 'request', '--name', 'e2e-laptop', '--gateway', ready.url, '--json'], { home: device });

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { describeCapabilities, type ConsoleApi, type Decision, type PendingApproval, type ResolveOptions } from '@aleph/protocol';
+import { typingInto } from '../keys';
 import { timeLeft, useConsole } from '../store';
 
 function RiskBadge({ approval }: { approval: PendingApproval }) {
@@ -41,10 +42,12 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
     }
   };
 
+  // The keys answer the selected card, which is the one holding the focus when one does. A key
+  // typed into a field is the field's; a held key does not go on to answer the next card.
   useEffect(() => {
     if (!selected) return;
     const onKey = (e: KeyboardEvent) => {
-      if (busy || e.ctrlKey || e.metaKey || e.altKey || (e.target as HTMLElement).tagName === 'INPUT') return;
+      if (busy || e.ctrlKey || e.metaKey || e.altKey || e.repeat || typingInto(e.target)) return;
       if (e.key === 'o') void answer('allow-once');
       else if (e.key === 'a' && (approval.suggested_rule !== null || tool !== undefined)) void answer('allow-always');
       else if (e.key === 'd') void answer('deny');
@@ -54,7 +57,8 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
   });
 
   return (
-    <article className={`card approval${selected ? ' selected' : ''}`} aria-label={`approval ${approval.id}`} data-approval={approval.id} onClick={() => select(approval.id)}>
+    <article className={`card approval${selected ? ' selected' : ''}`} aria-label={`approval ${approval.id}`} aria-current={selected ? 'true' : undefined}
+      data-approval={approval.id} onClick={() => select(approval.id)} onFocus={() => select(approval.id)}>
       <header className="card-head">
         <RiskBadge approval={approval} />
         <span className="verdict">{approval.verdict}</span>
@@ -79,14 +83,14 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
         </label>
       )}
       <footer className="actions">
-        <button type="button" className="primary" disabled={busy} onClick={() => void answer('allow-once')}>Allow Once <kbd>o</kbd></button>
-        <button type="button" disabled={busy || (approval.suggested_rule === null && tool === undefined)} onClick={() => void answer('allow-always')}>Allow Always <kbd>a</kbd></button>
+        <button type="button" className="primary" disabled={busy} aria-keyshortcuts="o" onClick={() => void answer('allow-once')}>Allow Once <kbd>o</kbd></button>
+        <button type="button" disabled={busy || (approval.suggested_rule === null && tool === undefined)} aria-keyshortcuts="a" onClick={() => void answer('allow-always')}>Allow Always <kbd>a</kbd></button>
         {approval.suggested_rule !== null && tool === undefined && (
           <select aria-label="how long Allow Always lasts" value={reach} onChange={(e) => setReach(Number(e.target.value))} disabled={busy}>
             {REACH.map((r, i) => <option key={r.label} value={i}>{r.label}</option>)}
           </select>
         )}
-        <button type="button" className="danger" disabled={busy} onClick={() => void answer('deny')}>Deny <kbd>d</kbd></button>
+        <button type="button" className="danger" disabled={busy} aria-keyshortcuts="d" onClick={() => void answer('deny')}>Deny <kbd>d</kbd></button>
       </footer>
     </article>
   );
