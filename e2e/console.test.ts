@@ -41,6 +41,9 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
+/** Whether the page is no wider than its window: nothing runs off to the side. */
+const fitsWidth = (): Promise<boolean> => page.locator('html').evaluate((html) => html.scrollWidth <= html.clientWidth);
+
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   root = mkdtempSync(join(tmpdir(), 'aleph-e2e-'));
@@ -111,6 +114,38 @@ describe('the web console', () => {
     expect(done.stderr).toContain('denied');
     expect(existsSync(join(work, 'd'))).toBe(false);
   });
+
+  it('shows each command as it would run: whole, wrapped, with hidden characters and long gaps made visible', async () => {
+    const wide = aleph(['exec', '--', `echo hello${' '.repeat(400)}; touch PWNED_WIDE`]);
+    const bidi = aleph(['exec', '--', 'echo hi \u202E\u2066; touch PWNED_BIDI \u2069\u2066 #\u2069\u202C']);
+    const long = aleph(['exec', '--', `cp a ${'x'.repeat(10_240)}.end`]);
+    const cards = page.locator('article.approval');
+    await expect.poll(() => cards.count()).toBe(3);
+    const wideCard = cards.filter({ hasText: 'PWNED_WIDE' });
+    expect(await wideCard.locator('pre.command').innerText()).toBe('echo hello ⟨400 spaces⟩ ; touch PWNED_WIDE');
+    // The rule Allow Always would remember says what it holds too.
+    expect(await wideCard.getByText('Hidden characters shown:').innerText()).toContain('exact:echo hello ⟨400 spaces⟩ ; touch PWNED_WIDE');
+    const bidiText = await cards.filter({ hasText: 'PWNED_BIDI' }).locator('pre.command').innerText();
+    expect(bidiText).toBe('echo hi <U+202E><U+2066>; touch PWNED_BIDI <U+2069><U+2066> #<U+2069><U+202C>');
+    const longCommand = cards.filter({ hasText: '.end' }).locator('pre.command');
+    expect(await longCommand.innerText()).toBe(`cp a ${'x'.repeat(10_240)}.end`);
+    for (const command of await cards.locator('pre.command').all()) {
+      expect(await command.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    }
+    expect(await fitsWidth()).toBe(true);
+    await shot('approvals-tricky');
+    for (const card of [wideCard, cards.filter({ hasText: 'PWNED_BIDI' })]) await card.getByRole('button', { name: /^Deny/ }).click();
+    await cards.filter({ hasText: '.end' }).getByRole('button', { name: /^Deny/ }).click();
+    // A notice quoting a long command is cut, visibly, until asked for all of it.
+    const notice = page.getByRole('status').filter({ hasText: /^Denied: cp a x/ });
+    await expect.poll(() => notice.innerText()).toMatch(/^Denied: cp a x+…\s*Show all \d+ characters$/);
+    await notice.getByRole('button', { name: /Show all/ }).click();
+    await expect.poll(() => notice.innerText()).toMatch(/^Denied: cp a x{10240}\.end\s*Show less$/);
+    await notice.getByRole('button', { name: 'Show less' }).click();
+    expect((await Promise.all([wide, bidi, long])).map((r) => r.code)).toEqual([126, 126, 126]);
+    expect(existsSync(join(work, 'PWNED_WIDE')) || existsSync(join(work, 'PWNED_BIDI'))).toBe(false);
+  });
+
 
   it('the keys answer the card holding the focus, never one typed into a field, and a held key answers once', async () => {
     const first = aleph(['exec', '--', 'cp a j']);

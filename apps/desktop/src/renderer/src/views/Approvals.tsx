@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import { describeCapabilities, type ConsoleApi, type Decision, type PendingApproval, type ResolveOptions } from '@aleph/protocol';
+import { useEffect, useId, useState } from 'react';
+import { describeCapabilities, visibleText, type ConsoleApi, type Decision, type PendingApproval, type ResolveOptions } from '@aleph/protocol';
 import { typingInto } from '../keys';
 import { timeLeft, useConsole } from '../store';
 
@@ -23,9 +23,11 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
   const tell = useConsole((s) => s.tell);
   const suggested = approval.suggested_rule === null ? '' : `${approval.suggested_rule.kind}:${approval.suggested_rule.pattern}`;
   const [rule, setRule] = useState(suggested);
+  const ids = useId();
   const [reach, setReach] = useState(0);
   const [busy, setBusy] = useState(false);
   const tool = approval.tool;
+  const command = approval.request.command;
 
   const answer = async (decision: Decision) => {
     setBusy(true);
@@ -35,7 +37,7 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
         ? { rule: { kind, pattern: rest.join(':') } as const } : {};
       const grant = decision === 'allow-always' && tool === undefined ? REACH[reach]!.options : {};
       await api.resolve(approval.id, decision, { ...edited, ...grant });
-      tell(`${decision === 'deny' ? 'Denied' : decision === 'allow-once' ? 'Allowed once' : `Allowed ${tool === undefined ? REACH[reach]!.label : 'always'}`}: ${approval.request.command}`);
+      tell(`${decision === 'deny' ? 'Denied' : decision === 'allow-once' ? 'Allowed once' : `Allowed ${tool === undefined ? REACH[reach]!.label : 'always'}`}: ${command}`);
     } catch (error) {
       tell((error as Error).message, 'error');
       setBusy(false);
@@ -62,25 +64,27 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
       <header className="card-head">
         <RiskBadge approval={approval} />
         <span className="verdict">{approval.verdict}</span>
-        <span className="who">{approval.request.agent_id}</span>
+        <span className="who">{visibleText(approval.request.agent_id)}</span>
         <span className="countdown" title={`answered by the fallback at ${approval.expires_at}`}>{timeLeft(approval.expires_at, now)} left</span>
       </header>
-      <pre className="command"><code>{approval.request.command}</code></pre>
-      <p className="cwd">in <code>{approval.request.cwd}</code></p>
+      <pre className="command"><code>{visibleText(command, true)}</code></pre>
+      <p className="cwd">in <code>{visibleText(approval.request.cwd)}</code></p>
       <ul className="reasons">
-        {approval.risk.reasons.map((r) => <li key={r.code}>{r.message}</li>)}
+        {approval.risk.reasons.map((r) => <li key={r.code}>{visibleText(r.message)}</li>)}
       </ul>
       {tool !== undefined && (
         <section className="tool" aria-label="tool contract">
-          <p><strong>{tool.gate === 'approve_contract' ? `Approve the capability contract of ${tool.name}` : `Confirm this run of ${tool.name}`}</strong> <span className="badge">{tool.stage}</span></p>
-          <p>{tool.reason}</p>
-          <ul>{describeCapabilities(tool.capabilities).map((line) => <li key={line}>{line}</li>)}</ul>
+          <p><strong>{tool.gate === 'approve_contract' ? `Approve the capability contract of ${visibleText(tool.name)}` : `Confirm this run of ${visibleText(tool.name)}`}</strong> <span className="badge">{tool.stage}</span></p>
+          <p>{visibleText(tool.reason)}</p>
+          <ul>{describeCapabilities(tool.capabilities).map((line) => <li key={line}>{visibleText(line)}</li>)}</ul>
         </section>
       )}
       {approval.suggested_rule !== null && (
-        <label className="rule">Allow Always remembers
-          <input value={rule} onChange={(e) => setRule(e.target.value)} aria-label="rule for Allow Always" spellCheck={false} />
-        </label>
+        <div className="rule">
+          <label htmlFor={`${ids}rule`}>Allow Always remembers</label>
+          <textarea id={`${ids}rule`} rows={1} value={rule} onChange={(e) => setRule(e.target.value)} disabled={busy} spellCheck={false} />
+          {visibleText(rule) !== rule && <p className="rule-note">Hidden characters shown: <code>{visibleText(rule)}</code></p>}
+        </div>
       )}
       <footer className="actions">
         <button type="button" className="primary" disabled={busy} aria-keyshortcuts="o" onClick={() => void answer('allow-once')}>Allow Once <kbd>o</kbd></button>

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { ConsoleApi, PolicyView, RuleAction, RuleDraft, RulesFile, RuleView, SecurityMode } from '@aleph/protocol';
+import { visibleText, type ConsoleApi, type PolicyView, type RuleAction, type RuleDraft, type RulesFile, type RuleView, type SecurityMode } from '@aleph/protocol';
 import { localTime, timeLeft, useAct, useConsole } from '../store';
+import { clip } from '../text';
 
 const MODES: readonly SecurityMode[] = ['safe', 'dev', 'unrestricted'];
 const ACTIONS: readonly RuleAction[] = ['deny', 'ask', 'allow'];
@@ -15,6 +16,9 @@ const LIFETIMES: readonly { readonly label: string; readonly ms: number | null }
 ];
 
 const when = (iso: string | null, never: string): string => (iso === null ? never : localTime(iso));
+
+/** A rule as the person reads it: `kind:pattern`, hidden characters made visible. */
+const ruleText = (r: RuleView): string => visibleText(`${r.kind}:${r.pattern}`);
 
 /** A grant: a rule that ends by itself, at a time or with the agent's session. */
 const isGrant = (r: RuleView): boolean => r.expires_at !== null || r.session !== null;
@@ -72,12 +76,12 @@ function RuleRow({ rule, now, remove }: { rule: RuleView; now: number; remove: (
   return (
     <tr aria-label={`rule ${rule.id}`}>
       <td><span className={`badge action-${rule.action}`}>{rule.action}</span></td>
-      <td><code>{rule.kind}:{rule.pattern}</code>{rule.message !== null && <div className="muted">“{rule.message}”</div>}</td>
-      <td>{rule.agent}</td>
-      <td>{rule.source}</td>
+      <td><code>{ruleText(rule)}</code>{rule.message !== null && <div className="muted">“{visibleText(rule.message)}”</div>}</td>
+      <td>{visibleText(rule.agent)}</td>
+      <td>{visibleText(rule.source)}</td>
       <td className="muted">{when(rule.last_used_at, 'never')}</td>
       <td className="countdown">{rule.session !== null ? 'this session' : rule.expires_at === null ? '—' : `${timeLeft(rule.expires_at, now)} left`}</td>
-      <td><button type="button" className="danger" onClick={() => remove(rule)} aria-label={`delete rule ${rule.kind}:${rule.pattern}`}>Delete</button></td>
+      <td><button type="button" className="danger" onClick={() => remove(rule)} aria-label={`delete rule ${clip(ruleText(rule), 80)}`}>Delete</button></td>
     </tr>
   );
 }
@@ -147,8 +151,8 @@ export function Policies({ api }: { api: ConsoleApi }) {
           </select>
         </label>
         {policy.agents.map((a) => (
-          <label key={a.agent} className="row">{a.agent}
-            <select aria-label={`mode of ${a.agent}`} value={a.mode ?? ''} onChange={(e) => void act(() => api.setMode(e.target.value as SecurityMode, a.agent), `${a.agent}: ${e.target.value}`)}>
+          <label key={a.agent} className="row">{visibleText(a.agent)}
+            <select aria-label={`mode of ${visibleText(a.agent)}`} value={a.mode ?? ''} onChange={(e) => void act(() => api.setMode(e.target.value as SecurityMode, a.agent), `${a.agent}: ${e.target.value}`)}>
               {a.mode === null && <option value="">default ({policy.default_mode})</option>}
               {MODES.map((m) => <option key={m}>{m}</option>)}
             </select>

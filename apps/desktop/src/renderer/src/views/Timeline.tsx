@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { AUDIT_EVENT_TYPES, RISK_LEVELS, type AuditEventType, type AuditRow, type ChainCheck, type ConsoleApi, type RiskLevel, type TimelineQuery } from '@aleph/protocol';
+import { AUDIT_EVENT_TYPES, RISK_LEVELS, visibleText, type AuditEventType, type AuditRow, type ChainCheck, type ConsoleApi, type RiskLevel, type TimelineQuery } from '@aleph/protocol';
 import { localTime, useConsole } from '../store';
 
 const ROW_HEIGHT = 36;
@@ -136,7 +136,7 @@ export function Timeline({ api }: { api: ConsoleApi }) {
             <button type="button" role="listitem" key={r.id} className={`event-row risk-${r.risk_level ?? 'none'}`} style={{ top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT }} onClick={() => setDetail(r)}>
               <time dateTime={r.ts}>{localTime(r.ts, true)}</time>
               <span className="event-type">{r.event}</span>
-              <span className="event-summary">{r.summary}</span>
+              <span className="event-summary">{visibleText(r.summary)}</span>
             </button>
           ))}
         </div>
@@ -150,11 +150,11 @@ export function Timeline({ api }: { api: ConsoleApi }) {
           </header>
           <dl>
             <dt>time</dt><dd>{detail.ts}</dd>
-            <dt>session</dt><dd>{detail.session ?? '—'}</dd>
-            <dt>actor</dt><dd>{detail.actor ?? '—'}</dd>
+            <dt>session</dt><dd>{detail.session === null ? '—' : visibleText(detail.session)}</dd>
+            <dt>actor</dt><dd>{detail.actor === null ? '—' : visibleText(detail.actor)}</dd>
             <dt>hash</dt><dd className="mono">{detail.hash}</dd>
           </dl>
-          <pre>{JSON.stringify(detail.payload, null, 2)}</pre>
+          <pre>{visibleText(JSON.stringify(detail.payload, null, 2), true)}</pre>
         </aside>
       )}
     </section>
