@@ -176,6 +176,26 @@ describe('the web console', () => {
   });
 
 
+  it('a mistyped Allow Always rule is refused with the reason, and answers nothing; an edited one is saved as written', async () => {
+    const run = aleph(['exec', '--', 'cp a n']);
+    const card = page.locator('article.approval', { hasText: 'cp a n' });
+    const rule = card.getByRole('textbox', { name: 'Allow Always remembers' });
+    expect(await rule.inputValue()).toBe('exact:cp a n');
+    await rule.fill('exct:cp a n');
+    await card.getByRole('button', { name: /Allow Always/ }).click();
+    await card.getByText('Unknown rule kind "exct"').waitFor();
+    expect(await rule.getAttribute('aria-invalid')).toBe('true');
+    expect(await rule.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    expect(await page.getByRole('alert').filter({ hasText: 'Not answered' }).count()).toBe(1);
+    await rule.fill('prefix:cp a n');
+    await card.getByRole('button', { name: /Allow Always/ }).click();
+    expect((await run).code).toBe(0);
+    await page.getByRole('status').filter({ hasText: 'Allowed always: cp a n (remembers prefix:cp a n)' }).waitFor();
+    const { rules } = JSON.parse((await aleph(['rules', 'list', '--agent', 'e2e-agent', '--json'])).stdout) as { rules: { kind: string; pattern: string }[] };
+    expect(rules.filter((r) => r.pattern.startsWith('cp a n'))).toEqual([expect.objectContaining({ kind: 'prefix', pattern: 'cp a n' })]);
+  });
+
+
   it('shows a pairing code; approving it pairs the device', async () => {
     const device = join(root, 'device');
     const pairing = aleph(['pairing', 'request', '--name', 'e2e-laptop', '--gateway', ready.url, '--json'], { home: device });

@@ -1,5 +1,5 @@
-import { useEffect, useId, useState } from 'react';
-import { describeCapabilities, visibleText, type ConsoleApi, type Decision, type PendingApproval, type ResolveOptions } from '@aleph/protocol';
+import { useEffect, useId, useRef, useState } from 'react';
+import { describeCapabilities, parseRuleText, visibleText, type ConsoleApi, type Decision, type PendingApproval, type ResolveOptions } from '@aleph/protocol';
 import { typingInto } from '../keys';
 import { timeLeft, useConsole } from '../store';
 
@@ -23,6 +23,9 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
   const tell = useConsole((s) => s.tell);
   const suggested = approval.suggested_rule === null ? '' : `${approval.suggested_rule.kind}:${approval.suggested_rule.pattern}`;
   const [rule, setRule] = useState(suggested);
+  // An edit is read as the CLI reads a rule; one that does not parse is never answered with.
+  const edited = rule === suggested ? null : parseRuleText(rule);
+  const ruleField = useRef<HTMLTextAreaElement>(null);
   const ids = useId();
   const [reach, setReach] = useState(0);
   const [busy, setBusy] = useState(false);
@@ -30,14 +33,20 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
   const command = approval.request.command;
 
   const answer = async (decision: Decision) => {
+    const always = decision === 'allow-always';
+    if (always && edited !== null && !edited.ok) {
+      tell(`Not answered: ${edited.error.message}`, 'error');
+      ruleField.current?.focus();
+      return;
+    }
     setBusy(true);
     try {
-      const [kind, ...rest] = rule.split(':');
-      const edited = decision === 'allow-always' && rule !== suggested && (kind === 'exact' || kind === 'prefix' || kind === 'path')
-        ? { rule: { kind, pattern: rest.join(':') } as const } : {};
-      const grant = decision === 'allow-always' && tool === undefined ? REACH[reach]!.options : {};
-      await api.resolve(approval.id, decision, { ...edited, ...grant });
-      tell(`${decision === 'deny' ? 'Denied' : decision === 'allow-once' ? 'Allowed once' : `Allowed ${tool === undefined ? REACH[reach]!.label : 'always'}`}: ${command}`);
+      const options: ResolveOptions = always
+        ? { ...(edited?.ok === true ? { rule: edited.value } : {}), ...(tool === undefined ? REACH[reach]!.options : {}) }
+        : {};
+      await api.resolve(approval.id, decision, options);
+      const remembers = always && tool === undefined ? ` (remembers ${edited?.ok === true ? `${edited.value.kind}:${edited.value.pattern}` : suggested})` : '';
+      tell(`${decision === 'deny' ? 'Denied' : decision === 'allow-once' ? 'Allowed once' : `Allowed ${tool === undefined ? REACH[reach]!.label : 'always'}`}: ${command}${remembers}`);
     } catch (error) {
       tell((error as Error).message, 'error');
       setBusy(false);
@@ -82,8 +91,10 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
       {approval.suggested_rule !== null && (
         <div className="rule">
           <label htmlFor={`${ids}rule`}>Allow Always remembers</label>
-          <textarea id={`${ids}rule`} rows={1} value={rule} onChange={(e) => setRule(e.target.value)} disabled={busy} spellCheck={false} />
+          <textarea id={`${ids}rule`} ref={ruleField} rows={1} value={rule} onChange={(e) => setRule(e.target.value)} disabled={busy} spellCheck={false}
+            aria-invalid={edited?.ok === false} aria-describedby={edited?.ok === false ? `${ids}problem` : undefined} />
           {visibleText(rule) !== rule && <p className="rule-note">Hidden characters shown: <code>{visibleText(rule)}</code></p>}
+          {edited?.ok === false && <p className="rule-note problem" id={`${ids}problem`}>{edited.error.message}</p>}
         </div>
       )}
       <footer className="actions">
