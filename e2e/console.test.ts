@@ -44,14 +44,19 @@ async function shot(name: string): Promise<void> {
 /** Whether the page is no wider than its window: nothing runs off to the side. */
 const fitsWidth = (): Promise<boolean> => page.locator('html').evaluate((html) => html.scrollWidth <= html.clientWidth);
 
+/** Starts the gateway with its console (on `consolePort`, 0 for any free one) and waits until it is ready. */
+async function startGateway(consolePort = '0'): Promise<void> {
+  gateway = spawn(process.execPath, [ALEPH, 'gateway', '--headless', '--json', '--port', '0', '--console', '--console-port', consolePort, '--ask-timeout-ms', '60000'], { env: env(), stdio: ['ignore', 'pipe', 'inherit'] });
+  ready = JSON.parse(await new Promise<string>((resolve) => gateway.stdout!.once('data', (d: Buffer) => resolve(d.toString().split('\n')[0]!)))) as typeof ready;
+}
+
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   root = mkdtempSync(join(tmpdir(), 'aleph-e2e-'));
   home = join(root, 'home');
   work = join(root, 'work');
   mkdirSync(work);
-  gateway = spawn(process.execPath, [ALEPH, 'gateway', '--headless', '--json', '--port', '0', '--console', '--console-port', '0', '--ask-timeout-ms', '60000'], { env: env(), stdio: ['ignore', 'pipe', 'inherit'] });
-  ready = JSON.parse(await new Promise<string>((resolve) => gateway.stdout!.once('data', (d: Buffer) => resolve(d.toString().split('\n')[0]!)))) as typeof ready;
+  await startGateway();
   browser = await chromium.launch({ executablePath: CHROMIUM });
   page = await browser.newPage({ viewport: { width: 1200, height: 800 }, colorScheme: 'light' });
   await page.goto(ready.console);
@@ -361,4 +366,23 @@ describe('the web console', () => {
     });
     expect(rebound).toBe(421);
   });
+
+  it('a gateway that stops takes its requests off the page; restarted, it asks for the new sign-in link', async () => {
+    await page.getByRole('button', { name: /Approvals/ }).click();
+    const run = aleph(['exec', '--', 'cp a q']);
+    await page.locator('article.approval', { hasText: 'cp a q' }).waitFor();
+    gateway.kill('SIGKILL');
+    await new Promise((r) => gateway.on('exit', r));
+    expect((await run).code).not.toBe(0);
+    await page.getByText('Not connected to the gateway').waitFor();
+    expect(await page.locator('article.approval').count()).toBe(0);
+    await page.getByRole('alert').filter({ hasText: 'Reconnecting…' }).waitFor();
+
+    await startGateway(new URL(ready.console).port);
+    await page.getByRole('alert').filter({ hasText: 'Signed out' }).waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('alert').filter({ hasText: 'Reconnecting…' }).count()).toBe(0);
+    await shot('signed-out');
+    await page.goto(ready.console);
+    await page.getByText('All calm').waitFor();
+  }, 60_000);
 });

@@ -36,7 +36,7 @@ export function App({ api }: { api: ConsoleApi }) {
         </nav>
         <span className={`link link-${connection}`} role="status">{connection === 'open' ? 'connected' : connection === 'connecting' ? 'connecting…' : 'disconnected'}</span>
       </header>
-      {connection === 'closed' && <p className="banner error" role="alert">{connectionReason ?? 'The connection to the gateway closed.'} Reconnecting… (A restarted headless gateway prints a new sign-in link.)</p>}
+      {connection === 'closed' && <p className="banner error" role="alert">{connectionReason ?? 'The connection to the gateway closed.'}</p>}
       <Notice />
       <main>
         {tab === 'approvals' && <Approvals api={api} />}

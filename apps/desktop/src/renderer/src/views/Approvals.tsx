@@ -114,11 +114,21 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
 export function Approvals({ api }: { api: ConsoleApi }) {
   const approvals = useConsole((s) => s.approvals);
   const selected = useConsole((s) => s.selected);
+  const connection = useConsole((s) => s.connection);
   if (approvals.length === 0) {
     return (
       <section className="empty" aria-live="polite">
-        <h2>All calm</h2>
-        <p>No command is waiting for you. New requests appear here the moment an agent asks.</p>
+        {connection === 'open' ? (
+          <>
+            <h2>All calm</h2>
+            <p>No command is waiting for you. New requests appear here the moment an agent asks.</p>
+          </>
+        ) : (
+          <>
+            <h2>{connection === 'connecting' ? 'Connecting to the gateway…' : 'Not connected to the gateway'}</h2>
+            <p>Requests waiting there show here once the console reaches it.</p>
+          </>
+        )}
       </section>
     );
   }
