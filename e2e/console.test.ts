@@ -276,6 +276,37 @@ describe('the web console', () => {
     await page.getByText('broken.json is not JSON').waitFor();
   });
 
+  it('keeps a 10 KB rule, a long notice and a narrow window inside the page', async () => {
+    // Allow Always on a 10 KB command remembers it whole (a rule added by hand is shorter).
+    await page.getByRole('button', { name: /Approvals/ }).click();
+    const run = aleph(['exec', '--', `cp a ${'y'.repeat(10_240)}`]);
+    await page.locator('article.approval').getByRole('button', { name: /Allow Always/ }).click();
+    await page.getByRole('status').filter({ hasText: /^Allowed always: cp a y+…/ }).waitFor();
+    await run;
+    await page.getByRole('button', { name: /Policies/ }).click();
+    await page.getByLabel('search rules').fill('');
+    const rules = page.getByRole('table', { name: 'rules' });
+    for (const remove of await rules.getByRole('button', { name: /delete rule/ }).all()) {
+      const box = (await remove.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(1200);
+    }
+    expect(await fitsWidth()).toBe(true);
+    await shot('policies-long-rule');
+    await page.setViewportSize({ width: 375, height: 812 });
+    try {
+      for (const tab of ['Approvals', 'Pairing', 'Audit timeline', 'Policies']) {
+        await page.getByRole('navigation').getByRole('button', { name: new RegExp(tab) }).click();
+        expect(await fitsWidth(), tab).toBe(true);
+      }
+      await shot('policies-narrow');
+    } finally {
+      await page.setViewportSize({ width: 1200, height: 800 });
+    }
+    await rules.getByRole('button', { name: /delete rule exact:cp a y/ }).click();
+    await page.getByRole('status').filter({ hasText: /^Deleted allow exact:cp a y+…/ }).waitFor();
+  });
+
+
   it('sets an agent\'s mode', async () => {
     await page.getByLabel('mode of e2e-agent').selectOption('dev');
     await page.getByText('e2e-agent: dev').waitFor();

@@ -76,8 +76,8 @@ function RuleRow({ rule, now, remove }: { rule: RuleView; now: number; remove: (
   return (
     <tr aria-label={`rule ${rule.id}`}>
       <td><span className={`badge action-${rule.action}`}>{rule.action}</span></td>
-      <td><code>{ruleText(rule)}</code>{rule.message !== null && <div className="muted">“{visibleText(rule.message)}”</div>}</td>
-      <td>{visibleText(rule.agent)}</td>
+      <td className="pattern"><code>{ruleText(rule)}</code>{rule.message !== null && <div className="muted">“{visibleText(rule.message)}”</div>}</td>
+      <td className="agent">{visibleText(rule.agent)}</td>
       <td>{visibleText(rule.source)}</td>
       <td className="muted">{when(rule.last_used_at, 'never')}</td>
       <td className="countdown">{rule.session !== null ? 'this session' : rule.expires_at === null ? '—' : `${timeLeft(rule.expires_at, now)} left`}</td>
@@ -88,11 +88,13 @@ function RuleRow({ rule, now, remove }: { rule: RuleView; now: number; remove: (
 
 function RuleTable({ rules, now, remove, caption }: { rules: readonly RuleView[]; now: number; remove: (r: RuleView) => void; caption: string }) {
   return (
-    <table className="rules">
-      <caption className="sr-only">{caption}</caption>
-      <thead><tr><th>Action</th><th>Rule</th><th>Agent</th><th>From</th><th>Last used</th><th>Expires</th><th /></tr></thead>
-      <tbody>{rules.map((r) => <RuleRow key={r.id} rule={r} now={now} remove={remove} />)}</tbody>
-    </table>
+    <div className="table-wrap">
+      <table className="rules">
+        <caption className="sr-only">{caption}</caption>
+        <thead><tr><th>Action</th><th>Rule</th><th>Agent</th><th>From</th><th>Last used</th><th>Expires</th><th /></tr></thead>
+        <tbody>{rules.map((r) => <RuleRow key={r.id} rule={r} now={now} remove={remove} />)}</tbody>
+      </table>
+    </div>
   );
 }
 
