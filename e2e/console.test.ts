@@ -4,7 +4,7 @@
  * screenshot is kept in e2e/artifacts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,14 @@ async function shot(name: string): Promise<void> {
 /** Whether the page is no wider than its window: nothing runs off to the side. */
 const fitsWidth = (): Promise<boolean> => page.locator('html').evaluate((html) => html.scrollWidth <= html.clientWidth);
 
+/** The number of events the timeline says its search found. */
+async function eventCount(): Promise<number> {
+  return Number(/^(\d+) events/.exec(await page.locator('.summary').innerText())?.[1]);
+}
+
+/** Events brought along from an earlier log: more than the timeline loads at once. */
+const IMPORTED = 300;
+
 /** Starts the gateway with its console (on `consolePort`, 0 for any free one) and waits until it is ready. */
 async function startGateway(consolePort = '0'): Promise<void> {
   gateway = spawn(process.execPath, [ALEPH, 'gateway', '--headless', '--json', '--port', '0', '--console', '--console-port', consolePort, '--ask-timeout-ms', '60000'], { env: env(), stdio: ['ignore', 'pipe', 'inherit'] });
@@ -56,6 +64,11 @@ beforeAll(async () => {
   home = join(root, 'home');
   work = join(root, 'work');
   mkdirSync(work);
+  const log = join(root, 'imported.jsonl');
+  writeFileSync(log, Array.from({ length: IMPORTED }, (_, i) => `${JSON.stringify({
+    ts: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), event: 'terminal_cmd', session: 'imported', command: `echo imported ${i + 1}`, decision: 'allow-once',
+  })}\n`).join(''));
+  expect((await aleph(['audit', 'import', '--format', 'jsonl', log])).code).toBe(0);
   await startGateway();
   browser = await chromium.launch({ executablePath: CHROMIUM });
   page = await browser.newPage({ viewport: { width: 1200, height: 800 }, colorScheme: 'light' });
@@ -228,6 +241,22 @@ describe('the web console', () => {
     await page.getByText(/chain intact over \d+ events/).waitFor();
     await shot('timeline');
   });
+
+  it('exports the whole result of a search, not only the rows loaded so far', async () => {
+    await page.getByLabel('search the timeline').fill('');
+    await page.getByText(/^\d+ events, 200 loaded/).waitFor();
+    const total = await eventCount();
+    expect(total).toBeGreaterThan(IMPORTED);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export' }).click()]);
+    const saved = join(root, 'audit.jsonl');
+    await download.saveAs(saved);
+    const lines = readFileSync(saved, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { event: string; command?: string });
+    expect(lines).toHaveLength(total);
+    // Oldest first, as `aleph audit export` writes them.
+    expect(lines[0]).toMatchObject({ event: 'terminal_cmd', command: 'echo imported 1' });
+    await page.getByText(`Exported ${total} events to aleph-audit.jsonl`).waitFor();
+  });
+
 
   it('a grant for 15 minutes shows in Policies with its time left, and goes when deleted', async () => {
     await page.getByRole('button', { name: /Approvals/ }).click();

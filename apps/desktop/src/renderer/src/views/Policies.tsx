@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { visibleText, type ConsoleApi, type PolicyView, type RuleAction, type RuleDraft, type RulesFile, type RuleView, type SecurityMode } from '@aleph/protocol';
+import { download } from '../download';
 import { localTime, timeLeft, useAct, useConsole } from '../store';
 import { clip } from '../text';
 
@@ -29,14 +30,6 @@ function draftOf(r: RuleView): RuleDraft {
     agent: r.agent, action: r.action, kind: r.kind, pattern: r.pattern,
     ...(r.message === null ? {} : { message: r.message }), ...(r.expires_at === null ? {} : { expires_at: r.expires_at }),
   };
-}
-
-function download(name: string, text: string): void {
-  const link = document.createElement('a');
-  link.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  link.download = name;
-  link.click();
-  URL.revokeObjectURL(link.href);
 }
 
 function AddRule({ agents, add }: { agents: readonly string[]; add: (draft: RuleDraft) => Promise<boolean> }) {
@@ -127,7 +120,7 @@ export function Policies({ api }: { api: ConsoleApi }) {
   const remove = (r: RuleView) => void act(() => api.removeRule(r.id), `Deleted ${r.action} ${r.kind}:${r.pattern} for ${r.agent}`);
   const exportRules = () => {
     const body: RulesFile = { version: 1, rules: live.filter((r) => r.session === null).map(draftOf) };
-    download(`aleph-rules-${new Date(now).toISOString().slice(0, 10)}.json`, `${JSON.stringify(body, null, 2)}\n`);
+    download(`aleph-rules-${new Date(now).toISOString().slice(0, 10)}.json`, [`${JSON.stringify(body, null, 2)}\n`], 'application/json');
   };
   const importRules = async (picked: File | undefined) => {
     if (picked === undefined) return;

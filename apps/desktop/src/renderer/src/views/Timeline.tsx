@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { AUDIT_EVENT_TYPES, RISK_LEVELS, visibleText, type AuditEventType, type AuditRow, type ChainCheck, type ConsoleApi, type RiskLevel, type TimelineQuery } from '@aleph/protocol';
+import { download } from '../download';
 import { localTime, useConsole } from '../store';
+import { jsonLine, searchAll } from '../timeline-rows';
 
 const ROW_HEIGHT = 36;
 const PAGE = 200;
@@ -37,6 +39,7 @@ export function Timeline({ api }: { api: ConsoleApi }) {
   const [count, setCount] = useState<{ n: number; exact: boolean } | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
+  const [exporting, setExporting] = useState<number | null>(null);
   const [detail, setDetail] = useState<AuditRow | null>(null);
   const [chain, setChain] = useState<ChainCheck | null>(null);
   const [scrollTop, setScrollTop] = useState(0);
@@ -88,13 +91,18 @@ export function Timeline({ api }: { api: ConsoleApi }) {
   }, [last, rows.length, cursor, loading, filters, load]);
 
   const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setFilters((f) => ({ ...f, [key]: value }));
-  const exportRows = () => {
-    const blob = new Blob(rows.map((r) => `${JSON.stringify({ ts: r.ts, event: r.event, session: r.session, ...r.payload })}\n`), { type: 'application/x-ndjson' });
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = 'aleph-audit.jsonl';
-    a.click();
-    URL.revokeObjectURL(a.href);
+  // The whole result of the search, not only the rows loaded so far.
+  const exportAll = async () => {
+    setExporting(0);
+    try {
+      const all = await searchAll((q) => api.searchTimeline(q), queryOf(filters), setExporting);
+      download('aleph-audit.jsonl', all.map(jsonLine), 'application/x-ndjson');
+      tell(`Exported ${all.length} events to aleph-audit.jsonl`);
+    } catch (error) {
+      tell(`Nothing exported: ${(error as Error).message}`, 'error');
+    } finally {
+      setExporting(null);
+    }
   };
 
   return (
@@ -124,10 +132,11 @@ export function Timeline({ api }: { api: ConsoleApi }) {
           <option value="168">last week</option>
         </select>
         <button type="button" onClick={() => void api.verifyChain().then(setChain, (e: Error) => tell(e.message, 'error'))}>Verify chain</button>
-        <button type="button" onClick={exportRows} disabled={rows.length === 0}>Export</button>
+        <button type="button" onClick={() => void exportAll()} disabled={rows.length === 0 || exporting !== null}>{exporting === null ? 'Export' : 'Exporting…'}</button>
       </form>
       <p className="muted summary" aria-live="polite">
         {count === null ? 'Searching…' : `${count.n}${count.exact ? '' : '+'} events${rows.length < count.n ? `, ${rows.length} loaded` : ''}`}
+        {exporting !== null && ` · exporting, ${exporting} of ${count?.n ?? '?'}${count?.exact === false ? '+' : ''} so far`}
         {chain !== null && (chain.ok ? <span className="ok"> · chain intact over {chain.rows} events</span> : <span className="bad"> · chain broken at event {chain.first_bad_id}: {chain.reason}</span>)}
       </p>
       <div className="rows" ref={list} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} role="list" aria-label="audit events">

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditRow, TimelinePage, TimelineQuery } from '@aleph/protocol';
+import { jsonLine, searchAll } from './timeline-rows.js';
+
+const row = (id: number): AuditRow => ({
+  id, ts: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(), event: 'terminal_cmd', session: 's1', actor: 'agent',
+  risk_level: 'low', decision: 'allow-once', summary: `cmd ${id}`, payload: { command: `cmd ${id}` }, hash: 'ab'.repeat(32),
+});
+/** Rows `from` down to `to`, newest first, as a search returns them. */
+const rows = (from: number, to: number): AuditRow[] => Array.from({ length: from - to + 1 }, (_, i) => row(from - i));
+
+describe('exporting a search', () => {
+  it('pages through the whole result, oldest first, telling how far it got', async () => {
+    const all = rows(2500, 1);
+    const asked: TimelineQuery[] = [];
+    const search = async (q: TimelineQuery): Promise<TimelinePage> => {
+      asked.push(q);
+      const start = q.cursor === undefined || q.cursor === null ? 0 : Number(q.cursor);
+      const end = start + q.limit!;
+      return { rows: all.slice(start, end), next_cursor: end < all.length ? String(end) : null, count: all.length, count_exact: true };
+    };
+    const progress: number[] = [];
+    const got = await searchAll(search, { text: 'cmd', limit: 200 }, (n) => progress.push(n));
+    expect(got.map((r) => r.id)).toEqual(rows(2500, 1).map((r) => r.id).reverse());
+    expect(progress).toEqual([1000, 2000, 2500]);
+    expect(asked.every((q) => q.text === 'cmd')).toBe(true);
+  });
+
+  it('writes each row as a line of the agent audit.log', () => {
+    expect(JSON.parse(jsonLine(row(7)))).toEqual({ ts: row(7).ts, event: 'terminal_cmd', session: 's1', actor: 'agent', command: 'cmd 7' });
+    expect(jsonLine({ ...row(7), actor: null })).not.toContain('actor');
+    expect(jsonLine(row(7)).endsWith('}\n')).toBe(true);
+  });
+});
