@@ -164,7 +164,6 @@ describe('the web console', () => {
     expect(existsSync(join(work, 'PWNED_WIDE')) || existsSync(join(work, 'PWNED_BIDI'))).toBe(false);
   });
 
-
   it('the keys answer the card holding the focus, never one typed into a field, and a held key answers once', async () => {
     const first = aleph(['exec', '--', 'cp a j']);
     await page.locator('article.approval', { hasText: 'cp a j' }).waitFor();
@@ -193,7 +192,6 @@ describe('the web console', () => {
     expect((await fourth).code).toBe(0);
   });
 
-
   it('a mistyped Allow Always rule is refused with the reason, and answers nothing; an edited one is saved as written', async () => {
     const run = aleph(['exec', '--', 'cp a n']);
     const card = page.locator('article.approval', { hasText: 'cp a n' });
@@ -212,7 +210,6 @@ describe('the web console', () => {
     const { rules } = JSON.parse((await aleph(['rules', 'list', '--agent', 'e2e-agent', '--json'])).stdout) as { rules: { kind: string; pattern: string }[] };
     expect(rules.filter((r) => r.pattern.startsWith('cp a n'))).toEqual([expect.objectContaining({ kind: 'prefix', pattern: 'cp a n' })]);
   });
-
 
   it('shows a pairing code; approving it pairs the device', async () => {
     const device = join(root, 'device');
@@ -257,6 +254,34 @@ describe('the web console', () => {
     await page.getByText(`Exported ${total} events to aleph-audit.jsonl`).waitFor();
   });
 
+  it('is live: new events join the top while the rows being read stay in place', async () => {
+    const list = page.getByRole('list', { name: 'audit events' });
+    await list.evaluate((el) => el.scrollTo({ top: 36 * 40 }));
+    const rowAt = () => list.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      return el.ownerDocument.elementFromPoint(box.left + 40, box.top + 60)?.closest('.event-row')?.textContent;
+    });
+    await expect.poll(() => list.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+    const reading = await rowAt();
+    const before = await eventCount();
+    expect((await aleph(['exec', '--', 'echo live-timeline'])).code).toBe(0);
+    await expect.poll(eventCount, { timeout: 10_000 }).toBeGreaterThan(before);
+    expect(await rowAt()).toBe(reading);
+    await list.evaluate((el) => el.scrollTo({ top: 0 }));
+    await page.locator('.event-row', { hasText: 'echo live-timeline' }).first().waitFor();
+  });
+
+  it('the detail panel takes the focus, closes on Escape, and gives the focus back to its row', async () => {
+    const row = page.locator('.event-row', { hasText: 'echo live-timeline' }).first();
+    await row.focus();
+    await page.keyboard.press('Enter');
+    const panel = page.getByRole('dialog', { name: 'event detail' });
+    await panel.waitFor();
+    expect(await panel.evaluate((el) => el.contains(el.ownerDocument.activeElement))).toBe(true);
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+    expect(await row.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+  });
 
   it('a grant for 15 minutes shows in Policies with its time left, and goes when deleted', async () => {
     await page.getByRole('button', { name: /Approvals/ }).click();
@@ -334,7 +359,6 @@ describe('the web console', () => {
     await rules.getByRole('button', { name: /delete rule exact:cp a y/ }).click();
     await page.getByRole('status').filter({ hasText: /^Deleted allow exact:cp a y+…/ }).waitFor();
   });
-
 
   it('sets an agent\'s mode', async () => {
     await page.getByLabel('mode of e2e-agent').selectOption('dev');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditRow, TimelinePage, TimelineQuery } from '@aleph/protocol';
-import { jsonLine, searchAll } from './timeline-rows.js';
+import { joinNewest, jsonLine, searchAll } from './timeline-rows.js';
 
 const row = (id: number): AuditRow => ({
   id, ts: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(), event: 'terminal_cmd', session: 's1', actor: 'agent',
@@ -8,6 +8,25 @@ const row = (id: number): AuditRow => ({
 });
 /** Rows `from` down to `to`, newest first, as a search returns them. */
 const rows = (from: number, to: number): AuditRow[] => Array.from({ length: from - to + 1 }, (_, i) => row(from - i));
+const page = (found: AuditRow[], more: boolean): TimelinePage => ({ rows: found, next_cursor: more ? 'next' : null, count: found.length, count_exact: true });
+
+describe('joining the newest events to the timeline', () => {
+  it('puts the events that came since on top, and says how many', () => {
+    expect(joinNewest(rows(10, 1), page(rows(13, 4), true))).toEqual({ rows: rows(13, 1), added: 3 });
+  });
+
+  it('adds nothing when nothing came', () => {
+    expect(joinNewest(rows(10, 1), page(rows(10, 5), true))).toEqual({ rows: rows(10, 1), added: 0 });
+  });
+
+  it('starts over when more came than the page holds', () => {
+    expect(joinNewest(rows(10, 1), page(rows(30, 21), true))).toBeNull();
+  });
+
+  it('takes the whole page when nothing was loaded and it is all there is', () => {
+    expect(joinNewest([], page(rows(3, 1), false))).toEqual({ rows: rows(3, 1), added: 3 });
+  });
+});
 
 describe('exporting a search', () => {
   it('pages through the whole result, oldest first, telling how far it got', async () => {
