@@ -4,7 +4,7 @@
  * screenshot is kept in e2e/artifacts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,14 +41,35 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
+/** Whether the page is no wider than its window: nothing runs off to the side. */
+const fitsWidth = (): Promise<boolean> => page.locator('html').evaluate((html) => html.scrollWidth <= html.clientWidth);
+
+/** The number of events the timeline says its search found. */
+async function eventCount(): Promise<number> {
+  return Number(/^(\d+) events/.exec(await page.locator('.summary').innerText())?.[1]);
+}
+
+/** Events brought along from an earlier log: more than the timeline loads at once. */
+const IMPORTED = 300;
+
+/** Starts the gateway with its console (on `consolePort`, 0 for any free one) and waits until it is ready. */
+async function startGateway(consolePort = '0'): Promise<void> {
+  gateway = spawn(process.execPath, [ALEPH, 'gateway', '--headless', '--json', '--port', '0', '--console', '--console-port', consolePort, '--ask-timeout-ms', '60000'], { env: env(), stdio: ['ignore', 'pipe', 'inherit'] });
+  ready = JSON.parse(await new Promise<string>((resolve) => gateway.stdout!.once('data', (d: Buffer) => resolve(d.toString().split('\n')[0]!)))) as typeof ready;
+}
+
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   root = mkdtempSync(join(tmpdir(), 'aleph-e2e-'));
   home = join(root, 'home');
   work = join(root, 'work');
   mkdirSync(work);
-  gateway = spawn(process.execPath, [ALEPH, 'gateway', '--headless', '--json', '--port', '0', '--console', '--console-port', '0', '--ask-timeout-ms', '60000'], { env: env(), stdio: ['ignore', 'pipe', 'inherit'] });
-  ready = JSON.parse(await new Promise<string>((resolve) => gateway.stdout!.once('data', (d: Buffer) => resolve(d.toString().split('\n')[0]!)))) as typeof ready;
+  const log = join(root, 'imported.jsonl');
+  writeFileSync(log, Array.from({ length: IMPORTED }, (_, i) => `${JSON.stringify({
+    ts: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), event: 'terminal_cmd', session: 'imported', command: `echo imported ${i + 1}`, decision: 'allow-once',
+  })}\n`).join(''));
+  expect((await aleph(['audit', 'import', '--format', 'jsonl', log])).code).toBe(0);
+  await startGateway();
   browser = await chromium.launch({ executablePath: CHROMIUM });
   page = await browser.newPage({ viewport: { width: 1200, height: 800 }, colorScheme: 'light' });
   await page.goto(ready.console);
@@ -112,6 +133,84 @@ describe('the web console', () => {
     expect(existsSync(join(work, 'd'))).toBe(false);
   });
 
+  it('shows each command as it would run: whole, wrapped, with hidden characters and long gaps made visible', async () => {
+    const wide = aleph(['exec', '--', `echo hello${' '.repeat(400)}; touch PWNED_WIDE`]);
+    const bidi = aleph(['exec', '--', 'echo hi \u202E\u2066; touch PWNED_BIDI \u2069\u2066 #\u2069\u202C']);
+    const long = aleph(['exec', '--', `cp a ${'x'.repeat(10_240)}.end`]);
+    const cards = page.locator('article.approval');
+    await expect.poll(() => cards.count()).toBe(3);
+    const wideCard = cards.filter({ hasText: 'PWNED_WIDE' });
+    expect(await wideCard.locator('pre.command').innerText()).toBe('echo hello ⟨400 spaces⟩ ; touch PWNED_WIDE');
+    // The rule Allow Always would remember says what it holds too.
+    expect(await wideCard.getByText('Hidden characters shown:').innerText()).toContain('exact:echo hello ⟨400 spaces⟩ ; touch PWNED_WIDE');
+    const bidiText = await cards.filter({ hasText: 'PWNED_BIDI' }).locator('pre.command').innerText();
+    expect(bidiText).toBe('echo hi <U+202E><U+2066>; touch PWNED_BIDI <U+2069><U+2066> #<U+2069><U+202C>');
+    const longCommand = cards.filter({ hasText: '.end' }).locator('pre.command');
+    expect(await longCommand.innerText()).toBe(`cp a ${'x'.repeat(10_240)}.end`);
+    for (const command of await cards.locator('pre.command').all()) {
+      expect(await command.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    }
+    expect(await fitsWidth()).toBe(true);
+    await shot('approvals-tricky');
+    for (const card of [wideCard, cards.filter({ hasText: 'PWNED_BIDI' })]) await card.getByRole('button', { name: /^Deny/ }).click();
+    await cards.filter({ hasText: '.end' }).getByRole('button', { name: /^Deny/ }).click();
+    // A notice quoting a long command is cut, visibly, until asked for all of it.
+    const notice = page.getByRole('status').filter({ hasText: /^Denied: cp a x/ });
+    await expect.poll(() => notice.innerText()).toMatch(/^Denied: cp a x+…\s*Show all \d+ characters$/);
+    await notice.getByRole('button', { name: /Show all/ }).click();
+    await expect.poll(() => notice.innerText()).toMatch(/^Denied: cp a x{10240}\.end\s*Show less$/);
+    await notice.getByRole('button', { name: 'Show less' }).click();
+    expect((await Promise.all([wide, bidi, long])).map((r) => r.code)).toEqual([126, 126, 126]);
+    expect(existsSync(join(work, 'PWNED_WIDE')) || existsSync(join(work, 'PWNED_BIDI'))).toBe(false);
+  });
+
+  it('the keys answer the card holding the focus, never one typed into a field, and a held key answers once', async () => {
+    const first = aleph(['exec', '--', 'cp a j']);
+    await page.locator('article.approval', { hasText: 'cp a j' }).waitFor();
+    const second = aleph(['exec', '--', 'cp a k']);
+    const secondCard = page.locator('article.approval', { hasText: 'cp a k' });
+    await secondCard.getByRole('button', { name: /Allow Once/ }).focus();
+    await page.keyboard.press('d');
+    expect((await second).code).toBe(126);
+    // `a` picks an option in the list; it does not allow the command always.
+    const firstCard = page.locator('article.approval', { hasText: 'cp a j' });
+    await firstCard.getByLabel('how long Allow Always lasts').focus();
+    await page.keyboard.press('a');
+    await firstCard.getByRole('button', { name: /^Deny/ }).click();
+    expect((await first).code).toBe(126);
+
+    const third = aleph(['exec', '--', 'cp a l']);
+    await page.locator('article.approval', { hasText: 'cp a l' }).waitFor();
+    const fourth = aleph(['exec', '--', 'cp a m']);
+    await page.locator('article.approval', { hasText: 'cp a m' }).waitFor();
+    await page.keyboard.down('d');
+    expect((await third).code).toBe(126);
+    await page.locator('article.approval.selected', { hasText: 'cp a m' }).waitFor();
+    await page.keyboard.down('d'); // held: the key repeats
+    await page.keyboard.up('d');
+    await page.locator('article.approval', { hasText: 'cp a m' }).getByRole('button', { name: /Allow Once/ }).click();
+    expect((await fourth).code).toBe(0);
+  });
+
+  it('a mistyped Allow Always rule is refused with the reason, and answers nothing; an edited one is saved as written', async () => {
+    const run = aleph(['exec', '--', 'cp a n']);
+    const card = page.locator('article.approval', { hasText: 'cp a n' });
+    const rule = card.getByRole('textbox', { name: 'Allow Always remembers' });
+    expect(await rule.inputValue()).toBe('exact:cp a n');
+    await rule.fill('exct:cp a n');
+    await card.getByRole('button', { name: /Allow Always/ }).click();
+    await card.getByText('Unknown rule kind "exct"').waitFor();
+    expect(await rule.getAttribute('aria-invalid')).toBe('true');
+    expect(await rule.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    expect(await page.getByRole('alert').filter({ hasText: 'Not answered' }).count()).toBe(1);
+    await rule.fill('prefix:cp a n');
+    await card.getByRole('button', { name: /Allow Always/ }).click();
+    expect((await run).code).toBe(0);
+    await page.getByRole('status').filter({ hasText: 'Allowed always: cp a n (remembers prefix:cp a n)' }).waitFor();
+    const { rules } = JSON.parse((await aleph(['rules', 'list', '--agent', 'e2e-agent', '--json'])).stdout) as { rules: { kind: string; pattern: string }[] };
+    expect(rules.filter((r) => r.pattern.startsWith('cp a n'))).toEqual([expect.objectContaining({ kind: 'prefix', pattern: 'cp a n' })]);
+  });
+
   it('shows a pairing code; approving it pairs the device', async () => {
     const device = join(root, 'device');
     const pairing = aleph(['pairing', 'request', '--name', 'e2e-laptop', '--gateway', ready.url, '--json'], { home: device });
@@ -138,6 +237,50 @@ describe('the web console', () => {
     await page.getByRole('button', { name: 'Verify chain' }).click();
     await page.getByText(/chain intact over \d+ events/).waitFor();
     await shot('timeline');
+  });
+
+  it('exports the whole result of a search, not only the rows loaded so far', async () => {
+    await page.getByLabel('search the timeline').fill('');
+    await page.getByText(/^\d+ events, 200 loaded/).waitFor();
+    const total = await eventCount();
+    expect(total).toBeGreaterThan(IMPORTED);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export' }).click()]);
+    const saved = join(root, 'audit.jsonl');
+    await download.saveAs(saved);
+    const lines = readFileSync(saved, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { event: string; command?: string });
+    expect(lines).toHaveLength(total);
+    // Oldest first, as `aleph audit export` writes them.
+    expect(lines[0]).toMatchObject({ event: 'terminal_cmd', command: 'echo imported 1' });
+    await page.getByText(`Exported ${total} events to aleph-audit.jsonl`).waitFor();
+  });
+
+  it('is live: new events join the top while the rows being read stay in place', async () => {
+    const list = page.getByRole('list', { name: 'audit events' });
+    await list.evaluate((el) => el.scrollTo({ top: 36 * 40 }));
+    const rowAt = () => list.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      return el.ownerDocument.elementFromPoint(box.left + 40, box.top + 60)?.closest('.event-row')?.textContent;
+    });
+    await expect.poll(() => list.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+    const reading = await rowAt();
+    const before = await eventCount();
+    expect((await aleph(['exec', '--', 'echo live-timeline'])).code).toBe(0);
+    await expect.poll(eventCount, { timeout: 10_000 }).toBeGreaterThan(before);
+    expect(await rowAt()).toBe(reading);
+    await list.evaluate((el) => el.scrollTo({ top: 0 }));
+    await page.locator('.event-row', { hasText: 'echo live-timeline' }).first().waitFor();
+  });
+
+  it('the detail panel takes the focus, closes on Escape, and gives the focus back to its row', async () => {
+    const row = page.locator('.event-row', { hasText: 'echo live-timeline' }).first();
+    await row.focus();
+    await page.keyboard.press('Enter');
+    const panel = page.getByRole('dialog', { name: 'event detail' });
+    await panel.waitFor();
+    expect(await panel.evaluate((el) => el.contains(el.ownerDocument.activeElement))).toBe(true);
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+    expect(await row.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
   });
 
   it('a grant for 15 minutes shows in Policies with its time left, and goes when deleted', async () => {
@@ -185,6 +328,36 @@ describe('the web console', () => {
     writeFileSync(join(root, 'broken.json'), '{ "rules": [ { "agent": "x" ');
     await page.getByLabel('rules file').setInputFiles(join(root, 'broken.json'));
     await page.getByText('broken.json is not JSON').waitFor();
+  });
+
+  it('keeps a 10 KB rule, a long notice and a narrow window inside the page', async () => {
+    // Allow Always on a 10 KB command remembers it whole (a rule added by hand is shorter).
+    await page.getByRole('button', { name: /Approvals/ }).click();
+    const run = aleph(['exec', '--', `cp a ${'y'.repeat(10_240)}`]);
+    await page.locator('article.approval').getByRole('button', { name: /Allow Always/ }).click();
+    await page.getByRole('status').filter({ hasText: /^Allowed always: cp a y+…/ }).waitFor();
+    await run;
+    await page.getByRole('button', { name: /Policies/ }).click();
+    await page.getByLabel('search rules').fill('');
+    const rules = page.getByRole('table', { name: 'rules' });
+    for (const remove of await rules.getByRole('button', { name: /delete rule/ }).all()) {
+      const box = (await remove.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(1200);
+    }
+    expect(await fitsWidth()).toBe(true);
+    await shot('policies-long-rule');
+    await page.setViewportSize({ width: 375, height: 812 });
+    try {
+      for (const tab of ['Approvals', 'Pairing', 'Audit timeline', 'Policies']) {
+        await page.getByRole('navigation').getByRole('button', { name: new RegExp(tab) }).click();
+        expect(await fitsWidth(), tab).toBe(true);
+      }
+      await shot('policies-narrow');
+    } finally {
+      await page.setViewportSize({ width: 1200, height: 800 });
+    }
+    await rules.getByRole('button', { name: /delete rule exact:cp a y/ }).click();
+    await page.getByRole('status').filter({ hasText: /^Deleted allow exact:cp a y+…/ }).waitFor();
   });
 
   it('sets an agent\'s mode', async () => {
@@ -277,4 +450,23 @@ describe('the web console', () => {
     });
     expect(rebound).toBe(421);
   });
+
+  it('a gateway that stops takes its requests off the page; restarted, it asks for the new sign-in link', async () => {
+    await page.getByRole('button', { name: /Approvals/ }).click();
+    const run = aleph(['exec', '--', 'cp a q']);
+    await page.locator('article.approval', { hasText: 'cp a q' }).waitFor();
+    gateway.kill('SIGKILL');
+    await new Promise((r) => gateway.on('exit', r));
+    expect((await run).code).not.toBe(0);
+    await page.getByText('Not connected to the gateway').waitFor();
+    expect(await page.locator('article.approval').count()).toBe(0);
+    await page.getByRole('alert').filter({ hasText: 'Reconnecting…' }).waitFor();
+
+    await startGateway(new URL(ready.console).port);
+    await page.getByRole('alert').filter({ hasText: 'Signed out' }).waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('alert').filter({ hasText: 'Reconnecting…' }).count()).toBe(0);
+    await shot('signed-out');
+    await page.goto(ready.console);
+    await page.getByText('All calm').waitFor();
+  }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ConsoleApi } from '@aleph/protocol';
+import { Notice } from './Notice';
 import { useConsole, useGatewayLink } from './store';
 import { Approvals } from './views/Approvals';
 import { Pairing } from './views/Pairing';
@@ -12,15 +13,8 @@ const TITLES: Record<Tab, string> = { approvals: 'Approvals', pairing: 'Pairing'
 
 export function App({ api }: { api: ConsoleApi }) {
   const [tab, setTab] = useState<Tab>('approvals');
-  const { connection, connectionReason, approvals, pairings, notice } = useConsole();
+  const { connection, connectionReason, approvals, pairings } = useConsole();
   useGatewayLink(api);
-
-  // A notice passes; an error stays a little longer, to be read.
-  useEffect(() => {
-    if (notice === null) return;
-    const passing = setTimeout(() => useConsole.setState({ notice: null }), notice.tone === 'error' ? 12_000 : 5_000);
-    return () => clearTimeout(passing);
-  }, [notice]);
 
   useEffect(() => {
     document.title = approvals.length > 0 ? `(${approvals.length}) Aleph Console` : 'Aleph Console';
@@ -42,8 +36,8 @@ export function App({ api }: { api: ConsoleApi }) {
         </nav>
         <span className={`link link-${connection}`} role="status">{connection === 'open' ? 'connected' : connection === 'connecting' ? 'connecting…' : 'disconnected'}</span>
       </header>
-      {connection === 'closed' && <p className="banner error" role="alert">{connectionReason ?? 'The connection to the gateway closed.'} Reconnecting… (A restarted headless gateway prints a new sign-in link.)</p>}
-      {notice !== null && <p className={`banner ${notice.tone}`} role="status">{notice.text}</p>}
+      {connection === 'closed' && <p className="banner error" role="alert">{connectionReason ?? 'The connection to the gateway closed.'}</p>}
+      <Notice />
       <main>
         {tab === 'approvals' && <Approvals api={api} />}
         {tab === 'pairing' && <Pairing api={api} />}

@@ -30,16 +30,38 @@ const GATEWAY_EVENTS = new Set(['approval_pending', 'approval_resolved', 'pairin
 /** The longest wait between two attempts to reconnect. */
 const MAX_RETRY_MS = 15_000;
 
+/** Why the console stopped trying: a sign-in only a new link gives back. */
+export const SIGNED_OUT = 'Signed out: the gateway no longer knows this browser (it was restarted, or the 12-hour session is over). '
+  + 'Open the sign-in link the gateway printed when it started; restarting it with --console prints a new one.';
+
 /**
- * The ConsoleApi over the console's WebSocket. When the connection closes (the gateway restarted,
+ * Whether the console at `page` refuses this browser's session cookie. A browser does not tell a
+ * page why its WebSocket was refused, so it asks the page's own address, which answers 401 then.
+ * Unreachable is not refused: the gateway may come back.
+ */
+async function sessionRefused(page: URL): Promise<boolean> {
+  try {
+    return (await fetch(page, { method: 'HEAD', cache: 'no-store' })).status === 401;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The ConsoleApi over the console's WebSocket. When the connection closes (the gateway stopped,
  * the machine slept), it tries again, sooner first, then every MAX_RETRY_MS; each time it opens,
- * the connection listeners hear `open` and subscribe afresh.
+ * the connection listeners hear `open` and subscribe afresh. When the gateway refuses the session
+ * (a restarted gateway forgets every sign-in), trying again cannot help: it stops, and says so.
  */
 export function webSocketApi(url: string): ConsoleApi {
+  const page = new URL('/', url.replace(/^ws/, 'http'));
   let socket: WebSocket | null = null;
   let retryMs = 0;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let opened: Promise<WebSocket> | null = null;
+  let signedOut = false;
+  /** What the gateway said when it ended the session, for when the connection then closes. */
+  let ended: string | undefined;
   let next = 0;
   let eventListener: ((event: GatewayEvent) => void) | null = null;
   const calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -53,6 +75,7 @@ export function webSocketApi(url: string): ConsoleApi {
   };
 
   const open = (): Promise<WebSocket> => {
+    if (signedOut) return Promise.reject(new ConsoleError(SIGNED_OUT, 'signed_out'));
     opened ??= new Promise((resolve, reject) => {
       const ws = new WebSocket(url);
       ws.onopen = () => {
@@ -69,19 +92,32 @@ export function webSocketApi(url: string): ConsoleApi {
           if (msg.error !== undefined) call.reject(new ConsoleError(msg.error.message, msg.error.data?.code ?? 'error'));
           else call.resolve(msg.result);
         } else if (msg.method === 'session_ended') {
-          setState('closed', String(msg.params?.reason ?? 'The gateway ended the session.'));
+          ended = String(msg.params?.reason ?? 'The gateway ended the session.');
         } else if (msg.method !== undefined && GATEWAY_EVENTS.has(msg.method)) {
           eventListener?.({ type: msg.method, ...msg.params } as unknown as GatewayEvent);
         }
       };
+      // A close always follows an error, and is where the console takes it up.
+      ws.onerror = () => undefined;
       ws.onclose = (e) => {
+        const wasOpen = socket === ws;
+        const why = ended ?? (e.reason || (wasOpen ? 'The connection to the gateway closed.' : 'The console could not reach the gateway.'));
         socket = null;
         opened = null;
+        ended = undefined;
         for (const c of calls.values()) c.reject(new ConsoleError('The connection to the gateway closed.', 'disconnected'));
         calls.clear();
-        if (state !== 'closed') setState('closed', e.reason || 'The connection to the gateway closed.');
         reject(new ConsoleError('The console could not reach the gateway.', 'unreachable'));
-        reconnectLater();
+        // A connection that never opened may have been refused for its session.
+        void (wasOpen ? Promise.resolve(false) : sessionRefused(page)).then((refused) => {
+          if (refused) {
+            signedOut = true;
+            setState('closed', SIGNED_OUT);
+            return;
+          }
+          if (state !== 'closed') setState('closed', `${why} Reconnecting…`);
+          reconnectLater();
+        });
       };
     });
     return opened;

@@ -9,7 +9,7 @@ export interface ConsoleState {
   approvals: PendingApproval[];
   pairings: PairingView[];
   devices: DeviceView[];
-  /** Counts pairing events, so that views showing devices know to look again. */
+  /** Counts pairing events and reconnections, so that views showing devices know to look again. */
   pairingVersion: number;
   /** Ticks every second, for countdowns. */
   now: number;
@@ -37,7 +37,11 @@ export const useConsole = create<ConsoleState>((set) => ({
   now: Date.now(),
   selected: null,
   notice: null,
-  setConnection: (connection, reason) => set({ connection, connectionReason: reason ?? null }),
+  // What waits is known only over a live link: once it drops, a request may have ended (a gateway
+  // that stopped denies everything), so none stays answerable; once it opens, all is fetched again.
+  setConnection: (connection, reason) => set((s) => (connection === 'open'
+    ? { connection, connectionReason: null, pairingVersion: s.pairingVersion + 1 }
+    : { connection, connectionReason: reason ?? null, approvals: [], pairings: [], selected: null })),
   setApprovals: (approvals) => set((s) => ({ approvals: [...approvals], selected: s.selected ?? approvals[0]?.id ?? null })),
   setPairings: (pairings) => set({ pairings: [...pairings] }),
   setDevices: (devices) => set({ devices: [...devices] }),

@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
-import { describeCapabilities, type ConsoleApi, type Decision, type PendingApproval, type ResolveOptions } from '@aleph/protocol';
+import { useEffect, useId, useRef, useState } from 'react';
+import { describeCapabilities, parseRuleText, visibleText, type ConsoleApi, type Decision, type PendingApproval, type ResolveOptions } from '@aleph/protocol';
+import { typingInto } from '../keys';
 import { timeLeft, useConsole } from '../store';
 
 function RiskBadge({ approval }: { approval: PendingApproval }) {
@@ -22,29 +23,42 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
   const tell = useConsole((s) => s.tell);
   const suggested = approval.suggested_rule === null ? '' : `${approval.suggested_rule.kind}:${approval.suggested_rule.pattern}`;
   const [rule, setRule] = useState(suggested);
+  // An edit is read as the CLI reads a rule; one that does not parse is never answered with.
+  const edited = rule === suggested ? null : parseRuleText(rule);
+  const ruleField = useRef<HTMLTextAreaElement>(null);
+  const ids = useId();
   const [reach, setReach] = useState(0);
   const [busy, setBusy] = useState(false);
   const tool = approval.tool;
+  const command = approval.request.command;
 
   const answer = async (decision: Decision) => {
+    const always = decision === 'allow-always';
+    if (always && edited !== null && !edited.ok) {
+      tell(`Not answered: ${edited.error.message}`, 'error');
+      ruleField.current?.focus();
+      return;
+    }
     setBusy(true);
     try {
-      const [kind, ...rest] = rule.split(':');
-      const edited = decision === 'allow-always' && rule !== suggested && (kind === 'exact' || kind === 'prefix' || kind === 'path')
-        ? { rule: { kind, pattern: rest.join(':') } as const } : {};
-      const grant = decision === 'allow-always' && tool === undefined ? REACH[reach]!.options : {};
-      await api.resolve(approval.id, decision, { ...edited, ...grant });
-      tell(`${decision === 'deny' ? 'Denied' : decision === 'allow-once' ? 'Allowed once' : `Allowed ${tool === undefined ? REACH[reach]!.label : 'always'}`}: ${approval.request.command}`);
+      const options: ResolveOptions = always
+        ? { ...(edited?.ok === true ? { rule: edited.value } : {}), ...(tool === undefined ? REACH[reach]!.options : {}) }
+        : {};
+      await api.resolve(approval.id, decision, options);
+      const remembers = always && tool === undefined ? ` (remembers ${edited?.ok === true ? `${edited.value.kind}:${edited.value.pattern}` : suggested})` : '';
+      tell(`${decision === 'deny' ? 'Denied' : decision === 'allow-once' ? 'Allowed once' : `Allowed ${tool === undefined ? REACH[reach]!.label : 'always'}`}: ${command}${remembers}`);
     } catch (error) {
       tell((error as Error).message, 'error');
       setBusy(false);
     }
   };
 
+  // The keys answer the selected card, which is the one holding the focus when one does. A key
+  // typed into a field is the field's; a held key does not go on to answer the next card.
   useEffect(() => {
     if (!selected) return;
     const onKey = (e: KeyboardEvent) => {
-      if (busy || e.ctrlKey || e.metaKey || e.altKey || (e.target as HTMLElement).tagName === 'INPUT') return;
+      if (busy || e.ctrlKey || e.metaKey || e.altKey || e.repeat || typingInto(e.target)) return;
       if (e.key === 'o') void answer('allow-once');
       else if (e.key === 'a' && (approval.suggested_rule !== null || tool !== undefined)) void answer('allow-always');
       else if (e.key === 'd') void answer('deny');
@@ -54,39 +68,44 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
   });
 
   return (
-    <article className={`card approval${selected ? ' selected' : ''}`} aria-label={`approval ${approval.id}`} data-approval={approval.id} onClick={() => select(approval.id)}>
+    <article className={`card approval${selected ? ' selected' : ''}`} aria-label={`approval ${approval.id}`} aria-current={selected ? 'true' : undefined}
+      data-approval={approval.id} onClick={() => select(approval.id)} onFocus={() => select(approval.id)}>
       <header className="card-head">
         <RiskBadge approval={approval} />
         <span className="verdict">{approval.verdict}</span>
-        <span className="who">{approval.request.agent_id}</span>
+        <span className="who">{visibleText(approval.request.agent_id)}</span>
         <span className="countdown" title={`answered by the fallback at ${approval.expires_at}`}>{timeLeft(approval.expires_at, now)} left</span>
       </header>
-      <pre className="command"><code>{approval.request.command}</code></pre>
-      <p className="cwd">in <code>{approval.request.cwd}</code></p>
+      <pre className="command"><code>{visibleText(command, true)}</code></pre>
+      <p className="cwd">in <code>{visibleText(approval.request.cwd)}</code></p>
       <ul className="reasons">
-        {approval.risk.reasons.map((r) => <li key={r.code}>{r.message}</li>)}
+        {approval.risk.reasons.map((r) => <li key={r.code}>{visibleText(r.message)}</li>)}
       </ul>
       {tool !== undefined && (
         <section className="tool" aria-label="tool contract">
-          <p><strong>{tool.gate === 'approve_contract' ? `Approve the capability contract of ${tool.name}` : `Confirm this run of ${tool.name}`}</strong> <span className="badge">{tool.stage}</span></p>
-          <p>{tool.reason}</p>
-          <ul>{describeCapabilities(tool.capabilities).map((line) => <li key={line}>{line}</li>)}</ul>
+          <p><strong>{tool.gate === 'approve_contract' ? `Approve the capability contract of ${visibleText(tool.name)}` : `Confirm this run of ${visibleText(tool.name)}`}</strong> <span className="badge">{tool.stage}</span></p>
+          <p>{visibleText(tool.reason)}</p>
+          <ul>{describeCapabilities(tool.capabilities).map((line) => <li key={line}>{visibleText(line)}</li>)}</ul>
         </section>
       )}
       {approval.suggested_rule !== null && (
-        <label className="rule">Allow Always remembers
-          <input value={rule} onChange={(e) => setRule(e.target.value)} aria-label="rule for Allow Always" spellCheck={false} />
-        </label>
+        <div className="rule">
+          <label htmlFor={`${ids}rule`}>Allow Always remembers</label>
+          <textarea id={`${ids}rule`} ref={ruleField} rows={1} value={rule} onChange={(e) => setRule(e.target.value)} disabled={busy} spellCheck={false}
+            aria-invalid={edited?.ok === false} aria-describedby={edited?.ok === false ? `${ids}problem` : undefined} />
+          {visibleText(rule) !== rule && <p className="rule-note">Hidden characters shown: <code>{visibleText(rule)}</code></p>}
+          {edited?.ok === false && <p className="rule-note problem" id={`${ids}problem`}>{edited.error.message}</p>}
+        </div>
       )}
       <footer className="actions">
-        <button type="button" className="primary" disabled={busy} onClick={() => void answer('allow-once')}>Allow Once <kbd>o</kbd></button>
-        <button type="button" disabled={busy || (approval.suggested_rule === null && tool === undefined)} onClick={() => void answer('allow-always')}>Allow Always <kbd>a</kbd></button>
+        <button type="button" className="primary" disabled={busy} aria-keyshortcuts="o" onClick={() => void answer('allow-once')}>Allow Once <kbd>o</kbd></button>
+        <button type="button" disabled={busy || (approval.suggested_rule === null && tool === undefined)} aria-keyshortcuts="a" onClick={() => void answer('allow-always')}>Allow Always <kbd>a</kbd></button>
         {approval.suggested_rule !== null && tool === undefined && (
           <select aria-label="how long Allow Always lasts" value={reach} onChange={(e) => setReach(Number(e.target.value))} disabled={busy}>
             {REACH.map((r, i) => <option key={r.label} value={i}>{r.label}</option>)}
           </select>
         )}
-        <button type="button" className="danger" disabled={busy} onClick={() => void answer('deny')}>Deny <kbd>d</kbd></button>
+        <button type="button" className="danger" disabled={busy} aria-keyshortcuts="d" onClick={() => void answer('deny')}>Deny <kbd>d</kbd></button>
       </footer>
     </article>
   );
@@ -95,11 +114,21 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
 export function Approvals({ api }: { api: ConsoleApi }) {
   const approvals = useConsole((s) => s.approvals);
   const selected = useConsole((s) => s.selected);
+  const connection = useConsole((s) => s.connection);
   if (approvals.length === 0) {
     return (
       <section className="empty" aria-live="polite">
-        <h2>All calm</h2>
-        <p>No command is waiting for you. New requests appear here the moment an agent asks.</p>
+        {connection === 'open' ? (
+          <>
+            <h2>All calm</h2>
+            <p>No command is waiting for you. New requests appear here the moment an agent asks.</p>
+          </>
+        ) : (
+          <>
+            <h2>{connection === 'connecting' ? 'Connecting to the gateway…' : 'Not connected to the gateway'}</h2>
+            <p>Requests waiting there show here once the console reaches it.</p>
+          </>
+        )}
       </section>
     );
   }

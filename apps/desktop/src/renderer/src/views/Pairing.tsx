@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { ConsoleApi, GuestInvitation, GuestView } from '@aleph/protocol';
+import { visibleText, type ConsoleApi, type GuestInvitation, type GuestView } from '@aleph/protocol';
 import { localTime, timeLeft, useAct, useConsole } from '../store';
 
 /** How long a guest's access lasts. */
@@ -53,7 +53,7 @@ function Guests({ api }: { api: ConsoleApi }) {
       </form>
       {invited !== null && (
         <div className="card" role="status" aria-label="invitation">
-          <p>The invitation for <strong>{invited.guest.name}</strong>, shown once. Their client accepts it (<code>guests.accept</code>) before {localTime(invited.accept_by)}.</p>
+          <p>The invitation for <strong>{visibleText(invited.guest.name)}</strong>, shown once. Their client accepts it (<code>guests.accept</code>) before {localTime(invited.accept_by)}.</p>
           <div className="invitation">
             <code>{invited.invitation}</code>
             <button type="button" onClick={() => void navigator.clipboard?.writeText(invited.invitation).then(() => tell('Copied the invitation'))}>Copy</button>
@@ -64,9 +64,9 @@ function Guests({ api }: { api: ConsoleApi }) {
       {guests.length === 0 ? <p className="muted">No guests. A guest uses only the tools you name, until their access ends.</p> : (
         <ul className="list">
           {guests.map((g) => (
-            <li key={g.id} className="card row" aria-label={`guest ${g.name}`}>
-              <span>{g.name}</span>
-              <span className="mono">{g.allowed_tools.join(', ')}</span>
+            <li key={g.id} className="card row" aria-label={`guest ${visibleText(g.name)}`}>
+              <span>{visibleText(g.name)}</span>
+              <span className="mono">{visibleText(g.allowed_tools.join(', '))}</span>
               <span className="muted">{g.expires_at === null ? 'until revoked' : `until ${localTime(g.expires_at)}`}</span>
               <span className="muted">{guestState(g)}</span>
               {g.revoked_at === null && <button type="button" className="danger" onClick={() => void act(() => api.revokeGuest(g.id), `Revoked ${g.name}`)}>Revoke</button>}
@@ -98,7 +98,7 @@ export function Pairing({ api }: { api: ConsoleApi }) {
           {waiting.map((p) => (
             <li key={p.code} className="card row" aria-label={`pairing ${p.code}`}>
               <span className="code">{p.code}</span>
-              <span>{p.name} <span className="muted">({p.type})</span></span>
+              <span>{visibleText(p.name)} <span className="muted">({visibleText(p.type)})</span></span>
               {p.fingerprint !== null && <span className="muted mono">{p.fingerprint}</span>}
               <span className="countdown">{timeLeft(p.expires_at, now)} left</span>
               <button type="button" className="primary" onClick={() => void act(() => api.approvePairing(p.code), `Approved ${p.name}`)}>Approve</button>
@@ -111,8 +111,8 @@ export function Pairing({ api }: { api: ConsoleApi }) {
       {devices.length === 0 ? <p className="muted">No device is paired yet.</p> : (
         <ul className="list">
           {devices.map((d) => (
-            <li key={d.id} className="card row" aria-label={`device ${d.name}`}>
-              <span>{d.name} <span className="muted">({d.type}, {d.role})</span></span>
+            <li key={d.id} className="card row" aria-label={`device ${visibleText(d.name)}`}>
+              <span>{visibleText(d.name)} <span className="muted">({visibleText(d.type)}, {d.role})</span></span>
               <span className="muted mono">{d.fingerprint}</span>
               <span className="muted">{d.revoked_at !== null ? `revoked ${localTime(d.revoked_at)}` : d.last_seen_at === null ? 'never seen' : `seen ${localTime(d.last_seen_at)}`}</span>
               {d.revoked_at === null && <button type="button" className="danger" onClick={() => void act(() => api.revokeDevice(d.id), `Revoked ${d.name}`)}>Revoke</button>}

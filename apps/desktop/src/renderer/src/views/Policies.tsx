@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { ConsoleApi, PolicyView, RuleAction, RuleDraft, RulesFile, RuleView, SecurityMode } from '@aleph/protocol';
+import { visibleText, type ConsoleApi, type PolicyView, type RuleAction, type RuleDraft, type RulesFile, type RuleView, type SecurityMode } from '@aleph/protocol';
+import { download } from '../download';
 import { localTime, timeLeft, useAct, useConsole } from '../store';
+import { clip } from '../text';
 
 const MODES: readonly SecurityMode[] = ['safe', 'dev', 'unrestricted'];
 const ACTIONS: readonly RuleAction[] = ['deny', 'ask', 'allow'];
@@ -16,6 +18,9 @@ const LIFETIMES: readonly { readonly label: string; readonly ms: number | null }
 
 const when = (iso: string | null, never: string): string => (iso === null ? never : localTime(iso));
 
+/** A rule as the person reads it: `kind:pattern`, hidden characters made visible. */
+const ruleText = (r: RuleView): string => visibleText(`${r.kind}:${r.pattern}`);
+
 /** A grant: a rule that ends by itself, at a time or with the agent's session. */
 const isGrant = (r: RuleView): boolean => r.expires_at !== null || r.session !== null;
 
@@ -25,14 +30,6 @@ function draftOf(r: RuleView): RuleDraft {
     agent: r.agent, action: r.action, kind: r.kind, pattern: r.pattern,
     ...(r.message === null ? {} : { message: r.message }), ...(r.expires_at === null ? {} : { expires_at: r.expires_at }),
   };
-}
-
-function download(name: string, text: string): void {
-  const link = document.createElement('a');
-  link.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  link.download = name;
-  link.click();
-  URL.revokeObjectURL(link.href);
 }
 
 function AddRule({ agents, add }: { agents: readonly string[]; add: (draft: RuleDraft) => Promise<boolean> }) {
@@ -72,23 +69,25 @@ function RuleRow({ rule, now, remove }: { rule: RuleView; now: number; remove: (
   return (
     <tr aria-label={`rule ${rule.id}`}>
       <td><span className={`badge action-${rule.action}`}>{rule.action}</span></td>
-      <td><code>{rule.kind}:{rule.pattern}</code>{rule.message !== null && <div className="muted">“{rule.message}”</div>}</td>
-      <td>{rule.agent}</td>
-      <td>{rule.source}</td>
+      <td className="pattern"><code>{ruleText(rule)}</code>{rule.message !== null && <div className="muted">“{visibleText(rule.message)}”</div>}</td>
+      <td className="agent">{visibleText(rule.agent)}</td>
+      <td>{visibleText(rule.source)}</td>
       <td className="muted">{when(rule.last_used_at, 'never')}</td>
       <td className="countdown">{rule.session !== null ? 'this session' : rule.expires_at === null ? '—' : `${timeLeft(rule.expires_at, now)} left`}</td>
-      <td><button type="button" className="danger" onClick={() => remove(rule)} aria-label={`delete rule ${rule.kind}:${rule.pattern}`}>Delete</button></td>
+      <td><button type="button" className="danger" onClick={() => remove(rule)} aria-label={`delete rule ${clip(ruleText(rule), 80)}`}>Delete</button></td>
     </tr>
   );
 }
 
 function RuleTable({ rules, now, remove, caption }: { rules: readonly RuleView[]; now: number; remove: (r: RuleView) => void; caption: string }) {
   return (
-    <table className="rules">
-      <caption className="sr-only">{caption}</caption>
-      <thead><tr><th>Action</th><th>Rule</th><th>Agent</th><th>From</th><th>Last used</th><th>Expires</th><th /></tr></thead>
-      <tbody>{rules.map((r) => <RuleRow key={r.id} rule={r} now={now} remove={remove} />)}</tbody>
-    </table>
+    <div className="table-wrap">
+      <table className="rules">
+        <caption className="sr-only">{caption}</caption>
+        <thead><tr><th>Action</th><th>Rule</th><th>Agent</th><th>From</th><th>Last used</th><th>Expires</th><th /></tr></thead>
+        <tbody>{rules.map((r) => <RuleRow key={r.id} rule={r} now={now} remove={remove} />)}</tbody>
+      </table>
+    </div>
   );
 }
 
@@ -121,7 +120,7 @@ export function Policies({ api }: { api: ConsoleApi }) {
   const remove = (r: RuleView) => void act(() => api.removeRule(r.id), `Deleted ${r.action} ${r.kind}:${r.pattern} for ${r.agent}`);
   const exportRules = () => {
     const body: RulesFile = { version: 1, rules: live.filter((r) => r.session === null).map(draftOf) };
-    download(`aleph-rules-${new Date(now).toISOString().slice(0, 10)}.json`, `${JSON.stringify(body, null, 2)}\n`);
+    download(`aleph-rules-${new Date(now).toISOString().slice(0, 10)}.json`, [`${JSON.stringify(body, null, 2)}\n`], 'application/json');
   };
   const importRules = async (picked: File | undefined) => {
     if (picked === undefined) return;
@@ -147,8 +146,8 @@ export function Policies({ api }: { api: ConsoleApi }) {
           </select>
         </label>
         {policy.agents.map((a) => (
-          <label key={a.agent} className="row">{a.agent}
-            <select aria-label={`mode of ${a.agent}`} value={a.mode ?? ''} onChange={(e) => void act(() => api.setMode(e.target.value as SecurityMode, a.agent), `${a.agent}: ${e.target.value}`)}>
+          <label key={a.agent} className="row">{visibleText(a.agent)}
+            <select aria-label={`mode of ${visibleText(a.agent)}`} value={a.mode ?? ''} onChange={(e) => void act(() => api.setMode(e.target.value as SecurityMode, a.agent), `${a.agent}: ${e.target.value}`)}>
               {a.mode === null && <option value="">default ({policy.default_mode})</option>}
               {MODES.map((m) => <option key={m}>{m}</option>)}
             </select>

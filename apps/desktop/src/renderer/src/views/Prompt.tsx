@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
-import type { ConsoleApi } from '@aleph/protocol';
+import { visibleText, type ConsoleApi } from '@aleph/protocol';
+import { Notice } from '../Notice';
 import { useConsole, useGatewayLink } from '../store';
 import { ApprovalCard } from './Approvals';
 
@@ -9,16 +10,16 @@ import { ApprovalCard } from './Approvals';
  */
 export function Prompt({ api, id }: { api: ConsoleApi; id: string }) {
   useGatewayLink(api);
-  const { connection, connectionReason, notice } = useConsole();
+  const { connection, connectionReason } = useConsole();
   const approval = useConsole((s) => s.approvals.find((a) => a.id === id));
   const others = useConsole((s) => s.approvals.length) - (approval === undefined ? 0 : 1);
   useEffect(() => {
-    document.title = approval === undefined ? 'Aleph Console' : `Approve: ${approval.request.command}`;
+    document.title = approval === undefined ? 'Aleph Console' : `Approve: ${visibleText(approval.request.command)}`;
   }, [approval]);
   return (
     <main className="prompt">
       {connection === 'closed' && <p className="banner error" role="alert">{connectionReason ?? 'The connection to the gateway closed.'}</p>}
-      {notice?.tone === 'error' && <p className="banner error" role="alert">{notice.text}</p>}
+      <Notice />
       {approval !== undefined
         ? <ApprovalCard api={api} approval={approval} selected />
         : <p className="muted" role="status">{connection === 'open' ? 'Answered.' : 'Connecting…'}</p>}

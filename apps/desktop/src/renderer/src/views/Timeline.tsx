@@ -1,11 +1,20 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { AUDIT_EVENT_TYPES, RISK_LEVELS, type AuditEventType, type AuditRow, type ChainCheck, type ConsoleApi, type RiskLevel, type TimelineQuery } from '@aleph/protocol';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { AUDIT_EVENT_TYPES, RISK_LEVELS, visibleText, type AuditEventType, type AuditRow, type ChainCheck, type ConsoleApi, type RiskLevel, type TimelineQuery } from '@aleph/protocol';
+import { download } from '../download';
+import { typingInto } from '../keys';
 import { localTime, useConsole } from '../store';
+import { joinNewest, jsonLine, searchAll } from '../timeline-rows';
 
 const ROW_HEIGHT = 36;
 const PAGE = 200;
 /** Rows drawn beyond the visible ones, above and below. */
 const OVERSCAN = 10;
+/**
+ * How often the timeline looks for events that came since, and how many it asks for. The gateway
+ * tells the console of approvals, not of every event (a safe command runs without one).
+ */
+const LIVE_MS = 2000;
+const LIVE_PAGE = 50;
 
 interface Filters {
   text: string;
@@ -18,7 +27,7 @@ interface Filters {
 
 const NO_FILTERS: Filters = { text: '', event: '', decision: '', risk: '', session: '', sinceHours: '' };
 
-function queryOf(f: Filters): TimelineQuery {
+function queryOf(f: Filters, limit = PAGE): TimelineQuery {
   return {
     ...(f.text.trim() === '' ? {} : { text: f.text.trim() }),
     ...(f.event === '' ? {} : { events: [f.event] }),
@@ -26,7 +35,7 @@ function queryOf(f: Filters): TimelineQuery {
     ...(f.risk === '' ? {} : { risks: [f.risk] }),
     ...(f.session.trim() === '' ? {} : { session: f.session.trim() }),
     ...(f.sinceHours === '' ? {} : { since: Date.now() - Number(f.sinceHours) * 3_600_000 }),
-    limit: PAGE,
+    limit,
   };
 }
 
@@ -37,24 +46,49 @@ export function Timeline({ api }: { api: ConsoleApi }) {
   const [count, setCount] = useState<{ n: number; exact: boolean } | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
+  const [exporting, setExporting] = useState<number | null>(null);
   const [detail, setDetail] = useState<AuditRow | null>(null);
   const [chain, setChain] = useState<ChainCheck | null>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(600);
   const list = useRef<HTMLDivElement>(null);
+  const closer = useRef<HTMLButtonElement>(null);
+  /** The row whose detail is open, to take the focus back when it closes. */
+  const opener = useRef<HTMLElement | null>(null);
   const generation = useRef(0);
+  const loaded = useRef(rows);
+  loaded.current = rows;
+  /** Rows just put above the ones on screen, by which to move down so those stay in place. */
+  const shift = useRef(0);
 
-  const load = useCallback(async (f: Filters, after: string | null) => {
+  /**
+   * One page: the first of a search, the next one after a cursor, or the newest again, whose rows
+   * that came since join the top. One at a time (each waits for `loading` to end); a new search
+   * makes any page still coming for the old one be dropped.
+   */
+  const load = useCallback(async (f: Filters, page: 'first' | 'newest' | { after: string }) => {
     const mine = ++generation.current;
     setLoading(true);
     try {
-      const page = await api.searchTimeline({ ...queryOf(f), ...(after === null ? {} : { cursor: after }) });
+      const found = await api.searchTimeline(page === 'newest' ? queryOf(f, LIVE_PAGE) : { ...queryOf(f), ...(page === 'first' ? {} : { cursor: page.after }) });
       if (mine !== generation.current) return;
-      setRows((old) => (after === null ? [...page.rows] : [...old, ...page.rows]));
-      setCursor(page.next_cursor);
-      setCount({ n: page.count, exact: page.count_exact });
+      const joined = page === 'newest' ? joinNewest(loaded.current, found) : null;
+      if (joined !== null) {
+        shift.current = joined.added;
+        setRows(joined.rows);
+      } else if (typeof page === 'object') {
+        setRows((old) => [...old, ...found.rows]);
+        setCursor(found.next_cursor);
+      } else {
+        // A new search, or more came since than a page holds: from the top.
+        list.current?.scrollTo({ top: 0 });
+        setRows([...found.rows]);
+        setCursor(found.next_cursor);
+      }
+      setCount({ n: found.count, exact: found.count_exact });
     } catch (error) {
-      tell((error as Error).message, 'error');
+      // While the gateway is out of reach the banner says so; looking again is not worth a notice.
+      if (page !== 'newest') tell((error as Error).message, 'error');
     } finally {
       if (mine === generation.current) setLoading(false);
     }
@@ -64,13 +98,31 @@ export function Timeline({ api }: { api: ConsoleApi }) {
   const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const searchNow = useCallback((f: Filters) => {
     clearTimeout(pending.current);
-    list.current?.scrollTo({ top: 0 });
-    void load(f, null);
+    void load(f, 'first');
   }, [load]);
   useEffect(() => {
     pending.current = setTimeout(() => searchNow(filters), filters.text === '' ? 0 : 120);
     return () => clearTimeout(pending.current);
   }, [filters, searchNow]);
+
+  // Live: what came since joins the top while the page is in sight.
+  useEffect(() => {
+    if (loading) return;
+    const looking = setInterval(() => {
+      if (document.visibilityState === 'visible') void load(filters, 'newest');
+    }, LIVE_MS);
+    return () => clearInterval(looking);
+  }, [loading, filters, load]);
+
+  // Rows that joined above the ones being read push them down; the view follows, unless at the top.
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (shift.current > 0 && el !== null && el.scrollTop > 0) {
+      el.scrollTop += shift.current * ROW_HEIGHT;
+      setScrollTop(el.scrollTop);
+    }
+    shift.current = 0;
+  }, [rows]);
 
   useEffect(() => {
     const el = list.current;
@@ -84,17 +136,39 @@ export function Timeline({ api }: { api: ConsoleApi }) {
   const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
   // Near the end of what is loaded: the next page.
   useEffect(() => {
-    if (!loading && cursor !== null && last >= rows.length - OVERSCAN) void load(filters, cursor);
+    if (!loading && cursor !== null && last >= rows.length - OVERSCAN) void load(filters, { after: cursor });
   }, [last, rows.length, cursor, loading, filters, load]);
 
+  // The detail takes the focus when it opens, and gives it back to its row when it closes.
+  useEffect(() => {
+    if (detail !== null) closer.current?.focus();
+  }, [detail]);
+  const closeDetail = useCallback(() => {
+    setDetail(null);
+    (opener.current?.isConnected === true ? opener.current : list.current)?.focus();
+  }, []);
+  useEffect(() => {
+    if (detail === null) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !typingInto(e.target)) closeDetail();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [detail, closeDetail]);
+
   const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setFilters((f) => ({ ...f, [key]: value }));
-  const exportRows = () => {
-    const blob = new Blob(rows.map((r) => `${JSON.stringify({ ts: r.ts, event: r.event, session: r.session, ...r.payload })}\n`), { type: 'application/x-ndjson' });
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = 'aleph-audit.jsonl';
-    a.click();
-    URL.revokeObjectURL(a.href);
+  // The whole result of the search, not only the rows loaded so far.
+  const exportAll = async () => {
+    setExporting(0);
+    try {
+      const all = await searchAll((q) => api.searchTimeline(q), queryOf(filters), setExporting);
+      download('aleph-audit.jsonl', all.map(jsonLine), 'application/x-ndjson');
+      tell(`Exported ${all.length} events to aleph-audit.jsonl`);
+    } catch (error) {
+      tell(`Nothing exported: ${(error as Error).message}`, 'error');
+    } finally {
+      setExporting(null);
+    }
   };
 
   return (
@@ -124,37 +198,41 @@ export function Timeline({ api }: { api: ConsoleApi }) {
           <option value="168">last week</option>
         </select>
         <button type="button" onClick={() => void api.verifyChain().then(setChain, (e: Error) => tell(e.message, 'error'))}>Verify chain</button>
-        <button type="button" onClick={exportRows} disabled={rows.length === 0}>Export</button>
+        <button type="button" onClick={() => void exportAll()} disabled={rows.length === 0 || exporting !== null}>{exporting === null ? 'Export' : 'Exporting…'}</button>
       </form>
       <p className="muted summary" aria-live="polite">
         {count === null ? 'Searching…' : `${count.n}${count.exact ? '' : '+'} events${rows.length < count.n ? `, ${rows.length} loaded` : ''}`}
+        {exporting !== null && ` · exporting, ${exporting} of ${count?.n ?? '?'}${count?.exact === false ? '+' : ''} so far`}
         {chain !== null && (chain.ok ? <span className="ok"> · chain intact over {chain.rows} events</span> : <span className="bad"> · chain broken at event {chain.first_bad_id}: {chain.reason}</span>)}
       </p>
-      <div className="rows" ref={list} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} role="list" aria-label="audit events">
+      <div className="rows" ref={list} tabIndex={-1} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} role="list" aria-label="audit events">
         <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative' }}>
           {rows.slice(first, last).map((r, i) => (
-            <button type="button" role="listitem" key={r.id} className={`event-row risk-${r.risk_level ?? 'none'}`} style={{ top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT }} onClick={() => setDetail(r)}>
+            <button type="button" role="listitem" key={r.id} className={`event-row risk-${r.risk_level ?? 'none'}`} style={{ top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT }} onClick={(e) => {
+              opener.current = e.currentTarget;
+              setDetail(r);
+            }}>
               <time dateTime={r.ts}>{localTime(r.ts, true)}</time>
               <span className="event-type">{r.event}</span>
-              <span className="event-summary">{r.summary}</span>
+              <span className="event-summary">{visibleText(r.summary)}</span>
             </button>
           ))}
         </div>
         {count !== null && rows.length === 0 && <p className="empty-rows">Nothing matches.</p>}
       </div>
       {detail !== null && (
-        <aside className="drawer" aria-label="event detail">
+        <aside className="drawer" role="dialog" aria-label="event detail">
           <header>
             <h3>{detail.event} #{detail.id}</h3>
-            <button type="button" onClick={() => setDetail(null)} aria-label="close">×</button>
+            <button type="button" ref={closer} onClick={closeDetail} aria-label="close" aria-keyshortcuts="Escape">×</button>
           </header>
           <dl>
             <dt>time</dt><dd>{detail.ts}</dd>
-            <dt>session</dt><dd>{detail.session ?? '—'}</dd>
-            <dt>actor</dt><dd>{detail.actor ?? '—'}</dd>
+            <dt>session</dt><dd>{detail.session === null ? '—' : visibleText(detail.session)}</dd>
+            <dt>actor</dt><dd>{detail.actor === null ? '—' : visibleText(detail.actor)}</dd>
             <dt>hash</dt><dd className="mono">{detail.hash}</dd>
           </dl>
-          <pre>{JSON.stringify(detail.payload, null, 2)}</pre>
+          <pre>{visibleText(JSON.stringify(detail.payload, null, 2), true)}</pre>
         </aside>
       )}
     </section>
