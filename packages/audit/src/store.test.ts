@@ -7,7 +7,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { search } from './search.js';
 import { AuditError, AuditStore } from './store.js';
-import { importJsonLines, toCsvLine, toJsonLine } from './transfer.js';
+import { toJsonLine } from '@aleph/protocol';
+import { importJsonLines, toCsvLine } from './transfer.js';
 
 const APPEND_LOOP = fileURLToPath(new URL('../test-fixtures/append-loop.mjs', import.meta.url));
 let dir: string;

@@ -5,11 +5,6 @@
 import type { AuditRow } from '@aleph/protocol';
 import { AuditError, type AuditStore } from './store.js';
 
-/** One exported row in the audit.log line shape; importing it gives the same event back. */
-export function toJsonLine(row: AuditRow): string {
-  return JSON.stringify({ ts: row.ts, event: row.event, session: row.session, ...(row.actor === null ? {} : { actor: row.actor }), ...row.payload });
-}
-
 const CSV_COLUMNS = ['id', 'ts', 'event', 'session', 'actor', 'risk_level', 'decision', 'summary', 'payload', 'hash'] as const;
 
 export const CSV_HEADER = CSV_COLUMNS.join(',');

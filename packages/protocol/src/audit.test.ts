@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EVENT_FIELDS } from './audit.js';
+import { EVENT_FIELDS, toJsonLine, type AuditRow } from './audit.js';
 
 const DOC = readFileSync(new URL('../../../docs/audit.md', import.meta.url), 'utf8');
 
@@ -20,5 +20,16 @@ describe('the event catalogue', () => {
     ]));
     const doc = Object.fromEntries(Object.entries(documented()).map(([event, fields]) => [event, [...fields].sort()]));
     expect(doc).toEqual(declared);
+  });
+});
+
+describe('toJsonLine', () => {
+  it('writes a row as a line of the agent audit.log: its event, with actor only when there is one', () => {
+    const row: AuditRow = {
+      id: 7, ts: '2026-03-01T10:00:00.000Z', event: 'terminal_cmd', session: 's1', actor: 'agent', risk_level: 'low', decision: 'allow-once',
+      summary: 'cmd 7 (allow-once): safe', payload: { command: 'cmd 7' }, hash: 'ab',
+    };
+    expect(JSON.parse(toJsonLine(row))).toEqual({ ts: row.ts, event: 'terminal_cmd', session: 's1', actor: 'agent', command: 'cmd 7' });
+    expect(toJsonLine({ ...row, actor: null })).not.toContain('actor');
   });
 });

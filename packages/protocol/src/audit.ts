@@ -108,6 +108,11 @@ export interface AuditRow {
   readonly hash: string;
 }
 
+/** One row in the agent audit.log line shape (`aleph audit export`, the console's Export); importing it gives the same event back. */
+export function toJsonLine(row: AuditRow): string {
+  return JSON.stringify({ ts: row.ts, event: row.event, session: row.session, ...(row.actor === null ? {} : { actor: row.actor }), ...row.payload });
+}
+
 const RESERVED = new Set(['ts', 'event', 'session', 'actor', 'id', 'hash', 'summary']);
 
 type BaseKind = 'string' | 'number' | 'integer' | 'strings' | 'object' | 'risk' | 'verdict' | 'mode';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditRow, TimelinePage, TimelineQuery } from '@aleph/protocol';
-import { joinNewest, jsonLine, searchAll } from './timeline-rows.js';
+import { joinNewest, searchAll } from './timeline-rows.js';
 
 const row = (id: number): AuditRow => ({
   id, ts: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(), event: 'terminal_cmd', session: 's1', actor: 'agent',
@@ -43,11 +43,5 @@ describe('exporting a search', () => {
     expect(got.map((r) => r.id)).toEqual(rows(2500, 1).map((r) => r.id).reverse());
     expect(progress).toEqual([1000, 2000, 2500]);
     expect(asked.every((q) => q.text === 'cmd')).toBe(true);
-  });
-
-  it('writes each row as a line of the agent audit.log', () => {
-    expect(JSON.parse(jsonLine(row(7)))).toEqual({ ts: row(7).ts, event: 'terminal_cmd', session: 's1', actor: 'agent', command: 'cmd 7' });
-    expect(jsonLine({ ...row(7), actor: null })).not.toContain('actor');
-    expect(jsonLine(row(7)).endsWith('}\n')).toBe(true);
   });
 });

@@ -33,8 +33,3 @@ export async function searchAll(
   } while (cursor !== null);
   return rows.reverse();
 }
-
-/** One row as a line of the agent audit.log (what `aleph audit export --format jsonl` writes). */
-export function jsonLine(row: AuditRow): string {
-  return `${JSON.stringify({ ts: row.ts, event: row.event, session: row.session, ...(row.actor === null ? {} : { actor: row.actor }), ...row.payload })}\n`;
-}

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { AUDIT_EVENT_TYPES, RISK_LEVELS, visibleText, type AuditEventType, type AuditRow, type ChainCheck, type ConsoleApi, type RiskLevel, type TimelineQuery } from '@aleph/protocol';
+import { AUDIT_EVENT_TYPES, RISK_LEVELS, visibleText, type AuditEventType, type AuditRow, type ChainCheck, type ConsoleApi, type RiskLevel, type TimelineQuery, toJsonLine } from '@aleph/protocol';
 import { download } from '../download';
 import { typingInto } from '../keys';
 import { localTime, useConsole } from '../store';
-import { joinNewest, jsonLine, searchAll } from '../timeline-rows';
+import { joinNewest, searchAll } from '../timeline-rows';
 
 const ROW_HEIGHT = 36;
 const PAGE = 200;
@@ -162,7 +162,7 @@ export function Timeline({ api }: { api: ConsoleApi }) {
     setExporting(0);
     try {
       const all = await searchAll((q) => api.searchTimeline(q), queryOf(filters), setExporting);
-      download('aleph-audit.jsonl', all.map(jsonLine), 'application/x-ndjson');
+      download('aleph-audit.jsonl', all.map((row) => `${toJsonLine(row)}\n`), 'application/x-ndjson');
       tell(`Exported ${all.length} events to aleph-audit.jsonl`);
     } catch (error) {
       tell(`Nothing exported: ${(error as Error).message}`, 'error');
