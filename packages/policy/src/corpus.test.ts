@@ -545,6 +545,8 @@ spec('CONFIRM: secrets read, risky environment, dynamic names', [
   ['echo \u200bhi', 'confirm', 'obfuscation'],
   // A carriage return makes a terminal draw what follows it over what came before.
   ['touch PWNED #\rls -la', 'confirm', 'obfuscation'],
+  [`echo hello${' '.repeat(400)}; touch PWNED`, 'confirm', 'obfuscation'],
+  [`printf '%-20s|' a`, 'safe'],
 ]);
 
 spec('CONFIRM: unknown and unparseable input fails closed', [

@@ -28,6 +28,8 @@ export const MAX_SEGMENTS = 512;
 /** Longer lines are not parsed at all. */
 export const MAX_COMMAND_LENGTH = 100_000;
 
+/** Blanks enough to push what follows off a screen or a notification. */
+const LONG_GAP = /[ \t]{64,}/;
 const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
 /** Wrappers that are commands of their own for the policy (they change who runs the command). */
 const PRIVILEGED_WRAPPERS = new Set(['sudo', 'doas', 'su', 'runuser', 'pkexec', 'run0', 'gosu', 'su-exec', 'chroot']);
@@ -89,6 +91,9 @@ class Decomposer {
     }
     if (INVISIBLE.test(command)) {
       this.note({ code: 'obfuscation', verdict: 'confirm', detail: ' (invisible or control characters that can make the text look different from what runs)' });
+    }
+    if (LONG_GAP.test(command)) {
+      this.note({ code: 'obfuscation', verdict: 'confirm', detail: ' (a long run of blanks that can push the rest of the line out of sight)' });
     }
     if (command.trim() === '') {
       this.note({ code: 'unparseable', verdict: 'confirm', detail: ' (it is empty)' });
