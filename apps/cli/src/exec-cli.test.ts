@@ -1,14 +1,25 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, newNonce, prove, secretBytes } from '@aleph/gateway';
 import { encodeFrame, FrameReader } from '@aleph/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ALEPH_BIN, useAlephHome } from './test-cli.js';
 
 const { home, aleph } = useAlephHome();
 let gateway: ChildProcess | undefined;
+/** Where commands run: outside $ALEPH_HOME, where no approved command may run. */
+let scratch = '';
+const outside = () => scratch;
+
+beforeEach(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'aleph-work-'));
+});
+afterEach(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 afterEach(async () => {
   if (gateway !== undefined && gateway.exitCode === null) {
@@ -31,7 +42,7 @@ async function startGateway(...extra: string[]): Promise<Record<string, unknown>
 
 /** Runs `aleph exec` (or another command) in the background, returning its exit code and output when it ends. */
 function execInBackground(args: string[], command = 'exec', input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [ALEPH_BIN, command, ...args], { env: env(), cwd: home() });
+  const child = spawn(process.execPath, [ALEPH_BIN, command, ...args], { env: env(), cwd: outside() });
   child.stdin.end(input);
   let stdout = '';
   let stderr = '';
@@ -91,29 +102,29 @@ describe('aleph exec through a running gateway', () => {
 
   it('refuses a blocked command with exit 126 and the reason', async () => {
     await startGateway();
-    writeFileSync(join(home(), 'keep.txt'), 'still here');
-    const r = aleph(['exec', '--cwd', home(), '--', 'rm keep.txt']);
+    writeFileSync(join(outside(), 'keep.txt'), 'still here');
+    const r = aleph(['exec', '--cwd', outside(), '--', 'rm keep.txt']);
     expect(r.code).toBe(126);
     expect(r.stderr).toContain('denied: blocked: rm deletes files permanently');
-    expect(existsSync(join(home(), 'keep.txt'))).toBe(true);
+    expect(existsSync(join(outside(), 'keep.txt'))).toBe(true);
   });
 
   it('Allow Once lets a prompted command finish with exit 0', async () => {
     await startGateway();
-    writeFileSync(join(home(), 'a'), 'data');
+    writeFileSync(join(outside(), 'a'), 'data');
     const done = execInBackground(['--', 'cp a b']);
     aleph(['approvals', 'allow', await pendingId()]);
     expect((await done).code).toBe(0);
-    expect(readFileSync(join(home(), 'b'), 'utf8')).toBe('data');
+    expect(readFileSync(join(outside(), 'b'), 'utf8')).toBe('data');
   });
 
   it('Allow Always makes the next identical command run without a prompt', async () => {
     await startGateway();
-    writeFileSync(join(home(), 'a'), 'data');
+    writeFileSync(join(outside(), 'a'), 'data');
     const first = execInBackground(['--', 'cp a c']);
     expect(aleph(['approvals', 'allow', await pendingId(), '--always']).stdout).toContain('(always)');
     expect((await first).code).toBe(0);
-    const again = aleph(['exec', '--json', '--agent', 'test-agent', '--timeout-ms', '2000', '--cwd', home(), '--', 'cp a c']);
+    const again = aleph(['exec', '--json', '--agent', 'test-agent', '--timeout-ms', '2000', '--cwd', outside(), '--', 'cp a c']);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stderr)).toMatchObject({ decision: 'allow-once', reason: 'allowlisted' });
   });
@@ -225,26 +236,26 @@ describe('aleph exec through a running gateway', () => {
 
   it('approvals allow --for grants for a while, --session for the rest of the session', async () => {
     await startGateway();
-    writeFileSync(join(home(), 'a'), 'data');
+    writeFileSync(join(outside(), 'a'), 'data');
     const first = execInBackground(['--session', 's1', '--', 'cp a g']);
     expect(aleph(['approvals', 'allow', await pendingId(), '--for', '15m']).stdout).toContain('(for 15 min)');
     expect((await first).code).toBe(0);
-    expect(aleph(['exec', '--agent', 'test-agent', '--session', 's9', '--timeout-ms', '2000', '--cwd', home(), '--', 'cp a g']).code).toBe(0);
+    expect(aleph(['exec', '--agent', 'test-agent', '--session', 's9', '--timeout-ms', '2000', '--cwd', outside(), '--', 'cp a g']).code).toBe(0);
     const [rule] = JSON.parse(aleph(['rules', 'list', '--json']).stdout).rules as { expires_at: string; session: string | null }[];
     expect(Date.parse(rule!.expires_at) - Date.now()).toBeGreaterThan(14 * 60_000);
 
     const second = execInBackground(['--session', 's1', '--', 'cp a h']);
     expect(aleph(['approvals', 'allow', await pendingId(), '--session']).stdout).toContain('(for this session)');
     expect((await second).code).toBe(0);
-    expect(aleph(['exec', '--agent', 'test-agent', '--session', 's1', '--timeout-ms', '2000', '--cwd', home(), '--', 'cp a h']).code).toBe(0);
-    expect(aleph(['exec', '--agent', 'test-agent', '--session', 's2', '--timeout-ms', '300', '--cwd', home(), '--', 'cp a h']).code).toBe(126);
+    expect(aleph(['exec', '--agent', 'test-agent', '--session', 's1', '--timeout-ms', '2000', '--cwd', outside(), '--', 'cp a h']).code).toBe(0);
+    expect(aleph(['exec', '--agent', 'test-agent', '--session', 's2', '--timeout-ms', '300', '--cwd', outside(), '--', 'cp a h']).code).toBe(126);
     expect(aleph(['approvals', 'allow', 'x', '--for', 'soon']).code).toBe(2);
     expect(aleph(['approvals', 'allow', 'x', '--always', '--session']).stderr).toContain('one of --always, --for and --session');
   });
 
   it('approvals watch shows each pending command with its risk and takes one key', async () => {
     await startGateway();
-    writeFileSync(join(home(), 'a'), 'data');
+    writeFileSync(join(outside(), 'a'), 'data');
     const watch = spawn(process.execPath, [ALEPH_BIN, 'approvals', 'watch'], { env: env(), stdio: ['pipe', 'pipe', 'inherit'] });
     let screen = '';
     watch.stdout.on('data', (d: Buffer) => (screen += d.toString()));
@@ -293,7 +304,7 @@ describe('approved commands run in the sandbox', () => {
 
   /** A home with a planted key, a project in it, and a running gateway that lets the agent's writes through. */
   async function setUp(): Promise<{ me: string; work: string; run: (command: string, path?: string) => { code: number | null; stdout: string; stderr: string } }> {
-    const me = join(home(), 'me');
+    const me = join(outside(), 'me');
     const work = join(me, 'work');
     mkdirSync(join(me, '.ssh'), { recursive: true });
     mkdirSync(work);
@@ -319,6 +330,18 @@ describe('approved commands run in the sandbox', () => {
     expect(events.rows[0]!.payload).toMatchObject({ status: 'sandbox_violation', capability_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(events.rows[0]!.payload.violations.some((v) => v.startsWith('filesystem: '))).toBe(true);
     expect(events.rows[0]!.summary).toMatch(/ran sandboxed on linux: sandbox_violation/);
+  });
+
+  it('refused, saying why, in a credential location or the gateway\'s own directory, which the sandbox would otherwise have to grant', async () => {
+    const { me } = await setUp();
+    mkdirSync(join(me, '.ssh', 'sockets'));
+    const at = (cwd: string, command: string) => spawnSync(process.execPath, [ALEPH_BIN, 'exec', '--cwd', cwd, '--', command], { env: { ...env(), HOME: me }, encoding: 'utf8' });
+    const keys = at(join(me, '.ssh', 'sockets'), 'grep -r . ..');
+    expect([keys.status, keys.stdout]).toEqual([126, '']);
+    expect(keys.stderr).toBe(`aleph: refused: ${join(me, '.ssh', 'sockets')} is no place to run an approved command: ~/.ssh holds credentials.\n`);
+    const own = at(home(), 'grep -r secret exec-approvals.json');
+    expect([own.status, own.stdout]).toEqual([126, '']);
+    expect(own.stderr).toContain("$ALEPH_HOME, the gateway's own directory, holds its secrets");
   });
 
   it('not when the agent’s configuration turns it off', async () => {
@@ -348,7 +371,7 @@ describe('approved commands run in the sandbox', () => {
 describe('aleph tools through a running gateway', () => {
   it('run a tool under its contract once the owner approves it; list its trust; forget it', async () => {
     await startGateway();
-    const ws = join(home(), 'ws');
+    const ws = join(outside(), 'ws');
     mkdirSync(ws);
     writeFileSync(join(ws, 'notes.txt'), 'one\ntwo\n');
     const run = () => execInBackground(['run', 'wc', '--workspace', ws, '--param', '-l', '--', 'wc', '-l', 'notes.txt'], 'tools');

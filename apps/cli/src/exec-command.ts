@@ -14,7 +14,8 @@ Asks the gateway whether the command may run. Allowed: runs it with the shell (b
 passing standard input and output through, reports how it ended to the audit log, and exits with
 its exit code. It runs in the sandbox unless the agent's configuration turns it off: --cwd
 read-write, the home read-only with credentials hidden, a private /tmp, no network (see "sandbox"
-in exec-approvals.json); where this machine cannot sandbox it is refused (126) unless configured. Denied: prints the reason on standard error and exits 126. If an executable or
+in exec-approvals.json); where this machine cannot sandbox it is refused (126) unless configured,
+and so is a --cwd inside a credential location or $ALEPH_HOME. Denied: prints the reason on standard error and exits 126. If an executable or
 script the approval was bound to changed since, it refuses (126) instead of running something
 else than what was approved. No gateway running, or an answer it cannot read: says so, runs
 nothing and exits 2. --dry-run only prints the
@@ -112,7 +113,9 @@ async function runApproved(command: string, cwd: string, agent: string, io: Io):
   const settings = config.ok ? sandboxOf(config.value, agent) : DEFAULT_SANDBOX;
   if (!settings.enabled) return run(command, cwd);
   // Loaded only for a run: a dry run or a denial does not wait for it.
-  const { applyOverrides, execCapabilities, exitCodeOf, resolveCapabilities, runSandboxed, sandboxAvailability, sandboxOutcome } = await import('@aleph/sandbox');
+  const {
+    applyOverrides, execCapabilities, exitCodeOf, protectedReason, realCapabilities, realPathOf, resolveCapabilities, runSandboxed, sandboxAvailability, sandboxOutcome,
+  } = await import('@aleph/sandbox');
   const available = sandboxAvailability();
   if (!available.ok) {
     if (settings.when_unavailable === 'run_unsandboxed') {
@@ -122,12 +125,22 @@ async function runApproved(command: string, cwd: string, agent: string, io: Io):
     io.err(`aleph: refused: ${available.error.message} To run approved commands without a sandbox on this machine, set "sandbox": {"when_unavailable": "run_unsandboxed"} in ${configFile(home)}.`);
     return { code: EXIT_DENIED, signal: null };
   }
-  const capabilities = resolveCapabilities(applyOverrides(execCapabilities(io.env.HOME ?? homedir()), { network: { kind: settings.network === 'all' ? 'allow_all' : 'deny' } }), { WORKSPACE: cwd, PROJECT_ROOT: cwd });
+  // Sandboxed, the working directory is granted read-write: never one inside a credential
+  // location or the gateway's own directory, which the sandbox otherwise hides.
+  const userHome = io.env.HOME ?? homedir();
+  const unfit = protectedReason(realPathOf(cwd), realPathOf(userHome), realPathOf(home));
+  if (unfit !== null) {
+    io.err(`aleph: refused: ${cwd} is no place to run an approved command: ${unfit}.`);
+    return { code: EXIT_DENIED, signal: null };
+  }
+  const capabilities = resolveCapabilities(applyOverrides(execCapabilities(userHome), { network: { kind: settings.network === 'all' ? 'allow_all' : 'deny' } }), { WORKSPACE: cwd, PROJECT_ROOT: cwd });
   if (!capabilities.ok) {
     io.err(`aleph: refused: ${capabilities.error.message}`);
     return { code: EXIT_DENIED, signal: null };
   }
-  const log = await runSandboxed({ capabilities: capabilities.value, command: [...SHELL, command], cwd, env: io.env }, { forwardSignals: true, hide: [home] });
+  // Bound as they are now; a path that does not exist is the runner's to report.
+  const real = realCapabilities(capabilities.value);
+  const log = await runSandboxed({ capabilities: real.ok ? real.value : capabilities.value, command: [...SHELL, command], cwd, env: io.env }, { forwardSignals: true, hide: [home] });
   if (log.error !== undefined) io.err(`aleph: ${log.error.message}`);
   for (const gap of log.limits_unenforced) io.err(`aleph: warning: ${gap}`);
   return { code: exitCodeOf(log), signal: log.signal, sandbox: sandboxOutcome(log) };

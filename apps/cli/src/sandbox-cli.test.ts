@@ -1,12 +1,18 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { useAlephHome } from './test-cli.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ALEPH_BIN, useAlephHome } from './test-cli.js';
 
 const { home, aleph } = useAlephHome();
 
+afterEach(() => {
+  rmSync(`${home()}-work`, { recursive: true, force: true });
+});
+
+/** Beside $ALEPH_HOME: a path inside it is no run's to be granted. */
 function workspace(): string {
-  const dir = join(home(), 'work');
+  const dir = `${home()}-work`;
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'in.txt'), 'input\n');
   return dir;
@@ -51,6 +57,45 @@ describe('aleph sandbox run', () => {
     expect(domains.stderr).toContain('not enforced by this sandbox yet');
     expect(existsSync(join(w, 'ran'))).toBe(false);
     expect(aleph(['sandbox', 'run', '--workspace', w, '--memory-mb', '0', '--', 'true']).stderr).toContain('--memory-mb needs a whole number');
+    const own = aleph(['sandbox', 'run', '--workspace', home(), '--', 'touch', 'ran']);
+    expect([own.code, own.stderr]).toEqual([125, `aleph: The profile grants ${home()}, inside ${home()}, which no run sees unless a person allows it.\n`]);
+    expect(existsSync(join(home(), 'ran'))).toBe(false);
+  });
+
+  it('passes on none of the descriptors it was started with: the command cannot reach through one', () => {
+    const w = workspace();
+    const elsewhere = join(home(), 'elsewhere');
+    mkdirSync(elsewhere);
+    writeFileSync(join(elsewhere, 'secret.txt'), 'planted');
+    const dir = openSync(elsewhere, 'r');
+    try {
+      // The directory is this aleph's descriptor 64, as a shell's `64<` would make it.
+      const stdio: Array<'pipe' | 'ignore' | number> = ['pipe', 'pipe', 'pipe', ...Array<'ignore'>(61).fill('ignore'), dir];
+      const script = 'cat /proc/self/fd/64/secret.txt; echo x > /proc/self/fd/64/written; readlink /proc/self/fd/64';
+      const r = spawnSync(process.execPath, [ALEPH_BIN, 'sandbox', 'run', '--workspace', w, '--', 'sh', '-c', script], { stdio, encoding: 'utf8', env: { ...process.env, ALEPH_HOME: home() } });
+      expect(r.stdout).toBe('/dev/null\n');
+      expect(existsSync(join(elsewhere, 'written'))).toBe(false);
+    } finally {
+      closeSync(dir);
+    }
+  });
+});
+
+describe('aleph sandbox check', () => {
+  it('says a bubblewrap too old for the sandbox is, and which version is needed, and runs nothing', () => {
+    // A stand-in for bubblewrap 0.6 (Ubuntu 22.04), which has no --disable-userns.
+    const bwrap = spawnSync('sh', ['-c', 'command -v bwrap'], { encoding: 'utf8' }).stdout.trim();
+    const bin = join(home(), 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'bwrap'), `#!/bin/sh\nfor a in "$@"; do [ "$a" = --disable-userns ] && { echo "bwrap: Unknown option --disable-userns" >&2; exit 1; }; done\nexec ${bwrap} "$@"\n`);
+    chmodSync(join(bin, 'bwrap'), 0o755);
+    const env = { ...process.env, ALEPH_HOME: home(), PATH: `${bin}:${process.env.PATH ?? ''}` };
+    const check = spawnSync(process.execPath, [ALEPH_BIN, 'sandbox', 'check'], { env, encoding: 'utf8' });
+    expect(check.status).toBe(1);
+    expect(check.stdout).toBe('no sandbox: This bubblewrap is too old for the sandbox (bwrap: Unknown option --disable-userns): bubblewrap 0.8.0 or newer is needed.\n');
+    const run = spawnSync(process.execPath, [ALEPH_BIN, 'sandbox', 'run', '--workspace', workspace(), '--', 'touch', 'ran'], { env, encoding: 'utf8' });
+    expect(run.status).toBe(125);
+    expect(existsSync(join(workspace(), 'ran'))).toBe(false);
   });
 });
 

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { alephHome } from '@aleph/gateway/requester';
 import { shellQuote } from '@aleph/policy';
 import { fail, ok, type Result } from '@aleph/protocol';
 import {
-  applyOverrides, DEFAULT_HELPER, exitCodeOf, isPresetName, parseCapabilities, PRESET_NAMES, PRESETS, resolveCapabilities, runSandboxed,
+  applyOverrides, DEFAULT_HELPER, exitCodeOf, isPresetName, parseCapabilities, PRESET_NAMES, PRESETS, realCapabilities, resolveCapabilities, runSandboxed,
   sandboxAvailability, sandboxLaunch, SANDBOX_PLATFORMS, withOverrides, type Capabilities, type FilesystemEntry, type Overrides, type SandboxPlatform,
 } from '@aleph/sandbox';
 import { flag, parseArgs, value, type OptionSpec, type ParsedArgs } from './args.js';
@@ -33,7 +34,8 @@ Profile options:
   --no-fork              the command may not start processes or threads
   --env none|restricted|full
 Without a preset or a profile file the workspace is granted read-write. Credentials inside granted
-paths (~/.ssh, ~/.aws, keychains, browser profiles, .env files, ...) are hidden unless named.`;
+paths (~/.ssh, ~/.aws, keychains, browser profiles, .env files, $ALEPH_HOME, ...) are hidden unless
+named; a path inside $ALEPH_HOME is not granted at all.`;
 
 /** The options that describe a capability profile (shared with `aleph tools run`). */
 export const PROFILE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
@@ -79,7 +81,10 @@ export async function sandboxCommand(argv: readonly string[], io: Io): Promise<n
   if (sub === 'profile') return printProfile(args, capabilities, workspace, io);
 
   if (args.operands.length === 0) return io.usage(`No command given.\n\n${SANDBOX_HELP}`);
-  const log = await runSandboxed({ capabilities, command: args.operands, cwd: workspace, env: io.env }, { forwardSignals: true });
+  // Bound as they are now (one that moves before the run starts is refused); a path that does not
+  // exist is the runner's to report.
+  const real = realCapabilities(capabilities);
+  const log = await runSandboxed({ capabilities: real.ok ? real.value : capabilities, command: args.operands, cwd: workspace, env: io.env }, { forwardSignals: true, hide: [alephHome(io.env)] });
   if (json) io.err(JSON.stringify(log));
   else if (log.status === 'error' || log.status === 'timeout') io.err(`aleph: ${log.error?.message ?? log.status}`);
   for (const gap of log.limits_unenforced) if (!json) io.err(`aleph: warning: ${gap}`);
@@ -175,7 +180,7 @@ function printProfile(args: ParsedArgs, capabilities: Capabilities, workspace: s
   const command = args.operands.length > 0 ? args.operands : ['<command>'];
   const launch = sandboxLaunch({
     platform: platform as SandboxPlatform, capabilities, command, cwd: workspace, env: io.env, helper: DEFAULT_HELPER, cgroupFile: null,
-    tmp: '/private/tmp/aleph-run', profilePath: '/private/tmp/aleph-run/profile.sb', hide: [],
+    tmp: '/private/tmp/aleph-run', profilePath: '/private/tmp/aleph-run/profile.sb', hide: [], pinned: false, arch: process.arch,
   });
   if (!launch.ok) return io.fail(launch.error, json);
   if (platform === 'macos') {

@@ -2,7 +2,7 @@
  * Tool runs through the gateway, end to end: real sockets, the real sandbox (bubblewrap), the
  * trust stages kept in the configuration, and the capability ledger in the audit log.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditStore } from '@aleph/audit';
@@ -197,6 +197,69 @@ describe('tool runs through the gateway', () => {
 
     const escalations = ledger().filter((e) => e.event === 'capability_escalation').map((e) => [e.payload.kind, e.payload.decision]);
     expect(escalations).toEqual([['outside_scope', 'deny'], ['sensitive_location', 'deny'], ['undeclared_parameter', 'deny'], ['outside_scope', 'allow-once']]);
+  });
+
+  it('judge where each granted path leads, by its real path, and bind exactly that or nothing', async () => {
+    const a = await approver();
+    const agent = await client();
+    const outside = join(root, 'outside');
+    mkdirSync(join(workspace, 'out'));
+    mkdirSync(outside);
+    const declared = { tool: 'copy', capabilities: { ...CAPS, filesystem: [{ kind: 'read_only' as const, path: '${WORKSPACE}' }, { kind: 'read_write' as const, path: '${WORKSPACE}/out' }] } };
+    const copy = () => toolRun(['sh', '-c', 'cp input.txt out/copied'], declared);
+    const first = await ask(agent, copy());
+    await resolve(a.c, (await a.next()).id, 'allow-always');
+    expect(await result(agent, first)).toMatchObject({ stage: 'verified', run: { exit_code: 0 } });
+
+    // The agent turns the approved ${WORKSPACE}/out into a symlink elsewhere: the verified tool asks again.
+    rmSync(join(workspace, 'out'), { recursive: true });
+    symlinkSync(outside, join(workspace, 'out'));
+    const redirected = await ask(agent, copy());
+    const p = await a.next();
+    expect(p.tool).toMatchObject({ stage: 'verified', gate: 'confirm_run', escalations: [{ kind: 'outside_scope', subject: outside, message: expect.stringContaining(`\${WORKSPACE}/out is ${outside} here`) }] });
+    await resolve(a.c, p.id, 'deny');
+    expect(await result(agent, redirected)).toMatchObject({ decision: 'deny' });
+    expect(existsSync(join(outside, 'copied'))).toBe(false);
+
+    // Approved as it was when asked, then swapped while the request waited: refused at run time.
+    rmSync(join(workspace, 'out'));
+    mkdirSync(join(workspace, 'out'));
+    const swapped = await ask(agent, toolRun(['sh', '-c', 'cp input.txt out/copied'], { ...declared, tool: 'copy2' }));
+    const waiting = await a.next();
+    expect(waiting.tool!.escalations).toEqual([]);
+    renameSync(join(workspace, 'out'), join(root, 'out-was'));
+    symlinkSync(outside, join(workspace, 'out'));
+    await resolve(a.c, waiting.id, 'allow-once');
+    const r = await result(agent, swapped);
+    expect(r.run).toMatchObject({ exit_code: null, sandbox: { status: 'error' }, error: expect.stringContaining(`The profile grants ${join(workspace, 'out')}, which now leads to ${outside}`) });
+    expect(existsSync(join(outside, 'copied'))).toBe(false);
+  });
+
+  it('ask before a run reaches into the gateway\'s own directory, and never run one there that nobody was asked about', async () => {
+    const a = await approver();
+    const agent = await client();
+    const inside = join(home, 'tool-dir');
+    mkdirSync(inside);
+    const first = await ask(agent, toolRun(['wc', '-l', 'input.txt']));
+    await resolve(a.c, (await a.next()).id, 'allow-always');
+    await result(agent, first);
+    const previous = process.env.ALEPH_HOME;
+    process.env.ALEPH_HOME = home;
+    try {
+      const id = await ask(agent, toolRun(['ls', '..'], { cwd: inside }));
+      const p = await a.next();
+      expect(p.tool).toMatchObject({ stage: 'verified', escalations: [{ kind: 'sensitive_location', subject: inside, message: expect.stringContaining("$ALEPH_HOME, the gateway's own directory, holds its secrets") }] });
+      await resolve(a.c, p.id, 'allow-once');
+      // Allowed by a person, the run gets that directory and nothing else of the gateway's.
+      expect(text((await result(agent, id)).run!.stdout)).toBe('tool-dir\n');
+    } finally {
+      if (previous === undefined) delete process.env.ALEPH_HOME;
+      else process.env.ALEPH_HOME = previous;
+    }
+    // A gateway whose own directory is not $ALEPH_HOME: the run asks nobody, so the sandbox refuses it.
+    const unasked = await result(agent, await ask(agent, toolRun(['ls', '..'], { cwd: inside })));
+    expect(unasked.run).toMatchObject({ sandbox: { status: 'error' }, error: expect.stringContaining('which no run sees unless a person allows it') });
+    expect(text(unasked.run!.stdout)).toBe('');
   });
 
   it('enforce the contract while a verified tool runs: writes outside it fail, and output is bounded', async () => {

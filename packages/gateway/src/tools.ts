@@ -6,10 +6,11 @@
 import { Writable } from 'node:stream';
 import { fail, MAX_TOOL_OUTPUT_BYTES, ok, type Decision, type Capabilities, type ExecRequest, type PendingTool, type Result, type ToolRunOutput, type ToolRunRequest } from '@aleph/protocol';
 import {
-  contractHash, detectEscalations, grantsRunDirectory, LINUX_SYSTEM_PATHS, MACOS_SYSTEM_PATHS, NO_DOMAIN_FILTER, resolveCapabilities, runSandboxed, sandboxOutcome,
+  contractHash, detectEscalations, LINUX_SYSTEM_PATHS, MACOS_SYSTEM_PATHS, NO_DOMAIN_FILTER, realCapabilities, resolveCapabilities, runSandboxed, sandboxOutcome,
   trustFor, trustGate, type Escalation, type SandboxAuditLog, type TrustGate, type TrustRecord,
 } from '@aleph/sandbox';
 import { shellQuote } from '@aleph/policy';
+import { alephHome } from './config.js';
 
 /** What the gateway knows about one tool run before anyone decides. */
 export interface ToolPlan {
@@ -17,7 +18,10 @@ export interface ToolPlan {
   /** The argv as one shell-quoted line (what the policy judges and people read), as a request. */
   readonly request: ExecRequest;
   readonly contractHash: string;
-  /** The contract's capabilities with `${WORKSPACE}` and `${PROJECT_ROOT}` as the run's directory. */
+  /**
+   * The contract's capabilities with `${WORKSPACE}` and `${PROJECT_ROOT}` as the run's directory,
+   * each path the real path it led to when it was judged: the run gets exactly these, or none.
+   */
   readonly capabilities: Capabilities;
   /** The tool's record under this contract (a fresh Draft when it is new or changed). */
   readonly record: TrustRecord;
@@ -25,22 +29,27 @@ export interface ToolPlan {
   readonly escalations: readonly Escalation[];
 }
 
-/** Substitutes the contract's paths, finds what the run asks beyond it, and what it therefore needs. */
-export function planToolRun(run: ToolRunRequest, stored: TrustRecord | null, home: string): Result<ToolPlan> {
+/**
+ * Substitutes the contract's paths and resolves them to real paths, once: what the run asks beyond
+ * the contract is judged on those, the approver is shown them, and the sandbox binds them (or
+ * refuses, should one lead elsewhere by then). `gatewayHome` is the gateway's own directory, which
+ * no run reaches into unless a person allows it.
+ */
+export function planToolRun(run: ToolRunRequest, stored: TrustRecord | null, home: string, gatewayHome: string = alephHome()): Result<ToolPlan> {
   if (run.capabilities.network.kind === 'allow_domains') return fail(NO_DOMAIN_FILTER.code, NO_DOMAIN_FILTER.message);
-  const resolved = resolveCapabilities(run.capabilities, { WORKSPACE: run.cwd, PROJECT_ROOT: run.cwd });
+  const vars = { WORKSPACE: run.cwd, PROJECT_ROOT: run.cwd };
+  const resolved = resolveCapabilities(run.capabilities, vars);
   if (!resolved.ok) return fail('invalid_capabilities', `"capabilities": ${resolved.error.message}`);
+  const real = realCapabilities(resolved.value);
+  if (!real.ok) return real;
   const hash = contractHash(run.capabilities, run.parameters);
   const record = trustFor(run.tool, hash, stored);
   const escalations = detectEscalations(
-    { tool: run.tool, capabilities: resolved.value, ...(run.parameters === undefined ? {} : { parameters: run.parameters }) },
-    {
-      argv: run.argv, cwd: run.cwd, home, systemPaths: process.platform === 'darwin' ? MACOS_SYSTEM_PATHS : LINUX_SYSTEM_PATHS,
-      ...(grantsRunDirectory(run.capabilities) ? { workspace: run.cwd } : {}),
-    },
+    { tool: run.tool, declared: run.capabilities, capabilities: real.value, ...(run.parameters === undefined ? {} : { parameters: run.parameters }) },
+    { argv: run.argv, cwd: run.cwd, home, systemPaths: process.platform === 'darwin' ? MACOS_SYSTEM_PATHS : LINUX_SYSTEM_PATHS, vars, gatewayHome },
   );
   const request = { command: run.argv.map(shellQuote).join(' '), cwd: run.cwd, agent_id: run.agent_id, session_key: run.session_key };
-  return ok({ run, request, contractHash: hash, capabilities: resolved.value, record, gate: trustGate(record, escalations), escalations });
+  return ok({ run, request, contractHash: hash, capabilities: real.value, record, gate: trustGate(record, escalations), escalations });
 }
 
 /** What approvers are shown of a tool run waiting for them. */
@@ -77,7 +86,7 @@ class BoundedSink extends Writable {
 export interface ToolRunOptions {
   /** The gateway's environment, which the contract's environment grant filters. */
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Paths hidden even when granted (the gateway's own directory). */
+  /** Paths hidden even when granted (the gateway's own directory), unless a person allowed the run an escalation into one. */
   readonly hide: readonly string[];
   readonly signal: AbortSignal;
   readonly helper?: string;
@@ -89,7 +98,10 @@ export async function runTool(plan: ToolPlan, options: ToolRunOptions): Promise<
   const stderr = new BoundedSink();
   const log = await runSandboxed(
     { capabilities: plan.capabilities, command: plan.run.argv, cwd: plan.run.cwd, env: options.env },
-    { stdin: 'ignore', stdout, stderr, signal: options.signal, hide: options.hide, ...(options.helper === undefined ? {} : { helper: options.helper }) },
+    {
+      stdin: 'ignore', stdout, stderr, signal: options.signal, hide: options.hide, allowed: plan.escalations.map((e) => e.subject),
+      ...(options.helper === undefined ? {} : { helper: options.helper }),
+    },
   );
   return {
     log,

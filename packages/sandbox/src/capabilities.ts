@@ -36,9 +36,15 @@ export function isWithin(root: string, path: string): boolean {
 
 const VARIABLE = /\$\{([A-Z_]+)\}/g;
 
-/** Whether a profile grants a path under the run's own directory (`${WORKSPACE}`, `${PROJECT_ROOT}`). */
-export function grantsRunDirectory(capabilities: Capabilities): boolean {
-  return capabilities.filesystem.some((e) => e.kind !== 'temp_workspace' && new RegExp(VARIABLE.source).test(e.path));
+/** Whether a declared path uses a variable (`${WORKSPACE}`, `${PROJECT_ROOT}`), so that it is not the same path in every run. */
+export function usesVariables(path: string): boolean {
+  return new RegExp(VARIABLE.source).test(path);
+}
+
+/** The variable a declared path starts with (`${WORKSPACE}/out`: WORKSPACE), or null. */
+export function baseVariable(path: string): keyof PathVariables | null {
+  const name = new RegExp(`^${VARIABLE.source}`).exec(path)?.[1];
+  return name === 'WORKSPACE' || name === 'PROJECT_ROOT' ? name : null;
 }
 
 /**

@@ -2,8 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isWithin, resolveCapabilities } from './capabilities.js';
+import { isWithin, resolveCapabilities, type Capabilities } from './capabilities.js';
 import { detectEscalations, parameterNames, pathArguments, type ToolContract } from './escalation.js';
+import { realCapabilities } from './grants.js';
 import { FilesystemGuard, realPathOf } from './guard.js';
 import { PRESETS } from './presets.js';
 import { approveContract, confirmRun, contractHash, recordApproval, TRIAL_RUNS, trustFor, trustGate } from './trust.js';
@@ -11,7 +12,9 @@ import { approveContract, confirmRun, contractHash, recordApproval, TRIAL_RUNS, 
 const base = mkdtempSync(join(tmpdir(), 'alsb-guard-'));
 const ws = join(base, 'app');
 const home = join(base, 'home');
+const gatewayHome = join(home, '.aleph');
 mkdirSync(join(ws, 'src'), { recursive: true });
+mkdirSync(gatewayHome, { recursive: true });
 mkdirSync(join(base, 'app-evil'));
 mkdirSync(join(home, '.aws'), { recursive: true });
 writeFileSync(join(ws, 'src', 'main.c'), '');
@@ -53,11 +56,19 @@ describe('FilesystemGuard', () => {
 });
 
 describe('escalation detection', () => {
-  const caps = resolveCapabilities(PRESETS.file_processor.capabilities, { WORKSPACE: ws, PROJECT_ROOT: ws });
-  if (!caps.ok) throw new Error(caps.error.message);
+  /** The contract as declared, and what it comes to when `${WORKSPACE}` is `workspace`. */
+  function contractFor(filesystem: Capabilities['filesystem'], workspace = ws): ToolContract {
+    const declared = { ...PRESETS.file_processor.capabilities, filesystem };
+    const resolved = resolveCapabilities(declared, { WORKSPACE: workspace, PROJECT_ROOT: workspace });
+    if (!resolved.ok) throw new Error(resolved.error.message);
+    const real = realCapabilities(resolved.value);
+    if (!real.ok) throw new Error(real.error.message);
+    return { tool: 'fmt', declared, capabilities: real.value, parameters: ['--check', '--out'] };
+  }
+  const request = (argv: string[], workspace = ws) => ({ argv, cwd: workspace, home, systemPaths: ['/usr', '/etc'], vars: { WORKSPACE: workspace, PROJECT_ROOT: workspace }, gatewayHome });
   // No private /tmp here: the workspace itself lives under the host's /tmp.
-  const contract: ToolContract = { tool: 'fmt', capabilities: { ...caps.value, filesystem: [{ kind: 'read_write', path: ws }] }, parameters: ['--check', '--out'] };
-  const run = (argv: string[]) => detectEscalations(contract, { argv, cwd: ws, home, systemPaths: ['/usr', '/etc'] });
+  const contract = contractFor([{ kind: 'read_write', path: ws }]);
+  const run = (argv: string[]) => detectEscalations(contract, request(argv));
 
   it('lets a run inside its scope through', () => {
     expect(run(['fmt', '--check', 'src/main.c', '--out=out/x', '/usr/share/dict'])).toEqual([]);
@@ -68,19 +79,43 @@ describe('escalation detection', () => {
     expect(run(['fmt', 'etc-link/../../home/x'])[0]).toMatchObject({ kind: 'outside_scope' });
     expect(run(['fmt', '~/.aws/credentials'])[0]).toMatchObject({ kind: 'sensitive_location', message: expect.stringContaining('~/.aws holds credentials') });
     expect(run(['fmt', '.env'])[0]).toMatchObject({ kind: 'sensitive_location' });
+    expect(run(['fmt', '.envrc'])[0]).toMatchObject({ kind: 'sensitive_location', message: expect.stringContaining('.envrc files hold secrets') });
     expect(run(['fmt', '--force', 'src/main.c'])).toEqual([{ kind: 'undeclared_parameter', subject: '--force', message: 'fmt was not approved with the parameter --force.' }]);
     expect(pathArguments(['x', '--out=/a', '-v', 'b/c', 'plain'])).toEqual(['/a', 'b/c']);
     expect(parameterNames(['x', '--out=/a', '-v', '--', 'y'])).toEqual(['--out', '-v']);
   });
 
-  it('asks again when the run would make the root, the home, a system directory or a credential location its workspace', () => {
-    const from = (workspace: string) => detectEscalations(contract, { argv: ['fmt'], cwd: workspace, home, systemPaths: ['/usr', '/etc'], workspace });
+  it('asks again when the run would make the root, the home, a system directory, a credential location or the gateway\'s own directory its workspace', () => {
+    const workspace = contractFor([{ kind: 'read_write', path: '${WORKSPACE}' }]);
+    const from = (dir: string) => detectEscalations(contractFor(workspace.declared.filesystem, dir), request(['fmt'], dir));
     expect(from(ws)).toEqual([]);
     expect(from('/')[0]).toMatchObject({ kind: 'sensitive_location', message: expect.stringContaining('(the whole file system)') });
     expect(from(home)[0]).toMatchObject({ message: expect.stringContaining('(the whole home directory)') });
     expect(from(join(home, '..'))[0]).toMatchObject({ message: expect.stringContaining('holds the home directory') });
     expect(from('/etc/ssl')[0]).toMatchObject({ message: expect.stringContaining('(a system directory)') });
-    expect(from(join(home, '.ssh'))[0]).toMatchObject({ message: expect.stringContaining('~/.ssh holds credentials') });
+    expect(from(join(home, '.aws'))[0]).toMatchObject({ message: expect.stringContaining('~/.aws holds credentials') });
+    expect(from(gatewayHome)[0]).toMatchObject({ kind: 'sensitive_location', subject: gatewayHome, message: expect.stringContaining("the gateway's own directory") });
+  });
+
+  it('asks again when a granted path leads, through a symlink, to a credential location, the home, the gateway\'s directory or out of the workspace', () => {
+    const project = join(base, 'project');
+    mkdirSync(join(project, 'out'), { recursive: true });
+    const declared: Capabilities['filesystem'] = [{ kind: 'read_only', path: '${WORKSPACE}' }, { kind: 'read_only', path: '${WORKSPACE}/data' }, { kind: 'read_write', path: '${WORKSPACE}/out' }];
+    const leadsTo = (target: string) => {
+      rmSync(join(project, 'data'), { recursive: true, force: true });
+      symlinkSync(target, join(project, 'data'));
+      return detectEscalations(contractFor(declared, project), request(['fmt'], project));
+    };
+    expect(leadsTo(join(project, 'out'))).toEqual([]);
+    expect(leadsTo(join(home, '.aws'))).toEqual([{ kind: 'sensitive_location', subject: join(home, '.aws'), message: `\${WORKSPACE}/data is ${join(home, '.aws')} here (~/.aws holds credentials), which the contract would grant to fmt.` }]);
+    expect(leadsTo(home)[0]).toMatchObject({ kind: 'sensitive_location', message: expect.stringContaining('(the whole home directory)') });
+    expect(leadsTo(gatewayHome)[0]).toMatchObject({ kind: 'sensitive_location', message: expect.stringContaining("the gateway's own directory") });
+    expect(leadsTo(join(base, 'app-evil'))[0]).toMatchObject({ kind: 'outside_scope', subject: join(base, 'app-evil'), message: expect.stringContaining(`outside ${project}, where \${WORKSPACE} is`) });
+  });
+
+  it('takes a credential location the contract names as approved, but never the gateway\'s own directory', () => {
+    expect(detectEscalations(contractFor([{ kind: 'read_only', path: join(home, '.aws') }]), request(['fmt']))).toEqual([]);
+    expect(detectEscalations(contractFor([{ kind: 'read_only', path: gatewayHome }]), request(['fmt']))[0]).toMatchObject({ kind: 'sensitive_location', subject: gatewayHome });
   });
 });
 

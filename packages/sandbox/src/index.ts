@@ -10,3 +10,6 @@ export * from './sensitive.js';
 export * from './guard.js';
 export * from './escalation.js';
 export * from './trust.js';
+export * from './grants.js';
+export * from './hidden.js';
+export * from './seccomp.js';

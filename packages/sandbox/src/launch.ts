@@ -3,9 +3,10 @@
  * helper that sets the limits inside before it becomes the tool. Pure: the runner does the I/O.
  */
 import { fail, ok, type Result } from '@aleph/protocol';
-import { bubblewrapArgs, type HiddenPath } from './bubblewrap.js';
+import { bubblewrapArgs, type HiddenPath, type RunFile } from './bubblewrap.js';
 import { isWithin, type Capabilities } from './capabilities.js';
 import { sandboxEnvironment } from './environment.js';
+import { unixSocketFilter } from './seccomp.js';
 import { seatbeltProfile } from './seatbelt.js';
 
 export const SANDBOX_PLATFORMS = ['linux', 'macos'] as const;
@@ -14,6 +15,19 @@ export type SandboxPlatform = (typeof SANDBOX_PLATFORMS)[number];
 /** Where the helper and the run's cgroup file appear inside a bubblewrap sandbox. */
 export const HELPER_IN_SANDBOX = '/run/aleph/sandbox-helper';
 export const CGROUP_FILE_IN_SANDBOX = '/run/aleph/cgroup';
+
+/**
+ * The descriptors through which bubblewrap gets what the runner hands it: the seccomp filter, and
+ * from FIRST_GRANT_FD on the granted paths, one each in the profile's order.
+ */
+export const SECCOMP_FD = 3;
+export const FIRST_GRANT_FD = 4;
+
+/**
+ * The line the helper writes to its error output just before it becomes the tool: what comes
+ * before it is the sandbox's (a setup failure), what comes after is the tool's.
+ */
+export const HELPER_READY = 'aleph-sandbox-helper: starting the tool';
 
 /**
  * Tasks (processes and threads) a run may have at once unless it declared no_fork: enough for a
@@ -43,6 +57,13 @@ export interface LaunchPlan {
   readonly profilePath: string;
   /** Credential locations inside the granted paths, hidden from the tool. */
   readonly hide: readonly HiddenPath[];
+  /**
+   * Linux: the runner opened the granted paths and hands them to bwrap as descriptors, from
+   * FIRST_GRANT_FD on in the profile's order; otherwise they are bound by path.
+   */
+  readonly pinned: boolean;
+  /** The machine's architecture, as Node names it (`x64`, `arm64`): the seccomp filter is per architecture. */
+  readonly arch: string;
 }
 
 export interface Launch {
@@ -52,6 +73,10 @@ export interface Launch {
   readonly env: Readonly<Record<string, string>>;
   /** macOS: the Seatbelt profile to write to `profilePath` first. */
   readonly profile: string | null;
+  /** Linux: the seccomp filter to write to SECCOMP_FD, when the run has one. */
+  readonly seccomp: Buffer | null;
+  /** Limits the launch goes without on this machine, and why (never silently). */
+  readonly unenforced: readonly string[];
 }
 
 /** The task limit a profile asks for: one task when it may not fork. */
@@ -70,15 +95,26 @@ export function sandboxLaunch(plan: LaunchPlan): Result<Launch> {
   // The launcher starts with the allowed environment only, and passes it on.
   const env = sandboxEnvironment(caps.environment, plan.env, temp ? (plan.platform === 'linux' ? '/tmp' : plan.tmp) : null);
   if (plan.platform === 'linux') {
-    const args = bubblewrapArgs(caps, { cwd: plan.cwd, hide: plan.hide });
+    // Without network, no Unix sockets either (seccomp.ts); with it, the network is the run's.
+    const seccomp = caps.network.kind === 'deny' ? unixSocketFilter(plan.arch) : null;
+    const unenforced = caps.network.kind === 'deny' && seccomp === null
+      ? [`network: there is no seccomp filter for ${plan.arch} here, so Unix sockets inside the granted paths stay reachable`] : [];
+    const grants = caps.filesystem.filter((e) => e.kind !== 'temp_workspace').length;
+    const runFiles: RunFile[] = [{ source: plan.helper, dest: HELPER_IN_SANDBOX, writable: false }];
+    if (plan.cgroupFile !== null) runFiles.push({ source: plan.cgroupFile, dest: CGROUP_FILE_IN_SANDBOX, writable: true });
+    const args = bubblewrapArgs(caps, {
+      cwd: plan.cwd, hide: plan.hide, runFiles,
+      ...(plan.pinned ? { grantFds: Array.from({ length: grants }, (_, i) => FIRST_GRANT_FD + i) } : {}),
+      ...(seccomp === null ? {} : { seccompFd: SECCOMP_FD }),
+    });
     if (!args.ok) return args;
-    const binds = ['--ro-bind', plan.helper, HELPER_IN_SANDBOX];
-    if (plan.cgroupFile !== null) binds.push('--bind', plan.cgroupFile, CGROUP_FILE_IN_SANDBOX);
     return ok({
       file: 'bwrap',
-      args: [...args.value, ...binds, '--', HELPER_IN_SANDBOX, dataKb, String(taskLimit(caps)), plan.cgroupFile === null ? '' : CGROUP_FILE_IN_SANDBOX, '--', ...plan.command],
+      args: [...args.value, '--', HELPER_IN_SANDBOX, dataKb, String(taskLimit(caps)), plan.cgroupFile === null ? '' : CGROUP_FILE_IN_SANDBOX, '--', ...plan.command],
       env,
       profile: null,
+      seccomp,
+      unenforced,
     });
   }
   const profile = seatbeltProfile(caps, { tmp: plan.tmp, helper: plan.helper, hide: plan.hide });
@@ -89,6 +125,8 @@ export function sandboxLaunch(plan: LaunchPlan): Result<Launch> {
     args: ['-f', plan.profilePath, plan.helper, dataKb, '-', '', '--', ...plan.command],
     env,
     profile: profile.value,
+    seccomp: null,
+    unenforced: [],
   });
 }
 

@@ -3,15 +3,17 @@
  * legitimate action next to it still works.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveCapabilities, type Capabilities } from './capabilities.js';
+import { realCapabilities } from './grants.js';
+import { MAX_WALKED_DIRECTORIES, pathsToHide } from './hidden.js';
 import { PRESETS, withOverrides, type Overrides, type Preset } from './presets.js';
-import { exitCodeOf, runSandboxed, sandboxAvailability, type SandboxAuditLog } from './runner.js';
+import { exitCodeOf, runSandboxed, sandboxAvailability, type RunOptions, type SandboxAuditLog } from './runner.js';
 
 const root = mkdtempSync(join(tmpdir(), 'alsb-run-'));
 const home = join(root, 'home');
@@ -48,14 +50,14 @@ interface Ran {
   readonly stderr: string;
 }
 
-async function run(script: string, capabilities: Capabilities = caps(), cwd = workspace): Promise<Ran> {
+async function run(script: string, capabilities: Capabilities = caps(), cwd = workspace, options: RunOptions = {}): Promise<Ran> {
   const out = new PassThrough();
   const err = new PassThrough();
   let stdout = '';
   let stderr = '';
   out.on('data', (c: Buffer) => (stdout += c.toString()));
   err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const log = await runSandboxed({ capabilities, command: ['/bin/sh', '-c', script], cwd, env }, { stdin: 'ignore', stdout: out, stderr: err });
+  const log = await runSandboxed({ capabilities, command: ['/bin/sh', '-c', script], cwd, env }, { stdin: 'ignore', stdout: out, stderr: err, ...options });
   return { log, stdout, stderr };
 }
 
@@ -201,6 +203,132 @@ describe('the sandbox runner (real bubblewrap)', () => {
     // One argument longer than the kernel takes (E2BIG): an error to report, not a throw.
     const huge = await runSandboxed({ capabilities: caps(), command: ['/bin/echo', 'x'.repeat(200 * 1024)], cwd: workspace, env }, { stdin: 'ignore' });
     expect(huge).toMatchObject({ status: 'error', error: { code: 'spawn_failed', message: expect.stringContaining('E2BIG') } });
+  });
+});
+
+describe('holes a review found, closed (real bubblewrap)', () => {
+  /** The profile over these grants (made real paths, as a planned run has them), with a private /tmp. */
+  const granting = (filesystem: Capabilities['filesystem'], over: Partial<Capabilities> = {}) =>
+    value(realCapabilities({ ...caps(), ...over, filesystem: [...filesystem, { kind: 'temp_workspace' }] }));
+
+  it('keeps a credential location hidden around a grant inside it, and grants exactly that', async () => {
+    const sockets = join(home, '.ssh', 'sockets');
+    mkdirSync(sockets, { recursive: true });
+    try {
+      const profile = granting([{ kind: 'read_only', path: home }, { kind: 'read_write', path: sockets }]);
+      const { stdout } = await run('ls -a ..; cat ../id_ed25519; echo ok > mine; cat mine', profile, sockets);
+      expect(stdout).toBe('.\n..\nsockets\nok\n');
+      expect(readFileSync(join(sockets, 'mine'), 'utf8')).toBe('ok\n');
+    } finally {
+      rmSync(sockets, { recursive: true });
+    }
+  });
+
+  it('refuses a grant inside a path it must hide (the gateway\'s own directory) unless a person allowed it, and then shows only that', async () => {
+    const gatewayHome = join(root, 'gateway-home');
+    const inner = join(gatewayHome, 'sub');
+    mkdirSync(inner, { recursive: true });
+    writeFileSync(join(gatewayHome, 'exec-approvals.json'), '{"secret": "planted"}');
+    const profile = granting([{ kind: 'read_write', path: inner }]);
+    const refused = await run('echo ran', profile, inner, { hide: [gatewayHome] });
+    expect(refused.log).toMatchObject({ status: 'error', error: { code: 'protected_path', message: expect.stringContaining(`inside ${gatewayHome}`) } });
+    expect(refused.stdout).toBe('');
+    const allowed = await run('cat ../exec-approvals.json; ls -a ..', profile, inner, { hide: [gatewayHome], allowed: [inner] });
+    expect(allowed.stdout).toBe('.\n..\nsub\n');
+  });
+
+  it('refuses to run when a granted path leads elsewhere than when it was checked, and binds nothing', async () => {
+    const data = join(root, 'swapped');
+    mkdirSync(data);
+    const profile = granting([{ kind: 'read_write', path: data }]);
+    // After the check, the directory is swapped for a symlink to somewhere else.
+    renameSync(data, `${data}.was`);
+    symlinkSync(outside, data);
+    try {
+      const { log } = await run('echo x > escaped', profile, workspace);
+      expect(log).toMatchObject({ status: 'error', error: { code: 'path_changed', message: `The profile grants ${data}, which now leads to ${outside}: it changed after the run was checked, so nothing was run.` } });
+      expect(readdirSync(outside)).toEqual([]);
+    } finally {
+      rmSync(data);
+      rmSync(`${data}.was`, { recursive: true });
+    }
+  });
+
+  it('leaves the host\'s kernel settings read-only, and hides what only root may read when run by root', async () => {
+    const { stdout, stderr } = await run('read v < /proc/sys/kernel/printk_ratelimit; echo "$v" > /proc/sys/kernel/printk_ratelimit && echo changed; cat /etc/shadow');
+    expect(stdout).not.toContain('changed');
+    expect(stderr).toContain('Read-only file system');
+    if (process.getuid?.() === 0 && existsSync('/etc/shadow')) expect(stdout).toBe('');
+  });
+
+  it('knows the sandbox\'s own setup messages from the tool\'s: a tool cannot pose as a sandbox that failed to start', async () => {
+    const posing = await run('for i in 1 2 3; do echo "bwrap: Can\'t mount proc" >&2; done; exit 1');
+    expect(posing.log).toMatchObject({ status: 'success', exit_code: 1 });
+    expect(posing.stderr).toBe("bwrap: Can't mount proc\n".repeat(3));
+    // A helper that fails before it starts the tool: the run could not be set up, and says why.
+    const broken = join(root, 'broken-helper');
+    writeFileSync(broken, '#!/bin/sh\necho "aleph-sandbox-helper: cannot limit memory" >&2\nexit 125\n');
+    chmodSync(broken, 0o755);
+    const failed = await runSandboxed({ capabilities: caps(), command: ['true'], cwd: workspace, env }, { stdin: 'ignore', stderr: new PassThrough(), helper: broken });
+    expect(failed).toMatchObject({ status: 'error', error: { code: 'sandbox_setup_failed', message: 'aleph-sandbox-helper: cannot limit memory' } });
+  });
+
+  it('without network, reaches no Unix socket in a granted path; a socket pair of its own still works', async () => {
+    const path = join(workspace, 'agent.sock');
+    const heard: string[] = [];
+    const server: Server = createServer((s) => s.on('data', (d) => heard.push(d.toString())).end('from outside\n'));
+    await new Promise<void>((r) => server.listen(path, r));
+    const client = `perl -MIO::Socket::UNIX -e '$s = IO::Socket::UNIX->new(Peer => "${path}") or die "connect: $!\\n"; print $s "from inside\\n"; print <$s>'`;
+    try {
+      const denied = await run(client);
+      expect(denied.stdout).toBe('');
+      expect(denied.stderr).toContain('Address family not supported');
+      expect(denied.log.violations.map((v) => v.kind)).toContain('network');
+      expect(heard).toEqual([]);
+      const granted = await run(client, caps({ network: { kind: 'allow_all' }, filesystem: [{ kind: 'read_write', path: '${WORKSPACE}' }] }, null));
+      expect(granted.stdout).toBe('from outside\n');
+      const pair = await run(`perl -MSocket -e 'socketpair(my $a, my $b, AF_UNIX, SOCK_STREAM, 0) or die "$!"; syswrite $a, "paired\\n"; sysread $b, my $x, 7; print $x'`);
+      expect(pair.stdout).toBe('paired\n');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('holds its own writable space (/tmp, /dev/shm) to its memory, and keeps its root, /dev and /run read-only', async () => {
+    const small = caps({ process: { max_memory_mb: 16 } });
+    const { stdout } = await run('head -c 33554432 /dev/zero > /tmp/fill; head -c 33554432 /dev/zero > /dev/shm/fill; wc -c < /tmp/fill; wc -c < /dev/shm/fill; for d in / /dev /run; do echo x > $d/fill || echo "no $d"; done', small);
+    expect(stdout).toBe(`${16 << 20}\n${16 << 20}\nno /\nno /dev\nno /run\n`);
+  });
+
+  it('hides .env files anywhere below a granted directory, and says when its search stopped short', async () => {
+    mkdirSync(join(workspace, 'app', 'deep'), { recursive: true });
+    writeFileSync(join(workspace, 'app', 'deep', '.env'), 'DB_PASS=planted');
+    writeFileSync(join(workspace, '.envrc'), 'export TOKEN=planted');
+    writeFileSync(join(workspace, 'app', 'config.txt'), 'visible=yes\n');
+    try {
+      const { stdout, log } = await run('cat app/deep/.env .envrc app/config.txt');
+      expect(stdout).toBe('visible=yes\n');
+      expect(log.limits_unenforced).toEqual([]);
+    } finally {
+      rmSync(join(workspace, 'app'), { recursive: true });
+      rmSync(join(workspace, '.envrc'));
+    }
+    const wide = join(root, 'wide');
+    for (let i = 0; i <= MAX_WALKED_DIRECTORIES; i++) mkdirSync(join(wide, `d${i}`), { recursive: true });
+    const hidden = pathsToHide(granting([{ kind: 'read_only', path: wide }]), { home, extra: [], agentSocket: undefined, walk: true, rootOnlyIn: null });
+    expect(hidden.unenforced).toEqual([`files: only the first ${MAX_WALKED_DIRECTORIES} directories of the granted paths were searched for .env files; any further down stay readable`]);
+  });
+
+  it('hides the SSH agent socket its environment names when a granted path holds it', () => {
+    const agent = join(workspace, 'ssh-agent.sock');
+    writeFileSync(agent, '');
+    try {
+      const hidden = pathsToHide(caps(), { home, extra: [], agentSocket: agent, walk: false, rootOnlyIn: null });
+      expect(hidden.paths).toEqual([{ path: agent, directory: false }]);
+      expect(statSync(agent).isFile()).toBe(true);
+    } finally {
+      rmSync(agent);
+    }
   });
 });
 

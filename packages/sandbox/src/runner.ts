@@ -3,18 +3,21 @@
  * started with the profile, the error output passed through and read for violations, the whole
  * run killed when its time is up. The record it returns is what the audit log keeps.
  */
-import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess, type IOType } from 'node:child_process';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, constants as system, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { fail, ok, type Result, type SandboxOutcome, type SandboxRunStatus } from '@aleph/protocol';
-import { capabilityHash, isWithin, type Capabilities, type FilesystemEntry } from './capabilities.js';
-import type { HiddenPath } from './bubblewrap.js';
+import { bubblewrapArgs, MIN_BUBBLEWRAP } from './bubblewrap.js';
+import { capabilityHash, isWithin, type Capabilities } from './capabilities.js';
+import { pinGrants } from './grants.js';
 import { realPathOf } from './guard.js';
-import { insideProfile, sandboxLaunch, taskLimit, type SandboxPlatform } from './launch.js';
-import { ENV_FILE, sensitiveBelow } from './sensitive.js';
+import { pathsToHide } from './hidden.js';
+import { FIRST_GRANT_FD, HELPER_READY, SECCOMP_FD, sandboxLaunch, taskLimit, type SandboxPlatform } from './launch.js';
+import { BASE_CAPABILITIES } from './presets.js';
+import { unixSocketFilter } from './seccomp.js';
 import { ViolationCollector, type Violation } from './violations.js';
 
 /** The helper as shipped in `resources/` (the packaged app passes its own path). */
@@ -39,7 +42,10 @@ export interface SandboxAuditLog {
 }
 
 export interface SandboxRun {
-  /** Resolved (absolute paths). */
+  /**
+   * Resolved, each granted path its real path (grants.ts's realCapabilities, when the run was
+   * planned): one that leads elsewhere when the run starts is refused.
+   */
   readonly capabilities: Capabilities;
   readonly command: readonly string[];
   readonly cwd: string;
@@ -58,8 +64,13 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Pass SIGINT, SIGTERM and SIGHUP on to the run (a terminal's Ctrl-C). */
   readonly forwardSignals?: boolean;
-  /** More paths to hide when they fall inside a granted path (the gateway's own directory). */
+  /**
+   * More paths to hide when they fall inside a granted path (the gateway's own directory). A
+   * granted path inside one of them is refused unless it is in `allowed`.
+   */
   readonly hide?: readonly string[];
+  /** Granted paths inside `hide` that a person allowed this run (a tool's escalations). */
+  readonly allowed?: readonly string[];
 }
 
 /** The run as the gateway's audit log takes it (exec_result's `sandbox`). */
@@ -102,13 +113,24 @@ function probe(): Result<SandboxAvailability> {
     }
   }
   if (process.platform !== 'linux') return fail('sandbox_unavailable', `There is no sandbox for ${process.platform}: runs are sandboxed on Linux (bubblewrap) and macOS (Seatbelt).`);
-  const r = spawnSync('bwrap', ['--unshare-all', '--unshare-user', '--die-with-parent', '--ro-bind', '/', '/', '--', '/bin/true'], { encoding: 'utf8', timeout: 10_000 });
-  if (r.error !== undefined) {
-    return fail('sandbox_unavailable', (r.error as NodeJS.ErrnoException).code === 'ENOENT'
+  // The arguments of a real run (a private /tmp, no network, so the seccomp filter too): a
+  // bubblewrap too old for one of them fails here, not on every run.
+  const seccomp = unixSocketFilter(process.arch);
+  const args = bubblewrapArgs(BASE_CAPABILITIES, { cwd: '/', ...(seccomp === null ? {} : { seccompFd: 0 }) });
+  if (!args.ok) return args;
+  const r = spawnSync('bwrap', [...args.value, '--', '/bin/true'], { encoding: 'utf8', timeout: 10_000, ...(seccomp === null ? {} : { input: seccomp }) });
+  const error = r.error as NodeJS.ErrnoException | undefined;
+  // EPIPE: bwrap ended before it read the filter; how it ended says why.
+  if (error !== undefined && error.code !== 'EPIPE') {
+    return fail('sandbox_unavailable', error.code === 'ENOENT'
       ? 'bubblewrap (bwrap) is not installed, so runs cannot be sandboxed: install it (Debian and Ubuntu: apt install bubblewrap; Fedora: dnf install bubblewrap).'
-      : `bubblewrap could not be started: ${r.error.message}`);
+      : `bubblewrap could not be started: ${error.message}`);
   }
-  if (r.status !== 0) return fail('sandbox_unavailable', `bubblewrap cannot create a sandbox here (${r.stderr.trim() || `exit ${r.status}`}); unprivileged user namespaces may be disabled.`);
+  const said = r.stderr.trim().split('\n')[0] ?? '';
+  if (r.status !== 0 && said.includes('Unknown option')) {
+    return fail('sandbox_unavailable', `This bubblewrap is too old for the sandbox (${said}): bubblewrap ${MIN_BUBBLEWRAP} or newer is needed.`);
+  }
+  if (r.status !== 0) return fail('sandbox_unavailable', `bubblewrap cannot create a sandbox here (${said || `exit ${r.status}`}); unprivileged user namespaces may be disabled.`);
   return ok({ platform: 'linux', launcher: 'bwrap' });
 }
 
@@ -135,62 +157,113 @@ export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): P
   } catch {
     return failed('cwd_missing', `The working directory ${run.cwd} does not exist.`, platform);
   }
-
-  // Granted paths as the kernel sees them (on macOS /tmp is /private/tmp; Seatbelt matches real paths).
-  const real = realCapabilities(run.capabilities);
-  if (!real.ok) return failed(real.error.code, real.error.message, platform);
-  const capabilities = real.value;
+  const linux = platform === 'linux';
+  const capabilities = run.capabilities;
+  // A grant inside the caller's own hidden places (the gateway's directory) only where a person allowed it.
+  const guarded = (options.hide ?? []).map(realPathOf);
+  for (const entry of capabilities.filesystem) {
+    if (entry.kind === 'temp_workspace' || options.allowed?.includes(entry.path) === true) continue;
+    const within = guarded.find((h) => isWithin(h, entry.path));
+    if (within !== undefined) return failed('protected_path', `The profile grants ${entry.path}, inside ${within}, which no run sees unless a person allows it.`, platform);
+  }
+  // What is bound is what was checked: on Linux each granted path is opened now and bound through
+  // its descriptor; anywhere, one that leads elsewhere than it did is refused.
+  const pinned = pinGrants(capabilities, linux);
+  if (!pinned.ok) return failed(pinned.error.code, pinned.error.message, platform);
+  const grantFds = pinned.value;
 
   const limitsUnenforced: string[] = [];
-  const byRoot = platform === 'linux' && process.getuid?.() === 0;
-  const cgroup = byRoot ? takeTaskCgroup(taskLimit(capabilities)) : null;
-  if (byRoot && cgroup === null) {
+  const byRoot = process.getuid?.() === 0;
+  const cgroup = linux && byRoot ? takeTaskCgroup(taskLimit(capabilities)) : null;
+  if (linux && byRoot && cgroup === null) {
     limitsUnenforced.push('processes: the kernel does not apply the task limit to root, and no pids cgroup could be created');
   }
-  const hide = credentialsToHide(capabilities, run.env.HOME ?? homedir(), options.hide);
+  const hidden = pathsToHide(capabilities, {
+    home: run.env.HOME ?? homedir(), extra: options.hide ?? [], agentSocket: run.env.SSH_AUTH_SOCK, walk: linux, rootOnlyIn: byRoot ? (linux ? '/etc' : '/private/etc') : null,
+  });
+  limitsUnenforced.push(...hidden.unenforced);
   let scratch: string | null = null;
   const cleanup = () => {
     if (cgroup !== null) releaseTaskCgroup(cgroup);
     if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
   };
+  const closeGrants = () => {
+    for (const fd of grantFds.splice(0)) closeSync(fd);
+  };
   try {
     if (platform === 'macos') scratch = mkdtempSync(join(tmpdir(), 'aleph-run-'));
   } catch (error) {
+    closeGrants();
     cleanup();
     return failed('spawn_failed', `The sandbox could not be prepared: ${(error as Error).message}`, platform);
   }
   const launch = sandboxLaunch({
-    platform, capabilities, command: run.command, cwd, env: run.env, helper,
-    cgroupFile: cgroup?.join ?? null, tmp: scratch === null ? '/tmp' : join(scratch, 'tmp'), profilePath: scratch === null ? '' : join(scratch, 'profile.sb'), hide,
+    platform, capabilities, command: run.command, cwd, env: run.env, helper, cgroupFile: cgroup?.join ?? null, tmp: scratch === null ? '/tmp' : join(scratch, 'tmp'),
+    profilePath: scratch === null ? '' : join(scratch, 'profile.sb'), hide: hidden.paths, pinned: linux, arch: process.arch,
   });
   if (!launch.ok) {
+    closeGrants();
     cleanup();
     return failed(launch.error.code, launch.error.message, platform);
   }
+  limitsUnenforced.push(...launch.value.unenforced);
   const stdout = options.stdout ?? 'inherit';
-  const stdio: StdioOptions = [options.stdin ?? 'inherit', stdout === 'inherit' ? 'inherit' : 'pipe', 'pipe'];
   let child: ChildProcess;
+  let devNull: number | null = null;
   try {
     if (scratch !== null && launch.value.profile !== null) {
       mkdirSync(join(scratch, 'tmp'), { mode: 0o700 });
       writeFileSync(join(scratch, 'profile.sb'), launch.value.profile, { mode: 0o600 });
     }
+    // Descriptors this process was given by whoever started it would reach the tool through the
+    // launcher: /dev/null stands in for each. Then the seccomp filter and the granted paths.
+    devNull = openSync('/dev/null', 'r');
+    const stdio: Array<IOType | 'inherit' | number> = [options.stdin ?? 'inherit', stdout === 'inherit' ? 'inherit' : 'pipe', 'pipe'];
+    for (const fd of inheritedDescriptors()) stdio[fd] = devNull;
+    if (launch.value.seccomp !== null) stdio[SECCOMP_FD] = 'pipe';
+    grantFds.forEach((fd, i) => (stdio[FIRST_GRANT_FD + i] = fd));
     // Its own process group, so that a timeout (or Ctrl-C) reaches everything it started; on Linux
     // the pid namespace goes further: when bubblewrap dies, every process inside dies with it.
-    child = spawn(launch.value.file, launch.value.args, { env: launch.value.env, stdio, detached: true });
+    child = spawn(launch.value.file, launch.value.args, { env: launch.value.env, stdio: Array.from(stdio, (s) => s ?? 'ignore'), detached: true });
   } catch (error) {
     // A full disk, or an argument the kernel will not take (E2BIG): the run is an error, never a throw.
     cleanup();
     return failed('spawn_failed', `The sandbox could not start the command: ${(error as Error).message}`, platform);
+  } finally {
+    closeGrants();
+    if (devNull !== null) closeSync(devNull);
+  }
+  const filter = child.stdio[SECCOMP_FD];
+  if (launch.value.seccomp !== null && filter instanceof Writable) {
+    // bwrap reads the filter before it starts anything; one that died first leaves nobody to read it.
+    filter.on('error', () => undefined);
+    filter.end(launch.value.seccomp);
   }
   const collector = new ViolationCollector();
   const errOut = options.stderr ?? process.stderr;
-  const setupErrors: string[] = [];
+  // What the sandbox says before the helper starts the tool (bwrap's, the helper's own) is kept
+  // for the record of a run that could not start; everything after is the tool's.
+  let toolStarted = false;
+  let setup = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
-    for (const line of chunk.split('\n')) if (/^(bwrap|aleph-sandbox-helper|sandbox-exec): /.test(line)) setupErrors.push(line.trim());
-    collector.push(chunk);
-    errOut.write(chunk);
+    let rest = chunk;
+    if (!toolStarted) {
+      setup += chunk;
+      const at = setup.indexOf(`${HELPER_READY}\n`);
+      if (at === -1) {
+        // Only bubblewrap and the helper write here, and little; bounded all the same.
+        if (setup.length > MAX_SETUP_OUTPUT) setup = setup.slice(0, MAX_SETUP_OUTPUT / 2) + setup.slice(-MAX_SETUP_OUTPUT / 2);
+        return;
+      }
+      toolStarted = true;
+      rest = setup.slice(at + HELPER_READY.length + 1);
+      if (at > 0) errOut.write(setup.slice(0, at));
+      setup = '';
+    }
+    if (rest === '') return;
+    collector.push(rest);
+    errOut.write(rest);
   });
   if (stdout !== 'inherit') child.stdout?.pipe(stdout, { end: false });
 
@@ -229,59 +302,49 @@ export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): P
   if (outcome.error !== undefined) return { ...base, status: 'error', error: { code: 'launch_failed', message: `${launch.value.file} could not be started: ${outcome.error.message}` } };
   if (timedOut) return { ...base, status: 'timeout', error: { code: 'timeout', message: `The run took longer than ${capabilities.process.max_execution_time_s} s and was killed with everything it started.` } };
   if (options.signal?.aborted === true) return { ...base, status: 'error', error: { code: 'cancelled', message: 'The run was cancelled.' } };
-  // bubblewrap exits 1 and the helper 125 when they cannot set the sandbox up; the tool never ran.
-  if (setupErrors.length > 0 && (outcome.code === 1 || outcome.code === 125)) return { ...base, status: 'error', error: { code: 'sandbox_setup_failed', message: setupErrors[0]! } };
+  // The helper never said it was starting the tool: the sandbox could not be set up, the tool never ran.
+  if (!toolStarted) {
+    const said = setup.split('\n').find((line) => line.trim() !== '')?.trim();
+    return { ...base, status: 'error', error: { code: 'sandbox_setup_failed', message: said ?? `The sandbox could not start the command (${launch.value.file} exited ${outcome.code ?? outcome.signal}).` } };
+  }
   return { ...base, status: collector.count > 0 ? 'sandbox_violation' : 'success' };
 }
 
-/** The profile with each granted path replaced by its real path; a path that does not exist is an error. */
-function realCapabilities(caps: Capabilities): Result<Capabilities> {
-  const filesystem: FilesystemEntry[] = [];
-  for (const entry of caps.filesystem) {
-    if (entry.kind === 'temp_workspace') {
-      filesystem.push(entry);
-      continue;
-    }
-    try {
-      filesystem.push({ kind: entry.kind, path: realpathSync(entry.path) });
-    } catch {
-      return fail('path_missing', `The profile grants ${entry.path}, which does not exist.`);
-    }
-  }
-  return ok({ ...caps, filesystem });
-}
+/** What is kept of the sandbox's own error output before the tool starts. */
+const MAX_SETUP_OUTPUT = 64 * 1024;
+
+/** Linux's O_CLOEXEC, as /proc/self/fdinfo shows a descriptor's flags. */
+const O_CLOEXEC = 0o2000000;
+
+let inherited: readonly number[] | undefined;
 
 /**
- * The credential locations that exist inside the granted paths (their real paths), and the
- * `.env` files at the top of each granted directory, and the `extra` paths. A location the profile
- * grants by name stays.
+ * This process's descriptors above 2 that a child would inherit: those it was given by whoever
+ * started it (a shell's `200</`, a supervisor's pipe), which Node never marks close-on-exec. On
+ * Linux /proc says which those are; elsewhere every open one counts. Looked up once: they are
+ * there from the start, and one closed since costs a child nothing but a /dev/null.
  */
-export function credentialsToHide(caps: Capabilities, home: string, extra: readonly string[] = []): HiddenPath[] {
-  const realHome = realPathOf(home);
-  const granted = caps.filesystem.flatMap((e) => (e.kind === 'temp_workspace' ? [] : [e.path]));
-  const named = (path: string) => granted.some((g) => isWithin(path, g));
-  const hidden = new Map<string, HiddenPath>();
-  const consider = (path: string) => {
-    try {
-      const real = realpathSync(path);
-      if (named(path) || named(real) || !insideProfile(caps, real, null)) return;
-      hidden.set(real, { path: real, directory: statSync(real).isDirectory() });
-    } catch {
-      // Not there: nothing to hide.
-    }
-  };
-  for (const dir of granted) {
-    for (const location of sensitiveBelow(dir, realHome)) consider(location);
-    let names: string[] = [];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      // Not a readable directory.
-    }
-    for (const name of names) if (ENV_FILE.test(name)) consider(join(dir, name));
+function inheritedDescriptors(): readonly number[] {
+  if (inherited !== undefined) return inherited;
+  const linux = process.platform === 'linux';
+  let names: string[] = [];
+  try {
+    names = readdirSync(linux ? '/proc/self/fd' : '/dev/fd');
+  } catch {
+    // Nowhere to look: nothing known to stand in for.
   }
-  for (const path of extra) consider(path);
-  return [...hidden.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  inherited = names.map(Number).filter((fd) => fd > 2 && (!linux || !closeOnExec(fd)));
+  return inherited;
+}
+
+function closeOnExec(fd: number): boolean {
+  try {
+    const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
+    return flags !== undefined && (parseInt(flags, 8) & O_CLOEXEC) !== 0;
+  } catch {
+    // Closed since it was listed (the listing's own descriptor).
+    return true;
+  }
 }
 
 interface TaskCgroup {

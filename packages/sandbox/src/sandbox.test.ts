@@ -7,6 +7,8 @@ import { bubblewrapArgs } from './bubblewrap.js';
 import { parseCapabilities, resolveCapabilities, substitutePath, type Capabilities } from './capabilities.js';
 import { sandboxEnvironment } from './environment.js';
 import { PRESET_NAMES, PRESETS, withOverrides } from './presets.js';
+import { sandboxLaunch, SECCOMP_FD } from './launch.js';
+import { unixSocketFilter } from './seccomp.js';
 import { sbplString, seatbeltProfile } from './seatbelt.js';
 import { sensitiveBelow, sensitiveReason } from './sensitive.js';
 
@@ -99,6 +101,31 @@ describe('generated profiles (golden)', () => {
     expect(sensitiveReason('/home/me/.sshx', '/home/me')).toBeNull();
     expect(sensitiveBelow('/home/me', '/home/me')).toContain('/home/me/.config/gcloud');
     expect(sensitiveBelow('/home/me/work', '/home/me')).toEqual([]);
+  });
+
+  it('bind a grant inside a hidden directory after it, so the run gets that and nothing beside it, on both platforms', () => {
+    const caps = resolved({ ...PRESETS.file_processor.capabilities, filesystem: [{ kind: 'read_only', path: '/home/me' }, { kind: 'read_write', path: '/home/me/.ssh/sockets' }] });
+    const hide = [{ path: '/home/me/.ssh', directory: true }];
+    const args = value(bubblewrapArgs(caps, { cwd: '/home/me/.ssh/sockets', hide })).join(' ');
+    expect(args).toContain('--ro-bind /home/me /home/me --tmpfs /home/me/.ssh --bind /home/me/.ssh/sockets /home/me/.ssh/sockets');
+    expect(args).toContain('--remount-ro /home/me/.ssh --remount-ro /dev --remount-ro /run --remount-ro / --chdir');
+    expect(value(seatbeltProfile(caps, { tmp: '/t', hide })).split('\n').slice(-3)).toEqual([
+      '(deny file-read* file-write* (regex #"/\\.env(rc)?(\\.[^/]+)?$"))', '(allow file-read* file-write* (subpath "/home/me/.ssh/sockets"))', '',
+    ]);
+  });
+
+  it('give a Linux run without network the seccomp filter that refuses Unix sockets, where its architecture is known', () => {
+    for (const arch of ['x64', 'arm64']) expect(unixSocketFilter(arch)!.length % 8).toBe(0);
+    expect(unixSocketFilter('riscv64')).toBeNull();
+    const plan = { platform: 'linux' as const, command: ['true'], cwd: '/home/me/work', env, helper: '/h', cgroupFile: null, tmp: '/tmp', profilePath: '', hide: [], pinned: true };
+    const denied = value(sandboxLaunch({ ...plan, capabilities: resolved(PRESETS.file_processor.capabilities), arch: 'x64' }));
+    expect(denied.args.join(' ')).toContain(`--seccomp ${SECCOMP_FD}`);
+    expect(denied.args.join(' ')).toContain('--bind-fd 4 /home/me/work');
+    expect(denied.seccomp).toEqual(unixSocketFilter('x64'));
+    const elsewhere = value(sandboxLaunch({ ...plan, capabilities: resolved(PRESETS.file_processor.capabilities), arch: 'riscv64' }));
+    expect([elsewhere.seccomp, elsewhere.unenforced]).toEqual([null, ['network: there is no seccomp filter for riscv64 here, so Unix sockets inside the granted paths stay reachable']]);
+    const networked = value(sandboxLaunch({ ...plan, capabilities: resolved({ ...PRESETS.file_processor.capabilities, network: { kind: 'allow_all' } }), arch: 'x64' }));
+    expect([networked.seccomp, networked.args.includes('--seccomp')]).toEqual([null, false]);
   });
 
   it('quote paths so that none can break out of an SBPL string', () => {

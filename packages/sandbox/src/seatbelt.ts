@@ -1,11 +1,14 @@
 /**
  * The Seatbelt (SBPL) profile for `sandbox-exec -f` on macOS: deny by default, allow reading the
- * system, reading and writing exactly what the profile declares, credentials inside it hidden,
- * the network only when granted, and process creation only when not forbidden.
+ * system, reading and writing exactly what the profile declares, credentials inside it hidden
+ * (`.env` files by name, wherever they are), the network (Unix sockets included) only when
+ * granted, and process creation only when not forbidden.
  */
+import { posix } from 'node:path';
 import { fail, ok, type Result } from '@aleph/protocol';
 import type { HiddenPath } from './bubblewrap.js';
 import { isWithin, NO_DOMAIN_FILTER, type Capabilities } from './capabilities.js';
+import { ENV_FILE, ENV_FILE_PATTERN } from './sensitive.js';
 
 /** Read-only system locations a macOS process needs to start and run. */
 export const MACOS_SYSTEM_PATHS = ['/usr', '/bin', '/sbin', '/System', '/Library/Apple', '/private/etc', '/private/var/db/dyld', '/dev'] as const;
@@ -43,14 +46,25 @@ export function seatbeltProfile(caps: Capabilities, options: SeatbeltOptions): R
   ];
   const reads = caps.filesystem.flatMap((e) => (e.kind === 'read_only' ? [e.path] : []));
   const writes = caps.filesystem.flatMap((e) => (e.kind === 'read_write' ? [e.path] : e.kind === 'temp_workspace' ? [options.tmp] : []));
-  if (reads.length > 0) lines.push(`(allow file-read* ${reads.map((p) => `(subpath ${sbplString(p)})`).join(' ')})`);
-  if (writes.length > 0) lines.push(`(allow file-read* file-write* ${writes.map((p) => `(subpath ${sbplString(p)})`).join(' ')})`);
-  // A read-only path inside a writable one stays read-only: the later rule wins in SBPL.
-  const nestedReads = reads.filter((r) => writes.some((w) => r !== w && isWithin(w, r)));
-  if (nestedReads.length > 0) lines.push(`(deny file-write* ${nestedReads.map((p) => `(subpath ${sbplString(p)})`).join(' ')})`);
+  lines.push(...grantRules(reads, writes));
   const hidden = options.hide ?? [];
   if (hidden.length > 0) lines.push(`(deny file-read* file-write* ${hidden.map((h) => `(${h.directory ? 'subpath' : 'literal'} ${sbplString(h.path)})`).join(' ')})`);
+  lines.push(`(deny file-read* file-write* (regex #"/${ENV_FILE_PATTERN}$"))`);
+  // A grant inside a hidden directory, or a .env file granted by name, is the one thing there the
+  // run gets: its rules again, after the denials (the later rule wins).
+  const named = (p: string) => ENV_FILE.test(posix.basename(p)) || hidden.some((h) => h.directory && isWithin(h.path, p));
+  lines.push(...grantRules(reads.filter(named), writes.filter(named)));
   if (options.helper !== undefined) lines.push(`(allow file-read* (literal ${sbplString(options.helper)}))`);
   if (caps.network.kind === 'allow_all') lines.push('(allow network*)', '(allow system-socket)');
   return ok(`${lines.join('\n')}\n`);
+}
+
+/** The rules that grant these paths; a read-only path inside a writable one stays read-only (the later rule wins). */
+function grantRules(reads: readonly string[], writes: readonly string[]): string[] {
+  const rules: string[] = [];
+  if (reads.length > 0) rules.push(`(allow file-read* ${reads.map((p) => `(subpath ${sbplString(p)})`).join(' ')})`);
+  if (writes.length > 0) rules.push(`(allow file-read* file-write* ${writes.map((p) => `(subpath ${sbplString(p)})`).join(' ')})`);
+  const nestedReads = reads.filter((r) => writes.some((w) => r !== w && isWithin(w, r)));
+  if (nestedReads.length > 0) rules.push(`(deny file-write* ${nestedReads.map((p) => `(subpath ${sbplString(p)})`).join(' ')})`);
+  return rules;
 }

@@ -1,7 +1,7 @@
 /**
- * Places that hold credentials: keys, cloud and cluster logins, keychains, browser profiles,
- * `.env` files. A sandbox hides them even inside a granted directory, and a run that names one
- * asks the owner again.
+ * Places that hold credentials: keys, cloud and cluster logins, keychains, browser profiles, agent
+ * sockets, `.env` files. A sandbox hides them even inside a granted directory, and a run that
+ * names one asks the owner again.
  */
 import { posix } from 'node:path';
 import { isWithin } from './capabilities.js';
@@ -9,14 +9,18 @@ import { isWithin } from './capabilities.js';
 /** Below the home directory (the same layout on Linux and macOS unless noted). */
 export const SENSITIVE_HOME_PATHS = [
   '.ssh', '.gnupg', '.aws', '.kube', '.docker', '.azure', '.config/gcloud', '.config/gh', '.netrc', '.npmrc', '.pypirc',
-  '.pgpass', '.git-credentials', '.password-store', '.vault-token', '.terraform.d',
+  '.pgpass', '.git-credentials', '.git-credential-cache', '.cache/git/credential', '.password-store', '.vault-token', '.terraform.d',
+  '.1password', 'Library/Group Containers/2BUA8C4S2C.com.1password',
   '.local/share/keyrings', 'Library/Keychains',
   '.mozilla', '.config/google-chrome', '.config/chromium', '.config/BraveSoftware', '.config/microsoft-edge',
   'Library/Application Support/Google/Chrome', 'Library/Application Support/Firefox', 'Library/Application Support/BraveSoftware', 'Library/Safari', 'Library/Cookies',
 ] as const;
 
-/** `.env`, `.env.local`, `.env.production`, ... wherever they are. */
-export const ENV_FILE = /^\.env(\.[^/]+)?$/;
+/** A `.env` file's name (`.env`, `.env.local`, `.envrc`, ...), as regular-expression source: Seatbelt matches it too. */
+export const ENV_FILE_PATTERN = String.raw`\.env(rc)?(\.[^/]+)?`;
+
+/** `.env`, `.env.local`, `.env.production`, `.envrc`, ... wherever they are. */
+export const ENV_FILE = new RegExp(`^${ENV_FILE_PATTERN}$`);
 
 /**
  * Why a path is sensitive, or null. Both arguments are absolute and normal (real paths where
@@ -29,6 +33,16 @@ export function sensitiveReason(path: string, home: string): string | null {
   }
   if (ENV_FILE.test(posix.basename(path))) return `${posix.basename(path)} files hold secrets`;
   return null;
+}
+
+/**
+ * Why no run may be given `path` unless a person says so, or null: a credential location, or a
+ * place inside the gateway's own directory (`$ALEPH_HOME`: its socket secret, rules and audit log).
+ * Real paths.
+ */
+export function protectedReason(path: string, home: string, gatewayHome: string): string | null {
+  if (isWithin(gatewayHome, path)) return '$ALEPH_HOME, the gateway\'s own directory, holds its secrets';
+  return sensitiveReason(path, home);
 }
 
 /** The sensitive home locations below `dir` (or `dir` itself inside one), for a sandbox to hide. */
