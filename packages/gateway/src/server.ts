@@ -884,7 +884,7 @@ export class Gateway {
     this.refreshConfig();
     const now = Date.now();
     if (!this.admit(peer, requestId, run.tool, reply, now)) return;
-    const plan = planToolRun(run, own(this.config.tools, run.tool) ?? null, process.env.HOME ?? homedir());
+    const plan = planToolRun(run, own(this.config.tools, run.tool) ?? null, process.env.HOME ?? homedir(), this.home);
     if (!plan.ok) {
       reply({ type: 'error', code: plan.error.code, message: plan.error.message, id: requestId });
       return;

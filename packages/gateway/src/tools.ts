@@ -10,7 +10,6 @@ import {
   trustFor, trustGate, type Escalation, type SandboxAuditLog, type TrustGate, type TrustRecord,
 } from '@aleph/sandbox';
 import { shellQuote } from '@aleph/policy';
-import { alephHome } from './config.js';
 
 /** What the gateway knows about one tool run before anyone decides. */
 export interface ToolPlan {
@@ -35,7 +34,7 @@ export interface ToolPlan {
  * refuses, should one lead elsewhere by then). `gatewayHome` is the gateway's own directory, which
  * no run reaches into unless a person allows it.
  */
-export function planToolRun(run: ToolRunRequest, stored: TrustRecord | null, home: string, gatewayHome: string = alephHome()): Result<ToolPlan> {
+export function planToolRun(run: ToolRunRequest, stored: TrustRecord | null, home: string, gatewayHome: string): Result<ToolPlan> {
   if (run.capabilities.network.kind === 'allow_domains') return fail(NO_DOMAIN_FILTER.code, NO_DOMAIN_FILTER.message);
   const vars = { WORKSPACE: run.cwd, PROJECT_ROOT: run.cwd };
   const resolved = resolveCapabilities(run.capabilities, vars);
