@@ -1,14 +1,14 @@
 /**
- * The cost of the sandbox on one run of `true`: bare, under bubblewrap with the profile's own
- * arguments, under our runner and helper (as the gateway and `aleph exec` start a run), and under
+ * The cost of the sandbox on one run of `true`: bare, under bubblewrap with the arguments the runner
+ * gives it (hidden paths and seccomp filter included), under our runner and helper (as the gateway and `aleph exec` start a run), and under
  * @anthropic-ai/sandbox-runtime where it can run here. Each round runs every contender once, in
  * turn, so drift in machine load falls on all of them alike; the figure is the median.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { bubblewrapArgs, PRESETS, resolveCapabilities, runSandboxed, sandboxAvailability, type Capabilities } from '@aleph/sandbox';
+import { bubblewrapArgs, pathsToHide, PRESETS, resolveCapabilities, runSandboxed, sandboxAvailability, unixSocketFilter, type Capabilities } from '@aleph/sandbox';
 import { spawned } from './process.js';
 import type { Row } from './table.js';
 
@@ -53,14 +53,18 @@ export async function sandboxSuite(): Promise<Row[]> {
     const resolved = resolveCapabilities(PRESETS.file_processor.capabilities, { WORKSPACE: workspace, PROJECT_ROOT: workspace });
     if (!resolved.ok) throw new Error(resolved.error.message);
     const caps: Capabilities = resolved.value;
-    const args = bubblewrapArgs(caps, { cwd: workspace });
+    // The same sandbox the runner builds: the paths it hides (for a run by root, /etc's root-only
+    // entries) and its seccomp filter, read from standard input here.
+    const hide = pathsToHide(caps, { home: process.env.HOME ?? homedir(), extra: [], agentSocket: undefined, walk: true, rootOnlyIn: process.getuid?.() === 0 ? '/etc' : null }).paths;
+    const seccomp = unixSocketFilter(process.arch);
+    const args = bubblewrapArgs(caps, { cwd: workspace, hide, ...(seccomp === null ? {} : { seccompFd: 0 }) });
     if (!args.ok) throw new Error(args.error.message);
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: process.env.LANG };
     const sink = new PassThrough();
     sink.resume();
     const contenders: Contender[] = [
       { name: 'bare', run: () => spawned('/bin/true', [], env) },
-      { name: 'bwrap', run: () => spawned('bwrap', [...args.value, '--', '/bin/true'], env) },
+      { name: 'bwrap', run: () => spawned('bwrap', [...args.value, '--', '/bin/true'], env, seccomp === null ? {} : { input: seccomp }) },
       {
         name: 'helper',
         async run() {

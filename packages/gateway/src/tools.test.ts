@@ -235,7 +235,7 @@ describe('tool runs through the gateway', () => {
     expect(existsSync(join(outside, 'copied'))).toBe(false);
   });
 
-  it('ask before a run reaches into the gateway\'s own directory, and never run one there that nobody was asked about', async () => {
+  it('ask before a run reaches into the gateway\'s own directory, whatever $ALEPH_HOME says, and give it only what was allowed', async () => {
     const a = await approver();
     const agent = await client();
     const inside = join(home, 'tool-dir');
@@ -243,23 +243,14 @@ describe('tool runs through the gateway', () => {
     const first = await ask(agent, toolRun(['wc', '-l', 'input.txt']));
     await resolve(a.c, (await a.next()).id, 'allow-always');
     await result(agent, first);
-    const previous = process.env.ALEPH_HOME;
-    process.env.ALEPH_HOME = home;
-    try {
-      const id = await ask(agent, toolRun(['ls', '..'], { cwd: inside }));
-      const p = await a.next();
-      expect(p.tool).toMatchObject({ stage: 'verified', escalations: [{ kind: 'sensitive_location', subject: inside, message: expect.stringContaining("$ALEPH_HOME, the gateway's own directory, holds its secrets") }] });
-      await resolve(a.c, p.id, 'allow-once');
-      // Allowed by a person, the run gets that directory and nothing else of the gateway's.
-      expect(text((await result(agent, id)).run!.stdout)).toBe('tool-dir\n');
-    } finally {
-      if (previous === undefined) delete process.env.ALEPH_HOME;
-      else process.env.ALEPH_HOME = previous;
-    }
-    // A gateway whose own directory is not $ALEPH_HOME: the run asks nobody, so the sandbox refuses it.
-    const unasked = await result(agent, await ask(agent, toolRun(['ls', '..'], { cwd: inside })));
-    expect(unasked.run).toMatchObject({ sandbox: { status: 'error' }, error: expect.stringContaining('which no run sees unless a person allows it') });
-    expect(text(unasked.run!.stdout)).toBe('');
+    // The gateway knows its own directory; what the environment names elsewhere changes nothing.
+    expect(process.env.ALEPH_HOME).not.toBe(home);
+    const id = await ask(agent, toolRun(['ls', '..'], { cwd: inside }));
+    const p = await a.next();
+    expect(p.tool).toMatchObject({ stage: 'verified', escalations: [{ kind: 'sensitive_location', subject: inside, message: expect.stringContaining("$ALEPH_HOME, the gateway's own directory, holds its secrets") }] });
+    await resolve(a.c, p.id, 'allow-once');
+    // Allowed by a person, the run gets that directory and nothing else of the gateway's.
+    expect(text((await result(agent, id)).run!.stdout)).toBe('tool-dir\n');
   });
 
   it('enforce the contract while a verified tool runs: writes outside it fail, and output is bounded', async () => {

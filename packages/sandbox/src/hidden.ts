@@ -100,21 +100,28 @@ interface RootOnlyScan {
   /** Every directory read, with its modification time: an entry added or renamed changes it. */
   readonly mtimes: ReadonlyMap<string, number>;
   readonly found: readonly HiddenPath[];
+  /** When the modification times were last compared. */
+  checkedAt: number;
 }
+
+/** How often the scan is checked against the directories' modification times. */
+const ROOT_ONLY_CHECK_MS = 1000;
 
 const rootOnlyScans = new Map<string, RootOnlyScan>();
 
 /**
  * The entries below `dir` that others may not read (/etc/shadow, private keys, ...): a run by root
- * is root to every file it sees, so these are hidden. Scanned once and again only when a
- * directory in it changed, so that a run does not pay for reading all of /etc.
+ * is root to every file it sees, so these are hidden. Scanned once, and again when a directory in
+ * it changed (looked at once a second), so that a run does not pay for reading all of /etc.
  */
-function rootOnlyEntries(dir: string): readonly HiddenPath[] {
+function rootOnlyEntries(dir: string, now = Date.now()): readonly HiddenPath[] {
   let scan = rootOnlyScans.get(dir);
+  if (scan !== undefined && now - scan.checkedAt < ROOT_ONLY_CHECK_MS) return scan.found;
   if (scan === undefined || [...scan.mtimes].some(([d, mtime]) => lstatSync(d, { throwIfNoEntry: false })?.mtimeMs !== mtime)) {
     scan = scanRootOnly(dir);
     rootOnlyScans.set(dir, scan);
   }
+  scan.checkedAt = now;
   return scan.found;
 }
 
@@ -140,5 +147,5 @@ function scanRootOnly(top: string): RootOnlyScan {
     }
   };
   visit(top);
-  return { mtimes, found };
+  return { mtimes, found, checkedAt: 0 };
 }
