@@ -316,8 +316,7 @@ class ScriptReader {
       const c = src[this.pos]!;
       const next = src[this.pos + 1];
       if (c === '\\') {
-        if (next === '\n') this.skipContinuation();
-        else add(this.take(2), false);
+        add(this.escaped(), false);
       } else if ((c === '<' || c === '>') && next === '(') {
         this.pos += 2;
         add(c + '(' + this.nested(() => this.script(true)) + this.closing(')'), false);
@@ -383,8 +382,7 @@ class ScriptReader {
     while (this.pos < this.limit) {
       const c = src[this.pos]!;
       if (c === '\\') {
-        if (src[this.pos + 1] === '\n') this.skipContinuation();
-        else out += this.take(2);
+        out += this.escaped();
         continue;
       }
       if (c === terminator) return out + this.take(1);
@@ -402,8 +400,7 @@ class ScriptReader {
     while (this.pos < this.limit) {
       const c = src[this.pos]!;
       if (c === '\\') {
-        if (src[this.pos + 1] === '\n') this.skipContinuation();
-        else out += this.take(2);
+        out += this.escaped();
       } else if (c === "'" && !inDoubleQuotes) {
         out += this.singleQuoted();
       } else if (c === '"') {
@@ -431,8 +428,7 @@ class ScriptReader {
     while (this.pos < this.limit) {
       const c = src[this.pos]!;
       if (c === '\\') {
-        if (src[this.pos + 1] === '\n') this.skipContinuation();
-        else out += this.take(2);
+        out += this.escaped();
         continue;
       }
       if (c === '"') {
@@ -560,6 +556,13 @@ class ScriptReader {
   private skipContinuation(): void {
     this.pos += 2;
     this.changed = true;
+  }
+
+  /** At a backslash: it and what it escapes, or nothing for a backslash-newline, which bash removes. */
+  private escaped(): string {
+    if (this.src[this.pos + 1] !== '\n') return this.take(2);
+    this.skipContinuation();
+    return '';
   }
 
   /** The next `n` characters (fewer at the limit). */
