@@ -50,10 +50,12 @@ describe('the console\'s WebSocket API', () => {
 
   it('stops trying, and says to sign in again, once the gateway no longer knows the session', async () => {
     // As a restarted gateway's console answers a browser holding the old session's cookie.
-    let upgrades = 0;
+    // Attempts are counted by their key: Node's own WebSocket (undici) may resend one attempt when
+    // the server closes on it, which is the client library's doing, not a retry of the console's.
+    const attempts = new Set<string>();
     console = createServer((_req, res) => res.writeHead(401).end('Sign in with the link the gateway printed when it started.\n'));
-    console.on('upgrade', (_req, socket) => {
-      upgrades++;
+    console.on('upgrade', (req, socket) => {
+      attempts.add(String(req.headers['sec-websocket-key']));
       socket.end('HTTP/1.1 401 Unauthorized\r\nconnection: close\r\n\r\nSign in first.\n');
     });
     await new Promise<void>((resolve) => console!.listen(0, '127.0.0.1', resolve));
@@ -66,7 +68,7 @@ describe('the console\'s WebSocket API', () => {
     // Calls say so too, without knocking again; and no retry comes (the first would after 500 ms).
     await expect(api.policy()).rejects.toThrow(SIGNED_OUT);
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(upgrades).toBe(1);
+    expect(attempts.size).toBe(1);
   });
 
   it('keeps trying while the gateway is out of reach, and connects once it is back', async () => {
