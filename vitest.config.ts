@@ -15,8 +15,13 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'e2e/**/*.test.ts'],
     pool: 'forks',
-    // Many tests start real processes (gateway, aleph, sqlite3); a busy machine must not fail them.
-    testTimeout: 20_000,
+    // Many tests start real processes (gateway, aleph, sqlite3, Chromium), and a first run on a cold
+    // machine or one whose cores are busy elsewhere is slow: every wait is for a state, with room
+    // to spare, so that only a state that never comes fails a test. Playwright's own waits (30 s)
+    // end inside a test's time, so that their error names what never appeared.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    expect: { requireAssertions: true, poll: { timeout: 30_000 } },
     globalSetup: ['scripts/vitest-global-setup.ts'],
   },
 });

@@ -55,7 +55,25 @@ const IMPORTED = 300;
 /** Starts the gateway with its console (on `consolePort`, 0 for any free one) and waits until it is ready. */
 async function startGateway(consolePort = '0'): Promise<void> {
   gateway = spawn(process.execPath, [ALEPH, 'gateway', '--headless', '--json', '--port', '0', '--console', '--console-port', consolePort, '--ask-timeout-ms', '60000'], { env: env(), stdio: ['ignore', 'pipe', 'inherit'] });
-  ready = JSON.parse(await new Promise<string>((resolve) => gateway.stdout!.once('data', (d: Buffer) => resolve(d.toString().split('\n')[0]!)))) as typeof ready;
+  ready = JSON.parse(await firstLine(gateway)) as typeof ready;
+}
+
+/** The first whole line a process prints; an error saying so if it exits before one. */
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (d: Buffer): void => {
+      text += d.toString();
+      const end = text.indexOf('\n');
+      if (end === -1) return;
+      child.stdout!.off('data', onData);
+      child.off('exit', onExit);
+      resolve(text.slice(0, end));
+    };
+    const onExit = (code: number | null): void => reject(new Error(`the gateway exited (${code}) before it was ready: ${text}`));
+    child.stdout!.on('data', onData);
+    child.once('exit', onExit);
+  });
 }
 
 beforeAll(async () => {
@@ -86,7 +104,7 @@ afterAll(async () => {
 
 describe('the web console', () => {
   it('signs in with the one-time link, which then no longer works, and shows a calm, empty queue', async () => {
-    await expect(page.getByRole('status').filter({ hasText: 'connected' })).toBeTruthy();
+    await page.getByRole('status').filter({ hasText: /^connected$/ }).waitFor();
     await page.getByText('All calm').waitFor();
     expect(page.url()).not.toContain('token=');
     const again = await fetch(ready.console);
@@ -265,7 +283,7 @@ describe('the web console', () => {
     const reading = await rowAt();
     const before = await eventCount();
     expect((await aleph(['exec', '--', 'echo live-timeline'])).code).toBe(0);
-    await expect.poll(eventCount, { timeout: 10_000 }).toBeGreaterThan(before);
+    await expect.poll(eventCount).toBeGreaterThan(before);
     expect(await rowAt()).toBe(reading);
     await list.evaluate((el) => el.scrollTo({ top: 0 }));
     await page.locator('.event-row', { hasText: 'echo live-timeline' }).first().waitFor();
@@ -414,7 +432,7 @@ describe('the web console', () => {
       await prompt.screenshot({ path: join(ARTIFACTS, 'prompt.png') });
       await prompt.getByRole('button', { name: /Allow Once/ }).click();
       expect((await first).code).toBe(0);
-      await prompt.getByText('Answered.').waitFor({ timeout: 5000 });
+      await prompt.getByText('Answered.').waitFor();
 
       const second = aleph(['exec', '--', 'cp a h']);
       const other = await page.locator('article.approval', { hasText: 'cp a h' }).getAttribute('data-approval');
@@ -428,7 +446,7 @@ describe('the web console', () => {
       expect(await next.locator('article.approval').count()).toBe(1);
       await page.locator('article.approval', { hasText: 'cp a h' }).getByRole('button', { name: 'Deny' }).click();
       expect((await second).code).toBe(126);
-      await next.getByText('Answered.').waitFor({ timeout: 5000 });
+      await next.getByText('Answered.').waitFor();
       await page.locator('article.approval', { hasText: 'cp a i' }).getByRole('button', { name: 'Deny' }).click();
       expect((await third).code).toBe(126);
     } finally {
@@ -463,10 +481,10 @@ describe('the web console', () => {
     await page.getByRole('alert').filter({ hasText: 'Reconnecting…' }).waitFor();
 
     await startGateway(new URL(ready.console).port);
-    await page.getByRole('alert').filter({ hasText: 'Signed out' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('alert').filter({ hasText: 'Signed out' }).waitFor();
     expect(await page.getByRole('alert').filter({ hasText: 'Reconnecting…' }).count()).toBe(0);
     await shot('signed-out');
     await page.goto(ready.console);
     await page.getByText('All calm').waitFor();
-  }, 60_000);
+  });
 });

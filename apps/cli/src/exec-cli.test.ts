@@ -52,12 +52,9 @@ function execInBackground(args: string[], command = 'exec', input?: string): Pro
 }
 
 async function pendingId(): Promise<string> {
-  for (let i = 0; i < 50; i++) {
-    const list = JSON.parse(aleph(['approvals', 'list', '--json']).stdout) as { pending: { id: string }[] };
-    if (list.pending[0] !== undefined) return list.pending[0].id;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('nothing became pending');
+  let id: string | undefined;
+  await expect.poll(() => (id = (JSON.parse(aleph(['approvals', 'list', '--json']).stdout) as { pending: { id: string }[] }).pending[0]?.id), { message: 'nothing became pending' }).toBeDefined();
+  return id!;
 }
 
 describe('aleph exec through a running gateway', () => {
@@ -192,9 +189,9 @@ describe('aleph exec through a running gateway', () => {
     const before = JSON.parse(aleph(['exec', '--dry-run', '--json', '--agent', 'bot', '--timeout-ms', '300', '--', 'git checkout main']).stdout || '{}');
     expect(before.decision ?? 'deny').toBe('deny');
     expect(JSON.parse(aleph(['mode', 'set', 'dev', '--agent', 'bot', '--json']).stdout)).toEqual({ agent: 'bot', from: 'safe', to: 'dev' });
-    await new Promise((r) => setTimeout(r, 250));
-    const after = JSON.parse(aleph(['exec', '--dry-run', '--json', '--agent', 'bot', '--', 'git checkout main']).stdout);
-    expect(after).toMatchObject({ decision: 'allow-once', reason: 'auto_approved_dev' });
+    // The running gateway adopts the changed file.
+    await expect.poll(() => JSON.parse(aleph(['exec', '--dry-run', '--json', '--agent', 'bot', '--timeout-ms', '300', '--', 'git checkout main']).stdout || '{}'))
+      .toMatchObject({ decision: 'allow-once', reason: 'auto_approved_dev' });
     expect(JSON.parse(aleph(['mode', 'show', '--json']).stdout)).toEqual({ default: 'safe', agents: { bot: 'dev' } });
     const events = JSON.parse(aleph(['audit', 'search', '--event', 'security_mode_change', '--json']).stdout) as { rows: { summary: string }[] };
     expect(events.rows.map((r) => r.summary)).toEqual(['mode safe -> dev for bot']);
@@ -220,14 +217,12 @@ describe('aleph exec through a running gateway', () => {
   it('aleph rules: a deny rule with a message reaches the agent; removing it lifts it; both are audited', async () => {
     await startGateway();
     const added = JSON.parse(aleph(['rules', 'add', '--agent', 'test-agent', '--action', 'deny', 'prefix:ls *', '--message', 'Use the file tree instead.', '--json']).stdout) as { rule: { id: string } };
-    await new Promise((r) => setTimeout(r, 250));
-    const denied = aleph(['exec', '--agent', 'test-agent', '--', 'ls', '-la']);
-    expect(denied.code).toBe(126);
+    let denied!: ReturnType<typeof aleph>;
+    await expect.poll(() => (denied = aleph(['exec', '--agent', 'test-agent', '--', 'ls', '-la'])).code).toBe(126);
     expect(denied.stderr).toContain('denied by prefix rule "ls *": Use the file tree instead.');
     expect(JSON.parse(aleph(['rules', 'list', '--json']).stdout).rules).toEqual([expect.objectContaining({ agent: 'test-agent', action: 'deny', pattern: 'ls *' })]);
     expect(aleph(['rules', 'remove', added.rule.id]).stdout).toContain('Removed');
-    await new Promise((r) => setTimeout(r, 250));
-    expect(aleph(['exec', '--agent', 'test-agent', '--', 'ls']).code).toBe(0);
+    await expect.poll(() => aleph(['exec', '--agent', 'test-agent', '--', 'ls']).code).toBe(0);
     const changes = JSON.parse(aleph(['audit', 'search', '--event', 'rule_change', '--json']).stdout) as { rows: { summary: string }[] };
     expect(changes.rows.map((r) => r.summary).sort()).toEqual(['added deny prefix rule "ls *" for test-agent', 'removed deny prefix rule "ls *" for test-agent']);
     expect(aleph(['rules', 'add', '--agent', 'x', '--action', 'allow', 'path:relative']).stderr).toContain('absolute path');
@@ -259,12 +254,7 @@ describe('aleph exec through a running gateway', () => {
     const watch = spawn(process.execPath, [ALEPH_BIN, 'approvals', 'watch'], { env: env(), stdio: ['pipe', 'pipe', 'inherit'] });
     let screen = '';
     watch.stdout.on('data', (d: Buffer) => (screen += d.toString()));
-    const shown = async (text: string): Promise<void> => {
-      for (let i = 0; !screen.includes(text); i++) {
-        if (i === 400) throw new Error(`never saw ${JSON.stringify(text)} in:\n${screen}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
+    const shown = (text: string): Promise<void> => expect.poll(() => screen.includes(text), { message: `never saw ${JSON.stringify(text)}` }).toBe(true);
     await shown('Watching for approvals');
     const once = execInBackground(['--', 'cp a i']);
     await shown('$ cp a i');

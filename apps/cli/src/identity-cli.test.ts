@@ -90,11 +90,10 @@ describe('pairing, devices and guests from the command line', () => {
     const watch = spawn(process.execPath, [ALEPH_BIN, 'approvals', 'watch'], { env: { ...process.env, ALEPH_HOME: home(), NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'inherit'] });
     let screen = '';
     watch.stdout.on('data', (d: Buffer) => (screen += d.toString()));
-    while (!screen.includes('Watching')) await new Promise((r) => setTimeout(r, 50));
+    await expect.poll(() => screen).toContain('Watching');
     const device = requestPairing(url);
     const shown = await device.next();
-    while (!screen.includes('asks to pair')) await new Promise((r) => setTimeout(r, 50));
-    expect(screen).toContain(`Laptop (cli, key ${shown.fingerprint as string}) asks to pair: aleph pairing approve ${shown.code as string}`);
+    await expect.poll(() => screen).toContain(`Laptop (cli, key ${shown.fingerprint as string}) asks to pair: aleph pairing approve ${shown.code as string}`);
     watch.stdin.end();
     await new Promise((r) => watch.on('exit', r));
     aleph(['pairing', 'reject', shown.code as string]);
