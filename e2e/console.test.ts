@@ -22,6 +22,8 @@ let home: string;
 let work: string;
 let gateway: ChildProcess;
 let ready: { console: string; url: string };
+/** What the gateway has written to its standard error (also passed through). */
+let gatewayErr = '';
 let browser: Browser;
 let page: Page;
 
@@ -49,12 +51,26 @@ async function eventCount(): Promise<number> {
   return Number(/^(\d+) events/.exec(await page.locator('.summary').innerText())?.[1]);
 }
 
+/** The problems the gateway (run with --json) has reported on its standard error. */
+const problems = (): string[] => gatewayErr.split('\n').slice(0, -1).flatMap((line) => {
+  if (!line.startsWith('{')) return [];
+  const m = JSON.parse(line) as { event?: string; message?: string };
+  return m.event === 'problem' && m.message !== undefined ? [m.message] : [];
+});
+
+/** `text` as a regular expression that matches it literally. */
+const literally = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** Events brought along from an earlier log: more than the timeline loads at once. */
 const IMPORTED = 300;
 
 /** Starts the gateway with its console (on `consolePort`, 0 for any free one) and waits until it is ready. */
 async function startGateway(consolePort = '0'): Promise<void> {
-  gateway = spawn(process.execPath, [ALEPH, 'gateway', '--headless', '--json', '--port', '0', '--console', '--console-port', consolePort, '--ask-timeout-ms', '60000'], { env: env(), stdio: ['ignore', 'pipe', 'inherit'] });
+  gateway = spawn(process.execPath, [ALEPH, 'gateway', '--headless', '--json', '--port', '0', '--console', '--console-port', consolePort, '--ask-timeout-ms', '60000'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  gateway.stderr!.on('data', (d: Buffer) => {
+    gatewayErr += d.toString();
+    process.stderr.write(d);
+  });
   ready = JSON.parse(await firstLine(gateway)) as typeof ready;
 }
 
@@ -387,6 +403,45 @@ describe('the web console', () => {
     await page.getByLabel('mode of e2e-agent').selectOption('safe');
     await page.getByText('e2e-agent: safe').waitFor();
   });
+
+  it('says at once when the configuration file stops parsing, refuses changes and leaves the file as it is; fixed, it takes it up', async () => {
+    const file = join(home, 'exec-approvals.json');
+    const good = readFileSync(file);
+    // Half-way through an edit: a comma too many.
+    const broken = Buffer.from(good.toString('utf8').replace(/\}\s*$/, ',\n}\n'));
+    writeFileSync(file, broken);
+    try {
+      await configRefused(file, broken);
+    } finally {
+      writeFileSync(file, good);
+    }
+    const banner = page.getByRole('alert').filter({ hasText: 'The configuration cannot be used' });
+    await banner.waitFor({ state: 'detached' });
+    await expect.poll(problems).toContain(`${file} parses again; the gateway runs on it and accepts changes.`);
+    await page.getByLabel('mode of e2e-agent').selectOption('dev');
+    await page.getByText('e2e-agent: dev').waitFor();
+    await page.getByLabel('mode of e2e-agent').selectOption('safe');
+    await page.getByText('e2e-agent: safe').waitFor();
+  });
+
+  /** With `broken` in the configuration file: the banner, stderr and the audit log say so; changes are refused; the file stays as it is. */
+  async function configRefused(file: string, broken: Buffer): Promise<void> {
+    const banner = page.getByRole('alert').filter({ hasText: 'The configuration cannot be used' });
+    await banner.waitFor();
+    expect(await banner.innerText()).toContain(`${file} is not valid JSON`);
+    await expect.poll(problems).toContainEqual(expect.stringMatching(new RegExp(`^${literally(file)} is not valid JSON .* every change is refused until the file parses again\\.$`)));
+    const logged = JSON.parse((await aleph(['audit', 'search', '--event', 'config_invalid', '--json'])).stdout) as { rows: { payload: Record<string, unknown> }[] };
+    expect(logged.rows.map((r) => [r.payload.file, r.payload.reason_code])).toEqual([[file, 'config_invalid']]);
+
+    // A change made here is refused, saying why; so is one made with the CLI.
+    await page.getByLabel('mode of e2e-agent').selectOption('dev');
+    await page.getByRole('alert').filter({ hasText: `Nothing was changed: ${file} is not valid JSON` }).waitFor();
+    expect(await page.getByLabel('mode of e2e-agent').inputValue()).toBe('safe');
+    await shot('config-invalid');
+    const cli = await aleph(['mode', 'set', 'dev', '--agent', 'e2e-agent', '--json']);
+    expect(JSON.parse(cli.stdout)).toMatchObject({ error: { code: 'config_invalid' } });
+    expect(readFileSync(file).equals(broken)).toBe(true);
+  }
 
   it('invites a guest, shows the invitation once, and revokes the guest', async () => {
     await page.getByRole('button', { name: /Pairing/ }).click();

@@ -1,6 +1,6 @@
 /** Changes the CLI makes itself, without a gateway: to the configuration file and the audit log. */
 import { AuditError, AuditStore } from '@aleph/audit';
-import { applyPolicyCall, auditFile, loadConfig, saveConfig } from '@aleph/gateway';
+import { applyPolicyCall, auditFile, changeRefused, loadConfig, saveConfig, type GatewayConfig } from '@aleph/gateway';
 import { fail, ok, type PolicyCall, type Result } from '@aleph/protocol';
 
 /** Appends one event to the audit log (opened and closed around it); throws AuditError. */
@@ -14,11 +14,23 @@ export function recordEvent(home: string, event: Record<string, unknown>): void 
 }
 
 /**
+ * The configuration a change starts from. A file that is there but cannot be used (it does not
+ * parse, or cannot be read) is refused, never replaced: it may hold an edit the person is in the
+ * middle of. A running gateway refuses its changes alike.
+ */
+export function configForChange(home: string, create: boolean): Result<GatewayConfig> {
+  const config = loadConfig(home, create);
+  if (config.ok || config.error.code === 'config_unwritable') return config;
+  const refused = changeRefused(config.error);
+  return fail(refused.code, refused.message);
+}
+
+/**
  * A change to modes or rules, made to the configuration file as the gateway makes it for the
  * console (`applyPolicyCall`): applied, saved, then audited. A running gateway adopts the file.
  */
 export function changePolicy(home: string, call: Exclude<PolicyCall, { method: 'policy.get' }>, create = true): Result<unknown> {
-  const config = loadConfig(home, create);
+  const config = configForChange(home, create);
   if (!config.ok) return config;
   const change = applyPolicyCall(config.value, call, Date.now(), 'owner');
   if (!change.ok) return change;

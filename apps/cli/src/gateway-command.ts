@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { alephHome, Gateway, GatewayError, isLoopback, loadConfig, renderReport, type ReportFormat } from '@aleph/gateway';
 import { flag, parseArgs, value } from './args.js';
 import { EXIT, type Io } from './io.js';
+import { whenToStop } from './stopping.js';
 
 export const DEFAULT_CONSOLE_PORT = 7458;
 
@@ -11,7 +12,7 @@ const CONSOLE_ROOT = fileURLToPath(new URL('../../desktop/out/renderer', import.
 
 export const GATEWAY_HELP = `Usage: aleph gateway --headless [--json] [--ask-fallback deny|allow] [--ask-timeout-ms N]
                      [--port N] [--host ADDRESS --allow-remote] [--console [--console-port N]]
-                     [--report FILE [--report-format junit|json]]
+                     [--report FILE [--report-format junit|json]] [--exit-with-parent]
 
 Runs the gateway on $ALEPH_HOME/exec-approvals.sock until SIGINT or SIGTERM, and its network
 endpoint (WebSocket JSON-RPC, for paired devices, guests and chat bridges) on 127.0.0.1 at the
@@ -19,10 +20,12 @@ configured port (network.port, default 7457; --port 0 picks a free one). Serving
 loopback needs --allow-remote. Agents ask through \`aleph exec\`; people answer with \`aleph
 approvals\`, or in the web console: --console serves it on 127.0.0.1 (--console-port, default
 ${DEFAULT_CONSOLE_PORT}; 0 picks a free one) and prints a sign-in link that works once. On shutdown every pending request is denied (gateway_shutdown), and --report writes
-every request and decision (JUnit XML by default).`;
+every request and decision (JUnit XML by default). --exit-with-parent stops it too when the program
+that started it goes, or its terminal hangs up (what \`npm start\` passes: a gateway does not
+outlive the task that ran it); without it, a gateway run under nohup or & keeps running.`;
 
 export async function gatewayCommand(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parseArgs(argv, { headless: {}, json: {}, 'ask-fallback': { value: true }, 'ask-timeout-ms': { value: true }, report: { value: true }, 'report-format': { value: true }, port: { value: true }, host: { value: true }, 'allow-remote': {}, console: {}, 'console-port': { value: true }, help: {} }, true);
+  const parsed = parseArgs(argv, { headless: {}, json: {}, 'ask-fallback': { value: true }, 'ask-timeout-ms': { value: true }, report: { value: true }, 'report-format': { value: true }, port: { value: true }, host: { value: true }, 'allow-remote': {}, console: {}, 'console-port': { value: true }, 'exit-with-parent': {}, help: {} }, true);
   if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${GATEWAY_HELP}`);
   const args = parsed.value;
   if (flag(args, 'help')) {
@@ -56,6 +59,8 @@ export async function gatewayCommand(argv: readonly string[], io: Io): Promise<n
   const config = loadConfig(home, true);
   if (!config.ok) return io.fail(config.error, json);
 
+  // Listening before the gateway starts: a stop asked for while it starts is not lost.
+  const stop = whenToStop(flag(args, 'exit-with-parent'));
   let gateway: Gateway;
   try {
     gateway = await Gateway.start({
@@ -76,11 +81,9 @@ export async function gatewayCommand(argv: readonly string[], io: Io): Promise<n
   io.out(json
     ? JSON.stringify({ event: 'ready', socket: gateway.socketPath, url: gateway.url, pid: process.pid, ...(login === null ? {} : { console: login }) })
     : `Gateway ready on ${gateway.socketPath} and ${gateway.url} (pid ${process.pid}). Ctrl-C stops it.${login === null ? '' : `\nWeb console (this link signs you in once): ${login}`}`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const reason = await stop.stopped;
   await gateway.stop();
+  stop.done();
   if (report !== undefined) {
     const fd = openSync(report, 'w', 0o600);
     try {
@@ -89,6 +92,9 @@ export async function gatewayCommand(argv: readonly string[], io: Io): Promise<n
       closeSync(fd);
     }
   }
-  io.out(json ? JSON.stringify({ event: 'stopped', signal, requests: gateway.decisions }) : `Gateway stopped (${signal}).`);
+  const signal = reason === 'parent_exited' ? null : reason;
+  io.out(json
+    ? JSON.stringify({ event: 'stopped', signal, ...(signal === null ? { reason } : {}), requests: gateway.decisions })
+    : `Gateway stopped (${signal ?? 'the program that started it is gone'}).`);
   return EXIT.ok;
 }

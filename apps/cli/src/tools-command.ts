@@ -6,7 +6,7 @@ import { exitCodeOf, TRIAL_RUNS } from '@aleph/sandbox';
 import { flag, parseArgs, value } from './args.js';
 import { tryConnect } from './connect.js';
 import { EXIT_DENIED } from './exec-command.js';
-import { recordEvent } from './changes.js';
+import { configForChange, recordEvent } from './changes.js';
 import { EXIT, type Io } from './io.js';
 import { declaredCapabilities, PROFILE_OPTIONS } from './sandbox-command.js';
 
@@ -116,7 +116,7 @@ function forgetTool(operands: readonly string[], json: boolean, io: Io): number 
   if (operands.length !== 1) return io.usage(`Give one tool's name.\n\n${TOOLS_HELP}`);
   const name = operands[0]!;
   const home = alephHome(io.env);
-  const config = loadConfig(home, false);
+  const config = configForChange(home, false);
   if (!config.ok) return io.fail(config.error, json);
   const record = own(config.value.tools, name);
   if (record === undefined) return io.fail({ code: 'unknown_tool', message: `No tool named ${name} has a contract; "aleph tools list" shows those that do.` }, json);

@@ -51,6 +51,10 @@ export function summarize(e: AuditEvent): string {
       return `${e.role} denied ${e.tool}: ${e.reason}`;
     case 'filesystem_denied':
       return `${e.operation ?? 'access to'} ${e.path} refused: ${e.reason}`;
+    case 'config_invalid':
+      return `the configuration cannot be used, so changes are refused: ${e.reason}`;
+    case 'config_recovered':
+      return `the configuration ${e.file} parses again; changes are accepted`;
   }
 }
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { DM_POLICIES, fail, ok, parseAllowRule, parseSecurityMode, RULE_ACTIONS, TOOL_NAME, TRUST_STAGES, type AllowRule, type DmPolicy, type Result, type RuleAction, type SecurityMode, type TrustStage } from '@aleph/protocol';
+import { DM_POLICIES, fail, ok, type Failure, parseAllowRule, parseSecurityMode, RULE_ACTIONS, TOOL_NAME, TRUST_STAGES, type AllowRule, type DmPolicy, type Result, type RuleAction, type SecurityMode, type TrustStage } from '@aleph/protocol';
 import type { TrustRecord } from '@aleph/sandbox';
 import type { UserPatterns } from '@aleph/policy';
 // Only the patterns' parser: a requester reading its configuration does not load the shell grammar.
@@ -369,6 +369,15 @@ export function loadConfig(home: string, create: boolean): Result<GatewayConfig>
   }
   const parsed = parseConfig(json);
   return parsed.ok ? parsed : fail(parsed.error.code, `${file}: ${parsed.error.message.replace(/\.$/, '')}; it was left untouched.`);
+}
+
+/**
+ * A change refused because the configuration file cannot be used (`problem`, from loadConfig):
+ * saving the change would replace the file, and with it what the person was in the middle of
+ * writing. The gateway and the CLI refuse alike.
+ */
+export function changeRefused(problem: Failure): Failure {
+  return { code: problem.code, message: `Nothing was changed: ${problem.message} Every change is refused until the file parses again, so that nothing writes over it.` };
 }
 
 /** Writes the configuration atomically, 0600 (see writePrivateFile). */

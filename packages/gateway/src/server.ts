@@ -18,7 +18,8 @@ import {
   type ExecBinding, type ExecRequest, type Failure, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type PolicyCall, type Result, type SecurityMode, type TimelinePage, type ToolRunRequest,
 } from '@aleph/protocol';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
-import { auditFile, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, own, saveConfig, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
+import { auditFile, changeRefused, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, own, saveConfig, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
+import { watchConfig } from './config-watch.js';
 import { GatewayError } from './errors.js';
 import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './handshake.js';
 import { Identities, UNRECORDED, type IdentityEvent } from './identities.js';
@@ -207,6 +208,9 @@ export class Gateway {
   /** When the configuration file was last looked at, and its modification time then. */
   private configCheckedAt = 0;
   private configMtime = 0;
+  /** Why the configuration file cannot be used now (it does not parse, or cannot be read), or null while it can. */
+  private configProblem: Failure | null = null;
+  private unwatchConfig: () => void = () => undefined;
   /** Answers whose audit events are not yet written; see flush(). */
   private outbox: Queued[] = [];
   /** Why the audit log could not be written at the last flush, or null while it can. */
@@ -294,6 +298,10 @@ export class Gateway {
       });
     });
     chmodSync(socketPath, 0o600);
+    gateway.unwatchConfig = watchConfig(options.home, () => {
+      gateway.refreshConfig(true);
+      gateway.flush();
+    });
     if (options.network !== undefined) {
       try {
         gateway.endpoint = await NetworkEndpoint.start(gateway, options.network, gateway.limits);
@@ -321,7 +329,8 @@ export class Gateway {
 
   /** A change to modes or rules by `actor`: saved, then its audit events queued (the caller flushes). */
   private changePolicy(call: Exclude<PolicyCall, { method: 'policy.get' }>, actor: string): Result<unknown> {
-    this.refreshConfig(true);
+    const refused = this.changeRefusal();
+    if (refused !== null) return fail(refused.code, refused.message);
     const change = applyPolicyCall(this.config, call, Date.now(), actor);
     if (!change.ok) return change;
     const saved = this.replaceConfig(this.config, change.value.config, 'a change to modes or rules');
@@ -432,6 +441,7 @@ export class Gateway {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.unwatchConfig();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const id of [...this.waiting.keys()]) this.finish(id, 'deny', 'gateway_shutdown', 'gateway');
     this.flush();
@@ -651,6 +661,8 @@ export class Gateway {
       case 'subscribe':
         peer.subscribed = true;
         reply({ type: 'pending', approvals: this.pendingApprovals() });
+        // A problem that began before this approver came is told to it too.
+        if (this.configProblem !== null) peer.notify(this.configInvalid(this.configProblem));
         return;
       case 'get_pending':
         reply({ type: 'pending', approvals: this.pendingApprovals() });
@@ -776,8 +788,10 @@ export class Gateway {
   }
 
   /**
-   * Adopts changes to the configuration file (`aleph mode set`, a hand edit) within 200 ms. A file
-   * that no longer parses is ignored: the gateway keeps the last good configuration.
+   * Adopts changes to the configuration file (`aleph mode set`, a hand edit): at once when the
+   * file can be watched, else within 200 ms of the next request. A file that no longer parses (or
+   * cannot be read) is not adopted: the gateway keeps the last good configuration, says so, and
+   * refuses every change until the file parses again, so as never to write over it.
    */
   private refreshConfig(force = false): void {
     const now = Date.now();
@@ -793,6 +807,37 @@ export class Gateway {
     this.configMtime = mtime;
     const fresh = loadConfig(this.home, false);
     if (fresh.ok) this.config = fresh.value;
+    this.configHealth(fresh.ok ? null : fresh.error);
+  }
+
+  /**
+   * Says, once each time it changes, whether the configuration file can be used: to whoever
+   * started the gateway (onProblem), in the audit log, and to every approver.
+   */
+  private configHealth(problem: Failure | null): void {
+    if (problem?.message === this.configProblem?.message) return;
+    const file = configFile(this.home);
+    this.configProblem = problem;
+    if (problem === null) {
+      this.onProblem(`${file} parses again; the gateway runs on it and accepts changes.`);
+      this.outbox.push({ event: { event: 'config_recovered', file, actor: 'gateway' }, deliver: () => this.broadcast({ type: 'config_recovered', file }) });
+      return;
+    }
+    this.onProblem(`${problem.message} The gateway runs on the last configuration that parsed; every change is refused until the file parses again.`);
+    this.outbox.push({
+      event: { event: 'config_invalid', file, reason_code: problem.code, reason: problem.message, actor: 'gateway' },
+      deliver: () => this.broadcast(this.configInvalid(problem)),
+    });
+  }
+
+  private configInvalid(problem: Failure): GatewayEvent {
+    return { type: 'config_invalid', file: configFile(this.home), code: problem.code, message: problem.message };
+  }
+
+  /** Why the configuration may not be changed now (the file as it is now cannot be used), or null. */
+  private changeRefusal(): Failure | null {
+    this.refreshConfig(true);
+    return this.configProblem === null ? null : changeRefused(this.configProblem);
   }
 
   /**
@@ -910,6 +955,14 @@ export class Gateway {
       if (drift !== null) {
         reply({ type: 'error', code: 'context_changed', message: `Not allowed: ${drift}. The request was denied; the agent may ask again.`, id: m.id });
         this.finish(m.id, 'deny', `context_changed: ${drift}`, 'gateway');
+        return;
+      }
+    }
+    // Allowing a tool moves its trust on, which is kept in the configuration file.
+    if (m.decision !== 'deny' && w.tool !== undefined && recordApproval(w.tool.record, m.decision, Date.now()) !== w.tool.record) {
+      const refused = this.changeRefusal();
+      if (refused !== null) {
+        reply({ type: 'error', code: refused.code, message: refused.message, id: m.id });
         return;
       }
     }
@@ -1081,7 +1134,8 @@ export class Gateway {
   /** Changes the configuration file (`what` names the change); returns how to take it back. */
   private updateConfig(change: (config: GatewayConfig) => GatewayConfig, what: string): Result<() => void> {
     // Start from the file as it is now, so that a change made meanwhile is not written over.
-    this.refreshConfig(true);
+    const refused = this.changeRefusal();
+    if (refused !== null) return fail(refused.code, refused.message);
     return this.replaceConfig(this.config, change(this.config), what);
   }
 

@@ -61,6 +61,13 @@ export const EVENT_FIELDS = {
   /** A connection failed to prove itself: a wrong socket handshake, token, key proof or invitation. */
   auth_failed: { source: 'string', reason_code: 'string', reason: 'string', peer: 'string?', identity: 'string?' },
   filesystem_denied: { path: 'string', operation: 'string?', reason: 'string' },
+  /**
+   * The configuration file stopped parsing (or could not be read): the gateway runs on the last
+   * configuration that did and refuses every change, so as not to write over the file.
+   */
+  config_invalid: { file: 'string', reason_code: 'string', reason: 'string' },
+  /** The configuration file parses again: the gateway runs on it, and changes are accepted again. */
+  config_recovered: { file: 'string' },
 } as const satisfies Record<string, Record<string, FieldKind>>;
 
 export type AuditEventType = keyof typeof EVENT_FIELDS;

@@ -35,6 +35,8 @@ describe('what a client accepts from the gateway', () => {
     { type: 'result', id: 'call-1', result: null },
     { type: 'error', code: 'too_many_pending', message: 'At most 64 requests may wait per connection.', id: 'r9' },
     { type: 'pong' },
+    { type: 'config_invalid', file: '/h/exec-approvals.json', code: 'config_invalid', message: '/h/exec-approvals.json is not valid JSON (...); it was left untouched.' },
+    { type: 'config_recovered', file: '/h/exec-approvals.json' },
   ])('accepts a well-formed $type', (value) => {
     expect(parseGatewayMessage(value)).toEqual({ ok: true, value });
   });

@@ -69,6 +69,8 @@ const SHAPES: Readonly<Record<GatewayMessage['type'], (v: Fields) => boolean>> =
   approval_resolved: (v) => isId(v.id) && oneOf(DECISIONS, v.decision) && isText(v.resolved_by),
   pairing_pending: (v) => isPairing(v.pairing),
   pairing_resolved: (v) => isText(v.code) && oneOf(['approved', 'rejected', 'paired'], v.outcome),
+  config_invalid: (v) => isText(v.file) && isText(v.code) && isText(v.message),
+  config_recovered: (v) => isText(v.file),
   resolved: (v) => isId(v.id),
   result: (v) => isId(v.id) && 'result' in v,
   result_recorded: (v) => isId(v.id),

@@ -101,7 +101,15 @@ export type GatewayEvent =
   | { readonly type: 'approval_resolved'; readonly id: string; readonly decision: Decision; readonly resolved_by: string }
   | { readonly type: 'pairing_pending'; readonly pairing: PairingView }
   /** `approved`: a device may now prove its key; `paired`: done; `rejected`: the owner said no. */
-  | { readonly type: 'pairing_resolved'; readonly code: string; readonly outcome: 'approved' | 'rejected' | 'paired' };
+  | { readonly type: 'pairing_resolved'; readonly code: string; readonly outcome: 'approved' | 'rejected' | 'paired' }
+  /**
+   * The configuration file cannot be used (it does not parse, or cannot be read): the gateway runs
+   * on the last configuration that parsed and refuses every change (`code`) until it can. Sent when
+   * it happens, and to each new subscriber while it lasts.
+   */
+  | { readonly type: 'config_invalid'; readonly file: string; readonly code: string; readonly message: string }
+  /** The configuration file parses again: the gateway runs on it, and accepts changes. */
+  | { readonly type: 'config_recovered'; readonly file: string };
 
 /** The gateway's answer to an approval_request. An allow always says what the run is bound to. */
 export type DecisionAnswer = { readonly id: string; readonly reason: string; readonly verdict: Verdict; readonly risk: Risk; readonly resolved_by: string } & (

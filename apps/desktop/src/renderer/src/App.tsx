@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ConsoleApi } from '@aleph/protocol';
+import { visibleText, type ConsoleApi } from '@aleph/protocol';
 import { Notice } from './Notice';
 import { useConsole, useGatewayLink } from './store';
 import { Approvals } from './views/Approvals';
@@ -13,7 +13,7 @@ const TITLES: Record<Tab, string> = { approvals: 'Approvals', pairing: 'Pairing'
 
 export function App({ api }: { api: ConsoleApi }) {
   const [tab, setTab] = useState<Tab>('approvals');
-  const { connection, connectionReason, approvals, pairings } = useConsole();
+  const { connection, connectionReason, approvals, pairings, configProblem } = useConsole();
   useGatewayLink(api);
 
   useEffect(() => {
@@ -37,6 +37,11 @@ export function App({ api }: { api: ConsoleApi }) {
         <span className={`link link-${connection}`} role="status">{connection === 'open' ? 'connected' : connection === 'connecting' ? 'connecting…' : 'disconnected'}</span>
       </header>
       {connection === 'closed' && <p className="banner error" role="alert">{connectionReason ?? 'The connection to the gateway closed.'}</p>}
+      {configProblem !== null && (
+        <p className="banner error config-problem" role="alert">
+          The configuration cannot be used: {visibleText(configProblem.message)} The gateway runs on the last configuration that parsed and refuses every change until the file parses again.
+        </p>
+      )}
       <Notice />
       <main>
         {tab === 'approvals' && <Approvals api={api} />}

@@ -25,7 +25,7 @@ export class ConsoleError extends Error {
   }
 }
 
-const GATEWAY_EVENTS = new Set(['approval_pending', 'approval_resolved', 'pairing_pending', 'pairing_resolved']);
+const GATEWAY_EVENTS = new Set(['approval_pending', 'approval_resolved', 'pairing_pending', 'pairing_resolved', 'config_invalid', 'config_recovered']);
 
 /** The longest wait between two attempts to reconnect. */
 const MAX_RETRY_MS = 15_000;

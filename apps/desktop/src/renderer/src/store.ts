@@ -15,6 +15,11 @@ export interface ConsoleState {
   now: number;
   /** The approval the keyboard acts on. */
   selected: string | null;
+  /**
+   * Why the gateway's configuration file cannot be used, while it cannot: the gateway runs on the
+   * last one that parsed and refuses every change. Known only over a live link.
+   */
+  configProblem: { file: string; message: string } | null;
   /** A passing message: what was just done, or what went wrong. */
   notice: { text: string; tone: 'ok' | 'error' } | null;
   setConnection(state: ConnectionState, reason?: string): void;
@@ -36,12 +41,13 @@ export const useConsole = create<ConsoleState>((set) => ({
   pairingVersion: 0,
   now: Date.now(),
   selected: null,
+  configProblem: null,
   notice: null,
   // What waits is known only over a live link: once it drops, a request may have ended (a gateway
   // that stopped denies everything), so none stays answerable; once it opens, all is fetched again.
   setConnection: (connection, reason) => set((s) => (connection === 'open'
     ? { connection, connectionReason: null, pairingVersion: s.pairingVersion + 1 }
-    : { connection, connectionReason: reason ?? null, approvals: [], pairings: [], selected: null })),
+    : { connection, connectionReason: reason ?? null, approvals: [], pairings: [], selected: null, configProblem: null })),
   setApprovals: (approvals) => set((s) => ({ approvals: [...approvals], selected: s.selected ?? approvals[0]?.id ?? null })),
   setPairings: (pairings) => set({ pairings: [...pairings] }),
   setDevices: (devices) => set({ devices: [...devices] }),
@@ -58,6 +64,10 @@ export const useConsole = create<ConsoleState>((set) => ({
         return { pairings: [...s.pairings.filter((p) => p.code !== event.pairing.code), event.pairing], pairingVersion: s.pairingVersion + 1 };
       case 'pairing_resolved':
         return { pairings: s.pairings.filter((p) => p.code !== event.code || event.outcome === 'approved'), pairingVersion: s.pairingVersion + 1 };
+      case 'config_invalid':
+        return { configProblem: { file: event.file, message: event.message } };
+      case 'config_recovered':
+        return { configProblem: null };
     }
   }),
   select: (selected) => set({ selected }),
