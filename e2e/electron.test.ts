@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { _electron as electron } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { skipLoudly } from '../scripts/skip-notice.js';
 
 const MAIN = fileURLToPath(new URL('../apps/desktop/out/main/index.js', import.meta.url));
 
@@ -26,8 +27,7 @@ function electronBinary(): string | null {
 
 const binary = electronBinary();
 if (binary === null) {
-  const line = '!'.repeat(78);
-  process.stderr.write(`\n${line}\n!! SKIPPED: the Electron launch test. No Electron binary is installed here, and\n!! Electron fetches it on first launch. Run \`npx electron --version\` on a machine\n!! with network access to fetch it; the test then runs.\n${line}\n\n`);
+  skipLoudly('electron', 'No Electron binary is installed here, and Electron fetches it on first launch.', 'Run `npx electron --version` on a machine with network access to fetch it; the test then runs (CI requires it).');
 }
 
 describe.skipIf(binary === null)(`the desktop app${binary === null ? ' (SKIPPED: no Electron binary)' : ''}`, () => {

@@ -21,7 +21,7 @@ import { runSandboxed, sandboxAvailability, type RunOptions, type SandboxAuditLo
 const SANDBOX_EXEC = '/usr/bin/sandbox-exec';
 const present = existsSync(SANDBOX_EXEC);
 if (!present) {
-  skipLoudly('the macOS sandbox suite (macos.test.ts)', `There is no ${SANDBOX_EXEC} here (${process.platform}).`, 'It runs on a Mac and on the macOS job of .github/workflows/ci.yml.');
+  skipLoudly('macos-sandbox', `macos.test.ts needs ${SANDBOX_EXEC}, and there is none here (${process.platform}).`, 'It runs on a Mac, and in the macOS job of .github/workflows/ci.yml, which requires it.');
 }
 
 describe.skipIf(!present)(`the sandbox runner under real sandbox-exec${present ? '' : ' (SKIPPED: no sandbox-exec)'}`, () => {

@@ -18,7 +18,7 @@ import { skipLoudly } from '../../../scripts/skip-notice.js';
 
 /** bubblewrap is Linux's; the same attempts against Seatbelt are in macos.test.ts. */
 const linux = process.platform === 'linux';
-if (!linux) skipLoudly('the bubblewrap escape suite (runner.test.ts)', `It needs Linux and bubblewrap; this is ${process.platform}.`, 'On a Mac, macos.test.ts runs the same attempts against sandbox-exec.');
+if (!linux) skipLoudly('bubblewrap', `runner.test.ts needs Linux and bubblewrap; this is ${process.platform}.`, 'On a Mac, macos.test.ts runs the same attempts against sandbox-exec.');
 
 const root = mkdtempSync(join(tmpdir(), 'alsb-run-'));
 const home = join(root, 'home');

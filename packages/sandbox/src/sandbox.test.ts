@@ -238,7 +238,7 @@ describe('generated profiles (golden)', () => {
   });
 });
 
-if (process.platform !== 'linux') skipLoudly('the bubblewrap profile under real bwrap (sandbox.test.ts)', `It needs Linux; this is ${process.platform}.`, 'macos.test.ts runs profiles under real sandbox-exec on a Mac.');
+if (process.platform !== 'linux') skipLoudly('bubblewrap', `sandbox.test.ts runs real bwrap, which needs Linux; this is ${process.platform}.`, 'macos.test.ts runs profiles under real sandbox-exec on a Mac.');
 
 describe.runIf(process.platform === 'linux')('the bubblewrap profile under real bwrap', () => {
   const root = mkdtempSync(join(tmpdir(), 'alsb-'));
