@@ -9,7 +9,7 @@ import { sandboxEnvironment } from './environment.js';
 import { execCapabilities, PRESET_NAMES, PRESETS, withOverrides } from './presets.js';
 import { MACOS_UNENFORCED, sandboxLaunch, SECCOMP_FD } from './launch.js';
 import { unixSocketFilter } from './seccomp.js';
-import { pathForSandbox, PROTECTED_FILE_PATTERNS, sbplString, seatbeltProfile } from './seatbelt.js';
+import { pathForSandbox, PROTECTED_FILE_PATTERNS, sbplString, seatbeltProfile, XCODE_PATTERN } from './seatbelt.js';
 import { sensitiveBelow, sensitiveReason } from './sensitive.js';
 import { skipLoudly } from '../../../scripts/skip-notice.js';
 
@@ -105,6 +105,10 @@ describe('generated profiles (golden)', () => {
 
   it('name only real paths in a Seatbelt profile: the temporary workspace as Seatbelt sees it, never through /var, /tmp or /etc', () => {
     expect(macOptions.tmp).toBe('/private/var/folders/zz/zyxvpxvq6csfxvn_n0000000000000/T/aleph-run-a1B2c3/tmp');
+    // Xcode as xcode-select names it is often a link to a versioned copy: that is what Seatbelt sees.
+    const xcode = new RegExp(XCODE_PATTERN);
+    expect(['/Applications/Xcode_16.4.app/Contents/Developer/usr/bin/git', '/Applications/Xcode.app'].every((p) => xcode.test(p))).toBe(true);
+    expect(xcode.test('/Applications/Xcode.apps/x')).toBe(false);
     expect(pathForSandbox('/nowhere/yet', () => { throw new Error('ENOENT'); })).toBe('/nowhere/yet');
     for (const name of PRESET_NAMES) {
       const profile = value(seatbeltProfile(value(resolveCapabilities(PRESETS[name].capabilities, macVars)), macOptions));

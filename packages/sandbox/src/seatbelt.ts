@@ -28,8 +28,14 @@ import { ENV_FILE, ENV_FILE_PATTERN } from './sensitive.js';
 /** Read-only system locations a macOS process needs to start and run, and the tools people use there. */
 export const MACOS_SYSTEM_PATHS = [
   '/usr', '/bin', '/sbin', '/System', '/Library/Apple', '/Library/Frameworks', '/Library/Developer/CommandLineTools',
-  '/Applications/Xcode.app', '/opt/homebrew', '/private/etc', '/private/var/db/dyld', '/private/var/db/timezone',
+  '/opt/homebrew', '/private/etc', '/private/var/db/dyld', '/private/var/db/timezone',
 ] as const;
+
+/**
+ * Xcode, wherever xcode-select points (`/Applications/Xcode.app` is often a link to a versioned
+ * `Xcode_16.4.app`, which is what Seatbelt sees): the developer tools behind `/usr/bin/git`.
+ */
+export const XCODE_PATTERN = String.raw`^/Applications/Xcode[^/]*\.app(/|$)`;
 
 /**
  * Single system files a process reads: the links `/bin/sh` and `xcrun` (behind `/usr/bin/git`,
@@ -158,14 +164,14 @@ export function seatbeltProfile(caps: Capabilities, options: SeatbeltOptions): R
     {
       anchor: CODEX_PLATFORM, why: 'the system, read-only; the root and the links /etc, /tmp and /var resolve',
       rules: [
-        `(allow file-read* ${subpaths(MACOS_SYSTEM_PATHS)} ${literals(MACOS_SYSTEM_FILES)})`,
+        `(allow file-read* ${subpaths(MACOS_SYSTEM_PATHS)} (regex #"${XCODE_PATTERN}") ${literals(MACOS_SYSTEM_FILES)})`,
         '(allow file-read* (literal "/"))',
         '(allow file-read-metadata (literal "/etc") (literal "/tmp") (literal "/var"))',
       ],
     },
     {
       anchor: CODEX_PLATFORM, why: 'libraries may be mapped executable where they may be read: the system\'s, and a granted project\'s native modules',
-      rules: [`(allow file-map-executable ${subpaths([...MACOS_SYSTEM_PATHS, ...granted])})`],
+      rules: [`(allow file-map-executable ${subpaths([...MACOS_SYSTEM_PATHS, ...granted])} (regex #"${XCODE_PATTERN}"))`],
     },
     ...grantGroups(reads, writes, 'what the profile grants; a read-only path inside a writable one stays read-only (the later rule wins)'),
   ];
