@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { _electron as electron } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { skipLoudly } from '../scripts/skip-notice.js';
 
 const MAIN = fileURLToPath(new URL('../apps/desktop/out/main/index.js', import.meta.url));
 
@@ -26,8 +27,7 @@ function electronBinary(): string | null {
 
 const binary = electronBinary();
 if (binary === null) {
-  const line = '!'.repeat(78);
-  process.stderr.write(`\n${line}\n!! SKIPPED: the Electron launch test. No Electron binary is installed here, and\n!! Electron fetches it on first launch. Run \`npx electron --version\` on a machine\n!! with network access to fetch it; the test then runs.\n${line}\n\n`);
+  skipLoudly('electron', 'No Electron binary is installed here, and Electron fetches it on first launch.', 'Run `npx electron --version` on a machine with network access to fetch it; the test then runs (CI requires it).');
 }
 
 describe.skipIf(binary === null)(`the desktop app${binary === null ? ' (SKIPPED: no Electron binary)' : ''}`, () => {
@@ -44,8 +44,11 @@ describe.skipIf(binary === null)(`the desktop app${binary === null ? ' (SKIPPED:
       const page = await app.firstWindow();
       await page.getByText('All calm').waitFor();
       expect(await page.title()).toBe('Aleph Console');
-      // No Node in the page (sandboxed, isolated, no integration), and nothing exposed by the preload.
+      // No Node in the page (sandboxed, isolated, no integration, no preload).
       expect(await page.evaluate('[typeof require, typeof process, typeof window.alephConsole]')).toEqual(['undefined', 'undefined', 'undefined']);
+      // The owner's sign-in cookie lives in memory only, and the page is granted no permission it did not need.
+      expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.webContents.session.isPersistent())).toBe(false);
+      expect(await page.evaluate(`navigator.permissions.query({ name: 'geolocation' }).then((p) => p.state)`)).not.toBe('granted');
       const url = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.webContents.getURL());
       expect(new URL(url).hostname).toBe('127.0.0.1');
       const socket = join(home, 'exec-approvals.sock');

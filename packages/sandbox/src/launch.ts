@@ -77,7 +77,22 @@ export interface Launch {
   readonly seccomp: Buffer | null;
   /** Limits the launch goes without on this machine, and why (never silently). */
   readonly unenforced: readonly string[];
+  /**
+   * Where the launcher starts: macOS, the tool's working directory (sandbox-exec has no option
+   * for it, so the runner spawns it there); null on Linux, where bwrap's `--chdir` takes it.
+   */
+  readonly cwd: string | null;
 }
+
+/**
+ * What Seatbelt cannot hold a run to, said on every macOS run's record. macOS refuses RLIMIT_DATA
+ * (EINVAL since macOS 12 on Apple silicon) and where it takes it does not enforce it; it counts
+ * processes per user, not per sandbox.
+ */
+export const MACOS_UNENFORCED = {
+  memory: 'memory: macOS does not enforce a memory limit on a process (RLIMIT_DATA is refused or ignored), so the run\'s memory is not limited',
+  processes: 'processes: macOS counts processes per user, not per sandbox, so the run\'s task limit is not enforced (only no_fork is)',
+} as const;
 
 /** The task limit a profile asks for: one task when it may not fork. */
 export function taskLimit(caps: Capabilities): number {
@@ -115,19 +130,37 @@ export function sandboxLaunch(plan: LaunchPlan): Result<Launch> {
       profile: null,
       seccomp,
       unenforced,
+      cwd: null,
     });
   }
   const profile = seatbeltProfile(caps, { tmp: plan.tmp, helper: plan.helper, hide: plan.hide });
   if (!profile.ok) return profile;
-  // macOS counts processes per user, not per sandbox, so no_fork is the profile's to enforce.
+  // Neither memory nor the task count can be limited here (see MACOS_UNENFORCED): the helper is
+  // told "-" for both instead of failing every run, and the record says so. no_fork is the
+  // profile's to enforce.
+  const unenforced = [MACOS_UNENFORCED.memory, ...(caps.process.no_fork ? [] : [MACOS_UNENFORCED.processes])];
   return ok({
     file: '/usr/bin/sandbox-exec',
-    args: ['-f', plan.profilePath, plan.helper, dataKb, '-', '', '--', ...plan.command],
-    env,
+    args: ['-f', plan.profilePath, plan.helper, '-', '-', '', '--', ...plan.command],
+    env: withGitGlobalConfig(caps, env, plan.env.HOME),
     profile: profile.value,
     seccomp: null,
-    unenforced: [],
+    unenforced,
+    cwd: plan.cwd,
   });
+}
+
+/**
+ * Git dies on a global config it can see but not read (`unable to access ~/.gitconfig`), and on
+ * macOS a file outside the grants is refused, not absent as under bubblewrap. When the home's
+ * `.gitconfig` is not granted, git is pointed at an empty one instead, unless the run's
+ * environment names one already.
+ */
+function withGitGlobalConfig(caps: Capabilities, env: Readonly<Record<string, string>>, home: string | undefined): Record<string, string> {
+  if (home === undefined || home === '' || env.GIT_CONFIG_GLOBAL !== undefined) return { ...env };
+  const config = `${home.replace(/\/+$/, '')}/.gitconfig`;
+  const readable = caps.filesystem.some((e) => e.kind !== 'temp_workspace' && isWithin(e.path, config));
+  return readable ? { ...env } : { ...env, GIT_CONFIG_GLOBAL: '/dev/null' };
 }
 
 /** Whether a path is one of the profile's declared paths (or `tmp`) or below one; normal absolute paths. */

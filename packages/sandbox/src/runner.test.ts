@@ -14,6 +14,11 @@ import { realCapabilities } from './grants.js';
 import { MAX_WALKED_DIRECTORIES, pathsToHide } from './hidden.js';
 import { PRESETS, withOverrides, type Overrides, type Preset } from './presets.js';
 import { exitCodeOf, runSandboxed, sandboxAvailability, type RunOptions, type SandboxAuditLog } from './runner.js';
+import { skipLoudly } from '../../../scripts/skip-notice.js';
+
+/** bubblewrap is Linux's; the same attempts against Seatbelt are in macos.test.ts. */
+const linux = process.platform === 'linux';
+if (!linux) skipLoudly('bubblewrap', `runner.test.ts needs Linux and bubblewrap; this is ${process.platform}.`, 'On a Mac, macos.test.ts runs the same attempts against sandbox-exec.');
 
 const root = mkdtempSync(join(tmpdir(), 'alsb-run-'));
 const home = join(root, 'home');
@@ -61,7 +66,7 @@ async function run(script: string, capabilities: Capabilities = caps(), cwd = wo
   return { log, stdout, stderr };
 }
 
-describe('the sandbox runner (real bubblewrap)', () => {
+describe.runIf(linux)('the sandbox runner (real bubblewrap)', () => {
   it('is available on this machine, or the suite could prove nothing', () => {
     expect(sandboxAvailability()).toMatchObject({ ok: true, value: { platform: 'linux' } });
   });
@@ -206,7 +211,7 @@ describe('the sandbox runner (real bubblewrap)', () => {
   });
 });
 
-describe('holes a review found, closed (real bubblewrap)', () => {
+describe.runIf(linux)('holes a review found, closed (real bubblewrap)', () => {
   /** The profile over these grants (made real paths, as a planned run has them), with a private /tmp. */
   const granting = (filesystem: Capabilities['filesystem'], over: Partial<Capabilities> = {}) =>
     value(realCapabilities({ ...caps(), ...over, filesystem: [...filesystem, { kind: 'temp_workspace' }] }));

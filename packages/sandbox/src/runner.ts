@@ -17,6 +17,7 @@ import { realPathOf } from './guard.js';
 import { pathsToHide } from './hidden.js';
 import { FIRST_GRANT_FD, HELPER_READY, SECCOMP_FD, sandboxLaunch, taskLimit, type SandboxPlatform } from './launch.js';
 import { BASE_CAPABILITIES } from './presets.js';
+import { pathForSandbox } from './seatbelt.js';
 import { unixSocketFilter } from './seccomp.js';
 import { ViolationCollector, type Violation } from './violations.js';
 
@@ -191,14 +192,17 @@ export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): P
     for (const fd of grantFds.splice(0)) closeSync(fd);
   };
   try {
-    if (platform === 'macos') scratch = mkdtempSync(join(tmpdir(), 'aleph-run-'));
+    // Seatbelt matches real paths: tmpdir() is /var/folders/..., which it sees as /private/var/folders/...
+    if (platform === 'macos') scratch = pathForSandbox(mkdtempSync(join(tmpdir(), 'aleph-run-')));
   } catch (error) {
     closeGrants();
     cleanup();
     return failed('spawn_failed', `The sandbox could not be prepared: ${(error as Error).message}`, platform);
   }
+  // The granted paths and the hidden ones are real paths already (realCapabilities, pinGrants,
+  // pathsToHide); the helper may be reached through a link.
   const launch = sandboxLaunch({
-    platform, capabilities, command: run.command, cwd, env: run.env, helper, cgroupFile: cgroup?.join ?? null, tmp: scratch === null ? '/tmp' : join(scratch, 'tmp'),
+    platform, capabilities, command: run.command, cwd, env: run.env, helper: linux ? helper : pathForSandbox(helper), cgroupFile: cgroup?.join ?? null, tmp: scratch === null ? '/tmp' : join(scratch, 'tmp'),
     profilePath: scratch === null ? '' : join(scratch, 'profile.sb'), hide: hidden.paths, pinned: linux, arch: process.arch,
   });
   if (!launch.ok) {
@@ -224,7 +228,10 @@ export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): P
     grantFds.forEach((fd, i) => (stdio[FIRST_GRANT_FD + i] = fd));
     // Its own process group, so that a timeout (or Ctrl-C) reaches everything it started; on Linux
     // the pid namespace goes further: when bubblewrap dies, every process inside dies with it.
-    child = spawn(launch.value.file, launch.value.args, { env: launch.value.env, stdio: Array.from(stdio, (s) => s ?? 'ignore'), detached: true });
+    // bwrap changes directory itself (--chdir); sandbox-exec starts the tool where it starts.
+    child = spawn(launch.value.file, launch.value.args, {
+      env: launch.value.env, stdio: Array.from(stdio, (s) => s ?? 'ignore'), detached: true, ...(launch.value.cwd === null ? {} : { cwd: launch.value.cwd }),
+    });
   } catch (error) {
     // A full disk, or an argument the kernel will not take (E2BIG): the run is an error, never a throw.
     cleanup();

@@ -6,11 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { bubblewrapArgs } from './bubblewrap.js';
 import { parseCapabilities, resolveCapabilities, substitutePath, type Capabilities } from './capabilities.js';
 import { sandboxEnvironment } from './environment.js';
-import { PRESET_NAMES, PRESETS, withOverrides } from './presets.js';
-import { sandboxLaunch, SECCOMP_FD } from './launch.js';
+import { execCapabilities, PRESET_NAMES, PRESETS, withOverrides } from './presets.js';
+import { MACOS_UNENFORCED, sandboxLaunch, SECCOMP_FD } from './launch.js';
 import { unixSocketFilter } from './seccomp.js';
-import { sbplString, seatbeltProfile } from './seatbelt.js';
+import { pathForSandbox, PROTECTED_FILE_PATTERNS, sbplString, seatbeltProfile, XCODE_PATTERN } from './seatbelt.js';
 import { sensitiveBelow, sensitiveReason } from './sensitive.js';
+import { skipLoudly } from '../../../scripts/skip-notice.js';
 
 const vars = { WORKSPACE: '/home/me/work', PROJECT_ROOT: '/home/me/project' };
 const env = { PATH: '/usr/bin:/bin', HOME: '/home/me', LANG: 'C.UTF-8', AWS_SECRET_ACCESS_KEY: 'shh', GITHUB_TOKEN: 'ghp_x' };
@@ -73,14 +74,113 @@ describe('the environment', () => {
   });
 });
 
+/** macOS's links, as realpath resolves them there: /var, /tmp and /etc live under /private. */
+const macRealpath = (path: string): string => path.replace(/^\/(var|tmp|etc)(?=\/|$)/, '/private/$1');
+const macVars = { WORKSPACE: '/Users/me/work', PROJECT_ROOT: '/Users/me/project' };
+/** What the runner hands the generator on a Mac: tmpdir() is /var/folders/..., resolved as Seatbelt sees it. */
+const macOptions = {
+  tmp: pathForSandbox('/var/folders/zz/zyxvpxvq6csfxvn_n0000000000000/T/aleph-run-a1B2c3/tmp', macRealpath),
+  helper: pathForSandbox('/Applications/Aleph Console.app/Contents/Resources/aleph-sandbox-helper', macRealpath),
+};
+
+/** The paths a profile names in its rules (literal, subpath, path-literal). */
+const profilePaths = (profile: string): string[] => [...profile.matchAll(/\((?:literal|subpath|path-literal) "([^"]*)"\)/g)].map((m) => m[1]!);
+
 describe('generated profiles (golden)', () => {
   for (const name of PRESET_NAMES) {
     it(`${name}: Seatbelt and bubblewrap`, async () => {
       const caps = resolved(PRESETS[name].capabilities);
-      await expect(value(seatbeltProfile(caps, { tmp: '/private/tmp/aleph-run' }))).toMatchFileSnapshot(`golden/${name}.sb`);
+      const macCaps = value(resolveCapabilities(PRESETS[name].capabilities, macVars));
+      await expect(value(seatbeltProfile(macCaps, macOptions))).toMatchFileSnapshot(`golden/${name}.sb`);
       await expect(`${value(bubblewrapArgs(caps, { cwd: '/home/me/work' })).join('\n')}\n`).toMatchFileSnapshot(`golden/${name}.bwrap`);
     });
   }
+
+  it('aleph exec\'s default on a Mac, with credentials hidden, without and with the network: Seatbelt', async () => {
+    const caps = value(resolveCapabilities(execCapabilities('/Users/me'), macVars));
+    const hide = [{ path: '/Users/me/.ssh', directory: true }, { path: '/Users/me/Library/Keychains', directory: true }];
+    await expect(value(seatbeltProfile(caps, { ...macOptions, hide }))).toMatchFileSnapshot('golden/exec.sb');
+    await expect(value(seatbeltProfile({ ...caps, network: { kind: 'allow_all' } }, { ...macOptions, hide }))).toMatchFileSnapshot('golden/exec_network.sb');
+  });
+
+  it('name only real paths in a Seatbelt profile: the temporary workspace as Seatbelt sees it, never through /var, /tmp or /etc', () => {
+    expect(macOptions.tmp).toBe('/private/var/folders/zz/zyxvpxvq6csfxvn_n0000000000000/T/aleph-run-a1B2c3/tmp');
+    // Xcode as xcode-select names it is often a link to a versioned copy: that is what Seatbelt sees.
+    const xcode = new RegExp(XCODE_PATTERN);
+    expect(['/Applications/Xcode_16.4.app/Contents/Developer/usr/bin/git', '/Applications/Xcode.app'].every((p) => xcode.test(p))).toBe(true);
+    expect(xcode.test('/Applications/Xcode.apps/x')).toBe(false);
+    expect(pathForSandbox('/nowhere/yet', () => { throw new Error('ENOENT'); })).toBe('/nowhere/yet');
+    for (const name of PRESET_NAMES) {
+      const profile = value(seatbeltProfile(value(resolveCapabilities(PRESETS[name].capabilities, macVars)), macOptions));
+      const through = profilePaths(profile).filter((p) => /^\/(var|tmp|etc)\//.test(p));
+      expect(through, name).toEqual([]);
+      expect(profile).toContain(`(allow file-read* file-write* `);
+      expect(profile).toContain(`(subpath "${macOptions.tmp}")`);
+    }
+  });
+
+  it('grant on a Mac no more than the anchors do: no blanket sysctl, stat, network or terminal rule', () => {
+    const caps = value(resolveCapabilities(execCapabilities('/Users/me'), macVars));
+    for (const network of [{ kind: 'deny' as const }, { kind: 'allow_all' as const }]) {
+      const profile = value(seatbeltProfile({ ...caps, network }, macOptions));
+      const rules = profile.split('\n').filter((l) => !l.startsWith(';'));
+      for (const open of ['(allow sysctl-read)', '(allow file-read-metadata)', '(allow network*)', '(allow network-outbound)', '(allow file-read*)', '(allow file-write*)']) {
+        expect(rules, `${network.kind}: ${open}`).not.toContain(open);
+      }
+      // Another terminal of the user's (/dev/ttys003) is never opened for writing; /dev/stdout is /dev/fd/1 to Seatbelt.
+      expect(profile).not.toContain('#"^/dev/tty"');
+      expect(profile).toContain('(allow file-read-data file-write-data (subpath "/dev/fd"))');
+      expect(profile).toContain('(global-name "com.apple.system.opendirectoryd.libinfo")');
+      // Every group of rules names the anchor it follows.
+      const comments = profile.split('\n').filter((l) => l.startsWith(';'));
+      expect(comments.length).toBeGreaterThan(10);
+      for (const c of comments) expect(c).toMatch(/\[(codex|sandbox-runtime|not in the anchors)[^\]]*\]$/);
+    }
+  });
+
+  it('keep hidden locations out of reach of a rename of any directory above them, and the files that run code later unwritten', () => {
+    const caps = value(resolveCapabilities(execCapabilities('/Users/me'), macVars));
+    const profile = value(seatbeltProfile(caps, { ...macOptions, hide: [{ path: '/Users/me/.config/gcloud', directory: true }] }));
+    expect(profile).toContain('(deny file-write-unlink (literal "/Users") (literal "/Users/me") (literal "/Users/me/.config"))');
+    const protectedFile = PROTECTED_FILE_PATTERNS.map((p) => new RegExp(p));
+    for (const path of ['/Users/me/work/.git/hooks/pre-commit', '/Users/me/work/.git/hooks', '/Users/me/work/.git/config', '/Users/me/.zshrc', '/Users/me/.bash_profile', '/Users/me/work/.vscode/tasks.json']) {
+      expect(protectedFile.some((r) => r.test(path)), path).toBe(true);
+    }
+    for (const path of ['/Users/me/work/.git/index', '/Users/me/work/.git/objects/ab/cdef', '/Users/me/work/.git/configured', '/Users/me/work/src/profile', '/Users/me/work/.github/workflows/ci.yml']) {
+      expect(protectedFile.some((r) => r.test(path)), path).toBe(false);
+    }
+    expect(profile).toContain(String.raw`(deny file-write-unlink (regex #"/\.git$"))`);
+  });
+
+  it('on a Mac without network, reach no Unix socket by path; with it, only those inside the grants and never a hidden one', () => {
+    const caps = value(resolveCapabilities(execCapabilities('/Users/me'), macVars));
+    const hide = [{ path: '/Users/me/.ssh', directory: true }];
+    const denied = value(seatbeltProfile(caps, { ...macOptions, hide }));
+    expect(denied).not.toMatch(/\(allow network/);
+    expect(denied).toContain('(allow system-socket (socket-domain AF_UNIX))');
+    const granted = value(seatbeltProfile({ ...caps, network: { kind: 'allow_all' } }, { ...macOptions, hide }));
+    expect(granted).toContain('(allow network-outbound (remote ip "*:*"))');
+    expect(granted).toContain('(allow network-outbound (remote unix-socket (subpath "/Users/me")) (remote unix-socket (subpath "/Users/me/work"))');
+    expect(granted).toContain('(deny network-outbound (remote unix-socket (subpath "/Users/me/.ssh")))');
+    expect(granted).toContain('(global-name "com.apple.dnssd.service")');
+    expect(granted).toContain('(global-name "com.apple.trustd.agent")');
+  });
+
+  it('start a macOS run in its working directory, with the limits macOS cannot enforce said, not failed on', () => {
+    const plan = { platform: 'macos' as const, command: ['git', 'status'], cwd: '/Users/me/work', env: { ...env, HOME: '/Users/me' }, helper: '/h', cgroupFile: null, tmp: macOptions.tmp, profilePath: '/p.sb', hide: [], pinned: false, arch: 'arm64' };
+    const launch = value(sandboxLaunch({ ...plan, capabilities: value(resolveCapabilities(PRESETS.file_processor.capabilities, macVars)) }));
+    expect(launch.cwd).toBe('/Users/me/work');
+    expect(launch.args).toEqual(['-f', '/p.sb', '/h', '-', '-', '', '--', 'git', 'status']);
+    expect(launch.unenforced).toEqual([MACOS_UNENFORCED.memory, MACOS_UNENFORCED.processes]);
+    // The home is not granted: git is given an empty global config instead of dying on one it cannot read.
+    expect(launch.env.GIT_CONFIG_GLOBAL).toBe('/dev/null');
+    const single = value(sandboxLaunch({ ...plan, capabilities: value(resolveCapabilities(PRESETS.data_transformer.capabilities, macVars)) }));
+    expect(single.unenforced).toEqual([MACOS_UNENFORCED.memory]);
+    const atHome = value(sandboxLaunch({ ...plan, capabilities: value(resolveCapabilities(execCapabilities('/Users/me'), macVars)) }));
+    expect(atHome.env.GIT_CONFIG_GLOBAL).toBeUndefined();
+    const linux = value(sandboxLaunch({ ...plan, platform: 'linux', cwd: '/home/me/work', capabilities: resolved(PRESETS.file_processor.capabilities) }));
+    expect([linux.cwd, linux.unenforced, linux.args.includes('--chdir')]).toEqual([null, [], true]);
+  });
 
   it('keep a read-only path inside a writable one read-only, on both platforms', () => {
     const caps = resolved({ ...PRESETS.file_processor.capabilities, filesystem: [{ kind: 'read_only', path: '${WORKSPACE}/.git' }, { kind: 'read_write', path: '${WORKSPACE}' }] });
@@ -109,9 +209,10 @@ describe('generated profiles (golden)', () => {
     const args = value(bubblewrapArgs(caps, { cwd: '/home/me/.ssh/sockets', hide })).join(' ');
     expect(args).toContain('--ro-bind /home/me /home/me --tmpfs /home/me/.ssh --bind /home/me/.ssh/sockets /home/me/.ssh/sockets');
     expect(args).toContain('--remount-ro /home/me/.ssh --remount-ro /dev --remount-ro /run --remount-ro / --chdir');
-    expect(value(seatbeltProfile(caps, { tmp: '/t', hide })).split('\n').slice(-3)).toEqual([
-      '(deny file-read* file-write* (regex #"/\\.env(rc)?(\\.[^/]+)?$"))', '(allow file-read* file-write* (subpath "/home/me/.ssh/sockets"))', '',
-    ]);
+    const rules = value(seatbeltProfile(caps, { tmp: '/t', hide })).split('\n');
+    const envDeny = rules.indexOf('(deny file-read* file-write* (regex #"/\\.env(rc)?(\\.[^/]+)?$"))');
+    expect(envDeny).toBeGreaterThan(rules.indexOf('(deny file-read* file-write* (subpath "/home/me/.ssh"))'));
+    expect(rules.lastIndexOf('(allow file-read* file-write* (subpath "/home/me/.ssh/sockets"))')).toBeGreaterThan(envDeny);
   });
 
   it('give a Linux run without network the seccomp filter that refuses Unix sockets, where its architecture is known', () => {
@@ -141,7 +242,9 @@ describe('generated profiles (golden)', () => {
   });
 });
 
-describe('the bubblewrap profile under real bwrap', () => {
+if (process.platform !== 'linux') skipLoudly('bubblewrap', `sandbox.test.ts runs real bwrap, which needs Linux; this is ${process.platform}.`, 'macos.test.ts runs profiles under real sandbox-exec on a Mac.');
+
+describe.runIf(process.platform === 'linux')('the bubblewrap profile under real bwrap', () => {
   const root = mkdtempSync(join(tmpdir(), 'alsb-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   const bwrap = (caps: Capabilities, cwd: string, script: string) => {

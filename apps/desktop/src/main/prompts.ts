@@ -2,11 +2,16 @@
  * How the desktop app asks a person about each pending approval, away from the console window:
  * a native notification with Allow Once / Allow Always / Deny where the platform gives
  * notifications buttons (macOS, Windows), else (Linux, or by choice) a small always-on-top prompt
- * window that does not take the focus. A prompt closes when its request is answered anywhere.
+ * window that does not take the focus. A notification that cannot be shown (macOS refuses an
+ * unsigned app's), or that could not show the whole command, is a prompt window instead: a
+ * prompt never vanishes, and nothing is allowed that was not shown whole. A prompt closes when its
+ * request is answered anywhere.
  * At most MAX_PROMPTS show at once, each in its own slot (a window's place on screen); the rest
  * wait their turn, oldest first, and take the slot of the next one answered.
- * While any prompt shows, two global shortcuts answer the oldest one; when none shows, they are
- * released. The logic is here, over a `PromptSurface`; Electron is only the surface.
+ * While any prompt shows, one global shortcut denies the oldest one; when none shows, it is
+ * released. No shortcut allows: a key press can be forged by the agent being judged (xdotool,
+ * SendInput, osascript), so allowing takes a click or a key in the prompt itself. The logic is
+ * here, over a `PromptSurface`; Electron is only the surface.
  */
 import { visibleText, type Decision, type GatewayEvent, type PendingApproval } from '@aleph/protocol';
 
@@ -18,8 +23,25 @@ export const PROMPT_PREFERENCES: readonly PromptPreference[] = ['auto', 'notific
 /** Prompts on screen at once; a burst of requests must not bury the screen. */
 export const MAX_PROMPTS = 3;
 
-/** Answers the oldest prompt while one shows. */
-export const PROMPT_SHORTCUTS = { allow: 'CommandOrControl+Alt+Y', deny: 'CommandOrControl+Alt+N' } as const;
+/**
+ * Denies the oldest prompt while one shows. There is deliberately no allow shortcut: any process
+ * of the user's, the agent included, can synthesize a global key press.
+ */
+export const PROMPT_SHORTCUTS = { deny: 'CommandOrControl+Alt+N' } as const;
+
+/** What the global shortcut does: deny, never allow. */
+export const SHORTCUT_DECISION = 'deny' satisfies Decision;
+
+/**
+ * What of a notification's body every platform shows: macOS cuts it at 256 bytes. A command
+ * longer than that is asked about in a prompt window, where it shows whole.
+ */
+export const NOTIFICATION_BODY_BYTES = 256;
+
+/** Whether the command shows whole in a notification's body (it comes first there). */
+export function fitsInNotification(approval: PendingApproval): boolean {
+  return Buffer.byteLength(visibleText(approval.request.command), 'utf8') <= NOTIFICATION_BODY_BYTES;
+}
 
 /** Notification buttons exist on macOS and Windows; Linux notification servers drop them. */
 export function promptStyle(platform: NodeJS.Platform, preference: PromptPreference): PromptStyle {
@@ -75,26 +97,43 @@ export interface PromptRequest {
   answer(decision: Decision): void;
   /** The person closed it without answering: the request still waits, in the console and the tray. */
   dismissed(): void;
+  /** A notification could not be shown: the same request is shown as a prompt window instead. */
+  failed(reason: string): void;
 }
 
 /** What shows prompts: Electron in the app, a recorder in tests. */
 export interface PromptSurface {
   show(prompt: PromptRequest): PromptHandle;
-  /** Registers the allow/deny shortcuts (true) or releases them (false). */
-  shortcuts(active: boolean): void;
+  /**
+   * Registers the deny shortcut (true) or releases it (false); false back when it could not be
+   * registered (another app holds it, or the desktop refused it).
+   */
+  shortcuts(active: boolean): boolean;
+}
+
+interface Shown {
+  handle: PromptHandle;
+  readonly slot: number;
+  style: PromptStyle;
+  /** This showing's own: a late event of a prompt replaced since (a failed notification's close) finds another. */
+  token: object;
 }
 
 export class Prompts {
-  /** Oldest first: the shortcuts answer the first. */
-  private readonly open = new Map<string, { handle: PromptHandle; slot: number }>();
+  /** Oldest first: the shortcut answers the first. */
+  private readonly open = new Map<string, Shown>();
   /** Pending approvals waiting for a free slot, oldest first. */
   private queue: PendingApproval[] = [];
+  private shortcutProblemSaid = false;
+  private notificationProblemSaid = false;
 
   constructor(
     private readonly surface: PromptSurface,
     private style: PromptStyle,
     /** Tells the gateway; `channel` (the notification, or a global shortcut) goes to the audit log. */
     private readonly answer: (id: string, decision: Decision, channel: PromptChannel) => void,
+    /** What the person should know and cannot see otherwise (a notification that failed, a shortcut not had). */
+    private readonly notice: (text: string) => void = () => undefined,
   ) {}
 
   /** Shows what waits now (at start, or after the style changed). */
@@ -118,10 +157,10 @@ export class Prompts {
     this.sync(pending);
   }
 
-  /** A global shortcut: answers the oldest prompt showing. */
-  shortcut(decision: 'allow-once' | 'deny'): void {
+  /** The global shortcut: denies the oldest prompt showing. It takes no decision: it can only deny. */
+  shortcut(): void {
     const first = this.open.keys().next();
-    if (first.done !== true) this.decide(first.value, decision, 'shortcut');
+    if (first.done !== true) this.decide(first.value, SHORTCUT_DECISION, 'shortcut');
   }
 
   /** The ids with a prompt showing, oldest first. */
@@ -147,13 +186,57 @@ export class Prompts {
       this.queue.push(approval);
       return;
     }
-    const handle = this.surface.show({
-      approval, style: this.style, actions: promptActions(approval), slot,
-      answer: (decision) => this.decide(approval.id, decision, 'notification'),
-      dismissed: () => this.close(approval.id),
+    // Allow is offered only for a command shown whole.
+    const style = this.style === 'notification' && !fitsInNotification(approval) ? 'window' : this.style;
+    this.open.set(approval.id, this.present(approval, slot, style));
+    if (this.open.size === 1) this.holdShortcut(true);
+  }
+
+  private present(approval: PendingApproval, slot: number, style: PromptStyle): Shown {
+    const token = {};
+    const current = () => this.open.get(approval.id)?.token === token;
+    let failedEarly: string | null = null;
+    const shown: Shown = { handle: { close: () => undefined }, slot, style, token };
+    shown.handle = this.surface.show({
+      approval, style, actions: promptActions(approval), slot,
+      answer: (decision) => {
+        if (current()) this.decide(approval.id, decision, 'notification');
+      },
+      dismissed: () => {
+        if (current()) this.close(approval.id);
+      },
+      failed: (reason) => {
+        if (current()) this.fallBack(approval, reason);
+        else if (this.open.get(approval.id) === undefined) failedEarly = reason;
+      },
     });
-    this.open.set(approval.id, { handle, slot });
-    if (this.open.size === 1) this.surface.shortcuts(true);
+    if (failedEarly !== null) {
+      // Failed before show() returned: shown as a window at once.
+      shown.handle.close();
+      return this.present(approval, slot, 'window');
+    }
+    return shown;
+  }
+
+  /** A notification that failed: the same request, same slot, as a prompt window; said once. */
+  private fallBack(approval: PendingApproval, reason: string): void {
+    const shown = this.open.get(approval.id);
+    if (shown === undefined || shown.style === 'window') return;
+    shown.token = {};
+    shown.handle.close();
+    const replaced = this.present(approval, shown.slot, 'window');
+    Object.assign(shown, replaced);
+    if (this.notificationProblemSaid) return;
+    this.notificationProblemSaid = true;
+    this.notice(`A notification could not be shown (${reason}); such approvals are shown in a prompt window instead.`);
+  }
+
+  private holdShortcut(active: boolean): void {
+    const held = this.surface.shortcuts(active);
+    if (active && !held && !this.shortcutProblemSaid) {
+      this.shortcutProblemSaid = true;
+      this.notice(`The shortcut ${PROMPT_SHORTCUTS.deny} (deny the oldest prompt) could not be registered: another app holds it, or the desktop refused it. The prompts' own buttons still work.`);
+    }
   }
 
   /** The person answered here: the prompt goes at once, and the gateway is told. */
@@ -172,6 +255,6 @@ export class Prompts {
     shown.handle.close();
     const next = this.queue.shift();
     if (next !== undefined) this.show(next);
-    if (this.open.size === 0) this.surface.shortcuts(false);
+    if (this.open.size === 0) this.holdShortcut(false);
   }
 }

@@ -1,6 +1,6 @@
 import type { PairingView, PendingApproval } from '@aleph/protocol';
 import { describe, expect, it } from 'vitest';
-import { trayMenu, trayTitle } from './tray.js';
+import { trayChanges, trayMenu, trayTitle, trayView } from './tray.js';
 
 const approval = (id: string, command: string): PendingApproval => ({
   id, request: { command, cwd: '/w', agent_id: 'a', session_key: 's' }, verdict: 'confirm', risk: { level: 'medium', score: 40, reasons: [] },
@@ -35,5 +35,28 @@ describe('the tray menu', () => {
     expect(command).toMatchObject({ action: { id: 'a1' } });
     expect(command?.type === 'action' && command.label.length).toBeLessThanOrEqual('medium: '.length + 60);
     expect(trayTitle(state)).toBe('2');
+  });
+});
+
+describe('the tray as shown', () => {
+  const state = { approvals: [approval('a1', 'cp a b')], pairings: [pairing('ABCD2345')], mode: 'safe' as const, prompts: 'auto' as const };
+
+  it('shows the count once: as the title beside a template icon on macOS, drawn on the icon elsewhere', () => {
+    expect(trayView(state, 'darwin')).toMatchObject({ badge: 0, template: true, title: '2', tooltip: 'Aleph Console: 1 waiting' });
+    expect(trayView(state, 'linux')).toMatchObject({ badge: 2, template: false, title: '' });
+    expect(trayView(state, 'win32')).toMatchObject({ badge: 2, template: false, title: '' });
+  });
+
+  it('is set again only where it changed: the same state rebuilds nothing, so an open menu stays open', () => {
+    const first = trayView(state, 'linux');
+    expect(trayChanges(null, first)).toEqual({ image: true, title: true, tooltip: true, menu: true });
+    expect(trayChanges(first, trayView(state, 'linux'))).toEqual({ image: false, title: false, tooltip: false, menu: false });
+    const fewer = trayView({ ...state, pairings: [] }, 'linux');
+    expect(trayChanges(first, fewer)).toEqual({ image: true, title: false, tooltip: false, menu: true });
+  });
+
+  it('puts what the person should know first', () => {
+    const menu = trayMenu({ ...state, notices: ['The shortcut CommandOrControl+Alt+N could not be registered'] });
+    expect(menu.slice(0, 2)).toEqual([{ type: 'label', label: 'The shortcut CommandOrControl+Alt+N could not be registered' }, { type: 'separator' }]);
   });
 });

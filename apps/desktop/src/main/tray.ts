@@ -24,6 +24,8 @@ export interface TrayState {
   readonly pairings: readonly PairingView[];
   readonly mode: SecurityMode;
   readonly prompts: PromptPreference;
+  /** What the person should know and the app could not show otherwise (a shortcut not had). */
+  readonly notices?: readonly string[];
 }
 
 const PROMPT_LABELS: Readonly<Record<PromptPreference, string>> = { auto: 'As the system does best', notification: 'Notifications', window: 'A prompt window' };
@@ -49,8 +51,46 @@ export function trayTitle(state: TrayState): string {
   return n === 0 ? '' : String(n);
 }
 
+/**
+ * The tray as shown: on macOS a template icon (the menu bar draws it in its own colours, so it
+ * carries no badge) with the count as its title; elsewhere the count drawn on the icon, and no
+ * title. The count shows once either way.
+ */
+export interface TrayView {
+  /** The number drawn on the icon; 0 for none. */
+  readonly badge: number;
+  readonly template: boolean;
+  readonly title: string;
+  readonly tooltip: string;
+  readonly menu: readonly TrayItem[];
+}
+
+export function trayView(state: TrayState, platform: NodeJS.Platform): TrayView {
+  const mac = platform === 'darwin';
+  const n = state.approvals.length;
+  return {
+    badge: mac ? 0 : waiting(state),
+    template: mac,
+    title: mac ? trayTitle(state) : '',
+    tooltip: n === 0 ? 'Aleph Console: nothing waiting' : `Aleph Console: ${n} waiting`,
+    menu: trayMenu(state),
+  };
+}
+
+/** What differs between two views, so that only that is set again (a menu rebuilt closes it if open). */
+export function trayChanges(before: TrayView | null, after: TrayView): { image: boolean; title: boolean; tooltip: boolean; menu: boolean } {
+  return {
+    image: before === null || before.badge !== after.badge || before.template !== after.template,
+    title: before === null || before.title !== after.title,
+    tooltip: before === null || before.tooltip !== after.tooltip,
+    menu: before === null || JSON.stringify(before.menu) !== JSON.stringify(after.menu),
+  };
+}
+
 export function trayMenu(state: TrayState): TrayItem[] {
   const items: TrayItem[] = [];
+  for (const notice of state.notices ?? []) items.push({ type: 'label', label: notice.length > 2 * MAX_LABEL ? `${notice.slice(0, 2 * MAX_LABEL - 1)}…` : notice });
+  if ((state.notices ?? []).length > 0) items.push({ type: 'separator' });
   const codes = state.pairings.filter((p) => !p.approved);
   if (codes.length > 0) {
     items.push({ type: 'label', label: 'Pairing codes' });
