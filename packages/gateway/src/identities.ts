@@ -99,6 +99,13 @@ export class Identities {
     return this.book.list(now).map((p) => pairingView(p, now));
   }
 
+  /** When the last of these pairing requests (a session's own) expires; null when none of them waits any more. */
+  pairingExpiry(codes: ReadonlySet<string>, now: number): number | null {
+    let last: number | null = null;
+    for (const p of this.book.list(now)) if (codes.has(p.code)) last = Math.max(last ?? 0, p.expiresAt);
+    return last;
+  }
+
   /** A device asks to pair. */
   requestPairing(device: { name: string; type: string; publicKey: Uint8Array }, peer: string, now: number): Result<{ code: string; fingerprint: string; expires_at: string }> {
     const asked = this.book.request({ kind: 'device', ...device }, peer, now);

@@ -30,7 +30,14 @@ import { describeRule, liveRules, withRule, withRulesUsed } from './rules.js';
 import { approvalEvent, escalationEvents, pendingTool, planToolRun, runEvent, runTool, type ToolPlan } from './tools.js';
 
 export interface Limits {
+  /** Unix-socket connections at once (the owner's agents and approvers), counted apart from the network's. */
   readonly maxConnections: number;
+  /** Network sessions at once: paired devices, guests, the web console, and those not yet connected. */
+  readonly maxNetworkConnections: number;
+  /** Of those, sessions not yet connected (anonymous) at once. */
+  readonly maxAnonymousConnections: number;
+  /** How long an anonymous network session has to connect; what it sends meanwhile does not extend it. */
+  readonly anonymousDeadlineMs: number;
   readonly maxPendingPerConnection: number;
   readonly handshakeTimeoutMs: number;
   /** A connection with nothing pending and no traffic for this long is closed. */
@@ -40,6 +47,9 @@ export interface Limits {
 
 export const DEFAULT_LIMITS: Limits = {
   maxConnections: 512,
+  maxNetworkConnections: 512,
+  maxAnonymousConnections: 32,
+  anonymousDeadlineMs: 10_000,
   maxPendingPerConnection: 64,
   handshakeTimeoutMs: 5_000,
   idleTimeoutMs: 300_000,
@@ -357,9 +367,9 @@ export class Gateway {
     return own(this.config.channels, name) ?? DEFAULT_CHANNEL;
   }
 
-  /** A network session joins: it may subscribe, and it counts against the connection cap. */
+  /** A network session joins: it may subscribe. The endpoint keeps its own connection caps. */
   attach(peer: Peer): boolean {
-    if (this.stopping || this.peers.size >= this.limits.maxConnections) return false;
+    if (this.stopping) return false;
     this.peers.add(peer);
     return true;
   }
@@ -467,8 +477,9 @@ export class Gateway {
     // Before anything is written: a peer that closes at once must not make a write error the gateway's.
     socket.on('error', () => this.dropped(c));
     const c = new Connection(socket, this.limits.maxLineBytes, () => this.touch(c));
-    if (this.peers.size >= this.limits.maxConnections) {
-      c.send({ type: 'error', code: 'too_many_connections', message: `The gateway serves at most ${this.limits.maxConnections} connections.` });
+    // Only Unix-socket connections count here: no number of network peers can keep the owner's agents out.
+    if (this.connections.size >= this.limits.maxConnections) {
+      c.send({ type: 'error', code: 'too_many_connections', message: `The gateway serves at most ${this.limits.maxConnections} socket connections.` });
       socket.end();
       return;
     }
