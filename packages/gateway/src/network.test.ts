@@ -159,18 +159,31 @@ describe('device pairing over the network endpoint', () => {
     expect(code(await d.call('pairing.status', { code: asked.code }))).toBe('unknown_code');
   });
 
-  it('wrong codes are counted per peer and lock it out, even from the right code; a peer has at most two requests waiting', async () => {
-    await start();
-    const d = await device();
-    const asked = value(await d.call<{ code: string }>('pairing.request', { name: 'Phone', type: 'phone', public_key: toBase64url(newDeviceKeyPair().publicKey) }));
+  it('one local process guessing codes slows guessing for everyone but locks no device out of its own pairing; a peer has at most two requests waiting', async () => {
+    await start({ pairing: { codeAttemptsPerMinute: 5 } });
+    const o = await owner();
+    const keys = newDeviceKeyPair();
+    const phone = await device();
+    const asked = value(await phone.call<{ code: string }>('pairing.request', { name: 'Phone', type: 'phone', public_key: toBase64url(keys.publicKey) }));
+    // Another process on this machine (the same address) guesses, and keeps guessing.
+    const guesser = await device();
     const results: string[] = [];
-    for (const guess of ['AAAAAAAA', 'BBBBBBBB', 'CCCCCCCC', 'DDDDDDDD', 'EEEEEEEE']) results.push(code(await d.call('pairing.status', { code: guess })));
-    expect(results).toEqual(['unknown_code', 'unknown_code', 'unknown_code', 'unknown_code', 'locked_out']);
-    expect(code(await d.call('pairing.status', { code: asked.code }))).toBe('locked_out');
-    expect(events('auth_failed').length).toBeGreaterThanOrEqual(6);
+    for (const guess of ['AAAAAAAA', 'BBBBBBBB', 'CCCCCCCC', 'DDDDDDDD', 'EEEEEEEE', 'FFFFFFFF', 'GGGGGGGG']) results.push(code(await guesser.call('pairing.status', { code: guess })));
+    expect(results).toEqual(['unknown_code', 'unknown_code', 'unknown_code', 'unknown_code', 'unknown_code', 'rate_limited', 'rate_limited']);
+    // Past the budget even the right code is refused to it: a guess learns nothing.
+    expect(code(await guesser.call('pairing.status', { code: asked.code }))).toBe('rate_limited');
+    expect(events('auth_failed').length).toBeGreaterThanOrEqual(8);
+
+    // The phone, on the session that asked, goes on and pairs.
+    expect(value(await phone.call('pairing.status', { code: asked.code }))).toMatchObject({ approved: false });
+    value(await o.call('pairing.approve', { code: asked.code }));
+    const challenge = fromBase64url((await phone.notification('pairing_resolved', 5000))!.params.challenge as string)!;
+    const done = value(await phone.call<{ token: string }>('pairing.complete', { code: asked.code, signature: toBase64url(sign(keys.secretKey, pairingMessage(challenge))) }));
+    expect(code(await (await device()).connect(done.token, keys.secretKey))).toBe('ok');
+
     const more: string[] = [];
-    for (let i = 0; i < 5; i++) more.push(code(await d.call('pairing.request', { name: `P${i}`, type: 'phone', public_key: toBase64url(newDeviceKeyPair().publicKey) })));
-    expect(more).toEqual(['ok', 'too_many_pending', 'too_many_pending', 'too_many_pending', 'too_many_pending']);
+    for (let i = 0; i < 5; i++) more.push(code(await guesser.call('pairing.request', { name: `P${i}`, type: 'phone', public_key: toBase64url(newDeviceKeyPair().publicKey) })));
+    expect(more).toEqual(['ok', 'ok', 'too_many_pending', 'too_many_pending', 'too_many_pending']);
   });
 
   it('answers a peer that keeps calling what it may not, but records only its first 20 refusals a minute', async () => {
@@ -178,8 +191,8 @@ describe('device pairing over the network endpoint', () => {
     const d = await device();
     const answers: string[] = [];
     for (let i = 0; i < 30; i++) answers.push(code(await d.call('devices.list')));
-    for (let i = 0; i < 30; i++) answers.push(code(await d.call('pairing.status', { code: 'AAAAAAAA' })));
-    expect(new Set(answers)).toEqual(new Set(['owner_only', 'unknown_code', 'locked_out']));
+    for (let i = 0; i < 40; i++) answers.push(code(await d.call('pairing.status', { code: 'AAAAAAAA' })));
+    expect(new Set(answers)).toEqual(new Set(['owner_only', 'unknown_code', 'rate_limited']));
     const denied = events('policy_denied');
     expect(denied).toHaveLength(20);
     expect(denied[0]).toMatchObject({ reason_code: 'owner_only', peer: '127.0.0.1' });

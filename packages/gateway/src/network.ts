@@ -63,8 +63,10 @@ class Session implements Peer {
   readonly running = new Map<string, ExecRequest>();
   /** Nonce this connection's `connect` signature must cover. */
   readonly nonce = new Uint8Array(randomBytes(32));
-  /** Pairing codes this session asked for: it hears how they end. */
+  /** Pairing codes this session asked for: it hears how they end, and presents them freely. */
   readonly codes = new Set<string>();
+  /** Names this connection to the pairing book, which no other connection can present as its own. */
+  readonly key = randomBytes(16).toString('base64url');
   idleTimer: NodeJS.Timeout | undefined;
   /** While anonymous: when it must have connected. */
   deadlineTimer: NodeJS.Timeout | undefined;
@@ -300,18 +302,19 @@ export class NetworkEndpoint {
   /** The calls of a device (or guest, or bridge) about itself. */
   private device(session: Session, call: DeviceCall, id: RpcId | null, respond: (r: Result<unknown>) => void): void {
     const peer = session.address;
+    const by = { peer, session: session.key };
     switch (call.method) {
       case 'pairing.request':
-        this.gateway.identityCall((ids, now) => ids.requestPairing({ name: call.name, type: call.type, publicKey: call.public_key }, peer, now), (r) => {
+        this.gateway.identityCall((ids, now) => ids.requestPairing({ name: call.name, type: call.type, publicKey: call.public_key }, by, now), (r) => {
           if (r.ok) session.codes.add(r.value.code);
           respond(r);
         });
         return;
       case 'pairing.status':
-        this.gateway.identityCall((ids, now) => ids.pairingStatus(call.code, peer, now), respond);
+        this.gateway.identityCall((ids, now) => ids.pairingStatus(call.code, by, now), respond);
         return;
       case 'pairing.complete':
-        this.gateway.identityCall((ids, now) => ids.completePairing(call.code, call.signature, peer, now), respond);
+        this.gateway.identityCall((ids, now) => ids.completePairing(call.code, call.signature, by, now), respond);
         return;
       case 'guests.accept':
         this.gateway.identityCall((ids, now) => ids.acceptInvitation(call.invitation, call.public_key, peer, now), respond);

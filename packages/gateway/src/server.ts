@@ -67,7 +67,7 @@ export interface GatewayOptions {
   readonly keepHistory?: boolean;
   /** Serve the network endpoint (WebSocket JSON-RPC) too; without this, only the Unix socket. */
   readonly network?: NetworkOptions;
-  /** Pairing codes' lifetime, rate limits and lockout; the defaults suit people. */
+  /** Pairing codes' lifetime and rate limits; the defaults suit people. */
   readonly pairing?: Partial<PairingLimits>;
   /** Serve the web console too (needs `network`): the renderer on loopback, signed in by a one-time link. */
   readonly console?: ConsoleOptions;
