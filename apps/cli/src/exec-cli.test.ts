@@ -399,6 +399,7 @@ describe('aleph tools through a running gateway', () => {
     const id = await pendingId();
     const shown = aleph(['approvals', 'list']).stdout;
     expect(shown).toContain('tool wc (draft): approve its capability contract');
+    expect(shown).toMatch(/runs \/\S+\/wc \(content [0-9a-f]{12}…\)/);
     expect(shown).toContain(`read and write \${WORKSPACE}`);
     expect(shown).toContain('no network');
     expect(aleph(['approvals', 'allow', id]).code).toBe(0);

@@ -901,10 +901,10 @@ export class Gateway {
       return;
     }
     const { evaluation } = this.evaluate(plan.value.request, now);
-    const none: ExecBinding = { executables: {}, scripts: {} };
     if (evaluation.action === 'reject') this.answerTool(peer, reply, requestId, plan.value, evaluation, 'deny', automaticReason(evaluation, ''), 'policy');
     else if (plan.value.gate.action === 'run') this.answerTool(peer, reply, requestId, plan.value, evaluation, 'allow-once', `${run.tool} is verified`, 'trust');
-    else this.enqueue(peer, requestId, plan.value.request, evaluation, none, plan.value, timeoutMs, reply, now);
+    // Bound to its program: changed while a person decides, it is refused (context_changed).
+    else this.enqueue(peer, requestId, plan.value.request, evaluation, plan.value.binding, plan.value, timeoutMs, reply, now);
   }
 
   private resolve(peer: Peer, m: Extract<ClientMessage, { type: 'resolve' }>, reply: Reply): void {
