@@ -116,7 +116,7 @@ export class NetworkEndpoint {
     // out) is dropped at the same deadline as one that upgrades and never connects. The WebSocket
     // library lifts the idle timeout once it takes a socket over.
     const deadline = limits.anonymousDeadlineMs;
-    const http = createServer({ headersTimeout: deadline, requestTimeout: deadline, connectionsCheckingInterval: Math.min(deadline, 30_000) }, (_req, res) => {
+    const http = createServer({ headersTimeout: deadline, requestTimeout: deadline, connectionsCheckingInterval: Math.min(deadline, 1_000) }, (_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
       res.end('This is the Aleph gateway\'s WebSocket JSON-RPC endpoint.\n');
     });
@@ -186,7 +186,8 @@ export class NetworkEndpoint {
     const full = this.full(identity);
     if (full !== null || !this.gateway.attach(session)) {
       ws.on('error', () => undefined);
-      ws.close(CLOSE_CODES.TOO_MANY, full ?? 'The gateway is shutting down.');
+      if (full === null) ws.close(CLOSE_CODES.SHUTDOWN, 'The gateway is shutting down.');
+      else ws.close(CLOSE_CODES.TOO_MANY, full);
       // A peer that never answers the close is cut off, rather than held for the library's 30 s.
       setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
       return;
