@@ -132,7 +132,8 @@ function describeTool(t: PendingTool, style: Style): string[] {
     : `tool ${t.name} (${t.stage}): confirm this run`;
   return [
     `  ${style.bold(what)}`,
-    `  ${t.reason}`,
+    `  ${visibleText(t.reason)}`,
+    style.dim(`    runs ${visibleText(t.program.path)} (content ${visibleText(t.program.hash.slice(0, 12))}…)`),
     ...describeCapabilities(t.capabilities).map((line) => style.dim(`    ${line}`)),
     ...(t.parameters === null ? [] : [style.dim(`    parameters: ${t.parameters.join(' ') || 'none'}`)]),
     style.dim(t.gate === 'approve_contract' ? '  once: approve it and count this as a trial run; always: verify it now'

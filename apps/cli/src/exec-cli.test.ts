@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, newNonce, prove, secretBytes } from '@aleph/gateway';
+import { loadConfig, newNonce, prove, RpcClient, secretBytes, type GatewayError } from '@aleph/gateway';
 import { encodeFrame, FrameReader } from '@aleph/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ALEPH_BIN, useAlephHome } from './test-cli.js';
@@ -95,6 +95,25 @@ describe('aleph exec through a running gateway', () => {
     expect(finished.rows).toHaveLength(1);
     expect(finished.rows[0]!.payload.exit_code).toBe(3);
     expect(finished.rows[0]!.summary).toMatch(/^echo hello; exit 3 finished: exit 3 after \d+ ms$/);
+  });
+
+  it('answers `aleph exec` while 600 anonymous WebSockets crowd the network endpoint, which refuses all but a few', async () => {
+    const ready = await startGateway();
+    const opened: RpcClient[] = [];
+    const outcomes = await Promise.all(Array.from({ length: 600 }, () => RpcClient.open(ready.url as string).then((c) => {
+      opened.push(c);
+      return 'admitted';
+    }, (error: GatewayError) => `${error.code}: ${error.message}`)));
+    try {
+      const refused = outcomes.filter((o) => o !== 'admitted');
+      expect(refused).toHaveLength(600 - 32);
+      expect(refused.every((o) => o.startsWith('connection_refused: ') && o.endsWith('(4003)'))).toBe(true);
+      const r = aleph(['exec', '--', 'echo hello']);
+      expect(r.stdout).toBe('hello\n');
+      expect(r.code).toBe(0);
+    } finally {
+      for (const c of opened) c.close();
+    }
   });
 
   it('refuses a blocked command with exit 126 and the reason', async () => {
@@ -370,6 +389,7 @@ describe('aleph tools through a running gateway', () => {
     const id = await pendingId();
     const shown = aleph(['approvals', 'list']).stdout;
     expect(shown).toContain('tool wc (draft): approve its capability contract');
+    expect(shown).toMatch(/runs \/\S+\/wc \(content [0-9a-f]{12}…\)/);
     expect(shown).toContain(`read and write \${WORKSPACE}`);
     expect(shown).toContain('no network');
     expect(aleph(['approvals', 'allow', id]).code).toBe(0);

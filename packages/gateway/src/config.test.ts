@@ -90,6 +90,7 @@ describe('exec-approvals.json', () => {
     [{ secret: Buffer.alloc(32).toString('base64'), tools: { wc: { contract_hash: 'x', stage: 'trial', confirmed_runs: 1 } } }, '"tools.wc".contract_hash must be a SHA-256'],
     [{ secret: Buffer.alloc(32).toString('base64'), tools: { wc: { contract_hash: 'a'.repeat(64), stage: 'trusted', confirmed_runs: 1 } } }, '"tools.wc".stage must be one of draft, trial, verified'],
     [{ secret: Buffer.alloc(32).toString('base64'), tools: { 'Bad Name': {} } }, 'a tool name is lower-case'],
+    [{ secret: Buffer.alloc(32).toString('base64'), tools: { wc: { contract_hash: 'a'.repeat(64), program: '/usr/bin/wc', stage: 'trial', confirmed_runs: 1 } } }, '"tools.wc".program must be {"path", "hash"} or null'],
     [{ secret: Buffer.alloc(32).toString('base64'), ask: { timeout_ms: -1 } }, '"ask.timeout_ms"'],
     [{ secret: Buffer.alloc(32).toString('base64'), agents: { bot: { mode: 'yolo' } } }, '"agents.bot"'],
     [{ secret: Buffer.alloc(32).toString('base64'), agents: { bot: { rules: [{ kind: 'path', pattern: 'relative' }] } } }, 'rules[0]'],

@@ -238,8 +238,12 @@ function parseTools(value: unknown): Result<Record<string, TrustRecord>> {
     if (approved !== null && (typeof approved !== 'number' || !Number.isFinite(approved))) return fail('config_invalid', `${at}.approved_at must be epoch milliseconds or null`);
     const changed = e.changed_from ?? null;
     if (changed !== null && (typeof changed !== 'string' || !HASH.test(changed))) return fail('config_invalid', `${at}.changed_from must be a SHA-256 in hex or null`);
+    // Absent from a record approved before contracts named their program: it matches no contract now.
+    const program = (e.program ?? null) as { path?: unknown; hash?: unknown } | null;
+    if (program !== null && (typeof program !== 'object' || typeof program.path !== 'string' || typeof program.hash !== 'string')) return fail('config_invalid', `${at}.program must be {"path", "hash"} or null`);
     tools.push([name, {
-      tool: name, contract_hash: e.contract_hash, stage: e.stage as TrustStage, confirmed_runs: e.confirmed_runs as number, approved_at: approved as number | null, changed_from: changed as string | null,
+      tool: name, contract_hash: e.contract_hash, program: program === null ? null : { path: program.path as string, hash: program.hash as string },
+      stage: e.stage as TrustStage, confirmed_runs: e.confirmed_runs as number, approved_at: approved as number | null, changed_from: changed as string | null,
     }]);
   }
   return ok(Object.fromEntries(tools));

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  DEFAULT_PAIRING_LIMITS, fingerprint, identityContext, issueToken, PairingBook, type GuestScope, type PairingLimits, verifyToken, verifyWithNode, type IdentityContext, type Pairing,
+  DEFAULT_PAIRING_LIMITS, fingerprint, identityContext, issueToken, PairingBook, type GuestScope, type PairingLimits, verifyToken, verifyWithNode, type IdentityContext, type Pairing, type Presenter,
 } from '@aleph/identity';
 import {
   connectMessage, fail, ok, toBase64url, type Failure, type DeviceView, type GuestView, type OwnerCall, type PairingView, type PolicyCall, type Result, type SessionView,
@@ -99,26 +99,33 @@ export class Identities {
     return this.book.list(now).map((p) => pairingView(p, now));
   }
 
-  /** A device asks to pair. */
-  requestPairing(device: { name: string; type: string; publicKey: Uint8Array }, peer: string, now: number): Result<{ code: string; fingerprint: string; expires_at: string }> {
-    const asked = this.book.request({ kind: 'device', ...device }, peer, now);
+  /** When the last of these pairing requests (a session's own) expires; null when none of them waits any more. */
+  pairingExpiry(codes: ReadonlySet<string>, now: number): number | null {
+    let last: number | null = null;
+    for (const p of this.book.list(now)) if (codes.has(p.code)) last = Math.max(last ?? 0, p.expiresAt);
+    return last;
+  }
+
+  /** A device asks to pair, on a session that may then present the code freely. */
+  requestPairing(device: { name: string; type: string; publicKey: Uint8Array }, by: Presenter, now: number): Result<{ code: string; fingerprint: string; expires_at: string }> {
+    const asked = this.book.request({ kind: 'device', ...device }, by, now);
     if (!asked.ok) return asked;
     this.announce(asked.value, now);
     return ok({ code: asked.value.code, fingerprint: asked.value.fingerprint!, expires_at: iso(asked.value.expiresAt)! });
   }
 
   /** A device asks how its request stands; once approved it learns what to sign. */
-  pairingStatus(code: string, peer: string, now: number): Result<{ approved: boolean; challenge?: string; expires_at: string }> {
-    const found = this.book.status(code, peer, now);
-    if (!found.ok) return this.failedProof('pairing', found, peer, now);
+  pairingStatus(code: string, by: Presenter, now: number): Result<{ approved: boolean; challenge?: string; expires_at: string }> {
+    const found = this.book.status(code, by, now);
+    if (!found.ok) return this.failedProof('pairing', found, by.peer, now);
     const p = found.value;
     return ok(p.challenge === null ? { approved: false, expires_at: iso(p.expiresAt)! } : { approved: true, challenge: toBase64url(p.challenge), expires_at: iso(p.expiresAt)! });
   }
 
   /** The device proves its key; it becomes a paired (owner's) device and receives its token. */
-  completePairing(code: string, signature: Uint8Array, peer: string, now: number): Result<Grant & { device_id: string; fingerprint: string }> {
-    const done = this.book.complete(code, signature, peer, now, verifyWithNode);
-    if (!done.ok) return this.failedProof('pairing', done, peer, now);
+  completePairing(code: string, signature: Uint8Array, by: Presenter, now: number): Result<Grant & { device_id: string; fingerprint: string }> {
+    const done = this.book.complete(code, signature, by, now, verifyWithNode);
+    if (!done.ok) return this.failedProof('pairing', done, by.peer, now);
     const p = done.value;
     if (p.subject.kind !== 'device') return fail('not_a_device', 'That pairing is not a device\'s.');
     const device = this.store.addDevice({
@@ -176,7 +183,7 @@ export class Identities {
       case 'pairing': {
         if (listed || this.store.isChatSenderPaired(channel, sender)) return { allowed: true, identity_id };
         const known = this.book.list(now).some((p) => p.subject.kind === 'chat' && p.subject.channel === channel && p.subject.sender === sender);
-        const asked = this.book.request({ kind: 'chat', channel, sender, name }, identity_id, now);
+        const asked = this.book.request({ kind: 'chat', channel, sender, name }, { peer: identity_id, session: identity_id }, now);
         if (!asked.ok) return { allowed: false, identity_id, reason_code: asked.error.code, reason: asked.error.message };
         if (!known) this.announce(asked.value, now);
         return {

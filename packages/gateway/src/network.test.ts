@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditStore } from '@aleph/audit';
@@ -13,7 +13,7 @@ import { GatewayClient } from './client.js';
 import { auditFile, loadConfig, saveConfig, secretBytes } from './config.js';
 import { CLOSE_CODES } from './network.js';
 import { RpcClient } from './rpc-client.js';
-import { Gateway, type GatewayOptions } from './server.js';
+import { DEFAULT_LIMITS, Gateway, type GatewayOptions } from './server.js';
 
 let home: string;
 let gateway: Gateway | undefined;
@@ -159,18 +159,31 @@ describe('device pairing over the network endpoint', () => {
     expect(code(await d.call('pairing.status', { code: asked.code }))).toBe('unknown_code');
   });
 
-  it('wrong codes are counted per peer and lock it out, even from the right code; a peer has at most two requests waiting', async () => {
-    await start();
-    const d = await device();
-    const asked = value(await d.call<{ code: string }>('pairing.request', { name: 'Phone', type: 'phone', public_key: toBase64url(newDeviceKeyPair().publicKey) }));
+  it('one local process guessing codes slows guessing for everyone but locks no device out of its own pairing; a peer has at most two requests waiting', async () => {
+    await start({ pairing: { codeAttemptsPerMinute: 5 } });
+    const o = await owner();
+    const keys = newDeviceKeyPair();
+    const phone = await device();
+    const asked = value(await phone.call<{ code: string }>('pairing.request', { name: 'Phone', type: 'phone', public_key: toBase64url(keys.publicKey) }));
+    // Another process on this machine (the same address) guesses, and keeps guessing.
+    const guesser = await device();
     const results: string[] = [];
-    for (const guess of ['AAAAAAAA', 'BBBBBBBB', 'CCCCCCCC', 'DDDDDDDD', 'EEEEEEEE']) results.push(code(await d.call('pairing.status', { code: guess })));
-    expect(results).toEqual(['unknown_code', 'unknown_code', 'unknown_code', 'unknown_code', 'locked_out']);
-    expect(code(await d.call('pairing.status', { code: asked.code }))).toBe('locked_out');
-    expect(events('auth_failed').length).toBeGreaterThanOrEqual(6);
+    for (const guess of ['AAAAAAAA', 'BBBBBBBB', 'CCCCCCCC', 'DDDDDDDD', 'EEEEEEEE', 'FFFFFFFF', 'GGGGGGGG']) results.push(code(await guesser.call('pairing.status', { code: guess })));
+    expect(results).toEqual(['unknown_code', 'unknown_code', 'unknown_code', 'unknown_code', 'unknown_code', 'rate_limited', 'rate_limited']);
+    // Past the budget even the right code is refused to it: a guess learns nothing.
+    expect(code(await guesser.call('pairing.status', { code: asked.code }))).toBe('rate_limited');
+    expect(events('auth_failed').length).toBeGreaterThanOrEqual(8);
+
+    // The phone, on the session that asked, goes on and pairs.
+    expect(value(await phone.call('pairing.status', { code: asked.code }))).toMatchObject({ approved: false });
+    value(await o.call('pairing.approve', { code: asked.code }));
+    const challenge = fromBase64url((await phone.notification('pairing_resolved', 5000))!.params.challenge as string)!;
+    const done = value(await phone.call<{ token: string }>('pairing.complete', { code: asked.code, signature: toBase64url(sign(keys.secretKey, pairingMessage(challenge))) }));
+    expect(code(await (await device()).connect(done.token, keys.secretKey))).toBe('ok');
+
     const more: string[] = [];
-    for (let i = 0; i < 5; i++) more.push(code(await d.call('pairing.request', { name: `P${i}`, type: 'phone', public_key: toBase64url(newDeviceKeyPair().publicKey) })));
-    expect(more).toEqual(['ok', 'too_many_pending', 'too_many_pending', 'too_many_pending', 'too_many_pending']);
+    for (let i = 0; i < 5; i++) more.push(code(await guesser.call('pairing.request', { name: `P${i}`, type: 'phone', public_key: toBase64url(newDeviceKeyPair().publicKey) })));
+    expect(more).toEqual(['ok', 'ok', 'too_many_pending', 'too_many_pending', 'too_many_pending']);
   });
 
   it('answers a peer that keeps calling what it may not, but records only its first 20 refusals a minute', async () => {
@@ -178,8 +191,8 @@ describe('device pairing over the network endpoint', () => {
     const d = await device();
     const answers: string[] = [];
     for (let i = 0; i < 30; i++) answers.push(code(await d.call('devices.list')));
-    for (let i = 0; i < 30; i++) answers.push(code(await d.call('pairing.status', { code: 'AAAAAAAA' })));
-    expect(new Set(answers)).toEqual(new Set(['owner_only', 'unknown_code', 'locked_out']));
+    for (let i = 0; i < 40; i++) answers.push(code(await d.call('pairing.status', { code: 'AAAAAAAA' })));
+    expect(new Set(answers)).toEqual(new Set(['owner_only', 'unknown_code', 'rate_limited']));
     const denied = events('policy_denied');
     expect(denied).toHaveLength(20);
     expect(denied[0]).toMatchObject({ reason_code: 'owner_only', peer: '127.0.0.1' });
@@ -467,6 +480,45 @@ describe('the endpoint\'s defences', () => {
   });
 });
 
+/**
+ * Opens an anonymous WebSocket that sends nothing: 'admitted' once the endpoint's challenge comes,
+ * or the close code when it is refused first.
+ */
+function anonymousSocket(url: string): Promise<'admitted' | number> {
+  const ws = new WebSocket(url);
+  clients.push({ close: () => ws.terminate() });
+  ws.on('error', () => undefined);
+  return new Promise((resolve) => {
+    ws.once('message', () => resolve('admitted'));
+    ws.once('close', (code) => resolve(code));
+  });
+}
+
+/** A call from the web console's page (an owner's session from the start): its result, or its error's code. */
+function pageCall(page: WebSocket, method: string): Promise<unknown> {
+  return new Promise((resolve) => {
+    page.on('message', function answer(data) {
+      const m = JSON.parse(data.toString()) as { id?: number; result?: unknown; error?: { data: { code: string } } };
+      if (m.id !== 7) return;
+      page.off('message', answer);
+      resolve(m.error === undefined ? m.result : m.error.data.code);
+    });
+    page.send(JSON.stringify({ jsonrpc: '2.0', id: 7, method }));
+  });
+}
+
+/** A plain TCP connection to the endpoint's port that sends nothing unless told to. */
+function tcp(url: string): Promise<Socket> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const s = connect(Number(port), hostname, () => resolve(s));
+    s.on('error', () => undefined);
+    clients.push({ close: () => s.destroy() });
+  });
+}
+
+const ended = (s: Socket): Promise<void> => new Promise((resolve) => (s.closed ? resolve() : s.once('close', () => resolve())));
+
 describe('hostile peers on the network side', () => {
   /** A raw HTTP exchange: what came back before the gateway closed, or a reset right after sending. */
   function raw(url: string, text: string, reset = false): Promise<string> {
@@ -521,6 +573,88 @@ describe('hostile peers on the network side', () => {
     await g.stop();
     gateway = undefined;
     expect(await closed).toBe(CLOSE_CODES.SHUTDOWN);
+  });
+
+  it('keeps serving the owner\'s socket, the console and connected devices while 600 anonymous WebSockets hold on; the extra ones are refused with 4003', async () => {
+    const root = join(home, '..', 'renderer');
+    mkdirSync(root);
+    writeFileSync(join(root, 'index.html'), '<!doctype html>');
+    const g = await start({ console: { port: 0, root } });
+    const { token, keys } = await pair();
+    const phone = await connected(token, keys);
+
+    const outcomes = await Promise.all(Array.from({ length: 600 }, () => anonymousSocket(g.url!)));
+    const refused = outcomes.filter((o) => o !== 'admitted');
+    expect(refused).toHaveLength(600 - DEFAULT_LIMITS.maxAnonymousConnections);
+    expect(new Set(refused)).toEqual(new Set([CLOSE_CODES.TOO_MANY]));
+    await expect(RpcClient.open(g.url!)).rejects.toMatchObject({ code: 'connection_refused', message: expect.stringMatching(/at most 32 connections that have not connected yet.*\(4003\)$/) });
+
+    // The owner's agents on the socket are answered...
+    const o = await owner();
+    o.send({ type: 'approval_request', id: 'r1', ...request('ls') });
+    expect(await o.waitFor((m): m is GatewayMessage => m.type === 'approval_decision', 5000)).toMatchObject({ id: 'r1', decision: 'allow-once' });
+    // ...the web console still opens...
+    const signedIn = await fetch(g.consoleLoginUrl()!, { redirect: 'manual' });
+    const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+    const page = new WebSocket(`${g.consoleOrigin!.replace('http:', 'ws:')}/api`, { headers: { cookie, origin: g.consoleOrigin! } });
+    clients.push({ close: () => page.close() });
+    expect(JSON.parse((await new Promise<Buffer>((resolve) => page.once('message', resolve))).toString())).toMatchObject({ method: 'challenge' });
+    expect(await pageCall(page, 'approvals.list')).toEqual({ approvals: [] });
+    // ...and a device that had connected goes on.
+    expect(value(await phone.call<{ decision: string }>('exec.request', request('pwd'))).decision).toBe('allow-once');
+  });
+
+  it('closes an anonymous session at its deadline however busy it keeps itself; a connected one stays', async () => {
+    const g = await start({ limits: { anonymousDeadlineMs: 300 } });
+    const { token, keys } = await pair();
+    const phone = await connected(token, keys);
+    const raw = new WebSocket(g.url!);
+    clients.push({ close: () => raw.close() });
+    let pongs = 0;
+    const said: string[] = [];
+    raw.on('message', (data) => {
+      const m = JSON.parse(data.toString()) as { id?: number; method?: string; params?: { reason?: string } };
+      if (m.id !== undefined) pongs++;
+      if (m.method === 'session_ended') said.push(m.params!.reason!);
+    });
+    await new Promise((resolve) => raw.once('open', resolve));
+    const busy = setInterval(() => raw.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' })), 10);
+    const code = await new Promise<number>((resolve) => raw.once('close', resolve));
+    clearInterval(busy);
+    expect(code).toBe(CLOSE_CODES.CONNECT_DEADLINE);
+    expect(pongs).toBeGreaterThan(0);
+    expect(said).toEqual(['Not connected within 300 ms.']);
+    expect(value(await phone.call('ping'))).toEqual({});
+  });
+
+  it('keeps an anonymous device past the deadline while its own pairing request waits for the owner', async () => {
+    await start({ limits: { anonymousDeadlineMs: 300 } });
+    const keys = newDeviceKeyPair();
+    const d = await device();
+    const asked = value(await d.call<{ code: string }>('pairing.request', { name: 'Phone', type: 'phone', public_key: toBase64url(keys.publicKey) }));
+    // Opened after it, a session that asked nothing is closed: the deadline has passed for both.
+    expect((await (await device()).closed())?.code).toBe(CLOSE_CODES.CONNECT_DEADLINE);
+    value(await (await owner()).call('pairing.approve', { code: asked.code }));
+    const challenge = fromBase64url((await d.notification('pairing_resolved', 5000))!.params.challenge as string)!;
+    const done = value(await d.call<{ token: string }>('pairing.complete', { code: asked.code, signature: toBase64url(sign(keys.secretKey, pairingMessage(challenge))) }));
+    expect(code(await d.connect(done.token, keys.secretKey))).toBe('ok');
+  });
+
+  it('drops a connection that never finishes its upgrade at the deadline, silent or trickling', async () => {
+    const g = await start({ limits: { anonymousDeadlineMs: 300 } });
+    const silent = await tcp(g.url!);
+    const trickling = await tcp(g.url!);
+    trickling.write(`GET / HTTP/1.1\r\nHost: ${new URL(g.url!).host}\r\n`);
+    await Promise.all([ended(silent), ended(trickling)]);
+    await alive();
+  });
+
+  it('holds at most twice as many connections on the network side as it serves sessions: more are dropped at once', async () => {
+    const g = await start({ limits: { maxNetworkConnections: 2, anonymousDeadlineMs: 3_600_000 } });
+    const held = await Promise.all([tcp(g.url!), tcp(g.url!), tcp(g.url!), tcp(g.url!)]);
+    await ended(await tcp(g.url!));
+    expect(held.some((s) => s.closed)).toBe(false);
+    await alive();
   });
 
   it('lives through clients that connect and vanish while the connection cap is reached', async () => {

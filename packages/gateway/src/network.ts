@@ -42,7 +42,7 @@ const MESSAGE_METHODS: Readonly<Record<string, ClientMessage['type']>> = {
 };
 
 /** WebSocket close codes of our own (4000-4999 are the application's). */
-export const CLOSE_CODES = { IDLE: 4000, SESSION_ENDED: 4001, SHUTDOWN: 4002, TOO_MANY: 4003 } as const;
+export const CLOSE_CODES = { IDLE: 4000, SESSION_ENDED: 4001, SHUTDOWN: 4002, TOO_MANY: 4003, CONNECT_DEADLINE: 4004 } as const;
 /** How long an ended session's peer has to answer the close before its connection is cut. */
 const CLOSE_GRACE_MS = 2_000;
 
@@ -63,9 +63,13 @@ class Session implements Peer {
   readonly running = new Map<string, ExecRequest>();
   /** Nonce this connection's `connect` signature must cover. */
   readonly nonce = new Uint8Array(randomBytes(32));
-  /** Pairing codes this session asked for: it hears how they end. */
+  /** Pairing codes this session asked for: it hears how they end, and presents them freely. */
   readonly codes = new Set<string>();
+  /** Names this connection to the pairing book, which no other connection can present as its own. */
+  readonly key = randomBytes(16).toString('base64url');
   idleTimer: NodeJS.Timeout | undefined;
+  /** While anonymous: when it must have connected. */
+  deadlineTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly socket: WebSocket, readonly address: string, readonly settled: () => void, identity: IdentityContext) {
     this.identity = identity;
@@ -108,7 +112,11 @@ export class NetworkEndpoint {
     if (!isLoopback(host) && options.allowRemote !== true) {
       throw new GatewayError('not_loopback', `Refusing to serve on ${host}: it is not a loopback address. Pass the explicit flag to serve other machines.`);
     }
-    const http = createServer((_req, res) => {
+    // A peer that opens the port and never completes its upgrade (silent, or trickling its request
+    // out) is dropped at the same deadline as one that upgrades and never connects. The WebSocket
+    // library lifts the idle timeout once it takes a socket over.
+    const deadline = limits.anonymousDeadlineMs;
+    const http = createServer({ headersTimeout: deadline, requestTimeout: deadline, connectionsCheckingInterval: Math.min(deadline, 1_000) }, (_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
       res.end('This is the Aleph gateway\'s WebSocket JSON-RPC endpoint.\n');
     });
@@ -121,6 +129,10 @@ export class NetworkEndpoint {
       });
       http.listen(options.port, host, () => resolve());
     });
+    // Sessions, and connections still opening or being refused: the endpoint's share of this
+    // process's descriptors is bounded, so the Unix socket always has its own.
+    http.maxConnections = 2 * limits.maxNetworkConnections;
+    http.timeout = deadline;
     const address = http.address();
     const port = typeof address === 'object' && address !== null ? address.port : options.port;
     const endpoint = new NetworkEndpoint(gateway, http, wss, limits, options.origins ?? [], `ws://${host.includes(':') ? `[${host}]` : host}:${port}`);
@@ -151,13 +163,37 @@ export class NetworkEndpoint {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, req.socket.remoteAddress ?? 'unknown', identity));
   }
 
+  /**
+   * Why a new session cannot be served now, or null. Sessions that have not connected have a small
+   * budget of their own, so that anonymous peers can never take the places of paired devices and
+   * the console (nor, having their own count, those of the Unix socket).
+   */
+  private full(identity: IdentityContext): string | null {
+    // An ended session whose peer has yet to answer the close holds no place.
+    let open = 0;
+    let anonymous = 0;
+    for (const s of this.sessions) {
+      if (s.closed) continue;
+      open++;
+      if (s.identity.role === 'anonymous') anonymous++;
+    }
+    if (open >= this.limits.maxNetworkConnections) return `The gateway serves at most ${this.limits.maxNetworkConnections} network connections.`;
+    return identity.role === 'anonymous' && anonymous >= this.limits.maxAnonymousConnections ? `The gateway serves at most ${this.limits.maxAnonymousConnections} connections that have not connected yet; try again shortly.` : null;
+  }
+
   private open(ws: WebSocket, address: string, identity: IdentityContext): void {
     const session: Session = new Session(ws, address, () => this.touch(session), identity);
-    if (!this.gateway.attach(session)) {
-      ws.close(CLOSE_CODES.TOO_MANY, 'The gateway serves no more connections now.');
+    const full = this.full(identity);
+    if (full !== null || !this.gateway.attach(session)) {
+      ws.on('error', () => undefined);
+      if (full === null) ws.close(CLOSE_CODES.SHUTDOWN, 'The gateway is shutting down.');
+      else ws.close(CLOSE_CODES.TOO_MANY, full);
+      // A peer that never answers the close is cut off, rather than held for the library's 30 s.
+      setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
       return;
     }
     this.sessions.add(session);
+    if (identity.role === 'anonymous') session.deadlineTimer = setTimeout(() => this.deadline(session), this.limits.anonymousDeadlineMs);
     ws.on('message', (data, isBinary) => {
       // An ended session (revoked, rotated, shut down) is heard no more, though its peer may keep
       // sending until it answers the close.
@@ -179,7 +215,25 @@ export class NetworkEndpoint {
     if (!this.sessions.delete(session)) return;
     session.closed = true;
     clearTimeout(session.idleTimer);
+    clearTimeout(session.deadlineTimer);
     this.gateway.detach(session);
+  }
+
+  /**
+   * An anonymous session's deadline has come: unless it has connected, it is closed, however busy
+   * it kept itself. Two exceptions: a device whose own pairing request is pending stays until that
+   * request expires (pairing's limits bound how many can), and with authentication off anonymous
+   * callers are the endpoint's users, with no deadline.
+   */
+  private deadline(session: Session): void {
+    if (session.closed || session.identity.role !== 'anonymous' || !this.gateway.authenticationRequired) return;
+    const now = Date.now();
+    const pairing = this.gateway.identities.pairingExpiry(session.codes, now);
+    if (pairing !== null) {
+      session.deadlineTimer = setTimeout(() => this.deadline(session), Math.max(1, pairing - now));
+      return;
+    }
+    session.end(CLOSE_CODES.CONNECT_DEADLINE, `Not connected within ${this.limits.anonymousDeadlineMs} ms.`);
   }
 
   /**
@@ -249,18 +303,19 @@ export class NetworkEndpoint {
   /** The calls of a device (or guest, or bridge) about itself. */
   private device(session: Session, call: DeviceCall, id: RpcId | null, respond: (r: Result<unknown>) => void): void {
     const peer = session.address;
+    const by = { peer, session: session.key };
     switch (call.method) {
       case 'pairing.request':
-        this.gateway.identityCall((ids, now) => ids.requestPairing({ name: call.name, type: call.type, publicKey: call.public_key }, peer, now), (r) => {
+        this.gateway.identityCall((ids, now) => ids.requestPairing({ name: call.name, type: call.type, publicKey: call.public_key }, by, now), (r) => {
           if (r.ok) session.codes.add(r.value.code);
           respond(r);
         });
         return;
       case 'pairing.status':
-        this.gateway.identityCall((ids, now) => ids.pairingStatus(call.code, peer, now), respond);
+        this.gateway.identityCall((ids, now) => ids.pairingStatus(call.code, by, now), respond);
         return;
       case 'pairing.complete':
-        this.gateway.identityCall((ids, now) => ids.completePairing(call.code, call.signature, peer, now), respond);
+        this.gateway.identityCall((ids, now) => ids.completePairing(call.code, call.signature, by, now), respond);
         return;
       case 'guests.accept':
         this.gateway.identityCall((ids, now) => ids.acceptInvitation(call.invitation, call.public_key, peer, now), respond);
@@ -276,6 +331,7 @@ export class NetworkEndpoint {
             return;
           }
           session.identity = r.value.context;
+          clearTimeout(session.deadlineTimer);
           respond({ ok: true, value: { session: r.value.session } });
         });
         return;

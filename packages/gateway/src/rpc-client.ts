@@ -42,6 +42,9 @@ export class RpcClient {
     const nonce = typeof challenge?.params.nonce === 'string' ? fromBase64url(challenge.params.nonce) : null;
     if (nonce === null) {
       client.close();
+      // Refused at once (too many connections, a shutdown): the close says why.
+      const closed = client.closeInfo;
+      if (closed !== null && closed.code >= 4000) throw new GatewayError('connection_refused', `The gateway at ${url} closed the connection: ${closed.reason} (${closed.code})`);
       throw new GatewayError('protocol', `The endpoint at ${url} did not send a challenge.`);
     }
     client.nonce = nonce;

@@ -31,7 +31,14 @@ import { describeRule, liveRules, withRule, withRulesUsed } from './rules.js';
 import { approvalEvent, escalationEvents, pendingTool, planToolRun, runEvent, runTool, type ToolPlan } from './tools.js';
 
 export interface Limits {
+  /** Unix-socket connections at once (the owner's agents and approvers), counted apart from the network's. */
   readonly maxConnections: number;
+  /** Network sessions at once: paired devices, guests, the web console, and those not yet connected. */
+  readonly maxNetworkConnections: number;
+  /** Of those, sessions not yet connected (anonymous) at once. */
+  readonly maxAnonymousConnections: number;
+  /** How long an anonymous network session has to connect; what it sends meanwhile does not extend it. */
+  readonly anonymousDeadlineMs: number;
   readonly maxPendingPerConnection: number;
   readonly handshakeTimeoutMs: number;
   /** A connection with nothing pending and no traffic for this long is closed. */
@@ -41,6 +48,9 @@ export interface Limits {
 
 export const DEFAULT_LIMITS: Limits = {
   maxConnections: 512,
+  maxNetworkConnections: 512,
+  maxAnonymousConnections: 32,
+  anonymousDeadlineMs: 10_000,
   maxPendingPerConnection: 64,
   handshakeTimeoutMs: 5_000,
   idleTimeoutMs: 300_000,
@@ -58,7 +68,7 @@ export interface GatewayOptions {
   readonly keepHistory?: boolean;
   /** Serve the network endpoint (WebSocket JSON-RPC) too; without this, only the Unix socket. */
   readonly network?: NetworkOptions;
-  /** Pairing codes' lifetime, rate limits and lockout; the defaults suit people. */
+  /** Pairing codes' lifetime and rate limits; the defaults suit people. */
   readonly pairing?: Partial<PairingLimits>;
   /** Serve the web console too (needs `network`): the renderer on loopback, signed in by a one-time link. */
   readonly console?: ConsoleOptions;
@@ -366,9 +376,9 @@ export class Gateway {
     return own(this.config.channels, name) ?? DEFAULT_CHANNEL;
   }
 
-  /** A network session joins: it may subscribe, and it counts against the connection cap. */
+  /** A network session joins: it may subscribe. The endpoint keeps its own connection caps. */
   attach(peer: Peer): boolean {
-    if (this.stopping || this.peers.size >= this.limits.maxConnections) return false;
+    if (this.stopping) return false;
     this.peers.add(peer);
     return true;
   }
@@ -477,8 +487,9 @@ export class Gateway {
     // Before anything is written: a peer that closes at once must not make a write error the gateway's.
     socket.on('error', () => this.dropped(c));
     const c = new Connection(socket, this.limits.maxLineBytes, () => this.touch(c));
-    if (this.peers.size >= this.limits.maxConnections) {
-      c.send({ type: 'error', code: 'too_many_connections', message: `The gateway serves at most ${this.limits.maxConnections} connections.` });
+    // Only Unix-socket connections count here: no number of network peers can keep the owner's agents out.
+    if (this.connections.size >= this.limits.maxConnections) {
+      c.send({ type: 'error', code: 'too_many_connections', message: `The gateway serves at most ${this.limits.maxConnections} socket connections.` });
       socket.end();
       return;
     }
@@ -935,10 +946,10 @@ export class Gateway {
       return;
     }
     const { evaluation } = this.evaluate(plan.value.request, now);
-    const none: ExecBinding = { executables: {}, scripts: {} };
     if (evaluation.action === 'reject') this.answerTool(peer, reply, requestId, plan.value, evaluation, 'deny', automaticReason(evaluation, ''), 'policy');
     else if (plan.value.gate.action === 'run') this.answerTool(peer, reply, requestId, plan.value, evaluation, 'allow-once', `${run.tool} is verified`, 'trust');
-    else this.enqueue(peer, requestId, plan.value.request, evaluation, none, plan.value, timeoutMs, reply, now);
+    // Bound to its program: changed while a person decides, it is refused (context_changed).
+    else this.enqueue(peer, requestId, plan.value.request, evaluation, plan.value.binding, plan.value, timeoutMs, reply, now);
   }
 
   private resolve(peer: Peer, m: Extract<ClientMessage, { type: 'resolve' }>, reply: Reply): void {

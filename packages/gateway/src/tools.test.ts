@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayClient } from './client.js';
 import { auditFile, loadConfig, secretBytes } from './config.js';
 import { Gateway } from './server.js';
+import { planToolRun, programOf, runTool } from './tools.js';
 
 let root: string;
 let home: string;
@@ -90,6 +91,11 @@ async function resolve(a: GatewayClient, id: string, decision: 'allow-once' | 'a
 
 const text = (b64: string) => Buffer.from(b64, 'base64').toString();
 
+function value<T>(r: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value;
+}
+
 function ledger(): { event: string; payload: Record<string, unknown> }[] {
   const audit = AuditStore.open(auditFile(home));
   try {
@@ -162,6 +168,78 @@ describe('tool runs through the gateway', () => {
     // Declaring one more parameter is a new contract too.
     await ask(agent, toolRun(['cat', 'input.txt'], { tool: 'cat', parameters: ['-n'] }));
     expect((await a.next()).tool).toMatchObject({ stage: 'draft', changed_from: approved });
+  });
+
+  it('bind a contract to its program: another program, or the same file changed, is a new contract the owner approves again', async () => {
+    const a = await approver();
+    const agent = await client();
+    const first = await ask(agent, toolRun(['cat', 'input.txt'], { tool: 'cat' }));
+    const asked = await a.next();
+    const cat = programOf('cat', workspace, process.env.PATH!);
+    expect(asked.tool!.program).toEqual(value(cat));
+    await resolve(a.c, asked.id, 'allow-always');
+    expect(await result(agent, first)).toMatchObject({ stage: 'verified' });
+    expect(trust().cat).toMatchObject({ stage: 'verified', program: value(cat) });
+
+    // Approved for `cat input.txt`, the tool now asks to run a shell: it is not Verified for that.
+    const bash = value(programOf('bash', workspace, process.env.PATH!));
+    const swapped = await ask(agent, toolRun(['bash', '-c', 'cat input.txt; echo ran > ran.txt'], { tool: 'cat' }));
+    const p = await a.next();
+    expect(p.tool).toMatchObject({
+      stage: 'draft', gate: 'approve_contract', changed_from: trust().cat!.contract_hash, program: bash,
+      reason: `cat changed its program since it was approved: it was approved to run ${value(cat).path} and runs ${bash.path} now.`,
+    });
+    await resolve(a.c, p.id, 'deny');
+    expect(await result(agent, swapped)).toMatchObject({ decision: 'deny', stage: 'draft' });
+    expect(existsSync(join(workspace, 'ran.txt'))).toBe(false);
+    expect(trust().cat).toMatchObject({ stage: 'verified', program: value(cat) });
+
+    // The tool's own script, approved, then edited: its content is part of the contract.
+    const script = join(workspace, 'count.sh');
+    writeFileSync(script, '#!/bin/sh\nwc -l input.txt\n', { mode: 0o755 });
+    const counted = await ask(agent, toolRun(['./count.sh'], { tool: 'count' }));
+    await resolve(a.c, (await a.next()).id, 'allow-always');
+    expect(text((await result(agent, counted)).run!.stdout)).toBe('1 input.txt\n');
+    writeFileSync(script, '#!/bin/sh\necho edited > ran.txt\n');
+    const edited = await ask(agent, toolRun(['./count.sh'], { tool: 'count' }));
+    const q = await a.next();
+    expect(q.tool).toMatchObject({ stage: 'draft', reason: `count changed its program since it was approved: ${script} is not the file it was approved to run: its content changed.` });
+    await resolve(a.c, q.id, 'deny');
+    expect(await result(agent, edited)).toMatchObject({ decision: 'deny' });
+    expect(existsSync(join(workspace, 'ran.txt'))).toBe(false);
+  });
+
+  it('run only the program that was judged: one changed while a person decides, or after, is not run', async () => {
+    const a = await approver();
+    const agent = await client();
+    const script = join(workspace, 'tool.sh');
+    writeFileSync(script, '#!/bin/sh\necho judged\n', { mode: 0o755 });
+    const waiting = await ask(agent, toolRun(['./tool.sh'], { tool: 'mine' }));
+    const p = await a.next();
+    writeFileSync(script, '#!/bin/sh\necho swapped > ran.txt\n');
+    a.c.send({ type: 'resolve', id: p.id, decision: 'allow-once' });
+    expect(await a.c.waitFor(is('error'))).toMatchObject({ id: p.id, code: 'context_changed', message: expect.stringContaining(`${script} changed since it was approved`) });
+    expect(await result(agent, waiting)).toMatchObject({ decision: 'deny', reason: expect.stringContaining('context_changed') });
+
+    // Changed in the moment between the decision and the start: the sandbox is never asked to run it.
+    writeFileSync(script, '#!/bin/sh\necho judged\n');
+    const plan = value(planToolRun(toolRun(['./tool.sh'], { tool: 'mine' }), null, homedir(), home));
+    expect(plan.program).toEqual({ path: script, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    writeFileSync(script, '#!/bin/sh\necho swapped > ran.txt\n');
+    const { log } = await runTool(plan, { env: process.env, hide: [home], signal: new AbortController().signal });
+    expect(log).toMatchObject({ status: 'error', error: { code: 'program_changed', message: `Not run: ${script} changed since it was approved.` } });
+    expect(existsSync(join(workspace, 'ran.txt'))).toBe(false);
+  });
+
+  it('refuse a run whose program cannot be found or read: there is nothing to bind a contract to', async () => {
+    const agent = await client();
+    const missing = await ask(agent, toolRun(['no-such-program-here', 'input.txt']));
+    expect(await agent.waitFor(is('error'))).toMatchObject({ id: missing, code: 'program_not_found' });
+    const locked = join(workspace, 'locked.sh');
+    writeFileSync(locked, '#!/bin/sh\n', { mode: 0o311 });
+    const unreadable = await ask(agent, toolRun(['./locked.sh']));
+    // Root reads any file: then the run waits for the owner as any other would.
+    if (process.getuid?.() !== 0) expect(await agent.waitFor(is('error'))).toMatchObject({ id: unreadable, code: 'program_unreadable' });
   });
 
   it('ask again when a verified tool reaches outside its contract, for credentials, or with an undeclared option', async () => {
@@ -240,7 +318,7 @@ describe('tool runs through the gateway', () => {
     const agent = await client();
     const inside = join(home, 'tool-dir');
     mkdirSync(inside);
-    const first = await ask(agent, toolRun(['wc', '-l', 'input.txt']));
+    const first = await ask(agent, toolRun(['ls']));
     await resolve(a.c, (await a.next()).id, 'allow-always');
     await result(agent, first);
     // The gateway knows its own directory; what the environment names elsewhere changes nothing.
@@ -278,7 +356,7 @@ describe('tool runs through the gateway', () => {
     await gateway?.stop();
     gateway = await Gateway.start({ home, askFallback: 'allow', askTimeoutMs: 50 });
     const agent = await client();
-    const id = await ask(agent, toolRun(['input.txt']));
+    const id = await ask(agent, toolRun(['wc', 'input.txt']));
     expect(await result(agent, id)).toMatchObject({ decision: 'deny', resolved_by: 'fallback', stage: 'draft', reason: expect.stringContaining('needs a person') });
     expect(trust().wc).toBeUndefined();
     expect(ledger().filter((e) => e.event === 'capability_approval')).toEqual([]);

@@ -4,12 +4,15 @@
  * (bounded), and the capability ledger's events.
  */
 import { Writable } from 'node:stream';
-import { fail, MAX_TOOL_OUTPUT_BYTES, ok, type Decision, type Capabilities, type ExecRequest, type PendingTool, type Result, type ToolRunOutput, type ToolRunRequest } from '@aleph/protocol';
 import {
-  contractHash, detectEscalations, LINUX_SYSTEM_PATHS, MACOS_SYSTEM_PATHS, NO_DOMAIN_FILTER, realCapabilities, resolveCapabilities, runSandboxed, sandboxOutcome,
+  fail, MAX_TOOL_OUTPUT_BYTES, ok, type Decision, type Capabilities, type ExecBinding, type ExecRequest, type PendingTool, type Result, type ToolProgram, type ToolRunOutput, type ToolRunRequest,
+} from '@aleph/protocol';
+import {
+  capabilityHash, contractChange, contractHash, detectEscalations, LINUX_SYSTEM_PATHS, MACOS_SYSTEM_PATHS, NO_DOMAIN_FILTER, realCapabilities, resolveCapabilities, runSandboxed, sandboxOutcome,
   trustFor, trustGate, type Escalation, type SandboxAuditLog, type TrustGate, type TrustRecord,
 } from '@aleph/sandbox';
 import { shellQuote } from '@aleph/policy';
+import { bindingDrift, currentBinding, fileHash, resolveExecutable } from './binding.js';
 
 /** What the gateway knows about one tool run before anyone decides. */
 export interface ToolPlan {
@@ -17,6 +20,13 @@ export interface ToolPlan {
   /** The argv as one shell-quoted line (what the policy judges and people read), as a request. */
   readonly request: ExecRequest;
   readonly contractHash: string;
+  /** The program the run starts: part of the contract, and what the sandbox is told to run. */
+  readonly program: ToolProgram;
+  /**
+   * The program as a binding: its name resolved, its content hashed. Checked again when a person
+   * allows the run and just before it starts; any difference refuses it.
+   */
+  readonly binding: ExecBinding;
   /**
    * The contract's capabilities with `${WORKSPACE}` and `${PROJECT_ROOT}` as the run's directory,
    * each path the real path it led to when it was judged: the run gets exactly these, or none.
@@ -41,14 +51,34 @@ export function planToolRun(run: ToolRunRequest, stored: TrustRecord | null, hom
   if (!resolved.ok) return fail('invalid_capabilities', `"capabilities": ${resolved.error.message}`);
   const real = realCapabilities(resolved.value);
   if (!real.ok) return real;
-  const hash = contractHash(run.capabilities, run.parameters);
-  const record = trustFor(run.tool, hash, stored);
+  const program = programOf(run.argv[0]!, run.cwd, programPath());
+  if (!program.ok) return program;
+  const hash = contractHash(run.capabilities, run.parameters, program.value);
+  const record = trustFor(run.tool, hash, program.value, stored);
+  const change = record.changed_from !== null && stored !== null ? contractChange(stored, run.capabilities, run.parameters, program.value) : undefined;
   const escalations = detectEscalations(
     { tool: run.tool, declared: run.capabilities, capabilities: real.value, ...(run.parameters === undefined ? {} : { parameters: run.parameters }) },
     { argv: run.argv, cwd: run.cwd, home, systemPaths: process.platform === 'darwin' ? MACOS_SYSTEM_PATHS : LINUX_SYSTEM_PATHS, vars, gatewayHome },
   );
   const request = { command: run.argv.map(shellQuote).join(' '), cwd: run.cwd, agent_id: run.agent_id, session_key: run.session_key };
-  return ok({ run, request, contractHash: hash, capabilities: real.value, record, gate: trustGate(record, escalations), escalations });
+  const binding = { executables: { [run.argv[0]!]: program.value.path }, scripts: { [program.value.path]: program.value.hash } };
+  return ok({ run, request, contractHash: hash, program: program.value, binding, capabilities: real.value, record, gate: trustGate(record, escalations, change), escalations });
+}
+
+/** The PATH a tool's argv[0] resolves through: the gateway's, which the sandbox's environment passes on. */
+const programPath = (): string => process.env.PATH ?? '';
+
+/**
+ * The program argv[0] names: where it resolves (from `cwd` when it holds a slash, else through
+ * PATH), and the content of that file. A name that resolves to nothing, or to a file that cannot
+ * be read, cannot be bound to a contract, and is refused.
+ */
+export function programOf(name: string, cwd: string, pathVariable: string): Result<ToolProgram> {
+  const path = resolveExecutable(name, cwd, pathVariable);
+  if (path === null) return fail('program_not_found', `"argv"[0] is ${JSON.stringify(name)}, which is no executable file ${name.includes('/') ? `from ${cwd}` : 'in the gateway\'s PATH'}.`);
+  const hash = fileHash(path);
+  if (hash === null) return fail('program_unreadable', `${path} cannot be read, so a contract cannot be bound to its content.`);
+  return ok({ path, hash });
 }
 
 /** What approvers are shown of a tool run waiting for them. */
@@ -56,7 +86,7 @@ export function pendingTool(plan: ToolPlan): PendingTool {
   const { run, record, gate } = plan;
   return {
     name: run.tool, stage: record.stage, gate: gate.action === 'approve_contract' ? 'approve_contract' : 'confirm_run', reason: gate.action === 'run' ? '' : gate.reason,
-    contract_hash: plan.contractHash, changed_from: record.changed_from, capabilities: run.capabilities, parameters: run.parameters ?? null, escalations: plan.escalations,
+    contract_hash: plan.contractHash, changed_from: record.changed_from, program: plan.program, capabilities: run.capabilities, parameters: run.parameters ?? null, escalations: plan.escalations,
   };
 }
 
@@ -91,12 +121,17 @@ export interface ToolRunOptions {
   readonly helper?: string;
 }
 
-/** Runs an allowed tool in the sandbox; its input is empty, its output kept up to the bound. */
+/**
+ * Runs an allowed tool in the sandbox; its input is empty, its output kept up to the bound. The
+ * sandbox runs the program file that was judged, by its path, and only if it is still the same.
+ */
 export async function runTool(plan: ToolPlan, options: ToolRunOptions): Promise<{ log: SandboxAuditLog; output: ToolRunOutput }> {
   const stdout = new BoundedSink();
   const stderr = new BoundedSink();
-  const log = await runSandboxed(
-    { capabilities: plan.capabilities, command: plan.run.argv, cwd: plan.run.cwd, env: options.env },
+  const command = [plan.program.path, ...plan.run.argv.slice(1)];
+  const drift = bindingDrift(plan.binding, currentBinding(plan.binding, plan.run.cwd, programPath()));
+  const log = drift !== null ? notRun(plan, command, 'program_changed', `Not run: ${drift}.`) : await runSandboxed(
+    { capabilities: plan.capabilities, command, cwd: plan.run.cwd, env: options.env },
     {
       stdin: 'ignore', stdout, stderr, signal: options.signal, hide: options.hide, allowed: plan.escalations.map((e) => e.subject),
       ...(options.helper === undefined ? {} : { helper: options.helper }),
@@ -112,6 +147,14 @@ export async function runTool(plan: ToolPlan, options: ToolRunOptions): Promise<
   };
 }
 
+/** The record of a run that never started. */
+function notRun(plan: ToolPlan, command: readonly string[], code: string, message: string): SandboxAuditLog {
+  return {
+    status: 'error', platform: null, command, cwd: plan.run.cwd, capability_hash: capabilityHash(plan.capabilities), exit_code: null, signal: null, duration_ms: 0,
+    violations: [], violation_count: 0, limits_unenforced: [], error: { code, message },
+  };
+}
+
 /** Who asked, for the ledger's rows. */
 interface Asker {
   readonly session: string;
@@ -122,7 +165,7 @@ interface Asker {
 export function approvalEvent(plan: ToolPlan, next: TrustRecord, decision: Decision, by: string, who: Asker): Record<string, unknown> {
   return {
     event: 'capability_approval', tool_id: plan.run.tool, capabilities_hash: plan.contractHash, stage: next.stage, stage_before: plan.record.stage,
-    confirmed_runs: next.confirmed_runs, decision, resolved_by: by, capabilities: plan.run.capabilities,
+    confirmed_runs: next.confirmed_runs, decision, resolved_by: by, program: plan.program, capabilities: plan.run.capabilities,
     ...(plan.run.parameters === undefined ? {} : { parameters: plan.run.parameters }), ...(plan.record.changed_from === null ? {} : { changed_from: plan.record.changed_from }),
     session: who.session, actor: by,
   };

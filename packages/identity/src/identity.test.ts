@@ -123,37 +123,39 @@ describe('the PolicyEngine', () => {
 
 describe('pairing', () => {
   const device = () => ({ kind: 'device' as const, name: 'Laptop', type: 'cli', publicKey: newDeviceKeyPair().publicKey });
+  /** One session from one address. */
+  const at = (peer: string) => ({ peer, session: peer });
 
   it('goes request -> approve -> proof, and the code works once', () => {
     const book = new PairingBook(random);
     const keys = newDeviceKeyPair();
-    const asked = book.request({ kind: 'device', name: 'Laptop', type: 'cli', publicKey: keys.publicKey }, 'p', T0);
+    const asked = book.request({ kind: 'device', name: 'Laptop', type: 'cli', publicKey: keys.publicKey }, at('p'), T0);
     if (!asked.ok) throw new Error(asked.error.message);
     expect(asked.value.fingerprint).toBe(fingerprint(keys.publicKey));
-    expect(book.complete(asked.value.code, new Uint8Array(64), 'p', T0, verifyWithNode)).toMatchObject({ ok: false, error: { code: 'not_approved' } });
+    expect(book.complete(asked.value.code, new Uint8Array(64), at('p'), T0, verifyWithNode)).toMatchObject({ ok: false, error: { code: 'not_approved' } });
     const approved = book.approve(asked.value.code.toLowerCase(), T0 + 1);
     if (!approved.ok) throw new Error(approved.error.message);
     const proof = sign(keys.secretKey, pairingMessage(approved.value.challenge!));
     // The bare challenge, signed without its context, is no proof.
-    expect(book.complete(asked.value.code, sign(keys.secretKey, approved.value.challenge!), 'p', T0 + 2, verifyWithNode)).toMatchObject({ ok: false, error: { code: 'bad_signature' } });
-    expect(book.complete(asked.value.code, proof, 'p', T0 + 2, verifyWithNode)).toMatchObject({ ok: true });
-    expect(book.complete(asked.value.code, proof, 'p', T0 + 3, verifyWithNode)).toMatchObject({ ok: false, error: { code: 'unknown_code' } });
+    expect(book.complete(asked.value.code, sign(keys.secretKey, approved.value.challenge!), at('p'), T0 + 2, verifyWithNode)).toMatchObject({ ok: false, error: { code: 'bad_signature' } });
+    expect(book.complete(asked.value.code, proof, at('p'), T0 + 2, verifyWithNode)).toMatchObject({ ok: true });
+    expect(book.complete(asked.value.code, proof, at('p'), T0 + 3, verifyWithNode)).toMatchObject({ ok: false, error: { code: 'unknown_code' } });
   });
 
   it('refuses a proof signed by another key', () => {
     const book = new PairingBook(random);
-    const asked = book.request(device(), 'p', T0);
+    const asked = book.request(device(), at('p'), T0);
     const approved = book.approve(asked.ok ? asked.value.code : '', T0);
     const forged = sign(newDeviceKeyPair().secretKey, pairingMessage(approved.ok ? approved.value.challenge! : new Uint8Array()));
-    expect(book.complete(asked.ok ? asked.value.code : '', forged, 'p', T0, verifyWithNacl)).toMatchObject({ ok: false, error: { code: 'bad_signature' } });
+    expect(book.complete(asked.ok ? asked.value.code : '', forged, at('p'), T0, verifyWithNacl)).toMatchObject({ ok: false, error: { code: 'bad_signature' } });
   });
 
   it('expires a code after five minutes', () => {
     const book = new PairingBook(random);
-    const asked = book.request(device(), 'p', T0);
+    const asked = book.request(device(), at('p'), T0);
     const code = asked.ok ? asked.value.code : '';
     expect(book.approve(code, T0 + DEFAULT_PAIRING_LIMITS.ttlMs - 1).ok).toBe(true);
-    expect(book.status(code, 'p', T0 + DEFAULT_PAIRING_LIMITS.ttlMs)).toMatchObject({ ok: false, error: { code: 'unknown_code' } });
+    expect(book.status(code, at('p'), T0 + DEFAULT_PAIRING_LIMITS.ttlMs)).toMatchObject({ ok: false, error: { code: 'unknown_code' } });
     expect(book.list(T0 + DEFAULT_PAIRING_LIMITS.ttlMs)).toEqual([]);
   });
 
@@ -162,47 +164,58 @@ describe('pairing', () => {
     // A generator that repeats itself: the book must still hand out distinct codes.
     const repetitive = (size: number) => new Uint8Array(size).fill(Math.floor(n++ / 2));
     const book = new PairingBook(repetitive);
-    for (let i = 0; i < 10; i++) expect(book.request(device(), `peer-${Math.floor(i / 2)}`, T0 + i * 20_000).ok).toBe(true);
+    for (let i = 0; i < 10; i++) expect(book.request(device(), at(`peer-${Math.floor(i / 2)}`), T0 + i * 20_000).ok).toBe(true);
     expect(new Set(book.list(T0 + 200_000).map((p) => p.code)).size).toBe(10);
-    expect(book.request(device(), 'peer-9', T0 + 200_000)).toMatchObject({ ok: false, error: { code: 'too_many_pending', message: '10 pairing requests are already waiting for the owner; try again later.' } });
+    expect(book.request(device(), at('peer-9'), T0 + 200_000)).toMatchObject({ ok: false, error: { code: 'too_many_pending', message: '10 pairing requests are already waiting for the owner; try again later.' } });
     // Devices filling the table do not keep chat senders out, nor the other way round.
-    expect(book.request({ kind: 'chat', channel: 'telegram', sender: '4711', name: 'Ana' }, 'chat:telegram:4711', T0 + 200_000).ok).toBe(true);
+    expect(book.request({ kind: 'chat', channel: 'telegram', sender: '4711', name: 'Ana' }, at('chat:telegram:4711'), T0 + 200_000).ok).toBe(true);
 
     const one = new PairingBook(random);
-    expect(one.request(device(), 'p', T0).ok).toBe(true);
-    expect(one.request(device(), 'p', T0 + 1).ok).toBe(true);
-    expect(one.request(device(), 'p', T0 + 2)).toMatchObject({ ok: false, error: { code: 'too_many_pending', message: expect.stringContaining('from p are already waiting') } });
-    expect(one.request(device(), 'q', T0 + 2).ok).toBe(true);
+    expect(one.request(device(), at('p'), T0).ok).toBe(true);
+    expect(one.request(device(), at('p'), T0 + 1).ok).toBe(true);
+    expect(one.request(device(), at('p'), T0 + 2)).toMatchObject({ ok: false, error: { code: 'too_many_pending', message: expect.stringContaining('from p are already waiting') } });
+    expect(one.request(device(), at('q'), T0 + 2).ok).toBe(true);
 
     // Rate: five asks a minute, even when each is answered at once.
     const limited = new PairingBook(random);
     for (let i = 0; i < 5; i++) {
-      const asked = limited.request(device(), 'p', T0 + i);
+      const asked = limited.request(device(), at('p'), T0 + i);
       expect(asked.ok && limited.reject(asked.value.code, T0 + i).ok).toBe(true);
     }
-    expect(limited.request(device(), 'p', T0 + 10)).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
-    expect(limited.request(device(), 'q', T0 + 10).ok).toBe(true);
-    expect(limited.request(device(), 'p', T0 + 60_001).ok).toBe(true);
+    expect(limited.request(device(), at('p'), T0 + 10)).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+    expect(limited.request(device(), at('q'), T0 + 10).ok).toBe(true);
+    expect(limited.request(device(), at('p'), T0 + 60_001).ok).toBe(true);
   });
 
-  it('locks out a peer that keeps presenting wrong codes, even the right one meanwhile', () => {
+  it('never locks a device out of its own request, however many wrong codes others present from its address', () => {
     const book = new PairingBook(random);
-    const asked = book.request(device(), 'p', T0);
-    const code = asked.ok ? asked.value.code : '';
-    for (let i = 0; i < 4; i++) expect(book.status('ZZZZZZZZ', 'attacker', T0 + i)).toMatchObject({ ok: false, error: { code: 'unknown_code' } });
-    expect(book.status('ZZZZZZZZ', 'attacker', T0 + 4)).toMatchObject({ ok: false, error: { code: 'locked_out' } });
-    expect(book.status(code, 'attacker', T0 + 5)).toMatchObject({ ok: false, error: { code: 'locked_out' } });
-    expect(book.status(code, 'p', T0 + 5).ok).toBe(true);
-    const after = T0 + 4 + DEFAULT_PAIRING_LIMITS.lockoutMs;
-    const later = book.request(device(), 'p', after);
-    expect(book.status(later.ok ? later.value.code : '', 'attacker', after).ok).toBe(true);
+    const keys = newDeviceKeyPair();
+    // Every process on this machine comes from 127.0.0.1; only the session tells them apart.
+    const device = { peer: '127.0.0.1', session: 'device' };
+    const guesser = { peer: '127.0.0.1', session: 'guesser' };
+    const asked = book.request({ kind: 'device', name: 'Laptop', type: 'cli', publicKey: keys.publicKey }, device, T0);
+    if (!asked.ok) throw new Error(asked.error.message);
+    const budget = DEFAULT_PAIRING_LIMITS.codeAttemptsPerMinute;
+    const guesses = Array.from({ length: budget + 20 }, (_, i) => book.status(`ZZZZZZ${PAIRING_ALPHABET[i % 32]}${PAIRING_ALPHABET[Math.floor(i / 32)]}`, guesser, T0 + 1));
+    expect(guesses.slice(0, budget).every((g) => !g.ok && g.error.code === 'unknown_code')).toBe(true);
+    expect(guesses.slice(budget).every((g) => !g.ok && g.error.code === 'rate_limited')).toBe(true);
+    // Once the budget is spent, a guesser learns nothing: the right code is refused as the wrong ones are.
+    expect(book.status(asked.value.code, guesser, T0 + 1)).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+    // The session that asked is not slowed at all, and pairs.
+    expect(book.status(asked.value.code, device, T0 + 2)).toMatchObject({ ok: true, value: { code: asked.value.code } });
+    const approved = book.approve(asked.value.code, T0 + 3);
+    if (!approved.ok) throw new Error(approved.error.message);
+    expect(book.complete(asked.value.code, sign(keys.secretKey, pairingMessage(approved.value.challenge!)), device, T0 + 4, verifyWithNode).ok).toBe(true);
+    // Nobody is locked out for long: the budget refills over the minute, for everyone.
+    expect(book.status('ZZZZZZZZ', guesser, T0 + 5)).toMatchObject({ ok: false, error: { code: 'rate_limited', message: expect.stringMatching(/try again in 2 s/) } });
+    expect(book.status('ZZZZZZZZ', guesser, T0 + 5 + 60_000 / budget)).toMatchObject({ ok: false, error: { code: 'unknown_code' } });
   });
 
   it('pairs a chat sender on approval, and gives a sender that asks again its pending code', () => {
     const book = new PairingBook(random);
     const sender = { kind: 'chat' as const, channel: 'telegram', sender: '4711', name: 'Ana' };
-    const first = book.request(sender, 'telegram:4711', T0);
-    const again = book.request(sender, 'telegram:4711', T0 + 1);
+    const first = book.request(sender, at('telegram:4711'), T0);
+    const again = book.request(sender, at('telegram:4711'), T0 + 1);
     expect(first.ok && again.ok && first.value.code === again.value.code).toBe(true);
     expect(first.ok && first.value.fingerprint).toBeNull();
     const approved = book.approve(first.ok ? first.value.code : '', T0 + 2);
@@ -212,10 +225,10 @@ describe('pairing', () => {
 
   it('rejects by code, and refuses malformed devices', () => {
     const book = new PairingBook(random);
-    const asked = book.request(device(), 'p', T0);
+    const asked = book.request(device(), at('p'), T0);
     expect(book.reject(asked.ok ? asked.value.code : '', T0).ok).toBe(true);
     expect(book.list(T0)).toEqual([]);
-    expect(book.request({ kind: 'device', name: ' ', type: 'cli', publicKey: new Uint8Array(32) }, 'p', T0)).toMatchObject({ ok: false, error: { code: 'invalid_device' } });
-    expect(book.request({ kind: 'device', name: 'x', type: 'cli', publicKey: new Uint8Array(31) }, 'p', T0)).toMatchObject({ ok: false, error: { code: 'invalid_key' } });
+    expect(book.request({ kind: 'device', name: ' ', type: 'cli', publicKey: new Uint8Array(32) }, at('p'), T0)).toMatchObject({ ok: false, error: { code: 'invalid_device' } });
+    expect(book.request({ kind: 'device', name: 'x', type: 'cli', publicKey: new Uint8Array(31) }, at('p'), T0)).toMatchObject({ ok: false, error: { code: 'invalid_key' } });
   });
 });

@@ -2,8 +2,13 @@
  * Pairing requests, from a device asking to the owner's answer to the device proving its key. Pure
  * state: time and randomness are passed in. A code is valid five minutes, unique among pending
  * ones, and works once; at most ten devices and ten chat senders wait at a time, two of them from
- * any one peer; each peer may ask a few times a minute, and a peer that keeps presenting wrong
- * codes is locked out for a while.
+ * any one peer; each peer may ask a few times a minute.
+ *
+ * Guessing codes is slowed for everyone together, and that slowing never touches a request's own
+ * session: the session that asked presents its code freely, while codes presented anywhere else
+ * share one budget a minute, right and wrong alike (so a guess that meets the limit learns
+ * nothing). No source address is ever locked out: on loopback every process shares one, and a
+ * lockout by address would let one process lock out every device on the machine.
  */
 import { fail, ok, pairingMessage, type Result } from '@aleph/protocol';
 import { newPairingCode, normalizeCode, type RandomBytes } from './codes.js';
@@ -18,10 +23,11 @@ export interface PairingLimits {
   readonly maxPendingPerPeer: number;
   /** Pairing requests one peer may make per minute. */
   readonly requestsPerMinute: number;
-  /** Wrong codes (or bad proofs) one peer may present before it is locked out... */
-  readonly wrongCodesBeforeLockout: number;
-  /** ...for this long. */
-  readonly lockoutMs: number;
+  /**
+   * Codes presented (status asked, proofs made) other than by the session that asked for them, per
+   * minute, for the whole gateway; up to this many may come at once.
+   */
+  readonly codeAttemptsPerMinute: number;
 }
 
 export const DEFAULT_PAIRING_LIMITS: PairingLimits = {
@@ -29,9 +35,14 @@ export const DEFAULT_PAIRING_LIMITS: PairingLimits = {
   maxPending: 10,
   maxPendingPerPeer: 2,
   requestsPerMinute: 5,
-  wrongCodesBeforeLockout: 5,
-  lockoutMs: 15 * 60_000,
+  codeAttemptsPerMinute: 30,
 };
+
+/** Who presents or asks: the address it comes from, and the session (connection) it comes on. */
+export interface Presenter {
+  readonly peer: string;
+  readonly session: string;
+}
 
 /** Who asks to pair: a device with its key, or a sender on a chat channel. */
 export type PairingSubject =
@@ -51,6 +62,8 @@ export interface Pairing {
   readonly fingerprint: string | null;
   /** Who asked (an address), for rate limits and the owner's eyes. */
   readonly peer: string;
+  /** The session that asked: it may present the code without spending anyone's budget. */
+  readonly session: string;
   readonly createdAt: number;
   readonly expiresAt: number;
   /** Set when the owner approves a device: what it must sign (see pairingMessage) to prove its key. */
@@ -65,7 +78,8 @@ const CHALLENGE_BYTES = 32;
 export class PairingBook {
   private readonly pending = new Map<string, Pairing>();
   private readonly requests = new Map<string, number[]>();
-  private readonly wrong = new Map<string, { count: number; lockedUntil: number }>();
+  /** What is left of the minute's budget of codes presented by others than the session that asked. */
+  private attempts: { tokens: number; at: number } | null = null;
 
   constructor(private readonly random: RandomBytes, private readonly limits: PairingLimits = DEFAULT_PAIRING_LIMITS) {}
 
@@ -73,7 +87,8 @@ export class PairingBook {
    * A device or chat sender asks to pair; the owner will see the code. A chat sender that asks
    * again while its code is pending gets the same code.
    */
-  request(subject: PairingSubject, peer: string, now: number): Result<Pairing> {
+  request(subject: PairingSubject, by: Presenter, now: number): Result<Pairing> {
+    const { peer } = by;
     this.prune(now);
     const name = subject.name.trim();
     if (name === '' || name.length > 64) return fail('invalid_device', 'A pairing request needs a name of at most 64 characters.');
@@ -102,7 +117,7 @@ export class PairingBook {
     while (this.pending.has(code)) code = newPairingCode(this.random);
     const pairing: Pairing = {
       code, subject: subject.kind === 'device' ? { ...subject, name, type: subject.type.trim() } : { ...subject, name },
-      fingerprint: subject.kind === 'device' ? fingerprint(subject.publicKey) : null, peer, createdAt: now, expiresAt: now + this.limits.ttlMs, challenge: null,
+      fingerprint: subject.kind === 'device' ? fingerprint(subject.publicKey) : null, peer, session: by.session, createdAt: now, expiresAt: now + this.limits.ttlMs, challenge: null,
     };
     this.pending.set(code, pairing);
     return ok(pairing);
@@ -139,14 +154,17 @@ export class PairingBook {
   }
 
   /**
-   * A device presents its code (to learn its challenge once approved). Wrong codes count against
-   * the peer; enough of them lock it out.
+   * A device presents its code (to learn its challenge once approved). On the session that asked,
+   * always answered. From anywhere else it may be a guess: it spends the shared budget, and once
+   * that is spent it is refused whether the code is right or not, until the budget refills.
    */
-  status(input: string, peer: string, now: number): Result<Pairing> {
-    const locked = this.lockedOut(peer, now);
-    if (locked !== null) return locked;
+  status(input: string, by: Presenter, now: number): Result<Pairing> {
     const found = this.find(input, now);
-    if (!found.ok) return this.wrongAttempt(peer, now, found.error.message);
+    if (found.ok && found.value.session === by.session) return found;
+    const wait = this.spendAttempt(now);
+    if (wait !== null) {
+      return fail('rate_limited', `Too many pairing codes were presented from elsewhere than the sessions that asked for them; try again in ${Math.ceil(wait / 1000)} s, or wait on the session that asked.`);
+    }
     return found;
   }
 
@@ -154,16 +172,17 @@ export class PairingBook {
    * The device proves it holds the key by signing its challenge; on success the pairing is done
    * and its code is spent. A bad proof counts as a wrong attempt.
    */
-  complete(input: string, signature: Uint8Array, peer: string, now: number, verify: VerifySignature): Result<Pairing> {
-    const found = this.status(input, peer, now);
+  complete(input: string, signature: Uint8Array, by: Presenter, now: number, verify: VerifySignature): Result<Pairing> {
+    const found = this.status(input, by, now);
     if (!found.ok) return found;
     const pairing = found.value;
     if (pairing.subject.kind !== 'device' || pairing.challenge === null) return fail('not_approved', 'That pairing is still waiting for the owner.');
+    // No budget for bad proofs: nobody finds an Ed25519 signature by trying, and a proof from
+    // elsewhere than the session that asked has spent the shared budget already.
     if (!verify(pairing.subject.publicKey, pairingMessage(pairing.challenge), signature)) {
-      return this.wrongAttempt(peer, now, 'The signature does not match the key this pairing was requested with.', 'bad_signature');
+      return fail('bad_signature', 'The signature does not match the key this pairing was requested with.');
     }
     this.pending.delete(pairing.code);
-    this.wrong.delete(peer);
     return ok(pairing);
   }
 
@@ -175,23 +194,24 @@ export class PairingBook {
     return ok(pairing);
   }
 
-  private lockedOut(peer: string, now: number): Result<never> | null {
-    const w = this.wrong.get(peer);
-    if (w === undefined || now >= w.lockedUntil) return null;
-    return fail('locked_out', `Too many wrong codes from ${peer}; locked out for ${Math.ceil((w.lockedUntil - now) / 1000)} s.`);
-  }
-
-  private wrongAttempt(peer: string, now: number, message: string, code = 'unknown_code'): Result<never> {
-    const w = this.wrong.get(peer);
-    const count = (w === undefined || (w.lockedUntil !== 0 && now >= w.lockedUntil) ? 0 : w.count) + 1;
-    const lockedUntil = count >= this.limits.wrongCodesBeforeLockout ? now + this.limits.lockoutMs : 0;
-    this.wrong.set(peer, { count: lockedUntil === 0 ? count : 0, lockedUntil });
-    return lockedUntil === 0 ? fail(code, message) : fail('locked_out', `${message} Too many wrong attempts from ${peer}: locked out for ${this.limits.lockoutMs / 1000} s.`);
+  /**
+   * Takes one attempt from the shared budget (refilled evenly over each minute); null when there
+   * was one, else how many ms until there is.
+   */
+  private spendAttempt(now: number): number | null {
+    const per = this.limits.codeAttemptsPerMinute;
+    const last = this.attempts ?? { tokens: per, at: now };
+    const tokens = Math.min(per, last.tokens + (Math.max(0, now - last.at) * per) / 60_000);
+    if (tokens < 1) {
+      this.attempts = { tokens, at: now };
+      return Math.ceil(((1 - tokens) * 60_000) / per);
+    }
+    this.attempts = { tokens: tokens - 1, at: now };
+    return null;
   }
 
   private prune(now: number): void {
     for (const [code, p] of this.pending) if (isExpiredAt(p.expiresAt, now)) this.pending.delete(code);
     for (const [peer, times] of this.requests) if (times.every((t) => now - t >= 60_000)) this.requests.delete(peer);
-    for (const [peer, w] of this.wrong) if (w.lockedUntil !== 0 && now >= w.lockedUntil) this.wrong.delete(peer);
   }
 }

@@ -10,7 +10,7 @@ const approval = {
   suggested_rule: { kind: 'prefix', pattern: 'make *' }, created_at: '2026-01-01T00:00:00.000Z', expires_at: '2026-01-01T00:02:00.000Z',
 };
 const tool = {
-  name: 'wc', stage: 'verified', gate: 'confirm_run', reason: 'wc reads outside its contract.', contract_hash: 'ab'.repeat(32), changed_from: null,
+  name: 'wc', stage: 'verified', gate: 'confirm_run', reason: 'wc reads outside its contract.', contract_hash: 'ab'.repeat(32), changed_from: null, program: { path: '/usr/bin/wc', hash: 'cd'.repeat(32) },
   capabilities: { filesystem: [{ kind: 'read_only', path: '/w' }], network: { kind: 'deny' }, process: { max_execution_time_s: 10, max_memory_mb: 256, no_fork: true }, environment: 'none' },
   parameters: ['-l'], escalations: [{ kind: 'outside_scope', subject: '/etc/passwd', message: 'wc reads /etc/passwd, outside its contract.' }],
 };
@@ -61,6 +61,8 @@ describe('what a client accepts from the gateway', () => {
     expect(refusal({ type: 'pending', approvals: [approval, null] })).toContain('"pending"');
     expect(refusal({ type: 'approval_pending', approval: { ...approval, tool: { name: 'wc' } } })).toContain('malformed');
     expect(refusal({ type: 'approval_pending', approval: { ...approval, tool: { ...tool, escalations: [{ kind: 'outside_scope' }] } } })).toContain('malformed');
+    // Approving a contract means approving the program it runs: one that does not say is not read.
+    expect(refusal({ type: 'approval_pending', approval: { ...approval, tool: { ...tool, program: undefined } } })).toContain('malformed');
   });
 
   it('refuses unknown types and inherited names', () => {

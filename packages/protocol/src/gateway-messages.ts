@@ -38,7 +38,7 @@ const isRequest = (v: unknown): boolean =>
 
 const isPendingTool = (v: unknown): v is PendingTool =>
   isObject(v) && isText(v.name) && oneOf(TRUST_STAGES, v.stage) && oneOf(TOOL_GATES, v.gate) && isText(v.reason) && isText(v.contract_hash)
-  && orNull(v.changed_from, isText) && parseCapabilities(v.capabilities).ok && orNull(v.parameters, isTexts)
+  && orNull(v.changed_from, isText) && isObject(v.program) && isText(v.program.path) && isText(v.program.hash) && parseCapabilities(v.capabilities).ok && orNull(v.parameters, isTexts)
   && Array.isArray(v.escalations) && v.escalations.every((e) => isObject(e) && oneOf(ESCALATION_KINDS, e.kind) && isText(e.subject) && isText(e.message));
 
 const isApproval = (v: unknown): v is PendingApproval =>

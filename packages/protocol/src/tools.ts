@@ -31,6 +31,17 @@ export interface ToolRunRequest {
   readonly session_key: string;
 }
 
+/**
+ * The program a tool's contract runs: the file its argv[0] resolves to (through the gateway's PATH,
+ * or from `cwd` when it names a path; symlinks kept, so that a multi-call program still sees its
+ * name), and that file's content.
+ */
+export interface ToolProgram {
+  readonly path: string;
+  /** SHA-256 hex of the content; for a file over 8 MiB, `stat:<size>:<ctime ns>:<device>:<inode>`. */
+  readonly hash: string;
+}
+
 /** Why a run asks for more than its approved contract. */
 export const ESCALATION_KINDS = ['outside_scope', 'sensitive_location', 'undeclared_parameter'] as const;
 export type EscalationKind = (typeof ESCALATION_KINDS)[number];
@@ -52,8 +63,10 @@ export interface PendingTool {
   readonly gate: (typeof TOOL_GATES)[number];
   readonly reason: string;
   readonly contract_hash: string;
-  /** The contract approved before, when the tool changed what it declares. */
+  /** The contract approved before, when the tool changed its program or what it declares. */
   readonly changed_from: string | null;
+  /** The program the contract runs. */
+  readonly program: ToolProgram;
   readonly capabilities: Capabilities;
   readonly parameters: readonly string[] | null;
   readonly escalations: readonly Escalation[];

@@ -7,7 +7,7 @@ import { detectEscalations, parameterNames, pathArguments, type ToolContract } f
 import { realCapabilities } from './grants.js';
 import { FilesystemGuard, realPathOf } from './guard.js';
 import { PRESETS } from './presets.js';
-import { approveContract, confirmRun, contractHash, recordApproval, TRIAL_RUNS, trustFor, trustGate } from './trust.js';
+import { approveContract, confirmRun, contractChange, contractHash, recordApproval, TRIAL_RUNS, trustFor, trustGate } from './trust.js';
 
 const base = mkdtempSync(join(tmpdir(), 'alsb-guard-'));
 const ws = join(base, 'app');
@@ -120,8 +120,11 @@ describe('escalation detection', () => {
 });
 
 describe('trust stages', () => {
+  const FMT = { path: '/usr/bin/fmt', hash: 'a'.repeat(64) };
+  const CAPS = { filesystem: [{ kind: 'read_write' as const, path: '${WORKSPACE}' }], network: { kind: 'deny' as const }, process: { max_execution_time_s: 60, max_memory_mb: 512, no_fork: false }, environment: 'restricted' as const };
+
   it('go Draft, then Trial with confirmed runs, then Verified; an escalation asks again; a change of capabilities starts over', () => {
-    let record = trustFor('fmt', 'h1', null);
+    let record = trustFor('fmt', 'h1', FMT, null);
     expect(trustGate(record, [])).toMatchObject({ action: 'approve_contract', reason: 'fmt has no approved capability contract.' });
     record = approveContract(record, 1000);
     for (let i = 1; i <= TRIAL_RUNS; i++) {
@@ -130,14 +133,14 @@ describe('trust stages', () => {
     }
     expect(trustGate(record, [])).toEqual({ action: 'run', stage: 'verified' });
     expect(trustGate(record, [{ message: '~/.ssh holds credentials.' }])).toMatchObject({ action: 'confirm_run', stage: 'verified' });
-    expect(trustFor('fmt', 'h1', record)).toBe(record);
-    const changed = trustFor('fmt', 'h2', record);
+    expect(trustFor('fmt', 'h1', FMT, record)).toBe(record);
+    const changed = trustFor('fmt', 'h2', FMT, record);
     expect(changed).toMatchObject({ stage: 'draft', confirmed_runs: 0, changed_from: 'h1' });
     expect(trustGate(changed, [])).toMatchObject({ action: 'approve_contract', reason: 'fmt changed its capabilities since they were approved.' });
   });
 
   it('count an "Allow Once" of a Draft as the contract approved and Trial\'s first run; "Allow Always" verifies at once', () => {
-    const draft = trustFor('fmt', 'h1', null);
+    const draft = trustFor('fmt', 'h1', FMT, null);
     const once = recordApproval(draft, 'allow-once', 5);
     expect(once).toMatchObject({ stage: 'trial', confirmed_runs: 1, approved_at: 5 });
     expect(recordApproval(draft, 'allow-always', 5)).toMatchObject({ stage: 'verified', approved_at: 5 });
@@ -147,11 +150,26 @@ describe('trust stages', () => {
     expect(recordApproval(record, 'allow-always', 7)).toBe(record);
   });
 
-  it('key a contract by its declared capabilities and parameters, in any order of parameters', () => {
-    const caps = { filesystem: [{ kind: 'read_write' as const, path: '${WORKSPACE}' }], network: { kind: 'deny' as const }, process: { max_execution_time_s: 60, max_memory_mb: 512, no_fork: false }, environment: 'restricted' as const };
-    expect(contractHash(caps, ['-a', '-b'])).toBe(contractHash(caps, ['-b', '-a']));
-    expect(contractHash(caps, ['-a'])).not.toBe(contractHash(caps, ['-a', '-b']));
-    expect(contractHash(caps, undefined)).not.toBe(contractHash(caps, []));
-    expect(contractHash(caps, undefined)).not.toBe(contractHash({ ...caps, network: { kind: 'allow_all' } }, undefined));
+  it('key a contract by its program, its declared capabilities and its parameters, in any order of parameters', () => {
+    expect(contractHash(CAPS, ['-a', '-b'], FMT)).toBe(contractHash(CAPS, ['-b', '-a'], FMT));
+    expect(contractHash(CAPS, ['-a'], FMT)).not.toBe(contractHash(CAPS, ['-a', '-b'], FMT));
+    expect(contractHash(CAPS, undefined, FMT)).not.toBe(contractHash(CAPS, [], FMT));
+    expect(contractHash(CAPS, undefined, FMT)).not.toBe(contractHash({ ...CAPS, network: { kind: 'allow_all' } }, undefined, FMT));
+    expect(contractHash(CAPS, undefined, FMT)).not.toBe(contractHash(CAPS, undefined, { ...FMT, path: '/usr/bin/bash' }));
+    expect(contractHash(CAPS, undefined, FMT)).not.toBe(contractHash(CAPS, undefined, { ...FMT, hash: 'b'.repeat(64) }));
+  });
+
+  it('say what changed since the contract was approved: the program, the capabilities, or both', () => {
+    const approved = recordApproval(trustFor('fmt', contractHash(CAPS, undefined, FMT), FMT, null), 'allow-always', 1);
+    const wider = { ...CAPS, network: { kind: 'allow_all' as const } };
+    const bash = { path: '/usr/bin/bash', hash: 'b'.repeat(64) };
+    expect(contractChange(approved, CAPS, undefined, bash)).toBe('fmt changed its program since it was approved: it was approved to run /usr/bin/fmt and runs /usr/bin/bash now.');
+    expect(contractChange(approved, CAPS, undefined, { ...FMT, hash: 'c'.repeat(64) })).toBe('fmt changed its program since it was approved: /usr/bin/fmt is not the file it was approved to run: its content changed.');
+    expect(contractChange(approved, wider, undefined, FMT)).toBe('fmt changed its capabilities since they were approved.');
+    expect(contractChange(approved, wider, undefined, bash)).toMatch(/^fmt changed its capabilities and its program since they were approved: it was approved to run/);
+    // A record approved before contracts named their program matches no contract now, and says why.
+    expect(contractChange({ ...approved, program: null }, CAPS, undefined, FMT)).toBe("fmt's approved contract did not name the program it runs; it runs /usr/bin/fmt now.");
+    const draft = trustFor('fmt', contractHash(CAPS, undefined, bash), bash, approved);
+    expect(trustGate(draft, [], contractChange(approved, CAPS, undefined, bash))).toMatchObject({ action: 'approve_contract', stage: 'draft', reason: expect.stringContaining('runs /usr/bin/bash now') });
   });
 });

@@ -85,6 +85,7 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
         <section className="tool" aria-label="tool contract">
           <p><strong>{tool.gate === 'approve_contract' ? `Approve the capability contract of ${visibleText(tool.name)}` : `Confirm this run of ${visibleText(tool.name)}`}</strong> <span className="badge">{tool.stage}</span></p>
           <p>{visibleText(tool.reason)}</p>
+          <p>Runs <code>{visibleText(tool.program.path)}</code> <span className="muted">(content {visibleText(tool.program.hash.slice(0, 12))}…)</span></p>
           <ul>{describeCapabilities(tool.capabilities).map((line) => <li key={line}>{visibleText(line)}</li>)}</ul>
         </section>
       )}
