@@ -13,7 +13,7 @@ const alias = [
 export default defineConfig({
   resolve: { alias },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'e2e/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'e2e/**/*.test.ts', 'scripts/*.test.ts'],
     pool: 'forks',
     // Many tests start real processes (gateway, aleph, sqlite3, Chromium), and a first run on a cold
     // machine or one whose cores are busy elsewhere is slow: every wait is for a state, with room
