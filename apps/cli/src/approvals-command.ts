@@ -1,7 +1,8 @@
 import { createInterface } from 'node:readline';
 import { GatewayError, type GatewayClient } from '@aleph/gateway';
 import { describeGrant, formatDuration, parseDuration, parseRuleText, type AllowRule, type ClientMessage, type Decision, type GatewayMessage, type PendingApproval, type PendingTool, describeCapabilities, visibleText } from '@aleph/protocol';
-import { flag, parseArgs, value } from './args.js';
+import { flag, value } from './args.js';
+import { defineCommand, type Invocation } from './command.js';
 import { connectGateway } from './connect.js';
 import { EXIT, type Io } from './io.js';
 import { styleFor, type Style } from './style.js';
@@ -21,17 +22,16 @@ command with its risk and reasons, and asks: [o]nce, [a]lways, [t]his session, a
 /** What an approver can answer, besides the approval's id. */
 type Answer = Pick<Extract<ClientMessage, { type: 'resolve' }>, 'decision' | 'rule' | 'reason' | 'duration_ms' | 'scope'>;
 
-export async function approvalsCommand(argv: readonly string[], io: Io): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === 'help') {
-    io.out(APPROVALS_HELP);
-    return sub === undefined ? EXIT.usage : EXIT.ok;
-  }
-  const parsed = parseArgs(rest, { json: {}, always: {}, for: { value: true }, session: {}, rule: { value: true }, reason: { value: true }, help: {} }, true);
-  if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${APPROVALS_HELP}`);
-  const args = parsed.value;
+export const command = defineCommand({
+  help: APPROVALS_HELP,
+  subcommands: ['list', 'allow', 'deny', 'watch'],
+  options: { json: {}, always: {}, for: { value: true }, session: {}, rule: { value: true }, reason: { value: true } },
+  optionsAnywhere: true,
+  run: approvals,
+});
+
+async function approvals({ sub, args, io }: Invocation<'list' | 'allow' | 'deny' | 'watch'>): Promise<number> {
   const json = flag(args, 'json');
-  if (!['list', 'allow', 'deny', 'watch'].includes(sub)) return io.usage(`Unknown approvals command "${sub}".\n\n${APPROVALS_HELP}`);
   const id = args.operands[0];
   if ((sub === 'allow' || sub === 'deny') && (id === undefined || args.operands.length > 1)) return io.usage(`Give the ID of one pending approval.\n\n${APPROVALS_HELP}`);
   let rule: AllowRule | undefined;

@@ -5,8 +5,9 @@ import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
 import { AUDIT_EVENT_TYPES, RISK_LEVELS, parseDuration, parseWhen, type AuditEventType, type AuditRow, type RiskLevel, toJsonLine, visibleText } from '@aleph/protocol';
 import { AuditError, AuditStore, CSV_HEADER, importJsonLines, search, toCsvLine, type SearchQuery } from '@aleph/audit';
-import { flag, parseArgs, value, type ParsedArgs } from './args.js';
+import { flag, value, type ParsedArgs } from './args.js';
 import { alephHome, auditFile } from '@aleph/gateway';
+import { defineCommand, type Invocation, type Options } from './command.js';
 import { EXIT, type Io } from './io.js';
 import { styleFor, type Style } from './style.js';
 
@@ -30,31 +31,19 @@ export const AUDIT_HELP = `Usage: aleph audit <command> [options]
 
 The log is $ALEPH_HOME/data/aleph.db (default ~/.aleph/data/aleph.db).`;
 
-export async function auditCommand(argv: readonly string[], io: Io): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === 'help') {
-    io.out(AUDIT_HELP);
-    return sub === undefined ? EXIT.usage : EXIT.ok;
-  }
-  const handler = HANDLERS[sub];
-  if (handler === undefined) return io.usage(`Unknown audit command "${sub}".\n\n${AUDIT_HELP}`);
-  const parsed = parseArgs(normalizeShort(rest), handler.options, true);
-  if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${AUDIT_HELP}`);
-  if (flag(parsed.value, 'help')) {
-    io.out(AUDIT_HELP);
-    return EXIT.ok;
-  }
+async function audit({ sub, args, io }: Invocation): Promise<number> {
+  const handler = HANDLERS[sub]!;
   let store: AuditStore;
   try {
     store = AuditStore.open(auditFile(alephHome(io.env)));
   } catch (error) {
-    if (error instanceof AuditError) return io.fail(error, flag(parsed.value, 'json'));
+    if (error instanceof AuditError) return io.fail(error, flag(args, 'json'));
     throw error;
   }
   try {
-    return await handler.run(store, parsed.value, io);
+    return await handler.run(store, args, io);
   } catch (error) {
-    if (error instanceof AuditError) return io.fail(error, flag(parsed.value, 'json'));
+    if (error instanceof AuditError) return io.fail(error, flag(args, 'json'));
     throw error;
   } finally {
     store.close();
@@ -67,13 +56,13 @@ function normalizeShort(args: readonly string[]): string[] {
 }
 
 interface Handler {
-  readonly options: Parameters<typeof parseArgs>[1];
+  readonly options: Options;
   run(store: AuditStore, args: ParsedArgs, io: Io): Promise<number>;
 }
 
 const HANDLERS: Readonly<Record<string, Handler>> = {
   search: {
-    options: { event: { value: true, multiple: true }, decision: { value: true, multiple: true }, risk: { value: true, multiple: true }, session: { value: true }, actor: { value: true }, since: { value: true }, until: { value: true }, limit: { value: true }, cursor: { value: true }, json: {}, help: {} },
+    options: { event: { value: true, multiple: true }, decision: { value: true, multiple: true }, risk: { value: true, multiple: true }, session: { value: true }, actor: { value: true }, since: { value: true }, until: { value: true }, limit: { value: true }, cursor: { value: true }, json: {} },
     async run(store, args, io) {
       const query = searchQuery(args, Date.now());
       if (typeof query === 'string') return io.usage(query);
@@ -91,7 +80,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     },
   },
   tail: {
-    options: { n: { value: true }, follow: {}, json: {}, help: {} },
+    options: { n: { value: true }, follow: {}, json: {} },
     async run(store, args, io) {
       const n = Number(value(args, 'n') ?? 20);
       if (!Number.isInteger(n) || n < 0) return io.usage('-n needs a whole number.');
@@ -125,7 +114,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     },
   },
   verify: {
-    options: { json: {}, help: {} },
+    options: { json: {} },
     async run(store, args, io) {
       const result = store.verify();
       if (flag(args, 'json')) io.out(JSON.stringify(result));
@@ -135,7 +124,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     },
   },
   export: {
-    options: { format: { value: true }, output: { value: true }, json: {}, help: {} },
+    options: { format: { value: true }, output: { value: true }, json: {} },
     async run(store, args, io) {
       const format = value(args, 'format');
       if (format !== 'jsonl' && format !== 'csv') return io.usage('--format must be jsonl or csv.');
@@ -176,7 +165,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     },
   },
   import: {
-    options: { format: { value: true }, json: {}, help: {} },
+    options: { format: { value: true }, json: {} },
     async run(store, args, io) {
       if (value(args, 'format') !== 'jsonl') return io.usage('--format jsonl is required (the agent audit.log shape).');
       const file = args.operands[0];
@@ -201,7 +190,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     },
   },
   prune: {
-    options: { 'max-age': { value: true }, 'max-rows': { value: true }, json: {}, help: {} },
+    options: { 'max-age': { value: true }, 'max-rows': { value: true }, json: {} },
     async run(store, args, io) {
       const age = value(args, 'max-age');
       const rows = value(args, 'max-rows');
@@ -216,6 +205,15 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     },
   },
 };
+
+export const command = defineCommand({
+  help: AUDIT_HELP,
+  subcommands: Object.keys(HANDLERS),
+  optionsFor: (sub) => HANDLERS[sub]!.options,
+  optionsAnywhere: true,
+  rewrite: normalizeShort,
+  run: audit,
+});
 
 /** The search options as a query, or a usage message. */
 function searchQuery(args: ParsedArgs, now: number): SearchQuery | string {

@@ -99,4 +99,14 @@ describe('aleph policy check', () => {
     expect(aleph(['--help']).stdout).toContain('policy check');
     expect(aleph(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
+
+  it('prints one command\'s help for aleph help COMMAND and aleph COMMAND --help', () => {
+    const help = aleph(['help', 'exec']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: aleph exec \[--json\]/);
+    expect(aleph(['exec', '--help'])).toEqual(help);
+    const devices = aleph(['devices', 'list', '--help']);
+    expect(devices.code).toBe(0);
+    expect(devices.stdout).toMatch(/^Usage: aleph devices list/);
+  });
 });

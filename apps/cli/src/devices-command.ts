@@ -1,7 +1,8 @@
 import type { DeviceView } from '@aleph/protocol';
-import { flag, parseArgs } from './args.js';
+import { flag } from './args.js';
+import { defineCommand, type Invocation } from './command.js';
 import { ownerCall, printList } from './connect.js';
-import { EXIT, type Io } from './io.js';
+import { EXIT } from './io.js';
 import { styleFor } from './style.js';
 
 export const DEVICES_HELP = `Usage: aleph devices list [--json]
@@ -12,15 +13,16 @@ The devices paired with the gateway. revoke ends the device's sessions and kills
 holds, at once and for good. rotate replaces its token: the old one stops working, and the new one
 is printed once, for you to hand to the device.`;
 
-export async function devicesCommand(argv: readonly string[], io: Io): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === 'help') {
-    io.out(DEVICES_HELP);
-    return sub === undefined ? EXIT.usage : EXIT.ok;
-  }
-  const parsed = parseArgs(rest, { json: {} }, true);
-  if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${DEVICES_HELP}`);
-  const json = flag(parsed.value, 'json');
+export const command = defineCommand({
+  help: DEVICES_HELP,
+  subcommands: ['list', 'revoke', 'rotate'],
+  options: { json: {} },
+  optionsAnywhere: true,
+  run: devices,
+});
+
+async function devices({ sub, args, io }: Invocation<'list' | 'revoke' | 'rotate'>): Promise<number> {
+  const json = flag(args, 'json');
   const style = styleFor(io.stdout, io.env);
   if (sub === 'list') {
     return printList<DeviceView>(io, json, 'devices.list', 'devices', 'No paired devices. Pair one with: aleph pairing request --name NAME (on the device)', (d) => {
@@ -28,9 +30,8 @@ export async function devicesCommand(argv: readonly string[], io: Io): Promise<n
       return `${style.bold(d.id)}  ${d.name} (${d.type})  key ${d.fingerprint}${style.dim(`  ${state}`)}`;
     });
   }
-  if (sub !== 'revoke' && sub !== 'rotate') return io.usage(`Unknown devices command "${sub}".\n\n${DEVICES_HELP}`);
-  if (parsed.value.operands.length !== 1) return io.usage(`Give one device id.\n\n${DEVICES_HELP}`);
-  const done = await ownerCall<{ device: DeviceView; token?: string; token_expires_at?: string }>(io, `devices.${sub}`, { id: parsed.value.operands[0]! });
+  if (args.operands.length !== 1) return io.usage(`Give one device id.\n\n${DEVICES_HELP}`);
+  const done = await ownerCall<{ device: DeviceView; token?: string; token_expires_at?: string }>(io, `devices.${sub}`, { id: args.operands[0]! });
   if (!done.ok) return io.fail(done.error, json);
   const d = done.value.device;
   if (json) io.out(JSON.stringify(done.value));

@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { constants as system, homedir } from 'node:os';
 import { alephHome, bindingDrift, configFile, currentBinding, DEFAULT_SANDBOX, loadConfig, sandboxOf } from '@aleph/gateway/requester';
 import type { GatewayMessage, SandboxOutcome } from '@aleph/protocol';
-import { flag, parseArgs, value } from './args.js';
+import { flag, value } from './args.js';
+import { defineCommand, type Invocation } from './command.js';
 import { tryConnect } from './connect.js';
 import { EXIT, type Io } from './io.js';
 
@@ -28,14 +29,13 @@ export const EXIT_DENIED = 126;
 /** How long `exec` waits for a decision before it says that a person is being asked. */
 const WAITING_NOTICE_MS = 1000;
 
-export async function execCommand(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parseArgs(argv, { json: {}, agent: { value: true }, session: { value: true }, cwd: { value: true }, 'timeout-ms': { value: true }, 'dry-run': {}, help: {} });
-  if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${EXEC_HELP}`);
-  const args = parsed.value;
-  if (flag(args, 'help')) {
-    io.out(EXEC_HELP);
-    return EXIT.ok;
-  }
+export const command = defineCommand({
+  help: EXEC_HELP,
+  options: { json: {}, agent: { value: true }, session: { value: true }, cwd: { value: true }, 'timeout-ms': { value: true }, 'dry-run': {} },
+  run: exec,
+});
+
+async function exec({ args, io }: Invocation): Promise<number> {
   if (args.operands.length === 0) return io.usage(`No command given.\n\n${EXEC_HELP}`);
   const command = args.operands.join(' ');
   const cwd = value(args, 'cwd') ?? io.cwd;

@@ -1,8 +1,9 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { alephHome, Gateway, GatewayError, isLoopback, loadConfig, renderReport, type ReportFormat } from '@aleph/gateway';
-import { flag, parseArgs, value } from './args.js';
-import { EXIT, type Io } from './io.js';
+import { flag, value } from './args.js';
+import { defineCommand, type Invocation } from './command.js';
+import { EXIT } from './io.js';
 import { whenToStop } from './stopping.js';
 
 export const DEFAULT_CONSOLE_PORT = 7458;
@@ -24,14 +25,17 @@ every request and decision (JUnit XML by default). --exit-with-parent stops it t
 that started it goes, or its terminal hangs up (what \`npm start\` passes: a gateway does not
 outlive the task that ran it); without it, a gateway run under nohup or & keeps running.`;
 
-export async function gatewayCommand(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parseArgs(argv, { headless: {}, json: {}, 'ask-fallback': { value: true }, 'ask-timeout-ms': { value: true }, report: { value: true }, 'report-format': { value: true }, port: { value: true }, host: { value: true }, 'allow-remote': {}, console: {}, 'console-port': { value: true }, 'exit-with-parent': {}, help: {} }, true);
-  if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${GATEWAY_HELP}`);
-  const args = parsed.value;
-  if (flag(args, 'help')) {
-    io.out(GATEWAY_HELP);
-    return EXIT.ok;
-  }
+export const command = defineCommand({
+  help: GATEWAY_HELP,
+  options: {
+    headless: {}, json: {}, 'ask-fallback': { value: true }, 'ask-timeout-ms': { value: true }, report: { value: true }, 'report-format': { value: true }, port: { value: true },
+    host: { value: true }, 'allow-remote': {}, console: {}, 'console-port': { value: true }, 'exit-with-parent': {},
+  },
+  optionsAnywhere: true,
+  run: runGateway,
+});
+
+async function runGateway({ args, io }: Invocation): Promise<number> {
   if (!flag(args, 'headless')) return io.usage(`Only --headless is available from the command line; the desktop app hosts the gateway otherwise.\n\n${GATEWAY_HELP}`);
   const fallback = value(args, 'ask-fallback');
   if (fallback !== undefined && fallback !== 'deny' && fallback !== 'allow') return io.usage('--ask-fallback must be deny or allow.');

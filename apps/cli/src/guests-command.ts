@@ -1,7 +1,8 @@
 import { parseDuration, type GuestView } from '@aleph/protocol';
-import { flag, parseArgs, value } from './args.js';
+import { flag, value } from './args.js';
+import { defineCommand, type Invocation } from './command.js';
 import { ownerCall, printList } from './connect.js';
-import { EXIT, type Io } from './io.js';
+import { EXIT } from './io.js';
 import { styleFor } from './style.js';
 
 export const GUESTS_HELP = `Usage: aleph guests invite --name NAME --tools TOOL[,TOOL...]|* [--expires-in DURATION] [--json]
@@ -12,15 +13,15 @@ Guests use the gateway within a scope: the tools listed (* for every tool), unti
 (7d, 12h; default: until revoked). invite prints a one-time invitation for the guest to accept
 within 15 minutes. revoke ends the guest's sessions at once.`;
 
-export async function guestsCommand(argv: readonly string[], io: Io): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === 'help') {
-    io.out(GUESTS_HELP);
-    return sub === undefined ? EXIT.usage : EXIT.ok;
-  }
-  const parsed = parseArgs(rest, { json: {}, name: { value: true }, tools: { value: true }, 'expires-in': { value: true } }, true);
-  if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${GUESTS_HELP}`);
-  const args = parsed.value;
+export const command = defineCommand({
+  help: GUESTS_HELP,
+  subcommands: ['invite', 'list', 'revoke'],
+  options: { json: {}, name: { value: true }, tools: { value: true }, 'expires-in': { value: true } },
+  optionsAnywhere: true,
+  run: guests,
+});
+
+async function guests({ sub, args, io }: Invocation<'invite' | 'list' | 'revoke'>): Promise<number> {
   const json = flag(args, 'json');
   const style = styleFor(io.stdout, io.env);
   switch (sub) {
@@ -52,7 +53,5 @@ export async function guestsCommand(argv: readonly string[], io: Io): Promise<nu
       io.out(json ? JSON.stringify(done.value) : `Revoked ${done.value.guest.name} (${done.value.guest.id}): its sessions ended.`);
       return EXIT.ok;
     }
-    default:
-      return io.usage(`Unknown guests command "${sub}".\n\n${GUESTS_HELP}`);
   }
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { GatewayError } from '@aleph/gateway/requester';
 import type { GatewayMessage } from '@aleph/protocol';
-import { parseArgs, value } from './args.js';
+import { value } from './args.js';
+import { defineCommand, type Invocation } from './command.js';
 import { connectGateway } from './connect.js';
 import { EXIT, type Io } from './io.js';
 
@@ -52,19 +53,19 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return text;
 }
 
-export async function hookCommand(argv: readonly string[], io: Io): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === 'help') {
-    io.out(HOOK_HELP);
-    return name === undefined ? EXIT.usage : EXIT.ok;
-  }
-  const agent = AGENTS[name];
-  if (agent === undefined) return io.usage(`Unknown agent "${name}"; aleph hook knows ${Object.keys(AGENTS).join(' and ')}.\n\n${HOOK_HELP}`);
-  const parsed = parseArgs(rest, { 'timeout-ms': { value: true }, 'when-unreachable': { value: true } });
-  if (!parsed.ok) return io.usage(parsed.error.message);
-  const unreachable = (value(parsed.value, 'when-unreachable') ?? 'deny') as HookDecision;
+export const command = defineCommand({
+  help: HOOK_HELP,
+  subcommands: Object.keys(AGENTS),
+  unknown: (name) => `Unknown agent "${name}"; aleph hook knows ${Object.keys(AGENTS).join(' and ')}.`,
+  options: { 'timeout-ms': { value: true }, 'when-unreachable': { value: true } },
+  run: hook,
+});
+
+async function hook({ sub: name, args, io }: Invocation): Promise<number> {
+  const agent = AGENTS[name]!;
+  const unreachable = (value(args, 'when-unreachable') ?? 'deny') as HookDecision;
   if (!['deny', 'ask', 'allow'].includes(unreachable)) return io.usage('--when-unreachable must be deny, ask or allow.');
-  const timeout = Number(value(parsed.value, 'timeout-ms') ?? agent.timeoutMs);
+  const timeout = Number(value(args, 'timeout-ms') ?? agent.timeoutMs);
   if (!Number.isInteger(timeout) || timeout < 1) return io.usage('--timeout-ms needs a whole number of milliseconds.');
   const say = (decision: HookDecision, reason: string): number => {
     const text = agent.render(decision, reason);

@@ -1,8 +1,9 @@
 import { alephHome, loadConfig } from '@aleph/gateway';
 import { parseSecurityMode, SECURITY_MODES } from '@aleph/protocol';
-import { flag, parseArgs, value } from './args.js';
+import { flag, value } from './args.js';
+import { defineCommand, type Invocation } from './command.js';
 import { changePolicy } from './changes.js';
-import { EXIT, type Io } from './io.js';
+import { EXIT } from './io.js';
 
 export const MODE_HELP = `Usage: aleph mode set safe|dev|unrestricted [--agent ID] [--json]
        aleph mode show [--json]
@@ -10,15 +11,15 @@ export const MODE_HELP = `Usage: aleph mode set safe|dev|unrestricted [--agent I
 Sets the security mode of one agent, or the default for all agents without their own. A running
 gateway applies it to the next request. Every change is recorded in the audit log.`;
 
-export async function modeCommand(argv: readonly string[], io: Io): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === 'help') {
-    io.out(MODE_HELP);
-    return sub === undefined ? EXIT.usage : EXIT.ok;
-  }
-  const parsed = parseArgs(rest, { agent: { value: true }, json: {} }, true);
-  if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${MODE_HELP}`);
-  const args = parsed.value;
+export const command = defineCommand({
+  help: MODE_HELP,
+  subcommands: ['set', 'show'],
+  options: { agent: { value: true }, json: {} },
+  optionsAnywhere: true,
+  run: mode,
+});
+
+async function mode({ sub, args, io }: Invocation<'set' | 'show'>): Promise<number> {
   const json = flag(args, 'json');
   const home = alephHome(io.env);
   if (sub === 'show') {
@@ -32,7 +33,6 @@ export async function modeCommand(argv: readonly string[], io: Io): Promise<numb
     }
     return EXIT.ok;
   }
-  if (sub !== 'set') return io.usage(`Unknown mode command "${sub}".\n\n${MODE_HELP}`);
   if (args.operands.length !== 1) return io.usage(`Give one mode: ${SECURITY_MODES.join(', ')}.`);
   const mode = parseSecurityMode(args.operands[0]);
   if (!mode.ok) return io.usage(mode.error.message);

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { alephHome, GatewayError, loadConfig, RpcClient, writePrivateFile } from '@aleph/gateway';
 import { newDeviceKeyPair, sign } from '@aleph/identity';
 import { formatDuration, fromBase64url, pairingMessage, toBase64url, type PairingView, visibleText } from '@aleph/protocol';
-import { flag, parseArgs, value } from './args.js';
+import { flag, value } from './args.js';
+import { defineCommand, type Invocation } from './command.js';
 import { ownerCall, printList } from './connect.js';
 import { EXIT, type Io } from './io.js';
 import { styleFor } from './style.js';
@@ -29,15 +30,15 @@ interface DeviceFile {
   readonly token_expires_at?: string;
 }
 
-export async function pairingCommand(argv: readonly string[], io: Io): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === 'help') {
-    io.out(PAIRING_HELP);
-    return sub === undefined ? EXIT.usage : EXIT.ok;
-  }
-  const parsed = parseArgs(rest, { json: {}, name: { value: true }, type: { value: true }, gateway: { value: true } }, true);
-  if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${PAIRING_HELP}`);
-  const args = parsed.value;
+export const command = defineCommand({
+  help: PAIRING_HELP,
+  subcommands: ['list', 'approve', 'reject', 'request'],
+  options: { json: {}, name: { value: true }, type: { value: true }, gateway: { value: true } },
+  optionsAnywhere: true,
+  run: pairing,
+});
+
+async function pairing({ sub, args, io }: Invocation<'list' | 'approve' | 'reject' | 'request'>): Promise<number> {
   const json = flag(args, 'json');
   const style = styleFor(io.stdout, io.env);
 
@@ -60,8 +61,6 @@ export async function pairingCommand(argv: readonly string[], io: Io): Promise<n
     }
     case 'request':
       return request(io, value(args, 'name'), value(args, 'type') ?? 'cli', value(args, 'gateway'), json);
-    default:
-      return io.usage(`Unknown pairing command "${sub}".\n\n${PAIRING_HELP}`);
   }
 }
 

@@ -2,7 +2,8 @@ import { createInterface } from 'node:readline';
 import { homedir } from 'node:os';
 import { parseSecurityMode, type PolicyCheckResult, type SecurityMode, visibleText } from '@aleph/protocol';
 import { CommandPolicy, toCheckResult, type EvaluateOptions, type Evaluation } from '@aleph/policy';
-import { flag, parseArgs, value } from './args.js';
+import { flag, value } from './args.js';
+import { defineCommand, type Invocation } from './command.js';
 import { alephHome, ExecutableCache, loadConfig } from '@aleph/gateway';
 import { LineWriter } from './output.js';
 import { styleFor, type Style } from './style.js';
@@ -22,20 +23,14 @@ gateway would do with it (run, prompt, auto_approve, reject), its risk and the r
 Several command words are joined with spaces; quote the command as one argument to keep its
 quoting exactly. User patterns come from the "policy" section of $ALEPH_HOME/exec-approvals.json.`;
 
-export async function policyCommand(argv: readonly string[], io: Io): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === 'help') {
-    io.out(POLICY_HELP);
-    return sub === undefined ? EXIT.usage : EXIT.ok;
-  }
-  if (sub !== 'check') return io.usage(`Unknown policy command "${sub}".\n\n${POLICY_HELP}`);
-  const parsed = parseArgs(rest, { mode: { value: true }, cwd: { value: true }, json: {}, stdin: {}, help: {} });
-  if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${POLICY_HELP}`);
-  const args = parsed.value;
-  if (flag(args, 'help')) {
-    io.out(POLICY_HELP);
-    return EXIT.ok;
-  }
+export const command = defineCommand({
+  help: POLICY_HELP,
+  subcommands: ['check'],
+  options: { mode: { value: true }, cwd: { value: true }, json: {}, stdin: {} },
+  run: check,
+});
+
+async function check({ args, io }: Invocation<'check'>): Promise<number> {
   const mode = parseSecurityMode(value(args, 'mode') ?? 'safe');
   if (!mode.ok) return io.usage(mode.error.message);
   const json = flag(args, 'json');

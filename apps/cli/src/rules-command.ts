@@ -1,8 +1,9 @@
 import { alephHome, isExpired, loadConfig, type StoredRule } from '@aleph/gateway';
 import { formatDuration, parseDuration, parseRuleText, RULE_ACTIONS, type RuleAction, type RuleView, visibleText } from '@aleph/protocol';
-import { flag, parseArgs, value } from './args.js';
+import { flag, value } from './args.js';
+import { defineCommand, type Invocation } from './command.js';
 import { changePolicy } from './changes.js';
-import { EXIT, type Io } from './io.js';
+import { EXIT } from './io.js';
 import { styleFor } from './style.js';
 
 export const RULES_HELP = `Usage: aleph rules list [--agent ID] [--json]
@@ -16,15 +17,15 @@ the policy blocks). KIND is exact, prefix or path: 'prefix:git push *', 'path:/u
 --for makes the rule expire (15m, 2h, 7d). A running gateway applies changes to the next request;
 every change is recorded in the audit log.`;
 
-export async function rulesCommand(argv: readonly string[], io: Io): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === 'help') {
-    io.out(RULES_HELP);
-    return sub === undefined ? EXIT.usage : EXIT.ok;
-  }
-  const parsed = parseArgs(rest, { agent: { value: true }, action: { value: true }, message: { value: true }, for: { value: true }, json: {} }, true);
-  if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${RULES_HELP}`);
-  const args = parsed.value;
+export const command = defineCommand({
+  help: RULES_HELP,
+  subcommands: ['list', 'add', 'remove'],
+  options: { agent: { value: true }, action: { value: true }, message: { value: true }, for: { value: true }, json: {} },
+  optionsAnywhere: true,
+  run: rules,
+});
+
+async function rules({ sub, args, io }: Invocation<'list' | 'add' | 'remove'>): Promise<number> {
   const json = flag(args, 'json');
   const home = alephHome(io.env);
   const agent = value(args, 'agent');
@@ -69,15 +70,12 @@ export async function rulesCommand(argv: readonly string[], io: Io): Promise<num
     return EXIT.ok;
   }
 
-  if (sub === 'remove') {
-    if (args.operands.length !== 1) return io.usage('Give the ID of one rule (see aleph rules list).');
-    const removed = changePolicy(home, { method: 'rules.remove', id: args.operands[0]! }, false);
-    if (!removed.ok) return io.fail(removed.error, json);
-    const { removed: r } = removed.value as { removed: RuleView };
-    io.out(json ? JSON.stringify({ agent: r.agent, removed: r.id }) : `Removed ${r.id} (${r.agent} ${r.action} ${r.kind}:${r.pattern}).`);
-    return EXIT.ok;
-  }
-  return io.usage(`Unknown rules command "${sub}".\n\n${RULES_HELP}`);
+  if (args.operands.length !== 1) return io.usage('Give the ID of one rule (see aleph rules list).');
+  const removed = changePolicy(home, { method: 'rules.remove', id: args.operands[0]! }, false);
+  if (!removed.ok) return io.fail(removed.error, json);
+  const { removed: r } = removed.value as { removed: RuleView };
+  io.out(json ? JSON.stringify({ agent: r.agent, removed: r.id }) : `Removed ${r.id} (${r.agent} ${r.action} ${r.kind}:${r.pattern}).`);
+  return EXIT.ok;
 }
 
 /** Where a rule came from, its limits and its last use, as one dim suffix. */

@@ -7,7 +7,8 @@ import {
   applyOverrides, DEFAULT_HELPER, exitCodeOf, isPresetName, parseCapabilities, PRESET_NAMES, PRESETS, realCapabilities, resolveCapabilities, runSandboxed,
   sandboxAvailability, sandboxLaunch, SANDBOX_PLATFORMS, withOverrides, type Capabilities, type FilesystemEntry, type Overrides, type SandboxPlatform,
 } from '@aleph/sandbox';
-import { flag, parseArgs, value, type OptionSpec, type ParsedArgs } from './args.js';
+import { flag, value, type ParsedArgs } from './args.js';
+import { defineCommand, type Invocation, type Options } from './command.js';
 import { EXIT, type Io } from './io.js';
 
 export const SANDBOX_HELP = `Usage: aleph sandbox run [profile options] [--json] -- <command...>
@@ -38,26 +39,22 @@ paths (~/.ssh, ~/.aws, keychains, browser profiles, .env files, $ALEPH_HOME, ...
 named; a path inside $ALEPH_HOME is not granted at all.`;
 
 /** The options that describe a capability profile (shared with `aleph tools run`). */
-export const PROFILE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+export const PROFILE_OPTIONS: Options = {
   preset: { value: true }, capabilities: { value: true }, workspace: { value: true }, 'project-root': { value: true },
   'allow-read': { value: true, multiple: true }, 'allow-write': { value: true, multiple: true }, net: { value: true },
-  'memory-mb': { value: true }, 'timeout-s': { value: true }, 'no-fork': {}, env: { value: true }, json: {}, help: {},
+  'memory-mb': { value: true }, 'timeout-s': { value: true }, 'no-fork': {}, env: { value: true }, json: {},
 };
 
-export async function sandboxCommand(argv: readonly string[], io: Io): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === 'help') {
-    io.out(SANDBOX_HELP);
-    return sub === undefined ? EXIT.usage : EXIT.ok;
-  }
-  const parsed = parseArgs(rest, sub === 'profile' ? { ...PROFILE_OPTIONS, platform: { value: true } } : PROFILE_OPTIONS);
-  if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${SANDBOX_HELP}`);
-  const args = parsed.value;
+export const command = defineCommand({
+  help: SANDBOX_HELP,
+  subcommands: ['run', 'profile', 'presets', 'check'],
+  options: PROFILE_OPTIONS,
+  optionsFor: (sub): Options => (sub === 'profile' ? { platform: { value: true } } : {}),
+  run: sandbox,
+});
+
+async function sandbox({ sub, args, io }: Invocation<'run' | 'profile' | 'presets' | 'check'>): Promise<number> {
   const json = flag(args, 'json');
-  if (flag(args, 'help')) {
-    io.out(SANDBOX_HELP);
-    return EXIT.ok;
-  }
   switch (sub) {
     case 'presets':
       if (json) io.out(JSON.stringify(PRESET_NAMES.map((n) => PRESETS[n])));
@@ -72,8 +69,6 @@ export async function sandboxCommand(argv: readonly string[], io: Io): Promise<n
     case 'run':
     case 'profile':
       break;
-    default:
-      return io.usage(`Unknown sandbox command "${sub}".\n\n${SANDBOX_HELP}`);
   }
   const profile = capabilitiesFrom(args, io);
   if (!profile.ok) return io.fail(profile.error, json);

@@ -3,7 +3,8 @@ import { AuditError } from '@aleph/audit';
 import { alephHome, loadConfig, own, saveConfig } from '@aleph/gateway';
 import { TOOL_NAME, TRUST_STAGES, type GatewayMessage } from '@aleph/protocol';
 import { exitCodeOf, TRIAL_RUNS } from '@aleph/sandbox';
-import { flag, parseArgs, value } from './args.js';
+import { flag, value } from './args.js';
+import { defineCommand, type Invocation } from './command.js';
 import { tryConnect } from './connect.js';
 import { EXIT_DENIED } from './exec-command.js';
 import { configForChange, recordEvent } from './changes.js';
@@ -29,19 +30,15 @@ const RUN_OPTIONS = (() => {
   return { ...profile, param: { value: true, multiple: true }, agent: { value: true }, session: { value: true }, 'timeout-ms': { value: true } };
 })();
 
-export async function toolsCommand(argv: readonly string[], io: Io): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === 'help') {
-    io.out(TOOLS_HELP);
-    return sub === undefined ? EXIT.usage : EXIT.ok;
-  }
-  const parsed = parseArgs(rest, sub === 'run' ? RUN_OPTIONS : { json: {}, help: {} }, true);
-  if (!parsed.ok) return io.usage(`${parsed.error.message}\n\n${TOOLS_HELP}`);
-  const args = parsed.value;
-  if (flag(args, 'help')) {
-    io.out(TOOLS_HELP);
-    return EXIT.ok;
-  }
+export const command = defineCommand({
+  help: TOOLS_HELP,
+  subcommands: ['run', 'list', 'forget'],
+  optionsFor: (sub) => (sub === 'run' ? RUN_OPTIONS : { json: {} }),
+  optionsAnywhere: true,
+  run: tools,
+});
+
+function tools({ sub, args, io }: Invocation<'run' | 'list' | 'forget'>): Promise<number> | number {
   switch (sub) {
     case 'run':
       return runTool(args, io);
@@ -49,8 +46,6 @@ export async function toolsCommand(argv: readonly string[], io: Io): Promise<num
       return listTools(flag(args, 'json'), io);
     case 'forget':
       return forgetTool(args.operands, flag(args, 'json'), io);
-    default:
-      return io.usage(`Unknown tools command "${sub}".\n\n${TOOLS_HELP}`);
   }
 }
 

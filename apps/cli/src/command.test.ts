@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { COMMANDS, HELP } from './commands.js';
+import { EXIT, type Io } from './io.js';
+import { main } from './main.js';
+
+interface Ran {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `aleph ...argv` in this process, keeping what it prints. Only for runs that stop at usage. */
+async function aleph(...argv: string[]): Promise<Ran> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: { ...process.env, NO_COLOR: '1' },
+    cwd: process.cwd(),
+    out: (text) => out.push(`${text}\n`),
+    err: (text) => err.push(`${text}\n`),
+    usage(message) {
+      this.err(message);
+      return EXIT.usage;
+    },
+    fail(error) {
+      this.err(`aleph: ${error.message}`);
+      return EXIT.usage;
+    },
+  };
+  const code = await main(argv, io);
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+/** Each command's help, as its module declares it, and its subcommands. */
+const declared = await Promise.all(COMMANDS.map(async (entry) => ({ name: entry.name, command: (await entry.load()).command })));
+const subcommands = declared.flatMap(({ name, command }) => (command.subcommands ?? []).map((sub) => [name, sub] as const));
+
+describe('help', () => {
+  it('lists every command with its summary, for aleph, aleph help and aleph --help alike', async () => {
+    for (const c of COMMANDS) expect(HELP).toContain(`  ${(c.listedAs ?? c.name).padEnd(15)}${c.summary}\n`);
+    for (const argv of [[], ['help'], ['--help'], ['-h']]) expect(await aleph(...argv)).toEqual({ code: EXIT.ok, stdout: `${HELP}\n`, stderr: '' });
+  });
+
+  it.each(declared)('aleph help $name prints that command\'s help, which begins with its usage', async ({ name, command }) => {
+    expect(command.help).toMatch(new RegExp(`^Usage: aleph ${name}\\b`));
+    expect(await aleph('help', name)).toEqual({ code: EXIT.ok, stdout: `${command.help}\n`, stderr: '' });
+  });
+
+  it.each(declared)('aleph $name --help prints the same', async ({ name, command }) => {
+    expect(await aleph(name, '--help')).toEqual({ code: EXIT.ok, stdout: `${command.help}\n`, stderr: '' });
+  });
+
+  it.each(subcommands)('aleph %s %s --help prints the command\'s help too', async (name, sub) => {
+    const { command } = declared.find((d) => d.name === name)!;
+    expect(await aleph(name, sub, '--help')).toEqual({ code: EXIT.ok, stdout: `${command.help}\n`, stderr: '' });
+  });
+
+  it('prints a command\'s help, and exits 2, when a subcommand is missing', async () => {
+    const { command } = declared.find((d) => d.name === 'devices')!;
+    expect(await aleph('devices')).toEqual({ code: EXIT.usage, stdout: `${command.help}\n`, stderr: '' });
+    expect(await aleph('devices', 'help')).toEqual({ code: EXIT.ok, stdout: `${command.help}\n`, stderr: '' });
+  });
+
+  it('names an unknown command, and lists the commands there are', async () => {
+    for (const argv of [['frob'], ['help', 'frob']]) {
+      expect(await aleph(...argv)).toEqual({ code: EXIT.usage, stdout: '', stderr: `Unknown command "frob".\n\n${HELP}\n` });
+    }
+  });
+});
+
+describe('usage errors', () => {
+  it.each(declared)('aleph $name refuses an unknown option with exit 2, the reason, then its help', async ({ name, command }) => {
+    const sub = command.subcommands?.[0];
+    const r = await aleph(...(sub === undefined ? [name] : [name, sub]), '--frob');
+    expect(r).toEqual({ code: EXIT.usage, stdout: '', stderr: `Unknown option --frob.\n\n${command.help}\n` });
+  });
+
+  it('refuses an option of one subcommand given to another', async () => {
+    expect((await aleph('audit', 'verify', '--follow')).stderr).toMatch(/^Unknown option --follow\./);
+    expect((await aleph('sandbox', 'run', '--platform', 'linux')).stderr).toMatch(/^Unknown option --platform\./);
+  });
+
+  it('names an unknown subcommand', async () => {
+    expect((await aleph('devices', 'frob')).stderr).toMatch(/^Unknown devices command "frob"\.\n\nUsage: aleph devices/);
+    expect((await aleph('hook', 'frob')).stderr).toMatch(/^Unknown agent "frob"; aleph hook knows claude-code and codex\./);
+  });
+});

@@ -1,0 +1,3 @@
+import { third } from './third.js';
+
+export const second = (): string => `second, then ${third()}`;

@@ -1,0 +1,5 @@
+import type { Owner } from './owner.js';
+
+export interface Shape {
+  readonly owner: Owner;
+}
