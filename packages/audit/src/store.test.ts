@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { search } from './search.js';
 import { AuditError, AuditStore } from './store.js';
@@ -190,6 +191,45 @@ describe('the audit store', () => {
     db.pragma('user_version = 99');
     db.close();
     expect(() => AuditStore.open(file)).toThrow(/newer Aleph/);
+  });
+});
+
+describe('text in the log', () => {
+  /** Any string: any UTF-16 code units, and many with surrogates, paired or alone. */
+  const text = fc.oneof(
+    fc.string({ unit: 'binary' }),
+    fc.string({ unit: fc.oneof(fc.integer({ min: 0xd800, max: 0xdfff }), fc.integer({ min: 0, max: 0x7f })).map((c) => String.fromCharCode(c)) }),
+    fc.constantFrom('\ud800', 'ls \udfff', '🚀'.slice(0, 1), '\u0000', 'é🚀'),
+  );
+  const wellFormed = (s: string): boolean => Buffer.from(s, 'utf8').toString('utf8') === s;
+
+  it('stores exactly what it hashes: any text appends, reads back unchanged and verifies, or is refused and leaves nothing', () => {
+    const store = AuditStore.open(file);
+    fc.assert(fc.property(text, text, text, text, (command, session, actor, reason) => {
+      const last = store.latest(1)[0]?.id ?? 0;
+      let id: number;
+      try {
+        id = store.append(cmd(command, { session, actor, reason }));
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'invalid_event', message: expect.stringContaining('not well-formed Unicode') });
+        expect([command, session, actor, reason].every(wellFormed)).toBe(false);
+        expect(store.latest(1)[0]?.id ?? 0).toBe(last);
+        return;
+      }
+      const row = [...store.rows(last)][0]!;
+      expect(row).toMatchObject({ id, session, actor, payload: { command, reason } });
+      expect(store.verify()).toMatchObject({ ok: true });
+      expect([command, session, actor, reason].every(wellFormed)).toBe(true);
+    }), { numRuns: 300 });
+    store.close();
+  });
+
+  it('refuses a lone surrogate in an imported line, and the log still verifies', async () => {
+    const store = AuditStore.open(file);
+    const report = await importJsonLines(store, ['{"event":"pairing_request","device_name":"\\ud800","device_type":"phone"}', '{"event":"pairing_request","device_name":"ok","device_type":"phone"}']);
+    expect(report).toMatchObject({ imported: 1, skipped: 1, errors: [{ line: 1, message: expect.stringContaining('"device_name" is not well-formed') }] });
+    expect(store.verify()).toMatchObject({ ok: true, rows: 1 });
+    store.close();
   });
 });
 

@@ -625,3 +625,26 @@ describe('rules, grants and bindings', () => {
     audit.close();
   });
 });
+
+describe('text the audit log could not store as received', () => {
+  it('refuses a lone surrogate in a request\'s command, agent or session, and the chain stays intact', async () => {
+    await start();
+    for (const field of [{ command: 'ls \ud800' }, { agent_id: 'agent\udfff' }, { session_key: '🚀'.slice(0, 1) }]) {
+      const agent = await client();
+      agent.send({ type: 'approval_request', id: 'odd', request: { ...request('ls'), ...field } });
+      expect(await agent.next(2000)).toMatchObject({ type: 'error', code: 'invalid_unicode' });
+      agent.close();
+    }
+    // Characters UTF-8 can hold, astral ones included, pass as they are.
+    const agent = await client();
+    agent.send({ type: 'approval_request', id: 'fine', request: request('echo 🚀') });
+    expect(await agent.next(2000)).toMatchObject({ type: 'approval_decision', id: 'fine' });
+    agent.close();
+    await gateway!.stop();
+    gateway = undefined;
+    const audit = AuditStore.open(auditFile(home));
+    expect(audit.latest(5).map((r) => r.payload.command)).toEqual(['echo 🚀']);
+    expect(audit.verify()).toMatchObject({ ok: true });
+    audit.close();
+  });
+});
