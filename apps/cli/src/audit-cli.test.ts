@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALEPH_BIN, useAlephHome } from './test-cli.js';
@@ -161,5 +161,16 @@ describe('aleph audit', () => {
     const r = aleph(['audit', 'import', '--format', 'jsonl', join(home, 'missing.log')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Cannot read');
+  });
+  it('refuses to start the gateway on a log file that is not one, with a sentence naming it and exit 2', () => {
+    const home = homeDir();
+    for (const name of ['aleph.db', 'identity.db']) {
+      rmSync(join(home, 'data'), { recursive: true, force: true });
+      mkdirSync(join(home, 'data'), { recursive: true });
+      writeFileSync(join(home, 'data', name), 'my notes, not a database\n');
+      // A gateway that started anyway would run until killed.
+      const r = spawnSync(process.execPath, [ALEPH_BIN, 'gateway', '--headless', '--port', '0'], { encoding: 'utf8', timeout: 15_000, env: { ...process.env, ALEPH_HOME: home, NO_COLOR: '1' } });
+      expect({ code: r.status, stderr: r.stderr }).toEqual({ code: 2, stderr: `aleph: ${join(home, 'data', name)} is not an SQLite database; it was left untouched. Move it aside to ${name === 'aleph.db' ? 'start a new audit log' : 'start with no paired devices'}.\n` });
+    }
   });
 });

@@ -258,11 +258,11 @@ export class Gateway {
     const socketPath = join(options.home, SOCKET_FILE);
     if (Buffer.byteLength(socketPath) > 100) throw new GatewayError('socket_path_too_long', `The socket path ${socketPath} is too long for a Unix socket; choose a shorter ALEPH_HOME.`);
     await clearStaleSocket(socketPath);
-    const audit = AuditStore.open(auditFile(options.home), { indexOnAppend: false, ...(options.auditBusyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.auditBusyTimeoutMs }) });
+    const audit = openAudit(options.home, options.auditBusyTimeoutMs);
     let policy: CommandPolicy;
     let identityStore: IdentityStore;
     try {
-      identityStore = IdentityStore.open(identityFile(options.home));
+      identityStore = openIdentities(options.home);
       policy = await CommandPolicy.load();
     } catch (error) {
       audit.close();
@@ -1107,6 +1107,29 @@ export class Gateway {
       this.configMtime = 0;
     }
     return null;
+  }
+}
+
+/** The audit log; a file that is not one (or cannot be used) is a GatewayError naming it. */
+function openAudit(home: string, busyTimeoutMs: number | undefined): AuditStore {
+  try {
+    return AuditStore.open(auditFile(home), { indexOnAppend: false, ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }) });
+  } catch (error) {
+    if (error instanceof AuditError) throw new GatewayError(error.code, error.message);
+    throw error;
+  }
+}
+
+/** The identity store; a file that is not one is a GatewayError naming it. */
+function openIdentities(home: string): IdentityStore {
+  const file = identityFile(home);
+  try {
+    return IdentityStore.open(file);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB') throw new GatewayError('not_a_database', `${file} is not an SQLite database; it was left untouched. Move it aside to start with no paired devices.`);
+    if (typeof code === 'string' && code.startsWith('SQLITE_')) throw new GatewayError('unreadable', `Cannot use the identity store ${file}: ${(error as Error).message}`);
+    throw error;
   }
 }
 
