@@ -48,15 +48,17 @@ describe('aleph audit', () => {
     expect(aleph(['audit', 'search', 'checkout']).stdout).toContain('git checkout main (auto_approved_dev_git_readonly)');
   });
 
-  it('verifies: exit 0 when intact, 1 naming the row someone edited', () => {
+  it('verifies: exit 0 when intact, 1 naming every row someone edited', () => {
     const home = homeDir();
     aleph(['audit', 'import', '--format', 'jsonl', seed()]);
-    expect(aleph(['audit', 'verify']).code).toBe(0);
-    spawnSync('sqlite3', [join(home, 'data', 'aleph.db'), "UPDATE events SET decision = 'run' WHERE id = 2"]);
+    const intact = aleph(['audit', 'verify']);
+    expect(intact).toMatchObject({ code: 0, stdout: 'Intact: 4 events verified.\n' });
+    spawnSync('sqlite3', [join(home, 'data', 'aleph.db'), "UPDATE events SET decision = 'run' WHERE id IN (2, 4)"]);
     const r = aleph(['audit', 'verify', '--json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, first_bad_id: 2 });
-    expect(aleph(['audit', 'verify']).stdout).toContain('Broken at event 2');
+    const mismatch = 'its hash does not match its contents and the previous row';
+    expect(JSON.parse(r.stdout)).toEqual({ ok: false, rows: 4, anchored_after: null, problem_count: 2, problems: [{ id: 2, reason: mismatch }, { id: 4, reason: mismatch }] });
+    expect(aleph(['audit', 'verify']).stdout).toBe(`Broken: 2 problems over 4 events.\n  event 2: ${mismatch}\n  event 4: ${mismatch}\n`);
   });
 
   it('exports JSON lines in the audit.log shape and CSV, to stdout or a 0600 file', () => {

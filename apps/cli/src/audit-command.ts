@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
-import { AUDIT_EVENT_TYPES, RISK_LEVELS, parseDuration, parseWhen, type AuditEventType, type AuditRow, type RiskLevel, toJsonLine, visibleText } from '@aleph/protocol';
+import { AUDIT_EVENT_TYPES, RISK_LEVELS, parseDuration, parseWhen, type AuditEventType, type AuditRow, type ChainCheck, type RiskLevel, toJsonLine, visibleText } from '@aleph/protocol';
 import { AuditError, AuditStore, CSV_HEADER, importJsonLines, search, toCsvLine, type SearchQuery } from '@aleph/audit';
 import { flag, parseArgs, value, type ParsedArgs } from './args.js';
 import { alephHome, auditFile } from '@aleph/gateway';
@@ -19,7 +19,8 @@ export const AUDIT_HELP = `Usage: aleph audit <command> [options]
   tail [-n N] [--follow] [--json]
                  the newest events; with --follow, new ones as they arrive
   verify [--json]
-                 walks the hash chain: exit 0 when intact, 1 naming the first bad row
+                 walks the hash chain: exit 0 when intact, 1 listing every problem (the first
+                 20, and how many)
   export --format jsonl|csv [--output FILE] [--json]
                  every event, oldest first (jsonl is the agent audit.log line shape); FILE is
                  written 0600 and replaced whole, never left half-written
@@ -127,11 +128,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   verify: {
     options: { json: {}, help: {} },
     async run(store, args, io) {
-      const result = store.verify();
-      if (flag(args, 'json')) io.out(JSON.stringify(result));
-      else if (result.ok) io.out(`Intact: ${result.rows} events verified${result.anchored_after === null ? '' : ` (events up to ${result.anchored_after} were pruned; the chain continues from their anchor)`}.`);
-      else io.out(`Broken at event ${result.first_bad_id}: ${result.reason}. ${result.rows} events before it verified.`);
-      return result.ok ? EXIT.ok : EXIT.failure;
+      return printCheck(store.verify(), flag(args, 'json'), io);
     },
   },
   export: {
@@ -216,6 +213,20 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     },
   },
 };
+
+/** A chain check for people (every problem, as many as were listed) or as JSON; exit 1 unless intact. */
+function printCheck(check: ChainCheck, json: boolean, io: Io): number {
+  if (json) io.out(JSON.stringify(check));
+  else if (check.ok) {
+    const pruned = check.anchored_after === null ? '' : ` (events up to ${check.anchored_after} were pruned; the chain continues from their anchor)`;
+    io.out(`Intact: ${check.rows} events verified${pruned}.`);
+  } else {
+    const listed = check.problems.length < check.problem_count ? ` (the first ${check.problems.length} below)` : '';
+    io.out(`Broken: ${check.problem_count} ${check.problem_count === 1 ? 'problem' : 'problems'} over ${check.rows} events${listed}.`);
+    for (const p of check.problems) io.out(p.id === null ? `  ${p.reason}` : `  event ${p.id}: ${p.reason}`);
+  }
+  return check.ok ? EXIT.ok : EXIT.failure;
+}
 
 /** The search options as a query, or a usage message. */
 function searchQuery(args: ParsedArgs, now: number): SearchQuery | string {

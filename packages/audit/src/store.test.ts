@@ -56,16 +56,47 @@ describe('the audit store', () => {
     store.close();
   });
 
-  it('verifies an intact chain, and names the first row someone edited with the sqlite3 shell', () => {
+  it('verifies an intact chain, and names the row someone edited with the sqlite3 shell', () => {
     const store = AuditStore.open(file);
     fill(store, 10);
-    expect(store.verify()).toEqual({ ok: true, rows: 10, anchored_after: null });
+    expect(store.verify()).toEqual({ ok: true, rows: 10, anchored_after: null, problem_count: 0, problems: [] });
     store.close();
     const edit = spawnSync('sqlite3', [file, "UPDATE events SET summary = 'nothing to see' WHERE id = 7"], { encoding: 'utf8' });
     expect(edit.status, edit.stderr).toBe(0);
     const reopened = AuditStore.open(file);
-    expect(reopened.verify()).toMatchObject({ ok: false, first_bad_id: 7 });
+    expect(reopened.verify()).toMatchObject({ ok: false, rows: 10, problem_count: 1, problems: [{ id: 7, reason: 'its hash does not match its contents and the previous row' }] });
     reopened.close();
+  });
+
+  it('reports every row that does not match, so that one break cannot hide another', () => {
+    const store = AuditStore.open(file);
+    fill(store, 12);
+    const db = store.connection;
+    db.prepare("UPDATE events SET summary = 'edited' WHERE id IN (3, 8)").run();
+    db.prepare('DELETE FROM events WHERE id IN (5, 6)').run();
+    // A row whose hash was overwritten fails its own check and the link of the row after it.
+    db.prepare('UPDATE events SET hash = zeroblob(32) WHERE id = 11').run();
+    expect(store.verify()).toMatchObject({
+      ok: false, rows: 10, problem_count: 5,
+      problems: [
+        { id: 3, reason: 'its hash does not match its contents and the previous row' },
+        { id: 7, reason: 'rows 5 to 6 are missing before it' },
+        { id: 8, reason: 'its hash does not match its contents and the previous row' },
+        { id: 11, reason: 'its hash does not match its contents and the previous row' },
+        { id: 12, reason: 'its hash does not match its contents and the previous row' },
+      ],
+    });
+    store.close();
+  });
+
+  it('counts every problem but lists only the first 20', () => {
+    const store = AuditStore.open(file);
+    fill(store, 30);
+    store.connection.prepare("UPDATE events SET summary = 'edited' WHERE id > 5").run();
+    const check = store.verify();
+    expect(check).toMatchObject({ ok: false, rows: 30, problem_count: 25 });
+    expect(check.problems.map((p) => p.id)).toEqual(Array.from({ length: 20 }, (_, i) => i + 6));
+    store.close();
   });
 
   it('still searches and shows a row whose payload was edited into something unreadable, and names it in verify', () => {
@@ -75,15 +106,17 @@ describe('the audit store', () => {
     const edit = spawnSync('sqlite3', [file, "UPDATE events SET payload = '{oops' WHERE id = 2"], { encoding: 'utf8' });
     expect(edit.status, edit.stderr).toBe(0);
     expect(search(store, {}).rows.map((r) => r.payload.unreadable_payload ?? 'ok')).toEqual(['ok', '{oops', 'ok']);
-    expect(store.verify()).toMatchObject({ ok: false, first_bad_id: 2 });
+    expect(store.verify()).toMatchObject({ ok: false, problems: [{ id: 2 }] });
     store.close();
   });
 
-  it('notices a row deleted from the middle of the chain', () => {
+  it('notices a row deleted from the middle of the chain, and the first rows deleted', () => {
     const store = AuditStore.open(file);
     fill(store, 10);
     store.connection.prepare('DELETE FROM events WHERE id = 4').run();
-    expect(store.verify()).toMatchObject({ ok: false, first_bad_id: 5 });
+    expect(store.verify()).toMatchObject({ ok: false, problems: [{ id: 5, reason: 'row 4 is missing before it' }] });
+    store.connection.prepare('DELETE FROM events WHERE id <= 2').run();
+    expect(store.verify()).toMatchObject({ ok: false, problems: [{ id: 3, reason: 'rows 1 to 2 are missing before it' }, { id: 5 }] });
     store.close();
   });
 
@@ -94,11 +127,11 @@ describe('the audit store', () => {
     store.appendBatch([cmd('old 1'), cmd('old 2')], now - 30 * day);
     store.appendBatch([cmd('new 1'), cmd('new 2'), cmd('new 3')], now);
     expect(store.prune({ maxAgeMs: 7 * day, now })).toBe(2);
-    expect(store.verify()).toEqual({ ok: true, rows: 3, anchored_after: 2 });
+    expect(store.verify()).toMatchObject({ ok: true, rows: 3, anchored_after: 2 });
     expect(store.prune({ maxRows: 1 })).toBe(2);
-    expect(store.verify()).toEqual({ ok: true, rows: 1, anchored_after: 4 });
+    expect(store.verify()).toMatchObject({ ok: true, rows: 1, anchored_after: 4 });
     store.append(cmd('after pruning'));
-    expect(store.verify()).toEqual({ ok: true, rows: 2, anchored_after: 4 });
+    expect(store.verify()).toMatchObject({ ok: true, rows: 2, anchored_after: 4 });
     expect(store.latest(5).map((r) => r.id)).toEqual([5, 6]);
     expect(store.prune({ maxRows: 10 })).toBe(0);
     store.close();

@@ -5,7 +5,9 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, chmodSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { canonicalJson, parseAuditEvent, type AuditEvent, type AuditEventType, type AuditRow, type RiskLevel } from '@aleph/protocol';
+import {
+  canonicalJson, MAX_LISTED_PROBLEMS, parseAuditEvent, type AuditEvent, type AuditEventType, type AuditRow, type ChainCheck, type ChainProblem, type RiskLevel,
+} from '@aleph/protocol';
 import { chainHash, GENESIS, type ChainedColumns } from './canonical.js';
 import { searchText, summarize } from './summary.js';
 import { rowTags } from './tags.js';
@@ -96,9 +98,8 @@ export function indexEntry(row: ChainedColumns): { text: string; tags: string } 
 const INDEX_LAG = 256;
 const INDEX_CHUNK = 5000;
 
-export type VerifyResult =
-  | { readonly ok: true; readonly rows: number; readonly anchored_after: number | null }
-  | { readonly ok: false; readonly rows: number; readonly first_bad_id: number; readonly reason: string };
+/** What verify found: every problem counted, the first MAX_LISTED_PROBLEMS listed (see ChainCheck). */
+export type VerifyResult = ChainCheck;
 
 export interface PruneOptions {
   /** Remove rows older than this many milliseconds. */
@@ -331,7 +332,10 @@ export class AuditStore {
     return ids;
   }
 
-  /** Walks the chain from the anchor (or genesis) and names the first row that does not match. */
+  /**
+   * Walks the chain from the anchor (or genesis) and checks every row against its recorded
+   * predecessor, so that one edited row does not hide another.
+   */
   verify(): VerifyResult {
     const steps = this.verifySteps(Number.MAX_SAFE_INTEGER);
     for (;;) {
@@ -345,29 +349,29 @@ export class AuditStore {
    * a long chain is walked. Rows appended meanwhile are left for the next check.
    */
   *verifySteps(chunk = 5000): Generator<void, VerifyResult> {
+    const problems = new Problems();
     const anchor = this.anchor.get() as { before_id: number; hash: Buffer } | undefined;
-    const head = (this.lastRow.get() as { id: number } | undefined)?.id ?? 0;
+    const last = (this.lastRow.get() as { id: number } | undefined)?.id ?? 0;
     const page = this.db.prepare('SELECT * FROM events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
     let previous: Uint8Array = anchor?.hash ?? GENESIS;
-    let expectedId = anchor === undefined ? null : anchor.before_id + 1;
+    let expectedId = (anchor?.before_id ?? 0) + 1;
     let after = anchor?.before_id ?? 0;
     let rows = 0;
     for (;;) {
-      const batch = page.all(after, head, chunk) as StoredRow[];
+      const batch = page.all(after, last, chunk) as StoredRow[];
       for (const row of batch) {
-        if (expectedId !== null && row.id !== expectedId) {
-          return { ok: false, rows, first_bad_id: row.id, reason: `row ${expectedId} is missing before row ${row.id}` };
-        }
-        const hash = chainHash(previous, row);
-        if (!hash.equals(row.hash)) return { ok: false, rows, first_bad_id: row.id, reason: 'its hash does not match its contents and the previous row' };
+        if (row.id !== expectedId) problems.note(row.id, row.id === expectedId + 1 ? `row ${expectedId} is missing before it` : `rows ${expectedId} to ${row.id - 1} are missing before it`);
+        else if (!chainHash(previous, row).equals(row.hash)) problems.note(row.id, 'its hash does not match its contents and the previous row');
+        // The next row is checked against this one as stored, whether or not this one matched.
         previous = row.hash;
         expectedId = row.id + 1;
         rows++;
       }
-      if (batch.length < chunk) return { ok: true, rows, anchored_after: anchor?.before_id ?? null };
+      if (batch.length < chunk) break;
       after = batch[batch.length - 1]!.id;
       yield;
     }
+    return problems.result(rows, anchor?.before_id ?? null);
   }
 
   /**
@@ -411,6 +415,21 @@ export class AuditStore {
   /** The underlying connection, for search and the benchmark. */
   get connection(): Database.Database {
     return this.db;
+  }
+}
+
+/** Problems verify found: all counted, the first MAX_LISTED_PROBLEMS kept. */
+class Problems {
+  private readonly listed: ChainProblem[] = [];
+  private count = 0;
+
+  note(id: number | null, reason: string): void {
+    this.count++;
+    if (this.listed.length < MAX_LISTED_PROBLEMS) this.listed.push({ id, reason });
+  }
+
+  result(rows: number, anchoredAfter: number | null): VerifyResult {
+    return { ok: this.count === 0, rows, anchored_after: anchoredAfter, problem_count: this.count, problems: this.listed };
   }
 }
 

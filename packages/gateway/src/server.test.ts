@@ -226,11 +226,12 @@ describe('the gateway socket', () => {
     owner.send({ type: 'call', id: 'v1', method: 'audit.verify', params: {} } as unknown as ClientMessage);
     owner.send({ type: 'ping', id: 'meanwhile' });
     expect(await owner.next(5000)).toEqual({ type: 'pong', id: 'meanwhile' });
-    expect(await owner.next(5000)).toEqual({ type: 'result', id: 'v1', result: { ok: true, rows: 12_000, first_bad_id: null, reason: null } });
+    expect(await owner.next(5000)).toEqual({ type: 'result', id: 'v1', result: { ok: true, rows: 12_000, anchored_after: null, problem_count: 0, problems: [] } });
     const editor = new Database(join(home, 'data', 'aleph.db'));
-    editor.prepare("UPDATE events SET summary = 'nothing' WHERE id = 9001").run();
+    editor.prepare("UPDATE events SET summary = 'nothing' WHERE id IN (9001, 11000)").run();
     editor.close();
-    expect(await owner.call('audit.verify')).toEqual({ ok: true, value: { ok: false, rows: 9000, first_bad_id: 9001, reason: 'its hash does not match its contents and the previous row' } });
+    const mismatch = 'its hash does not match its contents and the previous row';
+    expect(await owner.call('audit.verify')).toEqual({ ok: true, value: { ok: false, rows: 12_000, anchored_after: null, problem_count: 2, problems: [{ id: 9001, reason: mismatch }, { id: 11000, reason: mismatch }] } });
     owner.close();
   });
 

@@ -720,8 +720,7 @@ export class Gateway {
         setImmediate(step);
         return;
       }
-      const v = next.value;
-      answer(ok(v.ok ? { ok: true, rows: v.rows, first_bad_id: null, reason: null } : { ok: false, rows: v.rows, first_bad_id: v.first_bad_id, reason: v.reason }));
+      answer(ok(next.value));
     };
     step();
   }

@@ -108,12 +108,28 @@ export interface TimelinePage {
   readonly count_exact: boolean;
 }
 
-/** The audit chain checked from the first row to the last. */
+/** Something verify found: a row that does not match (`id`), or about the log as a whole (`id` null). */
+export interface ChainProblem {
+  readonly id: number | null;
+  readonly reason: string;
+}
+
+/** How many problems a check lists; the rest are counted. */
+export const MAX_LISTED_PROBLEMS = 20;
+
+/**
+ * The audit chain checked from the first row to the last. Every problem is counted, so that one
+ * break cannot hide another; the first MAX_LISTED_PROBLEMS are listed.
+ */
 export interface ChainCheck {
   readonly ok: boolean;
+  /** Rows walked, good or bad. */
   readonly rows: number;
-  readonly first_bad_id: number | null;
-  readonly reason: string | null;
+  /** The id of the last pruned row, whose hash the chain continues from; null when nothing was pruned. */
+  readonly anchored_after: number | null;
+  readonly problem_count: number;
+  /** In the order found: rows by id. */
+  readonly problems: readonly ChainProblem[];
 }
 
 export const DEVICE_METHODS = ['pairing.request', 'pairing.status', 'pairing.complete', 'guests.accept', 'connect', 'chat.authorize'] as const;
