@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { AUDIT_EVENT_TYPES, RISK_LEVELS, parseDuration, parseWhen, type AuditEventType, type AuditRow, type ChainCheck, type RiskLevel, toJsonLine, visibleText } from '@aleph/protocol';
 import { AuditError, AuditStore, CSV_HEADER, importJsonLines, search, toCsvLine, type SearchQuery } from '@aleph/audit';
 import { flag, parseArgs, value, type ParsedArgs } from './args.js';
-import { alephHome, auditFile } from '@aleph/gateway';
+import { alephHome, auditFile, auditHeadFile } from '@aleph/gateway';
 import { EXIT, type Io } from './io.js';
 import { styleFor, type Style } from './style.js';
 
@@ -19,8 +19,8 @@ export const AUDIT_HELP = `Usage: aleph audit <command> [options]
   tail [-n N] [--follow] [--json]
                  the newest events; with --follow, new ones as they arrive
   verify [--json]
-                 walks the hash chain: exit 0 when intact, 1 listing every problem (the first
-                 20, and how many)
+                 walks the hash chain and checks the log against its head: exit 0 when intact,
+                 1 listing every problem (the first 20, and how many); never creates a log
   export --format jsonl|csv [--output FILE] [--json]
                  every event, oldest first (jsonl is the agent audit.log line shape); FILE is
                  written 0600 and replaced whole, never left half-written
@@ -45,20 +45,32 @@ export async function auditCommand(argv: readonly string[], io: Io): Promise<num
     io.out(AUDIT_HELP);
     return EXIT.ok;
   }
-  let store: AuditStore;
+  const home = alephHome(io.env);
+  const log = new AuditLog(auditFile(home), auditHeadFile(home));
   try {
-    store = AuditStore.open(auditFile(alephHome(io.env)));
-  } catch (error) {
-    if (error instanceof AuditError) return io.fail(error, flag(parsed.value, 'json'));
-    throw error;
-  }
-  try {
-    return await handler.run(store, parsed.value, io);
+    return await handler.run(log, parsed.value, io);
   } catch (error) {
     if (error instanceof AuditError) return io.fail(error, flag(parsed.value, 'json'));
     throw error;
   } finally {
-    store.close();
+    log.close();
+  }
+}
+
+/** The log a command works on, with its head: opened as the command needs, closed after it. */
+class AuditLog {
+  private store: AuditStore | null = null;
+
+  constructor(readonly file: string, readonly head: string) {}
+
+  /** The store; only an import may start a log where there is none. */
+  open(create = false): AuditStore {
+    this.store ??= AuditStore.open(this.file, { head: this.head, create });
+    return this.store;
+  }
+
+  close(): void {
+    this.store?.close();
   }
 }
 
@@ -69,16 +81,16 @@ function normalizeShort(args: readonly string[]): string[] {
 
 interface Handler {
   readonly options: Parameters<typeof parseArgs>[1];
-  run(store: AuditStore, args: ParsedArgs, io: Io): Promise<number>;
+  run(log: AuditLog, args: ParsedArgs, io: Io): Promise<number>;
 }
 
 const HANDLERS: Readonly<Record<string, Handler>> = {
   search: {
     options: { event: { value: true, multiple: true }, decision: { value: true, multiple: true }, risk: { value: true, multiple: true }, session: { value: true }, actor: { value: true }, since: { value: true }, until: { value: true }, limit: { value: true }, cursor: { value: true }, json: {}, help: {} },
-    async run(store, args, io) {
+    async run(log, args, io) {
       const query = searchQuery(args, Date.now());
       if (typeof query === 'string') return io.usage(query);
-      const result = search(store, query);
+      const result = search(log.open(), query);
       if (flag(args, 'json')) {
         io.out(JSON.stringify({ rows: result.rows, next_cursor: result.next_cursor, count: result.count, count_exact: result.count_exact }));
         return EXIT.ok;
@@ -93,9 +105,10 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
   tail: {
     options: { n: { value: true }, follow: {}, json: {}, help: {} },
-    async run(store, args, io) {
+    async run(log, args, io) {
       const n = Number(value(args, 'n') ?? 20);
       if (!Number.isInteger(n) || n < 0) return io.usage('-n needs a whole number.');
+      const store = log.open();
       const json = flag(args, 'json');
       const style = styleFor(io.stdout, io.env);
       const print = (row: AuditRow): void => io.out(json ? JSON.stringify(row) : formatRow(row, style));
@@ -127,15 +140,17 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
   verify: {
     options: { json: {}, help: {} },
-    async run(store, args, io) {
-      return printCheck(store.verify(), flag(args, 'json'), io);
+    // Read without opening the log for writing: a missing log is reported, never created.
+    async run(log, args, io) {
+      return printCheck(AuditStore.verifyFile(log.file, { head: log.head }), flag(args, 'json'), io);
     },
   },
   export: {
     options: { format: { value: true }, output: { value: true }, json: {}, help: {} },
-    async run(store, args, io) {
+    async run(log, args, io) {
       const format = value(args, 'format');
       if (format !== 'jsonl' && format !== 'csv') return io.usage('--format must be jsonl or csv.');
+      const store = log.open();
       const json = flag(args, 'json');
       const output = value(args, 'output');
       let n = 0;
@@ -174,7 +189,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
   import: {
     options: { format: { value: true }, json: {}, help: {} },
-    async run(store, args, io) {
+    async run(log, args, io) {
       if (value(args, 'format') !== 'jsonl') return io.usage('--format jsonl is required (the agent audit.log shape).');
       const file = args.operands[0];
       if (file === undefined || args.operands.length > 1) return io.usage('Give exactly one FILE to import.');
@@ -188,7 +203,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
       } catch (error) {
         return io.fail({ code: 'unreadable', message: `Cannot read ${file}: ${(error as Error).message}` }, flag(args, 'json'));
       }
-      const report = await importJsonLines(store, createInterface({ input, crlfDelay: Infinity }));
+      const report = await importJsonLines(log.open(true), createInterface({ input, crlfDelay: Infinity }));
       if (flag(args, 'json')) io.out(JSON.stringify(report));
       else {
         io.out(`Imported ${report.imported} events; skipped ${report.skipped} lines.`);
@@ -199,7 +214,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
   prune: {
     options: { 'max-age': { value: true }, 'max-rows': { value: true }, json: {}, help: {} },
-    async run(store, args, io) {
+    async run(log, args, io) {
       const age = value(args, 'max-age');
       const rows = value(args, 'max-rows');
       if (age === undefined && rows === undefined) return io.usage('Give --max-age and/or --max-rows.');
@@ -207,7 +222,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
       if (maxAge !== undefined && !maxAge.ok) return io.usage(maxAge.error.message);
       const maxRows = rows === undefined ? undefined : Number(rows);
       if (maxRows !== undefined && (!Number.isInteger(maxRows) || maxRows < 0)) return io.usage('--max-rows needs a whole number.');
-      const removed = store.prune({ ...(maxAge === undefined ? {} : { maxAgeMs: maxAge.value }), ...(maxRows === undefined ? {} : { maxRows }) });
+      const removed = log.open().prune({ ...(maxAge === undefined ? {} : { maxAgeMs: maxAge.value }), ...(maxRows === undefined ? {} : { maxRows }) });
       io.out(flag(args, 'json') ? JSON.stringify({ removed }) : `Removed ${removed} events.`);
       return EXIT.ok;
     },
@@ -219,7 +234,8 @@ function printCheck(check: ChainCheck, json: boolean, io: Io): number {
   if (json) io.out(JSON.stringify(check));
   else if (check.ok) {
     const pruned = check.anchored_after === null ? '' : ` (events up to ${check.anchored_after} were pruned; the chain continues from their anchor)`;
-    io.out(`Intact: ${check.rows} events verified${pruned}.`);
+    const head = check.head === null ? '' : `, up to its head recorded outside the log (event ${check.head.id})`;
+    io.out(`Intact: ${check.rows} events verified${pruned}${head}.`);
   } else {
     const listed = check.problems.length < check.problem_count ? ` (the first ${check.problems.length} below)` : '';
     io.out(`Broken: ${check.problem_count} ${check.problem_count === 1 ? 'problem' : 'problems'} over ${check.rows} events${listed}.`);

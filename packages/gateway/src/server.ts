@@ -18,7 +18,7 @@ import {
   type ExecBinding, type ExecRequest, type Failure, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type PolicyCall, type Result, type SecurityMode, type TimelinePage, type ToolRunRequest,
 } from '@aleph/protocol';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
-import { auditFile, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, own, saveConfig, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
+import { auditFile, auditHeadFile, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, own, saveConfig, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
 import { GatewayError } from './errors.js';
 import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './handshake.js';
 import { Identities, UNRECORDED, type IdentityEvent } from './identities.js';
@@ -562,6 +562,8 @@ export class Gateway {
    */
   private append(events: readonly Record<string, unknown>[]): Failure | null {
     try {
+      // A log deleted or replaced while open would take these events where nobody can read them.
+      this.audit.checkFile();
       this.audit.appendBatch(events);
     } catch (error) {
       const message = (error as Error).message;
@@ -1109,11 +1111,18 @@ export class Gateway {
   }
 }
 
-/** The audit log; a file that is not one (or cannot be used) is a GatewayError naming it. */
+/**
+ * The audit log, with its head, checked to reach that head: a gateway does not start on a log that
+ * lost rows, nor on a file that is not a log; both are a GatewayError naming the file.
+ */
 function openAudit(home: string, busyTimeoutMs: number | undefined): AuditStore {
+  let audit: AuditStore | undefined;
   try {
-    return AuditStore.open(auditFile(home), { indexOnAppend: false, ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }) });
+    audit = AuditStore.open(auditFile(home), { indexOnAppend: false, head: auditHeadFile(home), ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }) });
+    audit.checkHead();
+    return audit;
   } catch (error) {
+    audit?.close();
     if (error instanceof AuditError) throw new GatewayError(error.code, error.message);
     throw error;
   }
