@@ -183,8 +183,8 @@ export class AuditStore {
   /** Whether the log was found to reach its recorded head (checked before this store's first append). */
   private headChecked = false;
   /** The newest row this store committed (the head it records), and the one a transaction is committing. */
-  private committed: { id: number; hash: Buffer } | null = null;
-  private committing: { id: number; hash: Buffer } | null = null;
+  private committed: { id: number; hash: Uint8Array } | null = null;
+  private committing: { id: number; hash: Uint8Array } | null = null;
   /** A commit whose head is not recorded yet, the timer that will record it, and why the last attempt failed. */
   private headDirty = false;
   private headTimer: NodeJS.Timeout | undefined;
@@ -243,7 +243,7 @@ export class AuditStore {
         mark.run(id);
         this.indexedUpTo = id;
       }
-      this.committing = { id, hash: Buffer.from(hash) };
+      this.committing = { id, hash };
       return ids;
     });
     // IMMEDIATE: take the write lock before reading the chain head, so that two processes
@@ -410,7 +410,7 @@ export class AuditStore {
   private checkContinuity(tip: { id: number; hash: Uint8Array }): void {
     if (!this.headChecked) this.checkHead();
     const mine = this.committed;
-    if (mine !== null && (tip.id < mine.id || (tip.id === mine.id && !mine.hash.equals(tip.hash)))) {
+    if (mine !== null && (tip.id < mine.id || (tip.id === mine.id && Buffer.compare(mine.hash, tip.hash) !== 0))) {
       throw new AuditError('behind_head', `The audit log ${this.file} no longer holds the rows this process appended (it ends at row ${tip.id}; they went up to row ${mine.id}): they were removed, or the file's content replaced. Nothing was written.`);
     }
   }
@@ -445,7 +445,7 @@ export class AuditStore {
         // Unreadable now, though it was readable before this store's first append: replaced by a good one.
         if (!(error instanceof HeadError)) throw error;
       }
-      if (recorded === null || recorded.id <= this.committed.id) writeHead(this.headFile, { id: this.committed.id, hash: this.committed.hash.toString('hex') });
+      if (recorded === null || recorded.id <= this.committed.id) writeHead(this.headFile, { id: this.committed.id, hash: Buffer.from(this.committed.hash).toString('hex') });
       this.headDirty = false;
       this.headFailure = null;
     } catch (error) {
