@@ -1122,7 +1122,11 @@ function openAudit(home: string, busyTimeoutMs: number | undefined): AuditStore 
     audit.checkHead();
     return audit;
   } catch (error) {
-    audit?.close();
+    try {
+      audit?.close();
+    } catch {
+      // The error that stopped the start is the one to tell.
+    }
     if (error instanceof AuditError) throw new GatewayError(error.code, error.message);
     throw error;
   }
