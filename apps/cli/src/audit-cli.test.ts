@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALEPH_BIN, useAlephHome } from './test-cli.js';
@@ -48,15 +48,61 @@ describe('aleph audit', () => {
     expect(aleph(['audit', 'search', 'checkout']).stdout).toContain('git checkout main (auto_approved_dev_git_readonly)');
   });
 
-  it('verifies: exit 0 when intact, 1 naming the row someone edited', () => {
+  it('verifies: exit 0 when intact, 1 naming every row someone edited', () => {
     const home = homeDir();
     aleph(['audit', 'import', '--format', 'jsonl', seed()]);
-    expect(aleph(['audit', 'verify']).code).toBe(0);
-    spawnSync('sqlite3', [join(home, 'data', 'aleph.db'), "UPDATE events SET decision = 'run' WHERE id = 2"]);
+    const intact = aleph(['audit', 'verify']);
+    expect(intact).toMatchObject({ code: 0, stdout: 'Intact: 4 events verified, up to its head recorded outside the log (event 4).\n' });
+    spawnSync('sqlite3', [join(home, 'data', 'aleph.db'), "UPDATE events SET decision = 'run' WHERE id IN (2, 4)"]);
     const r = aleph(['audit', 'verify', '--json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, first_bad_id: 2 });
-    expect(aleph(['audit', 'verify']).stdout).toContain('Broken at event 2');
+    const mismatch = 'its hash does not match its contents and the previous row';
+    expect(JSON.parse(r.stdout)).toEqual({
+      ok: false, rows: 4, anchored_after: null, head: { id: 4, hash: expect.stringMatching(/^[0-9a-f]{64}$/) }, problem_count: 2,
+      problems: [{ id: 2, reason: mismatch }, { id: 4, reason: mismatch }],
+    });
+    expect(aleph(['audit', 'verify']).stdout).toBe(`Broken: 2 problems over 4 events.\n  event 2: ${mismatch}\n  event 4: ${mismatch}\n`);
+  });
+
+  it('verifies without creating anything: a missing log fails, with or without a head that remembers it', () => {
+    const home = homeDir();
+    const fresh = aleph(['audit', 'verify']);
+    expect(fresh).toMatchObject({ code: 1, stdout: `Broken: 1 problem over 0 events.\n  there is no audit log at ${join(home, 'data', 'aleph.db')}\n` });
+    expect(readdirSync(home)).toEqual([]);
+    aleph(['audit', 'import', '--format', 'jsonl', seed()]);
+    for (const name of readdirSync(join(home, 'data')).filter((n) => n.startsWith('aleph.db'))) rmSync(join(home, 'data', name));
+    const gone = aleph(['audit', 'verify', '--json']);
+    expect(gone.code).toBe(1);
+    expect(JSON.parse(gone.stdout)).toMatchObject({ ok: false, problems: [{ id: null, reason: expect.stringContaining('records events up to row 4: the log was deleted or moved') }] });
+    expect(readdirSync(join(home, 'data'))).toEqual([]);
+    // Nor does anything else start a new log where the head says one was; an import refuses too.
+    expect(aleph(['audit', 'search']).code).toBe(2);
+    const again = aleph(['audit', 'import', '--format', 'jsonl', seed()]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('Nothing was created.');
+    expect(readdirSync(join(home, 'data'))).toEqual([]);
+  });
+
+  it('fails on a log that was emptied, cut short or replaced by another', () => {
+    const home = homeDir();
+    const db = join(home, 'data', 'aleph.db');
+    aleph(['audit', 'import', '--format', 'jsonl', seed()]);
+    const saved = readFileSync(db);
+    spawnSync('sqlite3', [db, 'DELETE FROM events']);
+    expect(aleph(['audit', 'verify'])).toMatchObject({ code: 1, stdout: expect.stringContaining('the log holds no rows, but its head') });
+    writeFileSync(db, saved);
+    truncateSync(db, saved.length / 2);
+    expect(aleph(['audit', 'verify'])).toMatchObject({ code: 2, stderr: expect.stringContaining(`${db} is corrupt`) });
+    truncateSync(db, 0);
+    expect(aleph(['audit', 'verify'])).toMatchObject({ code: 1, stdout: expect.stringContaining('is an empty file, but its head') });
+    // Another log in its place, with other events: made while the old head was away, which then comes back.
+    rmSync(db);
+    renameSync(join(home, 'audit-head.json'), join(home, 'head.saved'));
+    const other = join(home, 'other.log');
+    writeFileSync(other, [...LOG, ...LOG].reverse().map((l) => JSON.stringify(l)).join('\n') + '\n');
+    expect(aleph(['audit', 'import', '--format', 'jsonl', other]).code).toBe(0);
+    renameSync(join(home, 'head.saved'), join(home, 'audit-head.json'));
+    expect(aleph(['audit', 'verify'])).toMatchObject({ code: 1, stdout: expect.stringContaining('event 4: row 4 is not the row its head') });
   });
 
   it('exports JSON lines in the audit.log shape and CSV, to stdout or a 0600 file', () => {
@@ -161,5 +207,17 @@ describe('aleph audit', () => {
     const r = aleph(['audit', 'import', '--format', 'jsonl', join(home, 'missing.log')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Cannot read');
+  });
+
+  it('refuses to start the gateway on a log file that is not one, with a sentence naming it and exit 2', () => {
+    const home = homeDir();
+    for (const name of ['aleph.db', 'identity.db']) {
+      rmSync(join(home, 'data'), { recursive: true, force: true });
+      mkdirSync(join(home, 'data'), { recursive: true });
+      writeFileSync(join(home, 'data', name), 'my notes, not a database\n');
+      // A gateway that started anyway would run until killed.
+      const r = spawnSync(process.execPath, [ALEPH_BIN, 'gateway', '--headless', '--port', '0'], { encoding: 'utf8', timeout: 15_000, env: { ...process.env, ALEPH_HOME: home, NO_COLOR: '1' } });
+      expect({ code: r.status, stderr: r.stderr }).toEqual({ code: 2, stderr: `aleph: ${join(home, 'data', name)} is not an SQLite database; it was left untouched. Move it aside to ${name === 'aleph.db' ? 'start a new audit log' : 'start with no paired devices'}.\n` });
+    }
   });
 });

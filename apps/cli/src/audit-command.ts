@@ -3,10 +3,10 @@ import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
-import { AUDIT_EVENT_TYPES, RISK_LEVELS, parseDuration, parseWhen, type AuditEventType, type AuditRow, type RiskLevel, toJsonLine, visibleText } from '@aleph/protocol';
+import { AUDIT_EVENT_TYPES, RISK_LEVELS, parseDuration, parseWhen, type AuditEventType, type AuditRow, type ChainCheck, type RiskLevel, toJsonLine, visibleText } from '@aleph/protocol';
 import { AuditError, AuditStore, CSV_HEADER, importJsonLines, search, toCsvLine, type SearchQuery } from '@aleph/audit';
 import { flag, value, type ParsedArgs } from './args.js';
-import { alephHome, auditFile } from '@aleph/gateway';
+import { alephHome, auditFile, auditHeadFile } from '@aleph/gateway';
 import { defineCommand, type Invocation, type Options } from './command.js';
 import { EXIT, type Io } from './io.js';
 import { styleFor, type Style } from './style.js';
@@ -20,7 +20,8 @@ export const AUDIT_HELP = `Usage: aleph audit <command> [options]
   tail [-n N] [--follow] [--json]
                  the newest events; with --follow, new ones as they arrive
   verify [--json]
-                 walks the hash chain: exit 0 when intact, 1 naming the first bad row
+                 walks the hash chain and checks the log against its head: exit 0 when intact,
+                 1 listing every problem (the first 20, and how many); never creates a log
   export --format jsonl|csv [--output FILE] [--json]
                  every event, oldest first (jsonl is the agent audit.log line shape); FILE is
                  written 0600 and replaced whole, never left half-written
@@ -33,20 +34,32 @@ The log is $ALEPH_HOME/data/aleph.db (default ~/.aleph/data/aleph.db).`;
 
 async function audit({ sub, args, io }: Invocation): Promise<number> {
   const handler = HANDLERS[sub]!;
-  let store: AuditStore;
+  const home = alephHome(io.env);
+  const log = new AuditLog(auditFile(home), auditHeadFile(home));
   try {
-    store = AuditStore.open(auditFile(alephHome(io.env)));
-  } catch (error) {
-    if (error instanceof AuditError) return io.fail(error, flag(args, 'json'));
-    throw error;
-  }
-  try {
-    return await handler.run(store, args, io);
+    return await handler.run(log, args, io);
   } catch (error) {
     if (error instanceof AuditError) return io.fail(error, flag(args, 'json'));
     throw error;
   } finally {
-    store.close();
+    log.close();
+  }
+}
+
+/** The log a command works on, with its head: opened as the command needs, closed after it. */
+class AuditLog {
+  private store: AuditStore | null = null;
+
+  constructor(readonly file: string, readonly head: string) {}
+
+  /** The store; only an import may start a log where there is none. */
+  open(create = false): AuditStore {
+    this.store ??= AuditStore.open(this.file, { head: this.head, create });
+    return this.store;
+  }
+
+  close(): void {
+    this.store?.close();
   }
 }
 
@@ -57,16 +70,16 @@ function normalizeShort(args: readonly string[]): string[] {
 
 interface Handler {
   readonly options: Options;
-  run(store: AuditStore, args: ParsedArgs, io: Io): Promise<number>;
+  run(log: AuditLog, args: ParsedArgs, io: Io): Promise<number>;
 }
 
 const HANDLERS: Readonly<Record<string, Handler>> = {
   search: {
     options: { event: { value: true, multiple: true }, decision: { value: true, multiple: true }, risk: { value: true, multiple: true }, session: { value: true }, actor: { value: true }, since: { value: true }, until: { value: true }, limit: { value: true }, cursor: { value: true }, json: {} },
-    async run(store, args, io) {
+    async run(log, args, io) {
       const query = searchQuery(args, Date.now());
       if (typeof query === 'string') return io.usage(query);
-      const result = search(store, query);
+      const result = search(log.open(), query);
       if (flag(args, 'json')) {
         io.out(JSON.stringify({ rows: result.rows, next_cursor: result.next_cursor, count: result.count, count_exact: result.count_exact }));
         return EXIT.ok;
@@ -81,9 +94,10 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
   tail: {
     options: { n: { value: true }, follow: {}, json: {} },
-    async run(store, args, io) {
+    async run(log, args, io) {
       const n = Number(value(args, 'n') ?? 20);
       if (!Number.isInteger(n) || n < 0) return io.usage('-n needs a whole number.');
+      const store = log.open();
       const json = flag(args, 'json');
       const style = styleFor(io.stdout, io.env);
       const print = (row: AuditRow): void => io.out(json ? JSON.stringify(row) : formatRow(row, style));
@@ -115,19 +129,17 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
   verify: {
     options: { json: {} },
-    async run(store, args, io) {
-      const result = store.verify();
-      if (flag(args, 'json')) io.out(JSON.stringify(result));
-      else if (result.ok) io.out(`Intact: ${result.rows} events verified${result.anchored_after === null ? '' : ` (events up to ${result.anchored_after} were pruned; the chain continues from their anchor)`}.`);
-      else io.out(`Broken at event ${result.first_bad_id}: ${result.reason}. ${result.rows} events before it verified.`);
-      return result.ok ? EXIT.ok : EXIT.failure;
+    async run(log, args, io) {
+      // Read without opening the log for writing: a missing log is reported, never created.
+      return printCheck(AuditStore.verifyFile(log.file, { head: log.head }), flag(args, 'json'), io);
     },
   },
   export: {
     options: { format: { value: true }, output: { value: true }, json: {} },
-    async run(store, args, io) {
+    async run(log, args, io) {
       const format = value(args, 'format');
       if (format !== 'jsonl' && format !== 'csv') return io.usage('--format must be jsonl or csv.');
+      const store = log.open();
       const json = flag(args, 'json');
       const output = value(args, 'output');
       let n = 0;
@@ -166,7 +178,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
   import: {
     options: { format: { value: true }, json: {} },
-    async run(store, args, io) {
+    async run(log, args, io) {
       if (value(args, 'format') !== 'jsonl') return io.usage('--format jsonl is required (the agent audit.log shape).');
       const file = args.operands[0];
       if (file === undefined || args.operands.length > 1) return io.usage('Give exactly one FILE to import.');
@@ -180,7 +192,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
       } catch (error) {
         return io.fail({ code: 'unreadable', message: `Cannot read ${file}: ${(error as Error).message}` }, flag(args, 'json'));
       }
-      const report = await importJsonLines(store, createInterface({ input, crlfDelay: Infinity }));
+      const report = await importJsonLines(log.open(true), createInterface({ input, crlfDelay: Infinity }));
       if (flag(args, 'json')) io.out(JSON.stringify(report));
       else {
         io.out(`Imported ${report.imported} events; skipped ${report.skipped} lines.`);
@@ -191,7 +203,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
   prune: {
     options: { 'max-age': { value: true }, 'max-rows': { value: true }, json: {} },
-    async run(store, args, io) {
+    async run(log, args, io) {
       const age = value(args, 'max-age');
       const rows = value(args, 'max-rows');
       if (age === undefined && rows === undefined) return io.usage('Give --max-age and/or --max-rows.');
@@ -199,7 +211,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
       if (maxAge !== undefined && !maxAge.ok) return io.usage(maxAge.error.message);
       const maxRows = rows === undefined ? undefined : Number(rows);
       if (maxRows !== undefined && (!Number.isInteger(maxRows) || maxRows < 0)) return io.usage('--max-rows needs a whole number.');
-      const removed = store.prune({ ...(maxAge === undefined ? {} : { maxAgeMs: maxAge.value }), ...(maxRows === undefined ? {} : { maxRows }) });
+      const removed = log.open().prune({ ...(maxAge === undefined ? {} : { maxAgeMs: maxAge.value }), ...(maxRows === undefined ? {} : { maxRows }) });
       io.out(flag(args, 'json') ? JSON.stringify({ removed }) : `Removed ${removed} events.`);
       return EXIT.ok;
     },
@@ -260,4 +272,19 @@ function formatRow(row: AuditRow, style: Style): string {
   const decision = row.decision === null ? '' : /deny|reject|block/.test(row.decision) ? style.red(row.decision) : row.decision;
   const session = row.session === null ? '' : style.dim(row.session.slice(0, 8));
   return [style.dim(row.ts.replace('T', ' ').slice(0, 19)), row.event.padEnd(20), decision.padEnd(12), risk.padEnd(8), session.padEnd(8), visibleText(row.summary)].join('  ');
+}
+
+/** A chain check for people (every problem, as many as were listed) or as JSON; exit 1 unless intact. */
+function printCheck(check: ChainCheck, json: boolean, io: Io): number {
+  if (json) io.out(JSON.stringify(check));
+  else if (check.ok) {
+    const pruned = check.anchored_after === null ? '' : ` (events up to ${check.anchored_after} were pruned; the chain continues from their anchor)`;
+    const head = check.head === null ? '' : `, up to its head recorded outside the log (event ${check.head.id})`;
+    io.out(`Intact: ${check.rows} events verified${pruned}${head}.`);
+  } else {
+    const listed = check.problems.length < check.problem_count ? ` (the first ${check.problems.length} below)` : '';
+    io.out(`Broken: ${check.problem_count} ${check.problem_count === 1 ? 'problem' : 'problems'} over ${check.rows} events${listed}.`);
+    for (const p of check.problems) io.out(p.id === null ? `  ${p.reason}` : `  event ${p.id}: ${p.reason}`);
+  }
+  return check.ok ? EXIT.ok : EXIT.failure;
 }

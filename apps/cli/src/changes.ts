@@ -1,11 +1,11 @@
 /** Changes the CLI makes itself, without a gateway: to the configuration file and the audit log. */
 import { AuditError, AuditStore } from '@aleph/audit';
-import { applyPolicyCall, auditFile, changeRefused, loadConfig, saveConfig, type GatewayConfig } from '@aleph/gateway';
+import { applyPolicyCall, auditFile, auditHeadFile, changeRefused, loadConfig, saveConfig, type GatewayConfig } from '@aleph/gateway';
 import { fail, ok, type PolicyCall, type Result } from '@aleph/protocol';
 
 /** Appends one event to the audit log (opened and closed around it); throws AuditError. */
 export function recordEvent(home: string, event: Record<string, unknown>): void {
-  const audit = AuditStore.open(auditFile(home));
+  const audit = AuditStore.open(auditFile(home), { head: auditHeadFile(home) });
   try {
     audit.append(event);
   } finally {

@@ -1,12 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { search } from './search.js';
-import { AuditError, AuditStore } from './store.js';
+import { AuditError, AuditStore, HEAD_DELAY_MS } from './store.js';
 import { toJsonLine } from '@aleph/protocol';
 import { importJsonLines, toCsvLine } from './transfer.js';
 
@@ -55,16 +56,47 @@ describe('the audit store', () => {
     store.close();
   });
 
-  it('verifies an intact chain, and names the first row someone edited with the sqlite3 shell', () => {
+  it('verifies an intact chain, and names the row someone edited with the sqlite3 shell', () => {
     const store = AuditStore.open(file);
     fill(store, 10);
-    expect(store.verify()).toEqual({ ok: true, rows: 10, anchored_after: null });
+    expect(store.verify()).toEqual({ ok: true, rows: 10, anchored_after: null, head: null, problem_count: 0, problems: [] });
     store.close();
     const edit = spawnSync('sqlite3', [file, "UPDATE events SET summary = 'nothing to see' WHERE id = 7"], { encoding: 'utf8' });
     expect(edit.status, edit.stderr).toBe(0);
     const reopened = AuditStore.open(file);
-    expect(reopened.verify()).toMatchObject({ ok: false, first_bad_id: 7 });
+    expect(reopened.verify()).toMatchObject({ ok: false, rows: 10, problem_count: 1, problems: [{ id: 7, reason: 'its hash does not match its contents and the previous row' }] });
     reopened.close();
+  });
+
+  it('reports every row that does not match, so that one break cannot hide another', () => {
+    const store = AuditStore.open(file);
+    fill(store, 12);
+    const db = store.connection;
+    db.prepare("UPDATE events SET summary = 'edited' WHERE id IN (3, 8)").run();
+    db.prepare('DELETE FROM events WHERE id IN (5, 6)').run();
+    // A row whose hash was overwritten fails its own check and the link of the row after it.
+    db.prepare('UPDATE events SET hash = zeroblob(32) WHERE id = 11').run();
+    expect(store.verify()).toMatchObject({
+      ok: false, rows: 10, problem_count: 5,
+      problems: [
+        { id: 3, reason: 'its hash does not match its contents and the previous row' },
+        { id: 7, reason: 'rows 5 to 6 are missing before it' },
+        { id: 8, reason: 'its hash does not match its contents and the previous row' },
+        { id: 11, reason: 'its hash does not match its contents and the previous row' },
+        { id: 12, reason: 'its hash does not match its contents and the previous row' },
+      ],
+    });
+    store.close();
+  });
+
+  it('counts every problem but lists only the first 20', () => {
+    const store = AuditStore.open(file);
+    fill(store, 30);
+    store.connection.prepare("UPDATE events SET summary = 'edited' WHERE id > 5").run();
+    const check = store.verify();
+    expect(check).toMatchObject({ ok: false, rows: 30, problem_count: 25 });
+    expect(check.problems.map((p) => p.id)).toEqual(Array.from({ length: 20 }, (_, i) => i + 6));
+    store.close();
   });
 
   it('still searches and shows a row whose payload was edited into something unreadable, and names it in verify', () => {
@@ -74,15 +106,17 @@ describe('the audit store', () => {
     const edit = spawnSync('sqlite3', [file, "UPDATE events SET payload = '{oops' WHERE id = 2"], { encoding: 'utf8' });
     expect(edit.status, edit.stderr).toBe(0);
     expect(search(store, {}).rows.map((r) => r.payload.unreadable_payload ?? 'ok')).toEqual(['ok', '{oops', 'ok']);
-    expect(store.verify()).toMatchObject({ ok: false, first_bad_id: 2 });
+    expect(store.verify()).toMatchObject({ ok: false, problems: [{ id: 2 }] });
     store.close();
   });
 
-  it('notices a row deleted from the middle of the chain', () => {
+  it('notices a row deleted from the middle of the chain, and the first rows deleted', () => {
     const store = AuditStore.open(file);
     fill(store, 10);
     store.connection.prepare('DELETE FROM events WHERE id = 4').run();
-    expect(store.verify()).toMatchObject({ ok: false, first_bad_id: 5 });
+    expect(store.verify()).toMatchObject({ ok: false, problems: [{ id: 5, reason: 'row 4 is missing before it' }] });
+    store.connection.prepare('DELETE FROM events WHERE id <= 2').run();
+    expect(store.verify()).toMatchObject({ ok: false, problems: [{ id: 3, reason: 'rows 1 to 2 are missing before it' }, { id: 5 }] });
     store.close();
   });
 
@@ -93,11 +127,11 @@ describe('the audit store', () => {
     store.appendBatch([cmd('old 1'), cmd('old 2')], now - 30 * day);
     store.appendBatch([cmd('new 1'), cmd('new 2'), cmd('new 3')], now);
     expect(store.prune({ maxAgeMs: 7 * day, now })).toBe(2);
-    expect(store.verify()).toEqual({ ok: true, rows: 3, anchored_after: 2 });
+    expect(store.verify()).toMatchObject({ ok: true, rows: 3, anchored_after: 2 });
     expect(store.prune({ maxRows: 1 })).toBe(2);
-    expect(store.verify()).toEqual({ ok: true, rows: 1, anchored_after: 4 });
+    expect(store.verify()).toMatchObject({ ok: true, rows: 1, anchored_after: 4 });
     store.append(cmd('after pruning'));
-    expect(store.verify()).toEqual({ ok: true, rows: 2, anchored_after: 4 });
+    expect(store.verify()).toMatchObject({ ok: true, rows: 2, anchored_after: 4 });
     expect(store.latest(5).map((r) => r.id)).toEqual([5, 6]);
     expect(store.prune({ maxRows: 10 })).toBe(0);
     store.close();
@@ -190,6 +224,170 @@ describe('the audit store', () => {
     db.pragma('user_version = 99');
     db.close();
     expect(() => AuditStore.open(file)).toThrow(/newer Aleph/);
+  });
+});
+
+describe('the head kept outside the log', () => {
+  let head: string;
+  beforeEach(() => {
+    head = join(dir, 'home', 'audit-head.json');
+  });
+  const withHead = (): AuditStore => AuditStore.open(file, { head });
+  const recorded = (): unknown => JSON.parse(readFileSync(head, 'utf8'));
+
+  /** A log of `n` events, closed, with its head recorded. */
+  function written(n: number): { id: number; hash: string } {
+    const store = withHead();
+    fill(store, n);
+    const last = store.latest(1)[0]!;
+    store.close();
+    return { id: last.id, hash: last.hash };
+  }
+
+  it('records the newest row in a private file once a burst of commits is over, and on close', () => {
+    vi.useFakeTimers();
+    try {
+      const store = withHead();
+      fill(store, 3);
+      store.append(cmd('one more'));
+      expect(existsSync(head)).toBe(false);
+      vi.advanceTimersByTime(HEAD_DELAY_MS);
+      expect(recorded()).toEqual({ id: 4, hash: store.latest(1)[0]!.hash });
+      expect(statSync(head).mode & 0o777).toBe(0o600);
+      store.append(cmd('last'));
+      store.close();
+      expect(recorded()).toEqual({ id: 5, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('verifies a log that reaches its head, even when retention pruned every row', () => {
+    const last = written(5);
+    expect(AuditStore.verifyFile(file, { head })).toEqual({ ok: true, rows: 5, anchored_after: null, head: last, problem_count: 0, problems: [] });
+    const store = withHead();
+    store.prune({ maxRows: 0 });
+    store.close();
+    expect(AuditStore.verifyFile(file, { head })).toMatchObject({ ok: true, rows: 0, anchored_after: 5 });
+  });
+
+  it('tells a log whose newest rows were removed, or that was emptied', () => {
+    written(5);
+    spawnSync('sqlite3', [file, 'DELETE FROM events WHERE id > 3']);
+    expect(AuditStore.verifyFile(file, { head })).toMatchObject({ ok: false, rows: 3, problems: [{ id: 5, reason: expect.stringMatching(/^the log ends at row 3, but its head \(kept in .*audit-head\.json\) records row 5: rows were removed from its end/) }] });
+    spawnSync('sqlite3', [file, 'DELETE FROM events']);
+    expect(AuditStore.verifyFile(file, { head })).toMatchObject({ ok: false, rows: 0, problems: [{ id: 5, reason: expect.stringContaining('the log holds no rows, but its head') }] });
+  });
+
+  it('tells a log replaced by another, longer one', () => {
+    written(5);
+    const other = join(dir, 'other.db');
+    const replacement = AuditStore.open(other);
+    fill(replacement, 8);
+    replacement.close();
+    renameSync(other, file);
+    expect(AuditStore.verifyFile(file, { head })).toMatchObject({ ok: false, rows: 8, problems: [{ id: 5, reason: expect.stringContaining('row 5 is not the row its head') }] });
+  });
+
+  it('tells a log truncated to nothing, or cut short, and a missing one, and creates nothing', () => {
+    written(500);
+    const size = statSync(file).size;
+    // Cut short, the file is no whole database any more: an error that names it.
+    truncateSync(file, Math.floor(size / 2));
+    expect(() => AuditStore.verifyFile(file, { head })).toThrow(expect.objectContaining({ code: 'corrupt', message: expect.stringContaining(file) }));
+    truncateSync(file, 0);
+    expect(AuditStore.verifyFile(file, { head })).toMatchObject({ ok: false, rows: 0, problems: [{ id: null, reason: `the audit log ${file} is an empty file, but its head (kept in ${head}) records events up to row 500: the log was emptied` }] });
+    rmSync(join(dir, 'home', 'data'), { recursive: true });
+    expect(AuditStore.verifyFile(file, { head })).toMatchObject({ ok: false, problems: [{ id: null, reason: expect.stringContaining(`there is no audit log at ${file}, but its head`) }] });
+    expect(AuditStore.verifyFile(join(dir, 'nowhere', 'aleph.db'))).toMatchObject({ ok: false, problems: [{ id: null, reason: `there is no audit log at ${join(dir, 'nowhere', 'aleph.db')}` }] });
+    expect(existsSync(join(dir, 'home', 'data'))).toBe(false);
+    expect(existsSync(join(dir, 'nowhere'))).toBe(false);
+  });
+
+  it('refuses to start a new log where its head says one was, and to append to a log behind its head', () => {
+    written(5);
+    rmSync(file);
+    expect(withHead).toThrow(expect.objectContaining({ code: 'behind_head', message: expect.stringContaining('records events up to row 5: the log was deleted or moved. Nothing was created.') }));
+    expect(existsSync(file)).toBe(false);
+    // Moved aside on purpose, the head no longer stands in the way.
+    renameSync(head, `${head}.old`);
+    written(2);
+    spawnSync('sqlite3', [file, 'DELETE FROM events WHERE id = 2']);
+    const store = withHead();
+    expect(() => store.append(cmd('on top'))).toThrow(expect.objectContaining({ code: 'behind_head' }));
+    expect(() => store.checkHead()).toThrow(/the log ends at row 1, but its head .* records row 2/);
+    expect(store.latest(5).map((r) => r.id)).toEqual([1]);
+    store.close();
+    expect(recorded()).toMatchObject({ id: 2 });
+  });
+
+  it('refuses a head file that is not one, rather than trusting or replacing it', () => {
+    written(2);
+    writeFileSync(head, 'not a head');
+    const store = withHead();
+    expect(() => store.append(cmd('x'))).toThrow(expect.objectContaining({ code: 'head_unreadable' }));
+    store.close();
+    expect(readFileSync(head, 'utf8')).toBe('not a head');
+    expect(AuditStore.verifyFile(file, { head })).toMatchObject({ ok: false, problems: [{ id: null, reason: expect.stringContaining('cannot be read (it is not JSON)') }] });
+  });
+
+  it('refuses to append once rows it appended are gone, head or not', () => {
+    const store = AuditStore.open(file);
+    fill(store, 3);
+    spawnSync('sqlite3', [file, 'DELETE FROM events WHERE id = 3']);
+    expect(() => store.append(cmd('on top'))).toThrow(expect.objectContaining({ code: 'behind_head', message: expect.stringContaining('it ends at row 2; they went up to row 3') }));
+    store.close();
+  });
+
+  it('tells when its file was deleted or replaced while open', () => {
+    const store = AuditStore.open(file);
+    fill(store, 2);
+    expect(() => store.checkFile()).not.toThrow();
+    renameSync(file, `${file}.moved`);
+    expect(() => store.checkFile()).toThrow(expect.objectContaining({ code: 'replaced', message: expect.stringContaining('was deleted while it was open') }));
+    expect(store.verify()).toMatchObject({ ok: false, problems: [{ id: null, reason: `the audit log ${file} was deleted while it was open` }] });
+    writeFileSync(file, '');
+    expect(() => store.checkFile()).toThrow(/was replaced by another file while it was open/);
+    store.close();
+  });
+});
+
+describe('text in the log', () => {
+  /** Any string: any UTF-16 code units, and many with surrogates, paired or alone. */
+  const text = fc.oneof(
+    fc.string({ unit: 'binary' }),
+    fc.string({ unit: fc.oneof(fc.integer({ min: 0xd800, max: 0xdfff }), fc.integer({ min: 0, max: 0x7f })).map((c) => String.fromCharCode(c)) }),
+    fc.constantFrom('\ud800', 'ls \udfff', '🚀'.slice(0, 1), '\u0000', 'é🚀'),
+  );
+  const wellFormed = (s: string): boolean => Buffer.from(s, 'utf8').toString('utf8') === s;
+
+  it('stores exactly what it hashes: any text appends, reads back unchanged and verifies, or is refused and leaves nothing', () => {
+    const store = AuditStore.open(file);
+    fc.assert(fc.property(text, text, text, text, (command, session, actor, reason) => {
+      const last = store.latest(1)[0]?.id ?? 0;
+      let id: number;
+      try {
+        id = store.append(cmd(command, { session, actor, reason }));
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'invalid_event', message: expect.stringContaining('not well-formed Unicode') });
+        expect([command, session, actor, reason].every(wellFormed)).toBe(false);
+        expect(store.latest(1)[0]?.id ?? 0).toBe(last);
+        return;
+      }
+      const row = [...store.rows(last)][0]!;
+      expect(row).toMatchObject({ id, session, actor, payload: { command, reason } });
+      expect(store.verify()).toMatchObject({ ok: true });
+      expect([command, session, actor, reason].every(wellFormed)).toBe(true);
+    }), { numRuns: 300 });
+    store.close();
+  });
+
+  it('refuses a lone surrogate in an imported line, and the log still verifies', async () => {
+    const store = AuditStore.open(file);
+    const report = await importJsonLines(store, ['{"event":"pairing_request","device_name":"\\ud800","device_type":"phone"}', '{"event":"pairing_request","device_name":"ok","device_type":"phone"}']);
+    expect(report).toMatchObject({ imported: 1, skipped: 1, errors: [{ line: 1, message: expect.stringContaining('"device_name" is not well-formed') }] });
+    expect(store.verify()).toMatchObject({ ok: true, rows: 1 });
+    store.close();
   });
 });
 

@@ -1,18 +1,33 @@
 /**
  * The audit store: SQLite (WAL, full sync) with one events table of typed payloads, a SHA-256 hash
- * chain over the rows, and an FTS5 index for the timeline's search.
+ * chain over the rows, its head kept outside the log, and an FTS5 index for the timeline's search.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readSync, chmodSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { canonicalJson, parseAuditEvent, type AuditEvent, type AuditEventType, type AuditRow, type RiskLevel } from '@aleph/protocol';
+import {
+  canonicalJson, MAX_LISTED_PROBLEMS, parseAuditEvent, type AuditEvent, type AuditEventType, type AuditRow, type ChainCheck, type ChainHead, type ChainProblem, type RiskLevel,
+} from '@aleph/protocol';
 import { chainHash, GENESIS, type ChainedColumns } from './canonical.js';
+import { HeadError, readHead, writeHead } from './head.js';
 import { searchText, summarize } from './summary.js';
 import { rowTags } from './tags.js';
 
 /** An audit store failure: a stable code and a sentence that names the file. */
 export class AuditError extends Error {
-  constructor(readonly code: 'not_a_database' | 'foreign_database' | 'newer_schema' | 'corrupt' | 'unreadable' | 'invalid_event' | 'busy' | 'invalid_query', message: string) {
+  constructor(
+    readonly code:
+      | 'not_a_database' | 'foreign_database' | 'newer_schema' | 'corrupt' | 'unreadable' | 'invalid_event' | 'busy' | 'invalid_query'
+      /** No log at the path, where one is needed. */
+      | 'missing'
+      /** The log does not reach the head recorded outside it: rows were removed, or it was emptied, replaced or deleted. */
+      | 'behind_head'
+      /** The head file cannot be read, or cannot be written. */
+      | 'head_unreadable' | 'head_unwritable'
+      /** The file the store has open was deleted or replaced under it. */
+      | 'replaced',
+    message: string,
+  ) {
     super(message);
     this.name = 'AuditError';
   }
@@ -66,7 +81,23 @@ export interface OpenOptions {
    * append pays for indexing hundreds of rows.
    */
   readonly indexOnAppend?: boolean;
+  /**
+   * The file that keeps the chain's head outside the log (head.ts), in another directory than the
+   * log's. A writer records its newest row there shortly after each commit (HEAD_DELAY_MS), and on
+   * close; it refuses to start a new log where the head says one was, or to append to a log that
+   * no longer reaches its head. verify checks the log against it.
+   */
+  readonly head?: string;
+  /** Create the log (and its directory) when it does not exist. Default: true unless `readonly`. */
+  readonly create?: boolean;
 }
+
+/**
+ * How long after a commit its head is recorded. Replacing a file costs a few hundred microseconds,
+ * ten times an acknowledged append: a burst of commits shares one write, and the head trails the
+ * log by at most this long (a writer killed meanwhile leaves it that far behind, which verify accepts).
+ */
+export const HEAD_DELAY_MS = 100;
 
 /** A row as SQLite returns it. */
 export interface StoredRow {
@@ -96,9 +127,8 @@ export function indexEntry(row: ChainedColumns): { text: string; tags: string } 
 const INDEX_LAG = 256;
 const INDEX_CHUNK = 5000;
 
-export type VerifyResult =
-  | { readonly ok: true; readonly rows: number; readonly anchored_after: number | null }
-  | { readonly ok: false; readonly rows: number; readonly first_bad_id: number; readonly reason: string };
+/** What verify found: every problem counted, the first MAX_LISTED_PROBLEMS listed (see ChainCheck). */
+export type VerifyResult = ChainCheck;
 
 export interface PruneOptions {
   /** Remove rows older than this many milliseconds. */
@@ -146,10 +176,25 @@ export class AuditStore {
   /** The newest id this connection knows to be indexed (another process may have indexed more). */
   private indexedUpTo = 0;
   private readonly anchor: Database.Statement;
+  private readonly hashOfRow: Database.Statement;
   private readonly appendTx: (events: readonly AuditEvent[], now: number) => number[];
+  /** The file's device and inode when it was opened: a path that leads elsewhere now was deleted or replaced. */
+  private readonly identity: { readonly dev: number; readonly ino: number };
+  /** Whether the log was found to reach its recorded head (checked before this store's first append). */
+  private headChecked = false;
+  /** The newest row this store committed (the head it records), and the one a transaction is committing. */
+  private committed: { id: number; hash: Uint8Array } | null = null;
+  private committing: { id: number; hash: Uint8Array } | null = null;
+  /** A commit whose head is not recorded yet, the timer that will record it, and why the last attempt failed. */
+  private headDirty = false;
+  private headTimer: NodeJS.Timeout | undefined;
+  private headFailure: Error | null = null;
 
-  private constructor(readonly file: string, db: Database.Database, private readonly indexOnAppend: boolean) {
+  private constructor(readonly file: string, db: Database.Database, private readonly indexOnAppend: boolean, private readonly headFile: string | undefined) {
     this.db = db;
+    const opened = statSync(file);
+    this.identity = { dev: opened.dev, ino: opened.ino };
+    this.hashOfRow = db.prepare('SELECT hash FROM events WHERE id = ?');
     this.insertEvent = db.prepare('INSERT INTO events (id, ts, event, session, actor, risk_level, decision, summary, payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertFts = db.prepare('INSERT INTO events_fts (rowid, text, tags) VALUES (?, ?, ?)');
     this.lastRow = db.prepare('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1');
@@ -181,6 +226,7 @@ export class AuditStore {
       const inline = events.length >= INDEX_LAG;
       if (inline) catchUp();
       let { id, hash } = this.head();
+      this.checkContinuity({ id, hash });
       const ids: number[] = [];
       for (const event of events) {
         id += 1;
@@ -197,6 +243,7 @@ export class AuditStore {
         mark.run(id);
         this.indexedUpTo = id;
       }
+      this.committing = { id, hash };
       return ids;
     });
     // IMMEDIATE: take the write lock before reading the chain head, so that two processes
@@ -226,8 +273,13 @@ export class AuditStore {
   static open(file: string, options: OpenOptions = {}): AuditStore {
     const exists = existsSync(file);
     if (exists) checkHeader(file);
-    else if (options.readonly === true) throw new AuditError('unreadable', `There is no audit database at ${file}.`);
+    else if (options.readonly === true || options.create === false) throw new AuditError('missing', `There is no audit log at ${file}.`);
     else {
+      // A head says a log was here: it was deleted or moved, and a new one would hide that.
+      const recorded = options.head === undefined ? null : headOf(options.head);
+      if (recorded !== null && recorded.id > 0) {
+        throw new AuditError('behind_head', `There is no audit log at ${file}, but its head (kept in ${options.head}) records events up to row ${recorded.id}: the log was deleted or moved. Nothing was created. Put the log back; or, to start a new one knowing the old one is gone, move ${options.head} aside.`);
+      }
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
       closeSync(openSync(file, 'a', 0o600));
     }
@@ -246,19 +298,159 @@ export class AuditStore {
         db.pragma('cache_size = -32768');
       }
       migrate(db, file, options.readonly === true);
-      return new AuditStore(file, db, options.indexOnAppend !== false);
+      return new AuditStore(file, db, options.indexOnAppend !== false, options.head);
     } catch (error) {
       db.close();
       throw translate(error, file);
     }
   }
 
-  /** Brings the index up to date and closes; the file is closed even when indexing fails (the next open catches up). */
+  /**
+   * Verifies the log at `file` without writing to it: a log that is missing is reported, never
+   * created (nor its directory), and so is an empty file; with `head`, the log must reach the head
+   * recorded there. A file that cannot be read as a log throws an AuditError naming it.
+   */
+  static verifyFile(file: string, options: Pick<OpenOptions, 'head' | 'busyTimeoutMs'> = {}): VerifyResult {
+    const problems = new Problems();
+    let recorded: ChainHead | null = null;
+    if (options.head !== undefined) {
+      try {
+        recorded = readHead(options.head);
+      } catch (error) {
+        if (!(error instanceof HeadError)) throw error;
+        problems.note(null, `its head ${options.head} cannot be read (${error.message})`);
+      }
+    }
+    const size = statSync(file, { throwIfNoEntry: false })?.size;
+    if (size === undefined || size === 0) {
+      const what = size === undefined ? `there is no audit log at ${file}` : `the audit log ${file} is an empty file`;
+      problems.note(null, recorded === null || recorded.id === 0 ? what : `${what}, but its head (kept in ${options.head}) records events up to row ${recorded.id}: the log was ${size === undefined ? 'deleted or moved' : 'emptied'}`);
+      return problems.result(0, null, recorded);
+    }
+    const store = AuditStore.open(file, { readonly: true, ...options });
+    try {
+      return store.verify();
+    } finally {
+      store.close();
+    }
+  }
+
+  /**
+   * Brings the index up to date, records the head, and closes; the file is closed even when these
+   * fail (the next open catches the index up; the head only trails).
+   */
   close(): void {
     try {
       if (this.db.open && !this.db.readonly) this.index();
     } finally {
-      this.db.close();
+      try {
+        this.syncHead();
+      } finally {
+        this.db.close();
+      }
+    }
+  }
+
+  /**
+   * Throws `replaced` when the path no longer leads to the file this store has open: it was deleted
+   * (its rows would go to a file nobody can open again) or replaced by another. One stat: a server
+   * calls it before each group commit.
+   */
+  checkFile(): void {
+    const problem = this.fileProblem();
+    if (problem !== null) throw new AuditError('replaced', `${problem}; nothing more is written to it. Put the log back and restart, or restart to find out what is missing.`);
+  }
+
+  private fileProblem(): string | null {
+    const now = statSync(this.file, { throwIfNoEntry: false });
+    if (now === undefined) return `the audit log ${this.file} was deleted while it was open`;
+    if (now.dev !== this.identity.dev || now.ino !== this.identity.ino) return `the audit log ${this.file} was replaced by another file while it was open`;
+    return null;
+  }
+
+  /**
+   * Throws unless the log reaches the head recorded outside it (`behind_head`), or when that head
+   * cannot be read (`head_unreadable`). Checked before a store's first append; a server checks it
+   * at start, to refuse to run on a log that lost rows.
+   */
+  checkHead(): void {
+    if (this.headFile !== undefined) {
+      const problem = this.headProblem(headOf(this.headFile), this.head());
+      if (problem !== null) {
+        throw new AuditError('behind_head', `In the audit log ${this.file}, ${problem}. Nothing was written. See what remains with \`aleph audit verify\`; to go on with this log knowing what is lost, move ${this.headFile} aside.`);
+      }
+    }
+    this.headChecked = true;
+  }
+
+  /** Why the log does not reach `recorded` (its tip being `tip`), or null when it does. */
+  private headProblem(recorded: ChainHead | null, tip: { id: number; hash: Uint8Array }): string | null {
+    if (recorded === null || recorded.id === 0) return null;
+    const where = `its head (kept in ${this.headFile})`;
+    if (tip.id < recorded.id) {
+      return tip.id === 0
+        ? `the log holds no rows, but ${where} records row ${recorded.id}: it was emptied or replaced`
+        : `the log ends at row ${tip.id}, but ${where} records row ${recorded.id}: rows were removed from its end, or it was replaced`;
+    }
+    const anchor = this.anchor.get() as { before_id: number; hash: Buffer } | undefined;
+    const stored = anchor?.before_id === recorded.id ? anchor.hash : (this.hashOfRow.get(recorded.id) as { hash: Buffer } | undefined)?.hash;
+    if (stored === undefined) {
+      // Pruned since it was recorded: retention removed it on purpose, and the anchor vouches for what follows.
+      if (anchor !== undefined && anchor.before_id > recorded.id) return null;
+      return `row ${recorded.id}, which ${where} records, is missing`;
+    }
+    return stored.toString('hex') === recorded.hash ? null : `row ${recorded.id} is not the row ${where} records: the log was replaced or rewritten`;
+  }
+
+  /**
+   * Before an append: the first one checks the log against its recorded head; later ones check that
+   * the rows this store committed are still there (nobody removed them, nobody swapped the file's
+   * content). Another process may have appended meanwhile; verify checks its rows.
+   */
+  private checkContinuity(tip: { id: number; hash: Uint8Array }): void {
+    if (!this.headChecked) this.checkHead();
+    const mine = this.committed;
+    if (mine !== null && (tip.id < mine.id || (tip.id === mine.id && Buffer.compare(mine.hash, tip.hash) !== 0))) {
+      throw new AuditError('behind_head', `The audit log ${this.file} no longer holds the rows this process appended (it ends at row ${tip.id}; they went up to row ${mine.id}): they were removed, or the file's content replaced. Nothing was written.`);
+    }
+  }
+
+  /** After a commit: its head is recorded shortly, once for a whole burst of commits (HEAD_DELAY_MS). */
+  private headCommitted(): void {
+    if (this.headFile === undefined) return;
+    this.headDirty = true;
+    this.headTimer ??= setTimeout(() => {
+      this.headTimer = undefined;
+      try {
+        this.syncHead();
+      } catch {
+        // Kept in headFailure: the next append tries again, and fails if it still cannot.
+      }
+    }, HEAD_DELAY_MS).unref();
+  }
+
+  /**
+   * Records the newest row this store committed as the log's head, now. The head never moves back:
+   * another writer may have recorded a newer row meanwhile.
+   */
+  syncHead(): void {
+    clearTimeout(this.headTimer);
+    this.headTimer = undefined;
+    if (this.headFile === undefined || !this.headDirty || this.committed === null) return;
+    try {
+      let recorded: ChainHead | null = null;
+      try {
+        recorded = readHead(this.headFile);
+      } catch (error) {
+        // Unreadable now, though it was readable before this store's first append: replaced by a good one.
+        if (!(error instanceof HeadError)) throw error;
+      }
+      if (recorded === null || recorded.id <= this.committed.id) writeHead(this.headFile, { id: this.committed.id, hash: Buffer.from(this.committed.hash).toString('hex') });
+      this.headDirty = false;
+      this.headFailure = null;
+    } catch (error) {
+      this.headFailure = error as Error;
+      throw new AuditError('head_unwritable', `Cannot record the audit log's head in ${this.headFile}: ${(error as Error).message}`);
     }
   }
 
@@ -320,18 +512,25 @@ export class AuditStore {
         throw error;
       }
     });
+    // A head that could not be recorded is tried again first: nothing is appended while it cannot be kept.
+    if (this.headFailure !== null) this.syncHead();
     let ids: number[];
     try {
       ids = this.appendTx(parsed, now);
     } catch (error) {
       throw translate(error, this.file);
     }
+    this.committed = this.committing;
+    this.headCommitted();
     // The index trails; one indexing pass per INDEX_LAG rows keeps it close at little cost.
     if (this.indexOnAppend && ids[ids.length - 1]! - this.indexedUpTo >= INDEX_LAG) this.index();
     return ids;
   }
 
-  /** Walks the chain from the anchor (or genesis) and names the first row that does not match. */
+  /**
+   * Walks the chain from the anchor (or genesis) and checks every row against its recorded
+   * predecessor, so that one edited row does not hide another; then checks the log against its head.
+   */
   verify(): VerifyResult {
     const steps = this.verifySteps(Number.MAX_SAFE_INTEGER);
     for (;;) {
@@ -345,29 +544,43 @@ export class AuditStore {
    * a long chain is walked. Rows appended meanwhile are left for the next check.
    */
   *verifySteps(chunk = 5000): Generator<void, VerifyResult> {
+    const problems = new Problems();
+    // The head first: it is recorded after the rows it names, so the log read next reaches at least as far.
+    let recorded: ChainHead | null = null;
+    if (this.headFile !== undefined) {
+      try {
+        recorded = readHead(this.headFile);
+      } catch (error) {
+        if (!(error instanceof HeadError)) throw error;
+        problems.note(null, `its head ${this.headFile} cannot be read (${error.message})`);
+      }
+    }
+    const moved = this.fileProblem();
+    if (moved !== null) problems.note(null, moved);
     const anchor = this.anchor.get() as { before_id: number; hash: Buffer } | undefined;
-    const head = (this.lastRow.get() as { id: number } | undefined)?.id ?? 0;
+    const tip = this.head();
     const page = this.db.prepare('SELECT * FROM events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
     let previous: Uint8Array = anchor?.hash ?? GENESIS;
-    let expectedId = anchor === undefined ? null : anchor.before_id + 1;
+    let expectedId = (anchor?.before_id ?? 0) + 1;
     let after = anchor?.before_id ?? 0;
     let rows = 0;
     for (;;) {
-      const batch = page.all(after, head, chunk) as StoredRow[];
+      const batch = page.all(after, tip.id, chunk) as StoredRow[];
       for (const row of batch) {
-        if (expectedId !== null && row.id !== expectedId) {
-          return { ok: false, rows, first_bad_id: row.id, reason: `row ${expectedId} is missing before row ${row.id}` };
-        }
-        const hash = chainHash(previous, row);
-        if (!hash.equals(row.hash)) return { ok: false, rows, first_bad_id: row.id, reason: 'its hash does not match its contents and the previous row' };
+        if (row.id !== expectedId) problems.note(row.id, row.id === expectedId + 1 ? `row ${expectedId} is missing before it` : `rows ${expectedId} to ${row.id - 1} are missing before it`);
+        else if (!chainHash(previous, row).equals(row.hash)) problems.note(row.id, 'its hash does not match its contents and the previous row');
+        // The next row is checked against this one as stored, whether or not this one matched.
         previous = row.hash;
         expectedId = row.id + 1;
         rows++;
       }
-      if (batch.length < chunk) return { ok: true, rows, anchored_after: anchor?.before_id ?? null };
+      if (batch.length < chunk) break;
       after = batch[batch.length - 1]!.id;
       yield;
     }
+    const behind = this.headProblem(recorded, tip);
+    if (behind !== null) problems.note(recorded!.id, behind);
+    return problems.result(rows, anchor?.before_id ?? null, recorded);
   }
 
   /**
@@ -411,6 +624,31 @@ export class AuditStore {
   /** The underlying connection, for search and the benchmark. */
   get connection(): Database.Database {
     return this.db;
+  }
+}
+
+/** Problems verify found: all counted, the first MAX_LISTED_PROBLEMS kept. */
+class Problems {
+  private readonly listed: ChainProblem[] = [];
+  private count = 0;
+
+  note(id: number | null, reason: string): void {
+    this.count++;
+    if (this.listed.length < MAX_LISTED_PROBLEMS) this.listed.push({ id, reason });
+  }
+
+  result(rows: number, anchoredAfter: number | null, head: ChainHead | null): VerifyResult {
+    return { ok: this.count === 0, rows, anchored_after: anchoredAfter, head, problem_count: this.count, problems: this.listed };
+  }
+}
+
+/** The head recorded in `file`; one that cannot be read is an AuditError. */
+function headOf(file: string): ChainHead | null {
+  try {
+    return readHead(file);
+  } catch (error) {
+    if (!(error instanceof HeadError)) throw error;
+    throw new AuditError('head_unreadable', `The audit log's head ${file} cannot be used: ${error.message}. Move it aside if you know why; the log is then checked against nothing.`);
   }
 }
 

@@ -107,6 +107,14 @@ export function auditFile(home: string): string {
   return join(home, 'data', 'aleph.db');
 }
 
+/**
+ * The audit chain's head, under `$ALEPH_HOME` but outside the audit log's directory, so that
+ * whatever removes or replaces the log leaves it behind (see docs/audit.md).
+ */
+export function auditHeadFile(home: string): string {
+  return join(home, 'audit-head.json');
+}
+
 /** Devices, guests and the token secret, under `$ALEPH_HOME`. */
 export function identityFile(home: string): string {
   return join(home, 'data', 'identity.db');

@@ -673,3 +673,16 @@ describe('hostile peers on the network side', () => {
     expect(await first.next()).toEqual({ type: 'pong', id: 'still' });
   });
 });
+
+describe('text the audit log could not store as received', () => {
+  it('refuses a pairing request whose name holds a lone surrogate before anyone hears of it, and the chain stays intact', async () => {
+    await start();
+    const d = await device();
+    // JSON.stringify spells the lone surrogate as the escape "\ud800": valid JSON, but no text.
+    const asked = await d.call('pairing.request', { name: 'Phone\ud800', type: 'phone', public_key: toBase64url(newDeviceKeyPair().publicKey) });
+    expect(code(asked)).toBe('invalid_unicode');
+    const o = await owner();
+    expect(value(await o.call<{ pending: unknown[] }>('pairing.list')).pending).toEqual([]);
+    expect(value(await o.call('audit.verify'))).toMatchObject({ ok: true });
+  });
+});

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { encodeFrame, type ClientMessage, type ExecRequest, type GatewayMessage, type PolicyView, type RuleView } from '@aleph/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayClient } from './client.js';
-import { auditFile, configFile, loadConfig, saveConfig, secretBytes } from './config.js';
+import { auditFile, auditHeadFile, configFile, loadConfig, saveConfig, secretBytes } from './config.js';
 import { withRule, type NewRule } from './rules.js';
 import { newNonce, prove } from './handshake.js';
 import { GatewayError } from './errors.js';
@@ -245,11 +245,12 @@ describe('the gateway socket', () => {
     owner.send({ type: 'call', id: 'v1', method: 'audit.verify', params: {} } as unknown as ClientMessage);
     owner.send({ type: 'ping', id: 'meanwhile' });
     expect(await owner.next()).toEqual({ type: 'pong', id: 'meanwhile' });
-    expect(await owner.next()).toEqual({ type: 'result', id: 'v1', result: { ok: true, rows: 12_000, first_bad_id: null, reason: null } });
+    expect(await owner.next()).toEqual({ type: 'result', id: 'v1', result: { ok: true, rows: 12_000, anchored_after: null, head: null, problem_count: 0, problems: [] } });
     const editor = new Database(join(home, 'data', 'aleph.db'));
-    editor.prepare("UPDATE events SET summary = 'nothing' WHERE id = 9001").run();
+    editor.prepare("UPDATE events SET summary = 'nothing' WHERE id IN (9001, 11000)").run();
     editor.close();
-    expect(await owner.call('audit.verify')).toEqual({ ok: true, value: { ok: false, rows: 9000, first_bad_id: 9001, reason: 'its hash does not match its contents and the previous row' } });
+    const mismatch = 'its hash does not match its contents and the previous row';
+    expect(await owner.call('audit.verify')).toEqual({ ok: true, value: { ok: false, rows: 12_000, anchored_after: null, head: null, problem_count: 2, problems: [{ id: 9001, reason: mismatch }, { id: 11000, reason: mismatch }] } });
     owner.close();
   });
 
@@ -659,5 +660,82 @@ describe('rules, grants and bindings', () => {
     const audit = AuditStore.open(auditFile(home));
     expect(audit.latest(1)[0]).toMatchObject({ event: 'command_finished', summary: 'ls -la finished: exit 3 after 13 ms', payload: { request_id: 'r', exit_code: 3 } });
     audit.close();
+  });
+});
+
+describe('text the audit log could not store as received', () => {
+  it('refuses a lone surrogate in a request\'s command, agent or session, and the chain stays intact', async () => {
+    await start();
+    for (const field of [{ command: 'ls \ud800' }, { agent_id: 'agent\udfff' }, { session_key: '🚀'.slice(0, 1) }]) {
+      const agent = await client();
+      agent.send({ type: 'approval_request', id: 'odd', request: { ...request('ls'), ...field } });
+      expect(await agent.next(2000)).toMatchObject({ type: 'error', code: 'invalid_unicode' });
+      agent.close();
+    }
+    // Characters UTF-8 can hold, astral ones included, pass as they are.
+    const agent = await client();
+    agent.send({ type: 'approval_request', id: 'fine', request: request('echo 🚀') });
+    expect(await agent.next(2000)).toMatchObject({ type: 'approval_decision', id: 'fine' });
+    agent.close();
+    await gateway!.stop();
+    gateway = undefined;
+    const audit = AuditStore.open(auditFile(home));
+    expect(audit.latest(5).map((r) => r.payload.command)).toEqual(['echo 🚀']);
+    expect(audit.verify()).toMatchObject({ ok: true });
+    audit.close();
+  });
+});
+
+describe('an audit log deleted or replaced under the gateway', () => {
+  it('allows nothing once its log is deleted, says why, and does not start again over the loss', async () => {
+    const problems: string[] = [];
+    await start({ onProblem: (p) => problems.push(p) });
+    const agent = await client();
+    agent.send({ type: 'approval_request', id: 'before', request: request('git status') });
+    expect(await agent.next(2000)).toMatchObject({ type: 'approval_decision', id: 'before', decision: 'allow-once' });
+
+    // `rm aleph.db*` while the gateway runs: its open file lives on, unlinked, where nobody can read it.
+    for (const name of readdirSync(join(home, 'data')).filter((n) => n.startsWith('aleph.db'))) rmSync(join(home, 'data', name));
+    agent.send({ type: 'approval_request', id: 'after', request: request('git status') });
+    expect(await agent.next(2000)).toMatchObject({ type: 'error', id: 'after', code: 'audit_unavailable', message: expect.stringContaining('was deleted while it was open') });
+    expect(problems).toEqual([expect.stringContaining(`the audit log ${auditFile(home)} was deleted while it was open`)]);
+    const owner = await client();
+    expect(await owner.call('audit.verify')).toMatchObject({ ok: true, value: { ok: false, problems: [{ id: null, reason: expect.stringContaining('was deleted while it was open') }] } });
+    agent.close();
+    owner.close();
+
+    await gateway!.stop();
+    gateway = undefined;
+    await expect(start()).rejects.toMatchObject({ code: 'behind_head', message: expect.stringContaining('the log was deleted or moved. Nothing was created.') });
+    expect(existsSync(auditFile(home))).toBe(false);
+    expect(AuditStore.verifyFile(auditFile(home), { head: auditHeadFile(home) })).toMatchObject({ ok: false });
+  });
+
+  it('allows nothing once its log is replaced by another file', async () => {
+    await start();
+    const other = AuditStore.open(join(home, 'other.db'));
+    other.append({ event: 'terminal_cmd', command: 'nothing happened', decision: 'allow-once' });
+    other.close();
+    renameSync(join(home, 'other.db'), auditFile(home));
+    const agent = await client();
+    agent.send({ type: 'approval_request', id: 'r', request: request('git status') });
+    expect(await agent.next(2000)).toMatchObject({ type: 'error', id: 'r', code: 'audit_unavailable', message: expect.stringContaining('was replaced by another file while it was open') });
+    agent.close();
+  });
+
+  it('does not start on a log whose newest rows were removed while it was stopped', async () => {
+    await start();
+    const agent = await client();
+    for (const id of ['a', 'b']) {
+      agent.send({ type: 'approval_request', id, request: request('git status') });
+      expect(await agent.next(2000)).toMatchObject({ type: 'approval_decision', id });
+    }
+    agent.close();
+    await gateway!.stop();
+    gateway = undefined;
+    const editor = new Database(auditFile(home));
+    editor.prepare('DELETE FROM events WHERE id = (SELECT max(id) FROM events)').run();
+    editor.close();
+    await expect(start()).rejects.toMatchObject({ code: 'behind_head', message: expect.stringMatching(/the log ends at row 1, but its head .* records row 2/) });
   });
 });

@@ -18,7 +18,7 @@ import {
   type ExecBinding, type ExecRequest, type Failure, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type PolicyCall, type Result, type SecurityMode, type TimelinePage, type ToolRunRequest,
 } from '@aleph/protocol';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
-import { auditFile, changeRefused, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, own, saveConfig, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
+import { auditFile, auditHeadFile, changeRefused, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, own, saveConfig, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
 import { watchConfig } from './config-watch.js';
 import { GatewayError } from './errors.js';
 import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './handshake.js';
@@ -272,11 +272,11 @@ export class Gateway {
     const socketPath = join(options.home, SOCKET_FILE);
     if (Buffer.byteLength(socketPath) > 100) throw new GatewayError('socket_path_too_long', `The socket path ${socketPath} is too long for a Unix socket; choose a shorter ALEPH_HOME.`);
     await clearStaleSocket(socketPath);
-    const audit = AuditStore.open(auditFile(options.home), { indexOnAppend: false, ...(options.auditBusyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.auditBusyTimeoutMs }) });
+    const audit = openAudit(options.home, options.auditBusyTimeoutMs);
     let policy: CommandPolicy;
     let identityStore: IdentityStore;
     try {
-      identityStore = IdentityStore.open(identityFile(options.home));
+      identityStore = openIdentities(options.home);
       policy = await CommandPolicy.load();
     } catch (error) {
       audit.close();
@@ -583,6 +583,8 @@ export class Gateway {
    */
   private append(events: readonly Record<string, unknown>[]): Failure | null {
     try {
+      // A log deleted or replaced while open would take these events where nobody can read them.
+      this.audit.checkFile();
       this.audit.appendBatch(events);
     } catch (error) {
       const message = (error as Error).message;
@@ -743,8 +745,7 @@ export class Gateway {
         setImmediate(step);
         return;
       }
-      const v = next.value;
-      answer(ok(v.ok ? { ok: true, rows: v.rows, first_bad_id: null, reason: null } : { ok: false, rows: v.rows, first_bad_id: v.first_bad_id, reason: v.reason }));
+      answer(ok(next.value));
     };
     step();
   }
@@ -1172,6 +1173,40 @@ export class Gateway {
       this.configMtime = 0;
     }
     return null;
+  }
+}
+
+/**
+ * The audit log, with its head, checked to reach that head: a gateway does not start on a log that
+ * lost rows, nor on a file that is not a log; both are a GatewayError naming the file.
+ */
+function openAudit(home: string, busyTimeoutMs: number | undefined): AuditStore {
+  let audit: AuditStore | undefined;
+  try {
+    audit = AuditStore.open(auditFile(home), { indexOnAppend: false, head: auditHeadFile(home), ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }) });
+    audit.checkHead();
+    return audit;
+  } catch (error) {
+    try {
+      audit?.close();
+    } catch {
+      // The error that stopped the start is the one to tell.
+    }
+    if (error instanceof AuditError) throw new GatewayError(error.code, error.message);
+    throw error;
+  }
+}
+
+/** The identity store; a file that is not one is a GatewayError naming it. */
+function openIdentities(home: string): IdentityStore {
+  const file = identityFile(home);
+  try {
+    return IdentityStore.open(file);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB') throw new GatewayError('not_a_database', `${file} is not an SQLite database; it was left untouched. Move it aside to start with no paired devices.`);
+    if (typeof code === 'string' && code.startsWith('SQLITE_')) throw new GatewayError('unreadable', `Cannot use the identity store ${file}: ${(error as Error).message}`);
+    throw error;
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { RISK_LEVELS, SECURITY_MODES, VERDICTS, type RiskLevel, type SecurityMode, type Verdict } from './policy.js';
 import { fail, ok, type Result } from './result.js';
+import { illFormedTextAt, illFormedTextMessage } from './text.js';
 
 type FieldKind =
   | 'string' | 'string?' | 'number' | 'number?' | 'integer?' | 'strings?' | 'object' | 'object?'
@@ -170,10 +171,13 @@ export function parseTimestamp(value: unknown): Result<number> {
 
 /**
  * Validates an untrusted event object into an AuditEvent. Unknown payload fields are kept (an
- * imported log may carry more than we model); known fields must have their declared types.
+ * imported log may carry more than we model); known fields must have their declared types. Text
+ * must be well-formed (text.ts): the log stores exactly the text it hashes.
  */
 export function parseAuditEvent(value: unknown): Result<AuditEvent> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('invalid_event', 'An event must be a JSON object.');
+  const illFormed = illFormedTextAt(value);
+  if (illFormed !== null) return fail('invalid_event', illFormedTextMessage(illFormed));
   const input = value as Record<string, unknown>;
   const type = input.event;
   if (typeof type !== 'string' || !(type in EVENT_FIELDS)) {

@@ -37,6 +37,9 @@ describe('JSON-RPC envelopes', () => {
     expect(error('{"jsonrpc":"1.0","id":"a","method":"x"}')).toEqual(['a', RPC_CODES.INVALID_REQUEST, 'invalid_request']);
     expect(error('{"jsonrpc":"2.0","id":2,"method":""}')).toEqual([2, RPC_CODES.INVALID_REQUEST, 'invalid_request']);
     expect(error('{"jsonrpc":"2.0","id":3,"method":"x","params":[1]}')).toEqual([3, RPC_CODES.INVALID_PARAMS, 'invalid_params']);
+    // A lone surrogate is valid JSON but no text: refused wherever it is, and never echoed back as the id.
+    expect(error('{"jsonrpc":"2.0","id":4,"method":"pairing.request","params":{"name":"\\ud800"}}')).toEqual([4, RPC_CODES.INVALID_REQUEST, 'invalid_unicode']);
+    expect(error('{"jsonrpc":"2.0","id":"\\udfff","method":"ping"}')).toEqual([null, RPC_CODES.INVALID_REQUEST, 'invalid_unicode']);
   });
 
   it('reads what the gateway sends: results, errors with their code, notifications', () => {

@@ -108,12 +108,36 @@ export interface TimelinePage {
   readonly count_exact: boolean;
 }
 
-/** The audit chain checked from the first row to the last. */
+/** The newest row of the audit chain as a writer recorded it outside the log: its id and hash (hex). */
+export interface ChainHead {
+  readonly id: number;
+  readonly hash: string;
+}
+
+/** Something verify found: a row that does not match (`id`), or about the log as a whole (`id` null). */
+export interface ChainProblem {
+  readonly id: number | null;
+  readonly reason: string;
+}
+
+/** How many problems a check lists; the rest are counted. */
+export const MAX_LISTED_PROBLEMS = 20;
+
+/**
+ * The audit chain checked from the first row to the last, and against its head. Every problem is
+ * counted, so that one break cannot hide another; the first MAX_LISTED_PROBLEMS are listed.
+ */
 export interface ChainCheck {
   readonly ok: boolean;
+  /** Rows walked, good or bad. */
   readonly rows: number;
-  readonly first_bad_id: number | null;
-  readonly reason: string | null;
+  /** The id of the last pruned row, whose hash the chain continues from; null when nothing was pruned. */
+  readonly anchored_after: number | null;
+  /** The head recorded outside the log, or null when none is. */
+  readonly head: ChainHead | null;
+  readonly problem_count: number;
+  /** In the order found: the log as a whole first, then rows by id, then the head. */
+  readonly problems: readonly ChainProblem[];
 }
 
 export const DEVICE_METHODS = ['pairing.request', 'pairing.status', 'pairing.complete', 'guests.accept', 'connect', 'chat.authorize'] as const;

@@ -30,6 +30,14 @@ describe('newline-delimited JSON frames', () => {
     expect(values(reader.push(Uint8Array.of(0x7b, 0xff, 0xfe, 0x7d, 10)))).toEqual(['invalid_utf8']);
   });
 
+  it('reports text that is not well-formed Unicode: a lone surrogate spelt as a JSON escape, which UTF-8 cannot carry', () => {
+    const reader = new FrameReader();
+    const frames = reader.push(bytes('{"request":{"command":"ls \\ud800"}}\n{"note":"\\ud83d\\ude80"}\n'));
+    expect(values(frames)).toEqual(['invalid_unicode', { note: '🚀' }]);
+    expect(frames[0]).toMatchObject({ message: expect.stringContaining('"request.command"') });
+    expect(reader.stopped).toBe(false);
+  });
+
   it('skips empty lines and tolerates CRLF', () => {
     const reader = new FrameReader();
     expect(values(reader.push(bytes('\n\r\n{"a":1}\r\n\n')))).toEqual([{ a: 1 }]);

@@ -2,11 +2,12 @@
  * Socket framing: newline-delimited JSON, one object per line, with a hard cap per line. Written
  * for Uint8Array and TextDecoder, so the same code runs in Node and in a browser.
  */
+import { illFormedTextAt, illFormedTextMessage } from './text.js';
 
 /** The most bytes one line may hold, newline excluded. */
 export const MAX_LINE_BYTES = 1024 * 1024;
 
-export type FrameErrorCode = 'line_too_long' | 'invalid_utf8' | 'invalid_json' | 'not_an_object';
+export type FrameErrorCode = 'line_too_long' | 'invalid_utf8' | 'invalid_unicode' | 'invalid_json' | 'not_an_object';
 
 export type Frame =
   | { readonly kind: 'message'; readonly value: Readonly<Record<string, unknown>> }
@@ -17,7 +18,8 @@ const NEWLINE = 10;
 /**
  * Splits a byte stream into lines and parses each. A line that is too long is fatal (the reader
  * stops: the peer is not speaking the protocol, and its next bytes cannot be trusted to start a
- * line); a line that is not UTF-8, not JSON or not an object is reported and skipped.
+ * line); a line that is not UTF-8, not JSON or not an object, or whose text is not well-formed
+ * Unicode (a lone surrogate spelt as a JSON escape: see text.ts), is reported and skipped.
  */
 export class FrameReader {
   private pending: Uint8Array[] = [];
@@ -97,6 +99,8 @@ export class FrameReader {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return { kind: 'error', code: 'not_an_object', message: 'A line must hold a JSON object.' };
     }
+    const illFormed = illFormedTextAt(value);
+    if (illFormed !== null) return { kind: 'error', code: 'invalid_unicode', message: illFormedTextMessage(illFormed) };
     return { kind: 'message', value: value as Record<string, unknown> };
   }
 }

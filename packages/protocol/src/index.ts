@@ -13,3 +13,4 @@ export * from './capabilities.js';
 export * from './tools.js';
 export * from './console-api.js';
 export * from './visible.js';
+export * from './text.js';

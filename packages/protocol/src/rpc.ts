@@ -4,6 +4,7 @@
  * calls.ts; the gateway's unsolicited events are notifications.
  */
 import { fail, ok, type Result } from './result.js';
+import { illFormedTextAt, illFormedTextMessage } from './text.js';
 
 export type RpcId = string | number;
 
@@ -51,6 +52,9 @@ export function parseRpcCall(text: string): { readonly ok: true; readonly value:
   if (id !== null && !(typeof id === 'string' && id.length > 0 && id.length <= 128) && !(typeof id === 'number' && Number.isSafeInteger(id))) {
     return { ok: false, id: null, error: rpcError(RPC_CODES.INVALID_REQUEST, 'invalid_id', '"id" must be a string of at most 128 characters or a whole number.') };
   }
+  // Checked once here for every call (see text.ts); an id that is not well-formed is not echoed back.
+  const illFormed = illFormedTextAt(v);
+  if (illFormed !== null) return { ok: false, id: illFormed === 'id' ? null : id, error: rpcError(RPC_CODES.INVALID_REQUEST, 'invalid_unicode', illFormedTextMessage(illFormed)) };
   if (v.jsonrpc !== '2.0') return { ok: false, id, error: rpcError(RPC_CODES.INVALID_REQUEST, 'invalid_request', '"jsonrpc" must be "2.0".') };
   if (typeof v.method !== 'string' || v.method.length === 0 || v.method.length > MAX_METHOD_LENGTH) {
     return { ok: false, id, error: rpcError(RPC_CODES.INVALID_REQUEST, 'invalid_request', '"method" must be a method name.') };

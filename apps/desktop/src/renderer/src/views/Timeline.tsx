@@ -203,7 +203,7 @@ export function Timeline({ api }: { api: ConsoleApi }) {
       <p className="muted summary" aria-live="polite">
         {count === null ? 'Searching…' : `${count.n}${count.exact ? '' : '+'} events${rows.length < count.n ? `, ${rows.length} loaded` : ''}`}
         {exporting !== null && ` · exporting, ${exporting} of ${count?.n ?? '?'}${count?.exact === false ? '+' : ''} so far`}
-        {chain !== null && (chain.ok ? <span className="ok"> · chain intact over {chain.rows} events</span> : <span className="bad"> · chain broken at event {chain.first_bad_id}: {chain.reason}</span>)}
+        {chain !== null && (chain.ok ? <span className="ok"> · chain intact over {chain.rows} events</span> : <span className="bad"> · chain broken: {chainProblems(chain)}</span>)}
       </p>
       <div className="rows" ref={list} tabIndex={-1} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} role="list" aria-label="audit events">
         <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative' }}>
@@ -237,4 +237,11 @@ export function Timeline({ api }: { api: ConsoleApi }) {
       )}
     </section>
   );
+}
+
+/** Every problem a check found, counted, and those it lists in words. */
+function chainProblems(chain: ChainCheck): string {
+  const listed = chain.problems.map((p) => (p.id === null ? p.reason : `event ${p.id}: ${p.reason}`));
+  const more = chain.problem_count - chain.problems.length;
+  return `${chain.problem_count} ${chain.problem_count === 1 ? 'problem' : 'problems'} over ${chain.rows} events. ${listed.join('; ')}${more > 0 ? `; and ${more} more` : ''}.`;
 }

@@ -1,0 +1,51 @@
+/**
+ * The chain's head, kept outside the log: the id and hash of the newest row a writer committed.
+ * The hash chain shows rows edited, deleted or inserted inside the log, but a log emptied,
+ * truncated at its end, replaced by another, or deleted with its directory takes its own evidence
+ * along. A head kept in another file remembers what the log held, so that verify can tell a log
+ * that no longer reaches it, and no writer starts a new log where one was.
+ */
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChainHead } from '@aleph/protocol';
+
+const HASH = /^[0-9a-f]{64}$/;
+
+/** Why a head file cannot be used. */
+export class HeadError extends Error {}
+
+/** The head recorded in `file`, or null when there is none; a file that is not a head throws HeadError. */
+export function readHead(file: string): ChainHead | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new HeadError(`cannot read it: ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new HeadError('it is not JSON');
+  }
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  if (!Number.isSafeInteger(v.id) || (v.id as number) < 0 || typeof v.hash !== 'string' || !HASH.test(v.hash)) {
+    throw new HeadError('it does not hold an id and a SHA-256 hash');
+  }
+  return { id: v.id as number, hash: v.hash };
+}
+
+/**
+ * Replaces the head in `file` whole (a private temporary file renamed over it), so that a reader
+ * sees the old head or the new one, never half of one. Not synced to the disk: see docs/audit.md.
+ */
+export function writeHead(file: string, head: ChainHead): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, `${JSON.stringify({ id: head.id, hash: head.hash })}\n`, { mode: 0o600 });
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
