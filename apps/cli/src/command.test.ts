@@ -72,7 +72,10 @@ describe('help', () => {
 });
 
 describe('usage errors', () => {
-  it.each(declared)('aleph $name refuses an unknown option with exit 2, the reason, then its help', async ({ name, command }) => {
+  // The hook answers its usage errors as denials in the agent's format, never with help (below).
+  const commands = declared.filter(({ name }) => name !== 'hook');
+
+  it.each(commands)('aleph $name refuses an unknown option with exit 2, the reason, then its help', async ({ name, command }) => {
     const sub = command.subcommands?.[0];
     const r = await aleph(...(sub === undefined ? [name] : [name, sub]), '--frob');
     expect(r).toEqual({ code: EXIT.usage, stdout: '', stderr: `Unknown option --frob.\n\n${command.help}\n` });
@@ -85,6 +88,13 @@ describe('usage errors', () => {
 
   it('names an unknown subcommand', async () => {
     expect((await aleph('devices', 'frob')).stderr).toMatch(/^Unknown devices command "frob"\.\n\nUsage: aleph devices/);
-    expect((await aleph('hook', 'frob')).stderr).toMatch(/^Unknown agent "frob"; aleph hook knows claude-code and codex\./);
+  });
+
+  it('aleph hook names an unknown agent on standard error, exits 2 (a block for every agent), and prints no help', async () => {
+    for (const argv of [['hook', 'frob'], ['hook']]) {
+      const r = await aleph(...argv);
+      expect([r.code, r.stdout]).toEqual([EXIT.usage, '']);
+      expect(r.stderr).toMatch(/^aleph hook: (unknown agent "frob"|no agent named); aleph hook knows claude-code, codex, gemini\. The tool call is refused\.\n$/);
+    }
   });
 });

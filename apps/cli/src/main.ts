@@ -24,6 +24,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.out(version());
       return EXIT.ok;
   }
+  // The hook answers every mistake, its usage included, in the agent's format: it parses its own.
+  if (name === 'hook') return (await import('./hooks/run.js')).runHook(rest, io);
   const entry = findCommand(name);
   if (entry === undefined) return io.usage(`Unknown command "${name}".\n\n${HELP}`);
   return runCommand(entry.name, (await entry.load()).command, rest, io);
