@@ -1,16 +1,17 @@
 #!/usr/bin/env node
-// `aleph hook` runs before every tool call an agent makes: it goes straight to the hook, bundled
-// into one file by the build, without loading the command table.
+// CommonJS (see package.json beside it), so that `aleph hook`, which runs before every tool call an
+// agent makes, starts without Node's ES module loader: it goes straight to the hook, bundled into
+// one CommonJS file by the build. Every other command loads the command table as ES modules.
+'use strict';
 if (process.argv[2] === 'hook') {
   let hook;
   try {
-    hook = await import('../dist/hook-bundle.js');
+    hook = require('../dist/hook-bundle.cjs');
   } catch (error) {
-    if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    hook = await import('../dist/hooks/main.js');
+    if (error === null || typeof error !== 'object' || error.code !== 'MODULE_NOT_FOUND' || !String(error.message).includes('hook-bundle.cjs')) throw error;
   }
-  await hook.run(process.argv.slice(3));
+  if (hook === undefined) import('../dist/hooks/main.js').then((m) => m.run(process.argv.slice(3)));
+  else hook.run(process.argv.slice(3));
 } else {
-  const { run } = await import('../dist/main.js');
-  await run();
+  import('../dist/main.js').then((m) => m.run());
 }

@@ -167,5 +167,8 @@ describe('aleph on the PATH', () => {
     expect(realpathSync(bin)).toBe(ENTRY);
     const r = spawnSync(bin, ['--version'], { encoding: 'utf8', env: { ...env(), PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}` } });
     expect([r.status, r.stdout.trim()]).toEqual([0, JSON.parse(readFileSync(join(root, 'apps/cli/package.json'), 'utf8')).version]);
+    // The hook too, through the same link: a broken input is denied.
+    const hook = spawnSync(bin, ['hook', 'claude-code'], { input: '[]', encoding: 'utf8', env: env() });
+    expect(JSON.parse(hook.stdout)).toMatchObject({ hookSpecificOutput: { permissionDecision: 'deny' } });
   });
 });

@@ -6,5 +6,8 @@ import { processIo } from '../io.js';
 import { runHook } from './run.js';
 
 export async function run(argv: readonly string[]): Promise<void> {
-  process.exitCode = await runHook(argv, processIo());
+  const code = await runHook(argv, processIo());
+  // The answer is out: exit once it is written, rather than wait for the gateway's socket and
+  // standard input to wind down, which the agent would wait for too.
+  process.stdout.write('', () => process.exit(code));
 }
