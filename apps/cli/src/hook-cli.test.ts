@@ -100,6 +100,14 @@ describe('Claude Code: PreToolUse', () => {
     expect([read.code, json(read)]).toEqual([0, preToolUse('allow')]);
   });
 
+  it('an agent may not write its own hook settings, even inside the project', async () => {
+    for (const file of [join(project(), '.claude', 'settings.local.json'), join(userHome(), '.claude', 'settings.json')]) {
+      const r = await hook('claude-code', fixture('claude-code', 'pretooluse-edit', { PATH: file }));
+      expect(json(r)).toEqual(preToolUse('deny'));
+      expect(r.stdout).toContain('holds the agent\'s hooks');
+    }
+  });
+
   it('a link inside the project that leads to a credential is judged where it leads', async () => {
     const { symlinkSync } = await import('node:fs');
     symlinkSync(join(userHome(), '.ssh'), join(project(), 'keys'));

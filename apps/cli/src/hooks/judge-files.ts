@@ -23,6 +23,12 @@ export interface FileContext {
 export const SYSTEM_DIRECTORIES = ['/etc', '/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/boot', '/sys', '/proc', '/dev', '/opt', '/var', '/srv', '/root',
   '/System', '/Library', '/Applications', '/private/etc', '/private/var', '/nix', '/run'] as const;
 
+/**
+ * The files where agents keep their hooks (and so Aleph's): an agent that could write them could
+ * take Aleph out of its own path. Matched as the end of the real path.
+ */
+export const HOOK_SETTINGS = ['/.claude/settings.json', '/.claude/settings.local.json', '/.codex/hooks.json', '/.codex/config.toml', '/.gemini/settings.json'] as const;
+
 export function judgeFile(tool: string, path: unknown, access: Access, ctx: FileContext): Verdict {
   if (typeof path !== 'string' || path === '' || path.includes('\0')) return deny(`Aleph: the ${tool} call names no file path it can read, so it cannot vouch for it.`);
   const absolute = isAbsolute(path) ? resolve(path) : resolve(ctx.cwd, path);
@@ -39,6 +45,9 @@ export function judgeFile(tool: string, path: unknown, access: Access, ctx: File
   const shown = real === absolute ? path : `${path} (which leads to ${real})`;
   const secret = protectedReason(real, home, alephHome);
   if (secret !== null) return deny(`Aleph: ${tool} ${shown} is refused: ${secret}.`);
+  if (access === 'write' && HOOK_SETTINGS.some((end) => real.endsWith(end))) {
+    return deny(`Aleph: ${tool} ${shown} is refused: it holds the agent's hooks, which an agent may not change (a person edits it, or runs aleph install).`);
+  }
   const project = projectGuard(ctx.project, home);
   if (project !== null && project.resolve(absolute).ok) return allow(`Aleph: ${tool} inside the project ${ctx.project}.`);
   const system = SYSTEM_DIRECTORIES.find((dir) => isWithin(dir, real));
