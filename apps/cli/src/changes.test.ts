@@ -8,6 +8,16 @@ const { home, aleph } = useAlephHome();
 /** A configuration someone is in the middle of editing: a mode set by hand, and a comma too many. */
 const BROKEN = Buffer.from('{\n  "defaults": { "mode": "dev" },\n}\n');
 
+/** What this Node says about BROKEN: the wording differs between Node versions. */
+function parseError(): string {
+  try {
+    JSON.parse(BROKEN.toString());
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('BROKEN parsed');
+}
+
 const CHANGES = [
   ['mode', 'set', 'unrestricted'],
   ['mode', 'set', 'dev', '--agent', 'bot'],
@@ -22,7 +32,7 @@ describe('the changes the CLI makes itself, to a configuration file that does no
     writeFileSync(file, BROKEN);
     const r = aleph(args);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`aleph: Nothing was changed: ${file} is not valid JSON (${/\(([^)]*)\)/.exec(r.stderr)?.[1]}); it was left untouched. Every change is refused until the file parses again, so that nothing writes over it.\n`);
+    expect(r.stderr).toBe(`aleph: Nothing was changed: ${file} is not valid JSON (${parseError()}); it was left untouched. Every change is refused until the file parses again, so that nothing writes over it.\n`);
     const json = aleph([...args, '--json']);
     expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'config_invalid', message: expect.stringMatching(/^Nothing was changed: .* is not valid JSON/) } });
     expect(readFileSync(file)).toEqual(BROKEN);
