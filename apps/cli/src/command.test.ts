@@ -25,8 +25,9 @@ async function aleph(...argv: string[]): Promise<Ran> {
       this.err(message);
       return EXIT.usage;
     },
-    fail(error) {
-      this.err(`aleph: ${error.message}`);
+    fail(error, json) {
+      if (json) this.out(JSON.stringify({ error: { code: error.code, message: error.message } }));
+      else this.err(`aleph: ${error.message}`);
       return EXIT.usage;
     },
   };
@@ -64,10 +65,30 @@ describe('help', () => {
     expect(await aleph('devices', 'help')).toEqual({ code: EXIT.ok, stdout: `${command.help}\n`, stderr: '' });
   });
 
-  it('names an unknown command, and lists the commands there are', async () => {
+  it('names an unknown command and says where the list is, without printing the whole help', async () => {
     for (const argv of [['frob'], ['help', 'frob']]) {
-      expect(await aleph(...argv)).toEqual({ code: EXIT.usage, stdout: '', stderr: `Unknown command "frob".\n\n${HELP}\n` });
+      expect(await aleph(...argv)).toEqual({ code: EXIT.usage, stdout: '', stderr: 'Unknown command "frob". Run "aleph help" to see every command.\n' });
     }
+  });
+
+  it.each([
+    ['exce', 'exec'], ['exc', 'exec'], ['gatway', 'gateway'], ['aprovals', 'approvals'], ['approval', 'approvals'],
+    ['Audit', 'audit'], ['devcies', 'devices'], ['sandbx', 'sandbox'], ['versoin', 'version'], ['instal', 'install'], ['doc', 'doctor'],
+  ])('suggests the command a slip most likely meant: %s -> %s', async (typed, meant) => {
+    expect(await aleph(typed)).toEqual({ code: EXIT.usage, stdout: '', stderr: `Unknown command "${typed}". Did you mean "${meant}"? Run "aleph help" to see every command.\n` });
+  });
+
+  it('answers an unknown command in JSON when --json is among its arguments', async () => {
+    const r = await aleph('exce', '--json');
+    expect([r.code, r.stderr]).toEqual([EXIT.usage, '']);
+    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'unknown_command', message: 'Unknown command "exce". Did you mean "exec"? Run "aleph help" to see every command.' } });
+  });
+
+  it.each([['--version'], ['-V'], ['-v'], ['version']])('aleph %s prints the version, and {version} with --json', async (spelling) => {
+    const text = await aleph(spelling);
+    expect([text.code, text.stderr]).toEqual([EXIT.ok, '']);
+    expect(text.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(JSON.parse((await aleph(spelling, '--json')).stdout)).toEqual({ version: text.stdout.trim() });
   });
 });
 

@@ -37,6 +37,38 @@ export function findCommand(name: string): CommandEntry | undefined {
   return COMMANDS.find((c) => c.name === name);
 }
 
+/**
+ * The command a mistyped name most likely meant: the nearest by edit distance (a swap of two
+ * neighbouring letters counts once), when it is near enough to be a slip, or the only command the
+ * name begins; otherwise null.
+ */
+export function suggestCommand(name: string): string | null {
+  const typed = name.toLowerCase();
+  const names = [...COMMANDS.map((c) => c.name), 'help', 'version'];
+  let best: { name: string; distance: number } | null = null;
+  for (const candidate of names) {
+    const distance = editDistance(typed, candidate);
+    if (best === null || distance < best.distance) best = { name: candidate, distance };
+  }
+  if (best !== null && best.distance <= Math.max(1, Math.floor(best.name.length / 3))) return best.name;
+  const starting = names.filter((n) => typed.length >= 2 && n.startsWith(typed));
+  return starting.length === 1 ? (starting[0] ?? null) : null;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = d[i]!;
+      const above = d[i - 1]!;
+      row[j] = Math.min(above[j]! + 1, row[j - 1]! + 1, above[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
 export const HELP = `Aleph Console: the approval console between AI agents and your machine.
 
 Usage: aleph <command> [options]

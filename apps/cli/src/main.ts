@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { runCommand } from './command.js';
-import { findCommand, HELP } from './commands.js';
+import { findCommand, HELP, suggestCommand } from './commands.js';
 import { EXIT, processIo, type Io } from './io.js';
 
 function version(): string {
@@ -8,26 +8,24 @@ function version(): string {
   return pkg.version;
 }
 
+const VERSION_SPELLINGS: ReadonlySet<string> = new Set(['version', '--version', '-v', '-V']);
+
 /** Runs one command, found in the command table; each command's module is loaded when it is run. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
-  switch (name) {
-    case undefined:
-    case '--help':
-    case '-h':
-      io.out(HELP);
-      return EXIT.ok;
-    case 'help':
-      return help(rest[0], io);
-    case '--version':
-    case '-V':
-      io.out(version());
-      return EXIT.ok;
+  if (name === undefined || name === '--help' || name === '-h') {
+    io.out(HELP);
+    return EXIT.ok;
+  }
+  if (name === 'help') return help(rest[0], io);
+  if (VERSION_SPELLINGS.has(name)) {
+    io.out(rest.includes('--json') ? JSON.stringify({ version: version() }) : version());
+    return EXIT.ok;
   }
   // The hook answers every mistake, its usage included, in the agent's format: it parses its own.
   if (name === 'hook') return (await import('./hooks/run.js')).runHook(rest, io);
   const entry = findCommand(name);
-  if (entry === undefined) return io.usage(`Unknown command "${name}".\n\n${HELP}`);
+  if (entry === undefined) return unknownCommand(name, rest.includes('--json'), io);
   return runCommand(entry.name, (await entry.load()).command, rest, io);
 }
 
@@ -38,9 +36,16 @@ async function help(name: string | undefined, io: Io): Promise<number> {
     return EXIT.ok;
   }
   const entry = findCommand(name);
-  if (entry === undefined) return io.usage(`Unknown command "${name}".\n\n${HELP}`);
+  if (entry === undefined) return unknownCommand(name, false, io);
   io.out((await entry.load()).command.help);
   return EXIT.ok;
+}
+
+/** A name that is no command: the nearest command's name when it is a likely slip, and where the list is. */
+function unknownCommand(name: string, json: boolean, io: Io): number {
+  const near = suggestCommand(name);
+  const message = `Unknown command "${name}".${near === null ? '' : ` Did you mean "${near}"?`} Run "aleph help" to see every command.`;
+  return json ? io.fail({ code: 'unknown_command', message }, true) : io.usage(message);
 }
 
 export async function run(): Promise<void> {
