@@ -1,23 +1,25 @@
-import { createInterface } from 'node:readline';
 import { GatewayError, type GatewayClient } from '@aleph/gateway';
 import { describeGrant, formatDuration, parseDuration, parseRuleText, type AllowRule, type ClientMessage, type Decision, type GatewayMessage, type PendingApproval, type PendingTool, describeCapabilities, visibleText } from '@aleph/protocol';
 import { flag, value } from './args.js';
 import { defineCommand, type Invocation } from './command.js';
 import { connectGateway } from './connect.js';
 import { EXIT, type Io } from './io.js';
+import { promptInput } from './prompt-input.js';
 import { styleFor, type Style } from './style.js';
 
 export const APPROVALS_HELP = `Usage: aleph approvals list [--json]
        aleph approvals allow ID [--always | --for DURATION | --session] [--rule KIND:PATTERN]
        aleph approvals deny ID [--reason TEXT]
-       aleph approvals watch
+       aleph approvals watch [--json]
 
 Answers the commands agents are waiting on. --always remembers a rule for the agent (default: the
 suggested one); --for 15m remembers it for that long, --session for the rest of the agent's
 session (a day at most); both expire by themselves. KIND is exact, prefix or path, e.g.
 --rule 'prefix:npm run test:*'. A deny's --reason is told to the agent. watch shows each pending
-command with its risk and reasons, and asks: [o]nce, [a]lways, [t]his session, a duration such as
-15m, [d]eny or [s]kip.`;
+command with its risk and reasons, and asks: [o]nce, [a]lways, [t]his session, [d]eny or [s]kip,
+one key on a terminal, or a duration such as 15m then Enter (remember it that long); Ctrl-C stops.
+From a pipe, each line is an answer. watch --json asks nothing: it prints what waits, then every
+approval and pairing as it comes and goes, one JSON object per line.`;
 
 /** What an approver can answer, besides the approval's id. */
 type Answer = Pick<Extract<ClientMessage, { type: 'resolve' }>, 'decision' | 'rule' | 'reason' | 'duration_ms' | 'scope'>;
@@ -69,7 +71,7 @@ async function approvals({ sub, args, io }: Invocation<'list' | 'allow' | 'deny'
       else for (const a of approvals) io.out(describe(a, style));
       return EXIT.ok;
     }
-    if (sub === 'watch') return await watch(client, io, style);
+    if (sub === 'watch') return await (json ? feed(client, io) : watch(client, io, style));
     const decision: Decision = sub === 'deny' ? 'deny' : grants > 0 ? 'allow-always' : 'allow-once';
     const reason = value(args, 'reason');
     return await answer(client, io, id!, {
@@ -141,16 +143,39 @@ function describeTool(t: PendingTool, style: Style): string[] {
   ];
 }
 
-/** An interactive prompt: each pending command in turn, answered with one key and Enter. */
+/** The keys the watch prompt answers on at once, on a terminal. */
+const WATCH_KEYS: ReadonlySet<string> = new Set(['o', 'a', 't', 'd', 's']);
+
+/** The gateway's pushes a watcher is told of. */
+const WATCHED: ReadonlySet<GatewayMessage['type']> = new Set(['approval_pending', 'approval_resolved', 'pairing_pending', 'pairing_resolved', 'config_invalid', 'config_recovered']);
+
+/**
+ * With --json, a feed for programs: what waits now (`{"type": "pending", ...}`), then every push as
+ * the gateway sends it, one JSON object per line, until the gateway goes away. Nothing is asked.
+ */
+async function feed(client: GatewayClient, io: Io): Promise<number> {
+  client.send({ type: 'subscribe' });
+  for (;;) {
+    const m = await client.next();
+    if (m === null) break;
+    if (m.type === 'pending' || WATCHED.has(m.type)) io.out(JSON.stringify(m));
+  }
+  return io.fail(client.failure ?? { code: 'gateway_unreachable', message: 'The gateway closed the connection; nothing is being watched.' }, true);
+}
+
+/**
+ * An interactive prompt: each pending command in turn. On a terminal one key answers ([o]nce,
+ * [a]lways, [t]his session, [d]eny, [s]kip); a duration (15m) is typed and ends with Enter.
+ * From a pipe, each line is an answer.
+ */
 async function watch(client: GatewayClient, io: Io, style: Style): Promise<number> {
   client.send({ type: 'subscribe' });
   const first = await client.waitFor(isType('pending'), 5_000);
   const queue: PendingApproval[] = [...(first?.approvals ?? [])];
-  const input = createInterface({ input: io.stdin, crlfDelay: Infinity });
-  const lines = input[Symbol.asyncIterator]();
-  // The end of input (Ctrl-D, a closed pipe) ends the watch, even while waiting for the gateway.
+  const input = promptInput(io.stdin, io.stdout, WATCH_KEYS);
+  // The end of input (Ctrl-C or Ctrl-D at the prompt, a closed pipe) ends the watch, even while waiting for the gateway.
   let inputEnded = false;
-  input.once('close', () => {
+  input.onEnd(() => {
     inputEnded = true;
     client.close();
   });
@@ -177,15 +202,16 @@ async function watch(client: GatewayClient, io: Io, style: Style): Promise<numbe
     }
     io.out(describe(approval, style));
     io.stdout.write('  [o]nce  [a]lways  [t]his session  15m/2h  [d]eny  [s]kip > ');
-    const line = await lines.next();
-    if (line.done === true) {
+    const typed = await input.next();
+    if (typed === null) {
       inputEnded = true;
       break;
     }
-    const text = line.value.trim().toLowerCase();
+    const text = typed.trim().toLowerCase();
     if (text === '' || text === 's') continue;
     const a = keyAnswer(text);
     if (a === null) {
+      io.out(style.dim(`  "${visibleText(text)}" is no answer: o, a, t, d, s or a duration such as 15m.`));
       queue.unshift(approval);
       continue;
     }

@@ -295,6 +295,48 @@ describe('aleph exec through a running gateway', () => {
     expect(watch.exitCode).toBe(0);
   }, 20_000);
 
+  it('approvals watch answers on a single key, without Enter, on a terminal', async () => {
+    await startGateway();
+    writeFileSync(join(outside(), 'a'), 'data');
+    // script(1) gives the watch a terminal and passes what is written to it on, key by key.
+    const watch = spawn('script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(ALEPH_BIN)} approvals watch`, '/dev/null'], { env: { ...env(), TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'inherit'] });
+    let screen = '';
+    watch.stdout.on('data', (d: Buffer) => (screen += d.toString()));
+    const shown = (text: string): Promise<void> => expect.poll(() => screen.includes(text), { message: `never saw ${JSON.stringify(text)}` }).toBe(true);
+    await shown('Watching for approvals');
+    const once = execInBackground(['--', 'cp a m']);
+    await shown('$ cp a m');
+    watch.stdin.write('o');
+    expect((await once).code).toBe(0);
+    await shown('allow-once');
+    const timed = execInBackground(['--', 'cp a n']);
+    await shown('$ cp a n');
+    watch.stdin.write('15m\r');
+    expect((await timed).code).toBe(0);
+    await shown('(for 15 min)');
+    watch.stdin.write('\u0003');
+    await new Promise((r) => watch.on('exit', r));
+    expect(watch.exitCode).toBe(0);
+  }, 30_000);
+
+  it('approvals watch --json prints what waits, then each approval as it comes and goes, one JSON object a line', async () => {
+    await startGateway();
+    writeFileSync(join(outside(), 'a'), 'data');
+    const watch = spawn(process.execPath, [ALEPH_BIN, 'approvals', 'watch', '--json'], { env: env(), stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    watch.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const lines = (): { type: string; approval?: { id: string; request: { command: string } }; id?: string }[] => out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+    await expect.poll(() => lines().map((m) => m.type)).toEqual(['pending']);
+    const asked = execInBackground(['--', 'cp a o']);
+    await expect.poll(() => lines().find((m) => m.type === 'approval_pending')?.approval?.request.command).toBe('cp a o');
+    const id = lines().find((m) => m.type === 'approval_pending')!.approval!.id;
+    expect(aleph(['approvals', 'deny', id]).code).toBe(0);
+    expect((await asked).code).toBe(126);
+    await expect.poll(() => lines().find((m) => m.type === 'approval_resolved')).toEqual({ type: 'approval_resolved', id, decision: 'deny', resolved_by: 'owner' });
+    watch.kill('SIGTERM');
+    await new Promise((r) => watch.on('exit', r));
+  });
+
   it('approvals watch says so, and exits 2, when the gateway goes away', async () => {
     await startGateway();
     const watch = spawn(process.execPath, [ALEPH_BIN, 'approvals', 'watch'], { env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
