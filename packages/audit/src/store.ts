@@ -175,7 +175,7 @@ export class AuditStore {
   private readonly indexTx: () => number;
   /** The newest id this connection knows to be indexed (another process may have indexed more). */
   private indexedUpTo = 0;
-  private readonly anchor: Database.Statement;
+  private readonly anchors: Database.Statement;
   private readonly hashOfRow: Database.Statement;
   private readonly appendTx: (events: readonly AuditEvent[], now: number) => number[];
   /** The file's device and inode when it was opened: a path that leads elsewhere now was deleted or replaced. */
@@ -198,7 +198,7 @@ export class AuditStore {
     this.insertEvent = db.prepare('INSERT INTO events (id, ts, event, session, actor, risk_level, decision, summary, payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertFts = db.prepare('INSERT INTO events_fts (rowid, text, tags) VALUES (?, ?, ?)');
     this.lastRow = db.prepare('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1');
-    this.anchor = db.prepare('SELECT before_id, hash FROM chain_anchor WHERE id = 1');
+    this.anchors = db.prepare('SELECT id, before_id, hash FROM chain_anchor ORDER BY id');
     const state = db.prepare('SELECT indexed_up_to AS n FROM index_state WHERE id = 1');
     const pendingRows = db.prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?');
     const mark = db.prepare('UPDATE index_state SET indexed_up_to = ? WHERE id = 1');
@@ -375,7 +375,7 @@ export class AuditStore {
    */
   checkHead(): void {
     if (this.headFile !== undefined) {
-      const problem = this.headProblem(headOf(this.headFile), this.head());
+      const problem = this.headProblem(headOf(this.headFile), this.head(), this.readAnchor().anchor);
       if (problem !== null) {
         throw new AuditError('behind_head', `In the audit log ${this.file}, ${problem}. Nothing was written. See what remains with \`aleph audit verify\`; to go on with this log knowing what is lost, move ${this.headFile} aside.`);
       }
@@ -384,7 +384,7 @@ export class AuditStore {
   }
 
   /** Why the log does not reach `recorded` (its tip being `tip`), or null when it does. */
-  private headProblem(recorded: ChainHead | null, tip: { id: number; hash: Uint8Array }): string | null {
+  private headProblem(recorded: ChainHead | null, tip: { id: number; hash: Uint8Array }, anchor: Anchor | undefined): string | null {
     if (recorded === null || recorded.id === 0) return null;
     const where = `its head (kept in ${this.headFile})`;
     if (tip.id < recorded.id) {
@@ -392,14 +392,14 @@ export class AuditStore {
         ? `the log holds no rows, but ${where} records row ${recorded.id}: it was emptied or replaced`
         : `the log ends at row ${tip.id}, but ${where} records row ${recorded.id}: rows were removed from its end, or it was replaced`;
     }
-    const anchor = this.anchor.get() as { before_id: number; hash: Buffer } | undefined;
-    const stored = anchor?.before_id === recorded.id ? anchor.hash : (this.hashOfRow.get(recorded.id) as { hash: Buffer } | undefined)?.hash;
-    if (stored === undefined) {
-      // Pruned since it was recorded: retention removed it on purpose, and the anchor vouches for what follows.
-      if (anchor !== undefined && anchor.before_id > recorded.id) return null;
-      return `row ${recorded.id}, which ${where} records, is missing`;
+    // Pruning records the head first, so its anchor never lies past it.
+    if (anchor !== undefined && anchor.before_id > recorded.id) {
+      return `the chain's anchor (row ${anchor.before_id}) lies past the head recorded outside the log (row ${recorded.id}): it was forged, or rows were pruned that the head never saw`;
     }
-    return stored.toString('hex') === recorded.hash ? null : `row ${recorded.id} is not the row ${where} records: the log was replaced or rewritten`;
+    const row = this.hashOfRow.get(recorded.id) as { hash: unknown } | undefined;
+    const stored = anchor?.before_id === recorded.id && row === undefined ? anchor.hash : row?.hash;
+    if (stored === undefined) return `row ${recorded.id}, which ${where} records, is missing`;
+    return Buffer.isBuffer(stored) && stored.toString('hex') === recorded.hash ? null : `row ${recorded.id} is not the row ${where} records: the log was replaced or rewritten`;
   }
 
   /**
@@ -454,12 +454,38 @@ export class AuditStore {
     }
   }
 
-  /** The id and hash of the newest row (or of the anchor, or the genesis). */
+  /**
+   * The id and hash of the newest row (or of the anchor, or the genesis), to append after. A tip
+   * whose hash is not one (edited in) is no place to continue the chain from.
+   */
   private head(): { id: number; hash: Uint8Array } {
-    const last = this.lastRow.get() as { id: number; hash: Buffer } | undefined;
-    if (last !== undefined) return { id: last.id, hash: last.hash };
-    const anchor = this.anchor.get() as { before_id: number; hash: Buffer } | undefined;
+    const last = this.lastRow.get() as { id: number; hash: unknown } | undefined;
+    if (last !== undefined) {
+      if (!isHash(last.hash)) throw new AuditError('corrupt', `In the audit log ${this.file}, row ${last.id} holds no 32-byte hash: it was edited. Nothing was written; see \`aleph audit verify\`.`);
+      return { id: last.id, hash: last.hash };
+    }
+    const { anchor, problem } = this.readAnchor();
+    if (problem !== null) throw new AuditError('corrupt', `In the audit log ${this.file}, ${problem}. Nothing was written; see \`aleph audit verify\`.`);
     return anchor === undefined ? { id: 0, hash: GENESIS } : { id: anchor.before_id, hash: anchor.hash };
+  }
+
+  /**
+   * The anchor pruning left (the id and hash of the last row it removed), and what is wrong with
+   * the table that holds it: pruning keeps one row there, with id 1, a row id and a 32-byte hash.
+   * An anchor that is not one is not used.
+   */
+  private readAnchor(): { anchor: Anchor | undefined; problem: string | null } {
+    const rows = this.anchors.all() as { id: number; before_id: unknown; hash: unknown }[];
+    const first = rows.find((r) => r.id === 1);
+    const valid = first !== undefined && Number.isSafeInteger(first.before_id) && (first.before_id as number) >= 1 && isHash(first.hash);
+    const anchor = valid ? { before_id: first.before_id as number, hash: first.hash as Buffer } : undefined;
+    if (rows.length > 1 || (rows.length === 1 && first === undefined)) {
+      return { anchor, problem: `the log holds ${rows.length} anchors where pruning keeps one (id 1) at most: an anchor was forged` };
+    }
+    if (first !== undefined && !valid) {
+      return { anchor, problem: `the chain's anchor is not a row id and a 32-byte hash (it holds ${describeValue(first.before_id)} and ${describeValue(first.hash)}): it was edited` };
+    }
+    return { anchor, problem: null };
   }
 
   /** Computes a row's columns and hash; exposed so the benchmark can insert the same rows raw. */
@@ -557,28 +583,54 @@ export class AuditStore {
     }
     const moved = this.fileProblem();
     if (moved !== null) problems.note(null, moved);
-    const anchor = this.anchor.get() as { before_id: number; hash: Buffer } | undefined;
-    const tip = this.head();
+    const { anchor, problem } = this.readAnchor();
+    if (problem !== null) problems.note(null, problem);
+    const last = this.lastRow.get() as { id: number } | undefined;
+    // Pruning removes every row up to its anchor in the same transaction: an anchor at or past the
+    // newest row, with rows left, did not come from pruning.
+    if (anchor !== undefined && last !== undefined && anchor.before_id >= last.id) {
+      problems.note(null, `the chain's anchor (row ${anchor.before_id}) lies at or past the newest row (${last.id}): pruning leaves it before the rows it keeps, so it was forged`);
+    }
+    const upTo = last?.id ?? 0;
+    // Every row is walked, those the anchor says were pruned included: an anchor vouches only for
+    // rows that are gone.
     const page = this.db.prepare('SELECT * FROM events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
-    let previous: Uint8Array = anchor?.hash ?? GENESIS;
-    let expectedId = (anchor?.before_id ?? 0) + 1;
-    let after = anchor?.before_id ?? 0;
+    /** The hash the next row must chain from, or null when its predecessor holds none. */
+    let previous: Buffer | null = anchor?.hash ?? GENESIS;
+    let previousId = anchor?.before_id ?? 0;
+    let after = 0;
     let rows = 0;
     for (;;) {
-      const batch = page.all(after, tip.id, chunk) as StoredRow[];
-      for (const row of batch) {
-        if (row.id !== expectedId) problems.note(row.id, row.id === expectedId + 1 ? `row ${expectedId} is missing before it` : `rows ${expectedId} to ${row.id - 1} are missing before it`);
-        else if (!chainHash(previous, row).equals(row.hash)) problems.note(row.id, 'its hash does not match its contents and the previous row');
-        // The next row is checked against this one as stored, whether or not this one matched.
-        previous = row.hash;
-        expectedId = row.id + 1;
+      const batch = page.all(after, upTo, chunk) as Record<string, unknown>[];
+      for (const raw of batch) {
+        const row = raw as unknown as StoredRow;
         rows++;
+        if (anchor !== undefined && row.id <= anchor.before_id) {
+          problems.note(row.id, `it lies at or before the chain's anchor (row ${anchor.before_id}), so it should have been pruned: the anchor was forged, or the row put back`);
+          continue;
+        }
+        const expectedId = previousId + 1;
+        if (row.id !== expectedId) problems.note(row.id, row.id === expectedId + 1 ? `row ${expectedId} is missing before it` : `rows ${expectedId} to ${row.id - 1} are missing before it`);
+        const shape = shapeProblem(raw);
+        if (shape !== null) problems.note(row.id, shape);
+        else if (row.id !== expectedId) {
+          // Its predecessor is missing: there is nothing to check its link against.
+        } else if (previous === null) problems.note(row.id, `it cannot be checked against row ${previousId}, which holds no hash`);
+        else if (!chainHash(previous, row).equals(row.hash)) {
+          problems.note(row.id, anchor !== undefined && previousId === anchor.before_id
+            ? `it does not follow from the chain's anchor (the recorded hash of pruned row ${anchor.before_id}): the anchor or the row was edited`
+            : 'its hash does not match its contents and the previous row');
+        }
+        // The next row is checked against this one as stored, whether or not this one matched.
+        previous = isHash(raw.hash) ? raw.hash : null;
+        previousId = row.id;
       }
       if (batch.length < chunk) break;
-      after = batch[batch.length - 1]!.id;
+      after = (batch[batch.length - 1]!.id as number);
       yield;
     }
-    const behind = this.headProblem(recorded, tip);
+    const tip = last !== undefined ? { id: last.id, hash: previous ?? GENESIS } : anchor !== undefined ? { id: anchor.before_id, hash: anchor.hash } : { id: 0, hash: GENESIS };
+    const behind = this.headProblem(recorded, tip, anchor);
     if (behind !== null) problems.note(recorded!.id, behind);
     return problems.result(rows, anchor?.before_id ?? null, recorded);
   }
@@ -600,7 +652,9 @@ export class AuditStore {
     }
     if (cutoffs.length === 0) return 0;
     const cutoff = Math.max(...cutoffs);
-    return this.db.transaction(() => {
+    // A log that lost rows is not pruned: that would make what was lost look removed on purpose.
+    this.checkHead();
+    const removed = this.db.transaction(() => {
       const last = this.db.prepare('SELECT id, hash FROM events WHERE id <= ? ORDER BY id DESC LIMIT 1').get(cutoff) as { id: number; hash: Buffer } | undefined;
       if (last === undefined) return 0;
       this.db.prepare('INSERT INTO chain_anchor (id, before_id, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET before_id = excluded.before_id, hash = excluded.hash').run(last.id, last.hash);
@@ -608,6 +662,14 @@ export class AuditStore {
       this.db.prepare('UPDATE index_state SET indexed_up_to = max(indexed_up_to, ?) WHERE id = 1').run(cutoff);
       return this.db.prepare('DELETE FROM events WHERE id <= ?').run(cutoff).changes;
     }).immediate();
+    // The head is recorded at once, up to the newest row: an anchor never lies past the head, so
+    // one that does was not left by pruning.
+    if (removed > 0 && this.headFile !== undefined) {
+      this.committed = this.head();
+      this.headDirty = true;
+      this.syncHead();
+    }
+    return removed;
   }
 
   /** Every row, oldest first, without loading them all at once. */
@@ -625,6 +687,48 @@ export class AuditStore {
   get connection(): Database.Database {
     return this.db;
   }
+}
+
+/** The anchor pruning leaves: the id and hash of the last row it removed. */
+interface Anchor {
+  readonly before_id: number;
+  readonly hash: Buffer;
+}
+
+/** Whether a stored value is a hash as the chain stores them: a 32-byte BLOB. */
+function isHash(value: unknown): value is Buffer {
+  return Buffer.isBuffer(value) && value.length === 32;
+}
+
+/** What SQLite handed back, in words: for a column that holds the wrong type. */
+function describeValue(value: unknown): string {
+  if (value === null) return 'NULL';
+  if (Buffer.isBuffer(value)) return `a ${value.length}-byte BLOB`;
+  if (typeof value === 'string') return 'TEXT';
+  if (typeof value === 'number') return Number.isInteger(value) ? `the integer ${value}` : `the real number ${value}`;
+  if (typeof value === 'bigint') return `the integer ${value}`;
+  return typeof value;
+}
+
+/** Milliseconds either side of 1970 that a JavaScript Date can hold. */
+const MAX_TIME = 8.64e15;
+
+/**
+ * What is wrong with the types of a stored row's columns, or null: SQLite keeps whatever an edit
+ * puts in a column, and such a row is a problem to report, not a reason for verify to fail.
+ */
+function shapeProblem(row: Record<string, unknown>): string | null {
+  const wrong: string[] = [];
+  const ts = row.ts;
+  if (!Number.isSafeInteger(ts) || Math.abs(ts as number) > MAX_TIME) wrong.push(`ts holds ${describeValue(ts)}, not a time in epoch milliseconds`);
+  for (const column of ['event', 'summary', 'payload'] as const) {
+    if (typeof row[column] !== 'string') wrong.push(`${column} holds ${describeValue(row[column])}, not TEXT`);
+  }
+  for (const column of ['session', 'actor', 'risk_level', 'decision'] as const) {
+    if (row[column] !== null && typeof row[column] !== 'string') wrong.push(`${column} holds ${describeValue(row[column])}, not TEXT or NULL`);
+  }
+  if (!isHash(row.hash)) wrong.push(`hash holds ${describeValue(row.hash)}, not a 32-byte BLOB`);
+  return wrong.length === 0 ? null : `its ${wrong.join('; ')}: it was edited`;
 }
 
 /** Problems verify found: all counted, the first MAX_LISTED_PROBLEMS kept. */
