@@ -438,6 +438,40 @@ describe('the head kept outside the log', () => {
     store.close();
   });
 
+  it.each(['-wal', '-shm'])('refuses to append once the %s file it writes through was deleted or replaced while open', (suffix) => {
+    const store = AuditStore.open(file);
+    fill(store, 2);
+    expect(() => store.checkFile()).not.toThrow();
+    rmSync(`${file}${suffix}`);
+    const gone = `the audit log's ${suffix === '-wal' ? 'write-ahead log' : 'shared-memory index'} ${file}${suffix} was deleted while the log was open`;
+    expect(() => store.checkFile()).toThrow(expect.objectContaining({ code: 'replaced', message: expect.stringContaining(gone) }));
+    expect(() => store.append(cmd('after'))).toThrow(expect.objectContaining({ code: 'replaced', message: expect.stringContaining(gone) }));
+    expect(store.latest(5).map((r) => r.id)).toEqual([1, 2]);
+    store.close();
+    // Replaced by another file of that name: refused too, and for good, even once the file looks right again.
+    const again = AuditStore.open(file);
+    again.append(cmd('one'));
+    const saved = readFileSync(`${file}${suffix}`);
+    rmSync(`${file}${suffix}`);
+    writeFileSync(`${file}${suffix}`, saved);
+    expect(() => again.append(cmd('two'))).toThrow(expect.objectContaining({ code: 'replaced', message: expect.stringContaining('was replaced by another file while the log was open') }));
+    expect(() => again.checkFile()).toThrow(/was replaced by another file while the log was open/);
+    again.close();
+  });
+
+  it('goes on appending while other processes open and close the log', () => {
+    const store = AuditStore.open(file);
+    fill(store, 2);
+    for (const sql of ['SELECT count(*) FROM events', "INSERT INTO events (id, ts, event, summary, payload, hash) SELECT 3, ts, event, summary, payload, hash FROM events WHERE id = 2; DELETE FROM events WHERE id = 3"]) {
+      const r = spawnSync('sqlite3', [file, sql], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(() => store.checkFile()).not.toThrow();
+    }
+    expect(AuditStore.verifyFile(file)).toMatchObject({ ok: true, rows: 2 });
+    expect(store.append(cmd('still here'))).toBe(3);
+    store.close();
+  });
+
   it('tells when its file was deleted or replaced while open', () => {
     const store = AuditStore.open(file);
     fill(store, 2);

@@ -178,8 +178,16 @@ export class AuditStore {
   private readonly anchors: Database.Statement;
   private readonly hashOfRow: Database.Statement;
   private readonly appendTx: (events: readonly AuditEvent[], now: number) => number[];
-  /** The file's device and inode when it was opened: a path that leads elsewhere now was deleted or replaced. */
+  /**
+   * The device and inode of the log when it was opened, and of the files SQLite writes through
+   * beside it (a writer's write-ahead log and its shared-memory index): a path that leads elsewhere
+   * now was deleted or replaced. Commits to a deleted write-ahead log go where no other process
+   * reads them, and a new one beside it splits the log in two.
+   */
   private readonly identity: { readonly dev: number; readonly ino: number };
+  private readonly sidecars: { readonly path: string; readonly what: string; identity: { readonly dev: number; readonly ino: number } | null }[];
+  /** Why this store's files were found deleted or replaced: a writer appends nothing more, even if they look right again. */
+  private lost: string | null = null;
   /** Whether the log was found to reach its recorded head (checked before this store's first append). */
   private headChecked = false;
   /** The newest row this store committed (the head it records), and the one a transaction is committing. */
@@ -190,10 +198,11 @@ export class AuditStore {
   private headTimer: NodeJS.Timeout | undefined;
   private headFailure: Error | null = null;
 
-  private constructor(readonly file: string, db: Database.Database, private readonly indexOnAppend: boolean, private readonly headFile: string | undefined) {
+  private constructor(readonly file: string, db: Database.Database, private readonly indexOnAppend: boolean, private readonly headFile: string | undefined, private readonly writer: boolean) {
     this.db = db;
     const opened = statSync(file);
     this.identity = { dev: opened.dev, ino: opened.ino };
+    this.sidecars = writer ? [{ path: `${file}-wal`, what: 'write-ahead log' }, { path: `${file}-shm`, what: 'shared-memory index' }].map((s) => ({ ...s, identity: identityOf(s.path) })) : [];
     this.hashOfRow = db.prepare('SELECT hash FROM events WHERE id = ?');
     this.insertEvent = db.prepare('INSERT INTO events (id, ts, event, session, actor, risk_level, decision, summary, payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertFts = db.prepare('INSERT INTO events_fts (rowid, text, tags) VALUES (?, ?, ?)');
@@ -298,7 +307,7 @@ export class AuditStore {
         db.pragma('cache_size = -32768');
       }
       migrate(db, file, options.readonly === true);
-      return new AuditStore(file, db, options.indexOnAppend !== false, options.head);
+      return new AuditStore(file, db, options.indexOnAppend !== false, options.head, options.readonly !== true);
     } catch (error) {
       db.close();
       throw translate(error, file);
@@ -353,8 +362,9 @@ export class AuditStore {
 
   /**
    * Throws `replaced` when the path no longer leads to the file this store has open: it was deleted
-   * (its rows would go to a file nobody can open again) or replaced by another. One stat: a server
-   * calls it before each group commit.
+   * (its rows would go to a file nobody can open again) or replaced by another; for a writer, also
+   * when its write-ahead log or shared-memory index was. Three stats; every append checks it, and a
+   * server calls it before each group commit. Once it has failed, a writer appends nothing more.
    */
   checkFile(): void {
     const problem = this.fileProblem();
@@ -362,9 +372,25 @@ export class AuditStore {
   }
 
   private fileProblem(): string | null {
+    const problem = this.currentFileProblem();
+    if (problem !== null && this.writer) this.lost = problem;
+    return problem ?? this.lost;
+  }
+
+  private currentFileProblem(): string | null {
     const now = statSync(this.file, { throwIfNoEntry: false });
     if (now === undefined) return `the audit log ${this.file} was deleted while it was open`;
     if (now.dev !== this.identity.dev || now.ino !== this.identity.ino) return `the audit log ${this.file} was replaced by another file while it was open`;
+    for (const sidecar of this.sidecars) {
+      const seen = statSync(sidecar.path, { throwIfNoEntry: false });
+      // SQLite keeps both while any connection is open; one not made yet is known from the first check after it is.
+      if (sidecar.identity === null) {
+        if (seen !== undefined) sidecar.identity = { dev: seen.dev, ino: seen.ino };
+        continue;
+      }
+      if (seen === undefined) return `the audit log's ${sidecar.what} ${sidecar.path} was deleted while the log was open`;
+      if (seen.dev !== sidecar.identity.dev || seen.ino !== sidecar.identity.ino) return `the audit log's ${sidecar.what} ${sidecar.path} was replaced by another file while the log was open`;
+    }
     return null;
   }
 
@@ -538,6 +564,8 @@ export class AuditStore {
         throw error;
       }
     });
+    // Nothing goes to files that were deleted or replaced under the store: nobody would read it there.
+    this.checkFile();
     // A head that could not be recorded is tried again first: nothing is appended while it cannot be kept.
     if (this.headFailure !== null) this.syncHead();
     let ids: number[];
@@ -693,6 +721,12 @@ export class AuditStore {
 interface Anchor {
   readonly before_id: number;
   readonly hash: Buffer;
+}
+
+/** A file's device and inode, or null when there is none. */
+function identityOf(path: string): { dev: number; ino: number } | null {
+  const seen = statSync(path, { throwIfNoEntry: false });
+  return seen === undefined ? null : { dev: seen.dev, ino: seen.ino };
 }
 
 /** Whether a stored value is a hash as the chain stores them: a 32-byte BLOB. */
