@@ -31,6 +31,32 @@ describe('aleph audit', () => {
     expect(statSync(join(home, 'data', 'aleph.db')).mode & 0o777).toBe(0o600);
   });
 
+  it('imports events named like the properties of every object, and refuses a time out of range by line, losing nothing else', () => {
+    const file = join(homeDir(), 'odd.log');
+    const lines = [
+      '{"event":"constructor"}',
+      '{"event":"__proto__","command":"x","decision":"run"}',
+      '{"event":"terminal_cmd","command":"far future","decision":"run","ts":1e20}',
+      '{"event":"terminal_cmd","command":"far past","decision":"run","ts":"-300000-01-01T00:00:00Z"}',
+      '{"event":"terminal_cmd","command":"kept","decision":"run","__proto__":{"polluted":true},"constructor":"c","toString":"t","hasOwnProperty":1}',
+      '{"event":"rule_change","change":"added","agent":"a","rule":{"__proto__":{"x":1},"constructor":"k","pattern":"ls"}}',
+    ];
+    writeFileSync(file, lines.join('\n') + '\n');
+    const r = aleph(['audit', 'import', '--format', 'jsonl', file]);
+    expect(r.stdout).toBe('Imported 2 events; skipped 4 lines.\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('line 1: Unknown event type "constructor"');
+    expect(r.stderr).toContain('line 2: Unknown event type "__proto__"');
+    expect(r.stderr).toMatch(/line 3: "ts" is out of range/);
+    expect(r.stderr).toMatch(/line 4: "ts" /);
+    const exported = aleph(['audit', 'export', '--format', 'jsonl']).stdout.trim().split('\n');
+    expect(exported).toEqual([
+      '{"ts":' + JSON.stringify(JSON.parse(exported[0]!).ts) + ',"event":"terminal_cmd","session":null,"__proto__":{"polluted":true},"command":"kept","constructor":"c","decision":"run","hasOwnProperty":1,"toString":"t"}',
+      '{"ts":' + JSON.stringify(JSON.parse(exported[1]!).ts) + ',"event":"rule_change","session":null,"agent":"a","change":"added","rule":{"__proto__":{"x":1},"constructor":"k","pattern":"ls"}}',
+    ]);
+    expect(aleph(['audit', 'verify']).code).toBe(0);
+  });
+
   it('searches with text and filters, and prints {rows, next_cursor} with --json', () => {
     aleph(['audit', 'import', '--format', 'jsonl', seed()]);
     const r = aleph(['audit', 'search', 'curl', '--json']);
