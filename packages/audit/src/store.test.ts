@@ -420,6 +420,14 @@ describe('the head kept outside the log', () => {
     expect(recorded()).toMatchObject({ id: 2 });
   });
 
+  it('does not start a new log in an emptied file where its head says one was', () => {
+    written(3);
+    truncateSync(file, 0);
+    expect(withHead).toThrow(expect.objectContaining({ code: 'behind_head', message: expect.stringContaining(`The audit log ${file} is empty, but its head (kept in ${head}) records events up to row 3: it was emptied or replaced. Nothing was written.`) }));
+    expect(statSync(file).size).toBe(0);
+    expect(existsSync(`${file}-wal`)).toBe(false);
+  });
+
   it('refuses a head file that is not one, rather than trusting or replacing it', () => {
     written(2);
     writeFileSync(head, 'not a head');

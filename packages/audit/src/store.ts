@@ -25,7 +25,9 @@ export class AuditError extends Error {
       /** The head file cannot be read, or cannot be written. */
       | 'head_unreadable' | 'head_unwritable'
       /** The file the store has open was deleted or replaced under it. */
-      | 'replaced',
+      | 'replaced'
+      /** The file is an SQLite database with nothing in it: a log emptied or replaced. */
+      | 'empty',
     message: string,
   ) {
     super(message);
@@ -120,7 +122,8 @@ export interface PreparedRow extends ChainedColumns {
 
 /** What the search index holds for a row: its words, and its filterable columns as tags. */
 export function indexEntry(row: ChainedColumns): { text: string; tags: string } {
-  return { text: searchText(row.summary, readPayload(row.payload)), tags: rowTags(row) };
+  // A column edited to hold another type is indexed as its text (verify names the row).
+  return { text: searchText(String(row.summary as unknown), readPayload(row.payload)), tags: rowTags(row) };
 }
 
 /** Rows waiting to be indexed before an append also brings the index up to date. */
@@ -138,30 +141,42 @@ export interface PruneOptions {
   readonly now?: number;
 }
 
+/**
+ * A stored row as it is shown. A column edited to hold another type than the log writes (TEXT for
+ * the hash, a time no date can hold) is shown as it is, never a reason to fail: verify names it.
+ */
 export function toAuditRow(stored: StoredRow): AuditRow {
+  const loose = stored as unknown as Record<string, unknown>;
   return {
     id: stored.id,
-    ts: new Date(stored.ts).toISOString(),
-    event: stored.event as AuditEventType,
-    session: stored.session,
-    actor: stored.actor,
-    risk_level: stored.risk_level as RiskLevel | null,
-    decision: stored.decision,
-    summary: stored.summary,
-    payload: readPayload(stored.payload),
-    hash: stored.hash.toString('hex'),
+    ts: typeof loose.ts === 'number' && Math.abs(loose.ts) <= MAX_TIME ? new Date(loose.ts).toISOString() : String(loose.ts),
+    event: String(loose.event) as AuditEventType,
+    session: textOrNull(loose.session),
+    actor: textOrNull(loose.actor),
+    risk_level: textOrNull(loose.risk_level) as RiskLevel | null,
+    decision: textOrNull(loose.decision),
+    summary: String(loose.summary),
+    payload: readPayload(loose.payload),
+    hash: Buffer.isBuffer(loose.hash) ? loose.hash.toString('hex') : String(loose.hash),
   };
 }
 
-/** A row's payload; one edited into something that is not a JSON object is shown as it is (verify names the row). */
-function readPayload(text: string): Record<string, unknown> {
+function textOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+/**
+ * A row's payload; one edited into something that is not a JSON object is shown as it is (verify
+ * names the row). JSON.parse makes a "__proto__" key an own member, as any other.
+ */
+function readPayload(text: unknown): Record<string, unknown> {
   try {
-    const value: unknown = JSON.parse(text);
+    const value: unknown = typeof text === 'string' ? JSON.parse(text) : undefined;
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
   } catch {
     // Falls through: shown as text.
   }
-  return { unreadable_payload: text };
+  return { unreadable_payload: Buffer.isBuffer(text) ? text.toString('hex') : String(text) };
 }
 
 /** Fields every row has as columns; the rest of an event is its payload. */
@@ -292,22 +307,38 @@ export class AuditStore {
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
       closeSync(openSync(file, 'a', 0o600));
     }
-    if (options.readonly !== true) chmodSync(file, 0o600);
+    const writer = options.readonly !== true;
+    if (writer) chmodSync(file, 0o600);
+    // A reader of a log in WAL mode makes its write-ahead log and shared-memory index beside it. A
+    // read-only connection cannot remove them on close; a read-write one that writes nothing does,
+    // when it is the last connection (SQLite's own locks tell). So a reader that finds neither
+    // there opens read-write, refusing every write (query_only), and leaves nothing behind.
+    const quietReader = !writer && !existsSync(`${file}-wal`) && !existsSync(`${file}-shm`);
     let db: Database.Database;
     try {
-      db = new Database(file, { readonly: options.readonly === true, fileMustExist: true, timeout: options.busyTimeoutMs ?? 5000 });
+      db = new Database(file, { readonly: !writer && !quietReader, fileMustExist: true, timeout: options.busyTimeoutMs ?? 5000 });
     } catch (error) {
       throw translate(error, file);
     }
     try {
-      if (options.readonly !== true) {
+      if (quietReader) db.pragma('query_only = ON');
+      if (writer) {
+        // An empty file, or an empty database, where the head says a log was: it was emptied or
+        // replaced, and starting a new log in it would wipe that evidence.
+        const empty = isEmptyDatabase(db);
+        const recorded = options.head === undefined || !empty ? null : headOf(options.head);
+        if (recorded !== null && recorded.id > 0) {
+          throw new AuditError('behind_head', `The audit log ${file} is empty, but its head (kept in ${options.head}) records events up to row ${recorded.id}: it was emptied or replaced. Nothing was written. Put the log back; or, to start a new one knowing the old one is gone, move ${options.head} aside.`);
+        }
+        // Only a writer that may create a log starts one in an empty file.
+        if (empty && options.create === false) throw new AuditError('empty', `The audit log ${file} holds no events table: it is ${statSync(file).size === 0 ? 'an empty file' : 'an empty database'}, so the log was emptied or replaced. Nothing was written.`);
         db.pragma('journal_mode = WAL');
         db.pragma(`synchronous = ${options.durability === 'power' ? 'FULL' : 'NORMAL'}`);
         // The full-text index touches many pages per insert; keep them cached (32 MiB).
         db.pragma('cache_size = -32768');
       }
-      migrate(db, file, options.readonly === true);
-      return new AuditStore(file, db, options.indexOnAppend !== false, options.head, options.readonly !== true);
+      migrate(db, file, !writer);
+      return new AuditStore(file, db, options.indexOnAppend !== false, options.head, writer);
     } catch (error) {
       db.close();
       throw translate(error, file);
@@ -331,12 +362,20 @@ export class AuditStore {
       }
     }
     const size = statSync(file, { throwIfNoEntry: false })?.size;
+    const remembered = recorded === null || recorded.id === 0 ? '' : `, but its head (kept in ${options.head}) records events up to row ${recorded.id}`;
     if (size === undefined || size === 0) {
       const what = size === undefined ? `there is no audit log at ${file}` : `the audit log ${file} is an empty file`;
-      problems.note(null, recorded === null || recorded.id === 0 ? what : `${what}, but its head (kept in ${options.head}) records events up to row ${recorded.id}: the log was ${size === undefined ? 'deleted or moved' : 'emptied'}`);
+      problems.note(null, remembered === '' ? (size === undefined ? what : `${what}: it was emptied or replaced`) : `${what}${remembered}: the log was ${size === undefined ? 'deleted or moved' : 'emptied'}`);
       return problems.result(0, null, recorded);
     }
-    const store = AuditStore.open(file, { readonly: true, ...options });
+    let store: AuditStore;
+    try {
+      store = AuditStore.open(file, { readonly: true, ...options });
+    } catch (error) {
+      if (!(error instanceof AuditError) || error.code !== 'empty') throw error;
+      problems.note(null, `${error.message}${remembered}`);
+      return problems.result(0, null, recorded);
+    }
     try {
       return store.verify();
     } finally {
@@ -350,7 +389,7 @@ export class AuditStore {
    */
   close(): void {
     try {
-      if (this.db.open && !this.db.readonly) this.index();
+      if (this.db.open && this.writer) this.index();
     } finally {
       try {
         this.syncHead();
@@ -809,6 +848,13 @@ function checkHeader(file: string): void {
   }
 }
 
+/** Whether the database holds nothing yet: no schema version, no table (an empty file reads so too). */
+function isEmptyDatabase(db: Database.Database): boolean {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const objects = (db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number }).n;
+  return version === 0 && objects === 0;
+}
+
 function migrate(db: Database.Database, file: string, readonly: boolean): void {
   const appId = db.pragma('application_id', { simple: true }) as number;
   const version = db.pragma('user_version', { simple: true }) as number;
@@ -820,7 +866,9 @@ function migrate(db: Database.Database, file: string, readonly: boolean): void {
     throw new AuditError('newer_schema', `${file} was written by a newer Aleph (schema ${version}, this one knows ${SCHEMA_VERSION}); upgrade Aleph to read it.`);
   }
   if (version === SCHEMA_VERSION) return;
-  if (readonly) throw new AuditError('newer_schema', `${file} needs a schema upgrade (from ${version} to ${SCHEMA_VERSION}); open it once without --readonly.`);
+  // Nothing in it: a reader has no upgrade to offer, the log was emptied or replaced.
+  if (readonly && version === 0 && tables === 0) throw new AuditError('empty', `the audit log ${file} holds no events table: it is an empty database, so the log was emptied or replaced`);
+  if (readonly) throw new AuditError('newer_schema', `${file} needs a schema upgrade (from ${version} to ${SCHEMA_VERSION}), which only a writer (the gateway, an import) makes.`);
   db.transaction(() => {
     for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
     db.pragma(`application_id = ${APPLICATION_ID}`);

@@ -64,7 +64,8 @@ export function summarize(e: AuditEvent): string {
  */
 export function searchText(summary: string, payload: Readonly<Record<string, unknown>>): string {
   const p = payload;
-  const text = (key: string): string => (typeof p[key] === 'string' ? (p[key] as string) : '');
+  // Own members only: a payload's prototype holds no words of the event.
+  const text = (key: string): string => (Object.hasOwn(p, key) && typeof p[key] === 'string' ? (p[key] as string) : '');
   const command = text('command') || text('tool') || text('tool_id');
   return [summary, summary.includes(command) ? '' : command, text('cwd'), text('path')].filter((s) => s !== '').join(' ');
 }
