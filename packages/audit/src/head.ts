@@ -28,11 +28,14 @@ export function readHead(file: string): ChainHead | null {
   } catch {
     throw new HeadError('it is not JSON');
   }
-  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  if (!Number.isSafeInteger(v.id) || (v.id as number) < 0 || typeof v.hash !== 'string' || !HASH.test(v.hash)) {
+  // Own members of an object only: nothing inherited, nothing from an array.
+  const v = (typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
+  const id = Object.hasOwn(v, 'id') ? v.id : undefined;
+  const hash = Object.hasOwn(v, 'hash') ? v.hash : undefined;
+  if (!Number.isSafeInteger(id) || (id as number) < 0 || typeof hash !== 'string' || !HASH.test(hash)) {
     throw new HeadError('it does not hold an id and a SHA-256 hash');
   }
-  return { id: v.id as number, hash: v.hash };
+  return { id: id as number, hash };
 }
 
 /**

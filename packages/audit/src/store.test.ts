@@ -555,6 +555,18 @@ describe('import and export', () => {
     store.close();
   });
 
+  it('imports a rule whose members are not text, or named like the members of every object', async () => {
+    const store = AuditStore.open(file);
+    const report = await importJsonLines(store, [
+      '{"event":"rule_change","change":"added","agent":"b","rule":{"pattern":{"toString":1},"action":"deny"}}',
+      '{"event":"rule_change","change":"removed","agent":"c","rule":{"__proto__":{"pattern":"hidden"},"kind":"constructor"}}',
+    ]);
+    expect(report).toEqual({ imported: 2, skipped: 0, errors: [] });
+    expect(store.latest(2).map((r) => r.summary)).toEqual(['added deny  rule "{"toString":1}" for b', 'removed allow constructor rule "" for c']);
+    expect(store.verify()).toMatchObject({ ok: true, rows: 2 });
+    store.close();
+  });
+
   it('exports JSON lines that import back to the same events', async () => {
     const a = AuditStore.open(file);
     a.appendBatch([cmd('cp a b', { session: 's', actor: 'agent' }), { event: 'pairing_request', device_name: 'phone', device_type: 'ios' }]);
