@@ -454,6 +454,7 @@ describe('the head kept outside the log', () => {
     const gone = `the audit log's ${suffix === '-wal' ? 'write-ahead log' : 'shared-memory index'} ${file}${suffix} was deleted while the log was open`;
     expect(() => store.checkFile()).toThrow(expect.objectContaining({ code: 'replaced', message: expect.stringContaining(gone) }));
     expect(() => store.append(cmd('after'))).toThrow(expect.objectContaining({ code: 'replaced', message: expect.stringContaining(gone) }));
+    expect(() => store.prune({ maxRows: 0 })).toThrow(expect.objectContaining({ code: 'replaced' }));
     expect(store.latest(5).map((r) => r.id)).toEqual([1, 2]);
     store.close();
     // Replaced by another file of that name: refused too, and for good, even once the file looks right again.

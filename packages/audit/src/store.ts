@@ -719,7 +719,9 @@ export class AuditStore {
     }
     if (cutoffs.length === 0) return 0;
     const cutoff = Math.max(...cutoffs);
-    // A log that lost rows is not pruned: that would make what was lost look removed on purpose.
+    // Nothing goes to files deleted or replaced under the store; and a log that lost rows is not
+    // pruned: that would make what was lost look removed on purpose.
+    this.checkFile();
     this.checkHead();
     const removed = this.db.transaction(() => {
       const last = this.db.prepare('SELECT id, hash FROM events WHERE id <= ? ORDER BY id DESC LIMIT 1').get(cutoff) as { id: number; hash: Buffer } | undefined;
