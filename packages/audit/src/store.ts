@@ -440,7 +440,9 @@ export class AuditStore {
    */
   checkHead(): void {
     if (this.headFile !== undefined) {
-      const problem = this.headProblem(headOf(this.headFile), this.head(), this.readAnchor().anchor);
+      const { anchor } = this.readAnchor();
+      const last = this.lastRow.get() as { id: number } | undefined;
+      const problem = this.headProblem(headOf(this.headFile), last?.id ?? anchor?.before_id ?? 0, anchor);
       if (problem !== null) {
         throw new AuditError('behind_head', `In the audit log ${this.file}, ${problem}. Nothing was written. See what remains with \`aleph audit verify\`; to go on with this log knowing what is lost, move ${this.headFile} aside.`);
       }
@@ -448,14 +450,17 @@ export class AuditStore {
     this.headChecked = true;
   }
 
-  /** Why the log does not reach `recorded` (its tip being `tip`), or null when it does. */
-  private headProblem(recorded: ChainHead | null, tip: { id: number; hash: Uint8Array }, anchor: Anchor | undefined): string | null {
+  /**
+   * Why the log does not reach `recorded`, or null when it does; `tip` is the id of its newest row
+   * (or of the anchor, when pruning left none).
+   */
+  private headProblem(recorded: ChainHead | null, tip: number, anchor: Anchor | undefined): string | null {
     if (recorded === null || recorded.id === 0) return null;
     const where = `its head (kept in ${this.headFile})`;
-    if (tip.id < recorded.id) {
-      return tip.id === 0
+    if (tip < recorded.id) {
+      return tip === 0
         ? `the log holds no rows, but ${where} records row ${recorded.id}: it was emptied or replaced`
-        : `the log ends at row ${tip.id}, but ${where} records row ${recorded.id}: rows were removed from its end, or it was replaced`;
+        : `the log ends at row ${tip}, but ${where} records row ${recorded.id}: rows were removed from its end, or it was replaced`;
     }
     // Pruning records the head first, so its anchor never lies past it.
     if (anchor !== undefined && anchor.before_id > recorded.id) {
@@ -693,11 +698,10 @@ export class AuditStore {
         previousId = row.id;
       }
       if (batch.length < chunk) break;
-      after = (batch[batch.length - 1]!.id as number);
+      after = batch[batch.length - 1]!.id as number;
       yield;
     }
-    const tip = last !== undefined ? { id: last.id, hash: previous ?? GENESIS } : anchor !== undefined ? { id: anchor.before_id, hash: anchor.hash } : { id: 0, hash: GENESIS };
-    const behind = this.headProblem(recorded, tip, anchor);
+    const behind = this.headProblem(recorded, last?.id ?? anchor?.before_id ?? 0, anchor);
     if (behind !== null) problems.note(recorded!.id, behind);
     return problems.result(rows, anchor?.before_id ?? null, recorded);
   }
