@@ -289,6 +289,18 @@ describe('aleph audit', () => {
     expect(r.stderr).toContain('Cannot read');
   });
 
+  it('refuses to start the gateway on a log emptied behind its head, and leaves the empty file as it found it', () => {
+    const home = homeDir();
+    const db = join(home, 'data', 'aleph.db');
+    aleph(['audit', 'import', '--format', 'jsonl', seed()]);
+    truncateSync(db, 0);
+    const r = spawnSync(process.execPath, [ALEPH_BIN, 'gateway', '--headless', '--port', '0'], { encoding: 'utf8', timeout: 15_000, env: { ...process.env, ALEPH_HOME: home, NO_COLOR: '1' } });
+    expect({ code: r.status, stderr: r.stderr }).toEqual({ code: 2, stderr: expect.stringContaining(`The audit log ${db} is empty, but its head (kept in ${join(home, 'audit-head.json')}) records events up to row 4: it was emptied or replaced. Nothing was written.`) });
+    expect(statSync(db).size).toBe(0);
+    expect(readdirSync(join(home, 'data')).filter((n) => n.startsWith('aleph.db'))).toEqual(['aleph.db']);
+    expect(aleph(['audit', 'verify'])).toMatchObject({ code: 1, stdout: expect.stringContaining('is an empty file, but its head') });
+  });
+
   it('refuses to start the gateway on a log file that is not one, with a sentence naming it and exit 2', () => {
     const home = homeDir();
     for (const name of ['aleph.db', 'identity.db']) {

@@ -373,7 +373,7 @@ export class AuditStore {
       store = AuditStore.open(file, { readonly: true, ...options });
     } catch (error) {
       if (!(error instanceof AuditError) || error.code !== 'empty') throw error;
-      problems.note(null, `${error.message}${remembered}`);
+      problems.note(null, remembered === '' ? error.message : `${error.message}; its head (kept in ${options.head}) records events up to row ${recorded!.id}`);
       return problems.result(0, null, recorded);
     }
     try {
