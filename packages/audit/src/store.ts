@@ -9,7 +9,7 @@ import {
   canonicalJson, MAX_LISTED_PROBLEMS, parseAuditEvent, type AuditEvent, type AuditEventType, type AuditRow, type ChainCheck, type ChainHead, type ChainProblem, type RiskLevel,
 } from '@aleph/protocol';
 import { chainHash, GENESIS, type ChainedColumns } from './canonical.js';
-import { HeadError, readHead, writeHead } from './head.js';
+import { HeadError, readHead, writeHead, type RecordedHead } from './head.js';
 import { searchText, summarize } from './summary.js';
 import { rowTags } from './tags.js';
 
@@ -212,6 +212,8 @@ export class AuditStore {
   private headDirty = false;
   private headTimer: NodeJS.Timeout | undefined;
   private headFailure: Error | null = null;
+  /** The anchor this store's last prune left, to record in the head. */
+  private prunedTo: ChainHead | null = null;
 
   private constructor(readonly file: string, db: Database.Database, private readonly indexOnAppend: boolean, private readonly headFile: string | undefined, private readonly writer: boolean) {
     this.db = db;
@@ -508,14 +510,22 @@ export class AuditStore {
     this.headTimer = undefined;
     if (this.headFile === undefined || !this.headDirty || this.committed === null) return;
     try {
-      let recorded: ChainHead | null = null;
+      let recorded: RecordedHead | null = null;
       try {
         recorded = readHead(this.headFile);
       } catch (error) {
         // Unreadable now, though it was readable before this store's first append: replaced by a good one.
         if (!(error instanceof HeadError)) throw error;
       }
-      if (recorded === null || recorded.id <= this.committed.id) writeHead(this.headFile, { id: this.committed.id, hash: Buffer.from(this.committed.hash).toString('hex') });
+      // The head never moves back, and keeps the anchor recorded there unless this store pruned
+      // since; a new head (none was recorded, or it was moved aside) takes the log's anchor as it is.
+      const newer = recorded !== null && recorded.id > this.committed.id;
+      const anchor = this.prunedTo ?? (recorded === null ? this.anchorToRecord() : recorded.anchor);
+      const anchorChanged = this.prunedTo !== null && !sameHead(recorded?.anchor, this.prunedTo);
+      if (!newer || anchorChanged) {
+        const tip = newer ? { id: recorded!.id, hash: recorded!.hash } : { id: this.committed.id, hash: Buffer.from(this.committed.hash).toString('hex') };
+        writeHead(this.headFile, { ...tip, ...(anchor === undefined ? {} : { anchor }) });
+      }
       this.headDirty = false;
       this.headFailure = null;
     } catch (error) {
@@ -537,6 +547,12 @@ export class AuditStore {
     const { anchor, problem } = this.readAnchor();
     if (problem !== null) throw new AuditError('corrupt', `In the audit log ${this.file}, ${problem}. Nothing was written; see \`aleph audit verify\`.`);
     return anchor === undefined ? { id: 0, hash: GENESIS } : { id: anchor.before_id, hash: anchor.hash };
+  }
+
+  /** The log's anchor as a head records it, or undefined when there is none. */
+  private anchorToRecord(): ChainHead | undefined {
+    const { anchor } = this.readAnchor();
+    return anchor === undefined ? undefined : { id: anchor.before_id, hash: anchor.hash.toString('hex') };
   }
 
   /**
@@ -644,7 +660,7 @@ export class AuditStore {
   *verifySteps(chunk = 5000): Generator<void, VerifyResult> {
     const problems = new Problems();
     // The head first: it is recorded after the rows it names, so the log read next reaches at least as far.
-    let recorded: ChainHead | null = null;
+    let recorded: RecordedHead | null = null;
     if (this.headFile !== undefined) {
       try {
         recorded = readHead(this.headFile);
@@ -703,7 +719,20 @@ export class AuditStore {
     }
     const behind = this.headProblem(recorded, last?.id ?? anchor?.before_id ?? 0, anchor);
     if (behind !== null) problems.note(recorded!.id, behind);
-    return problems.result(rows, anchor?.before_id ?? null, recorded);
+    // Pruning records its anchor in the head: rows removed from the start with an anchor put in
+    // their place, or an anchor edited or removed, show against it.
+    if (recorded !== null) {
+      const where = `its head (kept in ${this.headFile})`;
+      const kept = recorded.anchor;
+      if (anchor !== undefined && kept === undefined) {
+        problems.note(anchor.before_id, `the chain's anchor (row ${anchor.before_id}) is not recorded in ${where}, as pruning records it: rows up to ${anchor.before_id} were removed without pruning, and the anchor forged`);
+      } else if (anchor === undefined && kept !== undefined) {
+        problems.note(kept.id, `${where} records rows up to ${kept.id} as pruned, but the log holds no anchor: it was removed`);
+      } else if (anchor !== undefined && kept !== undefined && !sameHead(kept, { id: anchor.before_id, hash: anchor.hash.toString('hex') })) {
+        problems.note(anchor.before_id, `the chain's anchor (row ${anchor.before_id}) is not the one ${where} records (row ${kept.id}): it was forged or edited`);
+      }
+    }
+    return problems.result(rows, anchor?.before_id ?? null, recorded === null ? null : { id: recorded.id, hash: recorded.hash });
   }
 
   /**
@@ -739,6 +768,7 @@ export class AuditStore {
     // one that does was not left by pruning.
     if (removed > 0 && this.headFile !== undefined) {
       this.committed = this.head();
+      this.prunedTo = this.anchorToRecord() ?? null;
       this.headDirty = true;
       this.syncHead();
     }
@@ -766,6 +796,11 @@ export class AuditStore {
 interface Anchor {
   readonly before_id: number;
   readonly hash: Buffer;
+}
+
+/** Whether two recorded heads (or anchors) name the same row with the same hash. */
+function sameHead(a: ChainHead | undefined, b: ChainHead): boolean {
+  return a !== undefined && a.id === b.id && a.hash === b.hash;
 }
 
 /** A file's device and inode, or null when there is none. */
