@@ -31,6 +31,32 @@ describe('aleph audit', () => {
     expect(statSync(join(home, 'data', 'aleph.db')).mode & 0o777).toBe(0o600);
   });
 
+  it('imports events named like the properties of every object, and refuses a time out of range by line, losing nothing else', () => {
+    const file = join(homeDir(), 'odd.log');
+    const lines = [
+      '{"event":"constructor"}',
+      '{"event":"__proto__","command":"x","decision":"run"}',
+      '{"event":"terminal_cmd","command":"far future","decision":"run","ts":1e20}',
+      '{"event":"terminal_cmd","command":"far past","decision":"run","ts":"-300000-01-01T00:00:00Z"}',
+      '{"event":"terminal_cmd","command":"kept","decision":"run","__proto__":{"polluted":true},"constructor":"c","toString":"t","hasOwnProperty":1}',
+      '{"event":"rule_change","change":"added","agent":"a","rule":{"__proto__":{"x":1},"constructor":"k","pattern":"ls"}}',
+    ];
+    writeFileSync(file, lines.join('\n') + '\n');
+    const r = aleph(['audit', 'import', '--format', 'jsonl', file]);
+    expect(r.stdout).toBe('Imported 2 events; skipped 4 lines.\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('line 1: Unknown event type "constructor"');
+    expect(r.stderr).toContain('line 2: Unknown event type "__proto__"');
+    expect(r.stderr).toMatch(/line 3: "ts" is out of range/);
+    expect(r.stderr).toMatch(/line 4: "ts" /);
+    const exported = aleph(['audit', 'export', '--format', 'jsonl']).stdout.trim().split('\n');
+    expect(exported).toEqual([
+      '{"ts":' + JSON.stringify(JSON.parse(exported[0]!).ts) + ',"event":"terminal_cmd","session":null,"__proto__":{"polluted":true},"command":"kept","constructor":"c","decision":"run","hasOwnProperty":1,"toString":"t"}',
+      '{"ts":' + JSON.stringify(JSON.parse(exported[1]!).ts) + ',"event":"rule_change","session":null,"agent":"a","change":"added","rule":{"__proto__":{"x":1},"constructor":"k","pattern":"ls"}}',
+    ]);
+    expect(aleph(['audit', 'verify']).code).toBe(0);
+  });
+
   it('searches with text and filters, and prints {rows, next_cursor} with --json', () => {
     aleph(['audit', 'import', '--format', 'jsonl', seed()]);
     const r = aleph(['audit', 'search', 'curl', '--json']);
@@ -103,6 +129,60 @@ describe('aleph audit', () => {
     expect(aleph(['audit', 'import', '--format', 'jsonl', other]).code).toBe(0);
     renameSync(join(home, 'head.saved'), join(home, 'audit-head.json'));
     expect(aleph(['audit', 'verify'])).toMatchObject({ code: 1, stdout: expect.stringContaining('event 4: row 4 is not the row its head') });
+  });
+
+  it('verifies without leaving files beside the log, and says a log emptied was emptied, not that it needs an upgrade', () => {
+    const home = homeDir();
+    const data = join(home, 'data');
+    const db = join(data, 'aleph.db');
+    aleph(['audit', 'import', '--format', 'jsonl', seed()]);
+    expect(readdirSync(data)).toEqual(['aleph.db']);
+    expect(aleph(['audit', 'verify']).code).toBe(0);
+    expect(readdirSync(data)).toEqual(['aleph.db']);
+    // An empty SQLite database in its place, with the head that remembers the log and without it.
+    rmSync(db);
+    expect(spawnSync('sqlite3', [db, 'CREATE TABLE t (x); DROP TABLE t;']).status).toBe(0);
+    for (const head of ['kept', 'moved aside']) {
+      if (head === 'moved aside') renameSync(join(home, 'audit-head.json'), join(home, 'head.saved'));
+      const r = aleph(['audit', 'verify']);
+      expect(r.stdout).toContain(`the audit log ${db} holds no events table: it is an empty database, so the log was emptied or replaced`);
+      expect(r.stdout + r.stderr).not.toContain('upgrade');
+      expect(r.code).toBe(1);
+      expect(readdirSync(data)).toEqual(['aleph.db']);
+    }
+    truncateSync(db, 0);
+    expect(aleph(['audit', 'verify'])).toMatchObject({ code: 1, stdout: expect.stringContaining(`the audit log ${db} is an empty file: it was emptied or replaced`) });
+    // Nor does a command that only reads the log start a new one in the empty file.
+    expect(aleph(['audit', 'search'])).toMatchObject({ code: 2, stderr: expect.stringContaining('so the log was emptied or replaced') });
+    expect(statSync(db).size).toBe(0);
+    expect(readdirSync(data)).toEqual(['aleph.db']);
+  });
+
+  it('reports columns edited to hold the wrong type as problems, and still shows those rows', () => {
+    const db = join(homeDir(), 'data', 'aleph.db');
+    aleph(['audit', 'import', '--format', 'jsonl', seed()]);
+    const edit = spawnSync('sqlite3', [db, "UPDATE events SET hash = hex(hash) WHERE id = 2; UPDATE events SET ts = 'yesterday' WHERE id = 3; UPDATE events SET hash = 7 WHERE id = 4;"], { encoding: 'utf8' });
+    expect(edit.status, edit.stderr).toBe(0);
+    const r = aleph(['audit', 'verify', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, rows: 4, problems: [
+      { id: 2, reason: 'its hash holds TEXT, not a 32-byte BLOB: it was edited' },
+      { id: 3, reason: 'its ts holds TEXT, not a time in epoch milliseconds: it was edited' },
+      { id: 4, reason: 'its hash holds the integer 7, not a 32-byte BLOB: it was edited' },
+      { id: 4, reason: expect.stringContaining('row 4 is not the row its head') },
+    ] });
+    for (const args of [['export', '--format', 'jsonl'], ['export', '--format', 'csv'], ['tail', '--json'], ['search', 'curl']]) {
+      const shown = aleph(['audit', ...args]);
+      expect({ args, code: shown.code, stderr: shown.stderr }).toEqual({ args, code: 0, stderr: '' });
+    }
+    const tail = aleph(['audit', 'tail', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l) as { ts: string; hash: string });
+    expect(tail.map((row) => [row.ts, row.hash])).toEqual([
+      ['2026-03-01T10:00:00.000Z', expect.stringMatching(/^[0-9a-f]{64}$/)],
+      ['2026-03-01T10:01:00.000Z', expect.stringMatching(/^[0-9A-F]{64}$/)],
+      ['yesterday', expect.stringMatching(/^[0-9a-f]{64}$/)],
+      ['2026-03-01T10:03:00.000Z', '7'],
+    ]);
   });
 
   it('exports JSON lines in the audit.log shape and CSV, to stdout or a 0600 file', () => {
@@ -207,6 +287,18 @@ describe('aleph audit', () => {
     const r = aleph(['audit', 'import', '--format', 'jsonl', join(home, 'missing.log')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Cannot read');
+  });
+
+  it('refuses to start the gateway on a log emptied behind its head, and leaves the empty file as it found it', () => {
+    const home = homeDir();
+    const db = join(home, 'data', 'aleph.db');
+    aleph(['audit', 'import', '--format', 'jsonl', seed()]);
+    truncateSync(db, 0);
+    const r = spawnSync(process.execPath, [ALEPH_BIN, 'gateway', '--headless', '--port', '0'], { encoding: 'utf8', timeout: 15_000, env: { ...process.env, ALEPH_HOME: home, NO_COLOR: '1' } });
+    expect({ code: r.status, stderr: r.stderr }).toEqual({ code: 2, stderr: expect.stringContaining(`The audit log ${db} is empty, but its head (kept in ${join(home, 'audit-head.json')}) records events up to row 4: it was emptied or replaced. Nothing was written.`) });
+    expect(statSync(db).size).toBe(0);
+    expect(readdirSync(join(home, 'data')).filter((n) => n.startsWith('aleph.db'))).toEqual(['aleph.db']);
+    expect(aleph(['audit', 'verify'])).toMatchObject({ code: 1, stdout: expect.stringContaining('is an empty file, but its head') });
   });
 
   it('refuses to start the gateway on a log file that is not one, with a sentence naming it and exit 2', () => {

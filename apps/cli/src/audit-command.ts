@@ -21,7 +21,8 @@ export const AUDIT_HELP = `Usage: aleph audit <command> [options]
                  the newest events; with --follow, new ones as they arrive
   verify [--json]
                  walks the hash chain and checks the log against its head: exit 0 when intact,
-                 1 listing every problem (the first 20, and how many); never creates a log
+                 1 listing every problem (the first 20, and how many), 2 when the file is no
+                 log at all; never creates a log, nor leaves files beside it
   export --format jsonl|csv [--output FILE] [--json]
                  every event, oldest first (jsonl is the agent audit.log line shape); FILE is
                  written 0600 and replaced whole, never left half-written

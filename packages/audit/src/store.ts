@@ -9,7 +9,7 @@ import {
   canonicalJson, MAX_LISTED_PROBLEMS, parseAuditEvent, type AuditEvent, type AuditEventType, type AuditRow, type ChainCheck, type ChainHead, type ChainProblem, type RiskLevel,
 } from '@aleph/protocol';
 import { chainHash, GENESIS, type ChainedColumns } from './canonical.js';
-import { HeadError, readHead, writeHead } from './head.js';
+import { HeadError, readHead, writeHead, type RecordedHead } from './head.js';
 import { searchText, summarize } from './summary.js';
 import { rowTags } from './tags.js';
 
@@ -25,7 +25,9 @@ export class AuditError extends Error {
       /** The head file cannot be read, or cannot be written. */
       | 'head_unreadable' | 'head_unwritable'
       /** The file the store has open was deleted or replaced under it. */
-      | 'replaced',
+      | 'replaced'
+      /** The file is an SQLite database with nothing in it: a log emptied or replaced. */
+      | 'empty',
     message: string,
   ) {
     super(message);
@@ -120,7 +122,8 @@ export interface PreparedRow extends ChainedColumns {
 
 /** What the search index holds for a row: its words, and its filterable columns as tags. */
 export function indexEntry(row: ChainedColumns): { text: string; tags: string } {
-  return { text: searchText(row.summary, readPayload(row.payload)), tags: rowTags(row) };
+  // A column edited to hold another type is indexed as its text (verify names the row).
+  return { text: searchText(String(row.summary as unknown), readPayload(row.payload)), tags: rowTags(row) };
 }
 
 /** Rows waiting to be indexed before an append also brings the index up to date. */
@@ -138,30 +141,42 @@ export interface PruneOptions {
   readonly now?: number;
 }
 
+/**
+ * A stored row as it is shown. A column edited to hold another type than the log writes (TEXT for
+ * the hash, a time no date can hold) is shown as it is, never a reason to fail: verify names it.
+ */
 export function toAuditRow(stored: StoredRow): AuditRow {
+  const loose = stored as unknown as Record<string, unknown>;
   return {
     id: stored.id,
-    ts: new Date(stored.ts).toISOString(),
-    event: stored.event as AuditEventType,
-    session: stored.session,
-    actor: stored.actor,
-    risk_level: stored.risk_level as RiskLevel | null,
-    decision: stored.decision,
-    summary: stored.summary,
-    payload: readPayload(stored.payload),
-    hash: stored.hash.toString('hex'),
+    ts: typeof loose.ts === 'number' && Math.abs(loose.ts) <= MAX_TIME ? new Date(loose.ts).toISOString() : String(loose.ts),
+    event: String(loose.event) as AuditEventType,
+    session: textOrNull(loose.session),
+    actor: textOrNull(loose.actor),
+    risk_level: textOrNull(loose.risk_level) as RiskLevel | null,
+    decision: textOrNull(loose.decision),
+    summary: String(loose.summary),
+    payload: readPayload(loose.payload),
+    hash: Buffer.isBuffer(loose.hash) ? loose.hash.toString('hex') : String(loose.hash),
   };
 }
 
-/** A row's payload; one edited into something that is not a JSON object is shown as it is (verify names the row). */
-function readPayload(text: string): Record<string, unknown> {
+function textOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+/**
+ * A row's payload; one edited into something that is not a JSON object is shown as it is (verify
+ * names the row). JSON.parse makes a "__proto__" key an own member, as any other.
+ */
+function readPayload(text: unknown): Record<string, unknown> {
   try {
-    const value: unknown = JSON.parse(text);
+    const value: unknown = typeof text === 'string' ? JSON.parse(text) : undefined;
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
   } catch {
     // Falls through: shown as text.
   }
-  return { unreadable_payload: text };
+  return { unreadable_payload: Buffer.isBuffer(text) ? text.toString('hex') : String(text) };
 }
 
 /** Fields every row has as columns; the rest of an event is its payload. */
@@ -175,11 +190,19 @@ export class AuditStore {
   private readonly indexTx: () => number;
   /** The newest id this connection knows to be indexed (another process may have indexed more). */
   private indexedUpTo = 0;
-  private readonly anchor: Database.Statement;
+  private readonly anchors: Database.Statement;
   private readonly hashOfRow: Database.Statement;
   private readonly appendTx: (events: readonly AuditEvent[], now: number) => number[];
-  /** The file's device and inode when it was opened: a path that leads elsewhere now was deleted or replaced. */
+  /**
+   * The device and inode of the log when it was opened, and of the files SQLite writes through
+   * beside it (a writer's write-ahead log and its shared-memory index): a path that leads elsewhere
+   * now was deleted or replaced. Commits to a deleted write-ahead log go where no other process
+   * reads them, and a new one beside it splits the log in two.
+   */
   private readonly identity: { readonly dev: number; readonly ino: number };
+  private readonly sidecars: { readonly path: string; readonly what: string; identity: { readonly dev: number; readonly ino: number } | null }[];
+  /** Why this store's files were found deleted or replaced: a writer appends nothing more, even if they look right again. */
+  private lost: string | null = null;
   /** Whether the log was found to reach its recorded head (checked before this store's first append). */
   private headChecked = false;
   /** The newest row this store committed (the head it records), and the one a transaction is committing. */
@@ -189,16 +212,19 @@ export class AuditStore {
   private headDirty = false;
   private headTimer: NodeJS.Timeout | undefined;
   private headFailure: Error | null = null;
+  /** The anchor this store's last prune left, to record in the head. */
+  private prunedTo: ChainHead | null = null;
 
-  private constructor(readonly file: string, db: Database.Database, private readonly indexOnAppend: boolean, private readonly headFile: string | undefined) {
+  private constructor(readonly file: string, db: Database.Database, private readonly indexOnAppend: boolean, private readonly headFile: string | undefined, private readonly writer: boolean) {
     this.db = db;
     const opened = statSync(file);
     this.identity = { dev: opened.dev, ino: opened.ino };
+    this.sidecars = writer ? [{ path: `${file}-wal`, what: 'write-ahead log' }, { path: `${file}-shm`, what: 'shared-memory index' }].map((s) => ({ ...s, identity: identityOf(s.path) })) : [];
     this.hashOfRow = db.prepare('SELECT hash FROM events WHERE id = ?');
     this.insertEvent = db.prepare('INSERT INTO events (id, ts, event, session, actor, risk_level, decision, summary, payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertFts = db.prepare('INSERT INTO events_fts (rowid, text, tags) VALUES (?, ?, ?)');
     this.lastRow = db.prepare('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1');
-    this.anchor = db.prepare('SELECT before_id, hash FROM chain_anchor WHERE id = 1');
+    this.anchors = db.prepare('SELECT id, before_id, hash FROM chain_anchor ORDER BY id');
     const state = db.prepare('SELECT indexed_up_to AS n FROM index_state WHERE id = 1');
     const pendingRows = db.prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?');
     const mark = db.prepare('UPDATE index_state SET indexed_up_to = ? WHERE id = 1');
@@ -283,22 +309,38 @@ export class AuditStore {
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
       closeSync(openSync(file, 'a', 0o600));
     }
-    if (options.readonly !== true) chmodSync(file, 0o600);
+    const writer = options.readonly !== true;
+    if (writer) chmodSync(file, 0o600);
+    // A reader of a log in WAL mode makes its write-ahead log and shared-memory index beside it. A
+    // read-only connection cannot remove them on close; a read-write one that writes nothing does,
+    // when it is the last connection (SQLite's own locks tell). So a reader that finds neither
+    // there opens read-write, refusing every write (query_only), and leaves nothing behind.
+    const quietReader = !writer && !existsSync(`${file}-wal`) && !existsSync(`${file}-shm`);
     let db: Database.Database;
     try {
-      db = new Database(file, { readonly: options.readonly === true, fileMustExist: true, timeout: options.busyTimeoutMs ?? 5000 });
+      db = new Database(file, { readonly: !writer && !quietReader, fileMustExist: true, timeout: options.busyTimeoutMs ?? 5000 });
     } catch (error) {
       throw translate(error, file);
     }
     try {
-      if (options.readonly !== true) {
+      if (quietReader) db.pragma('query_only = ON');
+      if (writer) {
+        // An empty file, or an empty database, where the head says a log was: it was emptied or
+        // replaced, and starting a new log in it would wipe that evidence.
+        const empty = isEmptyDatabase(db);
+        const recorded = options.head === undefined || !empty ? null : headOf(options.head);
+        if (recorded !== null && recorded.id > 0) {
+          throw new AuditError('behind_head', `The audit log ${file} is empty, but its head (kept in ${options.head}) records events up to row ${recorded.id}: it was emptied or replaced. Nothing was written. Put the log back; or, to start a new one knowing the old one is gone, move ${options.head} aside.`);
+        }
+        // Only a writer that may create a log starts one in an empty file.
+        if (empty && options.create === false) throw new AuditError('empty', `The audit log ${file} holds no events table: it is ${statSync(file).size === 0 ? 'an empty file' : 'an empty database'}, so the log was emptied or replaced. Nothing was written.`);
         db.pragma('journal_mode = WAL');
         db.pragma(`synchronous = ${options.durability === 'power' ? 'FULL' : 'NORMAL'}`);
         // The full-text index touches many pages per insert; keep them cached (32 MiB).
         db.pragma('cache_size = -32768');
       }
-      migrate(db, file, options.readonly === true);
-      return new AuditStore(file, db, options.indexOnAppend !== false, options.head);
+      migrate(db, file, !writer);
+      return new AuditStore(file, db, options.indexOnAppend !== false, options.head, writer);
     } catch (error) {
       db.close();
       throw translate(error, file);
@@ -322,12 +364,20 @@ export class AuditStore {
       }
     }
     const size = statSync(file, { throwIfNoEntry: false })?.size;
+    const remembered = recorded === null || recorded.id === 0 ? '' : `, but its head (kept in ${options.head}) records events up to row ${recorded.id}`;
     if (size === undefined || size === 0) {
       const what = size === undefined ? `there is no audit log at ${file}` : `the audit log ${file} is an empty file`;
-      problems.note(null, recorded === null || recorded.id === 0 ? what : `${what}, but its head (kept in ${options.head}) records events up to row ${recorded.id}: the log was ${size === undefined ? 'deleted or moved' : 'emptied'}`);
+      problems.note(null, remembered === '' ? (size === undefined ? what : `${what}: it was emptied or replaced`) : `${what}${remembered}: the log was ${size === undefined ? 'deleted or moved' : 'emptied'}`);
       return problems.result(0, null, recorded);
     }
-    const store = AuditStore.open(file, { readonly: true, ...options });
+    let store: AuditStore;
+    try {
+      store = AuditStore.open(file, { readonly: true, ...options });
+    } catch (error) {
+      if (!(error instanceof AuditError) || error.code !== 'empty') throw error;
+      problems.note(null, remembered === '' ? error.message : `${error.message}; its head (kept in ${options.head}) records events up to row ${recorded!.id}`);
+      return problems.result(0, null, recorded);
+    }
     try {
       return store.verify();
     } finally {
@@ -341,7 +391,7 @@ export class AuditStore {
    */
   close(): void {
     try {
-      if (this.db.open && !this.db.readonly) this.index();
+      if (this.db.open && this.writer) this.index();
     } finally {
       try {
         this.syncHead();
@@ -353,8 +403,9 @@ export class AuditStore {
 
   /**
    * Throws `replaced` when the path no longer leads to the file this store has open: it was deleted
-   * (its rows would go to a file nobody can open again) or replaced by another. One stat: a server
-   * calls it before each group commit.
+   * (its rows would go to a file nobody can open again) or replaced by another; for a writer, also
+   * when its write-ahead log or shared-memory index was. Three stats; every append checks it, and a
+   * server calls it before each group commit. Once it has failed, a writer appends nothing more.
    */
   checkFile(): void {
     const problem = this.fileProblem();
@@ -362,9 +413,25 @@ export class AuditStore {
   }
 
   private fileProblem(): string | null {
+    const problem = this.currentFileProblem();
+    if (problem !== null && this.writer) this.lost = problem;
+    return problem ?? this.lost;
+  }
+
+  private currentFileProblem(): string | null {
     const now = statSync(this.file, { throwIfNoEntry: false });
     if (now === undefined) return `the audit log ${this.file} was deleted while it was open`;
     if (now.dev !== this.identity.dev || now.ino !== this.identity.ino) return `the audit log ${this.file} was replaced by another file while it was open`;
+    for (const sidecar of this.sidecars) {
+      const seen = statSync(sidecar.path, { throwIfNoEntry: false });
+      // SQLite keeps both while any connection is open; one not made yet is known from the first check after it is.
+      if (sidecar.identity === null) {
+        if (seen !== undefined) sidecar.identity = { dev: seen.dev, ino: seen.ino };
+        continue;
+      }
+      if (seen === undefined) return `the audit log's ${sidecar.what} ${sidecar.path} was deleted while the log was open`;
+      if (seen.dev !== sidecar.identity.dev || seen.ino !== sidecar.identity.ino) return `the audit log's ${sidecar.what} ${sidecar.path} was replaced by another file while the log was open`;
+    }
     return null;
   }
 
@@ -375,7 +442,9 @@ export class AuditStore {
    */
   checkHead(): void {
     if (this.headFile !== undefined) {
-      const problem = this.headProblem(headOf(this.headFile), this.head());
+      const { anchor } = this.readAnchor();
+      const last = this.lastRow.get() as { id: number } | undefined;
+      const problem = this.headProblem(headOf(this.headFile), last?.id ?? anchor?.before_id ?? 0, anchor);
       if (problem !== null) {
         throw new AuditError('behind_head', `In the audit log ${this.file}, ${problem}. Nothing was written. See what remains with \`aleph audit verify\`; to go on with this log knowing what is lost, move ${this.headFile} aside.`);
       }
@@ -383,23 +452,26 @@ export class AuditStore {
     this.headChecked = true;
   }
 
-  /** Why the log does not reach `recorded` (its tip being `tip`), or null when it does. */
-  private headProblem(recorded: ChainHead | null, tip: { id: number; hash: Uint8Array }): string | null {
+  /**
+   * Why the log does not reach `recorded`, or null when it does; `tip` is the id of its newest row
+   * (or of the anchor, when pruning left none).
+   */
+  private headProblem(recorded: ChainHead | null, tip: number, anchor: Anchor | undefined): string | null {
     if (recorded === null || recorded.id === 0) return null;
     const where = `its head (kept in ${this.headFile})`;
-    if (tip.id < recorded.id) {
-      return tip.id === 0
+    if (tip < recorded.id) {
+      return tip === 0
         ? `the log holds no rows, but ${where} records row ${recorded.id}: it was emptied or replaced`
-        : `the log ends at row ${tip.id}, but ${where} records row ${recorded.id}: rows were removed from its end, or it was replaced`;
+        : `the log ends at row ${tip}, but ${where} records row ${recorded.id}: rows were removed from its end, or it was replaced`;
     }
-    const anchor = this.anchor.get() as { before_id: number; hash: Buffer } | undefined;
-    const stored = anchor?.before_id === recorded.id ? anchor.hash : (this.hashOfRow.get(recorded.id) as { hash: Buffer } | undefined)?.hash;
-    if (stored === undefined) {
-      // Pruned since it was recorded: retention removed it on purpose, and the anchor vouches for what follows.
-      if (anchor !== undefined && anchor.before_id > recorded.id) return null;
-      return `row ${recorded.id}, which ${where} records, is missing`;
+    // Pruning records the head first, so its anchor never lies past it.
+    if (anchor !== undefined && anchor.before_id > recorded.id) {
+      return `the chain's anchor (row ${anchor.before_id}) lies past the head recorded outside the log (row ${recorded.id}): it was forged, or rows were pruned that the head never saw`;
     }
-    return stored.toString('hex') === recorded.hash ? null : `row ${recorded.id} is not the row ${where} records: the log was replaced or rewritten`;
+    const row = this.hashOfRow.get(recorded.id) as { hash: unknown } | undefined;
+    const stored = anchor?.before_id === recorded.id && row === undefined ? anchor.hash : row?.hash;
+    if (stored === undefined) return `row ${recorded.id}, which ${where} records, is missing`;
+    return Buffer.isBuffer(stored) && stored.toString('hex') === recorded.hash ? null : `row ${recorded.id} is not the row ${where} records: the log was replaced or rewritten`;
   }
 
   /**
@@ -438,14 +510,22 @@ export class AuditStore {
     this.headTimer = undefined;
     if (this.headFile === undefined || !this.headDirty || this.committed === null) return;
     try {
-      let recorded: ChainHead | null = null;
+      let recorded: RecordedHead | null = null;
       try {
         recorded = readHead(this.headFile);
       } catch (error) {
         // Unreadable now, though it was readable before this store's first append: replaced by a good one.
         if (!(error instanceof HeadError)) throw error;
       }
-      if (recorded === null || recorded.id <= this.committed.id) writeHead(this.headFile, { id: this.committed.id, hash: Buffer.from(this.committed.hash).toString('hex') });
+      // The head never moves back, and keeps the anchor recorded there unless this store pruned
+      // since; a new head (none was recorded, or it was moved aside) takes the log's anchor as it is.
+      const newer = recorded !== null && recorded.id > this.committed.id;
+      const anchor = this.prunedTo ?? (recorded === null ? this.anchorToRecord() : recorded.anchor);
+      const anchorChanged = this.prunedTo !== null && !sameHead(recorded?.anchor, this.prunedTo);
+      if (!newer || anchorChanged) {
+        const tip = newer ? { id: recorded!.id, hash: recorded!.hash } : { id: this.committed.id, hash: Buffer.from(this.committed.hash).toString('hex') };
+        writeHead(this.headFile, { ...tip, ...(anchor === undefined ? {} : { anchor }) });
+      }
       this.headDirty = false;
       this.headFailure = null;
     } catch (error) {
@@ -454,12 +534,44 @@ export class AuditStore {
     }
   }
 
-  /** The id and hash of the newest row (or of the anchor, or the genesis). */
+  /**
+   * The id and hash of the newest row (or of the anchor, or the genesis), to append after. A tip
+   * whose hash is not one (edited in) is no place to continue the chain from.
+   */
   private head(): { id: number; hash: Uint8Array } {
-    const last = this.lastRow.get() as { id: number; hash: Buffer } | undefined;
-    if (last !== undefined) return { id: last.id, hash: last.hash };
-    const anchor = this.anchor.get() as { before_id: number; hash: Buffer } | undefined;
+    const last = this.lastRow.get() as { id: number; hash: unknown } | undefined;
+    if (last !== undefined) {
+      if (!isHash(last.hash)) throw new AuditError('corrupt', `In the audit log ${this.file}, row ${last.id} holds no 32-byte hash: it was edited. Nothing was written; see \`aleph audit verify\`.`);
+      return { id: last.id, hash: last.hash };
+    }
+    const { anchor, problem } = this.readAnchor();
+    if (problem !== null) throw new AuditError('corrupt', `In the audit log ${this.file}, ${problem}. Nothing was written; see \`aleph audit verify\`.`);
     return anchor === undefined ? { id: 0, hash: GENESIS } : { id: anchor.before_id, hash: anchor.hash };
+  }
+
+  /** The log's anchor as a head records it, or undefined when there is none. */
+  private anchorToRecord(): ChainHead | undefined {
+    const { anchor } = this.readAnchor();
+    return anchor === undefined ? undefined : { id: anchor.before_id, hash: anchor.hash.toString('hex') };
+  }
+
+  /**
+   * The anchor pruning left (the id and hash of the last row it removed), and what is wrong with
+   * the table that holds it: pruning keeps one row there, with id 1, a row id and a 32-byte hash.
+   * An anchor that is not one is not used.
+   */
+  private readAnchor(): { anchor: Anchor | undefined; problem: string | null } {
+    const rows = this.anchors.all() as { id: number; before_id: unknown; hash: unknown }[];
+    const first = rows.find((r) => r.id === 1);
+    const valid = first !== undefined && Number.isSafeInteger(first.before_id) && (first.before_id as number) >= 1 && isHash(first.hash);
+    const anchor = valid ? { before_id: first.before_id as number, hash: first.hash as Buffer } : undefined;
+    if (rows.length > 1 || (rows.length === 1 && first === undefined)) {
+      return { anchor, problem: `the log holds ${rows.length} anchors where pruning keeps one (id 1) at most: an anchor was forged` };
+    }
+    if (first !== undefined && !valid) {
+      return { anchor, problem: `the chain's anchor is not a row id and a 32-byte hash (it holds ${describeValue(first.before_id)} and ${describeValue(first.hash)}): it was edited` };
+    }
+    return { anchor, problem: null };
   }
 
   /** Computes a row's columns and hash; exposed so the benchmark can insert the same rows raw. */
@@ -512,6 +624,8 @@ export class AuditStore {
         throw error;
       }
     });
+    // Nothing goes to files that were deleted or replaced under the store: nobody would read it there.
+    this.checkFile();
     // A head that could not be recorded is tried again first: nothing is appended while it cannot be kept.
     if (this.headFailure !== null) this.syncHead();
     let ids: number[];
@@ -546,7 +660,7 @@ export class AuditStore {
   *verifySteps(chunk = 5000): Generator<void, VerifyResult> {
     const problems = new Problems();
     // The head first: it is recorded after the rows it names, so the log read next reaches at least as far.
-    let recorded: ChainHead | null = null;
+    let recorded: RecordedHead | null = null;
     if (this.headFile !== undefined) {
       try {
         recorded = readHead(this.headFile);
@@ -557,30 +671,68 @@ export class AuditStore {
     }
     const moved = this.fileProblem();
     if (moved !== null) problems.note(null, moved);
-    const anchor = this.anchor.get() as { before_id: number; hash: Buffer } | undefined;
-    const tip = this.head();
+    const { anchor, problem } = this.readAnchor();
+    if (problem !== null) problems.note(null, problem);
+    const last = this.lastRow.get() as { id: number } | undefined;
+    // Pruning removes every row up to its anchor in the same transaction: an anchor at or past the
+    // newest row, with rows left, did not come from pruning.
+    if (anchor !== undefined && last !== undefined && anchor.before_id >= last.id) {
+      problems.note(null, `the chain's anchor (row ${anchor.before_id}) lies at or past the newest row (${last.id}): pruning leaves it before the rows it keeps, so it was forged`);
+    }
+    const upTo = last?.id ?? 0;
+    // Every row is walked, those the anchor says were pruned included: an anchor vouches only for
+    // rows that are gone.
     const page = this.db.prepare('SELECT * FROM events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
-    let previous: Uint8Array = anchor?.hash ?? GENESIS;
-    let expectedId = (anchor?.before_id ?? 0) + 1;
-    let after = anchor?.before_id ?? 0;
+    /** The hash the next row must chain from, or null when its predecessor holds none. */
+    let previous: Buffer | null = anchor?.hash ?? GENESIS;
+    let previousId = anchor?.before_id ?? 0;
+    let after = 0;
     let rows = 0;
     for (;;) {
-      const batch = page.all(after, tip.id, chunk) as StoredRow[];
-      for (const row of batch) {
-        if (row.id !== expectedId) problems.note(row.id, row.id === expectedId + 1 ? `row ${expectedId} is missing before it` : `rows ${expectedId} to ${row.id - 1} are missing before it`);
-        else if (!chainHash(previous, row).equals(row.hash)) problems.note(row.id, 'its hash does not match its contents and the previous row');
-        // The next row is checked against this one as stored, whether or not this one matched.
-        previous = row.hash;
-        expectedId = row.id + 1;
+      const batch = page.all(after, upTo, chunk) as Record<string, unknown>[];
+      for (const raw of batch) {
+        const row = raw as unknown as StoredRow;
         rows++;
+        if (anchor !== undefined && row.id <= anchor.before_id) {
+          problems.note(row.id, `it lies at or before the chain's anchor (row ${anchor.before_id}), so it should have been pruned: the anchor was forged, or the row put back`);
+          continue;
+        }
+        const expectedId = previousId + 1;
+        if (row.id !== expectedId) problems.note(row.id, row.id === expectedId + 1 ? `row ${expectedId} is missing before it` : `rows ${expectedId} to ${row.id - 1} are missing before it`);
+        const shape = shapeProblem(raw);
+        if (shape !== null) problems.note(row.id, shape);
+        else if (row.id !== expectedId) {
+          // Its predecessor is missing: there is nothing to check its link against.
+        } else if (previous === null) problems.note(row.id, `it cannot be checked against row ${previousId}, which holds no hash`);
+        else if (!chainHash(previous, row).equals(row.hash)) {
+          problems.note(row.id, anchor !== undefined && previousId === anchor.before_id
+            ? `it does not follow from the chain's anchor (the recorded hash of pruned row ${anchor.before_id}): the anchor or the row was edited`
+            : 'its hash does not match its contents and the previous row');
+        }
+        // The next row is checked against this one as stored, whether or not this one matched.
+        previous = isHash(raw.hash) ? raw.hash : null;
+        previousId = row.id;
       }
       if (batch.length < chunk) break;
-      after = batch[batch.length - 1]!.id;
+      after = batch[batch.length - 1]!.id as number;
       yield;
     }
-    const behind = this.headProblem(recorded, tip);
+    const behind = this.headProblem(recorded, last?.id ?? anchor?.before_id ?? 0, anchor);
     if (behind !== null) problems.note(recorded!.id, behind);
-    return problems.result(rows, anchor?.before_id ?? null, recorded);
+    // Pruning records its anchor in the head: rows removed from the start with an anchor put in
+    // their place, or an anchor edited or removed, show against it.
+    if (recorded !== null) {
+      const where = `its head (kept in ${this.headFile})`;
+      const kept = recorded.anchor;
+      if (anchor !== undefined && kept === undefined) {
+        problems.note(anchor.before_id, `the chain's anchor (row ${anchor.before_id}) is not recorded in ${where}, as pruning records it: rows up to ${anchor.before_id} were removed without pruning, and the anchor forged`);
+      } else if (anchor === undefined && kept !== undefined) {
+        problems.note(kept.id, `${where} records rows up to ${kept.id} as pruned, but the log holds no anchor: it was removed`);
+      } else if (anchor !== undefined && kept !== undefined && !sameHead(kept, { id: anchor.before_id, hash: anchor.hash.toString('hex') })) {
+        problems.note(anchor.before_id, `the chain's anchor (row ${anchor.before_id}) is not the one ${where} records (row ${kept.id}): it was forged or edited`);
+      }
+    }
+    return problems.result(rows, anchor?.before_id ?? null, recorded === null ? null : { id: recorded.id, hash: recorded.hash });
   }
 
   /**
@@ -600,7 +752,11 @@ export class AuditStore {
     }
     if (cutoffs.length === 0) return 0;
     const cutoff = Math.max(...cutoffs);
-    return this.db.transaction(() => {
+    // Nothing goes to files deleted or replaced under the store; and a log that lost rows is not
+    // pruned: that would make what was lost look removed on purpose.
+    this.checkFile();
+    this.checkHead();
+    const removed = this.db.transaction(() => {
       const last = this.db.prepare('SELECT id, hash FROM events WHERE id <= ? ORDER BY id DESC LIMIT 1').get(cutoff) as { id: number; hash: Buffer } | undefined;
       if (last === undefined) return 0;
       this.db.prepare('INSERT INTO chain_anchor (id, before_id, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET before_id = excluded.before_id, hash = excluded.hash').run(last.id, last.hash);
@@ -608,6 +764,15 @@ export class AuditStore {
       this.db.prepare('UPDATE index_state SET indexed_up_to = max(indexed_up_to, ?) WHERE id = 1').run(cutoff);
       return this.db.prepare('DELETE FROM events WHERE id <= ?').run(cutoff).changes;
     }).immediate();
+    // The head is recorded at once, up to the newest row: an anchor never lies past the head, so
+    // one that does was not left by pruning.
+    if (removed > 0 && this.headFile !== undefined) {
+      this.committed = this.head();
+      this.prunedTo = this.anchorToRecord() ?? null;
+      this.headDirty = true;
+      this.syncHead();
+    }
+    return removed;
   }
 
   /** Every row, oldest first, without loading them all at once. */
@@ -625,6 +790,59 @@ export class AuditStore {
   get connection(): Database.Database {
     return this.db;
   }
+}
+
+/** The anchor pruning leaves: the id and hash of the last row it removed. */
+interface Anchor {
+  readonly before_id: number;
+  readonly hash: Buffer;
+}
+
+/** Whether two recorded heads (or anchors) name the same row with the same hash. */
+function sameHead(a: ChainHead | undefined, b: ChainHead): boolean {
+  return a !== undefined && a.id === b.id && a.hash === b.hash;
+}
+
+/** A file's device and inode, or null when there is none. */
+function identityOf(path: string): { dev: number; ino: number } | null {
+  const seen = statSync(path, { throwIfNoEntry: false });
+  return seen === undefined ? null : { dev: seen.dev, ino: seen.ino };
+}
+
+/** Whether a stored value is a hash as the chain stores them: a 32-byte BLOB. */
+function isHash(value: unknown): value is Buffer {
+  return Buffer.isBuffer(value) && value.length === 32;
+}
+
+/** What SQLite handed back, in words: for a column that holds the wrong type. */
+function describeValue(value: unknown): string {
+  if (value === null) return 'NULL';
+  if (Buffer.isBuffer(value)) return `a ${value.length}-byte BLOB`;
+  if (typeof value === 'string') return 'TEXT';
+  if (typeof value === 'number') return Number.isInteger(value) ? `the integer ${value}` : `the real number ${value}`;
+  if (typeof value === 'bigint') return `the integer ${value}`;
+  return typeof value;
+}
+
+/** Milliseconds either side of 1970 that a JavaScript Date can hold. */
+const MAX_TIME = 8.64e15;
+
+/**
+ * What is wrong with the types of a stored row's columns, or null: SQLite keeps whatever an edit
+ * puts in a column, and such a row is a problem to report, not a reason for verify to fail.
+ */
+function shapeProblem(row: Record<string, unknown>): string | null {
+  const wrong: string[] = [];
+  const ts = row.ts;
+  if (!Number.isSafeInteger(ts) || Math.abs(ts as number) > MAX_TIME) wrong.push(`ts holds ${describeValue(ts)}, not a time in epoch milliseconds`);
+  for (const column of ['event', 'summary', 'payload'] as const) {
+    if (typeof row[column] !== 'string') wrong.push(`${column} holds ${describeValue(row[column])}, not TEXT`);
+  }
+  for (const column of ['session', 'actor', 'risk_level', 'decision'] as const) {
+    if (row[column] !== null && typeof row[column] !== 'string') wrong.push(`${column} holds ${describeValue(row[column])}, not TEXT or NULL`);
+  }
+  if (!isHash(row.hash)) wrong.push(`hash holds ${describeValue(row.hash)}, not a 32-byte BLOB`);
+  return wrong.length === 0 ? null : `its ${wrong.join('; ')}: it was edited`;
 }
 
 /** Problems verify found: all counted, the first MAX_LISTED_PROBLEMS kept. */
@@ -671,6 +889,13 @@ function checkHeader(file: string): void {
   }
 }
 
+/** Whether the database holds nothing yet: no schema version, no table (an empty file reads so too). */
+function isEmptyDatabase(db: Database.Database): boolean {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const objects = (db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number }).n;
+  return version === 0 && objects === 0;
+}
+
 function migrate(db: Database.Database, file: string, readonly: boolean): void {
   const appId = db.pragma('application_id', { simple: true }) as number;
   const version = db.pragma('user_version', { simple: true }) as number;
@@ -682,7 +907,9 @@ function migrate(db: Database.Database, file: string, readonly: boolean): void {
     throw new AuditError('newer_schema', `${file} was written by a newer Aleph (schema ${version}, this one knows ${SCHEMA_VERSION}); upgrade Aleph to read it.`);
   }
   if (version === SCHEMA_VERSION) return;
-  if (readonly) throw new AuditError('newer_schema', `${file} needs a schema upgrade (from ${version} to ${SCHEMA_VERSION}); open it once without --readonly.`);
+  // Nothing in it: a reader has no upgrade to offer, the log was emptied or replaced.
+  if (readonly && version === 0 && tables === 0) throw new AuditError('empty', `the audit log ${file} holds no events table: it is an empty database, so the log was emptied or replaced`);
+  if (readonly) throw new AuditError('newer_schema', `${file} needs a schema upgrade (from ${version} to ${SCHEMA_VERSION}), which only a writer (the gateway, an import) makes.`);
   db.transaction(() => {
     for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
     db.pragma(`application_id = ${APPLICATION_ID}`);

@@ -18,8 +18,13 @@ export function summarize(e: AuditEvent): string {
     case 'security_mode_change':
       return `mode ${e.from ?? 'default'} -> ${e.to}${e.agent ? ` for ${e.agent}` : ''}`;
     case 'rule_change': {
-      const r = e.rule as { action?: string; kind?: string; pattern?: string };
-      return `${e.change} ${r.action ?? 'allow'} ${r.kind ?? ''} rule "${r.pattern ?? ''}" for ${e.agent}`;
+      // The rule is the caller's object: only its own members count, each shown as text.
+      const member = (key: string): string | undefined => {
+        if (!Object.hasOwn(e.rule, key)) return undefined;
+        const v = e.rule[key];
+        return typeof v === 'string' ? v : JSON.stringify(v);
+      };
+      return `${e.change} ${member('action') ?? 'allow'} ${member('kind') ?? ''} rule "${member('pattern') ?? ''}" for ${e.agent}`;
     }
     case 'sandbox_exec':
       return `${e.command ?? e.tool_id} ran sandboxed on ${e.platform}: ${e.status}${e.violations?.length ? ` (${e.violations.length} violations)` : ''}`;
@@ -64,7 +69,8 @@ export function summarize(e: AuditEvent): string {
  */
 export function searchText(summary: string, payload: Readonly<Record<string, unknown>>): string {
   const p = payload;
-  const text = (key: string): string => (typeof p[key] === 'string' ? (p[key] as string) : '');
+  // Own members only: a payload's prototype holds no words of the event.
+  const text = (key: string): string => (Object.hasOwn(p, key) && typeof p[key] === 'string' ? (p[key] as string) : '');
   const command = text('command') || text('tool') || text('tool_id');
   return [summary, summary.includes(command) ? '' : command, text('cwd'), text('path')].filter((s) => s !== '').join(' ');
 }

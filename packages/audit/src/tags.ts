@@ -26,8 +26,9 @@ const COLUMNS = Object.keys(PREFIX) as TagColumn[];
 export function rowTags(row: Readonly<Record<TagColumn, string | null>>): string {
   let tags = '';
   for (const column of COLUMNS) {
-    const value = row[column];
-    if (value !== null) tags += (tags === '' ? '' : ' ') + tag(column, value);
+    const value: unknown = row[column];
+    // Only text is a tag; a column edited to hold another type is left out (verify names the row).
+    if (typeof value === 'string') tags += (tags === '' ? '' : ' ') + tag(column, value);
   }
   return tags;
 }

@@ -161,13 +161,16 @@ function checkField(kind: BaseKind, value: unknown): boolean {
  * cannot be milliseconds of this era).
  */
 export function parseTimestamp(value: unknown): Result<number> {
-  if (typeof value === 'number' && Number.isFinite(value)) return ok(value < 1e11 ? Math.round(value * 1000) : Math.round(value));
-  if (typeof value === 'string' && value.trim() !== '') {
-    const ms = Date.parse(value);
-    if (!Number.isNaN(ms)) return ok(ms);
-  }
-  return fail('invalid_ts', `"ts" must be an ISO 8601 time or epoch milliseconds, got ${JSON.stringify(value)}.`);
+  let ms = Number.NaN;
+  if (typeof value === 'number' && Number.isFinite(value)) ms = value < 1e11 ? Math.round(value * 1000) : Math.round(value);
+  else if (typeof value === 'string' && value.trim() !== '') ms = Date.parse(value);
+  if (Number.isNaN(ms)) return fail('invalid_ts', `"ts" must be an ISO 8601 time or epoch milliseconds, got ${JSON.stringify(value)}.`);
+  // A Date holds 8.64e15 ms either side of 1970; beyond that a time cannot be written down.
+  if (Math.abs(ms) > MAX_TIME_MS) return fail('invalid_ts', `"ts" is out of range: ${JSON.stringify(value)} is not a time a date can hold.`);
+  return ok(ms);
 }
+
+const MAX_TIME_MS = 8.64e15;
 
 /**
  * Validates an untrusted event object into an AuditEvent. Unknown payload fields are kept (an
@@ -180,11 +183,14 @@ export function parseAuditEvent(value: unknown): Result<AuditEvent> {
   if (illFormed !== null) return fail('invalid_event', illFormedTextMessage(illFormed));
   const input = value as Record<string, unknown>;
   const type = input.event;
-  if (typeof type !== 'string' || !(type in EVENT_FIELDS)) {
+  // Own keys only: "constructor" or "toString" is no event type.
+  if (typeof type !== 'string' || !Object.hasOwn(EVENT_FIELDS, type)) {
     return fail('unknown_event', `Unknown event type ${JSON.stringify(type)}; expected one of ${AUDIT_EVENT_TYPES.join(', ')}.`);
   }
   const fields = COMPILED[type]!;
-  const out: Record<string, unknown> = { event: type };
+  // Without a prototype, a field named "__proto__" is a field like any other, not lost.
+  const out = Object.create(null) as Record<string, unknown>;
+  out.event = type;
   if (input.ts !== undefined && input.ts !== null) {
     const ts = parseTimestamp(input.ts);
     if (!ts.ok) return ts;
@@ -206,9 +212,9 @@ export function parseAuditEvent(value: unknown): Result<AuditEvent> {
     if (!checkField(kind, v)) return fail('invalid_event', `"${name}" of a ${type} event must be ${kind}, got ${JSON.stringify(v)}.`);
     out[name] = v;
   }
-  for (const name in input) {
+  for (const name of Object.keys(input)) {
     const v = input[name];
-    if (!(name in declared) && !RESERVED.has(name) && v !== undefined) out[name] = v;
+    if (!Object.hasOwn(declared, name) && !RESERVED.has(name) && v !== undefined) out[name] = v;
   }
   return ok(out as unknown as AuditEvent);
 }

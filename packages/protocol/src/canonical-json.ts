@@ -36,6 +36,8 @@ function isFlat(object: Record<string, unknown>, keys: readonly string[]): boole
   for (const key of keys) {
     const c = key.charCodeAt(0);
     if (c >= 48 && c <= 57 && /^\d+$/.test(key)) return false;
+    // Assigned to a plain object, "__proto__" would set its prototype, not a member.
+    if (key === '__proto__') return false;
     const v = object[key];
     if (v !== null && typeof v === 'object') {
       if (!Array.isArray(v)) return false;
