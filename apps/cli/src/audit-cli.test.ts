@@ -74,6 +74,14 @@ describe('aleph audit', () => {
     expect(aleph(['audit', 'search', 'checkout']).stdout).toContain('git checkout main (auto_approved_dev_git_readonly)');
   });
 
+  it('shows each session whole in text, so that two sessions never look like one', () => {
+    const file = join(homeDir(), 'sessions.jsonl');
+    writeFileSync(file, ['shell-19734', 'shell-19844'].map((session, i) => JSON.stringify({ ts: `2026-03-01T10:0${i}:00Z`, event: 'terminal_cmd', session, command: 'ls', decision: 'run', risk_level: 'low' })).join('\n') + '\n');
+    expect(aleph(['audit', 'import', '--format', 'jsonl', file]).code).toBe(0);
+    const lines = aleph(['audit', 'search', 'ls', '--event', 'terminal_cmd']).stdout.trim().split('\n');
+    expect(lines.flatMap((l) => /shell-\d+/.exec(l) ?? [])).toEqual(['shell-19844', 'shell-19734']);
+  });
+
   it('verifies: exit 0 when intact, 1 naming every row someone edited', () => {
     const home = homeDir();
     aleph(['audit', 'import', '--format', 'jsonl', seed()]);

@@ -268,11 +268,21 @@ function searchQuery(args: ParsedArgs, now: number): SearchQuery | string {
   };
 }
 
+/**
+ * One row for people. Columns are padded before they are coloured (colour codes take no room on
+ * screen), and the session is shown whole: two sessions must never look like one.
+ */
 function formatRow(row: AuditRow, style: Style): string {
-  const risk = row.risk_level === 'critical' || row.risk_level === 'high' ? style.red(row.risk_level) : row.risk_level ?? '';
-  const decision = row.decision === null ? '' : /deny|reject|block/.test(row.decision) ? style.red(row.decision) : row.decision;
-  const session = row.session === null ? '' : style.dim(row.session.slice(0, 8));
-  return [style.dim(row.ts.replace('T', ' ').slice(0, 19)), row.event.padEnd(20), decision.padEnd(12), risk.padEnd(8), session.padEnd(8), visibleText(row.summary)].join('  ');
+  const risk = (row.risk_level ?? '').padEnd(8);
+  const decision = (row.decision ?? '').padEnd(12);
+  return [
+    style.dim(row.ts.replace('T', ' ').slice(0, 19)),
+    row.event.padEnd(20),
+    row.decision !== null && /deny|reject|block/.test(row.decision) ? style.red(decision) : decision,
+    row.risk_level === 'critical' || row.risk_level === 'high' ? style.red(risk) : risk,
+    style.dim(visibleText(row.session ?? '').padEnd(12)),
+    visibleText(row.summary),
+  ].join('  ');
 }
 
 /** A chain check for people (every problem, as many as were listed) or as JSON; exit 1 unless intact. */
