@@ -686,3 +686,42 @@ describe('text the audit log could not store as received', () => {
     expect(value(await o.call('audit.verify'))).toMatchObject({ ok: true });
   });
 });
+
+describe('the web console\'s HTTP server', () => {
+  async function withConsole(limits: GatewayOptions['limits']): Promise<Gateway> {
+    const root = join(home, '..', 'renderer');
+    mkdirSync(root);
+    writeFileSync(join(root, 'index.html'), '<!doctype html>');
+    return start({ console: { port: 0, root }, limits });
+  }
+
+  it('holds at most its own cap of connections: more are dropped at once, and the owner\'s socket is answered', async () => {
+    const g = await withConsole({ maxConsoleConnections: 3, consoleRequestTimeoutMs: 3_600_000 });
+    const held = await Promise.all([tcp(g.consoleOrigin!), tcp(g.consoleOrigin!), tcp(g.consoleOrigin!)]);
+    const extra = await Promise.all(Array.from({ length: 20 }, () => tcp(g.consoleOrigin!)));
+    await Promise.all(extra.map(ended));
+    expect(held.some((s) => s.closed)).toBe(false);
+    const c = await owner();
+    c.send({ type: 'ping', id: 'p' });
+    expect(await c.next()).toEqual({ type: 'pong', id: 'p' });
+  });
+
+  it('drops a connection that sends no request, or never finishes one, at its request timeout', async () => {
+    const g = await withConsole({ consoleRequestTimeoutMs: 1_000 });
+    const silent = await tcp(g.consoleOrigin!);
+    const trickling = await tcp(g.consoleOrigin!);
+    trickling.write(`GET / HTTP/1.1\r\nHost: ${new URL(g.consoleOrigin!).host}\r\n`);
+    await Promise.all([ended(silent), ended(trickling)]);
+    expect([silent.closed, trickling.closed]).toEqual([true, true]);
+  });
+
+  it('drops a kept-alive connection that stays idle after its answer', async () => {
+    const g = await withConsole({ consoleRequestTimeoutMs: 1_000 });
+    const s = await tcp(g.consoleOrigin!);
+    let got = '';
+    s.on('data', (d: Buffer) => (got += d.toString()));
+    s.write(`GET /missing HTTP/1.1\r\nHost: ${new URL(g.consoleOrigin!).host}\r\n\r\n`);
+    await expect.poll(() => got, { timeout: 10_000 }).toMatch(/^HTTP\/1\.1 404 /);
+    await ended(s);
+  });
+});

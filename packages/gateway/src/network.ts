@@ -17,6 +17,7 @@ import {
 import { WebSocketServer, type WebSocket } from 'ws';
 import { GatewayError } from './errors.js';
 import { own } from './config.js';
+import { requestDeadline, serverTimeouts } from './transport/first-request.js';
 import type { IdentityEvent } from './identities.js';
 import type { Gateway, Limits, Peer, Reply } from './server.js';
 
@@ -113,10 +114,9 @@ export class NetworkEndpoint {
       throw new GatewayError('not_loopback', `Refusing to serve on ${host}: it is not a loopback address. Pass the explicit flag to serve other machines.`);
     }
     // A peer that opens the port and never completes its upgrade (silent, or trickling its request
-    // out) is dropped at the same deadline as one that upgrades and never connects. The WebSocket
-    // library lifts the idle timeout once it takes a socket over.
+    // out) is dropped at the same deadline as one that upgrades and never connects.
     const deadline = limits.anonymousDeadlineMs;
-    const http = createServer({ headersTimeout: deadline, requestTimeout: deadline, connectionsCheckingInterval: Math.min(deadline, 1_000) }, (_req, res) => {
+    const http = createServer(serverTimeouts(deadline), (_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
       res.end('This is the Aleph gateway\'s WebSocket JSON-RPC endpoint.\n');
     });
@@ -132,7 +132,7 @@ export class NetworkEndpoint {
     // Sessions, and connections still opening or being refused: the endpoint's share of this
     // process's descriptors is bounded, so the Unix socket always has its own.
     http.maxConnections = 2 * limits.maxNetworkConnections;
-    http.timeout = deadline;
+    requestDeadline(http, deadline);
     const address = http.address();
     const port = typeof address === 'object' && address !== null ? address.port : options.port;
     const endpoint = new NetworkEndpoint(gateway, http, wss, limits, options.origins ?? [], `ws://${host.includes(':') ? `[${host}]` : host}:${port}`);

@@ -14,7 +14,7 @@ import { authorize, DEFAULT_PAIRING_LIMITS, identityContext, type IdentityContex
 import { CommandPolicy, type Evaluation } from '@aleph/policy';
 import { recordApproval } from '@aleph/sandbox';
 import {
-  describeGrant, encodeFrame, fail, FrameReader, ok, MAX_LINE_BYTES, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
+  describeGrant, encodeFrame, fail, FrameReader, ok, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
   type ExecBinding, type ExecRequest, type Failure, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type PolicyCall, type Result, type SecurityMode, type TimelinePage, type ToolRunRequest,
 } from '@aleph/protocol';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
@@ -28,34 +28,10 @@ import { ConsoleServer, type ConsoleOptions } from './console-server.js';
 import { NetworkEndpoint, type NetworkOptions } from './network.js';
 import { applyPolicyCall, policyView } from './policy-calls.js';
 import { describeRule, liveRules, withRule, withRulesUsed } from './rules.js';
+import { openFileLimit, sizeLimits, type Limits } from './transport/limits.js';
 import { approvalEvent, escalationEvents, pendingTool, planToolRun, runEvent, runTool, type ToolPlan } from './tools.js';
 
-export interface Limits {
-  /** Unix-socket connections at once (the owner's agents and approvers), counted apart from the network's. */
-  readonly maxConnections: number;
-  /** Network sessions at once: paired devices, guests, the web console, and those not yet connected. */
-  readonly maxNetworkConnections: number;
-  /** Of those, sessions not yet connected (anonymous) at once. */
-  readonly maxAnonymousConnections: number;
-  /** How long an anonymous network session has to connect; what it sends meanwhile does not extend it. */
-  readonly anonymousDeadlineMs: number;
-  readonly maxPendingPerConnection: number;
-  readonly handshakeTimeoutMs: number;
-  /** A connection with nothing pending and no traffic for this long is closed. */
-  readonly idleTimeoutMs: number;
-  readonly maxLineBytes: number;
-}
-
-export const DEFAULT_LIMITS: Limits = {
-  maxConnections: 512,
-  maxNetworkConnections: 512,
-  maxAnonymousConnections: 32,
-  anonymousDeadlineMs: 10_000,
-  maxPendingPerConnection: 64,
-  handshakeTimeoutMs: 5_000,
-  idleTimeoutMs: 300_000,
-  maxLineBytes: MAX_LINE_BYTES,
-};
+export { DEFAULT_LIMITS, type Limits } from './transport/limits.js';
 
 export interface GatewayOptions {
   /** `$ALEPH_HOME`. */
@@ -245,7 +221,7 @@ export class Gateway {
     private readonly sandboxHelper: string | undefined,
     private readonly onProblem: (message: string) => void,
   ) {
-    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.limits = sizeLimits(openFileLimit(), limits);
     this.outcomes = keepHistory ? [] : null;
     this.identities = new Identities(identityStore, {
       record: (event) => this.outbox.push({ event }),
@@ -315,7 +291,7 @@ export class Gateway {
     if (options.network !== undefined) {
       try {
         gateway.endpoint = await NetworkEndpoint.start(gateway, options.network, gateway.limits);
-        if (options.console !== undefined) gateway.consoleServer = await ConsoleServer.start(gateway.endpoint, options.console);
+        if (options.console !== undefined) gateway.consoleServer = await ConsoleServer.start(gateway.endpoint, options.console, gateway.limits);
       } catch (error) {
         await gateway.stop();
         throw error;
