@@ -195,9 +195,30 @@ describe('device pairing over the network endpoint', () => {
     expect(new Set(answers)).toEqual(new Set(['owner_only', 'unknown_code', 'rate_limited']));
     const denied = events('policy_denied');
     expect(denied).toHaveLength(20);
-    expect(denied[0]).toMatchObject({ reason_code: 'owner_only', peer: '127.0.0.1' });
+    expect(denied[0]).toMatchObject({ reason_code: 'owner_only', peer: 'loopback' });
     expect(denied.filter((e) => String(e.reason).endsWith('(further refusals of this peer within the minute are not recorded)'))).toHaveLength(1);
     expect(events('auth_failed')).toEqual([]);
+  });
+
+  it('counts every loopback address as one peer: another address earns no more pairing requests nor recorded refusals', async () => {
+    const g = await start();
+    const from = async (address: string): Promise<RpcClient> => {
+      const c = await RpcClient.open(g.url!, 5_000, address);
+      clients.push(c);
+      return c;
+    };
+    const asked: string[] = [];
+    for (const address of ['127.0.0.1', '127.0.0.2', '127.9.9.9']) {
+      const d = await from(address);
+      for (let i = 0; i < 2; i++) asked.push(code(await d.call('pairing.request', { name: `P${i}`, type: 'phone', public_key: toBase64url(newDeviceKeyPair().publicKey) })));
+    }
+    expect(asked).toEqual(['ok', 'ok', 'too_many_pending', 'too_many_pending', 'too_many_pending', 'too_many_pending']);
+    for (const address of ['127.0.0.3', '127.0.0.4', '127.0.0.5']) {
+      const d = await from(address);
+      for (let i = 0; i < 10; i++) expect(code(await d.call('devices.list'))).toBe('owner_only');
+    }
+    expect(events('policy_denied')).toHaveLength(20);
+    expect(new Set(events('policy_denied').map((e) => e.peer))).toEqual(new Set(['loopback']));
   });
 
   it('keeps no identity change the audit log cannot record: a pairing, an invitation and a revocation are taken back', async () => {

@@ -22,7 +22,8 @@ import { auditFile, auditHeadFile, changeRefused, configFile, DEFAULT_CHANNEL, i
 import { watchConfig } from './config-watch.js';
 import { GatewayError } from './errors.js';
 import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './handshake.js';
-import { Identities, UNRECORDED, type IdentityEvent } from './identities.js';
+import { Identities, type IdentityEvent } from './identities.js';
+import { unrecordedNote } from './admission/refusals.js';
 import { IdentityStore } from './identity-store.js';
 import { ConsoleServer, type ConsoleOptions } from './console-server.js';
 import { NetworkEndpoint, type NetworkOptions } from './network.js';
@@ -621,7 +622,10 @@ export class Gateway {
    * session's failed proof is (one that only connects and leaves, a liveness probe, is not).
    */
   private refuseHandshake(c: Connection, code: string, message: string): void {
-    this.outbox.push({ event: { event: 'auth_failed', source: 'unix-socket', reason_code: code, reason: message, peer: c.identity.session_key, actor: 'unknown' } });
+    const recorded = this.identities.refusals.charge(c.address, Date.now());
+    if (recorded !== 'skip') {
+      this.outbox.push({ event: { event: 'auth_failed', source: 'unix-socket', reason_code: code, reason: `${message}${unrecordedNote(recorded)}`, peer: c.identity.session_key, actor: 'unknown' } });
+    }
     this.violation(c, code, message);
   }
 
@@ -736,7 +740,7 @@ export class Gateway {
       return;
     }
     this.outbox.push({
-      event: { event: 'policy_denied', tool, role: who.role, reason_code: code, reason: `${reason}${recorded === 'last' ? UNRECORDED : ''}`, identity: who.identity_id, actor: who.identity_id, session: who.session_key, peer: peer.address },
+      event: { event: 'policy_denied', tool, role: who.role, reason_code: code, reason: `${reason}${unrecordedNote(recorded)}`, identity: who.identity_id, actor: who.identity_id, session: who.session_key, peer: peer.address },
       deliver,
     });
   }
