@@ -5,7 +5,7 @@
  * the audit log before it is answered.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, lstatSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ import {
   type ExecBinding, type ExecRequest, type Failure, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type PolicyCall, type Result, type SecurityMode, type TimelinePage, type ToolRunRequest,
 } from '@aleph/protocol';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
-import { auditFile, auditHeadFile, changeRefused, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, own, saveConfig, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
+import { auditFile, auditHeadFile, changeRefused, configFile, configText, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, parseConfigText, readConfigText, own, saveConfig, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
 import { watchConfig } from './config-watch.js';
 import { GatewayError } from './errors.js';
 import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './handshake.js';
@@ -192,9 +192,12 @@ export class Gateway {
   private readonly executables = new ExecutableCache();
   private readonly outcomes: Outcome[] | null;
   private answered = 0;
-  /** When the configuration file was last looked at, and its modification time then. */
+  /**
+   * When the configuration file was last looked at, and its text then. The text, not the file's
+   * modification time, tells a change: two saves within the time's resolution would look alike.
+   */
   private configCheckedAt = 0;
-  private configMtime = 0;
+  private configSeen: string | null = null;
   /** Why the configuration file cannot be used now (it does not parse, or cannot be read), or null while it can. */
   private configProblem: Failure | null = null;
   private unwatchConfig: () => void = () => undefined;
@@ -789,15 +792,14 @@ export class Gateway {
     const now = Date.now();
     if (!force && now - this.configCheckedAt < 200) return;
     this.configCheckedAt = now;
-    let mtime: number;
-    try {
-      mtime = statSync(configFile(this.home)).mtimeMs;
-    } catch {
-      return;
-    }
-    if (mtime === this.configMtime) return;
-    this.configMtime = mtime;
-    const fresh = loadConfig(this.home, false);
+    const file = configFile(this.home);
+    const text = readConfigText(file);
+    // Removed: the gateway runs on what it has; the next save writes it again.
+    if (!text.ok && text.error.code === 'config_missing') return;
+    const seen = text.ok ? text.value : `\0${text.error.message}`;
+    if (seen === this.configSeen) return;
+    this.configSeen = seen;
+    const fresh = text.ok ? parseConfigText(file, text.value) : text;
     if (fresh.ok) this.config = fresh.value;
     this.configHealth(fresh.ok ? null : fresh.error);
   }
@@ -1146,12 +1148,7 @@ export class Gateway {
     const saved = saveConfig(this.home, next);
     if (!saved.ok) return saved.error.message;
     this.config = next;
-    try {
-      this.configMtime = statSync(configFile(this.home)).mtimeMs;
-    } catch {
-      // Removed right after it was written: the next refresh reads whatever is there then.
-      this.configMtime = 0;
-    }
+    this.configSeen = configText(next);
     return null;
   }
 }
