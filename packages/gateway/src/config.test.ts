@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { configFile, loadConfig, loadSecret, modeOf, sandboxOf, saveConfig, secretBytes, withMode } from './config.js';
+import { configFile, loadConfig, loadSecret, modeOf, sandboxOf, saveConfig, secretBytes, secureHome, withMode } from './config.js';
 
 let dir: string;
 let home: string;
@@ -171,6 +171,21 @@ describe('the socket secret, for local clients', () => {
       expect(loadConfig(dir, true)).toMatchObject({ ok: false, error: { code: 'config_unreadable' } });
     } finally {
       writer.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('securing $ALEPH_HOME', () => {
+  it('makes the audit chain\'s head and the hooks\' settings private too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alsecure-'));
+    try {
+      const files = ['exec-approvals.json', 'audit-head.json', 'hooks.json'].map((f) => join(dir, f));
+      for (const f of files) writeFileSync(f, '{}', { mode: 0o644 });
+      const secured = secureHome(dir);
+      expect(secured.ok).toBe(true);
+      for (const f of files) expect(statSync(f).mode & 0o777).toBe(0o600);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -23,6 +23,8 @@ export function alephHome(env: NodeJS.ProcessEnv = process.env): string {
 export const CONFIG_FILE = 'exec-approvals.json';
 export const SOCKET_FILE = 'exec-approvals.sock';
 export const SECRET_BYTES = 32;
+/** The agent hooks' own settings (web domains, MCP rules), read by the CLI's hooks. */
+export const HOOKS_FILE = 'hooks.json';
 
 export type AskFallback = 'deny' | 'allow';
 
@@ -321,14 +323,16 @@ function parseStoredRule(entry: unknown): Result<StoredRule> {
 
 /**
  * Makes `$ALEPH_HOME` private before anything in it is trusted: the home and its data directory
- * 0700, the files holding secrets 0600, all owned by this user. A looser mode (a home made by hand,
+ * 0700, the files holding secrets or what the gateway trusts (the config, the audit chain's head,
+ * the hooks' settings, the databases) 0600, all owned by this user. A looser mode (a home made by hand,
  * or by another program that uses ~/.aleph) is tightened, and each change is returned for the
  * caller to tell; anything owned by another user is an error, and nothing is changed.
  */
 export function secureHome(home: string): Result<string[]> {
   const uid = process.getuid?.();
   const databases = [identityFile(home), auditFile(home)].flatMap((f) => [f, `${f}-wal`, `${f}-shm`]);
-  const paths: [string, number][] = [[home, 0o700], [join(home, 'data'), 0o700], [configFile(home), 0o600], ...databases.map((f): [string, number] => [f, 0o600])];
+  const files = [configFile(home), auditHeadFile(home), join(home, HOOKS_FILE), ...databases];
+  const paths: [string, number][] = [[home, 0o700], [join(home, 'data'), 0o700], ...files.map((f): [string, number] => [f, 0o600])];
   const found: [string, number, number][] = [];
   for (const [path, mode] of paths) {
     let owner: number;
