@@ -3,6 +3,9 @@
 // agent makes, starts without Node's ES module loader: it goes straight to the hook, bundled into
 // one CommonJS file by the build. Every other command loads the command table as ES modules.
 'use strict';
+// The parent as it was when this process began, before any module loads: a gateway run with
+// --exit-with-parent must see that parent go even if it goes while the gateway starts.
+globalThis.alephEntryParent = process.ppid;
 if (process.argv[2] === 'hook') {
   let hook;
   try {

@@ -1,14 +1,18 @@
 import { join } from 'node:path';
-import { alephHome, GatewayClient, GatewayError, loadConfig, secretBytes, SOCKET_FILE } from '@aleph/gateway/requester';
+import { alephHome, GatewayClient, GatewayError, loadSecret, SOCKET_FILE } from '@aleph/gateway/requester';
 import { fail, ok, type Result } from '@aleph/protocol';
 import { EXIT, type Io } from './io.js';
 
-/** Connects to the running gateway, or explains why not (no configuration, nobody listening). */
+/**
+ * Connects to the running gateway, or explains why not (no configuration, nobody listening). Only
+ * the secret is read from the configuration file: a person's half-finished edit elsewhere in it
+ * does not cut the agents off from the gateway, which runs on its last good configuration.
+ */
 export async function connectGateway(io: Io): Promise<GatewayClient> {
   const home = alephHome(io.env);
-  const config = loadConfig(home, false);
-  if (!config.ok) throw new GatewayError(config.error.code, config.error.message);
-  return GatewayClient.connect(join(home, SOCKET_FILE), secretBytes(config.value));
+  const secret = loadSecret(home);
+  if (!secret.ok) throw new GatewayError(secret.error.code, secret.error.message);
+  return GatewayClient.connect(join(home, SOCKET_FILE), secret.value);
 }
 
 /** connectGateway, with why it failed as a value (`gateway_unreachable`, a configuration problem). */

@@ -97,6 +97,20 @@ describe('aleph exec through a running gateway', () => {
     expect(finished.rows[0]!.summary).toMatch(/^echo hello; exit 3 finished: exit 3 after \d+ ms$/);
   });
 
+  it('goes on answering `aleph exec` while a person\'s edit leaves the configuration broken; without a secret it names the file', async () => {
+    await startGateway();
+    const file = join(home(), 'exec-approvals.json');
+    const good = readFileSync(file, 'utf8');
+    writeFileSync(file, good.replace('"defaults": {', '"defaults": {{ half-edited'));
+    const r = aleph(['exec', '--', 'echo still here']);
+    expect([r.code, r.stdout]).toEqual([0, 'still here\n']);
+    writeFileSync(file, '{ "secret": ');
+    const lost = aleph(['exec', '--', 'echo still here']);
+    expect(lost.code).not.toBe(0);
+    expect(lost.stderr).toContain(file);
+    writeFileSync(file, good);
+  });
+
   it('answers `aleph exec` while 600 anonymous WebSockets crowd the network endpoint, which refuses all but a few', async () => {
     const ready = await startGateway();
     const opened: RpcClient[] = [];

@@ -4,7 +4,7 @@ import { alephHome, Gateway, GatewayError, isLoopback, loadConfig, renderReport,
 import { flag, value } from './args.js';
 import { defineCommand, type Invocation } from './command.js';
 import { EXIT } from './io.js';
-import { whenToStop } from './stopping.js';
+import { entryParent, whenToStop } from './stopping.js';
 
 export const DEFAULT_CONSOLE_PORT = 7458;
 
@@ -13,7 +13,7 @@ const CONSOLE_ROOT = fileURLToPath(new URL('../../desktop/out/renderer', import.
 
 export const GATEWAY_HELP = `Usage: aleph gateway --headless [--json] [--ask-fallback deny|allow] [--ask-timeout-ms N]
                      [--port N] [--host ADDRESS --allow-remote] [--console [--console-port N]]
-                     [--report FILE [--report-format junit|json]] [--exit-with-parent]
+                     [--report FILE [--report-format junit|json]] [--exit-with-parent [--parent-pid PID]]
 
 Runs the gateway on $ALEPH_HOME/exec-approvals.sock until SIGINT or SIGTERM, and its network
 endpoint (WebSocket JSON-RPC, for paired devices, guests and chat bridges) on 127.0.0.1 at the
@@ -22,14 +22,16 @@ loopback needs --allow-remote. Agents ask through \`aleph exec\`; people answer 
 approvals\`, or in the web console: --console serves it on 127.0.0.1 (--console-port, default
 ${DEFAULT_CONSOLE_PORT}; 0 picks a free one) and prints a sign-in link that works once. On shutdown every pending request is denied (gateway_shutdown), and --report writes
 every request and decision (JUnit XML by default). --exit-with-parent stops it too when the program
-that started it goes, or its terminal hangs up (what \`npm start\` passes: a gateway does not
-outlive the task that ran it); without it, a gateway run under nohup or & keeps running.`;
+that started it goes (also while it starts), or its terminal hangs up (what \`npm start\` passes: a
+gateway does not outlive the task that ran it); --parent-pid names that program outright, when it
+is not the direct parent or may be gone before the gateway begins. Without it, a gateway run under
+nohup or & keeps running.`;
 
 export const command = defineCommand({
   help: GATEWAY_HELP,
   options: {
     headless: {}, json: {}, 'ask-fallback': { value: true }, 'ask-timeout-ms': { value: true }, report: { value: true }, 'report-format': { value: true }, port: { value: true },
-    host: { value: true }, 'allow-remote': {}, console: {}, 'console-port': { value: true }, 'exit-with-parent': {},
+    host: { value: true }, 'allow-remote': {}, console: {}, 'console-port': { value: true }, 'exit-with-parent': {}, 'parent-pid': { value: true },
   },
   optionsAnywhere: true,
   run: runGateway,
@@ -63,8 +65,11 @@ async function runGateway({ args, io }: Invocation): Promise<number> {
   const config = loadConfig(home, true);
   if (!config.ok) return io.fail(config.error, json);
 
+  const parentText = value(args, 'parent-pid');
+  const parentPid = parentText === undefined ? undefined : Number(parentText);
+  if (parentPid !== undefined && (!Number.isInteger(parentPid) || parentPid < 1 || !flag(args, 'exit-with-parent'))) return io.usage('--parent-pid needs a process id, and goes with --exit-with-parent.');
   // Listening before the gateway starts: a stop asked for while it starts is not lost.
-  const stop = whenToStop(flag(args, 'exit-with-parent'));
+  const stop = whenToStop(flag(args, 'exit-with-parent'), { entry: entryParent(), ...(parentPid === undefined ? {} : { pid: parentPid }) });
   let gateway: Gateway;
   try {
     gateway = await Gateway.start({

@@ -6,7 +6,7 @@
  * npm runs the `start` script line of package.json as it is; `--ignore-scripts` skips only its
  * `prestart` (the build, already done for these tests).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,3 +145,46 @@ describe('npm start, stopped', () => {
     await stoppedCleanly(pid, socket, asked);
   });
 });
+
+describe('--exit-with-parent, the parent gone while the gateway starts', () => {
+  /** The gateway's output once it has ended. */
+  async function endedWith(pid: number, out: string): Promise<string> {
+    await until(() => !running(pid), 'the gateway to end');
+    return readFileSync(out, 'utf8');
+  }
+
+  it('stops once started when the program named by --parent-pid was gone before it began', async () => {
+    const out = join(root, 'out');
+    const started = spawnSync('sh', ['-c', `"${process.execPath}" "${ALEPH_BIN}" gateway --headless --json --port 0 --exit-with-parent --parent-pid $$ > "${out}" 2>&1 & echo $!`], { env: env(), encoding: 'utf8' });
+    gatewayPid = Number(started.stdout.trim());
+    expect(await endedWith(gatewayPid, out)).toContain('"reason":"parent_exited"');
+  });
+
+  it('stops when its parent is killed after the gateway began but before it was ready', async () => {
+    // A module hook holds the gateway's start (after its entry point ran) until the parent is dead.
+    const reached = join(root, 'reached');
+    const gate = join(root, 'gate');
+    const hooks = join(root, 'hooks.mjs');
+    const register = join(root, 'register.mjs');
+    writeFileSync(hooks, `import { existsSync, writeFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  if (specifier.endsWith('dist/main.js')) {
+    writeFileSync(${JSON.stringify(reached)}, '');
+    while (!existsSync(${JSON.stringify(gate)})) await new Promise((r) => setTimeout(r, 20));
+  }
+  return next(specifier, context);
+}
+`);
+    writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hooks}`)});\n`);
+    const out = join(root, 'out');
+    const parent = spawn('sh', ['-c', `"${process.execPath}" --import "file://${register}" "${ALEPH_BIN}" gateway --headless --json --port 0 --exit-with-parent > "${out}" 2>&1 & echo $!; wait`], { env: env(), stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<void>((resolve) => parent.on('exit', () => resolve()));
+    gatewayPid = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()))));
+    await until(() => existsSync(reached), 'the gateway to begin');
+    parent.kill('SIGKILL');
+    await exited;
+    writeFileSync(gate, '');
+    expect(await endedWith(gatewayPid, out)).toContain('"reason":"parent_exited"');
+  });
+});
+

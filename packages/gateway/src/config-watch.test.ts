@@ -4,7 +4,8 @@
  * configuration that parsed, refuses every change rather than write over the person's edit, and
  * takes the file up again as soon as it parses.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditStore } from '@aleph/audit';
@@ -190,5 +191,43 @@ describe('a configuration file that stops parsing while the gateway runs', () =>
     expect(await approver.waitFor(is('config_invalid'), 10_000)).toMatchObject({ file, code: 'config_unreadable' });
     expect(await approver.call('policy.set_mode', { mode: 'dev' })).toMatchObject({ ok: false, error: { code: 'config_unreadable', message: expect.stringContaining(`Cannot read ${file}`) } });
     expect(statSync(file).isDirectory()).toBe(true);
+  });
+});
+
+describe('an edit made within the file time\'s resolution', () => {
+  it('is taken up, every one of 30 rewrites that leave the modification time as it was', async () => {
+    const g = await start([]);
+    const file = configFile(home);
+    const stamp = statSync(file).mtime;
+    const base = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const modes = ['safe', 'dev', 'unrestricted'] as const;
+    for (let i = 1; i <= 30; i++) {
+      const mode = modes[i % modes.length]!;
+      // Each rewrite changes the mode, the size now and then, never the modification time.
+      writeFileSync(file, `${JSON.stringify({ ...base, defaults: { mode }, ask: { fallback: 'deny', timeout_ms: 1000 + (i % 2) } }, null, 2)}\n`);
+      utimesSync(file, stamp, stamp);
+      await expect.poll(() => g.mode, { timeout: 10_000 }).toBe(mode);
+    }
+  });
+});
+
+describe('a configuration path that is not a regular file', () => {
+  it('is refused as unreadable, without waiting on it, while the gateway runs', async () => {
+    const problems: string[] = [];
+    const g = await start(problems);
+    const file = configFile(home);
+    rmSync(file);
+    execFileSync('mkfifo', [file]);
+    // Were the FIFO opened for reading, this writer would feed it; it must find no reader.
+    const writer = spawn('sh', ['-c', `printf '{}' > "${file}"`], { stdio: 'ignore' });
+    try {
+      const o = await client();
+      const answer = await o.call('policy.set_mode', { mode: 'dev' });
+      expect(answer).toMatchObject({ ok: false, error: { code: 'config_unreadable', message: expect.stringContaining('not a regular file') } });
+      expect(problems.some((p) => p.includes(file) && p.includes('not a regular file'))).toBe(true);
+      expect(g.mode).toBe('safe');
+    } finally {
+      writer.kill('SIGKILL');
+    }
   });
 });

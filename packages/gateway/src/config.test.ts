@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { configFile, loadConfig, modeOf, sandboxOf, saveConfig, secretBytes, withMode } from './config.js';
+import { configFile, loadConfig, loadSecret, modeOf, sandboxOf, saveConfig, secretBytes, secureHome, withMode } from './config.js';
 
 let dir: string;
 let home: string;
@@ -127,5 +127,66 @@ describe('exec-approvals.json', () => {
     expect(readdirSync(home)).toEqual(['exec-approvals.json']);
     const again = loadConfig(home, false);
     expect(again.ok && again.value.defaults.mode).toBe('dev');
+  });
+});
+
+describe('the socket secret, for local clients', () => {
+  it('is read from a file that is wrong elsewhere, or no longer parses but holds its one "secret" line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alsec-'));
+    try {
+      const created = loadConfig(dir, true);
+      if (!created.ok) throw new Error(created.error.message);
+      const secret = secretBytes(created.value);
+      const file = configFile(dir);
+      const text = readFileSync(file, 'utf8');
+      writeFileSync(file, text.replace('"mode": "safe"', '"mode": "bogus"'));
+      expect(loadSecret(dir)).toEqual({ ok: true, value: secret });
+      writeFileSync(file, text.replace('"defaults": {', '"defaults": {{ half-edited'));
+      expect(loadConfig(dir, false).ok).toBe(false);
+      expect(loadSecret(dir)).toEqual({ ok: true, value: secret });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails naming the file when the file holds none', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alsec-'));
+    try {
+      writeFileSync(configFile(dir), '{ "secret": ');
+      const got = loadSecret(dir);
+      expect(got).toMatchObject({ ok: false, error: { code: 'config_invalid', message: expect.stringContaining(configFile(dir)) } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('never waits on a FIFO in the file\'s place', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alsec-'));
+    const file = configFile(dir);
+    execFileSync('mkfifo', [file]);
+    // Were the FIFO opened for reading, this writer would feed it; it must find no reader.
+    const writer = spawn('sh', ['-c', `printf '{}' > "${file}"`], { stdio: 'ignore' });
+    try {
+      expect(loadSecret(dir)).toMatchObject({ ok: false, error: { code: 'config_unreadable', message: expect.stringContaining('not a regular file') } });
+      expect(loadConfig(dir, true)).toMatchObject({ ok: false, error: { code: 'config_unreadable' } });
+    } finally {
+      writer.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('securing $ALEPH_HOME', () => {
+  it('makes the audit chain\'s head and the hooks\' settings private too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alsecure-'));
+    try {
+      const files = ['exec-approvals.json', 'audit-head.json', 'hooks.json'].map((f) => join(dir, f));
+      for (const f of files) writeFileSync(f, '{}', { mode: 0o644 });
+      const secured = secureHome(dir);
+      expect(secured.ok).toBe(true);
+      for (const f of files) expect(statSync(f).mode & 0o777).toBe(0o600);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

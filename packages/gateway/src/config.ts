@@ -4,7 +4,7 @@
  * secret when missing; rewritten atomically; never overwritten when it cannot be parsed.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DM_POLICIES, fail, ok, type Failure, parseAllowRule, parseSecurityMode, RULE_ACTIONS, TOOL_NAME, TRUST_STAGES, type AllowRule, type DmPolicy, type Result, type RuleAction, type SecurityMode, type TrustStage } from '@aleph/protocol';
@@ -23,6 +23,8 @@ export function alephHome(env: NodeJS.ProcessEnv = process.env): string {
 export const CONFIG_FILE = 'exec-approvals.json';
 export const SOCKET_FILE = 'exec-approvals.sock';
 export const SECRET_BYTES = 32;
+/** The agent hooks' own settings (web domains, MCP rules), read by the CLI's hooks. */
+export const HOOKS_FILE = 'hooks.json';
 
 export type AskFallback = 'deny' | 'allow';
 
@@ -321,14 +323,16 @@ function parseStoredRule(entry: unknown): Result<StoredRule> {
 
 /**
  * Makes `$ALEPH_HOME` private before anything in it is trusted: the home and its data directory
- * 0700, the files holding secrets 0600, all owned by this user. A looser mode (a home made by hand,
+ * 0700, the files holding secrets or what the gateway trusts (the config, the audit chain's head,
+ * the hooks' settings, the databases) 0600, all owned by this user. A looser mode (a home made by hand,
  * or by another program that uses ~/.aleph) is tightened, and each change is returned for the
  * caller to tell; anything owned by another user is an error, and nothing is changed.
  */
 export function secureHome(home: string): Result<string[]> {
   const uid = process.getuid?.();
   const databases = [identityFile(home), auditFile(home)].flatMap((f) => [f, `${f}-wal`, `${f}-shm`]);
-  const paths: [string, number][] = [[home, 0o700], [join(home, 'data'), 0o700], [configFile(home), 0o600], ...databases.map((f): [string, number] => [f, 0o600])];
+  const files = [configFile(home), auditHeadFile(home), join(home, HOOKS_FILE), ...databases];
+  const paths: [string, number][] = [[home, 0o700], [join(home, 'data'), 0o700], ...files.map((f): [string, number] => [f, 0o600])];
   const found: [string, number, number][] = [];
   for (const [path, mode] of paths) {
     let owner: number;
@@ -356,23 +360,31 @@ export function secureHome(home: string): Result<string[]> {
 }
 
 /**
- * Reads the configuration. Missing: `create` makes it (0600, fresh secret), otherwise defaults are
- * returned without touching the disk. Unreadable or invalid: an error that names the file.
+ * The configuration file's text, or why it cannot be had: missing (`config_missing`), not a
+ * regular file, or unreadable. It is opened without blocking and checked to be a regular file
+ * before it is read: a FIFO (or a device) put in its place must not hang whoever reads it.
  */
-export function loadConfig(home: string, create: boolean): Result<GatewayConfig> {
-  const file = configFile(home);
-  let text: string;
+export function readConfigText(file: string): Result<string> {
+  let fd: number;
   try {
-    text = readFileSync(file, 'utf8');
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return fail('config_unreadable', `Cannot read ${file}: ${(error as Error).message}`);
-    const fresh = defaultConfig();
-    if (create) {
-      const saved = saveConfig(home, fresh);
-      if (!saved.ok) return saved;
-    }
-    return ok(fresh);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return fail('config_missing', `${file} does not exist.`);
+    return fail('config_unreadable', `Cannot read ${file}: ${(error as Error).message}`);
   }
+  try {
+    if (!fstatSync(fd).isFile()) return fail('config_unreadable', `Cannot read ${file}: it is not a regular file (a FIFO, a device or a directory); it was left untouched. Put the configuration file back in its place.`);
+    return ok(readFileSync(fd, 'utf8'));
+  } catch (error) {
+    return fail('config_unreadable', `Cannot read ${file}: ${(error as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Parses the text of `file` into a configuration; an error names the file. */
+export function parseConfigText(file: string, text: string): Result<GatewayConfig> {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -384,6 +396,51 @@ export function loadConfig(home: string, create: boolean): Result<GatewayConfig>
 }
 
 /**
+ * Reads the configuration. Missing: `create` makes it (0600, fresh secret), otherwise defaults are
+ * returned without touching the disk. Unreadable, not a regular file, or invalid: an error that
+ * names the file.
+ */
+export function loadConfig(home: string, create: boolean): Result<GatewayConfig> {
+  const file = configFile(home);
+  const text = readConfigText(file);
+  if (!text.ok) {
+    if (text.error.code !== 'config_missing') return text;
+    const fresh = defaultConfig();
+    if (create) {
+      const saved = saveConfig(home, fresh);
+      if (!saved.ok) return saved;
+    }
+    return ok(fresh);
+  }
+  return parseConfigText(file, text.value);
+}
+
+const SECRET_FIELD = /"secret"\s*:\s*"([A-Za-z0-9+/]{43}=)"/g;
+
+/**
+ * The socket secret, for a local client (`aleph exec`, the hooks, the CLI's owner calls). It
+ * lives in the configuration file, which a person may be editing: a file that is valid JSON but
+ * wrong elsewhere still gives its `secret`, and so does one that no longer parses as long as it
+ * holds exactly one well-formed `"secret": "..."`, so that the running gateway's clients go on
+ * working while the file is broken. Otherwise the failure names the file.
+ */
+export function loadSecret(home: string): Result<Buffer> {
+  const file = configFile(home);
+  const text = readConfigText(file);
+  if (!text.ok) return text.error.code === 'config_missing' ? fail('config_missing', `${file} does not exist: no gateway has run in ${home} (start one with aleph gateway --headless).`) : text;
+  const valid = (secret: unknown): secret is string => typeof secret === 'string' && /^[A-Za-z0-9+/]+=*$/.test(secret) && Buffer.from(secret, 'base64').length === SECRET_BYTES;
+  try {
+    const secret = (JSON.parse(text.value) as { secret?: unknown } | null)?.secret;
+    if (valid(secret)) return ok(Buffer.from(secret, 'base64'));
+    return fail('config_invalid', `${file} holds no valid "secret" (base64 of 32 bytes): local clients cannot reach the gateway. Put it back as it was (a running gateway keeps using the one it started with).`);
+  } catch {
+    const found = [...text.value.matchAll(SECRET_FIELD)].map((m) => m[1]);
+    if (found.length === 1 && valid(found[0])) return ok(Buffer.from(found[0], 'base64'));
+  }
+  return fail('config_invalid', `The socket secret cannot be read from ${file}: the file does not parse and holds no single well-formed "secret". Put the "secret" line back (a running gateway keeps using the one it started with), or restore the file.`);
+}
+
+/**
  * A change refused because the configuration file cannot be used (`problem`, from loadConfig):
  * saving the change would replace the file, and with it what the person was in the middle of
  * writing. The gateway and the CLI refuse alike.
@@ -392,11 +449,16 @@ export function changeRefused(problem: Failure): Failure {
   return { code: problem.code, message: `Nothing was changed: ${problem.message} Every change is refused until the file parses again, so that nothing writes over it.` };
 }
 
+/** The text saveConfig writes for `config`. */
+export function configText(config: GatewayConfig): string {
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
 /** Writes the configuration atomically, 0600 (see writePrivateFile). */
 export function saveConfig(home: string, config: GatewayConfig): Result<void> {
   const file = configFile(home);
   try {
-    writePrivateFile(file, `${JSON.stringify(config, null, 2)}\n`);
+    writePrivateFile(file, configText(config));
     return ok(undefined);
   } catch (error) {
     return fail('config_unwritable', `Cannot write ${file}: ${(error as Error).message}`);

@@ -12,6 +12,8 @@ import type { Duplex } from 'node:stream';
 import { identityContext } from '@aleph/identity';
 import { GatewayError } from './errors.js';
 import type { NetworkEndpoint } from './network.js';
+import { requestDeadline, serverTimeouts } from './transport/first-request.js';
+import type { Limits } from './transport/limits.js';
 
 export interface ConsoleOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. */
@@ -67,7 +69,13 @@ export class ConsoleServer {
     private readonly http: Server, private readonly endpoint: NetworkEndpoint, private readonly root: string, readonly origin: string, private readonly hosts: readonly string[],
   ) {}
 
-  static async start(endpoint: NetworkEndpoint, options: ConsoleOptions): Promise<ConsoleServer> {
+  /**
+   * Serves the console. Its connections have a cap of their own (`maxConsoleConnections`: more
+   * are dropped as they come), and a connection that sends no request, trickles one out, or idles
+   * after its answer is dropped at `consoleRequestTimeoutMs`: a local process cannot hold the
+   * gateway's descriptors through this port.
+   */
+  static async start(endpoint: NetworkEndpoint, options: ConsoleOptions, limits: Pick<Limits, 'maxConsoleConnections' | 'consoleRequestTimeoutMs'>): Promise<ConsoleServer> {
     let root: string;
     try {
       root = realpathSync(options.root);
@@ -75,7 +83,11 @@ export class ConsoleServer {
     } catch {
       throw new GatewayError('console_missing', `The web console is not built (no ${join(options.root, 'index.html')}); run npm run build.`);
     }
-    const http = createServer();
+    const timeout = limits.consoleRequestTimeoutMs;
+    const http = createServer(serverTimeouts(timeout));
+    // Upgraded connections (the page's WebSocket) count too, until they close.
+    http.maxConnections = limits.maxConsoleConnections;
+    requestDeadline(http, timeout);
     await new Promise<void>((resolve, reject) => {
       http.once('error', (error: NodeJS.ErrnoException) => {
         reject(new GatewayError('listen_failed', `Cannot serve the console on 127.0.0.1:${options.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use (pick another with --console-port, or 0 for any free one)' : error.message}`));

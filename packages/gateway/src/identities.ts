@@ -12,6 +12,7 @@ import {
 import {
   connectMessage, fail, ok, toBase64url, type Failure, type DeviceView, type GuestView, type OwnerCall, type PairingView, type PolicyCall, type Result, type SessionView,
 } from '@aleph/protocol';
+import { RefusalBudget, unrecordedNote } from './admission/refusals.js';
 import type { ChannelSettings } from './config.js';
 import { INVITATION_TTL_MS, type DeviceRecord, type GuestRecord, type IdentityStore } from './identity-store.js';
 
@@ -52,36 +53,7 @@ export interface ChatVerdict {
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-/** How many refusals of one address the audit log records a minute. */
-export const RECORDED_REFUSALS_PER_MINUTE = 20;
-
-/** What the last recorded refusal of a minute says of the rest. */
-export const UNRECORDED = ` (further refusals of this peer within the minute are not recorded)`;
-
-/**
- * Counts the refusals of each address (failed proofs, calls it may not make), so that a peer
- * hammering the gateway is still answered but cannot fill the audit log and the disk: the first
- * RECORDED_REFUSALS_PER_MINUTE of a minute are recorded, the last of them saying so.
- */
-export class RefusalBudget {
-  private readonly minutes = new Map<string, { start: number; count: number }>();
-  private pruned = 0;
-
-  charge(address: string, now: number): 'record' | 'last' | 'skip' {
-    if (now - this.pruned >= 60_000) {
-      for (const [a, m] of this.minutes) if (now - m.start >= 60_000) this.minutes.delete(a);
-      this.pruned = now;
-    }
-    let minute = this.minutes.get(address);
-    if (minute === undefined || now - minute.start >= 60_000) {
-      minute = { start: now, count: 0 };
-      this.minutes.set(address, minute);
-    }
-    minute.count++;
-    if (minute.count < RECORDED_REFUSALS_PER_MINUTE) return 'record';
-    return minute.count === RECORDED_REFUSALS_PER_MINUTE ? 'last' : 'skip';
-  }
-}
+export { RECORDED_REFUSALS_PER_MINUTE, RefusalBudget, UNRECORDED } from './admission/refusals.js';
 
 /** The first characters of a pairing code: enough to match it up, too few to use it. */
 const hint = (code: string): string => `${code.slice(0, 2)}…`;
@@ -271,7 +243,7 @@ export class Identities {
     const recorded = this.refusals.charge(peer, now);
     if (recorded === 'skip') return failure;
     this.hooks.record({
-      event: 'auth_failed', source, reason_code: failure.error.code, reason: `${failure.error.message}${recorded === 'last' ? UNRECORDED : ''}`, peer, actor: identity ?? peer,
+      event: 'auth_failed', source, reason_code: failure.error.code, reason: `${failure.error.message}${unrecordedNote(recorded)}`, peer, actor: identity ?? peer,
       ...(identity === undefined ? {} : { identity }),
     });
     return failure;

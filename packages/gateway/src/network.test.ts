@@ -195,9 +195,30 @@ describe('device pairing over the network endpoint', () => {
     expect(new Set(answers)).toEqual(new Set(['owner_only', 'unknown_code', 'rate_limited']));
     const denied = events('policy_denied');
     expect(denied).toHaveLength(20);
-    expect(denied[0]).toMatchObject({ reason_code: 'owner_only', peer: '127.0.0.1' });
+    expect(denied[0]).toMatchObject({ reason_code: 'owner_only', peer: 'loopback' });
     expect(denied.filter((e) => String(e.reason).endsWith('(further refusals of this peer within the minute are not recorded)'))).toHaveLength(1);
     expect(events('auth_failed')).toEqual([]);
+  });
+
+  it('counts every loopback address as one peer: another address earns no more pairing requests nor recorded refusals', async () => {
+    const g = await start();
+    const from = async (address: string): Promise<RpcClient> => {
+      const c = await RpcClient.open(g.url!, 5_000, address);
+      clients.push(c);
+      return c;
+    };
+    const asked: string[] = [];
+    for (const address of ['127.0.0.1', '127.0.0.2', '127.9.9.9']) {
+      const d = await from(address);
+      for (let i = 0; i < 2; i++) asked.push(code(await d.call('pairing.request', { name: `P${i}`, type: 'phone', public_key: toBase64url(newDeviceKeyPair().publicKey) })));
+    }
+    expect(asked).toEqual(['ok', 'ok', 'too_many_pending', 'too_many_pending', 'too_many_pending', 'too_many_pending']);
+    for (const address of ['127.0.0.3', '127.0.0.4', '127.0.0.5']) {
+      const d = await from(address);
+      for (let i = 0; i < 10; i++) expect(code(await d.call('devices.list'))).toBe('owner_only');
+    }
+    expect(events('policy_denied')).toHaveLength(20);
+    expect(new Set(events('policy_denied').map((e) => e.peer))).toEqual(new Set(['loopback']));
   });
 
   it('keeps no identity change the audit log cannot record: a pairing, an invitation and a revocation are taken back', async () => {
@@ -684,5 +705,44 @@ describe('text the audit log could not store as received', () => {
     const o = await owner();
     expect(value(await o.call<{ pending: unknown[] }>('pairing.list')).pending).toEqual([]);
     expect(value(await o.call('audit.verify'))).toMatchObject({ ok: true });
+  });
+});
+
+describe('the web console\'s HTTP server', () => {
+  async function withConsole(limits: GatewayOptions['limits']): Promise<Gateway> {
+    const root = join(home, '..', 'renderer');
+    mkdirSync(root);
+    writeFileSync(join(root, 'index.html'), '<!doctype html>');
+    return start({ console: { port: 0, root }, limits });
+  }
+
+  it('holds at most its own cap of connections: more are dropped at once, and the owner\'s socket is answered', async () => {
+    const g = await withConsole({ maxConsoleConnections: 3, consoleRequestTimeoutMs: 3_600_000 });
+    const held = await Promise.all([tcp(g.consoleOrigin!), tcp(g.consoleOrigin!), tcp(g.consoleOrigin!)]);
+    const extra = await Promise.all(Array.from({ length: 20 }, () => tcp(g.consoleOrigin!)));
+    await Promise.all(extra.map(ended));
+    expect(held.some((s) => s.closed)).toBe(false);
+    const c = await owner();
+    c.send({ type: 'ping', id: 'p' });
+    expect(await c.next()).toEqual({ type: 'pong', id: 'p' });
+  });
+
+  it('drops a connection that sends no request, or never finishes one, at its request timeout', async () => {
+    const g = await withConsole({ consoleRequestTimeoutMs: 1_000 });
+    const silent = await tcp(g.consoleOrigin!);
+    const trickling = await tcp(g.consoleOrigin!);
+    trickling.write(`GET / HTTP/1.1\r\nHost: ${new URL(g.consoleOrigin!).host}\r\n`);
+    await Promise.all([ended(silent), ended(trickling)]);
+    expect([silent.closed, trickling.closed]).toEqual([true, true]);
+  });
+
+  it('drops a kept-alive connection that stays idle after its answer', async () => {
+    const g = await withConsole({ consoleRequestTimeoutMs: 1_000 });
+    const s = await tcp(g.consoleOrigin!);
+    let got = '';
+    s.on('data', (d: Buffer) => (got += d.toString()));
+    s.write(`GET /missing HTTP/1.1\r\nHost: ${new URL(g.consoleOrigin!).host}\r\n\r\n`);
+    await expect.poll(() => got, { timeout: 10_000 }).toMatch(/^HTTP\/1\.1 404 /);
+    await ended(s);
   });
 });

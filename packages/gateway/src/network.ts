@@ -7,7 +7,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { identityContext, type IdentityContext } from '@aleph/identity';
 import {
@@ -16,7 +15,9 @@ import {
 } from '@aleph/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { GatewayError } from './errors.js';
+import { isLoopback, peerOf } from './admission/refusals.js';
 import { own } from './config.js';
+import { requestDeadline, serverTimeouts } from './transport/first-request.js';
 import type { IdentityEvent } from './identities.js';
 import type { Gateway, Limits, Peer, Reply } from './server.js';
 
@@ -46,9 +47,7 @@ export const CLOSE_CODES = { IDLE: 4000, SESSION_ENDED: 4001, SHUTDOWN: 4002, TO
 /** How long an ended session's peer has to answer the close before its connection is cut. */
 const CLOSE_GRACE_MS = 2_000;
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
-}
+export { isLoopback } from './admission/refusals.js';
 
 const anonymous = (): IdentityContext => identityContext({
   request_id: '', session_key: `ses_${randomBytes(8).toString('hex')}`, role: 'anonymous', identity_id: 'anonymous', scope: null,
@@ -113,10 +112,9 @@ export class NetworkEndpoint {
       throw new GatewayError('not_loopback', `Refusing to serve on ${host}: it is not a loopback address. Pass the explicit flag to serve other machines.`);
     }
     // A peer that opens the port and never completes its upgrade (silent, or trickling its request
-    // out) is dropped at the same deadline as one that upgrades and never connects. The WebSocket
-    // library lifts the idle timeout once it takes a socket over.
+    // out) is dropped at the same deadline as one that upgrades and never connects.
     const deadline = limits.anonymousDeadlineMs;
-    const http = createServer({ headersTimeout: deadline, requestTimeout: deadline, connectionsCheckingInterval: Math.min(deadline, 1_000) }, (_req, res) => {
+    const http = createServer(serverTimeouts(deadline), (_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
       res.end('This is the Aleph gateway\'s WebSocket JSON-RPC endpoint.\n');
     });
@@ -132,7 +130,7 @@ export class NetworkEndpoint {
     // Sessions, and connections still opening or being refused: the endpoint's share of this
     // process's descriptors is bounded, so the Unix socket always has its own.
     http.maxConnections = 2 * limits.maxNetworkConnections;
-    http.timeout = deadline;
+    requestDeadline(http, deadline);
     const address = http.address();
     const port = typeof address === 'object' && address !== null ? address.port : options.port;
     const endpoint = new NetworkEndpoint(gateway, http, wss, limits, options.origins ?? [], `ws://${host.includes(':') ? `[${host}]` : host}:${port}`);
@@ -152,7 +150,7 @@ export class NetworkEndpoint {
       socket.end('HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nThis origin may not connect to the gateway.\n');
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, req.socket.remoteAddress ?? 'unknown', anonymous()));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, peerOf(req.socket.remoteAddress ?? 'unknown'), anonymous()));
   }
 
   /**
@@ -160,7 +158,7 @@ export class NetworkEndpoint {
    * as `identity` instead of anonymous. The caller has checked the origin.
    */
   adopt(req: IncomingMessage, socket: Duplex, head: Buffer, identity: IdentityContext): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, req.socket.remoteAddress ?? 'unknown', identity));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, peerOf(req.socket.remoteAddress ?? 'unknown'), identity));
   }
 
   /**

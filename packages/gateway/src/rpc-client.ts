@@ -30,8 +30,9 @@ export class RpcClient {
   }
 
   /** Opens a session and waits for the endpoint's challenge. */
-  static async open(url: string, timeoutMs = 5_000): Promise<RpcClient> {
-    const socket = new WebSocket(url, { handshakeTimeout: timeoutMs });
+  /** `localAddress`: the address to connect from (a test's other loopback address, say). */
+  static async open(url: string, timeoutMs = 5_000, localAddress?: string): Promise<RpcClient> {
+    const socket = new WebSocket(url, { handshakeTimeout: timeoutMs, ...(localAddress === undefined ? {} : { localAddress }) });
     // Listening from the start: the challenge may arrive together with the upgrade's answer.
     const client = new RpcClient(socket);
     await new Promise<void>((resolve, reject) => {

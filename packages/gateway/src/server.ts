@@ -5,7 +5,7 @@
  * the audit log before it is answered.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, lstatSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -14,48 +14,25 @@ import { authorize, DEFAULT_PAIRING_LIMITS, identityContext, type IdentityContex
 import { CommandPolicy, type Evaluation } from '@aleph/policy';
 import { recordApproval } from '@aleph/sandbox';
 import {
-  describeGrant, encodeFrame, fail, FrameReader, ok, MAX_LINE_BYTES, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
+  describeGrant, encodeFrame, fail, FrameReader, ok, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
   type ExecBinding, type ExecRequest, type Failure, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type PolicyCall, type Result, type SecurityMode, type TimelinePage, type ToolRunRequest,
 } from '@aleph/protocol';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
-import { auditFile, auditHeadFile, changeRefused, configFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, own, saveConfig, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
+import { auditFile, auditHeadFile, changeRefused, configFile, configText, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, parseConfigText, readConfigText, own, saveConfig, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
 import { watchConfig } from './config-watch.js';
 import { GatewayError } from './errors.js';
 import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './handshake.js';
-import { Identities, UNRECORDED, type IdentityEvent } from './identities.js';
+import { Identities, type IdentityEvent } from './identities.js';
+import { unrecordedNote } from './admission/refusals.js';
 import { IdentityStore } from './identity-store.js';
 import { ConsoleServer, type ConsoleOptions } from './console-server.js';
 import { NetworkEndpoint, type NetworkOptions } from './network.js';
 import { applyPolicyCall, policyView } from './policy-calls.js';
 import { describeRule, liveRules, withRule, withRulesUsed } from './rules.js';
+import { openFileLimit, sizeLimits, type Limits } from './transport/limits.js';
 import { approvalEvent, escalationEvents, pendingTool, planToolRun, runEvent, runTool, type ToolPlan } from './tools.js';
 
-export interface Limits {
-  /** Unix-socket connections at once (the owner's agents and approvers), counted apart from the network's. */
-  readonly maxConnections: number;
-  /** Network sessions at once: paired devices, guests, the web console, and those not yet connected. */
-  readonly maxNetworkConnections: number;
-  /** Of those, sessions not yet connected (anonymous) at once. */
-  readonly maxAnonymousConnections: number;
-  /** How long an anonymous network session has to connect; what it sends meanwhile does not extend it. */
-  readonly anonymousDeadlineMs: number;
-  readonly maxPendingPerConnection: number;
-  readonly handshakeTimeoutMs: number;
-  /** A connection with nothing pending and no traffic for this long is closed. */
-  readonly idleTimeoutMs: number;
-  readonly maxLineBytes: number;
-}
-
-export const DEFAULT_LIMITS: Limits = {
-  maxConnections: 512,
-  maxNetworkConnections: 512,
-  maxAnonymousConnections: 32,
-  anonymousDeadlineMs: 10_000,
-  maxPendingPerConnection: 64,
-  handshakeTimeoutMs: 5_000,
-  idleTimeoutMs: 300_000,
-  maxLineBytes: MAX_LINE_BYTES,
-};
+export { DEFAULT_LIMITS, type Limits } from './transport/limits.js';
 
 export interface GatewayOptions {
   /** `$ALEPH_HOME`. */
@@ -215,9 +192,12 @@ export class Gateway {
   private readonly executables = new ExecutableCache();
   private readonly outcomes: Outcome[] | null;
   private answered = 0;
-  /** When the configuration file was last looked at, and its modification time then. */
+  /**
+   * When the configuration file was last looked at, and its text then. The text, not the file's
+   * modification time, tells a change: two saves within the time's resolution would look alike.
+   */
   private configCheckedAt = 0;
-  private configMtime = 0;
+  private configSeen: string | null = null;
   /** Why the configuration file cannot be used now (it does not parse, or cannot be read), or null while it can. */
   private configProblem: Failure | null = null;
   private unwatchConfig: () => void = () => undefined;
@@ -245,7 +225,7 @@ export class Gateway {
     private readonly sandboxHelper: string | undefined,
     private readonly onProblem: (message: string) => void,
   ) {
-    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.limits = sizeLimits(openFileLimit(), limits);
     this.outcomes = keepHistory ? [] : null;
     this.identities = new Identities(identityStore, {
       record: (event) => this.outbox.push({ event }),
@@ -315,7 +295,7 @@ export class Gateway {
     if (options.network !== undefined) {
       try {
         gateway.endpoint = await NetworkEndpoint.start(gateway, options.network, gateway.limits);
-        if (options.console !== undefined) gateway.consoleServer = await ConsoleServer.start(gateway.endpoint, options.console);
+        if (options.console !== undefined) gateway.consoleServer = await ConsoleServer.start(gateway.endpoint, options.console, gateway.limits);
       } catch (error) {
         await gateway.stop();
         throw error;
@@ -645,7 +625,10 @@ export class Gateway {
    * session's failed proof is (one that only connects and leaves, a liveness probe, is not).
    */
   private refuseHandshake(c: Connection, code: string, message: string): void {
-    this.outbox.push({ event: { event: 'auth_failed', source: 'unix-socket', reason_code: code, reason: message, peer: c.identity.session_key, actor: 'unknown' } });
+    const recorded = this.identities.refusals.charge(c.address, Date.now());
+    if (recorded !== 'skip') {
+      this.outbox.push({ event: { event: 'auth_failed', source: 'unix-socket', reason_code: code, reason: `${message}${unrecordedNote(recorded)}`, peer: c.identity.session_key, actor: 'unknown' } });
+    }
     this.violation(c, code, message);
   }
 
@@ -760,7 +743,7 @@ export class Gateway {
       return;
     }
     this.outbox.push({
-      event: { event: 'policy_denied', tool, role: who.role, reason_code: code, reason: `${reason}${recorded === 'last' ? UNRECORDED : ''}`, identity: who.identity_id, actor: who.identity_id, session: who.session_key, peer: peer.address },
+      event: { event: 'policy_denied', tool, role: who.role, reason_code: code, reason: `${reason}${unrecordedNote(recorded)}`, identity: who.identity_id, actor: who.identity_id, session: who.session_key, peer: peer.address },
       deliver,
     });
   }
@@ -809,15 +792,14 @@ export class Gateway {
     const now = Date.now();
     if (!force && now - this.configCheckedAt < 200) return;
     this.configCheckedAt = now;
-    let mtime: number;
-    try {
-      mtime = statSync(configFile(this.home)).mtimeMs;
-    } catch {
-      return;
-    }
-    if (mtime === this.configMtime) return;
-    this.configMtime = mtime;
-    const fresh = loadConfig(this.home, false);
+    const file = configFile(this.home);
+    const text = readConfigText(file);
+    // Removed: the gateway runs on what it has; the next save writes it again.
+    if (!text.ok && text.error.code === 'config_missing') return;
+    const seen = text.ok ? text.value : `\0${text.error.message}`;
+    if (seen === this.configSeen) return;
+    this.configSeen = seen;
+    const fresh = text.ok ? parseConfigText(file, text.value) : text;
     if (fresh.ok) this.config = fresh.value;
     this.configHealth(fresh.ok ? null : fresh.error);
   }
@@ -1166,12 +1148,7 @@ export class Gateway {
     const saved = saveConfig(this.home, next);
     if (!saved.ok) return saved.error.message;
     this.config = next;
-    try {
-      this.configMtime = statSync(configFile(this.home)).mtimeMs;
-    } catch {
-      // Removed right after it was written: the next refresh reads whatever is there then.
-      this.configMtime = 0;
-    }
+    this.configSeen = configText(next);
     return null;
   }
 }
