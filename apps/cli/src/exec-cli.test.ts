@@ -62,7 +62,7 @@ describe('aleph exec through a running gateway', () => {
     aleph(['audit', 'search']);
     const r = aleph(['exec', '--', 'ls']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/secret" is missing|No gateway is listening/);
+    expect(r.stderr).toMatch(/does not exist: no gateway has run in|No gateway is listening/);
   });
 
   it('shows the owner what an agent asks exactly: terminal escapes, carriage returns and long gaps cannot hide any of it', async () => {
@@ -451,7 +451,7 @@ describe('aleph tools through a running gateway', () => {
     expect(aleph(['approvals', 'allow', id]).code).toBe(0);
     expect(await first).toMatchObject({ code: 0, stdout: '2 notes.txt\n' });
 
-    const listed = JSON.parse(aleph(['tools', 'list', '--json']).stdout) as { tool: string; stage: string; confirmed_runs: number }[];
+    const listed = (JSON.parse(aleph(['tools', 'list', '--json']).stdout) as { tools: { tool: string; stage: string; confirmed_runs: number }[] }).tools;
     expect(listed).toMatchObject([{ tool: 'wc', stage: 'trial', confirmed_runs: 1 }]);
     expect(aleph(['tools', 'list']).stdout).toMatch(/^wc\s+trial \(1 of 3 runs confirmed\)/);
 
@@ -460,10 +460,11 @@ describe('aleph tools through a running gateway', () => {
     expect(await denied).toMatchObject({ code: 126, stderr: expect.stringContaining('aleph: denied') });
 
     expect(aleph(['tools', 'forget', 'wc']).stdout).toContain('wc forgotten');
-    expect(aleph(['tools', 'list', '--json']).stdout.trim()).toBe('[]');
+    expect(JSON.parse(aleph(['tools', 'list', '--json']).stdout)).toEqual({ tools: [] });
     expect(aleph(['tools', 'forget', 'wc'])).toMatchObject({ code: 2, stderr: expect.stringContaining('No tool named wc') });
     const ledger = JSON.parse(aleph(['audit', 'search', '--event', 'capability_approval', '--json']).stdout) as { rows: { payload: { decision: string; stage: string } }[] };
     expect(ledger.rows.map((r) => [r.payload.decision, r.payload.stage]).sort()).toEqual([['allow-once', 'trial'], ['revoked', 'draft']]);
+    expect(aleph(['audit', 'search', '--event', 'capability_approval']).stdout).toContain('wc forgotten by owner: back to draft');
   });
 });
 

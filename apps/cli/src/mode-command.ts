@@ -40,6 +40,7 @@ async function mode({ sub, args, io }: Invocation<'set' | 'show'>): Promise<numb
   const changed = changePolicy(home, { method: 'policy.set_mode', mode: mode.value, ...(agent === undefined ? {} : { agent }) });
   if (!changed.ok) return io.fail(changed.error, json);
   const { from } = changed.value as { from: string };
-  io.out(json ? JSON.stringify({ agent: agent ?? null, from, to: mode.value }) : `${agent ?? 'Default'} mode: ${from} -> ${mode.value}.`);
+  // The same words as `mode show`: "default", or the agent's id, then the mode.
+  io.out(json ? JSON.stringify({ agent: agent ?? null, from, to: mode.value }) : `${agent ?? 'default'}: ${from} -> ${mode.value}`);
   return EXIT.ok;
 }

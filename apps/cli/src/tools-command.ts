@@ -95,7 +95,7 @@ function listTools(json: boolean, io: Io): number {
   const config = loadConfig(alephHome(io.env), false);
   if (!config.ok) return io.fail(config.error, json);
   const tools = Object.values(config.value.tools).sort((a, b) => a.tool.localeCompare(b.tool));
-  if (json) io.out(JSON.stringify(tools));
+  if (json) io.out(JSON.stringify({ tools }));
   else if (tools.length === 0) io.out('No tool has an approved contract yet.');
   else {
     for (const t of tools) {

@@ -28,8 +28,11 @@ export function summarize(e: AuditEvent): string {
     }
     case 'sandbox_exec':
       return `${e.command ?? e.tool_id} ran sandboxed on ${e.platform}: ${e.status}${e.violations?.length ? ` (${e.violations.length} violations)` : ''}`;
-    case 'capability_approval':
-      return `${e.tool_id} ${e.stage_before === 'draft' ? 'contract approved' : 'run confirmed'} by ${e.resolved_by ?? e.actor ?? 'the owner'}: now ${e.stage}`;
+    case 'capability_approval': {
+      const by = e.resolved_by ?? e.actor ?? 'the owner';
+      if (e.decision === 'revoked') return `${e.tool_id} forgotten by ${by}: back to ${e.stage}`;
+      return `${e.tool_id} ${e.stage_before === 'draft' ? 'contract approved' : 'run confirmed'} by ${by}: now ${e.stage}`;
+    }
     case 'capability_escalation':
       return `${e.tool_id} asked beyond its contract${e.decision ? ` (${e.decision})` : ''}: ${e.reason}`;
     case 'pairing_request':
