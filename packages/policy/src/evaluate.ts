@@ -10,6 +10,7 @@ import { scoreRisk, type Finding } from './risk.js';
 import { NETWORK_SENDERS } from './rules.js';
 import { parseScript, type ParsedScript } from './syntax.js';
 import { NO_USER_PATTERNS } from './patterns.js';
+import { gitLocations, repositoryFindings, type GitLocation, type RepositoryContext } from './repository.js';
 
 export interface EvaluateOptions {
   /** Default: `safe`. */
@@ -30,6 +31,8 @@ export interface EvaluateOptions {
   readonly resolveExecutable?: (name: string) => string | null;
   /** The user's own block / confirm / safe argument patterns. */
   readonly patterns?: UserPatterns;
+  /** What was found where the command's git invocations look for their repository (see `gitLocations`); absent: not considered. */
+  readonly repositories?: RepositoryContext;
 }
 
 /** The contract result plus which of the agent's rules (if any) decided it. */
@@ -54,9 +57,22 @@ export class CommandPolicy {
     return new CommandPolicy(await loadBashParser());
   }
 
+  /** The last command decomposed: the gateway asks for its git locations, then evaluates it. */
+  private last: { readonly command: string; readonly decomposition: ReturnType<typeof decompose> } | null = null;
+
+  private decompose(command: string): ReturnType<typeof decompose> {
+    if (this.last?.command !== command) this.last = { command, decomposition: decompose(this.parseSource, command) };
+    return this.last.decomposition;
+  }
+
+  /** Where each git invocation in the command will look for its repository. */
+  gitLocations(command: string, options: Pick<EvaluateOptions, 'cwd' | 'home'> = {}): GitLocation[] {
+    return gitLocations(this.decompose(command).segments, options.cwd ?? null, options.home ?? null);
+  }
+
   evaluate(command: string, options: EvaluateOptions = {}): Evaluation {
     const mode = options.mode ?? 'safe';
-    const { segments, findings: lineFindings } = decompose(this.parseSource, command);
+    const { segments, findings: lineFindings } = this.decompose(command);
 
     let ctx: ClassifyContext = {
       cwd: options.cwd ?? null,
@@ -84,6 +100,13 @@ export class CommandPolicy {
       const f: Finding = { code: 'network_exfiltration', verdict: 'block', detail: ` (secrets and ${sends.name} in one command)`, score: 95 };
       line.push(f);
       allFindings.push(f);
+    }
+
+    if (options.repositories !== undefined) {
+      for (const f of repositoryFindings(gitLocations(segments, options.cwd ?? null, options.home ?? null), options.repositories)) {
+        line.push(f);
+        allFindings.push(f);
+      }
     }
 
     let lineVerdict: Verdict = 'safe';

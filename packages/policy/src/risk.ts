@@ -23,6 +23,8 @@ export const REASONS = {
   system_package_install: { score: 70, message: 'Installs or removes software system-wide with {name}.' },
   risky_env: { score: 65, message: 'Sets {detail}, which changes which code runs or how.' },
   permission_change: { score: 65, message: '{name} changes file ownership or permissions.' },
+  repository_runs_program: { score: 80, message: 'The repository\'s own configuration makes git run a program{detail}.' },
+  repository_unchecked: { score: 50, message: 'Git may run a program the configuration of a repository names, and that repository could not be checked{detail}.' },
   git_runs_program: { score: 65, message: 'Makes git run a program of the caller\'s choosing{detail}.' },
   runs_program: { score: 65, message: '{name} runs a program named in its options{detail}.' },
   process_kill: { score: 60, message: '{name} stops running processes.' },
