@@ -31,6 +31,7 @@ import { applyPolicyCall, policyView } from './policy-calls.js';
 import { describeRule, liveRules, withRule, withRulesUsed } from './rules.js';
 import { openFileLimit, sizeLimits, type Limits } from './transport/limits.js';
 import { approvalEvent, escalationEvents, pendingTool, planToolRun, runEvent, runTool, type ToolPlan } from './tools.js';
+import { repositoryContext } from './repo-context/index.js';
 
 export { DEFAULT_LIMITS, type Limits } from './transport/limits.js';
 
@@ -866,6 +867,8 @@ export class Gateway {
       home: process.env.HOME ?? homedir(),
       resolveExecutable,
       patterns: this.config.policy,
+      // What the repositories its git invocations will use make git run (their own configuration).
+      ...repositoryContext(this.policy, request.command, request.cwd, process.env.HOME ?? homedir()),
     });
     const used = [evaluation.denied_by, evaluation.asked_by, ...evaluation.allowed_by].filter((r): r is StoredRule => r !== null);
     if (used.length > 0) this.config = withRulesUsed(this.config, request.agent_id, used, new Date(now).toISOString());

@@ -1,0 +1,255 @@
+/**
+ * What a git invocation will find where it looks for its repository: the repository git
+ * discovers (a `.git` directory or gitfile, a bare repository, a worktree's common directory),
+ * whether git would refuse it (another user owns it), and every entry of its own configuration
+ * (local and worktree scopes, and whatever they include) that makes git run a program. The
+ * user's global and system configuration are the user's choice and are not read.
+ *
+ * A probe is cached by the identity of every file it looked at (and the absence of those it
+ * did not find), re-validated on each request by `stat` alone.
+ */
+import { readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isProgramKey, type GitLocation, type RepositoryProgram, type RepositoryReport } from '@aleph/policy';
+import { parseConfig } from './config-syntax.js';
+
+/** git stops following includes this deep (config.c's MAX_INCLUDE_DEPTH). */
+const MAX_INCLUDE_DEPTH = 10;
+/** A configuration file larger than this is not something to read on every request. */
+const MAX_CONFIG_BYTES = 1 << 20;
+/** Locations remembered; past it the oldest are forgotten. */
+const MAX_CACHED = 512;
+/** The one hook a read-only command can run: `git status` writes the index when it may. */
+const READ_ONLY_HOOKS = ['post-index-change'];
+
+/**
+ * What one look at the filesystem saw: `exists` checks only whether there is a file or directory
+ * (HEAD, objects/ and refs/ change all the time, without changing what git finds); `identity`
+ * checks the file is the same one, unchanged; `owner` only who owns it (a work tree's directory
+ * changes with every file written in it).
+ */
+interface Check {
+  readonly path: string;
+  readonly mode: 'exists' | 'identity' | 'owner';
+  readonly seen: string;
+}
+
+interface Cached {
+  readonly report: RepositoryReport;
+  readonly checks: readonly Check[];
+}
+
+function identityOf(path: string, mode: Check['mode']): { seen: string; stats: Stats | null } {
+  let stats: Stats | undefined;
+  try {
+    stats = statSync(path, { throwIfNoEntry: false });
+  } catch (e) {
+    return { seen: `error ${(e as NodeJS.ErrnoException).code ?? 'unknown'}`, stats: null };
+  }
+  if (stats === undefined) return { seen: 'absent', stats: null };
+  if (mode === 'exists') return { seen: stats.isDirectory() ? 'dir' : stats.isFile() ? 'file' : 'other', stats };
+  if (mode === 'owner') return { seen: `uid ${stats.uid}`, stats };
+  return { seen: `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${stats.mode}:${stats.uid}`, stats };
+}
+
+/** An error a probe reports instead of a guess: the location counts as not probed. */
+class Unprobed extends Error {}
+
+/** One probe in progress: everything it looks at is recorded for the cache. */
+class Look {
+  readonly checks: Check[] = [];
+
+  stat(path: string, mode: Check['mode']): Stats | null {
+    const { seen, stats } = identityOf(path, mode);
+    this.checks.push({ path, mode, seen });
+    if (seen.startsWith('error ') && !seen.endsWith('ENOTDIR')) throw new Unprobed(`${path}: ${seen.slice(6)}`);
+    return stats;
+  }
+
+  /** A file's text, recorded by identity; null when absent. */
+  read(path: string, limit: number): string | null {
+    const stats = this.stat(path, 'identity');
+    if (stats === null) return null;
+    if (!stats.isFile()) throw new Unprobed(`${path} is not a file`);
+    if (stats.size > limit) throw new Unprobed(`${path} is larger than ${limit} bytes`);
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new Unprobed(`${path}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    }
+  }
+}
+
+interface Found {
+  readonly gitDir: string;
+  /** The directory holding the shared parts (config, hooks): the gitdir itself unless it has a `commondir`. */
+  readonly commonDir: string;
+  /** Files and directories whose owner git checks (safe.directory), for a discovered repository. */
+  readonly owned: readonly string[];
+}
+
+export interface ProbeOptions {
+  /** The user's home directory, for `~/` in include paths. */
+  readonly home: string | null;
+  /** The user git runs as; another owner makes git refuse a discovered repository. Null: not checked. */
+  readonly uid: number | null;
+}
+
+export class RepositoryProbe {
+  private readonly cache = new Map<string, Cached>();
+  /** Probes answered from the cache, and probes made: for tests and the bench. */
+  hits = 0;
+  misses = 0;
+
+  constructor(private readonly options: ProbeOptions) {}
+
+  report(location: GitLocation): RepositoryReport {
+    if (location.unknown !== null || location.cwd === null) return { kind: 'unprobed', reason: location.unknown ?? 'a location only known at run time' };
+    // git's chdir resolves symbolic links; so does the key.
+    let cwd: string;
+    let gitDir: string | null = null;
+    try {
+      cwd = realpathSync.native(location.cwd);
+      if (location.gitDir !== null) gitDir = realpathSync.native(location.gitDir);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // Where there is nothing, git stops with an error before reading any repository.
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'none' };
+      return { kind: 'unprobed', reason: `${location.gitDir ?? location.cwd}: ${code ?? 'unreadable'}` };
+    }
+    const key = `${cwd}\0${gitDir ?? ''}`;
+    const cached = this.cache.get(key);
+    if (cached !== undefined && cached.checks.every((c) => identityOf(c.path, c.mode).seen === c.seen)) {
+      this.hits++;
+      return cached.report;
+    }
+    this.misses++;
+    const look = new Look();
+    let report: RepositoryReport;
+    try {
+      report = this.probe(look, cwd, gitDir);
+    } catch (e) {
+      if (!(e instanceof Unprobed)) throw e;
+      report = { kind: 'unprobed', reason: e.message };
+    }
+    if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(key, { report, checks: look.checks });
+    return report;
+  }
+
+  private probe(look: Look, cwd: string, explicitGitDir: string | null): RepositoryReport {
+    const found = explicitGitDir !== null ? explicit(look, explicitGitDir) : discover(look, cwd);
+    if (found === null) return { kind: 'none' };
+    const uid = this.options.uid;
+    if (uid !== null) {
+      for (const path of found.owned) {
+        const owner = look.stat(path, 'owner')?.uid;
+        if (owner !== undefined && owner !== uid) {
+          return { kind: 'refused', gitDir: found.gitDir, reason: `${path} belongs to uid ${owner}, not to the user (uid ${uid}); git refuses such a repository ("dubious ownership") unless safe.directory names it` };
+        }
+      }
+    }
+    const programs: RepositoryProgram[] = [];
+    const files = [join(found.commonDir, 'config'), join(found.gitDir, 'config.worktree')];
+    if (found.commonDir !== found.gitDir) files.push(join(found.commonDir, 'config.worktree'));
+    for (const file of files) this.readConfig(look, file, 0, programs);
+    for (const hook of READ_ONLY_HOOKS) {
+      const path = join(found.commonDir, 'hooks', hook);
+      const stats = look.stat(path, 'identity');
+      if (stats !== null && stats.isFile() && (stats.mode & 0o111) !== 0) programs.push({ key: `hook ${hook}`, value: path, origin: path });
+    }
+    return { kind: 'repository', gitDir: found.gitDir, programs };
+  }
+
+  /** One configuration file and what it includes, collecting the entries that run programs. */
+  private readConfig(look: Look, file: string, depth: number, programs: RepositoryProgram[]): void {
+    if (depth > MAX_INCLUDE_DEPTH) throw new Unprobed(`includes nested more than ${MAX_INCLUDE_DEPTH} deep at ${file}`);
+    const text = look.read(file, MAX_CONFIG_BYTES);
+    if (text === null) return;
+    const parsed = parseConfig(text);
+    if (!parsed.ok) throw new Unprobed(`${file}, line ${parsed.line}: ${parsed.message}, which git refuses too`);
+    for (const entry of parsed.entries) {
+      const lower = entry.key.toLowerCase();
+      // Every includeIf is followed, whatever its condition: one that would not match only adds caution.
+      if (lower === 'include.path' || (lower.startsWith('includeif.') && lower.endsWith('.path'))) {
+        if (entry.value === null) throw new Unprobed(`${file}, line ${entry.line}: ${entry.key} without a value, which git refuses`);
+        const target = this.includePath(entry.value, file);
+        if (target !== null) this.readConfig(look, target, depth + 1, programs);
+      } else if (isProgramKey(entry.key, entry.value)) {
+        programs.push({ key: entry.key, value: entry.value ?? 'true', origin: file });
+      }
+    }
+  }
+
+  private includePath(value: string, from: string): string | null {
+    if (value === '') return null;
+    if (value === '~' || value.startsWith('~/')) {
+      if (this.options.home === null) throw new Unprobed(`${from} includes ${value}, and the home directory is not known`);
+      return join(this.options.home, value.slice(1));
+    }
+    if (value.startsWith('~') || value.startsWith('%(prefix)/')) throw new Unprobed(`${from} includes ${value}, a path this probe does not resolve`);
+    return isAbsolute(value) ? value : resolve(dirname(from), value);
+  }
+}
+
+/** `--git-dir` / `GIT_DIR`: a repository directory, or a gitfile pointing at one. */
+function explicit(look: Look, path: string): Found | null {
+  const stats = look.stat(path, 'exists');
+  if (stats === null) return null;
+  const gitDir = stats.isFile() ? gitfileTarget(look, path) : path;
+  if (gitDir === null) return null;
+  const common = repositoryAt(look, gitDir);
+  return common === null ? null : { gitDir, commonDir: common, owned: [] };
+}
+
+/**
+ * git's discovery: from the directory up, the first `.git` (directory or gitfile) that leads to a
+ * repository, or a directory that is itself one (bare). GIT_CEILING_DIRECTORIES and filesystem
+ * boundaries, which may stop git earlier, are not followed: looking further only adds caution.
+ */
+function discover(look: Look, start: string): Found | null {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const dotGit = join(dir, '.git');
+    const stats = look.stat(dotGit, 'exists');
+    if (stats !== null && stats.isFile()) {
+      const gitDir = gitfileTarget(look, dotGit);
+      const common = gitDir === null ? null : repositoryAt(look, gitDir);
+      if (gitDir !== null && common !== null) return { gitDir, commonDir: common, owned: [dir, dotGit, gitDir] };
+    } else if (stats !== null && stats.isDirectory()) {
+      const common = repositoryAt(look, dotGit);
+      if (common !== null) return { gitDir: dotGit, commonDir: common, owned: [dir, dotGit] };
+    }
+    const bare = repositoryAt(look, dir);
+    if (bare !== null) return { gitDir: dir, commonDir: bare, owned: [dir] };
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/** A gitfile's `gitdir: PATH`, relative to the file's directory; null when it is not one. */
+function gitfileTarget(look: Look, file: string): string | null {
+  const text = look.read(file, 64 * 1024);
+  if (text === null) return null;
+  const m = /^gitdir: (.+?)\r?\n?$/.exec(text);
+  if (m === null) throw new Unprobed(`${file} is not a valid gitfile, which git refuses`);
+  const target = resolve(dirname(file), m[1]!);
+  try {
+    return realpathSync.native(target);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether `dir` is a repository as git's is_git_directory judges it (a HEAD, and objects/ and
+ * refs/ here or in the directory `commondir` names), and if so the common directory.
+ */
+function repositoryAt(look: Look, dir: string): string | null {
+  const head = look.stat(join(dir, 'HEAD'), 'exists');
+  if (head === null || head.isDirectory()) return null;
+  const pointer = look.read(join(dir, 'commondir'), 64 * 1024);
+  const common = pointer === null ? dir : resolve(dir, pointer.replace(/\r?\n$/, ''));
+  const objects = look.stat(join(common, 'objects'), 'exists');
+  const refs = look.stat(join(common, 'refs'), 'exists');
+  if (objects === null || refs === null || !objects.isDirectory() || !refs.isDirectory()) return null;
+  return common;
+}
