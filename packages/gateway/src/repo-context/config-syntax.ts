@@ -66,8 +66,8 @@ export function parseConfig(text: string): ConfigParse {
     } else {
       return fail('bad config line');
     }
-    if (section === null) return fail('key does not contain a section');
-    entries.push({ key: `${section}.${name}`, value, line: at });
+    // Before any section header git takes the bare name as the key (one that configures nothing).
+    entries.push({ key: section === null ? name : `${section}.${name}`, value, line: at });
   }
 
   /** After `[`: `name]`, `name "sub"]` or `name.sub]`. */

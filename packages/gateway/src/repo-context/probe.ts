@@ -8,9 +8,10 @@
  * A probe is cached by the identity of every file it looked at (and the absence of those it
  * did not find), re-validated on each request by `stat` alone.
  */
-import { readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { readFileSync, realpathSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { isProgramKey, type GitLocation, type RepositoryProgram, type RepositoryReport } from '@aleph/policy';
+import { observe, Validation, type Check, type CheckMode } from './checks.js';
 import { parseConfig } from './config-syntax.js';
 
 /** git stops following includes this deep (config.c's MAX_INCLUDE_DEPTH). */
@@ -22,35 +23,18 @@ const MAX_CACHED = 512;
 /** The one hook a read-only command can run: `git status` writes the index when it may. */
 const READ_ONLY_HOOKS = ['post-index-change'];
 
-/**
- * What one look at the filesystem saw: `exists` checks only whether there is a file or directory
- * (HEAD, objects/ and refs/ change all the time, without changing what git finds); `identity`
- * checks the file is the same one, unchanged; `owner` only who owns it (a work tree's directory
- * changes with every file written in it).
- */
-interface Check {
-  readonly path: string;
-  readonly mode: 'exists' | 'identity' | 'owner';
-  readonly seen: string;
-}
-
 interface Cached {
   readonly report: RepositoryReport;
-  readonly checks: readonly Check[];
+  readonly validation: Validation;
+  /** The directories the location resolved to; when they differ from it, it is resolved again. */
+  readonly real: string;
 }
 
-function identityOf(path: string, mode: Check['mode']): { seen: string; stats: Stats | null } {
-  let stats: Stats | undefined;
-  try {
-    stats = statSync(path, { throwIfNoEntry: false });
-  } catch (e) {
-    return { seen: `error ${(e as NodeJS.ErrnoException).code ?? 'unknown'}`, stats: null };
-  }
-  if (stats === undefined) return { seen: 'absent', stats: null };
-  if (mode === 'exists') return { seen: stats.isDirectory() ? 'dir' : stats.isFile() ? 'file' : 'other', stats };
-  if (mode === 'owner') return { seen: `uid ${stats.uid}`, stats };
-  return { seen: `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${stats.mode}:${stats.uid}`, stats };
-}
+type Resolved =
+  | { readonly kind: 'resolved'; readonly cwd: string; readonly gitDir: string | null; readonly real: string }
+  | { readonly kind: 'report'; readonly report: RepositoryReport };
+
+const realOf = (r: Resolved): string | null => (r.kind === 'resolved' ? r.real : null);
 
 /** An error a probe reports instead of a guess: the location counts as not probed. */
 class Unprobed extends Error {}
@@ -59,10 +43,10 @@ class Unprobed extends Error {}
 class Look {
   readonly checks: Check[] = [];
 
-  stat(path: string, mode: Check['mode']): Stats | null {
-    const { seen, stats } = identityOf(path, mode);
+  stat(path: string, mode: CheckMode): Stats | null {
+    const { seen, stats } = observe(path, mode);
     this.checks.push({ path, mode, seen });
-    if (seen.startsWith('error ') && !seen.endsWith('ENOTDIR')) throw new Unprobed(`${path}: ${seen.slice(6)}`);
+    if (typeof seen === 'string' && seen.startsWith('error ') && !seen.endsWith('ENOTDIR')) throw new Unprobed(`${path}: ${seen.slice(6)}`);
     return stats;
   }
 
@@ -105,36 +89,51 @@ export class RepositoryProbe {
 
   report(location: GitLocation): RepositoryReport {
     if (location.unknown !== null || location.cwd === null) return { kind: 'unprobed', reason: location.unknown ?? 'a location only known at run time' };
-    // git's chdir resolves symbolic links; so does the key.
-    let cwd: string;
-    let gitDir: string | null = null;
-    try {
-      cwd = realpathSync.native(location.cwd);
-      if (location.gitDir !== null) gitDir = realpathSync.native(location.gitDir);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      // Where there is nothing, git stops with an error before reading any repository.
-      if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'none' };
-      return { kind: 'unprobed', reason: `${location.gitDir ?? location.cwd}: ${code ?? 'unreadable'}` };
-    }
-    const key = `${cwd}\0${gitDir ?? ''}`;
+    const key = `${location.cwd}\0${location.gitDir ?? ''}`;
     const cached = this.cache.get(key);
-    if (cached !== undefined && cached.checks.every((c) => identityOf(c.path, c.mode).seen === c.seen)) {
+    // Without symbolic links on the way (the usual case) the location is its own real path, and
+    // the checks (which start at that directory) show any change; otherwise it is resolved again.
+    if (cached !== undefined && (cached.real === key || realOf(this.resolve(location)) === cached.real) && cached.validation.valid()) {
       this.hits++;
       return cached.report;
     }
     this.misses++;
+    const resolved = this.resolve(location);
+    if (resolved.kind === 'report') return resolved.report;
     const look = new Look();
     let report: RepositoryReport;
     try {
-      report = this.probe(look, cwd, gitDir);
+      report = this.probe(look, resolved.cwd, resolved.gitDir);
     } catch (e) {
       if (!(e instanceof Unprobed)) throw e;
       report = { kind: 'unprobed', reason: e.message };
     }
-    if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(key, { report, checks: look.checks });
+    const validation = Validation.plan(look.checks);
+    this.cache.delete(key);
+    if (validation !== null) {
+      if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(key, { report, validation, real: resolved.real });
+    }
     return report;
+  }
+
+  /** How many `stat` calls a cached answer for the location costs while nothing changed; null when none is cached. */
+  cost(location: GitLocation): number | null {
+    return this.cache.get(`${location.cwd ?? ''}\0${location.gitDir ?? ''}`)?.validation.cost ?? null;
+  }
+
+  /** The location with symbolic links resolved, as git's chdir resolves them; or the report when there is nothing there. */
+  private resolve(location: GitLocation): Resolved {
+    try {
+      const cwd = realpathSync.native(location.cwd!);
+      const gitDir = location.gitDir === null ? null : realpathSync.native(location.gitDir);
+      return { kind: 'resolved', cwd, gitDir, real: `${cwd}\0${gitDir ?? ''}` };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // Where there is nothing, git stops with an error before reading any repository.
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'report', report: { kind: 'none' } };
+      return { kind: 'report', report: { kind: 'unprobed', reason: `${location.gitDir ?? location.cwd}: ${code ?? 'unreadable'}` } };
+    }
   }
 
   private probe(look: Look, cwd: string, explicitGitDir: string | null): RepositoryReport {
@@ -222,6 +221,8 @@ function discover(look: Look, start: string): Found | null {
     const bare = repositoryAt(look, dir);
     if (bare !== null) return { gitDir: dir, commonDir: bare, owned: [dir] };
     if (dirname(dir) === dir) return null;
+    // Going up: this directory must stay where it is (not be moved, nor swapped for a link).
+    look.stat(dir, 'entry');
   }
 }
 
