@@ -21,7 +21,7 @@ const COMMANDS = Array.from({ length: 64 }, (_, i) => `git log --oneline -n ${i 
 
 const isDecision = (m: GatewayMessage): m is Extract<GatewayMessage, { type: 'approval_decision' }> => m.type === 'approval_decision';
 
-/** A repository as agents meet them: a commit, a remote, a nested folder to work in, an include. */
+/** A repository as agents meet them: a commit, a remote, a branch that tracks it, a nested folder to work in. */
 function realisticRepository(dir: string, env: NodeJS.ProcessEnv): string {
   const repo = join(dir, 'project');
   mkdirSync(join(repo, 'src', 'lib'), { recursive: true });
@@ -31,8 +31,8 @@ function realisticRepository(dir: string, env: NodeJS.ProcessEnv): string {
   git('add', '.');
   git('commit', '-q', '-m', 'one');
   git('remote', 'add', 'origin', 'git@example.com:team/project.git');
-  writeFileSync(join(repo, '.git', 'extra.cfg'), '[color]\n\tui = auto\n');
-  git('config', 'include.path', 'extra.cfg');
+  git('config', 'branch.main.remote', 'origin');
+  git('config', 'branch.main.merge', 'refs/heads/main');
   return repo;
 }
 

@@ -66,7 +66,7 @@ export class CommandPolicy {
   }
 
   /** Where each git invocation in the command will look for its repository. */
-  gitLocations(command: string, options: Pick<EvaluateOptions, 'cwd' | 'home'> = {}): GitLocation[] {
+  gitLocations(command: string, options: Pick<EvaluateOptions, 'cwd' | 'home'> = {}): readonly GitLocation[] {
     return gitLocations(this.decompose(command).segments, options.cwd ?? null, options.home ?? null);
   }
 

@@ -139,7 +139,18 @@ type Place = string | null;
  * subshell, or one that fails, would leave git elsewhere), every directory the line has been in so
  * far is a candidate: the list over-approximates, so that a hostile repository is never missed.
  */
-export function gitLocations(segments: readonly Segment[], cwd: string | null, home: string | null): GitLocation[] {
+export function gitLocations(segments: readonly Segment[], cwd: string | null, home: string | null): readonly GitLocation[] {
+  // The gateway asks for a command's locations, then evaluates it: the same parse, the same answer.
+  const known = lastLocations.get(segments);
+  if (known !== undefined && known.cwd === cwd && known.home === home) return known.locations;
+  const locations = findLocations(segments, cwd, home);
+  lastLocations.set(segments, { cwd, home, locations });
+  return locations;
+}
+
+const lastLocations = new WeakMap<readonly Segment[], { readonly cwd: string | null; readonly home: string | null; readonly locations: readonly GitLocation[] }>();
+
+function findLocations(segments: readonly Segment[], cwd: string | null, home: string | null): GitLocation[] {
   const out: GitLocation[] = [];
   const seen = new Set<string>();
   const add = (location: GitLocation): void => {

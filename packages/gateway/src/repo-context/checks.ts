@@ -11,15 +11,16 @@
  * before it may leave the time unchanged. What changed within RACY_MS of being looked at is not
  * trusted by its time (git's "racy" files, for the same reason).
  */
-import { lstatSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
  * `exists`: what kind of thing is there, if anything (HEAD, objects/ and refs/ change all the
  * time without changing what git finds). `identity`: the same file, unchanged. `owner`: who owns
  * it. `entry`: the directory entry itself, not followed (a directory swapped for a symbolic link).
+ * `listing`: the names in a directory.
  */
-export type CheckMode = 'exists' | 'identity' | 'owner' | 'entry';
+export type CheckMode = 'exists' | 'identity' | 'owner' | 'entry' | 'listing';
 
 /** What a look saw: a kind or an error as text, or numbers (compared without making strings of them). */
 export type Seen = string | readonly number[];
@@ -46,6 +47,13 @@ function kind(s: Stats): string {
 
 /** Looks at one path as `mode` says; `seen` is what a later look must see again. */
 export function observe(path: string, mode: CheckMode): { seen: Seen; stats: Stats | null } {
+  if (mode === 'listing') {
+    try {
+      return { seen: ['names', ...readdirSync(path).sort()].join('\0'), stats: null };
+    } catch (e) {
+      return { seen: `error ${(e as NodeJS.ErrnoException).code ?? 'unknown'}`, stats: null };
+    }
+  }
   let stats: Stats | undefined;
   try {
     stats = mode === 'entry' ? lstatSync(path, { throwIfNoEntry: false }) : statSync(path, { throwIfNoEntry: false });
@@ -93,7 +101,10 @@ export class Validation {
       // Who owns a repository only decides whether git refuses it, which only makes git run less:
       // a change of owner need not be noticed.
       if (c.mode === 'owner') continue;
-      if (c.mode === 'exists' || c.mode === 'entry' || c.seen === 'absent') {
+      if (c.mode === 'listing') {
+        // The names in a directory change only with its mtime: it is a member of its own group.
+        vouched.set(c.path, [...(vouched.get(c.path) ?? []), c]);
+      } else if (c.mode === 'exists' || c.mode === 'entry' || c.seen === 'absent') {
         const dir = dirname(c.path);
         if (dir === c.path) singles.push(c);
         else vouched.set(dir, [...(vouched.get(dir) ?? []), c]);

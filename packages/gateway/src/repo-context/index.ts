@@ -2,7 +2,7 @@
  * The repository context of a command: for each place its git invocations will look for a
  * repository, what the probe found there. The policy judges it; this only gathers it.
  */
-import { locationKey, type CommandPolicy, type RepositoryContext, type RepositoryReport } from '@aleph/policy';
+import { locationKey, type CommandPolicy, type GitLocation, type RepositoryContext, type RepositoryReport } from '@aleph/policy';
 import { RepositoryProbe } from './probe.js';
 
 export { RepositoryProbe, type ProbeOptions } from './probe.js';
@@ -32,8 +32,17 @@ export function repositoryContext(policy: CommandPolicy, command: string, cwd: s
   if (locations.length > 0) {
     const probe = probeFor(home);
     for (const location of locations) {
-      if (location.unknown === null) repositories.set(locationKey(location), probe.report(location));
+      if (location.unknown === null) repositories.set(locationKey(location), safely(probe, location));
     }
   }
   return { repositories };
+}
+
+/** A probe that fails in a way nobody foresaw leaves its location not probed (the command is asked about), never the request unanswered. */
+function safely(probe: RepositoryProbe, location: GitLocation): RepositoryReport {
+  try {
+    return probe.report(location);
+  } catch (e) {
+    return { kind: 'unprobed', reason: `the repository could not be read (${e instanceof Error ? e.message : String(e)})` };
+  }
 }

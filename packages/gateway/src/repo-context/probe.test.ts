@@ -124,6 +124,17 @@ describe('the repository probe cache', () => {
     expect(keys(fresh(at(repo)))).toEqual(['diff.external=sh']);
   });
 
+  it('sees a submodule repository appear, and a key added to it', async () => {
+    const repo = repository('r');
+    mkdirSync(join(repo, '.git', 'modules'));
+    expect(keys(await settled(at(repo)))).toEqual([]);
+    execFileSync('git', ['init', '-q', '--bare', join(repo, '.git', 'modules', 'a', 'b')]);
+    expect(keys(fresh(at(repo)))).toEqual([]);
+    await settled(at(repo));
+    execFileSync('git', ['config', '--file', join(repo, '.git', 'modules', 'a', 'b', 'config'), 'core.pager', 'sh']);
+    expect(keys(fresh(at(repo)))).toEqual(['core.pager=sh']);
+  });
+
   it('keeps answering from the cache after files are written beside the repository', async () => {
     const repo = repository('r');
     await settled(at(repo));

@@ -20,6 +20,9 @@ const MAX_INCLUDE_DEPTH = 10;
 const MAX_CONFIG_BYTES = 1 << 20;
 /** Locations remembered; past it the oldest are forgotten. */
 const MAX_CACHED = 512;
+/** Submodule repositories looked at, and how deep, before the probe gives up and says so. */
+const MAX_SUBMODULES = 64;
+const MAX_SUBMODULE_DEPTH = 8;
 /** The one hook a read-only command can run: `git status` writes the index when it may. */
 const READ_ONLY_HOOKS = ['post-index-change'];
 
@@ -48,6 +51,14 @@ class Look {
     this.checks.push({ path, mode, seen });
     if (typeof seen === 'string' && seen.startsWith('error ') && !seen.endsWith('ENOTDIR')) throw new Unprobed(`${path}: ${seen.slice(6)}`);
     return stats;
+  }
+
+  /** The names in a directory, recorded. */
+  list(path: string): string[] {
+    const { seen } = observe(path, 'listing');
+    this.checks.push({ path, mode: 'listing', seen });
+    if (typeof seen !== 'string' || !seen.startsWith('names')) throw new Unprobed(`${path}: could not be listed`);
+    return seen.split('\0').slice(1);
   }
 
   /** A file's text, recorded by identity; null when absent. */
@@ -149,15 +160,44 @@ export class RepositoryProbe {
       }
     }
     const programs: RepositoryProgram[] = [];
-    const files = [join(found.commonDir, 'config'), join(found.gitDir, 'config.worktree')];
-    if (found.commonDir !== found.gitDir) files.push(join(found.commonDir, 'config.worktree'));
+    this.programsOf(look, found.gitDir, found.commonDir, programs);
+    // `git status` and `git diff` run git again in each submodule, which reads its own repository.
+    this.submodules(look, join(found.commonDir, 'modules'), 0, { count: 0 }, programs);
+    return { kind: 'repository', gitDir: found.gitDir, programs };
+  }
+
+  /** What one repository's own configuration and hooks make git run. */
+  private programsOf(look: Look, gitDir: string, commonDir: string, programs: RepositoryProgram[]): void {
+    const files = [join(commonDir, 'config'), join(gitDir, 'config.worktree')];
+    if (commonDir !== gitDir) files.push(join(commonDir, 'config.worktree'));
     for (const file of files) this.readConfig(look, file, 0, programs);
     for (const hook of READ_ONLY_HOOKS) {
-      const path = join(found.commonDir, 'hooks', hook);
+      const path = join(commonDir, 'hooks', hook);
       const stats = look.stat(path, 'identity');
       if (stats !== null && stats.isFile() && (stats.mode & 0o111) !== 0) programs.push({ key: `hook ${hook}`, value: path, origin: path });
     }
-    return { kind: 'repository', gitDir: found.gitDir, programs };
+  }
+
+  /**
+   * The repositories of submodules, under `modules/` (a submodule's name may hold slashes, and
+   * submodules nest: `modules/a/modules/b`).
+   */
+  private submodules(look: Look, dir: string, depth: number, seen: { count: number }, programs: RepositoryProgram[]): void {
+    const stats = look.stat(dir, 'exists');
+    if (stats === null || !stats.isDirectory()) return;
+    if (depth > MAX_SUBMODULE_DEPTH) throw new Unprobed(`submodules nested more than ${MAX_SUBMODULE_DEPTH} deep under ${dir}`);
+    const names = look.list(dir);
+    for (const name of names) {
+      const sub = join(dir, name);
+      const common = repositoryAt(look, sub);
+      if (common !== null) {
+        if (++seen.count > MAX_SUBMODULES) throw new Unprobed(`more than ${MAX_SUBMODULES} submodules under ${dir}`);
+        this.programsOf(look, sub, common, programs);
+        this.submodules(look, join(sub, 'modules'), depth + 1, seen, programs);
+      } else if (look.stat(sub, 'exists')?.isDirectory() === true) {
+        this.submodules(look, sub, depth + 1, seen, programs);
+      }
+    }
   }
 
   /** One configuration file and what it includes, collecting the entries that run programs. */

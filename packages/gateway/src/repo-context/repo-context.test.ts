@@ -186,6 +186,18 @@ describe('a repository whose own configuration runs a program', () => {
     await expectSafe('git log', wt);
   });
 
+  it('reaches the repositories of submodules, which git status runs git in', async () => {
+    const lib = repository('lib');
+    const top = repository('top');
+    await expectSafe('git status', top);
+    git(top, '-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', lib, 'vendor/lib');
+    git(top, 'commit', '-q', '-m', 'lib');
+    await expectSafe('git status', top);
+    git(join(top, 'vendor', 'lib'), 'config', 'core.fsmonitor', 'touch /tmp/proof');
+    await expectAsks('git status', top, 'core.fsmonitor', join('modules', 'vendor', 'lib', 'config'));
+    await expectAsks('git diff', top, 'core.fsmonitor');
+  });
+
   it('follows a gitfile', async () => {
     const real = repository('real');
     git(real, 'config', 'core.fsmonitor', 'touch /tmp/proof');
