@@ -33,6 +33,8 @@ export interface RepositoryProgram {
   readonly value: string;
   /** The file it was read from. */
   readonly origin: string;
+  /** For a diff, merge or filter driver: which paths the repository's attributes give it (`*.txt in .gitattributes`). */
+  readonly selectedBy?: string;
 }
 
 /** What the gateway found at one location. */
@@ -367,7 +369,8 @@ export function repositoryFindings(locations: readonly GitLocation[], context: R
       push({ code: 'repository_unchecked', verdict: 'confirm', detail: ` for ${location.command} (${report.gitDir}: ${report.reason})` });
     } else if (report.kind === 'repository') {
       for (const p of report.programs) {
-        push({ code: 'repository_runs_program', verdict: 'confirm', detail: `: ${p.key} = ${shown(p.value)} in ${p.origin}, for ${location.command}` });
+        const used = p.selectedBy === undefined ? '' : ` (used for ${p.selectedBy})`;
+        push({ code: 'repository_runs_program', verdict: 'confirm', detail: `: ${p.key} = ${shown(p.value)} in ${p.origin}${used}, for ${location.command}` });
       }
     }
   }

@@ -9,7 +9,7 @@
  * did not find), re-validated on each request by `stat` alone.
  */
 import { readFileSync, realpathSync, type Stats } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { isProgramKey, type GitLocation, type RepositoryProgram, type RepositoryReport } from '@aleph/policy';
 import { observe, Validation, type Check, type CheckMode } from './checks.js';
 import { parseConfig } from './config-syntax.js';
@@ -77,6 +77,8 @@ class Look {
 
 interface Found {
   readonly gitDir: string;
+  /** The work tree's top directory, for a discovered repository that has one. */
+  readonly workTree: string | null;
   /** The directory holding the shared parts (config, hooks): the gitdir itself unless it has a `commondir`. */
   readonly commonDir: string;
   /** Files and directories whose owner git checks (safe.directory), for a discovered repository. */
@@ -163,7 +165,7 @@ export class RepositoryProbe {
     this.programsOf(look, found.gitDir, found.commonDir, programs);
     // `git status` and `git diff` run git again in each submodule, which reads its own repository.
     this.submodules(look, join(found.commonDir, 'modules'), 0, { count: 0 }, programs);
-    return { kind: 'repository', gitDir: found.gitDir, programs };
+    return { kind: 'repository', gitDir: found.gitDir, programs: withAttributes(look, programs, found) };
   }
 
   /** What one repository's own configuration and hooks make git run. */
@@ -238,7 +240,7 @@ function explicit(look: Look, path: string): Found | null {
   const gitDir = stats.isFile() ? gitfileTarget(look, path) : path;
   if (gitDir === null) return null;
   const common = repositoryAt(look, gitDir);
-  return common === null ? null : { gitDir, commonDir: common, owned: [] };
+  return common === null ? null : { gitDir, commonDir: common, workTree: null, owned: [] };
 }
 
 /**
@@ -253,13 +255,13 @@ function discover(look: Look, start: string): Found | null {
     if (stats !== null && stats.isFile()) {
       const gitDir = gitfileTarget(look, dotGit);
       const common = gitDir === null ? null : repositoryAt(look, gitDir);
-      if (gitDir !== null && common !== null) return { gitDir, commonDir: common, owned: [dir, dotGit, gitDir] };
+      if (gitDir !== null && common !== null) return { gitDir, commonDir: common, workTree: dir, owned: [dir, dotGit, gitDir] };
     } else if (stats !== null && stats.isDirectory()) {
       const common = repositoryAt(look, dotGit);
-      if (common !== null) return { gitDir: dotGit, commonDir: common, owned: [dir, dotGit] };
+      if (common !== null) return { gitDir: dotGit, commonDir: common, workTree: dir, owned: [dir, dotGit] };
     }
     const bare = repositoryAt(look, dir);
-    if (bare !== null) return { gitDir: dir, commonDir: bare, owned: [dir] };
+    if (bare !== null) return { gitDir: dir, commonDir: bare, workTree: null, owned: [dir] };
     if (dirname(dir) === dir) return null;
     // Going up: this directory must stay where it is (not be moved, nor swapped for a link).
     look.stat(dir, 'entry');
@@ -293,4 +295,45 @@ function repositoryAt(look: Look, dir: string): string | null {
   const refs = look.stat(join(common, 'refs'), 'exists');
   if (objects === null || refs === null || !objects.isDirectory() || !refs.isDirectory()) return null;
   return common;
+}
+
+const DRIVER_KEY = /^(diff|merge|filter)\.(.+)\.[^.]+$/i;
+const MAX_ATTRIBUTES_BYTES = 256 * 1024;
+
+/**
+ * Which paths the repository's attributes (info/attributes, the top .gitattributes) give each
+ * driver a program-running key defines: said in the reason, so that a person sees what would run
+ * it. Only read when there is such a driver (the verdict does not depend on it: a driver the
+ * repository defines is reported whether used or not), so a clean repository costs nothing more.
+ */
+function withAttributes(look: Look, programs: readonly RepositoryProgram[], found: Found): RepositoryProgram[] {
+  if (!programs.some((p) => DRIVER_KEY.test(p.key))) return [...programs];
+  const files = [join(found.commonDir, 'info', 'attributes'), ...(found.workTree === null ? [] : [join(found.workTree, '.gitattributes')])];
+  const uses = new Map<string, string[]>();
+  for (const file of files) {
+    let text: string | null;
+    try {
+      text = look.read(file, MAX_ATTRIBUTES_BYTES);
+    } catch {
+      // What cannot be read only leaves the reason shorter.
+      continue;
+    }
+    if (text === null) continue;
+    const where = basename(file) === 'attributes' ? 'info/attributes' : '.gitattributes';
+    for (const line of text.split('\n')) {
+      const [pattern, ...attributes] = line.trim().split(/\s+/);
+      if (pattern === undefined || pattern === '' || pattern.startsWith('#')) continue;
+      for (const a of attributes) {
+        const m = /^(diff|merge|filter)=(.+)$/.exec(a);
+        if (m === null) continue;
+        const key = `${m[1]}.${m[2]}`;
+        uses.set(key, [...(uses.get(key) ?? []), `${pattern} in ${where}`]);
+      }
+    }
+  }
+  return programs.map((p) => {
+    const m = DRIVER_KEY.exec(p.key);
+    const used = m === null ? undefined : uses.get(`${m[1]!.toLowerCase()}.${m[2]}`);
+    return used === undefined ? p : { ...p, selectedBy: used.slice(0, 3).join(', ') + (used.length > 3 ? ', ...' : '') };
+  });
 }

@@ -198,6 +198,15 @@ describe('a repository whose own configuration runs a program', () => {
     await expectAsks('git diff', top, 'core.fsmonitor');
   });
 
+  it('says which paths the attributes give a driver', async () => {
+    const dir = repository();
+    git(dir, 'config', 'diff.evil.textconv', 'touch /tmp/proof; cat');
+    await expectAsks('git log -p', dir, 'diff.evil.textconv');
+    writeFileSync(join(dir, '.gitattributes'), '*.txt diff=evil\n');
+    writeFileSync(join(dir, '.git', 'info', 'attributes'), '*.md diff=evil\n');
+    await expectAsks('git blame a.txt', dir, 'diff.evil.textconv', 'used for *.md in info/attributes, *.txt in .gitattributes');
+  });
+
   it('follows a gitfile', async () => {
     const real = repository('real');
     git(real, 'config', 'core.fsmonitor', 'touch /tmp/proof');
