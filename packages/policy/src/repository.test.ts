@@ -48,6 +48,12 @@ describe('where git will look for its repository', () => {
 
   it.each([
     ['git -C "$DIR" status', 'a location only known at run time'],
+    ['git -C ev* status', 'a location only known at run time'],
+    ['cd ev?l && git log', 'a location only known at run time'],
+    ['git --git-dir=e[v]il log', 'a location only known at run time'],
+    ['ls | xargs -I{} git -C {} status', 'a location only known at run time'],
+    ['echo evil | xargs git -C', 'a location only known at run time'],
+    ['for d in */; do git -C "$d" status; done', 'a location only known at run time'],
     ['git -C $(mktemp -d) status', 'a location only known at run time'],
     ['cd "$D" && git status', 'a location only known at run time'],
     ['cd - && git log', 'a location only known at run time'],

@@ -260,6 +260,7 @@ function gitOptions(args: readonly Word[], home: string | null): GitOptions | nu
       if (v === '--git-dir') gitDir = p;
       else workTree = p;
     } else if (v.startsWith('--git-dir=') || v.startsWith('--work-tree=')) {
+      if (args[i]!.glob) return null;
       const raw = v.slice(v.indexOf('=') + 1);
       if (v.startsWith('--git-dir=')) gitDir = raw;
       else workTree = raw;
@@ -296,6 +297,8 @@ function variablePath(value: Word | null, home: string | null): string {
 
 /** A word's value as a path, `~` and `$HOME` expanded; null when only known at run time. */
 function wordPath(word: Word, home: string | null): Place {
+  // A pattern the shell expands to file names (`git -C ev* status`).
+  if (word.glob) return null;
   let v = word.value;
   if (v === null) {
     const m = /^"?\$(?:HOME|\{HOME\})(\/[^$`"'\\]*)?"?$/.exec(word.text);
