@@ -135,6 +135,14 @@ describe('the repository probe cache', () => {
     expect(keys(fresh(at(repo)))).toEqual(['core.pager=sh']);
   });
 
+  it('reads a bounded number of files, and says so past it', () => {
+    const repo = repository('r');
+    writeFileSync(join(repo, '.git', 'inc.cfg'), '[color]\n\tui = auto\n');
+    appendFileSync(join(repo, '.git', 'config'), '[include]\n' + '\tpath = inc.cfg\n'.repeat(5000));
+    const report = probe.report(at(repo));
+    expect(report).toMatchObject({ kind: 'unprobed', reason: expect.stringContaining('files to read') });
+  });
+
   it('keeps answering from the cache after files are written beside the repository', async () => {
     const repo = repository('r');
     await settled(at(repo));

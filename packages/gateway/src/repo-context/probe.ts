@@ -20,6 +20,8 @@ const MAX_INCLUDE_DEPTH = 10;
 const MAX_CONFIG_BYTES = 1 << 20;
 /** Locations remembered; past it the oldest are forgotten. */
 const MAX_CACHED = 512;
+/** Files one probe may read (configuration, includes, gitfiles, commondir pointers). */
+const MAX_READS = 256;
 /** Submodule repositories looked at, and how deep, before the probe gives up and says so. */
 const MAX_SUBMODULES = 64;
 const MAX_SUBMODULE_DEPTH = 8;
@@ -45,6 +47,7 @@ class Unprobed extends Error {}
 /** One probe in progress: everything it looks at is recorded for the cache. */
 class Look {
   readonly checks: Check[] = [];
+  private reads = 0;
 
   stat(path: string, mode: CheckMode): Stats | null {
     const { seen, stats } = observe(path, mode);
@@ -63,6 +66,8 @@ class Look {
 
   /** A file's text, recorded by identity; null when absent. */
   read(path: string, limit: number): string | null {
+    // Includes may name the same file thousands of times: a probe reads a bounded number of files.
+    if (++this.reads > MAX_READS) throw new Unprobed(`more than ${MAX_READS} files to read for one repository`);
     const stats = this.stat(path, 'identity');
     if (stats === null) return null;
     if (!stats.isFile()) throw new Unprobed(`${path} is not a file`);
