@@ -162,7 +162,7 @@ function findLocations(segments: readonly Segment[], cwd: string | null, home: s
     out.push(location);
   };
   // Every directory the line may be in, and every value it gave the location variables.
-  const dirs: Place[] = [cwd === null ? null : clean(cwd)];
+  const dirs: Place[] = [cwd === null || !cwd.startsWith('/') ? null : clean(cwd)];
   const variables = new Map<string, Place[]>();
   let unfollowed: string | null = null;
 
@@ -287,7 +287,19 @@ function cdTargets(args: readonly Word[], dirs: readonly Place[], home: string |
   const p = wordPath(target, home);
   if (p === null) return [null];
   // A relative `cd` may also be found through CDPATH; the shell's own variable is not ours to know.
-  return dirs.map((d) => (p.startsWith('/') ? clean(p) : d === null ? null : clean(join(d, p))));
+  const out: Place[] = [];
+  for (const d of dirs) {
+    const joined = p.startsWith('/') ? p : d === null ? null : join(d, p);
+    if (joined === null) {
+      out.push(null);
+      continue;
+    }
+    out.push(clean(joined));
+    // `cd` resolves `..` by the path as written, unless told not to (`cd -P`, `set -P`): then the
+    // parent of where a link leads. Both are candidates; the probe resolves the second physically.
+    if (/(^|\/)\.\.(\/|$)/.test(p)) out.push(joined);
+  }
+  return out;
 }
 
 /** A location variable's value as a path; `''` when only known at run time (or empty, which git does not take as a place). */
