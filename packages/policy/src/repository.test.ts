@@ -81,7 +81,8 @@ describe('which configuration keys run programs', () => {
     ['filter.x.smudge', 'x'], ['filter.x.process', 'x'], ['core.hooksPath', 'h'], ['core.sshCommand', 'x'],
     ['core.editor', 'x'], ['sequence.editor', 'x'], ['gpg.program', 'x'], ['gpg.ssh.program', 'x'], ['credential.helper', 'x'],
     ['credential.https://h.helper', 'x'], ['core.askPass', 'x'], ['alias.st', '!touch P'], ['uploadpack.packObjectsHook', 'x'],
-    ['CORE.PAGER', 'x'], ['Core.FsMonitor', 'x'],
+    ['CORE.PAGER', 'x'], ['Core.FsMonitor', 'x'], ['protocol.ext.allow', 'always'], ['protocol.allow', 'always'],
+    ['gpg.ssh.defaultKeyCommand', 'x'], ['remote.origin.uploadpack', 'x'], ['core.gitProxy', 'x'],
   ])('%s = %s', (key, value) => {
     expect(isProgramKey(key, value)).toBe(true);
   });
@@ -89,7 +90,8 @@ describe('which configuration keys run programs', () => {
   it.each([
     ['core.fsmonitor', 'true'], ['core.fsmonitor', 'false'], ['core.pager', ''], ['pager.log', 'false'], ['pager.diff', null],
     ['alias.st', 'status -sb'], ['core.bare', 'false'], ['remote.origin.url', 'git@h:x'], ['diff.textconv', 'x'],
-    ['core.x.pager', 'x'], ['user.name', 'x'],
+    ['core.x.pager', 'x'], ['user.name', 'x'], ['protocol.file.allow', 'always'], ['protocol.ext.allow', 'never'],
+    ['gpg.x.defaultKeyCommand', 'x'],
   ])('%s = %s runs nothing', (key, value) => {
     expect(isProgramKey(key, value)).toBe(false);
   });

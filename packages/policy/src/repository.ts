@@ -86,7 +86,8 @@ const PROGRAM_KEYS: readonly (readonly [pattern: string, runsNothing: (value: st
   ['trailer.*.command', empty], ['trailer.*.cmd', empty],
   ['imap.tunnel', empty],
   ['guitool.*.cmd', empty],
-  ['protocol.allow', (v) => !/^always$/i.test(v)], ['protocol.*.allow', (v) => !/^always$/i.test(v)],
+  // The `ext::` transport runs the command in a remote's URL (`ext::sh -c ...`) once allowed.
+  ['protocol.allow', (v) => !/^always$/i.test(v)], ['protocol.ext.allow', (v) => /^never$/i.test(v)],
 ];
 
 function empty(value: string): boolean {
@@ -113,6 +114,8 @@ export function isProgramKey(key: string, value: string | null): boolean {
   for (const p of PROGRAM_KEY_PATTERNS) {
     if (p.section !== section || (p.name !== name && p.name !== '*')) continue;
     if ((p.sub === null) === hasSub) continue;
+    // A named subsection (`gpg.ssh.*`, `protocol.ext.*`) compares exactly, as git's lookup does.
+    if (p.sub !== null && p.sub !== '*' && key.slice(first + 1, last) !== p.sub) continue;
     return !p.runsNothing(value ?? 'true');
   }
   return false;

@@ -3,7 +3,7 @@
  * directory: a read-only git command there is not SAFE, and the reason names what git would run.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GatewayMessage } from '@aleph/protocol';
@@ -157,6 +157,16 @@ describe('a repository whose own configuration runs a program', () => {
     // Deeper inside the hostile repository, git finds it by walking up.
     mkdirSync(join(evil, 'src', 'deep'), { recursive: true });
     await expectAsks('git status', join(evil, 'src', 'deep'), 'core.fsmonitor');
+  });
+
+  it('resolves .. after a symbolic link as git and cd -P do: from where the link leads', async () => {
+    const project = repository('project');
+    const evil = repository('evil');
+    git(evil, 'config', 'core.pager', 'touch /tmp/proof');
+    mkdirSync(join(evil, 'inside'));
+    symlinkSync(join(evil, 'inside'), join(project, 'link'));
+    await expectAsks('git -C link/.. log', project, 'core.pager');
+    await expectAsks('cd -P link/.. && git log', project, 'core.pager');
   });
 
   it('reaches a bare repository', async () => {
