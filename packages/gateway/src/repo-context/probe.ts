@@ -194,6 +194,7 @@ export class RepositoryProbe {
     if (stats === null || !stats.isDirectory()) return;
     if (depth > MAX_SUBMODULE_DEPTH) throw new Unprobed(`submodules nested more than ${MAX_SUBMODULE_DEPTH} deep under ${dir}`);
     const names = look.list(dir);
+    if (names.length > MAX_SUBMODULES) throw new Unprobed(`more than ${MAX_SUBMODULES} entries in ${dir}`);
     for (const name of names) {
       const sub = join(dir, name);
       const common = repositoryAt(look, sub);
