@@ -18,9 +18,10 @@ import { dirname } from 'node:path';
  * `exists`: what kind of thing is there, if anything (HEAD, objects/ and refs/ change all the
  * time without changing what git finds). `identity`: the same file, unchanged. `owner`: who owns
  * it. `entry`: the directory entry itself, not followed (a directory swapped for a symbolic link).
- * `listing`: the names in a directory.
+ * `listing`: the names in a directory. `replaced`: like `identity`, for a file that is only ever
+ * changed by renaming a new one over it (git's index), so that its directory vouches for it.
  */
-export type CheckMode = 'exists' | 'identity' | 'owner' | 'entry' | 'listing';
+export type CheckMode = 'exists' | 'identity' | 'owner' | 'entry' | 'listing' | 'replaced';
 
 /** What a look saw: a kind or an error as text, or numbers (compared without making strings of them). */
 export type Seen = string | readonly number[];
@@ -69,6 +70,7 @@ export function observe(path: string, mode: CheckMode): { seen: Seen; stats: Sta
     case 'entry':
       return { seen: [stats.mode, stats.dev, stats.ino], stats };
     case 'identity':
+    case 'replaced':
       return { seen: [stats.dev, stats.ino, stats.size, stats.mtimeMs, stats.ctimeMs, stats.mode, stats.uid], stats };
   }
 }
@@ -104,7 +106,7 @@ export class Validation {
       if (c.mode === 'listing') {
         // The names in a directory change only with its mtime: it is a member of its own group.
         vouched.set(c.path, [...(vouched.get(c.path) ?? []), c]);
-      } else if (c.mode === 'exists' || c.mode === 'entry' || c.seen === 'absent') {
+      } else if (c.mode === 'exists' || c.mode === 'entry' || c.mode === 'replaced' || c.seen === 'absent') {
         const dir = dirname(c.path);
         if (dir === c.path) singles.push(c);
         else vouched.set(dir, [...(vouched.get(dir) ?? []), c]);

@@ -135,6 +135,21 @@ describe('the repository probe cache', () => {
     expect(keys(fresh(at(repo)))).toEqual(['core.pager=sh']);
   });
 
+  it('sees an embedded repository added to the index', async () => {
+    const repo = repository('r');
+    const inner = repository('r/inner');
+    execFileSync('git', ['config', 'core.pager', 'sh'], { cwd: inner });
+    writeFileSync(join(inner, 'x'), 'x');
+    execFileSync('git', ['add', 'x'], { cwd: inner });
+    execFileSync('git', ['-c', 'user.name=a', '-c', 'user.email=a@a', 'commit', '-q', '-m', 'x'], { cwd: inner });
+    writeFileSync(join(repo, 'a'), 'a');
+    execFileSync('git', ['add', 'a'], { cwd: repo });
+    expect(keys(await settled(at(repo)))).toEqual([]);
+    expect(probe.cost(at(repo))).toBe(3);
+    execFileSync('git', ['-c', 'advice.addEmbeddedRepo=false', 'add', 'inner'], { cwd: repo });
+    expect(keys(fresh(at(repo)))).toEqual(['core.pager=sh']);
+  });
+
   it('reads a bounded number of files, and says so past it', () => {
     const repo = repository('r');
     writeFileSync(join(repo, '.git', 'inc.cfg'), '[color]\n\tui = auto\n');

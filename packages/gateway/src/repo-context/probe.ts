@@ -13,6 +13,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { isProgramKey, type GitLocation, type RepositoryProgram, type RepositoryReport } from '@aleph/policy';
 import { observe, Validation, type Check, type CheckMode } from './checks.js';
 import { parseConfig } from './config-syntax.js';
+import { gitlinks } from './gitlinks.js';
 
 /** git stops following includes this deep (config.c's MAX_INCLUDE_DEPTH). */
 const MAX_INCLUDE_DEPTH = 10;
@@ -20,6 +21,8 @@ const MAX_INCLUDE_DEPTH = 10;
 const MAX_CONFIG_BYTES = 1 << 20;
 /** Locations remembered; past it the oldest are forgotten. */
 const MAX_CACHED = 512;
+/** An index larger than this (a very large monorepo) is not read on a request. */
+const MAX_INDEX_BYTES = 64 << 20;
 /** Files one probe may read (configuration, includes, gitfiles, commondir pointers). */
 const MAX_READS = 256;
 /** Submodule repositories looked at, and how deep, before the probe gives up and says so. */
@@ -62,6 +65,26 @@ class Look {
     this.checks.push({ path, mode: 'listing', seen });
     if (typeof seen !== 'string' || !seen.startsWith('names')) throw new Unprobed(`${path}: could not be listed`);
     return seen.split('\0').slice(1);
+  }
+
+  /**
+   * git's index, recorded as a file git only ever replaces (its folder vouches for it); null when
+   * there is none.
+   */
+  readIndex(path: string): Buffer | null {
+    const { seen, stats } = observe(path, 'replaced');
+    this.checks.push({ path, mode: 'replaced', seen });
+    if (stats === null) {
+      if (typeof seen === 'string' && seen.startsWith('error ')) throw new Unprobed(`${path}: ${seen.slice(6)}`);
+      return null;
+    }
+    if (!stats.isFile()) throw new Unprobed(`${path} is not a file`);
+    if (stats.size > MAX_INDEX_BYTES) throw new Unprobed(`${path} is larger than ${MAX_INDEX_BYTES} bytes`);
+    try {
+      return readFileSync(path);
+    } catch (e) {
+      throw new Unprobed(`${path}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    }
   }
 
   /** A file's text, recorded by identity; null when absent. */
@@ -168,8 +191,11 @@ export class RepositoryProbe {
     }
     const programs: RepositoryProgram[] = [];
     this.programsOf(look, found.gitDir, found.commonDir, programs);
-    // `git status` and `git diff` run git again in each submodule, which reads its own repository.
-    this.submodules(look, join(found.commonDir, 'modules'), 0, { count: 0 }, programs);
+    // `git status` and `git diff` run git again in each submodule, which reads its own repository:
+    // those under modules/, and any other the index links to (an embedded repository).
+    const seen = { count: 0 };
+    this.submodules(look, join(found.commonDir, 'modules'), 0, seen, programs);
+    if (found.workTree !== null) this.linked(look, found.gitDir, found.workTree, 0, seen, programs);
     return { kind: 'repository', gitDir: found.gitDir, programs: withAttributes(look, programs, found) };
   }
 
@@ -205,6 +231,27 @@ export class RepositoryProbe {
       } else if (look.stat(sub, 'exists')?.isDirectory() === true) {
         this.submodules(look, sub, depth + 1, seen, programs);
       }
+    }
+  }
+
+  /** The repositories at the index's gitlinks that have their own `.git` in the work tree, and theirs in turn. */
+  private linked(look: Look, gitDir: string, workTree: string, depth: number, seen: { count: number }, programs: RepositoryProgram[]): void {
+    const index = look.readIndex(join(gitDir, 'index'));
+    if (index === null) return;
+    const paths = gitlinks(index);
+    if (paths === null) throw new Unprobed(`${join(gitDir, 'index')} is not an index this probe can read`);
+    if (paths.length > 0 && depth > MAX_SUBMODULE_DEPTH) throw new Unprobed(`submodules nested more than ${MAX_SUBMODULE_DEPTH} deep under ${workTree}`);
+    for (const path of paths) {
+      const top = join(workTree, path);
+      const dotGit = join(top, '.git');
+      const stats = look.stat(dotGit, 'exists');
+      // A gitfile leads under modules/, read already.
+      if (stats === null || !stats.isDirectory()) continue;
+      const common = repositoryAt(look, dotGit);
+      if (common === null) continue;
+      if (++seen.count > MAX_SUBMODULES) throw new Unprobed(`more than ${MAX_SUBMODULES} submodules under ${workTree}`);
+      this.programsOf(look, dotGit, common, programs);
+      this.linked(look, dotGit, top, depth + 1, seen, programs);
     }
   }
 

@@ -217,6 +217,28 @@ describe('a repository whose own configuration runs a program', () => {
     await expectAsks('git blame a.txt', dir, 'diff.evil.textconv', 'used for *.md in info/attributes, *.txt in .gitattributes');
   });
 
+  it('reaches an embedded repository the index links to, which git status runs git in', async () => {
+    const top = repository('top');
+    const inner = join(top, 'tools', 'inner');
+    mkdirSync(inner, { recursive: true });
+    git(inner, 'init', '-q');
+    writeFileSync(join(inner, 'x'), 'x');
+    git(inner, 'add', 'x');
+    git(inner, 'commit', '-q', '-m', 'x');
+    git(top, '-c', 'advice.addEmbeddedRepo=false', 'add', 'tools/inner');
+    git(top, 'commit', '-q', '-m', 'embedded');
+    await expectSafe('git status', top);
+    git(inner, 'config', 'core.fsmonitor', `touch ${join(root, 'proof')}; false`);
+    await expectAsks('git status', top, 'core.fsmonitor', join('tools', 'inner', '.git', 'config'));
+    // It is real: git status in the top repository runs it.
+    try {
+      git(top, 'status');
+    } catch {
+      // The hook's answer may make git complain; it ran all the same.
+    }
+    expect(existsSync(join(root, 'proof'))).toBe(true);
+  });
+
   it('follows a gitfile', async () => {
     const real = repository('real');
     git(real, 'config', 'core.fsmonitor', 'touch /tmp/proof');
