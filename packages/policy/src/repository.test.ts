@@ -68,6 +68,12 @@ describe('where git will look for its repository', () => {
     expect(where(command)).toContain(`? ${reason}`);
   });
 
+  it('bounds the places one line makes git look', () => {
+    const exports = Array.from({ length: 12 }, (_, i) => `export GIT_DIR=d${i} GIT_WORK_TREE=w${i}`).join('; ');
+    const dirs = Array.from({ length: 10 }, (_, i) => `cd /x${i}`).join('; ');
+    expect(where(`${exports}; ${dirs}; git status`)).toEqual(['? more than 64 places git may look']);
+  });
+
   it('bounds the candidates a long chain of cd makes', () => {
     const command = Array.from({ length: 40 }, (_, i) => `cd d${i}`).join('; ') + '; git status';
     expect(where(command)).toEqual(['? a location only known at run time']);

@@ -132,8 +132,10 @@ const UNFOLLOWED_VARIABLES = new Set(['GIT_COMMON_DIR', 'GIT_CONFIG', 'GIT_CONFI
 /** git's own options that take a value in the next word (`-C` and the location ones are handled apart). */
 const GIT_OPTIONS_WITH_VALUE = ['-c', '--config-env', '--namespace', '--super-prefix', '--attr-source', '--list-cmds', '--exec-path'];
 
-/** More candidate directories than this in one line and the directory counts as unknown. */
+/** More candidate directories (or values of a location variable) than this in one line, and it counts as unknown. */
 const MAX_DIRECTORIES = 16;
+/** More places to probe than this for one line, and the line is asked about. */
+const MAX_LOCATIONS = 64;
 
 /** A directory or file the policy can name before the command runs, or null. */
 type Place = string | null;
@@ -179,7 +181,11 @@ function findLocations(segments: readonly Segment[], cwd: string | null, home: s
     }
     if ((segment.words.length === 0 || (name !== null && SETS_VARIABLES.has(name))) && segment.env.length > 0) {
       for (const a of segment.env) {
-        if (LOCATION_VARIABLES.has(a.name)) variables.set(a.name, [...(variables.get(a.name) ?? []), variablePath(a.value, home)]);
+        if (LOCATION_VARIABLES.has(a.name)) {
+          const values = [...(variables.get(a.name) ?? []), variablePath(a.value, home)];
+          // Past the bound, the variable is simply unknown.
+          variables.set(a.name, values.length > MAX_DIRECTORIES ? [''] : values);
+        }
         if (UNFOLLOWED_VARIABLES.has(a.name)) unfollowed = a.name;
       }
       continue;
@@ -226,6 +232,8 @@ function findLocations(segments: readonly Segment[], cwd: string | null, home: s
       }
     }
   }
+  // Each candidate is a probe; a line that makes too many is asked about instead.
+  if (out.length > MAX_LOCATIONS) return [{ command: out[0]!.command, cwd: null, gitDir: null, workTree: null, unknown: `more than ${MAX_LOCATIONS} places git may look` }];
   return out;
 }
 
