@@ -28,20 +28,22 @@ export function gitlinks(index: Buffer): string[] | null {
 function read(index: Buffer, version: number, count: number, hashBytes: number): string[] | null {
   const out: string[] = [];
   let at = 12;
-  let previous: Buffer = Buffer.alloc(0);
+  // Version 4's previous path, rebuilt in place: each path is the previous one less some bytes, plus a suffix.
+  let previous = Buffer.alloc(version === 4 ? 4096 : 0);
+  let previousLength = 0;
+  const nameOffset = STAT_BYTES + hashBytes + 2;
   for (let n = 0; n < count; n++) {
     const start = at;
-    if (start + STAT_BYTES + hashBytes + 2 > index.length) return null;
-    const mode = index.readUInt32BE(start + 24);
-    const flags = index.readUInt16BE(start + STAT_BYTES + hashBytes);
-    at = start + STAT_BYTES + hashBytes + 2;
+    if (start + nameOffset > index.length) return null;
+    const flags = index.readUInt16BE(start + nameOffset - 2);
+    at = start + nameOffset;
     if ((flags & EXTENDED) !== 0) {
       if (version < 3) return null;
       at += 2;
     }
-    let path: Buffer;
+    const gitlink = (index.readUInt32BE(start + 24) & MODE_MASK) === GITLINK;
+    const named = flags & NAME_MASK;
     if (version === 4) {
-      // The previous path less a number of bytes (git's varint), then a NUL-terminated suffix.
       if (at >= index.length) return null;
       let byte = index[at++]!;
       let strip = byte & 0x7f;
@@ -51,19 +53,22 @@ function read(index: Buffer, version: number, count: number, hashBytes: number):
         strip = (strip + 1) * 128 + (byte & 0x7f);
       }
       const end = index.indexOf(0, at);
-      if (end < 0 || strip > previous.length) return null;
-      path = Buffer.concat([previous.subarray(0, previous.length - strip), index.subarray(at, end)]);
+      if (end < 0 || strip > previousLength) return null;
+      const length = previousLength - strip + (end - at);
+      if (named !== Math.min(length, NAME_MASK)) return null;
+      if (length > previous.length) previous = Buffer.concat([previous, Buffer.alloc(length)]);
+      index.copy(previous, previousLength - strip, at, end);
+      previousLength = length;
+      if (gitlink) out.push(previous.toString('utf8', 0, length));
       at = end + 1;
     } else {
-      const end = index.indexOf(0, at);
-      if (end < 0) return null;
-      path = index.subarray(at, end);
+      // The name's length is in the flags unless it is that long or longer; a NUL ends it either way.
+      const end = named < NAME_MASK ? at + named : index.indexOf(0, at);
+      if (end < 0 || end >= index.length || index[end] !== 0) return null;
+      if (gitlink) out.push(index.toString('utf8', at, end));
       // Entries are padded with NULs to a multiple of eight bytes.
       at = start + ((end - start + 8) & ~7);
     }
-    if ((flags & NAME_MASK) !== Math.min(path.length, NAME_MASK)) return null;
-    previous = path;
-    if ((mode & MODE_MASK) === GITLINK) out.push(path.toString('utf8'));
   }
   return out;
 }

@@ -23,6 +23,9 @@ const MAX_CONFIG_BYTES = 1 << 20;
 const MAX_CACHED = 512;
 /** An index larger than this (a very large monorepo) is not read on a request. */
 const MAX_INDEX_BYTES = 64 << 20;
+/** The gitlinks of indexes read lately, by the index's identity. */
+const parsedIndexes = new Map<string, string[]>();
+const MAX_PARSED_INDEXES = 64;
 /** Files one probe may read (configuration, includes, gitfiles, commondir pointers). */
 const MAX_READS = 256;
 /** Submodule repositories looked at, and how deep, before the probe gives up and says so. */
@@ -68,10 +71,11 @@ class Look {
   }
 
   /**
-   * git's index, recorded as a file git only ever replaces (its folder vouches for it); null when
-   * there is none.
+   * The gitlinks of git's index, recorded as a file git only ever replaces (its folder vouches
+   * for it); null when there is no index. An index unchanged since it was last read is not read
+   * again (a large one takes milliseconds).
    */
-  readIndex(path: string): Buffer | null {
+  gitlinksOf(path: string): string[] | null {
     const { seen, stats } = observe(path, 'replaced');
     this.checks.push({ path, mode: 'replaced', seen });
     if (stats === null) {
@@ -80,11 +84,19 @@ class Look {
     }
     if (!stats.isFile()) throw new Unprobed(`${path} is not a file`);
     if (stats.size > MAX_INDEX_BYTES) throw new Unprobed(`${path} is larger than ${MAX_INDEX_BYTES} bytes`);
+    const key = `${path}\0${typeof seen === 'string' ? seen : seen.join(':')}`;
+    const known = parsedIndexes.get(key);
+    if (known !== undefined) return known;
+    let links: string[] | null;
     try {
-      return readFileSync(path);
+      links = gitlinks(readFileSync(path));
     } catch (e) {
       throw new Unprobed(`${path}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
     }
+    if (links === null) throw new Unprobed(`${path} is not an index this probe can read`);
+    if (parsedIndexes.size >= MAX_PARSED_INDEXES) parsedIndexes.delete(parsedIndexes.keys().next().value!);
+    parsedIndexes.set(key, links);
+    return links;
   }
 
   /** A file's text, recorded by identity; null when absent. */
@@ -236,10 +248,8 @@ export class RepositoryProbe {
 
   /** The repositories at the index's gitlinks that have their own `.git` in the work tree, and theirs in turn. */
   private linked(look: Look, gitDir: string, workTree: string, depth: number, seen: { count: number }, programs: RepositoryProgram[]): void {
-    const index = look.readIndex(join(gitDir, 'index'));
-    if (index === null) return;
-    const paths = gitlinks(index);
-    if (paths === null) throw new Unprobed(`${join(gitDir, 'index')} is not an index this probe can read`);
+    const paths = look.gitlinksOf(join(gitDir, 'index'));
+    if (paths === null) return;
     if (paths.length > 0 && depth > MAX_SUBMODULE_DEPTH) throw new Unprobed(`submodules nested more than ${MAX_SUBMODULE_DEPTH} deep under ${workTree}`);
     for (const path of paths) {
       const top = join(workTree, path);
