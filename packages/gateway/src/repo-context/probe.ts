@@ -8,7 +8,7 @@
  * A probe is cached by the identity of every file it looked at (and the absence of those it
  * did not find), re-validated on each request by `stat` alone.
  */
-import { readFileSync, realpathSync, type Stats } from 'node:fs';
+import { readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { isProgramKey, type GitLocation, type RepositoryProgram, type RepositoryReport } from '@aleph/policy';
 import { observe, Validation, type Check, type CheckMode } from './checks.js';
@@ -177,7 +177,12 @@ export class RepositoryProbe {
 
   /** The location with symbolic links resolved, as git's chdir resolves them; or the report when there is nothing there. */
   private resolve(location: GitLocation): Resolved {
+    // Where there is nothing, git stops with an error before reading any repository; asked
+    // without an exception (a thrown one costs more than the whole cached probe).
     try {
+      for (const path of [location.cwd!, location.gitDir]) {
+        if (path !== null && statSync(path, { throwIfNoEntry: false }) === undefined) return { kind: 'report', report: { kind: 'none' } };
+      }
       const cwd = realpathSync.native(location.cwd!);
       const gitDir = location.gitDir === null ? null : realpathSync.native(location.gitDir);
       return { kind: 'resolved', cwd, gitDir, real: `${cwd}\0${gitDir ?? ''}` };
