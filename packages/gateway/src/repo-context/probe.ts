@@ -180,9 +180,9 @@ export class RepositoryProbe {
     // Where there is nothing, git stops with an error before reading any repository; asked
     // without an exception (a thrown one costs more than the whole cached probe).
     try {
-      for (const path of [location.cwd!, location.gitDir]) {
-        if (path !== null && statSync(path, { throwIfNoEntry: false }) === undefined) return { kind: 'report', report: { kind: 'none' } };
-      }
+      // git cannot start in what is not a directory.
+      if (statSync(location.cwd!, { throwIfNoEntry: false })?.isDirectory() !== true) return { kind: 'report', report: { kind: 'none' } };
+      if (location.gitDir !== null && statSync(location.gitDir, { throwIfNoEntry: false }) === undefined) return { kind: 'report', report: { kind: 'none' } };
       const cwd = realpathSync.native(location.cwd!);
       const gitDir = location.gitDir === null ? null : realpathSync.native(location.gitDir);
       return { kind: 'resolved', cwd, gitDir, real: `${cwd}\0${gitDir ?? ''}` };
