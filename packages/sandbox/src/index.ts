@@ -13,3 +13,7 @@ export * from './trust.js';
 export * from './grants.js';
 export * from './hidden.js';
 export * from './seccomp.js';
+export * from './domains.js';
+export * from './domain-proxy.js';
+export * from './network-bridge.js';
+export * from './run-proxy.js';
