@@ -17,3 +17,4 @@ export * from './domains.js';
 export * from './domain-proxy.js';
 export * from './network-bridge.js';
 export * from './run-proxy.js';
+export * from './agent-profile.js';
