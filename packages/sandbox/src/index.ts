@@ -18,3 +18,4 @@ export * from './domain-proxy.js';
 export * from './network-bridge.js';
 export * from './run-proxy.js';
 export * from './agent-profile.js';
+export * from './nesting.js';

@@ -16,6 +16,7 @@ import { pinGrants } from './grants.js';
 import type { ProxyEndpoint } from './domain-proxy.js';
 import { realPathOf } from './guard.js';
 import { pathsToHide } from './hidden.js';
+import { bubblewrapRefused, enclosingHints } from './nesting.js';
 import { FIRST_GRANT_FD, HELPER_READY, SECCOMP_FD, sandboxLaunch, taskLimit, type SandboxPlatform } from './launch.js';
 import { BASE_CAPABILITIES } from './presets.js';
 import { startRunProxy, withRefusals, type RunNetworkOptions } from './run-proxy.js';
@@ -135,7 +136,8 @@ function probe(): Result<SandboxAvailability> {
   if (r.status !== 0 && said.includes('Unknown option')) {
     return fail('sandbox_unavailable', `This bubblewrap is too old for the sandbox (${said}): bubblewrap ${MIN_BUBBLEWRAP} or newer is needed.`);
   }
-  if (r.status !== 0) return fail('sandbox_unavailable', `bubblewrap cannot create a sandbox here (${said || `exit ${r.status}`}); unprivileged user namespaces may be disabled.`);
+  // Inside another sandbox (an agent's own, a container), the error says so (nesting.ts).
+  if (r.status !== 0) return bubblewrapRefused(said, r.status, enclosingHints());
   return ok({ platform: 'linux', launcher: 'bwrap' });
 }
 
