@@ -274,6 +274,23 @@ describe('the domain proxy', () => {
     }
   });
 
+  it('delivers every byte of a large answer when the server closes right after sending it', async () => {
+    const SIZE = 8 * 1024 * 1024;
+    const big = createServer((s) => s.end(Buffer.alloc(SIZE, 0x62)));
+    await new Promise<void>((r) => big.listen(0, '127.0.0.1', r));
+    const bigPort = (big.address() as { port: number }).port;
+    const { proxy: p } = await proxy({ grants: [{ pattern: 'granted.test', ports: [bigPort], localAddresses: true }] });
+    try {
+      const tunnelled = await talk(p.endpoint, [[always, `CONNECT granted.test:${bigPort} HTTP/1.1\r\n\r\n`]]);
+      expect(tunnelled.length).toBe('HTTP/1.1 200 Connection Established\r\n\r\n'.length + SIZE);
+      const socks = await talk(p.endpoint, [[always, Buffer.from([5, 1, 0])], [(b) => b.length >= 2, socksConnect('granted.test', bigPort)]]);
+      expect(socks.length).toBe(2 + 10 + SIZE);
+    } finally {
+      await p.close();
+      big.close();
+    }
+  });
+
   it('carries many connections at once, each its own bytes', async () => {
     const { proxy: p } = await proxy();
     try {
