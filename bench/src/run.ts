@@ -7,6 +7,7 @@ import { consoleSuite } from './console.js';
 import { gatewaySuite } from './gateway.js';
 import { identitySuite } from './identity.js';
 import { policySuite } from './policy.js';
+import { proxySuite } from './proxy.js';
 import { sandboxSuite } from './sandbox.js';
 import { printTable, type Row } from './table.js';
 
@@ -16,6 +17,7 @@ const suites: Record<string, () => Promise<Row[]>> = {
   gateway: gatewaySuite,
   identity: identitySuite,
   sandbox: sandboxSuite,
+  proxy: proxySuite,
   console: consoleSuite,
 };
 
