@@ -73,6 +73,18 @@ export interface ProxyLimits {
 
 export const PROXY_DEFAULTS: ProxyLimits = { maxHeaderBytes: 16 * 1024, handshakeTimeoutMs: 10_000, maxConnections: 512 };
 
+/** Bytes a relayed socket reads ahead of its writes: a download crosses the proxy in few, large chunks. */
+const RELAY_BUFFER = 1024 * 1024;
+
+/**
+ * A connection to the checked address, reading ahead RELAY_BUFFER bytes (a stream option
+ * net.Socket passes on to its Duplex, which Node's connect types leave out).
+ */
+function relayTo(host: string, port: number): Socket {
+  const options = { host, port, highWaterMark: RELAY_BUFFER };
+  return connect(options);
+}
+
 /** What the proxy keeps of refused connections (each is reported as it happens all the same). */
 export const MAX_KEPT_REFUSALS = 100;
 
@@ -143,7 +155,7 @@ export async function startDomainProxy(listen: ProxyEndpoint, options: DomainPro
     if (target === null) return void answer(client, '400 Bad Request', 'CONNECT needs host:port.\n');
     const to = await destination(target.host, target.port, 'connect');
     if (!to.ok) return void answer(client, ...refusalStatus(to.reason, target.host, target.port));
-    const upstream = connect({ host: to.address, port: target.port });
+    const upstream = relayTo(to.address, target.port);
     track(upstream);
     let connected = false;
     upstream.once('error', () => {
@@ -231,7 +243,7 @@ export async function startDomainProxy(listen: ProxyEndpoint, options: DomainPro
         void (async () => {
           const to = await destination(request.host, request.port, 'socks5');
           if (!to.ok) return fail(to.reason === 'unresolved' ? SOCKS_REPLY.hostUnreachable : SOCKS_REPLY.notAllowed);
-          const upstream = connect({ host: to.address, port: request.port });
+          const upstream = relayTo(to.address, request.port);
           track(upstream);
           let connected = false;
           upstream.once('error', (e: NodeJS.ErrnoException) => {
@@ -264,7 +276,7 @@ export async function startDomainProxy(listen: ProxyEndpoint, options: DomainPro
     clearTimeout(deadlines.get(client));
   };
 
-  const server: Server = createServer((client) => {
+  const server: Server = createServer({ highWaterMark: RELAY_BUFFER }, (client) => {
     track(client);
     // A deadline, not an idle timeout: a client trickling one byte at a time does not keep a
     // connection (and a slot) forever.
