@@ -5,13 +5,13 @@
  * unwritten.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentCapabilities, agentHiddenPaths, DEFAULT_TOOL_CACHES } from './agent-profile.js';
+import { agentCapabilities, agentHiddenPaths, CREATED_TOOL_CACHES, DEFAULT_TOOL_CACHES, prepareAgentCaches } from './agent-profile.js';
 import { resolveCapabilities } from './capabilities.js';
 import { realCapabilities } from './grants.js';
 import { runSandboxed, type SandboxAuditLog } from './runner.js';
@@ -93,6 +93,17 @@ describe('the agent profile', () => {
     expect(caps.network).toEqual({ kind: 'deny' });
     expect(agentCapabilities('/home/me', { exists: () => false }).filesystem.map((e) => e.kind)).toEqual(['read_only', 'read_write', 'temp_workspace']);
     expect(agentHiddenPaths('/home/me', {})).toEqual(['/home/me/.aleph']);
+  });
+
+  it('makes npm\'s cache and the XDG cache on a fresh home, private, and leaves existing ones as they are', () => {
+    const fresh = mkdtempSync(join(root, 'fresh-'));
+    mkdirSync(join(fresh, '.cache'), { mode: 0o755 });
+    prepareAgentCaches(fresh);
+    expect(CREATED_TOOL_CACHES.map((c) => existsSync(join(fresh, c)))).toEqual([true, true]);
+    expect(statSync(join(fresh, '.npm')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(fresh, '.cache')).mode & 0o777).toBe(0o755);
+    expect(agentCapabilities(fresh).filesystem).toContainEqual({ kind: 'read_write', path: join(fresh, '.npm') });
+    expect(existsSync(join(fresh, '.cargo'))).toBe(false);
     expect(agentHiddenPaths('/home/me', { ALEPH_HOME: '/srv/aleph' })).toEqual(['/srv/aleph']);
   });
 });

@@ -8,7 +8,7 @@
  * itself (`~/.bashrc`, `~/.gitconfig`, a file dropped there) is refused: only its caches are
  * writable.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Capabilities, FilesystemEntry } from './capabilities.js';
 
@@ -25,6 +25,24 @@ export const AGENT_PROFILE = 'agent';
 export const DEFAULT_TOOL_CACHES: readonly string[] = [
   '.npm', '.cache', '.cargo/registry', '.cargo/git', 'go/pkg/mod', '.local/share/pnpm', '.bun/install/cache', '.gradle/caches', '.m2/repository', 'Library/Caches',
 ];
+
+/**
+ * The caches made when missing, so that a first `npm install` or `pip install` on a fresh account
+ * has somewhere to write: npm's and the XDG cache, which every machine with those tools uses. The
+ * others are granted only where their tool made them already.
+ */
+export const CREATED_TOOL_CACHES: readonly string[] = ['.npm', '.cache'];
+
+/** Makes CREATED_TOOL_CACHES below the home (0700) where they do not exist; what could not be made is left out of the profile. */
+export function prepareAgentCaches(home: string): void {
+  for (const rel of CREATED_TOOL_CACHES) {
+    try {
+      mkdirSync(join(home, rel), { mode: 0o700 });
+    } catch {
+      // There already, or not ours to make: agentCapabilities grants it only if it exists.
+    }
+  }
+}
 
 export interface AgentProfileOptions {
   /** More caches: relative to the home directory, or absolute. */
