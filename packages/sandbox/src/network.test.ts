@@ -14,6 +14,7 @@ import { resolveCapabilities, type Capabilities } from './capabilities.js';
 import type { RefusedConnection } from './domain-proxy.js';
 import { realCapabilities } from './grants.js';
 import { withOverrides } from './presets.js';
+import { refinedGrants, startRunProxy, withRefusals } from './run-proxy.js';
 import { runSandboxed, sandboxAvailability, type SandboxAuditLog } from './runner.js';
 import { skipLoudly } from '../../../scripts/skip-notice.js';
 
@@ -123,5 +124,29 @@ describe.runIf(linux)('a domain grant under real bubblewrap', () => {
     const { log } = await run('ls /run/aleph');
     expect(log.status).toBe('success');
     expect(mine()).toEqual(before);
+  });
+});
+
+describe('a run\'s proxy', () => {
+  it('takes its names from the profile alone; a caller may refine a listed name\'s ports and local addresses, not add names', () => {
+    expect(refinedGrants(['a.example.com', '*.b.example.com'], [{ pattern: 'A.example.com', ports: [8443] }, { pattern: 'c.example.com', localAddresses: true }])).toEqual([
+      { pattern: 'A.example.com', ports: [8443] }, { pattern: '*.b.example.com' },
+    ]);
+  });
+
+  it('is none for a profile without a domain grant, and refused, saying what to install, where the bridge\'s programs are missing', async () => {
+    expect(await startRunProxy({ ...domainsProfile(['granted.test']), network: { kind: 'deny' } }, 'linux')).toEqual({ ok: true, value: null });
+    const missing = await startRunProxy(domainsProfile(['granted.test']), 'linux', {}, [join(root, 'no-programs-here')]);
+    expect(missing).toEqual({ ok: false, error: { code: 'proxy_unavailable', message: 'A run limited to some domains needs socat and perl inside the sandbox, which are not installed: install socat and perl (Debian and Ubuntu: apt install socat perl).' } });
+  });
+
+  it('turns a run that succeeded but was refused a connection into a violation, refusals first', () => {
+    const log = { status: 'success', violations: [{ kind: 'filesystem' as const, evidence: 'x' }], violation_count: 1 };
+    const proxy = { endpoint: { path: '/p' }, refused: [{ host: 'evil.test', port: 443, protocol: 'connect' as const, reason: 'not_granted' as const, at: 0 }], refusedCount: 3, close: async () => undefined };
+    expect(withRefusals(log, proxy)).toEqual({
+      status: 'sandbox_violation', violation_count: 4,
+      violations: [{ kind: 'network', evidence: 'the domain proxy refused evil.test:443 (connect, not granted) at 1970-01-01T00:00:00.000Z' }, { kind: 'filesystem', evidence: 'x' }],
+    });
+    expect(withRefusals(log, { ...proxy, refused: [], refusedCount: 0 })).toBe(log);
   });
 });

@@ -38,10 +38,10 @@ export interface RunProxy {
 }
 
 /** Where the bridge's programs are looked for: the system directories every run reads. */
-const PROGRAM_DIRS = ['/usr/bin', '/bin', '/usr/local/bin'];
+export const BRIDGE_PROGRAM_DIRS: readonly string[] = ['/usr/bin', '/bin', '/usr/local/bin'];
 
-/** The proxy for a run, or null when its profile grants no domains. */
-export async function startRunProxy(caps: Capabilities, platform: 'linux' | 'macos', options: RunNetworkOptions = {}): Promise<Result<RunProxy | null>> {
+/** The proxy for a run, or null when its profile grants no domains. `programDirs`: where socat and perl are looked for. */
+export async function startRunProxy(caps: Capabilities, platform: 'linux' | 'macos', options: RunNetworkOptions = {}, programDirs: readonly string[] = BRIDGE_PROGRAM_DIRS): Promise<Result<RunProxy | null>> {
   if (caps.network.kind !== 'allow_domains') return ok(null);
   const grants = refinedGrants(caps.network.domains, options.grants ?? []);
   const proxyOptions = { grants, ...(options.resolve === undefined ? {} : { resolve: options.resolve }), ...(options.onRefused === undefined ? {} : { onRefused: options.onRefused }), ...(options.now === undefined ? {} : { now: options.now }) };
@@ -53,7 +53,7 @@ export async function startRunProxy(caps: Capabilities, platform: 'linux' | 'mac
       return fail('proxy_failed', `The domain proxy could not be started: ${(error as Error).message}`);
     }
   }
-  const missing = BRIDGE_PROGRAMS.filter((p) => !PROGRAM_DIRS.some((d) => executable(join(d, p))));
+  const missing = BRIDGE_PROGRAMS.filter((p) => !programDirs.some((d) => executable(join(d, p))));
   if (missing.length > 0) {
     return fail('proxy_unavailable', `A run limited to some domains needs ${missing.join(' and ')} inside the sandbox, which ${missing.length > 1 ? 'are' : 'is'} not installed: install ${missing.join(' and ')} (Debian and Ubuntu: apt install ${missing.join(' ')}).`);
   }
