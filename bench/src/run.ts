@@ -7,6 +7,7 @@ import { consoleSuite } from './console.js';
 import { gatewaySuite } from './gateway.js';
 import { identitySuite } from './identity.js';
 import { policySuite } from './policy.js';
+import { proxySuite } from './proxy.js';
 import { repoContextSuite } from './repo-context.js';
 import { sandboxSuite } from './sandbox.js';
 import { printTable, type Row } from './table.js';
@@ -18,6 +19,7 @@ const suites: Record<string, () => Promise<Row[]>> = {
   'repo-context': repoContextSuite,
   identity: identitySuite,
   sandbox: sandboxSuite,
+  proxy: proxySuite,
   console: consoleSuite,
 };
 

@@ -42,7 +42,7 @@ describe('aleph sandbox run', () => {
     expect(r.stderr).toContain('took longer than 1 s');
   });
 
-  it('refuses what a preset fixes, a corrupt profile file and a domain list, with a clear error and nothing run', () => {
+  it('refuses what a preset fixes and a corrupt profile file, with a clear error and nothing run; runs a domain list through its proxy', () => {
     const w = workspace();
     const fixed = aleph(['sandbox', 'run', '--workspace', w, '--preset', 'code_analyzer', '--allow-write', w, '--', 'touch', 'x']);
     expect(fixed.code).toBe(2);
@@ -52,10 +52,10 @@ describe('aleph sandbox run', () => {
     expect(corrupt.code).toBe(2);
     expect(corrupt.stderr).toContain('caps.json is not valid JSON');
     writeFileSync(join(w, 'caps.json'), JSON.stringify({ filesystem: [{ kind: 'read_write', path: '${WORKSPACE}' }], network: { kind: 'allow_domains', domains: ['example.com'] }, process: { max_execution_time_s: 5, max_memory_mb: 64, no_fork: false }, environment: 'none' }));
-    const domains = aleph(['sandbox', 'run', '--workspace', w, '--capabilities', join(w, 'caps.json'), '--', 'touch', 'ran']);
-    expect(domains.code).toBe(125);
-    expect(domains.stderr).toContain('not enforced by this sandbox yet');
-    expect(existsSync(join(w, 'ran'))).toBe(false);
+    const domains = aleph(['sandbox', 'run', '--workspace', w, '--capabilities', join(w, 'caps.json'), '--', 'sh', '-c', 'touch ran; echo "$HTTPS_PROXY"']);
+    expect([domains.code, domains.stdout]).toEqual([0, 'http://127.0.0.1:3128\n']);
+    expect(existsSync(join(w, 'ran'))).toBe(true);
+    rmSync(join(w, 'ran'));
     expect(aleph(['sandbox', 'run', '--workspace', w, '--memory-mb', '0', '--', 'true']).stderr).toContain('--memory-mb needs a whole number');
     const own = aleph(['sandbox', 'run', '--workspace', home(), '--', 'touch', 'ran']);
     expect([own.code, own.stderr]).toEqual([125, `aleph: The profile grants ${home()}, inside ${home()}, which no run sees unless a person allows it.\n`]);

@@ -2,13 +2,13 @@
  * The bubblewrap (Linux) argument list for a capability profile: every namespace new, the system
  * directories read-only, the declared paths bound as declared (deeper paths after shallower ones,
  * so a read-only directory inside a writable one stays read-only), a private /tmp when asked, the
- * network only when granted, and credentials inside granted paths hidden. What the sandbox makes
+ * network only when granted (all of it, or through the domain proxy), and credentials inside granted paths hidden. What the sandbox makes
  * of its own (its root, /dev, /run) is read-only, and what it may write there (/tmp, /dev/shm) is
  * no larger than the profile's memory. The environment is not here: bwrap starts with exactly the
  * one the profile allows (see launch.ts), so no variable's value ever shows in a process list.
  */
-import { fail, ok, type Result } from '@aleph/protocol';
-import { NO_DOMAIN_FILTER, type Capabilities } from './capabilities.js';
+import { ok, type Result } from '@aleph/protocol';
+import type { Capabilities } from './capabilities.js';
 
 /** Read-only system directories every run gets (those that exist). */
 export const LINUX_SYSTEM_PATHS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/etc', '/opt', '/run/current-system'] as const;
@@ -48,10 +48,11 @@ export interface RunFile {
 
 /** The bwrap arguments that precede the command (and `--`). */
 export function bubblewrapArgs(caps: Capabilities, options: BubblewrapOptions): Result<string[]> {
-  if (caps.network.kind === 'allow_domains') return fail(NO_DOMAIN_FILTER.code, NO_DOMAIN_FILTER.message);
   // --unshare-all only tries a user namespace; asking for one outright lets us also forbid nested
   // ones (a classic way to regain capabilities) and drop every capability inside.
   const args = ['--die-with-parent', '--new-session', '--unshare-all', '--unshare-user', '--disable-userns', '--cap-drop', 'ALL'];
+  // A domain grant keeps the network namespace of its own too: its way out is the proxy's socket,
+  // bound in by the launcher (network-bridge.ts).
   if (caps.network.kind === 'allow_all') args.push('--share-net');
   if (options.seccompFd !== undefined) args.push('--seccomp', String(options.seccompFd));
   const size = String(caps.process.max_memory_mb * 1024 * 1024);

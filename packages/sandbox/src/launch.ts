@@ -4,8 +4,10 @@
  */
 import { fail, ok, type Result } from '@aleph/protocol';
 import { bubblewrapArgs, type HiddenPath, type RunFile } from './bubblewrap.js';
-import { isWithin, type Capabilities } from './capabilities.js';
+import { isWithin, PROXY_MISSING, type Capabilities } from './capabilities.js';
+import type { ProxyEndpoint } from './domain-proxy.js';
 import { sandboxEnvironment } from './environment.js';
+import { bridgeCommand, PROXY_PORT_IN_SANDBOX, PROXY_SOCKET_IN_SANDBOX, proxyEnvironment } from './network-bridge.js';
 import { unixSocketFilter } from './seccomp.js';
 import { seatbeltProfile } from './seatbelt.js';
 
@@ -64,6 +66,11 @@ export interface LaunchPlan {
   readonly pinned: boolean;
   /** The machine's architecture, as Node names it (`x64`, `arm64`): the seccomp filter is per architecture. */
   readonly arch: string;
+  /**
+   * A domain grant's proxy, started for this run: its Unix socket on Linux (bridged into the
+   * sandbox), its loopback port on macOS. A domain grant without one is refused.
+   */
+  readonly proxy?: ProxyEndpoint | null;
 }
 
 export interface Launch {
@@ -107,25 +114,35 @@ export function sandboxLaunch(plan: LaunchPlan): Result<Launch> {
   if (!inside) return fail('cwd_outside_profile', `The working directory ${plan.cwd} is not one the profile grants; the tool could not even start there.`);
   const dataKb = String(caps.process.max_memory_mb * 1024);
   const temp = caps.filesystem.some((e) => e.kind === 'temp_workspace');
-  // The launcher starts with the allowed environment only, and passes it on.
-  const env = sandboxEnvironment(caps.environment, plan.env, temp ? (plan.platform === 'linux' ? '/tmp' : plan.tmp) : null);
+  // The launcher starts with the allowed environment only, and passes it on; a domain grant adds
+  // the variables that name its proxy, whatever the environment grant (they hold no secret).
+  const domains = caps.network.kind === 'allow_domains';
+  const proxy = plan.proxy ?? null;
+  if (domains && (proxy === null || ('path' in proxy) !== (plan.platform === 'linux'))) return fail(PROXY_MISSING.code, PROXY_MISSING.message);
+  const proxyPort = proxy === null || 'path' in proxy ? PROXY_PORT_IN_SANDBOX : proxy.port;
+  const env = { ...sandboxEnvironment(caps.environment, plan.env, temp ? (plan.platform === 'linux' ? '/tmp' : plan.tmp) : null), ...(domains ? proxyEnvironment(proxyPort) : {}) };
   if (plan.platform === 'linux') {
-    // Without network, no Unix sockets either (seccomp.ts); with it, the network is the run's.
-    const seccomp = caps.network.kind === 'deny' ? unixSocketFilter(plan.arch) : null;
-    const unenforced = caps.network.kind === 'deny' && seccomp === null
+    // Without network, no Unix sockets either (seccomp.ts); with a domain grant, none but the
+    // bridge's to the proxy; with the whole network, the network is the run's.
+    const seccomp = caps.network.kind !== 'allow_all' ? unixSocketFilter(plan.arch) : null;
+    const unenforced = caps.network.kind !== 'allow_all' && seccomp === null
       ? [`network: there is no seccomp filter for ${plan.arch} here, so Unix sockets inside the granted paths stay reachable`] : [];
     const grants = caps.filesystem.filter((e) => e.kind !== 'temp_workspace').length;
     const runFiles: RunFile[] = [{ source: plan.helper, dest: HELPER_IN_SANDBOX, writable: false }];
     if (plan.cgroupFile !== null) runFiles.push({ source: plan.cgroupFile, dest: CGROUP_FILE_IN_SANDBOX, writable: true });
+    // The bridge loads the filter itself once socat runs (network-bridge.ts); bwrap loads it otherwise.
+    const bridge = domains ? bridgeCommand(plan.arch, seccomp !== null) : [];
+    if (bridge === null) return fail('bridge_unsupported', `The domain proxy's bridge cannot load the seccomp filter on ${plan.arch}.`);
+    if (domains && proxy !== null && 'path' in proxy) runFiles.push({ source: proxy.path, dest: PROXY_SOCKET_IN_SANDBOX, writable: false });
     const args = bubblewrapArgs(caps, {
       cwd: plan.cwd, hide: plan.hide, runFiles,
       ...(plan.pinned ? { grantFds: Array.from({ length: grants }, (_, i) => FIRST_GRANT_FD + i) } : {}),
-      ...(seccomp === null ? {} : { seccompFd: SECCOMP_FD }),
+      ...(seccomp === null || domains ? {} : { seccompFd: SECCOMP_FD }),
     });
     if (!args.ok) return args;
     return ok({
       file: 'bwrap',
-      args: [...args.value, '--', HELPER_IN_SANDBOX, dataKb, String(taskLimit(caps)), plan.cgroupFile === null ? '' : CGROUP_FILE_IN_SANDBOX, '--', ...plan.command],
+      args: [...args.value, '--', ...bridge, HELPER_IN_SANDBOX, dataKb, String(taskLimit(caps)), plan.cgroupFile === null ? '' : CGROUP_FILE_IN_SANDBOX, '--', ...plan.command],
       env,
       profile: null,
       seccomp,
@@ -133,7 +150,7 @@ export function sandboxLaunch(plan: LaunchPlan): Result<Launch> {
       cwd: null,
     });
   }
-  const profile = seatbeltProfile(caps, { tmp: plan.tmp, helper: plan.helper, hide: plan.hide });
+  const profile = seatbeltProfile(caps, { tmp: plan.tmp, helper: plan.helper, hide: plan.hide, ...(domains ? { proxyPort } : {}) });
   if (!profile.ok) return profile;
   // Neither memory nor the task count can be limited here (see MACOS_UNENFORCED): the helper is
   // told "-" for both instead of failing every run, and the record says so. no_fork is the

@@ -13,10 +13,13 @@ import { fail, ok, type Result, type SandboxOutcome, type SandboxRunStatus } fro
 import { bubblewrapArgs, MIN_BUBBLEWRAP } from './bubblewrap.js';
 import { capabilityHash, isWithin, type Capabilities } from './capabilities.js';
 import { pinGrants } from './grants.js';
+import type { ProxyEndpoint } from './domain-proxy.js';
 import { realPathOf } from './guard.js';
 import { pathsToHide } from './hidden.js';
+import { bubblewrapRefused, enclosingHints } from './nesting.js';
 import { FIRST_GRANT_FD, HELPER_READY, SECCOMP_FD, sandboxLaunch, taskLimit, type SandboxPlatform } from './launch.js';
 import { BASE_CAPABILITIES } from './presets.js';
+import { startRunProxy, withRefusals, type RunNetworkOptions } from './run-proxy.js';
 import { pathForSandbox } from './seatbelt.js';
 import { unixSocketFilter } from './seccomp.js';
 import { ViolationCollector, type Violation } from './violations.js';
@@ -72,6 +75,8 @@ export interface RunOptions {
   readonly hide?: readonly string[];
   /** Granted paths inside `hide` that a person allowed this run (a tool's escalations). */
   readonly allowed?: readonly string[];
+  /** A domain grant's proxy: refined grants, its resolver, and who hears of each refusal (run-proxy.ts). */
+  readonly network?: RunNetworkOptions;
 }
 
 /** The run as the gateway's audit log takes it (exec_result's `sandbox`). */
@@ -131,12 +136,27 @@ function probe(): Result<SandboxAvailability> {
   if (r.status !== 0 && said.includes('Unknown option')) {
     return fail('sandbox_unavailable', `This bubblewrap is too old for the sandbox (${said}): bubblewrap ${MIN_BUBBLEWRAP} or newer is needed.`);
   }
-  if (r.status !== 0) return fail('sandbox_unavailable', `bubblewrap cannot create a sandbox here (${said || `exit ${r.status}`}); unprivileged user namespaces may be disabled.`);
+  // Inside another sandbox (an agent's own, a container), the error says so (nesting.ts).
+  if (r.status !== 0) return bubblewrapRefused(said, r.status, enclosingHints());
   return ok({ platform: 'linux', launcher: 'bwrap' });
 }
 
 /** Runs a tool in the sandbox. Never throws: a run that could not start is a record with status `error`. */
 export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): Promise<SandboxAuditLog> {
+  // A domain grant: its filtering proxy runs for exactly the length of the run (run-proxy.ts).
+  const proxy = await startRunProxy(run.capabilities, process.platform === 'darwin' ? 'macos' : 'linux', options.network);
+  if (!proxy.ok) {
+    return { status: 'error', platform: null, command: run.command, cwd: run.cwd, capability_hash: capabilityHash(run.capabilities), exit_code: null, signal: null, duration_ms: 0, violations: [], violation_count: 0, limits_unenforced: [], error: proxy.error };
+  }
+  if (proxy.value === null) return runConfined(run, options, null);
+  try {
+    return withRefusals(await runConfined(run, options, proxy.value.endpoint), proxy.value.proxy);
+  } finally {
+    await proxy.value.stop();
+  }
+}
+
+async function runConfined(run: SandboxRun, options: RunOptions, proxy: ProxyEndpoint | null): Promise<SandboxAuditLog> {
   const started = performance.now();
   const hash = capabilityHash(run.capabilities);
   const failed = (code: string, message: string, platform: SandboxPlatform | null = null): SandboxAuditLog => ({
@@ -203,7 +223,7 @@ export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): P
   // pathsToHide); the helper may be reached through a link.
   const launch = sandboxLaunch({
     platform, capabilities, command: run.command, cwd, env: run.env, helper: linux ? helper : pathForSandbox(helper), cgroupFile: cgroup?.join ?? null, tmp: scratch === null ? '/tmp' : join(scratch, 'tmp'),
-    profilePath: scratch === null ? '' : join(scratch, 'profile.sb'), hide: hidden.paths, pinned: linux, arch: process.arch,
+    profilePath: scratch === null ? '' : join(scratch, 'profile.sb'), hide: hidden.paths, pinned: linux, arch: process.arch, proxy,
   });
   if (!launch.ok) {
     closeGrants();

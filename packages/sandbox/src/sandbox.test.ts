@@ -235,10 +235,44 @@ describe('generated profiles (golden)', () => {
     expect(value(seatbeltProfile(caps, { tmp: '/t' }))).toContain('(subpath "/x\\") (allow default) (\\"")');
   });
 
-  it('refuse a domain list instead of granting all network', () => {
+  it('refuse a domain list that has no proxy to enforce it, instead of granting all network', () => {
     const caps = { ...PRESETS.web_scraper.capabilities, network: { kind: 'allow_domains' as const, domains: ['example.com'] } };
-    expect(bubblewrapArgs(caps, { cwd: '/tmp' })).toMatchObject({ ok: false, error: { code: 'allow_domains_unsupported' } });
-    expect(seatbeltProfile(caps, { tmp: '/t' })).toMatchObject({ ok: false, error: { code: 'allow_domains_unsupported' } });
+    expect(seatbeltProfile(caps, { tmp: '/t' })).toMatchObject({ ok: false, error: { code: 'proxy_missing' } });
+    const files = resolved({ ...PRESETS.file_processor.capabilities, network: caps.network });
+    const plan = { platform: 'linux' as const, command: ['true'], cwd: '/home/me/work', env, helper: '/h', cgroupFile: null, tmp: '/tmp', profilePath: '', hide: [], pinned: false, arch: 'x64', capabilities: files };
+    expect(sandboxLaunch(plan)).toMatchObject({ ok: false, error: { code: 'proxy_missing' } });
+    // A proxy of the other platform's kind (a port where the bridge needs a socket) is none either.
+    expect(sandboxLaunch({ ...plan, proxy: { host: '127.0.0.1', port: 8080 } })).toMatchObject({ ok: false, error: { code: 'proxy_missing' } });
+    expect(sandboxLaunch({ ...plan, platform: 'macos', proxy: { path: '/p.sock' } })).toMatchObject({ ok: false, error: { code: 'proxy_missing' } });
+  });
+
+  it('on a Mac with a domain grant, connect only to the proxy\'s loopback port: Seatbelt', async () => {
+    const caps = { ...value(resolveCapabilities(execCapabilities('/Users/me'), macVars)), network: { kind: 'allow_domains' as const, domains: ['registry.npmjs.org'] } };
+    const hide = [{ path: '/Users/me/.ssh', directory: true }];
+    const profile = value(seatbeltProfile(caps, { ...macOptions, hide, proxyPort: 61234 }));
+    await expect(profile).toMatchFileSnapshot('golden/exec_domains.sb');
+    const network = profile.split('\n').filter((l) => !l.startsWith(';') && /network|system-socket|dnssd/.test(l));
+    expect(network).toEqual(['(allow system-socket (socket-domain AF_UNIX))', '(allow network-outbound (remote ip "localhost:61234"))']);
+    expect(profile).toContain('; a domain grant: outbound only to the domain proxy\'s loopback port, which lets through the granted domains alone; no DNS, no other address [sandbox-runtime]');
+    const launch = value(sandboxLaunch({ platform: 'macos', command: ['npm', 'ci'], cwd: '/Users/me/work', env: { ...env, HOME: '/Users/me' }, helper: '/h', cgroupFile: null, tmp: macOptions.tmp, profilePath: '/p.sb', hide: [], pinned: false, arch: 'arm64', capabilities: caps, proxy: { host: '127.0.0.1', port: 61234 } }));
+    expect([launch.env.HTTPS_PROXY, launch.env.all_proxy]).toEqual(['http://127.0.0.1:61234', 'socks5h://127.0.0.1:61234']);
+    expect(launch.profile).toContain('(allow network-outbound (remote ip "localhost:61234"))');
+  });
+
+  it('on Linux with a domain grant, keep the network namespace, bind the proxy\'s socket, and let the bridge load the seccomp filter after socat', () => {
+    const caps = resolved({ ...PRESETS.file_processor.capabilities, network: { kind: 'allow_domains', domains: ['registry.npmjs.org'] } });
+    const launch = value(sandboxLaunch({ platform: 'linux', command: ['npm', 'ci'], cwd: '/home/me/work', env, helper: '/h', cgroupFile: null, tmp: '/tmp', profilePath: '', hide: [], pinned: false, arch: 'x64', capabilities: caps, proxy: { path: '/tmp/aleph-proxy-x/proxy.sock' } }));
+    const args = launch.args.join(' ');
+    expect(launch.args).not.toContain('--share-net');
+    expect(launch.args).not.toContain('--seccomp');
+    expect(args).toContain('--ro-bind /tmp/aleph-proxy-x/proxy.sock /run/aleph/proxy.sock');
+    expect(launch.seccomp).toEqual(unixSocketFilter('x64'));
+    const dash = launch.args.indexOf('--');
+    expect(launch.args.slice(dash + 1, dash + 3)).toEqual(['/bin/sh', '-c']);
+    expect(launch.args.slice(dash + 4, dash + 8)).toEqual(['aleph-sandbox-bridge', '/run/aleph/proxy.sock', '3128', '157']);
+    expect(launch.args.slice(dash + 9)).toEqual(['/run/aleph/sandbox-helper', '524288', '256', '', '--', 'npm', 'ci']);
+    expect(launch.env).toMatchObject({ PATH: '/usr/bin:/bin', HTTP_PROXY: 'http://127.0.0.1:3128', https_proxy: 'http://127.0.0.1:3128', ALL_PROXY: 'socks5h://127.0.0.1:3128', NO_PROXY: 'localhost,127.0.0.1,::1' });
+    expect(launch.env.GITHUB_TOKEN).toBeUndefined();
   });
 });
 

@@ -3,7 +3,8 @@
  * system, reading and writing exactly what the profile declares, credentials inside it hidden
  * (`.env` files by name, wherever they are) and out of reach of a rename, the files that run code
  * later (git hooks and config, shell start-up files) never written, the network and every Unix
- * socket outside the granted paths only when granted, and process creation only when not
+ * socket outside the granted paths only when granted (for a domain grant: only the domain proxy's
+ * loopback port), and process creation only when not
  * forbidden.
  *
  * Seatbelt matches the real path of what a process opens (`/private/var/folders/...`, never
@@ -22,7 +23,7 @@ import { realpathSync } from 'node:fs';
 import { posix } from 'node:path';
 import { fail, ok, type Result } from '@aleph/protocol';
 import type { HiddenPath } from './bubblewrap.js';
-import { isWithin, NO_DOMAIN_FILTER, type Capabilities } from './capabilities.js';
+import { isWithin, PROXY_MISSING, type Capabilities } from './capabilities.js';
 import { ENV_FILE, ENV_FILE_PATTERN } from './sensitive.js';
 
 /** Read-only system locations a macOS process needs to start and run, and the tools people use there. */
@@ -84,6 +85,8 @@ export interface SeatbeltOptions {
   readonly helper?: string;
   /** Existing credential locations inside the granted paths, hidden from the tool (real paths). */
   readonly hide?: readonly HiddenPath[];
+  /** A domain grant: the loopback port the domain proxy listens on, the one place the run may connect to. */
+  readonly proxyPort?: number;
 }
 
 const CODEX_BASE = 'codex base';
@@ -113,7 +116,7 @@ interface Rules {
 }
 
 export function seatbeltProfile(caps: Capabilities, options: SeatbeltOptions): Result<string> {
-  if (caps.network.kind === 'allow_domains') return fail(NO_DOMAIN_FILTER.code, NO_DOMAIN_FILTER.message);
+  if (caps.network.kind === 'allow_domains' && options.proxyPort === undefined) return fail(PROXY_MISSING.code, PROXY_MISSING.message);
   const subpaths = (paths: readonly string[]) => paths.map((p) => `(subpath ${sbplString(p)})`).join(' ');
   const literals = (paths: readonly string[]) => paths.map((p) => `(literal ${sbplString(p)})`).join(' ');
   const reads = caps.filesystem.flatMap((e) => (e.kind === 'read_only' ? [e.path] : []));
@@ -235,6 +238,12 @@ export function seatbeltProfile(caps: Capabilities, options: SeatbeltOptions): R
         ],
       },
     );
+  }
+  if (caps.network.kind === 'allow_domains' && options.proxyPort !== undefined) {
+    groups.push({
+      anchor: SANDBOX_RUNTIME, why: 'a domain grant: outbound only to the domain proxy\'s loopback port, which lets through the granted domains alone; no DNS, no other address',
+      rules: [`(allow network-outbound (remote ip "localhost:${options.proxyPort}"))`],
+    });
   }
   const lines = ['(version 1)'];
   for (const group of groups) lines.push(`; ${group.why} [${group.anchor}]`, ...group.rules);

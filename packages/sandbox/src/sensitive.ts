@@ -1,6 +1,6 @@
 /**
- * Places that hold credentials: keys, cloud and cluster logins, keychains, browser profiles, agent
- * sockets, `.env` files. A sandbox hides them even inside a granted directory, and a run that
+ * Places that hold credentials: keys, cloud and cluster logins, package-registry and forge tokens,
+ * keychains and keyrings, browser profiles, coding agents' logins, agent sockets, `.env` files. A sandbox hides them even inside a granted directory, and a run that
  * names one asks the owner again.
  */
 import { posix } from 'node:path';
@@ -10,7 +10,9 @@ import { isWithin } from './capabilities.js';
 export const SENSITIVE_HOME_PATHS = [
   '.ssh', '.gnupg', '.aws', '.kube', '.docker', '.azure', '.config/gcloud', '.config/gh', '.netrc', '.npmrc', '.pypirc',
   '.pgpass', '.git-credentials', '.git-credential-cache', '.cache/git/credential', '.password-store', '.vault-token', '.terraform.d',
-  '.1password', 'Library/Group Containers/2BUA8C4S2C.com.1password',
+  '.1password', 'Library/Group Containers/2BUA8C4S2C.com.1password', '.config/op', '.config/hub', '.cargo/credentials', '.cargo/credentials.toml',
+  // Coding agents' own logins: a command an agent runs must not read the agent's credentials.
+  '.claude/.credentials.json', '.codex/auth.json', '.gemini/oauth_creds.json', '.config/github-copilot',
   '.local/share/keyrings', 'Library/Keychains',
   '.mozilla', '.config/google-chrome', '.config/chromium', '.config/BraveSoftware', '.config/microsoft-edge',
   'Library/Application Support/Google/Chrome', 'Library/Application Support/Firefox', 'Library/Application Support/BraveSoftware', 'Library/Safari', 'Library/Cookies',

@@ -1,0 +1,80 @@
+/**
+ * The default profile an agent's commands run in: what everyday work needs and nothing that holds
+ * a secret. It reads the system (as every run does), the home directory and the project; it writes
+ * the project (git's `.git` included), a private /tmp and the tool caches that builds, installs and
+ * test runs fill; it has no network. The runner hides the secret stores inside what it reads (the
+ * credential locations of sensitive.ts, `.env` files, the agent socket) and the gateway's own
+ * directory, which the caller passes as a path to hide (`agentHiddenPaths`). Writing the home
+ * itself (`~/.bashrc`, `~/.gitconfig`, a file dropped there) is refused: only its caches are
+ * writable.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { Capabilities, FilesystemEntry } from './capabilities.js';
+
+/** The profile's name, as an approval or a rule names it. */
+export const AGENT_PROFILE = 'agent';
+
+/**
+ * Tool caches below the home directory that an agent's work writes: npm's, the XDG cache (pip,
+ * uv, yarn 1, Go's build cache, Playwright's browsers, and most others), Cargo's registry and git
+ * checkouts, Go's module cache, pnpm's store, Bun's, Gradle's and Maven's, and macOS's caches
+ * directory (Go's build cache there). Those that exist are granted read-write; the configuration
+ * may add more.
+ */
+export const DEFAULT_TOOL_CACHES: readonly string[] = [
+  '.npm', '.cache', '.cargo/registry', '.cargo/git', 'go/pkg/mod', '.local/share/pnpm', '.bun/install/cache', '.gradle/caches', '.m2/repository', 'Library/Caches',
+];
+
+/**
+ * The caches made when missing, so that a first `npm install` or `pip install` on a fresh account
+ * has somewhere to write: npm's and the XDG cache, which every machine with those tools uses. The
+ * others are granted only where their tool made them already.
+ */
+export const CREATED_TOOL_CACHES: readonly string[] = ['.npm', '.cache'];
+
+/** Makes CREATED_TOOL_CACHES below the home (0700) where they do not exist; what could not be made is left out of the profile. */
+export function prepareAgentCaches(home: string): void {
+  for (const rel of CREATED_TOOL_CACHES) {
+    try {
+      mkdirSync(join(home, rel), { mode: 0o700 });
+    } catch {
+      // There already, or not ours to make: agentCapabilities grants it only if it exists.
+    }
+  }
+}
+
+export interface AgentProfileOptions {
+  /** More caches: relative to the home directory, or absolute. */
+  readonly extraCaches?: readonly string[];
+  /** Whether a path exists (the file system's answer by default): a cache that does not is not granted. */
+  readonly exists?: (path: string) => boolean;
+}
+
+/**
+ * The agent profile for a home directory. The project is `${PROJECT_ROOT}` (the repository's top,
+ * so that git can write its `.git` from any directory inside it); the caller substitutes it and
+ * resolves every path to its real path (realCapabilities) before the run.
+ */
+export function agentCapabilities(home: string, options: AgentProfileOptions = {}): Capabilities {
+  const exists = options.exists ?? existsSync;
+  const caches = [...DEFAULT_TOOL_CACHES, ...(options.extraCaches ?? [])].map((c) => (isAbsolute(c) ? c : join(home, c)));
+  const writable: FilesystemEntry[] = [...new Set(caches)].filter((c) => exists(c)).map((path) => ({ kind: 'read_write', path }));
+  return {
+    filesystem: [{ kind: 'read_only', path: home }, { kind: 'read_write', path: '${PROJECT_ROOT}' }, ...writable, { kind: 'temp_workspace' }],
+    network: { kind: 'deny' },
+    // Builds and test suites run long and large: an hour, and 8 GiB per process.
+    process: { max_execution_time_s: 3600, max_memory_mb: 8192, no_fork: false },
+    environment: 'restricted',
+  };
+}
+
+/**
+ * What the runner must hide from an agent's run beyond the credential locations it always hides:
+ * the gateway's own directory (`$ALEPH_HOME`, `~/.aleph` by default), which holds its socket
+ * secret, its rules and its audit log. Pass it as the run's `hide`.
+ */
+export function agentHiddenPaths(home: string, env: Readonly<Record<string, string | undefined>>): string[] {
+  const alephHome = env.ALEPH_HOME;
+  return [alephHome !== undefined && alephHome !== '' ? alephHome : join(home, '.aleph')];
+}
