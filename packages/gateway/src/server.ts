@@ -9,10 +9,10 @@ import { chmodSync, lstatSync, statSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { AuditError, AuditStore, search, type VerifyResult } from '@aleph/audit';
+import { AuditError, AuditStore, overview, search, type VerifyResult } from '@aleph/audit';
 import { authorize, DEFAULT_PAIRING_LIMITS, identityContext, type IdentityContext, type PairingLimits } from '@aleph/identity';
 import { CommandPolicy, type Evaluation } from '@aleph/policy';
-import { recordApproval } from '@aleph/sandbox';
+import { recordApproval, sandboxAvailability } from '@aleph/sandbox';
 import {
   describeGrant, encodeFrame, fail, FrameReader, ok, MAX_LINE_BYTES, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
   type ExecBinding, type ExecRequest, type Failure, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type PolicyCall, type Result, type SecurityMode, type TimelinePage, type ToolRunRequest,
@@ -692,6 +692,15 @@ export class Gateway {
             return;
           case 'audit.verify':
             this.verifyChain(answer);
+            return;
+          case 'audit.overview':
+            // The console's Overview: counted in the log (what was just appended too), and whether runs can be confined here.
+            this.flush();
+            try {
+              answer(ok(overview(this.audit, { range: call.range, now: Date.now(), sandbox: sandboxAvailability(), sandboxSettings: this.config.sandbox })));
+            } catch (error) {
+              answer(auditReadFailure(error));
+            }
             return;
           case 'policy.get':
             this.refreshConfig(true);

@@ -1,0 +1,186 @@
+/**
+ * The console's Overview, counted by SQL: decisions over time by outcome and risk, the agents seen,
+ * the commands most often asked for and most often denied.
+ *
+ * A scan of a million events cannot answer in the few milliseconds a screen has, however it is
+ * indexed; so the counts are kept as the events come. Triggers on the events table add every
+ * decision (`terminal_cmd`) and every request put to a person (`approval_request`) to three small
+ * tables: one row per minute, outcome and risk; one per agent; one per command. A row is counted in
+ * the minute of its own `ts`, so imported events, which keep their old times, land where they
+ * happened. Retention pruning takes its rows back out. The Overview then groups at most a week of
+ * minutes into buckets, and reads the top commands off an index.
+ *
+ * The tables and triggers are created, and filled from the events already there, the first time
+ * a writer asks (prepareOverview), in one transaction: no event is counted twice or missed.
+ */
+import type Database from 'better-sqlite3';
+import { OVERVIEW_SPANS, OVERVIEW_TOP, RISK_LEVELS, sandboxStatus, type Overview, type OverviewAgent, type OverviewBucket, type OverviewCommand, type OverviewRange, type Result, type RiskLevel, type SandboxStatus } from '@aleph/protocol';
+import { AuditError, type AuditStore } from './store.js';
+
+/** Bumped when the tables below change: a newer layout is built afresh. */
+const LAYOUT = 1;
+const MINUTE_MS = 60_000;
+/** The most agents the Overview lists, the latest first. */
+const MAX_AGENTS = 50;
+
+/** What a decision row adds: its outcome, and its risk ('' when it has none). */
+const OUTCOME = (row: 'new.' | 'old.' | ''): string => `CASE WHEN ${row}event = 'approval_request' THEN 'asked' WHEN ${row}decision = 'deny' THEN 'denied' ELSE 'allowed' END`;
+const COUNTED = (row: 'new.' | 'old.' | ''): string => `${row}event IN ('terminal_cmd', 'approval_request')`;
+
+const SETUP = `
+  DROP TRIGGER IF EXISTS overview_added;
+  DROP TRIGGER IF EXISTS overview_removed;
+  DROP TABLE IF EXISTS overview_minutes;
+  DROP TABLE IF EXISTS overview_agents;
+  DROP TABLE IF EXISTS overview_commands;
+  CREATE TABLE overview_minutes (
+    minute INTEGER NOT NULL, outcome TEXT NOT NULL, risk TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (minute, outcome, risk)
+  ) WITHOUT ROWID;
+  CREATE TABLE overview_agents (
+    agent TEXT PRIMARY KEY, decisions INTEGER NOT NULL, denied INTEGER NOT NULL, asked INTEGER NOT NULL, last_ts INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE overview_commands (
+    command TEXT PRIMARY KEY, decisions INTEGER NOT NULL, denied INTEGER NOT NULL, agent TEXT, last_ts INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  -- The top lists read the first rows of these, never the whole table.
+  CREATE INDEX overview_commands_most ON overview_commands (decisions DESC, last_ts DESC);
+  CREATE INDEX overview_commands_denied ON overview_commands (denied DESC, last_ts DESC) WHERE denied > 0;
+
+  INSERT INTO overview_minutes (minute, outcome, risk, n)
+    SELECT CAST(ts AS INTEGER) / ${MINUTE_MS}, ${OUTCOME('')}, coalesce(risk_level, ''), count(*)
+    FROM events WHERE ${COUNTED('')} GROUP BY 1, 2, 3;
+  INSERT INTO overview_agents (agent, decisions, denied, asked, last_ts)
+    SELECT coalesce(actor, ''), sum(event = 'terminal_cmd'), sum(event = 'terminal_cmd' AND decision = 'deny'), sum(event = 'approval_request'), max(ts)
+    FROM events WHERE ${COUNTED('')} GROUP BY 1;
+  -- With a single max(), SQLite takes the bare column (actor) from the row holding it: the latest asker.
+  INSERT INTO overview_commands (command, decisions, denied, agent, last_ts)
+    SELECT command, count(*), sum(decision = 'deny'), actor, max(ts)
+    FROM (SELECT json_extract(payload, '$.command') AS command, decision, actor, ts FROM events WHERE event = 'terminal_cmd')
+    WHERE command IS NOT NULL GROUP BY command;
+
+  CREATE TRIGGER overview_added AFTER INSERT ON events WHEN ${COUNTED('new.')} BEGIN
+    INSERT INTO overview_minutes (minute, outcome, risk, n) VALUES (CAST(new.ts AS INTEGER) / ${MINUTE_MS}, ${OUTCOME('new.')}, coalesce(new.risk_level, ''), 1)
+      ON CONFLICT (minute, outcome, risk) DO UPDATE SET n = n + 1;
+    INSERT INTO overview_agents (agent, decisions, denied, asked, last_ts)
+      VALUES (coalesce(new.actor, ''), new.event = 'terminal_cmd', new.event = 'terminal_cmd' AND new.decision = 'deny', new.event = 'approval_request', new.ts)
+      ON CONFLICT (agent) DO UPDATE SET decisions = decisions + excluded.decisions, denied = denied + excluded.denied, asked = asked + excluded.asked, last_ts = max(last_ts, excluded.last_ts);
+    INSERT INTO overview_commands (command, decisions, denied, agent, last_ts)
+      SELECT json_extract(new.payload, '$.command'), 1, new.decision = 'deny', new.actor, new.ts
+      WHERE new.event = 'terminal_cmd' AND json_extract(new.payload, '$.command') IS NOT NULL
+      ON CONFLICT (command) DO UPDATE SET decisions = decisions + 1, denied = denied + excluded.denied,
+        agent = CASE WHEN excluded.last_ts >= last_ts THEN excluded.agent ELSE agent END, last_ts = max(last_ts, excluded.last_ts);
+  END;
+  -- Retention pruning: what leaves the log leaves the counts (the latest times stay as they were).
+  CREATE TRIGGER overview_removed AFTER DELETE ON events WHEN ${COUNTED('old.')} BEGIN
+    UPDATE overview_minutes SET n = n - 1 WHERE minute = CAST(old.ts AS INTEGER) / ${MINUTE_MS} AND outcome = ${OUTCOME('old.')} AND risk = coalesce(old.risk_level, '');
+    UPDATE overview_agents SET decisions = decisions - (old.event = 'terminal_cmd'), denied = denied - (old.event = 'terminal_cmd' AND old.decision = 'deny'),
+      asked = asked - (old.event = 'approval_request') WHERE agent = coalesce(old.actor, '');
+    UPDATE overview_commands SET decisions = decisions - 1, denied = denied - (old.decision = 'deny')
+      WHERE old.event = 'terminal_cmd' AND command = json_extract(old.payload, '$.command');
+  END;
+  CREATE TABLE IF NOT EXISTS overview_state (id INTEGER PRIMARY KEY CHECK (id = 1), layout INTEGER NOT NULL);
+  INSERT INTO overview_state (id, layout) VALUES (1, ${LAYOUT}) ON CONFLICT (id) DO UPDATE SET layout = excluded.layout;
+`;
+
+/** Connections whose overview tables are known to be in place. */
+const prepared = new WeakSet<Database.Database>();
+
+function layoutOf(db: Database.Database): number {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'overview_state'").get();
+  if (table === undefined) return 0;
+  return (db.prepare('SELECT layout FROM overview_state WHERE id = 1').get() as { layout: number } | undefined)?.layout ?? 0;
+}
+
+/**
+ * Creates the Overview's tables and triggers and counts the events already in the log, unless that
+ * was done; returns whether it had to. Over a million events it takes a few seconds, once.
+ */
+export function prepareOverview(store: AuditStore): boolean {
+  const db = store.connection;
+  if (prepared.has(db)) return false;
+  if (layoutOf(db) === LAYOUT) {
+    prepared.add(db);
+    return false;
+  }
+  if (db.readonly) throw new AuditError('invalid_query', `The audit log ${store.file} has no overview counts yet; the gateway adds them the first time the console's Overview is opened.`);
+  // IMMEDIATE: no other writer appends between counting the events and the triggers taking over.
+  const setup = db.transaction(() => {
+    if (layoutOf(db) !== LAYOUT) db.exec(SETUP);
+  });
+  try {
+    setup.immediate();
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (code.startsWith('SQLITE_BUSY')) throw new AuditError('busy', `${store.file} is locked by another process: ${(error as Error).message}`);
+    throw error;
+  }
+  prepared.add(db);
+  return true;
+}
+
+export interface OverviewOptions {
+  readonly range: OverviewRange;
+  /** Epoch milliseconds; the last bucket is the one holding it. */
+  readonly now: number;
+  /** Whether this machine can sandbox (the sandbox package's probe), or the status itself. */
+  readonly sandbox: SandboxStatus | Result<{ readonly platform: string; readonly launcher: string }>;
+  /** The gateway's sandbox settings, with a probe. */
+  readonly sandboxSettings?: Parameters<typeof sandboxStatus>[1];
+}
+
+interface MinuteRow { b: number; outcome: string; risk: string; n: number }
+interface AgentRow { agent: string; decisions: number; denied: number; asked: number; last_ts: number }
+interface CommandRow { command: string; decisions: number; denied: number; agent: string | null; last_ts: number }
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+const command = (r: CommandRow): OverviewCommand => ({
+  command: r.command, decisions: r.decisions, allowed: r.decisions - r.denied, denied: r.denied, agent: r.agent, last_seen: iso(r.last_ts),
+});
+
+/** The Overview over the last hour, day or week ending with the bucket that holds `now`. */
+export function overview(store: AuditStore, options: OverviewOptions): Overview {
+  prepareOverview(store);
+  const db = store.connection;
+  const { range_ms, bucket_ms } = OVERVIEW_SPANS[options.range];
+  const until = (Math.floor(options.now / bucket_ms) + 1) * bucket_ms;
+  const since = until - range_ms;
+  const count = range_ms / bucket_ms;
+  const empty = (i: number): { -readonly [K in keyof OverviewBucket]: OverviewBucket[K] } & { risk: Record<RiskLevel, number> } => ({
+    start: since + i * bucket_ms, allowed: 0, denied: 0, asked: 0, risk: { low: 0, medium: 0, high: 0, critical: 0 },
+  });
+  const buckets = Array.from({ length: count }, (_, i) => empty(i));
+  // BigInt: better-sqlite3 binds a number as REAL, and the bucket is an integer division.
+  const first = BigInt(since / MINUTE_MS);
+  const rows = db.prepare(`SELECT (minute - :first) / :per AS b, outcome, risk, sum(n) AS n FROM overview_minutes
+    WHERE minute >= :first AND minute < :end GROUP BY b, outcome, risk`).all({ first, per: BigInt(bucket_ms / MINUTE_MS), end: BigInt(until / MINUTE_MS) }) as MinuteRow[];
+  const totals = { allowed: 0, denied: 0, asked: 0 };
+  for (const r of rows) {
+    const bucket = buckets[r.b];
+    if (bucket === undefined || r.n <= 0) continue;
+    if (r.outcome === 'asked') {
+      bucket.asked += r.n;
+      totals.asked += r.n;
+      continue;
+    }
+    if (r.outcome === 'denied') bucket.denied += r.n;
+    else bucket.allowed += r.n;
+    totals[r.outcome === 'denied' ? 'denied' : 'allowed'] += r.n;
+    if ((RISK_LEVELS as readonly string[]).includes(r.risk)) bucket.risk[r.risk as RiskLevel] += r.n;
+  }
+  const agents = (db.prepare('SELECT * FROM overview_agents WHERE decisions > 0 OR asked > 0 ORDER BY last_ts DESC LIMIT ?').all(MAX_AGENTS) as AgentRow[])
+    .map((r): OverviewAgent => ({ agent: r.agent, decisions: r.decisions, allowed: r.decisions - r.denied, denied: r.denied, asked: r.asked, last_seen: iso(r.last_ts) }));
+  const mostAsked = db.prepare('SELECT * FROM overview_commands WHERE decisions > 0 ORDER BY decisions DESC, last_ts DESC LIMIT ?').all(OVERVIEW_TOP) as CommandRow[];
+  const mostDenied = db.prepare('SELECT * FROM overview_commands WHERE denied > 0 ORDER BY denied DESC, last_ts DESC LIMIT ?').all(OVERVIEW_TOP) as CommandRow[];
+  return {
+    range: options.range, since, until, bucket_ms, buckets, totals, agents,
+    most_asked: mostAsked.map(command), most_denied: mostDenied.map(command), sandbox: statusOf(options),
+  };
+}
+
+function statusOf(options: OverviewOptions): SandboxStatus {
+  const given = options.sandbox;
+  if (!('ok' in given)) return given;
+  return sandboxStatus(given, options.sandboxSettings ?? { enabled: true, when_unavailable: 'refuse' });
+}
