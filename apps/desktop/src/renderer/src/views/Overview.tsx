@@ -127,7 +127,7 @@ function Agents({ figures, policy }: { figures: Figures; policy: PolicyView | nu
       {figures.agents.length === 0 ? <p className="muted">No agent has asked for anything yet.</p> : (
         <div className="table-wrap">
           <table className="agents">
-            <thead><tr><th>Agent</th><th>Mode</th><th>Last active</th><th>Decisions</th><th>Allowed</th><th>Denied</th><th>Asked you</th></tr></thead>
+            <thead><tr><th>Agent</th><th>Mode</th><th>Last active</th><th className="num">Decisions</th><th className="num">Allowed</th><th className="num">Denied</th><th className="num">Asked you</th></tr></thead>
             <tbody>
               {figures.agents.map((a) => (
                 <tr key={a.agent} aria-label={`agent ${visibleText(a.agent)}`}>
@@ -182,7 +182,7 @@ export function Overview({ api }: { api: ConsoleApi }) {
         <Chain api={api} />
         <Sandbox figures={figures} />
       </div>
-      <section className="card chart-card" aria-label="decisions over time">
+      <section className="card chart-card" aria-label="decisions over time" data-range={figures?.range}>
         <header className="chart-head">
           <h2>Decisions</h2>
           {figures !== null && (
