@@ -6,6 +6,7 @@ import { auditSuite } from './audit.js';
 import { consoleSuite } from './console.js';
 import { gatewaySuite } from './gateway.js';
 import { identitySuite } from './identity.js';
+import { overviewSuite } from './overview.js';
 import { policySuite } from './policy.js';
 import { sandboxSuite } from './sandbox.js';
 import { printTable, type Row } from './table.js';
@@ -17,6 +18,7 @@ const suites: Record<string, () => Promise<Row[]>> = {
   identity: identitySuite,
   sandbox: sandboxSuite,
   console: consoleSuite,
+  overview: overviewSuite,
 };
 
 const only = process.argv.slice(2);

@@ -5,7 +5,8 @@
  * A scan of a million events cannot answer in the few milliseconds a screen has, however it is
  * indexed; so the counts are kept as the events come. Triggers on the events table add every
  * decision (`terminal_cmd`) and every request put to a person (`approval_request`) to three small
- * tables: one row per minute, outcome and risk; one per agent; one per command. A row is counted in
+ * tables: one row per minute (and one per half hour), outcome and risk; one per agent; one per
+ * command. A row is counted in
  * the minute of its own `ts`, so imported events, which keep their old times, land where they
  * happened. Retention pruning takes its rows back out. The Overview then groups at most a week of
  * minutes into buckets, and reads the top commands off an index.
@@ -18,8 +19,13 @@ import { OVERVIEW_SPANS, OVERVIEW_TOP, RISK_LEVELS, sandboxStatus, type Overview
 import { AuditError, type AuditStore } from './store.js';
 
 /** Bumped when the tables below change: a newer layout is built afresh. */
-const LAYOUT = 1;
+const LAYOUT = 2;
 const MINUTE_MS = 60_000;
+/** The coarser counts a day or a week is read from: a week is 336 of these, not 10,080 minutes. */
+const HALF_HOUR_MS = 30 * MINUTE_MS;
+
+/** The tables of counts by time: one row per span, outcome and risk. */
+const BY_TIME = [{ table: 'overview_minutes', unit: MINUTE_MS }, { table: 'overview_halfhours', unit: HALF_HOUR_MS }] as const;
 /** The most agents the Overview lists, the latest first. */
 const MAX_AGENTS = 50;
 
@@ -31,12 +37,13 @@ const SETUP = `
   DROP TRIGGER IF EXISTS overview_added;
   DROP TRIGGER IF EXISTS overview_removed;
   DROP TABLE IF EXISTS overview_minutes;
+  DROP TABLE IF EXISTS overview_halfhours;
   DROP TABLE IF EXISTS overview_agents;
   DROP TABLE IF EXISTS overview_commands;
-  CREATE TABLE overview_minutes (
-    minute INTEGER NOT NULL, outcome TEXT NOT NULL, risk TEXT NOT NULL, n INTEGER NOT NULL,
-    PRIMARY KEY (minute, outcome, risk)
-  ) WITHOUT ROWID;
+${BY_TIME.map(({ table }) => `  CREATE TABLE ${table} (
+    span INTEGER NOT NULL, outcome TEXT NOT NULL, risk TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (span, outcome, risk)
+  ) WITHOUT ROWID;`).join('\n')}
   CREATE TABLE overview_agents (
     agent TEXT PRIMARY KEY, decisions INTEGER NOT NULL, denied INTEGER NOT NULL, asked INTEGER NOT NULL, last_ts INTEGER NOT NULL
   ) WITHOUT ROWID;
@@ -47,9 +54,9 @@ const SETUP = `
   CREATE INDEX overview_commands_most ON overview_commands (decisions DESC, last_ts DESC);
   CREATE INDEX overview_commands_denied ON overview_commands (denied DESC, last_ts DESC) WHERE denied > 0;
 
-  INSERT INTO overview_minutes (minute, outcome, risk, n)
-    SELECT CAST(ts AS INTEGER) / ${MINUTE_MS}, ${OUTCOME('')}, coalesce(risk_level, ''), count(*)
-    FROM events WHERE ${COUNTED('')} GROUP BY 1, 2, 3;
+${BY_TIME.map(({ table, unit }) => `  INSERT INTO ${table} (span, outcome, risk, n)
+    SELECT CAST(ts AS INTEGER) / ${unit}, ${OUTCOME('')}, coalesce(risk_level, ''), count(*)
+    FROM events WHERE ${COUNTED('')} GROUP BY 1, 2, 3;`).join('\n')}
   INSERT INTO overview_agents (agent, decisions, denied, asked, last_ts)
     SELECT coalesce(actor, ''), sum(event = 'terminal_cmd'), sum(event = 'terminal_cmd' AND decision = 'deny'), sum(event = 'approval_request'), max(ts)
     FROM events WHERE ${COUNTED('')} GROUP BY 1;
@@ -60,8 +67,8 @@ const SETUP = `
     WHERE command IS NOT NULL GROUP BY command;
 
   CREATE TRIGGER overview_added AFTER INSERT ON events WHEN ${COUNTED('new.')} BEGIN
-    INSERT INTO overview_minutes (minute, outcome, risk, n) VALUES (CAST(new.ts AS INTEGER) / ${MINUTE_MS}, ${OUTCOME('new.')}, coalesce(new.risk_level, ''), 1)
-      ON CONFLICT (minute, outcome, risk) DO UPDATE SET n = n + 1;
+${BY_TIME.map(({ table, unit }) => `    INSERT INTO ${table} (span, outcome, risk, n) VALUES (CAST(new.ts AS INTEGER) / ${unit}, ${OUTCOME('new.')}, coalesce(new.risk_level, ''), 1)
+      ON CONFLICT (span, outcome, risk) DO UPDATE SET n = n + 1;`).join('\n')}
     INSERT INTO overview_agents (agent, decisions, denied, asked, last_ts)
       VALUES (coalesce(new.actor, ''), new.event = 'terminal_cmd', new.event = 'terminal_cmd' AND new.decision = 'deny', new.event = 'approval_request', new.ts)
       ON CONFLICT (agent) DO UPDATE SET decisions = decisions + excluded.decisions, denied = denied + excluded.denied, asked = asked + excluded.asked, last_ts = max(last_ts, excluded.last_ts);
@@ -73,7 +80,7 @@ const SETUP = `
   END;
   -- Retention pruning: what leaves the log leaves the counts (the latest times stay as they were).
   CREATE TRIGGER overview_removed AFTER DELETE ON events WHEN ${COUNTED('old.')} BEGIN
-    UPDATE overview_minutes SET n = n - 1 WHERE minute = CAST(old.ts AS INTEGER) / ${MINUTE_MS} AND outcome = ${OUTCOME('old.')} AND risk = coalesce(old.risk_level, '');
+${BY_TIME.map(({ table, unit }) => `    UPDATE ${table} SET n = n - 1 WHERE span = CAST(old.ts AS INTEGER) / ${unit} AND outcome = ${OUTCOME('old.')} AND risk = coalesce(old.risk_level, '');`).join('\n')}
     UPDATE overview_agents SET decisions = decisions - (old.event = 'terminal_cmd'), denied = denied - (old.event = 'terminal_cmd' AND old.decision = 'deny'),
       asked = asked - (old.event = 'approval_request') WHERE agent = coalesce(old.actor, '');
     UPDATE overview_commands SET decisions = decisions - 1, denied = denied - (old.decision = 'deny')
@@ -151,10 +158,11 @@ export function overview(store: AuditStore, options: OverviewOptions): Overview 
     start: since + i * bucket_ms, allowed: 0, denied: 0, asked: 0, risk: { low: 0, medium: 0, high: 0, critical: 0 },
   });
   const buckets = Array.from({ length: count }, (_, i) => empty(i));
-  // BigInt: better-sqlite3 binds a number as REAL, and the bucket is an integer division.
-  const first = BigInt(since / MINUTE_MS);
-  const rows = db.prepare(`SELECT (minute - :first) / :per AS b, outcome, risk, sum(n) AS n FROM overview_minutes
-    WHERE minute >= :first AND minute < :end GROUP BY b, outcome, risk`).all({ first, per: BigInt(bucket_ms / MINUTE_MS), end: BigInt(until / MINUTE_MS) }) as MinuteRow[];
+  // The coarsest counts whose spans divide the bucket; BigInt, as better-sqlite3 binds a number as REAL and the bucket is an integer division.
+  const { table, unit } = bucket_ms % HALF_HOUR_MS === 0 ? BY_TIME[1] : BY_TIME[0];
+  const first = BigInt(since / unit);
+  const rows = db.prepare(`SELECT (span - :first) / :per AS b, outcome, risk, sum(n) AS n FROM ${table}
+    WHERE span >= :first AND span < :end GROUP BY b, outcome, risk`).all({ first, per: BigInt(bucket_ms / unit), end: BigInt(until / unit) }) as MinuteRow[];
   const totals = { allowed: 0, denied: 0, asked: 0 };
   for (const r of rows) {
     const bucket = buckets[r.b];

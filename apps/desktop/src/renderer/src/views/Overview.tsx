@@ -33,7 +33,7 @@ function Waiting() {
   return (
     <section className="card tile waiting" aria-label="what waits">
       <h2>Waiting for you</h2>
-      {oldest === undefined ? <p className="big calm">Nothing</p> : (
+      {oldest === undefined ? <p className="big calm">All calm</p> : (
         <>
           <p className="big"><span aria-label="waiting count">{approvals.length}</span> <span className="unit">{approvals.length === 1 ? 'request' : 'requests'}</span></p>
           <p className="oldest">Oldest, for {waited(oldest.created_at, now)}: <code>{clip(visibleText(oldest.request.command), 80)}</code> <span className="muted">from {visibleText(oldest.request.agent_id)}</span></p>
@@ -47,12 +47,23 @@ function Waiting() {
   );
 }
 
+/** A chain check walks every event (seconds over a million): one per visit to the console, unless asked again. */
+let lastCheck: Promise<ChainCheck> | null = null;
+
 function Chain({ api }: { api: ConsoleApi }) {
   const [chain, setChain] = useState<ChainCheck | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
-  useEffect(() => {
-    void api.verifyChain().then(setChain, (e: Error) => setFailed(e.message));
+  const check = useCallback((again: boolean) => {
+    if (again || lastCheck === null) lastCheck = api.verifyChain();
+    const mine = lastCheck;
+    setChain(null);
+    setFailed(null);
+    mine.then(setChain, (e: Error) => {
+      if (lastCheck === mine) lastCheck = null;
+      setFailed(e.message);
+    });
   }, [api]);
+  useEffect(() => check(false), [check]);
   return (
     <section className="card tile" aria-label="chain status">
       <h2>Audit chain</h2>
@@ -60,6 +71,7 @@ function Chain({ api }: { api: ConsoleApi }) {
         : chain === null ? <p className="muted">Checking every event…</p>
           : chain.ok ? <p className="ok">Intact over {chain.rows.toLocaleString()} events</p>
             : <p className="bad">Broken: {chain.problem_count} {chain.problem_count === 1 ? 'problem' : 'problems'} over {chain.rows.toLocaleString()} events{chain.problems[0] === undefined ? '' : ` (first: ${chain.problems[0].id === null ? '' : `event ${chain.problems[0].id}, `}${chain.problems[0].reason})`}</p>}
+      {(chain !== null || failed !== null) && <button type="button" className="link-button" onClick={() => check(true)}>Check again</button>}
     </section>
   );
 }
