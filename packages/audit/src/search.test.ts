@@ -90,12 +90,14 @@ describe('search order', () => {
     const own = mkdtempSync(join(tmpdir(), 'aleph-order-'));
     const log = AuditStore.open(join(own, 'aleph.db'));
     try {
+      const minutes = (rows: readonly { payload: Record<string, unknown> }[]) => rows.map((r) => Number(String(r.payload.command).split(' ')[2]));
       const at = (minute: number, word: string) => ({ event: 'terminal_cmd', command: `echo ${word} ${minute}`, decision: 'allow-once', ts: new Date(T0 + minute * 60_000).toISOString() });
       // Live events first, then an import of older ones (higher ids, earlier times), many enough for both ways of reading.
       log.appendBatch(Array.from({ length: 2500 }, (_, i) => at(1000 + i, 'live')));
+      // Searched while the log is in time order, then again once an import has ended that.
+      expect(minutes(search(log, { text: 'live', limit: 3 }).rows)).toEqual([3499, 3498, 3497]);
       log.appendBatch(Array.from({ length: 2500 }, (_, i) => at(i, 'live')));
       log.appendBatch([at(5000, 'rare'), at(10, 'rare'), at(7000, 'rare')]);
-      const minutes = (rows: readonly { payload: Record<string, unknown> }[]) => rows.map((r) => Number(String(r.payload.command).split(' ')[2]));
       for (const text of [undefined, 'live', 'rare']) {
         const seen: number[] = [];
         let cursor: string | null = null;

@@ -4,6 +4,7 @@
  * (an opaque cursor, never OFFSET), and a count that stops at a bound so it stays fast on a million
  * rows.
  */
+import type Database from 'better-sqlite3';
 import type { AuditRow, TimelineQuery } from '@aleph/protocol';
 import { AuditError, toAuditRow, type AuditStore, type StoredRow } from './store.js';
 import { tagFilter, type TagColumn } from './tags.js';
@@ -58,6 +59,28 @@ export function decodeCursor(cursor: string): { ts: number; id: number } {
  * match (they are dense enough to fill a page soon); at or below, it sorts its matches by time.
  */
 const DENSE_MATCHES = 2000;
+
+/** Per connection: up to which row the log was found in time order, and whether it all was. */
+const timeOrder = new WeakMap<Database.Database, { upTo: number; lastTs: number; inOrder: boolean }>();
+
+/**
+ * Whether every row's time is at or after the row before it: then newest first by time is newest
+ * first by id, which the full-text index reads with no sorting. Only rows added since the last
+ * search are looked at (all of them, once, at the first search); an import of older history ends it.
+ */
+function inTimeOrder(db: Database.Database): boolean {
+  const known = timeOrder.get(db) ?? { upTo: 0, lastTs: -1, inOrder: true };
+  if (known.inOrder) {
+    // One statement, one snapshot: the rows checked are the rows up to the top it reports.
+    const r = db.prepare(`SELECT
+        (SELECT count(*) FROM (SELECT ts < lag(ts, 1, :lastTs) OVER (ORDER BY id) AS back FROM events WHERE id > :upTo) WHERE back) AS breaks,
+        (SELECT id FROM events ORDER BY id DESC LIMIT 1) AS top,
+        (SELECT ts FROM events ORDER BY id DESC LIMIT 1) AS lastTs`).get({ upTo: known.upTo, lastTs: known.lastTs }) as { breaks: number; top: number | null; lastTs: number | null };
+    if (r.top !== null && r.top > known.upTo) timeOrder.set(db, { upTo: r.top, lastTs: r.lastTs!, inOrder: r.breaks === 0 });
+    else timeOrder.set(db, known);
+  }
+  return timeOrder.get(db)!.inOrder;
+}
 
 interface Built {
   /** The FTS5 expression, or null when neither text nor a column filter was asked for. */
@@ -122,7 +145,11 @@ function run(store: AuditStore, q: SearchQuery, session: string | undefined): Se
   }
   let sql: string;
   if (!fts) sql = `SELECT e.* FROM events e ${sqlWhere(pageConditions)} ORDER BY e.ts DESC, e.id DESC LIMIT ?`;
-  else if (count > DENSE_MATCHES) {
+  else if (inTimeOrder(db)) {
+    // Time order is id order: the index's matches, newest first, each looked up by key.
+    sql = `SELECT e.* FROM events_fts f JOIN events e ON e.id = f.rowid ${sqlWhere(['events_fts MATCH ?', ...pageConditions])} ORDER BY f.rowid DESC LIMIT ?`;
+    pageParams.unshift(built.match);
+  } else if (count > DENSE_MATCHES) {
     // Many matches: down the time index, each row checked against the matches' set.
     sql = `SELECT e.* FROM events e INDEXED BY events_ts ${sqlWhere(['e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)', ...pageConditions])} ORDER BY e.ts DESC, e.id DESC LIMIT ?`;
     pageParams.unshift(built.match);

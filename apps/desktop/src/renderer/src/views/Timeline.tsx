@@ -53,18 +53,15 @@ function queryOf(f: Filters, limit = PAGE): TimelineQuery {
 
 export function Timeline({ api }: { api: ConsoleApi }) {
   const tell = useConsole((s) => s.tell);
-  // A search another screen sent here is taken once; coming back to the tab starts afresh.
-  const [filters, setFilters] = useState<Filters>(() => {
-    const sent = useConsole.getState().timelineSearch;
-    useConsole.setState({ timelineSearch: null });
-    return filtersOf(sent);
-  });
-  // Sent here again while on show (another link): that search.
+  // A search another screen sent here is taken once (coming back to the tab starts afresh); one
+  // sent while the timeline is on show replaces the search.
   const sent = useConsole((s) => s.timelineSearch);
+  const opened = useRef(sent);
+  const [filters, setFilters] = useState<Filters>(() => filtersOf(opened.current));
   useEffect(() => {
     if (sent === null) return;
     useConsole.setState({ timelineSearch: null });
-    setFilters(filtersOf(sent));
+    if (sent !== opened.current) setFilters(filtersOf(sent));
   }, [sent]);
   const [rows, setRows] = useState<AuditRow[]>([]);
   const [count, setCount] = useState<{ n: number; exact: boolean } | null>(null);
