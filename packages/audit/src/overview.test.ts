@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OVERVIEW_SPANS, RISK_LEVELS, type OverviewRange, type RiskLevel, type SandboxStatus } from '@aleph/protocol';
-import { overview, prepareOverview } from './overview.js';
+import { overview, overviewSteps, prepareOverview, prepareOverviewSteps } from './overview.js';
 import { AuditStore } from './store.js';
 
 const SANDBOX: SandboxStatus = { available: true, platform: 'linux', launcher: 'bwrap', reason: null, enabled: true, when_unavailable: 'refuse' };
@@ -153,6 +153,40 @@ describe('overview', () => {
     expect(o.totals.denied).toBe(1);
     expect(o.most_denied[0]).toMatchObject({ command: 'rm -rf /', denied: 1 });
     expect(o.agents.map((a) => a.agent)).toEqual(['a']);
+  });
+
+  it('counts a long log a chunk at a time, each event once, with events appended and pruned between the steps', () => {
+    const events = seeded(25_000);
+    store.appendBatch(events.map(decided));
+    const steps = prepareOverviewSteps(store);
+    expect(steps.next().done).toBe(false);
+    // Between steps: new events (the triggers count them), and the oldest pruned, counted or not yet.
+    const later = seeded(100).map((e) => ({ ...e, agent: 'later' }));
+    store.appendBatch(later.map(decided));
+    expect(store.prune({ maxRows: 25_100 - 12_000 })).toBe(12_000);
+    let taken = 1;
+    while (steps.next().done !== true) taken++;
+    expect(taken).toBeGreaterThan(1);
+    const left = [...events.slice(12_000), ...later];
+    for (const range of ['day', 'week'] as const) expect(overview(store, { range, now: NOW, sandbox: SANDBOX }).buckets).toEqual(expected(left, range));
+    const agents = overview(store, { range: 'week', now: NOW, sandbox: SANDBOX }).agents;
+    expect(agents.reduce((n, a) => n + a.decisions, 0)).toBe(left.length);
+    expect(agents.find((a) => a.agent === 'later')?.decisions).toBe(100);
+  });
+
+  it('answers a step at a time, as a server asks', () => {
+    store.appendBatch(seeded(15_000).map(decided));
+    const steps = overviewSteps(store, { range: 'week', now: NOW, sandbox: SANDBOX });
+    let step = steps.next();
+    let yields = 0;
+    while (step.done !== true) {
+      yields++;
+      step = steps.next();
+    }
+    expect(yields).toBe(2);
+    expect(step.value.buckets).toEqual(overview(store, { range: 'week', now: NOW, sandbox: SANDBOX }).buckets);
+    // Set up: the next answer takes no step.
+    expect(overviewSteps(store, { range: 'day', sandbox: SANDBOX }).next().done).toBe(true);
   });
 
   it('keeps its counts across a reopening, and the chain still verifies', () => {

@@ -9,7 +9,7 @@ import { chmodSync, lstatSync, statSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { AuditError, AuditStore, overview, search, type VerifyResult } from '@aleph/audit';
+import { AuditError, AuditStore, overviewSteps, search, type VerifyResult } from '@aleph/audit';
 import { authorize, DEFAULT_PAIRING_LIMITS, identityContext, type IdentityContext, type PairingLimits } from '@aleph/identity';
 import { CommandPolicy, type Evaluation } from '@aleph/policy';
 import { recordApproval, sandboxAvailability } from '@aleph/sandbox';
@@ -693,15 +693,23 @@ export class Gateway {
           case 'audit.verify':
             this.verifyChain(answer);
             return;
-          case 'audit.overview':
-            // The console's Overview: counted in the log (what was just appended too), and whether runs can be confined here.
+          case 'audit.overview': {
+            // The console's Overview: counted in the log (what was just appended too), and whether runs can be confined
+            // here. Its counts are first set up a chunk at a time, yielding between chunks as verifyChain does.
             this.flush();
-            try {
-              answer(ok(overview(this.audit, { range: call.range, now: Date.now(), sandbox: sandboxAvailability(), sandboxSettings: this.config.sandbox })));
-            } catch (error) {
-              answer(auditReadFailure(error));
-            }
+            const steps = overviewSteps(this.audit, { range: call.range, sandbox: sandboxAvailability(), sandboxSettings: this.config.sandbox });
+            const step = (): void => {
+              try {
+                const next = steps.next();
+                if (next.done === true) answer(ok(next.value));
+                else setImmediate(step);
+              } catch (error) {
+                answer(auditReadFailure(error));
+              }
+            };
+            step();
             return;
+          }
           case 'policy.get':
             this.refreshConfig(true);
             reply({ type: 'result', id: m.id, result: policyView(this.config, Date.now()) });
