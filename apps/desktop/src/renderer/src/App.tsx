@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { visibleText, type ConsoleApi } from '@aleph/protocol';
 import { Notice } from './Notice';
-import { useConsole, useGatewayLink, VIEWS, type View } from './store';
+import { useConsole, useGatewayLink, viewOf, VIEWS, type View } from './store';
 import { Approvals } from './views/Approvals';
 import { Overview } from './views/Overview';
 import { Pairing } from './views/Pairing';
@@ -9,12 +9,6 @@ import { Policies } from './views/Policies';
 import { Timeline } from './views/Timeline';
 
 const TITLES: Record<View, string> = { overview: 'Overview', approvals: 'Approvals', pairing: 'Pairing', policies: 'Policies', timeline: 'Audit timeline' };
-
-/** The screen an address names (`#approvals`), so that a link or a reload opens it. */
-function viewOf(hash: string): View | null {
-  const name = hash.replace(/^#/, '');
-  return (VIEWS as readonly string[]).includes(name) ? (name as View) : null;
-}
 
 export function App({ api }: { api: ConsoleApi }) {
   const { connection, connectionReason, approvals, pairings, configProblem, view, go } = useConsole();
@@ -26,8 +20,6 @@ export function App({ api }: { api: ConsoleApi }) {
 
   // The address follows the screen on show, and the screen follows the address (back, a typed #name).
   useEffect(() => {
-    const initial = viewOf(window.location.hash);
-    if (initial !== null) go(initial);
     const onHash = () => {
       const named = viewOf(window.location.hash);
       if (named !== null && named !== useConsole.getState().view) go(named);

@@ -7,6 +7,12 @@ import type { ConnectionState, ConsoleApi, DeviceView, GatewayEvent, PairingView
 export const VIEWS = ['overview', 'approvals', 'pairing', 'policies', 'timeline'] as const;
 export type View = (typeof VIEWS)[number];
 
+/** The screen an address names (`#approvals`), so that a link or a reload opens it. */
+export function viewOf(hash: string): View | null {
+  const name = hash.replace(/^#/, '');
+  return (VIEWS as readonly string[]).includes(name) ? (name as View) : null;
+}
+
 /** A search another screen opens the timeline with. */
 export interface TimelineSearch {
   readonly text?: string;
@@ -64,7 +70,8 @@ export const useConsole = create<ConsoleState>((set) => ({
   selected: null,
   configProblem: null,
   notice: null,
-  view: 'overview',
+  // The screen the address names from the first frame: no other screen starts loading first.
+  view: (typeof window === 'undefined' ? null : viewOf(window.location.hash)) ?? 'overview',
   timelineSearch: null,
   // What waits is known only over a live link: once it drops, a request may have ended (a gateway
   // that stopped denies everything), so none stays answerable; once it opens, all is fetched again.
