@@ -4,12 +4,12 @@
  *
  * A scan of a million events cannot answer in the few milliseconds a screen has, however it is
  * indexed; so the counts are kept as the events come. Triggers on the events table add every
- * decision (`terminal_cmd`) and every request put to a person (`approval_request`) to three small
+ * decision (`terminal_cmd`) and every request put to a person (`approval_request`) to small
  * tables: one row per minute (and one per half hour), outcome and risk; one per agent; one per
- * command. A row is counted in
- * the minute of its own `ts`, so imported events, which keep their old times, land where they
- * happened. Retention pruning takes its rows back out. The Overview then groups at most a week of
- * minutes into buckets, and reads the top commands off an index.
+ * command. A row is counted in the span of its own `ts`, so imported events, which keep their old
+ * times, land where they happened. Retention pruning takes its rows back out. The Overview then
+ * groups at most 1,440 minutes or 336 half hours into buckets, and reads the top commands off an
+ * index.
  *
  * The tables and triggers are created the first time a writer asks (prepareOverview); the events
  * already there are then counted a chunk at a time, each chunk a transaction, so that a server
