@@ -106,7 +106,7 @@ beforeAll(async () => {
   await startGateway();
   browser = await chromium.launch({ executablePath: CHROMIUM });
   page = await browser.newPage({ viewport: { width: 1200, height: 800 }, colorScheme: 'light' });
-  await page.goto(ready.console);
+  await page.goto(`${ready.console}#approvals`);
 }, 60_000);
 
 afterAll(async () => {
@@ -539,7 +539,7 @@ describe('the web console', () => {
     await page.getByRole('alert').filter({ hasText: 'Signed out' }).waitFor();
     expect(await page.getByRole('alert').filter({ hasText: 'Reconnecting…' }).count()).toBe(0);
     await shot('signed-out');
-    await page.goto(ready.console);
+    await page.goto(`${ready.console}#approvals`);
     await page.getByText('All calm').waitFor();
   });
 });

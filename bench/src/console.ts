@@ -134,7 +134,7 @@ export async function consoleSuite(): Promise<Row[]> {
     const ready: number[] = [];
     const bare: number[] = [];
     for (let i = 0; i < LOADS + 1; i++) {
-      const r = await load(browser, g.consoleLoginUrl()!);
+      const r = await load(browser, `${g.consoleLoginUrl()!}#approvals`);
       const b = await load(browser, floor.url);
       if (i > 0) {
         ready.push(r);
@@ -144,7 +144,7 @@ export async function consoleSuite(): Promise<Row[]> {
 
     const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
     const page = await context.newPage();
-    await page.goto(g.consoleLoginUrl()!);
+    await page.goto(`${g.consoleLoginUrl()!}#approvals`);
     await page.locator('article.approval').first().waitFor();
     const search = await timeline(page);
     await context.close();

@@ -6,6 +6,7 @@ import { auditSuite } from './audit.js';
 import { consoleSuite } from './console.js';
 import { gatewaySuite } from './gateway.js';
 import { identitySuite } from './identity.js';
+import { overviewSuite } from './overview.js';
 import { policySuite } from './policy.js';
 import { proxySuite } from './proxy.js';
 import { repoContextSuite } from './repo-context.js';
@@ -21,6 +22,7 @@ const suites: Record<string, () => Promise<Row[]>> = {
   sandbox: sandboxSuite,
   proxy: proxySuite,
   console: consoleSuite,
+  overview: overviewSuite,
 };
 
 const only = process.argv.slice(2);

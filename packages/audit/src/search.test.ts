@@ -84,3 +84,35 @@ describe('search', () => {
     expect(fallback.count).toBe(122);
   });
 });
+
+describe('search order', () => {
+  it('puts imported events, which keep their old times, in time order, on every page and with text or without', () => {
+    const own = mkdtempSync(join(tmpdir(), 'aleph-order-'));
+    const log = AuditStore.open(join(own, 'aleph.db'));
+    try {
+      const minutes = (rows: readonly { payload: Record<string, unknown> }[]) => rows.map((r) => Number(String(r.payload.command).split(' ')[2]));
+      const at = (minute: number, word: string) => ({ event: 'terminal_cmd', command: `echo ${word} ${minute}`, decision: 'allow-once', ts: new Date(T0 + minute * 60_000).toISOString() });
+      // Live events first, then an import of older ones (higher ids, earlier times), many enough for both ways of reading.
+      log.appendBatch(Array.from({ length: 2500 }, (_, i) => at(1000 + i, 'live')));
+      // Searched while the log is in time order, then again once an import has ended that.
+      expect(minutes(search(log, { text: 'live', limit: 3 }).rows)).toEqual([3499, 3498, 3497]);
+      log.appendBatch(Array.from({ length: 2500 }, (_, i) => at(i, 'live')));
+      log.appendBatch([at(5000, 'rare'), at(10, 'rare'), at(7000, 'rare')]);
+      for (const text of [undefined, 'live', 'rare']) {
+        const seen: number[] = [];
+        let cursor: string | null = null;
+        do {
+          const page = search(log, { ...(text === undefined ? {} : { text }), limit: 700, ...(cursor === null ? {} : { cursor }) });
+          seen.push(...minutes(page.rows));
+          cursor = page.next_cursor;
+        } while (cursor !== null);
+        const sorted = [...seen].sort((a, b) => b - a);
+        expect(seen, text).toEqual(sorted);
+        expect(seen.length, text).toBe(text === 'rare' ? 3 : text === 'live' ? 5000 : 5003);
+      }
+    } finally {
+      log.close();
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+});

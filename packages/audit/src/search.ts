@@ -1,8 +1,10 @@
 /**
- * The timeline's search: full text (FTS5) combined with filters, newest first, keyset pagination
+ * The timeline's search: full text (FTS5) combined with filters, newest first by the events' own
+ * time (imported events keep theirs, and take their place among the others), keyset pagination
  * (an opaque cursor, never OFFSET), and a count that stops at a bound so it stays fast on a million
  * rows.
  */
+import type Database from 'better-sqlite3';
 import type { AuditRow, TimelineQuery } from '@aleph/protocol';
 import { AuditError, toAuditRow, type AuditStore, type StoredRow } from './store.js';
 import { tagFilter, type TagColumn } from './tags.js';
@@ -41,14 +43,43 @@ export function ftsQuery(text: string): string | null {
   return words.map((w) => `"${w}"*`).join(' ');
 }
 
-export function encodeCursor(id: number): string {
-  return Buffer.from(`v1:${id}`).toString('base64url');
+/** A page's last row, by which the next page goes on: its time, then its id (ties in time, and equal times of imported rows). */
+export function encodeCursor(ts: number, id: number): string {
+  return Buffer.from(`v2:${ts}:${id}`).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): number {
-  const m = /^v1:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+export function decodeCursor(cursor: string): { ts: number; id: number } {
+  const m = /^v2:(-?\d+):(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (m === null) throw new AuditError('invalid_query', `The cursor ${JSON.stringify(cursor)} is not one this store handed out.`);
-  return Number(m[1]);
+  return { ts: Number(m[1]), id: Number(m[2]) };
+}
+
+/**
+ * Above this many matches, a search reads the time index newest first and keeps the rows that
+ * match (they are dense enough to fill a page soon); at or below, it sorts its matches by time.
+ */
+const DENSE_MATCHES = 2000;
+
+/** Per connection: up to which row the log was found in time order, and whether it all was. */
+const timeOrder = new WeakMap<Database.Database, { upTo: number; lastTs: number; inOrder: boolean }>();
+
+/**
+ * Whether every row's time is at or after the row before it: then newest first by time is newest
+ * first by id, which the full-text index reads with no sorting. Only rows added since the last
+ * search are looked at (all of them, once, at the first search); an import of older history ends it.
+ */
+function inTimeOrder(db: Database.Database): boolean {
+  const known = timeOrder.get(db) ?? { upTo: 0, lastTs: -1, inOrder: true };
+  if (known.inOrder) {
+    // One statement, one snapshot: the rows checked are the rows up to the top it reports.
+    const r = db.prepare(`SELECT
+        (SELECT count(*) FROM (SELECT ts < lag(ts, 1, :lastTs) OVER (ORDER BY id) AS back FROM events WHERE id > :upTo) WHERE back) AS breaks,
+        (SELECT id FROM events ORDER BY id DESC LIMIT 1) AS top,
+        (SELECT ts FROM events ORDER BY id DESC LIMIT 1) AS lastTs`).get({ upTo: known.upTo, lastTs: known.lastTs }) as { breaks: number; top: number | null; lastTs: number | null };
+    if (r.top !== null && r.top > known.upTo) timeOrder.set(db, { upTo: r.top, lastTs: r.lastTs!, inOrder: r.breaks === 0 });
+    else timeOrder.set(db, known);
+  }
+  return timeOrder.get(db)!.inOrder;
 }
 
 interface Built {
@@ -95,30 +126,45 @@ function run(store: AuditStore, q: SearchQuery, session: string | undefined): Se
   const scope = session !== undefined && q.session === undefined ? 'session' : 'all';
   if (built === null) return { rows: [], next_cursor: null, count: 0, count_exact: true, scope };
   const db = store.connection;
-  // With words or filters, FTS5 drives: its matches come out newest first, each looked up by key.
   const fts = built.match !== null;
-  const from = fts ? 'events_fts f JOIN events e ON e.id = f.rowid' : 'events e';
-  const id = fts ? 'f.rowid' : 'e.id';
+  const sqlWhere = (c: readonly string[]): string => (c.length === 0 ? '' : `WHERE ${c.join(' AND ')}`);
+  // Counting needs the events table only for a time range; otherwise the index alone answers.
   const conditions = fts ? ['events_fts MATCH ?', ...built.where] : [...built.where];
   const params = fts ? [built.match, ...built.params] : [...built.params];
-  const pageConditions = [...conditions];
-  const pageParams = [...params];
-  if (q.cursor !== undefined && q.cursor !== null) {
-    pageConditions.push(`${id} < ?`);
-    pageParams.push(decodeCursor(q.cursor));
-  }
-  const sqlWhere = (c: readonly string[]): string => (c.length === 0 ? '' : `WHERE ${c.join(' AND ')}`);
-  const stored = db.prepare(`SELECT e.* FROM ${from} ${sqlWhere(pageConditions)} ORDER BY ${id} DESC LIMIT ?`).all(...pageParams, limit + 1) as StoredRow[];
-  // Counting needs the events table only for a time range; otherwise the index alone answers.
   const countSql = fts && built.where.length === 0
     ? 'SELECT count(*) AS n FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH ? LIMIT ?)'
-    : `SELECT count(*) AS n FROM (SELECT 1 FROM ${from} ${sqlWhere(conditions)} LIMIT ?)`;
+    : `SELECT count(*) AS n FROM (SELECT 1 FROM ${fts ? 'events_fts f JOIN events e ON e.id = f.rowid' : 'events e'} ${sqlWhere(conditions)} LIMIT ?)`;
   const count = (db.prepare(countSql).get(...params, countLimit + 1) as { n: number }).n;
+  // Newest first by the events' own time (imported events keep theirs), then by id.
+  const pageConditions = [...built.where];
+  const pageParams: unknown[] = [...built.params];
+  if (q.cursor !== undefined && q.cursor !== null) {
+    const after = decodeCursor(q.cursor);
+    pageConditions.push('e.ts <= ? AND (e.ts < ? OR e.id < ?)');
+    pageParams.push(after.ts, after.ts, after.id);
+  }
+  let sql: string;
+  if (!fts) sql = `SELECT e.* FROM events e ${sqlWhere(pageConditions)} ORDER BY e.ts DESC, e.id DESC LIMIT ?`;
+  else if (inTimeOrder(db)) {
+    // Time order is id order: the index's matches, newest first, each looked up by key.
+    sql = `SELECT e.* FROM events_fts f JOIN events e ON e.id = f.rowid ${sqlWhere(['events_fts MATCH ?', ...pageConditions])} ORDER BY f.rowid DESC LIMIT ?`;
+    pageParams.unshift(built.match);
+  } else if (count > DENSE_MATCHES) {
+    // Many matches: down the time index, each row checked against the matches' set.
+    sql = `SELECT e.* FROM events e INDEXED BY events_ts ${sqlWhere(['e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)', ...pageConditions])} ORDER BY e.ts DESC, e.id DESC LIMIT ?`;
+    pageParams.unshift(built.match);
+  } else {
+    // Few: every match, sorted.
+    sql = `SELECT e.* FROM events_fts f JOIN events e ON e.id = f.rowid ${sqlWhere(['events_fts MATCH ?', ...pageConditions])} ORDER BY e.ts DESC, e.id DESC LIMIT ?`;
+    pageParams.unshift(built.match);
+  }
+  const stored = db.prepare(sql).all(...pageParams, limit + 1) as StoredRow[];
   const more = stored.length > limit;
-  const rows = (more ? stored.slice(0, limit) : stored).map(toAuditRow);
+  const page = more ? stored.slice(0, limit) : stored;
+  const last = page[page.length - 1];
   return {
-    rows,
-    next_cursor: more ? encodeCursor(rows[rows.length - 1]!.id) : null,
+    rows: page.map(toAuditRow),
+    next_cursor: more && last !== undefined ? encodeCursor(last.ts, last.id) : null,
     count: Math.min(count, countLimit),
     count_exact: count <= countLimit,
     scope,

@@ -9,10 +9,10 @@ import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { AuditError, AuditStore, search, type VerifyResult } from '@aleph/audit';
+import { AuditError, AuditStore, overviewSteps, search, type VerifyResult } from '@aleph/audit';
 import { authorize, DEFAULT_PAIRING_LIMITS, identityContext, type IdentityContext, type PairingLimits } from '@aleph/identity';
 import { CommandPolicy, type Evaluation } from '@aleph/policy';
-import { recordApproval } from '@aleph/sandbox';
+import { recordApproval, sandboxAvailability } from '@aleph/sandbox';
 import {
   describeGrant, encodeFrame, fail, FrameReader, ok, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
   type ExecBinding, type ExecRequest, type Failure, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type PolicyCall, type Result, type SecurityMode, type TimelinePage, type ToolRunRequest,
@@ -677,6 +677,23 @@ export class Gateway {
           case 'audit.verify':
             this.verifyChain(answer);
             return;
+          case 'audit.overview': {
+            // The console's Overview: counted in the log (what was just appended too), and whether runs can be confined
+            // here. Its counts are first set up a chunk at a time, yielding between chunks as verifyChain does.
+            this.flush();
+            const steps = overviewSteps(this.audit, { range: call.range, sandbox: sandboxAvailability(), sandboxSettings: this.config.sandbox });
+            const step = (): void => {
+              try {
+                const next = steps.next();
+                if (next.done === true) answer(ok(next.value));
+                else setImmediate(step);
+              } catch (error) {
+                answer(auditReadFailure(error));
+              }
+            };
+            step();
+            return;
+          }
           case 'policy.get':
             this.refreshConfig(true);
             reply({ type: 'result', id: m.id, result: policyView(this.config, Date.now()) });

@@ -9,12 +9,13 @@ import { fromBase64url, withContext } from './base64url.js';
 import { parseAllowRule, parseSecurityMode, RISK_LEVELS, RULE_ACTIONS, type AllowRule, type RiskLevel, type RuleAction, type SecurityMode } from './policy.js';
 import { fail, ok, type Result } from './result.js';
 import { UNPRINTABLE } from './visible.js';
+import { parseOverviewQuery, type OverviewRange } from './console-api.js';
 
 export const OWNER_METHODS = [
   'pairing.list', 'pairing.approve', 'pairing.reject',
   'devices.list', 'devices.revoke', 'devices.rotate',
   'guests.invite', 'guests.list', 'guests.revoke',
-  'audit.search', 'audit.verify',
+  'audit.search', 'audit.verify', 'audit.overview',
   'policy.get', 'policy.set_mode', 'rules.add', 'rules.remove', 'rules.import',
 ] as const;
 export type OwnerMethod = (typeof OWNER_METHODS)[number];
@@ -26,6 +27,7 @@ export type OwnerCall =
   | { readonly method: 'guests.invite'; readonly name: string; readonly tools: readonly string[]; readonly expires_in_ms?: number }
   | ({ readonly method: 'audit.search' } & TimelineQuery)
   | { readonly method: 'audit.verify' }
+  | { readonly method: 'audit.overview'; readonly range: OverviewRange }
   | PolicyCall;
 
 /** The owner's calls on modes and rules: the console's Policies screen, as `aleph mode` and `aleph rules` do. */
@@ -266,6 +268,8 @@ export function parseOwnerCall(method: string, params: Readonly<Record<string, u
       return ok({ method });
     case 'audit.search':
       return parseTimelineQuery(params);
+    case 'audit.overview':
+      return parseOverviewQuery(params);
     case 'policy.get':
       return ok({ method });
     case 'policy.set_mode': {

@@ -1,24 +1,35 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { visibleText, type ConsoleApi } from '@aleph/protocol';
 import { Notice } from './Notice';
-import { useConsole, useGatewayLink } from './store';
+import { useConsole, useGatewayLink, viewOf, VIEWS, type View } from './store';
 import { Approvals } from './views/Approvals';
+import { Overview } from './views/Overview';
 import { Pairing } from './views/Pairing';
 import { Policies } from './views/Policies';
 import { Timeline } from './views/Timeline';
 
-const TABS = ['approvals', 'pairing', 'policies', 'timeline'] as const;
-type Tab = (typeof TABS)[number];
-const TITLES: Record<Tab, string> = { approvals: 'Approvals', pairing: 'Pairing', policies: 'Policies', timeline: 'Audit timeline' };
+const TITLES: Record<View, string> = { overview: 'Overview', approvals: 'Approvals', pairing: 'Pairing', policies: 'Policies', timeline: 'Audit timeline' };
 
 export function App({ api }: { api: ConsoleApi }) {
-  const [tab, setTab] = useState<Tab>('approvals');
-  const { connection, connectionReason, approvals, pairings, configProblem } = useConsole();
+  const { connection, connectionReason, approvals, pairings, configProblem, view, go } = useConsole();
   useGatewayLink(api);
 
   useEffect(() => {
     document.title = approvals.length > 0 ? `(${approvals.length}) Aleph Console` : 'Aleph Console';
   }, [approvals.length]);
+
+  // The address follows the screen on show, and the screen follows the address (back, a typed #name).
+  useEffect(() => {
+    const onHash = () => {
+      const named = viewOf(window.location.hash);
+      if (named !== null && named !== useConsole.getState().view) go(named);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, [go]);
+  useEffect(() => {
+    if (viewOf(window.location.hash) !== view) window.history.replaceState(null, '', `#${view}`);
+  }, [view]);
 
   const waitingCodes = pairings.filter((p) => !p.approved).length;
   return (
@@ -26,8 +37,8 @@ export function App({ api }: { api: ConsoleApi }) {
       <header className="top">
         <h1>Aleph Console</h1>
         <nav aria-label="sections">
-          {TABS.map((t) => (
-            <button key={t} type="button" className={t === tab ? 'tab active' : 'tab'} aria-current={t === tab ? 'page' : undefined} onClick={() => setTab(t)}>
+          {VIEWS.map((t) => (
+            <button key={t} type="button" className={t === view ? 'tab active' : 'tab'} aria-current={t === view ? 'page' : undefined} onClick={() => go(t)}>
               {TITLES[t]}
               {t === 'approvals' && approvals.length > 0 && <span className="count" aria-label={`${approvals.length} pending`}>{approvals.length}</span>}
               {t === 'pairing' && waitingCodes > 0 && <span className="count" aria-label={`${waitingCodes} codes`}>{waitingCodes}</span>}
@@ -44,10 +55,11 @@ export function App({ api }: { api: ConsoleApi }) {
       )}
       <Notice />
       <main>
-        {tab === 'approvals' && <Approvals api={api} />}
-        {tab === 'pairing' && <Pairing api={api} />}
-        {tab === 'policies' && <Policies api={api} />}
-        {tab === 'timeline' && <Timeline api={api} />}
+        {view === 'overview' && <Overview api={api} />}
+        {view === 'approvals' && <Approvals api={api} />}
+        {view === 'pairing' && <Pairing api={api} />}
+        {view === 'policies' && <Policies api={api} />}
+        {view === 'timeline' && <Timeline api={api} />}
       </main>
     </div>
   );

@@ -11,7 +11,8 @@ const NOTICE_CHARS = 200;
  * characters made visible; a long one is cut short until the person asks for all of it.
  */
 export function Notice() {
-  const notice = useConsole((s) => s.notice);
+  // A notice belongs to the screen it came from: another screen does not show it.
+  const notice = useConsole((s) => (s.notice?.view === s.view ? s.notice : null));
   const [whole, setWhole] = useState(false);
   useEffect(() => setWhole(false), [notice]);
   // A notice passes; an error stays a little longer, to be read; one opened in full stays until closed.

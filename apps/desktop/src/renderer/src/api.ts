@@ -177,6 +177,7 @@ export function webSocketApi(url: string): ConsoleApi {
     importRules: async (file) => (await call<{ imported: number }>('rules.import', { ...file })).imported,
     searchTimeline: (query) => call('audit.search', { ...query }),
     verifyChain: () => call('audit.verify'),
+    overview: (range) => call('audit.overview', { range }),
     onConnection(listener) {
       connectionListeners.push(listener);
       listener(state, reason);

@@ -1,7 +1,28 @@
 /** The console's state: what waits for a person, the link to the gateway, and a clock for countdowns. */
 import { useEffect } from 'react';
 import { create } from 'zustand';
-import type { ConnectionState, ConsoleApi, DeviceView, GatewayEvent, PairingView, PendingApproval } from '@aleph/protocol';
+import type { ConnectionState, ConsoleApi, DeviceView, GatewayEvent, PairingView, PendingApproval, RiskLevel, AuditEventType } from '@aleph/protocol';
+
+/** The console's screens, in the order of its tabs; the first is where it opens. */
+export const VIEWS = ['overview', 'approvals', 'pairing', 'policies', 'timeline'] as const;
+export type View = (typeof VIEWS)[number];
+
+/** The screen an address names (`#approvals`), so that a link or a reload opens it. */
+export function viewOf(hash: string): View | null {
+  const name = hash.replace(/^#/, '');
+  return (VIEWS as readonly string[]).includes(name) ? (name as View) : null;
+}
+
+/** A search another screen opens the timeline with. */
+export interface TimelineSearch {
+  readonly text?: string;
+  readonly event?: AuditEventType;
+  readonly decision?: string;
+  readonly risk?: RiskLevel;
+  /** Epoch milliseconds: from (inclusive), to (exclusive). */
+  readonly since?: number;
+  readonly until?: number;
+}
 
 export interface ConsoleState {
   connection: ConnectionState;
@@ -20,8 +41,12 @@ export interface ConsoleState {
    * last one that parsed and refuses every change. Known only over a live link.
    */
   configProblem: { file: string; message: string } | null;
-  /** A passing message: what was just done, or what went wrong. */
-  notice: { text: string; tone: 'ok' | 'error' } | null;
+  /** The screen on show. */
+  view: View;
+  /** The search the timeline opens with, when another screen sent the person there. */
+  timelineSearch: TimelineSearch | null;
+  /** A passing message: what was just done, or what went wrong, on the screen it came from. */
+  notice: { text: string; tone: 'ok' | 'error'; view: View } | null;
   setConnection(state: ConnectionState, reason?: string): void;
   setApprovals(approvals: readonly PendingApproval[]): void;
   setPairings(pairings: readonly PairingView[]): void;
@@ -29,6 +54,8 @@ export interface ConsoleState {
   apply(event: GatewayEvent): void;
   select(id: string | null): void;
   tell(text: string, tone?: 'ok' | 'error'): void;
+  /** Shows `view` (the timeline with `search`, if given); a notice stays with the screen it came from. */
+  go(view: View, search?: TimelineSearch): void;
   tick(now: number): void;
 }
 
@@ -43,6 +70,9 @@ export const useConsole = create<ConsoleState>((set) => ({
   selected: null,
   configProblem: null,
   notice: null,
+  // The screen the address names from the first frame: no other screen starts loading first.
+  view: (typeof window === 'undefined' ? null : viewOf(window.location.hash)) ?? 'overview',
+  timelineSearch: null,
   // What waits is known only over a live link: once it drops, a request may have ended (a gateway
   // that stopped denies everything), so none stays answerable; once it opens, all is fetched again.
   setConnection: (connection, reason) => set((s) => (connection === 'open'
@@ -71,7 +101,12 @@ export const useConsole = create<ConsoleState>((set) => ({
     }
   }),
   select: (selected) => set({ selected }),
-  tell: (text, tone = 'ok') => set({ notice: { text, tone } }),
+  tell: (text, tone = 'ok') => set((s) => ({ notice: { text, tone, view: s.view } })),
+  go: (view, search) => set((s) => ({
+    view,
+    timelineSearch: view === 'timeline' ? (search ?? null) : s.timelineSearch,
+    notice: s.notice?.view === view ? s.notice : null,
+  })),
   tick: (now) => set({ now }),
 }));
 

@@ -23,6 +23,12 @@ describe('joining the newest events to the timeline', () => {
     expect(joinNewest(rows(10, 1), page(rows(30, 21), true))).toBeNull();
   });
 
+  it('leaves out an imported event, appended since but older than the top row: the search puts it in its own time', () => {
+    const imported = { ...row(11), ts: new Date(Date.UTC(2025, 0, 1)).toISOString() };
+    expect(joinNewest(rows(10, 1), page([row(12), ...rows(10, 2)], true))).toEqual({ rows: [row(12), ...rows(10, 1)], added: 1 });
+    expect(joinNewest(rows(10, 1), page(rows(10, 2).concat(imported), true))).toEqual({ rows: rows(10, 1), added: 0 });
+  });
+
   it('takes the whole page when nothing was loaded and it is all there is', () => {
     expect(joinNewest([], page(rows(3, 1), false))).toEqual({ rows: rows(3, 1), added: 3 });
   });

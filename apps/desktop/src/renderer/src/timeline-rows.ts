@@ -1,4 +1,4 @@
-/** The audit timeline's rows as the console holds them: newest first, by id, as a search returns them. */
+/** The audit timeline's rows as the console holds them: newest first, by time then id, as a search returns them. */
 import type { AuditRow, TimelinePage, TimelineQuery } from '@aleph/protocol';
 
 /**
@@ -7,8 +7,10 @@ import type { AuditRow, TimelinePage, TimelineQuery } from '@aleph/protocol';
  * loaded (more came than a page holds), so the search starts over from `newest`.
  */
 export function joinNewest(loaded: readonly AuditRow[], newest: TimelinePage): { rows: AuditRow[]; added: number } | null {
-  const top = loaded[0]?.id ?? 0;
-  const fresh = newest.rows.filter((r) => r.id > top);
+  const top = loaded[0];
+  // Rows above the top one in the search's order: later, or as late and appended after it.
+  const above = (r: AuditRow): boolean => top === undefined || r.ts > top.ts || (r.ts === top.ts && r.id > top.id);
+  const fresh = newest.rows.filter(above);
   if (fresh.length === newest.rows.length && newest.next_cursor !== null) return null;
   return { rows: [...fresh, ...loaded], added: fresh.length };
 }

@@ -22,9 +22,13 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
   const select = useConsole((s) => s.select);
   const tell = useConsole((s) => s.tell);
   const suggested = approval.suggested_rule === null ? '' : `${approval.suggested_rule.kind}:${approval.suggested_rule.pattern}`;
-  const [rule, setRule] = useState(suggested);
-  // An edit is read as the CLI reads a rule; one that does not parse is never answered with.
-  const edited = rule === suggested ? null : parseRuleText(rule);
+  // The field shows the rule as every other place does, hidden characters (bidi overrides among
+  // them) escaped: drawn as they are, they could show it reversed or hide part of it.
+  const shown = visibleText(suggested);
+  const [rule, setRule] = useState(shown);
+  // Left as shown, Allow Always remembers the rule itself. An edit is read as the CLI reads a
+  // rule, as written; one that does not parse is never answered with.
+  const edited = rule === shown ? null : parseRuleText(rule);
   const ruleField = useRef<HTMLTextAreaElement>(null);
   const ids = useId();
   const [reach, setReach] = useState(0);
@@ -94,7 +98,8 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
           <label htmlFor={`${ids}rule`}>Allow Always remembers</label>
           <textarea id={`${ids}rule`} ref={ruleField} rows={1} value={rule} onChange={(e) => setRule(e.target.value)} disabled={busy} spellCheck={false}
             aria-invalid={edited?.ok === false} aria-describedby={edited?.ok === false ? `${ids}problem` : undefined} />
-          {visibleText(rule) !== rule && <p className="rule-note">Hidden characters shown: <code>{visibleText(rule)}</code></p>}
+          {edited === null && shown !== suggested && <p className="rule-note">Hidden characters shown: <code>{shown}</code></p>}
+          {edited !== null && visibleText(rule) !== rule && <p className="rule-note">Hidden characters shown: <code>{visibleText(rule)}</code></p>}
           {edited?.ok === false && <p className="rule-note problem" id={`${ids}problem`}>{edited.error.message}</p>}
         </div>
       )}

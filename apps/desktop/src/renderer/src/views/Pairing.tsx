@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { visibleText, type ConsoleApi, type GuestInvitation, type GuestView } from '@aleph/protocol';
+import { formatPairingCode, visibleText, type ConsoleApi, type GuestInvitation, type GuestView, type PairingView } from '@aleph/protocol';
 import { localTime, timeLeft, useAct, useConsole } from '../store';
 
 /** How long a guest's access lasts. */
@@ -78,6 +78,30 @@ function Guests({ api }: { api: ConsoleApi }) {
   );
 }
 
+/** A code as typed, in either form (`NFLD-2D7C`, `nfld2d7c`), as the gateway compares it. */
+const plainCode = (code: string): string => code.replace(/[\s-]/g, '').toUpperCase();
+
+/** Approve by the code the device shows: typed in either form, it must be one that waits. */
+function ApproveByCode({ waiting, approve }: { waiting: readonly PairingView[]; approve: (p: PairingView) => Promise<boolean> }) {
+  const tell = useConsole((s) => s.tell);
+  const [typed, setTyped] = useState('');
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const match = waiting.find((p) => plainCode(p.code) === plainCode(typed));
+    if (match === undefined) {
+      tell(`No device is asking to pair with code ${formatPairingCode(typed.trim())}: check the code the device shows.`, 'error');
+      return;
+    }
+    if (await approve(match)) setTyped('');
+  };
+  return (
+    <form className="row approve-code" aria-label="approve a code" onSubmit={(e) => void submit(e)}>
+      <label>The code the device shows <input value={typed} onChange={(e) => setTyped(e.target.value)} placeholder="NFLD-2D7C" spellCheck={false} autoCapitalize="characters" required maxLength={16} /></label>
+      <button type="submit">Approve this code</button>
+    </form>
+  );
+}
+
 export function Pairing({ api }: { api: ConsoleApi }) {
   const { pairings, devices, now, pairingVersion, setPairings, setDevices, tell } = useConsole();
   const refresh = async () => {
@@ -96,8 +120,8 @@ export function Pairing({ api }: { api: ConsoleApi }) {
       {waiting.length === 0 ? <p className="muted">No device is asking to pair. On the device, run <code>aleph pairing request --name NAME</code>.</p> : (
         <ul className="list">
           {waiting.map((p) => (
-            <li key={p.code} className="card row" aria-label={`pairing ${p.code}`}>
-              <span className="code">{p.code}</span>
+            <li key={p.code} className="card row" aria-label={`pairing ${formatPairingCode(p.code)}`}>
+              <span className="code">{formatPairingCode(p.code)}</span>
               <span>{visibleText(p.name)} <span className="muted">({visibleText(p.type)})</span></span>
               {p.fingerprint !== null && <span className="muted mono">{p.fingerprint}</span>}
               <span className="countdown">{timeLeft(p.expires_at, now)} left</span>
@@ -107,6 +131,7 @@ export function Pairing({ api }: { api: ConsoleApi }) {
           ))}
         </ul>
       )}
+      {waiting.length > 0 && <ApproveByCode waiting={waiting} approve={(p) => act(() => api.approvePairing(p.code), `Approved ${p.name}`)} />}
       <h2>Paired devices</h2>
       {devices.length === 0 ? <p className="muted">No device is paired yet.</p> : (
         <ul className="list">

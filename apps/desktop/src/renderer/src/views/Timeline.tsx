@@ -2,7 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react
 import { AUDIT_EVENT_TYPES, RISK_LEVELS, visibleText, type AuditEventType, type AuditRow, type ChainCheck, type ConsoleApi, type RiskLevel, type TimelineQuery, toJsonLine } from '@aleph/protocol';
 import { download } from '../download';
 import { typingInto } from '../keys';
-import { localTime, useConsole } from '../store';
+import { localTime, useConsole, type TimelineSearch } from '../store';
 import { joinNewest, searchAll } from '../timeline-rows';
 
 const ROW_HEIGHT = 36;
@@ -23,9 +23,20 @@ interface Filters {
   risk: RiskLevel | '';
   session: string;
   sinceHours: string;
+  /** A span another screen asked for (a bar of the Overview's chart); epoch milliseconds. */
+  span: { since: number; until: number } | null;
 }
 
-const NO_FILTERS: Filters = { text: '', event: '', decision: '', risk: '', session: '', sinceHours: '' };
+const NO_FILTERS: Filters = { text: '', event: '', decision: '', risk: '', session: '', sinceHours: '', span: null };
+
+/** The filters of a search another screen opened the timeline with. */
+function filtersOf(search: TimelineSearch | null): Filters {
+  if (search === null) return NO_FILTERS;
+  return {
+    ...NO_FILTERS, text: search.text ?? '', event: search.event ?? '', decision: search.decision ?? '', risk: search.risk ?? '',
+    span: search.since === undefined || search.until === undefined ? null : { since: search.since, until: search.until },
+  };
+}
 
 function queryOf(f: Filters, limit = PAGE): TimelineQuery {
   return {
@@ -35,13 +46,23 @@ function queryOf(f: Filters, limit = PAGE): TimelineQuery {
     ...(f.risk === '' ? {} : { risks: [f.risk] }),
     ...(f.session.trim() === '' ? {} : { session: f.session.trim() }),
     ...(f.sinceHours === '' ? {} : { since: Date.now() - Number(f.sinceHours) * 3_600_000 }),
+    ...(f.span === null ? {} : { since: Math.max(f.span.since, f.sinceHours === '' ? 0 : Date.now() - Number(f.sinceHours) * 3_600_000), until: f.span.until }),
     limit,
   };
 }
 
 export function Timeline({ api }: { api: ConsoleApi }) {
   const tell = useConsole((s) => s.tell);
-  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  // A search another screen sent here is taken once (coming back to the tab starts afresh); one
+  // sent while the timeline is on show replaces the search.
+  const sent = useConsole((s) => s.timelineSearch);
+  const opened = useRef(sent);
+  const [filters, setFilters] = useState<Filters>(() => filtersOf(opened.current));
+  useEffect(() => {
+    if (sent === null) return;
+    useConsole.setState({ timelineSearch: null });
+    if (sent !== opened.current) setFilters(filtersOf(sent));
+  }, [sent]);
   const [rows, setRows] = useState<AuditRow[]>([]);
   const [count, setCount] = useState<{ n: number; exact: boolean } | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -197,6 +218,11 @@ export function Timeline({ api }: { api: ConsoleApi }) {
           <option value="24">last day</option>
           <option value="168">last week</option>
         </select>
+        {filters.span !== null && (
+          <button type="button" className="chip" aria-label="remove the time span" onClick={() => set('span', null)}>
+            {localTime(new Date(filters.span.since).toISOString())} – {localTime(new Date(filters.span.until).toISOString())} ×
+          </button>
+        )}
         <button type="button" onClick={() => void api.verifyChain().then(setChain, (e: Error) => tell(e.message, 'error'))}>Verify chain</button>
         <button type="button" onClick={() => void exportAll()} disabled={rows.length === 0 || exporting !== null}>{exporting === null ? 'Export' : 'Exporting…'}</button>
       </form>
