@@ -4,6 +4,7 @@
  * Electron fetches its binary on first launch; where there is none (no network to fetch it), this
  * suite is skipped and says so loudly.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -25,12 +26,26 @@ function electronBinary(): string | null {
   return existsSync(binary) ? binary : null;
 }
 
-const binary = electronBinary();
-if (binary === null) {
-  skipLoudly('electron', 'No Electron binary is installed here, and Electron fetches it on first launch.', 'Run `npx electron --version` on a machine with network access to fetch it; the test then runs (CI requires it).');
+/**
+ * Why the gateway's SQLite cannot load inside Electron, or null when it can. `npm ci` builds
+ * better-sqlite3 for Node, whose native modules Electron (another ABI) refuses; the packaged app is
+ * rebuilt for Electron by electron-builder, a checkout by `npx electron-rebuild`.
+ */
+function sqliteProblem(electron: string): string | null {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const loaded = spawnSync(electron, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { cwd: root, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, encoding: 'utf8' });
+  return loaded.status === 0 ? null : (/NODE_MODULE_VERSION[^\n]*/.exec(loaded.stderr)?.[0] ?? loaded.stderr.trim().split('\n')[0] ?? `exit ${loaded.status}`);
 }
 
-describe.skipIf(binary === null)(`the desktop app${binary === null ? ' (SKIPPED: no Electron binary)' : ''}`, () => {
+const binary = electronBinary();
+const sqlite = binary === null ? null : sqliteProblem(binary);
+if (binary === null) {
+  skipLoudly('electron', 'No Electron binary is installed here, and Electron fetches it on first launch.', 'Run `npx electron --version` on a machine with network access to fetch it; the test then runs (CI requires it).');
+} else if (sqlite !== null) {
+  skipLoudly('electron', `better-sqlite3 is built for Node, not for this Electron (${sqlite}).`, 'Run `npx electron-rebuild -f -o better-sqlite3` first, and `npm rebuild better-sqlite3` afterwards to go back to Node (CI does both around this test).');
+}
+
+describe.skipIf(binary === null || sqlite !== null)(`the desktop app${binary === null ? ' (SKIPPED: no Electron binary)' : sqlite !== null ? ' (SKIPPED: SQLite built for Node)' : ''}`, () => {
   let root: string | undefined;
   afterEach(() => {
     if (root !== undefined) rmSync(root, { recursive: true, force: true });

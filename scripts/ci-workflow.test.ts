@@ -49,6 +49,13 @@ describe('the CI workflow', () => {
     expect(required(linux[0]!)).toEqual(expect.arrayContaining(['bubblewrap', 'electron']));
     expect(required(macos[0]!)).toEqual(expect.arrayContaining(['macos-sandbox', 'electron']));
     expect(runs(macos[0]!).some((r) => r.includes('packages/sandbox/src/macos.test.ts'))).toBe(true);
+    // The Electron launch test loads the gateway's SQLite inside Electron: rebuilt for Electron's ABI
+    // first, and last, since the rest of the suite needs it built for Node.
+    for (const job of [...linux, ...macos]) {
+      const last = job.steps.at(-1)!;
+      expect(last.run).toMatch(/^npx electron-rebuild -f -o better-sqlite3 && .*npx vitest run e2e\/electron\.test\.ts$/);
+      expect(last.env?.ALEPH_REQUIRE_SUITES).toBe('electron');
+    }
     // Every suite a job requires exists under that name.
     const names = ['bubblewrap', 'electron', 'macos-sandbox'];
     for (const job of all) for (const suite of required(job)) expect(names).toContain(suite);
