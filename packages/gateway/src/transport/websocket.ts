@@ -14,12 +14,12 @@ import {
   type ClientMessage, type DeviceCall, type ExecRequest, type GatewayEvent, type GatewayMessage, type Result, type RpcError, type RpcId, type RpcOutgoing,
 } from '@aleph/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { GatewayError } from './errors.js';
-import { isLoopback, peerOf } from './admission/refusals.js';
-import { own } from './config.js';
-import { requestDeadline, serverTimeouts } from './transport/first-request.js';
-import type { IdentityEvent } from './identities.js';
-import type { Gateway, Limits, Peer, Reply } from './server.js';
+import { GatewayError } from '../errors.js';
+import { isLoopback, peerOf } from '../admission/refusals.js';
+import { own } from '../config/config.js';
+import { requestDeadline, serverTimeouts } from './first-request.js';
+import type { IdentityEvent } from '../admission/devices-and-guests.js';
+import type { Gateway, Limits, Peer, Reply } from '../gateway.js';
 
 export interface NetworkOptions {
   /** TCP port; 0 picks a free one. */
@@ -47,7 +47,7 @@ export const CLOSE_CODES = { IDLE: 4000, SESSION_ENDED: 4001, SHUTDOWN: 4002, TO
 /** How long an ended session's peer has to answer the close before its connection is cut. */
 const CLOSE_GRACE_MS = 2_000;
 
-export { isLoopback } from './admission/refusals.js';
+export { isLoopback } from '../admission/refusals.js';
 
 const anonymous = (): IdentityContext => identityContext({
   request_id: '', session_key: `ses_${randomBytes(8).toString('hex')}`, role: 'anonymous', identity_id: 'anonymous', scope: null,

@@ -17,20 +17,20 @@ import {
   describeGrant, encodeFrame, fail, FrameReader, ok, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
   type ExecBinding, type ExecRequest, type Failure, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type PolicyCall, type Result, type SecurityMode, type TimelinePage, type ToolRunRequest,
 } from '@aleph/protocol';
-import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './binding.js';
-import { auditFile, auditHeadFile, changeRefused, configFile, configText, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, parseConfigText, readConfigText, own, saveConfig, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config.js';
-import { watchConfig } from './config-watch.js';
+import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './decision/binding.js';
+import { auditFile, auditHeadFile, changeRefused, configFile, configText, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, parseConfigText, readConfigText, own, saveConfig, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config/config.js';
+import { watchConfig } from './config/config-watch.js';
 import { GatewayError } from './errors.js';
-import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './handshake.js';
-import { Identities, type IdentityEvent } from './identities.js';
+import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './transport/handshake.js';
+import { Identities, type IdentityEvent } from './admission/devices-and-guests.js';
 import { unrecordedNote } from './admission/refusals.js';
-import { IdentityStore } from './identity-store.js';
-import { ConsoleServer, type ConsoleOptions } from './console-server.js';
-import { NetworkEndpoint, type NetworkOptions } from './network.js';
-import { applyPolicyCall, policyView } from './policy-calls.js';
-import { describeRule, liveRules, withRule, withRulesUsed } from './rules.js';
+import { IdentityStore } from './admission/devices-and-guests-store.js';
+import { ConsoleServer, type ConsoleOptions } from './console/console-server.js';
+import { NetworkEndpoint, type NetworkOptions } from './transport/websocket.js';
+import { applyPolicyCall, policyView } from './decision/policy-changes.js';
+import { describeRule, liveRules, withRule, withRulesUsed } from './decision/agent-rules.js';
 import { openFileLimit, sizeLimits, type Limits } from './transport/limits.js';
-import { approvalEvent, escalationEvents, pendingTool, planToolRun, runEvent, runTool, type ToolPlan } from './tools.js';
+import { approvalEvent, escalationEvents, pendingTool, planToolRun, runEvent, runTool, type ToolPlan } from './run/tool-run.js';
 
 export { DEFAULT_LIMITS, type Limits } from './transport/limits.js';
 

@@ -12,7 +12,7 @@ import {
   trustFor, trustGate, type Escalation, type SandboxAuditLog, type TrustGate, type TrustRecord,
 } from '@aleph/sandbox';
 import { shellQuote } from '@aleph/policy';
-import { bindingDrift, currentBinding, fileHash, resolveExecutable } from './binding.js';
+import { bindingDrift, currentBinding, fileHash, resolveExecutable } from '../decision/binding.js';
 
 /** What the gateway knows about one tool run before anyone decides. */
 export interface ToolPlan {
