@@ -15,10 +15,13 @@ import { CommandPolicy, type Evaluation } from '@aleph/policy';
 import { recordApproval } from '@aleph/sandbox';
 import {
   describeGrant, encodeFrame, fail, FrameReader, ok, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
-  type ExecBinding, type ExecRequest, type Failure, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type PolicyCall, type Result, type SecurityMode, type TimelinePage, type ToolRunRequest,
+  type ExecBinding, type ExecRequest, type Failure, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type Result, type SecurityMode, type TimelinePage, type ToolRunRequest,
 } from '@aleph/protocol';
+import { LiveConfig } from './config/live-config.js';
+import { Outbox, whenDurable, type Delivery } from './outbox/outbox.js';
+import type { Peer, Reply } from './transport/peer.js';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './decision/binding.js';
-import { auditFile, auditHeadFile, changeRefused, configFile, configText, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, parseConfigText, readConfigText, own, saveConfig, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config/config.js';
+import { auditFile, auditHeadFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, own, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config/config.js';
 import { watchConfig } from './config/config-watch.js';
 import { GatewayError } from './errors.js';
 import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './transport/handshake.js';
@@ -27,12 +30,13 @@ import { unrecordedNote } from './admission/refusals.js';
 import { IdentityStore } from './admission/devices-and-guests-store.js';
 import { ConsoleServer, type ConsoleOptions } from './console/console-server.js';
 import { NetworkEndpoint, type NetworkOptions } from './transport/websocket.js';
-import { applyPolicyCall, policyView } from './decision/policy-changes.js';
+import { policyView } from './decision/policy-changes.js';
 import { describeRule, liveRules, withRule, withRulesUsed } from './decision/agent-rules.js';
 import { openFileLimit, sizeLimits, type Limits } from './transport/limits.js';
 import { approvalEvent, escalationEvents, pendingTool, planToolRun, runEvent, runTool, type ToolPlan } from './run/tool-run.js';
 
 export { DEFAULT_LIMITS, type Limits } from './transport/limits.js';
+export type { Peer, Reply } from './transport/peer.js';
 
 export interface GatewayOptions {
   /** `$ALEPH_HOME`. */
@@ -60,60 +64,12 @@ export interface GatewayOptions {
   readonly onProblem?: (message: string) => void;
 }
 
-/** What to do once an audit event is durable, and what to do instead if it cannot be written. */
-interface Delivery {
-  readonly deliver: () => void;
-  readonly refuse: (failure: Failure) => void;
-}
-
-/**
- * An answer waiting for its audit event. It is delivered once the event is durable; if the event
- * cannot be written, it is refused instead where it would grant or confirm something (an allow, a
- * resolve, a change), so that nothing is granted that the log does not hold. Entries without
- * `refuse` (refusals, announcements) are delivered either way.
- */
-interface Queued extends Partial<Delivery> {
-  readonly event?: Record<string, unknown>;
-  /** Takes back a change already saved (a rule, a mode, a tool's trust) when its event cannot be written. */
-  readonly undo?: () => void;
-}
-
 /** Thrown inside a store's transaction to take back a change whose audit events could not be written. */
 class Unrecorded extends Error {
   constructor(readonly failure: Failure) {
     super(failure.message);
   }
 }
-
-/** `message` to `reply` once durable; if the log cannot be written, the failure, as an error with the message's id. */
-function whenDurable(reply: Reply, message: GatewayMessage): Delivery {
-  const id = 'id' in message ? message.id : undefined;
-  return {
-    deliver: () => reply(message),
-    refuse: (f) => reply(id === undefined ? { type: 'error', code: f.code, message: f.message } : { type: 'error', code: f.code, message: f.message, id }),
-  };
-}
-
-/** Someone connected: a Unix-socket client (always the owner) or a network session. */
-export interface Peer {
-  /** Who it is; frozen. A network session starts anonymous and may connect once. */
-  readonly identity: IdentityContext;
-  /** Where it connects from: the network peer's address, or `unix-socket`. */
-  readonly address: string;
-  subscribed: boolean;
-  readonly closed: boolean;
-  /** Its requests waiting for a human (approval ids), and its tool runs under way (run ids). */
-  readonly pending: Set<string>;
-  /** Its allowed requests whose run may still report its end (exec_result), oldest first. */
-  readonly running: Map<string, ExecRequest>;
-  /** An event for a subscriber. */
-  notify(event: GatewayEvent): void;
-  /** Something it waited for is over: its idle clock may start again. */
-  settled(): void;
-}
-
-/** Where the answer to one message goes. */
-export type Reply = (message: GatewayMessage) => void;
 
 /** One outcome, as the audit log and a headless report record it. */
 export interface Outcome {
@@ -138,9 +94,6 @@ interface Waiting {
   readonly reply: Reply;
   readonly timer: NodeJS.Timeout;
 }
-
-/** How long after an append the search index catches up. */
-const INDEX_DELAY_MS = 100;
 
 /** How many allowed requests per connection may still report how their run ended. */
 const MAX_UNREPORTED_RUNS = 256;
@@ -192,27 +145,18 @@ export class Gateway {
   private readonly executables = new ExecutableCache();
   private readonly outcomes: Outcome[] | null;
   private answered = 0;
-  /**
-   * When the configuration file was last looked at, and its text then. The text, not the file's
-   * modification time, tells a change: two saves within the time's resolution would look alike.
-   */
-  private configCheckedAt = 0;
-  private configSeen: string | null = null;
-  /** Why the configuration file cannot be used now (it does not parse, or cannot be read), or null while it can. */
-  private configProblem: Failure | null = null;
+  /** The configuration file as this gateway runs on it. */
+  private readonly config: LiveConfig;
   private unwatchConfig: () => void = () => undefined;
-  /** Answers whose audit events are not yet written; see flush(). */
-  private outbox: Queued[] = [];
-  /** Why the audit log could not be written at the last flush, or null while it can. */
-  private auditProblem: string | null = null;
+  /** Answers whose audit events are not yet written. */
+  private readonly outbox: Outbox;
   private readonly watchers = new Set<(event: GatewayEvent) => void>();
   private stopping = false;
-  private indexTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly home: string,
     readonly socketPath: string,
-    private config: GatewayConfig,
+    config: GatewayConfig,
     private readonly secret: Buffer,
     private readonly policy: CommandPolicy,
     private readonly audit: AuditStore,
@@ -227,6 +171,8 @@ export class Gateway {
   ) {
     this.limits = sizeLimits(openFileLimit(), limits);
     this.outcomes = keepHistory ? [] : null;
+    this.outbox = new Outbox(audit, onProblem);
+    this.config = new LiveConfig(home, config, { onProblem, record: (entry) => this.outbox.push(entry), broadcast: (event) => this.broadcast(event) });
     this.identities = new Identities(identityStore, {
       record: (event) => this.outbox.push({ event }),
       // Announced once recorded; a change the log cannot hold is taken back, and never announced.
@@ -289,8 +235,8 @@ export class Gateway {
     });
     chmodSync(socketPath, 0o600);
     gateway.unwatchConfig = watchConfig(options.home, () => {
-      gateway.refreshConfig(true);
-      gateway.flush();
+      gateway.config.refresh(true);
+      gateway.outbox.flush();
     });
     if (options.network !== undefined) {
       try {
@@ -306,28 +252,14 @@ export class Gateway {
 
   /** The default security mode, as the configuration has it now. */
   get mode(): SecurityMode {
-    this.refreshConfig();
-    return this.config.defaults.mode;
+    return this.config.fresh().defaults.mode;
   }
 
   /** Sets the default mode, as `aleph mode set` does: saved, then audited as `security_mode_change`. Returns an error sentence or null. */
   setMode(mode: SecurityMode): string | null {
-    const changed = this.changePolicy({ method: 'policy.set_mode', mode }, 'owner');
-    this.flush();
+    const changed = this.config.changePolicy({ method: 'policy.set_mode', mode }, 'owner', Date.now());
+    this.outbox.flush();
     return changed.ok ? null : changed.error.message;
-  }
-
-  /** A change to modes or rules by `actor`: saved, then its audit events queued (the caller flushes). */
-  private changePolicy(call: Exclude<PolicyCall, { method: 'policy.get' }>, actor: string): Result<unknown> {
-    const refused = this.changeRefusal();
-    if (refused !== null) return fail(refused.code, refused.message);
-    const change = applyPolicyCall(this.config, call, Date.now(), actor);
-    if (!change.ok) return change;
-    const saved = this.replaceConfig(this.config, change.value.config, 'a change to modes or rules');
-    if (!saved.ok) return saved;
-    for (const event of change.value.events) this.outbox.push({ event });
-    this.outbox.push({ undo: saved.value });
-    return ok(change.value.result);
   }
 
   /** A fresh one-time sign-in link to the web console, or null when it is not served. */
@@ -347,13 +279,12 @@ export class Gateway {
 
   /** Whether callers without a token may use tools (only when the configuration turns authentication off). */
   get authenticationRequired(): boolean {
-    return this.config.network.authentication === 'required';
+    return this.config.value.network.authentication === 'required';
   }
 
   /** How a chat channel treats direct messages. */
   channel(name: string): GatewayConfig['channels'][string] {
-    this.refreshConfig();
-    return own(this.config.channels, name) ?? DEFAULT_CHANNEL;
+    return own(this.config.fresh().channels, name) ?? DEFAULT_CHANNEL;
   }
 
   /** A network session joins: it may subscribe. The endpoint keeps its own connection caps. */
@@ -370,14 +301,14 @@ export class Gateway {
       this.finish(id, 'deny', 'requester_disconnected', 'gateway');
       this.runs.get(id)?.controller.abort();
     }
-    this.flush();
+    this.outbox.flush();
   }
 
   /** One validated message from a network session; its answer goes to `reply` once durable. */
   dispatch(peer: Peer, message: ClientMessage, reply: Reply): void {
     if (message.type === 'challenge_response') reply({ type: 'error', code: 'unknown_type', message: 'Network sessions connect with a token, not the socket secret.' });
     else this.route(peer, message, reply);
-    this.flush();
+    this.outbox.flush();
   }
 
   /**
@@ -391,7 +322,7 @@ export class Gateway {
     try {
       result = this.identityStore.atomically(() => {
         const done = operation(this.identities, Date.now());
-        const failure = this.flush();
+        const failure = this.outbox.flush();
         if (failure !== null) throw new Unrecorded(failure);
         return done;
       });
@@ -401,7 +332,7 @@ export class Gateway {
       } else {
         // The devices file could not be read or written (full disk, held by another process, edited by hand):
         // the events of a change that did not happen are dropped.
-        this.outbox.splice(queued);
+        this.outbox.drop(queued);
         result = fail('identity_unavailable', `The gateway's record of devices and guests cannot be used now (${(error as Error).message}); try again shortly.`);
         this.onProblem(`the identity store failed: ${(error as Error).message}`);
       }
@@ -434,16 +365,16 @@ export class Gateway {
     this.unwatchConfig();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const id of [...this.waiting.keys()]) this.finish(id, 'deny', 'gateway_shutdown', 'gateway');
-    this.flush();
+    this.outbox.flush();
     // Tool runs end with the gateway; their outcome is still audited.
     for (const run of this.runs.values()) run.controller.abort();
     await Promise.all([...this.runs.values()].map((r) => r.done));
-    this.flush();
+    this.outbox.flush();
     for (const c of this.connections) this.close(c);
     // The endpoint first: it ends the sessions, the console's among them, that the console's server would wait for.
     await this.endpoint?.stop();
     await this.consoleServer?.stop();
-    clearTimeout(this.indexTimer);
+    this.outbox.stop();
     await closed;
     try {
       this.audit.close();
@@ -531,67 +462,8 @@ export class Gateway {
       }
       this.handle(c, message.value);
     }
-    this.flush();
+    this.outbox.flush();
     this.touch(c);
-  }
-
-  /**
-   * Group commit: the audit events of everything decided since the last flush are written in one
-   * transaction, and only then are the answers sent. Nothing is answered before its event is
-   * durable, and a burst of requests costs one commit, not one each.
-   */
-  private flush(): Failure | null {
-    if (this.outbox.length === 0) return null;
-    const batch = this.outbox;
-    this.outbox = [];
-    const events = batch.flatMap((b) => (b.event === undefined ? [] : [b.event]));
-    const failure = events.length === 0 ? null : this.append(events);
-    // What the log could not hold is not kept either: the latest change is taken back first.
-    if (failure !== null) for (const b of [...batch].reverse()) b.undo?.();
-    for (const b of batch) {
-      if (failure !== null && b.refuse !== undefined) b.refuse(failure);
-      else b.deliver?.();
-    }
-    if (failure === null) this.indexSoon();
-    return failure;
-  }
-
-  /**
-   * Appends, or says why it could not (the disk is full, another process held the log longer than
-   * the busy timeout): the gateway lives on, refusing what it cannot record, and says when it
-   * starts and when it stops.
-   */
-  private append(events: readonly Record<string, unknown>[]): Failure | null {
-    try {
-      // A log deleted or replaced while open would take these events where nobody can read them.
-      this.audit.checkFile();
-      this.audit.appendBatch(events);
-    } catch (error) {
-      const message = (error as Error).message;
-      if (this.auditProblem === null) this.onProblem(`the audit log cannot be written (${message}); requests are refused until it can.`);
-      this.auditProblem = message;
-      return { code: 'audit_unavailable', message: `The audit log cannot be written (${message}), so nothing is allowed; try again shortly.` };
-    }
-    if (this.auditProblem !== null) this.onProblem('the audit log is written again.');
-    this.auditProblem = null;
-    return null;
-  }
-
-  /**
-   * The search index catches up shortly after appends, off the path of any answer: indexing a few
-   * hundred rows inside one request would make that request wait for all of them.
-   */
-  private indexSoon(): void {
-    if (this.indexTimer !== undefined || this.stopping) return;
-    this.indexTimer = setTimeout(() => {
-      this.indexTimer = undefined;
-      try {
-        this.audit.index();
-      } catch {
-        // The index only trails the events; the next append schedules another try.
-      }
-    }, INDEX_DELAY_MS);
-    this.indexTimer.unref();
   }
 
   private handle(c: Connection, m: ClientMessage): void {
@@ -658,7 +530,7 @@ export class Gateway {
         peer.subscribed = true;
         reply({ type: 'pending', approvals: this.pendingApprovals() });
         // A problem that began before this approver came is told to it too.
-        if (this.configProblem !== null) peer.notify(this.configInvalid(this.configProblem));
+        if (this.config.problem !== null) peer.notify(this.config.invalidEvent(this.config.problem));
         return;
       case 'get_pending':
         reply({ type: 'pending', approvals: this.pendingApprovals() });
@@ -677,14 +549,14 @@ export class Gateway {
             this.verifyChain(answer);
             return;
           case 'policy.get':
-            this.refreshConfig(true);
-            reply({ type: 'result', id: m.id, result: policyView(this.config, Date.now()) });
+            this.config.refresh(true);
+            reply({ type: 'result', id: m.id, result: policyView(this.config.value, Date.now()) });
             return;
           case 'policy.set_mode':
           case 'rules.add':
           case 'rules.remove':
           case 'rules.import': {
-            const changed = this.changePolicy(call, peer.identity.identity_id);
+            const changed = this.config.changePolicy(call, peer.identity.identity_id, Date.now());
             this.outbox.push({ deliver: () => answer(changed), refuse: (f) => answer(fail(f.code, f.message)) });
             return;
           }
@@ -699,7 +571,7 @@ export class Gateway {
   /** The owner reads the audit timeline: a page of a search, or the chain checked; or why the log cannot be read now. */
   private auditSearch(call: Extract<OwnerCall, { method: 'audit.search' }>): Result<TimelinePage> {
     // What was just appended is searchable at once, not a moment later.
-    this.flush();
+    this.outbox.flush();
     try {
       const { method: _method, ...query } = call;
       const page = search(this.audit, query);
@@ -714,7 +586,7 @@ export class Gateway {
    * takes seconds to check, and approvals go on being answered meanwhile.
    */
   private verifyChain(answer: (r: Result<ChainCheck>) => void): void {
-    this.flush();
+    this.outbox.flush();
     const steps = this.audit.verifySteps();
     const step = (): void => {
       let next: IteratorResult<void, VerifyResult>;
@@ -772,7 +644,7 @@ export class Gateway {
     };
     return new Promise((done) => {
       this.route(peer, { type: 'resolve', id, decision }, (m) => done(m.type === 'error' ? fail(m.code, m.message) : ok(undefined)));
-      this.flush();
+      this.outbox.flush();
     });
   }
 
@@ -780,58 +652,6 @@ export class Gateway {
   watch(listener: (event: GatewayEvent) => void): () => void {
     this.watchers.add(listener);
     return () => this.watchers.delete(listener);
-  }
-
-  /**
-   * Adopts changes to the configuration file (`aleph mode set`, a hand edit): at once when the
-   * file can be watched, else within 200 ms of the next request. A file that no longer parses (or
-   * cannot be read) is not adopted: the gateway keeps the last good configuration, says so, and
-   * refuses every change until the file parses again, so as never to write over it.
-   */
-  private refreshConfig(force = false): void {
-    const now = Date.now();
-    if (!force && now - this.configCheckedAt < 200) return;
-    this.configCheckedAt = now;
-    const file = configFile(this.home);
-    const text = readConfigText(file);
-    // Removed: the gateway runs on what it has; the next save writes it again.
-    if (!text.ok && text.error.code === 'config_missing') return;
-    const seen = text.ok ? text.value : `\0${text.error.message}`;
-    if (seen === this.configSeen) return;
-    this.configSeen = seen;
-    const fresh = text.ok ? parseConfigText(file, text.value) : text;
-    if (fresh.ok) this.config = fresh.value;
-    this.configHealth(fresh.ok ? null : fresh.error);
-  }
-
-  /**
-   * Says, once each time it changes, whether the configuration file can be used: to whoever
-   * started the gateway (onProblem), in the audit log, and to every approver.
-   */
-  private configHealth(problem: Failure | null): void {
-    if (problem?.message === this.configProblem?.message) return;
-    const file = configFile(this.home);
-    this.configProblem = problem;
-    if (problem === null) {
-      this.onProblem(`${file} parses again; the gateway runs on it and accepts changes.`);
-      this.outbox.push({ event: { event: 'config_recovered', file, actor: 'gateway' }, deliver: () => this.broadcast({ type: 'config_recovered', file }) });
-      return;
-    }
-    this.onProblem(`${problem.message} The gateway runs on the last configuration that parsed; every change is refused until the file parses again.`);
-    this.outbox.push({
-      event: { event: 'config_invalid', file, reason_code: problem.code, reason: problem.message, actor: 'gateway' },
-      deliver: () => this.broadcast(this.configInvalid(problem)),
-    });
-  }
-
-  private configInvalid(problem: Failure): GatewayEvent {
-    return { type: 'config_invalid', file: configFile(this.home), code: problem.code, message: problem.message };
-  }
-
-  /** Why the configuration may not be changed now (the file as it is now cannot be used), or null. */
-  private changeRefusal(): Failure | null {
-    this.refreshConfig(true);
-    return this.configProblem === null ? null : changeRefused(this.configProblem);
   }
 
   /**
@@ -853,10 +673,11 @@ export class Gateway {
 
   /** The command policy's judgement of a request, with the agent's mode and rules. */
   private evaluate(request: ExecRequest, now: number): { evaluation: Evaluation; mode: string; pathVariable: string; resolveExecutable: (name: string) => string | null } {
-    const rules = liveRules(this.config, request.agent_id, request.session_key, now);
+    const config = this.config.value;
+    const rules = liveRules(config, request.agent_id, request.session_key, now);
     const pathVariable = searchPath(request);
     const resolveExecutable = this.executables.resolver(request.cwd, pathVariable);
-    const mode = modeOf(this.config, request.agent_id);
+    const mode = modeOf(config, request.agent_id);
     const evaluation = this.policy.evaluate(request.command, {
       mode,
       denylist: rules.filter((r) => r.action === 'deny'),
@@ -865,15 +686,15 @@ export class Gateway {
       cwd: request.cwd,
       home: process.env.HOME ?? homedir(),
       resolveExecutable,
-      patterns: this.config.policy,
+      patterns: config.policy,
     });
     const used = [evaluation.denied_by, evaluation.asked_by, ...evaluation.allowed_by].filter((r): r is StoredRule => r !== null);
-    if (used.length > 0) this.config = withRulesUsed(this.config, request.agent_id, used, new Date(now).toISOString());
+    if (used.length > 0) this.config.note(withRulesUsed(config, request.agent_id, used, new Date(now).toISOString()));
     return { evaluation, mode, pathVariable, resolveExecutable };
   }
 
   private request(peer: Peer, requestId: string, request: ExecRequest, timeoutMs: number | undefined, reply: Reply): void {
-    this.refreshConfig();
+    this.config.refresh();
     const now = Date.now();
     if (!this.admit(peer, requestId, 'exec', reply, now)) return;
     const { evaluation, mode, pathVariable, resolveExecutable } = this.evaluate(request, now);
@@ -899,7 +720,7 @@ export class Gateway {
       // approves one, so a tool's trust cannot grow while nobody watches.
       if (tool !== undefined) this.finish(id, 'deny', `no approver answered within ${ttl} ms; a tool's approval needs a person, whatever the ask fallback`, 'fallback');
       else this.finish(id, this.ask.fallback === 'allow' ? 'allow-once' : 'deny', `no approver answered within ${ttl} ms; the ask fallback is ${this.ask.fallback}`, 'fallback');
-      this.flush();
+      this.outbox.flush();
     }, ttl);
     this.waiting.set(id, { approval, evaluation, binding, ...(tool === undefined ? {} : { tool }), requestId, peer, reply, timer });
     peer.pending.add(id);
@@ -920,10 +741,10 @@ export class Gateway {
    * whether a person is asked (Draft, Trial, an escalation) or it runs at once (Verified).
    */
   private toolRun(peer: Peer, requestId: string, run: ToolRunRequest, timeoutMs: number | undefined, reply: Reply): void {
-    this.refreshConfig();
+    this.config.refresh();
     const now = Date.now();
     if (!this.admit(peer, requestId, run.tool, reply, now)) return;
-    const plan = planToolRun(run, own(this.config.tools, run.tool) ?? null, process.env.HOME ?? homedir(), this.home);
+    const plan = planToolRun(run, own(this.config.value.tools, run.tool) ?? null, process.env.HOME ?? homedir(), this.home);
     if (!plan.ok) {
       reply({ type: 'error', code: plan.error.code, message: plan.error.message, id: requestId });
       return;
@@ -954,7 +775,7 @@ export class Gateway {
     }
     // Allowing a tool moves its trust on, which is kept in the configuration file.
     if (m.decision !== 'deny' && w.tool !== undefined && recordApproval(w.tool.record, m.decision, Date.now()) !== w.tool.record) {
-      const refused = this.changeRefusal();
+      const refused = this.config.refusal();
       if (refused !== null) {
         reply({ type: 'error', code: refused.code, message: refused.message, id: m.id });
         return;
@@ -977,7 +798,7 @@ export class Gateway {
         ...rule, action: 'allow' as const, source: 'allow-always', session: m.scope === 'session' ? request.session_key : null,
         expires_at: lifetime === undefined ? null : new Date(now + lifetime).toISOString(),
       };
-      const saved = this.updateConfig((config) => withRule(config, request.agent_id, newRule, now).config, `an "Allow Always" rule for ${request.agent_id}`);
+      const saved = this.config.update((config) => withRule(config, request.agent_id, newRule, now).config, `an "Allow Always" rule for ${request.agent_id}`);
       if (!saved.ok) {
         reply({ type: 'error', code: saved.error.code, message: saved.error.message, id: m.id });
         return;
@@ -1066,7 +887,7 @@ export class Gateway {
     if (decision !== 'deny' && plan.gate.action !== 'run') {
       const next = recordApproval(record, decision, Date.now());
       if (next !== record) {
-        const saved = this.updateConfig((config) => withTrust(config, next), `the trust in ${run.tool}`);
+        const saved = this.config.update((config) => withTrust(config, next), `the trust in ${run.tool}`);
         if (saved.ok) {
           this.outbox.push({ event: approvalEvent(plan, next, decision, by, who), undo: saved.value });
           record = next;
@@ -1092,7 +913,7 @@ export class Gateway {
         this.runs.delete(runId);
         peer.pending.delete(runId);
         this.outbox.push({ event: runEvent(plan, result.id, log), ...whenDurable(reply, { ...result, run: output }) });
-        if (!this.stopping) this.flush();
+        if (!this.stopping) this.outbox.flush();
         peer.settled();
       });
     this.runs.set(runId, { controller, done });
@@ -1125,32 +946,6 @@ export class Gateway {
     }
   }
 
-  /** Changes the configuration file (`what` names the change); returns how to take it back. */
-  private updateConfig(change: (config: GatewayConfig) => GatewayConfig, what: string): Result<() => void> {
-    // Start from the file as it is now, so that a change made meanwhile is not written over.
-    const refused = this.changeRefusal();
-    if (refused !== null) return fail(refused.code, refused.message);
-    return this.replaceConfig(this.config, change(this.config), what);
-  }
-
-  /** Saves `next` in place of `before`; returns how to put `before` back, should the change's audit event fail. */
-  private replaceConfig(before: GatewayConfig, next: GatewayConfig, what: string): Result<() => void> {
-    const saved = this.writeConfig(next);
-    if (saved !== null) return fail('config_unwritable', saved);
-    return ok(() => {
-      const undone = this.writeConfig(before);
-      if (undone !== null) this.onProblem(`${what} was saved but could not be recorded in the audit log, nor taken back: ${undone}`);
-    });
-  }
-
-  /** Writes a configuration made from the one just refreshed; returns an error sentence or null. */
-  private writeConfig(next: GatewayConfig): string | null {
-    const saved = saveConfig(this.home, next);
-    if (!saved.ok) return saved.error.message;
-    this.config = next;
-    this.configSeen = configText(next);
-    return null;
-  }
 }
 
 /**
