@@ -10,6 +10,9 @@ export {
 } from './config/config.js';
 export { isExpired, liveRules, type NewRule } from './decision/agent-rules.js';
 export { applyPolicyCall, policyView, type PolicyChange } from './decision/policy-changes.js';
+export { changeWithoutGateway } from './config/change-without-gateway.js';
+export type { LiveConfig, PolicyChangeCall } from './config/live-config.js';
+export type { Queued } from './outbox/outbox.js';
 export { DEFAULT_LIMITS, Gateway, type GatewayOptions, type Limits, type Outcome } from './gateway.js';
 export { renderReport, type ReportFormat } from './report.js';
 export { isLoopback } from './admission/refusals.js';
