@@ -5,23 +5,27 @@
  * the audit log before it is answered.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { chmodSync, unlinkSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { AuditError, AuditStore, search, type VerifyResult } from '@aleph/audit';
+import { AuditStore } from '@aleph/audit';
 import { authorize, DEFAULT_PAIRING_LIMITS, identityContext, type IdentityContext, type PairingLimits } from '@aleph/identity';
 import { CommandPolicy, type Evaluation } from '@aleph/policy';
 import { recordApproval } from '@aleph/sandbox';
 import {
   describeGrant, encodeFrame, fail, FrameReader, ok, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
-  type ExecBinding, type ExecRequest, type Failure, type GatewayEvent, type GatewayMessage, type ChainCheck, type OwnerCall, type PendingApproval, type Result, type SecurityMode, type TimelinePage, type ToolRunRequest,
+  type ExecBinding, type ExecRequest, type Failure, type GatewayEvent, type GatewayMessage, type PendingApproval, type Result, type SecurityMode, type ToolRunRequest,
 } from '@aleph/protocol';
 import { LiveConfig } from './config/live-config.js';
+import { agentOf, automaticReason, searchPath } from './decision/automatic.js';
+import { openAudit, openIdentities } from './open-stores.js';
+import { auditSearch, verifyChain } from './owner/audit-calls.js';
+import { clearStaleSocket } from './transport/socket-path.js';
 import { Outbox, whenDurable, type Delivery } from './outbox/outbox.js';
 import type { Peer, Reply } from './transport/peer.js';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './decision/binding.js';
-import { auditFile, auditHeadFile, DEFAULT_CHANNEL, identityFile, loadConfig, modeOf, own, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config/config.js';
+import { DEFAULT_CHANNEL, loadConfig, modeOf, own, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config/config.js';
 import { watchConfig } from './config/config-watch.js';
 import { GatewayError } from './errors.js';
 import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './transport/handshake.js';
@@ -31,7 +35,7 @@ import { IdentityStore } from './admission/devices-and-guests-store.js';
 import { ConsoleServer, type ConsoleOptions } from './console/console-server.js';
 import { NetworkEndpoint, type NetworkOptions } from './transport/websocket.js';
 import { policyView } from './decision/policy-changes.js';
-import { describeRule, liveRules, withRule, withRulesUsed } from './decision/agent-rules.js';
+import { liveRules, withRule, withRulesUsed } from './decision/agent-rules.js';
 import { openFileLimit, sizeLimits, type Limits } from './transport/limits.js';
 import { approvalEvent, escalationEvents, pendingTool, planToolRun, runEvent, runTool, type ToolPlan } from './run/tool-run.js';
 
@@ -543,10 +547,13 @@ export class Gateway {
         const answer = (r: Result<unknown>): void => reply(r.ok ? { type: 'result', id: m.id, result: r.value } : { type: 'error', code: r.error.code, message: r.error.message, id: m.id });
         switch (call.method) {
           case 'audit.search':
-            answer(this.auditSearch(call));
+            // What was just appended is searchable at once, not a moment later.
+            this.outbox.flush();
+            answer(auditSearch(this.audit, call));
             return;
           case 'audit.verify':
-            this.verifyChain(answer);
+            this.outbox.flush();
+            verifyChain(this.audit, answer);
             return;
           case 'policy.get':
             this.config.refresh(true);
@@ -566,43 +573,6 @@ export class Gateway {
         return;
       }
     }
-  }
-
-  /** The owner reads the audit timeline: a page of a search, or the chain checked; or why the log cannot be read now. */
-  private auditSearch(call: Extract<OwnerCall, { method: 'audit.search' }>): Result<TimelinePage> {
-    // What was just appended is searchable at once, not a moment later.
-    this.outbox.flush();
-    try {
-      const { method: _method, ...query } = call;
-      const page = search(this.audit, query);
-      return ok({ rows: page.rows, next_cursor: page.next_cursor, count: page.count, count_exact: page.count_exact });
-    } catch (error) {
-      return auditReadFailure(error);
-    }
-  }
-
-  /**
-   * Walks the whole chain a chunk at a time, yielding to the event loop between chunks: a long log
-   * takes seconds to check, and approvals go on being answered meanwhile.
-   */
-  private verifyChain(answer: (r: Result<ChainCheck>) => void): void {
-    this.outbox.flush();
-    const steps = this.audit.verifySteps();
-    const step = (): void => {
-      let next: IteratorResult<void, VerifyResult>;
-      try {
-        next = steps.next();
-      } catch (error) {
-        answer(auditReadFailure(error));
-        return;
-      }
-      if (next.done !== true) {
-        setImmediate(step);
-        return;
-      }
-      answer(ok(next.value));
-    };
-    step();
   }
 
   /** Refuses a peer a tool (or an owner's call): audited as `policy_denied`, answered once durable. */
@@ -946,100 +916,4 @@ export class Gateway {
     }
   }
 
-}
-
-/**
- * The audit log, with its head, checked to reach that head: a gateway does not start on a log that
- * lost rows, nor on a file that is not a log; both are a GatewayError naming the file.
- */
-function openAudit(home: string, busyTimeoutMs: number | undefined): AuditStore {
-  let audit: AuditStore | undefined;
-  try {
-    audit = AuditStore.open(auditFile(home), { indexOnAppend: false, head: auditHeadFile(home), ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }) });
-    audit.checkHead();
-    return audit;
-  } catch (error) {
-    try {
-      audit?.close();
-    } catch {
-      // The error that stopped the start is the one to tell.
-    }
-    if (error instanceof AuditError) throw new GatewayError(error.code, error.message);
-    throw error;
-  }
-}
-
-/** The identity store; a file that is not one is a GatewayError naming it. */
-function openIdentities(home: string): IdentityStore {
-  const file = identityFile(home);
-  try {
-    return IdentityStore.open(file);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code === 'SQLITE_NOTADB') throw new GatewayError('not_a_database', `${file} is not an SQLite database; it was left untouched. Move it aside to start with no paired devices.`);
-    if (typeof code === 'string' && code.startsWith('SQLITE_')) throw new GatewayError('unreadable', `Cannot use the identity store ${file}: ${(error as Error).message}`);
-    throw error;
-  }
-}
-
-/**
- * A read of the audit log that failed: a query the store refuses says so; a log that cannot be
- * read now (held by another process, a full disk, a damaged file) is `audit_unavailable`, never the
- * gateway's end.
- */
-function auditReadFailure(error: unknown): Result<never> {
-  if (error instanceof AuditError && error.code === 'invalid_query') return fail('invalid_query', error.message);
-  return fail('audit_unavailable', `The audit log cannot be read now: ${(error as Error).message}`);
-}
-
-/** The PATH a request's command names resolve through: the requester's, or else the gateway's. */
-function searchPath(request: ExecRequest): string {
-  return request.path ?? process.env.PATH ?? '';
-}
-
-/** Why the policy decided by itself, in the words the agent and the audit log get. */
-function automaticReason(e: Evaluation, mode: string): string {
-  if (e.denied_by !== null) {
-    const message = (e.denied_by as StoredRule).message;
-    return `denied by ${describeRule(e.denied_by)}${message ? `: ${message}` : ''}`;
-  }
-  if (e.action === 'reject') return `blocked: ${e.risk.reasons[0]?.message ?? 'the policy blocks this command'}`;
-  if (e.allowed_by.length > 0) return 'allowlisted';
-  return e.action === 'auto_approve' ? `auto_approved_${mode}` : 'safe';
-}
-
-/**
- * The agent a request speaks for. The owner (the socket, the owner's paired devices) names any
- * agent; anyone else (a guest) only agents of their own, prefixed with their identity: a guest
- * cannot borrow another agent's mode or rules, and every approver sees who asks.
- */
-function agentOf(peer: Peer, claimed: string): string {
-  return peer.identity.role === 'owner' ? claimed : `${peer.identity.identity_id}:${claimed}`;
-}
-
-/**
- * Removes a leftover socket file, but only once a connection attempt is refused (ECONNREFUSED:
- * nobody listens). A live gateway, a path that is not a socket, or any other answer to the
- * attempt (a full backlog, no permission) is an error: the socket may be in use.
- */
-async function clearStaleSocket(path: string): Promise<void> {
-  let isSocket: boolean;
-  try {
-    isSocket = lstatSync(path).isSocket();
-  } catch {
-    return;
-  }
-  if (!isSocket) throw new GatewayError('socket_path_taken', `${path} exists and is not a socket; move it aside.`);
-  const probe = await new Promise<'live' | 'stale' | 'gone' | string>((resolve) => {
-    const socket = connect(path);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve('live');
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' ? 'stale' : error.code === 'ENOENT' ? 'gone' : (error.code ?? error.message)));
-  });
-  if (probe === 'live') throw new GatewayError('already_running', `A gateway is already running on ${path}.`);
-  if (probe === 'gone') return;
-  if (probe !== 'stale') throw new GatewayError('socket_in_use', `${path} could not be checked (${probe}); another gateway may be using it, so it is left alone.`);
-  unlinkSync(path);
 }
