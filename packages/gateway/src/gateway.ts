@@ -6,15 +6,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, unlinkSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AuditStore } from '@aleph/audit';
-import { authorize, DEFAULT_PAIRING_LIMITS, identityContext, type IdentityContext, type PairingLimits } from '@aleph/identity';
+import { authorize, DEFAULT_PAIRING_LIMITS, identityContext, type PairingLimits } from '@aleph/identity';
 import { CommandPolicy, type Evaluation } from '@aleph/policy';
 import { recordApproval } from '@aleph/sandbox';
 import {
-  describeGrant, encodeFrame, fail, FrameReader, ok, parseClientMessage, SESSION_GRANT_MS, type ClientMessage, type Decision,
+  describeGrant, fail, ok, SESSION_GRANT_MS, type ClientMessage, type Decision,
   type ExecBinding, type ExecRequest, type Failure, type GatewayEvent, type GatewayMessage, type PendingApproval, type Result, type SecurityMode, type ToolRunRequest,
 } from '@aleph/protocol';
 import { LiveConfig } from './config/live-config.js';
@@ -22,13 +22,13 @@ import { agentOf, automaticReason, searchPath } from './decision/automatic.js';
 import { openAudit, openIdentities } from './open-stores.js';
 import { auditSearch, verifyChain } from './owner/audit-calls.js';
 import { clearStaleSocket } from './transport/socket-path.js';
+import { SocketTransport } from './transport/unix-socket.js';
 import { Outbox, whenDurable, type Delivery } from './outbox/outbox.js';
 import type { Peer, Reply } from './transport/peer.js';
 import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './decision/binding.js';
 import { DEFAULT_CHANNEL, loadConfig, modeOf, own, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config/config.js';
 import { watchConfig } from './config/config-watch.js';
 import { GatewayError } from './errors.js';
-import { newNonce, nonceBytes, NonceLedger, PROTOCOL_VERSION, prove, verifyProof } from './transport/handshake.js';
 import { Identities, type IdentityEvent } from './admission/devices-and-guests.js';
 import { unrecordedNote } from './admission/refusals.js';
 import { IdentityStore } from './admission/devices-and-guests-store.js';
@@ -102,41 +102,8 @@ interface Waiting {
 /** How many allowed requests per connection may still report how their run ended. */
 const MAX_UNREPORTED_RUNS = 256;
 
-let unixConnections = 0;
-
-/** A Unix-socket connection: whoever can open the socket (0600) and knows the secret is the owner. */
-class Connection implements Peer {
-  readonly address = 'unix-socket';
-  authenticated = false;
-  subscribed = false;
-  closed = false;
-  readonly nonce = newNonce();
-  readonly reader: FrameReader;
-  readonly pending = new Set<string>();
-  readonly running = new Map<string, ExecRequest>();
-  readonly identity: IdentityContext;
-  readonly reply: Reply = (message) => this.send(message);
-  handshakeTimer: NodeJS.Timeout | undefined;
-  idleTimer: NodeJS.Timeout | undefined;
-
-  constructor(readonly socket: Socket, maxLineBytes: number, readonly settled: () => void) {
-    this.reader = new FrameReader(maxLineBytes);
-    this.identity = identityContext({
-      request_id: '', session_key: `unix-${++unixConnections}`, role: 'owner', identity_id: 'owner', scope: null, created_at: Date.now(), source_channel: 'unix-socket',
-    });
-  }
-
-  send(message: GatewayMessage): void {
-    if (!this.closed) this.socket.write(encodeFrame(message));
-  }
-
-  notify(event: GatewayEvent): void {
-    this.send(event);
-  }
-}
-
 export class Gateway {
-  private readonly connections = new Set<Connection>();
+  private readonly socket: SocketTransport;
   /** Everyone who may subscribe: Unix connections and network sessions. */
   private readonly peers = new Set<Peer>();
   private endpoint: NetworkEndpoint | null = null;
@@ -144,7 +111,6 @@ export class Gateway {
   private readonly waiting = new Map<string, Waiting>();
   /** Tool runs under way, by run id: how to stop it, and when it is over. */
   private readonly runs = new Map<string, { controller: AbortController; done: Promise<void> }>();
-  private readonly ledger = new NonceLedger();
   private readonly limits: Limits;
   private readonly executables = new ExecutableCache();
   private readonly outcomes: Outcome[] | null;
@@ -161,7 +127,7 @@ export class Gateway {
     readonly home: string,
     readonly socketPath: string,
     config: GatewayConfig,
-    private readonly secret: Buffer,
+    secret: Buffer,
     private readonly policy: CommandPolicy,
     private readonly audit: AuditStore,
     private readonly identityStore: IdentityStore,
@@ -176,6 +142,17 @@ export class Gateway {
     this.limits = sizeLimits(openFileLimit(), limits);
     this.outcomes = keepHistory ? [] : null;
     this.outbox = new Outbox(audit, onProblem);
+    this.socket = new SocketTransport(secret, this.limits, {
+      stopping: () => this.stopping,
+      join: (peer) => this.peers.add(peer),
+      leave: (peer) => this.detach(peer),
+      route: (peer, message, reply) => this.route(peer, message, reply),
+      flush: () => void this.outbox.flush(),
+      refused: (address, event) => {
+        const recorded = this.identities.refusals.charge(address, Date.now());
+        if (recorded !== 'skip') this.outbox.push({ event: event(unrecordedNote(recorded)) });
+      },
+    });
     this.config = new LiveConfig(home, config, { onProblem, record: (entry) => this.outbox.push(entry), broadcast: (event) => this.broadcast(event) });
     this.identities = new Identities(identityStore, {
       record: (event) => this.outbox.push({ event }),
@@ -223,7 +200,7 @@ export class Gateway {
       options.onProblem ?? (() => undefined),
     );
     gateway.notices = secured.value;
-    server.on('connection', (socket) => gateway.accept(socket));
+    server.on('connection', (socket) => gateway.socket.accept(socket));
     await new Promise<void>((resolve, reject) => {
       const previous = process.umask(0o177);
       server.once('error', (error) => {
@@ -374,7 +351,7 @@ export class Gateway {
     for (const run of this.runs.values()) run.controller.abort();
     await Promise.all([...this.runs.values()].map((r) => r.done));
     this.outbox.flush();
-    for (const c of this.connections) this.close(c);
+    this.socket.closeAll();
     // The endpoint first: it ends the sessions, the console's among them, that the console's server would wait for.
     await this.endpoint?.stop();
     await this.consoleServer?.stop();
@@ -392,120 +369,6 @@ export class Gateway {
     } catch {
       // Already gone: server.close() removes it on some platforms.
     }
-  }
-
-  private accept(socket: Socket): void {
-    if (this.stopping) {
-      socket.destroy();
-      return;
-    }
-    // Before anything is written: a peer that closes at once must not make a write error the gateway's.
-    socket.on('error', () => this.dropped(c));
-    const c = new Connection(socket, this.limits.maxLineBytes, () => this.touch(c));
-    // Only Unix-socket connections count here: no number of network peers can keep the owner's agents out.
-    if (this.connections.size >= this.limits.maxConnections) {
-      c.send({ type: 'error', code: 'too_many_connections', message: `The gateway serves at most ${this.limits.maxConnections} socket connections.` });
-      socket.end();
-      return;
-    }
-    this.connections.add(c);
-    this.peers.add(c);
-    socket.on('data', (chunk: Buffer) => this.receive(c, chunk));
-    socket.on('close', () => this.dropped(c));
-    c.handshakeTimer = setTimeout(() => this.violation(c, 'handshake_timeout', `No valid challenge response within ${this.limits.handshakeTimeoutMs} ms.`), this.limits.handshakeTimeoutMs);
-    c.send({ type: 'challenge', nonce: c.nonce, version: PROTOCOL_VERSION });
-  }
-
-  /** Ends a connection for breaking the protocol; the gateway and every other connection carry on. */
-  private violation(c: Connection, code: string, message: string, id?: string): void {
-    c.send(id === undefined ? { type: 'error', code, message } : { type: 'error', code, message, id });
-    this.close(c);
-  }
-
-  private close(c: Connection): void {
-    if (c.closed) return;
-    c.closed = true;
-    clearTimeout(c.handshakeTimer);
-    clearTimeout(c.idleTimer);
-    c.socket.end();
-    c.socket.destroy();
-    this.dropped(c);
-  }
-
-  /** A requester that goes away cancels what it was waiting for. */
-  private dropped(c: Connection): void {
-    c.closed = true;
-    clearTimeout(c.handshakeTimer);
-    clearTimeout(c.idleTimer);
-    this.connections.delete(c);
-    this.detach(c);
-  }
-
-  /**
-   * Restarts a connection's idle timer. One waiting for an answer, running an allowed command
-   * whose end it has still to report (a build may take an hour), or subscribed as an approver
-   * (it waits for requests; the kernel tells when its process goes) is not idle.
-   */
-  private touch(c: Connection): void {
-    clearTimeout(c.idleTimer);
-    if (c.pending.size > 0 || c.running.size > 0 || c.subscribed || c.closed) return;
-    c.idleTimer = setTimeout(() => this.violation(c, 'idle_timeout', `Idle for ${this.limits.idleTimeoutMs} ms.`), this.limits.idleTimeoutMs);
-  }
-
-  private receive(c: Connection, chunk: Buffer): void {
-    for (const frame of c.reader.push(chunk)) {
-      if (c.closed) break;
-      if (frame.kind === 'error') {
-        this.violation(c, frame.code, frame.message);
-        break;
-      }
-      const message = parseClientMessage(frame.value);
-      if (!message.ok) {
-        this.violation(c, message.error.code, message.error.message);
-        break;
-      }
-      this.handle(c, message.value);
-    }
-    this.outbox.flush();
-    this.touch(c);
-  }
-
-  private handle(c: Connection, m: ClientMessage): void {
-    if (!c.authenticated) {
-      if (m.type !== 'challenge_response') {
-        this.refuseHandshake(c, 'not_authenticated', 'Answer the challenge first.');
-        return;
-      }
-      if (nonceBytes(m.nonce) === null || !verifyProof(this.secret, c.nonce, 'client', m.hmac)) {
-        this.refuseHandshake(c, 'auth_failed', 'The challenge response is wrong: the client does not know the secret.');
-        return;
-      }
-      if (!this.ledger.use(m.nonce)) {
-        this.refuseHandshake(c, 'nonce_reused', 'That client nonce was already used.');
-        return;
-      }
-      c.authenticated = true;
-      clearTimeout(c.handshakeTimer);
-      c.send({ type: 'auth_ok', hmac: prove(this.secret, m.nonce, 'server') });
-      return;
-    }
-    if (m.type === 'challenge_response') {
-      this.violation(c, 'already_authenticated', 'The handshake is over.');
-      return;
-    }
-    this.route(c, m, c.reply);
-  }
-
-  /**
-   * A connection that tried and failed the handshake is audited as `auth_failed`, as a network
-   * session's failed proof is (one that only connects and leaves, a liveness probe, is not).
-   */
-  private refuseHandshake(c: Connection, code: string, message: string): void {
-    const recorded = this.identities.refusals.charge(c.address, Date.now());
-    if (recorded !== 'skip') {
-      this.outbox.push({ event: { event: 'auth_failed', source: 'unix-socket', reason_code: code, reason: `${message}${unrecordedNote(recorded)}`, peer: c.identity.session_key, actor: 'unknown' } });
-    }
-    this.violation(c, code, message);
   }
 
   /** An authenticated peer's message. Approving and administering are the owner's alone. */
@@ -631,8 +494,7 @@ export class Gateway {
   private admit(peer: Peer, requestId: string, tool: string, reply: Reply, now: number): boolean {
     if (peer.pending.size >= this.limits.maxPendingPerConnection) {
       const message = `At most ${this.limits.maxPendingPerConnection} requests may wait per connection.`;
-      if (peer instanceof Connection) this.violation(peer, 'too_many_pending', message, requestId);
-      else reply({ type: 'error', code: 'too_many_pending', message, id: requestId });
+      if (!this.socket.endIfConnection(peer, 'too_many_pending', message, requestId)) reply({ type: 'error', code: 'too_many_pending', message, id: requestId });
       return false;
     }
     const asker = identityContext({ ...peer.identity, request_id: requestId, created_at: now });
