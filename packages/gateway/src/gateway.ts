@@ -4,7 +4,7 @@
  * the command policy; what needs a human waits in the approval queue; every outcome is on disk in
  * the audit log before it is answered.
  */
-import { randomBytes } from 'node:crypto';
+import {  } from 'node:crypto';
 import { chmodSync, unlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { homedir } from 'node:os';
@@ -12,10 +12,8 @@ import { join } from 'node:path';
 import { AuditStore } from '@aleph/audit';
 import { authorize, DEFAULT_PAIRING_LIMITS, identityContext, type PairingLimits } from '@aleph/identity';
 import { CommandPolicy, type Evaluation } from '@aleph/policy';
-import { recordApproval } from '@aleph/sandbox';
 import {
-  describeGrant, fail, ok, SESSION_GRANT_MS, type ClientMessage, type Decision,
-  type ExecBinding, type ExecRequest, type Failure, type GatewayEvent, type GatewayMessage, type PendingApproval, type Result, type SecurityMode, type ToolRunRequest,
+  fail, ok, type ClientMessage, type Decision, type ExecRequest, type Failure, type GatewayEvent, type PendingApproval, type Result, type SecurityMode, type ToolRunRequest,
 } from '@aleph/protocol';
 import { LiveConfig } from './config/live-config.js';
 import { agentOf, automaticReason, searchPath } from './decision/automatic.js';
@@ -23,10 +21,14 @@ import { openAudit, openIdentities } from './open-stores.js';
 import { auditSearch, verifyChain } from './owner/audit-calls.js';
 import { clearStaleSocket } from './transport/socket-path.js';
 import { SocketTransport } from './transport/unix-socket.js';
-import { Outbox, whenDurable, type Delivery } from './outbox/outbox.js';
+import { Approvals } from './queue/approvals.js';
+import type { Asker, Ticket } from './decision/ticket.js';
+import { Verdicts } from './decision/verdicts.js';
+import { recordResult, ToolRuns } from './run/tool-runs.js';
+import { Outbox } from './outbox/outbox.js';
 import type { Peer, Reply } from './transport/peer.js';
-import { bindingDrift, bindingOf, currentBinding, ExecutableCache } from './decision/binding.js';
-import { DEFAULT_CHANNEL, loadConfig, modeOf, own, secretBytes, secureHome, SOCKET_FILE, withTrust, type AskFallback, type GatewayConfig, type StoredRule } from './config/config.js';
+import { bindingOf, ExecutableCache } from './decision/binding.js';
+import { DEFAULT_CHANNEL, loadConfig, modeOf, own, secretBytes, secureHome, SOCKET_FILE, type AskFallback, type GatewayConfig, type StoredRule } from './config/config.js';
 import { watchConfig } from './config/config-watch.js';
 import { GatewayError } from './errors.js';
 import { Identities, type IdentityEvent } from './admission/devices-and-guests.js';
@@ -35,12 +37,14 @@ import { IdentityStore } from './admission/devices-and-guests-store.js';
 import { ConsoleServer, type ConsoleOptions } from './console/console-server.js';
 import { NetworkEndpoint, type NetworkOptions } from './transport/websocket.js';
 import { policyView } from './decision/policy-changes.js';
-import { liveRules, withRule, withRulesUsed } from './decision/agent-rules.js';
+import { liveRules, withRulesUsed } from './decision/agent-rules.js';
 import { openFileLimit, sizeLimits, type Limits } from './transport/limits.js';
-import { approvalEvent, escalationEvents, pendingTool, planToolRun, runEvent, runTool, type ToolPlan } from './run/tool-run.js';
+import { planToolRun } from './run/tool-run.js';
 
 export { DEFAULT_LIMITS, type Limits } from './transport/limits.js';
 export type { Peer, Reply } from './transport/peer.js';
+import type { Outcome } from './decision/verdicts.js';
+export type { Outcome } from './decision/verdicts.js';
 
 export interface GatewayOptions {
   /** `$ALEPH_HOME`. */
@@ -75,46 +79,20 @@ class Unrecorded extends Error {
   }
 }
 
-/** One outcome, as the audit log and a headless report record it. */
-export interface Outcome {
-  readonly request: ExecRequest;
-  readonly decision: Decision;
-  readonly reason: string;
-  readonly resolved_by: string;
-  readonly verdict: Evaluation['verdict'];
-  readonly risk_level: Evaluation['risk']['level'];
-  readonly at: string;
-}
-
-interface Waiting {
-  readonly approval: PendingApproval;
-  readonly evaluation: Evaluation;
-  /** What the command resolved to when it was asked; checked again when someone allows it. */
-  readonly binding: ExecBinding;
-  /** A tool run's plan: allowed, it runs in the sandbox here and answers tool_result. */
-  readonly tool?: ToolPlan;
-  readonly requestId: string;
-  readonly peer: Peer;
-  readonly reply: Reply;
-  readonly timer: NodeJS.Timeout;
-}
-
-/** How many allowed requests per connection may still report how their run ended. */
-const MAX_UNREPORTED_RUNS = 256;
-
 export class Gateway {
   private readonly socket: SocketTransport;
   /** Everyone who may subscribe: Unix connections and network sessions. */
   private readonly peers = new Set<Peer>();
   private endpoint: NetworkEndpoint | null = null;
   private consoleServer: ConsoleServer | null = null;
-  private readonly waiting = new Map<string, Waiting>();
-  /** Tool runs under way, by run id: how to stop it, and when it is over. */
-  private readonly runs = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  /** Requests waiting for a person. */
+  private readonly approvals: Approvals;
+  /** Rulings on their way out, and the outcomes a headless report keeps. */
+  private readonly verdicts: Verdicts;
+  /** Confined tool runs. */
+  private readonly tools: ToolRuns;
   private readonly limits: Limits;
   private readonly executables = new ExecutableCache();
-  private readonly outcomes: Outcome[] | null;
-  private answered = 0;
   /** The configuration file as this gateway runs on it. */
   private readonly config: LiveConfig;
   private unwatchConfig: () => void = () => undefined;
@@ -132,16 +110,16 @@ export class Gateway {
     private readonly audit: AuditStore,
     private readonly identityStore: IdentityStore,
     private readonly server: Server,
-    private readonly ask: { fallback: AskFallback; timeoutMs: number },
+    ask: { fallback: AskFallback; timeoutMs: number },
     limits: Partial<Limits>,
     keepHistory: boolean,
     pairing: Partial<PairingLimits>,
-    private readonly sandboxHelper: string | undefined,
+    sandboxHelper: string | undefined,
     private readonly onProblem: (message: string) => void,
   ) {
     this.limits = sizeLimits(openFileLimit(), limits);
-    this.outcomes = keepHistory ? [] : null;
     this.outbox = new Outbox(audit, onProblem);
+    this.verdicts = new Verdicts(this.outbox, keepHistory);
     this.socket = new SocketTransport(secret, this.limits, {
       stopping: () => this.stopping,
       join: (peer) => this.peers.add(peer),
@@ -154,6 +132,8 @@ export class Gateway {
       },
     });
     this.config = new LiveConfig(home, config, { onProblem, record: (entry) => this.outbox.push(entry), broadcast: (event) => this.broadcast(event) });
+    this.tools = new ToolRuns(this.outbox, this.config, this.verdicts, { home, stopping: () => this.stopping, ...(sandboxHelper === undefined ? {} : { helper: sandboxHelper }) });
+    this.approvals = new Approvals(this.outbox, this.config, { verdicts: this.verdicts, tools: this.tools }, { ask, broadcast: (event) => this.broadcast(event) });
     this.identities = new Identities(identityStore, {
       record: (event) => this.outbox.push({ event }),
       // Announced once recorded; a change the log cannot hold is taken back, and never announced.
@@ -279,8 +259,8 @@ export class Gateway {
   detach(peer: Peer): void {
     this.peers.delete(peer);
     for (const id of [...peer.pending]) {
-      this.finish(id, 'deny', 'requester_disconnected', 'gateway');
-      this.runs.get(id)?.controller.abort();
+      this.approvals.finish(id, 'deny', 'requester_disconnected', 'gateway');
+      this.tools.abort(id);
     }
     this.outbox.flush();
   }
@@ -323,17 +303,17 @@ export class Gateway {
 
   /** The approvals waiting for a human, oldest first. */
   pendingApprovals(): PendingApproval[] {
-    return [...this.waiting.values()].map((w) => w.approval);
+    return this.approvals.pending();
   }
 
   /** How many requests have been answered since start. */
   get decisions(): number {
-    return this.answered;
+    return this.verdicts.count;
   }
 
   /** Every outcome since start, in order (for a headless report); empty unless `keepHistory`. */
   history(): readonly Outcome[] {
-    return this.outcomes ?? [];
+    return this.verdicts.history();
   }
 
   /**
@@ -345,11 +325,10 @@ export class Gateway {
     this.stopping = true;
     this.unwatchConfig();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const id of [...this.waiting.keys()]) this.finish(id, 'deny', 'gateway_shutdown', 'gateway');
+    this.approvals.denyAll('gateway_shutdown');
     this.outbox.flush();
     // Tool runs end with the gateway; their outcome is still audited.
-    for (const run of this.runs.values()) run.controller.abort();
-    await Promise.all([...this.runs.values()].map((r) => r.done));
+    await this.tools.stopAll();
     this.outbox.flush();
     this.socket.closeAll();
     // The endpoint first: it ends the sessions, the console's among them, that the console's server would wait for.
@@ -378,13 +357,13 @@ export class Gateway {
         reply(m.id === undefined ? { type: 'pong' } : { type: 'pong', id: m.id });
         return;
       case 'exec_result':
-        this.recordResult(peer, m, reply);
+        recordResult(this.outbox, peer, m, reply);
         return;
       case 'approval_request':
-        this.request(peer, m.id, { ...m.request, agent_id: agentOf(peer, m.request.agent_id) }, m.timeout_ms, reply);
+        this.request({ peer, reply, id: m.id, request: { ...m.request, agent_id: agentOf(peer, m.request.agent_id) }, receivedAt: Date.now(), ...(m.timeout_ms === undefined ? {} : { timeoutMs: m.timeout_ms }) });
         return;
       case 'tool_run':
-        this.toolRun(peer, m.id, { ...m.run, agent_id: agentOf(peer, m.run.agent_id) }, m.timeout_ms, reply);
+        this.toolRun({ peer, reply, id: m.id, receivedAt: Date.now(), ...(m.timeout_ms === undefined ? {} : { timeoutMs: m.timeout_ms }) }, { ...m.run, agent_id: agentOf(peer, m.run.agent_id) });
         return;
     }
     if (peer.identity.role !== 'owner') {
@@ -403,7 +382,7 @@ export class Gateway {
         reply({ type: 'pending', approvals: this.pendingApprovals() });
         return;
       case 'resolve':
-        this.resolve(peer, m, reply);
+        this.approvals.resolve(peer, m, reply);
         return;
       case 'call': {
         const call = m.call;
@@ -491,7 +470,8 @@ export class Gateway {
    * Whether a peer may ask (room for one more pending request, and leave to use `tool`); when not,
    * it has been told. The command policy runs only for someone who may use the tool at all.
    */
-  private admit(peer: Peer, requestId: string, tool: string, reply: Reply, now: number): boolean {
+  private admit(who: Asker, tool: string): boolean {
+    const { peer, id: requestId, reply, receivedAt: now } = who;
     if (peer.pending.size >= this.limits.maxPendingPerConnection) {
       const message = `At most ${this.limits.maxPendingPerConnection} requests may wait per connection.`;
       if (!this.socket.endIfConnection(peer, 'too_many_pending', message, requestId)) reply({ type: 'error', code: 'too_many_pending', message, id: requestId });
@@ -525,257 +505,40 @@ export class Gateway {
     return { evaluation, mode, pathVariable, resolveExecutable };
   }
 
-  private request(peer: Peer, requestId: string, request: ExecRequest, timeoutMs: number | undefined, reply: Reply): void {
+  /** A command: judged by the policy with the agent's mode and rules; answered, or asked of a person. */
+  private request(ticket: Ticket): void {
     this.config.refresh();
-    const now = Date.now();
-    if (!this.admit(peer, requestId, 'exec', reply, now)) return;
-    const { evaluation, mode, pathVariable, resolveExecutable } = this.evaluate(request, now);
+    if (!this.admit(ticket, 'exec')) return;
+    const { request } = ticket;
+    const { evaluation, mode, pathVariable, resolveExecutable } = this.evaluate(request, ticket.receivedAt);
     const binding = evaluation.action === 'reject' ? { executables: {}, scripts: {} } : bindingOf(evaluation.segments, request.cwd, pathVariable, resolveExecutable);
     if (evaluation.action !== 'prompt') {
-      this.answer(peer, reply, requestId, request, evaluation, evaluation.action === 'reject' ? 'deny' : 'allow-once', automaticReason(evaluation, mode), 'policy', binding);
+      const ruling = { evaluation, decision: evaluation.action === 'reject' ? 'deny' as const : 'allow-once' as const, reason: automaticReason(evaluation, mode), by: 'policy' };
+      this.verdicts.answer(ticket, ruling, binding);
       return;
     }
-    this.enqueue(peer, requestId, request, evaluation, binding, undefined, timeoutMs, reply, now);
-  }
-
-  /** A request waits for a human: every subscriber hears of it; the ask fallback answers at its timeout. */
-  private enqueue(peer: Peer, requestId: string, request: ExecRequest, evaluation: Evaluation, binding: ExecBinding, tool: ToolPlan | undefined, timeoutMs: number | undefined, reply: Reply, now: number): void {
-    const id = randomBytes(4).toString('hex');
-    const ttl = timeoutMs ?? this.ask.timeoutMs;
-    const approval: PendingApproval = {
-      id, request, verdict: evaluation.verdict, risk: evaluation.risk, segments: evaluation.segments,
-      suggested_rule: tool === undefined ? evaluation.suggested_rule : null, created_at: new Date(now).toISOString(), expires_at: new Date(now + ttl).toISOString(),
-      ...(tool === undefined ? {} : { tool: pendingTool(tool) }),
-    };
-    const timer = setTimeout(() => {
-      // A tool's contract, a Trial run or an escalation is a person's call: the fallback never
-      // approves one, so a tool's trust cannot grow while nobody watches.
-      if (tool !== undefined) this.finish(id, 'deny', `no approver answered within ${ttl} ms; a tool's approval needs a person, whatever the ask fallback`, 'fallback');
-      else this.finish(id, this.ask.fallback === 'allow' ? 'allow-once' : 'deny', `no approver answered within ${ttl} ms; the ask fallback is ${this.ask.fallback}`, 'fallback');
-      this.outbox.flush();
-    }, ttl);
-    this.waiting.set(id, { approval, evaluation, binding, ...(tool === undefined ? {} : { tool }), requestId, peer, reply, timer });
-    peer.pending.add(id);
-    // Durable before anyone is asked: a gateway killed while a person decides still shows what was asked.
-    const asked = evaluation.asked_by as StoredRule | null;
-    this.outbox.push({
-      event: {
-        event: 'approval_request', request_id: id, command: request.command, agent: request.agent_id, cwd: request.cwd, verdict: evaluation.verdict,
-        risk_level: evaluation.risk.level, reasons: evaluation.risk.reasons.map((r) => r.code), expires_at: approval.expires_at,
-        session: request.session_key, actor: request.agent_id, ...(tool === undefined ? {} : { tool_id: tool.run.tool }), ...(asked === null ? {} : { rule_id: asked.id }),
-      },
-      deliver: () => this.broadcast({ type: 'approval_pending', approval }),
-    });
+    this.approvals.ask({ ticket, evaluation, binding });
   }
 
   /**
    * A tool run: the command policy still blocks what it blocks; otherwise the tool's trust decides
    * whether a person is asked (Draft, Trial, an escalation) or it runs at once (Verified).
    */
-  private toolRun(peer: Peer, requestId: string, run: ToolRunRequest, timeoutMs: number | undefined, reply: Reply): void {
+  private toolRun(asked: Asker, run: ToolRunRequest): void {
     this.config.refresh();
-    const now = Date.now();
-    if (!this.admit(peer, requestId, run.tool, reply, now)) return;
+    if (!this.admit(asked, run.tool)) return;
     const plan = planToolRun(run, own(this.config.value.tools, run.tool) ?? null, process.env.HOME ?? homedir(), this.home);
     if (!plan.ok) {
-      reply({ type: 'error', code: plan.error.code, message: plan.error.message, id: requestId });
+      asked.reply({ type: 'error', code: plan.error.code, message: plan.error.message, id: asked.id });
       return;
     }
-    const { evaluation } = this.evaluate(plan.value.request, now);
-    if (evaluation.action === 'reject') this.answerTool(peer, reply, requestId, plan.value, evaluation, 'deny', automaticReason(evaluation, ''), 'policy');
-    else if (plan.value.gate.action === 'run') this.answerTool(peer, reply, requestId, plan.value, evaluation, 'allow-once', `${run.tool} is verified`, 'trust');
+    // Judged, and recorded, as the command its plan runs.
+    const ticket = { ...asked, request: plan.value.request };
+    const { evaluation } = this.evaluate(ticket.request, ticket.receivedAt);
+    if (evaluation.action === 'reject') this.tools.answer(ticket, plan.value, { evaluation, decision: 'deny', reason: automaticReason(evaluation, ''), by: 'policy' });
+    else if (plan.value.gate.action === 'run') this.tools.answer(ticket, plan.value, { evaluation, decision: 'allow-once', reason: `${run.tool} is verified`, by: 'trust' });
     // Bound to its program: changed while a person decides, it is refused (context_changed).
-    else this.enqueue(peer, requestId, plan.value.request, evaluation, plan.value.binding, plan.value, timeoutMs, reply, now);
-  }
-
-  private resolve(peer: Peer, m: Extract<ClientMessage, { type: 'resolve' }>, reply: Reply): void {
-    const w = this.waiting.get(m.id);
-    if (w === undefined) {
-      reply({ type: 'error', code: 'unknown_approval', message: `No approval ${m.id} is pending (answered, timed out or cancelled).`, id: m.id });
-      return;
-    }
-    const request = w.approval.request;
-    const by = peer.identity.identity_id;
-    if (m.decision !== 'deny') {
-      // The script may have been edited, or PATH changed, while the request waited for a person.
-      const drift = bindingDrift(w.binding, currentBinding(w.binding, request.cwd, searchPath(request)));
-      if (drift !== null) {
-        reply({ type: 'error', code: 'context_changed', message: `Not allowed: ${drift}. The request was denied; the agent may ask again.`, id: m.id });
-        this.finish(m.id, 'deny', `context_changed: ${drift}`, 'gateway');
-        return;
-      }
-    }
-    // Allowing a tool moves its trust on, which is kept in the configuration file.
-    if (m.decision !== 'deny' && w.tool !== undefined && recordApproval(w.tool.record, m.decision, Date.now()) !== w.tool.record) {
-      const refused = this.config.refusal();
-      if (refused !== null) {
-        reply({ type: 'error', code: refused.code, message: refused.message, id: m.id });
-        return;
-      }
-    }
-    let grant = '';
-    let undo: (() => void) | undefined;
-    let rule = m.rule ?? w.evaluation.suggested_rule;
-    if (m.decision === 'allow-always' && w.tool !== undefined) {
-      rule = null;
-      grant = ` always: ${w.tool.run.tool} is verified`;
-    } else if (m.decision === 'allow-always') {
-      if (rule === null) {
-        reply({ type: 'error', code: 'no_rule', message: 'This command cannot be allowed always; allow it once instead.', id: m.id });
-        return;
-      }
-      const now = Date.now();
-      const lifetime = m.scope === 'session' ? Math.min(m.duration_ms ?? SESSION_GRANT_MS, SESSION_GRANT_MS) : m.duration_ms;
-      const newRule = {
-        ...rule, action: 'allow' as const, source: 'allow-always', session: m.scope === 'session' ? request.session_key : null,
-        expires_at: lifetime === undefined ? null : new Date(now + lifetime).toISOString(),
-      };
-      const saved = this.config.update((config) => withRule(config, request.agent_id, newRule, now).config, `an "Allow Always" rule for ${request.agent_id}`);
-      if (!saved.ok) {
-        reply({ type: 'error', code: saved.error.code, message: saved.error.message, id: m.id });
-        return;
-      }
-      undo = saved.value;
-      grant = ` ${describeGrant(m.scope, m.duration_ms)}`;
-    } else {
-      rule = null;
-    }
-    this.outbox.push({
-      event: {
-        event: 'approval_decision', request_id: m.id, command: request.command, decision: m.decision, resolved_by: by,
-        session: request.session_key, actor: by, risk_level: w.evaluation.risk.level, channel: peer.identity.source_channel,
-        ...(m.reason === undefined ? {} : { reason: m.reason }), ...(rule === null ? {} : { rule: { ...rule, ...(m.scope === undefined ? {} : { scope: m.scope }), ...(m.duration_ms === undefined ? {} : { duration_ms: m.duration_ms }) } }),
-      },
-      ...whenDurable(reply, { type: 'resolved', id: m.id }),
-      ...(undo === undefined ? {} : { undo }),
-    });
-    const who = by === 'owner' ? 'the owner' : by;
-    this.finish(m.id, m.decision, m.decision === 'deny' ? (m.reason ?? `denied by ${who}`) : `approved by ${who}${grant}`, by);
-  }
-
-  /** Ends a pending approval: first answer wins, later ones find nothing. */
-  private finish(id: string, decision: Decision, reason: string, by: string): void {
-    const w = this.waiting.get(id);
-    if (w === undefined) return;
-    this.waiting.delete(id);
-    clearTimeout(w.timer);
-    w.peer.pending.delete(id);
-    if (w.tool === undefined) this.answer(w.peer, w.reply, w.requestId, w.approval.request, w.evaluation, decision, reason, by, w.binding, id);
-    else this.answerTool(w.peer, w.reply, w.requestId, w.tool, w.evaluation, decision, reason, by, id);
-    this.broadcast({ type: 'approval_resolved', id, decision, resolved_by: by });
-    w.peer.settled();
-  }
-
-  /** Queues the outcome's audit event; the answer goes out once the event is written (flush). */
-  private answer(peer: Peer, reply: Reply, requestId: string, request: ExecRequest, e: Evaluation, decision: Decision, reason: string, by: string, binding: ExecBinding, approvalId?: string): void {
-    this.decided(requestId, request, e, decision, reason, by, approvalId === undefined ? {} : { approval_id: approvalId }, whenDurable(reply, decision === 'deny'
-      ? { type: 'approval_decision', id: requestId, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by }
-      : { type: 'approval_decision', id: requestId, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by, binding }));
-    if (decision !== 'deny') {
-      peer.running.set(requestId, request);
-      if (peer.running.size > MAX_UNREPORTED_RUNS) peer.running.delete(peer.running.keys().next().value!);
-    }
-  }
-
-  /**
-   * A decision on a command (or a tool's run) as the audit log (`terminal_cmd`) and a headless
-   * report keep it: why, and by which of the agent's rules when one decided.
-   */
-  private decided(requestId: string, request: ExecRequest, e: Evaluation, decision: Decision, reason: string, by: string, extra: Record<string, unknown>, then: Delivery): void {
-    const rule = (e.denied_by ?? e.asked_by ?? e.allowed_by[0] ?? null) as StoredRule | null;
-    this.outbox.push({
-      event: {
-        event: 'terminal_cmd', command: request.command, decision, reason, risk_level: e.risk.level, verdict: e.verdict,
-        mode: e.mode, agent: request.agent_id, cwd: request.cwd, reasons: e.risk.reasons.map((r) => r.code),
-        session: request.session_key, actor: request.agent_id, executor: by, request_id: requestId, ...(rule === null ? {} : { rule_id: rule.id }), ...extra,
-      },
-      // A headless report keeps what the requester was told: a refusal when the log could not hold the decision.
-      deliver: () => {
-        this.outcome(request, e, decision, reason, by);
-        then.deliver();
-      },
-      refuse: (f) => {
-        this.outcome(request, e, 'deny', f.message, 'gateway');
-        then.refuse(f);
-      },
-    });
-  }
-
-  private outcome(request: ExecRequest, e: Evaluation, decision: Decision, reason: string, by: string): void {
-    this.answered++;
-    this.outcomes?.push({ request, decision, reason, resolved_by: by, verdict: e.verdict, risk_level: e.risk.level, at: new Date().toISOString() });
-  }
-
-  /**
-   * A tool run's outcome. A person's "allow" moves the tool's trust on (saved before the run) and
-   * goes to the capability ledger with any escalation; once all that is durable the run starts in
-   * the sandbox, and tool_result goes back once `sandbox_exec` is durable. A denial answers at once.
-   */
-  private answerTool(peer: Peer, reply: Reply, requestId: string, plan: ToolPlan, e: Evaluation, decision: Decision, reason: string, by: string, approvalId?: string): void {
-    const { run } = plan;
-    const who = { session: run.session_key, actor: run.agent_id };
-    let record = plan.record;
-    let why = reason;
-    if (decision !== 'deny' && plan.gate.action !== 'run') {
-      const next = recordApproval(record, decision, Date.now());
-      if (next !== record) {
-        const saved = this.config.update((config) => withTrust(config, next), `the trust in ${run.tool}`);
-        if (saved.ok) {
-          this.outbox.push({ event: approvalEvent(plan, next, decision, by, who), undo: saved.value });
-          record = next;
-        } else why = `${reason}; the tool's trust could not be saved (${saved.error.message})`;
-      }
-    }
-    for (const event of escalationEvents(plan, decision, by, who)) this.outbox.push({ event });
-    const result = { type: 'tool_result' as const, id: requestId, decision, reason: why, resolved_by: by, verdict: e.verdict, risk: e.risk, stage: record.stage, contract_hash: plan.contractHash };
-    const answered = whenDurable(reply, result);
-    const extra = { tool_id: run.tool, ...(approvalId === undefined ? {} : { approval_id: approvalId }) };
-    this.decided(requestId, plan.request, e, decision, why, by, extra, decision === 'deny' ? answered : { deliver: () => this.startTool(peer, reply, plan, result), refuse: answered.refuse });
-  }
-
-  /** Runs an allowed tool in the sandbox; its outcome goes back once `sandbox_exec` is durable. */
-  private startTool(peer: Peer, reply: Reply, plan: ToolPlan, result: Extract<GatewayMessage, { type: 'tool_result' }>): void {
-    // The requester left, or the gateway is stopping, while the decision was being written.
-    if (peer.closed || this.stopping) return;
-    const runId = `run-${randomBytes(4).toString('hex')}`;
-    const controller = new AbortController();
-    peer.pending.add(runId);
-    const done = runTool(plan, { env: process.env, hide: [this.home], signal: controller.signal, ...(this.sandboxHelper === undefined ? {} : { helper: this.sandboxHelper }) })
-      .then(({ log, output }) => {
-        this.runs.delete(runId);
-        peer.pending.delete(runId);
-        this.outbox.push({ event: runEvent(plan, result.id, log), ...whenDurable(reply, { ...result, run: output }) });
-        if (!this.stopping) this.outbox.flush();
-        peer.settled();
-      });
-    this.runs.set(runId, { controller, done });
-  }
-
-  /** An allowed run reports how it ended: recorded as `command_finished`, acknowledged once durable. */
-  private recordResult(peer: Peer, m: Extract<ClientMessage, { type: 'exec_result' }>, reply: Reply): void {
-    const request = peer.running.get(m.id);
-    if (request === undefined) {
-      reply({ type: 'error', code: 'unknown_request', message: `No allowed request ${m.id} on this connection is waiting for its result.`, id: m.id });
-      return;
-    }
-    peer.running.delete(m.id);
-    this.outbox.push({
-      event: {
-        event: 'command_finished', request_id: m.id, command: request.command, exit_code: m.exit_code, duration_ms: m.duration_ms,
-        agent: request.agent_id, cwd: request.cwd, session: request.session_key, actor: request.agent_id, ...(m.signal === undefined ? {} : { signal: m.signal }),
-      },
-      ...(m.sandbox === undefined ? whenDurable(reply, { type: 'result_recorded', id: m.id }) : {}),
-    });
-    if (m.sandbox !== undefined) {
-      this.outbox.push({
-        event: {
-          event: 'sandbox_exec', tool_id: `exec:${request.agent_id}`, request_id: m.id, command: request.command, status: m.sandbox.status, platform: m.sandbox.platform,
-          capability_hash: m.sandbox.capability_hash, violations: m.sandbox.violations, duration_ms: m.duration_ms, exit_code: m.exit_code ?? undefined,
-          session: request.session_key, actor: request.agent_id,
-        },
-        ...whenDurable(reply, { type: 'result_recorded', id: m.id }),
-      });
-    }
+    else this.approvals.ask({ ticket, evaluation, binding: plan.value.binding, tool: plan.value });
   }
 
 }
