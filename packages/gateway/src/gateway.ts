@@ -35,7 +35,7 @@ import { Identities, type IdentityEvent } from './admission/devices-and-guests.j
 import { unrecordedNote } from './admission/refusals.js';
 import { IdentityStore } from './admission/devices-and-guests-store.js';
 import { ConsoleServer, type ConsoleOptions } from './console/console-server.js';
-import { NetworkEndpoint, type NetworkOptions } from './transport/websocket.js';
+import { NetworkEndpoint, type EndpointHost, type NetworkOptions } from './transport/websocket.js';
 import { policyView } from './decision/policy-changes.js';
 import { liveRules, withRulesUsed } from './decision/agent-rules.js';
 import { openFileLimit, sizeLimits, type Limits } from './transport/limits.js';
@@ -79,7 +79,18 @@ class Unrecorded extends Error {
   }
 }
 
-export class Gateway {
+/** What start() opens before the gateway is wired. */
+interface Parts {
+  readonly home: string;
+  readonly socketPath: string;
+  readonly config: GatewayConfig;
+  readonly policy: CommandPolicy;
+  readonly audit: AuditStore;
+  readonly identityStore: IdentityStore;
+  readonly server: Server;
+}
+
+export class Gateway implements EndpointHost {
   private readonly socket: SocketTransport;
   /** Everyone who may subscribe: Unix connections and network sessions. */
   private readonly peers = new Set<Peer>();
@@ -101,26 +112,31 @@ export class Gateway {
   private readonly watchers = new Set<(event: GatewayEvent) => void>();
   private stopping = false;
 
-  private constructor(
-    readonly home: string,
-    readonly socketPath: string,
-    config: GatewayConfig,
-    secret: Buffer,
-    private readonly policy: CommandPolicy,
-    private readonly audit: AuditStore,
-    private readonly identityStore: IdentityStore,
-    private readonly server: Server,
-    ask: { fallback: AskFallback; timeoutMs: number },
-    limits: Partial<Limits>,
-    keepHistory: boolean,
-    pairing: Partial<PairingLimits>,
-    sandboxHelper: string | undefined,
-    private readonly onProblem: (message: string) => void,
-  ) {
-    this.limits = sizeLimits(openFileLimit(), limits);
+  readonly home: string;
+  readonly socketPath: string;
+  private readonly policy: CommandPolicy;
+  private readonly audit: AuditStore;
+  private readonly identityStore: IdentityStore;
+  private readonly server: Server;
+  private readonly onProblem: (message: string) => void;
+
+  /** Wires the steps of the data path together over what start() opened. */
+  private constructor(parts: Parts, options: GatewayOptions) {
+    const { home, socketPath, config, policy, audit, identityStore, server } = parts;
+    const onProblem = options.onProblem ?? (() => undefined);
+    const ask = { fallback: options.askFallback ?? config.ask.fallback, timeoutMs: options.askTimeoutMs ?? config.ask.timeout_ms };
+    const sandboxHelper = options.sandboxHelper;
+    this.home = home;
+    this.socketPath = socketPath;
+    this.policy = policy;
+    this.audit = audit;
+    this.identityStore = identityStore;
+    this.server = server;
+    this.onProblem = onProblem;
+    this.limits = sizeLimits(openFileLimit(), options.limits ?? {});
     this.outbox = new Outbox(audit, onProblem);
-    this.verdicts = new Verdicts(this.outbox, keepHistory);
-    this.socket = new SocketTransport(secret, this.limits, {
+    this.verdicts = new Verdicts(this.outbox, options.keepHistory === true);
+    this.socket = new SocketTransport(secretBytes(config), this.limits, {
       stopping: () => this.stopping,
       join: (peer) => this.peers.add(peer),
       leave: (peer) => this.detach(peer),
@@ -138,7 +154,7 @@ export class Gateway {
       record: (event) => this.outbox.push({ event }),
       // Announced once recorded; a change the log cannot hold is taken back, and never announced.
       emit: (event) => this.outbox.push({ deliver: () => this.announce(event), refuse: () => undefined }),
-    }, { ...DEFAULT_PAIRING_LIMITS, ...pairing });
+    }, { ...DEFAULT_PAIRING_LIMITS, ...options.pairing });
   }
 
   /** Devices, guests, pairing codes and chat senders. */
@@ -170,15 +186,7 @@ export class Gateway {
       throw error;
     }
     const server = createServer();
-    const gateway = new Gateway(
-      options.home, socketPath, config.value, secretBytes(config.value), policy, audit, identityStore, server,
-      { fallback: options.askFallback ?? config.value.ask.fallback, timeoutMs: options.askTimeoutMs ?? config.value.ask.timeout_ms },
-      options.limits ?? {},
-      options.keepHistory === true,
-      options.pairing ?? {},
-      options.sandboxHelper,
-      options.onProblem ?? (() => undefined),
-    );
+    const gateway = new Gateway({ home: options.home, socketPath, config: config.value, policy, audit, identityStore, server }, options);
     gateway.notices = secured.value;
     server.on('connection', (socket) => gateway.socket.accept(socket));
     await new Promise<void>((resolve, reject) => {
