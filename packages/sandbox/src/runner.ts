@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { fail, ok, type Result, type SandboxOutcome, type SandboxRunStatus } from '@aleph/protocol';
 import { bubblewrapArgs, MIN_BUBBLEWRAP } from './bubblewrap.js';
-import { capabilityHash, isWithin, type Capabilities } from './capabilities.js';
-import { pinGrants } from './grants.js';
+import { capabilityHash, isWithin, resolveCapabilities, type Capabilities, type PathVariables } from './capabilities.js';
+import { pinGrants, realCapabilities } from './grants.js';
 import { realPathOf } from './guard.js';
 import { pathsToHide } from './hidden.js';
 import { FIRST_GRANT_FD, HELPER_READY, SECCOMP_FD, sandboxLaunch, taskLimit, type SandboxPlatform } from './launch.js';
@@ -133,6 +133,42 @@ function probe(): Result<SandboxAvailability> {
   }
   if (r.status !== 0) return fail('sandbox_unavailable', `bubblewrap cannot create a sandbox here (${said || `exit ${r.status}`}); unprivileged user namespaces may be disabled.`);
   return ok({ platform: 'linux', launcher: 'bwrap' });
+}
+
+/** A run whose profile is as declared: its paths still to be substituted (`${WORKSPACE}`...) and made real. */
+export interface DeclaredRun extends Omit<SandboxRun, 'capabilities'> {
+  readonly capabilities: Capabilities;
+  readonly vars: PathVariables;
+}
+
+/**
+ * A declared profile made ready to bind: its variables substituted (`${WORKSPACE}`...), each
+ * granted path made real. A profile that does not resolve (`invalid_capabilities`) or grants a
+ * path that does not exist (`path_missing`) is a failure: nothing is to run on it.
+ */
+export function resolveProfile(capabilities: Capabilities, vars: PathVariables): Result<Capabilities> {
+  const resolved = resolveCapabilities(capabilities, vars);
+  if (!resolved.ok) return fail('invalid_capabilities', resolved.error.message);
+  return realCapabilities(resolved.value);
+}
+
+/**
+ * The one way a sandboxed run starts from a declared profile (`aleph exec`, `aleph sandbox run`;
+ * the gateway resolves a tool's profile the same way, with resolveProfile, when it plans the run,
+ * so that the approver sees the paths that will be bound): resolveProfile, then runSandboxed. A
+ * profile that does not resolve stops the run before anything starts; its log says why, with
+ * status `error`.
+ */
+export async function resolveAndRun(run: DeclaredRun, options: RunOptions = {}): Promise<SandboxAuditLog> {
+  const { vars, ...rest } = run;
+  const ready = resolveProfile(run.capabilities, vars);
+  if (!ready.ok) {
+    return {
+      status: 'error', platform: null, command: run.command, cwd: run.cwd, capability_hash: capabilityHash(run.capabilities), exit_code: null, signal: null,
+      duration_ms: 0, violations: [], violation_count: 0, limits_unenforced: [], error: { code: ready.error.code, message: ready.error.message },
+    };
+  }
+  return runSandboxed({ ...rest, capabilities: ready.value }, options);
 }
 
 /** Runs a tool in the sandbox. Never throws: a run that could not start is a record with status `error`. */
