@@ -376,7 +376,8 @@ export class Gateway implements EndpointHost {
     }
     if (peer.identity.role !== 'owner') {
       const tool = m.type === 'call' ? m.call.method : m.type;
-      this.refuse(peer, tool, 'owner_only', `Only the owner may ${m.type === 'resolve' ? 'answer approvals' : m.type === 'call' ? `call ${tool}` : 'watch approvals'}.`, 'id' in m ? m.id : undefined, reply);
+      const reason = `Only the owner may ${m.type === 'resolve' ? 'answer approvals' : m.type === 'call' ? `call ${tool}` : 'watch approvals'}.`;
+      this.refuse({ peer, reply, ...('id' in m && m.id !== undefined ? { id: m.id } : {}) }, tool, { code: 'owner_only', reason });
       return;
     }
     switch (m.type) {
@@ -426,7 +427,9 @@ export class Gateway implements EndpointHost {
   }
 
   /** Refuses a peer a tool (or an owner's call): audited as `policy_denied`, answered once durable. */
-  private refuse(peer: Peer, tool: string, code: string, reason: string, id: string | undefined, reply: Reply): void {
+  private refuse(asker: { readonly peer: Peer; readonly reply: Reply; readonly id?: string }, tool: string, refusal: { readonly code: string; readonly reason: string }): void {
+    const { peer, reply, id } = asker;
+    const { code, reason } = refusal;
     const who = peer.identity;
     const deliver = (): void => reply(id === undefined ? { type: 'error', code, message: reason } : { type: 'error', code, message: reason, id });
     const recorded = this.identities.refusals.charge(peer.address, Date.now());
@@ -487,7 +490,7 @@ export class Gateway implements EndpointHost {
     }
     const asker = identityContext({ ...peer.identity, request_id: requestId, created_at: now });
     const allowed = authorize(asker, tool, { now, authenticationRequired: this.authenticationRequired });
-    if (!allowed.allowed) this.refuse(peer, tool, allowed.code, allowed.reason, requestId, reply);
+    if (!allowed.allowed) this.refuse(who, tool, allowed);
     return allowed.allowed;
   }
 
