@@ -3,7 +3,9 @@ import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Gateway, GatewayClient, loadConfig, secretBytes } from '@aleph/gateway';
+import { AuditStore } from '@aleph/audit';
+import { ExecutableCache, Gateway, GatewayClient, loadConfig, secretBytes } from '@aleph/gateway';
+import { CommandPolicy, NO_USER_PATTERNS } from '@aleph/policy';
 import { encodeFrame, FrameReader, type GatewayMessage } from '@aleph/protocol';
 import { percentile } from './audit.js';
 import { spawned } from './process.js';
@@ -99,26 +101,63 @@ export async function gatewaySuite(): Promise<Row[]> {
       hookRuns.push(elapsedMs(start));
     }
 
+    // The floor of one decision, measured in the same run: (a) the echo round trip of the same
+    // request, (b) the bare policy evaluation of the same command, (c) one acknowledged audit
+    // append of its event, to a log of its own. Whatever the gateway takes beyond a + b + c is its
+    // own machinery.
+    const policy = await CommandPolicy.load();
+    const executables = new ExecutableCache();
+    const floorAudit = AuditStore.open(join(dir, 'floor.db'), { indexOnAppend: false, head: join(dir, 'floor.head.json') });
+    const evaluateBare = (i: number): void => {
+      const { command, cwd } = request(i).request;
+      policy.evaluate(command, {
+        mode: 'safe', denylist: [], asklist: [], allowlist: [], cwd, home: '/home/user', resolveExecutable: executables.resolver(cwd, process.env.PATH ?? ''), patterns: NO_USER_PATTERNS,
+      });
+    };
+    const appendBare = (i: number): void => {
+      const { command, cwd, agent_id, session_key } = request(i).request;
+      floorAudit.appendBatch([{
+        event: 'terminal_cmd', command, decision: 'allow-once', reason: 'safe', risk_level: 'low', verdict: 'safe', mode: 'safe', agent: agent_id, cwd, reasons: [],
+        session: session_key, actor: agent_id, executor: 'policy', request_id: `r${i}`,
+      }]);
+    };
+
     // Round trips on an open connection, one at a time.
     const echo = await echoClient(echoPath);
     const client = await GatewayClient.connect(gateway.socketPath, secret);
     const echoTrips: number[] = [];
     const decisionTrips: number[] = [];
     // Both warm up alike (JIT, caches), then are measured interleaved.
+    const evaluations: number[] = [];
+    const appends: number[] = [];
+    const floors: number[] = [];
     for (let i = 0; i < WARMUP_TRIPS; i++) {
       await echo.roundTrip(request(i));
+      evaluateBare(i);
+      appendBare(i);
       client.send(request(i));
       await client.waitFor(isDecision);
     }
     for (let i = 0; i < ROUND_TRIPS; i++) {
       let start = process.hrtime.bigint();
       await echo.roundTrip(request(i));
-      echoTrips.push(elapsedMs(start));
+      const trip = elapsedMs(start);
+      echoTrips.push(trip);
+      start = process.hrtime.bigint();
+      evaluateBare(i);
+      const evaluation = elapsedMs(start);
+      evaluations.push(evaluation);
+      start = process.hrtime.bigint();
+      appendBare(i);
+      const append = elapsedMs(start);
+      appends.push(append);
+      floors.push(trip + evaluation + append);
       start = process.hrtime.bigint();
       client.send(request(i));
       await client.waitFor(isDecision);
       decisionTrips.push(elapsedMs(start));
     }
+    floorAudit.close();
 
     // Pipelined: many requests in flight on one connection, audit on.
     const start = process.hrtime.bigint();
@@ -128,7 +167,7 @@ export async function gatewaySuite(): Promise<Row[]> {
     echo.socket.destroy();
     client.close();
 
-    for (const list of [echoConnects, gatewayConnects, echoTrips, decisionTrips, hookRuns, nodeRuns]) list.sort((a, b) => a - b);
+    for (const list of [echoConnects, gatewayConnects, echoTrips, decisionTrips, hookRuns, nodeRuns, evaluations, appends, floors]) list.sort((a, b) => a - b);
     const p50 = percentile(decisionTrips, 50);
     const echoP50 = percentile(echoTrips, 50);
     return [
@@ -136,6 +175,16 @@ export async function gatewaySuite(): Promise<Row[]> {
       { suite: 'gateway', metric: 'aleph hook claude-code, start to answer (median)', value: percentile(hookRuns, 50), unit: 'ms', baseline: { name: 'node: start, 1 echo line, exit', value: percentile(nodeRuns, 50) } },
       { suite: 'gateway', metric: 'decision round trip p50 (open connection)', value: p50, unit: 'ms', baseline: { name: 'echo round trip', value: echoP50 }, target: { text: '<= 2x', met: p50 / echoP50 <= 2 } },
       { suite: 'gateway', metric: 'decision round trip p99', value: percentile(decisionTrips, 99), unit: 'ms', baseline: { name: 'echo p99', value: percentile(echoTrips, 99) } },
+      { suite: 'gateway', metric: 'floor part: bare policy evaluation p50', value: percentile(evaluations, 50), unit: 'ms' },
+      { suite: 'gateway', metric: 'floor part: one acknowledged audit append p50', value: percentile(appends, 50), unit: 'ms' },
+      {
+        suite: 'gateway', metric: 'decision round trip p50 vs floor (echo + evaluation + append)', value: p50, unit: 'ms', baseline: { name: 'floor p50', value: percentile(floors, 50) },
+        target: { text: '<= 1.5x', met: p50 / percentile(floors, 50) <= 1.5 },
+      },
+      {
+        suite: 'gateway', metric: 'decision round trip p99 vs floor', value: percentile(decisionTrips, 99), unit: 'ms', baseline: { name: 'floor p99', value: percentile(floors, 99) },
+        target: { text: '<= 2x', met: percentile(decisionTrips, 99) / percentile(floors, 99) <= 2 },
+      },
       { suite: 'gateway', metric: `pipelined decisions, one connection, audit on (${PIPELINED.toLocaleString('en-US')})`, value: perSecond, unit: 'decisions/s', target: { text: '>= 10,000/s', met: perSecond >= 10_000 } },
     ];
   } finally {

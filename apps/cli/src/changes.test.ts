@@ -46,3 +46,20 @@ describe('the changes the CLI makes itself, to a configuration file that does no
     expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'config_unreadable', message: expect.stringMatching(/^Nothing was changed: Cannot read /) } });
   });
 });
+
+describe('the changes the CLI makes itself, when the audit log cannot record them', () => {
+  it.each([
+    ['mode', 'set', 'unrestricted'],
+    ['rules', 'add', '--agent', 'bot', '--action', 'allow', 'prefix:make *'],
+  ])('are taken back, the file as it was before: %s %s', (...args) => {
+    expect(aleph(['mode', 'set', 'safe']).code).toBe(0);
+    const file = join(home(), 'exec-approvals.json');
+    const before = readFileSync(file);
+    // Something that is not a log in the log's place: no event can be written.
+    writeFileSync(join(home(), 'data', 'aleph.db'), 'not a database');
+    const r = aleph([...args, '--json']);
+    expect(r.code).not.toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'audit_unavailable' } });
+    expect(readFileSync(file)).toEqual(before);
+  });
+});

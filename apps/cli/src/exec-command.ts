@@ -114,7 +114,7 @@ async function runApproved(command: string, cwd: string, agent: string, io: Io):
   if (!settings.enabled) return run(command, cwd);
   // Loaded only for a run: a dry run or a denial does not wait for it.
   const {
-    applyOverrides, execCapabilities, exitCodeOf, protectedReason, realCapabilities, realPathOf, resolveCapabilities, runSandboxed, sandboxAvailability, sandboxOutcome,
+    applyOverrides, execCapabilities, exitCodeOf, protectedReason, realPathOf, resolveAndRun, sandboxAvailability, sandboxOutcome,
   } = await import('@aleph/sandbox');
   const available = sandboxAvailability();
   if (!available.ok) {
@@ -133,14 +133,9 @@ async function runApproved(command: string, cwd: string, agent: string, io: Io):
     io.err(`aleph: refused: ${cwd} is no place to run an approved command: ${unfit}.`);
     return { code: EXIT_DENIED, signal: null };
   }
-  const capabilities = resolveCapabilities(applyOverrides(execCapabilities(userHome), { network: { kind: settings.network === 'all' ? 'allow_all' : 'deny' } }), { WORKSPACE: cwd, PROJECT_ROOT: cwd });
-  if (!capabilities.ok) {
-    io.err(`aleph: refused: ${capabilities.error.message}`);
-    return { code: EXIT_DENIED, signal: null };
-  }
-  // Bound as they are now; a path that does not exist is the runner's to report.
-  const real = realCapabilities(capabilities.value);
-  const log = await runSandboxed({ capabilities: real.ok ? real.value : capabilities.value, command: [...SHELL, command], cwd, env: io.env }, { forwardSignals: true, hide: [home] });
+  // Resolved and bound as they are now, or not run at all (resolveAndRun says why).
+  const capabilities = applyOverrides(execCapabilities(userHome), { network: { kind: settings.network === 'all' ? 'allow_all' : 'deny' } });
+  const log = await resolveAndRun({ capabilities, vars: { WORKSPACE: cwd, PROJECT_ROOT: cwd }, command: [...SHELL, command], cwd, env: io.env }, { forwardSignals: true, hide: [home] });
   if (log.error !== undefined) io.err(`aleph: ${log.error.message}`);
   for (const gap of log.limits_unenforced) io.err(`aleph: warning: ${gap}`);
   return { code: exitCodeOf(log), signal: log.signal, sandbox: sandboxOutcome(log) };

@@ -4,7 +4,7 @@ import { alephHome } from '@aleph/gateway/requester';
 import { shellQuote } from '@aleph/policy';
 import { fail, ok, type Result } from '@aleph/protocol';
 import {
-  applyOverrides, DEFAULT_HELPER, exitCodeOf, isPresetName, parseCapabilities, PRESET_NAMES, PRESETS, realCapabilities, resolveCapabilities, runSandboxed,
+  applyOverrides, DEFAULT_HELPER, exitCodeOf, isPresetName, parseCapabilities, PRESET_NAMES, PRESETS, resolveAndRun, resolveCapabilities,
   sandboxAvailability, sandboxLaunch, SANDBOX_PLATFORMS, withOverrides, type Capabilities, type FilesystemEntry, type Overrides, type SandboxPlatform,
 } from '@aleph/sandbox';
 import { flag, value, type ParsedArgs } from './args.js';
@@ -77,9 +77,9 @@ async function sandbox({ sub, args, io }: Invocation<'run' | 'profile' | 'preset
 
   if (args.operands.length === 0) return io.usage(`No command given.\n\n${SANDBOX_HELP}`);
   // Bound as they are now (one that moves before the run starts is refused); a path that does not
-  // exist is the runner's to report.
-  const real = realCapabilities(capabilities);
-  const log = await runSandboxed({ capabilities: real.ok ? real.value : capabilities, command: args.operands, cwd: workspace, env: io.env }, { forwardSignals: true, hide: [alephHome(io.env)] });
+  // exist stops the run before it starts.
+  const vars = { WORKSPACE: workspace, PROJECT_ROOT: workspace };
+  const log = await resolveAndRun({ capabilities, vars, command: args.operands, cwd: workspace, env: io.env }, { forwardSignals: true, hide: [alephHome(io.env)] });
   if (json) io.err(JSON.stringify(log));
   else if (log.status === 'error' || log.status === 'timeout') io.err(`aleph: ${log.error?.message ?? log.status}`);
   for (const gap of log.limits_unenforced) if (!json) io.err(`aleph: warning: ${gap}`);

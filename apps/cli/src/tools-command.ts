@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { AuditError } from '@aleph/audit';
-import { alephHome, loadConfig, own, saveConfig } from '@aleph/gateway';
-import { TOOL_NAME, TRUST_STAGES, type GatewayMessage } from '@aleph/protocol';
-import { exitCodeOf, TRIAL_RUNS } from '@aleph/sandbox';
+import { alephHome, changeWithoutGateway, loadConfig, own } from '@aleph/gateway';
+import { fail, ok, TOOL_NAME, TRUST_STAGES, type GatewayMessage } from '@aleph/protocol';
+import { exitCodeOf, TRIAL_RUNS, type TrustRecord } from '@aleph/sandbox';
 import { flag, value } from './args.js';
 import { defineCommand, type Invocation } from './command.js';
 import { tryConnect } from './connect.js';
 import { EXIT_DENIED } from './exec-command.js';
-import { configForChange, recordEvent } from './changes.js';
 import { EXIT, type Io } from './io.js';
 import { declaredCapabilities, PROFILE_OPTIONS } from './sandbox-command.js';
 
@@ -111,22 +109,23 @@ function forgetTool(operands: readonly string[], json: boolean, io: Io): number 
   if (operands.length !== 1) return io.usage(`Give one tool's name.\n\n${TOOLS_HELP}`);
   const name = operands[0]!;
   const home = alephHome(io.env);
-  const config = configForChange(home, false);
-  if (!config.ok) return io.fail(config.error, json);
-  const record = own(config.value.tools, name);
-  if (record === undefined) return io.fail({ code: 'unknown_tool', message: `No tool named ${name} has a contract; "aleph tools list" shows those that do.` }, json);
-  const { [name]: _gone, ...tools } = config.value.tools;
-  const saved = saveConfig(home, { ...config.value, tools });
-  if (!saved.ok) return io.fail(saved.error, json);
-  try {
-    recordEvent(home, {
-      event: 'capability_approval', tool_id: name, capabilities_hash: record.contract_hash, stage: TRUST_STAGES[0], stage_before: record.stage,
-      decision: 'revoked', resolved_by: 'owner', actor: 'owner',
+  const forgotten = changeWithoutGateway<TrustRecord>(home, false, (live, audit) => {
+    const config = live.fresh();
+    const record = own(config.tools, name);
+    if (record === undefined) return fail('unknown_tool', `No tool named ${name} has a contract; "aleph tools list" shows those that do.`);
+    const { [name]: _gone, ...tools } = config.tools;
+    const saved = live.update((c) => ({ ...c, tools }), `forgetting ${name}`);
+    if (!saved.ok) return saved;
+    audit({
+      event: {
+        event: 'capability_approval', tool_id: name, capabilities_hash: record.contract_hash, stage: TRUST_STAGES[0], stage_before: record.stage,
+        decision: 'revoked', resolved_by: 'owner', actor: 'owner',
+      },
     });
-  } catch (error) {
-    if (error instanceof AuditError) return io.fail(error, json);
-    throw error;
-  }
-  io.out(json ? JSON.stringify({ tool: name, forgotten: record }) : `${name} forgotten: its next run needs the owner's approval again.`);
+    audit({ undo: saved.value });
+    return ok(record);
+  });
+  if (!forgotten.ok) return io.fail(forgotten.error, json);
+  io.out(json ? JSON.stringify({ tool: name, forgotten: forgotten.value }) : `${name} forgotten: its next run needs the owner's approval again.`);
   return EXIT.ok;
 }

@@ -2,7 +2,7 @@
  * The headless report: every request and its decision, for a CI run to show what an agent tried
  * and what was refused. JUnit XML (each request a test case, each refusal a failure) or JSON.
  */
-import type { Outcome } from './server.js';
+import type { Outcome } from './decision/verdicts.js';
 
 export type ReportFormat = 'junit' | 'json';
 

@@ -3,9 +3,12 @@
  * and the binding checks. Importing this entry, not the package's, keeps a short-lived client from
  * loading the server, the audit store and the shell grammar.
  */
-export * from './handshake.js';
-export * from './config.js';
-export * from './private-file.js';
-export * from './binding.js';
-export * from './errors.js';
-export * from './client.js';
+export { newNonce, prove, PROTOCOL_VERSION } from './transport/handshake.js';
+export {
+  alephHome, auditFile, auditHeadFile, CONFIG_FILE, configFile, DEFAULT_SANDBOX, loadConfig, loadSecret, own, sandboxOf, secretBytes, SOCKET_FILE,
+  type AgentSettings, type GatewayConfig, type SandboxSettings, type StoredRule,
+} from './config/config.js';
+export { writePrivateFile } from './config/private-file.js';
+export { bindingDrift, currentBinding, ExecutableCache, resolveExecutable } from './decision/binding.js';
+export { GatewayError } from './errors.js';
+export { GatewayClient } from './client/socket-client.js';

@@ -13,7 +13,7 @@ import { resolveCapabilities, type Capabilities } from './capabilities.js';
 import { realCapabilities } from './grants.js';
 import { MAX_WALKED_DIRECTORIES, pathsToHide } from './hidden.js';
 import { PRESETS, withOverrides, type Overrides, type Preset } from './presets.js';
-import { exitCodeOf, runSandboxed, sandboxAvailability, type RunOptions, type SandboxAuditLog } from './runner.js';
+import { exitCodeOf, resolveAndRun, runSandboxed, sandboxAvailability, type RunOptions, type SandboxAuditLog } from './runner.js';
 import { skipLoudly } from '../../../scripts/skip-notice.js';
 
 /** bubblewrap is Linux's; the same attempts against Seatbelt are in macos.test.ts. */
@@ -342,3 +342,29 @@ function leftover(needle: string): number {
   const ps = execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' });
   return ps.split('\n').filter((l) => l.includes(needle) && !l.includes('ps -eo')).length;
 }
+
+describe.runIf(linux)('one way to resolve and run (real bubblewrap)', () => {
+  const declared = (extra: Capabilities['filesystem'] = []): Capabilities => {
+    const merged = withOverrides(PRESETS.file_processor, {});
+    if (!merged.ok) throw new Error(merged.error.message);
+    return { ...merged.value, filesystem: [...merged.value.filesystem, ...extra] };
+  };
+
+  it('substitutes the paths, binds their real paths, and runs', async () => {
+    const log = await resolveAndRun(
+      { capabilities: declared(), vars: { WORKSPACE: workspace, PROJECT_ROOT: workspace }, command: ['/bin/sh', '-c', 'cat input.txt > /dev/null'], cwd: workspace, env },
+      { stdin: 'ignore', stdout: new PassThrough(), stderr: new PassThrough() },
+    );
+    expect([log.status, log.exit_code]).toEqual(['success', 0]);
+  });
+
+  it('stops before running when a granted path is missing, or a variable is unknown', async () => {
+    const marker = join(workspace, 'ran-anyway');
+    const command = ['/bin/sh', '-c', `touch ${marker}`];
+    const missing = await resolveAndRun({ capabilities: declared([{ kind: 'read_only', path: join(root, 'no-such-dir') }]), vars: { WORKSPACE: workspace, PROJECT_ROOT: workspace }, command, cwd: workspace, env });
+    expect(missing).toMatchObject({ status: 'error', exit_code: null, error: { code: 'path_missing' } });
+    const unknown = await resolveAndRun({ capabilities: declared([{ kind: 'read_only', path: '${NOWHERE}/x' }]), vars: { WORKSPACE: workspace, PROJECT_ROOT: workspace }, command, cwd: workspace, env });
+    expect(unknown).toMatchObject({ status: 'error', exit_code: null, error: { code: 'invalid_capabilities' } });
+    expect(existsSync(marker)).toBe(false);
+  });
+});

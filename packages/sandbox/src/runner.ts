@@ -11,13 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { fail, ok, type Result, type SandboxOutcome, type SandboxRunStatus } from '@aleph/protocol';
 import { bubblewrapArgs, MIN_BUBBLEWRAP } from './bubblewrap.js';
-import { capabilityHash, isWithin, type Capabilities } from './capabilities.js';
-import { pinGrants } from './grants.js';
+import { capabilityHash, isWithin, resolveCapabilities, type Capabilities, type PathVariables } from './capabilities.js';
 import type { ProxyEndpoint } from './domain-proxy.js';
+import { pinGrants, realCapabilities } from './grants.js';
 import { realPathOf } from './guard.js';
 import { pathsToHide } from './hidden.js';
+import { FIRST_GRANT_FD, HELPER_READY, SECCOMP_FD, sandboxLaunch, taskLimit, type Launch, type SandboxPlatform } from './launch.js';
 import { bubblewrapRefused, enclosingHints } from './nesting.js';
-import { FIRST_GRANT_FD, HELPER_READY, SECCOMP_FD, sandboxLaunch, taskLimit, type SandboxPlatform } from './launch.js';
 import { BASE_CAPABILITIES } from './presets.js';
 import { startRunProxy, withRefusals, type RunNetworkOptions } from './run-proxy.js';
 import { pathForSandbox } from './seatbelt.js';
@@ -141,130 +141,193 @@ function probe(): Result<SandboxAvailability> {
   return ok({ platform: 'linux', launcher: 'bwrap' });
 }
 
-/** Runs a tool in the sandbox. Never throws: a run that could not start is a record with status `error`. */
-export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): Promise<SandboxAuditLog> {
-  // A domain grant: its filtering proxy runs for exactly the length of the run (run-proxy.ts).
-  const proxy = await startRunProxy(run.capabilities, process.platform === 'darwin' ? 'macos' : 'linux', options.network);
-  if (!proxy.ok) {
-    return { status: 'error', platform: null, command: run.command, cwd: run.cwd, capability_hash: capabilityHash(run.capabilities), exit_code: null, signal: null, duration_ms: 0, violations: [], violation_count: 0, limits_unenforced: [], error: proxy.error };
+/** A run whose profile is as declared: its paths still to be substituted (`${WORKSPACE}`...) and made real. */
+export interface DeclaredRun extends Omit<SandboxRun, 'capabilities'> {
+  readonly capabilities: Capabilities;
+  readonly vars: PathVariables;
+}
+
+/**
+ * A declared profile made ready to bind: its variables substituted (`${WORKSPACE}`...), each
+ * granted path made real. A profile that does not resolve (`invalid_capabilities`) or grants a
+ * path that does not exist (`path_missing`) is a failure: nothing is to run on it.
+ */
+export function resolveProfile(capabilities: Capabilities, vars: PathVariables): Result<Capabilities> {
+  const resolved = resolveCapabilities(capabilities, vars);
+  if (!resolved.ok) return fail('invalid_capabilities', resolved.error.message);
+  return realCapabilities(resolved.value);
+}
+
+/**
+ * The one way a sandboxed run starts from a declared profile (`aleph exec`, `aleph sandbox run`;
+ * the gateway resolves a tool's profile the same way, with resolveProfile, when it plans the run,
+ * so that the approver sees the paths that will be bound): resolveProfile, then runSandboxed. A
+ * profile that does not resolve stops the run before anything starts; its log says why, with
+ * status `error`.
+ */
+export async function resolveAndRun(run: DeclaredRun, options: RunOptions = {}): Promise<SandboxAuditLog> {
+  const { vars, ...rest } = run;
+  const ready = resolveProfile(run.capabilities, vars);
+  if (!ready.ok) {
+    return {
+      status: 'error', platform: null, command: run.command, cwd: run.cwd, capability_hash: capabilityHash(run.capabilities), exit_code: null, signal: null,
+      duration_ms: 0, violations: [], violation_count: 0, limits_unenforced: [], error: { code: ready.error.code, message: ready.error.message },
+    };
   }
-  if (proxy.value === null) return runConfined(run, options, null);
-  try {
-    return withRefusals(await runConfined(run, options, proxy.value.endpoint), proxy.value.proxy);
-  } finally {
-    await proxy.value.stop();
+  return runSandboxed({ ...rest, capabilities: ready.value }, options);
+}
+
+/** A step's failure: the code and sentence the run's record carries. */
+interface StepFailure {
+  readonly code: string;
+  readonly message: string;
+}
+
+/**
+ * What a run holds while it is prepared and while it runs (granted paths' descriptors, a pids
+ * cgroup, a scratch directory): each step adds what it takes, and one release() gives it all
+ * back, whichever way the run ends.
+ */
+class Held {
+  readonly grantFds: number[] = [];
+  cgroup: TaskCgroup | null = null;
+  scratch: string | null = null;
+
+  /** The granted paths' descriptors, once the launcher has its own copies (or will never start). */
+  closeGrants(): void {
+    for (const fd of this.grantFds.splice(0)) closeSync(fd);
+  }
+
+  release(): void {
+    this.closeGrants();
+    if (this.cgroup !== null) releaseTaskCgroup(this.cgroup);
+    this.cgroup = null;
+    if (this.scratch !== null) rmSync(this.scratch, { recursive: true, force: true });
+    this.scratch = null;
   }
 }
 
-async function runConfined(run: SandboxRun, options: RunOptions, proxy: ProxyEndpoint | null): Promise<SandboxAuditLog> {
-  const started = performance.now();
-  const hash = capabilityHash(run.capabilities);
-  const failed = (code: string, message: string, platform: SandboxPlatform | null = null): SandboxAuditLog => ({
-    status: 'error', platform, command: run.command, cwd: run.cwd, capability_hash: hash, exit_code: null, signal: null,
-    duration_ms: performance.now() - started, violations: [], violation_count: 0, limits_unenforced: [], error: { code, message },
-  });
+/** Where a run may happen: a sandbox on this machine, its helper, the working directory, and grants outside the hidden places. */
+interface Checked {
+  readonly platform: SandboxPlatform;
+  readonly helper: string;
+  readonly cwd: string;
+}
+
+function check(run: SandboxRun, options: RunOptions, held: Held): { ok: true; value: Checked } | { ok: false; error: StepFailure; platform: SandboxPlatform | null } {
   const available = sandboxAvailability();
-  if (!available.ok) return failed(available.error.code, available.error.message);
+  if (!available.ok) return { ok: false, error: available.error, platform: null };
   const platform = available.value.platform;
+  const refuse = (code: string, message: string) => ({ ok: false as const, error: { code, message }, platform });
   const helper = options.helper ?? DEFAULT_HELPER;
   try {
     accessSync(helper, constants.X_OK);
   } catch {
-    return failed('helper_missing', `The sandbox helper is missing or not executable at ${helper}.`, platform);
+    return refuse('helper_missing', `The sandbox helper is missing or not executable at ${helper}.`);
   }
   let cwd: string;
   try {
     cwd = realpathSync(run.cwd);
   } catch {
-    return failed('cwd_missing', `The working directory ${run.cwd} does not exist.`, platform);
+    return refuse('cwd_missing', `The working directory ${run.cwd} does not exist.`);
   }
-  const linux = platform === 'linux';
-  const capabilities = run.capabilities;
   // A grant inside the caller's own hidden places (the gateway's directory) only where a person allowed it.
   const guarded = (options.hide ?? []).map(realPathOf);
-  for (const entry of capabilities.filesystem) {
+  for (const entry of run.capabilities.filesystem) {
     if (entry.kind === 'temp_workspace' || options.allowed?.includes(entry.path) === true) continue;
     const within = guarded.find((h) => isWithin(h, entry.path));
-    if (within !== undefined) return failed('protected_path', `The profile grants ${entry.path}, inside ${within}, which no run sees unless a person allows it.`, platform);
+    if (within !== undefined) return refuse('protected_path', `The profile grants ${entry.path}, inside ${within}, which no run sees unless a person allows it.`);
   }
   // What is bound is what was checked: on Linux each granted path is opened now and bound through
   // its descriptor; anywhere, one that leads elsewhere than it did is refused.
-  const pinned = pinGrants(capabilities, linux);
-  if (!pinned.ok) return failed(pinned.error.code, pinned.error.message, platform);
-  const grantFds = pinned.value;
+  const pinned = pinGrants(run.capabilities, platform === 'linux');
+  if (!pinned.ok) return refuse(pinned.error.code, pinned.error.message);
+  held.grantFds.push(...pinned.value);
+  return { ok: true, value: { platform, helper, cwd } };
+}
 
-  const limitsUnenforced: string[] = [];
+/** The launch made ready: the task limit's cgroup, the paths to hide, a scratch directory (macOS), the launcher's command. */
+function prepare(run: SandboxRun, options: RunOptions, checked: Checked, held: Held, proxy: ProxyEndpoint | null): Result<{ launch: Launch; unenforced: string[] }> {
+  const { platform, helper, cwd } = checked;
+  const linux = platform === 'linux';
+  const capabilities = run.capabilities;
+  const unenforced: string[] = [];
   const byRoot = process.getuid?.() === 0;
-  const cgroup = linux && byRoot ? takeTaskCgroup(taskLimit(capabilities)) : null;
-  if (linux && byRoot && cgroup === null) {
-    limitsUnenforced.push('processes: the kernel does not apply the task limit to root, and no pids cgroup could be created');
+  held.cgroup = linux && byRoot ? takeTaskCgroup(taskLimit(capabilities)) : null;
+  if (linux && byRoot && held.cgroup === null) {
+    unenforced.push('processes: the kernel does not apply the task limit to root, and no pids cgroup could be created');
   }
   const hidden = pathsToHide(capabilities, {
     home: run.env.HOME ?? homedir(), extra: options.hide ?? [], agentSocket: run.env.SSH_AUTH_SOCK, walk: linux, rootOnlyIn: byRoot ? (linux ? '/etc' : '/private/etc') : null,
   });
-  limitsUnenforced.push(...hidden.unenforced);
-  let scratch: string | null = null;
-  const cleanup = () => {
-    if (cgroup !== null) releaseTaskCgroup(cgroup);
-    if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
-  };
-  const closeGrants = () => {
-    for (const fd of grantFds.splice(0)) closeSync(fd);
-  };
+  unenforced.push(...hidden.unenforced);
   try {
     // Seatbelt matches real paths: tmpdir() is /var/folders/..., which it sees as /private/var/folders/...
-    if (platform === 'macos') scratch = pathForSandbox(mkdtempSync(join(tmpdir(), 'aleph-run-')));
+    if (platform === 'macos') held.scratch = pathForSandbox(mkdtempSync(join(tmpdir(), 'aleph-run-')));
   } catch (error) {
-    closeGrants();
-    cleanup();
-    return failed('spawn_failed', `The sandbox could not be prepared: ${(error as Error).message}`, platform);
+    return fail('spawn_failed', `The sandbox could not be prepared: ${(error as Error).message}`);
   }
+  const scratch = held.scratch;
   // The granted paths and the hidden ones are real paths already (realCapabilities, pinGrants,
   // pathsToHide); the helper may be reached through a link.
   const launch = sandboxLaunch({
-    platform, capabilities, command: run.command, cwd, env: run.env, helper: linux ? helper : pathForSandbox(helper), cgroupFile: cgroup?.join ?? null, tmp: scratch === null ? '/tmp' : join(scratch, 'tmp'),
+    platform, capabilities, command: run.command, cwd, env: run.env, helper: linux ? helper : pathForSandbox(helper), cgroupFile: held.cgroup?.join ?? null, tmp: scratch === null ? '/tmp' : join(scratch, 'tmp'),
     profilePath: scratch === null ? '' : join(scratch, 'profile.sb'), hide: hidden.paths, pinned: linux, arch: process.arch, proxy,
   });
-  if (!launch.ok) {
-    closeGrants();
-    cleanup();
-    return failed(launch.error.code, launch.error.message, platform);
-  }
-  limitsUnenforced.push(...launch.value.unenforced);
-  const stdout = options.stdout ?? 'inherit';
-  let child: ChildProcess;
+  if (!launch.ok) return launch;
+  unenforced.push(...launch.value.unenforced);
+  return ok({ launch: launch.value, unenforced });
+}
+
+/** Starts the launcher in its own process group, with the seccomp filter and the granted paths' descriptors. */
+function start(options: RunOptions, launch: Launch, held: Held): Result<ChildProcess> {
   let devNull: number | null = null;
   try {
-    if (scratch !== null && launch.value.profile !== null) {
-      mkdirSync(join(scratch, 'tmp'), { mode: 0o700 });
-      writeFileSync(join(scratch, 'profile.sb'), launch.value.profile, { mode: 0o600 });
+    if (held.scratch !== null && launch.profile !== null) {
+      mkdirSync(join(held.scratch, 'tmp'), { mode: 0o700 });
+      writeFileSync(join(held.scratch, 'profile.sb'), launch.profile, { mode: 0o600 });
     }
     // Descriptors this process was given by whoever started it would reach the tool through the
     // launcher: /dev/null stands in for each. Then the seccomp filter and the granted paths.
     devNull = openSync('/dev/null', 'r');
+    const stdout = options.stdout ?? 'inherit';
     const stdio: Array<IOType | 'inherit' | number> = [options.stdin ?? 'inherit', stdout === 'inherit' ? 'inherit' : 'pipe', 'pipe'];
     for (const fd of inheritedDescriptors()) stdio[fd] = devNull;
-    if (launch.value.seccomp !== null) stdio[SECCOMP_FD] = 'pipe';
-    grantFds.forEach((fd, i) => (stdio[FIRST_GRANT_FD + i] = fd));
+    if (launch.seccomp !== null) stdio[SECCOMP_FD] = 'pipe';
+    held.grantFds.forEach((fd, i) => (stdio[FIRST_GRANT_FD + i] = fd));
     // Its own process group, so that a timeout (or Ctrl-C) reaches everything it started; on Linux
     // the pid namespace goes further: when bubblewrap dies, every process inside dies with it.
     // bwrap changes directory itself (--chdir); sandbox-exec starts the tool where it starts.
-    child = spawn(launch.value.file, launch.value.args, {
-      env: launch.value.env, stdio: Array.from(stdio, (s) => s ?? 'ignore'), detached: true, ...(launch.value.cwd === null ? {} : { cwd: launch.value.cwd }),
-    });
+    return ok(spawn(launch.file, launch.args, {
+      env: launch.env, stdio: Array.from(stdio, (s) => s ?? 'ignore'), detached: true, ...(launch.cwd === null ? {} : { cwd: launch.cwd }),
+    }));
   } catch (error) {
     // A full disk, or an argument the kernel will not take (E2BIG): the run is an error, never a throw.
-    cleanup();
-    return failed('spawn_failed', `The sandbox could not start the command: ${(error as Error).message}`, platform);
+    return fail('spawn_failed', `The sandbox could not start the command: ${(error as Error).message}`);
   } finally {
-    closeGrants();
+    // The launcher has its own copies now (or never will).
+    held.closeGrants();
     if (devNull !== null) closeSync(devNull);
   }
+}
+
+/** How the launcher ended, and what was seen meanwhile. */
+interface Supervised {
+  readonly outcome: { code: number | null; signal: NodeJS.Signals | null; error?: Error };
+  readonly timedOut: boolean;
+  readonly toolStarted: boolean;
+  /** What the sandbox said before the tool started (for a run that never did). */
+  readonly setup: string;
+  readonly collector: ViolationCollector;
+}
+
+/** Feeds the seccomp filter, passes the tool's output on, and ends the run at its time limit, on abort, or on a forwarded signal. */
+async function supervise(child: ChildProcess, launch: Launch, run: SandboxRun, options: RunOptions): Promise<Supervised> {
   const filter = child.stdio[SECCOMP_FD];
-  if (launch.value.seccomp !== null && filter instanceof Writable) {
+  if (launch.seccomp !== null && filter instanceof Writable) {
     // bwrap reads the filter before it starts anything; one that died first leaves nobody to read it.
     filter.on('error', () => undefined);
-    filter.end(launch.value.seccomp);
+    filter.end(launch.seccomp);
   }
   const collector = new ViolationCollector();
   const errOut = options.stderr ?? process.stderr;
@@ -292,6 +355,7 @@ async function runConfined(run: SandboxRun, options: RunOptions, proxy: ProxyEnd
     collector.push(rest);
     errOut.write(rest);
   });
+  const stdout = options.stdout ?? 'inherit';
   if (stdout !== 'inherit') child.stdout?.pipe(stdout, { end: false });
 
   let timedOut = false;
@@ -305,36 +369,83 @@ async function runConfined(run: SandboxRun, options: RunOptions, proxy: ProxyEnd
   const timer = setTimeout(() => {
     timedOut = true;
     killGroup('SIGKILL');
-  }, capabilities.process.max_execution_time_s * 1000);
+  }, run.capabilities.process.max_execution_time_s * 1000);
   const onAbort = () => killGroup('SIGKILL');
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const forward = (signal: NodeJS.Signals) => killGroup(signal);
   const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   if (options.forwardSignals === true) for (const s of forwarded) process.on(s, forward);
-
-  const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
-    child.once('error', (error) => resolve({ code: null, signal: null, error }));
-    child.once('close', (code, signal) => resolve({ code, signal }));
-  });
-  clearTimeout(timer);
-  options.signal?.removeEventListener('abort', onAbort);
-  if (options.forwardSignals === true) for (const s of forwarded) process.off(s, forward);
-  collector.end();
-  cleanup();
-
-  const base = {
-    platform, command: run.command, cwd, capability_hash: hash, exit_code: outcome.code, signal: outcome.signal,
-    duration_ms: performance.now() - started, violations: collector.violations, violation_count: collector.count, limits_unenforced: limitsUnenforced,
-  };
-  if (outcome.error !== undefined) return { ...base, status: 'error', error: { code: 'launch_failed', message: `${launch.value.file} could not be started: ${outcome.error.message}` } };
-  if (timedOut) return { ...base, status: 'timeout', error: { code: 'timeout', message: `The run took longer than ${capabilities.process.max_execution_time_s} s and was killed with everything it started.` } };
-  if (options.signal?.aborted === true) return { ...base, status: 'error', error: { code: 'cancelled', message: 'The run was cancelled.' } };
-  // The helper never said it was starting the tool: the sandbox could not be set up, the tool never ran.
-  if (!toolStarted) {
-    const said = setup.split('\n').find((line) => line.trim() !== '')?.trim();
-    return { ...base, status: 'error', error: { code: 'sandbox_setup_failed', message: said ?? `The sandbox could not start the command (${launch.value.file} exited ${outcome.code ?? outcome.signal}).` } };
+  try {
+    const outcome = await new Promise<Supervised['outcome']>((resolve) => {
+      child.once('error', (error) => resolve({ code: null, signal: null, error }));
+      child.once('close', (code, signal) => resolve({ code, signal }));
+    });
+    return { outcome, timedOut, toolStarted, setup, collector };
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    if (options.forwardSignals === true) for (const s of forwarded) process.off(s, forward);
+    collector.end();
   }
-  return { ...base, status: collector.count > 0 ? 'sandbox_violation' : 'success' };
+}
+
+/**
+ * Runs a tool in the sandbox. Never throws: a run that could not start is a record with status
+ * `error`. A domain grant's filtering proxy runs for exactly the length of the run (run-proxy.ts),
+ * and the connections it refused join the run's violations.
+ */
+export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): Promise<SandboxAuditLog> {
+  const proxy = await startRunProxy(run.capabilities, process.platform === 'darwin' ? 'macos' : 'linux', options.network);
+  if (!proxy.ok) {
+    return { status: 'error', platform: null, command: run.command, cwd: run.cwd, capability_hash: capabilityHash(run.capabilities), exit_code: null, signal: null, duration_ms: 0, violations: [], violation_count: 0, limits_unenforced: [], error: proxy.error };
+  }
+  if (proxy.value === null) return runConfined(run, options, null);
+  try {
+    return withRefusals(await runConfined(run, options, proxy.value.endpoint), proxy.value.proxy);
+  } finally {
+    await proxy.value.stop();
+  }
+}
+
+/**
+ * The run itself, in steps: check where it may run (and pin its grants), prepare the launch, start
+ * it, supervise it to its end, and record how it went. Whatever the steps took is given back in
+ * one place.
+ */
+async function runConfined(run: SandboxRun, options: RunOptions, proxy: ProxyEndpoint | null): Promise<SandboxAuditLog> {
+  const started = performance.now();
+  const hash = capabilityHash(run.capabilities);
+  const failed = (error: StepFailure, platform: SandboxPlatform | null): SandboxAuditLog => ({
+    status: 'error', platform, command: run.command, cwd: run.cwd, capability_hash: hash, exit_code: null, signal: null,
+    duration_ms: performance.now() - started, violations: [], violation_count: 0, limits_unenforced: [], error: { code: error.code, message: error.message },
+  });
+  const held = new Held();
+  try {
+    const checked = check(run, options, held);
+    if (!checked.ok) return failed(checked.error, checked.platform);
+    const { platform, cwd } = checked.value;
+    const prepared = prepare(run, options, checked.value, held, proxy);
+    if (!prepared.ok) return failed(prepared.error, platform);
+    const { launch, unenforced } = prepared.value;
+    const child = start(options, launch, held);
+    if (!child.ok) return failed(child.error, platform);
+    const { outcome, timedOut, toolStarted, setup, collector } = await supervise(child.value, launch, run, options);
+    const base = {
+      platform, command: run.command, cwd, capability_hash: hash, exit_code: outcome.code, signal: outcome.signal,
+      duration_ms: performance.now() - started, violations: collector.violations, violation_count: collector.count, limits_unenforced: unenforced,
+    };
+    if (outcome.error !== undefined) return { ...base, status: 'error', error: { code: 'launch_failed', message: `${launch.file} could not be started: ${outcome.error.message}` } };
+    if (timedOut) return { ...base, status: 'timeout', error: { code: 'timeout', message: `The run took longer than ${run.capabilities.process.max_execution_time_s} s and was killed with everything it started.` } };
+    if (options.signal?.aborted === true) return { ...base, status: 'error', error: { code: 'cancelled', message: 'The run was cancelled.' } };
+    // The helper never said it was starting the tool: the sandbox could not be set up, the tool never ran.
+    if (!toolStarted) {
+      const said = setup.split('\n').find((line) => line.trim() !== '')?.trim();
+      return { ...base, status: 'error', error: { code: 'sandbox_setup_failed', message: said ?? `The sandbox could not start the command (${launch.file} exited ${outcome.code ?? outcome.signal}).` } };
+    }
+    return { ...base, status: collector.count > 0 ? 'sandbox_violation' : 'success' };
+  } finally {
+    held.release();
+  }
 }
 
 /** What is kept of the sandbox's own error output before the tool starts. */

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GatewayMessage } from '@aleph/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayClient } from '../client.js';
-import { loadConfig, secretBytes } from '../config.js';
-import { Gateway } from '../server.js';
+import { GatewayClient } from '../client/socket-client.js';
+import { loadConfig, secretBytes } from '../config/config.js';
+import { Gateway } from '../gateway.js';
 
 let root: string;
 let gateway: Gateway;

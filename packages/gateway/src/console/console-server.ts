@@ -10,10 +10,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, join, normalize, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { identityContext } from '@aleph/identity';
-import { GatewayError } from './errors.js';
-import type { NetworkEndpoint } from './network.js';
-import { requestDeadline, serverTimeouts } from './transport/first-request.js';
-import type { Limits } from './transport/limits.js';
+import { GatewayError } from '../errors.js';
+import type { NetworkEndpoint } from '../transport/websocket.js';
+import { requestDeadline, serverTimeouts } from '../transport/first-request.js';
+import type { Limits } from '../transport/limits.js';
 
 export interface ConsoleOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. */

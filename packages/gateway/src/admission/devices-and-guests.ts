@@ -12,9 +12,9 @@ import {
 import {
   connectMessage, fail, ok, toBase64url, type Failure, type DeviceView, type GuestView, type OwnerCall, type PairingView, type PolicyCall, type Result, type SessionView,
 } from '@aleph/protocol';
-import { RefusalBudget, unrecordedNote } from './admission/refusals.js';
-import type { ChannelSettings } from './config.js';
-import { INVITATION_TTL_MS, type DeviceRecord, type GuestRecord, type IdentityStore } from './identity-store.js';
+import { RefusalBudget, unrecordedNote } from './refusals.js';
+import type { ChannelSettings } from '../config/config.js';
+import { INVITATION_TTL_MS, type DeviceRecord, type GuestRecord, type IdentityStore } from './devices-and-guests-store.js';
 
 /** The owner's calls that are about who may use the gateway. */
 export type IdentityCall = Exclude<OwnerCall, { method: 'audit.search' | 'audit.verify' | 'audit.overview' } | PolicyCall>;
@@ -53,7 +53,7 @@ export interface ChatVerdict {
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export { RECORDED_REFUSALS_PER_MINUTE, RefusalBudget, UNRECORDED } from './admission/refusals.js';
+export { RECORDED_REFUSALS_PER_MINUTE, RefusalBudget, UNRECORDED } from './refusals.js';
 
 /** The first characters of a pairing code: enough to match it up, too few to use it. */
 const hint = (code: string): string => `${code.slice(0, 2)}…`;

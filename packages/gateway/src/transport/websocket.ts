@@ -14,12 +14,30 @@ import {
   type ClientMessage, type DeviceCall, type ExecRequest, type GatewayEvent, type GatewayMessage, type Result, type RpcError, type RpcId, type RpcOutgoing,
 } from '@aleph/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { GatewayError } from './errors.js';
-import { isLoopback, peerOf } from './admission/refusals.js';
-import { own } from './config.js';
-import { requestDeadline, serverTimeouts } from './transport/first-request.js';
-import type { IdentityEvent } from './identities.js';
-import type { Gateway, Limits, Peer, Reply } from './server.js';
+import { GatewayError } from '../errors.js';
+import { isLoopback, peerOf } from '../admission/refusals.js';
+import { own } from '../config/config.js';
+import { requestDeadline, serverTimeouts } from './first-request.js';
+import type { IdentityEvent } from '../admission/devices-and-guests.js';
+import type { Identities } from '../admission/devices-and-guests.js';
+import type { ChannelSettings } from '../config/config.js';
+import type { Limits } from './limits.js';
+import type { Peer, Reply } from './peer.js';
+
+/** What the endpoint needs of the gateway (which implements it). */
+export interface EndpointHost {
+  readonly authenticationRequired: boolean;
+  readonly identities: Identities;
+  /** A session joins (false: the gateway is stopping); one that leaves cancels what it waited for. */
+  attach(peer: Peer): boolean;
+  detach(peer: Peer): void;
+  /** A validated message; its answer goes to `reply` once durable. */
+  dispatch(peer: Peer, message: ClientMessage, reply: Reply): void;
+  /** An identity operation, kept only if its events are durable. */
+  identityCall<T>(operation: (identities: Identities, now: number) => Result<T>, reply: (result: Result<T>) => void): void;
+  /** How a chat channel treats direct messages. */
+  channel(name: string): ChannelSettings;
+}
 
 export interface NetworkOptions {
   /** TCP port; 0 picks a free one. */
@@ -47,7 +65,7 @@ export const CLOSE_CODES = { IDLE: 4000, SESSION_ENDED: 4001, SHUTDOWN: 4002, TO
 /** How long an ended session's peer has to answer the close before its connection is cut. */
 const CLOSE_GRACE_MS = 2_000;
 
-export { isLoopback } from './admission/refusals.js';
+export { isLoopback } from '../admission/refusals.js';
 
 const anonymous = (): IdentityContext => identityContext({
   request_id: '', session_key: `ses_${randomBytes(8).toString('hex')}`, role: 'anonymous', identity_id: 'anonymous', scope: null,
@@ -98,7 +116,7 @@ export class NetworkEndpoint {
   private readonly sessions = new Set<Session>();
 
   private constructor(
-    private readonly gateway: Gateway,
+    private readonly gateway: EndpointHost,
     private readonly http: Server,
     private readonly wss: WebSocketServer,
     private readonly limits: Limits,
@@ -106,7 +124,7 @@ export class NetworkEndpoint {
     readonly url: string,
   ) {}
 
-  static async start(gateway: Gateway, options: NetworkOptions, limits: Limits): Promise<NetworkEndpoint> {
+  static async start(gateway: EndpointHost, options: NetworkOptions, limits: Limits): Promise<NetworkEndpoint> {
     const host = options.host ?? '127.0.0.1';
     if (!isLoopback(host) && options.allowRemote !== true) {
       throw new GatewayError('not_loopback', `Refusing to serve on ${host}: it is not a loopback address. Pass the explicit flag to serve other machines.`);

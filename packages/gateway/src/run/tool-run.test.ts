@@ -9,10 +9,10 @@ import { AuditStore } from '@aleph/audit';
 import { MAX_TOOL_OUTPUT_BYTES, type Capabilities, type GatewayMessage, type PendingApproval, type ToolRunRequest } from '@aleph/protocol';
 import { TRIAL_RUNS } from '@aleph/sandbox';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GatewayClient } from './client.js';
-import { auditFile, loadConfig, secretBytes } from './config.js';
-import { Gateway } from './server.js';
-import { planToolRun, programOf, runTool } from './tools.js';
+import { GatewayClient } from '../client/socket-client.js';
+import { auditFile, loadConfig, secretBytes } from '../config/config.js';
+import { Gateway } from '../gateway.js';
+import { planToolRun, programOf, runTool } from './tool-run.js';
 
 let root: string;
 let home: string;

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AllowRule, RuleAction } from '@aleph/protocol';
-import { own, type GatewayConfig, type StoredRule } from './config.js';
+import { own, type GatewayConfig, type StoredRule } from '../config/config.js';
 
 /** An agent's rules that apply now to a request of this session: unexpired, and session grants only for their session. */
 export function liveRules(config: GatewayConfig, agent: string, session: string, now: number): StoredRule[] {

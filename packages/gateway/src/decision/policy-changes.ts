@@ -4,8 +4,8 @@
  * the same events `aleph mode set` and `aleph rules` record; writing both is the gateway's business.
  */
 import { fail, ok, type PolicyCall, type PolicyView, type Result, type RuleDraft, type RuleView } from '@aleph/protocol';
-import { own, withMode, type GatewayConfig, type StoredRule } from './config.js';
-import { isExpired, ruleChangeEvent, withoutRule, withRule } from './rules.js';
+import { own, withMode, type GatewayConfig, type StoredRule } from '../config/config.js';
+import { isExpired, ruleChangeEvent, withoutRule, withRule } from './agent-rules.js';
 
 export interface PolicyChange {
   readonly config: GatewayConfig;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueToken, newDeviceKeyPair, fingerprint, verifyToken } from '@aleph/identity';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IdentityStore, INVITATION_TTL_MS } from './identity-store.js';
+import { IdentityStore, INVITATION_TTL_MS } from './devices-and-guests-store.js';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 let dir: string;

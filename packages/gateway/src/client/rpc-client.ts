@@ -5,7 +5,7 @@
 import { sign } from '@aleph/identity';
 import { connectMessage, fail, fromBase64url, ok, parseRpcIncoming, toBase64url, type Result, type RpcIncoming, type SessionView } from '@aleph/protocol';
 import { WebSocket } from 'ws';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../errors.js';
 
 type Notification = Extract<RpcIncoming, { kind: 'notification' }>;
 

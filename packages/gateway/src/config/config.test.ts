@@ -110,7 +110,7 @@ describe('exec-approvals.json', () => {
 
   it('survives a writer killed in the middle of saving: the file is always whole', async () => {
     loadConfig(home, true);
-    const writer = spawn(process.execPath, [fileURLToPath(new URL('../test-fixtures/save-loop.mjs', import.meta.url)), home], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const writer = spawn(process.execPath, [fileURLToPath(new URL('../../test-fixtures/save-loop.mjs', import.meta.url)), home], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve) => writer.stdout.once('data', () => resolve()));
     await new Promise((resolve) => setTimeout(resolve, 50));
     writer.kill('SIGKILL');

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { AuditStore } from '@aleph/audit';
 import type { Capabilities, ExecRequest, GatewayMessage } from '@aleph/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GatewayClient } from './client.js';
+import { GatewayClient } from '../client/socket-client.js';
 import { auditFile, configFile, loadConfig, secretBytes } from './config.js';
-import { Gateway } from './server.js';
+import { Gateway } from '../gateway.js';
 
 let root: string;
 let home: string;

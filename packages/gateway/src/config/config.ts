@@ -427,7 +427,7 @@ const SECRET_FIELD = /"secret"\s*:\s*"([A-Za-z0-9+/]{43}=)"/g;
 export function loadSecret(home: string): Result<Buffer> {
   const file = configFile(home);
   const text = readConfigText(file);
-  if (!text.ok) return text.error.code === 'config_missing' ? fail('config_missing', `${file} does not exist: no gateway has run in ${home} (start one with aleph gateway --headless).`) : text;
+  if (!text.ok) return text.error.code === 'config_missing' ? fail('gateway_unreachable', `No gateway is listening: ${file} does not exist, so none has run in ${home}. Start one with: aleph gateway --headless`) : text;
   const valid = (secret: unknown): secret is string => typeof secret === 'string' && /^[A-Za-z0-9+/]+=*$/.test(secret) && Buffer.from(secret, 'base64').length === SECRET_BYTES;
   try {
     const secret = (JSON.parse(text.value) as { secret?: unknown } | null)?.secret;

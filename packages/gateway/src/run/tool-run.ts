@@ -8,11 +8,11 @@ import {
   fail, MAX_TOOL_OUTPUT_BYTES, ok, type Decision, type Capabilities, type ExecBinding, type ExecRequest, type PendingTool, type Result, type ToolProgram, type ToolRunOutput, type ToolRunRequest,
 } from '@aleph/protocol';
 import {
-  capabilityHash, contractChange, contractHash, detectEscalations, LINUX_SYSTEM_PATHS, MACOS_SYSTEM_PATHS, NO_DOMAIN_FILTER, realCapabilities, resolveCapabilities, runSandboxed, sandboxOutcome,
+  capabilityHash, contractChange, contractHash, detectEscalations, LINUX_SYSTEM_PATHS, MACOS_SYSTEM_PATHS, NO_DOMAIN_FILTER, resolveProfile, runSandboxed, sandboxOutcome,
   trustFor, trustGate, type Escalation, type SandboxAuditLog, type TrustGate, type TrustRecord,
 } from '@aleph/sandbox';
 import { shellQuote } from '@aleph/policy';
-import { bindingDrift, currentBinding, fileHash, resolveExecutable } from './binding.js';
+import { bindingDrift, currentBinding, fileHash, resolveExecutable } from '../decision/binding.js';
 
 /** What the gateway knows about one tool run before anyone decides. */
 export interface ToolPlan {
@@ -47,10 +47,8 @@ export interface ToolPlan {
 export function planToolRun(run: ToolRunRequest, stored: TrustRecord | null, home: string, gatewayHome: string): Result<ToolPlan> {
   if (run.capabilities.network.kind === 'allow_domains') return fail(NO_DOMAIN_FILTER.code, NO_DOMAIN_FILTER.message);
   const vars = { WORKSPACE: run.cwd, PROJECT_ROOT: run.cwd };
-  const resolved = resolveCapabilities(run.capabilities, vars);
-  if (!resolved.ok) return fail('invalid_capabilities', `"capabilities": ${resolved.error.message}`);
-  const real = realCapabilities(resolved.value);
-  if (!real.ok) return real;
+  const real = resolveProfile(run.capabilities, vars);
+  if (!real.ok) return real.error.code === 'invalid_capabilities' ? fail('invalid_capabilities', `"capabilities": ${real.error.message}`) : real;
   const program = programOf(run.argv[0]!, run.cwd, programPath());
   if (!program.ok) return program;
   const hash = contractHash(run.capabilities, run.parameters, program.value);
@@ -131,6 +129,7 @@ export async function runTool(plan: ToolPlan, options: ToolRunOptions): Promise<
   const command = [plan.program.path, ...plan.run.argv.slice(1)];
   const drift = bindingDrift(plan.binding, currentBinding(plan.binding, plan.run.cwd, programPath()));
   const log = drift !== null ? notRun(plan, command, 'program_changed', `Not run: ${drift}.`) : await runSandboxed(
+    // Bound as planned: a path that leads elsewhere by now is refused, never followed.
     { capabilities: plan.capabilities, command, cwd: plan.run.cwd, env: options.env },
     {
       stdin: 'ignore', stdout, stderr, signal: options.signal, hide: options.hide, allowed: plan.escalations.map((e) => e.subject),

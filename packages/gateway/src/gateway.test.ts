@@ -9,12 +9,12 @@ import { AuditStore } from '@aleph/audit';
 import Database from 'better-sqlite3';
 import { encodeFrame, type ClientMessage, type ExecRequest, type GatewayMessage, type PolicyView, type RuleView } from '@aleph/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GatewayClient } from './client.js';
-import { auditFile, auditHeadFile, configFile, loadConfig, saveConfig, secretBytes } from './config.js';
-import { withRule, type NewRule } from './rules.js';
-import { newNonce, prove } from './handshake.js';
+import { GatewayClient } from './client/socket-client.js';
+import { auditFile, auditHeadFile, configFile, loadConfig, saveConfig, secretBytes } from './config/config.js';
+import { withRule, type NewRule } from './decision/agent-rules.js';
+import { newNonce, prove } from './transport/handshake.js';
 import { GatewayError } from './errors.js';
-import { Gateway } from './server.js';
+import { Gateway } from './gateway.js';
 
 let home: string;
 let gateway: Gateway | undefined;

@@ -9,11 +9,11 @@ import { connectMessage, fromBase64url, pairingMessage, toBase64url, type Gatewa
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { WebSocket } from 'ws';
-import { GatewayClient } from './client.js';
-import { auditFile, loadConfig, saveConfig, secretBytes } from './config.js';
-import { CLOSE_CODES } from './network.js';
-import { RpcClient } from './rpc-client.js';
-import { DEFAULT_LIMITS, Gateway, type GatewayOptions } from './server.js';
+import { GatewayClient } from '../client/socket-client.js';
+import { auditFile, loadConfig, saveConfig, secretBytes } from '../config/config.js';
+import { CLOSE_CODES } from './websocket.js';
+import { RpcClient } from '../client/rpc-client.js';
+import { DEFAULT_LIMITS, Gateway, type GatewayOptions } from '../gateway.js';
 
 let home: string;
 let gateway: Gateway | undefined;

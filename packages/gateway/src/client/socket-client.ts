@@ -5,8 +5,8 @@
  */
 import { connect, type Socket } from 'node:net';
 import { encodeFrame, fail, FrameReader, ok, parseGatewayMessage, type ClientMessage, type GatewayMessage, type Result } from '@aleph/protocol';
-import { newNonce, nonceBytes, prove, verifyProof } from './handshake.js';
-import { GatewayError } from './errors.js';
+import { newNonce, nonceBytes, prove, verifyProof } from '../transport/handshake.js';
+import { GatewayError } from '../errors.js';
 
 export class GatewayClient {
   private readonly reader = new FrameReader();

@@ -1,0 +1,32 @@
+/** What a request is judged against, and why the policy decided without a person. */
+import type { Evaluation } from '@aleph/policy';
+import type { ExecRequest } from '@aleph/protocol';
+import type { StoredRule } from '../config/config.js';
+import { describeRule } from './agent-rules.js';
+import type { Peer } from '../transport/peer.js';
+
+/** The PATH a request's command names resolve through: the requester's, or else the gateway's. */
+export function searchPath(request: ExecRequest): string {
+  return request.path ?? process.env.PATH ?? '';
+}
+
+/** Why the policy decided by itself, in the words the agent and the audit log get. */
+export function automaticReason(e: Evaluation, mode: string): string {
+  if (e.denied_by !== null) {
+    const message = (e.denied_by as StoredRule).message;
+    return `denied by ${describeRule(e.denied_by)}${message ? `: ${message}` : ''}`;
+  }
+  if (e.action === 'reject') return `blocked: ${e.risk.reasons[0]?.message ?? 'the policy blocks this command'}`;
+  if (e.allowed_by.length > 0) return 'allowlisted';
+  return e.action === 'auto_approve' ? `auto_approved_${mode}` : 'safe';
+}
+
+/**
+ * The agent a request speaks for. The owner (the socket, the owner's paired devices) names any
+ * agent; anyone else (a guest) only agents of their own, prefixed with their identity: a guest
+ * cannot borrow another agent's mode or rules, and every approver sees who asks.
+ */
+export function agentOf(peer: Peer, claimed: string): string {
+  return peer.identity.role === 'owner' ? claimed : `${peer.identity.identity_id}:${claimed}`;
+}
+
