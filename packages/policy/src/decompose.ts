@@ -12,7 +12,8 @@ import {
 import { commandStart, hasOption, positionals, takesValue } from './options.js';
 import type { Assignment, Redirect, Segment, Stdin, Word } from './segment.js';
 import { MAX_SYNTAX_DEPTH, TOO_DEEP, type ParsedScript, type SyntaxNode } from './syntax.js';
-import { commandName, decodeAnsiC, hasBraceGroup, hasUnquotedGlob, MAX_BRACE_LINE, mayHaveBraceGroup, rewriteScript, unescapeUnquoted, unquoteDouble } from './words.js';
+import { commandName, decodeAnsiC, hasBraceGroup, hasUnquotedGlob, MAX_BRACE_LINE, mayHaveBraceGroup, NO_SCAN, rewriteScript, scanWord, unescapeUnquoted, unquoteDouble, type WordScan } from './words.js';
+import { environmentSecret, isCredentialVariable } from './secrets.js';
 import { globToRegExp } from './glob.js';
 
 export interface Decomposition {
@@ -81,6 +82,10 @@ class Decomposer {
   private readonly judged = new Set<SyntaxNode>();
   /** Backquoted substitutions whose text was parsed again instead (see commandSubstitution). */
   private readonly reread = new Set<SyntaxNode>();
+  /** Variables assigned a credential's value in this line (`x=$AWS_SECRET_ACCESS_KEY`). */
+  private readonly secretNames = new Set<string>();
+  /** Whether any word or heredoc seen so far expands a variable (most lines expand none). */
+  private expandsVariables = false;
 
   constructor(private readonly parse: (source: string) => ParsedScript) {}
 
@@ -305,10 +310,17 @@ class Decomposer {
     const continuation: SyntaxNode[] = [];
     const redirects: Redirect[] = [];
     let text: string | null = null;
+    let scan: WordScan | undefined;
     const before = this.segments.length;
+    const start = node.children.find((c) => c.type === 'heredoc_start');
+    const quoted = start !== undefined && /["'\\]/.test(this.text(start, ctx));
     for (const child of node.children) {
       if (child.type === 'heredoc_body') {
         text = this.text(child, ctx);
+        if (!quoted && text.includes('$')) {
+          scan = scanWord(text, true);
+          this.expandsVariables = true;
+        }
         for (const part of child.children) this.visit(part, { ...ctx, subDepth: ctx.subDepth + 1, stdin: INHERITED });
       } else if (child.type === 'file_redirect') {
         // `cat <<EOF > file` parses with `> file` inside the heredoc redirect.
@@ -318,14 +330,14 @@ class Decomposer {
         continuation.push(child);
       }
     }
-    return { stdin: { kind: 'text', text, subs: this.segments.slice(before) }, redirects, continuation };
+    return { stdin: { kind: 'text', text, subs: this.segments.slice(before), ...(scan === undefined ? {} : { scan }) }, redirects, continuation };
   }
 
   private herestring(node: SyntaxNode, ctx: Context): Stdin {
     const target = node.children.find(isNamed);
     if (target === undefined) return { kind: 'text', text: null, subs: NO_SUBS };
     const word = this.word(target, ctx);
-    return { kind: 'text', text: word.value, subs: word.subs };
+    return { kind: 'text', text: word.value, subs: word.subs, ...(word.scan === undefined ? {} : { scan: word.scan }) };
   }
 
   private fileRedirect(node: SyntaxNode, ctx: Context): Redirect | null {
@@ -379,6 +391,7 @@ class Decomposer {
     const valueNode = node.children.slice(1).find(isNamed);
     const value = valueNode === undefined ? null : this.word(valueNode, ctx);
     if (value?.substitutionText === true) this.note(EVALUATED_SUBSTITUTION);
+    if (value?.scan !== undefined && this.secretIn(value.scan) !== null) this.secretNames.add(name);
     return { name, value };
   }
 
@@ -448,7 +461,25 @@ class Decomposer {
       findings: [],
     };
     this.segments.push(segment);
+    const secret = !this.expandsVariables || segment.name === 'test' || segment.name === '[' ? null : this.printedSecret(parts.words, ctx.stdin);
+    if (secret !== null) segment.findings.push(environmentSecret(`the variable ${secret}`));
     return segment;
+  }
+
+  /** A credential variable whose value a command is given as an argument or as its input. */
+  private printedSecret(words: readonly Word[], stdin: Stdin): string | null {
+    for (const w of words) {
+      if (w.scan === undefined) continue;
+      const found = this.secretIn(w.scan);
+      if (found !== null) return found;
+    }
+    return stdin.kind === 'text' && stdin.scan !== undefined ? this.secretIn(stdin.scan) : null;
+  }
+
+  /** The first variable in `scan` whose value is a credential (by its name, or assigned from one). */
+  private secretIn(scan: WordScan): string | null {
+    for (const v of scan.variables) if (isCredentialVariable(v.name) || this.secretNames.has(v.name)) return v.name;
+    return null;
   }
 
   /**
@@ -763,7 +794,8 @@ class Decomposer {
       // Every place the program runs a command must be a plain literal we can judge; one that is
       // not (a variable, a concatenation, a coprocess) makes the whole program dynamic, whatever
       // literal commands sit beside it.
-      const { commands, dynamic, written } = awkEffects(program.value);
+      const { commands, dynamic, written, environ } = awkEffects(program.value);
+      if (environ !== null) segment.findings.push(environmentSecret(environ));
       for (const command of commands) this.script(command, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, 'awk system()'], stdin: INHERITED });
       if (dynamic) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (awk builds a shell command)' });
       if (written !== null) segment.findings.push({ code: 'file_write', verdict: 'confirm', detail: ` (awk writes ${written})` });
@@ -814,7 +846,12 @@ class Decomposer {
     if (isName && value !== null && (node.type === 'concatenation' || node.type === 'ansi_c_string')) this.noteObfuscatedName(text);
     if (text.includes('IFS') && /\$\{?IFS\b/.test(text)) this.note({ code: 'obfuscation', verdict: 'confirm', detail: ' ($IFS used to hide spaces)' });
     if (node.type === TOO_DEEP) this.note({ code: 'too_complex', verdict: 'confirm', detail: ` (nested more than ${MAX_SYNTAX_DEPTH} levels deep)` });
-    return { text, value, glob, subs, ...(holdsSubstitution(own) ? SUBSTITUTION_TEXT : {}) };
+    const scan = value === null && text.includes('$') ? scanWord(text) : NO_SCAN;
+    if (scan !== NO_SCAN) {
+      if (scan.variables.length > 0) this.expandsVariables = true;
+      return holdsSubstitution(own) ? { text, value, glob, subs, substitutionText: true, scan } : { text, value, glob, subs, scan };
+    }
+    return holdsSubstitution(own) ? { text, value, glob, subs, substitutionText: true } : { text, value, glob, subs };
   }
 
   /**
@@ -825,6 +862,7 @@ class Decomposer {
     switch (node.type) {
       case 'word':
       case 'number':
+      case 'variable_name':
         return { text: unescapeUnquoted(text), dynamic: false };
       case 'raw_string':
         return { text: text.slice(1, -1), dynamic: false };
@@ -1033,7 +1071,7 @@ function dynamicCodeFinding(subs: readonly Segment[], via: string): Finding {
 }
 
 /** Every segment that feeds the given ones through pipes, transitively. */
-function upstreamOf(from: readonly Segment[]): Segment[] {
+export function upstreamOf(from: readonly Segment[]): Segment[] {
   const out: Segment[] = [];
   const queue = [...from];
   while (queue.length > 0) {
@@ -1306,7 +1344,7 @@ function awkCommandLine(args: readonly Word[]): AwkCommandLine {
  * `print > FILE` or `print >> FILE` writes (a target other than one literal is named at run time).
  * Linear in the program: literals are found in one pass, and each site is checked where it stands.
  */
-function awkEffects(text: string): { commands: string[]; dynamic: boolean; written: string | null } {
+function awkEffects(text: string): { commands: string[]; dynamic: boolean; written: string | null; environ: string | null } {
   const strings = awkStrings(text);
   const byStart = new Map(strings.map((s) => [s.start, s]));
   const byEnd = new Map(strings.map((s) => [s.end, s]));
@@ -1320,6 +1358,18 @@ function awkEffects(text: string): { commands: string[]; dynamic: boolean; writt
   code += text.slice(at);
   const commands: string[] = [];
   let dynamic = /\|&/.test(code);
+  // `ENVIRON["NAME"]` reads one variable; any other use of ENVIRON (`for (k in ENVIRON)`) can read them all.
+  let environ: string | null = null;
+  for (const m of code.matchAll(/\bENVIRON\b/g)) {
+    const open = skipSpace(code, m.index + m[0].length);
+    const literal = code[open] === '[' ? byStart.get(skipSpace(code, open + 1)) : undefined;
+    if (literal !== undefined && code[skipSpace(code, literal.end)] === ']') {
+      if (isCredentialVariable(literal.value)) environ ??= `the variable ${literal.value}`;
+      continue;
+    }
+    environ = 'the whole environment, credentials included';
+    break;
+  }
   for (const m of code.matchAll(/\bsystem\s*\(/g)) {
     const literal = byStart.get(skipSpace(code, m.index + m[0].length));
     if (literal !== undefined && code[skipSpace(code, literal.end)] === ')') commands.push(literal.value);
@@ -1357,5 +1407,5 @@ function awkEffects(text: string): { commands: string[]; dynamic: boolean; writt
       }
     }
   });
-  return { commands, dynamic, written };
+  return { commands, dynamic, written, environ };
 }

@@ -1,4 +1,5 @@
 import type { Finding } from './risk.js';
+import type { WordScan } from './words.js';
 
 /** One shell word: how it was written and, when it does not depend on the runtime, its value. */
 export interface Word {
@@ -14,6 +15,8 @@ export interface Word {
    * once bash evaluates the word again, as arithmetic or as a variable name (`let 'a[$(cmd)]'`).
    */
   readonly substitutionText?: true;
+  /** The variables the word expands and the arithmetic bash evaluates in it (absent when it expands nothing). */
+  readonly scan?: WordScan;
 }
 
 export type RedirectKind = 'write' | 'read' | 'dup';
@@ -33,7 +36,7 @@ export interface Assignment {
 export type Stdin =
   | { readonly kind: 'inherited' }
   | { readonly kind: 'pipe'; readonly from: readonly Segment[] }
-  | { readonly kind: 'text'; readonly text: string | null; readonly subs: readonly Segment[] };
+  | { readonly kind: 'text'; readonly text: string | null; readonly subs: readonly Segment[]; readonly scan?: WordScan };
 
 /** One simple command, after wrappers (`sudo`, `env`, `xargs`, ...) have been seen through. */
 export interface Segment {
