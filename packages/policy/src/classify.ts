@@ -317,6 +317,11 @@ function checkPaths(segment: Segment, name: string, argv: readonly string[], ctx
   const paths = pathContext(ctx);
   const targets = WRITE_TARGETS[name] === undefined ? NO_TARGETS : writeTargets(name, segment.words.slice(1));
   for (const target of targets) writeFinding(target, name, paths, ctx.cwdUnknown === true, findings, ruleExplains);
+  if (segment.writes !== undefined) for (const target of segment.writes) writeFinding(target, name, paths, ctx.cwdUnknown === true, findings);
+  if (segment.reads !== undefined) {
+    const read = segment.reads.find((r) => isSensitivePath(r.value ?? r.text, paths, r.glob || r.value === null));
+    if (read !== undefined) findings.push(secretFile(read.value ?? read.text));
+  }
   if (name === 'rm' || name === 'shred' || name === 'srm') massDelete(name, argv.slice(1), paths, findings);
   if (PRINTERS.has(name)) return;
   let pattern: number | undefined;

@@ -794,11 +794,18 @@ class Decomposer {
       // Every place the program runs a command must be a plain literal we can judge; one that is
       // not (a variable, a concatenation, a coprocess) makes the whole program dynamic, whatever
       // literal commands sit beside it.
-      const { commands, dynamic, written, environ } = awkEffects(program.value);
-      if (environ !== null) segment.findings.push(environmentSecret(environ));
-      for (const command of commands) this.script(command, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, 'awk system()'], stdin: INHERITED });
-      if (dynamic) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (awk builds a shell command)' });
-      if (written !== null) segment.findings.push({ code: 'file_write', verdict: 'confirm', detail: ` (awk writes ${written})` });
+      const effects = awkEffects(program.value);
+      if (effects.environ !== null) segment.findings.push(environmentSecret(effects.environ));
+      for (const { command, input } of effects.commands) {
+        // What awk prints into a command is its input: a shell's program (`print "..." | "sh"`).
+        const stdin: Stdin = input === undefined ? INHERITED : { kind: 'text', text: input, subs: NO_SUBS };
+        this.script(command, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, input === undefined ? 'awk system()' : 'awk print |'], stdin });
+      }
+      if (effects.dynamic) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (awk builds a shell command)' });
+      if (effects.dynamicWrite) segment.findings.push({ code: 'file_write', verdict: 'confirm', detail: ' (awk writes a file named at run time)' });
+      for (const load of effects.loads) segment.findings.push({ code: 'script_execution', verdict: 'confirm', name, detail: ` (${load})` });
+      if (effects.reads.length > 0) (segment.reads ??= []).push(...effects.reads);
+      if (effects.writes.length > 0) (segment.writes ??= []).push(...effects.writes);
     }
   }
 
@@ -815,8 +822,10 @@ class Decomposer {
         if (effect.kind === 'exec') {
           if (effect.command !== '') this.script(effect.command, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, 'sed e'], stdin: INHERITED });
           else segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (sed executes text as a shell command)' });
-        } else {
-          segment.findings.push({ code: 'file_write', verdict: 'confirm', detail: ` (sed writes ${effect.file})` });
+        } else if (effect.file !== '' && effect.file !== '/dev/stdout' && effect.file !== '/dev/stderr') {
+          const file: Word = { text: effect.file, value: effect.file, glob: false, subs: NO_SUBS };
+          if (effect.kind === 'read') (segment.reads ??= []).push(file);
+          else (segment.writes ??= []).push(file);
         }
       }
     }
@@ -1109,7 +1118,7 @@ function printedText(segment: Segment): string | null {
 }
 
 
-type SedEffect = { kind: 'exec'; command: string } | { kind: 'write'; file: string };
+type SedEffect = { kind: 'exec'; command: string } | { kind: 'write' | 'read'; file: string };
 
 /**
  * What a sed command line runs, read as GNU sed's getopt reads it: the programs given with `-e`
@@ -1165,7 +1174,7 @@ const SED_OPTIONS_WITH_VALUE = ['-e', '--expression', '-f', '--file', '-l', '--l
 
 /**
  * The sed commands that reach outside sed: `e [command]` and the `e` flag of `s` execute shell
- * commands; `w file`, `W file` and the `w` flag of `s` write files.
+ * commands; `w file`, `W file` and the `w` flag of `s` write files; `r file` and `R file` read them.
  */
 export function sedEffects(program: string): SedEffect[] {
   const effects: SedEffect[] = [];
@@ -1233,7 +1242,9 @@ export function sedEffects(program: string): SedEffect[] {
       effects.push({ kind: 'exec', command: readToEol() });
     } else if (cmd === 'w' || cmd === 'W') {
       effects.push({ kind: 'write', file: readToEol() });
-    } else if ('aicrR#'.includes(cmd)) {
+    } else if (cmd === 'r' || cmd === 'R') {
+      effects.push({ kind: 'read', file: readToEol() });
+    } else if ('aic#'.includes(cmd)) {
       readToEol();
     } else if ('btT:qQlLv'.includes(cmd)) {
       readArgument();
@@ -1338,13 +1349,31 @@ function awkCommandLine(args: readonly Word[]): AwkCommandLine {
   return { programs, codeFile, inPlace, writes };
 }
 
+/** What an awk program does beyond printing (see awkEffects). */
+interface AwkEffects {
+  /** Commands it runs, each with what it prints into them: text, null when only known at run time, absent for none (`system()`, `cmd | getline`). */
+  readonly commands: readonly { readonly command: string; readonly input?: string | null }[];
+  /** A place that runs a command does not name it as one literal. */
+  readonly dynamic: boolean;
+  /** Files it reads (`getline < f`) and writes (`print > f`); a concatenation is a glob of its literal parts. */
+  readonly reads: readonly Word[];
+  readonly writes: readonly Word[];
+  /** It writes a file whose name has no literal part. */
+  readonly dynamicWrite: boolean;
+  /** What it reads from the environment, if it reads secrets there. */
+  readonly environ: string | null;
+  /** Code files it loads (`@include "f"`, `@load "ext"`). */
+  readonly loads: readonly string[];
+}
+
 /**
- * The shell commands an awk program runs (`system("...")`, `"..." | getline`, `print | "..."`),
- * whether any place that runs one does not name it as a single literal, and the first file a
- * `print > FILE` or `print >> FILE` writes (a target other than one literal is named at run time).
- * Linear in the program: literals are found in one pass, and each site is checked where it stands.
+ * What an awk program does beyond printing: the shell commands it runs (`system("...")`,
+ * `"..." | getline`, `print | "..."`) and whether any place that runs one does not name it as a
+ * single literal; the files `getline < FILE` reads and `print > FILE` / `print >> FILE` writes; the
+ * environment it reads; the code it loads. Linear in the program: literals are found in one pass,
+ * and each site is checked where it stands.
  */
-function awkEffects(text: string): { commands: string[]; dynamic: boolean; written: string | null; environ: string | null } {
+function awkEffects(text: string): AwkEffects {
   const strings = awkStrings(text);
   const byStart = new Map(strings.map((s) => [s.start, s]));
   const byEnd = new Map(strings.map((s) => [s.end, s]));
@@ -1356,7 +1385,7 @@ function awkEffects(text: string): { commands: string[]; dynamic: boolean; writt
     at = s.end - 1;
   }
   code += text.slice(at);
-  const commands: string[] = [];
+  const commands: { command: string; input?: string | null }[] = [];
   let dynamic = /\|&/.test(code);
   // `ENVIRON["NAME"]` reads one variable; any other use of ENVIRON (`for (k in ENVIRON)`) can read them all.
   let environ: string | null = null;
@@ -1372,40 +1401,100 @@ function awkEffects(text: string): { commands: string[]; dynamic: boolean; writt
   }
   for (const m of code.matchAll(/\bsystem\s*\(/g)) {
     const literal = byStart.get(skipSpace(code, m.index + m[0].length));
-    if (literal !== undefined && code[skipSpace(code, literal.end)] === ')') commands.push(literal.value);
+    if (literal !== undefined && code[skipSpace(code, literal.end)] === ')') commands.push({ command: literal.value });
     else dynamic = true;
   }
   for (const m of code.matchAll(/\|\s*getline/g)) {
     const literal = byEnd.get(skipSpaceBack(code, m.index - 1) + 1);
     const before = literal === undefined ? -1 : skipSpaceBack(code, literal.start - 1);
     // Only a literal that stands alone (not the tail of a concatenation such as `"ls " dir | getline`).
-    if (literal !== undefined && (before < 0 || '({;,!&|=\n'.includes(code[before]!))) commands.push(literal.value);
+    if (literal !== undefined && (before < 0 || '({;,!&|=\n'.includes(code[before]!))) commands.push({ command: literal.value });
     else dynamic = true;
   }
-  for (const m of code.matchAll(/\bprintf?\b[^;{}\n|]*\|(?![|&])(?!\s*getline)/g)) {
+  // `print EXPR | "cmd"`: cmd reads what is printed, which is its program when cmd is a shell.
+  for (const m of code.matchAll(/\bprintf?\b([^;{}\n|]*)\|(?![|&])(?!\s*getline)/g)) {
     const literal = byStart.get(skipSpace(code, m.index + m[0].length));
     const after = literal === undefined ? -1 : skipSpace(code, literal.end);
-    if (literal !== undefined && (after >= code.length || ';}\n'.includes(code[after]!))) commands.push(literal.value);
-    else dynamic = true;
+    if (literal !== undefined && (after >= code.length || ';}\n'.includes(code[after]!))) {
+      const exprStart = m.index + m[0].length - 1 - m[1]!.length;
+      const printed = awkOperand(code, byStart, skipSpace(code, exprStart), m.index + m[0].length - 1);
+      commands.push({ command: literal.value, input: printed === null ? null : printed + '\n' });
+    } else dynamic = true;
+  }
+  // `getline [var] < FILE` reads FILE; FILE is a primary expression (a literal, a variable, a parenthesised concatenation).
+  const reads: Word[] = [];
+  for (const m of code.matchAll(/\bgetline\b\s*(?:[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?|\$[A-Za-z0-9_]+)?\s*<(?!=)/g)) {
+    const file = awkPath(code, byStart, skipSpace(code, m.index + m[0].length));
+    if (file !== null) reads.push(file);
   }
   // In a print statement, a `>` outside parentheses redirects; the statement ends at `;`, `}`, a
   // newline or the next print.
-  let written: string | null = null;
+  const writes: Word[] = [];
+  let dynamicWrite = false;
   const prints = [...code.matchAll(/\bprintf?\b/g)].map((m) => m.index + m[0].length);
   prints.forEach((from, k) => {
     const to = prints[k + 1] ?? code.length;
     let depth = 0;
-    for (let i = from; i < to && written === null; i++) {
+    for (let i = from; i < to; i++) {
       const c = code[i]!;
       if (c === '(') depth++;
       else if (c === ')') depth--;
-      else if (depth <= 0 && ';}\n'.includes(c)) break;
+      else if (depth <= 0 && ';}\n|'.includes(c)) break;
       else if (depth === 0 && c === '>') {
-        const literal = byStart.get(skipSpace(code, i + (code[i + 1] === '>' ? 2 : 1)));
-        const after = literal === undefined ? -1 : skipSpace(code, literal.end);
-        written = literal !== undefined && (after >= code.length || ';}\n'.includes(code[after]!)) ? literal.value : 'a file named at run time';
+        const file = awkPath(code, byStart, skipSpace(code, i + (code[i + 1] === '>' ? 2 : 1)));
+        if (file === null) dynamicWrite = true;
+        else writes.push(file);
+        break;
       }
     }
   });
-  return { commands, dynamic, written, environ };
+  const loads: string[] = [];
+  for (const m of code.matchAll(/@(include|load)\b\s*/g)) {
+    const literal = byStart.get(m.index + m[0].length);
+    loads.push(`@${m[1]} ${literal === undefined ? 'a file named at run time' : JSON.stringify(literal.value)}`);
+  }
+  return { commands, dynamic, reads, writes, dynamicWrite, environ, loads };
+}
+
+/**
+ * The file an awk redirection names, starting at `at`: a literal is its value; a parenthesised
+ * concatenation is a glob of its literal parts (`("/etc/" name)` is `/etc/*`); a variable or a
+ * field, or a concatenation without a literal part, is null.
+ */
+function awkPath(code: string, byStart: ReadonlyMap<number, AwkString>, at: number): Word | null {
+  const literal = byStart.get(at);
+  if (literal !== undefined) return { text: literal.value, value: literal.value, glob: false, subs: NO_SUBS };
+  if (code[at] !== '(') return null;
+  let depth = 0;
+  let end = at;
+  for (; end < code.length; end++) {
+    if (code[end] === '(') depth++;
+    else if (code[end] === ')' && --depth === 0) break;
+  }
+  const glob = awkOperand(code, byStart, at + 1, end, '*');
+  return glob === null ? null : { text: glob, value: null, glob: true, subs: NO_SUBS };
+}
+
+/**
+ * The text of an awk expression from `from` to `to` made of string literals: their values joined.
+ * Other parts stand for `unknown` (a glob's `*`); without it, or without any literal, null.
+ */
+function awkOperand(code: string, byStart: ReadonlyMap<number, AwkString>, from: number, to: number, unknown?: string): string | null {
+  let out = '';
+  let literals = 0;
+  let i = skipSpace(code, from);
+  while (i < to) {
+    const literal = byStart.get(i);
+    if (literal !== undefined) {
+      out += literal.value;
+      literals++;
+      i = skipSpace(code, literal.end);
+      continue;
+    }
+    if (unknown === undefined) return null;
+    if (!out.endsWith(unknown)) out += unknown;
+    while (i < to && code[i] !== '"' && !/\s/.test(code[i]!)) i++;
+    i = skipSpace(code, i);
+  }
+  return literals === 0 ? null : out;
 }

@@ -56,6 +56,14 @@ export interface Segment {
   readonly subDepth: number;
   /** What decomposition noticed about this segment (a fork bomb, code from the network, ...). */
   readonly findings: Finding[];
+  /**
+   * Files the command's own program or options read or write, beyond its arguments (awk's
+   * `getline < f` and `print > f`, sed's `r f` and `w f`, `less -o f`, `strace -o f`): judged the way
+   * arguments and redirections are. A value known only at run time is null; its text may then be a
+   * glob of the parts that are known (`/etc/*`).
+   */
+  reads?: Word[];
+  writes?: Word[];
 }
 
 /** The static argument values after the command word (null where not static). */
