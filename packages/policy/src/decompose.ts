@@ -6,7 +6,7 @@
  */
 import type { Finding } from './risk.js';
 import {
-  DECODERS, GIT_PROGRAM_KEYS, INTERPRETERS, NETWORK_FETCHERS, SHELLS, SHELL_OPTIONS_WITH_VALUE,
+  ASSIGNING_BUILTINS, DECODERS, GIT_PROGRAM_KEYS, INTERPRETERS, NETWORK_FETCHERS, SHELLS, SHELL_OPTIONS_WITH_VALUE,
   INTERPRETER_VERSION_OPTIONS, NO_VERSION_OPTIONS, VERSION_OPTIONS, VERSIONED_INTERPRETER, WRAPPERS, type WrapperSpec,
 } from './rules.js';
 import { commandStart, hasOption, positionals, takesValue } from './options.js';
@@ -14,6 +14,7 @@ import type { Assignment, Redirect, Segment, Stdin, Word } from './segment.js';
 import { MAX_SYNTAX_DEPTH, TOO_DEEP, type ParsedScript, type SyntaxNode } from './syntax.js';
 import { commandName, decodeAnsiC, hasBraceGroup, hasUnquotedGlob, MAX_BRACE_LINE, mayHaveBraceGroup, NO_SCAN, rewriteScript, scanWord, unescapeUnquoted, unquoteDouble, type WordScan } from './words.js';
 import { environmentSecret, isCredentialVariable } from './secrets.js';
+import { arithmeticRefs, namesIn, Variables } from './arithmetic.js';
 import { globToRegExp } from './glob.js';
 
 export interface Decomposition {
@@ -83,9 +84,17 @@ class Decomposer {
   /** Backquoted substitutions whose text was parsed again instead (see commandSubstitution). */
   private readonly reread = new Set<SyntaxNode>();
   /** Variables assigned a credential's value in this line (`x=$AWS_SECRET_ACCESS_KEY`). */
-  private readonly secretNames = new Set<string>();
+  private secretNames: Set<string> | undefined;
   /** Whether any word or heredoc seen so far expands a variable (most lines expand none). */
   private expandsVariables = false;
+  /** What the line assigns to its variables and which of them reach arithmetic (made on first use: most lines have none). */
+  private variableFacts: Variables | undefined;
+  /** Command substitutions whose output is a number (`$(wc -l < f)`), by source text and start. */
+  private numericSubstitutions: Map<string, Set<number>> | undefined;
+
+  private get variables(): Variables {
+    return (this.variableFacts ??= new Variables());
+  }
 
   constructor(private readonly parse: (source: string) => ParsedScript) {}
 
@@ -105,6 +114,8 @@ class Decomposer {
       return { segments: this.segments, findings: this.findings };
     }
     this.script(command, { source: command, depth: 0, via: [], subDepth: 0, stdin: INHERITED, inherited: NOTHING_INHERITED }, true);
+    const data = this.variableFacts?.dataUse() ?? null;
+    if (data !== null) this.note(arithmeticOnData(data.name === '@' ? 'data read at run time' : `$${data.name}, a value read at run time or never shown`, data.where));
     return { segments: this.segments, findings: this.findings };
   }
 
@@ -167,6 +178,20 @@ class Decomposer {
       case 'command_substitution':
         this.commandSubstitution(node, ctx);
         return;
+      case 'compound_statement':
+        for (const child of node.children) this.visit(child, ctx);
+        if (ctx.source.startsWith('((', node.start)) this.arithmetic(ctx.source, node.start + 2, node.end - 2, '(( ))');
+        return;
+      case 'c_style_for_statement':
+        this.cStyleFor(node, ctx);
+        return;
+      case 'for_statement':
+        this.forIn(node, ctx);
+        return;
+      case 'test_command':
+        for (const child of node.children) this.visit(child, ctx);
+        this.testArithmetic(node, ctx);
+        return;
       case 'process_substitution':
         for (const child of node.children) this.visit(child, { ...ctx, subDepth: ctx.subDepth + 1, stdin: INHERITED });
         return;
@@ -200,7 +225,131 @@ class Decomposer {
       return;
     }
     this.judged.add(node);
+    const before = this.segments.length;
     for (const child of node.children) this.visit(child, inner);
+    if (printsNumber(this.segments.slice(before).filter((s) => s.subDepth === inner.subDepth))) {
+      this.numericSubstitutions ??= new Map();
+      let starts = this.numericSubstitutions.get(ctx.source);
+      if (starts === undefined) this.numericSubstitutions.set(ctx.source, (starts = new Set()));
+      starts.add(node.start);
+    }
+  }
+
+  /**
+   * Arithmetic text at `start..end` of `source`: the variables it uses are judged at the end of the
+   * line (see Variables); a command substitution whose output is not surely a number is data now.
+   */
+  private arithmetic(source: string, start: number, end: number, where: string): void {
+    if (start < 0 || end <= start) return;
+    const refs = arithmeticRefs(source, start, end);
+    const numeric = this.numericSubstitutions?.get(source);
+    if (refs.substitutions.some((at) => numeric === undefined || !numeric.has(at))) this.note(arithmeticOnData('the output of a command', where));
+    for (const name of refs.uses) this.variables.use(name, where);
+    for (const name of refs.assigns) this.variables.assign(name, false);
+  }
+
+  /** The arithmetic a word holds (`$((...))`, `${a[i]}`, `${x:i:n}`) and the variables it names indirectly (`${!x}`). */
+  private wordArithmetic(scan: WordScan, source: string, offset: number): void {
+    for (const span of scan.arithmetic) {
+      if (span.array !== undefined && this.variables.associative.has(span.array)) continue;
+      this.arithmetic(source, offset + span.start, offset + span.end, span.array === undefined ? '$(( ))' : `the subscript of ${span.array}`);
+    }
+    for (const v of scan.variables) if (v.use === 'indirect') this.variables.use(v.name, `\${!${v.name}}`);
+  }
+
+  /** `for ((init; test; step))`: the header is arithmetic, judged before the body runs. */
+  private cStyleFor(node: SyntaxNode, ctx: Context): void {
+    let start = Infinity;
+    let end = -1;
+    const body: SyntaxNode[] = [];
+    for (const child of node.children) {
+      if (child.type === 'do_group' || child.type === 'compound_statement') {
+        body.push(child);
+        continue;
+      }
+      this.visit(child, ctx);
+      const [s, e] = extent(child);
+      start = Math.min(start, s);
+      end = Math.max(end, e);
+    }
+    if (end > start) this.arithmetic(ctx.source, start, end, 'for (( ))');
+    for (const child of body) this.visit(child, ctx);
+  }
+
+  /** `for NAME in WORDS`: NAME holds each word in turn, data when a word is (`for x in $(cat f)`). */
+  private forIn(node: SyntaxNode, ctx: Context): void {
+    const nameNode = node.children.find((c) => c.type === 'variable_name');
+    let dirty = true;
+    const deps: string[] = [];
+    let items = false;
+    for (const child of node.children) {
+      if (child === nameNode || child.type === 'do_group' || child.type === 'compound_statement' || child.type === 'comment' || !isNamed(child)) continue;
+      items = true;
+      const word = this.word(child, ctx);
+      if (word.value !== null) {
+        if (word.glob) deps.push('@');
+        continue;
+      }
+      if (this.holdsData(word, child, ctx)) deps.push('@');
+      for (const v of word.scan?.variables ?? []) deps.push(v.name);
+    }
+    if (items) dirty = false;
+    if (nameNode !== undefined) this.variables.assign(this.text(nameNode, ctx), dirty, deps);
+    for (const child of node.children) if (child.type === 'do_group' || child.type === 'compound_statement') this.visit(child, ctx);
+  }
+
+  /**
+   * `[[ ... ]]`: the operands of `-eq`, `-ne`, `-lt`, `-le`, `-gt`, `-ge` are arithmetic; `-v NAME`
+   * evaluates NAME's subscript and uses the variables that name it; and the operands' own
+   * expansions (`$((...))`, `${a[i]}`) are arithmetic wherever they stand.
+   */
+  private testArithmetic(node: SyntaxNode, ctx: Context): void {
+    const source = ctx.source;
+    // tree-sitter-bash reads `[ ... ]` as a test command too; there `-eq` compares integers without evaluating them.
+    let before = extent(node)[0] - 1;
+    while (before > 0 && (source[before] === ' ' || source[before] === '\t')) before--;
+    const doubleBracket = source[before] === '[' && source[before - 1] === '[';
+    const walk = (n: SyntaxNode): void => {
+      const operator = n.children.find((c) => c.type === 'test_operator');
+      const op = operator === undefined ? '' : this.text(operator, ctx);
+      for (const child of n.children) {
+        if (child === operator) continue;
+        if (child.start < 0) {
+          walk(child);
+          continue;
+        }
+        if (doubleBracket && ARITHMETIC_TESTS.has(op)) this.arithmetic(source, child.start, child.end, `[[ ${op} ]]`);
+        else if (op === '-v') this.variableName(source, child.start, child.end, '[[ -v ]]');
+        const text = this.text(child, ctx);
+        if (text.includes('$')) this.wordArithmetic(scanWord(text), source, child.start);
+      }
+    };
+    walk(node);
+  }
+
+  /** A variable name that bash evaluates (`-v a[i]`, `unset 'a[i]'`): its subscript is arithmetic, and what expands in it names the variable. */
+  private variableName(source: string, start: number, end: number, where: string): void {
+    const text = source.slice(start, end);
+    const open = text.indexOf('[');
+    if (open >= 0) {
+      const name = text.slice(0, open).replace(/^["']/, '');
+      if (!this.variables.associative.has(name)) this.arithmetic(source, start + open + 1, start + Math.max(open + 1, text.lastIndexOf(']')), where);
+    }
+    for (const v of scanWord(open < 0 ? text : text.slice(0, open)).variables) this.variables.use(v.name, where);
+  }
+
+  /** Whether a word's value comes from a command whose output is not surely a number. */
+  private holdsData(word: Word, node: SyntaxNode, ctx: Context): boolean {
+    if (word.subs.length === 0 && !ctx.source.slice(node.start, node.end).includes('`')) return false;
+    const numeric = this.numericSubstitutions?.get(ctx.source);
+    let data = false;
+    const find = (n: SyntaxNode): void => {
+      if (data) return;
+      if (n.type === 'command_substitution') data = numeric === undefined || !numeric.has(n.start);
+      else for (const c of n.children) find(c);
+    };
+    find(node);
+    return data;
   }
 
   /**
@@ -320,6 +469,7 @@ class Decomposer {
         if (!quoted && text.includes('$')) {
           scan = scanWord(text, true);
           this.expandsVariables = true;
+          this.wordArithmetic(scan, ctx.source, child.start);
         }
         for (const part of child.children) this.visit(part, { ...ctx, subDepth: ctx.subDepth + 1, stdin: INHERITED });
       } else if (child.type === 'file_redirect') {
@@ -372,9 +522,30 @@ class Decomposer {
     const keyword = node.children[0];
     const words: Word[] = [{ text: keyword?.type ?? '', value: keyword?.type ?? '', glob: false, subs: NO_SUBS }];
     const env: Assignment[] = [];
+    // `declare -i x=...` evaluates the value as arithmetic, and every later assignment to x; `-A` makes subscripts strings.
+    let integer = false;
+    let associative = false;
     for (const child of node.children.slice(1)) {
-      if (child.type === 'variable_assignment') env.push(this.assignment(child, ctx));
-      else if (isNamed(child)) words.push(this.word(child, ctx));
+      if (child.type === 'variable_assignment' || child.type === 'variable_name') {
+        const nameNode = child.type === 'variable_name' ? child : child.children[0];
+        const name = nameNode === undefined ? '' : this.text(nameNode, ctx).replace(/\[.*$/s, '');
+        if (integer) this.variables.integers.add(name);
+        if (associative) this.variables.associative.add(name);
+        if (child.type === 'variable_assignment') env.push(this.assignment(child, ctx));
+        else {
+          if (keyword?.type !== 'unset') this.variables.assign(name, false);
+          words.push(this.word(child, ctx));
+        }
+      } else if (isNamed(child)) {
+        const word = this.word(child, ctx);
+        words.push(word);
+        if (keyword?.type === 'unset') {
+          if (word.value === null || word.value.includes('[')) this.variableName(ctx.source, child.start, child.end, 'unset');
+        } else if (word.value !== null && /^-[a-zA-Z]+$/.test(word.value)) {
+          integer ||= word.value.includes('i');
+          associative ||= word.value.includes('A');
+        }
+      }
     }
     this.runCommand(ctx, this.text(node, ctx), words, env, []);
   }
@@ -391,8 +562,31 @@ class Decomposer {
     const valueNode = node.children.slice(1).find(isNamed);
     const value = valueNode === undefined ? null : this.word(valueNode, ctx);
     if (value?.substitutionText === true) this.note(EVALUATED_SUBSTITUTION);
-    if (value?.scan !== undefined && this.secretIn(value.scan) !== null) this.secretNames.add(name);
+    if (value?.scan !== undefined && this.secretIn(value.scan) !== null) (this.secretNames ??= new Set()).add(name);
+    // `a[i]=v` evaluates the subscript (an indexed array's), and the elements of `a=([i]=v)`.
+    if (nameNode?.type === 'subscript') this.variableName(ctx.source, nameNode.start, nameNode.end, `the subscript of ${name}`);
+    if (valueNode?.type === 'array' && !this.variables.associative.has(name)) {
+      for (const element of valueNode.children) {
+        if (element.start >= 0 && ctx.source[element.start] === '[') this.variableName(ctx.source, element.start, element.end, `the subscript of ${name}`);
+      }
+    }
+    this.recordAssignment(name, valueNode, value, ctx);
     return { name, value };
+  }
+
+  /** What an assignment gives a variable: data, or a value made of literals, numbers and other variables. */
+  private recordAssignment(name: string, valueNode: SyntaxNode | undefined, value: Word | null, ctx: Context): void {
+    if (valueNode === undefined || value === null) {
+      this.variables.assign(name, false);
+    } else if (this.variables.integers.has(name)) {
+      this.arithmetic(ctx.source, valueNode.start, valueNode.end, `the integer variable ${name}`);
+      this.variables.assign(name, false);
+    } else if (value.value !== null) {
+      this.variables.assign(name, false, namesIn(value.value));
+    } else {
+      const deps = (value.scan?.variables ?? []).map((v) => v.name);
+      this.variables.assign(name, this.holdsData(value, valueNode, ctx), deps);
+    }
   }
 
   private command(node: SyntaxNode, ctx: Context, extraRedirects: readonly Redirect[]): void {
@@ -478,7 +672,7 @@ class Decomposer {
 
   /** The first variable in `scan` whose value is a credential (by its name, or assigned from one). */
   private secretIn(scan: WordScan): string | null {
-    for (const v of scan.variables) if (isCredentialVariable(v.name) || this.secretNames.has(v.name)) return v.name;
+    for (const v of scan.variables) if (isCredentialVariable(v.name) || this.secretNames?.has(v.name) === true) return v.name;
     return null;
   }
 
@@ -680,6 +874,53 @@ class Decomposer {
         return;
     }
     if (EVALUATES_ARGUMENTS.has(name) && evaluatesSubstitution(segment, name, args)) segment.findings.push(EVALUATED_SUBSTITUTION);
+    if (EVALUATES_ARGUMENTS.has(name)) this.builtinVariables(name, args, values);
+  }
+
+  /**
+   * Builtins that evaluate arithmetic (`let`), evaluate variable names (`test -v`), or assign
+   * variables from their input (`read`, `mapfile`) or arguments (`printf -v`).
+   */
+  private builtinVariables(name: string, args: readonly Word[], values: readonly string[]): void {
+    const assigned = (names: readonly string[], dirty: boolean): void => {
+      for (const n of names) if (/^[A-Za-z_][A-Za-z0-9_]*/.test(n)) this.variables.assign(n.replace(/\[.*$/s, ''), dirty);
+    };
+    switch (name) {
+      case 'let':
+        for (const word of args) this.arithmetic(word.text, 0, word.text.length, 'let');
+        return;
+      case 'test':
+      case '[':
+        values.forEach((v, i) => {
+          const operand = args[i + 1];
+          if (v === '-v' && operand !== undefined) this.variableName(operand.text, 0, operand.text.length, `${name} -v`);
+        });
+        return;
+      case 'read': {
+        const spec = ASSIGNING_BUILTINS.read!;
+        assigned(positionals(values, spec.optionsWithValue), true);
+        values.forEach((v, i) => {
+          if (/^-[a-zA-Z]*a$/.test(v) && values[i + 1] !== undefined) assigned([values[i + 1]!], true);
+        });
+        return;
+      }
+      case 'mapfile':
+      case 'readarray': {
+        const names = positionals(values, ASSIGNING_BUILTINS[name]!.optionsWithValue);
+        assigned(names.length === 0 ? ['MAPFILE'] : names, true);
+        return;
+      }
+      case 'printf': {
+        const v = values.findIndex((a) => a.startsWith('-v'));
+        if (v < 0) return;
+        const target = values[v] === '-v' ? values[v + 1] : values[v]!.slice(2);
+        if (target !== undefined) assigned([target], args.some((w) => w.value === null));
+        return;
+      }
+      case 'getopts':
+        assigned(positionals(values, []).slice(1, 2), false);
+        return;
+    }
   }
 
   private interpreter(segment: Segment, name: string, args: readonly Word[], values: readonly string[], ctx: Context): void {
@@ -858,6 +1099,7 @@ class Decomposer {
     const scan = value === null && text.includes('$') ? scanWord(text) : NO_SCAN;
     if (scan !== NO_SCAN) {
       if (scan.variables.length > 0) this.expandsVariables = true;
+      if (node.start >= 0) this.wordArithmetic(scan, ctx.source, node.start);
       return holdsSubstitution(own) ? { text, value, glob, subs, substitutionText: true, scan } : { text, value, glob, subs, scan };
     }
     return holdsSubstitution(own) ? { text, value, glob, subs, substitutionText: true } : { text, value, glob, subs };
@@ -917,6 +1159,65 @@ class Decomposer {
 
 function isNamed(node: SyntaxNode): boolean {
   return node.named;
+}
+
+/** `[[ ]]` operators whose operands are arithmetic. */
+const ARITHMETIC_TESTS: ReadonlySet<string> = new Set(['-eq', '-ne', '-lt', '-le', '-gt', '-ge']);
+
+function arithmeticOnData(what: string, where: string): Finding {
+  return { code: 'dynamic_code', verdict: 'confirm', detail: ` (${where} evaluates ${what} as arithmetic, which runs the command substitutions in it)` };
+}
+
+/** The first start and last end of the positioned nodes at or under `node`. */
+function extent(node: SyntaxNode): [number, number] {
+  if (node.start >= 0) return [node.start, node.end];
+  let start = Infinity;
+  let end = -1;
+  for (const child of node.children) {
+    const [s, e] = extent(child);
+    start = Math.min(start, s);
+    end = Math.max(end, e);
+  }
+  return [start, end];
+}
+
+/**
+ * Whether the commands of a substitution surely print a number: their one output (the last stage
+ * of a pipeline) is `wc` counting its input, `nproc`, `id -u`, `date +%s`, `grep -c` of one input,
+ * `git rev-list --count`, `seq` of numbers, `tput cols`...
+ */
+function printsNumber(segments: readonly Segment[]): boolean {
+  const consumed = new Set<Segment>();
+  for (const s of segments) if (s.stdin.kind === 'pipe') for (const from of s.stdin.from) consumed.add(from);
+  const outputs = segments.filter((s) => !consumed.has(s));
+  if (outputs.length !== 1) return false;
+  const out = outputs[0]!;
+  const values = out.words.slice(1).map((w) => w.value);
+  if (values.some((v) => v === null)) return false;
+  const args = values as string[];
+  const operands = positionals(args, []);
+  switch (out.name) {
+    case 'nproc':
+      return true;
+    case 'wc':
+      return operands.length === 0 && args.every((a) => /^-[lcwmL]+$|^--(lines|bytes|words|chars|max-line-length)$/.test(a));
+    case 'id':
+      return args.length > 0 && args.every((a) => /^-[ugrG]+$/.test(a));
+    case 'date':
+      return args.length === 1 && /^\+(%[sYmdHMSjuwVUGgy])+$/.test(args[0]!);
+    case 'grep':
+      return args.some((a) => /^-[a-zA-Z]*c[a-zA-Z]*$|^--count$/.test(a)) && operands.length <= 2 && !args.some((a) => /^-[a-zA-Z]*[Hr]|^--with-filename|^--recursive/.test(a));
+    case 'git':
+      return args[0] === 'rev-list' && args.includes('--count');
+    case 'seq':
+      return args.every((a) => /^-?\d+(\.\d+)?$/.test(a));
+    case 'tput':
+      return args.length === 1 && (args[0] === 'cols' || args[0] === 'lines' || args[0] === 'colors');
+    case 'getconf':
+      return operands.length === 1;
+    default:
+      return false;
+  }
 }
 
 /** Node types whose words bash evaluates again, as arithmetic or as variable names (see unseenCode). */
