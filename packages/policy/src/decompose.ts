@@ -6,10 +6,10 @@
  */
 import type { Finding } from './risk.js';
 import {
-  ASSIGNING_BUILTINS, DECODERS, GIT_PROGRAM_KEYS, INTERPRETERS, NETWORK_FETCHERS, SHELLS, SHELL_OPTIONS_WITH_VALUE,
+  ASSIGNING_BUILTINS, DECODERS, GIT_PROGRAM_KEYS, INTERPRETERS, NETWORK_FETCHERS, OPTION_EFFECTS, OPTION_STYLES, PAGERS, SHELLS, SHELL_OPTIONS_WITH_VALUE,
   INTERPRETER_VERSION_OPTIONS, NO_VERSION_OPTIONS, VERSION_OPTIONS, VERSIONED_INTERPRETER, WRAPPERS, type WrapperSpec,
 } from './rules.js';
-import { commandStart, hasOption, positionals, takesValue } from './options.js';
+import { commandStart, hasOption, optionValues, positionals, takesValue } from './options.js';
 import type { Assignment, Redirect, Segment, Stdin, Word } from './segment.js';
 import { MAX_SYNTAX_DEPTH, TOO_DEEP, type ParsedScript, type SyntaxNode } from './syntax.js';
 import { commandName, decodeAnsiC, hasBraceGroup, hasUnquotedGlob, MAX_BRACE_LINE, mayHaveBraceGroup, NO_SCAN, rewriteScript, scanWord, unescapeUnquoted, unquoteDouble, type WordScan } from './words.js';
@@ -48,7 +48,7 @@ const RUNS_OTHERS = new Set([...Object.keys(WRAPPERS), ...SHELLS, 'busybox', 'co
  */
 const EVALUATES_ARGUMENTS = new Set(['let', 'declare', 'typeset', 'local', 'export', 'readonly', 'unset', 'test', '[', 'read', 'mapfile', 'readarray', 'getopts', 'wait', 'printf']);
 /** Commands `inspect` looks into: interpreters and those with their own ways of running code. */
-const INSPECTED = new Set(['source', '.', 'git', 'find', 'fd', 'fdfind', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'gsed', 'alias', ...EVALUATES_ARGUMENTS, ...Object.keys(INTERPRETERS)]);
+const INSPECTED = new Set(['source', '.', 'git', 'find', 'fd', 'fdfind', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'gsed', 'alias', ...EVALUATES_ARGUMENTS, ...Object.keys(INTERPRETERS), ...Object.keys(OPTION_EFFECTS), ...PAGERS]);
 
 function isInspected(name: string): boolean {
   return INSPECTED.has(name) || (name.length > 4 && /\d/.test(name) && VERSIONED_INTERPRETER.test(name));
@@ -835,6 +835,8 @@ class Decomposer {
     if (!isInspected(name)) return;
     const args = segment.words.slice(1);
     const values = args.map((w) => w.value ?? '');
+    if (OPTION_EFFECTS[name] !== undefined) this.optionEffects(segment, name, args, values, ctx);
+    if (PAGERS.has(name)) this.pagerCommands(segment, name, args, ctx);
     if (name === 'source' || name === '.') {
       const script = args[0];
       if (script === undefined) return;
@@ -875,6 +877,74 @@ class Decomposer {
     }
     if (EVALUATES_ARGUMENTS.has(name) && evaluatesSubstitution(segment, name, args)) segment.findings.push(EVALUATED_SUBSTITUTION);
     if (EVALUATES_ARGUMENTS.has(name)) this.builtinVariables(name, args, values);
+  }
+
+  /**
+   * The options whose values a tool acts on (see OPTION_EFFECTS): a program is parsed and judged as
+   * the command it is, a written file is judged where it lands.
+   */
+  private optionEffects(segment: Segment, name: string, args: readonly Word[], values: readonly string[], ctx: Context): void {
+    const effects = OPTION_EFFECTS[name]!;
+    if (!values.some((v) => v.length > 1 && v.charCodeAt(0) === 45)) return;
+    for (const option in effects) {
+      const effect = effects[option]!;
+      for (const { index, attached } of optionValues(values, option, OPTION_STYLES[name])) {
+        const word = args[index]!;
+        const value = attached ?? word.value;
+        if (effect === 'writes') {
+          // `strace -o '|cmd'` and `-o '!cmd'` pipe to a command instead.
+          if (value !== null && (value.startsWith('|') || value.startsWith('!'))) this.optionProgram(segment, name, option, value.slice(1), ctx);
+          else (segment.writes ??= []).push(attached === null ? word : { ...word, value: attached, text: attached });
+        } else if (effect === 'program') {
+          if (value === null) segment.findings.push(dynamicCodeFinding(word.subs, `${name} ${option}`));
+          else this.optionProgram(segment, name, option, value, ctx);
+        }
+      }
+    }
+  }
+
+  /** A command line an option gives a tool to run, judged as the command it is. */
+  private optionProgram(segment: Segment, name: string, option: string, value: string, ctx: Context): void {
+    const command = name === 'tar' || name === 'bsdtar' ? (/^exec=/.test(value) ? value.slice(5) : option === '--checkpoint-action' ? '' : value) : value;
+    if (command.trim() === '') return;
+    segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ` (${option} ${JSON.stringify(command)})` });
+    this.script(command, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, `${name} ${option}`], stdin: INHERITED });
+  }
+
+  /**
+   * A pager's `+cmd` arguments run as if typed: `+G` or `+/pattern` move, but `!cmd` and `|Xcmd`
+   * run shell commands, `s FILE` and `-o FILE` write the input to a file, `v` starts an editor,
+   * `:e FILE` and `E FILE` open another file. Each typed line (`$'+!cmd\n'`) is one command.
+   */
+  private pagerCommands(segment: Segment, name: string, args: readonly Word[], ctx: Context): void {
+    for (const word of args) {
+      const v = word.value;
+      if (v === null ? !word.text.replace(/^["']/, '').startsWith('+') : !v.startsWith('+')) continue;
+      if (v === null) {
+        segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ` (${name} runs the commands of ${word.text}, known only at run time)` });
+        continue;
+      }
+      const typed = v.replace(/^\++/, '');
+      // Movement and search: a count and one of less's moving commands, or a search to the end of the word.
+      if (/^\d*[GgFpPjkJKdubfeyYNnmR%]?$/.test(typed) || /^\d*[/?&][^\n\r]*$/.test(typed)) continue;
+      for (const line of typed.split(/[\n\r]/)) {
+        const command = line.replace(/^\d+/, '');
+        if (command === '' || /^[GgFpPjkJKdubfeyYNnmR%]+$/.test(command) || /^[/?&]/.test(command)) continue;
+        if (command.startsWith('!') || command.startsWith('|')) {
+          const shell = command.startsWith('!') ? command.slice(1) : command.slice(2);
+          segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ` (${JSON.stringify(v)} runs a shell command)` });
+          if (shell.trim() !== '') this.script(shell, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, `${name} +${command[0]}`], stdin: INHERITED });
+        } else if (/^(s|-o|-O)\s*\S/.test(command)) {
+          const file = command.replace(/^(s|-o|-O)\s*/, '').trim();
+          (segment.writes ??= []).push({ text: file, value: file, glob: false, subs: NO_SUBS });
+        } else if (/^(:e|E)\s*\S/.test(command)) {
+          const file = command.replace(/^(:e|E)\s*/, '').trim();
+          (segment.reads ??= []).push({ text: file, value: file, glob: false, subs: NO_SUBS });
+        } else {
+          segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ` (${JSON.stringify(v)}: a command the policy does not know to be harmless)` });
+        }
+      }
+    }
   }
 
   /**

@@ -139,7 +139,45 @@ export const BLOCK_RULES: readonly CommandRule[] = [
   { verdict: 'block', reason: 'remote_code_execution', commands: ['nc', 'ncat', 'netcat', 'nc.traditional', 'nc.openbsd'], withOption: ['-e', '-c', '--exec', '--sh-exec', '--lua-exec'] },
 ];
 
+/**
+ * Options whose value a tool acts on, per tool: `program`, a command line the tool runs (it is
+ * parsed and judged as the command it is: `man -P 'sh -c ...'` is that shell command); `loads`, a
+ * file of code, key bindings or configuration that can name programs (`less --lesskey-src`,
+ * `ssh -F`): CONFIRM; `writes`, a file the tool writes (`less -o FILE`), judged as any write to
+ * that path (`/etc/...` is BLOCK). Every tool listed is CONFIRM with such an option (the rules are
+ * made from this table), whatever the value.
+ */
+export type OptionEffect = 'program' | 'loads' | 'writes';
+
+const PAGER_EFFECTS: Readonly<Record<string, OptionEffect>> = {
+  '-k': 'loads', '--lesskey-file': 'loads', '--lesskey-src': 'loads', '--lesskey-content': 'loads',
+  '-o': 'writes', '-O': 'writes', '--log-file': 'writes', '--LOG-FILE': 'writes',
+};
+
+export const OPTION_EFFECTS: Readonly<Record<string, Readonly<Record<string, OptionEffect>>>> = {
+  less: PAGER_EFFECTS, zless: PAGER_EFFECTS,
+  man: { '-P': 'program', '--pager': 'program', '-H': 'program', '--html': 'program', '-C': 'loads', '--config-file': 'loads' },
+  bat: { '--pager': 'program' }, batcat: { '--pager': 'program' }, delta: { '--pager': 'program' }, ag: { '--pager': 'program' }, ack: { '--pager': 'program' },
+};
+
+/** Pagers whose `+cmd` arguments are commands they run as if typed (`less +G`, but also `less '+!sh'`). */
+export const PAGERS: ReadonlySet<string> = new Set(['less', 'zless', 'more', 'zmore', 'most', 'pg']);
+
+/** The CONFIRM rules OPTION_EFFECTS implies. */
+function optionEffectRules(): CommandRule[] {
+  const out: CommandRule[] = [];
+  const reasons: Readonly<Record<OptionEffect, ReasonCode>> = { program: 'runs_program', loads: 'runs_program', writes: 'file_write' };
+  for (const [command, effects] of Object.entries(OPTION_EFFECTS)) {
+    for (const effect of ['program', 'loads', 'writes'] as const) {
+      const options = Object.keys(effects).filter((o) => effects[o] === effect);
+      if (options.length > 0) out.push({ verdict: 'confirm', reason: reasons[effect], commands: [command], withOption: options });
+    }
+  }
+  return out;
+}
+
 export const CONFIRM_RULES: readonly CommandRule[] = [
+  ...optionEffectRules(),
   // Network fetches and connections.
   { verdict: 'confirm', reason: 'network_access', commands: ['curl', 'wget', 'wget2', 'fetch', 'http', 'https', 'httpie', 'xh', 'aria2c', 'axel', 'lynx', 'w3m', 'links', 'nc', 'ncat', 'netcat', 'socat', 'telnet', 'ssh', 'scp', 'sftp', 'ftp', 'lftp', 'tftp', 'rsync', 'rclone', 'mosh', 'gh', 'hub', 'glab', 'aws', 'gcloud', 'gsutil', 'az', 'doctl', 'heroku', 'vercel', 'netlify', 'fly', 'flyctl', 'wrangler', 'firebase', 'ngrok', 'cloudflared', 'tailscale', 'nmap', 'ping', 'traceroute', 'dig', 'nslookup', 'host', 'whois'], withoutOption: VERSION_OPTIONS },
   // Talking to a server other than the configured one, or with another configuration (which can name credential programs).
@@ -216,10 +254,8 @@ export const CONFIRM_RULES: readonly CommandRule[] = [
   // Tools that run a program named in their options.
   { verdict: 'confirm', reason: 'runs_program', commands: ['tar', 'bsdtar'], withOption: ['--to-command', '--use-compress-program', '-I', '--checkpoint-action', '--info-script', '--new-volume-script', '-F', '--rsh-command', '--rmt-command'] },
   { verdict: 'confirm', reason: 'runs_program', commands: ['rg', 'ripgrep'], withOption: ['--pre'] },
-  { verdict: 'confirm', reason: 'runs_program', commands: ['man'], withOption: ['-P', '--pager', '-H', '--html', '-C', '--config-file'] },
   { verdict: 'confirm', reason: 'runs_program', commands: ['sort'], withOption: ['--compress-program'] },
   { verdict: 'confirm', reason: 'runs_program', commands: ['diff3', 'sdiff'], withOption: ['--diff-program'] },
-  { verdict: 'confirm', reason: 'runs_program', commands: ['bat', 'batcat', 'delta', 'ag', 'ack'], withOption: ['--pager'] },
   { verdict: 'confirm', reason: 'runs_program', commands: ['fd', 'fdfind'], withOption: ['-x', '--exec', '-X', '--exec-batch'] },
   { verdict: 'confirm', reason: 'runs_program', commands: ['go'], subcommands: ['list'], withOption: ['-export', '-compiled', '-toolexec', '-exec'] },
   { verdict: 'confirm', reason: 'runs_program', commands: ['rpm'], withOption: ['--pipe', '--eval', '-E', '--define', '-D', '--macros', '--rcfile', '--load', '--predefine'] },
@@ -522,7 +558,7 @@ export const RISKY_ENV: readonly string[] = [
   'PAGER', 'MANPAGER', 'MANOPT', 'GIT_PAGER', 'SYSTEMD_PAGER', 'BAT_PAGER', 'BAT_CONFIG_PATH', 'BAT_CONFIG_DIR',
   'DELTA_PAGER', 'LESS', 'LESSOPEN', 'LESSCLOSE', 'LESSKEY', 'LESSKEYIN', 'LESSKEY_CONTENT', 'LESSEDIT',
   'RIPGREP_CONFIG_PATH', 'GREP_OPTIONS', 'TAR_OPTIONS', 'ACK_OPTIONS', 'ACK_PAGER', 'ACK_PAGER_COLOR', 'UNZIP',
-  'UNZIPOPT', 'ZIPINFO', 'ZIPINFOOPT', 'PARALLEL',
+  'UNZIPOPT', 'ZIPINFO', 'ZIPINFOOPT', 'PARALLEL', 'MORE', 'MOST_INITFILE', 'MOST_EDITOR', 'MANROFFOPT', 'GROFF_COMMAND_PREFIX',
 ];
 /** The most dangerous of those: loading arbitrary code into every process. */
 export const CODE_INJECTION_ENV: readonly string[] = ['LD_PRELOAD', 'LD_AUDIT', 'DYLD_INSERT_LIBRARIES', 'GCONV_PATH', 'BASH_ENV', 'ENV', 'PROMPT_COMMAND', 'NODE_OPTIONS', 'PERL5OPT', 'RUBYOPT', 'JAVA_TOOL_OPTIONS', 'PYTHONSTARTUP'];
