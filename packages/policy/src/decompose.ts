@@ -6,7 +6,8 @@
  */
 import type { Finding } from './risk.js';
 import {
-  ASSIGNING_BUILTINS, DECODERS, GIT_PROGRAM_KEYS, INTERPRETERS, NETWORK_FETCHERS, OPTION_EFFECTS, OPTION_STYLES, PAGERS, SHELLS, SHELL_OPTIONS_WITH_VALUE,
+  ASSIGNING_BUILTINS, DECODERS, GIT_PROGRAM_KEYS, INTERPRETERS, NETWORK_FETCHERS, OPTION_EFFECTS, OPTION_STYLES, PAGERS, PROGRAM_ENV, SHELLS,
+  SHELL_OPTIONS_WITH_VALUE, SOCAT_ADDRESSES, SSH_CLIENTS, SSH_PROGRAM_OPTIONS, VIM_EDITORS,
   INTERPRETER_VERSION_OPTIONS, NO_VERSION_OPTIONS, VERSION_OPTIONS, VERSIONED_INTERPRETER, WRAPPERS, type WrapperSpec,
 } from './rules.js';
 import { commandStart, hasOption, optionValues, positionals, takesValue } from './options.js';
@@ -48,7 +49,7 @@ const RUNS_OTHERS = new Set([...Object.keys(WRAPPERS), ...SHELLS, 'busybox', 'co
  */
 const EVALUATES_ARGUMENTS = new Set(['let', 'declare', 'typeset', 'local', 'export', 'readonly', 'unset', 'test', '[', 'read', 'mapfile', 'readarray', 'getopts', 'wait', 'printf']);
 /** Commands `inspect` looks into: interpreters and those with their own ways of running code. */
-const INSPECTED = new Set(['source', '.', 'git', 'find', 'fd', 'fdfind', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'gsed', 'alias', ...EVALUATES_ARGUMENTS, ...Object.keys(INTERPRETERS), ...Object.keys(OPTION_EFFECTS), ...PAGERS]);
+const INSPECTED = new Set(['source', '.', 'git', 'find', 'fd', 'fdfind', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'gsed', 'alias', ...EVALUATES_ARGUMENTS, ...Object.keys(INTERPRETERS), ...Object.keys(OPTION_EFFECTS), ...PAGERS, ...SSH_CLIENTS, 'socat']);
 
 function isInspected(name: string): boolean {
   return INSPECTED.has(name) || (name.length > 4 && /\d/.test(name) && VERSIONED_INTERPRETER.test(name));
@@ -64,7 +65,7 @@ interface Context {
   /** Assignments and redirections of the command whose code this is (`FOO=1 bash -c '...' > f`). */
   readonly inherited: { readonly env: readonly Assignment[]; readonly redirects: readonly Redirect[] };
   /** The commands at this depth are given further arguments at run time (`ls | parallel wc -l`). */
-  readonly input?: { readonly depth: number; readonly subDepth: number };
+  readonly input?: { readonly depth: number; readonly subDepth: number; readonly append: boolean };
 }
 
 const NOTHING_INHERITED: Context['inherited'] = { env: [], redirects: [] };
@@ -571,7 +572,17 @@ class Decomposer {
       }
     }
     this.recordAssignment(name, valueNode, value, ctx);
+    if (PROGRAM_ENV.has(name) && value !== null) this.environmentProgram(name, value, ctx);
     return { name, value };
+  }
+
+  /** A variable whose value something runs (`GIT_SSH_COMMAND`, `PAGER`, `LESSOPEN`): the value is judged as the command it is. */
+  private environmentProgram(name: string, value: Word, ctx: Context): void {
+    if (value.value === null) return;
+    // LESSOPEN and LESSCLOSE: `|cmd %s`, `||cmd %s` or `|-cmd %s`.
+    const command = name.startsWith('LESS') ? value.value.replace(/^\|{1,2}-?/, '') : value.value;
+    if (command.trim() === '') return;
+    this.script(command, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, name], stdin: INHERITED });
   }
 
   /** What an assignment gives a variable: data, or a value made of literals, numbers and other variables. */
@@ -626,7 +637,7 @@ class Decomposer {
       this.note({ code: 'too_complex', verdict: 'confirm', detail: ' (brace expansion the policy could not follow)' });
     }
     const input = ctx.input !== undefined && ctx.input.depth === ctx.depth && ctx.input.subDepth === ctx.subDepth;
-    this.runCommand(stdin === ctx.stdin ? ctx : { ...ctx, stdin }, this.text(node, ctx), input ? withParallelInput(words) : words, env, redirects);
+    this.runCommand(stdin === ctx.stdin ? ctx : { ...ctx, stdin }, this.text(node, ctx), input ? withParallelInput(words, ctx.input!.append) : words, env, redirects);
   }
 
   /** A command about to run: sees through wrappers and shells, then records the segment. */
@@ -717,11 +728,16 @@ class Decomposer {
       this.code(ctx, `${name} ${option}`, [code], words, env, redirects);
       ran = true;
     }
-    const inner = name === 'xargs' ? withXargsInput(own, args.slice(start)) : args.slice(start);
+    // GNU parallel's input sources follow `:::`, `::::`, `:::+` and `::::+`; they are not part of the command.
+    const sources = name === 'parallel' ? args.findIndex((w, i) => i >= start && w.value !== null && /^::::?\+?$/.test(w.value)) : -1;
+    const commandWords = sources < 0 ? args.slice(start) : args.slice(start, sources);
+    const inner = name === 'xargs' ? withXargsInput(own, commandWords) : commandWords;
     const innerEnv = spec.assignments === true ? [...env, ...assignmentsIn(args.slice(0, start))] : env;
     if (inner.length > 0) {
       if (spec.joinsIntoShell !== undefined && !spec.joinsIntoShell.unless.some((o) => hasOption(own, o, false))) {
-        this.code(name === 'parallel' ? { ...ctx, input: { depth: ctx.depth + 1, subDepth: ctx.subDepth } } : ctx, name, inner, words, innerEnv, redirects);
+        // Parallel appends its input unless the command holds a replacement string (`{}`) somewhere.
+        const append = !inner.some((w) => PARALLEL_REPLACEMENT.test(w.text));
+        this.code(name === 'parallel' ? { ...ctx, input: { depth: ctx.depth + 1, subDepth: ctx.subDepth, append } } : ctx, name, inner, words, innerEnv, redirects);
       } else {
         this.runCommand(this.nest(ctx, name), joinText(args.slice(start)), inner, innerEnv, redirects);
       }
@@ -729,7 +745,8 @@ class Decomposer {
     }
     if (spec.ownOptions?.some((o) => hasOption(own, o, true)) === true) {
       const itself = words.slice(0, start + 1);
-      this.emit(ctx, { text: joinText(itself), words: itself, env, redirects: [] });
+      const segment = this.emit(ctx, { text: joinText(itself), words: itself, env, redirects: [] });
+      if (OPTION_EFFECTS[name] !== undefined) this.optionEffects(segment, name, args.slice(0, start), own, ctx);
       ran = true;
     }
     // `sudo` is a command of its own (it is blocked); the others only matter for what they run.
@@ -837,6 +854,9 @@ class Decomposer {
     const values = args.map((w) => w.value ?? '');
     if (OPTION_EFFECTS[name] !== undefined) this.optionEffects(segment, name, args, values, ctx);
     if (PAGERS.has(name)) this.pagerCommands(segment, name, args, ctx);
+    if (VIM_EDITORS.has(name)) this.vimCommands(segment, name, args, values, ctx);
+    if (SSH_CLIENTS.has(name)) this.sshOptions(segment, name, args, values, ctx);
+    if (name === 'socat') this.socat(segment, args, ctx);
     if (name === 'source' || name === '.') {
       const script = args[0];
       if (script === undefined) return;
@@ -899,6 +919,125 @@ class Decomposer {
           if (value === null) segment.findings.push(dynamicCodeFinding(word.subs, `${name} ${option}`));
           else this.optionProgram(segment, name, option, value, ctx);
         }
+      }
+    }
+  }
+
+  /**
+   * ssh's `-o Key=Value` (or `-o 'Key Value'`): ProxyCommand, LocalCommand, KnownHostsCommand and
+   * RemoteCommand are commands, judged as the commands they are; PKCS11Provider and its kin load code.
+   */
+  private sshOptions(segment: Segment, name: string, args: readonly Word[], values: readonly string[], ctx: Context): void {
+    for (const { index, attached } of optionValues(values, '-o')) {
+      const word = args[index]!;
+      const setting = attached ?? word.value;
+      if (setting === null) {
+        segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ' (an -o option known only at run time)' });
+        continue;
+      }
+      const m = /^\s*([A-Za-z0-9]+)\s*(?:=|\s)\s*(.*)$/s.exec(setting);
+      if (m === null) continue;
+      const effect = SSH_PROGRAM_OPTIONS[m[1]!.toLowerCase()];
+      const value = m[2]!.trim();
+      if (effect === undefined || value === '' || value.toLowerCase() === 'none') continue;
+      if (effect === 'program') this.optionProgram(segment, name, `-o ${m[1]}`, value, ctx);
+      else segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ` (-o ${m[1]} loads ${value})` });
+    }
+  }
+
+  /**
+   * socat's addresses: `EXEC:cmd` and `SYSTEM:cmd` run a program, judged as the command it is; with
+   * a network address on the other side it is a remote or bind shell (BLOCK). `OPEN:`, `CREATE:`,
+   * `GOPEN:` and `FILE:` read and write files.
+   */
+  private socat(segment: Segment, args: readonly Word[], ctx: Context): void {
+    let program = false;
+    let network = false;
+    for (const word of args) {
+      const v = word.value;
+      if (v === null) {
+        if (/^["']?(exec|system)/i.test(word.text)) segment.findings.push(dynamicCodeFinding(word.subs, 'socat'));
+        continue;
+      }
+      if (v.startsWith('-') && v.length > 1) continue;
+      if (SOCAT_ADDRESSES.program.test(v)) {
+        program = true;
+        const body = v.slice(v.search(/[:,]/) + 1);
+        const command = body.split(/(?<!\\),/)[0]!.replace(/\\,/g, ',');
+        if (command.trim() !== '') this.optionProgram(segment, 'socat', v.slice(0, v.search(/[:,]/)).toUpperCase() + ':', command, ctx);
+      } else if (SOCAT_ADDRESSES.network.test(v)) {
+        network = true;
+      } else if (SOCAT_ADDRESSES.file.test(v)) {
+        const file = v.slice(v.search(/[:,]/) + 1).split(',')[0]!;
+        const target: Word = { text: file, value: file, glob: false, subs: NO_SUBS };
+        (segment.writes ??= []).push(target);
+        (segment.reads ??= []).push(target);
+      }
+    }
+    if (program && network) segment.findings.push({ code: 'remote_code_execution', verdict: 'block', detail: ' (socat connects a program to the network: a remote or bind shell)' });
+  }
+
+  /**
+   * Vim's `-c CMD`, `--cmd CMD` and `+CMD` are Ex commands: a `:!` or `:r !` runs the shell (judged
+   * as the command it is), `:call system()`, `:py`, `:lua`, `:source` and their kin run code, and
+   * `:w FILE` writes. `-u FILE` loads a vimrc. In Ex mode (`ex`, `vim -e`) what arrives on standard
+   * input is Ex commands too.
+   */
+  private vimCommands(segment: Segment, name: string, args: readonly Word[], values: readonly string[], ctx: Context): void {
+    const commands: (string | null)[] = [];
+    for (const option of ['-c', '--cmd']) for (const { index, attached } of optionValues(values, option)) commands.push(attached ?? args[index]!.value);
+    for (const word of args) {
+      if (word.value === null ? word.text.replace(/^["']/, '').startsWith('+') : word.value.startsWith('+')) commands.push(word.value === null ? null : word.value.slice(1));
+    }
+    for (const { index, attached } of optionValues(values, '-u')) {
+      const vimrc = attached ?? args[index]!.value;
+      if (vimrc === null || !/^(NONE|NORC|DEFAULTS)$/.test(vimrc)) segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ` (-u ${vimrc ?? 'a file named at run time'} loads Vim script)` });
+    }
+    const exMode = name === 'ex' || values.some((v) => /^-[a-zA-Z]*[eE]/.test(v) && !v.startsWith('--'));
+    const stdin = ctx.stdin;
+    if (exMode && stdin.kind !== 'inherited') commands.push(stdin.kind === 'text' ? stdin.text : null);
+    for (const command of commands) {
+      if (command === null) {
+        segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ` (${name} runs Ex commands known only at run time)` });
+        continue;
+      }
+      for (const line of command.split('\n')) this.exCommand(segment, name, line, ctx, 0);
+    }
+  }
+
+  private exCommand(segment: Segment, name: string, text: string, ctx: Context, depth: number): void {
+    if (depth > 8) return;
+    let rest = text;
+    while (rest.trim() !== '') {
+      // Leading colons and blanks, then a range (`%`, `1,$`, `'a,'b`, `/re/`).
+      rest = rest.replace(/^[\s:]+/, '').replace(/^(?:[%.$]|\d+|'[a-zA-Z<>]|\/(?:[^/\\]|\\.)*\/|\?(?:[^?\\]|\\.)*\?|[,;+-]\d*)*/, '');
+      const modifier = /^(?:sil|sile|silen|silent|uns|unsi|unsil|unsile|unsilent|keepa|keepalt|keepj|keepjumps|noa|noautocmd|verb|verbose|lockm|lockmarks|hid|hide|vert|vertical|tab|bel|belowright|abo|aboveleft|to|topleft|bo|botright|sandbox|sa|san|sand|sandb|sandbo)!?(?=[\s!]|$)\s*/.exec(rest);
+      if (modifier !== null && modifier[0].length > 0) {
+        rest = rest.slice(modifier[0].length);
+        continue;
+      }
+      const shell = /^(?:(?:r|re|rea|read|w|wr|wri|writ|write|up|upd|upda|updat|update)!?\s*)?!(.*)$/s.exec(rest);
+      if (shell !== null) {
+        segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ` (:!${shell[1]!.trim()})` });
+        if (shell[1]!.trim() !== '') this.script(shell[1]!, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, `${name} :!`], stdin: INHERITED });
+        return;
+      }
+      const global = /^(?:g|gl|glo|glob|globa|global|v|vg|vgl|vglo|vglob|vgloba|vglobal)!?\s*([^\w\s"|])((?:(?!\1)[^\\]|\\.)*)\1(.*)$/s.exec(rest);
+      if (global !== null) {
+        this.exCommand(segment, name, global[3]!, ctx, depth + 1);
+        return;
+      }
+      const bar = rest.search(/(?<!\\)\|/);
+      const command = bar < 0 ? rest : rest.slice(0, bar);
+      rest = bar < 0 ? '' : rest.slice(bar + 1);
+      const word = /^[A-Za-z]+/.exec(command)?.[0] ?? '';
+      if (EX_CODE.test(word) || /\bsystem(list)?\s*\(|\blibcall|\bjob_start|\bjobstart|\bterm_start/.test(command)) {
+        segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ` (${name} runs Vim script: ${JSON.stringify(command.trim())})` });
+      } else if (EX_WRITE.test(word)) {
+        const file = command.replace(/^[A-Za-z]+!?\s*(?:>>?\s*)?/, '').trim();
+        if (file !== '') (segment.writes ??= []).push({ text: file, value: file, glob: false, subs: NO_SUBS });
+      } else if (EX_SHELL.test(word)) {
+        segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ` (:${command.trim()} runs a program)` });
       }
     }
   }
@@ -1231,6 +1370,11 @@ function isNamed(node: SyntaxNode): boolean {
   return node.named;
 }
 
+/** Ex commands that run Vim script or another language's code, write files, or run a program. */
+const EX_CODE = /^(exe|exec|execu|execut|execute|norm|norma|normal|cal|call|py|pyt|pyth|pytho|python|py3|python3|pyx|pythonx|pyf|pyfile|py3f|py3file|pyxf|pyxfile|pydo|py3do|pyxdo|lua|luado|luafile|luaf|rub|ruby|rubydo|rubyf|rubyfile|perl|perldo|pe|mz|mzscheme|mzf|mzfile|tcl|tcldo|tclf|tclfile|ter|term|termi|termin|termina|terminal|so|sou|sour|sourc|source|ru|run|runt|runti|runtim|runtime|let|com|comm|comma|comman|command|au|aut|auto|autoc|autocm|autocmd|fu|fun|func|funct|functi|functio|function|def|vim9|vim9cmd|[nvxsoilc]?(nore)?map|no|nor|nore|norem|noremap|ab|abb|abbr|abbrev|abbreviate|ia|iab|ca|cab|argdo|bufdo|windo|tabdo|cdo|cfdo|ldo|lfdo|redir|redi|wsh|wshada|wv|wviminfo|mks|mksession|mkv|mkvimrc|mkvie|mkview)$/;
+const EX_WRITE = /^(w|wr|wri|writ|write|wq|x|xi|xit|exi|exit|sav|save|savea|saveas|up|upd|upda|updat|update|wa|wall|wqa|wqall|xa|xall)$/;
+const EX_SHELL = /^(sh|she|shel|shell|mak|make|lmak|lmake|gr|gre|grep|lgr|lgre|lgrep|grepa|grepadd|cs|cscope|scs|scscope|lcs|lcscope)$/;
+
 /** `[[ ]]` operators whose operands are arithmetic. */
 const ARITHMETIC_TESTS: ReadonlySet<string> = new Set(['-eq', '-ne', '-lt', '-le', '-gt', '-ge']);
 
@@ -1417,10 +1561,11 @@ const PARALLEL_REPLACEMENT = /\{(\d*(\.|\/\/?|\/\.)?|#|%|=.*=)\}/s;
 
 /**
  * A command GNU parallel runs, with its input: in place of each replacement string, however it is
- * quoted (parallel substitutes into the text), and appended.
+ * quoted (parallel substitutes into the text), or appended when the command has none.
  */
-function withParallelInput(command: readonly Word[]): Word[] {
-  return [...command.map((w) => (PARALLEL_REPLACEMENT.test(w.text) ? { ...w, value: null } : w)), RUN_TIME_INPUT];
+function withParallelInput(command: readonly Word[], append: boolean): Word[] {
+  const words = command.map((w) => (PARALLEL_REPLACEMENT.test(w.text) ? { ...w, value: null } : w));
+  return append ? [...words, RUN_TIME_INPUT] : words;
 }
 
 /** What the commands in code that a command runs inherit from it: its assignments and redirections. */
