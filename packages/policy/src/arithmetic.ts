@@ -21,6 +21,8 @@ export interface ArithmeticUse {
   readonly name: string;
   readonly at: number;
   readonly where: string;
+  /** The value is used as a variable's name (`${!x}`), not evaluated: what it is made of does not matter. */
+  readonly asName?: boolean;
 }
 
 /**
@@ -57,23 +59,23 @@ export class Variables {
     for (const dep of deps) if (dep !== name) facts.deps.push({ name: dep, at });
   }
 
-  /** A variable's value reaching arithmetic. */
-  use(name: string, where: string): void {
-    this.uses.push({ name, at: ++this.clock, where });
+  /** A variable's value reaching arithmetic, or with `asName` naming the variable that does (`${!x}`). */
+  use(name: string, where: string, asName = false): void {
+    this.uses.push(asName ? { name, at: ++this.clock, where, asName } : { name, at: ++this.clock, where });
   }
 
   /** The first use whose value is data, if any. */
   dataUse(): ArithmeticUse | null {
-    for (const use of this.uses) if (this.isData(use.name, use.at, new Set())) return use;
+    for (const use of this.uses) if (this.isData(use.name, use.at, new Set(), use.asName === true)) return use;
     return null;
   }
 
-  private isData(name: string, at: number, visiting: Set<string>): boolean {
+  private isData(name: string, at: number, visiting: Set<string>, asName = false): boolean {
     if (INTEGER_SPECIALS.has(name)) return false;
     const facts = this.facts.get(name);
     // Never assigned before this point: its value comes from outside the line.
     if (facts === undefined || facts.dirty || facts.cleanAt > at) return true;
-    if (visiting.has(name)) return false;
+    if (asName || visiting.has(name)) return false;
     visiting.add(name);
     return facts.deps.some((dep) => this.isData(dep.name, dep.at, visiting));
   }

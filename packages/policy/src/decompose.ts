@@ -49,7 +49,7 @@ const RUNS_OTHERS = new Set([...Object.keys(WRAPPERS), ...SHELLS, 'busybox', 'co
  */
 const EVALUATES_ARGUMENTS = new Set(['let', 'declare', 'typeset', 'local', 'export', 'readonly', 'unset', 'test', '[', 'read', 'mapfile', 'readarray', 'getopts', 'wait', 'printf']);
 /** Commands `inspect` looks into: interpreters and those with their own ways of running code. */
-const INSPECTED = new Set(['source', '.', 'git', 'find', 'fd', 'fdfind', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'gsed', 'alias', ...EVALUATES_ARGUMENTS, ...Object.keys(INTERPRETERS), ...Object.keys(OPTION_EFFECTS), ...PAGERS, ...SSH_CLIENTS, 'socat']);
+const INSPECTED = new Set(['source', '.', 'git', 'find', 'fd', 'fdfind', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'gsed', 'alias', ...EVALUATES_ARGUMENTS, ...Object.keys(INTERPRETERS), ...Object.keys(OPTION_EFFECTS), ...PAGERS, ...SSH_CLIENTS, 'socat', 'gdb']);
 
 function isInspected(name: string): boolean {
   return INSPECTED.has(name) || (name.length > 4 && /\d/.test(name) && VERSIONED_INTERPRETER.test(name));
@@ -255,7 +255,7 @@ class Decomposer {
       if (span.array !== undefined && this.variables.associative.has(span.array)) continue;
       this.arithmetic(source, offset + span.start, offset + span.end, span.array === undefined ? '$(( ))' : `the subscript of ${span.array}`);
     }
-    for (const v of scan.variables) if (v.use === 'indirect') this.variables.use(v.name, `\${!${v.name}}`);
+    for (const v of scan.variables) if (v.use === 'indirect') this.variables.use(v.name, `\${!${v.name}}`, true);
   }
 
   /** `for ((init; test; step))`: the header is arithmetic, judged before the body runs. */
@@ -336,7 +336,7 @@ class Decomposer {
       const name = text.slice(0, open).replace(/^["']/, '');
       if (!this.variables.associative.has(name)) this.arithmetic(source, start + open + 1, start + Math.max(open + 1, text.lastIndexOf(']')), where);
     }
-    for (const v of scanWord(open < 0 ? text : text.slice(0, open)).variables) this.variables.use(v.name, where);
+    for (const v of scanWord(open < 0 ? text : text.slice(0, open)).variables) this.variables.use(v.name, where, true);
   }
 
   /** Whether a word's value comes from a command whose output is not surely a number. */
@@ -683,7 +683,11 @@ class Decomposer {
 
   /** The first variable in `scan` whose value is a credential (by its name, or assigned from one). */
   private secretIn(scan: WordScan): string | null {
-    for (const v of scan.variables) if (isCredentialVariable(v.name) || this.secretNames?.has(v.name) === true) return v.name;
+    for (const v of scan.variables) {
+      if (isCredentialVariable(v.name) || this.secretNames?.has(v.name) === true) return v.name;
+      // `${!name}` is the variable `name` names: any of them, credentials included.
+      if (v.use === 'indirect') return `named by $${v.name}`;
+    }
     return null;
   }
 
@@ -857,6 +861,7 @@ class Decomposer {
     if (VIM_EDITORS.has(name)) this.vimCommands(segment, name, args, values, ctx);
     if (SSH_CLIENTS.has(name)) this.sshOptions(segment, name, args, values, ctx);
     if (name === 'socat') this.socat(segment, args, ctx);
+    if (name === 'gdb') this.gdbCommands(segment, args, values, ctx);
     if (name === 'source' || name === '.') {
       const script = args[0];
       if (script === undefined) return;
@@ -1022,6 +1027,12 @@ class Decomposer {
         if (shell[1]!.trim() !== '') this.script(shell[1]!, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, `${name} :!`], stdin: INHERITED });
         return;
       }
+      const terminal = /^ter(?:m|mi|min|mina|minal)?!?\s+((?:\+\+\S+\s+)*)(.*)$/s.exec(rest);
+      if (terminal !== null && terminal[2]!.trim() !== '') {
+        segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ` (:terminal ${terminal[2]!.trim()})` });
+        this.script(terminal[2]!, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, `${name} :terminal`], stdin: INHERITED });
+        return;
+      }
       const global = /^(?:g|gl|glo|glob|globa|global|v|vg|vgl|vglo|vglob|vgloba|vglobal)!?\s*([^\w\s"|])((?:(?!\1)[^\\]|\\.)*)\1(.*)$/s.exec(rest);
       if (global !== null) {
         this.exCommand(segment, name, global[3]!, ctx, depth + 1);
@@ -1038,6 +1049,22 @@ class Decomposer {
         if (file !== '') (segment.writes ??= []).push({ text: file, value: file, glob: false, subs: NO_SUBS });
       } else if (EX_SHELL.test(word)) {
         segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ` (:${command.trim()} runs a program)` });
+      }
+    }
+  }
+
+  /** gdb's `-ex`/`-iex` commands: `shell CMD`, `!CMD` and `pipe ... | CMD` run the shell; `python` and its kin run code. */
+  private gdbCommands(segment: Segment, args: readonly Word[], values: readonly string[], ctx: Context): void {
+    for (const option of ['-ex', '--ex', '-eval-command', '--eval-command', '-iex', '--iex', '-init-eval-command', '--init-eval-command']) {
+      for (const { index, attached } of optionValues(values, option, 'words')) {
+        const command = attached ?? args[index]!.value;
+        if (command === null) {
+          segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (gdb runs a command known only at run time)' });
+          continue;
+        }
+        const shell = /^\s*(?:shell\s+|!\s*|pipe\s+[^|]*\|\s*|\|[^|]*\|\s*)(.*)$/s.exec(command);
+        if (shell !== null) this.optionProgram(segment, 'gdb', option, shell[1]!, ctx);
+        else if (/^\s*(python|py|pi|python-interactive|guile|gu|source|so|define|compile|call|print\s+\$_shell|eval)\b/.test(command)) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ` (gdb runs code: ${JSON.stringify(command.trim())})` });
       }
     }
   }
@@ -1107,7 +1134,11 @@ class Decomposer {
         return;
       case 'read': {
         const spec = ASSIGNING_BUILTINS.read!;
-        assigned(positionals(values, spec.optionsWithValue), true);
+        const names = positionals(values, spec.optionsWithValue);
+        // Reading into a `declare -i` variable evaluates what is read.
+        const integer = names.find((n) => this.variableFacts?.integers.has(n) === true);
+        if (integer !== undefined) this.note(arithmeticOnData('the input it reads', `read into the integer variable ${integer}`));
+        assigned(names, true);
         values.forEach((v, i) => {
           if (/^-[a-zA-Z]*a$/.test(v) && values[i + 1] !== undefined) assigned([values[i + 1]!], true);
         });
@@ -1188,6 +1219,9 @@ class Decomposer {
     };
     if (sub === 'config' && rest.length >= 2 && !rest[0]!.startsWith('-')) {
       this.gitConfig(segment, `${rest[0]}=${rest[1]}`, ctx);
+    } else if (sub === 'clone') {
+      // `git clone -c key=value` and `--config key=value` set configuration for the new repository, used at once.
+      for (const option of ['-c', '--config']) for (const { index, attached } of optionValues(rest, option)) this.gitConfig(segment, attached ?? rest[index]!, ctx);
     } else if (sub === 'rebase' || sub === 'difftool') {
       rest.forEach((v, j) => {
         if (v === '-x' || v === '--exec' || v === '--extcmd') reparse(`git ${sub} ${v}`, rest[j + 1]);

@@ -185,6 +185,7 @@ export const OPTION_EFFECTS: Readonly<Record<string, Readonly<Record<string, Opt
   npx: { '-c': 'program', '--call': 'program' },
   vim: VIM_EFFECTS, vi: VIM_EFFECTS, nvim: VIM_EFFECTS, view: VIM_EFFECTS, vimdiff: VIM_EFFECTS, gvim: VIM_EFFECTS, ex: VIM_EFFECTS, rvim: VIM_EFFECTS, vim_basic: VIM_EFFECTS,
   emacs: EMACS_EFFECTS,
+  gdb: { '-x': 'loads', '--command': 'loads', '-ix': 'loads', '--init-command': 'loads', '-ex': 'loads', '--eval-command': 'loads', '-iex': 'loads', '--init-eval-command': 'loads' },
 };
 
 /** Editors that take Ex commands in `-c`, `--cmd` and `+cmd`, and read them from standard input in Ex mode. */
