@@ -33,7 +33,8 @@ export interface ArithmeticUse {
 interface VariableFacts {
   cleanAt: number;
   dirty: boolean;
-  readonly deps: { readonly name: string; readonly at: number }[];
+  /** Variables its values are made of, or a literal value whose names are read only if needed. */
+  readonly deps: { readonly name?: string; readonly literal?: string; readonly at: number }[];
 }
 
 /** The variables of one command line, in the order the line assigns and uses them. */
@@ -46,8 +47,11 @@ export class Variables {
   /** Associative arrays (`declare -A`): their subscripts are strings, not arithmetic. */
   readonly associative = new Set<string>();
 
-  /** An assignment: of data (`dirty`), or of a value made of literals and the variables `deps`. */
-  assign(name: string, dirty: boolean, deps: readonly string[] = []): void {
+  /**
+   * An assignment: of data (`dirty`), or of a value made of the variables `deps`, or of the literal
+   * text `deps` (whose names matter only if the variable reaches arithmetic: `x=y; echo $((x))`).
+   */
+  assign(name: string, dirty: boolean, deps: readonly string[] | string = NO_DEPS): void {
     const at = ++this.clock;
     let facts = this.facts.get(name);
     if (facts === undefined) this.facts.set(name, (facts = { cleanAt: Infinity, dirty: false, deps: [] }));
@@ -56,7 +60,11 @@ export class Variables {
       return;
     }
     if (at < facts.cleanAt) facts.cleanAt = at;
-    for (const dep of deps) if (dep !== name) facts.deps.push({ name: dep, at });
+    if (typeof deps === 'string') {
+      if (/[A-Za-z_]/.test(deps)) facts.deps.push({ literal: deps, at });
+    } else {
+      for (const dep of deps) if (dep !== name) facts.deps.push({ name: dep, at });
+    }
   }
 
   /** A variable's value reaching arithmetic, or with `asName` naming the variable that does (`${!x}`). */
@@ -77,10 +85,11 @@ export class Variables {
     if (facts === undefined || facts.dirty || facts.cleanAt > at) return true;
     if (asName || visiting.has(name)) return false;
     visiting.add(name);
-    return facts.deps.some((dep) => this.isData(dep.name, dep.at, visiting));
+    return facts.deps.some((dep) => (dep.name !== undefined ? [dep.name] : namesIn(dep.literal!)).some((n) => n !== name && this.isData(n, dep.at, visiting)));
   }
 }
 
+const NO_DEPS: readonly string[] = [];
 const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
 

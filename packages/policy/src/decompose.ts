@@ -15,7 +15,7 @@ import type { Assignment, Redirect, Segment, Stdin, Word } from './segment.js';
 import { MAX_SYNTAX_DEPTH, TOO_DEEP, type ParsedScript, type SyntaxNode } from './syntax.js';
 import { commandName, decodeAnsiC, hasBraceGroup, hasUnquotedGlob, MAX_BRACE_LINE, mayHaveBraceGroup, NO_SCAN, rewriteScript, scanWord, unescapeUnquoted, unquoteDouble, type WordScan } from './words.js';
 import { environmentSecret, isCredentialVariable } from './secrets.js';
-import { arithmeticRefs, namesIn, Variables } from './arithmetic.js';
+import { arithmeticRefs, Variables } from './arithmetic.js';
 import { globToRegExp } from './glob.js';
 
 export interface Decomposition {
@@ -49,7 +49,8 @@ const RUNS_OTHERS = new Set([...Object.keys(WRAPPERS), ...SHELLS, 'busybox', 'co
  */
 const EVALUATES_ARGUMENTS = new Set(['let', 'declare', 'typeset', 'local', 'export', 'readonly', 'unset', 'test', '[', 'read', 'mapfile', 'readarray', 'getopts', 'wait', 'printf']);
 /** Commands `inspect` looks into: interpreters and those with their own ways of running code. */
-const INSPECTED = new Set(['source', '.', 'git', 'find', 'fd', 'fdfind', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'gsed', 'alias', ...EVALUATES_ARGUMENTS, ...Object.keys(INTERPRETERS), ...Object.keys(OPTION_EFFECTS), ...PAGERS, ...SSH_CLIENTS, 'socat', 'gdb']);
+const INSPECTED_FOR_MORE = new Set(['source', '.', 'git', 'find', 'fd', 'fdfind', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'gsed', 'alias', ...EVALUATES_ARGUMENTS, ...Object.keys(INTERPRETERS), ...PAGERS, ...VIM_EDITORS, ...SSH_CLIENTS, 'socat', 'gdb']);
+const INSPECTED = new Set([...INSPECTED_FOR_MORE, ...Object.keys(OPTION_EFFECTS)]);
 
 function isInspected(name: string): boolean {
   return INSPECTED.has(name) || (name.length > 4 && /\d/.test(name) && VERSIONED_INTERPRETER.test(name));
@@ -593,7 +594,7 @@ class Decomposer {
       this.arithmetic(ctx.source, valueNode.start, valueNode.end, `the integer variable ${name}`);
       this.variables.assign(name, false);
     } else if (value.value !== null) {
-      this.variables.assign(name, false, namesIn(value.value));
+      this.variables.assign(name, false, value.value);
     } else {
       const deps = (value.scan?.variables ?? []).map((v) => v.name);
       this.variables.assign(name, this.holdsData(value, valueNode, ctx), deps);
@@ -854,9 +855,14 @@ class Decomposer {
   /** Commands with their own ways of running code: interpreters, git, find, xargs, awk, sed, source. */
   private inspect(segment: Segment, name: string, ctx: Context): void {
     if (!isInspected(name)) return;
-    const args = segment.words.slice(1);
+    const words = segment.words;
+    // Most tools are inspected only for their effect options, which most of their uses do not give.
+    let effects = false;
+    if (OPTION_EFFECTS[name] !== undefined) for (let i = 1; i < words.length && !effects; i++) effects = mayGiveEffect(name, words[i]!.value ?? '');
+    if (!effects && !INSPECTED_FOR_MORE.has(name) && !VERSIONED_INTERPRETER.test(name)) return;
+    const args = words.slice(1);
     const values = args.map((w) => w.value ?? '');
-    if (OPTION_EFFECTS[name] !== undefined) this.optionEffects(segment, name, args, values, ctx);
+    if (effects) this.optionEffects(segment, name, args, values, ctx);
     if (PAGERS.has(name)) this.pagerCommands(segment, name, args, ctx);
     if (VIM_EDITORS.has(name)) this.vimCommands(segment, name, args, values, ctx);
     if (SSH_CLIENTS.has(name)) this.sshOptions(segment, name, args, values, ctx);
@@ -910,7 +916,6 @@ class Decomposer {
    */
   private optionEffects(segment: Segment, name: string, args: readonly Word[], values: readonly string[], ctx: Context): void {
     const effects = OPTION_EFFECTS[name]!;
-    if (!values.some((v) => v.length > 1 && v.charCodeAt(0) === 45)) return;
     for (const option in effects) {
       const effect = effects[option]!;
       for (const { index, attached } of optionValues(values, option, OPTION_STYLES[name])) {
@@ -1402,6 +1407,33 @@ class Decomposer {
 
 function isNamed(node: SyntaxNode): boolean {
   return node.named;
+}
+
+/** Per tool, the letters of its one-letter effect options, and its other effect options (see mayGiveEffect). */
+const EFFECT_OPTION_SHAPES = new Map<string, { readonly letters: string; readonly long: readonly string[]; readonly words: ReadonlySet<string> }>(
+  Object.entries(OPTION_EFFECTS).map(([tool, effects]) => {
+    const options = Object.keys(effects);
+    return [tool, {
+      letters: options.filter((o) => o.length === 2 && o[0] === '-').map((o) => o[1]).join(''),
+      long: options.filter((o) => o.startsWith('--')),
+      words: new Set(options.filter((o) => o.length > 2 && o[1] !== '-')),
+    }];
+  }),
+);
+
+/** Whether an argument may give one of a tool's effect options: a cheap test before reading the options properly. */
+function mayGiveEffect(tool: string, arg: string): boolean {
+  if (arg.length < 2 || arg.charCodeAt(0) !== 45) return false;
+  const shape = EFFECT_OPTION_SHAPES.get(tool)!;
+  if (arg.charCodeAt(1) === 45) {
+    // A long option, or a GNU abbreviation of one (`--to-com`).
+    const eq = arg.indexOf('=');
+    const given = eq < 0 ? arg : arg.slice(0, eq);
+    return given.length > 2 && shape.long.some((o) => o.startsWith(given));
+  }
+  if (shape.words.has(arg) || (shape.words.size > 0 && arg.includes('='))) return true;
+  for (let i = 1; i < arg.length; i++) if (shape.letters.includes(arg[i]!)) return true;
+  return false;
 }
 
 /** Ex commands that run Vim script or another language's code, write files, or run a program. */
@@ -1899,6 +1931,8 @@ function awkCommandLine(args: readonly Word[]): AwkCommandLine {
   return { programs, codeFile, inPlace, writes };
 }
 
+const NO_MATCHES: readonly RegExpExecArray[] = [];
+
 /** What an awk program does beyond printing (see awkEffects). */
 interface AwkEffects {
   /** Commands it runs, each with what it prints into them: text, null when only known at run time, absent for none (`system()`, `cmd | getline`). */
@@ -1939,7 +1973,7 @@ function awkEffects(text: string): AwkEffects {
   let dynamic = /\|&/.test(code);
   // `ENVIRON["NAME"]` reads one variable; any other use of ENVIRON (`for (k in ENVIRON)`) can read them all.
   let environ: string | null = null;
-  for (const m of code.matchAll(/\bENVIRON\b/g)) {
+  for (const m of code.includes('ENVIRON') ? code.matchAll(/\bENVIRON\b/g) : NO_MATCHES) {
     const open = skipSpace(code, m.index + m[0].length);
     const literal = code[open] === '[' ? byStart.get(skipSpace(code, open + 1)) : undefined;
     if (literal !== undefined && code[skipSpace(code, literal.end)] === ']') {
@@ -1949,12 +1983,13 @@ function awkEffects(text: string): AwkEffects {
     environ = 'the whole environment, credentials included';
     break;
   }
-  for (const m of code.matchAll(/\bsystem\s*\(/g)) {
+  for (const m of code.includes('system') ? code.matchAll(/\bsystem\s*\(/g) : NO_MATCHES) {
     const literal = byStart.get(skipSpace(code, m.index + m[0].length));
     if (literal !== undefined && code[skipSpace(code, literal.end)] === ')') commands.push({ command: literal.value });
     else dynamic = true;
   }
-  for (const m of code.matchAll(/\|\s*getline/g)) {
+  const getline = code.includes('getline');
+  for (const m of getline ? code.matchAll(/\|\s*getline/g) : NO_MATCHES) {
     const literal = byEnd.get(skipSpaceBack(code, m.index - 1) + 1);
     const before = literal === undefined ? -1 : skipSpaceBack(code, literal.start - 1);
     // Only a literal that stands alone (not the tail of a concatenation such as `"ls " dir | getline`).
@@ -1962,7 +1997,8 @@ function awkEffects(text: string): AwkEffects {
     else dynamic = true;
   }
   // `print EXPR | "cmd"`: cmd reads what is printed, which is its program when cmd is a shell.
-  for (const m of code.matchAll(/\bprintf?\b([^;{}\n|]*)\|(?![|&])(?!\s*getline)/g)) {
+  const pipes = code.includes('|');
+  for (const m of pipes ? code.matchAll(/\bprintf?\b([^;{}\n|]*)\|(?![|&])(?!\s*getline)/g) : NO_MATCHES) {
     const literal = byStart.get(skipSpace(code, m.index + m[0].length));
     const after = literal === undefined ? -1 : skipSpace(code, literal.end);
     if (literal !== undefined && (after >= code.length || ';}\n'.includes(code[after]!))) {
@@ -1973,7 +2009,7 @@ function awkEffects(text: string): AwkEffects {
   }
   // `getline [var] < FILE` reads FILE; FILE is a primary expression (a literal, a variable, a parenthesised concatenation).
   const reads: Word[] = [];
-  for (const m of code.matchAll(/\bgetline\b\s*(?:[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?|\$[A-Za-z0-9_]+)?\s*<(?!=)/g)) {
+  for (const m of getline ? code.matchAll(/\bgetline\b\s*(?:[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?|\$[A-Za-z0-9_]+)?\s*<(?!=)/g) : NO_MATCHES) {
     const file = awkPath(code, byStart, skipSpace(code, m.index + m[0].length));
     if (file !== null) reads.push(file);
   }
@@ -1981,7 +2017,7 @@ function awkEffects(text: string): AwkEffects {
   // newline or the next print.
   const writes: Word[] = [];
   let dynamicWrite = false;
-  const prints = [...code.matchAll(/\bprintf?\b/g)].map((m) => m.index + m[0].length);
+  const prints = code.includes('>') ? [...code.matchAll(/\bprintf?\b/g)].map((m) => m.index + m[0].length) : [];
   prints.forEach((from, k) => {
     const to = prints[k + 1] ?? code.length;
     let depth = 0;
@@ -1999,7 +2035,7 @@ function awkEffects(text: string): AwkEffects {
     }
   });
   const loads: string[] = [];
-  for (const m of code.matchAll(/@(include|load)\b\s*/g)) {
+  for (const m of code.includes('@') ? code.matchAll(/@(include|load)\b\s*/g) : NO_MATCHES) {
     const literal = byStart.get(m.index + m[0].length);
     loads.push(`@${m[1]} ${literal === undefined ? 'a file named at run time' : JSON.stringify(literal.value)}`);
   }

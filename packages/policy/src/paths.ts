@@ -125,7 +125,7 @@ class PathPatterns {
     // A fragment that holds another is implied by it: keep only the shortest ones, once each.
     const all = [...new Set(patterns.map((p) => longestLiteral(p.replace(/^~/, '')).toLowerCase()))];
     const fragments = all.filter((f) => !all.some((g) => g !== f && f.includes(g)));
-    this.prefilter = new RegExp(fragments.map((f) => f.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'), 'i');
+    this.prefilter = new RegExp(trieAlternation(fragments), 'i');
   }
 
   /** Whether the raw text can possibly match; cheap, and never wrong when it says no. */
@@ -144,6 +144,27 @@ class PathPatterns {
     if (glob) return this.patterns.some((p) => matchGlobComponents(p.anchored, p.globs, parts, anchoredPath));
     return this.patterns.some((p) => matchComponents(p.anchored, p.components, parts, anchoredPath));
   }
+}
+
+/**
+ * An alternation of literal strings, factored by their leading characters (`\.(?:ssh|aws)|id_(?:rsa|dsa)`):
+ * the regular expression engine then tries one branch per character instead of every string.
+ */
+function trieAlternation(strings: readonly string[]): string {
+  const escape = (c: string): string => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  const build = (group: readonly string[]): string => {
+    const byFirst = new Map<string, string[]>();
+    let empty = false;
+    for (const str of group) {
+      if (str === '') empty = true;
+      else byFirst.set(str[0]!, [...(byFirst.get(str[0]!) ?? []), str.slice(1)]);
+    }
+    const branches = [...byFirst].map(([first, rests]) => escape(first) + (rests.length === 1 ? rests[0]!.split('').map(escape).join('') : build(rests)));
+    // A string that ends here makes the rest optional; a lone branch needs no group.
+    if (empty) return `(?:${branches.join('|')})?`;
+    return branches.length === 1 ? branches[0]! : `(?:${branches.join('|')})`;
+  };
+  return build([...new Set(strings)]);
 }
 
 function longestLiteral(pattern: string): string {
@@ -232,20 +253,17 @@ function sensitiveNormalized(path: string, ctx: PathContext, glob: boolean): boo
   return other !== null && SENSITIVE.matches('~' + path.slice(other[0].length), glob);
 }
 
-const alephCache = new Map<string, PathPatterns>();
+/** The last Aleph home asked about, as a pattern: it is the same for every command a gateway judges. */
+let lastAleph: { dir: string; home: string | null; patterns: PathPatterns } | undefined;
 
 /** The caller's Aleph home as a pattern (the default, `~/.aleph`, is in SENSITIVE_PATHS anyway). */
 function alephPatterns(ctx: PathContext): PathPatterns | null {
   const dir = ctx.alephHome;
   if (dir === undefined || dir === null || dir === '') return null;
-  const key = `${ctx.home ?? ''}\0${dir}`;
-  let patterns = alephCache.get(key);
-  if (patterns === undefined) {
-    const normalized = normalizePath(dir, { cwd: null, home: ctx.home });
-    patterns = new PathPatterns(normalized.startsWith('/') || normalized.startsWith('~') ? [normalized] : []);
-    if (alephCache.size > 64) alephCache.clear();
-    alephCache.set(key, patterns);
-  }
+  if (lastAleph !== undefined && lastAleph.dir === dir && lastAleph.home === ctx.home) return lastAleph.patterns;
+  const normalized = normalizePath(dir, { cwd: null, home: ctx.home });
+  const patterns = new PathPatterns(normalized.startsWith('/') || normalized.startsWith('~') ? [normalized] : []);
+  lastAleph = { dir, home: ctx.home, patterns };
   return patterns;
 }
 
