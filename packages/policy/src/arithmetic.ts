@@ -186,7 +186,7 @@ export function arithmeticRefs(source: string, start: number, end: number): Arit
 }
 
 /** The names a static value refers to if it is evaluated as arithmetic (`x=y+1`: `y`). */
-export function namesIn(value: string): readonly string[] {
+function namesIn(value: string): readonly string[] {
   if (!/[A-Za-z_]/.test(value)) return [];
   return arithmeticRefs(value, 0, value.length).uses;
 }

@@ -48,12 +48,6 @@ export function stricter(a: Verdict, b: Verdict): Verdict {
   return RANK[b] > RANK[a] ? b : a;
 }
 
-export function strictest(verdicts: Iterable<Verdict>, initial: Verdict = 'safe'): Verdict {
-  let out = initial;
-  for (const v of verdicts) out = stricter(out, v);
-  return out;
-}
-
 /** Shell builtins: the shell runs them itself, whatever PATH says. */
 export const BUILTINS = new Set(['cd', 'echo', 'printf', 'pwd', 'export', 'declare', 'typeset', 'local', 'readonly', 'unset', 'set', 'shopt', 'alias', 'unalias', 'history', 'jobs', 'fg', 'bg', 'disown', 'read', 'getopts', 'shift', 'return', 'exit', 'break', 'continue', 'let', 'trap', 'umask', 'times', 'ulimit', 'command', 'builtin', 'enable', 'bind', 'complete', 'compgen', 'caller', 'logout', 'test', '[', 'true', 'false', ':', 'type', 'hash', 'help', 'wait', 'source', '.', 'eval', 'exec', 'pushd', 'popd', 'dirs', 'kill']);
 

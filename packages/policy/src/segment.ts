@@ -65,18 +65,3 @@ export interface Segment {
   reads?: Word[];
   writes?: Word[];
 }
-
-/** The static argument values after the command word (null where not static). */
-export function argValues(segment: Segment): (string | null)[] {
-  return segment.words.slice(1).map((w) => w.value);
-}
-
-/** The static argument values, with dynamic ones left out. */
-export function staticArgs(segment: Segment): string[] {
-  const out: string[] = [];
-  for (let i = 1; i < segment.words.length; i++) {
-    const v = segment.words[i]!.value;
-    if (v !== null) out.push(v);
-  }
-  return out;
-}
