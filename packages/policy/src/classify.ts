@@ -5,14 +5,15 @@
  */
 import type { Verdict } from '@aleph/protocol';
 import { matchTokens } from './tokens.js';
-import { hasOption, optionValues, OptionView, positionalIndices, positionals, possibleSubcommands, sureSubcommand, type Certainty } from './options.js';
-import { classifyWriteTarget, isSensitivePath, isSystemBinary, normalizePath, type PathContext } from './paths.js';
+import { hasOption, optionValues, OptionView, positionalIndices, positionals, possibleSubcommands, sureSubcommand, takesValue, type Certainty } from './options.js';
+import { classifyWriteTarget, holdsSecrets, isSensitivePath, isSystemBinary, normalizePath, type PathContext } from './paths.js';
 import type { Finding, ReasonCode } from './risk.js';
 import {
-  ASSIGNING_BUILTINS, BLOCK_RULES, CODE_INJECTION_ENV, CONFIRM_RULES, FALLBACK_REASONS, INTERPRETERS, NAMEREF_BUILTINS,
-  NETWORK_FETCHERS, OPTION_STYLES, OPTIONS, RISKY_ENV, RISKY_SHELL_OPTIONS, SAFE_RULES, SHELLS, SYSTEM_PATHS, WRAPPERS,
-  WRITE_TARGETS, type CommandRule,
+  ARCHIVE_ADD_SUBCOMMANDS, ASSIGNING_BUILTINS, BLOCK_RULES, CODE_INJECTION_ENV, CONFIRM_RULES, FALLBACK_REASONS, INTERPRETERS,
+  NAMEREF_BUILTINS, NETWORK_FETCHERS, OPTION_STYLES, OPTIONS, PATTERN_OPERANDS, RECURSIVE_READERS, RISKY_ENV, RISKY_SHELL_OPTIONS, SAFE_RULES, SHELLS,
+  SYSTEM_PATHS, WRAPPERS, WRITE_TARGETS, type CommandRule, type RecursiveReadSpec,
 } from './rules.js';
+import { environmentRead, programEnvironmentRead } from './secrets.js';
 import type { Segment, Word } from './segment.js';
 
 export interface UserPatterns {
@@ -45,12 +46,6 @@ const RANK: Readonly<Record<Verdict, number>> = { safe: 0, confirm: 1, block: 2 
 
 export function stricter(a: Verdict, b: Verdict): Verdict {
   return RANK[b] > RANK[a] ? b : a;
-}
-
-export function strictest(verdicts: Iterable<Verdict>, initial: Verdict = 'safe'): Verdict {
-  let out = initial;
-  for (const v of verdicts) out = stricter(out, v);
-  return out;
 }
 
 /** Shell builtins: the shell runs them itself, whatever PATH says. */
@@ -284,6 +279,7 @@ export function classifySegment(segment: Segment, ctx: ClassifyContext): Segment
     checkBinary(segment, name, ruleVerdict, ctx, findings);
     checkPaths(segment, name, argv, ctx, ruleVerdict !== 'safe', findings);
     checkShellState(name, argv.slice(1), findings);
+    checkEnvironmentReads(segment, name, findings);
   }
   for (const f of segment.findings) (f.context === true ? contextFindings : findings).push(f);
   let argvVerdict = ruleVerdict;
@@ -308,22 +304,140 @@ function checkBinary(segment: Segment, name: string, ruleVerdict: Verdict, ctx: 
 }
 
 function pathContext(ctx: ClassifyContext): PathContext {
-  return ctx.cwdUnknown === true ? { cwd: null, root: null, home: ctx.home } : ctx;
+  return ctx.cwdUnknown === true ? { cwd: null, root: null, home: ctx.home, alephHome: ctx.alephHome } : ctx;
 }
 
 function checkPaths(segment: Segment, name: string, argv: readonly string[], ctx: ClassifyContext, ruleExplains: boolean, findings: Finding[]): void {
   const paths = pathContext(ctx);
   const targets = WRITE_TARGETS[name] === undefined ? NO_TARGETS : writeTargets(name, segment.words.slice(1));
   for (const target of targets) writeFinding(target, name, paths, ctx.cwdUnknown === true, findings, ruleExplains);
+  if (segment.writes !== undefined) for (const target of segment.writes) writeFinding(target, name, paths, ctx.cwdUnknown === true, findings);
+  if (segment.reads !== undefined) {
+    const read = segment.reads.find((r) => isSensitivePath(r.value ?? r.text, paths, r.glob || r.value === null));
+    if (read !== undefined) findings.push(secretFile(read.value ?? read.text));
+  }
   if (name === 'rm' || name === 'shred' || name === 'srm') massDelete(name, argv.slice(1), paths, findings);
   if (PRINTERS.has(name)) return;
+  let pattern: number | undefined;
   for (let i = 1; i < segment.words.length; i++) {
     const candidate = sensitiveIn(segment.words[i]!, targets, paths);
-    if (candidate !== null) {
-      findings.push({ code: 'sensitive_path', verdict: 'confirm', detail: ` (${candidate})` });
-      break;
+    if (candidate !== null && i !== (pattern ??= patternOperand(name, argv))) {
+      findings.push(secretFile(candidate));
+      return;
     }
   }
+  const recursive = RECURSIVE_READERS[name];
+  if (recursive !== undefined) {
+    const root = recursiveRoots(name, recursive, segment.words.slice(1), argv.slice(1), paths, ctx.cwdUnknown === true, false);
+    if (root !== null) findings.push({ code: 'reads_secrets', verdict: 'confirm', secret: 'file', detail: ` (${name} reads everything under ${root}, which holds credential stores)` });
+  }
+}
+
+/** The index in argv of a pattern or program operand (see PATTERN_OPERANDS), or -1. */
+function patternOperand(name: string, argv: readonly string[]): number {
+  const spec = PATTERN_OPERANDS[name];
+  if (spec === undefined) return -1;
+  const args = argv.slice(1);
+  if (spec.unless.some((o) => hasOption(args, o, true))) return -1;
+  // jq's `--arg NAME VALUE` and its kin take two words.
+  const twoValues = ['--arg', '--argjson', '--slurpfile', '--rawfile'];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return i + 2 <= args.length ? i + 2 : -1;
+    if (a.length > 1 && a.startsWith('-')) {
+      if (twoValues.includes(a)) i += 2;
+      else if (takesValue(a, spec.optionsWithValue)) i++;
+      continue;
+    }
+    return i + 1;
+  }
+  return -1;
+}
+
+function secretFile(path: string): Finding {
+  return { code: 'reads_secrets', verdict: 'confirm', secret: 'file', detail: ` (${path})` };
+}
+
+/**
+ * The first root a recursive read reaches that holds secrets (see holdsSecrets), or null. With
+ * `listing`, a tool that only lists names counts too: what reads the names it prints reads the files.
+ */
+export function recursiveRoots(name: string, spec: RecursiveReadSpec, words: readonly Word[], args: readonly string[], paths: PathContext, cwdUnknown: boolean, listing: boolean): string | null {
+  if (!listing && spec.readsWith !== undefined && !spec.readsWith.some((o) => args.includes(o))) return null;
+  if (!cwdUnknown && !mayReachSecrets(words, paths)) return null;
+  const stop = spec.stopAt === undefined ? -1 : args.findIndex((a) => spec.stopAt!.includes(a));
+  const own = stop < 0 ? args : args.slice(0, stop);
+  const oldStyle = (name === 'tar' || name === 'bsdtar') && own.length > 0 && /^[A-Za-z]+$/.test(own[0]!);
+  if (spec.when !== undefined && !oldStyle && !spec.when.some((o) => hasOption(own, o, true))
+    && !(spec.whenValue ?? []).some(([o, v]) => optionValues(own, o).some(({ index, attached }) => (attached ?? own[index]) === v))) return null;
+  if (oldStyle && !/[cru]/.test(own[0]!)) return null;
+  const candidates: Word[] = [];
+  const valueWord = (index: number, attached: string | null): Word => (attached === null ? words[index]! : { ...words[index]!, value: attached, text: attached });
+  for (const option of spec.rootOptions ?? []) for (const { index, attached } of optionValues(own, option)) candidates.push(valueWord(index, attached));
+  let indices: number[];
+  if (spec.expression === true) {
+    indices = [];
+    let i = 0;
+    // find's own options before its operands: -H, -L, -P, -D debugopts, -Olevel.
+    for (; i < own.length && /^-([HLP]|D|O\d*)$/.test(own[i]!); i++) if (own[i] === '-D') i++;
+    for (; i < own.length && !/^[-(!]/.test(own[i]!); i++) indices.push(i);
+  } else if (oldStyle) {
+    const consumes = [...own[0]!].filter((c) => 'fCTXbHIgNVLK'.includes(c)).length;
+    indices = positionalIndices(own.slice(1 + consumes), spec.optionsWithValue).map((i) => i + 1 + consumes);
+  } else {
+    indices = positionalIndices(own, spec.optionsWithValue);
+  }
+  const addSubcommand = ARCHIVE_ADD_SUBCOMMANDS[name];
+  if (addSubcommand !== undefined && !addSubcommand.includes(own[indices[0] ?? -1] ?? '')) return null;
+  if (spec.pattern !== undefined && !spec.pattern.unless.some((o) => hasOption(own, o, true))) indices = indices.slice(1);
+  indices = indices.slice(spec.skip ?? 0);
+  if (spec.roots === 'sources' && !hasOption(own, '-t', true) && !hasOption(own, '--target-directory', true)) indices = indices.slice(0, -1);
+  for (const i of indices) candidates.push(words[i]!);
+  const bases = (spec.baseOptions ?? []).flatMap((o) => optionValues(own, o).map(({ index, attached }) => attached ?? own[index]!));
+  if (candidates.length === 0 && spec.defaultRoot === true) candidates.push(CURRENT_DIRECTORY);
+  for (const word of candidates) {
+    const raw = word.value ?? word.text.replace(/^"|"$/g, '');
+    // A word known only at run time (`"$DIR"`) is judged by the text it is built from; a relative
+    // root after a `cd` the policy cannot follow could be anywhere.
+    if (word.value === null && !raw.startsWith('$') && !raw.startsWith('~')) continue;
+    if (cwdUnknown && !raw.startsWith('/') && !raw.startsWith('~') && !raw.startsWith('$')) return raw;
+    const remote = raw.indexOf(':');
+    const local = remote > 0 && !raw.slice(0, remote).includes('/') ? raw.slice(remote + 1) || '~' : raw;
+    for (const base of bases.length === 0 ? [null] : bases) {
+      const path = base === null || local.startsWith('/') || local.startsWith('~') ? local : `${base}/${local}`;
+      if (holdsSecrets(path, paths, word.glob)) return path;
+    }
+  }
+  return null;
+}
+
+const CURRENT_DIRECTORY: Word = { text: '.', value: '.', glob: false, subs: [] };
+
+/**
+ * Whether any word could name a tree that holds secrets: one that is absolute, starts at a home or
+ * a variable, climbs with `..`, or any at all when the working directory itself holds them. The
+ * common case (`grep -rn x src` in a project) is settled here without reading options.
+ */
+function mayReachSecrets(words: readonly Word[], paths: PathContext): boolean {
+  if (workingDirectoryHoldsSecrets(paths)) return true;
+  for (const w of words) {
+    const v = w.value ?? w.text;
+    const c = v.charCodeAt(0);
+    if (c === 47 || c === 126 || c === 36 || c === 34 || v.includes('..') || v.includes('/') && v.includes(':')) return true;
+  }
+  return false;
+}
+
+/** The last working directory asked about: it rarely changes from one command to the next. */
+let lastDirectory: { cwd: string; home: string | null; alephHome: string | null | undefined; holds: boolean } | undefined;
+
+function workingDirectoryHoldsSecrets(paths: PathContext): boolean {
+  if (paths.cwd === null) return false;
+  const last = lastDirectory;
+  if (last !== undefined && last.cwd === paths.cwd && last.home === paths.home && last.alephHome === paths.alephHome) return last.holds;
+  const holds = holdsSecrets('.', paths);
+  lastDirectory = { cwd: paths.cwd, home: paths.home, alephHome: paths.alephHome, holds };
+  return holds;
 }
 
 /**
@@ -332,6 +446,8 @@ function checkPaths(segment: Segment, name: string, argv: readonly string[], ctx
  * path it can match (`~/.a?s/credentials`).
  */
 function sensitiveIn(word: Word, targets: readonly WriteTarget[], paths: PathContext): string | null {
+  // A process substitution is a pipe, named by the text of the command it runs.
+  if (word.value === null && /^[<>]\(/.test(word.text)) return null;
   const value = word.value ?? word.text.replace(/^"|"$/g, '');
   const eq = value.indexOf('=');
   if (value.charCodeAt(0) === 45 && eq < 0) return null;
@@ -339,6 +455,9 @@ function sensitiveIn(word: Word, targets: readonly WriteTarget[], paths: PathCon
   if (check(value)) return value;
   if (eq > 0 && check(value.slice(eq + 1))) return value.slice(eq + 1);
   if (value.charCodeAt(0) === 64 && check(value.slice(1))) return value.slice(1);
+  // `REV:PATH` (git show HEAD:.env) and `HOST:PATH` (scp host:~/.ssh/id_rsa .) name a file after the colon.
+  const colon = value.indexOf(':');
+  if (colon >= 0 && colon + 1 < value.length && !value.includes('://') && check(value.slice(colon + 1))) return value.slice(colon + 1);
   return null;
 }
 
@@ -431,7 +550,7 @@ function checkRedirects(segment: Segment, ctx: ClassifyContext, findings: Findin
     const target = r.target.value;
     if (r.kind === 'read') {
       if (target !== null && /^\/dev\/(tcp|udp)\//.test(target)) findings.push({ code: 'network_access', verdict: 'confirm', name: 'A redirection' });
-      else if (isSensitivePath(target ?? r.target.text, paths, r.target.glob)) findings.push({ code: 'sensitive_path', verdict: 'confirm', detail: ` (${target ?? r.target.text})` });
+      else if (isSensitivePath(target ?? r.target.text.replace(/^"|"$/g, ''), paths, r.target.glob)) findings.push(secretFile(target ?? r.target.text));
       continue;
     }
     writeFinding(r.target, segment.name ?? 'the shell', paths, ctx.cwdUnknown === true, findings);
@@ -448,6 +567,39 @@ function riskyEnvFinding(name: string): Finding {
 
 function checkEnv(segment: Segment, findings: Finding[]): void {
   for (const a of segment.env) if (isRiskyEnv(a.name, RISKY_ENV)) findings.push(riskyEnvFinding(a.name));
+}
+
+const DECLARATIONS = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
+const JQ = new Set(['jq', 'gojq', 'jaq', 'yq', 'xq']);
+const ENVIRONMENT_PRINTERS = new Set([...DECLARATIONS, ...JQ, 'env', 'printenv', 'set', 'ps']);
+
+/** Printing the environment, or a credential in it (see secrets.ts). */
+function checkEnvironmentReads(segment: Segment, name: string, findings: Finding[]): void {
+  if (!ENVIRONMENT_PRINTERS.has(name)) return;
+  if (JQ.has(name)) {
+    const values = segment.words.slice(1).map((w) => w.value ?? '');
+    const program = name === 'yq' || name === 'xq' ? values.join(' ') : jqProgram(values);
+    const found = program === null ? null : programEnvironmentRead(name, program);
+    if (found !== null) findings.push(found);
+    return;
+  }
+  // `export NAME=value` assigns; only the bare forms print.
+  if (DECLARATIONS.has(name) && segment.env.length > 0) return;
+  const found = environmentRead(name, segment.words.slice(1).map((w) => w.value));
+  if (found !== null) findings.push(found);
+}
+
+/** jq's program: its first operand, past options and their values (`--arg NAME VALUE`). */
+function jqProgram(values: readonly string[]): string | null {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v === '--') return values[i + 1] ?? null;
+    if (v === '--arg' || v === '--argjson' || v === '--slurpfile' || v === '--rawfile') i += 2;
+    else if (v === '-f' || v === '--from-file') return null;
+    else if (v === '--indent' || v === '-L') i++;
+    else if (!(v.startsWith('-') && v.length > 1)) return v;
+  }
+  return null;
 }
 
 /**

@@ -6,13 +6,16 @@
  */
 import type { Finding } from './risk.js';
 import {
-  DECODERS, GIT_PROGRAM_KEYS, INTERPRETERS, NETWORK_FETCHERS, SHELLS, SHELL_OPTIONS_WITH_VALUE,
+  ASSIGNING_BUILTINS, DECODERS, GIT_PROGRAM_KEYS, INTERPRETERS, NETWORK_FETCHERS, OPTION_EFFECTS, OPTION_STYLES, PAGERS, PROGRAM_ENV, SHELLS,
+  SHELL_OPTIONS_WITH_VALUE, SOCAT_ADDRESSES, SSH_CLIENTS, SSH_PROGRAM_OPTIONS, VIM_EDITORS,
   INTERPRETER_VERSION_OPTIONS, NO_VERSION_OPTIONS, VERSION_OPTIONS, VERSIONED_INTERPRETER, WRAPPERS, type WrapperSpec,
 } from './rules.js';
-import { commandStart, hasOption, positionals, takesValue } from './options.js';
+import { commandStart, hasOption, optionValues, positionals, takesValue } from './options.js';
 import type { Assignment, Redirect, Segment, Stdin, Word } from './segment.js';
 import { MAX_SYNTAX_DEPTH, TOO_DEEP, type ParsedScript, type SyntaxNode } from './syntax.js';
-import { commandName, decodeAnsiC, hasBraceGroup, hasUnquotedGlob, MAX_BRACE_LINE, mayHaveBraceGroup, rewriteScript, unescapeUnquoted, unquoteDouble } from './words.js';
+import { commandName, decodeAnsiC, hasBraceGroup, hasUnquotedGlob, MAX_BRACE_LINE, mayHaveBraceGroup, NO_SCAN, rewriteScript, scanWord, unescapeUnquoted, unquoteDouble, type WordScan } from './words.js';
+import { environmentSecret, isCredentialVariable } from './secrets.js';
+import { arithmeticRefs, Variables } from './arithmetic.js';
 import { globToRegExp } from './glob.js';
 
 export interface Decomposition {
@@ -46,7 +49,8 @@ const RUNS_OTHERS = new Set([...Object.keys(WRAPPERS), ...SHELLS, 'busybox', 'co
  */
 const EVALUATES_ARGUMENTS = new Set(['let', 'declare', 'typeset', 'local', 'export', 'readonly', 'unset', 'test', '[', 'read', 'mapfile', 'readarray', 'getopts', 'wait', 'printf']);
 /** Commands `inspect` looks into: interpreters and those with their own ways of running code. */
-const INSPECTED = new Set(['source', '.', 'git', 'find', 'fd', 'fdfind', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'gsed', 'alias', ...EVALUATES_ARGUMENTS, ...Object.keys(INTERPRETERS)]);
+const INSPECTED_FOR_MORE = new Set(['source', '.', 'git', 'find', 'fd', 'fdfind', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'gsed', 'alias', ...EVALUATES_ARGUMENTS, ...Object.keys(INTERPRETERS), ...PAGERS, ...VIM_EDITORS, ...SSH_CLIENTS, 'socat', 'gdb']);
+const INSPECTED = new Set([...INSPECTED_FOR_MORE, ...Object.keys(OPTION_EFFECTS)]);
 
 function isInspected(name: string): boolean {
   return INSPECTED.has(name) || (name.length > 4 && /\d/.test(name) && VERSIONED_INTERPRETER.test(name));
@@ -62,7 +66,7 @@ interface Context {
   /** Assignments and redirections of the command whose code this is (`FOO=1 bash -c '...' > f`). */
   readonly inherited: { readonly env: readonly Assignment[]; readonly redirects: readonly Redirect[] };
   /** The commands at this depth are given further arguments at run time (`ls | parallel wc -l`). */
-  readonly input?: { readonly depth: number; readonly subDepth: number };
+  readonly input?: { readonly depth: number; readonly subDepth: number; readonly append: boolean };
 }
 
 const NOTHING_INHERITED: Context['inherited'] = { env: [], redirects: [] };
@@ -81,6 +85,18 @@ class Decomposer {
   private readonly judged = new Set<SyntaxNode>();
   /** Backquoted substitutions whose text was parsed again instead (see commandSubstitution). */
   private readonly reread = new Set<SyntaxNode>();
+  /** Variables assigned a credential's value in this line (`x=$AWS_SECRET_ACCESS_KEY`). */
+  private secretNames: Set<string> | undefined;
+  /** Whether any word or heredoc seen so far expands a variable (most lines expand none). */
+  private expandsVariables = false;
+  /** What the line assigns to its variables and which of them reach arithmetic (made on first use: most lines have none). */
+  private variableFacts: Variables | undefined;
+  /** Command substitutions whose output is a number (`$(wc -l < f)`), by source text and start. */
+  private numericSubstitutions: Map<string, Set<number>> | undefined;
+
+  private get variables(): Variables {
+    return (this.variableFacts ??= new Variables());
+  }
 
   constructor(private readonly parse: (source: string) => ParsedScript) {}
 
@@ -100,6 +116,8 @@ class Decomposer {
       return { segments: this.segments, findings: this.findings };
     }
     this.script(command, { source: command, depth: 0, via: [], subDepth: 0, stdin: INHERITED, inherited: NOTHING_INHERITED }, true);
+    const data = this.variableFacts?.dataUse() ?? null;
+    if (data !== null) this.note(arithmeticOnData(data.name === '@' ? 'data read at run time' : `$${data.name}, a value read at run time or never shown`, data.where));
     return { segments: this.segments, findings: this.findings };
   }
 
@@ -162,6 +180,20 @@ class Decomposer {
       case 'command_substitution':
         this.commandSubstitution(node, ctx);
         return;
+      case 'compound_statement':
+        for (const child of node.children) this.visit(child, ctx);
+        if (ctx.source.startsWith('((', node.start)) this.arithmetic(ctx.source, node.start + 2, node.end - 2, '(( ))');
+        return;
+      case 'c_style_for_statement':
+        this.cStyleFor(node, ctx);
+        return;
+      case 'for_statement':
+        this.forIn(node, ctx);
+        return;
+      case 'test_command':
+        for (const child of node.children) this.visit(child, ctx);
+        this.testArithmetic(node, ctx);
+        return;
       case 'process_substitution':
         for (const child of node.children) this.visit(child, { ...ctx, subDepth: ctx.subDepth + 1, stdin: INHERITED });
         return;
@@ -195,7 +227,131 @@ class Decomposer {
       return;
     }
     this.judged.add(node);
+    const before = this.segments.length;
     for (const child of node.children) this.visit(child, inner);
+    if (printsNumber(this.segments.slice(before).filter((s) => s.subDepth === inner.subDepth))) {
+      this.numericSubstitutions ??= new Map();
+      let starts = this.numericSubstitutions.get(ctx.source);
+      if (starts === undefined) this.numericSubstitutions.set(ctx.source, (starts = new Set()));
+      starts.add(node.start);
+    }
+  }
+
+  /**
+   * Arithmetic text at `start..end` of `source`: the variables it uses are judged at the end of the
+   * line (see Variables); a command substitution whose output is not surely a number is data now.
+   */
+  private arithmetic(source: string, start: number, end: number, where: string): void {
+    if (start < 0 || end <= start) return;
+    const refs = arithmeticRefs(source, start, end);
+    const numeric = this.numericSubstitutions?.get(source);
+    if (refs.substitutions.some((at) => numeric === undefined || !numeric.has(at))) this.note(arithmeticOnData('the output of a command', where));
+    for (const name of refs.uses) this.variables.use(name, where);
+    for (const name of refs.assigns) this.variables.assign(name, false);
+  }
+
+  /** The arithmetic a word holds (`$((...))`, `${a[i]}`, `${x:i:n}`) and the variables it names indirectly (`${!x}`). */
+  private wordArithmetic(scan: WordScan, source: string, offset: number): void {
+    for (const span of scan.arithmetic) {
+      if (span.array !== undefined && this.variables.associative.has(span.array)) continue;
+      this.arithmetic(source, offset + span.start, offset + span.end, span.array === undefined ? '$(( ))' : `the subscript of ${span.array}`);
+    }
+    for (const v of scan.variables) if (v.use === 'indirect') this.variables.use(v.name, `\${!${v.name}}`, true);
+  }
+
+  /** `for ((init; test; step))`: the header is arithmetic, judged before the body runs. */
+  private cStyleFor(node: SyntaxNode, ctx: Context): void {
+    let start = Infinity;
+    let end = -1;
+    const body: SyntaxNode[] = [];
+    for (const child of node.children) {
+      if (child.type === 'do_group' || child.type === 'compound_statement') {
+        body.push(child);
+        continue;
+      }
+      this.visit(child, ctx);
+      const [s, e] = extent(child);
+      start = Math.min(start, s);
+      end = Math.max(end, e);
+    }
+    if (end > start) this.arithmetic(ctx.source, start, end, 'for (( ))');
+    for (const child of body) this.visit(child, ctx);
+  }
+
+  /** `for NAME in WORDS`: NAME holds each word in turn, data when a word is (`for x in $(cat f)`). */
+  private forIn(node: SyntaxNode, ctx: Context): void {
+    const nameNode = node.children.find((c) => c.type === 'variable_name');
+    let dirty = true;
+    const deps: string[] = [];
+    let items = false;
+    for (const child of node.children) {
+      if (child === nameNode || child.type === 'do_group' || child.type === 'compound_statement' || child.type === 'comment' || !isNamed(child)) continue;
+      items = true;
+      const word = this.word(child, ctx);
+      if (word.value !== null) {
+        if (word.glob) deps.push('@');
+        continue;
+      }
+      if (this.holdsData(word, child, ctx)) deps.push('@');
+      for (const v of word.scan?.variables ?? []) deps.push(v.name);
+    }
+    if (items) dirty = false;
+    if (nameNode !== undefined) this.variables.assign(this.text(nameNode, ctx), dirty, deps);
+    for (const child of node.children) if (child.type === 'do_group' || child.type === 'compound_statement') this.visit(child, ctx);
+  }
+
+  /**
+   * `[[ ... ]]`: the operands of `-eq`, `-ne`, `-lt`, `-le`, `-gt`, `-ge` are arithmetic; `-v NAME`
+   * evaluates NAME's subscript and uses the variables that name it; and the operands' own
+   * expansions (`$((...))`, `${a[i]}`) are arithmetic wherever they stand.
+   */
+  private testArithmetic(node: SyntaxNode, ctx: Context): void {
+    const source = ctx.source;
+    // tree-sitter-bash reads `[ ... ]` as a test command too; there `-eq` compares integers without evaluating them.
+    let before = extent(node)[0] - 1;
+    while (before > 0 && (source[before] === ' ' || source[before] === '\t')) before--;
+    const doubleBracket = source[before] === '[' && source[before - 1] === '[';
+    const walk = (n: SyntaxNode): void => {
+      const operator = n.children.find((c) => c.type === 'test_operator');
+      const op = operator === undefined ? '' : this.text(operator, ctx);
+      for (const child of n.children) {
+        if (child === operator) continue;
+        if (child.start < 0) {
+          walk(child);
+          continue;
+        }
+        if (doubleBracket && ARITHMETIC_TESTS.has(op)) this.arithmetic(source, child.start, child.end, `[[ ${op} ]]`);
+        else if (op === '-v') this.variableName(source, child.start, child.end, '[[ -v ]]');
+        const text = this.text(child, ctx);
+        if (text.includes('$')) this.wordArithmetic(scanWord(text), source, child.start);
+      }
+    };
+    walk(node);
+  }
+
+  /** A variable name that bash evaluates (`-v a[i]`, `unset 'a[i]'`): its subscript is arithmetic, and what expands in it names the variable. */
+  private variableName(source: string, start: number, end: number, where: string): void {
+    const text = source.slice(start, end);
+    const open = text.indexOf('[');
+    if (open >= 0) {
+      const name = text.slice(0, open).replace(/^["']/, '');
+      if (!this.variables.associative.has(name)) this.arithmetic(source, start + open + 1, start + Math.max(open + 1, text.lastIndexOf(']')), where);
+    }
+    for (const v of scanWord(open < 0 ? text : text.slice(0, open)).variables) this.variables.use(v.name, where, true);
+  }
+
+  /** Whether a word's value comes from a command whose output is not surely a number. */
+  private holdsData(word: Word, node: SyntaxNode, ctx: Context): boolean {
+    if (word.subs.length === 0 && !ctx.source.slice(node.start, node.end).includes('`')) return false;
+    const numeric = this.numericSubstitutions?.get(ctx.source);
+    let data = false;
+    const find = (n: SyntaxNode): void => {
+      if (data) return;
+      if (n.type === 'command_substitution') data = numeric === undefined || !numeric.has(n.start);
+      else for (const c of n.children) find(c);
+    };
+    find(node);
+    return data;
   }
 
   /**
@@ -305,10 +461,18 @@ class Decomposer {
     const continuation: SyntaxNode[] = [];
     const redirects: Redirect[] = [];
     let text: string | null = null;
+    let scan: WordScan | undefined;
     const before = this.segments.length;
+    const start = node.children.find((c) => c.type === 'heredoc_start');
+    const quoted = start !== undefined && /["'\\]/.test(this.text(start, ctx));
     for (const child of node.children) {
       if (child.type === 'heredoc_body') {
         text = this.text(child, ctx);
+        if (!quoted && text.includes('$')) {
+          scan = scanWord(text, true);
+          this.expandsVariables = true;
+          this.wordArithmetic(scan, ctx.source, child.start);
+        }
         for (const part of child.children) this.visit(part, { ...ctx, subDepth: ctx.subDepth + 1, stdin: INHERITED });
       } else if (child.type === 'file_redirect') {
         // `cat <<EOF > file` parses with `> file` inside the heredoc redirect.
@@ -318,14 +482,14 @@ class Decomposer {
         continuation.push(child);
       }
     }
-    return { stdin: { kind: 'text', text, subs: this.segments.slice(before) }, redirects, continuation };
+    return { stdin: { kind: 'text', text, subs: this.segments.slice(before), ...(scan === undefined ? {} : { scan }) }, redirects, continuation };
   }
 
   private herestring(node: SyntaxNode, ctx: Context): Stdin {
     const target = node.children.find(isNamed);
     if (target === undefined) return { kind: 'text', text: null, subs: NO_SUBS };
     const word = this.word(target, ctx);
-    return { kind: 'text', text: word.value, subs: word.subs };
+    return { kind: 'text', text: word.value, subs: word.subs, ...(word.scan === undefined ? {} : { scan: word.scan }) };
   }
 
   private fileRedirect(node: SyntaxNode, ctx: Context): Redirect | null {
@@ -360,9 +524,30 @@ class Decomposer {
     const keyword = node.children[0];
     const words: Word[] = [{ text: keyword?.type ?? '', value: keyword?.type ?? '', glob: false, subs: NO_SUBS }];
     const env: Assignment[] = [];
+    // `declare -i x=...` evaluates the value as arithmetic, and every later assignment to x; `-A` makes subscripts strings.
+    let integer = false;
+    let associative = false;
     for (const child of node.children.slice(1)) {
-      if (child.type === 'variable_assignment') env.push(this.assignment(child, ctx));
-      else if (isNamed(child)) words.push(this.word(child, ctx));
+      if (child.type === 'variable_assignment' || child.type === 'variable_name') {
+        const nameNode = child.type === 'variable_name' ? child : child.children[0];
+        const name = nameNode === undefined ? '' : this.text(nameNode, ctx).replace(/\[.*$/s, '');
+        if (integer) this.variables.integers.add(name);
+        if (associative) this.variables.associative.add(name);
+        if (child.type === 'variable_assignment') env.push(this.assignment(child, ctx));
+        else {
+          if (keyword?.type !== 'unset') this.variables.assign(name, false);
+          words.push(this.word(child, ctx));
+        }
+      } else if (isNamed(child)) {
+        const word = this.word(child, ctx);
+        words.push(word);
+        if (keyword?.type === 'unset') {
+          if (word.value === null || word.value.includes('[')) this.variableName(ctx.source, child.start, child.end, 'unset');
+        } else if (word.value !== null && /^-[a-zA-Z]+$/.test(word.value)) {
+          integer ||= word.value.includes('i');
+          associative ||= word.value.includes('A');
+        }
+      }
     }
     this.runCommand(ctx, this.text(node, ctx), words, env, []);
   }
@@ -379,7 +564,41 @@ class Decomposer {
     const valueNode = node.children.slice(1).find(isNamed);
     const value = valueNode === undefined ? null : this.word(valueNode, ctx);
     if (value?.substitutionText === true) this.note(EVALUATED_SUBSTITUTION);
+    if (value?.scan !== undefined && this.secretIn(value.scan) !== null) (this.secretNames ??= new Set()).add(name);
+    // `a[i]=v` evaluates the subscript (an indexed array's), and the elements of `a=([i]=v)`.
+    if (nameNode?.type === 'subscript') this.variableName(ctx.source, nameNode.start, nameNode.end, `the subscript of ${name}`);
+    if (valueNode?.type === 'array' && !this.variables.associative.has(name)) {
+      for (const element of valueNode.children) {
+        if (element.start >= 0 && ctx.source[element.start] === '[') this.variableName(ctx.source, element.start, element.end, `the subscript of ${name}`);
+      }
+    }
+    this.recordAssignment(name, valueNode, value, ctx);
+    if (PROGRAM_ENV.has(name) && value !== null) this.environmentProgram(name, value, ctx);
     return { name, value };
+  }
+
+  /** A variable whose value something runs (`GIT_SSH_COMMAND`, `PAGER`, `LESSOPEN`): the value is judged as the command it is. */
+  private environmentProgram(name: string, value: Word, ctx: Context): void {
+    if (value.value === null) return;
+    // LESSOPEN and LESSCLOSE: `|cmd %s`, `||cmd %s` or `|-cmd %s`.
+    const command = name.startsWith('LESS') ? value.value.replace(/^\|{1,2}-?/, '') : value.value;
+    if (command.trim() === '') return;
+    this.script(command, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, name], stdin: INHERITED });
+  }
+
+  /** What an assignment gives a variable: data, or a value made of literals, numbers and other variables. */
+  private recordAssignment(name: string, valueNode: SyntaxNode | undefined, value: Word | null, ctx: Context): void {
+    if (valueNode === undefined || value === null) {
+      this.variables.assign(name, false);
+    } else if (this.variables.integers.has(name)) {
+      this.arithmetic(ctx.source, valueNode.start, valueNode.end, `the integer variable ${name}`);
+      this.variables.assign(name, false);
+    } else if (value.value !== null) {
+      this.variables.assign(name, false, value.value);
+    } else {
+      const deps = (value.scan?.variables ?? []).map((v) => v.name);
+      this.variables.assign(name, this.holdsData(value, valueNode, ctx), deps);
+    }
   }
 
   private command(node: SyntaxNode, ctx: Context, extraRedirects: readonly Redirect[]): void {
@@ -419,7 +638,7 @@ class Decomposer {
       this.note({ code: 'too_complex', verdict: 'confirm', detail: ' (brace expansion the policy could not follow)' });
     }
     const input = ctx.input !== undefined && ctx.input.depth === ctx.depth && ctx.input.subDepth === ctx.subDepth;
-    this.runCommand(stdin === ctx.stdin ? ctx : { ...ctx, stdin }, this.text(node, ctx), input ? withParallelInput(words) : words, env, redirects);
+    this.runCommand(stdin === ctx.stdin ? ctx : { ...ctx, stdin }, this.text(node, ctx), input ? withParallelInput(words, ctx.input!.append) : words, env, redirects);
   }
 
   /** A command about to run: sees through wrappers and shells, then records the segment. */
@@ -448,7 +667,29 @@ class Decomposer {
       findings: [],
     };
     this.segments.push(segment);
+    const secret = !this.expandsVariables || segment.name === 'test' || segment.name === '[' ? null : this.printedSecret(parts.words, ctx.stdin);
+    if (secret !== null) segment.findings.push(environmentSecret(`the variable ${secret}`));
     return segment;
+  }
+
+  /** A credential variable whose value a command is given as an argument or as its input. */
+  private printedSecret(words: readonly Word[], stdin: Stdin): string | null {
+    for (const w of words) {
+      if (w.scan === undefined) continue;
+      const found = this.secretIn(w.scan);
+      if (found !== null) return found;
+    }
+    return stdin.kind === 'text' && stdin.scan !== undefined ? this.secretIn(stdin.scan) : null;
+  }
+
+  /** The first variable in `scan` whose value is a credential (by its name, or assigned from one). */
+  private secretIn(scan: WordScan): string | null {
+    for (const v of scan.variables) {
+      if (isCredentialVariable(v.name) || this.secretNames?.has(v.name) === true) return v.name;
+      // `${!name}` is the variable `name` names: any of them, credentials included.
+      if (v.use === 'indirect') return `named by $${v.name}`;
+    }
+    return null;
   }
 
   /**
@@ -492,11 +733,16 @@ class Decomposer {
       this.code(ctx, `${name} ${option}`, [code], words, env, redirects);
       ran = true;
     }
-    const inner = name === 'xargs' ? withXargsInput(own, args.slice(start)) : args.slice(start);
+    // GNU parallel's input sources follow `:::`, `::::`, `:::+` and `::::+`; they are not part of the command.
+    const sources = name === 'parallel' ? args.findIndex((w, i) => i >= start && w.value !== null && /^::::?\+?$/.test(w.value)) : -1;
+    const commandWords = sources < 0 ? args.slice(start) : args.slice(start, sources);
+    const inner = name === 'xargs' ? withXargsInput(own, commandWords) : commandWords;
     const innerEnv = spec.assignments === true ? [...env, ...assignmentsIn(args.slice(0, start))] : env;
     if (inner.length > 0) {
       if (spec.joinsIntoShell !== undefined && !spec.joinsIntoShell.unless.some((o) => hasOption(own, o, false))) {
-        this.code(name === 'parallel' ? { ...ctx, input: { depth: ctx.depth + 1, subDepth: ctx.subDepth } } : ctx, name, inner, words, innerEnv, redirects);
+        // Parallel appends its input unless the command holds a replacement string (`{}`) somewhere.
+        const append = !inner.some((w) => PARALLEL_REPLACEMENT.test(w.text));
+        this.code(name === 'parallel' ? { ...ctx, input: { depth: ctx.depth + 1, subDepth: ctx.subDepth, append } } : ctx, name, inner, words, innerEnv, redirects);
       } else {
         this.runCommand(this.nest(ctx, name), joinText(args.slice(start)), inner, innerEnv, redirects);
       }
@@ -504,7 +750,8 @@ class Decomposer {
     }
     if (spec.ownOptions?.some((o) => hasOption(own, o, true)) === true) {
       const itself = words.slice(0, start + 1);
-      this.emit(ctx, { text: joinText(itself), words: itself, env, redirects: [] });
+      const segment = this.emit(ctx, { text: joinText(itself), words: itself, env, redirects: [] });
+      if (OPTION_EFFECTS[name] !== undefined) this.optionEffects(segment, name, args.slice(0, start), own, ctx);
       ran = true;
     }
     // `sudo` is a command of its own (it is blocked); the others only matter for what they run.
@@ -608,8 +855,19 @@ class Decomposer {
   /** Commands with their own ways of running code: interpreters, git, find, xargs, awk, sed, source. */
   private inspect(segment: Segment, name: string, ctx: Context): void {
     if (!isInspected(name)) return;
-    const args = segment.words.slice(1);
+    const words = segment.words;
+    // Most tools are inspected only for their effect options, which most of their uses do not give.
+    let effects = false;
+    if (OPTION_EFFECTS[name] !== undefined) for (let i = 1; i < words.length && !effects; i++) effects = mayGiveEffect(name, words[i]!.value ?? '');
+    if (!effects && !INSPECTED_FOR_MORE.has(name) && !VERSIONED_INTERPRETER.test(name)) return;
+    const args = words.slice(1);
     const values = args.map((w) => w.value ?? '');
+    if (effects) this.optionEffects(segment, name, args, values, ctx);
+    if (PAGERS.has(name)) this.pagerCommands(segment, name, args, ctx);
+    if (VIM_EDITORS.has(name)) this.vimCommands(segment, name, args, values, ctx);
+    if (SSH_CLIENTS.has(name)) this.sshOptions(segment, name, args, values, ctx);
+    if (name === 'socat') this.socat(segment, args, ctx);
+    if (name === 'gdb') this.gdbCommands(segment, args, values, ctx);
     if (name === 'source' || name === '.') {
       const script = args[0];
       if (script === undefined) return;
@@ -649,6 +907,265 @@ class Decomposer {
         return;
     }
     if (EVALUATES_ARGUMENTS.has(name) && evaluatesSubstitution(segment, name, args)) segment.findings.push(EVALUATED_SUBSTITUTION);
+    if (EVALUATES_ARGUMENTS.has(name)) this.builtinVariables(name, args, values);
+  }
+
+  /**
+   * The options whose values a tool acts on (see OPTION_EFFECTS): a program is parsed and judged as
+   * the command it is, a written file is judged where it lands.
+   */
+  private optionEffects(segment: Segment, name: string, args: readonly Word[], values: readonly string[], ctx: Context): void {
+    const effects = OPTION_EFFECTS[name]!;
+    for (const option in effects) {
+      const effect = effects[option]!;
+      for (const { index, attached } of optionValues(values, option, OPTION_STYLES[name])) {
+        const word = args[index]!;
+        const value = attached ?? word.value;
+        if (effect === 'writes') {
+          // `strace -o '|cmd'` and `-o '!cmd'` pipe to a command instead.
+          if (value !== null && (value.startsWith('|') || value.startsWith('!'))) this.optionProgram(segment, name, option, value.slice(1), ctx);
+          else (segment.writes ??= []).push(attached === null ? word : { ...word, value: attached, text: attached });
+        } else if (effect === 'program') {
+          if (value === null) segment.findings.push(dynamicCodeFinding(word.subs, `${name} ${option}`));
+          else this.optionProgram(segment, name, option, value, ctx);
+        }
+      }
+    }
+  }
+
+  /**
+   * ssh's `-o Key=Value` (or `-o 'Key Value'`): ProxyCommand, LocalCommand, KnownHostsCommand and
+   * RemoteCommand are commands, judged as the commands they are; PKCS11Provider and its kin load code.
+   */
+  private sshOptions(segment: Segment, name: string, args: readonly Word[], values: readonly string[], ctx: Context): void {
+    for (const { index, attached } of optionValues(values, '-o')) {
+      const word = args[index]!;
+      const setting = attached ?? word.value;
+      if (setting === null) {
+        segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ' (an -o option known only at run time)' });
+        continue;
+      }
+      const m = /^\s*([A-Za-z0-9]+)\s*(?:=|\s)\s*(.*)$/s.exec(setting);
+      if (m === null) continue;
+      const effect = SSH_PROGRAM_OPTIONS[m[1]!.toLowerCase()];
+      const value = m[2]!.trim();
+      if (effect === undefined || value === '' || value.toLowerCase() === 'none') continue;
+      if (effect === 'program') this.optionProgram(segment, name, `-o ${m[1]}`, value, ctx);
+      else segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ` (-o ${m[1]} loads ${value})` });
+    }
+  }
+
+  /**
+   * socat's addresses: `EXEC:cmd` and `SYSTEM:cmd` run a program, judged as the command it is; with
+   * a network address on the other side it is a remote or bind shell (BLOCK). `OPEN:`, `CREATE:`,
+   * `GOPEN:` and `FILE:` read and write files.
+   */
+  private socat(segment: Segment, args: readonly Word[], ctx: Context): void {
+    let program = false;
+    let network = false;
+    for (const word of args) {
+      const v = word.value;
+      if (v === null) {
+        if (/^["']?(exec|system)/i.test(word.text)) segment.findings.push(dynamicCodeFinding(word.subs, 'socat'));
+        continue;
+      }
+      if (v.startsWith('-') && v.length > 1) continue;
+      if (SOCAT_ADDRESSES.program.test(v)) {
+        program = true;
+        const body = v.slice(v.search(/[:,]/) + 1);
+        const command = body.split(/(?<!\\),/)[0]!.replace(/\\,/g, ',');
+        if (command.trim() !== '') this.optionProgram(segment, 'socat', v.slice(0, v.search(/[:,]/)).toUpperCase() + ':', command, ctx);
+      } else if (SOCAT_ADDRESSES.network.test(v)) {
+        network = true;
+      } else if (SOCAT_ADDRESSES.file.test(v)) {
+        const file = v.slice(v.search(/[:,]/) + 1).split(',')[0]!;
+        const target: Word = { text: file, value: file, glob: false, subs: NO_SUBS };
+        (segment.writes ??= []).push(target);
+        (segment.reads ??= []).push(target);
+      }
+    }
+    if (program && network) segment.findings.push({ code: 'remote_code_execution', verdict: 'block', detail: ' (socat connects a program to the network: a remote or bind shell)' });
+  }
+
+  /**
+   * Vim's `-c CMD`, `--cmd CMD` and `+CMD` are Ex commands: a `:!` or `:r !` runs the shell (judged
+   * as the command it is), `:call system()`, `:py`, `:lua`, `:source` and their kin run code, and
+   * `:w FILE` writes. `-u FILE` loads a vimrc. In Ex mode (`ex`, `vim -e`) what arrives on standard
+   * input is Ex commands too.
+   */
+  private vimCommands(segment: Segment, name: string, args: readonly Word[], values: readonly string[], ctx: Context): void {
+    const commands: (string | null)[] = [];
+    for (const option of ['-c', '--cmd']) for (const { index, attached } of optionValues(values, option)) commands.push(attached ?? args[index]!.value);
+    for (const word of args) {
+      if (word.value === null ? word.text.replace(/^["']/, '').startsWith('+') : word.value.startsWith('+')) commands.push(word.value === null ? null : word.value.slice(1));
+    }
+    for (const { index, attached } of optionValues(values, '-u')) {
+      const vimrc = attached ?? args[index]!.value;
+      if (vimrc === null || !/^(NONE|NORC|DEFAULTS)$/.test(vimrc)) segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ` (-u ${vimrc ?? 'a file named at run time'} loads Vim script)` });
+    }
+    const exMode = name === 'ex' || values.some((v) => /^-[a-zA-Z]*[eE]/.test(v) && !v.startsWith('--'));
+    const stdin = ctx.stdin;
+    if (exMode && stdin.kind !== 'inherited') commands.push(stdin.kind === 'text' ? stdin.text : null);
+    for (const command of commands) {
+      if (command === null) {
+        segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ` (${name} runs Ex commands known only at run time)` });
+        continue;
+      }
+      for (const line of command.split('\n')) this.exCommand(segment, name, line, ctx, 0);
+    }
+  }
+
+  private exCommand(segment: Segment, name: string, text: string, ctx: Context, depth: number): void {
+    if (depth > 8) return;
+    let rest = text;
+    while (rest.trim() !== '') {
+      // Leading colons and blanks, then a range (`%`, `1,$`, `'a,'b`, `/re/`).
+      rest = rest.replace(/^[\s:]+/, '').replace(/^(?:[%.$]|\d+|'[a-zA-Z<>]|\/(?:[^/\\]|\\.)*\/|\?(?:[^?\\]|\\.)*\?|[,;+-]\d*)*/, '');
+      const modifier = /^(?:sil|sile|silen|silent|uns|unsi|unsil|unsile|unsilent|keepa|keepalt|keepj|keepjumps|noa|noautocmd|verb|verbose|lockm|lockmarks|hid|hide|vert|vertical|tab|bel|belowright|abo|aboveleft|to|topleft|bo|botright|sandbox|sa|san|sand|sandb|sandbo)!?(?=[\s!]|$)\s*/.exec(rest);
+      if (modifier !== null && modifier[0].length > 0) {
+        rest = rest.slice(modifier[0].length);
+        continue;
+      }
+      const shell = /^(?:(?:r|re|rea|read|w|wr|wri|writ|write|up|upd|upda|updat|update)!?\s*)?!(.*)$/s.exec(rest);
+      if (shell !== null) {
+        segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ` (:!${shell[1]!.trim()})` });
+        if (shell[1]!.trim() !== '') this.script(shell[1]!, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, `${name} :!`], stdin: INHERITED });
+        return;
+      }
+      const terminal = /^ter(?:m|mi|min|mina|minal)?!?\s+((?:\+\+\S+\s+)*)(.*)$/s.exec(rest);
+      if (terminal !== null && terminal[2]!.trim() !== '') {
+        segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ` (:terminal ${terminal[2]!.trim()})` });
+        this.script(terminal[2]!, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, `${name} :terminal`], stdin: INHERITED });
+        return;
+      }
+      const global = /^(?:g|gl|glo|glob|globa|global|v|vg|vgl|vglo|vglob|vgloba|vglobal)!?\s*([^\w\s"|])((?:(?!\1)[^\\]|\\.)*)\1(.*)$/s.exec(rest);
+      if (global !== null) {
+        this.exCommand(segment, name, global[3]!, ctx, depth + 1);
+        return;
+      }
+      const bar = rest.search(/(?<!\\)\|/);
+      const command = bar < 0 ? rest : rest.slice(0, bar);
+      rest = bar < 0 ? '' : rest.slice(bar + 1);
+      const word = /^[A-Za-z]+/.exec(command)?.[0] ?? '';
+      if (EX_CODE.test(word) || /\bsystem(list)?\s*\(|\blibcall|\bjob_start|\bjobstart|\bterm_start/.test(command)) {
+        segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ` (${name} runs Vim script: ${JSON.stringify(command.trim())})` });
+      } else if (EX_WRITE.test(word)) {
+        const file = command.replace(/^[A-Za-z]+!?\s*(?:>>?\s*)?/, '').trim();
+        if (file !== '') (segment.writes ??= []).push({ text: file, value: file, glob: false, subs: NO_SUBS });
+      } else if (EX_SHELL.test(word)) {
+        segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ` (:${command.trim()} runs a program)` });
+      }
+    }
+  }
+
+  /** gdb's `-ex`/`-iex` commands: `shell CMD`, `!CMD` and `pipe ... | CMD` run the shell; `python` and its kin run code. */
+  private gdbCommands(segment: Segment, args: readonly Word[], values: readonly string[], ctx: Context): void {
+    for (const option of ['-ex', '--ex', '-eval-command', '--eval-command', '-iex', '--iex', '-init-eval-command', '--init-eval-command']) {
+      for (const { index, attached } of optionValues(values, option, 'words')) {
+        const command = attached ?? args[index]!.value;
+        if (command === null) {
+          segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (gdb runs a command known only at run time)' });
+          continue;
+        }
+        const shell = /^\s*(?:shell\s+|!\s*|pipe\s+[^|]*\|\s*|\|[^|]*\|\s*)(.*)$/s.exec(command);
+        if (shell !== null) this.optionProgram(segment, 'gdb', option, shell[1]!, ctx);
+        else if (/^\s*(python|py|pi|python-interactive|guile|gu|source|so|define|compile|call|print\s+\$_shell|eval)\b/.test(command)) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ` (gdb runs code: ${JSON.stringify(command.trim())})` });
+      }
+    }
+  }
+
+  /** A command line an option gives a tool to run, judged as the command it is. */
+  private optionProgram(segment: Segment, name: string, option: string, value: string, ctx: Context): void {
+    const command = name === 'tar' || name === 'bsdtar' ? (/^exec=/.test(value) ? value.slice(5) : option === '--checkpoint-action' ? '' : value) : value;
+    if (command.trim() === '') return;
+    segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ` (${option} ${JSON.stringify(command)})` });
+    this.script(command, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, `${name} ${option}`], stdin: INHERITED });
+  }
+
+  /**
+   * A pager's `+cmd` arguments run as if typed: `+G` or `+/pattern` move, but `!cmd` and `|Xcmd`
+   * run shell commands, `s FILE` and `-o FILE` write the input to a file, `v` starts an editor,
+   * `:e FILE` and `E FILE` open another file. Each typed line (`$'+!cmd\n'`) is one command.
+   */
+  private pagerCommands(segment: Segment, name: string, args: readonly Word[], ctx: Context): void {
+    for (const word of args) {
+      const v = word.value;
+      if (v === null ? !word.text.replace(/^["']/, '').startsWith('+') : !v.startsWith('+')) continue;
+      if (v === null) {
+        segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ` (${name} runs the commands of ${word.text}, known only at run time)` });
+        continue;
+      }
+      const typed = v.replace(/^\++/, '');
+      // Movement and search: a count and one of less's moving commands, or a search to the end of the word.
+      if (/^\d*[GgFpPjkJKdubfeyYNnmR%]?$/.test(typed) || /^\d*[/?&][^\n\r]*$/.test(typed)) continue;
+      for (const line of typed.split(/[\n\r]/)) {
+        const command = line.replace(/^\d+/, '');
+        if (command === '' || /^[GgFpPjkJKdubfeyYNnmR%]+$/.test(command) || /^[/?&]/.test(command)) continue;
+        if (command.startsWith('!') || command.startsWith('|')) {
+          const shell = command.startsWith('!') ? command.slice(1) : command.slice(2);
+          segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ` (${JSON.stringify(v)} runs a shell command)` });
+          if (shell.trim() !== '') this.script(shell, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, `${name} +${command[0]}`], stdin: INHERITED });
+        } else if (/^(s|-o|-O)\s*\S/.test(command)) {
+          const file = command.replace(/^(s|-o|-O)\s*/, '').trim();
+          (segment.writes ??= []).push({ text: file, value: file, glob: false, subs: NO_SUBS });
+        } else if (/^(:e|E)\s*\S/.test(command)) {
+          const file = command.replace(/^(:e|E)\s*/, '').trim();
+          (segment.reads ??= []).push({ text: file, value: file, glob: false, subs: NO_SUBS });
+        } else {
+          segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ` (${JSON.stringify(v)}: a command the policy does not know to be harmless)` });
+        }
+      }
+    }
+  }
+
+  /**
+   * Builtins that evaluate arithmetic (`let`), evaluate variable names (`test -v`), or assign
+   * variables from their input (`read`, `mapfile`) or arguments (`printf -v`).
+   */
+  private builtinVariables(name: string, args: readonly Word[], values: readonly string[]): void {
+    const assigned = (names: readonly string[], dirty: boolean): void => {
+      for (const n of names) if (/^[A-Za-z_][A-Za-z0-9_]*/.test(n)) this.variables.assign(n.replace(/\[.*$/s, ''), dirty);
+    };
+    switch (name) {
+      case 'let':
+        for (const word of args) this.arithmetic(word.text, 0, word.text.length, 'let');
+        return;
+      case 'test':
+      case '[':
+        values.forEach((v, i) => {
+          const operand = args[i + 1];
+          if (v === '-v' && operand !== undefined) this.variableName(operand.text, 0, operand.text.length, `${name} -v`);
+        });
+        return;
+      case 'read': {
+        const spec = ASSIGNING_BUILTINS.read!;
+        const names = positionals(values, spec.optionsWithValue);
+        // Reading into a `declare -i` variable evaluates what is read.
+        const integer = names.find((n) => this.variableFacts?.integers.has(n) === true);
+        if (integer !== undefined) this.note(arithmeticOnData('the input it reads', `read into the integer variable ${integer}`));
+        assigned(names, true);
+        values.forEach((v, i) => {
+          if (/^-[a-zA-Z]*a$/.test(v) && values[i + 1] !== undefined) assigned([values[i + 1]!], true);
+        });
+        return;
+      }
+      case 'mapfile':
+      case 'readarray': {
+        const names = positionals(values, ASSIGNING_BUILTINS[name]!.optionsWithValue);
+        assigned(names.length === 0 ? ['MAPFILE'] : names, true);
+        return;
+      }
+      case 'printf': {
+        const v = values.findIndex((a) => a.startsWith('-v'));
+        if (v < 0) return;
+        const target = values[v] === '-v' ? values[v + 1] : values[v]!.slice(2);
+        if (target !== undefined) assigned([target], args.some((w) => w.value === null));
+        return;
+      }
+      case 'getopts':
+        assigned(positionals(values, []).slice(1, 2), false);
+        return;
+    }
   }
 
   private interpreter(segment: Segment, name: string, args: readonly Word[], values: readonly string[], ctx: Context): void {
@@ -707,6 +1224,9 @@ class Decomposer {
     };
     if (sub === 'config' && rest.length >= 2 && !rest[0]!.startsWith('-')) {
       this.gitConfig(segment, `${rest[0]}=${rest[1]}`, ctx);
+    } else if (sub === 'clone') {
+      // `git clone -c key=value` and `--config key=value` set configuration for the new repository, used at once.
+      for (const option of ['-c', '--config']) for (const { index, attached } of optionValues(rest, option)) this.gitConfig(segment, attached ?? rest[index]!, ctx);
     } else if (sub === 'rebase' || sub === 'difftool') {
       rest.forEach((v, j) => {
         if (v === '-x' || v === '--exec' || v === '--extcmd') reparse(`git ${sub} ${v}`, rest[j + 1]);
@@ -763,10 +1283,18 @@ class Decomposer {
       // Every place the program runs a command must be a plain literal we can judge; one that is
       // not (a variable, a concatenation, a coprocess) makes the whole program dynamic, whatever
       // literal commands sit beside it.
-      const { commands, dynamic, written } = awkEffects(program.value);
-      for (const command of commands) this.script(command, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, 'awk system()'], stdin: INHERITED });
-      if (dynamic) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (awk builds a shell command)' });
-      if (written !== null) segment.findings.push({ code: 'file_write', verdict: 'confirm', detail: ` (awk writes ${written})` });
+      const effects = awkEffects(program.value);
+      if (effects.environ !== null) segment.findings.push(environmentSecret(effects.environ));
+      for (const { command, input } of effects.commands) {
+        // What awk prints into a command is its input: a shell's program (`print "..." | "sh"`).
+        const stdin: Stdin = input === undefined ? INHERITED : { kind: 'text', text: input, subs: NO_SUBS };
+        this.script(command, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, input === undefined ? 'awk system()' : 'awk print |'], stdin });
+      }
+      if (effects.dynamic) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (awk builds a shell command)' });
+      if (effects.dynamicWrite) segment.findings.push({ code: 'file_write', verdict: 'confirm', detail: ' (awk writes a file named at run time)' });
+      for (const load of effects.loads) segment.findings.push({ code: 'script_execution', verdict: 'confirm', name, detail: ` (${load})` });
+      if (effects.reads.length > 0) (segment.reads ??= []).push(...effects.reads);
+      if (effects.writes.length > 0) (segment.writes ??= []).push(...effects.writes);
     }
   }
 
@@ -783,8 +1311,10 @@ class Decomposer {
         if (effect.kind === 'exec') {
           if (effect.command !== '') this.script(effect.command, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, 'sed e'], stdin: INHERITED });
           else segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ' (sed executes text as a shell command)' });
-        } else {
-          segment.findings.push({ code: 'file_write', verdict: 'confirm', detail: ` (sed writes ${effect.file})` });
+        } else if (effect.file !== '' && effect.file !== '/dev/stdout' && effect.file !== '/dev/stderr') {
+          const file: Word = { text: effect.file, value: effect.file, glob: false, subs: NO_SUBS };
+          if (effect.kind === 'read') (segment.reads ??= []).push(file);
+          else (segment.writes ??= []).push(file);
         }
       }
     }
@@ -814,7 +1344,13 @@ class Decomposer {
     if (isName && value !== null && (node.type === 'concatenation' || node.type === 'ansi_c_string')) this.noteObfuscatedName(text);
     if (text.includes('IFS') && /\$\{?IFS\b/.test(text)) this.note({ code: 'obfuscation', verdict: 'confirm', detail: ' ($IFS used to hide spaces)' });
     if (node.type === TOO_DEEP) this.note({ code: 'too_complex', verdict: 'confirm', detail: ` (nested more than ${MAX_SYNTAX_DEPTH} levels deep)` });
-    return { text, value, glob, subs, ...(holdsSubstitution(own) ? SUBSTITUTION_TEXT : {}) };
+    const scan = value === null && text.includes('$') ? scanWord(text) : NO_SCAN;
+    if (scan !== NO_SCAN) {
+      if (scan.variables.length > 0) this.expandsVariables = true;
+      if (node.start >= 0) this.wordArithmetic(scan, ctx.source, node.start);
+      return holdsSubstitution(own) ? { text, value, glob, subs, substitutionText: true, scan } : { text, value, glob, subs, scan };
+    }
+    return holdsSubstitution(own) ? { text, value, glob, subs, substitutionText: true } : { text, value, glob, subs };
   }
 
   /**
@@ -825,6 +1361,7 @@ class Decomposer {
     switch (node.type) {
       case 'word':
       case 'number':
+      case 'variable_name':
         return { text: unescapeUnquoted(text), dynamic: false };
       case 'raw_string':
         return { text: text.slice(1, -1), dynamic: false };
@@ -870,6 +1407,97 @@ class Decomposer {
 
 function isNamed(node: SyntaxNode): boolean {
   return node.named;
+}
+
+/** Per tool, the letters of its one-letter effect options, and its other effect options (see mayGiveEffect). */
+const EFFECT_OPTION_SHAPES = new Map<string, { readonly letters: string; readonly long: readonly string[]; readonly words: ReadonlySet<string> }>(
+  Object.entries(OPTION_EFFECTS).map(([tool, effects]) => {
+    const options = Object.keys(effects);
+    return [tool, {
+      letters: options.filter((o) => o.length === 2 && o[0] === '-').map((o) => o[1]).join(''),
+      long: options.filter((o) => o.startsWith('--')),
+      words: new Set(options.filter((o) => o.length > 2 && o[1] !== '-')),
+    }];
+  }),
+);
+
+/** Whether an argument may give one of a tool's effect options: a cheap test before reading the options properly. */
+function mayGiveEffect(tool: string, arg: string): boolean {
+  if (arg.length < 2 || arg.charCodeAt(0) !== 45) return false;
+  const shape = EFFECT_OPTION_SHAPES.get(tool)!;
+  if (arg.charCodeAt(1) === 45) {
+    // A long option, or a GNU abbreviation of one (`--to-com`).
+    const eq = arg.indexOf('=');
+    const given = eq < 0 ? arg : arg.slice(0, eq);
+    return given.length > 2 && shape.long.some((o) => o.startsWith(given));
+  }
+  if (shape.words.has(arg) || (shape.words.size > 0 && arg.includes('='))) return true;
+  for (let i = 1; i < arg.length; i++) if (shape.letters.includes(arg[i]!)) return true;
+  return false;
+}
+
+/** Ex commands that run Vim script or another language's code, write files, or run a program. */
+const EX_CODE = /^(exe|exec|execu|execut|execute|norm|norma|normal|cal|call|py|pyt|pyth|pytho|python|py3|python3|pyx|pythonx|pyf|pyfile|py3f|py3file|pyxf|pyxfile|pydo|py3do|pyxdo|lua|luado|luafile|luaf|rub|ruby|rubydo|rubyf|rubyfile|perl|perldo|pe|mz|mzscheme|mzf|mzfile|tcl|tcldo|tclf|tclfile|ter|term|termi|termin|termina|terminal|so|sou|sour|sourc|source|ru|run|runt|runti|runtim|runtime|let|com|comm|comma|comman|command|au|aut|auto|autoc|autocm|autocmd|fu|fun|func|funct|functi|functio|function|def|vim9|vim9cmd|[nvxsoilc]?(nore)?map|no|nor|nore|norem|noremap|ab|abb|abbr|abbrev|abbreviate|ia|iab|ca|cab|argdo|bufdo|windo|tabdo|cdo|cfdo|ldo|lfdo|redir|redi|wsh|wshada|wv|wviminfo|mks|mksession|mkv|mkvimrc|mkvie|mkview)$/;
+const EX_WRITE = /^(w|wr|wri|writ|write|wq|x|xi|xit|exi|exit|sav|save|savea|saveas|up|upd|upda|updat|update|wa|wall|wqa|wqall|xa|xall)$/;
+const EX_SHELL = /^(sh|she|shel|shell|mak|make|lmak|lmake|gr|gre|grep|lgr|lgre|lgrep|grepa|grepadd|cs|cscope|scs|scscope|lcs|lcscope)$/;
+
+/** `[[ ]]` operators whose operands are arithmetic. */
+const ARITHMETIC_TESTS: ReadonlySet<string> = new Set(['-eq', '-ne', '-lt', '-le', '-gt', '-ge']);
+
+function arithmeticOnData(what: string, where: string): Finding {
+  return { code: 'dynamic_code', verdict: 'confirm', detail: ` (${where} evaluates ${what} as arithmetic, which runs the command substitutions in it)` };
+}
+
+/** The first start and last end of the positioned nodes at or under `node`. */
+function extent(node: SyntaxNode): [number, number] {
+  if (node.start >= 0) return [node.start, node.end];
+  let start = Infinity;
+  let end = -1;
+  for (const child of node.children) {
+    const [s, e] = extent(child);
+    start = Math.min(start, s);
+    end = Math.max(end, e);
+  }
+  return [start, end];
+}
+
+/**
+ * Whether the commands of a substitution surely print a number: their one output (the last stage
+ * of a pipeline) is `wc` counting its input, `nproc`, `id -u`, `date +%s`, `grep -c` of one input,
+ * `git rev-list --count`, `seq` of numbers, `tput cols`...
+ */
+function printsNumber(segments: readonly Segment[]): boolean {
+  const consumed = new Set<Segment>();
+  for (const s of segments) if (s.stdin.kind === 'pipe') for (const from of s.stdin.from) consumed.add(from);
+  const outputs = segments.filter((s) => !consumed.has(s));
+  if (outputs.length !== 1) return false;
+  const out = outputs[0]!;
+  const values = out.words.slice(1).map((w) => w.value);
+  if (values.some((v) => v === null)) return false;
+  const args = values as string[];
+  const operands = positionals(args, []);
+  switch (out.name) {
+    case 'nproc':
+      return true;
+    case 'wc':
+      return operands.length === 0 && args.every((a) => /^-[lcwmL]+$|^--(lines|bytes|words|chars|max-line-length)$/.test(a));
+    case 'id':
+      return args.length > 0 && args.every((a) => /^-[ugrG]+$/.test(a));
+    case 'date':
+      return args.length === 1 && /^\+(%[sYmdHMSjuwVUGgy])+$/.test(args[0]!);
+    case 'grep':
+      return args.some((a) => /^-[a-zA-Z]*c[a-zA-Z]*$|^--count$/.test(a)) && operands.length <= 2 && !args.some((a) => /^-[a-zA-Z]*[Hr]|^--with-filename|^--recursive/.test(a));
+    case 'git':
+      return args[0] === 'rev-list' && args.includes('--count');
+    case 'seq':
+      return args.every((a) => /^-?\d+(\.\d+)?$/.test(a));
+    case 'tput':
+      return args.length === 1 && (args[0] === 'cols' || args[0] === 'lines' || args[0] === 'colors');
+    case 'getconf':
+      return operands.length === 1;
+    default:
+      return false;
+  }
 }
 
 /** Node types whose words bash evaluates again, as arithmetic or as variable names (see unseenCode). */
@@ -999,10 +1627,11 @@ const PARALLEL_REPLACEMENT = /\{(\d*(\.|\/\/?|\/\.)?|#|%|=.*=)\}/s;
 
 /**
  * A command GNU parallel runs, with its input: in place of each replacement string, however it is
- * quoted (parallel substitutes into the text), and appended.
+ * quoted (parallel substitutes into the text), or appended when the command has none.
  */
-function withParallelInput(command: readonly Word[]): Word[] {
-  return [...command.map((w) => (PARALLEL_REPLACEMENT.test(w.text) ? { ...w, value: null } : w)), RUN_TIME_INPUT];
+function withParallelInput(command: readonly Word[], append: boolean): Word[] {
+  const words = command.map((w) => (PARALLEL_REPLACEMENT.test(w.text) ? { ...w, value: null } : w));
+  return append ? [...words, RUN_TIME_INPUT] : words;
 }
 
 /** What the commands in code that a command runs inherit from it: its assignments and redirections. */
@@ -1033,7 +1662,7 @@ function dynamicCodeFinding(subs: readonly Segment[], via: string): Finding {
 }
 
 /** Every segment that feeds the given ones through pipes, transitively. */
-function upstreamOf(from: readonly Segment[]): Segment[] {
+export function upstreamOf(from: readonly Segment[]): Segment[] {
   const out: Segment[] = [];
   const queue = [...from];
   while (queue.length > 0) {
@@ -1071,7 +1700,7 @@ function printedText(segment: Segment): string | null {
 }
 
 
-type SedEffect = { kind: 'exec'; command: string } | { kind: 'write'; file: string };
+type SedEffect = { kind: 'exec'; command: string } | { kind: 'write' | 'read'; file: string };
 
 /**
  * What a sed command line runs, read as GNU sed's getopt reads it: the programs given with `-e`
@@ -1127,7 +1756,7 @@ const SED_OPTIONS_WITH_VALUE = ['-e', '--expression', '-f', '--file', '-l', '--l
 
 /**
  * The sed commands that reach outside sed: `e [command]` and the `e` flag of `s` execute shell
- * commands; `w file`, `W file` and the `w` flag of `s` write files.
+ * commands; `w file`, `W file` and the `w` flag of `s` write files; `r file` and `R file` read them.
  */
 export function sedEffects(program: string): SedEffect[] {
   const effects: SedEffect[] = [];
@@ -1195,7 +1824,9 @@ export function sedEffects(program: string): SedEffect[] {
       effects.push({ kind: 'exec', command: readToEol() });
     } else if (cmd === 'w' || cmd === 'W') {
       effects.push({ kind: 'write', file: readToEol() });
-    } else if ('aicrR#'.includes(cmd)) {
+    } else if (cmd === 'r' || cmd === 'R') {
+      effects.push({ kind: 'read', file: readToEol() });
+    } else if ('aic#'.includes(cmd)) {
       readToEol();
     } else if ('btT:qQlLv'.includes(cmd)) {
       readArgument();
@@ -1300,13 +1931,33 @@ function awkCommandLine(args: readonly Word[]): AwkCommandLine {
   return { programs, codeFile, inPlace, writes };
 }
 
+const NO_MATCHES: readonly RegExpExecArray[] = [];
+
+/** What an awk program does beyond printing (see awkEffects). */
+interface AwkEffects {
+  /** Commands it runs, each with what it prints into them: text, null when only known at run time, absent for none (`system()`, `cmd | getline`). */
+  readonly commands: readonly { readonly command: string; readonly input?: string | null }[];
+  /** A place that runs a command does not name it as one literal. */
+  readonly dynamic: boolean;
+  /** Files it reads (`getline < f`) and writes (`print > f`); a concatenation is a glob of its literal parts. */
+  readonly reads: readonly Word[];
+  readonly writes: readonly Word[];
+  /** It writes a file whose name has no literal part. */
+  readonly dynamicWrite: boolean;
+  /** What it reads from the environment, if it reads secrets there. */
+  readonly environ: string | null;
+  /** Code files it loads (`@include "f"`, `@load "ext"`). */
+  readonly loads: readonly string[];
+}
+
 /**
- * The shell commands an awk program runs (`system("...")`, `"..." | getline`, `print | "..."`),
- * whether any place that runs one does not name it as a single literal, and the first file a
- * `print > FILE` or `print >> FILE` writes (a target other than one literal is named at run time).
- * Linear in the program: literals are found in one pass, and each site is checked where it stands.
+ * What an awk program does beyond printing: the shell commands it runs (`system("...")`,
+ * `"..." | getline`, `print | "..."`) and whether any place that runs one does not name it as a
+ * single literal; the files `getline < FILE` reads and `print > FILE` / `print >> FILE` writes; the
+ * environment it reads; the code it loads. Linear in the program: literals are found in one pass,
+ * and each site is checked where it stands.
  */
-function awkEffects(text: string): { commands: string[]; dynamic: boolean; written: string | null } {
+function awkEffects(text: string): AwkEffects {
   const strings = awkStrings(text);
   const byStart = new Map(strings.map((s) => [s.start, s]));
   const byEnd = new Map(strings.map((s) => [s.end, s]));
@@ -1318,44 +1969,118 @@ function awkEffects(text: string): { commands: string[]; dynamic: boolean; writt
     at = s.end - 1;
   }
   code += text.slice(at);
-  const commands: string[] = [];
+  const commands: { command: string; input?: string | null }[] = [];
   let dynamic = /\|&/.test(code);
-  for (const m of code.matchAll(/\bsystem\s*\(/g)) {
+  // `ENVIRON["NAME"]` reads one variable; any other use of ENVIRON (`for (k in ENVIRON)`) can read them all.
+  let environ: string | null = null;
+  for (const m of code.includes('ENVIRON') ? code.matchAll(/\bENVIRON\b/g) : NO_MATCHES) {
+    const open = skipSpace(code, m.index + m[0].length);
+    const literal = code[open] === '[' ? byStart.get(skipSpace(code, open + 1)) : undefined;
+    if (literal !== undefined && code[skipSpace(code, literal.end)] === ']') {
+      if (isCredentialVariable(literal.value)) environ ??= `the variable ${literal.value}`;
+      continue;
+    }
+    environ = 'the whole environment, credentials included';
+    break;
+  }
+  for (const m of code.includes('system') ? code.matchAll(/\bsystem\s*\(/g) : NO_MATCHES) {
     const literal = byStart.get(skipSpace(code, m.index + m[0].length));
-    if (literal !== undefined && code[skipSpace(code, literal.end)] === ')') commands.push(literal.value);
+    if (literal !== undefined && code[skipSpace(code, literal.end)] === ')') commands.push({ command: literal.value });
     else dynamic = true;
   }
-  for (const m of code.matchAll(/\|\s*getline/g)) {
+  const getline = code.includes('getline');
+  for (const m of getline ? code.matchAll(/\|\s*getline/g) : NO_MATCHES) {
     const literal = byEnd.get(skipSpaceBack(code, m.index - 1) + 1);
     const before = literal === undefined ? -1 : skipSpaceBack(code, literal.start - 1);
     // Only a literal that stands alone (not the tail of a concatenation such as `"ls " dir | getline`).
-    if (literal !== undefined && (before < 0 || '({;,!&|=\n'.includes(code[before]!))) commands.push(literal.value);
+    if (literal !== undefined && (before < 0 || '({;,!&|=\n'.includes(code[before]!))) commands.push({ command: literal.value });
     else dynamic = true;
   }
-  for (const m of code.matchAll(/\bprintf?\b[^;{}\n|]*\|(?![|&])(?!\s*getline)/g)) {
+  // `print EXPR | "cmd"`: cmd reads what is printed, which is its program when cmd is a shell.
+  const pipes = code.includes('|');
+  for (const m of pipes ? code.matchAll(/\bprintf?\b([^;{}\n|]*)\|(?![|&])(?!\s*getline)/g) : NO_MATCHES) {
     const literal = byStart.get(skipSpace(code, m.index + m[0].length));
     const after = literal === undefined ? -1 : skipSpace(code, literal.end);
-    if (literal !== undefined && (after >= code.length || ';}\n'.includes(code[after]!))) commands.push(literal.value);
-    else dynamic = true;
+    if (literal !== undefined && (after >= code.length || ';}\n'.includes(code[after]!))) {
+      const exprStart = m.index + m[0].length - 1 - m[1]!.length;
+      const printed = awkOperand(code, byStart, skipSpace(code, exprStart), m.index + m[0].length - 1);
+      commands.push({ command: literal.value, input: printed === null ? null : printed + '\n' });
+    } else dynamic = true;
+  }
+  // `getline [var] < FILE` reads FILE; FILE is a primary expression (a literal, a variable, a parenthesised concatenation).
+  const reads: Word[] = [];
+  for (const m of getline ? code.matchAll(/\bgetline\b\s*(?:[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?|\$[A-Za-z0-9_]+)?\s*<(?!=)/g) : NO_MATCHES) {
+    const file = awkPath(code, byStart, skipSpace(code, m.index + m[0].length));
+    if (file !== null) reads.push(file);
   }
   // In a print statement, a `>` outside parentheses redirects; the statement ends at `;`, `}`, a
   // newline or the next print.
-  let written: string | null = null;
-  const prints = [...code.matchAll(/\bprintf?\b/g)].map((m) => m.index + m[0].length);
+  const writes: Word[] = [];
+  let dynamicWrite = false;
+  const prints = code.includes('>') ? [...code.matchAll(/\bprintf?\b/g)].map((m) => m.index + m[0].length) : [];
   prints.forEach((from, k) => {
     const to = prints[k + 1] ?? code.length;
     let depth = 0;
-    for (let i = from; i < to && written === null; i++) {
+    for (let i = from; i < to; i++) {
       const c = code[i]!;
       if (c === '(') depth++;
       else if (c === ')') depth--;
-      else if (depth <= 0 && ';}\n'.includes(c)) break;
+      else if (depth <= 0 && ';}\n|'.includes(c)) break;
       else if (depth === 0 && c === '>') {
-        const literal = byStart.get(skipSpace(code, i + (code[i + 1] === '>' ? 2 : 1)));
-        const after = literal === undefined ? -1 : skipSpace(code, literal.end);
-        written = literal !== undefined && (after >= code.length || ';}\n'.includes(code[after]!)) ? literal.value : 'a file named at run time';
+        const file = awkPath(code, byStart, skipSpace(code, i + (code[i + 1] === '>' ? 2 : 1)));
+        if (file === null) dynamicWrite = true;
+        else writes.push(file);
+        break;
       }
     }
   });
-  return { commands, dynamic, written };
+  const loads: string[] = [];
+  for (const m of code.includes('@') ? code.matchAll(/@(include|load)\b\s*/g) : NO_MATCHES) {
+    const literal = byStart.get(m.index + m[0].length);
+    loads.push(`@${m[1]} ${literal === undefined ? 'a file named at run time' : JSON.stringify(literal.value)}`);
+  }
+  return { commands, dynamic, reads, writes, dynamicWrite, environ, loads };
+}
+
+/**
+ * The file an awk redirection names, starting at `at`: a literal is its value; a parenthesised
+ * concatenation is a glob of its literal parts (`("/etc/" name)` is `/etc/*`); a variable or a
+ * field, or a concatenation without a literal part, is null.
+ */
+function awkPath(code: string, byStart: ReadonlyMap<number, AwkString>, at: number): Word | null {
+  const literal = byStart.get(at);
+  if (literal !== undefined) return { text: literal.value, value: literal.value, glob: false, subs: NO_SUBS };
+  if (code[at] !== '(') return null;
+  let depth = 0;
+  let end = at;
+  for (; end < code.length; end++) {
+    if (code[end] === '(') depth++;
+    else if (code[end] === ')' && --depth === 0) break;
+  }
+  const glob = awkOperand(code, byStart, at + 1, end, '*');
+  return glob === null ? null : { text: glob, value: null, glob: true, subs: NO_SUBS };
+}
+
+/**
+ * The text of an awk expression from `from` to `to` made of string literals: their values joined.
+ * Other parts stand for `unknown` (a glob's `*`); without it, or without any literal, null.
+ */
+function awkOperand(code: string, byStart: ReadonlyMap<number, AwkString>, from: number, to: number, unknown?: string): string | null {
+  let out = '';
+  let literals = 0;
+  let i = skipSpace(code, from);
+  while (i < to) {
+    const literal = byStart.get(i);
+    if (literal !== undefined) {
+      out += literal.value;
+      literals++;
+      i = skipSpace(code, literal.end);
+      continue;
+    }
+    if (unknown === undefined) return null;
+    if (!out.endsWith(unknown)) out += unknown;
+    while (i < to && code[i] !== '"' && !/\s/.test(code[i]!)) i++;
+    i = skipSpace(code, i);
+  }
+  return literals === 0 ? null : out;
 }

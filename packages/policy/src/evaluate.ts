@@ -1,13 +1,14 @@
 import type { AllowRule, PolicyCheckResult, SecurityMode, SegmentReport, Verdict } from '@aleph/protocol';
 import type { Parser } from 'web-tree-sitter';
 import { allowingRules, matchingRule, suggestRule, type Classified } from './allowlist.js';
-import { classifySegment, stricter, type ClassifyContext, type UserPatterns } from './classify.js';
-import { decompose } from './decompose.js';
+import { classifySegment, recursiveRoots, stricter, type ClassifyContext, type SegmentVerdict, type UserPatterns } from './classify.js';
+import { decompose, upstreamOf } from './decompose.js';
 import { loadBashParser } from './grammar.js';
 import { actionFor, devAutoApprovable } from './modes.js';
 import { normalizePath } from './paths.js';
 import { scoreRisk, type Finding } from './risk.js';
-import { NETWORK_SENDERS } from './rules.js';
+import { FILE_LISTERS, METADATA_READERS, NETWORK_SENDERS, PATH_VARIABLES, RECURSIVE_READERS } from './rules.js';
+import type { Segment, Word } from './segment.js';
 import { parseScript, type ParsedScript } from './syntax.js';
 import { NO_USER_PATTERNS } from './patterns.js';
 import { gitLocations, repositoryFindings, type GitLocation, type RepositoryContext } from './repository.js';
@@ -27,6 +28,11 @@ export interface EvaluateOptions {
   readonly cwd?: string | null;
   /** The user's home directory, so that `/home/me/.ssh` is recognised as `~/.ssh`. */
   readonly home?: string | null;
+  /**
+   * Aleph's own directory (the gateway's `$ALEPH_HOME`), which holds its secrets: nothing under it
+   * is readable by a SAFE command. `~/.aleph` and the literal `$ALEPH_HOME` are always treated so.
+   */
+  readonly alephHome?: string | null;
   /** Resolves a command name as the shell would (PATH lookup); used by path rules and to distrust look-alikes. */
   readonly resolveExecutable?: (name: string) => string | null;
   /** The user's own block / confirm / safe argument patterns. */
@@ -78,13 +84,19 @@ export class CommandPolicy {
       cwd: options.cwd ?? null,
       root: options.cwd ?? null,
       home: options.home ?? null,
+      alephHome: options.alephHome ?? null,
       patterns: options.patterns ?? NO_USER_PATTERNS,
       resolveExecutable: options.resolveExecutable,
     };
     const classified: Classified[] = [];
+    // Listings seen so far, with the context they ran in; judged only when something reads what they name.
+    let listings: Map<Segment, ClassifyContext> | undefined;
     for (const segment of segments) {
-      classified.push({ segment, result: classifySegment(segment, ctx) });
-      if (segment.name === 'cd' || segment.name === 'pushd') ctx = followCd(ctx, segment.words.slice(1).map((w) => w.value));
+      let result = classifySegment(segment, ctx);
+      if (listings !== undefined && readsListedFiles(segment, listings)) result = withFinding(result, LISTED_SECRETS);
+      if (segment.name !== null && FILE_LISTERS.has(segment.name)) (listings ??= new Map()).set(segment, ctx);
+      classified.push({ segment, result });
+      if (segment.name === 'cd' || segment.name === 'pushd') ctx = followCd(ctx, segment.words.slice(1));
     }
 
     const allFindings: Finding[] = lineFindings.slice();
@@ -94,12 +106,10 @@ export class CommandPolicy {
       verdict = stricter(verdict, c.result.verdict);
     }
     const line = lineFindings.slice();
-    // Secrets and a network sender in one line: the classic exfiltration.
-    const sends = segments.find((s) => s.name !== null && NETWORK_SENDERS.has(s.name));
-    if (sends !== undefined && allFindings.some((f) => f.code === 'sensitive_path' || f.code === 'sensitive_write')) {
-      const f: Finding = { code: 'network_exfiltration', verdict: 'block', detail: ` (secrets and ${sends.name} in one command)`, score: 95 };
-      line.push(f);
-      allFindings.push(f);
+    const exfiltration = exfiltrationOf(classified, allFindings);
+    if (exfiltration !== null) {
+      line.push(exfiltration);
+      allFindings.push(exfiltration);
     }
 
     if (options.repositories !== undefined) {
@@ -151,13 +161,91 @@ function report({ segment, result }: Classified): SegmentReport {
   };
 }
 
+/**
+ * Secrets and a network sender in one line: the classic exfiltration. Secret files count wherever
+ * they are read in the line; secret values (a token, the environment) when the sender reads what
+ * printed them, through a pipe or a substitution.
+ */
+function exfiltrationOf(classified: readonly Classified[], findings: readonly Finding[]): Finding | null {
+  let files = false;
+  let values = false;
+  for (const f of findings) {
+    if ((f.code === 'reads_secrets' && f.secret === 'file') || f.code === 'sensitive_write') files = true;
+    else if (f.code === 'reads_secrets') values = true;
+  }
+  if (!files && !values) return null;
+  let sends: Segment[] | undefined;
+  for (const c of classified) if (sendsOverNetwork(c.segment)) (sends ??= []).push(c.segment);
+  if (sends === undefined) return null;
+  const block = (name: string | null): Finding => ({ code: 'network_exfiltration', verdict: 'block', detail: ` (secrets and ${name} in one command)`, score: 95 });
+  if (files) return block(sends[0]!.name);
+  const printers = new Set(classified.filter((c) => c.result.findings.some((f) => f.code === 'reads_secrets')).map((c) => c.segment));
+  if (printers.size === 0) return null;
+  for (const send of sends) {
+    const inputs = [...(send.stdin.kind === 'pipe' ? send.stdin.from : send.stdin.kind === 'text' ? send.stdin.subs : []), ...send.words.flatMap((w) => w.subs)];
+    if (upstreamOf(inputs).some((s) => printers.has(s))) return block(send.name);
+  }
+  return null;
+}
+
+/** Copying tools send only when an operand is on another host (`host:path`, `rsync://`); the others always may. */
+function sendsOverNetwork(segment: Segment): boolean {
+  const name = segment.name;
+  if (name === null || !NETWORK_SENDERS.has(name)) return false;
+  if (name !== 'rsync' && name !== 'scp' && name !== 'rclone') return true;
+  return segment.words.slice(1).some((w) => w.value === null || /^(?:[\w.-]+@)?[\w.-]+:(?!\/\/)|^rsync:\/\//.test(w.value));
+}
+
+const LISTED_SECRETS: Finding = { code: 'reads_secrets', verdict: 'confirm', secret: 'file', detail: ' (files named by a listing of a tree that holds credential stores)' };
+
+function withFinding(result: SegmentVerdict, finding: Finding): SegmentVerdict {
+  return { ...result, verdict: stricter(result.verdict, finding.verdict), argvVerdict: stricter(result.argvVerdict, finding.verdict), findings: [...result.findings, finding] };
+}
+
+/** A listing (`find ~`, `fd . /etc`, `locate x`, `rg --files ~`) whose names include credential stores. */
+function listsSecrets(segment: Segment, ctx: ClassifyContext): boolean {
+  const name = segment.name;
+  if (name === null || !FILE_LISTERS.has(name)) return false;
+  if (name === 'locate' || name === 'mlocate' || name === 'plocate') return true;
+  if ((name === 'rg' || name === 'ripgrep') && !segment.words.some((w) => w.value === '--files')) return false;
+  const spec = RECURSIVE_READERS[name === 'fdfind' ? 'fd' : name];
+  if (spec === undefined) return false;
+  const words = segment.words.slice(1);
+  const paths = ctx.cwdUnknown === true ? { cwd: null, root: null, home: ctx.home, alephHome: ctx.alephHome } : ctx;
+  return recursiveRoots(name, spec, words, words.map((w) => w.value ?? ''), paths, ctx.cwdUnknown === true, true) !== null;
+}
+
+/**
+ * A command that reads files (not only their names) whose names come from such a listing: as
+ * arguments added by `xargs` or `parallel`, or through a command substitution (`cat $(find ~)`).
+ */
+function readsListedFiles(segment: Segment, listings: ReadonlyMap<Segment, ClassifyContext>): boolean {
+  const name = segment.name;
+  if (name === null || METADATA_READERS.has(name)) return false;
+  const fed = (from: readonly Segment[]): boolean => upstreamOf(from).some((s) => {
+    const ctx = listings.get(s);
+    return ctx !== undefined && listsSecrets(s, ctx);
+  });
+  const runTimeArgs = segment.words.some((w, i) => i > 0 && w.value === null);
+  if (runTimeArgs && segment.stdin.kind === 'pipe' && segment.via.some((v) => v === 'xargs' || v === 'parallel') && fed(segment.stdin.from)) return true;
+  if (name === 'cpio' && segment.stdin.kind === 'pipe' && fed(segment.stdin.from)) return true;
+  return segment.words.some((w) => w.value === null && w.subs.length > 0 && fed(w.subs));
+}
+
 /** `cd dir && touch x` writes in dir: later relative paths resolve against where `cd` went. */
-function followCd(ctx: ClassifyContext, args: readonly (string | null)[]): ClassifyContext {
-  const target = args.find((a) => a === null || !a.startsWith('-'));
-  if (target === undefined) return { ...ctx, cwd: ctx.home ?? '~', cwdUnknown: false };
+function followCd(ctx: ClassifyContext, args: readonly Word[]): ClassifyContext {
+  const word = args.find((a) => a.value === null || !a.value.startsWith('-'));
+  if (word === undefined) return { ...ctx, cwd: ctx.home ?? '~', cwdUnknown: false };
+  // `cd "$HOME/x"`, `cd $ALEPH_HOME`: a variable that names a known place.
+  const target = word.value ?? knownPlace(word.text.replace(/^"|"$/g, ''), ctx);
   if (target === null || target === '-') return { ...ctx, cwdUnknown: true };
   if (ctx.cwd === null && !target.startsWith('/') && !target.startsWith('~')) return { ...ctx, cwdUnknown: true };
   return { ...ctx, cwd: normalizePath(target, ctx), cwdUnknown: false };
+}
+
+function knownPlace(text: string, ctx: ClassifyContext): string | null {
+  const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?(\/[^$`"'\\]*)?$/.exec(text);
+  return m !== null && m[1]! in PATH_VARIABLES ? normalizePath(text, ctx) : null;
 }
 
 /** The `aleph policy check --json` object: exactly the contract's fields. */

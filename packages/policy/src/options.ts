@@ -206,20 +206,6 @@ export function positionals(args: readonly string[], optionsWithValue: readonly 
   return positionalIndices(args, optionsWithValue).map((i) => args[i]!);
 }
 
-/** The index of the first positional argument (after `--` if it comes first), or -1. */
-export function firstPositional(args: readonly string[], optionsWithValue: readonly string[]): number {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--') return i + 1 < args.length ? i + 1 : -1;
-    if (arg.length > 1 && arg.startsWith('-')) {
-      if (takesValue(arg, optionsWithValue)) i++;
-      continue;
-    }
-    return i;
-  }
-  return -1;
-}
-
 /**
  * The index of a tool's subcommand when it is certain: the first positional after the tool's own
  * options, all of them known (`git -C dir --no-pager log`). -1 when there is none, or when an

@@ -3,7 +3,7 @@
  * the working directory. Pure: the working and home directories are passed in, nothing is read.
  */
 import { globsIntersect, globToRegExp } from './glob.js';
-import { HARMLESS_DEVICES, PERSISTENCE_PATHS, SCRATCH_PATHS, SENSITIVE_PATHS, SYSTEM_BIN_DIRS, SYSTEM_PATHS } from './rules.js';
+import { HARMLESS_DEVICES, PATH_VARIABLES, PERSISTENCE_PATHS, SCRATCH_PATHS, SENSITIVE_PATHS, SYSTEM_BIN_DIRS, SYSTEM_PATHS } from './rules.js';
 
 export interface PathContext {
   /** The directory relative paths resolve against; null when unknown. */
@@ -15,6 +15,11 @@ export interface PathContext {
   readonly root?: string | null;
   /** The user's home directory; null when unknown (then `~` paths are still recognised). */
   readonly home: string | null;
+  /**
+   * Aleph's own directory (`$ALEPH_HOME`), which holds the gateway's secrets; `~/.aleph`, the
+   * default, is always treated as one.
+   */
+  readonly alephHome?: string | null;
 }
 
 export type PathClass =
@@ -37,7 +42,7 @@ export function normalizePath(raw: string, ctx: PathContext): string {
   if (ctx.cwd !== null && raw !== '' && raw[0] !== '/' && !/[.~$]|\/\/|\/$/.test(raw)) {
     return `${normalizedDir(ctx.cwd, ctx.home)}/${raw}`;
   }
-  let p = raw.replace(/^\$\{?HOME\}?(?=\/|$)/, '~');
+  let p = raw.charCodeAt(0) === 36 ? expandPathVariable(raw, ctx) : isOtherHome(raw) ? otherHome(raw) : raw;
   if (ctx.home !== null && (p === ctx.home || p.startsWith(ctx.home + '/'))) p = '~' + p.slice(ctx.home.length);
   if (!p.startsWith('/') && !p.startsWith('~') && ctx.cwd !== null) p = `${ctx.cwd}/${p}`;
   if (ctx.home !== null && p.startsWith(ctx.home + '/')) p = '~' + p.slice(ctx.home.length);
@@ -55,6 +60,35 @@ export function normalizePath(raw: string, ctx: PathContext): string {
   if (anchor === '~/') return parts.length === 0 ? '~' : `~/${parts.join('/')}`;
   if (anchor === '/') return `/${parts.join('/')}`;
   return parts.length === 0 ? '.' : parts.join('/');
+}
+
+/** `$HOME/x`, `${XDG_CONFIG_HOME}/gh`, `$ALEPH_HOME/y`: the place the variable names (see PATH_VARIABLES). */
+function expandPathVariable(raw: string, ctx: PathContext): string {
+  const m = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))(?=\/|$)/.exec(raw);
+  if (m === null) return raw;
+  const name = m[1] ?? m[2]!;
+  const place = name === 'ALEPH_HOME' && ctx.alephHome !== undefined && ctx.alephHome !== null && ctx.alephHome !== '' ? ctx.alephHome : PATH_VARIABLES[name];
+  return place === undefined ? raw : place + raw.slice(m[0].length);
+}
+
+/** Whether `raw` starts with one of PATH_VARIABLES (`$HOME/...`, `${ALEPH_HOME}`). */
+function namesPlace(raw: string): boolean {
+  return PLACE_VARIABLE.test(raw);
+}
+
+const PLACE_VARIABLE = new RegExp(`^\\$\\{?(?:${Object.keys(PATH_VARIABLES).join('|')})(?![A-Za-z0-9_])`);
+
+/** `~bob/x`: a home directory named by its user. */
+function isOtherHome(raw: string): boolean {
+  return raw.charCodeAt(0) === 126 && raw.length > 1 && raw[1] !== '/';
+}
+
+/** `~root/x` is root's home, `~bob/x` another user's. */
+function otherHome(raw: string): string {
+  const slash = raw.indexOf('/');
+  const user = slash < 0 ? raw.slice(1) : raw.slice(1, slash);
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(user)) return raw;
+  return (user === 'root' ? '/root' : `/home/${user}`) + (slash < 0 ? '' : raw.slice(slash));
 }
 
 const dirCache = new Map<string, string>();
@@ -88,8 +122,10 @@ class PathPatterns {
       const globs = (p.startsWith('/') ? p.slice(1) : p).toLowerCase().split('/');
       return { anchored: p.startsWith('/') || p.startsWith('~'), globs, components: globs.map((c) => globToRegExp(c, null)) };
     });
-    const fragments = patterns.map((p) => longestLiteral(p.replace(/^~/, '')));
-    this.prefilter = new RegExp(fragments.map((f) => f.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'), 'i');
+    // A fragment that holds another is implied by it: keep only the shortest ones, once each.
+    const all = [...new Set(patterns.map((p) => longestLiteral(p.replace(/^~/, '')).toLowerCase()))];
+    const fragments = all.filter((f) => !all.some((g) => g !== f && f.includes(g)));
+    this.prefilter = new RegExp(trieAlternation(fragments), 'i');
   }
 
   /** Whether the raw text can possibly match; cheap, and never wrong when it says no. */
@@ -108,6 +144,27 @@ class PathPatterns {
     if (glob) return this.patterns.some((p) => matchGlobComponents(p.anchored, p.globs, parts, anchoredPath));
     return this.patterns.some((p) => matchComponents(p.anchored, p.components, parts, anchoredPath));
   }
+}
+
+/**
+ * An alternation of literal strings, factored by their leading characters (`\.(?:ssh|aws)|id_(?:rsa|dsa)`):
+ * the regular expression engine then tries one branch per character instead of every string.
+ */
+function trieAlternation(strings: readonly string[]): string {
+  const escape = (c: string): string => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  const build = (group: readonly string[]): string => {
+    const byFirst = new Map<string, string[]>();
+    let empty = false;
+    for (const str of group) {
+      if (str === '') empty = true;
+      else byFirst.set(str[0]!, [...(byFirst.get(str[0]!) ?? []), str.slice(1)]);
+    }
+    const branches = [...byFirst].map(([first, rests]) => escape(first) + (rests.length === 1 ? rests[0]!.split('').map(escape).join('') : build(rests)));
+    // A string that ends here makes the rest optional; a lone branch needs no group.
+    if (empty) return `(?:${branches.join('|')})?`;
+    return branches.length === 1 ? branches[0]! : `(?:${branches.join('|')})`;
+  };
+  return build([...new Set(strings)]);
 }
 
 function longestLiteral(pattern: string): string {
@@ -179,9 +236,79 @@ function isUnder(path: string, dir: string): boolean {
 
 /** Whether `raw` names a secret; with `glob`, whether any path it expands to may be one. */
 export function isSensitivePath(raw: string, ctx: PathContext, glob = false): boolean {
-  if (isGlob(raw, glob)) return !EXAMPLE_FILE.test(raw) && SENSITIVE.matches(normalizePath(raw, ctx), true);
-  if (!SENSITIVE.mayMatch(raw) || EXAMPLE_FILE.test(raw)) return false;
-  return SENSITIVE.matches(normalizePath(raw, ctx));
+  const globbed = isGlob(raw, glob);
+  // A variable that names a place, or `~user`, is expanded first: its text says nothing about where it points.
+  const expands = raw.charCodeAt(0) === 36 ? namesPlace(raw) : isOtherHome(raw);
+  if (!globbed && !expands && !SENSITIVE.mayMatch(raw) && !mayBeAlephHome(raw, ctx)) return false;
+  if (EXAMPLE_FILE.test(raw)) return false;
+  return sensitiveNormalized(normalizePath(raw, ctx), ctx, globbed);
+}
+
+function sensitiveNormalized(path: string, ctx: PathContext, glob: boolean): boolean {
+  if (SENSITIVE.matches(path, glob)) return true;
+  const aleph = alephPatterns(ctx);
+  if (aleph !== null && aleph.matches(path, glob)) return true;
+  // Another user's home holds the same stores as one's own (`/home/bob/.aws/credentials`).
+  const other = /^\/(?:home|Users)\/[^/]+(?=\/)/.exec(path);
+  return other !== null && SENSITIVE.matches('~' + path.slice(other[0].length), glob);
+}
+
+/** The last Aleph home asked about, as a pattern: it is the same for every command a gateway judges. */
+let lastAleph: { dir: string; home: string | null; patterns: PathPatterns } | undefined;
+
+/** The caller's Aleph home as a pattern (the default, `~/.aleph`, is in SENSITIVE_PATHS anyway). */
+function alephPatterns(ctx: PathContext): PathPatterns | null {
+  const dir = ctx.alephHome;
+  if (dir === undefined || dir === null || dir === '') return null;
+  if (lastAleph !== undefined && lastAleph.dir === dir && lastAleph.home === ctx.home) return lastAleph.patterns;
+  const normalized = normalizePath(dir, { cwd: null, home: ctx.home });
+  const patterns = new PathPatterns(normalized.startsWith('/') || normalized.startsWith('~') ? [normalized] : []);
+  lastAleph = { dir, home: ctx.home, patterns };
+  return patterns;
+}
+
+function mayBeAlephHome(raw: string, ctx: PathContext): boolean {
+  const aleph = alephPatterns(ctx);
+  return aleph !== null && aleph.mayMatch(raw);
+}
+
+/**
+ * Places that hold credential stores below them without being one: the root, every home, `/etc`,
+ * `~/.config`, `/var` (`/var/run/secrets`), ... (every parent of an anchored SENSITIVE_PATHS entry).
+ */
+const STORE_PARENTS: ReadonlySet<string> = (() => {
+  const out = new Set<string>(['/', '~', '/home', '/users', '/private']);
+  for (const p of SENSITIVE_PATHS) {
+    if (!p.startsWith('/') && !p.startsWith('~')) continue;
+    const parts = p.toLowerCase().split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const parent = parts.slice(0, i).join('/');
+      if (!parent.includes('*')) out.add(parent === '' ? '/' : parent);
+    }
+  }
+  return out;
+})();
+
+/**
+ * Whether reading the whole tree at `raw` reads secrets: it is, or is inside, a credential store,
+ * or holds one below it (the home directory, `/`, `/etc`, `~/.config`, another user's home, the
+ * directories above Aleph's home). A glob stands for the directory its wildcards start in (`~/*`
+ * is `~`).
+ */
+export function holdsSecrets(raw: string, ctx: PathContext, glob = false): boolean {
+  if (isSensitivePath(raw, ctx, glob)) return true;
+  let path = normalizePath(raw, ctx);
+  if (isGlob(raw, glob)) {
+    const parts = path.split('/');
+    const first = parts.findIndex((part) => /[*?[]/.test(part));
+    if (first >= 0) path = parts.slice(0, first).join('/') || (path.startsWith('/') ? '/' : '.');
+  }
+  const lower = path.toLowerCase();
+  if (STORE_PARENTS.has(lower) || /^\/(?:home|users)\/[^/]+$/.test(lower)) return true;
+  const aleph = ctx.alephHome;
+  if (aleph !== undefined && aleph !== null && aleph !== '' && isUnder(normalizePath(aleph, { cwd: null, home: ctx.home }), path)) return true;
+  // `..` past an unknown working directory can be anywhere, the home directory included.
+  return ctx.cwd === null && (path === '..' || path.startsWith('../'));
 }
 
 /** Where a write to `raw` lands; with `glob`, the worst place any path it expands to may be. */

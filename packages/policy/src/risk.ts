@@ -19,7 +19,7 @@ export const REASONS = {
   system_modification: { score: 75, message: '{name} changes system services, devices, users or the firewall.' },
   destructive_delete: { score: 70, message: '{name} deletes files permanently{detail}.' },
   git_remote_write: { score: 70, message: 'git {detail} publishes to or changes a remote repository.' },
-  sensitive_path: { score: 70, message: 'Touches a location that holds secrets{detail}.' },
+  reads_secrets: { score: 70, message: 'Reads secrets{detail}.' },
   system_package_install: { score: 70, message: 'Installs or removes software system-wide with {name}.' },
   risky_env: { score: 65, message: 'Sets {detail}, which changes which code runs or how.' },
   permission_change: { score: 65, message: '{name} changes file ownership or permissions.' },
@@ -62,6 +62,12 @@ export interface Finding {
   readonly detail?: string;
   /** Overrides the catalogue's base score. */
   readonly score?: number;
+  /**
+   * For `reads_secrets`: `file` when the secrets are files (any network sender in the same line can
+   * carry them off), `value` when they are printed values (a token, the environment) that leave only
+   * through what reads the output.
+   */
+  readonly secret?: 'file' | 'value';
   /**
    * The finding comes from the segment's surroundings (what feeds its standard input), not its
    * arguments, so an allowlist rule for the command line does not cover it.

@@ -104,6 +104,8 @@ const SYSCTL_WRITES = ['-w', '--write', '-p', '--load', '-f', '--system'];
 export const BLOCK_RULES: readonly CommandRule[] = [
   // Deleting files.
   { verdict: 'block', reason: 'destructive_delete', commands: ['rm', 'shred', 'srm', 'unlink', 'wipe', 'trash', 'trash-put'] },
+  // rsync deletes files of the destination that the source lacks, or the source files it sent.
+  { verdict: 'block', reason: 'destructive_delete', commands: ['rsync'], withOption: ['--delete', '--delete-before', '--delete-during', '--delete-delay', '--delete-after', '--delete-excluded', '--delete-missing-args', '--del', '--remove-source-files'] },
   { verdict: 'block', reason: 'destructive_delete', commands: ['find'], withOption: ['-delete'] },
   // Without -f git clean refuses only while clean.requireForce is true, which `-c` or the user's config can change.
   { verdict: 'block', reason: 'destructive_delete', commands: ['git'], subcommands: ['clean'], withoutOption: ['-n', '--dry-run'] },
@@ -139,7 +141,100 @@ export const BLOCK_RULES: readonly CommandRule[] = [
   { verdict: 'block', reason: 'remote_code_execution', commands: ['nc', 'ncat', 'netcat', 'nc.traditional', 'nc.openbsd'], withOption: ['-e', '-c', '--exec', '--sh-exec', '--lua-exec'] },
 ];
 
+/**
+ * Options whose value a tool acts on, per tool: `program`, a command line the tool runs (it is
+ * parsed and judged as the command it is: `man -P 'sh -c ...'` is that shell command); `loads`, a
+ * file of code, key bindings or configuration that can name programs (`less --lesskey-src`,
+ * `ssh -F`): CONFIRM; `writes`, a file the tool writes (`less -o FILE`), judged as any write to
+ * that path (`/etc/...` is BLOCK). Every tool listed is CONFIRM with such an option (the rules are
+ * made from this table), whatever the value.
+ */
+export type OptionEffect = 'program' | 'loads' | 'writes';
+
+const PAGER_EFFECTS: Readonly<Record<string, OptionEffect>> = {
+  '-k': 'loads', '--lesskey-file': 'loads', '--lesskey-src': 'loads', '--lesskey-content': 'loads',
+  '-o': 'writes', '-O': 'writes', '--log-file': 'writes', '--LOG-FILE': 'writes',
+};
+
+const TAR_EFFECTS: Readonly<Record<string, OptionEffect>> = {
+  '--to-command': 'program', '--use-compress-program': 'program', '-I': 'program', '--checkpoint-action': 'program', '--info-script': 'program',
+  '--new-volume-script': 'program', '-F': 'program', '--rsh-command': 'program', '--rmt-command': 'program',
+};
+const SSH_EFFECTS: Readonly<Record<string, OptionEffect>> = { '-F': 'loads', '-E': 'writes' };
+const NC_EFFECTS: Readonly<Record<string, OptionEffect>> = { '-e': 'program', '-c': 'program', '--exec': 'program', '--sh-exec': 'program', '--lua-exec': 'loads' };
+/** Vim's own: `-c`, `--cmd` and `+cmd` Ex commands are read by the policy (a `:!` runs the shell). */
+const VIM_EFFECTS: Readonly<Record<string, OptionEffect>> = { '-S': 'loads', '-s': 'loads', '-w': 'writes', '-W': 'writes', '--startuptime': 'writes', '-i': 'writes' };
+const EMACS_EFFECTS: Readonly<Record<string, OptionEffect>> = { '--eval': 'loads', '-eval': 'loads', '--execute': 'loads', '-l': 'loads', '--load': 'loads', '--script': 'loads', '-f': 'loads', '--funcall': 'loads' };
+
+export const OPTION_EFFECTS: Readonly<Record<string, Readonly<Record<string, OptionEffect>>>> = {
+  less: PAGER_EFFECTS, zless: PAGER_EFFECTS,
+  man: { '-P': 'program', '--pager': 'program', '-H': 'program', '--html': 'program', '-C': 'loads', '--config-file': 'loads' },
+  bat: { '--pager': 'program' }, batcat: { '--pager': 'program' }, delta: { '--pager': 'program' }, ag: { '--pager': 'program' }, ack: { '--pager': 'program' },
+  tar: TAR_EFFECTS, bsdtar: TAR_EFFECTS,
+  rg: { '--pre': 'program' }, ripgrep: { '--pre': 'program' },
+  sort: { '--compress-program': 'program' },
+  diff3: { '--diff-program': 'program' }, sdiff: { '--diff-program': 'program' },
+  zip: { '-TT': 'program', '--unzip-command': 'program' },
+  rsync: { '-e': 'program', '--rsh': 'program', '--rsync-path': 'program', '--log-file': 'writes', '--write-batch': 'writes', '--only-write-batch': 'writes' },
+  ssh: SSH_EFFECTS,
+  scp: { '-S': 'program', '-F': 'loads' },
+  sftp: { '-S': 'program', '-D': 'program', '-F': 'loads', '-b': 'loads' },
+  nc: NC_EFFECTS, ncat: NC_EFFECTS, netcat: NC_EFFECTS, 'nc.traditional': NC_EFFECTS, 'nc.openbsd': NC_EFFECTS,
+  strace: { '-o': 'writes' }, ltrace: { '-o': 'writes' },
+  wget: { '--use-askpass': 'program', '-e': 'loads', '--execute': 'loads' },
+  npx: { '-c': 'program', '--call': 'program' },
+  vim: VIM_EFFECTS, vi: VIM_EFFECTS, nvim: VIM_EFFECTS, view: VIM_EFFECTS, vimdiff: VIM_EFFECTS, gvim: VIM_EFFECTS, ex: VIM_EFFECTS, rvim: VIM_EFFECTS, vim_basic: VIM_EFFECTS,
+  emacs: EMACS_EFFECTS,
+  gdb: { '-x': 'loads', '--command': 'loads', '-ix': 'loads', '--init-command': 'loads', '-ex': 'loads', '--eval-command': 'loads', '-iex': 'loads', '--init-eval-command': 'loads' },
+};
+
+/** Editors that take Ex commands in `-c`, `--cmd` and `+cmd`, and read them from standard input in Ex mode. */
+export const VIM_EDITORS: ReadonlySet<string> = new Set(['vim', 'vi', 'nvim', 'view', 'vimdiff', 'gvim', 'ex', 'rvim', 'vim_basic']);
+
+/** ssh options (`-o Key=Value`) whose value is a command ssh runs locally, or a library or file it loads. */
+export const SSH_PROGRAM_OPTIONS: Readonly<Record<string, OptionEffect>> = {
+  proxycommand: 'program', localcommand: 'program', knownhostscommand: 'program', remotecommand: 'program',
+  pkcs11provider: 'loads', securitykeyprovider: 'loads', include: 'loads',
+};
+/** Tools that read ssh's `-o` options. */
+export const SSH_CLIENTS: ReadonlySet<string> = new Set(['ssh', 'scp', 'sftp', 'autossh', 'sshfs', 'mosh']);
+
+/** socat addresses that run a program (`EXEC:cmd`, `SYSTEM:shell-command`), and those that reach the network. */
+export const SOCAT_ADDRESSES = {
+  program: /^(exec|system)[:,]/i,
+  network: /^(tcp[46]?(-connect|-listen)?|udp[46]?(-connect|-listen|-sendto|-recvfrom|-recv|-datagram)?|openssl(-connect|-listen)?|ssl(-l)?|sctp[46]?(-connect|-listen)?|dccp[46]?(-connect|-listen)?|socks[45]a?|proxy(-connect)?|ip[46]?(-sendto|-recvfrom|-recv|-datagram)?|vsock(-connect|-listen)?|udp-l|tcp-l)[:,]/i,
+  file: /^(open|gopen|create|file)[:,]/i,
+} as const;
+
+/**
+ * Environment variables whose value is a command line something runs (`GIT_SSH_COMMAND`,
+ * `PAGER`, `LESSOPEN`, `PROMPT_COMMAND`): on a command or exported, the value is parsed and judged
+ * as the command it is, on top of the variable being risky (RISKY_ENV).
+ */
+export const PROGRAM_ENV: ReadonlySet<string> = new Set([
+  'GIT_SSH_COMMAND', 'GIT_SSH', 'GIT_EDITOR', 'GIT_PAGER', 'GIT_SEQUENCE_EDITOR', 'GIT_EXTERNAL_DIFF', 'GIT_ASKPASS', 'GIT_PROXY_COMMAND',
+  'PAGER', 'MANPAGER', 'SYSTEMD_PAGER', 'BAT_PAGER', 'DELTA_PAGER', 'EDITOR', 'VISUAL', 'BROWSER', 'SSH_ASKPASS', 'SUDO_ASKPASS',
+  'RSYNC_RSH', 'CVS_RSH', 'PROMPT_COMMAND', 'LESSOPEN', 'LESSCLOSE',
+]);
+
+/** Pagers whose `+cmd` arguments are commands they run as if typed (`less +G`, but also `less '+!sh'`). */
+export const PAGERS: ReadonlySet<string> = new Set(['less', 'zless', 'more', 'zmore', 'most', 'pg']);
+
+/** The CONFIRM rules OPTION_EFFECTS implies. */
+function optionEffectRules(): CommandRule[] {
+  const out: CommandRule[] = [];
+  const reasons: Readonly<Record<OptionEffect, ReasonCode>> = { program: 'runs_program', loads: 'runs_program', writes: 'file_write' };
+  for (const [command, effects] of Object.entries(OPTION_EFFECTS)) {
+    for (const effect of ['program', 'loads', 'writes'] as const) {
+      const options = Object.keys(effects).filter((o) => effects[o] === effect);
+      if (options.length > 0) out.push({ verdict: 'confirm', reason: reasons[effect], commands: [command], withOption: options });
+    }
+  }
+  return out;
+}
+
 export const CONFIRM_RULES: readonly CommandRule[] = [
+  ...optionEffectRules(),
   // Network fetches and connections.
   { verdict: 'confirm', reason: 'network_access', commands: ['curl', 'wget', 'wget2', 'fetch', 'http', 'https', 'httpie', 'xh', 'aria2c', 'axel', 'lynx', 'w3m', 'links', 'nc', 'ncat', 'netcat', 'socat', 'telnet', 'ssh', 'scp', 'sftp', 'ftp', 'lftp', 'tftp', 'rsync', 'rclone', 'mosh', 'gh', 'hub', 'glab', 'aws', 'gcloud', 'gsutil', 'az', 'doctl', 'heroku', 'vercel', 'netlify', 'fly', 'flyctl', 'wrangler', 'firebase', 'ngrok', 'cloudflared', 'tailscale', 'nmap', 'ping', 'traceroute', 'dig', 'nslookup', 'host', 'whois'], withoutOption: VERSION_OPTIONS },
   // Talking to a server other than the configured one, or with another configuration (which can name credential programs).
@@ -150,6 +245,31 @@ export const CONFIRM_RULES: readonly CommandRule[] = [
   { verdict: 'confirm', reason: 'network_exfiltration', commands: ['curl'], withOption: ['-d', '--data', '--data-binary', '--data-raw', '--data-urlencode', '--data-ascii', '-F', '--form', '--form-string', '-T', '--upload-file', '--json'] },
   { verdict: 'confirm', reason: 'network_exfiltration', commands: ['wget', 'wget2'], withOption: ['--post-file', '--body-file', '--post-data', '--body-data'] },
   { verdict: 'confirm', reason: 'network_exfiltration', commands: ['http', 'https', 'xh', 'httpie'], withArg: /^[\w-]+(=|:=)@|^@/ },
+  // Tools that print secrets they hold or fetch: tokens, decoded Kubernetes secrets, keychain and vault entries.
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['kubectl', 'oc', 'k3s'], subcommands: ['get'], withArg: /^secrets?(\/|$)|(^|,)secrets?(,|$)/, withOption: ['-o', '--output', '--template', '--show-managed-fields'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['kubectl', 'oc'], subcommands: ['config'], withOption: ['--raw'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['gh'], subcommands: ['auth'], withOption: ['token', '-t', '--show-token'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['glab'], subcommands: ['auth'], withOption: ['--show-token', '-t'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['git'], subcommands: ['credential', 'credential-store', 'credential-cache', 'credential-osxkeychain', 'credential-libsecret', 'credential-manager'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['aws'], subcommands: ['configure'], withOption: ['get', 'export-credentials', 'list'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['aws'], subcommands: ['ecr', 'ecr-public'], withOption: ['get-login-password', 'get-authorization-token'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['aws'], subcommands: ['secretsmanager'], withOption: ['get-secret-value', 'batch-get-secret-value'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['aws'], subcommands: ['sts'], withOption: ['get-session-token', 'assume-role', 'assume-role-with-web-identity', 'assume-role-with-saml', 'get-federation-token'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['aws'], subcommands: ['ssm'], withOption: ['--with-decryption'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['gcloud'], subcommands: ['auth'], withOption: ['print-access-token', 'print-identity-token', 'application-default'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['gcloud'], subcommands: ['secrets'], withOption: ['versions'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['az'], subcommands: ['account'], withOption: ['get-access-token'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['az'], subcommands: ['keyvault'], withOption: ['secret'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['heroku'], subcommands: ['auth:token', 'config'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['security'], subcommands: ['find-generic-password', 'find-internet-password', 'find-certificate', 'dump-keychain', 'export', 'export-item'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['secret-tool'], subcommands: ['lookup', 'search'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['pass', 'gopass', 'passage'], withoutOption: VERSION_OPTIONS },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['op'], subcommands: ['read', 'item', 'inject', 'document', 'run', 'signin'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['vault'], subcommands: ['read', 'kv', 'print', 'token'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['bw', 'lpass', 'keeper', 'doppler', 'infisical', 'sops', 'age', 'chamber'], withoutOption: VERSION_OPTIONS },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['gpg', 'gpg2'], withOption: ['-d', '--decrypt', '--export-secret-keys', '--export-secret-subkeys'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['docker-credential-*'] },
+  { verdict: 'confirm', reason: 'reads_secrets', commands: ['kwallet-query', 'keyring'] },
   // Package installs (project-local; global installs are blocked above).
   { verdict: 'confirm', reason: 'package_install', commands: JS_PACKAGE_MANAGERS, subcommands: ['install', 'i', 'in', 'ins', 'inst', 'insta', 'instal', 'isnt', 'isntal', 'add', 'ci', 'clean-install', 'install-clean', 'update', 'up', 'upgrade', 'remove', 'rm', 'uninstall', 'un', 'unlink', 'link', 'ln', 'dedupe', 'prune', 'rebuild', 'rb', 'exec', 'x', 'dlx', 'create', 'init', 'innit', 'publish', 'unpublish', 'deprecate', 'pack', 'set-script', 'patch'] },
   { verdict: 'confirm', reason: 'package_install', commands: ['npx', 'pnpx', 'bunx', 'uvx', 'pipx'], withoutOption: VERSION_OPTIONS },
@@ -189,12 +309,6 @@ export const CONFIRM_RULES: readonly CommandRule[] = [
   { verdict: 'confirm', reason: 'file_write', commands: ['time'], withOption: ['-o', '--output'] },
   { verdict: 'confirm', reason: 'file_write', commands: ['history'], withOption: ['-c', '-d', '-w', '-a', '-r', '-n', '-s'] },
   // Tools that run a program named in their options.
-  { verdict: 'confirm', reason: 'runs_program', commands: ['tar', 'bsdtar'], withOption: ['--to-command', '--use-compress-program', '-I', '--checkpoint-action', '--info-script', '--new-volume-script', '-F', '--rsh-command', '--rmt-command'] },
-  { verdict: 'confirm', reason: 'runs_program', commands: ['rg', 'ripgrep'], withOption: ['--pre'] },
-  { verdict: 'confirm', reason: 'runs_program', commands: ['man'], withOption: ['-P', '--pager', '-H', '--html', '-C', '--config-file'] },
-  { verdict: 'confirm', reason: 'runs_program', commands: ['sort'], withOption: ['--compress-program'] },
-  { verdict: 'confirm', reason: 'runs_program', commands: ['diff3', 'sdiff'], withOption: ['--diff-program'] },
-  { verdict: 'confirm', reason: 'runs_program', commands: ['bat', 'batcat', 'delta', 'ag', 'ack'], withOption: ['--pager'] },
   { verdict: 'confirm', reason: 'runs_program', commands: ['fd', 'fdfind'], withOption: ['-x', '--exec', '-X', '--exec-batch'] },
   { verdict: 'confirm', reason: 'runs_program', commands: ['go'], subcommands: ['list'], withOption: ['-export', '-compiled', '-toolexec', '-exec'] },
   { verdict: 'confirm', reason: 'runs_program', commands: ['rpm'], withOption: ['--pipe', '--eval', '-E', '--define', '-D', '--macros', '--rcfile', '--load', '--predefine'] },
@@ -497,7 +611,7 @@ export const RISKY_ENV: readonly string[] = [
   'PAGER', 'MANPAGER', 'MANOPT', 'GIT_PAGER', 'SYSTEMD_PAGER', 'BAT_PAGER', 'BAT_CONFIG_PATH', 'BAT_CONFIG_DIR',
   'DELTA_PAGER', 'LESS', 'LESSOPEN', 'LESSCLOSE', 'LESSKEY', 'LESSKEYIN', 'LESSKEY_CONTENT', 'LESSEDIT',
   'RIPGREP_CONFIG_PATH', 'GREP_OPTIONS', 'TAR_OPTIONS', 'ACK_OPTIONS', 'ACK_PAGER', 'ACK_PAGER_COLOR', 'UNZIP',
-  'UNZIPOPT', 'ZIPINFO', 'ZIPINFOOPT', 'PARALLEL',
+  'UNZIPOPT', 'ZIPINFO', 'ZIPINFOOPT', 'PARALLEL', 'MORE', 'MOST_INITFILE', 'MOST_EDITOR', 'MANROFFOPT', 'GROFF_COMMAND_PREFIX',
 ];
 /** The most dangerous of those: loading arbitrary code into every process. */
 export const CODE_INJECTION_ENV: readonly string[] = ['LD_PRELOAD', 'LD_AUDIT', 'DYLD_INSERT_LIBRARIES', 'GCONV_PATH', 'BASH_ENV', 'ENV', 'PROMPT_COMMAND', 'NODE_OPTIONS', 'PERL5OPT', 'RUBYOPT', 'JAVA_TOOL_OPTIONS', 'PYTHONSTARTUP'];
@@ -548,6 +662,12 @@ export const SENSITIVE_PATHS: readonly string[] = [
   '~/Library/Application Support/BraveSoftware', '~/Library/Safari', '~/.electrum', '~/.bitcoin', '~/.ethereum',
   '~/.aleph', '/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/etc/sudoers.d', '/etc/ssh', '/etc/ssl/private',
   '/root', '/var/root', '/proc/*/environ', '/proc/*/mem', '/dev/mem', '/dev/kmem',
+  // Agents' and tools' own tokens, keyrings, and the tokens a container or pod is given.
+  '~/.claude/.credentials.json', '~/.codex/auth.json', '~/.gemini/oauth_creds.json', '~/.config/github-copilot',
+  '~/.cache/huggingface/token', '~/.huggingface/token', '~/.config/git/credentials', '~/.config/rclone', '~/.config/doctl',
+  '~/.s3cfg', '~/.boto', '~/.oci', '~/.terraformrc', '~/.m2/settings.xml', '~/.gradle/gradle.properties',
+  '~/.gnome2/keyrings', '~/.local/share/kwalletd', '~/.kde/share/apps/kwallet', '/etc/krb5.keytab',
+  '/var/run/secrets', '/run/secrets',
   '.env', '.env.*', '.envrc', 'id_rsa', 'id_rsa.*', 'id_dsa', 'id_ecdsa', 'id_ecdsa.*', 'id_ed25519', 'id_ed25519.*',
   '*.pem', '*.key', '*.p12', '*.pfx', '*.keychain', '*.keychain-db', '*.kdbx', 'credentials.json', 'service-account*.json',
   'secrets.yml', 'secrets.yaml', '.htpasswd', 'known_hosts', 'authorized_keys',
@@ -589,3 +709,117 @@ export const DEV_AUTO_APPROVE = {
   /** Global options that make even a clone or checkout run programs. */
   excludedGlobalOptions: ['-c', '--config-env', '--exec-path', '--git-dir', '--work-tree'],
 } as const;
+
+/**
+ * Variables that name a place holding credentials, with the place they name when unset: a path
+ * written through one of them (`"$XDG_CONFIG_HOME/gh/hosts.yml"`, `$ALEPH_HOME/exec-approvals.json`)
+ * is judged as that place. `ALEPH_HOME` is the actual one when the caller gives it.
+ */
+export const PATH_VARIABLES: Readonly<Record<string, string>> = {
+  HOME: '~', ALEPH_HOME: '~/.aleph', XDG_CONFIG_HOME: '~/.config', XDG_CACHE_HOME: '~/.cache', XDG_DATA_HOME: '~/.local/share',
+  XDG_STATE_HOME: '~/.local/state', GNUPGHOME: '~/.gnupg', KUBECONFIG: '~/.kube/config', DOCKER_CONFIG: '~/.docker',
+  AWS_SHARED_CREDENTIALS_FILE: '~/.aws/credentials', AWS_CONFIG_FILE: '~/.aws/config', CARGO_HOME: '~/.cargo',
+  PASSWORD_STORE_DIR: '~/.password-store', CODEX_HOME: '~/.codex', CLAUDE_CONFIG_DIR: '~/.claude', HF_HOME: '~/.cache/huggingface',
+  HF_TOKEN_PATH: '~/.cache/huggingface/token', NETRC: '~/.netrc', GH_CONFIG_DIR: '~/.config/gh', NPM_CONFIG_USERCONFIG: '~/.npmrc',
+  GOOGLE_APPLICATION_CREDENTIALS: '~/.config/gcloud/application_default_credentials.json', VAULT_TOKEN_PATH: '~/.vault-token',
+};
+
+/**
+ * What makes an environment variable's name look like a credential's. A name is split at `_`; it is
+ * one when a part is one of `parts` (`GITHUB_TOKEN`, `OPENAI_API_KEY`) or ends with a `suffix`,
+ * when it starts with one of `prefixes` (`AWS_*`), or is one of `names` (connection strings hold
+ * passwords). `notNames` are the shell's own variables that merely look like one.
+ */
+export const CREDENTIAL_VARIABLES = {
+  parts: ['TOKEN', 'TOKENS', 'SECRET', 'SECRETS', 'PASSWORD', 'PASSWORDS', 'PASSWD', 'PASSPHRASE', 'PASS', 'PWD', 'KEY', 'KEYS', 'APIKEY', 'CREDENTIAL', 'CREDENTIALS', 'CREDS', 'AUTH', 'COOKIE', 'COOKIES', 'PRIVATE', 'DSN', 'WEBHOOK', 'PAT', 'OTP'],
+  /** A part ending with one of these is one too (`PGPASSWORD`, `GITHUBTOKEN`, `OPENAIAPIKEY`). */
+  suffixes: ['TOKEN', 'SECRET', 'PASSWORD', 'PASSWD', 'PASSPHRASE', 'APIKEY', 'CREDENTIAL', 'CREDENTIALS', 'COOKIE'],
+  prefixes: ['AWS_', 'OP_SESSION_', 'VAULT_', 'AZURE_CLIENT_', 'ARM_CLIENT_'],
+  names: ['DATABASE_URL', 'DB_URL', 'REDIS_URL', 'MONGO_URL', 'MONGODB_URI', 'MONGO_URI', 'POSTGRES_URL', 'POSTGRESQL_URL', 'MYSQL_URL', 'AMQP_URL', 'RABBITMQ_URL', 'SESSION'],
+  notNames: ['PWD', 'OLDPWD'],
+} as const;
+
+/**
+ * Tools that read a directory tree's files, and how to find the roots they read: `when` makes a
+ * tool recursive (absent: it always is); `pattern` says the first operand is a pattern unless one
+ * of the listed options gives it; `roots` which operands are read (`sources`: all but the
+ * destination, `cp -r SRC... DST`); `skip` operands before the roots (`zip -r OUT.zip DIR`);
+ * `defaultRoot` that no root means the working directory; `readsWith` that the tool only lists
+ * names unless one of these options runs something on each file (`find ~ -exec cat {} +`);
+ * `stopAt` options after which the words are a command, not roots (`fd x ~ -x cat`);
+ * `baseOptions` options whose value the roots are relative to (`tar -C ~ -czf x.tgz .`).
+ */
+export interface RecursiveReadSpec {
+  readonly when?: readonly string[];
+  readonly whenValue?: readonly (readonly [option: string, value: string])[];
+  readonly optionsWithValue: readonly string[];
+  readonly pattern?: { readonly unless: readonly string[] };
+  readonly roots?: 'all' | 'sources';
+  readonly skip?: number;
+  readonly defaultRoot?: boolean;
+  readonly readsWith?: readonly string[];
+  readonly stopAt?: readonly string[];
+  readonly rootOptions?: readonly string[];
+  readonly baseOptions?: readonly string[];
+  /** Operands come before an expression that starts at the first word beginning with `-`, `(` or `!` (find). */
+  readonly expression?: boolean;
+}
+
+const GREP_RECURSION: RecursiveReadSpec = {
+  when: ['-r', '-R', '--recursive', '--dereference-recursive'],
+  whenValue: [['-d', 'recurse'], ['--directories', 'recurse']],
+  optionsWithValue: ['-e', '--regexp', '-f', '--file', '-m', '--max-count', '-A', '--after-context', '-B', '--before-context', '-C', '--context', '-d', '--directories', '-D', '--devices', '--include', '--exclude', '--exclude-from', '--exclude-dir', '--label', '--binary-files', '--group-separator'],
+  pattern: { unless: ['-e', '--regexp', '-f', '--file'] },
+  defaultRoot: true,
+};
+const RG_RECURSION: RecursiveReadSpec = {
+  optionsWithValue: ['-e', '--regexp', '-f', '--file', '-g', '--glob', '--iglob', '-t', '--type', '-T', '--type-not', '--type-add', '--type-clear', '-m', '--max-count', '-A', '--after-context', '-B', '--before-context', '-C', '--context', '-M', '--max-columns', '-j', '--threads', '-d', '--max-depth', '--maxdepth', '-E', '--encoding', '--pre', '--pre-glob', '-r', '--replace', '--sort', '--sortr', '--ignore-file', '--max-filesize', '--path-separator', '--colors', '--color', '--context-separator', '--field-match-separator', '--field-context-separator', '--engine', '--dfa-size-limit', '--regex-size-limit', '--hostname-bin', '--hyperlink-format'],
+  pattern: { unless: ['-e', '--regexp', '-f', '--file', '--files', '--type-list'] },
+  defaultRoot: true,
+};
+const TAR_OPTIONS_WITH_VALUE = ['-f', '--file', '-C', '--directory', '-T', '--files-from', '-X', '--exclude-from', '-b', '--blocking-factor', '-H', '--format', '-I', '--use-compress-program', '-g', '--listed-incremental', '-N', '--newer', '-V', '--label', '-L', '--tape-length', '-K', '--starting-file', '--exclude', '--transform', '--xform', '--owner', '--group', '--mode', '--mtime', '--checkpoint-action', '--to-command', '--rsh-command', '--rmt-command', '--index-file', '--volno-file', '--info-script', '-F', '--new-volume-script'];
+
+export const RECURSIVE_READERS: Readonly<Record<string, RecursiveReadSpec>> = {
+  grep: GREP_RECURSION, egrep: GREP_RECURSION, fgrep: GREP_RECURSION, ggrep: GREP_RECURSION,
+  rgrep: { ...GREP_RECURSION, when: undefined, whenValue: undefined },
+  ugrep: GREP_RECURSION, ug: GREP_RECURSION,
+  rg: RG_RECURSION, ripgrep: RG_RECURSION,
+  ag: { optionsWithValue: ['-A', '-B', '-C', '-G', '--file-search-regex', '-g', '--ignore', '--ignore-dir', '-m', '--max-count', '--depth', '-p', '--path-to-ignore', '--pager', '-W', '--width'], pattern: { unless: ['-g'] }, defaultRoot: true },
+  ack: { optionsWithValue: ['-A', '-B', '-C', '--type', '-t', '--ignore-dir', '--ignore-file', '-m', '--max-count', '-g', '--output', '--pager', '--match'], pattern: { unless: ['-g', '--match', '-f'] }, defaultRoot: true },
+  find: { optionsWithValue: [], expression: true, readsWith: ['-exec', '-execdir', '-ok', '-okdir'], defaultRoot: true },
+  fd: { optionsWithValue: ['-e', '--extension', '-t', '--type', '-E', '--exclude', '-d', '--max-depth', '--min-depth', '--exact-depth', '-S', '--size', '--changed-within', '--changed-before', '-o', '--owner', '--batch-size', '--base-directory', '--search-path', '-j', '--threads', '--max-results', '--color', '-c', '--ignore-file', '--path-separator', '--format'], skip: 1, readsWith: ['-x', '--exec', '-X', '--exec-batch'], stopAt: ['-x', '--exec', '-X', '--exec-batch'], rootOptions: ['--search-path', '--base-directory'], defaultRoot: true },
+  tar: { when: ['-c', '--create', '-r', '--append', '-u', '--update'], optionsWithValue: TAR_OPTIONS_WITH_VALUE, baseOptions: ['-C', '--directory'] },
+  bsdtar: { when: ['-c', '--create', '-r', '--append', '-u', '--update'], optionsWithValue: TAR_OPTIONS_WITH_VALUE, baseOptions: ['-C', '--directory'] },
+  zip: { when: ['-r', '-R', '--recurse-paths', '--recurse-patterns'], optionsWithValue: ['-b', '--temp-path', '-n', '--suffixes', '-t', '--from-date', '-tt', '--before-date', '-x', '--exclude', '-i', '--include', '-P', '--password', '-O', '--output-file', '-TT', '--unzip-command', '-Z', '--compression-method', '-s', '--split-size'], skip: 1 },
+  '7z': { optionsWithValue: [], skip: 2 }, '7za': { optionsWithValue: [], skip: 2 }, '7zz': { optionsWithValue: [], skip: 2 },
+  cp: { when: ['-r', '-R', '--recursive', '-a', '--archive'], optionsWithValue: ['-S', '--suffix', '-t', '--target-directory', '-m', '--mode', '-o', '--owner', '-g', '--group'], roots: 'sources' },
+  gcp: { when: ['-r', '-R', '--recursive', '-a', '--archive'], optionsWithValue: ['-S', '--suffix', '-t', '--target-directory'], roots: 'sources' },
+  rsync: { when: ['-r', '--recursive', '-a', '--archive'], optionsWithValue: ['-e', '--rsh', '--exclude', '--include', '--filter', '-f', '--log-file', '--password-file', '--files-from', '--backup-dir', '--chmod', '--rsync-path', '-T', '--temp-dir', '--partial-dir', '--compare-dest', '--link-dest', '--copy-dest', '-B', '--block-size', '--timeout', '--bwlimit', '--port', '--suffix', '--max-size', '--min-size'], roots: 'sources' },
+  scp: { when: ['-r'], optionsWithValue: ['-P', '-i', '-o', '-F', '-c', '-l', '-J', '-S', '-D'], roots: 'sources' },
+  diff: { when: ['-r', '--recursive'], optionsWithValue: ['-x', '--exclude', '-X', '--exclude-from', '-I', '--ignore-matching-lines', '-F', '--show-function-line', '-L', '--label', '-C', '-U', '--unified', '--context', '-W', '--width', '-S', '--starting-file', '--from-file', '--to-file', '--horizon-lines', '--tabsize', '--color', '--palette'] },
+};
+/** `7z a ARCHIVE DIR` and its kin read their operands only when adding. */
+export const ARCHIVE_ADD_SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = { '7z': ['a', 'u'], '7za': ['a', 'u'], '7zz': ['a', 'u'] };
+
+/** Tools that print names or metadata of the files they are given, not their contents. */
+export const METADATA_READERS: ReadonlySet<string> = new Set(['ls', 'll', 'la', 'dir', 'vdir', 'exa', 'eza', 'lsd', 'du', 'stat', 'echo', 'printf', 'basename', 'dirname', 'realpath', 'readlink', 'test', '[', 'true', 'false', ':', 'namei', 'lsattr', 'getfacl', 'wc', 'touch', 'mkdir', 'rmdir']);
+/**
+ * Tools whose output names files under the roots they are given (fed to another command, it reads
+ * them); `rg` with `--files`. Those that read the files themselves are judged as reads already.
+ */
+export const FILE_LISTERS: ReadonlySet<string> = new Set(['find', 'fd', 'fdfind', 'locate', 'mlocate', 'plocate', 'rg', 'ripgrep']);
+
+/**
+ * Tools whose first operand is a pattern or program, not a file (`grep .env .gitignore` reads
+ * `.gitignore`): the options that take a value, and those that give the pattern instead.
+ */
+export const PATTERN_OPERANDS: Readonly<Record<string, { readonly optionsWithValue: readonly string[]; readonly unless: readonly string[] }>> = {
+  ...Object.fromEntries(['grep', 'egrep', 'fgrep', 'ggrep', 'rgrep', 'zgrep', 'ugrep', 'ug'].map((c) => [c, { optionsWithValue: GREP_RECURSION.optionsWithValue, unless: GREP_RECURSION.pattern!.unless }])),
+  ...Object.fromEntries(['rg', 'ripgrep'].map((c) => [c, { optionsWithValue: RG_RECURSION.optionsWithValue, unless: RG_RECURSION.pattern!.unless }])),
+  ...Object.fromEntries(['awk', 'gawk', 'mawk', 'nawk'].map((c) => [c, { optionsWithValue: ['-f', '--file', '-F', '--field-separator', '-v', '--assign', '-e', '--source', '-i', '--include', '-l', '--load', '-E', '--exec', '-W'], unless: ['-f', '--file', '-e', '--source', '-E', '--exec'] }])),
+  ...Object.fromEntries(['sed', 'gsed'].map((c) => [c, { optionsWithValue: ['-e', '--expression', '-f', '--file', '-l', '--line-length'], unless: ['-e', '--expression', '-f', '--file'] }])),
+  ...Object.fromEntries(['jq', 'gojq', 'jaq'].map((c) => [c, { optionsWithValue: ['--indent', '-L', '--arg', '--argjson', '--slurpfile', '--rawfile'], unless: ['-f', '--from-file'] }])),
+  yq: { optionsWithValue: ['-I', '--indent', '-p', '--input-format', '-o', '--output-format', '--expression', '--from-file'], unless: ['--from-file'] },
+  ag: { optionsWithValue: RECURSIVE_READERS.ag!.optionsWithValue, unless: ['-g'] },
+  ack: { optionsWithValue: RECURSIVE_READERS.ack!.optionsWithValue, unless: ['-g', '--match', '-f'] },
+};

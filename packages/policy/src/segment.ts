@@ -1,4 +1,5 @@
 import type { Finding } from './risk.js';
+import type { WordScan } from './words.js';
 
 /** One shell word: how it was written and, when it does not depend on the runtime, its value. */
 export interface Word {
@@ -14,6 +15,8 @@ export interface Word {
    * once bash evaluates the word again, as arithmetic or as a variable name (`let 'a[$(cmd)]'`).
    */
   readonly substitutionText?: true;
+  /** The variables the word expands and the arithmetic bash evaluates in it (absent when it expands nothing). */
+  readonly scan?: WordScan;
 }
 
 export type RedirectKind = 'write' | 'read' | 'dup';
@@ -33,7 +36,7 @@ export interface Assignment {
 export type Stdin =
   | { readonly kind: 'inherited' }
   | { readonly kind: 'pipe'; readonly from: readonly Segment[] }
-  | { readonly kind: 'text'; readonly text: string | null; readonly subs: readonly Segment[] };
+  | { readonly kind: 'text'; readonly text: string | null; readonly subs: readonly Segment[]; readonly scan?: WordScan };
 
 /** One simple command, after wrappers (`sudo`, `env`, `xargs`, ...) have been seen through. */
 export interface Segment {
@@ -53,19 +56,12 @@ export interface Segment {
   readonly subDepth: number;
   /** What decomposition noticed about this segment (a fork bomb, code from the network, ...). */
   readonly findings: Finding[];
-}
-
-/** The static argument values after the command word (null where not static). */
-export function argValues(segment: Segment): (string | null)[] {
-  return segment.words.slice(1).map((w) => w.value);
-}
-
-/** The static argument values, with dynamic ones left out. */
-export function staticArgs(segment: Segment): string[] {
-  const out: string[] = [];
-  for (let i = 1; i < segment.words.length; i++) {
-    const v = segment.words[i]!.value;
-    if (v !== null) out.push(v);
-  }
-  return out;
+  /**
+   * Files the command's own program or options read or write, beyond its arguments (awk's
+   * `getline < f` and `print > f`, sed's `r f` and `w f`, `less -o f`, `strace -o f`): judged the way
+   * arguments and redirections are. A value known only at run time is null; its text may then be a
+   * glob of the parts that are known (`/etc/*`).
+   */
+  reads?: Word[];
+  writes?: Word[];
 }

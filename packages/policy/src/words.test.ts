@@ -158,6 +158,6 @@ describe('sed programs that reach outside sed', () => {
     expect(sedEffects('1l 40;1e touch x')).toEqual([{ kind: 'exec', command: 'touch x' }]);
     expect(sedEffects(':a;N;$!ba;1w out')).toEqual([{ kind: 'write', file: 'out' }]);
     expect(sedEffects('1a text;e touch x')).toEqual([]);
-    expect(sedEffects('1r in;e touch x')).toEqual([]);
+    expect(sedEffects('1r in;e touch x')).toEqual([{ kind: 'read', file: 'in;e touch x' }]);
   });
 });
