@@ -30,6 +30,14 @@ describe('aleph policy check', () => {
     expect(r.stdout).toContain('[remote_code_execution]');
   });
 
+  it('never rates a read of the gateway\'s own directory SAFE, wherever ALEPH_HOME puts it', () => {
+    for (const command of [`cat ${home()}/exec-approvals.json`, `grep -r secret ${home()}`]) {
+      const result = JSON.parse(aleph(['policy', 'check', '--json', command]).stdout) as { verdict: string; risk: { reasons: { code: string }[] } };
+      expect(result.verdict).toBe('confirm');
+      expect(result.risk.reasons.map((r) => r.code)).toContain('reads_secrets');
+    }
+  });
+
   it('decides the action in the requested mode', () => {
     const check = (mode: string, command: string) => JSON.parse(aleph(['policy', 'check', '--json', '--mode', mode, command]).stdout) as { action: string };
     expect(check('dev', 'git checkout main').action).toBe('auto_approve');

@@ -40,13 +40,16 @@ async function check({ args, io }: Invocation<'check'>): Promise<number> {
   if (!stdin && args.operands.length === 0) return io.usage(`No command given.\n\n${POLICY_HELP}`);
 
   // Read only: checking a command never creates the configuration.
-  const config = loadConfig(alephHome(io.env), false);
+  const home = alephHome(io.env);
+  const config = loadConfig(home, false);
   if (!config.ok) return io.fail(config.error, json);
   const cwd = value(args, 'cwd') ?? io.cwd;
   const options: EvaluateOptions = {
     mode: mode.value,
     cwd,
     home: io.env.HOME ?? homedir(),
+    // The gateway's own directory, wherever it is: reading it unasked is never SAFE.
+    alephHome: home,
     resolveExecutable: new ExecutableCache().resolver(cwd, io.env.PATH ?? ''),
     patterns: config.value.policy,
   };

@@ -514,6 +514,8 @@ export class Gateway implements EndpointHost {
       allowlist: rules.filter((r) => r.action === 'allow'),
       cwd: request.cwd,
       home: process.env.HOME ?? homedir(),
+      // The gateway's own directory, wherever it is: reading it unasked is never SAFE.
+      alephHome: this.home,
       resolveExecutable,
       patterns: config.policy,
       // What the repositories its git invocations will use make git run (their own configuration).

@@ -962,7 +962,7 @@ spec('text that bash evaluates again is judged as code', [
   ["printf -v 'a[$(touch /tmp/p)]' 1", 'confirm', 'dynamic_code'],
   ["read x <<< 'a[$(touch /tmp/p)]'; echo $((x))", 'confirm', 'dynamic_code'],
   ["echo 'a[$(touch /tmp/p)]' | { read x; echo $((x)); }", 'confirm', 'dynamic_code'],
-  // A variable the line never assigns could hold anything (this was SAFE before issue 21).
+  // A variable the line never assigns could hold anything (this was SAFE before).
   ['let i=i+1', 'confirm', 'dynamic_code'],
   ['(( i++ ))', 'confirm', 'dynamic_code'],
   ['i=0; let i=i+1', 'safe'],
@@ -1595,7 +1595,7 @@ spec('options that run programs carry the risk of the program they run', [
   ['less -R build.log', 'safe'],
 ]);
 
-spec('issue 21: more spellings of the same classes', [
+spec('more spellings of the same classes', [
   ['grep -r secret $HOME/', 'confirm', 'reads_secrets'],
   ['grep -r secret "${HOME}"', 'confirm', 'reads_secrets'],
   ['grep -rn secret /home/user/', 'confirm', 'reads_secrets'],
