@@ -12,7 +12,10 @@ const desktop = resolve(import.meta.dirname, 'apps/desktop');
 export default defineConfig({
   main: {
     // The gateway and its native modules load from node_modules at run time, as in the headless mode.
-    build: { outDir: resolve(desktop, 'out/main'), rollupOptions: { input: resolve(desktop, 'src/main/index.ts'), external: [/^@aleph\//, 'better-sqlite3', 'ws', 'web-tree-sitter'] } },
+    build: {
+      outDir: resolve(desktop, 'out/main'),
+      rollupOptions: { input: resolve(desktop, 'src/main/index.ts'), external: [/^@aleph\//, 'better-sqlite3', 'ws', 'web-tree-sitter'] },
+    },
   },
   renderer: {
     root: resolve(desktop, 'src/renderer'),

@@ -52,8 +52,19 @@ const AREAS = [
   { name: 'packages/identity', files: ['packages/identity/**'], packages: ['protocol'], pure: true },
   { name: 'packages/audit', files: ['packages/audit/**'], packages: ['protocol'] },
   { name: 'packages/sandbox', files: ['packages/sandbox/**'], packages: ['protocol'] },
-  { name: 'packages/gateway', files: ['packages/gateway/**'], packages: ['protocol', 'policy', 'identity', 'audit', 'sandbox'], why: 'the gateway imports packages, never apps' },
-  { name: 'the renderer', files: ['apps/desktop/src/renderer/**'], packages: ['protocol'], browser: true, why: 'the renderer is the web console: it speaks the protocol to the gateway, and imports nothing else of ours' },
+  {
+    name: 'packages/gateway',
+    files: ['packages/gateway/**'],
+    packages: ['protocol', 'policy', 'identity', 'audit', 'sandbox'],
+    why: 'the gateway imports packages, never apps',
+  },
+  {
+    name: 'the renderer',
+    files: ['apps/desktop/src/renderer/**'],
+    packages: ['protocol'],
+    browser: true,
+    why: 'the renderer is the web console: it speaks the protocol to the gateway, and imports nothing else of ours',
+  },
 ];
 
 const escape = (/** @type {string} */ text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -65,15 +76,23 @@ const escape = (/** @type {string} */ text) => text.replace(/[.*+?^${}()|[\]\\/]
  */
 function restrictions(/** @type {(typeof AREAS)[number]} */ area, /** @type {boolean} */ test) {
   const allowed = area.packages.length === 0 ? '' : `(?!(${area.packages.join('|')})(/|$))`;
-  const list = [{
-    regex: `^@aleph/${allowed}`,
-    message: `${area.why ?? `${area.name} may import only ${area.packages.map((p) => `@aleph/${p}`).join(', ')} among our packages`} (${LAYERS}).`,
-  }];
+  const list = [
+    {
+      regex: `^@aleph/${allowed}`,
+      message: `${area.why ?? `${area.name} may import only ${area.packages.map((p) => `@aleph/${p}`).join(', ')} among our packages`} (${LAYERS}).`,
+    },
+  ];
   if (area.pure === true && !test) {
-    list.push({ regex: `^(node:)?(${IO_MODULES.map(escape).join('|')})$`, message: `${area.name} is pure: no file, network or process I/O. Take what it needs as data from the caller.` });
+    list.push({
+      regex: `^(node:)?(${IO_MODULES.map(escape).join('|')})$`,
+      message: `${area.name} is pure: no file, network or process I/O. Take what it needs as data from the caller.`,
+    });
   }
   if (area.browser === true && !test) {
-    const bare = builtinModules.filter((m) => !m.startsWith('_')).map(escape).join('|');
+    const bare = builtinModules
+      .filter((m) => !m.startsWith('_'))
+      .map(escape)
+      .join('|');
     list.push({ regex: `^(node:.*|${bare})$`, message: `${area.name} runs in a browser: no Node.js modules.` });
   }
   return list;
@@ -83,29 +102,43 @@ function restrictions(/** @type {(typeof AREAS)[number]} */ area, /** @type {boo
 const selectorRegex = (/** @type {string} */ regex) => `/${regex.replaceAll('\\/', '/').replaceAll('/', '\\x2F')}/`;
 
 function layering() {
-  return AREAS.flatMap((area) => [false, true].map((test) => {
-    const list = restrictions(area, test);
-    return {
-      name: `aleph/layering: ${area.name}${test ? ' (tests)' : ''}`,
-      files: test ? area.files.flatMap((f) => TESTS.map((t) => `${f.replace(/\*\*$/, '')}${t}`)) : area.files,
-      ...(test ? {} : { ignores: TESTS }),
-      rules: {
-        'no-restricted-imports': ['error', { patterns: list.map(({ regex, message }) => ({ regex, message })) }],
-        'no-restricted-syntax': ['error', ...list.flatMap(({ regex, message }) => [
-          { selector: `ImportExpression[source.value=${selectorRegex(regex)}]`, message },
-          { selector: `CallExpression[callee.name="require"][arguments.0.value=${selectorRegex(regex)}]`, message },
-        ])],
-      },
-    };
-  }));
+  return AREAS.flatMap((area) =>
+    [false, true].map((test) => {
+      const list = restrictions(area, test);
+      return {
+        name: `aleph/layering: ${area.name}${test ? ' (tests)' : ''}`,
+        files: test ? area.files.flatMap((f) => TESTS.map((t) => `${f.replace(/\*\*$/, '')}${t}`)) : area.files,
+        ...(test ? {} : { ignores: TESTS }),
+        rules: {
+          'no-restricted-imports': ['error', { patterns: list.map(({ regex, message }) => ({ regex, message })) }],
+          'no-restricted-syntax': [
+            'error',
+            ...list.flatMap(({ regex, message }) => [
+              { selector: `ImportExpression[source.value=${selectorRegex(regex)}]`, message },
+              { selector: `CallExpression[callee.name="require"][arguments.0.value=${selectorRegex(regex)}]`, message },
+            ]),
+          ],
+        },
+      };
+    }),
+  );
 }
 
 export default defineConfig(
   {
     name: 'aleph/ignores',
-    ignores: ['**/dist/**', '**/out/**', '**/release/**', '**/node_modules/**', 'test-results/**', '.bench/**', 'e2e/artifacts/**', '**/*.d.ts',
+    ignores: [
+      '**/dist/**',
+      '**/out/**',
+      '**/release/**',
+      '**/node_modules/**',
+      'test-results/**',
+      '.bench/**',
+      'e2e/artifacts/**',
+      '**/*.d.ts',
       // Deliberately broken code that the lint tests lint on purpose.
-      'scripts/lint-fixtures/**'],
+      'scripts/lint-fixtures/**',
+    ],
   },
   {
     name: 'aleph/typescript',

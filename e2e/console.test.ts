@@ -52,11 +52,15 @@ async function eventCount(): Promise<number> {
 }
 
 /** The problems the gateway (run with --json) has reported on its standard error. */
-const problems = (): string[] => gatewayErr.split('\n').slice(0, -1).flatMap((line) => {
-  if (!line.startsWith('{')) return [];
-  const m = JSON.parse(line) as { event?: string; message?: string };
-  return m.event === 'problem' && m.message !== undefined ? [m.message] : [];
-});
+const problems = (): string[] =>
+  gatewayErr
+    .split('\n')
+    .slice(0, -1)
+    .flatMap((line) => {
+      if (!line.startsWith('{')) return [];
+      const m = JSON.parse(line) as { event?: string; message?: string };
+      return m.event === 'problem' && m.message !== undefined ? [m.message] : [];
+    });
 
 /** `text` as a regular expression that matches it literally. */
 const literally = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -66,7 +70,11 @@ const IMPORTED = 300;
 
 /** Starts the gateway with its console (on `consolePort`, 0 for any free one) and waits until it is ready. */
 async function startGateway(consolePort = '0'): Promise<void> {
-  gateway = spawn(process.execPath, [ALEPH, 'gateway', '--headless', '--json', '--port', '0', '--console', '--console-port', consolePort, '--ask-timeout-ms', '60000'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  gateway = spawn(
+    process.execPath,
+    [ALEPH, 'gateway', '--headless', '--json', '--port', '0', '--console', '--console-port', consolePort, '--ask-timeout-ms', '60000'],
+    { env: env(), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   gateway.stderr!.on('data', (d: Buffer) => {
     gatewayErr += d.toString();
     process.stderr.write(d);
@@ -99,9 +107,20 @@ beforeAll(async () => {
   work = join(root, 'work');
   mkdirSync(work);
   const log = join(root, 'imported.jsonl');
-  writeFileSync(log, Array.from({ length: IMPORTED }, (_, i) => `${JSON.stringify({
-    ts: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), event: 'terminal_cmd', session: 'imported', command: `echo imported ${i + 1}`, decision: 'allow-once',
-  })}\n`).join(''));
+  writeFileSync(
+    log,
+    Array.from(
+      { length: IMPORTED },
+      (_, i) =>
+        `${JSON.stringify({
+          ts: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+          event: 'terminal_cmd',
+          session: 'imported',
+          command: `echo imported ${i + 1}`,
+          decision: 'allow-once',
+        })}\n`,
+    ).join(''),
+  );
   expect((await aleph(['audit', 'import', '--format', 'jsonl', log])).code).toBe(0);
   await startGateway();
   browser = await chromium.launch({ executablePath: CHROMIUM });
@@ -120,7 +139,10 @@ afterAll(async () => {
 
 describe('the web console', () => {
   it('signs in with the one-time link, which then no longer works, and shows a calm, empty queue', async () => {
-    await page.getByRole('status').filter({ hasText: /^connected$/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^connected$/ })
+      .waitFor();
     await page.getByText('All calm').waitFor();
     expect(page.url()).not.toContain('token=');
     const again = await fetch(ready.console);
@@ -222,7 +244,10 @@ describe('the web console', () => {
     await page.locator('article.approval.selected', { hasText: 'cp a m' }).waitFor();
     await page.keyboard.down('d'); // held: the key repeats
     await page.keyboard.up('d');
-    await page.locator('article.approval', { hasText: 'cp a m' }).getByRole('button', { name: /Allow Once/ }).click();
+    await page
+      .locator('article.approval', { hasText: 'cp a m' })
+      .getByRole('button', { name: /Allow Once/ })
+      .click();
     expect((await fourth).code).toBe(0);
   });
 
@@ -281,7 +306,10 @@ describe('the web console', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export' }).click()]);
     const saved = join(root, 'audit.jsonl');
     await download.saveAs(saved);
-    const lines = readFileSync(saved, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { event: string; command?: string });
+    const lines = readFileSync(saved, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; command?: string });
     expect(lines).toHaveLength(total);
     // Oldest first, as `aleph audit export` writes them.
     expect(lines[0]).toMatchObject({ event: 'terminal_cmd', command: 'echo imported 1' });
@@ -291,10 +319,11 @@ describe('the web console', () => {
   it('is live: new events join the top while the rows being read stay in place', async () => {
     const list = page.getByRole('list', { name: 'audit events' });
     await list.evaluate((el) => el.scrollTo({ top: 36 * 40 }));
-    const rowAt = () => list.evaluate((el) => {
-      const box = el.getBoundingClientRect();
-      return el.ownerDocument.elementFromPoint(box.left + 40, box.top + 60)?.closest('.event-row')?.textContent;
-    });
+    const rowAt = () =>
+      list.evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        return el.ownerDocument.elementFromPoint(box.left + 40, box.top + 60)?.closest('.event-row')?.textContent;
+      });
     await expect.poll(() => list.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
     const reading = await rowAt();
     const before = await eventCount();
@@ -368,8 +397,14 @@ describe('the web console', () => {
     // Allow Always on a 10 KB command remembers it whole (a rule added by hand is shorter).
     await page.getByRole('button', { name: /Approvals/ }).click();
     const run = aleph(['exec', '--', `cp a ${'y'.repeat(10_240)}`]);
-    await page.locator('article.approval').getByRole('button', { name: /Allow Always/ }).click();
-    await page.getByRole('status').filter({ hasText: /^Allowed always: cp a y+…/ }).waitFor();
+    await page
+      .locator('article.approval')
+      .getByRole('button', { name: /Allow Always/ })
+      .click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Allowed always: cp a y+…/ })
+      .waitFor();
     await run;
     await page.getByRole('button', { name: /Policies/ }).click();
     await page.getByLabel('search rules').fill('');
@@ -383,7 +418,10 @@ describe('the web console', () => {
     await page.setViewportSize({ width: 375, height: 812 });
     try {
       for (const tab of ['Approvals', 'Pairing', 'Audit timeline', 'Policies']) {
-        await page.getByRole('navigation').getByRole('button', { name: new RegExp(tab) }).click();
+        await page
+          .getByRole('navigation')
+          .getByRole('button', { name: new RegExp(tab) })
+          .click();
         expect(await fitsWidth(), tab).toBe(true);
       }
       await shot('policies-narrow');
@@ -391,10 +429,13 @@ describe('the web console', () => {
       await page.setViewportSize({ width: 1200, height: 800 });
     }
     await rules.getByRole('button', { name: /delete rule exact:cp a y/ }).click();
-    await page.getByRole('status').filter({ hasText: /^Deleted allow exact:cp a y+…/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Deleted allow exact:cp a y+…/ })
+      .waitFor();
   });
 
-  it('sets an agent\'s mode', async () => {
+  it("sets an agent's mode", async () => {
     await page.getByLabel('mode of e2e-agent').selectOption('dev');
     await page.getByText('e2e-agent: dev').waitFor();
     const shown = await aleph(['mode', 'show', '--json']);
@@ -429,13 +470,20 @@ describe('the web console', () => {
     const banner = page.getByRole('alert').filter({ hasText: 'The configuration cannot be used' });
     await banner.waitFor();
     expect(await banner.innerText()).toContain(`${file} is not valid JSON`);
-    await expect.poll(problems).toContainEqual(expect.stringMatching(new RegExp(`^${literally(file)} is not valid JSON .* every change is refused until the file parses again\\.$`)));
-    const logged = JSON.parse((await aleph(['audit', 'search', '--event', 'config_invalid', '--json'])).stdout) as { rows: { payload: Record<string, unknown> }[] };
+    await expect
+      .poll(problems)
+      .toContainEqual(expect.stringMatching(new RegExp(`^${literally(file)} is not valid JSON .* every change is refused until the file parses again\\.$`)));
+    const logged = JSON.parse((await aleph(['audit', 'search', '--event', 'config_invalid', '--json'])).stdout) as {
+      rows: { payload: Record<string, unknown> }[];
+    };
     expect(logged.rows.map((r) => [r.payload.file, r.payload.reason_code])).toEqual([[file, 'config_invalid']]);
 
     // A change made here is refused, saying why; so is one made with the CLI.
     await page.getByLabel('mode of e2e-agent').selectOption('dev');
-    await page.getByRole('alert').filter({ hasText: `Nothing was changed: ${file} is not valid JSON` }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: `Nothing was changed: ${file} is not valid JSON` })
+      .waitFor();
     expect(await page.getByLabel('mode of e2e-agent').inputValue()).toBe('safe');
     await shot('config-invalid');
     const cli = await aleph(['mode', 'set', 'dev', '--agent', 'e2e-agent', '--json']);
@@ -472,7 +520,7 @@ describe('the web console', () => {
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
-  it('the desktop app\'s prompt window shows one approval; answered there or elsewhere, it says so', async () => {
+  it("the desktop app's prompt window shows one approval; answered there or elsewhere, it says so", async () => {
     await page.getByRole('button', { name: /Approvals/ }).click();
     const origin = new URL(ready.console).origin;
     // The app's prompt windows share its session: the same cookie, in a window of their own.

@@ -33,45 +33,60 @@ function electronBinary(): string | null {
  */
 function sqliteProblem(electron: string): string | null {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const loaded = spawnSync(electron, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { cwd: root, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, encoding: 'utf8' });
+  const loaded = spawnSync(electron, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], {
+    cwd: root,
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    encoding: 'utf8',
+  });
   return loaded.status === 0 ? null : (/NODE_MODULE_VERSION[^\n]*/.exec(loaded.stderr)?.[0] ?? loaded.stderr.trim().split('\n')[0] ?? `exit ${loaded.status}`);
 }
 
 const binary = electronBinary();
 const sqlite = binary === null ? null : sqliteProblem(binary);
 if (binary === null) {
-  skipLoudly('electron', 'No Electron binary is installed here, and Electron fetches it on first launch.', 'Run `npx electron --version` on a machine with network access to fetch it; the test then runs (CI requires it).');
+  skipLoudly(
+    'electron',
+    'No Electron binary is installed here, and Electron fetches it on first launch.',
+    'Run `npx electron --version` on a machine with network access to fetch it; the test then runs (CI requires it).',
+  );
 } else if (sqlite !== null) {
-  skipLoudly('electron', `better-sqlite3 is built for Node, not for this Electron (${sqlite}).`, 'Run `npx electron-rebuild -f -o better-sqlite3` first, and `npm rebuild better-sqlite3` afterwards to go back to Node (CI does both around this test).');
+  skipLoudly(
+    'electron',
+    `better-sqlite3 is built for Node, not for this Electron (${sqlite}).`,
+    'Run `npx electron-rebuild -f -o better-sqlite3` first, and `npm rebuild better-sqlite3` afterwards to go back to Node (CI does both around this test).',
+  );
 }
 
-describe.skipIf(binary === null || sqlite !== null)(`the desktop app${binary === null ? ' (SKIPPED: no Electron binary)' : sqlite !== null ? ' (SKIPPED: SQLite built for Node)' : ''}`, () => {
-  let root: string | undefined;
-  afterEach(() => {
-    if (root !== undefined) rmSync(root, { recursive: true, force: true });
-  });
+describe.skipIf(binary === null || sqlite !== null)(
+  `the desktop app${binary === null ? ' (SKIPPED: no Electron binary)' : sqlite !== null ? ' (SKIPPED: SQLite built for Node)' : ''}`,
+  () => {
+    let root: string | undefined;
+    afterEach(() => {
+      if (root !== undefined) rmSync(root, { recursive: true, force: true });
+    });
 
-  it('opens the console in a locked-down window, hosts the gateway, and stops it on quit', async () => {
-    root = mkdtempSync(join(tmpdir(), 'aleph-electron-'));
-    const home = join(root, 'home');
-    const app = await electron.launch({ executablePath: binary!, args: [MAIN], env: { ...process.env, ALEPH_HOME: home } as Record<string, string> });
-    try {
-      const page = await app.firstWindow();
-      await page.getByText('All calm').waitFor();
-      expect(await page.title()).toBe('Aleph Console');
-      // No Node in the page (sandboxed, isolated, no integration, no preload).
-      expect(await page.evaluate('[typeof require, typeof process]')).toEqual(['undefined', 'undefined']);
-      // The owner's sign-in cookie lives in memory only, and the page is granted no permission it did not need.
-      expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.webContents.session.isPersistent())).toBe(false);
-      expect(await page.evaluate(`navigator.permissions.query({ name: 'geolocation' }).then((p) => p.state)`)).not.toBe('granted');
-      const url = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.webContents.getURL());
-      expect(new URL(url).hostname).toBe('127.0.0.1');
-      const socket = join(home, 'exec-approvals.sock');
-      expect(statSync(socket).mode & 0o777).toBe(0o600);
-      await app.close();
-      expect(existsSync(socket)).toBe(false);
-    } finally {
-      await app.close().catch(() => undefined);
-    }
-  }, 60_000);
-});
+    it('opens the console in a locked-down window, hosts the gateway, and stops it on quit', async () => {
+      root = mkdtempSync(join(tmpdir(), 'aleph-electron-'));
+      const home = join(root, 'home');
+      const app = await electron.launch({ executablePath: binary!, args: [MAIN], env: { ...process.env, ALEPH_HOME: home } as Record<string, string> });
+      try {
+        const page = await app.firstWindow();
+        await page.getByText('All calm').waitFor();
+        expect(await page.title()).toBe('Aleph Console');
+        // No Node in the page (sandboxed, isolated, no integration, no preload).
+        expect(await page.evaluate('[typeof require, typeof process]')).toEqual(['undefined', 'undefined']);
+        // The owner's sign-in cookie lives in memory only, and the page is granted no permission it did not need.
+        expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.webContents.session.isPersistent())).toBe(false);
+        expect(await page.evaluate(`navigator.permissions.query({ name: 'geolocation' }).then((p) => p.state)`)).not.toBe('granted');
+        const url = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.webContents.getURL());
+        expect(new URL(url).hostname).toBe('127.0.0.1');
+        const socket = join(home, 'exec-approvals.sock');
+        expect(statSync(socket).mode & 0o777).toBe(0o600);
+        await app.close();
+        expect(existsSync(socket)).toBe(false);
+      } finally {
+        await app.close().catch(() => undefined);
+      }
+    }, 60_000);
+  },
+);

@@ -75,7 +75,11 @@ describe('the CI workflow', () => {
 
   it('is a lint that catches what it claims to: each broken copy is refused, naming why', () => {
     const broken: Array<[string, string, RegExp]> = [
-      ['a step with both uses and run', text.replace('      - uses: actions/checkout@v4\n', '      - uses: actions/checkout@v4\n        run: echo both\n'), /exactly one/],
+      [
+        'a step with both uses and run',
+        text.replace('      - uses: actions/checkout@v4\n', '      - uses: actions/checkout@v4\n        run: echo both\n'),
+        /exactly one/,
+      ],
       ['an action not pinned to a ref', text.replace('actions/checkout@v4', 'actions/checkout'), /owner\/repo@ref/],
       ['a misspelt key', text.replace('runs-on: macos-15', 'run-on: macos-15'), /unknown key "run-on"/],
       ['a duplicate key', text.replace('    timeout-minutes: 45\n', '    timeout-minutes: 45\n    timeout-minutes: 30\n'), /yaml: .*(uniq|duplicate)/i],

@@ -10,7 +10,27 @@ import { spawnSync } from 'node:child_process';
 import { parseDocument } from 'yaml';
 
 const TOP_KEYS = ['name', 'run-name', 'on', 'permissions', 'env', 'defaults', 'concurrency', 'jobs'];
-const JOB_KEYS = ['name', 'needs', 'permissions', 'runs-on', 'environment', 'concurrency', 'outputs', 'env', 'defaults', 'if', 'steps', 'timeout-minutes', 'strategy', 'continue-on-error', 'container', 'services', 'uses', 'with', 'secrets'];
+const JOB_KEYS = [
+  'name',
+  'needs',
+  'permissions',
+  'runs-on',
+  'environment',
+  'concurrency',
+  'outputs',
+  'env',
+  'defaults',
+  'if',
+  'steps',
+  'timeout-minutes',
+  'strategy',
+  'continue-on-error',
+  'container',
+  'services',
+  'uses',
+  'with',
+  'secrets',
+];
 const STEP_KEYS = ['id', 'if', 'name', 'uses', 'run', 'working-directory', 'shell', 'with', 'env', 'continue-on-error', 'timeout-minutes'];
 const STRATEGY_KEYS = ['matrix', 'fail-fast', 'max-parallel'];
 const EVENTS = ['push', 'pull_request', 'pull_request_target', 'workflow_dispatch', 'workflow_call', 'schedule', 'merge_group', 'release', 'workflow_run'];
@@ -83,7 +103,8 @@ export function lintWorkflow(text: string): string[] {
       const uses = step.uses;
       const run = step.run;
       if ((uses === undefined) === (run === undefined)) problems.push(`${at}: a step has either "uses" or "run", exactly one`);
-      if (uses !== undefined && (typeof uses !== 'string' || !/^[\w.-]+\/[\w./-]+@[\w.-]+$/.test(uses) && !uses.startsWith('./'))) problems.push(`${at}: "uses" must name owner/repo@ref`);
+      if (uses !== undefined && (typeof uses !== 'string' || (!/^[\w.-]+\/[\w./-]+@[\w.-]+$/.test(uses) && !uses.startsWith('./'))))
+        problems.push(`${at}: "uses" must name owner/repo@ref`);
       if (step.with !== undefined) {
         if (!isMap(step.with)) problems.push(`${at}: "with" is not a mapping`);
         else for (const [k, v] of Object.entries(step.with)) if (isMap(v) || Array.isArray(v)) problems.push(`${at}: with.${k} must be a single value`);

@@ -101,11 +101,18 @@ describe('layering', () => {
   });
 
   it('does not let a relative path reach into another package', async () => {
-    expect(await rules('packages/audit/src/probe.ts', "import { evaluate } from '../../policy/src/index.js';\nexport { evaluate };\n")).toEqual(['import-x/no-relative-packages']);
+    expect(await rules('packages/audit/src/probe.ts', "import { evaluate } from '../../policy/src/index.js';\nexport { evaluate };\n")).toEqual([
+      'import-x/no-relative-packages',
+    ]);
   });
 
   it('leaves the apps free to use any package', async () => {
-    expect(await rules('apps/cli/src/probe.ts', "import { Gateway } from '@aleph/gateway';\nimport { spawn } from 'node:child_process';\nexport { Gateway, spawn };\n")).toEqual([]);
+    expect(
+      await rules(
+        'apps/cli/src/probe.ts',
+        "import { Gateway } from '@aleph/gateway';\nimport { spawn } from 'node:child_process';\nexport { Gateway, spawn };\n",
+      ),
+    ).toEqual([]);
     expect(await rules('apps/desktop/src/main/probe.ts', "import { Gateway } from '@aleph/gateway';\nexport { Gateway };\n")).toEqual([]);
   });
 });

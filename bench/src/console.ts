@@ -24,17 +24,26 @@ const LOADS = 9;
 const WORDS = ['git', 'npm', 'build', 'docker', 'curl', 'handler', 'render', 'session', 'checkout', 'install', 'grep', 'tar', 'awk', 'retry', 'cache'];
 const NOTHING = 'qqqzzzxxq';
 
-const median = (xs: readonly number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
+const median = (xs: readonly number[]): number =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 
 /** The floor for a page load: 100 cards of static HTML from a bare HTTP server. */
 function staticCards(): Promise<{ url: string; close: () => void }> {
-  const cards = Array.from({ length: PENDING }, (_, i) => `<article class="approval"><pre>cp a${i} b${i}</pre><button>Allow Once</button><button>Deny</button></article>`).join('');
+  const cards = Array.from(
+    { length: PENDING },
+    (_, i) => `<article class="approval"><pre>cp a${i} b${i}</pre><button>Allow Once</button><button>Deny</button></article>`,
+  ).join('');
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>floor</title></head><body>${cards}</body></html>`;
   const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    resolve({ url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/`, close: () => server.close() });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({ url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/`, close: () => server.close() });
+    }),
+  );
 }
 
 /** Milliseconds from navigation to `count` approval cards on screen, measured by the page's clock. */
@@ -44,10 +53,10 @@ async function load(browser: Browser, url: string): Promise<number> {
     const page = await context.newPage();
     await page.goto(url, { waitUntil: 'commit' });
     // The frame in which the cards are all there, timed from the navigation's start (the click that opened the console).
-    return await page.evaluate(`new Promise((resolve) => {
+    return (await page.evaluate(`new Promise((resolve) => {
       const check = () => document.querySelectorAll('article.approval').length >= ${PENDING} ? resolve(performance.now()) : requestAnimationFrame(check);
       check();
-    })`) as number;
+    })`)) as number;
   } finally {
     await context.close();
   }
@@ -92,8 +101,8 @@ async function timeline(page: Page): Promise<{ painted: number[]; answered: numb
   // A first round warms the caches of both paths alike; it is not counted.
   for (const [round, word] of [...WORDS.slice(0, 3), ...WORDS, ...WORDS].entries()) {
     await page.evaluate(`(${SEARCH_AND_PAINT})('${NOTHING}')`);
-    const p = await page.evaluate(`(${SEARCH_AND_PAINT})('${word}')`) as number;
-    const a = await page.evaluate(`(${SEARCH_ONLY})('${word}')`) as number;
+    const p = (await page.evaluate(`(${SEARCH_AND_PAINT})('${word}')`)) as number;
+    const a = (await page.evaluate(`(${SEARCH_ONLY})('${word}')`)) as number;
     if (round >= 3) {
       painted.push(p);
       answered.push(a);
@@ -124,7 +133,12 @@ export async function consoleSuite(): Promise<Row[]> {
       clients.push(agent);
       for (let i = 0; i < PENDING / 2; i++) {
         const n = c * (PENDING / 2) + i;
-        agent.send({ type: 'approval_request', id: `r${n}`, request: { command: `cp a${n} b${n}`, cwd: root, agent_id: `agent-${c}`, session_key: 's' }, timeout_ms: 3_600_000 });
+        agent.send({
+          type: 'approval_request',
+          id: `r${n}`,
+          request: { command: `cp a${n} b${n}`, cwd: root, agent_id: `agent-${c}`, session_key: 's' },
+          timeout_ms: 3_600_000,
+        });
       }
     }
     while (gateway.pendingApprovals().length < PENDING) await new Promise((r) => setTimeout(r, 20));
@@ -150,14 +164,24 @@ export async function consoleSuite(): Promise<Row[]> {
     await context.close();
 
     const readyMs = median(ready);
-    const p95 = percentile([...search.painted].sort((a, b) => a - b), 95);
+    const p95 = percentile(
+      [...search.painted].sort((a, b) => a - b),
+      95,
+    );
     return [
       {
-        suite: 'console', metric: `console ready, ${PENDING} pending approvals (median of ${LOADS})`, value: readyMs, unit: 'ms',
-        baseline: { name: `static page of ${PENDING} cards`, value: median(bare) }, target: { text: '< 1 s', met: readyMs < 1000 },
+        suite: 'console',
+        metric: `console ready, ${PENDING} pending approvals (median of ${LOADS})`,
+        value: readyMs,
+        unit: 'ms',
+        baseline: { name: `static page of ${PENDING} cards`, value: median(bare) },
+        target: { text: '< 1 s', met: readyMs < 1000 },
       },
       {
-        suite: 'console', metric: `timeline search to painted rows, p50 (${SEARCH_ROWS.toLocaleString('en-US')} rows)`, value: median(search.painted), unit: 'ms',
+        suite: 'console',
+        metric: `timeline search to painted rows, p50 (${SEARCH_ROWS.toLocaleString('en-US')} rows)`,
+        value: median(search.painted),
+        unit: 'ms',
         baseline: { name: 'the same search over the WebSocket, not drawn', value: median(search.answered) },
       },
       { suite: 'console', metric: 'timeline search to painted rows, p95', value: p95, unit: 'ms', target: { text: '< 150 ms', met: p95 < 150 } },

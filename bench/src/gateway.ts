@@ -20,8 +20,13 @@ const HOOK_RUNS = 15;
 const ALEPH = fileURLToPath(new URL('../../apps/cli/bin/aleph.js', import.meta.url));
 /** The floor for a hook: Node starts, sends one line to the echo server, reads the answer, exits. */
 const ONE_LINE = "const s = require('node:net').connect(process.argv[1]); s.on('connect', () => s.write('{}\\n')); s.on('data', () => s.destroy());";
-const HOOK_INPUT = JSON.stringify({ hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'git status' }, session_id: 'bench', cwd: '/home/user/project' });
-
+const HOOK_INPUT = JSON.stringify({
+  hook_event_name: 'PreToolUse',
+  tool_name: 'Bash',
+  tool_input: { command: 'git status' },
+  session_id: 'bench',
+  cwd: '/home/user/project',
+});
 
 const elapsedMs = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
 
@@ -47,18 +52,25 @@ function echoClient(path: string): Promise<{ roundTrip: (m: object) => Promise<v
     socket.on('data', (chunk: Buffer) => {
       for (const f of reader.push(chunk)) if (f.kind === 'message') waiting.shift()?.();
     });
-    socket.on('connect', () => resolve({
-      socket,
-      roundTrip: (m) => new Promise<void>((done) => {
-        waiting.push(done);
-        socket.write(encodeFrame(m));
+    socket.on('connect', () =>
+      resolve({
+        socket,
+        roundTrip: (m) =>
+          new Promise<void>((done) => {
+            waiting.push(done);
+            socket.write(encodeFrame(m));
+          }),
       }),
-    }));
+    );
     waiting = [];
   });
 }
 
-const request = (i: number) => ({ type: 'approval_request' as const, id: `r${i}`, request: { command: `git log --oneline -n ${i % 50}`, cwd: '/home/user/project', agent_id: 'bench', session_key: 'bench' } });
+const request = (i: number) => ({
+  type: 'approval_request' as const,
+  id: `r${i}`,
+  request: { command: `git log --oneline -n ${i % 50}`, cwd: '/home/user/project', agent_id: 'bench', session_key: 'bench' },
+});
 const isDecision = (m: GatewayMessage): m is Extract<GatewayMessage, { type: 'approval_decision' }> => m.type === 'approval_decision';
 
 export async function gatewaySuite(): Promise<Row[]> {
@@ -111,15 +123,36 @@ export async function gatewaySuite(): Promise<Row[]> {
     const evaluateBare = (i: number): void => {
       const { command, cwd } = request(i).request;
       policy.evaluate(command, {
-        mode: 'safe', denylist: [], asklist: [], allowlist: [], cwd, home: '/home/user', resolveExecutable: executables.resolver(cwd, process.env.PATH ?? ''), patterns: NO_USER_PATTERNS,
+        mode: 'safe',
+        denylist: [],
+        asklist: [],
+        allowlist: [],
+        cwd,
+        home: '/home/user',
+        resolveExecutable: executables.resolver(cwd, process.env.PATH ?? ''),
+        patterns: NO_USER_PATTERNS,
       });
     };
     const appendBare = (i: number): void => {
       const { command, cwd, agent_id, session_key } = request(i).request;
-      floorAudit.appendBatch([{
-        event: 'terminal_cmd', command, decision: 'allow-once', reason: 'safe', risk_level: 'low', verdict: 'safe', mode: 'safe', agent: agent_id, cwd, reasons: [],
-        session: session_key, actor: agent_id, executor: 'policy', request_id: `r${i}`,
-      }]);
+      floorAudit.appendBatch([
+        {
+          event: 'terminal_cmd',
+          command,
+          decision: 'allow-once',
+          reason: 'safe',
+          risk_level: 'low',
+          verdict: 'safe',
+          mode: 'safe',
+          agent: agent_id,
+          cwd,
+          reasons: [],
+          session: session_key,
+          actor: agent_id,
+          executor: 'policy',
+          request_id: `r${i}`,
+        },
+      ]);
     };
 
     // Round trips on an open connection, one at a time.
@@ -171,21 +204,60 @@ export async function gatewaySuite(): Promise<Row[]> {
     const p50 = percentile(decisionTrips, 50);
     const echoP50 = percentile(echoTrips, 50);
     return [
-      { suite: 'gateway', metric: 'connect + handshake p50', value: percentile(gatewayConnects, 50), unit: 'ms', baseline: { name: 'echo connect + 1 line', value: percentile(echoConnects, 50) } },
-      { suite: 'gateway', metric: 'aleph hook claude-code, start to answer (median)', value: percentile(hookRuns, 50), unit: 'ms', baseline: { name: 'node: start, 1 echo line, exit', value: percentile(nodeRuns, 50) } },
-      { suite: 'gateway', metric: 'decision round trip p50 (open connection)', value: p50, unit: 'ms', baseline: { name: 'echo round trip', value: echoP50 }, target: { text: '<= 2x', met: p50 / echoP50 <= 2 } },
-      { suite: 'gateway', metric: 'decision round trip p99', value: percentile(decisionTrips, 99), unit: 'ms', baseline: { name: 'echo p99', value: percentile(echoTrips, 99) } },
+      {
+        suite: 'gateway',
+        metric: 'connect + handshake p50',
+        value: percentile(gatewayConnects, 50),
+        unit: 'ms',
+        baseline: { name: 'echo connect + 1 line', value: percentile(echoConnects, 50) },
+      },
+      {
+        suite: 'gateway',
+        metric: 'aleph hook claude-code, start to answer (median)',
+        value: percentile(hookRuns, 50),
+        unit: 'ms',
+        baseline: { name: 'node: start, 1 echo line, exit', value: percentile(nodeRuns, 50) },
+      },
+      {
+        suite: 'gateway',
+        metric: 'decision round trip p50 (open connection)',
+        value: p50,
+        unit: 'ms',
+        baseline: { name: 'echo round trip', value: echoP50 },
+        target: { text: '<= 2x', met: p50 / echoP50 <= 2 },
+      },
+      {
+        suite: 'gateway',
+        metric: 'decision round trip p99',
+        value: percentile(decisionTrips, 99),
+        unit: 'ms',
+        baseline: { name: 'echo p99', value: percentile(echoTrips, 99) },
+      },
       { suite: 'gateway', metric: 'floor part: bare policy evaluation p50', value: percentile(evaluations, 50), unit: 'ms' },
       { suite: 'gateway', metric: 'floor part: one acknowledged audit append p50', value: percentile(appends, 50), unit: 'ms' },
       {
-        suite: 'gateway', metric: 'decision round trip p50 vs floor (echo + evaluation + append)', value: p50, unit: 'ms', baseline: { name: 'floor p50', value: percentile(floors, 50) },
+        suite: 'gateway',
+        metric: 'decision round trip p50 vs floor (echo + evaluation + append)',
+        value: p50,
+        unit: 'ms',
+        baseline: { name: 'floor p50', value: percentile(floors, 50) },
         target: { text: '<= 1.5x', met: p50 / percentile(floors, 50) <= 1.5 },
       },
       {
-        suite: 'gateway', metric: 'decision round trip p99 vs floor', value: percentile(decisionTrips, 99), unit: 'ms', baseline: { name: 'floor p99', value: percentile(floors, 99) },
+        suite: 'gateway',
+        metric: 'decision round trip p99 vs floor',
+        value: percentile(decisionTrips, 99),
+        unit: 'ms',
+        baseline: { name: 'floor p99', value: percentile(floors, 99) },
         target: { text: '<= 2x', met: percentile(decisionTrips, 99) / percentile(floors, 99) <= 2 },
       },
-      { suite: 'gateway', metric: `pipelined decisions, one connection, audit on (${PIPELINED.toLocaleString('en-US')})`, value: perSecond, unit: 'decisions/s', target: { text: '>= 10,000/s', met: perSecond >= 10_000 } },
+      {
+        suite: 'gateway',
+        metric: `pipelined decisions, one connection, audit on (${PIPELINED.toLocaleString('en-US')})`,
+        value: perSecond,
+        unit: 'decisions/s',
+        target: { text: '>= 10,000/s', met: perSecond >= 10_000 },
+      },
     ];
   } finally {
     await gateway.stop();

@@ -16,7 +16,11 @@ export async function policySuite(): Promise<Row[]> {
   // What the gateway passes besides: its own home, which no SAFE command may read.
   const gatewayOptions = { ...options, alephHome: '/home/user/.config/aleph' };
 
-  const { parse: parseMs, classify: classifyMs, gateway: gatewayMs } = medianMs({
+  const {
+    parse: parseMs,
+    classify: classifyMs,
+    gateway: gatewayMs,
+  } = medianMs({
     parse: () => {
       for (const c of commands) parser.parse(c)!.delete();
     },
@@ -47,7 +51,7 @@ export async function policySuite(): Promise<Row[]> {
     },
     {
       suite: 'policy',
-      metric: 'classification time vs bare parse, with the gateway\'s alephHome',
+      metric: "classification time vs bare parse, with the gateway's alephHome",
       value: gatewayMs,
       unit: 'ms',
       baseline: { name: 'bare parse', value: parseMs },

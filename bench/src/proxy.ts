@@ -11,7 +11,16 @@ import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { realCapabilities, resolveCapabilities, runSandboxed, sandboxAvailability, startDomainProxy, withOverrides, type Capabilities, type NetworkGrant } from '@aleph/sandbox';
+import {
+  realCapabilities,
+  resolveCapabilities,
+  runSandboxed,
+  sandboxAvailability,
+  startDomainProxy,
+  withOverrides,
+  type Capabilities,
+  type NetworkGrant,
+} from '@aleph/sandbox';
 import { spawned } from './process.js';
 import type { Row } from './table.js';
 
@@ -22,7 +31,7 @@ const NAME = 'download.bench.test';
 
 /** A loopback HTTP server that answers every request with SIZE bytes, and prints its port. */
 const SERVER = [
-  "const body = Buffer.alloc(Number(process.argv[1]), 0x61);",
+  'const body = Buffer.alloc(Number(process.argv[1]), 0x61);',
   "const s = require('node:http').createServer((q, r) => { r.writeHead(200, { 'content-length': String(body.length) }); r.end(body); });",
   "s.listen(0, '127.0.0.1', () => console.log(s.address().port));",
 ].join('\n');
@@ -36,11 +45,11 @@ const SERVER = [
  * Arguments: SIZE HOST PORT [PROXY_HOST PROXY_PORT | env].
  */
 const CLIENT = [
-  "const [size, host, port, ph, pp] = process.argv.slice(1);",
+  'const [size, host, port, ph, pp] = process.argv.slice(1);',
   "let proxy = ph === undefined ? null : ph === 'env' ? new URL(process.env.HTTPS_PROXY) : { hostname: ph, port: pp };",
   "const s = require('node:net').connect(Number(proxy === null ? port : proxy.port), proxy === null ? '127.0.0.1' : proxy.hostname);",
-  "const get = `GET /10mb HTTP/1.1\\r\\nHost: ${host}\\r\\nConnection: close\\r\\n\\r\\n`;",
-  "let tunnel = proxy !== null, got = 0, head = Buffer.alloc(0);",
+  'const get = `GET /10mb HTTP/1.1\\r\\nHost: ${host}\\r\\nConnection: close\\r\\n\\r\\n`;',
+  'let tunnel = proxy !== null, got = 0, head = Buffer.alloc(0);',
   "s.on('connect', () => s.write(tunnel ? `CONNECT ${host}:${port} HTTP/1.1\\r\\n\\r\\n` : get));",
   "s.on('data', (d) => { if (!tunnel) { got += d.length; return; } head = Buffer.concat([head, d]); const i = head.indexOf('\\r\\n\\r\\n'); if (i >= 0) { tunnel = false; got += head.length - i - 4; s.write(get); } });",
   "s.on('close', () => { if (got < Number(size)) { console.error(`only ${got} bytes`); process.exit(1); } });",
@@ -91,10 +100,17 @@ export async function proxySuite(): Promise<Row[]> {
       return real.value;
     };
     const confined = (network: NetworkGrant, command: readonly string[]) => async () => {
-      const log = await runSandboxed({ capabilities: profile(network), command, cwd: workspace, env: { PATH: '/usr/bin:/bin' } }, {
-        stdin: 'ignore', stdout: sink, stderr: sink, network: { grants, resolve },
-      });
-      if (log.status !== 'success' || log.exit_code !== 0) throw new Error(`the confined download failed: ${log.error?.message ?? `${log.status}, exit ${log.exit_code}`}`);
+      const log = await runSandboxed(
+        { capabilities: profile(network), command, cwd: workspace, env: { PATH: '/usr/bin:/bin' } },
+        {
+          stdin: 'ignore',
+          stdout: sink,
+          stderr: sink,
+          network: { grants, resolve },
+        },
+      );
+      if (log.status !== 'success' || log.exit_code !== 0)
+        throw new Error(`the confined download failed: ${log.error?.message ?? `${log.status}, exit ${log.exit_code}`}`);
     };
     contenders['confined, whole network'] = confined({ kind: 'allow_all' }, [node, '-e', CLIENT, String(SIZE), NAME, String(port)]);
     contenders['confined, domain grant'] = confined({ kind: 'allow_domains', domains: [NAME] }, [node, '-e', CLIENT, String(SIZE), NAME, String(port), 'env']);
@@ -119,17 +135,39 @@ export async function proxySuite(): Promise<Row[]> {
   };
   const base = median('direct');
   const rows: Row[] = [
-    { suite: 'proxy', metric: '10 MB download through the proxy (CONNECT)', value: median('proxy, CONNECT'), unit: 'ms', baseline: { name: 'direct', value: base }, target: { text: '<= 1.2x direct', met: median('proxy, CONNECT') <= 1.2 * base } },
+    {
+      suite: 'proxy',
+      metric: '10 MB download through the proxy (CONNECT)',
+      value: median('proxy, CONNECT'),
+      unit: 'ms',
+      baseline: { name: 'direct', value: base },
+      target: { text: '<= 1.2x direct', met: median('proxy, CONNECT') <= 1.2 * base },
+    },
     ...(withCurl ? ['curl, proxy, CONNECT', 'curl, proxy, plain HTTP'] : []).map((name) => ({
-      suite: 'proxy', metric: `10 MB download, ${name} (curl slows behind any relay hop)`, value: median(name), unit: 'ms', baseline: { name: 'curl, direct', value: median('curl, direct') },
+      suite: 'proxy',
+      metric: `10 MB download, ${name} (curl slows behind any relay hop)`,
+      value: median(name),
+      unit: 'ms',
+      baseline: { name: 'curl, direct', value: median('curl, direct') },
     })),
   ];
   if (linux) {
     const whole = median('confined, whole network');
     const granted = median('confined, domain grant');
-    rows.push({ suite: 'proxy', metric: 'a confined run downloading 10 MB through the bridge and proxy (proxy start included)', value: granted, unit: 'ms', baseline: { name: 'confined, whole network', value: whole } });
+    rows.push({
+      suite: 'proxy',
+      metric: 'a confined run downloading 10 MB through the bridge and proxy (proxy start included)',
+      value: granted,
+      unit: 'ms',
+      baseline: { name: 'confined, whole network', value: whole },
+    });
   } else {
-    rows.push({ suite: 'proxy', metric: `confined download not measured: ${available.ok ? 'the bridge is Linux\'s' : available.error.message}`, value: 0, unit: '' });
+    rows.push({
+      suite: 'proxy',
+      metric: `confined download not measured: ${available.ok ? "the bridge is Linux's" : available.error.message}`,
+      value: 0,
+      unit: '',
+    });
   }
   return rows;
 }

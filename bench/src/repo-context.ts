@@ -39,7 +39,15 @@ function realisticRepository(dir: string, env: NodeJS.ProcessEnv): string {
 
 export async function repoContextSuite(): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'alrb-'));
-  const env = { ...process.env, HOME: dir, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
+  const env = {
+    ...process.env,
+    HOME: dir,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_AUTHOR_NAME: 'b',
+    GIT_AUTHOR_EMAIL: 'b@b',
+    GIT_COMMITTER_NAME: 'b',
+    GIT_COMMITTER_EMAIL: 'b@b',
+  };
   const repo = realisticRepository(dir, env);
   // Agents work at the top of the project; a folder two levels down is the other common case.
   const cwd = repo;
@@ -60,37 +68,49 @@ export async function repoContextSuite(): Promise<Row[]> {
     const options = { cwd, home: dir };
     const context = repositoryContext(policy, 'git status', cwd, dir);
     const {
-      cached: cachedMs, cachedNested: cachedNestedMs, uncached: uncachedMs, gitConfig: gitConfigMs, gather: gatherMs, evaluate: evaluateMs, evaluateWithContext: withContextMs,
-    } = medianMs({
-      cached: () => {
-        for (let i = 0; i < PROBES; i++) cachedProbe.report(location);
+      cached: cachedMs,
+      cachedNested: cachedNestedMs,
+      uncached: uncachedMs,
+      gitConfig: gitConfigMs,
+      gather: gatherMs,
+      evaluate: evaluateMs,
+      evaluateWithContext: withContextMs,
+    } = medianMs(
+      {
+        cached: () => {
+          for (let i = 0; i < PROBES; i++) cachedProbe.report(location);
+        },
+        cachedNested: () => {
+          for (let i = 0; i < PROBES; i++) cachedProbe.report(nestedLocation);
+        },
+        uncached: () => {
+          for (let i = 0; i < PROBES / 20; i++) new RepositoryProbe({ home: dir, uid: process.geteuid?.() ?? null }).report(location);
+        },
+        // The alternative: ask git for the repository's configuration (one process per probe).
+        gitConfig: () => {
+          for (let i = 0; i < 5; i++) {
+            spawnSync('git', ['config', '--list', '--show-scope', '--show-origin', '-z'], {
+              cwd,
+              env: { ...env, GIT_OPTIONAL_LOCKS: '0', GIT_PAGER: 'cat', GIT_TERMINAL_PROMPT: '0' },
+              stdio: ['ignore', 'pipe', 'ignore'],
+            });
+          }
+        },
+        // The gateway's step: the locations (from the parse the evaluation then reuses) and the probe.
+        gather: () => {
+          for (let i = 0; i < PROBES; i++) repositoryContext(policy, 'git status', cwd, dir);
+        },
+        // And what the policy does with it: the same evaluation with and without the context.
+        evaluate: () => {
+          for (let i = 0; i < PROBES; i++) policy.evaluate('git status', options);
+        },
+        evaluateWithContext: () => {
+          for (let i = 0; i < PROBES; i++) policy.evaluate('git status', { ...options, ...context });
+        },
       },
-      cachedNested: () => {
-        for (let i = 0; i < PROBES; i++) cachedProbe.report(nestedLocation);
-      },
-      uncached: () => {
-        for (let i = 0; i < PROBES / 20; i++) new RepositoryProbe({ home: dir, uid: process.geteuid?.() ?? null }).report(location);
-      },
-      // The alternative: ask git for the repository's configuration (one process per probe).
-      gitConfig: () => {
-        for (let i = 0; i < 5; i++) {
-          spawnSync('git', ['config', '--list', '--show-scope', '--show-origin', '-z'], {
-            cwd, env: { ...env, GIT_OPTIONAL_LOCKS: '0', GIT_PAGER: 'cat', GIT_TERMINAL_PROMPT: '0' }, stdio: ['ignore', 'pipe', 'ignore'],
-          });
-        }
-      },
-      // The gateway's step: the locations (from the parse the evaluation then reuses) and the probe.
-      gather: () => {
-        for (let i = 0; i < PROBES; i++) repositoryContext(policy, 'git status', cwd, dir);
-      },
-      // And what the policy does with it: the same evaluation with and without the context.
-      evaluate: () => {
-        for (let i = 0; i < PROBES; i++) policy.evaluate('git status', options);
-      },
-      evaluateWithContext: () => {
-        for (let i = 0; i < PROBES; i++) policy.evaluate('git status', { ...options, ...context });
-      },
-    }, 15, 3);
+      15,
+      3,
+    );
     const perCachedUs = (cachedMs / PROBES) * 1000;
     const perCachedNestedUs = (cachedNestedMs / PROBES) * 1000;
     const perUncachedUs = (uncachedMs / (PROBES / 20)) * 1000;
@@ -125,7 +145,13 @@ export async function repoContextSuite(): Promise<Row[]> {
     const tripOtherUs = median(withoutGit);
 
     return [
-      { suite: 'repo-context', metric: 'decision round trip, git command at the top of a repository', value: tripUs, unit: 'µs', baseline: { name: 'a command without git', value: tripOtherUs } },
+      {
+        suite: 'repo-context',
+        metric: 'decision round trip, git command at the top of a repository',
+        value: tripUs,
+        unit: 'µs',
+        baseline: { name: 'a command without git', value: tripOtherUs },
+      },
       {
         suite: 'repo-context',
         metric: 'repository probe per git request, cached (locations + probe)',
@@ -134,11 +160,41 @@ export async function repoContextSuite(): Promise<Row[]> {
         baseline: { name: 'decision round trip', value: tripUs },
         target: { text: '< 5% of the round trip', met: gatherUs < 0.05 * tripUs },
       },
-      { suite: 'repo-context', metric: `  of which stat calls (${cachedProbe.cost(location)}, at the top of the project)`, value: perCachedUs, unit: 'µs', baseline: { name: 'decision round trip', value: tripUs } },
-      { suite: 'repo-context', metric: `probe, cached, two folders down (${cachedProbe.cost(nestedLocation)} stat calls)`, value: perCachedNestedUs, unit: 'µs', baseline: { name: 'decision round trip', value: tripUs } },
-      { suite: 'repo-context', metric: 'the policy reading the repository context', value: findingsUs, unit: 'µs', baseline: { name: 'decision round trip', value: tripUs } },
-      { suite: 'repo-context', metric: 'probe, uncached (discover + read + parse)', value: perUncachedUs, unit: 'µs', baseline: { name: 'decision round trip', value: tripUs } },
-      { suite: 'repo-context', metric: 'git config --list, one process', value: perGitConfigUs, unit: 'µs', baseline: { name: 'uncached probe', value: perUncachedUs } },
+      {
+        suite: 'repo-context',
+        metric: `  of which stat calls (${cachedProbe.cost(location)}, at the top of the project)`,
+        value: perCachedUs,
+        unit: 'µs',
+        baseline: { name: 'decision round trip', value: tripUs },
+      },
+      {
+        suite: 'repo-context',
+        metric: `probe, cached, two folders down (${cachedProbe.cost(nestedLocation)} stat calls)`,
+        value: perCachedNestedUs,
+        unit: 'µs',
+        baseline: { name: 'decision round trip', value: tripUs },
+      },
+      {
+        suite: 'repo-context',
+        metric: 'the policy reading the repository context',
+        value: findingsUs,
+        unit: 'µs',
+        baseline: { name: 'decision round trip', value: tripUs },
+      },
+      {
+        suite: 'repo-context',
+        metric: 'probe, uncached (discover + read + parse)',
+        value: perUncachedUs,
+        unit: 'µs',
+        baseline: { name: 'decision round trip', value: tripUs },
+      },
+      {
+        suite: 'repo-context',
+        metric: 'git config --list, one process',
+        value: perGitConfigUs,
+        unit: 'µs',
+        baseline: { name: 'uncached probe', value: perUncachedUs },
+      },
     ];
   } finally {
     await gateway.stop();

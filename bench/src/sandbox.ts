@@ -8,7 +8,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { bubblewrapArgs, pathsToHide, PRESETS, resolveCapabilities, runSandboxed, sandboxAvailability, unixSocketFilter, type Capabilities } from '@aleph/sandbox';
+import {
+  bubblewrapArgs,
+  pathsToHide,
+  PRESETS,
+  resolveCapabilities,
+  runSandboxed,
+  sandboxAvailability,
+  unixSocketFilter,
+  type Capabilities,
+} from '@aleph/sandbox';
 import { spawned } from './process.js';
 import type { Row } from './table.js';
 
@@ -30,7 +39,10 @@ async function peer(workspace: string): Promise<Contender> {
   const previous = process.cwd();
   process.chdir(workspace);
   try {
-    await SandboxManager.initialize({ network: { allowedDomains: [], deniedDomains: [] }, filesystem: { denyRead: [], allowWrite: [workspace], denyWrite: [] } });
+    await SandboxManager.initialize({
+      network: { allowedDomains: [], deniedDomains: [] },
+      filesystem: { denyRead: [], allowWrite: [workspace], denyWrite: [] },
+    });
   } catch (e) {
     throw new Error(`@anthropic-ai/sandbox-runtime cannot run here, so the sandbox comparison cannot be made: ${(e as Error).message}`);
   } finally {
@@ -59,7 +71,13 @@ export async function sandboxSuite(): Promise<Row[]> {
     const caps: Capabilities = resolved.value;
     // The same sandbox the runner builds: the paths it hides (for a run by root, /etc's root-only
     // entries) and its seccomp filter, read from standard input here.
-    const hide = pathsToHide(caps, { home: process.env.HOME ?? homedir(), extra: [], agentSocket: undefined, walk: true, rootOnlyIn: process.getuid?.() === 0 ? '/etc' : null }).paths;
+    const hide = pathsToHide(caps, {
+      home: process.env.HOME ?? homedir(),
+      extra: [],
+      agentSocket: undefined,
+      walk: true,
+      rootOnlyIn: process.getuid?.() === 0 ? '/etc' : null,
+    }).paths;
     const seccomp = unixSocketFilter(process.arch);
     const args = bubblewrapArgs(caps, { cwd: workspace, hide, ...(seccomp === null ? {} : { seccompFd: 0 }) });
     if (!args.ok) throw new Error(args.error.message);
@@ -100,8 +118,22 @@ export async function sandboxSuite(): Promise<Row[]> {
     const peerMs = median(other.name);
     return [
       { suite: 'sandbox', metric: '`true` under raw bwrap, same arguments', value: raw, unit: 'ms', baseline: { name: 'bare', value: median('bare') } },
-      { suite: 'sandbox', metric: '`true` under the runner and helper', value: helper, unit: 'ms', baseline: { name: 'raw bwrap', value: raw }, target: { text: '<= 1.3x raw bwrap', met: helper <= 1.3 * raw } },
-      { suite: 'sandbox', metric: '`true` under the runner and helper', value: helper, unit: 'ms', baseline: { name: 'sandbox-runtime', value: peerMs }, target: { text: 'faster than the peer', met: helper < peerMs } },
+      {
+        suite: 'sandbox',
+        metric: '`true` under the runner and helper',
+        value: helper,
+        unit: 'ms',
+        baseline: { name: 'raw bwrap', value: raw },
+        target: { text: '<= 1.3x raw bwrap', met: helper <= 1.3 * raw },
+      },
+      {
+        suite: 'sandbox',
+        metric: '`true` under the runner and helper',
+        value: helper,
+        unit: 'ms',
+        baseline: { name: 'sandbox-runtime', value: peerMs },
+        target: { text: 'faster than the peer', met: helper < peerMs },
+      },
     ];
   } finally {
     rmSync(workspace, { recursive: true, force: true });

@@ -35,7 +35,10 @@ const CODEX_MATCHER = '^(Bash|mcp__.*)$';
 const GEMINI_MATCHER = '^(run_shell_command|write_file|replace|read_file)$';
 
 const committedOnly = (agent: string, file: string): Result<string> =>
-  fail('no_local_settings', `${agent} keeps project hooks in ${file}, a file meant to be committed, and has no local one: Aleph's hook names paths of this machine, so it is installed for your user only (--user).`);
+  fail(
+    'no_local_settings',
+    `${agent} keeps project hooks in ${file}, a file meant to be committed, and has no local one: Aleph's hook names paths of this machine, so it is installed for your user only (--user).`,
+  );
 
 export const TARGETS: Readonly<Record<InstallableAgent, AgentTarget>> = {
   'claude-code': {
@@ -44,13 +47,15 @@ export const TARGETS: Readonly<Record<InstallableAgent, AgentTarget>> = {
     // "single project, not shareable (gitignored)". .claude/settings.json is meant to be committed.
     file: (scope, home, project) => ok(scope === 'user' ? join(home, '.claude', 'settings.json') : join(project, '.claude', 'settings.local.json')),
     // 600 s is Claude Code's own default for a command hook; written out so that a person's answer has that long.
-    entries: (command) => ['PreToolUse', 'PermissionRequest'].map((event) => ({ event, matcher: CLAUDE_MATCHER, handler: { type: 'command', command, timeout: 600 } })),
+    entries: (command) =>
+      ['PreToolUse', 'PermissionRequest'].map((event) => ({ event, matcher: CLAUDE_MATCHER, handler: { type: 'command', command, timeout: 600 } })),
     note: 'Claude Code picks up the change by itself; /hooks lists it.',
   },
   codex: {
     agent: 'codex',
     file: (scope, home) => (scope === 'user' ? ok(join(home, '.codex', 'hooks.json')) : committedOnly('Codex', '.codex/hooks.json')),
-    entries: (command) => ['PreToolUse', 'PermissionRequest'].map((event) => ({ event, matcher: CODEX_MATCHER, handler: { type: 'command', command, timeout: 600 } })),
+    entries: (command) =>
+      ['PreToolUse', 'PermissionRequest'].map((event) => ({ event, matcher: CODEX_MATCHER, handler: { type: 'command', command, timeout: 600 } })),
     note: 'Codex runs a new hook only once you trust it: open /hooks in Codex and trust the Aleph hook.',
   },
   gemini: {
@@ -90,7 +95,11 @@ export function readSettings(file: string): Result<{ readonly value: Json; reado
   }
   if (!isObject(value)) return fail('settings_invalid', `${file} is not a JSON object; it was left untouched.`);
   const hooks = value.hooks;
-  if (hooks !== undefined && (!isObject(hooks) || !Object.values(hooks).every((groups) => Array.isArray(groups) && groups.every((g) => isObject(g) && (g.hooks === undefined || Array.isArray(g.hooks)))))) {
+  if (
+    hooks !== undefined &&
+    (!isObject(hooks) ||
+      !Object.values(hooks).every((groups) => Array.isArray(groups) && groups.every((g) => isObject(g) && (g.hooks === undefined || Array.isArray(g.hooks)))))
+  ) {
     return fail('settings_invalid', `${file}: "hooks" is not of the shape {EVENT: [{"matcher", "hooks": [...]}]}; it was left untouched.`);
   }
   return ok({ value, exists: true, mode });
@@ -140,10 +149,23 @@ function hasExactly(settings: Json, target: AgentTarget, command: string): boole
   const wanted = target.entries(command);
   let count = 0;
   for (const groups of Object.values(hooks)) {
-    for (const group of groups as Json[]) for (const h of Array.isArray(group.hooks) ? group.hooks : []) if (isObject(h) && isAlephHook(h.command, target.agent)) count++;
+    for (const group of groups as Json[])
+      for (const h of Array.isArray(group.hooks) ? group.hooks : []) if (isObject(h) && isAlephHook(h.command, target.agent)) count++;
   }
-  return count === wanted.length && wanted.every((entry) => Array.isArray(hooks[entry.event]) && (hooks[entry.event] as Json[]).some((group) =>
-    group.matcher === entry.matcher && Array.isArray(group.hooks) && group.hooks.length === 1 && JSON.stringify(group.hooks[0]) === JSON.stringify(entry.handler)));
+  return (
+    count === wanted.length &&
+    wanted.every(
+      (entry) =>
+        Array.isArray(hooks[entry.event]) &&
+        (hooks[entry.event] as Json[]).some(
+          (group) =>
+            group.matcher === entry.matcher &&
+            Array.isArray(group.hooks) &&
+            group.hooks.length === 1 &&
+            JSON.stringify(group.hooks[0]) === JSON.stringify(entry.handler),
+        ),
+    )
+  );
 }
 
 /** The hook commands of Aleph's installed in these settings for `agent`, each once. */

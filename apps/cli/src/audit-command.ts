@@ -3,7 +3,18 @@ import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
-import { AUDIT_EVENT_TYPES, RISK_LEVELS, parseDuration, parseWhen, type AuditEventType, type AuditRow, type ChainCheck, type RiskLevel, toJsonLine, visibleText } from '@aleph/protocol';
+import {
+  AUDIT_EVENT_TYPES,
+  RISK_LEVELS,
+  parseDuration,
+  parseWhen,
+  type AuditEventType,
+  type AuditRow,
+  type ChainCheck,
+  type RiskLevel,
+  toJsonLine,
+  visibleText,
+} from '@aleph/protocol';
 import { AuditError, AuditStore, CSV_HEADER, importJsonLines, search, toCsvLine, type SearchQuery } from '@aleph/audit';
 import { flag, value, type ParsedArgs } from './args.js';
 import { alephHome, auditFile, auditHeadFile } from '@aleph/gateway';
@@ -51,7 +62,10 @@ async function audit({ sub, args, io }: Invocation): Promise<number> {
 class AuditLog {
   private store: AuditStore | null = null;
 
-  constructor(readonly file: string, readonly head: string) {}
+  constructor(
+    readonly file: string,
+    readonly head: string,
+  ) {}
 
   /** The store; only an import may start a log where there is none. */
   open(create = false): AuditStore {
@@ -76,7 +90,18 @@ interface Handler {
 
 const HANDLERS: Readonly<Record<string, Handler>> = {
   search: {
-    options: { event: { value: true, multiple: true }, decision: { value: true, multiple: true }, risk: { value: true, multiple: true }, session: { value: true }, actor: { value: true }, since: { value: true }, until: { value: true }, limit: { value: true }, cursor: { value: true }, json: {} },
+    options: {
+      event: { value: true, multiple: true },
+      decision: { value: true, multiple: true },
+      risk: { value: true, multiple: true },
+      session: { value: true },
+      actor: { value: true },
+      since: { value: true },
+      until: { value: true },
+      limit: { value: true },
+      cursor: { value: true },
+      json: {},
+    },
     async run(log, args, io) {
       const query = searchQuery(args, Date.now());
       if (typeof query === 'string') return io.usage(query);
@@ -230,7 +255,11 @@ export const command = defineCommand({
 
 /** The search options as a query, or a usage message. */
 function searchQuery(args: ParsedArgs, now: number): SearchQuery | string {
-  const list = (name: string): string[] => (args.options.get(name) ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  const list = (name: string): string[] =>
+    (args.options.get(name) ?? [])
+      .flatMap((v) => v.split(','))
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
   const events = list('event');
   const badEvent = events.find((e) => !(AUDIT_EVENT_TYPES as readonly string[]).includes(e));
   if (badEvent !== undefined) return `Unknown event type "${badEvent}"; expected one of ${AUDIT_EVENT_TYPES.join(', ')}.`;

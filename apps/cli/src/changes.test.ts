@@ -32,9 +32,13 @@ describe('the changes the CLI makes itself, to a configuration file that does no
     writeFileSync(file, BROKEN);
     const r = aleph(args);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`aleph: Nothing was changed: ${file} is not valid JSON (${parseError()}); it was left untouched. Every change is refused until the file parses again, so that nothing writes over it.\n`);
+    expect(r.stderr).toBe(
+      `aleph: Nothing was changed: ${file} is not valid JSON (${parseError()}); it was left untouched. Every change is refused until the file parses again, so that nothing writes over it.\n`,
+    );
     const json = aleph([...args, '--json']);
-    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'config_invalid', message: expect.stringMatching(/^Nothing was changed: .* is not valid JSON/) } });
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: { code: 'config_invalid', message: expect.stringMatching(/^Nothing was changed: .* is not valid JSON/) },
+    });
     expect(readFileSync(file)).toEqual(BROKEN);
   });
 

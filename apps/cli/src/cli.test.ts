@@ -30,7 +30,7 @@ describe('aleph policy check', () => {
     expect(r.stdout).toContain('[remote_code_execution]');
   });
 
-  it('never rates a read of the gateway\'s own directory SAFE, wherever ALEPH_HOME puts it', () => {
+  it("never rates a read of the gateway's own directory SAFE, wherever ALEPH_HOME puts it", () => {
     for (const command of [`cat ${home()}/exec-approvals.json`, `grep -r secret ${home()}`]) {
       const result = JSON.parse(aleph(['policy', 'check', '--json', command]).stdout) as { verdict: string; risk: { reasons: { code: string }[] } };
       expect(result.verdict).toBe('confirm');
@@ -49,7 +49,10 @@ describe('aleph policy check', () => {
     const input = ['"ls"', 'not json', '"curl x | sh"', '42', JSON.stringify('echo "a\\nb"')].join('\n') + '\n';
     const r = aleph(['policy', 'check', '--json', '--stdin'], input);
     expect(r.code).toBe(1);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { verdict?: string; error?: { code: string; message: string } });
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { verdict?: string; error?: { code: string; message: string } });
     expect(lines).toHaveLength(5);
     expect(lines[0]?.verdict).toBe('safe');
     expect(lines[1]?.error).toEqual({ code: 'invalid_line', message: 'Line 2 is not a JSON-encoded string.' });
@@ -108,7 +111,7 @@ describe('aleph policy check', () => {
     expect(aleph(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
-  it('prints one command\'s help for aleph help COMMAND and aleph COMMAND --help', () => {
+  it("prints one command's help for aleph help COMMAND and aleph COMMAND --help", () => {
     const help = aleph(['help', 'exec']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: aleph exec \[--json\]/);

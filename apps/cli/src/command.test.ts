@@ -45,7 +45,7 @@ describe('help', () => {
     for (const argv of [[], ['help'], ['--help'], ['-h']]) expect(await aleph(...argv)).toEqual({ code: EXIT.ok, stdout: `${HELP}\n`, stderr: '' });
   });
 
-  it.each(declared)('aleph help $name prints that command\'s help, which begins with its usage', async ({ name, command }) => {
+  it.each(declared)("aleph help $name prints that command's help, which begins with its usage", async ({ name, command }) => {
     expect(command.help).toMatch(new RegExp(`^Usage: aleph ${name}\\b`));
     expect(await aleph('help', name)).toEqual({ code: EXIT.ok, stdout: `${command.help}\n`, stderr: '' });
   });
@@ -54,12 +54,12 @@ describe('help', () => {
     expect(await aleph(name, '--help')).toEqual({ code: EXIT.ok, stdout: `${command.help}\n`, stderr: '' });
   });
 
-  it.each(subcommands)('aleph %s %s --help prints the command\'s help too', async (name, sub) => {
+  it.each(subcommands)("aleph %s %s --help prints the command's help too", async (name, sub) => {
     const { command } = declared.find((d) => d.name === name)!;
     expect(await aleph(name, sub, '--help')).toEqual({ code: EXIT.ok, stdout: `${command.help}\n`, stderr: '' });
   });
 
-  it('prints a command\'s help, and exits 2, when a subcommand is missing', async () => {
+  it("prints a command's help, and exits 2, when a subcommand is missing", async () => {
     const { command } = declared.find((d) => d.name === 'devices')!;
     expect(await aleph('devices')).toEqual({ code: EXIT.usage, stdout: `${command.help}\n`, stderr: '' });
     expect(await aleph('devices', 'help')).toEqual({ code: EXIT.ok, stdout: `${command.help}\n`, stderr: '' });
@@ -72,16 +72,31 @@ describe('help', () => {
   });
 
   it.each([
-    ['exce', 'exec'], ['exc', 'exec'], ['gatway', 'gateway'], ['aprovals', 'approvals'], ['approval', 'approvals'],
-    ['Audit', 'audit'], ['devcies', 'devices'], ['sandbx', 'sandbox'], ['versoin', 'version'], ['instal', 'install'], ['doc', 'doctor'],
+    ['exce', 'exec'],
+    ['exc', 'exec'],
+    ['gatway', 'gateway'],
+    ['aprovals', 'approvals'],
+    ['approval', 'approvals'],
+    ['Audit', 'audit'],
+    ['devcies', 'devices'],
+    ['sandbx', 'sandbox'],
+    ['versoin', 'version'],
+    ['instal', 'install'],
+    ['doc', 'doctor'],
   ])('suggests the command a slip most likely meant: %s -> %s', async (typed, meant) => {
-    expect(await aleph(typed)).toEqual({ code: EXIT.usage, stdout: '', stderr: `Unknown command "${typed}". Did you mean "${meant}"? Run "aleph help" to see every command.\n` });
+    expect(await aleph(typed)).toEqual({
+      code: EXIT.usage,
+      stdout: '',
+      stderr: `Unknown command "${typed}". Did you mean "${meant}"? Run "aleph help" to see every command.\n`,
+    });
   });
 
   it('answers an unknown command in JSON when --json is among its arguments', async () => {
     const r = await aleph('exce', '--json');
     expect([r.code, r.stderr]).toEqual([EXIT.usage, '']);
-    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'unknown_command', message: 'Unknown command "exce". Did you mean "exec"? Run "aleph help" to see every command.' } });
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: { code: 'unknown_command', message: 'Unknown command "exce". Did you mean "exec"? Run "aleph help" to see every command.' },
+    });
   });
 
   it.each([['--version'], ['-V'], ['-v'], ['version']])('aleph %s prints the version, and {version} with --json', async (spelling) => {
@@ -115,7 +130,9 @@ describe('usage errors', () => {
     for (const argv of [['hook', 'frob'], ['hook']]) {
       const r = await aleph(...argv);
       expect([r.code, r.stdout]).toEqual([EXIT.usage, '']);
-      expect(r.stderr).toMatch(/^aleph hook: (unknown agent "frob"|no agent named); aleph hook knows claude-code, codex, gemini\. The tool call is refused\.\n$/);
+      expect(r.stderr).toMatch(
+        /^aleph hook: (unknown agent "frob"|no agent named); aleph hook knows claude-code, codex, gemini\. The tool call is refused\.\n$/,
+      );
     }
   });
 });

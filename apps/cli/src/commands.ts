@@ -19,7 +19,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'exec', summary: 'ask the gateway to run a command, and run it if allowed', load: () => import('./exec-command.js') },
   { name: 'approvals', summary: 'list, allow, deny or watch the commands waiting for approval', load: () => import('./approvals-command.js') },
   { name: 'install', summary: "put Aleph's hook into an agent's settings (claude-code, codex, gemini)", load: () => import('./install-command.js') },
-  { name: 'uninstall', summary: "take Aleph's hook out of an agent's settings again", load: async () => ({ command: (await import('./install-command.js')).uninstallCommand }) },
+  {
+    name: 'uninstall',
+    summary: "take Aleph's hook out of an agent's settings again",
+    load: async () => ({ command: (await import('./install-command.js')).uninstallCommand }),
+  },
   { name: 'doctor', summary: 'check the whole chain: gateway, installed hooks end to end, sandbox, audit log', load: () => import('./doctor-command.js') },
   { name: 'hook', summary: 'the hook an agent runs before each tool call (Claude Code, Codex, Gemini CLI)', load: () => import('./hook-command.js') },
   { name: 'mode', summary: 'show or set the security mode (safe, dev, unrestricted), per agent', load: () => import('./mode-command.js') },
@@ -29,7 +33,12 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'guests', summary: 'invite guests with a scope of tools, list and revoke them', load: () => import('./guests-command.js') },
   { name: 'sandbox', summary: 'run a command with exactly the capabilities given; print sandbox profiles', load: () => import('./sandbox-command.js') },
   { name: 'tools', summary: 'run tools through the gateway under their capability contracts; their trust', load: () => import('./tools-command.js') },
-  { name: 'policy', listedAs: 'policy check', summary: 'classify a shell command: verdict, action, risk and reasons', load: () => import('./policy-command.js') },
+  {
+    name: 'policy',
+    listedAs: 'policy check',
+    summary: 'classify a shell command: verdict, action, risk and reasons',
+    load: () => import('./policy-command.js'),
+  },
   { name: 'audit', summary: 'search, tail, verify, export, import and prune the audit log', load: () => import('./audit-command.js') },
 ];
 

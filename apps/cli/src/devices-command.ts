@@ -25,10 +25,17 @@ async function devices({ sub, args, io }: Invocation<'list' | 'revoke' | 'rotate
   const json = flag(args, 'json');
   const style = styleFor(io.stdout, io.env);
   if (sub === 'list') {
-    return printList<DeviceView>(io, json, 'devices.list', 'devices', 'No paired devices. Pair one with: aleph pairing request --name NAME (on the device)', (d) => {
-      const state = d.revoked_at === null ? `last seen ${d.last_seen_at ?? 'never'}` : `revoked ${d.revoked_at}`;
-      return `${style.bold(d.id)}  ${d.name} (${d.type})  key ${d.fingerprint}${style.dim(`  ${state}`)}`;
-    });
+    return printList<DeviceView>(
+      io,
+      json,
+      'devices.list',
+      'devices',
+      'No paired devices. Pair one with: aleph pairing request --name NAME (on the device)',
+      (d) => {
+        const state = d.revoked_at === null ? `last seen ${d.last_seen_at ?? 'never'}` : `revoked ${d.revoked_at}`;
+        return `${style.bold(d.id)}  ${d.name} (${d.type})  key ${d.fingerprint}${style.dim(`  ${state}`)}`;
+      },
+    );
   }
   if (args.operands.length !== 1) return io.usage(`Give one device id.\n\n${DEVICES_HELP}`);
   const done = await ownerCall<{ device: DeviceView; token?: string; token_expires_at?: string }>(io, `devices.${sub}`, { id: args.operands[0]! });
@@ -36,6 +43,9 @@ async function devices({ sub, args, io }: Invocation<'list' | 'revoke' | 'rotate
   const d = done.value.device;
   if (json) io.out(JSON.stringify(done.value));
   else if (sub === 'revoke') io.out(`Revoked ${d.name} (${d.id}): its sessions ended and its tokens no longer work.`);
-  else io.out(`Rotated the token of ${d.name} (${d.id}). The old one no longer works. The new one (shown once, valid until ${done.value.token_expires_at}):\n${done.value.token}`);
+  else
+    io.out(
+      `Rotated the token of ${d.name} (${d.id}). The old one no longer works. The new one (shown once, valid until ${done.value.token_expires_at}):\n${done.value.token}`,
+    );
   return EXIT.ok;
 }

@@ -44,24 +44,47 @@ async function doctor({ args, io }: Invocation): Promise<number> {
   const checks: Check[] = [];
   const add = (check: Check): void => {
     checks.push(check);
-    if (!flag(args, 'json')) io.out(`${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}: ${check.detail}${check.ok || check.fix === undefined ? '' : `\n      fix: ${check.fix}`}`);
+    if (!flag(args, 'json'))
+      io.out(`${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}: ${check.detail}${check.ok || check.fix === undefined ? '' : `\n      fix: ${check.fix}`}`);
   };
 
   const config = loadConfig(home, false);
-  add(config.ok
-    ? { name: 'configuration', ok: true, detail: existsSync(configFile(home)) ? `${configFile(home)} parses` : `no ${configFile(home)} yet (the gateway makes it)` }
-    : { name: 'configuration', ok: false, detail: config.error.message, fix: `Fix ${configFile(home)} by hand (it is never overwritten while it does not parse).` });
+  add(
+    config.ok
+      ? {
+          name: 'configuration',
+          ok: true,
+          detail: existsSync(configFile(home)) ? `${configFile(home)} parses` : `no ${configFile(home)} yet (the gateway makes it)`,
+        }
+      : {
+          name: 'configuration',
+          ok: false,
+          detail: config.error.message,
+          fix: `Fix ${configFile(home)} by hand (it is never overwritten while it does not parse).`,
+        },
+  );
   const hookConfig = loadHookConfig(home);
-  add(hookConfig.ok
-    ? { name: 'hook settings', ok: true, detail: `web domains granted: ${hookConfig.value.allowDomains.length}, MCP rules: ${hookConfig.value.mcpRules.length}` }
-    : { name: 'hook settings', ok: false, detail: hookConfig.error.message, fix: 'Fix the file: until then the hooks deny every web and MCP tool call.' });
+  add(
+    hookConfig.ok
+      ? {
+          name: 'hook settings',
+          ok: true,
+          detail: `web domains granted: ${hookConfig.value.allowDomains.length}, MCP rules: ${hookConfig.value.mcpRules.length}`,
+        }
+      : { name: 'hook settings', ok: false, detail: hookConfig.error.message, fix: 'Fix the file: until then the hooks deny every web and MCP tool call.' },
+  );
 
   add(await gatewayCheck(io, home));
 
   const installed = findInstalled(io);
   if (installed.problems.length > 0) for (const p of installed.problems) add(p);
   if (installed.hooks.length === 0 && installed.problems.length === 0) {
-    add({ name: 'hooks', ok: false, detail: 'no hook of Aleph\'s is installed for Claude Code, Codex or Gemini CLI', fix: 'Run "aleph install claude-code" (or codex, gemini).' });
+    add({
+      name: 'hooks',
+      ok: false,
+      detail: "no hook of Aleph's is installed for Claude Code, Codex or Gemini CLI",
+      fix: 'Run "aleph install claude-code" (or codex, gemini).',
+    });
   }
   for (const hook of installed.hooks) for (const check of await canaries(hook, io)) add(check);
 
@@ -77,7 +100,12 @@ async function doctor({ args, io }: Invocation): Promise<number> {
 async function gatewayCheck(io: Io, home: string): Promise<Check> {
   const connected = await tryConnect(io);
   if (!connected.ok) {
-    return { name: 'gateway', ok: false, detail: connected.error.message, fix: `Start the gateway: "aleph gateway --headless" (or "npm start" in the checkout, or the desktop app). Its socket is ${join(home, SOCKET_FILE)}.` };
+    return {
+      name: 'gateway',
+      ok: false,
+      detail: connected.error.message,
+      fix: `Start the gateway: "aleph gateway --headless" (or "npm start" in the checkout, or the desktop app). Its socket is ${join(home, SOCKET_FILE)}.`,
+    };
   }
   const client = connected.value;
   client.send({ type: 'ping', id: 'doctor' });
@@ -104,7 +132,12 @@ function findInstalled(io: Io): { hooks: InstalledHook[]; problems: Check[] } {
       if (!file.ok) continue;
       const settings = readSettings(file.value);
       if (!settings.ok) {
-        problems.push({ name: `${agent} settings`, ok: false, detail: settings.error.message, fix: `Fix ${file.value}: ${agent} cannot read its hooks from it either.` });
+        problems.push({
+          name: `${agent} settings`,
+          ok: false,
+          detail: settings.error.message,
+          fix: `Fix ${file.value}: ${agent} cannot read its hooks from it either.`,
+        });
         continue;
       }
       for (const command of installedCommands(settings.value.value, agent)) hooks.push({ agent, file: file.value, command });
@@ -117,9 +150,34 @@ function findInstalled(io: Io): { hooks: InstalledHook[]; problems: Check[] } {
 function shellInput(agent: InstallableAgent, command: string, cwd: string): string {
   const common = { session_id: 'aleph-doctor', transcript_path: null, cwd };
   switch (agent) {
-    case 'claude-code': return JSON.stringify({ ...common, hook_event_name: 'PreToolUse', permission_mode: 'default', tool_name: 'Bash', tool_input: { command, description: 'aleph doctor canary' }, tool_use_id: 'toolu_aleph_doctor' });
-    case 'codex': return JSON.stringify({ ...common, turn_id: 'aleph-doctor', hook_event_name: 'PreToolUse', model: 'aleph-doctor', permission_mode: 'default', tool_name: 'Bash', tool_input: { command }, tool_use_id: 'aleph-doctor' });
-    case 'gemini': return JSON.stringify({ ...common, hook_event_name: 'BeforeTool', timestamp: new Date().toISOString(), tool_name: 'run_shell_command', tool_input: { command } });
+    case 'claude-code':
+      return JSON.stringify({
+        ...common,
+        hook_event_name: 'PreToolUse',
+        permission_mode: 'default',
+        tool_name: 'Bash',
+        tool_input: { command, description: 'aleph doctor canary' },
+        tool_use_id: 'toolu_aleph_doctor',
+      });
+    case 'codex':
+      return JSON.stringify({
+        ...common,
+        turn_id: 'aleph-doctor',
+        hook_event_name: 'PreToolUse',
+        model: 'aleph-doctor',
+        permission_mode: 'default',
+        tool_name: 'Bash',
+        tool_input: { command },
+        tool_use_id: 'aleph-doctor',
+      });
+    case 'gemini':
+      return JSON.stringify({
+        ...common,
+        hook_event_name: 'BeforeTool',
+        timestamp: new Date().toISOString(),
+        tool_name: 'run_shell_command',
+        tool_input: { command },
+      });
   }
 }
 
@@ -140,7 +198,12 @@ function verdictOf(agent: InstallableAgent, code: number | null, stdout: string)
   return answer.decision === 'deny' || answer.decision === 'block' ? 'deny' : 'allow';
 }
 
-function runHook(command: string, input: string, env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string; error?: string }> {
+function runHook(
+  command: string,
+  input: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: string; error?: string }> {
   return new Promise((resolve) => {
     // As the agents run a command hook: through the shell (bash where there is one).
     const shell = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
@@ -171,9 +234,16 @@ async function canaries(hook: InstalledHook, io: Io): Promise<Check[]> {
   }
   const checks: Check[] = [{ name, ok: true, detail: `starts: ${hook.command}` }];
   const expect = (what: string, got: 'allow' | 'deny' | 'other', want: 'allow' | 'deny', run: { stdout: string; stderr: string }, hint: string): void => {
-    checks.push(got === want
-      ? { name: `${hook.agent} canary: ${what}`, ok: true, detail: want === 'allow' ? 'allowed' : 'denied' }
-      : { name: `${hook.agent} canary: ${what}`, ok: false, detail: `expected ${want === 'allow' ? 'allowed' : 'denied'}, got ${JSON.stringify((run.stdout.trim() || run.stderr.trim()).slice(0, 300))}`, fix: hint });
+    checks.push(
+      got === want
+        ? { name: `${hook.agent} canary: ${what}`, ok: true, detail: want === 'allow' ? 'allowed' : 'denied' }
+        : {
+            name: `${hook.agent} canary: ${what}`,
+            ok: false,
+            detail: `expected ${want === 'allow' ? 'allowed' : 'denied'}, got ${JSON.stringify((run.stdout.trim() || run.stderr.trim()).slice(0, 300))}`,
+            fix: hint,
+          },
+    );
   };
   const gatewayHint = 'Start the gateway ("aleph gateway --headless"), then run "aleph doctor" again.';
   expect('"ls"', verdictOf(hook.agent, safe.code, safe.stdout), 'allow', safe, gatewayHint);
@@ -183,7 +253,13 @@ async function canaries(hook: InstalledHook, io: Io): Promise<Check[]> {
   const empty = mkdtempSync(join(tmpdir(), 'aleph-doctor-'));
   try {
     const alone = await runHook(hook.command, shellInput(hook.agent, 'ls', cwd), { ...io.env, ALEPH_HOME: empty }, cwd);
-    expect('"ls" with no gateway', verdictOf(hook.agent, alone.code, alone.stdout), 'deny', alone, `The hook lets calls through when no gateway answers: take --when-unreachable out of its command in ${hook.file}, or run "aleph install ${hook.agent}" again.`);
+    expect(
+      '"ls" with no gateway',
+      verdictOf(hook.agent, alone.code, alone.stdout),
+      'deny',
+      alone,
+      `The hook lets calls through when no gateway answers: take --when-unreachable out of its command in ${hook.file}, or run "aleph install ${hook.agent}" again.`,
+    );
   } finally {
     rmSync(empty, { recursive: true, force: true });
   }
@@ -196,7 +272,15 @@ async function sandboxCheck(): Promise<Check> {
   const available = sandboxAvailability();
   return available.ok
     ? { name: 'sandbox', ok: true, detail: `available (${available.value.platform})` }
-    : { name: 'sandbox', ok: false, detail: available.error.message, fix: process.platform === 'darwin' ? 'sandbox-exec ships with macOS: check that /usr/bin/sandbox-exec exists.' : 'Install bubblewrap ("apt install bubblewrap" or your system\'s package).' };
+    : {
+        name: 'sandbox',
+        ok: false,
+        detail: available.error.message,
+        fix:
+          process.platform === 'darwin'
+            ? 'sandbox-exec ships with macOS: check that /usr/bin/sandbox-exec exists.'
+            : 'Install bubblewrap ("apt install bubblewrap" or your system\'s package).',
+      };
 }
 
 function auditCheck(home: string): Check {
@@ -205,5 +289,13 @@ function auditCheck(home: string): Check {
   const check = AuditStore.verifyFile(file, { head: auditHeadFile(home) });
   return check.ok
     ? { name: 'audit log', ok: true, detail: `chain intact over ${check.rows} events` }
-    : { name: 'audit log', ok: false, detail: `${check.problem_count} problem(s): ${check.problems.slice(0, 3).map((p) => p.reason).join('; ')}`, fix: 'Run "aleph audit verify" for the whole list; the log must not be edited by hand.' };
+    : {
+        name: 'audit log',
+        ok: false,
+        detail: `${check.problem_count} problem(s): ${check.problems
+          .slice(0, 3)
+          .map((p) => p.reason)
+          .join('; ')}`,
+        fix: 'Run "aleph audit verify" for the whole list; the log must not be edited by hand.',
+      };
 }

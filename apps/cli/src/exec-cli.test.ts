@@ -35,7 +35,10 @@ function env(): NodeJS.ProcessEnv {
 
 /** Starts `aleph gateway --headless --json` and waits for its ready line. */
 async function startGateway(...extra: string[]): Promise<Record<string, unknown>> {
-  gateway = spawn(process.execPath, [ALEPH_BIN, 'gateway', '--headless', '--json', '--port', '0', ...extra], { env: env(), stdio: ['ignore', 'pipe', 'inherit'] });
+  gateway = spawn(process.execPath, [ALEPH_BIN, 'gateway', '--headless', '--json', '--port', '0', ...extra], {
+    env: env(),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((resolve) => gateway!.stdout!.once('data', (d: Buffer) => resolve(d.toString().split('\n')[0]!)));
   return JSON.parse(line) as Record<string, unknown>;
 }
@@ -53,7 +56,11 @@ function execInBackground(args: string[], command = 'exec', input?: string): Pro
 
 async function pendingId(): Promise<string> {
   let id: string | undefined;
-  await expect.poll(() => (id = (JSON.parse(aleph(['approvals', 'list', '--json']).stdout) as { pending: { id: string }[] }).pending[0]?.id), { message: 'nothing became pending' }).toBeDefined();
+  await expect
+    .poll(() => (id = (JSON.parse(aleph(['approvals', 'list', '--json']).stdout) as { pending: { id: string }[] }).pending[0]?.id), {
+      message: 'nothing became pending',
+    })
+    .toBeDefined();
   return id!;
 }
 
@@ -91,13 +98,15 @@ describe('aleph exec through a running gateway', () => {
     const r = aleph(['exec', '--', 'echo hello; exit 3']);
     expect(r.stdout).toBe('hello\n');
     expect(r.code).toBe(3);
-    const finished = JSON.parse(aleph(['audit', 'search', '--event', 'command_finished', '--json']).stdout) as { rows: { summary: string; payload: { exit_code: number } }[] };
+    const finished = JSON.parse(aleph(['audit', 'search', '--event', 'command_finished', '--json']).stdout) as {
+      rows: { summary: string; payload: { exit_code: number } }[];
+    };
     expect(finished.rows).toHaveLength(1);
     expect(finished.rows[0]!.payload.exit_code).toBe(3);
     expect(finished.rows[0]!.summary).toMatch(/^echo hello; exit 3 finished: exit 3 after \d+ ms$/);
   });
 
-  it('goes on answering `aleph exec` while a person\'s edit leaves the configuration broken; without a secret it names the file', async () => {
+  it("goes on answering `aleph exec` while a person's edit leaves the configuration broken; without a secret it names the file", async () => {
     await startGateway();
     const file = join(home(), 'exec-approvals.json');
     const good = readFileSync(file, 'utf8');
@@ -114,10 +123,17 @@ describe('aleph exec through a running gateway', () => {
   it('answers `aleph exec` while 600 anonymous WebSockets crowd the network endpoint, which refuses all but a few', async () => {
     const ready = await startGateway();
     const opened: RpcClient[] = [];
-    const outcomes = await Promise.all(Array.from({ length: 600 }, () => RpcClient.open(ready.url as string).then((c) => {
-      opened.push(c);
-      return 'admitted';
-    }, (error: GatewayError) => `${error.code}: ${error.message}`)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 600 }, () =>
+        RpcClient.open(ready.url as string).then(
+          (c) => {
+            opened.push(c);
+            return 'admitted';
+          },
+          (error: GatewayError) => `${error.code}: ${error.message}`,
+        ),
+      ),
+    );
     try {
       const refused = outcomes.filter((o) => o !== 'admitted');
       expect(refused).toHaveLength(600 - 32);
@@ -159,7 +175,7 @@ describe('aleph exec through a running gateway', () => {
     expect(JSON.parse(again.stderr)).toMatchObject({ decision: 'allow-once', reason: 'allowlisted' });
   });
 
-  it('Deny makes aleph exec exit 126 with the approver\'s reason', async () => {
+  it("Deny makes aleph exec exit 126 with the approver's reason", async () => {
     await startGateway();
     const done = execInBackground(['--', 'cp a d']);
     aleph(['approvals', 'deny', await pendingId(), '--reason', 'not today']);
@@ -202,11 +218,13 @@ describe('aleph exec through a running gateway', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ type: 'approval_decision', decision: 'allow-once', verdict: 'safe' });
   });
 
-  it('answers Claude Code\'s PreToolUse hook: allow, deny with the reason, other tools untouched', async () => {
+  it("answers Claude Code's PreToolUse hook: allow, deny with the reason, other tools untouched", async () => {
     const hook = (input: object, ...flags: string[]) => aleph(['hook', 'claude-code', ...flags], JSON.stringify(input));
     const bash = (command: string) => ({ session_id: 'sess-1', cwd: home(), hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command } });
     // No gateway: fail closed, or as configured.
-    expect(JSON.parse(hook(bash('ls')).stdout)).toEqual({ hookSpecificOutput: expect.objectContaining({ hookEventName: 'PreToolUse', permissionDecision: 'deny' }) });
+    expect(JSON.parse(hook(bash('ls')).stdout)).toEqual({
+      hookSpecificOutput: expect.objectContaining({ hookEventName: 'PreToolUse', permissionDecision: 'deny' }),
+    });
     expect(JSON.parse(hook(bash('ls'), '--when-unreachable', 'ask').stdout).hookSpecificOutput.permissionDecision).toBe('ask');
     await startGateway();
     expect(JSON.parse(hook(bash('git status')).stdout).hookSpecificOutput).toMatchObject({ permissionDecision: 'allow' });
@@ -223,7 +241,8 @@ describe('aleph exec through a running gateway', () => {
     expect(before.decision ?? 'deny').toBe('deny');
     expect(JSON.parse(aleph(['mode', 'set', 'dev', '--agent', 'bot', '--json']).stdout)).toEqual({ agent: 'bot', from: 'safe', to: 'dev' });
     // The running gateway adopts the changed file.
-    await expect.poll(() => JSON.parse(aleph(['exec', '--dry-run', '--json', '--agent', 'bot', '--timeout-ms', '300', '--', 'git checkout main']).stdout || '{}'))
+    await expect
+      .poll(() => JSON.parse(aleph(['exec', '--dry-run', '--json', '--agent', 'bot', '--timeout-ms', '300', '--', 'git checkout main']).stdout || '{}'))
       .toMatchObject({ decision: 'allow-once', reason: 'auto_approved_dev' });
     expect(JSON.parse(aleph(['mode', 'show', '--json']).stdout)).toEqual({ default: 'safe', agents: { bot: 'dev' } });
     const events = JSON.parse(aleph(['audit', 'search', '--event', 'security_mode_change', '--json']).stdout) as { rows: { summary: string }[] };
@@ -237,8 +256,20 @@ describe('aleph exec through a running gateway', () => {
     expect(second.stderr).toContain('already running');
   });
 
-  it('answers Codex\'s PreToolUse hook: nothing for allow (Codex\'s own rules go on), deny with the reason', async () => {
-    const hook = (command: string) => aleph(['hook', 'codex'], JSON.stringify({ session_id: 's', turn_id: 't', cwd: home(), hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command }, tool_use_id: 'u' }));
+  it("answers Codex's PreToolUse hook: nothing for allow (Codex's own rules go on), deny with the reason", async () => {
+    const hook = (command: string) =>
+      aleph(
+        ['hook', 'codex'],
+        JSON.stringify({
+          session_id: 's',
+          turn_id: 't',
+          cwd: home(),
+          hook_event_name: 'PreToolUse',
+          tool_name: 'Bash',
+          tool_input: { command },
+          tool_use_id: 'u',
+        }),
+      );
     expect(JSON.parse(hook('ls').stdout).hookSpecificOutput).toMatchObject({ hookEventName: 'PreToolUse', permissionDecision: 'deny' });
     await startGateway();
     const allowed = hook('git status');
@@ -249,15 +280,22 @@ describe('aleph exec through a running gateway', () => {
 
   it('aleph rules: a deny rule with a message reaches the agent; removing it lifts it; both are audited', async () => {
     await startGateway();
-    const added = JSON.parse(aleph(['rules', 'add', '--agent', 'test-agent', '--action', 'deny', 'prefix:ls *', '--message', 'Use the file tree instead.', '--json']).stdout) as { rule: { id: string } };
+    const added = JSON.parse(
+      aleph(['rules', 'add', '--agent', 'test-agent', '--action', 'deny', 'prefix:ls *', '--message', 'Use the file tree instead.', '--json']).stdout,
+    ) as { rule: { id: string } };
     let denied!: ReturnType<typeof aleph>;
     await expect.poll(() => (denied = aleph(['exec', '--agent', 'test-agent', '--', 'ls', '-la'])).code).toBe(126);
     expect(denied.stderr).toContain('denied by prefix rule "ls *": Use the file tree instead.');
-    expect(JSON.parse(aleph(['rules', 'list', '--json']).stdout).rules).toEqual([expect.objectContaining({ agent: 'test-agent', action: 'deny', pattern: 'ls *' })]);
+    expect(JSON.parse(aleph(['rules', 'list', '--json']).stdout).rules).toEqual([
+      expect.objectContaining({ agent: 'test-agent', action: 'deny', pattern: 'ls *' }),
+    ]);
     expect(aleph(['rules', 'remove', added.rule.id]).stdout).toContain('Removed');
     await expect.poll(() => aleph(['exec', '--agent', 'test-agent', '--', 'ls']).code).toBe(0);
     const changes = JSON.parse(aleph(['audit', 'search', '--event', 'rule_change', '--json']).stdout) as { rows: { summary: string }[] };
-    expect(changes.rows.map((r) => r.summary).sort()).toEqual(['added deny prefix rule "ls *" for test-agent', 'removed deny prefix rule "ls *" for test-agent']);
+    expect(changes.rows.map((r) => r.summary).sort()).toEqual([
+      'added deny prefix rule "ls *" for test-agent',
+      'removed deny prefix rule "ls *" for test-agent',
+    ]);
     expect(aleph(['rules', 'add', '--agent', 'x', '--action', 'allow', 'path:relative']).stderr).toContain('absolute path');
     expect(aleph(['rules', 'remove', 'nope']).stderr).toContain('No rule has the ID nope');
   });
@@ -313,7 +351,10 @@ describe('aleph exec through a running gateway', () => {
     await startGateway();
     writeFileSync(join(outside(), 'a'), 'data');
     // script(1) gives the watch a terminal and passes what is written to it on, key by key.
-    const watch = spawn('script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(ALEPH_BIN)} approvals watch`, '/dev/null'], { env: { ...env(), TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const watch = spawn('script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(ALEPH_BIN)} approvals watch`, '/dev/null'], {
+      env: { ...env(), TERM: 'dumb' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     let screen = '';
     watch.stdout.on('data', (d: Buffer) => (screen += d.toString()));
     const shown = (text: string): Promise<void> => expect.poll(() => screen.includes(text), { message: `never saw ${JSON.stringify(text)}` }).toBe(true);
@@ -339,14 +380,20 @@ describe('aleph exec through a running gateway', () => {
     const watch = spawn(process.execPath, [ALEPH_BIN, 'approvals', 'watch', '--json'], { env: env(), stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     watch.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const lines = (): { type: string; approval?: { id: string; request: { command: string } }; id?: string }[] => out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+    const lines = (): { type: string; approval?: { id: string; request: { command: string } }; id?: string }[] =>
+      out
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l));
     await expect.poll(() => lines().map((m) => m.type)).toEqual(['pending']);
     const asked = execInBackground(['--', 'cp a o']);
     await expect.poll(() => lines().find((m) => m.type === 'approval_pending')?.approval?.request.command).toBe('cp a o');
     const id = lines().find((m) => m.type === 'approval_pending')!.approval!.id;
     expect(aleph(['approvals', 'deny', id]).code).toBe(0);
     expect((await asked).code).toBe(126);
-    await expect.poll(() => lines().find((m) => m.type === 'approval_resolved')).toEqual({ type: 'approval_resolved', id, decision: 'deny', resolved_by: 'owner' });
+    await expect
+      .poll(() => lines().find((m) => m.type === 'approval_resolved'))
+      .toEqual({ type: 'approval_resolved', id, decision: 'deny', resolved_by: 'owner' });
     watch.kill('SIGTERM');
     await new Promise((r) => watch.on('exit', r));
   });
@@ -368,7 +415,11 @@ describe('approved commands run in the sandbox', () => {
   const KEY = 'PRIVATE KEY planted';
 
   /** A home with a planted key, a project in it, and a running gateway that lets the agent's writes through. */
-  async function setUp(): Promise<{ me: string; work: string; run: (command: string, path?: string) => { code: number | null; stdout: string; stderr: string } }> {
+  async function setUp(): Promise<{
+    me: string;
+    work: string;
+    run: (command: string, path?: string) => { code: number | null; stdout: string; stderr: string };
+  }> {
     const me = join(outside(), 'me');
     const work = join(me, 'work');
     mkdirSync(join(me, '.ssh'), { recursive: true });
@@ -377,7 +428,10 @@ describe('approved commands run in the sandbox', () => {
     await startGateway();
     aleph(['mode', 'set', 'unrestricted', '--agent', 'test-agent']);
     const run = (command: string, path = process.env.PATH) => {
-      const r = spawnSync(process.execPath, [ALEPH_BIN, 'exec', '--cwd', work, '--', command], { env: { ...env(), HOME: me, PATH: path, SECRET_TOKEN: 'planted-token' }, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [ALEPH_BIN, 'exec', '--cwd', work, '--', command], {
+        env: { ...env(), HOME: me, PATH: path, SECRET_TOKEN: 'planted-token' },
+        encoding: 'utf8',
+      });
       return { code: r.status, stdout: r.stdout, stderr: r.stderr };
     };
     return { me, work, run };
@@ -390,17 +444,20 @@ describe('approved commands run in the sandbox', () => {
     expect(existsSync(join(work, 'made'))).toBe(true);
     expect(existsSync(join(me, 'escaped'))).toBe(false);
     expect(r.stdout).toBe('token=\n');
-    const events = JSON.parse(aleph(['audit', 'search', '--event', 'sandbox_exec', '--json']).stdout) as { rows: { summary: string; payload: { status: string; violations: string[]; capability_hash: string } }[] };
+    const events = JSON.parse(aleph(['audit', 'search', '--event', 'sandbox_exec', '--json']).stdout) as {
+      rows: { summary: string; payload: { status: string; violations: string[]; capability_hash: string } }[];
+    };
     expect(events.rows).toHaveLength(1);
     expect(events.rows[0]!.payload).toMatchObject({ status: 'sandbox_violation', capability_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(events.rows[0]!.payload.violations.some((v) => v.startsWith('filesystem: '))).toBe(true);
     expect(events.rows[0]!.summary).toMatch(/ran sandboxed on linux: sandbox_violation/);
   });
 
-  it('refused, saying why, in a credential location or the gateway\'s own directory, which the sandbox would otherwise have to grant', async () => {
+  it("refused, saying why, in a credential location or the gateway's own directory, which the sandbox would otherwise have to grant", async () => {
     const { me } = await setUp();
     mkdirSync(join(me, '.ssh', 'sockets'));
-    const at = (cwd: string, command: string) => spawnSync(process.execPath, [ALEPH_BIN, 'exec', '--cwd', cwd, '--', command], { env: { ...env(), HOME: me }, encoding: 'utf8' });
+    const at = (cwd: string, command: string) =>
+      spawnSync(process.execPath, [ALEPH_BIN, 'exec', '--cwd', cwd, '--', command], { env: { ...env(), HOME: me }, encoding: 'utf8' });
     const keys = at(join(me, '.ssh', 'sockets'), 'grep -r . ..');
     expect([keys.status, keys.stdout]).toEqual([126, '']);
     expect(keys.stderr).toBe(`aleph: refused: ${join(me, '.ssh', 'sockets')} is no place to run an approved command: ~/.ssh holds credentials.\n`);
@@ -462,8 +519,13 @@ describe('aleph tools through a running gateway', () => {
     expect(aleph(['tools', 'forget', 'wc']).stdout).toContain('wc forgotten');
     expect(JSON.parse(aleph(['tools', 'list', '--json']).stdout)).toEqual({ tools: [] });
     expect(aleph(['tools', 'forget', 'wc'])).toMatchObject({ code: 2, stderr: expect.stringContaining('No tool named wc') });
-    const ledger = JSON.parse(aleph(['audit', 'search', '--event', 'capability_approval', '--json']).stdout) as { rows: { payload: { decision: string; stage: string } }[] };
-    expect(ledger.rows.map((r) => [r.payload.decision, r.payload.stage]).sort()).toEqual([['allow-once', 'trial'], ['revoked', 'draft']]);
+    const ledger = JSON.parse(aleph(['audit', 'search', '--event', 'capability_approval', '--json']).stdout) as {
+      rows: { payload: { decision: string; stage: string } }[];
+    };
+    expect(ledger.rows.map((r) => [r.payload.decision, r.payload.stage]).sort()).toEqual([
+      ['allow-once', 'trial'],
+      ['revoked', 'draft'],
+    ]);
     expect(aleph(['audit', 'search', '--event', 'capability_approval']).stdout).toContain('wc forgotten by owner: back to draft');
   });
 });
@@ -506,8 +568,15 @@ describe('a gateway whose answer cannot be read', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^aleph: The gateway sent .*The command was not run\.\n$/);
       expect(existsSync(join(home(), 'ran'))).toBe(false);
-      const hook = await execInBackground(['claude-code', '--when-unreachable', 'ask'], 'hook', JSON.stringify({ session_id: 's', cwd: home(), hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'touch ran' } }));
-      expect(JSON.parse(hook.stdout).hookSpecificOutput).toMatchObject({ permissionDecision: 'deny', permissionDecisionReason: expect.stringContaining('The gateway sent') });
+      const hook = await execInBackground(
+        ['claude-code', '--when-unreachable', 'ask'],
+        'hook',
+        JSON.stringify({ session_id: 's', cwd: home(), hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'touch ran' } }),
+      );
+      expect(JSON.parse(hook.stdout).hookSpecificOutput).toMatchObject({
+        permissionDecision: 'deny',
+        permissionDecisionReason: expect.stringContaining('The gateway sent'),
+      });
       // An approver is not told that nothing waits.
       const list = await execInBackground(['list'], 'approvals');
       expect([list.code, list.stdout]).toEqual([2, '']);

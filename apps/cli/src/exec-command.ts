@@ -58,13 +58,26 @@ async function exec({ args, io }: Invocation): Promise<number> {
   };
   client.send({ type: 'approval_request', id, request, ...(timeout === undefined ? {} : { timeout_ms: timeout }) });
   // No answer within a moment: a person is being asked. Say so, rather than seem to hang.
-  const waiting = json ? undefined : setTimeout(() => io.err('aleph: waiting for a person to approve this command (aleph approvals watch, the desktop app or the web console)...'), WAITING_NOTICE_MS);
-  const answer = await client.waitFor((m: GatewayMessage): m is Extract<GatewayMessage, { type: 'approval_decision' | 'error' }> => (m.type === 'approval_decision' && m.id === id) || m.type === 'error');
+  const waiting = json
+    ? undefined
+    : setTimeout(
+        () => io.err('aleph: waiting for a person to approve this command (aleph approvals watch, the desktop app or the web console)...'),
+        WAITING_NOTICE_MS,
+      );
+  const answer = await client.waitFor(
+    (m: GatewayMessage): m is Extract<GatewayMessage, { type: 'approval_decision' | 'error' }> =>
+      (m.type === 'approval_decision' && m.id === id) || m.type === 'error',
+  );
   clearTimeout(waiting);
   if (answer === null || answer.type === 'error' || answer.decision === 'deny' || dryRun) client.close();
   if (answer === null) {
     const broken = client.failure;
-    return io.fail(broken === null ? { code: 'gateway_gone', message: 'The gateway closed the connection before deciding; treat the command as denied.' } : { code: broken.code, message: `${broken.message} The command was not run.` }, json);
+    return io.fail(
+      broken === null
+        ? { code: 'gateway_gone', message: 'The gateway closed the connection before deciding; treat the command as denied.' }
+        : { code: broken.code, message: `${broken.message} The command was not run.` },
+      json,
+    );
   }
   if (answer.type === 'error') return io.fail({ code: answer.code, message: answer.message }, json);
   if (json && dryRun) io.out(JSON.stringify(answer));
@@ -87,10 +100,18 @@ async function exec({ args, io }: Invocation): Promise<number> {
   }
   // The audit log learns how the run ended; a gateway gone meanwhile does not change the exit code.
   client.send({
-    type: 'exec_result', id, exit_code: outcome.signal === null ? outcome.code : null, duration_ms: Date.now() - started,
-    ...(outcome.signal === null ? {} : { signal: outcome.signal }), ...(outcome.sandbox === undefined ? {} : { sandbox: outcome.sandbox }),
+    type: 'exec_result',
+    id,
+    exit_code: outcome.signal === null ? outcome.code : null,
+    duration_ms: Date.now() - started,
+    ...(outcome.signal === null ? {} : { signal: outcome.signal }),
+    ...(outcome.sandbox === undefined ? {} : { sandbox: outcome.sandbox }),
   });
-  await client.waitFor((m: GatewayMessage): m is Extract<GatewayMessage, { type: 'result_recorded' | 'error' }> => (m.type === 'result_recorded' && m.id === id) || m.type === 'error', 5_000);
+  await client.waitFor(
+    (m: GatewayMessage): m is Extract<GatewayMessage, { type: 'result_recorded' | 'error' }> =>
+      (m.type === 'result_recorded' && m.id === id) || m.type === 'error',
+    5_000,
+  );
   client.close();
   return outcome.code;
 }
@@ -113,16 +134,17 @@ async function runApproved(command: string, cwd: string, agent: string, io: Io):
   const settings = config.ok ? sandboxOf(config.value, agent) : DEFAULT_SANDBOX;
   if (!settings.enabled) return run(command, cwd);
   // Loaded only for a run: a dry run or a denial does not wait for it.
-  const {
-    applyOverrides, execCapabilities, exitCodeOf, protectedReason, realPathOf, resolveAndRun, sandboxAvailability, sandboxOutcome,
-  } = await import('@aleph/sandbox');
+  const { applyOverrides, execCapabilities, exitCodeOf, protectedReason, realPathOf, resolveAndRun, sandboxAvailability, sandboxOutcome } =
+    await import('@aleph/sandbox');
   const available = sandboxAvailability();
   if (!available.ok) {
     if (settings.when_unavailable === 'run_unsandboxed') {
       io.err(`aleph: warning: running without a sandbox, as configured: ${available.error.message}`);
       return run(command, cwd);
     }
-    io.err(`aleph: refused: ${available.error.message} To run approved commands without a sandbox on this machine, set "sandbox": {"when_unavailable": "run_unsandboxed"} in ${configFile(home)}.`);
+    io.err(
+      `aleph: refused: ${available.error.message} To run approved commands without a sandbox on this machine, set "sandbox": {"when_unavailable": "run_unsandboxed"} in ${configFile(home)}.`,
+    );
     return { code: EXIT_DENIED, signal: null };
   }
   // Sandboxed, the working directory is granted read-write: never one inside a credential
@@ -135,7 +157,10 @@ async function runApproved(command: string, cwd: string, agent: string, io: Io):
   }
   // Resolved and bound as they are now, or not run at all (resolveAndRun says why).
   const capabilities = applyOverrides(execCapabilities(userHome), { network: { kind: settings.network === 'all' ? 'allow_all' : 'deny' } });
-  const log = await resolveAndRun({ capabilities, vars: { WORKSPACE: cwd, PROJECT_ROOT: cwd }, command: [...SHELL, command], cwd, env: io.env }, { forwardSignals: true, hide: [home] });
+  const log = await resolveAndRun(
+    { capabilities, vars: { WORKSPACE: cwd, PROJECT_ROOT: cwd }, command: [...SHELL, command], cwd, env: io.env },
+    { forwardSignals: true, hide: [home] },
+  );
   if (log.error !== undefined) io.err(`aleph: ${log.error.message}`);
   for (const gap of log.limits_unenforced) io.err(`aleph: warning: ${gap}`);
   return { code: exitCodeOf(log), signal: log.signal, sandbox: sandboxOutcome(log) };

@@ -30,15 +30,27 @@ nohup or & keeps running.`;
 export const command = defineCommand({
   help: GATEWAY_HELP,
   options: {
-    headless: {}, json: {}, 'ask-fallback': { value: true }, 'ask-timeout-ms': { value: true }, report: { value: true }, 'report-format': { value: true }, port: { value: true },
-    host: { value: true }, 'allow-remote': {}, console: {}, 'console-port': { value: true }, 'exit-with-parent': {}, 'parent-pid': { value: true },
+    headless: {},
+    json: {},
+    'ask-fallback': { value: true },
+    'ask-timeout-ms': { value: true },
+    report: { value: true },
+    'report-format': { value: true },
+    port: { value: true },
+    host: { value: true },
+    'allow-remote': {},
+    console: {},
+    'console-port': { value: true },
+    'exit-with-parent': {},
+    'parent-pid': { value: true },
   },
   optionsAnywhere: true,
   run: runGateway,
 });
 
 async function runGateway({ args, io }: Invocation): Promise<number> {
-  if (!flag(args, 'headless')) return io.usage(`Only --headless is available from the command line; the desktop app hosts the gateway otherwise.\n\n${GATEWAY_HELP}`);
+  if (!flag(args, 'headless'))
+    return io.usage(`Only --headless is available from the command line; the desktop app hosts the gateway otherwise.\n\n${GATEWAY_HELP}`);
   const fallback = value(args, 'ask-fallback');
   if (fallback !== undefined && fallback !== 'deny' && fallback !== 'allow') return io.usage('--ask-fallback must be deny or allow.');
   const timeoutText = value(args, 'ask-timeout-ms');
@@ -53,13 +65,19 @@ async function runGateway({ args, io }: Invocation): Promise<number> {
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) return io.usage('--port needs a TCP port (0 to 65535; 0 picks a free one).');
   const consolePortText = value(args, 'console-port');
   const consolePort = consolePortText === undefined ? DEFAULT_CONSOLE_PORT : Number(consolePortText);
-  if (!Number.isInteger(consolePort) || consolePort < 0 || consolePort > 65535) return io.usage('--console-port needs a TCP port (0 to 65535; 0 picks a free one).');
+  if (!Number.isInteger(consolePort) || consolePort < 0 || consolePort > 65535)
+    return io.usage('--console-port needs a TCP port (0 to 65535; 0 picks a free one).');
   if (consolePortText !== undefined && !flag(args, 'console')) return io.usage('--console-port goes with --console.');
   const host = value(args, 'host') ?? '127.0.0.1';
   const allowRemote = flag(args, 'allow-remote');
   if (!isLoopback(host)) {
-    if (!allowRemote) return io.usage(`--host ${host} is not a loopback address: every machine that reaches it could ask to pair. Add --allow-remote if that is what you want.`);
-    io.err(`aleph: warning: serving the network endpoint on ${host}, not only this machine. Anyone who reaches it can ask to pair (the owner still approves each code), and its traffic is not encrypted.`);
+    if (!allowRemote)
+      return io.usage(
+        `--host ${host} is not a loopback address: every machine that reaches it could ask to pair. Add --allow-remote if that is what you want.`,
+      );
+    io.err(
+      `aleph: warning: serving the network endpoint on ${host}, not only this machine. Anyone who reaches it can ask to pair (the owner still approves each code), and its traffic is not encrypted.`,
+    );
   }
   const home = alephHome(io.env);
   const config = loadConfig(home, true);
@@ -67,7 +85,8 @@ async function runGateway({ args, io }: Invocation): Promise<number> {
 
   const parentText = value(args, 'parent-pid');
   const parentPid = parentText === undefined ? undefined : Number(parentText);
-  if (parentPid !== undefined && (!Number.isInteger(parentPid) || parentPid < 1 || !flag(args, 'exit-with-parent'))) return io.usage('--parent-pid needs a process id, and goes with --exit-with-parent.');
+  if (parentPid !== undefined && (!Number.isInteger(parentPid) || parentPid < 1 || !flag(args, 'exit-with-parent')))
+    return io.usage('--parent-pid needs a process id, and goes with --exit-with-parent.');
   // Listening before the gateway starts: a stop asked for while it starts is not lost.
   const stop = whenToStop(flag(args, 'exit-with-parent'), { entry: entryParent(), ...(parentPid === undefined ? {} : { pid: parentPid }) });
   let gateway: Gateway;
@@ -87,9 +106,11 @@ async function runGateway({ args, io }: Invocation): Promise<number> {
   }
   for (const notice of gateway.notices) io.err(`aleph: warning: ${notice}`);
   const login = gateway.consoleLoginUrl();
-  io.out(json
-    ? JSON.stringify({ event: 'ready', socket: gateway.socketPath, url: gateway.url, pid: process.pid, ...(login === null ? {} : { console: login }) })
-    : `Gateway ready on ${gateway.socketPath} and ${gateway.url} (pid ${process.pid}). Ctrl-C stops it.${login === null ? '' : `\nWeb console (this link signs you in once): ${login}`}`);
+  io.out(
+    json
+      ? JSON.stringify({ event: 'ready', socket: gateway.socketPath, url: gateway.url, pid: process.pid, ...(login === null ? {} : { console: login }) })
+      : `Gateway ready on ${gateway.socketPath} and ${gateway.url} (pid ${process.pid}). Ctrl-C stops it.${login === null ? '' : `\nWeb console (this link signs you in once): ${login}`}`,
+  );
   const reason = await stop.stopped;
   await gateway.stop();
   stop.done();
@@ -102,8 +123,10 @@ async function runGateway({ args, io }: Invocation): Promise<number> {
     }
   }
   const signal = reason === 'parent_exited' ? null : reason;
-  io.out(json
-    ? JSON.stringify({ event: 'stopped', signal, ...(signal === null ? { reason } : {}), requests: gateway.decisions })
-    : `Gateway stopped (${signal ?? 'the program that started it is gone'}).`);
+  io.out(
+    json
+      ? JSON.stringify({ event: 'stopped', signal, ...(signal === null ? { reason } : {}), requests: gateway.decisions })
+      : `Gateway stopped (${signal ?? 'the program that started it is gone'}).`,
+  );
   return EXIT.ok;
 }

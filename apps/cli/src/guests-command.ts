@@ -33,12 +33,20 @@ async function guests({ sub, args, io }: Invocation<'invite' | 'list' | 'revoke'
       const expires = expiresText === undefined ? undefined : parseDuration(expiresText);
       if (expires !== undefined && !expires.ok) return io.usage(`--expires-in: ${expires.error.message}`);
       const invited = await ownerCall<{ guest: GuestView; invitation: string; accept_by: string }>(io, 'guests.invite', {
-        name, tools: tools.split(',').map((t) => t.trim()).filter((t) => t !== ''), ...(expires === undefined ? {} : { expires_in_ms: expires.value }),
+        name,
+        tools: tools
+          .split(',')
+          .map((t) => t.trim())
+          .filter((t) => t !== ''),
+        ...(expires === undefined ? {} : { expires_in_ms: expires.value }),
       });
       if (!invited.ok) return io.fail(invited.error, json);
       const { guest, invitation, accept_by } = invited.value;
       if (json) io.out(JSON.stringify(invited.value));
-      else io.out(`Invited ${guest.name} (${guest.id}) to use ${guest.allowed_tools.join(', ')}${guest.expires_at === null ? '' : ` until ${guest.expires_at}`}.\nInvitation (shown once, accept by ${accept_by}):\n${invitation}`);
+      else
+        io.out(
+          `Invited ${guest.name} (${guest.id}) to use ${guest.allowed_tools.join(', ')}${guest.expires_at === null ? '' : ` until ${guest.expires_at}`}.\nInvitation (shown once, accept by ${accept_by}):\n${invitation}`,
+        );
       return EXIT.ok;
     }
     case 'list':

@@ -40,7 +40,10 @@ function env(): NodeJS.ProcessEnv {
 }
 
 async function startGateway(): Promise<void> {
-  gateway = spawn(process.execPath, [ALEPH_BIN, 'gateway', '--headless', '--json', '--port', '0', '--ask-timeout-ms', '60000'], { env: env(), stdio: ['ignore', 'pipe', 'inherit'] });
+  gateway = spawn(process.execPath, [ALEPH_BIN, 'gateway', '--headless', '--json', '--port', '0', '--ask-timeout-ms', '60000'], {
+    env: env(),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve) => gateway!.stdout!.once('data', () => resolve()));
 }
 
@@ -68,11 +71,17 @@ function hook(agent: string, input: string, ...flags: string[]): Promise<Answer>
 }
 
 const json = (a: Answer): unknown => JSON.parse(a.stdout);
-const preToolUse = (decision: string) => ({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: decision, permissionDecisionReason: expect.any(String) } });
+const preToolUse = (decision: string) => ({
+  hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: decision, permissionDecisionReason: expect.any(String) },
+});
 
 async function pendingId(): Promise<string> {
   let id: string | undefined;
-  await expect.poll(() => (id = (JSON.parse(aleph(['approvals', 'list', '--json']).stdout) as { pending: { id: string }[] }).pending[0]?.id), { message: 'nothing became pending' }).toBeDefined();
+  await expect
+    .poll(() => (id = (JSON.parse(aleph(['approvals', 'list', '--json']).stdout) as { pending: { id: string }[] }).pending[0]?.id), {
+      message: 'nothing became pending',
+    })
+    .toBeDefined();
   return id!;
 }
 
@@ -104,7 +113,7 @@ describe('Claude Code: PreToolUse', () => {
     for (const file of [join(project(), '.claude', 'settings.local.json'), join(userHome(), '.claude', 'settings.json')]) {
       const r = await hook('claude-code', fixture('claude-code', 'pretooluse-edit', { PATH: file }));
       expect(json(r)).toEqual(preToolUse('deny'));
-      expect(r.stdout).toContain('holds the agent\'s hooks');
+      expect(r.stdout).toContain("holds the agent's hooks");
     }
   });
 
@@ -198,10 +207,12 @@ describe('Claude Code: PermissionRequest', () => {
     await startGateway();
     const asked = hook('claude-code', fixture('claude-code', 'permissionrequest-bash', { COMMAND: 'cp a.txt b.txt' }));
     expect(aleph(['approvals', 'allow', await pendingId(), '--always']).code).toBe(0);
-    expect(json(await asked)).toEqual(permission({
-      behavior: 'allow',
-      updatedPermissions: [{ type: 'addRules', rules: [{ toolName: 'Bash', ruleContent: 'cp a.txt b.txt' }], behavior: 'allow', destination: 'session' }],
-    }));
+    expect(json(await asked)).toEqual(
+      permission({
+        behavior: 'allow',
+        updatedPermissions: [{ type: 'addRules', rules: [{ toolName: 'Bash', ruleContent: 'cp a.txt b.txt' }], behavior: 'allow', destination: 'session' }],
+      }),
+    );
   });
 });
 
@@ -222,7 +233,9 @@ describe('Codex', () => {
     await startGateway();
     const permission = (decision: object) => ({ hookSpecificOutput: { hookEventName: 'PermissionRequest', decision } });
     expect(json(await hook('codex', fixture('codex', 'permissionrequest-bash')))).toEqual(permission({ behavior: 'allow' }));
-    expect(json(await hook('codex', fixture('codex', 'permissionrequest-bash', { COMMAND: 'rm -rf /' })))).toEqual(permission({ behavior: 'deny', message: expect.stringContaining('blocked') }));
+    expect(json(await hook('codex', fixture('codex', 'permissionrequest-bash', { COMMAND: 'rm -rf /' })))).toEqual(
+      permission({ behavior: 'deny', message: expect.stringContaining('blocked') }),
+    );
   });
 
   it('denies when no gateway answers, and any broken input', async () => {

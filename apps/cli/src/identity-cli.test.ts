@@ -24,14 +24,19 @@ afterEach(async () => {
 });
 
 async function startGateway(): Promise<string> {
-  gateway = spawn(process.execPath, [ALEPH_BIN, 'gateway', '--headless', '--json', '--port', '0'], { env: { ...process.env, ALEPH_HOME: home(), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  gateway = spawn(process.execPath, [ALEPH_BIN, 'gateway', '--headless', '--json', '--port', '0'], {
+    env: { ...process.env, ALEPH_HOME: home(), NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((resolve) => gateway!.stdout!.once('data', (d: Buffer) => resolve(d.toString().split('\n')[0]!)));
   return (JSON.parse(line) as { url: string }).url;
 }
 
 /** `aleph pairing request` as a device with its own home; its JSON lines, as they come. */
 function requestPairing(url: string): { next: () => Promise<Record<string, unknown>>; exit: Promise<number | null>; stderr: () => string } {
-  const child = spawn(process.execPath, [ALEPH_BIN, 'pairing', 'request', '--name', 'Laptop', '--gateway', url, '--json'], { env: { ...process.env, ALEPH_HOME: deviceHome, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [ALEPH_BIN, 'pairing', 'request', '--name', 'Laptop', '--gateway', url, '--json'], {
+    env: { ...process.env, ALEPH_HOME: deviceHome, NO_COLOR: '1' },
+  });
   const lines: string[] = [];
   const waiters: ((line: string) => void)[] = [];
   let stderr = '';
@@ -42,7 +47,7 @@ function requestPairing(url: string): { next: () => Promise<Record<string, unkno
     else waiter(line);
   });
   return {
-    next: async () => JSON.parse(lines.shift() ?? await new Promise<string>((resolve) => waiters.push(resolve))) as Record<string, unknown>,
+    next: async () => JSON.parse(lines.shift() ?? (await new Promise<string>((resolve) => waiters.push(resolve)))) as Record<string, unknown>,
     exit: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
     stderr: () => stderr,
   };
@@ -87,7 +92,10 @@ describe('pairing, devices and guests from the command line', () => {
 
   it('approvals watch tells the owner of a pairing request and how to approve it', async () => {
     const url = await startGateway();
-    const watch = spawn(process.execPath, [ALEPH_BIN, 'approvals', 'watch'], { env: { ...process.env, ALEPH_HOME: home(), NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const watch = spawn(process.execPath, [ALEPH_BIN, 'approvals', 'watch'], {
+      env: { ...process.env, ALEPH_HOME: home(), NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     let screen = '';
     watch.stdout.on('data', (d: Buffer) => (screen += d.toString()));
     await expect.poll(() => screen).toContain('Watching');
@@ -100,7 +108,7 @@ describe('pairing, devices and guests from the command line', () => {
     await device.exit;
   });
 
-  it('a rejected request ends the device\'s wait with a clear error', async () => {
+  it("a rejected request ends the device's wait with a clear error", async () => {
     const url = await startGateway();
     const device = requestPairing(url);
     const shown = await device.next();
@@ -112,9 +120,12 @@ describe('pairing, devices and guests from the command line', () => {
   it('guests are invited with a scope, listed and revoked', async () => {
     await startGateway();
     const invited = json(['guests', 'invite', '--name', 'Ana', '--tools', 'exec,read_file', '--expires-in', '7d']);
-    expect(invited.body).toMatchObject({ invitation: expect.stringMatching(/^inv_/), guest: { name: 'Ana', allowed_tools: ['exec', 'read_file'], expires_at: expect.any(String) } });
+    expect(invited.body).toMatchObject({
+      invitation: expect.stringMatching(/^inv_/),
+      guest: { name: 'Ana', allowed_tools: ['exec', 'read_file'], expires_at: expect.any(String) },
+    });
     const id = (invited.body.guest as { id: string }).id;
-    expect((json(['guests', 'list']).body.guests as unknown[])).toEqual([expect.objectContaining({ id, fingerprint: null, revoked_at: null })]);
+    expect(json(['guests', 'list']).body.guests as unknown[]).toEqual([expect.objectContaining({ id, fingerprint: null, revoked_at: null })]);
     expect(aleph(['guests', 'list']).stdout).toContain('invited, not yet accepted');
     expect(aleph(['guests', 'revoke', id]).stdout).toContain('Revoked Ana');
     expect(aleph(['guests', 'invite', '--name', 'Bo']).code).toBe(2);
@@ -128,7 +139,7 @@ describe('pairing, devices and guests from the command line', () => {
     expect(refused.stderr).toContain('--allow-remote');
   });
 
-  it('without a gateway, the owner\'s commands say so', () => {
+  it("without a gateway, the owner's commands say so", () => {
     aleph(['audit', 'search']);
     const r = aleph(['pairing', 'list']);
     expect(r.code).toBe(2);

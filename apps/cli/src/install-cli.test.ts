@@ -50,7 +50,7 @@ const ENTRY = realpathSync(ALEPH_BIN);
 const COMMAND = `${process.execPath} ${ENTRY} hook claude-code`;
 
 describe('aleph install / uninstall', () => {
-  it('writes Claude Code\'s user settings with absolute paths, the 600 s timeout, and both events; twice changes nothing', () => {
+  it("writes Claude Code's user settings with absolute paths, the 600 s timeout, and both events; twice changes nothing", () => {
     const first = aleph('install', 'claude-code');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(COMMAND);
@@ -68,8 +68,12 @@ describe('aleph install / uninstall', () => {
 
   it('keeps every other key and hook, backs the file up first, and uninstall takes exactly its own out', () => {
     const before = {
-      model: 'opus', permissions: { allow: ['Bash(npm test)'] },
-      hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'echo mine' }] }], Stop: [{ hooks: [{ type: 'command', command: 'notify-send done' }] }] },
+      model: 'opus',
+      permissions: { allow: ['Bash(npm test)'] },
+      hooks: {
+        PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'echo mine' }] }],
+        Stop: [{ hooks: [{ type: 'command', command: 'notify-send done' }] }],
+      },
     };
     mkdirSync(join(home(), '.claude'));
     const original = JSON.stringify(before, null, 4);
@@ -80,7 +84,7 @@ describe('aleph install / uninstall', () => {
     expect(installed).toMatchObject({ model: 'opus', permissions: before.permissions, hooks: { Stop: before.hooks.Stop } });
     expect((installed.hooks as Record<string, unknown[]>).PreToolUse).toHaveLength(2);
     const removed = aleph('uninstall', 'claude-code');
-    expect(removed.stdout).toContain('Took Aleph\'s hook for claude-code out of');
+    expect(removed.stdout).toContain("Took Aleph's hook for claude-code out of");
     expect(read(claudeSettings())).toEqual(before);
     expect(aleph('uninstall', 'claude-code').stdout).toContain('nothing changed');
   });
@@ -98,7 +102,7 @@ describe('aleph install / uninstall', () => {
     expect(aleph('install', 'claude-code').stderr).toContain('"hooks" is not of the shape');
   });
 
-  it('--project writes the project\'s local settings, never the committed .claude/settings.json', () => {
+  it("--project writes the project's local settings, never the committed .claude/settings.json", () => {
     expect(aleph('install', 'claude-code', '--project').code).toBe(0);
     expect(existsSync(join(project(), '.claude', 'settings.local.json'))).toBe(true);
     expect(existsSync(join(project(), '.claude', 'settings.json'))).toBe(false);
@@ -111,12 +115,26 @@ describe('aleph install / uninstall', () => {
     expect(existsSync(join(project(), '.codex'))).toBe(false);
   });
 
-  it('writes Codex\'s hooks.json and Gemini CLI\'s settings in their own shapes', () => {
+  it("writes Codex's hooks.json and Gemini CLI's settings in their own shapes", () => {
     expect(aleph('install', 'codex').code).toBe(0);
     const codexHandler = { type: 'command', command: COMMAND.replace('claude-code', 'codex'), timeout: 600 };
-    expect(read(join(home(), '.codex', 'hooks.json'))).toEqual({ hooks: { PreToolUse: [{ matcher: '^(Bash|mcp__.*)$', hooks: [codexHandler] }], PermissionRequest: [{ matcher: '^(Bash|mcp__.*)$', hooks: [codexHandler] }] } });
+    expect(read(join(home(), '.codex', 'hooks.json'))).toEqual({
+      hooks: {
+        PreToolUse: [{ matcher: '^(Bash|mcp__.*)$', hooks: [codexHandler] }],
+        PermissionRequest: [{ matcher: '^(Bash|mcp__.*)$', hooks: [codexHandler] }],
+      },
+    });
     expect(aleph('install', 'gemini').code).toBe(0);
-    expect(read(join(home(), '.gemini', 'settings.json'))).toEqual({ hooks: { BeforeTool: [{ matcher: '^(run_shell_command|write_file|replace|read_file)$', hooks: [{ name: 'aleph', type: 'command', command: COMMAND.replace('claude-code', 'gemini'), timeout: 600_000 }] }] } });
+    expect(read(join(home(), '.gemini', 'settings.json'))).toEqual({
+      hooks: {
+        BeforeTool: [
+          {
+            matcher: '^(run_shell_command|write_file|replace|read_file)$',
+            hooks: [{ name: 'aleph', type: 'command', command: COMMAND.replace('claude-code', 'gemini'), timeout: 600_000 }],
+          },
+        ],
+      },
+    });
   });
 
   it('refuses Cursor, whose format is not confirmed', () => {
@@ -133,7 +151,16 @@ describe('aleph doctor', () => {
     const report = JSON.parse(well.stdout) as { ok: boolean; checks: { name: string; ok: boolean; fix?: string }[] };
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
     expect([well.code, report.ok]).toEqual([0, true]);
-    expect(report.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['gateway', 'claude-code canary: "ls"', 'claude-code canary: "rm -rf /"', 'claude-code canary: "ls" with no gateway', 'sandbox', 'audit log']));
+    expect(report.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining([
+        'gateway',
+        'claude-code canary: "ls"',
+        'claude-code canary: "rm -rf /"',
+        'claude-code canary: "ls" with no gateway',
+        'sandbox',
+        'audit log',
+      ]),
+    );
 
     await stopGateway();
     const sick = aleph('doctor');
@@ -141,7 +168,14 @@ describe('aleph doctor', () => {
     expect(sick.stdout).toMatch(/FAIL {2}gateway: .*\n {6}fix: Start the gateway/);
     // The command the settings hold, run as Claude Code runs it: denied.
     const installed = (read(claudeSettings()).hooks as { PreToolUse: { hooks: { command: string }[] }[] }).PreToolUse[0]!.hooks[0]!.command;
-    const input = JSON.stringify({ session_id: 's', cwd: project(), hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls' }, tool_use_id: 't' });
+    const input = JSON.stringify({
+      session_id: 's',
+      cwd: project(),
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Bash',
+      tool_input: { command: 'ls' },
+      tool_use_id: 't',
+    });
     const r = spawnSync('/bin/sh', ['-c', installed], { input, encoding: 'utf8', env: env() });
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny' } });
@@ -149,7 +183,12 @@ describe('aleph doctor', () => {
 
   it('names a settings file that does not parse, and a hook that does not start', () => {
     mkdirSync(join(home(), '.claude'));
-    writeFileSync(claudeSettings(), JSON.stringify({ hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: '/nowhere/node /nowhere/aleph.js hook claude-code' }] }] } }));
+    writeFileSync(
+      claudeSettings(),
+      JSON.stringify({
+        hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: '/nowhere/node /nowhere/aleph.js hook claude-code' }] }] },
+      }),
+    );
     const r = aleph('doctor');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('the hook command does not start');
@@ -161,7 +200,10 @@ describe('aleph on the PATH', () => {
   it('npm install -g from the checkout puts an aleph on the PATH that runs this CLI', () => {
     const root = fileURLToPath(new URL('../../../', import.meta.url));
     const prefix = join(dir, 'prefix');
-    const npm = spawnSync('npm', ['install', '-g', '--prefix', prefix, root, '--ignore-scripts', '--no-audit', '--no-fund', '--offline'], { encoding: 'utf8', env: env() });
+    const npm = spawnSync('npm', ['install', '-g', '--prefix', prefix, root, '--ignore-scripts', '--no-audit', '--no-fund', '--offline'], {
+      encoding: 'utf8',
+      env: env(),
+    });
     expect(npm.status, npm.stderr).toBe(0);
     const bin = join(prefix, 'bin', 'aleph');
     expect(realpathSync(bin)).toBe(ENTRY);

@@ -26,7 +26,10 @@ not parse is refused and left untouched.
 Cursor is not supported yet: its hook format could not be confirmed from its own documentation.
 Then run "aleph doctor" to check the whole chain.`;
 
-export const UNINSTALL_HELP = INSTALL_HELP.replace(/^Usage: aleph install (.*)\n {7}aleph uninstall (.*)\n/, 'Usage: aleph uninstall $2\n       aleph install $1\n');
+export const UNINSTALL_HELP = INSTALL_HELP.replace(
+  /^Usage: aleph install (.*)\n {7}aleph uninstall (.*)\n/,
+  'Usage: aleph uninstall $2\n       aleph install $1\n',
+);
 
 /** The command an agent runs: this Node and this CLI's entry, by absolute real path, shell-quoted. */
 export function hookCommand(agent: InstallableAgent): string {
@@ -38,13 +41,14 @@ function shellQuote(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
-const definition = (install: boolean) => defineCommand({
-  help: install ? INSTALL_HELP : UNINSTALL_HELP,
-  subcommands: AGENTS,
-  unknown: (name) => `Unknown agent "${name}"; aleph ${install ? 'install' : 'uninstall'} knows ${INSTALLABLE.join(', ')}.`,
-  options: { user: {}, project: {}, json: {} },
-  run: (invocation: Invocation) => change(install, invocation),
-});
+const definition = (install: boolean) =>
+  defineCommand({
+    help: install ? INSTALL_HELP : UNINSTALL_HELP,
+    subcommands: AGENTS,
+    unknown: (name) => `Unknown agent "${name}"; aleph ${install ? 'install' : 'uninstall'} knows ${INSTALLABLE.join(', ')}.`,
+    options: { user: {}, project: {}, json: {} },
+    run: (invocation: Invocation) => change(install, invocation),
+  });
 
 export const command = definition(true);
 export const uninstallCommand = definition(false);
@@ -52,7 +56,14 @@ export const uninstallCommand = definition(false);
 function change(install: boolean, { sub, args, io }: Invocation): number {
   const json = flag(args, 'json');
   if (sub === 'cursor') {
-    return io.fail({ code: 'unsupported_agent', message: 'Cursor is not supported yet: its hook format could not be confirmed from Cursor\'s own documentation, and Aleph does not guess at it. Nothing was changed.' }, json);
+    return io.fail(
+      {
+        code: 'unsupported_agent',
+        message:
+          "Cursor is not supported yet: its hook format could not be confirmed from Cursor's own documentation, and Aleph does not guess at it. Nothing was changed.",
+      },
+      json,
+    );
   }
   if (flag(args, 'user') && flag(args, 'project')) return io.usage('Give --user or --project, not both.');
   const scope: Scope = flag(args, 'project') ? 'project' : 'user';
@@ -70,13 +81,30 @@ function change(install: boolean, { sub, args, io }: Invocation): number {
   return EXIT.ok;
 }
 
-function report(io: Io, json: boolean, r: { install: boolean; agent: string; file: string; command: string | null; changed: boolean; backup: string | null; note: string }): void {
+function report(
+  io: Io,
+  json: boolean,
+  r: { install: boolean; agent: string; file: string; command: string | null; changed: boolean; backup: string | null; note: string },
+): void {
   if (json) {
-    io.out(JSON.stringify({ agent: r.agent, action: r.install ? 'install' : 'uninstall', file: r.file, changed: r.changed, backup: r.backup, ...(r.command === null ? {} : { command: r.command }) }));
+    io.out(
+      JSON.stringify({
+        agent: r.agent,
+        action: r.install ? 'install' : 'uninstall',
+        file: r.file,
+        changed: r.changed,
+        backup: r.backup,
+        ...(r.command === null ? {} : { command: r.command }),
+      }),
+    );
     return;
   }
   if (!r.changed) {
-    io.out(r.install ? `Aleph's hook for ${r.agent} is already in ${r.file}; nothing changed.` : `There is no hook of Aleph's for ${r.agent} in ${r.file}; nothing changed.`);
+    io.out(
+      r.install
+        ? `Aleph's hook for ${r.agent} is already in ${r.file}; nothing changed.`
+        : `There is no hook of Aleph's for ${r.agent} in ${r.file}; nothing changed.`,
+    );
     return;
   }
   io.out(r.install ? `Installed Aleph's hook for ${r.agent} in ${r.file}:\n  ${r.command}` : `Took Aleph's hook for ${r.agent} out of ${r.file}.`);

@@ -25,7 +25,11 @@ async function mode({ sub, args, io }: Invocation<'set' | 'show'>): Promise<numb
   if (sub === 'show') {
     const config = loadConfig(home, false);
     if (!config.ok) return io.fail(config.error, json);
-    const agents = Object.fromEntries(Object.entries(config.value.agents).filter(([, a]) => a.mode !== undefined).map(([id, a]) => [id, a.mode]));
+    const agents = Object.fromEntries(
+      Object.entries(config.value.agents)
+        .filter(([, a]) => a.mode !== undefined)
+        .map(([id, a]) => [id, a.mode]),
+    );
     if (json) io.out(JSON.stringify({ default: config.value.defaults.mode, agents }));
     else {
       io.out(`default: ${config.value.defaults.mode}`);

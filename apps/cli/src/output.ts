@@ -8,7 +8,10 @@ export class LineWriter {
   private buffer: string[] = [];
   private size = 0;
 
-  constructor(private readonly stream: NodeJS.WritableStream, private readonly highWater = 64 * 1024) {}
+  constructor(
+    private readonly stream: NodeJS.WritableStream,
+    private readonly highWater = 64 * 1024,
+  ) {}
 
   async line(text: string): Promise<void> {
     this.buffer.push(text, '\n');

@@ -46,7 +46,7 @@ async function pairing({ sub, args, io }: Invocation<'list' | 'approve' | 'rejec
     case 'list':
       return printList<PairingView>(io, json, 'pairing.list', 'pending', 'No pairing requests.', (p) => {
         const who = visibleText(p.kind === 'chat' ? `${p.name} on ${p.type}` : `${p.name} (${p.type}, key ${p.fingerprint})`);
-        return `${style.bold(p.code)}  ${who}${style.dim(`  ${p.approved ? 'approved, waiting for the device\'s proof' : `expires in ${formatDuration(p.expires_in_ms)}`}`)}`;
+        return `${style.bold(p.code)}  ${who}${style.dim(`  ${p.approved ? "approved, waiting for the device's proof" : `expires in ${formatDuration(p.expires_in_ms)}`}`)}`;
       });
     case 'approve':
     case 'reject': {
@@ -56,7 +56,10 @@ async function pairing({ sub, args, io }: Invocation<'list' | 'approve' | 'rejec
       const p = done.value.pairing;
       if (json) io.out(JSON.stringify(done.value));
       else if (sub === 'reject') io.out(`Rejected ${p.name}.`);
-      else io.out(p.kind === 'chat' ? `Paired ${p.name} on ${p.type}.` : `Approved ${p.name}; it is paired once it proves its key (fingerprint ${p.fingerprint}).`);
+      else
+        io.out(
+          p.kind === 'chat' ? `Paired ${p.name} on ${p.type}.` : `Approved ${p.name}; it is paired once it proves its key (fingerprint ${p.fingerprint}).`,
+        );
       return EXIT.ok;
     }
     case 'request':
@@ -87,30 +90,53 @@ async function request(io: Io, name: string | undefined, type: string, gatewayUr
     throw error;
   }
   try {
-    const asked = await client.call<{ code: string; fingerprint: string; expires_at: string }>('pairing.request', { name, type, public_key: device.public_key });
+    const asked = await client.call<{ code: string; fingerprint: string; expires_at: string }>('pairing.request', {
+      name,
+      type,
+      public_key: device.public_key,
+    });
     if (!asked.ok) return io.fail(asked.error, json);
     const { code, fingerprint, expires_at } = asked.value;
-    io.out(json
-      ? JSON.stringify({ event: 'code', code, fingerprint, expires_at })
-      : `Pairing code: ${code.slice(0, 4)}-${code.slice(4)}\nKey fingerprint: ${fingerprint}\nWaiting for the owner: aleph pairing approve ${code} (valid until ${new Date(expires_at).toLocaleTimeString()})`);
+    io.out(
+      json
+        ? JSON.stringify({ event: 'code', code, fingerprint, expires_at })
+        : `Pairing code: ${code.slice(0, 4)}-${code.slice(4)}\nKey fingerprint: ${fingerprint}\nWaiting for the owner: aleph pairing approve ${code} (valid until ${new Date(expires_at).toLocaleTimeString()})`,
+    );
     const outcome = await client.notification('pairing_resolved', Math.max(0, Date.parse(expires_at) - Date.now()) + 1000);
     if (outcome === null) {
-      return io.fail(client.closeInfo === null
-        ? { code: 'code_expired', message: `The code ${code} expired before the owner approved it.` }
-        : { code: 'connection_closed', message: 'The gateway closed the connection.' }, json);
+      return io.fail(
+        client.closeInfo === null
+          ? { code: 'code_expired', message: `The code ${code} expired before the owner approved it.` }
+          : { code: 'connection_closed', message: 'The gateway closed the connection.' },
+        json,
+      );
     }
     if (outcome.params.outcome !== 'approved') return io.fail({ code: 'pairing_rejected', message: 'The owner rejected the pairing request.' }, json);
     const challenge = typeof outcome.params.challenge === 'string' ? fromBase64url(outcome.params.challenge) : null;
     if (challenge === null) return io.fail({ code: 'protocol', message: 'The gateway approved without a challenge to sign.' }, json);
     const done = await client.call<{ device_id: string; token: string; token_expires_at: string; fingerprint: string }>('pairing.complete', {
-      code, signature: toBase64url(sign(keys.secretKey, pairingMessage(challenge))),
+      code,
+      signature: toBase64url(sign(keys.secretKey, pairingMessage(challenge))),
     });
     if (!done.ok) return io.fail(done.error, json);
-    device = { ...device, device_id: done.value.device_id, fingerprint: done.value.fingerprint, token: done.value.token, token_expires_at: done.value.token_expires_at };
+    device = {
+      ...device,
+      device_id: done.value.device_id,
+      fingerprint: done.value.fingerprint,
+      token: done.value.token,
+      token_expires_at: done.value.token_expires_at,
+    };
     writeDeviceFile(file, device);
-    io.out(json
-      ? JSON.stringify({ event: 'paired', device_id: done.value.device_id, fingerprint: done.value.fingerprint, token_expires_at: done.value.token_expires_at })
-      : `Paired as ${done.value.device_id}. The token is kept in ${file}.`);
+    io.out(
+      json
+        ? JSON.stringify({
+            event: 'paired',
+            device_id: done.value.device_id,
+            fingerprint: done.value.fingerprint,
+            token_expires_at: done.value.token_expires_at,
+          })
+        : `Paired as ${done.value.device_id}. The token is kept in ${file}.`,
+    );
     return EXIT.ok;
   } finally {
     client.close();

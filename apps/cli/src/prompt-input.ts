@@ -82,7 +82,8 @@ function keyInput(tty: Tty, echo: NodeJS.WritableStream, immediate: ReadonlySet<
   tty.on('data', onData);
   tty.once('end', end);
   return {
-    next: () => (answers.length > 0 ? Promise.resolve(answers.shift() ?? null) : ended ? Promise.resolve(null) : new Promise((resolve) => waiting.push(resolve))),
+    next: () =>
+      answers.length > 0 ? Promise.resolve(answers.shift() ?? null) : ended ? Promise.resolve(null) : new Promise((resolve) => waiting.push(resolve)),
     close: end,
     onEnd: (listener) => endListeners.push(listener),
   };

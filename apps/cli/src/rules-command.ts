@@ -61,7 +61,11 @@ async function rules({ sub, args, io }: Invocation<'list' | 'add' | 'remove'>): 
     const lifetime = forText === undefined ? undefined : parseDuration(forText);
     if (lifetime !== undefined && !lifetime.ok) return io.usage(lifetime.error.message);
     const added = changePolicy(home, {
-      method: 'rules.add', agent, ...rule.value, action: action as RuleAction, ...(message === undefined ? {} : { message }),
+      method: 'rules.add',
+      agent,
+      ...rule.value,
+      action: action as RuleAction,
+      ...(message === undefined ? {} : { message }),
       ...(lifetime === undefined ? {} : { expires_at: new Date(now + lifetime.value).toISOString() }),
     });
     if (!added.ok) return io.fail(added.error, json);

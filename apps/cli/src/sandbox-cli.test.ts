@@ -51,7 +51,15 @@ describe('aleph sandbox run', () => {
     const corrupt = aleph(['sandbox', 'run', '--workspace', w, '--capabilities', join(w, 'caps.json'), '--', 'true']);
     expect(corrupt.code).toBe(2);
     expect(corrupt.stderr).toContain('caps.json is not valid JSON');
-    writeFileSync(join(w, 'caps.json'), JSON.stringify({ filesystem: [{ kind: 'read_write', path: '${WORKSPACE}' }], network: { kind: 'allow_domains', domains: ['example.com'] }, process: { max_execution_time_s: 5, max_memory_mb: 64, no_fork: false }, environment: 'none' }));
+    writeFileSync(
+      join(w, 'caps.json'),
+      JSON.stringify({
+        filesystem: [{ kind: 'read_write', path: '${WORKSPACE}' }],
+        network: { kind: 'allow_domains', domains: ['example.com'] },
+        process: { max_execution_time_s: 5, max_memory_mb: 64, no_fork: false },
+        environment: 'none',
+      }),
+    );
     const domains = aleph(['sandbox', 'run', '--workspace', w, '--capabilities', join(w, 'caps.json'), '--', 'sh', '-c', 'touch ran; echo "$HTTPS_PROXY"']);
     expect([domains.code, domains.stdout]).toEqual([0, 'http://127.0.0.1:3128\n']);
     expect(existsSync(join(w, 'ran'))).toBe(true);
@@ -72,7 +80,11 @@ describe('aleph sandbox run', () => {
       // The directory is this aleph's descriptor 64, as a shell's `64<` would make it.
       const stdio: Array<'pipe' | 'ignore' | number> = ['pipe', 'pipe', 'pipe', ...Array<'ignore'>(61).fill('ignore'), dir];
       const script = 'cat /proc/self/fd/64/secret.txt; echo x > /proc/self/fd/64/written; readlink /proc/self/fd/64';
-      const r = spawnSync(process.execPath, [ALEPH_BIN, 'sandbox', 'run', '--workspace', w, '--', 'sh', '-c', script], { stdio, encoding: 'utf8', env: { ...process.env, ALEPH_HOME: home() } });
+      const r = spawnSync(process.execPath, [ALEPH_BIN, 'sandbox', 'run', '--workspace', w, '--', 'sh', '-c', script], {
+        stdio,
+        encoding: 'utf8',
+        env: { ...process.env, ALEPH_HOME: home() },
+      });
       expect(r.stdout).toBe('/dev/null\n');
       expect(existsSync(join(elsewhere, 'written'))).toBe(false);
     } finally {
@@ -87,12 +99,17 @@ describe('aleph sandbox check', () => {
     const bwrap = spawnSync('sh', ['-c', 'command -v bwrap'], { encoding: 'utf8' }).stdout.trim();
     const bin = join(home(), 'bin');
     mkdirSync(bin);
-    writeFileSync(join(bin, 'bwrap'), `#!/bin/sh\nfor a in "$@"; do [ "$a" = --disable-userns ] && { echo "bwrap: Unknown option --disable-userns" >&2; exit 1; }; done\nexec ${bwrap} "$@"\n`);
+    writeFileSync(
+      join(bin, 'bwrap'),
+      `#!/bin/sh\nfor a in "$@"; do [ "$a" = --disable-userns ] && { echo "bwrap: Unknown option --disable-userns" >&2; exit 1; }; done\nexec ${bwrap} "$@"\n`,
+    );
     chmodSync(join(bin, 'bwrap'), 0o755);
     const env = { ...process.env, ALEPH_HOME: home(), PATH: `${bin}:${process.env.PATH ?? ''}` };
     const check = spawnSync(process.execPath, [ALEPH_BIN, 'sandbox', 'check'], { env, encoding: 'utf8' });
     expect(check.status).toBe(1);
-    expect(check.stdout).toBe('no sandbox: This bubblewrap is too old for the sandbox (bwrap: Unknown option --disable-userns): bubblewrap 0.8.0 or newer is needed.\n');
+    expect(check.stdout).toBe(
+      'no sandbox: This bubblewrap is too old for the sandbox (bwrap: Unknown option --disable-userns): bubblewrap 0.8.0 or newer is needed.\n',
+    );
     const run = spawnSync(process.execPath, [ALEPH_BIN, 'sandbox', 'run', '--workspace', workspace(), '--', 'touch', 'ran'], { env, encoding: 'utf8' });
     expect(run.status).toBe(125);
     expect(existsSync(join(workspace(), 'ran'))).toBe(false);

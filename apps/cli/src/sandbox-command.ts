@@ -4,8 +4,23 @@ import { alephHome } from '@aleph/gateway/requester';
 import { shellQuote } from '@aleph/policy';
 import { fail, ok, type Result } from '@aleph/protocol';
 import {
-  applyOverrides, DEFAULT_HELPER, exitCodeOf, isPresetName, parseCapabilities, PRESET_NAMES, PRESETS, resolveAndRun, resolveCapabilities,
-  sandboxAvailability, sandboxLaunch, SANDBOX_PLATFORMS, withOverrides, type Capabilities, type FilesystemEntry, type Overrides, type SandboxPlatform,
+  applyOverrides,
+  DEFAULT_HELPER,
+  exitCodeOf,
+  isPresetName,
+  parseCapabilities,
+  PRESET_NAMES,
+  PRESETS,
+  resolveAndRun,
+  resolveCapabilities,
+  sandboxAvailability,
+  sandboxLaunch,
+  SANDBOX_PLATFORMS,
+  withOverrides,
+  type Capabilities,
+  type FilesystemEntry,
+  type Overrides,
+  type SandboxPlatform,
 } from '@aleph/sandbox';
 import { flag, value, type ParsedArgs } from './args.js';
 import { defineCommand, type Invocation, type Options } from './command.js';
@@ -40,9 +55,18 @@ named; a path inside $ALEPH_HOME is not granted at all.`;
 
 /** The options that describe a capability profile (shared with `aleph tools run`). */
 export const PROFILE_OPTIONS: Options = {
-  preset: { value: true }, capabilities: { value: true }, workspace: { value: true }, 'project-root': { value: true },
-  'allow-read': { value: true, multiple: true }, 'allow-write': { value: true, multiple: true }, net: { value: true },
-  'memory-mb': { value: true }, 'timeout-s': { value: true }, 'no-fork': {}, env: { value: true }, json: {},
+  preset: { value: true },
+  capabilities: { value: true },
+  workspace: { value: true },
+  'project-root': { value: true },
+  'allow-read': { value: true, multiple: true },
+  'allow-write': { value: true, multiple: true },
+  net: { value: true },
+  'memory-mb': { value: true },
+  'timeout-s': { value: true },
+  'no-fork': {},
+  env: { value: true },
+  json: {},
 };
 
 export const command = defineCommand({
@@ -79,7 +103,10 @@ async function sandbox({ sub, args, io }: Invocation<'run' | 'profile' | 'preset
   // Bound as they are now (one that moves before the run starts is refused); a path that does not
   // exist stops the run before it starts.
   const vars = { WORKSPACE: workspace, PROJECT_ROOT: workspace };
-  const log = await resolveAndRun({ capabilities, vars, command: args.operands, cwd: workspace, env: io.env }, { forwardSignals: true, hide: [alephHome(io.env)] });
+  const log = await resolveAndRun(
+    { capabilities, vars, command: args.operands, cwd: workspace, env: io.env },
+    { forwardSignals: true, hide: [alephHome(io.env)] },
+  );
   if (json) io.err(JSON.stringify(log));
   else if (log.status === 'error' || log.status === 'timeout') io.err(`aleph: ${log.error?.message ?? log.status}`);
   for (const gap of log.limits_unenforced) if (!json) io.err(`aleph: warning: ${gap}`);
@@ -106,7 +133,8 @@ export function declaredCapabilities(args: ParsedArgs, io: Io): Result<{ capabil
   const presetName = value(args, 'preset');
   const file = value(args, 'capabilities');
   if (presetName !== undefined && file !== undefined) return fail('usage', 'Give --preset or --capabilities, not both.');
-  if (presetName !== undefined && !isPresetName(presetName)) return fail('usage', `Unknown preset "${presetName}"; the presets are ${PRESET_NAMES.join(', ')}.`);
+  if (presetName !== undefined && !isPresetName(presetName))
+    return fail('usage', `Unknown preset "${presetName}"; the presets are ${PRESET_NAMES.join(', ')}.`);
   const preset = presetName === undefined ? null : PRESETS[presetName];
 
   const entries: FilesystemEntry[] = [];
@@ -123,7 +151,10 @@ export function declaredCapabilities(args: ParsedArgs, io: Io): Result<{ capabil
     overrides.network = { kind: net === 'all' ? 'allow_all' : 'deny' };
   }
   const process: { max_memory_mb?: number; max_execution_time_s?: number; no_fork?: boolean } = {};
-  for (const [option, key] of [['memory-mb', 'max_memory_mb'], ['timeout-s', 'max_execution_time_s']] as const) {
+  for (const [option, key] of [
+    ['memory-mb', 'max_memory_mb'],
+    ['timeout-s', 'max_execution_time_s'],
+  ] as const) {
     const text = value(args, option);
     if (text === undefined) continue;
     const n = Number(text);
@@ -171,11 +202,22 @@ function loadCapabilities(file: string): Result<Capabilities> {
 function printProfile(args: ParsedArgs, capabilities: Capabilities, workspace: string, io: Io): number {
   const json = flag(args, 'json');
   const platform = value(args, 'platform');
-  if (platform === undefined || !(SANDBOX_PLATFORMS as readonly string[]).includes(platform)) return io.usage(`--platform takes ${SANDBOX_PLATFORMS.join(' or ')}.`);
+  if (platform === undefined || !(SANDBOX_PLATFORMS as readonly string[]).includes(platform))
+    return io.usage(`--platform takes ${SANDBOX_PLATFORMS.join(' or ')}.`);
   const command = args.operands.length > 0 ? args.operands : ['<command>'];
   const launch = sandboxLaunch({
-    platform: platform as SandboxPlatform, capabilities, command, cwd: workspace, env: io.env, helper: DEFAULT_HELPER, cgroupFile: null,
-    tmp: '/private/tmp/aleph-run', profilePath: '/private/tmp/aleph-run/profile.sb', hide: [], pinned: false, arch: process.arch,
+    platform: platform as SandboxPlatform,
+    capabilities,
+    command,
+    cwd: workspace,
+    env: io.env,
+    helper: DEFAULT_HELPER,
+    cgroupFile: null,
+    tmp: '/private/tmp/aleph-run',
+    profilePath: '/private/tmp/aleph-run/profile.sb',
+    hide: [],
+    pinned: false,
+    arch: process.arch,
   });
   if (!launch.ok) return io.fail(launch.error, json);
   if (platform === 'macos') {
@@ -197,4 +239,3 @@ function optionLines(words: readonly string[]): string[] {
   }
   return lines;
 }
-

@@ -76,7 +76,10 @@ function aleph(args: readonly string[]): Promise<{ code: number | null; stdout: 
  */
 async function npmStart(group = false): Promise<{ npm: ChildProcess; pid: number; socket: string; exited: Promise<void> }> {
   const npm = spawn('npm', ['start', '--ignore-scripts', '--silent', '--', '--json', '--port', '0', '--console-port', '0'], {
-    cwd: REPOSITORY, env: env(), stdio: ['ignore', 'pipe', 'inherit'], detached: group,
+    cwd: REPOSITORY,
+    env: env(),
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: group,
   });
   const exited = new Promise<void>((resolve) => npm.on('exit', () => resolve()));
   let out = '';
@@ -129,7 +132,7 @@ describe('npm start, stopped', () => {
     await exited;
   });
 
-  it('by Ctrl-C in its terminal (SIGINT to npm and the gateway both, and npm\'s copy after) stops the gateway cleanly', async () => {
+  it("by Ctrl-C in its terminal (SIGINT to npm and the gateway both, and npm's copy after) stops the gateway cleanly", async () => {
     const { npm, pid, socket, exited } = await npmStart(true);
     const asked = await waitingCommand();
     process.kill(-npm.pid!, 'SIGINT');
@@ -155,7 +158,11 @@ describe('--exit-with-parent, the parent gone while the gateway starts', () => {
 
   it('stops once started when the program named by --parent-pid was gone before it began', async () => {
     const out = join(root, 'out');
-    const started = spawnSync('sh', ['-c', `"${process.execPath}" "${ALEPH_BIN}" gateway --headless --json --port 0 --exit-with-parent --parent-pid $$ > "${out}" 2>&1 & echo $!`], { env: env(), encoding: 'utf8' });
+    const started = spawnSync(
+      'sh',
+      ['-c', `"${process.execPath}" "${ALEPH_BIN}" gateway --headless --json --port 0 --exit-with-parent --parent-pid $$ > "${out}" 2>&1 & echo $!`],
+      { env: env(), encoding: 'utf8' },
+    );
     gatewayPid = Number(started.stdout.trim());
     expect(await endedWith(gatewayPid, out)).toContain('"reason":"parent_exited"');
   });
@@ -166,7 +173,9 @@ describe('--exit-with-parent, the parent gone while the gateway starts', () => {
     const gate = join(root, 'gate');
     const hooks = join(root, 'hooks.mjs');
     const register = join(root, 'register.mjs');
-    writeFileSync(hooks, `import { existsSync, writeFileSync } from 'node:fs';
+    writeFileSync(
+      hooks,
+      `import { existsSync, writeFileSync } from 'node:fs';
 export async function resolve(specifier, context, next) {
   if (specifier.endsWith('dist/main.js')) {
     writeFileSync(${JSON.stringify(reached)}, '');
@@ -174,10 +183,18 @@ export async function resolve(specifier, context, next) {
   }
   return next(specifier, context);
 }
-`);
+`,
+    );
     writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hooks}`)});\n`);
     const out = join(root, 'out');
-    const parent = spawn('sh', ['-c', `"${process.execPath}" --import "file://${register}" "${ALEPH_BIN}" gateway --headless --json --port 0 --exit-with-parent > "${out}" 2>&1 & echo $!; wait`], { env: env(), stdio: ['ignore', 'pipe', 'inherit'] });
+    const parent = spawn(
+      'sh',
+      [
+        '-c',
+        `"${process.execPath}" --import "file://${register}" "${ALEPH_BIN}" gateway --headless --json --port 0 --exit-with-parent > "${out}" 2>&1 & echo $!; wait`,
+      ],
+      { env: env(), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const exited = new Promise<void>((resolve) => parent.on('exit', () => resolve()));
     gatewayPid = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()))));
     await until(() => existsSync(reached), 'the gateway to begin');
@@ -187,4 +204,3 @@ export async function resolve(specifier, context, next) {
     expect(await endedWith(gatewayPid, out)).toContain('"reason":"parent_exited"');
   });
 });
-

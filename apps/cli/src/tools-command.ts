@@ -50,7 +50,8 @@ function tools({ sub, args, io }: Invocation<'run' | 'list' | 'forget'>): Promis
 async function runTool(args: Parameters<typeof declaredCapabilities>[0], io: Io): Promise<number> {
   const json = flag(args, 'json');
   const [name, ...command] = args.operands;
-  if (name === undefined || !TOOL_NAME.test(name)) return io.usage(`Give the tool's name (lower-case letters, digits, ".", "_", "-"), then -- and its command.\n\n${TOOLS_HELP}`);
+  if (name === undefined || !TOOL_NAME.test(name))
+    return io.usage(`Give the tool's name (lower-case letters, digits, ".", "_", "-"), then -- and its command.\n\n${TOOLS_HELP}`);
   if (command.length === 0) return io.usage(`No command given.\n\n${TOOLS_HELP}`);
   const timeoutText = value(args, 'timeout-ms');
   const timeout = timeoutText === undefined ? undefined : Number(timeoutText);
@@ -64,15 +65,25 @@ async function runTool(args: Parameters<typeof declaredCapabilities>[0], io: Io)
   const client = connected.value;
   const id = randomBytes(8).toString('hex');
   client.send({
-    type: 'tool_run', id, ...(timeout === undefined ? {} : { timeout_ms: timeout }),
+    type: 'tool_run',
+    id,
+    ...(timeout === undefined ? {} : { timeout_ms: timeout }),
     run: {
-      tool: name, capabilities: declared.value.capabilities, ...(parameters === undefined ? {} : { parameters }), argv: command, cwd: declared.value.workspace,
-      agent_id: value(args, 'agent') ?? io.env.ALEPH_AGENT ?? 'cli', session_key: value(args, 'session') ?? io.env.ALEPH_SESSION ?? `shell-${process.ppid}`,
+      tool: name,
+      capabilities: declared.value.capabilities,
+      ...(parameters === undefined ? {} : { parameters }),
+      argv: command,
+      cwd: declared.value.workspace,
+      agent_id: value(args, 'agent') ?? io.env.ALEPH_AGENT ?? 'cli',
+      session_key: value(args, 'session') ?? io.env.ALEPH_SESSION ?? `shell-${process.ppid}`,
     },
   });
-  const answer = await client.waitFor((m: GatewayMessage): m is Extract<GatewayMessage, { type: 'tool_result' | 'error' }> => (m.type === 'tool_result' && m.id === id) || m.type === 'error');
+  const answer = await client.waitFor(
+    (m: GatewayMessage): m is Extract<GatewayMessage, { type: 'tool_result' | 'error' }> => (m.type === 'tool_result' && m.id === id) || m.type === 'error',
+  );
   client.close();
-  if (answer === null) return io.fail({ code: 'gateway_gone', message: 'The gateway closed the connection before the tool finished; treat it as not run.' }, json);
+  if (answer === null)
+    return io.fail({ code: 'gateway_gone', message: 'The gateway closed the connection before the tool finished; treat it as not run.' }, json);
   if (answer.type === 'error') return io.fail({ code: answer.code, message: answer.message }, json);
   if (json) io.out(JSON.stringify(answer));
   if (answer.decision === 'deny' || answer.run === undefined) {
@@ -118,8 +129,14 @@ function forgetTool(operands: readonly string[], json: boolean, io: Io): number 
     if (!saved.ok) return saved;
     audit({
       event: {
-        event: 'capability_approval', tool_id: name, capabilities_hash: record.contract_hash, stage: TRUST_STAGES[0], stage_before: record.stage,
-        decision: 'revoked', resolved_by: 'owner', actor: 'owner',
+        event: 'capability_approval',
+        tool_id: name,
+        capabilities_hash: record.contract_hash,
+        stage: TRUST_STAGES[0],
+        stage_before: record.stage,
+        decision: 'revoked',
+        resolved_by: 'owner',
+        actor: 'owner',
       },
     });
     audit({ undo: saved.value });

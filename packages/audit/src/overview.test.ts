@@ -22,10 +22,22 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Seeded { readonly ts: number; readonly decision: string; readonly risk: RiskLevel; readonly agent: string; readonly command: string }
+interface Seeded {
+  readonly ts: number;
+  readonly decision: string;
+  readonly risk: RiskLevel;
+  readonly agent: string;
+  readonly command: string;
+}
 
 const decided = (e: Seeded): Record<string, unknown> => ({
-  event: 'terminal_cmd', command: e.command, decision: e.decision, risk_level: e.risk, actor: e.agent, session: 's', ts: new Date(e.ts).toISOString(),
+  event: 'terminal_cmd',
+  command: e.command,
+  decision: e.decision,
+  risk_level: e.risk,
+  actor: e.agent,
+  session: 's',
+  ts: new Date(e.ts).toISOString(),
 });
 
 /** A week of decisions from three agents, in a deterministic spread of times, commands and outcomes. */
@@ -49,7 +61,13 @@ function expected(events: readonly Seeded[], range: OverviewRange) {
   const { range_ms, bucket_ms } = OVERVIEW_SPANS[range];
   const until = (Math.floor(NOW / bucket_ms) + 1) * bucket_ms;
   const since = until - range_ms;
-  const buckets = Array.from({ length: range_ms / bucket_ms }, (_, i) => ({ start: since + i * bucket_ms, allowed: 0, denied: 0, asked: 0, risk: { low: 0, medium: 0, high: 0, critical: 0 } }));
+  const buckets = Array.from({ length: range_ms / bucket_ms }, (_, i) => ({
+    start: since + i * bucket_ms,
+    allowed: 0,
+    denied: 0,
+    asked: 0,
+    risk: { low: 0, medium: 0, high: 0, critical: 0 },
+  }));
   for (const e of events) {
     if (e.ts < since || e.ts >= until) continue;
     const b = buckets[Math.floor((e.ts - since) / bucket_ms)]!;
@@ -95,7 +113,7 @@ describe('overview', () => {
     expect(o.most_denied[0]!.denied).toBe(Math.max(...[...commands.values()].map((c) => c.denied)));
   });
 
-  it('puts an event at a bucket\'s first millisecond in that bucket, and one a millisecond before in the one before', () => {
+  it("puts an event at a bucket's first millisecond in that bucket, and one a millisecond before in the one before", () => {
     prepareOverview(store);
     const at = (ts: number): Seeded => ({ ts, decision: 'deny', risk: 'high', agent: 'a', command: 'rm -rf build' });
     const start = NOW - 30 * 60_000;

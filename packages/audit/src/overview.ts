@@ -16,7 +16,20 @@
  * goes on answering meanwhile. No event is counted twice or missed.
  */
 import type Database from 'better-sqlite3';
-import { OVERVIEW_SPANS, OVERVIEW_TOP, RISK_LEVELS, sandboxStatus, type Overview, type OverviewAgent, type OverviewBucket, type OverviewCommand, type OverviewRange, type Result, type RiskLevel, type SandboxStatus } from '@aleph/protocol';
+import {
+  OVERVIEW_SPANS,
+  OVERVIEW_TOP,
+  RISK_LEVELS,
+  sandboxStatus,
+  type Overview,
+  type OverviewAgent,
+  type OverviewBucket,
+  type OverviewCommand,
+  type OverviewRange,
+  type Result,
+  type RiskLevel,
+  type SandboxStatus,
+} from '@aleph/protocol';
 import { AuditError, type AuditStore } from './store.js';
 
 /** Bumped when the tables below change: a newer layout is built afresh. */
@@ -26,12 +39,16 @@ const MINUTE_MS = 60_000;
 const HALF_HOUR_MS = 30 * MINUTE_MS;
 
 /** The tables of counts by time: one row per span, outcome and risk. */
-const BY_TIME = [{ table: 'overview_minutes', unit: MINUTE_MS }, { table: 'overview_halfhours', unit: HALF_HOUR_MS }] as const;
+const BY_TIME = [
+  { table: 'overview_minutes', unit: MINUTE_MS },
+  { table: 'overview_halfhours', unit: HALF_HOUR_MS },
+] as const;
 /** The most agents the Overview lists, the latest first. */
 const MAX_AGENTS = 50;
 
 /** What a decision row adds: its outcome, and its risk ('' when it has none). */
-const OUTCOME = (row: 'new.' | 'old.' | ''): string => `CASE WHEN ${row}event = 'approval_request' THEN 'asked' WHEN ${row}decision = 'deny' THEN 'denied' ELSE 'allowed' END`;
+const OUTCOME = (row: 'new.' | 'old.' | ''): string =>
+  `CASE WHEN ${row}event = 'approval_request' THEN 'asked' WHEN ${row}decision = 'deny' THEN 'denied' ELSE 'allowed' END`;
 const COUNTED = (row: 'new.' | 'old.' | ''): string => `${row}event IN ('terminal_cmd', 'approval_request')`;
 
 /** Counted by the triggers: rows at or above `uncounted_below`, and those the backfill reached. */
@@ -49,10 +66,12 @@ const SETUP = `
   DROP TABLE IF EXISTS overview_agents;
   DROP TABLE IF EXISTS overview_commands;
   DROP TABLE IF EXISTS overview_state;
-${BY_TIME.map(({ table }) => `  CREATE TABLE ${table} (
+${BY_TIME.map(
+  ({ table }) => `  CREATE TABLE ${table} (
     span INTEGER NOT NULL, outcome TEXT NOT NULL, risk TEXT NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (span, outcome, risk)
-  ) WITHOUT ROWID;`).join('\n')}
+  ) WITHOUT ROWID;`,
+).join('\n')}
   CREATE TABLE overview_agents (
     agent TEXT PRIMARY KEY, decisions INTEGER NOT NULL, denied INTEGER NOT NULL, asked INTEGER NOT NULL, last_ts INTEGER NOT NULL
   ) WITHOUT ROWID;
@@ -65,8 +84,13 @@ ${BY_TIME.map(({ table }) => `  CREATE TABLE ${table} (
     VALUES (1, ${LAYOUT}, 0, coalesce((SELECT id FROM events ORDER BY id DESC LIMIT 1), 0) + 1);
 
   CREATE TRIGGER overview_added AFTER INSERT ON events WHEN ${COUNTED('new.')} BEGIN
-${BY_TIME.map(({ table, unit }) => `    INSERT INTO ${table} (span, outcome, risk, n) VALUES (CAST(new.ts AS INTEGER) / ${unit}, ${OUTCOME('new.')}, coalesce(new.risk_level, ''), 1)
-      ON CONFLICT (span, outcome, risk) DO UPDATE SET n = n + 1;`).join('\n')}
+${BY_TIME.map(
+  ({
+    table,
+    unit,
+  }) => `    INSERT INTO ${table} (span, outcome, risk, n) VALUES (CAST(new.ts AS INTEGER) / ${unit}, ${OUTCOME('new.')}, coalesce(new.risk_level, ''), 1)
+      ON CONFLICT (span, outcome, risk) DO UPDATE SET n = n + 1;`,
+).join('\n')}
     INSERT INTO overview_agents (agent, decisions, denied, asked, last_ts)
       VALUES (coalesce(new.actor, ''), new.event = 'terminal_cmd', new.event = 'terminal_cmd' AND new.decision = 'deny', new.event = 'approval_request', new.ts)
       ON CONFLICT (agent) DO UPDATE SET decisions = decisions + excluded.decisions, denied = denied + excluded.denied, asked = asked + excluded.asked, last_ts = max(last_ts, excluded.last_ts);
@@ -89,9 +113,11 @@ ${BY_TIME.map(({ table, unit }) => `    UPDATE ${table} SET n = n - 1 WHERE span
 /** The events with ids in (:after, :upTo]: added to the counts, as the triggers would have. */
 const CHUNK_ROWS = `FROM events WHERE id > :after AND id <= :upTo AND ${COUNTED('')}`;
 const BACKFILL = `
-${BY_TIME.map(({ table, unit }) => `  INSERT INTO ${table} (span, outcome, risk, n)
+${BY_TIME.map(
+  ({ table, unit }) => `  INSERT INTO ${table} (span, outcome, risk, n)
     SELECT CAST(ts AS INTEGER) / ${unit}, ${OUTCOME('')}, coalesce(risk_level, ''), count(*) ${CHUNK_ROWS} GROUP BY 1, 2, 3
-    ON CONFLICT (span, outcome, risk) DO UPDATE SET n = n + excluded.n;`).join('\n')}
+    ON CONFLICT (span, outcome, risk) DO UPDATE SET n = n + excluded.n;`,
+).join('\n')}
   INSERT INTO overview_agents (agent, decisions, denied, asked, last_ts)
     SELECT coalesce(actor, ''), sum(event = 'terminal_cmd'), sum(event = 'terminal_cmd' AND decision = 'deny'), sum(event = 'approval_request'), max(ts) ${CHUNK_ROWS} GROUP BY 1
     ON CONFLICT (agent) DO UPDATE SET decisions = decisions + excluded.decisions, denied = denied + excluded.denied, asked = asked + excluded.asked, last_ts = max(last_ts, excluded.last_ts);
@@ -121,7 +147,11 @@ const BACKFILL_CHUNK = 10_000;
 /** Connections whose overview counts are known to be complete. */
 const prepared = new WeakSet<Database.Database>();
 
-interface State { layout: number; counted_to: number; uncounted_below: number }
+interface State {
+  layout: number;
+  counted_to: number;
+  uncounted_below: number;
+}
 
 function stateOf(db: Database.Database): State | null {
   const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'overview_state'").get();
@@ -157,25 +187,33 @@ export function* prepareOverviewSteps(store: AuditStore): Generator<void, boolea
     prepared.add(db);
     return false;
   }
-  if (db.readonly) throw new AuditError('invalid_query', `The audit log ${store.file} has no overview counts yet; the gateway adds them the first time the console's Overview is opened.`);
+  if (db.readonly)
+    throw new AuditError(
+      'invalid_query',
+      `The audit log ${store.file} has no overview counts yet; the gateway adds them the first time the console's Overview is opened.`,
+    );
   writing(store, () => {
     if (stateOf(db)?.layout !== LAYOUT) db.exec(SETUP);
   });
-  const backfill = BACKFILL.split(';').map((t) => t.trim()).filter((t) => t !== '').map((t) => ({ statement: db.prepare(t), ranged: t.includes(':after') }));
-  const chunk = (): boolean => writing(store, () => {
-    const state = stateOf(db)!;
-    if (state.counted_to >= state.uncounted_below - 1) {
-      db.exec(TOP_INDEXES);
-      return false;
-    }
-    // From the first event after those counted (ids may start high after pruning).
-    const next = (db.prepare('SELECT id FROM events WHERE id > ? ORDER BY id LIMIT 1').get(state.counted_to) as { id: number } | undefined)?.id;
-    const upTo = next === undefined ? state.uncounted_below - 1 : Math.min(state.uncounted_below - 1, next + BACKFILL_CHUNK - 1);
-    for (const { statement, ranged } of backfill) statement.run(ranged ? { after: state.counted_to, upTo } : { upTo });
-    // Complete only with its indexes, in the same transaction.
-    if (upTo >= state.uncounted_below - 1) db.exec(TOP_INDEXES);
-    return true;
-  });
+  const backfill = BACKFILL.split(';')
+    .map((t) => t.trim())
+    .filter((t) => t !== '')
+    .map((t) => ({ statement: db.prepare(t), ranged: t.includes(':after') }));
+  const chunk = (): boolean =>
+    writing(store, () => {
+      const state = stateOf(db)!;
+      if (state.counted_to >= state.uncounted_below - 1) {
+        db.exec(TOP_INDEXES);
+        return false;
+      }
+      // From the first event after those counted (ids may start high after pruning).
+      const next = (db.prepare('SELECT id FROM events WHERE id > ? ORDER BY id LIMIT 1').get(state.counted_to) as { id: number } | undefined)?.id;
+      const upTo = next === undefined ? state.uncounted_below - 1 : Math.min(state.uncounted_below - 1, next + BACKFILL_CHUNK - 1);
+      for (const { statement, ranged } of backfill) statement.run(ranged ? { after: state.counted_to, upTo } : { upTo });
+      // Complete only with its indexes, in the same transaction.
+      if (upTo >= state.uncounted_below - 1) db.exec(TOP_INDEXES);
+      return true;
+    });
   while (chunk()) yield;
   prepared.add(db);
   return true;
@@ -200,14 +238,36 @@ export interface OverviewOptions {
   readonly sandboxSettings?: Parameters<typeof sandboxStatus>[1];
 }
 
-interface MinuteRow { b: number; outcome: string; risk: string; n: number }
-interface AgentRow { agent: string; decisions: number; denied: number; asked: number; last_ts: number }
-interface CommandRow { command: string; decisions: number; denied: number; agent: string | null; last_ts: number }
+interface MinuteRow {
+  b: number;
+  outcome: string;
+  risk: string;
+  n: number;
+}
+interface AgentRow {
+  agent: string;
+  decisions: number;
+  denied: number;
+  asked: number;
+  last_ts: number;
+}
+interface CommandRow {
+  command: string;
+  decisions: number;
+  denied: number;
+  agent: string | null;
+  last_ts: number;
+}
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 const command = (r: CommandRow): OverviewCommand => ({
-  command: r.command, decisions: r.decisions, allowed: r.decisions - r.denied, denied: r.denied, agent: r.agent, last_seen: iso(r.last_ts),
+  command: r.command,
+  decisions: r.decisions,
+  allowed: r.decisions - r.denied,
+  denied: r.denied,
+  agent: r.agent,
+  last_seen: iso(r.last_ts),
 });
 
 /** The Overview over the last hour, day or week ending with the bucket that holds `now`. */
@@ -232,14 +292,22 @@ function counted(store: AuditStore, options: OverviewOptions): Overview {
   const since = until - range_ms;
   const count = range_ms / bucket_ms;
   const empty = (i: number): { -readonly [K in keyof OverviewBucket]: OverviewBucket[K] } & { risk: Record<RiskLevel, number> } => ({
-    start: since + i * bucket_ms, allowed: 0, denied: 0, asked: 0, risk: { low: 0, medium: 0, high: 0, critical: 0 },
+    start: since + i * bucket_ms,
+    allowed: 0,
+    denied: 0,
+    asked: 0,
+    risk: { low: 0, medium: 0, high: 0, critical: 0 },
   });
   const buckets = Array.from({ length: count }, (_, i) => empty(i));
   // The coarsest counts whose spans divide the bucket; BigInt, as better-sqlite3 binds a number as REAL and the bucket is an integer division.
   const { table, unit } = bucket_ms % HALF_HOUR_MS === 0 ? BY_TIME[1] : BY_TIME[0];
   const first = BigInt(since / unit);
-  const rows = db.prepare(`SELECT (span - :first) / :per AS b, outcome, risk, sum(n) AS n FROM ${table}
-    WHERE span >= :first AND span < :end GROUP BY b, outcome, risk`).all({ first, per: BigInt(bucket_ms / unit), end: BigInt(until / unit) }) as MinuteRow[];
+  const rows = db
+    .prepare(
+      `SELECT (span - :first) / :per AS b, outcome, risk, sum(n) AS n FROM ${table}
+    WHERE span >= :first AND span < :end GROUP BY b, outcome, risk`,
+    )
+    .all({ first, per: BigInt(bucket_ms / unit), end: BigInt(until / unit) }) as MinuteRow[];
   const totals = { allowed: 0, denied: 0, asked: 0 };
   for (const r of rows) {
     const bucket = buckets[r.b];
@@ -254,13 +322,33 @@ function counted(store: AuditStore, options: OverviewOptions): Overview {
     totals[r.outcome === 'denied' ? 'denied' : 'allowed'] += r.n;
     if ((RISK_LEVELS as readonly string[]).includes(r.risk)) bucket.risk[r.risk as RiskLevel] += r.n;
   }
-  const agents = (db.prepare('SELECT * FROM overview_agents WHERE decisions > 0 OR asked > 0 ORDER BY last_ts DESC LIMIT ?').all(MAX_AGENTS) as AgentRow[])
-    .map((r): OverviewAgent => ({ agent: r.agent, decisions: r.decisions, allowed: r.decisions - r.denied, denied: r.denied, asked: r.asked, last_seen: iso(r.last_ts) }));
-  const mostAsked = db.prepare('SELECT * FROM overview_commands WHERE decisions > 0 ORDER BY decisions DESC, last_ts DESC LIMIT ?').all(OVERVIEW_TOP) as CommandRow[];
-  const mostDenied = db.prepare('SELECT * FROM overview_commands WHERE denied > 0 ORDER BY denied DESC, last_ts DESC LIMIT ?').all(OVERVIEW_TOP) as CommandRow[];
+  const agents = (db.prepare('SELECT * FROM overview_agents WHERE decisions > 0 OR asked > 0 ORDER BY last_ts DESC LIMIT ?').all(MAX_AGENTS) as AgentRow[]).map(
+    (r): OverviewAgent => ({
+      agent: r.agent,
+      decisions: r.decisions,
+      allowed: r.decisions - r.denied,
+      denied: r.denied,
+      asked: r.asked,
+      last_seen: iso(r.last_ts),
+    }),
+  );
+  const mostAsked = db
+    .prepare('SELECT * FROM overview_commands WHERE decisions > 0 ORDER BY decisions DESC, last_ts DESC LIMIT ?')
+    .all(OVERVIEW_TOP) as CommandRow[];
+  const mostDenied = db
+    .prepare('SELECT * FROM overview_commands WHERE denied > 0 ORDER BY denied DESC, last_ts DESC LIMIT ?')
+    .all(OVERVIEW_TOP) as CommandRow[];
   return {
-    range: options.range, since, until, bucket_ms, buckets, totals, agents,
-    most_asked: mostAsked.map(command), most_denied: mostDenied.map(command), sandbox: statusOf(options),
+    range: options.range,
+    since,
+    until,
+    bucket_ms,
+    buckets,
+    totals,
+    agents,
+    most_asked: mostAsked.map(command),
+    most_denied: mostDenied.map(command),
+    sandbox: statusOf(options),
   };
 }
 

@@ -14,9 +14,24 @@ beforeAll(() => {
   store = AuditStore.open(join(dir, 'aleph.db'));
   const events: Record<string, unknown>[] = [];
   for (let i = 0; i < 120; i++) {
-    events.push({ event: 'terminal_cmd', command: `npm run build --step ${i}`, decision: i % 3 === 0 ? 'deny' : 'allow-once', risk_level: i % 10 === 0 ? 'high' : 'low', session: i < 60 ? 'morning' : 'evening', actor: 'agent-7', cwd: '/home/me/project', ts: new Date(T0 + i * 60_000).toISOString() });
+    events.push({
+      event: 'terminal_cmd',
+      command: `npm run build --step ${i}`,
+      decision: i % 3 === 0 ? 'deny' : 'allow-once',
+      risk_level: i % 10 === 0 ? 'high' : 'low',
+      session: i < 60 ? 'morning' : 'evening',
+      actor: 'agent-7',
+      cwd: '/home/me/project',
+      ts: new Date(T0 + i * 60_000).toISOString(),
+    });
   }
-  events.push({ event: 'filesystem_denied', path: '/etc/hosts', reason: 'outside the workspace', session: 'evening', ts: new Date(T0 + 200 * 60_000).toISOString() });
+  events.push({
+    event: 'filesystem_denied',
+    path: '/etc/hosts',
+    reason: 'outside the workspace',
+    session: 'evening',
+    ts: new Date(T0 + 200 * 60_000).toISOString(),
+  });
   events.push({ event: 'pairing_request', device_name: "Ana's phone", device_type: 'ios', ts: new Date(T0 + 201 * 60_000).toISOString() });
   store.appendBatch(events);
 });
@@ -91,7 +106,12 @@ describe('search order', () => {
     const log = AuditStore.open(join(own, 'aleph.db'));
     try {
       const minutes = (rows: readonly { payload: Record<string, unknown> }[]) => rows.map((r) => Number(String(r.payload.command).split(' ')[2]));
-      const at = (minute: number, word: string) => ({ event: 'terminal_cmd', command: `echo ${word} ${minute}`, decision: 'allow-once', ts: new Date(T0 + minute * 60_000).toISOString() });
+      const at = (minute: number, word: string) => ({
+        event: 'terminal_cmd',
+        command: `echo ${word} ${minute}`,
+        decision: 'allow-once',
+        ts: new Date(T0 + minute * 60_000).toISOString(),
+      });
       // Live events first, then an import of older ones (higher ids, earlier times), many enough for both ways of reading.
       log.appendBatch(Array.from({ length: 2500 }, (_, i) => at(1000 + i, 'live')));
       // Searched while the log is in time order, then again once an import has ended that.

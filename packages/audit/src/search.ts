@@ -72,10 +72,14 @@ function inTimeOrder(db: Database.Database): boolean {
   const known = timeOrder.get(db) ?? { upTo: 0, lastTs: -1, inOrder: true };
   if (known.inOrder) {
     // One statement, one snapshot: the rows checked are the rows up to the top it reports.
-    const r = db.prepare(`SELECT
+    const r = db
+      .prepare(
+        `SELECT
         (SELECT count(*) FROM (SELECT ts < lag(ts, 1, :lastTs) OVER (ORDER BY id) AS back FROM events WHERE id > :upTo) WHERE back) AS breaks,
         (SELECT id FROM events ORDER BY id DESC LIMIT 1) AS top,
-        (SELECT ts FROM events ORDER BY id DESC LIMIT 1) AS lastTs`).get({ upTo: known.upTo, lastTs: known.lastTs }) as { breaks: number; top: number | null; lastTs: number | null };
+        (SELECT ts FROM events ORDER BY id DESC LIMIT 1) AS lastTs`,
+      )
+      .get({ upTo: known.upTo, lastTs: known.lastTs }) as { breaks: number; top: number | null; lastTs: number | null };
     if (r.top !== null && r.top > known.upTo) timeOrder.set(db, { upTo: r.top, lastTs: r.lastTs!, inOrder: r.breaks === 0 });
     else timeOrder.set(db, known);
   }
@@ -131,9 +135,10 @@ function run(store: AuditStore, q: SearchQuery, session: string | undefined): Se
   // Counting needs the events table only for a time range; otherwise the index alone answers.
   const conditions = fts ? ['events_fts MATCH ?', ...built.where] : [...built.where];
   const params = fts ? [built.match, ...built.params] : [...built.params];
-  const countSql = fts && built.where.length === 0
-    ? 'SELECT count(*) AS n FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH ? LIMIT ?)'
-    : `SELECT count(*) AS n FROM (SELECT 1 FROM ${fts ? 'events_fts f JOIN events e ON e.id = f.rowid' : 'events e'} ${sqlWhere(conditions)} LIMIT ?)`;
+  const countSql =
+    fts && built.where.length === 0
+      ? 'SELECT count(*) AS n FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH ? LIMIT ?)'
+      : `SELECT count(*) AS n FROM (SELECT 1 FROM ${fts ? 'events_fts f JOIN events e ON e.id = f.rowid' : 'events e'} ${sqlWhere(conditions)} LIMIT ?)`;
   const count = (db.prepare(countSql).get(...params, countLimit + 1) as { n: number }).n;
   // Newest first by the events' own time (imported events keep theirs), then by id.
   const pageConditions = [...built.where];

@@ -40,7 +40,16 @@ describe('the audit store', () => {
     const store = AuditStore.open(file);
     const id = store.append(cmd('cp a b', { session: 's1', actor: 'agent-1', exit_code: 0, duration_ms: 12 }), Date.parse('2026-01-02T03:04:05Z'));
     const [row] = store.latest(1);
-    expect(row).toMatchObject({ id, ts: '2026-01-02T03:04:05.000Z', event: 'terminal_cmd', session: 's1', actor: 'agent-1', risk_level: 'low', decision: 'allow-once', summary: 'cp a b (allow-once, exit 0)' });
+    expect(row).toMatchObject({
+      id,
+      ts: '2026-01-02T03:04:05.000Z',
+      event: 'terminal_cmd',
+      session: 's1',
+      actor: 'agent-1',
+      risk_level: 'low',
+      decision: 'allow-once',
+      summary: 'cp a b (allow-once, exit 0)',
+    });
     expect(row?.payload).toEqual({ command: 'cp a b', decision: 'allow-once', risk_level: 'low', exit_code: 0, duration_ms: 12 });
     expect(row?.hash).toMatch(/^[0-9a-f]{64}$/);
     store.close();
@@ -64,7 +73,12 @@ describe('the audit store', () => {
     const edit = spawnSync('sqlite3', [file, "UPDATE events SET summary = 'nothing to see' WHERE id = 7"], { encoding: 'utf8' });
     expect(edit.status, edit.stderr).toBe(0);
     const reopened = AuditStore.open(file);
-    expect(reopened.verify()).toMatchObject({ ok: false, rows: 10, problem_count: 1, problems: [{ id: 7, reason: 'its hash does not match its contents and the previous row' }] });
+    expect(reopened.verify()).toMatchObject({
+      ok: false,
+      rows: 10,
+      problem_count: 1,
+      problems: [{ id: 7, reason: 'its hash does not match its contents and the previous row' }],
+    });
     reopened.close();
   });
 
@@ -77,7 +91,9 @@ describe('the audit store', () => {
     // A row whose hash was overwritten fails its own check and the link of the row after it.
     db.prepare('UPDATE events SET hash = zeroblob(32) WHERE id = 11').run();
     expect(store.verify()).toMatchObject({
-      ok: false, rows: 10, problem_count: 5,
+      ok: false,
+      rows: 10,
+      problem_count: 5,
       problems: [
         { id: 3, reason: 'its hash does not match its contents and the previous row' },
         { id: 7, reason: 'rows 5 to 6 are missing before it' },
@@ -168,10 +184,11 @@ describe('the audit store', () => {
 
   it('lets two processes append at once, both succeeding on one unbroken chain', async () => {
     AuditStore.open(file).close();
-    const run = (label: string) => new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, [APPEND_LOOP, file, label, '300'], { stdio: ['ignore', 'ignore', 'inherit'] });
-      child.on('exit', resolve);
-    });
+    const run = (label: string) =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, [APPEND_LOOP, file, label, '300'], { stdio: ['ignore', 'ignore', 'inherit'] });
+        child.on('exit', resolve);
+      });
     expect(await Promise.all([run('a'), run('b')])).toEqual([0, 0]);
     const store = AuditStore.open(file);
     const rows = [...store.rows()];
@@ -190,7 +207,7 @@ describe('the audit store', () => {
     expect(readFileSync(file).equals(before)).toBe(true);
   });
 
-  it('refuses another program\'s SQLite database', () => {
+  it("refuses another program's SQLite database", () => {
     AuditStore.open(file).close();
     rmSync(file);
     const other = new Database(file);
@@ -241,7 +258,11 @@ describe('the anchor left by pruning', () => {
   }
   const hashOf = (store: AuditStore, id: number): Buffer => (store.connection.prepare('SELECT hash FROM events WHERE id = ?').get(id) as { hash: Buffer }).hash;
   const forgeAnchor = (store: AuditStore, beforeId: unknown, hash: unknown): void => {
-    store.connection.prepare('INSERT INTO chain_anchor (id, before_id, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET before_id = excluded.before_id, hash = excluded.hash').run(beforeId, hash);
+    store.connection
+      .prepare(
+        'INSERT INTO chain_anchor (id, before_id, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET before_id = excluded.before_id, hash = excluded.hash',
+      )
+      .run(beforeId, hash);
   };
   const reasons = (store: AuditStore): string[] => store.verify().problems.map((p) => `${p.id ?? '-'}: ${p.reason}`);
 
@@ -264,11 +285,13 @@ describe('the anchor left by pruning', () => {
     const check = store.verify();
     expect(check.ok).toBe(false);
     expect(check.problem_count).toBe(13);
-    expect(reasons(store)).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^100: the chain's anchor \(row 100\) is not recorded in its head/),
-      expect.stringMatching(/^-: the chain's anchor \(row 100\) lies at or past the newest row \(10\)/),
-      expect.stringMatching(/^10: the chain's anchor \(row 100\) lies past the head recorded outside the log \(row 10\)/),
-    ]));
+    expect(reasons(store)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^100: the chain's anchor \(row 100\) is not recorded in its head/),
+        expect.stringMatching(/^-: the chain's anchor \(row 100\) lies at or past the newest row \(10\)/),
+        expect.stringMatching(/^10: the chain's anchor \(row 100\) lies past the head recorded outside the log \(row 10\)/),
+      ]),
+    );
     store.close();
   });
 
@@ -277,7 +300,8 @@ describe('the anchor left by pruning', () => {
     store.prune({ maxRows: 2 });
     expect(store.verify()).toMatchObject({ ok: true, rows: 2, anchored_after: 4 });
     const { hash } = store.connection.prepare('SELECT hash FROM chain_anchor').get() as { hash: Buffer };
-    const notRecorded = (id: number, row: number): RegExp => new RegExp(`^${id}: the chain's anchor \\(row ${id}\\) is not the one its head \\(kept in .*\\) records \\(row ${row}\\)`);
+    const notRecorded = (id: number, row: number): RegExp =>
+      new RegExp(`^${id}: the chain's anchor \\(row ${id}\\) is not the one its head \\(kept in .*\\) records \\(row ${row}\\)`);
     forgeAnchor(store, 4, Buffer.alloc(32, 1));
     expect(reasons(store)).toEqual([expect.stringMatching(/^5: it does not follow from the chain's anchor/), expect.stringMatching(notRecorded(4, 4))]);
     forgeAnchor(store, 3, hash);
@@ -291,7 +315,10 @@ describe('the anchor left by pruning', () => {
     forgeAnchor(store, 6, Buffer.alloc(32, 1));
     expect(reasons(store)).toEqual([expect.stringMatching(/^6: row 6 is not the row its head/), expect.stringMatching(notRecorded(6, 6))]);
     forgeAnchor(store, 9, tip);
-    expect(reasons(store)).toEqual([expect.stringMatching(/^6: the chain's anchor \(row 9\) lies past the head recorded outside the log \(row 6\)/), expect.stringMatching(notRecorded(9, 6))]);
+    expect(reasons(store)).toEqual([
+      expect.stringMatching(/^6: the chain's anchor \(row 9\) lies past the head recorded outside the log \(row 6\)/),
+      expect.stringMatching(notRecorded(9, 6)),
+    ]);
     store.close();
   });
 
@@ -310,7 +337,11 @@ describe('the anchor left by pruning', () => {
     const third = hashOf(store, 3);
     store.connection.prepare('DELETE FROM events WHERE id <= 3').run();
     forgeAnchor(store, 3, third);
-    expect(reasons(store)).toEqual([expect.stringMatching(/^3: the chain's anchor \(row 3\) is not recorded in its head \(kept in .*\), as pruning records it: rows up to 3 were removed without pruning/)]);
+    expect(reasons(store)).toEqual([
+      expect.stringMatching(
+        /^3: the chain's anchor \(row 3\) is not recorded in its head \(kept in .*\), as pruning records it: rows up to 3 were removed without pruning/,
+      ),
+    ]);
     store.close();
   });
 
@@ -331,11 +362,14 @@ describe('the anchor left by pruning', () => {
     expect(reasons(store)).toEqual([expect.stringMatching(/^5: the chain's anchor \(row 5\) is not the one its head \(kept in .*\) records \(row 3\)/)]);
     // No anchor at all where the head records one.
     store.connection.prepare('DELETE FROM chain_anchor').run();
-    expect(reasons(store)).toEqual(['6: rows 1 to 5 are missing before it', expect.stringMatching(/^3: its head \(kept in .*\) records rows up to 3 as pruned, but the log holds no anchor/)]);
+    expect(reasons(store)).toEqual([
+      '6: rows 1 to 5 are missing before it',
+      expect.stringMatching(/^3: its head \(kept in .*\) records rows up to 3 as pruned, but the log holds no anchor/),
+    ]);
     store.close();
   });
 
-  it('records the log\'s anchor in a new head, where the old one was moved aside', () => {
+  it("records the log's anchor in a new head, where the old one was moved aside", () => {
     const pruner = log(6);
     pruner.prune({ maxRows: 3 });
     pruner.close();
@@ -352,15 +386,24 @@ describe('the anchor left by pruning', () => {
     const store = log(4);
     store.prune({ maxRows: 2 });
     const db = store.connection;
-    db.exec('ALTER TABLE chain_anchor RENAME TO old_anchor; CREATE TABLE chain_anchor (id INTEGER PRIMARY KEY, before_id, hash); INSERT INTO chain_anchor SELECT * FROM old_anchor; DROP TABLE old_anchor;');
+    db.exec(
+      'ALTER TABLE chain_anchor RENAME TO old_anchor; CREATE TABLE chain_anchor (id INTEGER PRIMARY KEY, before_id, hash); INSERT INTO chain_anchor SELECT * FROM old_anchor; DROP TABLE old_anchor;',
+    );
     db.prepare('INSERT INTO chain_anchor (id, before_id, hash) VALUES (2, 3, ?)').run(hashOf(store, 3));
     expect(reasons(store)).toEqual([expect.stringMatching(/^-: the log holds 2 anchors/)]);
     db.exec('DELETE FROM chain_anchor WHERE id = 2');
     forgeAnchor(store, 2, 'not a hash');
     const noAnchor = expect.stringMatching(/^2: its head \(kept in .*\) records rows up to 2 as pruned, but the log holds no anchor/);
-    expect(reasons(store)).toEqual([expect.stringMatching(/^-: the chain's anchor is not a row id and a 32-byte hash/), '3: rows 1 to 2 are missing before it', noAnchor]);
+    expect(reasons(store)).toEqual([
+      expect.stringMatching(/^-: the chain's anchor is not a row id and a 32-byte hash/),
+      '3: rows 1 to 2 are missing before it',
+      noAnchor,
+    ]);
     forgeAnchor(store, 'two', hashOf(store, 3));
-    expect(store.verify()).toMatchObject({ ok: false, problems: [{ id: null, reason: expect.stringMatching(/^the chain's anchor is not a row id/) }, { id: 3 }, { id: 2 }] });
+    expect(store.verify()).toMatchObject({
+      ok: false,
+      problems: [{ id: null, reason: expect.stringMatching(/^the chain's anchor is not a row id/) }, { id: 3 }, { id: 2 }],
+    });
     store.close();
   });
 
@@ -420,9 +463,22 @@ describe('the head kept outside the log', () => {
   it('tells a log whose newest rows were removed, or that was emptied', () => {
     written(5);
     spawnSync('sqlite3', [file, 'DELETE FROM events WHERE id > 3']);
-    expect(AuditStore.verifyFile(file, { head })).toMatchObject({ ok: false, rows: 3, problems: [{ id: 5, reason: expect.stringMatching(/^the log ends at row 3, but its head \(kept in .*audit-head\.json\) records row 5: rows were removed from its end/) }] });
+    expect(AuditStore.verifyFile(file, { head })).toMatchObject({
+      ok: false,
+      rows: 3,
+      problems: [
+        {
+          id: 5,
+          reason: expect.stringMatching(/^the log ends at row 3, but its head \(kept in .*audit-head\.json\) records row 5: rows were removed from its end/),
+        },
+      ],
+    });
     spawnSync('sqlite3', [file, 'DELETE FROM events']);
-    expect(AuditStore.verifyFile(file, { head })).toMatchObject({ ok: false, rows: 0, problems: [{ id: 5, reason: expect.stringContaining('the log holds no rows, but its head') }] });
+    expect(AuditStore.verifyFile(file, { head })).toMatchObject({
+      ok: false,
+      rows: 0,
+      problems: [{ id: 5, reason: expect.stringContaining('the log holds no rows, but its head') }],
+    });
   });
 
   it('tells a log replaced by another, longer one', () => {
@@ -432,7 +488,11 @@ describe('the head kept outside the log', () => {
     fill(replacement, 8);
     replacement.close();
     renameSync(other, file);
-    expect(AuditStore.verifyFile(file, { head })).toMatchObject({ ok: false, rows: 8, problems: [{ id: 5, reason: expect.stringContaining('row 5 is not the row its head') }] });
+    expect(AuditStore.verifyFile(file, { head })).toMatchObject({
+      ok: false,
+      rows: 8,
+      problems: [{ id: 5, reason: expect.stringContaining('row 5 is not the row its head') }],
+    });
   });
 
   it('tells a log truncated to nothing, or cut short, and a missing one, and creates nothing', () => {
@@ -442,10 +502,22 @@ describe('the head kept outside the log', () => {
     truncateSync(file, Math.floor(size / 2));
     expect(() => AuditStore.verifyFile(file, { head })).toThrow(expect.objectContaining({ code: 'corrupt', message: expect.stringContaining(file) }));
     truncateSync(file, 0);
-    expect(AuditStore.verifyFile(file, { head })).toMatchObject({ ok: false, rows: 0, problems: [{ id: null, reason: `the audit log ${file} is an empty file, but its head (kept in ${head}) records events up to row 500: the log was emptied` }] });
+    expect(AuditStore.verifyFile(file, { head })).toMatchObject({
+      ok: false,
+      rows: 0,
+      problems: [
+        { id: null, reason: `the audit log ${file} is an empty file, but its head (kept in ${head}) records events up to row 500: the log was emptied` },
+      ],
+    });
     rmSync(join(dir, 'home', 'data'), { recursive: true });
-    expect(AuditStore.verifyFile(file, { head })).toMatchObject({ ok: false, problems: [{ id: null, reason: expect.stringContaining(`there is no audit log at ${file}, but its head`) }] });
-    expect(AuditStore.verifyFile(join(dir, 'nowhere', 'aleph.db'))).toMatchObject({ ok: false, problems: [{ id: null, reason: `there is no audit log at ${join(dir, 'nowhere', 'aleph.db')}` }] });
+    expect(AuditStore.verifyFile(file, { head })).toMatchObject({
+      ok: false,
+      problems: [{ id: null, reason: expect.stringContaining(`there is no audit log at ${file}, but its head`) }],
+    });
+    expect(AuditStore.verifyFile(join(dir, 'nowhere', 'aleph.db'))).toMatchObject({
+      ok: false,
+      problems: [{ id: null, reason: `there is no audit log at ${join(dir, 'nowhere', 'aleph.db')}` }],
+    });
     expect(existsSync(join(dir, 'home', 'data'))).toBe(false);
     expect(existsSync(join(dir, 'nowhere'))).toBe(false);
   });
@@ -453,7 +525,12 @@ describe('the head kept outside the log', () => {
   it('refuses to start a new log where its head says one was, and to append to a log behind its head', () => {
     written(5);
     rmSync(file);
-    expect(withHead).toThrow(expect.objectContaining({ code: 'behind_head', message: expect.stringContaining('records events up to row 5: the log was deleted or moved. Nothing was created.') }));
+    expect(withHead).toThrow(
+      expect.objectContaining({
+        code: 'behind_head',
+        message: expect.stringContaining('records events up to row 5: the log was deleted or moved. Nothing was created.'),
+      }),
+    );
     expect(existsSync(file)).toBe(false);
     // Moved aside on purpose, the head no longer stands in the way.
     renameSync(head, `${head}.old`);
@@ -470,7 +547,14 @@ describe('the head kept outside the log', () => {
   it('does not start a new log in an emptied file where its head says one was', () => {
     written(3);
     truncateSync(file, 0);
-    expect(withHead).toThrow(expect.objectContaining({ code: 'behind_head', message: expect.stringContaining(`The audit log ${file} is empty, but its head (kept in ${head}) records events up to row 3: it was emptied or replaced. Nothing was written.`) }));
+    expect(withHead).toThrow(
+      expect.objectContaining({
+        code: 'behind_head',
+        message: expect.stringContaining(
+          `The audit log ${file} is empty, but its head (kept in ${head}) records events up to row 3: it was emptied or replaced. Nothing was written.`,
+        ),
+      }),
+    );
     expect(statSync(file).size).toBe(0);
     expect(existsSync(`${file}-wal`)).toBe(false);
   });
@@ -482,14 +566,19 @@ describe('the head kept outside the log', () => {
     expect(() => store.append(cmd('x'))).toThrow(expect.objectContaining({ code: 'head_unreadable' }));
     store.close();
     expect(readFileSync(head, 'utf8')).toBe('not a head');
-    expect(AuditStore.verifyFile(file, { head })).toMatchObject({ ok: false, problems: [{ id: null, reason: expect.stringContaining('cannot be read (it is not JSON)') }] });
+    expect(AuditStore.verifyFile(file, { head })).toMatchObject({
+      ok: false,
+      problems: [{ id: null, reason: expect.stringContaining('cannot be read (it is not JSON)') }],
+    });
   });
 
   it('refuses to append once rows it appended are gone, head or not', () => {
     const store = AuditStore.open(file);
     fill(store, 3);
     spawnSync('sqlite3', [file, 'DELETE FROM events WHERE id = 3']);
-    expect(() => store.append(cmd('on top'))).toThrow(expect.objectContaining({ code: 'behind_head', message: expect.stringContaining('it ends at row 2; they went up to row 3') }));
+    expect(() => store.append(cmd('on top'))).toThrow(
+      expect.objectContaining({ code: 'behind_head', message: expect.stringContaining('it ends at row 2; they went up to row 3') }),
+    );
     store.close();
   });
 
@@ -510,7 +599,9 @@ describe('the head kept outside the log', () => {
     const saved = readFileSync(`${file}${suffix}`);
     rmSync(`${file}${suffix}`);
     writeFileSync(`${file}${suffix}`, saved);
-    expect(() => again.append(cmd('two'))).toThrow(expect.objectContaining({ code: 'replaced', message: expect.stringContaining('was replaced by another file while the log was open') }));
+    expect(() => again.append(cmd('two'))).toThrow(
+      expect.objectContaining({ code: 'replaced', message: expect.stringContaining('was replaced by another file while the log was open') }),
+    );
     expect(() => again.checkFile()).toThrow(/was replaced by another file while the log was open/);
     again.close();
   });
@@ -518,7 +609,10 @@ describe('the head kept outside the log', () => {
   it('goes on appending while other processes open and close the log', () => {
     const store = AuditStore.open(file);
     fill(store, 2);
-    for (const sql of ['SELECT count(*) FROM events', "INSERT INTO events (id, ts, event, summary, payload, hash) SELECT 3, ts, event, summary, payload, hash FROM events WHERE id = 2; DELETE FROM events WHERE id = 3"]) {
+    for (const sql of [
+      'SELECT count(*) FROM events',
+      'INSERT INTO events (id, ts, event, summary, payload, hash) SELECT 3, ts, event, summary, payload, hash FROM events WHERE id = 2; DELETE FROM events WHERE id = 3',
+    ]) {
       const r = spawnSync('sqlite3', [file, sql], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
       expect(() => store.checkFile()).not.toThrow();
@@ -552,28 +646,34 @@ describe('text in the log', () => {
 
   it('stores exactly what it hashes: any text appends, reads back unchanged and verifies, or is refused and leaves nothing', () => {
     const store = AuditStore.open(file);
-    fc.assert(fc.property(text, text, text, text, (command, session, actor, reason) => {
-      const last = store.latest(1)[0]?.id ?? 0;
-      let id: number;
-      try {
-        id = store.append(cmd(command, { session, actor, reason }));
-      } catch (error) {
-        expect(error).toMatchObject({ code: 'invalid_event', message: expect.stringContaining('not well-formed Unicode') });
-        expect([command, session, actor, reason].every(wellFormed)).toBe(false);
-        expect(store.latest(1)[0]?.id ?? 0).toBe(last);
-        return;
-      }
-      const row = [...store.rows(last)][0]!;
-      expect(row).toMatchObject({ id, session, actor, payload: { command, reason } });
-      expect(store.verify()).toMatchObject({ ok: true });
-      expect([command, session, actor, reason].every(wellFormed)).toBe(true);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(text, text, text, text, (command, session, actor, reason) => {
+        const last = store.latest(1)[0]?.id ?? 0;
+        let id: number;
+        try {
+          id = store.append(cmd(command, { session, actor, reason }));
+        } catch (error) {
+          expect(error).toMatchObject({ code: 'invalid_event', message: expect.stringContaining('not well-formed Unicode') });
+          expect([command, session, actor, reason].every(wellFormed)).toBe(false);
+          expect(store.latest(1)[0]?.id ?? 0).toBe(last);
+          return;
+        }
+        const row = [...store.rows(last)][0]!;
+        expect(row).toMatchObject({ id, session, actor, payload: { command, reason } });
+        expect(store.verify()).toMatchObject({ ok: true });
+        expect([command, session, actor, reason].every(wellFormed)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
     store.close();
   });
 
   it('refuses a lone surrogate in an imported line, and the log still verifies', async () => {
     const store = AuditStore.open(file);
-    const report = await importJsonLines(store, ['{"event":"pairing_request","device_name":"\\ud800","device_type":"phone"}', '{"event":"pairing_request","device_name":"ok","device_type":"phone"}']);
+    const report = await importJsonLines(store, [
+      '{"event":"pairing_request","device_name":"\\ud800","device_type":"phone"}',
+      '{"event":"pairing_request","device_name":"ok","device_type":"phone"}',
+    ]);
     expect(report).toMatchObject({ imported: 1, skipped: 1, errors: [{ line: 1, message: expect.stringContaining('"device_name" is not well-formed') }] });
     expect(store.verify()).toMatchObject({ ok: true, rows: 1 });
     store.close();
@@ -584,7 +684,16 @@ describe('import and export', () => {
   it('imports an agent audit.log, reporting bad lines by number and keeping the rest', async () => {
     const store = AuditStore.open(file);
     const lines = [
-      JSON.stringify({ ts: '2026-03-01T10:00:00Z', event: 'terminal_cmd', session: 'abc', command: 'ls', verdict: 'safe', mode: 'safe', decision: 'run', agent: 'alpha' }),
+      JSON.stringify({
+        ts: '2026-03-01T10:00:00Z',
+        event: 'terminal_cmd',
+        session: 'abc',
+        command: 'ls',
+        verdict: 'safe',
+        mode: 'safe',
+        decision: 'run',
+        agent: 'alpha',
+      }),
       '{"ts": "2026-03-01T10:01:00Z", "event": "terminal_cmd", "command": ',
       JSON.stringify({ ts: '2026-03-01T10:02:00Z', event: 'security_mode_change', session: 'abc', to: 'dev', from: 'safe' }),
       JSON.stringify({ ts: '2026-03-01T10:03:00Z', event: 'warp_drive' }),

@@ -6,7 +6,16 @@ import { closeSync, existsSync, mkdirSync, openSync, readSync, chmodSync, statSy
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
-  canonicalJson, MAX_LISTED_PROBLEMS, parseAuditEvent, type AuditEvent, type AuditEventType, type AuditRow, type ChainCheck, type ChainHead, type ChainProblem, type RiskLevel,
+  canonicalJson,
+  MAX_LISTED_PROBLEMS,
+  parseAuditEvent,
+  type AuditEvent,
+  type AuditEventType,
+  type AuditRow,
+  type ChainCheck,
+  type ChainHead,
+  type ChainProblem,
+  type RiskLevel,
 } from '@aleph/protocol';
 import { chainHash, GENESIS, type ChainedColumns } from './canonical.js';
 import { HeadError, readHead, writeHead, type RecordedHead } from './head.js';
@@ -17,13 +26,21 @@ import { rowTags } from './tags.js';
 export class AuditError extends Error {
   constructor(
     readonly code:
-      | 'not_a_database' | 'foreign_database' | 'newer_schema' | 'corrupt' | 'unreadable' | 'invalid_event' | 'busy' | 'invalid_query'
+      | 'not_a_database'
+      | 'foreign_database'
+      | 'newer_schema'
+      | 'corrupt'
+      | 'unreadable'
+      | 'invalid_event'
+      | 'busy'
+      | 'invalid_query'
       /** No log at the path, where one is needed. */
       | 'missing'
       /** The log does not reach the head recorded outside it: rows were removed, or it was emptied, replaced or deleted. */
       | 'behind_head'
       /** The head file cannot be read, or cannot be written. */
-      | 'head_unreadable' | 'head_unwritable'
+      | 'head_unreadable'
+      | 'head_unwritable'
       /** The file the store has open was deleted or replaced under it. */
       | 'replaced'
       /** The file is an SQLite database with nothing in it: a log emptied or replaced. */
@@ -215,13 +232,26 @@ export class AuditStore {
   /** The anchor this store's last prune left, to record in the head. */
   private prunedTo: ChainHead | null = null;
 
-  private constructor(readonly file: string, db: Database.Database, private readonly indexOnAppend: boolean, private readonly headFile: string | undefined, private readonly writer: boolean) {
+  private constructor(
+    readonly file: string,
+    db: Database.Database,
+    private readonly indexOnAppend: boolean,
+    private readonly headFile: string | undefined,
+    private readonly writer: boolean,
+  ) {
     this.db = db;
     const opened = statSync(file);
     this.identity = { dev: opened.dev, ino: opened.ino };
-    this.sidecars = writer ? [{ path: `${file}-wal`, what: 'write-ahead log' }, { path: `${file}-shm`, what: 'shared-memory index' }].map((s) => ({ ...s, identity: identityOf(s.path) })) : [];
+    this.sidecars = writer
+      ? [
+          { path: `${file}-wal`, what: 'write-ahead log' },
+          { path: `${file}-shm`, what: 'shared-memory index' },
+        ].map((s) => ({ ...s, identity: identityOf(s.path) }))
+      : [];
     this.hashOfRow = db.prepare('SELECT hash FROM events WHERE id = ?');
-    this.insertEvent = db.prepare('INSERT INTO events (id, ts, event, session, actor, risk_level, decision, summary, payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insertEvent = db.prepare(
+      'INSERT INTO events (id, ts, event, session, actor, risk_level, decision, summary, payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     this.insertFts = db.prepare('INSERT INTO events_fts (rowid, text, tags) VALUES (?, ?, ?)');
     this.lastRow = db.prepare('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1');
     this.anchors = db.prepare('SELECT id, before_id, hash FROM chain_anchor ORDER BY id');
@@ -304,7 +334,10 @@ export class AuditStore {
       // A head says a log was here: it was deleted or moved, and a new one would hide that.
       const recorded = options.head === undefined ? null : headOf(options.head);
       if (recorded !== null && recorded.id > 0) {
-        throw new AuditError('behind_head', `There is no audit log at ${file}, but its head (kept in ${options.head}) records events up to row ${recorded.id}: the log was deleted or moved. Nothing was created. Put the log back; or, to start a new one knowing the old one is gone, move ${options.head} aside.`);
+        throw new AuditError(
+          'behind_head',
+          `There is no audit log at ${file}, but its head (kept in ${options.head}) records events up to row ${recorded.id}: the log was deleted or moved. Nothing was created. Put the log back; or, to start a new one knowing the old one is gone, move ${options.head} aside.`,
+        );
       }
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
       closeSync(openSync(file, 'a', 0o600));
@@ -330,10 +363,17 @@ export class AuditStore {
         const empty = isEmptyDatabase(db);
         const recorded = options.head === undefined || !empty ? null : headOf(options.head);
         if (recorded !== null && recorded.id > 0) {
-          throw new AuditError('behind_head', `The audit log ${file} is empty, but its head (kept in ${options.head}) records events up to row ${recorded.id}: it was emptied or replaced. Nothing was written. Put the log back; or, to start a new one knowing the old one is gone, move ${options.head} aside.`);
+          throw new AuditError(
+            'behind_head',
+            `The audit log ${file} is empty, but its head (kept in ${options.head}) records events up to row ${recorded.id}: it was emptied or replaced. Nothing was written. Put the log back; or, to start a new one knowing the old one is gone, move ${options.head} aside.`,
+          );
         }
         // Only a writer that may create a log starts one in an empty file.
-        if (empty && options.create === false) throw new AuditError('empty', `The audit log ${file} holds no events table: it is ${statSync(file).size === 0 ? 'an empty file' : 'an empty database'}, so the log was emptied or replaced. Nothing was written.`);
+        if (empty && options.create === false)
+          throw new AuditError(
+            'empty',
+            `The audit log ${file} holds no events table: it is ${statSync(file).size === 0 ? 'an empty file' : 'an empty database'}, so the log was emptied or replaced. Nothing was written.`,
+          );
         db.pragma('journal_mode = WAL');
         db.pragma(`synchronous = ${options.durability === 'power' ? 'FULL' : 'NORMAL'}`);
         // The full-text index touches many pages per insert; keep them cached (32 MiB).
@@ -367,7 +407,14 @@ export class AuditStore {
     const remembered = recorded === null || recorded.id === 0 ? '' : `, but its head (kept in ${options.head}) records events up to row ${recorded.id}`;
     if (size === undefined || size === 0) {
       const what = size === undefined ? `there is no audit log at ${file}` : `the audit log ${file} is an empty file`;
-      problems.note(null, remembered === '' ? (size === undefined ? what : `${what}: it was emptied or replaced`) : `${what}${remembered}: the log was ${size === undefined ? 'deleted or moved' : 'emptied'}`);
+      problems.note(
+        null,
+        remembered === ''
+          ? size === undefined
+            ? what
+            : `${what}: it was emptied or replaced`
+          : `${what}${remembered}: the log was ${size === undefined ? 'deleted or moved' : 'emptied'}`,
+      );
       return problems.result(0, null, recorded);
     }
     let store: AuditStore;
@@ -409,7 +456,8 @@ export class AuditStore {
    */
   checkFile(): void {
     const problem = this.fileProblem();
-    if (problem !== null) throw new AuditError('replaced', `${problem}; nothing more is written to it. Put the log back and restart, or restart to find out what is missing.`);
+    if (problem !== null)
+      throw new AuditError('replaced', `${problem}; nothing more is written to it. Put the log back and restart, or restart to find out what is missing.`);
   }
 
   private fileProblem(): string | null {
@@ -430,7 +478,8 @@ export class AuditStore {
         continue;
       }
       if (seen === undefined) return `the audit log's ${sidecar.what} ${sidecar.path} was deleted while the log was open`;
-      if (seen.dev !== sidecar.identity.dev || seen.ino !== sidecar.identity.ino) return `the audit log's ${sidecar.what} ${sidecar.path} was replaced by another file while the log was open`;
+      if (seen.dev !== sidecar.identity.dev || seen.ino !== sidecar.identity.ino)
+        return `the audit log's ${sidecar.what} ${sidecar.path} was replaced by another file while the log was open`;
     }
     return null;
   }
@@ -446,7 +495,10 @@ export class AuditStore {
       const last = this.lastRow.get() as { id: number } | undefined;
       const problem = this.headProblem(headOf(this.headFile), last?.id ?? anchor?.before_id ?? 0, anchor);
       if (problem !== null) {
-        throw new AuditError('behind_head', `In the audit log ${this.file}, ${problem}. Nothing was written. See what remains with \`aleph audit verify\`; to go on with this log knowing what is lost, move ${this.headFile} aside.`);
+        throw new AuditError(
+          'behind_head',
+          `In the audit log ${this.file}, ${problem}. Nothing was written. See what remains with \`aleph audit verify\`; to go on with this log knowing what is lost, move ${this.headFile} aside.`,
+        );
       }
     }
     this.headChecked = true;
@@ -471,7 +523,9 @@ export class AuditStore {
     const row = this.hashOfRow.get(recorded.id) as { hash: unknown } | undefined;
     const stored = anchor?.before_id === recorded.id && row === undefined ? anchor.hash : row?.hash;
     if (stored === undefined) return `row ${recorded.id}, which ${where} records, is missing`;
-    return Buffer.isBuffer(stored) && stored.toString('hex') === recorded.hash ? null : `row ${recorded.id} is not the row ${where} records: the log was replaced or rewritten`;
+    return Buffer.isBuffer(stored) && stored.toString('hex') === recorded.hash
+      ? null
+      : `row ${recorded.id} is not the row ${where} records: the log was replaced or rewritten`;
   }
 
   /**
@@ -483,7 +537,10 @@ export class AuditStore {
     if (!this.headChecked) this.checkHead();
     const mine = this.committed;
     if (mine !== null && (tip.id < mine.id || (tip.id === mine.id && Buffer.compare(mine.hash, tip.hash) !== 0))) {
-      throw new AuditError('behind_head', `The audit log ${this.file} no longer holds the rows this process appended (it ends at row ${tip.id}; they went up to row ${mine.id}): they were removed, or the file's content replaced. Nothing was written.`);
+      throw new AuditError(
+        'behind_head',
+        `The audit log ${this.file} no longer holds the rows this process appended (it ends at row ${tip.id}; they went up to row ${mine.id}): they were removed, or the file's content replaced. Nothing was written.`,
+      );
     }
   }
 
@@ -541,7 +598,11 @@ export class AuditStore {
   private head(): { id: number; hash: Uint8Array } {
     const last = this.lastRow.get() as { id: number; hash: unknown } | undefined;
     if (last !== undefined) {
-      if (!isHash(last.hash)) throw new AuditError('corrupt', `In the audit log ${this.file}, row ${last.id} holds no 32-byte hash: it was edited. Nothing was written; see \`aleph audit verify\`.`);
+      if (!isHash(last.hash))
+        throw new AuditError(
+          'corrupt',
+          `In the audit log ${this.file}, row ${last.id} holds no 32-byte hash: it was edited. Nothing was written; see \`aleph audit verify\`.`,
+        );
       return { id: last.id, hash: last.hash };
     }
     const { anchor, problem } = this.readAnchor();
@@ -569,7 +630,10 @@ export class AuditStore {
       return { anchor, problem: `the log holds ${rows.length} anchors where pruning keeps one (id 1) at most: an anchor was forged` };
     }
     if (first !== undefined && !valid) {
-      return { anchor, problem: `the chain's anchor is not a row id and a 32-byte hash (it holds ${describeValue(first.before_id)} and ${describeValue(first.hash)}): it was edited` };
+      return {
+        anchor,
+        problem: `the chain's anchor is not a row id and a 32-byte hash (it holds ${describeValue(first.before_id)} and ${describeValue(first.hash)}): it was edited`,
+      };
     }
     return { anchor, problem: null };
   }
@@ -677,7 +741,10 @@ export class AuditStore {
     // Pruning removes every row up to its anchor in the same transaction: an anchor at or past the
     // newest row, with rows left, did not come from pruning.
     if (anchor !== undefined && last !== undefined && anchor.before_id >= last.id) {
-      problems.note(null, `the chain's anchor (row ${anchor.before_id}) lies at or past the newest row (${last.id}): pruning leaves it before the rows it keeps, so it was forged`);
+      problems.note(
+        null,
+        `the chain's anchor (row ${anchor.before_id}) lies at or past the newest row (${last.id}): pruning leaves it before the rows it keeps, so it was forged`,
+      );
     }
     const upTo = last?.id ?? 0;
     // Every row is walked, those the anchor says were pruned included: an anchor vouches only for
@@ -694,20 +761,30 @@ export class AuditStore {
         const row = raw as unknown as StoredRow;
         rows++;
         if (anchor !== undefined && row.id <= anchor.before_id) {
-          problems.note(row.id, `it lies at or before the chain's anchor (row ${anchor.before_id}), so it should have been pruned: the anchor was forged, or the row put back`);
+          problems.note(
+            row.id,
+            `it lies at or before the chain's anchor (row ${anchor.before_id}), so it should have been pruned: the anchor was forged, or the row put back`,
+          );
           continue;
         }
         const expectedId = previousId + 1;
-        if (row.id !== expectedId) problems.note(row.id, row.id === expectedId + 1 ? `row ${expectedId} is missing before it` : `rows ${expectedId} to ${row.id - 1} are missing before it`);
+        if (row.id !== expectedId)
+          problems.note(
+            row.id,
+            row.id === expectedId + 1 ? `row ${expectedId} is missing before it` : `rows ${expectedId} to ${row.id - 1} are missing before it`,
+          );
         const shape = shapeProblem(raw);
         if (shape !== null) problems.note(row.id, shape);
         else if (row.id !== expectedId) {
           // Its predecessor is missing: there is nothing to check its link against.
         } else if (previous === null) problems.note(row.id, `it cannot be checked against row ${previousId}, which holds no hash`);
         else if (!chainHash(previous, row).equals(row.hash)) {
-          problems.note(row.id, anchor !== undefined && previousId === anchor.before_id
-            ? `it does not follow from the chain's anchor (the recorded hash of pruned row ${anchor.before_id}): the anchor or the row was edited`
-            : 'its hash does not match its contents and the previous row');
+          problems.note(
+            row.id,
+            anchor !== undefined && previousId === anchor.before_id
+              ? `it does not follow from the chain's anchor (the recorded hash of pruned row ${anchor.before_id}): the anchor or the row was edited`
+              : 'its hash does not match its contents and the previous row',
+          );
         }
         // The next row is checked against this one as stored, whether or not this one matched.
         previous = isHash(raw.hash) ? raw.hash : null;
@@ -725,11 +802,17 @@ export class AuditStore {
       const where = `its head (kept in ${this.headFile})`;
       const kept = recorded.anchor;
       if (anchor !== undefined && kept === undefined) {
-        problems.note(anchor.before_id, `the chain's anchor (row ${anchor.before_id}) is not recorded in ${where}, as pruning records it: rows up to ${anchor.before_id} were removed without pruning, and the anchor forged`);
+        problems.note(
+          anchor.before_id,
+          `the chain's anchor (row ${anchor.before_id}) is not recorded in ${where}, as pruning records it: rows up to ${anchor.before_id} were removed without pruning, and the anchor forged`,
+        );
       } else if (anchor === undefined && kept !== undefined) {
         problems.note(kept.id, `${where} records rows up to ${kept.id} as pruned, but the log holds no anchor: it was removed`);
       } else if (anchor !== undefined && kept !== undefined && !sameHead(kept, { id: anchor.before_id, hash: anchor.hash.toString('hex') })) {
-        problems.note(anchor.before_id, `the chain's anchor (row ${anchor.before_id}) is not the one ${where} records (row ${kept.id}): it was forged or edited`);
+        problems.note(
+          anchor.before_id,
+          `the chain's anchor (row ${anchor.before_id}) is not the one ${where} records (row ${kept.id}): it was forged or edited`,
+        );
       }
     }
     return problems.result(rows, anchor?.before_id ?? null, recorded === null ? null : { id: recorded.id, hash: recorded.hash });
@@ -756,14 +839,21 @@ export class AuditStore {
     // pruned: that would make what was lost look removed on purpose.
     this.checkFile();
     this.checkHead();
-    const removed = this.db.transaction(() => {
-      const last = this.db.prepare('SELECT id, hash FROM events WHERE id <= ? ORDER BY id DESC LIMIT 1').get(cutoff) as { id: number; hash: Buffer } | undefined;
-      if (last === undefined) return 0;
-      this.db.prepare('INSERT INTO chain_anchor (id, before_id, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET before_id = excluded.before_id, hash = excluded.hash').run(last.id, last.hash);
-      this.db.prepare('DELETE FROM events_fts WHERE rowid <= ?').run(cutoff);
-      this.db.prepare('UPDATE index_state SET indexed_up_to = max(indexed_up_to, ?) WHERE id = 1').run(cutoff);
-      return this.db.prepare('DELETE FROM events WHERE id <= ?').run(cutoff).changes;
-    }).immediate();
+    const removed = this.db
+      .transaction(() => {
+        const last = this.db.prepare('SELECT id, hash FROM events WHERE id <= ? ORDER BY id DESC LIMIT 1').get(cutoff) as
+          { id: number; hash: Buffer } | undefined;
+        if (last === undefined) return 0;
+        this.db
+          .prepare(
+            'INSERT INTO chain_anchor (id, before_id, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET before_id = excluded.before_id, hash = excluded.hash',
+          )
+          .run(last.id, last.hash);
+        this.db.prepare('DELETE FROM events_fts WHERE rowid <= ?').run(cutoff);
+        this.db.prepare('UPDATE index_state SET indexed_up_to = max(indexed_up_to, ?) WHERE id = 1').run(cutoff);
+        return this.db.prepare('DELETE FROM events WHERE id <= ?').run(cutoff).changes;
+      })
+      .immediate();
     // The head is recorded at once, up to the newest row: an anchor never lies past the head, so
     // one that does was not left by pruning.
     if (removed > 0 && this.headFile !== undefined) {
@@ -866,7 +956,10 @@ function headOf(file: string): ChainHead | null {
     return readHead(file);
   } catch (error) {
     if (!(error instanceof HeadError)) throw error;
-    throw new AuditError('head_unreadable', `The audit log's head ${file} cannot be used: ${error.message}. Move it aside if you know why; the log is then checked against nothing.`);
+    throw new AuditError(
+      'head_unreadable',
+      `The audit log's head ${file} cannot be used: ${error.message}. Move it aside if you know why; the log is then checked against nothing.`,
+    );
   }
 }
 
@@ -904,12 +997,20 @@ function migrate(db: Database.Database, file: string, readonly: boolean): void {
     throw new AuditError('foreign_database', `${file} is another program's SQLite database, not an Aleph audit log; it was left untouched.`);
   }
   if (version > SCHEMA_VERSION) {
-    throw new AuditError('newer_schema', `${file} was written by a newer Aleph (schema ${version}, this one knows ${SCHEMA_VERSION}); upgrade Aleph to read it.`);
+    throw new AuditError(
+      'newer_schema',
+      `${file} was written by a newer Aleph (schema ${version}, this one knows ${SCHEMA_VERSION}); upgrade Aleph to read it.`,
+    );
   }
   if (version === SCHEMA_VERSION) return;
   // Nothing in it: a reader has no upgrade to offer, the log was emptied or replaced.
-  if (readonly && version === 0 && tables === 0) throw new AuditError('empty', `the audit log ${file} holds no events table: it is an empty database, so the log was emptied or replaced`);
-  if (readonly) throw new AuditError('newer_schema', `${file} needs a schema upgrade (from ${version} to ${SCHEMA_VERSION}), which only a writer (the gateway, an import) makes.`);
+  if (readonly && version === 0 && tables === 0)
+    throw new AuditError('empty', `the audit log ${file} holds no events table: it is an empty database, so the log was emptied or replaced`);
+  if (readonly)
+    throw new AuditError(
+      'newer_schema',
+      `${file} needs a schema upgrade (from ${version} to ${SCHEMA_VERSION}), which only a writer (the gateway, an import) makes.`,
+    );
   db.transaction(() => {
     for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
     db.pragma(`application_id = ${APPLICATION_ID}`);
@@ -923,8 +1024,10 @@ function translate(error: unknown, file: string): unknown {
   const code = (error as { code?: string }).code ?? '';
   const message = (error as Error).message;
   if (code === 'SQLITE_NOTADB') return new AuditError('not_a_database', `${file} is not an SQLite database; it was left untouched.`);
-  if (code.startsWith('SQLITE_CORRUPT')) return new AuditError('corrupt', `${file} is corrupt (${message}); it was left untouched. Restore it from a backup or move it aside.`);
+  if (code.startsWith('SQLITE_CORRUPT'))
+    return new AuditError('corrupt', `${file} is corrupt (${message}); it was left untouched. Restore it from a backup or move it aside.`);
   if (code.startsWith('SQLITE_BUSY')) return new AuditError('busy', `${file} is locked by another process: ${message}`);
-  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_READONLY')) return new AuditError('unreadable', `Cannot open ${file}: ${message}`);
+  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_READONLY'))
+    return new AuditError('unreadable', `Cannot open ${file}: ${message}`);
   return error;
 }

@@ -8,7 +8,13 @@ export type TagColumn = 'event' | 'decision' | 'risk_level' | 'session' | 'actor
 const PREFIX: Readonly<Record<TagColumn, string>> = { event: 'ev', decision: 'dc', risk_level: 'rk', session: 'ss', actor: 'ac' };
 
 /** Sessions, actors, decisions repeat from row to row: encode each value once. */
-const cache: Readonly<Record<TagColumn, Map<string, string>>> = { event: new Map(), decision: new Map(), risk_level: new Map(), session: new Map(), actor: new Map() };
+const cache: Readonly<Record<TagColumn, Map<string, string>>> = {
+  event: new Map(),
+  decision: new Map(),
+  risk_level: new Map(),
+  session: new Map(),
+  actor: new Map(),
+};
 
 export function tag(column: TagColumn, value: string): string {
   const tokens = cache[column];

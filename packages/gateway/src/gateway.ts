@@ -13,7 +13,17 @@ import { authorize, DEFAULT_PAIRING_LIMITS, identityContext, type PairingLimits 
 import { CommandPolicy, type Evaluation } from '@aleph/policy';
 import { sandboxAvailability } from '@aleph/sandbox';
 import {
-  fail, ok, type ClientMessage, type Decision, type ExecRequest, type Failure, type GatewayEvent, type PendingApproval, type Result, type SecurityMode, type ToolRunRequest,
+  fail,
+  ok,
+  type ClientMessage,
+  type Decision,
+  type ExecRequest,
+  type Failure,
+  type GatewayEvent,
+  type PendingApproval,
+  type Result,
+  type SecurityMode,
+  type ToolRunRequest,
 } from '@aleph/protocol';
 import { LiveConfig } from './config/live-config.js';
 import { agentOf, automaticReason, searchPath } from './decision/automatic.js';
@@ -29,7 +39,18 @@ import { recordResult, ToolRuns } from './run/tool-runs.js';
 import { Outbox } from './outbox/outbox.js';
 import type { Peer, Reply } from './transport/peer.js';
 import { bindingOf, ExecutableCache } from './decision/binding.js';
-import { DEFAULT_CHANNEL, loadConfig, modeOf, own, secretBytes, secureHome, SOCKET_FILE, type AskFallback, type GatewayConfig, type StoredRule } from './config/config.js';
+import {
+  DEFAULT_CHANNEL,
+  loadConfig,
+  modeOf,
+  own,
+  secretBytes,
+  secureHome,
+  SOCKET_FILE,
+  type AskFallback,
+  type GatewayConfig,
+  type StoredRule,
+} from './config/config.js';
 import { watchConfig } from './config/config-watch.js';
 import { GatewayError } from './errors.js';
 import { Identities, type IdentityEvent } from './admission/devices-and-guests.js';
@@ -149,13 +170,26 @@ export class Gateway implements EndpointHost {
       },
     });
     this.config = new LiveConfig(home, config, { onProblem, record: (entry) => this.outbox.push(entry), broadcast: (event) => this.broadcast(event) });
-    this.tools = new ToolRuns(this.outbox, this.config, this.verdicts, { home, stopping: () => this.stopping, ...(sandboxHelper === undefined ? {} : { helper: sandboxHelper }) });
-    this.approvals = new Approvals(this.outbox, this.config, { verdicts: this.verdicts, tools: this.tools }, { ask, broadcast: (event) => this.broadcast(event) });
-    this.identities = new Identities(identityStore, {
-      record: (event) => this.outbox.push({ event }),
-      // Announced once recorded; a change the log cannot hold is taken back, and never announced.
-      emit: (event) => this.outbox.push({ deliver: () => this.announce(event), refuse: () => undefined }),
-    }, { ...DEFAULT_PAIRING_LIMITS, ...options.pairing });
+    this.tools = new ToolRuns(this.outbox, this.config, this.verdicts, {
+      home,
+      stopping: () => this.stopping,
+      ...(sandboxHelper === undefined ? {} : { helper: sandboxHelper }),
+    });
+    this.approvals = new Approvals(
+      this.outbox,
+      this.config,
+      { verdicts: this.verdicts, tools: this.tools },
+      { ask, broadcast: (event) => this.broadcast(event) },
+    );
+    this.identities = new Identities(
+      identityStore,
+      {
+        record: (event) => this.outbox.push({ event }),
+        // Announced once recorded; a change the log cannot hold is taken back, and never announced.
+        emit: (event) => this.outbox.push({ deliver: () => this.announce(event), refuse: () => undefined }),
+      },
+      { ...DEFAULT_PAIRING_LIMITS, ...options.pairing },
+    );
   }
 
   /** Devices, guests, pairing codes and chat senders. */
@@ -174,7 +208,8 @@ export class Gateway implements EndpointHost {
     const config = loadConfig(options.home, true);
     if (!config.ok) throw new GatewayError(config.error.code, config.error.message);
     const socketPath = join(options.home, SOCKET_FILE);
-    if (Buffer.byteLength(socketPath) > 100) throw new GatewayError('socket_path_too_long', `The socket path ${socketPath} is too long for a Unix socket; choose a shorter ALEPH_HOME.`);
+    if (Buffer.byteLength(socketPath) > 100)
+      throw new GatewayError('socket_path_too_long', `The socket path ${socketPath} is too long for a Unix socket; choose a shorter ALEPH_HOME.`);
     await clearStaleSocket(socketPath);
     const audit = openAudit(options.home, options.auditBusyTimeoutMs);
     let policy: CommandPolicy;
@@ -276,7 +311,8 @@ export class Gateway implements EndpointHost {
 
   /** One validated message from a network session; its answer goes to `reply` once durable. */
   dispatch(peer: Peer, message: ClientMessage, reply: Reply): void {
-    if (message.type === 'challenge_response') reply({ type: 'error', code: 'unknown_type', message: 'Network sessions connect with a token, not the socket secret.' });
+    if (message.type === 'challenge_response')
+      reply({ type: 'error', code: 'unknown_type', message: 'Network sessions connect with a token, not the socket secret.' });
     else this.route(peer, message, reply);
     this.outbox.flush();
   }
@@ -303,7 +339,10 @@ export class Gateway implements EndpointHost {
         // The devices file could not be read or written (full disk, held by another process, edited by hand):
         // the events of a change that did not happen are dropped.
         this.outbox.drop(queued);
-        result = fail('identity_unavailable', `The gateway's record of devices and guests cannot be used now (${(error as Error).message}); try again shortly.`);
+        result = fail(
+          'identity_unavailable',
+          `The gateway's record of devices and guests cannot be used now (${(error as Error).message}); try again shortly.`,
+        );
         this.onProblem(`the identity store failed: ${(error as Error).message}`);
       }
     }
@@ -369,10 +408,20 @@ export class Gateway implements EndpointHost {
         recordResult(this.outbox, peer, m, reply);
         return;
       case 'approval_request':
-        this.request({ peer, reply, id: m.id, request: { ...m.request, agent_id: agentOf(peer, m.request.agent_id) }, receivedAt: Date.now(), ...(m.timeout_ms === undefined ? {} : { timeoutMs: m.timeout_ms }) });
+        this.request({
+          peer,
+          reply,
+          id: m.id,
+          request: { ...m.request, agent_id: agentOf(peer, m.request.agent_id) },
+          receivedAt: Date.now(),
+          ...(m.timeout_ms === undefined ? {} : { timeoutMs: m.timeout_ms }),
+        });
         return;
       case 'tool_run':
-        this.toolRun({ peer, reply, id: m.id, receivedAt: Date.now(), ...(m.timeout_ms === undefined ? {} : { timeoutMs: m.timeout_ms }) }, { ...m.run, agent_id: agentOf(peer, m.run.agent_id) });
+        this.toolRun(
+          { peer, reply, id: m.id, receivedAt: Date.now(), ...(m.timeout_ms === undefined ? {} : { timeoutMs: m.timeout_ms }) },
+          { ...m.run, agent_id: agentOf(peer, m.run.agent_id) },
+        );
         return;
     }
     if (peer.identity.role !== 'owner') {
@@ -396,7 +445,8 @@ export class Gateway implements EndpointHost {
         return;
       case 'call': {
         const call = m.call;
-        const answer = (r: Result<unknown>): void => reply(r.ok ? { type: 'result', id: m.id, result: r.value } : { type: 'error', code: r.error.code, message: r.error.message, id: m.id });
+        const answer = (r: Result<unknown>): void =>
+          reply(r.ok ? { type: 'result', id: m.id, result: r.value } : { type: 'error', code: r.error.code, message: r.error.message, id: m.id });
         switch (call.method) {
           case 'audit.search':
             // What was just appended is searchable at once, not a moment later.
@@ -433,7 +483,11 @@ export class Gateway implements EndpointHost {
   }
 
   /** Refuses a peer a tool (or an owner's call): audited as `policy_denied`, answered once durable. */
-  private refuse(asker: { readonly peer: Peer; readonly reply: Reply; readonly id?: string }, tool: string, refusal: { readonly code: string; readonly reason: string }): void {
+  private refuse(
+    asker: { readonly peer: Peer; readonly reply: Reply; readonly id?: string },
+    tool: string,
+    refusal: { readonly code: string; readonly reason: string },
+  ): void {
     const { peer, reply, id } = asker;
     const { code, reason } = refusal;
     const who = peer.identity;
@@ -444,7 +498,17 @@ export class Gateway implements EndpointHost {
       return;
     }
     this.outbox.push({
-      event: { event: 'policy_denied', tool, role: who.role, reason_code: code, reason: `${reason}${unrecordedNote(recorded)}`, identity: who.identity_id, actor: who.identity_id, session: who.session_key, peer: peer.address },
+      event: {
+        event: 'policy_denied',
+        tool,
+        role: who.role,
+        reason_code: code,
+        reason: `${reason}${unrecordedNote(recorded)}`,
+        identity: who.identity_id,
+        actor: who.identity_id,
+        session: who.session_key,
+        peer: peer.address,
+      },
       deliver,
     });
   }
@@ -468,8 +532,22 @@ export class Gateway implements EndpointHost {
    */
   resolveAsOwner(id: string, decision: Decision, channel: string): Promise<Result<void>> {
     const peer: Peer = {
-      identity: identityContext({ request_id: '', session_key: channel, role: 'owner', identity_id: 'owner', scope: null, created_at: Date.now(), source_channel: channel }),
-      address: channel, subscribed: false, closed: false, pending: new Set(), running: new Map(), notify: () => undefined, settled: () => undefined,
+      identity: identityContext({
+        request_id: '',
+        session_key: channel,
+        role: 'owner',
+        identity_id: 'owner',
+        scope: null,
+        created_at: Date.now(),
+        source_channel: channel,
+      }),
+      address: channel,
+      subscribed: false,
+      closed: false,
+      pending: new Set(),
+      running: new Map(),
+      notify: () => undefined,
+      settled: () => undefined,
     };
     return new Promise((done) => {
       this.route(peer, { type: 'resolve', id, decision }, (m) => done(m.type === 'error' ? fail(m.code, m.message) : ok(undefined)));
@@ -491,7 +569,8 @@ export class Gateway implements EndpointHost {
     const { peer, id: requestId, reply, receivedAt: now } = who;
     if (peer.pending.size >= this.limits.maxPendingPerConnection) {
       const message = `At most ${this.limits.maxPendingPerConnection} requests may wait per connection.`;
-      if (!this.socket.endIfConnection(peer, 'too_many_pending', message, requestId)) reply({ type: 'error', code: 'too_many_pending', message, id: requestId });
+      if (!this.socket.endIfConnection(peer, 'too_many_pending', message, requestId))
+        reply({ type: 'error', code: 'too_many_pending', message, id: requestId });
       return false;
     }
     const asker = identityContext({ ...peer.identity, request_id: requestId, created_at: now });
@@ -501,7 +580,10 @@ export class Gateway implements EndpointHost {
   }
 
   /** The command policy's judgement of a request, with the agent's mode and rules. */
-  private evaluate(request: ExecRequest, now: number): { evaluation: Evaluation; mode: string; pathVariable: string; resolveExecutable: (name: string) => string | null } {
+  private evaluate(
+    request: ExecRequest,
+    now: number,
+  ): { evaluation: Evaluation; mode: string; pathVariable: string; resolveExecutable: (name: string) => string | null } {
     const config = this.config.value;
     const rules = liveRules(config, request.agent_id, request.session_key, now);
     const pathVariable = searchPath(request);
@@ -532,9 +614,15 @@ export class Gateway implements EndpointHost {
     if (!this.admit(ticket, 'exec')) return;
     const { request } = ticket;
     const { evaluation, mode, pathVariable, resolveExecutable } = this.evaluate(request, ticket.receivedAt);
-    const binding = evaluation.action === 'reject' ? { executables: {}, scripts: {} } : bindingOf(evaluation.segments, request.cwd, pathVariable, resolveExecutable);
+    const binding =
+      evaluation.action === 'reject' ? { executables: {}, scripts: {} } : bindingOf(evaluation.segments, request.cwd, pathVariable, resolveExecutable);
     if (evaluation.action !== 'prompt') {
-      const ruling = { evaluation, decision: evaluation.action === 'reject' ? 'deny' as const : 'allow-once' as const, reason: automaticReason(evaluation, mode), by: 'policy' };
+      const ruling = {
+        evaluation,
+        decision: evaluation.action === 'reject' ? ('deny' as const) : ('allow-once' as const),
+        reason: automaticReason(evaluation, mode),
+        by: 'policy',
+      };
       this.verdicts.answer(ticket, ruling, binding);
       return;
     }
@@ -556,10 +644,11 @@ export class Gateway implements EndpointHost {
     // Judged, and recorded, as the command its plan runs.
     const ticket = { ...asked, request: plan.value.request };
     const { evaluation } = this.evaluate(ticket.request, ticket.receivedAt);
-    if (evaluation.action === 'reject') this.tools.answer(ticket, plan.value, { evaluation, decision: 'deny', reason: automaticReason(evaluation, ''), by: 'policy' });
-    else if (plan.value.gate.action === 'run') this.tools.answer(ticket, plan.value, { evaluation, decision: 'allow-once', reason: `${run.tool} is verified`, by: 'trust' });
+    if (evaluation.action === 'reject')
+      this.tools.answer(ticket, plan.value, { evaluation, decision: 'deny', reason: automaticReason(evaluation, ''), by: 'policy' });
+    else if (plan.value.gate.action === 'run')
+      this.tools.answer(ticket, plan.value, { evaluation, decision: 'allow-once', reason: `${run.tool} is verified`, by: 'trust' });
     // Bound to its program: changed while a person decides, it is refused (context_changed).
     else this.approvals.ask({ ticket, evaluation, binding: plan.value.binding, tool: plan.value });
   }
-
 }

@@ -5,8 +5,20 @@
  */
 export * from './requester.js';
 export {
-  changeRefused, DEFAULT_PORT, defaultConfig, HOOKS_FILE, identityFile, modeOf, parseConfig, saveConfig, secureHome, withMode, withTrust,
-  type AskFallback, type ChannelSettings, type NetworkSettings,
+  changeRefused,
+  DEFAULT_PORT,
+  defaultConfig,
+  HOOKS_FILE,
+  identityFile,
+  modeOf,
+  parseConfig,
+  saveConfig,
+  secureHome,
+  withMode,
+  withTrust,
+  type AskFallback,
+  type ChannelSettings,
+  type NetworkSettings,
 } from './config/config.js';
 export { isExpired, liveRules, type NewRule } from './decision/agent-rules.js';
 export { applyPolicyCall, policyView, type PolicyChange } from './decision/policy-changes.js';

@@ -32,9 +32,10 @@ export function openIdentities(home: string): IdentityStore {
     return IdentityStore.open(file);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (code === 'SQLITE_NOTADB') throw new GatewayError('not_a_database', `${file} is not an SQLite database; it was left untouched. Move it aside to start with no paired devices.`);
-    if (typeof code === 'string' && code.startsWith('SQLITE_')) throw new GatewayError('unreadable', `Cannot use the identity store ${file}: ${(error as Error).message}`);
+    if (code === 'SQLITE_NOTADB')
+      throw new GatewayError('not_a_database', `${file} is not an SQLite database; it was left untouched. Move it aside to start with no paired devices.`);
+    if (typeof code === 'string' && code.startsWith('SQLITE_'))
+      throw new GatewayError('unreadable', `Cannot use the identity store ${file}: ${(error as Error).message}`);
     throw error;
   }
 }
-

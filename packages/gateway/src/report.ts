@@ -10,7 +10,10 @@ function xml(text: string): string {
   // Characters XML 1.0 cannot hold at all are dropped; the rest are escaped.
   return text
     .replace(/[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd]/gu, '')
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }
 
 export function renderReport(outcomes: readonly Outcome[], format: ReportFormat): string {

@@ -5,8 +5,22 @@
  */
 export { newNonce, prove, PROTOCOL_VERSION } from './transport/handshake.js';
 export {
-  alephHome, auditFile, auditHeadFile, CONFIG_FILE, configFile, DEFAULT_SANDBOX, loadConfig, loadSecret, own, sandboxOf, secretBytes, SOCKET_FILE,
-  type AgentSettings, type GatewayConfig, type SandboxSettings, type StoredRule,
+  alephHome,
+  auditFile,
+  auditHeadFile,
+  CONFIG_FILE,
+  configFile,
+  DEFAULT_SANDBOX,
+  loadConfig,
+  loadSecret,
+  own,
+  sandboxOf,
+  secretBytes,
+  SOCKET_FILE,
+  type AgentSettings,
+  type GatewayConfig,
+  type SandboxSettings,
+  type StoredRule,
 } from './config/config.js';
 export { writePrivateFile } from './config/private-file.js';
 export { bindingDrift, currentBinding, ExecutableCache, resolveExecutable } from './decision/binding.js';

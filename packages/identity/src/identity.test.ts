@@ -93,10 +93,17 @@ describe('device keys', () => {
 });
 
 describe('the PolicyEngine', () => {
-  const ctx = (fields: Partial<IdentityContext>): IdentityContext => identityContext({
-    request_id: 'r', session_key: 's', role: 'guest', identity_id: 'g-1', created_at: T0, source_channel: 'websocket',
-    scope: { allowed_tools: ['exec', 'read_file'], expires_at: T0 + 1000, display_name: 'Ana' }, ...fields,
-  });
+  const ctx = (fields: Partial<IdentityContext>): IdentityContext =>
+    identityContext({
+      request_id: 'r',
+      session_key: 's',
+      role: 'guest',
+      identity_id: 'g-1',
+      created_at: T0,
+      source_channel: 'websocket',
+      scope: { allowed_tools: ['exec', 'read_file'], expires_at: T0 + 1000, display_name: 'Ana' },
+      ...fields,
+    });
 
   it('allows the owner always, and a guest inside its scope until it expires', () => {
     expect(authorize(ctx({ role: 'owner', scope: null }), 'anything', { now: T0 })).toEqual({ allowed: true });
@@ -106,7 +113,11 @@ describe('the PolicyEngine', () => {
 
   it('denies with a reason: expired scope (from its expiry on), tool outside it, no scope, anonymous', () => {
     expect(authorize(ctx({}), 'exec', { now: T0 + 1000 })).toMatchObject({ allowed: false, code: 'scope_expired' });
-    expect(authorize(ctx({}), 'write_file', { now: T0 })).toMatchObject({ allowed: false, code: 'tool_not_allowed', reason: 'This guest may use exec, read_file, not write_file.' });
+    expect(authorize(ctx({}), 'write_file', { now: T0 })).toMatchObject({
+      allowed: false,
+      code: 'tool_not_allowed',
+      reason: 'This guest may use exec, read_file, not write_file.',
+    });
     expect(authorize(ctx({ scope: null }), 'exec', { now: T0 })).toMatchObject({ allowed: false, code: 'no_scope' });
     expect(authorize(ctx({ role: 'anonymous', scope: null }), 'exec', { now: T0 })).toMatchObject({ allowed: false, code: 'anonymous' });
     expect(authorize(ctx({ role: 'anonymous', scope: null }), 'exec', { now: T0, authenticationRequired: false })).toEqual({ allowed: true });
@@ -137,7 +148,10 @@ describe('pairing', () => {
     if (!approved.ok) throw new Error(approved.error.message);
     const proof = sign(keys.secretKey, pairingMessage(approved.value.challenge!));
     // The bare challenge, signed without its context, is no proof.
-    expect(book.complete(asked.value.code, sign(keys.secretKey, approved.value.challenge!), at('p'), T0 + 2, verifyWithNode)).toMatchObject({ ok: false, error: { code: 'bad_signature' } });
+    expect(book.complete(asked.value.code, sign(keys.secretKey, approved.value.challenge!), at('p'), T0 + 2, verifyWithNode)).toMatchObject({
+      ok: false,
+      error: { code: 'bad_signature' },
+    });
     expect(book.complete(asked.value.code, proof, at('p'), T0 + 2, verifyWithNode)).toMatchObject({ ok: true });
     expect(book.complete(asked.value.code, proof, at('p'), T0 + 3, verifyWithNode)).toMatchObject({ ok: false, error: { code: 'unknown_code' } });
   });
@@ -166,14 +180,20 @@ describe('pairing', () => {
     const book = new PairingBook(repetitive);
     for (let i = 0; i < 10; i++) expect(book.request(device(), at(`peer-${Math.floor(i / 2)}`), T0 + i * 20_000).ok).toBe(true);
     expect(new Set(book.list(T0 + 200_000).map((p) => p.code)).size).toBe(10);
-    expect(book.request(device(), at('peer-9'), T0 + 200_000)).toMatchObject({ ok: false, error: { code: 'too_many_pending', message: '10 pairing requests are already waiting for the owner; try again later.' } });
+    expect(book.request(device(), at('peer-9'), T0 + 200_000)).toMatchObject({
+      ok: false,
+      error: { code: 'too_many_pending', message: '10 pairing requests are already waiting for the owner; try again later.' },
+    });
     // Devices filling the table do not keep chat senders out, nor the other way round.
     expect(book.request({ kind: 'chat', channel: 'telegram', sender: '4711', name: 'Ana' }, at('chat:telegram:4711'), T0 + 200_000).ok).toBe(true);
 
     const one = new PairingBook(random);
     expect(one.request(device(), at('p'), T0).ok).toBe(true);
     expect(one.request(device(), at('p'), T0 + 1).ok).toBe(true);
-    expect(one.request(device(), at('p'), T0 + 2)).toMatchObject({ ok: false, error: { code: 'too_many_pending', message: expect.stringContaining('from p are already waiting') } });
+    expect(one.request(device(), at('p'), T0 + 2)).toMatchObject({
+      ok: false,
+      error: { code: 'too_many_pending', message: expect.stringContaining('from p are already waiting') },
+    });
     expect(one.request(device(), at('q'), T0 + 2).ok).toBe(true);
 
     // Rate: five asks a minute, even when each is answered at once.
@@ -196,7 +216,9 @@ describe('pairing', () => {
     const asked = book.request({ kind: 'device', name: 'Laptop', type: 'cli', publicKey: keys.publicKey }, device, T0);
     if (!asked.ok) throw new Error(asked.error.message);
     const budget = DEFAULT_PAIRING_LIMITS.codeAttemptsPerMinute;
-    const guesses = Array.from({ length: budget + 20 }, (_, i) => book.status(`ZZZZZZ${PAIRING_ALPHABET[i % 32]}${PAIRING_ALPHABET[Math.floor(i / 32)]}`, guesser, T0 + 1));
+    const guesses = Array.from({ length: budget + 20 }, (_, i) =>
+      book.status(`ZZZZZZ${PAIRING_ALPHABET[i % 32]}${PAIRING_ALPHABET[Math.floor(i / 32)]}`, guesser, T0 + 1),
+    );
     expect(guesses.slice(0, budget).every((g) => !g.ok && g.error.code === 'unknown_code')).toBe(true);
     expect(guesses.slice(budget).every((g) => !g.ok && g.error.code === 'rate_limited')).toBe(true);
     // Once the budget is spent, a guesser learns nothing: the right code is refused as the wrong ones are.
@@ -207,7 +229,10 @@ describe('pairing', () => {
     if (!approved.ok) throw new Error(approved.error.message);
     expect(book.complete(asked.value.code, sign(keys.secretKey, pairingMessage(approved.value.challenge!)), device, T0 + 4, verifyWithNode).ok).toBe(true);
     // Nobody is locked out for long: the budget refills over the minute, for everyone.
-    expect(book.status('ZZZZZZZZ', guesser, T0 + 5)).toMatchObject({ ok: false, error: { code: 'rate_limited', message: expect.stringMatching(/try again in 2 s/) } });
+    expect(book.status('ZZZZZZZZ', guesser, T0 + 5)).toMatchObject({
+      ok: false,
+      error: { code: 'rate_limited', message: expect.stringMatching(/try again in 2 s/) },
+    });
     expect(book.status('ZZZZZZZZ', guesser, T0 + 5 + 60_000 / budget)).toMatchObject({ ok: false, error: { code: 'unknown_code' } });
   });
 
@@ -228,7 +253,13 @@ describe('pairing', () => {
     const asked = book.request(device(), at('p'), T0);
     expect(book.reject(asked.ok ? asked.value.code : '', T0).ok).toBe(true);
     expect(book.list(T0)).toEqual([]);
-    expect(book.request({ kind: 'device', name: ' ', type: 'cli', publicKey: new Uint8Array(32) }, at('p'), T0)).toMatchObject({ ok: false, error: { code: 'invalid_device' } });
-    expect(book.request({ kind: 'device', name: 'x', type: 'cli', publicKey: new Uint8Array(31) }, at('p'), T0)).toMatchObject({ ok: false, error: { code: 'invalid_key' } });
+    expect(book.request({ kind: 'device', name: ' ', type: 'cli', publicKey: new Uint8Array(32) }, at('p'), T0)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_device' },
+    });
+    expect(book.request({ kind: 'device', name: 'x', type: 'cli', publicKey: new Uint8Array(31) }, at('p'), T0)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_key' },
+    });
   });
 });

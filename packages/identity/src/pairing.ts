@@ -47,12 +47,12 @@ export interface Presenter {
 /** Who asks to pair: a device with its key, or a sender on a chat channel. */
 export type PairingSubject =
   | {
-    readonly kind: 'device';
-    readonly name: string;
-    readonly type: string;
-    /** Ed25519 public key, 32 bytes. */
-    readonly publicKey: Uint8Array;
-  }
+      readonly kind: 'device';
+      readonly name: string;
+      readonly type: string;
+      /** Ed25519 public key, 32 bytes. */
+      readonly publicKey: Uint8Array;
+    }
   | { readonly kind: 'chat'; readonly channel: string; readonly sender: string; readonly name: string };
 
 export interface Pairing {
@@ -81,7 +81,10 @@ export class PairingBook {
   /** What is left of the minute's budget of codes presented by others than the session that asked. */
   private attempts: { tokens: number; at: number } | null = null;
 
-  constructor(private readonly random: RandomBytes, private readonly limits: PairingLimits = DEFAULT_PAIRING_LIMITS) {}
+  constructor(
+    private readonly random: RandomBytes,
+    private readonly limits: PairingLimits = DEFAULT_PAIRING_LIMITS,
+  ) {}
 
   /**
    * A device or chat sender asks to pair; the owner will see the code. A chat sender that asks
@@ -106,7 +109,10 @@ export class PairingBook {
     }
     const waiting = [...this.pending.values()];
     if (waiting.filter((p) => p.peer === peer).length >= this.limits.maxPendingPerPeer) {
-      return fail('too_many_pending', `${this.limits.maxPendingPerPeer} pairing requests from ${peer} are already waiting for the owner; wait for an answer, or for them to expire.`);
+      return fail(
+        'too_many_pending',
+        `${this.limits.maxPendingPerPeer} pairing requests from ${peer} are already waiting for the owner; wait for an answer, or for them to expire.`,
+      );
     }
     if (waiting.filter((p) => p.subject.kind === subject.kind).length >= this.limits.maxPending) {
       return fail('too_many_pending', `${this.limits.maxPending} pairing requests are already waiting for the owner; try again later.`);
@@ -116,8 +122,14 @@ export class PairingBook {
     let code = newPairingCode(this.random);
     while (this.pending.has(code)) code = newPairingCode(this.random);
     const pairing: Pairing = {
-      code, subject: subject.kind === 'device' ? { ...subject, name, type: subject.type.trim() } : { ...subject, name },
-      fingerprint: subject.kind === 'device' ? fingerprint(subject.publicKey) : null, peer, session: by.session, createdAt: now, expiresAt: now + this.limits.ttlMs, challenge: null,
+      code,
+      subject: subject.kind === 'device' ? { ...subject, name, type: subject.type.trim() } : { ...subject, name },
+      fingerprint: subject.kind === 'device' ? fingerprint(subject.publicKey) : null,
+      peer,
+      session: by.session,
+      createdAt: now,
+      expiresAt: now + this.limits.ttlMs,
+      challenge: null,
     };
     this.pending.set(code, pairing);
     return ok(pairing);
@@ -163,7 +175,10 @@ export class PairingBook {
     if (found.ok && found.value.session === by.session) return found;
     const wait = this.spendAttempt(now);
     if (wait !== null) {
-      return fail('rate_limited', `Too many pairing codes were presented from elsewhere than the sessions that asked for them; try again in ${Math.ceil(wait / 1000)} s, or wait on the session that asked.`);
+      return fail(
+        'rate_limited',
+        `Too many pairing codes were presented from elsewhere than the sessions that asked for them; try again in ${Math.ceil(wait / 1000)} s, or wait on the session that asked.`,
+      );
     }
     return found;
   }

@@ -54,17 +54,18 @@ export function verifyToken(secret: Uint8Array, token: string, now: number, subj
   const given = Buffer.from(token.slice(dot + 1), 'latin1');
   const expected = Buffer.from(mac(secret, body).toString('base64url'), 'latin1');
   // Same length first (a MAC's length is no secret), then a constant-time comparison.
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return fail('bad_signature', 'The token\'s signature does not match: it was not issued by this gateway, or it was altered.');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return fail('bad_signature', "The token's signature does not match: it was not issued by this gateway, or it was altered.");
   let claims: TokenClaims;
   try {
     claims = JSON.parse(Buffer.from(body.slice(PREFIX.length), 'base64url').toString('utf8')) as TokenClaims;
   } catch {
-    return fail('malformed', 'The token\'s claims are not readable.');
+    return fail('malformed', "The token's claims are not readable.");
   }
-  if (!isClaims(claims)) return fail('malformed', 'The token\'s claims are incomplete.');
+  if (!isClaims(claims)) return fail('malformed', "The token's claims are incomplete.");
   if (isExpiredAt(claims.exp, now)) return fail('expired', `The token expired at ${new Date(claims.exp).toISOString()}.`);
   const state = subject(claims.sub);
-  if (state === null) return fail('unknown_subject', 'The token\'s device or guest is not known to this gateway.');
+  if (state === null) return fail('unknown_subject', "The token's device or guest is not known to this gateway.");
   if (state.revoked || claims.gen !== state.generation) return fail('revoked', 'The token was revoked or replaced by a newer one.');
   return ok(claims);
 }
@@ -72,7 +73,15 @@ export function verifyToken(secret: Uint8Array, token: string, now: number, subj
 function isClaims(c: unknown): c is TokenClaims {
   if (typeof c !== 'object' || c === null) return false;
   const v = c as Record<string, unknown>;
-  return typeof v.sub === 'string' && v.sub !== '' && (ROLES as readonly unknown[]).includes(v.role) && v.role !== 'anonymous'
-    && Array.isArray(v.scopes) && v.scopes.every((s) => typeof s === 'string')
-    && Number.isInteger(v.iat) && Number.isInteger(v.exp) && Number.isInteger(v.gen);
+  return (
+    typeof v.sub === 'string' &&
+    v.sub !== '' &&
+    (ROLES as readonly unknown[]).includes(v.role) &&
+    v.role !== 'anonymous' &&
+    Array.isArray(v.scopes) &&
+    v.scopes.every((s) => typeof s === 'string') &&
+    Number.isInteger(v.iat) &&
+    Number.isInteger(v.exp) &&
+    Number.isInteger(v.gen)
+  );
 }

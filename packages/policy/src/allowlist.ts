@@ -53,7 +53,12 @@ function argv(segment: Segment): (string | null)[] | null {
  * Whether a rule covers one simple command. `unknown` says what an argument whose value is not
  * static may match (see matchTokens): nothing for allow rules, anything for deny and ask rules.
  */
-export function ruleCovers(rule: AllowRule, segment: Segment, resolveExecutable: ((name: string) => string | null) | undefined, unknown: 'match' | 'no-match'): boolean {
+export function ruleCovers(
+  rule: AllowRule,
+  segment: Segment,
+  resolveExecutable: ((name: string) => string | null) | undefined,
+  unknown: 'match' | 'no-match',
+): boolean {
   switch (rule.kind) {
     case 'exact':
       return canonical(segment) === rule.pattern;
@@ -73,7 +78,12 @@ export function ruleCovers(rule: AllowRule, segment: Segment, resolveExecutable:
  * The first deny or ask rule that matches the command: the whole line exactly, or any one of its
  * simple commands (nested ones included: `bash -c 'git push'` meets a rule for `git push *`).
  */
-export function matchingRule<R extends AllowRule>(rules: readonly R[], command: string, classified: readonly Classified[], resolveExecutable?: (name: string) => string | null): R | null {
+export function matchingRule<R extends AllowRule>(
+  rules: readonly R[],
+  command: string,
+  classified: readonly Classified[],
+  resolveExecutable?: (name: string) => string | null,
+): R | null {
   if (rules.length === 0) return null;
   const whole = command.trim();
   for (const rule of rules) {
@@ -88,7 +98,13 @@ export function matchingRule<R extends AllowRule>(rules: readonly R[], command: 
  * line as a whole raised a concern (it does not parse, it hides characters, ...); then only an
  * exact rule for the whole line allows it.
  */
-export function allowingRules(rules: readonly AllowRule[], command: string, classified: readonly Classified[], lineClean: boolean, resolveExecutable?: (name: string) => string | null): AllowRule[] | null {
+export function allowingRules(
+  rules: readonly AllowRule[],
+  command: string,
+  classified: readonly Classified[],
+  lineClean: boolean,
+  resolveExecutable?: (name: string) => string | null,
+): AllowRule[] | null {
   if (rules.length === 0) return null;
   if (classified.some((c) => c.result.verdict === 'block')) return null;
   const whole = command.trim();
@@ -113,9 +129,24 @@ export function allowingRules(rules: readonly AllowRule[], command: string, clas
  * suggested prefix rule keeps (`npm run test:unit *`, `make build *`, `pytest *`).
  */
 const RUNNERS: Readonly<Record<string, (args: readonly string[]) => number>> = {
-  npm: jsRunner, pnpm: jsRunner, yarn: jsRunner, bun: jsRunner,
-  cargo: () => 1, go: () => 1, make: () => 1, just: () => 1, gradle: () => 1, gradlew: () => 1, mvn: () => 1,
-  pytest: () => 0, jest: () => 0, vitest: () => 0, tox: () => 0, tsc: () => 0, eslint: () => 0, ruff: () => 0,
+  npm: jsRunner,
+  pnpm: jsRunner,
+  yarn: jsRunner,
+  bun: jsRunner,
+  cargo: () => 1,
+  go: () => 1,
+  make: () => 1,
+  just: () => 1,
+  gradle: () => 1,
+  gradlew: () => 1,
+  mvn: () => 1,
+  pytest: () => 0,
+  jest: () => 0,
+  vitest: () => 0,
+  tox: () => 0,
+  tsc: () => 0,
+  eslint: () => 0,
+  ruff: () => 0,
 };
 
 function jsRunner(args: readonly string[]): number {

@@ -11,9 +11,32 @@ import { closingParen } from './words.js';
 
 /** Variables bash keeps as integers (or sets itself): their values are never text to evaluate. */
 const INTEGER_SPECIALS: ReadonlySet<string> = new Set([
-  '#', '?', '$', '!', '-', 'RANDOM', 'SRANDOM', 'SECONDS', 'LINENO', 'EPOCHSECONDS', 'BASHPID', 'PPID', 'UID', 'EUID',
-  'OPTIND', 'HISTCMD', 'SHLVL', 'BASH_SUBSHELL', 'COLUMNS', 'LINES', 'PIPESTATUS', 'BASH_LINENO', 'BASH_ARGC', 'COMP_CWORD',
-  'COMP_POINT', 'EPOCHREALTIME',
+  '#',
+  '?',
+  '$',
+  '!',
+  '-',
+  'RANDOM',
+  'SRANDOM',
+  'SECONDS',
+  'LINENO',
+  'EPOCHSECONDS',
+  'BASHPID',
+  'PPID',
+  'UID',
+  'EUID',
+  'OPTIND',
+  'HISTCMD',
+  'SHLVL',
+  'BASH_SUBSHELL',
+  'COLUMNS',
+  'LINES',
+  'PIPESTATUS',
+  'BASH_LINENO',
+  'BASH_ARGC',
+  'COMP_CWORD',
+  'COMP_POINT',
+  'EPOCHREALTIME',
 ]);
 
 /** One value that reaches arithmetic: a variable used at a point in the line, and where. */
@@ -171,7 +194,12 @@ export function arithmeticRefs(source: string, start: number, end: number): Arit
       while (k < end && (source[k] === ' ' || source[k] === '\t')) k++;
       const op = source[k];
       const plainAssign = op === '=' && source[k + 1] !== '=';
-      const compound = op !== undefined && '+-*/%&|^<>'.includes(op) && (source[k + 1] === '=' || (source[k + 1] === op && (op === '+' || op === '-')) || ((op === '<' || op === '>') && source[k + 1] === op && source[k + 2] === '='));
+      const compound =
+        op !== undefined &&
+        '+-*/%&|^<>'.includes(op) &&
+        (source[k + 1] === '=' ||
+          (source[k + 1] === op && (op === '+' || op === '-')) ||
+          ((op === '<' || op === '>') && source[k + 1] === op && source[k + 2] === '='));
       let b = i - 1;
       while (b >= start && (source[b] === ' ' || source[b] === '\t')) b--;
       const prefixed = b > start && ((source[b] === '+' && source[b - 1] === '+') || (source[b] === '-' && source[b - 1] === '-'));

@@ -5,13 +5,42 @@
  */
 import type { Verdict } from '@aleph/protocol';
 import { matchTokens } from './tokens.js';
-import { hasOption, optionValues, OptionView, positionalIndices, positionals, possibleSubcommands, sureSubcommand, takesValue, type Certainty } from './options.js';
+import {
+  hasOption,
+  optionValues,
+  OptionView,
+  positionalIndices,
+  positionals,
+  possibleSubcommands,
+  sureSubcommand,
+  takesValue,
+  type Certainty,
+} from './options.js';
 import { classifyWriteTarget, holdsSecrets, isSensitivePath, isSystemBinary, normalizePath, type PathContext } from './paths.js';
 import type { Finding, ReasonCode } from './risk.js';
 import {
-  ARCHIVE_ADD_SUBCOMMANDS, ASSIGNING_BUILTINS, BLOCK_RULES, CODE_INJECTION_ENV, CONFIRM_RULES, FALLBACK_REASONS, INTERPRETERS,
-  NAMEREF_BUILTINS, NETWORK_FETCHERS, OPTION_STYLES, OPTIONS, PATTERN_OPERANDS, RECURSIVE_READERS, RISKY_ENV, RISKY_SHELL_OPTIONS, SAFE_RULES, SHELLS,
-  SYSTEM_PATHS, WRAPPERS, WRITE_TARGETS, type CommandRule, type RecursiveReadSpec,
+  ARCHIVE_ADD_SUBCOMMANDS,
+  ASSIGNING_BUILTINS,
+  BLOCK_RULES,
+  CODE_INJECTION_ENV,
+  CONFIRM_RULES,
+  FALLBACK_REASONS,
+  INTERPRETERS,
+  NAMEREF_BUILTINS,
+  NETWORK_FETCHERS,
+  OPTION_STYLES,
+  OPTIONS,
+  PATTERN_OPERANDS,
+  RECURSIVE_READERS,
+  RISKY_ENV,
+  RISKY_SHELL_OPTIONS,
+  SAFE_RULES,
+  SHELLS,
+  SYSTEM_PATHS,
+  WRAPPERS,
+  WRITE_TARGETS,
+  type CommandRule,
+  type RecursiveReadSpec,
 } from './rules.js';
 import { environmentRead, programEnvironmentRead } from './secrets.js';
 import type { Segment, Word } from './segment.js';
@@ -49,10 +78,92 @@ export function stricter(a: Verdict, b: Verdict): Verdict {
 }
 
 /** Shell builtins: the shell runs them itself, whatever PATH says. */
-export const BUILTINS = new Set(['cd', 'echo', 'printf', 'pwd', 'export', 'declare', 'typeset', 'local', 'readonly', 'unset', 'set', 'shopt', 'alias', 'unalias', 'history', 'jobs', 'fg', 'bg', 'disown', 'read', 'getopts', 'shift', 'return', 'exit', 'break', 'continue', 'let', 'trap', 'umask', 'times', 'ulimit', 'command', 'builtin', 'enable', 'bind', 'complete', 'compgen', 'caller', 'logout', 'test', '[', 'true', 'false', ':', 'type', 'hash', 'help', 'wait', 'source', '.', 'eval', 'exec', 'pushd', 'popd', 'dirs', 'kill']);
+export const BUILTINS = new Set([
+  'cd',
+  'echo',
+  'printf',
+  'pwd',
+  'export',
+  'declare',
+  'typeset',
+  'local',
+  'readonly',
+  'unset',
+  'set',
+  'shopt',
+  'alias',
+  'unalias',
+  'history',
+  'jobs',
+  'fg',
+  'bg',
+  'disown',
+  'read',
+  'getopts',
+  'shift',
+  'return',
+  'exit',
+  'break',
+  'continue',
+  'let',
+  'trap',
+  'umask',
+  'times',
+  'ulimit',
+  'command',
+  'builtin',
+  'enable',
+  'bind',
+  'complete',
+  'compgen',
+  'caller',
+  'logout',
+  'test',
+  '[',
+  'true',
+  'false',
+  ':',
+  'type',
+  'hash',
+  'help',
+  'wait',
+  'source',
+  '.',
+  'eval',
+  'exec',
+  'pushd',
+  'popd',
+  'dirs',
+  'kill',
+]);
 
 /** Commands whose arguments are data, not files: `echo id_rsa` reads nothing. */
-const PRINTERS = new Set(['echo', 'printf', ':', 'true', 'false', 'export', 'declare', 'typeset', 'local', 'readonly', 'set', 'alias', 'unalias', 'which', 'type', 'command', 'basename', 'dirname', 'hash', 'help', 'man', 'whatis', 'apropos', 'tldr']);
+const PRINTERS = new Set([
+  'echo',
+  'printf',
+  ':',
+  'true',
+  'false',
+  'export',
+  'declare',
+  'typeset',
+  'local',
+  'readonly',
+  'set',
+  'alias',
+  'unalias',
+  'which',
+  'type',
+  'command',
+  'basename',
+  'dirname',
+  'hash',
+  'help',
+  'man',
+  'whatis',
+  'apropos',
+  'tldr',
+]);
 
 interface RuleIndex {
   readonly byName: ReadonlyMap<string, readonly CommandRule[]>;
@@ -81,18 +192,29 @@ const SAFE_INDEX = index(SAFE_RULES);
 /** Every command name the tables know; `*` rules apply to these only. */
 const KNOWN = new Set<string>([
   ...[BLOCK_RULES, CONFIRM_RULES, SAFE_RULES].flatMap((rules) => rules.flatMap((r) => r.commands.filter((c) => !c.includes('*')))),
-  ...Object.keys(FALLBACK_REASONS), ...Object.keys(INTERPRETERS), ...SHELLS, ...Object.keys(WRAPPERS),
+  ...Object.keys(FALLBACK_REASONS),
+  ...Object.keys(INTERPRETERS),
+  ...SHELLS,
+  ...Object.keys(WRAPPERS),
 ]);
 
 /** Commands for which an unseen argument could be the option that makes them dangerous. */
 const OPTION_SENSITIVE = new Set<string>(
-  [BLOCK_RULES, CONFIRM_RULES].flatMap((rules) => rules.filter((r) => r.withOption !== undefined || r.withArg !== undefined || r.subcommands !== undefined).flatMap((r) => r.commands)),
+  [BLOCK_RULES, CONFIRM_RULES].flatMap((rules) =>
+    rules.filter((r) => r.withOption !== undefined || r.withArg !== undefined || r.subcommands !== undefined).flatMap((r) => r.commands),
+  ),
 );
 
 const candidateCache = new Map<RuleIndex, Map<string, readonly CommandRule[]>>();
 
 function isConditional(rule: CommandRule): boolean {
-  return rule.subcommands !== undefined || rule.withOption !== undefined || rule.withoutOption !== undefined || rule.noPositionals === true || rule.withArg !== undefined;
+  return (
+    rule.subcommands !== undefined ||
+    rule.withOption !== undefined ||
+    rule.withoutOption !== undefined ||
+    rule.noPositionals === true ||
+    rule.withArg !== undefined
+  );
 }
 const NO_RULES: readonly CommandRule[] = [];
 
@@ -124,7 +246,10 @@ class Args {
   private possibleIndices: readonly number[] | undefined;
   private readonly views = new Map<number, OptionView>();
 
-  constructor(private readonly name: string, readonly all: readonly string[]) {}
+  constructor(
+    private readonly name: string,
+    readonly all: readonly string[],
+  ) {}
 
   /** The index of the subcommand when certain, or -1. */
   get sure(): number {
@@ -185,7 +310,14 @@ function holds(rule: CommandRule, args: Args, sub: number): boolean {
   if (rule.withOption !== undefined && !rule.withOption.some((o) => args.has(sub, o, certainty))) return false;
   if (rule.withoutOption !== undefined && rule.withoutOption.some((o) => args.has(sub, o, opposite))) return false;
   if (rule.noPositionals === true && args.view(sub).positionals(opposite).length > 0) return false;
-  if (rule.withArg !== undefined && !args.view(sub).positionals(certainty).some((a) => rule.withArg!.test(a))) return false;
+  if (
+    rule.withArg !== undefined &&
+    !args
+      .view(sub)
+      .positionals(certainty)
+      .some((a) => rule.withArg!.test(a))
+  )
+    return false;
   return true;
 }
 
@@ -242,7 +374,11 @@ function byRules(name: string, argv: readonly string[], patterns: UserPatterns, 
     return 'safe';
   }
   const fallback: ReasonCode = FALLBACK_REASONS[name] ?? 'unknown_command';
-  findings.push(fallback === 'git_state_change' ? ruleFinding({ verdict: 'confirm', reason: fallback, commands: [] }, name, args, args.possible[0] ?? -1) : { code: fallback, verdict: 'confirm', name });
+  findings.push(
+    fallback === 'git_state_change'
+      ? ruleFinding({ verdict: 'confirm', reason: fallback, commands: [] }, name, args, args.possible[0] ?? -1)
+      : { code: fallback, verdict: 'confirm', name },
+  );
   return null;
 }
 
@@ -256,9 +392,11 @@ export function classifySegment(segment: Segment, ctx: ClassifyContext): Segment
   if (words.length > 0 && name === null) {
     const first = words[0]!;
     const fetcher = first.subs.find((s) => s.name !== null && NETWORK_FETCHERS.has(s.name));
-    findings.push(fetcher !== undefined
-      ? { code: 'remote_code_execution', verdict: 'block', detail: ` (the output of ${fetcher.name} is run as a command)` }
-      : { code: 'dynamic_command', verdict: 'confirm', detail: ` (${first.text})` });
+    findings.push(
+      fetcher !== undefined
+        ? { code: 'remote_code_execution', verdict: 'block', detail: ` (the output of ${fetcher.name} is run as a command)` }
+        : { code: 'dynamic_command', verdict: 'confirm', detail: ` (${first.text})` },
+    );
     ruleVerdict = findings[0]!.verdict;
   } else if (name !== null) {
     // argv with the normalised name first; dynamic arguments read as empty strings.
@@ -296,7 +434,7 @@ export function classifySegment(segment: Segment, ctx: ClassifyContext): Segment
 
 /** A program run by path, or resolved outside the system directories, is not trusted by name. */
 function checkBinary(segment: Segment, name: string, ruleVerdict: Verdict, ctx: ClassifyContext, findings: Finding[]): void {
-  if (ruleVerdict !== 'safe' || BUILTINS.has(name) && segment.path === null) return;
+  if (ruleVerdict !== 'safe' || (BUILTINS.has(name) && segment.path === null)) return;
   const resolved = segment.path ?? ctx.resolveExecutable?.(name) ?? null;
   if (resolved !== null && !isSystemBinary(resolved)) {
     findings.push({ code: 'untrusted_binary', verdict: 'confirm', detail: ` ${resolved}` });
@@ -329,7 +467,13 @@ function checkPaths(segment: Segment, name: string, argv: readonly string[], ctx
   const recursive = RECURSIVE_READERS[name];
   if (recursive !== undefined) {
     const root = recursiveRoots(name, recursive, segment.words.slice(1), argv.slice(1), paths, ctx.cwdUnknown === true, false);
-    if (root !== null) findings.push({ code: 'reads_secrets', verdict: 'confirm', secret: 'file', detail: ` (${name} reads everything under ${root}, which holds credential stores)` });
+    if (root !== null)
+      findings.push({
+        code: 'reads_secrets',
+        verdict: 'confirm',
+        secret: 'file',
+        detail: ` (${name} reads everything under ${root}, which holds credential stores)`,
+      });
   }
 }
 
@@ -362,17 +506,31 @@ function secretFile(path: string): Finding {
  * The first root a recursive read reaches that holds secrets (see holdsSecrets), or null. With
  * `listing`, a tool that only lists names counts too: what reads the names it prints reads the files.
  */
-export function recursiveRoots(name: string, spec: RecursiveReadSpec, words: readonly Word[], args: readonly string[], paths: PathContext, cwdUnknown: boolean, listing: boolean): string | null {
+export function recursiveRoots(
+  name: string,
+  spec: RecursiveReadSpec,
+  words: readonly Word[],
+  args: readonly string[],
+  paths: PathContext,
+  cwdUnknown: boolean,
+  listing: boolean,
+): string | null {
   if (!listing && spec.readsWith !== undefined && !spec.readsWith.some((o) => args.includes(o))) return null;
   if (!cwdUnknown && !mayReachSecrets(words, paths)) return null;
   const stop = spec.stopAt === undefined ? -1 : args.findIndex((a) => spec.stopAt!.includes(a));
   const own = stop < 0 ? args : args.slice(0, stop);
   const oldStyle = (name === 'tar' || name === 'bsdtar') && own.length > 0 && /^[A-Za-z]+$/.test(own[0]!);
-  if (spec.when !== undefined && !oldStyle && !spec.when.some((o) => hasOption(own, o, true))
-    && !(spec.whenValue ?? []).some(([o, v]) => optionValues(own, o).some(({ index, attached }) => (attached ?? own[index]) === v))) return null;
+  if (
+    spec.when !== undefined &&
+    !oldStyle &&
+    !spec.when.some((o) => hasOption(own, o, true)) &&
+    !(spec.whenValue ?? []).some(([o, v]) => optionValues(own, o).some(({ index, attached }) => (attached ?? own[index]) === v))
+  )
+    return null;
   if (oldStyle && !/[cru]/.test(own[0]!)) return null;
   const candidates: Word[] = [];
-  const valueWord = (index: number, attached: string | null): Word => (attached === null ? words[index]! : { ...words[index]!, value: attached, text: attached });
+  const valueWord = (index: number, attached: string | null): Word =>
+    attached === null ? words[index]! : { ...words[index]!, value: attached, text: attached };
   for (const option of spec.rootOptions ?? []) for (const { index, attached } of optionValues(own, option)) candidates.push(valueWord(index, attached));
   let indices: number[];
   if (spec.expression === true) {
@@ -423,7 +581,7 @@ function mayReachSecrets(words: readonly Word[], paths: PathContext): boolean {
   for (const w of words) {
     const v = w.value ?? w.text;
     const c = v.charCodeAt(0);
-    if (c === 47 || c === 126 || c === 36 || c === 34 || v.includes('..') || v.includes('/') && v.includes(':')) return true;
+    if (c === 47 || c === 126 || c === 36 || c === 34 || v.includes('..') || (v.includes('/') && v.includes(':'))) return true;
   }
   return false;
 }
@@ -520,7 +678,8 @@ function writeFinding(target: WriteTarget, name: string, paths: PathContext, cwd
     case 'scratch':
     case 'inside_cwd':
       if (target.value === null) return;
-      if (cwdUnknown && !path.startsWith('/')) findings.push({ code: 'write_outside_cwd', verdict: 'confirm', detail: ` (${path}, after a cd the policy cannot follow)` });
+      if (cwdUnknown && !path.startsWith('/'))
+        findings.push({ code: 'write_outside_cwd', verdict: 'confirm', detail: ` (${path}, after a cd the policy cannot follow)` });
       else if (!ruleExplains) findings.push({ code: 'file_write', verdict: 'confirm', detail });
   }
 }
@@ -533,9 +692,16 @@ function massDelete(name: string, args: readonly string[], paths: PathContext, f
   for (const target of positionals(args, [])) {
     const wildcard = /(^|\/)\*$/.test(target) || target === '.*';
     const base = normalizePath(wildcard ? target.replace(/\/?\*$/, '') || '.' : target, paths);
-    const broad = base === '/' || base === '~' || base === '.' || base === '..' || base.startsWith('../') && base.split('/').every((p) => p === '..')
-      || SYSTEM_PATHS.includes(base) || base === '/home' || base === '/Users'
-      || (cwd !== null && (cwd === base || cwd.startsWith(base === '/' ? '/' : base + '/')));
+    const broad =
+      base === '/' ||
+      base === '~' ||
+      base === '.' ||
+      base === '..' ||
+      (base.startsWith('../') && base.split('/').every((p) => p === '..')) ||
+      SYSTEM_PATHS.includes(base) ||
+      base === '/home' ||
+      base === '/Users' ||
+      (cwd !== null && (cwd === base || cwd.startsWith(base === '/' ? '/' : base + '/')));
     if (broad && (recursive || wildcard)) {
       findings.push({ code: 'mass_delete', verdict: 'block', name, detail: ` (${target})` });
       return;
@@ -585,7 +751,10 @@ function checkEnvironmentReads(segment: Segment, name: string, findings: Finding
   }
   // `export NAME=value` assigns; only the bare forms print.
   if (DECLARATIONS.has(name) && segment.env.length > 0) return;
-  const found = environmentRead(name, segment.words.slice(1).map((w) => w.value));
+  const found = environmentRead(
+    name,
+    segment.words.slice(1).map((w) => w.value),
+  );
   if (found !== null) findings.push(found);
 }
 

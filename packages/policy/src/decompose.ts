@@ -6,14 +6,45 @@
  */
 import type { Finding } from './risk.js';
 import {
-  ASSIGNING_BUILTINS, DECODERS, GIT_PROGRAM_KEYS, INTERPRETERS, NETWORK_FETCHERS, OPTION_EFFECTS, OPTION_STYLES, PAGERS, PROGRAM_ENV, SHELLS,
-  SHELL_OPTIONS_WITH_VALUE, SOCAT_ADDRESSES, SSH_CLIENTS, SSH_PROGRAM_OPTIONS, VIM_EDITORS,
-  INTERPRETER_VERSION_OPTIONS, NO_VERSION_OPTIONS, VERSION_OPTIONS, VERSIONED_INTERPRETER, WRAPPERS, type WrapperSpec,
+  ASSIGNING_BUILTINS,
+  DECODERS,
+  GIT_PROGRAM_KEYS,
+  INTERPRETERS,
+  NETWORK_FETCHERS,
+  OPTION_EFFECTS,
+  OPTION_STYLES,
+  PAGERS,
+  PROGRAM_ENV,
+  SHELLS,
+  SHELL_OPTIONS_WITH_VALUE,
+  SOCAT_ADDRESSES,
+  SSH_CLIENTS,
+  SSH_PROGRAM_OPTIONS,
+  VIM_EDITORS,
+  INTERPRETER_VERSION_OPTIONS,
+  NO_VERSION_OPTIONS,
+  VERSION_OPTIONS,
+  VERSIONED_INTERPRETER,
+  WRAPPERS,
+  type WrapperSpec,
 } from './rules.js';
 import { commandStart, hasOption, optionValues, positionals, takesValue } from './options.js';
 import type { Assignment, Redirect, Segment, Stdin, Word } from './segment.js';
 import { MAX_SYNTAX_DEPTH, TOO_DEEP, type ParsedScript, type SyntaxNode } from './syntax.js';
-import { commandName, decodeAnsiC, hasBraceGroup, hasUnquotedGlob, MAX_BRACE_LINE, mayHaveBraceGroup, NO_SCAN, rewriteScript, scanWord, unescapeUnquoted, unquoteDouble, type WordScan } from './words.js';
+import {
+  commandName,
+  decodeAnsiC,
+  hasBraceGroup,
+  hasUnquotedGlob,
+  MAX_BRACE_LINE,
+  mayHaveBraceGroup,
+  NO_SCAN,
+  rewriteScript,
+  scanWord,
+  unescapeUnquoted,
+  unquoteDouble,
+  type WordScan,
+} from './words.js';
 import { environmentSecret, isCredentialVariable } from './secrets.js';
 import { arithmeticRefs, Variables } from './arithmetic.js';
 import { globToRegExp } from './glob.js';
@@ -37,7 +68,31 @@ const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\u202a-\u202e\u
 /** Wrappers that are commands of their own for the policy (they change who runs the command). */
 const PRIVILEGED_WRAPPERS = new Set(['sudo', 'doas', 'su', 'runuser', 'pkexec', 'run0', 'gosu', 'su-exec', 'chroot']);
 /** git -c keys whose value git runs through the shell. */
-const GIT_SHELL_KEYS = ['core.pager', 'core.editor', 'core.sshcommand', 'core.fsmonitor', 'sequence.editor', 'pager.*', 'alias.*', 'credential.helper', 'credential.*.helper', 'diff.external', 'diff.*.command', 'diff.*.textconv', 'filter.*.clean', 'filter.*.smudge', 'filter.*.process', 'merge.*.driver', 'mergetool.*.cmd', 'difftool.*.cmd', 'interactive.difffilter', 'core.askpass', 'core.gitproxy', 'gpg.program', 'gpg.*.program'];
+const GIT_SHELL_KEYS = [
+  'core.pager',
+  'core.editor',
+  'core.sshcommand',
+  'core.fsmonitor',
+  'sequence.editor',
+  'pager.*',
+  'alias.*',
+  'credential.helper',
+  'credential.*.helper',
+  'diff.external',
+  'diff.*.command',
+  'diff.*.textconv',
+  'filter.*.clean',
+  'filter.*.smudge',
+  'filter.*.process',
+  'merge.*.driver',
+  'mergetool.*.cmd',
+  'difftool.*.cmd',
+  'interactive.difffilter',
+  'core.askpass',
+  'core.gitproxy',
+  'gpg.program',
+  'gpg.*.program',
+];
 const GIT_PROGRAM_KEY_PATTERNS = GIT_PROGRAM_KEYS.map((k) => globToRegExp(k, null));
 const GIT_SHELL_KEY_PATTERNS = GIT_SHELL_KEYS.map((k) => globToRegExp(k, null));
 /** Commands that run other commands: wrappers, shells, `eval`, `trap`. */
@@ -47,9 +102,46 @@ const RUNS_OTHERS = new Set([...Object.keys(WRAPPERS), ...SHELLS, 'busybox', 'co
  * runs its command substitutions (`let 'a[$(cmd)]=1'`, `test -v 'a[$(cmd)]'`, `read 'a[$(cmd)]'`),
  * or store text that a later evaluation runs (`read x <<< 'a[$(cmd)]'; echo $((x))`).
  */
-const EVALUATES_ARGUMENTS = new Set(['let', 'declare', 'typeset', 'local', 'export', 'readonly', 'unset', 'test', '[', 'read', 'mapfile', 'readarray', 'getopts', 'wait', 'printf']);
+const EVALUATES_ARGUMENTS = new Set([
+  'let',
+  'declare',
+  'typeset',
+  'local',
+  'export',
+  'readonly',
+  'unset',
+  'test',
+  '[',
+  'read',
+  'mapfile',
+  'readarray',
+  'getopts',
+  'wait',
+  'printf',
+]);
 /** Commands `inspect` looks into: interpreters and those with their own ways of running code. */
-const INSPECTED_FOR_MORE = new Set(['source', '.', 'git', 'find', 'fd', 'fdfind', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'gsed', 'alias', ...EVALUATES_ARGUMENTS, ...Object.keys(INTERPRETERS), ...PAGERS, ...VIM_EDITORS, ...SSH_CLIENTS, 'socat', 'gdb']);
+const INSPECTED_FOR_MORE = new Set([
+  'source',
+  '.',
+  'git',
+  'find',
+  'fd',
+  'fdfind',
+  'awk',
+  'gawk',
+  'mawk',
+  'nawk',
+  'sed',
+  'gsed',
+  'alias',
+  ...EVALUATES_ARGUMENTS,
+  ...Object.keys(INTERPRETERS),
+  ...PAGERS,
+  ...VIM_EDITORS,
+  ...SSH_CLIENTS,
+  'socat',
+  'gdb',
+]);
 const INSPECTED = new Set([...INSPECTED_FOR_MORE, ...Object.keys(OPTION_EFFECTS)]);
 
 function isInspected(name: string): boolean {
@@ -117,7 +209,8 @@ class Decomposer {
     }
     this.script(command, { source: command, depth: 0, via: [], subDepth: 0, stdin: INHERITED, inherited: NOTHING_INHERITED }, true);
     const data = this.variableFacts?.dataUse() ?? null;
-    if (data !== null) this.note(arithmeticOnData(data.name === '@' ? 'data read at run time' : `$${data.name}, a value read at run time or never shown`, data.where));
+    if (data !== null)
+      this.note(arithmeticOnData(data.name === '@' ? 'data read at run time' : `$${data.name}, a value read at run time or never shown`, data.where));
     return { segments: this.segments, findings: this.findings };
   }
 
@@ -171,7 +264,12 @@ class Decomposer {
         this.emit(ctx, { text: this.text(node, ctx), words: [], env: [this.assignment(node, ctx)], redirects: [] });
         return;
       case 'variable_assignments':
-        this.emit(ctx, { text: this.text(node, ctx), words: [], env: node.children.filter((c) => c.type === 'variable_assignment').map((c) => this.assignment(c, ctx)), redirects: [] });
+        this.emit(ctx, {
+          text: this.text(node, ctx),
+          words: [],
+          env: node.children.filter((c) => c.type === 'variable_assignment').map((c) => this.assignment(c, ctx)),
+          redirects: [],
+        });
         return;
       case 'declaration_command':
       case 'unset_command':
@@ -501,7 +599,8 @@ class Decomposer {
       else target ??= this.word(child, ctx);
     }
     if (target === undefined) return null;
-    const duplicates = (operator === '>&' || operator === '<&' || operator === '>&-' || operator === '<&-') && (target.value === null ? false : /^(\d+|-)$/.test(target.value));
+    const duplicates =
+      (operator === '>&' || operator === '<&' || operator === '>&-' || operator === '<&-') && (target.value === null ? false : /^(\d+|-)$/.test(target.value));
     const kind = duplicates ? 'dup' : operator === '<' ? 'read' : 'write';
     return { operator, kind, target };
   }
@@ -638,7 +737,13 @@ class Decomposer {
       this.note({ code: 'too_complex', verdict: 'confirm', detail: ' (brace expansion the policy could not follow)' });
     }
     const input = ctx.input !== undefined && ctx.input.depth === ctx.depth && ctx.input.subDepth === ctx.subDepth;
-    this.runCommand(stdin === ctx.stdin ? ctx : { ...ctx, stdin }, this.text(node, ctx), input ? withParallelInput(words, ctx.input!.append) : words, env, redirects);
+    this.runCommand(
+      stdin === ctx.stdin ? ctx : { ...ctx, stdin },
+      this.text(node, ctx),
+      input ? withParallelInput(words, ctx.input!.append) : words,
+      env,
+      redirects,
+    );
   }
 
   /** A command about to run: sees through wrappers and shells, then records the segment. */
@@ -713,7 +818,16 @@ class Decomposer {
       this.code(ctx, name, code, words, env, redirects);
       return name === 'eval';
     }
-    if (SHELLS.has(name)) return this.shell(ctx, name, args, args.map((w) => w.value ?? ''), words, env, redirects);
+    if (SHELLS.has(name))
+      return this.shell(
+        ctx,
+        name,
+        args,
+        args.map((w) => w.value ?? ''),
+        words,
+        env,
+        redirects,
+      );
     return false;
   }
 
@@ -742,7 +856,14 @@ class Decomposer {
       if (spec.joinsIntoShell !== undefined && !spec.joinsIntoShell.unless.some((o) => hasOption(own, o, false))) {
         // Parallel appends its input unless the command holds a replacement string (`{}`) somewhere.
         const append = !inner.some((w) => PARALLEL_REPLACEMENT.test(w.text));
-        this.code(name === 'parallel' ? { ...ctx, input: { depth: ctx.depth + 1, subDepth: ctx.subDepth, append } } : ctx, name, inner, words, innerEnv, redirects);
+        this.code(
+          name === 'parallel' ? { ...ctx, input: { depth: ctx.depth + 1, subDepth: ctx.subDepth, append } } : ctx,
+          name,
+          inner,
+          words,
+          innerEnv,
+          redirects,
+        );
       } else {
         this.runCommand(this.nest(ctx, name), joinText(args.slice(start)), inner, innerEnv, redirects);
       }
@@ -777,7 +898,15 @@ class Decomposer {
     segment.findings.push(dynamicCodeFinding(subs, via));
   }
 
-  private shell(ctx: Context, name: string, args: readonly Word[], values: readonly string[], words: readonly Word[], env: readonly Assignment[], redirects: Redirect[]): boolean {
+  private shell(
+    ctx: Context,
+    name: string,
+    args: readonly Word[],
+    values: readonly string[],
+    words: readonly Word[],
+    env: readonly Assignment[],
+    redirects: Redirect[],
+  ): boolean {
     let commandIndex = -1;
     let readsStdin = false;
     let i = 0;
@@ -849,7 +978,12 @@ class Decomposer {
       this.script(printed, { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, `${producer!.name} | ${name}`], stdin: INHERITED });
       return;
     }
-    emit().findings.push({ code: 'shell_stdin', verdict: 'confirm', detail: ` (${stdin.from.map((s) => s.name ?? 'a dynamic command').join(', ')} into ${name})`, context: true });
+    emit().findings.push({
+      code: 'shell_stdin',
+      verdict: 'confirm',
+      detail: ` (${stdin.from.map((s) => s.name ?? 'a dynamic command').join(', ')} into ${name})`,
+      context: true,
+    });
   }
 
   /** Commands with their own ways of running code: interpreters, git, find, xargs, awk, sed, source. */
@@ -871,7 +1005,11 @@ class Decomposer {
     if (name === 'source' || name === '.') {
       const script = args[0];
       if (script === undefined) return;
-      segment.findings.push(script.value === null && script.subs.length > 0 ? dynamicCodeFinding(script.subs, name) : { code: 'script_execution', verdict: 'confirm', name, detail: script.value === null ? '' : ` (${script.value})` });
+      segment.findings.push(
+        script.value === null && script.subs.length > 0
+          ? dynamicCodeFinding(script.subs, name)
+          : { code: 'script_execution', verdict: 'confirm', name, detail: script.value === null ? '' : ` (${script.value})` },
+      );
       return;
     }
     if (name in INTERPRETERS || VERSIONED_INTERPRETER.test(name)) {
@@ -984,7 +1122,8 @@ class Decomposer {
         (segment.reads ??= []).push(target);
       }
     }
-    if (program && network) segment.findings.push({ code: 'remote_code_execution', verdict: 'block', detail: ' (socat connects a program to the network: a remote or bind shell)' });
+    if (program && network)
+      segment.findings.push({ code: 'remote_code_execution', verdict: 'block', detail: ' (socat connects a program to the network: a remote or bind shell)' });
   }
 
   /**
@@ -997,11 +1136,13 @@ class Decomposer {
     const commands: (string | null)[] = [];
     for (const option of ['-c', '--cmd']) for (const { index, attached } of optionValues(values, option)) commands.push(attached ?? args[index]!.value);
     for (const word of args) {
-      if (word.value === null ? word.text.replace(/^["']/, '').startsWith('+') : word.value.startsWith('+')) commands.push(word.value === null ? null : word.value.slice(1));
+      if (word.value === null ? word.text.replace(/^["']/, '').startsWith('+') : word.value.startsWith('+'))
+        commands.push(word.value === null ? null : word.value.slice(1));
     }
     for (const { index, attached } of optionValues(values, '-u')) {
       const vimrc = attached ?? args[index]!.value;
-      if (vimrc === null || !/^(NONE|NORC|DEFAULTS)$/.test(vimrc)) segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ` (-u ${vimrc ?? 'a file named at run time'} loads Vim script)` });
+      if (vimrc === null || !/^(NONE|NORC|DEFAULTS)$/.test(vimrc))
+        segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ` (-u ${vimrc ?? 'a file named at run time'} loads Vim script)` });
     }
     const exMode = name === 'ex' || values.some((v) => /^-[a-zA-Z]*[eE]/.test(v) && !v.startsWith('--'));
     const stdin = ctx.stdin;
@@ -1021,7 +1162,10 @@ class Decomposer {
     while (rest.trim() !== '') {
       // Leading colons and blanks, then a range (`%`, `1,$`, `'a,'b`, `/re/`).
       rest = rest.replace(/^[\s:]+/, '').replace(/^(?:[%.$]|\d+|'[a-zA-Z<>]|\/(?:[^/\\]|\\.)*\/|\?(?:[^?\\]|\\.)*\?|[,;+-]\d*)*/, '');
-      const modifier = /^(?:sil|sile|silen|silent|uns|unsi|unsil|unsile|unsilent|keepa|keepalt|keepj|keepjumps|noa|noautocmd|verb|verbose|lockm|lockmarks|hid|hide|vert|vertical|tab|bel|belowright|abo|aboveleft|to|topleft|bo|botright|sandbox|sa|san|sand|sandb|sandbo)!?(?=[\s!]|$)\s*/.exec(rest);
+      const modifier =
+        /^(?:sil|sile|silen|silent|uns|unsi|unsil|unsile|unsilent|keepa|keepalt|keepj|keepjumps|noa|noautocmd|verb|verbose|lockm|lockmarks|hid|hide|vert|vertical|tab|bel|belowright|abo|aboveleft|to|topleft|bo|botright|sandbox|sa|san|sand|sandb|sandbo)!?(?=[\s!]|$)\s*/.exec(
+          rest,
+        );
       if (modifier !== null && modifier[0].length > 0) {
         rest = rest.slice(modifier[0].length);
         continue;
@@ -1069,7 +1213,8 @@ class Decomposer {
         }
         const shell = /^\s*(?:shell\s+|!\s*|pipe\s+[^|]*\|\s*|\|[^|]*\|\s*)(.*)$/s.exec(command);
         if (shell !== null) this.optionProgram(segment, 'gdb', option, shell[1]!, ctx);
-        else if (/^\s*(python|py|pi|python-interactive|guile|gu|source|so|define|compile|call|print\s+\$_shell|eval)\b/.test(command)) segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ` (gdb runs code: ${JSON.stringify(command.trim())})` });
+        else if (/^\s*(python|py|pi|python-interactive|guile|gu|source|so|define|compile|call|print\s+\$_shell|eval)\b/.test(command))
+          segment.findings.push({ code: 'dynamic_code', verdict: 'confirm', detail: ` (gdb runs code: ${JSON.stringify(command.trim())})` });
       }
     }
   }
@@ -1112,7 +1257,12 @@ class Decomposer {
           const file = command.replace(/^(:e|E)\s*/, '').trim();
           (segment.reads ??= []).push({ text: file, value: file, glob: false, subs: NO_SUBS });
         } else {
-          segment.findings.push({ code: 'runs_program', verdict: 'confirm', name, detail: ` (${JSON.stringify(v)}: a command the policy does not know to be harmless)` });
+          segment.findings.push({
+            code: 'runs_program',
+            verdict: 'confirm',
+            name,
+            detail: ` (${JSON.stringify(v)}: a command the policy does not know to be harmless)`,
+          });
         }
       }
     }
@@ -1159,7 +1309,11 @@ class Decomposer {
         const v = values.findIndex((a) => a.startsWith('-v'));
         if (v < 0) return;
         const target = values[v] === '-v' ? values[v + 1] : values[v]!.slice(2);
-        if (target !== undefined) assigned([target], args.some((w) => w.value === null));
+        if (target !== undefined)
+          assigned(
+            [target],
+            args.some((w) => w.value === null),
+          );
         return;
       }
       case 'getopts':
@@ -1170,7 +1324,9 @@ class Decomposer {
 
   private interpreter(segment: Segment, name: string, args: readonly Word[], values: readonly string[], ctx: Context): void {
     const inline = INTERPRETERS[name] ?? INTERPRETERS[name.replace(/\d+(\.\d+)*$/, '')] ?? ['-c', '-e'];
-    const inlineIndex = values.findIndex((v) => inline.includes(v) || inline.some((o) => o.length === 2 && v.startsWith(o) && v.length > 2 && !v.startsWith('--')));
+    const inlineIndex = values.findIndex(
+      (v) => inline.includes(v) || inline.some((o) => o.length === 2 && v.startsWith(o) && v.length > 2 && !v.startsWith('--')),
+    );
     if (inlineIndex >= 0) {
       segment.findings.push({ code: 'inline_code', verdict: 'confirm', name, detail: ` (${values[inlineIndex]})` });
       return;
@@ -1226,7 +1382,8 @@ class Decomposer {
       this.gitConfig(segment, `${rest[0]}=${rest[1]}`, ctx);
     } else if (sub === 'clone') {
       // `git clone -c key=value` and `--config key=value` set configuration for the new repository, used at once.
-      for (const option of ['-c', '--config']) for (const { index, attached } of optionValues(rest, option)) this.gitConfig(segment, attached ?? rest[index]!, ctx);
+      for (const option of ['-c', '--config'])
+        for (const { index, attached } of optionValues(rest, option)) this.gitConfig(segment, attached ?? rest[index]!, ctx);
     } else if (sub === 'rebase' || sub === 'difftool') {
       rest.forEach((v, j) => {
         if (v === '-x' || v === '--exec' || v === '--extcmd') reparse(`git ${sub} ${v}`, rest[j + 1]);
@@ -1413,11 +1570,17 @@ function isNamed(node: SyntaxNode): boolean {
 const EFFECT_OPTION_SHAPES = new Map<string, { readonly letters: string; readonly long: readonly string[]; readonly words: ReadonlySet<string> }>(
   Object.entries(OPTION_EFFECTS).map(([tool, effects]) => {
     const options = Object.keys(effects);
-    return [tool, {
-      letters: options.filter((o) => o.length === 2 && o[0] === '-').map((o) => o[1]).join(''),
-      long: options.filter((o) => o.startsWith('--')),
-      words: new Set(options.filter((o) => o.length > 2 && o[1] !== '-')),
-    }];
+    return [
+      tool,
+      {
+        letters: options
+          .filter((o) => o.length === 2 && o[0] === '-')
+          .map((o) => o[1])
+          .join(''),
+        long: options.filter((o) => o.startsWith('--')),
+        words: new Set(options.filter((o) => o.length > 2 && o[1] !== '-')),
+      },
+    ];
   }),
 );
 
@@ -1437,7 +1600,8 @@ function mayGiveEffect(tool: string, arg: string): boolean {
 }
 
 /** Ex commands that run Vim script or another language's code, write files, or run a program. */
-const EX_CODE = /^(exe|exec|execu|execut|execute|norm|norma|normal|cal|call|py|pyt|pyth|pytho|python|py3|python3|pyx|pythonx|pyf|pyfile|py3f|py3file|pyxf|pyxfile|pydo|py3do|pyxdo|lua|luado|luafile|luaf|rub|ruby|rubydo|rubyf|rubyfile|perl|perldo|pe|mz|mzscheme|mzf|mzfile|tcl|tcldo|tclf|tclfile|ter|term|termi|termin|termina|terminal|so|sou|sour|sourc|source|ru|run|runt|runti|runtim|runtime|let|com|comm|comma|comman|command|au|aut|auto|autoc|autocm|autocmd|fu|fun|func|funct|functi|functio|function|def|vim9|vim9cmd|[nvxsoilc]?(nore)?map|no|nor|nore|norem|noremap|ab|abb|abbr|abbrev|abbreviate|ia|iab|ca|cab|argdo|bufdo|windo|tabdo|cdo|cfdo|ldo|lfdo|redir|redi|wsh|wshada|wv|wviminfo|mks|mksession|mkv|mkvimrc|mkvie|mkview)$/;
+const EX_CODE =
+  /^(exe|exec|execu|execut|execute|norm|norma|normal|cal|call|py|pyt|pyth|pytho|python|py3|python3|pyx|pythonx|pyf|pyfile|py3f|py3file|pyxf|pyxfile|pydo|py3do|pyxdo|lua|luado|luafile|luaf|rub|ruby|rubydo|rubyf|rubyfile|perl|perldo|pe|mz|mzscheme|mzf|mzfile|tcl|tcldo|tclf|tclfile|ter|term|termi|termin|termina|terminal|so|sou|sour|sourc|source|ru|run|runt|runti|runtim|runtime|let|com|comm|comma|comman|command|au|aut|auto|autoc|autocm|autocmd|fu|fun|func|funct|functi|functio|function|def|vim9|vim9cmd|[nvxsoilc]?(nore)?map|no|nor|nore|norem|noremap|ab|abb|abbr|abbrev|abbreviate|ia|iab|ca|cab|argdo|bufdo|windo|tabdo|cdo|cfdo|ldo|lfdo|redir|redi|wsh|wshada|wv|wviminfo|mks|mksession|mkv|mkvimrc|mkvie|mkview)$/;
 const EX_WRITE = /^(w|wr|wri|writ|write|wq|x|xi|xit|exi|exit|sav|save|savea|saveas|up|upd|upda|updat|update|wa|wall|wqa|wqall|xa|xall)$/;
 const EX_SHELL = /^(sh|she|shel|shell|mak|make|lmak|lmake|gr|gre|grep|lgr|lgre|lgrep|grepa|grepadd|cs|cscope|scs|scscope|lcs|lcscope)$/;
 
@@ -1486,7 +1650,11 @@ function printsNumber(segments: readonly Segment[]): boolean {
     case 'date':
       return args.length === 1 && /^\+(%[sYmdHMSjuwVUGgy])+$/.test(args[0]!);
     case 'grep':
-      return args.some((a) => /^-[a-zA-Z]*c[a-zA-Z]*$|^--count$/.test(a)) && operands.length <= 2 && !args.some((a) => /^-[a-zA-Z]*[Hr]|^--with-filename|^--recursive/.test(a));
+      return (
+        args.some((a) => /^-[a-zA-Z]*c[a-zA-Z]*$|^--count$/.test(a)) &&
+        operands.length <= 2 &&
+        !args.some((a) => /^-[a-zA-Z]*[Hr]|^--with-filename|^--recursive/.test(a))
+      );
     case 'git':
       return args[0] === 'rev-list' && args.includes('--count');
     case 'seq':
@@ -1559,10 +1727,13 @@ function codeIn(source: string, from: number, to: number, evaluated: boolean): s
   return null;
 }
 
-
 function unquotedParts(node: SyntaxNode, ctx: { source: string }): string {
   if (node.type === 'word') return ctx.source.slice(node.start, node.end);
-  if (node.type === 'concatenation') return node.children.filter((c) => c.type === 'word').map((c) => ctx.source.slice(c.start, c.end)).join('');
+  if (node.type === 'concatenation')
+    return node.children
+      .filter((c) => c.type === 'word')
+      .map((c) => ctx.source.slice(c.start, c.end))
+      .join('');
   return '';
 }
 
@@ -1699,7 +1870,6 @@ function printedText(segment: Segment): string | null {
   return null;
 }
 
-
 type SedEffect = { kind: 'exec'; command: string } | { kind: 'write' | 'read'; file: string };
 
 /**
@@ -1751,7 +1921,26 @@ function sedCommandLine(args: readonly Word[]): { programs: (string | null)[]; s
 }
 
 /** GNU sed's long options, in the order an abbreviation is resolved (`--expr` is `--expression`). */
-const SED_LONG_OPTIONS = ['--expression', '--file', '--line-length', '--in-place', '--null-data', '--zero-terminated', '--quiet', '--silent', '--regexp-extended', '--separate', '--unbuffered', '--debug', '--posix', '--sandbox', '--follow-symlinks', '--binary', '--help', '--version'];
+const SED_LONG_OPTIONS = [
+  '--expression',
+  '--file',
+  '--line-length',
+  '--in-place',
+  '--null-data',
+  '--zero-terminated',
+  '--quiet',
+  '--silent',
+  '--regexp-extended',
+  '--separate',
+  '--unbuffered',
+  '--debug',
+  '--posix',
+  '--sandbox',
+  '--follow-symlinks',
+  '--binary',
+  '--help',
+  '--version',
+];
 const SED_OPTIONS_WITH_VALUE = ['-e', '--expression', '-f', '--file', '-l', '--line-length'];
 
 /**
@@ -1845,7 +2034,7 @@ interface AwkString {
 /** The string literals of an awk program, in one pass (escapes honoured; an unterminated one ends the scan). */
 function awkStrings(text: string): AwkString[] {
   const out: AwkString[] = [];
-  for (let i = text.indexOf('"'); i >= 0; ) {
+  for (let i = text.indexOf('"'); i >= 0;) {
     let j = i + 1;
     while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
     if (j >= text.length) break;
@@ -1878,8 +2067,16 @@ interface AwkCommandLine {
 
 /** gawk's long options, in the order an abbreviation is resolved, each with the short one it stands for. */
 const AWK_LONG_OPTIONS: readonly (readonly [string, string])[] = [
-  ['--file', 'f'], ['--field-separator', 'F'], ['--assign', 'v'], ['--source', 'e'], ['--exec', 'E'], ['--include', 'i'], ['--load', 'l'],
-  ['--dump-variables', 'd'], ['--pretty-print', 'o'], ['--profile', 'p'],
+  ['--file', 'f'],
+  ['--field-separator', 'F'],
+  ['--assign', 'v'],
+  ['--source', 'e'],
+  ['--exec', 'E'],
+  ['--include', 'i'],
+  ['--load', 'l'],
+  ['--dump-variables', 'd'],
+  ['--pretty-print', 'o'],
+  ['--profile', 'p'],
 ];
 /** Short options whose value is the rest of the word or the next word. */
 const AWK_VALUE_LETTERS = 'fFveEil';

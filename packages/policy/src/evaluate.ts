@@ -125,12 +125,16 @@ export class CommandPolicy {
     const lineClean = lineVerdict === 'safe';
     const deniedBy = matchingRule(options.denylist ?? [], command, classified, options.resolveExecutable);
     const askedBy = deniedBy === null && verdict !== 'block' ? matchingRule(options.asklist ?? [], command, classified, options.resolveExecutable) : null;
-    const allowedBy = verdict === 'confirm' && deniedBy === null && askedBy === null
-      ? (allowingRules(options.allowlist ?? [], command, classified, lineClean, options.resolveExecutable) ?? [])
-      : [];
-    const action = deniedBy !== null ? 'reject'
-      : askedBy !== null ? 'prompt'
-        : actionFor(verdict, mode, allowedBy.length > 0, mode === 'dev' && verdict === 'confirm' && devAutoApprovable(classified, lineClean));
+    const allowedBy =
+      verdict === 'confirm' && deniedBy === null && askedBy === null
+        ? (allowingRules(options.allowlist ?? [], command, classified, lineClean, options.resolveExecutable) ?? [])
+        : [];
+    const action =
+      deniedBy !== null
+        ? 'reject'
+        : askedBy !== null
+          ? 'prompt'
+          : actionFor(verdict, mode, allowedBy.length > 0, mode === 'dev' && verdict === 'confirm' && devAutoApprovable(classified, lineClean));
     if (segments.length === 0 && line.length === 0) allFindings.push({ code: 'read_only', verdict: 'safe' });
 
     return {
@@ -177,12 +181,20 @@ function exfiltrationOf(classified: readonly Classified[], findings: readonly Fi
   let sends: Segment[] | undefined;
   for (const c of classified) if (sendsOverNetwork(c.segment)) (sends ??= []).push(c.segment);
   if (sends === undefined) return null;
-  const block = (name: string | null): Finding => ({ code: 'network_exfiltration', verdict: 'block', detail: ` (secrets and ${name} in one command)`, score: 95 });
+  const block = (name: string | null): Finding => ({
+    code: 'network_exfiltration',
+    verdict: 'block',
+    detail: ` (secrets and ${name} in one command)`,
+    score: 95,
+  });
   if (files) return block(sends[0]!.name);
   const printers = new Set(classified.filter((c) => c.result.findings.some((f) => f.code === 'reads_secrets')).map((c) => c.segment));
   if (printers.size === 0) return null;
   for (const send of sends) {
-    const inputs = [...(send.stdin.kind === 'pipe' ? send.stdin.from : send.stdin.kind === 'text' ? send.stdin.subs : []), ...send.words.flatMap((w) => w.subs)];
+    const inputs = [
+      ...(send.stdin.kind === 'pipe' ? send.stdin.from : send.stdin.kind === 'text' ? send.stdin.subs : []),
+      ...send.words.flatMap((w) => w.subs),
+    ];
     if (upstreamOf(inputs).some((s) => printers.has(s))) return block(send.name);
   }
   return null;
@@ -196,10 +208,20 @@ function sendsOverNetwork(segment: Segment): boolean {
   return segment.words.slice(1).some((w) => w.value === null || /^(?:[\w.-]+@)?[\w.-]+:(?!\/\/)|^rsync:\/\//.test(w.value));
 }
 
-const LISTED_SECRETS: Finding = { code: 'reads_secrets', verdict: 'confirm', secret: 'file', detail: ' (files named by a listing of a tree that holds credential stores)' };
+const LISTED_SECRETS: Finding = {
+  code: 'reads_secrets',
+  verdict: 'confirm',
+  secret: 'file',
+  detail: ' (files named by a listing of a tree that holds credential stores)',
+};
 
 function withFinding(result: SegmentVerdict, finding: Finding): SegmentVerdict {
-  return { ...result, verdict: stricter(result.verdict, finding.verdict), argvVerdict: stricter(result.argvVerdict, finding.verdict), findings: [...result.findings, finding] };
+  return {
+    ...result,
+    verdict: stricter(result.verdict, finding.verdict),
+    argvVerdict: stricter(result.argvVerdict, finding.verdict),
+    findings: [...result.findings, finding],
+  };
 }
 
 /** A listing (`find ~`, `fd . /etc`, `locate x`, `rg --files ~`) whose names include credential stores. */
@@ -212,7 +234,17 @@ function listsSecrets(segment: Segment, ctx: ClassifyContext): boolean {
   if (spec === undefined) return false;
   const words = segment.words.slice(1);
   const paths = ctx.cwdUnknown === true ? { cwd: null, root: null, home: ctx.home, alephHome: ctx.alephHome } : ctx;
-  return recursiveRoots(name, spec, words, words.map((w) => w.value ?? ''), paths, ctx.cwdUnknown === true, true) !== null;
+  return (
+    recursiveRoots(
+      name,
+      spec,
+      words,
+      words.map((w) => w.value ?? ''),
+      paths,
+      ctx.cwdUnknown === true,
+      true,
+    ) !== null
+  );
 }
 
 /**
@@ -222,10 +254,11 @@ function listsSecrets(segment: Segment, ctx: ClassifyContext): boolean {
 function readsListedFiles(segment: Segment, listings: ReadonlyMap<Segment, ClassifyContext>): boolean {
   const name = segment.name;
   if (name === null || METADATA_READERS.has(name)) return false;
-  const fed = (from: readonly Segment[]): boolean => upstreamOf(from).some((s) => {
-    const ctx = listings.get(s);
-    return ctx !== undefined && listsSecrets(s, ctx);
-  });
+  const fed = (from: readonly Segment[]): boolean =>
+    upstreamOf(from).some((s) => {
+      const ctx = listings.get(s);
+      return ctx !== undefined && listsSecrets(s, ctx);
+    });
   const runTimeArgs = segment.words.some((w, i) => i > 0 && w.value === null);
   if (runTimeArgs && segment.stdin.kind === 'pipe' && segment.via.some((v) => v === 'xargs' || v === 'parallel') && fed(segment.stdin.from)) return true;
   if (name === 'cpio' && segment.stdin.kind === 'pipe' && fed(segment.stdin.from)) return true;

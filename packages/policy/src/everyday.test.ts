@@ -22,12 +22,84 @@ function generator(seed: number): { pick: <T>(items: readonly T[]) => T; int: (n
 
 export function everydayCommands(count: number, seed = 2024): string[] {
   const { pick, int } = generator(seed);
-  const dirs = ['src', 'src/components', 'packages/core/src', 'lib', 'tests', 'apps/web/src', 'scripts', 'docs', '.', './src', 'test/fixtures', 'internal/api', 'cmd/server'];
-  const files = ['index.ts', 'app.tsx', 'utils.py', 'main.go', 'README.md', 'package.json', 'server.js', 'config.yaml', 'Cargo.toml', 'go.mod', 'setup.py', 'tsconfig.json', 'Makefile', 'CHANGELOG.md', 'lib.rs', 'handler.go', 'models.py', 'schema.sql', '.gitignore', '.eslintrc.json', 'vite.config.ts', 'Dockerfile', '.env.example'];
-  const words = ['TODO', 'FIXME', 'useEffect', 'handler', 'config', 'parse', 'render', 'session', 'retry', 'cache', 'import', 'export default', 'async function', 'class ', 'def ', 'func ', 'interface', 'deprecated', 'console.log', 'panic'];
+  const dirs = [
+    'src',
+    'src/components',
+    'packages/core/src',
+    'lib',
+    'tests',
+    'apps/web/src',
+    'scripts',
+    'docs',
+    '.',
+    './src',
+    'test/fixtures',
+    'internal/api',
+    'cmd/server',
+  ];
+  const files = [
+    'index.ts',
+    'app.tsx',
+    'utils.py',
+    'main.go',
+    'README.md',
+    'package.json',
+    'server.js',
+    'config.yaml',
+    'Cargo.toml',
+    'go.mod',
+    'setup.py',
+    'tsconfig.json',
+    'Makefile',
+    'CHANGELOG.md',
+    'lib.rs',
+    'handler.go',
+    'models.py',
+    'schema.sql',
+    '.gitignore',
+    '.eslintrc.json',
+    'vite.config.ts',
+    'Dockerfile',
+    '.env.example',
+  ];
+  const words = [
+    'TODO',
+    'FIXME',
+    'useEffect',
+    'handler',
+    'config',
+    'parse',
+    'render',
+    'session',
+    'retry',
+    'cache',
+    'import',
+    'export default',
+    'async function',
+    'class ',
+    'def ',
+    'func ',
+    'interface',
+    'deprecated',
+    'console.log',
+    'panic',
+  ];
   const exts = ['ts', 'tsx', 'js', 'py', 'go', 'rs', 'md', 'json', 'yaml', 'toml', 'sql', 'css'];
   const refs = ['HEAD', 'HEAD~1', 'HEAD~3', 'main', 'origin/main', 'v1.2.0', 'abc1234', 'HEAD^', 'feature/login', '@{u}'];
-  const jqFilters = ['.', '.version', '.dependencies', '.scripts | keys', '.[] | .name', '.items[0]', 'keys', 'length', '.compilerOptions.strict', 'to_entries | map(.key)', '.name, .version', 'select(.private)'];
+  const jqFilters = [
+    '.',
+    '.version',
+    '.dependencies',
+    '.scripts | keys',
+    '.[] | .name',
+    '.items[0]',
+    'keys',
+    'length',
+    '.compilerOptions.strict',
+    'to_entries | map(.key)',
+    '.name, .version',
+    'select(.private)',
+  ];
   const path = (): string => `${pick(dirs)}/${pick(files)}`;
   const word = (): string => pick(words);
   const n = (): number => 1 + int(200);

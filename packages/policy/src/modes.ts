@@ -22,7 +22,28 @@ export function actionFor(verdict: Verdict, mode: SecurityMode, allowlisted: boo
   return 'prompt';
 }
 
-const CLONE_OPTIONS_WITH_VALUE = ['-b', '--branch', '-o', '--origin', '--depth', '--shallow-since', '--shallow-exclude', '-j', '--jobs', '--filter', '--reference', '--reference-if-able', '--separate-git-dir', '-c', '--config', '-u', '--upload-pack', '--template', '--server-option', '--bundle-uri'];
+const CLONE_OPTIONS_WITH_VALUE = [
+  '-b',
+  '--branch',
+  '-o',
+  '--origin',
+  '--depth',
+  '--shallow-since',
+  '--shallow-exclude',
+  '-j',
+  '--jobs',
+  '--filter',
+  '--reference',
+  '--reference-if-able',
+  '--separate-git-dir',
+  '-c',
+  '--config',
+  '-u',
+  '--upload-pack',
+  '--template',
+  '--server-option',
+  '--bundle-uri',
+];
 
 /**
  * Dev mode's auto-approval: every segment that is not SAFE must be a plain `git clone` or a

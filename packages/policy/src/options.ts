@@ -107,7 +107,11 @@ export class OptionView {
   private readonly words: readonly string[];
   private readonly anyOption: boolean;
 
-  constructor(private readonly args: readonly string[], private readonly style: OptionStyle = 'getopt', private readonly known: OptionSpec = NO_SPEC) {
+  constructor(
+    private readonly args: readonly string[],
+    private readonly style: OptionStyle = 'getopt',
+    private readonly known: OptionSpec = NO_SPEC,
+  ) {
     const end = style === 'getopt' ? args.indexOf('--') : -1;
     this.words = end < 0 ? args : args.slice(0, end);
     this.anyOption = this.words.some(isOptionWord);

@@ -23,15 +23,7 @@ export interface PathContext {
 }
 
 export type PathClass =
-  | 'harmless_device'
-  | 'disk_device'
-  | 'network_device'
-  | 'sensitive'
-  | 'persistence'
-  | 'system'
-  | 'outside_cwd'
-  | 'scratch'
-  | 'inside_cwd';
+  'harmless_device' | 'disk_device' | 'network_device' | 'sensitive' | 'persistence' | 'system' | 'outside_cwd' | 'scratch' | 'inside_cwd';
 
 /**
  * A path made comparable: absolute (`/etc/x`), home-relative (`~/x`) or, when the working

@@ -11,7 +11,8 @@ export const NO_USER_PATTERNS: UserPatterns = { block: [], confirm: [], safe: []
  */
 export function parseUserPatterns(value: unknown): Result<UserPatterns> {
   if (value === undefined || value === null) return ok(NO_USER_PATTERNS);
-  if (typeof value !== 'object' || Array.isArray(value)) return fail('invalid_patterns', '"policy" must be an object with "block", "confirm" and "safe" lists.');
+  if (typeof value !== 'object' || Array.isArray(value))
+    return fail('invalid_patterns', '"policy" must be an object with "block", "confirm" and "safe" lists.');
   const section = value as Record<string, unknown>;
   const unknown = Object.keys(section).filter((k) => k !== 'block' && k !== 'confirm' && k !== 'safe');
   if (unknown.length > 0) return fail('invalid_patterns', `"policy" has unknown keys: ${unknown.join(', ')}; expected "block", "confirm" and "safe".`);

@@ -12,7 +12,9 @@ const HOME = '/home/user';
 
 /** Each location as `cwd | gitDir | workTree`, or `? reason` when unknown. */
 function where(command: string): string[] {
-  return policy.gitLocations(command, { cwd: CWD, home: HOME }).map((l) => (l.unknown !== null ? `? ${l.unknown}` : [l.cwd, l.gitDir ?? '-', l.workTree ?? '-'].join(' | ')));
+  return policy
+    .gitLocations(command, { cwd: CWD, home: HOME })
+    .map((l) => (l.unknown !== null ? `? ${l.unknown}` : [l.cwd, l.gitDir ?? '-', l.workTree ?? '-'].join(' | ')));
 }
 
 describe('where git will look for its repository', () => {
@@ -82,21 +84,52 @@ describe('where git will look for its repository', () => {
 
 describe('which configuration keys run programs', () => {
   it.each([
-    ['core.fsmonitor', './hook'], ['core.pager', 'less; touch P'], ['pager.log', 'sh -c x'], ['diff.external', 'x'],
-    ['diff.Evil.textconv', 'x'], ['diff.x.command', 'x'], ['merge.x.driver', 'x %A'], ['filter.x.clean', 'x'],
-    ['filter.x.smudge', 'x'], ['filter.x.process', 'x'], ['core.hooksPath', 'h'], ['core.sshCommand', 'x'],
-    ['core.editor', 'x'], ['sequence.editor', 'x'], ['gpg.program', 'x'], ['gpg.ssh.program', 'x'], ['credential.helper', 'x'],
-    ['credential.https://h.helper', 'x'], ['core.askPass', 'x'], ['alias.st', '!touch P'], ['uploadpack.packObjectsHook', 'x'],
-    ['CORE.PAGER', 'x'], ['Core.FsMonitor', 'x'], ['protocol.ext.allow', 'always'], ['protocol.allow', 'always'],
-    ['gpg.ssh.defaultKeyCommand', 'x'], ['remote.origin.uploadpack', 'x'], ['core.gitProxy', 'x'],
+    ['core.fsmonitor', './hook'],
+    ['core.pager', 'less; touch P'],
+    ['pager.log', 'sh -c x'],
+    ['diff.external', 'x'],
+    ['diff.Evil.textconv', 'x'],
+    ['diff.x.command', 'x'],
+    ['merge.x.driver', 'x %A'],
+    ['filter.x.clean', 'x'],
+    ['filter.x.smudge', 'x'],
+    ['filter.x.process', 'x'],
+    ['core.hooksPath', 'h'],
+    ['core.sshCommand', 'x'],
+    ['core.editor', 'x'],
+    ['sequence.editor', 'x'],
+    ['gpg.program', 'x'],
+    ['gpg.ssh.program', 'x'],
+    ['credential.helper', 'x'],
+    ['credential.https://h.helper', 'x'],
+    ['core.askPass', 'x'],
+    ['alias.st', '!touch P'],
+    ['uploadpack.packObjectsHook', 'x'],
+    ['CORE.PAGER', 'x'],
+    ['Core.FsMonitor', 'x'],
+    ['protocol.ext.allow', 'always'],
+    ['protocol.allow', 'always'],
+    ['gpg.ssh.defaultKeyCommand', 'x'],
+    ['remote.origin.uploadpack', 'x'],
+    ['core.gitProxy', 'x'],
   ])('%s = %s', (key, value) => {
     expect(isProgramKey(key, value)).toBe(true);
   });
 
   it.each([
-    ['core.fsmonitor', 'true'], ['core.fsmonitor', 'false'], ['core.pager', ''], ['pager.log', 'false'], ['pager.diff', null],
-    ['alias.st', 'status -sb'], ['core.bare', 'false'], ['remote.origin.url', 'git@h:x'], ['diff.textconv', 'x'],
-    ['core.x.pager', 'x'], ['user.name', 'x'], ['protocol.file.allow', 'always'], ['protocol.ext.allow', 'never'],
+    ['core.fsmonitor', 'true'],
+    ['core.fsmonitor', 'false'],
+    ['core.pager', ''],
+    ['pager.log', 'false'],
+    ['pager.diff', null],
+    ['alias.st', 'status -sb'],
+    ['core.bare', 'false'],
+    ['remote.origin.url', 'git@h:x'],
+    ['diff.textconv', 'x'],
+    ['core.x.pager', 'x'],
+    ['user.name', 'x'],
+    ['protocol.file.allow', 'always'],
+    ['protocol.ext.allow', 'never'],
     ['gpg.x.defaultKeyCommand', 'x'],
   ])('%s = %s runs nothing', (key, value) => {
     expect(isProgramKey(key, value)).toBe(false);
@@ -104,10 +137,19 @@ describe('which configuration keys run programs', () => {
 });
 
 describe('verdicts with what the gateway found', () => {
-  const hostile: RepositoryReport = { kind: 'repository', gitDir: `${CWD}/evil/.git`, programs: [{ key: 'core.fsmonitor', value: 'touch /tmp/P', origin: `${CWD}/evil/.git/config` }] };
+  const hostile: RepositoryReport = {
+    kind: 'repository',
+    gitDir: `${CWD}/evil/.git`,
+    programs: [{ key: 'core.fsmonitor', value: 'touch /tmp/P', origin: `${CWD}/evil/.git/config` }],
+  };
   const clean: RepositoryReport = { kind: 'repository', gitDir: `${CWD}/.git`, programs: [] };
   const contextFor = (command: string, found: (l: GitLocation) => RepositoryReport) =>
-    new Map(policy.gitLocations(command, { cwd: CWD, home: HOME }).filter((l) => l.unknown === null).map((l) => [locationKey(l), found(l)]));
+    new Map(
+      policy
+        .gitLocations(command, { cwd: CWD, home: HOME })
+        .filter((l) => l.unknown === null)
+        .map((l) => [locationKey(l), found(l)]),
+    );
   const judge = (command: string, found: (l: GitLocation) => RepositoryReport) =>
     policy.evaluate(command, { cwd: CWD, home: HOME, repositories: contextFor(command, found) });
 

@@ -66,28 +66,55 @@ const PROGRAM_KEYS: readonly (readonly [pattern: string, runsNothing: (value: st
   ['core.fsmonitor', (v) => BOOLEAN.test(v)],
   ['core.pager', (v) => v === '' || v === 'cat'],
   ['pager.*', (v) => BOOLEAN.test(v) || v === 'cat'],
-  ['core.editor', empty], ['sequence.editor', empty], ['gui.editor', empty],
-  ['core.sshcommand', empty], ['core.gitproxy', empty], ['core.askpass', empty], ['core.hookspath', empty],
+  ['core.editor', empty],
+  ['sequence.editor', empty],
+  ['gui.editor', empty],
+  ['core.sshcommand', empty],
+  ['core.gitproxy', empty],
+  ['core.askpass', empty],
+  ['core.hookspath', empty],
   ['core.alternaterefscommand', empty],
-  ['diff.external', empty], ['diff.*.textconv', empty], ['diff.*.command', empty],
+  ['diff.external', empty],
+  ['diff.*.textconv', empty],
+  ['diff.*.command', empty],
   ['merge.*.driver', empty],
-  ['filter.*.clean', empty], ['filter.*.smudge', empty], ['filter.*.process', empty],
-  ['credential.helper', empty], ['credential.*.helper', empty],
-  ['gpg.program', empty], ['gpg.*.program', empty], ['gpg.ssh.defaultkeycommand', empty],
+  ['filter.*.clean', empty],
+  ['filter.*.smudge', empty],
+  ['filter.*.process', empty],
+  ['credential.helper', empty],
+  ['credential.*.helper', empty],
+  ['gpg.program', empty],
+  ['gpg.*.program', empty],
+  ['gpg.ssh.defaultkeycommand', empty],
   ['alias.*', (v) => !v.startsWith('!')],
   ['uploadpack.packobjectshook', empty],
-  ['remote.*.uploadpack', empty], ['remote.*.receivepack', empty], ['remote.*.vcs', empty],
-  ['mergetool.*.cmd', empty], ['mergetool.*.path', empty], ['difftool.*.cmd', empty], ['difftool.*.path', empty],
+  ['remote.*.uploadpack', empty],
+  ['remote.*.receivepack', empty],
+  ['remote.*.vcs', empty],
+  ['mergetool.*.cmd', empty],
+  ['mergetool.*.path', empty],
+  ['difftool.*.cmd', empty],
+  ['difftool.*.path', empty],
   ['interactive.difffilter', empty],
-  ['web.browser', empty], ['browser.*.cmd', empty], ['browser.*.path', empty],
-  ['man.viewer', empty], ['man.*.cmd', empty], ['man.*.path', empty],
-  ['sendemail.sendmailcmd', empty], ['sendemail.tocmd', empty], ['sendemail.cccmd', empty], ['sendemail.headercmd', empty], ['sendemail.smtpserver', (v) => !v.startsWith('/')],
+  ['web.browser', empty],
+  ['browser.*.cmd', empty],
+  ['browser.*.path', empty],
+  ['man.viewer', empty],
+  ['man.*.cmd', empty],
+  ['man.*.path', empty],
+  ['sendemail.sendmailcmd', empty],
+  ['sendemail.tocmd', empty],
+  ['sendemail.cccmd', empty],
+  ['sendemail.headercmd', empty],
+  ['sendemail.smtpserver', (v) => !v.startsWith('/')],
   ['submodule.*.update', (v) => !v.startsWith('!')],
-  ['trailer.*.command', empty], ['trailer.*.cmd', empty],
+  ['trailer.*.command', empty],
+  ['trailer.*.cmd', empty],
   ['imap.tunnel', empty],
   ['guitool.*.cmd', empty],
   // The `ext::` transport runs the command in a remote's URL (`ext::sh -c ...`) once allowed.
-  ['protocol.allow', (v) => !/^always$/i.test(v)], ['protocol.ext.allow', (v) => /^never$/i.test(v)],
+  ['protocol.allow', (v) => !/^always$/i.test(v)],
+  ['protocol.ext.allow', (v) => /^never$/i.test(v)],
 ];
 
 function empty(value: string): boolean {
@@ -122,13 +149,34 @@ export function isProgramKey(key: string, value: string | null): boolean {
 }
 
 /** Wrappers that may run their command somewhere else (`env -C`, `sudo -D`, `find -execdir`), or as someone else. */
-const MOVES_ELSEWHERE = new Set(['env', 'sudo', 'doas', 'su', 'runuser', 'pkexec', 'gosu', 'su-exec', 'chroot', 'firejail', 'find -exec', 'fd --exec', 'parallel']);
+const MOVES_ELSEWHERE = new Set([
+  'env',
+  'sudo',
+  'doas',
+  'su',
+  'runuser',
+  'pkexec',
+  'gosu',
+  'su-exec',
+  'chroot',
+  'firejail',
+  'find -exec',
+  'fd --exec',
+  'parallel',
+]);
 /** Shell builtins that export or set variables for what runs later in the line. */
 const SETS_VARIABLES = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
 /** Environment variables that tell git where its repository is. */
 const LOCATION_VARIABLES = new Set(['GIT_DIR', 'GIT_WORK_TREE']);
 /** Environment variables that move git's configuration or repository somewhere this module does not follow. */
-const UNFOLLOWED_VARIABLES = new Set(['GIT_COMMON_DIR', 'GIT_CONFIG', 'GIT_CONFIG_GLOBAL', 'GIT_CONFIG_SYSTEM', 'GIT_CEILING_DIRECTORIES', 'GIT_DISCOVERY_ACROSS_FILESYSTEM']);
+const UNFOLLOWED_VARIABLES = new Set([
+  'GIT_COMMON_DIR',
+  'GIT_CONFIG',
+  'GIT_CONFIG_GLOBAL',
+  'GIT_CONFIG_SYSTEM',
+  'GIT_CEILING_DIRECTORIES',
+  'GIT_DISCOVERY_ACROSS_FILESYSTEM',
+]);
 /** git's own options that take a value in the next word (`-C` and the location ones are handled apart). */
 const GIT_OPTIONS_WITH_VALUE = ['-c', '--config-env', '--namespace', '--super-prefix', '--attr-source', '--list-cmds', '--exec-path'];
 
@@ -155,7 +203,10 @@ export function gitLocations(segments: readonly Segment[], cwd: string | null, h
   return locations;
 }
 
-const lastLocations = new WeakMap<readonly Segment[], { readonly cwd: string | null; readonly home: string | null; readonly locations: readonly GitLocation[] }>();
+const lastLocations = new WeakMap<
+  readonly Segment[],
+  { readonly cwd: string | null; readonly home: string | null; readonly locations: readonly GitLocation[] }
+>();
 
 function findLocations(segments: readonly Segment[], cwd: string | null, home: string | null): GitLocation[] {
   const out: GitLocation[] = [];
@@ -197,7 +248,9 @@ function findLocations(segments: readonly Segment[], cwd: string | null, home: s
       add({ command, cwd: null, gitDir: null, workTree: null, unknown: `run through ${through}, which may change where it runs` });
       continue;
     }
-    const own = new Map(segment.env.filter((a) => LOCATION_VARIABLES.has(a.name) || UNFOLLOWED_VARIABLES.has(a.name)).map((a) => [a.name, variablePath(a.value, home)]));
+    const own = new Map(
+      segment.env.filter((a) => LOCATION_VARIABLES.has(a.name) || UNFOLLOWED_VARIABLES.has(a.name)).map((a) => [a.name, variablePath(a.value, home)]),
+    );
     const ownUnfollowed = [...own.keys()].find((k) => UNFOLLOWED_VARIABLES.has(k)) ?? unfollowed;
     if (ownUnfollowed !== null) {
       add({ command, cwd: null, gitDir: null, workTree: null, unknown: `${ownUnfollowed} moves git's repository or configuration` });
@@ -233,7 +286,8 @@ function findLocations(segments: readonly Segment[], cwd: string | null, home: s
     }
   }
   // Each candidate is a probe; a line that makes too many is asked about instead.
-  if (out.length > MAX_LOCATIONS) return [{ command: out[0]!.command, cwd: null, gitDir: null, workTree: null, unknown: `more than ${MAX_LOCATIONS} places git may look` }];
+  if (out.length > MAX_LOCATIONS)
+    return [{ command: out[0]!.command, cwd: null, gitDir: null, workTree: null, unknown: `more than ${MAX_LOCATIONS} places git may look` }];
   return out;
 }
 

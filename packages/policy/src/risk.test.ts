@@ -9,16 +9,38 @@ beforeAll(async () => {
 
 describe('risk', () => {
   it('maps scores to levels', () => {
-    expect([levelOf(0), levelOf(24), levelOf(25), levelOf(49), levelOf(50), levelOf(79), levelOf(80), levelOf(100)])
-      .toEqual(['low', 'low', 'medium', 'medium', 'high', 'high', 'critical', 'critical']);
+    expect([levelOf(0), levelOf(24), levelOf(25), levelOf(49), levelOf(50), levelOf(79), levelOf(80), levelOf(100)]).toEqual([
+      'low',
+      'low',
+      'medium',
+      'medium',
+      'high',
+      'high',
+      'critical',
+      'critical',
+    ]);
   });
 
   it('scores the worst reason plus a little for each further one, capped at 100', () => {
     const one = scoreRisk([{ code: 'file_write', verdict: 'confirm' }], 'confirm');
-    const two = scoreRisk([{ code: 'file_write', verdict: 'confirm' }, { code: 'network_access', verdict: 'confirm' }], 'confirm');
+    const two = scoreRisk(
+      [
+        { code: 'file_write', verdict: 'confirm' },
+        { code: 'network_access', verdict: 'confirm' },
+      ],
+      'confirm',
+    );
     expect(one.score).toBe(REASONS.file_write.score);
     expect(two.score).toBe(REASONS.network_access.score + 4);
-    expect(scoreRisk([{ code: 'fork_bomb', verdict: 'block' }, { code: 'mass_delete', verdict: 'block' }], 'block').score).toBe(100);
+    expect(
+      scoreRisk(
+        [
+          { code: 'fork_bomb', verdict: 'block' },
+          { code: 'mass_delete', verdict: 'block' },
+        ],
+        'block',
+      ).score,
+    ).toBe(100);
   });
 
   it('never lets the level contradict the verdict', () => {

@@ -41,7 +41,29 @@ export function environmentSecret(what: string): Finding {
 const WHOLE = 'the whole environment, credentials included';
 /** Options of `declare` and its kin that select variables rather than name them; `-f`/`-F` print functions. */
 const DECLARE_SELECTORS = /^[-+][aAgilnrtuxp]+$/;
-const PS_OPTIONS_WITH_VALUE = ['-C', '-G', '-g', '-o', '-O', '-p', '-q', '-s', '-t', '-U', '-u', '--sort', '--format', '--pid', '--ppid', '--user', '--group', '--cols', '--columns', '--rows', '-N'];
+const PS_OPTIONS_WITH_VALUE = [
+  '-C',
+  '-G',
+  '-g',
+  '-o',
+  '-O',
+  '-p',
+  '-q',
+  '-s',
+  '-t',
+  '-U',
+  '-u',
+  '--sort',
+  '--format',
+  '--pid',
+  '--ppid',
+  '--user',
+  '--group',
+  '--cols',
+  '--columns',
+  '--rows',
+  '-N',
+];
 
 /**
  * What a builtin or tool prints from the environment, judged from its arguments: null when it
@@ -52,13 +74,20 @@ export function environmentRead(name: string, args: readonly (string | null)[]):
   switch (name) {
     case 'env':
       // `env` that runs no command prints the environment (`env -i` an empty one).
-      if (hasOption(values, '-i', false) || hasOption(values, '--ignore-environment', true) || values.includes('-') || values.includes('--help') || values.includes('--version')) return null;
+      if (
+        hasOption(values, '-i', false) ||
+        hasOption(values, '--ignore-environment', true) ||
+        values.includes('-') ||
+        values.includes('--help') ||
+        values.includes('--version')
+      )
+        return null;
       return environmentSecret(WHOLE);
     case 'printenv': {
       if (values.includes('--help') || values.includes('--version')) return null;
       const names = positionals(values, []);
       if (names.length === 0) return environmentSecret(WHOLE);
-      const secret = args.find((a, i) => a === null ? !values[i]!.startsWith('-') : !a.startsWith('-') && isCredentialVariable(a));
+      const secret = args.find((a, i) => (a === null ? !values[i]!.startsWith('-') : !a.startsWith('-') && isCredentialVariable(a)));
       return secret === undefined ? null : environmentSecret(secret === null ? 'a variable named at run time' : `the variable ${secret}`);
     }
     case 'export':

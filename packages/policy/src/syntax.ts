@@ -26,17 +26,46 @@ export interface ParsedScript {
 
 /** Node types whose children never hold a command. */
 const LEAVES = new Set([
-  'word', 'number', 'raw_string', 'ansi_c_string', 'simple_expansion', 'variable_name',
-  'special_variable_name', 'file_descriptor', 'comment', 'heredoc_start', 'heredoc_end',
-  'string_content', 'regex', 'extglob_pattern', 'test_operator', 'brace_expression',
+  'word',
+  'number',
+  'raw_string',
+  'ansi_c_string',
+  'simple_expansion',
+  'variable_name',
+  'special_variable_name',
+  'file_descriptor',
+  'comment',
+  'heredoc_start',
+  'heredoc_end',
+  'string_content',
+  'regex',
+  'extglob_pattern',
+  'test_operator',
+  'brace_expression',
 ]);
 
 /** Node types whose position the policy never reads: only their children matter. */
 const STRUCTURAL = new Set([
-  'program', 'list', 'pipeline', 'do_group', 'if_statement', 'elif_clause',
-  'else_clause', 'while_statement', 'for_statement', 'c_style_for_statement', 'case_statement', 'case_item',
-  'command_name', 'negated_command', 'test_command', 'binary_expression', 'unary_expression',
-  'parenthesized_expression', 'ternary_expression', 'postfix_expression',
+  'program',
+  'list',
+  'pipeline',
+  'do_group',
+  'if_statement',
+  'elif_clause',
+  'else_clause',
+  'while_statement',
+  'for_statement',
+  'c_style_for_statement',
+  'case_statement',
+  'case_item',
+  'command_name',
+  'negated_command',
+  'test_command',
+  'binary_expression',
+  'unary_expression',
+  'parenthesized_expression',
+  'ternary_expression',
+  'postfix_expression',
 ]);
 
 /** Node types worth descending into only when their text can hold a substitution. */
@@ -119,8 +148,30 @@ function literalCommand(source: string, start: number, end: number): SyntaxNode 
  * gives their own node types; a line starting with one of them always goes to tree-sitter.
  */
 const SPECIAL_FIRST_WORDS = new Set([
-  'if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in',
-  'function', 'time', 'coproc', 'declare', 'typeset', 'export', 'readonly', 'local', 'unset', 'unsetenv',
+  'if',
+  'then',
+  'else',
+  'elif',
+  'fi',
+  'case',
+  'esac',
+  'for',
+  'select',
+  'while',
+  'until',
+  'do',
+  'done',
+  'in',
+  'function',
+  'time',
+  'coproc',
+  'declare',
+  'typeset',
+  'export',
+  'readonly',
+  'local',
+  'unset',
+  'unsetenv',
 ]);
 
 /**
@@ -195,7 +246,15 @@ function typeTable(parser: Parser): TypeTable {
     }
     const kind = new Uint8Array(names.length);
     names.forEach((name, id) => {
-      kind[id] = LEAVES.has(name) ? KIND_LEAF : STRUCTURAL.has(name) ? KIND_STRUCTURAL : SUBSTITUTION_CARRIERS.has(name) ? KIND_CARRIER : name === 'command' ? KIND_COMMAND : KIND_CONTAINER;
+      kind[id] = LEAVES.has(name)
+        ? KIND_LEAF
+        : STRUCTURAL.has(name)
+          ? KIND_STRUCTURAL
+          : SUBSTITUTION_CARRIERS.has(name)
+            ? KIND_CARRIER
+            : name === 'command'
+              ? KIND_COMMAND
+              : KIND_CONTAINER;
     });
     table = { names, named, kind };
     typeTables.set(language, table);

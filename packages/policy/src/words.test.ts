@@ -62,8 +62,8 @@ describe('words take the value bash would give them', () => {
     expect(expand('echo "$(find {a,b})" `ls {c,d}` <(cat {e,f})')).toBe('echo "$(find a b)" `ls c d` <(cat e f)');
     expect(expand('x=$(case $1 in a) ls {a,b};; esac); ls {c,d}')).toBe('x=$(case $1 in a) ls a b;; esac); ls c d');
     expect(expand('echo $(( 1 << 2 )); ls {a,b}')).toBe('echo $(( 1 << 2 )); ls a b');
-    expect(expand('cat <<"E\'F"\nit\'s {a,b}\nE\'F\nls {a,b}')).toBe('cat <<"E\'F"\nit\'s {a,b}\nE\'F\nls a b');
-    expect(expand("cat <<'E\"F' <<E\\G\n{a,b}\nE\"F\n{c,d}\nEG\nls {a,b}")).toBe("cat <<'E\"F' <<E\\G\n{a,b}\nE\"F\n{c,d}\nEG\nls a b");
+    expect(expand("cat <<\"E'F\"\nit's {a,b}\nE'F\nls {a,b}")).toBe("cat <<\"E'F\"\nit's {a,b}\nE'F\nls a b");
+    expect(expand('cat <<\'E"F\' <<E\\G\n{a,b}\nE"F\n{c,d}\nEG\nls {a,b}')).toBe('cat <<\'E"F\' <<E\\G\n{a,b}\nE"F\n{c,d}\nEG\nls a b');
   });
 
   it('joins backslash-newlines as bash does before it reads words', () => {
@@ -118,7 +118,15 @@ describe('paths', () => {
   });
 
   it('recognises secrets by location and by name, not templates', () => {
-    for (const p of ['~/.ssh/id_ed25519', '/home/me/.aws/credentials', '.env', 'config/.env.production', 'certs/server.key', '/proc/1/environ', '~/.config/gcloud/x']) {
+    for (const p of [
+      '~/.ssh/id_ed25519',
+      '/home/me/.aws/credentials',
+      '.env',
+      'config/.env.production',
+      'certs/server.key',
+      '/proc/1/environ',
+      '~/.config/gcloud/x',
+    ]) {
       expect(isSensitivePath(p, ctx), p).toBe(true);
     }
     for (const p of ['.env.example', 'src/env.ts', 'README.md', '~/.sshx', '/etc/hosts']) {

@@ -60,8 +60,19 @@ export function unquoteDouble(body: string): string | null {
 }
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
-  a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
-  '\\': '\\', "'": "'", '"': '"', '?': '?',
+  a: '\x07',
+  b: '\b',
+  e: '\x1b',
+  E: '\x1b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '?': '?',
 };
 
 /** The body of a `$'...'` string, decoded as bash does (`\x72` is `r`, `\101` is `A`, `\u263a` ...). */
@@ -199,7 +210,30 @@ interface Heredoc {
 }
 
 /** Reserved words, recognised where a command starts. */
-const RESERVED_WORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'for', 'select', 'in', 'case', 'esac', 'function', 'coproc', 'time', '!', '{', '}', '[[', ']]']);
+const RESERVED_WORDS = new Set([
+  'if',
+  'then',
+  'else',
+  'elif',
+  'fi',
+  'do',
+  'done',
+  'while',
+  'until',
+  'for',
+  'select',
+  'in',
+  'case',
+  'esac',
+  'function',
+  'coproc',
+  'time',
+  '!',
+  '{',
+  '}',
+  '[[',
+  ']]',
+]);
 /** Reserved words after which a command starts. */
 const COMMAND_FOLLOWS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', 'coproc', 'time', '!', '{']);
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
@@ -217,7 +251,10 @@ class ScriptReader {
   private limit: number;
   private depth = 0;
 
-  constructor(private readonly src: string, private readonly braces: boolean) {
+  constructor(
+    private readonly src: string,
+    private readonly braces: boolean,
+  ) {
     this.limit = src.length;
   }
 
@@ -344,10 +381,12 @@ class ScriptReader {
     const words = expandWord(word);
     if (words === null) return word.text;
     this.changed = true;
-    return words.map((w, i) => {
-      const syntax = (w.active.startsWith('1') && w.text.startsWith('#')) || (commandPosition && i === 0 && ASSIGNMENT.test(w.text));
-      return syntax ? '\\' + w.text : w.text;
-    }).join(' ');
+    return words
+      .map((w, i) => {
+        const syntax = (w.active.startsWith('1') && w.text.startsWith('#')) || (commandPosition && i === 0 && ASSIGNMENT.test(w.text));
+        return syntax ? '\\' + w.text : w.text;
+      })
+      .join(' ');
   }
 
   /** `$(...)`, `$((...))`, `${...}`, `$[...]` or a backquoted command; null at any other `$`. */
@@ -688,7 +727,7 @@ function expandSequence(body: string): string[] | null {
   const [, from, to, stepText] = m;
   const numeric = /\d/.test(from!);
   if (numeric !== /\d/.test(to!)) return null;
-  if (!numeric && (from! < 'a') !== (to! < 'a')) return null;
+  if (!numeric && from! < 'a' !== to! < 'a') return null;
   const start = numeric ? Number(from) : from!.charCodeAt(0);
   const end = numeric ? Number(to) : to!.charCodeAt(0);
   const step = Math.max(1, Math.abs(Number(stepText ?? 1)));
@@ -781,7 +820,12 @@ export function scanWord(text: string, heredoc = false): WordScan {
  * past its closing brace. Operators that expand words (`${x:-$y}`) are left to the caller's scan,
  * which resumes inside them.
  */
-function parameter(text: string, i: number, variables: { name: string; use: VariableUse }[], arithmetic: { start: number; end: number; array?: string }[]): number {
+function parameter(
+  text: string,
+  i: number,
+  variables: { name: string; use: VariableUse }[],
+  arithmetic: { start: number; end: number; array?: string }[],
+): number {
   const n = text.length;
   let length = false;
   let indirect = false;

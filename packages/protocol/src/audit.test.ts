@@ -15,9 +15,14 @@ function documented(): Record<string, string[]> {
 
 describe('the event catalogue', () => {
   it('docs/audit.md lists every event with exactly the fields the log validates', () => {
-    const declared = Object.fromEntries(Object.entries(EVENT_FIELDS).map(([event, fields]) => [
-      event, Object.entries(fields).map(([name, kind]) => (kind.endsWith('?') ? `${name}?` : name)).sort(),
-    ]));
+    const declared = Object.fromEntries(
+      Object.entries(EVENT_FIELDS).map(([event, fields]) => [
+        event,
+        Object.entries(fields)
+          .map(([name, kind]) => (kind.endsWith('?') ? `${name}?` : name))
+          .sort(),
+      ]),
+    );
     const doc = Object.fromEntries(Object.entries(documented()).map(([event, fields]) => [event, [...fields].sort()]));
     expect(doc).toEqual(declared);
   });
@@ -26,8 +31,16 @@ describe('the event catalogue', () => {
 describe('toJsonLine', () => {
   it('writes a row as a line of the agent audit.log: its event, with actor only when there is one', () => {
     const row: AuditRow = {
-      id: 7, ts: '2026-03-01T10:00:00.000Z', event: 'terminal_cmd', session: 's1', actor: 'agent', risk_level: 'low', decision: 'allow-once',
-      summary: 'cmd 7 (allow-once): safe', payload: { command: 'cmd 7' }, hash: 'ab',
+      id: 7,
+      ts: '2026-03-01T10:00:00.000Z',
+      event: 'terminal_cmd',
+      session: 's1',
+      actor: 'agent',
+      risk_level: 'low',
+      decision: 'allow-once',
+      summary: 'cmd 7 (allow-once): safe',
+      payload: { command: 'cmd 7' },
+      hash: 'ab',
     };
     expect(JSON.parse(toJsonLine(row))).toEqual({ ts: row.ts, event: 'terminal_cmd', session: 's1', actor: 'agent', command: 'cmd 7' });
     expect(toJsonLine({ ...row, actor: null })).not.toContain('actor');

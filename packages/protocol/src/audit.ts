@@ -7,45 +7,104 @@ import { fail, ok, type Result } from './result.js';
 import { illFormedTextAt, illFormedTextMessage } from './text.js';
 
 type FieldKind =
-  | 'string' | 'string?' | 'number' | 'number?' | 'integer?' | 'strings?' | 'object' | 'object?'
-  | 'risk' | 'risk?' | 'verdict?' | 'mode' | 'mode?';
+  'string' | 'string?' | 'number' | 'number?' | 'integer?' | 'strings?' | 'object' | 'object?' | 'risk' | 'risk?' | 'verdict?' | 'mode' | 'mode?';
 
 export const EVENT_FIELDS = {
   /** A command the gateway decided on (the seed's ExecAuditEntry), and how its run ended. */
   terminal_cmd: {
-    command: 'string', decision: 'string', risk_level: 'risk?', executor: 'string?', session_key: 'string?',
-    duration_ms: 'number?', exit_code: 'integer?', verdict: 'verdict?', mode: 'mode?', agent: 'string?',
-    cwd: 'string?', reasons: 'strings?', request_id: 'string?', reason: 'string?', rule_id: 'string?', approval_id: 'string?', tool_id: 'string?',
+    command: 'string',
+    decision: 'string',
+    risk_level: 'risk?',
+    executor: 'string?',
+    session_key: 'string?',
+    duration_ms: 'number?',
+    exit_code: 'integer?',
+    verdict: 'verdict?',
+    mode: 'mode?',
+    agent: 'string?',
+    cwd: 'string?',
+    reasons: 'strings?',
+    request_id: 'string?',
+    reason: 'string?',
+    rule_id: 'string?',
+    approval_id: 'string?',
+    tool_id: 'string?',
   },
   /** A request waits for a person (`request_id`: the approval's id, as approval_decision has it). */
   approval_request: {
-    request_id: 'string', command: 'string', agent: 'string', cwd: 'string?', verdict: 'verdict?', risk_level: 'risk', reasons: 'strings?',
-    expires_at: 'string?', tool_id: 'string?', rule_id: 'string?',
+    request_id: 'string',
+    command: 'string',
+    agent: 'string',
+    cwd: 'string?',
+    verdict: 'verdict?',
+    risk_level: 'risk',
+    reasons: 'strings?',
+    expires_at: 'string?',
+    tool_id: 'string?',
+    rule_id: 'string?',
   },
   /** A command the gateway allowed has finished: how it ended. */
   command_finished: {
-    request_id: 'string', command: 'string', exit_code: 'integer?', signal: 'string?', duration_ms: 'number', agent: 'string?', cwd: 'string?',
+    request_id: 'string',
+    command: 'string',
+    exit_code: 'integer?',
+    signal: 'string?',
+    duration_ms: 'number',
+    agent: 'string?',
+    cwd: 'string?',
   },
   /** A person answered a pending approval; `channel`: where (unix-socket, console, websocket, notification, shortcut). */
   approval_decision: {
-    request_id: 'string', command: 'string', decision: 'string', resolved_by: 'string', reason: 'string?',
-    rule: 'object?', risk_level: 'risk?', channel: 'string?',
+    request_id: 'string',
+    command: 'string',
+    decision: 'string',
+    resolved_by: 'string',
+    reason: 'string?',
+    rule: 'object?',
+    risk_level: 'risk?',
+    channel: 'string?',
   },
   security_mode_change: { from: 'mode?', to: 'mode', agent: 'string?' },
   /** An agent's rule was added or removed by hand (Allow Always is an approval_decision). */
   rule_change: { change: 'string', agent: 'string', rule: 'object' },
   /** A sandboxed run (the seed's SandboxAuditLog). */
   sandbox_exec: {
-    tool_id: 'string', capabilities: 'object?', capability_hash: 'string?', status: 'string', platform: 'string', violations: 'strings?',
-    duration_ms: 'number?', exit_code: 'integer?', command: 'string?', request_id: 'string?', capabilities_hash: 'string?', error: 'string?',
+    tool_id: 'string',
+    capabilities: 'object?',
+    capability_hash: 'string?',
+    status: 'string',
+    platform: 'string',
+    violations: 'strings?',
+    duration_ms: 'number?',
+    exit_code: 'integer?',
+    command: 'string?',
+    request_id: 'string?',
+    capabilities_hash: 'string?',
+    error: 'string?',
   },
   /** The capability ledger: a tool's contract approved, a Trial run confirmed, the tool verified (`capabilities_hash`: the contract's). */
   capability_approval: {
-    tool_id: 'string', capabilities_hash: 'string', stage: 'string', decision: 'string', capabilities: 'object?', stage_before: 'string?',
-    confirmed_runs: 'integer?', resolved_by: 'string?', parameters: 'strings?', changed_from: 'string?',
+    tool_id: 'string',
+    capabilities_hash: 'string',
+    stage: 'string',
+    decision: 'string',
+    capabilities: 'object?',
+    stage_before: 'string?',
+    confirmed_runs: 'integer?',
+    resolved_by: 'string?',
+    parameters: 'strings?',
+    changed_from: 'string?',
   },
   /** A run that asked for more than its approved contract, and what was decided about it. */
-  capability_escalation: { tool_id: 'string', reason: 'string', kind: 'string?', path: 'string?', decision: 'string?', resolved_by: 'string?', capabilities_hash: 'string?' },
+  capability_escalation: {
+    tool_id: 'string',
+    reason: 'string',
+    kind: 'string?',
+    path: 'string?',
+    decision: 'string?',
+    resolved_by: 'string?',
+    capabilities_hash: 'string?',
+  },
   /** A device or chat sender asked to pair; the code itself is a secret until used, so only its first characters. */
   pairing_request: { code_hint: 'string?', device_name: 'string', device_type: 'string', fingerprint: 'string?', peer: 'string?' },
   /** The owner approved a pairing: a chat sender is paired (device_id `chat:CHANNEL:SENDER`); a device has yet to prove its key. */
@@ -74,19 +133,25 @@ export const EVENT_FIELDS = {
 export type AuditEventType = keyof typeof EVENT_FIELDS;
 export const AUDIT_EVENT_TYPES = Object.keys(EVENT_FIELDS) as AuditEventType[];
 
-type FieldType<K extends FieldKind> =
-  K extends 'string' | 'string?' ? string
-  : K extends 'number' | 'number?' | 'integer?' ? number
-  : K extends 'strings?' ? string[]
-  : K extends 'object' | 'object?' ? Record<string, unknown>
-  : K extends 'risk' | 'risk?' ? RiskLevel
-  : K extends 'verdict?' ? Verdict
-  : K extends 'mode' | 'mode?' ? SecurityMode
-  : never;
+type FieldType<K extends FieldKind> = K extends 'string' | 'string?'
+  ? string
+  : K extends 'number' | 'number?' | 'integer?'
+    ? number
+    : K extends 'strings?'
+      ? string[]
+      : K extends 'object' | 'object?'
+        ? Record<string, unknown>
+        : K extends 'risk' | 'risk?'
+          ? RiskLevel
+          : K extends 'verdict?'
+            ? Verdict
+            : K extends 'mode' | 'mode?'
+              ? SecurityMode
+              : never;
 
-type Fields<F extends Record<string, FieldKind>> =
-  { -readonly [K in keyof F as F[K] extends `${string}?` ? never : K]: FieldType<F[K]> } &
-  { -readonly [K in keyof F as F[K] extends `${string}?` ? K : never]?: FieldType<F[K]> | null };
+type Fields<F extends Record<string, FieldKind>> = { -readonly [K in keyof F as F[K] extends `${string}?` ? never : K]: FieldType<F[K]> } & {
+  -readonly [K in keyof F as F[K] extends `${string}?` ? K : never]?: FieldType<F[K]> | null;
+};
 
 /** Fields every event has besides its payload. */
 export interface AuditCommon {
@@ -129,7 +194,11 @@ type BaseKind = 'string' | 'number' | 'integer' | 'strings' | 'object' | 'risk' 
 const COMPILED: Readonly<Record<string, readonly { name: string; kind: BaseKind; optional: boolean }[]>> = Object.fromEntries(
   Object.entries(EVENT_FIELDS).map(([type, fields]) => [
     type,
-    Object.entries(fields as Record<string, FieldKind>).map(([name, kind]) => ({ name, kind: kind.replace('?', '') as BaseKind, optional: kind.endsWith('?') })),
+    Object.entries(fields as Record<string, FieldKind>).map(([name, kind]) => ({
+      name,
+      kind: kind.replace('?', '') as BaseKind,
+      optional: kind.endsWith('?'),
+    })),
   ]),
 );
 

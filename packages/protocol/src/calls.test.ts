@@ -44,18 +44,25 @@ describe('JSON-RPC envelopes', () => {
 
   it('reads what the gateway sends: results, errors with their code, notifications', () => {
     expect(parseRpcIncoming('{"jsonrpc":"2.0","id":1,"result":{"a":1}}')).toEqual({ ok: true, value: { kind: 'result', id: 1, result: { a: 1 } } });
-    expect(parseRpcIncoming('{"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":"No.","data":{"code":"revoked"}}}'))
-      .toEqual({ ok: true, value: { kind: 'error', id: 1, error: { code: -32000, message: 'No.', data: { code: 'revoked' } } } });
-    expect(parseRpcIncoming('{"jsonrpc":"2.0","method":"challenge","params":{"nonce":"x"}}')).toEqual({ ok: true, value: { kind: 'notification', method: 'challenge', params: { nonce: 'x' } } });
+    expect(parseRpcIncoming('{"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":"No.","data":{"code":"revoked"}}}')).toEqual({
+      ok: true,
+      value: { kind: 'error', id: 1, error: { code: -32000, message: 'No.', data: { code: 'revoked' } } },
+    });
+    expect(parseRpcIncoming('{"jsonrpc":"2.0","method":"challenge","params":{"nonce":"x"}}')).toEqual({
+      ok: true,
+      value: { kind: 'notification', method: 'challenge', params: { nonce: 'x' } },
+    });
     expect(parseRpcIncoming('42').ok).toBe(false);
   });
 });
 
 describe('identity calls', () => {
-  it('validate the owner\'s calls', () => {
+  it("validate the owner's calls", () => {
     expect(parseOwnerCall('pairing.approve', { code: ' abcd-efgh ' })).toEqual({ ok: true, value: { method: 'pairing.approve', code: 'abcd-efgh' } });
-    expect(parseOwnerCall('guests.invite', { name: 'Ana', tools: ['exec', 'exec', '*'], expires_in_ms: 60_000 }))
-      .toEqual({ ok: true, value: { method: 'guests.invite', name: 'Ana', tools: ['exec', '*'], expires_in_ms: 60_000 } });
+    expect(parseOwnerCall('guests.invite', { name: 'Ana', tools: ['exec', 'exec', '*'], expires_in_ms: 60_000 })).toEqual({
+      ok: true,
+      value: { method: 'guests.invite', name: 'Ana', tools: ['exec', '*'], expires_in_ms: 60_000 },
+    });
     expect(parseOwnerCall('guests.invite', { name: 'Ana', tools: [] })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
     expect(parseOwnerCall('guests.invite', { name: 'Ana', tools: ['rm -rf'] })).toMatchObject({ ok: false });
     expect(parseOwnerCall('guests.invite', { name: 'Ana', tools: ['exec'], expires_in_ms: 5 })).toMatchObject({ ok: false });
@@ -63,16 +70,28 @@ describe('identity calls', () => {
     expect(parseOwnerCall('devices.format', {})).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
   });
 
-  it('validate a device\'s calls: keys of 32 bytes, signatures of 64, in canonical base64url', () => {
-    expect(parseDeviceCall('pairing.request', { name: 'Phone', type: 'phone', public_key: key })).toMatchObject({ ok: true, value: { public_key: new Uint8Array(32).fill(7) } });
-    expect(parseDeviceCall('pairing.request', { name: 'Phone', type: 'phone', public_key: toBase64url(new Uint8Array(31)) })).toMatchObject({ ok: false, error: { message: '"public_key" must be 32 bytes, base64url without padding.' } });
+  it("validate a device's calls: keys of 32 bytes, signatures of 64, in canonical base64url", () => {
+    expect(parseDeviceCall('pairing.request', { name: 'Phone', type: 'phone', public_key: key })).toMatchObject({
+      ok: true,
+      value: { public_key: new Uint8Array(32).fill(7) },
+    });
+    expect(parseDeviceCall('pairing.request', { name: 'Phone', type: 'phone', public_key: toBase64url(new Uint8Array(31)) })).toMatchObject({
+      ok: false,
+      error: { message: '"public_key" must be 32 bytes, base64url without padding.' },
+    });
     expect(parseDeviceCall('connect', { token: 'aleph1.x.y', signature })).toMatchObject({ ok: true });
     expect(parseDeviceCall('connect', { token: 'aleph1.x.y', signature: `${signature}=` })).toMatchObject({ ok: false });
-    expect(parseDeviceCall('chat.authorize', { channel: 'telegram', sender: '4711' })).toEqual({ ok: true, value: { method: 'chat.authorize', channel: 'telegram', sender: '4711' } });
+    expect(parseDeviceCall('chat.authorize', { channel: 'telegram', sender: '4711' })).toEqual({
+      ok: true,
+      value: { method: 'chat.authorize', channel: 'telegram', sender: '4711' },
+    });
     expect(parseDeviceCall('pairing.request', { name: 'x'.repeat(65), type: 'cli', public_key: key })).toMatchObject({ ok: false });
     // What the owner reads before approving cannot hide or fake anything: no escapes, bidi overrides or zero-width characters.
     for (const name of ['laptop (cli, key 1b41a78b7980896f)\u001b[8m', 'laptop\nfingerprint ok', 'pho\u202Eenol', 'ph\u200Bone']) {
-      expect(parseDeviceCall('pairing.request', { name, type: 'cli', public_key: key })).toMatchObject({ ok: false, error: { message: '"name" must not hold control or invisible characters.' } });
+      expect(parseDeviceCall('pairing.request', { name, type: 'cli', public_key: key })).toMatchObject({
+        ok: false,
+        error: { message: '"name" must not hold control or invisible characters.' },
+      });
     }
     expect(parseDeviceCall('pairing.request', { name: 'Ana\u2019s Pixel 📱', type: 'phone', public_key: key })).toMatchObject({ ok: true });
     expect(parseDeviceCall('chat.authorize', { channel: 'telegram', sender: '4711', name: 'Bob\u0007' })).toMatchObject({ ok: false });
@@ -94,11 +113,35 @@ describe('policy calls', () => {
   });
 
   it('check a rule whole: agent, action, kind and pattern, a message only on a deny, a real expiry', () => {
-    const rule = { agent: 'a1', action: 'deny', kind: 'prefix', pattern: ' npm publish * ', message: 'Releases go through CI.', expires_at: '2030-01-01T00:00:00+01:00' };
+    const rule = {
+      agent: 'a1',
+      action: 'deny',
+      kind: 'prefix',
+      pattern: ' npm publish * ',
+      message: 'Releases go through CI.',
+      expires_at: '2030-01-01T00:00:00+01:00',
+    };
     expect(parseOwnerCall('rules.add', rule)).toEqual({
-      ok: true, value: { method: 'rules.add', agent: 'a1', action: 'deny', kind: 'prefix', pattern: 'npm publish *', message: 'Releases go through CI.', expires_at: '2029-12-31T23:00:00.000Z' },
+      ok: true,
+      value: {
+        method: 'rules.add',
+        agent: 'a1',
+        action: 'deny',
+        kind: 'prefix',
+        pattern: 'npm publish *',
+        message: 'Releases go through CI.',
+        expires_at: '2029-12-31T23:00:00.000Z',
+      },
     });
-    for (const bad of [{ action: 'permit' }, { kind: 'regex' }, { kind: 'path', pattern: 'bin/*' }, { action: 'allow' }, { expires_at: 'soon' }, { agent: '' }, { pattern: 'x'.repeat(1025) }]) {
+    for (const bad of [
+      { action: 'permit' },
+      { kind: 'regex' },
+      { kind: 'path', pattern: 'bin/*' },
+      { action: 'allow' },
+      { expires_at: 'soon' },
+      { agent: '' },
+      { pattern: 'x'.repeat(1025) },
+    ]) {
       expect(parseOwnerCall('rules.add', { ...rule, ...bad })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
     }
   });
@@ -106,7 +149,10 @@ describe('policy calls', () => {
   it('read a rules file all or nothing, naming the first bad rule', () => {
     const good = { agent: 'a1', action: 'allow', kind: 'exact', pattern: 'make' };
     expect(parseRulesFile({ version: 1, rules: [good, good] })).toMatchObject({ ok: true, value: { version: 1, rules: [good, good] } });
-    expect(parseRulesFile({ version: 1, rules: [good, { ...good, kind: 'glob' }] })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^rules\[1\]: /) } });
+    expect(parseRulesFile({ version: 1, rules: [good, { ...good, kind: 'glob' }] })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/^rules\[1\]: /) },
+    });
     expect(parseRulesFile({ version: 2, rules: [] })).toMatchObject({ ok: false, error: { message: expect.stringContaining('version') } });
     expect(parseRulesFile({ rules: Array.from({ length: MAX_IMPORT_RULES + 1 }, () => good) })).toMatchObject({ ok: false });
     expect(parseRulesFile('[]')).toMatchObject({ ok: false });

@@ -12,11 +12,23 @@ import { UNPRINTABLE } from './visible.js';
 import { parseOverviewQuery, type OverviewRange } from './console-api.js';
 
 export const OWNER_METHODS = [
-  'pairing.list', 'pairing.approve', 'pairing.reject',
-  'devices.list', 'devices.revoke', 'devices.rotate',
-  'guests.invite', 'guests.list', 'guests.revoke',
-  'audit.search', 'audit.verify', 'audit.overview',
-  'policy.get', 'policy.set_mode', 'rules.add', 'rules.remove', 'rules.import',
+  'pairing.list',
+  'pairing.approve',
+  'pairing.reject',
+  'devices.list',
+  'devices.revoke',
+  'devices.rotate',
+  'guests.invite',
+  'guests.list',
+  'guests.revoke',
+  'audit.search',
+  'audit.verify',
+  'audit.overview',
+  'policy.get',
+  'policy.set_mode',
+  'rules.add',
+  'rules.remove',
+  'rules.import',
 ] as const;
 export type OwnerMethod = (typeof OWNER_METHODS)[number];
 
@@ -313,7 +325,7 @@ export function parseRuleDraft(value: unknown): Result<RuleDraft> {
   }
   const rule = parseAllowRule(v);
   if (!rule.ok) return fail('invalid_params', rule.error.message);
-  if (rule.value.pattern.length > 1024) return fail('invalid_params', 'A rule\'s pattern is at most 1024 characters.');
+  if (rule.value.pattern.length > 1024) return fail('invalid_params', "A rule's pattern is at most 1024 characters.");
   const draft: { -readonly [K in keyof RuleDraft]: RuleDraft[K] } = { agent: agent.value, action: v.action as RuleAction, ...rule.value };
   if (v.message !== undefined && v.message !== null && v.message !== '') {
     if (v.action !== 'deny') return fail('invalid_params', 'Only a deny rule carries a message.');
@@ -345,7 +357,11 @@ function parseTimelineQuery(p: Readonly<Record<string, unknown>>): Result<OwnerC
   const list = <T extends string>(key: string, allowed: readonly T[] | null): Result<T[] | undefined> => {
     const v = p[key];
     if (v === undefined) return ok(undefined);
-    if (!Array.isArray(v) || v.length > 32 || !v.every((x) => typeof x === 'string' && x.length <= 64 && (allowed === null || (allowed as readonly string[]).includes(x)))) {
+    if (
+      !Array.isArray(v) ||
+      v.length > 32 ||
+      !v.every((x) => typeof x === 'string' && x.length <= 64 && (allowed === null || (allowed as readonly string[]).includes(x)))
+    ) {
       return fail('invalid_params', `"${key}" must list ${allowed === null ? 'strings' : `some of ${allowed.join(', ')}`}.`);
     }
     return ok(v as T[]);
@@ -373,7 +389,8 @@ function parseTimelineQuery(p: Readonly<Record<string, unknown>>): Result<OwnerC
     out[key] = v as number;
   }
   if (p.limit !== undefined) {
-    if (!Number.isInteger(p.limit) || (p.limit as number) < 1 || (p.limit as number) > 1000) return fail('invalid_params', '"limit" must be a whole number from 1 to 1000.');
+    if (!Number.isInteger(p.limit) || (p.limit as number) < 1 || (p.limit as number) > 1000)
+      return fail('invalid_params', '"limit" must be a whole number from 1 to 1000.');
     out.limit = p.limit as number;
   }
   return ok({ method: 'audit.search', ...out });

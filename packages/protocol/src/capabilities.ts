@@ -11,10 +11,7 @@ export type FilesystemEntry =
   /** A private, empty, writable /tmp for the run, gone when it ends. */
   | { readonly kind: 'temp_workspace' };
 
-export type NetworkGrant =
-  | { readonly kind: 'deny' }
-  | { readonly kind: 'allow_all' }
-  | { readonly kind: 'allow_domains'; readonly domains: readonly string[] };
+export type NetworkGrant = { readonly kind: 'deny' } | { readonly kind: 'allow_all' } | { readonly kind: 'allow_domains'; readonly domains: readonly string[] };
 
 export interface ProcessLimits {
   /** Wall-clock seconds before the whole process group is killed. */
@@ -44,13 +41,15 @@ const DOMAIN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 export function parseCapabilities(value: unknown): Result<Capabilities> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('invalid_capabilities', 'Capabilities must be an object.');
   const v = value as Record<string, unknown>;
-  if (!Array.isArray(v.filesystem) || v.filesystem.length > LIMITS.maxEntries) return fail('invalid_capabilities', `"filesystem" must list at most ${LIMITS.maxEntries} entries.`);
+  if (!Array.isArray(v.filesystem) || v.filesystem.length > LIMITS.maxEntries)
+    return fail('invalid_capabilities', `"filesystem" must list at most ${LIMITS.maxEntries} entries.`);
   const filesystem: FilesystemEntry[] = [];
   for (const [i, e] of (v.filesystem as unknown[]).entries()) {
     const entry = e as Record<string, unknown>;
     if (typeof entry !== 'object' || entry === null) return fail('invalid_capabilities', `filesystem[${i}] must be an object.`);
     if (entry.kind === 'temp_workspace') filesystem.push({ kind: 'temp_workspace' });
-    else if ((entry.kind === 'read_only' || entry.kind === 'read_write') && typeof entry.path === 'string' && entry.path !== '') filesystem.push({ kind: entry.kind, path: entry.path });
+    else if ((entry.kind === 'read_only' || entry.kind === 'read_write') && typeof entry.path === 'string' && entry.path !== '')
+      filesystem.push({ kind: entry.kind, path: entry.path });
     else return fail('invalid_capabilities', `filesystem[${i}] must be {"kind": "read_only"|"read_write", "path"} or {"kind": "temp_workspace"}.`);
   }
   const n = v.network as Record<string, unknown> | undefined;
@@ -58,26 +57,56 @@ export function parseCapabilities(value: unknown): Result<Capabilities> {
   if (n?.kind === 'deny' || n?.kind === 'allow_all') network = { kind: n.kind };
   else if (n?.kind === 'allow_domains' && Array.isArray(n.domains) && n.domains.length > 0 && n.domains.every((d) => typeof d === 'string' && DOMAIN.test(d))) {
     network = { kind: 'allow_domains', domains: [...new Set(n.domains as string[])] };
-  } else return fail('invalid_capabilities', '"network" must be {"kind": "deny"}, {"kind": "allow_all"} or {"kind": "allow_domains", "domains": ["example.com", "*.example.org"]}.');
+  } else
+    return fail(
+      'invalid_capabilities',
+      '"network" must be {"kind": "deny"}, {"kind": "allow_all"} or {"kind": "allow_domains", "domains": ["example.com", "*.example.org"]}.',
+    );
   const p = v.process as Record<string, unknown> | undefined;
   const seconds = p?.max_execution_time_s;
   const memory = p?.max_memory_mb;
-  if (typeof p !== 'object' || p === null || !Number.isInteger(seconds) || (seconds as number) < 1 || (seconds as number) > LIMITS.maxSeconds
-    || !Number.isInteger(memory) || (memory as number) < 16 || (memory as number) > LIMITS.maxMemoryMb || typeof p.no_fork !== 'boolean') {
-    return fail('invalid_capabilities', `"process" must be {"max_execution_time_s": 1..${LIMITS.maxSeconds}, "max_memory_mb": 16..${LIMITS.maxMemoryMb}, "no_fork": true|false}.`);
+  if (
+    typeof p !== 'object' ||
+    p === null ||
+    !Number.isInteger(seconds) ||
+    (seconds as number) < 1 ||
+    (seconds as number) > LIMITS.maxSeconds ||
+    !Number.isInteger(memory) ||
+    (memory as number) < 16 ||
+    (memory as number) > LIMITS.maxMemoryMb ||
+    typeof p.no_fork !== 'boolean'
+  ) {
+    return fail(
+      'invalid_capabilities',
+      `"process" must be {"max_execution_time_s": 1..${LIMITS.maxSeconds}, "max_memory_mb": 16..${LIMITS.maxMemoryMb}, "no_fork": true|false}.`,
+    );
   }
-  if (!(ENVIRONMENT_GRANTS as readonly unknown[]).includes(v.environment)) return fail('invalid_capabilities', `"environment" must be one of ${ENVIRONMENT_GRANTS.join(', ')}.`);
+  if (!(ENVIRONMENT_GRANTS as readonly unknown[]).includes(v.environment))
+    return fail('invalid_capabilities', `"environment" must be one of ${ENVIRONMENT_GRANTS.join(', ')}.`);
   return ok({
-    filesystem, network, process: { max_execution_time_s: seconds as number, max_memory_mb: memory as number, no_fork: p.no_fork }, environment: v.environment as EnvironmentGrant,
+    filesystem,
+    network,
+    process: { max_execution_time_s: seconds as number, max_memory_mb: memory as number, no_fork: p.no_fork },
+    environment: v.environment as EnvironmentGrant,
   });
 }
 
 /** A profile in words, one grant per line, for the people who approve it. */
 export function describeCapabilities(caps: Capabilities): string[] {
-  const lines = caps.filesystem.map((e) => (e.kind === 'temp_workspace' ? 'a private, empty /tmp' : `${e.kind === 'read_only' ? 'read' : 'read and write'} ${e.path}`));
-  lines.push(caps.network.kind === 'deny' ? 'no network' : caps.network.kind === 'allow_all' ? 'the whole network' : `the network to ${caps.network.domains.join(', ')}`);
+  const lines = caps.filesystem.map((e) =>
+    e.kind === 'temp_workspace' ? 'a private, empty /tmp' : `${e.kind === 'read_only' ? 'read' : 'read and write'} ${e.path}`,
+  );
+  lines.push(
+    caps.network.kind === 'deny' ? 'no network' : caps.network.kind === 'allow_all' ? 'the whole network' : `the network to ${caps.network.domains.join(', ')}`,
+  );
   const p = caps.process;
   lines.push(`at most ${p.max_execution_time_s} s and ${p.max_memory_mb} MiB per process${p.no_fork ? ', no new processes' : ''}`);
-  lines.push(caps.environment === 'full' ? 'the whole environment, secrets included' : caps.environment === 'restricted' ? 'a restricted environment (PATH, HOME, locale; no secrets)' : 'an empty environment');
+  lines.push(
+    caps.environment === 'full'
+      ? 'the whole environment, secrets included'
+      : caps.environment === 'restricted'
+        ? 'a restricted environment (PATH, HOME, locale; no secrets)'
+        : 'an empty environment',
+  );
   return lines;
 }

@@ -20,9 +20,22 @@ describe('the Overview call', () => {
 
   it('says whether the sandbox is there, with what, or why not', () => {
     const settings = { enabled: true, when_unavailable: 'refuse' } as const;
-    expect(sandboxStatus(ok({ platform: 'linux', launcher: 'bwrap' }), settings)).toEqual({ available: true, platform: 'linux', launcher: 'bwrap', reason: null, enabled: true, when_unavailable: 'refuse' });
-    expect(sandboxStatus(fail('sandbox_unavailable', 'bubblewrap is not installed.'), { enabled: false, when_unavailable: 'run_unsandboxed' }))
-      .toEqual({ available: false, platform: null, launcher: null, reason: 'bubblewrap is not installed.', enabled: false, when_unavailable: 'run_unsandboxed' });
+    expect(sandboxStatus(ok({ platform: 'linux', launcher: 'bwrap' }), settings)).toEqual({
+      available: true,
+      platform: 'linux',
+      launcher: 'bwrap',
+      reason: null,
+      enabled: true,
+      when_unavailable: 'refuse',
+    });
+    expect(sandboxStatus(fail('sandbox_unavailable', 'bubblewrap is not installed.'), { enabled: false, when_unavailable: 'run_unsandboxed' })).toEqual({
+      available: false,
+      platform: null,
+      launcher: null,
+      reason: 'bubblewrap is not installed.',
+      enabled: false,
+      when_unavailable: 'run_unsandboxed',
+    });
   });
 });
 

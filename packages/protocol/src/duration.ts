@@ -14,7 +14,12 @@ export function parseDuration(text: string): Result<number> {
   return ok(Math.round(total));
 }
 
-const SPOKEN: readonly (readonly [string, number])[] = [['d', 86_400_000], ['h', 3_600_000], ['min', 60_000], ['s', 1000]];
+const SPOKEN: readonly (readonly [string, number])[] = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['min', 60_000],
+  ['s', 1000],
+];
 
 /** A duration as a person says it: `850 ms`, `4.2 s`, `15 min`, `2 h`, `1 h 30 min`, `3 d`. */
 export function formatDuration(ms: number): string {

@@ -5,14 +5,31 @@ const risk = { level: 'medium', score: 40, reasons: [{ code: 'writes_files', mes
 const binding = { executables: { make: '/usr/bin/make', nothere: null }, scripts: { '/w/x.sh': 'ab'.repeat(32) } };
 const decision = { type: 'approval_decision', id: 'r1', reason: 'approved by the owner', verdict: 'confirm', risk, resolved_by: 'owner' };
 const approval = {
-  id: 'a1b2c3d4', request: { command: 'make', cwd: '/w', agent_id: 'claude-code', session_key: 's' }, verdict: 'confirm', risk,
+  id: 'a1b2c3d4',
+  request: { command: 'make', cwd: '/w', agent_id: 'claude-code', session_key: 's' },
+  verdict: 'confirm',
+  risk,
   segments: [{ text: 'make', name: 'make', argv: ['make', null], verdict: 'confirm', reasons: ['writes_files'], via: [] }],
-  suggested_rule: { kind: 'prefix', pattern: 'make *' }, created_at: '2026-01-01T00:00:00.000Z', expires_at: '2026-01-01T00:02:00.000Z',
+  suggested_rule: { kind: 'prefix', pattern: 'make *' },
+  created_at: '2026-01-01T00:00:00.000Z',
+  expires_at: '2026-01-01T00:02:00.000Z',
 };
 const tool = {
-  name: 'wc', stage: 'verified', gate: 'confirm_run', reason: 'wc reads outside its contract.', contract_hash: 'ab'.repeat(32), changed_from: null, program: { path: '/usr/bin/wc', hash: 'cd'.repeat(32) },
-  capabilities: { filesystem: [{ kind: 'read_only', path: '/w' }], network: { kind: 'deny' }, process: { max_execution_time_s: 10, max_memory_mb: 256, no_fork: true }, environment: 'none' },
-  parameters: ['-l'], escalations: [{ kind: 'outside_scope', subject: '/etc/passwd', message: 'wc reads /etc/passwd, outside its contract.' }],
+  name: 'wc',
+  stage: 'verified',
+  gate: 'confirm_run',
+  reason: 'wc reads outside its contract.',
+  contract_hash: 'ab'.repeat(32),
+  changed_from: null,
+  program: { path: '/usr/bin/wc', hash: 'cd'.repeat(32) },
+  capabilities: {
+    filesystem: [{ kind: 'read_only', path: '/w' }],
+    network: { kind: 'deny' },
+    process: { max_execution_time_s: 10, max_memory_mb: 256, no_fork: true },
+    environment: 'none',
+  },
+  parameters: ['-l'],
+  escalations: [{ kind: 'outside_scope', subject: '/etc/passwd', message: 'wc reads /etc/passwd, outside its contract.' }],
 };
 
 function refusal(value: Record<string, unknown>): string {
@@ -35,7 +52,12 @@ describe('what a client accepts from the gateway', () => {
     { type: 'result', id: 'call-1', result: null },
     { type: 'error', code: 'too_many_pending', message: 'At most 64 requests may wait per connection.', id: 'r9' },
     { type: 'pong' },
-    { type: 'config_invalid', file: '/h/exec-approvals.json', code: 'config_invalid', message: '/h/exec-approvals.json is not valid JSON (...); it was left untouched.' },
+    {
+      type: 'config_invalid',
+      file: '/h/exec-approvals.json',
+      code: 'config_invalid',
+      message: '/h/exec-approvals.json is not valid JSON (...); it was left untouched.',
+    },
     { type: 'config_recovered', file: '/h/exec-approvals.json' },
   ])('accepts a well-formed $type', (value) => {
     expect(parseGatewayMessage(value)).toEqual({ ok: true, value });
@@ -60,7 +82,9 @@ describe('what a client accepts from the gateway', () => {
     expect(refusal({ type: 'approval_pending', approval: { ...approval, segments: [{ text: 'make' }] } })).toContain('malformed');
     expect(refusal({ type: 'pending', approvals: [approval, null] })).toContain('"pending"');
     expect(refusal({ type: 'approval_pending', approval: { ...approval, tool: { name: 'wc' } } })).toContain('malformed');
-    expect(refusal({ type: 'approval_pending', approval: { ...approval, tool: { ...tool, escalations: [{ kind: 'outside_scope' }] } } })).toContain('malformed');
+    expect(refusal({ type: 'approval_pending', approval: { ...approval, tool: { ...tool, escalations: [{ kind: 'outside_scope' }] } } })).toContain(
+      'malformed',
+    );
     // Approving a contract means approving the program it runs: one that does not say is not read.
     expect(refusal({ type: 'approval_pending', approval: { ...approval, tool: { ...tool, program: undefined } } })).toContain('malformed');
   });

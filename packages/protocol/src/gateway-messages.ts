@@ -23,47 +23,112 @@ const optional = (v: unknown, is: (x: unknown) => boolean): boolean => v === und
 const oneOf = (list: readonly string[], v: unknown): boolean => (list as readonly unknown[]).includes(v);
 
 const isRisk = (v: unknown): v is Risk =>
-  isObject(v) && oneOf(RISK_LEVELS, v.level) && isCount(v.score) && Array.isArray(v.reasons) && v.reasons.every((r) => isObject(r) && isText(r.code) && isText(r.message));
+  isObject(v) &&
+  oneOf(RISK_LEVELS, v.level) &&
+  isCount(v.score) &&
+  Array.isArray(v.reasons) &&
+  v.reasons.every((r) => isObject(r) && isText(r.code) && isText(r.message));
 
 const isBinding = (v: unknown): v is ExecBinding =>
-  isObject(v) && isObject(v.executables) && Object.values(v.executables).every((p) => orNull(p, isText)) && isObject(v.scripts) && Object.values(v.scripts).every(isText);
+  isObject(v) &&
+  isObject(v.executables) &&
+  Object.values(v.executables).every((p) => orNull(p, isText)) &&
+  isObject(v.scripts) &&
+  Object.values(v.scripts).every(isText);
 
 const isRule = (v: unknown): boolean => isObject(v) && oneOf(ALLOW_RULE_KINDS, v.kind) && isText(v.pattern);
 
 const isSegment = (v: unknown): boolean =>
-  isObject(v) && isText(v.text) && orNull(v.name, isText) && Array.isArray(v.argv) && v.argv.every((a) => orNull(a, isText)) && oneOf(VERDICTS, v.verdict) && isTexts(v.reasons) && isTexts(v.via);
+  isObject(v) &&
+  isText(v.text) &&
+  orNull(v.name, isText) &&
+  Array.isArray(v.argv) &&
+  v.argv.every((a) => orNull(a, isText)) &&
+  oneOf(VERDICTS, v.verdict) &&
+  isTexts(v.reasons) &&
+  isTexts(v.via);
 
 const isRequest = (v: unknown): boolean =>
   isObject(v) && isText(v.command) && isText(v.cwd) && isText(v.agent_id) && isText(v.session_key) && optional(v.path, isText);
 
 const isPendingTool = (v: unknown): v is PendingTool =>
-  isObject(v) && isText(v.name) && oneOf(TRUST_STAGES, v.stage) && oneOf(TOOL_GATES, v.gate) && isText(v.reason) && isText(v.contract_hash)
-  && orNull(v.changed_from, isText) && isObject(v.program) && isText(v.program.path) && isText(v.program.hash) && parseCapabilities(v.capabilities).ok && orNull(v.parameters, isTexts)
-  && Array.isArray(v.escalations) && v.escalations.every((e) => isObject(e) && oneOf(ESCALATION_KINDS, e.kind) && isText(e.subject) && isText(e.message));
+  isObject(v) &&
+  isText(v.name) &&
+  oneOf(TRUST_STAGES, v.stage) &&
+  oneOf(TOOL_GATES, v.gate) &&
+  isText(v.reason) &&
+  isText(v.contract_hash) &&
+  orNull(v.changed_from, isText) &&
+  isObject(v.program) &&
+  isText(v.program.path) &&
+  isText(v.program.hash) &&
+  parseCapabilities(v.capabilities).ok &&
+  orNull(v.parameters, isTexts) &&
+  Array.isArray(v.escalations) &&
+  v.escalations.every((e) => isObject(e) && oneOf(ESCALATION_KINDS, e.kind) && isText(e.subject) && isText(e.message));
 
 const isApproval = (v: unknown): v is PendingApproval =>
-  isObject(v) && isId(v.id) && isRequest(v.request) && oneOf(VERDICTS, v.verdict) && isRisk(v.risk) && Array.isArray(v.segments) && v.segments.every(isSegment)
-  && orNull(v.suggested_rule, isRule) && isText(v.created_at) && isText(v.expires_at) && optional(v.tool, isPendingTool);
+  isObject(v) &&
+  isId(v.id) &&
+  isRequest(v.request) &&
+  oneOf(VERDICTS, v.verdict) &&
+  isRisk(v.risk) &&
+  Array.isArray(v.segments) &&
+  v.segments.every(isSegment) &&
+  orNull(v.suggested_rule, isRule) &&
+  isText(v.created_at) &&
+  isText(v.expires_at) &&
+  optional(v.tool, isPendingTool);
 
 const isPairing = (v: unknown): v is PairingView =>
-  isObject(v) && isText(v.code) && oneOf(PAIRING_KINDS, v.kind) && isText(v.name) && isText(v.type) && orNull(v.fingerprint, isText) && isText(v.peer)
-  && isText(v.created_at) && isText(v.expires_at) && isCount(v.expires_in_ms) && typeof v.approved === 'boolean';
+  isObject(v) &&
+  isText(v.code) &&
+  oneOf(PAIRING_KINDS, v.kind) &&
+  isText(v.name) &&
+  isText(v.type) &&
+  orNull(v.fingerprint, isText) &&
+  isText(v.peer) &&
+  isText(v.created_at) &&
+  isText(v.expires_at) &&
+  isCount(v.expires_in_ms) &&
+  typeof v.approved === 'boolean';
 
 const isRunOutput = (v: unknown): v is ToolRunOutput =>
-  isObject(v) && orNull(v.exit_code, Number.isInteger) && optional(v.signal, isText) && isCount(v.duration_ms) && isText(v.stdout) && isText(v.stderr)
-  && typeof v.truncated === 'boolean' && v.sandbox !== undefined && parseSandboxOutcome(v.sandbox).ok && optional(v.error, isText);
+  isObject(v) &&
+  orNull(v.exit_code, Number.isInteger) &&
+  optional(v.signal, isText) &&
+  isCount(v.duration_ms) &&
+  isText(v.stdout) &&
+  isText(v.stderr) &&
+  typeof v.truncated === 'boolean' &&
+  v.sandbox !== undefined &&
+  parseSandboxOutcome(v.sandbox).ok &&
+  optional(v.error, isText);
 
 const isToolResult = (v: Fields): v is Fields & ToolResult =>
-  isId(v.id) && oneOf(DECISIONS, v.decision) && isText(v.reason) && isText(v.resolved_by) && oneOf(VERDICTS, v.verdict) && isRisk(v.risk)
-  && oneOf(TRUST_STAGES, v.stage) && isText(v.contract_hash) && optional(v.run, isRunOutput);
+  isId(v.id) &&
+  oneOf(DECISIONS, v.decision) &&
+  isText(v.reason) &&
+  isText(v.resolved_by) &&
+  oneOf(VERDICTS, v.verdict) &&
+  isRisk(v.risk) &&
+  oneOf(TRUST_STAGES, v.stage) &&
+  isText(v.contract_hash) &&
+  optional(v.run, isRunOutput);
 
 /** Whether a frame of this type has the fields its type promises. */
 const SHAPES: Readonly<Record<GatewayMessage['type'], (v: Fields) => boolean>> = {
   challenge: (v) => isText(v.nonce) && Number.isInteger(v.version),
   auth_ok: (v) => isText(v.hmac),
   // An allow carries the context it is bound to; a client must not run a command without it.
-  approval_decision: (v) => isId(v.id) && oneOf(DECISIONS, v.decision) && isText(v.reason) && oneOf(VERDICTS, v.verdict) && isRisk(v.risk) && isText(v.resolved_by)
-    && (v.decision === 'deny' ? optional(v.binding, isBinding) : isBinding(v.binding)),
+  approval_decision: (v) =>
+    isId(v.id) &&
+    oneOf(DECISIONS, v.decision) &&
+    isText(v.reason) &&
+    oneOf(VERDICTS, v.verdict) &&
+    isRisk(v.risk) &&
+    isText(v.resolved_by) &&
+    (v.decision === 'deny' ? optional(v.binding, isBinding) : isBinding(v.binding)),
   pending: (v) => Array.isArray(v.approvals) && v.approvals.every(isApproval),
   approval_pending: (v) => isApproval(v.approval),
   approval_resolved: (v) => isId(v.id) && oneOf(DECISIONS, v.decision) && isText(v.resolved_by),

@@ -10,10 +10,13 @@ function error(value: Record<string, unknown>): string {
 }
 
 describe('client messages are validated before anything acts on them', () => {
-  it('accepts a well-formed request, with or without the requester\'s PATH and a timeout', () => {
+  it("accepts a well-formed request, with or without the requester's PATH and a timeout", () => {
     expect(parseClientMessage({ type: 'approval_request', id: '1', request })).toEqual({ ok: true, value: { type: 'approval_request', id: '1', request } });
     const full = { type: 'approval_request', id: '1', request: { ...request, path: '/usr/bin:/bin', extra: 'dropped' }, timeout_ms: 500 };
-    expect(parseClientMessage(full)).toEqual({ ok: true, value: { type: 'approval_request', id: '1', request: { ...request, path: '/usr/bin:/bin' }, timeout_ms: 500 } });
+    expect(parseClientMessage(full)).toEqual({
+      ok: true,
+      value: { type: 'approval_request', id: '1', request: { ...request, path: '/usr/bin:/bin' }, timeout_ms: 500 },
+    });
   });
 
   it.each([
@@ -24,16 +27,26 @@ describe('client messages are validated before anything acts on them', () => {
     [{ type: 'approval_request', id: '1', request: { ...request, path: 7 } }, '"path" must be a non-empty string'],
     [{ type: 'approval_request', id: '1', request, timeout_ms: 0 }, '"timeout_ms" must be a whole number'],
     [{ type: 'approval_request', id: 'x'.repeat(129), request }, '"id" is longer than 128 characters'],
-    [{ type: 'approval_request', id: '1', request: { ...request, path: Array.from({ length: 257 }, (_, i) => `/d${i}`).join(':') } }, '"path" has more than 256 directories'],
+    [
+      { type: 'approval_request', id: '1', request: { ...request, path: Array.from({ length: 257 }, (_, i) => `/d${i}`).join(':') } },
+      '"path" has more than 256 directories',
+    ],
   ])('refuses a bad request: %j', (value, message) => {
     expect(error(value)).toContain(message);
   });
 
   it('accepts the answers an approver can give, grants included', () => {
-    expect(parseClientMessage({ type: 'resolve', id: 'p', decision: 'deny', reason: 'no' })).toMatchObject({ ok: true, value: { decision: 'deny', reason: 'no' } });
-    expect(parseClientMessage({ type: 'resolve', id: 'p', decision: 'allow-always', rule: { kind: 'prefix', pattern: ' npm * ' }, duration_ms: 900_000 }))
-      .toEqual({ ok: true, value: { type: 'resolve', id: 'p', decision: 'allow-always', rule: { kind: 'prefix', pattern: 'npm *' }, duration_ms: 900_000 } });
-    expect(parseClientMessage({ type: 'resolve', id: 'p', decision: 'allow-always', scope: 'session' })).toMatchObject({ ok: true, value: { scope: 'session' } });
+    expect(parseClientMessage({ type: 'resolve', id: 'p', decision: 'deny', reason: 'no' })).toMatchObject({
+      ok: true,
+      value: { decision: 'deny', reason: 'no' },
+    });
+    expect(
+      parseClientMessage({ type: 'resolve', id: 'p', decision: 'allow-always', rule: { kind: 'prefix', pattern: ' npm * ' }, duration_ms: 900_000 }),
+    ).toEqual({ ok: true, value: { type: 'resolve', id: 'p', decision: 'allow-always', rule: { kind: 'prefix', pattern: 'npm *' }, duration_ms: 900_000 } });
+    expect(parseClientMessage({ type: 'resolve', id: 'p', decision: 'allow-always', scope: 'session' })).toMatchObject({
+      ok: true,
+      value: { scope: 'session' },
+    });
   });
 
   it.each([
@@ -49,13 +62,21 @@ describe('client messages are validated before anything acts on them', () => {
   });
 
   it('accepts how a run ended, and refuses nonsense', () => {
-    expect(parseClientMessage({ type: 'exec_result', id: 'r', exit_code: 0, duration_ms: 1.5 })).toEqual({ ok: true, value: { type: 'exec_result', id: 'r', exit_code: 0, duration_ms: 1.5 } });
-    expect(parseClientMessage({ type: 'exec_result', id: 'r', exit_code: null, signal: 'SIGKILL', duration_ms: 3 })).toMatchObject({ ok: true, value: { signal: 'SIGKILL' } });
+    expect(parseClientMessage({ type: 'exec_result', id: 'r', exit_code: 0, duration_ms: 1.5 })).toEqual({
+      ok: true,
+      value: { type: 'exec_result', id: 'r', exit_code: 0, duration_ms: 1.5 },
+    });
+    expect(parseClientMessage({ type: 'exec_result', id: 'r', exit_code: null, signal: 'SIGKILL', duration_ms: 3 })).toMatchObject({
+      ok: true,
+      value: { signal: 'SIGKILL' },
+    });
     expect(error({ type: 'exec_result', id: 'r', exit_code: 256, duration_ms: 1 })).toContain('"exit_code" must be a whole number from 0 to 255');
     const sandbox = { status: 'sandbox_violation', platform: 'linux', capability_hash: 'ab'.repeat(32), violations: ['filesystem: Read-only file system'] };
     expect(parseClientMessage({ type: 'exec_result', id: 'r', exit_code: 1, duration_ms: 2, sandbox })).toMatchObject({ ok: true, value: { sandbox } });
     expect(error({ type: 'exec_result', id: 'r', exit_code: 1, duration_ms: 2, sandbox: { ...sandbox, status: 'fine' } })).toContain('"sandbox" must be');
-    expect(error({ type: 'exec_result', id: 'r', exit_code: 1, duration_ms: 2, sandbox: { ...sandbox, violations: Array(33).fill('x') } })).toContain('at most 32 strings');
+    expect(error({ type: 'exec_result', id: 'r', exit_code: 1, duration_ms: 2, sandbox: { ...sandbox, violations: Array(33).fill('x') } })).toContain(
+      'at most 32 strings',
+    );
     expect(error({ type: 'exec_result', id: 'r', exit_code: 0, duration_ms: -1 })).toContain('"duration_ms" must be a number');
     expect(error({ type: 'exec_result', id: 'r', duration_ms: 1 })).toContain('"exit_code"');
   });
@@ -67,12 +88,19 @@ describe('client messages are validated before anything acts on them', () => {
 });
 
 describe('tool runs are validated too', () => {
-  const caps = { filesystem: [{ kind: 'read_write', path: '${WORKSPACE}' }], network: { kind: 'deny' }, process: { max_execution_time_s: 60, max_memory_mb: 256, no_fork: false }, environment: 'none' };
+  const caps = {
+    filesystem: [{ kind: 'read_write', path: '${WORKSPACE}' }],
+    network: { kind: 'deny' },
+    process: { max_execution_time_s: 60, max_memory_mb: 256, no_fork: false },
+    environment: 'none',
+  };
   const run = { tool: 'wc', capabilities: caps, argv: ['wc', '-l', 'x'], cwd: '/w', agent_id: 'a', session_key: 's' };
 
   it('accepts a declared contract and an argv, dropping repeated parameters', () => {
-    expect(parseClientMessage({ type: 'tool_run', id: 't', run: { ...run, parameters: ['-l', '-l', '--bytes'] }, timeout_ms: 5 }))
-      .toEqual({ ok: true, value: { type: 'tool_run', id: 't', run: { ...run, parameters: ['-l', '--bytes'] }, timeout_ms: 5 } });
+    expect(parseClientMessage({ type: 'tool_run', id: 't', run: { ...run, parameters: ['-l', '-l', '--bytes'] }, timeout_ms: 5 })).toEqual({
+      ok: true,
+      value: { type: 'tool_run', id: 't', run: { ...run, parameters: ['-l', '--bytes'] }, timeout_ms: 5 },
+    });
   });
 
   it.each([

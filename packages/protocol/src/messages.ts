@@ -64,17 +64,25 @@ export type ClientMessage =
   | { readonly type: 'subscribe' }
   | { readonly type: 'get_pending' }
   | {
-    readonly type: 'resolve'; readonly id: string; readonly decision: Decision; readonly rule?: AllowRule; readonly reason?: string;
-    /** With `allow-always`: the grant expires after this long. */
-    readonly duration_ms?: number;
-    /** With `allow-always`: `session` grants only the request's session (and expires within a day). */
-    readonly scope?: GrantScope;
-  }
+      readonly type: 'resolve';
+      readonly id: string;
+      readonly decision: Decision;
+      readonly rule?: AllowRule;
+      readonly reason?: string;
+      /** With `allow-always`: the grant expires after this long. */
+      readonly duration_ms?: number;
+      /** With `allow-always`: `session` grants only the request's session (and expires within a day). */
+      readonly scope?: GrantScope;
+    }
   | {
-    readonly type: 'exec_result'; readonly id: string; readonly exit_code: number | null; readonly signal?: string; readonly duration_ms: number;
-    /** How the sandbox saw the run, when it ran in one. */
-    readonly sandbox?: SandboxOutcome;
-  }
+      readonly type: 'exec_result';
+      readonly id: string;
+      readonly exit_code: number | null;
+      readonly signal?: string;
+      readonly duration_ms: number;
+      /** How the sandbox saw the run, when it ran in one. */
+      readonly sandbox?: SandboxOutcome;
+    }
   /** One of the owner's identity calls (calls.ts): pairing codes, devices, guests. */
   | { readonly type: 'call'; readonly id: string; readonly call: OwnerCall }
   /** Run a tool in the sandbox under the contract it declares; answered by tool_result. */
@@ -113,8 +121,7 @@ export type GatewayEvent =
 
 /** The gateway's answer to an approval_request. An allow always says what the run is bound to. */
 export type DecisionAnswer = { readonly id: string; readonly reason: string; readonly verdict: Verdict; readonly risk: Risk; readonly resolved_by: string } & (
-  | { readonly decision: 'deny' }
-  | { readonly decision: Exclude<Decision, 'deny'>; readonly binding: ExecBinding }
+  { readonly decision: 'deny' } | { readonly decision: Exclude<Decision, 'deny'>; readonly binding: ExecBinding }
 );
 
 export type GatewayMessage =
@@ -152,20 +159,30 @@ function str(v: Record<string, unknown>, key: string, max: number, required = tr
 export function parseSandboxOutcome(value: unknown): Result<SandboxOutcome | undefined> {
   if (value === undefined) return ok(undefined);
   const v = value as Record<string, unknown>;
-  const problem = fail('invalid_message', `"sandbox" must be {"status": ${SANDBOX_RUN_STATUSES.map((s) => `"${s}"`).join('|')}, "platform", "capability_hash", "violations": [at most ${MAX_REPORTED_VIOLATIONS} strings]}.`);
+  const problem = fail(
+    'invalid_message',
+    `"sandbox" must be {"status": ${SANDBOX_RUN_STATUSES.map((s) => `"${s}"`).join('|')}, "platform", "capability_hash", "violations": [at most ${MAX_REPORTED_VIOLATIONS} strings]}.`,
+  );
   if (typeof v !== 'object' || v === null || !(SANDBOX_RUN_STATUSES as readonly unknown[]).includes(v.status)) return problem;
   const platform = str(v, 'platform', 32);
   const hash = str(v, 'capability_hash', 64);
   if (!platform.ok || !hash.ok) return problem;
   const violations = v.violations;
-  if (!Array.isArray(violations) || violations.length > MAX_REPORTED_VIOLATIONS || !violations.every((x) => typeof x === 'string' && x.length <= 512)) return problem;
+  if (!Array.isArray(violations) || violations.length > MAX_REPORTED_VIOLATIONS || !violations.every((x) => typeof x === 'string' && x.length <= 512))
+    return problem;
   return ok({ status: v.status as SandboxRunStatus, platform: platform.value!, capability_hash: hash.value!, violations: violations as string[] });
 }
 
 function parseRule(value: unknown): Result<AllowRule | undefined> {
   if (value === undefined) return ok(undefined);
   const v = value as Record<string, unknown>;
-  if (typeof v !== 'object' || v === null || !(ALLOW_RULE_KINDS as readonly unknown[]).includes(v.kind) || typeof v.pattern !== 'string' || v.pattern.trim() === '') {
+  if (
+    typeof v !== 'object' ||
+    v === null ||
+    !(ALLOW_RULE_KINDS as readonly unknown[]).includes(v.kind) ||
+    typeof v.pattern !== 'string' ||
+    v.pattern.trim() === ''
+  ) {
     return fail('invalid_message', '"rule" must be {"kind": "exact"|"prefix"|"path", "pattern": "..."}.');
   }
   return ok({ kind: v.kind as AllowRule['kind'], pattern: v.pattern.trim() });
@@ -202,11 +219,20 @@ export function parseClientMessage(value: Readonly<Record<string, unknown>>): Re
       }
       const path = str(req, 'path', 64 * 1024, false);
       if (!path.ok) return path;
-      if (path.value !== undefined && path.value.split(':').length > MAX_PATH_ENTRIES) return fail('invalid_message', `"path" has more than ${MAX_PATH_ENTRIES} directories.`);
+      if (path.value !== undefined && path.value.split(':').length > MAX_PATH_ENTRIES)
+        return fail('invalid_message', `"path" has more than ${MAX_PATH_ENTRIES} directories.`);
       const request: ExecRequest = {
-        command: command.value!, cwd: cwd.value!, agent_id: agent.value!, session_key: session.value!, ...(path.value === undefined ? {} : { path: path.value }),
+        command: command.value!,
+        cwd: cwd.value!,
+        agent_id: agent.value!,
+        session_key: session.value!,
+        ...(path.value === undefined ? {} : { path: path.value }),
       };
-      return ok(timeout === undefined ? { type: 'approval_request', id: id.value!, request } : { type: 'approval_request', id: id.value!, request, timeout_ms: timeout as number });
+      return ok(
+        timeout === undefined
+          ? { type: 'approval_request', id: id.value!, request }
+          : { type: 'approval_request', id: id.value!, request, timeout_ms: timeout as number },
+      );
     }
     case 'tool_run': {
       const id = str(value, 'id', MAX_ID_LENGTH);
@@ -236,29 +262,40 @@ export function parseClientMessage(value: Readonly<Record<string, unknown>>): Re
         return fail('invalid_message', `"duration_ms" must be a whole number of milliseconds from 1000 to ${MAX_GRANT_MS}.`);
       }
       const scope = value.scope;
-      if (scope !== undefined && !(GRANT_SCOPES as readonly unknown[]).includes(scope)) return fail('invalid_message', `"scope" must be one of ${GRANT_SCOPES.join(', ')}.`);
+      if (scope !== undefined && !(GRANT_SCOPES as readonly unknown[]).includes(scope))
+        return fail('invalid_message', `"scope" must be one of ${GRANT_SCOPES.join(', ')}.`);
       if ((duration !== undefined || scope !== undefined) && value.decision !== 'allow-always') {
         return fail('invalid_message', '"duration_ms" and "scope" go with the decision "allow-always".');
       }
       return ok({
-        type: 'resolve', id: id.value!, decision: value.decision as Decision,
-        ...(rule.value === undefined ? {} : { rule: rule.value }), ...(reason.value === undefined ? {} : { reason: reason.value }),
-        ...(duration === undefined ? {} : { duration_ms: duration as number }), ...(scope === undefined ? {} : { scope: scope as GrantScope }),
+        type: 'resolve',
+        id: id.value!,
+        decision: value.decision as Decision,
+        ...(rule.value === undefined ? {} : { rule: rule.value }),
+        ...(reason.value === undefined ? {} : { reason: reason.value }),
+        ...(duration === undefined ? {} : { duration_ms: duration as number }),
+        ...(scope === undefined ? {} : { scope: scope as GrantScope }),
       });
     }
     case 'exec_result': {
       const id = str(value, 'id', MAX_ID_LENGTH);
       if (!id.ok) return id;
       const code = value.exit_code;
-      if (code !== null && (!Number.isInteger(code) || (code as number) < 0 || (code as number) > 255)) return fail('invalid_message', '"exit_code" must be a whole number from 0 to 255, or null.');
+      if (code !== null && (!Number.isInteger(code) || (code as number) < 0 || (code as number) > 255))
+        return fail('invalid_message', '"exit_code" must be a whole number from 0 to 255, or null.');
       const signal = str(value, 'signal', 32, false);
       if (!signal.ok) return signal;
       const duration = value.duration_ms;
-      if (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0) return fail('invalid_message', '"duration_ms" must be a number of milliseconds.');
+      if (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0)
+        return fail('invalid_message', '"duration_ms" must be a number of milliseconds.');
       const sandbox = parseSandboxOutcome(value.sandbox);
       if (!sandbox.ok) return sandbox;
       return ok({
-        type: 'exec_result', id: id.value!, exit_code: code as number | null, duration_ms: duration, ...(signal.value === undefined ? {} : { signal: signal.value }),
+        type: 'exec_result',
+        id: id.value!,
+        exit_code: code as number | null,
+        duration_ms: duration,
+        ...(signal.value === undefined ? {} : { signal: signal.value }),
         ...(sandbox.value === undefined ? {} : { sandbox: sandbox.value }),
       });
     }

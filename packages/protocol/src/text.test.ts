@@ -7,12 +7,16 @@ const survivesUtf8 = (text: string): boolean => Buffer.from(text, 'utf8').toStri
 
 describe('well-formed text', () => {
   it('is exactly the text that survives UTF-8 unchanged, whatever its code units', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), (text) => {
-      expect(isWellFormedText(text)).toBe(survivesUtf8(text));
-    }));
-    fc.assert(fc.property(fc.string({ unit: fc.integer({ min: 0xd7f0, max: 0xe010 }).map((c) => String.fromCharCode(c)) }), (text) => {
-      expect(isWellFormedText(text)).toBe(survivesUtf8(text));
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        expect(isWellFormedText(text)).toBe(survivesUtf8(text));
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: fc.integer({ min: 0xd7f0, max: 0xe010 }).map((c) => String.fromCharCode(c)) }), (text) => {
+        expect(isWellFormedText(text)).toBe(survivesUtf8(text));
+      }),
+    );
   });
 
   it('accepts surrogate pairs and refuses a surrogate alone, at either end or in the middle', () => {

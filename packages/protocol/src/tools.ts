@@ -105,26 +105,46 @@ const text = (v: unknown, max: number): v is string => typeof v === 'string' && 
 export function parseToolRunRequest(value: unknown, maxText: number): Result<ToolRunRequest> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('invalid_message', '"run" must be an object.');
   const v = value as Record<string, unknown>;
-  if (typeof v.tool !== 'string' || !TOOL_NAME.test(v.tool)) return fail('invalid_message', '"tool" must be a name of lower-case letters, digits, ".", "_" and "-", at most 64 characters.');
+  if (typeof v.tool !== 'string' || !TOOL_NAME.test(v.tool))
+    return fail('invalid_message', '"tool" must be a name of lower-case letters, digits, ".", "_" and "-", at most 64 characters.');
   const capabilities = parseCapabilities(v.capabilities);
   if (!capabilities.ok) return fail('invalid_capabilities', `"capabilities": ${capabilities.error.message}`);
   let parameters: string[] | undefined;
   if (v.parameters !== undefined) {
-    if (!Array.isArray(v.parameters) || v.parameters.length > MAX_TOOL_PARAMETERS || !v.parameters.every((p) => typeof p === 'string' && /^-{1,2}[^\s=-][^\s=]{0,127}$/.test(p))) {
+    if (
+      !Array.isArray(v.parameters) ||
+      v.parameters.length > MAX_TOOL_PARAMETERS ||
+      !v.parameters.every((p) => typeof p === 'string' && /^-{1,2}[^\s=-][^\s=]{0,127}$/.test(p))
+    ) {
       return fail('invalid_message', `"parameters" must list at most ${MAX_TOOL_PARAMETERS} option names such as "-v" or "--output".`);
     }
     parameters = [...new Set(v.parameters as string[])];
   }
   const argv = v.argv;
-  if (!Array.isArray(argv) || argv.length === 0 || argv.length > MAX_TOOL_ARGS || !argv.every((a) => typeof a === 'string' && !a.includes('\0'))
-    || typeof argv[0] !== 'string' || argv[0] === '' || argv.reduce((n: number, a: string) => n + a.length, 0) > maxText) {
-    return fail('invalid_message', `"argv" must list the executable and its arguments: 1 to ${MAX_TOOL_ARGS} strings without NUL, ${maxText} characters in all.`);
+  if (
+    !Array.isArray(argv) ||
+    argv.length === 0 ||
+    argv.length > MAX_TOOL_ARGS ||
+    !argv.every((a) => typeof a === 'string' && !a.includes('\0')) ||
+    typeof argv[0] !== 'string' ||
+    argv[0] === '' ||
+    argv.reduce((n: number, a: string) => n + a.length, 0) > maxText
+  ) {
+    return fail(
+      'invalid_message',
+      `"argv" must list the executable and its arguments: 1 to ${MAX_TOOL_ARGS} strings without NUL, ${maxText} characters in all.`,
+    );
   }
   if (!text(v.cwd, 4096) || !v.cwd.startsWith('/')) return fail('invalid_message', '"cwd" must be an absolute path.');
   if (!text(v.agent_id, 128)) return fail('invalid_message', '"agent_id" must be a non-empty string of at most 128 characters.');
   if (!text(v.session_key, 128)) return fail('invalid_message', '"session_key" must be a non-empty string of at most 128 characters.');
   return ok({
-    tool: v.tool, capabilities: capabilities.value, ...(parameters === undefined ? {} : { parameters }), argv: argv as string[], cwd: v.cwd,
-    agent_id: v.agent_id, session_key: v.session_key,
+    tool: v.tool,
+    capabilities: capabilities.value,
+    ...(parameters === undefined ? {} : { parameters }),
+    argv: argv as string[],
+    cwd: v.cwd,
+    agent_id: v.agent_id,
+    session_key: v.session_key,
   });
 }

@@ -11,7 +11,9 @@ describe('visibleText', () => {
   it('shows what terminal escapes, carriage returns and bidi overrides would hide', () => {
     expect(visibleText('touch PWNED \u001b[2K\u001b[1Gls -la')).toBe('touch PWNED \\x1b[2K\\x1b[1Gls -la');
     expect(visibleText('touch PWNED #\rls -la')).toBe('touch PWNED #\\rls -la');
-    expect(visibleText('echo hi \u202e\u2066; touch X \u2069\u2066 #\u2069\u202c')).toBe('echo hi <U+202E><U+2066>; touch X <U+2069><U+2066> #<U+2069><U+202C>');
+    expect(visibleText('echo hi \u202e\u2066; touch X \u2069\u2066 #\u2069\u202c')).toBe(
+      'echo hi <U+202E><U+2066>; touch X <U+2069><U+2066> #<U+2069><U+202C>',
+    );
     expect(visibleText('r\u200bm -rf x\u0000\u007f')).toBe('r<U+200B>m -rf x\\x00\\x7f');
     expect(visibleText('a\u2028b')).toBe('a<U+2028>b');
   });

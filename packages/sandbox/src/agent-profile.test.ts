@@ -18,16 +18,30 @@ import { runSandboxed, type SandboxAuditLog } from './runner.js';
 import { skipLoudly } from '../../../scripts/skip-notice.js';
 
 const linux = process.platform === 'linux';
-if (!linux) skipLoudly('bubblewrap', `agent-profile.test.ts needs Linux and bubblewrap; this is ${process.platform}.`, 'The agent profile\'s rules are the same generators as every run\'s, golden-tested in sandbox.test.ts.');
+if (!linux)
+  skipLoudly(
+    'bubblewrap',
+    `agent-profile.test.ts needs Linux and bubblewrap; this is ${process.platform}.`,
+    "The agent profile's rules are the same generators as every run's, golden-tested in sandbox.test.ts.",
+  );
 
 const root = mkdtempSync(join(tmpdir(), 'alsb-agent-'));
 const home = join(root, 'home');
 const project = join(root, 'project');
 const KEY = '-----BEGIN OPENSSH PRIVATE KEY----- planted';
 const SECRETS: Record<string, string> = {
-  '.ssh/id_rsa': KEY, '.aws/credentials': 'aws_secret_access_key = planted', '.config/gh/hosts.yml': 'oauth_token: gho_planted', '.netrc': 'machine x password planted',
-  '.git-credentials': 'https://u:planted@example.com', '.docker/config.json': '{"auths": "planted"}', '.kube/config': 'token: planted', '.gnupg/private.key': 'planted',
-  '.local/share/keyrings/login.keyring': 'planted', '.claude/.credentials.json': '{"token": "planted"}', '.codex/auth.json': '{"token": "planted"}', '.aleph/exec-approvals.json': '{"secret": "planted"}',
+  '.ssh/id_rsa': KEY,
+  '.aws/credentials': 'aws_secret_access_key = planted',
+  '.config/gh/hosts.yml': 'oauth_token: gho_planted',
+  '.netrc': 'machine x password planted',
+  '.git-credentials': 'https://u:planted@example.com',
+  '.docker/config.json': '{"auths": "planted"}',
+  '.kube/config': 'token: planted',
+  '.gnupg/private.key': 'planted',
+  '.local/share/keyrings/login.keyring': 'planted',
+  '.claude/.credentials.json': '{"token": "planted"}',
+  '.codex/auth.json': '{"token": "planted"}',
+  '.aleph/exec-approvals.json': '{"secret": "planted"}',
 };
 const prettier = fileURLToPath(new URL('../../../node_modules/prettier', import.meta.url));
 const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', GITHUB_TOKEN: 'ghp_planted' };
@@ -51,7 +65,10 @@ beforeAll(() => {
   writeFileSync(join(project, '.gitignore'), '.env\nnode_modules\n');
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'tiny', version: '1.0.0', private: true, scripts: { test: 'node test.js' } }));
   writeFileSync(join(project, 'sum.js'), 'module.exports = (a, b) => a + b;\n');
-  writeFileSync(join(project, 'test.js'), "const assert = require('node:assert');\nassert.strictEqual(require('./sum')(2, 3), 5);\nconsole.log('1 test passed');\n");
+  writeFileSync(
+    join(project, 'test.js'),
+    "const assert = require('node:assert');\nassert.strictEqual(require('./sum')(2, 3), 5);\nconsole.log('1 test passed');\n",
+  );
   writeFileSync(join(project, 'ugly.js'), 'const  x = {a:1,\nb:2}\n');
   cpSync(prettier, join(project, 'node_modules', 'prettier'), { recursive: true });
   git('init', '-q');
@@ -78,7 +95,10 @@ async function run(script: string): Promise<Ran> {
   let stderr = '';
   out.on('data', (c: Buffer) => (stdout += c.toString()));
   err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const log = await runSandboxed({ capabilities: real.value, command: ['/bin/sh', '-c', script], cwd: project, env }, { stdin: 'ignore', stdout: out, stderr: err, hide: agentHiddenPaths(home, env) });
+  const log = await runSandboxed(
+    { capabilities: real.value, command: ['/bin/sh', '-c', script], cwd: project, env },
+    { stdin: 'ignore', stdout: out, stderr: err, hide: agentHiddenPaths(home, env) },
+  );
   return { log, stdout, stderr };
 }
 
@@ -86,16 +106,19 @@ describe('the agent profile', () => {
   it('reads the home and the project, writes the project, the caches that exist and a private /tmp, and has no network', () => {
     const caps = agentCapabilities('/home/me', { extraCaches: ['.bundle/cache', '/opt/cache'], exists: (p) => p !== '/home/me/.cargo/git' });
     expect(caps.filesystem).toEqual([
-      { kind: 'read_only', path: '/home/me' }, { kind: 'read_write', path: '${PROJECT_ROOT}' },
+      { kind: 'read_only', path: '/home/me' },
+      { kind: 'read_write', path: '${PROJECT_ROOT}' },
       ...DEFAULT_TOOL_CACHES.filter((c) => c !== '.cargo/git').map((c) => ({ kind: 'read_write', path: `/home/me/${c}` })),
-      { kind: 'read_write', path: '/home/me/.bundle/cache' }, { kind: 'read_write', path: '/opt/cache' }, { kind: 'temp_workspace' },
+      { kind: 'read_write', path: '/home/me/.bundle/cache' },
+      { kind: 'read_write', path: '/opt/cache' },
+      { kind: 'temp_workspace' },
     ]);
     expect(caps.network).toEqual({ kind: 'deny' });
     expect(agentCapabilities('/home/me', { exists: () => false }).filesystem.map((e) => e.kind)).toEqual(['read_only', 'read_write', 'temp_workspace']);
     expect(agentHiddenPaths('/home/me', {})).toEqual(['/home/me/.aleph']);
   });
 
-  it('makes npm\'s cache and the XDG cache on a fresh home, private, and leaves existing ones as they are', () => {
+  it("makes npm's cache and the XDG cache on a fresh home, private, and leaves existing ones as they are", () => {
     const fresh = mkdtempSync(join(root, 'fresh-'));
     mkdirSync(join(fresh, '.cache'), { mode: 0o755 });
     prepareAgentCaches(fresh);
@@ -108,7 +131,7 @@ describe('the agent profile', () => {
   });
 });
 
-describe.runIf(linux)('an agent\'s everyday work under the agent profile (real bubblewrap)', () => {
+describe.runIf(linux)("an agent's everyday work under the agent profile (real bubblewrap)", () => {
   it('git status, diff, add and commit in a real repository, with the identity from ~/.gitconfig', async () => {
     writeFileSync(join(project, 'README.md'), 'hello\nworld\n');
     const status = await run('git status --short && git diff --stat');
@@ -136,7 +159,9 @@ describe.runIf(linux)('an agent\'s everyday work under the agent profile (real b
 
   it('runs a Python script that writes in the project, node, and a formatter that rewrites a file', async () => {
     writeFileSync(join(project, 'write.py'), "import pathlib\npathlib.Path('out.txt').write_text('from python\\n')\nprint('wrote')\n");
-    const { stdout, log } = await run('python3 write.py && node -e "console.log(1 + 1)" && node node_modules/prettier/bin/prettier.cjs --log-level warn --write ugly.js && cat ugly.js');
+    const { stdout, log } = await run(
+      'python3 write.py && node -e "console.log(1 + 1)" && node node_modules/prettier/bin/prettier.cjs --log-level warn --write ugly.js && cat ugly.js',
+    );
     expect(stdout).toBe('wrote\n2\nconst x = { a: 1, b: 2 };\n');
     expect(log).toMatchObject({ status: 'success', exit_code: 0 });
     expect(readFileSync(join(project, 'out.txt'), 'utf8')).toBe('from python\n');
@@ -149,14 +174,16 @@ describe.runIf(linux)('an agent\'s everyday work under the agent profile (real b
     expect(existsSync('/tmp/agent-scratch')).toBe(false);
   });
 
-  it('does not read the home\'s secret stores, the project\'s .env or the gateway\'s directory, nor secrets in the environment', async () => {
+  it("does not read the home's secret stores, the project's .env or the gateway's directory, nor secrets in the environment", async () => {
     const files = [...Object.keys(SECRETS).map((rel) => `"$HOME/${rel}"`), '.env'];
     const { stdout } = await run(`for f in ${files.join(' ')}; do cat "$f" 2>/dev/null; done; echo "token=$GITHUB_TOKEN"; git config user.name`);
     expect(stdout).toBe('token=\nAgent Smith\n');
   });
 
   it('cannot write the home: not ~/.bashrc, not ~/.gitconfig, not a file dropped in $HOME', async () => {
-    const { stdout, log } = await run('echo evil >> "$HOME/.bashrc"; echo "bashrc $?"; git config --global user.name Evil; echo "gitconfig $?"; echo x > "$HOME/proof"; echo "proof $?"');
+    const { stdout, log } = await run(
+      'echo evil >> "$HOME/.bashrc"; echo "bashrc $?"; git config --global user.name Evil; echo "gitconfig $?"; echo x > "$HOME/proof"; echo "proof $?"',
+    );
     expect(stdout).toMatch(/^bashrc [1-9]\d*\ngitconfig [1-9]\d*\nproof [1-9]\d*\n$/);
     expect(readFileSync(join(home, '.bashrc'), 'utf8')).toBe('# mine\n');
     expect(readFileSync(join(home, '.gitconfig'), 'utf8')).toContain('name = Agent Smith');

@@ -23,7 +23,16 @@ export const AGENT_PROFILE = 'agent';
  * may add more.
  */
 export const DEFAULT_TOOL_CACHES: readonly string[] = [
-  '.npm', '.cache', '.cargo/registry', '.cargo/git', 'go/pkg/mod', '.local/share/pnpm', '.bun/install/cache', '.gradle/caches', '.m2/repository', 'Library/Caches',
+  '.npm',
+  '.cache',
+  '.cargo/registry',
+  '.cargo/git',
+  'go/pkg/mod',
+  '.local/share/pnpm',
+  '.bun/install/cache',
+  '.gradle/caches',
+  '.m2/repository',
+  'Library/Caches',
 ];
 
 /**

@@ -65,8 +65,10 @@ export function bubblewrapArgs(caps: Capabilities, options: BubblewrapOptions): 
   // grants as it stands is not hidden, and a grant inside a hidden directory is bound over it.
   const mounts: Array<{ depth: number; args: string[] }> = LINUX_SYSTEM_PATHS.map((p) => ({ depth: depth(p), args: ['--ro-bind-try', p, p] }));
   mounts.push(
-    { depth: 1, args: ['--proc', '/proc'] }, { depth: 2, args: ['--ro-bind', '/proc/sys', '/proc/sys'] },
-    { depth: 1, args: ['--dev', '/dev'] }, { depth: 2, args: ['--size', size, '--tmpfs', '/dev/shm'] },
+    { depth: 1, args: ['--proc', '/proc'] },
+    { depth: 2, args: ['--ro-bind', '/proc/sys', '/proc/sys'] },
+    { depth: 1, args: ['--dev', '/dev'] },
+    { depth: 2, args: ['--size', size, '--tmpfs', '/dev/shm'] },
     { depth: 1, args: ['--tmpfs', '/run'] },
   );
   const temp = caps.filesystem.some((e) => e.kind === 'temp_workspace');

@@ -8,7 +8,16 @@ import { isAbsolute, relative, sep } from 'node:path';
 import { canonicalJson, fail, ok, type Capabilities, type FilesystemEntry, type Result } from '@aleph/protocol';
 
 // The profile's type and its validation are wire types, in protocol; the sandbox's users get them here too.
-export { ENVIRONMENT_GRANTS, LIMITS, parseCapabilities, type Capabilities, type EnvironmentGrant, type FilesystemEntry, type NetworkGrant, type ProcessLimits } from '@aleph/protocol';
+export {
+  ENVIRONMENT_GRANTS,
+  LIMITS,
+  parseCapabilities,
+  type Capabilities,
+  type EnvironmentGrant,
+  type FilesystemEntry,
+  type NetworkGrant,
+  type ProcessLimits,
+} from '@aleph/protocol';
 
 /** The variables a profile's paths may use. */
 export interface PathVariables {
@@ -68,7 +77,13 @@ export function substitutePath(path: string, vars: PathVariables): Result<string
   if (unknown !== null) return fail('unknown_variable', `"${path}" uses \${${unknown}}; only \${WORKSPACE} and \${PROJECT_ROOT} are known.`);
   if (!result.startsWith('/')) return fail('relative_path', `"${path}" is not an absolute path.`);
   const trimmed = result.length > 1 && result.endsWith('/') ? result.slice(0, -1) : result;
-  if (trimmed.split('/').slice(1).some((s) => s === '' || s === '.' || s === '..') && trimmed !== '/') {
+  if (
+    trimmed
+      .split('/')
+      .slice(1)
+      .some((s) => s === '' || s === '.' || s === '..') &&
+    trimmed !== '/'
+  ) {
     return fail('unnormal_path', `"${path}" must not contain empty, "." or ".." segments.`);
   }
   if (/[\0\n\r]/.test(trimmed)) return fail('invalid_path', `"${path}" contains a NUL or newline.`);

@@ -10,7 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantFor, isLocalAddress, matchesPattern } from './domains.js';
-import { parseAuthority, parseSocksRequest, startDomainProxy, type DomainProxy, type DomainProxyOptions, type ProxyEndpoint, type RefusedConnection } from './domain-proxy.js';
+import {
+  parseAuthority,
+  parseSocksRequest,
+  startDomainProxy,
+  type DomainProxy,
+  type DomainProxyOptions,
+  type ProxyEndpoint,
+  type RefusedConnection,
+} from './domain-proxy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'alsb-proxy-'));
 let web: HttpServer;
@@ -20,7 +28,13 @@ let echoPort = 0;
 let echoed = 0;
 
 /** Test names, as the proxy's resolver maps them: every one to this machine's loopback servers. */
-const NAMES: Record<string, string[]> = { 'granted.test': ['127.0.0.1'], 'api.granted.test': ['127.0.0.1'], 'other.test': ['127.0.0.1'], 'rebind.test': ['127.0.0.1'], 'mixed.test': ['127.0.0.1', '93.184.215.14'] };
+const NAMES: Record<string, string[]> = {
+  'granted.test': ['127.0.0.1'],
+  'api.granted.test': ['127.0.0.1'],
+  'other.test': ['127.0.0.1'],
+  'rebind.test': ['127.0.0.1'],
+  'mixed.test': ['127.0.0.1', '93.184.215.14'],
+};
 const resolve = async (host: string): Promise<string[]> => NAMES[host] ?? [];
 
 beforeAll(async () => {
@@ -46,10 +60,20 @@ afterAll(() => {
 let socketCount = 0;
 async function proxy(options: Partial<DomainProxyOptions> = {}): Promise<{ proxy: DomainProxy; refused: RefusedConnection[] }> {
   const refused: RefusedConnection[] = [];
-  const p = await startDomainProxy({ path: join(dir, `p${++socketCount}.sock`) }, {
-    grants: [{ pattern: 'granted.test', ports: [webPort, echoPort], localAddresses: true }, { pattern: '*.granted.test', ports: [webPort], localAddresses: true }, { pattern: 'rebind.test', ports: [webPort] }],
-    resolve, onRefused: (r) => refused.push(r), now: () => 1_700_000_000_000, ...options,
-  });
+  const p = await startDomainProxy(
+    { path: join(dir, `p${++socketCount}.sock`) },
+    {
+      grants: [
+        { pattern: 'granted.test', ports: [webPort, echoPort], localAddresses: true },
+        { pattern: '*.granted.test', ports: [webPort], localAddresses: true },
+        { pattern: 'rebind.test', ports: [webPort] },
+      ],
+      resolve,
+      onRefused: (r) => refused.push(r),
+      now: () => 1_700_000_000_000,
+      ...options,
+    },
+  );
   return { proxy: p, refused };
 }
 
@@ -57,7 +81,11 @@ async function proxy(options: Partial<DomainProxyOptions> = {}): Promise<{ proxy
  * Connects to the proxy, sends each piece once the answer so far satisfies its condition, and
  * resolves with everything received when the proxy closes the connection (or `until` holds).
  */
-function talk(endpoint: ProxyEndpoint, steps: ReadonlyArray<readonly [(got: Buffer) => boolean, Buffer | string]>, until: (got: Buffer) => boolean = () => false): Promise<Buffer> {
+function talk(
+  endpoint: ProxyEndpoint,
+  steps: ReadonlyArray<readonly [(got: Buffer) => boolean, Buffer | string]>,
+  until: (got: Buffer) => boolean = () => false,
+): Promise<Buffer> {
   return new Promise((done, reject) => {
     const socket = 'path' in endpoint ? connect(endpoint.path) : connect(endpoint.port, endpoint.host);
     let got = Buffer.alloc(0);
@@ -109,7 +137,24 @@ describe('domain grants', () => {
   });
 
   it('know the addresses on this machine and the local network, in both families and IPv4 inside IPv6', () => {
-    for (const a of ['127.0.0.1', '127.8.8.8', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '::ffff:169.254.169.254', 'not-an-address']) {
+    for (const a of [
+      '127.0.0.1',
+      '127.8.8.8',
+      '10.1.2.3',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      '::',
+      'fe80::1',
+      'fd00::1',
+      '::ffff:127.0.0.1',
+      '::ffff:169.254.169.254',
+      'not-an-address',
+    ]) {
       expect(isLocalAddress(a), a).toBe(true);
     }
     for (const a of ['93.184.215.14', '172.32.0.1', '8.8.8.8', '2606:4700::1111', '::ffff:8.8.8.8']) expect(isLocalAddress(a), a).toBe(false);
@@ -147,7 +192,9 @@ describe('the domain proxy', () => {
       ]);
       expect(text(tunnelled)).toMatch(/^HTTP\/1\.1 200 Connection Established\r\n\r\nHTTP\/1\.1 200 OK/);
       expect(text(tunnelled)).toContain('hello from granted.test GET /via-connect');
-      const forwarded = await talk(p.endpoint, [[always, `GET http://api.granted.test:${webPort}/plain?x=1 HTTP/1.1\r\nHost: api.granted.test:${webPort}\r\nProxy-Connection: keep-alive\r\n\r\n`]]);
+      const forwarded = await talk(p.endpoint, [
+        [always, `GET http://api.granted.test:${webPort}/plain?x=1 HTTP/1.1\r\nHost: api.granted.test:${webPort}\r\nProxy-Connection: keep-alive\r\n\r\n`],
+      ]);
       expect(text(forwarded)).toMatch(/^HTTP\/1\.1 200 OK/);
       expect(text(forwarded)).toContain(`hello from api.granted.test:${webPort} GET /plain?x=1`);
       expect(refused).toEqual([]);
@@ -159,11 +206,15 @@ describe('the domain proxy', () => {
   it('tunnels to a granted domain by SOCKS5, bytes both ways', async () => {
     const { proxy: p } = await proxy();
     try {
-      const got = await talk(p.endpoint, [
-        [always, Buffer.from([5, 1, 0])],
-        [(b) => b.length >= 2, socksConnect('granted.test', echoPort)],
-        [(b) => b.length >= 12, 'ping through socks'],
-      ], (b) => text(b).endsWith('ping through socks'));
+      const got = await talk(
+        p.endpoint,
+        [
+          [always, Buffer.from([5, 1, 0])],
+          [(b) => b.length >= 2, socksConnect('granted.test', echoPort)],
+          [(b) => b.length >= 12, 'ping through socks'],
+        ],
+        (b) => text(b).endsWith('ping through socks'),
+      );
       expect([...got.subarray(0, 4)]).toEqual([5, 0, 5, 0]);
       expect(text(got.subarray(12))).toBe('ping through socks');
     } finally {
@@ -179,7 +230,10 @@ describe('the domain proxy', () => {
       expect(text(connectRefused)).toContain('other.test is not a domain this run was granted');
       const plainRefused = await talk(p.endpoint, [[always, `GET http://other.test:${webPort}/ HTTP/1.1\r\nHost: other.test\r\n\r\n`]]);
       expect(text(plainRefused)).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
-      const socksRefused = await talk(p.endpoint, [[always, Buffer.from([5, 1, 0])], [(b) => b.length >= 2, socksConnect('other.test', 443)]]);
+      const socksRefused = await talk(p.endpoint, [
+        [always, Buffer.from([5, 1, 0])],
+        [(b) => b.length >= 2, socksConnect('other.test', 443)],
+      ]);
       expect([...socksRefused.subarray(0, 4)]).toEqual([5, 0, 5, 2]);
       const wrongPort = await talk(p.endpoint, [[always, 'CONNECT granted.test:22 HTTP/1.1\r\n\r\n']]);
       expect(text(wrongPort)).toContain('granted.test is granted, but not on port 22');
@@ -199,14 +253,25 @@ describe('the domain proxy', () => {
   });
 
   it('never lets a granted name lead to this machine unless its grant says so (DNS rebinding)', async () => {
-    const { proxy: p, refused } = await proxy({ grants: [{ pattern: 'rebind.test', ports: [webPort] }, { pattern: 'mixed.test', ports: [webPort] }] });
+    const { proxy: p, refused } = await proxy({
+      grants: [
+        { pattern: 'rebind.test', ports: [webPort] },
+        { pattern: 'mixed.test', ports: [webPort] },
+      ],
+    });
     try {
       const rebound = await talk(p.endpoint, [[always, `CONNECT rebind.test:${webPort} HTTP/1.1\r\n\r\n`]]);
       expect(text(rebound)).toMatch(/^HTTP\/1\.1 403 Forbidden/);
       expect(text(rebound)).toContain('resolves to an address on this machine or the local network');
-      const socks = await talk(p.endpoint, [[always, Buffer.from([5, 1, 0])], [(b) => b.length >= 2, socksConnect('rebind.test', webPort)]]);
+      const socks = await talk(p.endpoint, [
+        [always, Buffer.from([5, 1, 0])],
+        [(b) => b.length >= 2, socksConnect('rebind.test', webPort)],
+      ]);
       expect(socks[3]).toBe(2);
-      expect(refused.map((r) => [r.host, r.reason])).toEqual([['rebind.test', 'local_address'], ['rebind.test', 'local_address']]);
+      expect(refused.map((r) => [r.host, r.reason])).toEqual([
+        ['rebind.test', 'local_address'],
+        ['rebind.test', 'local_address'],
+      ]);
     } finally {
       await p.close();
     }
@@ -221,9 +286,23 @@ describe('the domain proxy', () => {
       expect(text(await talk(p.endpoint, [[always, `GET /relative HTTP/1.1\r\nHost: granted.test\r\n\r\n`]]))).toMatch(/^HTTP\/1\.1 400/);
       expect(text(await talk(p.endpoint, [[always, `GET https://granted.test:${webPort}/ HTTP/1.1\r\n\r\n`]]))).toMatch(/^HTTP\/1\.1 400/);
       // SOCKS: a method it does not offer, a command it does not run (BIND), an address type that does not exist.
-      expect([...await talk(p.endpoint, [[always, Buffer.from([5, 1, 2])]])]).toEqual([5, 0xff]);
-      expect([...(await talk(p.endpoint, [[always, Buffer.from([5, 1, 0])], [(b) => b.length >= 2, Buffer.from([5, 2, 0, 1, 127, 0, 0, 1, 0, 80])]])).subarray(2, 4)]).toEqual([5, 7]);
-      expect([...(await talk(p.endpoint, [[always, Buffer.from([5, 1, 0])], [(b) => b.length >= 2, Buffer.from([5, 1, 0, 7, 1, 2, 3])]])).subarray(2, 4)]).toEqual([5, 8]);
+      expect([...(await talk(p.endpoint, [[always, Buffer.from([5, 1, 2])]]))]).toEqual([5, 0xff]);
+      expect([
+        ...(
+          await talk(p.endpoint, [
+            [always, Buffer.from([5, 1, 0])],
+            [(b) => b.length >= 2, Buffer.from([5, 2, 0, 1, 127, 0, 0, 1, 0, 80])],
+          ])
+        ).subarray(2, 4),
+      ]).toEqual([5, 7]);
+      expect([
+        ...(
+          await talk(p.endpoint, [
+            [always, Buffer.from([5, 1, 0])],
+            [(b) => b.length >= 2, Buffer.from([5, 1, 0, 7, 1, 2, 3])],
+          ])
+        ).subarray(2, 4),
+      ]).toEqual([5, 8]);
       expect(refused).toEqual([]);
     } finally {
       await p.close();
@@ -235,7 +314,10 @@ describe('the domain proxy', () => {
     try {
       const big = await talk(p.endpoint, [[always, `CONNECT granted.test:${webPort} HTTP/1.1\r\nX-Padding: ${'a'.repeat(8192)}\r\n\r\n`]]);
       expect(text(big)).toMatch(/^HTTP\/1\.1 431/);
-      const bigSocks = await talk(p.endpoint, [[always, Buffer.from([5, 1, 0])], [(b) => b.length >= 2, Buffer.concat([Buffer.from([5, 1, 0, 3, 255]), Buffer.alloc(5000, 0x61)])]]);
+      const bigSocks = await talk(p.endpoint, [
+        [always, Buffer.from([5, 1, 0])],
+        [(b) => b.length >= 2, Buffer.concat([Buffer.from([5, 1, 0, 3, 255]), Buffer.alloc(5000, 0x61)])],
+      ]);
       expect(bigSocks.length).toBe(2);
       // A client that sends half a request and then nothing is closed by the proxy, with nothing passed on.
       const stalled = await talk(p.endpoint, [[always, `CONNECT granted.test:${webPort} HTTP/1.1\r\nHost: gra`]]);
@@ -283,7 +365,10 @@ describe('the domain proxy', () => {
     try {
       const tunnelled = await talk(p.endpoint, [[always, `CONNECT granted.test:${bigPort} HTTP/1.1\r\n\r\n`]]);
       expect(tunnelled.length).toBe('HTTP/1.1 200 Connection Established\r\n\r\n'.length + SIZE);
-      const socks = await talk(p.endpoint, [[always, Buffer.from([5, 1, 0])], [(b) => b.length >= 2, socksConnect('granted.test', bigPort)]]);
+      const socks = await talk(p.endpoint, [
+        [always, Buffer.from([5, 1, 0])],
+        [(b) => b.length >= 2, socksConnect('granted.test', bigPort)],
+      ]);
       expect(socks.length).toBe(2 + 10 + SIZE);
     } finally {
       await p.close();
@@ -294,11 +379,17 @@ describe('the domain proxy', () => {
   it('carries many connections at once, each its own bytes', async () => {
     const { proxy: p } = await proxy();
     try {
-      const runs = Array.from({ length: 60 }, (_, i) => talk(p.endpoint, [
-        [always, i % 2 === 0 ? `CONNECT granted.test:${echoPort} HTTP/1.1\r\n\r\n` : Buffer.from([5, 1, 0])],
-        ...(i % 2 === 0 ? [] : [[(b: Buffer) => b.length >= 2, socksConnect('granted.test', echoPort)] as const]),
-        [(b: Buffer) => (i % 2 === 0 ? has('\r\n\r\n')(b) : b.length >= 12), `connection ${i} `],
-      ], (b) => text(b).endsWith(`connection ${i} `)));
+      const runs = Array.from({ length: 60 }, (_, i) =>
+        talk(
+          p.endpoint,
+          [
+            [always, i % 2 === 0 ? `CONNECT granted.test:${echoPort} HTTP/1.1\r\n\r\n` : Buffer.from([5, 1, 0])],
+            ...(i % 2 === 0 ? [] : [[(b: Buffer) => b.length >= 2, socksConnect('granted.test', echoPort)] as const]),
+            [(b: Buffer) => (i % 2 === 0 ? has('\r\n\r\n')(b) : b.length >= 12), `connection ${i} `],
+          ],
+          (b) => text(b).endsWith(`connection ${i} `),
+        ),
+      );
       const got = await Promise.all(runs);
       got.forEach((b, i) => expect(text(b).endsWith(`connection ${i} `), `connection ${i}`).toBe(true));
     } finally {
@@ -308,12 +399,25 @@ describe('the domain proxy', () => {
 
   it('listens on a loopback port where a socket cannot be bridged (macOS), and closes every connection when closed', async () => {
     const { proxy: p } = await proxy();
-    const tcp = await startDomainProxy({ host: '127.0.0.1', port: 0 }, { grants: [{ pattern: 'granted.test', ports: [echoPort], localAddresses: true }], resolve });
+    const tcp = await startDomainProxy(
+      { host: '127.0.0.1', port: 0 },
+      { grants: [{ pattern: 'granted.test', ports: [echoPort], localAddresses: true }], resolve },
+    );
     await p.close();
-    const open = talk(tcp.endpoint, [[always, `CONNECT granted.test:${echoPort} HTTP/1.1\r\n\r\n`], [has('\r\n\r\n'), 'held open']], has('held open'));
+    const open = talk(
+      tcp.endpoint,
+      [
+        [always, `CONNECT granted.test:${echoPort} HTTP/1.1\r\n\r\n`],
+        [has('\r\n\r\n'), 'held open'],
+      ],
+      has('held open'),
+    );
     expect(text(await open)).toContain('held open');
     const before = echoed;
-    const held = talk(tcp.endpoint, [[always, `CONNECT granted.test:${echoPort} HTTP/1.1\r\n\r\n`], [has('\r\n\r\n'), 'x']]);
+    const held = talk(tcp.endpoint, [
+      [always, `CONNECT granted.test:${echoPort} HTTP/1.1\r\n\r\n`],
+      [has('\r\n\r\n'), 'x'],
+    ]);
     await expect.poll(() => echoed).toBeGreaterThan(before);
     await tcp.close();
     expect(text(await held)).toContain('200 Connection Established');

@@ -114,7 +114,11 @@ export async function startDomainProxy(listen: ProxyEndpoint, options: DomainPro
   };
 
   /** The address to connect to for a granted host, or why there is none. */
-  const destination = async (host: string, port: number, protocol: ProxyProtocol): Promise<{ ok: true; address: string } | { ok: false; reason: RefusalReason }> => {
+  const destination = async (
+    host: string,
+    port: number,
+    protocol: ProxyProtocol,
+  ): Promise<{ ok: true; address: string } | { ok: false; reason: RefusalReason }> => {
     const granted = grantFor(options.grants, host, port);
     if (!granted.ok) {
       refuse(host, port, protocol, granted.reason);
@@ -300,17 +304,19 @@ export async function startDomainProxy(listen: ProxyEndpoint, options: DomainPro
     else server.listen(listen.port, listen.host, () => resolveListen());
   });
   const address = server.address();
-  const endpoint: ProxyEndpoint = 'path' in listen ? listen : { host: '127.0.0.1', port: typeof address === 'object' && address !== null ? address.port : listen.port };
+  const endpoint: ProxyEndpoint =
+    'path' in listen ? listen : { host: '127.0.0.1', port: typeof address === 'object' && address !== null ? address.port : listen.port };
   return {
     endpoint,
     refused,
     get refusedCount() {
       return refusedCount;
     },
-    close: () => new Promise<void>((done) => {
-      server.close(() => done());
-      for (const s of sockets) s.destroy();
-    }),
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        for (const s of sockets) s.destroy();
+      }),
   };
 }
 

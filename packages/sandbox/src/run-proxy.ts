@@ -41,10 +41,20 @@ export interface RunProxy {
 export const BRIDGE_PROGRAM_DIRS: readonly string[] = ['/usr/bin', '/bin', '/usr/local/bin'];
 
 /** The proxy for a run, or null when its profile grants no domains. `programDirs`: where socat and perl are looked for. */
-export async function startRunProxy(caps: Capabilities, platform: 'linux' | 'macos', options: RunNetworkOptions = {}, programDirs: readonly string[] = BRIDGE_PROGRAM_DIRS): Promise<Result<RunProxy | null>> {
+export async function startRunProxy(
+  caps: Capabilities,
+  platform: 'linux' | 'macos',
+  options: RunNetworkOptions = {},
+  programDirs: readonly string[] = BRIDGE_PROGRAM_DIRS,
+): Promise<Result<RunProxy | null>> {
   if (caps.network.kind !== 'allow_domains') return ok(null);
   const grants = refinedGrants(caps.network.domains, options.grants ?? []);
-  const proxyOptions = { grants, ...(options.resolve === undefined ? {} : { resolve: options.resolve }), ...(options.onRefused === undefined ? {} : { onRefused: options.onRefused }), ...(options.now === undefined ? {} : { now: options.now }) };
+  const proxyOptions = {
+    grants,
+    ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
+    ...(options.onRefused === undefined ? {} : { onRefused: options.onRefused }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  };
   if (platform === 'macos') {
     try {
       const proxy = await startDomainProxy({ host: '127.0.0.1', port: 0 }, proxyOptions);
@@ -55,17 +65,24 @@ export async function startRunProxy(caps: Capabilities, platform: 'linux' | 'mac
   }
   const missing = BRIDGE_PROGRAMS.filter((p) => !programDirs.some((d) => executable(join(d, p))));
   if (missing.length > 0) {
-    return fail('proxy_unavailable', `A run limited to some domains needs ${missing.join(' and ')} inside the sandbox, which ${missing.length > 1 ? 'are' : 'is'} not installed: install ${missing.join(' and ')} (Debian and Ubuntu: apt install ${missing.join(' ')}).`);
+    return fail(
+      'proxy_unavailable',
+      `A run limited to some domains needs ${missing.join(' and ')} inside the sandbox, which ${missing.length > 1 ? 'are' : 'is'} not installed: install ${missing.join(' and ')} (Debian and Ubuntu: apt install ${missing.join(' ')}).`,
+    );
   }
   let dir: string | null = null;
   try {
     dir = mkdtempSync(join(tmpdir(), 'aleph-proxy-'));
     const proxy = await startDomainProxy({ path: join(dir, 'proxy.sock') }, proxyOptions);
     const own = dir;
-    return ok({ endpoint: proxy.endpoint, proxy, stop: async () => {
-      await proxy.close();
-      rmSync(own, { recursive: true, force: true });
-    } });
+    return ok({
+      endpoint: proxy.endpoint,
+      proxy,
+      stop: async () => {
+        await proxy.close();
+        rmSync(own, { recursive: true, force: true });
+      },
+    });
   } catch (error) {
     if (dir !== null) rmSync(dir, { recursive: true, force: true });
     return fail('proxy_failed', `The domain proxy could not be started: ${(error as Error).message}`);
@@ -79,7 +96,10 @@ export function refinedGrants(domains: readonly string[], refinements: readonly 
 
 /** A refused connection as the run's record keeps it. */
 export function refusalViolation(r: RefusedConnection): Violation {
-  return { kind: 'network', evidence: `the domain proxy refused ${r.host}:${r.port} (${r.protocol}, ${r.reason.replace(/_/g, ' ')}) at ${new Date(r.at).toISOString()}` };
+  return {
+    kind: 'network',
+    evidence: `the domain proxy refused ${r.host}:${r.port} (${r.protocol}, ${r.reason.replace(/_/g, ' ')}) at ${new Date(r.at).toISOString()}`,
+  };
 }
 
 interface RunRecord {

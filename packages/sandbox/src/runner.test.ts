@@ -18,7 +18,12 @@ import { skipLoudly } from '../../../scripts/skip-notice.js';
 
 /** bubblewrap is Linux's; the same attempts against Seatbelt are in macos.test.ts. */
 const linux = process.platform === 'linux';
-if (!linux) skipLoudly('bubblewrap', `runner.test.ts needs Linux and bubblewrap; this is ${process.platform}.`, 'On a Mac, macos.test.ts runs the same attempts against sandbox-exec.');
+if (!linux)
+  skipLoudly(
+    'bubblewrap',
+    `runner.test.ts needs Linux and bubblewrap; this is ${process.platform}.`,
+    'On a Mac, macos.test.ts runs the same attempts against sandbox-exec.',
+  );
 
 const root = mkdtempSync(join(tmpdir(), 'alsb-run-'));
 const home = join(root, 'home');
@@ -97,11 +102,24 @@ describe.runIf(linux)('the sandbox runner (real bubblewrap)', () => {
   it('hides credentials inside a granted directory: ~/.ssh when the workspace is the home, .env files', async () => {
     writeFileSync(join(home, '.env'), 'API_KEY=planted');
     writeFileSync(join(home, 'notes.txt'), 'mine\n');
-    const atHome = value(resolveCapabilities({ ...caps(), filesystem: [{ kind: 'read_write', path: home }, { kind: 'temp_workspace' }] }, { WORKSPACE: home, PROJECT_ROOT: home }));
+    const atHome = value(
+      resolveCapabilities({ ...caps(), filesystem: [{ kind: 'read_write', path: home }, { kind: 'temp_workspace' }] }, { WORKSPACE: home, PROJECT_ROOT: home }),
+    );
     const { stdout } = await run('cat .ssh/id_ed25519; cat .env; echo x > .ssh/authorized_keys; cat notes.txt', atHome, home);
     expect(stdout).toBe('mine\n');
     expect(existsSync(join(home, '.ssh', 'authorized_keys'))).toBe(false);
-    const named = value(resolveCapabilities({ ...caps(), filesystem: [{ kind: 'read_only', path: join(home, '.ssh') }, { kind: 'read_write', path: workspace }] }, { WORKSPACE: workspace, PROJECT_ROOT: workspace }));
+    const named = value(
+      resolveCapabilities(
+        {
+          ...caps(),
+          filesystem: [
+            { kind: 'read_only', path: join(home, '.ssh') },
+            { kind: 'read_write', path: workspace },
+          ],
+        },
+        { WORKSPACE: workspace, PROJECT_ROOT: workspace },
+      ),
+    );
     expect((await run(`cat ${home}/.ssh/id_ed25519`, named)).stdout).toBe(KEY);
     rmSync(join(home, '.env'));
   });
@@ -135,14 +153,27 @@ describe.runIf(linux)('the sandbox runner (real bubblewrap)', () => {
   });
 
   it('gives no way out through /proc/self/root or another process root', async () => {
-    const { stdout } = await run(`echo x > /proc/self/root${outside}/via-proc; echo x > /proc/1/root${outside}/via-init; ls /proc/1/root${home}/.ssh; cat /proc/1/root${home}/.ssh/id_ed25519; echo end`);
+    const { stdout } = await run(
+      `echo x > /proc/self/root${outside}/via-proc; echo x > /proc/1/root${outside}/via-init; ls /proc/1/root${home}/.ssh; cat /proc/1/root${home}/.ssh/id_ed25519; echo end`,
+    );
     expect(readdirSync(outside)).toEqual([]);
     expect(stdout).not.toContain('PRIVATE KEY');
     expect(stdout).toContain('end');
   });
 
   it('keeps its own /proc even when the profile reads all of /', async () => {
-    const everything = value(resolveCapabilities({ ...caps(), filesystem: [{ kind: 'read_only', path: '/' }, { kind: 'read_write', path: workspace }] }, { WORKSPACE: workspace, PROJECT_ROOT: workspace }));
+    const everything = value(
+      resolveCapabilities(
+        {
+          ...caps(),
+          filesystem: [
+            { kind: 'read_only', path: '/' },
+            { kind: 'read_write', path: workspace },
+          ],
+        },
+        { WORKSPACE: workspace, PROJECT_ROOT: workspace },
+      ),
+    );
     const { stdout } = await run('ls /proc | grep -c "^[0-9]"; echo x > /proc/1/root/etc/escaped; cat /proc/1/cmdline | tr "\\0" " "', everything);
     expect(Number(stdout.split('\n')[0])).toBeLessThan(10);
     expect(stdout).toContain('bwrap');
@@ -176,14 +207,20 @@ describe.runIf(linux)('the sandbox runner (real bubblewrap)', () => {
     const out = new PassThrough();
     let text = '';
     out.on('data', (c: Buffer) => (text += c.toString()));
-    const alone = await runSandboxed({ capabilities: single, command: ['/bin/cat', 'input.txt'], cwd: workspace, env }, { stdin: 'ignore', stdout: out, stderr: new PassThrough() });
+    const alone = await runSandboxed(
+      { capabilities: single, command: ['/bin/cat', 'input.txt'], cwd: workspace, env },
+      { stdin: 'ignore', stdout: out, stderr: new PassThrough() },
+    );
     expect(alone).toMatchObject({ status: 'success', exit_code: 0 });
     expect(text).toBe('hello\n');
   });
 
   it('kills a sleeper that outlives its time, with every child it started, even one in its own session', async () => {
     const marker = 7000 + Math.floor(Math.random() * 999);
-    const { log } = await run(`sleep ${marker} & setsid sleep ${marker} & (sleep ${marker} &) ; sleep ${marker}`, caps({ process: { max_execution_time_s: 1 } }));
+    const { log } = await run(
+      `sleep ${marker} & setsid sleep ${marker} & (sleep ${marker} &) ; sleep ${marker}`,
+      caps({ process: { max_execution_time_s: 1 } }),
+    );
     expect(log).toMatchObject({ status: 'timeout', error: { code: 'timeout' } });
     expect(exitCodeOf(log)).toBe(124);
     expect(log.duration_ms).toBeGreaterThanOrEqual(1000);
@@ -220,7 +257,10 @@ describe.runIf(linux)('holes a review found, closed (real bubblewrap)', () => {
     const sockets = join(home, '.ssh', 'sockets');
     mkdirSync(sockets, { recursive: true });
     try {
-      const profile = granting([{ kind: 'read_only', path: home }, { kind: 'read_write', path: sockets }]);
+      const profile = granting([
+        { kind: 'read_only', path: home },
+        { kind: 'read_write', path: sockets },
+      ]);
       const { stdout } = await run('ls -a ..; cat ../id_ed25519; echo ok > mine; cat mine', profile, sockets);
       expect(stdout).toBe('.\n..\nsockets\nok\n');
       expect(readFileSync(join(sockets, 'mine'), 'utf8')).toBe('ok\n');
@@ -229,7 +269,7 @@ describe.runIf(linux)('holes a review found, closed (real bubblewrap)', () => {
     }
   });
 
-  it('refuses a grant inside a path it must hide (the gateway\'s own directory) unless a person allowed it, and then shows only that', async () => {
+  it("refuses a grant inside a path it must hide (the gateway's own directory) unless a person allowed it, and then shows only that", async () => {
     const gatewayHome = join(root, 'gateway-home');
     const inner = join(gatewayHome, 'sub');
     mkdirSync(inner, { recursive: true });
@@ -251,7 +291,13 @@ describe.runIf(linux)('holes a review found, closed (real bubblewrap)', () => {
     symlinkSync(outside, data);
     try {
       const { log } = await run('echo x > escaped', profile, workspace);
-      expect(log).toMatchObject({ status: 'error', error: { code: 'path_changed', message: `The profile grants ${data}, which now leads to ${outside}: it changed after the run was checked, so nothing was run.` } });
+      expect(log).toMatchObject({
+        status: 'error',
+        error: {
+          code: 'path_changed',
+          message: `The profile grants ${data}, which now leads to ${outside}: it changed after the run was checked, so nothing was run.`,
+        },
+      });
       expect(readdirSync(outside)).toEqual([]);
     } finally {
       rmSync(data);
@@ -259,14 +305,16 @@ describe.runIf(linux)('holes a review found, closed (real bubblewrap)', () => {
     }
   });
 
-  it('leaves the host\'s kernel settings read-only, and hides what only root may read when run by root', async () => {
-    const { stdout, stderr } = await run('read v < /proc/sys/kernel/printk_ratelimit; echo "$v" > /proc/sys/kernel/printk_ratelimit && echo changed; cat /etc/shadow');
+  it("leaves the host's kernel settings read-only, and hides what only root may read when run by root", async () => {
+    const { stdout, stderr } = await run(
+      'read v < /proc/sys/kernel/printk_ratelimit; echo "$v" > /proc/sys/kernel/printk_ratelimit && echo changed; cat /etc/shadow',
+    );
     expect(stdout).not.toContain('changed');
     expect(stderr).toContain('Read-only file system');
     if (process.getuid?.() === 0 && existsSync('/etc/shadow')) expect(stdout).toBe('');
   });
 
-  it('knows the sandbox\'s own setup messages from the tool\'s: a tool cannot pose as a sandbox that failed to start', async () => {
+  it("knows the sandbox's own setup messages from the tool's: a tool cannot pose as a sandbox that failed to start", async () => {
     const posing = await run('for i in 1 2 3; do echo "bwrap: Can\'t mount proc" >&2; done; exit 1');
     expect(posing.log).toMatchObject({ status: 'success', exit_code: 1 });
     expect(posing.stderr).toBe("bwrap: Can't mount proc\n".repeat(3));
@@ -274,7 +322,10 @@ describe.runIf(linux)('holes a review found, closed (real bubblewrap)', () => {
     const broken = join(root, 'broken-helper');
     writeFileSync(broken, '#!/bin/sh\necho "aleph-sandbox-helper: cannot limit memory" >&2\nexit 125\n');
     chmodSync(broken, 0o755);
-    const failed = await runSandboxed({ capabilities: caps(), command: ['true'], cwd: workspace, env }, { stdin: 'ignore', stderr: new PassThrough(), helper: broken });
+    const failed = await runSandboxed(
+      { capabilities: caps(), command: ['true'], cwd: workspace, env },
+      { stdin: 'ignore', stderr: new PassThrough(), helper: broken },
+    );
     expect(failed).toMatchObject({ status: 'error', error: { code: 'sandbox_setup_failed', message: 'aleph-sandbox-helper: cannot limit memory' } });
   });
 
@@ -292,7 +343,9 @@ describe.runIf(linux)('holes a review found, closed (real bubblewrap)', () => {
       expect(heard).toEqual([]);
       const granted = await run(client, caps({ network: { kind: 'allow_all' }, filesystem: [{ kind: 'read_write', path: '${WORKSPACE}' }] }, null));
       expect(granted.stdout).toBe('from outside\n');
-      const pair = await run(`perl -MSocket -e 'socketpair(my $a, my $b, AF_UNIX, SOCK_STREAM, 0) or die "$!"; syswrite $a, "paired\\n"; sysread $b, my $x, 7; print $x'`);
+      const pair = await run(
+        `perl -MSocket -e 'socketpair(my $a, my $b, AF_UNIX, SOCK_STREAM, 0) or die "$!"; syswrite $a, "paired\\n"; sysread $b, my $x, 7; print $x'`,
+      );
       expect(pair.stdout).toBe('paired\n');
     } finally {
       server.close();
@@ -301,7 +354,10 @@ describe.runIf(linux)('holes a review found, closed (real bubblewrap)', () => {
 
   it('holds its own writable space (/tmp, /dev/shm) to its memory, and keeps its root, /dev and /run read-only', async () => {
     const small = caps({ process: { max_memory_mb: 16 } });
-    const { stdout } = await run('head -c 33554432 /dev/zero > /tmp/fill; head -c 33554432 /dev/zero > /dev/shm/fill; wc -c < /tmp/fill; wc -c < /dev/shm/fill; for d in / /dev /run; do echo x > $d/fill || echo "no $d"; done', small);
+    const { stdout } = await run(
+      'head -c 33554432 /dev/zero > /tmp/fill; head -c 33554432 /dev/zero > /dev/shm/fill; wc -c < /tmp/fill; wc -c < /dev/shm/fill; for d in / /dev /run; do echo x > $d/fill || echo "no $d"; done',
+      small,
+    );
     expect(stdout).toBe(`${16 << 20}\n${16 << 20}\nno /\nno /dev\nno /run\n`);
   });
 
@@ -321,7 +377,9 @@ describe.runIf(linux)('holes a review found, closed (real bubblewrap)', () => {
     const wide = join(root, 'wide');
     for (let i = 0; i <= MAX_WALKED_DIRECTORIES; i++) mkdirSync(join(wide, `d${i}`), { recursive: true });
     const hidden = pathsToHide(granting([{ kind: 'read_only', path: wide }]), { home, extra: [], agentSocket: undefined, walk: true, rootOnlyIn: null });
-    expect(hidden.unenforced).toEqual([`files: only the first ${MAX_WALKED_DIRECTORIES} directories of the granted paths were searched for .env files; any further down stay readable`]);
+    expect(hidden.unenforced).toEqual([
+      `files: only the first ${MAX_WALKED_DIRECTORIES} directories of the granted paths were searched for .env files; any further down stay readable`,
+    ]);
   });
 
   it('hides the SSH agent socket its environment names when a granted path holds it', () => {
@@ -352,7 +410,13 @@ describe.runIf(linux)('one way to resolve and run (real bubblewrap)', () => {
 
   it('substitutes the paths, binds their real paths, and runs', async () => {
     const log = await resolveAndRun(
-      { capabilities: declared(), vars: { WORKSPACE: workspace, PROJECT_ROOT: workspace }, command: ['/bin/sh', '-c', 'cat input.txt > /dev/null'], cwd: workspace, env },
+      {
+        capabilities: declared(),
+        vars: { WORKSPACE: workspace, PROJECT_ROOT: workspace },
+        command: ['/bin/sh', '-c', 'cat input.txt > /dev/null'],
+        cwd: workspace,
+        env,
+      },
       { stdin: 'ignore', stdout: new PassThrough(), stderr: new PassThrough() },
     );
     expect([log.status, log.exit_code]).toEqual(['success', 0]);
@@ -361,9 +425,21 @@ describe.runIf(linux)('one way to resolve and run (real bubblewrap)', () => {
   it('stops before running when a granted path is missing, or a variable is unknown', async () => {
     const marker = join(workspace, 'ran-anyway');
     const command = ['/bin/sh', '-c', `touch ${marker}`];
-    const missing = await resolveAndRun({ capabilities: declared([{ kind: 'read_only', path: join(root, 'no-such-dir') }]), vars: { WORKSPACE: workspace, PROJECT_ROOT: workspace }, command, cwd: workspace, env });
+    const missing = await resolveAndRun({
+      capabilities: declared([{ kind: 'read_only', path: join(root, 'no-such-dir') }]),
+      vars: { WORKSPACE: workspace, PROJECT_ROOT: workspace },
+      command,
+      cwd: workspace,
+      env,
+    });
     expect(missing).toMatchObject({ status: 'error', exit_code: null, error: { code: 'path_missing' } });
-    const unknown = await resolveAndRun({ capabilities: declared([{ kind: 'read_only', path: '${NOWHERE}/x' }]), vars: { WORKSPACE: workspace, PROJECT_ROOT: workspace }, command, cwd: workspace, env });
+    const unknown = await resolveAndRun({
+      capabilities: declared([{ kind: 'read_only', path: '${NOWHERE}/x' }]),
+      vars: { WORKSPACE: workspace, PROJECT_ROOT: workspace },
+      command,
+      cwd: workspace,
+      env,
+    });
     expect(unknown).toMatchObject({ status: 'error', exit_code: null, error: { code: 'invalid_capabilities' } });
     expect(existsSync(marker)).toBe(false);
   });

@@ -4,7 +4,21 @@
  * run killed when its time is up. The record it returns is what the audit log keeps.
  */
 import { spawn, spawnSync, type ChildProcess, type IOType } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, constants as system, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,7 +95,12 @@ export interface RunOptions {
 
 /** The run as the gateway's audit log takes it (exec_result's `sandbox`). */
 export function sandboxOutcome(log: SandboxAuditLog): SandboxOutcome {
-  return { status: log.status, platform: log.platform ?? process.platform, capability_hash: log.capability_hash, violations: log.violations.map((v) => `${v.kind}: ${v.evidence}`) };
+  return {
+    status: log.status,
+    platform: log.platform ?? process.platform,
+    capability_hash: log.capability_hash,
+    violations: log.violations.map((v) => `${v.kind}: ${v.evidence}`),
+  };
 }
 
 /** The exit code a command-line caller should end with: the tool's, or one that says what happened. */
@@ -118,7 +137,8 @@ function probe(): Result<SandboxAvailability> {
       return fail('sandbox_unavailable', 'sandbox-exec is missing from /usr/bin, so runs cannot be sandboxed on this Mac.');
     }
   }
-  if (process.platform !== 'linux') return fail('sandbox_unavailable', `There is no sandbox for ${process.platform}: runs are sandboxed on Linux (bubblewrap) and macOS (Seatbelt).`);
+  if (process.platform !== 'linux')
+    return fail('sandbox_unavailable', `There is no sandbox for ${process.platform}: runs are sandboxed on Linux (bubblewrap) and macOS (Seatbelt).`);
   // The arguments of a real run (a private /tmp, no network, so the seccomp filter too): a
   // bubblewrap too old for one of them fails here, not on every run.
   const seccomp = unixSocketFilter(process.arch);
@@ -128,9 +148,12 @@ function probe(): Result<SandboxAvailability> {
   const error = r.error as NodeJS.ErrnoException | undefined;
   // EPIPE: bwrap ended before it read the filter; how it ended says why.
   if (error !== undefined && error.code !== 'EPIPE') {
-    return fail('sandbox_unavailable', error.code === 'ENOENT'
-      ? 'bubblewrap (bwrap) is not installed, so runs cannot be sandboxed: install it (Debian and Ubuntu: apt install bubblewrap; Fedora: dnf install bubblewrap).'
-      : `bubblewrap could not be started: ${error.message}`);
+    return fail(
+      'sandbox_unavailable',
+      error.code === 'ENOENT'
+        ? 'bubblewrap (bwrap) is not installed, so runs cannot be sandboxed: install it (Debian and Ubuntu: apt install bubblewrap; Fedora: dnf install bubblewrap).'
+        : `bubblewrap could not be started: ${error.message}`,
+    );
   }
   const said = r.stderr.trim().split('\n')[0] ?? '';
   if (r.status !== 0 && said.includes('Unknown option')) {
@@ -170,8 +193,18 @@ export async function resolveAndRun(run: DeclaredRun, options: RunOptions = {}):
   const ready = resolveProfile(run.capabilities, vars);
   if (!ready.ok) {
     return {
-      status: 'error', platform: null, command: run.command, cwd: run.cwd, capability_hash: capabilityHash(run.capabilities), exit_code: null, signal: null,
-      duration_ms: 0, violations: [], violation_count: 0, limits_unenforced: [], error: { code: ready.error.code, message: ready.error.message },
+      status: 'error',
+      platform: null,
+      command: run.command,
+      cwd: run.cwd,
+      capability_hash: capabilityHash(run.capabilities),
+      exit_code: null,
+      signal: null,
+      duration_ms: 0,
+      violations: [],
+      violation_count: 0,
+      limits_unenforced: [],
+      error: { code: ready.error.code, message: ready.error.message },
     };
   }
   return runSandboxed({ ...rest, capabilities: ready.value }, options);
@@ -214,7 +247,11 @@ interface Checked {
   readonly cwd: string;
 }
 
-function check(run: SandboxRun, options: RunOptions, held: Held): { ok: true; value: Checked } | { ok: false; error: StepFailure; platform: SandboxPlatform | null } {
+function check(
+  run: SandboxRun,
+  options: RunOptions,
+  held: Held,
+): { ok: true; value: Checked } | { ok: false; error: StepFailure; platform: SandboxPlatform | null } {
   const available = sandboxAvailability();
   if (!available.ok) return { ok: false, error: available.error, platform: null };
   const platform = available.value.platform;
@@ -236,7 +273,8 @@ function check(run: SandboxRun, options: RunOptions, held: Held): { ok: true; va
   for (const entry of run.capabilities.filesystem) {
     if (entry.kind === 'temp_workspace' || options.allowed?.includes(entry.path) === true) continue;
     const within = guarded.find((h) => isWithin(h, entry.path));
-    if (within !== undefined) return refuse('protected_path', `The profile grants ${entry.path}, inside ${within}, which no run sees unless a person allows it.`);
+    if (within !== undefined)
+      return refuse('protected_path', `The profile grants ${entry.path}, inside ${within}, which no run sees unless a person allows it.`);
   }
   // What is bound is what was checked: on Linux each granted path is opened now and bound through
   // its descriptor; anywhere, one that leads elsewhere than it did is refused.
@@ -247,7 +285,13 @@ function check(run: SandboxRun, options: RunOptions, held: Held): { ok: true; va
 }
 
 /** The launch made ready: the task limit's cgroup, the paths to hide, a scratch directory (macOS), the launcher's command. */
-function prepare(run: SandboxRun, options: RunOptions, checked: Checked, held: Held, proxy: ProxyEndpoint | null): Result<{ launch: Launch; unenforced: string[] }> {
+function prepare(
+  run: SandboxRun,
+  options: RunOptions,
+  checked: Checked,
+  held: Held,
+  proxy: ProxyEndpoint | null,
+): Result<{ launch: Launch; unenforced: string[] }> {
   const { platform, helper, cwd } = checked;
   const linux = platform === 'linux';
   const capabilities = run.capabilities;
@@ -258,7 +302,11 @@ function prepare(run: SandboxRun, options: RunOptions, checked: Checked, held: H
     unenforced.push('processes: the kernel does not apply the task limit to root, and no pids cgroup could be created');
   }
   const hidden = pathsToHide(capabilities, {
-    home: run.env.HOME ?? homedir(), extra: options.hide ?? [], agentSocket: run.env.SSH_AUTH_SOCK, walk: linux, rootOnlyIn: byRoot ? (linux ? '/etc' : '/private/etc') : null,
+    home: run.env.HOME ?? homedir(),
+    extra: options.hide ?? [],
+    agentSocket: run.env.SSH_AUTH_SOCK,
+    walk: linux,
+    rootOnlyIn: byRoot ? (linux ? '/etc' : '/private/etc') : null,
   });
   unenforced.push(...hidden.unenforced);
   try {
@@ -271,8 +319,19 @@ function prepare(run: SandboxRun, options: RunOptions, checked: Checked, held: H
   // The granted paths and the hidden ones are real paths already (realCapabilities, pinGrants,
   // pathsToHide); the helper may be reached through a link.
   const launch = sandboxLaunch({
-    platform, capabilities, command: run.command, cwd, env: run.env, helper: linux ? helper : pathForSandbox(helper), cgroupFile: held.cgroup?.join ?? null, tmp: scratch === null ? '/tmp' : join(scratch, 'tmp'),
-    profilePath: scratch === null ? '' : join(scratch, 'profile.sb'), hide: hidden.paths, pinned: linux, arch: process.arch, proxy,
+    platform,
+    capabilities,
+    command: run.command,
+    cwd,
+    env: run.env,
+    helper: linux ? helper : pathForSandbox(helper),
+    cgroupFile: held.cgroup?.join ?? null,
+    tmp: scratch === null ? '/tmp' : join(scratch, 'tmp'),
+    profilePath: scratch === null ? '' : join(scratch, 'profile.sb'),
+    hide: hidden.paths,
+    pinned: linux,
+    arch: process.arch,
+    proxy,
   });
   if (!launch.ok) return launch;
   unenforced.push(...launch.value.unenforced);
@@ -298,9 +357,14 @@ function start(options: RunOptions, launch: Launch, held: Held): Result<ChildPro
     // Its own process group, so that a timeout (or Ctrl-C) reaches everything it started; on Linux
     // the pid namespace goes further: when bubblewrap dies, every process inside dies with it.
     // bwrap changes directory itself (--chdir); sandbox-exec starts the tool where it starts.
-    return ok(spawn(launch.file, launch.args, {
-      env: launch.env, stdio: Array.from(stdio, (s) => s ?? 'ignore'), detached: true, ...(launch.cwd === null ? {} : { cwd: launch.cwd }),
-    }));
+    return ok(
+      spawn(launch.file, launch.args, {
+        env: launch.env,
+        stdio: Array.from(stdio, (s) => s ?? 'ignore'),
+        detached: true,
+        ...(launch.cwd === null ? {} : { cwd: launch.cwd }),
+      }),
+    );
   } catch (error) {
     // A full disk, or an argument the kernel will not take (E2BIG): the run is an error, never a throw.
     return fail('spawn_failed', `The sandbox could not start the command: ${(error as Error).message}`);
@@ -397,7 +461,20 @@ async function supervise(child: ChildProcess, launch: Launch, run: SandboxRun, o
 export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): Promise<SandboxAuditLog> {
   const proxy = await startRunProxy(run.capabilities, process.platform === 'darwin' ? 'macos' : 'linux', options.network);
   if (!proxy.ok) {
-    return { status: 'error', platform: null, command: run.command, cwd: run.cwd, capability_hash: capabilityHash(run.capabilities), exit_code: null, signal: null, duration_ms: 0, violations: [], violation_count: 0, limits_unenforced: [], error: proxy.error };
+    return {
+      status: 'error',
+      platform: null,
+      command: run.command,
+      cwd: run.cwd,
+      capability_hash: capabilityHash(run.capabilities),
+      exit_code: null,
+      signal: null,
+      duration_ms: 0,
+      violations: [],
+      violation_count: 0,
+      limits_unenforced: [],
+      error: proxy.error,
+    };
   }
   if (proxy.value === null) return runConfined(run, options, null);
   try {
@@ -416,8 +493,18 @@ async function runConfined(run: SandboxRun, options: RunOptions, proxy: ProxyEnd
   const started = performance.now();
   const hash = capabilityHash(run.capabilities);
   const failed = (error: StepFailure, platform: SandboxPlatform | null): SandboxAuditLog => ({
-    status: 'error', platform, command: run.command, cwd: run.cwd, capability_hash: hash, exit_code: null, signal: null,
-    duration_ms: performance.now() - started, violations: [], violation_count: 0, limits_unenforced: [], error: { code: error.code, message: error.message },
+    status: 'error',
+    platform,
+    command: run.command,
+    cwd: run.cwd,
+    capability_hash: hash,
+    exit_code: null,
+    signal: null,
+    duration_ms: performance.now() - started,
+    violations: [],
+    violation_count: 0,
+    limits_unenforced: [],
+    error: { code: error.code, message: error.message },
   });
   const held = new Held();
   try {
@@ -431,16 +518,43 @@ async function runConfined(run: SandboxRun, options: RunOptions, proxy: ProxyEnd
     if (!child.ok) return failed(child.error, platform);
     const { outcome, timedOut, toolStarted, setup, collector } = await supervise(child.value, launch, run, options);
     const base = {
-      platform, command: run.command, cwd, capability_hash: hash, exit_code: outcome.code, signal: outcome.signal,
-      duration_ms: performance.now() - started, violations: collector.violations, violation_count: collector.count, limits_unenforced: unenforced,
+      platform,
+      command: run.command,
+      cwd,
+      capability_hash: hash,
+      exit_code: outcome.code,
+      signal: outcome.signal,
+      duration_ms: performance.now() - started,
+      violations: collector.violations,
+      violation_count: collector.count,
+      limits_unenforced: unenforced,
     };
-    if (outcome.error !== undefined) return { ...base, status: 'error', error: { code: 'launch_failed', message: `${launch.file} could not be started: ${outcome.error.message}` } };
-    if (timedOut) return { ...base, status: 'timeout', error: { code: 'timeout', message: `The run took longer than ${run.capabilities.process.max_execution_time_s} s and was killed with everything it started.` } };
+    if (outcome.error !== undefined)
+      return { ...base, status: 'error', error: { code: 'launch_failed', message: `${launch.file} could not be started: ${outcome.error.message}` } };
+    if (timedOut)
+      return {
+        ...base,
+        status: 'timeout',
+        error: {
+          code: 'timeout',
+          message: `The run took longer than ${run.capabilities.process.max_execution_time_s} s and was killed with everything it started.`,
+        },
+      };
     if (options.signal?.aborted === true) return { ...base, status: 'error', error: { code: 'cancelled', message: 'The run was cancelled.' } };
     // The helper never said it was starting the tool: the sandbox could not be set up, the tool never ran.
     if (!toolStarted) {
-      const said = setup.split('\n').find((line) => line.trim() !== '')?.trim();
-      return { ...base, status: 'error', error: { code: 'sandbox_setup_failed', message: said ?? `The sandbox could not start the command (${launch.file} exited ${outcome.code ?? outcome.signal}).` } };
+      const said = setup
+        .split('\n')
+        .find((line) => line.trim() !== '')
+        ?.trim();
+      return {
+        ...base,
+        status: 'error',
+        error: {
+          code: 'sandbox_setup_failed',
+          message: said ?? `The sandbox could not start the command (${launch.file} exited ${outcome.code ?? outcome.signal}).`,
+        },
+      };
     }
     return { ...base, status: collector.count > 0 ? 'sandbox_violation' : 'success' };
   } finally {
@@ -594,7 +708,9 @@ function removeOwnCgroups(): void {
 function cgroupBases(): string[] {
   const bases = ['/sys/fs/cgroup/pids'];
   try {
-    const line = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => l.startsWith('0::'));
+    const line = readFileSync('/proc/self/cgroup', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('0::'));
     if (line !== undefined) {
       const own = join('/sys/fs/cgroup', line.slice(3));
       if (readFileSync(join(own, 'cgroup.subtree_control'), 'utf8').split(/\s+/).includes('pids')) bases.push(own);

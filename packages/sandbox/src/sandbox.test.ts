@@ -38,24 +38,44 @@ describe('capability profiles', () => {
   });
 
   it('parse untrusted JSON, naming what is wrong', () => {
-    const good = { filesystem: [{ kind: 'read_only', path: '/x' }, { kind: 'temp_workspace' }], network: { kind: 'allow_domains', domains: ['example.com', '*.example.org'] }, process: { max_execution_time_s: 10, max_memory_mb: 64, no_fork: true }, environment: 'none' };
+    const good = {
+      filesystem: [{ kind: 'read_only', path: '/x' }, { kind: 'temp_workspace' }],
+      network: { kind: 'allow_domains', domains: ['example.com', '*.example.org'] },
+      process: { max_execution_time_s: 10, max_memory_mb: 64, no_fork: true },
+      environment: 'none',
+    };
     expect(parseCapabilities(good).ok).toBe(true);
-    expect(parseCapabilities({ ...good, network: { kind: 'allow_domains', domains: ['http://x'] } })).toMatchObject({ ok: false, error: { message: expect.stringContaining('"network"') } });
-    expect(parseCapabilities({ ...good, process: { max_execution_time_s: 0, max_memory_mb: 64, no_fork: true } })).toMatchObject({ ok: false, error: { message: expect.stringContaining('"process"') } });
-    expect(parseCapabilities({ ...good, filesystem: [{ kind: 'write_everything', path: '/' }] })).toMatchObject({ ok: false, error: { message: expect.stringContaining('filesystem[0]') } });
+    expect(parseCapabilities({ ...good, network: { kind: 'allow_domains', domains: ['http://x'] } })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('"network"') },
+    });
+    expect(parseCapabilities({ ...good, process: { max_execution_time_s: 0, max_memory_mb: 64, no_fork: true } })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('"process"') },
+    });
+    expect(parseCapabilities({ ...good, filesystem: [{ kind: 'write_everything', path: '/' }] })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('filesystem[0]') },
+    });
     expect(parseCapabilities({ ...good, environment: 'some' })).toMatchObject({ ok: false });
   });
 });
 
 describe('presets', () => {
   it('keep their immutable fields, filesystem included', () => {
-    expect(withOverrides(PRESETS.code_analyzer, { filesystem: [{ kind: 'read_write', path: '/' }] })).toMatchObject({ ok: false, error: { code: 'immutable_field', message: 'The code_analyzer preset fixes its filesystem; it cannot be changed for a run.' } });
+    expect(withOverrides(PRESETS.code_analyzer, { filesystem: [{ kind: 'read_write', path: '/' }] })).toMatchObject({
+      ok: false,
+      error: { code: 'immutable_field', message: 'The code_analyzer preset fixes its filesystem; it cannot be changed for a run.' },
+    });
     expect(withOverrides(PRESETS.file_processor, { network: { kind: 'allow_all' } })).toMatchObject({ ok: false, error: { code: 'immutable_field' } });
     expect(withOverrides(PRESETS.data_transformer, { environment: 'full' })).toMatchObject({ ok: false });
   });
 
   it('take what they leave open: a scraper its domains, a file processor more paths and a tighter leash', () => {
-    expect(value(withOverrides(PRESETS.web_scraper, { network: { kind: 'allow_domains', domains: ['example.com'] } })).network).toEqual({ kind: 'allow_domains', domains: ['example.com'] });
+    expect(value(withOverrides(PRESETS.web_scraper, { network: { kind: 'allow_domains', domains: ['example.com'] } })).network).toEqual({
+      kind: 'allow_domains',
+      domains: ['example.com'],
+    });
     const files = value(withOverrides(PRESETS.file_processor, { filesystem: [{ kind: 'read_only', path: '/data' }], process: { max_execution_time_s: 5 } }));
     expect(files.filesystem).toEqual([{ kind: 'read_write', path: '${WORKSPACE}' }, { kind: 'temp_workspace' }, { kind: 'read_only', path: '/data' }]);
     expect(files.process).toEqual({ max_execution_time_s: 5, max_memory_mb: 512, no_fork: false });
@@ -96,9 +116,12 @@ describe('generated profiles (golden)', () => {
     });
   }
 
-  it('aleph exec\'s default on a Mac, with credentials hidden, without and with the network: Seatbelt', async () => {
+  it("aleph exec's default on a Mac, with credentials hidden, without and with the network: Seatbelt", async () => {
     const caps = value(resolveCapabilities(execCapabilities('/Users/me'), macVars));
-    const hide = [{ path: '/Users/me/.ssh', directory: true }, { path: '/Users/me/Library/Keychains', directory: true }];
+    const hide = [
+      { path: '/Users/me/.ssh', directory: true },
+      { path: '/Users/me/Library/Keychains', directory: true },
+    ];
     await expect(value(seatbeltProfile(caps, { ...macOptions, hide }))).toMatchFileSnapshot('golden/exec.sb');
     await expect(value(seatbeltProfile({ ...caps, network: { kind: 'allow_all' } }, { ...macOptions, hide }))).toMatchFileSnapshot('golden/exec_network.sb');
   });
@@ -109,7 +132,11 @@ describe('generated profiles (golden)', () => {
     const xcode = new RegExp(XCODE_PATTERN);
     expect(['/Applications/Xcode_16.4.app/Contents/Developer/usr/bin/git', '/Applications/Xcode.app'].every((p) => xcode.test(p))).toBe(true);
     expect(xcode.test('/Applications/Xcode.apps/x')).toBe(false);
-    expect(pathForSandbox('/nowhere/yet', () => { throw new Error('ENOENT'); })).toBe('/nowhere/yet');
+    expect(
+      pathForSandbox('/nowhere/yet', () => {
+        throw new Error('ENOENT');
+      }),
+    ).toBe('/nowhere/yet');
     for (const name of PRESET_NAMES) {
       const profile = value(seatbeltProfile(value(resolveCapabilities(PRESETS[name].capabilities, macVars)), macOptions));
       const through = profilePaths(profile).filter((p) => /^\/(var|tmp|etc)\//.test(p));
@@ -124,7 +151,14 @@ describe('generated profiles (golden)', () => {
     for (const network of [{ kind: 'deny' as const }, { kind: 'allow_all' as const }]) {
       const profile = value(seatbeltProfile({ ...caps, network }, macOptions));
       const rules = profile.split('\n').filter((l) => !l.startsWith(';'));
-      for (const open of ['(allow sysctl-read)', '(allow file-read-metadata)', '(allow network*)', '(allow network-outbound)', '(allow file-read*)', '(allow file-write*)']) {
+      for (const open of [
+        '(allow sysctl-read)',
+        '(allow file-read-metadata)',
+        '(allow network*)',
+        '(allow network-outbound)',
+        '(allow file-read*)',
+        '(allow file-write*)',
+      ]) {
         expect(rules, `${network.kind}: ${open}`).not.toContain(open);
       }
       // Another terminal of the user's (/dev/ttys003) is never opened for writing; /dev/stdout is /dev/fd/1 to Seatbelt.
@@ -143,11 +177,30 @@ describe('generated profiles (golden)', () => {
     const profile = value(seatbeltProfile(caps, { ...macOptions, hide: [{ path: '/Users/me/.config/gcloud', directory: true }] }));
     expect(profile).toContain('(deny file-write-unlink (literal "/Users") (literal "/Users/me") (literal "/Users/me/.config"))');
     const protectedFile = PROTECTED_FILE_PATTERNS.map((p) => new RegExp(p));
-    for (const path of ['/Users/me/work/.git/hooks/pre-commit', '/Users/me/work/.git/hooks', '/Users/me/work/.git/config', '/Users/me/.zshrc', '/Users/me/.bash_profile', '/Users/me/work/.vscode/tasks.json']) {
-      expect(protectedFile.some((r) => r.test(path)), path).toBe(true);
+    for (const path of [
+      '/Users/me/work/.git/hooks/pre-commit',
+      '/Users/me/work/.git/hooks',
+      '/Users/me/work/.git/config',
+      '/Users/me/.zshrc',
+      '/Users/me/.bash_profile',
+      '/Users/me/work/.vscode/tasks.json',
+    ]) {
+      expect(
+        protectedFile.some((r) => r.test(path)),
+        path,
+      ).toBe(true);
     }
-    for (const path of ['/Users/me/work/.git/index', '/Users/me/work/.git/objects/ab/cdef', '/Users/me/work/.git/configured', '/Users/me/work/src/profile', '/Users/me/work/.github/workflows/ci.yml']) {
-      expect(protectedFile.some((r) => r.test(path)), path).toBe(false);
+    for (const path of [
+      '/Users/me/work/.git/index',
+      '/Users/me/work/.git/objects/ab/cdef',
+      '/Users/me/work/.git/configured',
+      '/Users/me/work/src/profile',
+      '/Users/me/work/.github/workflows/ci.yml',
+    ]) {
+      expect(
+        protectedFile.some((r) => r.test(path)),
+        path,
+      ).toBe(false);
     }
     expect(profile).toContain(String.raw`(deny file-write-unlink (regex #"/\.git$"))`);
   });
@@ -167,7 +220,19 @@ describe('generated profiles (golden)', () => {
   });
 
   it('start a macOS run in its working directory, with the limits macOS cannot enforce said, not failed on', () => {
-    const plan = { platform: 'macos' as const, command: ['git', 'status'], cwd: '/Users/me/work', env: { ...env, HOME: '/Users/me' }, helper: '/h', cgroupFile: null, tmp: macOptions.tmp, profilePath: '/p.sb', hide: [], pinned: false, arch: 'arm64' };
+    const plan = {
+      platform: 'macos' as const,
+      command: ['git', 'status'],
+      cwd: '/Users/me/work',
+      env: { ...env, HOME: '/Users/me' },
+      helper: '/h',
+      cgroupFile: null,
+      tmp: macOptions.tmp,
+      profilePath: '/p.sb',
+      hide: [],
+      pinned: false,
+      arch: 'arm64',
+    };
     const launch = value(sandboxLaunch({ ...plan, capabilities: value(resolveCapabilities(PRESETS.file_processor.capabilities, macVars)) }));
     expect(launch.cwd).toBe('/Users/me/work');
     expect(launch.args).toEqual(['-f', '/p.sb', '/h', '-', '-', '', '--', 'git', 'status']);
@@ -183,7 +248,13 @@ describe('generated profiles (golden)', () => {
   });
 
   it('keep a read-only path inside a writable one read-only, on both platforms', () => {
-    const caps = resolved({ ...PRESETS.file_processor.capabilities, filesystem: [{ kind: 'read_only', path: '${WORKSPACE}/.git' }, { kind: 'read_write', path: '${WORKSPACE}' }] });
+    const caps = resolved({
+      ...PRESETS.file_processor.capabilities,
+      filesystem: [
+        { kind: 'read_only', path: '${WORKSPACE}/.git' },
+        { kind: 'read_write', path: '${WORKSPACE}' },
+      ],
+    });
     const args = value(bubblewrapArgs(caps, { cwd: '/home/me/work' }));
     expect(args.indexOf('/home/me/work/.git')).toBeGreaterThan(args.indexOf('/home/me/work'));
     expect(value(seatbeltProfile(caps, { tmp: '/t' }))).toContain('(deny file-write* (subpath "/home/me/work/.git"))');
@@ -191,11 +262,16 @@ describe('generated profiles (golden)', () => {
 
   it('hide credential locations inside granted paths on both platforms, after the binds', () => {
     const caps = resolved(PRESETS.file_processor.capabilities);
-    const hide = [{ path: '/home/me/work/.env', directory: false }, { path: '/home/me/work/.ssh', directory: true }];
+    const hide = [
+      { path: '/home/me/work/.env', directory: false },
+      { path: '/home/me/work/.ssh', directory: true },
+    ];
     const args = value(bubblewrapArgs(caps, { cwd: '/home/me/work', hide }));
     expect(args.join(' ')).toContain('--ro-bind /dev/null /home/me/work/.env --tmpfs /home/me/work/.ssh --remount-ro /home/me/work/.ssh');
     expect(args.lastIndexOf('/home/me/work/.ssh')).toBeGreaterThan(args.indexOf('/home/me/work'));
-    expect(value(seatbeltProfile(caps, { tmp: '/t', hide }))).toContain('(deny file-read* file-write* (literal "/home/me/work/.env") (subpath "/home/me/work/.ssh"))');
+    expect(value(seatbeltProfile(caps, { tmp: '/t', hide }))).toContain(
+      '(deny file-read* file-write* (literal "/home/me/work/.env") (subpath "/home/me/work/.ssh"))',
+    );
     expect(sensitiveReason('/home/me/.aws/credentials', '/home/me')).toBe('~/.aws holds credentials');
     expect(sensitiveReason('/srv/app/.env.production', '/home/me')).toBe('.env.production files hold secrets');
     expect(sensitiveReason('/home/me/.sshx', '/home/me')).toBeNull();
@@ -204,7 +280,13 @@ describe('generated profiles (golden)', () => {
   });
 
   it('bind a grant inside a hidden directory after it, so the run gets that and nothing beside it, on both platforms', () => {
-    const caps = resolved({ ...PRESETS.file_processor.capabilities, filesystem: [{ kind: 'read_only', path: '/home/me' }, { kind: 'read_write', path: '/home/me/.ssh/sockets' }] });
+    const caps = resolved({
+      ...PRESETS.file_processor.capabilities,
+      filesystem: [
+        { kind: 'read_only', path: '/home/me' },
+        { kind: 'read_write', path: '/home/me/.ssh/sockets' },
+      ],
+    });
     const hide = [{ path: '/home/me/.ssh', directory: true }];
     const args = value(bubblewrapArgs(caps, { cwd: '/home/me/.ssh/sockets', hide })).join(' ');
     expect(args).toContain('--ro-bind /home/me /home/me --tmpfs /home/me/.ssh --bind /home/me/.ssh/sockets /home/me/.ssh/sockets');
@@ -218,14 +300,30 @@ describe('generated profiles (golden)', () => {
   it('give a Linux run without network the seccomp filter that refuses Unix sockets, where its architecture is known', () => {
     for (const arch of ['x64', 'arm64']) expect(unixSocketFilter(arch)!.length % 8).toBe(0);
     expect(unixSocketFilter('riscv64')).toBeNull();
-    const plan = { platform: 'linux' as const, command: ['true'], cwd: '/home/me/work', env, helper: '/h', cgroupFile: null, tmp: '/tmp', profilePath: '', hide: [], pinned: true };
+    const plan = {
+      platform: 'linux' as const,
+      command: ['true'],
+      cwd: '/home/me/work',
+      env,
+      helper: '/h',
+      cgroupFile: null,
+      tmp: '/tmp',
+      profilePath: '',
+      hide: [],
+      pinned: true,
+    };
     const denied = value(sandboxLaunch({ ...plan, capabilities: resolved(PRESETS.file_processor.capabilities), arch: 'x64' }));
     expect(denied.args.join(' ')).toContain(`--seccomp ${SECCOMP_FD}`);
     expect(denied.args.join(' ')).toContain('--bind-fd 4 /home/me/work');
     expect(denied.seccomp).toEqual(unixSocketFilter('x64'));
     const elsewhere = value(sandboxLaunch({ ...plan, capabilities: resolved(PRESETS.file_processor.capabilities), arch: 'riscv64' }));
-    expect([elsewhere.seccomp, elsewhere.unenforced]).toEqual([null, ['network: there is no seccomp filter for riscv64 here, so Unix sockets inside the granted paths stay reachable']]);
-    const networked = value(sandboxLaunch({ ...plan, capabilities: resolved({ ...PRESETS.file_processor.capabilities, network: { kind: 'allow_all' } }), arch: 'x64' }));
+    expect([elsewhere.seccomp, elsewhere.unenforced]).toEqual([
+      null,
+      ['network: there is no seccomp filter for riscv64 here, so Unix sockets inside the granted paths stay reachable'],
+    ]);
+    const networked = value(
+      sandboxLaunch({ ...plan, capabilities: resolved({ ...PRESETS.file_processor.capabilities, network: { kind: 'allow_all' } }), arch: 'x64' }),
+    );
     expect([networked.seccomp, networked.args.includes('--seccomp')]).toEqual([null, false]);
   });
 
@@ -239,29 +337,79 @@ describe('generated profiles (golden)', () => {
     const caps = { ...PRESETS.web_scraper.capabilities, network: { kind: 'allow_domains' as const, domains: ['example.com'] } };
     expect(seatbeltProfile(caps, { tmp: '/t' })).toMatchObject({ ok: false, error: { code: 'proxy_missing' } });
     const files = resolved({ ...PRESETS.file_processor.capabilities, network: caps.network });
-    const plan = { platform: 'linux' as const, command: ['true'], cwd: '/home/me/work', env, helper: '/h', cgroupFile: null, tmp: '/tmp', profilePath: '', hide: [], pinned: false, arch: 'x64', capabilities: files };
+    const plan = {
+      platform: 'linux' as const,
+      command: ['true'],
+      cwd: '/home/me/work',
+      env,
+      helper: '/h',
+      cgroupFile: null,
+      tmp: '/tmp',
+      profilePath: '',
+      hide: [],
+      pinned: false,
+      arch: 'x64',
+      capabilities: files,
+    };
     expect(sandboxLaunch(plan)).toMatchObject({ ok: false, error: { code: 'proxy_missing' } });
     // A proxy of the other platform's kind (a port where the bridge needs a socket) is none either.
     expect(sandboxLaunch({ ...plan, proxy: { host: '127.0.0.1', port: 8080 } })).toMatchObject({ ok: false, error: { code: 'proxy_missing' } });
     expect(sandboxLaunch({ ...plan, platform: 'macos', proxy: { path: '/p.sock' } })).toMatchObject({ ok: false, error: { code: 'proxy_missing' } });
   });
 
-  it('on a Mac with a domain grant, connect only to the proxy\'s loopback port: Seatbelt', async () => {
-    const caps = { ...value(resolveCapabilities(execCapabilities('/Users/me'), macVars)), network: { kind: 'allow_domains' as const, domains: ['registry.npmjs.org'] } };
+  it("on a Mac with a domain grant, connect only to the proxy's loopback port: Seatbelt", async () => {
+    const caps = {
+      ...value(resolveCapabilities(execCapabilities('/Users/me'), macVars)),
+      network: { kind: 'allow_domains' as const, domains: ['registry.npmjs.org'] },
+    };
     const hide = [{ path: '/Users/me/.ssh', directory: true }];
     const profile = value(seatbeltProfile(caps, { ...macOptions, hide, proxyPort: 61234 }));
     await expect(profile).toMatchFileSnapshot('golden/exec_domains.sb');
     const network = profile.split('\n').filter((l) => !l.startsWith(';') && /network|system-socket|dnssd/.test(l));
     expect(network).toEqual(['(allow system-socket (socket-domain AF_UNIX))', '(allow network-outbound (remote ip "localhost:61234"))']);
-    expect(profile).toContain('; a domain grant: outbound only to the domain proxy\'s loopback port, which lets through the granted domains alone; no DNS, no other address [sandbox-runtime]');
-    const launch = value(sandboxLaunch({ platform: 'macos', command: ['npm', 'ci'], cwd: '/Users/me/work', env: { ...env, HOME: '/Users/me' }, helper: '/h', cgroupFile: null, tmp: macOptions.tmp, profilePath: '/p.sb', hide: [], pinned: false, arch: 'arm64', capabilities: caps, proxy: { host: '127.0.0.1', port: 61234 } }));
+    expect(profile).toContain(
+      "; a domain grant: outbound only to the domain proxy's loopback port, which lets through the granted domains alone; no DNS, no other address [sandbox-runtime]",
+    );
+    const launch = value(
+      sandboxLaunch({
+        platform: 'macos',
+        command: ['npm', 'ci'],
+        cwd: '/Users/me/work',
+        env: { ...env, HOME: '/Users/me' },
+        helper: '/h',
+        cgroupFile: null,
+        tmp: macOptions.tmp,
+        profilePath: '/p.sb',
+        hide: [],
+        pinned: false,
+        arch: 'arm64',
+        capabilities: caps,
+        proxy: { host: '127.0.0.1', port: 61234 },
+      }),
+    );
     expect([launch.env.HTTPS_PROXY, launch.env.all_proxy]).toEqual(['http://127.0.0.1:61234', 'socks5h://127.0.0.1:61234']);
     expect(launch.profile).toContain('(allow network-outbound (remote ip "localhost:61234"))');
   });
 
-  it('on Linux with a domain grant, keep the network namespace, bind the proxy\'s socket, and let the bridge load the seccomp filter after socat', () => {
+  it("on Linux with a domain grant, keep the network namespace, bind the proxy's socket, and let the bridge load the seccomp filter after socat", () => {
     const caps = resolved({ ...PRESETS.file_processor.capabilities, network: { kind: 'allow_domains', domains: ['registry.npmjs.org'] } });
-    const launch = value(sandboxLaunch({ platform: 'linux', command: ['npm', 'ci'], cwd: '/home/me/work', env, helper: '/h', cgroupFile: null, tmp: '/tmp', profilePath: '', hide: [], pinned: false, arch: 'x64', capabilities: caps, proxy: { path: '/tmp/aleph-proxy-x/proxy.sock' } }));
+    const launch = value(
+      sandboxLaunch({
+        platform: 'linux',
+        command: ['npm', 'ci'],
+        cwd: '/home/me/work',
+        env,
+        helper: '/h',
+        cgroupFile: null,
+        tmp: '/tmp',
+        profilePath: '',
+        hide: [],
+        pinned: false,
+        arch: 'x64',
+        capabilities: caps,
+        proxy: { path: '/tmp/aleph-proxy-x/proxy.sock' },
+      }),
+    );
     const args = launch.args.join(' ');
     expect(launch.args).not.toContain('--share-net');
     expect(launch.args).not.toContain('--seccomp');
@@ -271,19 +419,33 @@ describe('generated profiles (golden)', () => {
     expect(launch.args.slice(dash + 1, dash + 3)).toEqual(['/bin/sh', '-c']);
     expect(launch.args.slice(dash + 4, dash + 8)).toEqual(['aleph-sandbox-bridge', '/run/aleph/proxy.sock', '3128', '157']);
     expect(launch.args.slice(dash + 9)).toEqual(['/run/aleph/sandbox-helper', '524288', '256', '', '--', 'npm', 'ci']);
-    expect(launch.env).toMatchObject({ PATH: '/usr/bin:/bin', HTTP_PROXY: 'http://127.0.0.1:3128', https_proxy: 'http://127.0.0.1:3128', ALL_PROXY: 'socks5h://127.0.0.1:3128', NO_PROXY: 'localhost,127.0.0.1,::1' });
+    expect(launch.env).toMatchObject({
+      PATH: '/usr/bin:/bin',
+      HTTP_PROXY: 'http://127.0.0.1:3128',
+      https_proxy: 'http://127.0.0.1:3128',
+      ALL_PROXY: 'socks5h://127.0.0.1:3128',
+      NO_PROXY: 'localhost,127.0.0.1,::1',
+    });
     expect(launch.env.GITHUB_TOKEN).toBeUndefined();
   });
 });
 
-if (process.platform !== 'linux') skipLoudly('bubblewrap', `sandbox.test.ts runs real bwrap, which needs Linux; this is ${process.platform}.`, 'macos.test.ts runs profiles under real sandbox-exec on a Mac.');
+if (process.platform !== 'linux')
+  skipLoudly(
+    'bubblewrap',
+    `sandbox.test.ts runs real bwrap, which needs Linux; this is ${process.platform}.`,
+    'macos.test.ts runs profiles under real sandbox-exec on a Mac.',
+  );
 
 describe.runIf(process.platform === 'linux')('the bubblewrap profile under real bwrap', () => {
   const root = mkdtempSync(join(tmpdir(), 'alsb-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   const bwrap = (caps: Capabilities, cwd: string, script: string) => {
     const args = value(bubblewrapArgs(caps, { cwd }));
-    return spawnSync('bwrap', [...args, '--', '/bin/sh', '-c', script], { encoding: 'utf8', env: sandboxEnvironment(caps.environment, { ...process.env, GITHUB_TOKEN: 'ghp_planted' }, '/tmp') });
+    return spawnSync('bwrap', [...args, '--', '/bin/sh', '-c', script], {
+      encoding: 'utf8',
+      env: sandboxEnvironment(caps.environment, { ...process.env, GITHUB_TOKEN: 'ghp_planted' }, '/tmp'),
+    });
   };
 
   it('lets a code analyzer read the project and write its /tmp, and nothing else', () => {

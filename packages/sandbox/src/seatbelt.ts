@@ -28,8 +28,17 @@ import { ENV_FILE, ENV_FILE_PATTERN } from './sensitive.js';
 
 /** Read-only system locations a macOS process needs to start and run, and the tools people use there. */
 export const MACOS_SYSTEM_PATHS = [
-  '/usr', '/bin', '/sbin', '/System', '/Library/Apple', '/Library/Frameworks', '/Library/Developer/CommandLineTools',
-  '/opt/homebrew', '/private/etc', '/private/var/db/dyld', '/private/var/db/timezone',
+  '/usr',
+  '/bin',
+  '/sbin',
+  '/System',
+  '/Library/Apple',
+  '/Library/Frameworks',
+  '/Library/Developer/CommandLineTools',
+  '/opt/homebrew',
+  '/private/etc',
+  '/private/var/db/dyld',
+  '/private/var/db/timezone',
 ] as const;
 
 /**
@@ -98,15 +107,62 @@ const SANDBOX_RUNTIME = 'sandbox-runtime';
 
 /** sysctls a run may read: codex base's list, with sandbox-runtime's additions that V8 and `id` read. */
 const SYSCTL_NAMES = [
-  'hw.activecpu', 'hw.busfrequency_compat', 'hw.byteorder', 'hw.cacheconfig', 'hw.cachelinesize_compat', 'hw.cpufamily', 'hw.cpufrequency',
-  'hw.cpufrequency_compat', 'hw.cputype', 'hw.l1dcachesize_compat', 'hw.l1icachesize_compat', 'hw.l2cachesize_compat', 'hw.l3cachesize_compat',
-  'hw.logicalcpu', 'hw.logicalcpu_max', 'hw.machine', 'hw.memsize', 'hw.model', 'hw.ncpu', 'hw.nperflevels', 'hw.packages', 'hw.pagesize',
-  'hw.pagesize_compat', 'hw.physicalcpu', 'hw.physicalcpu_max', 'hw.tbfrequency_compat', 'hw.vectorunit', 'kern.argmax', 'kern.hostname',
-  'kern.maxfilesperproc', 'kern.maxproc', 'kern.ngroups', 'kern.osproductversion', 'kern.osrelease', 'kern.ostype', 'kern.osvariant_status',
-  'kern.osversion', 'kern.secure_kernel', 'kern.tcsm_available', 'kern.tcsm_enable', 'kern.usrstack64', 'kern.version',
-  'machdep.cpu.brand_string', 'machdep.ptrauth_enabled', 'sysctl.proc_cputype', 'vm.loadavg',
+  'hw.activecpu',
+  'hw.busfrequency_compat',
+  'hw.byteorder',
+  'hw.cacheconfig',
+  'hw.cachelinesize_compat',
+  'hw.cpufamily',
+  'hw.cpufrequency',
+  'hw.cpufrequency_compat',
+  'hw.cputype',
+  'hw.l1dcachesize_compat',
+  'hw.l1icachesize_compat',
+  'hw.l2cachesize_compat',
+  'hw.l3cachesize_compat',
+  'hw.logicalcpu',
+  'hw.logicalcpu_max',
+  'hw.machine',
+  'hw.memsize',
+  'hw.model',
+  'hw.ncpu',
+  'hw.nperflevels',
+  'hw.packages',
+  'hw.pagesize',
+  'hw.pagesize_compat',
+  'hw.physicalcpu',
+  'hw.physicalcpu_max',
+  'hw.tbfrequency_compat',
+  'hw.vectorunit',
+  'kern.argmax',
+  'kern.hostname',
+  'kern.maxfilesperproc',
+  'kern.maxproc',
+  'kern.ngroups',
+  'kern.osproductversion',
+  'kern.osrelease',
+  'kern.ostype',
+  'kern.osvariant_status',
+  'kern.osversion',
+  'kern.secure_kernel',
+  'kern.tcsm_available',
+  'kern.tcsm_enable',
+  'kern.usrstack64',
+  'kern.version',
+  'machdep.cpu.brand_string',
+  'machdep.ptrauth_enabled',
+  'sysctl.proc_cputype',
+  'vm.loadavg',
 ] as const;
-const SYSCTL_PREFIXES = ['hw.optional.arm.', 'hw.optional.armv8_', 'hw.perflevel', 'kern.proc.pgrp.', 'kern.proc.pid.', 'machdep.cpu.', 'net.routetable.'] as const;
+const SYSCTL_PREFIXES = [
+  'hw.optional.arm.',
+  'hw.optional.armv8_',
+  'hw.perflevel',
+  'kern.proc.pgrp.',
+  'kern.proc.pid.',
+  'machdep.cpu.',
+  'net.routetable.',
+] as const;
 
 /** A group of rules and the anchor it follows, written above them in the profile. */
 interface Rules {
@@ -127,11 +183,18 @@ export function seatbeltProfile(caps: Capabilities, options: SeatbeltOptions): R
   const groups: Rules[] = [
     { anchor: CODEX_BASE, why: 'closed by default', rules: ['(deny default)'] },
     {
-      anchor: CODEX_BASE, why: 'child processes inherit the profile; they may signal and inspect only each other',
-      rules: ['(allow process-exec)', caps.process.no_fork ? '(deny process-fork)' : '(allow process-fork)', '(allow signal (target same-sandbox))', '(allow process-info* (target same-sandbox))'],
+      anchor: CODEX_BASE,
+      why: 'child processes inherit the profile; they may signal and inspect only each other',
+      rules: [
+        '(allow process-exec)',
+        caps.process.no_fork ? '(deny process-fork)' : '(allow process-fork)',
+        '(allow signal (target same-sandbox))',
+        '(allow process-info* (target same-sandbox))',
+      ],
     },
     {
-      anchor: `${CODEX_BASE}, ${SANDBOX_RUNTIME}`, why: 'the sysctls runtimes read (CPU, memory, OS version), not the whole kernel state',
+      anchor: `${CODEX_BASE}, ${SANDBOX_RUNTIME}`,
+      why: 'the sysctls runtimes read (CPU, memory, OS version), not the whole kernel state',
       rules: [
         `(allow sysctl-read ${[...SYSCTL_NAMES.map((n) => `(sysctl-name ${sbplString(n)})`), ...SYSCTL_PREFIXES.map((n) => `(sysctl-name-prefix ${sbplString(n)})`)].join(' ')})`,
         // Java (codex) and V8 (sandbox-runtime) pass a buffer that Seatbelt counts as a write.
@@ -139,15 +202,19 @@ export function seatbeltProfile(caps: Capabilities, options: SeatbeltOptions): R
       ],
     },
     {
-      anchor: `${CODEX_BASE}, ${CODEX_PLATFORM}`, why: 'user and group look-ups (whoami, id, ssh, os.userInfo) and the system log',
-      rules: ['(allow mach-lookup (global-name "com.apple.system.opendirectoryd.libinfo") (global-name "com.apple.system.opendirectoryd.membership") (global-name "com.apple.system.DirectoryService.libinfo_v1") (global-name "com.apple.system.logger") (global-name "com.apple.system.notification_center"))'],
+      anchor: `${CODEX_BASE}, ${CODEX_PLATFORM}`,
+      why: 'user and group look-ups (whoami, id, ssh, os.userInfo) and the system log',
+      rules: [
+        '(allow mach-lookup (global-name "com.apple.system.opendirectoryd.libinfo") (global-name "com.apple.system.opendirectoryd.membership") (global-name "com.apple.system.DirectoryService.libinfo_v1") (global-name "com.apple.system.logger") (global-name "com.apple.system.notification_center"))',
+      ],
     },
     // Neither anchor lists it: host_processor_info and host_statistics (Node's os.cpus(), top,
     // vm_stat) need it; setting a host port needs root regardless.
-    { anchor: 'not in the anchors: Node\'s os.cpus()', why: 'CPU and memory statistics of the host', rules: ['(allow mach-host*)'] },
+    { anchor: "not in the anchors: Node's os.cpus()", why: 'CPU and memory statistics of the host', rules: ['(allow mach-host*)'] },
     { anchor: CODEX_BASE, why: 'POSIX semaphores (Python multiprocessing)', rules: ['(allow ipc-posix-sem)'] },
     {
-      anchor: CODEX_BASE, why: 'pseudo-terminals the run opens itself; ioctl on the terminal it was given, so shells know it is one; never another terminal',
+      anchor: CODEX_BASE,
+      why: 'pseudo-terminals the run opens itself; ioctl on the terminal it was given, so shells know it is one; never another terminal',
       rules: [
         '(allow pseudo-tty)',
         '(allow file-read* file-write* file-ioctl (literal "/dev/ptmx"))',
@@ -156,7 +223,8 @@ export function seatbeltProfile(caps: Capabilities, options: SeatbeltOptions): R
       ],
     },
     {
-      anchor: `${CODEX_PLATFORM}, ${SANDBOX_RUNTIME}`, why: 'standard devices; /dev/stdout and /dev/stderr are links to /dev/fd/1 and /dev/fd/2, which Seatbelt sees',
+      anchor: `${CODEX_PLATFORM}, ${SANDBOX_RUNTIME}`,
+      why: 'standard devices; /dev/stdout and /dev/stderr are links to /dev/fd/1 and /dev/fd/2, which Seatbelt sees',
       rules: [
         '(allow file-read* file-write-data file-ioctl (literal "/dev/null") (literal "/dev/zero") (literal "/dev/tty") (literal "/dev/dtracehelper"))',
         '(allow file-read* (literal "/dev/random") (literal "/dev/urandom") (literal "/dev/autofs_nowait"))',
@@ -165,7 +233,8 @@ export function seatbeltProfile(caps: Capabilities, options: SeatbeltOptions): R
       ],
     },
     {
-      anchor: CODEX_PLATFORM, why: 'the system, read-only; the root and the links /etc, /tmp and /var resolve',
+      anchor: CODEX_PLATFORM,
+      why: 'the system, read-only; the root and the links /etc, /tmp and /var resolve',
       rules: [
         `(allow file-read* ${subpaths(MACOS_SYSTEM_PATHS)} (regex #"${XCODE_PATTERN}") ${literals(MACOS_SYSTEM_FILES)})`,
         '(allow file-read* (literal "/"))',
@@ -173,7 +242,8 @@ export function seatbeltProfile(caps: Capabilities, options: SeatbeltOptions): R
       ],
     },
     {
-      anchor: CODEX_PLATFORM, why: 'libraries may be mapped executable where they may be read: the system\'s, and a granted project\'s native modules',
+      anchor: CODEX_PLATFORM,
+      why: "libraries may be mapped executable where they may be read: the system's, and a granted project's native modules",
       rules: [`(allow file-map-executable ${subpaths([...MACOS_SYSTEM_PATHS, ...granted])} (regex #"${XCODE_PATTERN}"))`],
     },
     ...grantGroups(reads, writes, 'what the profile grants; a read-only path inside a writable one stays read-only (the later rule wins)'),
@@ -181,13 +251,15 @@ export function seatbeltProfile(caps: Capabilities, options: SeatbeltOptions): R
   const above = ancestors([...granted, ...helper]);
   if (above.length > 0) {
     groups.push({
-      anchor: SANDBOX_RUNTIME, why: 'stat() on the directories above each granted path, so that realpath() works; nothing else of theirs',
+      anchor: SANDBOX_RUNTIME,
+      why: 'stat() on the directories above each granted path, so that realpath() works; nothing else of theirs',
       rules: [`(allow file-read-metadata ${literals(above)})`],
     });
   }
   if (hidden.length > 0) {
     groups.push({
-      anchor: SANDBOX_RUNTIME, why: 'credential locations inside the grants are hidden, and none of the directories above them can be renamed or removed to expose them elsewhere',
+      anchor: SANDBOX_RUNTIME,
+      why: 'credential locations inside the grants are hidden, and none of the directories above them can be renamed or removed to expose them elsewhere',
       rules: [
         `(deny file-read* file-write* ${hidden.map((h) => `(${h.directory ? 'subpath' : 'literal'} ${sbplString(h.path)})`).join(' ')})`,
         `(deny file-write-unlink ${literals(ancestors(hidden.map((h) => h.path)))})`,
@@ -197,27 +269,39 @@ export function seatbeltProfile(caps: Capabilities, options: SeatbeltOptions): R
   groups.push(
     { anchor: SANDBOX_RUNTIME, why: '.env files, wherever they are, by name', rules: [`(deny file-read* file-write* (regex #"/${ENV_FILE_PATTERN}$"))`] },
     {
-      anchor: SANDBOX_RUNTIME, why: 'git hooks and config, shell start-up files and editor tasks run code later, outside the sandbox: never written, and .git never renamed to get around it',
+      anchor: SANDBOX_RUNTIME,
+      why: 'git hooks and config, shell start-up files and editor tasks run code later, outside the sandbox: never written, and .git never renamed to get around it',
       rules: [`(deny file-write* ${PROTECTED_FILE_PATTERNS.map((p) => `(regex #"${p}")`).join(' ')})`, String.raw`(deny file-write-unlink (regex #"/\.git$"))`],
     },
   );
   // A grant inside a hidden directory, or a .env file granted by name, is the one thing there the
   // run gets: its rules again, after the denials (the later rule wins).
   const named = (p: string) => ENV_FILE.test(posix.basename(p)) || hidden.some((h) => h.directory && isWithin(h.path, p));
-  groups.push(...grantGroups(reads.filter(named), writes.filter(named), 'a grant inside a hidden location, or a .env file granted by name: that and nothing beside it'));
-  if (options.helper !== undefined) groups.push({ anchor: SANDBOX_RUNTIME, why: 'the helper that starts the tool', rules: [`(allow file-read* (literal ${sbplString(options.helper)}))`] });
+  groups.push(
+    ...grantGroups(reads.filter(named), writes.filter(named), 'a grant inside a hidden location, or a .env file granted by name: that and nothing beside it'),
+  );
+  if (options.helper !== undefined)
+    groups.push({ anchor: SANDBOX_RUNTIME, why: 'the helper that starts the tool', rules: [`(allow file-read* (literal ${sbplString(options.helper)}))`] });
   groups.push({
-    anchor: `${CODEX_UNIX}, ${SANDBOX_RUNTIME}`, why: 'a Unix socket may be made (socketpair, Node\'s child pipes); connecting or binding one by path is the network\'s to allow',
+    anchor: `${CODEX_UNIX}, ${SANDBOX_RUNTIME}`,
+    why: "a Unix socket may be made (socketpair, Node's child pipes); connecting or binding one by path is the network's to allow",
     rules: ['(allow system-socket (socket-domain AF_UNIX))'],
   });
   if (caps.network.kind === 'allow_all') {
     groups.push(
       {
-        anchor: CODEX_NETWORK, why: 'the network: IP only, so a granted network still reaches no agent or Docker socket outside the grants',
-        rules: ['(allow network-outbound (remote ip "*:*"))', '(allow network-inbound (local ip "*:*"))', '(allow network-bind (local ip "*:*"))', '(allow system-socket)'],
+        anchor: CODEX_NETWORK,
+        why: 'the network: IP only, so a granted network still reaches no agent or Docker socket outside the grants',
+        rules: [
+          '(allow network-outbound (remote ip "*:*"))',
+          '(allow network-inbound (local ip "*:*"))',
+          '(allow network-bind (local ip "*:*"))',
+          '(allow system-socket)',
+        ],
       },
       {
-        anchor: CODEX_NETWORK, why: 'DNS (mDNSResponder and its socket, resolv.conf) and TLS (trust evaluation, OCSP) go through system services',
+        anchor: CODEX_NETWORK,
+        why: 'DNS (mDNSResponder and its socket, resolv.conf) and TLS (trust evaluation, OCSP) go through system services',
         rules: [
           '(allow mach-lookup (global-name "com.apple.dnssd.service") (global-name "com.apple.SystemConfiguration.DNSConfiguration") (global-name "com.apple.SystemConfiguration.configd") (global-name "com.apple.networkd") (global-name "com.apple.SecurityServer") (global-name "com.apple.ocspd") (global-name "com.apple.trustd") (global-name "com.apple.trustd.agent"))',
           '(allow network-outbound (remote unix-socket (path-literal "/private/var/run/mDNSResponder")))',
@@ -225,15 +309,16 @@ export function seatbeltProfile(caps: Capabilities, options: SeatbeltOptions): R
         ],
       },
       {
-        anchor: CODEX_UNIX, why: 'Unix sockets inside the granted paths, as on Linux; never in a hidden location',
+        anchor: CODEX_UNIX,
+        why: 'Unix sockets inside the granted paths, as on Linux; never in a hidden location',
         rules: [
           `(allow network-outbound ${granted.map((p) => `(remote unix-socket (subpath ${sbplString(p)}))`).join(' ')})`,
           ...(writes.length > 0 ? [`(allow network-bind ${writes.map((p) => `(local unix-socket (subpath ${sbplString(p)}))`).join(' ')})`] : []),
           ...(hidden.length > 0
             ? [
-              `(deny network-outbound ${hidden.map((h) => `(remote unix-socket (subpath ${sbplString(h.path)}))`).join(' ')})`,
-              `(deny network-bind ${hidden.map((h) => `(local unix-socket (subpath ${sbplString(h.path)}))`).join(' ')})`,
-            ]
+                `(deny network-outbound ${hidden.map((h) => `(remote unix-socket (subpath ${sbplString(h.path)}))`).join(' ')})`,
+                `(deny network-bind ${hidden.map((h) => `(local unix-socket (subpath ${sbplString(h.path)}))`).join(' ')})`,
+              ]
             : []),
         ],
       },
@@ -241,7 +326,8 @@ export function seatbeltProfile(caps: Capabilities, options: SeatbeltOptions): R
   }
   if (caps.network.kind === 'allow_domains' && options.proxyPort !== undefined) {
     groups.push({
-      anchor: SANDBOX_RUNTIME, why: 'a domain grant: outbound only to the domain proxy\'s loopback port, which lets through the granted domains alone; no DNS, no other address',
+      anchor: SANDBOX_RUNTIME,
+      why: "a domain grant: outbound only to the domain proxy's loopback port, which lets through the granted domains alone; no DNS, no other address",
       rules: [`(allow network-outbound (remote ip "localhost:${options.proxyPort}"))`],
     });
   }

@@ -68,15 +68,26 @@ export function unixSocketFilter(arch: string): Buffer | null {
     if (t.socketcall !== undefined) ops.push({ code: JEQ_K, k: t.socketcall, jt: 'refuse' });
     ops.push(
       { code: RET_K, k: RET_ALLOW },
-      { label: `socket${i}` }, { code: LD_ABS_W, k: ARG0 }, { code: JEQ_K, k: AF_UNIX, jt: 'refuse' }, { code: RET_K, k: RET_ALLOW },
-      { label: `pair${i}` }, { code: LD_ABS_W, k: ARG0 }, { code: JEQ_K, k: AF_UNIX, jf: 'allow' },
-      { code: LD_ABS_W, k: ARG1 }, { code: AND_K, k: SOCK_TYPE_MASK }, { code: JEQ_K, k: SOCK_DGRAM, jt: 'refuse' }, { code: RET_K, k: RET_ALLOW },
+      { label: `socket${i}` },
+      { code: LD_ABS_W, k: ARG0 },
+      { code: JEQ_K, k: AF_UNIX, jt: 'refuse' },
+      { code: RET_K, k: RET_ALLOW },
+      { label: `pair${i}` },
+      { code: LD_ABS_W, k: ARG0 },
+      { code: JEQ_K, k: AF_UNIX, jf: 'allow' },
+      { code: LD_ABS_W, k: ARG1 },
+      { code: AND_K, k: SOCK_TYPE_MASK },
+      { code: JEQ_K, k: SOCK_DGRAM, jt: 'refuse' },
+      { code: RET_K, k: RET_ALLOW },
     );
   });
   ops.push(
-    { label: 'refuse' }, { code: RET_K, k: RET_ERRNO | EAFNOSUPPORT },
-    { label: 'nosys' }, { code: RET_K, k: RET_ERRNO | ENOSYS },
-    { label: 'allow' }, { code: RET_K, k: RET_ALLOW },
+    { label: 'refuse' },
+    { code: RET_K, k: RET_ERRNO | EAFNOSUPPORT },
+    { label: 'nosys' },
+    { code: RET_K, k: RET_ERRNO | ENOSYS },
+    { label: 'allow' },
+    { code: RET_K, k: RET_ALLOW },
   );
   return assemble(ops);
 }

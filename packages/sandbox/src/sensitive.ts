@@ -8,14 +8,47 @@ import { isWithin } from './capabilities.js';
 
 /** Below the home directory (the same layout on Linux and macOS unless noted). */
 export const SENSITIVE_HOME_PATHS = [
-  '.ssh', '.gnupg', '.aws', '.kube', '.docker', '.azure', '.config/gcloud', '.config/gh', '.netrc', '.npmrc', '.pypirc',
-  '.pgpass', '.git-credentials', '.git-credential-cache', '.cache/git/credential', '.password-store', '.vault-token', '.terraform.d',
-  '.1password', 'Library/Group Containers/2BUA8C4S2C.com.1password', '.config/op', '.config/hub', '.cargo/credentials', '.cargo/credentials.toml',
+  '.ssh',
+  '.gnupg',
+  '.aws',
+  '.kube',
+  '.docker',
+  '.azure',
+  '.config/gcloud',
+  '.config/gh',
+  '.netrc',
+  '.npmrc',
+  '.pypirc',
+  '.pgpass',
+  '.git-credentials',
+  '.git-credential-cache',
+  '.cache/git/credential',
+  '.password-store',
+  '.vault-token',
+  '.terraform.d',
+  '.1password',
+  'Library/Group Containers/2BUA8C4S2C.com.1password',
+  '.config/op',
+  '.config/hub',
+  '.cargo/credentials',
+  '.cargo/credentials.toml',
   // Coding agents' own logins: a command an agent runs must not read the agent's credentials.
-  '.claude/.credentials.json', '.codex/auth.json', '.gemini/oauth_creds.json', '.config/github-copilot',
-  '.local/share/keyrings', 'Library/Keychains',
-  '.mozilla', '.config/google-chrome', '.config/chromium', '.config/BraveSoftware', '.config/microsoft-edge',
-  'Library/Application Support/Google/Chrome', 'Library/Application Support/Firefox', 'Library/Application Support/BraveSoftware', 'Library/Safari', 'Library/Cookies',
+  '.claude/.credentials.json',
+  '.codex/auth.json',
+  '.gemini/oauth_creds.json',
+  '.config/github-copilot',
+  '.local/share/keyrings',
+  'Library/Keychains',
+  '.mozilla',
+  '.config/google-chrome',
+  '.config/chromium',
+  '.config/BraveSoftware',
+  '.config/microsoft-edge',
+  'Library/Application Support/Google/Chrome',
+  'Library/Application Support/Firefox',
+  'Library/Application Support/BraveSoftware',
+  'Library/Safari',
+  'Library/Cookies',
 ] as const;
 
 /** A `.env` file's name (`.env`, `.env.local`, `.envrc`, ...), as regular-expression source: Seatbelt matches it too. */
@@ -43,7 +76,7 @@ export function sensitiveReason(path: string, home: string): string | null {
  * Real paths.
  */
 export function protectedReason(path: string, home: string, gatewayHome: string): string | null {
-  if (isWithin(gatewayHome, path)) return '$ALEPH_HOME, the gateway\'s own directory, holds its secrets';
+  if (isWithin(gatewayHome, path)) return "$ALEPH_HOME, the gateway's own directory, holds its secrets";
   return sensitiveReason(path, home);
 }
 

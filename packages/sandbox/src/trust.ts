@@ -20,7 +20,9 @@ export const TRIAL_RUNS = 3;
  * program, an edited one, or wider capabilities or parameters make a new contract.
  */
 export function contractHash(capabilities: Capabilities, parameters: readonly string[] | undefined, program: ToolProgram): string {
-  return createHash('sha256').update(canonicalJson({ program, capabilities, parameters: parameters === undefined ? null : [...parameters].sort() })).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson({ program, capabilities, parameters: parameters === undefined ? null : [...parameters].sort() }))
+    .digest('hex');
 }
 
 export interface TrustRecord {
@@ -45,7 +47,15 @@ export type TrustGate =
 /** The record a tool has under this hash: its own, or a fresh Draft when it is new or changed. */
 export function trustFor(tool: string, hash: string, program: ToolProgram, stored: TrustRecord | null): TrustRecord {
   if (stored !== null && stored.tool === tool && stored.contract_hash === hash) return stored;
-  return { tool, contract_hash: hash, program, stage: 'draft', confirmed_runs: 0, approved_at: null, changed_from: stored !== null && stored.tool === tool ? stored.contract_hash : null };
+  return {
+    tool,
+    contract_hash: hash,
+    program,
+    stage: 'draft',
+    confirmed_runs: 0,
+    approved_at: null,
+    changed_from: stored !== null && stored.tool === tool ? stored.contract_hash : null,
+  };
 }
 
 /**
@@ -57,23 +67,37 @@ export function contractChange(approved: TrustRecord, capabilities: Capabilities
   const before = approved.program;
   if (before === null) return `${tool}'s approved contract did not name the program it runs; it runs ${program.path} now.`;
   const widened = contractHash(capabilities, parameters, before) !== approved.contract_hash;
-  const ran = before.path !== program.path
-    ? `it was approved to run ${before.path} and runs ${program.path} now`
-    : before.hash !== program.hash ? `${program.path} is not the file it was approved to run: its content changed` : null;
+  const ran =
+    before.path !== program.path
+      ? `it was approved to run ${before.path} and runs ${program.path} now`
+      : before.hash !== program.hash
+        ? `${program.path} is not the file it was approved to run: its content changed`
+        : null;
   if (ran === null) return `${tool} changed its capabilities since they were approved.`;
-  return widened ? `${tool} changed its capabilities and its program since they were approved: ${ran}.` : `${tool} changed its program since it was approved: ${ran}.`;
+  return widened
+    ? `${tool} changed its capabilities and its program since they were approved: ${ran}.`
+    : `${tool} changed its program since it was approved: ${ran}.`;
 }
 
 /** What a run needs before it may start; `change` says how a Draft differs from the contract approved before. */
 export function trustGate(record: TrustRecord, escalations: readonly { message: string }[], change?: string): TrustGate {
   if (record.stage === 'draft') {
     return {
-      action: 'approve_contract', stage: 'draft',
-      reason: record.changed_from === null ? `${record.tool} has no approved capability contract.` : change ?? `${record.tool} changed its capabilities since they were approved.`,
+      action: 'approve_contract',
+      stage: 'draft',
+      reason:
+        record.changed_from === null
+          ? `${record.tool} has no approved capability contract.`
+          : (change ?? `${record.tool} changed its capabilities since they were approved.`),
     };
   }
   if (escalations.length > 0) return { action: 'confirm_run', stage: record.stage, reason: escalations.map((e) => e.message).join(' ') };
-  if (record.stage === 'trial') return { action: 'confirm_run', stage: 'trial', reason: `${record.tool} is on trial: run ${record.confirmed_runs + 1} of ${TRIAL_RUNS} is confirmed by hand.` };
+  if (record.stage === 'trial')
+    return {
+      action: 'confirm_run',
+      stage: 'trial',
+      reason: `${record.tool} is on trial: run ${record.confirmed_runs + 1} of ${TRIAL_RUNS} is confirmed by hand.`,
+    };
   return { action: 'run', stage: 'verified' };
 }
 

@@ -18,7 +18,10 @@ export interface Violation {
 
 const PATTERNS: ReadonlyArray<readonly [ViolationKind, RegExp]> = [
   ['filesystem', /read-only file system|permission denied|operation not permitted|EROFS|EACCES|EPERM/i],
-  ['network', /network is unreachable|address family not supported|EAFNOSUPPORT|temporary failure in name resolution|could not resolve host|name or service not known|ENETUNREACH|EAI_AGAIN|connection refused|ECONNREFUSED/i],
+  [
+    'network',
+    /network is unreachable|address family not supported|EAFNOSUPPORT|temporary failure in name resolution|could not resolve host|name or service not known|ENETUNREACH|EAI_AGAIN|connection refused|ECONNREFUSED/i,
+  ],
   ['processes', /cannot fork|fork: (retry: )?resource temporarily unavailable|EAGAIN.*(spawn|fork)|cannot create thread/i],
   ['memory', /out of memory|cannot allocate memory|memoryerror|ENOMEM|heap out of memory|std::bad_alloc/i],
 ];

@@ -42,7 +42,9 @@ function mcpOr(tool: string): Call {
 }
 
 function preToolUse(verdict: Verdict): string {
-  return JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: verdict.decision, permissionDecisionReason: verdict.reason } });
+  return JSON.stringify({
+    hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: verdict.decision, permissionDecisionReason: verdict.reason },
+  });
 }
 
 /**
@@ -67,13 +69,22 @@ const claudeCode: Dialect = {
   projectVariable: 'CLAUDE_PROJECT_DIR',
   classify(tool, input) {
     switch (tool) {
-      case 'Bash': return { kind: 'shell', command: input.command };
-      case 'Write': case 'Edit': case 'MultiEdit': return { kind: 'file', path: input.file_path, access: 'write' };
-      case 'NotebookEdit': return { kind: 'file', path: input.notebook_path, access: 'write' };
-      case 'Read': return { kind: 'file', path: input.file_path, access: 'read' };
-      case 'WebFetch': return { kind: 'fetch', url: input.url };
-      case 'WebSearch': return { kind: 'search', query: input.query, domains: input.allowed_domains };
-      default: return mcpOr(tool);
+      case 'Bash':
+        return { kind: 'shell', command: input.command };
+      case 'Write':
+      case 'Edit':
+      case 'MultiEdit':
+        return { kind: 'file', path: input.file_path, access: 'write' };
+      case 'NotebookEdit':
+        return { kind: 'file', path: input.notebook_path, access: 'write' };
+      case 'Read':
+        return { kind: 'file', path: input.file_path, access: 'read' };
+      case 'WebFetch':
+        return { kind: 'fetch', url: input.url };
+      case 'WebSearch':
+        return { kind: 'search', query: input.query, domains: input.allowed_domains };
+      default:
+        return mcpOr(tool);
     }
   },
   render(event, verdict, input) {
@@ -82,9 +93,10 @@ const claudeCode: Dialect = {
     // PermissionRequest: allow or deny the dialog; "ask" leaves Claude Code's own dialog to show.
     if (verdict.decision === 'ask') return '';
     const rules = verdict.decision === 'allow' && verdict.always === true ? sessionRules(input) : [];
-    const decision = verdict.decision === 'allow'
-      ? { behavior: 'allow', ...(rules.length > 0 ? { updatedPermissions: rules } : {}) }
-      : { behavior: 'deny', message: verdict.reason };
+    const decision =
+      verdict.decision === 'allow'
+        ? { behavior: 'allow', ...(rules.length > 0 ? { updatedPermissions: rules } : {}) }
+        : { behavior: 'deny', message: verdict.reason };
     return JSON.stringify({ hookSpecificOutput: { hookEventName: 'PermissionRequest', decision } });
   },
 };
@@ -114,10 +126,15 @@ const gemini: Dialect = {
   projectVariable: 'GEMINI_PROJECT_DIR',
   classify(tool, input) {
     switch (tool) {
-      case 'run_shell_command': return { kind: 'shell', command: input.command, dir: input.dir_path };
-      case 'write_file': case 'replace': return { kind: 'file', path: input.file_path, access: 'write' };
-      case 'read_file': return { kind: 'file', path: input.file_path, access: 'read' };
-      default: return { kind: 'other' };
+      case 'run_shell_command':
+        return { kind: 'shell', command: input.command, dir: input.dir_path };
+      case 'write_file':
+      case 'replace':
+        return { kind: 'file', path: input.file_path, access: 'write' };
+      case 'read_file':
+        return { kind: 'file', path: input.file_path, access: 'read' };
+      default:
+        return { kind: 'other' };
     }
   },
   render(_event, verdict) {

@@ -30,8 +30,17 @@ export async function askGateway(q: GatewayQuestion, io: Io): Promise<Verdict> {
     return { decision: q.unreachable, reason: `The Aleph gateway is unreachable (${error.message}).` };
   }
   const id = randomBytes(8).toString('hex');
-  client.send({ type: 'approval_request', id, request: { command: q.command, cwd: q.cwd, agent_id: q.agent, session_key: q.session, path: io.env.PATH ?? '' }, timeout_ms: q.timeoutMs });
-  const answer = await client.waitFor((m: GatewayMessage): m is Extract<GatewayMessage, { type: 'approval_decision' | 'error' }> => (m.type === 'approval_decision' && m.id === id) || m.type === 'error', q.timeoutMs + 2_000);
+  client.send({
+    type: 'approval_request',
+    id,
+    request: { command: q.command, cwd: q.cwd, agent_id: q.agent, session_key: q.session, path: io.env.PATH ?? '' },
+    timeout_ms: q.timeoutMs,
+  });
+  const answer = await client.waitFor(
+    (m: GatewayMessage): m is Extract<GatewayMessage, { type: 'approval_decision' | 'error' }> =>
+      (m.type === 'approval_decision' && m.id === id) || m.type === 'error',
+    q.timeoutMs + 2_000,
+  );
   client.close();
   if (answer === null && client.failure !== null) return deny(`Aleph: ${client.failure.message}`);
   if (answer === null) return { decision: q.unreachable, reason: 'The Aleph gateway did not answer in time.' };

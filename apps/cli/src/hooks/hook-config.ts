@@ -62,7 +62,8 @@ export function loadHookConfig(home: string): Result<HookConfig> {
 
 export function parseHookConfig(value: unknown): Result<HookConfig> {
   if (!isObject(value)) return fail('hook_config_invalid', 'the settings must be a JSON object.');
-  for (const key of Object.keys(value)) if (key !== 'web' && key !== 'mcp') return fail('hook_config_invalid', `unknown key "${key}" (there are "web" and "mcp").`);
+  for (const key of Object.keys(value))
+    if (key !== 'web' && key !== 'mcp') return fail('hook_config_invalid', `unknown key "${key}" (there are "web" and "mcp").`);
   const web = value.web ?? {};
   const mcp = value.mcp ?? {};
   if (!isObject(web)) return fail('hook_config_invalid', '"web" must be an object.');
@@ -75,9 +76,19 @@ export function parseHookConfig(value: unknown): Result<HookConfig> {
   if (!Array.isArray(rules)) return fail('hook_config_invalid', '"mcp.rules" must be a list.');
   const mcpRules: McpRule[] = [];
   for (const [i, rule] of rules.entries()) {
-    if (!isObject(rule) || typeof rule.server !== 'string' || typeof rule.tool !== 'string' || typeof rule.action !== 'string'
-      || !NAME_PATTERN.test(rule.server) || !NAME_PATTERN.test(rule.tool) || !ACTIONS.includes(rule.action)) {
-      return fail('hook_config_invalid', `"mcp.rules[${i}]" must be {"server", "tool", "action": "allow" | "ask" | "deny"}, names of letters, digits, "_", "-", "." and "*".`);
+    if (
+      !isObject(rule) ||
+      typeof rule.server !== 'string' ||
+      typeof rule.tool !== 'string' ||
+      typeof rule.action !== 'string' ||
+      !NAME_PATTERN.test(rule.server) ||
+      !NAME_PATTERN.test(rule.tool) ||
+      !ACTIONS.includes(rule.action)
+    ) {
+      return fail(
+        'hook_config_invalid',
+        `"mcp.rules[${i}]" must be {"server", "tool", "action": "allow" | "ask" | "deny"}, names of letters, digits, "_", "-", "." and "*".`,
+      );
     }
     mcpRules.push({ server: rule.server, tool: rule.tool, action: rule.action as RuleAction });
   }

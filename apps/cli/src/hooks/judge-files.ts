@@ -20,17 +20,46 @@ export interface FileContext {
 }
 
 /** Directories of the system: never written by an agent, read only with a person's say. */
-export const SYSTEM_DIRECTORIES = ['/etc', '/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/boot', '/sys', '/proc', '/dev', '/opt', '/var', '/srv', '/root',
-  '/System', '/Library', '/Applications', '/private/etc', '/private/var', '/nix', '/run'] as const;
+export const SYSTEM_DIRECTORIES = [
+  '/etc',
+  '/usr',
+  '/bin',
+  '/sbin',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/boot',
+  '/sys',
+  '/proc',
+  '/dev',
+  '/opt',
+  '/var',
+  '/srv',
+  '/root',
+  '/System',
+  '/Library',
+  '/Applications',
+  '/private/etc',
+  '/private/var',
+  '/nix',
+  '/run',
+] as const;
 
 /**
  * The files where agents keep their hooks (and so Aleph's): an agent that could write them could
  * take Aleph out of its own path. Matched as the end of the real path.
  */
-export const HOOK_SETTINGS = ['/.claude/settings.json', '/.claude/settings.local.json', '/.codex/hooks.json', '/.codex/config.toml', '/.gemini/settings.json'] as const;
+export const HOOK_SETTINGS = [
+  '/.claude/settings.json',
+  '/.claude/settings.local.json',
+  '/.codex/hooks.json',
+  '/.codex/config.toml',
+  '/.gemini/settings.json',
+] as const;
 
 export function judgeFile(tool: string, path: unknown, access: Access, ctx: FileContext): Verdict {
-  if (typeof path !== 'string' || path === '' || path.includes('\0')) return deny(`Aleph: the ${tool} call names no file path it can read, so it cannot vouch for it.`);
+  if (typeof path !== 'string' || path === '' || path.includes('\0'))
+    return deny(`Aleph: the ${tool} call names no file path it can read, so it cannot vouch for it.`);
   const absolute = isAbsolute(path) ? resolve(path) : resolve(ctx.cwd, path);
   let real: string;
   let home: string;

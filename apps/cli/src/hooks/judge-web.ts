@@ -27,5 +27,7 @@ export function judgeFetch(tool: string, url: unknown, domains: readonly string[
 export function judgeSearch(tool: string, query: unknown, allowedDomains: unknown, domains: readonly string[]): Verdict {
   const limited = Array.isArray(allowedDomains) && allowedDomains.length > 0 && allowedDomains.every((d) => typeof d === 'string' && granted(d, domains));
   if (limited) return allow(`Aleph: ${tool} limited to granted domains.`);
-  return ask(`Aleph: ${tool} ${typeof query === 'string' ? JSON.stringify(query) : ''}: not limited to granted domains (web.allow_domains in $ALEPH_HOME/hooks.json).`);
+  return ask(
+    `Aleph: ${tool} ${typeof query === 'string' ? JSON.stringify(query) : ''}: not limited to granted domains (web.allow_domains in $ALEPH_HOME/hooks.json).`,
+  );
 }

@@ -36,7 +36,9 @@ export async function runHook(argv: readonly string[], io: Io): Promise<number> 
   // No agent to answer in the dialect of: exit 2 with the reason on standard error, which every
   // agent here documents as a block.
   if (!isAgentName(name)) {
-    io.err(`aleph hook: ${name === undefined ? 'no agent named' : `unknown agent "${name}"`}; aleph hook knows ${AGENT_NAMES.join(', ')}. The tool call is refused.`);
+    io.err(
+      `aleph hook: ${name === undefined ? 'no agent named' : `unknown agent "${name}"`}; aleph hook knows ${AGENT_NAMES.join(', ')}. The tool call is refused.`,
+    );
     return EXIT.usage;
   }
   const dialect = DIALECTS[name];
@@ -59,7 +61,14 @@ export async function runHook(argv: readonly string[], io: Io): Promise<number> 
     }
     if (!parsed.ok) return say(event, deny(`Aleph could not read the hook input (${parsed.error.message}), so it cannot vouch for this call.`), input);
     const named = eventOf(dialect, input);
-    if (named === undefined) return say(event, deny(`Aleph answers ${dialect.events.join(' and ')} hooks; the input names ${JSON.stringify(input.hook_event_name ?? null)}, so it cannot vouch for this call.`), input);
+    if (named === undefined)
+      return say(
+        event,
+        deny(
+          `Aleph answers ${dialect.events.join(' and ')} hooks; the input names ${JSON.stringify(input.hook_event_name ?? null)}, so it cannot vouch for this call.`,
+        ),
+        input,
+      );
     event = named;
     return say(event, await decide(name, dialect, settings.value, input, io), input);
   } catch (error) {
@@ -72,7 +81,8 @@ function parseSettings(argv: readonly string[], dialect: Dialect): { ok: true; v
   if (!parsed.ok) return { ok: false, reason: parsed.error.message };
   if (parsed.value.operands.length > 0) return { ok: false, reason: `unexpected argument "${parsed.value.operands[0]}".` };
   const unreachable = value(parsed.value, 'when-unreachable') ?? 'deny';
-  if (unreachable !== 'deny' && unreachable !== 'ask' && unreachable !== 'allow') return { ok: false, reason: '--when-unreachable must be deny, ask or allow.' };
+  if (unreachable !== 'deny' && unreachable !== 'ask' && unreachable !== 'allow')
+    return { ok: false, reason: '--when-unreachable must be deny, ask or allow.' };
   const timeout = Number(value(parsed.value, 'timeout-ms') ?? dialect.timeoutMs);
   if (!Number.isInteger(timeout) || timeout < 1) return { ok: false, reason: '--timeout-ms needs a whole number of milliseconds.' };
   return { ok: true, value: { timeoutMs: timeout, unreachable } };
@@ -118,7 +128,8 @@ function judgeLocally(tool: string, call: Exclude<Call, { kind: 'shell' | 'other
 
 /** The request the owner sees, e.g. `Write /home/me/notes.txt`: the tool, then what it names, shell-quoted. */
 function describe(tool: string, call: Exclude<Call, { kind: 'shell' | 'other' }>, toolInput: HookInput): string {
-  const subject = call.kind === 'file' ? call.path : call.kind === 'fetch' ? call.url : call.kind === 'search' ? call.query : JSON.stringify(toolInput).slice(0, 4096);
+  const subject =
+    call.kind === 'file' ? call.path : call.kind === 'fetch' ? call.url : call.kind === 'search' ? call.query : JSON.stringify(toolInput).slice(0, 4096);
   return `${tool} ${quote(typeof subject === 'string' ? subject : JSON.stringify(subject ?? null))}`;
 }
 

@@ -33,18 +33,10 @@ describe('the tray badge', () => {
   it('draws the count in white on a red disc in the lower right', () => {
     const rows = picture(withBadge(blank(16), 7));
     expect(rows.slice(0, 9).every((r) => r === '.'.repeat(16))).toBe(true);
-    expect(rows.slice(9).map((r) => r.slice(9))).toEqual([
-      '..ooo..',
-      '.o###o.',
-      'oooo#oo',
-      'ooo#ooo',
-      'ooo#ooo',
-      '.oo#oo.',
-      '..ooo..',
-    ]);
+    expect(rows.slice(9).map((r) => r.slice(9))).toEqual(['..ooo..', '.o###o.', 'oooo#oo', 'ooo#ooo', 'ooo#ooo', '.oo#oo.', '..ooo..']);
   });
 
-  it('writes its colours in the bitmap\'s channel order', () => {
+  it("writes its colours in the bitmap's channel order", () => {
     const at = (15 * 16 + 12) * 4;
     expect([...withBadge(blank(16), 7, 'rgba').pixels.subarray(at, at + 4)]).toEqual([0xc0, 0x39, 0x2b, 255]);
     expect([...withBadge(blank(16), 7, 'bgra').pixels.subarray(at, at + 4)]).toEqual([0x2b, 0x39, 0xc0, 255]);

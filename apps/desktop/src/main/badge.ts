@@ -75,7 +75,8 @@ export function withBadge(icon: Bitmap, count: number, order: ChannelOrder = 'rg
     for (let gy = 0; gy < 5; gy++) {
       for (let gx = 0; gx < 3; gx++) {
         if (glyph[gy]![gx] !== '#') continue;
-        for (let sy = 0; sy < scale; sy++) for (let sx = 0; sx < scale; sx++) set(textLeft + (i * 4 + gx) * scale + sx, top + (1 + gy) * scale + sy, [255, 255, 255]);
+        for (let sy = 0; sy < scale; sy++)
+          for (let sx = 0; sx < scale; sx++) set(textLeft + (i * 4 + gx) * scale + sx, top + (1 + gy) * scale + sy, [255, 255, 255]);
       }
     }
   }

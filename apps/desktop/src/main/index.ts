@@ -57,10 +57,13 @@ function start(): void {
       void stopping.finally(() => app.quit());
     }
   });
-  app.whenReady().then(ready).catch((error: unknown) => {
-    console.error(`Aleph Console could not start: ${(error as Error).message}`);
-    app.exit(1);
-  });
+  app
+    .whenReady()
+    .then(ready)
+    .catch((error: unknown) => {
+      console.error(`Aleph Console could not start: ${(error as Error).message}`);
+      app.exit(1);
+    });
 }
 
 /**
@@ -75,7 +78,10 @@ function stopGateway(): Promise<void> {
     quit.stopped();
     return Promise.resolve();
   }
-  return g.stop().catch((error: unknown) => console.warn(`Aleph Console: the gateway did not stop cleanly: ${(error as Error).message}`)).finally(() => quit.stopped());
+  return g
+    .stop()
+    .catch((error: unknown) => console.warn(`Aleph Console: the gateway did not stop cleanly: ${(error as Error).message}`))
+    .finally(() => quit.stopped());
 }
 
 function showWindow(): void {
@@ -118,7 +124,10 @@ function act(action: TrayAction): void {
   switch (action.kind) {
     case 'approve_pairing':
     case 'reject_pairing':
-      gateway.identityCall((ids, now) => ids.ownerCall({ method: action.kind === 'approve_pairing' ? 'pairing.approve' : 'pairing.reject', code: action.code }, now, 'owner'), () => refreshTray());
+      gateway.identityCall(
+        (ids, now) => ids.ownerCall({ method: action.kind === 'approve_pairing' ? 'pairing.approve' : 'pairing.reject', code: action.code }, now, 'owner'),
+        () => refreshTray(),
+      );
       return;
     case 'show_approval':
     case 'open_console':
@@ -149,7 +158,13 @@ let shown: TrayView | null = null;
 
 function refreshTray(): void {
   if (gateway === null || tray === null || icon === null) return;
-  const state = { approvals: gateway.pendingApprovals(), pairings: gateway.identities.pendingPairings(Date.now()), mode: gateway.mode, prompts: settings.prompts, notices };
+  const state = {
+    approvals: gateway.pendingApprovals(),
+    pairings: gateway.identities.pendingPairings(Date.now()),
+    mode: gateway.mode,
+    prompts: settings.prompts,
+    notices,
+  };
   const view = trayView(state, process.platform);
   const changed = trayChanges(shown, view);
   if (changed.image) tray.setImage(trayImage(icon, view));
@@ -179,7 +194,9 @@ async function ready(): Promise<void> {
   const config = loadConfig(home, true);
   if (!config.ok) throw new Error(config.error.message);
   const options = (port: number): GatewayOptions => ({
-    home, network: { port }, console: { port: 0, root: join(import.meta.dirname, '../renderer') },
+    home,
+    network: { port },
+    console: { port: 0, root: join(import.meta.dirname, '../renderer') },
     onProblem: (problem) => console.warn(`Aleph Console: ${problem}`),
     // The packaged app ships its sandbox helper in resources; in development the package's own is used.
     ...(app.isPackaged ? { sandboxHelper: join(process.resourcesPath, PACKAGED_HELPER) } : {}),
@@ -202,11 +219,18 @@ async function ready(): Promise<void> {
     if (quit.systemShutdown() === 'stop-and-proceed') void stopGateway();
   });
   prompts = new Prompts(
-    electronPrompts({ origin: consoleOrigin, loginUrl: () => g.consoleLoginUrl(), openConsole: showWindow, deny: () => prompts?.shortcut(), placement: promptPlacement(display) }),
-    promptStyle(process.platform, settings.prompts),
-    (id, decision, channel) => void g.resolveAsOwner(id, decision, channel).then((r) => {
-      if (!r.ok) console.warn(`Aleph Console: ${r.error.message}`);
+    electronPrompts({
+      origin: consoleOrigin,
+      loginUrl: () => g.consoleLoginUrl(),
+      openConsole: showWindow,
+      deny: () => prompts?.shortcut(),
+      placement: promptPlacement(display),
     }),
+    promptStyle(process.platform, settings.prompts),
+    (id, decision, channel) =>
+      void g.resolveAsOwner(id, decision, channel).then((r) => {
+        if (!r.ok) console.warn(`Aleph Console: ${r.error.message}`);
+      }),
     notice,
   );
   g.watch((event) => {

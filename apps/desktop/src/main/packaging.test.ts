@@ -30,7 +30,7 @@ const builder = require('app-builder-lib/out/util/config/config.js') as {
 const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
 
 describe('the packaging configuration', () => {
-  it('passes electron-builder\'s schema, and a wrong key does not', async () => {
+  it("passes electron-builder's schema, and a wrong key does not", async () => {
     const config = await builder.getConfig(desktop, null, null);
     await expect(builder.validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
     await expect(builder.validateConfiguration({ ...config, notifications: true }, new DebugLogger(false))).rejects.toThrow(/unknown property 'notifications'/);
@@ -53,21 +53,36 @@ describe('the packaging configuration', () => {
     expect(Object.keys(pkg.dependencies)).toEqual(expect.arrayContaining(['@aleph/gateway']));
   });
 
-  it('flips Electron\'s fuses after packing: no running as Node, no NODE_OPTIONS, no --inspect, only the checked asar, cookies encrypted', async () => {
+  it("flips Electron's fuses after packing: no running as Node, no NODE_OPTIONS, no --inspect, only the checked asar, cookies encrypted", async () => {
     const config = JSON.parse(readFileSync(join(desktop, 'electron-builder.json'), 'utf8')) as BuilderConfig;
     expect(resolve(desktop, config.afterPack)).toBe(join(desktop, 'packaging', 'after-pack.mjs'));
     expect(FUSES).toMatchObject({
-      RunAsNode: false, EnableNodeOptionsEnvironmentVariable: false, EnableNodeCliInspectArguments: false,
-      EnableCookieEncryption: true, OnlyLoadAppFromAsar: true, EnableEmbeddedAsarIntegrityValidation: true,
+      RunAsNode: false,
+      EnableNodeOptionsEnvironmentVariable: false,
+      EnableNodeCliInspectArguments: false,
+      EnableCookieEncryption: true,
+      OnlyLoadAppFromAsar: true,
+      EnableEmbeddedAsarIntegrityValidation: true,
     });
     // Every fuse @electron/fuses knows is decided here, none left to the binary's default.
-    expect(Object.keys(FUSES).sort()).toEqual(Object.keys(FuseV1Options).filter((k) => Number.isNaN(Number(k))).sort());
+    expect(Object.keys(FUSES).sort()).toEqual(
+      Object.keys(FuseV1Options)
+        .filter((k) => Number.isNaN(Number(k)))
+        .sort(),
+    );
     // A stand-in binary with Electron's fuse wire (sentinel, version 1, 9 fuses, all as shipped): the hook flips it.
     const dir = mkdtempSync(join(tmpdir(), 'alfuse-'));
     try {
       const wire = Buffer.from([0x31, 0x30, 0x31, 0x31, 0x30, 0x30, 0x30, 0x31, 0x31]);
-      writeFileSync(join(dir, config.executableName), Buffer.concat([Buffer.alloc(4096, 7), Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'), Buffer.from([1, wire.length]), wire, Buffer.alloc(4096, 7)]));
-      await afterPack({ electronPlatformName: 'linux', appOutDir: dir, packager: { appInfo: { productFilename: 'Aleph Console' }, executableName: config.executableName } });
+      writeFileSync(
+        join(dir, config.executableName),
+        Buffer.concat([Buffer.alloc(4096, 7), Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'), Buffer.from([1, wire.length]), wire, Buffer.alloc(4096, 7)]),
+      );
+      await afterPack({
+        electronPlatformName: 'linux',
+        appOutDir: dir,
+        packager: { appInfo: { productFilename: 'Aleph Console' }, executableName: config.executableName },
+      });
       const flipped = await getCurrentFuseWire(join(dir, config.executableName));
       const state = (name: keyof typeof FuseV1Options) => String.fromCharCode(Number(flipped[FuseV1Options[name]]));
       expect(Object.fromEntries(Object.keys(FUSES).map((name) => [name, state(name as keyof typeof FuseV1Options)]))).toEqual(
@@ -78,7 +93,7 @@ describe('the packaging configuration', () => {
     }
   });
 
-  it('names its .desktop file for Linux, so that Wayland\'s portal knows the app and grants its shortcut', async () => {
+  it("names its .desktop file for Linux, so that Wayland's portal knows the app and grants its shortcut", async () => {
     const config = JSON.parse(readFileSync(join(desktop, 'electron-builder.json'), 'utf8')) as BuilderConfig;
     const pkg = JSON.parse(readFileSync(join(desktop, 'package.json'), 'utf8')) as { desktopName: string };
     // electron-builder's deb installs /usr/share/applications/<executableName>.desktop.

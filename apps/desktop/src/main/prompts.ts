@@ -198,7 +198,10 @@ export class Prompts {
     let failedEarly: string | null = null;
     const shown: Shown = { handle: { close: () => undefined }, slot, style, token };
     shown.handle = this.surface.show({
-      approval, style, actions: promptActions(approval), slot,
+      approval,
+      style,
+      actions: promptActions(approval),
+      slot,
       answer: (decision) => {
         if (current()) this.decide(approval.id, decision, 'notification');
       },
@@ -235,7 +238,9 @@ export class Prompts {
     const held = this.surface.shortcuts(active);
     if (active && !held && !this.shortcutProblemSaid) {
       this.shortcutProblemSaid = true;
-      this.notice(`The shortcut ${PROMPT_SHORTCUTS.deny} (deny the oldest prompt) could not be registered: another app holds it, or the desktop refused it. The prompts' own buttons still work.`);
+      this.notice(
+        `The shortcut ${PROMPT_SHORTCUTS.deny} (deny the oldest prompt) could not be registered: another app holds it, or the desktop refused it. The prompts' own buttons still work.`,
+      );
     }
   }
 

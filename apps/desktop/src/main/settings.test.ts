@@ -21,7 +21,10 @@ describe('desktop settings', () => {
 
   it('fall back to the defaults on a corrupt or wrong file, say why, and leave the file as it was', () => {
     saveSettings(home, DEFAULT_SETTINGS);
-    for (const [text, problem] of [['{ "prompts": ', /not valid JSON/], ['{ "prompts": "carrier pigeon" }', /"prompts" must be one of auto, notification, window/]] as const) {
+    for (const [text, problem] of [
+      ['{ "prompts": ', /not valid JSON/],
+      ['{ "prompts": "carrier pigeon" }', /"prompts" must be one of auto, notification, window/],
+    ] as const) {
       writeFileSync(settingsFile(home), text);
       const loaded = loadSettings(home);
       expect(loaded.settings).toEqual(DEFAULT_SETTINGS);

@@ -3,32 +3,70 @@ import { describe, expect, it } from 'vitest';
 import { trayChanges, trayMenu, trayTitle, trayView } from './tray.js';
 
 const approval = (id: string, command: string): PendingApproval => ({
-  id, request: { command, cwd: '/w', agent_id: 'a', session_key: 's' }, verdict: 'confirm', risk: { level: 'medium', score: 40, reasons: [] },
-  segments: [], suggested_rule: null, created_at: '2026-01-01T00:00:00.000Z', expires_at: '2026-01-01T00:02:00.000Z',
+  id,
+  request: { command, cwd: '/w', agent_id: 'a', session_key: 's' },
+  verdict: 'confirm',
+  risk: { level: 'medium', score: 40, reasons: [] },
+  segments: [],
+  suggested_rule: null,
+  created_at: '2026-01-01T00:00:00.000Z',
+  expires_at: '2026-01-01T00:02:00.000Z',
 });
 const pairing = (code: string, approved = false): PairingView => ({
-  code, kind: 'device', name: 'laptop', type: 'cli', fingerprint: 'ab:cd', peer: '127.0.0.1', created_at: '', expires_at: '', expires_in_ms: 1000, approved,
+  code,
+  kind: 'device',
+  name: 'laptop',
+  type: 'cli',
+  fingerprint: 'ab:cd',
+  peer: '127.0.0.1',
+  created_at: '',
+  expires_at: '',
+  expires_in_ms: 1000,
+  approved,
 });
 
 describe('the tray menu', () => {
   it('says all is calm, offers the console, the mode and Quit', () => {
     const menu = trayMenu({ approvals: [], pairings: [], mode: 'safe', prompts: 'window' });
-    expect(menu.map((i) => ('label' in i ? i.label : '—'))).toEqual(['Nothing waiting', '—', 'Open Console', 'Mode: safe', 'Ask me with', '—', 'Quit Aleph Console']);
+    expect(menu.map((i) => ('label' in i ? i.label : '—'))).toEqual([
+      'Nothing waiting',
+      '—',
+      'Open Console',
+      'Mode: safe',
+      'Ask me with',
+      '—',
+      'Quit Aleph Console',
+    ]);
     const [mode, prompts] = menu.filter((i) => i.type === 'submenu');
-    expect(mode?.type === 'submenu' && mode.items.map((i) => (i.type === 'action' ? [i.label, i.checked] : null))).toEqual([['safe', true], ['dev', false], ['unrestricted', false]]);
+    expect(mode?.type === 'submenu' && mode.items.map((i) => (i.type === 'action' ? [i.label, i.checked] : null))).toEqual([
+      ['safe', true],
+      ['dev', false],
+      ['unrestricted', false],
+    ]);
     expect(prompts?.type === 'submenu' && prompts.items.map((i) => (i.type === 'action' ? [i.action, i.checked] : null))).toEqual([
-      [{ kind: 'set_prompts', prompts: 'auto' }, false], [{ kind: 'set_prompts', prompts: 'notification' }, false], [{ kind: 'set_prompts', prompts: 'window' }, true],
+      [{ kind: 'set_prompts', prompts: 'auto' }, false],
+      [{ kind: 'set_prompts', prompts: 'notification' }, false],
+      [{ kind: 'set_prompts', prompts: 'window' }, true],
     ]);
     expect(trayTitle({ approvals: [], pairings: [], mode: 'safe', prompts: 'auto' })).toBe('');
   });
 
   it('lists pairing codes waiting for approval, each with Approve and Reject, then pending commands', () => {
-    const state = { approvals: [approval('a1', `cp ${'x'.repeat(100)}`)], pairings: [pairing('ABCD2345'), pairing('ZZZZ2345', true)], mode: 'dev' as const, prompts: 'auto' as const };
+    const state = {
+      approvals: [approval('a1', `cp ${'x'.repeat(100)}`)],
+      pairings: [pairing('ABCD2345'), pairing('ZZZZ2345', true)],
+      mode: 'dev' as const,
+      prompts: 'auto' as const,
+    };
     const menu = trayMenu(state);
     expect(menu[0]).toEqual({ type: 'label', label: 'Pairing codes' });
     expect(menu[1]).toEqual({
-      type: 'submenu', label: 'ABCD2345  laptop (cli)',
-      items: [{ type: 'action', label: 'Approve', action: { kind: 'approve_pairing', code: 'ABCD2345' } }, { type: 'action', label: 'Reject', action: { kind: 'reject_pairing', code: 'ABCD2345' } }],
+      type: 'submenu',
+      label: 'ABCD2345  laptop (cli)',
+      items: [
+        { type: 'action', label: 'Approve', action: { kind: 'approve_pairing', code: 'ABCD2345' } },
+        { type: 'action', label: 'Reject', action: { kind: 'reject_pairing', code: 'ABCD2345' } },
+      ],
     });
     expect(menu.filter((i) => i.type === 'submenu' && i.label.startsWith('ZZZZ'))).toEqual([]);
     const command = menu.find((i) => i.type === 'action' && i.action.kind === 'show_approval');

@@ -89,14 +89,16 @@ export function trayChanges(before: TrayView | null, after: TrayView): { image: 
 
 export function trayMenu(state: TrayState): TrayItem[] {
   const items: TrayItem[] = [];
-  for (const notice of state.notices ?? []) items.push({ type: 'label', label: notice.length > 2 * MAX_LABEL ? `${notice.slice(0, 2 * MAX_LABEL - 1)}…` : notice });
+  for (const notice of state.notices ?? [])
+    items.push({ type: 'label', label: notice.length > 2 * MAX_LABEL ? `${notice.slice(0, 2 * MAX_LABEL - 1)}…` : notice });
   if ((state.notices ?? []).length > 0) items.push({ type: 'separator' });
   const codes = state.pairings.filter((p) => !p.approved);
   if (codes.length > 0) {
     items.push({ type: 'label', label: 'Pairing codes' });
     for (const p of codes) {
       items.push({
-        type: 'submenu', label: `${p.code}  ${cut(p.name)} (${p.type})`,
+        type: 'submenu',
+        label: `${p.code}  ${cut(p.name)} (${p.type})`,
         items: [
           { type: 'action', label: 'Approve', action: { kind: 'approve_pairing', code: p.code } },
           { type: 'action', label: 'Reject', action: { kind: 'reject_pairing', code: p.code } },
@@ -107,17 +109,28 @@ export function trayMenu(state: TrayState): TrayItem[] {
   }
   if (state.approvals.length > 0) {
     items.push({ type: 'label', label: `Waiting for you (${state.approvals.length})` });
-    for (const a of state.approvals) items.push({ type: 'action', label: `${a.risk.level}: ${cut(a.request.command)}`, action: { kind: 'show_approval', id: a.id } });
+    for (const a of state.approvals)
+      items.push({ type: 'action', label: `${a.risk.level}: ${cut(a.request.command)}`, action: { kind: 'show_approval', id: a.id } });
     items.push({ type: 'separator' });
   } else {
     items.push({ type: 'label', label: 'Nothing waiting' }, { type: 'separator' });
   }
   items.push(
     { type: 'action', label: 'Open Console', action: { kind: 'open_console' } },
-    { type: 'submenu', label: `Mode: ${state.mode}`, items: MODES.map((mode) => ({ type: 'action', label: mode, action: { kind: 'set_mode', mode }, checked: mode === state.mode })) },
     {
-      type: 'submenu', label: 'Ask me with',
-      items: (Object.keys(PROMPT_LABELS) as PromptPreference[]).map((prompts) => ({ type: 'action', label: PROMPT_LABELS[prompts], action: { kind: 'set_prompts', prompts }, checked: prompts === state.prompts })),
+      type: 'submenu',
+      label: `Mode: ${state.mode}`,
+      items: MODES.map((mode) => ({ type: 'action', label: mode, action: { kind: 'set_mode', mode }, checked: mode === state.mode })),
+    },
+    {
+      type: 'submenu',
+      label: 'Ask me with',
+      items: (Object.keys(PROMPT_LABELS) as PromptPreference[]).map((prompts) => ({
+        type: 'action',
+        label: PROMPT_LABELS[prompts],
+        action: { kind: 'set_prompts', prompts },
+        checked: prompts === state.prompts,
+      })),
     },
     { type: 'separator' },
     { type: 'action', label: 'Quit Aleph Console', action: { kind: 'quit' } },

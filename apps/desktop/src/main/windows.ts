@@ -64,7 +64,11 @@ export function electronPrompts(options: {
       if (style === 'notification' && Notification.isSupported()) {
         const { title, body } = promptText(approval);
         const note = new Notification({
-          title, body, silent: false, timeoutType: 'never', urgency: approval.risk.level === 'critical' ? 'critical' : 'normal',
+          title,
+          body,
+          silent: false,
+          timeoutType: 'never',
+          urgency: approval.risk.level === 'critical' ? 'critical' : 'normal',
           actions: actions.map((a) => ({ type: 'button' as const, text: a.label })),
         });
         note.on('action', (details) => {
@@ -80,8 +84,16 @@ export function electronPrompts(options: {
       }
       const login = options.loginUrl();
       const window = lockedWindow(options.origin, {
-        width: PROMPT_WIDTH, height: PROMPT_HEIGHT, ...(options.placement.place ? place(slot) : {}), title: 'Aleph Console: approval',
-        alwaysOnTop: options.placement.onTop, skipTaskbar: true, resizable: false, minimizable: false, maximizable: false, fullscreenable: false,
+        width: PROMPT_WIDTH,
+        height: PROMPT_HEIGHT,
+        ...(options.placement.place ? place(slot) : {}),
+        title: 'Aleph Console: approval',
+        alwaysOnTop: options.placement.onTop,
+        skipTaskbar: true,
+        resizable: false,
+        minimizable: false,
+        maximizable: false,
+        fullscreenable: false,
       });
       if (options.placement.onTop) window.setAlwaysOnTop(true, 'floating');
       window.once('ready-to-show', () => window.showInactive());
@@ -91,7 +103,11 @@ export function electronPrompts(options: {
       if (options.placement.announce && Notification.isSupported()) {
         // The window may open behind others: a notification (without buttons) says it is there.
         const { title } = promptText(approval);
-        announced = new Notification({ title, body: 'Waiting in the Aleph Console prompt window.', urgency: approval.risk.level === 'critical' ? 'critical' : 'normal' });
+        announced = new Notification({
+          title,
+          body: 'Waiting in the Aleph Console prompt window.',
+          urgency: approval.risk.level === 'critical' ? 'critical' : 'normal',
+        });
         announced.on('click', () => (window.isDestroyed() ? undefined : window.show()));
         announced.show();
       }

@@ -16,7 +16,14 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function pairDevice(store: IdentityStore) {
   const keys = newDeviceKeyPair();
-  return store.addDevice({ name: 'Laptop', type: 'cli', public_key: Buffer.from(keys.publicKey), fingerprint: fingerprint(keys.publicKey), role: 'owner', created_at: T0 });
+  return store.addDevice({
+    name: 'Laptop',
+    type: 'cli',
+    public_key: Buffer.from(keys.publicKey),
+    fingerprint: fingerprint(keys.publicKey),
+    role: 'owner',
+    created_at: T0,
+  });
 }
 
 describe('the identity store', () => {
@@ -61,7 +68,10 @@ describe('the identity store', () => {
     const keys = newDeviceKeyPair();
     const key = { public_key: Buffer.from(keys.publicKey), fingerprint: fingerprint(keys.publicKey) };
     expect(store.accept('inv_wrong', key, T0)).toMatchObject({ ok: false, error: { code: 'unknown_invitation' } });
-    expect(store.accept(invitation, key, T0 + 1000)).toMatchObject({ ok: true, value: { id: guest.id, allowed_tools: ['exec'], fingerprint: key.fingerprint } });
+    expect(store.accept(invitation, key, T0 + 1000)).toMatchObject({
+      ok: true,
+      value: { id: guest.id, allowed_tools: ['exec'], fingerprint: key.fingerprint },
+    });
     expect(store.guest(guest.id)?.public_key?.equals(key.public_key)).toBe(true);
     expect(store.accept(invitation, key, T0 + 2000)).toMatchObject({ ok: false, error: { code: 'invitation_used' } });
     const late = store.invite('Bo', ['*'], null, T0);

@@ -61,7 +61,10 @@ export interface GuestRecord {
 const hashOf = (token: string): Buffer => createHash('sha256').update(token).digest();
 
 export class IdentityStore {
-  private constructor(private readonly db: Database.Database, readonly tokenSecret: Buffer) {}
+  private constructor(
+    private readonly db: Database.Database,
+    readonly tokenSecret: Buffer,
+  ) {}
 
   /** Opens (creating 0600 in a 0700 directory) the store; the token secret is made once and kept. */
   static open(file: string): IdentityStore {
@@ -94,7 +97,11 @@ export class IdentityStore {
 
   addDevice(device: Omit<DeviceRecord, 'id' | 'last_seen_at' | 'revoked_at' | 'generation'>): DeviceRecord {
     const record: DeviceRecord = { ...device, id: `dev_${randomBytes(8).toString('hex')}`, last_seen_at: null, revoked_at: null, generation: 1 };
-    this.db.prepare('INSERT INTO devices (id, name, type, public_key, fingerprint, role, created_at, last_seen_at, revoked_at, generation) VALUES (@id, @name, @type, @public_key, @fingerprint, @role, @created_at, @last_seen_at, @revoked_at, @generation)').run(record);
+    this.db
+      .prepare(
+        'INSERT INTO devices (id, name, type, public_key, fingerprint, role, created_at, last_seen_at, revoked_at, generation) VALUES (@id, @name, @type, @public_key, @fingerprint, @role, @created_at, @last_seen_at, @revoked_at, @generation)',
+      )
+      .run(record);
     return record;
   }
 
@@ -131,14 +138,24 @@ export class IdentityStore {
   /** Creates a guest and a one-time invitation token (returned once, stored only as its hash). */
   invite(name: string, tools: readonly string[], expiresAt: number | null, now: number): { guest: GuestRecord; invitation: string } {
     const guest: GuestRecord = {
-      id: `gst_${randomBytes(8).toString('hex')}`, name, allowed_tools: [...tools], expires_at: expiresAt, created_at: now, revoked_at: null, generation: 1,
-      public_key: null, fingerprint: null,
+      id: `gst_${randomBytes(8).toString('hex')}`,
+      name,
+      allowed_tools: [...tools],
+      expires_at: expiresAt,
+      created_at: now,
+      revoked_at: null,
+      generation: 1,
+      public_key: null,
+      fingerprint: null,
     };
     const invitation = `inv_${randomBytes(24).toString('base64url')}`;
     this.db.transaction(() => {
-      this.db.prepare('INSERT INTO guests (id, name, allowed_tools, expires_at, created_at, revoked_at, generation) VALUES (?, ?, ?, ?, ?, NULL, 1)')
+      this.db
+        .prepare('INSERT INTO guests (id, name, allowed_tools, expires_at, created_at, revoked_at, generation) VALUES (?, ?, ?, ?, ?, NULL, 1)')
         .run(guest.id, name, JSON.stringify(guest.allowed_tools), expiresAt, now);
-      this.db.prepare('INSERT INTO invitations (token_hash, guest_id, accept_by, used_at) VALUES (?, ?, ?, NULL)').run(hashOf(invitation), guest.id, now + INVITATION_TTL_MS);
+      this.db
+        .prepare('INSERT INTO invitations (token_hash, guest_id, accept_by, used_at) VALUES (?, ?, ?, NULL)')
+        .run(hashOf(invitation), guest.id, now + INVITATION_TTL_MS);
     })();
     return { guest, invitation };
   }
@@ -149,13 +166,14 @@ export class IdentityStore {
    */
   accept(invitation: string, key: { public_key: Buffer; fingerprint: string }, now: number): Result<GuestRecord> {
     return this.db.transaction((): Result<GuestRecord> => {
-      const row = this.db.prepare('SELECT guest_id, accept_by, used_at FROM invitations WHERE token_hash = ?').get(hashOf(invitation)) as { guest_id: string; accept_by: number; used_at: number | null } | undefined;
+      const row = this.db.prepare('SELECT guest_id, accept_by, used_at FROM invitations WHERE token_hash = ?').get(hashOf(invitation)) as
+        { guest_id: string; accept_by: number; used_at: number | null } | undefined;
       if (row === undefined) return fail('unknown_invitation', 'That invitation is not known to this gateway.');
       if (row.used_at !== null) return fail('invitation_used', 'That invitation was already accepted.');
       if (isExpiredAt(row.accept_by, now)) return fail('invitation_expired', 'That invitation was not accepted within 15 minutes; ask for a new one.');
       const guest = this.guest(row.guest_id);
       if (guest === null || guest.revoked_at !== null) return fail('revoked', 'That guest was revoked.');
-      if (isExpiredAt(guest.expires_at, now)) return fail('scope_expired', 'That guest\'s access has already ended.');
+      if (isExpiredAt(guest.expires_at, now)) return fail('scope_expired', "That guest's access has already ended.");
       this.db.prepare('UPDATE invitations SET used_at = ? WHERE token_hash = ?').run(now, hashOf(invitation));
       this.db.prepare('UPDATE guests SET public_key = ?, fingerprint = ? WHERE id = ?').run(key.public_key, key.fingerprint, guest.id);
       return ok({ ...guest, ...key });
@@ -163,7 +181,9 @@ export class IdentityStore {
   }
 
   guests(): GuestRecord[] {
-    return (this.db.prepare('SELECT * FROM guests ORDER BY created_at').all() as (Omit<GuestRecord, 'allowed_tools'> & { allowed_tools: string })[]).map(toGuest);
+    return (this.db.prepare('SELECT * FROM guests ORDER BY created_at').all() as (Omit<GuestRecord, 'allowed_tools'> & { allowed_tools: string })[]).map(
+      toGuest,
+    );
   }
 
   guest(id: string): GuestRecord | null {

@@ -7,10 +7,32 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  DEFAULT_PAIRING_LIMITS, fingerprint, identityContext, issueToken, PairingBook, type GuestScope, type PairingLimits, verifyToken, verifyWithNode, type IdentityContext, type Pairing, type Presenter,
+  DEFAULT_PAIRING_LIMITS,
+  fingerprint,
+  identityContext,
+  issueToken,
+  PairingBook,
+  type GuestScope,
+  type PairingLimits,
+  verifyToken,
+  verifyWithNode,
+  type IdentityContext,
+  type Pairing,
+  type Presenter,
 } from '@aleph/identity';
 import {
-  connectMessage, fail, ok, toBase64url, type Failure, type DeviceView, type GuestView, type OwnerCall, type PairingView, type PolicyCall, type Result, type SessionView,
+  connectMessage,
+  fail,
+  ok,
+  toBase64url,
+  type Failure,
+  type DeviceView,
+  type GuestView,
+  type OwnerCall,
+  type PairingView,
+  type PolicyCall,
+  type Result,
+  type SessionView,
 } from '@aleph/protocol';
 import { RefusalBudget, unrecordedNote } from './refusals.js';
 import type { ChannelSettings } from '../config/config.js';
@@ -62,7 +84,11 @@ export class Identities {
   private readonly book: PairingBook;
   readonly refusals = new RefusalBudget();
 
-  constructor(readonly store: IdentityStore, private readonly hooks: IdentityHooks, limits: PairingLimits = DEFAULT_PAIRING_LIMITS) {
+  constructor(
+    readonly store: IdentityStore,
+    private readonly hooks: IdentityHooks,
+    limits: PairingLimits = DEFAULT_PAIRING_LIMITS,
+  ) {
     this.book = new PairingBook((n) => new Uint8Array(randomBytes(n)), limits);
   }
 
@@ -79,7 +105,11 @@ export class Identities {
   }
 
   /** A device asks to pair, on a session that may then present the code freely. */
-  requestPairing(device: { name: string; type: string; publicKey: Uint8Array }, by: Presenter, now: number): Result<{ code: string; fingerprint: string; expires_at: string }> {
+  requestPairing(
+    device: { name: string; type: string; publicKey: Uint8Array },
+    by: Presenter,
+    now: number,
+  ): Result<{ code: string; fingerprint: string; expires_at: string }> {
     const asked = this.book.request({ kind: 'device', ...device }, by, now);
     if (!asked.ok) return asked;
     this.announce(asked.value, now);
@@ -91,7 +121,11 @@ export class Identities {
     const found = this.book.status(code, by, now);
     if (!found.ok) return this.failedProof('pairing', found, by.peer, now);
     const p = found.value;
-    return ok(p.challenge === null ? { approved: false, expires_at: iso(p.expiresAt)! } : { approved: true, challenge: toBase64url(p.challenge), expires_at: iso(p.expiresAt)! });
+    return ok(
+      p.challenge === null
+        ? { approved: false, expires_at: iso(p.expiresAt)! }
+        : { approved: true, challenge: toBase64url(p.challenge), expires_at: iso(p.expiresAt)! },
+    );
   }
 
   /** The device proves its key; it becomes a paired (owner's) device and receives its token. */
@@ -99,9 +133,14 @@ export class Identities {
     const done = this.book.complete(code, signature, by, now, verifyWithNode);
     if (!done.ok) return this.failedProof('pairing', done, by.peer, now);
     const p = done.value;
-    if (p.subject.kind !== 'device') return fail('not_a_device', 'That pairing is not a device\'s.');
+    if (p.subject.kind !== 'device') return fail('not_a_device', "That pairing is not a device's.");
     const device = this.store.addDevice({
-      name: p.subject.name, type: p.subject.type, public_key: Buffer.from(p.subject.publicKey), fingerprint: p.fingerprint!, role: 'owner', created_at: now,
+      name: p.subject.name,
+      type: p.subject.type,
+      public_key: Buffer.from(p.subject.publicKey),
+      fingerprint: p.fingerprint!,
+      role: 'owner',
+      created_at: now,
     });
     this.hooks.record({ event: 'device_paired', device_id: device.id, device_name: device.name, fingerprint: device.fingerprint, actor: device.id });
     this.hooks.emit({ type: 'pairing_resolved', code: p.code, outcome: 'paired' });
@@ -121,20 +160,32 @@ export class Identities {
    * Opens a session: a valid token, and a signature over this connection's nonce by the key the
    * token's device (or guest) was paired with. The session's IdentityContext is fixed from here on.
    */
-  connect(token: string, signature: Uint8Array, nonce: Uint8Array, peer: string, now: number, requestId: string): Result<{ context: IdentityContext; session: SessionView }> {
+  connect(
+    token: string,
+    signature: Uint8Array,
+    nonce: Uint8Array,
+    peer: string,
+    now: number,
+    requestId: string,
+  ): Result<{ context: IdentityContext; session: SessionView }> {
     const claims = verifyToken(this.store.tokenSecret, token, now, (id) => this.store.subject(id));
     if (!claims.ok) return this.failedProof('token', claims, peer, now);
     const { sub } = claims.value;
     const record = this.store.subjectRecord(sub);
     if (record === null || record.public_key === null || !verifyWithNode(record.public_key, connectMessage(nonce), signature)) {
-      const reason = 'The signature over this connection\'s nonce was not made by the key this token was issued for.';
+      const reason = "The signature over this connection's nonce was not made by the key this token was issued for.";
       return this.failedProof('token', { ok: false, error: { code: 'bad_proof', message: reason } }, peer, now, sub);
     }
     const scope = 'allowed_tools' in record ? guestScope(record) : null;
     if (scope === null) this.store.touchDevice(sub, now);
     const context = identityContext({
-      request_id: requestId, session_key: `ses_${randomBytes(8).toString('hex')}`, role: claims.value.role, identity_id: sub, scope,
-      created_at: now, source_channel: 'websocket',
+      request_id: requestId,
+      session_key: `ses_${randomBytes(8).toString('hex')}`,
+      role: claims.value.role,
+      identity_id: sub,
+      scope,
+      created_at: now,
+      source_channel: 'websocket',
     });
     return ok({ context, session: sessionView(sub, claims.value.role, record.name, scope) });
   }
@@ -159,7 +210,10 @@ export class Identities {
         if (!asked.ok) return { allowed: false, identity_id, reason_code: asked.error.code, reason: asked.error.message };
         if (!known) this.announce(asked.value, now);
         return {
-          allowed: false, identity_id, reason_code: 'pairing_required', code: asked.value.code,
+          allowed: false,
+          identity_id,
+          reason_code: 'pairing_required',
+          code: asked.value.code,
           reason: `Ask the owner to approve pairing code ${asked.value.code} (valid until ${iso(asked.value.expiresAt)}).`,
         };
       }
@@ -194,7 +248,7 @@ export class Identities {
         const rotated = this.store.rotateDevice(call.id);
         if (!rotated.ok) return rotated;
         this.hooks.record({ event: 'device_rotated', device_id: call.id, device_name: rotated.value.name, actor });
-        this.hooks.emit({ type: 'identity_ended', id: call.id, reason: 'The device\'s token was rotated: connect with the new one.' });
+        this.hooks.emit({ type: 'identity_ended', id: call.id, reason: "The device's token was rotated: connect with the new one." });
         return ok({ device: deviceView(rotated.value), ...this.deviceToken(rotated.value, now) });
       }
       case 'guests.invite': {
@@ -221,7 +275,13 @@ export class Identities {
     const p = approved.value;
     if (p.subject.kind === 'chat') {
       this.store.addChatSender(p.subject.channel, p.subject.sender, p.subject.name, now);
-      this.hooks.record({ event: 'pairing_approved', device_id: `chat:${p.subject.channel}:${p.subject.sender}`, device_name: p.subject.name, code_hint: hint(p.code), actor });
+      this.hooks.record({
+        event: 'pairing_approved',
+        device_id: `chat:${p.subject.channel}:${p.subject.sender}`,
+        device_name: p.subject.name,
+        code_hint: hint(p.code),
+        actor,
+      });
       this.hooks.emit({ type: 'pairing_resolved', code: p.code, outcome: 'paired' });
     } else {
       this.hooks.record({ event: 'pairing_approved', device_name: p.subject.name, fingerprint: p.fingerprint, code_hint: hint(p.code), actor });
@@ -232,8 +292,13 @@ export class Identities {
 
   private announce(p: Pairing, now: number): void {
     this.hooks.record({
-      event: 'pairing_request', code_hint: hint(p.code), device_name: p.subject.name, device_type: p.subject.kind === 'device' ? p.subject.type : `chat:${p.subject.channel}`,
-      fingerprint: p.fingerprint, peer: p.peer, actor: p.peer,
+      event: 'pairing_request',
+      code_hint: hint(p.code),
+      device_name: p.subject.name,
+      device_type: p.subject.kind === 'device' ? p.subject.type : `chat:${p.subject.channel}`,
+      fingerprint: p.fingerprint,
+      peer: p.peer,
+      actor: p.peer,
     });
     this.hooks.emit({ type: 'pairing_pending', pairing: pairingView(p, now) });
   }
@@ -243,7 +308,12 @@ export class Identities {
     const recorded = this.refusals.charge(peer, now);
     if (recorded === 'skip') return failure;
     this.hooks.record({
-      event: 'auth_failed', source, reason_code: failure.error.code, reason: `${failure.error.message}${unrecordedNote(recorded)}`, peer, actor: identity ?? peer,
+      event: 'auth_failed',
+      source,
+      reason_code: failure.error.code,
+      reason: `${failure.error.message}${unrecordedNote(recorded)}`,
+      peer,
+      actor: identity ?? peer,
       ...(identity === undefined ? {} : { identity }),
     });
     return failure;
@@ -251,35 +321,59 @@ export class Identities {
 
   private deviceToken(device: DeviceRecord, now: number): Grant {
     const exp = now + DEVICE_TOKEN_TTL_MS;
-    return { token: issueToken(this.store.tokenSecret, { sub: device.id, role: device.role, scopes: ['*'], iat: now, exp, gen: device.generation }), token_expires_at: iso(exp)! };
+    return {
+      token: issueToken(this.store.tokenSecret, { sub: device.id, role: device.role, scopes: ['*'], iat: now, exp, gen: device.generation }),
+      token_expires_at: iso(exp)!,
+    };
   }
 
   /** A guest's token lasts as long as its access, and never longer than a device's. */
   private guestToken(guest: GuestRecord, now: number): Grant {
     const exp = Math.min(guest.expires_at ?? Number.MAX_SAFE_INTEGER, now + DEVICE_TOKEN_TTL_MS);
-    return { token: issueToken(this.store.tokenSecret, { sub: guest.id, role: 'guest', scopes: guest.allowed_tools, iat: now, exp, gen: guest.generation }), token_expires_at: iso(exp)! };
+    return {
+      token: issueToken(this.store.tokenSecret, { sub: guest.id, role: 'guest', scopes: guest.allowed_tools, iat: now, exp, gen: guest.generation }),
+      token_expires_at: iso(exp)!,
+    };
   }
 }
 
 export function pairingView(p: Pairing, now: number): PairingView {
   return {
-    code: p.code, kind: p.subject.kind, name: p.subject.name, type: p.subject.kind === 'device' ? p.subject.type : p.subject.channel,
-    fingerprint: p.fingerprint, peer: p.peer, created_at: iso(p.createdAt)!, expires_at: iso(p.expiresAt)!,
-    expires_in_ms: Math.max(0, p.expiresAt - now), approved: p.challenge !== null,
+    code: p.code,
+    kind: p.subject.kind,
+    name: p.subject.name,
+    type: p.subject.kind === 'device' ? p.subject.type : p.subject.channel,
+    fingerprint: p.fingerprint,
+    peer: p.peer,
+    created_at: iso(p.createdAt)!,
+    expires_at: iso(p.expiresAt)!,
+    expires_in_ms: Math.max(0, p.expiresAt - now),
+    approved: p.challenge !== null,
   };
 }
 
 function deviceView(d: DeviceRecord): DeviceView {
   return {
-    id: d.id, name: d.name, type: d.type, fingerprint: d.fingerprint, role: d.role, created_at: iso(d.created_at)!,
-    last_seen_at: iso(d.last_seen_at), revoked_at: iso(d.revoked_at),
+    id: d.id,
+    name: d.name,
+    type: d.type,
+    fingerprint: d.fingerprint,
+    role: d.role,
+    created_at: iso(d.created_at)!,
+    last_seen_at: iso(d.last_seen_at),
+    revoked_at: iso(d.revoked_at),
   };
 }
 
 function guestView(g: GuestRecord): GuestView {
   return {
-    id: g.id, name: g.name, allowed_tools: g.allowed_tools, expires_at: iso(g.expires_at), created_at: iso(g.created_at)!,
-    revoked_at: iso(g.revoked_at), fingerprint: g.fingerprint,
+    id: g.id,
+    name: g.name,
+    allowed_tools: g.allowed_tools,
+    expires_at: iso(g.expires_at),
+    created_at: iso(g.created_at)!,
+    revoked_at: iso(g.revoked_at),
+    fingerprint: g.fingerprint,
   };
 }
 

@@ -15,7 +15,7 @@ describe('who a peer is', () => {
 });
 
 describe('the refusals the audit log records', () => {
-  it('records a peer\'s first refusals of a minute, whatever loopback address it uses', () => {
+  it("records a peer's first refusals of a minute, whatever loopback address it uses", () => {
     const budget = new RefusalBudget(3, 100);
     const charges = ['127.0.0.1', '127.0.0.2', '::1', '::ffff:127.0.0.1', '127.9.9.9'].map((a) => budget.charge(a, 1_000));
     expect(charges).toEqual(['record', 'record', 'last', 'skip', 'skip']);

@@ -58,7 +58,10 @@ export class RefusalBudget {
   private all: Minute = { start: Number.NEGATIVE_INFINITY, count: 0 };
   private pruned = 0;
 
-  constructor(private readonly perPeer = RECORDED_REFUSALS_PER_MINUTE, private readonly inAll = RECORDED_REFUSALS_IN_ALL_PER_MINUTE) {}
+  constructor(
+    private readonly perPeer = RECORDED_REFUSALS_PER_MINUTE,
+    private readonly inAll = RECORDED_REFUSALS_IN_ALL_PER_MINUTE,
+  ) {}
 
   charge(address: string, now: number): Charge {
     if (now - this.pruned >= 60_000) {

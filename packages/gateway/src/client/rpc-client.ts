@@ -37,7 +37,9 @@ export class RpcClient {
     const client = new RpcClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
-      socket.once('error', (error: NodeJS.ErrnoException) => reject(new GatewayError('gateway_unreachable', `Cannot reach the gateway at ${url} (${error.code ?? error.message}).`)));
+      socket.once('error', (error: NodeJS.ErrnoException) =>
+        reject(new GatewayError('gateway_unreachable', `Cannot reach the gateway at ${url} (${error.code ?? error.message}).`)),
+      );
     });
     const challenge = await client.notification('challenge', timeoutMs);
     const nonce = typeof challenge?.params.nonce === 'string' ? fromBase64url(challenge.params.nonce) : null;
@@ -45,7 +47,8 @@ export class RpcClient {
       client.close();
       // Refused at once (too many connections, a shutdown): the close says why.
       const closed = client.closeInfo;
-      if (closed !== null && closed.code >= 4000) throw new GatewayError('connection_refused', `The gateway at ${url} closed the connection: ${closed.reason} (${closed.code})`);
+      if (closed !== null && closed.code >= 4000)
+        throw new GatewayError('connection_refused', `The gateway at ${url} closed the connection: ${closed.reason} (${closed.code})`);
       throw new GatewayError('protocol', `The endpoint at ${url} did not send a challenge.`);
     }
     client.nonce = nonce;

@@ -19,7 +19,8 @@ export class GatewayClient {
   private constructor(private readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
       for (const frame of this.reader.push(chunk)) {
-        const message = frame.kind === 'message' ? parseGatewayMessage(frame.value) : fail('protocol', `The gateway sent a line that is not a message: ${frame.message}`);
+        const message =
+          frame.kind === 'message' ? parseGatewayMessage(frame.value) : fail('protocol', `The gateway sent a line that is not a message: ${frame.message}`);
         if (!message.ok) {
           // Nothing after a frame we cannot read is trusted: the connection ends, and whoever waits hears it.
           this.broken = new GatewayError('protocol', message.error.message);
@@ -46,7 +47,12 @@ export class GatewayClient {
       const s = connect(socketPath);
       s.once('connect', () => resolve(s));
       s.once('error', (error: NodeJS.ErrnoException) => {
-        reject(new GatewayError('gateway_unreachable', `No gateway is listening on ${socketPath} (${error.code ?? error.message}). Start one with: aleph gateway --headless`));
+        reject(
+          new GatewayError(
+            'gateway_unreachable',
+            `No gateway is listening on ${socketPath} (${error.code ?? error.message}). Start one with: aleph gateway --headless`,
+          ),
+        );
       });
     });
     const client = new GatewayClient(socket);
@@ -74,7 +80,11 @@ export class GatewayClient {
 
   /** During the handshake, a frame that is not the protocol's means whoever listens is not the gateway. */
   private checkSpeaks(socketPath: string): void {
-    if (this.broken !== null) throw new GatewayError('gateway_unverified', `The process on ${socketPath} does not speak the protocol (${this.broken.message}); refusing to talk to it.`);
+    if (this.broken !== null)
+      throw new GatewayError(
+        'gateway_unverified',
+        `The process on ${socketPath} does not speak the protocol (${this.broken.message}); refusing to talk to it.`,
+      );
   }
 
   send(message: ClientMessage): void {
@@ -86,7 +96,11 @@ export class GatewayClient {
     const id = `call-${++this.calls}`;
     this.socket.write(encodeFrame({ type: 'call', id, method, params }));
     // An error without an id ends the connection (the call broke the protocol): it is this call's answer too.
-    const answer = await this.waitFor((m): m is Extract<GatewayMessage, { type: 'result' | 'error' }> => (m.type === 'result' && m.id === id) || (m.type === 'error' && (m.id === id || m.id === undefined)), timeoutMs);
+    const answer = await this.waitFor(
+      (m): m is Extract<GatewayMessage, { type: 'result' | 'error' }> =>
+        (m.type === 'result' && m.id === id) || (m.type === 'error' && (m.id === id || m.id === undefined)),
+      timeoutMs,
+    );
     if (answer === null) return fail('gateway_unreachable', 'The gateway did not answer.');
     return answer.type === 'result' ? ok(answer.result as T) : fail(answer.code, answer.message);
   }

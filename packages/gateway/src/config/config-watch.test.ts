@@ -55,12 +55,18 @@ async function subscriber(): Promise<GatewayClient> {
   return c;
 }
 
-const is = <T extends GatewayMessage['type']>(type: T) => (m: GatewayMessage): m is Extract<GatewayMessage, { type: T }> => m.type === type;
+const is =
+  <T extends GatewayMessage['type']>(type: T) =>
+  (m: GatewayMessage): m is Extract<GatewayMessage, { type: T }> =>
+    m.type === type;
 
 const request = (command: string): ExecRequest => ({ command, cwd: root, agent_id: 'agent-1', session_key: 'session-1' });
 
 const CAPS: Capabilities = {
-  filesystem: [{ kind: 'read_only', path: '${WORKSPACE}' }], network: { kind: 'deny' }, process: { max_execution_time_s: 10, max_memory_mb: 256, no_fork: false }, environment: 'none',
+  filesystem: [{ kind: 'read_only', path: '${WORKSPACE}' }],
+  network: { kind: 'deny' },
+  process: { max_execution_time_s: 10, max_memory_mb: 256, no_fork: false },
+  environment: 'none',
 };
 
 /** Waits, with a generous deadline, until `check` holds. */
@@ -108,19 +114,35 @@ describe('a configuration file that stops parsing while the gateway runs', () =>
     });
 
     // Every way of changing the configuration is refused with the code, the file and the problem.
-    const refused = { ok: false, error: { code: 'config_invalid', message: expect.stringMatching(new RegExp(`^Nothing was changed: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not valid JSON`)) } };
+    const refused = {
+      ok: false,
+      error: {
+        code: 'config_invalid',
+        message: expect.stringMatching(new RegExp(`^Nothing was changed: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not valid JSON`)),
+      },
+    };
     expect(await approver.call('policy.set_mode', { mode: 'unrestricted' })).toMatchObject(refused);
     expect(await approver.call('policy.set_mode', { mode: 'unrestricted', agent: 'agent-1' })).toMatchObject(refused);
     expect(await approver.call('rules.add', { agent: 'agent-1', action: 'allow', kind: 'prefix', pattern: 'cp *' })).toMatchObject(refused);
-    expect(await approver.call('rules.import', { version: 1, rules: [{ agent: 'agent-1', action: 'allow', kind: 'exact', pattern: 'make' }] })).toMatchObject(refused);
+    expect(await approver.call('rules.import', { version: 1, rules: [{ agent: 'agent-1', action: 'allow', kind: 'exact', pattern: 'make' }] })).toMatchObject(
+      refused,
+    );
     expect(await approver.call('rules.remove', { id: 'anything' })).toMatchObject(refused);
     expect(g.setMode('dev')).toMatch(/^Nothing was changed: .* is not valid JSON/);
     // Allow Always would save a rule: refused, and the request still waits for an answer.
     approver.send({ type: 'resolve', id: pending!.approval.id, decision: 'allow-always' });
-    expect(await approver.waitFor(is('error'), 5_000)).toMatchObject({ id: pending!.approval.id, code: 'config_invalid', message: expect.stringContaining(file) });
+    expect(await approver.waitFor(is('error'), 5_000)).toMatchObject({
+      id: pending!.approval.id,
+      code: 'config_invalid',
+      message: expect.stringContaining(file),
+    });
     expect(g.pendingApprovals().map((a) => a.id)).toEqual([pending!.approval.id]);
     // So would approving a tool's contract (its trust is kept in the file).
-    agent.send({ type: 'tool_run', id: 'tool', run: { tool: 'wc', capabilities: CAPS, argv: ['wc', '-l', 'x'], cwd: root, agent_id: 'agent-1', session_key: 's' } });
+    agent.send({
+      type: 'tool_run',
+      id: 'tool',
+      run: { tool: 'wc', capabilities: CAPS, argv: ['wc', '-l', 'x'], cwd: root, agent_id: 'agent-1', session_key: 's' },
+    });
     const draft = await approver.waitFor(is('approval_pending'), 5_000);
     approver.send({ type: 'resolve', id: draft!.approval.id, decision: 'allow-once' });
     expect(await approver.waitFor(is('error'), 5_000)).toMatchObject({ id: draft!.approval.id, code: 'config_invalid' });
@@ -189,12 +211,15 @@ describe('a configuration file that stops parsing while the gateway runs', () =>
     rmSync(file);
     mkdirSync(file);
     expect(await approver.waitFor(is('config_invalid'), 10_000)).toMatchObject({ file, code: 'config_unreadable' });
-    expect(await approver.call('policy.set_mode', { mode: 'dev' })).toMatchObject({ ok: false, error: { code: 'config_unreadable', message: expect.stringContaining(`Cannot read ${file}`) } });
+    expect(await approver.call('policy.set_mode', { mode: 'dev' })).toMatchObject({
+      ok: false,
+      error: { code: 'config_unreadable', message: expect.stringContaining(`Cannot read ${file}`) },
+    });
     expect(statSync(file).isDirectory()).toBe(true);
   });
 });
 
-describe('an edit made within the file time\'s resolution', () => {
+describe("an edit made within the file time's resolution", () => {
   it('is taken up, every one of 30 rewrites that leave the modification time as it was', async () => {
     const g = await start([]);
     const file = configFile(home);

@@ -54,7 +54,7 @@ describe('exec-approvals.json', () => {
     expect(loadConfig(home, false)).toMatchObject({ ok: false, error: { message: expect.stringContaining('"sandbox.enabled" must be true or false') } });
   });
 
-  it('takes agents named like Object.prototype\'s members as any other name, through a save and a load', () => {
+  it("takes agents named like Object.prototype's members as any other name, through a save and a load", () => {
     const created = loadConfig(home, true);
     if (!created.ok) throw new Error(created.error.message);
     expect(modeOf(created.value, 'constructor')).toBe('safe');
@@ -87,10 +87,22 @@ describe('exec-approvals.json', () => {
   it.each([
     [{ secret: 'c2hvcnQ=' }, '"secret" must be base64 of 32 random bytes'],
     [{ secret: Buffer.alloc(32).toString('base64'), ask: { fallback: 'maybe' } }, '"ask.fallback"'],
-    [{ secret: Buffer.alloc(32).toString('base64'), tools: { wc: { contract_hash: 'x', stage: 'trial', confirmed_runs: 1 } } }, '"tools.wc".contract_hash must be a SHA-256'],
-    [{ secret: Buffer.alloc(32).toString('base64'), tools: { wc: { contract_hash: 'a'.repeat(64), stage: 'trusted', confirmed_runs: 1 } } }, '"tools.wc".stage must be one of draft, trial, verified'],
+    [
+      { secret: Buffer.alloc(32).toString('base64'), tools: { wc: { contract_hash: 'x', stage: 'trial', confirmed_runs: 1 } } },
+      '"tools.wc".contract_hash must be a SHA-256',
+    ],
+    [
+      { secret: Buffer.alloc(32).toString('base64'), tools: { wc: { contract_hash: 'a'.repeat(64), stage: 'trusted', confirmed_runs: 1 } } },
+      '"tools.wc".stage must be one of draft, trial, verified',
+    ],
     [{ secret: Buffer.alloc(32).toString('base64'), tools: { 'Bad Name': {} } }, 'a tool name is lower-case'],
-    [{ secret: Buffer.alloc(32).toString('base64'), tools: { wc: { contract_hash: 'a'.repeat(64), program: '/usr/bin/wc', stage: 'trial', confirmed_runs: 1 } } }, '"tools.wc".program must be {"path", "hash"} or null'],
+    [
+      {
+        secret: Buffer.alloc(32).toString('base64'),
+        tools: { wc: { contract_hash: 'a'.repeat(64), program: '/usr/bin/wc', stage: 'trial', confirmed_runs: 1 } },
+      },
+      '"tools.wc".program must be {"path", "hash"} or null',
+    ],
     [{ secret: Buffer.alloc(32).toString('base64'), ask: { timeout_ms: -1 } }, '"ask.timeout_ms"'],
     [{ secret: Buffer.alloc(32).toString('base64'), agents: { bot: { mode: 'yolo' } } }, '"agents.bot"'],
     [{ secret: Buffer.alloc(32).toString('base64'), agents: { bot: { rules: [{ kind: 'path', pattern: 'relative' }] } } }, 'rules[0]'],
@@ -110,7 +122,9 @@ describe('exec-approvals.json', () => {
 
   it('survives a writer killed in the middle of saving: the file is always whole', async () => {
     loadConfig(home, true);
-    const writer = spawn(process.execPath, [fileURLToPath(new URL('../../test-fixtures/save-loop.mjs', import.meta.url)), home], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const writer = spawn(process.execPath, [fileURLToPath(new URL('../../test-fixtures/save-loop.mjs', import.meta.url)), home], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve) => writer.stdout.once('data', () => resolve()));
     await new Promise((resolve) => setTimeout(resolve, 50));
     writer.kill('SIGKILL');
@@ -160,7 +174,7 @@ describe('the socket secret, for local clients', () => {
     }
   });
 
-  it('never waits on a FIFO in the file\'s place', () => {
+  it("never waits on a FIFO in the file's place", () => {
     const dir = mkdtempSync(join(tmpdir(), 'alsec-'));
     const file = configFile(dir);
     execFileSync('mkfifo', [file]);
@@ -177,7 +191,7 @@ describe('the socket secret, for local clients', () => {
 });
 
 describe('securing $ALEPH_HOME', () => {
-  it('makes the audit chain\'s head and the hooks\' settings private too', () => {
+  it("makes the audit chain's head and the hooks' settings private too", () => {
     const dir = mkdtempSync(join(tmpdir(), 'alsecure-'));
     try {
       const files = ['exec-approvals.json', 'audit-head.json', 'hooks.json'].map((f) => join(dir, f));

@@ -7,7 +7,23 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, constants, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { DM_POLICIES, fail, ok, type Failure, parseAllowRule, parseSecurityMode, RULE_ACTIONS, TOOL_NAME, TRUST_STAGES, type AllowRule, type DmPolicy, type Result, type RuleAction, type SecurityMode, type TrustStage } from '@aleph/protocol';
+import {
+  DM_POLICIES,
+  fail,
+  ok,
+  type Failure,
+  parseAllowRule,
+  parseSecurityMode,
+  RULE_ACTIONS,
+  TOOL_NAME,
+  TRUST_STAGES,
+  type AllowRule,
+  type DmPolicy,
+  type Result,
+  type RuleAction,
+  type SecurityMode,
+  type TrustStage,
+} from '@aleph/protocol';
 import type { TrustRecord } from '@aleph/sandbox';
 import type { UserPatterns } from '@aleph/policy';
 // Only the patterns' parser: a requester reading its configuration does not load the shell grammar.
@@ -148,7 +164,11 @@ export function parseConfig(value: unknown): Result<GatewayConfig> {
   const v = value as Record<string, unknown>;
   if (v.version !== undefined && v.version !== 1) return fail('config_invalid', `"version" ${JSON.stringify(v.version)} is not one this Aleph knows (1)`);
   const secret = v.secret;
-  if (secret === undefined) return fail('config_invalid', '"secret" is missing (the gateway creates this file with one: run `aleph gateway --headless` once, then add your settings to it)');
+  if (secret === undefined)
+    return fail(
+      'config_invalid',
+      '"secret" is missing (the gateway creates this file with one: run `aleph gateway --headless` once, then add your settings to it)',
+    );
   if (typeof secret !== 'string' || Buffer.from(secret, 'base64').length !== SECRET_BYTES || !/^[A-Za-z0-9+/]+=*$/.test(secret)) {
     return fail('config_invalid', '"secret" must be base64 of 32 random bytes');
   }
@@ -157,12 +177,14 @@ export function parseConfig(value: unknown): Result<GatewayConfig> {
   const fallback = askIn.fallback ?? 'deny';
   if (fallback !== 'deny' && fallback !== 'allow') return fail('config_invalid', '"ask.fallback" must be "deny" or "allow"');
   const timeout = askIn.timeout_ms ?? DEFAULT_ASK_TIMEOUT_MS;
-  if (!Number.isInteger(timeout) || (timeout as number) < 1 || (timeout as number) > 86_400_000) return fail('config_invalid', '"ask.timeout_ms" must be a whole number of milliseconds, at most a day');
+  if (!Number.isInteger(timeout) || (timeout as number) < 1 || (timeout as number) > 86_400_000)
+    return fail('config_invalid', '"ask.timeout_ms" must be a whole number of milliseconds, at most a day');
   const defaultsIn = (v.defaults ?? {}) as Record<string, unknown>;
   const defaultMode = parseSecurityMode(defaultsIn.mode ?? 'safe');
   if (!defaultMode.ok) return fail('config_invalid', `"defaults.mode": ${defaultMode.error.message}`);
   const agentsIn = v.agents ?? {};
-  if (typeof agentsIn !== 'object' || agentsIn === null || Array.isArray(agentsIn)) return fail('config_invalid', '"agents" must be an object keyed by agent id');
+  if (typeof agentsIn !== 'object' || agentsIn === null || Array.isArray(agentsIn))
+    return fail('config_invalid', '"agents" must be an object keyed by agent id');
   const agentEntries: [string, AgentSettings][] = [];
   for (const [agent, settingsIn] of Object.entries(agentsIn as Record<string, unknown>)) {
     const parsed = parseAgent(settingsIn);
@@ -182,8 +204,16 @@ export function parseConfig(value: unknown): Result<GatewayConfig> {
   const tools = parseTools(v.tools ?? {});
   if (!tools.ok) return tools;
   return ok({
-    version: 1, secret, ask: { fallback, timeout_ms: timeout as number }, defaults: { mode: defaultMode.value }, agents, policy: patterns.value,
-    network: network.value, channels: channels.value, sandbox: { ...DEFAULT_SANDBOX, ...sandbox.value }, tools: tools.value,
+    version: 1,
+    secret,
+    ask: { fallback, timeout_ms: timeout as number },
+    defaults: { mode: defaultMode.value },
+    agents,
+    policy: patterns.value,
+    network: network.value,
+    channels: channels.value,
+    sandbox: { ...DEFAULT_SANDBOX, ...sandbox.value },
+    tools: tools.value,
   });
 }
 
@@ -191,7 +221,8 @@ function parseNetwork(value: unknown): Result<NetworkSettings> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('config_invalid', '"network" must be an object');
   const v = value as Record<string, unknown>;
   const port = v.port ?? DEFAULT_PORT;
-  if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) return fail('config_invalid', '"network.port" must be a TCP port (0 to 65535)');
+  if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535)
+    return fail('config_invalid', '"network.port" must be a TCP port (0 to 65535)');
   const authentication = v.authentication ?? 'required';
   if (authentication !== 'required' && authentication !== 'off') return fail('config_invalid', '"network.authentication" must be "required" or "off"');
   return ok({ port: port as number, authentication });
@@ -204,9 +235,11 @@ function parseChannels(value: unknown): Result<Record<string, ChannelSettings>> 
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return fail('config_invalid', `"channels.${name}" must be an object`);
     const e = entry as Record<string, unknown>;
     const policy = e.dm_policy ?? DEFAULT_CHANNEL.dm_policy;
-    if (!(DM_POLICIES as readonly unknown[]).includes(policy)) return fail('config_invalid', `"channels.${name}.dm_policy" must be one of ${DM_POLICIES.join(', ')}`);
+    if (!(DM_POLICIES as readonly unknown[]).includes(policy))
+      return fail('config_invalid', `"channels.${name}.dm_policy" must be one of ${DM_POLICIES.join(', ')}`);
     const allow = e.allow_from ?? [];
-    if (!Array.isArray(allow) || !allow.every((s) => typeof s === 'string' && s !== '')) return fail('config_invalid', `"channels.${name}.allow_from" must list sender ids`);
+    if (!Array.isArray(allow) || !allow.every((s) => typeof s === 'string' && s !== ''))
+      return fail('config_invalid', `"channels.${name}.allow_from" must list sender ids`);
     channels.push([name, { dm_policy: policy as DmPolicy, allow_from: allow as string[] }]);
   }
   return ok(Object.fromEntries(channels));
@@ -225,7 +258,8 @@ function parseSandbox(value: unknown, at: string, topLevel: boolean): Result<Par
     out.network = v.network;
   }
   if (v.when_unavailable !== undefined) {
-    if (!topLevel || (v.when_unavailable !== 'refuse' && v.when_unavailable !== 'run_unsandboxed')) return fail('config_invalid', `"${at}.when_unavailable" must be "refuse" or "run_unsandboxed", and only in the top-level "sandbox"`);
+    if (!topLevel || (v.when_unavailable !== 'refuse' && v.when_unavailable !== 'run_unsandboxed'))
+      return fail('config_invalid', `"${at}.when_unavailable" must be "refuse" or "run_unsandboxed", and only in the top-level "sandbox"`);
     out.when_unavailable = v.when_unavailable;
   }
   return ok(out);
@@ -245,16 +279,27 @@ function parseTools(value: unknown): Result<Record<string, TrustRecord>> {
     if (!(TRUST_STAGES as readonly unknown[]).includes(e.stage)) return fail('config_invalid', `${at}.stage must be one of ${TRUST_STAGES.join(', ')}`);
     if (!Number.isInteger(e.confirmed_runs) || (e.confirmed_runs as number) < 0) return fail('config_invalid', `${at}.confirmed_runs must be a whole number`);
     const approved = e.approved_at ?? null;
-    if (approved !== null && (typeof approved !== 'number' || !Number.isFinite(approved))) return fail('config_invalid', `${at}.approved_at must be epoch milliseconds or null`);
+    if (approved !== null && (typeof approved !== 'number' || !Number.isFinite(approved)))
+      return fail('config_invalid', `${at}.approved_at must be epoch milliseconds or null`);
     const changed = e.changed_from ?? null;
-    if (changed !== null && (typeof changed !== 'string' || !HASH.test(changed))) return fail('config_invalid', `${at}.changed_from must be a SHA-256 in hex or null`);
+    if (changed !== null && (typeof changed !== 'string' || !HASH.test(changed)))
+      return fail('config_invalid', `${at}.changed_from must be a SHA-256 in hex or null`);
     // Absent from a record approved before contracts named their program: it matches no contract now.
     const program = (e.program ?? null) as { path?: unknown; hash?: unknown } | null;
-    if (program !== null && (typeof program !== 'object' || typeof program.path !== 'string' || typeof program.hash !== 'string')) return fail('config_invalid', `${at}.program must be {"path", "hash"} or null`);
-    tools.push([name, {
-      tool: name, contract_hash: e.contract_hash, program: program === null ? null : { path: program.path as string, hash: program.hash as string },
-      stage: e.stage as TrustStage, confirmed_runs: e.confirmed_runs as number, approved_at: approved as number | null, changed_from: changed as string | null,
-    }]);
+    if (program !== null && (typeof program !== 'object' || typeof program.path !== 'string' || typeof program.hash !== 'string'))
+      return fail('config_invalid', `${at}.program must be {"path", "hash"} or null`);
+    tools.push([
+      name,
+      {
+        tool: name,
+        contract_hash: e.contract_hash,
+        program: program === null ? null : { path: program.path as string, hash: program.hash as string },
+        stage: e.stage as TrustStage,
+        confirmed_runs: e.confirmed_runs as number,
+        approved_at: approved as number | null,
+        changed_from: changed as string | null,
+      },
+    ]);
   }
   return ok(Object.fromEntries(tools));
 }
@@ -343,7 +388,11 @@ export function secureHome(home: string): Result<string[]> {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
       return fail('home_unreadable', `Cannot check ${path}: ${(error as Error).message}`);
     }
-    if (uid !== undefined && owner !== uid) return fail('home_not_private', `${path} belongs to another user (uid ${owner}); Aleph keeps its secrets only where no one else owns them. Choose another ALEPH_HOME, or fix its owner.`);
+    if (uid !== undefined && owner !== uid)
+      return fail(
+        'home_not_private',
+        `${path} belongs to another user (uid ${owner}); Aleph keeps its secrets only where no one else owns them. Choose another ALEPH_HOME, or fix its owner.`,
+      );
     found.push([path, current & 0o777, mode]);
   }
   const tightened: string[] = [];
@@ -374,7 +423,11 @@ export function readConfigText(file: string): Result<string> {
     return fail('config_unreadable', `Cannot read ${file}: ${(error as Error).message}`);
   }
   try {
-    if (!fstatSync(fd).isFile()) return fail('config_unreadable', `Cannot read ${file}: it is not a regular file (a FIFO, a device or a directory); it was left untouched. Put the configuration file back in its place.`);
+    if (!fstatSync(fd).isFile())
+      return fail(
+        'config_unreadable',
+        `Cannot read ${file}: it is not a regular file (a FIFO, a device or a directory); it was left untouched. Put the configuration file back in its place.`,
+      );
     return ok(readFileSync(fd, 'utf8'));
   } catch (error) {
     return fail('config_unreadable', `Cannot read ${file}: ${(error as Error).message}`);
@@ -427,17 +480,27 @@ const SECRET_FIELD = /"secret"\s*:\s*"([A-Za-z0-9+/]{43}=)"/g;
 export function loadSecret(home: string): Result<Buffer> {
   const file = configFile(home);
   const text = readConfigText(file);
-  if (!text.ok) return text.error.code === 'config_missing' ? fail('gateway_unreachable', `No gateway is listening: ${file} does not exist, so none has run in ${home}. Start one with: aleph gateway --headless`) : text;
-  const valid = (secret: unknown): secret is string => typeof secret === 'string' && /^[A-Za-z0-9+/]+=*$/.test(secret) && Buffer.from(secret, 'base64').length === SECRET_BYTES;
+  if (!text.ok)
+    return text.error.code === 'config_missing'
+      ? fail('gateway_unreachable', `No gateway is listening: ${file} does not exist, so none has run in ${home}. Start one with: aleph gateway --headless`)
+      : text;
+  const valid = (secret: unknown): secret is string =>
+    typeof secret === 'string' && /^[A-Za-z0-9+/]+=*$/.test(secret) && Buffer.from(secret, 'base64').length === SECRET_BYTES;
   try {
     const secret = (JSON.parse(text.value) as { secret?: unknown } | null)?.secret;
     if (valid(secret)) return ok(Buffer.from(secret, 'base64'));
-    return fail('config_invalid', `${file} holds no valid "secret" (base64 of 32 bytes): local clients cannot reach the gateway. Put it back as it was (a running gateway keeps using the one it started with).`);
+    return fail(
+      'config_invalid',
+      `${file} holds no valid "secret" (base64 of 32 bytes): local clients cannot reach the gateway. Put it back as it was (a running gateway keeps using the one it started with).`,
+    );
   } catch {
     const found = [...text.value.matchAll(SECRET_FIELD)].map((m) => m[1]);
     if (found.length === 1 && valid(found[0])) return ok(Buffer.from(found[0], 'base64'));
   }
-  return fail('config_invalid', `The socket secret cannot be read from ${file}: the file does not parse and holds no single well-formed "secret". Put the "secret" line back (a running gateway keeps using the one it started with), or restore the file.`);
+  return fail(
+    'config_invalid',
+    `The socket secret cannot be read from ${file}: the file does not parse and holds no single well-formed "secret". Put the "secret" line back (a running gateway keeps using the one it started with), or restore the file.`,
+  );
 }
 
 /**
@@ -446,7 +509,10 @@ export function loadSecret(home: string): Result<Buffer> {
  * writing. The gateway and the CLI refuse alike.
  */
 export function changeRefused(problem: Failure): Failure {
-  return { code: problem.code, message: `Nothing was changed: ${problem.message} Every change is refused until the file parses again, so that nothing writes over it.` };
+  return {
+    code: problem.code,
+    message: `Nothing was changed: ${problem.message} Every change is refused until the file parses again, so that nothing writes over it.`,
+  };
 }
 
 /** The text saveConfig writes for `config`. */

@@ -31,7 +31,11 @@ export class LiveConfig {
   /** Why the file cannot be used now, or null while it can. */
   private problemNow: Failure | null = null;
 
-  constructor(readonly home: string, private current: GatewayConfig, private readonly hooks: ConfigHooks) {}
+  constructor(
+    readonly home: string,
+    private current: GatewayConfig,
+    private readonly hooks: ConfigHooks,
+  ) {}
 
   /** The configuration as last taken up, without looking at the file. */
   get value(): GatewayConfig {
@@ -138,7 +142,10 @@ export class LiveConfig {
     this.problemNow = problem;
     if (problem === null) {
       this.hooks.onProblem(`${file} parses again; the gateway runs on it and accepts changes.`);
-      this.hooks.record({ event: { event: 'config_recovered', file, actor: 'gateway' }, deliver: () => this.hooks.broadcast({ type: 'config_recovered', file }) });
+      this.hooks.record({
+        event: { event: 'config_recovered', file, actor: 'gateway' },
+        deliver: () => this.hooks.broadcast({ type: 'config_recovered', file }),
+      });
       return;
     }
     this.hooks.onProblem(`${problem.message} The gateway runs on the last configuration that parsed; every change is refused until the file parses again.`);

@@ -30,8 +30,15 @@ export const COOKIE = 'aleph_console';
 export const CONSOLE_API_PATH = '/api';
 
 const TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml',
-  '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.woff2': 'font/woff2', '.map': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json',
 };
 
 /** A secret as the token in a link or a cookie: 32 random bytes, base64url. */
@@ -66,7 +73,11 @@ export class ConsoleServer {
   private readonly sessions = new Map<string, number>();
 
   private constructor(
-    private readonly http: Server, private readonly endpoint: NetworkEndpoint, private readonly root: string, readonly origin: string, private readonly hosts: readonly string[],
+    private readonly http: Server,
+    private readonly endpoint: NetworkEndpoint,
+    private readonly root: string,
+    readonly origin: string,
+    private readonly hosts: readonly string[],
   ) {}
 
   /**
@@ -75,7 +86,11 @@ export class ConsoleServer {
    * after its answer is dropped at `consoleRequestTimeoutMs`: a local process cannot hold the
    * gateway's descriptors through this port.
    */
-  static async start(endpoint: NetworkEndpoint, options: ConsoleOptions, limits: Pick<Limits, 'maxConsoleConnections' | 'consoleRequestTimeoutMs'>): Promise<ConsoleServer> {
+  static async start(
+    endpoint: NetworkEndpoint,
+    options: ConsoleOptions,
+    limits: Pick<Limits, 'maxConsoleConnections' | 'consoleRequestTimeoutMs'>,
+  ): Promise<ConsoleServer> {
     let root: string;
     try {
       root = realpathSync(options.root);
@@ -90,7 +105,12 @@ export class ConsoleServer {
     requestDeadline(http, timeout);
     await new Promise<void>((resolve, reject) => {
       http.once('error', (error: NodeJS.ErrnoException) => {
-        reject(new GatewayError('listen_failed', `Cannot serve the console on 127.0.0.1:${options.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use (pick another with --console-port, or 0 for any free one)' : error.message}`));
+        reject(
+          new GatewayError(
+            'listen_failed',
+            `Cannot serve the console on 127.0.0.1:${options.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use (pick another with --console-port, or 0 for any free one)' : error.message}`,
+          ),
+        );
       });
       http.listen(options.port, '127.0.0.1', () => resolve());
     });
@@ -140,7 +160,12 @@ export class ConsoleServer {
     if (url === null) return this.plain(res, 400, 'That address cannot be read.');
     if (url.pathname === '/login') return this.login(url, res);
     if (url.pathname === '/' || url.pathname === '/index.html') {
-      if (!this.signedIn(req)) return this.plain(res, 401, 'Sign in with the link the gateway printed when it started (each link works once). Start it with: aleph gateway --headless --console');
+      if (!this.signedIn(req))
+        return this.plain(
+          res,
+          401,
+          'Sign in with the link the gateway printed when it started (each link works once). Start it with: aleph gateway --headless --console',
+        );
       return this.file(res, 'index.html');
     }
     return this.file(res, url.pathname.slice(1));
@@ -210,8 +235,19 @@ export class ConsoleServer {
     if (!this.hostOk(req) || !this.hosts.some((h) => origin === `http://${h}`)) return refuse('403 Forbidden', 'This origin may not connect to the console.');
     if (this.urlOf(req)?.pathname !== CONSOLE_API_PATH) return refuse('404 Not Found', 'Not found.');
     if (!this.signedIn(req)) return refuse('401 Unauthorized', 'Sign in first.');
-    this.endpoint.adopt(req, socket, head, identityContext({
-      request_id: '', session_key: `console-${randomBytes(6).toString('hex')}`, role: 'owner', identity_id: 'owner', scope: null, created_at: Date.now(), source_channel: 'console',
-    }));
+    this.endpoint.adopt(
+      req,
+      socket,
+      head,
+      identityContext({
+        request_id: '',
+        session_key: `console-${randomBytes(6).toString('hex')}`,
+        role: 'owner',
+        identity_id: 'owner',
+        scope: null,
+        created_at: Date.now(),
+        source_channel: 'console',
+      }),
+    );
   }
 }

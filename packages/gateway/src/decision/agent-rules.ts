@@ -30,11 +30,20 @@ export interface NewRule extends AllowRule {
  */
 export function withRule(config: GatewayConfig, agent: string, rule: NewRule, now: number): { config: GatewayConfig; rule: StoredRule } {
   const stored: StoredRule = {
-    kind: rule.kind, pattern: rule.pattern, id: randomBytes(6).toString('hex'), action: rule.action, message: rule.message ?? null,
-    session: rule.session ?? null, source: rule.source, created_at: new Date(now).toISOString(), last_used_at: null, expires_at: rule.expires_at ?? null,
+    kind: rule.kind,
+    pattern: rule.pattern,
+    id: randomBytes(6).toString('hex'),
+    action: rule.action,
+    message: rule.message ?? null,
+    session: rule.session ?? null,
+    source: rule.source,
+    created_at: new Date(now).toISOString(),
+    last_used_at: null,
+    expires_at: rule.expires_at ?? null,
   };
   const settings = own(config.agents, agent) ?? { rules: [] };
-  const same = (r: StoredRule): boolean => r.kind === stored.kind && r.pattern === stored.pattern && r.action === stored.action && (r.session ?? null) === stored.session;
+  const same = (r: StoredRule): boolean =>
+    r.kind === stored.kind && r.pattern === stored.pattern && r.action === stored.action && (r.session ?? null) === stored.session;
   const rules = [...settings.rules.filter((r) => !isExpired(r, now) && !same(r)), stored];
   return { config: { ...config, agents: { ...config.agents, [agent]: { ...settings, rules } } }, rule: stored };
 }

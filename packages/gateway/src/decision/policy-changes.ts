@@ -22,8 +22,17 @@ export function policyView(config: GatewayConfig, now: number): PolicyView {
 
 export function ruleView(agent: string, r: StoredRule): RuleView {
   return {
-    id: r.id, agent, action: r.action, kind: r.kind, pattern: r.pattern, message: r.message ?? null, session: r.session ?? null, source: r.source,
-    created_at: r.created_at, last_used_at: r.last_used_at ?? null, expires_at: r.expires_at ?? null,
+    id: r.id,
+    agent,
+    action: r.action,
+    kind: r.kind,
+    pattern: r.pattern,
+    message: r.message ?? null,
+    session: r.session ?? null,
+    source: r.source,
+    created_at: r.created_at,
+    last_used_at: r.last_used_at ?? null,
+    expires_at: r.expires_at ?? null,
   };
 }
 
@@ -47,20 +56,35 @@ export function applyPolicyCall(config: GatewayConfig, call: Exclude<PolicyCall,
     case 'rules.remove': {
       const removed = withoutRule(config, call.id);
       if (removed === null) return fail('unknown_rule', `No rule has the ID ${call.id}.`);
-      return ok({ config: removed.config, events: [ruleChangeEvent('removed', removed.agent, removed.rule, actor)], result: { removed: ruleView(removed.agent, removed.rule) } });
+      return ok({
+        config: removed.config,
+        events: [ruleChangeEvent('removed', removed.agent, removed.rule, actor)],
+        result: { removed: ruleView(removed.agent, removed.rule) },
+      });
     }
   }
 }
 
 /** Adds every draft or none: a draft that has already expired is refused by its place in the list. */
-function addDrafts(config: GatewayConfig, drafts: readonly RuleDraft[], source: string, now: number, actor: string): Result<{ config: GatewayConfig; events: Record<string, unknown>[]; added: RuleView[] }> {
+function addDrafts(
+  config: GatewayConfig,
+  drafts: readonly RuleDraft[],
+  source: string,
+  now: number,
+  actor: string,
+): Result<{ config: GatewayConfig; events: Record<string, unknown>[]; added: RuleView[] }> {
   const late = drafts.findIndex((d) => d.expires_at !== undefined && Date.parse(d.expires_at) <= now);
   if (late >= 0) return fail('invalid_params', `${drafts.length > 1 ? `rules[${late}]: ` : ''}the rule expired at ${drafts[late]!.expires_at}.`);
   let next = config;
   const events: Record<string, unknown>[] = [];
   const added: RuleView[] = [];
   for (const d of drafts) {
-    const stored = withRule(next, d.agent, { kind: d.kind, pattern: d.pattern, action: d.action, source, message: d.message ?? null, expires_at: d.expires_at ?? null }, now);
+    const stored = withRule(
+      next,
+      d.agent,
+      { kind: d.kind, pattern: d.pattern, action: d.action, source, message: d.message ?? null, expires_at: d.expires_at ?? null },
+      now,
+    );
     next = stored.config;
     events.push(ruleChangeEvent('added', d.agent, stored.rule, actor));
     added.push(ruleView(d.agent, stored.rule));

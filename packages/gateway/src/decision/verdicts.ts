@@ -27,7 +27,10 @@ export class Verdicts {
   private answered = 0;
   private readonly outcomes: Outcome[] | null;
 
-  constructor(private readonly outbox: Outbox, keepHistory: boolean) {
+  constructor(
+    private readonly outbox: Outbox,
+    keepHistory: boolean,
+  ) {
     this.outcomes = keepHistory ? [] : null;
   }
 
@@ -44,9 +47,17 @@ export class Verdicts {
   /** A command's ruling: answered once its event is durable; an allowed one may report its end. */
   answer(ticket: Ticket, ruling: Ruling, binding: ExecBinding): void {
     const { decision, reason, by, evaluation: e } = ruling;
-    this.decided(ticket, ruling, ruling.approvalId === undefined ? {} : { approval_id: ruling.approvalId }, whenDurable(ticket.reply, decision === 'deny'
-      ? { type: 'approval_decision', id: ticket.id, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by }
-      : { type: 'approval_decision', id: ticket.id, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by, binding }));
+    this.decided(
+      ticket,
+      ruling,
+      ruling.approvalId === undefined ? {} : { approval_id: ruling.approvalId },
+      whenDurable(
+        ticket.reply,
+        decision === 'deny'
+          ? { type: 'approval_decision', id: ticket.id, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by }
+          : { type: 'approval_decision', id: ticket.id, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by, binding },
+      ),
+    );
     if (decision !== 'deny') {
       const { running } = ticket.peer;
       running.set(ticket.id, ticket.request);
@@ -64,9 +75,22 @@ export class Verdicts {
     const rule = (e.denied_by ?? e.asked_by ?? e.allowed_by[0] ?? null) as StoredRule | null;
     this.outbox.push({
       event: {
-        event: 'terminal_cmd', command: request.command, decision, reason, risk_level: e.risk.level, verdict: e.verdict,
-        mode: e.mode, agent: request.agent_id, cwd: request.cwd, reasons: e.risk.reasons.map((r) => r.code),
-        session: request.session_key, actor: request.agent_id, executor: by, request_id: id, ...(rule === null ? {} : { rule_id: rule.id }), ...extra,
+        event: 'terminal_cmd',
+        command: request.command,
+        decision,
+        reason,
+        risk_level: e.risk.level,
+        verdict: e.verdict,
+        mode: e.mode,
+        agent: request.agent_id,
+        cwd: request.cwd,
+        reasons: e.risk.reasons.map((r) => r.code),
+        session: request.session_key,
+        actor: request.agent_id,
+        executor: by,
+        request_id: id,
+        ...(rule === null ? {} : { rule_id: rule.id }),
+        ...extra,
       },
       // A headless report keeps what the requester was told: a refusal when the log could not hold the decision.
       deliver: () => {

@@ -49,7 +49,10 @@ export class Outbox {
   private stopped = false;
 
   /** `onProblem` hears when the log cannot be written, and when it is written again. */
-  constructor(private readonly audit: AuditLog, private readonly onProblem: (message: string) => void) {}
+  constructor(
+    private readonly audit: AuditLog,
+    private readonly onProblem: (message: string) => void,
+  ) {}
 
   push(entry: Queued): void {
     this.queued.push(entry);

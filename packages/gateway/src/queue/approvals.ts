@@ -73,15 +73,28 @@ export class Approvals {
     const ttl = ticket.timeoutMs ?? ask.timeoutMs;
     const now = this.queue.now;
     const approval: PendingApproval = {
-      id, request, verdict: evaluation.verdict, risk: evaluation.risk, segments: evaluation.segments,
-      suggested_rule: tool === undefined ? evaluation.suggested_rule : null, created_at: new Date(now).toISOString(), expires_at: new Date(now + ttl).toISOString(),
+      id,
+      request,
+      verdict: evaluation.verdict,
+      risk: evaluation.risk,
+      segments: evaluation.segments,
+      suggested_rule: tool === undefined ? evaluation.suggested_rule : null,
+      created_at: new Date(now).toISOString(),
+      expires_at: new Date(now + ttl).toISOString(),
       ...(tool === undefined ? {} : { tool: pendingTool(tool) }),
     };
     this.queue.add(id, { ...asking, approval }, ttl, () => {
       // A tool's contract, a Trial run or an escalation is a person's call: the fallback never
       // approves one, so a tool's trust cannot grow while nobody watches.
-      if (tool !== undefined) this.finish(id, 'deny', `no approver answered within ${ttl} ms; a tool's approval needs a person, whatever the ask fallback`, 'fallback');
-      else this.finish(id, ask.fallback === 'allow' ? 'allow-once' : 'deny', `no approver answered within ${ttl} ms; the ask fallback is ${ask.fallback}`, 'fallback');
+      if (tool !== undefined)
+        this.finish(id, 'deny', `no approver answered within ${ttl} ms; a tool's approval needs a person, whatever the ask fallback`, 'fallback');
+      else
+        this.finish(
+          id,
+          ask.fallback === 'allow' ? 'allow-once' : 'deny',
+          `no approver answered within ${ttl} ms; the ask fallback is ${ask.fallback}`,
+          'fallback',
+        );
       this.outbox.flush();
     });
     ticket.peer.pending.add(id);
@@ -89,9 +102,19 @@ export class Approvals {
     const asked = evaluation.asked_by as StoredRule | null;
     this.outbox.push({
       event: {
-        event: 'approval_request', request_id: id, command: request.command, agent: request.agent_id, cwd: request.cwd, verdict: evaluation.verdict,
-        risk_level: evaluation.risk.level, reasons: evaluation.risk.reasons.map((r) => r.code), expires_at: approval.expires_at,
-        session: request.session_key, actor: request.agent_id, ...(tool === undefined ? {} : { tool_id: tool.run.tool }), ...(asked === null ? {} : { rule_id: asked.id }),
+        event: 'approval_request',
+        request_id: id,
+        command: request.command,
+        agent: request.agent_id,
+        cwd: request.cwd,
+        verdict: evaluation.verdict,
+        risk_level: evaluation.risk.level,
+        reasons: evaluation.risk.reasons.map((r) => r.code),
+        expires_at: approval.expires_at,
+        session: request.session_key,
+        actor: request.agent_id,
+        ...(tool === undefined ? {} : { tool_id: tool.run.tool }),
+        ...(asked === null ? {} : { rule_id: asked.id }),
       },
       deliver: () => this.settings.broadcast({ type: 'approval_pending', approval }),
     });
@@ -137,7 +160,10 @@ export class Approvals {
       const now = Date.now();
       const lifetime = m.scope === 'session' ? Math.min(m.duration_ms ?? SESSION_GRANT_MS, SESSION_GRANT_MS) : m.duration_ms;
       const newRule = {
-        ...rule, action: 'allow' as const, source: 'allow-always', session: m.scope === 'session' ? request.session_key : null,
+        ...rule,
+        action: 'allow' as const,
+        source: 'allow-always',
+        session: m.scope === 'session' ? request.session_key : null,
         expires_at: lifetime === undefined ? null : new Date(now + lifetime).toISOString(),
       };
       const saved = this.config.update((config) => withRule(config, request.agent_id, newRule, now).config, `an "Allow Always" rule for ${request.agent_id}`);
@@ -152,9 +178,21 @@ export class Approvals {
     }
     this.outbox.push({
       event: {
-        event: 'approval_decision', request_id: m.id, command: request.command, decision: m.decision, resolved_by: by,
-        session: request.session_key, actor: by, risk_level: w.evaluation.risk.level, channel: peer.identity.source_channel,
-        ...(m.reason === undefined ? {} : { reason: m.reason }), ...(rule === null ? {} : { rule: { ...rule, ...(m.scope === undefined ? {} : { scope: m.scope }), ...(m.duration_ms === undefined ? {} : { duration_ms: m.duration_ms }) } }),
+        event: 'approval_decision',
+        request_id: m.id,
+        command: request.command,
+        decision: m.decision,
+        resolved_by: by,
+        session: request.session_key,
+        actor: by,
+        risk_level: w.evaluation.risk.level,
+        channel: peer.identity.source_channel,
+        ...(m.reason === undefined ? {} : { reason: m.reason }),
+        ...(rule === null
+          ? {}
+          : {
+              rule: { ...rule, ...(m.scope === undefined ? {} : { scope: m.scope }), ...(m.duration_ms === undefined ? {} : { duration_ms: m.duration_ms }) },
+            }),
       },
       ...whenDurable(reply, { type: 'resolved', id: m.id }),
       ...(undo === undefined ? {} : { undo }),

@@ -16,12 +16,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function gitReads(text: string): string[] | null {
   const file = join(dir, 'config');
   writeFileSync(file, text);
-  const r = spawnSync('git', ['config', '--file', file, '--list', '-z', '--no-includes'], { encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir } });
-  if (r.status !== 0) return null;
-  return r.stdout.split('\0').filter((e) => e !== '').map((e) => {
-    const nl = e.indexOf('\n');
-    return nl < 0 ? e : `${e.slice(0, nl)}=${e.slice(nl + 1)}`;
+  const r = spawnSync('git', ['config', '--file', file, '--list', '-z', '--no-includes'], {
+    encoding: 'utf8',
+    env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir },
   });
+  if (r.status !== 0) return null;
+  return r.stdout
+    .split('\0')
+    .filter((e) => e !== '')
+    .map((e) => {
+      const nl = e.indexOf('\n');
+      return nl < 0 ? e : `${e.slice(0, nl)}=${e.slice(nl + 1)}`;
+    });
 }
 
 function weRead(text: string): string[] | null {

@@ -15,7 +15,8 @@ export interface ConfigEntry {
   readonly line: number;
 }
 
-export type ConfigParse = { readonly ok: true; readonly entries: readonly ConfigEntry[] } | { readonly ok: false; readonly line: number; readonly message: string };
+export type ConfigParse =
+  { readonly ok: true; readonly entries: readonly ConfigEntry[] } | { readonly ok: false; readonly line: number; readonly message: string };
 
 const isSpace = (c: string): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
 const isAlpha = (c: string): boolean => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');

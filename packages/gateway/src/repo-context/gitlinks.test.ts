@@ -11,7 +11,15 @@ import { gitlinks } from './gitlinks.js';
 
 const root = mkdtempSync(join(tmpdir(), 'alidx-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-const env = { ...process.env, HOME: root, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@a', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@a' };
+const env = {
+  ...process.env,
+  HOME: root,
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_AUTHOR_NAME: 'a',
+  GIT_AUTHOR_EMAIL: 'a@a',
+  GIT_COMMITTER_NAME: 'a',
+  GIT_COMMITTER_EMAIL: 'a@a',
+};
 const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 let n = 0;
@@ -30,12 +38,19 @@ function project(format: 'sha1' | 'sha256'): string {
 }
 
 function expected(dir: string): string[] {
-  return git(dir, '-c', 'core.quotePath=false', 'ls-files', '-s').split('\n').filter((l) => l.startsWith('160000 ')).map((l) => l.split('\t')[1]!);
+  return git(dir, '-c', 'core.quotePath=false', 'ls-files', '-s')
+    .split('\n')
+    .filter((l) => l.startsWith('160000 '))
+    .map((l) => l.split('\t')[1]!);
 }
 
 describe('the gitlinks of an index', () => {
   it.each([
-    ['sha1', 2], ['sha1', 3], ['sha1', 4], ['sha256', 2], ['sha256', 4],
+    ['sha1', 2],
+    ['sha1', 3],
+    ['sha1', 4],
+    ['sha256', 2],
+    ['sha256', 4],
   ] as const)('%s, index version %i', (format, version) => {
     const dir = project(format);
     // An intent-to-add entry carries extended flags, which need version 3 or later.

@@ -52,7 +52,7 @@ function fresh(location: GitLocation): RepositoryReport {
 }
 
 describe('the repository probe cache', () => {
-  it('answers from the cache with three stat calls at a repository\'s top, while nothing changed', async () => {
+  it("answers from the cache with three stat calls at a repository's top, while nothing changed", async () => {
     const repo = repository('r');
     expect(keys(await settled(at(repo)))).toEqual([]);
     const hits = probe.hits;

@@ -202,7 +202,11 @@ export class RepositoryProbe {
       for (const path of found.owned) {
         const owner = look.stat(path, 'owner')?.uid;
         if (owner !== undefined && owner !== uid) {
-          return { kind: 'refused', gitDir: found.gitDir, reason: `${path} belongs to uid ${owner}, not to the user (uid ${uid}); git refuses such a repository ("dubious ownership") unless safe.directory names it` };
+          return {
+            kind: 'refused',
+            gitDir: found.gitDir,
+            reason: `${path} belongs to uid ${owner}, not to the user (uid ${uid}); git refuses such a repository ("dubious ownership") unless safe.directory names it`,
+          };
         }
       }
     }

@@ -46,7 +46,15 @@ afterEach(() => {
   for (const f of ['proof']) rmSync(join(root, f), { force: true });
 });
 
-const env = (): NodeJS.ProcessEnv => ({ ...process.env, HOME: join(root, 'git-home'), GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@a', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@a' });
+const env = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  HOME: join(root, 'git-home'),
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_AUTHOR_NAME: 'a',
+  GIT_AUTHOR_EMAIL: 'a@a',
+  GIT_COMMITTER_NAME: 'a',
+  GIT_COMMITTER_EMAIL: 'a@a',
+});
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, env: env(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -88,9 +96,19 @@ async function expectSafe(command: string, cwd: string): Promise<void> {
 }
 
 describe('a normal repository', () => {
-  it('keeps git status, diff and log SAFE, with a pager in the user\'s global configuration', async () => {
+  it("keeps git status, diff and log SAFE, with a pager in the user's global configuration", async () => {
     const dir = repository();
-    for (const command of ['git status', 'git diff', 'git log -p', 'git log --oneline -5', 'git show HEAD', 'git blame a.txt', 'git ls-files', 'git -C . status', `cd ${dir} && git diff`]) {
+    for (const command of [
+      'git status',
+      'git diff',
+      'git log -p',
+      'git log --oneline -5',
+      'git show HEAD',
+      'git blame a.txt',
+      'git ls-files',
+      'git -C . status',
+      `cd ${dir} && git diff`,
+    ]) {
       await expectSafe(command, dir);
     }
   });
@@ -151,7 +169,20 @@ describe('a repository whose own configuration runs a program', () => {
     git(evil, 'init', '-q');
     git(evil, 'config', 'core.fsmonitor', 'touch /tmp/proof');
     await expectSafe('git status', project);
-    for (const command of ['git -C vendor/evil status', 'git -C vendor -C evil status', 'cd vendor/evil && git status', 'cd vendor/evil; git log', 'pushd vendor/evil && git diff', 'git --git-dir=vendor/evil/.git show', 'git --git-dir vendor/evil/.git ls-files', 'GIT_DIR=vendor/evil/.git git log', 'export GIT_DIR=vendor/evil/.git; git blame a.txt', `git -C ${evil} status`, 'bash -c "cd vendor/evil && git status"', 'echo $(git -C vendor/evil rev-parse HEAD)']) {
+    for (const command of [
+      'git -C vendor/evil status',
+      'git -C vendor -C evil status',
+      'cd vendor/evil && git status',
+      'cd vendor/evil; git log',
+      'pushd vendor/evil && git diff',
+      'git --git-dir=vendor/evil/.git show',
+      'git --git-dir vendor/evil/.git ls-files',
+      'GIT_DIR=vendor/evil/.git git log',
+      'export GIT_DIR=vendor/evil/.git; git blame a.txt',
+      `git -C ${evil} status`,
+      'bash -c "cd vendor/evil && git status"',
+      'echo $(git -C vendor/evil rev-parse HEAD)',
+    ]) {
       await expectAsks(command, project, 'core.fsmonitor', '"touch /tmp/proof"');
     }
     // Deeper inside the hostile repository, git finds it by walking up.
@@ -180,7 +211,7 @@ describe('a repository whose own configuration runs a program', () => {
     await expectAsks('git log', join(dir, 'evil.git'), 'core.pager');
   });
 
-  it('reaches a worktree\'s shared configuration, and its own', async () => {
+  it("reaches a worktree's shared configuration, and its own", async () => {
     const main = repository('main');
     const wt = join(root, `wt-${++n}`);
     git(main, 'worktree', 'add', '-q', wt);

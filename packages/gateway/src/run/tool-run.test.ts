@@ -58,7 +58,10 @@ async function approver(): Promise<{ c: GatewayClient; next: () => Promise<Pendi
   };
 }
 
-const is = <T extends GatewayMessage['type']>(type: T) => (m: GatewayMessage): m is Extract<GatewayMessage, { type: T }> => m.type === type;
+const is =
+  <T extends GatewayMessage['type']>(type: T) =>
+  (m: GatewayMessage): m is Extract<GatewayMessage, { type: T }> =>
+    m.type === type;
 
 const CAPS: Capabilities = {
   filesystem: [{ kind: 'read_write', path: '${WORKSPACE}' }, { kind: 'temp_workspace' }],
@@ -143,8 +146,14 @@ describe('tool runs through the gateway', () => {
 
     const events = ledger();
     const approvals = events.filter((e) => e.event === 'capability_approval').map((e) => [e.payload.stage_before, e.payload.stage, e.payload.resolved_by]);
-    expect(approvals).toEqual([['draft', 'trial', 'owner'], ['trial', 'trial', 'owner'], ['trial', 'verified', 'owner']]);
-    expect(events.filter((e) => e.event === 'sandbox_exec').map((e) => [e.payload.tool_id, e.payload.status, e.payload.exit_code])).toEqual(Array(TRIAL_RUNS + 1).fill(['wc', 'success', 0]));
+    expect(approvals).toEqual([
+      ['draft', 'trial', 'owner'],
+      ['trial', 'trial', 'owner'],
+      ['trial', 'verified', 'owner'],
+    ]);
+    expect(events.filter((e) => e.event === 'sandbox_exec').map((e) => [e.payload.tool_id, e.payload.status, e.payload.exit_code])).toEqual(
+      Array(TRIAL_RUNS + 1).fill(['wc', 'success', 0]),
+    );
   });
 
   it('verify a tool at once on "Allow Always", and start over at Draft when its capabilities change', async () => {
@@ -158,7 +167,12 @@ describe('tool runs through the gateway', () => {
     const wider: Capabilities = { ...CAPS, network: { kind: 'allow_all' } };
     const again = await ask(agent, toolRun(['cat', 'input.txt'], { tool: 'cat', capabilities: wider }));
     const p = await a.next();
-    expect(p.tool).toMatchObject({ stage: 'draft', gate: 'approve_contract', changed_from: approved, reason: 'cat changed its capabilities since they were approved.' });
+    expect(p.tool).toMatchObject({
+      stage: 'draft',
+      gate: 'approve_contract',
+      changed_from: approved,
+      reason: 'cat changed its capabilities since they were approved.',
+    });
     await resolve(a.c, p.id, 'deny');
     const denied = await result(agent, again);
     expect(denied).toMatchObject({ decision: 'deny', stage: 'draft' });
@@ -186,7 +200,10 @@ describe('tool runs through the gateway', () => {
     const swapped = await ask(agent, toolRun(['bash', '-c', 'cat input.txt; echo ran > ran.txt'], { tool: 'cat' }));
     const p = await a.next();
     expect(p.tool).toMatchObject({
-      stage: 'draft', gate: 'approve_contract', changed_from: trust().cat!.contract_hash, program: bash,
+      stage: 'draft',
+      gate: 'approve_contract',
+      changed_from: trust().cat!.contract_hash,
+      program: bash,
       reason: `cat changed its program since it was approved: it was approved to run ${value(cat).path} and runs ${bash.path} now.`,
     });
     await resolve(a.c, p.id, 'deny');
@@ -203,7 +220,10 @@ describe('tool runs through the gateway', () => {
     writeFileSync(script, '#!/bin/sh\necho edited > ran.txt\n');
     const edited = await ask(agent, toolRun(['./count.sh'], { tool: 'count' }));
     const q = await a.next();
-    expect(q.tool).toMatchObject({ stage: 'draft', reason: `count changed its program since it was approved: ${script} is not the file it was approved to run: its content changed.` });
+    expect(q.tool).toMatchObject({
+      stage: 'draft',
+      reason: `count changed its program since it was approved: ${script} is not the file it was approved to run: its content changed.`,
+    });
     await resolve(a.c, q.id, 'deny');
     expect(await result(agent, edited)).toMatchObject({ decision: 'deny' });
     expect(existsSync(join(workspace, 'ran.txt'))).toBe(false);
@@ -218,7 +238,11 @@ describe('tool runs through the gateway', () => {
     const p = await a.next();
     writeFileSync(script, '#!/bin/sh\necho swapped > ran.txt\n');
     a.c.send({ type: 'resolve', id: p.id, decision: 'allow-once' });
-    expect(await a.c.waitFor(is('error'))).toMatchObject({ id: p.id, code: 'context_changed', message: expect.stringContaining(`${script} changed since it was approved`) });
+    expect(await a.c.waitFor(is('error'))).toMatchObject({
+      id: p.id,
+      code: 'context_changed',
+      message: expect.stringContaining(`${script} changed since it was approved`),
+    });
     expect(await result(agent, waiting)).toMatchObject({ decision: 'deny', reason: expect.stringContaining('context_changed') });
 
     // Changed in the moment between the decision and the start: the sandbox is never asked to run it.
@@ -273,8 +297,15 @@ describe('tool runs through the gateway', () => {
     expect(r.run!.exit_code).toBe(2);
     expect(text(r.run!.stderr)).toMatch(/No such file/);
 
-    const escalations = ledger().filter((e) => e.event === 'capability_escalation').map((e) => [e.payload.kind, e.payload.decision]);
-    expect(escalations).toEqual([['outside_scope', 'deny'], ['sensitive_location', 'deny'], ['undeclared_parameter', 'deny'], ['outside_scope', 'allow-once']]);
+    const escalations = ledger()
+      .filter((e) => e.event === 'capability_escalation')
+      .map((e) => [e.payload.kind, e.payload.decision]);
+    expect(escalations).toEqual([
+      ['outside_scope', 'deny'],
+      ['sensitive_location', 'deny'],
+      ['undeclared_parameter', 'deny'],
+      ['outside_scope', 'allow-once'],
+    ]);
   });
 
   it('judge where each granted path leads, by its real path, and bind exactly that or nothing', async () => {
@@ -283,7 +314,16 @@ describe('tool runs through the gateway', () => {
     const outside = join(root, 'outside');
     mkdirSync(join(workspace, 'out'));
     mkdirSync(outside);
-    const declared = { tool: 'copy', capabilities: { ...CAPS, filesystem: [{ kind: 'read_only' as const, path: '${WORKSPACE}' }, { kind: 'read_write' as const, path: '${WORKSPACE}/out' }] } };
+    const declared = {
+      tool: 'copy',
+      capabilities: {
+        ...CAPS,
+        filesystem: [
+          { kind: 'read_only' as const, path: '${WORKSPACE}' },
+          { kind: 'read_write' as const, path: '${WORKSPACE}/out' },
+        ],
+      },
+    };
     const copy = () => toolRun(['sh', '-c', 'cp input.txt out/copied'], declared);
     const first = await ask(agent, copy());
     await resolve(a.c, (await a.next()).id, 'allow-always');
@@ -294,7 +334,11 @@ describe('tool runs through the gateway', () => {
     symlinkSync(outside, join(workspace, 'out'));
     const redirected = await ask(agent, copy());
     const p = await a.next();
-    expect(p.tool).toMatchObject({ stage: 'verified', gate: 'confirm_run', escalations: [{ kind: 'outside_scope', subject: outside, message: expect.stringContaining(`\${WORKSPACE}/out is ${outside} here`) }] });
+    expect(p.tool).toMatchObject({
+      stage: 'verified',
+      gate: 'confirm_run',
+      escalations: [{ kind: 'outside_scope', subject: outside, message: expect.stringContaining(`\${WORKSPACE}/out is ${outside} here`) }],
+    });
     await resolve(a.c, p.id, 'deny');
     expect(await result(agent, redirected)).toMatchObject({ decision: 'deny' });
     expect(existsSync(join(outside, 'copied'))).toBe(false);
@@ -309,11 +353,15 @@ describe('tool runs through the gateway', () => {
     symlinkSync(outside, join(workspace, 'out'));
     await resolve(a.c, waiting.id, 'allow-once');
     const r = await result(agent, swapped);
-    expect(r.run).toMatchObject({ exit_code: null, sandbox: { status: 'error' }, error: expect.stringContaining(`The profile grants ${join(workspace, 'out')}, which now leads to ${outside}`) });
+    expect(r.run).toMatchObject({
+      exit_code: null,
+      sandbox: { status: 'error' },
+      error: expect.stringContaining(`The profile grants ${join(workspace, 'out')}, which now leads to ${outside}`),
+    });
     expect(existsSync(join(outside, 'copied'))).toBe(false);
   });
 
-  it('ask before a run reaches into the gateway\'s own directory, whatever $ALEPH_HOME says, and give it only what was allowed', async () => {
+  it("ask before a run reaches into the gateway's own directory, whatever $ALEPH_HOME says, and give it only what was allowed", async () => {
     const a = await approver();
     const agent = await client();
     const inside = join(home, 'tool-dir');
@@ -325,7 +373,12 @@ describe('tool runs through the gateway', () => {
     expect(process.env.ALEPH_HOME).not.toBe(home);
     const id = await ask(agent, toolRun(['ls', '..'], { cwd: inside }));
     const p = await a.next();
-    expect(p.tool).toMatchObject({ stage: 'verified', escalations: [{ kind: 'sensitive_location', subject: inside, message: expect.stringContaining("$ALEPH_HOME, the gateway's own directory, holds its secrets") }] });
+    expect(p.tool).toMatchObject({
+      stage: 'verified',
+      escalations: [
+        { kind: 'sensitive_location', subject: inside, message: expect.stringContaining("$ALEPH_HOME, the gateway's own directory, holds its secrets") },
+      ],
+    });
     await resolve(a.c, p.id, 'allow-once');
     // Allowed by a person, the run gets that directory and nothing else of the gateway's.
     expect(text((await result(agent, id)).run!.stdout)).toBe('tool-dir\n');
@@ -357,7 +410,12 @@ describe('tool runs through the gateway', () => {
     gateway = await Gateway.start({ home, askFallback: 'allow', askTimeoutMs: 50 });
     const agent = await client();
     const id = await ask(agent, toolRun(['wc', 'input.txt']));
-    expect(await result(agent, id)).toMatchObject({ decision: 'deny', resolved_by: 'fallback', stage: 'draft', reason: expect.stringContaining('needs a person') });
+    expect(await result(agent, id)).toMatchObject({
+      decision: 'deny',
+      resolved_by: 'fallback',
+      stage: 'draft',
+      reason: expect.stringContaining('needs a person'),
+    });
     expect(trust().wc).toBeUndefined();
     expect(ledger().filter((e) => e.event === 'capability_approval')).toEqual([]);
     // A plain command still gets the configured fallback.
@@ -365,7 +423,7 @@ describe('tool runs through the gateway', () => {
     expect(await agent.waitFor(is('approval_decision'), 5000)).toMatchObject({ decision: 'allow-once', resolved_by: 'fallback' });
   });
 
-  it('let the command policy block what it blocks, whatever the tool\'s trust', async () => {
+  it("let the command policy block what it blocks, whatever the tool's trust", async () => {
     const agent = await client();
     const r = await result(agent, await ask(agent, toolRun(['rm', '-rf', '/'], { tool: 'rm' })));
     expect(r).toMatchObject({ decision: 'deny', resolved_by: 'policy', verdict: 'block' });

@@ -5,11 +5,36 @@
  */
 import { Writable } from 'node:stream';
 import {
-  fail, MAX_TOOL_OUTPUT_BYTES, ok, type Decision, type Capabilities, type ExecBinding, type ExecRequest, type PendingTool, type Result, type ToolProgram, type ToolRunOutput, type ToolRunRequest,
+  fail,
+  MAX_TOOL_OUTPUT_BYTES,
+  ok,
+  type Decision,
+  type Capabilities,
+  type ExecBinding,
+  type ExecRequest,
+  type PendingTool,
+  type Result,
+  type ToolProgram,
+  type ToolRunOutput,
+  type ToolRunRequest,
 } from '@aleph/protocol';
 import {
-  capabilityHash, contractChange, contractHash, detectEscalations, LINUX_SYSTEM_PATHS, MACOS_SYSTEM_PATHS, NO_DOMAIN_FILTER, resolveProfile, runSandboxed, sandboxOutcome,
-  trustFor, trustGate, type Escalation, type SandboxAuditLog, type TrustGate, type TrustRecord,
+  capabilityHash,
+  contractChange,
+  contractHash,
+  detectEscalations,
+  LINUX_SYSTEM_PATHS,
+  MACOS_SYSTEM_PATHS,
+  NO_DOMAIN_FILTER,
+  resolveProfile,
+  runSandboxed,
+  sandboxOutcome,
+  trustFor,
+  trustGate,
+  type Escalation,
+  type SandboxAuditLog,
+  type TrustGate,
+  type TrustRecord,
 } from '@aleph/sandbox';
 import { shellQuote } from '@aleph/policy';
 import { bindingDrift, currentBinding, fileHash, resolveExecutable } from '../decision/binding.js';
@@ -60,7 +85,17 @@ export function planToolRun(run: ToolRunRequest, stored: TrustRecord | null, hom
   );
   const request = { command: run.argv.map(shellQuote).join(' '), cwd: run.cwd, agent_id: run.agent_id, session_key: run.session_key };
   const binding = { executables: { [run.argv[0]!]: program.value.path }, scripts: { [program.value.path]: program.value.hash } };
-  return ok({ run, request, contractHash: hash, program: program.value, binding, capabilities: real.value, record, gate: trustGate(record, escalations, change), escalations });
+  return ok({
+    run,
+    request,
+    contractHash: hash,
+    program: program.value,
+    binding,
+    capabilities: real.value,
+    record,
+    gate: trustGate(record, escalations, change),
+    escalations,
+  });
 }
 
 /** The PATH a tool's argv[0] resolves through: the gateway's, which the sandbox's environment passes on. */
@@ -73,7 +108,11 @@ const programPath = (): string => process.env.PATH ?? '';
  */
 export function programOf(name: string, cwd: string, pathVariable: string): Result<ToolProgram> {
   const path = resolveExecutable(name, cwd, pathVariable);
-  if (path === null) return fail('program_not_found', `"argv"[0] is ${JSON.stringify(name)}, which is no executable file ${name.includes('/') ? `from ${cwd}` : 'in the gateway\'s PATH'}.`);
+  if (path === null)
+    return fail(
+      'program_not_found',
+      `"argv"[0] is ${JSON.stringify(name)}, which is no executable file ${name.includes('/') ? `from ${cwd}` : "in the gateway's PATH"}.`,
+    );
   const hash = fileHash(path);
   if (hash === null) return fail('program_unreadable', `${path} cannot be read, so a contract cannot be bound to its content.`);
   return ok({ path, hash });
@@ -83,8 +122,16 @@ export function programOf(name: string, cwd: string, pathVariable: string): Resu
 export function pendingTool(plan: ToolPlan): PendingTool {
   const { run, record, gate } = plan;
   return {
-    name: run.tool, stage: record.stage, gate: gate.action === 'approve_contract' ? 'approve_contract' : 'confirm_run', reason: gate.action === 'run' ? '' : gate.reason,
-    contract_hash: plan.contractHash, changed_from: record.changed_from, program: plan.program, capabilities: run.capabilities, parameters: run.parameters ?? null, escalations: plan.escalations,
+    name: run.tool,
+    stage: record.stage,
+    gate: gate.action === 'approve_contract' ? 'approve_contract' : 'confirm_run',
+    reason: gate.action === 'run' ? '' : gate.reason,
+    contract_hash: plan.contractHash,
+    changed_from: record.changed_from,
+    program: plan.program,
+    capabilities: run.capabilities,
+    parameters: run.parameters ?? null,
+    escalations: plan.escalations,
   };
 }
 
@@ -128,19 +175,32 @@ export async function runTool(plan: ToolPlan, options: ToolRunOptions): Promise<
   const stderr = new BoundedSink();
   const command = [plan.program.path, ...plan.run.argv.slice(1)];
   const drift = bindingDrift(plan.binding, currentBinding(plan.binding, plan.run.cwd, programPath()));
-  const log = drift !== null ? notRun(plan, command, 'program_changed', `Not run: ${drift}.`) : await runSandboxed(
-    // Bound as planned: a path that leads elsewhere by now is refused, never followed.
-    { capabilities: plan.capabilities, command, cwd: plan.run.cwd, env: options.env },
-    {
-      stdin: 'ignore', stdout, stderr, signal: options.signal, hide: options.hide, allowed: plan.escalations.map((e) => e.subject),
-      ...(options.helper === undefined ? {} : { helper: options.helper }),
-    },
-  );
+  const log =
+    drift !== null
+      ? notRun(plan, command, 'program_changed', `Not run: ${drift}.`)
+      : await runSandboxed(
+          // Bound as planned: a path that leads elsewhere by now is refused, never followed.
+          { capabilities: plan.capabilities, command, cwd: plan.run.cwd, env: options.env },
+          {
+            stdin: 'ignore',
+            stdout,
+            stderr,
+            signal: options.signal,
+            hide: options.hide,
+            allowed: plan.escalations.map((e) => e.subject),
+            ...(options.helper === undefined ? {} : { helper: options.helper }),
+          },
+        );
   return {
     log,
     output: {
-      exit_code: log.exit_code, ...(log.signal === null ? {} : { signal: log.signal }), duration_ms: Math.round(log.duration_ms * 1000) / 1000,
-      stdout: stdout.base64(), stderr: stderr.base64(), truncated: stdout.truncated || stderr.truncated, sandbox: sandboxOutcome(log),
+      exit_code: log.exit_code,
+      ...(log.signal === null ? {} : { signal: log.signal }),
+      duration_ms: Math.round(log.duration_ms * 1000) / 1000,
+      stdout: stdout.base64(),
+      stderr: stderr.base64(),
+      truncated: stdout.truncated || stderr.truncated,
+      sandbox: sandboxOutcome(log),
       ...(log.error === undefined ? {} : { error: log.error.message }),
     },
   };
@@ -149,8 +209,18 @@ export async function runTool(plan: ToolPlan, options: ToolRunOptions): Promise<
 /** The record of a run that never started. */
 function notRun(plan: ToolPlan, command: readonly string[], code: string, message: string): SandboxAuditLog {
   return {
-    status: 'error', platform: null, command, cwd: plan.run.cwd, capability_hash: capabilityHash(plan.capabilities), exit_code: null, signal: null, duration_ms: 0,
-    violations: [], violation_count: 0, limits_unenforced: [], error: { code, message },
+    status: 'error',
+    platform: null,
+    command,
+    cwd: plan.run.cwd,
+    capability_hash: capabilityHash(plan.capabilities),
+    exit_code: null,
+    signal: null,
+    duration_ms: 0,
+    violations: [],
+    violation_count: 0,
+    limits_unenforced: [],
+    error: { code, message },
   };
 }
 
@@ -163,27 +233,55 @@ interface Asker {
 /** A change of the tool's trust: the contract approved, a Trial run confirmed, the tool verified. */
 export function approvalEvent(plan: ToolPlan, next: TrustRecord, decision: Decision, by: string, who: Asker): Record<string, unknown> {
   return {
-    event: 'capability_approval', tool_id: plan.run.tool, capabilities_hash: plan.contractHash, stage: next.stage, stage_before: plan.record.stage,
-    confirmed_runs: next.confirmed_runs, decision, resolved_by: by, program: plan.program, capabilities: plan.run.capabilities,
-    ...(plan.run.parameters === undefined ? {} : { parameters: plan.run.parameters }), ...(plan.record.changed_from === null ? {} : { changed_from: plan.record.changed_from }),
-    session: who.session, actor: by,
+    event: 'capability_approval',
+    tool_id: plan.run.tool,
+    capabilities_hash: plan.contractHash,
+    stage: next.stage,
+    stage_before: plan.record.stage,
+    confirmed_runs: next.confirmed_runs,
+    decision,
+    resolved_by: by,
+    program: plan.program,
+    capabilities: plan.run.capabilities,
+    ...(plan.run.parameters === undefined ? {} : { parameters: plan.run.parameters }),
+    ...(plan.record.changed_from === null ? {} : { changed_from: plan.record.changed_from }),
+    session: who.session,
+    actor: by,
   };
 }
 
 /** Each way the run went beyond its contract, with what was decided about it. */
 export function escalationEvents(plan: ToolPlan, decision: Decision, by: string, who: Asker): Record<string, unknown>[] {
   return plan.escalations.map((e) => ({
-    event: 'capability_escalation', tool_id: plan.run.tool, kind: e.kind, reason: e.message, path: e.subject, decision, resolved_by: by,
-    capabilities_hash: plan.contractHash, session: who.session, actor: who.actor,
+    event: 'capability_escalation',
+    tool_id: plan.run.tool,
+    kind: e.kind,
+    reason: e.message,
+    path: e.subject,
+    decision,
+    resolved_by: by,
+    capabilities_hash: plan.contractHash,
+    session: who.session,
+    actor: who.actor,
   }));
 }
 
 /** The run itself, as `sandbox_exec`. */
 export function runEvent(plan: ToolPlan, requestId: string, log: SandboxAuditLog): Record<string, unknown> {
   return {
-    event: 'sandbox_exec', tool_id: plan.run.tool, request_id: requestId, command: plan.request.command, status: log.status, platform: log.platform ?? process.platform,
-    capability_hash: log.capability_hash, capabilities_hash: plan.contractHash, violations: sandboxOutcome(log).violations, duration_ms: log.duration_ms,
-    ...(log.exit_code === null ? {} : { exit_code: log.exit_code }), ...(log.error === undefined ? {} : { error: log.error.message }),
-    session: plan.run.session_key, actor: plan.run.agent_id,
+    event: 'sandbox_exec',
+    tool_id: plan.run.tool,
+    request_id: requestId,
+    command: plan.request.command,
+    status: log.status,
+    platform: log.platform ?? process.platform,
+    capability_hash: log.capability_hash,
+    capabilities_hash: plan.contractHash,
+    violations: sandboxOutcome(log).violations,
+    duration_ms: log.duration_ms,
+    ...(log.exit_code === null ? {} : { exit_code: log.exit_code }),
+    ...(log.error === undefined ? {} : { error: log.error.message }),
+    session: plan.run.session_key,
+    actor: plan.run.agent_id,
   };
 }

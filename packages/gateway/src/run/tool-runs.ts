@@ -28,7 +28,12 @@ export class ToolRuns {
   /** Runs under way, by run id: how to stop each, and when it is over. */
   private readonly runs = new Map<string, { controller: AbortController; done: Promise<void> }>();
 
-  constructor(private readonly outbox: Outbox, private readonly config: LiveConfig, private readonly verdicts: Verdicts, private readonly settings: ToolRunSettings) {}
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly config: LiveConfig,
+    private readonly verdicts: Verdicts,
+    private readonly settings: ToolRunSettings,
+  ) {}
 
   /** Stops the run `id` (its requester left); false when there is none. */
   abort(id: string): void {
@@ -64,10 +69,25 @@ export class ToolRuns {
     }
     for (const event of escalationEvents(plan, decision, by, who)) this.outbox.push({ event });
     const e = ruling.evaluation;
-    const result = { type: 'tool_result' as const, id: ticket.id, decision, reason, resolved_by: by, verdict: e.verdict, risk: e.risk, stage: record.stage, contract_hash: plan.contractHash };
+    const result = {
+      type: 'tool_result' as const,
+      id: ticket.id,
+      decision,
+      reason,
+      resolved_by: by,
+      verdict: e.verdict,
+      risk: e.risk,
+      stage: record.stage,
+      contract_hash: plan.contractHash,
+    };
     const answered = whenDurable(ticket.reply, result);
     const extra = { tool_id: run.tool, ...(ruling.approvalId === undefined ? {} : { approval_id: ruling.approvalId }) };
-    this.verdicts.decided(ticket, { ...ruling, reason }, extra, decision === 'deny' ? answered : { deliver: () => this.start(ticket, plan, result), refuse: answered.refuse });
+    this.verdicts.decided(
+      ticket,
+      { ...ruling, reason },
+      extra,
+      decision === 'deny' ? answered : { deliver: () => this.start(ticket, plan, result), refuse: answered.refuse },
+    );
   }
 
   /** Runs an allowed tool in the sandbox; its outcome goes back once `sandbox_exec` is durable. */
@@ -79,14 +99,15 @@ export class ToolRuns {
     const controller = new AbortController();
     peer.pending.add(runId);
     const { home, helper } = this.settings;
-    const done = runTool(plan, { env: process.env, hide: [home], signal: controller.signal, ...(helper === undefined ? {} : { helper }) })
-      .then(({ log, output }) => {
+    const done = runTool(plan, { env: process.env, hide: [home], signal: controller.signal, ...(helper === undefined ? {} : { helper }) }).then(
+      ({ log, output }) => {
         this.runs.delete(runId);
         peer.pending.delete(runId);
         this.outbox.push({ event: runEvent(plan, result.id, log), ...whenDurable(reply, { ...result, run: output }) });
         if (!this.settings.stopping()) this.outbox.flush();
         peer.settled();
-      });
+      },
+    );
     this.runs.set(runId, { controller, done });
   }
 }
@@ -101,17 +122,34 @@ export function recordResult(outbox: Outbox, peer: Peer, m: Extract<ClientMessag
   peer.running.delete(m.id);
   outbox.push({
     event: {
-      event: 'command_finished', request_id: m.id, command: request.command, exit_code: m.exit_code, duration_ms: m.duration_ms,
-      agent: request.agent_id, cwd: request.cwd, session: request.session_key, actor: request.agent_id, ...(m.signal === undefined ? {} : { signal: m.signal }),
+      event: 'command_finished',
+      request_id: m.id,
+      command: request.command,
+      exit_code: m.exit_code,
+      duration_ms: m.duration_ms,
+      agent: request.agent_id,
+      cwd: request.cwd,
+      session: request.session_key,
+      actor: request.agent_id,
+      ...(m.signal === undefined ? {} : { signal: m.signal }),
     },
     ...(m.sandbox === undefined ? whenDurable(reply, { type: 'result_recorded', id: m.id }) : {}),
   });
   if (m.sandbox !== undefined) {
     outbox.push({
       event: {
-        event: 'sandbox_exec', tool_id: `exec:${request.agent_id}`, request_id: m.id, command: request.command, status: m.sandbox.status, platform: m.sandbox.platform,
-        capability_hash: m.sandbox.capability_hash, violations: m.sandbox.violations, duration_ms: m.duration_ms, exit_code: m.exit_code ?? undefined,
-        session: request.session_key, actor: request.agent_id,
+        event: 'sandbox_exec',
+        tool_id: `exec:${request.agent_id}`,
+        request_id: m.id,
+        command: request.command,
+        status: m.sandbox.status,
+        platform: m.sandbox.platform,
+        capability_hash: m.sandbox.capability_hash,
+        violations: m.sandbox.violations,
+        duration_ms: m.duration_ms,
+        exit_code: m.exit_code ?? undefined,
+        session: request.session_key,
+        actor: request.agent_id,
       },
       ...whenDurable(reply, { type: 'result_recorded', id: m.id }),
     });

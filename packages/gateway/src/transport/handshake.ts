@@ -32,7 +32,10 @@ export function nonceBytes(nonce: unknown): Buffer | null {
 export function prove(secret: Uint8Array, nonce: string, role: Role): string {
   const bytes = nonceBytes(nonce);
   if (bytes === null) throw new Error('not a nonce');
-  return createHmac('sha256', secret).update(bytes).update(role === 'client' ? CLIENT_CONTEXT : SERVER_CONTEXT).digest('base64');
+  return createHmac('sha256', secret)
+    .update(bytes)
+    .update(role === 'client' ? CLIENT_CONTEXT : SERVER_CONTEXT)
+    .digest('base64');
 }
 
 /** Checks a proof in constant time (the length of a valid proof is public). */

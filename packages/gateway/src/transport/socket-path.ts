@@ -22,10 +22,13 @@ export async function clearStaleSocket(path: string): Promise<void> {
       socket.destroy();
       resolve('live');
     });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' ? 'stale' : error.code === 'ENOENT' ? 'gone' : (error.code ?? error.message)));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      resolve(error.code === 'ECONNREFUSED' ? 'stale' : error.code === 'ENOENT' ? 'gone' : (error.code ?? error.message)),
+    );
   });
   if (probe === 'live') throw new GatewayError('already_running', `A gateway is already running on ${path}.`);
   if (probe === 'gone') return;
-  if (probe !== 'stale') throw new GatewayError('socket_in_use', `${path} could not be checked (${probe}); another gateway may be using it, so it is left alone.`);
+  if (probe !== 'stale')
+    throw new GatewayError('socket_in_use', `${path} could not be checked (${probe}); another gateway may be using it, so it is left alone.`);
   unlinkSync(path);
 }

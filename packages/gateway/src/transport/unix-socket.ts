@@ -42,10 +42,20 @@ export class Connection implements Peer {
   handshakeTimer: NodeJS.Timeout | undefined;
   idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(readonly socket: Socket, maxLineBytes: number, readonly settled: () => void) {
+  constructor(
+    readonly socket: Socket,
+    maxLineBytes: number,
+    readonly settled: () => void,
+  ) {
     this.reader = new FrameReader(maxLineBytes);
     this.identity = identityContext({
-      request_id: '', session_key: `unix-${++unixConnections}`, role: 'owner', identity_id: 'owner', scope: null, created_at: Date.now(), source_channel: 'unix-socket',
+      request_id: '',
+      session_key: `unix-${++unixConnections}`,
+      role: 'owner',
+      identity_id: 'owner',
+      scope: null,
+      created_at: Date.now(),
+      source_channel: 'unix-socket',
     });
   }
 
@@ -62,7 +72,11 @@ export class SocketTransport {
   private readonly connections = new Set<Connection>();
   private readonly ledger = new NonceLedger();
 
-  constructor(private readonly secret: Buffer, private readonly limits: Limits, private readonly host: SocketHost) {}
+  constructor(
+    private readonly secret: Buffer,
+    private readonly limits: Limits,
+    private readonly host: SocketHost,
+  ) {}
 
   /** Ends every connection (the gateway stops). */
   closeAll(): void {
@@ -94,7 +108,10 @@ export class SocketTransport {
     this.host.join(c);
     socket.on('data', (chunk: Buffer) => this.receive(c, chunk));
     socket.on('close', () => this.dropped(c));
-    c.handshakeTimer = setTimeout(() => this.violation(c, 'handshake_timeout', `No valid challenge response within ${this.limits.handshakeTimeoutMs} ms.`), this.limits.handshakeTimeoutMs);
+    c.handshakeTimer = setTimeout(
+      () => this.violation(c, 'handshake_timeout', `No valid challenge response within ${this.limits.handshakeTimeoutMs} ms.`),
+      this.limits.handshakeTimeoutMs,
+    );
     c.send({ type: 'challenge', nonce: c.nonce, version: PROTOCOL_VERSION });
   }
 
@@ -183,7 +200,14 @@ export class SocketTransport {
    * session's failed proof is (one that only connects and leaves, a liveness probe, is not).
    */
   private refuseHandshake(c: Connection, code: string, message: string): void {
-    this.host.refused(c.address, (note) => ({ event: 'auth_failed', source: 'unix-socket', reason_code: code, reason: `${message}${note}`, peer: c.identity.session_key, actor: 'unknown' }));
+    this.host.refused(c.address, (note) => ({
+      event: 'auth_failed',
+      source: 'unix-socket',
+      reason_code: code,
+      reason: `${message}${note}`,
+      peer: c.identity.session_key,
+      actor: 'unknown',
+    }));
     this.violation(c, code, message);
   }
 }

@@ -66,7 +66,12 @@ async function pair(name = 'Phone'): Promise<{ keys: DeviceKeyPair; token: strin
   value(await (await owner()).call('pairing.approve', { code: asked.code }));
   const approved = await d.notification('pairing_resolved', 30_000);
   const challenge = fromBase64url(approved!.params.challenge as string)!;
-  const done = value(await d.call<{ token: string; device_id: string }>('pairing.complete', { code: asked.code, signature: toBase64url(sign(keys.secretKey, pairingMessage(challenge))) }));
+  const done = value(
+    await d.call<{ token: string; device_id: string }>('pairing.complete', {
+      code: asked.code,
+      signature: toBase64url(sign(keys.secretKey, pairingMessage(challenge))),
+    }),
+  );
   d.close();
   return { keys, ...done };
 }
@@ -80,7 +85,10 @@ async function connected(token: string, keys: DeviceKeyPair): Promise<RpcClient>
 function events(type: string): Record<string, unknown>[] {
   const store = AuditStore.open(auditFile(home));
   try {
-    return store.latest(1000).filter((e) => e.event === type).map((e) => ({ ...e.payload, actor: e.actor }));
+    return store
+      .latest(1000)
+      .filter((e) => e.event === type)
+      .map((e) => ({ ...e.payload, actor: e.actor }));
   } finally {
     store.close();
   }
@@ -93,7 +101,9 @@ describe('device pairing over the network endpoint', () => {
     o.send({ type: 'subscribe' });
     const keys = newDeviceKeyPair();
     const d = await device();
-    const asked = value(await d.call<{ code: string; fingerprint: string }>('pairing.request', { name: 'Phone', type: 'phone', public_key: toBase64url(keys.publicKey) }));
+    const asked = value(
+      await d.call<{ code: string; fingerprint: string }>('pairing.request', { name: 'Phone', type: 'phone', public_key: toBase64url(keys.publicKey) }),
+    );
     expect(asked.code).toMatch(/^[A-HJ-NP-Z2-9]{8}$/);
     const notified = await o.waitFor((m): m is Extract<GatewayMessage, { type: 'pairing_pending' }> => m.type === 'pairing_pending', 5000);
     expect(notified?.pairing).toMatchObject({ code: asked.code, name: 'Phone', type: 'phone', fingerprint: asked.fingerprint, approved: false });
@@ -144,7 +154,9 @@ describe('device pairing over the network endpoint', () => {
   it('a rejected request tells the device, and its code is gone', async () => {
     await start();
     const d = await device();
-    const asked = value(await d.call<{ code: string }>('pairing.request', { name: 'Tablet', type: 'tablet', public_key: toBase64url(newDeviceKeyPair().publicKey) }));
+    const asked = value(
+      await d.call<{ code: string }>('pairing.request', { name: 'Tablet', type: 'tablet', public_key: toBase64url(newDeviceKeyPair().publicKey) }),
+    );
     value(await (await owner()).call('pairing.reject', { code: asked.code }));
     expect((await d.notification('pairing_resolved', 30_000))?.params).toEqual({ code: asked.code, outcome: 'rejected' });
     expect(code(await d.call('pairing.status', { code: asked.code }))).toBe('unknown_code');
@@ -153,7 +165,9 @@ describe('device pairing over the network endpoint', () => {
   it('an expired code cannot be approved or completed', async () => {
     await start({ pairing: { ttlMs: 300 } });
     const d = await device();
-    const asked = value(await d.call<{ code: string }>('pairing.request', { name: 'Phone', type: 'phone', public_key: toBase64url(newDeviceKeyPair().publicKey) }));
+    const asked = value(
+      await d.call<{ code: string }>('pairing.request', { name: 'Phone', type: 'phone', public_key: toBase64url(newDeviceKeyPair().publicKey) }),
+    );
     await new Promise((r) => setTimeout(r, 400));
     expect(code(await (await owner()).call('pairing.approve', { code: asked.code }))).toBe('unknown_code');
     expect(code(await d.call('pairing.status', { code: asked.code }))).toBe('unknown_code');
@@ -168,7 +182,8 @@ describe('device pairing over the network endpoint', () => {
     // Another process on this machine (the same address) guesses, and keeps guessing.
     const guesser = await device();
     const results: string[] = [];
-    for (const guess of ['AAAAAAAA', 'BBBBBBBB', 'CCCCCCCC', 'DDDDDDDD', 'EEEEEEEE', 'FFFFFFFF', 'GGGGGGGG']) results.push(code(await guesser.call('pairing.status', { code: guess })));
+    for (const guess of ['AAAAAAAA', 'BBBBBBBB', 'CCCCCCCC', 'DDDDDDDD', 'EEEEEEEE', 'FFFFFFFF', 'GGGGGGGG'])
+      results.push(code(await guesser.call('pairing.status', { code: guess })));
     expect(results).toEqual(['unknown_code', 'unknown_code', 'unknown_code', 'unknown_code', 'unknown_code', 'rate_limited', 'rate_limited']);
     // Past the budget even the right code is refused to it: a guess learns nothing.
     expect(code(await guesser.call('pairing.status', { code: asked.code }))).toBe('rate_limited');
@@ -178,11 +193,14 @@ describe('device pairing over the network endpoint', () => {
     expect(value(await phone.call('pairing.status', { code: asked.code }))).toMatchObject({ approved: false });
     value(await o.call('pairing.approve', { code: asked.code }));
     const challenge = fromBase64url((await phone.notification('pairing_resolved', 30_000))!.params.challenge as string)!;
-    const done = value(await phone.call<{ token: string }>('pairing.complete', { code: asked.code, signature: toBase64url(sign(keys.secretKey, pairingMessage(challenge))) }));
+    const done = value(
+      await phone.call<{ token: string }>('pairing.complete', { code: asked.code, signature: toBase64url(sign(keys.secretKey, pairingMessage(challenge))) }),
+    );
     expect(code(await (await device()).connect(done.token, keys.secretKey))).toBe('ok');
 
     const more: string[] = [];
-    for (let i = 0; i < 5; i++) more.push(code(await guesser.call('pairing.request', { name: `P${i}`, type: 'phone', public_key: toBase64url(newDeviceKeyPair().publicKey) })));
+    for (let i = 0; i < 5; i++)
+      more.push(code(await guesser.call('pairing.request', { name: `P${i}`, type: 'phone', public_key: toBase64url(newDeviceKeyPair().publicKey) })));
     expect(more).toEqual(['ok', 'ok', 'too_many_pending', 'too_many_pending', 'too_many_pending']);
   });
 
@@ -210,7 +228,8 @@ describe('device pairing over the network endpoint', () => {
     const asked: string[] = [];
     for (const address of ['127.0.0.1', '127.0.0.2', '127.9.9.9']) {
       const d = await from(address);
-      for (let i = 0; i < 2; i++) asked.push(code(await d.call('pairing.request', { name: `P${i}`, type: 'phone', public_key: toBase64url(newDeviceKeyPair().publicKey) })));
+      for (let i = 0; i < 2; i++)
+        asked.push(code(await d.call('pairing.request', { name: `P${i}`, type: 'phone', public_key: toBase64url(newDeviceKeyPair().publicKey) })));
     }
     expect(asked).toEqual(['ok', 'ok', 'too_many_pending', 'too_many_pending', 'too_many_pending', 'too_many_pending']);
     for (const address of ['127.0.0.3', '127.0.0.4', '127.0.0.5']) {
@@ -244,7 +263,9 @@ describe('device pairing over the network endpoint', () => {
     holder.close();
 
     // Nothing of it happened: the phone is still paired, the tablet is not, the invitation is still good.
-    expect(value(await o.call<{ devices: { id: string; revoked_at: string | null }[] }>('devices.list')).devices).toEqual([expect.objectContaining({ id: device_id, revoked_at: null })]);
+    expect(value(await o.call<{ devices: { id: string; revoked_at: string | null }[] }>('devices.list')).devices).toEqual([
+      expect.objectContaining({ id: device_id, revoked_at: null }),
+    ]);
     expect(code(await d.call('guests.accept', { invitation: invited.invitation, public_key: guestKey }))).toBe('ok');
   });
 
@@ -299,17 +320,20 @@ describe('bearer tokens over the network endpoint', () => {
     const raw = new WebSocket(g.url!);
     const after: unknown[] = [];
     const send = (id: number, method: string, params: Record<string, unknown>): void => raw.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
-    await new Promise<void>((resolve) => raw.on('message', (data) => {
-      const m = JSON.parse(data.toString()) as { id?: number; method?: string; params?: { nonce?: string } };
-      if (m.method === 'challenge') send(1, 'connect', { token, signature: toBase64url(sign(keys.secretKey, connectMessage(fromBase64url(m.params!.nonce!)!))) });
-      else if (m.id === 1) send(4, 'rules.add', { agent: 'phone-agent', action: 'deny', kind: 'prefix', pattern: 'npm publish *' });
-      else if (m.id === 4) resolve();
-      // Told it is revoked, it sends owner's calls at once, before it answers the close.
-      else if (m.method === 'session_ended') {
-        send(2, 'policy.set_mode', { mode: 'unrestricted' });
-        send(3, 'rules.add', { agent: 'phone-agent', action: 'allow', kind: 'prefix', pattern: 'curl *' });
-      } else after.push(m);
-    }));
+    await new Promise<void>((resolve) =>
+      raw.on('message', (data) => {
+        const m = JSON.parse(data.toString()) as { id?: number; method?: string; params?: { nonce?: string } };
+        if (m.method === 'challenge')
+          send(1, 'connect', { token, signature: toBase64url(sign(keys.secretKey, connectMessage(fromBase64url(m.params!.nonce!)!))) });
+        else if (m.id === 1) send(4, 'rules.add', { agent: 'phone-agent', action: 'deny', kind: 'prefix', pattern: 'npm publish *' });
+        else if (m.id === 4) resolve();
+        // Told it is revoked, it sends owner's calls at once, before it answers the close.
+        else if (m.method === 'session_ended') {
+          send(2, 'policy.set_mode', { mode: 'unrestricted' });
+          send(3, 'rules.add', { agent: 'phone-agent', action: 'allow', kind: 'prefix', pattern: 'curl *' });
+        } else after.push(m);
+      }),
+    );
     value(await (await owner()).call('devices.revoke', { id: device_id }));
     await new Promise((resolve) => raw.once('close', resolve));
     expect(after).toEqual([]);
@@ -340,7 +364,15 @@ describe('bearer tokens over the network endpoint', () => {
 
 describe('guests and the PolicyEngine on the exec path', () => {
   async function guest(tools: string[], expiresInMs?: number): Promise<{ session: RpcClient; guest_id: string }> {
-    const invited = value(await (await owner()).call<{ invitation: string; guest: { id: string } }>('guests.invite', { name: 'Ana', tools, ...(expiresInMs === undefined ? {} : { expires_in_ms: expiresInMs }) }));
+    const invited = value(
+      await (
+        await owner()
+      ).call<{ invitation: string; guest: { id: string } }>('guests.invite', {
+        name: 'Ana',
+        tools,
+        ...(expiresInMs === undefined ? {} : { expires_in_ms: expiresInMs }),
+      }),
+    );
     const keys = newDeviceKeyPair();
     const d = await device();
     const accepted = value(await d.call<{ token: string }>('guests.accept', { invitation: invited.invitation, public_key: toBase64url(keys.publicKey) }));
@@ -355,13 +387,15 @@ describe('guests and the PolicyEngine on the exec path', () => {
     const outside = await guest(['read_file']);
     const denied = await outside.session.call('exec.request', request('ls'));
     expect(denied).toMatchObject({ ok: false, error: { code: 'tool_not_allowed', message: 'This guest may use read_file, not exec.' } });
-    expect(events('policy_denied')).toEqual([expect.objectContaining({ tool: 'exec', role: 'guest', reason_code: 'tool_not_allowed', identity: outside.guest_id })]);
+    expect(events('policy_denied')).toEqual([
+      expect.objectContaining({ tool: 'exec', role: 'guest', reason_code: 'tool_not_allowed', identity: outside.guest_id }),
+    ]);
     // Approving and administering are the owner's.
     expect(code(await inside.session.call('devices.list'))).toBe('owner_only');
     expect(code(await inside.session.call('approvals.subscribe'))).toBe('owner_only');
   });
 
-  it('a guest speaks only for agents of its own: another agent\'s rules do not reach it, and approvers see who asks', async () => {
+  it("a guest speaks only for agents of its own: another agent's rules do not reach it, and approvers see who asks", async () => {
     await start();
     const o = await owner();
     value(await o.call('rules.add', { agent: 'phone-agent', action: 'allow', kind: 'exact', pattern: 'cp a b' }));
@@ -399,7 +433,10 @@ describe('guests and the PolicyEngine on the exec path', () => {
   it('anonymous callers are denied, unless the configuration turns authentication off', async () => {
     await start();
     const anon = await device();
-    expect(await anon.call('exec.request', request('ls'))).toMatchObject({ ok: false, error: { code: 'anonymous', message: expect.stringMatching(/pair this device/) } });
+    expect(await anon.call('exec.request', request('ls'))).toMatchObject({
+      ok: false,
+      error: { code: 'anonymous', message: expect.stringMatching(/pair this device/) },
+    });
     await gateway!.stop();
     const config = loadConfig(home, false);
     if (!config.ok) throw new Error(config.error.message);
@@ -424,22 +461,27 @@ describe('chat senders', () => {
   it('pair by code under the default policy; the owner approves and the sender is let through from then on', async () => {
     await start();
     const b = await bridge();
-    const first = value(await b.call<{ allowed: boolean; code: string; reason_code: string }>('chat.authorize', { channel: 'telegram', sender: '4711', name: 'Ana' }));
+    const first = value(
+      await b.call<{ allowed: boolean; code: string; reason_code: string }>('chat.authorize', { channel: 'telegram', sender: '4711', name: 'Ana' }),
+    );
     expect(first).toMatchObject({ allowed: false, reason_code: 'pairing_required', code: expect.stringMatching(/^[A-HJ-NP-Z2-9]{8}$/) });
     const again = value(await b.call<{ code: string }>('chat.authorize', { channel: 'telegram', sender: '4711', name: 'Ana' }));
     expect(again.code).toBe(first.code);
     const o = await owner();
-    expect(value(await o.call<{ pending: { kind: string; type: string }[] }>('pairing.list')).pending).toEqual([expect.objectContaining({ kind: 'chat', type: 'telegram', name: 'Ana' })]);
+    expect(value(await o.call<{ pending: { kind: string; type: string }[] }>('pairing.list')).pending).toEqual([
+      expect.objectContaining({ kind: 'chat', type: 'telegram', name: 'Ana' }),
+    ]);
     value(await o.call('pairing.approve', { code: first.code }));
     expect(value(await b.call('chat.authorize', { channel: 'telegram', sender: '4711' }))).toEqual({ allowed: true, identity_id: 'chat:telegram:4711' });
     expect(value(await b.call<{ allowed: boolean }>('chat.authorize', { channel: 'signal', sender: '4711' })).allowed).toBe(false);
   });
 
-  it('follow the channel\'s DM policy: open, allowlist, disabled', async () => {
+  it("follow the channel's DM policy: open, allowlist, disabled", async () => {
     await start();
     channels({ open: { dm_policy: 'open' }, team: { dm_policy: 'allowlist', allow_from: ['7'] }, off: { dm_policy: 'disabled', allow_from: ['7'] } });
     const b = await bridge();
-    const ask = async (channel: string, sender: string) => value(await b.call<{ allowed: boolean; reason_code?: string }>('chat.authorize', { channel, sender }));
+    const ask = async (channel: string, sender: string) =>
+      value(await b.call<{ allowed: boolean; reason_code?: string }>('chat.authorize', { channel, sender }));
     expect((await ask('open', 'anyone')).allowed).toBe(true);
     expect((await ask('team', '7')).allowed).toBe(true);
     expect(await ask('team', '8')).toMatchObject({ allowed: false, reason_code: 'not_allowlisted' });
@@ -449,7 +491,7 @@ describe('chat senders', () => {
   });
 });
 
-describe('the endpoint\'s defences', () => {
+describe("the endpoint's defences", () => {
   it('answers malformed calls with JSON-RPC errors and carries on; an oversized message closes only that connection', async () => {
     await start({ limits: { maxLineBytes: 4096 } });
     const d = await device();
@@ -457,11 +499,18 @@ describe('the endpoint\'s defences', () => {
     const replies: Record<string, unknown>[] = [];
     raw.on('message', (m) => replies.push(JSON.parse(m.toString()) as Record<string, unknown>));
     await new Promise((r) => raw.once('open', r));
-    for (const text of ['{nope', '[]', '{"jsonrpc":"2.0","id":1,"method":"teleport"}', '{"jsonrpc":"2.0","id":2,"method":"exec.request","params":{"request":{}}}', '{"jsonrpc":"1.0","id":3,"method":"ping"}']) raw.send(text);
+    for (const text of [
+      '{nope',
+      '[]',
+      '{"jsonrpc":"2.0","id":1,"method":"teleport"}',
+      '{"jsonrpc":"2.0","id":2,"method":"exec.request","params":{"request":{}}}',
+      '{"jsonrpc":"1.0","id":3,"method":"ping"}',
+    ])
+      raw.send(text);
     raw.send(Buffer.from([1, 2, 3]));
     raw.send('{"jsonrpc":"2.0","id":4,"method":"ping"}');
     await expect.poll(() => replies.some((r) => r.id === 4)).toBe(true);
-    const errors = replies.filter((r) => 'error' in r).map((r) => (r.error as { code: number; data: { code: string } }));
+    const errors = replies.filter((r) => 'error' in r).map((r) => r.error as { code: number; data: { code: string } });
     expect(errors.map((e) => e.code)).toEqual([-32700, -32600, -32601, -32602, -32600, -32600]);
     expect(replies.at(-1)).toEqual({ jsonrpc: '2.0', id: 4, result: {} });
     const closed = new Promise<number>((r) => raw.once('close', (c) => r(c)));
@@ -496,7 +545,10 @@ describe('the endpoint\'s defences', () => {
     await start();
     const other = join(home, '..', 'other');
     const port = Number(new URL(gateway!.url!).port);
-    await expect(Gateway.start({ home: other, network: { port } })).rejects.toMatchObject({ code: 'port_in_use', message: expect.stringContaining('the port is in use') });
+    await expect(Gateway.start({ home: other, network: { port } })).rejects.toMatchObject({
+      code: 'port_in_use',
+      message: expect.stringContaining('the port is in use'),
+    });
     const again = await Gateway.start({ home: other, network: { port: 0 } });
     await again.stop();
   });
@@ -573,7 +625,8 @@ describe('hostile peers on the network side', () => {
     await start({ console: { port: 0, root } });
     const consoleHost = new URL(gateway!.consoleOrigin!).host;
     expect(await raw(gateway!.consoleOrigin!, `GET // HTTP/1.1\r\nHost: ${consoleHost}\r\nConnection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400 /);
-    const upgrade = (host: string, path: string) => `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nOrigin: https://evil.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${Buffer.alloc(16).toString('base64')}\r\n\r\n`;
+    const upgrade = (host: string, path: string) =>
+      `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nOrigin: https://evil.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${Buffer.alloc(16).toString('base64')}\r\n\r\n`;
     for (let i = 0; i < 20; i++) {
       await raw(gateway!.url!.replace('ws:', 'http:'), upgrade(new URL(gateway!.url!).host, '/'), true);
       await raw(gateway!.consoleOrigin!, upgrade(consoleHost, '//'), true);
@@ -597,7 +650,7 @@ describe('hostile peers on the network side', () => {
     expect(await closed).toBe(CLOSE_CODES.SHUTDOWN);
   });
 
-  it('keeps serving the owner\'s socket, the console and connected devices while 600 anonymous WebSockets hold on; the extra ones are refused with 4003', async () => {
+  it("keeps serving the owner's socket, the console and connected devices while 600 anonymous WebSockets hold on; the extra ones are refused with 4003", async () => {
     const root = join(home, '..', 'renderer');
     mkdirSync(root);
     writeFileSync(join(root, 'index.html'), '<!doctype html>');
@@ -609,7 +662,10 @@ describe('hostile peers on the network side', () => {
     const refused = outcomes.filter((o) => o !== 'admitted');
     expect(refused).toHaveLength(600 - DEFAULT_LIMITS.maxAnonymousConnections);
     expect(new Set(refused)).toEqual(new Set([CLOSE_CODES.TOO_MANY]));
-    await expect(RpcClient.open(g.url!)).rejects.toMatchObject({ code: 'connection_refused', message: expect.stringMatching(/at most 32 connections that have not connected yet.*\(4003\)$/) });
+    await expect(RpcClient.open(g.url!)).rejects.toMatchObject({
+      code: 'connection_refused',
+      message: expect.stringMatching(/at most 32 connections that have not connected yet.*\(4003\)$/),
+    });
 
     // The owner's agents on the socket are answered...
     const o = await owner();
@@ -658,7 +714,9 @@ describe('hostile peers on the network side', () => {
     expect((await (await device()).closed())?.code).toBe(CLOSE_CODES.CONNECT_DEADLINE);
     value(await (await owner()).call('pairing.approve', { code: asked.code }));
     const challenge = fromBase64url((await d.notification('pairing_resolved', 30_000))!.params.challenge as string)!;
-    const done = value(await d.call<{ token: string }>('pairing.complete', { code: asked.code, signature: toBase64url(sign(keys.secretKey, pairingMessage(challenge))) }));
+    const done = value(
+      await d.call<{ token: string }>('pairing.complete', { code: asked.code, signature: toBase64url(sign(keys.secretKey, pairingMessage(challenge))) }),
+    );
     expect(code(await d.connect(done.token, keys.secretKey))).toBe('ok');
   });
 
@@ -685,10 +743,12 @@ describe('hostile peers on the network side', () => {
     for (let i = 0; i < 200; i++) {
       const s = connect(join(home, 'exec-approvals.sock'));
       s.on('error', () => undefined);
-      await new Promise<void>((r) => s.on('connect', () => {
-        s.destroy();
-        r();
-      }));
+      await new Promise<void>((r) =>
+        s.on('connect', () => {
+          s.destroy();
+          r();
+        }),
+      );
     }
     first.send({ type: 'ping', id: 'still' });
     expect(await first.next()).toEqual({ type: 'pong', id: 'still' });
@@ -708,7 +768,7 @@ describe('text the audit log could not store as received', () => {
   });
 });
 
-describe('the web console\'s HTTP server', () => {
+describe("the web console's HTTP server", () => {
   async function withConsole(limits: GatewayOptions['limits']): Promise<Gateway> {
     const root = join(home, '..', 'renderer');
     mkdirSync(root);
@@ -716,7 +776,7 @@ describe('the web console\'s HTTP server', () => {
     return start({ console: { port: 0, root }, limits });
   }
 
-  it('holds at most its own cap of connections: more are dropped at once, and the owner\'s socket is answered', async () => {
+  it("holds at most its own cap of connections: more are dropped at once, and the owner's socket is answered", async () => {
     const g = await withConsole({ maxConsoleConnections: 3, consoleRequestTimeoutMs: 3_600_000 });
     const held = await Promise.all([tcp(g.consoleOrigin!), tcp(g.consoleOrigin!), tcp(g.consoleOrigin!)]);
     const extra = await Promise.all(Array.from({ length: 20 }, () => tcp(g.consoleOrigin!)));

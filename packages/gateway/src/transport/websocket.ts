@@ -10,8 +10,23 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { identityContext, type IdentityContext } from '@aleph/identity';
 import {
-  DEVICE_METHODS, OWNER_METHODS, parseClientMessage, parseDeviceCall, parseRpcCall, rpcError, RPC_CODES, toBase64url,
-  type ClientMessage, type DeviceCall, type ExecRequest, type GatewayEvent, type GatewayMessage, type Result, type RpcError, type RpcId, type RpcOutgoing,
+  DEVICE_METHODS,
+  OWNER_METHODS,
+  parseClientMessage,
+  parseDeviceCall,
+  parseRpcCall,
+  rpcError,
+  RPC_CODES,
+  toBase64url,
+  type ClientMessage,
+  type DeviceCall,
+  type ExecRequest,
+  type GatewayEvent,
+  type GatewayMessage,
+  type Result,
+  type RpcError,
+  type RpcId,
+  type RpcOutgoing,
 } from '@aleph/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { GatewayError } from '../errors.js';
@@ -67,10 +82,16 @@ const CLOSE_GRACE_MS = 2_000;
 
 export { isLoopback } from '../admission/refusals.js';
 
-const anonymous = (): IdentityContext => identityContext({
-  request_id: '', session_key: `ses_${randomBytes(8).toString('hex')}`, role: 'anonymous', identity_id: 'anonymous', scope: null,
-  created_at: Date.now(), source_channel: 'websocket',
-});
+const anonymous = (): IdentityContext =>
+  identityContext({
+    request_id: '',
+    session_key: `ses_${randomBytes(8).toString('hex')}`,
+    role: 'anonymous',
+    identity_id: 'anonymous',
+    scope: null,
+    created_at: Date.now(),
+    source_channel: 'websocket',
+  });
 
 class Session implements Peer {
   identity: IdentityContext;
@@ -88,7 +109,12 @@ class Session implements Peer {
   /** While anonymous: when it must have connected. */
   deadlineTimer: NodeJS.Timeout | undefined;
 
-  constructor(readonly socket: WebSocket, readonly address: string, readonly settled: () => void, identity: IdentityContext) {
+  constructor(
+    readonly socket: WebSocket,
+    readonly address: string,
+    readonly settled: () => void,
+    identity: IdentityContext,
+  ) {
     this.identity = identity;
   }
 
@@ -134,14 +160,16 @@ export class NetworkEndpoint {
     const deadline = limits.anonymousDeadlineMs;
     const http = createServer(serverTimeouts(deadline), (_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
-      res.end('This is the Aleph gateway\'s WebSocket JSON-RPC endpoint.\n');
+      res.end("This is the Aleph gateway's WebSocket JSON-RPC endpoint.\n");
     });
     const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxLineBytes });
     await new Promise<void>((resolve, reject) => {
       http.once('error', (error: NodeJS.ErrnoException) => {
-        reject(error.code === 'EADDRINUSE'
-          ? new GatewayError('port_in_use', `Cannot listen on ${host}:${options.port}: the port is in use (pick another with --port, or 0 for any free one)`)
-          : new GatewayError('listen_failed', `Cannot listen on ${host}:${options.port}: ${error.message}`));
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new GatewayError('port_in_use', `Cannot listen on ${host}:${options.port}: the port is in use (pick another with --port, or 0 for any free one)`)
+            : new GatewayError('listen_failed', `Cannot listen on ${host}:${options.port}: ${error.message}`),
+        );
       });
       http.listen(options.port, host, () => resolve());
     });
@@ -194,7 +222,9 @@ export class NetworkEndpoint {
       if (s.identity.role === 'anonymous') anonymous++;
     }
     if (open >= this.limits.maxNetworkConnections) return `The gateway serves at most ${this.limits.maxNetworkConnections} network connections.`;
-    return identity.role === 'anonymous' && anonymous >= this.limits.maxAnonymousConnections ? `The gateway serves at most ${this.limits.maxAnonymousConnections} connections that have not connected yet; try again shortly.` : null;
+    return identity.role === 'anonymous' && anonymous >= this.limits.maxAnonymousConnections
+      ? `The gateway serves at most ${this.limits.maxAnonymousConnections} connections that have not connected yet; try again shortly.`
+      : null;
   }
 
   private open(ws: WebSocket, address: string, identity: IdentityContext): void {
@@ -281,7 +311,9 @@ export class NetworkEndpoint {
     const { id, method, params } = call.value;
     const respond = (outcome: Result<unknown>): void => {
       if (id === null) return;
-      session.send(outcome.ok ? { jsonrpc: '2.0', id, result: outcome.value } : { jsonrpc: '2.0', id, error: serverError(outcome.error.code, outcome.error.message) });
+      session.send(
+        outcome.ok ? { jsonrpc: '2.0', id, result: outcome.value } : { jsonrpc: '2.0', id, error: serverError(outcome.error.code, outcome.error.message) },
+      );
     };
     const asMessage = own(MESSAGE_METHODS, method);
     if (asMessage !== undefined) {
@@ -322,10 +354,13 @@ export class NetworkEndpoint {
     const by = { peer, session: session.key };
     switch (call.method) {
       case 'pairing.request':
-        this.gateway.identityCall((ids, now) => ids.requestPairing({ name: call.name, type: call.type, publicKey: call.public_key }, by, now), (r) => {
-          if (r.ok) session.codes.add(r.value.code);
-          respond(r);
-        });
+        this.gateway.identityCall(
+          (ids, now) => ids.requestPairing({ name: call.name, type: call.type, publicKey: call.public_key }, by, now),
+          (r) => {
+            if (r.ok) session.codes.add(r.value.code);
+            respond(r);
+          },
+        );
         return;
       case 'pairing.status':
         this.gateway.identityCall((ids, now) => ids.pairingStatus(call.code, by, now), respond);
@@ -338,18 +373,24 @@ export class NetworkEndpoint {
         return;
       case 'connect':
         if (session.identity.role !== 'anonymous') {
-          respond({ ok: false, error: { code: 'already_connected', message: 'This session is already connected; open a new one to connect as someone else.' } });
+          respond({
+            ok: false,
+            error: { code: 'already_connected', message: 'This session is already connected; open a new one to connect as someone else.' },
+          });
           return;
         }
-        this.gateway.identityCall((ids, now) => ids.connect(call.token, call.signature, session.nonce, peer, now, String(id ?? '')), (r) => {
-          if (!r.ok) {
-            respond(r);
-            return;
-          }
-          session.identity = r.value.context;
-          clearTimeout(session.deadlineTimer);
-          respond({ ok: true, value: { session: r.value.session } });
-        });
+        this.gateway.identityCall(
+          (ids, now) => ids.connect(call.token, call.signature, session.nonce, peer, now, String(id ?? '')),
+          (r) => {
+            if (!r.ok) {
+              respond(r);
+              return;
+            }
+            session.identity = r.value.context;
+            clearTimeout(session.deadlineTimer);
+            respond({ ok: true, value: { session: r.value.session } });
+          },
+        );
         return;
       case 'chat.authorize': {
         if (session.identity.role !== 'owner') {
@@ -357,7 +398,10 @@ export class NetworkEndpoint {
           return;
         }
         const settings = this.gateway.channel(call.channel);
-        this.gateway.identityCall((ids, now) => ({ ok: true, value: ids.authorizeChat(call.channel, call.sender, call.name ?? call.sender, settings, now) }), respond);
+        this.gateway.identityCall(
+          (ids, now) => ({ ok: true, value: ids.authorizeChat(call.channel, call.sender, call.name ?? call.sender, settings, now) }),
+          respond,
+        );
         return;
       }
     }
@@ -368,7 +412,11 @@ export class NetworkEndpoint {
     for (const s of this.sessions) {
       if (event.type === 'pairing_resolved' && s.codes.has(event.code)) {
         if (event.outcome !== 'approved') s.codes.delete(event.code);
-        s.send({ jsonrpc: '2.0', method: 'pairing_resolved', params: { code: event.code, outcome: event.outcome, ...(event.challenge === undefined ? {} : { challenge: event.challenge }) } });
+        s.send({
+          jsonrpc: '2.0',
+          method: 'pairing_resolved',
+          params: { code: event.code, outcome: event.outcome, ...(event.challenge === undefined ? {} : { challenge: event.challenge }) },
+        });
       }
       if (event.type === 'identity_ended' && s.identity.identity_id === event.id) s.end(CLOSE_CODES.SESSION_ENDED, event.reason);
     }

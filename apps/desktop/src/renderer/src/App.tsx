@@ -40,17 +40,32 @@ export function App({ api }: { api: ConsoleApi }) {
           {VIEWS.map((t) => (
             <button key={t} type="button" className={t === view ? 'tab active' : 'tab'} aria-current={t === view ? 'page' : undefined} onClick={() => go(t)}>
               {TITLES[t]}
-              {t === 'approvals' && approvals.length > 0 && <span className="count" aria-label={`${approvals.length} pending`}>{approvals.length}</span>}
-              {t === 'pairing' && waitingCodes > 0 && <span className="count" aria-label={`${waitingCodes} codes`}>{waitingCodes}</span>}
+              {t === 'approvals' && approvals.length > 0 && (
+                <span className="count" aria-label={`${approvals.length} pending`}>
+                  {approvals.length}
+                </span>
+              )}
+              {t === 'pairing' && waitingCodes > 0 && (
+                <span className="count" aria-label={`${waitingCodes} codes`}>
+                  {waitingCodes}
+                </span>
+              )}
             </button>
           ))}
         </nav>
-        <span className={`link link-${connection}`} role="status">{connection === 'open' ? 'connected' : connection === 'connecting' ? 'connecting…' : 'disconnected'}</span>
+        <span className={`link link-${connection}`} role="status">
+          {connection === 'open' ? 'connected' : connection === 'connecting' ? 'connecting…' : 'disconnected'}
+        </span>
       </header>
-      {connection === 'closed' && <p className="banner error" role="alert">{connectionReason ?? 'The connection to the gateway closed.'}</p>}
+      {connection === 'closed' && (
+        <p className="banner error" role="alert">
+          {connectionReason ?? 'The connection to the gateway closed.'}
+        </p>
+      )}
       {configProblem !== null && (
         <p className="banner error config-problem" role="alert">
-          The configuration cannot be used: {visibleText(configProblem.message)} The gateway runs on the last configuration that parsed and refuses every change until the file parses again.
+          The configuration cannot be used: {visibleText(configProblem.message)} The gateway runs on the last configuration that parsed and refuses every change
+          until the file parses again.
         </p>
       )}
       <Notice />

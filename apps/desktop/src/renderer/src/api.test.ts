@@ -9,17 +9,20 @@ import { SIGNED_OUT, webSocketApi } from './api.js';
 
 let server: WebSocketServer | undefined;
 let console: Server | undefined;
-afterEach(() => new Promise<void>((resolve) => {
-  for (const client of server?.clients ?? []) client.terminate();
-  console?.closeAllConnections();
-  console?.close();
-  console = undefined;
-  if (server === undefined) resolve();
-  else server.close(() => resolve());
-  server = undefined;
-}));
+afterEach(
+  () =>
+    new Promise<void>((resolve) => {
+      for (const client of server?.clients ?? []) client.terminate();
+      console?.closeAllConnections();
+      console?.close();
+      console = undefined;
+      if (server === undefined) resolve();
+      else server.close(() => resolve());
+      server = undefined;
+    }),
+);
 
-describe('the console\'s WebSocket API', () => {
+describe("the console's WebSocket API", () => {
   it('reconnects after the gateway closes the connection, and says so to its listeners', async () => {
     server = await new Promise<WebSocketServer>((resolve) => {
       const s: WebSocketServer = new WebSocketServer({ port: 0, host: '127.0.0.1' }, () => resolve(s));

@@ -14,7 +14,10 @@ interface RpcResponse {
 
 /** A failed call: the gateway's sentence, and its code. */
 export class ConsoleError extends Error {
-  constructor(message: string, readonly code: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
   }
 }
@@ -25,8 +28,9 @@ const GATEWAY_EVENTS = new Set(['approval_pending', 'approval_resolved', 'pairin
 const MAX_RETRY_MS = 15_000;
 
 /** Why the console stopped trying: a sign-in only a new link gives back. */
-export const SIGNED_OUT = 'Signed out: the gateway no longer knows this browser (it was restarted, or the 12-hour session is over). '
-  + 'Open the sign-in link the gateway printed when it started; restarting it with --console prints a new one.';
+export const SIGNED_OUT =
+  'Signed out: the gateway no longer knows this browser (it was restarted, or the 12-hour session is over). ' +
+  'Open the sign-in link the gateway printed when it started; restarting it with --console prints a new one.';
 
 /**
  * Whether the console at `page` refuses this browser's session cookie. A browser does not tell a

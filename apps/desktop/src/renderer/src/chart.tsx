@@ -33,8 +33,18 @@ function ceiling(n: number): number {
   return 10 * power;
 }
 
-export function BarChart({ title, buckets, bucketMs, series, open }: {
-  title: string; buckets: readonly OverviewBucket[]; bucketMs: number; series: readonly Series<OverviewBucket>[]; open: (search: TimelineSearch) => void;
+export function BarChart({
+  title,
+  buckets,
+  bucketMs,
+  series,
+  open,
+}: {
+  title: string;
+  buckets: readonly OverviewBucket[];
+  bucketMs: number;
+  series: readonly Series<OverviewBucket>[];
+  open: (search: TimelineSearch) => void;
 }) {
   const totals = buckets.map((b) => series.reduce((n, s) => n + s.value(b), 0));
   const top = ceiling(Math.max(0, ...totals));
@@ -47,15 +57,34 @@ export function BarChart({ title, buckets, bucketMs, series, open }: {
     <figure className="chart">
       <figcaption>
         {title}
-        <span className="legend">{series.map((s) => <span key={s.name}><span className={`swatch ${s.className}`} />{s.name}</span>)}</span>
+        <span className="legend">
+          {series.map((s) => (
+            <span key={s.name}>
+              <span className={`swatch ${s.className}`} />
+              {s.name}
+            </span>
+          ))}
+        </span>
       </figcaption>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`decisions ${title}`} className="bars">
         <line x1={LEFT} x2={WIDTH} y1={plot} y2={plot} className="axis" />
         <line x1={LEFT} x2={WIDTH} y1={0.5} y2={0.5} className="grid" />
-        <text x={LEFT - 4} y={10} className="tick" textAnchor="end">{top}</text>
-        <text x={LEFT - 4} y={plot} className="tick" textAnchor="end">0</text>
+        <text x={LEFT - 4} y={10} className="tick" textAnchor="end">
+          {top}
+        </text>
+        <text x={LEFT - 4} y={plot} className="tick" textAnchor="end">
+          0
+        </text>
         {ticks.map((i) => (
-          <text key={i} x={LEFT + i * slot + slot / 2} y={HEIGHT - 4} className="tick" textAnchor={i === 0 ? 'start' : i === buckets.length - 1 ? 'end' : 'middle'}>{clock(buckets[i]!.start, withDay)}</text>
+          <text
+            key={i}
+            x={LEFT + i * slot + slot / 2}
+            y={HEIGHT - 4}
+            className="tick"
+            textAnchor={i === 0 ? 'start' : i === buckets.length - 1 ? 'end' : 'middle'}
+          >
+            {clock(buckets[i]!.start, withDay)}
+          </text>
         ))}
         {buckets.map((b, i) => {
           let y = plot;
@@ -68,11 +97,18 @@ export function BarChart({ title, buckets, bucketMs, series, open }: {
                 y -= h;
                 const label = `${n} ${s.name}, ${clock(b.start, withDay)} to ${clock(b.start + bucketMs, withDay)}`;
                 return (
-                  <a key={s.name} href="#timeline" aria-label={label} onClick={(e) => {
-                    e.preventDefault();
-                    open({ ...s.search, since: b.start, until: b.start + bucketMs });
-                  }}>
-                    <rect x={LEFT + i * slot + (slot - barWidth) / 2} y={y} width={barWidth} height={h} className={s.className}><title>{label}</title></rect>
+                  <a
+                    key={s.name}
+                    href="#timeline"
+                    aria-label={label}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      open({ ...s.search, since: b.start, until: b.start + bucketMs });
+                    }}
+                  >
+                    <rect x={LEFT + i * slot + (slot - barWidth) / 2} y={y} width={barWidth} height={h} className={s.className}>
+                      <title>{label}</title>
+                    </rect>
                   </a>
                 );
               })}

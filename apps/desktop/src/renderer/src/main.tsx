@@ -9,7 +9,5 @@ const prompt = /^#prompt=(.+)$/.exec(window.location.hash);
 const api = consoleApi();
 
 createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    {prompt === null ? <App api={api} /> : <Prompt api={api} id={decodeURIComponent(prompt[1]!)} />}
-  </StrictMode>,
+  <StrictMode>{prompt === null ? <App api={api} /> : <Prompt api={api} id={decodeURIComponent(prompt[1]!)} />}</StrictMode>,
 );

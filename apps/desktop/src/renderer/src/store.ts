@@ -75,38 +75,43 @@ export const useConsole = create<ConsoleState>((set) => ({
   timelineSearch: null,
   // What waits is known only over a live link: once it drops, a request may have ended (a gateway
   // that stopped denies everything), so none stays answerable; once it opens, all is fetched again.
-  setConnection: (connection, reason) => set((s) => (connection === 'open'
-    ? { connection, connectionReason: null, pairingVersion: s.pairingVersion + 1 }
-    : { connection, connectionReason: reason ?? null, approvals: [], pairings: [], selected: null, configProblem: null })),
+  setConnection: (connection, reason) =>
+    set((s) =>
+      connection === 'open'
+        ? { connection, connectionReason: null, pairingVersion: s.pairingVersion + 1 }
+        : { connection, connectionReason: reason ?? null, approvals: [], pairings: [], selected: null, configProblem: null },
+    ),
   setApprovals: (approvals) => set((s) => ({ approvals: [...approvals], selected: s.selected ?? approvals[0]?.id ?? null })),
   setPairings: (pairings) => set({ pairings: [...pairings] }),
   setDevices: (devices) => set({ devices: [...devices] }),
-  apply: (event) => set((s) => {
-    switch (event.type) {
-      case 'approval_pending':
-        if (s.approvals.some((a) => a.id === event.approval.id)) return {};
-        return { approvals: [...s.approvals, event.approval], selected: s.selected ?? event.approval.id };
-      case 'approval_resolved': {
-        const approvals = s.approvals.filter((a) => a.id !== event.id);
-        return { approvals, selected: s.selected === event.id ? (approvals[0]?.id ?? null) : s.selected };
+  apply: (event) =>
+    set((s) => {
+      switch (event.type) {
+        case 'approval_pending':
+          if (s.approvals.some((a) => a.id === event.approval.id)) return {};
+          return { approvals: [...s.approvals, event.approval], selected: s.selected ?? event.approval.id };
+        case 'approval_resolved': {
+          const approvals = s.approvals.filter((a) => a.id !== event.id);
+          return { approvals, selected: s.selected === event.id ? (approvals[0]?.id ?? null) : s.selected };
+        }
+        case 'pairing_pending':
+          return { pairings: [...s.pairings.filter((p) => p.code !== event.pairing.code), event.pairing], pairingVersion: s.pairingVersion + 1 };
+        case 'pairing_resolved':
+          return { pairings: s.pairings.filter((p) => p.code !== event.code || event.outcome === 'approved'), pairingVersion: s.pairingVersion + 1 };
+        case 'config_invalid':
+          return { configProblem: { file: event.file, message: event.message } };
+        case 'config_recovered':
+          return { configProblem: null };
       }
-      case 'pairing_pending':
-        return { pairings: [...s.pairings.filter((p) => p.code !== event.pairing.code), event.pairing], pairingVersion: s.pairingVersion + 1 };
-      case 'pairing_resolved':
-        return { pairings: s.pairings.filter((p) => p.code !== event.code || event.outcome === 'approved'), pairingVersion: s.pairingVersion + 1 };
-      case 'config_invalid':
-        return { configProblem: { file: event.file, message: event.message } };
-      case 'config_recovered':
-        return { configProblem: null };
-    }
-  }),
+    }),
   select: (selected) => set({ selected }),
   tell: (text, tone = 'ok') => set((s) => ({ notice: { text, tone, view: s.view } })),
-  go: (view, search) => set((s) => ({
-    view,
-    timelineSearch: view === 'timeline' ? (search ?? null) : s.timelineSearch,
-    notice: s.notice?.view === view ? s.notice : null,
-  })),
+  go: (view, search) =>
+    set((s) => ({
+      view,
+      timelineSearch: view === 'timeline' ? (search ?? null) : s.timelineSearch,
+      notice: s.notice?.view === view ? s.notice : null,
+    })),
   tick: (now) => set({ now }),
 }));
 

@@ -3,8 +3,16 @@ import type { AuditRow, TimelinePage, TimelineQuery } from '@aleph/protocol';
 import { joinNewest, searchAll } from './timeline-rows.js';
 
 const row = (id: number): AuditRow => ({
-  id, ts: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(), event: 'terminal_cmd', session: 's1', actor: 'agent',
-  risk_level: 'low', decision: 'allow-once', summary: `cmd ${id}`, payload: { command: `cmd ${id}` }, hash: 'ab'.repeat(32),
+  id,
+  ts: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(),
+  event: 'terminal_cmd',
+  session: 's1',
+  actor: 'agent',
+  risk_level: 'low',
+  decision: 'allow-once',
+  summary: `cmd ${id}`,
+  payload: { command: `cmd ${id}` },
+  hash: 'ab'.repeat(32),
 });
 /** Rows `from` down to `to`, newest first, as a search returns them. */
 const rows = (from: number, to: number): AuditRow[] => Array.from({ length: from - to + 1 }, (_, i) => row(from - i));
@@ -46,7 +54,11 @@ describe('exporting a search', () => {
     };
     const progress: number[] = [];
     const got = await searchAll(search, { text: 'cmd', limit: 200 }, (n) => progress.push(n));
-    expect(got.map((r) => r.id)).toEqual(rows(2500, 1).map((r) => r.id).reverse());
+    expect(got.map((r) => r.id)).toEqual(
+      rows(2500, 1)
+        .map((r) => r.id)
+        .reverse(),
+    );
     expect(progress).toEqual([1000, 2000, 2500]);
     expect(asked.every((q) => q.text === 'cmd')).toBe(true);
   });

@@ -23,7 +23,9 @@ const EXPORT_PAGE = 1000;
  * `progress` hears how many have come so far.
  */
 export async function searchAll(
-  search: (query: TimelineQuery) => Promise<TimelinePage>, query: TimelineQuery, progress: (rows: number) => void,
+  search: (query: TimelineQuery) => Promise<TimelinePage>,
+  query: TimelineQuery,
+  progress: (rows: number) => void,
 ): Promise<AuditRow[]> {
   const rows: AuditRow[] = [];
   let cursor: string | null = null;

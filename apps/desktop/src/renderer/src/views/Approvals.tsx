@@ -5,7 +5,11 @@ import { timeLeft, useConsole } from '../store';
 
 function RiskBadge({ approval }: { approval: PendingApproval }) {
   const { level, score } = approval.risk;
-  return <span className={`badge risk-${level}`} aria-label={`risk ${level}, score ${score}`}>{level} · {score}</span>;
+  return (
+    <span className={`badge risk-${level}`} aria-label={`risk ${level}, score ${score}`}>
+      {level} · {score}
+    </span>
+  );
 }
 
 /** How far Allow Always reaches: for good, for a while, or for the agent's session. */
@@ -50,7 +54,9 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
         : {};
       await api.resolve(approval.id, decision, options);
       const remembers = always && tool === undefined ? ` (remembers ${edited?.ok === true ? `${edited.value.kind}:${edited.value.pattern}` : suggested})` : '';
-      tell(`${decision === 'deny' ? 'Denied' : decision === 'allow-once' ? 'Allowed once' : `Allowed ${tool === undefined ? REACH[reach]!.label : 'always'}`}: ${command}${remembers}`);
+      tell(
+        `${decision === 'deny' ? 'Denied' : decision === 'allow-once' ? 'Allowed once' : `Allowed ${tool === undefined ? REACH[reach]!.label : 'always'}`}: ${command}${remembers}`,
+      );
     } catch (error) {
       tell((error as Error).message, 'error');
       setBusy(false);
@@ -72,46 +78,109 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
   });
 
   return (
-    <article className={`card approval${selected ? ' selected' : ''}`} aria-label={`approval ${approval.id}`} aria-current={selected ? 'true' : undefined}
-      data-approval={approval.id} onClick={() => select(approval.id)} onFocus={() => select(approval.id)}>
+    <article
+      className={`card approval${selected ? ' selected' : ''}`}
+      aria-label={`approval ${approval.id}`}
+      aria-current={selected ? 'true' : undefined}
+      data-approval={approval.id}
+      onClick={() => select(approval.id)}
+      onFocus={() => select(approval.id)}
+    >
       <header className="card-head">
         <RiskBadge approval={approval} />
         <span className="verdict">{approval.verdict}</span>
         <span className="who">{visibleText(approval.request.agent_id)}</span>
-        <span className="countdown" title={`answered by the fallback at ${approval.expires_at}`}>{timeLeft(approval.expires_at, now)} left</span>
+        <span className="countdown" title={`answered by the fallback at ${approval.expires_at}`}>
+          {timeLeft(approval.expires_at, now)} left
+        </span>
       </header>
-      <pre className="command"><code>{visibleText(command, true)}</code></pre>
-      <p className="cwd">in <code>{visibleText(approval.request.cwd)}</code></p>
+      <pre className="command">
+        <code>{visibleText(command, true)}</code>
+      </pre>
+      <p className="cwd">
+        in <code>{visibleText(approval.request.cwd)}</code>
+      </p>
       <ul className="reasons">
-        {approval.risk.reasons.map((r) => <li key={r.code}>{visibleText(r.message)}</li>)}
+        {approval.risk.reasons.map((r) => (
+          <li key={r.code}>{visibleText(r.message)}</li>
+        ))}
       </ul>
       {tool !== undefined && (
         <section className="tool" aria-label="tool contract">
-          <p><strong>{tool.gate === 'approve_contract' ? `Approve the capability contract of ${visibleText(tool.name)}` : `Confirm this run of ${visibleText(tool.name)}`}</strong> <span className="badge">{tool.stage}</span></p>
+          <p>
+            <strong>
+              {tool.gate === 'approve_contract'
+                ? `Approve the capability contract of ${visibleText(tool.name)}`
+                : `Confirm this run of ${visibleText(tool.name)}`}
+            </strong>{' '}
+            <span className="badge">{tool.stage}</span>
+          </p>
           <p>{visibleText(tool.reason)}</p>
-          <p>Runs <code>{visibleText(tool.program.path)}</code> <span className="muted">(content {visibleText(tool.program.hash.slice(0, 12))}…)</span></p>
-          <ul>{describeCapabilities(tool.capabilities).map((line) => <li key={line}>{visibleText(line)}</li>)}</ul>
+          <p>
+            Runs <code>{visibleText(tool.program.path)}</code> <span className="muted">(content {visibleText(tool.program.hash.slice(0, 12))}…)</span>
+          </p>
+          <ul>
+            {describeCapabilities(tool.capabilities).map((line) => (
+              <li key={line}>{visibleText(line)}</li>
+            ))}
+          </ul>
         </section>
       )}
       {approval.suggested_rule !== null && (
         <div className="rule">
           <label htmlFor={`${ids}rule`}>Allow Always remembers</label>
-          <textarea id={`${ids}rule`} ref={ruleField} rows={1} value={rule} onChange={(e) => setRule(e.target.value)} disabled={busy} spellCheck={false}
-            aria-invalid={edited?.ok === false} aria-describedby={edited?.ok === false ? `${ids}problem` : undefined} />
-          {edited === null && shown !== suggested && <p className="rule-note">Hidden characters shown: <code>{shown}</code></p>}
-          {edited !== null && visibleText(rule) !== rule && <p className="rule-note">Hidden characters shown: <code>{visibleText(rule)}</code></p>}
-          {edited?.ok === false && <p className="rule-note problem" id={`${ids}problem`}>{edited.error.message}</p>}
+          <textarea
+            id={`${ids}rule`}
+            ref={ruleField}
+            rows={1}
+            value={rule}
+            onChange={(e) => setRule(e.target.value)}
+            disabled={busy}
+            spellCheck={false}
+            aria-invalid={edited?.ok === false}
+            aria-describedby={edited?.ok === false ? `${ids}problem` : undefined}
+          />
+          {edited === null && shown !== suggested && (
+            <p className="rule-note">
+              Hidden characters shown: <code>{shown}</code>
+            </p>
+          )}
+          {edited !== null && visibleText(rule) !== rule && (
+            <p className="rule-note">
+              Hidden characters shown: <code>{visibleText(rule)}</code>
+            </p>
+          )}
+          {edited?.ok === false && (
+            <p className="rule-note problem" id={`${ids}problem`}>
+              {edited.error.message}
+            </p>
+          )}
         </div>
       )}
       <footer className="actions">
-        <button type="button" className="primary" disabled={busy} aria-keyshortcuts="o" onClick={() => void answer('allow-once')}>Allow Once <kbd>o</kbd></button>
-        <button type="button" disabled={busy || (approval.suggested_rule === null && tool === undefined)} aria-keyshortcuts="a" onClick={() => void answer('allow-always')}>Allow Always <kbd>a</kbd></button>
+        <button type="button" className="primary" disabled={busy} aria-keyshortcuts="o" onClick={() => void answer('allow-once')}>
+          Allow Once <kbd>o</kbd>
+        </button>
+        <button
+          type="button"
+          disabled={busy || (approval.suggested_rule === null && tool === undefined)}
+          aria-keyshortcuts="a"
+          onClick={() => void answer('allow-always')}
+        >
+          Allow Always <kbd>a</kbd>
+        </button>
         {approval.suggested_rule !== null && tool === undefined && (
           <select aria-label="how long Allow Always lasts" value={reach} onChange={(e) => setReach(Number(e.target.value))} disabled={busy}>
-            {REACH.map((r, i) => <option key={r.label} value={i}>{r.label}</option>)}
+            {REACH.map((r, i) => (
+              <option key={r.label} value={i}>
+                {r.label}
+              </option>
+            ))}
           </select>
         )}
-        <button type="button" className="danger" disabled={busy} aria-keyshortcuts="d" onClick={() => void answer('deny')}>Deny <kbd>d</kbd></button>
+        <button type="button" className="danger" disabled={busy} aria-keyshortcuts="d" onClick={() => void answer('deny')}>
+          Deny <kbd>d</kbd>
+        </button>
       </footer>
     </article>
   );
@@ -140,7 +209,9 @@ export function Approvals({ api }: { api: ConsoleApi }) {
   }
   return (
     <section className="approvals" aria-live="polite">
-      {approvals.map((a) => <ApprovalCard key={a.id} api={api} approval={a} selected={a.id === selected} />)}
+      {approvals.map((a) => (
+        <ApprovalCard key={a.id} api={api} approval={a} selected={a.id === selected} />
+      ))}
     </section>
   );
 }

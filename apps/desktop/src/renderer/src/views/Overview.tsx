@@ -1,7 +1,16 @@
 import { useCallback, useEffect, useState } from 'react';
 import {
-  OVERVIEW_RANGES, RISK_LEVELS, visibleText, type ChainCheck, type ConsoleApi, type Overview as Figures, type OverviewBucket, type OverviewCommand, type OverviewRange,
-  type PolicyView, type RuleAction,
+  OVERVIEW_RANGES,
+  RISK_LEVELS,
+  visibleText,
+  type ChainCheck,
+  type ConsoleApi,
+  type Overview as Figures,
+  type OverviewBucket,
+  type OverviewCommand,
+  type OverviewRange,
+  type PolicyView,
+  type RuleAction,
 } from '@aleph/protocol';
 import { BarChart, type Series } from '../chart';
 import { clip } from '../text';
@@ -16,7 +25,10 @@ const OUTCOMES: readonly Series<OverviewBucket>[] = [
   { name: 'denied', className: 'bar-denied', value: (b) => b.denied, search: { event: 'terminal_cmd', decision: 'deny' } },
 ];
 const RISKS: readonly Series<OverviewBucket>[] = RISK_LEVELS.map((level) => ({
-  name: level, className: `bar-${level}`, value: (b: OverviewBucket) => b.risk[level], search: { event: 'terminal_cmd', risk: level },
+  name: level,
+  className: `bar-${level}`,
+  value: (b: OverviewBucket) => b.risk[level],
+  search: { event: 'terminal_cmd', risk: level },
 }));
 
 /** "2 min", "3 h 5 min": how long something has waited. */
@@ -33,16 +45,28 @@ function Waiting() {
   return (
     <section className="card tile waiting" aria-label="what waits">
       <h2>Waiting for you</h2>
-      {oldest === undefined ? <p className="big calm">All calm</p> : (
+      {oldest === undefined ? (
+        <p className="big calm">All calm</p>
+      ) : (
         <>
-          <p className="big"><span aria-label="waiting count">{approvals.length}</span> <span className="unit">{approvals.length === 1 ? 'request' : 'requests'}</span></p>
-          <p className="oldest">Oldest, for {waited(oldest.created_at, now)}: <code>{clip(visibleText(oldest.request.command), 80)}</code> <span className="muted">from {visibleText(oldest.request.agent_id)}</span></p>
+          <p className="big">
+            <span aria-label="waiting count">{approvals.length}</span> <span className="unit">{approvals.length === 1 ? 'request' : 'requests'}</span>
+          </p>
+          <p className="oldest">
+            Oldest, for {waited(oldest.created_at, now)}: <code>{clip(visibleText(oldest.request.command), 80)}</code>{' '}
+            <span className="muted">from {visibleText(oldest.request.agent_id)}</span>
+          </p>
         </>
       )}
-      <a href="#approvals" onClick={(e) => {
-        e.preventDefault();
-        go('approvals');
-      }}>{oldest === undefined ? 'Open Approvals' : 'Answer them in Approvals'}</a>
+      <a
+        href="#approvals"
+        onClick={(e) => {
+          e.preventDefault();
+          go('approvals');
+        }}
+      >
+        {oldest === undefined ? 'Open Approvals' : 'Answer them in Approvals'}
+      </a>
     </section>
   );
 }
@@ -53,25 +77,42 @@ let lastCheck: Promise<ChainCheck> | null = null;
 function Chain({ api }: { api: ConsoleApi }) {
   const [chain, setChain] = useState<ChainCheck | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
-  const check = useCallback((again: boolean) => {
-    if (again || lastCheck === null) lastCheck = api.verifyChain();
-    const mine = lastCheck;
-    setChain(null);
-    setFailed(null);
-    mine.then(setChain, (e: Error) => {
-      if (lastCheck === mine) lastCheck = null;
-      setFailed(e.message);
-    });
-  }, [api]);
+  const check = useCallback(
+    (again: boolean) => {
+      if (again || lastCheck === null) lastCheck = api.verifyChain();
+      const mine = lastCheck;
+      setChain(null);
+      setFailed(null);
+      mine.then(setChain, (e: Error) => {
+        if (lastCheck === mine) lastCheck = null;
+        setFailed(e.message);
+      });
+    },
+    [api],
+  );
   useEffect(() => check(false), [check]);
   return (
     <section className="card tile" aria-label="chain status">
       <h2>Audit chain</h2>
-      {failed !== null ? <p className="bad">Not checked: {failed}</p>
-        : chain === null ? <p className="muted">Checking every event…</p>
-          : chain.ok ? <p className="ok">Intact over {chain.rows.toLocaleString()} events</p>
-            : <p className="bad">Broken: {chain.problem_count} {chain.problem_count === 1 ? 'problem' : 'problems'} over {chain.rows.toLocaleString()} events{chain.problems[0] === undefined ? '' : ` (first: ${chain.problems[0].id === null ? '' : `event ${chain.problems[0].id}, `}${chain.problems[0].reason})`}</p>}
-      {(chain !== null || failed !== null) && <button type="button" className="link-button" onClick={() => check(true)}>Check again</button>}
+      {failed !== null ? (
+        <p className="bad">Not checked: {failed}</p>
+      ) : chain === null ? (
+        <p className="muted">Checking every event…</p>
+      ) : chain.ok ? (
+        <p className="ok">Intact over {chain.rows.toLocaleString()} events</p>
+      ) : (
+        <p className="bad">
+          Broken: {chain.problem_count} {chain.problem_count === 1 ? 'problem' : 'problems'} over {chain.rows.toLocaleString()} events
+          {chain.problems[0] === undefined
+            ? ''
+            : ` (first: ${chain.problems[0].id === null ? '' : `event ${chain.problems[0].id}, `}${chain.problems[0].reason})`}
+        </p>
+      )}
+      {(chain !== null || failed !== null) && (
+        <button type="button" className="link-button" onClick={() => check(true)}>
+          Check again
+        </button>
+      )}
     </section>
   );
 }
@@ -81,19 +122,32 @@ function Sandbox({ figures }: { figures: Figures | null }) {
   return (
     <section className="card tile" aria-label="sandbox status">
       <h2>Sandbox</h2>
-      {s === undefined ? <p className="muted">…</p> : s.available ? (
+      {s === undefined ? (
+        <p className="muted">…</p>
+      ) : s.available ? (
         <p className={s.enabled ? 'ok' : 'bad'}>
-          {s.enabled ? 'Available' : 'Available, but turned off'}: {s.platform === 'macos' ? 'Seatbelt' : s.platform === 'linux' ? 'bubblewrap' : s.platform} <span className="muted">({s.launcher})</span>
+          {s.enabled ? 'Available' : 'Available, but turned off'}: {s.platform === 'macos' ? 'Seatbelt' : s.platform === 'linux' ? 'bubblewrap' : s.platform}{' '}
+          <span className="muted">({s.launcher})</span>
         </p>
       ) : (
-        <p className="bad">Unavailable: {s.reason} {s.when_unavailable === 'refuse' ? 'Runs are refused.' : 'Runs go unconfined.'}</p>
+        <p className="bad">
+          Unavailable: {s.reason} {s.when_unavailable === 'refuse' ? 'Runs are refused.' : 'Runs go unconfined.'}
+        </p>
       )}
     </section>
   );
 }
 
 /** A command of the top lists: a link to its search, and a one-click rule, asked to confirm. */
-function CommandRow({ command, denied, rule }: { command: OverviewCommand; denied: boolean; rule: (c: OverviewCommand, action: RuleAction) => Promise<boolean> }) {
+function CommandRow({
+  command,
+  denied,
+  rule,
+}: {
+  command: OverviewCommand;
+  denied: boolean;
+  rule: (c: OverviewCommand, action: RuleAction) => Promise<boolean>;
+}) {
   const go = useConsole((s) => s.go);
   const [confirming, setConfirming] = useState(false);
   // Denied: a deny rule stops the asking; approved every time: an allow rule.
@@ -102,30 +156,71 @@ function CommandRow({ command, denied, rule }: { command: OverviewCommand; denie
   const search: TimelineSearch = { text: command.command, event: 'terminal_cmd', ...(denied ? { decision: 'deny' } : {}) };
   return (
     <li className="command-row">
-      <a href="#timeline" className="command-link" title={`Search the timeline for ${shown}`} onClick={(e) => {
-        e.preventDefault();
-        go('timeline', search);
-      }}><code>{clip(shown, 90)}</code></a>
-      <span className="figure" aria-label={denied ? `${command.denied} denied` : `${command.decisions} asked`}>{denied ? command.denied : command.decisions}</span>
-      {action !== null && command.agent !== null && (confirming ? (
-        <span className="confirm" role="group" aria-label="confirm the rule">
-          <span>{action === 'deny' ? 'Deny' : 'Allow'} <code>exact:{clip(shown, 60)}</code> for {visibleText(command.agent)} from now on?</span>
-          <button type="button" className={action === 'deny' ? 'danger' : 'primary'} onClick={() => void rule(command, action).then(() => setConfirming(false))}>Add {action} rule</button>
-          <button type="button" onClick={() => setConfirming(false)}>Cancel</button>
-        </span>
-      ) : (
-        <button type="button" className="rule-button" onClick={() => setConfirming(true)}>{action === 'deny' ? 'Always deny…' : 'Always allow…'}</button>
-      ))}
+      <a
+        href="#timeline"
+        className="command-link"
+        title={`Search the timeline for ${shown}`}
+        onClick={(e) => {
+          e.preventDefault();
+          go('timeline', search);
+        }}
+      >
+        <code>{clip(shown, 90)}</code>
+      </a>
+      <span className="figure" aria-label={denied ? `${command.denied} denied` : `${command.decisions} asked`}>
+        {denied ? command.denied : command.decisions}
+      </span>
+      {action !== null &&
+        command.agent !== null &&
+        (confirming ? (
+          <span className="confirm" role="group" aria-label="confirm the rule">
+            <span>
+              {action === 'deny' ? 'Deny' : 'Allow'} <code>exact:{clip(shown, 60)}</code> for {visibleText(command.agent)} from now on?
+            </span>
+            <button
+              type="button"
+              className={action === 'deny' ? 'danger' : 'primary'}
+              onClick={() => void rule(command, action).then(() => setConfirming(false))}
+            >
+              Add {action} rule
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </span>
+        ) : (
+          <button type="button" className="rule-button" onClick={() => setConfirming(true)}>
+            {action === 'deny' ? 'Always deny…' : 'Always allow…'}
+          </button>
+        ))}
     </li>
   );
 }
 
-function Commands({ title, commands, denied, rule, empty }: { title: string; commands: readonly OverviewCommand[]; denied: boolean; rule: (c: OverviewCommand, action: RuleAction) => Promise<boolean>; empty: string }) {
+function Commands({
+  title,
+  commands,
+  denied,
+  rule,
+  empty,
+}: {
+  title: string;
+  commands: readonly OverviewCommand[];
+  denied: boolean;
+  rule: (c: OverviewCommand, action: RuleAction) => Promise<boolean>;
+  empty: string;
+}) {
   return (
     <section className="card tile wide" aria-label={title}>
       <h2>{title}</h2>
-      {commands.length === 0 ? <p className="muted">{empty}</p> : (
-        <ol className="commands">{commands.map((c) => <CommandRow key={c.command} command={c} denied={denied} rule={rule} />)}</ol>
+      {commands.length === 0 ? (
+        <p className="muted">{empty}</p>
+      ) : (
+        <ol className="commands">
+          {commands.map((c) => (
+            <CommandRow key={c.command} command={c} denied={denied} rule={rule} />
+          ))}
+        </ol>
       )}
     </section>
   );
@@ -136,17 +231,32 @@ function Agents({ figures, policy }: { figures: Figures; policy: PolicyView | nu
   return (
     <section className="card tile wide" aria-label="agents">
       <h2>Agents</h2>
-      {figures.agents.length === 0 ? <p className="muted">No agent has asked for anything yet.</p> : (
+      {figures.agents.length === 0 ? (
+        <p className="muted">No agent has asked for anything yet.</p>
+      ) : (
         <div className="table-wrap">
           <table className="agents">
-            <thead><tr><th>Agent</th><th>Mode</th><th>Last active</th><th className="num">Decisions</th><th className="num">Allowed</th><th className="num">Denied</th><th className="num">Asked you</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Agent</th>
+                <th>Mode</th>
+                <th>Last active</th>
+                <th className="num">Decisions</th>
+                <th className="num">Allowed</th>
+                <th className="num">Denied</th>
+                <th className="num">Asked you</th>
+              </tr>
+            </thead>
             <tbody>
               {figures.agents.map((a) => (
                 <tr key={a.agent} aria-label={`agent ${visibleText(a.agent)}`}>
                   <td>{a.agent === '' ? <span className="muted">unknown</span> : visibleText(a.agent)}</td>
-                  <td>{policy === null ? '…' : modes.get(a.agent) ?? `default (${policy.default_mode})`}</td>
+                  <td>{policy === null ? '…' : (modes.get(a.agent) ?? `default (${policy.default_mode})`)}</td>
                   <td className="muted">{localTime(a.last_seen)}</td>
-                  <td className="num">{a.decisions}</td><td className="num">{a.allowed}</td><td className="num">{a.denied}</td><td className="num">{a.asked}</td>
+                  <td className="num">{a.decisions}</td>
+                  <td className="num">{a.allowed}</td>
+                  <td className="num">{a.denied}</td>
+                  <td className="num">{a.asked}</td>
                 </tr>
               ))}
             </tbody>
@@ -181,10 +291,11 @@ export function Overview({ api }: { api: ConsoleApi }) {
     return () => clearInterval(again);
   }, [refresh, answered, connection, tell]);
   const act = useAct(refresh);
-  const rule = (c: OverviewCommand, action: RuleAction) => act(
-    () => api.addRule({ agent: c.agent ?? '', action, kind: 'exact', pattern: c.command }),
-    (r) => `Added ${r.action} ${r.kind}:${r.pattern} for ${r.agent}`,
-  );
+  const rule = (c: OverviewCommand, action: RuleAction) =>
+    act(
+      () => api.addRule({ agent: c.agent ?? '', action, kind: 'exact', pattern: c.command }),
+      (r) => `Added ${r.action} ${r.kind}:${r.pattern} for ${r.agent}`,
+    );
   const open = (search: TimelineSearch) => go('timeline', search);
 
   return (
@@ -200,17 +311,23 @@ export function Overview({ api }: { api: ConsoleApi }) {
           {figures !== null && (
             <p className="totals" aria-label="totals">
               <span className="swatch bar-allowed" /> <span aria-label="allowed">{figures.totals.allowed}</span> allowed
-              {' · '}<span className="swatch bar-denied" /> <span aria-label="denied">{figures.totals.denied}</span> denied
-              {' · '}<span aria-label="asked">{figures.totals.asked}</span> asked you
+              {' · '}
+              <span className="swatch bar-denied" /> <span aria-label="denied">{figures.totals.denied}</span> denied
+              {' · '}
+              <span aria-label="asked">{figures.totals.asked}</span> asked you
             </p>
           )}
           <div className="segmented" role="radiogroup" aria-label="time range">
             {OVERVIEW_RANGES.map((r) => (
-              <button key={r} type="button" role="radio" aria-checked={r === range} className={r === range ? 'active' : ''} onClick={() => setRange(r)}>{RANGE_LABELS[r]}</button>
+              <button key={r} type="button" role="radio" aria-checked={r === range} className={r === range ? 'active' : ''} onClick={() => setRange(r)}>
+                {RANGE_LABELS[r]}
+              </button>
             ))}
           </div>
         </header>
-        {figures === null ? <p className="muted">Counting…</p> : (
+        {figures === null ? (
+          <p className="muted">Counting…</p>
+        ) : (
           <div className="charts">
             <BarChart title="by outcome" buckets={figures.buckets} bucketMs={figures.bucket_ms} series={OUTCOMES} open={open} />
             <BarChart title="by risk" buckets={figures.buckets} bucketMs={figures.bucket_ms} series={RISKS} open={open} />

@@ -18,11 +18,19 @@ export function Prompt({ api, id }: { api: ConsoleApi; id: string }) {
   }, [approval]);
   return (
     <main className="prompt">
-      {connection === 'closed' && <p className="banner error" role="alert">{connectionReason ?? 'The connection to the gateway closed.'}</p>}
+      {connection === 'closed' && (
+        <p className="banner error" role="alert">
+          {connectionReason ?? 'The connection to the gateway closed.'}
+        </p>
+      )}
       <Notice />
-      {approval !== undefined
-        ? <ApprovalCard api={api} approval={approval} selected />
-        : <p className="muted" role="status">{connection === 'open' ? 'Answered.' : 'Connecting…'}</p>}
+      {approval !== undefined ? (
+        <ApprovalCard api={api} approval={approval} selected />
+      ) : (
+        <p className="muted" role="status">
+          {connection === 'open' ? 'Answered.' : 'Connecting…'}
+        </p>
+      )}
       {approval !== undefined && others > 0 && <p className="muted">{others} more waiting</p>}
     </main>
   );

@@ -1,5 +1,16 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { AUDIT_EVENT_TYPES, RISK_LEVELS, visibleText, type AuditEventType, type AuditRow, type ChainCheck, type ConsoleApi, type RiskLevel, type TimelineQuery, toJsonLine } from '@aleph/protocol';
+import {
+  AUDIT_EVENT_TYPES,
+  RISK_LEVELS,
+  visibleText,
+  type AuditEventType,
+  type AuditRow,
+  type ChainCheck,
+  type ConsoleApi,
+  type RiskLevel,
+  type TimelineQuery,
+  toJsonLine,
+} from '@aleph/protocol';
 import { download } from '../download';
 import { typingInto } from '../keys';
 import { localTime, useConsole, type TimelineSearch } from '../store';
@@ -33,7 +44,11 @@ const NO_FILTERS: Filters = { text: '', event: '', decision: '', risk: '', sessi
 function filtersOf(search: TimelineSearch | null): Filters {
   if (search === null) return NO_FILTERS;
   return {
-    ...NO_FILTERS, text: search.text ?? '', event: search.event ?? '', decision: search.decision ?? '', risk: search.risk ?? '',
+    ...NO_FILTERS,
+    text: search.text ?? '',
+    event: search.event ?? '',
+    decision: search.decision ?? '',
+    risk: search.risk ?? '',
     span: search.since === undefined || search.until === undefined ? null : { since: search.since, until: search.until },
   };
 }
@@ -87,40 +102,48 @@ export function Timeline({ api }: { api: ConsoleApi }) {
    * that came since join the top. One at a time (each waits for `loading` to end); a new search
    * makes any page still coming for the old one be dropped.
    */
-  const load = useCallback(async (f: Filters, page: 'first' | 'newest' | { after: string }) => {
-    const mine = ++generation.current;
-    setLoading(true);
-    try {
-      const found = await api.searchTimeline(page === 'newest' ? queryOf(f, LIVE_PAGE) : { ...queryOf(f), ...(page === 'first' ? {} : { cursor: page.after }) });
-      if (mine !== generation.current) return;
-      const joined = page === 'newest' ? joinNewest(loaded.current, found) : null;
-      if (joined !== null) {
-        shift.current = joined.added;
-        setRows(joined.rows);
-      } else if (typeof page === 'object') {
-        setRows((old) => [...old, ...found.rows]);
-        setCursor(found.next_cursor);
-      } else {
-        // A new search, or more came since than a page holds: from the top.
-        list.current?.scrollTo({ top: 0 });
-        setRows([...found.rows]);
-        setCursor(found.next_cursor);
+  const load = useCallback(
+    async (f: Filters, page: 'first' | 'newest' | { after: string }) => {
+      const mine = ++generation.current;
+      setLoading(true);
+      try {
+        const found = await api.searchTimeline(
+          page === 'newest' ? queryOf(f, LIVE_PAGE) : { ...queryOf(f), ...(page === 'first' ? {} : { cursor: page.after }) },
+        );
+        if (mine !== generation.current) return;
+        const joined = page === 'newest' ? joinNewest(loaded.current, found) : null;
+        if (joined !== null) {
+          shift.current = joined.added;
+          setRows(joined.rows);
+        } else if (typeof page === 'object') {
+          setRows((old) => [...old, ...found.rows]);
+          setCursor(found.next_cursor);
+        } else {
+          // A new search, or more came since than a page holds: from the top.
+          list.current?.scrollTo({ top: 0 });
+          setRows([...found.rows]);
+          setCursor(found.next_cursor);
+        }
+        setCount({ n: found.count, exact: found.count_exact });
+      } catch (error) {
+        // While the gateway is out of reach the banner says so; looking again is not worth a notice.
+        if (page !== 'newest') tell((error as Error).message, 'error');
+      } finally {
+        if (mine === generation.current) setLoading(false);
       }
-      setCount({ n: found.count, exact: found.count_exact });
-    } catch (error) {
-      // While the gateway is out of reach the banner says so; looking again is not worth a notice.
-      if (page !== 'newest') tell((error as Error).message, 'error');
-    } finally {
-      if (mine === generation.current) setLoading(false);
-    }
-  }, [api, tell]);
+    },
+    [api, tell],
+  );
 
   // A new search a moment after the last keystroke, or at once on Enter.
   const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const searchNow = useCallback((f: Filters) => {
-    clearTimeout(pending.current);
-    void load(f, 'first');
-  }, [load]);
+  const searchNow = useCallback(
+    (f: Filters) => {
+      clearTimeout(pending.current);
+      void load(f, 'first');
+    },
+    [load],
+  );
   useEffect(() => {
     pending.current = setTimeout(() => searchNow(filters), filters.text === '' ? 0 : 120);
     return () => clearTimeout(pending.current);
@@ -183,7 +206,11 @@ export function Timeline({ api }: { api: ConsoleApi }) {
     setExporting(0);
     try {
       const all = await searchAll((q) => api.searchTimeline(q), queryOf(filters), setExporting);
-      download('aleph-audit.jsonl', all.map((row) => `${toJsonLine(row)}\n`), 'application/x-ndjson');
+      download(
+        'aleph-audit.jsonl',
+        all.map((row) => `${toJsonLine(row)}\n`),
+        'application/x-ndjson',
+      );
       tell(`Exported ${all.length} events to aleph-audit.jsonl`);
     } catch (error) {
       tell(`Nothing exported: ${(error as Error).message}`, 'error');
@@ -194,22 +221,45 @@ export function Timeline({ api }: { api: ConsoleApi }) {
 
   return (
     <section className="timeline">
-      <form className="filters" role="search" onSubmit={(e) => {
-        e.preventDefault();
-        searchNow(filters);
-      }}>
-        <input type="search" placeholder="Search commands, paths, devices…" aria-label="search the timeline" value={filters.text} onChange={(e) => set('text', e.target.value)} autoFocus />
+      <form
+        className="filters"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          searchNow(filters);
+        }}
+      >
+        <input
+          type="search"
+          placeholder="Search commands, paths, devices…"
+          aria-label="search the timeline"
+          value={filters.text}
+          onChange={(e) => set('text', e.target.value)}
+          autoFocus
+        />
         <select aria-label="event" value={filters.event} onChange={(e) => set('event', e.target.value as AuditEventType | '')}>
           <option value="">every event</option>
-          {AUDIT_EVENT_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
+          {AUDIT_EVENT_TYPES.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
         </select>
         <select aria-label="decision" value={filters.decision} onChange={(e) => set('decision', e.target.value)}>
           <option value="">any decision</option>
-          {['allow-once', 'allow-always', 'deny'].map((d) => <option key={d} value={d}>{d}</option>)}
+          {['allow-once', 'allow-always', 'deny'].map((d) => (
+            <option key={d} value={d}>
+              {d}
+            </option>
+          ))}
         </select>
         <select aria-label="risk" value={filters.risk} onChange={(e) => set('risk', e.target.value as RiskLevel | '')}>
           <option value="">any risk</option>
-          {RISK_LEVELS.map((r) => <option key={r} value={r}>{r}</option>)}
+          {RISK_LEVELS.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
         </select>
         <input aria-label="session" placeholder="session" value={filters.session} onChange={(e) => set('session', e.target.value)} />
         <select aria-label="time" value={filters.sinceHours} onChange={(e) => set('sinceHours', e.target.value)}>
@@ -223,21 +273,37 @@ export function Timeline({ api }: { api: ConsoleApi }) {
             {localTime(new Date(filters.span.since).toISOString())} – {localTime(new Date(filters.span.until).toISOString())} ×
           </button>
         )}
-        <button type="button" onClick={() => void api.verifyChain().then(setChain, (e: Error) => tell(e.message, 'error'))}>Verify chain</button>
-        <button type="button" onClick={() => void exportAll()} disabled={rows.length === 0 || exporting !== null}>{exporting === null ? 'Export' : 'Exporting…'}</button>
+        <button type="button" onClick={() => void api.verifyChain().then(setChain, (e: Error) => tell(e.message, 'error'))}>
+          Verify chain
+        </button>
+        <button type="button" onClick={() => void exportAll()} disabled={rows.length === 0 || exporting !== null}>
+          {exporting === null ? 'Export' : 'Exporting…'}
+        </button>
       </form>
       <p className="muted summary" aria-live="polite">
         {count === null ? 'Searching…' : `${count.n}${count.exact ? '' : '+'} events${rows.length < count.n ? `, ${rows.length} loaded` : ''}`}
         {exporting !== null && ` · exporting, ${exporting} of ${count?.n ?? '?'}${count?.exact === false ? '+' : ''} so far`}
-        {chain !== null && (chain.ok ? <span className="ok"> · chain intact over {chain.rows} events</span> : <span className="bad"> · chain broken: {chainProblems(chain)}</span>)}
+        {chain !== null &&
+          (chain.ok ? (
+            <span className="ok"> · chain intact over {chain.rows} events</span>
+          ) : (
+            <span className="bad"> · chain broken: {chainProblems(chain)}</span>
+          ))}
       </p>
       <div className="rows" ref={list} tabIndex={-1} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} role="list" aria-label="audit events">
         <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative' }}>
           {rows.slice(first, last).map((r, i) => (
-            <button type="button" role="listitem" key={r.id} className={`event-row risk-${r.risk_level ?? 'none'}`} style={{ top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT }} onClick={(e) => {
-              opener.current = e.currentTarget;
-              setDetail(r);
-            }}>
+            <button
+              type="button"
+              role="listitem"
+              key={r.id}
+              className={`event-row risk-${r.risk_level ?? 'none'}`}
+              style={{ top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT }}
+              onClick={(e) => {
+                opener.current = e.currentTarget;
+                setDetail(r);
+              }}
+            >
               <time dateTime={r.ts}>{localTime(r.ts, true)}</time>
               <span className="event-type">{r.event}</span>
               <span className="event-summary">{visibleText(r.summary)}</span>
@@ -249,14 +315,22 @@ export function Timeline({ api }: { api: ConsoleApi }) {
       {detail !== null && (
         <aside className="drawer" role="dialog" aria-label="event detail">
           <header>
-            <h3>{detail.event} #{detail.id}</h3>
-            <button type="button" ref={closer} onClick={closeDetail} aria-label="close" aria-keyshortcuts="Escape">×</button>
+            <h3>
+              {detail.event} #{detail.id}
+            </h3>
+            <button type="button" ref={closer} onClick={closeDetail} aria-label="close" aria-keyshortcuts="Escape">
+              ×
+            </button>
           </header>
           <dl>
-            <dt>time</dt><dd>{detail.ts}</dd>
-            <dt>session</dt><dd>{detail.session === null ? '—' : visibleText(detail.session)}</dd>
-            <dt>actor</dt><dd>{detail.actor === null ? '—' : visibleText(detail.actor)}</dd>
-            <dt>hash</dt><dd className="mono">{detail.hash}</dd>
+            <dt>time</dt>
+            <dd>{detail.ts}</dd>
+            <dt>session</dt>
+            <dd>{detail.session === null ? '—' : visibleText(detail.session)}</dd>
+            <dt>actor</dt>
+            <dd>{detail.actor === null ? '—' : visibleText(detail.actor)}</dd>
+            <dt>hash</dt>
+            <dd className="mono">{detail.hash}</dd>
           </dl>
           <pre>{visibleText(JSON.stringify(detail.payload, null, 2), true)}</pre>
         </aside>
