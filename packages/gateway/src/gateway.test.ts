@@ -748,6 +748,28 @@ describe('rules, grants and bindings', () => {
     approver.close();
   });
 
+  it('records the limits a sandboxed run could not have enforced, beside how it ended', async () => {
+    await start();
+    const agent = await client();
+    agent.send({ type: 'approval_request', id: 'r', request: request('ls -la') });
+    expect(await agent.next()).toMatchObject({ decision: 'allow-once' });
+    const sandbox = {
+      status: 'success',
+      platform: 'macos',
+      capability_hash: 'ab'.repeat(32),
+      violations: [],
+      limits_unenforced: ['memory: macOS refuses a data-segment limit'],
+    };
+    agent.send({ type: 'exec_result', id: 'r', exit_code: 0, duration_ms: 5, sandbox });
+    expect(await agent.next()).toEqual({ type: 'result_recorded', id: 'r' });
+    agent.close();
+    await gateway!.stop();
+    gateway = undefined;
+    const audit = AuditStore.open(auditFile(home));
+    expect(audit.latest(5).find((e) => e.event === 'sandbox_exec')?.payload).toMatchObject({ status: 'success', limits_unenforced: sandbox.limits_unenforced });
+    audit.close();
+  });
+
   it('records how an allowed run ended, once, and only for its own requester', async () => {
     await start();
     const agent = await client();

@@ -75,6 +75,7 @@ export const EVENT_FIELDS = {
     status: 'string',
     platform: 'string',
     violations: 'strings?',
+    limits_unenforced: 'strings?',
     duration_ms: 'number?',
     exit_code: 'integer?',
     command: 'string?',

@@ -73,6 +73,14 @@ describe('client messages are validated before anything acts on them', () => {
     expect(error({ type: 'exec_result', id: 'r', exit_code: 256, duration_ms: 1 })).toContain('"exit_code" must be a whole number from 0 to 255');
     const sandbox = { status: 'sandbox_violation', platform: 'linux', capability_hash: 'ab'.repeat(32), violations: ['filesystem: Read-only file system'] };
     expect(parseClientMessage({ type: 'exec_result', id: 'r', exit_code: 1, duration_ms: 2, sandbox })).toMatchObject({ ok: true, value: { sandbox } });
+    const unenforced = { ...sandbox, limits_unenforced: ['memory: macOS does not enforce a data-segment limit'] };
+    expect(parseClientMessage({ type: 'exec_result', id: 'r', exit_code: 1, duration_ms: 2, sandbox: unenforced })).toMatchObject({
+      ok: true,
+      value: { sandbox: unenforced },
+    });
+    expect(error({ type: 'exec_result', id: 'r', exit_code: 1, duration_ms: 2, sandbox: { ...sandbox, limits_unenforced: 'memory' } })).toContain(
+      '"sandbox" must be',
+    );
     expect(error({ type: 'exec_result', id: 'r', exit_code: 1, duration_ms: 2, sandbox: { ...sandbox, status: 'fine' } })).toContain('"sandbox" must be');
     expect(error({ type: 'exec_result', id: 'r', exit_code: 1, duration_ms: 2, sandbox: { ...sandbox, violations: Array(33).fill('x') } })).toContain(
       'at most 32 strings',

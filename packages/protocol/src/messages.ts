@@ -99,6 +99,8 @@ export interface SandboxOutcome {
   readonly capability_hash: string;
   /** "kind: evidence", at most MAX_REPORTED_VIOLATIONS of them. */
   readonly violations: readonly string[];
+  /** Limits of the profile this platform could not enforce ("memory: ..."), when there were any. */
+  readonly limits_unenforced?: readonly string[];
 }
 
 export const MAX_REPORTED_VIOLATIONS = 32;
@@ -161,7 +163,7 @@ export function parseSandboxOutcome(value: unknown): Result<SandboxOutcome | und
   const v = value as Record<string, unknown>;
   const problem = fail(
     'invalid_message',
-    `"sandbox" must be {"status": ${SANDBOX_RUN_STATUSES.map((s) => `"${s}"`).join('|')}, "platform", "capability_hash", "violations": [at most ${MAX_REPORTED_VIOLATIONS} strings]}.`,
+    `"sandbox" must be {"status": ${SANDBOX_RUN_STATUSES.map((s) => `"${s}"`).join('|')}, "platform", "capability_hash", "violations": [at most ${MAX_REPORTED_VIOLATIONS} strings], "limits_unenforced"?: [at most ${MAX_REPORTED_VIOLATIONS} strings]}.`,
   );
   if (typeof v !== 'object' || v === null || !(SANDBOX_RUN_STATUSES as readonly unknown[]).includes(v.status)) return problem;
   const platform = str(v, 'platform', 32);
@@ -170,7 +172,19 @@ export function parseSandboxOutcome(value: unknown): Result<SandboxOutcome | und
   const violations = v.violations;
   if (!Array.isArray(violations) || violations.length > MAX_REPORTED_VIOLATIONS || !violations.every((x) => typeof x === 'string' && x.length <= 512))
     return problem;
-  return ok({ status: v.status as SandboxRunStatus, platform: platform.value!, capability_hash: hash.value!, violations: violations as string[] });
+  const unenforced = v.limits_unenforced;
+  if (
+    unenforced !== undefined &&
+    (!Array.isArray(unenforced) || unenforced.length > MAX_REPORTED_VIOLATIONS || !unenforced.every((x) => typeof x === 'string' && x.length <= 512))
+  )
+    return problem;
+  return ok({
+    status: v.status as SandboxRunStatus,
+    platform: platform.value!,
+    capability_hash: hash.value!,
+    violations: violations as string[],
+    ...(unenforced === undefined ? {} : { limits_unenforced: unenforced as string[] }),
+  });
 }
 
 function parseRule(value: unknown): Result<AllowRule | undefined> {

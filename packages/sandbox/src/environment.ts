@@ -41,6 +41,8 @@ export function sandboxEnvironment(grant: EnvironmentGrant, env: Readonly<Record
   } else if (grant === 'restricted') {
     for (const k of RESTRICTED_VARIABLES) if (env[k] !== undefined) out[k] = env[k]!;
   }
-  if (tmp !== null && grant !== 'full') out.TMPDIR = tmp;
+  // The run's own temporary directory, whatever the caller's TMPDIR says: the caller's (macOS's
+  // /var/folders/...) is not one the profile grants, and heredocs and mktemp would fail there.
+  if (tmp !== null) out.TMPDIR = tmp;
   return out;
 }

@@ -23,7 +23,7 @@ import { homedir, constants as system, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
-import { fail, ok, type Result, type SandboxOutcome, type SandboxRunStatus } from '@aleph/protocol';
+import { fail, MAX_REPORTED_VIOLATIONS, ok, type Result, type SandboxOutcome, type SandboxRunStatus } from '@aleph/protocol';
 import { bubblewrapArgs, MIN_BUBBLEWRAP } from './bubblewrap.js';
 import { capabilityHash, isWithin, resolveCapabilities, type Capabilities, type PathVariables } from './capabilities.js';
 import type { ProxyEndpoint } from './domain-proxy.js';
@@ -100,6 +100,7 @@ export function sandboxOutcome(log: SandboxAuditLog): SandboxOutcome {
     platform: log.platform ?? process.platform,
     capability_hash: log.capability_hash,
     violations: log.violations.map((v) => `${v.kind}: ${v.evidence}`),
+    ...(log.limits_unenforced.length === 0 ? {} : { limits_unenforced: log.limits_unenforced.slice(0, MAX_REPORTED_VIOLATIONS) }),
   };
 }
 

@@ -7,7 +7,8 @@ import { bubblewrapArgs } from './bubblewrap.js';
 import { parseCapabilities, resolveCapabilities, substitutePath, type Capabilities } from './capabilities.js';
 import { sandboxEnvironment } from './environment.js';
 import { execCapabilities, PRESET_NAMES, PRESETS, withOverrides } from './presets.js';
-import { MACOS_UNENFORCED, sandboxLaunch, SECCOMP_FD } from './launch.js';
+import { HELPER_READY, MACOS_UNENFORCED, sandboxLaunch, SECCOMP_FD } from './launch.js';
+import { DEFAULT_HELPER } from './runner.js';
 import { unixSocketFilter } from './seccomp.js';
 import { pathForSandbox, PROTECTED_FILE_PATTERNS, sbplString, seatbeltProfile, XCODE_PATTERN } from './seatbelt.js';
 import { sensitiveBelow, sensitiveReason } from './sensitive.js';
@@ -90,7 +91,17 @@ describe('the environment', () => {
   it('restricted keeps what programs need and drops secrets; none keeps nothing; full keeps all', () => {
     expect(sandboxEnvironment('restricted', env, '/tmp')).toEqual({ PATH: '/usr/bin:/bin', HOME: '/home/me', LANG: 'C.UTF-8', TMPDIR: '/tmp' });
     expect(sandboxEnvironment('none', env, null)).toEqual({});
-    expect(sandboxEnvironment('full', env, '/tmp')).toEqual(env);
+    expect(sandboxEnvironment('full', env, null)).toEqual(env);
+  });
+
+  it("points TMPDIR at the run's own temporary directory, even when it keeps the caller's environment", () => {
+    // The caller's TMPDIR (macOS: /var/folders/...) is not granted to the run: heredocs and mktemp would fail there.
+    const caller = { ...env, TMPDIR: '/var/folders/xy/T/' };
+    expect(sandboxEnvironment('full', caller, '/private/var/folders/ab/aleph-run-1/tmp')).toEqual({
+      ...caller,
+      TMPDIR: '/private/var/folders/ab/aleph-run-1/tmp',
+    });
+    expect(sandboxEnvironment('restricted', caller, '/tmp').TMPDIR).toBe('/tmp');
   });
 });
 
@@ -463,5 +474,26 @@ describe.runIf(process.platform === 'linux')('the bubblewrap profile under real 
     expect(home.stdout).not.toContain('id_');
     expect(home.stdout).not.toContain('ghp_planted');
     expect(existsSync(join(root, 'outside'))).toBe(false);
+  });
+});
+
+describe('the sandbox helper, run by the shell as the sandbox runs it', () => {
+  const helper = (...args: string[]) => spawnSync('sh', [DEFAULT_HELPER, ...args], { encoding: 'utf8' });
+
+  it('skips a limit given as "-" (one the platform cannot enforce) and still runs the tool, saying when it starts', () => {
+    const skipped = helper('-', '-', '', '--', 'sh', '-c', 'echo ran');
+    expect([skipped.status, skipped.stdout, skipped.stderr]).toEqual([0, 'ran\n', `${HELPER_READY}\n`]);
+  });
+
+  it('applies the limits it is given, as soft and hard limits the tool cannot raise', () => {
+    const limited = helper('1048576', '-', '', '--', 'sh', '-c', 'ulimit -d; ulimit -H -d; ulimit -d 2097152 2>/dev/null || echo refused');
+    expect([limited.status, limited.stdout]).toEqual([0, '1048576\n1048576\nrefused\n']);
+  });
+
+  it('refuses to start the tool (exit 125, before the ready line) when a limit cannot be set', () => {
+    const refused = helper('lots', '-', '', '--', 'sh', '-c', 'echo ran');
+    expect([refused.status, refused.stdout]).toEqual([125, '']);
+    expect(refused.stderr).toMatch(/^aleph-sandbox-helper: cannot limit memory to lots KiB\n$/m);
+    expect(refused.stderr).not.toContain(HELPER_READY);
   });
 });

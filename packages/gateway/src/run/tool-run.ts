@@ -278,6 +278,7 @@ export function runEvent(plan: ToolPlan, requestId: string, log: SandboxAuditLog
     capability_hash: log.capability_hash,
     capabilities_hash: plan.contractHash,
     violations: sandboxOutcome(log).violations,
+    ...(log.limits_unenforced.length === 0 ? {} : { limits_unenforced: sandboxOutcome(log).limits_unenforced }),
     duration_ms: log.duration_ms,
     ...(log.exit_code === null ? {} : { exit_code: log.exit_code }),
     ...(log.error === undefined ? {} : { error: log.error.message }),

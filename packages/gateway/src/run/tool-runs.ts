@@ -146,6 +146,7 @@ export function recordResult(outbox: Outbox, peer: Peer, m: Extract<ClientMessag
         platform: m.sandbox.platform,
         capability_hash: m.sandbox.capability_hash,
         violations: m.sandbox.violations,
+        ...(m.sandbox.limits_unenforced === undefined ? {} : { limits_unenforced: m.sandbox.limits_unenforced }),
         duration_ms: m.duration_ms,
         exit_code: m.exit_code ?? undefined,
         session: request.session_key,
