@@ -754,7 +754,7 @@ describe('rules, grants and bindings', () => {
     agent.send({ type: 'approval_request', id: 'r', request: request('ls -la') });
     expect(await agent.next()).toMatchObject({ decision: 'allow-once' });
     const sandbox = {
-      status: 'success',
+      status: 'success' as const,
       platform: 'macos',
       capability_hash: 'ab'.repeat(32),
       violations: [],
