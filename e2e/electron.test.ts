@@ -82,6 +82,15 @@ describe.skipIf(binary === null || sqlite !== null)(
         expect(new URL(url).hostname).toBe('127.0.0.1');
         const socket = join(home, 'exec-approvals.sock');
         expect(statSync(socket).mode & 0o777).toBe(0o600);
+        // A second instance hands over to this one and ends at once, starting nothing of its own.
+        const second = spawnSync(binary!, [MAIN], { env: { ...process.env, ALEPH_HOME: home }, timeout: 30_000 });
+        expect(second.status).toBe(0);
+        // Closing the window leaves the gateway serving (from the tray); the Dock's activate brings a window back.
+        await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.close());
+        await expect.poll(() => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(0);
+        expect(statSync(socket).isSocket()).toBe(true);
+        await app.evaluate(({ app: running }) => running.emit('activate'));
+        await expect.poll(() => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);
         await app.close();
         expect(existsSync(socket)).toBe(false);
       } finally {
