@@ -94,7 +94,6 @@ describe('which configuration keys run programs', () => {
     ['filter.x.clean', 'x'],
     ['filter.x.smudge', 'x'],
     ['filter.x.process', 'x'],
-    ['core.hooksPath', 'h'],
     ['core.sshCommand', 'x'],
     ['core.editor', 'x'],
     ['sequence.editor', 'x'],
@@ -131,6 +130,8 @@ describe('which configuration keys run programs', () => {
     ['protocol.file.allow', 'always'],
     ['protocol.ext.allow', 'never'],
     ['gpg.x.defaultKeyCommand', 'x'],
+    // Where hooks are: the hooks found there are what runs (the repository probe looks).
+    ['core.hooksPath', '.husky'],
   ])('%s = %s runs nothing', (key, value) => {
     expect(isProgramKey(key, value)).toBe(false);
   });

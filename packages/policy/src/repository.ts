@@ -72,7 +72,6 @@ const PROGRAM_KEYS: readonly (readonly [pattern: string, runsNothing: (value: st
   ['core.sshcommand', empty],
   ['core.gitproxy', empty],
   ['core.askpass', empty],
-  ['core.hookspath', empty],
   ['core.alternaterefscommand', empty],
   ['diff.external', empty],
   ['diff.*.textconv', empty],

@@ -47,6 +47,12 @@ type Resolved =
 
 const realOf = (r: Resolved): string | null => (r.kind === 'resolved' ? r.real : null);
 
+/** The `core.hooksPath` a repository's configuration sets, and the file that set it. */
+interface HooksPath {
+  value: string | null;
+  origin: string;
+}
+
 /** An error a probe reports instead of a guess: the location counts as not probed. */
 class Unprobed extends Error {}
 
@@ -211,7 +217,7 @@ export class RepositoryProbe {
       }
     }
     const programs: RepositoryProgram[] = [];
-    this.programsOf(look, found.gitDir, found.commonDir, programs);
+    this.programsOf(look, found.gitDir, found.commonDir, programs, found.workTree);
     // `git status` and `git diff` run git again in each submodule, which reads its own repository:
     // those under modules/, and any other the index links to (an embedded repository).
     const seen = { count: 0 };
@@ -220,16 +226,37 @@ export class RepositoryProbe {
     return { kind: 'repository', gitDir: found.gitDir, programs: withAttributes(look, programs, found) };
   }
 
-  /** What one repository's own configuration and hooks make git run. */
-  private programsOf(look: Look, gitDir: string, commonDir: string, programs: RepositoryProgram[]): void {
+  /**
+   * What one repository's own configuration and hooks make git run. `workTree`: the top of its
+   * work tree, where hooks run and a relative `core.hooksPath` starts (null: not known here).
+   */
+  private programsOf(look: Look, gitDir: string, commonDir: string, programs: RepositoryProgram[], workTree: string | null): void {
     const files = [join(commonDir, 'config'), join(gitDir, 'config.worktree')];
     if (commonDir !== gitDir) files.push(join(commonDir, 'config.worktree'));
-    for (const file of files) this.readConfig(look, file, 0, programs);
-    for (const hook of READ_ONLY_HOOKS) {
-      const path = join(commonDir, 'hooks', hook);
-      const stats = look.stat(path, 'identity');
-      if (stats !== null && stats.isFile() && (stats.mode & 0o111) !== 0) programs.push({ key: `hook ${hook}`, value: path, origin: path });
+    const hooksPath: HooksPath = { value: null, origin: '' };
+    for (const file of files) this.readConfig(look, file, 0, programs, hooksPath);
+    // core.hooksPath moves the hooks elsewhere (Husky's .husky, say): only a hook a read-only
+    // command runs, found there, runs a program; the setting itself runs nothing.
+    const hooks = this.hooksDirectory(hooksPath, commonDir, workTree);
+    if (hooks === null) {
+      programs.push({ key: 'core.hooksPath', value: hooksPath.value ?? '', origin: hooksPath.origin });
+      return;
     }
+    for (const hook of READ_ONLY_HOOKS) {
+      const path = join(hooks, hook);
+      const stats = look.stat(path, 'identity');
+      if (stats !== null && stats.isFile() && (stats.mode & 0o111) !== 0) programs.push({ key: `hook ${hook}`, value: path, origin: hooksPath.value === null ? path : hooksPath.origin });
+    }
+  }
+
+  /** Where git looks for hooks, or null when this probe cannot tell (a relative path and no work tree, `~` with no home). */
+  private hooksDirectory(hooksPath: HooksPath, commonDir: string, workTree: string | null): string | null {
+    const value = hooksPath.value;
+    if (value === null || value === '') return join(commonDir, 'hooks');
+    if (value === '~' || value.startsWith('~/')) return this.options.home === null ? null : join(this.options.home, value.slice(1));
+    if (value.startsWith('~')) return null;
+    if (isAbsolute(value)) return value;
+    return workTree === null ? null : resolve(workTree, value);
   }
 
   /**
@@ -247,7 +274,7 @@ export class RepositoryProbe {
       const common = repositoryAt(look, sub);
       if (common !== null) {
         if (++seen.count > MAX_SUBMODULES) throw new Unprobed(`more than ${MAX_SUBMODULES} submodules under ${dir}`);
-        this.programsOf(look, sub, common, programs);
+        this.programsOf(look, sub, common, programs, null);
         this.submodules(look, join(sub, 'modules'), depth + 1, seen, programs);
       } else if (look.stat(sub, 'exists')?.isDirectory() === true) {
         this.submodules(look, sub, depth + 1, seen, programs);
@@ -269,13 +296,13 @@ export class RepositoryProbe {
       const common = repositoryAt(look, dotGit);
       if (common === null) continue;
       if (++seen.count > MAX_SUBMODULES) throw new Unprobed(`more than ${MAX_SUBMODULES} submodules under ${workTree}`);
-      this.programsOf(look, dotGit, common, programs);
+      this.programsOf(look, dotGit, common, programs, top);
       this.linked(look, dotGit, top, depth + 1, seen, programs);
     }
   }
 
   /** One configuration file and what it includes, collecting the entries that run programs. */
-  private readConfig(look: Look, file: string, depth: number, programs: RepositoryProgram[]): void {
+  private readConfig(look: Look, file: string, depth: number, programs: RepositoryProgram[], hooksPath: HooksPath): void {
     if (depth > MAX_INCLUDE_DEPTH) throw new Unprobed(`includes nested more than ${MAX_INCLUDE_DEPTH} deep at ${file}`);
     const text = look.read(file, MAX_CONFIG_BYTES);
     if (text === null) return;
@@ -287,7 +314,11 @@ export class RepositoryProbe {
       if (lower === 'include.path' || (lower.startsWith('includeif.') && lower.endsWith('.path'))) {
         if (entry.value === null) throw new Unprobed(`${file}, line ${entry.line}: ${entry.key} without a value, which git refuses`);
         const target = this.includePath(entry.value, file);
-        if (target !== null) this.readConfig(look, target, depth + 1, programs);
+        if (target !== null) this.readConfig(look, target, depth + 1, programs, hooksPath);
+      } else if (lower === 'core.hookspath') {
+        // The last one read wins, as in git.
+        hooksPath.value = entry.value ?? '';
+        hooksPath.origin = file;
       } else if (isProgramKey(entry.key, entry.value)) {
         programs.push({ key: entry.key, value: entry.value ?? 'true', origin: file });
       }

@@ -133,7 +133,6 @@ describe('a repository whose own configuration runs a program', () => {
     ['filter.evil.clean', 'touch ../proof; cat', 'git status'],
     ['filter.evil.smudge', 'touch ../proof; cat', 'git status'],
     ['filter.evil.process', 'touch ../proof', 'git diff'],
-    ['core.hooksPath', '../evil-hooks', 'git status'],
     ['core.sshCommand', 'touch ../proof', 'git status'],
     ['core.editor', 'touch ../proof', 'git status'],
     ['sequence.editor', 'touch ../proof', 'git status'],
@@ -149,6 +148,24 @@ describe('a repository whose own configuration runs a program', () => {
     git(dir, 'config', key, value);
     await expectAsks(command, dir, key, JSON.stringify(value));
     await expectAsks(`git --no-pager ${command.slice(4)}`, dir, key);
+  });
+
+  it('core.hooksPath: a hook a read-only command runs, found where it points, asks; hooks that only commits run (Husky) do not', async () => {
+    const husky = repository();
+    mkdirSync(join(husky, '.husky'));
+    writeFileSync(join(husky, '.husky', 'pre-commit'), '#!/bin/sh\nnpm test\n', { mode: 0o755 });
+    git(husky, 'config', 'core.hooksPath', '.husky');
+    await expectSafe('git status', husky);
+    await expectSafe('git -C .husky status', husky);
+    writeFileSync(join(husky, '.husky', 'post-index-change'), '#!/bin/sh\ntouch ../proof\n', { mode: 0o755 });
+    await expectAsks('git status', husky, 'post-index-change', join(husky, '.husky'));
+    // Elsewhere, absolute, and the hook in the repository's own hooks directory no longer counts.
+    const elsewhere = repository();
+    const hooks = join(root, `hooks-${++n}`);
+    mkdirSync(hooks);
+    writeFileSync(join(hooks, 'post-index-change'), '#!/bin/sh\ntouch ../proof\n', { mode: 0o755 });
+    git(elsewhere, 'config', 'core.hooksPath', hooks);
+    await expectAsks('git diff', elsewhere, 'post-index-change', hooks);
   });
 
   it('the fsmonitor case is real: git status runs it', () => {
