@@ -31,8 +31,7 @@ function availabilityInside(enclosing: readonly string[]): { ok: boolean; error?
       '/dev',
       '--proc',
       '/proc',
-      '--tmpfs',
-      '/tmp',
+      // No private /tmp: the checkout, or the node running it, may live there.
       '--unshare-all',
       '--unshare-user',
       ...enclosing,

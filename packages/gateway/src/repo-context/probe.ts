@@ -245,7 +245,8 @@ export class RepositoryProbe {
     for (const hook of READ_ONLY_HOOKS) {
       const path = join(hooks, hook);
       const stats = look.stat(path, 'identity');
-      if (stats !== null && stats.isFile() && (stats.mode & 0o111) !== 0) programs.push({ key: `hook ${hook}`, value: path, origin: hooksPath.value === null ? path : hooksPath.origin });
+      if (stats !== null && stats.isFile() && (stats.mode & 0o111) !== 0)
+        programs.push({ key: `hook ${hook}`, value: path, origin: hooksPath.value === null ? path : hooksPath.origin });
     }
   }
 
