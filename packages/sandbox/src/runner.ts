@@ -165,6 +165,32 @@ function probe(): Result<SandboxAvailability> {
   return ok({ platform: 'linux', launcher: 'bwrap' });
 }
 
+/**
+ * The record of a run that never got as far as the tool: what was asked, why not, and how long
+ * finding that out took.
+ */
+export function notRun(
+  run: Pick<SandboxRun, 'command' | 'cwd' | 'capabilities'>,
+  error: { readonly code: string; readonly message: string },
+  platform: SandboxPlatform | null = null,
+  duration_ms = 0,
+): SandboxAuditLog {
+  return {
+    status: 'error',
+    platform,
+    command: run.command,
+    cwd: run.cwd,
+    capability_hash: capabilityHash(run.capabilities),
+    exit_code: null,
+    signal: null,
+    duration_ms,
+    violations: [],
+    violation_count: 0,
+    limits_unenforced: [],
+    error: { code: error.code, message: error.message },
+  };
+}
+
 /** A run whose profile is as declared: its paths still to be substituted (`${WORKSPACE}`...) and made real. */
 export interface DeclaredRun extends Omit<SandboxRun, 'capabilities'> {
   readonly capabilities: Capabilities;
@@ -193,20 +219,7 @@ export async function resolveAndRun(run: DeclaredRun, options: RunOptions = {}):
   const { vars, ...rest } = run;
   const ready = resolveProfile(run.capabilities, vars);
   if (!ready.ok) {
-    return {
-      status: 'error',
-      platform: null,
-      command: run.command,
-      cwd: run.cwd,
-      capability_hash: capabilityHash(run.capabilities),
-      exit_code: null,
-      signal: null,
-      duration_ms: 0,
-      violations: [],
-      violation_count: 0,
-      limits_unenforced: [],
-      error: { code: ready.error.code, message: ready.error.message },
-    };
+    return notRun(run, { code: ready.error.code, message: ready.error.message });
   }
   return runSandboxed({ ...rest, capabilities: ready.value }, options);
 }
@@ -462,20 +475,7 @@ async function supervise(child: ChildProcess, launch: Launch, run: SandboxRun, o
 export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): Promise<SandboxAuditLog> {
   const proxy = await startRunProxy(run.capabilities, process.platform === 'darwin' ? 'macos' : 'linux', options.network);
   if (!proxy.ok) {
-    return {
-      status: 'error',
-      platform: null,
-      command: run.command,
-      cwd: run.cwd,
-      capability_hash: capabilityHash(run.capabilities),
-      exit_code: null,
-      signal: null,
-      duration_ms: 0,
-      violations: [],
-      violation_count: 0,
-      limits_unenforced: [],
-      error: proxy.error,
-    };
+    return notRun(run, proxy.error);
   }
   if (proxy.value === null) return runConfined(run, options, null);
   try {
@@ -493,20 +493,7 @@ export async function runSandboxed(run: SandboxRun, options: RunOptions = {}): P
 async function runConfined(run: SandboxRun, options: RunOptions, proxy: ProxyEndpoint | null): Promise<SandboxAuditLog> {
   const started = performance.now();
   const hash = capabilityHash(run.capabilities);
-  const failed = (error: StepFailure, platform: SandboxPlatform | null): SandboxAuditLog => ({
-    status: 'error',
-    platform,
-    command: run.command,
-    cwd: run.cwd,
-    capability_hash: hash,
-    exit_code: null,
-    signal: null,
-    duration_ms: performance.now() - started,
-    violations: [],
-    violation_count: 0,
-    limits_unenforced: [],
-    error: { code: error.code, message: error.message },
-  });
+  const failed = (error: StepFailure, platform: SandboxPlatform | null): SandboxAuditLog => notRun(run, error, platform, performance.now() - started);
   const held = new Held();
   try {
     const checked = check(run, options, held);

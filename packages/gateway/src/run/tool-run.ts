@@ -19,13 +19,13 @@ import {
   type ToolRunRequest,
 } from '@aleph/protocol';
 import {
-  capabilityHash,
   contractChange,
   contractHash,
   detectEscalations,
   LINUX_SYSTEM_PATHS,
   MACOS_SYSTEM_PATHS,
   NO_DOMAIN_FILTER,
+  notRun,
   resolveProfile,
   runSandboxed,
   sandboxOutcome,
@@ -177,7 +177,7 @@ export async function runTool(plan: ToolPlan, options: ToolRunOptions): Promise<
   const drift = bindingDrift(plan.binding, currentBinding(plan.binding, plan.run.cwd, programPath()));
   const log =
     drift !== null
-      ? notRun(plan, command, 'program_changed', `Not run: ${drift}.`)
+      ? notRun({ command, cwd: plan.run.cwd, capabilities: plan.capabilities }, { code: 'program_changed', message: `Not run: ${drift}.` })
       : await runSandboxed(
           // Bound as planned: a path that leads elsewhere by now is refused, never followed.
           { capabilities: plan.capabilities, command, cwd: plan.run.cwd, env: options.env },
@@ -203,24 +203,6 @@ export async function runTool(plan: ToolPlan, options: ToolRunOptions): Promise<
       sandbox: sandboxOutcome(log),
       ...(log.error === undefined ? {} : { error: log.error.message }),
     },
-  };
-}
-
-/** The record of a run that never started. */
-function notRun(plan: ToolPlan, command: readonly string[], code: string, message: string): SandboxAuditLog {
-  return {
-    status: 'error',
-    platform: null,
-    command,
-    cwd: plan.run.cwd,
-    capability_hash: capabilityHash(plan.capabilities),
-    exit_code: null,
-    signal: null,
-    duration_ms: 0,
-    violations: [],
-    violation_count: 0,
-    limits_unenforced: [],
-    error: { code, message },
   };
 }
 
