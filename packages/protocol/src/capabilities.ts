@@ -37,6 +37,43 @@ export const LIMITS = { maxSeconds: 86_400, maxMemoryMb: 65_536, maxEntries: 64 
 
 const DOMAIN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
+/** Validates untrusted JSON into a network grant; a problem fails with `code`. */
+export function parseNetworkGrant(value: unknown, code: string): Result<NetworkGrant> {
+  const n = value as Record<string, unknown> | undefined;
+  if (n?.kind === 'deny' || n?.kind === 'allow_all') return ok({ kind: n.kind });
+  if (n?.kind === 'allow_domains' && Array.isArray(n.domains) && n.domains.length > 0 && n.domains.every((d) => typeof d === 'string' && DOMAIN.test(d)))
+    return ok({ kind: 'allow_domains', domains: [...new Set(n.domains as string[])] });
+  return fail(code, '"network" must be {"kind": "deny"}, {"kind": "allow_all"} or {"kind": "allow_domains", "domains": ["example.com", "*.example.org"]}.');
+}
+
+/** A network grant in words: `no network`, `the whole network`, `the network to a.com, b.org`. */
+export function describeNetworkGrant(network: NetworkGrant): string {
+  return network.kind === 'deny' ? 'no network' : network.kind === 'allow_all' ? 'the whole network' : `the network to ${network.domains.join(', ')}`;
+}
+
+/**
+ * How an allowed shell command runs: inside the agent profile with a network grant (the default is
+ * no network), or, only by a person's explicit choice, with no sandbox at all.
+ */
+export type Confinement = { readonly kind: 'sandbox'; readonly network: NetworkGrant } | { readonly kind: 'unconfined' };
+
+/** The narrowest confinement, and the default of every allowed command. */
+export const CONFINED: Confinement = { kind: 'sandbox', network: { kind: 'deny' } };
+
+/** Validates untrusted JSON into a confinement. */
+export function parseConfinement(value: unknown): Result<Confinement> {
+  const v = value as Record<string, unknown> | undefined;
+  if (v?.kind === 'unconfined') return ok({ kind: 'unconfined' });
+  if (v?.kind !== 'sandbox') return fail('invalid_message', '"confinement" must be {"kind": "sandbox", "network": {...}} or {"kind": "unconfined"}.');
+  const network = parseNetworkGrant(v.network, 'invalid_message');
+  return network.ok ? ok({ kind: 'sandbox', network: network.value }) : network;
+}
+
+/** A confinement in words, for the people who choose it: `confined, no network`, `unconfined`. */
+export function describeConfinement(c: Confinement): string {
+  return c.kind === 'unconfined' ? 'unconfined' : `confined, ${describeNetworkGrant(c.network)}`;
+}
+
 /** Validates untrusted JSON into capabilities; each problem names the field. */
 export function parseCapabilities(value: unknown): Result<Capabilities> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('invalid_capabilities', 'Capabilities must be an object.');
@@ -52,16 +89,8 @@ export function parseCapabilities(value: unknown): Result<Capabilities> {
       filesystem.push({ kind: entry.kind, path: entry.path });
     else return fail('invalid_capabilities', `filesystem[${i}] must be {"kind": "read_only"|"read_write", "path"} or {"kind": "temp_workspace"}.`);
   }
-  const n = v.network as Record<string, unknown> | undefined;
-  let network: NetworkGrant;
-  if (n?.kind === 'deny' || n?.kind === 'allow_all') network = { kind: n.kind };
-  else if (n?.kind === 'allow_domains' && Array.isArray(n.domains) && n.domains.length > 0 && n.domains.every((d) => typeof d === 'string' && DOMAIN.test(d))) {
-    network = { kind: 'allow_domains', domains: [...new Set(n.domains as string[])] };
-  } else
-    return fail(
-      'invalid_capabilities',
-      '"network" must be {"kind": "deny"}, {"kind": "allow_all"} or {"kind": "allow_domains", "domains": ["example.com", "*.example.org"]}.',
-    );
+  const network = parseNetworkGrant(v.network, 'invalid_capabilities');
+  if (!network.ok) return network;
   const p = v.process as Record<string, unknown> | undefined;
   const seconds = p?.max_execution_time_s;
   const memory = p?.max_memory_mb;
@@ -85,7 +114,7 @@ export function parseCapabilities(value: unknown): Result<Capabilities> {
     return fail('invalid_capabilities', `"environment" must be one of ${ENVIRONMENT_GRANTS.join(', ')}.`);
   return ok({
     filesystem,
-    network,
+    network: network.value,
     process: { max_execution_time_s: seconds as number, max_memory_mb: memory as number, no_fork: p.no_fork },
     environment: v.environment as EnvironmentGrant,
   });
@@ -96,9 +125,7 @@ export function describeCapabilities(caps: Capabilities): string[] {
   const lines = caps.filesystem.map((e) =>
     e.kind === 'temp_workspace' ? 'a private, empty /tmp' : `${e.kind === 'read_only' ? 'read' : 'read and write'} ${e.path}`,
   );
-  lines.push(
-    caps.network.kind === 'deny' ? 'no network' : caps.network.kind === 'allow_all' ? 'the whole network' : `the network to ${caps.network.domains.join(', ')}`,
-  );
+  lines.push(describeNetworkGrant(caps.network));
   const p = caps.process;
   lines.push(`at most ${p.max_execution_time_s} s and ${p.max_memory_mb} MiB per process${p.no_fork ? ', no new processes' : ''}`);
   lines.push(

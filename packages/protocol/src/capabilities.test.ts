@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { CONFINED, describeConfinement, parseConfinement, parseNetworkGrant } from './capabilities.js';
+
+describe('confinement', () => {
+  it('reads each kind and says it in words', () => {
+    expect(parseConfinement(CONFINED)).toEqual({ ok: true, value: CONFINED });
+    expect(describeConfinement(CONFINED)).toBe('confined, no network');
+    const domains = parseConfinement({ kind: 'sandbox', network: { kind: 'allow_domains', domains: ['registry.npmjs.org', 'registry.npmjs.org'] } });
+    expect(domains.ok && describeConfinement(domains.value)).toBe('confined, the network to registry.npmjs.org');
+    const unconfined = parseConfinement({ kind: 'unconfined' });
+    expect(unconfined.ok && describeConfinement(unconfined.value)).toBe('unconfined');
+  });
+
+  it('refuses anything else with a clear error', () => {
+    for (const bad of [null, [], 'sandbox', { kind: 'sandbox' }, { kind: 'sandbox', network: { kind: 'allow_domains', domains: [] } }, { kind: 'open' }]) {
+      const r = parseConfinement(bad);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.code).toBe('invalid_message');
+    }
+    const n = parseNetworkGrant({ kind: 'allow_domains', domains: ['not a domain'] }, 'invalid_capabilities');
+    expect(!n.ok && n.error.code).toBe('invalid_capabilities');
+  });
+});
