@@ -6,6 +6,7 @@ import { ALLOW_RULE_KINDS, type AllowRule, type Risk, type SegmentReport, type V
 import { parseOwnerCall, type OwnerCall, type PairingView } from './calls.js';
 import { formatDuration } from './duration.js';
 import { fail, ok, type Result } from './result.js';
+import type { Confinement } from './capabilities.js';
 import { parseToolRunRequest, type PendingTool, type ToolResult, type ToolRunRequest } from './tools.js';
 
 export const DECISIONS = ['allow-once', 'allow-always', 'deny'] as const;
@@ -56,6 +57,8 @@ export interface PendingApproval {
   readonly expires_at: string;
   /** A tool run's approval: its contract or this run (`request.command` is its argv, quoted). */
   readonly tool?: PendingTool;
+  /** A shell command's approval: the narrowest confinement it needs, offered first to the person. */
+  readonly suggested_confinement?: Confinement;
 }
 
 export type ClientMessage =
@@ -73,6 +76,8 @@ export type ClientMessage =
       readonly duration_ms?: number;
       /** With `allow-always`: `session` grants only the request's session (and expires within a day). */
       readonly scope?: GrantScope;
+      /** With an allow: how the command runs (default: the approval's suggested confinement). */
+      readonly confinement?: Confinement;
     }
   | {
       readonly type: 'exec_result';
@@ -123,7 +128,8 @@ export type GatewayEvent =
 
 /** The gateway's answer to an approval_request. An allow always says what the run is bound to. */
 export type DecisionAnswer = { readonly id: string; readonly reason: string; readonly verdict: Verdict; readonly risk: Risk; readonly resolved_by: string } & (
-  { readonly decision: 'deny' } | { readonly decision: Exclude<Decision, 'deny'>; readonly binding: ExecBinding }
+  | { readonly decision: 'deny' }
+  | { readonly decision: Exclude<Decision, 'deny'>; readonly binding: ExecBinding; /** How the command runs. */ readonly confinement?: Confinement }
 );
 
 export type GatewayMessage =
