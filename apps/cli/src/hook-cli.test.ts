@@ -47,6 +47,11 @@ async function startGateway(): Promise<void> {
   await new Promise<void>((resolve) => gateway!.stdout!.once('data', () => resolve()));
 }
 
+async function stopGateway(): Promise<void> {
+  gateway!.kill('SIGTERM');
+  await new Promise((r) => gateway!.on('exit', r));
+}
+
 /** A fixture with its placeholders filled in. */
 function fixture(agent: string, name: string, fill: Record<string, string> = {}): string {
   const values: Record<string, string> = { PROJECT: project(), COMMAND: 'ls', PATH: join(project(), 'README.md'), URL: 'https://example.com/api', ...fill };
@@ -100,6 +105,7 @@ describe('Claude Code: PreToolUse', () => {
   });
 
   it('Write to ~/.ssh/authorized_keys is refused; Edit inside the project is allowed; Read of the project too', async () => {
+    await startGateway();
     const keys = await hook('claude-code', fixture('claude-code', 'pretooluse-write', { PATH: join(userHome(), '.ssh', 'authorized_keys') }));
     expect([keys.code, json(keys)]).toEqual([0, preToolUse('deny')]);
     expect(keys.stdout).toContain('~/.ssh holds credentials');
@@ -143,14 +149,14 @@ describe('Claude Code: PreToolUse', () => {
     expect(aleph(['approvals', 'allow', id]).code).toBe(0);
     expect(json(await asked)).toEqual(preToolUse('allow'));
     // With no gateway, the person cannot be asked: denied.
-    gateway!.kill('SIGTERM');
-    await new Promise((r) => gateway!.on('exit', r));
+    await stopGateway();
     const alone = await hook('claude-code', fixture('claude-code', 'pretooluse-read', { PATH: outside }));
     expect(json(alone)).toEqual(preToolUse('deny'));
     expect(alone.stdout).toContain('unreachable');
   });
 
   it('WebFetch and WebSearch are allowed for a granted domain only; MCP tools follow their rules', async () => {
+    await startGateway();
     hookSettings({ web: { allow_domains: ['example.com', '*.example.com'] }, mcp: { rules: [{ server: 'memory', tool: 'create_*', action: 'deny' }] } });
     expect(json(await hook('claude-code', fixture('claude-code', 'pretooluse-webfetch')))).toEqual(preToolUse('allow'));
     expect(json(await hook('claude-code', fixture('claude-code', 'pretooluse-websearch')))).toEqual(preToolUse('allow'));
@@ -160,6 +166,7 @@ describe('Claude Code: PreToolUse', () => {
     expect(mcp.stdout).toContain('MCP tool create_entities of server memory refused');
     hookSettings({ mcp: { rules: [{ server: 'memory', tool: '*', action: 'allow' }] } });
     expect(json(await hook('claude-code', fixture('claude-code', 'pretooluse-mcp')))).toEqual(preToolUse('allow'));
+    await stopGateway();
     // Not a granted domain, and no gateway to ask a person through: denied.
     expect(json(await hook('claude-code', fixture('claude-code', 'pretooluse-webfetch', { URL: 'https://elsewhere.test/' })))).toEqual(preToolUse('deny'));
     // Hook settings that do not parse deny every web call, naming the file.
@@ -167,6 +174,37 @@ describe('Claude Code: PreToolUse', () => {
     const broken = await hook('claude-code', fixture('claude-code', 'pretooluse-webfetch'));
     expect(json(broken)).toEqual(preToolUse('deny'));
     expect(broken.stdout).toContain('hooks.json is not valid JSON');
+  });
+
+  it('every call decided on the spot is in the audit log: who, the tool and what it names, the outcome, the reason', async () => {
+    await startGateway();
+    hookSettings({ web: { allow_domains: ['example.com'] }, mcp: { rules: [{ server: 'memory', tool: '*', action: 'deny' }] } });
+    const keys = join(userHome(), '.ssh', 'authorized_keys');
+    expect(json(await hook('claude-code', fixture('claude-code', 'pretooluse-edit')))).toEqual(preToolUse('allow'));
+    expect(json(await hook('claude-code', fixture('claude-code', 'pretooluse-write', { PATH: keys })))).toEqual(preToolUse('deny'));
+    expect(json(await hook('claude-code', fixture('claude-code', 'pretooluse-webfetch')))).toEqual(preToolUse('allow'));
+    expect(json(await hook('claude-code', fixture('claude-code', 'pretooluse-mcp')))).toEqual(preToolUse('deny'));
+    const audited = JSON.parse(aleph(['audit', 'search', '--event', 'hook_decision', '--json']).stdout) as {
+      rows: { session: string; actor: string; payload: Record<string, unknown> }[];
+    };
+    const session = (JSON.parse(fixture('claude-code', 'pretooluse-edit')) as { session_id: string }).session_id;
+    expect(audited.rows.map((r) => [r.session, r.actor, r.payload.tool, r.payload.target, r.payload.decision]).reverse()).toEqual([
+      [session, 'claude-code', 'Edit', join(project(), 'README.md'), 'allow'],
+      [session, 'claude-code', 'Write', keys, 'deny'],
+      [session, 'claude-code', 'WebFetch', 'https://example.com/api', 'allow'],
+      [session, 'claude-code', 'mcp__memory__create_entities', 'memory/create_entities', 'deny'],
+    ]);
+    expect(audited.rows.every((r) => typeof r.payload.reason === 'string' && r.payload.cwd === project())).toBe(true);
+    expect(audited.rows[2]!.payload.reason).toContain('~/.ssh holds credentials');
+  });
+
+  it('with no gateway to record it, a call the hook would allow is denied; one it refuses stays refused', async () => {
+    const edit = await hook('claude-code', fixture('claude-code', 'pretooluse-edit'));
+    expect(json(edit)).toEqual(preToolUse('deny'));
+    expect(edit.stdout).toContain('unreachable');
+    const keys = await hook('claude-code', fixture('claude-code', 'pretooluse-write', { PATH: join(userHome(), '.ssh', 'authorized_keys') }));
+    expect(json(keys)).toEqual(preToolUse('deny'));
+    expect(keys.stdout).toContain('~/.ssh holds credentials');
   });
 
   it('other tools are left to Claude Code: no output', async () => {
@@ -256,6 +294,7 @@ describe('Gemini CLI: BeforeTool', () => {
   });
 
   it('write_file to a credential is denied; read_file inside the project is not', async () => {
+    await startGateway();
     expect(json(await hook('gemini', fixture('gemini', 'beforetool-write-file', { PATH: join(userHome(), '.ssh', 'config') })))).toEqual(denied);
     expect(json(await hook('gemini', fixture('gemini', 'beforetool-read-file')))).toEqual({});
     expect(json(await hook('gemini', 'null'))).toEqual(denied);

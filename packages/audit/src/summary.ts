@@ -13,6 +13,8 @@ export function summarize(e: AuditEvent): string {
     }
     case 'approval_request':
       return `${e.agent} asks to run ${e.command}: ${e.risk_level} risk, waiting for a person`;
+    case 'hook_decision':
+      return `${e.agent}'s ${e.tool} ${e.target}: ${e.decision} by its hook: ${e.reason}`;
     case 'approval_decision':
       return `${e.decision} for ${e.command} by ${e.resolved_by}${e.channel ? ` via ${e.channel}` : ''}${e.reason ? `: ${e.reason}` : ''}`;
     case 'security_mode_change':

@@ -27,6 +27,7 @@ import {
 } from '@aleph/protocol';
 import { LiveConfig } from './config/live-config.js';
 import { agentOf, automaticReason, searchPath } from './decision/automatic.js';
+import { recordHookDecision } from './decision/hook-decisions.js';
 import { openAudit, openIdentities } from './open-stores.js';
 import { auditOverview, auditSearch, verifyChain } from './owner/audit-calls.js';
 import { repositoryContext } from './repo-context/index.js';
@@ -406,6 +407,9 @@ export class Gateway implements EndpointHost {
         return;
       case 'exec_result':
         recordResult(this.outbox, peer, m, reply);
+        return;
+      case 'hook_decision':
+        recordHookDecision(this.outbox, peer, m, reply);
         return;
       case 'approval_request':
         this.request({

@@ -53,6 +53,19 @@ export const EVENT_FIELDS = {
     agent: 'string?',
     cwd: 'string?',
   },
+  /**
+   * A tool call an agent's hook decided by itself (a file, web or MCP tool): `target` is its path,
+   * URL or `server/tool`; `request_id` the hook's id. A call put to a person is an approval_request.
+   */
+  hook_decision: {
+    request_id: 'string',
+    tool: 'string',
+    target: 'string',
+    decision: 'string',
+    reason: 'string',
+    agent: 'string',
+    cwd: 'string?',
+  },
   /** A person answered a pending approval; `channel`: where (unix-socket, console, websocket, notification, shortcut). */
   approval_decision: {
     request_id: 'string',

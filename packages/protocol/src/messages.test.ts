@@ -89,6 +89,23 @@ describe('client messages are validated before anything acts on them', () => {
     expect(error({ type: 'exec_result', id: 'r', duration_ms: 1 })).toContain('"exit_code"');
   });
 
+  it("accepts what an agent's hook decided by itself, and refuses a decision that is neither allow nor deny", () => {
+    const decision = {
+      agent_id: 'claude-code',
+      session_key: 's',
+      cwd: '/p',
+      tool: 'Read',
+      target: '/p/a.txt',
+      decision: 'allow',
+      reason: 'inside the project',
+    };
+    expect(parseClientMessage({ type: 'hook_decision', id: 'h', decision })).toEqual({ ok: true, value: { type: 'hook_decision', id: 'h', decision } });
+    expect(error({ type: 'hook_decision', id: 'h', decision: { ...decision, decision: 'ask' } })).toContain('must be allow or deny');
+    expect(error({ type: 'hook_decision', id: 'h', decision: { ...decision, cwd: 'p' } })).toContain('"cwd" must be an absolute path');
+    expect(error({ type: 'hook_decision', id: 'h', decision: { ...decision, target: '' } })).toContain('"target" must be a non-empty string');
+    expect(error({ type: 'hook_decision', id: 'h' })).toContain('"decision" must be an object');
+  });
+
   it('names an unknown message type', () => {
     const r = parseClientMessage({ type: 'rm_rf' });
     expect(r).toEqual({ ok: false, error: { code: 'unknown_type', message: 'Unknown message type "rm_rf".' } });

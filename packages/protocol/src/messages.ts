@@ -88,11 +88,28 @@ export type ClientMessage =
       /** How the sandbox saw the run, when it ran in one. */
       readonly sandbox?: SandboxOutcome;
     }
+  /** A tool call an agent's hook decided by itself (a file, web or MCP tool), for the audit log; answered by result_recorded. */
+  | { readonly type: 'hook_decision'; readonly id: string; readonly decision: HookDecision }
   /** One of the owner's identity calls (calls.ts): pairing codes, devices, guests. */
   | { readonly type: 'call'; readonly id: string; readonly call: OwnerCall }
   /** Run a tool in the sandbox under the contract it declares; answered by tool_result. */
   | { readonly type: 'tool_run'; readonly id: string; readonly run: ToolRunRequest; readonly timeout_ms?: number }
   | { readonly type: 'ping'; readonly id?: string };
+
+/**
+ * What an agent's hook decided on the spot about a tool call that is no shell command: a file it
+ * reads or writes, a URL it fetches, an MCP tool it calls. `target` is that path, URL or
+ * `server/tool`, as the agent named it.
+ */
+export interface HookDecision {
+  readonly agent_id: string;
+  readonly session_key: string;
+  readonly cwd: string;
+  readonly tool: string;
+  readonly target: string;
+  readonly decision: 'allow' | 'deny';
+  readonly reason: string;
+}
 
 /** How a sandboxed run ended, as the sandbox saw it. */
 export const SANDBOX_RUN_STATUSES = ['success', 'timeout', 'sandbox_violation', 'error'] as const;
@@ -190,6 +207,34 @@ export function parseSandboxOutcome(value: unknown): Result<SandboxOutcome | und
     capability_hash: hash.value!,
     violations: violations as string[],
     ...(unenforced === undefined ? {} : { limits_unenforced: unenforced as string[] }),
+  });
+}
+
+function parseHookDecision(value: unknown): Result<HookDecision> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('invalid_message', '"decision" must be an object.');
+  const v = value as Record<string, unknown>;
+  const agent = str(v, 'agent_id', MAX_ID_LENGTH);
+  if (!agent.ok) return agent;
+  const session = str(v, 'session_key', MAX_ID_LENGTH);
+  if (!session.ok) return session;
+  const cwd = str(v, 'cwd', 4096);
+  if (!cwd.ok) return cwd;
+  if (!cwd.value!.startsWith('/')) return fail('invalid_message', '"cwd" must be an absolute path.');
+  const tool = str(v, 'tool', MAX_ID_LENGTH);
+  if (!tool.ok) return tool;
+  const target = str(v, 'target', MAX_COMMAND_LENGTH);
+  if (!target.ok) return target;
+  if (v.decision !== 'allow' && v.decision !== 'deny') return fail('invalid_message', '"decision.decision" must be allow or deny.');
+  const reason = str(v, 'reason', 4096);
+  if (!reason.ok) return reason;
+  return ok({
+    agent_id: agent.value!,
+    session_key: session.value!,
+    cwd: cwd.value!,
+    tool: tool.value!,
+    target: target.value!,
+    decision: v.decision,
+    reason: reason.value!,
   });
 }
 
@@ -318,6 +363,13 @@ export function parseClientMessage(value: Readonly<Record<string, unknown>>): Re
         ...(signal.value === undefined ? {} : { signal: signal.value }),
         ...(sandbox.value === undefined ? {} : { sandbox: sandbox.value }),
       });
+    }
+    case 'hook_decision': {
+      const id = str(value, 'id', MAX_ID_LENGTH);
+      if (!id.ok) return id;
+      const decision = parseHookDecision(value.decision);
+      if (!decision.ok) return decision;
+      return ok({ type: 'hook_decision', id: id.value!, decision: decision.value });
     }
     case 'call': {
       const id = str(value, 'id', MAX_ID_LENGTH);

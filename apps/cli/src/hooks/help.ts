@@ -12,7 +12,8 @@ hook's JSON on standard input and answers in the agent's own format:
   gemini       BeforeTool (deny; an allow is left to Gemini CLI): run_shell_command, write_file,
                replace and read_file.
 
-What a person decides is asked through the gateway, and written to its audit log. When no
-gateway answers it fails closed (deny) unless --when-unreachable says otherwise. A broken input
+Every decision goes through the gateway, which writes it to its audit log before the hook
+answers: what a person decides is asked there, and what the hook decides by itself is recorded
+there. When no gateway answers it fails closed (deny) unless --when-unreachable says otherwise. A broken input
 or a mistake in these options is a deny too, with the reason; it never prints this help for the
 agent to read.`;

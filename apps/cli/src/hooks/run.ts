@@ -11,7 +11,7 @@ import { alephHome } from '@aleph/gateway/requester';
 import { parseArgs, value } from '../args.js';
 import { EXIT, type Io } from '../io.js';
 import { AGENT_NAMES, DIALECTS, eventOf, isAgentName, type AgentName, type Call, type Dialect } from './dialects.js';
-import { askGateway } from './gateway-ask.js';
+import { askGateway, recordVerdict, type GatewayQuestion } from './gateway-ask.js';
 import { HOOK_HELP } from './help.js';
 import { loadHookConfig } from './hook-config.js';
 import { object, parseInput, readInput, text, type HookInput } from './input.js';
@@ -97,8 +97,15 @@ async function decide(agent: AgentName, dialect: Dialect, settings: Settings, in
   const given = text(input, 'cwd');
   const cwd = given !== undefined && isAbsolute(given) ? given : io.cwd;
   const session = text(input, 'session_id') || agent;
-  const ask = (command: string, dir = cwd): Promise<Verdict> =>
-    askGateway({ command, cwd: dir, agent, session, timeoutMs: settings.timeoutMs, unreachable: settings.unreachable }, io);
+  const question = (command: string, dir = cwd): GatewayQuestion => ({
+    command,
+    cwd: dir,
+    agent,
+    session,
+    timeoutMs: settings.timeoutMs,
+    unreachable: settings.unreachable,
+  });
+  const ask = (command: string, dir = cwd): Promise<Verdict> => askGateway(question(command, dir), io);
 
   if (call.kind === 'shell') {
     if (typeof call.command !== 'string' || call.command.trim() === '') return deny(`The ${tool} tool call has no command.`);
@@ -106,7 +113,8 @@ async function decide(agent: AgentName, dialect: Dialect, settings: Settings, in
     return ask(call.command, dir);
   }
   const local = judgeLocally(tool, call, cwd, dialect, io);
-  if (local.decision !== 'ask') return local;
+  // Decided on the spot: the gateway writes it to the audit log before the hook answers.
+  if (local.decision !== 'ask') return recordVerdict(question(describe(tool, call, toolInput)), { tool, target: targetOf(call) }, local, io);
   // A person decides, through the gateway, which also writes it to the audit log; the command
   // the owner is shown names the tool and what it touches.
   const answer = await ask(describe(tool, call, toolInput));
@@ -126,11 +134,16 @@ function judgeLocally(tool: string, call: Exclude<Call, { kind: 'shell' | 'other
   return judgeMcp(call.name, config.value.mcpRules);
 }
 
-/** The request the owner sees, e.g. `Write /home/me/notes.txt`: the tool, then what it names, shell-quoted. */
-function describe(tool: string, call: Exclude<Call, { kind: 'shell' | 'other' }>, toolInput: HookInput): string {
+/** What a call names: the path, the URL, the search, or the MCP server and tool (`memory/create_entities`). */
+function targetOf(call: Exclude<Call, { kind: 'shell' | 'other' }>): string {
   const subject =
-    call.kind === 'file' ? call.path : call.kind === 'fetch' ? call.url : call.kind === 'search' ? call.query : JSON.stringify(toolInput).slice(0, 4096);
-  return `${tool} ${quote(typeof subject === 'string' ? subject : JSON.stringify(subject ?? null))}`;
+    call.kind === 'file' ? call.path : call.kind === 'fetch' ? call.url : call.kind === 'search' ? call.query : `${call.name.server}/${call.name.tool}`;
+  return typeof subject === 'string' && subject !== '' ? subject : JSON.stringify(subject ?? null);
+}
+
+/** The request the owner sees, e.g. `Write /home/me/notes.txt`: the tool, then what it names (an MCP tool's arguments), shell-quoted. */
+function describe(tool: string, call: Exclude<Call, { kind: 'shell' | 'other' }>, toolInput: HookInput): string {
+  return `${tool} ${quote(call.kind === 'mcp' ? JSON.stringify(toolInput).slice(0, 4096) : targetOf(call))}`;
 }
 
 function quote(word: string): string {
