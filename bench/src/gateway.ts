@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,16 @@ const HOOK_INPUT = JSON.stringify({
   session_id: 'bench',
   cwd: '/home/user/project',
 });
+
+/** A file tool inside the project, which the hook decides by itself and has the gateway record. */
+const readInput = (project: string): string =>
+  JSON.stringify({
+    hook_event_name: 'PreToolUse',
+    tool_name: 'Read',
+    tool_input: { file_path: join(project, 'notes.txt') },
+    session_id: 'bench',
+    cwd: project,
+  });
 
 const elapsedMs = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
 
@@ -102,8 +112,13 @@ export async function gatewaySuite(): Promise<Row[]> {
     // What an agent waits for before each shell command: `aleph hook claude-code`, a process from
     // start to its answer, beside a Node process that sends one line to the echo server.
     const hookRuns: number[] = [];
+    const readRuns: number[] = [];
     const nodeRuns: number[] = [];
-    const env = { ...process.env, ALEPH_HOME: home };
+    const project = join(dir, 'project');
+    mkdirSync(project);
+    writeFileSync(join(project, 'notes.txt'), 'notes\n');
+    const { CLAUDE_PROJECT_DIR: _project, ...inherited } = process.env;
+    const env = { ...inherited, ALEPH_HOME: home };
     for (let i = 0; i < HOOK_RUNS; i++) {
       let start = process.hrtime.bigint();
       await spawned(process.execPath, ['-e', ONE_LINE, echoPath], env);
@@ -111,6 +126,9 @@ export async function gatewaySuite(): Promise<Row[]> {
       start = process.hrtime.bigint();
       await spawned(process.execPath, [ALEPH, 'hook', 'claude-code'], env, { input: HOOK_INPUT });
       hookRuns.push(elapsedMs(start));
+      start = process.hrtime.bigint();
+      await spawned(process.execPath, [ALEPH, 'hook', 'claude-code'], env, { input: readInput(project) });
+      readRuns.push(elapsedMs(start));
     }
 
     // The floor of one decision, measured in the same run: (a) the echo round trip of the same
@@ -200,7 +218,8 @@ export async function gatewaySuite(): Promise<Row[]> {
     echo.socket.destroy();
     client.close();
 
-    for (const list of [echoConnects, gatewayConnects, echoTrips, decisionTrips, hookRuns, nodeRuns, evaluations, appends, floors]) list.sort((a, b) => a - b);
+    for (const list of [echoConnects, gatewayConnects, echoTrips, decisionTrips, hookRuns, readRuns, nodeRuns, evaluations, appends, floors])
+      list.sort((a, b) => a - b);
     const p50 = percentile(decisionTrips, 50);
     const echoP50 = percentile(echoTrips, 50);
     return [
@@ -215,6 +234,13 @@ export async function gatewaySuite(): Promise<Row[]> {
         suite: 'gateway',
         metric: 'aleph hook claude-code, start to answer (median)',
         value: percentile(hookRuns, 50),
+        unit: 'ms',
+        baseline: { name: 'node: start, 1 echo line, exit', value: percentile(nodeRuns, 50) },
+      },
+      {
+        suite: 'gateway',
+        metric: 'aleph hook claude-code, a Read inside the project recorded by the gateway, start to answer (median)',
+        value: percentile(readRuns, 50),
         unit: 'ms',
         baseline: { name: 'node: start, 1 echo line, exit', value: percentile(nodeRuns, 50) },
       },
