@@ -185,7 +185,7 @@ describe('Claude Code: PreToolUse', () => {
     expect(json(await hook('claude-code', fixture('claude-code', 'pretooluse-webfetch')))).toEqual(preToolUse('allow'));
     expect(json(await hook('claude-code', fixture('claude-code', 'pretooluse-mcp')))).toEqual(preToolUse('deny'));
     const audited = JSON.parse(aleph(['audit', 'search', '--event', 'hook_decision', '--json']).stdout) as {
-      rows: { session: string; actor: string; payload: Record<string, unknown> }[];
+      rows: { session: string; actor: string; summary: string; payload: Record<string, unknown> }[];
     };
     const session = (JSON.parse(fixture('claude-code', 'pretooluse-edit')) as { session_id: string }).session_id;
     expect(audited.rows.map((r) => [r.session, r.actor, r.payload.tool, r.payload.target, r.payload.decision]).reverse()).toEqual([
@@ -196,6 +196,7 @@ describe('Claude Code: PreToolUse', () => {
     ]);
     expect(audited.rows.every((r) => typeof r.payload.reason === 'string' && r.payload.cwd === project())).toBe(true);
     expect(audited.rows[2]!.payload.reason).toContain('~/.ssh holds credentials');
+    expect(audited.rows[2]!.summary).toBe(`claude-code's Write ${keys}: deny by its hook: ${audited.rows[2]!.payload.reason as string}`);
   });
 
   it('with no gateway to record it, a call the hook would allow is denied; one it refuses stays refused', async () => {
