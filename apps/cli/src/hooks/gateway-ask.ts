@@ -22,6 +22,9 @@ export interface GatewayQuestion {
   readonly unreachable: Decision;
 }
 
+/** Who asks, from where, and how long to wait: all of a question but the command. */
+export type GatewayContext = Omit<GatewayQuestion, 'command'>;
+
 /** A tool call the hook decided by itself: the tool, and the path, URL or `server/tool` it names. */
 export interface HookRecord {
   readonly tool: string;
@@ -34,7 +37,7 @@ type Answer = Extract<GatewayMessage, { type: 'approval_decision' | 'result_reco
  * Sends one message and waits for its answer; a verdict instead when there is none to read: the
  * gateway out of reach or silent (as the hook was told), or its connection broken (deny).
  */
-async function exchange(q: GatewayQuestion, io: Io, message: (id: string) => ClientMessage): Promise<Answer | Verdict> {
+async function exchange(q: GatewayContext, io: Io, message: (id: string) => ClientMessage): Promise<Answer | Verdict> {
   let client: GatewayClient;
   try {
     client = await connectGateway(io);
@@ -73,7 +76,7 @@ export async function askGateway(q: GatewayQuestion, io: Io): Promise<Verdict> {
  * written. An allow the gateway cannot record is not given: it becomes what the hook does when the
  * gateway is out of reach (deny by default), or a deny when the gateway refuses it.
  */
-export async function recordVerdict(q: GatewayQuestion, record: HookRecord, verdict: Verdict, io: Io): Promise<Verdict> {
+export async function recordVerdict(q: GatewayContext, record: HookRecord, verdict: Verdict, io: Io): Promise<Verdict> {
   const decision = verdict.decision;
   if (decision === 'ask') throw new Error('a verdict for a person is asked, not recorded');
   const answer = await exchange(q, io, (id) => ({

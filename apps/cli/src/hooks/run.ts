@@ -11,7 +11,7 @@ import { alephHome } from '@aleph/gateway/requester';
 import { parseArgs, value } from '../args.js';
 import { EXIT, type Io } from '../io.js';
 import { AGENT_NAMES, DIALECTS, eventOf, isAgentName, type AgentName, type Call, type Dialect } from './dialects.js';
-import { askGateway, recordVerdict, type GatewayQuestion } from './gateway-ask.js';
+import { askGateway, recordVerdict, type GatewayContext } from './gateway-ask.js';
 import { HOOK_HELP } from './help.js';
 import { loadHookConfig } from './hook-config.js';
 import { object, parseInput, readInput, text, type HookInput } from './input.js';
@@ -97,15 +97,8 @@ async function decide(agent: AgentName, dialect: Dialect, settings: Settings, in
   const given = text(input, 'cwd');
   const cwd = given !== undefined && isAbsolute(given) ? given : io.cwd;
   const session = text(input, 'session_id') || agent;
-  const question = (command: string, dir = cwd): GatewayQuestion => ({
-    command,
-    cwd: dir,
-    agent,
-    session,
-    timeoutMs: settings.timeoutMs,
-    unreachable: settings.unreachable,
-  });
-  const ask = (command: string, dir = cwd): Promise<Verdict> => askGateway(question(command, dir), io);
+  const context: GatewayContext = { cwd, agent, session, timeoutMs: settings.timeoutMs, unreachable: settings.unreachable };
+  const ask = (command: string, dir = cwd): Promise<Verdict> => askGateway({ ...context, command, cwd: dir }, io);
 
   if (call.kind === 'shell') {
     if (typeof call.command !== 'string' || call.command.trim() === '') return deny(`The ${tool} tool call has no command.`);
@@ -114,7 +107,7 @@ async function decide(agent: AgentName, dialect: Dialect, settings: Settings, in
   }
   const local = judgeLocally(tool, call, cwd, dialect, io);
   // Decided on the spot: the gateway writes it to the audit log before the hook answers.
-  if (local.decision !== 'ask') return recordVerdict(question(describe(tool, call, toolInput)), { tool, target: targetOf(call) }, local, io);
+  if (local.decision !== 'ask') return recordVerdict(context, { tool, target: targetOf(call) }, local, io);
   // A person decides, through the gateway, which also writes it to the audit log; the command
   // the owner is shown names the tool and what it touches.
   const answer = await ask(describe(tool, call, toolInput));
