@@ -33,7 +33,8 @@ export async function roundTripSuite(): Promise<Row[]> {
     // own machinery.
     const policy = await CommandPolicy.load();
     const executables = new ExecutableCache();
-    const floorAudit = AuditStore.open(join(dir, 'floor.db'), { indexOnAppend: false, head: join(dir, 'floor.head.json') });
+    // Laid out as the gateway's: the log in a directory of its own, its head outside it.
+    const floorAudit = AuditStore.open(join(dir, 'floor', 'floor.db'), { indexOnAppend: false, head: join(dir, 'floor.head.json') });
     const evaluateBare = (i: number): void => {
       const { command, cwd } = request(i).request;
       policy.evaluate(command, {

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
@@ -604,6 +604,26 @@ describe('the head kept outside the log', () => {
     );
     expect(() => again.checkFile()).toThrow(/was replaced by another file while the log was open/);
     again.close();
+  });
+
+  it('still tells a deleted write-ahead log once the directory has stood still, even with its times set back', async () => {
+    const store = AuditStore.open(file);
+    fill(store, 2);
+    const data = dirname(file);
+    const before = statSync(data, { bigint: true });
+    // Full checks see the directory unchanged for longer than its timestamps are coarse; from then
+    // on one stat of it stands for the files, until it changes.
+    expect(() => store.checkFile()).not.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, before.mtimeNs % 1_000_000_000n === 0n ? 3_100 : 150));
+    expect(() => store.checkFile()).not.toThrow();
+    expect(store.append(cmd('while it stands still'))).toBe(3);
+    rmSync(`${file}-wal`);
+    // Its modification time set back to the nanosecond: its change time still moved.
+    const mtime = `@${before.mtimeNs / 1_000_000_000n}.${String(before.mtimeNs % 1_000_000_000n).padStart(9, '0')}`;
+    expect(spawnSync('touch', ['-m', '-d', mtime, data]).status).toBe(0);
+    expect(statSync(data, { bigint: true }).mtimeNs).toBe(before.mtimeNs);
+    expect(() => store.append(cmd('after'))).toThrow(expect.objectContaining({ code: 'replaced', message: expect.stringContaining('write-ahead log') }));
+    store.close();
   });
 
   it('goes on appending while other processes open and close the log', () => {
