@@ -115,6 +115,19 @@ describe('the audit store', () => {
     store.close();
   });
 
+  it('indexes the oldest rows waiting, a slice at a time, when given a limit', () => {
+    const store = AuditStore.open(file, { indexOnAppend: false });
+    fill(store, 10);
+    const reader = new Database(file, { readonly: true });
+    const indexed = () => [reader.prepare('SELECT indexed_up_to AS n FROM index_state').get(), reader.prepare('SELECT count(*) AS n FROM events_fts').get()];
+    expect(store.index(4)).toBe(4);
+    expect(indexed()).toEqual([{ n: 4 }, { n: 4 }]);
+    expect([store.index(4), store.index(4), store.index(4)]).toEqual([4, 2, 0]);
+    expect(indexed()).toEqual([{ n: 10 }, { n: 10 }]);
+    reader.close();
+    store.close();
+  });
+
   it('still searches and shows a row whose payload was edited into something unreadable, and names it in verify', () => {
     // Edited before the search index has caught up, so that indexing meets it too.
     const store = AuditStore.open(file, { indexOnAppend: false });

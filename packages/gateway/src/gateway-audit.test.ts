@@ -37,6 +37,19 @@ describe('the gateway and its audit log', () => {
     audit.close();
   });
 
+  it('brings the search index up to date after a burst, a slice at a time, with nobody searching', async () => {
+    await start();
+    const c = await client();
+    for (let i = 0; i < 100; i++) c.send({ type: 'approval_request', id: `b${i}`, request: request(`git log -n ${i}`) });
+    for (let i = 0; i < 100; i++) await c.waitFor(is('approval_decision'));
+    c.close();
+    const reader = new Database(auditFile(home), { readonly: true });
+    const state = reader.prepare('SELECT indexed_up_to AS n FROM index_state');
+    await expect.poll(() => (state.get() as { n: number }).n).toBe(100);
+    expect(reader.prepare('SELECT count(*) AS n FROM events_fts').get()).toEqual({ n: 100 });
+    reader.close();
+  });
+
   it('lives through an audit log it cannot write: refuses what it cannot record, says so, and carries on once it can', async () => {
     const problems: string[] = [];
     await start({ auditBusyTimeoutMs: 50, onProblem: (p) => problems.push(p) });
