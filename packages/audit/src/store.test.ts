@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
@@ -112,6 +112,19 @@ describe('the audit store', () => {
     const check = store.verify();
     expect(check).toMatchObject({ ok: false, rows: 30, problem_count: 25 });
     expect(check.problems.map((p) => p.id)).toEqual(Array.from({ length: 20 }, (_, i) => i + 6));
+    store.close();
+  });
+
+  it('indexes the oldest rows waiting, a slice at a time, when given a limit', () => {
+    const store = AuditStore.open(file, { indexOnAppend: false });
+    fill(store, 10);
+    const reader = new Database(file, { readonly: true });
+    const indexed = () => [reader.prepare('SELECT indexed_up_to AS n FROM index_state').get(), reader.prepare('SELECT count(*) AS n FROM events_fts').get()];
+    expect(store.index(4)).toBe(4);
+    expect(indexed()).toEqual([{ n: 4 }, { n: 4 }]);
+    expect([store.index(4), store.index(4), store.index(4)]).toEqual([4, 2, 0]);
+    expect(indexed()).toEqual([{ n: 10 }, { n: 10 }]);
+    reader.close();
     store.close();
   });
 
@@ -604,6 +617,26 @@ describe('the head kept outside the log', () => {
     );
     expect(() => again.checkFile()).toThrow(/was replaced by another file while the log was open/);
     again.close();
+  });
+
+  it('still tells a deleted write-ahead log once the directory has stood still, even with its times set back', async () => {
+    const store = AuditStore.open(file);
+    fill(store, 2);
+    const data = dirname(file);
+    const before = statSync(data, { bigint: true });
+    // Full checks see the directory unchanged for longer than its timestamps are coarse; from then
+    // on one stat of it stands for the files, until it changes.
+    expect(() => store.checkFile()).not.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, before.mtimeNs % 1_000_000_000n === 0n ? 3_100 : 150));
+    expect(() => store.checkFile()).not.toThrow();
+    expect(store.append(cmd('while it stands still'))).toBe(3);
+    rmSync(`${file}-wal`);
+    // Its modification time set back to the nanosecond: its change time still moved.
+    const mtime = `@${before.mtimeNs / 1_000_000_000n}.${String(before.mtimeNs % 1_000_000_000n).padStart(9, '0')}`;
+    expect(spawnSync('touch', ['-m', '-d', mtime, data]).status).toBe(0);
+    expect(statSync(data, { bigint: true }).mtimeNs).toBe(before.mtimeNs);
+    expect(() => store.append(cmd('after'))).toThrow(expect.objectContaining({ code: 'replaced', message: expect.stringContaining('write-ahead log') }));
+    store.close();
   });
 
   it('goes on appending while other processes open and close the log', () => {

@@ -19,6 +19,7 @@ import {
 } from '@aleph/protocol';
 import { chainHash, GENESIS, type ChainedColumns } from './canonical.js';
 import { HeadError, readHead, writeHead, type RecordedHead } from './head.js';
+import { OpenFiles } from './open-files.js';
 import { searchText, summarize } from './summary.js';
 import { rowTags } from './tags.js';
 
@@ -204,20 +205,14 @@ export class AuditStore {
   private readonly insertEvent: Database.Statement;
   private readonly insertFts: Database.Statement;
   private readonly lastRow: Database.Statement;
-  private readonly indexTx: () => number;
+  private readonly indexTx: (limit: number) => number;
   /** The newest id this connection knows to be indexed (another process may have indexed more). */
   private indexedUpTo = 0;
   private readonly anchors: Database.Statement;
   private readonly hashOfRow: Database.Statement;
   private readonly appendTx: (events: readonly AuditEvent[], now: number) => number[];
-  /**
-   * The device and inode of the log when it was opened, and of the files SQLite writes through
-   * beside it (a writer's write-ahead log and its shared-memory index): a path that leads elsewhere
-   * now was deleted or replaced. Commits to a deleted write-ahead log go where no other process
-   * reads them, and a new one beside it splits the log in two.
-   */
-  private readonly identity: { readonly dev: number; readonly ino: number };
-  private readonly sidecars: { readonly path: string; readonly what: string; identity: { readonly dev: number; readonly ino: number } | null }[];
+  /** Whether the log's path, and a writer's write-ahead log and shared-memory index, still lead to the files open. */
+  private readonly files: OpenFiles;
   /** Why this store's files were found deleted or replaced: a writer appends nothing more, even if they look right again. */
   private lost: string | null = null;
   /** Whether the log was found to reach its recorded head (checked before this store's first append). */
@@ -240,14 +235,7 @@ export class AuditStore {
     private readonly writer: boolean,
   ) {
     this.db = db;
-    const opened = statSync(file);
-    this.identity = { dev: opened.dev, ino: opened.ino };
-    this.sidecars = writer
-      ? [
-          { path: `${file}-wal`, what: 'write-ahead log' },
-          { path: `${file}-shm`, what: 'shared-memory index' },
-        ].map((s) => ({ ...s, identity: identityOf(s.path) }))
-      : [];
+    this.files = new OpenFiles(file, writer);
     this.hashOfRow = db.prepare('SELECT hash FROM events WHERE id = ?');
     this.insertEvent = db.prepare(
       'INSERT INTO events (id, ts, event, session, actor, risk_level, decision, summary, payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -258,12 +246,12 @@ export class AuditStore {
     const state = db.prepare('SELECT indexed_up_to AS n FROM index_state WHERE id = 1');
     const pendingRows = db.prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?');
     const mark = db.prepare('UPDATE index_state SET indexed_up_to = ? WHERE id = 1');
-    /** Indexes every stored row the index lacks; call inside a write transaction. */
-    const catchUp = (): number => {
+    /** Indexes the stored rows the index lacks, the oldest `limit` of them at most; call inside a write transaction. */
+    const catchUp = (limit: number): number => {
       let upTo = (state.get() as { n: number }).n;
       let indexed = 0;
-      for (;;) {
-        const rows = pendingRows.all(upTo, INDEX_CHUNK) as StoredRow[];
+      while (indexed < limit) {
+        const rows = pendingRows.all(upTo, Math.min(INDEX_CHUNK, limit - indexed)) as StoredRow[];
         if (rows.length === 0) break;
         for (const row of rows) {
           const entry = indexEntry(row);
@@ -280,7 +268,7 @@ export class AuditStore {
       // A large batch indexes itself in the same transaction (from the events at hand, after
       // whatever was waiting); a small one leaves indexing to a later pass.
       const inline = events.length >= INDEX_LAG;
-      if (inline) catchUp();
+      if (inline) catchUp(Infinity);
       let { id, hash } = this.head();
       this.checkContinuity({ id, hash });
       const ids: number[] = [];
@@ -306,16 +294,18 @@ export class AuditStore {
     // appending at once serialise instead of both extending the same head.
     this.appendTx = (events, now) => tx.immediate(events, now);
     const index = db.transaction(catchUp);
-    this.indexTx = () => index.immediate();
+    this.indexTx = (limit) => index.immediate(limit);
   }
 
   /**
    * Brings the search index up to date with the events; returns how many rows it indexed. Runs by
-   * itself when enough rows wait, before every search, and on close.
+   * itself when enough rows wait, before every search, and on close. With `limit`, indexes the
+   * oldest rows waiting up to that many: a server answering meanwhile catches up a slice at a time,
+   * so that no answer waits behind hundreds of rows being indexed.
    */
-  index(): number {
+  index(limit = Infinity): number {
     try {
-      return this.indexTx();
+      return this.indexTx(limit);
     } catch (error) {
       throw translate(error, this.file);
     }
@@ -451,8 +441,9 @@ export class AuditStore {
   /**
    * Throws `replaced` when the path no longer leads to the file this store has open: it was deleted
    * (its rows would go to a file nobody can open again) or replaced by another; for a writer, also
-   * when its write-ahead log or shared-memory index was. Three stats; every append checks it, and a
-   * server calls it before each group commit. Once it has failed, a writer appends nothing more.
+   * when its write-ahead log or shared-memory index was. One stat of the log's directory while that
+   * stays as it was, four otherwise (open-files.ts); every append and prune checks it first. Once it
+   * has failed, a writer appends nothing more.
    */
   checkFile(): void {
     const problem = this.fileProblem();
@@ -461,27 +452,9 @@ export class AuditStore {
   }
 
   private fileProblem(): string | null {
-    const problem = this.currentFileProblem();
+    const problem = this.files.problem();
     if (problem !== null && this.writer) this.lost = problem;
     return problem ?? this.lost;
-  }
-
-  private currentFileProblem(): string | null {
-    const now = statSync(this.file, { throwIfNoEntry: false });
-    if (now === undefined) return `the audit log ${this.file} was deleted while it was open`;
-    if (now.dev !== this.identity.dev || now.ino !== this.identity.ino) return `the audit log ${this.file} was replaced by another file while it was open`;
-    for (const sidecar of this.sidecars) {
-      const seen = statSync(sidecar.path, { throwIfNoEntry: false });
-      // SQLite keeps both while any connection is open; one not made yet is known from the first check after it is.
-      if (sidecar.identity === null) {
-        if (seen !== undefined) sidecar.identity = { dev: seen.dev, ino: seen.ino };
-        continue;
-      }
-      if (seen === undefined) return `the audit log's ${sidecar.what} ${sidecar.path} was deleted while the log was open`;
-      if (seen.dev !== sidecar.identity.dev || seen.ino !== sidecar.identity.ino)
-        return `the audit log's ${sidecar.what} ${sidecar.path} was replaced by another file while the log was open`;
-    }
-    return null;
   }
 
   /**
@@ -891,12 +864,6 @@ interface Anchor {
 /** Whether two recorded heads (or anchors) name the same row with the same hash. */
 function sameHead(a: ChainHead | undefined, b: ChainHead): boolean {
   return a !== undefined && a.id === b.id && a.hash === b.hash;
-}
-
-/** A file's device and inode, or null when there is none. */
-function identityOf(path: string): { dev: number; ino: number } | null {
-  const seen = statSync(path, { throwIfNoEntry: false });
-  return seen === undefined ? null : { dev: seen.dev, ino: seen.ino };
 }
 
 /** Whether a stored value is a hash as the chain stores them: a 32-byte BLOB. */

@@ -1,5 +1,5 @@
 // Appends events forever (or COUNT of them), printing each acknowledged id on its own line.
-import { AuditStore } from '../dist/index.js';
+import { AuditStore } from '../dist/store.js';
 
 const [file, label, count] = process.argv.slice(2);
 const store = AuditStore.open(file);

@@ -1,5 +1,5 @@
 // Saves the configuration over and over, each time with a bigger allowlist, until killed.
-import { loadConfig, saveConfig } from '../dist/index.js';
+import { loadConfig, saveConfig } from '../dist/config/config.js';
 
 const home = process.argv[2];
 const base = loadConfig(home, true);

@@ -1,7 +1,7 @@
-export * from './roles.js';
-export * from './codes.js';
-export * from './keys.js';
-export * from './tokens.js';
-export * from './context.js';
-export * from './policy-engine.js';
-export * from './pairing.js';
+/** What the gateway and the apps use of identity: roles and guests' scopes, pairing, device keys and signatures, tokens, and who is asking. */
+export { isExpiredAt, type GuestScope } from './roles.js';
+export { fingerprint, newDeviceKeyPair, sign, verifyWithNacl, verifyWithNode, type DeviceKeyPair } from './keys.js';
+export { issueToken, verifyToken, type SubjectState } from './tokens.js';
+export { identityContext, type IdentityContext } from './context.js';
+export { authorize } from './policy-engine.js';
+export { DEFAULT_PAIRING_LIMITS, PairingBook, type Pairing, type PairingLimits, type Presenter } from './pairing.js';

@@ -30,7 +30,6 @@ export const OWNER_METHODS = [
   'rules.remove',
   'rules.import',
 ] as const;
-export type OwnerMethod = (typeof OWNER_METHODS)[number];
 
 export type OwnerCall =
   | { readonly method: 'pairing.list' | 'devices.list' | 'guests.list' }
@@ -51,8 +50,6 @@ export type PolicyCall =
   | { readonly method: 'rules.remove'; readonly id: string }
   /** All or nothing: every rule is checked before any is stored. */
   | { readonly method: 'rules.import'; readonly rules: readonly RuleDraft[] };
-
-export type PolicyMethod = PolicyCall['method'];
 
 /** A rule to add: for one agent, what it matches, what it does, and how long it lasts. */
 export interface RuleDraft extends AllowRule {
@@ -155,7 +152,6 @@ export interface ChainCheck {
 }
 
 export const DEVICE_METHODS = ['pairing.request', 'pairing.status', 'pairing.complete', 'guests.accept', 'connect', 'chat.authorize'] as const;
-export type DeviceMethod = (typeof DEVICE_METHODS)[number];
 
 export type DeviceCall =
   | { readonly method: 'pairing.request'; readonly name: string; readonly type: string; readonly public_key: Uint8Array }

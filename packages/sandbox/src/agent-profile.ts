@@ -12,9 +12,6 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Capabilities, FilesystemEntry } from './capabilities.js';
 
-/** The profile's name, as an approval or a rule names it. */
-export const AGENT_PROFILE = 'agent';
-
 /**
  * Tool caches below the home directory that an agent's work writes: npm's, the XDG cache (pip,
  * uv, yarn 1, Go's build cache, Playwright's browsers, and most others), Cargo's registry and git

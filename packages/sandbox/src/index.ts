@@ -1,21 +1,25 @@
-export * from './capabilities.js';
-export * from './presets.js';
-export * from './environment.js';
-export * from './bubblewrap.js';
-export * from './seatbelt.js';
-export * from './launch.js';
-export * from './violations.js';
-export * from './runner.js';
-export * from './sensitive.js';
-export * from './guard.js';
-export * from './escalation.js';
-export * from './trust.js';
-export * from './grants.js';
-export * from './hidden.js';
-export * from './seccomp.js';
-export * from './domains.js';
-export * from './domain-proxy.js';
-export * from './network-bridge.js';
-export * from './run-proxy.js';
-export * from './agent-profile.js';
-export * from './nesting.js';
+/** What the gateway, the CLI and the benchmark use of the sandbox: capabilities and presets, the runner and its launchers, the guards, tool trust, and the domain proxy. */
+export { NO_DOMAIN_FILTER, parseCapabilities, resolveCapabilities, type Capabilities, type FilesystemEntry, type NetworkGrant } from './capabilities.js';
+export { applyOverrides, execCapabilities, isPresetName, PRESET_NAMES, PRESETS, withOverrides, type Overrides } from './presets.js';
+export { bubblewrapArgs, LINUX_SYSTEM_PATHS } from './bubblewrap.js';
+export { MACOS_SYSTEM_PATHS } from './seatbelt.js';
+export { SANDBOX_PLATFORMS, sandboxLaunch, type SandboxPlatform } from './launch.js';
+export {
+  DEFAULT_HELPER,
+  exitCodeOf,
+  notRun,
+  resolveAndRun,
+  resolveProfile,
+  runSandboxed,
+  sandboxAvailability,
+  sandboxOutcome,
+  type SandboxAuditLog,
+} from './runner.js';
+export { protectedReason } from './sensitive.js';
+export { realPathOf } from './guard.js';
+export { detectEscalations, type Escalation } from './escalation.js';
+export { contractChange, contractHash, recordApproval, TRIAL_RUNS, trustFor, trustGate, type TrustGate, type TrustRecord } from './trust.js';
+export { realCapabilities } from './grants.js';
+export { pathsToHide } from './hidden.js';
+export { unixSocketFilter } from './seccomp.js';
+export { startDomainProxy } from './domain-proxy.js';

@@ -15,7 +15,6 @@ function auditOnDemand(home: string): AuditLog & { close(): void } {
   let store: AuditStore | undefined;
   const open = (): AuditStore => (store ??= AuditStore.open(auditFile(home), { head: auditHeadFile(home) }));
   return {
-    checkFile: () => open().checkFile(),
     appendBatch: (events) => open().appendBatch(events),
     index: () => open().index(),
     close: () => store?.close(),

@@ -36,10 +36,11 @@ export function whenDurable(reply: Reply, message: GatewayMessage): Delivery {
 }
 
 /** Where appended events go: the gateway's audit store, or what a test puts in its place. */
-export type AuditLog = Pick<AuditStore, 'checkFile' | 'appendBatch' | 'index'>;
+export type AuditLog = Pick<AuditStore, 'appendBatch' | 'index'>;
 
-/** How long after an append the search index catches up. */
+/** How long after an append the search index catches up, and how many rows it indexes between two turns of the event loop. */
 const INDEX_DELAY_MS = 100;
+const INDEX_SLICE = 32;
 
 export class Outbox {
   private queued: Queued[] = [];
@@ -101,8 +102,8 @@ export class Outbox {
    */
   private append(events: readonly Record<string, unknown>[]): Failure | null {
     try {
-      // A log deleted or replaced while open would take these events where nobody can read them.
-      this.audit.checkFile();
+      // appendBatch first checks that the log was not deleted or replaced while open: the events
+      // would go where nobody reads them.
       this.audit.appendBatch(events);
     } catch (error) {
       const message = (error as Error).message;
@@ -116,19 +117,20 @@ export class Outbox {
   }
 
   /**
-   * The search index catches up shortly after appends, off the path of any answer: indexing a few
-   * hundred rows inside one request would make that request wait for all of them.
+   * The search index catches up shortly after appends, off the path of any answer, a slice of rows
+   * at a time with the event loop free between slices: indexing a few hundred rows at once would
+   * make the request that arrives meanwhile wait for all of them.
    */
-  private indexSoon(): void {
+  private indexSoon(delay = INDEX_DELAY_MS): void {
     if (this.indexTimer !== undefined || this.stopped) return;
     this.indexTimer = setTimeout(() => {
       this.indexTimer = undefined;
       try {
-        this.audit.index();
+        if (this.audit.index(INDEX_SLICE) === INDEX_SLICE) this.indexSoon(0);
       } catch {
         // The index only trails the events; the next append schedules another try.
       }
-    }, INDEX_DELAY_MS);
+    }, delay);
     this.indexTimer.unref();
   }
 }

@@ -146,9 +146,15 @@ export class SocketTransport {
    * (it waits for requests; the kernel tells when its process goes) is not idle.
    */
   private touch(c: Connection): void {
-    clearTimeout(c.idleTimer);
-    if (c.pending.size > 0 || c.running.size > 0 || c.subscribed || c.closed) return;
-    c.idleTimer = setTimeout(() => this.violation(c, 'idle_timeout', `Idle for ${this.limits.idleTimeoutMs} ms.`), this.limits.idleTimeoutMs);
+    if (c.pending.size > 0 || c.running.size > 0 || c.subscribed || c.closed) {
+      clearTimeout(c.idleTimer);
+      c.idleTimer = undefined;
+    } else if (c.idleTimer !== undefined) {
+      // The same timer starts over: no new one per request.
+      c.idleTimer.refresh();
+    } else {
+      c.idleTimer = setTimeout(() => this.violation(c, 'idle_timeout', `Idle for ${this.limits.idleTimeoutMs} ms.`), this.limits.idleTimeoutMs);
+    }
   }
 
   private receive(c: Connection, chunk: Buffer): void {
