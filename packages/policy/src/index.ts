@@ -6,3 +6,4 @@ export { REASONS, type ReasonCode } from './risk.js';
 export { MAX_COMMAND_LENGTH, MAX_REPARSE_DEPTH } from './decompose.js';
 export { shellQuote } from './allowlist.js';
 export { isProgramKey, locationKey, type GitLocation, type RepositoryContext, type RepositoryProgram, type RepositoryReport } from './repository.js';
+export type { ConfinementSuggestion } from './confinement.js';

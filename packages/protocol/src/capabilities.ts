@@ -37,11 +37,16 @@ export const LIMITS = { maxSeconds: 86_400, maxMemoryMb: 65_536, maxEntries: 64 
 
 const DOMAIN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
+/** Whether a name may stand in a domain grant (`example.com`, `*.example.org`; no address, no port). */
+export function isGrantableDomain(name: string): boolean {
+  return DOMAIN.test(name);
+}
+
 /** Validates untrusted JSON into a network grant; a problem fails with `code`. */
 export function parseNetworkGrant(value: unknown, code: string): Result<NetworkGrant> {
   const n = value as Record<string, unknown> | undefined;
   if (n?.kind === 'deny' || n?.kind === 'allow_all') return ok({ kind: n.kind });
-  if (n?.kind === 'allow_domains' && Array.isArray(n.domains) && n.domains.length > 0 && n.domains.every((d) => typeof d === 'string' && DOMAIN.test(d)))
+  if (n?.kind === 'allow_domains' && Array.isArray(n.domains) && n.domains.length > 0 && n.domains.every((d) => typeof d === 'string' && isGrantableDomain(d)))
     return ok({ kind: 'allow_domains', domains: [...new Set(n.domains as string[])] });
   return fail(code, '"network" must be {"kind": "deny"}, {"kind": "allow_all"} or {"kind": "allow_domains", "domains": ["example.com", "*.example.org"]}.');
 }
