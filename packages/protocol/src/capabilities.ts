@@ -79,6 +79,19 @@ export function describeConfinement(c: Confinement): string {
   return c.kind === 'unconfined' ? 'unconfined' : `confined, ${describeNetworkGrant(c.network)}`;
 }
 
+/**
+ * What a person may choose for a shell command, narrowest first: confined with no network, the
+ * suggested domains (when the suggestion names some), the whole network, and last unconfined.
+ * `preferred` is the suggestion's place, never unconfined's.
+ */
+export function confinementChoices(suggested: Confinement | undefined): { choices: Confinement[]; preferred: number } {
+  const choices: Confinement[] = [CONFINED];
+  if (suggested?.kind === 'sandbox' && suggested.network.kind === 'allow_domains') choices.push(suggested);
+  choices.push({ kind: 'sandbox', network: { kind: 'allow_all' } }, { kind: 'unconfined' });
+  const preferred = suggested?.kind !== 'sandbox' ? 0 : suggested.network.kind === 'deny' ? 0 : suggested.network.kind === 'allow_all' ? choices.length - 2 : 1;
+  return { choices, preferred };
+}
+
 /** Validates untrusted JSON into capabilities; each problem names the field. */
 export function parseCapabilities(value: unknown): Result<Capabilities> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('invalid_capabilities', 'Capabilities must be an object.');
