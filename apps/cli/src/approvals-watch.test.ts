@@ -1,0 +1,73 @@
+/**
+ * `aleph approvals watch` and the confinement of a shell command: shown before it is allowed,
+ * cycled with c, and carried by the answer the agent gets. A real gateway, a real agent client.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GatewayClient, loadConfig, secretBytes } from '@aleph/gateway';
+import type { GatewayMessage } from '@aleph/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ALEPH_BIN, useAlephHome } from './test-cli.js';
+
+const { home } = useAlephHome();
+let gateway: ChildProcess | undefined;
+let agent: GatewayClient | undefined;
+
+afterEach(async () => {
+  agent?.close();
+  if (gateway !== undefined && gateway.exitCode === null) {
+    gateway.kill('SIGTERM');
+    await new Promise((r) => gateway!.on('exit', r));
+  }
+});
+
+const env = (): NodeJS.ProcessEnv => ({ ...process.env, ALEPH_HOME: home(), NO_COLOR: '1' });
+
+async function start(): Promise<GatewayClient> {
+  gateway = spawn(process.execPath, [ALEPH_BIN, 'gateway', '--headless', '--json', '--port', '0'], { env: env(), stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve) => gateway!.stdout!.once('data', resolve));
+  const config = loadConfig(home(), false);
+  if (!config.ok) throw new Error(config.error.message);
+  agent = await GatewayClient.connect(join(home(), 'exec-approvals.sock'), secretBytes(config.value));
+  return agent;
+}
+
+const ask = (client: GatewayClient, command: string, id: string): void =>
+  client.send({ type: 'approval_request', id, request: { command, cwd: tmpdir(), agent_id: 'test-agent', session_key: 's' } });
+
+const decision = (client: GatewayClient): Promise<GatewayMessage | null> =>
+  client.waitFor((m): m is Extract<GatewayMessage, { type: 'approval_decision' }> => m.type === 'approval_decision', 10_000);
+
+describe('approvals watch and the confinement', () => {
+  it('shows the suggestion, allows with it, and c cycles to unconfined (shown as such) before allowing', async () => {
+    const client = await start();
+    const watch = spawn(process.execPath, [ALEPH_BIN, 'approvals', 'watch'], { env: env(), stdio: ['pipe', 'pipe', 'inherit'] });
+    let screen = '';
+    watch.stdout.on('data', (d: Buffer) => (screen += d.toString()));
+    const shown = (text: string): Promise<void> => expect.poll(() => screen.includes(text), { message: `never saw ${JSON.stringify(text)}` }).toBe(true);
+    await shown('Watching for approvals');
+
+    ask(client, 'npm install left-pad', 'r1');
+    await shown('runs: confined, the network to registry.npmjs.org');
+    watch.stdin.write('o\n');
+    expect(await decision(client)).toMatchObject({
+      id: 'r1',
+      decision: 'allow-once',
+      confinement: { kind: 'sandbox', network: { kind: 'allow_domains', domains: ['registry.npmjs.org'] } },
+    });
+    await shown('allow-once, confined, the network to registry.npmjs.org');
+
+    ask(client, 'npm install is-odd', 'r2');
+    await shown('$ npm install is-odd');
+    watch.stdin.write('c\n');
+    await shown('runs: confined, the whole network');
+    watch.stdin.write('c\n');
+    await shown('runs: UNCONFINED');
+    watch.stdin.write('o\n');
+    expect(await decision(client)).toMatchObject({ id: 'r2', decision: 'allow-once', confinement: { kind: 'unconfined' } });
+    watch.stdin.end();
+    await new Promise((r) => watch.on('exit', r));
+    expect(watch.exitCode).toBe(0);
+  }, 20_000);
+});
