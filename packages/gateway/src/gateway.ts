@@ -529,7 +529,8 @@ export class Gateway implements EndpointHost {
 
   /**
    * The owner answers in this process (the desktop app's prompts and notifications), as a
-   * subscriber's `resolve` does: same checks, same audit. Resolves to the error, if any.
+   * subscriber's `resolve` does: same checks, same audit. An allow runs with the approval's
+   * suggested confinement. Resolves to the error, if any.
    */
   resolveAsOwner(id: string, decision: Decision, channel: string): Promise<Result<void>> {
     const peer: Peer = {
