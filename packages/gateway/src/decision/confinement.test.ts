@@ -126,6 +126,25 @@ describe('the confinement of an allow', () => {
   });
 });
 
+describe("the owner's rules", () => {
+  it('a rule added with a confinement keeps it, shows it, and gives it to what it allows; only an allow rule carries one', async () => {
+    const npm = { kind: 'sandbox', network: { kind: 'allow_domains', domains: ['registry.npmjs.org'] } };
+    const added = await approver.call<{ rule: Record<string, unknown> }>('rules.add', {
+      agent: 'agent-1',
+      action: 'allow',
+      kind: 'prefix',
+      pattern: 'npm install *',
+      confinement: npm,
+    });
+    expect(added).toMatchObject({ ok: true, value: { rule: { pattern: 'npm install *', confinement: npm } } });
+    expect(await approver.call('policy.get')).toMatchObject({ ok: true, value: { rules: [{ confinement: npm }] } });
+    agent.send({ type: 'approval_request', id: 'r1', request: request('npm install left-pad') });
+    expect(await agent.next()).toMatchObject({ id: 'r1', reason: 'allowlisted', confinement: npm });
+    const denied = await approver.call('rules.add', { agent: 'agent-1', action: 'deny', kind: 'prefix', pattern: 'rm *', confinement: npm });
+    expect(denied).toMatchObject({ ok: false, error: { code: 'invalid_message', message: 'Only an allow rule carries a confinement.' } });
+  });
+});
+
 describe('what allow rules grant together', () => {
   const domains = (...d: string[]): Confinement => ({ kind: 'sandbox', network: { kind: 'allow_domains', domains: d } });
   const rule = (confinement?: Confinement) => ({ kind: 'prefix' as const, pattern: 'x', ...(confinement === undefined ? {} : { confinement }) });
