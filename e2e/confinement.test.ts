@@ -123,4 +123,17 @@ describe('the confinement on an approval card', () => {
     await page.keyboard.press('o');
     expect(await answer).toMatchObject({ id: 'r2', decision: 'allow-once', confinement: { kind: 'unconfined' } });
   });
+
+  it('Allow Always remembers the pick, and Policies shows the rule with it', async () => {
+    const answer = ask('npm install is-even', 'r3');
+    const card = page.locator('article.approval', { hasText: 'npm install is-even' });
+    await card.waitFor();
+    await card.getByRole('radio', { name: 'confined, the whole network' }).check();
+    await card.getByRole('button', { name: /Allow Always/ }).click();
+    expect(await answer).toMatchObject({ id: 'r3', decision: 'allow-always', confinement: { kind: 'sandbox', network: { kind: 'allow_all' } } });
+    await page.getByRole('button', { name: /Policies/ }).click();
+    const rule = page.getByRole('table', { name: 'rules' }).getByRole('row', { name: /rule/ }).filter({ hasText: 'npm install' });
+    await expect(rule.textContent()).resolves.toContain('runs confined, the whole network');
+    await page.getByRole('button', { name: /Approvals/ }).click();
+  });
 });

@@ -10,7 +10,7 @@ import type { GatewayMessage } from '@aleph/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ALEPH_BIN, useAlephHome } from './test-cli.js';
 
-const { home } = useAlephHome();
+const { home, aleph } = useAlephHome();
 let gateway: ChildProcess | undefined;
 let agent: GatewayClient | undefined;
 
@@ -66,6 +66,15 @@ describe('approvals watch and the confinement', () => {
     await shown('runs: UNCONFINED');
     watch.stdin.write('o\n');
     expect(await decision(client)).toMatchObject({ id: 'r2', decision: 'allow-once', confinement: { kind: 'unconfined' } });
+
+    // Allow Always remembers the pick, and the rule says so.
+    ask(client, 'npm install is-even', 'r3');
+    await shown('$ npm install is-even');
+    watch.stdin.write('c\n');
+    await expect.poll(() => screen.split('runs: confined, the whole network').length).toBe(3);
+    watch.stdin.write('a\n');
+    expect(await decision(client)).toMatchObject({ id: 'r3', decision: 'allow-always', confinement: { kind: 'sandbox', network: { kind: 'allow_all' } } });
+    expect(aleph(['rules', 'list']).stdout).toContain('runs confined, the whole network');
     watch.stdin.end();
     await new Promise((r) => watch.on('exit', r));
     expect(watch.exitCode).toBe(0);
