@@ -1,6 +1,10 @@
 import { GatewayError, type GatewayClient } from '@aleph/gateway';
 import {
+  CONFINED,
   confinementChoices,
+  fail,
+  ok,
+  parseNetworkGrant,
   describeConfinement,
   describeGrant,
   formatDuration,
@@ -13,6 +17,7 @@ import {
   type GatewayMessage,
   type PendingApproval,
   type PendingTool,
+  type Result,
   describeCapabilities,
   visibleText,
 } from '@aleph/protocol';
@@ -25,13 +30,17 @@ import { styleFor, type Style } from './style.js';
 
 export const APPROVALS_HELP = `Usage: aleph approvals list [--json]
        aleph approvals allow ID [--always | --for DURATION | --session] [--rule KIND:PATTERN]
+                                [--network none|all|DOMAIN,... | --unconfined]
        aleph approvals deny ID [--reason TEXT]
        aleph approvals watch [--json]
 
 Answers the commands agents are waiting on. --always remembers a rule for the agent (default: the
 suggested one); --for 15m remembers it for that long, --session for the rest of the agent's
 session (a day at most); both expire by themselves. KIND is exact, prefix or path, e.g.
---rule 'prefix:npm run test:*'. A deny's --reason is told to the agent. watch shows each pending
+--rule 'prefix:npm run test:*'. A shell command runs as its approval suggests (aleph approvals
+list shows it) unless --network says otherwise: confined with no network, with the whole network,
+or with these domains only; --unconfined runs it outside the sandbox. A deny's --reason is told to
+the agent. watch shows each pending
 command with its risk and reasons, and asks: [o]nce, [a]lways, [t]his session, [d]eny or [s]kip,
 one key on a terminal, or a duration such as 15m then Enter (remember it that long); [c] first
 cycles how a shell command will run (confined with no network, with the domains it needs, with
@@ -45,7 +54,16 @@ type Answer = Pick<Extract<ClientMessage, { type: 'resolve' }>, 'decision' | 'ru
 export const command = defineCommand({
   help: APPROVALS_HELP,
   subcommands: ['list', 'allow', 'deny', 'watch'],
-  options: { json: {}, always: {}, for: { value: true }, session: {}, rule: { value: true }, reason: { value: true } },
+  options: {
+    json: {},
+    always: {},
+    for: { value: true },
+    session: {},
+    rule: { value: true },
+    reason: { value: true },
+    network: { value: true },
+    unconfined: {},
+  },
   optionsAnywhere: true,
   run: approvals,
 });
@@ -69,6 +87,9 @@ async function approvals({ sub, args, io }: Invocation<'list' | 'allow' | 'deny'
   if (grants > 1) return io.usage('Give one of --always, --for and --session.');
   if (grants === 0 && rule !== undefined) return io.usage('--rule goes with --always, --for or --session.');
   if (sub === 'deny' && grants > 0) return io.usage('--always, --for and --session go with allow.');
+  const confinement = confinementOption(value(args, 'network'), flag(args, 'unconfined'));
+  if (!confinement.ok) return io.usage(confinement.error.message);
+  if (sub !== 'allow' && confinement.value !== undefined) return io.usage('--network and --unconfined go with allow.');
 
   let client: GatewayClient;
   try {
@@ -103,12 +124,26 @@ async function approvals({ sub, args, io }: Invocation<'list' | 'allow' | 'deny'
         ...(reason === undefined ? {} : { reason }),
         ...(duration === undefined ? {} : { duration_ms: duration.value }),
         ...(flag(args, 'session') ? { scope: 'session' as const } : {}),
+        ...(confinement.value === undefined ? {} : { confinement: confinement.value }),
       },
       json,
     );
   } finally {
     client.close();
   }
+}
+
+/** `--network none|all|DOMAIN,...` or `--unconfined`: how an allowed shell command runs; undefined: as suggested. */
+function confinementOption(network: string | undefined, unconfined: boolean): Result<Confinement | undefined> {
+  if (unconfined && network !== undefined) return fail('usage', 'Give one of --network and --unconfined.');
+  if (unconfined) return ok({ kind: 'unconfined' });
+  if (network === undefined) return ok(undefined);
+  if (network === 'none') return ok(CONFINED);
+  if (network === 'all') return ok({ kind: 'sandbox', network: { kind: 'allow_all' } });
+  const grant = parseNetworkGrant({ kind: 'allow_domains', domains: network.split(',').map((d) => d.trim().toLowerCase()) }, 'usage');
+  if (!grant.ok)
+    return fail('usage', `--network takes none, all, or domain names separated by commas (registry.npmjs.org,*.example.org); got ${JSON.stringify(network)}.`);
+  return ok({ kind: 'sandbox', network: grant.value });
 }
 
 function isType<T extends GatewayMessage['type']>(type: T) {
@@ -164,6 +199,7 @@ function describe(a: PendingApproval, style: Style): string {
     ...a.risk.reasons.map((r) => `  - ${visibleText(r.message)}`),
   ];
   if (a.suggested_rule !== null) lines.push(style.dim(`  always would remember: ${a.suggested_rule.kind}:${visibleText(a.suggested_rule.pattern)}`));
+  if (a.tool === undefined && a.suggested_confinement !== undefined) lines.push(style.dim(`  suggested: runs ${describeConfinement(a.suggested_confinement)}`));
   for (const note of a.confinement_notes ?? []) lines.push(style.dim(`  note: ${visibleText(note)}`));
   if (a.tool !== undefined) lines.push(...describeTool(a.tool, style));
   return lines.join('\n');

@@ -79,4 +79,36 @@ describe('approvals watch and the confinement', () => {
     await new Promise((r) => watch.on('exit', r));
     expect(watch.exitCode).toBe(0);
   }, 20_000);
+
+  it('approvals list shows the suggestion; allow --network and --unconfined choose another; bad ones are refused before anything is sent', async () => {
+    const client = await start();
+    ask(client, 'npm install left-pad', 'r1');
+    let id = '';
+    await expect
+      .poll(() => (id = (JSON.parse(aleph(['approvals', 'list', '--json']).stdout) as { pending: { id: string }[] }).pending[0]?.id ?? ''))
+      .not.toBe('');
+    expect(aleph(['approvals', 'list']).stdout).toContain('suggested: runs confined, the network to registry.npmjs.org');
+    for (const [args, message] of [
+      [['--network', '1.2.3.4'], '--network takes none, all, or domain names'],
+      [['--network', 'all', '--unconfined'], 'one of --network and --unconfined'],
+    ] as const) {
+      const refused = aleph(['approvals', 'allow', id, ...args]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(message);
+    }
+    expect(aleph(['approvals', 'deny', id, '--unconfined']).stderr).toContain('--network and --unconfined go with allow');
+    expect(aleph(['approvals', 'allow', id, '--network', 'registry.npmjs.org,Mirror.Example.org']).stdout).toContain(
+      'the network to registry.npmjs.org, mirror.example.org',
+    );
+    expect(await decision(client)).toMatchObject({
+      id: 'r1',
+      confinement: { kind: 'sandbox', network: { kind: 'allow_domains', domains: ['registry.npmjs.org', 'mirror.example.org'] } },
+    });
+    ask(client, 'npm install is-odd', 'r2');
+    await expect
+      .poll(() => (id = (JSON.parse(aleph(['approvals', 'list', '--json']).stdout) as { pending: { id: string }[] }).pending[0]?.id ?? ''))
+      .not.toBe('');
+    expect(aleph(['approvals', 'allow', id, '--unconfined']).stdout).toContain('unconfined');
+    expect(await decision(client)).toMatchObject({ id: 'r2', confinement: { kind: 'unconfined' } });
+  }, 20_000);
 });
