@@ -104,10 +104,18 @@ describe('git remotes', () => {
     ['git fetch --all', ['github.com', 'gitlab.example.com'], true],
     ['git pull', ['github.com', 'gitlab.example.com'], true],
     ['git fetch https://bitbucket.org/x/y.git', ['bitbucket.org'], false],
+    ['git clone --depth 1 --branch main https://github.com/a/b.git b', ['github.com'], false],
+    ['git fetch --depth 1 upstream', ['github.com', 'gitlab.example.com'], true],
   ])('%s reaches its remote', (command, expected, ssh) => {
     const s = suggest(command);
     expect(s.confinement).toEqual(domains(...expected));
     expect(s.notes.some((n) => /does not pass the ssh agent/.test(n))).toBe(ssh);
+  });
+
+  it('a remote named at run time is left out, and said so', () => {
+    const s = suggest('git push "$REMOTE" main');
+    expect(s.confinement).toEqual(CONFINED);
+    expect(s.notes).toEqual(['git push: a word known only at run time may name the remote; its host is not in the grant.']);
   });
 
   it('a local clone needs no network', () => {

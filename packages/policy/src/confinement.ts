@@ -120,25 +120,26 @@ function gitNeeds(segment: Segment, locations: readonly GitLocation[], repositor
   if (subcommand === undefined || subcommand === null || !GIT_REMOTE_SUBCOMMANDS.has(subcommand)) return;
   const { words } = positionals(args.slice(at + 1), new Set());
   const remotes = remotesOf(segment, locations, repositories);
-  // The repository is the first word that is not an option; refspecs (`main:main`) follow it.
-  const first = words[0];
-  if (first === null) {
-    need.note(`git ${subcommand}: the remote is named at run time; its host is not in the grant.`);
-    return;
-  }
-  if (first !== undefined) {
-    const url = gitRemoteHost(first);
+  // The repository is the first word that is not an option (refspecs, `main:main`, follow it); for
+  // clone, the first that is a repository's location (an option's value, `--depth 1`, may come first).
+  for (const word of subcommand === 'clone' ? words : words.slice(0, 1)) {
+    if (word === null) {
+      need.note(`git ${subcommand}: a word known only at run time may name the remote; its host is not in the grant.`);
+      continue;
+    }
+    const url = gitRemoteHost(word);
     if (url !== undefined) {
       if (url !== null) gitHost(url, need);
       return;
     }
-    const configured = remotes?.filter(([remote]) => remote === first) ?? [];
+    const configured = remotes?.filter(([remote]) => remote === word) ?? [];
     for (const [, u] of configured) {
       const host = gitRemoteHost(u);
       if (host !== undefined && host !== null) gitHost(host, need);
     }
-    if (configured.length > 0 || subcommand === 'clone') return;
+    if (configured.length > 0) return;
   }
+  if (subcommand === 'clone' || words[0] === null) return;
   // No remote named (`git pull`, `git fetch --all`), or a word that names none: any of the repository's remotes.
   if (remotes === null) {
     need.note(`git ${subcommand}: the repository's remotes are not known before it runs; their hosts are not in the grant.`);
