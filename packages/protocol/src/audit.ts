@@ -44,6 +44,8 @@ export const EVENT_FIELDS = {
     expires_at: 'string?',
     tool_id: 'string?',
     rule_id: 'string?',
+    /** A shell command's: the confinement offered first to the person. */
+    suggested_confinement: 'object?',
   },
   /** A command the gateway allowed has finished: how it ended. */
   command_finished: {

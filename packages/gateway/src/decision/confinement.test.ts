@@ -73,6 +73,7 @@ describe('the confinement of an allow', () => {
     approver.send({ type: 'resolve', id: approval.id, decision: 'allow-once' });
     expect(await agent.next()).toMatchObject({ id: 'r1', decision: 'allow-once', confinement: NPM });
     const rows = audited();
+    expect(rows.find((r) => r.event === 'approval_request')).toMatchObject({ suggested_confinement: NPM });
     expect(rows.find((r) => r.event === 'approval_decision')).toMatchObject({ confinement: NPM });
     expect(rows.at(-1)).toMatchObject({ event: 'terminal_cmd', confinement: NPM });
   });

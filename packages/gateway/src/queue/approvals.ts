@@ -129,6 +129,7 @@ export class Approvals {
         actor: request.agent_id,
         ...(tool === undefined ? {} : { tool_id: tool.run.tool }),
         ...(asked === null ? {} : { rule_id: asked.id }),
+        ...(approval.suggested_confinement === undefined ? {} : { suggested_confinement: approval.suggested_confinement }),
       },
       deliver: () => this.settings.broadcast({ type: 'approval_pending', approval }),
     });
