@@ -153,9 +153,10 @@ export class Approvals {
       });
       return;
     }
-    // The person's choice; by default what was suggested to them. Unconfined is never a default.
+    // The person's choice; by default what was suggested to them, in the sandbox: unconfined is never a default.
+    const suggested = w.approval.suggested_confinement;
     const confinement: Confinement | undefined =
-      w.tool !== undefined || m.decision === 'deny' ? undefined : (m.confinement ?? w.approval.suggested_confinement ?? CONFINED);
+      w.tool !== undefined || m.decision === 'deny' ? undefined : (m.confinement ?? (suggested?.kind === 'sandbox' ? suggested : CONFINED));
     if (m.decision !== 'deny') {
       // The script may have been edited, or PATH changed, while the request waited for a person.
       const drift = bindingDrift(w.binding, currentBinding(w.binding, request.cwd, searchPath(request)));

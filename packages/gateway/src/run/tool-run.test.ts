@@ -438,6 +438,10 @@ describe('tool runs through the gateway', () => {
     const id = await ask(agent, toolRun(['curl', '-sS', '-f', '-o', '/dev/null', 'http://elsewhere.test/secret'], { tool: 'curl', capabilities: caps }));
     const pending = await a.next();
     expect(pending.tool?.capabilities.network).toEqual({ kind: 'allow_domains', domains: ['granted.test'] });
+    expect(pending.suggested_confinement).toBeUndefined();
+    // Its confinement is its profile: an answer that names another is refused, and the approval waits.
+    a.c.send({ type: 'resolve', id: pending.id, decision: 'allow-once', confinement: { kind: 'unconfined' } });
+    expect(await a.c.waitFor(is('error'))).toMatchObject({ code: 'invalid_message', message: expect.stringContaining('approved profile') });
     await resolve(a.c, pending.id, 'allow-once');
     const r = await result(agent, id);
     // The proxy answers 403 to a domain not granted: curl fails, and never reached the host.
