@@ -1,15 +1,23 @@
 import { GatewayError, type GatewayClient } from '@aleph/gateway';
 import {
+  CONFINED,
+  confinementChoices,
+  fail,
+  ok,
+  parseNetworkGrant,
+  describeConfinement,
   describeGrant,
   formatDuration,
   parseDuration,
   parseRuleText,
   type AllowRule,
   type ClientMessage,
+  type Confinement,
   type Decision,
   type GatewayMessage,
   type PendingApproval,
   type PendingTool,
+  type Result,
   describeCapabilities,
   visibleText,
 } from '@aleph/protocol';
@@ -22,25 +30,40 @@ import { styleFor, type Style } from './style.js';
 
 export const APPROVALS_HELP = `Usage: aleph approvals list [--json]
        aleph approvals allow ID [--always | --for DURATION | --session] [--rule KIND:PATTERN]
+                                [--network none|all|DOMAIN,... | --unconfined]
        aleph approvals deny ID [--reason TEXT]
        aleph approvals watch [--json]
 
 Answers the commands agents are waiting on. --always remembers a rule for the agent (default: the
 suggested one); --for 15m remembers it for that long, --session for the rest of the agent's
 session (a day at most); both expire by themselves. KIND is exact, prefix or path, e.g.
---rule 'prefix:npm run test:*'. A deny's --reason is told to the agent. watch shows each pending
+--rule 'prefix:npm run test:*'. A shell command runs as its approval suggests (aleph approvals
+list shows it) unless --network says otherwise: confined with no network, with the whole network,
+or with these domains only; --unconfined runs it outside the sandbox. A deny's --reason is told to
+the agent. watch shows each pending
 command with its risk and reasons, and asks: [o]nce, [a]lways, [t]his session, [d]eny or [s]kip,
-one key on a terminal, or a duration such as 15m then Enter (remember it that long); Ctrl-C stops.
+one key on a terminal, or a duration such as 15m then Enter (remember it that long); [c] first
+cycles how a shell command will run (confined with no network, with the domains it needs, with
+the whole network, unconfined), the suggestion until you change it; Ctrl-C stops.
 From a pipe, each line is an answer. watch --json asks nothing: it prints what waits, then every
 approval and pairing as it comes and goes, one JSON object per line.`;
 
 /** What an approver can answer, besides the approval's id. */
-type Answer = Pick<Extract<ClientMessage, { type: 'resolve' }>, 'decision' | 'rule' | 'reason' | 'duration_ms' | 'scope'>;
+type Answer = Pick<Extract<ClientMessage, { type: 'resolve' }>, 'decision' | 'rule' | 'reason' | 'duration_ms' | 'scope' | 'confinement'>;
 
 export const command = defineCommand({
   help: APPROVALS_HELP,
   subcommands: ['list', 'allow', 'deny', 'watch'],
-  options: { json: {}, always: {}, for: { value: true }, session: {}, rule: { value: true }, reason: { value: true } },
+  options: {
+    json: {},
+    always: {},
+    for: { value: true },
+    session: {},
+    rule: { value: true },
+    reason: { value: true },
+    network: { value: true },
+    unconfined: {},
+  },
   optionsAnywhere: true,
   run: approvals,
 });
@@ -64,6 +87,9 @@ async function approvals({ sub, args, io }: Invocation<'list' | 'allow' | 'deny'
   if (grants > 1) return io.usage('Give one of --always, --for and --session.');
   if (grants === 0 && rule !== undefined) return io.usage('--rule goes with --always, --for or --session.');
   if (sub === 'deny' && grants > 0) return io.usage('--always, --for and --session go with allow.');
+  const confinement = confinementOption(value(args, 'network'), flag(args, 'unconfined'));
+  if (!confinement.ok) return io.usage(confinement.error.message);
+  if (sub !== 'allow' && confinement.value !== undefined) return io.usage('--network and --unconfined go with allow.');
 
   let client: GatewayClient;
   try {
@@ -98,12 +124,26 @@ async function approvals({ sub, args, io }: Invocation<'list' | 'allow' | 'deny'
         ...(reason === undefined ? {} : { reason }),
         ...(duration === undefined ? {} : { duration_ms: duration.value }),
         ...(flag(args, 'session') ? { scope: 'session' as const } : {}),
+        ...(confinement.value === undefined ? {} : { confinement: confinement.value }),
       },
       json,
     );
   } finally {
     client.close();
   }
+}
+
+/** `--network none|all|DOMAIN,...` or `--unconfined`: how an allowed shell command runs; undefined: as suggested. */
+function confinementOption(network: string | undefined, unconfined: boolean): Result<Confinement | undefined> {
+  if (unconfined && network !== undefined) return fail('usage', 'Give one of --network and --unconfined.');
+  if (unconfined) return ok({ kind: 'unconfined' });
+  if (network === undefined) return ok(undefined);
+  if (network === 'none') return ok(CONFINED);
+  if (network === 'all') return ok({ kind: 'sandbox', network: { kind: 'allow_all' } });
+  const grant = parseNetworkGrant({ kind: 'allow_domains', domains: network.split(',').map((d) => d.trim().toLowerCase()) }, 'usage');
+  if (!grant.ok)
+    return fail('usage', `--network takes none, all, or domain names separated by commas (registry.npmjs.org,*.example.org); got ${JSON.stringify(network)}.`);
+  return ok({ kind: 'sandbox', network: grant.value });
 }
 
 function isType<T extends GatewayMessage['type']>(type: T) {
@@ -129,7 +169,15 @@ async function send(client: GatewayClient, id: string, a: Answer): Promise<Extra
 }
 
 function grantText(a: Answer): string {
-  return a.decision === 'allow-always' ? ` (${describeGrant(a.scope, a.duration_ms)})` : '';
+  const runs = a.confinement === undefined ? '' : `, ${describeConfinement(a.confinement)}`;
+  return `${a.decision === 'allow-always' ? ` (${describeGrant(a.scope, a.duration_ms)})` : ''}${runs}`;
+}
+
+/** How a shell command will run, as the watch shows it: unconfined in red, with a warning. */
+function describeRun(c: Confinement, style: Style): string {
+  return c.kind === 'unconfined'
+    ? style.red(`  runs: UNCONFINED: everything you can reach (your files, secrets, the whole network), outside the sandbox  [c] to change`)
+    : `  runs: ${describeConfinement(c)}  ${style.dim('[c] to change')}`;
 }
 
 /** What a key (or a duration) typed at the watch prompt means; null when it means nothing. */
@@ -151,6 +199,8 @@ function describe(a: PendingApproval, style: Style): string {
     ...a.risk.reasons.map((r) => `  - ${visibleText(r.message)}`),
   ];
   if (a.suggested_rule !== null) lines.push(style.dim(`  always would remember: ${a.suggested_rule.kind}:${visibleText(a.suggested_rule.pattern)}`));
+  if (a.tool === undefined && a.suggested_confinement !== undefined) lines.push(style.dim(`  suggested: runs ${describeConfinement(a.suggested_confinement)}`));
+  for (const note of a.confinement_notes ?? []) lines.push(style.dim(`  note: ${visibleText(note)}`));
   if (a.tool !== undefined) lines.push(...describeTool(a.tool, style));
   return lines.join('\n');
 }
@@ -178,7 +228,7 @@ function describeTool(t: PendingTool, style: Style): string[] {
 }
 
 /** The keys the watch prompt answers on at once, on a terminal. */
-const WATCH_KEYS: ReadonlySet<string> = new Set(['o', 'a', 't', 'd', 's']);
+const WATCH_KEYS: ReadonlySet<string> = new Set(['o', 'a', 't', 'd', 's', 'c']);
 
 /** The gateway's pushes a watcher is told of. */
 const WATCHED: ReadonlySet<GatewayMessage['type']> = new Set([
@@ -206,8 +256,8 @@ async function feed(client: GatewayClient, io: Io): Promise<number> {
 
 /**
  * An interactive prompt: each pending command in turn. On a terminal one key answers ([o]nce,
- * [a]lways, [t]his session, [d]eny, [s]kip); a duration (15m) is typed and ends with Enter.
- * From a pipe, each line is an answer.
+ * [a]lways, [t]his session, [d]eny, [s]kip); a duration (15m) is typed and ends with Enter;
+ * [c] cycles a shell command's confinement before it is allowed. From a pipe, each line is an answer.
  */
 async function watch(client: GatewayClient, io: Io, style: Style): Promise<number> {
   client.send({ type: 'subscribe' });
@@ -221,6 +271,8 @@ async function watch(client: GatewayClient, io: Io, style: Style): Promise<numbe
     client.close();
   });
   io.out(style.dim('Watching for approvals. Ctrl-C to stop.'));
+  // The confinement picked for each shell command shown, by approval id (absent: the suggestion).
+  const picks = new Map<string, number>();
   const apply = (m: GatewayMessage): void => {
     if (m.type === 'approval_pending') queue.push(m.approval);
     // Pairing requests are the owner's to see too; they are answered by code, not at this prompt.
@@ -243,8 +295,13 @@ async function watch(client: GatewayClient, io: Io, style: Style): Promise<numbe
       apply(m);
       continue;
     }
-    io.out(describe(approval, style));
-    io.stdout.write('  [o]nce  [a]lways  [t]his session  15m/2h  [d]eny  [s]kip > ');
+    const confinable = approval.tool === undefined && approval.suggested_confinement !== undefined;
+    const { choices, preferred } = confinementChoices(approval.suggested_confinement);
+    const picked = picks.get(approval.id) ?? preferred;
+    const confinement = confinable ? choices[picked]! : undefined;
+    if (!picks.has(approval.id)) io.out(describe(approval, style));
+    if (confinement !== undefined) io.out(describeRun(confinement, style));
+    io.stdout.write(`  [o]nce  [a]lways  [t]his session  15m/2h  [d]eny  [s]kip${confinable ? '  [c]onfinement' : ''} > `);
     const typed = await input.next();
     if (typed === null) {
       inputEnded = true;
@@ -252,12 +309,19 @@ async function watch(client: GatewayClient, io: Io, style: Style): Promise<numbe
     }
     const text = typed.trim().toLowerCase();
     if (text === '' || text === 's') continue;
-    const a = keyAnswer(text);
-    if (a === null) {
-      io.out(style.dim(`  "${visibleText(text)}" is no answer: o, a, t, d, s or a duration such as 15m.`));
+    if (text === 'c' && confinable) {
+      picks.set(approval.id, (picked + 1) % choices.length);
       queue.unshift(approval);
       continue;
     }
+    const key = keyAnswer(text);
+    if (key === null) {
+      io.out(style.dim(`  "${visibleText(text)}" is no answer: o, a, t, d, s${confinable ? ', c' : ''} or a duration such as 15m.`));
+      queue.unshift(approval);
+      continue;
+    }
+    const a: Answer = key.decision === 'deny' || confinement === undefined ? key : { ...key, confinement };
+    picks.delete(approval.id);
     const reply = await send(client, approval.id, a);
     io.out(reply.type === 'resolved' ? style.dim(`  ${a.decision}${grantText(a)}`) : style.red(`  ${reply.message}`));
   }

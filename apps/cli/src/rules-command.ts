@@ -1,5 +1,5 @@
 import { alephHome, isExpired, loadConfig, type StoredRule } from '@aleph/gateway';
-import { formatDuration, parseDuration, parseRuleText, RULE_ACTIONS, type RuleAction, type RuleView, visibleText } from '@aleph/protocol';
+import { describeConfinement, formatDuration, parseDuration, parseRuleText, RULE_ACTIONS, type RuleAction, type RuleView, visibleText } from '@aleph/protocol';
 import { flag, value } from './args.js';
 import { defineCommand, type Invocation } from './command.js';
 import { changePolicy } from './changes.js';
@@ -89,5 +89,6 @@ function details(r: StoredRule, now: number): string {
   if (r.expires_at) parts.push(`expires in ${formatDuration(Date.parse(r.expires_at) - now)}`);
   if (r.last_used_at) parts.push(`last used ${r.last_used_at.slice(0, 16).replace('T', ' ')}`);
   if (r.message) parts.push(`says "${r.message}"`);
+  if (r.confinement) parts.push(`runs ${describeConfinement(r.confinement)}`);
   return `  (${parts.join(', ')})`;
 }

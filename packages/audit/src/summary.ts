@@ -59,6 +59,8 @@ export function summarize(e: AuditEvent): string {
       return `revoked guest ${e.name ?? e.guest_id}`;
     case 'policy_denied':
       return `${e.role} denied ${e.tool}: ${e.reason}`;
+    case 'network_refused':
+      return `${e.command ?? e.tool_id ?? 'a sandboxed run'}: connection to ${e.host}${e.port === undefined || e.port === null ? '' : `:${e.port}`} refused (${e.reason.replace(/_/g, ' ')})`;
     case 'filesystem_denied':
       return `${e.operation ?? 'access to'} ${e.path} refused: ${e.reason}`;
     case 'config_invalid':

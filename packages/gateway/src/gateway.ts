@@ -10,7 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AuditStore } from '@aleph/audit';
 import { authorize, DEFAULT_PAIRING_LIMITS, identityContext, type PairingLimits } from '@aleph/identity';
-import { CommandPolicy, type Evaluation } from '@aleph/policy';
+import { CommandPolicy, type Evaluation, type RepositoryContext } from '@aleph/policy';
 import { sandboxAvailability } from '@aleph/sandbox';
 import {
   fail,
@@ -27,6 +27,7 @@ import {
 } from '@aleph/protocol';
 import { LiveConfig } from './config/live-config.js';
 import { agentOf, automaticReason, searchPath } from './decision/automatic.js';
+import { ruleConfinement } from './decision/confinement.js';
 import { recordHookDecision } from './decision/hook-decisions.js';
 import { openAudit, openIdentities } from './open-stores.js';
 import { auditOverview, auditSearch, verifyChain } from './owner/audit-calls.js';
@@ -532,7 +533,8 @@ export class Gateway implements EndpointHost {
 
   /**
    * The owner answers in this process (the desktop app's prompts and notifications), as a
-   * subscriber's `resolve` does: same checks, same audit. Resolves to the error, if any.
+   * subscriber's `resolve` does: same checks, same audit. An allow runs with the approval's
+   * suggested confinement. Resolves to the error, if any.
    */
   resolveAsOwner(id: string, decision: Decision, channel: string): Promise<Result<void>> {
     const peer: Peer = {
@@ -587,12 +589,14 @@ export class Gateway implements EndpointHost {
   private evaluate(
     request: ExecRequest,
     now: number,
-  ): { evaluation: Evaluation; mode: string; pathVariable: string; resolveExecutable: (name: string) => string | null } {
+  ): { evaluation: Evaluation; mode: string; pathVariable: string; resolveExecutable: (name: string) => string | null; repositories: RepositoryContext } {
     const config = this.config.value;
     const rules = liveRules(config, request.agent_id, request.session_key, now);
     const pathVariable = searchPath(request);
     const resolveExecutable = this.executables.resolver(request.cwd, pathVariable);
     const mode = modeOf(config, request.agent_id);
+    // What the repositories its git invocations will use make git run (their own configuration), and their remotes.
+    const { repositories } = repositoryContext(this.policy, request.command, request.cwd, process.env.HOME ?? homedir());
     const evaluation = this.policy.evaluate(request.command, {
       mode,
       denylist: rules.filter((r) => r.action === 'deny'),
@@ -604,12 +608,11 @@ export class Gateway implements EndpointHost {
       alephHome: this.home,
       resolveExecutable,
       patterns: config.policy,
-      // What the repositories its git invocations will use make git run (their own configuration).
-      ...repositoryContext(this.policy, request.command, request.cwd, process.env.HOME ?? homedir()),
+      repositories,
     });
     const used = [evaluation.denied_by, evaluation.asked_by, ...evaluation.allowed_by].filter((r): r is StoredRule => r !== null);
     if (used.length > 0) this.config.note(withRulesUsed(config, request.agent_id, used, new Date(now).toISOString()));
-    return { evaluation, mode, pathVariable, resolveExecutable };
+    return { evaluation, mode, pathVariable, resolveExecutable, repositories };
   }
 
   /** A command: judged by the policy with the agent's mode and rules; answered, or asked of a person. */
@@ -617,7 +620,7 @@ export class Gateway implements EndpointHost {
     this.config.refresh();
     if (!this.admit(ticket, 'exec')) return;
     const { request } = ticket;
-    const { evaluation, mode, pathVariable, resolveExecutable } = this.evaluate(request, ticket.receivedAt);
+    const { evaluation, mode, pathVariable, resolveExecutable, repositories } = this.evaluate(request, ticket.receivedAt);
     const binding =
       evaluation.action === 'reject' ? { executables: {}, scripts: {} } : bindingOf(evaluation.segments, request.cwd, pathVariable, resolveExecutable);
     if (evaluation.action !== 'prompt') {
@@ -626,11 +629,14 @@ export class Gateway implements EndpointHost {
         decision: evaluation.action === 'reject' ? ('deny' as const) : ('allow-once' as const),
         reason: automaticReason(evaluation, mode),
         by: 'policy',
+        // Network, or no sandbox, needs a person or a rule: an automatic allow runs confined.
+        confinement: ruleConfinement(evaluation.allowed_by),
       };
       this.verdicts.answer(ticket, ruling, binding);
       return;
     }
-    this.approvals.ask({ ticket, evaluation, binding });
+    const suggestion = this.policy.suggestConfinement(request.command, { cwd: request.cwd, home: process.env.HOME ?? homedir(), repositories });
+    this.approvals.ask({ ticket, evaluation, binding, suggestion });
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { AllowRule, PolicyCheckResult, SecurityMode, SegmentReport, Verdict } from '@aleph/protocol';
 import type { Parser } from 'web-tree-sitter';
 import { allowingRules, matchingRule, suggestRule, type Classified } from './allowlist.js';
+import { suggestConfinement, type ConfinementSuggestion } from './confinement.js';
 import { classifySegment, recursiveRoots, stricter, type ClassifyContext, type SegmentVerdict, type UserPatterns } from './classify.js';
 import { decompose, upstreamOf } from './decompose.js';
 import { loadBashParser } from './grammar.js';
@@ -74,6 +75,12 @@ export class CommandPolicy {
   /** Where each git invocation in the command will look for its repository. */
   gitLocations(command: string, options: Pick<EvaluateOptions, 'cwd' | 'home'> = {}): readonly GitLocation[] {
     return gitLocations(this.decompose(command).segments, options.cwd ?? null, options.home ?? null);
+  }
+
+  /** The narrowest confinement the command needs to run (see `suggestConfinement`); `repositories` gives its remotes. */
+  suggestConfinement(command: string, options: Pick<EvaluateOptions, 'cwd' | 'home' | 'repositories'> = {}): ConfinementSuggestion {
+    const { segments } = this.decompose(command);
+    return suggestConfinement(segments, gitLocations(segments, options.cwd ?? null, options.home ?? null), options.repositories);
   }
 
   evaluate(command: string, options: EvaluateOptions = {}): Evaluation {

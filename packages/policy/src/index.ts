@@ -5,3 +5,4 @@ export { NO_USER_PATTERNS } from './patterns.js';
 export { REASONS } from './risk.js';
 export { shellQuote } from './allowlist.js';
 export { isProgramKey, locationKey, type GitLocation, type RepositoryContext, type RepositoryProgram, type RepositoryReport } from './repository.js';
+export type { ConfinementSuggestion } from './confinement.js';

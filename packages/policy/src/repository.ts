@@ -41,7 +41,13 @@ export interface RepositoryProgram {
 export type RepositoryReport =
   /** Git finds no repository there (so it reads no repository configuration). */
   | { readonly kind: 'none' }
-  | { readonly kind: 'repository'; readonly gitDir: string; readonly programs: readonly RepositoryProgram[] }
+  | {
+      readonly kind: 'repository';
+      readonly gitDir: string;
+      readonly programs: readonly RepositoryProgram[];
+      /** Its remotes' locations (`remote.NAME.url` and `.pushurl`), as `[NAME, URL]`; absent: not read. */
+      readonly remotes?: readonly (readonly [name: string, url: string])[];
+    }
   /** Git would refuse the repository (another user owns it), unless the user's own configuration admits it. */
   | { readonly kind: 'refused'; readonly gitDir: string; readonly reason: string }
   /** The repository could not be read completely; what git would run there is not known. */

@@ -29,6 +29,8 @@ export const EVENT_FIELDS = {
     rule_id: 'string?',
     approval_id: 'string?',
     tool_id: 'string?',
+    /** An allow's: how the command runs (`{"kind": "sandbox", "network"}` or `{"kind": "unconfined"}`). */
+    confinement: 'object?',
   },
   /** A request waits for a person (`request_id`: the approval's id, as approval_decision has it). */
   approval_request: {
@@ -42,6 +44,8 @@ export const EVENT_FIELDS = {
     expires_at: 'string?',
     tool_id: 'string?',
     rule_id: 'string?',
+    /** A shell command's: the confinement offered first to the person. */
+    suggested_confinement: 'object?',
   },
   /** A command the gateway allowed has finished: how it ended. */
   command_finished: {
@@ -76,6 +80,8 @@ export const EVENT_FIELDS = {
     rule: 'object?',
     risk_level: 'risk?',
     channel: 'string?',
+    /** An allow's: the confinement the person chose (or took as suggested). */
+    confinement: 'object?',
   },
   security_mode_change: { from: 'mode?', to: 'mode', agent: 'string?' },
   /** An agent's rule was added or removed by hand (Allow Always is an approval_decision). */
@@ -135,6 +141,16 @@ export const EVENT_FIELDS = {
   /** A connection failed to prove itself: a wrong socket handshake, token, key proof or invitation. */
   auth_failed: { source: 'string', reason_code: 'string', reason: 'string', peer: 'string?', identity: 'string?' },
   filesystem_denied: { path: 'string', operation: 'string?', reason: 'string' },
+  /** A sandboxed run's connection the domain proxy refused: to a domain its profile does not grant, or an address it may not reach. */
+  network_refused: {
+    host: 'string',
+    port: 'integer?',
+    protocol: 'string?',
+    reason: 'string',
+    tool_id: 'string?',
+    request_id: 'string?',
+    command: 'string?',
+  },
   /**
    * The configuration file stopped parsing (or could not be read): the gateway runs on the last
    * configuration that did and refuses every change, so as not to write over the file.

@@ -322,6 +322,7 @@ export function parseRuleDraft(value: unknown): Result<RuleDraft> {
   const rule = parseAllowRule(v);
   if (!rule.ok) return fail('invalid_params', rule.error.message);
   if (rule.value.pattern.length > 1024) return fail('invalid_params', "A rule's pattern is at most 1024 characters.");
+  if (rule.value.confinement !== undefined && v.action !== 'allow') return fail('invalid_params', 'Only an allow rule carries a confinement.');
   const draft: { -readonly [K in keyof RuleDraft]: RuleDraft[K] } = { agent: agent.value, action: v.action as RuleAction, ...rule.value };
   if (v.message !== undefined && v.message !== null && v.message !== '') {
     if (v.action !== 'deny') return fail('invalid_params', 'Only a deny rule carries a message.');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONFINED, describeConfinement, parseConfinement, parseNetworkGrant } from './capabilities.js';
+import { CONFINED, confinementChoices, describeConfinement, isGrantableDomain, parseConfinement, parseNetworkGrant, type Confinement } from './capabilities.js';
 
 describe('confinement', () => {
   it('reads each kind and says it in words', () => {
@@ -19,5 +19,20 @@ describe('confinement', () => {
     }
     const n = parseNetworkGrant({ kind: 'allow_domains', domains: ['not a domain'] }, 'invalid_capabilities');
     expect(!n.ok && n.error.code).toBe('invalid_capabilities');
+  });
+
+  it('offers the choices narrowest first, the suggestion preferred, unconfined last and never preferred', () => {
+    const all: Confinement = { kind: 'sandbox', network: { kind: 'allow_all' } };
+    const npm: Confinement = { kind: 'sandbox', network: { kind: 'allow_domains', domains: ['registry.npmjs.org'] } };
+    expect(confinementChoices(undefined)).toEqual({ choices: [CONFINED, all, { kind: 'unconfined' }], preferred: 0 });
+    expect(confinementChoices(CONFINED)).toEqual({ choices: [CONFINED, all, { kind: 'unconfined' }], preferred: 0 });
+    expect(confinementChoices(npm)).toEqual({ choices: [CONFINED, npm, all, { kind: 'unconfined' }], preferred: 1 });
+    expect(confinementChoices(all)).toEqual({ choices: [CONFINED, all, { kind: 'unconfined' }], preferred: 1 });
+    expect(confinementChoices({ kind: 'unconfined' }).preferred).toBe(0);
+  });
+
+  it('grants domain names, never addresses or ports', () => {
+    expect(['example.com', '*.example.org', 'registry.npmjs.org'].every(isGrantableDomain)).toBe(true);
+    expect(['127.0.0.1', 'example.com:443', 'localhost', 'Example.com', ''].some(isGrantableDomain)).toBe(false);
   });
 });

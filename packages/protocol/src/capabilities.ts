@@ -37,11 +37,16 @@ export const LIMITS = { maxSeconds: 86_400, maxMemoryMb: 65_536, maxEntries: 64 
 
 const DOMAIN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
+/** Whether a name may stand in a domain grant (`example.com`, `*.example.org`; no address, no port). */
+export function isGrantableDomain(name: string): boolean {
+  return DOMAIN.test(name);
+}
+
 /** Validates untrusted JSON into a network grant; a problem fails with `code`. */
 export function parseNetworkGrant(value: unknown, code: string): Result<NetworkGrant> {
   const n = value as Record<string, unknown> | undefined;
   if (n?.kind === 'deny' || n?.kind === 'allow_all') return ok({ kind: n.kind });
-  if (n?.kind === 'allow_domains' && Array.isArray(n.domains) && n.domains.length > 0 && n.domains.every((d) => typeof d === 'string' && DOMAIN.test(d)))
+  if (n?.kind === 'allow_domains' && Array.isArray(n.domains) && n.domains.length > 0 && n.domains.every((d) => typeof d === 'string' && isGrantableDomain(d)))
     return ok({ kind: 'allow_domains', domains: [...new Set(n.domains as string[])] });
   return fail(code, '"network" must be {"kind": "deny"}, {"kind": "allow_all"} or {"kind": "allow_domains", "domains": ["example.com", "*.example.org"]}.');
 }
@@ -72,6 +77,19 @@ export function parseConfinement(value: unknown): Result<Confinement> {
 /** A confinement in words, for the people who choose it: `confined, no network`, `unconfined`. */
 export function describeConfinement(c: Confinement): string {
   return c.kind === 'unconfined' ? 'unconfined' : `confined, ${describeNetworkGrant(c.network)}`;
+}
+
+/**
+ * What a person may choose for a shell command, narrowest first: confined with no network, the
+ * suggested domains (when the suggestion names some), the whole network, and last unconfined.
+ * `preferred` is the suggestion's place, never unconfined's.
+ */
+export function confinementChoices(suggested: Confinement | undefined): { choices: Confinement[]; preferred: number } {
+  const choices: Confinement[] = [CONFINED];
+  if (suggested?.kind === 'sandbox' && suggested.network.kind === 'allow_domains') choices.push(suggested);
+  choices.push({ kind: 'sandbox', network: { kind: 'allow_all' } }, { kind: 'unconfined' });
+  const preferred = suggested?.kind !== 'sandbox' ? 0 : suggested.network.kind === 'deny' ? 0 : suggested.network.kind === 'allow_all' ? choices.length - 2 : 1;
+  return { choices, preferred };
 }
 
 /** Validates untrusted JSON into capabilities; each problem names the field. */

@@ -4,6 +4,7 @@
  * desktop app's window alike. Every call is the owner's, checked by the gateway.
  */
 import type { ChainCheck, DeviceView, GuestView, PairingView, PolicyView, RuleDraft, RulesFile, RuleView, TimelinePage, TimelineQuery } from './calls.js';
+import type { Confinement } from './capabilities.js';
 import type { AllowRule, RiskLevel, SecurityMode } from './policy.js';
 import type { Decision, GatewayEvent, GrantScope, PendingApproval } from './messages.js';
 import { fail, ok, type Result } from './result.js';
@@ -15,6 +16,8 @@ export interface ResolveOptions {
   readonly reason?: string;
   readonly duration_ms?: number;
   readonly scope?: GrantScope;
+  /** A shell command's allow: how it runs (default: the approval's suggested confinement). */
+  readonly confinement?: Confinement;
 }
 
 export interface GuestInvitation {

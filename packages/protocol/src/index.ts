@@ -71,11 +71,17 @@ export {
   ENVIRONMENT_GRANTS,
   LIMITS,
   parseCapabilities,
+  parseNetworkGrant,
   type Capabilities,
   type EnvironmentGrant,
   type FilesystemEntry,
   type NetworkGrant,
   type ProcessLimits,
+  CONFINED,
+  type Confinement,
+  confinementChoices,
+  describeConfinement,
+  isGrantableDomain,
 } from './capabilities.js';
 export {
   ESCALATION_KINDS,

@@ -49,6 +49,22 @@ describe('client messages are validated before anything acts on them', () => {
     });
   });
 
+  it('accepts the confinement an allow runs with', () => {
+    const domains = { kind: 'sandbox', network: { kind: 'allow_domains', domains: ['registry.npmjs.org', 'registry.npmjs.org'] } };
+    expect(parseClientMessage({ type: 'resolve', id: 'p', decision: 'allow-once', confinement: domains })).toMatchObject({
+      ok: true,
+      value: { confinement: { kind: 'sandbox', network: { kind: 'allow_domains', domains: ['registry.npmjs.org'] } } },
+    });
+    expect(parseClientMessage({ type: 'resolve', id: 'p', decision: 'allow-always', confinement: { kind: 'unconfined' } })).toMatchObject({
+      ok: true,
+      value: { confinement: { kind: 'unconfined' } },
+    });
+    expect(parseClientMessage({ type: 'resolve', id: 'p', decision: 'allow-once' })).toEqual({
+      ok: true,
+      value: { type: 'resolve', id: 'p', decision: 'allow-once' },
+    });
+  });
+
   it.each([
     [{ type: 'resolve', id: 'p', decision: 'maybe' }, '"decision" must be one of allow-once, allow-always, deny'],
     [{ type: 'resolve', id: 'p', decision: 'allow-always', rule: { kind: 'regex', pattern: '.*' } }, '"rule" must be'],
@@ -57,6 +73,13 @@ describe('client messages are validated before anything acts on them', () => {
     [{ type: 'resolve', id: 'p', decision: 'allow-always', scope: 'forever' }, '"scope" must be one of agent, session'],
     [{ type: 'resolve', id: 'p', decision: 'deny', duration_ms: 60_000 }, 'go with the decision "allow-always"'],
     [{ type: 'resolve', id: 'p', decision: 'allow-once', scope: 'session' }, 'go with the decision "allow-always"'],
+    [{ type: 'resolve', id: 'p', decision: 'allow-once', confinement: { kind: 'none' } }, '"confinement" must be {"kind": "sandbox"'],
+    [{ type: 'resolve', id: 'p', decision: 'allow-once', confinement: 'unconfined' }, '"confinement" must be'],
+    [
+      { type: 'resolve', id: 'p', decision: 'allow-once', confinement: { kind: 'sandbox', network: { kind: 'allow_domains', domains: ['1.2.3.4'] } } },
+      '"network" must be',
+    ],
+    [{ type: 'resolve', id: 'p', decision: 'deny', confinement: { kind: 'unconfined' } }, '"confinement" goes with an allow'],
   ])('refuses a bad answer: %j', (value, message) => {
     expect(error(value)).toContain(message);
   });

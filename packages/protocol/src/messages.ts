@@ -6,7 +6,7 @@ import { ALLOW_RULE_KINDS, type AllowRule, type Risk, type SegmentReport, type V
 import { parseOwnerCall, type OwnerCall, type PairingView } from './calls.js';
 import { formatDuration } from './duration.js';
 import { fail, ok, type Result } from './result.js';
-import type { Confinement } from './capabilities.js';
+import { parseConfinement, type Confinement } from './capabilities.js';
 import { parseToolRunRequest, type PendingTool, type ToolResult, type ToolRunRequest } from './tools.js';
 
 export const DECISIONS = ['allow-once', 'allow-always', 'deny'] as const;
@@ -59,6 +59,8 @@ export interface PendingApproval {
   readonly tool?: PendingTool;
   /** A shell command's approval: the narrowest confinement it needs, offered first to the person. */
   readonly suggested_confinement?: Confinement;
+  /** What the person should know about the suggestion: a host left out of it, an ssh remote without the agent. */
+  readonly confinement_notes?: readonly string[];
 }
 
 export type ClientMessage =
@@ -332,6 +334,9 @@ export function parseClientMessage(value: Readonly<Record<string, unknown>>): Re
       if ((duration !== undefined || scope !== undefined) && value.decision !== 'allow-always') {
         return fail('invalid_message', '"duration_ms" and "scope" go with the decision "allow-always".');
       }
+      const confinement = value.confinement === undefined ? undefined : parseConfinement(value.confinement);
+      if (confinement !== undefined && !confinement.ok) return confinement;
+      if (confinement !== undefined && value.decision === 'deny') return fail('invalid_message', '"confinement" goes with an allow, not with "deny".');
       return ok({
         type: 'resolve',
         id: id.value!,
@@ -340,6 +345,7 @@ export function parseClientMessage(value: Readonly<Record<string, unknown>>): Re
         ...(reason.value === undefined ? {} : { reason: reason.value }),
         ...(duration === undefined ? {} : { duration_ms: duration as number }),
         ...(scope === undefined ? {} : { scope: scope as GrantScope }),
+        ...(confinement === undefined ? {} : { confinement: confinement.value }),
       });
     }
     case 'exec_result': {

@@ -1,4 +1,5 @@
 import { fail, ok, type Result } from './result.js';
+import { parseConfinement, type Confinement } from './capabilities.js';
 
 /** How a command is classified. Ordered from least to most strict. */
 export const VERDICTS = ['safe', 'confirm', 'block'] as const;
@@ -49,6 +50,8 @@ export type AllowRuleKind = (typeof ALLOW_RULE_KINDS)[number];
 export interface AllowRule {
   readonly kind: AllowRuleKind;
   readonly pattern: string;
+  /** An allow rule's: how a command it allows runs. Absent: confined, no network (`CONFINED`). */
+  readonly confinement?: Confinement;
 }
 
 /** One simple command found inside a command line, as the policy saw it. */
@@ -91,7 +94,11 @@ export function parseAllowRule(value: unknown): Result<AllowRule> {
   }
   if (typeof pattern !== 'string' || pattern.trim() === '') return fail('invalid_rule', 'A rule needs a non-empty "pattern".');
   if (kind === 'path' && !pattern.startsWith('/')) return fail('invalid_rule', `A path rule must be an absolute path glob, got ${JSON.stringify(pattern)}.`);
-  return ok({ kind: kind as AllowRuleKind, pattern: pattern.trim() });
+  const given = (value as Record<string, unknown>).confinement;
+  if (given === undefined) return ok({ kind: kind as AllowRuleKind, pattern: pattern.trim() });
+  const confinement = parseConfinement(given);
+  if (!confinement.ok) return fail('invalid_rule', `A rule's ${confinement.error.message}`);
+  return ok({ kind: kind as AllowRuleKind, pattern: pattern.trim(), confinement: confinement.value });
 }
 
 /** A rule written as `KIND:PATTERN` (`prefix:npm run test:*`), as the CLI takes it. */

@@ -25,16 +25,6 @@ export interface PathVariables {
   readonly PROJECT_ROOT: string;
 }
 
-/**
- * The refusal of a domain list from before the sandbox had its filtering proxy (domain-proxy.ts).
- * The sandbox no longer refuses one (a domain grant runs through the proxy); kept for callers that
- * still check for it until they pass the grant on.
- */
-export const NO_DOMAIN_FILTER = {
-  code: 'allow_domains_unsupported',
-  message: 'Limiting the network to some domains is not enforced by this sandbox yet, so the profile is refused; grant no network or all of it.',
-} as const;
-
 /** A domain grant without a proxy to enforce it: refused, never widened to the whole network. */
 export const PROXY_MISSING = {
   code: 'proxy_missing',

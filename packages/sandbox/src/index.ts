@@ -1,5 +1,5 @@
 /** What the gateway, the CLI and the benchmark use of the sandbox: capabilities and presets, the runner and its launchers, the guards, tool trust, and the domain proxy. */
-export { NO_DOMAIN_FILTER, parseCapabilities, resolveCapabilities, type Capabilities, type FilesystemEntry, type NetworkGrant } from './capabilities.js';
+export { parseCapabilities, resolveCapabilities, type Capabilities, type FilesystemEntry, type NetworkGrant } from './capabilities.js';
 export { applyOverrides, execCapabilities, isPresetName, PRESET_NAMES, PRESETS, withOverrides, type Overrides } from './presets.js';
 export { bubblewrapArgs, LINUX_SYSTEM_PATHS } from './bubblewrap.js';
 export { MACOS_SYSTEM_PATHS } from './seatbelt.js';
@@ -22,4 +22,4 @@ export { contractChange, contractHash, recordApproval, TRIAL_RUNS, trustFor, tru
 export { realCapabilities } from './grants.js';
 export { pathsToHide } from './hidden.js';
 export { unixSocketFilter } from './seccomp.js';
-export { startDomainProxy } from './domain-proxy.js';
+export { startDomainProxy, type RefusedConnection } from './domain-proxy.js';

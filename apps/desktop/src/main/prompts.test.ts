@@ -81,6 +81,14 @@ describe('prompts', () => {
     });
   });
 
+  it('say how a shell command runs when allowed from the notification: its suggested confinement', () => {
+    const npm = approval('3', {
+      suggested_confinement: { kind: 'sandbox', network: { kind: 'allow_domains', domains: ['registry.npmjs.org'] } },
+    });
+    expect(promptText(npm).body).toBe('cp a b\nCreates, changes or moves files.\nRuns confined, the network to registry.npmjs.org');
+    expect(promptText(approval('4', { suggested_confinement: { kind: 'sandbox', network: { kind: 'deny' } } })).body).toMatch(/\nRuns confined, no network$/);
+  });
+
   it('have a global shortcut that denies and none that allows: a key press can be forged by the agent itself', () => {
     expect(Object.keys(PROMPT_SHORTCUTS)).toEqual(['deny']);
     expect(SHORTCUT_DECISION).toBe('deny');

@@ -13,7 +13,7 @@
  * SendInput, osascript), so allowing takes a click or a key in the prompt itself. The logic is
  * here, over a `PromptSurface`; Electron is only the surface.
  */
-import { visibleText, type Decision, type GatewayEvent, type PendingApproval } from '@aleph/protocol';
+import { describeConfinement, visibleText, type Decision, type GatewayEvent, type PendingApproval } from '@aleph/protocol';
 
 export type PromptStyle = 'notification' | 'window';
 /** `auto`: notifications where they carry buttons, else the prompt window. */
@@ -64,14 +64,19 @@ export function promptActions(approval: PendingApproval): PromptAction[] {
   ];
 }
 
-/** A notification's title and body: the risk and the agent, then the command itself. */
+/**
+ * A notification's title and body: the risk and the agent, then the command itself, and how a
+ * shell command runs once allowed from it (its suggested confinement: a notification's Allow
+ * answers with the suggestion; another choice is the prompt window's or the console's).
+ */
 export function promptText(approval: PendingApproval): { title: string; body: string } {
   const { level, score } = approval.risk;
   const what = approval.tool !== undefined ? `run ${approval.tool.name}` : 'run a command';
   const reason = approval.risk.reasons[0]?.message;
+  const runs = approval.suggested_confinement === undefined ? '' : `\nRuns ${visibleText(describeConfinement(approval.suggested_confinement))}`;
   return {
     title: `${visibleText(approval.request.agent_id)} wants to ${what} (${level} risk, ${score})`,
-    body: `${visibleText(approval.request.command)}${reason === undefined ? '' : `\n${visibleText(reason)}`}`,
+    body: `${visibleText(approval.request.command)}${reason === undefined ? '' : `\n${visibleText(reason)}`}${runs}`,
   };
 }
 

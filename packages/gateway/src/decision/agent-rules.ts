@@ -40,6 +40,7 @@ export function withRule(config: GatewayConfig, agent: string, rule: NewRule, no
     created_at: new Date(now).toISOString(),
     last_used_at: null,
     expires_at: rule.expires_at ?? null,
+    ...(rule.confinement === undefined ? {} : { confinement: rule.confinement }),
   };
   const settings = own(config.agents, agent) ?? { rules: [] };
   const same = (r: StoredRule): boolean =>

@@ -33,6 +33,7 @@ export function ruleView(agent: string, r: StoredRule): RuleView {
     created_at: r.created_at,
     last_used_at: r.last_used_at ?? null,
     expires_at: r.expires_at ?? null,
+    ...(r.confinement === undefined ? {} : { confinement: r.confinement }),
   };
 }
 
@@ -82,7 +83,15 @@ function addDrafts(
     const stored = withRule(
       next,
       d.agent,
-      { kind: d.kind, pattern: d.pattern, action: d.action, source, message: d.message ?? null, expires_at: d.expires_at ?? null },
+      {
+        kind: d.kind,
+        pattern: d.pattern,
+        action: d.action,
+        source,
+        message: d.message ?? null,
+        expires_at: d.expires_at ?? null,
+        ...(d.confinement === undefined ? {} : { confinement: d.confinement }),
+      },
       now,
     );
     next = stored.config;

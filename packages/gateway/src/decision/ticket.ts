@@ -4,7 +4,7 @@
  * rather than passing its parts one by one.
  */
 import type { Evaluation } from '@aleph/policy';
-import type { Decision, ExecRequest } from '@aleph/protocol';
+import type { Confinement, Decision, ExecRequest } from '@aleph/protocol';
 import type { Peer, Reply } from '../transport/peer.js';
 
 export interface Ticket {
@@ -33,4 +33,6 @@ export interface Ruling {
   readonly by: string;
   /** The approval it waited as, when a person was asked. */
   readonly approvalId?: string;
+  /** An allowed shell command's: how it runs (a tool run's profile is its contract's). */
+  readonly confinement?: Confinement;
 }

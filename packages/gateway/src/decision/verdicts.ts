@@ -4,7 +4,7 @@
  * of what the requester was told.
  */
 import type { Evaluation } from '@aleph/policy';
-import type { Decision, ExecBinding, ExecRequest } from '@aleph/protocol';
+import { CONFINED, type Decision, type ExecBinding, type ExecRequest } from '@aleph/protocol';
 import type { StoredRule } from '../config/config.js';
 import { whenDurable, type Delivery, type Outbox } from '../outbox/outbox.js';
 import type { Ruling, Ticket } from './ticket.js';
@@ -47,15 +47,17 @@ export class Verdicts {
   /** A command's ruling: answered once its event is durable; an allowed one may report its end. */
   answer(ticket: Ticket, ruling: Ruling, binding: ExecBinding): void {
     const { decision, reason, by, evaluation: e } = ruling;
+    // Every allowed command runs confined unless the ruling says otherwise.
+    const confinement = ruling.confinement ?? CONFINED;
     this.decided(
       ticket,
       ruling,
-      ruling.approvalId === undefined ? {} : { approval_id: ruling.approvalId },
+      { ...(ruling.approvalId === undefined ? {} : { approval_id: ruling.approvalId }), ...(decision === 'deny' ? {} : { confinement }) },
       whenDurable(
         ticket.reply,
         decision === 'deny'
           ? { type: 'approval_decision', id: ticket.id, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by }
-          : { type: 'approval_decision', id: ticket.id, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by, binding },
+          : { type: 'approval_decision', id: ticket.id, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by, binding, confinement },
       ),
     );
     if (decision !== 'deny') {

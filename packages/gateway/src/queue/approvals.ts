@@ -5,8 +5,18 @@
  * to when it was asked, and "Allow Always" saves its rule with an undo beside its audit event.
  */
 import { randomBytes } from 'node:crypto';
-import type { Evaluation } from '@aleph/policy';
-import { describeGrant, SESSION_GRANT_MS, type ClientMessage, type Decision, type ExecBinding, type GatewayEvent, type PendingApproval } from '@aleph/protocol';
+import type { ConfinementSuggestion, Evaluation } from '@aleph/policy';
+import {
+  CONFINED,
+  describeGrant,
+  SESSION_GRANT_MS,
+  type ClientMessage,
+  type Confinement,
+  type Decision,
+  type ExecBinding,
+  type GatewayEvent,
+  type PendingApproval,
+} from '@aleph/protocol';
 import { recordApproval } from '@aleph/sandbox';
 import type { AskFallback, StoredRule } from '../config/config.js';
 import type { LiveConfig } from '../config/live-config.js';
@@ -29,6 +39,8 @@ export interface Asking {
   readonly binding: ExecBinding;
   /** A tool run's plan: allowed, it runs in the sandbox here and answers tool_result. */
   readonly tool?: ToolPlan;
+  /** A shell command's: the confinement it needs, offered first (absent: confined, no network). */
+  readonly suggestion?: ConfinementSuggestion;
 }
 
 interface Waiting extends Asking {
@@ -66,7 +78,7 @@ export class Approvals {
 
   /** A request waits for a person: every subscriber hears of it once it is durable; the ask fallback answers at its deadline. */
   ask(asking: Asking): void {
-    const { ticket, evaluation, tool } = asking;
+    const { ticket, evaluation, tool, suggestion } = asking;
     const { request } = ticket;
     const id = randomBytes(4).toString('hex');
     const { ask } = this.settings;
@@ -82,6 +94,8 @@ export class Approvals {
       created_at: new Date(now).toISOString(),
       expires_at: new Date(now + ttl).toISOString(),
       ...(tool === undefined ? {} : { tool: pendingTool(tool) }),
+      ...(tool !== undefined ? {} : { suggested_confinement: suggestion?.confinement ?? CONFINED }),
+      ...(suggestion === undefined || suggestion.notes.length === 0 ? {} : { confinement_notes: suggestion.notes }),
     };
     this.queue.add(id, { ...asking, approval }, ttl, () => {
       // A tool's contract, a Trial run or an escalation is a person's call: the fallback never
@@ -115,6 +129,7 @@ export class Approvals {
         actor: request.agent_id,
         ...(tool === undefined ? {} : { tool_id: tool.run.tool }),
         ...(asked === null ? {} : { rule_id: asked.id }),
+        ...(approval.suggested_confinement === undefined ? {} : { suggested_confinement: approval.suggested_confinement }),
       },
       deliver: () => this.settings.broadcast({ type: 'approval_pending', approval }),
     });
@@ -129,6 +144,19 @@ export class Approvals {
     }
     const request = w.approval.request;
     const by = peer.identity.identity_id;
+    if (m.confinement !== undefined && w.tool !== undefined) {
+      reply({
+        type: 'error',
+        code: 'invalid_message',
+        message: 'A tool run\'s confinement is its approved profile; answer it without "confinement".',
+        id: m.id,
+      });
+      return;
+    }
+    // The person's choice; by default what was suggested to them, in the sandbox: unconfined is never a default.
+    const suggested = w.approval.suggested_confinement;
+    const confinement: Confinement | undefined =
+      w.tool !== undefined || m.decision === 'deny' ? undefined : (m.confinement ?? (suggested?.kind === 'sandbox' ? suggested : CONFINED));
     if (m.decision !== 'deny') {
       // The script may have been edited, or PATH changed, while the request waited for a person.
       const drift = bindingDrift(w.binding, currentBinding(w.binding, request.cwd, searchPath(request)));
@@ -165,6 +193,8 @@ export class Approvals {
         source: 'allow-always',
         session: m.scope === 'session' ? request.session_key : null,
         expires_at: lifetime === undefined ? null : new Date(now + lifetime).toISOString(),
+        // A rule without one runs what it allows confined, no network.
+        ...(confinement === undefined || isConfined(confinement) ? {} : { confinement }),
       };
       const saved = this.config.update((config) => withRule(config, request.agent_id, newRule, now).config, `an "Allow Always" rule for ${request.agent_id}`);
       if (!saved.ok) {
@@ -188,6 +218,7 @@ export class Approvals {
         risk_level: w.evaluation.risk.level,
         channel: peer.identity.source_channel,
         ...(m.reason === undefined ? {} : { reason: m.reason }),
+        ...(confinement === undefined ? {} : { confinement }),
         ...(rule === null
           ? {}
           : {
@@ -198,19 +229,24 @@ export class Approvals {
       ...(undo === undefined ? {} : { undo }),
     });
     const who = by === 'owner' ? 'the owner' : by;
-    this.finish(m.id, m.decision, m.decision === 'deny' ? (m.reason ?? `denied by ${who}`) : `approved by ${who}${grant}`, by);
+    const unconfined = confinement?.kind === 'unconfined' ? ', unconfined' : '';
+    this.finish(m.id, m.decision, m.decision === 'deny' ? (m.reason ?? `denied by ${who}`) : `approved by ${who}${grant}${unconfined}`, by, confinement);
   }
 
-  /** Ends a pending approval: first answer wins, later ones find nothing. */
-  finish(id: string, decision: Decision, reason: string, by: string): void {
+  /** Ends a pending approval: first answer wins, later ones find nothing. An allow without `confinement` runs confined. */
+  finish(id: string, decision: Decision, reason: string, by: string, confinement?: Confinement): void {
     const w = this.queue.take(id);
     if (w === undefined) return;
     const { ticket } = w;
     ticket.peer.pending.delete(id);
-    const ruling = { evaluation: w.evaluation, decision, reason, by, approvalId: id };
+    const ruling = { evaluation: w.evaluation, decision, reason, by, approvalId: id, ...(confinement === undefined ? {} : { confinement }) };
     if (w.tool === undefined) this.answers.verdicts.answer(ticket, ruling, w.binding);
     else this.answers.tools.answer(ticket, w.tool, ruling);
     this.settings.broadcast({ type: 'approval_resolved', id, decision, resolved_by: by });
     ticket.peer.settled();
   }
+}
+
+function isConfined(c: Confinement): boolean {
+  return c.kind === 'sandbox' && c.network.kind === 'deny';
 }

@@ -167,3 +167,24 @@ describe('the repository probe cache', () => {
     expect(keys(await settled(at(repo)))).toEqual([]);
   });
 });
+
+describe("the repository's remotes", () => {
+  it('reports each remote URL and push URL, its includes too, not a submodule’s', () => {
+    const repo = repository('remotes');
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env: { ...process.env, HOME: root, GIT_CONFIG_NOSYSTEM: '1' } });
+    git('remote', 'add', 'origin', 'https://github.com/me/project.git');
+    git('remote', 'set-url', '--push', 'origin', 'git@github.com:me/project.git');
+    writeFileSync(join(root, 'more.config'), '[remote "Mirror"]\n\turl = https://mirror.example.org/project.git\n');
+    git('config', 'include.path', join(root, 'more.config'));
+    const sub = join(repo, '.git', 'modules', 'lib');
+    mkdirSync(sub, { recursive: true });
+    execFileSync('git', ['init', '-q', '--bare', sub]);
+    execFileSync('git', ['--git-dir', sub, 'remote', 'add', 'origin', 'https://elsewhere.example.com/lib.git']);
+    const report = probe.report(at(repo));
+    expect(report.kind === 'repository' ? report.remotes : report).toEqual([
+      ['origin', 'https://github.com/me/project.git'],
+      ['origin', 'git@github.com:me/project.git'],
+      ['Mirror', 'https://mirror.example.org/project.git'],
+    ]);
+  });
+});

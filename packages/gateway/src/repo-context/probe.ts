@@ -48,6 +48,9 @@ type Resolved =
 const realOf = (r: Resolved): string | null => (r.kind === 'resolved' ? r.real : null);
 
 /** The `core.hooksPath` a repository's configuration sets, and the file that set it. */
+/** A remote's name and one of its URLs (`remote.NAME.url`, `remote.NAME.pushurl`). */
+type Remote = readonly [name: string, url: string];
+
 interface HooksPath {
   value: string | null;
   origin: string;
@@ -217,24 +220,33 @@ export class RepositoryProbe {
       }
     }
     const programs: RepositoryProgram[] = [];
-    this.programsOf(look, found.gitDir, found.commonDir, programs, found.workTree);
+    const remotes: Remote[] = [];
+    this.programsOf(look, found.gitDir, found.commonDir, programs, found.workTree, remotes);
     // `git status` and `git diff` run git again in each submodule, which reads its own repository:
     // those under modules/, and any other the index links to (an embedded repository).
     const seen = { count: 0 };
     this.submodules(look, join(found.commonDir, 'modules'), 0, seen, programs);
     if (found.workTree !== null) this.linked(look, found.gitDir, found.workTree, 0, seen, programs);
-    return { kind: 'repository', gitDir: found.gitDir, programs: withAttributes(look, programs, found) };
+    return { kind: 'repository', gitDir: found.gitDir, programs: withAttributes(look, programs, found), remotes };
   }
 
   /**
    * What one repository's own configuration and hooks make git run. `workTree`: the top of its
    * work tree, where hooks run and a relative `core.hooksPath` starts (null: not known here).
+   * `remotes`: where to collect its remotes (the repository's own, not a submodule's).
    */
-  private programsOf(look: Look, gitDir: string, commonDir: string, programs: RepositoryProgram[], workTree: string | null): void {
+  private programsOf(
+    look: Look,
+    gitDir: string,
+    commonDir: string,
+    programs: RepositoryProgram[],
+    workTree: string | null,
+    remotes: Remote[] | null = null,
+  ): void {
     const files = [join(commonDir, 'config'), join(gitDir, 'config.worktree')];
     if (commonDir !== gitDir) files.push(join(commonDir, 'config.worktree'));
     const hooksPath: HooksPath = { value: null, origin: '' };
-    for (const file of files) this.readConfig(look, file, 0, programs, hooksPath);
+    for (const file of files) this.readConfig(look, file, 0, programs, hooksPath, remotes);
     // core.hooksPath moves the hooks elsewhere (Husky's .husky, say): only a hook a read-only
     // command runs, found there, runs a program; the setting itself runs nothing.
     const hooks = this.hooksDirectory(hooksPath, commonDir, workTree);
@@ -303,7 +315,7 @@ export class RepositoryProbe {
   }
 
   /** One configuration file and what it includes, collecting the entries that run programs. */
-  private readConfig(look: Look, file: string, depth: number, programs: RepositoryProgram[], hooksPath: HooksPath): void {
+  private readConfig(look: Look, file: string, depth: number, programs: RepositoryProgram[], hooksPath: HooksPath, remotes: Remote[] | null): void {
     if (depth > MAX_INCLUDE_DEPTH) throw new Unprobed(`includes nested more than ${MAX_INCLUDE_DEPTH} deep at ${file}`);
     const text = look.read(file, MAX_CONFIG_BYTES);
     if (text === null) return;
@@ -315,11 +327,13 @@ export class RepositoryProbe {
       if (lower === 'include.path' || (lower.startsWith('includeif.') && lower.endsWith('.path'))) {
         if (entry.value === null) throw new Unprobed(`${file}, line ${entry.line}: ${entry.key} without a value, which git refuses`);
         const target = this.includePath(entry.value, file);
-        if (target !== null) this.readConfig(look, target, depth + 1, programs, hooksPath);
+        if (target !== null) this.readConfig(look, target, depth + 1, programs, hooksPath, remotes);
       } else if (lower === 'core.hookspath') {
         // The last one read wins, as in git.
         hooksPath.value = entry.value ?? '';
         hooksPath.origin = file;
+      } else if (remotes !== null && entry.value !== null && /^remote\..+\.(url|pushurl)$/.test(lower)) {
+        remotes.push([entry.key.slice('remote.'.length, entry.key.lastIndexOf('.')), entry.value]);
       } else if (isProgramKey(entry.key, entry.value)) {
         programs.push({ key: entry.key, value: entry.value ?? 'true', origin: file });
       }

@@ -431,10 +431,42 @@ describe('tool runs through the gateway', () => {
     expect(trust().rm).toBeUndefined();
   });
 
+  it('run a contract that grants some domains through the domain proxy: any other is refused, and each refusal audited with its domain', async () => {
+    const a = await approver();
+    const agent = await client();
+    const caps: Capabilities = { ...CAPS, network: { kind: 'allow_domains', domains: ['granted.test'] } };
+    const id = await ask(agent, toolRun(['curl', '-sS', '-f', '-o', '/dev/null', 'http://elsewhere.test/secret'], { tool: 'curl', capabilities: caps }));
+    const pending = await a.next();
+    expect(pending.tool?.capabilities.network).toEqual({ kind: 'allow_domains', domains: ['granted.test'] });
+    expect(pending.suggested_confinement).toBeUndefined();
+    // Its confinement is its profile: an answer that names another is refused, and the approval waits.
+    a.c.send({ type: 'resolve', id: pending.id, decision: 'allow-once', confinement: { kind: 'unconfined' } });
+    expect(await a.c.waitFor(is('error'))).toMatchObject({ code: 'invalid_message', message: expect.stringContaining('approved profile') });
+    await resolve(a.c, pending.id, 'allow-once');
+    const r = await result(agent, id);
+    // The proxy answers 403 to a domain not granted: curl fails, and never reached the host.
+    expect(r).toMatchObject({ decision: 'allow-once', run: { sandbox: { status: 'sandbox_violation' } } });
+    expect(r.run!.exit_code).not.toBe(0);
+    const refused = ledger().filter((e) => e.event === 'network_refused');
+    expect(refused.map((e) => e.payload)).toEqual([
+      expect.objectContaining({
+        host: 'elsewhere.test',
+        port: 80,
+        reason: 'not_granted',
+        tool_id: 'curl',
+        request_id: id,
+        command: expect.stringContaining('curl'),
+      }),
+    ]);
+    expect(ledger().find((e) => e.event === 'sandbox_exec')?.payload.violations).toEqual([expect.stringContaining('refused elsewhere.test:80')]);
+    const audit = AuditStore.open(auditFile(home));
+    const row = [...audit.rows()].find((e) => e.event === 'network_refused');
+    audit.close();
+    expect(row?.summary).toBe('curl -sS -f -o /dev/null http://elsewhere.test/secret: connection to elsewhere.test:80 refused (not granted)');
+  });
+
   it('refuse a contract it cannot hold, with a clear error and nothing run', async () => {
     const agent = await client();
-    const domains = await ask(agent, toolRun(['true'], { capabilities: { ...CAPS, network: { kind: 'allow_domains', domains: ['example.com'] } } }));
-    expect(await agent.waitFor(is('error'))).toMatchObject({ id: domains, code: 'allow_domains_unsupported' });
     const bad = await ask(agent, toolRun(['true'], { capabilities: { ...CAPS, filesystem: [{ kind: 'read_write', path: '${HOME}/x' }] } }));
     expect(await agent.waitFor(is('error'))).toMatchObject({ id: bad, code: 'invalid_capabilities', message: expect.stringContaining('${HOME}') });
     agent.send({ type: 'tool_run', id: 'x', run: { ...toolRun(['true']), capabilities: { filesystem: 'all' } } } as never);

@@ -24,7 +24,6 @@ import {
   detectEscalations,
   LINUX_SYSTEM_PATHS,
   MACOS_SYSTEM_PATHS,
-  NO_DOMAIN_FILTER,
   notRun,
   resolveProfile,
   runSandboxed,
@@ -32,6 +31,7 @@ import {
   trustFor,
   trustGate,
   type Escalation,
+  type RefusedConnection,
   type SandboxAuditLog,
   type TrustGate,
   type TrustRecord,
@@ -70,7 +70,6 @@ export interface ToolPlan {
  * no run reaches into unless a person allows it.
  */
 export function planToolRun(run: ToolRunRequest, stored: TrustRecord | null, home: string, gatewayHome: string): Result<ToolPlan> {
-  if (run.capabilities.network.kind === 'allow_domains') return fail(NO_DOMAIN_FILTER.code, NO_DOMAIN_FILTER.message);
   const vars = { WORKSPACE: run.cwd, PROJECT_ROOT: run.cwd };
   const real = resolveProfile(run.capabilities, vars);
   if (!real.ok) return real.error.code === 'invalid_capabilities' ? fail('invalid_capabilities', `"capabilities": ${real.error.message}`) : real;
@@ -164,6 +163,8 @@ export interface ToolRunOptions {
   readonly hide: readonly string[];
   readonly signal: AbortSignal;
   readonly helper?: string;
+  /** Each connection the domain proxy refuses (a profile with `allow_domains`), as it is refused. */
+  readonly onRefused?: (refused: RefusedConnection) => void;
 }
 
 /**
@@ -189,6 +190,7 @@ export async function runTool(plan: ToolPlan, options: ToolRunOptions): Promise<
             hide: options.hide,
             allowed: plan.escalations.map((e) => e.subject),
             ...(options.helper === undefined ? {} : { helper: options.helper }),
+            ...(options.onRefused === undefined ? {} : { network: { onRefused: options.onRefused } }),
           },
         );
   return {
@@ -203,6 +205,22 @@ export async function runTool(plan: ToolPlan, options: ToolRunOptions): Promise<
       sandbox: sandboxOutcome(log),
       ...(log.error === undefined ? {} : { error: log.error.message }),
     },
+  };
+}
+
+/** A connection the domain proxy refused a tool's run, as the audit log keeps it. */
+export function refusedEvent(plan: ToolPlan, requestId: string, r: RefusedConnection): Record<string, unknown> {
+  return {
+    event: 'network_refused',
+    host: r.host,
+    port: r.port,
+    protocol: r.protocol,
+    reason: r.reason,
+    tool_id: plan.run.tool,
+    request_id: requestId,
+    command: plan.request.command,
+    session: plan.run.session_key,
+    actor: plan.run.agent_id,
   };
 }
 

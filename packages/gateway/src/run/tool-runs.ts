@@ -5,7 +5,7 @@
  * ended (`exec_result`).
  */
 import { randomBytes } from 'node:crypto';
-import { recordApproval } from '@aleph/sandbox';
+import { recordApproval, type RefusedConnection } from '@aleph/sandbox';
 import type { ClientMessage, GatewayMessage } from '@aleph/protocol';
 import { withTrust } from '../config/config.js';
 import type { LiveConfig } from '../config/live-config.js';
@@ -13,7 +13,7 @@ import type { Ruling, Ticket } from '../decision/ticket.js';
 import type { Verdicts } from '../decision/verdicts.js';
 import { whenDurable, type Outbox } from '../outbox/outbox.js';
 import type { Peer, Reply } from '../transport/peer.js';
-import { approvalEvent, escalationEvents, runEvent, runTool, type ToolPlan } from './tool-run.js';
+import { approvalEvent, escalationEvents, refusedEvent, runEvent, runTool, type ToolPlan } from './tool-run.js';
 
 export interface ToolRunSettings {
   /** `$ALEPH_HOME`, hidden from every run. */
@@ -99,7 +99,12 @@ export class ToolRuns {
     const controller = new AbortController();
     peer.pending.add(runId);
     const { home, helper } = this.settings;
-    const done = runTool(plan, { env: process.env, hide: [home], signal: controller.signal, ...(helper === undefined ? {} : { helper }) }).then(
+    // Each connection the domain proxy refuses is recorded as it happens, with its domain.
+    const onRefused = (refused: RefusedConnection): void => {
+      this.outbox.push({ event: refusedEvent(plan, result.id, refused) });
+      if (!this.settings.stopping()) this.outbox.flush();
+    };
+    const done = runTool(plan, { env: process.env, hide: [home], signal: controller.signal, onRefused, ...(helper === undefined ? {} : { helper }) }).then(
       ({ log, output }) => {
         this.runs.delete(runId);
         peer.pending.delete(runId);

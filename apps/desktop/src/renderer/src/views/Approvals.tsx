@@ -1,7 +1,18 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { describeCapabilities, parseRuleText, visibleText, type ConsoleApi, type Decision, type PendingApproval, type ResolveOptions } from '@aleph/protocol';
+import {
+  confinementChoices,
+  describeCapabilities,
+  describeConfinement,
+  parseRuleText,
+  visibleText,
+  type ConsoleApi,
+  type Decision,
+  type PendingApproval,
+  type ResolveOptions,
+} from '@aleph/protocol';
 import { typingInto } from '../keys';
 import { timeLeft, useConsole } from '../store';
+import { ConfinementChoice } from './ConfinementChoice';
 
 function RiskBadge({ approval }: { approval: PendingApproval }) {
   const { level, score } = approval.risk;
@@ -39,6 +50,11 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
   const [busy, setBusy] = useState(false);
   const tool = approval.tool;
   const command = approval.request.command;
+  // A shell command's confinement: the suggestion picked until the person picks another.
+  const confinable = tool === undefined && approval.suggested_confinement !== undefined;
+  const { choices, preferred } = confinementChoices(approval.suggested_confinement);
+  const [picked, setPicked] = useState(preferred);
+  const confinement = confinable ? choices[picked] : undefined;
 
   const answer = async (decision: Decision) => {
     const always = decision === 'allow-always';
@@ -49,13 +65,15 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
     }
     setBusy(true);
     try {
-      const options: ResolveOptions = always
-        ? { ...(edited?.ok === true ? { rule: edited.value } : {}), ...(tool === undefined ? REACH[reach]!.options : {}) }
-        : {};
+      const options: ResolveOptions = {
+        ...(always ? { ...(edited?.ok === true ? { rule: edited.value } : {}), ...(tool === undefined ? REACH[reach]!.options : {}) } : {}),
+        ...(decision === 'deny' || confinement === undefined ? {} : { confinement }),
+      };
       await api.resolve(approval.id, decision, options);
       const remembers = always && tool === undefined ? ` (remembers ${edited?.ok === true ? `${edited.value.kind}:${edited.value.pattern}` : suggested})` : '';
+      const runs = decision === 'deny' || confinement === undefined ? '' : `, ${describeConfinement(confinement)}`;
       tell(
-        `${decision === 'deny' ? 'Denied' : decision === 'allow-once' ? 'Allowed once' : `Allowed ${tool === undefined ? REACH[reach]!.label : 'always'}`}: ${command}${remembers}`,
+        `${decision === 'deny' ? 'Denied' : decision === 'allow-once' ? 'Allowed once' : `Allowed ${tool === undefined ? REACH[reach]!.label : 'always'}`}: ${command}${remembers}${runs}`,
       );
     } catch (error) {
       tell((error as Error).message, 'error');
@@ -72,6 +90,7 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
       if (e.key === 'o') void answer('allow-once');
       else if (e.key === 'a' && (approval.suggested_rule !== null || tool !== undefined)) void answer('allow-always');
       else if (e.key === 'd') void answer('deny');
+      else if (e.key === 'c' && confinable) setPicked((picked + 1) % choices.length);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -156,6 +175,16 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
             </p>
           )}
         </div>
+      )}
+      {confinable && (
+        <ConfinementChoice
+          choices={choices}
+          picked={picked}
+          notes={approval.confinement_notes ?? []}
+          onPick={setPicked}
+          disabled={busy}
+          name={`${ids}confinement`}
+        />
       )}
       <footer className="actions">
         <button type="button" className="primary" disabled={busy} aria-keyshortcuts="o" onClick={() => void answer('allow-once')}>

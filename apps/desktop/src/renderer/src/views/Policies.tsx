@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import {
+  describeConfinement,
   visibleText,
   type ConsoleApi,
   type PolicyView,
@@ -42,6 +43,7 @@ function draftOf(r: RuleView): RuleDraft {
     pattern: r.pattern,
     ...(r.message === null ? {} : { message: r.message }),
     ...(r.expires_at === null ? {} : { expires_at: r.expires_at }),
+    ...(r.confinement === undefined ? {} : { confinement: r.confinement }),
   };
 }
 
@@ -135,6 +137,9 @@ function RuleRow({ rule, now, remove }: { rule: RuleView; now: number; remove: (
       <td className="pattern">
         <code>{ruleText(rule)}</code>
         {rule.message !== null && <div className="muted">“{visibleText(rule.message)}”</div>}
+        {rule.confinement !== undefined && (
+          <div className={rule.confinement.kind === 'unconfined' ? 'unconfined' : 'muted'}>runs {visibleText(describeConfinement(rule.confinement))}</div>
+        )}
       </td>
       <td className="agent">{visibleText(rule.agent)}</td>
       <td>{visibleText(rule.source)}</td>
