@@ -4,7 +4,7 @@
  * rather than passing its parts one by one.
  */
 import type { Evaluation } from '@aleph/policy';
-import type { Decision, ExecRequest } from '@aleph/protocol';
+import type { Confinement, Decision, ExecRequest } from '@aleph/protocol';
 import type { Peer, Reply } from '../transport/peer.js';
 
 export interface Ticket {
@@ -19,6 +19,8 @@ export interface Ticket {
   readonly timeoutMs?: number;
   /** When the gateway received it (epoch ms). */
   readonly receivedAt: number;
+  /** The requester runs an allowed command through `aleph run`: its allow carries a run ticket. */
+  readonly runTicket?: boolean;
 }
 
 /** Who asks, before what they ask for is known as a command (a tool run's plan is made after admission). */
@@ -33,4 +35,6 @@ export interface Ruling {
   readonly by: string;
   /** The approval it waited as, when a person was asked. */
   readonly approvalId?: string;
+  /** With an allow: how the command runs (CONFINED when not given). */
+  readonly confinement?: Confinement;
 }
