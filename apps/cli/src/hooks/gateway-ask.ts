@@ -19,6 +19,8 @@ export interface GatewayQuestion {
   readonly session: string;
   readonly timeoutMs: number;
   readonly unreachable: Decision;
+  /** Ask for a run ticket with an allow (confine.ts): an allow without one is refused. */
+  readonly runTicket?: boolean;
 }
 
 export async function askGateway(q: GatewayQuestion, io: Io): Promise<Verdict> {
@@ -35,6 +37,7 @@ export async function askGateway(q: GatewayQuestion, io: Io): Promise<Verdict> {
     id,
     request: { command: q.command, cwd: q.cwd, agent_id: q.agent, session_key: q.session, path: io.env.PATH ?? '' },
     timeout_ms: q.timeoutMs,
+    ...(q.runTicket === true ? { run_ticket: true } : {}),
   });
   const answer = await client.waitFor(
     (m: GatewayMessage): m is Extract<GatewayMessage, { type: 'approval_decision' | 'error' }> =>
@@ -46,5 +49,8 @@ export async function askGateway(q: GatewayQuestion, io: Io): Promise<Verdict> {
   if (answer === null) return { decision: q.unreachable, reason: 'The Aleph gateway did not answer in time.' };
   if (answer.type === 'error') return deny(`Aleph refused the request: ${answer.message}`);
   const reason = `Aleph: ${answer.reason} (risk ${answer.risk.level}, decided by ${answer.resolved_by})`;
-  return answer.decision === 'deny' ? deny(reason) : allow(reason, answer.decision === 'allow-always');
+  if (answer.decision === 'deny') return deny(reason);
+  if (q.runTicket !== true) return allow(reason, answer.decision === 'allow-always');
+  if (answer.run_ticket === undefined) return deny(`${reason}, but the gateway issued no run ticket, and Aleph does not let the command run unconfined.`);
+  return { ...allow(reason, answer.decision === 'allow-always'), runTicket: answer.run_ticket };
 }

@@ -11,6 +11,7 @@ import { alephHome } from '@aleph/gateway/requester';
 import { parseArgs, value } from '../args.js';
 import { EXIT, type Io } from '../io.js';
 import { AGENT_NAMES, DIALECTS, eventOf, isAgentName, type AgentName, type Call, type Dialect } from './dialects.js';
+import { askConfined, shellWord } from './confine.js';
 import { askGateway } from './gateway-ask.js';
 import { HOOK_HELP } from './help.js';
 import { loadHookConfig } from './hook-config.js';
@@ -103,6 +104,9 @@ async function decide(agent: AgentName, dialect: Dialect, settings: Settings, in
   if (call.kind === 'shell') {
     if (typeof call.command !== 'string' || call.command.trim() === '') return deny(`The ${tool} tool call has no command.`);
     const dir = typeof call.dir === 'string' && call.dir !== '' ? resolve(cwd, call.dir) : cwd;
+    const event = eventOf(dialect, input);
+    if (event !== undefined && dialect.confinesOn?.includes(event) === true)
+      return askConfined({ command: call.command, cwd: dir, agent, session, timeoutMs: settings.timeoutMs, unreachable: settings.unreachable }, io);
     return ask(call.command, dir);
   }
   const local = judgeLocally(tool, call, cwd, dialect, io);
@@ -130,9 +134,5 @@ function judgeLocally(tool: string, call: Exclude<Call, { kind: 'shell' | 'other
 function describe(tool: string, call: Exclude<Call, { kind: 'shell' | 'other' }>, toolInput: HookInput): string {
   const subject =
     call.kind === 'file' ? call.path : call.kind === 'fetch' ? call.url : call.kind === 'search' ? call.query : JSON.stringify(toolInput).slice(0, 4096);
-  return `${tool} ${quote(typeof subject === 'string' ? subject : JSON.stringify(subject ?? null))}`;
-}
-
-function quote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+  return `${tool} ${shellWord(typeof subject === 'string' ? subject : JSON.stringify(subject ?? null))}`;
 }
