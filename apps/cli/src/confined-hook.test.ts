@@ -241,6 +241,19 @@ describe('run tickets', () => {
   });
 });
 
+describe.runIf(process.platform === 'linux')("inside an agent's own sandbox (real nested bubblewrap)", () => {
+  it('the confined run says it cannot nest, runs nothing, and exits 126', async () => {
+    await startGateway();
+    const answer = await askHook('echo ran >> log.txt');
+    // As an agent's sandbox mode encloses its commands: the system read-only, the project writable, its own /proc.
+    const enclosing = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--bind', scratch, scratch, '--unshare-all', '--unshare-user'];
+    const r = await spawned('bwrap', [...enclosing, '--chdir', project(), '--', 'bash', '-c', answer.updatedInput!.command], project());
+    expect(r.code).toBe(126);
+    expect(r.stderr).toMatch(/^aleph: refused: This command already runs inside a bubblewrap sandbox.*nothing was run/m);
+    expect(existsSync(join(project(), 'log.txt'))).toBe(false);
+  });
+});
+
 describe('everyday work in the agent profile, through the hook path', () => {
   it('git status, diff, add and commit; npm test; a Python script; reading ~/.gitconfig', async () => {
     git(['init', '-q']);
