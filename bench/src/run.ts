@@ -3,6 +3,7 @@
  * on the same machine, so ratios mean something even where absolute numbers vary.
  */
 import { auditSuite } from './audit.js';
+import { confinedHookSuite } from './confined-hook.js';
 import { consoleSuite } from './console.js';
 import { gatewaySuite } from './gateway.js';
 import { identitySuite } from './identity.js';
@@ -20,6 +21,7 @@ const suites: Record<string, () => Promise<Row[]>> = {
   'repo-context': repoContextSuite,
   identity: identitySuite,
   sandbox: sandboxSuite,
+  'confined-hook': confinedHookSuite,
   proxy: proxySuite,
   console: consoleSuite,
   overview: overviewSuite,
