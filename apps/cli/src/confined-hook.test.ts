@@ -206,6 +206,10 @@ describe('run tickets', () => {
     const first = await runAsAgent(answer);
     expect(first.code).toBe(0);
     expect(readFileSync(join(project(), 'log.txt'), 'utf8')).toBe('ran\n');
+    // Audited under the judged request, with how it was confined.
+    const finished = JSON.parse(aleph(['audit', 'search', '--event', 'command_finished', '--json']).stdout) as { rows: Record<string, unknown>[] };
+    expect(JSON.stringify(finished.rows)).toContain('confined, no network');
+    expect(JSON.stringify(finished.rows)).toContain('echo ran >> log.txt');
 
     const replay = await runAsAgent(answer);
     expect(replay.code).toBe(126);

@@ -52,6 +52,8 @@ export const EVENT_FIELDS = {
     duration_ms: 'number',
     agent: 'string?',
     cwd: 'string?',
+    /** A run ticket's run: how it was confined (`confined, no network`, `unconfined`). */
+    confinement: 'string?',
   },
   /** A person answered a pending approval; `channel`: where (unix-socket, console, websocket, notification, shortcut). */
   approval_decision: {

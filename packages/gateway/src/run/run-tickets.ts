@@ -81,6 +81,6 @@ export function redeemTicket(tickets: RunTickets, peer: Peer, m: Extract<ClientM
     return;
   }
   const { request, binding, confinement } = grant.value;
-  peer.running.set(m.id, request);
+  peer.running.set(m.id, { ...request, confinement });
   reply({ type: 'ticket_redeemed', id: m.id, request, binding, confinement });
 }
