@@ -232,6 +232,9 @@ describe('run tickets', () => {
     const forged = await spawned(process.execPath, [ALEPH_BIN, 'run', '--ticket', 'AAAAAAAAAAAAAAAAAAAAAA', '--', 'echo ran >> log.txt'], project());
     expect(forged.code).toBe(126);
     expect(forged.stderr).toContain('ticket_unknown');
+    // Each refusal is in the audit log, with its code.
+    const refused = JSON.stringify(JSON.parse(aleph(['audit', 'search', '--event', 'policy_denied', '--json']).stdout));
+    for (const code of ['ticket_used', 'ticket_mismatch', 'ticket_unknown']) expect(refused).toContain(code);
   });
 
   it('a run the sandbox refused says so on one aleph: line, and keeps the exit code', async () => {

@@ -411,7 +411,8 @@ export class Gateway implements EndpointHost {
         recordResult(this.outbox, peer, m, reply);
         return;
       case 'redeem_ticket':
-        redeemTicket(this.verdicts.tickets, peer, m, reply);
+        // A refused ticket is audited (policy_denied, its code as reason_code) and runs nothing.
+        redeemTicket(this.verdicts.tickets, peer, m, reply, (refusal) => this.refuse({ peer, reply, id: m.id }, 'run_ticket', refusal));
         return;
       case 'approval_request':
         this.request({

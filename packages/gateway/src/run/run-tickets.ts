@@ -71,13 +71,19 @@ export class RunTickets {
 
 /**
  * A `redeem_ticket` message: the grant as `ticket_redeemed`, and the run may report how it ended
- * on this connection (exec_result with the redeem's id, audited under the judged request); or the
- * refusal's code, and nothing may run.
+ * on this connection (exec_result with the redeem's id, audited under the judged request); or
+ * `refuse` with the refusal's code (the gateway audits and answers it), and nothing may run.
  */
-export function redeemTicket(tickets: RunTickets, peer: Peer, m: Extract<ClientMessage, { type: 'redeem_ticket' }>, reply: Reply): void {
+export function redeemTicket(
+  tickets: RunTickets,
+  peer: Peer,
+  m: Extract<ClientMessage, { type: 'redeem_ticket' }>,
+  reply: Reply,
+  refuse: (refusal: { readonly code: string; readonly reason: string }) => void,
+): void {
   const grant = tickets.redeem(m.ticket, m.command, m.cwd);
   if (!grant.ok) {
-    reply({ type: 'error', code: grant.error.code, message: grant.error.message, id: m.id });
+    refuse({ code: grant.error.code, reason: grant.error.message });
     return;
   }
   const { request, binding, confinement } = grant.value;
