@@ -18,14 +18,16 @@ export function shellWord(word: string): string {
 }
 
 /**
- * How to start the `aleph` this hook runs as: `aleph` where PATH finds this very program (what an
- * install puts there), otherwise the absolute node and entry that started it.
+ * How to start the `aleph` this hook runs as: the `aleph` PATH finds, by its absolute path, where
+ * that is this very program (what an install puts there), otherwise the absolute node and entry
+ * that started it. Never a bare name: the agent's shell may find another `aleph` first by the
+ * time it runs the command (a PATH a command changed, a repository's own bin directory).
  */
 export function alephProgram(io: Io, argv: readonly string[] = process.argv, node: string = process.execPath): string[] {
   const entry = argv[1] ?? '';
   const onPath = resolveExecutable('aleph', io.cwd, io.env.PATH ?? '');
   try {
-    if (onPath !== null && realpathSync(onPath) === realpathSync(entry)) return ['aleph'];
+    if (onPath !== null && realpathSync(onPath) === realpathSync(entry)) return [onPath];
   } catch {
     // One of them is gone: name the entry itself.
   }
