@@ -7,6 +7,7 @@
  * console, overview), only those run; an unknown name is an error.
  */
 import { auditSuite } from './audit.js';
+import { confinedHookSuite } from './confined-hook.js';
 import { consoleSuite } from './console.js';
 import { gatewaySuite } from './gateway.js';
 import { identitySuite } from './identity.js';
@@ -26,6 +27,7 @@ const suites: Record<string, () => Promise<Row[]>> = {
   'repo-context': repoContextSuite,
   identity: identitySuite,
   sandbox: sandboxSuite,
+  'confined-hook': confinedHookSuite,
   proxy: proxySuite,
   console: consoleSuite,
   overview: overviewSuite,

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { constants as system, homedir } from 'node:os';
 import { alephHome, bindingDrift, configFile, currentBinding, DEFAULT_SANDBOX, loadConfig, sandboxOf } from '@aleph/gateway/requester';
-import type { GatewayMessage, SandboxOutcome } from '@aleph/protocol';
+import type { Confinement, GatewayMessage } from '@aleph/protocol';
 import { flag, value } from './args.js';
 import { defineCommand, type Invocation } from './command.js';
+import { EXIT_REFUSED, reportResult, runConfined, runUnconfined, type Ran } from './confined-run.js';
 import { tryConnect } from './connect.js';
 import { EXIT, type Io } from './io.js';
 
@@ -13,8 +11,9 @@ export const EXEC_HELP = `Usage: aleph exec [--json] [--agent ID] [--session KEY
 
 Asks the gateway whether the command may run. Allowed: runs it with the shell (bash) in --cwd,
 passing standard input and output through, reports how it ended to the audit log, and exits with
-its exit code. It runs in the sandbox unless the agent's configuration turns it off: --cwd
-read-write, the home read-only with credentials hidden, a private /tmp, no network (see "sandbox"
+its exit code. It runs in the agent profile unless the allow or the agent's configuration says
+otherwise: the project (the git repository around --cwd, or --cwd) read-write, the home readable
+with secret stores hidden, its tool caches and a private /tmp writable, no network (see "sandbox"
 in exec-approvals.json); where this machine cannot sandbox it is refused (126) unless configured,
 and so is a --cwd inside a credential location or $ALEPH_HOME. Denied: prints the reason on standard error and exits 126. If an executable or
 script the approval was bound to changed since, it refuses (126) instead of running something
@@ -24,7 +23,7 @@ decision; --json prints it as JSON (on standard error when the command also runs
 The agent defaults to $ALEPH_AGENT or "cli", the session to $ALEPH_SESSION or this shell.`;
 
 /** Exit code for a denied command, as shells use for "cannot execute". */
-export const EXIT_DENIED = 126;
+export const EXIT_DENIED = EXIT_REFUSED;
 
 /** How long `exec` waits for a decision before it says that a person is being asked. */
 const WAITING_NOTICE_MS = 1000;
@@ -93,102 +92,40 @@ async function exec({ args, io }: Invocation): Promise<number> {
   const started = Date.now();
   const drift = bindingDrift(answer.binding, currentBinding(answer.binding, request.cwd, request.path));
   let outcome: Ran;
-  if (drift === null) outcome = await runApproved(command, request.cwd, request.agent_id, io);
+  if (drift === null) outcome = await runApproved(command, request.cwd, request.agent_id, answer.confinement, io);
   else {
     io.err(`aleph: refused: ${drift}.`);
     outcome = { code: EXIT_DENIED, signal: null };
   }
   // The audit log learns how the run ended; a gateway gone meanwhile does not change the exit code.
-  client.send({
-    type: 'exec_result',
-    id,
-    exit_code: outcome.signal === null ? outcome.code : null,
-    duration_ms: Date.now() - started,
-    ...(outcome.signal === null ? {} : { signal: outcome.signal }),
-    ...(outcome.sandbox === undefined ? {} : { sandbox: outcome.sandbox }),
-  });
-  await client.waitFor(
-    (m: GatewayMessage): m is Extract<GatewayMessage, { type: 'result_recorded' | 'error' }> =>
-      (m.type === 'result_recorded' && m.id === id) || m.type === 'error',
-    5_000,
-  );
-  client.close();
+  await reportResult(client, id, outcome, started);
   return outcome.code;
 }
 
-interface Ran {
-  readonly code: number;
-  readonly signal: string | null;
-  readonly sandbox?: SandboxOutcome;
-}
-
 /**
- * Runs an approved command as the agent's sandbox settings say: in the sandbox (the working
- * directory read-write, the home read-only with credentials and the gateway's directory hidden,
- * the network as configured), or without one where the owner turned it off. Where this machine
- * cannot sandbox, the run is refused unless the owner chose to run unsandboxed.
+ * How an approved command runs: as the allow says, else as the agent's sandbox settings say (the
+ * agent profile with no network or all of it, or no sandbox where the owner turned it off). Where
+ * this machine cannot sandbox, the run is refused unless the owner chose to run unsandboxed.
  */
-async function runApproved(command: string, cwd: string, agent: string, io: Io): Promise<Ran> {
+async function runApproved(command: string, cwd: string, agent: string, chosen: Confinement | undefined, io: Io): Promise<Ran> {
   const home = alephHome(io.env);
   const config = loadConfig(home, false);
   const settings = config.ok ? sandboxOf(config.value, agent) : DEFAULT_SANDBOX;
-  if (!settings.enabled) return run(command, cwd);
-  // Loaded only for a run: a dry run or a denial does not wait for it.
-  const { applyOverrides, execCapabilities, exitCodeOf, protectedReason, realPathOf, resolveAndRun, sandboxAvailability, sandboxOutcome } =
-    await import('@aleph/sandbox');
-  const available = sandboxAvailability();
-  if (!available.ok) {
-    if (settings.when_unavailable === 'run_unsandboxed') {
+  const confinement: Confinement =
+    chosen ?? (settings.enabled ? { kind: 'sandbox', network: { kind: settings.network === 'all' ? 'allow_all' : 'deny' } } : { kind: 'unconfined' });
+  if (confinement.kind === 'sandbox') {
+    const { sandboxAvailability } = await import('@aleph/sandbox');
+    const available = sandboxAvailability();
+    if (!available.ok && settings.when_unavailable === 'run_unsandboxed') {
       io.err(`aleph: warning: running without a sandbox, as configured: ${available.error.message}`);
-      return run(command, cwd);
+      return runUnconfined(command, cwd);
     }
-    io.err(
-      `aleph: refused: ${available.error.message} To run approved commands without a sandbox on this machine, set "sandbox": {"when_unavailable": "run_unsandboxed"} in ${configFile(home)}.`,
-    );
-    return { code: EXIT_DENIED, signal: null };
+    if (!available.ok) {
+      io.err(
+        `aleph: refused: ${available.error.message} To run approved commands without a sandbox on this machine, set "sandbox": {"when_unavailable": "run_unsandboxed"} in ${configFile(home)}.`,
+      );
+      return { code: EXIT_DENIED, signal: null };
+    }
   }
-  // Sandboxed, the working directory is granted read-write: never one inside a credential
-  // location or the gateway's own directory, which the sandbox otherwise hides.
-  const userHome = io.env.HOME ?? homedir();
-  const unfit = protectedReason(realPathOf(cwd), realPathOf(userHome), realPathOf(home));
-  if (unfit !== null) {
-    io.err(`aleph: refused: ${cwd} is no place to run an approved command: ${unfit}.`);
-    return { code: EXIT_DENIED, signal: null };
-  }
-  // Resolved and bound as they are now, or not run at all (resolveAndRun says why).
-  const capabilities = applyOverrides(execCapabilities(userHome), { network: { kind: settings.network === 'all' ? 'allow_all' : 'deny' } });
-  const log = await resolveAndRun(
-    { capabilities, vars: { WORKSPACE: cwd, PROJECT_ROOT: cwd }, command: [...SHELL, command], cwd, env: io.env },
-    { forwardSignals: true, hide: [home] },
-  );
-  if (log.error !== undefined) io.err(`aleph: ${log.error.message}`);
-  for (const gap of log.limits_unenforced) io.err(`aleph: warning: ${gap}`);
-  return { code: exitCodeOf(log), signal: log.signal, sandbox: sandboxOutcome(log) };
-}
-
-/**
- * The shell commands run with: bash, which the policy's grammar describes, or sh where there is
- * none. `--norc`: bash started with a socket as its input (as a parent's pipes often are) would
- * otherwise run ~/.bashrc first, which nobody approved.
- */
-const SHELL = existsSync('/bin/bash') ? ['/bin/bash', '--norc', '-c'] : ['/bin/sh', '-c'];
-
-/**
- * Runs the command with the shell, passing stdio through; its exit code (128 + n when killed by
- * signal n) and the signal. Ctrl-C reaches the command through the terminal; a SIGTERM or SIGHUP
- * sent to aleph alone is passed on to it.
- */
-function run(command: string, cwd: string): Promise<Ran> {
-  return new Promise((resolve) => {
-    const child = spawn(SHELL[0]!, [...SHELL.slice(1), command], { cwd, stdio: 'inherit' });
-    const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
-    const handlers = { SIGINT: () => undefined, SIGTERM: forward('SIGTERM'), SIGHUP: forward('SIGHUP') } as const;
-    for (const [signal, handler] of Object.entries(handlers)) process.on(signal, handler);
-    const done = (result: Ran) => {
-      for (const [signal, handler] of Object.entries(handlers)) process.off(signal, handler);
-      resolve(result);
-    };
-    child.on('error', () => done({ code: 127, signal: null }));
-    child.on('exit', (code, signal) => done({ code: code ?? 128 + (signal === null ? 0 : system.signals[signal]), signal }));
-  });
+  return runConfined(command, cwd, confinement, io);
 }

@@ -98,7 +98,17 @@ describe('Claude Code: PreToolUse', () => {
   it('Bash goes through the gateway: a safe command is allowed, a blocked one denied with the reason', async () => {
     await startGateway();
     const safe = await hook('claude-code', fixture('claude-code', 'pretooluse-bash'));
-    expect([safe.code, json(safe)]).toEqual([0, preToolUse('allow')]);
+    // Allowed as a confined run of the same command: every other field of the input kept.
+    const input = (JSON.parse(fixture('claude-code', 'pretooluse-bash')) as { tool_input: Record<string, unknown> }).tool_input;
+    expect([safe.code, json(safe)]).toEqual([
+      0,
+      {
+        hookSpecificOutput: {
+          ...preToolUse('allow').hookSpecificOutput,
+          updatedInput: { ...input, command: expect.stringMatching(/ run --ticket [\w-]{22} -- ls$/) },
+        },
+      },
+    ]);
     const blocked = await hook('claude-code', fixture('claude-code', 'pretooluse-bash', { COMMAND: 'rm -rf /' }));
     expect([blocked.code, json(blocked)]).toEqual([0, preToolUse('deny')]);
     expect(blocked.stdout).toContain('blocked');

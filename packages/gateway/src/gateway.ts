@@ -38,6 +38,7 @@ import { Approvals } from './queue/approvals.js';
 import type { Asker, Ticket } from './decision/ticket.js';
 import { Verdicts } from './decision/verdicts.js';
 import { recordResult, ToolRuns } from './run/tool-runs.js';
+import { redeemTicket, RunTickets } from './run/run-tickets.js';
 import { Outbox } from './outbox/outbox.js';
 import type { Peer, Reply } from './transport/peer.js';
 import { bindingOf, ExecutableCache } from './decision/binding.js';
@@ -94,6 +95,8 @@ export interface GatewayOptions {
   readonly auditBusyTimeoutMs?: number;
   /** Hears of problems the gateway lives through (the audit log unwritable, and written again). */
   readonly onProblem?: (message: string) => void;
+  /** How long a run ticket lasts after its allow (RUN_TICKET_TTL_MS by default). */
+  readonly runTicketTtlMs?: number;
 }
 
 /** Thrown inside a store's transaction to take back a change whose audit events could not be written. */
@@ -159,7 +162,7 @@ export class Gateway implements EndpointHost {
     this.onProblem = onProblem;
     this.limits = sizeLimits(openFileLimit(), options.limits ?? {});
     this.outbox = new Outbox(audit, onProblem);
-    this.verdicts = new Verdicts(this.outbox, options.keepHistory === true);
+    this.verdicts = new Verdicts(this.outbox, options.keepHistory === true, new RunTickets(options.runTicketTtlMs));
     this.socket = new SocketTransport(secretBytes(config), this.limits, {
       stopping: () => this.stopping,
       join: (peer) => this.peers.add(peer),
@@ -412,6 +415,10 @@ export class Gateway implements EndpointHost {
       case 'hook_decision':
         recordHookDecision(this.outbox, peer, m, reply);
         return;
+      case 'redeem_ticket':
+        // A refused ticket is audited (policy_denied, its code as reason_code) and runs nothing.
+        redeemTicket(this.verdicts.tickets, peer, m, reply, (refusal) => this.refuse({ peer, reply, id: m.id }, 'run_ticket', refusal));
+        return;
       case 'approval_request':
         this.request({
           peer,
@@ -420,6 +427,7 @@ export class Gateway implements EndpointHost {
           request: { ...m.request, agent_id: agentOf(peer, m.request.agent_id) },
           receivedAt: Date.now(),
           ...(m.timeout_ms === undefined ? {} : { timeoutMs: m.timeout_ms }),
+          ...(m.run_ticket === true ? { runTicket: true } : {}),
         });
         return;
       case 'tool_run':

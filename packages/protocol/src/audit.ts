@@ -56,6 +56,8 @@ export const EVENT_FIELDS = {
     duration_ms: 'number',
     agent: 'string?',
     cwd: 'string?',
+    /** A run ticket's run: how it was confined (`confined, no network`, `unconfined`). */
+    confinement: 'string?',
   },
   /**
    * A tool call an agent's hook decided by itself (a file, web or MCP tool): `target` is its path,

@@ -89,6 +89,16 @@ describe('what a client accepts from the gateway', () => {
     expect(refusal({ type: 'approval_pending', approval: { ...approval, tool: { ...tool, program: undefined } } })).toContain('malformed');
   });
 
+  it('takes a redeemed ticket only with its request, binding and confinement, and an allow only with a readable ticket', () => {
+    const redeemed = { type: 'ticket_redeemed', id: 'x', request: approval.request, binding, confinement: { kind: 'sandbox', network: { kind: 'deny' } } };
+    expect(parseGatewayMessage(redeemed)).toEqual({ ok: true, value: redeemed });
+    expect(parseGatewayMessage({ ...redeemed, confinement: { kind: 'unconfined' } }).ok).toBe(true);
+    expect(refusal({ ...redeemed, confinement: { kind: 'sandbox' } })).toContain('malformed "ticket_redeemed"');
+    expect(refusal({ ...redeemed, binding: undefined })).toContain('malformed "ticket_redeemed"');
+    expect(parseGatewayMessage({ ...decision, decision: 'allow-once', binding, run_ticket: 'AAAAAAAAAAAAAAAAAAAAAA' }).ok).toBe(true);
+    expect(refusal({ ...decision, decision: 'allow-once', binding, run_ticket: 7 })).toContain('malformed "approval_decision"');
+  });
+
   it('refuses unknown types and inherited names', () => {
     expect(refusal({ type: 'allow_everything' })).toBe('The gateway sent a message of unknown type "allow_everything".');
     expect(refusal({ type: 'toString' })).toContain('unknown type');

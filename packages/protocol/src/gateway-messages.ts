@@ -5,7 +5,7 @@
  * message it misread.
  */
 import { PAIRING_KINDS, type PairingView } from './calls.js';
-import { parseCapabilities } from './capabilities.js';
+import { parseCapabilities, parseConfinement } from './capabilities.js';
 import { DECISIONS, MAX_ID_LENGTH, parseSandboxOutcome, type ExecBinding, type GatewayMessage, type PendingApproval } from './messages.js';
 import { ALLOW_RULE_KINDS, RISK_LEVELS, VERDICTS, type Risk } from './policy.js';
 import { fail, ok, type Result } from './result.js';
@@ -128,7 +128,10 @@ const SHAPES: Readonly<Record<GatewayMessage['type'], (v: Fields) => boolean>> =
     oneOf(VERDICTS, v.verdict) &&
     isRisk(v.risk) &&
     isText(v.resolved_by) &&
-    (v.decision === 'deny' ? optional(v.binding, isBinding) : isBinding(v.binding)),
+    (v.decision === 'deny' ? optional(v.binding, isBinding) : isBinding(v.binding)) &&
+    optional(v.run_ticket, isId),
+  // A redeemed ticket carries the binding and confinement the run must honour.
+  ticket_redeemed: (v) => isId(v.id) && isRequest(v.request) && isBinding(v.binding) && parseConfinement(v.confinement).ok,
   pending: (v) => Array.isArray(v.approvals) && v.approvals.every(isApproval),
   approval_pending: (v) => isApproval(v.approval),
   approval_resolved: (v) => isId(v.id) && oneOf(DECISIONS, v.decision) && isText(v.resolved_by),

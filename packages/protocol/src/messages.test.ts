@@ -129,6 +129,24 @@ describe('client messages are validated before anything acts on them', () => {
     expect(error({ type: 'hook_decision', id: 'h' })).toContain('"decision" must be an object');
   });
 
+  it('accepts a request for a run ticket and a ticket to redeem, and refuses them malformed', () => {
+    const request = { command: 'git status', cwd: '/w', agent_id: 'claude-code', session_key: 's' };
+    expect(parseClientMessage({ type: 'approval_request', id: 'r', request, run_ticket: true })).toEqual({
+      ok: true,
+      value: { type: 'approval_request', id: 'r', request, run_ticket: true },
+    });
+    expect(parseClientMessage({ type: 'approval_request', id: 'r', request, run_ticket: false })).toEqual({
+      ok: true,
+      value: { type: 'approval_request', id: 'r', request },
+    });
+    expect(error({ type: 'approval_request', id: 'r', request, run_ticket: 'yes' })).toContain('"run_ticket" must be true or false');
+    const redeem = { type: 'redeem_ticket', id: 'x', ticket: 'AAAAAAAAAAAAAAAAAAAAAA', command: 'git status', cwd: '/w' };
+    expect(parseClientMessage(redeem)).toEqual({ ok: true, value: redeem });
+    expect(error({ ...redeem, cwd: 'w' })).toContain('"cwd" must be an absolute path');
+    expect(error({ ...redeem, ticket: '' })).toContain('"ticket" must be a non-empty string');
+    expect(error({ ...redeem, command: undefined })).toContain('"command"');
+  });
+
   it('names an unknown message type', () => {
     const r = parseClientMessage({ type: 'rm_rf' });
     expect(r).toEqual({ ok: false, error: { code: 'unknown_type', message: 'Unknown message type "rm_rf".' } });

@@ -65,7 +65,16 @@ export interface PendingApproval {
 
 export type ClientMessage =
   | { readonly type: 'challenge_response'; readonly hmac: string; readonly nonce: string }
-  | { readonly type: 'approval_request'; readonly id: string; readonly request: ExecRequest; readonly timeout_ms?: number }
+  | {
+      readonly type: 'approval_request';
+      readonly id: string;
+      readonly request: ExecRequest;
+      readonly timeout_ms?: number;
+      /** The requester will not run the command itself: an allow carries a run ticket for `aleph run`. */
+      readonly run_ticket?: boolean;
+    }
+  /** Redeem a run ticket: the command and cwd about to run, which must be the ones judged. Answered by ticket_redeemed. */
+  | { readonly type: 'redeem_ticket'; readonly id: string; readonly ticket: string; readonly command: string; readonly cwd: string }
   | { readonly type: 'subscribe' }
   | { readonly type: 'get_pending' }
   | {
@@ -148,8 +157,23 @@ export type GatewayEvent =
 /** The gateway's answer to an approval_request. An allow always says what the run is bound to. */
 export type DecisionAnswer = { readonly id: string; readonly reason: string; readonly verdict: Verdict; readonly risk: Risk; readonly resolved_by: string } & (
   | { readonly decision: 'deny' }
-  | { readonly decision: Exclude<Decision, 'deny'>; readonly binding: ExecBinding; /** How the command runs. */ readonly confinement?: Confinement }
+  | {
+      readonly decision: Exclude<Decision, 'deny'>;
+      readonly binding: ExecBinding;
+      /** How the command runs. */
+      readonly confinement?: Confinement;
+      /** When the request asked for one: the single-use ticket `aleph run` redeems to run exactly this command. */
+      readonly run_ticket?: string;
+    }
 );
+
+/** A redeemed run ticket: what was judged, what the run is bound to, and how it runs. */
+export interface RedeemedTicket {
+  readonly id: string;
+  readonly request: ExecRequest;
+  readonly binding: ExecBinding;
+  readonly confinement: Confinement;
+}
 
 export type GatewayMessage =
   | { readonly type: 'challenge'; readonly nonce: string; readonly version: number }
@@ -160,6 +184,7 @@ export type GatewayMessage =
   | { readonly type: 'resolved'; readonly id: string }
   | { readonly type: 'result'; readonly id: string; readonly result: unknown }
   | { readonly type: 'result_recorded'; readonly id: string }
+  | ({ readonly type: 'ticket_redeemed' } & RedeemedTicket)
   | ({ readonly type: 'tool_result' } & ToolResult)
   | { readonly type: 'pong'; readonly id?: string }
   | { readonly type: 'error'; readonly code: string; readonly message: string; readonly id?: string };
@@ -295,11 +320,26 @@ export function parseClientMessage(value: Readonly<Record<string, unknown>>): Re
         session_key: session.value!,
         ...(path.value === undefined ? {} : { path: path.value }),
       };
-      return ok(
-        timeout === undefined
-          ? { type: 'approval_request', id: id.value!, request }
-          : { type: 'approval_request', id: id.value!, request, timeout_ms: timeout as number },
-      );
+      if (value.run_ticket !== undefined && typeof value.run_ticket !== 'boolean') return fail('invalid_message', '"run_ticket" must be true or false.');
+      return ok({
+        type: 'approval_request',
+        id: id.value!,
+        request,
+        ...(timeout === undefined ? {} : { timeout_ms: timeout as number }),
+        ...(value.run_ticket === true ? { run_ticket: true } : {}),
+      });
+    }
+    case 'redeem_ticket': {
+      const id = str(value, 'id', MAX_ID_LENGTH);
+      if (!id.ok) return id;
+      const ticket = str(value, 'ticket', MAX_ID_LENGTH);
+      if (!ticket.ok) return ticket;
+      const command = str(value, 'command', MAX_COMMAND_LENGTH);
+      if (!command.ok) return command;
+      const cwd = str(value, 'cwd', 4096);
+      if (!cwd.ok) return cwd;
+      if (!cwd.value!.startsWith('/')) return fail('invalid_message', '"cwd" must be an absolute path.');
+      return ok({ type: 'redeem_ticket', id: id.value!, ticket: ticket.value!, command: command.value!, cwd: cwd.value! });
     }
     case 'tool_run': {
       const id = str(value, 'id', MAX_ID_LENGTH);

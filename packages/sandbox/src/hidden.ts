@@ -7,7 +7,7 @@
  * directory is bound again over it, so the run gets exactly that grant and nothing beside it.
  */
 import { lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { HiddenPath } from './bubblewrap.js';
 import { isWithin, type Capabilities } from './capabilities.js';
 import { realPathOf } from './guard.js';
@@ -65,14 +65,18 @@ export function pathsToHide(caps: Capabilities, options: HideOptions): Hidden {
   return { paths: [...hidden.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), unenforced };
 }
 
+/** Not walked into: where the owner's own `.env` files are rarely kept, and caches make a walk long. */
+const unwalked = (name: string): boolean => name.startsWith('.') || name === 'node_modules';
+
 /**
  * Breadth first below each granted directory, the deepest grants first (the working directory
  * before the home around it), passing each `.env` file to `found`; not into dot-directories or
- * node_modules, where the owner's own are rarely kept and caches make a walk long. False when it
- * stopped at MAX_WALKED_DIRECTORIES.
+ * node_modules, nor from a grant inside one below another grant (a tool cache such as ~/.cache
+ * inside the home). False when it stopped at MAX_WALKED_DIRECTORIES.
  */
 function walkForEnvFiles(granted: readonly string[], found: (path: string) => void): boolean {
-  const roots = [...granted].sort((a, b) => b.split('/').length - a.split('/').length);
+  const inUnwalked = (root: string): boolean => granted.some((g) => g !== root && isWithin(g, root) && relative(g, root).split(sep).some(unwalked));
+  const roots = granted.filter((root) => !inUnwalked(root)).sort((a, b) => b.split('/').length - a.split('/').length);
   const walked = new Set<string>();
   for (const root of roots) {
     const queue = [root];
@@ -90,7 +94,7 @@ function walkForEnvFiles(granted: readonly string[], found: (path: string) => vo
       }
       for (const e of entries) {
         if (e.isDirectory()) {
-          if (!e.name.startsWith('.') && e.name !== 'node_modules') queue.push(join(dir, e.name));
+          if (!unwalked(e.name)) queue.push(join(dir, e.name));
         } else if (ENV_FILE.test(e.name)) found(join(dir, e.name));
       }
     }

@@ -28,6 +28,8 @@ export interface Dialect {
   readonly timeoutMs: number;
   /** The variable the agent sets to the project's directory for its hooks, if it sets one. */
   readonly projectVariable?: string;
+  /** The events on which an allowed shell command can be rewritten to its confined run (confine.ts). */
+  readonly confinesOn?: readonly string[];
   classify(tool: string, toolInput: HookInput): Call;
   /** What to print for a verdict on `event`; '' prints nothing (the agent's own rules decide). */
   render(event: string, verdict: Verdict | null, input: HookInput): string;
@@ -41,9 +43,17 @@ function mcpOr(tool: string): Call {
   return name === null ? { kind: 'other' } : { kind: 'mcp', name };
 }
 
-function preToolUse(verdict: Verdict): string {
+/**
+ * A PreToolUse answer. An allow with a confined run replaces the tool's input with `updatedInput`
+ * (Claude Code hooks reference, https://code.claude.com/docs/en/hooks, "PreToolUse decision
+ * control": `updatedInput` modifies the tool's input before it runs, with `permissionDecision`
+ * "allow"), the whole input, so every other field is kept as the agent sent it.
+ */
+function preToolUse(verdict: Verdict, toolInput: HookInput = {}): string {
+  const updated =
+    verdict.decision === 'allow' && verdict.updatedCommand !== undefined ? { updatedInput: { ...toolInput, command: verdict.updatedCommand } } : {};
   return JSON.stringify({
-    hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: verdict.decision, permissionDecisionReason: verdict.reason },
+    hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: verdict.decision, permissionDecisionReason: verdict.reason, ...updated },
   });
 }
 
@@ -67,6 +77,7 @@ const claudeCode: Dialect = {
   // Claude Code gives a command hook 600 s by default (its hooks reference, "timeout").
   timeoutMs: 590_000,
   projectVariable: 'CLAUDE_PROJECT_DIR',
+  confinesOn: ['PreToolUse'],
   classify(tool, input) {
     switch (tool) {
       case 'Bash':
@@ -89,7 +100,7 @@ const claudeCode: Dialect = {
   },
   render(event, verdict, input) {
     if (verdict === null) return '';
-    if (event === 'PreToolUse') return preToolUse(verdict);
+    if (event === 'PreToolUse') return preToolUse(verdict, object(input, 'tool_input'));
     // PermissionRequest: allow or deny the dialog; "ask" leaves Claude Code's own dialog to show.
     if (verdict.decision === 'ask') return '';
     const rules = verdict.decision === 'allow' && verdict.always === true ? sessionRules(input) : [];

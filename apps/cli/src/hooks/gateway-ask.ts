@@ -20,6 +20,8 @@ export interface GatewayQuestion {
   readonly session: string;
   readonly timeoutMs: number;
   readonly unreachable: Decision;
+  /** Ask for a run ticket with an allow (confine.ts): an allow without one is refused. */
+  readonly runTicket?: boolean;
 }
 
 /** Who asks, from where, and how long to wait: all of a question but the command. */
@@ -63,12 +65,16 @@ export async function askGateway(q: GatewayQuestion, io: Io): Promise<Verdict> {
     id,
     request: { command: q.command, cwd: q.cwd, agent_id: q.agent, session_key: q.session, path: io.env.PATH ?? '' },
     timeout_ms: q.timeoutMs,
+    ...(q.runTicket === true ? { run_ticket: true } : {}),
   }));
   if (!('type' in answer)) return answer;
   if (answer.type === 'error') return deny(`Aleph refused the request: ${answer.message}`);
   if (answer.type !== 'approval_decision') return deny('Aleph: the gateway answered something other than a decision.');
   const reason = `Aleph: ${answer.reason} (risk ${answer.risk.level}, decided by ${answer.resolved_by})`;
-  return answer.decision === 'deny' ? deny(reason) : allow(reason, answer.decision === 'allow-always');
+  if (answer.decision === 'deny') return deny(reason);
+  if (q.runTicket !== true) return allow(reason, answer.decision === 'allow-always');
+  if (answer.run_ticket === undefined) return deny(`${reason}, but the gateway issued no run ticket, and Aleph does not let the command run unconfined.`);
+  return { ...allow(reason, answer.decision === 'allow-always'), runTicket: answer.run_ticket };
 }
 
 /**

@@ -3,7 +3,8 @@ export const HOOK_HELP = `Usage: aleph hook claude-code|codex|gemini [--timeout-
 The hook an agent runs before each tool call (install it with "aleph install AGENT"). Reads the
 hook's JSON on standard input and answers in the agent's own format:
 
-  claude-code  PreToolUse: Bash through the gateway; Write, Edit, MultiEdit, NotebookEdit and Read
+  claude-code  PreToolUse: Bash through the gateway, an allowed command rewritten to run confined
+               ("aleph run --ticket T -- '<command>'", in the agent profile); Write, Edit, MultiEdit, NotebookEdit and Read
                by where the file really is (inside the project: allowed; credentials, system
                directories, $ALEPH_HOME: refused; elsewhere: a person decides); WebFetch and
                WebSearch by domain and MCP tools by rule ($ALEPH_HOME/hooks.json); other tools

@@ -11,6 +11,7 @@ import { alephHome } from '@aleph/gateway/requester';
 import { parseArgs, value } from '../args.js';
 import { EXIT, type Io } from '../io.js';
 import { AGENT_NAMES, DIALECTS, eventOf, isAgentName, type AgentName, type Call, type Dialect } from './dialects.js';
+import { askConfined, shellWord } from './confine.js';
 import { askGateway, recordVerdict, type GatewayContext } from './gateway-ask.js';
 import { HOOK_HELP } from './help.js';
 import { loadHookConfig } from './hook-config.js';
@@ -103,6 +104,8 @@ async function decide(agent: AgentName, dialect: Dialect, settings: Settings, in
   if (call.kind === 'shell') {
     if (typeof call.command !== 'string' || call.command.trim() === '') return deny(`The ${tool} tool call has no command.`);
     const dir = typeof call.dir === 'string' && call.dir !== '' ? resolve(cwd, call.dir) : cwd;
+    const event = eventOf(dialect, input);
+    if (event !== undefined && dialect.confinesOn?.includes(event) === true) return askConfined({ ...context, command: call.command, cwd: dir }, io);
     return ask(call.command, dir);
   }
   const local = judgeLocally(tool, call, cwd, dialect, io);
@@ -136,9 +139,5 @@ function targetOf(call: Exclude<Call, { kind: 'shell' | 'other' }>): string {
 
 /** The request the owner sees, e.g. `Write /home/me/notes.txt`: the tool, then what it names (an MCP tool's arguments), shell-quoted. */
 function describe(tool: string, call: Exclude<Call, { kind: 'shell' | 'other' }>, toolInput: HookInput): string {
-  return `${tool} ${quote(call.kind === 'mcp' ? JSON.stringify(toolInput).slice(0, 4096) : targetOf(call))}`;
-}
-
-function quote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+  return `${tool} ${shellWord(call.kind === 'mcp' ? JSON.stringify(toolInput).slice(0, 4096) : targetOf(call))}`;
 }

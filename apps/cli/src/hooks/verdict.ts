@@ -13,6 +13,10 @@ export interface Verdict {
    * agent can remember a session rule of its own, it may be told to.
    */
   readonly always?: boolean;
+  /** An allowed shell command's run ticket, as the gateway issued it (confine.ts turns it into updatedCommand). */
+  readonly runTicket?: string;
+  /** What the agent runs instead of the command it asked for: its confined run (confine.ts). */
+  readonly updatedCommand?: string;
 }
 
 /** No opinion: the agent's own rules decide (the hook prints nothing). */

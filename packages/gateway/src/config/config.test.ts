@@ -41,17 +41,31 @@ describe('exec-approvals.json', () => {
 
   it('sandboxes approved commands by default, refusing where it cannot; agents may depart from the defaults', () => {
     const created = loadConfig(home, true);
-    expect(created.ok && created.value.sandbox).toEqual({ enabled: true, network: 'deny', when_unavailable: 'refuse' });
+    expect(created.ok && created.value.sandbox).toEqual({ enabled: true, network: 'deny', when_unavailable: 'refuse', tool_caches: [] });
     const secret = Buffer.alloc(32).toString('base64');
     writeFileSync(configFile(home), JSON.stringify({ secret, sandbox: { network: 'all' }, agents: { builder: { sandbox: { enabled: false }, rules: [] } } }));
     const read = loadConfig(home, false);
     if (!read.ok) throw new Error(read.error.message);
-    expect(sandboxOf(read.value, 'builder')).toEqual({ enabled: false, network: 'all', when_unavailable: 'refuse' });
-    expect(sandboxOf(read.value, 'other')).toEqual({ enabled: true, network: 'all', when_unavailable: 'refuse' });
+    expect(sandboxOf(read.value, 'builder')).toEqual({ enabled: false, network: 'all', when_unavailable: 'refuse', tool_caches: [] });
+    expect(sandboxOf(read.value, 'other')).toEqual({ enabled: true, network: 'all', when_unavailable: 'refuse', tool_caches: [] });
     writeFileSync(configFile(home), JSON.stringify({ secret, agents: { builder: { sandbox: { when_unavailable: 'run_unsandboxed' } } } }));
     expect(loadConfig(home, false)).toMatchObject({ ok: false, error: { message: expect.stringContaining('only in the top-level "sandbox"') } });
     writeFileSync(configFile(home), JSON.stringify({ secret, sandbox: { enabled: 'yes' } }));
     expect(loadConfig(home, false)).toMatchObject({ ok: false, error: { message: expect.stringContaining('"sandbox.enabled" must be true or false') } });
+  });
+
+  it('takes more tool caches for the agent profile in the top-level "sandbox" only', () => {
+    loadConfig(home, true);
+    const secret = Buffer.alloc(32).toString('base64');
+    writeFileSync(configFile(home), JSON.stringify({ secret, sandbox: { tool_caches: ['.rustup/toolchains', '/opt/cache'] } }));
+    const read = loadConfig(home, false);
+    expect(read.ok && read.value.sandbox.tool_caches).toEqual(['.rustup/toolchains', '/opt/cache']);
+    for (const sandbox of [{ tool_caches: ['../outside'] }, { tool_caches: 'cache' }, { tool_caches: [''] }]) {
+      writeFileSync(configFile(home), JSON.stringify({ secret, sandbox }));
+      expect(loadConfig(home, false)).toMatchObject({ ok: false, error: { message: expect.stringContaining('"sandbox.tool_caches" must be a list') } });
+    }
+    writeFileSync(configFile(home), JSON.stringify({ secret, agents: { builder: { sandbox: { tool_caches: ['.x'] }, rules: [] } } }));
+    expect(loadConfig(home, false)).toMatchObject({ ok: false, error: { message: expect.stringContaining('only in the top-level "sandbox"') } });
   });
 
   it("takes agents named like Object.prototype's members as any other name, through a save and a load", () => {

@@ -75,9 +75,14 @@ export interface SandboxSettings {
   readonly network: 'deny' | 'all';
   /** Where this machine cannot sandbox: refuse the run, or run it without (the owner's call). */
   readonly when_unavailable: 'refuse' | 'run_unsandboxed';
+  /**
+   * Tool caches the agent profile may write beyond its defaults (DEFAULT_TOOL_CACHES): relative
+   * to the home directory, or absolute. Top level only.
+   */
+  readonly tool_caches: readonly string[];
 }
 
-export const DEFAULT_SANDBOX: SandboxSettings = { enabled: true, network: 'deny', when_unavailable: 'refuse' };
+export const DEFAULT_SANDBOX: SandboxSettings = { enabled: true, network: 'deny', when_unavailable: 'refuse', tool_caches: [] };
 
 /** The network endpoint (WebSocket JSON-RPC on loopback). */
 export interface NetworkSettings {
@@ -262,6 +267,15 @@ function parseSandbox(value: unknown, at: string, topLevel: boolean): Result<Par
       return fail('config_invalid', `"${at}.when_unavailable" must be "refuse" or "run_unsandboxed", and only in the top-level "sandbox"`);
     out.when_unavailable = v.when_unavailable;
   }
+  if (v.tool_caches !== undefined) {
+    const caches = v.tool_caches;
+    if (!topLevel || !Array.isArray(caches) || caches.length > 64 || !caches.every((c) => typeof c === 'string' && c !== '' && !c.split('/').includes('..')))
+      return fail(
+        'config_invalid',
+        `"${at}.tool_caches" must be a list of at most 64 paths (relative to the home, or absolute, without ".."), and only in the top-level "sandbox"`,
+      );
+    out.tool_caches = caches as string[];
+  }
   return ok(out);
 }
 
@@ -340,7 +354,7 @@ function parseAgent(value: unknown): Result<AgentSettings> {
   }
   const sandbox = v.sandbox === undefined ? undefined : parseSandbox(v.sandbox, 'sandbox', false);
   if (sandbox !== undefined && !sandbox.ok) return sandbox;
-  const { when_unavailable: _global, ...own } = sandbox?.value ?? {};
+  const { when_unavailable: _global, tool_caches: _caches, ...own } = sandbox?.value ?? {};
   return ok({ rules, ...(mode === undefined ? {} : { mode }), ...(sandbox === undefined ? {} : { sandbox: own }) });
 }
 

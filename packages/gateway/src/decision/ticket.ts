@@ -19,6 +19,8 @@ export interface Ticket {
   readonly timeoutMs?: number;
   /** When the gateway received it (epoch ms). */
   readonly receivedAt: number;
+  /** The requester runs an allowed command through `aleph run`: its allow carries a run ticket. */
+  readonly runTicket?: boolean;
 }
 
 /** Who asks, before what they ask for is known as a command (a tool run's plan is made after admission). */

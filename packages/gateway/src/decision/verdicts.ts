@@ -5,6 +5,7 @@
  */
 import type { Evaluation } from '@aleph/policy';
 import { CONFINED, type Decision, type ExecBinding, type ExecRequest } from '@aleph/protocol';
+import type { RunTickets } from '../run/run-tickets.js';
 import type { StoredRule } from '../config/config.js';
 import { whenDurable, type Delivery, type Outbox } from '../outbox/outbox.js';
 import type { Ruling, Ticket } from './ticket.js';
@@ -30,6 +31,8 @@ export class Verdicts {
   constructor(
     private readonly outbox: Outbox,
     keepHistory: boolean,
+    /** The tickets an allow hands a requester that runs the command through `aleph run`. */
+    readonly tickets: RunTickets,
   ) {
     this.outcomes = keepHistory ? [] : null;
   }
@@ -44,11 +47,21 @@ export class Verdicts {
     return this.outcomes ?? [];
   }
 
-  /** A command's ruling: answered once its event is durable; an allowed one may report its end. */
+  /**
+   * A command's ruling: answered once its event is durable; an allowed one may report its end, and
+   * carries a run ticket bound to its request, binding and confinement when the requester asked.
+   */
   answer(ticket: Ticket, ruling: Ruling, binding: ExecBinding): void {
     const { decision, reason, by, evaluation: e } = ruling;
     // Every allowed command runs confined unless the ruling says otherwise.
     const confinement = ruling.confinement ?? CONFINED;
+    const allowed = {
+      binding,
+      confinement,
+      ...(decision !== 'deny' && ticket.runTicket === true
+        ? { run_ticket: this.tickets.issue({ requestId: ticket.id, request: ticket.request, binding, confinement }) }
+        : {}),
+    };
     this.decided(
       ticket,
       ruling,
@@ -57,7 +70,7 @@ export class Verdicts {
         ticket.reply,
         decision === 'deny'
           ? { type: 'approval_decision', id: ticket.id, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by }
-          : { type: 'approval_decision', id: ticket.id, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by, binding, confinement },
+          : { type: 'approval_decision', id: ticket.id, decision, reason, verdict: e.verdict, risk: e.risk, resolved_by: by, ...allowed },
       ),
     );
     if (decision !== 'deny') {

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { recordApproval, type RefusedConnection } from '@aleph/sandbox';
-import type { ClientMessage, GatewayMessage } from '@aleph/protocol';
+import { describeConfinement, type ClientMessage, type GatewayMessage } from '@aleph/protocol';
 import { withTrust } from '../config/config.js';
 import type { LiveConfig } from '../config/live-config.js';
 import type { Ruling, Ticket } from '../decision/ticket.js';
@@ -137,6 +137,7 @@ export function recordResult(outbox: Outbox, peer: Peer, m: Extract<ClientMessag
       session: request.session_key,
       actor: request.agent_id,
       ...(m.signal === undefined ? {} : { signal: m.signal }),
+      ...(request.confinement === undefined ? {} : { confinement: describeConfinement(request.confinement) }),
     },
     ...(m.sandbox === undefined ? whenDurable(reply, { type: 'result_recorded', id: m.id }) : {}),
   });

@@ -3,7 +3,10 @@
  * owner) or a network session, and where the answers to its messages go.
  */
 import type { IdentityContext } from '@aleph/identity';
-import type { ExecRequest, GatewayEvent, GatewayMessage } from '@aleph/protocol';
+import type { Confinement, ExecRequest, GatewayEvent, GatewayMessage } from '@aleph/protocol';
+
+/** An allowed request whose run may report its end; a run ticket's run says how it was confined. */
+export type RunningRequest = ExecRequest & { readonly confinement?: Confinement };
 
 /** Someone connected: a Unix-socket client (always the owner) or a network session. */
 export interface Peer {
@@ -16,7 +19,7 @@ export interface Peer {
   /** Its requests waiting for a human (approval ids), and its tool runs under way (run ids). */
   readonly pending: Set<string>;
   /** Its allowed requests whose run may still report its end (exec_result), oldest first. */
-  readonly running: Map<string, ExecRequest>;
+  readonly running: Map<string, RunningRequest>;
   /** An event for a subscriber. */
   notify(event: GatewayEvent): void;
   /** Something it waited for is over: its idle clock may start again. */
