@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { alephHome, bindingDrift, configFile, currentBinding, DEFAULT_SANDBOX, loadConfig, sandboxOf } from '@aleph/gateway/requester';
-import type { Confinement, GatewayMessage } from '@aleph/protocol';
+import { CONFINED, type Confinement, type GatewayMessage } from '@aleph/protocol';
 import { flag, value } from './args.js';
 import { defineCommand, type Invocation } from './command.js';
 import { EXIT_REFUSED, reportResult, runConfined, runUnconfined, type Ran } from './confined-run.js';
@@ -103,16 +103,15 @@ async function exec({ args, io }: Invocation): Promise<number> {
 }
 
 /**
- * How an approved command runs: as the allow says, else as the agent's sandbox settings say (the
- * agent profile with no network or all of it, or no sandbox where the owner turned it off). Where
+ * How an approved command runs: as the allow says (the gateway weighs the person's choice, the
+ * agent's rules and its sandbox settings), confined with no network when it says nothing. Where
  * this machine cannot sandbox, the run is refused unless the owner chose to run unsandboxed.
  */
 async function runApproved(command: string, cwd: string, agent: string, chosen: Confinement | undefined, io: Io): Promise<Ran> {
   const home = alephHome(io.env);
   const config = loadConfig(home, false);
   const settings = config.ok ? sandboxOf(config.value, agent) : DEFAULT_SANDBOX;
-  const confinement: Confinement =
-    chosen ?? (settings.enabled ? { kind: 'sandbox', network: { kind: settings.network === 'all' ? 'allow_all' : 'deny' } } : { kind: 'unconfined' });
+  const confinement: Confinement = chosen ?? CONFINED;
   if (confinement.kind === 'sandbox') {
     const { sandboxAvailability } = await import('@aleph/sandbox');
     const available = sandboxAvailability();

@@ -27,7 +27,7 @@ import {
 } from '@aleph/protocol';
 import { LiveConfig } from './config/live-config.js';
 import { agentOf, automaticReason, searchPath } from './decision/automatic.js';
-import { ruleConfinement } from './decision/confinement.js';
+import { ruleConfinement, settingsConfinement, wider } from './decision/confinement.js';
 import { recordHookDecision } from './decision/hook-decisions.js';
 import { openAudit, openIdentities } from './open-stores.js';
 import { auditOverview, auditSearch, verifyChain } from './owner/audit-calls.js';
@@ -47,6 +47,7 @@ import {
   loadConfig,
   modeOf,
   own,
+  sandboxOf,
   secretBytes,
   secureHome,
   SOCKET_FILE,
@@ -637,8 +638,8 @@ export class Gateway implements EndpointHost {
         decision: evaluation.action === 'reject' ? ('deny' as const) : ('allow-once' as const),
         reason: automaticReason(evaluation, mode),
         by: 'policy',
-        // Network, or no sandbox, needs a person or a rule: an automatic allow runs confined.
-        confinement: ruleConfinement(evaluation.allowed_by),
+        // Network, or no sandbox, needs a person, a rule, or the owner's sandbox settings for the agent.
+        confinement: wider(ruleConfinement(evaluation.allowed_by), settingsConfinement(sandboxOf(this.config.value, request.agent_id))),
       };
       this.verdicts.answer(ticket, ruling, binding);
       return;

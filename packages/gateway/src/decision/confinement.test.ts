@@ -3,7 +3,7 @@
  * suggested) by the person, remembered by an Allow Always rule, and recorded in the audit log; an
  * automatic allow runs confined. A real gateway, a real socket, a real audit log.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditStore } from '@aleph/audit';
@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayClient } from '../client/socket-client.js';
 import { configFile, loadConfig, secretBytes } from '../config/config.js';
 import { Gateway } from '../gateway.js';
-import { ruleConfinement } from './confinement.js';
+import { ruleConfinement, settingsConfinement, wider } from './confinement.js';
 
 let home: string;
 let gateway: Gateway;
@@ -65,6 +65,28 @@ describe('the confinement of an allow', () => {
     agent.send({ type: 'approval_request', id: 'r1', request: request('ls -la') });
     expect(await agent.next()).toMatchObject({ decision: 'allow-once', resolved_by: 'policy', confinement: CONFINED });
     expect(audited().at(-1)).toMatchObject({ event: 'terminal_cmd', confinement: CONFINED });
+  });
+
+  it("an automatic allow takes the owner's sandbox settings for the agent: the whole network, or no sandbox", async () => {
+    const file = configFile(home);
+    const config = JSON.parse(readFileSync(file, 'utf8')) as { agents?: Record<string, unknown> };
+    const agents = { ...config.agents, 'agent-net': { sandbox: { network: 'all' } }, 'agent-off': { sandbox: { enabled: false } } };
+    // Written while no gateway runs, so that the gateway starts on it.
+    agent.close();
+    await gateway.stop();
+    writeFileSync(file, JSON.stringify({ ...config, agents }));
+    gateway = await Gateway.start({ home });
+    agent = await connect();
+    const ask = async (agent_id: string) => {
+      agent.send({ type: 'approval_request', id: agent_id, request: { ...request('ls -la'), agent_id } });
+      return agent.next();
+    };
+    expect(await ask('agent-net')).toMatchObject({ decision: 'allow-once', confinement: { kind: 'sandbox', network: { kind: 'allow_all' } } });
+    expect(await ask('agent-off')).toMatchObject({ decision: 'allow-once', confinement: { kind: 'unconfined' } });
+    expect(await ask('agent-1')).toMatchObject({ decision: 'allow-once', confinement: CONFINED });
+    expect(wider(CONFINED, NPM)).toEqual(NPM);
+    expect(wider(NPM, { kind: 'unconfined' })).toEqual({ kind: 'unconfined' });
+    expect(settingsConfinement({ enabled: true, network: 'deny' })).toEqual(CONFINED);
   });
 
   it('suggests the registry for an install, and an allow without a choice carries the suggestion', async () => {

@@ -1,5 +1,25 @@
-/** How an allowed shell command runs when no person chose it: what the agent's rules grant, or confined. */
+/**
+ * How an allowed shell command runs when no person chose it: what the agent's rules grant, widened
+ * by what the owner set for the agent's sandbox in the configuration; confined otherwise.
+ */
 import { CONFINED, type AllowRule, type Confinement, type NetworkGrant } from '@aleph/protocol';
+import type { SandboxSettings } from '../config/config.js';
+
+/**
+ * The owner's standing choice for an agent (`sandbox` in the configuration): no sandbox where they
+ * turned it off, all of the network where they granted it, else confined with no network.
+ */
+export function settingsConfinement(settings: Pick<SandboxSettings, 'enabled' | 'network'>): Confinement {
+  if (!settings.enabled) return { kind: 'unconfined' };
+  return settings.network === 'all' ? { kind: 'sandbox', network: { kind: 'allow_all' } } : CONFINED;
+}
+
+/** The wider of two confinements: unconfined if either is, else one sandbox with both networks. */
+export function wider(a: Confinement, b: Confinement): Confinement {
+  if (a.kind === 'unconfined' || b.kind === 'unconfined') return { kind: 'unconfined' };
+  const network = widest(a.network, b.network);
+  return network.kind === 'deny' ? CONFINED : { kind: 'sandbox', network };
+}
 
 /**
  * The confinement of a command the agent's allow rules let run: each rule grants its own part
