@@ -26,7 +26,7 @@ import {
   type ToolRunRequest,
 } from '@aleph/protocol';
 import { LiveConfig } from './config/live-config.js';
-import { agentOf, automaticReason, searchPath } from './decision/automatic.js';
+import { agentOf, automaticReason, previewOf, searchPath } from './decision/automatic.js';
 import { openAudit, openIdentities } from './open-stores.js';
 import { auditOverview, auditSearch, verifyChain } from './owner/audit-calls.js';
 import { repositoryContext } from './repo-context/index.js';
@@ -408,14 +408,17 @@ export class Gateway implements EndpointHost {
         recordResult(this.outbox, peer, m, reply);
         return;
       case 'approval_request':
-        this.request({
-          peer,
-          reply,
-          id: m.id,
-          request: { ...m.request, agent_id: agentOf(peer, m.request.agent_id) },
-          receivedAt: Date.now(),
-          ...(m.timeout_ms === undefined ? {} : { timeoutMs: m.timeout_ms }),
-        });
+        this.request(
+          {
+            peer,
+            reply,
+            id: m.id,
+            request: { ...m.request, agent_id: agentOf(peer, m.request.agent_id) },
+            receivedAt: Date.now(),
+            ...(m.timeout_ms === undefined ? {} : { timeoutMs: m.timeout_ms }),
+          },
+          m.dry_run === true,
+        );
         return;
       case 'tool_run':
         this.toolRun(
@@ -579,10 +582,11 @@ export class Gateway implements EndpointHost {
     return allowed.allowed;
   }
 
-  /** The command policy's judgement of a request, with the agent's mode and rules. */
+  /** The command policy's judgement of a request, with the agent's mode and rules (noted as used unless only `previewing`). */
   private evaluate(
     request: ExecRequest,
     now: number,
+    previewing = false,
   ): { evaluation: Evaluation; mode: string; pathVariable: string; resolveExecutable: (name: string) => string | null } {
     const config = this.config.value;
     const rules = liveRules(config, request.agent_id, request.session_key, now);
@@ -604,16 +608,24 @@ export class Gateway implements EndpointHost {
       ...repositoryContext(this.policy, request.command, request.cwd, process.env.HOME ?? homedir()),
     });
     const used = [evaluation.denied_by, evaluation.asked_by, ...evaluation.allowed_by].filter((r): r is StoredRule => r !== null);
-    if (used.length > 0) this.config.note(withRulesUsed(config, request.agent_id, used, new Date(now).toISOString()));
+    if (used.length > 0 && !previewing) this.config.note(withRulesUsed(config, request.agent_id, used, new Date(now).toISOString()));
     return { evaluation, mode, pathVariable, resolveExecutable };
   }
 
-  /** A command: judged by the policy with the agent's mode and rules; answered, or asked of a person. */
-  private request(ticket: Ticket): void {
+  /**
+   * A command: judged by the policy with the agent's mode and rules; answered, or asked of a
+   * person. A dry run is only told what would happen: it runs nothing, so it is neither asked of
+   * anyone nor recorded in the audit log.
+   */
+  private request(ticket: Ticket, dryRun: boolean): void {
     this.config.refresh();
     if (!this.admit(ticket, 'exec')) return;
     const { request } = ticket;
-    const { evaluation, mode, pathVariable, resolveExecutable } = this.evaluate(request, ticket.receivedAt);
+    const { evaluation, mode, pathVariable, resolveExecutable } = this.evaluate(request, ticket.receivedAt, dryRun);
+    if (dryRun) {
+      ticket.reply(previewOf(ticket.id, evaluation, mode, this.approvals.fallback(ticket, false)));
+      return;
+    }
     const binding =
       evaluation.action === 'reject' ? { executables: {}, scripts: {} } : bindingOf(evaluation.segments, request.cwd, pathVariable, resolveExecutable);
     if (evaluation.action !== 'prompt') {

@@ -129,6 +129,16 @@ const SHAPES: Readonly<Record<GatewayMessage['type'], (v: Fields) => boolean>> =
     isRisk(v.risk) &&
     isText(v.resolved_by) &&
     (v.decision === 'deny' ? optional(v.binding, isBinding) : isBinding(v.binding)),
+  approval_preview: (v) =>
+    isId(v.id) &&
+    v.dry_run === true &&
+    oneOf(['allow', 'deny', 'ask'], v.decision) &&
+    isText(v.reason) &&
+    oneOf(VERDICTS, v.verdict) &&
+    isRisk(v.risk) &&
+    isText(v.mode) &&
+    optional(v.rule_id, isText) &&
+    optional(v.fallback, (f) => isObject(f) && oneOf(DECISIONS, f.decision) && isCount(f.after_ms)),
   pending: (v) => Array.isArray(v.approvals) && v.approvals.every(isApproval),
   approval_pending: (v) => isApproval(v.approval),
   approval_resolved: (v) => isId(v.id) && oneOf(DECISIONS, v.decision) && isText(v.resolved_by),

@@ -63,7 +63,14 @@ export interface PendingApproval {
 
 export type ClientMessage =
   | { readonly type: 'challenge_response'; readonly hmac: string; readonly nonce: string }
-  | { readonly type: 'approval_request'; readonly id: string; readonly request: ExecRequest; readonly timeout_ms?: number }
+  | {
+      readonly type: 'approval_request';
+      readonly id: string;
+      readonly request: ExecRequest;
+      readonly timeout_ms?: number;
+      /** Only judge it: answered by approval_preview at once; nobody is asked and nothing is recorded. */
+      readonly dry_run?: true;
+    }
   | { readonly type: 'subscribe' }
   | { readonly type: 'get_pending' }
   | {
@@ -132,10 +139,31 @@ export type DecisionAnswer = { readonly id: string; readonly reason: string; rea
   | { readonly decision: Exclude<Decision, 'deny'>; readonly binding: ExecBinding; /** How the command runs. */ readonly confinement?: Confinement }
 );
 
+/**
+ * The gateway's answer to a dry run (an approval_request with `dry_run`): what it would decide now,
+ * without asking anyone. `ask`: a person would be asked, and `fallback` answers if nobody does.
+ */
+export interface ApprovalPreview {
+  readonly id: string;
+  readonly dry_run: true;
+  readonly decision: 'allow' | 'deny' | 'ask';
+  /** Why: the policy's words for an allow or a deny (`allowlisted`, `auto_approved_dev`, `denied by ...`), or why a person is asked. */
+  readonly reason: string;
+  readonly verdict: Verdict;
+  readonly risk: Risk;
+  /** The agent's security mode the command was judged under. */
+  readonly mode: string;
+  /** The agent's rule that decided (deny, ask or allow), when one did. */
+  readonly rule_id?: string;
+  /** With `ask`: what happens when nobody answers within `after_ms`. */
+  readonly fallback?: { readonly decision: Decision; readonly after_ms: number };
+}
+
 export type GatewayMessage =
   | { readonly type: 'challenge'; readonly nonce: string; readonly version: number }
   | { readonly type: 'auth_ok'; readonly hmac: string }
   | ({ readonly type: 'approval_decision' } & DecisionAnswer)
+  | ({ readonly type: 'approval_preview' } & ApprovalPreview)
   | { readonly type: 'pending'; readonly approvals: readonly PendingApproval[] }
   | GatewayEvent
   | { readonly type: 'resolved'; readonly id: string }
@@ -248,11 +276,15 @@ export function parseClientMessage(value: Readonly<Record<string, unknown>>): Re
         session_key: session.value!,
         ...(path.value === undefined ? {} : { path: path.value }),
       };
-      return ok(
-        timeout === undefined
-          ? { type: 'approval_request', id: id.value!, request }
-          : { type: 'approval_request', id: id.value!, request, timeout_ms: timeout as number },
-      );
+      const dryRun = value.dry_run;
+      if (dryRun !== undefined && typeof dryRun !== 'boolean') return fail('invalid_message', '"dry_run" must be true or false.');
+      return ok({
+        type: 'approval_request',
+        id: id.value!,
+        request,
+        ...(timeout === undefined ? {} : { timeout_ms: timeout as number }),
+        ...(dryRun === true ? { dry_run: true as const } : {}),
+      });
     }
     case 'tool_run': {
       const id = str(value, 'id', MAX_ID_LENGTH);
