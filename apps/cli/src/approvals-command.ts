@@ -165,7 +165,7 @@ function describeTool(t: PendingTool, style: Style): string[] {
     `  ${style.bold(what)}`,
     `  ${visibleText(t.reason)}`,
     style.dim(`    runs ${visibleText(t.program.path)} (content ${visibleText(t.program.hash.slice(0, 12))}…)`),
-    ...describeCapabilities(t.capabilities).map((line) => style.dim(`    ${line}`)),
+    ...describeCapabilities(t.capabilities, t.directories).map((line) => style.dim(`    ${line}`)),
     ...(t.parameters === null ? [] : [style.dim(`    parameters: ${t.parameters.join(' ') || 'none'}`)]),
     style.dim(
       t.gate === 'approve_contract'

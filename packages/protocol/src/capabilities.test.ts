@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONFINED, describeConfinement, parseConfinement, parseNetworkGrant } from './capabilities.js';
+import { CONFINED, describeCapabilities, describeConfinement, parseConfinement, parseNetworkGrant, type Capabilities } from './capabilities.js';
 
 describe('confinement', () => {
   it('reads each kind and says it in words', () => {
@@ -19,5 +19,27 @@ describe('confinement', () => {
     }
     const n = parseNetworkGrant({ kind: 'allow_domains', domains: ['not a domain'] }, 'invalid_capabilities');
     expect(!n.ok && n.error.code).toBe('invalid_capabilities');
+  });
+});
+
+describe('describeCapabilities', () => {
+  const caps: Capabilities = {
+    filesystem: [
+      { kind: 'read_only', path: '${PROJECT_ROOT}' },
+      { kind: 'read_write', path: '${WORKSPACE}/out' },
+      { kind: 'read_only', path: '/etc/hosts' },
+    ],
+    network: { kind: 'deny' },
+    process: { max_execution_time_s: 60, max_memory_mb: 512, no_fork: false },
+    environment: 'none',
+  };
+
+  it("says where a path's variable leads in this run, beside the variable", () => {
+    expect(describeCapabilities(caps, { WORKSPACE: '/home/u/proj/src', PROJECT_ROOT: '/home/u/proj' }).slice(0, 3)).toEqual([
+      'read ${PROJECT_ROOT} (/home/u/proj)',
+      'read and write ${WORKSPACE}/out (/home/u/proj/src/out)',
+      'read /etc/hosts',
+    ]);
+    expect(describeCapabilities(caps)[0]).toBe('read ${PROJECT_ROOT}');
   });
 });

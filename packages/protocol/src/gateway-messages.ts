@@ -65,7 +65,8 @@ const isPendingTool = (v: unknown): v is PendingTool =>
   parseCapabilities(v.capabilities).ok &&
   orNull(v.parameters, isTexts) &&
   Array.isArray(v.escalations) &&
-  v.escalations.every((e) => isObject(e) && oneOf(ESCALATION_KINDS, e.kind) && isText(e.subject) && isText(e.message));
+  v.escalations.every((e) => isObject(e) && oneOf(ESCALATION_KINDS, e.kind) && isText(e.subject) && isText(e.message)) &&
+  optional(v.directories, (d) => isObject(d) && isText(d.WORKSPACE) && isText(d.PROJECT_ROOT));
 
 const isApproval = (v: unknown): v is PendingApproval =>
   isObject(v) &&
