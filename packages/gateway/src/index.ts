@@ -30,4 +30,5 @@ export { renderReport, type ReportFormat } from './report.js';
 export { isLoopback } from './admission/refusals.js';
 export { CLOSE_CODES, type NetworkOptions } from './transport/websocket.js';
 export { RpcClient } from './client/rpc-client.js';
+export { RemoteApprover, type Approver } from './client/remote-approver.js';
 export { CONSOLE_API_PATH, type ConsoleOptions } from './console/console-server.js';
