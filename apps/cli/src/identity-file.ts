@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alephHome, writePrivateFile } from '@aleph/gateway/requester';
+import { alephHome, loadConfig, writePrivateFile } from '@aleph/gateway/requester';
 import { newDeviceKeyPair } from '@aleph/identity';
-import { fromBase64url } from '@aleph/protocol';
+import { fail, fromBase64url, ok, type Result } from '@aleph/protocol';
 import type { Io } from './io.js';
 
 /**
@@ -49,3 +49,17 @@ export function identityKeys(file: string): { publicKey: Uint8Array; secretKey: 
 export function writeIdentity(file: string, identity: IdentityFile): void {
   writePrivateFile(file, `${JSON.stringify(identity, null, 2)}\n`);
 }
+
+/** The gateway's network endpoint: `given` (--gateway), or this machine's, on the configured port. */
+export function gatewayAddress(io: Io, given: string | undefined): Result<string> {
+  let url = given;
+  if (url === undefined) {
+    const config = loadConfig(alephHome(io.env), false);
+    if (!config.ok) return config;
+    url = `ws://127.0.0.1:${config.value.network.port}`;
+  }
+  return isGatewayUrl(url) ? ok(url) : fail('usage', '--gateway must be a ws:// or wss:// address.');
+}
+
+/** Whether `url` can be a gateway's network endpoint: a ws:// or wss:// address. */
+export const isGatewayUrl = (url: string): boolean => /^wss?:\/\/[^/]/.test(url);

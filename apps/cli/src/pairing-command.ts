@@ -1,10 +1,10 @@
-import { alephHome, GatewayError, loadConfig, RpcClient } from '@aleph/gateway';
+import { GatewayError, RpcClient } from '@aleph/gateway';
 import { sign } from '@aleph/identity';
 import { formatDuration, fromBase64url, pairingMessage, toBase64url, type PairingView, visibleText } from '@aleph/protocol';
 import { flag, value } from './args.js';
 import { defineCommand, type Invocation } from './command.js';
 import { ownerCall, printList } from './connect.js';
-import { identityFile, identityKeys, writeIdentity, type IdentityFile } from './identity-file.js';
+import { gatewayAddress, identityFile, identityKeys, writeIdentity, type IdentityFile } from './identity-file.js';
 import { EXIT, type Io } from './io.js';
 import { styleFor } from './style.js';
 
@@ -57,14 +57,9 @@ async function pairing({ sub, args, io }: Invocation<'list' | 'approve' | 'rejec
 
 async function request(io: Io, name: string | undefined, type: string, gatewayUrl: string | undefined, json: boolean): Promise<number> {
   if (name === undefined || name.trim() === '') return io.usage('--name is required: the owner sees it beside the code.');
-  const home = alephHome(io.env);
-  let url = gatewayUrl;
-  if (url === undefined) {
-    const config = loadConfig(home, false);
-    if (!config.ok) return io.fail(config.error, json);
-    url = `ws://127.0.0.1:${config.value.network.port}`;
-  }
-  if (!/^wss?:\/\//.test(url)) return io.usage('--gateway must be a ws:// or wss:// address.');
+  const address = gatewayAddress(io, gatewayUrl);
+  if (!address.ok) return address.error.code === 'usage' ? io.usage(address.error.message) : io.fail(address.error, json);
+  const url = address.value;
   const file = identityFile(io, 'device');
   const keys = identityKeys(file);
   let device: IdentityFile = { gateway: url, public_key: toBase64url(keys.publicKey), secret_key: toBase64url(keys.secretKey) };

@@ -1,7 +1,7 @@
 import { GatewayError, RemoteApprover, type Approver } from '@aleph/gateway';
 import { fromBase64url } from '@aleph/protocol';
 import { connectGateway } from './connect.js';
-import { identityFile, readIdentity } from './identity-file.js';
+import { identityFile, isGatewayUrl, readIdentity } from './identity-file.js';
 import type { Io } from './io.js';
 
 /**
@@ -12,7 +12,7 @@ import type { Io } from './io.js';
 export async function connectApprover(io: Io, remote: string | undefined): Promise<Approver> {
   const url = remote ?? io.env.ALEPH_REMOTE ?? '';
   if (url === '') return connectGateway(io);
-  if (!/^wss?:\/\/[^/]/.test(url)) throw new GatewayError('usage', `--remote (or ALEPH_REMOTE) must be a ws:// or wss:// address, not ${JSON.stringify(url)}.`);
+  if (!isGatewayUrl(url)) throw new GatewayError('usage', `--remote (or ALEPH_REMOTE) must be a ws:// or wss:// address, not ${JSON.stringify(url)}.`);
   const file = identityFile(io, 'device');
   const device = readIdentity(file);
   if (device?.token === undefined)
