@@ -408,17 +408,15 @@ export class Gateway implements EndpointHost {
         recordResult(this.outbox, peer, m, reply);
         return;
       case 'approval_request':
-        this.request(
-          {
-            peer,
-            reply,
-            id: m.id,
-            request: { ...m.request, agent_id: agentOf(peer, m.request.agent_id) },
-            receivedAt: Date.now(),
-            ...(m.timeout_ms === undefined ? {} : { timeoutMs: m.timeout_ms }),
-          },
-          m.dry_run === true,
-        );
+        this.request({
+          peer,
+          reply,
+          id: m.id,
+          request: { ...m.request, agent_id: agentOf(peer, m.request.agent_id) },
+          receivedAt: Date.now(),
+          ...(m.timeout_ms === undefined ? {} : { timeoutMs: m.timeout_ms }),
+          ...(m.dry_run === true ? { dryRun: true } : {}),
+        });
         return;
       case 'tool_run':
         this.toolRun(
@@ -612,20 +610,13 @@ export class Gateway implements EndpointHost {
     return { evaluation, mode, pathVariable, resolveExecutable };
   }
 
-  /**
-   * A command: judged by the policy with the agent's mode and rules; answered, or asked of a
-   * person. A dry run is only told what would happen: it runs nothing, so it is neither asked of
-   * anyone nor recorded in the audit log.
-   */
-  private request(ticket: Ticket, dryRun: boolean): void {
+  /** A command: judged by the policy with the agent's mode and rules; answered, or asked of a person (a dry run: only told). */
+  private request(ticket: Ticket): void {
     this.config.refresh();
     if (!this.admit(ticket, 'exec')) return;
-    const { request } = ticket;
+    const { request, dryRun = false } = ticket;
     const { evaluation, mode, pathVariable, resolveExecutable } = this.evaluate(request, ticket.receivedAt, dryRun);
-    if (dryRun) {
-      ticket.reply(previewOf(ticket.id, evaluation, mode, this.approvals.fallback(ticket, false)));
-      return;
-    }
+    if (dryRun) return ticket.reply(previewOf(ticket.id, evaluation, mode, this.approvals.fallback(ticket, false)));
     const binding =
       evaluation.action === 'reject' ? { executables: {}, scripts: {} } : bindingOf(evaluation.segments, request.cwd, pathVariable, resolveExecutable);
     if (evaluation.action !== 'prompt') {

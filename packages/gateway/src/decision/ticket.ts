@@ -19,6 +19,11 @@ export interface Ticket {
   readonly timeoutMs?: number;
   /** When the gateway received it (epoch ms). */
   readonly receivedAt: number;
+  /**
+   * Only judged: answered at once with what would happen (approval_preview). It runs nothing, so
+   * nobody is asked and nothing is recorded in the audit log.
+   */
+  readonly dryRun?: boolean;
 }
 
 /** Who asks, before what they ask for is known as a command (a tool run's plan is made after admission). */
