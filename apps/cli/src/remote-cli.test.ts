@@ -64,8 +64,18 @@ describe('aleph approvals --remote', () => {
     expect((await paired).code).toBe(0);
     expect(statSync(join(laptop, 'device.json')).mode & 0o777).toBe(0o600);
 
+    // A watcher on the second machine hears of each request as it comes.
+    const watcher = spawn(process.execPath, [ALEPH_BIN, 'approvals', 'watch', '--json', '--remote', url], {
+      env: { ...process.env, ALEPH_HOME: laptop, NO_COLOR: '1' },
+    });
+    let watched = '';
+    watcher.stdout.on('data', (d) => (watched += d));
+    await expect.poll(() => watched).toContain('{"type":"pending","approvals":[]}');
+
     writeFileSync(join(work, 'a'), 'payload\n');
     const copied = run(home(), ['exec', '--', 'cp a b']);
+    await expect.poll(() => watched).toContain('"type":"approval_pending"');
+    watcher.kill('SIGTERM');
     const listed = await run(laptop, ['approvals', 'list', '--remote', url, '--json']);
     expect(listed.code).toBe(0);
     const [approval] = (JSON.parse(listed.stdout) as { pending: { id: string; request: { command: string } }[] }).pending;

@@ -32,7 +32,7 @@ export class RemoteApprover implements Approver {
         this.broken = new GatewayError('session_ended', `The gateway ended this device's session: ${reason}`);
         return;
       }
-      this.take({ ...n.params, type: n.method });
+      this.take(n.method, n.params);
     });
     void rpc.closed().then(() => this.messages.end());
   }
@@ -62,7 +62,7 @@ export class RemoteApprover implements Approver {
       return;
     }
     void this.rpc.call(call.method, params).then((r) => {
-      if (r.ok) this.take({ ...r.value, type: call.answer });
+      if (r.ok) this.take(call.answer, r.value);
       else this.messages.deliver({ type: 'error', code: r.error.code, message: r.error.message, ...(id === undefined ? {} : { id }) });
     });
   }
@@ -87,9 +87,10 @@ export class RemoteApprover implements Approver {
     this.rpc.close();
   }
 
-  /** A message from the gateway, checked: one it cannot read ends the connection, as on the socket. */
-  private take(fields: Record<string, unknown>): void {
-    const message = parseGatewayMessage(fields);
+  /** A message from the gateway (its type, and its fields), checked: one it cannot read ends the connection, as on the socket. */
+  private take(type: string, fields: Readonly<Record<string, unknown>>): void {
+    const { type: _named, ...rest } = fields;
+    const message = parseGatewayMessage({ type, ...rest });
     if (message.ok) {
       this.messages.deliver(message.value);
       return;
