@@ -11,11 +11,14 @@ import type { GatewayClient } from './socket-client.js';
 import { MessageQueue } from './message-queue.js';
 import { RpcClient } from './rpc-client.js';
 
+/** What an approver sends: the list of what waits, a subscription, an answer. */
+export type ApproverMessage = Extract<ClientMessage, { type: 'get_pending' | 'subscribe' | 'resolve' }>;
+
 /** What an approver uses of a connection to the gateway, over the socket or the network. */
-export type Approver = Pick<GatewayClient, 'send' | 'next' | 'drain' | 'waitFor' | 'failure' | 'close'>;
+export type Approver = Pick<GatewayClient, 'next' | 'drain' | 'waitFor' | 'failure' | 'close'> & { send(message: ApproverMessage): void };
 
 /** The endpoint's call for each message an approver sends, and the message its result is. */
-const CALLS: Readonly<Partial<Record<ClientMessage['type'], { readonly method: string; readonly answer: GatewayMessage['type'] }>>> = {
+const CALLS: Readonly<Record<ApproverMessage['type'], { readonly method: string; readonly answer: GatewayMessage['type'] }>> = {
   get_pending: { method: 'approvals.list', answer: 'pending' },
   subscribe: { method: 'approvals.subscribe', answer: 'pending' },
   resolve: { method: 'approvals.resolve', answer: 'resolved' },
@@ -48,19 +51,10 @@ export class RemoteApprover implements Approver {
     return new RemoteApprover(rpc);
   }
 
-  send(message: ClientMessage): void {
+  send(message: ApproverMessage): void {
     const { type, ...params } = message;
     const call = CALLS[type];
     const id = 'id' in message ? message.id : undefined;
-    if (call === undefined) {
-      this.messages.deliver({
-        type: 'error',
-        code: 'unsupported',
-        message: `An approver on the network does not send ${type}.`,
-        ...(id === undefined ? {} : { id }),
-      });
-      return;
-    }
     void this.rpc.call(call.method, params).then((r) => {
       if (r.ok) this.take(call.answer, r.value);
       else this.messages.deliver({ type: 'error', code: r.error.code, message: r.error.message, ...(id === undefined ? {} : { id }) });
