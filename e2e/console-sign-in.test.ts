@@ -57,12 +57,25 @@ describe("the console's refusals", () => {
     const response = await page.goto(link);
     expect(response?.status()).toBe(403);
     await page.getByRole('heading', { name: 'This sign-in link was already used or has expired.' }).waitFor();
-    await page.getByText('aleph gateway --headless --console', { exact: true }).waitFor();
+    await page.getByText('aleph console', { exact: true }).waitFor();
     // Its own style applied (the policy allows it by its hash): the console's panel and accent.
     const card = await page.evaluate(
       `(() => { const s = getComputedStyle(document.querySelector('main')); return { accent: s.borderTopColor, panel: s.backgroundColor, font: s.fontFamily }; })()`,
     );
     expect(card).toEqual({ accent: 'rgb(47, 111, 222)', panel: 'rgb(255, 255, 255)', font: expect.stringContaining('system-ui') });
+
+    // Doing what it says signs in.
+    const made = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, [ALEPH, 'console', '--json'], { env: { ...process.env, ALEPH_HOME: home } });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('exit', () => resolve(out));
+    });
+    await page.goto((JSON.parse(made) as { link: string }).link);
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^connected$/ })
+      .waitFor();
     await context.close();
   });
 
@@ -73,7 +86,7 @@ describe("the console's refusals", () => {
     const response = await page.goto(new URL('/', link).toString());
     expect(response?.status()).toBe(401);
     await page.getByRole('heading', { name: /not signed in to the console, or the gateway restarted/ }).waitFor();
-    await page.getByText('aleph gateway --headless --console', { exact: true }).waitFor();
+    await page.getByText('aleph console', { exact: true }).waitFor();
     await context.close();
   });
 

@@ -463,6 +463,11 @@ export class Gateway implements EndpointHost {
             this.outbox.flush();
             auditOverview(this.audit, { range: call.range, sandbox: sandboxAvailability(), sandboxSettings: this.config.value.sandbox }, answer);
             return;
+          case 'console.link': {
+            const link = this.consoleLoginUrl();
+            answer(link === null ? fail('console_off', 'This gateway serves no web console; start it with --console.') : ok({ link }));
+            return;
+          }
           case 'policy.get':
             this.config.refresh(true);
             reply({ type: 'result', id: m.id, result: policyView(this.config.value, Date.now()) });

@@ -43,21 +43,21 @@ const TYPES: Readonly<Record<string, string>> = {
 };
 
 /** How to get a new sign-in link: each one works once, and a restarted gateway knows none of the old sessions. */
-const NEW_LINK = 'aleph gateway --headless --console';
+const NEW_LINK = 'aleph console';
 
 const REFUSALS = {
   linkUsed: {
     status: 403,
     code: 'link_used',
     title: 'This sign-in link was already used or has expired.',
-    todo: `Each link signs in once, within ${LOGIN_TTL_MS / 60_000} minutes. For a new one, start the gateway again (npm start, or the command below) and open the link it prints:`,
+    todo: `Each link signs in once, within ${LOGIN_TTL_MS / 60_000} minutes. For a new one, run this on the gateway's machine and open the link it prints:`,
     command: NEW_LINK,
   },
   notSignedIn: {
     status: 401,
     code: 'not_signed_in',
     title: 'You are not signed in to the console, or the gateway restarted since you were.',
-    todo: 'Open the sign-in link the gateway printed when it started (each link works once). For a new one, start the gateway again (npm start, or the command below):',
+    todo: "Sign in again: run this on the gateway's machine and open the link it prints (each link works once):",
     command: NEW_LINK,
   },
   wrongHost: { status: 421, code: 'wrong_host', title: 'This console answers only to 127.0.0.1 and localhost.', todo: 'Open the address the gateway printed.' },
