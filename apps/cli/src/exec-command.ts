@@ -58,9 +58,9 @@ async function exec({ args, io }: Invocation): Promise<number> {
     session_key: value(args, 'session') ?? io.env.ALEPH_SESSION ?? `shell-${process.ppid}`,
     path: io.env.PATH ?? '',
   };
-  if (dryRun)
-    return preview(client, { type: 'approval_request', id, request, ...(timeout === undefined ? {} : { timeout_ms: timeout }), dry_run: true }, json, io);
-  client.send({ type: 'approval_request', id, request, ...(timeout === undefined ? {} : { timeout_ms: timeout }) });
+  const asking = { type: 'approval_request', id, request, ...(timeout === undefined ? {} : { timeout_ms: timeout }) } as const;
+  if (dryRun) return preview(client, { ...asking, dry_run: true }, json, io);
+  client.send(asking);
   // No answer within a moment: a person is being asked. Say so, rather than seem to hang.
   const waiting = json
     ? undefined
