@@ -1,4 +1,4 @@
-import { GatewayError, type GatewayClient } from '@aleph/gateway';
+import { GatewayError, type Approver } from '@aleph/gateway';
 import {
   CONFINED,
   confinementChoices,
@@ -23,16 +23,16 @@ import {
 } from '@aleph/protocol';
 import { flag, value } from './args.js';
 import { defineCommand, type Invocation } from './command.js';
-import { connectGateway } from './connect.js';
 import { EXIT, type Io } from './io.js';
 import { promptInput } from './prompt-input.js';
+import { connectApprover } from './remote.js';
 import { styleFor, type Style } from './style.js';
 
-export const APPROVALS_HELP = `Usage: aleph approvals list [--json]
+export const APPROVALS_HELP = `Usage: aleph approvals list [--remote URL] [--json]
        aleph approvals allow ID [--always | --for DURATION | --session] [--rule KIND:PATTERN]
-                                [--network none|all|DOMAIN,... | --unconfined]
-       aleph approvals deny ID [--reason TEXT]
-       aleph approvals watch [--json]
+                                [--network none|all|DOMAIN,... | --unconfined] [--remote URL]
+       aleph approvals deny ID [--reason TEXT] [--remote URL]
+       aleph approvals watch [--remote URL] [--json]
 
 Answers the commands agents are waiting on. --always remembers a rule for the agent (default: the
 suggested one); --for 15m remembers it for that long, --session for the rest of the agent's
@@ -46,7 +46,10 @@ one key on a terminal, or a duration such as 15m then Enter (remember it that lo
 cycles how a shell command will run (confined with no network, with the domains it needs, with
 the whole network, unconfined), the suggestion until you change it; Ctrl-C stops.
 From a pipe, each line is an answer. watch --json asks nothing: it prints what waits, then every
-approval and pairing as it comes and goes, one JSON object per line.`;
+approval and pairing as it comes and goes, one JSON object per line.
+--remote ws://HOST:PORT (or $ALEPH_REMOTE) answers a gateway on another machine through its network
+endpoint, as the device this machine was paired as (aleph pairing request): its token and key are
+in $ALEPH_HOME/device.json.`;
 
 /** What an approver can answer, besides the approval's id. */
 type Answer = Pick<Extract<ClientMessage, { type: 'resolve' }>, 'decision' | 'rule' | 'reason' | 'duration_ms' | 'scope' | 'confinement'>;
@@ -63,6 +66,7 @@ export const command = defineCommand({
     reason: { value: true },
     network: { value: true },
     unconfined: {},
+    remote: { value: true },
   },
   optionsAnywhere: true,
   run: approvals,
@@ -91,9 +95,9 @@ async function approvals({ sub, args, io }: Invocation<'list' | 'allow' | 'deny'
   if (!confinement.ok) return io.usage(confinement.error.message);
   if (sub !== 'allow' && confinement.value !== undefined) return io.usage('--network and --unconfined go with allow.');
 
-  let client: GatewayClient;
+  let client: Approver;
   try {
-    client = await connectGateway(io);
+    client = await connectApprover(io, value(args, 'remote'));
   } catch (error) {
     if (error instanceof GatewayError) return io.fail(error, json);
     throw error;
@@ -150,7 +154,7 @@ function isType<T extends GatewayMessage['type']>(type: T) {
   return (m: GatewayMessage): m is Extract<GatewayMessage, { type: T }> => m.type === type;
 }
 
-async function answer(client: GatewayClient, io: Io, id: string, a: Answer, json: boolean): Promise<number> {
+async function answer(client: Approver, io: Io, id: string, a: Answer, json: boolean): Promise<number> {
   const reply = await send(client, id, a);
   if (reply.type === 'error') return io.fail({ code: reply.code, message: reply.message }, json);
   io.out(json ? JSON.stringify({ id, ...a }) : `${a.decision === 'deny' ? 'Denied' : 'Allowed'} ${id}${grantText(a)}.`);
@@ -158,7 +162,7 @@ async function answer(client: GatewayClient, io: Io, id: string, a: Answer, json
 }
 
 /** Sends an answer and waits for the gateway to confirm it (or say why not). */
-async function send(client: GatewayClient, id: string, a: Answer): Promise<Extract<GatewayMessage, { type: 'resolved' | 'error' }>> {
+async function send(client: Approver, id: string, a: Answer): Promise<Extract<GatewayMessage, { type: 'resolved' | 'error' }>> {
   client.send({ type: 'resolve', id, ...a });
   const reply = await client.waitFor(
     (m: GatewayMessage): m is Extract<GatewayMessage, { type: 'resolved' | 'error' }> =>
@@ -215,7 +219,7 @@ function describeTool(t: PendingTool, style: Style): string[] {
     `  ${style.bold(what)}`,
     `  ${visibleText(t.reason)}`,
     style.dim(`    runs ${visibleText(t.program.path)} (content ${visibleText(t.program.hash.slice(0, 12))}…)`),
-    ...describeCapabilities(t.capabilities).map((line) => style.dim(`    ${line}`)),
+    ...describeCapabilities(t.capabilities, t.directories).map((line) => style.dim(`    ${line}`)),
     ...(t.parameters === null ? [] : [style.dim(`    parameters: ${t.parameters.join(' ') || 'none'}`)]),
     style.dim(
       t.gate === 'approve_contract'
@@ -244,7 +248,7 @@ const WATCHED: ReadonlySet<GatewayMessage['type']> = new Set([
  * With --json, a feed for programs: what waits now (`{"type": "pending", ...}`), then every push as
  * the gateway sends it, one JSON object per line, until the gateway goes away. Nothing is asked.
  */
-async function feed(client: GatewayClient, io: Io): Promise<number> {
+async function feed(client: Approver, io: Io): Promise<number> {
   client.send({ type: 'subscribe' });
   for (;;) {
     const m = await client.next();
@@ -259,7 +263,7 @@ async function feed(client: GatewayClient, io: Io): Promise<number> {
  * [a]lways, [t]his session, [d]eny, [s]kip); a duration (15m) is typed and ends with Enter;
  * [c] cycles a shell command's confinement before it is allowed. From a pipe, each line is an answer.
  */
-async function watch(client: GatewayClient, io: Io, style: Style): Promise<number> {
+async function watch(client: Approver, io: Io, style: Style): Promise<number> {
   client.send({ type: 'subscribe' });
   const first = await client.waitFor(isType('pending'), 5_000);
   const queue: PendingApproval[] = [...(first?.approvals ?? [])];

@@ -24,9 +24,10 @@ import { styleFor, type Style } from './style.js';
 
 export const AUDIT_HELP = `Usage: aleph audit <command> [options]
 
-  search [QUERY] [--event E] [--decision D] [--risk L] [--session S] [--since T] [--until T]
-         [--limit N] [--cursor C] [--json]
+  search [QUERY] [--event E] [--decision D] [--risk L] [--session S] [--actor A] [--since T]
+         [--until T] [--limit N] [--cursor C] [--json]
                  full-text search, newest first; E, D and L may repeat or be comma-separated;
+                 A is who acted (an agent, owner, a device or guest id);
                  T is a date (2026-05-01, 2026-05-01T10:00:00Z) or a duration ago (15m, 7d)
   tail [-n N] [--follow] [--json]
                  the newest events; with --follow, new ones as they arrive

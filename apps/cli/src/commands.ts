@@ -18,6 +18,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'gateway', summary: 'run the gateway (--headless) that agents ask and people answer through', load: () => import('./gateway-command.js') },
   { name: 'exec', summary: 'ask the gateway to run a command, and run it if allowed', load: () => import('./exec-command.js') },
   { name: 'run', summary: "run a command an agent's hook allowed, confined, by its run ticket", load: () => import('./run-command.js') },
+  { name: 'console', summary: "print a new one-time sign-in link to the running gateway's web console", load: () => import('./console-command.js') },
   { name: 'approvals', summary: 'list, allow, deny or watch the commands waiting for approval', load: () => import('./approvals-command.js') },
   { name: 'install', summary: "put Aleph's hook into an agent's settings (claude-code, codex, gemini)", load: () => import('./install-command.js') },
   {

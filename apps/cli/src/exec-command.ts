@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { alephHome, bindingDrift, configFile, currentBinding, DEFAULT_SANDBOX, loadConfig, sandboxOf } from '@aleph/gateway/requester';
-import { CONFINED, type Confinement, type GatewayMessage } from '@aleph/protocol';
+import { alephHome, bindingDrift, configFile, currentBinding, DEFAULT_SANDBOX, loadConfig, sandboxOf, type GatewayClient } from '@aleph/gateway/requester';
+import { CONFINED, type ClientMessage, type Confinement, type GatewayMessage } from '@aleph/protocol';
 import { flag, value } from './args.js';
 import { defineCommand, type Invocation } from './command.js';
 import { EXIT_REFUSED, reportResult, runConfined, runUnconfined, type Ran } from './confined-run.js';
@@ -18,8 +18,10 @@ in exec-approvals.json); where this machine cannot sandbox it is refused (126) u
 and so is a --cwd inside a credential location or $ALEPH_HOME. Denied: prints the reason on standard error and exits 126. If an executable or
 script the approval was bound to changed since, it refuses (126) instead of running something
 else than what was approved. No gateway running, or an answer it cannot read: says so, runs
-nothing and exits 2. --dry-run only prints the
-decision; --json prints it as JSON (on standard error when the command also runs).
+nothing and exits 2. --dry-run runs nothing and asks nobody: it prints at once what the gateway
+would decide (allow, deny or ask a person, why, the risk, the mode or rule that decides, and what
+the ask fallback would do) and exits 0 (allow), 126 (deny) or 1 (a person would be asked); --json
+prints the decision as JSON (on standard error when the command also runs).
 The agent defaults to $ALEPH_AGENT or "cli", the session to $ALEPH_SESSION or this shell.`;
 
 /** Exit code for a denied command, as shells use for "cannot execute". */
@@ -55,7 +57,9 @@ async function exec({ args, io }: Invocation): Promise<number> {
     session_key: value(args, 'session') ?? io.env.ALEPH_SESSION ?? `shell-${process.ppid}`,
     path: io.env.PATH ?? '',
   };
-  client.send({ type: 'approval_request', id, request, ...(timeout === undefined ? {} : { timeout_ms: timeout }) });
+  const asking = { type: 'approval_request', id, request, ...(timeout === undefined ? {} : { timeout_ms: timeout }) } as const;
+  if (dryRun) return preview(client, { ...asking, dry_run: true }, json, io);
+  client.send(asking);
   // No answer within a moment: a person is being asked. Say so, rather than seem to hang.
   const waiting = json
     ? undefined
@@ -68,7 +72,7 @@ async function exec({ args, io }: Invocation): Promise<number> {
       (m.type === 'approval_decision' && m.id === id) || m.type === 'error',
   );
   clearTimeout(waiting);
-  if (answer === null || answer.type === 'error' || answer.decision === 'deny' || dryRun) client.close();
+  if (answer === null || answer.type === 'error' || answer.decision === 'deny') client.close();
   if (answer === null) {
     const broken = client.failure;
     return io.fail(
@@ -79,15 +83,10 @@ async function exec({ args, io }: Invocation): Promise<number> {
     );
   }
   if (answer.type === 'error') return io.fail({ code: answer.code, message: answer.message }, json);
-  if (json && dryRun) io.out(JSON.stringify(answer));
-  else if (json) io.err(JSON.stringify(answer));
+  if (json) io.err(JSON.stringify(answer));
   if (answer.decision === 'deny') {
     if (!json) io.err(`aleph: denied: ${answer.reason}`);
     return EXIT_DENIED;
-  }
-  if (dryRun) {
-    if (!json) io.out(`allowed (${answer.decision}): ${answer.reason}`);
-    return EXIT.ok;
   }
   const started = Date.now();
   const drift = bindingDrift(answer.binding, currentBinding(answer.binding, request.cwd, request.path));
@@ -101,6 +100,38 @@ async function exec({ args, io }: Invocation): Promise<number> {
   await reportResult(client, id, outcome, started);
   return outcome.code;
 }
+
+/**
+ * A dry run: the gateway says at once what it would decide (allow, deny, or ask a person, and
+ * then what the fallback does), asks nobody and records nothing. Exits 0 for an allow, 126 for a
+ * deny, 1 when a person would be asked.
+ */
+async function preview(client: GatewayClient, message: Extract<ClientMessage, { type: 'approval_request' }>, json: boolean, io: Io): Promise<number> {
+  client.send(message);
+  const answer = await client.waitFor(
+    (m: GatewayMessage): m is Extract<GatewayMessage, { type: 'approval_preview' | 'error' }> =>
+      (m.type === 'approval_preview' && m.id === message.id) || m.type === 'error',
+  );
+  const broken = client.failure;
+  client.close();
+  if (answer === null) return io.fail(broken ?? { code: 'gateway_gone', message: 'The gateway closed the connection before answering the dry run.' }, json);
+  if (answer.type === 'error') return io.fail({ code: answer.code, message: answer.message }, json);
+  if (json) io.out(JSON.stringify(answer));
+  else {
+    const risk = `${answer.verdict}, risk ${answer.risk.level}${answer.risk.reasons.length === 0 ? '' : `: ${answer.risk.reasons.map((r) => r.code).join(', ')}`}`;
+    const fallback =
+      answer.fallback === undefined
+        ? ''
+        : `\nUnanswered within ${answer.fallback.after_ms} ms, the ask fallback would ${answer.fallback.decision === 'deny' ? 'deny it' : 'allow it once'}.`;
+    io.out(
+      `Dry run (nothing was run or asked): would ${answer.decision === 'ask' ? 'ask a person' : answer.decision} in ${answer.mode} mode: ${answer.reason}\n${risk}${answer.rule_id === undefined ? '' : `\nDecided by rule ${answer.rule_id}.`}${fallback}`,
+    );
+  }
+  return answer.decision === 'allow' ? EXIT.ok : answer.decision === 'deny' ? EXIT_DENIED : EXIT_ASKS;
+}
+
+/** Exit code of a dry run whose command would wait for a person. */
+const EXIT_ASKS = 1;
 
 /**
  * How an approved command runs: as the allow says (the gateway weighs the person's choice, the

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { alephHome, GatewayError, loadConfig, RpcClient, writePrivateFile } from '@aleph/gateway';
-import { newDeviceKeyPair, sign } from '@aleph/identity';
+import { GatewayError, RpcClient } from '@aleph/gateway';
+import { sign } from '@aleph/identity';
 import { formatDuration, fromBase64url, pairingMessage, toBase64url, type PairingView, visibleText } from '@aleph/protocol';
 import { flag, value } from './args.js';
 import { defineCommand, type Invocation } from './command.js';
 import { ownerCall, printList } from './connect.js';
+import { gatewayAddress, identityFile, identityKeys, writeIdentity, type IdentityFile } from './identity-file.js';
 import { EXIT, type Io } from './io.js';
 import { styleFor } from './style.js';
 
@@ -18,17 +17,6 @@ Devices and chat senders pair before they may use the gateway. list, approve and
 owner's (on this machine's gateway). request makes this machine a device of a gateway: it makes
 and keeps a device key ($ALEPH_HOME/device.json, 0600), prints an 8-character code for the owner
 to approve, proves it holds the key, and keeps the token it is given. A code is valid 5 minutes.`;
-
-/** What a device keeps about its pairing (0600). */
-interface DeviceFile {
-  readonly gateway: string;
-  readonly public_key: string;
-  readonly secret_key: string;
-  readonly device_id?: string;
-  readonly fingerprint?: string;
-  readonly token?: string;
-  readonly token_expires_at?: string;
-}
 
 export const command = defineCommand({
   help: PAIRING_HELP,
@@ -69,18 +57,13 @@ async function pairing({ sub, args, io }: Invocation<'list' | 'approve' | 'rejec
 
 async function request(io: Io, name: string | undefined, type: string, gatewayUrl: string | undefined, json: boolean): Promise<number> {
   if (name === undefined || name.trim() === '') return io.usage('--name is required: the owner sees it beside the code.');
-  const home = alephHome(io.env);
-  let url = gatewayUrl;
-  if (url === undefined) {
-    const config = loadConfig(home, false);
-    if (!config.ok) return io.fail(config.error, json);
-    url = `ws://127.0.0.1:${config.value.network.port}`;
-  }
-  if (!/^wss?:\/\//.test(url)) return io.usage('--gateway must be a ws:// or wss:// address.');
-  const file = join(home, 'device.json');
-  const keys = deviceKeys(file);
-  let device: DeviceFile = { gateway: url, public_key: toBase64url(keys.publicKey), secret_key: toBase64url(keys.secretKey) };
-  writeDeviceFile(file, device);
+  const address = gatewayAddress(io, gatewayUrl);
+  if (!address.ok) return address.error.code === 'usage' ? io.usage(address.error.message) : io.fail(address.error, json);
+  const url = address.value;
+  const file = identityFile(io, 'device');
+  const keys = identityKeys(file);
+  let device: IdentityFile = { gateway: url, public_key: toBase64url(keys.publicKey), secret_key: toBase64url(keys.secretKey) };
+  writeIdentity(file, device);
 
   let client: RpcClient;
   try {
@@ -126,7 +109,7 @@ async function request(io: Io, name: string | undefined, type: string, gatewayUr
       token: done.value.token,
       token_expires_at: done.value.token_expires_at,
     };
-    writeDeviceFile(file, device);
+    writeIdentity(file, device);
     io.out(
       json
         ? JSON.stringify({
@@ -141,22 +124,4 @@ async function request(io: Io, name: string | undefined, type: string, gatewayUr
   } finally {
     client.close();
   }
-}
-
-/** The device's key: the one kept from an earlier request, or a new one. */
-function deviceKeys(file: string): { publicKey: Uint8Array; secretKey: Uint8Array } {
-  try {
-    const kept = JSON.parse(readFileSync(file, 'utf8')) as Partial<DeviceFile>;
-    const publicKey = typeof kept.public_key === 'string' ? fromBase64url(kept.public_key) : null;
-    const secretKey = typeof kept.secret_key === 'string' ? fromBase64url(kept.secret_key) : null;
-    if (publicKey?.length === 32 && secretKey?.length === 64) return { publicKey, secretKey };
-  } catch {
-    // None kept (or unreadable): make one.
-  }
-  return newDeviceKeyPair();
-}
-
-/** The device file holds a private key and a bearer token: written atomically, 0600. */
-function writeDeviceFile(file: string, device: DeviceFile): void {
-  writePrivateFile(file, `${JSON.stringify(device, null, 2)}\n`);
 }

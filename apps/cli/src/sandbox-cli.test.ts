@@ -36,6 +36,28 @@ describe('aleph sandbox run', () => {
     expect(r.code).toBe(2);
   });
 
+  it('runs a preset that grants no project in its private temporary workspace, from any directory, and says so', () => {
+    const w = workspace();
+    const fromHere = (...args: string[]) =>
+      spawnSync(process.execPath, [ALEPH_BIN, 'sandbox', 'run', ...args], {
+        cwd: w,
+        encoding: 'utf8',
+        env: { ...process.env, ALEPH_HOME: home(), NO_COLOR: '1' },
+      });
+    const r = fromHere('--preset', 'web_scraper', '--', 'sh', '-c', 'pwd; echo kept > made.txt; cat made.txt');
+    expect(r.stderr).toContain(`the profile grants nothing in ${w}: the command runs in its private temporary workspace`);
+    expect(r.status).toBe(0);
+    const [startedIn, written] = r.stdout.trim().split('\n');
+    expect(written).toBe('kept');
+    expect(existsSync(join(w, 'made.txt'))).toBe(false);
+    const logged = fromHere('--preset', 'web_scraper', '--json', '--', 'pwd');
+    expect(JSON.parse(logged.stderr.trim().split('\n').at(-1)!)).toMatchObject({ status: 'success', cwd: startedIn });
+    // A workspace named is where the command must start: there, this preset cannot.
+    const named = fromHere('--preset', 'web_scraper', '--workspace', w, '--', 'pwd');
+    expect(named.status).toBe(125);
+    expect(named.stderr).toContain('is not one the profile grants');
+  });
+
   it('kills a command that runs out of time and exits 124, saying so', () => {
     const r = aleph(['sandbox', 'run', '--workspace', workspace(), '--timeout-s', '1', '--', 'sh', '-c', 'sleep 30 & sleep 30']);
     expect(r.code).toBe(124);

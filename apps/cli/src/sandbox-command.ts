@@ -7,10 +7,12 @@ import {
   applyOverrides,
   DEFAULT_HELPER,
   exitCodeOf,
+  insideProfile,
   isPresetName,
   parseCapabilities,
   PRESET_NAMES,
   PRESETS,
+  realPathOf,
   resolveAndRun,
   resolveCapabilities,
   sandboxAvailability,
@@ -40,7 +42,9 @@ record: status (success, timeout, sandbox_violation, error), duration and the vi
 Profile options:
   --preset NAME          start from a preset: ${PRESET_NAMES.join(', ')}
   --capabilities FILE    start from a JSON capability profile instead
-  --workspace DIR        \${WORKSPACE}, and where the command starts (default: this directory)
+  --workspace DIR        \${WORKSPACE}, and where the command starts (default: this directory; a
+                         profile that grants nothing here but has a temporary workspace, as
+                         web_scraper, starts in that private /tmp instead)
   --project-root DIR     \${PROJECT_ROOT} (default: the workspace)
   --allow-read PATH      also grant PATH read-only (repeatable)
   --allow-write PATH     also grant PATH read-write (repeatable)
@@ -103,14 +107,27 @@ async function sandbox({ sub, args, io }: Invocation<'run' | 'profile' | 'preset
   // Bound as they are now (one that moves before the run starts is refused); a path that does not
   // exist stops the run before it starts.
   const vars = { WORKSPACE: workspace, PROJECT_ROOT: workspace };
+  const inTempWorkspace = startsInTempWorkspace(args, capabilities, workspace);
+  if (inTempWorkspace && !json)
+    io.err(`aleph: the profile grants nothing in ${workspace}: the command runs in its private temporary workspace (a fresh /tmp, gone after the run).`);
   const log = await resolveAndRun(
-    { capabilities, vars, command: args.operands, cwd: workspace, env: io.env },
+    { capabilities, vars, command: args.operands, cwd: workspace, inTempWorkspace, env: io.env },
     { forwardSignals: true, hide: [alephHome(io.env)] },
   );
   if (json) io.err(JSON.stringify(log));
   else if (log.status === 'error' || log.status === 'timeout') io.err(`aleph: ${log.error?.message ?? log.status}`);
   for (const gap of log.limits_unenforced) if (!json) io.err(`aleph: warning: ${gap}`);
   return exitCodeOf(log);
+}
+
+/**
+ * Whether a run starts in the profile's temporary workspace: a profile that works on no project (a
+ * preset such as web_scraper grants no directory, only its private /tmp) started where nothing is
+ * granted, with no --workspace named. One named is where the command must start, or nowhere.
+ */
+function startsInTempWorkspace(args: ParsedArgs, capabilities: Capabilities, workspace: string): boolean {
+  if (value(args, 'workspace') !== undefined || !capabilities.filesystem.some((e) => e.kind === 'temp_workspace')) return false;
+  return !insideProfile(capabilities, workspace, null) && !insideProfile(capabilities, realPathOf(workspace), null);
 }
 
 /** The capabilities the options describe, resolved against the workspace. */

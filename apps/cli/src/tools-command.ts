@@ -14,7 +14,8 @@ export const TOOLS_HELP = `Usage: aleph tools run NAME [profile options] [--para
        aleph tools forget NAME [--json]
 
 "run" asks the gateway to run a tool in its sandbox under the capability contract the profile
-options declare (as for "aleph sandbox run"; \${WORKSPACE} is --workspace, default this directory).
+options declare (as for "aleph sandbox run"; \${WORKSPACE} is --workspace, default this directory,
+and \${PROJECT_ROOT} is --project-root, default the workspace; the approver sees the paths they are).
 The gateway keeps each tool's trust: a new or changed contract (Draft) waits for the owner to
 approve it; its first ${TRIAL_RUNS} runs (Trial) are confirmed one by one; after that (Verified) it runs
 without asking, unless a run names a path outside the contract, a credential location, or an
@@ -23,10 +24,14 @@ any, every option is allowed. The tool's output is printed; it exits with the to
 126 when denied, 124 when it ran out of time, 125 when the sandbox could not run it.
 "list" shows each tool's stage. "forget" drops a tool's trust: its next run needs approval again.`;
 
-const RUN_OPTIONS = (() => {
-  const { 'project-root': _root, ...profile } = PROFILE_OPTIONS;
-  return { ...profile, param: { value: true, multiple: true }, agent: { value: true }, session: { value: true }, 'timeout-ms': { value: true } };
-})();
+/** `aleph sandbox run`'s profile options, and the tool's own. */
+const RUN_OPTIONS = {
+  ...PROFILE_OPTIONS,
+  param: { value: true, multiple: true },
+  agent: { value: true },
+  session: { value: true },
+  'timeout-ms': { value: true },
+};
 
 export const command = defineCommand({
   help: TOOLS_HELP,
@@ -74,6 +79,7 @@ async function runTool(args: Parameters<typeof declaredCapabilities>[0], io: Io)
       ...(parameters === undefined ? {} : { parameters }),
       argv: command,
       cwd: declared.value.workspace,
+      project_root: declared.value.projectRoot,
       agent_id: value(args, 'agent') ?? io.env.ALEPH_AGENT ?? 'cli',
       session_key: value(args, 'session') ?? io.env.ALEPH_SESSION ?? `shell-${process.ppid}`,
     },

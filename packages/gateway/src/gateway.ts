@@ -26,7 +26,7 @@ import {
   type ToolRunRequest,
 } from '@aleph/protocol';
 import { LiveConfig } from './config/live-config.js';
-import { agentOf, automaticReason, searchPath } from './decision/automatic.js';
+import { agentOf, automaticReason, previewOf, searchPath } from './decision/automatic.js';
 import { ruleConfinement, settingsConfinement, wider } from './decision/confinement.js';
 import { recordHookDecision } from './decision/hook-decisions.js';
 import { openAudit, openIdentities } from './open-stores.js';
@@ -429,6 +429,7 @@ export class Gateway implements EndpointHost {
           receivedAt: Date.now(),
           ...(m.timeout_ms === undefined ? {} : { timeoutMs: m.timeout_ms }),
           ...(m.run_ticket === true ? { runTicket: true } : {}),
+          ...(m.dry_run === true ? { dryRun: true } : {}),
         });
         return;
       case 'tool_run':
@@ -476,6 +477,11 @@ export class Gateway implements EndpointHost {
             this.outbox.flush();
             auditOverview(this.audit, { range: call.range, sandbox: sandboxAvailability(), sandboxSettings: this.config.value.sandbox }, answer);
             return;
+          case 'console.link': {
+            const link = this.consoleLoginUrl();
+            answer(link === null ? fail('console_off', 'This gateway serves no web console; start it with --console.') : ok({ link }));
+            return;
+          }
           case 'policy.get':
             this.config.refresh(true);
             reply({ type: 'result', id: m.id, result: policyView(this.config.value, Date.now()) });
@@ -594,10 +600,11 @@ export class Gateway implements EndpointHost {
     return allowed.allowed;
   }
 
-  /** The command policy's judgement of a request, with the agent's mode and rules. */
+  /** The command policy's judgement of a request, with the agent's mode and rules (noted as used unless only `previewing`). */
   private evaluate(
     request: ExecRequest,
     now: number,
+    previewing = false,
   ): { evaluation: Evaluation; mode: string; pathVariable: string; resolveExecutable: (name: string) => string | null; repositories: RepositoryContext } {
     const config = this.config.value;
     const rules = liveRules(config, request.agent_id, request.session_key, now);
@@ -620,16 +627,17 @@ export class Gateway implements EndpointHost {
       repositories,
     });
     const used = [evaluation.denied_by, evaluation.asked_by, ...evaluation.allowed_by].filter((r): r is StoredRule => r !== null);
-    if (used.length > 0) this.config.note(withRulesUsed(config, request.agent_id, used, new Date(now).toISOString()));
+    if (used.length > 0 && !previewing) this.config.note(withRulesUsed(config, request.agent_id, used, new Date(now).toISOString()));
     return { evaluation, mode, pathVariable, resolveExecutable, repositories };
   }
 
-  /** A command: judged by the policy with the agent's mode and rules; answered, or asked of a person. */
+  /** A command: judged by the policy with the agent's mode and rules; answered, or asked of a person (a dry run: only told). */
   private request(ticket: Ticket): void {
     this.config.refresh();
     if (!this.admit(ticket, 'exec')) return;
-    const { request } = ticket;
-    const { evaluation, mode, pathVariable, resolveExecutable, repositories } = this.evaluate(request, ticket.receivedAt);
+    const { request, dryRun = false } = ticket;
+    const { evaluation, mode, pathVariable, resolveExecutable, repositories } = this.evaluate(request, ticket.receivedAt, dryRun);
+    if (dryRun) return ticket.reply(previewOf(ticket.id, evaluation, mode, this.approvals.fallback(ticket, false)));
     const binding =
       evaluation.action === 'reject' ? { executables: {}, scripts: {} } : bindingOf(evaluation.segments, request.cwd, pathVariable, resolveExecutable);
     if (evaluation.action !== 'prompt') {

@@ -16,3 +16,5 @@ export { writePrivateFile } from './config/private-file.js';
 export { ExecutableCache } from './decision/binding.js';
 export { GatewayError } from './errors.js';
 export { GatewayClient } from './client/socket-client.js';
+export { RemoteApprover, type Approver } from './client/remote-approver.js';
+export { CONSOLE_API_PATH, type ConsoleOptions } from './console/console-server.js';

@@ -29,6 +29,7 @@ export const OWNER_METHODS = [
   'rules.add',
   'rules.remove',
   'rules.import',
+  'console.link',
 ] as const;
 
 export type OwnerCall =
@@ -39,6 +40,8 @@ export type OwnerCall =
   | ({ readonly method: 'audit.search' } & TimelineQuery)
   | { readonly method: 'audit.verify' }
   | { readonly method: 'audit.overview'; readonly range: OverviewRange }
+  /** A new one-time sign-in link to the web console the gateway serves. */
+  | { readonly method: 'console.link' }
   | PolicyCall;
 
 /** The owner's calls on modes and rules: the console's Policies screen, as `aleph mode` and `aleph rules` do. */
@@ -273,6 +276,7 @@ export function parseOwnerCall(method: string, params: Readonly<Record<string, u
       return ok({ method, name: name.value, tools: [...new Set(tools as string[])], ...(expires === undefined ? {} : { expires_in_ms: expires as number }) });
     }
     case 'audit.verify':
+    case 'console.link':
       return ok({ method });
     case 'audit.search':
       return parseTimelineQuery(params);

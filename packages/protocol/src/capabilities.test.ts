@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { CONFINED, confinementChoices, describeConfinement, isGrantableDomain, parseConfinement, parseNetworkGrant, type Confinement } from './capabilities.js';
+import {
+  CONFINED,
+  confinementChoices,
+  describeCapabilities,
+  describeConfinement,
+  isGrantableDomain,
+  parseConfinement,
+  parseNetworkGrant,
+  type Capabilities,
+  type Confinement,
+} from './capabilities.js';
 
 describe('confinement', () => {
   it('reads each kind and says it in words', () => {
@@ -34,5 +44,27 @@ describe('confinement', () => {
   it('grants domain names, never addresses or ports', () => {
     expect(['example.com', '*.example.org', 'registry.npmjs.org'].every(isGrantableDomain)).toBe(true);
     expect(['127.0.0.1', 'example.com:443', 'localhost', 'Example.com', ''].some(isGrantableDomain)).toBe(false);
+  });
+});
+
+describe('describeCapabilities', () => {
+  const caps: Capabilities = {
+    filesystem: [
+      { kind: 'read_only', path: '${PROJECT_ROOT}' },
+      { kind: 'read_write', path: '${WORKSPACE}/out' },
+      { kind: 'read_only', path: '/etc/hosts' },
+    ],
+    network: { kind: 'deny' },
+    process: { max_execution_time_s: 60, max_memory_mb: 512, no_fork: false },
+    environment: 'none',
+  };
+
+  it("says where a path's variable leads in this run, beside the variable", () => {
+    expect(describeCapabilities(caps, { WORKSPACE: '/home/u/proj/src', PROJECT_ROOT: '/home/u/proj' }).slice(0, 3)).toEqual([
+      'read ${PROJECT_ROOT} (/home/u/proj)',
+      'read and write ${WORKSPACE}/out (/home/u/proj/src/out)',
+      'read /etc/hosts',
+    ]);
+    expect(describeCapabilities(caps)[0]).toBe('read ${PROJECT_ROOT}');
   });
 });

@@ -138,10 +138,23 @@ export function parseCapabilities(value: unknown): Result<Capabilities> {
   });
 }
 
-/** A profile in words, one grant per line, for the people who approve it. */
-export function describeCapabilities(caps: Capabilities): string[] {
+/** The directories a profile's `${WORKSPACE}` and `${PROJECT_ROOT}` stand for in one run. */
+export interface PathDirectories {
+  readonly WORKSPACE: string;
+  readonly PROJECT_ROOT: string;
+}
+
+/**
+ * A profile in words, one grant per line, for the people who approve it. With the run's
+ * directories, a path that uses one also says where it is: `read ${PROJECT_ROOT} (/home/u/proj)`.
+ */
+export function describeCapabilities(caps: Capabilities, directories?: PathDirectories): string[] {
+  const where = (path: string): string => {
+    const real = directories === undefined ? path : path.replace(/^\$\{(WORKSPACE|PROJECT_ROOT)\}/, (_, name: keyof PathDirectories) => directories[name]);
+    return real === path ? path : `${path} (${real})`;
+  };
   const lines = caps.filesystem.map((e) =>
-    e.kind === 'temp_workspace' ? 'a private, empty /tmp' : `${e.kind === 'read_only' ? 'read' : 'read and write'} ${e.path}`,
+    e.kind === 'temp_workspace' ? 'a private, empty /tmp' : `${e.kind === 'read_only' ? 'read' : 'read and write'} ${where(e.path)}`,
   );
   lines.push(describeNetworkGrant(caps.network));
   const p = caps.process;

@@ -65,7 +65,8 @@ const isPendingTool = (v: unknown): v is PendingTool =>
   parseCapabilities(v.capabilities).ok &&
   orNull(v.parameters, isTexts) &&
   Array.isArray(v.escalations) &&
-  v.escalations.every((e) => isObject(e) && oneOf(ESCALATION_KINDS, e.kind) && isText(e.subject) && isText(e.message));
+  v.escalations.every((e) => isObject(e) && oneOf(ESCALATION_KINDS, e.kind) && isText(e.subject) && isText(e.message)) &&
+  optional(v.directories, (d) => isObject(d) && isText(d.WORKSPACE) && isText(d.PROJECT_ROOT));
 
 const isApproval = (v: unknown): v is PendingApproval =>
   isObject(v) &&
@@ -132,6 +133,16 @@ const SHAPES: Readonly<Record<GatewayMessage['type'], (v: Fields) => boolean>> =
     optional(v.run_ticket, isId),
   // A redeemed ticket carries the binding and confinement the run must honour.
   ticket_redeemed: (v) => isId(v.id) && isRequest(v.request) && isBinding(v.binding) && parseConfinement(v.confinement).ok,
+  approval_preview: (v) =>
+    isId(v.id) &&
+    v.dry_run === true &&
+    oneOf(['allow', 'deny', 'ask'], v.decision) &&
+    isText(v.reason) &&
+    oneOf(VERDICTS, v.verdict) &&
+    isRisk(v.risk) &&
+    isText(v.mode) &&
+    optional(v.rule_id, isText) &&
+    optional(v.fallback, (f) => isObject(f) && oneOf(DECISIONS, f.decision) && isCount(f.after_ms)),
   pending: (v) => Array.isArray(v.approvals) && v.approvals.every(isApproval),
   approval_pending: (v) => isApproval(v.approval),
   approval_resolved: (v) => isId(v.id) && oneOf(DECISIONS, v.decision) && isText(v.resolved_by),

@@ -82,6 +82,7 @@ export {
   confinementChoices,
   describeConfinement,
   isGrantableDomain,
+  type PathDirectories,
 } from './capabilities.js';
 export {
   ESCALATION_KINDS,

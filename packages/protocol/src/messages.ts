@@ -72,6 +72,8 @@ export type ClientMessage =
       readonly timeout_ms?: number;
       /** The requester will not run the command itself: an allow carries a run ticket for `aleph run`. */
       readonly run_ticket?: boolean;
+      /** Only judge it: answered by approval_preview at once; nobody is asked and nothing is recorded. */
+      readonly dry_run?: true;
     }
   /** Redeem a run ticket: the command and cwd about to run, which must be the ones judged. Answered by ticket_redeemed. */
   | { readonly type: 'redeem_ticket'; readonly id: string; readonly ticket: string; readonly command: string; readonly cwd: string }
@@ -175,10 +177,31 @@ export interface RedeemedTicket {
   readonly confinement: Confinement;
 }
 
+/**
+ * The gateway's answer to a dry run (an approval_request with `dry_run`): what it would decide now,
+ * without asking anyone. `ask`: a person would be asked, and `fallback` answers if nobody does.
+ */
+export interface ApprovalPreview {
+  readonly id: string;
+  readonly dry_run: true;
+  readonly decision: 'allow' | 'deny' | 'ask';
+  /** Why: the policy's words for an allow or a deny (`allowlisted`, `auto_approved_dev`, `denied by ...`), or why a person is asked. */
+  readonly reason: string;
+  readonly verdict: Verdict;
+  readonly risk: Risk;
+  /** The agent's security mode the command was judged under. */
+  readonly mode: string;
+  /** The agent's rule that decided (deny, ask or allow), when one did. */
+  readonly rule_id?: string;
+  /** With `ask`: what happens when nobody answers within `after_ms`. */
+  readonly fallback?: { readonly decision: Decision; readonly after_ms: number };
+}
+
 export type GatewayMessage =
   | { readonly type: 'challenge'; readonly nonce: string; readonly version: number }
   | { readonly type: 'auth_ok'; readonly hmac: string }
   | ({ readonly type: 'approval_decision' } & DecisionAnswer)
+  | ({ readonly type: 'approval_preview' } & ApprovalPreview)
   | { readonly type: 'pending'; readonly approvals: readonly PendingApproval[] }
   | GatewayEvent
   | { readonly type: 'resolved'; readonly id: string }
@@ -321,12 +344,15 @@ export function parseClientMessage(value: Readonly<Record<string, unknown>>): Re
         ...(path.value === undefined ? {} : { path: path.value }),
       };
       if (value.run_ticket !== undefined && typeof value.run_ticket !== 'boolean') return fail('invalid_message', '"run_ticket" must be true or false.');
+      const dryRun = value.dry_run;
+      if (dryRun !== undefined && typeof dryRun !== 'boolean') return fail('invalid_message', '"dry_run" must be true or false.');
       return ok({
         type: 'approval_request',
         id: id.value!,
         request,
         ...(timeout === undefined ? {} : { timeout_ms: timeout as number }),
         ...(value.run_ticket === true ? { run_ticket: true } : {}),
+        ...(dryRun === true ? { dry_run: true as const } : {}),
       });
     }
     case 'redeem_ticket': {

@@ -3,7 +3,7 @@
  * the tool declares. The owner approves the contract once (Draft), confirms its first runs (Trial),
  * and then it runs without asking (Verified) until it asks for more than it declared.
  */
-import { parseCapabilities, type Capabilities } from './capabilities.js';
+import { parseCapabilities, type Capabilities, type PathDirectories } from './capabilities.js';
 import type { Decision, SandboxOutcome } from './messages.js';
 import type { Risk, Verdict } from './policy.js';
 import { fail, ok, type Result } from './result.js';
@@ -20,13 +20,15 @@ export const MAX_TOOL_OUTPUT_BYTES = 256 * 1024;
 
 export interface ToolRunRequest {
   readonly tool: string;
-  /** As declared: paths may use `${WORKSPACE}` (the cwd) and `${PROJECT_ROOT}` (the same, unless given). */
+  /** As declared: paths may use `${WORKSPACE}` (the cwd) and `${PROJECT_ROOT}` (`project_root`, or the cwd). */
   readonly capabilities: Capabilities;
   /** The options the tool may be given; absent: any. */
   readonly parameters?: readonly string[];
   /** The executable and its arguments; no shell runs them. */
   readonly argv: readonly string[];
   readonly cwd: string;
+  /** What `${PROJECT_ROOT}` stands for (an absolute path); the cwd when absent. */
+  readonly project_root?: string;
   readonly agent_id: string;
   readonly session_key: string;
 }
@@ -70,6 +72,8 @@ export interface PendingTool {
   readonly capabilities: Capabilities;
   readonly parameters: readonly string[] | null;
   readonly escalations: readonly Escalation[];
+  /** The directories `${WORKSPACE}` and `${PROJECT_ROOT}` stand for in this run. */
+  readonly directories?: PathDirectories;
 }
 
 /** How an allowed tool run ended, with its output (base64, each cut at MAX_TOOL_OUTPUT_BYTES). */
@@ -136,6 +140,8 @@ export function parseToolRunRequest(value: unknown, maxText: number): Result<Too
     );
   }
   if (!text(v.cwd, 4096) || !v.cwd.startsWith('/')) return fail('invalid_message', '"cwd" must be an absolute path.');
+  if (v.project_root !== undefined && (!text(v.project_root, 4096) || !v.project_root.startsWith('/')))
+    return fail('invalid_message', '"project_root" must be an absolute path.');
   if (!text(v.agent_id, 128)) return fail('invalid_message', '"agent_id" must be a non-empty string of at most 128 characters.');
   if (!text(v.session_key, 128)) return fail('invalid_message', '"session_key" must be a non-empty string of at most 128 characters.');
   return ok({
@@ -144,6 +150,7 @@ export function parseToolRunRequest(value: unknown, maxText: number): Result<Too
     ...(parameters === undefined ? {} : { parameters }),
     argv: argv as string[],
     cwd: v.cwd,
+    ...(v.project_root === undefined ? {} : { project_root: v.project_root }),
     agent_id: v.agent_id,
     session_key: v.session_key,
   });

@@ -3,7 +3,7 @@ export { parseCapabilities, resolveCapabilities, type Capabilities, type Filesys
 export { applyOverrides, execCapabilities, isPresetName, PRESET_NAMES, PRESETS, withOverrides, type Overrides } from './presets.js';
 export { bubblewrapArgs, LINUX_SYSTEM_PATHS } from './bubblewrap.js';
 export { MACOS_SYSTEM_PATHS } from './seatbelt.js';
-export { SANDBOX_PLATFORMS, sandboxLaunch, type SandboxPlatform } from './launch.js';
+export { SANDBOX_PLATFORMS, sandboxLaunch, type SandboxPlatform, insideProfile } from './launch.js';
 export {
   DEFAULT_HELPER,
   exitCodeOf,

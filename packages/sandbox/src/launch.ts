@@ -109,11 +109,12 @@ export function taskLimit(caps: Capabilities): number {
 export function sandboxLaunch(plan: LaunchPlan): Result<Launch> {
   const caps = plan.capabilities;
   if (plan.command.length === 0) return fail('no_command', 'Nothing to run: give the command after --.');
-  // On Linux the temporary workspace is a fresh /tmp inside the sandbox, no host directory at all.
-  const inside = insideProfile(caps, plan.cwd, plan.platform === 'linux' ? null : plan.tmp);
+  const temp = caps.filesystem.some((e) => e.kind === 'temp_workspace');
+  // On Linux the temporary workspace is a fresh /tmp inside the sandbox, no host directory at all:
+  // a run starts there only at its top.
+  const inside = (temp && plan.cwd === plan.tmp) || insideProfile(caps, plan.cwd, plan.platform === 'linux' ? null : plan.tmp);
   if (!inside) return fail('cwd_outside_profile', `The working directory ${plan.cwd} is not one the profile grants; the tool could not even start there.`);
   const dataKb = String(caps.process.max_memory_mb * 1024);
-  const temp = caps.filesystem.some((e) => e.kind === 'temp_workspace');
   // The launcher starts with the allowed environment only, and passes it on; a domain grant adds
   // the variables that name its proxy, whatever the environment grant (they hold no secret).
   const domains = caps.network.kind === 'allow_domains';

@@ -67,6 +67,11 @@ export interface SandboxRun {
   readonly capabilities: Capabilities;
   readonly command: readonly string[];
   readonly cwd: string;
+  /**
+   * Start in the profile's temporary workspace (the private /tmp) rather than in `cwd`: a tool
+   * that works on no project (a preset without one) runs where it may write.
+   */
+  readonly inTempWorkspace?: boolean;
   /** The caller's environment; the profile's environment grant filters it. */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -276,6 +281,8 @@ function check(
   } catch {
     return refuse('helper_missing', `The sandbox helper is missing or not executable at ${helper}.`);
   }
+  if (run.inTempWorkspace === true && !run.capabilities.filesystem.some((e) => e.kind === 'temp_workspace'))
+    return refuse('no_temp_workspace', 'The profile has no temporary workspace to start in.');
   let cwd: string;
   try {
     cwd = realpathSync(run.cwd);
@@ -305,7 +312,7 @@ function prepare(
   checked: Checked,
   held: Held,
   proxy: ProxyEndpoint | null,
-): Result<{ launch: Launch; unenforced: string[] }> {
+): Result<{ launch: Launch; unenforced: string[]; cwd: string }> {
   const { platform, helper, cwd } = checked;
   const linux = platform === 'linux';
   const capabilities = run.capabilities;
@@ -330,17 +337,19 @@ function prepare(
     return fail('spawn_failed', `The sandbox could not be prepared: ${(error as Error).message}`);
   }
   const scratch = held.scratch;
+  const tmp = scratch === null ? '/tmp' : join(scratch, 'tmp');
+  const start = run.inTempWorkspace === true ? tmp : cwd;
   // The granted paths and the hidden ones are real paths already (realCapabilities, pinGrants,
   // pathsToHide); the helper may be reached through a link.
   const launch = sandboxLaunch({
     platform,
     capabilities,
     command: run.command,
-    cwd,
+    cwd: start,
     env: run.env,
     helper: linux ? helper : pathForSandbox(helper),
     cgroupFile: held.cgroup?.join ?? null,
-    tmp: scratch === null ? '/tmp' : join(scratch, 'tmp'),
+    tmp,
     profilePath: scratch === null ? '' : join(scratch, 'profile.sb'),
     hide: hidden.paths,
     pinned: linux,
@@ -349,7 +358,7 @@ function prepare(
   });
   if (!launch.ok) return launch;
   unenforced.push(...launch.value.unenforced);
-  return ok({ launch: launch.value, unenforced });
+  return ok({ launch: launch.value, unenforced, cwd: start });
 }
 
 /** Starts the launcher in its own process group, with the seccomp filter and the granted paths' descriptors. */
@@ -498,10 +507,10 @@ async function runConfined(run: SandboxRun, options: RunOptions, proxy: ProxyEnd
   try {
     const checked = check(run, options, held);
     if (!checked.ok) return failed(checked.error, checked.platform);
-    const { platform, cwd } = checked.value;
+    const { platform } = checked.value;
     const prepared = prepare(run, options, checked.value, held, proxy);
     if (!prepared.ok) return failed(prepared.error, platform);
-    const { launch, unenforced } = prepared.value;
+    const { launch, unenforced, cwd } = prepared.value;
     const child = start(options, launch, held);
     if (!child.ok) return failed(child.error, platform);
     const { outcome, timedOut, toolStarted, setup, collector } = await supervise(child.value, launch, run, options);

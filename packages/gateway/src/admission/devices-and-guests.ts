@@ -39,7 +39,7 @@ import type { ChannelSettings } from '../config/config.js';
 import { INVITATION_TTL_MS, type DeviceRecord, type GuestRecord, type IdentityStore } from './devices-and-guests-store.js';
 
 /** The owner's calls that are about who may use the gateway. */
-export type IdentityCall = Exclude<OwnerCall, { method: 'audit.search' | 'audit.verify' | 'audit.overview' } | PolicyCall>;
+export type IdentityCall = Exclude<OwnerCall, { method: 'audit.search' | 'audit.verify' | 'audit.overview' | 'console.link' } | PolicyCall>;
 
 /** How long a device's token is valid; `aleph devices rotate` issues a fresh one. */
 export const DEVICE_TOKEN_TTL_MS = 30 * 86_400_000;

@@ -15,6 +15,8 @@ export class RpcClient {
   private readonly notifications: Notification[] = [];
   private readonly waiters: { method: string; resolve: (n: Notification | null) => void }[] = [];
   private ended = false;
+  /** Who hears every notification, once someone listens (instead of their being queued). */
+  private listener: ((n: Notification) => void) | null = null;
   /** How the connection ended: the close code and reason, once it has. */
   closeInfo: { code: number; reason: string } | null = null;
   /** The nonce the endpoint sent this connection; `connect` signs it. */
@@ -94,6 +96,12 @@ export class RpcClient {
     });
   }
 
+  /** Hands every notification to `listener` from now on, those queued so far first. */
+  listen(listener: (n: Notification) => void): void {
+    this.listener = listener;
+    for (const n of this.notifications.splice(0)) listener(n);
+  }
+
   /** Resolves when the connection has ended. */
   async closed(): Promise<{ code: number; reason: string } | null> {
     if (!this.ended) await new Promise<void>((resolve) => this.socket.once('close', () => resolve()));
@@ -109,6 +117,10 @@ export class RpcClient {
     if (!message.ok) return;
     const m = message.value;
     if (m.kind === 'notification') {
+      if (this.listener !== null) {
+        this.listener(m);
+        return;
+      }
       const at = this.waiters.findIndex((w) => w.method === m.method);
       if (at < 0) this.notifications.push(m);
       else this.waiters.splice(at, 1)[0]!.resolve(m);

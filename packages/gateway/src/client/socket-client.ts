@@ -7,12 +7,11 @@ import { connect, type Socket } from 'node:net';
 import { encodeFrame, fail, FrameReader, ok, parseGatewayMessage, type ClientMessage, type GatewayMessage, type Result } from '@aleph/protocol';
 import { newNonce, nonceBytes, prove, verifyProof } from '../transport/handshake.js';
 import { GatewayError } from '../errors.js';
+import { MessageQueue } from './message-queue.js';
 
 export class GatewayClient {
   private readonly reader = new FrameReader();
-  private readonly queue: GatewayMessage[] = [];
-  private readonly waiters: ((m: GatewayMessage | null) => void)[] = [];
-  private ended = false;
+  private readonly messages = new MessageQueue();
   private calls = 0;
   private broken: GatewayError | null = null;
 
@@ -27,15 +26,11 @@ export class GatewayClient {
           socket.destroy();
           return;
         }
-        this.deliver(message.value);
+        this.messages.deliver(message.value);
       }
     });
-    const end = (): void => {
-      this.ended = true;
-      for (const w of this.waiters.splice(0)) w(null);
-    };
-    socket.on('close', end);
-    socket.on('error', end);
+    socket.on('close', () => this.messages.end());
+    socket.on('error', () => this.messages.end());
   }
 
   /**
@@ -107,44 +102,17 @@ export class GatewayClient {
 
   /** The next message, or null when the connection ends or `timeoutMs` passes. */
   next(timeoutMs?: number): Promise<GatewayMessage | null> {
-    const queued = this.queue.shift();
-    if (queued !== undefined) return Promise.resolve(queued);
-    if (this.ended) return Promise.resolve(null);
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const waiter = (m: GatewayMessage | null): void => {
-        clearTimeout(timer);
-        resolve(m);
-      };
-      this.waiters.push(waiter);
-      if (timeoutMs !== undefined) {
-        timer = setTimeout(() => {
-          const i = this.waiters.indexOf(waiter);
-          if (i >= 0) this.waiters.splice(i, 1);
-          resolve(null);
-        }, timeoutMs);
-      }
-    });
+    return this.messages.next(timeoutMs);
   }
 
   /** Every message received and not yet taken, without waiting. */
   drain(): GatewayMessage[] {
-    return this.queue.splice(0);
+    return this.messages.drain();
   }
 
   /** Waits for the first message that satisfies `match`, keeping the others queued in order. */
-  async waitFor<T extends GatewayMessage>(match: (m: GatewayMessage) => m is T, timeoutMs?: number): Promise<T | null> {
-    const skipped: GatewayMessage[] = [];
-    try {
-      for (;;) {
-        const m = await this.next(timeoutMs);
-        if (m === null) return null;
-        if (match(m)) return m;
-        skipped.push(m);
-      }
-    } finally {
-      this.queue.unshift(...skipped);
-    }
+  waitFor<T extends GatewayMessage>(match: (m: GatewayMessage) => m is T, timeoutMs?: number): Promise<T | null> {
+    return this.messages.waitFor(match, timeoutMs);
   }
 
   /** Why the connection ended, when it ended because the gateway sent something unreadable. */
@@ -154,11 +122,5 @@ export class GatewayClient {
 
   close(): void {
     this.socket.destroy();
-  }
-
-  private deliver(m: GatewayMessage): void {
-    const waiter = this.waiters.shift();
-    if (waiter !== undefined) waiter(m);
-    else this.queue.push(m);
   }
 }

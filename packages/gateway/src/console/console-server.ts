@@ -6,13 +6,14 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { identityContext } from '@aleph/identity';
 import { GatewayError } from '../errors.js';
 import type { NetworkEndpoint } from '../transport/websocket.js';
 import { requestDeadline, serverTimeouts } from '../transport/first-request.js';
+import { REFUSAL_PAGE_CSP, refusalJson, refusalPage, wantsJson, type Refusal } from './refusal-page.js';
 import type { Limits } from '../transport/limits.js';
 
 export interface ConsoleOptions {
@@ -40,6 +41,31 @@ const TYPES: Readonly<Record<string, string>> = {
   '.woff2': 'font/woff2',
   '.map': 'application/json',
 };
+
+/** How to get a new sign-in link: each one works once, and a restarted gateway knows none of the old sessions. */
+const NEW_LINK = 'aleph console';
+
+const REFUSALS = {
+  linkUsed: {
+    status: 403,
+    code: 'link_used',
+    title: 'This sign-in link was already used or has expired.',
+    todo: `Each link signs in once, within ${LOGIN_TTL_MS / 60_000} minutes. For a new one, run this on the gateway's machine and open the link it prints:`,
+    command: NEW_LINK,
+  },
+  notSignedIn: {
+    status: 401,
+    code: 'not_signed_in',
+    title: 'You are not signed in to the console, or the gateway restarted since you were.',
+    todo: "Sign in again: run this on the gateway's machine and open the link it prints (each link works once):",
+    command: NEW_LINK,
+  },
+  wrongHost: { status: 421, code: 'wrong_host', title: 'This console answers only to 127.0.0.1 and localhost.', todo: 'Open the address the gateway printed.' },
+  notAPage: { status: 405, code: 'not_a_page', title: 'The console serves pages; it takes no other requests here.', todo: 'Open it in a browser.' },
+  unreadable: { status: 400, code: 'bad_address', title: 'That address cannot be read.', todo: 'Open the address the gateway printed.' },
+  notFound: { status: 404, code: 'not_found', title: 'Not found.', todo: 'Open the address the gateway printed.' },
+  foreignOrigin: { status: 403, code: 'origin_refused', title: 'This origin may not connect to the console.', todo: "Only the console's own page may." },
+} as const satisfies Record<string, Refusal>;
 
 /** A secret as the token in a link or a cookie: 32 random bytes, base64url. */
 const newSecret = (): string => randomBytes(32).toString('base64url');
@@ -154,28 +180,24 @@ export class ConsoleServer {
   }
 
   private request(req: IncomingMessage, res: ServerResponse): void {
-    if (!this.hostOk(req)) return this.plain(res, 421, 'This console answers only to 127.0.0.1 and localhost.');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return this.plain(res, 405, 'The console serves pages; it takes no other requests here.');
+    const refuse = (refusal: Refusal): void => this.refuse(req, res, refusal);
+    if (!this.hostOk(req)) return refuse(REFUSALS.wrongHost);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(REFUSALS.notAPage);
     const url = this.urlOf(req);
-    if (url === null) return this.plain(res, 400, 'That address cannot be read.');
-    if (url.pathname === '/login') return this.login(url, res);
+    if (url === null) return refuse(REFUSALS.unreadable);
+    if (url.pathname === '/login') return this.login(url, res, refuse);
     if (url.pathname === '/' || url.pathname === '/index.html') {
-      if (!this.signedIn(req))
-        return this.plain(
-          res,
-          401,
-          'Sign in with the link the gateway printed when it started (each link works once). Start it with: aleph gateway --headless --console',
-        );
-      return this.file(res, 'index.html');
+      if (!this.signedIn(req)) return refuse(REFUSALS.notSignedIn);
+      return this.file(res, 'index.html', refuse);
     }
-    return this.file(res, url.pathname.slice(1));
+    return this.file(res, url.pathname.slice(1), refuse);
   }
 
   /** Exchanges a one-time token for the session cookie, then drops the token from the address bar. */
-  private login(url: URL, res: ServerResponse): void {
+  private login(url: URL, res: ServerResponse, refuse: (refusal: Refusal) => void): void {
     const token = url.searchParams.get('token') ?? '';
     const found = findSecret(this.logins, token, Date.now());
-    if (found === null) return this.plain(res, 403, 'This sign-in link was already used or has expired. Restart the gateway with --console for a new one.');
+    if (found === null) return refuse(REFUSALS.linkUsed);
     this.logins.delete(found);
     const session = newSecret();
     this.sessions.set(session, Date.now() + SESSION_TTL_MS);
@@ -188,14 +210,14 @@ export class ConsoleServer {
     res.end();
   }
 
-  private file(res: ServerResponse, relative: string): void {
+  private file(res: ServerResponse, relative: string, refuse: (refusal: Refusal) => void): void {
     const path = normalize(join(this.root, relative));
-    if (path !== this.root && !path.startsWith(this.root + sep)) return this.plain(res, 404, 'Not found.');
+    if (path !== this.root && !path.startsWith(this.root + sep)) return refuse(REFUSALS.notFound);
     let body: Buffer;
     try {
       body = readFileSync(path);
     } catch {
-      return this.plain(res, 404, 'Not found.');
+      return refuse(REFUSALS.notFound);
     }
     res.writeHead(200, {
       'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
@@ -216,9 +238,16 @@ export class ConsoleServer {
     };
   }
 
-  private plain(res: ServerResponse, status: number, message: string): void {
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...this.securityHeaders() });
-    res.end(`${message}\n`);
+  /** A refusal as the asker reads it: a page in the console's look for a browser, JSON for a program. */
+  private refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
+    const json = wantsJson(req, CONSOLE_API_PATH);
+    res.writeHead(refusal.status, {
+      ...this.securityHeaders(),
+      'content-type': json ? 'application/json' : 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      ...(json ? {} : { 'content-security-policy': REFUSAL_PAGE_CSP }),
+    });
+    res.end(json ? refusalJson(refusal) : refusalPage(refusal));
   }
 
   /**
@@ -228,13 +257,15 @@ export class ConsoleServer {
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     // Node leaves an upgraded socket without an error listener: a peer that resets it must not take the gateway down.
     socket.on('error', () => socket.destroy());
-    const refuse = (status: string, message: string): void => {
-      socket.end(`HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${message}\n`);
+    const refuse = (refusal: Refusal): void => {
+      socket.end(
+        `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${refusalJson(refusal)}`,
+      );
     };
     const origin = req.headers.origin ?? '';
-    if (!this.hostOk(req) || !this.hosts.some((h) => origin === `http://${h}`)) return refuse('403 Forbidden', 'This origin may not connect to the console.');
-    if (this.urlOf(req)?.pathname !== CONSOLE_API_PATH) return refuse('404 Not Found', 'Not found.');
-    if (!this.signedIn(req)) return refuse('401 Unauthorized', 'Sign in first.');
+    if (!this.hostOk(req) || !this.hosts.some((h) => origin === `http://${h}`)) return refuse(REFUSALS.foreignOrigin);
+    if (this.urlOf(req)?.pathname !== CONSOLE_API_PATH) return refuse(REFUSALS.notFound);
+    if (!this.signedIn(req)) return refuse(REFUSALS.notSignedIn);
     this.endpoint.adopt(
       req,
       socket,

@@ -21,6 +21,11 @@ export interface Ticket {
   readonly receivedAt: number;
   /** The requester runs an allowed command through `aleph run`: its allow carries a run ticket. */
   readonly runTicket?: boolean;
+  /**
+   * Only judged: answered at once with what would happen (approval_preview). It runs nothing, so
+   * nobody is asked and nothing is recorded in the audit log.
+   */
+  readonly dryRun?: boolean;
 }
 
 /** Who asks, before what they ask for is known as a command (a tool run's plan is made after admission). */

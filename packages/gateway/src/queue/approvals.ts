@@ -81,8 +81,8 @@ export class Approvals {
     const { ticket, evaluation, tool, suggestion } = asking;
     const { request } = ticket;
     const id = randomBytes(4).toString('hex');
-    const { ask } = this.settings;
-    const ttl = ticket.timeoutMs ?? ask.timeoutMs;
+    const fallback = this.fallback(ticket, tool !== undefined);
+    const ttl = fallback.after_ms;
     const now = this.queue.now;
     const approval: PendingApproval = {
       id,
@@ -98,17 +98,7 @@ export class Approvals {
       ...(suggestion === undefined || suggestion.notes.length === 0 ? {} : { confinement_notes: suggestion.notes }),
     };
     this.queue.add(id, { ...asking, approval }, ttl, () => {
-      // A tool's contract, a Trial run or an escalation is a person's call: the fallback never
-      // approves one, so a tool's trust cannot grow while nobody watches.
-      if (tool !== undefined)
-        this.finish(id, 'deny', `no approver answered within ${ttl} ms; a tool's approval needs a person, whatever the ask fallback`, 'fallback');
-      else
-        this.finish(
-          id,
-          ask.fallback === 'allow' ? 'allow-once' : 'deny',
-          `no approver answered within ${ttl} ms; the ask fallback is ${ask.fallback}`,
-          'fallback',
-        );
+      this.finish(id, fallback.decision, fallback.reason, 'fallback');
       this.outbox.flush();
     });
     ticket.peer.pending.add(id);
@@ -133,6 +123,23 @@ export class Approvals {
       },
       deliver: () => this.settings.broadcast({ type: 'approval_pending', approval }),
     });
+  }
+
+  /**
+   * What answers a request nobody answers, and when: the ask fallback. A tool's contract, a Trial
+   * run or an escalation is a person's call: the fallback never approves one, so a tool's trust
+   * cannot grow while nobody watches.
+   */
+  fallback(ticket: Ticket, isTool: boolean): { readonly decision: Decision; readonly after_ms: number; readonly reason: string } {
+    const { ask } = this.settings;
+    const ttl = ticket.timeoutMs ?? ask.timeoutMs;
+    if (isTool)
+      return { decision: 'deny', after_ms: ttl, reason: `no approver answered within ${ttl} ms; a tool's approval needs a person, whatever the ask fallback` };
+    return {
+      decision: ask.fallback === 'allow' ? 'allow-once' : 'deny',
+      after_ms: ttl,
+      reason: `no approver answered within ${ttl} ms; the ask fallback is ${ask.fallback}`,
+    };
   }
 
   /** An approver's answer (the owner's alone; the caller checked). */

@@ -12,6 +12,7 @@ import {
   type Capabilities,
   type ExecBinding,
   type ExecRequest,
+  type PathDirectories,
   type PendingTool,
   type Result,
   type ToolProgram,
@@ -53,7 +54,7 @@ export interface ToolPlan {
    */
   readonly binding: ExecBinding;
   /**
-   * The contract's capabilities with `${WORKSPACE}` and `${PROJECT_ROOT}` as the run's directory,
+   * The contract's capabilities with `${WORKSPACE}` and `${PROJECT_ROOT}` as the run's directories,
    * each path the real path it led to when it was judged: the run gets exactly these, or none.
    */
   readonly capabilities: Capabilities;
@@ -70,7 +71,7 @@ export interface ToolPlan {
  * no run reaches into unless a person allows it.
  */
 export function planToolRun(run: ToolRunRequest, stored: TrustRecord | null, home: string, gatewayHome: string): Result<ToolPlan> {
-  const vars = { WORKSPACE: run.cwd, PROJECT_ROOT: run.cwd };
+  const vars = directoriesOf(run);
   const real = resolveProfile(run.capabilities, vars);
   if (!real.ok) return real.error.code === 'invalid_capabilities' ? fail('invalid_capabilities', `"capabilities": ${real.error.message}`) : real;
   const program = programOf(run.argv[0]!, run.cwd, programPath());
@@ -96,6 +97,9 @@ export function planToolRun(run: ToolRunRequest, stored: TrustRecord | null, hom
     escalations,
   });
 }
+
+/** What `${WORKSPACE}` (the run's cwd) and `${PROJECT_ROOT}` (its project root, or the cwd) stand for. */
+const directoriesOf = (run: ToolRunRequest): PathDirectories => ({ WORKSPACE: run.cwd, PROJECT_ROOT: run.project_root ?? run.cwd });
 
 /** The PATH a tool's argv[0] resolves through: the gateway's, which the sandbox's environment passes on. */
 const programPath = (): string => process.env.PATH ?? '';
@@ -131,6 +135,7 @@ export function pendingTool(plan: ToolPlan): PendingTool {
     capabilities: run.capabilities,
     parameters: run.parameters ?? null,
     escalations: plan.escalations,
+    directories: directoriesOf(run),
   };
 }
 

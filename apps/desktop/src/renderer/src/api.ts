@@ -30,7 +30,7 @@ const MAX_RETRY_MS = 15_000;
 /** Why the console stopped trying: a sign-in only a new link gives back. */
 export const SIGNED_OUT =
   'Signed out: the gateway no longer knows this browser (it was restarted, or the 12-hour session is over). ' +
-  'Open the sign-in link the gateway printed when it started; restarting it with --console prints a new one.';
+  "Run aleph console on the gateway's machine for a new sign-in link, and open it.";
 
 /**
  * Whether the console at `page` refuses this browser's session cookie. A browser does not tell a

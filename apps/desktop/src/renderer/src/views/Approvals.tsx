@@ -139,7 +139,7 @@ export function ApprovalCard({ api, approval, selected }: { api: ConsoleApi; app
             Runs <code>{visibleText(tool.program.path)}</code> <span className="muted">(content {visibleText(tool.program.hash.slice(0, 12))}…)</span>
           </p>
           <ul>
-            {describeCapabilities(tool.capabilities).map((line) => (
+            {describeCapabilities(tool.capabilities, tool.directories).map((line) => (
               <li key={line}>{visibleText(line)}</li>
             ))}
           </ul>
