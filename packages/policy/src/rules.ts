@@ -7,6 +7,9 @@
  * mode; otherwise any CONFIRM rule makes it CONFIRM; otherwise a SAFE rule makes it SAFE; anything
  * unmatched is CONFIRM.
  *
+ * Each rule has a stable `name`, a one-line `justification` and `examples` it must match and must
+ * not match, checked when the policy loads (rule-examples.ts).
+ *
  * Matching:
  * - `commands`: normalised command names (`/bin/rm`, `\rm`, `"rm"` are all `rm`). A trailing `*`
  *   matches a prefix (`mkfs*` matches `mkfs.ext4`).

@@ -51,6 +51,15 @@ export interface AllowRule {
   readonly pattern: string;
 }
 
+/**
+ * Commands a rule must match, and the nearest commands it deliberately leaves alone: checked when
+ * the rule is loaded, and a rule whose example fails is refused.
+ */
+export interface RuleExamples {
+  readonly match: readonly string[];
+  readonly not_match?: readonly string[];
+}
+
 /** One simple command found inside a command line, as the policy saw it. */
 export interface SegmentReport {
   /** The source text of the segment. */
@@ -64,6 +73,8 @@ export interface SegmentReport {
   readonly reasons: readonly string[];
   /** Wrappers and shells the segment was reached through, outermost first (`sudo`, `bash -c`). */
   readonly via: readonly string[];
+  /** Names of the policy's built-in rules that applied to the segment (`block-rm`, `safe-git-status`). */
+  readonly rules?: readonly string[];
 }
 
 /** The result of `aleph policy check --json`: a contract other tools rely on. */
