@@ -22,6 +22,7 @@ export {
 } from './config/config.js';
 export { isExpired, liveRules, type NewRule } from './decision/agent-rules.js';
 export { applyPolicyCall, policyView, type PolicyChange } from './decision/policy-changes.js';
+export { ruleExampleFailure } from './decision/rule-examples.js';
 export { changeWithoutGateway } from './config/change-without-gateway.js';
 export type { LiveConfig, PolicyChangeCall } from './config/live-config.js';
 export type { Queued } from './outbox/outbox.js';
