@@ -28,6 +28,7 @@ describe('aleph policy check', () => {
     expect(r.stdout).toContain('In safe mode it is refused.');
     expect(r.stdout).toContain('Runs code fetched from the network (curl piped into bash)');
     expect(r.stdout).toContain('[remote_code_execution]');
+    expect(r.stdout).toContain('Policy rules: confirm-network');
   });
 
   it("never rates a read of the gateway's own directory SAFE, wherever ALEPH_HOME puts it", () => {

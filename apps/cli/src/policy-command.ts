@@ -13,7 +13,8 @@ export const POLICY_HELP = `Usage: aleph policy check [--mode safe|dev|unrestric
        aleph policy check --json --stdin [--mode M] [--cwd DIR]
 
 Explains how Aleph classifies a shell command: its verdict (safe, confirm, block), what the
-gateway would do with it (run, prompt, auto_approve, reject), its risk and the reasons.
+gateway would do with it (run, prompt, auto_approve, reject), its risk and the reasons, and
+the built-in policy rules that applied (docs/policy.md: Rules and their examples).
 
   --mode M     security mode to decide the action in (default: safe)
   --cwd DIR    the directory the command would run in (default: the current directory)
@@ -109,6 +110,8 @@ export function explain(result: Evaluation, mode: SecurityMode, style: Style): s
       lines.push(`  ${s.verdict.padEnd(7)} ${s.text}${via}`);
     }
   }
+  const applied = [...new Set(result.segments.flatMap((s) => s.rules ?? []))];
+  if (applied.length > 0) lines.push(`Policy rules: ${applied.join(', ')}`);
   const rule = result.suggested_rule;
   lines.push(rule === null ? 'Allow Always: not possible; nothing overrides a block.' : `Allow Always would remember: ${rule.kind} "${rule.pattern}"`);
   return lines.join('\n');

@@ -43,7 +43,9 @@ import { Outbox } from './outbox/outbox.js';
 import type { Peer, Reply } from './transport/peer.js';
 import { bindingOf, ExecutableCache } from './decision/binding.js';
 import {
+  configFile,
   DEFAULT_CHANNEL,
+  inFile,
   loadConfig,
   modeOf,
   own,
@@ -64,6 +66,7 @@ import { ConsoleServer, type ConsoleOptions } from './console/console-server.js'
 import { NetworkEndpoint, type EndpointHost, type NetworkOptions } from './transport/websocket.js';
 import { policyView } from './decision/policy-changes.js';
 import { liveRules, withRulesUsed } from './decision/agent-rules.js';
+import { configExampleFailure } from './decision/rule-examples.js';
 import { openFileLimit, sizeLimits, type Limits } from './transport/limits.js';
 import { planToolRun } from './run/tool-run.js';
 
@@ -175,7 +178,12 @@ export class Gateway implements EndpointHost {
         if (recorded !== 'skip') this.outbox.push({ event: event(unrecordedNote(recorded)) });
       },
     });
-    this.config = new LiveConfig(home, config, { onProblem, record: (entry) => this.outbox.push(entry), broadcast: (event) => this.broadcast(event) });
+    this.config = new LiveConfig(home, config, {
+      onProblem,
+      record: (entry) => this.outbox.push(entry),
+      broadcast: (event) => this.broadcast(event),
+      check: (next) => configExampleFailure(policy, next),
+    });
     this.tools = new ToolRuns(this.outbox, this.config, this.verdicts, {
       home,
       stopping: () => this.stopping,
@@ -223,6 +231,8 @@ export class Gateway implements EndpointHost {
     try {
       identityStore = openIdentities(options.home);
       policy = await CommandPolicy.load();
+      const unusable = configExampleFailure(policy, config.value);
+      if (unusable !== null) throw new GatewayError(unusable.code, inFile(configFile(options.home), unusable).message);
     } catch (error) {
       audit.close();
       throw error;

@@ -5,6 +5,7 @@
  */
 export { alephHome, auditFile, auditHeadFile, loadConfig, own, secretBytes, type StoredRule } from './config/config.js';
 export { isExpired } from './decision/agent-rules.js';
+export { ruleExampleFailure } from './decision/rule-examples.js';
 export { changeWithoutGateway } from './config/change-without-gateway.js';
 export type { PolicyChangeCall } from './config/live-config.js';
 export { Gateway, type GatewayOptions } from './gateway.js';

@@ -334,11 +334,12 @@ function matching(idx: RuleIndex, name: string, args: Args): readonly Match[] {
   return out ?? NO_MATCHES;
 }
 
-function ruleFinding(rule: CommandRule, name: string, args: Args, sub: number): Finding {
+/** The finding of a rule that applied; the fallback for a command no rule matched has no rule name. */
+function ruleFinding(rule: Pick<CommandRule, 'verdict' | 'reason'> & { readonly name?: string }, name: string, args: Args, sub: number): Finding {
   if (rule.reason === 'git_remote_write' || rule.reason === 'git_history_rewrite' || rule.reason === 'git_state_change') {
-    return { code: rule.reason, verdict: rule.verdict, name, detail: args.all[sub] ?? '' };
+    return { code: rule.reason, verdict: rule.verdict, name, detail: args.all[sub] ?? '', rule: rule.name };
   }
-  return { code: rule.reason, verdict: rule.verdict, name };
+  return { code: rule.reason, verdict: rule.verdict, name, rule: rule.name };
 }
 
 /**
@@ -369,14 +370,15 @@ function byRules(name: string, argv: readonly string[], patterns: UserPatterns, 
     for (const [rule, sub] of confirmed) findings.push(ruleFinding(rule, name, args, sub));
     return 'confirm';
   }
-  if (candidates(SAFE_INDEX, name).some((rule) => matchAt(rule, args) !== null)) {
-    findings.push({ code: 'read_only', verdict: 'safe', name });
+  const safe = candidates(SAFE_INDEX, name).find((rule) => matchAt(rule, args) !== null);
+  if (safe !== undefined) {
+    findings.push({ code: 'read_only', verdict: 'safe', name, rule: safe.name });
     return 'safe';
   }
   const fallback: ReasonCode = FALLBACK_REASONS[name] ?? 'unknown_command';
   findings.push(
     fallback === 'git_state_change'
-      ? ruleFinding({ verdict: 'confirm', reason: fallback, commands: [] }, name, args, args.possible[0] ?? -1)
+      ? ruleFinding({ verdict: 'confirm', reason: fallback }, name, args, args.possible[0] ?? -1)
       : { code: fallback, verdict: 'confirm', name },
   );
   return null;

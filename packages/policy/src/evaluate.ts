@@ -11,6 +11,7 @@ import { scoreRisk, type Finding } from './risk.js';
 import { FILE_LISTERS, METADATA_READERS, NETWORK_SENDERS, PATH_VARIABLES, RECURSIVE_READERS } from './rules.js';
 import type { Segment, Word } from './segment.js';
 import { parseScript, type ParsedScript } from './syntax.js';
+import { checkRuleExamples, TABLE_RULES } from './rule-examples.js';
 import { NO_USER_PATTERNS } from './patterns.js';
 import { gitLocations, repositoryFindings, type GitLocation, type RepositoryContext } from './repository.js';
 
@@ -49,6 +50,9 @@ export interface Evaluation extends PolicyCheckResult {
   readonly allowed_by: readonly AllowRule[];
 }
 
+/** Whether the tables' examples held, once in this process (they do not change while it runs). */
+let tablesChecked = false;
+
 /**
  * The command policy. Load it once (the grammar is compiled WebAssembly); `evaluate` is then
  * synchronous and pure: the same command and options always give the same result.
@@ -60,8 +64,17 @@ export class CommandPolicy {
     this.parseSource = (source) => parseScript(parser, source);
   }
 
+  /**
+   * Loads the grammar and, the first time in a process, checks every table rule against its
+   * examples: a rule whose example fails refuses the policy (the promise rejects, naming it).
+   */
   static async load(): Promise<CommandPolicy> {
-    return new CommandPolicy(await loadBashParser());
+    const policy = new CommandPolicy(await loadBashParser());
+    if (!tablesChecked) {
+      checkRuleExamples(TABLE_RULES, (command) => policy.evaluate(command).segments.flatMap((s) => s.rules ?? []));
+      tablesChecked = true;
+    }
+    return policy;
   }
 
   /** The last command decomposed: the gateway asks for its git locations, then evaluates it. */
@@ -161,7 +174,11 @@ export class CommandPolicy {
 
 function report({ segment, result }: Classified): SegmentReport {
   const reasons: string[] = [];
-  for (const f of result.findings) if (!reasons.includes(f.code)) reasons.push(f.code);
+  const rules: string[] = [];
+  for (const f of result.findings) {
+    if (!reasons.includes(f.code)) reasons.push(f.code);
+    if (f.rule !== undefined && !rules.includes(f.rule)) rules.push(f.rule);
+  }
   return {
     text: segment.text,
     name: segment.name,
@@ -169,6 +186,7 @@ function report({ segment, result }: Classified): SegmentReport {
     verdict: result.verdict,
     reasons,
     via: segment.via,
+    rules,
   };
 }
 

@@ -65,6 +65,8 @@ export interface Finding {
   readonly detail?: string;
   /** Overrides the catalogue's base score. */
   readonly score?: number;
+  /** The name of the built-in rule (CommandRule) that made the finding. */
+  readonly rule?: string;
   /**
    * For `reads_secrets`: `file` when the secrets are files (any network sender in the same line can
    * carry them off), `value` when they are printed values (a token, the environment) that leave only

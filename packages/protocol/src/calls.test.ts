@@ -146,6 +146,33 @@ describe('policy calls', () => {
     }
   });
 
+  it('carry an optional justification and examples, each checked, with a clear error', () => {
+    const rule = { agent: 'a1', action: 'allow', kind: 'prefix', pattern: 'npm run test:*' };
+    const examples = { match: [' npm run test:unit '], not_match: ['npm run build'] };
+    expect(parseOwnerCall('rules.add', { ...rule, justification: ' Unit tests ', examples })).toEqual({
+      ok: true,
+      value: { method: 'rules.add', ...rule, justification: 'Unit tests', examples: { match: ['npm run test:unit'], not_match: ['npm run build'] } },
+    });
+    expect(parseOwnerCall('rules.add', { ...rule, examples: { match: ['npm run test:unit'] } })).toMatchObject({
+      ok: true,
+      value: { examples: { match: ['npm run test:unit'] } },
+    });
+    for (const [bad, message] of [
+      [{ justification: '' }, '"justification" must be a non-empty string'],
+      [{ justification: 7 }, '"justification" must be a non-empty string'],
+      [{ examples: ['npm run test:unit'] }, '"examples" must be an object'],
+      [{ examples: { match: [] } }, '"examples.match" must list 1 to 20 commands'],
+      [{ examples: { not_match: ['npm run build'] } }, '"examples.match" must list 1 to 20 commands'],
+      [{ examples: { match: ['x'], not_match: [''] } }, '"examples.not_match" must list at most 20 commands'],
+      [{ examples: { match: Array.from({ length: 21 }, () => 'x') } }, '"examples.match" must list 1 to 20 commands'],
+    ] as const) {
+      expect(parseOwnerCall('rules.add', { ...rule, ...bad })).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_params', message: expect.stringContaining(message) },
+      });
+    }
+  });
+
   it('read a rules file all or nothing, naming the first bad rule', () => {
     const good = { agent: 'a1', action: 'allow', kind: 'exact', pattern: 'make' };
     expect(parseRulesFile({ version: 1, rules: [good, good] })).toMatchObject({ ok: true, value: { version: 1, rules: [good, good] } });

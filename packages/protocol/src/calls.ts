@@ -6,7 +6,18 @@
  */
 import { AUDIT_EVENT_TYPES, type AuditEventType, type AuditRow } from './audit.js';
 import { fromBase64url, withContext } from './base64url.js';
-import { parseAllowRule, parseSecurityMode, RISK_LEVELS, RULE_ACTIONS, type AllowRule, type RiskLevel, type RuleAction, type SecurityMode } from './policy.js';
+import {
+  parseAllowRule,
+  parseRuleRationale,
+  parseSecurityMode,
+  RISK_LEVELS,
+  RULE_ACTIONS,
+  type AllowRule,
+  type RiskLevel,
+  type RuleAction,
+  type RuleRationale,
+  type SecurityMode,
+} from './policy.js';
 import { fail, ok, type Result } from './result.js';
 import { UNPRINTABLE } from './visible.js';
 import { parseOverviewQuery, type OverviewRange } from './console-api.js';
@@ -55,7 +66,7 @@ export type PolicyCall =
   | { readonly method: 'rules.import'; readonly rules: readonly RuleDraft[] };
 
 /** A rule to add: for one agent, what it matches, what it does, and how long it lasts. */
-export interface RuleDraft extends AllowRule {
+export interface RuleDraft extends AllowRule, RuleRationale {
   readonly agent: string;
   readonly action: RuleAction;
   /** A deny rule's message to the agent. */
@@ -65,7 +76,7 @@ export interface RuleDraft extends AllowRule {
 }
 
 /** One of an agent's rules as the owner sees it. */
-export interface RuleView extends AllowRule {
+export interface RuleView extends AllowRule, RuleRationale {
   readonly id: string;
   readonly agent: string;
   readonly action: RuleAction;
@@ -327,7 +338,9 @@ export function parseRuleDraft(value: unknown): Result<RuleDraft> {
   if (!rule.ok) return fail('invalid_params', rule.error.message);
   if (rule.value.pattern.length > 1024) return fail('invalid_params', "A rule's pattern is at most 1024 characters.");
   if (rule.value.confinement !== undefined && v.action !== 'allow') return fail('invalid_params', 'Only an allow rule carries a confinement.');
-  const draft: { -readonly [K in keyof RuleDraft]: RuleDraft[K] } = { agent: agent.value, action: v.action as RuleAction, ...rule.value };
+  const rationale = parseRuleRationale(v);
+  if (!rationale.ok) return fail('invalid_params', rationale.error.message);
+  const draft: { -readonly [K in keyof RuleDraft]: RuleDraft[K] } = { agent: agent.value, action: v.action as RuleAction, ...rule.value, ...rationale.value };
   if (v.message !== undefined && v.message !== null && v.message !== '') {
     if (v.action !== 'deny') return fail('invalid_params', 'Only a deny rule carries a message.');
     if (typeof v.message !== 'string' || v.message.length > 512) return fail('invalid_params', '"message" must be a string of at most 512 characters.');

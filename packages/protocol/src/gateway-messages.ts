@@ -46,7 +46,8 @@ const isSegment = (v: unknown): boolean =>
   v.argv.every((a) => orNull(a, isText)) &&
   oneOf(VERDICTS, v.verdict) &&
   isTexts(v.reasons) &&
-  isTexts(v.via);
+  isTexts(v.via) &&
+  optional(v.rules, isTexts);
 
 const isRequest = (v: unknown): boolean =>
   isObject(v) && isText(v.command) && isText(v.cwd) && isText(v.agent_id) && isText(v.session_key) && optional(v.path, isText);

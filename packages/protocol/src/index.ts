@@ -17,6 +17,10 @@ export {
   type SecurityMode,
   type SegmentReport,
   type Verdict,
+  type RuleExamples,
+  rationaleOf,
+  type RuleRationale,
+  parseRuleRationale,
 } from './policy.js';
 export { AUDIT_EVENT_TYPES, parseAuditEvent, toJsonLine, type AuditEvent, type AuditEventType, type AuditRow } from './audit.js';
 export { formatDuration, parseDuration, parseWhen } from './duration.js';

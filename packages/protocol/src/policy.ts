@@ -54,6 +54,15 @@ export interface AllowRule {
   readonly confinement?: Confinement;
 }
 
+/**
+ * Commands a rule must match, and the nearest commands it deliberately leaves alone: checked when
+ * the rule is loaded, and a rule whose example fails is refused.
+ */
+export interface RuleExamples {
+  readonly match: readonly string[];
+  readonly not_match?: readonly string[];
+}
+
 /** One simple command found inside a command line, as the policy saw it. */
 export interface SegmentReport {
   /** The source text of the segment. */
@@ -67,6 +76,8 @@ export interface SegmentReport {
   readonly reasons: readonly string[];
   /** Wrappers and shells the segment was reached through, outermost first (`sudo`, `bash -c`). */
   readonly via: readonly string[];
+  /** Names of the policy's built-in rules that applied to the segment (`block-rm`, `safe-git-status`). */
+  readonly rules?: readonly string[];
 }
 
 /** The result of `aleph policy check --json`: a contract other tools rely on. */
@@ -99,6 +110,60 @@ export function parseAllowRule(value: unknown): Result<AllowRule> {
   const confinement = parseConfinement(given);
   if (!confinement.ok) return fail('invalid_rule', `A rule's ${confinement.error.message}`);
   return ok({ kind: kind as AllowRuleKind, pattern: pattern.trim(), confinement: confinement.value });
+}
+
+/** Why one of an agent's rules exists, and the commands it must and must not decide: both optional. */
+export interface RuleRationale {
+  readonly justification?: string;
+  readonly examples?: RuleExamples;
+}
+
+/** The most examples of either kind one rule may carry, and the longest example. */
+export const MAX_RULE_EXAMPLES = 20;
+const MAX_EXAMPLE_LENGTH = 1024;
+
+function exampleList(value: unknown, key: string, atLeastOne: boolean): Result<string[]> {
+  const valid =
+    Array.isArray(value) &&
+    value.length <= MAX_RULE_EXAMPLES &&
+    (!atLeastOne || value.length > 0) &&
+    value.every((x) => typeof x === 'string' && x.trim() !== '' && x.length <= MAX_EXAMPLE_LENGTH);
+  if (!valid) {
+    const least = atLeastOne ? '1 to' : 'at most';
+    return fail('invalid_rule', `"examples.${key}" must list ${least} ${MAX_RULE_EXAMPLES} commands of at most ${MAX_EXAMPLE_LENGTH} characters.`);
+  }
+  return ok((value as string[]).map((x) => x.trim()));
+}
+
+/** The rationale fields a rule has, and none it lacks (so that saved JSON holds no empty field). */
+export function rationaleOf(rule: RuleRationale): RuleRationale {
+  return {
+    ...(rule.justification === undefined ? {} : { justification: rule.justification }),
+    ...(rule.examples === undefined ? {} : { examples: rule.examples }),
+  };
+}
+
+/** Reads a rule's optional `justification` and `examples` (`{"match": [...], "not_match": [...]}`). */
+export function parseRuleRationale(value: Readonly<Record<string, unknown>>): Result<RuleRationale> {
+  const out: { justification?: string; examples?: RuleExamples } = {};
+  if (value.justification !== undefined) {
+    const j = value.justification;
+    if (typeof j !== 'string' || j.trim() === '' || j.length > 512)
+      return fail('invalid_rule', '"justification" must be a non-empty string of at most 512 characters.');
+    out.justification = j.trim();
+  }
+  if (value.examples !== undefined) {
+    const e = value.examples;
+    if (typeof e !== 'object' || e === null || Array.isArray(e))
+      return fail('invalid_rule', '"examples" must be an object: {"match": [...], "not_match": [...]}.');
+    const { match, not_match } = e as Readonly<Record<string, unknown>>;
+    const must = exampleList(match, 'match', true);
+    if (!must.ok) return must;
+    const mustNot = not_match === undefined ? ok([]) : exampleList(not_match, 'not_match', false);
+    if (!mustNot.ok) return mustNot;
+    out.examples = mustNot.value.length === 0 ? { match: must.value } : { match: must.value, not_match: mustNot.value };
+  }
+  return ok(out);
 }
 
 /** A rule written as `KIND:PATTERN` (`prefix:npm run test:*`), as the CLI takes it. */

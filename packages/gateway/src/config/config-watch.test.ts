@@ -2,7 +2,7 @@
  * A configuration file that stops parsing while the gateway runs: the gateway says so at once
  * (to whoever started it, in the audit log, to every approver), keeps running on the last
  * configuration that parsed, refuses every change rather than write over the person's edit, and
- * takes the file up again as soon as it parses.
+ * takes the file up again as soon as it parses. A rule whose examples fail makes the file as unusable.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -216,6 +216,75 @@ describe('a configuration file that stops parsing while the gateway runs', () =>
       error: { code: 'config_unreadable', message: expect.stringContaining(`Cannot read ${file}`) },
     });
     expect(statSync(file).isDirectory()).toBe(true);
+  });
+});
+
+describe("an agent's rule whose example fails", () => {
+  /** The file with one allow rule for agent-1, carrying `examples`, and the mode set to dev. */
+  function withRule(good: string, examples: { match: string[]; not_match?: string[] }): string {
+    const config = JSON.parse(good) as Record<string, unknown>;
+    return JSON.stringify({
+      ...config,
+      defaults: { mode: 'dev' },
+      agents: {
+        'agent-1': { rules: [{ id: 'r-npm-test', kind: 'prefix', pattern: 'npm run test:*', action: 'allow', justification: 'The unit tests', examples }] },
+      },
+    });
+  }
+
+  it('makes a hand edit unusable, naming the rule and the example; the gateway keeps the last good file, and takes the fixed one up', async () => {
+    const problems: string[] = [];
+    const g = await start(problems);
+    const approver = await subscriber();
+    const file = configFile(home);
+    const good = readFileSync(file, 'utf8');
+
+    const broken = withRule(good, { match: ['npm run test:unit'], not_match: ['npm run test:e2e'] });
+    writeFileSync(file, broken);
+    const told = await approver.waitFor(is('config_invalid'), 10_000);
+    expect(told).toEqual({
+      type: 'config_invalid',
+      file,
+      code: 'config_invalid',
+      message: `${file}: "agents.agent-1" rule r-npm-test: Rule allow prefix rule "npm run test:*" matches "npm run test:e2e", which it must not match; it was left untouched.`,
+    });
+    expect(g.mode).toBe('safe');
+    expect(await approver.call('policy.set_mode', { mode: 'dev' })).toMatchObject({ ok: false, error: { code: 'config_invalid' } });
+    expect(readFileSync(file, 'utf8')).toBe(broken);
+
+    writeFileSync(file, withRule(good, { match: ['npm run test:unit'], not_match: ['npm run build'] }));
+    await approver.waitFor(is('config_recovered'), 10_000);
+    expect(g.mode).toBe('dev');
+  });
+
+  it('is refused when added, and nothing is saved', async () => {
+    await start([]);
+    const approver = await subscriber();
+    const before = readFileSync(configFile(home), 'utf8');
+    const added = await approver.call('rules.add', {
+      agent: 'agent-1',
+      action: 'deny',
+      kind: 'prefix',
+      pattern: 'git push *',
+      examples: { match: ['git push origin main', 'git pull'] },
+    });
+    expect(added).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_params', message: expect.stringContaining('Rule deny prefix rule "git push *" does not match its example "git pull".') },
+    });
+    expect(readFileSync(configFile(home), 'utf8')).toBe(before);
+  });
+
+  it('keeps the gateway from starting, naming the file and the rule', async () => {
+    const problems: string[] = [];
+    await start(problems);
+    await gateway!.stop();
+    gateway = undefined;
+    const file = configFile(home);
+    writeFileSync(file, withRule(readFileSync(file, 'utf8'), { match: ['npm test'] }));
+    await expect(Gateway.start({ home })).rejects.toThrow(
+      `${file}: "agents.agent-1" rule r-npm-test: Rule allow prefix rule "npm run test:*" does not match its example "npm test"; it was left untouched.`,
+    );
   });
 });
 

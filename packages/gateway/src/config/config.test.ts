@@ -120,6 +120,10 @@ describe('exec-approvals.json', () => {
     [{ secret: Buffer.alloc(32).toString('base64'), ask: { timeout_ms: -1 } }, '"ask.timeout_ms"'],
     [{ secret: Buffer.alloc(32).toString('base64'), agents: { bot: { mode: 'yolo' } } }, '"agents.bot"'],
     [{ secret: Buffer.alloc(32).toString('base64'), agents: { bot: { rules: [{ kind: 'path', pattern: 'relative' }] } } }, 'rules[0]'],
+    [
+      { secret: Buffer.alloc(32).toString('base64'), agents: { bot: { rules: [{ kind: 'exact', pattern: 'make', examples: { match: 'make' } }] } } },
+      'rules[0]: "examples.match" must list 1 to 20 commands',
+    ],
     [{ secret: Buffer.alloc(32).toString('base64'), policy: { safe: [''] } }, 'policy.safe[0]'],
     [{ secret: Buffer.alloc(32).toString('base64'), version: 9 }, '"version"'],
     [{ secret: Buffer.alloc(32).toString('base64'), network: { port: 70000 } }, '"network.port"'],

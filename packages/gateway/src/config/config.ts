@@ -13,11 +13,13 @@ import {
   ok,
   type Failure,
   parseAllowRule,
+  parseRuleRationale,
   parseSecurityMode,
   RULE_ACTIONS,
   TOOL_NAME,
   TRUST_STAGES,
   type AllowRule,
+  type RuleRationale,
   type DmPolicy,
   type Result,
   type RuleAction,
@@ -48,7 +50,7 @@ export type AskFallback = 'deny' | 'allow';
  * One of an agent's rules as stored: what it matches, what it does, where it came from, when it
  * was last used, and the limits of a grant (an expiry time, a single session).
  */
-export interface StoredRule extends AllowRule {
+export interface StoredRule extends AllowRule, RuleRationale {
   readonly id: string;
   readonly action: RuleAction;
   /** A deny rule's message to the agent. */
@@ -362,6 +364,8 @@ function parseStoredRule(entry: unknown): Result<StoredRule> {
   const rule = parseAllowRule(entry);
   if (!rule.ok) return rule;
   const e = entry as Record<string, unknown>;
+  const rationale = parseRuleRationale(e);
+  if (!rationale.ok) return rationale;
   const text = (key: string): string | null => (typeof e[key] === 'string' ? (e[key] as string) : null);
   const action = e.action ?? 'allow';
   if (!(RULE_ACTIONS as readonly unknown[]).includes(action)) return fail('config_invalid', `"action" must be one of ${RULE_ACTIONS.join(', ')}`);
@@ -369,6 +373,7 @@ function parseStoredRule(entry: unknown): Result<StoredRule> {
   if (expires !== null && Number.isNaN(Date.parse(expires))) return fail('config_invalid', `"expires_at" ${JSON.stringify(expires)} is not an ISO 8601 time`);
   return ok({
     ...rule.value,
+    ...rationale.value,
     id: text('id') ?? randomBytes(6).toString('hex'),
     action: action as RuleAction,
     message: text('message'),
@@ -459,7 +464,12 @@ export function parseConfigText(file: string, text: string): Result<GatewayConfi
     return fail('config_invalid', `${file} is not valid JSON (${(error as Error).message}); it was left untouched.`);
   }
   const parsed = parseConfig(json);
-  return parsed.ok ? parsed : fail(parsed.error.code, `${file}: ${parsed.error.message.replace(/\.$/, '')}; it was left untouched.`);
+  return parsed.ok ? parsed : fail(parsed.error.code, inFile(file, parsed.error).message);
+}
+
+/** A problem with the configuration's content, told with the file it is in. */
+export function inFile(file: string, problem: Failure): Failure {
+  return { code: problem.code, message: `${file}: ${problem.message.replace(/\.$/, '')}; it was left untouched.` };
 }
 
 /**

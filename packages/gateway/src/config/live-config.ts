@@ -7,7 +7,7 @@
 import { fail, ok, type Failure, type GatewayEvent, type PolicyCall, type Result } from '@aleph/protocol';
 import { applyPolicyCall } from '../decision/policy-changes.js';
 import type { Queued } from '../outbox/outbox.js';
-import { changeRefused, configFile, configText, parseConfigText, readConfigText, saveConfig, type GatewayConfig } from './config.js';
+import { changeRefused, configFile, configText, inFile, parseConfigText, readConfigText, saveConfig, type GatewayConfig } from './config.js';
 
 export interface ConfigHooks {
   /** Hears of problems (a file that stopped parsing, an undo that failed). */
@@ -16,6 +16,8 @@ export interface ConfigHooks {
   readonly record: (entry: Queued) => void;
   /** Tells every approver (config_invalid, config_recovered). */
   readonly broadcast: (event: GatewayEvent) => void;
+  /** Why a configuration that parses still cannot be used (a rule whose example fails), or null. */
+  readonly check?: (config: GatewayConfig) => Failure | null;
 }
 
 /** A change to modes or rules, as the owner's calls and the CLI make it. */
@@ -74,8 +76,10 @@ export class LiveConfig {
     if (seen === this.seen) return;
     this.seen = seen;
     const fresh = text.ok ? parseConfigText(file, text.value) : text;
-    if (fresh.ok) this.current = fresh.value;
-    this.health(fresh.ok ? null : fresh.error);
+    const unusable = fresh.ok ? (this.hooks.check?.(fresh.value) ?? null) : null;
+    const problem = !fresh.ok ? fresh.error : unusable === null ? null : inFile(file, unusable);
+    if (fresh.ok && problem === null) this.current = fresh.value;
+    this.health(problem);
   }
 
   /** The event that tells an approver the file cannot be used. */
@@ -106,6 +110,8 @@ export class LiveConfig {
     if (refused !== null) return fail(refused.code, refused.message);
     const change = applyPolicyCall(this.current, call, now, actor);
     if (!change.ok) return change;
+    const unusable = this.hooks.check?.(change.value.config) ?? null;
+    if (unusable !== null) return fail('invalid_params', unusable.message);
     const saved = this.replace(this.current, change.value.config, 'a change to modes or rules');
     if (!saved.ok) return saved;
     for (const event of change.value.events) this.hooks.record({ event });

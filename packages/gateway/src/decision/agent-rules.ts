@@ -3,7 +3,7 @@
  * change returns a new configuration; writing it is the caller's (gateway or CLI) business.
  */
 import { randomBytes } from 'node:crypto';
-import type { AllowRule, RuleAction } from '@aleph/protocol';
+import { rationaleOf, type AllowRule, type RuleAction, type RuleRationale } from '@aleph/protocol';
 import { own, type GatewayConfig, type StoredRule } from '../config/config.js';
 
 /** An agent's rules that apply now to a request of this session: unexpired, and session grants only for their session. */
@@ -16,7 +16,7 @@ export function isExpired(rule: StoredRule, now: number): boolean {
   return rule.expires_at !== null && rule.expires_at !== undefined && Date.parse(rule.expires_at) <= now;
 }
 
-export interface NewRule extends AllowRule {
+export interface NewRule extends AllowRule, RuleRationale {
   readonly action: RuleAction;
   readonly source: string;
   readonly message?: string | null;
@@ -32,6 +32,7 @@ export function withRule(config: GatewayConfig, agent: string, rule: NewRule, no
   const stored: StoredRule = {
     kind: rule.kind,
     pattern: rule.pattern,
+    ...rationaleOf(rule),
     id: randomBytes(6).toString('hex'),
     action: rule.action,
     message: rule.message ?? null,

@@ -3,7 +3,7 @@
  * changes to it. Each change returns the new configuration and the audit events that record it,
  * the same events `aleph mode set` and `aleph rules` record; writing both is the gateway's business.
  */
-import { fail, ok, type PolicyCall, type PolicyView, type Result, type RuleDraft, type RuleView } from '@aleph/protocol';
+import { fail, ok, rationaleOf, type PolicyCall, type PolicyView, type Result, type RuleDraft, type RuleView } from '@aleph/protocol';
 import { own, withMode, type GatewayConfig, type StoredRule } from '../config/config.js';
 import { isExpired, ruleChangeEvent, withoutRule, withRule } from './agent-rules.js';
 
@@ -27,6 +27,7 @@ export function ruleView(agent: string, r: StoredRule): RuleView {
     action: r.action,
     kind: r.kind,
     pattern: r.pattern,
+    ...rationaleOf(r),
     message: r.message ?? null,
     session: r.session ?? null,
     source: r.source,
@@ -86,6 +87,7 @@ function addDrafts(
       {
         kind: d.kind,
         pattern: d.pattern,
+        ...rationaleOf(d),
         action: d.action,
         source,
         message: d.message ?? null,

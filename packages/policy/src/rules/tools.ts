@@ -1,0 +1,107 @@
+/** Groups of tools and subcommands that several rule tables share. */
+
+export const SYSTEM_PACKAGE_MANAGERS = [
+  'apt',
+  'apt-get',
+  'aptitude',
+  'yum',
+  'dnf',
+  'microdnf',
+  'zypper',
+  'apk',
+  'brew',
+  'port',
+  'snap',
+  'flatpak',
+  'emerge',
+  'nix-env',
+  'choco',
+  'winget',
+  'scoop',
+  'mas',
+  'pkg',
+  'xbps-install',
+  'softwareupdate',
+];
+export const JS_PACKAGE_MANAGERS = ['npm', 'pnpm', 'yarn', 'bun'];
+export const PYTHON_PACKAGE_MANAGERS = ['pip', 'pip3', 'pipx', 'uv', 'poetry', 'pdm', 'conda', 'mamba', 'micromamba'];
+
+/** Subcommands with which each tool only reports (`npm ls`, `docker ps`, `terraform output`). */
+export const READ_ONLY_SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
+  npm: ['ls', 'list', 'll', 'la', 'view', 'info', 'show', 'search', 'outdated', 'why', 'explain', 'root', 'prefix', 'query', 'get'],
+  pnpm: ['ls', 'list', 'll', 'la', 'why', 'outdated', 'root', 'bin', 'licenses', 'view', 'info', 'show', 'search', 'help'],
+  // Subcommands yarn 1 and yarn 2+ both have built in: any other runs the package script of that name.
+  yarn: ['why', 'info', 'bin', 'help'],
+  pip: ['list', 'show', 'freeze', 'check', 'help'],
+  pip3: ['list', 'show', 'freeze', 'check', 'help'],
+  poetry: ['show', 'check', 'list', 'help'],
+  conda: ['list', 'info', 'search', 'help'],
+  gem: ['list', 'info', 'search', 'help', 'which', 'outdated'],
+  cargo: ['tree', 'metadata', 'locate-project', 'pkgid', 'search', 'info', 'help', 'version'],
+  go: ['version', 'list', 'help'],
+  brew: ['list', 'ls', 'info', 'search', 'outdated', 'deps', 'leaves', 'desc', 'cat', 'doctor', 'help'],
+  apt: ['list', 'show', 'search', 'policy', 'depends', 'rdepends'],
+  'apt-cache': ['show', 'search', 'policy', 'depends', 'rdepends'],
+  dnf: ['list', 'info', 'search'],
+  yum: ['list', 'info', 'search'],
+  docker: ['ps', 'images', 'inspect', 'logs', 'info', 'version', 'top', 'search'],
+  podman: ['ps', 'images', 'inspect', 'logs', 'info', 'version', 'top', 'search'],
+  kubectl: ['get', 'describe', 'logs', 'top', 'api-resources', 'cluster-info', 'version', 'explain'],
+  helm: ['list', 'ls', 'get', 'show', 'search', 'version', 'env'],
+  rustup: ['show', 'which', 'check', 'help'],
+  nvm: ['ls', 'list', 'current', 'which', 'version'],
+  pyenv: ['versions', 'version', 'which', 'whence', 'root', 'prefix', 'help'],
+  rbenv: ['versions', 'version', 'which', 'whence', 'root', 'prefix', 'help'],
+  asdf: ['list', 'current', 'which', 'help'],
+  mise: ['ls', 'list', 'current', 'which', 'help'],
+  // `plan`, `validate`, `show` and `state` start provider plugins (and `plan` runs external data sources).
+  terraform: ['output', 'version', 'help'],
+  tofu: ['output', 'version', 'help'],
+};
+/** `git branch` options that create, delete, rename or reconfigure branches. */
+export const GIT_BRANCH_CHANGES = [
+  '-d',
+  '-D',
+  '--delete',
+  '-m',
+  '-M',
+  '--move',
+  '-c',
+  '-C',
+  '--copy',
+  '-f',
+  '--force',
+  '-u',
+  '--set-upstream-to',
+  '--unset-upstream',
+  '--edit-description',
+  '-t',
+  '--track',
+  '--no-track',
+  '--recurse-submodules',
+  '--create-reflog',
+];
+/** `git tag` options that create, delete or sign tags. */
+export const GIT_TAG_CHANGES = [
+  '-d',
+  '--delete',
+  '-f',
+  '--force',
+  '-a',
+  '--annotate',
+  '-s',
+  '--sign',
+  '-m',
+  '--message',
+  '-F',
+  '--file',
+  '-u',
+  '--local-user',
+  '-e',
+  '--edit',
+  '--cleanup',
+  '--trailer',
+  '--create-reflog',
+];
+/** `sysctl` options that write kernel settings (`-p`/`-f` load them from a file). */
+export const SYSCTL_WRITES = ['-w', '--write', '-p', '--load', '-f', '--system'];
