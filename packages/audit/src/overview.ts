@@ -30,7 +30,8 @@ import {
   type RiskLevel,
   type SandboxStatus,
 } from '@aleph/protocol';
-import { AuditError, type AuditStore } from './store.js';
+import { AuditError } from './audit-error.js';
+import type { AuditStore } from './store.js';
 
 /** Bumped when the tables below change: a newer layout is built afresh. */
 const LAYOUT = 4;

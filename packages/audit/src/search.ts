@@ -6,7 +6,9 @@
  */
 import type Database from 'better-sqlite3';
 import type { AuditRow, TimelineQuery } from '@aleph/protocol';
-import { AuditError, toAuditRow, type AuditStore, type StoredRow } from './store.js';
+import { AuditError } from './audit-error.js';
+import { toAuditRow, type StoredRow } from './rows.js';
+import type { AuditStore } from './store.js';
 import { tagFilter, type TagColumn } from './tags.js';
 
 /** A timeline query (the console's) and what the command line adds: an actor, a preferred session, a count limit. */

@@ -7,7 +7,8 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { search } from './search.js';
-import { AuditError, AuditStore, HEAD_DELAY_MS } from './store.js';
+import { AuditError } from './audit-error.js';
+import { AuditStore, HEAD_DELAY_MS } from './store.js';
 import { toJsonLine } from '@aleph/protocol';
 import { importJsonLines, toCsvLine } from './transfer.js';
 

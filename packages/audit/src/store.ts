@@ -2,115 +2,18 @@
  * The audit store: SQLite (WAL, full sync) with one events table of typed payloads, a SHA-256 hash
  * chain over the rows, its head kept outside the log, and an FTS5 index for the timeline's search.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readSync, chmodSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import {
-  canonicalJson,
-  MAX_LISTED_PROBLEMS,
-  parseAuditEvent,
-  type AuditEvent,
-  type AuditEventType,
-  type AuditRow,
-  type ChainCheck,
-  type ChainHead,
-  type ChainProblem,
-  type RiskLevel,
-} from '@aleph/protocol';
-import { chainHash, GENESIS, type ChainedColumns } from './canonical.js';
-import { HeadError, readHead, writeHead, type RecordedHead } from './head.js';
+import { statSync } from 'node:fs';
+import type Database from 'better-sqlite3';
+import { parseAuditEvent, type AuditEvent, type AuditRow, type ChainHead } from '@aleph/protocol';
+import { AuditError, translate } from './audit-error.js';
+import { GENESIS } from './canonical.js';
+import { readHead, writeHead, HeadError, type RecordedHead } from './head.js';
+import { headOf, openDatabase, type OpenOptions } from './open.js';
 import { OpenFiles } from './open-files.js';
-import { searchText, summarize } from './summary.js';
+import { indexEntry, isHash, prepareRow, toAuditRow, type PreparedRow, type StoredRow } from './rows.js';
+import { searchText } from './summary.js';
 import { rowTags } from './tags.js';
-
-/** An audit store failure: a stable code and a sentence that names the file. */
-export class AuditError extends Error {
-  constructor(
-    readonly code:
-      | 'not_a_database'
-      | 'foreign_database'
-      | 'newer_schema'
-      | 'corrupt'
-      | 'unreadable'
-      | 'invalid_event'
-      | 'busy'
-      | 'invalid_query'
-      /** No log at the path, where one is needed. */
-      | 'missing'
-      /** The log does not reach the head recorded outside it: rows were removed, or it was emptied, replaced or deleted. */
-      | 'behind_head'
-      /** The head file cannot be read, or cannot be written. */
-      | 'head_unreadable'
-      | 'head_unwritable'
-      /** The file the store has open was deleted or replaced under it. */
-      | 'replaced'
-      /** The file is an SQLite database with nothing in it: a log emptied or replaced. */
-      | 'empty',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AuditError';
-  }
-}
-
-/** Marks a SQLite file as ours ("ALPH"), so that a foreign database is never mistaken for it. */
-const APPLICATION_ID = 0x414c5048;
-const SQLITE_HEADER = 'SQLite format 3\u0000';
-
-/** Schema migrations; index i takes the schema from version i to i + 1. */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE events (
-     id INTEGER PRIMARY KEY,
-     ts INTEGER NOT NULL,
-     event TEXT NOT NULL,
-     session TEXT,
-     actor TEXT,
-     risk_level TEXT,
-     decision TEXT,
-     summary TEXT NOT NULL,
-     payload TEXT NOT NULL,
-     hash BLOB NOT NULL
-   );
-   CREATE INDEX events_ts ON events(ts);
-   -- Search: the words of each event, and its filterable columns as exact tag tokens (see tags.ts),
-   -- so that text and filters meet as one posting-list intersection inside FTS5.
-   CREATE VIRTUAL TABLE events_fts USING fts5(text, tags, content='', contentless_delete=1, detail=column, tokenize='unicode61 remove_diacritics 2');
-   -- After retention pruning: the hash of the last removed row, so the chain still verifies.
-   CREATE TABLE chain_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), before_id INTEGER NOT NULL, hash BLOB NOT NULL);
-   -- The search index trails the events: every row up to this id is indexed.
-   CREATE TABLE index_state (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_up_to INTEGER NOT NULL);
-   INSERT INTO index_state (id, indexed_up_to) VALUES (1, 0);`,
-];
-export const SCHEMA_VERSION = MIGRATIONS.length;
-
-export interface OpenOptions {
-  /** Milliseconds to wait for another writer's lock. Default 5000. */
-  readonly busyTimeoutMs?: number;
-  /** Open without writing (verify, search, export): no schema changes, no file creation. */
-  readonly readonly?: boolean;
-  /**
-   * How far an acknowledged append is guaranteed to survive. `process` (the default): WAL with
-   * synchronous=NORMAL; every commit is in the operating system before append returns, so killing
-   * the process (even SIGKILL) loses nothing acknowledged; a power cut or kernel crash may lose
-   * the last commits, never consistency. `power`: synchronous=FULL, an fsync per commit.
-   */
-  readonly durability?: 'process' | 'power';
-  /**
-   * Bring the search index up to date inside append once enough rows wait (default). A server that
-   * answers while it appends turns this off and calls index() when it is idle, so that no single
-   * append pays for indexing hundreds of rows.
-   */
-  readonly indexOnAppend?: boolean;
-  /**
-   * The file that keeps the chain's head outside the log (head.ts), in another directory than the
-   * log's. A writer records its newest row there shortly after each commit (HEAD_DELAY_MS), and on
-   * close; it refuses to start a new log where the head says one was, or to append to a log that
-   * no longer reaches its head. verify checks the log against it.
-   */
-  readonly head?: string;
-  /** Create the log (and its directory) when it does not exist. Default: true unless `readonly`. */
-  readonly create?: boolean;
-}
+import { anchorAgainstHead, headProblem, Problems, readAnchor, recordedHead, sameHead, walkChain, type VerifyResult } from './verify.js';
 
 /**
  * How long after a commit its head is recorded. Replacing a file costs a few hundred microseconds,
@@ -119,37 +22,9 @@ export interface OpenOptions {
  */
 export const HEAD_DELAY_MS = 100;
 
-/** A row as SQLite returns it. */
-export interface StoredRow {
-  id: number;
-  ts: number;
-  event: string;
-  session: string | null;
-  actor: string | null;
-  risk_level: string | null;
-  decision: string | null;
-  summary: string;
-  payload: string;
-  hash: Buffer;
-}
-
-/** A row ready to insert: its chained columns and its hash. */
-export interface PreparedRow extends ChainedColumns {
-  readonly hash: Buffer;
-}
-
-/** What the search index holds for a row: its words, and its filterable columns as tags. */
-export function indexEntry(row: ChainedColumns): { text: string; tags: string } {
-  // A column edited to hold another type is indexed as its text (verify names the row).
-  return { text: searchText(String(row.summary as unknown), readPayload(row.payload)), tags: rowTags(row) };
-}
-
 /** Rows waiting to be indexed before an append also brings the index up to date. */
 const INDEX_LAG = 256;
 const INDEX_CHUNK = 5000;
-
-/** What verify found: every problem counted, the first MAX_LISTED_PROBLEMS listed (see ChainCheck). */
-export type VerifyResult = ChainCheck;
 
 export interface PruneOptions {
   /** Remove rows older than this many milliseconds. */
@@ -158,47 +33,6 @@ export interface PruneOptions {
   readonly maxRows?: number;
   readonly now?: number;
 }
-
-/**
- * A stored row as it is shown. A column edited to hold another type than the log writes (TEXT for
- * the hash, a time no date can hold) is shown as it is, never a reason to fail: verify names it.
- */
-export function toAuditRow(stored: StoredRow): AuditRow {
-  const loose = stored as unknown as Record<string, unknown>;
-  return {
-    id: stored.id,
-    ts: typeof loose.ts === 'number' && Math.abs(loose.ts) <= MAX_TIME ? new Date(loose.ts).toISOString() : String(loose.ts),
-    event: String(loose.event) as AuditEventType,
-    session: textOrNull(loose.session),
-    actor: textOrNull(loose.actor),
-    risk_level: textOrNull(loose.risk_level) as RiskLevel | null,
-    decision: textOrNull(loose.decision),
-    summary: String(loose.summary),
-    payload: readPayload(loose.payload),
-    hash: Buffer.isBuffer(loose.hash) ? loose.hash.toString('hex') : String(loose.hash),
-  };
-}
-
-function textOrNull(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-
-/**
- * A row's payload; one edited into something that is not a JSON object is shown as it is (verify
- * names the row). JSON.parse makes a "__proto__" key an own member, as any other.
- */
-function readPayload(text: unknown): Record<string, unknown> {
-  try {
-    const value: unknown = typeof text === 'string' ? JSON.parse(text) : undefined;
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // Falls through: shown as text.
-  }
-  return { unreadable_payload: Buffer.isBuffer(text) ? text.toString('hex') : String(text) };
-}
-
-/** Fields every row has as columns; the rest of an event is its payload. */
-const COMMON = new Set(['ts', 'event', 'session', 'actor']);
 
 export class AuditStore {
   private readonly db: Database.Database;
@@ -312,65 +146,13 @@ export class AuditStore {
   }
 
   /**
-   * Opens (creating if needed) the store at `file`. The directory is created 0700 and the file
-   * 0600. A file that is not SQLite, or is another program's database, or is corrupt, is an error
-   * naming the file; nothing is ever deleted or reinitialised.
+   * Opens (creating if needed) the store at `file` (see openDatabase). A failure names the file;
+   * nothing is ever deleted or reinitialised.
    */
   static open(file: string, options: OpenOptions = {}): AuditStore {
-    const exists = existsSync(file);
-    if (exists) checkHeader(file);
-    else if (options.readonly === true || options.create === false) throw new AuditError('missing', `There is no audit log at ${file}.`);
-    else {
-      // A head says a log was here: it was deleted or moved, and a new one would hide that.
-      const recorded = options.head === undefined ? null : headOf(options.head);
-      if (recorded !== null && recorded.id > 0) {
-        throw new AuditError(
-          'behind_head',
-          `There is no audit log at ${file}, but its head (kept in ${options.head}) records events up to row ${recorded.id}: the log was deleted or moved. Nothing was created. Put the log back; or, to start a new one knowing the old one is gone, move ${options.head} aside.`,
-        );
-      }
-      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-      closeSync(openSync(file, 'a', 0o600));
-    }
-    const writer = options.readonly !== true;
-    if (writer) chmodSync(file, 0o600);
-    // A reader of a log in WAL mode makes its write-ahead log and shared-memory index beside it. A
-    // read-only connection cannot remove them on close; a read-write one that writes nothing does,
-    // when it is the last connection (SQLite's own locks tell). So a reader that finds neither
-    // there opens read-write, refusing every write (query_only), and leaves nothing behind.
-    const quietReader = !writer && !existsSync(`${file}-wal`) && !existsSync(`${file}-shm`);
-    let db: Database.Database;
+    const db = openDatabase(file, options);
     try {
-      db = new Database(file, { readonly: !writer && !quietReader, fileMustExist: true, timeout: options.busyTimeoutMs ?? 5000 });
-    } catch (error) {
-      throw translate(error, file);
-    }
-    try {
-      if (quietReader) db.pragma('query_only = ON');
-      if (writer) {
-        // An empty file, or an empty database, where the head says a log was: it was emptied or
-        // replaced, and starting a new log in it would wipe that evidence.
-        const empty = isEmptyDatabase(db);
-        const recorded = options.head === undefined || !empty ? null : headOf(options.head);
-        if (recorded !== null && recorded.id > 0) {
-          throw new AuditError(
-            'behind_head',
-            `The audit log ${file} is empty, but its head (kept in ${options.head}) records events up to row ${recorded.id}: it was emptied or replaced. Nothing was written. Put the log back; or, to start a new one knowing the old one is gone, move ${options.head} aside.`,
-          );
-        }
-        // Only a writer that may create a log starts one in an empty file.
-        if (empty && options.create === false)
-          throw new AuditError(
-            'empty',
-            `The audit log ${file} holds no events table: it is ${statSync(file).size === 0 ? 'an empty file' : 'an empty database'}, so the log was emptied or replaced. Nothing was written.`,
-          );
-        db.pragma('journal_mode = WAL');
-        db.pragma(`synchronous = ${options.durability === 'power' ? 'FULL' : 'NORMAL'}`);
-        // The full-text index touches many pages per insert; keep them cached (32 MiB).
-        db.pragma('cache_size = -32768');
-      }
-      migrate(db, file, !writer);
-      return new AuditStore(file, db, options.indexOnAppend !== false, options.head, writer);
+      return new AuditStore(file, db, options.indexOnAppend !== false, options.head, options.readonly !== true);
     } catch (error) {
       db.close();
       throw translate(error, file);
@@ -384,15 +166,7 @@ export class AuditStore {
    */
   static verifyFile(file: string, options: Pick<OpenOptions, 'head' | 'busyTimeoutMs'> = {}): VerifyResult {
     const problems = new Problems();
-    let recorded: ChainHead | null = null;
-    if (options.head !== undefined) {
-      try {
-        recorded = readHead(options.head);
-      } catch (error) {
-        if (!(error instanceof HeadError)) throw error;
-        problems.note(null, `its head ${options.head} cannot be read (${error.message})`);
-      }
-    }
+    const recorded = recordedHead(options.head, problems);
     const size = statSync(file, { throwIfNoEntry: false })?.size;
     const remembered = recorded === null || recorded.id === 0 ? '' : `, but its head (kept in ${options.head}) records events up to row ${recorded.id}`;
     if (size === undefined || size === 0) {
@@ -464,9 +238,9 @@ export class AuditStore {
    */
   checkHead(): void {
     if (this.headFile !== undefined) {
-      const { anchor } = this.readAnchor();
+      const { anchor } = readAnchor(this.anchors);
       const last = this.lastRow.get() as { id: number } | undefined;
-      const problem = this.headProblem(headOf(this.headFile), last?.id ?? anchor?.before_id ?? 0, anchor);
+      const problem = headProblem(headOf(this.headFile), last?.id ?? anchor?.before_id ?? 0, anchor, this.hashOfRow, this.headFile);
       if (problem !== null) {
         throw new AuditError(
           'behind_head',
@@ -475,30 +249,6 @@ export class AuditStore {
       }
     }
     this.headChecked = true;
-  }
-
-  /**
-   * Why the log does not reach `recorded`, or null when it does; `tip` is the id of its newest row
-   * (or of the anchor, when pruning left none).
-   */
-  private headProblem(recorded: ChainHead | null, tip: number, anchor: Anchor | undefined): string | null {
-    if (recorded === null || recorded.id === 0) return null;
-    const where = `its head (kept in ${this.headFile})`;
-    if (tip < recorded.id) {
-      return tip === 0
-        ? `the log holds no rows, but ${where} records row ${recorded.id}: it was emptied or replaced`
-        : `the log ends at row ${tip}, but ${where} records row ${recorded.id}: rows were removed from its end, or it was replaced`;
-    }
-    // Pruning records the head first, so its anchor never lies past it.
-    if (anchor !== undefined && anchor.before_id > recorded.id) {
-      return `the chain's anchor (row ${anchor.before_id}) lies past the head recorded outside the log (row ${recorded.id}): it was forged, or rows were pruned that the head never saw`;
-    }
-    const row = this.hashOfRow.get(recorded.id) as { hash: unknown } | undefined;
-    const stored = anchor?.before_id === recorded.id && row === undefined ? anchor.hash : row?.hash;
-    if (stored === undefined) return `row ${recorded.id}, which ${where} records, is missing`;
-    return Buffer.isBuffer(stored) && stored.toString('hex') === recorded.hash
-      ? null
-      : `row ${recorded.id} is not the row ${where} records: the log was replaced or rewritten`;
   }
 
   /**
@@ -578,58 +328,20 @@ export class AuditStore {
         );
       return { id: last.id, hash: last.hash };
     }
-    const { anchor, problem } = this.readAnchor();
+    const { anchor, problem } = readAnchor(this.anchors);
     if (problem !== null) throw new AuditError('corrupt', `In the audit log ${this.file}, ${problem}. Nothing was written; see \`aleph audit verify\`.`);
     return anchor === undefined ? { id: 0, hash: GENESIS } : { id: anchor.before_id, hash: anchor.hash };
   }
 
   /** The log's anchor as a head records it, or undefined when there is none. */
   private anchorToRecord(): ChainHead | undefined {
-    const { anchor } = this.readAnchor();
+    const { anchor } = readAnchor(this.anchors);
     return anchor === undefined ? undefined : { id: anchor.before_id, hash: anchor.hash.toString('hex') };
-  }
-
-  /**
-   * The anchor pruning left (the id and hash of the last row it removed), and what is wrong with
-   * the table that holds it: pruning keeps one row there, with id 1, a row id and a 32-byte hash.
-   * An anchor that is not one is not used.
-   */
-  private readAnchor(): { anchor: Anchor | undefined; problem: string | null } {
-    const rows = this.anchors.all() as { id: number; before_id: unknown; hash: unknown }[];
-    const first = rows.find((r) => r.id === 1);
-    const valid = first !== undefined && Number.isSafeInteger(first.before_id) && (first.before_id as number) >= 1 && isHash(first.hash);
-    const anchor = valid ? { before_id: first.before_id as number, hash: first.hash as Buffer } : undefined;
-    if (rows.length > 1 || (rows.length === 1 && first === undefined)) {
-      return { anchor, problem: `the log holds ${rows.length} anchors where pruning keeps one (id 1) at most: an anchor was forged` };
-    }
-    if (first !== undefined && !valid) {
-      return {
-        anchor,
-        problem: `the chain's anchor is not a row id and a 32-byte hash (it holds ${describeValue(first.before_id)} and ${describeValue(first.hash)}): it was edited`,
-      };
-    }
-    return { anchor, problem: null };
   }
 
   /** Computes a row's columns and hash; exposed so the benchmark can insert the same rows raw. */
   prepareRow(event: AuditEvent, id: number, previous: Uint8Array, now: number): PreparedRow {
-    const e = event as unknown as Record<string, unknown>;
-    const summary = summarize(event);
-    const row: PreparedRow & { hash: Buffer } = {
-      id,
-      ts: typeof e.ts === 'string' ? Date.parse(e.ts) : now,
-      event: event.event as string,
-      session: event.session ?? null,
-      actor: event.actor ?? null,
-      risk_level: typeof e.risk_level === 'string' ? e.risk_level : null,
-      decision: typeof e.decision === 'string' ? e.decision : null,
-      summary,
-      // The payload is the event without the columns every row has.
-      payload: canonicalJson(e, COMMON),
-      hash: GENESIS as Buffer,
-    };
-    row.hash = chainHash(previous, row);
-    return row;
+    return prepareRow(event, id, previous, now);
   }
 
   private insertRow(row: PreparedRow): void {
@@ -696,98 +408,16 @@ export class AuditStore {
    */
   *verifySteps(chunk = 5000): Generator<void, VerifyResult> {
     const problems = new Problems();
-    // The head first: it is recorded after the rows it names, so the log read next reaches at least as far.
-    let recorded: RecordedHead | null = null;
-    if (this.headFile !== undefined) {
-      try {
-        recorded = readHead(this.headFile);
-      } catch (error) {
-        if (!(error instanceof HeadError)) throw error;
-        problems.note(null, `its head ${this.headFile} cannot be read (${error.message})`);
-      }
-    }
+    const recorded = recordedHead(this.headFile, problems);
     const moved = this.fileProblem();
     if (moved !== null) problems.note(null, moved);
-    const { anchor, problem } = this.readAnchor();
+    const { anchor, problem } = readAnchor(this.anchors);
     if (problem !== null) problems.note(null, problem);
     const last = this.lastRow.get() as { id: number } | undefined;
-    // Pruning removes every row up to its anchor in the same transaction: an anchor at or past the
-    // newest row, with rows left, did not come from pruning.
-    if (anchor !== undefined && last !== undefined && anchor.before_id >= last.id) {
-      problems.note(
-        null,
-        `the chain's anchor (row ${anchor.before_id}) lies at or past the newest row (${last.id}): pruning leaves it before the rows it keeps, so it was forged`,
-      );
-    }
-    const upTo = last?.id ?? 0;
-    // Every row is walked, those the anchor says were pruned included: an anchor vouches only for
-    // rows that are gone.
-    const page = this.db.prepare('SELECT * FROM events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
-    /** The hash the next row must chain from, or null when its predecessor holds none. */
-    let previous: Buffer | null = anchor?.hash ?? GENESIS;
-    let previousId = anchor?.before_id ?? 0;
-    let after = 0;
-    let rows = 0;
-    for (;;) {
-      const batch = page.all(after, upTo, chunk) as Record<string, unknown>[];
-      for (const raw of batch) {
-        const row = raw as unknown as StoredRow;
-        rows++;
-        if (anchor !== undefined && row.id <= anchor.before_id) {
-          problems.note(
-            row.id,
-            `it lies at or before the chain's anchor (row ${anchor.before_id}), so it should have been pruned: the anchor was forged, or the row put back`,
-          );
-          continue;
-        }
-        const expectedId = previousId + 1;
-        if (row.id !== expectedId)
-          problems.note(
-            row.id,
-            row.id === expectedId + 1 ? `row ${expectedId} is missing before it` : `rows ${expectedId} to ${row.id - 1} are missing before it`,
-          );
-        const shape = shapeProblem(raw);
-        if (shape !== null) problems.note(row.id, shape);
-        else if (row.id !== expectedId) {
-          // Its predecessor is missing: there is nothing to check its link against.
-        } else if (previous === null) problems.note(row.id, `it cannot be checked against row ${previousId}, which holds no hash`);
-        else if (!chainHash(previous, row).equals(row.hash)) {
-          problems.note(
-            row.id,
-            anchor !== undefined && previousId === anchor.before_id
-              ? `it does not follow from the chain's anchor (the recorded hash of pruned row ${anchor.before_id}): the anchor or the row was edited`
-              : 'its hash does not match its contents and the previous row',
-          );
-        }
-        // The next row is checked against this one as stored, whether or not this one matched.
-        previous = isHash(raw.hash) ? raw.hash : null;
-        previousId = row.id;
-      }
-      if (batch.length < chunk) break;
-      after = batch[batch.length - 1]!.id as number;
-      yield;
-    }
-    const behind = this.headProblem(recorded, last?.id ?? anchor?.before_id ?? 0, anchor);
+    const rows = yield* walkChain(this.db, anchor, last?.id, problems, chunk);
+    const behind = headProblem(recorded, last?.id ?? anchor?.before_id ?? 0, anchor, this.hashOfRow, this.headFile);
     if (behind !== null) problems.note(recorded!.id, behind);
-    // Pruning records its anchor in the head: rows removed from the start with an anchor put in
-    // their place, or an anchor edited or removed, show against it.
-    if (recorded !== null) {
-      const where = `its head (kept in ${this.headFile})`;
-      const kept = recorded.anchor;
-      if (anchor !== undefined && kept === undefined) {
-        problems.note(
-          anchor.before_id,
-          `the chain's anchor (row ${anchor.before_id}) is not recorded in ${where}, as pruning records it: rows up to ${anchor.before_id} were removed without pruning, and the anchor forged`,
-        );
-      } else if (anchor === undefined && kept !== undefined) {
-        problems.note(kept.id, `${where} records rows up to ${kept.id} as pruned, but the log holds no anchor: it was removed`);
-      } else if (anchor !== undefined && kept !== undefined && !sameHead(kept, { id: anchor.before_id, hash: anchor.hash.toString('hex') })) {
-        problems.note(
-          anchor.before_id,
-          `the chain's anchor (row ${anchor.before_id}) is not the one ${where} records (row ${kept.id}): it was forged or edited`,
-        );
-      }
-    }
+    if (recorded !== null) anchorAgainstHead(anchor, recorded, this.headFile, problems);
     return problems.result(rows, anchor?.before_id ?? null, recorded === null ? null : { id: recorded.id, hash: recorded.hash });
   }
 
@@ -853,148 +483,4 @@ export class AuditStore {
   get connection(): Database.Database {
     return this.db;
   }
-}
-
-/** The anchor pruning leaves: the id and hash of the last row it removed. */
-interface Anchor {
-  readonly before_id: number;
-  readonly hash: Buffer;
-}
-
-/** Whether two recorded heads (or anchors) name the same row with the same hash. */
-function sameHead(a: ChainHead | undefined, b: ChainHead): boolean {
-  return a !== undefined && a.id === b.id && a.hash === b.hash;
-}
-
-/** Whether a stored value is a hash as the chain stores them: a 32-byte BLOB. */
-function isHash(value: unknown): value is Buffer {
-  return Buffer.isBuffer(value) && value.length === 32;
-}
-
-/** What SQLite handed back, in words: for a column that holds the wrong type. */
-function describeValue(value: unknown): string {
-  if (value === null) return 'NULL';
-  if (Buffer.isBuffer(value)) return `a ${value.length}-byte BLOB`;
-  if (typeof value === 'string') return 'TEXT';
-  if (typeof value === 'number') return Number.isInteger(value) ? `the integer ${value}` : `the real number ${value}`;
-  if (typeof value === 'bigint') return `the integer ${value}`;
-  return typeof value;
-}
-
-/** Milliseconds either side of 1970 that a JavaScript Date can hold. */
-const MAX_TIME = 8.64e15;
-
-/**
- * What is wrong with the types of a stored row's columns, or null: SQLite keeps whatever an edit
- * puts in a column, and such a row is a problem to report, not a reason for verify to fail.
- */
-function shapeProblem(row: Record<string, unknown>): string | null {
-  const wrong: string[] = [];
-  const ts = row.ts;
-  if (!Number.isSafeInteger(ts) || Math.abs(ts as number) > MAX_TIME) wrong.push(`ts holds ${describeValue(ts)}, not a time in epoch milliseconds`);
-  for (const column of ['event', 'summary', 'payload'] as const) {
-    if (typeof row[column] !== 'string') wrong.push(`${column} holds ${describeValue(row[column])}, not TEXT`);
-  }
-  for (const column of ['session', 'actor', 'risk_level', 'decision'] as const) {
-    if (row[column] !== null && typeof row[column] !== 'string') wrong.push(`${column} holds ${describeValue(row[column])}, not TEXT or NULL`);
-  }
-  if (!isHash(row.hash)) wrong.push(`hash holds ${describeValue(row.hash)}, not a 32-byte BLOB`);
-  return wrong.length === 0 ? null : `its ${wrong.join('; ')}: it was edited`;
-}
-
-/** Problems verify found: all counted, the first MAX_LISTED_PROBLEMS kept. */
-class Problems {
-  private readonly listed: ChainProblem[] = [];
-  private count = 0;
-
-  note(id: number | null, reason: string): void {
-    this.count++;
-    if (this.listed.length < MAX_LISTED_PROBLEMS) this.listed.push({ id, reason });
-  }
-
-  result(rows: number, anchoredAfter: number | null, head: ChainHead | null): VerifyResult {
-    return { ok: this.count === 0, rows, anchored_after: anchoredAfter, head, problem_count: this.count, problems: this.listed };
-  }
-}
-
-/** The head recorded in `file`; one that cannot be read is an AuditError. */
-function headOf(file: string): ChainHead | null {
-  try {
-    return readHead(file);
-  } catch (error) {
-    if (!(error instanceof HeadError)) throw error;
-    throw new AuditError(
-      'head_unreadable',
-      `The audit log's head ${file} cannot be used: ${error.message}. Move it aside if you know why; the log is then checked against nothing.`,
-    );
-  }
-}
-
-function checkHeader(file: string): void {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (error) {
-    throw new AuditError('unreadable', `Cannot read the audit database ${file}: ${(error as Error).message}`);
-  }
-  try {
-    if (statSync(file).size === 0) return;
-    const header = Buffer.alloc(16);
-    const n = readSync(fd, header, 0, 16, 0);
-    if (n < 16 || header.toString('latin1') !== SQLITE_HEADER) {
-      throw new AuditError('not_a_database', `${file} is not an SQLite database; it was left untouched. Move it aside to start a new audit log.`);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Whether the database holds nothing yet: no schema version, no table (an empty file reads so too). */
-function isEmptyDatabase(db: Database.Database): boolean {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  const objects = (db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number }).n;
-  return version === 0 && objects === 0;
-}
-
-function migrate(db: Database.Database, file: string, readonly: boolean): void {
-  const appId = db.pragma('application_id', { simple: true }) as number;
-  const version = db.pragma('user_version', { simple: true }) as number;
-  const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
-  if (appId !== APPLICATION_ID && (appId !== 0 || tables > 0)) {
-    throw new AuditError('foreign_database', `${file} is another program's SQLite database, not an Aleph audit log; it was left untouched.`);
-  }
-  if (version > SCHEMA_VERSION) {
-    throw new AuditError(
-      'newer_schema',
-      `${file} was written by a newer Aleph (schema ${version}, this one knows ${SCHEMA_VERSION}); upgrade Aleph to read it.`,
-    );
-  }
-  if (version === SCHEMA_VERSION) return;
-  // Nothing in it: a reader has no upgrade to offer, the log was emptied or replaced.
-  if (readonly && version === 0 && tables === 0)
-    throw new AuditError('empty', `the audit log ${file} holds no events table: it is an empty database, so the log was emptied or replaced`);
-  if (readonly)
-    throw new AuditError(
-      'newer_schema',
-      `${file} needs a schema upgrade (from ${version} to ${SCHEMA_VERSION}), which only a writer (the gateway, an import) makes.`,
-    );
-  db.transaction(() => {
-    for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
-    db.pragma(`application_id = ${APPLICATION_ID}`);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  }).immediate();
-}
-
-/** SQLite's errors, in words that name the file. */
-function translate(error: unknown, file: string): unknown {
-  if (error instanceof AuditError) return error;
-  const code = (error as { code?: string }).code ?? '';
-  const message = (error as Error).message;
-  if (code === 'SQLITE_NOTADB') return new AuditError('not_a_database', `${file} is not an SQLite database; it was left untouched.`);
-  if (code.startsWith('SQLITE_CORRUPT'))
-    return new AuditError('corrupt', `${file} is corrupt (${message}); it was left untouched. Restore it from a backup or move it aside.`);
-  if (code.startsWith('SQLITE_BUSY')) return new AuditError('busy', `${file} is locked by another process: ${message}`);
-  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_READONLY'))
-    return new AuditError('unreadable', `Cannot open ${file}: ${message}`);
-  return error;
 }

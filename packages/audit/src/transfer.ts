@@ -3,7 +3,8 @@
  * `session`, then the event's fields) and CSV.
  */
 import type { AuditRow } from '@aleph/protocol';
-import { AuditError, type AuditStore } from './store.js';
+import { AuditError } from './audit-error.js';
+import type { AuditStore } from './store.js';
 
 const CSV_COLUMNS = ['id', 'ts', 'event', 'session', 'actor', 'risk_level', 'decision', 'summary', 'payload', 'hash'] as const;
 
