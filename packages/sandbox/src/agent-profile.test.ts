@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentCapabilities, agentHiddenPaths, CREATED_TOOL_CACHES, DEFAULT_TOOL_CACHES, prepareAgentCaches } from './agent-profile.js';
 import { resolveCapabilities } from './capabilities.js';
 import { realCapabilities } from './grants.js';
-import { runSandboxed, type SandboxAuditLog } from './runner.js';
+import type { SandboxAuditLog } from './run-record.js';
+import { runSandboxed } from './runner.js';
 import { skipLoudly } from '../../../scripts/skip-notice.js';
 
 const linux = process.platform === 'linux';

@@ -4,17 +4,10 @@ export { applyOverrides, execCapabilities, isPresetName, PRESET_NAMES, PRESETS, 
 export { bubblewrapArgs, LINUX_SYSTEM_PATHS } from './bubblewrap.js';
 export { MACOS_SYSTEM_PATHS } from './seatbelt.js';
 export { SANDBOX_PLATFORMS, sandboxLaunch, type SandboxPlatform, insideProfile } from './launch.js';
-export {
-  DEFAULT_HELPER,
-  exitCodeOf,
-  notRun,
-  resolveAndRun,
-  resolveProfile,
-  runSandboxed,
-  sandboxAvailability,
-  sandboxOutcome,
-  type SandboxAuditLog,
-} from './runner.js';
+export { sandboxAvailability } from './availability.js';
+export { exitCodeOf, notRun, sandboxOutcome, type SandboxAuditLog } from './run-record.js';
+export { resolveAndRun, resolveProfile, runSandboxed } from './runner.js';
+export { DEFAULT_HELPER } from './sandbox-run.js';
 export { protectedReason } from './sensitive.js';
 export { realPathOf } from './guard.js';
 export { detectEscalations, type Escalation } from './escalation.js';

@@ -16,7 +16,10 @@ import { resolveCapabilities, type Capabilities } from './capabilities.js';
 import { realCapabilities } from './grants.js';
 import { MACOS_UNENFORCED } from './launch.js';
 import { execCapabilities, PRESETS, withOverrides, type Overrides, type Preset } from './presets.js';
-import { runSandboxed, sandboxAvailability, type RunOptions, type SandboxAuditLog } from './runner.js';
+import { sandboxAvailability } from './availability.js';
+import type { SandboxAuditLog } from './run-record.js';
+import { runSandboxed } from './runner.js';
+import type { RunOptions } from './sandbox-run.js';
 
 const SANDBOX_EXEC = '/usr/bin/sandbox-exec';
 const present = existsSync(SANDBOX_EXEC);

@@ -15,7 +15,9 @@ import type { RefusedConnection } from './domain-proxy.js';
 import { realCapabilities } from './grants.js';
 import { withOverrides } from './presets.js';
 import { refinedGrants, startRunProxy, withRefusals } from './run-proxy.js';
-import { runSandboxed, sandboxAvailability, type SandboxAuditLog } from './runner.js';
+import { sandboxAvailability } from './availability.js';
+import type { SandboxAuditLog } from './run-record.js';
+import { runSandboxed } from './runner.js';
 import { skipLoudly } from '../../../scripts/skip-notice.js';
 
 const linux = process.platform === 'linux';

@@ -13,7 +13,10 @@ import { resolveCapabilities, type Capabilities } from './capabilities.js';
 import { realCapabilities } from './grants.js';
 import { MAX_WALKED_DIRECTORIES, pathsToHide } from './hidden.js';
 import { PRESETS, withOverrides, type Overrides, type Preset } from './presets.js';
-import { exitCodeOf, resolveAndRun, runSandboxed, sandboxAvailability, type RunOptions, type SandboxAuditLog } from './runner.js';
+import { sandboxAvailability } from './availability.js';
+import { exitCodeOf, type SandboxAuditLog } from './run-record.js';
+import { resolveAndRun, runSandboxed } from './runner.js';
+import type { RunOptions } from './sandbox-run.js';
 import { skipLoudly } from '../../../scripts/skip-notice.js';
 
 /** bubblewrap is Linux's; the same attempts against Seatbelt are in macos.test.ts. */

@@ -8,7 +8,7 @@ import { parseCapabilities, resolveCapabilities, substitutePath, type Capabiliti
 import { sandboxEnvironment } from './environment.js';
 import { execCapabilities, PRESET_NAMES, PRESETS, withOverrides } from './presets.js';
 import { HELPER_READY, MACOS_UNENFORCED, sandboxLaunch, SECCOMP_FD } from './launch.js';
-import { DEFAULT_HELPER } from './runner.js';
+import { DEFAULT_HELPER } from './sandbox-run.js';
 import { unixSocketFilter } from './seccomp.js';
 import { pathForSandbox, PROTECTED_FILE_PATTERNS, sbplString, seatbeltProfile, XCODE_PATTERN } from './seatbelt.js';
 import { sensitiveBelow, sensitiveReason } from './sensitive.js';
