@@ -6,69 +6,47 @@
  */
 import { chmodSync, unlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AuditStore } from '@aleph/audit';
-import { authorize, DEFAULT_PAIRING_LIMITS, identityContext, type PairingLimits } from '@aleph/identity';
-import { CommandPolicy, type Evaluation, type RepositoryContext } from '@aleph/policy';
-import { sandboxAvailability } from '@aleph/sandbox';
-import {
-  fail,
-  ok,
-  type ClientMessage,
-  type Decision,
-  type ExecRequest,
-  type Failure,
-  type GatewayEvent,
-  type PendingApproval,
-  type Result,
-  type SecurityMode,
-  type ToolRunRequest,
-} from '@aleph/protocol';
+import { DEFAULT_PAIRING_LIMITS, type PairingLimits } from '@aleph/identity';
+import { CommandPolicy } from '@aleph/policy';
+import { fail, ok, type ClientMessage, type Decision, type GatewayEvent, type PendingApproval, type Result, type SecurityMode } from '@aleph/protocol';
+import { Admission } from './admission/admission.js';
 import { LiveConfig } from './config/live-config.js';
-import { agentOf, automaticReason, previewOf, searchPath } from './decision/automatic.js';
-import { ruleConfinement, settingsConfinement, wider } from './decision/confinement.js';
-import { recordHookDecision } from './decision/hook-decisions.js';
+import { Requests } from './decision/requests.js';
+import { Dispatcher } from './dispatcher.js';
 import { openAudit, openIdentities } from './open-stores.js';
-import { auditOverview, auditSearch, verifyChain } from './owner/audit-calls.js';
-import { repositoryContext } from './repo-context/index.js';
+import { ownerPeer } from './owner/owner-peer.js';
 import { clearStaleSocket } from './transport/socket-path.js';
 import { SocketTransport } from './transport/unix-socket.js';
 import { Approvals } from './queue/approvals.js';
-import type { Asker, Ticket } from './decision/ticket.js';
 import { Verdicts } from './decision/verdicts.js';
-import { recordResult, ToolRuns } from './run/tool-runs.js';
-import { redeemTicket, RunTickets } from './run/run-tickets.js';
+import { ToolRuns } from './run/tool-runs.js';
+import { RunTickets } from './run/run-tickets.js';
 import { Outbox } from './outbox/outbox.js';
 import type { Peer, Reply } from './transport/peer.js';
-import { bindingOf, ExecutableCache } from './decision/binding.js';
 import {
   configFile,
   DEFAULT_CHANNEL,
   inFile,
   loadConfig,
-  modeOf,
   own,
-  sandboxOf,
   secretBytes,
   secureHome,
   SOCKET_FILE,
   type AskFallback,
   type GatewayConfig,
-  type StoredRule,
 } from './config/config.js';
 import { watchConfig } from './config/config-watch.js';
 import { GatewayError } from './errors.js';
 import { Identities, type IdentityEvent } from './admission/devices-and-guests.js';
+import { IdentityCalls } from './admission/identity-calls.js';
 import { unrecordedNote } from './admission/refusals.js';
 import { IdentityStore } from './admission/devices-and-guests-store.js';
 import { ConsoleServer, type ConsoleOptions } from './console/console-server.js';
 import { NetworkEndpoint, type EndpointHost, type NetworkOptions } from './transport/websocket.js';
-import { policyView } from './decision/policy-changes.js';
-import { liveRules, withRulesUsed } from './decision/agent-rules.js';
 import { configExampleFailure } from './decision/rule-examples.js';
 import { openFileLimit, sizeLimits, type Limits } from './transport/limits.js';
-import { planToolRun } from './run/tool-run.js';
 
 export { DEFAULT_LIMITS, type Limits } from './transport/limits.js';
 export type { Peer, Reply } from './transport/peer.js';
@@ -103,13 +81,6 @@ export interface GatewayOptions {
   readonly runTicketTtlMs?: number;
 }
 
-/** Thrown inside a store's transaction to take back a change whose audit events could not be written. */
-class Unrecorded extends Error {
-  constructor(readonly failure: Failure) {
-    super(failure.message);
-  }
-}
-
 /** What start() opens before the gateway is wired. */
 interface Parts {
   readonly home: string;
@@ -134,7 +105,10 @@ export class Gateway implements EndpointHost {
   /** Confined tool runs. */
   private readonly tools: ToolRuns;
   private readonly limits: Limits;
-  private readonly executables = new ExecutableCache();
+  /** Messages to the steps that handle them. */
+  private readonly dispatcher: Dispatcher;
+  /** Identity operations, kept only if their events are durable. */
+  private readonly identityCalls: IdentityCalls;
   /** The configuration file as this gateway runs on it. */
   private readonly config: LiveConfig;
   private unwatchConfig: () => void = () => undefined;
@@ -145,7 +119,6 @@ export class Gateway implements EndpointHost {
 
   readonly home: string;
   readonly socketPath: string;
-  private readonly policy: CommandPolicy;
   private readonly audit: AuditStore;
   private readonly identityStore: IdentityStore;
   private readonly server: Server;
@@ -159,7 +132,6 @@ export class Gateway implements EndpointHost {
     const sandboxHelper = options.sandboxHelper;
     this.home = home;
     this.socketPath = socketPath;
-    this.policy = policy;
     this.audit = audit;
     this.identityStore = identityStore;
     this.server = server;
@@ -171,7 +143,7 @@ export class Gateway implements EndpointHost {
       stopping: () => this.stopping,
       join: (peer) => this.peers.add(peer),
       leave: (peer) => this.detach(peer),
-      route: (peer, message, reply) => this.route(peer, message, reply),
+      route: (peer, message, reply) => this.dispatcher.route(peer, message, reply),
       flush: () => void this.outbox.flush(),
       refused: (address, event) => {
         const recorded = this.identities.refusals.charge(address, Date.now());
@@ -204,6 +176,22 @@ export class Gateway implements EndpointHost {
       },
       { ...DEFAULT_PAIRING_LIMITS, ...options.pairing },
     );
+    this.identityCalls = new IdentityCalls(identityStore, this.identities, this.outbox, onProblem);
+    const admission = new Admission(this.outbox, this.identities.refusals, {
+      limits: this.limits,
+      authenticationRequired: () => this.authenticationRequired,
+      endIfConnection: (peer, code, message, id) => this.socket.endIfConnection(peer, code, message, id),
+    });
+    const steps = { admission, approvals: this.approvals, verdicts: this.verdicts, tools: this.tools };
+    this.dispatcher = new Dispatcher({
+      ...steps,
+      requests: new Requests(this.config, policy, home, steps),
+      outbox: this.outbox,
+      audit,
+      config: this.config,
+      identityCalls: this.identityCalls,
+      consoleLoginUrl: () => this.consoleLoginUrl(),
+    });
   }
 
   /** Devices, guests, pairing codes and chat senders. */
@@ -329,7 +317,7 @@ export class Gateway implements EndpointHost {
   dispatch(peer: Peer, message: ClientMessage, reply: Reply): void {
     if (message.type === 'challenge_response')
       reply({ type: 'error', code: 'unknown_type', message: 'Network sessions connect with a token, not the socket secret.' });
-    else this.route(peer, message, reply);
+    else this.dispatcher.route(peer, message, reply);
     this.outbox.flush();
   }
 
@@ -339,30 +327,7 @@ export class Gateway implements EndpointHost {
    * answer goes out after.
    */
   identityCall<T>(operation: (identities: Identities, now: number) => Result<T>, reply: (result: Result<T>) => void): void {
-    let result: Result<T>;
-    const queued = this.outbox.length;
-    try {
-      result = this.identityStore.atomically(() => {
-        const done = operation(this.identities, Date.now());
-        const failure = this.outbox.flush();
-        if (failure !== null) throw new Unrecorded(failure);
-        return done;
-      });
-    } catch (error) {
-      if (error instanceof Unrecorded) {
-        result = fail(error.failure.code, error.failure.message);
-      } else {
-        // The devices file could not be read or written (full disk, held by another process, edited by hand):
-        // the events of a change that did not happen are dropped.
-        this.outbox.drop(queued);
-        result = fail(
-          'identity_unavailable',
-          `The gateway's record of devices and guests cannot be used now (${(error as Error).message}); try again shortly.`,
-        );
-        this.onProblem(`the identity store failed: ${(error as Error).message}`);
-      }
-    }
-    reply(result);
+    this.identityCalls.call(operation, reply);
   }
 
   /** The approvals waiting for a human, oldest first. */
@@ -414,135 +379,6 @@ export class Gateway implements EndpointHost {
     }
   }
 
-  /** An authenticated peer's message. Approving and administering are the owner's alone. */
-  private route(peer: Peer, m: Exclude<ClientMessage, { type: 'challenge_response' }>, reply: Reply): void {
-    switch (m.type) {
-      case 'ping':
-        reply(m.id === undefined ? { type: 'pong' } : { type: 'pong', id: m.id });
-        return;
-      case 'exec_result':
-        recordResult(this.outbox, peer, m, reply);
-        return;
-      case 'hook_decision':
-        recordHookDecision(this.outbox, peer, m, reply);
-        return;
-      case 'redeem_ticket':
-        // A refused ticket is audited (policy_denied, its code as reason_code) and runs nothing.
-        redeemTicket(this.verdicts.tickets, peer, m, reply, (refusal) => this.refuse({ peer, reply, id: m.id }, 'run_ticket', refusal));
-        return;
-      case 'approval_request':
-        this.request({
-          peer,
-          reply,
-          id: m.id,
-          request: { ...m.request, agent_id: agentOf(peer, m.request.agent_id) },
-          receivedAt: Date.now(),
-          ...(m.timeout_ms === undefined ? {} : { timeoutMs: m.timeout_ms }),
-          ...(m.run_ticket === true ? { runTicket: true } : {}),
-          ...(m.dry_run === true ? { dryRun: true } : {}),
-        });
-        return;
-      case 'tool_run':
-        this.toolRun(
-          { peer, reply, id: m.id, receivedAt: Date.now(), ...(m.timeout_ms === undefined ? {} : { timeoutMs: m.timeout_ms }) },
-          { ...m.run, agent_id: agentOf(peer, m.run.agent_id) },
-        );
-        return;
-    }
-    if (peer.identity.role !== 'owner') {
-      const tool = m.type === 'call' ? m.call.method : m.type;
-      const reason = `Only the owner may ${m.type === 'resolve' ? 'answer approvals' : m.type === 'call' ? `call ${tool}` : 'watch approvals'}.`;
-      this.refuse({ peer, reply, ...('id' in m && m.id !== undefined ? { id: m.id } : {}) }, tool, { code: 'owner_only', reason });
-      return;
-    }
-    switch (m.type) {
-      case 'subscribe':
-        peer.subscribed = true;
-        reply({ type: 'pending', approvals: this.pendingApprovals() });
-        // A problem that began before this approver came is told to it too.
-        if (this.config.problem !== null) peer.notify(this.config.invalidEvent(this.config.problem));
-        return;
-      case 'get_pending':
-        reply({ type: 'pending', approvals: this.pendingApprovals() });
-        return;
-      case 'resolve':
-        this.approvals.resolve(peer, m, reply);
-        return;
-      case 'call': {
-        const call = m.call;
-        const answer = (r: Result<unknown>): void =>
-          reply(r.ok ? { type: 'result', id: m.id, result: r.value } : { type: 'error', code: r.error.code, message: r.error.message, id: m.id });
-        switch (call.method) {
-          case 'audit.search':
-            // What was just appended is searchable at once, not a moment later.
-            this.outbox.flush();
-            answer(auditSearch(this.audit, call));
-            return;
-          case 'audit.verify':
-            this.outbox.flush();
-            verifyChain(this.audit, answer);
-            return;
-          case 'audit.overview':
-            // What was just appended is counted too.
-            this.outbox.flush();
-            auditOverview(this.audit, { range: call.range, sandbox: sandboxAvailability(), sandboxSettings: this.config.value.sandbox }, answer);
-            return;
-          case 'console.link': {
-            const link = this.consoleLoginUrl();
-            answer(link === null ? fail('console_off', 'This gateway serves no web console; start it with --console.') : ok({ link }));
-            return;
-          }
-          case 'policy.get':
-            this.config.refresh(true);
-            reply({ type: 'result', id: m.id, result: policyView(this.config.value, Date.now()) });
-            return;
-          case 'policy.set_mode':
-          case 'rules.add':
-          case 'rules.remove':
-          case 'rules.import': {
-            const changed = this.config.changePolicy(call, peer.identity.identity_id, Date.now());
-            this.outbox.push({ deliver: () => answer(changed), refuse: (f) => answer(fail(f.code, f.message)) });
-            return;
-          }
-          default:
-            this.identityCall((identities, now) => identities.ownerCall(call, now, peer.identity.identity_id), answer);
-        }
-        return;
-      }
-    }
-  }
-
-  /** Refuses a peer a tool (or an owner's call): audited as `policy_denied`, answered once durable. */
-  private refuse(
-    asker: { readonly peer: Peer; readonly reply: Reply; readonly id?: string },
-    tool: string,
-    refusal: { readonly code: string; readonly reason: string },
-  ): void {
-    const { peer, reply, id } = asker;
-    const { code, reason } = refusal;
-    const who = peer.identity;
-    const deliver = (): void => reply(id === undefined ? { type: 'error', code, message: reason } : { type: 'error', code, message: reason, id });
-    const recorded = this.identities.refusals.charge(peer.address, Date.now());
-    if (recorded === 'skip') {
-      deliver();
-      return;
-    }
-    this.outbox.push({
-      event: {
-        event: 'policy_denied',
-        tool,
-        role: who.role,
-        reason_code: code,
-        reason: `${reason}${unrecordedNote(recorded)}`,
-        identity: who.identity_id,
-        actor: who.identity_id,
-        session: who.session_key,
-        peer: peer.address,
-      },
-      deliver,
-    });
-  }
-
   /** Tells subscribers (and, for a device's own pairing, the device) what changed. */
   private announce(event: IdentityEvent): void {
     this.endpoint?.identityEvent(event);
@@ -562,26 +398,9 @@ export class Gateway implements EndpointHost {
    * suggested confinement. Resolves to the error, if any.
    */
   resolveAsOwner(id: string, decision: Decision, channel: string): Promise<Result<void>> {
-    const peer: Peer = {
-      identity: identityContext({
-        request_id: '',
-        session_key: channel,
-        role: 'owner',
-        identity_id: 'owner',
-        scope: null,
-        created_at: Date.now(),
-        source_channel: channel,
-      }),
-      address: channel,
-      subscribed: false,
-      closed: false,
-      pending: new Set(),
-      running: new Map(),
-      notify: () => undefined,
-      settled: () => undefined,
-    };
+    const peer = ownerPeer(channel);
     return new Promise((done) => {
-      this.route(peer, { type: 'resolve', id, decision }, (m) => done(m.type === 'error' ? fail(m.code, m.message) : ok(undefined)));
+      this.dispatcher.route(peer, { type: 'resolve', id, decision }, (m) => done(m.type === 'error' ? fail(m.code, m.message) : ok(undefined)));
       this.outbox.flush();
     });
   }
@@ -590,102 +409,5 @@ export class Gateway implements EndpointHost {
   watch(listener: (event: GatewayEvent) => void): () => void {
     this.watchers.add(listener);
     return () => this.watchers.delete(listener);
-  }
-
-  /**
-   * Whether a peer may ask (room for one more pending request, and leave to use `tool`); when not,
-   * it has been told. The command policy runs only for someone who may use the tool at all.
-   */
-  private admit(who: Asker, tool: string): boolean {
-    const { peer, id: requestId, reply, receivedAt: now } = who;
-    if (peer.pending.size >= this.limits.maxPendingPerConnection) {
-      const message = `At most ${this.limits.maxPendingPerConnection} requests may wait per connection.`;
-      if (!this.socket.endIfConnection(peer, 'too_many_pending', message, requestId))
-        reply({ type: 'error', code: 'too_many_pending', message, id: requestId });
-      return false;
-    }
-    const asker = identityContext({ ...peer.identity, request_id: requestId, created_at: now });
-    const allowed = authorize(asker, tool, { now, authenticationRequired: this.authenticationRequired });
-    if (!allowed.allowed) this.refuse(who, tool, allowed);
-    return allowed.allowed;
-  }
-
-  /** The command policy's judgement of a request, with the agent's mode and rules (noted as used unless only `previewing`). */
-  private evaluate(
-    request: ExecRequest,
-    now: number,
-    previewing = false,
-  ): { evaluation: Evaluation; mode: string; pathVariable: string; resolveExecutable: (name: string) => string | null; repositories: RepositoryContext } {
-    const config = this.config.value;
-    const rules = liveRules(config, request.agent_id, request.session_key, now);
-    const pathVariable = searchPath(request);
-    const resolveExecutable = this.executables.resolver(request.cwd, pathVariable);
-    const mode = modeOf(config, request.agent_id);
-    // What the repositories its git invocations will use make git run (their own configuration), and their remotes.
-    const { repositories } = repositoryContext(this.policy, request.command, request.cwd, process.env.HOME ?? homedir());
-    const evaluation = this.policy.evaluate(request.command, {
-      mode,
-      denylist: rules.filter((r) => r.action === 'deny'),
-      asklist: rules.filter((r) => r.action === 'ask'),
-      allowlist: rules.filter((r) => r.action === 'allow'),
-      cwd: request.cwd,
-      home: process.env.HOME ?? homedir(),
-      // The gateway's own directory, wherever it is: reading it unasked is never SAFE.
-      alephHome: this.home,
-      resolveExecutable,
-      patterns: config.policy,
-      repositories,
-    });
-    const used = [evaluation.denied_by, evaluation.asked_by, ...evaluation.allowed_by].filter((r): r is StoredRule => r !== null);
-    if (used.length > 0 && !previewing) this.config.note(withRulesUsed(config, request.agent_id, used, new Date(now).toISOString()));
-    return { evaluation, mode, pathVariable, resolveExecutable, repositories };
-  }
-
-  /** A command: judged by the policy with the agent's mode and rules; answered, or asked of a person (a dry run: only told). */
-  private request(ticket: Ticket): void {
-    this.config.refresh();
-    if (!this.admit(ticket, 'exec')) return;
-    const { request, dryRun = false } = ticket;
-    const { evaluation, mode, pathVariable, resolveExecutable, repositories } = this.evaluate(request, ticket.receivedAt, dryRun);
-    if (dryRun) return ticket.reply(previewOf(ticket.id, evaluation, mode, this.approvals.fallback(ticket, false)));
-    const binding =
-      evaluation.action === 'reject' ? { executables: {}, scripts: {} } : bindingOf(evaluation.segments, request.cwd, pathVariable, resolveExecutable);
-    if (evaluation.action !== 'prompt') {
-      const ruling = {
-        evaluation,
-        decision: evaluation.action === 'reject' ? ('deny' as const) : ('allow-once' as const),
-        reason: automaticReason(evaluation, mode),
-        by: 'policy',
-        // Network, or no sandbox, needs a person, a rule, or the owner's sandbox settings for the agent.
-        confinement: wider(ruleConfinement(evaluation.allowed_by), settingsConfinement(sandboxOf(this.config.value, request.agent_id))),
-      };
-      this.verdicts.answer(ticket, ruling, binding);
-      return;
-    }
-    const suggestion = this.policy.suggestConfinement(request.command, { cwd: request.cwd, home: process.env.HOME ?? homedir(), repositories });
-    this.approvals.ask({ ticket, evaluation, binding, suggestion });
-  }
-
-  /**
-   * A tool run: the command policy still blocks what it blocks; otherwise the tool's trust decides
-   * whether a person is asked (Draft, Trial, an escalation) or it runs at once (Verified).
-   */
-  private toolRun(asked: Asker, run: ToolRunRequest): void {
-    this.config.refresh();
-    if (!this.admit(asked, run.tool)) return;
-    const plan = planToolRun(run, own(this.config.value.tools, run.tool) ?? null, process.env.HOME ?? homedir(), this.home);
-    if (!plan.ok) {
-      asked.reply({ type: 'error', code: plan.error.code, message: plan.error.message, id: asked.id });
-      return;
-    }
-    // Judged, and recorded, as the command its plan runs.
-    const ticket = { ...asked, request: plan.value.request };
-    const { evaluation } = this.evaluate(ticket.request, ticket.receivedAt);
-    if (evaluation.action === 'reject')
-      this.tools.answer(ticket, plan.value, { evaluation, decision: 'deny', reason: automaticReason(evaluation, ''), by: 'policy' });
-    else if (plan.value.gate.action === 'run')
-      this.tools.answer(ticket, plan.value, { evaluation, decision: 'allow-once', reason: `${run.tool} is verified`, by: 'trust' });
-    // Bound to its program: changed while a person decides, it is refused (context_changed).
-    else this.approvals.ask({ ticket, evaluation, binding: plan.value.binding, tool: plan.value });
   }
 }
