@@ -119,8 +119,9 @@ export async function roundTripSuite(): Promise<Row[]> {
         metric: 'decision round trip p50 (open connection)',
         value: p50,
         unit: 'ms',
+        // No target against the bare echo: a decision parses the command and makes its audit event
+        // durable before it answers, so its target is against the floor below.
         baseline: { name: 'echo round trip', value: echoP50 },
-        target: { text: '<= 2x', met: p50 / echoP50 <= 2 },
       },
       {
         suite: 'round-trip',
