@@ -29,7 +29,7 @@ import {
   type WrapperSpec,
 } from './rules.js';
 import { commandStart, hasOption, optionValues, positionals, takesValue } from './options.js';
-import type { Assignment, Redirect, Segment, Stdin, Word } from './segment.js';
+import type { Assignment, ExpansionMode, Feed, Origin, Redirect, Segment, Stdin, ValueSet, Word } from './segment.js';
 import { MAX_SYNTAX_DEPTH, TOO_DEEP, type ParsedScript, type SyntaxNode } from './syntax.js';
 import {
   commandName,
@@ -48,6 +48,10 @@ import {
 import { environmentSecret, isCredentialVariable } from './secrets.js';
 import { arithmeticRefs, Variables } from './arithmetic.js';
 import { globToRegExp } from './glob.js';
+import { HARMLESS_VALUE } from './expand.js';
+import { Flow } from './flow.js';
+import { printsNumber } from './listings.js';
+import { appended, assignedValues, inputItems, inputOf, printfOutput, unionOf } from './values.js';
 
 export interface Decomposition {
   readonly segments: readonly Segment[];
@@ -62,6 +66,8 @@ export const MAX_SEGMENTS = 512;
 /** Longer lines are not parsed at all. */
 export const MAX_COMMAND_LENGTH = 100_000;
 
+/** A `&` that may send a command to the background (not `&&`, `&>`, `>&`, `<&` or `|&`). */
+const BACKGROUND = /(?:^|[^&<>|])&(?![&>])/;
 /** Blanks enough to push what follows off a screen or a notification. */
 const LONG_GAP = /[ \t]{64,}/;
 const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
@@ -157,13 +163,16 @@ interface Context {
   readonly stdin: Stdin;
   /** Assignments and redirections of the command whose code this is (`FOO=1 bash -c '...' > f`). */
   readonly inherited: { readonly env: readonly Assignment[]; readonly redirects: readonly Redirect[] };
+  /** The directory a wrapper runs the commands in (`env -C DIR cmd`). */
+  readonly chdir?: Word;
   /** The commands at this depth are given further arguments at run time (`ls | parallel wc -l`). */
-  readonly input?: { readonly depth: number; readonly subDepth: number; readonly append: boolean };
+  readonly input?: { readonly depth: number; readonly subDepth: number; readonly append: boolean; readonly feed: Feed };
 }
 
 const NOTHING_INHERITED: Context['inherited'] = { env: [], redirects: [] };
 
 const INHERITED: Stdin = { kind: 'inherited' };
+const NO_NAMES: ReadonlySet<string> = new Set();
 const NO_SUBS: readonly Segment[] = [];
 
 export function decompose(parse: (source: string) => ParsedScript, command: string): Decomposition {
@@ -185,9 +194,27 @@ class Decomposer {
   private variableFacts: Variables | undefined;
   /** Command substitutions whose output is a number (`$(wc -l < f)`), by source text and start. */
   private numericSubstitutions: Map<string, Set<number>> | undefined;
+  /** What the line assigns to its variables and what its substitutions print (see values.ts); made on first use. */
+  private flowState: Flow | undefined;
+  /** The last script text looked at for a command sent to the background, and whether it may have one. */
+  private scanned: string | undefined;
+  private background = false;
 
   private get variables(): Variables {
     return (this.variableFacts ??= new Variables());
+  }
+
+  private get flow(): Flow {
+    return (this.flowState ??= new Flow());
+  }
+
+  /** Where the line's sure assignments stand, before a part that may not run (see Flow.mark). */
+  private mark(): ReadonlySet<string> {
+    return this.flowState?.mark() ?? NO_NAMES;
+  }
+
+  private restore(mark: ReadonlySet<string>): void {
+    this.flowState?.restore(mark);
   }
 
   constructor(private readonly parse: (source: string) => ParsedScript) {}
@@ -218,6 +245,33 @@ class Decomposer {
   private note(finding: Finding): void {
     if (this.findings.some((f) => f.code === finding.code && f.detail === finding.detail)) return;
     this.findings.push(finding);
+  }
+
+  /** Statements run one after the other; one sent to the background (`x &`) runs apart. */
+  private statements(children: readonly SyntaxNode[], ctx: Context): void {
+    const source = ctx.source;
+    if (source !== this.scanned) {
+      this.scanned = source;
+      this.background = source.includes('&') && BACKGROUND.test(source);
+    }
+    for (const child of children) {
+      if (!this.background) {
+        this.visit(child, ctx);
+        continue;
+      }
+      let at = child.end >= 0 ? child.end : extent(child)[1];
+      if (at < 0) at = source.length;
+      while (at < source.length && (source[at] === ' ' || source[at] === '\t')) at++;
+      if (source[at] === '&' && source[at + 1] !== '&' && source[at + 1] !== '>') this.apart(child, ctx);
+      else this.visit(child, ctx);
+    }
+  }
+
+  /** Visits a part of the line that may not run, or runs apart: what it surely assigns does not last (see values.ts). */
+  private apart(node: SyntaxNode, ctx: Context): void {
+    const mark = this.mark();
+    this.visit(node, ctx);
+    this.restore(mark);
   }
 
   /** Parses a script (the line itself or a string some command runs) and visits it. */
@@ -279,7 +333,7 @@ class Decomposer {
         this.commandSubstitution(node, ctx);
         return;
       case 'compound_statement':
-        for (const child of node.children) this.visit(child, ctx);
+        this.statements(node.children, ctx);
         if (ctx.source.startsWith('((', node.start)) this.arithmetic(ctx.source, node.start + 2, node.end - 2, '(( ))');
         return;
       case 'c_style_for_statement':
@@ -292,9 +346,14 @@ class Decomposer {
         for (const child of node.children) this.visit(child, ctx);
         this.testArithmetic(node, ctx);
         return;
-      case 'process_substitution':
+      case 'process_substitution': {
+        const before = this.segments.length;
+        const mark = this.mark();
         for (const child of node.children) this.visit(child, { ...ctx, subDepth: ctx.subDepth + 1, stdin: INHERITED });
+        this.restore(mark);
+        this.flow.recordSubstitution(ctx.source, node.start, this.segments.slice(before));
         return;
+      }
       case 'comment':
         return;
       case 'file_redirect': {
@@ -306,6 +365,48 @@ class Decomposer {
       case TOO_DEEP:
         this.note({ code: 'too_complex', verdict: 'confirm', detail: ` (nested more than ${MAX_SYNTAX_DEPTH} levels deep)` });
         return;
+      case 'program':
+        this.statements(node.children, ctx);
+        return;
+      case 'list':
+        // What follows `&&` or `||` may not run.
+        for (let i = 0; i < node.children.length; i++) {
+          if (i === 0) this.visit(node.children[0]!, ctx);
+          else this.apart(node.children[i]!, ctx);
+        }
+        return;
+      case 'if_statement': {
+        // Each branch may run or not; the condition is read as part of the first one.
+        const clauses = node.children.filter((c) => c.type === 'elif_clause' || c.type === 'else_clause');
+        const mark = this.mark();
+        this.statements(clauses.length === 0 ? node.children : node.children.filter((c) => !clauses.includes(c)), ctx);
+        this.restore(mark);
+        for (const clause of clauses) {
+          this.statements(clause.children, ctx);
+          this.restore(mark);
+        }
+        return;
+      }
+      case 'case_statement':
+        for (const child of node.children) this.apart(child, ctx);
+        return;
+      case 'do_group':
+        this.statements(node.children, ctx);
+        return;
+      case 'while_statement': {
+        const loops = this.flow.enterLoop();
+        const mark = this.mark();
+        for (const child of node.children) this.visit(child, ctx);
+        this.restore(mark);
+        this.flow.leaveLoop(loops);
+        return;
+      }
+      case 'subshell': {
+        const mark = this.mark();
+        this.statements(node.children, ctx);
+        this.restore(mark);
+        return;
+      }
       default:
         for (const child of node.children) this.visit(child, ctx);
     }
@@ -319,15 +420,22 @@ class Decomposer {
   private commandSubstitution(node: SyntaxNode, ctx: Context): void {
     const inner = { ...ctx, subDepth: ctx.subDepth + 1, stdin: INHERITED };
     const text = this.text(node, ctx);
+    const before = this.segments.length;
     if (text.startsWith('`') && /\\[\\`$]/.test(text)) {
       this.reread.add(node);
+      const mark = this.mark();
       this.script(text.slice(1, -1).replace(/\\([\\`$])/g, '$1'), { ...inner, depth: ctx.depth + 1 });
+      this.restore(mark);
+      this.flow.recordSubstitution(ctx.source, node.start, this.segments.slice(before));
       return;
     }
     this.judged.add(node);
-    const before = this.segments.length;
+    const mark = this.mark();
     for (const child of node.children) this.visit(child, inner);
-    if (printsNumber(this.segments.slice(before).filter((s) => s.subDepth === inner.subDepth))) {
+    this.restore(mark);
+    const own = this.segments.slice(before);
+    this.flow.recordSubstitution(ctx.source, node.start, own);
+    if (printsNumber(own.filter((s) => s.subDepth === inner.subDepth))) {
       this.numericSubstitutions ??= new Map();
       let starts = this.numericSubstitutions.get(ctx.source);
       if (starts === undefined) this.numericSubstitutions.set(ctx.source, (starts = new Set()));
@@ -345,7 +453,10 @@ class Decomposer {
     const numeric = this.numericSubstitutions?.get(source);
     if (refs.substitutions.some((at) => numeric === undefined || !numeric.has(at))) this.note(arithmeticOnData('the output of a command', where));
     for (const name of refs.uses) this.variables.use(name, where);
-    for (const name of refs.assigns) this.variables.assign(name, false);
+    for (const name of refs.assigns) {
+      this.variables.assign(name, false);
+      this.flow.assign(name, () => HARMLESS_VALUE);
+    }
   }
 
   /** The arithmetic a word holds (`$((...))`, `${a[i]}`, `${x:i:n}`) and the variables it names indirectly (`${!x}`). */
@@ -373,7 +484,11 @@ class Decomposer {
       end = Math.max(end, e);
     }
     if (end > start) this.arithmetic(ctx.source, start, end, 'for (( ))');
+    const loops = this.flow.enterLoop();
+    const mark = this.mark();
     for (const child of body) this.visit(child, ctx);
+    this.restore(mark);
+    this.flow.leaveLoop(loops);
   }
 
   /** `for NAME in WORDS`: NAME holds each word in turn, data when a word is (`for x in $(cat f)`). */
@@ -382,10 +497,15 @@ class Decomposer {
     let dirty = true;
     const deps: string[] = [];
     let items = false;
+    const words: Word[] = [];
     for (const child of node.children) {
       if (child === nameNode || child.type === 'do_group' || child.type === 'compound_statement' || child.type === 'comment' || !isNamed(child)) continue;
       items = true;
       const word = this.word(child, ctx);
+      words.push(word);
+      // `for v in ${!AWS_*}` or `for t in $TOKEN`: what the loop variable holds tells of secrets.
+      if (word.scan !== undefined && nameNode !== undefined && this.secretIn(word.scan) !== null)
+        (this.secretNames ??= new Set()).add(this.text(nameNode, ctx));
       if (word.value !== null) {
         if (word.glob) deps.push('@');
         continue;
@@ -394,8 +514,16 @@ class Decomposer {
       for (const v of word.scan?.variables ?? []) deps.push(v.name);
     }
     if (items) dirty = false;
-    if (nameNode !== undefined) this.variables.assign(this.text(nameNode, ctx), dirty, deps);
+    const name = nameNode === undefined ? null : this.text(nameNode, ctx);
+    if (name !== null) this.variables.assign(name, dirty, deps);
+    // The body runs once for each word of the list (`for f` alone: each positional parameter).
+    const point = this.flow.point();
+    const loops = this.flow.enterLoop();
+    const mark = this.mark();
+    if (name !== null) this.flow.assign(name, () => (items ? unionOf(words) : this.flow.variable('@', point)));
     for (const child of node.children) if (child.type === 'do_group' || child.type === 'compound_statement') this.visit(child, ctx);
+    this.restore(mark);
+    this.flow.leaveLoop(loops);
   }
 
   /**
@@ -506,7 +634,8 @@ class Decomposer {
     for (const stage of children) {
       if (!isNamed(stage)) continue;
       const before = this.segments.length;
-      this.visit(stage, previous === undefined ? ctx : { ...ctx, stdin: { kind: 'pipe', from: previous } });
+      // Each stage runs in a subshell of its own.
+      this.apart(stage, previous === undefined ? ctx : { ...ctx, stdin: { kind: 'pipe', from: previous } });
       previous = this.segments.slice(before);
     }
   }
@@ -560,6 +689,7 @@ class Decomposer {
     const redirects: Redirect[] = [];
     let text: string | null = null;
     let scan: WordScan | undefined;
+    let body: Word | undefined;
     const before = this.segments.length;
     const start = node.children.find((c) => c.type === 'heredoc_start');
     const quoted = start !== undefined && /["'\\]/.test(this.text(start, ctx));
@@ -572,6 +702,10 @@ class Decomposer {
           this.wordArithmetic(scan, ctx.source, child.start);
         }
         for (const part of child.children) this.visit(part, { ...ctx, subDepth: ctx.subDepth + 1, stdin: INHERITED });
+        if (!quoted && /[$`]/.test(text)) {
+          const origin = { kind: 'text' as const, text, source: ctx.source, start: child.start, mode: 'heredoc' as const, point: this.flow.point() };
+          body = { text, value: null, glob: false, subs: this.segments.slice(before), origin };
+        }
       } else if (child.type === 'file_redirect') {
         // `cat <<EOF > file` parses with `> file` inside the heredoc redirect.
         const redirect = this.fileRedirect(child, ctx);
@@ -580,14 +714,24 @@ class Decomposer {
         continuation.push(child);
       }
     }
-    return { stdin: { kind: 'text', text, subs: this.segments.slice(before), ...(scan === undefined ? {} : { scan }) }, redirects, continuation };
+    return {
+      stdin: { kind: 'text', text, subs: this.segments.slice(before), ...(scan === undefined ? {} : { scan }), ...(body === undefined ? {} : { word: body }) },
+      redirects,
+      continuation,
+    };
   }
 
   private herestring(node: SyntaxNode, ctx: Context): Stdin {
     const target = node.children.find(isNamed);
     if (target === undefined) return { kind: 'text', text: null, subs: NO_SUBS };
-    const word = this.word(target, ctx);
-    return { kind: 'text', text: word.value, subs: word.subs, ...(word.scan === undefined ? {} : { scan: word.scan }) };
+    const word = this.word(target, ctx, false, 'herestring');
+    return {
+      kind: 'text',
+      text: word.value,
+      subs: word.subs,
+      ...(word.scan === undefined ? {} : { scan: word.scan }),
+      ...(word.origin === undefined ? {} : { word }),
+    };
   }
 
   private fileRedirect(node: SyntaxNode, ctx: Context): Redirect | null {
@@ -609,7 +753,9 @@ class Decomposer {
     const nameNode = node.children.find((c) => c.type === 'word');
     const name = nameNode === undefined ? null : unescapeUnquoted(this.text(nameNode, ctx));
     const before = this.segments.length;
+    const outside = this.flow.enterFunction();
     for (const child of node.children) if (child !== nameNode) this.visit(child, ctx);
+    this.flow.leaveFunction(outside);
     if (name === null) return;
     const body = node.children[node.children.length - 1];
     const bodyText = body === undefined ? '' : this.text(body, ctx);
@@ -656,12 +802,13 @@ class Decomposer {
    * A value holding `$(` or a backquote as text runs too once the variable is evaluated (`$((x))`,
    * `${a[x]}`, `[[ x -eq 1 ]]` and `${!x}` evaluate `a[$(cmd)]`).
    */
-  private assignment(node: SyntaxNode, ctx: Context): Assignment {
+  private assignment(node: SyntaxNode, ctx: Context, definite = true): Assignment {
     const nameNode = node.children[0];
     if (nameNode !== undefined) this.visitSubstitutions(nameNode, ctx);
     const name = nameNode === undefined ? '' : this.text(nameNode, ctx).replace(/\[.*$/, '');
     const valueNode = node.children.slice(1).find(isNamed);
-    const value = valueNode === undefined ? null : this.word(valueNode, ctx);
+    const point = this.flow.point();
+    const value = valueNode === undefined ? null : this.word(valueNode, ctx, false, 'assignment');
     if (value?.substitutionText === true) this.note(EVALUATED_SUBSTITUTION);
     if (value?.scan !== undefined && this.secretIn(value.scan) !== null) (this.secretNames ??= new Set()).add(name);
     // `a[i]=v` evaluates the subscript (an indexed array's), and the elements of `a=([i]=v)`.
@@ -672,6 +819,11 @@ class Decomposer {
       }
     }
     this.recordAssignment(name, valueNode, value, ctx);
+    const append = nameNode !== undefined && ctx.source.startsWith('+=', nameNode.end);
+    const elements =
+      valueNode?.type === 'array' ? valueNode.children.filter((c) => c.start >= 0).map((c) => ({ text: this.text(c, ctx), start: c.start })) : null;
+    const values = this.variables.integers.has(name) ? () => HARMLESS_VALUE : assignedValues(value, elements, ctx.source, point);
+    this.flow.assign(name, append ? appended(this.flow, name, point, values, elements !== null) : values, definite);
     if (PROGRAM_ENV.has(name) && value !== null) this.environmentProgram(name, value, ctx);
     return { name, value };
   }
@@ -705,10 +857,13 @@ class Decomposer {
     const redirects: Redirect[] = [...extraRedirects];
     const words: Word[] = [];
     let stdin = ctx.stdin;
+    let runs: boolean | undefined;
     for (const child of node.children) {
       switch (child.type) {
         case 'variable_assignment':
-          env.push(this.assignment(child, ctx));
+          // `x=1 cmd` assigns x for cmd alone; the shell's x is unchanged after it.
+          runs ??= node.children.some((c) => c.type === 'command_name');
+          env.push(this.assignment(child, ctx, !runs));
           break;
         case 'file_redirect': {
           const r = this.fileRedirect(child, ctx);
@@ -740,7 +895,7 @@ class Decomposer {
     this.runCommand(
       stdin === ctx.stdin ? ctx : { ...ctx, stdin },
       this.text(node, ctx),
-      input ? withParallelInput(words, ctx.input!.append) : words,
+      input ? withParallelInput(words, ctx.input!.append, ctx.input!.feed) : words,
       env,
       redirects,
     );
@@ -771,9 +926,10 @@ class Decomposer {
       subDepth: ctx.subDepth,
       findings: [],
     };
+    if (ctx.chdir !== undefined) segment.cwd = ctx.chdir;
     this.segments.push(segment);
     const secret = !this.expandsVariables || segment.name === 'test' || segment.name === '[' ? null : this.printedSecret(parts.words, ctx.stdin);
-    if (secret !== null) segment.findings.push(environmentSecret(`the variable ${secret}`));
+    if (secret !== null) segment.findings.push(environmentSecret(secret));
     return segment;
   }
 
@@ -790,10 +946,14 @@ class Decomposer {
   /** The first variable in `scan` whose value is a credential (by its name, or assigned from one). */
   private secretIn(scan: WordScan): string | null {
     for (const v of scan.variables) {
-      if (isCredentialVariable(v.name) || this.secretNames?.has(v.name) === true) return v.name;
+      if (isCredentialVariable(v.name) || this.secretNames?.has(v.name) === true) return `the variable ${v.name}`;
       // `${!name}` is the variable `name` names: any of them, credentials included.
-      if (v.use === 'indirect') return `named by $${v.name}`;
+      if (v.use === 'indirect') return `the variable named by $${v.name}`;
     }
+    // A credential's length, and the names of the environment's variables (`${!AWS_*}`), tell of secrets too.
+    const length = scan.lengths?.find((name) => isCredentialVariable(name) || this.secretNames?.has(name) === true);
+    if (length !== undefined) return `the length of the variable ${length}`;
+    if (scan.names !== undefined) return `the names of the variables starting with ${scan.names[0]}, credentials' among them`;
     return null;
   }
 
@@ -850,14 +1010,24 @@ class Decomposer {
     // GNU parallel's input sources follow `:::`, `::::`, `:::+` and `::::+`; they are not part of the command.
     const sources = name === 'parallel' ? args.findIndex((w, i) => i >= start && w.value !== null && /^::::?\+?$/.test(w.value)) : -1;
     const commandWords = sources < 0 ? args.slice(start) : args.slice(start, sources);
-    const inner = name === 'xargs' ? withXargsInput(own, commandWords) : commandWords;
+    const inner = name === 'xargs' ? withXargsInput(own, commandWords, xargsFeed(own, args, ctx.stdin, redirects)) : commandWords;
     const innerEnv = spec.assignments === true ? [...env, ...assignmentsIn(args.slice(0, start))] : env;
     if (inner.length > 0) {
       if (spec.joinsIntoShell !== undefined && !spec.joinsIntoShell.unless.some((o) => hasOption(own, o, false))) {
         // Parallel appends its input unless the command holds a replacement string (`{}`) somewhere.
         const append = !inner.some((w) => PARALLEL_REPLACEMENT.test(w.text));
         this.code(
-          name === 'parallel' ? { ...ctx, input: { depth: ctx.depth + 1, subDepth: ctx.subDepth, append } } : ctx,
+          name === 'parallel'
+            ? {
+                ...ctx,
+                input: {
+                  depth: ctx.depth + 1,
+                  subDepth: ctx.subDepth,
+                  append,
+                  feed: parallelFeed(args.slice(Math.max(sources, 0)), sources >= 0, ctx.stdin, redirects),
+                },
+              }
+            : ctx,
           name,
           inner,
           words,
@@ -865,7 +1035,14 @@ class Decomposer {
           redirects,
         );
       } else {
-        this.runCommand(this.nest(ctx, name), joinText(args.slice(start)), inner, innerEnv, redirects);
+        const chdir = name === 'env' ? envDirectory(own, args) : undefined;
+        this.runCommand(
+          chdir === undefined ? this.nest(ctx, name) : { ...this.nest(ctx, name), chdir },
+          joinText(args.slice(start)),
+          inner,
+          innerEnv,
+          redirects,
+        );
       }
       ran = true;
     }
@@ -928,7 +1105,14 @@ class Decomposer {
     if (commandIndex >= 0) {
       const code = args[i];
       if (code === undefined) return false;
+      // `bash -c CODE NAME ARGS...`: the code's `$0` is NAME, its positional parameters ARGS.
+      const name0 = args[i + 1];
+      const rest = args.slice(i + 2);
+      const mark = this.mark();
+      if (name0 !== undefined) this.flow.assign('0', () => unionOf([name0]));
+      this.flow.assign('@', () => unionOf(rest));
       this.code(ctx, `${name} -c`, [code], words, env, redirects);
+      this.restore(mark);
       return true;
     }
     const script = readsStdin ? undefined : args[i];
@@ -988,6 +1172,7 @@ class Decomposer {
 
   /** Commands with their own ways of running code: interpreters, git, find, xargs, awk, sed, source. */
   private inspect(segment: Segment, name: string, ctx: Context): void {
+    if (name === 'set') this.positionalParameters(segment.words.slice(1));
     if (!isInspected(name)) return;
     const words = segment.words;
     // Most tools are inspected only for their effect options, which most of their uses do not give.
@@ -1021,11 +1206,11 @@ class Decomposer {
         this.git(segment, args, values, ctx);
         return;
       case 'find':
-        this.execArgs(values, args, ctx, ['-exec', '-execdir', '-ok', '-okdir'], 'find -exec');
+        this.execArgs(segment, values, args, ctx, ['-exec', '-execdir', '-ok', '-okdir'], 'find -exec');
         return;
       case 'fd':
       case 'fdfind':
-        this.execArgs(values, args, ctx, ['-x', '--exec', '-X', '--exec-batch'], 'fd --exec');
+        this.execArgs(segment, values, args, ctx, ['-x', '--exec', '-X', '--exec-batch'], 'fd --exec');
         return;
       case 'awk':
       case 'gawk':
@@ -1045,7 +1230,7 @@ class Decomposer {
         return;
     }
     if (EVALUATES_ARGUMENTS.has(name) && evaluatesSubstitution(segment, name, args)) segment.findings.push(EVALUATED_SUBSTITUTION);
-    if (EVALUATES_ARGUMENTS.has(name)) this.builtinVariables(name, args, values);
+    if (EVALUATES_ARGUMENTS.has(name)) this.builtinVariables(segment, name, args, values);
   }
 
   /**
@@ -1268,11 +1453,26 @@ class Decomposer {
     }
   }
 
+  /** What `read` and `mapfile` store in `names` is the segment's input, line by line and field by field. */
+  private readInto(segment: Segment, names: readonly string[]): void {
+    const read = (): ValueSet => inputItems(inputOf(segment.stdin, segment.redirects));
+    for (const n of names) if (/^[A-Za-z_][A-Za-z0-9_]*/.test(n)) this.flow.assign(n.replace(/\[.*$/s, ''), read);
+  }
+
+  /** `set -- a b` (or `set a b`): the positional parameters are the words after the options. */
+  private positionalParameters(args: readonly Word[]): void {
+    const end = args.findIndex((w) => w.value === '--');
+    const first = args[0];
+    if (end < 0 && (first === undefined || first.value === null || /^[-+]/.test(first.value))) return;
+    const words = args.slice(end < 0 ? 0 : end + 1);
+    this.flow.assign('@', () => unionOf(words));
+  }
+
   /**
    * Builtins that evaluate arithmetic (`let`), evaluate variable names (`test -v`), or assign
    * variables from their input (`read`, `mapfile`) or arguments (`printf -v`).
    */
-  private builtinVariables(name: string, args: readonly Word[], values: readonly string[]): void {
+  private builtinVariables(segment: Segment, name: string, args: readonly Word[], values: readonly string[]): void {
     const assigned = (names: readonly string[], dirty: boolean): void => {
       for (const n of names) if (/^[A-Za-z_][A-Za-z0-9_]*/.test(n)) this.variables.assign(n.replace(/\[.*$/s, ''), dirty);
     };
@@ -1294,8 +1494,12 @@ class Decomposer {
         const integer = names.find((n) => this.variableFacts?.integers.has(n) === true);
         if (integer !== undefined) this.note(arithmeticOnData('the input it reads', `read into the integer variable ${integer}`));
         assigned(names, true);
+        this.readInto(segment, names.length === 0 ? ['REPLY'] : names);
         values.forEach((v, i) => {
-          if (/^-[a-zA-Z]*a$/.test(v) && values[i + 1] !== undefined) assigned([values[i + 1]!], true);
+          if (/^-[a-zA-Z]*a$/.test(v) && values[i + 1] !== undefined) {
+            assigned([values[i + 1]!], true);
+            this.readInto(segment, [values[i + 1]!]);
+          }
         });
         return;
       }
@@ -1303,17 +1507,21 @@ class Decomposer {
       case 'readarray': {
         const names = positionals(values, ASSIGNING_BUILTINS[name]!.optionsWithValue);
         assigned(names.length === 0 ? ['MAPFILE'] : names, true);
+        this.readInto(segment, names.length === 0 ? ['MAPFILE'] : names);
         return;
       }
       case 'printf': {
         const v = values.findIndex((a) => a.startsWith('-v'));
         if (v < 0) return;
         const target = values[v] === '-v' ? values[v + 1] : values[v]!.slice(2);
-        if (target !== undefined)
+        if (target !== undefined) {
           assigned(
             [target],
             args.some((w) => w.value === null),
           );
+          const printedArgs = args.slice(values[v] === '-v' ? v + 2 : v + 1);
+          if (/^[A-Za-z_][A-Za-z0-9_]*/.test(target)) this.flow.assign(target.replace(/\[.*$/s, ''), () => printfOutput(printedArgs));
+        }
         return;
       }
       case 'getopts':
@@ -1415,12 +1623,20 @@ class Decomposer {
   }
 
   /** `find -exec CMD ... ;` and `fd -x CMD ...`: the command between the option and `;`/`+`. */
-  private execArgs(values: readonly string[], args: readonly Word[], ctx: Context, options: readonly string[], via: string): void {
+  private execArgs(segment: Segment, values: readonly string[], args: readonly Word[], ctx: Context, options: readonly string[], via: string): void {
     for (let i = 0; i < values.length; i++) {
       if (!options.includes(values[i]!)) continue;
       let end = i + 1;
       while (end < values.length && values[end] !== ';' && values[end] !== '+') end++;
-      const inner = args.slice(i + 1, end);
+      // `{}` is each path the listing finds (fd's `{/}`, `{.}` and their kin are parts of it). Under
+      // static roots the listing command is judged as a recursive read already.
+      let inner = args.slice(i + 1, end);
+      if (args.slice(0, i).some((w) => w.value === null)) {
+        inner = inner.map((w): Word => {
+          const placeholder = w.value === null ? null : (/\{[/.]*\}/.exec(w.value)?.[0] ?? null);
+          return placeholder === null ? w : { ...w, value: null, origin: { kind: 'listing', of: segment, replace: placeholder, text: w.value! } };
+        });
+      }
       if (inner.length > 0) this.runCommand(this.nest(ctx, via), joinText(inner), inner, [], []);
       i = end;
     }
@@ -1483,7 +1699,7 @@ class Decomposer {
   }
 
   /** A word's static value, with the segments of any substitutions inside it. */
-  private word(node: SyntaxNode, ctx: Context, isName = false): Word {
+  private word(node: SyntaxNode, ctx: Context, isName = false, mode: ExpansionMode = 'word'): Word {
     const text = this.text(node, ctx);
     if (node.literal === true) return { text, value: text, glob: false, subs: NO_SUBS };
     if (node.type === 'word') {
@@ -1503,10 +1719,16 @@ class Decomposer {
     if (node.type === TOO_DEEP) this.note({ code: 'too_complex', verdict: 'confirm', detail: ` (nested more than ${MAX_SYNTAX_DEPTH} levels deep)` });
     const scan = value === null && text.includes('$') ? scanWord(text) : NO_SCAN;
     if (scan !== NO_SCAN) {
-      if (scan.variables.length > 0) this.expandsVariables = true;
+      if (scan.variables.length > 0 || scan.lengths !== undefined || scan.names !== undefined) this.expandsVariables = true;
       if (node.start >= 0) this.wordArithmetic(scan, ctx.source, node.start);
-      return holdsSubstitution(own) ? { text, value, glob, subs, substitutionText: true, scan } : { text, value, glob, subs, scan };
     }
+    // What the word expands is followed where the line shows it (see values.ts).
+    if (value === null && node.start >= 0) {
+      const origin: Origin = { kind: 'text', text, source: ctx.source, start: node.start, mode, point: this.flow.point() };
+      if (scan === NO_SCAN) return holdsSubstitution(own) ? { text, value, glob, subs, substitutionText: true, origin } : { text, value, glob, subs, origin };
+      return holdsSubstitution(own) ? { text, value, glob, subs, substitutionText: true, scan, origin } : { text, value, glob, subs, scan, origin };
+    }
+    if (scan !== NO_SCAN) return holdsSubstitution(own) ? { text, value, glob, subs, substitutionText: true, scan } : { text, value, glob, subs, scan };
     return holdsSubstitution(own) ? { text, value, glob, subs, substitutionText: true } : { text, value, glob, subs };
   }
 
@@ -1625,49 +1847,6 @@ function extent(node: SyntaxNode): [number, number] {
   return [start, end];
 }
 
-/**
- * Whether the commands of a substitution surely print a number: their one output (the last stage
- * of a pipeline) is `wc` counting its input, `nproc`, `id -u`, `date +%s`, `grep -c` of one input,
- * `git rev-list --count`, `seq` of numbers, `tput cols`...
- */
-function printsNumber(segments: readonly Segment[]): boolean {
-  const consumed = new Set<Segment>();
-  for (const s of segments) if (s.stdin.kind === 'pipe') for (const from of s.stdin.from) consumed.add(from);
-  const outputs = segments.filter((s) => !consumed.has(s));
-  if (outputs.length !== 1) return false;
-  const out = outputs[0]!;
-  const values = out.words.slice(1).map((w) => w.value);
-  if (values.some((v) => v === null)) return false;
-  const args = values as string[];
-  const operands = positionals(args, []);
-  switch (out.name) {
-    case 'nproc':
-      return true;
-    case 'wc':
-      return operands.length === 0 && args.every((a) => /^-[lcwmL]+$|^--(lines|bytes|words|chars|max-line-length)$/.test(a));
-    case 'id':
-      return args.length > 0 && args.every((a) => /^-[ugrG]+$/.test(a));
-    case 'date':
-      return args.length === 1 && /^\+(%[sYmdHMSjuwVUGgy])+$/.test(args[0]!);
-    case 'grep':
-      return (
-        args.some((a) => /^-[a-zA-Z]*c[a-zA-Z]*$|^--count$/.test(a)) &&
-        operands.length <= 2 &&
-        !args.some((a) => /^-[a-zA-Z]*[Hr]|^--with-filename|^--recursive/.test(a))
-      );
-    case 'git':
-      return args[0] === 'rev-list' && args.includes('--count');
-    case 'seq':
-      return args.every((a) => /^-?\d+(\.\d+)?$/.test(a));
-    case 'tput':
-      return args.length === 1 && (args[0] === 'cols' || args[0] === 'lines' || args[0] === 'colors');
-    case 'getconf':
-      return operands.length === 1;
-    default:
-      return false;
-  }
-}
-
 /** Node types whose words bash evaluates again, as arithmetic or as variable names (see unseenCode). */
 const EVALUATED = new Set(['test_command', 'c_style_for_statement']);
 /** Node types that hold commands, whose words are ordinary words again. */
@@ -1770,15 +1949,67 @@ function commandOptionCode(spec: WrapperSpec, own: readonly string[], args: read
   return out;
 }
 
-/** The words xargs and parallel add from their input, known only at run time. */
-const RUN_TIME_INPUT: Word = { text: '', value: null, glob: false, subs: NO_SUBS };
+/** The word xargs or parallel adds from its input: known only at run time, unless the line shows the input. */
+function inputWord(feed: Feed): Word {
+  return { text: '', value: null, glob: false, subs: NO_SUBS, origin: { kind: 'input', feed } };
+}
+
+/** `env -C DIR` and `env --chdir=DIR`: the directory env runs its command in. */
+function envDirectory(own: readonly string[], args: readonly Word[]): Word | undefined {
+  let dir: Word | undefined;
+  for (let i = 0; i < own.length; i++) {
+    const v = own[i]!;
+    const word = args[i]!;
+    const origin = word.origin;
+    if (v === '-C' || v === '--chdir') dir = args[++i];
+    else if (v.startsWith('--chdir=')) dir = { ...word, text: v.slice(8), value: v.slice(8) };
+    else if (word.value === null && origin?.kind === 'text' && origin.text.startsWith('--chdir='))
+      dir = { ...word, text: word.text.slice(8), origin: { ...origin, text: origin.text.slice(8), start: origin.start + 8 } };
+    else if (/^-[iv0]*C./.test(v)) dir = { ...args[i]!, text: v.slice(v.indexOf('C') + 1), value: v.slice(v.indexOf('C') + 1) };
+  }
+  return dir;
+}
+
+/** Where xargs reads its items: standard input or `-a FILE`, separated by blanks, lines (`-I`, `-L`), NUL (`-0`) or `-d`'s character. */
+function xargsFeed(own: readonly string[], args: readonly Word[], stdin: Stdin, redirects: readonly Redirect[]): Feed {
+  let delimiter: Feed['delimiter'] = 'blank';
+  let file: Word | null = null;
+  for (let i = 0; i < own.length; i++) {
+    const v = own[i]!;
+    const attached = (at: number): Word => ({ ...args[i]!, text: v.slice(at), value: v.slice(at) });
+    if (v === '--null' || /^-[rtpx]*0/.test(v)) delimiter = 'nul';
+    else if (v === '-d' || v === '--delimiter') delimiter = decodeAnsiC(own[++i] ?? ' ') || ' ';
+    else if (v.startsWith('--delimiter=')) delimiter = decodeAnsiC(v.slice(12)) || ' ';
+    else if (/^-[0rtpx]*d./.test(v)) delimiter = decodeAnsiC(v.slice(v.indexOf('d') + 1)) || ' ';
+    else if (v === '-a' || v === '--arg-file') file = args[++i] ?? null;
+    else if (v.startsWith('--arg-file=')) file = attached(11);
+    else if (/^-[0rtpx]*a./.test(v)) file = attached(v.indexOf('a') + 1);
+    else if (delimiter === 'blank' && (/^-[0rtpx]*[IiLl]/.test(v) || v.startsWith('--replace') || v.startsWith('--max-lines'))) delimiter = 'line';
+  }
+  if (delimiter === '\n') delimiter = 'line';
+  return { stdin, redirects, file, words: null, delimiter };
+}
+
+/** Where parallel reads its items: the words after `:::`, a file after `::::`, or its standard input. */
+function parallelFeed(sources: readonly Word[], given: boolean, stdin: Stdin, redirects: readonly Redirect[]): Feed {
+  if (!given) return { stdin, redirects, file: null, words: null, delimiter: 'line' };
+  const words: Word[] = [];
+  let file: Word | null = null;
+  let separator = '';
+  for (const w of sources) {
+    if (w.value !== null && /^::::?\+?$/.test(w.value)) separator = w.value;
+    else if (separator.startsWith('::::')) file ??= w;
+    else words.push(w);
+  }
+  return { stdin, redirects, file, words: file === null ? words : null, delimiter: 'line' };
+}
 
 /**
  * The command xargs runs, with its input: appended as arguments, or with `-I R` (`-iR`,
  * `--replace=R`) in place of each word holding `R`. An input word may be any option
  * (`echo -delete | xargs find .`).
  */
-function withXargsInput(own: readonly string[], command: readonly Word[]): Word[] {
+function withXargsInput(own: readonly string[], command: readonly Word[], feed: Feed): Word[] {
   if (command.length === 0) return [];
   let replace: string | null = null;
   for (let i = 0; i < own.length; i++) {
@@ -1788,9 +2019,17 @@ function withXargsInput(own: readonly string[], command: readonly Word[]): Word[
     else if (/^-[0rtpx]*i/.test(v)) replace = v.slice(v.indexOf('i') + 1) || '{}';
     else if (v === '--replace' || v.startsWith('--replace=')) replace = v.slice(10) || '{}';
   }
-  if (replace === null) return [...command, RUN_TIME_INPUT];
+  if (replace === null) return [...command, inputWord(feed)];
   const input = replace;
-  return command.map((w) => (w.value === null || w.value.includes(input) ? { ...w, value: null } : w));
+  return command.map((w) =>
+    w.value === null
+      ? w.text.includes(input)
+        ? { ...w, origin: { kind: 'input', feed } }
+        : w
+      : w.value.includes(input)
+        ? { ...w, value: null, origin: { kind: 'input', feed, replace: input, text: w.value } }
+        : w,
+  );
 }
 
 /** GNU parallel's replacement strings: `{}`, `{.}`, `{/}`, `{//}`, `{/.}`, `{#}`, `{%}`, `{2}`, `{= perl =}`. */
@@ -1800,9 +2039,9 @@ const PARALLEL_REPLACEMENT = /\{(\d*(\.|\/\/?|\/\.)?|#|%|=.*=)\}/s;
  * A command GNU parallel runs, with its input: in place of each replacement string, however it is
  * quoted (parallel substitutes into the text), or appended when the command has none.
  */
-function withParallelInput(command: readonly Word[], append: boolean): Word[] {
-  const words = command.map((w) => (PARALLEL_REPLACEMENT.test(w.text) ? { ...w, value: null } : w));
-  return append ? [...words, RUN_TIME_INPUT] : words;
+function withParallelInput(command: readonly Word[], append: boolean, feed: Feed): Word[] {
+  const words = command.map((w): Word => (PARALLEL_REPLACEMENT.test(w.text) ? { ...w, value: null, origin: { kind: 'input', feed } } : w));
+  return append ? [...words, inputWord(feed)] : words;
 }
 
 /** What the commands in code that a command runs inherit from it: its assignments and redirections. */

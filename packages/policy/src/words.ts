@@ -753,6 +753,10 @@ export interface WordScan {
    * `array` names the array of a subscript.
    */
   readonly arithmetic: readonly { readonly start: number; readonly end: number; readonly array?: string }[];
+  /** Variables whose length the word uses (`${#TOKEN}`), which says something of a secret. */
+  readonly lengths?: readonly string[];
+  /** Prefixes whose variables' names the word lists (`${!AWS_*}`): the environment's names, secrets' included. */
+  readonly names?: readonly string[];
 }
 
 export const NO_SCAN: WordScan = { variables: [], arithmetic: [] };
@@ -769,6 +773,7 @@ export function scanWord(text: string, heredoc = false): WordScan {
   if (!text.includes('$')) return NO_SCAN;
   const variables: { name: string; use: VariableUse }[] = [];
   const arithmetic: { start: number; end: number; array?: string }[] = [];
+  const listed: { lengths?: string[]; names?: string[] } = {};
   // In a heredoc body quotes are ordinary characters: `'$x'` expands.
   let inDouble = heredoc;
   const n = text.length;
@@ -800,7 +805,7 @@ export function scanWord(text: string, heredoc = false): WordScan {
         arithmetic.push({ start: i + 2, end });
         i += 1;
       } else if (next === '{') {
-        i = parameter(text, i + 2, variables, arithmetic) - 1;
+        i = parameter(text, i + 2, variables, arithmetic, listed) - 1;
       } else if (next !== undefined && NAME_START.test(next)) {
         let j = i + 1;
         while (j < n && NAME_CHAR.test(text[j]!)) j++;
@@ -812,6 +817,7 @@ export function scanWord(text: string, heredoc = false): WordScan {
       }
     }
   }
+  if (listed.lengths !== undefined || listed.names !== undefined) return { variables, arithmetic, ...listed };
   return variables.length === 0 && arithmetic.length === 0 ? NO_SCAN : { variables, arithmetic };
 }
 
@@ -825,6 +831,7 @@ function parameter(
   i: number,
   variables: { name: string; use: VariableUse }[],
   arithmetic: { start: number; end: number; array?: string }[],
+  listed: { lengths?: string[]; names?: string[] },
 ): number {
   const n = text.length;
   let length = false;
@@ -850,7 +857,11 @@ function parameter(
     i = Math.min(n, end + 1);
   }
   // `${!prefix*}` and `${!prefix@}` list names; `${#x}` is a length.
-  if (indirect && (text[i] === '*' || text[i] === '@') && text[i + 1] === '}') return i + 2;
+  if (indirect && (text[i] === '*' || text[i] === '@') && text[i + 1] === '}') {
+    (listed.names ??= []).push(name);
+    return i + 2;
+  }
+  if (length && !indirect && NAME_START.test(name)) (listed.lengths ??= []).push(name);
   const op = text[i];
   // `${x:+word}` and `${x+word}` give the word, not the value.
   const alternate = op === '+' || (op === ':' && text[i + 1] === '+');
@@ -887,7 +898,7 @@ function closingBracket(text: string, from: number): number {
   return closing(text, from, '[', ']');
 }
 
-function closingBrace(text: string, from: number): number {
+export function closingBrace(text: string, from: number): number {
   return closing(text, from, '{', '}');
 }
 
