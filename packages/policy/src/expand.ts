@@ -161,8 +161,9 @@ class Expander {
     const text = this.text;
     const next = text[i + 1];
     if (next === '(' && text[i + 2] === '(') {
-      this.append(HARMLESS_VALUE, true);
-      return closingParen(text, i + 1) + 1;
+      const end = closingParen(text, i + 1);
+      this.append(arithmeticValue(text.slice(i + 3, end - 1)), true);
+      return end + 1;
     }
     if (next === '(') {
       const end = closingParen(text, i + 1);
@@ -171,7 +172,7 @@ class Expander {
     }
     if (next === '[') {
       const end = text.indexOf(']', i + 2);
-      this.append(HARMLESS_VALUE, true);
+      this.append(arithmeticValue(text.slice(i + 2, end < 0 ? text.length : end)), true);
       return end < 0 ? text.length : end + 1;
     }
     if (next === '{') {
@@ -385,6 +386,70 @@ class Expander {
     if (values.length > MAX_VALUES) return unknown('more values than the policy follows');
     return { values, why: values.some((v) => v.text.includes(UNKNOWN)) ? (why ?? 'data known only at run time') : null };
   }
+}
+
+/**
+ * The value of arithmetic made of integer literals (`$((25519))`, `$((0x0e + 1))`), which can
+ * spell the digits of a name; any other arithmetic is a number the policy does not compute.
+ */
+function arithmeticValue(expression: string): ValueSet {
+  const value = evaluateLiteral(expression);
+  return value === null ? HARMLESS_VALUE : known(String(value));
+}
+
+/** Integer literals (decimal, `0x`, octal, `base#digits`) with `+ - * / %` and parentheses; null for anything else. */
+export function evaluateLiteral(expression: string): number | null {
+  const tokens = expression.match(/\s+|\d+#[0-9A-Za-z@_]+|0[xX][0-9a-fA-F]+|\d+|[-+*/%()]|./g) ?? [];
+  const list = tokens.filter((t) => !/^\s+$/.test(t));
+  let at = 0;
+  const literal = (t: string): number | null => {
+    const hash = t.indexOf('#');
+    if (hash > 0) {
+      const base = Number(t.slice(0, hash));
+      if (base < 2 || base > 36) return null;
+      const n = Number.parseInt(t.slice(hash + 1), base);
+      return Number.isNaN(n) ? null : n;
+    }
+    if (/^0[xX]/.test(t)) return Number.parseInt(t, 16);
+    if (/^0[0-7]+$/.test(t)) return Number.parseInt(t, 8);
+    return /^\d+$/.test(t) ? Number(t) : null;
+  };
+  const primary = (): number | null => {
+    const t = list[at++];
+    if (t === undefined) return null;
+    if (t === '-' || t === '+') {
+      const v = primary();
+      return v === null ? null : t === '-' ? -v : v;
+    }
+    if (t === '(') {
+      const v = sum();
+      return list[at++] === ')' ? v : null;
+    }
+    return literal(t);
+  };
+  const product = (): number | null => {
+    let v = primary();
+    while (v !== null && (list[at] === '*' || list[at] === '/' || list[at] === '%')) {
+      const op = list[at++];
+      const r = primary();
+      if (r === null || (op !== '*' && r === 0)) return null;
+      v = op === '*' ? v * r : op === '/' ? Math.trunc(v / r) : v % r;
+    }
+    return v;
+  };
+  const sum = (): number | null => {
+    let v = product();
+    while (v !== null && (list[at] === '+' || list[at] === '-')) {
+      const op = list[at++];
+      const r = product();
+      if (r === null) return null;
+      v = op === '+' ? v + r : v - r;
+    }
+    return v;
+  };
+  if (list.length === 0 || list.length > 64) return null;
+  const v = sum();
+  return v !== null && at === list.length && Number.isSafeInteger(v) ? v : null;
 }
 
 /** What a command substitution gives: its output without the trailing newlines. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expand, known, UNKNOWN, unknown, type ExpansionEnv } from './expand.js';
+import { evaluateLiteral, expand, known, UNKNOWN, unknown, type ExpansionEnv } from './expand.js';
 import type { ValueSet } from './segment.js';
 import { printf } from './values.js';
 
@@ -26,7 +26,8 @@ describe('words expand as bash expands them, as far as the line shows their valu
     expect(texts(expand('$(echo x).env', e))).toEqual(['out.env']);
     expect(texts(expand('`echo x`', e))).toEqual(['out']);
     expect(texts(expand('~+/x', env({ PWD: '.' })))).toEqual(['./x']);
-    expect(texts(expand('$((1 + 2))x', e))).toEqual(['0x']);
+    expect(texts(expand('$((1 + 2))x', e))).toEqual(['3x']);
+    expect(texts(expand('$((i + 2))x', e))).toEqual(['0x']);
   });
 
   it('applies parameter operators', () => {
@@ -78,7 +79,26 @@ describe('printf prints what bash would', () => {
     expect(printf('%.6s', ['id_rsaXYZ'])).toBe('id_rsa');
     expect(printf('%b', ['a\\tb'])).toBe('a\tb');
     expect(printf('\\x7e/x', [])).toBe('~/x');
-    expect(printf('%d-%s', ['5', 'x'])).toBe('0-x');
+    expect(printf('%d-%s', ['5', 'x'])).toBe('5-x');
     expect(printf('100%%', [])).toBe('100%');
+  });
+});
+
+describe('arithmetic and printf numbers are computed where they are literals', () => {
+  it('evaluates integer literals and their arithmetic, and nothing else', () => {
+    expect(evaluateLiteral('25519')).toBe(25519);
+    expect(evaluateLiteral('0x0e + 1')).toBe(15);
+    expect(evaluateLiteral('16#ff')).toBe(255);
+    expect(evaluateLiteral('(2 + 3) * 4 % 7')).toBe(6);
+    expect(evaluateLiteral('-010')).toBe(-8);
+    expect(evaluateLiteral('i + 1')).toBeNull();
+    expect(evaluateLiteral('1 / 0')).toBeNull();
+  });
+
+  it('prints numbers in the base a conversion asks for', () => {
+    expect(printf('.%xnv', ['14'])).toBe('.env');
+    expect(printf('%o-%X-%d', ['8', '255', "'A"])).toBe('10-FF-65');
+    expect(printf('%x', ['n'])).toBe(UNKNOWN);
+    expect(printf('%d', ['n'])).toBe('0');
   });
 });

@@ -7,7 +7,20 @@
  * then judged as if it were written in its place; a part that comes from data the line does not
  * show (a file's content, the environment) is UNKNOWN (see expand.ts).
  */
-import { expand, HARMLESS, HARMLESS_VALUE, known, mapValues, MAX_VALUES, NO_VALUES, union, unknown, UNKNOWN, type ExpansionEnv } from './expand.js';
+import {
+  evaluateLiteral,
+  expand,
+  HARMLESS,
+  HARMLESS_VALUE,
+  known,
+  mapValues,
+  MAX_VALUES,
+  NO_VALUES,
+  union,
+  unknown,
+  UNKNOWN,
+  type ExpansionEnv,
+} from './expand.js';
 import type { Flow } from './flow.js';
 import { listingOf, printsNumber } from './listings.js';
 import { hasOption, positionalIndices, positionals } from './options.js';
@@ -350,7 +363,9 @@ function computePrinted(segment: Segment): ValueSet {
   const listing = listingOf(segment);
   if (listing !== null) return { values: [{ text: '', glob: false, listing }], why: null };
   if (printsNumber([segment])) return HARMLESS_VALUE;
-  if (HARMLESS_OUTPUT.has(name) && args.every((w) => w.value !== null && /^(-[a-zA-Z]+|\+([%][a-zA-Z]|[-_:., T0-9])*)$/.test(w.value))) return HARMLESS_VALUE;
+  // `date` only with conversions that print digits (`%a` prints a weekday's name).
+  if (HARMLESS_OUTPUT.has(name) && args.every((w) => w.value !== null && /^(-[a-zA-Z]+|\+(%[sYmdHMSjuwVUGgyeIklNFTDRCz]|[-_:., T0-9])*)$/.test(w.value)))
+    return HARMLESS_VALUE;
   if (name === 'git' && args[0]?.value === 'rev-parse') {
     const options = args.slice(1).map((w) => w.value);
     if (options.some((v) => v === '--show-toplevel' || v === '--show-prefix' || v === '--show-cdup')) return known('.\n');
@@ -463,13 +478,36 @@ export function printf(format: string, args: readonly string[]): string {
         s = decodeAnsiC(arg.replace(/\\0([0-7]{1,3})/g, '\\$1'));
         if (precision !== undefined) s = s.slice(0, precision);
       } else if (conversion === 'c') s = arg.slice(0, 1);
-      else s = arg.includes(UNKNOWN) ? UNKNOWN : HARMLESS;
+      else s = printedNumber(conversion, arg);
       const pad = ' '.repeat(Math.max(0, Math.min(width, MAX_WIDTH) - s.length));
       out += m[1]!.includes('-') ? s + pad : pad + s;
     }
     if (!consumed || k >= args.length) break;
   }
   return out;
+}
+
+/**
+ * A number printf prints: computed for a literal (`%x` of 14 is `e`, which can spell a name), a
+ * digit for any other decimal; the other conversions can print letters, and are unknown.
+ */
+function printedNumber(conversion: string, arg: string): string {
+  const literal = /^\s*[-+]?(0[xX][0-9a-fA-F]+|\d+)\s*$/.test(arg) ? evaluateLiteral(arg.trim()) : null;
+  const n = literal ?? (arg.startsWith("'") || arg.startsWith('"') ? (arg.codePointAt(1) ?? 0) : null);
+  switch (conversion) {
+    case 'd':
+    case 'i':
+    case 'u':
+      return n === null ? (arg.includes(UNKNOWN) ? UNKNOWN : HARMLESS) : String(n);
+    case 'x':
+      return n === null ? UNKNOWN : n.toString(16);
+    case 'X':
+      return n === null ? UNKNOWN : n.toString(16).toUpperCase();
+    case 'o':
+      return n === null ? UNKNOWN : n.toString(8);
+    default:
+      return UNKNOWN;
+  }
 }
 
 function pathOutput(name: string, args: readonly Word[]): ValueSet {
