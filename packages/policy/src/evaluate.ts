@@ -2,7 +2,8 @@ import type { AllowRule, PolicyCheckResult, SecurityMode, SegmentReport, Verdict
 import type { Parser } from 'web-tree-sitter';
 import { allowingRules, matchingRule, suggestRule, type Classified } from './allowlist.js';
 import { classifySegment, recursiveRoots, stricter, type ClassifyContext, type SegmentVerdict, type UserPatterns } from './classify.js';
-import { decompose, upstreamOf } from './decompose.js';
+import { decompose } from './decompose.js';
+import { upstreamOf } from './walk.js';
 import { loadBashParser } from './grammar.js';
 import { actionFor, devAutoApprovable } from './modes.js';
 import { normalizePath } from './paths.js';
