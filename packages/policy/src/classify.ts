@@ -26,6 +26,7 @@ import {
   CONFIRM_RULES,
   FALLBACK_REASONS,
   INTERPRETERS,
+  METADATA_READERS,
   NAMEREF_BUILTINS,
   NETWORK_FETCHERS,
   OPTION_STYLES,
@@ -42,6 +43,7 @@ import {
   type CommandRule,
   type RecursiveReadSpec,
 } from './rules.js';
+import { dataFindings, flows, knownTargets, knownVariants, redirectFinding, secretFile, sensitiveIn, type WriteTarget } from './dataflow.js';
 import { environmentRead, programEnvironmentRead } from './secrets.js';
 import type { Segment, Word } from './segment.js';
 
@@ -466,9 +468,28 @@ function checkPaths(segment: Segment, name: string, argv: readonly string[], ctx
       return;
     }
   }
+  // Names that reach the command through data: variables, substitutions, what xargs is fed.
+  let flowing = false;
+  for (let i = 1; i < segment.words.length && !flowing; i++) flowing = flows(segment.words[i]!);
+  if (flowing || ctx.cwdUnknown === true) {
+    if (dataFindings(name, segment.words, paths, ctx.cwdUnknown === true, targets, (pattern ??= patternOperand(name, argv)), findings)) return;
+  }
   const recursive = RECURSIVE_READERS[name];
   if (recursive !== undefined) {
-    const root = recursiveRoots(name, recursive, segment.words.slice(1), argv.slice(1), paths, ctx.cwdUnknown === true, false);
+    let root = recursiveRoots(name, recursive, segment.words.slice(1), argv.slice(1), paths, ctx.cwdUnknown === true, false);
+    if (flowing && root === null) {
+      for (const words of knownVariants(segment.words.slice(1))) {
+        root ??= recursiveRoots(
+          name,
+          recursive,
+          words,
+          words.map((w) => w.value ?? ''),
+          paths,
+          ctx.cwdUnknown === true,
+          false,
+        );
+      }
+    }
     if (root !== null)
       findings.push({
         code: 'reads_secrets',
@@ -498,10 +519,6 @@ function patternOperand(name: string, argv: readonly string[]): number {
     return i + 1;
   }
   return -1;
-}
-
-function secretFile(path: string): Finding {
-  return { code: 'reads_secrets', verdict: 'confirm', secret: 'file', detail: ` (${path})` };
 }
 
 /**
@@ -600,30 +617,6 @@ function workingDirectoryHoldsSecrets(paths: PathContext): boolean {
   return holds;
 }
 
-/**
- * The secret an argument names, if any: the value itself, the value of `--opt=PATH`, or `@PATH`
- * (curl's "read this file"). Options without a value name no path. An unquoted glob names every
- * path it can match (`~/.a?s/credentials`).
- */
-function sensitiveIn(word: Word, targets: readonly WriteTarget[], paths: PathContext): string | null {
-  // A process substitution is a pipe, named by the text of the command it runs.
-  if (word.value === null && /^[<>]\(/.test(word.text)) return null;
-  const value = word.value ?? word.text.replace(/^"|"$/g, '');
-  const eq = value.indexOf('=');
-  if (value.charCodeAt(0) === 45 && eq < 0) return null;
-  const check = (candidate: string): boolean => !targets.some((t) => t.value === candidate) && isSensitivePath(candidate, paths, word.glob);
-  if (check(value)) return value;
-  if (eq > 0 && check(value.slice(eq + 1))) return value.slice(eq + 1);
-  if (value.charCodeAt(0) === 64 && check(value.slice(1))) return value.slice(1);
-  // `REV:PATH` (git show HEAD:.env) and `HOST:PATH` (scp host:~/.ssh/id_rsa .) name a file after the colon.
-  const colon = value.indexOf(':');
-  if (colon >= 0 && colon + 1 < value.length && !value.includes('://') && check(value.slice(colon + 1))) return value.slice(colon + 1);
-  return null;
-}
-
-/** A path a command writes: its value (null when known only at run time), as written, and whether it is a glob. */
-type WriteTarget = Pick<Word, 'value' | 'text' | 'glob'>;
-
 const NO_TARGETS: readonly WriteTarget[] = [];
 
 function writeTargets(name: string, words: readonly Word[]): readonly WriteTarget[] {
@@ -652,6 +645,8 @@ function writeTargets(name: string, words: readonly Word[]): readonly WriteTarge
  * wherever it lands, and is judged further by the text it is built from (`"$HOME/.ssh/x"`).
  */
 function writeFinding(target: WriteTarget, name: string, paths: PathContext, cwdUnknown: boolean, findings: Finding[], ruleExplains = false): void {
+  // A path the line shows through data (`f=~/.bashrc; echo x >> $f`) is judged as written.
+  if (target.value === null && target.origin !== undefined) knownWrites(target, name, paths, cwdUnknown, findings, ruleExplains);
   const path = target.value ?? target.text.replace(/^"|"$/g, '');
   const where = classifyWriteTarget(path, paths, target.glob);
   const detail = ` (${path})`;
@@ -684,6 +679,10 @@ function writeFinding(target: WriteTarget, name: string, paths: PathContext, cwd
         findings.push({ code: 'write_outside_cwd', verdict: 'confirm', detail: ` (${path}, after a cd the policy cannot follow)` });
       else if (!ruleExplains) findings.push({ code: 'file_write', verdict: 'confirm', detail });
   }
+}
+
+function knownWrites(target: WriteTarget, name: string, paths: PathContext, cwdUnknown: boolean, findings: Finding[], ruleExplains: boolean): void {
+  for (const known of knownTargets(target)) writeFinding(known, name, paths, cwdUnknown, findings, ruleExplains);
 }
 
 const RECURSIVE_OPTIONS = ['-r', '-R', '--recursive'];
@@ -719,6 +718,11 @@ function checkRedirects(segment: Segment, ctx: ClassifyContext, findings: Findin
     if (r.kind === 'read') {
       if (target !== null && /^\/dev\/(tcp|udp)\//.test(target)) findings.push({ code: 'network_access', verdict: 'confirm', name: 'A redirection' });
       else if (isSensitivePath(target ?? r.target.text.replace(/^"|"$/g, ''), paths, r.target.glob)) findings.push(secretFile(target ?? r.target.text));
+      else {
+        const reads = segment.name !== null && !PRINTERS.has(segment.name) && !METADATA_READERS.has(segment.name);
+        const flowing = redirectFinding(segment.name, r.target, paths, reads);
+        if (flowing !== null) findings.push(flowing);
+      }
       continue;
     }
     writeFinding(r.target, segment.name ?? 'the shell', paths, ctx.cwdUnknown === true, findings);
@@ -739,7 +743,7 @@ function checkEnv(segment: Segment, findings: Finding[]): void {
 
 const DECLARATIONS = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
 const JQ = new Set(['jq', 'gojq', 'jaq', 'yq', 'xq']);
-const ENVIRONMENT_PRINTERS = new Set([...DECLARATIONS, ...JQ, 'env', 'printenv', 'set', 'ps']);
+const ENVIRONMENT_PRINTERS = new Set([...DECLARATIONS, ...JQ, 'env', 'printenv', 'set', 'ps', 'compgen']);
 
 /** Printing the environment, or a credential in it (see secrets.ts). */
 function checkEnvironmentReads(segment: Segment, name: string, findings: Finding[]): void {

@@ -3,10 +3,12 @@ import type { Parser } from 'web-tree-sitter';
 import { allowingRules, matchingRule, suggestRule, type Classified } from './allowlist.js';
 import { suggestConfinement, type ConfinementSuggestion } from './confinement.js';
 import { classifySegment, recursiveRoots, stricter, type ClassifyContext, type SegmentVerdict, type UserPatterns } from './classify.js';
-import { decompose, upstreamOf } from './decompose.js';
+import { decompose } from './decompose.js';
+import { upstreamOf } from './walk.js';
 import { loadBashParser } from './grammar.js';
 import { actionFor, devAutoApprovable } from './modes.js';
 import { normalizePath } from './paths.js';
+import { knownValues } from './values.js';
 import { scoreRisk, type Finding } from './risk.js';
 import { FILE_LISTERS, METADATA_READERS, NETWORK_SENDERS, PATH_VARIABLES, RECURSIVE_READERS } from './rules.js';
 import type { Segment, Word } from './segment.js';
@@ -112,7 +114,8 @@ export class CommandPolicy {
     // Listings seen so far, with the context they ran in; judged only when something reads what they name.
     let listings: Map<Segment, ClassifyContext> | undefined;
     for (const segment of segments) {
-      let result = classifySegment(segment, ctx);
+      // `env -C DIR cmd` runs cmd in DIR, as `cd DIR && cmd` would.
+      let result = classifySegment(segment, segment.cwd === undefined ? ctx : followCd(ctx, [segment.cwd]));
       if (listings !== undefined && readsListedFiles(segment, listings)) result = withFinding(result, LISTED_SECRETS);
       if (segment.name !== null && FILE_LISTERS.has(segment.name)) (listings ??= new Map()).set(segment, ctx);
       classified.push({ segment, result });
@@ -294,8 +297,9 @@ function readsListedFiles(segment: Segment, listings: ReadonlyMap<Segment, Class
 function followCd(ctx: ClassifyContext, args: readonly Word[]): ClassifyContext {
   const word = args.find((a) => a.value === null || !a.value.startsWith('-'));
   if (word === undefined) return { ...ctx, cwd: ctx.home ?? '~', cwdUnknown: false };
-  // `cd "$HOME/x"`, `cd $ALEPH_HOME`: a variable that names a known place.
-  const target = word.value ?? knownPlace(word.text.replace(/^"|"$/g, ''), ctx);
+  // `cd "$HOME/x"`, `cd $ALEPH_HOME`: a variable that names a known place; `d=~/.ssh; cd $d`: a value the line shows.
+  const shown = word.value === null ? knownValues(word) : null;
+  const target = word.value ?? (shown?.length === 1 && !shown[0]!.glob ? shown[0]!.text : knownPlace(word.text.replace(/^"|"$/g, ''), ctx));
   if (target === null || target === '-') return { ...ctx, cwdUnknown: true };
   if (ctx.cwd === null && !target.startsWith('/') && !target.startsWith('~')) return { ...ctx, cwdUnknown: true };
   return { ...ctx, cwd: normalizePath(target, ctx), cwdUnknown: false };

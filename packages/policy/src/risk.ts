@@ -40,6 +40,10 @@ export const REASONS = {
   too_complex: { score: 50, message: 'Too deeply nested or too long to analyse fully{detail}.' },
   interactive_shell: { score: 45, message: '{name} starts an interactive shell or interpreter; the commands it will run cannot be seen.' },
   script_execution: { score: 45, message: '{name} runs a script file{detail} whose content the policy cannot see.' },
+  reads_unknown_files: {
+    score: 45,
+    message: '{name} reads files named by data it cannot see{detail}; they could be any file, credential stores included.',
+  },
   package_install: { score: 45, message: '{name} downloads and installs packages, which can run install scripts.' },
   network_access: { score: 40, message: '{name} talks to the network.' },
   unparseable: { score: 40, message: 'The command is not valid shell syntax{detail}, so it cannot be analysed with confidence.' },

@@ -33,6 +33,7 @@
 export * from './rules/block.js';
 export * from './rules/command-rule.js';
 export * from './rules/confirm.js';
+export * from './rules/data-readers.js';
 export * from './rules/dev-mode.js';
 export * from './rules/environment.js';
 export * from './rules/fallback.js';

@@ -105,6 +105,14 @@ export function environmentRead(name: string, args: readonly (string | null)[]):
     }
     case 'set':
       return args.length === 0 ? environmentSecret(WHOLE) : null;
+    case 'compgen': {
+      // `compgen -v`, `-e`, `-A variable|export|arrayvar`: the names of the variables, credentials' included.
+      const names =
+        values.some((v) => /^-[a-zA-Z]*[ve]/.test(v) && !v.startsWith('--')) ||
+        values.some((v, i) => v === '-A' && /^(variable|export|arrayvar)$/.test(values[i + 1] ?? '')) ||
+        values.some((v) => /^-A(variable|export|arrayvar)$/.test(v));
+      return names ? environmentSecret("the names of the environment's variables, credentials' among them") : null;
+    }
     case 'ps': {
       // BSD-style letters (no dash): `e` shows each process's environment (`ps e`, `ps auxe`, `ps eww`).
       const bsd = positionals(values, PS_OPTIONS_WITH_VALUE).some((v) => /^[a-zA-Z]+$/.test(v) && v.includes('e'));

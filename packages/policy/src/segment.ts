@@ -17,6 +17,89 @@ export interface Word {
   readonly substitutionText?: true;
   /** The variables the word expands and the arithmetic bash evaluates in it (absent when it expands nothing). */
   readonly scan?: WordScan;
+  /**
+   * Where the word's value comes from when the line shows more of it than its own text: the
+   * variables and substitutions it expands, or the input xargs feeds it (see values.ts). Only a
+   * word whose value is known at run time (null) has one.
+   */
+  readonly origin?: Origin;
+}
+
+/**
+ * Where a word's value comes from (see values.ts): its own text, expanded at the point of the line
+ * where it was read; the items xargs or parallel put in it; the paths `find -exec` puts in `{}`.
+ */
+export type Origin = (
+  | { readonly kind: 'text'; readonly text: string; readonly source: string; readonly start: number; readonly mode: ExpansionMode; readonly point: FlowPoint }
+  | { readonly kind: 'input'; readonly feed: Feed; readonly replace?: string; readonly text?: string }
+  | { readonly kind: 'listing'; readonly of: Segment; readonly replace: string; readonly text: string }
+) & {
+  /** The values, once computed (see values.ts). */
+  values?: ValueSet;
+};
+
+/** How bash expands a text: a command's word, an assigned value, a herestring, an unquoted heredoc's body. */
+export type ExpansionMode = 'word' | 'assignment' | 'herestring' | 'heredoc';
+
+/** What the walker knew at the point of the line where a word was read (see values.ts). */
+export interface FlowPoint {
+  readonly line: LineValues;
+  /** When, in the order the walker read the line. */
+  readonly at: number;
+  /** The loops around the point: a value assigned later in one of them may reach it. */
+  readonly loops: readonly number[];
+  /** Inside a function body, which runs whenever it is called: every assignment may reach it. */
+  readonly inFunction: boolean;
+  /** Variables surely assigned on every way to the point: their value from before the line cannot reach it. */
+  readonly definite: ReadonlySet<string>;
+}
+
+/** What the line shows about its variables and its substitutions (implemented in flow.ts). */
+export interface LineValues {
+  /** Whether the line assigns any variable (if not, a text without substitutions expands the same in any line). */
+  assigns(): boolean;
+  variable(name: string, point: FlowPoint): ValueSet;
+  /** The commands of the substitution whose `$(`, backquote or `<(` is at `start` of `source`. */
+  substitution(source: string, start: number): readonly Segment[] | undefined;
+}
+
+/** The input xargs or parallel reads its arguments from. */
+export interface Feed {
+  readonly stdin: Stdin;
+  readonly redirects: readonly Redirect[];
+  /** `xargs -a FILE`, `parallel :::: FILE`: a file the input is read from. */
+  readonly file: Word | null;
+  /** `parallel ::: a b`: the arguments themselves. */
+  readonly words: readonly Word[] | null;
+  /** How items are separated: by blanks (xargs' default), lines (`-I`, `-L`), NUL (`-0`) or a character (`-d`). */
+  readonly delimiter: 'blank' | 'line' | 'nul' | string;
+}
+
+/**
+ * The values a word or an output may take, each as the text bash would give a command; a part
+ * the policy cannot see is the character U+0000. `why` says where such a part comes from.
+ */
+export interface ValueSet {
+  readonly values: readonly PathValue[];
+  readonly why: string | null;
+}
+
+export interface PathValue {
+  readonly text: string;
+  /** The text stands for the paths a glob matches (an unquoted `*`, or a loop over `~/.ssh/*`). */
+  readonly glob: boolean;
+  /** The value is the names a listing prints (`$(find . -name '*.ts')`); its text is then empty. */
+  readonly listing?: Listing;
+}
+
+/** The names a listing command prints: under its roots, matching its name patterns when it has some. */
+export interface Listing {
+  readonly tool: string;
+  readonly roots: readonly Word[];
+  /** Name patterns (`*.ts`) every listed name matches; null when any name may be listed. */
+  readonly names: readonly string[] | null;
+  /** Names at any depth below the roots, or only directly in them (`ls`). */
+  readonly recursive: boolean;
 }
 
 export type RedirectKind = 'write' | 'read' | 'dup';
@@ -36,7 +119,14 @@ export interface Assignment {
 export type Stdin =
   | { readonly kind: 'inherited' }
   | { readonly kind: 'pipe'; readonly from: readonly Segment[] }
-  | { readonly kind: 'text'; readonly text: string | null; readonly subs: readonly Segment[]; readonly scan?: WordScan };
+  | {
+      readonly kind: 'text';
+      readonly text: string | null;
+      readonly subs: readonly Segment[];
+      readonly scan?: WordScan;
+      /** The herestring, or the heredoc's body as a word, when its text depends on what it expands. */
+      readonly word?: Word;
+    };
 
 /** One simple command, after wrappers (`sudo`, `env`, `xargs`, ...) have been seen through. */
 export interface Segment {
@@ -64,4 +154,6 @@ export interface Segment {
    */
   reads?: Word[];
   writes?: Word[];
+  /** The directory a wrapper runs the command in (`env -C DIR cmd`), when it changes it. */
+  cwd?: Word;
 }

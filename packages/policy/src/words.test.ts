@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { sedEffects } from './decompose.js';
+import { sedEffects } from './sed.js';
 import { hasOption, positionals } from './options.js';
 import { classifyWriteTarget, isSensitivePath, normalizePath } from './paths.js';
-import { decodeAnsiC, hasBraceGroup, rewriteScript, unescapeUnquoted, unquoteDouble } from './words.js';
+import { hasBraceGroup, rewriteScript } from './rewrite.js';
+import { decodeAnsiC, unescapeUnquoted, unquoteDouble } from './words.js';
 
 describe('words take the value bash would give them', () => {
   it('removes backslashes from unquoted text', () => {

@@ -103,6 +103,8 @@ export const SENSITIVE_PATHS: readonly string[] = [
   '/run/secrets',
   '.env',
   '.env.*',
+  // Environment files named by suffix (`prod.env`, `secrets.env`), as `.env` itself is.
+  '*.env',
   '.envrc',
   'id_rsa',
   'id_rsa.*',
