@@ -2194,3 +2194,13 @@ spec('names spelled by numbers, formats and wrappers, and stores named by variab
   ['cat logs/$(date +%Y-%m-%d).log', 'safe'],
   ['cat "$(printf \'%s.md\' README)"', 'safe'],
 ]);
+
+spec('code the line shows is read as the code it is', [
+  ['x=\'rm -rf ~\'; eval "$x"', 'block', 'mass_delete'],
+  ['c=\'cat ~/.ssh/id_rsa\'; bash -c "$c"', 'confirm', 'reads_secrets'],
+  ['eval "$(echo cat ~/.ssh/id_rsa)"', 'confirm', 'reads_secrets'],
+  ['f=~/.ssh/id_rsa; eval "cat $f"', 'confirm', 'reads_secrets'],
+  ['eval "cat $f"', 'confirm', 'dynamic_code'],
+  ['eval "$(ssh-agent -s)"', 'confirm', 'dynamic_code'],
+  ['x=ls; eval $x', 'safe'],
+]);

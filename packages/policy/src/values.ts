@@ -157,6 +157,12 @@ function tildeWord(value: string): ValueSet {
   return value[1] === '+' ? known('.' + value.slice(2)) : unknown('$OLDPWD, the previous working directory');
 }
 
+/** The one value a word known only at run time takes, when the line shows it (`x=ls; eval "$x"`); null otherwise. */
+export function soleValue(word: Word): string | null {
+  const values = knownValues(word);
+  return values !== null && values.length === 1 && !values[0]!.glob ? values[0]!.text : null;
+}
+
 /** The values a word whose value is only known at run time may take, when the line shows them all; null otherwise. */
 export function knownValues(word: Word): readonly PathValue[] | null {
   if (word.origin === undefined) return null;

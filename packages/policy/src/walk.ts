@@ -8,6 +8,7 @@ import type { Finding } from './risk.js';
 import { DECODERS, NETWORK_FETCHERS } from './rules.js';
 import type { Assignment, Feed, Redirect, Segment, Stdin, Word } from './segment.js';
 import type { SyntaxNode } from './syntax.js';
+import { soleValue } from './values.js';
 
 export interface Context {
   readonly source: string;
@@ -60,7 +61,8 @@ export function runCode(
   env: readonly Assignment[],
   redirects: Redirect[],
 ): void {
-  const values = code.map((w) => w.value);
+  // Code the line shows (`x='rm -rf ~'; eval "$x"`) is read as the code it is.
+  const values = code.map((w) => w.value ?? soleValue(w));
   if (values.every((v): v is string => v !== null)) {
     walk.script(values.join(' '), { ...ctx, depth: ctx.depth + 1, via: [...ctx.via, via], stdin: ctx.stdin, inherited: inheritedFrom(ctx, env, redirects) });
     return;
