@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -245,6 +245,33 @@ describe('run tickets', () => {
     const said = r.stderr.split('\n').filter((l) => l.startsWith('aleph:'));
     expect(said).toHaveLength(1);
     expect(said[0]).toMatch(/^aleph: the sandbox refused this command filesystem access .*confined, no network.*wider grant/);
+  });
+});
+
+describe('a directory too broad to be the project', () => {
+  it('a run above the home, or in the shared /tmp, writes nothing there: refused (126), nothing run', async () => {
+    await startGateway();
+    // The scratch directory holds the home: as the project, it would be granted read-write.
+    const above = await runAsAgent(await askHook('echo ran > above.txt', scratch), scratch);
+    expect(above.code).toBe(126);
+    expect(above.stderr).toMatch(/^aleph: refused: .* is no place to run an approved command: a directory that holds the home directory/m);
+    expect(existsSync(join(scratch, 'above.txt'))).toBe(false);
+
+    const shared = realpathSync(tmpdir());
+    const name = `aleph-shared-${process.pid}-${Date.now()}.txt`;
+    try {
+      const inTmp = await runAsAgent(await askHook(`echo ran > ${name}`, shared), shared);
+      expect(inTmp.code).toBe(126);
+      expect(inTmp.stderr).toMatch(/is no place to run an approved command: the temporary directory every program shares/);
+      expect(existsSync(join(shared, name))).toBe(false);
+    } finally {
+      rmSync(join(shared, name), { force: true });
+    }
+
+    // The home itself stays a place to work in: read, and written nowhere but its caches.
+    const inHome = await runAsAgent(await askHook('ls; echo ran > home.txt', userHome()), userHome());
+    expect(inHome.stdout).toContain('project');
+    expect(existsSync(join(userHome(), 'home.txt'))).toBe(false);
   });
 });
 

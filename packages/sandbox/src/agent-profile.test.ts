@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentCapabilities, agentHiddenPaths, CREATED_TOOL_CACHES, DEFAULT_TOOL_CACHES, prepareAgentCaches } from './agent-profile.js';
+import { agentCapabilities, agentHiddenPaths, CREATED_TOOL_CACHES, DEFAULT_TOOL_CACHES, prepareAgentCaches, unfitProject } from './agent-profile.js';
+import { LINUX_SYSTEM_PATHS } from './bubblewrap.js';
 import { resolveCapabilities } from './capabilities.js';
 import { realCapabilities } from './grants.js';
 import { runSandboxed, type SandboxAuditLog } from './runner.js';
@@ -189,5 +190,19 @@ describe.runIf(linux)("an agent's everyday work under the agent profile (real bu
     expect(readFileSync(join(home, '.gitconfig'), 'utf8')).toContain('name = Agent Smith');
     expect(existsSync(join(home, 'proof'))).toBe(false);
     expect(log.violations.map((v) => v.kind)).toContain('filesystem');
+  });
+});
+
+describe('the directory an agent works in, as its read-write project', () => {
+  const at = (path: string) => unfitProject(path, '/home/ada', LINUX_SYSTEM_PATHS);
+  it('may be a directory of its own, or the home (whose read-only grant is bound over it)', () => {
+    for (const path of ['/home/ada/src/app', '/home/ada', '/srv/app', '/tmp/build-1', '/var/tmp/x/y', '/etc-like']) expect(at(path)).toBeNull();
+  });
+  it('is never the root, a directory above the home, a system directory or one holding one, nor a shared /tmp', () => {
+    expect(at('/')).toBe('the whole file system');
+    expect(at('/home')).toBe('a directory that holds the home directory');
+    for (const path of ['/etc', '/etc/cron.d', '/usr/local/bin', '/opt']) expect(at(path)).toBe('a system directory');
+    expect(at('/run')).toBe('a directory that holds a system directory');
+    for (const path of ['/tmp', '/var/tmp']) expect(at(path)).toBe('the temporary directory every program shares');
   });
 });

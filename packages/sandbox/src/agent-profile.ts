@@ -10,7 +10,8 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import type { Capabilities, FilesystemEntry } from './capabilities.js';
+import { isWithin, type Capabilities, type FilesystemEntry } from './capabilities.js';
+import { broadLocation } from './escalation.js';
 
 /**
  * Tool caches below the home directory that an agent's work writes: npm's, the XDG cache (pip,
@@ -73,6 +74,25 @@ export function agentCapabilities(home: string, options: AgentProfileOptions = {
     process: { max_execution_time_s: 3600, max_memory_mb: 8192, no_fork: false },
     environment: 'restricted',
   };
+}
+
+/** The temporary directories every process of the machine shares (real paths, macOS's too). */
+const SHARED_TEMP = ['/tmp', '/var/tmp', '/private/tmp', '/private/var/tmp'];
+
+/**
+ * Why a directory cannot be an agent's project, which the profile grants read-write, or null
+ * (real paths). Not the file system's root, a directory that holds the home, a system directory or
+ * one inside it, nor a shared temporary directory: writing there would reach what runs outside the
+ * sandbox (another user's files, `/var/spool/cron`, `/etc`, what the host's programs leave in
+ * `/tmp`). The home itself may be: its read-only grant is bound over the project's, so a run there
+ * writes nothing but the caches.
+ */
+export function unfitProject(path: string, home: string, systemPaths: readonly string[]): string | null {
+  if (path === home) return null;
+  if (SHARED_TEMP.includes(path)) return 'the temporary directory every program shares';
+  const broad = broadLocation(path, home, systemPaths);
+  if (broad !== null) return broad;
+  return systemPaths.some((s) => isWithin(path, s)) ? 'a directory that holds a system directory' : null;
 }
 
 /**
