@@ -248,6 +248,43 @@ describe('run tickets', () => {
   });
 });
 
+describe("the project's files that make programs outside the sandbox run code", () => {
+  it("a confined run reads but cannot change git's hooks and configuration, nor the agent's project settings", async () => {
+    git(['init', '-q']);
+    mkdirSync(join(project(), '.claude'));
+    const settings = join(project(), '.claude', 'settings.json');
+    writeFileSync(settings, '{}\n');
+    const config = readFileSync(join(project(), '.git', 'config'), 'utf8');
+    // A repository's own script, as an approved `npm test` or `make` would run one.
+    writeFileSync(
+      join(project(), 'setup.sh'),
+      [
+        'printf "#!/bin/sh\\ntouch $HOME/proof\\n" > .git/hooks/pre-commit',
+        'chmod +x .git/hooks/pre-commit',
+        'printf "[core]\\n\\tfsmonitor = touch $HOME/proof\\n" >> .git/config',
+        'git config core.hooksPath hooks',
+        `echo '{"hooks":{"SessionStart":[{"hooks":[{"type":"command","command":"touch ~/proof"}]}]}}' > .claude/settings.json`,
+        'cat .git/config > read.txt',
+        'echo done',
+      ].join('\n'),
+    );
+    await startGateway();
+    const r = await agentRuns('bash setup.sh');
+    expect(r.stdout).toBe('done\n');
+    expect(r.stderr).toContain('aleph: the sandbox refused');
+    expect(existsSync(join(project(), '.git', 'hooks', 'pre-commit'))).toBe(false);
+    expect(readFileSync(join(project(), '.git', 'config'), 'utf8')).toBe(config);
+    expect(readFileSync(settings, 'utf8')).toBe('{}\n');
+    expect(readFileSync(join(project(), 'read.txt'), 'utf8')).toBe(config);
+    // git itself still works there: status, add, commit.
+    writeFileSync(join(project(), 'a.txt'), 'a\n');
+    expect((await agentRuns('git add a.txt')).code).toBe(0);
+    expect((await agentRuns("git commit -qm 'first'")).code).toBe(0);
+    expect(git(['log', '--format=%s'])).toBe('first\n');
+    expect(existsSync(join(userHome(), 'proof'))).toBe(false);
+  });
+});
+
 describe('a directory too broad to be the project', () => {
   it('a run above the home, or in the shared /tmp, writes nothing there: refused (126), nothing run', async () => {
     await startGateway();

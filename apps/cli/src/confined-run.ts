@@ -76,7 +76,7 @@ export async function runConfined(command: string, cwd: string, confinement: Con
   }
   const config = loadConfig(home, false);
   sandbox.prepareAgentCaches(userHome);
-  const profile = sandbox.agentCapabilities(userHome, { extraCaches: config.ok ? config.value.sandbox.tool_caches : [] });
+  const profile = sandbox.agentCapabilities(userHome, { project, extraCaches: config.ok ? config.value.sandbox.tool_caches : [] });
   const log = await sandbox.resolveAndRun(
     {
       capabilities: { ...profile, network: confinement.network },

@@ -5,13 +5,21 @@
  * unwritten.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentCapabilities, agentHiddenPaths, CREATED_TOOL_CACHES, DEFAULT_TOOL_CACHES, prepareAgentCaches, unfitProject } from './agent-profile.js';
+import {
+  agentCapabilities,
+  agentHiddenPaths,
+  CREATED_TOOL_CACHES,
+  DEFAULT_TOOL_CACHES,
+  prepareAgentCaches,
+  projectAutorun,
+  unfitProject,
+} from './agent-profile.js';
 import { LINUX_SYSTEM_PATHS } from './bubblewrap.js';
 import { resolveCapabilities } from './capabilities.js';
 import { realCapabilities } from './grants.js';
@@ -204,5 +212,28 @@ describe('the directory an agent works in, as its read-write project', () => {
     for (const path of ['/etc', '/etc/cron.d', '/usr/local/bin', '/opt']) expect(at(path)).toBe('a system directory');
     expect(at('/run')).toBe('a directory that holds a system directory');
     for (const path of ['/tmp', '/var/tmp']) expect(at(path)).toBe('the temporary directory every program shares');
+  });
+});
+
+describe("the project's files that make programs outside the sandbox run code", () => {
+  it('are read-only where they exist and lead inside the project; a link out of it is granted nothing by that name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alsb-autorun-'));
+    try {
+      const repo = join(dir, 'repo');
+      mkdirSync(join(repo, '.git', 'hooks'), { recursive: true });
+      writeFileSync(join(repo, '.git', 'config'), '');
+      mkdirSync(join(dir, 'keys'));
+      symlinkSync(join(dir, 'keys'), join(repo, '.husky'));
+      const real = realpathSync(repo);
+      expect(projectAutorun(repo).sort()).toEqual([join(real, '.git', 'config'), join(real, '.git', 'hooks')]);
+      const caps = agentCapabilities('/nonexistent-home', { project: repo, exists: () => false });
+      expect(caps.filesystem.filter((e) => e.kind === 'read_only').map((e) => (e.kind === 'read_only' ? e.path : ''))).toEqual([
+        '/nonexistent-home',
+        join(real, '.git', 'hooks'),
+        join(real, '.git', 'config'),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

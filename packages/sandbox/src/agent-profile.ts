@@ -1,14 +1,15 @@
 /**
  * The default profile an agent's commands run in: what everyday work needs and nothing that holds
  * a secret. It reads the system (as every run does), the home directory and the project; it writes
- * the project (git's `.git` included), a private /tmp and the tool caches that builds, installs and
+ * the project (git's `.git` included, but not what makes programs outside the sandbox run code:
+ * PROJECT_AUTORUN), a private /tmp and the tool caches that builds, installs and
  * test runs fill; it has no network. The runner hides the secret stores inside what it reads (the
  * credential locations of sensitive.ts, `.env` files, the agent socket) and the gateway's own
  * directory, which the caller passes as a path to hide (`agentHiddenPaths`). Writing the home
  * itself (`~/.bashrc`, `~/.gitconfig`, a file dropped there) is refused: only its caches are
  * writable.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { isWithin, type Capabilities, type FilesystemEntry } from './capabilities.js';
 import { broadLocation } from './escalation.js';
@@ -51,7 +52,49 @@ export function prepareAgentCaches(home: string): void {
   }
 }
 
+/**
+ * Files in the project that make programs outside the sandbox run code: git's hooks and its
+ * configuration (`core.fsmonitor`, `core.hooksPath`, aliases, pagers: what the owner's own `git
+ * status`, or a shell prompt that runs it, would run), husky's hooks, the editor's tasks and
+ * settings, the coding agent's project settings (its hooks) and MCP servers. A run may read them
+ * but not change them; only those that exist are bound read-only, so one that does not exist yet
+ * can still be made.
+ */
+export const PROJECT_AUTORUN: readonly string[] = [
+  '.git/hooks',
+  '.git/config',
+  '.husky',
+  '.vscode/tasks.json',
+  '.vscode/settings.json',
+  '.claude/settings.json',
+  '.claude/settings.local.json',
+  '.mcp.json',
+];
+
+/** The real paths of the project's PROJECT_AUTORUN entries that exist and lead to a place inside the project. */
+export function projectAutorun(project: string): string[] {
+  let root: string;
+  try {
+    root = realpathSync(project);
+  } catch {
+    return [];
+  }
+  const out = new Set<string>();
+  for (const rel of PROJECT_AUTORUN) {
+    try {
+      const real = realpathSync(join(root, rel));
+      // A link out of the project leads to what the profile already decides on: never grant it by this name.
+      if (real !== root && isWithin(root, real)) out.add(real);
+    } catch {
+      // Not there.
+    }
+  }
+  return [...out];
+}
+
 export interface AgentProfileOptions {
+  /** The project (its real path): its PROJECT_AUTORUN entries are made read-only. */
+  readonly project?: string;
   /** More caches: relative to the home directory, or absolute. */
   readonly extraCaches?: readonly string[];
   /** Whether a path exists (the file system's answer by default): a cache that does not is not granted. */
@@ -68,7 +111,13 @@ export function agentCapabilities(home: string, options: AgentProfileOptions = {
   const caches = [...DEFAULT_TOOL_CACHES, ...(options.extraCaches ?? [])].map((c) => (isAbsolute(c) ? c : join(home, c)));
   const writable: FilesystemEntry[] = [...new Set(caches)].filter((c) => exists(c)).map((path) => ({ kind: 'read_write', path }));
   return {
-    filesystem: [{ kind: 'read_only', path: home }, { kind: 'read_write', path: '${PROJECT_ROOT}' }, ...writable, { kind: 'temp_workspace' }],
+    filesystem: [
+      { kind: 'read_only', path: home },
+      { kind: 'read_write', path: '${PROJECT_ROOT}' },
+      ...writable,
+      ...(options.project === undefined ? [] : projectAutorun(options.project).map((path): FilesystemEntry => ({ kind: 'read_only', path }))),
+      { kind: 'temp_workspace' },
+    ],
     network: { kind: 'deny' },
     // Builds and test suites run long and large: an hour, and 8 GiB per process.
     process: { max_execution_time_s: 3600, max_memory_mb: 8192, no_fork: false },
