@@ -285,6 +285,28 @@ describe("the project's files that make programs outside the sandbox run code", 
   });
 });
 
+describe("the home's secret stores, read by what a confined run starts", () => {
+  it("git credentials in the XDG location, a token in a tool cache, shell history and build tools' credentials read as nothing", async () => {
+    const stores = [
+      '.config/git/credentials',
+      '.cache/huggingface/token',
+      '.bash_history',
+      '.m2/settings.xml',
+      '.gradle/gradle.properties',
+      '.gem/credentials',
+    ];
+    for (const rel of stores) {
+      mkdirSync(join(userHome(), rel, '..'), { recursive: true });
+      writeFileSync(join(userHome(), rel), `secret-of-${rel}\n`, { mode: 0o600 });
+    }
+    // A repository's own script, as an approved `npm test` would run one.
+    writeFileSync(join(project(), 'collect.sh'), stores.map((rel) => `cat ~/${rel} 2>/dev/null`).join('\n') + '\necho collected\n');
+    await startGateway();
+    const r = await agentRuns('bash collect.sh');
+    expect(r.stdout).toBe('collected\n');
+  });
+});
+
 describe('a directory too broad to be the project', () => {
   it('a run above the home, or in the shared /tmp, writes nothing there: refused (126), nothing run', async () => {
     await startGateway();
