@@ -265,6 +265,10 @@ describe("the project's files that make programs outside the sandbox run code", 
         'git config core.hooksPath hooks',
         `echo '{"hooks":{"SessionStart":[{"hooks":[{"type":"command","command":"touch ~/proof"}]}]}}' > .claude/settings.json`,
         'cat .git/config > read.txt',
+        // Moved aside, with another made in its place.
+        'mv .git .git-old || mv .claude .claude-old',
+        'mkdir -p .git/hooks .claude && cp -r .git-old/. .git/',
+        'printf "[core]\\n\\tfsmonitor = touch $HOME/proof\\n" >> .git/config',
         'echo done',
       ].join('\n'),
     );
@@ -276,6 +280,8 @@ describe("the project's files that make programs outside the sandbox run code", 
     expect(readFileSync(join(project(), '.git', 'config'), 'utf8')).toBe(config);
     expect(readFileSync(settings, 'utf8')).toBe('{}\n');
     expect(readFileSync(join(project(), 'read.txt'), 'utf8')).toBe(config);
+    expect(existsSync(join(project(), '.git-old'))).toBe(false);
+    expect(existsSync(join(project(), '.claude-old'))).toBe(false);
     // git itself still works there: status, add, commit.
     writeFileSync(join(project(), 'a.txt'), 'a\n');
     expect((await agentRuns('git add a.txt')).code).toBe(0);
@@ -328,9 +334,12 @@ describe('a directory too broad to be the project', () => {
     }
 
     // The home itself stays a place to work in: read, and written nowhere but its caches.
-    const inHome = await runAsAgent(await askHook('ls; echo ran > home.txt', userHome()), userHome());
+    mkdirSync(join(userHome(), '.claude'));
+    writeFileSync(join(userHome(), '.claude', 'settings.json'), '{}\n');
+    const inHome = await runAsAgent(await askHook('ls; echo ran > home.txt; echo ran > .claude/notes.md', userHome()), userHome());
     expect(inHome.stdout).toContain('project');
     expect(existsSync(join(userHome(), 'home.txt'))).toBe(false);
+    expect(existsSync(join(userHome(), '.claude', 'notes.md'))).toBe(false);
   });
 });
 

@@ -225,13 +225,22 @@ describe("the project's files that make programs outside the sandbox run code", 
       mkdirSync(join(dir, 'keys'));
       symlinkSync(join(dir, 'keys'), join(repo, '.husky'));
       const real = realpathSync(repo);
-      expect(projectAutorun(repo).sort()).toEqual([join(real, '.git', 'config'), join(real, '.git', 'hooks')]);
-      const caps = agentCapabilities('/nonexistent-home', { project: repo, exists: () => false });
-      expect(caps.filesystem.filter((e) => e.kind === 'read_only').map((e) => (e.kind === 'read_only' ? e.path : ''))).toEqual([
-        '/nonexistent-home',
-        join(real, '.git', 'hooks'),
-        join(real, '.git', 'config'),
+      // .git itself is bound over itself: a mount point, which cannot be moved aside.
+      expect(projectAutorun(repo)).toEqual([
+        { kind: 'read_write', path: join(real, '.git') },
+        { kind: 'read_only', path: join(real, '.git', 'hooks') },
+        { kind: 'read_only', path: join(real, '.git', 'config') },
       ]);
+      const caps = agentCapabilities('/nonexistent-home', { project: repo, exists: () => false });
+      expect(caps.filesystem).toEqual([
+        { kind: 'read_only', path: '/nonexistent-home' },
+        { kind: 'read_write', path: '${PROJECT_ROOT}' },
+        ...projectAutorun(repo),
+        { kind: 'temp_workspace' },
+      ]);
+      // The home as the project stays read-only whole: nothing in it is bound read-write over itself.
+      const inHome = agentCapabilities(repo, { project: repo, exists: () => false });
+      expect(inHome.filesystem).toEqual([{ kind: 'read_only', path: repo }, { kind: 'read_write', path: '${PROJECT_ROOT}' }, { kind: 'temp_workspace' }]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -10,7 +10,7 @@
  * writable.
  */
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { isWithin, type Capabilities, type FilesystemEntry } from './capabilities.js';
 import { broadLocation } from './escalation.js';
 
@@ -71,29 +71,56 @@ export const PROJECT_AUTORUN: readonly string[] = [
   '.mcp.json',
 ];
 
-/** The real paths of the project's PROJECT_AUTORUN entries that exist and lead to a place inside the project. */
-export function projectAutorun(project: string): string[] {
+/**
+ * The grants that keep the project's PROJECT_AUTORUN entries as they are (real paths): each entry
+ * that exists and leads to a place inside the project, read-only; and each directory between the
+ * project and an entry (`.git`, `.vscode`, `.claude`), bound read-write over itself, so that it is
+ * a mount point, which no run can rename: moving `.git` aside and making another would otherwise
+ * take the read-only entries with it.
+ */
+export function projectAutorun(project: string): FilesystemEntry[] {
   let root: string;
   try {
     root = realpathSync(project);
   } catch {
     return [];
   }
-  const out = new Set<string>();
+  const between = new Set<string>();
+  const readOnly = new Set<string>();
   for (const rel of PROJECT_AUTORUN) {
+    let real: string;
     try {
-      const real = realpathSync(join(root, rel));
-      // A link out of the project leads to what the profile already decides on: never grant it by this name.
-      if (real !== root && isWithin(root, real)) out.add(real);
+      real = realpathSync(join(root, rel));
     } catch {
-      // Not there.
+      continue; // Not there.
     }
+    // A link out of the project leads to what the profile already decides on: never grant it by this name.
+    if (real === root || !isWithin(root, real)) continue;
+    readOnly.add(real);
+    // Where no link is on the way, the directories on it are pinned too.
+    if (real !== join(root, rel)) continue;
+    for (let dir = dirname(real); dir !== root; dir = dirname(dir)) between.add(dir);
   }
-  return [...out];
+  return [
+    ...[...between].map((path): FilesystemEntry => ({ kind: 'read_write', path })),
+    ...[...readOnly].map((path): FilesystemEntry => ({ kind: 'read_only', path })),
+  ];
+}
+
+/** Whether two paths lead to the same place. */
+function samePath(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return a === b;
+  }
 }
 
 export interface AgentProfileOptions {
-  /** The project (its real path): its PROJECT_AUTORUN entries are made read-only. */
+  /**
+   * The project: its PROJECT_AUTORUN entries are made read-only. Not where the project is the home,
+   * which stays read-only whole (its `.claude` bound over itself read-write would be writable).
+   */
   readonly project?: string;
   /** More caches: relative to the home directory, or absolute. */
   readonly extraCaches?: readonly string[];
@@ -115,7 +142,7 @@ export function agentCapabilities(home: string, options: AgentProfileOptions = {
       { kind: 'read_only', path: home },
       { kind: 'read_write', path: '${PROJECT_ROOT}' },
       ...writable,
-      ...(options.project === undefined ? [] : projectAutorun(options.project).map((path): FilesystemEntry => ({ kind: 'read_only', path }))),
+      ...(options.project === undefined || samePath(options.project, home) ? [] : projectAutorun(options.project)),
       { kind: 'temp_workspace' },
     ],
     network: { kind: 'deny' },
