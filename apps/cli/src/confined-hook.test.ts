@@ -255,6 +255,10 @@ describe("the project's files that make programs outside the sandbox run code", 
     const settings = join(project(), '.claude', 'settings.json');
     writeFileSync(settings, '{}\n');
     const config = readFileSync(join(project(), '.git', 'config'), 'utf8');
+    // A submodule's git directory, as `git submodule add` makes it.
+    const submodule = join(project(), '.git', 'modules', 'lib');
+    mkdirSync(join(submodule, 'hooks'), { recursive: true });
+    writeFileSync(join(submodule, 'config'), '[core]\n\tbare = false\n');
     // A repository's own script, as an approved `npm test` or `make` would run one.
     writeFileSync(
       join(project(), 'setup.sh'),
@@ -264,6 +268,8 @@ describe("the project's files that make programs outside the sandbox run code", 
         'printf "[core]\\n\\tfsmonitor = touch $HOME/proof\\n" >> .git/config',
         'git config core.hooksPath hooks',
         `echo '{"hooks":{"SessionStart":[{"hooks":[{"type":"command","command":"touch ~/proof"}]}]}}' > .claude/settings.json`,
+        'printf "[core]\\n\\tfsmonitor = touch $HOME/proof\\n" >> .git/modules/lib/config',
+        'mv .git/modules .git/modules-old',
         'cat .git/config > read.txt',
         // Moved aside, with another made in its place.
         'mv .git .git-old || mv .claude .claude-old',
@@ -278,6 +284,8 @@ describe("the project's files that make programs outside the sandbox run code", 
     expect(r.stderr).toContain('aleph: the sandbox refused');
     expect(existsSync(join(project(), '.git', 'hooks', 'pre-commit'))).toBe(false);
     expect(readFileSync(join(project(), '.git', 'config'), 'utf8')).toBe(config);
+    expect(readFileSync(join(submodule, 'config'), 'utf8')).toBe('[core]\n\tbare = false\n');
+    expect(existsSync(join(project(), '.git', 'modules-old'))).toBe(false);
     expect(readFileSync(settings, 'utf8')).toBe('{}\n');
     expect(readFileSync(join(project(), 'read.txt'), 'utf8')).toBe(config);
     expect(existsSync(join(project(), '.git-old'))).toBe(false);

@@ -238,6 +238,17 @@ describe("the project's files that make programs outside the sandbox run code", 
         ...projectAutorun(repo),
         { kind: 'temp_workspace' },
       ]);
+      // A submodule's configuration and hooks, nested ones too: git runs in each for the owner's `git status`.
+      for (const sub of [join('modules', 'lib', 'a'), join('modules', 'lib', 'a', 'modules', 'b')]) {
+        mkdirSync(join(repo, '.git', sub, 'hooks'), { recursive: true });
+        writeFileSync(join(repo, '.git', sub, 'config'), '');
+      }
+      const entries = projectAutorun(repo);
+      for (const sub of [join('modules', 'lib', 'a'), join('modules', 'lib', 'a', 'modules', 'b')]) {
+        expect(entries).toContainEqual({ kind: 'read_only', path: join(real, '.git', sub, 'config') });
+        expect(entries).toContainEqual({ kind: 'read_only', path: join(real, '.git', sub, 'hooks') });
+        expect(entries).toContainEqual({ kind: 'read_write', path: join(real, '.git', sub) });
+      }
       // The home as the project stays read-only whole: nothing in it is bound read-write over itself.
       const inHome = agentCapabilities(repo, { project: repo, exists: () => false });
       expect(inHome.filesystem).toEqual([{ kind: 'read_only', path: repo }, { kind: 'read_write', path: '${PROJECT_ROOT}' }, { kind: 'temp_workspace' }]);

@@ -9,7 +9,7 @@
  * itself (`~/.bashrc`, `~/.gitconfig`, a file dropped there) is refused: only its caches are
  * writable.
  */
-import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { isWithin, type Capabilities, type FilesystemEntry } from './capabilities.js';
 import { broadLocation } from './escalation.js';
@@ -87,7 +87,7 @@ export function projectAutorun(project: string): FilesystemEntry[] {
   }
   const between = new Set<string>();
   const readOnly = new Set<string>();
-  for (const rel of PROJECT_AUTORUN) {
+  for (const rel of [...PROJECT_AUTORUN, ...submoduleAutorun(root)]) {
     let real: string;
     try {
       real = realpathSync(join(root, rel));
@@ -114,6 +114,33 @@ function samePath(a: string, b: string): boolean {
   } catch {
     return a === b;
   }
+}
+
+/** Submodules' git directories searched at most, so that a run in a large repository starts at once. */
+const MAX_SUBMODULE_DIRECTORIES = 200;
+
+/**
+ * The hooks and configuration of the project's submodules (`.git/modules/NAME/config`, nested
+ * ones below it), relative to the project: the owner's `git status` runs git in each submodule,
+ * with its own configuration.
+ */
+function submoduleAutorun(root: string): string[] {
+  const out: string[] = [];
+  const queue = [join('.git', 'modules')];
+  for (let next = 0; next < queue.length && next < MAX_SUBMODULE_DIRECTORIES; next++) {
+    const dir = queue[next]!;
+    let names: string[];
+    try {
+      names = readdirSync(join(root, dir));
+    } catch {
+      continue;
+    }
+    if (names.includes('config')) {
+      out.push(join(dir, 'config'), join(dir, 'hooks'));
+      if (names.includes('modules')) queue.push(join(dir, 'modules'));
+    } else for (const name of names) queue.push(join(dir, name));
+  }
+  return out;
 }
 
 export interface AgentProfileOptions {
