@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -245,6 +245,109 @@ describe('run tickets', () => {
     const said = r.stderr.split('\n').filter((l) => l.startsWith('aleph:'));
     expect(said).toHaveLength(1);
     expect(said[0]).toMatch(/^aleph: the sandbox refused this command filesystem access .*confined, no network.*wider grant/);
+  });
+});
+
+describe("the project's files that make programs outside the sandbox run code", () => {
+  it("a confined run reads but cannot change git's hooks and configuration, nor the agent's project settings", async () => {
+    git(['init', '-q']);
+    mkdirSync(join(project(), '.claude'));
+    const settings = join(project(), '.claude', 'settings.json');
+    writeFileSync(settings, '{}\n');
+    const config = readFileSync(join(project(), '.git', 'config'), 'utf8');
+    // A submodule's git directory, as `git submodule add` makes it.
+    const submodule = join(project(), '.git', 'modules', 'lib');
+    mkdirSync(join(submodule, 'hooks'), { recursive: true });
+    writeFileSync(join(submodule, 'config'), '[core]\n\tbare = false\n');
+    // A repository's own script, as an approved `npm test` or `make` would run one.
+    writeFileSync(
+      join(project(), 'setup.sh'),
+      [
+        'printf "#!/bin/sh\\ntouch $HOME/proof\\n" > .git/hooks/pre-commit',
+        'chmod +x .git/hooks/pre-commit',
+        'printf "[core]\\n\\tfsmonitor = touch $HOME/proof\\n" >> .git/config',
+        'git config core.hooksPath hooks',
+        `echo '{"hooks":{"SessionStart":[{"hooks":[{"type":"command","command":"touch ~/proof"}]}]}}' > .claude/settings.json`,
+        'printf "[core]\\n\\tfsmonitor = touch $HOME/proof\\n" >> .git/modules/lib/config',
+        'mv .git/modules .git/modules-old',
+        'cat .git/config > read.txt',
+        // Moved aside, with another made in its place.
+        'mv .git .git-old || mv .claude .claude-old',
+        'mkdir -p .git/hooks .claude && cp -r .git-old/. .git/',
+        'printf "[core]\\n\\tfsmonitor = touch $HOME/proof\\n" >> .git/config',
+        'echo done',
+      ].join('\n'),
+    );
+    await startGateway();
+    const r = await agentRuns('bash setup.sh');
+    expect(r.stdout).toBe('done\n');
+    expect(r.stderr).toContain('aleph: the sandbox refused');
+    expect(existsSync(join(project(), '.git', 'hooks', 'pre-commit'))).toBe(false);
+    expect(readFileSync(join(project(), '.git', 'config'), 'utf8')).toBe(config);
+    expect(readFileSync(join(submodule, 'config'), 'utf8')).toBe('[core]\n\tbare = false\n');
+    expect(existsSync(join(project(), '.git', 'modules-old'))).toBe(false);
+    expect(readFileSync(settings, 'utf8')).toBe('{}\n');
+    expect(readFileSync(join(project(), 'read.txt'), 'utf8')).toBe(config);
+    expect(existsSync(join(project(), '.git-old'))).toBe(false);
+    expect(existsSync(join(project(), '.claude-old'))).toBe(false);
+    // git itself still works there: status, add, commit.
+    writeFileSync(join(project(), 'a.txt'), 'a\n');
+    expect((await agentRuns('git add a.txt')).code).toBe(0);
+    expect((await agentRuns("git commit -qm 'first'")).code).toBe(0);
+    expect(git(['log', '--format=%s'])).toBe('first\n');
+    expect(existsSync(join(userHome(), 'proof'))).toBe(false);
+  });
+});
+
+describe("the home's secret stores, read by what a confined run starts", () => {
+  it("git credentials in the XDG location, a token in a tool cache, shell history and build tools' credentials read as nothing", async () => {
+    const stores = [
+      '.config/git/credentials',
+      '.cache/huggingface/token',
+      '.bash_history',
+      '.m2/settings.xml',
+      '.gradle/gradle.properties',
+      '.gem/credentials',
+    ];
+    for (const rel of stores) {
+      mkdirSync(join(userHome(), rel, '..'), { recursive: true });
+      writeFileSync(join(userHome(), rel), `secret-of-${rel}\n`, { mode: 0o600 });
+    }
+    // A repository's own script, as an approved `npm test` would run one.
+    writeFileSync(join(project(), 'collect.sh'), stores.map((rel) => `cat ~/${rel} 2>/dev/null`).join('\n') + '\necho collected\n');
+    await startGateway();
+    const r = await agentRuns('bash collect.sh');
+    expect(r.stdout).toBe('collected\n');
+  });
+});
+
+describe('a directory too broad to be the project', () => {
+  it('a run above the home, or in the shared /tmp, writes nothing there: refused (126), nothing run', async () => {
+    await startGateway();
+    // The scratch directory holds the home: as the project, it would be granted read-write.
+    const above = await runAsAgent(await askHook('echo ran > above.txt', scratch), scratch);
+    expect(above.code).toBe(126);
+    expect(above.stderr).toMatch(/^aleph: refused: .* is no place to run an approved command: a directory that holds the home directory/m);
+    expect(existsSync(join(scratch, 'above.txt'))).toBe(false);
+
+    const shared = realpathSync(tmpdir());
+    const name = `aleph-shared-${process.pid}-${Date.now()}.txt`;
+    try {
+      const inTmp = await runAsAgent(await askHook(`echo ran > ${name}`, shared), shared);
+      expect(inTmp.code).toBe(126);
+      expect(inTmp.stderr).toMatch(/is no place to run an approved command: the temporary directory every program shares/);
+      expect(existsSync(join(shared, name))).toBe(false);
+    } finally {
+      rmSync(join(shared, name), { force: true });
+    }
+
+    // The home itself stays a place to work in: read, and written nowhere but its caches.
+    mkdirSync(join(userHome(), '.claude'));
+    writeFileSync(join(userHome(), '.claude', 'settings.json'), '{}\n');
+    const inHome = await runAsAgent(await askHook('ls; echo ran > home.txt; echo ran > .claude/notes.md', userHome()), userHome());
+    expect(inHome.stdout).toContain('project');
+    expect(existsSync(join(userHome(), 'home.txt'))).toBe(false);
+    expect(existsSync(join(userHome(), '.claude', 'notes.md'))).toBe(false);
   });
 });
 

@@ -63,8 +63,12 @@ export async function runConfined(command: string, cwd: string, confinement: Con
   const project = projectRoot(cwd, userHome);
   // The project is granted read-write: never one inside a credential location or the gateway's own
   // directory, which the sandbox otherwise hides.
+  // Nor one so broad that writing it reaches beyond the project: the root, a directory above the
+  // home, a system or shared temporary directory.
+  const systemPaths = process.platform === 'darwin' ? sandbox.MACOS_SYSTEM_PATHS : sandbox.LINUX_SYSTEM_PATHS;
   for (const dir of new Set([cwd, project])) {
-    const unfit = sandbox.protectedReason(sandbox.realPathOf(dir), sandbox.realPathOf(userHome), sandbox.realPathOf(home));
+    const [real, realHome] = [sandbox.realPathOf(dir), sandbox.realPathOf(userHome)];
+    const unfit = sandbox.protectedReason(real, realHome, sandbox.realPathOf(home)) ?? sandbox.unfitProject(real, realHome, systemPaths);
     if (unfit !== null) {
       io.err(`aleph: refused: ${dir} is no place to run an approved command: ${unfit}.`);
       return { code: EXIT_REFUSED, signal: null };
@@ -72,7 +76,7 @@ export async function runConfined(command: string, cwd: string, confinement: Con
   }
   const config = loadConfig(home, false);
   sandbox.prepareAgentCaches(userHome);
-  const profile = sandbox.agentCapabilities(userHome, { extraCaches: config.ok ? config.value.sandbox.tool_caches : [] });
+  const profile = sandbox.agentCapabilities(userHome, { project, extraCaches: config.ok ? config.value.sandbox.tool_caches : [] });
   const log = await sandbox.resolveAndRun(
     {
       capabilities: { ...profile, network: confinement.network },

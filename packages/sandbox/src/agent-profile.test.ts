@@ -5,13 +5,22 @@
  * unwritten.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentCapabilities, agentHiddenPaths, CREATED_TOOL_CACHES, DEFAULT_TOOL_CACHES, prepareAgentCaches } from './agent-profile.js';
+import {
+  agentCapabilities,
+  agentHiddenPaths,
+  CREATED_TOOL_CACHES,
+  DEFAULT_TOOL_CACHES,
+  prepareAgentCaches,
+  projectAutorun,
+  unfitProject,
+} from './agent-profile.js';
+import { LINUX_SYSTEM_PATHS } from './bubblewrap.js';
 import { resolveCapabilities } from './capabilities.js';
 import { realCapabilities } from './grants.js';
 import type { SandboxAuditLog } from './run-record.js';
@@ -190,5 +199,62 @@ describe.runIf(linux)("an agent's everyday work under the agent profile (real bu
     expect(readFileSync(join(home, '.gitconfig'), 'utf8')).toContain('name = Agent Smith');
     expect(existsSync(join(home, 'proof'))).toBe(false);
     expect(log.violations.map((v) => v.kind)).toContain('filesystem');
+  });
+});
+
+describe('the directory an agent works in, as its read-write project', () => {
+  const at = (path: string) => unfitProject(path, '/home/ada', LINUX_SYSTEM_PATHS);
+  it('may be a directory of its own, or the home (whose read-only grant is bound over it)', () => {
+    for (const path of ['/home/ada/src/app', '/home/ada', '/srv/app', '/tmp/build-1', '/var/tmp/x/y', '/etc-like']) expect(at(path)).toBeNull();
+  });
+  it('is never the root, a directory above the home, a system directory or one holding one, nor a shared /tmp', () => {
+    expect(at('/')).toBe('the whole file system');
+    expect(at('/home')).toBe('a directory that holds the home directory');
+    for (const path of ['/etc', '/etc/cron.d', '/usr/local/bin', '/opt']) expect(at(path)).toBe('a system directory');
+    expect(at('/run')).toBe('a directory that holds a system directory');
+    for (const path of ['/tmp', '/var/tmp']) expect(at(path)).toBe('the temporary directory every program shares');
+  });
+});
+
+describe("the project's files that make programs outside the sandbox run code", () => {
+  it('are read-only where they exist and lead inside the project; a link out of it is granted nothing by that name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alsb-autorun-'));
+    try {
+      const repo = join(dir, 'repo');
+      mkdirSync(join(repo, '.git', 'hooks'), { recursive: true });
+      writeFileSync(join(repo, '.git', 'config'), '');
+      mkdirSync(join(dir, 'keys'));
+      symlinkSync(join(dir, 'keys'), join(repo, '.husky'));
+      const real = realpathSync(repo);
+      // .git itself is bound over itself: a mount point, which cannot be moved aside.
+      expect(projectAutorun(repo)).toEqual([
+        { kind: 'read_write', path: join(real, '.git') },
+        { kind: 'read_only', path: join(real, '.git', 'hooks') },
+        { kind: 'read_only', path: join(real, '.git', 'config') },
+      ]);
+      const caps = agentCapabilities('/nonexistent-home', { project: repo, exists: () => false });
+      expect(caps.filesystem).toEqual([
+        { kind: 'read_only', path: '/nonexistent-home' },
+        { kind: 'read_write', path: '${PROJECT_ROOT}' },
+        ...projectAutorun(repo),
+        { kind: 'temp_workspace' },
+      ]);
+      // A submodule's configuration and hooks, nested ones too: git runs in each for the owner's `git status`.
+      for (const sub of [join('modules', 'lib', 'a'), join('modules', 'lib', 'a', 'modules', 'b')]) {
+        mkdirSync(join(repo, '.git', sub, 'hooks'), { recursive: true });
+        writeFileSync(join(repo, '.git', sub, 'config'), '');
+      }
+      const entries = projectAutorun(repo);
+      for (const sub of [join('modules', 'lib', 'a'), join('modules', 'lib', 'a', 'modules', 'b')]) {
+        expect(entries).toContainEqual({ kind: 'read_only', path: join(real, '.git', sub, 'config') });
+        expect(entries).toContainEqual({ kind: 'read_only', path: join(real, '.git', sub, 'hooks') });
+        expect(entries).toContainEqual({ kind: 'read_write', path: join(real, '.git', sub) });
+      }
+      // The home as the project stays read-only whole: nothing in it is bound read-write over itself.
+      const inHome = agentCapabilities(repo, { project: repo, exists: () => false });
+      expect(inHome.filesystem).toEqual([{ kind: 'read_only', path: repo }, { kind: 'read_write', path: '${PROJECT_ROOT}' }, { kind: 'temp_workspace' }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -16,4 +16,4 @@ export { realCapabilities } from './grants.js';
 export { pathsToHide } from './hidden.js';
 export { unixSocketFilter } from './seccomp.js';
 export { startDomainProxy, type RefusedConnection } from './domain-proxy.js';
-export { agentCapabilities, agentHiddenPaths, prepareAgentCaches } from './agent-profile.js';
+export { agentCapabilities, agentHiddenPaths, prepareAgentCaches, unfitProject } from './agent-profile.js';
