@@ -2,7 +2,8 @@ import type { AllowRule, PolicyCheckResult, SecurityMode, SegmentReport, Verdict
 import type { Parser } from 'web-tree-sitter';
 import { allowingRules, matchingRule, suggestRule, type Classified } from './allowlist.js';
 import { suggestConfinement, type ConfinementSuggestion } from './confinement.js';
-import { classifySegment, recursiveRoots, stricter, type ClassifyContext, type SegmentVerdict, type UserPatterns } from './classify.js';
+import { classifySegment, recursiveRoots, stricter, type ClassifyContext, type SegmentVerdict } from './classify.js';
+import type { UserPatterns } from './rule-match.js';
 import { decompose } from './decompose.js';
 import { upstreamOf } from './walk.js';
 import { loadBashParser } from './grammar.js';

@@ -1,6 +1,6 @@
 export { CommandPolicy, toCheckResult, type EvaluateOptions, type Evaluation } from './evaluate.js';
 export { loadBashParser } from './grammar.js';
-export type { UserPatterns } from './classify.js';
+export type { UserPatterns } from './rule-match.js';
 export { NO_USER_PATTERNS } from './patterns.js';
 export { REASONS } from './risk.js';
 export { shellQuote } from './allowlist.js';

@@ -1,5 +1,5 @@
 import { fail, ok, type Result } from '@aleph/protocol';
-import type { UserPatterns } from './classify.js';
+import type { UserPatterns } from './rule-match.js';
 
 export const NO_USER_PATTERNS: UserPatterns = { block: [], confirm: [], safe: [] };
 
