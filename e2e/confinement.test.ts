@@ -3,19 +3,15 @@
  * its socket, and a real Chromium driven by Playwright on the approval card. The answer the agent
  * gets carries the confinement picked on the card.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GatewayClient, loadConfig, secretBytes } from '@aleph/gateway/requester';
 import type { GatewayMessage } from '@aleph/protocol';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const ALEPH = fileURLToPath(new URL('../apps/cli/bin/aleph.js', import.meta.url));
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { ARTIFACTS, CHROMIUM, startConsoleGateway, stopGateway } from './harness.js';
 
 let root: string;
 let home: string;
@@ -28,15 +24,8 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   root = mkdtempSync(join(tmpdir(), 'aleph-e2e-conf-'));
   home = join(root, 'home');
-  gateway = spawn(
-    process.execPath,
-    [ALEPH, 'gateway', '--headless', '--json', '--port', '0', '--console', '--console-port', '0', '--ask-timeout-ms', '60000'],
-    {
-      env: { ...process.env, ALEPH_HOME: home, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const ready = JSON.parse(await firstLine(gateway)) as { console: string };
+  let ready: { console: string };
+  ({ gateway, ready } = await startConsoleGateway({ ...process.env, ALEPH_HOME: home, NO_COLOR: '1' }, { extraArgs: ['--ask-timeout-ms', '60000'] }));
   const config = loadConfig(home, false);
   if (!config.ok) throw new Error(config.error.message);
   agent = await GatewayClient.connect(join(home, 'exec-approvals.sock'), secretBytes(config.value));
@@ -49,28 +38,9 @@ beforeAll(async () => {
 afterAll(async () => {
   agent?.close();
   await browser?.close();
-  if (gateway.exitCode === null) {
-    gateway.kill('SIGTERM');
-    await new Promise((r) => gateway.on('exit', r));
-  }
+  await stopGateway(gateway);
   rmSync(root, { recursive: true, force: true });
 });
-
-/** The first whole line the gateway prints (its addresses, once it is ready). */
-function firstLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const onData = (d: Buffer): void => {
-      text += d.toString();
-      const end = text.indexOf('\n');
-      if (end === -1) return;
-      child.stdout!.off('data', onData);
-      resolve(text.slice(0, end));
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the gateway exited (${code}) before it was ready: ${text}`)));
-  });
-}
 
 /** Asks as an agent; the answer comes later. */
 function ask(command: string, id: string): Promise<GatewayMessage | null> {

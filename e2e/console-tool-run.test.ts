@@ -6,12 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const ALEPH = fileURLToPath(new URL('../apps/cli/bin/aleph.js', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { ALEPH, CHROMIUM, startConsoleGateway, stopGateway } from './harness.js';
 
 let root: string;
 let gateway: ChildProcess;
@@ -21,27 +18,15 @@ const env = (): NodeJS.ProcessEnv => ({ ...process.env, ALEPH_HOME: join(root, '
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'aleph-e2e-tool-'));
-  gateway = spawn(process.execPath, [ALEPH, 'gateway', '--headless', '--json', '--port', '0', '--console', '--console-port', '0'], {
-    env: env(),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = await new Promise<string>((resolve) => {
-    let text = '';
-    gateway.stdout!.on('data', (d: Buffer) => {
-      text += d.toString();
-      if (text.includes('\n')) resolve(text.slice(0, text.indexOf('\n')));
-    });
-  });
-  link = (JSON.parse(line) as { console: string }).console;
+  let ready: { console: string };
+  ({ gateway, ready } = await startConsoleGateway(env()));
+  link = ready.console;
   browser = await chromium.launch({ executablePath: CHROMIUM });
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (gateway.exitCode === null) {
-    gateway.kill('SIGTERM');
-    await new Promise((r) => gateway.on('exit', r));
-  }
+  await stopGateway(gateway);
   rmSync(root, { recursive: true, force: true });
 });
 

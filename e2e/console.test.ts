@@ -7,21 +7,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { request } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const ALEPH = fileURLToPath(new URL('../apps/cli/bin/aleph.js', import.meta.url));
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { ALEPH, ARTIFACTS, CHROMIUM, startConsoleGateway, stopGateway, type Ready } from './harness.js';
 
 let root: string;
 let home: string;
 let work: string;
 let gateway: ChildProcess;
-let ready: { console: string; url: string };
+let ready: Ready;
 /** What the gateway has written to its standard error (also passed through). */
 let gatewayErr = '';
 let browser: Browser;
@@ -70,34 +66,14 @@ const IMPORTED = 300;
 
 /** Starts the gateway with its console (on `consolePort`, 0 for any free one) and waits until it is ready. */
 async function startGateway(consolePort = '0'): Promise<void> {
-  gateway = spawn(
-    process.execPath,
-    [ALEPH, 'gateway', '--headless', '--json', '--port', '0', '--console', '--console-port', consolePort, '--ask-timeout-ms', '60000'],
-    { env: env(), stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  gateway.stderr!.on('data', (d: Buffer) => {
-    gatewayErr += d.toString();
-    process.stderr.write(d);
-  });
-  ready = JSON.parse(await firstLine(gateway)) as typeof ready;
-}
-
-/** The first whole line a process prints; an error saying so if it exits before one. */
-function firstLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const onData = (d: Buffer): void => {
-      text += d.toString();
-      const end = text.indexOf('\n');
-      if (end === -1) return;
-      child.stdout!.off('data', onData);
-      child.off('exit', onExit);
-      resolve(text.slice(0, end));
-    };
-    const onExit = (code: number | null): void => reject(new Error(`the gateway exited (${code}) before it was ready: ${text}`));
-    child.stdout!.on('data', onData);
-    child.once('exit', onExit);
-  });
+  ({ gateway, ready } = await startConsoleGateway(env(), {
+    consolePort,
+    extraArgs: ['--ask-timeout-ms', '60000'],
+    onError: (text) => {
+      gatewayErr += text;
+      process.stderr.write(text);
+    },
+  }));
 }
 
 beforeAll(async () => {
@@ -130,10 +106,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (gateway.exitCode === null) {
-    gateway.kill('SIGTERM');
-    await new Promise((r) => gateway.on('exit', r));
-  }
+  await stopGateway(gateway);
   rmSync(root, { recursive: true, force: true });
 });
 

@@ -8,13 +8,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALEPH, ARTIFACTS, CHROMIUM, startConsoleGateway, stopGateway } from './harness.js';
 
-const ALEPH = fileURLToPath(new URL('../apps/cli/bin/aleph.js', import.meta.url));
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const MINUTE = 60_000;
 
 let root: string;
@@ -59,21 +56,6 @@ const SEEDS: readonly Seed[] = [
 /** Each range's decisions in the seeded log. */
 const EXPECTED = { hour: { allowed: 4, denied: 6 }, day: { allowed: 4, denied: 9 }, week: { allowed: 6, denied: 9 } };
 
-function firstLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const onData = (d: Buffer): void => {
-      text += d.toString();
-      const end = text.indexOf('\n');
-      if (end === -1) return;
-      child.stdout!.off('data', onData);
-      resolve(text.slice(0, end));
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the gateway exited (${code}) before it was ready: ${text}`)));
-  });
-}
-
 /** The figure a labelled element of the Overview shows. */
 const figure = async (label: string): Promise<number> => Number(await page.getByLabel('decisions over time').getByLabel(label, { exact: true }).innerText());
 
@@ -100,12 +82,7 @@ beforeAll(async () => {
   );
   writeFileSync(join(root, 'seed.jsonl'), `${lines.join('\n')}\n`);
   expect((await aleph(['audit', 'import', '--format', 'jsonl', join(root, 'seed.jsonl')])).code).toBe(0);
-  gateway = spawn(
-    process.execPath,
-    [ALEPH, 'gateway', '--headless', '--json', '--port', '0', '--console', '--console-port', '0', '--ask-timeout-ms', '60000'],
-    { env: env(), stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  ready = JSON.parse(await firstLine(gateway)) as typeof ready;
+  ({ gateway, ready } = await startConsoleGateway(env(), { extraArgs: ['--ask-timeout-ms', '60000'] }));
   browser = await chromium.launch({ executablePath: CHROMIUM });
   page = await browser.newPage({ viewport: { width: 1200, height: 900 }, colorScheme: 'light' });
   page.on('console', (m) => {
@@ -119,10 +96,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (gateway !== undefined && gateway.exitCode === null) {
-    gateway.kill('SIGTERM');
-    await new Promise((r) => gateway.on('exit', r));
-  }
+  await stopGateway(gateway);
   rmSync(root, { recursive: true, force: true });
 });
 
