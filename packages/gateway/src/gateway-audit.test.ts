@@ -152,7 +152,7 @@ describe('the gateway and its audit log', () => {
       session: 'session-1',
       risk_level: pending!.approval.risk.level,
       summary: `agent-1 asks to run cp a b: ${pending!.approval.risk.level} risk, waiting for a person`,
-      payload: { request_id: pending!.approval.id, command: 'cp a b', cwd: '/work/project', verdict: 'confirm', expires_at: pending!.approval.expires_at },
+      payload: { request_id: pending!.approval.id, command: 'cp a b', cwd: '/home/user/project', verdict: 'confirm', expires_at: pending!.approval.expires_at },
     });
     audit.close();
     agent.close();

@@ -45,7 +45,7 @@ export function secret(): Buffer {
 
 export const client = (): Promise<GatewayClient> => GatewayClient.connect(join(home, 'exec-approvals.sock'), secret());
 
-export const request = (command: string, agent = 'agent-1'): ExecRequest => ({ command, cwd: '/work/project', agent_id: agent, session_key: 'session-1' });
+export const request = (command: string, agent = 'agent-1'): ExecRequest => ({ command, cwd: '/home/user/project', agent_id: agent, session_key: 'session-1' });
 
 export const is =
   <T extends GatewayMessage['type']>(type: T) =>

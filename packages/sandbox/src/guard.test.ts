@@ -51,9 +51,9 @@ describe('FilesystemGuard', () => {
   });
 
   it('decides containment by segments, not prefixes', () => {
-    expect(isWithin('/work/app', '/work/app/x')).toBe(true);
-    expect(isWithin('/work/app', '/work/app-evil')).toBe(false);
-    expect(isWithin('/work/app', '/work/app/..x')).toBe(true);
+    expect(isWithin('/srv/app', '/srv/app/x')).toBe(true);
+    expect(isWithin('/srv/app', '/srv/app-evil')).toBe(false);
+    expect(isWithin('/srv/app', '/srv/app/..x')).toBe(true);
     expect(realPathOf(join(ws, 'dangling'))).toBe(join(base, 'nowhere', 'file'));
   });
 });

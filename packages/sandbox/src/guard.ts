@@ -1,7 +1,7 @@
 /**
  * FilesystemGuard: every path a tool names, resolved inside its workspace or refused. Containment
  * is decided on real paths (symlinks resolved, `..` applied), segment by segment, never by string
- * prefix: `/work/app` does not contain `/work/app-evil`, and `app/link -> /etc` leads to /etc.
+ * prefix: `/srv/app` does not contain `/srv/app-evil`, and `app/link -> /etc` leads to /etc.
  */
 import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, resolve } from 'node:path';
