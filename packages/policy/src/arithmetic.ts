@@ -10,7 +10,7 @@
 import { closingParen } from './words.js';
 
 /** Variables bash keeps as integers (or sets itself): their values are never text to evaluate. */
-const INTEGER_SPECIALS: ReadonlySet<string> = new Set([
+export const INTEGER_SPECIALS: ReadonlySet<string> = new Set([
   '#',
   '?',
   '$',

@@ -8,38 +8,14 @@
  * too, unless an assignment surely ran on every way to it (not one inside a branch, a loop's
  * body, a subshell, a pipeline or a function).
  */
+import { INTEGER_SPECIALS } from './arithmetic.js';
 import { HARMLESS_VALUE, known, NO_VALUES, union, unknown } from './expand.js';
 import { PATH_VARIABLES } from './rules.js';
 import type { FlowPoint, LineValues, Segment, ValueSet } from './segment.js';
 
 /** Variables that hold a number or a short name, never a path (`$$`, `$RANDOM`, `$USER`). */
 const HARMLESS_VARIABLES: ReadonlySet<string> = new Set([
-  '#',
-  '?',
-  '$',
-  '!',
-  '-',
-  'RANDOM',
-  'SRANDOM',
-  'SECONDS',
-  'LINENO',
-  'EPOCHSECONDS',
-  'EPOCHREALTIME',
-  'BASHPID',
-  'PPID',
-  'UID',
-  'EUID',
-  'OPTIND',
-  'HISTCMD',
-  'SHLVL',
-  'BASH_SUBSHELL',
-  'COLUMNS',
-  'LINES',
-  'PIPESTATUS',
-  'BASH_LINENO',
-  'BASH_ARGC',
-  'COMP_CWORD',
-  'COMP_POINT',
+  ...INTEGER_SPECIALS,
   'USER',
   'LOGNAME',
   'HOSTNAME',

@@ -4,6 +4,7 @@
  * number. A reader fed such names is judged by where the listing looks (see dataflow.ts).
  */
 import { hasOption, positionalIndices, positionals } from './options.js';
+import { RECURSIVE_READERS } from './rules.js';
 import type { Listing, Segment, Word } from './segment.js';
 
 /** The root a listing without one looks in. */
@@ -134,39 +135,8 @@ function searchListing(name: string, words: readonly Word[], values: readonly st
   const rg = name === 'rg' || name === 'ripgrep';
   const files = rg && values.includes('--files');
   if (!files && !values.some((v) => /^-[a-zA-Z]*[lL]/.test(v) || v === '--files-with-matches' || v === '--files-without-match')) return null;
-  const withValue = rg
-    ? [
-        '-e',
-        '--regexp',
-        '-f',
-        '--file',
-        '-g',
-        '--glob',
-        '--iglob',
-        '-t',
-        '--type',
-        '-T',
-        '--type-not',
-        '-m',
-        '--max-count',
-        '-A',
-        '-B',
-        '-C',
-        '-d',
-        '--max-depth',
-        '-j',
-        '--threads',
-        '-M',
-        '--max-columns',
-        '--pre',
-        '--pre-glob',
-        '-E',
-        '--encoding',
-        '--ignore-file',
-        '--sort',
-        '--sortr',
-      ]
-    : ['-e', '--regexp', '-f', '--file', '-m', '--max-count', '-A', '-B', '-C', '-d', '-D', '--include', '--exclude', '--exclude-dir', '--label'];
+  // The options that take a value, as the recursive-read table knows them for each tool.
+  const withValue = RECURSIVE_READERS[rg ? 'rg' : 'grep']!.optionsWithValue;
   let indices = positionalIndices(values, withValue);
   const patternGiven =
     values.some((v, j) => (v === '-e' || v === '--regexp' || v === '-f' || v === '--file') && j + 1 < values.length) ||
